@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Exit codes, the same for every output format.
+const (
+	exitOK       = 0 // success; for analyze: no scenario detected
+	exitFailure  = 1 // the command could not run (no readable input, I/O error)
+	exitUsage    = 2 // bad flags or arguments
+	exitDetected = 3 // analyze: at least one scenario detected
+)
+
+// command is one subcommand. Each lives in its own file.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"dump":    {"stream the events of EVTX logs as JSON Lines, XML or text", runDump},
+		"query":   {"select events with a Windows event XPath query (offline wevtutil qe)", runQuery},
+		"analyze": {"diagnose RDP failure scenarios from a VM's logs", runAnalyze},
+		"rules":   {"list the loaded scenario rules", runRules},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: evtxrdp <command> [flags] PATH...")
+	fmt.Fprintln(w, "\ncommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'evtxrdp <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "\nexit codes: 0 ok (analyze: nothing detected), 3 analyze detected a scenario,")
+	fmt.Fprintln(w, "            1 the command could not run (no readable log), 2 usage error")
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "evtxrdp: unknown command %q (want one of: %s)\n", args[0], strings.Join(commandNames(), ", "))
+		return exitUsage
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func commandNames() []string {
+	var names []string
+	for n := range commands() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

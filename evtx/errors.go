@@ -1,0 +1,61 @@
+package evtx
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Callers branch on them with errors.Is.
+var (
+	// ErrNotEVTX means the input does not start with an EVTX file header
+	// and holds no recognisable chunk either.
+	ErrNotEVTX = errors.New("evtx: not an EVTX file")
+	// ErrUnsupportedVersion means the file header names a format version
+	// the reader does not know (it still tries to read the chunks).
+	ErrUnsupportedVersion = errors.New("evtx: unsupported EVTX version")
+	// ErrChecksum means a stored CRC32 does not match the bytes it covers.
+	ErrChecksum = errors.New("evtx: checksum mismatch")
+	// ErrCorrupt means a structure is inconsistent: a size, count or offset
+	// points outside the bytes it must lie in, or a token is unknown.
+	ErrCorrupt = errors.New("evtx: corrupt data")
+	// ErrLimit means a structure exceeds a bound the reader enforces to stay
+	// safe on hostile input (nesting depth, substitution count, work per
+	// record). The data may be valid but is not decoded.
+	ErrLimit = errors.New("evtx: limit exceeded")
+)
+
+// FormatError reports a problem at a place in a file. The reader collects
+// them and keeps reading; Err wraps one of the sentinels above.
+type FormatError struct {
+	File   string // as given to Open, or "" for NewReader
+	Offset int64  // byte offset in the file where the problem is
+	Chunk  int    // chunk index (0-based), or -1 for the file header
+	Record uint64 // record id when known, else 0
+	Err    error
+}
+
+func (e *FormatError) Error() string {
+	s := "evtx: "
+	if e.File != "" {
+		s += e.File + ": "
+	}
+	if e.Chunk >= 0 {
+		s += fmt.Sprintf("chunk %d: ", e.Chunk)
+	} else {
+		s += "file header: "
+	}
+	if e.Record != 0 {
+		s += fmt.Sprintf("record %d: ", e.Record)
+	}
+	s += fmt.Sprintf("offset %#x: ", e.Offset)
+	msg := "format error"
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if len(msg) > 6 && msg[:6] == "evtx: " {
+		msg = msg[6:]
+	}
+	return s + msg
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }

@@ -1,0 +1,154 @@
+package evtx
+
+import (
+	"strings"
+	"time"
+)
+
+// Event is one decoded event record.
+//
+// RecordID and Written come from the record header, not from the BinXML
+// body: they are what the file says about the record even when its body
+// disagrees. System holds the typed System properties, EventData the
+// classic/manifest data fields in document order, UserData the UserData
+// subtree. Root is the whole event as a tree; Event.XML renders it.
+type Event struct {
+	// RecordID is the event record identifier from the record header.
+	RecordID uint64
+	// Written is the record header's FILETIME, UTC, full 100 ns precision.
+	Written time.Time
+
+	System System
+
+	// EventData holds the <Data> (and <ComplexData>) children of
+	// <EventData>, in document order. Name is "" for classic unnamed data.
+	EventData []Field
+	// Binary is the <EventData><Binary> payload of classic events, nil when
+	// absent.
+	Binary []byte
+	// UserData is the single child of <UserData> (e.g. <EventXML>), nil when
+	// the event has no UserData.
+	UserData *Element
+
+	// Root is the <Event> element with everything the record holds.
+	Root *Element
+
+	// Where the record was read: file (as given to the reader), chunk index
+	// and byte offset of the record header in the file.
+	Source Position
+}
+
+// Position locates a record in its file.
+type Position struct {
+	File   string // path or name the reader was given; "" for NewReader
+	Chunk  int    // chunk index, 0-based
+	Offset int64  // byte offset of the record header in the file
+}
+
+// System holds the <System> properties of an event. A property the record
+// does not carry is the zero value; the Has* flags tell absence from zero
+// where it matters.
+type System struct {
+	Provider      Provider
+	EventID       uint16
+	Qualifiers    uint16
+	HasQualifiers bool
+	Version       uint8
+	Level         uint8
+	Task          uint16
+	Opcode        uint8
+	Keywords      uint64
+	// TimeCreated is TimeCreated/@SystemTime, UTC, full precision.
+	TimeCreated       time.Time
+	EventRecordID     uint64
+	ActivityID        string // Correlation/@ActivityID, "{...}" or ""
+	RelatedActivityID string // Correlation/@RelatedActivityID
+	ProcessID         uint32
+	ThreadID          uint32
+	Channel           string
+	Computer          string
+	UserID            string // Security/@UserID, a SID string or ""
+}
+
+// Provider is System/Provider.
+type Provider struct {
+	Name            string
+	GUID            string // "{...}" as written, or ""
+	EventSourceName string
+}
+
+// Field is one EventData item: <Data Name='Name'>Value</Data>.
+type Field struct {
+	Name  string
+	Value Value
+}
+
+// Element is a node of an event's XML tree. Text content is in Value
+// (KindNull when the element has none); child elements in Children, in
+// document order. Values keep their BinXML types.
+type Element struct {
+	Name     string
+	Attrs    []Attr
+	Children []*Element
+	Value    Value
+}
+
+// Attr is an XML attribute with its typed value.
+type Attr struct {
+	Name  string
+	Value Value
+}
+
+// Attr returns the value of the attribute name and whether it is present.
+func (e *Element) Attr(name string) (Value, bool) {
+	if e == nil {
+		return Value{}, false
+	}
+	for _, a := range e.Attrs {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return Value{}, false
+}
+
+// Child returns the first child element called name, or nil.
+func (e *Element) Child(name string) *Element {
+	if e == nil {
+		return nil
+	}
+	for _, c := range e.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Text returns the text content of e and its descendants, concatenated in
+// document order.
+func (e *Element) Text() string {
+	if e == nil {
+		return ""
+	}
+	if len(e.Children) == 0 {
+		return e.Value.String()
+	}
+	var b strings.Builder
+	b.WriteString(e.Value.String())
+	for _, c := range e.Children {
+		b.WriteString(c.Text())
+	}
+	return b.String()
+}
+
+// Data returns the first EventData field called name (names compare
+// exactly) and whether it exists.
+func (ev *Event) Data(name string) (Value, bool) {
+	for _, f := range ev.EventData {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return Value{}, false
+}

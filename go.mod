@@ -1,0 +1,3 @@
+module github.com/evtxrdp/evtxrdp
+
+go 1.26.8
