@@ -1,0 +1,274 @@
+package evtxtest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+const (
+	fileHeaderBlock = 4096
+	fileHeaderSize  = 128
+
+	// FlagDirty is the file header flag of a log that was not closed
+	// cleanly; FlagFull marks a log that reached its maximum size.
+	FlagDirty = 0x1
+	FlagFull  = 0x2
+)
+
+// Options changes how the file is written. The zero value writes a clean,
+// consistent log.
+type Options struct {
+	// MinorVersion is the format minor version in the file header: 1 (the
+	// default when 0, Windows Vista to 10) or 2 (Windows 10 and later).
+	MinorVersion int
+	// Dirty sets the dirty flag (0x1) in the file header; Full sets the
+	// "full" flag (0x2).
+	Dirty, Full bool
+
+	// MaxRecordsPerChunk closes a chunk after this many records even when
+	// more would fit (0 = fill chunks to 64 KiB), to make small multi-chunk
+	// fixtures.
+	MaxRecordsPerChunk int
+
+	// UndercountChunks makes the file header count this many chunks fewer
+	// than the file holds (at least 0 are counted), the way a dirty log's
+	// header lags behind its chunks. The header's last chunk number and next
+	// record identifier follow the counted chunks.
+	UndercountChunks int
+	// UncountRecords leaves the last N records of the last chunk out of
+	// that chunk's header (last record number/identifier, last record
+	// offset, free space offset, records checksum) and out of the file
+	// header's next record identifier: a half-written chunk. The records
+	// are still in the file. When N covers every record of the chunk its
+	// header counts none (record numbers 0, free space offset 512).
+	UncountRecords int
+
+	// TruncateAt cuts the file to this many bytes (0 = no cut).
+	TruncateAt int64
+
+	// BadFileHeaderCRC stores a wrong file header checksum.
+	BadFileHeaderCRC bool
+	// BadChunkHeaderCRC and BadRecordsCRC list chunk indexes (0-based)
+	// whose header checksum, respectively records checksum, is stored
+	// wrong.
+	BadChunkHeaderCRC, BadRecordsCRC []int
+}
+
+// Write writes the events as an EVTX file to w. See Bytes.
+func Write(w io.Writer, events []*evtx.Event, o Options) error {
+	b, err := Bytes(events, o)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteFile writes the events as an EVTX file at path (mode 0644).
+func WriteFile(path string, events []*evtx.Event, o Options) error {
+	b, err := Bytes(events, o)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// Bytes returns the EVTX file holding the events, in order.
+//
+// The record header identifier is Event.RecordID, or the previous record's
+// identifier plus one (starting at 1) when it is 0. The record header time is
+// Event.Written, or System.TimeCreated when Written is zero.
+// System/EventRecordID is System.EventRecordID when non-zero, else the record
+// identifier. Event.Root and Event.Source are ignored.
+//
+// Bytes returns an error (never panics) for input it cannot write: an event
+// that does not fit in a chunk, a malformed GUID or SID, a value kind
+// without an encoding, too many chunks.
+func Bytes(events []*evtx.Event, o Options) ([]byte, error) {
+	var chunks []*chunkWriter
+	cur := newChunkWriter()
+	var next uint64 = 1
+	for i, ev := range events {
+		if ev == nil {
+			return nil, fmt.Errorf("evtxtest: event %d is nil", i)
+		}
+		id := ev.RecordID
+		if id == 0 {
+			id = next
+		}
+		next = id + 1
+		erid := ev.System.EventRecordID
+		if erid == 0 {
+			erid = id
+		}
+		in, err := eventInstance(ev, erid)
+		if err != nil {
+			return nil, fmt.Errorf("evtxtest: event %d: %w", i, err)
+		}
+		written := ev.Written
+		if written.IsZero() {
+			written = ev.System.TimeCreated
+		}
+		ft := filetime(written)
+		if o.MaxRecordsPerChunk > 0 && len(cur.records) >= o.MaxRecordsPerChunk {
+			chunks = append(chunks, cur)
+			cur = newChunkWriter()
+		}
+		err = cur.writeRecord(id, ft, in)
+		if errors.Is(err, errChunkFull) && len(cur.records) > 0 {
+			chunks = append(chunks, cur)
+			cur = newChunkWriter()
+			err = cur.writeRecord(id, ft, in)
+		}
+		if errors.Is(err, errChunkFull) {
+			return nil, fmt.Errorf("evtxtest: event %d (record %d) does not fit in a %d-byte chunk", i, id, chunkSize)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("evtxtest: event %d: %w", i, err)
+		}
+	}
+	if len(cur.records) > 0 {
+		chunks = append(chunks, cur)
+	}
+	if len(chunks) > 0xffff {
+		return nil, fmt.Errorf("evtxtest: %d chunks, more than a file header can count", len(chunks))
+	}
+	if o.MinorVersion != 0 && o.MinorVersion != 1 && o.MinorVersion != 2 {
+		return nil, fmt.Errorf("evtxtest: unsupported minor version %d", o.MinorVersion)
+	}
+
+	var out bytes.Buffer
+	out.Grow(fileHeaderBlock + len(chunks)*chunkSize)
+	out.Write(fileHeader(chunks, o))
+	for i, c := range chunks {
+		uncount := 0
+		if i == len(chunks)-1 {
+			uncount = o.UncountRecords
+		}
+		out.Write(c.finish(uncount, contains(o.BadChunkHeaderCRC, i), contains(o.BadRecordsCRC, i)))
+	}
+	b := out.Bytes()
+	if o.TruncateAt > 0 && o.TruncateAt < int64(len(b)) {
+		b = b[:o.TruncateAt]
+	}
+	return b, nil
+}
+
+func filetime(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return evtx.TimeToFiletime(t)
+}
+
+func contains(list []int, i int) bool {
+	for _, x := range list {
+		if x == i {
+			return true
+		}
+	}
+	return false
+}
+
+// counted returns how many of the chunk's records its header counts.
+func (c *chunkWriter) counted(uncount int) int {
+	n := len(c.records) - max(uncount, 0)
+	return max(n, 0)
+}
+
+func fileHeader(chunks []*chunkWriter, o Options) []byte {
+	h := make([]byte, fileHeaderBlock)
+	le := binary.LittleEndian
+	copy(h, "ElfFile\x00")
+	count := max(len(chunks)-max(o.UndercountChunks, 0), 0)
+	var nextID uint64 = 1
+	switch {
+	case count < len(chunks):
+		nextID = chunks[count].records[0].id
+	case count > 0:
+		last := chunks[count-1]
+		n := last.counted(o.UncountRecords)
+		if n > 0 {
+			nextID = last.records[n-1].id + 1
+		} else {
+			nextID = last.records[0].id
+		}
+	}
+	if count > 0 {
+		le.PutUint64(h[16:], uint64(count-1))
+	}
+	le.PutUint64(h[24:], nextID)
+	le.PutUint32(h[32:], fileHeaderSize)
+	minor := o.MinorVersion
+	if minor == 0 {
+		minor = 1
+	}
+	le.PutUint16(h[36:], uint16(minor))
+	le.PutUint16(h[38:], 3)
+	le.PutUint16(h[40:], fileHeaderBlock)
+	le.PutUint16(h[42:], uint16(count))
+	var flags uint32
+	if o.Dirty {
+		flags |= FlagDirty
+	}
+	if o.Full {
+		flags |= FlagFull
+	}
+	le.PutUint32(h[120:], flags)
+	crc := crc32.ChecksumIEEE(h[:120])
+	if o.BadFileHeaderCRC {
+		crc ^= 0xffffffff
+	}
+	le.PutUint32(h[124:], crc)
+	return h
+}
+
+// finish returns the 64 KiB chunk with its header filled in. The header
+// counts all records but the last uncount ones.
+func (c *chunkWriter) finish(uncount int, badHeaderCRC, badRecordsCRC bool) []byte {
+	b := make([]byte, chunkSize)
+	copy(b, c.buf)
+	le := binary.LittleEndian
+	copy(b, "ElfChnk\x00")
+	n := c.counted(uncount)
+	free := uint32(chunkHeaderSize)
+	if n > 0 {
+		first, last := c.records[0], c.records[n-1]
+		le.PutUint64(b[8:], first.id)
+		le.PutUint64(b[16:], last.id)
+		le.PutUint64(b[24:], first.id)
+		le.PutUint64(b[32:], last.id)
+		le.PutUint32(b[44:], last.off)
+		free = last.off + last.size
+		for i, h := range last.nameHeads {
+			le.PutUint32(b[128+4*i:], h)
+		}
+		for i, h := range last.tmplHeads {
+			le.PutUint32(b[384+4*i:], h)
+		}
+	}
+	le.PutUint32(b[40:], 128)
+	le.PutUint32(b[48:], free)
+	rcrc := crc32.ChecksumIEEE(b[chunkHeaderSize:free])
+	if badRecordsCRC {
+		rcrc ^= 0xffffffff
+	}
+	le.PutUint32(b[52:], rcrc)
+	hcrc := crc32.NewIEEE()
+	hcrc.Write(b[:120])
+	hcrc.Write(b[128:chunkHeaderSize])
+	sum := hcrc.Sum32()
+	if badHeaderCRC {
+		sum ^= 0xffffffff
+	}
+	le.PutUint32(b[124:], sum)
+	return b
+}
