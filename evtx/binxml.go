@@ -1,0 +1,912 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unicode/utf16"
+)
+
+// This file decodes the BinXML body of EVTX records (MS-EVEN6 §2.2.12,
+// libyal's "Windows XML Event Log (EVTX)" notes). It is written for hostile
+// input:
+//
+//   - every count, size and offset read from the chunk is checked against the
+//     bytes that remain before it is used; nothing is allocated beyond what
+//     the checked bytes can hold;
+//   - element nesting, template/BinXML nesting and the number of nodes a
+//     record may produce are capped (maxDepth, maxNesting, the work budget);
+//   - a template definition cannot reference another template, so template
+//     references cannot form cycles; names and templates are parsed once per
+//     chunk offset and cached (failures too).
+//
+// Positions are chunk offsets throughout, because names and templates are
+// referenced by their offset inside the 64 KiB chunk.
+
+// BinXML tokens.
+const (
+	tokEOF            = 0x00
+	tokOpenStart      = 0x01
+	tokCloseStart     = 0x02
+	tokCloseEmpty     = 0x03
+	tokEndElement     = 0x04
+	tokValue          = 0x05
+	tokAttribute      = 0x06
+	tokCDATA          = 0x07
+	tokCharRef        = 0x08
+	tokEntityRef      = 0x09
+	tokPITarget       = 0x0a
+	tokPIData         = 0x0b
+	tokTemplate       = 0x0c
+	tokNormalSubst    = 0x0d
+	tokOptionalSubst  = 0x0e
+	tokFragmentHeader = 0x0f
+	tokMoreFlag       = 0x40
+)
+
+// Limits that keep decoding bounded on hostile input.
+const (
+	maxDepth   = 64 // element nesting
+	maxNesting = 8  // template instance / embedded BinXML nesting
+	// binxmlRecordHeader is magic, size, record id and FILETIME.
+	binxmlRecordHeader = 24
+	// templateHeaderSize is next offset, GUID and data size.
+	templateHeaderSize = 24
+)
+
+// chunkDecoder decodes the records of one chunk. It caches names and
+// compiled templates by chunk offset. It is not safe for concurrent use.
+type chunkDecoder struct {
+	chunk     []byte
+	names     map[uint32]nameEntry
+	templates map[uint32]*template
+
+	// per record
+	budget int
+	recPos int // record header offset, for error messages
+}
+
+type nameEntry struct {
+	name string
+	size int // bytes of the name structure
+	err  error
+}
+
+// template is a compiled template definition.
+type template struct {
+	nodes []*tnode
+	size  int // bytes of the definition, header included
+	err   error
+}
+
+// Node kinds of a compiled BinXML tree.
+const (
+	nElement  = iota
+	nText     // literal text (value text, CDATA, char/entity ref)
+	nSubst    // substitution slot
+	nInstance // template instance with its values
+	nPI       // processing instruction (kept as text-less marker)
+)
+
+// tnode is a node of a compiled BinXML fragment or template.
+type tnode struct {
+	kind     uint8
+	optional bool   // nSubst: optional substitution
+	vtype    Kind   // nSubst: declared type
+	index    uint16 // nSubst: substitution index
+	name     string // nElement: element name; nText: text
+	attrs    []tattr
+	children []*tnode // nElement: content in document order
+
+	tmpl *template  // nInstance
+	vals []rawValue // nInstance
+}
+
+type tattr struct {
+	name  string
+	parts []*tnode // nText / nSubst pieces
+}
+
+// rawValue is one substitution value as stored: its type and bytes.
+type rawValue struct {
+	kind Kind
+	pos  int // chunk offset of the value bytes
+	size int
+}
+
+func newChunkDecoder(chunk []byte) *chunkDecoder {
+	return &chunkDecoder{
+		chunk:     chunk,
+		names:     make(map[uint32]nameEntry),
+		templates: make(map[uint32]*template),
+	}
+}
+
+// corruptf returns an error wrapping ErrCorrupt that names the chunk offset.
+func corruptf(pos int, format string, args ...any) error {
+	return fmt.Errorf("%w: chunk offset %#x: %s", ErrCorrupt, pos, fmt.Sprintf(format, args...))
+}
+
+// limitf returns an error wrapping ErrLimit that names the chunk offset.
+func limitf(pos int, format string, args ...any) error {
+	return fmt.Errorf("%w: chunk offset %#x: %s", ErrLimit, pos, fmt.Sprintf(format, args...))
+}
+
+// decodeRecord decodes the record whose header is at off (size bytes long,
+// size copy included).
+func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ev = nil
+			err = corruptf(off, "decoder panic: %v", r)
+		}
+	}()
+	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
+		return nil, corruptf(off, "record size %d out of range", size)
+	}
+	b := d.chunk[off : off+size]
+	if b[0] != '*' || b[1] != '*' || b[2] != 0 || b[3] != 0 {
+		return nil, corruptf(off, "bad record magic %q", b[:4])
+	}
+	ev = &Event{
+		RecordID: binary.LittleEndian.Uint64(b[8:]),
+		Written:  FiletimeToTime(binary.LittleEndian.Uint64(b[16:])),
+	}
+	d.budget = 8*size + 4096
+	d.recPos = off
+	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
+	nodes, err := d.parseFragment(c, false, 0)
+	if err != nil {
+		return nil, err
+	}
+	roots, err := d.instantiate(nodes, nil, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roots {
+		if r != nil {
+			ev.Root = r
+			break
+		}
+	}
+	if ev.Root == nil {
+		return nil, corruptf(off, "record %d has no root element", ev.RecordID)
+	}
+	fillEvent(ev)
+	return ev, nil
+}
+
+// cursor reads from b[pos:end].
+type cursor struct {
+	b   []byte
+	pos int
+	end int
+}
+
+func (c *cursor) left() int { return c.end - c.pos }
+
+func (c *cursor) need(n int, what string) error {
+	if n < 0 || c.end-c.pos < n {
+		return corruptf(c.pos, "%s: need %d bytes, %d left", what, n, c.end-c.pos)
+	}
+	return nil
+}
+
+func (c *cursor) peek() (byte, error) {
+	if c.pos >= c.end {
+		return 0, corruptf(c.pos, "unexpected end of BinXML")
+	}
+	return c.b[c.pos], nil
+}
+
+func (c *cursor) u8(what string) (byte, error) {
+	if err := c.need(1, what); err != nil {
+		return 0, err
+	}
+	v := c.b[c.pos]
+	c.pos++
+	return v, nil
+}
+
+func (c *cursor) u16(what string) (uint16, error) {
+	if err := c.need(2, what); err != nil {
+		return 0, err
+	}
+	v := binary.LittleEndian.Uint16(c.b[c.pos:])
+	c.pos += 2
+	return v, nil
+}
+
+func (c *cursor) u32(what string) (uint32, error) {
+	if err := c.need(4, what); err != nil {
+		return 0, err
+	}
+	v := binary.LittleEndian.Uint32(c.b[c.pos:])
+	c.pos += 4
+	return v, nil
+}
+
+// utf16z reads n UTF-16 code units.
+func (c *cursor) utf16(n int, what string) (string, error) {
+	if err := c.need(2*n, what); err != nil {
+		return "", err
+	}
+	s := decodeUTF16(c.b[c.pos : c.pos+2*n])
+	c.pos += 2 * n
+	return s, nil
+}
+
+// decodeUTF16 converts UTF-16LE bytes (an odd last byte is ignored) to UTF-8.
+// Unpaired surrogates become U+FFFD.
+func decodeUTF16(b []byte) string {
+	n := len(b) / 2
+	ascii := true
+	for i := 0; i < n; i++ {
+		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		buf := make([]byte, n)
+		for i := range buf {
+			buf[i] = b[2*i]
+		}
+		return string(buf)
+	}
+	u := make([]uint16, n)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return string(utf16.Decode(u))
+}
+
+// name returns the name referenced at chunk offset off. When off is the
+// cursor position the name structure is inline and the cursor skips it.
+func (d *chunkDecoder) name(c *cursor, off uint32) (string, error) {
+	inline := int(off) == c.pos
+	e, ok := d.names[off]
+	if !ok {
+		e = d.parseName(int(off))
+		d.names[off] = e
+	}
+	if e.err != nil {
+		return "", e.err
+	}
+	if inline {
+		if err := c.need(e.size, "inline name"); err != nil {
+			return "", err
+		}
+		c.pos += e.size
+	}
+	return e.name, nil
+}
+
+// parseName parses the name structure at chunk offset off: u32 next offset,
+// u16 hash, u16 character count, UTF-16 characters, u16 NUL.
+func (d *chunkDecoder) parseName(off int) nameEntry {
+	if off < 0 || off > len(d.chunk)-8 {
+		return nameEntry{err: corruptf(off, "name offset outside chunk")}
+	}
+	n := int(binary.LittleEndian.Uint16(d.chunk[off+6:]))
+	size := 8 + 2*n + 2
+	if size > len(d.chunk)-off {
+		return nameEntry{err: corruptf(off, "name of %d characters runs past the chunk", n)}
+	}
+	return nameEntry{name: decodeUTF16(d.chunk[off+8 : off+8+2*n]), size: size}
+}
+
+// spend takes n units from the record's work budget.
+func (d *chunkDecoder) spend(pos, n int) error {
+	d.budget -= n
+	if d.budget < 0 {
+		return limitf(pos, "record at %#x exceeds the decoding work budget", d.recPos)
+	}
+	return nil
+}
+
+// parseFragment parses BinXML until EOF or the end of the cursor. inTemplate
+// means element starts carry a dependency identifier (template definitions).
+func (d *chunkDecoder) parseFragment(c *cursor, inTemplate bool, nest int) ([]*tnode, error) {
+	var nodes []*tnode
+	for c.pos < c.end {
+		tok := c.b[c.pos]
+		switch tok &^ tokMoreFlag {
+		case tokEOF:
+			c.pos++
+			return nodes, nil
+		case tokFragmentHeader:
+			if err := c.need(4, "fragment header"); err != nil {
+				return nil, err
+			}
+			c.pos += 4
+		case tokOpenStart:
+			n, err := d.parseElement(c, inTemplate, nest, 1)
+			if err != nil {
+				return nil, err
+			}
+			nodes = append(nodes, n)
+		case tokTemplate:
+			if inTemplate {
+				return nil, corruptf(c.pos, "template instance inside a template definition")
+			}
+			n, err := d.parseInstance(c, nest)
+			if err != nil {
+				return nil, err
+			}
+			nodes = append(nodes, n)
+		default:
+			n, err := d.parsePiece(c, inTemplate)
+			if err != nil {
+				return nil, err
+			}
+			if n != nil {
+				nodes = append(nodes, n)
+			}
+		}
+	}
+	return nodes, nil
+}
+
+// parsePiece parses a content token that is not an element: value text,
+// CDATA, character or entity reference, substitution, PI target/data.
+// It returns nil for tokens that produce no node.
+func (d *chunkDecoder) parsePiece(c *cursor, inTemplate bool) (*tnode, error) {
+	start := c.pos
+	tok, err := c.u8("token")
+	if err != nil {
+		return nil, err
+	}
+	if err := d.spend(start, 1); err != nil {
+		return nil, err
+	}
+	switch tok &^ tokMoreFlag {
+	case tokValue:
+		t, err := c.u8("value type")
+		if err != nil {
+			return nil, err
+		}
+		if t != byte(KindString) && t != byte(KindAnsiString) {
+			return nil, corruptf(start, "value text of type %#x", t)
+		}
+		n, err := c.u16("value text length")
+		if err != nil {
+			return nil, err
+		}
+		s, err := c.utf16(int(n), "value text")
+		if err != nil {
+			return nil, err
+		}
+		return &tnode{kind: nText, name: s}, nil
+	case tokCDATA:
+		n, err := c.u16("CDATA length")
+		if err != nil {
+			return nil, err
+		}
+		s, err := c.utf16(int(n), "CDATA")
+		if err != nil {
+			return nil, err
+		}
+		return &tnode{kind: nText, name: s}, nil
+	case tokCharRef:
+		v, err := c.u16("character reference")
+		if err != nil {
+			return nil, err
+		}
+		return &tnode{kind: nText, name: string(rune(v))}, nil
+	case tokEntityRef:
+		off, err := c.u32("entity name offset")
+		if err != nil {
+			return nil, err
+		}
+		name, err := d.name(c, off)
+		if err != nil {
+			return nil, err
+		}
+		return &tnode{kind: nText, name: entityText(name)}, nil
+	case tokNormalSubst, tokOptionalSubst:
+		idx, err := c.u16("substitution index")
+		if err != nil {
+			return nil, err
+		}
+		t, err := c.u8("substitution type")
+		if err != nil {
+			return nil, err
+		}
+		return &tnode{kind: nSubst, index: idx, vtype: Kind(t), optional: tok == tokOptionalSubst}, nil
+	case tokPITarget:
+		off, err := c.u32("PI target offset")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.name(c, off); err != nil {
+			return nil, err
+		}
+		return &tnode{kind: nPI}, nil
+	case tokPIData:
+		n, err := c.u16("PI data length")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.utf16(int(n), "PI data"); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	return nil, corruptf(start, "unexpected BinXML token %#02x", tok)
+}
+
+// entityText resolves the predefined XML entities; others are kept as a
+// reference.
+func entityText(name string) string {
+	switch name {
+	case "amp":
+		return "&"
+	case "lt":
+		return "<"
+	case "gt":
+		return ">"
+	case "quot":
+		return `"`
+	case "apos":
+		return "'"
+	}
+	return "&" + name + ";"
+}
+
+func isValuePiece(tok byte) bool {
+	switch tok &^ tokMoreFlag {
+	case tokValue, tokCDATA, tokCharRef, tokEntityRef, tokNormalSubst, tokOptionalSubst:
+		return true
+	}
+	return false
+}
+
+// parseElement parses an element from its open start token to its end.
+func (d *chunkDecoder) parseElement(c *cursor, inTemplate bool, nest, depth int) (*tnode, error) {
+	start := c.pos
+	if depth > maxDepth {
+		return nil, limitf(start, "elements nested deeper than %d", maxDepth)
+	}
+	if err := d.spend(start, 1); err != nil {
+		return nil, err
+	}
+	tok, err := c.u8("element token")
+	if err != nil {
+		return nil, err
+	}
+	if inTemplate {
+		if _, err := c.u16("dependency identifier"); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := c.u32("element size"); err != nil {
+		return nil, err
+	}
+	off, err := c.u32("element name offset")
+	if err != nil {
+		return nil, err
+	}
+	name, err := d.name(c, off)
+	if err != nil {
+		return nil, err
+	}
+	if tok&tokMoreFlag != 0 {
+		// The attribute list size (after an inline name): the attributes
+		// are parsed token by token.
+		if _, err := c.u32("attribute list size"); err != nil {
+			return nil, err
+		}
+	}
+	el := &tnode{kind: nElement, name: name}
+	// Attributes.
+	for {
+		t, err := c.peek()
+		if err != nil {
+			return nil, err
+		}
+		if t&^tokMoreFlag != tokAttribute {
+			break
+		}
+		apos := c.pos
+		c.pos++
+		if err := d.spend(apos, 1); err != nil {
+			return nil, err
+		}
+		aoff, err := c.u32("attribute name offset")
+		if err != nil {
+			return nil, err
+		}
+		aname, err := d.name(c, aoff)
+		if err != nil {
+			return nil, err
+		}
+		a := tattr{name: aname}
+		for {
+			t, err := c.peek()
+			if err != nil {
+				return nil, err
+			}
+			if !isValuePiece(t) {
+				break
+			}
+			p, err := d.parsePiece(c, inTemplate)
+			if err != nil {
+				return nil, err
+			}
+			a.parts = append(a.parts, p)
+		}
+		el.attrs = append(el.attrs, a)
+	}
+	t, err := c.u8("close element token")
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case tokCloseEmpty:
+		return el, nil
+	case tokCloseStart:
+	default:
+		return nil, corruptf(c.pos-1, "unexpected token %#02x after attributes of <%s>", t, name)
+	}
+	// Content.
+	for {
+		t, err := c.peek()
+		if err != nil {
+			return nil, err
+		}
+		switch t &^ tokMoreFlag {
+		case tokEndElement:
+			c.pos++
+			return el, nil
+		case tokOpenStart:
+			ch, err := d.parseElement(c, inTemplate, nest, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			el.children = append(el.children, ch)
+		case tokTemplate:
+			if inTemplate {
+				return nil, corruptf(c.pos, "template instance inside a template definition")
+			}
+			n, err := d.parseInstance(c, nest)
+			if err != nil {
+				return nil, err
+			}
+			el.children = append(el.children, n)
+		case tokEOF, tokFragmentHeader, tokCloseStart, tokCloseEmpty, tokAttribute:
+			return nil, corruptf(c.pos, "unexpected token %#02x in content of <%s>", t, name)
+		default:
+			p, err := d.parsePiece(c, inTemplate)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil {
+				el.children = append(el.children, p)
+			}
+		}
+	}
+}
+
+// parseInstance parses a template instance: token, one unknown byte, u32
+// template id, u32 definition offset, the definition itself when it is
+// inline, then the substitution value descriptors and values.
+func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
+	start := c.pos
+	if nest+1 > maxNesting {
+		return nil, limitf(start, "templates nested deeper than %d", maxNesting)
+	}
+	if err := c.need(10, "template instance"); err != nil {
+		return nil, err
+	}
+	c.pos += 2 // token, unknown
+	c.pos += 4 // template id
+	defOff, _ := c.u32("template offset")
+	tmpl := d.template(int(defOff))
+	if tmpl.err != nil {
+		return nil, tmpl.err
+	}
+	if int(defOff) == c.pos {
+		if err := c.need(tmpl.size, "inline template definition"); err != nil {
+			return nil, err
+		}
+		c.pos += tmpl.size
+	}
+	count, err := c.u32("substitution count")
+	if err != nil {
+		return nil, err
+	}
+	if int64(count) > int64(c.left()/4) {
+		return nil, corruptf(c.pos-4, "substitution count %d exceeds the %d bytes left", count, c.left())
+	}
+	if err := d.spend(start, int(count)); err != nil {
+		return nil, err
+	}
+	vals := make([]rawValue, count)
+	desc := c.pos
+	c.pos += 4 * int(count)
+	for i := range vals {
+		size := int(binary.LittleEndian.Uint16(c.b[desc+4*i:]))
+		kind := Kind(c.b[desc+4*i+2])
+		if err := c.need(size, fmt.Sprintf("substitution value %d", i)); err != nil {
+			return nil, err
+		}
+		vals[i] = rawValue{kind: kind, pos: c.pos, size: size}
+		c.pos += size
+	}
+	return &tnode{kind: nInstance, tmpl: tmpl, vals: vals}, nil
+}
+
+// template returns the compiled template defined at chunk offset off,
+// compiling and caching it on first use.
+func (d *chunkDecoder) template(off int) *template {
+	if t, ok := d.templates[uint32(off)]; ok {
+		return t
+	}
+	t := d.compileTemplate(off)
+	d.templates[uint32(off)] = t
+	return t
+}
+
+func (d *chunkDecoder) compileTemplate(off int) *template {
+	if off < 0 || off > len(d.chunk)-templateHeaderSize {
+		return &template{err: corruptf(off, "template definition offset outside chunk")}
+	}
+	size := int(binary.LittleEndian.Uint32(d.chunk[off+20:]))
+	if size > len(d.chunk)-off-templateHeaderSize {
+		return &template{err: corruptf(off, "template definition of %d bytes runs past the chunk", size)}
+	}
+	c := &cursor{b: d.chunk, pos: off + templateHeaderSize, end: off + templateHeaderSize + size}
+	// Compiling is linear in the definition's bytes; it must not be charged
+	// to (or fail on) the budget of the record that happens to use it first.
+	saved := d.budget
+	d.budget = 4*size + 4096
+	nodes, err := d.parseFragment(c, true, 0)
+	d.budget = saved
+	if err != nil {
+		return &template{err: fmt.Errorf("template at %#x: %w", off, err)}
+	}
+	return &template{nodes: nodes, size: templateHeaderSize + size}
+}
+
+// instCtx holds the substitution values of one template instance, decoded
+// on first use.
+type instCtx struct {
+	vals []rawValue
+	dec  []Value
+	done []bool
+}
+
+func newInstCtx(vals []rawValue) *instCtx {
+	return &instCtx{vals: vals, dec: make([]Value, len(vals)), done: make([]bool, len(vals))}
+}
+
+// instantiate builds the elements of a compiled fragment. Top-level text is
+// dropped (an event is a single element tree).
+func (d *chunkDecoder) instantiate(nodes []*tnode, ic *instCtx, nest, depth int) ([]*Element, error) {
+	var out []*Element
+	for _, n := range nodes {
+		switch n.kind {
+		case nElement:
+			var err error
+			out, err = d.buildAll(n, ic, nest, depth+1, out)
+			if err != nil {
+				return nil, err
+			}
+		case nInstance:
+			els, err := d.instantiate(n.tmpl.nodes, newInstCtx(n.vals), nest+1, depth)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, els...)
+		case nSubst:
+			if ic == nil || int(n.index) >= len(ic.vals) {
+				continue
+			}
+			if rv := ic.vals[n.index]; rv.kind == KindBinXML {
+				els, err := d.embedded(rv, nest, depth)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, els...)
+			}
+		}
+	}
+	return out, nil
+}
+
+// embedded decodes a BinXML substitution value into its elements.
+func (d *chunkDecoder) embedded(rv rawValue, nest, depth int) ([]*Element, error) {
+	if nest+1 > maxNesting {
+		return nil, limitf(rv.pos, "BinXML values nested deeper than %d", maxNesting)
+	}
+	if err := d.spend(rv.pos, 1+rv.size/4); err != nil {
+		return nil, err
+	}
+	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
+	nodes, err := d.parseFragment(c, false, nest+1)
+	if err != nil {
+		return nil, err
+	}
+	return d.instantiate(nodes, nil, nest+1, depth)
+}
+
+// value returns substitution i of ic decoded, and whether it is present
+// (index in range, not null, not empty).
+func (d *chunkDecoder) value(ic *instCtx, i uint16, nest int) (Value, bool, error) {
+	if ic == nil || int(i) >= len(ic.vals) {
+		return Value{}, false, nil
+	}
+	rv := ic.vals[i]
+	if rv.kind == KindNull || rv.size == 0 {
+		return Value{}, false, nil
+	}
+	if !ic.done[i] {
+		if err := d.spend(rv.pos, 1+rv.size/8); err != nil {
+			return Value{}, false, err
+		}
+		var v Value
+		if rv.kind == KindBinXML {
+			els, err := d.embedded(rv, nest, 0)
+			if err != nil {
+				return Value{}, false, err
+			}
+			v = Value{Kind: KindBinXML}
+			if len(els) > 0 {
+				v.Elem = els[0]
+			}
+		} else {
+			var err error
+			v, err = decodeValue(rv.kind, d.chunk[rv.pos:rv.pos+rv.size], rv.pos)
+			if err != nil {
+				return Value{}, false, err
+			}
+			if err := d.spend(rv.pos, len(v.Array)); err != nil {
+				return Value{}, false, err
+			}
+		}
+		ic.dec[i] = v
+		ic.done[i] = true
+	}
+	return ic.dec[i], true, nil
+}
+
+// pieces joins the text and substitution pieces of an attribute value or of
+// element content. One piece keeps its type; several become a string.
+type pieces struct {
+	n   int
+	v   Value
+	buf []byte
+}
+
+func (p *pieces) add(v Value) {
+	switch p.n {
+	case 0:
+		p.v = v
+	case 1:
+		p.buf = p.v.AppendText(p.buf[:0])
+		p.buf = v.AppendText(p.buf)
+	default:
+		p.buf = v.AppendText(p.buf)
+	}
+	p.n++
+}
+
+func (p *pieces) value() Value {
+	if p.n > 1 {
+		return Value{Kind: KindString, Str: string(p.buf)}
+	}
+	return p.v
+}
+
+// buildAll instantiates one element of a compiled tree the way Windows
+// renders substitutions that are the whole content of an element: an array
+// value repeats the element once per item (none for an empty array), and an
+// empty optional substitution drops the element (libevtx does the same; this
+// is how classic events lose an empty <Binary/>).
+func (d *chunkDecoder) buildAll(n *tnode, ic *instCtx, nest, depth int, out []*Element) ([]*Element, error) {
+	if len(n.children) == 1 && n.children[0].kind == nSubst && ic != nil {
+		s := n.children[0]
+		if int(s.index) >= len(ic.vals) || ic.vals[s.index].kind != KindBinXML {
+			v, ok, err := d.value(ic, s.index, nest)
+			if err != nil {
+				return nil, err
+			}
+			if !ok && s.optional {
+				return out, nil
+			}
+			if ok && v.Kind.IsArray() {
+				for _, item := range v.Array {
+					el, err := d.build(n, ic, nest, depth)
+					if err != nil {
+						return nil, err
+					}
+					el.Value = item
+					out = append(out, el)
+				}
+				return out, nil
+			}
+		}
+	}
+	el, err := d.build(n, ic, nest, depth)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, el), nil
+}
+
+// build instantiates one element of a compiled tree.
+func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int) (*Element, error) {
+	if depth > maxDepth {
+		return nil, limitf(d.recPos, "elements nested deeper than %d", maxDepth)
+	}
+	if err := d.spend(d.recPos, 1+len(n.attrs)); err != nil {
+		return nil, err
+	}
+	el := &Element{Name: n.name}
+	if len(n.attrs) > 0 {
+		el.Attrs = make([]Attr, 0, len(n.attrs))
+	}
+	for _, a := range n.attrs {
+		var p pieces
+		omit := false
+		for _, part := range a.parts {
+			switch part.kind {
+			case nText:
+				p.add(Value{Kind: KindString, Str: part.name})
+			case nSubst:
+				v, ok, err := d.value(ic, part.index, nest)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					if part.optional {
+						omit = true
+					}
+					continue
+				}
+				p.add(v)
+			}
+		}
+		if omit && p.n == 0 {
+			continue
+		}
+		el.Attrs = append(el.Attrs, Attr{Name: a.name, Value: p.value()})
+	}
+	var p pieces
+	for _, ch := range n.children {
+		switch ch.kind {
+		case nElement:
+			var err error
+			el.Children, err = d.buildAll(ch, ic, nest, depth+1, el.Children)
+			if err != nil {
+				return nil, err
+			}
+		case nInstance:
+			els, err := d.instantiate(ch.tmpl.nodes, newInstCtx(ch.vals), nest+1, depth)
+			if err != nil {
+				return nil, err
+			}
+			el.Children = append(el.Children, els...)
+		case nText:
+			p.add(Value{Kind: KindString, Str: ch.name})
+		case nSubst:
+			if ic != nil && int(ch.index) < len(ic.vals) && ic.vals[ch.index].kind == KindBinXML {
+				els, err := d.embedded(ic.vals[ch.index], nest, depth)
+				if err != nil {
+					return nil, err
+				}
+				el.Children = append(el.Children, els...)
+				continue
+			}
+			v, ok, err := d.value(ic, ch.index, nest)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				p.add(v)
+			}
+		}
+	}
+	el.Value = p.value()
+	return el, nil
+}

@@ -1,0 +1,171 @@
+package evtx
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// XML returns the event as Windows event XML in the layout of
+// `wevtutil qe /f:xml`: one line, single-quoted attributes, empty elements
+// as <Name/>, values in their canonical text (Value.String).
+func (ev *Event) XML() string {
+	return string(ev.AppendXML(make([]byte, 0, 1024)))
+}
+
+// AppendXML appends ev.XML() to dst.
+func (ev *Event) AppendXML(dst []byte) []byte {
+	if ev == nil || ev.Root == nil {
+		return dst
+	}
+	return appendElement(dst, ev.Root, false, -1)
+}
+
+// XMLIndent returns the event as Event Viewer's "XML View" shows it:
+// two-space indentation, double-quoted attributes, empty elements as
+// <Name />, one element per line, no trailing newline.
+func (ev *Event) XMLIndent() string {
+	if ev == nil || ev.Root == nil {
+		return ""
+	}
+	return string(appendElement(make([]byte, 0, 2048), ev.Root, true, 0))
+}
+
+// appendElement renders e. indent < 0 means the one-line wevtutil form;
+// otherwise e starts at that indentation level (Event Viewer form).
+func appendElement(dst []byte, e *Element, pretty bool, indent int) []byte {
+	if pretty {
+		for i := 0; i < indent; i++ {
+			dst = append(dst, ' ', ' ')
+		}
+	}
+	q := byte('\'')
+	if pretty {
+		q = '"'
+	}
+	dst = append(dst, '<')
+	dst = append(dst, e.Name...)
+	for _, a := range e.Attrs {
+		dst = append(dst, ' ')
+		dst = append(dst, a.Name...)
+		dst = append(dst, '=', q)
+		dst = appendValueEscaped(dst, a.Value, true)
+		dst = append(dst, q)
+	}
+	hasText := !valueEmpty(e.Value)
+	if !hasText && len(e.Children) == 0 {
+		if pretty {
+			return append(dst, " />"...)
+		}
+		return append(dst, "/>"...)
+	}
+	dst = append(dst, '>')
+	if hasText {
+		dst = appendValueEscaped(dst, e.Value, false)
+	}
+	if len(e.Children) > 0 {
+		for _, c := range e.Children {
+			if pretty {
+				dst = append(dst, '\n')
+				dst = appendElement(dst, c, true, indent+1)
+			} else {
+				dst = appendElement(dst, c, false, -1)
+			}
+		}
+		if pretty {
+			dst = append(dst, '\n')
+			for i := 0; i < indent; i++ {
+				dst = append(dst, ' ', ' ')
+			}
+		}
+	}
+	dst = append(dst, "</"...)
+	dst = append(dst, e.Name...)
+	return append(dst, '>')
+}
+
+// valueEmpty reports whether v renders as no text.
+func valueEmpty(v Value) bool {
+	switch v.Kind {
+	case KindNull:
+		return true
+	case KindString, KindAnsiString, KindEvtXML:
+		return v.Str == ""
+	case KindBinary, KindEvtHandle:
+		return len(v.Bytes) == 0
+	}
+	if v.Kind.IsArray() {
+		return len(v.Array) == 0
+	}
+	return false
+}
+
+// appendValueEscaped appends the canonical text of v, XML-escaped. The
+// common kinds are rendered without intermediate allocation.
+func appendValueEscaped(dst []byte, v Value, attr bool) []byte {
+	switch v.Kind {
+	case KindString, KindAnsiString, KindGUID, KindSID, KindEvtXML:
+		return appendEscaped(dst, v.Str, attr)
+	case KindInt8, KindInt16, KindInt32, KindInt64:
+		return strconv.AppendInt(dst, v.Int, 10)
+	case KindUint8, KindUint16, KindUint32, KindUint64:
+		return strconv.AppendUint(dst, v.Uint, 10)
+	case KindHexInt32, KindHexInt64, KindSizeT:
+		dst = append(dst, '0', 'x')
+		return strconv.AppendUint(dst, v.Uint, 16)
+	case KindFileTime, KindSysTime:
+		return AppendTime(dst, v.Time)
+	case KindBinary:
+		for _, c := range v.Bytes {
+			dst = append(dst, hexUpper[c>>4], hexUpper[c&15])
+		}
+		return dst
+	case KindNull:
+		return dst
+	}
+	return appendEscaped(dst, v.String(), attr)
+}
+
+// appendEscaped appends s with &, <, > escaped, and in attributes ' and "
+// too. Characters XML 1.0 cannot carry are written as character references
+// so the output stays well-formed.
+func appendEscaped(dst []byte, s string, attr bool) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var rep string
+		switch {
+		case c == '&':
+			rep = "&amp;"
+		case c == '<':
+			rep = "&lt;"
+		case c == '>':
+			rep = "&gt;"
+		case c == '\'' && attr:
+			rep = "&apos;"
+		case c == '"' && attr:
+			rep = "&quot;"
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "&#x"...)
+			dst = strconv.AppendUint(dst, uint64(c), 16)
+			dst = append(dst, ';')
+			start = i + 1
+			continue
+		case c >= 0x80:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, "\uFFFD"...)
+				start = i + 1
+			}
+			i += n - 1
+			continue
+		default:
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, rep...)
+		start = i + 1
+	}
+	return append(dst, s[start:]...)
+}
