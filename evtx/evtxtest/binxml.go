@@ -257,10 +257,11 @@ func (c *chunkWriter) instance(in *instance) error {
 			}
 			c.u8(tokEOF)
 		} else {
-			var err error
-			if c.buf, err = appendValue(c.buf, sv.v); err != nil {
+			b, err := appendValue(c.buf, sv.v)
+			if err != nil {
 				return err
 			}
+			c.buf = b
 		}
 		if err := c.patch16(desc+4*i, c.pos()-begin); err != nil {
 			return err

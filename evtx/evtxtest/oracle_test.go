@@ -28,12 +28,14 @@ import (
 func requireTool(t *testing.T, name string, check func() error) {
 	t.Helper()
 	if err := check(); err != nil {
-		if os.Getenv("CI") == "true" {
+		if testingCI() {
 			t.Fatalf("%s is required when CI=true: %v", name, err)
 		}
 		t.Skipf("%s not available: %v", name, err)
 	}
 }
+
+func testingCI() bool { return os.Getenv("CI") == "true" }
 
 func haveEvtxexport() error {
 	_, err := exec.LookPath("evtxexport")
