@@ -1,0 +1,422 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// T0 is the newest event of every set (the default reference time).
+var T0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+const (
+	day  = 24 * time.Hour
+	hour = time.Hour
+)
+
+// Rule ids, as in rules/scenarios.
+const (
+	ruleCert   = "rdp-cert-private-key"
+	ruleTLS    = "rdp-tls-disabled"
+	ruleBroker = "rdp-broker-renamed"
+)
+
+// Verdicts.
+const (
+	detected    = "detected"
+	notDetected = "not_detected"
+	notChecked  = "not_checked"
+)
+
+// expect is one line of a set's EXPECT file: the verdict a rule must reach
+// and, when detected, the refinement that must decide the cause ("-" for
+// the rule's own cause).
+type expect struct {
+	rule, verdict, refinement string
+}
+
+// logFile is one log of a set.
+type logFile struct {
+	name   string // file name ("System.evtx") or path inside the set
+	events []*evtx.Event
+	opts   evtxtest.Options
+}
+
+// set is one fixture directory.
+type set struct {
+	name    string
+	about   string
+	input   string // what to analyse, relative to the set ("" = the set directory)
+	zipName string // when set, the logs go into this zip instead of files
+	logs    []logFile
+	expect  []expect
+}
+
+// noise is background System traffic from T0-10d to T0, one event every
+// 2 hours, the last exactly at T0.
+func noise() []*evtx.Event {
+	n := int(10*day/(2*hour)) + 1
+	return evtxtest.Noise(T0.Add(-10*day), 2*hour, n)
+}
+
+// system returns a System log: noise plus extra, in time order, as the
+// event log appends them.
+func system(extra ...*evtx.Event) []*evtx.Event {
+	return sorted(append(noise(), extra...))
+}
+
+func sorted(evs []*evtx.Event) []*evtx.Event {
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].System.TimeCreated.Before(evs[j].System.TimeCreated) })
+	return evs
+}
+
+// brokerIdle is an Operational log with one old, unrelated event, so that it
+// covers the window.
+func brokerIdle(channel, provider string, id uint16) []*evtx.Event {
+	ev := evtxtest.SessionBrokerClient1296(T0.Add(-9*day), "CONTOSO", "alice", "ok")
+	ev.System.Provider.Name = provider
+	ev.System.EventID = id
+	ev.System.Channel = channel
+	ev.UserData = nil
+	return []*evtx.Event{ev}
+}
+
+const (
+	fileSystem = "System.evtx"
+	fileBroker = "Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx"
+	fileClient = "Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx"
+)
+
+func certSet(name, about string, ev *evtx.Event, refinement string) set {
+	return set{
+		name: name, about: about,
+		logs: []logFile{{name: fileSystem, events: system(ev)}},
+		expect: []expect{
+			{ruleCert, detected, refinement},
+			{ruleTLS, notDetected, ""},
+			{ruleBroker, notChecked, ""},
+		},
+	}
+}
+
+// sets returns every fixture set.
+func sets() []set {
+	at := func(d time.Duration) time.Time { return T0.Add(-d) }
+	var out []set
+
+	// Scenario 1, each status-code variant.
+	out = append(out,
+		certSet("cert-1058-access-denied", "RCM 1058 with the status text \"Access is denied.\"",
+			evtxtest.RCM1058(at(2*hour), "Access is denied."), "machinekeys-access-denied"),
+		certSet("cert-1058-hresult", "RCM 1058 with the status as an HRESULT (0x80070005)",
+			evtxtest.RCM1058(at(3*hour), "0x80070005"), "machinekeys-access-denied"),
+		certSet("cert-1058-nte-perm", "RCM 1058 with NTE_PERM as a negative decimal (-2146893808)",
+			evtxtest.RCM1058(at(3*hour), "-2146893808"), "machinekeys-access-denied"),
+		certSet("cert-1057-object-exists", "RCM 1057 with \"Object already exists.\" (the article's mislabelled \"1058\" sample)",
+			evtxtest.RCM1057(at(5*hour), "object already exists.\r\n"), "stale-key-container"),
+		certSet("cert-1057-keyset", "RCM 1057 with \"Keyset does not exist\"",
+			evtxtest.RCM1057(at(6*hour), "Keyset does not exist"), "key-missing-or-corrupt"),
+		certSet("cert-1057-key-state", "RCM 1057 with \"Key not valid for use in specified state.\"",
+			evtxtest.RCM1057(at(7*hour), "Key not valid for use in specified state."), "key-missing-or-corrupt"),
+		certSet("cert-1057-unknown-status", "RCM 1057 with a status no refinement knows",
+			evtxtest.RCM1057(at(7*hour), "The parameter is incorrect."), "-"),
+		certSet("cert-schannel-36870", "Schannel 36870 ErrorCode 0x8009030d, ErrorStatus 10001",
+			evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), "schannel-private-key"),
+		certSet("cert-schannel-36872", "Schannel 36872 (certificate chain not retrieved)",
+			evtxtest.Schannel36872(at(1*hour), 0x80092004, 0x1, []byte{1, 2, 3, 4}), "-"),
+	)
+
+	// Scenario 2.
+	out = append(out,
+		set{
+			name: "tls-36871-10013", about: "Schannel 36871 Type server, ErrorState 10013",
+			logs: []logFile{{name: fileSystem, events: system(
+				evtxtest.Schannel36871(at(30*time.Minute), 10013),
+				evtxtest.Schannel36871(at(90*time.Minute), 10013))}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "tls-36871-other-state", about: "Schannel 36871 with an internal state other than 10013",
+			logs:   []logFile{{name: fileSystem, events: system(evtxtest.Schannel36871(at(4*hour), 10011))}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "-"}, {ruleBroker, notChecked, ""}},
+		},
+	)
+
+	// Scenario 3, on the broker: old computer name before the rename, 6011,
+	// then 2056 and 1296 under the new name.
+	{
+		const oldName, newName = "RDCB-OLD.contoso.com", "RDCB01.contoso.com"
+		sys := noise()
+		for _, ev := range sys {
+			if ev.System.TimeCreated.Before(at(3 * day)) {
+				ev.System.Computer = oldName
+			} else {
+				ev.System.Computer = newName
+			}
+		}
+		sys = sorted(append(sys, evtxtest.EventLog6011(at(3*day-time.Minute), "RDCB-OLD", "RDCB01")))
+		b := evtxtest.SessionBroker2056(at(2*hour), "NULL", "NULL", "Logon to the database failed.")
+		b.System.Computer = newName
+		b0 := evtxtest.SessionBroker2056(at(8*day), "NULL", "NULL", "Logon to the database failed.")
+		b0.System.Computer = oldName
+		c := evtxtest.SessionBrokerClient1296(at(1*hour), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		c.System.Computer = newName
+		c0 := brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281)[0]
+		c0.System.Computer = oldName
+		out = append(out, set{
+			name: "broker-renamed", about: "SessionBroker 2056 and SessionBroker-Client 1296 after a rename (EventLog 6011, Computer field change)",
+			logs: []logFile{
+				{name: fileSystem, events: sys},
+				{name: fileBroker, events: []*evtx.Event{b0, b}},
+				{name: fileClient, events: []*evtx.Event{c0, c}},
+			},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, detected, "broker-database-logon"}},
+		})
+	}
+	// Scenario 3 on an RD Session Host: only the client log exists.
+	{
+		c := evtxtest.SessionBrokerClient1296(at(1*hour), "CONTOSO", "bob", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		out = append(out, set{
+			name: "broker-client-only", about: "SessionBroker-Client 1296 on an RD Session Host (no broker log)",
+			logs: []logFile{
+				{name: fileSystem, events: system()},
+				{name: fileClient, events: append(brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281), c)},
+			},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, detected, "broker-not-ready"}},
+		})
+	}
+
+	// The same events just outside the window (3 days before it).
+	out = append(out, set{
+		name: "outside-window", about: "RCM 1058, Schannel 36871 and SessionBroker 2056 three days before the window",
+		logs: []logFile{
+			{name: fileSystem, events: system(
+				evtxtest.RCM1058(at(4*day), "Access is denied."),
+				evtxtest.Schannel36871(at(4*day+time.Hour), 10013))},
+			{name: fileBroker, events: []*evtx.Event{
+				brokerIdle(evtxtest.ChannelSessionBroker, evtxtest.ProviderSessionBroker, 1001)[0],
+				evtxtest.SessionBroker2056(at(4*day), "NULL", "NULL", "Logon to the database failed."),
+				brokerIdle(evtxtest.ChannelSessionBroker, evtxtest.ProviderSessionBroker, 1001)[0],
+			}},
+		},
+		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notDetected, ""}},
+	})
+	// The last broker event must be the newest; fix its time.
+	{
+		s := &out[len(out)-1]
+		s.logs[1].events[2].System.TimeCreated = at(12 * hour)
+	}
+
+	// Right event ids from the wrong providers.
+	{
+		lsm := evtxtest.RCM1058(at(2*hour), "Access is denied.")
+		lsm.System.Provider = evtx.Provider{Name: "Microsoft-Windows-TerminalServices-LocalSessionManager", GUID: "{5D896912-022D-40AA-A3A8-4FA5515C76D7}"}
+		sch := evtxtest.Schannel36871(at(3*hour), 10013)
+		sch.System.Provider = evtx.Provider{Name: "Microsoft-Windows-Schannel-Events", GUID: "{91CC1150-71AA-47E2-AE18-C96E61736B6F}"}
+		sch70 := evtxtest.Schannel36870(at(3*hour), 0x8009030D, 10001)
+		sch70.System.Provider.Name = "schannel " // not the provider name
+		out = append(out, set{
+			name: "wrong-provider", about: "event ids 1058, 36870, 36871 from other providers",
+			logs:   []logFile{{name: fileSystem, events: system(lsm, sch, sch70)}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		})
+	}
+
+	// Right events in the wrong logs: broker events in System (where the
+	// article looks), RCM 1058 in Application.
+	{
+		b := evtxtest.SessionBroker2056(at(2*hour), "NULL", "NULL", "Logon to the database failed.")
+		b.System.Channel = "System"
+		c := evtxtest.SessionBrokerClient1296(at(2*hour), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		c.System.Channel = "System"
+		r := evtxtest.RCM1058(at(2*hour), "Access is denied.")
+		r.System.Channel = "Application"
+		out = append(out, set{
+			name: "wrong-channel", about: "2056 and 1296 in System, RCM 1058 in Application",
+			logs: []logFile{
+				{name: fileSystem, events: system(b, c)},
+				{name: "Application.evtx", events: []*evtx.Event{r}},
+			},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		})
+	}
+
+	// The article's padded provider names.
+	{
+		b := evtxtest.SessionBroker2056(at(2*hour), "NULL", "NULL", "Logon to the database failed.")
+		b.System.Provider.Name = " " + evtxtest.ProviderSessionBroker + " "
+		c := evtxtest.SessionBrokerClient1296(at(2*hour), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		c.System.Provider.Name = " " + evtxtest.ProviderSessionBrokerClient + " "
+		out = append(out, set{
+			name: "padded-provider", about: "2056 and 1296 whose provider names carry the article's padding",
+			logs: []logFile{
+				{name: fileSystem, events: system()},
+				{name: fileBroker, events: append(brokerIdle(evtxtest.ChannelSessionBroker, evtxtest.ProviderSessionBroker, 1001), b)},
+				{name: fileClient, events: append(brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281), c)},
+			},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notDetected, ""}},
+		})
+	}
+
+	// Several scenarios at once.
+	out = append(out, set{
+		name: "several", about: "scenarios 1, 2 and 3 at once",
+		logs: []logFile{
+			{name: fileSystem, events: system(
+				evtxtest.RCM1058(at(2*hour), "Access is denied."),
+				evtxtest.Schannel36870(at(2*hour-time.Second), 0x8009030D, 10001),
+				evtxtest.Schannel36871(at(5*hour), 10013))},
+			{name: fileBroker, events: append(brokerIdle(evtxtest.ChannelSessionBroker, evtxtest.ProviderSessionBroker, 1001),
+				evtxtest.SessionBroker2056Data(at(3*hour), "NULL", "NULL", "Logon to the database failed."))},
+		},
+		expect: []expect{{ruleCert, detected, "machinekeys-access-denied"}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, detected, "broker-database-logon"}},
+	})
+
+	// A dirty log whose newest chunk the file header does not count; the
+	// evidence is only there.
+	out = append(out, set{
+		name: "dirty-uncounted-chunk", about: "dirty System log; RCM 1057 only in the chunk the header does not count",
+		logs: []logFile{{name: fileSystem,
+			events: system(evtxtest.RCM1057(at(10*time.Minute), "Keyset does not exist")),
+			opts:   evtxtest.Options{Dirty: true, MaxRecordsPerChunk: 40, UndercountChunks: 1, UncountRecords: 3}}},
+		expect: []expect{{ruleCert, detected, "key-missing-or-corrupt"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+	})
+
+	// A log that starts inside the window: nothing can be said.
+	{
+		var evs []*evtx.Event
+		for _, ev := range noise() {
+			if ev.System.TimeCreated.After(at(6 * hour)) {
+				evs = append(evs, ev)
+			}
+		}
+		out = append(out, set{
+			name: "starts-in-window", about: "System log whose oldest record is 6 hours before the reference time",
+			logs:   []logFile{{name: fileSystem, events: evs}},
+			expect: []expect{{ruleCert, notChecked, ""}, {ruleTLS, notChecked, ""}, {ruleBroker, notChecked, ""}},
+		})
+	}
+
+	// Nothing wrong.
+	out = append(out, set{
+		name: "healthy", about: "System noise only",
+		logs:   []logFile{{name: fileSystem, events: system(evtxtest.RCM1056(at(20*day), "AZ-RDPVM01", bytes.Repeat([]byte{0xAB}, 20)))}},
+		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+	})
+
+	// A zip of exported logs.
+	out = append(out, set{
+		name: "zip", about: "scenario 1 and 2 logs in a zip", input: "logs.zip", zipName: "logs.zip",
+		logs: []logFile{
+			{name: fileSystem, events: system(
+				evtxtest.RCM1057(at(2*hour), "Object already exists."),
+				evtxtest.Schannel36871(at(3*hour), 10013))},
+			{name: "Application.evtx", events: evtxtest.Noise(at(2*day), time.Hour, 3)},
+		},
+		expect: []expect{{ruleCert, detected, "stale-key-container"}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
+	})
+
+	// A mounted OS disk.
+	{
+		const logs = "Windows/System32/winevt/Logs/"
+		c := evtxtest.SessionBrokerClient1296(at(1*hour), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		app := evtxtest.Noise(at(2*day), time.Hour, 5)
+		for _, ev := range app {
+			ev.System.Channel = "Application"
+		}
+		out = append(out, set{
+			name: "volume", about: "a mounted OS disk: Windows/System32/winevt/Logs with System, broker-client and unrelated logs",
+			logs: []logFile{
+				{name: logs + fileSystem, events: system(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001))},
+				{name: logs + fileClient, events: append(brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281), c)},
+				{name: logs + "Application.evtx", events: app},
+			},
+			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, detected, "broker-not-ready"}},
+		})
+	}
+	return out
+}
+
+// Generate replaces dir with the fixture sets.
+func Generate(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	for _, s := range sets() {
+		sd := filepath.Join(dir, s.name)
+		if err := os.MkdirAll(sd, 0o755); err != nil {
+			return err
+		}
+		var zbuf bytes.Buffer
+		var zw *zip.Writer
+		if s.zipName != "" {
+			zw = zip.NewWriter(&zbuf)
+		}
+		for _, l := range s.logs {
+			b, err := evtxtest.Bytes(l.events, l.opts)
+			if err != nil {
+				return fmt.Errorf("%s/%s: %w", s.name, l.name, err)
+			}
+			if zw != nil {
+				w, err := zw.CreateHeader(&zip.FileHeader{Name: l.name, Method: zip.Deflate, Modified: T0})
+				if err != nil {
+					return err
+				}
+				if _, err := w.Write(b); err != nil {
+					return err
+				}
+				continue
+			}
+			p := filepath.Join(sd, filepath.FromSlash(l.name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				return err
+			}
+		}
+		if zw != nil {
+			if err := zw.Close(); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(sd, s.zipName), zbuf.Bytes(), 0o644); err != nil {
+				return err
+			}
+		}
+		if err := os.WriteFile(filepath.Join(sd, "EXPECT"), []byte(expectFile(s)), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expectFile renders a set's expectations:
+//
+//	# about
+//	input: <path relative to the set>
+//	<rule> <verdict> [<refinement>|-]
+func expectFile(s set) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n", s.about)
+	input := s.input
+	if input == "" {
+		input = "."
+	}
+	fmt.Fprintf(&b, "input: %s\n", input)
+	for _, e := range s.expect {
+		line := e.rule + " " + e.verdict
+		if e.refinement != "" {
+			line += " " + e.refinement
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
