@@ -39,9 +39,12 @@
 //     string attributes (xmlns) are literal, element text values are typed
 //     substitutions.
 //
-// Provider attributes, Channel and Computer are literal text of the System
-// template, the form Windows uses for classic events; Provider attributes are
-// written only when non-empty. Element names are chunk-local name structures
+// The System template has the two forms Windows uses. Manifest events (a
+// provider GUID and no EventSourceName) carry the provider Name and Guid and
+// the Channel as substitutions (so the GUID reads back in upper case, as a
+// GUID value); classic events (EventSourceName set, or no GUID) have them as
+// literal text of the template, written only when non-empty. Computer is
+// literal text in both. Element names are chunk-local name structures
 // (Windows name hash), defined inline at their first use in a chunk and
 // referenced by offset afterwards.
 //

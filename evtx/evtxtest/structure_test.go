@@ -190,11 +190,17 @@ func TestStructure(t *testing.T) {
 			}
 		}
 	}
-	// System shapes: RCM, Schannel, EventLog, SessionBroker x2 (UserData and
-	// EventData), SessionBroker-Client, SCM; body shapes: classic, 36870,
-	// 36871, 36872, EventXML(3 params), param1..3 data, SCM data.
-	if tmpls != 7+7 {
-		t.Errorf("template table lists %d templates, want 14", tmpls)
+	// System shapes: the classic form with literal provider and channel for
+	// RCM, EventLog and SCM; the manifest form (provider and channel as
+	// substitutions) with EventData and with UserData. Body shapes: classic,
+	// 36870, 36871, 36872, EventXML(3 params), param1..3 data, SCM data.
+	if tmpls != 5+7 {
+		t.Errorf("template table lists %d templates, want 12", tmpls)
+	}
+	// Manifest events of different providers share the System template.
+	if !c.records[3].inlineTmpl || c.records[4].inlineTmpl || c.records[8].inlineTmpl {
+		t.Errorf("Schannel/SessionBroker records inline: %v %v %v, want true false false",
+			c.records[3].inlineTmpl, c.records[4].inlineTmpl, c.records[8].inlineTmpl)
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// Substitution indexes of the System template.
+// Substitution indexes of the System template, as Windows numbers them.
+// The first thirteen are common to both forms of the template; the rest
+// differ (see systemForm).
 const (
 	subLevel = iota
 	subOpcode
@@ -21,10 +23,34 @@ const (
 	subRecordID
 	subVersion
 	subUserID
-	subRelatedActivityID
-	subBody
-	systemSubs
 )
+
+// systemForm is one of the two System templates Windows writes.
+//
+// Manifest events (provider GUID, no EventSourceName) carry the provider
+// Name and Guid and the Channel as substitutions 14, 15 and 16, the
+// RelatedActivityID as 13 and the body as 17 (18 values). Classic events
+// (EventSourceName set, or no provider GUID) have the Provider attributes
+// and the Channel as literal text of the template, the RelatedActivityID as
+// substitution 18 and the body as 19, with 13 to 17 unused (20 values).
+// Computer is literal text in both.
+type systemForm struct {
+	literal                            bool
+	related, name, guid, channel, body int
+	count                              int
+}
+
+var (
+	manifestForm = systemForm{related: 13, name: 14, guid: 15, channel: 16, body: 17, count: 18}
+	classicForm  = systemForm{literal: true, related: 18, name: -1, guid: -1, channel: -1, body: 19, count: 20}
+)
+
+func formOf(p evtx.Provider) systemForm {
+	if p.EventSourceName == "" && p.GUID != "" {
+		return manifestForm
+	}
+	return classicForm
+}
 
 const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"
 
@@ -37,18 +63,28 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 		return nil, err
 	}
 
+	form := formOf(s.Provider)
 	var prov []tattr
-	if s.Provider.Name != "" {
-		prov = append(prov, tattr{"Name", lit(s.Provider.Name)})
-	}
 	if s.Provider.GUID != "" {
 		if _, err := parseGUID(s.Provider.GUID); err != nil {
 			return nil, err
 		}
-		prov = append(prov, tattr{"Guid", lit(s.Provider.GUID)})
 	}
-	if s.Provider.EventSourceName != "" {
-		prov = append(prov, tattr{"EventSourceName", lit(s.Provider.EventSourceName)})
+	if form.literal {
+		if s.Provider.Name != "" {
+			prov = append(prov, tattr{"Name", lit(s.Provider.Name)})
+		}
+		if s.Provider.GUID != "" {
+			prov = append(prov, tattr{"Guid", lit(s.Provider.GUID)})
+		}
+		if s.Provider.EventSourceName != "" {
+			prov = append(prov, tattr{"EventSourceName", lit(s.Provider.EventSourceName)})
+		}
+	} else {
+		prov = []tattr{
+			{"Name", sub(form.name, evtx.KindString, true)},
+			{"Guid", sub(form.guid, evtx.KindGUID, true)},
+		}
 	}
 	textElem := func(name string, text string) *tnode {
 		n := &tnode{name: name, dep: -1}
@@ -59,6 +95,10 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 	}
 	subElem := func(name string, i int, k evtx.Kind) *tnode {
 		return &tnode{name: name, dep: i, content: []tcontent{sub(i, k, true)}}
+	}
+	channel := textElem("Channel", s.Channel)
+	if !form.literal {
+		channel = &tnode{name: "Channel", dep: -1, content: []tcontent{sub(form.channel, evtx.KindString, true)}}
 	}
 	system := &tnode{name: "System", dep: -1, content: []tcontent{
 		elem(&tnode{name: "Provider", dep: -1, attrs: prov}),
@@ -75,16 +115,16 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 		elem(subElem("EventRecordID", subRecordID, evtx.KindUint64)),
 		elem(&tnode{name: "Correlation", dep: -1, attrs: []tattr{
 			{"ActivityID", sub(subActivityID, evtx.KindGUID, true)},
-			{"RelatedActivityID", sub(subRelatedActivityID, evtx.KindGUID, true)}}}),
+			{"RelatedActivityID", sub(form.related, evtx.KindGUID, true)}}}),
 		elem(&tnode{name: "Execution", dep: -1, attrs: []tattr{
 			{"ProcessID", sub(subProcessID, evtx.KindUint32, true)},
 			{"ThreadID", sub(subThreadID, evtx.KindUint32, true)}}}),
-		elem(textElem("Channel", s.Channel)),
+		elem(channel),
 		elem(textElem("Computer", s.Computer)),
 		elem(&tnode{name: "Security", dep: -1,
 			attrs: []tattr{{"UserID", sub(subUserID, evtx.KindSID, true)}}}),
 	}}
-	bodyRef := sub(subBody, evtx.KindBinXML, true)
+	bodyRef := sub(form.body, evtx.KindBinXML, true)
 	if ev.UserData != nil {
 		bodyRef = elem(&tnode{name: "UserData", dep: -1, content: []tcontent{bodyRef}})
 	}
@@ -92,7 +132,7 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 		attrs:   []tattr{{"xmlns", lit(eventNS)}},
 		content: []tcontent{elem(system), bodyRef}}
 
-	vals := make([]subValue, systemSubs)
+	vals := make([]subValue, form.count)
 	u := func(k evtx.Kind, x uint64) subValue { return subValue{v: evtx.Value{Kind: k, Uint: x}} }
 	vals[subLevel] = u(evtx.KindUint8, uint64(s.Level))
 	vals[subOpcode] = u(evtx.KindUint8, uint64(s.Opcode))
@@ -115,7 +155,7 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 	if vals[subActivityID], err = guid(s.ActivityID); err != nil {
 		return nil, err
 	}
-	if vals[subRelatedActivityID], err = guid(s.RelatedActivityID); err != nil {
+	if vals[form.related], err = guid(s.RelatedActivityID); err != nil {
 		return nil, err
 	}
 	vals[subProcessID] = u(evtx.KindUint32, uint64(s.ProcessID))
@@ -128,7 +168,18 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 		}
 		vals[subUserID] = subValue{v: evtx.Value{Kind: evtx.KindSID, Str: s.UserID}}
 	}
-	vals[subBody] = subValue{inner: body}
+	if !form.literal {
+		if s.Provider.Name != "" {
+			vals[form.name] = subValue{v: evtx.StringValue(s.Provider.Name)}
+		}
+		if vals[form.guid], err = guid(s.Provider.GUID); err != nil {
+			return nil, err
+		}
+		if s.Channel != "" {
+			vals[form.channel] = subValue{v: evtx.StringValue(s.Channel)}
+		}
+	}
+	vals[form.body] = subValue{inner: body}
 	return &instance{key: "system" + keyOf(root), root: root, values: vals}, nil
 }
 
