@@ -1,0 +1,219 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// mdEscape escapes the characters that would break a table cell or start
+// Markdown emphasis.
+func mdEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "\n", " ", "\r", "")
+	return r.Replace(s)
+}
+
+// code wraps s in a code span that can hold backquotes.
+func code(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", ""), "\n", " ")
+	if s == "" {
+		return ""
+	}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+func fenceFor(s string) string {
+	f := "```"
+	for strings.Contains(s, f) {
+		f += "`"
+	}
+	return f
+}
+
+// WriteMarkdown renders r as Markdown for a support ticket.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	p := &printer{w: w}
+	p.line("# evtxrdp: RDP failure diagnosis")
+	p.line("")
+	p.printf("- Reference time: %s (%s)\n", code(orNone(r.ReferenceTime)), mdEscape(referenceText(r)))
+	p.printf("- Verdicts: %d detected, %d not detected, %d not checked\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
+	p.printf("- Matches up to %s outside the windows are reported\n", windowText(r.LookBackSeconds))
+	p.line("")
+	p.line("| Verdict | # | Rule | Evidence | Window | Title |")
+	p.line("|---|---|---|---|---|---|")
+	for _, f := range r.Findings {
+		ev := strconv.Itoa(f.EvidenceCount)
+		if f.Verdict == "not_checked" {
+			ev = "-"
+		}
+		v := verdictText(f.Verdict)
+		if f.Verdict == "detected" {
+			v = "**" + v + "**"
+		}
+		p.printf("| %s | %s | %s | %s | %s | %s |\n", v, scenarioText(f.Scenario), code(f.RuleID), ev,
+			windowText(f.WindowSeconds), mdEscape(f.Title))
+	}
+
+	for i, f := range r.Findings {
+		p.line("")
+		p.printf("## %d. %s: %s\n\n", i+1, f.RuleID, verdictText(f.Verdict))
+		p.printf("%s.\n\n", mdEscape(capitalize(f.Title)))
+		if f.WindowStart != "" {
+			p.printf("Window: %s to %s (%s).\n\n", code(f.WindowStart), code(f.WindowEnd), windowText(f.WindowSeconds))
+		}
+		p.line("| Log | Role | Status | Files |")
+		p.line("|---|---|---|---|")
+		for _, l := range f.Logs {
+			var files []string
+			for _, pth := range l.Paths {
+				files = append(files, code(pth))
+			}
+			p.printf("| %s | %s | %s | %s |\n", code(l.Channel), l.Role, l.Status, strings.Join(files, ", "))
+		}
+		if len(f.Reasons) > 0 {
+			p.line("\nNot checked because:\n")
+			for _, s := range f.Reasons {
+				p.printf("- %s\n", mdEscape(s))
+			}
+		}
+		if len(f.Caveats) > 0 {
+			p.line("\nCaveats:\n")
+			for _, s := range f.Caveats {
+				p.printf("- %s\n", mdEscape(s))
+			}
+		}
+		if f.Verdict == "detected" {
+			p.printf("\n### Evidence\n\n%s in the window", count(f.EvidenceCount, "event"))
+			if len(f.Evidence) < f.EvidenceCount {
+				p.printf(" (the newest %d shown)", len(f.Evidence))
+			}
+			p.line(".\n")
+			p.line("| Time | File | Record | Provider | Event | Query | Data |")
+			p.line("|---|---|---|---|---|---|---|")
+			for _, e := range f.Evidence {
+				p.printf("| %s | %s | %d | %s | %d | %s | %s |\n", code(e.Time), code(e.File), e.RecordID,
+					mdEscape(e.Provider), e.EventID, code(e.Query), mdData(e))
+			}
+		}
+		if len(f.OutsideWindow) > 0 {
+			p.line("\nOutside the window:\n")
+			for _, o := range f.OutsideWindow {
+				p.printf("- %s: %s (%s, %s record %d; %s)\n", code(o.Query), mdEscape(o.Text), code(o.Event.Time),
+					code(o.Event.File), o.Event.RecordID, count(o.Count, "match"))
+			}
+		}
+		if len(f.Corroboration) > 0 {
+			p.line("\nCorroboration:\n")
+			for _, c := range f.Corroboration {
+				s := mdEscape(c.Text)
+				if c.Event != nil {
+					s += fmt.Sprintf(" (%s, %s record %d)", code(c.Event.Time), code(c.Event.File), c.Event.RecordID)
+				}
+				p.printf("- %s\n", s)
+			}
+		}
+		if f.Verdict != "detected" {
+			continue
+		}
+		p.line("\n### Cause\n")
+		if len(f.Refinements) > 0 {
+			h := f.Refinements[0]
+			p.printf("Refined by %s (%s): %s\n", code(h.ID), count(h.Count, "event"), mdEscape(f.Cause))
+			if h.Note != "" {
+				p.printf("\nNote: %s\n", mdEscape(h.Note))
+			}
+			for _, o := range f.Refinements[1:] {
+				p.printf("\nAlso %s (%s): %s\n", code(o.ID), count(o.Count, "event"), mdEscape(o.Cause))
+			}
+		} else {
+			p.line(mdEscape(f.Cause))
+		}
+		p.line("\n### Resolution\n")
+		for _, s := range f.Steps {
+			p.printf("%d. **%s**", s.Number, mdEscape(s.Title))
+			if s.Text != "" {
+				p.printf(" %s", mdEscape(s.Text))
+			}
+			p.line("")
+			if s.Commands != "" {
+				fence := fenceFor(s.Commands)
+				p.printf("\n   %s%s\n", fence, s.Shell)
+				for _, c := range strings.Split(s.Commands, "\n") {
+					p.printf("   %s\n", c)
+				}
+				p.printf("   %s\n", fence)
+			}
+			if s.Source != "" {
+				p.printf("\n   Source: %s\n", mdEscape(s.Source))
+			}
+			p.line("")
+		}
+		p.line("Check on the live VM (newest match in the window):\n")
+		var cmds []string
+		for _, q := range f.Queries {
+			cmds = append(cmds, q.LiveCommand)
+		}
+		all := strings.Join(cmds, "\n")
+		fence := fenceFor(all)
+		p.printf("%scmd\n%s\n%s\n", fence, all, fence)
+		if len(f.Notes) > 0 {
+			p.line("\nNotes:\n")
+			for _, n := range f.Notes {
+				p.printf("- %s\n", mdEscape(n))
+			}
+		}
+		if len(f.References) > 0 {
+			p.line("\nReferences:\n")
+			for _, ref := range f.References {
+				p.printf("- [%s](%s)\n", mdEscape(ref.Title), ref.URL)
+			}
+		}
+	}
+
+	p.line("\n## Inputs\n")
+	p.line("| File | Channel | Records | First | Last | Decoded | Problems |")
+	p.line("|---|---|---|---|---|---|---|")
+	for _, in := range r.Inputs {
+		ch := code(in.Channel)
+		if in.ChannelFromEvents {
+			ch += " (from the events)"
+		}
+		if !in.Used {
+			p.printf("| %s | %s | | | | not read | |\n", code(in.Path), ch)
+			continue
+		}
+		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", code(in.Path), ch, in.Records, codeOr(in.First), codeOr(in.Last),
+			in.Decoded, mdEscape(strings.Join(in.Problems, "; ")))
+	}
+	return p.err
+}
+
+func codeOr(s string) string {
+	if s == "" {
+		return ""
+	}
+	return code(s)
+}
+
+func mdData(e Event) string {
+	var parts []string
+	for _, d := range e.Data {
+		parts = append(parts, mdEscape(d.Name)+": "+code(d.Value))
+	}
+	return strings.Join(parts, "<br>")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,435 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+// SchemaVersion is the version of the JSON report schema (SCHEMA.md). It
+// changes when a field is removed or changes meaning; added fields do not
+// change it.
+const SchemaVersion = "1"
+
+// Report is the result of an analysis in the stable, documented schema.
+// Times are Windows event XML times (UTC, 7 fractional digits, "Z"), ""
+// when unknown; durations are whole seconds.
+type Report struct {
+	SchemaVersion string `json:"schema_version"`
+	Tool          string `json:"tool"`
+	// ReferenceTime is the "now" of the analysis; every window ends there.
+	ReferenceTime string `json:"reference_time"`
+	// ReferenceSource says where it came from: "given" (--at) or
+	// "newest record" (then ReferenceLog names the log).
+	ReferenceSource string `json:"reference_source"`
+	ReferenceLog    string `json:"reference_log,omitempty"`
+	// LookBackSeconds is how far outside the windows matching events were
+	// looked for.
+	LookBackSeconds int64     `json:"look_back_seconds"`
+	Summary         Summary   `json:"summary"`
+	Findings        []Finding `json:"findings"`
+	Inputs          []Input   `json:"inputs"`
+}
+
+// Summary counts the verdicts.
+type Summary struct {
+	Detected    int `json:"detected"`
+	NotDetected int `json:"not_detected"`
+	NotChecked  int `json:"not_checked"`
+}
+
+// Finding is the verdict of one rule (scenario).
+type Finding struct {
+	RuleID   string `json:"rule_id"`
+	Scenario int    `json:"scenario,omitempty"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	// Verdict is "detected", "not_detected" or "not_checked".
+	Verdict       string `json:"verdict"`
+	WindowStart   string `json:"window_start"`
+	WindowEnd     string `json:"window_end"`
+	WindowSeconds int64  `json:"window_seconds"`
+	// Reasons say why the rule was not checked; Caveats qualify any verdict.
+	Reasons []string `json:"reasons,omitempty"`
+	Caveats []string `json:"caveats,omitempty"`
+	// Logs has one entry per channel the rule reads.
+	Logs []LogStatus `json:"logs"`
+	// Queries has one entry per query of the rule, with its counts.
+	Queries []QueryResult `json:"queries"`
+	// EvidenceCount counts the evidence events in the window; Evidence
+	// holds the newest of them (per query at most the engine's limit),
+	// newest first.
+	EvidenceCount int     `json:"evidence_count"`
+	Evidence      []Event `json:"evidence"`
+	// OutsideWindow lists, per query, the nearest matches before and after
+	// the window.
+	OutsideWindow []Outside `json:"outside_window,omitempty"`
+	// Corroboration supports the finding (e.g. a computer-name change).
+	Corroboration []Corroboration `json:"corroboration,omitempty"`
+	// Cause is the refined cause when a refinement applies, else the rule's.
+	Cause string `json:"cause"`
+	// Refinements are those the evidence satisfied; the first chose Cause
+	// and the first steps.
+	Refinements []Refinement `json:"refinements,omitempty"`
+	// Steps is the ordered resolution, numbered from 1.
+	Steps      []Step      `json:"steps"`
+	Notes      []string    `json:"notes,omitempty"`
+	References []Reference `json:"references,omitempty"`
+}
+
+// LogStatus says how one channel a rule reads was covered.
+type LogStatus struct {
+	Channel string `json:"channel"`
+	// Role is "evidence" or "corroboration".
+	Role  string   `json:"role"`
+	Paths []string `json:"paths,omitempty"`
+	// Status is "read", "absent", "unreadable" or "partial".
+	Status string `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// QueryResult is one query of a rule and its counts.
+type QueryResult struct {
+	ID        string `json:"id"`
+	Channel   string `json:"channel"`
+	Role      string `json:"role"`
+	XPath     string `json:"xpath"`
+	Describes string `json:"describes,omitempty"`
+	// LiveCommand runs the same query on the live machine (wevtutil).
+	LiveCommand string `json:"live_command"`
+	// Count, First and Last describe the matches in the window.
+	Count       int    `json:"count"`
+	First       string `json:"first,omitempty"`
+	Last        string `json:"last,omitempty"`
+	BeforeCount int    `json:"before_count"`
+	AfterCount  int    `json:"after_count"`
+}
+
+// Outside is the nearest match of a query outside the window.
+type Outside struct {
+	Query string `json:"query"`
+	// Relation is "before" or "after" the window.
+	Relation string `json:"relation"`
+	// Seconds from the window's edge to the event.
+	Seconds int64 `json:"seconds"`
+	// Text says it for people: "last seen 3 days before the window".
+	Text  string `json:"text"`
+	Count int    `json:"count"`
+	Event Event  `json:"event"`
+}
+
+// Event is an event shown as evidence.
+type Event struct {
+	Query    string  `json:"query"`
+	File     string  `json:"file"`
+	Channel  string  `json:"channel"`
+	RecordID uint64  `json:"record_id"`
+	Time     string  `json:"time"`
+	Provider string  `json:"provider"`
+	EventID  uint16  `json:"event_id"`
+	Level    uint8   `json:"level"`
+	Computer string  `json:"computer,omitempty"`
+	Data     []Field `json:"data,omitempty"`
+}
+
+// Field is a named data value of an event ("Data[1]" for unnamed classic
+// data).
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Corroboration is supporting evidence.
+type Corroboration struct {
+	Text  string `json:"text"`
+	Event *Event `json:"event,omitempty"`
+}
+
+// Refinement is a refinement the evidence satisfied.
+type Refinement struct {
+	ID     string `json:"id"`
+	Cause  string `json:"cause"`
+	Note   string `json:"note,omitempty"`
+	Count  int    `json:"count"`
+	Newest Event  `json:"newest"`
+}
+
+// Step is one resolution step.
+type Step struct {
+	Number   int    `json:"number"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Text     string `json:"text,omitempty"`
+	Shell    string `json:"shell,omitempty"`
+	Commands string `json:"commands,omitempty"`
+	Source   string `json:"source,omitempty"`
+}
+
+// Reference is a source document.
+type Reference struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Input is one log file given to the analysis.
+type Input struct {
+	Path    string `json:"path"`
+	Channel string `json:"channel"`
+	// ChannelFromEvents is true when the channel was read from the events
+	// because the file name does not name it.
+	ChannelFromEvents bool  `json:"channel_from_events,omitempty"`
+	Size              int64 `json:"size"`
+	// Used is false for logs no rule reads (not opened).
+	Used bool `json:"used"`
+	// Records counts the intact records found; Decoded those decoded (in
+	// the analysed period, DecodedSince to DecodedUntil).
+	Records      int    `json:"records"`
+	Decoded      int    `json:"decoded"`
+	DecodedSince string `json:"decoded_since,omitempty"`
+	DecodedUntil string `json:"decoded_until,omitempty"`
+	// First and Last are the oldest and newest record times.
+	First string `json:"first,omitempty"`
+	Last  string `json:"last,omitempty"`
+	// Reader statistics.
+	HeaderChunks int   `json:"header_chunks"`
+	Chunks       int   `json:"chunks"`
+	BadChunks    int   `json:"bad_chunks"`
+	Recovered    int   `json:"recovered_records"`
+	BadRecords   int   `json:"bad_records"`
+	Duplicates   int   `json:"duplicate_records"`
+	UnreadBytes  int64 `json:"unread_bytes"`
+	Dirty        bool  `json:"dirty"`
+	Full         bool  `json:"full"`
+	// Problems describe read problems for people; Errors are the reader's
+	// format errors (the first 100; ErrorCount counts all).
+	Problems   []string `json:"problems,omitempty"`
+	Errors     []string `json:"errors,omitempty"`
+	ErrorCount int      `json:"error_count"`
+	// Error is why the log could not be read at all.
+	Error string `json:"error,omitempty"`
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return evtx.FormatTime(t)
+}
+
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
+
+// New converts an analysis result into a Report.
+func New(res *rules.Result) *Report {
+	r := &Report{
+		SchemaVersion:   SchemaVersion,
+		Tool:            "evtxrdp",
+		ReferenceTime:   formatTime(res.ReferenceTime),
+		ReferenceSource: "given",
+		LookBackSeconds: seconds(res.LookBack),
+		Findings:        []Finding{},
+		Inputs:          []Input{},
+	}
+	if res.ReferenceFrom != "" {
+		r.ReferenceSource, r.ReferenceLog = "newest record", res.ReferenceFrom
+	} else if res.ReferenceTime.IsZero() {
+		r.ReferenceSource = "none"
+	}
+	for _, f := range res.Findings {
+		rf := newFinding(f)
+		switch f.Verdict {
+		case rules.Detected:
+			r.Summary.Detected++
+		case rules.NotDetected:
+			r.Summary.NotDetected++
+		default:
+			r.Summary.NotChecked++
+		}
+		r.Findings = append(r.Findings, rf)
+	}
+	for _, in := range res.Inputs {
+		r.Inputs = append(r.Inputs, newInput(in))
+	}
+	sort.SliceStable(r.Inputs, func(i, j int) bool { return r.Inputs[i].Path < r.Inputs[j].Path })
+	return r
+}
+
+func newEvent(e *rules.EventRef) Event {
+	ev := Event{
+		Query: e.Query, File: e.File, Channel: e.Channel, RecordID: e.RecordID,
+		Time: formatTime(e.Time), Provider: e.Provider, EventID: e.EventID,
+		Level: e.Level, Computer: e.Computer,
+	}
+	for _, d := range e.Data {
+		ev.Data = append(ev.Data, Field{Name: d.Name, Value: d.Value})
+	}
+	return ev
+}
+
+func newFinding(f *rules.Finding) Finding {
+	r := f.Rule
+	rf := Finding{
+		RuleID: r.ID, Scenario: r.Scenario, Title: r.Title, Severity: string(r.Severity),
+		Verdict:     string(f.Verdict),
+		WindowStart: formatTime(f.WindowStart), WindowEnd: formatTime(f.WindowEnd),
+		WindowSeconds: seconds(f.Window),
+		Reasons:       f.Reasons, Caveats: f.Caveats,
+		EvidenceCount: f.EvidenceCount,
+		Evidence:      []Event{},
+		Cause:         f.Cause,
+		Steps:         []Step{},
+	}
+	for _, ls := range f.Logs {
+		rf.Logs = append(rf.Logs, LogStatus{Channel: ls.Channel, Role: ls.Role, Paths: ls.Paths, Status: ls.Status, Detail: ls.Detail})
+	}
+	win := *r
+	win.Window = f.Window
+	for _, h := range f.Hits {
+		q := h.Query
+		rf.Queries = append(rf.Queries, QueryResult{
+			ID: q.ID, Channel: q.Channel, Role: q.Role, XPath: q.XPath, Describes: q.Describes,
+			LiveCommand: win.WevtutilCommand(q),
+			Count:       h.Count, First: formatTime(h.First), Last: formatTime(h.Last),
+			BeforeCount: h.BeforeCount, AfterCount: h.AfterCount,
+		})
+		if h.Before != nil {
+			d := f.WindowStart.Sub(h.Before.Time)
+			rf.OutsideWindow = append(rf.OutsideWindow, Outside{
+				Query: q.ID, Relation: "before", Seconds: seconds(d), Count: h.BeforeCount,
+				Text:  "last seen " + rules.FormatDuration(d) + " before the window",
+				Event: newEvent(h.Before),
+			})
+		}
+		if h.After != nil {
+			d := h.After.Time.Sub(f.WindowEnd)
+			rf.OutsideWindow = append(rf.OutsideWindow, Outside{
+				Query: q.ID, Relation: "after", Seconds: seconds(d), Count: h.AfterCount,
+				Text:  "first seen " + rules.FormatDuration(d) + " after the window",
+				Event: newEvent(h.After),
+			})
+		}
+	}
+	for _, e := range f.Evidence {
+		rf.Evidence = append(rf.Evidence, newEvent(e))
+	}
+	for _, c := range f.Corroboration {
+		rc := Corroboration{Text: c.Text}
+		if c.Event != nil {
+			ev := newEvent(c.Event)
+			rc.Event = &ev
+		}
+		rf.Corroboration = append(rf.Corroboration, rc)
+	}
+	for _, h := range f.Refinements {
+		rf.Refinements = append(rf.Refinements, Refinement{
+			ID: h.Refinement.ID, Cause: strings.TrimSpace(h.Refinement.Cause), Note: strings.TrimSpace(h.Refinement.Note),
+			Count: h.Count, Newest: newEvent(h.Newest),
+		})
+	}
+	for i, s := range f.Steps {
+		rf.Steps = append(rf.Steps, Step{
+			Number: i + 1, ID: s.ID, Title: s.Title, Text: strings.TrimSpace(s.Text),
+			Shell: s.Shell, Commands: strings.TrimRight(s.Commands, "\n"), Source: s.Source,
+		})
+	}
+	for _, n := range r.Notes {
+		rf.Notes = append(rf.Notes, strings.TrimSpace(n))
+	}
+	for _, ref := range r.References {
+		rf.References = append(rf.References, Reference{Title: ref.Title, URL: ref.URL})
+	}
+	return rf
+}
+
+func newInput(in *rules.Input) Input {
+	s := in.Stats
+	ri := Input{
+		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents,
+		Size: in.Size, Used: in.Used,
+		Records: s.Records + s.Skipped, Decoded: s.Records,
+		First: formatTime(s.First), Last: formatTime(s.Last),
+		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
+		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates,
+		UnreadBytes: s.UnreadBytes, Dirty: s.Dirty, Full: s.Full,
+		ErrorCount: in.ErrorCount,
+	}
+	if in.Decoded {
+		ri.DecodedSince, ri.DecodedUntil = formatTime(in.Since), formatTime(in.Until)
+	}
+	if in.Err != nil {
+		ri.Error = in.Err.Error()
+	}
+	for _, e := range in.Errors {
+		ri.Errors = append(ri.Errors, e.Error())
+	}
+	ri.Problems = problems(ri)
+	return ri
+}
+
+// problems describes an input's read problems in words.
+func problems(in Input) []string {
+	var p []string
+	if in.Error != "" {
+		p = append(p, "unreadable: "+in.Error)
+	}
+	if in.Dirty {
+		p = append(p, "dirty (not closed cleanly; the headers may not count the newest records)")
+	}
+	if in.Full {
+		p = append(p, "full (the oldest records may have been overwritten)")
+	}
+	if in.Chunks > in.HeaderChunks && in.HeaderChunks >= 0 && in.Used {
+		p = append(p, fmt.Sprintf("the file header counts %d chunks, the file holds %d", in.HeaderChunks, in.Chunks))
+	}
+	if in.Recovered > 0 {
+		p = append(p, fmt.Sprintf("%s recovered from parts the headers do not count", count(in.Recovered, "record")))
+	}
+	if in.BadChunks > 0 {
+		p = append(p, count(in.BadChunks, "damaged chunk"))
+	}
+	if in.BadRecords > 0 {
+		p = append(p, count(in.BadRecords, "undecodable record"))
+	}
+	if in.UnreadBytes > 0 {
+		p = append(p, fmt.Sprintf("%d bytes of record area unreadable", in.UnreadBytes))
+	}
+	if in.ErrorCount > 0 {
+		p = append(p, count(in.ErrorCount, "format error"))
+	}
+	return p
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// WriteJSON writes r as indented JSON.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// ReadJSON reads a report written by WriteJSON. It rejects unknown fields
+// and a schema version other than SchemaVersion.
+func ReadJSON(rd io.Reader) (*Report, error) {
+	dec := json.NewDecoder(rd)
+	dec.DisallowUnknownFields()
+	var r Report
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report: schema version %q (want %q)", r.SchemaVersion, SchemaVersion)
+	}
+	return &r, nil
+}

@@ -1,0 +1,342 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Format is an output format.
+type Format string
+
+// Formats.
+const (
+	FormatText     Format = "text"
+	FormatMarkdown Format = "markdown"
+	FormatJSON     Format = "json"
+)
+
+// Formats lists the formats ParseFormat accepts.
+var Formats = []Format{FormatText, FormatMarkdown, FormatJSON}
+
+// ParseFormat returns the format named s ("md" is markdown).
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(s) {
+	case "text", "txt":
+		return FormatText, nil
+	case "markdown", "md":
+		return FormatMarkdown, nil
+	case "json":
+		return FormatJSON, nil
+	}
+	return "", fmt.Errorf("report: unknown format %q (want text, markdown or json)", s)
+}
+
+// Write renders r in format f.
+func Write(w io.Writer, r *Report, f Format) error {
+	switch f {
+	case FormatText:
+		return WriteText(w, r)
+	case FormatMarkdown:
+		return WriteMarkdown(w, r)
+	case FormatJSON:
+		return WriteJSON(w, r)
+	}
+	return fmt.Errorf("report: unknown format %q", f)
+}
+
+// printer writes with a sticky error.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format, args...)
+}
+
+func (p *printer) line(s string) { p.printf("%s\n", s) }
+
+// wrap writes s as paragraphs of at most width columns: the first line
+// starts with first, the others are indented as far.
+func (p *printer) wrap(first, s string, width int) {
+	indent := strings.Repeat(" ", len(first))
+	prefix := first
+	for _, para := range strings.Split(s, "\n") {
+		words := strings.Fields(para)
+		if len(words) == 0 {
+			continue
+		}
+		cur, empty := prefix, true
+		for _, w := range words {
+			if !empty && len(cur)+1+len(w) > width {
+				p.line(cur)
+				cur, empty = indent, true
+			}
+			if !empty {
+				cur += " "
+			}
+			cur += w
+			empty = false
+		}
+		p.line(cur)
+		prefix = indent
+	}
+}
+
+const textWidth = 78
+
+func verdictText(v string) string {
+	switch v {
+	case "detected":
+		return "DETECTED"
+	case "not_detected":
+		return "not detected"
+	case "not_checked":
+		return "NOT CHECKED"
+	}
+	return v
+}
+
+func windowText(sec int64) string {
+	if sec%3600 == 0 && sec <= 2*86400 {
+		return count(int(sec/3600), "hour")
+	}
+	if sec%86400 == 0 {
+		return count(int(sec/86400), "day")
+	}
+	if sec%3600 == 0 {
+		return count(int(sec/3600), "hour")
+	}
+	return count(int(sec), "second")
+}
+
+func scenarioText(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
+}
+
+func eventLine(e Event) string {
+	return fmt.Sprintf("%s  %s record %d  %s %d", e.Time, e.File, e.RecordID, e.Provider, e.EventID)
+}
+
+func dataText(e Event) string {
+	var parts []string
+	for _, d := range e.Data {
+		parts = append(parts, fmt.Sprintf("%s=%q", d.Name, d.Value))
+	}
+	return strings.Join(parts, " ")
+}
+
+// WriteText renders r for a terminal: the verdict table first, then the
+// inputs, then each finding with its evidence, cause and numbered
+// resolution steps whose commands can be copied as they are.
+func WriteText(w io.Writer, r *Report) error {
+	p := &printer{w: w}
+	p.line("evtxrdp: RDP failure diagnosis")
+	p.printf("Reference time: %s (%s)\n", orNone(r.ReferenceTime), referenceText(r))
+	p.line("")
+
+	// Verdict table.
+	rows := [][]string{{"VERDICT", "#", "RULE", "EVIDENCE", "WINDOW", "TITLE"}}
+	for _, f := range r.Findings {
+		ev := strconv.Itoa(f.EvidenceCount)
+		if f.Verdict == "not_checked" {
+			ev = "-"
+		}
+		rows = append(rows, []string{verdictText(f.Verdict), scenarioText(f.Scenario), f.RuleID, ev,
+			windowText(f.WindowSeconds), f.Title})
+	}
+	table(p, rows)
+	p.printf("\n%d detected, %d not detected, %d not checked.\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
+	if r.ReferenceTime != "" && len(r.Findings) > 0 {
+		p.printf("Windows end at the reference time; matches up to %s outside them are reported.\n", windowText(r.LookBackSeconds))
+	}
+
+	// Findings.
+	for i, f := range r.Findings {
+		p.line("")
+		p.printf("== %d. %s: %s ==\n", i+1, f.RuleID, verdictText(f.Verdict))
+		p.wrap("", f.Title, textWidth)
+		if f.WindowStart != "" {
+			p.printf("Window: %s to %s (%s)\n", f.WindowStart, f.WindowEnd, windowText(f.WindowSeconds))
+		}
+		for _, l := range f.Logs {
+			where := strings.Join(l.Paths, ", ")
+			if where == "" {
+				where = "-"
+			}
+			p.printf("Log %s (%s): %s, %s\n", l.Channel, l.Role, l.Status, where)
+		}
+		if len(f.Reasons) > 0 {
+			p.line("Not checked because:")
+			for _, s := range f.Reasons {
+				p.wrap("  - ", s, textWidth)
+			}
+		}
+		if len(f.Caveats) > 0 {
+			p.line("Caveats:")
+			for _, s := range f.Caveats {
+				p.wrap("  - ", s, textWidth)
+			}
+		}
+		if f.Verdict == "detected" {
+			p.printf("\nEvidence (%s in the window, newest first", count(f.EvidenceCount, "event"))
+			if len(f.Evidence) < f.EvidenceCount {
+				p.printf("; %d shown", len(f.Evidence))
+			}
+			p.line("):")
+			for _, e := range f.Evidence {
+				p.printf("  %s  [%s]\n", eventLine(e), e.Query)
+				if d := dataText(e); d != "" {
+					p.printf("      %s\n", d)
+				}
+			}
+		}
+		if len(f.OutsideWindow) > 0 {
+			p.line("\nOutside the window:")
+			for _, o := range f.OutsideWindow {
+				p.printf("  %s: %s (%s, %s record %d; %s)\n", o.Query, o.Text, o.Event.Time, o.Event.File, o.Event.RecordID,
+					count(o.Count, "match"))
+			}
+		}
+		if len(f.Corroboration) > 0 {
+			p.line("\nCorroboration:")
+			for _, c := range f.Corroboration {
+				s := c.Text
+				if c.Event != nil {
+					s += fmt.Sprintf(" (%s, %s record %d)", c.Event.Time, c.Event.File, c.Event.RecordID)
+				}
+				p.wrap("  - ", s, textWidth)
+			}
+		}
+		if f.Verdict != "detected" {
+			continue
+		}
+		p.line("")
+		if len(f.Refinements) > 0 {
+			h := f.Refinements[0]
+			p.printf("Cause (refined by %s, %s):\n", h.ID, count(h.Count, "event"))
+		} else {
+			p.line("Cause:")
+		}
+		p.wrap("  ", f.Cause, textWidth)
+		if len(f.Refinements) > 0 && f.Refinements[0].Note != "" {
+			p.wrap("  Note: ", f.Refinements[0].Note, textWidth)
+		}
+		for _, h := range f.Refinements[min(1, len(f.Refinements)):] {
+			p.wrap("  Also: ", fmt.Sprintf("%s (%s): %s", h.ID, count(h.Count, "event"), h.Cause), textWidth)
+		}
+		p.line("\nResolution:")
+		for _, s := range f.Steps {
+			p.printf("  %d. %s\n", s.Number, s.Title)
+			p.wrap("     ", s.Text, textWidth)
+			if s.Commands != "" {
+				p.printf("     [%s]\n", s.Shell)
+				for _, c := range strings.Split(s.Commands, "\n") {
+					p.printf("       %s\n", c)
+				}
+			}
+			if s.Source != "" {
+				p.wrap("     Source: ", s.Source, textWidth)
+			}
+		}
+		p.line("\nCheck on the live VM (newest match in the window):")
+		for _, q := range f.Queries {
+			p.printf("  %s\n", q.LiveCommand)
+		}
+		if len(f.Notes) > 0 {
+			p.line("\nNotes:")
+			for _, n := range f.Notes {
+				p.wrap("  - ", n, textWidth)
+			}
+		}
+		if len(f.References) > 0 {
+			p.line("\nReferences:")
+			for _, ref := range f.References {
+				p.printf("  - %s\n    %s\n", ref.Title, ref.URL)
+			}
+		}
+	}
+
+	// Inputs.
+	p.line("")
+	p.line("== Inputs ==")
+	for _, in := range r.Inputs {
+		ch := in.Channel
+		if in.ChannelFromEvents {
+			ch += " (from the events)"
+		}
+		if !in.Used {
+			p.printf("  %s  [%s]  not read (no rule reads this channel)\n", in.Path, ch)
+			continue
+		}
+		p.printf("  %s  [%s]  %s", in.Path, ch, count(in.Records, "record"))
+		if in.First != "" {
+			p.printf(", %s to %s", in.First, in.Last)
+		}
+		p.line("")
+		if in.DecodedSince != "" {
+			p.printf("      decoded %d (records from %s to %s)\n", in.Decoded, in.DecodedSince, in.DecodedUntil)
+		}
+		for _, pr := range in.Problems {
+			p.wrap("      problem: ", pr, textWidth)
+		}
+		for _, e := range in.Errors[:min(len(in.Errors), 5)] {
+			p.wrap("      ", e, textWidth)
+		}
+		if len(in.Errors) > 5 {
+			p.printf("      ... %d more format errors (see the JSON report)\n", in.ErrorCount-5)
+		}
+	}
+	return p.err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func referenceText(r *Report) string {
+	switch r.ReferenceSource {
+	case "given":
+		return "given with --at"
+	case "newest record":
+		return "the newest record, in " + r.ReferenceLog
+	}
+	return "no record times found; give --at"
+}
+
+// table writes rows with columns padded to their widest cell (the last
+// column unpadded).
+func table(p *printer, rows [][]string) {
+	if len(rows) == 0 {
+		return
+	}
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, c := range row {
+			if i == len(row)-1 {
+				b.WriteString(c)
+				break
+			}
+			b.WriteString(c)
+			b.WriteString(strings.Repeat(" ", widths[i]-len(c)+2))
+		}
+		p.line(strings.TrimRight(b.String(), " "))
+	}
+}

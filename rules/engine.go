@@ -1,0 +1,896 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
+)
+
+// Defaults of Options.
+const (
+	// DefaultLookBack is how long before the window (and after its end)
+	// matching events are still looked for, to report them as "just
+	// outside the window".
+	DefaultLookBack = 7 * 24 * time.Hour
+	// DefaultMaxEvidence is how many evidence events per query a finding
+	// keeps (the newest); the count covers all of them.
+	DefaultMaxEvidence = 10
+	// maxErrors is how many format errors per input are kept.
+	maxErrors = 100
+	// maxComputers is how many distinct computer names are tracked.
+	maxComputers = 16
+	// maxCorroboration is how many corroborating events a finding keeps.
+	maxCorroboration = 10
+)
+
+// SystemChannel is the channel the reference time is always taken from.
+const SystemChannel = "System"
+
+// Options control an Engine.
+type Options struct {
+	// At is the reference time ("now" of timediff). Zero means the newest
+	// record time across the logs the engine opens. The wall clock is never
+	// used.
+	At time.Time
+	// Window overrides every rule's window when positive.
+	Window time.Duration
+	// LookBack is how far outside the window matching events are reported
+	// (0 means DefaultLookBack, negative means none).
+	LookBack time.Duration
+	// MaxEvidence is the number of evidence events kept per query
+	// (0 means DefaultMaxEvidence).
+	MaxEvidence int
+	// Workers is passed to the EVTX reader (chunks decoded in parallel).
+	Workers int
+}
+
+// Engine evaluates compiled rules over event logs. It is safe for
+// concurrent use: Analyze keeps its state per call.
+type Engine struct {
+	rules []*compiledRule
+	opt   Options
+}
+
+type compiledRule struct {
+	rule    *Rule
+	window  time.Duration
+	queries []*compiledQuery
+}
+
+type compiledQuery struct {
+	rule  *compiledRule
+	query *Query
+	x     *xpath.Query
+}
+
+// NewEngine validates rs and compiles their queries once.
+func NewEngine(rs []*Rule, o Options) (*Engine, error) {
+	if err := Validate(rs); err != nil {
+		return nil, err
+	}
+	if o.LookBack == 0 {
+		o.LookBack = DefaultLookBack
+	} else if o.LookBack < 0 {
+		o.LookBack = 0
+	}
+	if o.MaxEvidence <= 0 {
+		o.MaxEvidence = DefaultMaxEvidence
+	}
+	e := &Engine{opt: o}
+	for _, r := range rs {
+		cr := &compiledRule{rule: r, window: r.Window}
+		if o.Window > 0 {
+			cr.window = o.Window
+		}
+		for _, q := range r.Queries {
+			x, err := xpath.Compile(q.XPath)
+			if err != nil { // Validate compiled it already
+				return nil, &RuleError{File: r.File, Rule: r.ID, Field: "queries[" + q.ID + "].xpath", Err: err}
+			}
+			cr.queries = append(cr.queries, &compiledQuery{rule: cr, query: q, x: x})
+		}
+		e.rules = append(e.rules, cr)
+	}
+	return e, nil
+}
+
+// Rules returns the engine's rules in evaluation order.
+func (e *Engine) Rules() []*Rule {
+	rs := make([]*Rule, len(e.rules))
+	for i, cr := range e.rules {
+		rs[i] = cr.rule
+	}
+	return rs
+}
+
+// Channels returns the channels the engine's rules read, sorted.
+func (e *Engine) Channels() []string {
+	seen := map[string]bool{}
+	var chs []string
+	for _, cr := range e.rules {
+		for _, c := range cr.rule.Channels() {
+			k := strings.ToLower(c)
+			if !seen[k] {
+				seen[k] = true
+				chs = append(chs, c)
+			}
+		}
+	}
+	sort.Strings(chs)
+	return chs
+}
+
+// Verdict of a rule.
+type Verdict string
+
+// Verdicts.
+const (
+	// Detected: an evidence query matched an event in the window.
+	Detected Verdict = "detected"
+	// NotDetected: the logs the rule needs were read, cover the window,
+	// and hold no matching event in it.
+	NotDetected Verdict = "not_detected"
+	// NotChecked: a log the rule needs is absent, unreadable, or does not
+	// reach back to the window's start.
+	NotChecked Verdict = "not_checked"
+)
+
+// Result is what Analyze found.
+type Result struct {
+	// ReferenceTime is the "now" of the analysis; windows end there.
+	ReferenceTime time.Time
+	// ReferenceFrom is the path of the log whose newest record gave the
+	// reference time, or "" when it was given (Options.At).
+	ReferenceFrom string
+	// LookBack is how far outside the windows matches were looked for.
+	LookBack time.Duration
+	// Inputs lists every log given, in the given order; those no rule needs
+	// have Used false and were not opened.
+	Inputs []*Input
+	// Findings has one entry per rule, in rule order.
+	Findings []*Finding
+}
+
+// Detected returns the number of findings with verdict Detected.
+func (r *Result) Detected() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Verdict == Detected {
+			n++
+		}
+	}
+	return n
+}
+
+// Input is one log file and what reading it gave.
+type Input struct {
+	Path    string
+	Channel string
+	// ChannelFromEvents is set when the file name does not name a channel
+	// the rules read but its first event's System/Channel does; Channel is
+	// then that channel.
+	ChannelFromEvents bool
+	Size              int64
+	// Used is true when a rule reads the log's channel (or it is the System
+	// log, read for the reference time).
+	Used bool
+	// Decoded is true when records in the analysed period were decoded
+	// (false when the log served only for the reference time).
+	Decoded bool
+	// Since and Until are the record-time bounds of the decoding, when
+	// Decoded.
+	Since, Until time.Time
+	// Stats are the reader's counts for the last pass over the file.
+	Stats evtx.Stats
+	// Errors are the reader's format errors (at most 100 are kept);
+	// ErrorCount counts all.
+	Errors     []*evtx.FormatError
+	ErrorCount int
+	// Err is why the log could not be read at all, or nil.
+	Err error
+}
+
+// Readable reports whether the log was opened and read to the end.
+func (in *Input) Readable() bool { return in.Used && in.Err == nil }
+
+// EventRef identifies an event and carries what a report shows of it.
+type EventRef struct {
+	Query    string // id of the query that matched
+	File     string
+	Channel  string
+	RecordID uint64
+	Time     time.Time // System/TimeCreated (record header time if absent)
+	Provider string
+	EventID  uint16
+	Level    uint8
+	Computer string
+	Data     []DataField
+}
+
+// QueryHit summarises one query's matches for a finding.
+type QueryHit struct {
+	Query *Query
+	// Count is the number of matches in the window; First and Last their
+	// oldest and newest times.
+	Count       int
+	First, Last time.Time
+	// Before is the newest match before the window (within the look-back),
+	// After the oldest match after its end; nil if none.
+	Before, After *EventRef
+	// BeforeCount and AfterCount count the matches outside the window that
+	// were seen (within the look-back).
+	BeforeCount, AfterCount int
+}
+
+// RefinementHit is a refinement that evidence in the window satisfied.
+type RefinementHit struct {
+	Refinement *Refinement
+	Count      int
+	Newest     *EventRef
+}
+
+// LogStatus says how one channel a rule reads was covered.
+type LogStatus struct {
+	Channel string
+	Role    string   // RoleEvidence or RoleCorroboration
+	Paths   []string // the logs of this channel
+	// Status is "read" (read and covers the window), "absent",
+	// "unreadable" or "partial" (read, but starts after the window's start).
+	Status string
+	Detail string
+}
+
+// Log statuses.
+const (
+	LogRead       = "read"
+	LogAbsent     = "absent"
+	LogUnreadable = "unreadable"
+	LogPartial    = "partial"
+)
+
+// Corroboration supports a finding: a corroborating event, or a change of
+// the computer name seen in the events.
+type Corroboration struct {
+	Text  string
+	Event *EventRef // nil for a computer-name change
+}
+
+// Finding is the verdict of one rule.
+type Finding struct {
+	Rule                   *Rule
+	Verdict                Verdict
+	WindowStart, WindowEnd time.Time
+	Window                 time.Duration
+	// Logs has one entry per channel the rule reads, sorted by channel.
+	Logs []*LogStatus
+	// Reasons say why the verdict is NotChecked.
+	Reasons []string
+	// Caveats qualify a verdict (damaged logs, absent optional logs).
+	Caveats []string
+	// Hits has one entry per query, in rule order.
+	Hits []*QueryHit
+	// Evidence holds the newest evidence events in the window (at most
+	// Options.MaxEvidence per query), newest first. EvidenceCount counts all.
+	Evidence      []*EventRef
+	EvidenceCount int
+	// Refinements that evidence satisfied; the first decided Cause.
+	Refinements []*RefinementHit
+	// Corroboration found for the rule (any verdict).
+	Corroboration []*Corroboration
+	// Cause and Steps: the refined or default cause and the ordered
+	// resolution (set for every verdict; reports show them when detected).
+	Cause string
+	Steps []*Step
+}
+
+// Analyze reads the logs the rules need and returns one finding per rule.
+// It returns an error only if no log could be read at all (every needed
+// log absent is not an error: the findings say "not checked").
+func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
+	a := &analysis{e: e, res: &Result{LookBack: e.opt.LookBack}}
+	return a.run(logs)
+}
+
+type analysis struct {
+	e   *Engine
+	res *Result
+	ref time.Time
+
+	byChannel map[string][]*compiledQuery // lower-case channel -> queries
+	logs      []*evtx.Log                 // parallel to res.Inputs
+	state     map[*compiledQuery]*queryState
+	computers []*computerSeen
+	corro     map[*compiledRule][]*EventRef
+}
+
+type queryState struct {
+	hit      QueryHit
+	evidence []*EventRef // newest first, at most MaxEvidence
+	refs     map[*Refinement]*RefinementHit
+}
+
+type computerSeen struct {
+	name        string
+	first, last time.Time
+	file        string
+}
+
+func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
+	e := a.e
+	a.byChannel = map[string][]*compiledQuery{}
+	a.state = map[*compiledQuery]*queryState{}
+	a.corro = map[*compiledRule][]*EventRef{}
+	for _, cr := range e.rules {
+		for _, cq := range cr.queries {
+			k := strings.ToLower(cq.query.Channel)
+			a.byChannel[k] = append(a.byChannel[k], cq)
+			a.state[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
+		}
+	}
+	needed := func(ch string) bool {
+		_, ok := a.byChannel[strings.ToLower(ch)]
+		return ok || strings.EqualFold(ch, SystemChannel)
+	}
+
+	// Inputs, and the channel of logs whose file name names none we read.
+	found := map[string]bool{}
+	for _, l := range logs {
+		in := &Input{Path: l.Path, Channel: l.Channel, Size: l.Size}
+		a.res.Inputs = append(a.res.Inputs, in)
+		a.logs = append(a.logs, l)
+		if needed(l.Channel) {
+			in.Used = true
+			found[strings.ToLower(l.Channel)] = true
+		}
+	}
+	missing := false
+	for k := range a.byChannel {
+		if !found[k] {
+			missing = true
+		}
+	}
+	if missing || !found[strings.ToLower(SystemChannel)] {
+		for i, in := range a.res.Inputs {
+			if in.Used {
+				continue
+			}
+			if ch := peekChannel(a.logs[i]); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
+				in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
+			}
+		}
+	}
+
+	// Reference time: given, or the newest record header time.
+	a.ref = e.opt.At
+	if a.ref.IsZero() {
+		for i, in := range a.res.Inputs {
+			if !in.Used {
+				continue
+			}
+			a.stats(in, a.logs[i])
+			if in.Err == nil && in.Stats.Last.After(a.ref) {
+				a.ref = in.Stats.Last
+				a.res.ReferenceFrom = in.Path
+			}
+		}
+	}
+	a.res.ReferenceTime = a.ref
+
+	// Decode what the queries of each log's channel need.
+	if !a.ref.IsZero() {
+		for i, in := range a.res.Inputs {
+			if !in.Used {
+				continue
+			}
+			qs := a.byChannel[strings.ToLower(in.Channel)]
+			if len(qs) == 0 {
+				if e.opt.At.IsZero() {
+					continue // read for the reference time only
+				}
+				a.stats(in, a.logs[i])
+				continue
+			}
+			a.decode(in, a.logs[i], qs)
+		}
+	}
+
+	readable := 0
+	for _, in := range a.res.Inputs {
+		if in.Readable() {
+			readable++
+		}
+	}
+	for _, cr := range e.rules {
+		a.res.Findings = append(a.res.Findings, a.finding(cr))
+	}
+	if readable == 0 {
+		return a.res, ErrNoReadableLog
+	}
+	return a.res, nil
+}
+
+// ErrNoReadableLog is returned (with a complete Result) when none of the
+// logs the rules need could be read.
+var ErrNoReadableLog = errors.New("rules: no readable log for the rules' channels")
+
+// peekChannel returns the System/Channel of a log's first event, or "".
+func peekChannel(l *evtx.Log) string {
+	f, err := l.Open(evtx.Options{Workers: 1})
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ev, err := f.Next()
+	if err != nil {
+		return ""
+	}
+	return ev.System.Channel
+}
+
+// far is a time no record has: a window [far, far] skips every record.
+var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// stats reads a log without decoding any record, for its counts and times.
+func (a *analysis) stats(in *Input, l *evtx.Log) {
+	a.read(in, l, evtx.Options{Since: far, Until: far, Workers: a.e.opt.Workers}, nil)
+}
+
+func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
+	var maxWin time.Duration
+	for _, cq := range qs {
+		maxWin = max(maxWin, cq.rule.window)
+	}
+	lb := a.e.opt.LookBack
+	in.Decoded = true
+	in.Since = a.ref.Add(-maxWin - lb)
+	in.Until = a.ref.Add(lb)
+	a.read(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, func(ev *evtx.Event) {
+		a.event(in, ev, qs)
+	})
+}
+
+func (a *analysis) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Event)) {
+	f, err := l.Open(o)
+	if err != nil {
+		in.Err = err
+		return
+	}
+	defer f.Close()
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			in.Err = err
+			break
+		}
+		if fn != nil {
+			fn(ev)
+		}
+	}
+	in.Stats = f.Stats()
+	errs := f.Errors()
+	in.ErrorCount = len(errs)
+	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
+}
+
+func eventTime(ev *evtx.Event) time.Time {
+	if !ev.System.TimeCreated.IsZero() {
+		return ev.System.TimeCreated
+	}
+	return ev.Written
+}
+
+func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
+	t := eventTime(ev)
+	a.noteComputer(in, ev, t)
+	var ref *EventRef // built on the first match
+	for _, cq := range qs {
+		if !cq.x.Match(ev, a.ref) {
+			continue
+		}
+		if ref == nil {
+			ref = newEventRef(in, ev, t)
+		}
+		r := *ref
+		r.Query = cq.query.ID
+		a.match(cq, ev, &r)
+	}
+}
+
+func newEventRef(in *Input, ev *evtx.Event, t time.Time) *EventRef {
+	return &EventRef{
+		File:     in.Path,
+		Channel:  in.Channel,
+		RecordID: ev.RecordID,
+		Time:     t,
+		Provider: ev.System.Provider.Name,
+		EventID:  ev.System.EventID,
+		Level:    ev.System.Level,
+		Computer: ev.System.Computer,
+		Data:     KeyData(ev),
+	}
+}
+
+// newer orders event references newest first, then by file and record.
+func newer(a, b *EventRef) bool {
+	if !a.Time.Equal(b.Time) {
+		return a.Time.After(b.Time)
+	}
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.RecordID > b.RecordID
+}
+
+func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
+	st := a.state[cq]
+	h := &st.hit
+	start := a.ref.Add(-cq.rule.window)
+	if cq.query.Role == RoleCorroboration {
+		list := append(a.corro[cq.rule], r)
+		sort.Slice(list, func(i, j int) bool { return newer(list[i], list[j]) })
+		a.corro[cq.rule] = list[:min(len(list), maxCorroboration)]
+		return
+	}
+	switch {
+	case r.Time.Before(start):
+		h.BeforeCount++
+		if h.Before == nil || newer(r, h.Before) {
+			h.Before = r
+		}
+		return
+	case r.Time.After(a.ref):
+		h.AfterCount++
+		if h.After == nil || newer(h.After, r) {
+			h.After = r
+		}
+		return
+	}
+	h.Count++
+	if h.First.IsZero() || r.Time.Before(h.First) {
+		h.First = r.Time
+	}
+	if r.Time.After(h.Last) {
+		h.Last = r.Time
+	}
+	i := sort.Search(len(st.evidence), func(i int) bool { return newer(r, st.evidence[i]) })
+	if i < a.e.opt.MaxEvidence {
+		st.evidence = append(st.evidence, nil)
+		copy(st.evidence[i+1:], st.evidence[i:])
+		st.evidence[i] = r
+		st.evidence = st.evidence[:min(len(st.evidence), a.e.opt.MaxEvidence)]
+	}
+	for _, ref := range cq.rule.rule.Refinements {
+		if !contains(ref.Queries, cq.query.ID) || !ref.Match(ev) {
+			continue
+		}
+		rh := st.refs[ref]
+		if rh == nil {
+			rh = &RefinementHit{Refinement: ref}
+			st.refs[ref] = rh
+		}
+		rh.Count++
+		if rh.Newest == nil || newer(r, rh.Newest) {
+			rh.Newest = r
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analysis) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
+	name := ev.System.Computer
+	if name == "" {
+		return
+	}
+	for _, c := range a.computers {
+		if strings.EqualFold(c.name, name) {
+			if t.Before(c.first) {
+				c.first = t
+			}
+			if t.After(c.last) {
+				c.last = t
+				c.file = in.Path
+			}
+			return
+		}
+	}
+	if len(a.computers) < maxComputers {
+		a.computers = append(a.computers, &computerSeen{name: name, first: t, last: t, file: in.Path})
+	}
+}
+
+func (a *analysis) finding(cr *compiledRule) *Finding {
+	r := cr.rule
+	f := &Finding{Rule: r, Window: cr.window, WindowEnd: a.ref}
+	if !a.ref.IsZero() {
+		f.WindowStart = a.ref.Add(-cr.window)
+	}
+
+	// Query results.
+	var refs []*RefinementHit
+	for _, cq := range cr.queries {
+		st := a.state[cq]
+		h := st.hit
+		f.Hits = append(f.Hits, &h)
+		if cq.query.Role != RoleEvidence {
+			continue
+		}
+		f.EvidenceCount += h.Count
+		f.Evidence = append(f.Evidence, st.evidence...)
+		for _, ref := range r.Refinements {
+			if rh := st.refs[ref]; rh != nil {
+				refs = append(refs, rh)
+			}
+		}
+	}
+	sort.SliceStable(f.Evidence, func(i, j int) bool { return newer(f.Evidence[i], f.Evidence[j]) })
+	f.Refinements = mergeRefinements(r, refs)
+
+	// Logs per channel.
+	evidenceCh := map[string]bool{}
+	for _, q := range r.EvidenceQueries() {
+		evidenceCh[strings.ToLower(q.Channel)] = true
+	}
+	for _, ch := range r.Channels() {
+		role := RoleCorroboration
+		if evidenceCh[strings.ToLower(ch)] {
+			role = RoleEvidence
+		}
+		f.Logs = append(f.Logs, a.logStatus(ch, role, f.WindowStart))
+	}
+
+	// Verdict.
+	var covered, evidenceLogs, absent int
+	for _, ls := range f.Logs {
+		if ls.Role != RoleEvidence {
+			continue
+		}
+		evidenceLogs++
+		switch ls.Status {
+		case LogRead:
+			covered++
+		case LogAbsent:
+			absent++
+		}
+	}
+	switch {
+	case f.EvidenceCount > 0:
+		f.Verdict = Detected
+	case a.ref.IsZero():
+		f.Verdict = NotChecked
+		f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
+	case r.Needs == "any" && covered > 0, r.Needs != "any" && covered == evidenceLogs:
+		f.Verdict = NotDetected
+	default:
+		f.Verdict = NotChecked
+	}
+	for _, ls := range f.Logs {
+		if ls.Role != RoleEvidence || ls.Status == LogRead {
+			continue
+		}
+		msg := ls.Channel + ": " + ls.Detail
+		if f.Verdict == NotChecked {
+			f.Reasons = append(f.Reasons, msg)
+		} else {
+			f.Caveats = append(f.Caveats, msg)
+		}
+	}
+	if f.Verdict == NotChecked && absent == evidenceLogs && r.MissingLogs != "" {
+		f.Reasons = append(f.Reasons, strings.TrimSpace(r.MissingLogs))
+	}
+	for _, ls := range f.Logs {
+		for _, p := range ls.Paths {
+			for _, in := range a.res.Inputs {
+				if in.Path == p && in.Readable() && damaged(in) {
+					f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; events in the unreadable parts are not seen", p, damageText(in)))
+				}
+			}
+		}
+	}
+
+	// Corroboration.
+	for _, ev := range a.corro[cr] {
+		f.Corroboration = append(f.Corroboration, &Corroboration{Text: corroborationText(r, ev), Event: ev})
+	}
+	if r.ComputerChange && len(a.computers) > 1 {
+		cs := append([]*computerSeen(nil), a.computers...)
+		sort.SliceStable(cs, func(i, j int) bool { return cs[i].first.Before(cs[j].first) })
+		var parts []string
+		for _, c := range cs {
+			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatTime(c.first), evtx.FormatTime(c.last)))
+		}
+		f.Corroboration = append(f.Corroboration, &Corroboration{
+			Text: "the events' Computer field changes: " + strings.Join(parts, ", then "),
+		})
+	}
+
+	// Cause and steps.
+	f.Cause = strings.TrimSpace(r.Cause)
+	var first []string
+	if len(f.Refinements) > 0 {
+		p := f.Refinements[0].Refinement
+		f.Cause = strings.TrimSpace(p.Cause)
+		first = p.First
+	}
+	f.Steps = orderSteps(r, first)
+	return f
+}
+
+// mergeRefinements combines the hits of one refinement across queries, in
+// rule order: the rule file lists its refinements from the most to the
+// least specific, and the first satisfied one decides.
+func mergeRefinements(r *Rule, hits []*RefinementHit) []*RefinementHit {
+	var out []*RefinementHit
+	for _, ref := range r.Refinements {
+		var m *RefinementHit
+		for _, h := range hits {
+			if h.Refinement != ref {
+				continue
+			}
+			if m == nil {
+				c := *h
+				m = &c
+				continue
+			}
+			m.Count += h.Count
+			if newer(h.Newest, m.Newest) {
+				m.Newest = h.Newest
+			}
+		}
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func orderSteps(r *Rule, first []string) []*Step {
+	var out []*Step
+	used := map[string]bool{}
+	for _, id := range first {
+		if s := r.Step(id); s != nil && !used[id] {
+			used[id] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range r.Resolution {
+		if !used[s.ID] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func corroborationText(r *Rule, ev *EventRef) string {
+	q := r.Query(ev.Query)
+	text := ev.Query
+	if q != nil && q.Describes != "" {
+		text = q.Describes
+	}
+	if ev.Provider == "EventLog" && ev.EventID == 6011 {
+		var from, to string
+		for _, d := range ev.Data {
+			switch d.Name {
+			case "Data[1]":
+				from = d.Value
+			case "Data[2]":
+				to = d.Value
+			}
+		}
+		if from != "" || to != "" {
+			text = fmt.Sprintf("the computer name changed from %q to %q", from, to)
+		}
+	}
+	return text
+}
+
+func damaged(in *Input) bool {
+	s := in.Stats
+	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0
+}
+
+func damageText(in *Input) string {
+	s := in.Stats
+	var parts []string
+	if s.BadChunks > 0 {
+		parts = append(parts, plural(s.BadChunks, "damaged chunk"))
+	}
+	if s.BadRecords > 0 {
+		parts = append(parts, plural(s.BadRecords, "undecodable record"))
+	}
+	if s.UnreadBytes > 0 {
+		parts = append(parts, fmt.Sprintf("%d unreadable bytes", s.UnreadBytes))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus {
+	ls := &LogStatus{Channel: ch, Role: role, Status: LogAbsent, Detail: "no log of this channel among the inputs"}
+	var readable []*Input
+	var errs []string
+	for _, in := range a.res.Inputs {
+		if !in.Used || !strings.EqualFold(in.Channel, ch) {
+			continue
+		}
+		ls.Paths = append(ls.Paths, in.Path)
+		if in.Err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", in.Path, in.Err))
+			continue
+		}
+		readable = append(readable, in)
+	}
+	if len(ls.Paths) == 0 {
+		return ls
+	}
+	if len(readable) == 0 {
+		ls.Status, ls.Detail = LogUnreadable, "unreadable: "+strings.Join(errs, "; ")
+		return ls
+	}
+	if windowStart.IsZero() {
+		ls.Status, ls.Detail = LogPartial, "no reference time"
+		return ls
+	}
+	var oldest time.Time
+	for _, in := range readable {
+		first := in.Stats.First
+		if first.IsZero() {
+			continue
+		}
+		if !first.After(windowStart) {
+			ls.Status, ls.Detail = LogRead, ""
+			return ls
+		}
+		if oldest.IsZero() || first.Before(oldest) {
+			oldest = first
+		}
+	}
+	ls.Status = LogPartial
+	if oldest.IsZero() {
+		ls.Detail = "the log holds no records"
+	} else {
+		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
+			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(windowStart)))
+	}
+	return ls
+}
+
+// FormatDuration renders d for people: "3 days", "5 hours", "12 minutes",
+// "40 seconds" (rounded down to the largest unit, plural as needed).
+func FormatDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	units := []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
+	for _, u := range units {
+		if d >= u.d {
+			return plural(int(d/u.d), u.name)
+		}
+	}
+	return "0 seconds"
+}

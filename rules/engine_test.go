@@ -1,0 +1,387 @@
+package rules
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+const scenarioDir = "../testdata/evtx/scenarios"
+
+// t0 is the newest event of every generated scenario set
+// (internal/genfixtures).
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+type expectation struct {
+	rule, verdict, refinement string
+}
+
+type fixtureSet struct {
+	name   string
+	input  string
+	expect []expectation
+}
+
+func readSets(t *testing.T) []fixtureSet {
+	t.Helper()
+	entries, err := os.ReadDir(scenarioDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sets []fixtureSet
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		s := fixtureSet{name: e.Name()}
+		f, err := os.Open(filepath.Join(scenarioDir, e.Name(), "EXPECT"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "" || strings.HasPrefix(line, "#"):
+			case strings.HasPrefix(line, "input: "):
+				s.input = filepath.Join(scenarioDir, e.Name(), strings.TrimPrefix(line, "input: "))
+			default:
+				w := strings.Fields(line)
+				x := expectation{rule: w[0], verdict: w[1]}
+				if len(w) > 2 {
+					x.refinement = w[2]
+				}
+				s.expect = append(s.expect, x)
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		sets = append(sets, s)
+	}
+	if len(sets) == 0 {
+		t.Fatal("no fixture sets")
+	}
+	return sets
+}
+
+func builtinEngine(t testing.TB, o Options) *Engine {
+	t.Helper()
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(rs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func analyzePath(t testing.TB, e *Engine, path string) *Result {
+	t.Helper()
+	logs, err := evtx.Find(path)
+	if err != nil {
+		t.Fatalf("Find(%s): %v", path, err)
+	}
+	res, err := e.Analyze(logs)
+	if err != nil {
+		t.Fatalf("Analyze(%s): %v", path, err)
+	}
+	return res
+}
+
+func finding(t testing.TB, res *Result, id string) *Finding {
+	t.Helper()
+	for _, f := range res.Findings {
+		if f.Rule.ID == id {
+			return f
+		}
+	}
+	t.Fatalf("no finding for %s", id)
+	return nil
+}
+
+// TestScenarioFixtures runs the built-in rules over every generated log set
+// and checks the verdicts and refinements its EXPECT file gives.
+func TestScenarioFixtures(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	for _, s := range readSets(t) {
+		t.Run(s.name, func(t *testing.T) {
+			res := analyzePath(t, e, s.input)
+			if !res.ReferenceTime.Equal(t0) {
+				t.Errorf("reference time %v, want %v", res.ReferenceTime, t0)
+			}
+			for _, x := range s.expect {
+				f := finding(t, res, x.rule)
+				if string(f.Verdict) != x.verdict {
+					t.Errorf("%s: verdict %s, want %s (reasons %q)", x.rule, f.Verdict, x.verdict, f.Reasons)
+					continue
+				}
+				if x.refinement == "" {
+					continue
+				}
+				got := "-"
+				if len(f.Refinements) > 0 {
+					got = f.Refinements[0].Refinement.ID
+				}
+				if got != x.refinement {
+					t.Errorf("%s: refinement %s, want %s", x.rule, got, x.refinement)
+				}
+				if got != "-" && f.Cause != strings.TrimSpace(f.Refinements[0].Refinement.Cause) {
+					t.Errorf("%s: cause is not the refinement's", x.rule)
+				}
+				if f.Verdict == Detected && (len(f.Evidence) == 0 || f.Evidence[0].RecordID == 0) {
+					t.Errorf("%s: detected without evidence", x.rule)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryRuleHasFixtures requires, for each built-in rule, a log set
+// where it is detected and one where it must not be.
+func TestEveryRuleHasFixtures(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos, neg := map[string]int{}, map[string]int{}
+	for _, s := range readSets(t) {
+		for _, x := range s.expect {
+			switch x.verdict {
+			case string(Detected):
+				pos[x.rule]++
+			case string(NotDetected):
+				neg[x.rule]++
+			}
+		}
+	}
+	for _, r := range rs {
+		if pos[r.ID] == 0 || neg[r.ID] == 0 {
+			t.Errorf("rule %s: %d matching and %d non-matching fixture sets; want at least one of each", r.ID, pos[r.ID], neg[r.ID])
+		}
+	}
+}
+
+func TestRefinementOrdersSteps(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "cert-1057-keyset"))
+	f := finding(t, res, "rdp-cert-private-key")
+	if len(f.Steps) < 2 || f.Steps[0].ID != "renew-self-signed" || f.Steps[1].ID != "grant-machinekeys" {
+		t.Errorf("steps for a missing keyset start %v, want renew-self-signed, grant-machinekeys", stepIDs(f.Steps))
+	}
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "cert-1058-access-denied"))
+	f = finding(t, res, "rdp-cert-private-key")
+	if f.Steps[0].ID != "grant-machinekeys" {
+		t.Errorf("steps for access denied start %v, want grant-machinekeys", stepIDs(f.Steps))
+	}
+	if len(f.Steps) != len(f.Rule.Resolution) {
+		t.Errorf("%d steps, want all %d", len(f.Steps), len(f.Rule.Resolution))
+	}
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "tls-36871-10013"))
+	f = finding(t, res, "rdp-tls-disabled")
+	want := []string{"stop-group-policy", "query-tls", "enable-tls12", "enable-tls10-11"}
+	if got := stepIDs(f.Steps); strings.Join(got[:4], " ") != strings.Join(want, " ") {
+		t.Errorf("TLS steps %v, want to start with %v", got, want)
+	}
+	if f.EvidenceCount != 2 || len(f.Evidence) != 2 || !f.Evidence[0].Time.After(f.Evidence[1].Time) {
+		t.Errorf("evidence %d/%d not newest first", f.EvidenceCount, len(f.Evidence))
+	}
+}
+
+func stepIDs(steps []*Step) []string {
+	var ids []string
+	for _, s := range steps {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func TestOutsideWindow(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "outside-window"))
+	f := finding(t, res, "rdp-cert-private-key")
+	var h *QueryHit
+	for _, x := range f.Hits {
+		if x.Query.ID == "rcm-1058" {
+			h = x
+		}
+	}
+	if h == nil || h.Count != 0 || h.BeforeCount != 1 || h.Before == nil {
+		t.Fatalf("rcm-1058 hit = %+v, want one match before the window", h)
+	}
+	if d := f.WindowStart.Sub(h.Before.Time); d != 3*24*time.Hour {
+		t.Errorf("before the window by %v, want 72h", d)
+	}
+	b := finding(t, res, "rdp-broker-renamed")
+	if b.Verdict != NotDetected || len(b.Caveats) == 0 || !strings.Contains(b.Caveats[0], "SessionBroker-Client/Operational") {
+		t.Errorf("broker verdict %s caveats %q: want not_detected with the absent client log as caveat", b.Verdict, b.Caveats)
+	}
+
+	// A look-back shorter than 3 days does not see it.
+	e = builtinEngine(t, Options{LookBack: 2 * 24 * time.Hour})
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "outside-window"))
+	for _, x := range finding(t, res, "rdp-cert-private-key").Hits {
+		if x.Before != nil {
+			t.Errorf("%s: match before the window with a 2-day look-back", x.Query.ID)
+		}
+	}
+}
+
+func TestAtMovesTheWindow(t *testing.T) {
+	// With --at four days back, the 1058 of outside-window is in the window
+	// and the noise after it is "after the window".
+	at := t0.Add(-4*24*time.Hour + time.Hour)
+	e := builtinEngine(t, Options{At: at})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "outside-window"))
+	if !res.ReferenceTime.Equal(at) || res.ReferenceFrom != "" {
+		t.Errorf("reference %v from %q, want %v given", res.ReferenceTime, res.ReferenceFrom, at)
+	}
+	f := finding(t, res, "rdp-cert-private-key")
+	if f.Verdict != Detected || f.Refinements[0].Refinement.ID != "machinekeys-access-denied" {
+		t.Errorf("verdict %s, want detected by access denied", f.Verdict)
+	}
+	// A window of 30 minutes ending at t0 sees nothing of cert-1058 (2h old).
+	e = builtinEngine(t, Options{Window: 30 * time.Minute})
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "cert-1058-access-denied"))
+	f = finding(t, res, "rdp-cert-private-key")
+	if f.Verdict != NotDetected || f.Window != 30*time.Minute || f.Hits[0].BeforeCount != 1 {
+		t.Errorf("30m window: verdict %s window %v before %d", f.Verdict, f.Window, f.Hits[0].BeforeCount)
+	}
+}
+
+func TestBrokerCorroboration(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "broker-renamed"))
+	f := finding(t, res, "rdp-broker-renamed")
+	var texts []string
+	for _, c := range f.Corroboration {
+		texts = append(texts, c.Text)
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{`changed from "RDCB-OLD" to "RDCB01"`, `"RDCB-OLD.contoso.com"`, `then "RDCB01.contoso.com"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("corroboration lacks %s:\n%s", want, all)
+		}
+	}
+	if len(f.Refinements) != 2 {
+		t.Errorf("refinements %d, want 2 (2056 and 1296)", len(f.Refinements))
+	}
+}
+
+func TestNotCheckedSaysWhy(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))
+	f := finding(t, res, "rdp-broker-renamed")
+	if f.Verdict != NotChecked || len(f.Reasons) != 3 || !strings.Contains(f.Reasons[2], "is not installed") {
+		t.Errorf("broker: %s %q", f.Verdict, f.Reasons)
+	}
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "starts-in-window"))
+	f = finding(t, res, "rdp-tls-disabled")
+	if len(f.Reasons) != 1 || !strings.Contains(f.Reasons[0], "after the window's start") {
+		t.Errorf("starts-in-window reasons %q", f.Reasons)
+	}
+}
+
+func TestOnlyNeededChannelsAreRead(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "volume"))
+	for _, in := range res.Inputs {
+		app := strings.HasSuffix(in.Path, "Application.evtx")
+		if in.Used == app {
+			t.Errorf("%s: used %v", in.Path, in.Used)
+		}
+		if in.Used && (in.Stats.Skipped == 0 && in.Channel == "System") {
+			t.Errorf("%s: nothing skipped; records outside the period were decoded", in.Path)
+		}
+	}
+	// Only the broker rule: System is read for the reference time and the
+	// 6011 corroboration, the client log for evidence.
+	rs, _ := Builtin()
+	e2, err := NewEngine(rs[2:], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(e2.Channels(), ","); got != "Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational,Microsoft-Windows-TerminalServices-SessionBroker/Operational,System" {
+		t.Errorf("channels %s", got)
+	}
+}
+
+func TestDirtyLogEvidence(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "dirty-uncounted-chunk"))
+	in := res.Inputs[0]
+	if !in.Stats.Dirty || in.Stats.Recovered == 0 || in.Stats.Chunks <= in.Stats.HeaderChunks {
+		t.Errorf("stats %+v: want dirty, recovered records, more chunks than the header counts", in.Stats)
+	}
+	f := finding(t, res, "rdp-cert-private-key")
+	if f.Verdict != Detected || f.Evidence[0].EventID != 1057 {
+		t.Errorf("verdict %s", f.Verdict)
+	}
+}
+
+func TestNoReadableLog(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res, err := e.Analyze(nil)
+	if !errors.Is(err, ErrNoReadableLog) || res == nil || len(res.Findings) != 3 {
+		t.Fatalf("Analyze(nil) = %v, %v", res, err)
+	}
+	for _, f := range res.Findings {
+		if f.Verdict != NotChecked {
+			t.Errorf("%s: %s without logs", f.Rule.ID, f.Verdict)
+		}
+	}
+}
+
+// TestRealSamples analyses every real sample log: no error other than "no
+// readable log", never a detection (none of them holds these failures), and
+// a not_detected verdict only when the System log was read and covers the
+// window.
+func TestRealSamples(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/evtx/*.evtx")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	e := builtinEngine(t, Options{})
+	systems := 0
+	for _, p := range paths {
+		logs, err := evtx.Find(p)
+		if err != nil {
+			t.Errorf("Find(%s): %v", p, err)
+			continue
+		}
+		res, err := e.Analyze(logs)
+		if err != nil && !errors.Is(err, ErrNoReadableLog) {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if res.Inputs[0].Channel == "System" && res.Inputs[0].Readable() {
+			systems++
+		}
+		for _, f := range res.Findings {
+			switch f.Verdict {
+			case Detected:
+				t.Errorf("%s: %s detected", p, f.Rule.ID)
+			case NotDetected:
+				if !res.Inputs[0].Readable() || res.Inputs[0].Stats.First.After(f.WindowStart) {
+					t.Errorf("%s: %s not detected, but the log does not cover the window", p, f.Rule.ID)
+				}
+			case NotChecked:
+				if len(f.Reasons) == 0 {
+					t.Errorf("%s: %s not checked without a reason", p, f.Rule.ID)
+				}
+			}
+		}
+	}
+	if systems < 3 {
+		t.Errorf("%d System samples recognised, want at least 3 (channel from the events)", systems)
+	}
+}

@@ -1,0 +1,191 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// NormalizeText is how status texts compare: white space trimmed, one
+// trailing '.' removed, lower case ("Access is denied.\r\n" and
+// "access is denied" are equal).
+func NormalizeText(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(s, ".")
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// Codes returns the numbers a field value stands for: the value of a numeric
+// field; a decimal, 0x-hex or negative (32-bit HRESULT) string; or a "%%N"
+// Win32 error insert, which stands for N and HRESULT_FROM_WIN32(N).
+func Codes(v evtx.Value) []uint64 {
+	switch v.Kind {
+	case evtx.KindInt8, evtx.KindInt16, evtx.KindInt32, evtx.KindInt64:
+		if v.Int < 0 {
+			return []uint64{uint64(uint32(int32(v.Int)))}
+		}
+		return []uint64{uint64(v.Int)}
+	case evtx.KindUint8, evtx.KindUint16, evtx.KindUint32, evtx.KindUint64,
+		evtx.KindHexInt32, evtx.KindHexInt64, evtx.KindSizeT:
+		return []uint64{v.Uint}
+	case evtx.KindString, evtx.KindAnsiString:
+		return textCodes(v.Str)
+	}
+	return nil
+}
+
+func textCodes(s string) []uint64 {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(s, ".")
+	if s == "" {
+		return nil
+	}
+	if rest, ok := strings.CutPrefix(s, "%%"); ok {
+		n, err := strconv.ParseUint(rest, 10, 32)
+		if err != nil {
+			return nil
+		}
+		if n <= 0xFFFF {
+			return []uint64{n, 0x80070000 | n}
+		}
+		return []uint64{n}
+	}
+	if strings.HasPrefix(s, "-") {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < -1<<31 {
+			return nil
+		}
+		return []uint64{uint64(uint32(int32(n)))}
+	}
+	n, err := evtx.ParseUint(s)
+	if err != nil {
+		return nil
+	}
+	return []uint64{n}
+}
+
+// values returns the values c selects from ev.
+func (c *Condition) values(ev *evtx.Event) []evtx.Value {
+	switch {
+	case c.Data != "":
+		if v, ok := ev.Data(c.Data); ok {
+			return []evtx.Value{v}
+		}
+	case c.Index > 0:
+		if c.Index <= len(ev.EventData) {
+			return []evtx.Value{ev.EventData[c.Index-1].Value}
+		}
+	case c.UserData != "":
+		var vs []evtx.Value
+		walkLeaves(ev.UserData, func(e *evtx.Element) {
+			if e.Name == c.UserData {
+				vs = append(vs, e.Value)
+			}
+		})
+		return vs
+	case c.AnyField:
+		var vs []evtx.Value
+		for _, f := range ev.EventData {
+			vs = append(vs, f.Value)
+		}
+		walkLeaves(ev.UserData, func(e *evtx.Element) { vs = append(vs, e.Value) })
+		return vs
+	}
+	return nil
+}
+
+// Match reports whether ev has a field selected by c whose text or number
+// is one of c's values.
+func (c *Condition) Match(ev *evtx.Event) bool {
+	for _, v := range c.values(ev) {
+		if c.matchValue(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Condition) matchValue(v evtx.Value) bool {
+	if len(c.Text) > 0 {
+		t := NormalizeText(v.String())
+		for _, want := range c.Text {
+			if t == NormalizeText(want) {
+				return true
+			}
+		}
+	}
+	if len(c.codes) > 0 {
+		for _, n := range Codes(v) {
+			for _, want := range c.codes {
+				if n == want {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Match reports whether ev satisfies every condition of f.
+func (f *Refinement) Match(ev *evtx.Event) bool {
+	for _, c := range f.When {
+		if !c.Match(ev) {
+			return false
+		}
+	}
+	return len(f.When) > 0
+}
+
+// walkLeaves calls fn for every element under e (e excluded) that has no
+// child elements.
+func walkLeaves(e *evtx.Element, fn func(*evtx.Element)) {
+	if e == nil {
+		return
+	}
+	for _, c := range e.Children {
+		if len(c.Children) == 0 {
+			fn(c)
+		} else {
+			walkLeaves(c, fn)
+		}
+	}
+}
+
+// Key data shown for an evidence event.
+const (
+	maxKeyFields   = 12
+	maxFieldLength = 200
+)
+
+// KeyData returns an event's data fields for display: EventData items by
+// name (unnamed classic items as "Data[1]", "Data[2]", ...) and UserData
+// leaves by element name, in document order, at most 12, long values cut.
+func KeyData(ev *evtx.Event) []DataField {
+	var out []DataField
+	add := func(name string, v evtx.Value) {
+		if len(out) >= maxKeyFields {
+			return
+		}
+		s := v.String()
+		if len(s) > maxFieldLength {
+			s = s[:maxFieldLength] + "..."
+		}
+		out = append(out, DataField{Name: name, Value: s})
+	}
+	for i, f := range ev.EventData {
+		name := f.Name
+		if name == "" {
+			name = "Data[" + strconv.Itoa(i+1) + "]"
+		}
+		add(name, f.Value)
+	}
+	walkLeaves(ev.UserData, func(e *evtx.Element) { add(e.Name, e.Value) })
+	return out
+}
+
+// DataField is one named value of an event, as text.
+type DataField struct {
+	Name  string
+	Value string
+}

@@ -1,0 +1,444 @@
+package rules
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// DefaultWindow is the window of a rule that names none: the article's
+// timediff(@SystemTime) <= 86400000.
+const DefaultWindow = 24 * time.Hour
+
+// Rule is one failure scenario, loaded from one YAML file. The field
+// comments give the YAML keys; doc.go describes the file format.
+type Rule struct {
+	// ID is stable and unique (lower-case words joined by '-'), e.g.
+	// "rdp-cert-private-key". It names the rule in flags, JSON and fixtures.
+	ID string `yaml:"id"`
+	// Scenario is the scenario number in the source article, 0 if none.
+	Scenario int `yaml:"scenario"`
+	// Title is a short lower-case phrase without a final period.
+	Title string `yaml:"title"`
+	// Severity is "error", "warning" or "info".
+	Severity Severity `yaml:"severity"`
+	// Window is how far back from the reference time evidence counts
+	// (DefaultWindow when absent).
+	Window time.Duration `yaml:"window"`
+	// Needs is "all" (every channel the evidence queries read must be
+	// present and cover the window for a "not detected" verdict) or "any"
+	// (one such channel is enough; e.g. the broker and broker-client logs
+	// exist on different servers). Default "all".
+	Needs string `yaml:"needs"`
+	// MissingLogs is said in the report when the rule is not checked
+	// because its logs are absent (e.g. what their absence usually means).
+	MissingLogs string `yaml:"missing_logs"`
+	// ComputerChange asks the engine to report a change of the events'
+	// System/Computer value as corroboration.
+	ComputerChange bool `yaml:"computer_change"`
+	// Cause is what the evidence means when no refinement applies.
+	Cause string `yaml:"cause"`
+	// Queries select the evidence (and corroboration) events.
+	Queries []*Query `yaml:"queries"`
+	// Refinements pick a more precise cause and the first resolution steps
+	// from the evidence's data fields.
+	Refinements []*Refinement `yaml:"refinements"`
+	// Resolution is the ordered list of steps for the default cause.
+	Resolution []*Step `yaml:"resolution"`
+	// References are the sources of the rule.
+	References []Reference `yaml:"references"`
+	// Notes are caveats printed with the finding (e.g. defects of the
+	// source article that the rule corrects).
+	Notes []string `yaml:"notes"`
+
+	// File is where the rule was loaded from ("builtin:rdp-tls-disabled.yaml"
+	// or a path); set by the loader.
+	File string `yaml:"-"`
+}
+
+// Severity of a rule's finding.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Query roles.
+const (
+	RoleEvidence      = "evidence"      // a match in the window detects the scenario
+	RoleCorroboration = "corroboration" // supports a finding; never detects on its own
+)
+
+// Query is one Windows event XPath filter over one channel.
+type Query struct {
+	// ID names the query inside its rule ("rcm-1058").
+	ID string `yaml:"id"`
+	// Channel is the event log the query reads ("System",
+	// "Microsoft-Windows-TerminalServices-SessionBroker/Operational").
+	Channel string `yaml:"channel"`
+	// XPath is the filter, without a time condition: the engine applies the
+	// rule's window relative to the reference time.
+	XPath string `yaml:"xpath"`
+	// Role is RoleEvidence (default) or RoleCorroboration.
+	Role string `yaml:"role"`
+	// Describes says in a few words what a matching event means.
+	Describes string `yaml:"describes"`
+}
+
+// Refinement chooses a more precise cause, and the resolution steps to try
+// first, when an evidence event in the window matched by one of Queries
+// satisfies every condition in When. A rule lists its refinements from the
+// most to the least specific: the first one satisfied decides.
+type Refinement struct {
+	ID string `yaml:"id"`
+	// Queries are the ids of the rule's queries whose events are examined.
+	Queries []string `yaml:"queries"`
+	// When holds conditions on one event; all must hold.
+	When []*Condition `yaml:"when"`
+	// Cause replaces the rule's cause.
+	Cause string `yaml:"cause"`
+	// First lists step ids that move to the front of the resolution, in
+	// this order.
+	First []string `yaml:"first"`
+	// Note is printed with the refined cause.
+	Note string `yaml:"note"`
+}
+
+// Condition tests one field of an event. Exactly one of Data, Index,
+// UserData and AnyField selects the field; the field satisfies the
+// condition when its normalised text equals one of Text or its numeric
+// value equals one of Codes.
+type Condition struct {
+	// Data selects EventData/Data[@Name=Data].
+	Data string `yaml:"data"`
+	// Index selects the Index-th EventData item (1-based), for classic
+	// events whose <Data> elements have no names.
+	Index int `yaml:"index"`
+	// UserData selects the leaf element with this name under UserData.
+	UserData string `yaml:"user_data"`
+	// AnyField selects every EventData item and UserData leaf (the
+	// condition holds when one of them matches).
+	AnyField bool `yaml:"any_field"`
+
+	// Text values compare after trimming white space and one trailing '.',
+	// case-insensitively.
+	Text []string `yaml:"text"`
+	// Codes are numbers, decimal or 0x-hex ("0x80070005", "10001");
+	// negative decimals are read as 32-bit HRESULTs. A field compares
+	// numerically when its value is a number, a hex string, or a "%%N"
+	// Win32 error insert (which also equals HRESULT_FROM_WIN32(N)).
+	Codes []string `yaml:"codes"`
+
+	codes []uint64 // parsed Codes; set by the loader
+}
+
+// Step is one resolution step.
+type Step struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	// Text explains the step (what, why, what to check afterwards).
+	Text string `yaml:"text"`
+	// Shell is "cmd" or "powershell" when Commands is set.
+	Shell string `yaml:"shell"`
+	// Commands are ready to paste, exactly as the source gives them.
+	Commands string `yaml:"commands"`
+	// Source names where the step comes from (an article and section).
+	Source string `yaml:"source"`
+}
+
+// Reference is a source document.
+type Reference struct {
+	Title string `yaml:"title"`
+	URL   string `yaml:"url"`
+}
+
+// EvidenceQueries returns the rule's queries with the evidence role.
+func (r *Rule) EvidenceQueries() []*Query {
+	var qs []*Query
+	for _, q := range r.Queries {
+		if q.Role == RoleEvidence {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+// Channels returns the channels the rule reads, sorted, without duplicates.
+func (r *Rule) Channels() []string {
+	seen := map[string]bool{}
+	var chs []string
+	for _, q := range r.Queries {
+		if !seen[q.Channel] {
+			seen[q.Channel] = true
+			chs = append(chs, q.Channel)
+		}
+	}
+	sort.Strings(chs)
+	return chs
+}
+
+// Query returns the rule's query with the given id, or nil.
+func (r *Rule) Query(id string) *Query {
+	for _, q := range r.Queries {
+		if q.ID == id {
+			return q
+		}
+	}
+	return nil
+}
+
+// Step returns the rule's resolution step with the given id, or nil.
+func (r *Rule) Step(id string) *Step {
+	for _, s := range r.Resolution {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// Refinement returns the rule's refinement with the given id, or nil.
+func (r *Rule) Refinement(id string) *Refinement {
+	for _, f := range r.Refinements {
+		if f.ID == id {
+			return f
+		}
+	}
+	return nil
+}
+
+// LiveXPath returns q's filter with the rule's window as a timediff
+// condition, for running on the live machine (wevtutil qe /q:,
+// Get-WinEvent -FilterXPath).
+func (r *Rule) LiveXPath(q *Query) string {
+	tc := fmt.Sprintf("TimeCreated[timediff(@SystemTime) <= %d]", r.Window.Milliseconds())
+	x := strings.TrimSpace(q.XPath)
+	// "Event[System[...]]" or "*[System[...]]" with one System predicate:
+	// add the time condition inside it, as the article writes it.
+	for _, head := range []string{"Event[System[", "*[System["} {
+		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]]") {
+			inner := x[len(head) : len(x)-2]
+			if balanced(inner) {
+				return head + inner + " and " + tc + "]]"
+			}
+		}
+	}
+	return x + " and *[System[" + tc + "]]"
+}
+
+// balanced reports whether s has balanced brackets and parentheses outside
+// string literals.
+func balanced(s string) bool {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '[' || c == '(':
+			depth++
+		case c == ']' || c == ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0 && quote == 0
+}
+
+// WevtutilCommand returns the command that runs q on the live machine, newest
+// match first (/rd:true, which the article omits).
+func (r *Rule) WevtutilCommand(q *Query) string {
+	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(q.Channel), r.LiveXPath(q))
+}
+
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " \t") {
+		return `"` + s + `"`
+	}
+	return s
+}
+
+//go:embed scenarios/*.yaml
+var builtinFS embed.FS
+
+// Builtin returns the rules shipped with evtxrdp (rules/scenarios/*.yaml),
+// sorted by scenario number then id. Each call returns fresh values.
+func Builtin() ([]*Rule, error) {
+	sub, err := fs.Sub(builtinFS, "scenarios")
+	if err != nil {
+		return nil, err
+	}
+	return loadFS(sub, "builtin:")
+}
+
+// LoadDir loads every *.yaml and *.yml file in dir (not recursive), sorted
+// by scenario number then id.
+func LoadDir(dir string) ([]*Rule, error) {
+	return loadFS(os.DirFS(dir), dir+string(os.PathSeparator))
+}
+
+func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	var rs []*Rule
+	var errs []error
+	for _, e := range entries {
+		ext := path.Ext(e.Name())
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			errs = append(errs, &LoadError{File: prefix + e.Name(), Err: err})
+			continue
+		}
+		r, err := Parse(prefix+e.Name(), data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rs = append(rs, r)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	SortRules(rs)
+	return rs, nil
+}
+
+// SortRules sorts rules by scenario number (rules without one last), then id.
+func SortRules(rs []*Rule) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if (a.Scenario == 0) != (b.Scenario == 0) {
+			return b.Scenario == 0
+		}
+		if a.Scenario != b.Scenario {
+			return a.Scenario < b.Scenario
+		}
+		return a.ID < b.ID
+	})
+}
+
+// Merge returns base with each rule of extra added, or replacing the base
+// rule with the same id, sorted.
+func Merge(base, extra []*Rule) []*Rule {
+	byID := map[string]int{}
+	out := append([]*Rule(nil), base...)
+	for i, r := range out {
+		byID[r.ID] = i
+	}
+	for _, r := range extra {
+		if i, ok := byID[r.ID]; ok {
+			out[i] = r
+			continue
+		}
+		byID[r.ID] = len(out)
+		out = append(out, r)
+	}
+	SortRules(out)
+	return out
+}
+
+// LoadError is a rule file that cannot be read or parsed.
+type LoadError struct {
+	File string
+	Line int // 1-based line of the problem when known, else 0
+	Err  error
+}
+
+func (e *LoadError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("rules: %s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("rules: %s: %v", e.File, e.Err)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Parse decodes one rule file, fills defaults and parses the codes. It
+// rejects unknown keys; it does not compile queries (Validate does).
+func Parse(file string, data []byte) (*Rule, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var r Rule
+	if err := dec.Decode(&r); err != nil {
+		if err == io.EOF {
+			err = errors.New("empty file")
+		}
+		return nil, &LoadError{File: file, Err: err}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, &LoadError{File: file, Err: errors.New("more than one YAML document (want one rule per file)")}
+	}
+	r.File = file
+	if r.Window == 0 {
+		r.Window = DefaultWindow
+	}
+	if r.Needs == "" {
+		r.Needs = "all"
+	}
+	for _, q := range r.Queries {
+		if q != nil && q.Role == "" {
+			q.Role = RoleEvidence
+		}
+	}
+	for _, f := range r.Refinements {
+		if f == nil {
+			continue
+		}
+		for _, c := range f.When {
+			if c == nil {
+				continue
+			}
+			for _, s := range c.Codes {
+				n, err := parseCode(s)
+				if err != nil {
+					return nil, &LoadError{File: file, Err: fmt.Errorf("refinement %q: code %q: %w", f.ID, s, err)}
+				}
+				c.codes = append(c.codes, n)
+			}
+		}
+	}
+	return &r, nil
+}
+
+// parseCode reads "0x8009030D", "10001" or "-2146893043" (an HRESULT as a
+// signed 32-bit number).
+func parseCode(s string) (uint64, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "-") {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < -1<<31 {
+			return 0, errors.New("not a 32-bit number")
+		}
+		return uint64(uint32(int32(n))), nil
+	}
+	return evtx.ParseUint(s)
+}

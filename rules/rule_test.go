@@ -1,0 +1,239 @@
+package rules
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+func TestBuiltinRulesValid(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(rs); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	want := "rdp-cert-private-key rdp-tls-disabled rdp-broker-renamed"
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("builtin rules = %s, want %s", got, want)
+	}
+	for _, r := range rs {
+		if r.Window != 24*time.Hour {
+			t.Errorf("%s: window %v, want 24h", r.ID, r.Window)
+		}
+		for _, q := range r.Queries {
+			if strings.Contains(q.XPath, "' ") || strings.Contains(q.XPath, "=' ") {
+				t.Errorf("%s/%s: padded literal in %s", r.ID, q.ID, q.XPath)
+			}
+		}
+	}
+}
+
+func TestBrokerRuleReadsOperationalChannels(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r *Rule
+	for _, x := range rs {
+		if x.ID == "rdp-broker-renamed" {
+			r = x
+		}
+	}
+	if r == nil {
+		t.Fatal("no rdp-broker-renamed rule")
+	}
+	want := map[string]string{
+		"broker-2056": "Microsoft-Windows-TerminalServices-SessionBroker/Operational",
+		"client-1296": "Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational",
+	}
+	for id, ch := range want {
+		q := r.Query(id)
+		if q == nil || q.Channel != ch || q.Role != RoleEvidence {
+			t.Errorf("query %s = %+v, want evidence on %s", id, q, ch)
+		}
+	}
+}
+
+func TestLiveXPath(t *testing.T) {
+	r := &Rule{Window: 24 * time.Hour}
+	for _, c := range []struct{ in, want string }{
+		{"Event[System[Provider[@Name='Schannel'] and EventID=36871]]",
+			"Event[System[Provider[@Name='Schannel'] and EventID=36871 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+		{"*[System[EventID=1]] and *[EventData[Data='x]']]",
+			"*[System[EventID=1]] and *[EventData[Data='x]']] and *[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+	} {
+		if got := r.LiveXPath(&Query{XPath: c.in}); got != c.want {
+			t.Errorf("LiveXPath(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+	q := &Query{Channel: "Microsoft-Windows-TerminalServices-SessionBroker/Operational", XPath: "*[System[EventID=2056]]"}
+	want := `wevtutil qe Microsoft-Windows-TerminalServices-SessionBroker/Operational /rd:true /c:1 /f:text /q:"*[System[EventID=2056 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"`
+	if got := r.WevtutilCommand(q); got != want {
+		t.Errorf("WevtutilCommand\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestNormalizeText(t *testing.T) {
+	for _, c := range []struct{ a, b string }{
+		{"Access is denied.\r\n", "access is denied"},
+		{"  Keyset does not exist ", "Keyset does not exist."},
+		{"Object already exists.", "OBJECT ALREADY EXISTS"},
+	} {
+		if NormalizeText(c.a) != NormalizeText(c.b) {
+			t.Errorf("NormalizeText(%q) = %q, NormalizeText(%q) = %q; want equal", c.a, NormalizeText(c.a), c.b, NormalizeText(c.b))
+		}
+	}
+	if NormalizeText("Access is denied") == NormalizeText("Access denied") {
+		t.Error("different texts compare equal")
+	}
+}
+
+func TestConditionCodes(t *testing.T) {
+	c := &Condition{Index: 1, Text: []string{"Access is denied"}, Codes: []string{"0x80070005"}}
+	n, err := parseCode("0x80070005")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.codes = []uint64{n}
+	ev := func(v evtx.Value) *evtx.Event { return &evtx.Event{EventData: []evtx.Field{{Value: v}}} }
+	for _, v := range []evtx.Value{
+		evtx.StringValue("Access is denied.\r\n"),
+		evtx.StringValue("ACCESS IS DENIED"),
+		evtx.StringValue("0x80070005"),
+		evtx.StringValue("0X80070005"),
+		evtx.StringValue("-2147024891"),
+		evtx.StringValue("2147942405"),
+		evtx.StringValue("%%5"),
+		{Kind: evtx.KindHexInt32, Uint: 0x80070005},
+		{Kind: evtx.KindInt32, Int: -2147024891},
+	} {
+		if !c.Match(ev(v)) {
+			t.Errorf("%v (%v) does not match", v.String(), v.Kind)
+		}
+	}
+	for _, v := range []evtx.Value{
+		evtx.StringValue("Access denied"),
+		evtx.StringValue("0x80070006"),
+		evtx.StringValue("%%6"),
+		{Kind: evtx.KindUint32, Uint: 5},
+		{},
+	} {
+		if c.Match(ev(v)) {
+			t.Errorf("%q (%v) matches", v.String(), v.Kind)
+		}
+	}
+	if c.Match(&evtx.Event{}) {
+		t.Error("event without data matches")
+	}
+}
+
+func TestNamedConditionReadsByName(t *testing.T) {
+	ref := &Refinement{When: []*Condition{
+		{Data: "ErrorCode", codes: []uint64{0x8009030D}},
+		{Data: "ErrorStatus", codes: []uint64{10001}},
+	}}
+	ev := &evtx.Event{EventData: []evtx.Field{ // newer builds put caller fields first
+		{Name: "CallerProcessId", Value: evtx.Value{Kind: evtx.KindUint32, Uint: 616}},
+		{Name: "Type", Value: evtx.StringValue("server")},
+		{Name: "ErrorCode", Value: evtx.Value{Kind: evtx.KindHexInt32, Uint: 0x8009030d}},
+		{Name: "ErrorStatus", Value: evtx.Value{Kind: evtx.KindUint32, Uint: 10001}},
+	}}
+	if !ref.Match(ev) {
+		t.Error("36870 with 0x8009030d/10001 does not match")
+	}
+	ev.EventData[3].Value.Uint = 10002
+	if ref.Match(ev) {
+		t.Error("36870 with state 10002 matches")
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, c := range []struct{ name, yaml, want string }{
+		{"unknown key", "id: x\nbogus: 1\n", "field bogus not found"},
+		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `code "0xZZ"`},
+		{"two docs", "id: x\n---\nid: y\n", "more than one"},
+		{"empty", "", "empty file"},
+	} {
+		_, err := Parse("f.yaml", []byte(c.yaml))
+		var le *LoadError
+		if !errors.As(err, &le) || le.File != "f.yaml" || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want *LoadError containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestValidateFindsProblems(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *rs[0]
+	bad.Title = ""
+	bad.Queries = append([]*Query{{ID: "x", Channel: "System", Role: RoleEvidence, XPath: "System[EventID=1"}}, bad.Queries...)
+	bad.Refinements = append([]*Refinement{{ID: "r", Queries: []string{"nope"}, Cause: "c", First: []string{"no-step"},
+		When: []*Condition{{Data: "A", Index: 1, Text: []string{"t"}}}}}, bad.Refinements...)
+	err = Validate([]*Rule{rs[0], &bad})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"duplicate id", "title: empty", "queries[x].xpath", `no query "nope"`, `no resolution step "no-step"`, "must select one field"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	var re *RuleError
+	if !errors.As(err, &re) || re.Rule != rs[0].ID {
+		t.Errorf("errors.As(*RuleError) = %+v", re)
+	}
+}
+
+func TestLoadDirOverrides(t *testing.T) {
+	base, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	data, err := builtinFS.ReadFile("scenarios/rdp-tls-disabled.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := strings.Replace(string(data), "window: 24h", "window: 48h", 1)
+	if err := os.WriteFile(filepath.Join(dir, "tls.yaml"), []byte(over), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	extra := strings.Replace(over, "id: rdp-tls-disabled", "id: my-tls-rule", 1)
+	extra = strings.Replace(extra, "scenario: 2", "scenario: 0", 1)
+	if err := os.WriteFile(filepath.Join(dir, "mine.yml"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README.txt"), []byte("not a rule"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	more, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := Merge(base, more)
+	var got []string
+	for _, r := range all {
+		got = append(got, r.ID+"/"+r.Window.String())
+	}
+	want := "rdp-cert-private-key/24h0m0s rdp-tls-disabled/48h0m0s rdp-broker-renamed/24h0m0s my-tls-rule/48h0m0s"
+	if strings.Join(got, " ") != want {
+		t.Errorf("merged = %s, want %s", strings.Join(got, " "), want)
+	}
+	if err := Validate(all); err != nil {
+		t.Error(err)
+	}
+}

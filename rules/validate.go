@@ -1,0 +1,211 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
+)
+
+// RuleError is a problem with one rule found by Validate.
+type RuleError struct {
+	File  string // the rule's file
+	Rule  string // the rule id ("" when the id itself is the problem)
+	Field string // where in the rule, e.g. "queries[rcm-1058].xpath"
+	Err   error
+}
+
+func (e *RuleError) Error() string {
+	s := "rules: "
+	if e.File != "" {
+		s += e.File + ": "
+	}
+	if e.Rule != "" {
+		s += e.Rule + ": "
+	}
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	return s + e.Err.Error()
+}
+
+func (e *RuleError) Unwrap() error { return e.Err }
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate checks rules like code: unique well-formed ids, non-empty
+// titles, causes, queries and resolutions, every query compiles, every
+// refinement names existing queries and steps and has well-formed
+// conditions. It returns all problems joined, or nil.
+func Validate(rs []*Rule) error {
+	var errs []error
+	ids := map[string]string{}
+	for _, r := range rs {
+		if r == nil {
+			errs = append(errs, &RuleError{Err: errors.New("nil rule")})
+			continue
+		}
+		if prev, ok := ids[r.ID]; ok && r.ID != "" {
+			errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: "id", Err: fmt.Errorf("duplicate id (also in %s)", prev)})
+		}
+		ids[r.ID] = r.File
+		errs = append(errs, validateRule(r)...)
+	}
+	return errors.Join(errs...)
+}
+
+func validateRule(r *Rule) []error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field, Err: fmt.Errorf(format, args...)})
+	}
+	if !idPattern.MatchString(r.ID) {
+		bad("id", "%q is not lower-case words joined by '-'", r.ID)
+	}
+	if strings.TrimSpace(r.Title) == "" {
+		bad("title", "empty")
+	} else if strings.HasSuffix(r.Title, ".") {
+		bad("title", "ends with a period")
+	}
+	switch r.Severity {
+	case SeverityError, SeverityWarning, SeverityInfo:
+	default:
+		bad("severity", "%q (want error, warning or info)", r.Severity)
+	}
+	if r.Window <= 0 {
+		bad("window", "%v is not positive", r.Window)
+	}
+	if r.Needs != "all" && r.Needs != "any" {
+		bad("needs", "%q (want all or any)", r.Needs)
+	}
+	if strings.TrimSpace(r.Cause) == "" {
+		bad("cause", "empty")
+	}
+	if len(r.EvidenceQueries()) == 0 {
+		bad("queries", "no evidence query")
+	}
+	qids := map[string]bool{}
+	for i, q := range r.Queries {
+		if q == nil {
+			bad(fmt.Sprintf("queries[%d]", i), "empty")
+			continue
+		}
+		f := fmt.Sprintf("queries[%s]", q.ID)
+		if !idPattern.MatchString(q.ID) {
+			bad(fmt.Sprintf("queries[%d].id", i), "%q is not lower-case words joined by '-'", q.ID)
+		} else if qids[q.ID] {
+			bad(f, "duplicate query id")
+		}
+		qids[q.ID] = true
+		if strings.TrimSpace(q.Channel) == "" {
+			bad(f+".channel", "empty")
+		}
+		if q.Role != RoleEvidence && q.Role != RoleCorroboration {
+			bad(f+".role", "%q (want evidence or corroboration)", q.Role)
+		}
+		if strings.Contains(q.XPath, "timediff") {
+			bad(f+".xpath", "has a time condition; the rule's window applies it")
+		}
+		if _, err := xpath.Compile(q.XPath); err != nil {
+			bad(f+".xpath", "%w", err)
+		} else if _, err := xpath.Compile(r.LiveXPath(q)); err != nil {
+			bad(f+".xpath", "with the window added: %w", err)
+		}
+	}
+	sids := map[string]bool{}
+	for i, s := range r.Resolution {
+		if s == nil {
+			bad(fmt.Sprintf("resolution[%d]", i), "empty")
+			continue
+		}
+		f := fmt.Sprintf("resolution[%s]", s.ID)
+		if !idPattern.MatchString(s.ID) {
+			bad(fmt.Sprintf("resolution[%d].id", i), "%q is not lower-case words joined by '-'", s.ID)
+		} else if sids[s.ID] {
+			bad(f, "duplicate step id")
+		}
+		sids[s.ID] = true
+		if strings.TrimSpace(s.Title) == "" {
+			bad(f+".title", "empty")
+		}
+		if strings.TrimSpace(s.Text) == "" && strings.TrimSpace(s.Commands) == "" {
+			bad(f, "neither text nor commands")
+		}
+		if s.Commands != "" && s.Shell != "cmd" && s.Shell != "powershell" {
+			bad(f+".shell", "%q (want cmd or powershell)", s.Shell)
+		}
+	}
+	if len(r.Resolution) == 0 {
+		bad("resolution", "no steps")
+	}
+	fids := map[string]bool{}
+	for i, ref := range r.Refinements {
+		if ref == nil {
+			bad(fmt.Sprintf("refinements[%d]", i), "empty")
+			continue
+		}
+		f := fmt.Sprintf("refinements[%s]", ref.ID)
+		if !idPattern.MatchString(ref.ID) {
+			bad(fmt.Sprintf("refinements[%d].id", i), "%q is not lower-case words joined by '-'", ref.ID)
+		} else if fids[ref.ID] {
+			bad(f, "duplicate refinement id")
+		}
+		fids[ref.ID] = true
+		if len(ref.Queries) == 0 {
+			bad(f+".queries", "empty")
+		}
+		for _, id := range ref.Queries {
+			if !qids[id] {
+				bad(f+".queries", "no query %q", id)
+			}
+		}
+		if strings.TrimSpace(ref.Cause) == "" {
+			bad(f+".cause", "empty")
+		}
+		for _, id := range ref.First {
+			if !sids[id] {
+				bad(f+".first", "no resolution step %q", id)
+			}
+		}
+		if len(ref.When) == 0 {
+			bad(f+".when", "no condition")
+		}
+		for j, c := range ref.When {
+			cf := fmt.Sprintf("%s.when[%d]", f, j)
+			if c == nil {
+				bad(cf, "empty")
+				continue
+			}
+			n := 0
+			if c.Data != "" {
+				n++
+			}
+			if c.Index != 0 {
+				n++
+				if c.Index < 0 {
+					bad(cf+".index", "%d is not positive", c.Index)
+				}
+			}
+			if c.UserData != "" {
+				n++
+			}
+			if c.AnyField {
+				n++
+			}
+			if n != 1 {
+				bad(cf, "must select one field (data, index, user_data or any_field), has %d", n)
+			}
+			if len(c.Text) == 0 && len(c.Codes) == 0 {
+				bad(cf, "no text or codes to compare")
+			}
+		}
+	}
+	for i, ref := range r.References {
+		if strings.TrimSpace(ref.Title) == "" || strings.TrimSpace(ref.URL) == "" {
+			bad(fmt.Sprintf("references[%d]", i), "needs a title and a url")
+		}
+	}
+	return errs
+}
