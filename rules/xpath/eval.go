@@ -20,7 +20,7 @@ func (q *Query) Match(ev *evtx.Event, now time.Time) bool {
 	if root == nil {
 		root = buildRoot(ev)
 	}
-	e := evaluator{now: filetime(now), strict: q.strict}
+	e := evaluator{now: filetime(now), xnum: q.xnum, strict: q.xnum != nil}
 	if !q.event.matches(root.Name) {
 		return false
 	}
@@ -35,7 +35,8 @@ func (q *Query) Match(ev *evtx.Event, now time.Time) bool {
 // evaluator holds the per-call state of Match.
 type evaluator struct {
 	now    int64 // reference time as FILETIME
-	strict bool
+	strict bool  // compare text only (see Query.xnum)
+	xnum   func(string) float64
 }
 
 // node is an element or attribute selected by a path. v is the typed value
@@ -186,7 +187,7 @@ func (e *evaluator) number(x *expr, ctx *evtx.Element, pos int) float64 {
 		return e.timediff(x, ctx)
 	case opString:
 		if e.strict {
-			return x.lit.xnum
+			return e.xnum(x.lit.s)
 		}
 		return x.lit.tnum
 	case opPath:
@@ -259,13 +260,13 @@ func nodeString(n node) string {
 }
 
 func (e *evaluator) nodeNumber(n node) float64 {
+	if e.strict {
+		return e.xnum(nodeString(n))
+	}
 	if n.v == nil {
-		if e.strict {
-			return xpathNumber(n.el.Text())
-		}
 		return typedNumber(n.el.Text())
 	}
-	return valueNumber(n.v, e.strict)
+	return valueNumber(n.v)
 }
 
 // compareNodeString compares a node with a string literal.
@@ -289,7 +290,7 @@ func (e *evaluator) compareNodeString(n node, lit *literal, op cmpOp) bool {
 	}
 	f := lit.tnum
 	if e.strict {
-		f = lit.xnum
+		f = e.xnum(lit.s)
 	}
 	return compareNumbers(e.nodeNumber(n), f, op)
 }

@@ -118,7 +118,6 @@ func (e *expr) typ() valueType {
 // literal is a string literal with its precomputed conversions.
 type literal struct {
 	s        string
-	xnum     float64   // number(s) per XPath 1.0
 	tnum     float64   // number for typed comparison: XPath number or 0x hex
 	t        time.Time // s as an ISO 8601 date-time
 	isTime   bool
@@ -143,10 +142,11 @@ type path struct {
 type Query struct {
 	src   string
 	event step // the event step: name "*" or "Event"
-	// strict makes values compare as their rendered text only, as a plain
-	// XPath 1.0 engine over the event XML does (no typed numbers, no time
-	// comparison of strings). Tests use it to compare with lxml.
-	strict bool
+	// xnum, when set, makes values compare as their rendered text only, as
+	// a plain XPath 1.0 engine over the event XML does (no typed numbers, no
+	// time comparison of strings), with xnum as the string-to-number
+	// conversion. Tests use it to compare with lxml.
+	xnum func(string) float64
 }
 
 // String returns the query's source text.

@@ -10,7 +10,7 @@ import (
 
 // newLiteral precomputes the conversions of a string literal.
 func newLiteral(s string) *literal {
-	l := &literal{s: s, xnum: xpathNumber(s), tnum: typedNumber(s)}
+	l := &literal{s: s, tnum: typedNumber(s)}
 	l.t, l.isTime = parseTime(s)
 	if u, err := strconv.ParseUint(s, 10, 64); err == nil && strconv.FormatUint(u, 10) == s {
 		l.isIntDec, l.u = true, u
@@ -164,13 +164,7 @@ func filetime(t time.Time) int64 {
 
 // valueNumber converts a typed value to a number for a comparison with a
 // number (see the package documentation).
-func valueNumber(v *evtx.Value, strict bool) float64 {
-	if strict {
-		if isStringKind(v.Kind) {
-			return xpathNumber(v.Str)
-		}
-		return xpathNumber(v.String())
-	}
+func valueNumber(v *evtx.Value) float64 {
 	switch v.Kind {
 	case evtx.KindInt8, evtx.KindInt16, evtx.KindInt32, evtx.KindInt64:
 		return float64(v.Int)
