@@ -349,13 +349,11 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 			found[strings.ToLower(l.Channel)] = true
 		}
 	}
-	missing := false
-	for k := range a.byChannel {
-		if !found[k] {
-			missing = true
-		}
-	}
-	if missing || !found[strings.ToLower(SystemChannel)] {
+	// Logs named after their channel (System.evtx, ...%4Operational.evtx)
+	// come from a Windows log directory: trust the names. Without a System
+	// log by name, the files were renamed (exports, samples): take the
+	// channel of logs whose name says nothing we read from their first event.
+	if !found[strings.ToLower(SystemChannel)] {
 		for i, in := range a.res.Inputs {
 			if in.Used {
 				continue

@@ -1,12 +1,175 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/report"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
-// runAnalyze is implemented in a later change.
+const analyzeHelp = `usage: evtxrdp analyze [flags] PATH...
+
+Diagnose failed RDP connections from a Windows machine's event logs. PATH is
+an .evtx file, a directory of them, a mounted Windows volume (its
+Windows/System32/winevt/Logs is used) or a .zip of logs. Only the logs the
+scenario rules read are opened (System, and the RD Connection Broker
+Operational logs), and only records in the analysed period are decoded.
+
+The reference time ("now" of the article's timediff queries) is the newest
+record time in those logs, never the wall clock; --at sets it. Each rule
+looks back over its window (24 hours) from there; matches up to --look-back
+outside the window are reported as such.
+
+Verdicts: detected; not_detected (the logs were read and cover the window);
+not_checked (a log is absent, unreadable, or starts inside the window).
+
+flags:
+%s
+exit codes (the same for every format):
+  0  no scenario detected
+  3  at least one scenario detected
+  1  no readable log among the inputs (or a rule file is invalid)
+  2  usage error
+`
+
 func runAnalyze(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "evtxrdp analyze: not implemented yet")
-	return exitFailure
+	fs := pflag.NewFlagSet("evtxrdp analyze", pflag.ContinueOnError)
+	help := helpWriter(args, stdout, stderr)
+	fs.SetOutput(stderr)
+	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the newest record time")
+	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
+	lookBack := fs.String("look-back", "7d", "report matches up to this `duration` outside the window (0 for none)")
+	format := fs.StringP("format", "f", "text", "output `format`: text, markdown or json")
+	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`, adding rules or replacing built-ins by id")
+	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
+	fs.Usage = func() { fmt.Fprintf(help, analyzeHelp, fs.FlagUsages()) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "evtxrdp analyze: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'evtxrdp analyze --help' for usage.")
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		return usageErr("no PATH given")
+	}
+	f, err := report.ParseFormat(*format)
+	if err != nil {
+		return usageErr("unknown --format %q (want text, markdown or json)", *format)
+	}
+	var o rules.Options
+	if *at != "" {
+		if o.At, err = parseTime(*at); err != nil {
+			return usageErr("--at %q: %v", *at, err)
+		}
+	}
+	if *window != "" {
+		if o.Window, err = parseDuration(*window); err != nil || o.Window <= 0 {
+			return usageErr("--window %q: want a positive duration such as 90m, 24h or 7d", *window)
+		}
+	}
+	lb, err := parseDuration(*lookBack)
+	if err != nil || lb < 0 {
+		return usageErr("--look-back %q: want a duration such as 0, 12h or 7d", *lookBack)
+	}
+	o.LookBack = lb
+	if lb == 0 {
+		o.LookBack = -1 // none
+	}
+
+	rs, err := loadRules(*dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		return exitFailure
+	}
+	if rs, err = selectRules(rs, *scenarios); err != nil {
+		return usageErr("--scenario: %v", err)
+	}
+	eng, err := rules.NewEngine(rs, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		return exitFailure
+	}
+
+	var logs []*evtx.Log
+	for _, p := range fs.Args() {
+		found, err := evtx.Find(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+			continue
+		}
+		if len(found) == 0 {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no .evtx logs found\n", p)
+		}
+		logs = append(logs, found...)
+	}
+	if len(logs) == 0 {
+		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
+		return exitFailure
+	}
+	res, aerr := eng.Analyze(logs)
+	if res == nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", aerr)
+		return exitFailure
+	}
+	if err := report.Write(stdout, report.New(res), f); err != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		return exitFailure
+	}
+	switch {
+	case aerr != nil:
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", aerr)
+		return exitFailure
+	case res.Detected() > 0:
+		return exitDetected
+	}
+	return exitOK
+}
+
+// parseTime reads RFC 3339 (with or without fraction), or a date and time
+// without zone (UTC), or a date (midnight UTC).
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, errors.New("want RFC 3339, e.g. 2024-05-01T12:00:00Z")
+}
+
+// parseDuration is time.ParseDuration plus a "d" (24h) unit: "7d", "1d12h".
+func parseDuration(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		days = time.Duration(n) * 24 * time.Hour
+		s = s[i+1:]
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	return days + d, nil
 }

@@ -1,12 +1,175 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
-// runRules is implemented in a later change.
+// loadRules returns the built-in rules, with the rules of dir (if any)
+// added or replacing built-ins of the same id, validated.
+func loadRules(dir string) ([]*rules.Rule, error) {
+	rs, err := rules.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		extra, err := rules.LoadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(extra) == 0 {
+			return nil, fmt.Errorf("rules: %s: no *.yaml rule files", dir)
+		}
+		rs = rules.Merge(rs, extra)
+	}
+	if err := rules.Validate(rs); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// selectRules keeps the rules whose ids are in ids (all when ids is empty).
+func selectRules(rs []*rules.Rule, ids []string) ([]*rules.Rule, error) {
+	if len(ids) == 0 {
+		return rs, nil
+	}
+	byID := map[string]*rules.Rule{}
+	var known []string
+	for _, r := range rs {
+		byID[r.ID] = r
+		known = append(known, r.ID)
+	}
+	var out []*rules.Rule
+	seen := map[string]bool{}
+	for _, id := range ids {
+		for _, id := range strings.Split(id, ",") {
+			id = strings.TrimSpace(id)
+			r, ok := byID[id]
+			if !ok {
+				return nil, fmt.Errorf("unknown scenario %q (want one of: %s)", id, strings.Join(known, ", "))
+			}
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, r)
+			}
+		}
+	}
+	rules.SortRules(out)
+	return out, nil
+}
+
+const rulesHelp = `usage: evtxrdp rules [--rules DIR] [--format text|json]
+
+List the scenario rules: the built-in ones (rules/scenarios/*.yaml) plus,
+with --rules, the *.yaml files of DIR, which add rules or replace built-in
+rules with the same id. Every rule is validated (its queries compile).
+
+flags:
+%s
+exit codes: 0 ok, 1 a rule file is invalid, 2 usage error
+`
+
+// ruleInfo is one rule in `evtxrdp rules --format json`.
+type ruleInfo struct {
+	ID            string   `json:"id"`
+	Scenario      int      `json:"scenario,omitempty"`
+	Title         string   `json:"title"`
+	Severity      string   `json:"severity"`
+	WindowSeconds int64    `json:"window_seconds"`
+	Channels      []string `json:"channels"`
+	Queries       []string `json:"queries"`
+	File          string   `json:"file"`
+}
+
 func runRules(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "evtxrdp rules: not implemented yet")
-	return exitFailure
+	fs := pflag.NewFlagSet("evtxrdp rules", pflag.ContinueOnError)
+	help := helpWriter(args, stdout, stderr)
+	fs.SetOutput(stderr)
+	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`")
+	format := fs.StringP("format", "f", "text", "output `format`: text or json")
+	fs.Usage = func() { fmt.Fprintf(help, rulesHelp, fs.FlagUsages()) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "evtxrdp rules: %v\n", err)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "evtxrdp rules: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "evtxrdp rules: unknown --format %q (want text or json)\n", *format)
+		return exitUsage
+	}
+	rs, err := loadRules(*dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "evtxrdp rules: %v\n", err)
+		return exitFailure
+	}
+	if *format == "json" {
+		infos := []ruleInfo{}
+		for _, r := range rs {
+			ri := ruleInfo{ID: r.ID, Scenario: r.Scenario, Title: r.Title, Severity: string(r.Severity),
+				WindowSeconds: int64(r.Window.Seconds()), Channels: r.Channels(), File: r.File}
+			for _, q := range r.Queries {
+				ri.Queries = append(ri.Queries, q.Channel+"!"+q.XPath)
+			}
+			infos = append(infos, ri)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(infos); err != nil {
+			fmt.Fprintf(stderr, "evtxrdp rules: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t#\tSEVERITY\tWINDOW\tTITLE")
+	for _, r := range rs {
+		n := "-"
+		if r.Scenario > 0 {
+			n = strconv.Itoa(r.Scenario)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, n, r.Severity, r.Window, r.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return exitFailure
+	}
+	for _, r := range rs {
+		fmt.Fprintf(stdout, "\n%s (%s)\n", r.ID, r.File)
+		for _, q := range r.Queries {
+			fmt.Fprintf(stdout, "  %-13s %s\n  %-13s %s\n", q.ID, q.Channel, "", q.XPath)
+			if q.Role != rules.RoleEvidence {
+				fmt.Fprintf(stdout, "  %-13s (%s)\n", "", q.Role)
+			}
+		}
+	}
+	return exitOK
+}
+
+// helpWriter returns stdout when args ask for help (-h, --help before
+// "--"), so that help can be piped, else stderr.
+func helpWriter(args []string, stdout, stderr io.Writer) io.Writer {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--help" {
+			return stdout
+		}
+	}
+	return stderr
 }

@@ -78,6 +78,15 @@ func sorted(evs []*evtx.Event) []*evtx.Event {
 	return evs
 }
 
+// application returns n Application log events from t on, one an hour.
+func application(t time.Time, n int) []*evtx.Event {
+	evs := evtxtest.Noise(t, time.Hour, n)
+	for _, ev := range evs {
+		ev.System.Channel = "Application"
+	}
+	return evs
+}
+
 // brokerIdle is an Operational log with one old, unrelated event, so that it
 // covers the window.
 func brokerIdle(channel, provider string, id uint16) []*evtx.Event {
@@ -319,7 +328,7 @@ func sets() []set {
 			{name: fileSystem, events: system(
 				evtxtest.RCM1057(at(2*hour), "Object already exists."),
 				evtxtest.Schannel36871(at(3*hour), 10013))},
-			{name: "Application.evtx", events: evtxtest.Noise(at(2*day), time.Hour, 3)},
+			{name: "Application.evtx", events: application(at(2*day), 3)},
 		},
 		expect: []expect{{ruleCert, detected, "stale-key-container"}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
 	})
@@ -328,10 +337,7 @@ func sets() []set {
 	{
 		const logs = "Windows/System32/winevt/Logs/"
 		c := evtxtest.SessionBrokerClient1296(at(1*hour), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
-		app := evtxtest.Noise(at(2*day), time.Hour, 5)
-		for _, ev := range app {
-			ev.System.Channel = "Application"
-		}
+		app := application(at(2*day), 5)
 		out = append(out, set{
 			name: "volume", about: "a mounted OS disk: Windows/System32/winevt/Logs with System, broker-client and unrelated logs",
 			logs: []logFile{

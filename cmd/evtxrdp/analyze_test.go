@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const scenarios = "../../testdata/evtx/scenarios"
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+func runCmd(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// expectedCode reads a set's EXPECT file: 3 if a rule is detected, else 0.
+func expectedCode(t *testing.T, set string) (code int, input string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(scenarios, set, "EXPECT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, input = exitOK, filepath.Join(scenarios, set)
+	for _, line := range strings.Split(string(b), "\n") {
+		if in, ok := strings.CutPrefix(line, "input: "); ok {
+			input = filepath.Join(scenarios, set, in)
+		}
+		if f := strings.Fields(line); len(f) >= 2 && f[1] == "detected" {
+			code = exitDetected
+		}
+	}
+	return code, input
+}
+
+// TestAnalyzeGolden runs `evtxrdp analyze` on every scenario set in the
+// three formats and compares with testdata/analyze/<set>.{txt,md,json}. The
+// exit code is the same for every format.
+func TestAnalyzeGolden(t *testing.T) {
+	entries, err := os.ReadDir(scenarios)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		set := e.Name()
+		t.Run(set, func(t *testing.T) {
+			want, input := expectedCode(t, set)
+			for _, f := range []struct{ format, ext string }{{"text", "txt"}, {"markdown", "md"}, {"json", "json"}} {
+				code, out, errOut := runCmd("analyze", "--format", f.format, input)
+				if code != want {
+					t.Errorf("%s: exit %d, want %d; stderr:\n%s", f.format, code, want, errOut)
+				}
+				if errOut != "" {
+					t.Errorf("%s: stderr %q", f.format, errOut)
+				}
+				golden(t, filepath.Join("analyze", set+"."+f.ext), []byte(out))
+				if f.format == "json" {
+					var v map[string]any
+					if err := json.Unmarshal([]byte(out), &v); err != nil {
+						t.Errorf("json output: %v", err)
+					} else if v["schema_version"] != "1" {
+						t.Errorf("schema_version %v", v["schema_version"])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAnalyzeFlags(t *testing.T) {
+	set := filepath.Join(scenarios, "outside-window")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		out  []string // substrings of stdout
+		err  []string // substrings of stderr
+	}{
+		{"help", []string{"analyze", "--help"}, exitOK, []string{"usage: evtxrdp analyze", "exit codes", "3  at least one scenario detected"}, nil},
+		{"no path", []string{"analyze"}, exitUsage, nil, []string{"no PATH given"}},
+		{"bad format", []string{"analyze", "--format", "yaml", set}, exitUsage, nil, []string{`unknown --format "yaml"`}},
+		{"bad at", []string{"analyze", "--at", "yesterday", set}, exitUsage, nil, []string{`--at "yesterday"`}},
+		{"bad window", []string{"analyze", "--window", "-1h", set}, exitUsage, nil, []string{`--window "-1h"`}},
+		{"bad flag", []string{"analyze", "--bogus", set}, exitUsage, nil, []string{"unknown flag: --bogus"}},
+		{"unknown scenario", []string{"analyze", "--scenario", "nope", set}, exitUsage, nil, []string{`unknown scenario "nope"`, "rdp-tls-disabled"}},
+		{"missing path", []string{"analyze", "/nonexistent/logs"}, exitFailure, nil, []string{"/nonexistent/logs", "no readable log"}},
+		{"not evtx", []string{"analyze", "analyze_test.go"}, exitFailure, []string{"NOT CHECKED"}, []string{"no readable log"}},
+		{"at moves the window", []string{"analyze", "--at", "2024-04-27T13:00:00Z", "--scenario", "rdp-cert-private-key", set}, exitDetected,
+			[]string{"Reference time: 2024-04-27T13:00:00.0000000Z (given with --at)", "DETECTED  1  rdp-cert-private-key"}, nil},
+		{"window 5d", []string{"analyze", "--window", "5d", "--scenario", "rdp-tls-disabled,rdp-cert-private-key", set}, exitDetected,
+			[]string{"DETECTED  1  rdp-cert-private-key  1         5 days", "DETECTED  2  rdp-tls-disabled"}, nil},
+		{"no look-back", []string{"analyze", "--look-back", "0", set}, exitOK, []string{"not detected"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCmd(c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
+			}
+			for _, s := range c.out {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range c.err {
+				if !strings.Contains(errOut, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, errOut)
+				}
+			}
+			if c.name == "no look-back" && strings.Contains(out, "Outside the window") {
+				t.Error("matches outside the window reported with --look-back 0")
+			}
+		})
+	}
+}
+
+func TestAnalyzeUserRules(t *testing.T) {
+	dir := t.TempDir()
+	rule := `id: rdp-scm-noise
+title: service control manager noise
+severity: info
+cause: A service changed state.
+queries:
+  - id: scm-7036
+    channel: System
+    xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+resolution:
+  - id: nothing
+    title: Nothing to do
+    text: This rule exists to test --rules.
+`
+	if err := os.WriteFile(filepath.Join(dir, "noise.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd("analyze", "--rules", dir, "--scenario", "rdp-scm-noise", filepath.Join(scenarios, "healthy"))
+	if code != exitDetected || !strings.Contains(out, "DETECTED  -  rdp-scm-noise") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCmd("rules", "--rules", dir)
+	if code != exitOK || !strings.Contains(out, "rdp-scm-noise") || !strings.Contains(out, "rdp-broker-renamed") {
+		t.Errorf("rules --rules: exit %d\n%s", code, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("id: Bad Id\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCmd("analyze", "--rules", dir, filepath.Join(scenarios, "healthy"))
+	if code != exitFailure || !strings.Contains(errOut, "bad.yaml") {
+		t.Errorf("invalid rule file: exit %d, stderr %s", code, errOut)
+	}
+}
+
+func TestRulesGolden(t *testing.T) {
+	for _, f := range []string{"text", "json"} {
+		code, out, errOut := runCmd("rules", "--format", f)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		golden(t, "rules."+map[string]string{"text": "txt", "json": "json"}[f], []byte(out))
+	}
+	if code, _, _ := runCmd("rules", "extra"); code != exitUsage {
+		t.Errorf("rules extra: exit %d, want %d", code, exitUsage)
+	}
+}
