@@ -1,0 +1,139 @@
+package xpath
+
+import (
+	"math"
+	"time"
+)
+
+// RecordTimeSlack widens the window TimeBounds derives from TimeCreated
+// conditions on both sides. The reader filters by the record header's write
+// time, which is normally a little after TimeCreated, and may be before it
+// when the clock was set back between the two.
+const RecordTimeSlack = time.Hour
+
+// TimeBounds derives from q a window of record times outside which q cannot
+// match, for a reader that skips records by their header time without
+// decoding them (evtx.Options.Since/Until). It reads the conditions on
+// System/TimeCreated/@SystemTime that every match must satisfy (joined by
+// 'and' from the top of the query: timediff(@SystemTime) compared with a
+// number, @SystemTime compared with an ISO 8601 string) and widens the
+// result by RecordTimeSlack. A zero since or until means unbounded on that
+// side; ok is false when q bounds neither. since may be after until: then no
+// event can match.
+func (q *Query) TimeBounds(now time.Time) (since, until time.Time, ok bool) {
+	b := bounds{now: now}
+	for _, p := range q.event.preds {
+		b.conj(p, nil)
+	}
+	return b.result()
+}
+
+type bounds struct {
+	now                time.Time
+	since, until       time.Time
+	hasSince, hasUntil bool
+}
+
+func (b *bounds) result() (since, until time.Time, ok bool) {
+	if b.hasSince {
+		since = b.since.Add(-RecordTimeSlack)
+	}
+	if b.hasUntil {
+		until = b.until.Add(RecordTimeSlack)
+	}
+	return since, until, b.hasSince || b.hasUntil
+}
+
+func (b *bounds) addSince(t time.Time) {
+	if !b.hasSince || t.After(b.since) {
+		b.since, b.hasSince = t, true
+	}
+}
+
+func (b *bounds) addUntil(t time.Time) {
+	if !b.hasUntil || t.Before(b.until) {
+		b.until, b.hasUntil = t, true
+	}
+}
+
+// conj reads x, a condition that holds for a node at ctx (element names
+// from the event down) whenever the query matches.
+func (b *bounds) conj(x *expr, ctx []string) {
+	switch x.op {
+	case opAnd:
+		for _, a := range x.args {
+			b.conj(a, ctx)
+		}
+	case opPath:
+		cur := ctx
+		for _, s := range x.path.steps {
+			if s.attr || s.name == "*" {
+				return
+			}
+			cur = append(cur[:len(cur):len(cur)], s.name)
+			for _, p := range s.preds {
+				b.conj(p, cur)
+			}
+		}
+	case opCmp:
+		b.cmp(x, ctx)
+	}
+}
+
+// isSystemTime reports whether the path p from ctx is
+// System/TimeCreated/@SystemTime.
+func isSystemTime(ctx []string, p *path) bool {
+	want := []string{"System", "TimeCreated", "SystemTime"}
+	if len(ctx)+len(p.steps) != len(want) {
+		return false
+	}
+	for i, name := range ctx {
+		if name != want[i] {
+			return false
+		}
+	}
+	for i, s := range p.steps {
+		last := i == len(p.steps)-1
+		if s.name != want[len(ctx)+i] || s.attr != last {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *bounds) cmp(x *expr, ctx []string) {
+	l, r, op := x.args[0], x.args[1], x.cmp
+	if r.op == opTimediff || r.op == opPath {
+		l, r, op = r, l, op.flip()
+	}
+	switch {
+	case l.op == opTimediff && len(l.args) == 1 && l.args[0].op == opPath &&
+		isSystemTime(ctx, l.args[0].path) && r.op == opNumber:
+		// now - t op N  <=>  t flip(op) now - N
+		ms := r.num
+		if math.IsNaN(ms) || math.Abs(ms) > 9e12 {
+			return
+		}
+		t := b.now.Add(-time.Duration(ms * float64(time.Millisecond)))
+		switch op {
+		case cmpLt, cmpLe:
+			b.addSince(t)
+		case cmpGt, cmpGe:
+			b.addUntil(t)
+		case cmpEq:
+			b.addSince(t)
+			b.addUntil(t)
+		}
+	case l.op == opPath && isSystemTime(ctx, l.path) && r.op == opString && r.lit.isTime:
+		t := r.lit.t
+		switch op {
+		case cmpGt, cmpGe:
+			b.addSince(t)
+		case cmpLt, cmpLe:
+			b.addUntil(t)
+		case cmpEq:
+			b.addSince(t)
+			b.addUntil(t)
+		}
+	}
+}

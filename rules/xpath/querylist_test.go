@@ -1,0 +1,162 @@
+package xpath
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestQueryList(t *testing.T) {
+	const doc = `<QueryList>
+  <Query Id="0" Path="Application">
+    <Select Path="Application">*[System[(Level &lt;= 3) and TimeCreated[timediff(@SystemTime) &lt;= 86400000]]]</Select>
+    <Suppress Path="Application">*[System[(Level = 2)]]</Suppress>
+    <Select Path="System">*[System[(Level=1  or Level=2 or Level=3) and TimeCreated[timediff(@SystemTime) &lt;= 86400000]]]</Select>
+  </Query>
+  <Query Id="1">
+    <Select Path="Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational">*[UserData/*/param3='Remote Desktop Connection Broker is not ready for RPC communication.']</Select>
+  </Query>
+</QueryList>`
+	l, err := ParseQueryList([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(l.Channels(), "|"); got != "Application|Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational|System" {
+		t.Errorf("Channels() = %q", got)
+	}
+	if l.Queries[1].ID != 1 || len(l.Queries[0].Selects) != 2 || len(l.Queries[0].Suppresses) != 1 {
+		t.Errorf("parsed %+v", l.Queries)
+	}
+	fresh := refTime.Add(-time.Hour)
+	error36870 := schannel36870(fresh) // Level 2
+	warn := schannel36870(fresh)
+	warn.System.Level = 3
+	warn.Root = buildRoot(warn)
+	check := func(channel, what string, got, want bool) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s on %s: Match = %v, want %v", what, channel, got, want)
+		}
+	}
+	// Row 21: Select and Suppress both match a Level 2 event in Application: suppressed.
+	check("Application", "Level 2", l.Match("Application", error36870, refTime), false)
+	check("Application", "Level 3", l.Match("Application", warn, refTime), true)
+	// No Suppress for System: the Level 2 event is selected there.
+	check("System", "Level 2", l.Match("System", error36870, refTime), true)
+	check("system", "Level 2 (channel case)", l.Match("system", error36870, refTime), true)
+	check("Security", "Level 2", l.Match("Security", error36870, refTime), false)
+	check("System", "Level 2, 25 h old", l.Match("System", schannel36870(refTime.Add(-25*time.Hour)), refTime), false)
+	ch := "Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational"
+	check(ch, "1296", l.Match(ch, client1296(fresh), refTime), true)
+	check(ch, "2056", l.Match(ch, broker2056(fresh), refTime), false)
+
+	since, until, ok := l.TimeBounds("System", refTime)
+	if !ok || !since.Equal(refTime.Add(-24*time.Hour-RecordTimeSlack)) || !until.IsZero() {
+		t.Errorf("TimeBounds(System) = %v, %v, %v", since, until, ok)
+	}
+	if _, _, ok := l.TimeBounds("", refTime); ok {
+		t.Errorf("TimeBounds(all) is bounded, but the 1296 Select is not")
+	}
+}
+
+func TestQueryListInvalid(t *testing.T) {
+	cases := []struct {
+		doc, want string
+		line      int
+	}{
+		// Row 20: a Suppress without a Select of the same Path.
+		{`<QueryList><Query Id="0"><Select Path="System">*</Select><Suppress Path="Application">*[System[Level=2]]</Suppress></Query></QueryList>`,
+			`Suppress Path="Application" has no Select with the same Path`, 1},
+		{`<QueryList><Query Id="0"><Suppress Path="System">*</Suppress></Query></QueryList>`, "Query has no Select", 1},
+		{`<QueryList><Query Id="0"><Select>*</Select></Query></QueryList>`, "Select has no Path", 1},
+		{"<QueryList>\n<Query Id=\"0\">\n<Select Path=\"System\">*[System[EventID=]]</Select></Query></QueryList>",
+			`Select Path="System": offset 17: expected a path`, 3},
+		{`<QueryList><Query Id="0"><Select Path="System">*[System[Level<=3]]</Select></Query></QueryList>`, "malformed XML", 1},
+		{`<QueryList></QueryList>`, "QueryList has no Query", 1},
+		{`<Query><Select Path="System">*</Select></Query>`, "root element is Query", 1},
+		{`<QueryList><Query Id="x"><Select Path="System">*</Select></Query></QueryList>`, `Query Id "x"`, 1},
+		{`<QueryList><Query><Select Path="System">*<b/></Select></Query></QueryList>`, "unexpected element b in Select", 1},
+		{`<QueryList><Query><Select Path="System">*</Select>`, "unexpected EOF", 1},
+		{``, "no QueryList element", 1},
+	}
+	for _, c := range cases {
+		_, err := ParseQueryList([]byte(c.doc))
+		var qe *QueryListError
+		if !errors.As(err, &qe) {
+			t.Errorf("ParseQueryList(%q) = %v, want *QueryListError", c.doc, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) || qe.Line != c.line {
+			t.Errorf("ParseQueryList(%q):\n got line %d %q\nwant line %d, containing %q", c.doc, qe.Line, err, c.line, c.want)
+		}
+	}
+	// The XPath error stays reachable.
+	_, err := ParseQueryList([]byte(`<QueryList><Query Path="System"><Select>//Event</Select></Query></QueryList>`))
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Offset != 0 {
+		t.Errorf("want a wrapped *SyntaxError at offset 0, got %v", err)
+	}
+}
+
+func TestTimeBounds(t *testing.T) {
+	now := refTime
+	day := 24 * time.Hour
+	cases := []struct {
+		q            string
+		since, until time.Time // before slack; zero = unbounded
+	}{
+		{`*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]`, now.Add(-day), time.Time{}},
+		{`*[System[Provider[@Name='Schannel'] and EventID=36870 and TimeCreated[timediff(@SystemTime) <= 86400000]]]`, now.Add(-day), time.Time{}},
+		{`*[System/TimeCreated[86400000 >= timediff(@SystemTime)]]`, now.Add(-day), time.Time{}},
+		{`*[System[TimeCreated[timediff(@SystemTime) >= 3600000]]][System[TimeCreated[timediff(@SystemTime) < 86400000]]]`, now.Add(-day), now.Add(-time.Hour)},
+		{`*[System[TimeCreated[@SystemTime>='2024-01-01T00:00:00.000Z' and @SystemTime<='2024-01-02T00:00:00.999Z']]]`,
+			time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 2, 0, 0, 0, 999e6, time.UTC)},
+		{`*[System[Level<=3 and TimeCreated[timediff(@SystemTime) <= 1000]] and System[TimeCreated[timediff(@SystemTime) <= 86400000]]]`, now.Add(-time.Second), time.Time{}},
+		// Not bounding: or, other paths, wildcards, two-argument timediff.
+		{`*[System[EventID=1 or TimeCreated[timediff(@SystemTime) <= 1000]]]`, time.Time{}, time.Time{}},
+		{`*[EventData[Data[@Name='StartTime'] >= '2024-01-01T00:00:00']]`, time.Time{}, time.Time{}},
+		{`*[*[TimeCreated[timediff(@SystemTime) <= 1000]]]`, time.Time{}, time.Time{}},
+		{`*[System[TimeCreated[timediff(@SystemTime, 133000000000000000) <= 1000]]]`, time.Time{}, time.Time{}},
+		{`*`, time.Time{}, time.Time{}},
+	}
+	for _, c := range cases {
+		q := MustCompile(c.q)
+		since, until, ok := q.TimeBounds(now)
+		wantSince, wantUntil := c.since, c.until
+		if !wantSince.IsZero() {
+			wantSince = wantSince.Add(-RecordTimeSlack)
+		}
+		if !wantUntil.IsZero() {
+			wantUntil = wantUntil.Add(RecordTimeSlack)
+		}
+		wantOK := !c.since.IsZero() || !c.until.IsZero()
+		if !since.Equal(wantSince) || !until.Equal(wantUntil) || ok != wantOK {
+			t.Errorf("%s:\n got %v, %v, %v\nwant %v, %v, %v", c.q, since, until, ok, wantSince, wantUntil, wantOK)
+		}
+	}
+}
+
+// TestTimeBoundsConservative: an event the query matches always has its
+// record time inside the window.
+func TestTimeBoundsConservative(t *testing.T) {
+	queries := []string{
+		`*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]`,
+		`*[System[TimeCreated[timediff(@SystemTime) > 3600000]]]`,
+		`*[System[TimeCreated[timediff(@SystemTime) = 3600000]]]`,
+		`*[System[TimeCreated[@SystemTime >= '2022-10-16T12:00:00Z' and @SystemTime < '2022-10-17T00:00:00Z']]]`,
+	}
+	for _, src := range queries {
+		q := MustCompile(src)
+		since, until, _ := q.TimeBounds(refTime)
+		for d := -50 * time.Hour; d <= 2*time.Hour; d += 30 * time.Minute {
+			ev := schannel36870(refTime.Add(d))
+			if !q.Match(ev, refTime) {
+				continue
+			}
+			if (!since.IsZero() && ev.Written.Before(since)) || (!until.IsZero() && ev.Written.After(until)) {
+				t.Errorf("%s: matching event at %v outside [%v, %v]", src, ev.Written, since, until)
+			}
+		}
+	}
+}
