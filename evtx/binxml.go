@@ -151,7 +151,7 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 		RecordID: binary.LittleEndian.Uint64(b[8:]),
 		Written:  FiletimeToTime(binary.LittleEndian.Uint64(b[16:])),
 	}
-	d.budget = 8*size + 4096
+	d.budget = 8*size + 1024
 	d.recPos = off
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
 	nodes, err := d.parseFragment(c, false, 0)
@@ -740,10 +740,12 @@ func (d *chunkDecoder) value(ic *instCtx, i uint16, nest int) (Value, bool, erro
 	if rv.kind == KindNull || rv.size == 0 {
 		return Value{}, false, nil
 	}
+	// Every use is charged by size: a value referenced many times is
+	// rendered (copied) as many times.
+	if err := d.spend(rv.pos, 1+rv.size/16); err != nil {
+		return Value{}, false, err
+	}
 	if !ic.done[i] {
-		if err := d.spend(rv.pos, 1+rv.size/8); err != nil {
-			return Value{}, false, err
-		}
 		var v Value
 		if rv.kind == KindBinXML {
 			els, err := d.embedded(rv, nest, 0)
@@ -816,7 +818,7 @@ func (d *chunkDecoder) buildAll(n *tnode, ic *instCtx, nest, depth int, out []*E
 			}
 			if ok && v.Kind.IsArray() {
 				for _, item := range v.Array {
-					el, err := d.build(n, ic, nest, depth)
+					el, err := d.build(n, ic, nest, depth, false)
 					if err != nil {
 						return nil, err
 					}
@@ -827,15 +829,16 @@ func (d *chunkDecoder) buildAll(n *tnode, ic *instCtx, nest, depth int, out []*E
 			}
 		}
 	}
-	el, err := d.build(n, ic, nest, depth)
+	el, err := d.build(n, ic, nest, depth, true)
 	if err != nil {
 		return nil, err
 	}
 	return append(out, el), nil
 }
 
-// build instantiates one element of a compiled tree.
-func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int) (*Element, error) {
+// build instantiates one element of a compiled tree; without content only
+// its name and attributes.
+func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int, content bool) (*Element, error) {
 	if depth > maxDepth {
 		return nil, limitf(d.recPos, "elements nested deeper than %d", maxDepth)
 	}
@@ -852,6 +855,9 @@ func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int) (*Element, 
 		for _, part := range a.parts {
 			switch part.kind {
 			case nText:
+				if err := d.spend(d.recPos, 1+len(part.name)/16); err != nil {
+					return nil, err
+				}
 				p.add(Value{Kind: KindString, Str: part.name})
 			case nSubst:
 				v, ok, err := d.value(ic, part.index, nest)
@@ -872,6 +878,9 @@ func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int) (*Element, 
 		}
 		el.Attrs = append(el.Attrs, Attr{Name: a.name, Value: p.value()})
 	}
+	if !content {
+		return el, nil
+	}
 	var p pieces
 	for _, ch := range n.children {
 		switch ch.kind {
@@ -888,6 +897,9 @@ func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int) (*Element, 
 			}
 			el.Children = append(el.Children, els...)
 		case nText:
+			if err := d.spend(d.recPos, 1+len(ch.name)/16); err != nil {
+				return nil, err
+			}
 			p.add(Value{Kind: KindString, Str: ch.name})
 		case nSubst:
 			if ic != nil && int(ch.index) < len(ic.vals) && ic.vals[ch.index].kind == KindBinXML {
