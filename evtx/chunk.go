@@ -1,0 +1,418 @@
+package evtx
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"slices"
+	"time"
+)
+
+// Layout constants of the EVTX format.
+const (
+	fileHeaderBlock   = 4096  // the file header occupies the first block
+	fileHeaderSize    = 128   // bytes of the file header that carry fields
+	chunkSize         = 65536 // every chunk is 64 KiB
+	chunkHeaderSize   = 512   // chunk header incl. string and template tables
+	recordHeaderSize  = 24    // "**\0\0", size, record id, written FILETIME
+	minRecordSize     = 28    // header plus the trailing size copy
+	recordAlign       = 8     // records start at 8-byte boundaries
+	stringTableOffset = 128   // 64 × uint32 name hash buckets
+	stringTableLen    = 64
+	templTableOffset  = 384 // 32 × uint32 template hash buckets
+	templTableLen     = 32
+)
+
+var (
+	fileMagic   = []byte("ElfFile\x00")
+	chunkMagic  = []byte("ElfChnk\x00")
+	recordMagic = []byte("**\x00\x00")
+)
+
+// ChunkHeader is the parsed header of one 64 KiB chunk.
+type ChunkHeader struct {
+	FirstRecordNumber uint64
+	LastRecordNumber  uint64
+	FirstRecordID     uint64
+	LastRecordID      uint64
+	HeaderSize        uint32
+	LastRecordOffset  uint32 // offset of the last record inside the chunk
+	FreeSpaceOffset   uint32 // offset of the first unused byte inside the chunk
+	RecordsChecksum   uint32 // CRC32 of bytes 512..FreeSpaceOffset
+	Flags             uint32
+	Checksum          uint32 // CRC32 of bytes 0..120 and 128..512
+
+	StringTable   [stringTableLen]uint32 // offsets of cached names (hash buckets)
+	TemplateTable [templTableLen]uint32  // offsets of cached template definitions
+
+	SignatureOK       bool // bytes 0..8 are "ElfChnk\0"
+	ChecksumOK        bool // Checksum matches
+	RecordsChecksumOK bool // RecordsChecksum matches (false if not checkable)
+}
+
+// parseChunkHeader decodes the header of chunk c (len(c) >= chunkHeaderSize).
+func parseChunkHeader(c []byte) ChunkHeader {
+	le := binary.LittleEndian
+	h := ChunkHeader{
+		FirstRecordNumber: le.Uint64(c[8:]),
+		LastRecordNumber:  le.Uint64(c[16:]),
+		FirstRecordID:     le.Uint64(c[24:]),
+		LastRecordID:      le.Uint64(c[32:]),
+		HeaderSize:        le.Uint32(c[40:]),
+		LastRecordOffset:  le.Uint32(c[44:]),
+		FreeSpaceOffset:   le.Uint32(c[48:]),
+		RecordsChecksum:   le.Uint32(c[52:]),
+		Flags:             le.Uint32(c[120:]),
+		Checksum:          le.Uint32(c[124:]),
+	}
+	for i := range h.StringTable {
+		h.StringTable[i] = le.Uint32(c[stringTableOffset+4*i:])
+	}
+	for i := range h.TemplateTable {
+		h.TemplateTable[i] = le.Uint32(c[templTableOffset+4*i:])
+	}
+	h.SignatureOK = bytes.Equal(c[:8], chunkMagic)
+	crc := crc32.NewIEEE()
+	crc.Write(c[:120])
+	crc.Write(c[128:chunkHeaderSize])
+	h.ChecksumOK = crc.Sum32() == h.Checksum
+	if fs := int(h.FreeSpaceOffset); fs >= chunkHeaderSize && fs <= len(c) {
+		h.RecordsChecksumOK = crc32.ChecksumIEEE(c[chunkHeaderSize:fs]) == h.RecordsChecksum
+	}
+	return h
+}
+
+// recordAt reports whether a plausible record starts at off in c: the
+// signature, a size of at least minRecordSize that stays inside c, and a
+// trailing copy of the size equal to it. It returns the size.
+func recordAt(c []byte, off int) (int, bool) {
+	if off < 0 || off+recordHeaderSize > len(c) {
+		return 0, false
+	}
+	if !bytes.Equal(c[off:off+4], recordMagic) {
+		return 0, false
+	}
+	size := int(binary.LittleEndian.Uint32(c[off+4:]))
+	if size < minRecordSize || size > len(c)-off {
+		return 0, false
+	}
+	if int(binary.LittleEndian.Uint32(c[off+size-4:])) != size {
+		return 0, false
+	}
+	return size, true
+}
+
+// nextRecord returns the offset of the first plausible record at or after
+// off (at recordAlign alignment), or -1.
+func nextRecord(c []byte, off int) int {
+	if r := off % recordAlign; r != 0 {
+		off += recordAlign - r
+	}
+	for off+recordHeaderSize <= len(c) {
+		i := bytes.Index(c[off:], recordMagic)
+		if i < 0 {
+			return -1
+		}
+		p := off + i
+		if p%recordAlign != 0 {
+			off = p + (recordAlign - p%recordAlign)
+			continue
+		}
+		if _, ok := recordAt(c, p); ok {
+			return p
+		}
+		off = p + recordAlign
+	}
+	return -1
+}
+
+func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// lastNonZero returns the index after the last non-zero byte of b (0 if
+// b is all zero).
+func lastNonZero(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != 0 {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// chunkJob describes one chunk slot of a file.
+type chunkJob struct {
+	index     int   // chunk index, 0-based
+	off       int64 // offset of the chunk in the file
+	hdrChunks int   // chunk count the file header claims
+}
+
+// recKey identifies a record's bytes for de-duplication (byte-identical
+// copies of a chunk, or of a record, are yielded once).
+type recKey struct {
+	id   uint64
+	size uint32
+	sum  uint32
+}
+
+// chunkResult is what scanning one chunk produced, in offset order.
+type chunkResult struct {
+	index  int
+	events []*Event
+	keys   []recKey // keys[i] belongs to events[i]
+	// recovered[i] tells whether events[i] lies where the headers do not
+	// account for it.
+	recovered []bool
+	errs      []*FormatError
+	st        Stats // counts of this chunk only (Chunks, BadChunks, Records ...)
+}
+
+// window is the [since, until] filter on record header times, as FILETIMEs.
+type window struct {
+	since, until uint64 // inclusive; until == 0 means unbounded
+	active       bool
+}
+
+func newWindow(since, until time.Time) window {
+	var w window
+	if !since.IsZero() {
+		w.since = TimeToFiletime(since)
+		w.active = true
+	}
+	if !until.IsZero() {
+		w.until = TimeToFiletime(until)
+		if w.until == 0 { // until before 1601: nothing matches
+			w.until = 1
+			w.since = 2
+		}
+		w.active = true
+	}
+	return w
+}
+
+func (w window) contains(ft uint64) bool {
+	if !w.active {
+		return true
+	}
+	if ft < w.since {
+		return false
+	}
+	return w.until == 0 || ft <= w.until
+}
+
+// scanChunk reads every intact record of chunk c (the bytes of chunk slot
+// j, possibly shorter than 64 KiB at the end of a file).
+func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
+	res := &chunkResult{index: j.index}
+	if len(c) == 0 || allZero(c) {
+		return res // an unused (preallocated) chunk slot
+	}
+	res.st.Chunks = 1
+	fail := func(off int, rec uint64, err error) {
+		res.errs = append(res.errs, &FormatError{File: name, Offset: j.off + int64(off), Chunk: j.index, Record: rec, Err: err})
+	}
+	if len(c) < chunkHeaderSize {
+		res.st.BadChunks = 1
+		fail(0, 0, fmt.Errorf("%w: truncated chunk: %d of %d bytes", ErrCorrupt, len(c), chunkSize))
+		return res
+	}
+	h := parseChunkHeader(c)
+	trusted := true
+	switch {
+	case !h.SignatureOK:
+		trusted = false
+		fail(0, 0, fmt.Errorf("%w: chunk signature missing (% x)", ErrCorrupt, c[:8]))
+	case !h.ChecksumOK:
+		trusted = false
+		fail(124, 0, fmt.Errorf("%w: chunk header CRC32 %#08x, stored %#08x", ErrChecksum, chunkHeaderCRC(c), h.Checksum))
+	}
+	if len(c) < chunkSize {
+		trusted = false
+		fail(len(c), 0, fmt.Errorf("%w: truncated chunk: %d of %d bytes", ErrCorrupt, len(c), chunkSize))
+	}
+	free := int(h.FreeSpaceOffset)
+	if trusted && (free < chunkHeaderSize || free > len(c)) {
+		trusted = false
+		fail(48, 0, fmt.Errorf("%w: free space offset %#x outside the chunk", ErrCorrupt, free))
+	}
+	if !trusted {
+		res.st.BadChunks = 1
+	} else if !h.RecordsChecksumOK {
+		fail(52, 0, fmt.Errorf("%w: records CRC32 %#08x, stored %#08x", ErrChecksum, crc32.ChecksumIEEE(c[chunkHeaderSize:free]), h.RecordsChecksum))
+	}
+	// The record area the headers account for: up to the free space offset
+	// of a trusted header, else everything up to the last non-zero byte.
+	area := free
+	if !trusted && !(h.SignatureOK && h.RecordsChecksumOK) {
+		// The records checksum vouches for the free space offset even when
+		// the header checksum is wrong.
+		area = lastNonZero(c)
+	}
+	damaged := !trusted || !h.RecordsChecksumOK
+	beyondCount := j.index >= j.hdrChunks
+
+	var dec *chunkDecoder
+	decoder := func() *chunkDecoder {
+		if dec == nil {
+			dec = newChunkDecoder(c)
+		}
+		return dec
+	}
+	le := binary.LittleEndian
+	off := chunkHeaderSize
+	for off+recordHeaderSize <= len(c) {
+		size, ok := recordAt(c, off)
+		var ev *Event
+		salvaged := false
+		if !ok {
+			next := nextRecord(c, off+recordAlign)
+			end := next
+			if end < 0 {
+				end = len(c)
+			}
+			// A record whose size fields are both zero but which runs up to
+			// the next intact record (Windows has written such records) is
+			// read with that extent, if it decodes to its own record id.
+			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 &&
+				w.contains(le.Uint64(c[off+16:])) {
+				id := le.Uint64(c[off+8:])
+				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
+					ev, size, salvaged = e, next-off, true
+					fail(off, id, fmt.Errorf("%w: record size fields are 0; read as the %d bytes up to the next record", ErrCorrupt, size))
+				}
+			}
+			if !salvaged {
+				// Report the part of the gap that lies in the record area.
+				if gapEnd := min(end, area); gapEnd > off {
+					res.st.UnreadBytes += int64(gapEnd - off)
+					fail(off, brokenID(c, off), fmt.Errorf("%w: %d bytes at chunk offset %#x..%#x hold no readable record%s", ErrCorrupt, gapEnd-off, off, gapEnd, brokenWhy(c, off)))
+				}
+				if next < 0 {
+					break
+				}
+				off = next
+				continue
+			}
+		}
+		id := le.Uint64(c[off+8:])
+		ft := le.Uint64(c[off+16:])
+		recovered := salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
+		if !w.contains(ft) {
+			res.st.Skipped++
+			res.st.noteTime(ft)
+			off += size
+			continue
+		}
+		if ev == nil {
+			var err error
+			if err = staleTemplate(c, off, size); err == nil {
+				ev, err = decodeSafely(decoder(), off, size)
+			}
+			if err != nil {
+				res.st.BadRecords++
+				fail(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
+				off += size
+				continue
+			}
+		}
+		ev.RecordID = id
+		ev.Written = FiletimeToTime(ft)
+		ev.Source = Position{File: name, Chunk: j.index, Offset: j.off + int64(off)}
+		res.st.noteTime(ft)
+		res.events = append(res.events, ev)
+		res.keys = append(res.keys, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
+		res.recovered = append(res.recovered, recovered)
+		res.st.Records++
+		if recovered {
+			res.st.Recovered++
+		}
+		off += size
+	}
+	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	return res
+}
+
+// decodeSafely calls the decoder and turns a panic (a decoder bug) into an
+// error, so one bad record cannot take the process down.
+func decodeSafely(d *chunkDecoder, off, size int) (ev *Event, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ev, err = nil, fmt.Errorf("%w: decoder panic: %v", ErrCorrupt, p)
+		}
+	}()
+	ev, err = d.decodeRecord(off, size)
+	if err == nil && ev == nil {
+		err = fmt.Errorf("%w: no event", ErrCorrupt)
+	}
+	return ev, err
+}
+
+// staleTemplate checks the template reference of a record whose body starts
+// with a template instance (as every record Windows writes does): the
+// template definition it points to must carry the template id the instance
+// names (the first 4 bytes of the template GUID). A record left in the
+// slack of a reused chunk can point to a definition that has since been
+// overwritten by newer records; decoding it against whatever lies there
+// would yield garbage.
+func staleTemplate(c []byte, off, size int) error {
+	p := off + recordHeaderSize
+	if size < recordHeaderSize+4+14 || !bytes.Equal(c[p:p+4], []byte{0x0f, 0x01, 0x01, 0x00}) || c[p+4] != 0x0c {
+		return nil
+	}
+	le := binary.LittleEndian
+	id := le.Uint32(c[p+6:])
+	def := int(le.Uint32(c[p+10:]))
+	if def < chunkHeaderSize || def+8 > len(c) {
+		return nil // the decoder reports it
+	}
+	if got := le.Uint32(c[def+4:]); got != id {
+		return fmt.Errorf("%w: template instance names template %#08x, the definition at chunk offset %#x is %#08x (overwritten)", ErrCorrupt, id, def, got)
+	}
+	return nil
+}
+
+// brokenID returns the record id of a record header at off that failed
+// the checks, or 0 if there is no record signature there.
+func brokenID(c []byte, off int) uint64 {
+	if off+recordHeaderSize <= len(c) && bytes.Equal(c[off:off+4], recordMagic) {
+		return binary.LittleEndian.Uint64(c[off+8:])
+	}
+	return 0
+}
+
+// brokenWhy explains why the record header at off failed the checks.
+func brokenWhy(c []byte, off int) string {
+	if brokenID(c, off) == 0 {
+		return ""
+	}
+	size := int(binary.LittleEndian.Uint32(c[off+4:]))
+	switch {
+	case size < minRecordSize:
+		return fmt.Sprintf(" (a record header claims %d bytes)", size)
+	case size > len(c)-off:
+		return fmt.Sprintf(" (a record header claims %d bytes, past the end of the chunk)", size)
+	default:
+		return fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: half written)", size, binary.LittleEndian.Uint32(c[off+size-4:]))
+	}
+}
+
+func chunkHeaderCRC(c []byte) uint32 {
+	crc := crc32.NewIEEE()
+	crc.Write(c[:120])
+	crc.Write(c[128:chunkHeaderSize])
+	return crc.Sum32()
+}

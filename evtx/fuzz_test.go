@@ -1,0 +1,79 @@
+package evtx
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzReader feeds arbitrary bytes to the reader. Seeds: the small real
+// samples in testdata/evtx and the Velocidex OOM crasher. The reader must
+// not panic, hang or allocate without bound, and what it reports must be
+// consistent.
+func FuzzReader(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join(realSamplesDir, "*.evtx"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(b) <= 70000 {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte{})
+	f.Add([]byte("ElfFile\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, workers := range []int{1, 3} {
+			r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: workers, Name: "fuzz"})
+			if err != nil {
+				if !errors.Is(err, ErrNotEVTX) {
+					t.Fatalf("NewReader: %v", err)
+				}
+				return
+			}
+			n := 0
+			for {
+				ev, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("Next: %v", err)
+				}
+				if ev == nil || ev.Source.Offset < fileHeaderBlock || ev.Source.Offset >= int64(len(b)) {
+					t.Fatalf("event %+v outside the input", ev)
+				}
+				n++
+			}
+			st := r.Stats()
+			if st.Records != n {
+				t.Fatalf("Stats.Records = %d, yielded %d", st.Records, n)
+			}
+			if st.Recovered > st.Records || st.BadChunks > st.Chunks || st.UnreadBytes > int64(len(b)) {
+				t.Fatalf("inconsistent stats %+v", st)
+			}
+			last := int64(-1)
+			for _, e := range r.Errors() {
+				if e.File != "fuzz" || e.Err == nil {
+					t.Fatalf("bad FormatError %#v", e)
+				}
+				if strings.Contains(e.Error(), "decoder panic") {
+					t.Fatalf("decoder panicked: %v", e)
+				}
+				if e.Offset < last {
+					t.Fatalf("errors out of file order: %v after offset %#x", e, last)
+				}
+				last = e.Offset
+			}
+			r.Close()
+		}
+	})
+}

@@ -1,0 +1,431 @@
+package evtx
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// File header flags.
+const (
+	FlagDirty = 0x1 // the log was not closed cleanly
+	FlagFull  = 0x2 // the log is full
+)
+
+// FileHeader is the parsed EVTX file header (the first 128 bytes of the
+// first 4096-byte block).
+type FileHeader struct {
+	FirstChunk   uint64 // number of the oldest chunk
+	LastChunk    uint64 // number of the newest chunk
+	NextRecordID uint64
+	HeaderSize   uint32 // 128
+	MinorVersion uint16 // 1 or 2
+	MajorVersion uint16 // 3
+	BlockSize    uint16 // 4096
+	ChunkCount   uint16 // chunks the header accounts for (dirty logs undercount)
+	Flags        uint32 // FlagDirty, FlagFull
+	Checksum     uint32 // CRC32 of the first 120 bytes
+
+	SignatureOK bool // the file starts with "ElfFile\0"
+	ChecksumOK  bool // Checksum matches
+}
+
+// Dirty reports whether the dirty flag is set.
+func (h FileHeader) Dirty() bool { return h.Flags&FlagDirty != 0 }
+
+// Full reports whether the full flag is set.
+func (h FileHeader) Full() bool { return h.Flags&FlagFull != 0 }
+
+// Options control a Reader.
+type Options struct {
+	// Since and Until bound the record header time (inclusive); zero means
+	// unbounded. Records outside are skipped without decoding their BinXML
+	// and counted in Stats.Skipped.
+	Since, Until time.Time
+	// Workers is the number of chunks decoded in parallel; 0 means
+	// runtime.GOMAXPROCS(0). With 1 the reader starts no goroutine.
+	Workers int
+	// Name is the file name used in FormatError.File and Event.Source.File.
+	Name string
+}
+
+// Reader yields the events of an EVTX log in file order: chunk by chunk,
+// records by offset inside a chunk.
+//
+// A Reader with Workers > 1 decodes chunks in goroutines of its own, at
+// most about 2×Workers chunks ahead of Next. They stop when Next returns
+// io.EOF, when Close is called, or when the Reader becomes unreachable
+// (garbage collected). Call Close when you stop before io.EOF to release
+// them at once. A Reader is not safe for concurrent use.
+type Reader struct {
+	src   *source
+	hdr   FileHeader
+	stats Stats
+	errs  []*FormatError
+	seen  map[recKey]struct{}
+
+	next    int // next chunk slot (sequential mode)
+	cur     *chunkResult
+	pos     int       // next event of cur
+	pipe    *pipeline // nil until the first Next in parallel mode
+	eof     bool
+	closed  bool
+	cleanup runtime.Cleanup
+}
+
+// source is what chunk workers need; it does not reference the Reader, so
+// an abandoned Reader can be collected and its pipeline stopped.
+type source struct {
+	ra      io.ReaderAt
+	size    int64
+	base    int64 // offset of chunk 0
+	nslots  int
+	hdrN    int
+	win     window
+	name    string
+	workers int
+}
+
+// NewReader returns a Reader of the EVTX log in r, which holds size bytes.
+// See NewReaderOptions.
+func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
+	return NewReaderOptions(r, size, Options{})
+}
+
+// NewReaderOptions returns a Reader of the EVTX log in r with options o.
+// It reads the file header and checks that the input is EVTX-like: the
+// error wraps ErrNotEVTX when neither the file header signature nor any
+// chunk signature is present. Problems in the file header that do not
+// stop reading (checksum, version, counts) are returned by Errors, not
+// here.
+func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
+	if size < 0 {
+		size = 0
+	}
+	w := o.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	src := &source{ra: r, size: size, base: fileHeaderBlock, win: newWindow(o.Since, o.Until), name: o.Name, workers: w}
+	rd := &Reader{src: src}
+	rd.stats.Size = size
+	fail := func(off int64, err error) {
+		rd.errs = append(rd.errs, &FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
+	}
+
+	var hb [fileHeaderSize]byte
+	n, err := r.ReadAt(hb[:min(int64(len(hb)), size)], 0)
+	if err != nil && err != io.EOF {
+		return nil, &FormatError{File: o.Name, Chunk: -1, Err: fmt.Errorf("evtx: read file header: %w", err)}
+	}
+	h := hb[:n]
+	switch {
+	case len(h) >= 8 && bytes.Equal(h[:8], fileMagic):
+		rd.hdr.SignatureOK = true
+		if len(h) < fileHeaderSize {
+			fail(int64(len(h)), fmt.Errorf("%w: truncated file header: %d of %d bytes", ErrCorrupt, len(h), fileHeaderSize))
+		} else {
+			rd.parseHeader(h, fail)
+		}
+	case len(h) >= 8 && bytes.Equal(h[:8], chunkMagic):
+		// A bare chunk (or chunks) without file header.
+		src.base = 0
+		fail(0, fmt.Errorf("%w: no file header, input starts with a chunk", ErrCorrupt))
+	default:
+		src.nslots = slots(size, src.base)
+		if !src.anyChunk() {
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: ErrNotEVTX}
+		}
+		fail(0, fmt.Errorf("%w: file header signature missing", ErrCorrupt))
+	}
+	slices.SortStableFunc(rd.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	src.nslots = slots(size, src.base)
+	src.hdrN = int(rd.hdr.ChunkCount)
+	rd.stats.HeaderChunks = src.hdrN
+	rd.stats.Dirty = rd.hdr.Dirty()
+	rd.stats.Full = rd.hdr.Full()
+	return rd, nil
+}
+
+func slots(size, base int64) int {
+	if size <= base {
+		return 0
+	}
+	return int((size - base + chunkSize - 1) / chunkSize)
+}
+
+func (rd *Reader) parseHeader(h []byte, fail func(int64, error)) {
+	le := binary.LittleEndian
+	hd := &rd.hdr
+	hd.FirstChunk = le.Uint64(h[8:])
+	hd.LastChunk = le.Uint64(h[16:])
+	hd.NextRecordID = le.Uint64(h[24:])
+	hd.HeaderSize = le.Uint32(h[32:])
+	hd.MinorVersion = le.Uint16(h[36:])
+	hd.MajorVersion = le.Uint16(h[38:])
+	hd.BlockSize = le.Uint16(h[40:])
+	hd.ChunkCount = le.Uint16(h[42:])
+	hd.Flags = le.Uint32(h[120:])
+	hd.Checksum = le.Uint32(h[124:])
+	sum := crc32.ChecksumIEEE(h[:120])
+	hd.ChecksumOK = sum == hd.Checksum
+	if !hd.ChecksumOK {
+		fail(124, fmt.Errorf("%w: file header CRC32 %#08x, stored %#08x", ErrChecksum, sum, hd.Checksum))
+	}
+	if hd.MajorVersion != 3 || (hd.MinorVersion != 1 && hd.MinorVersion != 2) {
+		fail(36, fmt.Errorf("%w: version %d.%d", ErrUnsupportedVersion, hd.MajorVersion, hd.MinorVersion))
+	}
+	if hd.HeaderSize != fileHeaderSize {
+		fail(32, fmt.Errorf("%w: header size %d, want %d", ErrCorrupt, hd.HeaderSize, fileHeaderSize))
+	}
+	if hd.BlockSize != fileHeaderBlock {
+		fail(40, fmt.Errorf("%w: header block size %d, want %d", ErrCorrupt, hd.BlockSize, fileHeaderBlock))
+	}
+}
+
+// anyChunk reports whether some chunk slot starts with the chunk signature.
+func (s *source) anyChunk() bool {
+	var b [8]byte
+	for i := 0; i < s.nslots; i++ {
+		off := s.base + int64(i)*chunkSize
+		if n, _ := s.ra.ReadAt(b[:], off); n == len(b) && bytes.Equal(b[:], chunkMagic) {
+			return true
+		}
+	}
+	return false
+}
+
+// chunk reads and scans chunk slot i into a buffer of its own.
+func (s *source) chunk(i int) *chunkResult {
+	off := s.base + int64(i)*chunkSize
+	n := min(int64(chunkSize), s.size-off)
+	buf := make([]byte, n)
+	got, err := s.ra.ReadAt(buf, off)
+	if err == io.EOF && got == len(buf) {
+		err = nil
+	}
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN}, s.win, s.name)
+	if err != nil && err != io.EOF {
+		// An I/O error: read what could be read, report the rest.
+		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})
+		slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	}
+	return res
+}
+
+// Header returns the parsed file header.
+func (rd *Reader) Header() FileHeader { return rd.hdr }
+
+// Stats returns the counts so far; they are complete after Next has
+// returned io.EOF.
+func (rd *Reader) Stats() Stats {
+	s := rd.stats
+	s.times()
+	return s
+}
+
+// Errors returns every problem found so far, in file order (the file
+// header's first). The list is complete after Next has returned io.EOF.
+func (rd *Reader) Errors() []*FormatError { return rd.errs }
+
+// Next returns the next event, or io.EOF after the last one. Damage in the
+// file does not stop it: it is reported by Errors and counted in Stats.
+// Next returns another error only if Close was called.
+func (rd *Reader) Next() (*Event, error) {
+	if rd.closed {
+		return nil, errClosed
+	}
+	for {
+		if rd.cur != nil && rd.pos < len(rd.cur.events) {
+			i := rd.pos
+			rd.pos++
+			k := rd.cur.keys[i]
+			if _, dup := rd.seen[k]; dup {
+				rd.stats.Duplicates++
+				rd.stats.Records--
+				if rd.cur.recovered[i] {
+					rd.stats.Recovered--
+				}
+				continue
+			}
+			if rd.seen == nil {
+				rd.seen = make(map[recKey]struct{})
+			}
+			rd.seen[k] = struct{}{}
+			return rd.cur.events[i], nil
+		}
+		if rd.cur != nil {
+			rd.cur = nil // let the chunk's events go
+		}
+		if rd.eof {
+			return nil, io.EOF
+		}
+		res, ok := rd.nextChunk()
+		if !ok {
+			rd.eof = true
+			if rd.pipe != nil {
+				rd.pipe.close()
+				rd.pipe = nil
+				rd.cleanup.Stop()
+			}
+			return nil, io.EOF
+		}
+		rd.stats.add(&res.st)
+		rd.errs = append(rd.errs, res.errs...)
+		rd.cur, rd.pos = res, 0
+	}
+}
+
+var errClosed = errors.New("evtx: reader closed")
+
+func (rd *Reader) nextChunk() (*chunkResult, bool) {
+	s := rd.src
+	if s.workers <= 1 || s.nslots <= 1 {
+		if rd.next >= s.nslots {
+			return nil, false
+		}
+		rd.next++
+		return s.chunk(rd.next - 1), true
+	}
+	if rd.pipe == nil {
+		rd.pipe = startPipeline(s)
+		rd.cleanup = runtime.AddCleanup(rd, (*pipeline).signal, rd.pipe)
+	}
+	ch, ok := <-rd.pipe.order
+	if !ok {
+		return nil, false
+	}
+	return <-ch, true
+}
+
+// Close stops the Reader's goroutines, if any, and waits for them. After
+// Close, Next returns an error. Close does not close the io.ReaderAt.
+func (rd *Reader) Close() error {
+	rd.closed = true
+	if rd.pipe != nil {
+		rd.pipe.close()
+		rd.pipe = nil
+		rd.cleanup.Stop()
+	}
+	rd.cur = nil
+	return nil
+}
+
+// pipeline decodes chunks in worker goroutines and hands the results to
+// Next in file order. order carries one result channel per chunk, in
+// order; its capacity bounds the chunks in flight.
+type pipeline struct {
+	order chan chan *chunkResult
+	stop  chan struct{}
+	once  sync.Once
+	wg    sync.WaitGroup
+}
+
+func startPipeline(s *source) *pipeline {
+	w := s.workers
+	p := &pipeline{
+		order: make(chan chan *chunkResult, 2*w),
+		stop:  make(chan struct{}),
+	}
+	type job struct {
+		i  int
+		ch chan *chunkResult
+	}
+	jobs := make(chan job)
+	p.wg.Add(1 + w)
+	go func() {
+		defer p.wg.Done()
+		defer close(jobs)
+		defer close(p.order)
+		for i := 0; i < s.nslots; i++ {
+			ch := make(chan *chunkResult, 1)
+			select {
+			case p.order <- ch:
+			case <-p.stop:
+				return
+			}
+			select {
+			case jobs <- job{i, ch}:
+			case <-p.stop:
+				return
+			}
+		}
+	}()
+	for range w {
+		go func() {
+			defer p.wg.Done()
+			for j := range jobs {
+				j.ch <- s.chunk(j.i) // buffered: never blocks
+			}
+		}()
+	}
+	return p
+}
+
+// signal tells the goroutines to stop without waiting for them.
+func (p *pipeline) signal() { p.once.Do(func() { close(p.stop) }) }
+
+// close stops the goroutines and waits until they have exited.
+func (p *pipeline) close() {
+	p.signal()
+	p.wg.Wait()
+}
+
+// File is a Reader of a file it opened (Open, OpenOptions, Log.Open).
+type File struct {
+	*Reader
+	f      *os.File // nil for an archive member read into memory
+	remove string   // temporary file to delete on Close
+}
+
+// Open opens the named EVTX file. See OpenOptions.
+func Open(name string) (*File, error) { return OpenOptions(name, Options{}) }
+
+// OpenOptions opens the named EVTX file with options o; o.Name defaults to
+// name.
+func OpenOptions(name string, o Options) (*File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if o.Name == "" {
+		o.Name = name
+	}
+	rd, err := NewReaderOptions(f, fi.Size(), o)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &File{Reader: rd, f: f}, nil
+}
+
+// Close stops the Reader and closes the file Open opened (and removes the
+// temporary copy of an archive member).
+func (f *File) Close() error {
+	f.Reader.Close()
+	var err error
+	if f.f != nil {
+		err = f.f.Close()
+	}
+	if f.remove != "" {
+		if rerr := os.Remove(f.remove); err == nil {
+			err = rerr
+		}
+		f.remove = ""
+	}
+	return err
+}

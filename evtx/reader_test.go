@@ -1,0 +1,530 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A clean multi-chunk sample: 1601 records in 9 chunks, no errors.
+const cleanSample = "williballenthin__python-evtx__tests__data__system.evtx"
+
+func readSample(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(realSamplesDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type readResult struct {
+	events []*Event
+	stats  Stats
+	errs   []*FormatError
+}
+
+func readBytes(t testing.TB, b []byte, o Options) readResult {
+	t.Helper()
+	if o.Name == "" {
+		o.Name = "test.evtx"
+	}
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	defer r.Close()
+	evs := readAll(t, r)
+	return readResult{evs, r.Stats(), r.Errors()}
+}
+
+// ids returns "recordID@offset" of each event, in order.
+func ids(evs []*Event) []string {
+	var s []string
+	for _, ev := range evs {
+		s = append(s, fmt.Sprintf("%d@%#x", ev.RecordID, ev.Source.Offset))
+	}
+	return s
+}
+
+func fixFileHeaderCRC(b []byte) {
+	binary.LittleEndian.PutUint32(b[124:], crc32.ChecksumIEEE(b[:120]))
+}
+
+func fixChunkHeaderCRC(c []byte) {
+	binary.LittleEndian.PutUint32(c[124:], chunkHeaderCRC(c))
+}
+
+func chunkAt(b []byte, i int) []byte {
+	off := fileHeaderBlock + i*chunkSize
+	return b[off:min(len(b), off+chunkSize)]
+}
+
+func findErr(errs []*FormatError, target error, substr string) *FormatError {
+	for _, e := range errs {
+		if errors.Is(e, target) && strings.Contains(e.Error(), substr) {
+			return e
+		}
+	}
+	return nil
+}
+
+func TestCleanSample(t *testing.T) {
+	b := readSample(t, cleanSample)
+	res := readBytes(t, b, Options{Workers: 4})
+	if len(res.errs) != 0 {
+		t.Fatalf("errors on a clean sample: %v", res.errs)
+	}
+	st := res.stats
+	if st.Records != 1601 || len(res.events) != 1601 || st.Chunks != 9 || st.HeaderChunks != 9 || st.Recovered != 0 || st.BadChunks != 0 || st.UnreadBytes != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	if !st.Dirty || st.Full {
+		t.Errorf("flags: dirty %v full %v, want dirty", st.Dirty, st.Full)
+	}
+	h := (&Reader{}).Header()
+	_ = h
+	r, _ := NewReader(bytes.NewReader(b), int64(len(b)))
+	hd := r.Header()
+	if !hd.SignatureOK || !hd.ChecksumOK || hd.MajorVersion != 3 || hd.MinorVersion != 1 || hd.HeaderSize != 128 || hd.BlockSize != 4096 || hd.ChunkCount != 9 || !hd.Dirty() {
+		t.Errorf("header %+v", hd)
+	}
+	// File order: chunk by chunk, offsets increasing.
+	for i := 1; i < len(res.events); i++ {
+		if res.events[i].Source.Offset <= res.events[i-1].Source.Offset {
+			t.Fatalf("event %d at %#x after %#x", i, res.events[i].Source.Offset, res.events[i-1].Source.Offset)
+		}
+	}
+	first, last := res.events[0].Written, res.events[0].Written
+	for _, ev := range res.events {
+		if ev.Written.Before(first) {
+			first = ev.Written
+		}
+		if ev.Written.After(last) {
+			last = ev.Written
+		}
+		if ev.Source.File != "test.evtx" {
+			t.Fatalf("Source.File = %q", ev.Source.File)
+		}
+	}
+	if !st.First.Equal(first) || !st.Last.Equal(last) {
+		t.Errorf("First/Last %v %v, want %v %v", st.First, st.Last, first, last)
+	}
+}
+
+func TestWorkersSameOutput(t *testing.T) {
+	b := readSample(t, "omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx")
+	want := readBytes(t, b, Options{Workers: 1})
+	for _, w := range []int{0, 2, 3, 8} {
+		got := readBytes(t, b, Options{Workers: w})
+		if strings.Join(ids(got.events), " ") != strings.Join(ids(want.events), " ") {
+			t.Errorf("workers %d: different events", w)
+		}
+		if fmt.Sprint(got.errs) != fmt.Sprint(want.errs) || got.stats != want.stats {
+			t.Errorf("workers %d: different errors or stats", w)
+		}
+	}
+}
+
+// A dirty log's header undercounts chunks: the reader must still read the
+// chunks past the count.
+func TestDirtyHeaderUndercountsChunks(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	b := bytes.Clone(orig)
+	n := binary.LittleEndian.Uint16(b[42:])
+	binary.LittleEndian.PutUint16(b[42:], n-1)
+	fixFileHeaderCRC(b)
+	got := readBytes(t, b, Options{})
+	if len(got.errs) != 0 {
+		t.Errorf("errors: %v", got.errs)
+	}
+	if strings.Join(ids(got.events), " ") != strings.Join(ids(want.events), " ") {
+		t.Fatalf("got %d events, want the same %d", len(got.events), len(want.events))
+	}
+	inLast := 0
+	for _, ev := range got.events {
+		if ev.Source.Chunk == int(n-1) {
+			inLast++
+		}
+	}
+	if got.stats.HeaderChunks != int(n-1) || got.stats.Chunks != int(n) || got.stats.Recovered != inLast || inLast == 0 {
+		t.Errorf("stats %+v, %d records in the uncounted chunk", got.stats, inLast)
+	}
+}
+
+// The header claims 65535 chunks; the file has 9. Nothing is allocated for
+// the claim.
+func TestHugeChunkCountClaim(t *testing.T) {
+	b := bytes.Clone(readSample(t, cleanSample))
+	binary.LittleEndian.PutUint16(b[42:], 0xffff)
+	fixFileHeaderCRC(b)
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	got := readBytes(t, b, Options{Workers: 2})
+	runtime.ReadMemStats(&ms1)
+	if got.stats.Records != 1601 || got.stats.HeaderChunks != 0xffff {
+		t.Errorf("stats %+v", got.stats)
+	}
+	// Reading 1 MiB allocates far less than 65535 chunks (4 GiB) would.
+	if alloc := ms1.TotalAlloc - ms0.TotalAlloc; alloc > 256<<20 {
+		t.Errorf("allocated %d bytes", alloc)
+	}
+}
+
+func TestTruncatedLastChunk(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	last := want.events[len(want.events)-1].Source.Chunk
+	cut := fileHeaderBlock + last*chunkSize + 30000
+	b := orig[:cut]
+	got := readBytes(t, b, Options{Name: "cut.evtx"})
+	var expect []*Event
+	for _, ev := range want.events {
+		size := binary.LittleEndian.Uint32(orig[ev.Source.Offset+4:])
+		if ev.Source.Offset+int64(size) <= int64(cut) {
+			expect = append(expect, ev)
+		}
+	}
+	if strings.Join(ids(got.events), " ") != strings.Join(ids(expect), " ") {
+		t.Errorf("got %d events, want %d (every record that lies entirely before the cut)", len(got.events), len(expect))
+	}
+	e := findErr(got.errs, ErrCorrupt, "truncated chunk")
+	if e == nil || e.File != "cut.evtx" || e.Chunk != last || e.Offset != int64(cut) {
+		t.Fatalf("no truncation error naming file, chunk %d and offset %#x: %v", last, cut, got.errs)
+	}
+	if !strings.Contains(e.Error(), "cut.evtx") || !strings.Contains(e.Error(), fmt.Sprintf("%#x", cut)) {
+		t.Errorf("message %q lacks file or offset", e.Error())
+	}
+	if got.stats.BadChunks != 1 {
+		t.Errorf("BadChunks = %d", got.stats.BadChunks)
+	}
+}
+
+func TestCorruptChunkHeaderCRC(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	b := bytes.Clone(orig)
+	c := chunkAt(b, 2)
+	c[100] ^= 0xff // reserved header bytes: only the CRC notices
+	got := readBytes(t, b, Options{})
+	if strings.Join(ids(got.events), " ") != strings.Join(ids(want.events), " ") {
+		t.Errorf("records lost: %d of %d", len(got.events), len(want.events))
+	}
+	e := findErr(got.errs, ErrChecksum, "chunk header CRC32")
+	if e == nil || e.Chunk != 2 || e.Offset != int64(fileHeaderBlock+2*chunkSize+124) || len(got.errs) != 1 {
+		t.Fatalf("errors %v", got.errs)
+	}
+	inChunk := 0
+	for _, ev := range got.events {
+		if ev.Source.Chunk == 2 {
+			inChunk++
+		}
+	}
+	if got.stats.BadChunks != 1 || got.stats.Recovered != inChunk {
+		t.Errorf("stats %+v, %d records in the chunk", got.stats, inChunk)
+	}
+}
+
+func TestRecordsCRCMismatch(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	b := bytes.Clone(orig)
+	c := chunkAt(b, 1)
+	binary.LittleEndian.PutUint32(c[52:], binary.LittleEndian.Uint32(c[52:])^1)
+	fixChunkHeaderCRC(c)
+	got := readBytes(t, b, Options{})
+	if strings.Join(ids(got.events), " ") != strings.Join(ids(want.events), " ") {
+		t.Errorf("records lost: %d of %d", len(got.events), len(want.events))
+	}
+	e := findErr(got.errs, ErrChecksum, "records CRC32")
+	if e == nil || e.Chunk != 1 || len(got.errs) != 1 {
+		t.Fatalf("errors %v", got.errs)
+	}
+	if got.stats.BadChunks != 0 {
+		t.Errorf("BadChunks = %d", got.stats.BadChunks)
+	}
+}
+
+// A zeroed region in the middle of a chunk's records: the records it
+// touches are lost and reported, the walk resynchronises after it.
+func TestZeroedRegionMidChunk(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	var inChunk []*Event
+	for _, ev := range want.events {
+		if ev.Source.Chunk == 3 {
+			inChunk = append(inChunk, ev)
+		}
+	}
+	if len(inChunk) < 20 {
+		t.Fatalf("chunk 3 has %d records", len(inChunk))
+	}
+	from := inChunk[10].Source.Offset + 8 // keep the signature, zero the size
+	to := inChunk[12].Source.Offset + 16
+	b := bytes.Clone(orig)
+	clear(b[from:to])
+	got := readBytes(t, b, Options{})
+	gotIDs := make(map[string]bool)
+	for _, s := range ids(got.events) {
+		gotIDs[s] = true
+	}
+	bad := make(map[uint64]bool)
+	for _, e := range got.errs {
+		if e.Record != 0 {
+			bad[e.Record] = true
+		}
+	}
+	for _, ev := range want.events {
+		id := fmt.Sprintf("%d@%#x", ev.RecordID, ev.Source.Offset)
+		touched := ev.Source.Offset < to && ev.Source.Offset+int64(binary.LittleEndian.Uint32(orig[ev.Source.Offset+4:])) > from
+		switch {
+		case touched && gotIDs[id]:
+			t.Errorf("record %s in the zeroed region was yielded", id)
+		case !touched && !gotIDs[id] && !bad[ev.RecordID]:
+			t.Errorf("intact record %s lost without a FormatError", id)
+		}
+	}
+	if !gotIDs[fmt.Sprintf("%d@%#x", inChunk[13].RecordID, inChunk[13].Source.Offset)] {
+		t.Errorf("no resync: record after the zeroed region not read")
+	}
+	e := findErr(got.errs, ErrCorrupt, "hold no readable record")
+	if e == nil || e.Offset != inChunk[10].Source.Offset || e.Chunk != 3 {
+		t.Fatalf("errors %v", got.errs)
+	}
+	if want := inChunk[13].Source.Offset - inChunk[10].Source.Offset; got.stats.UnreadBytes != want {
+		t.Errorf("UnreadBytes = %d, want %d", got.stats.UnreadBytes, want)
+	}
+	if findErr(got.errs, ErrChecksum, "records CRC32") == nil {
+		t.Errorf("records checksum mismatch not reported")
+	}
+}
+
+// A chunk that is a byte-identical copy of another yields nothing twice.
+func TestDuplicateChunk(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	b := bytes.Clone(orig)
+	copy(chunkAt(b, 12), chunkAt(b, 4)) // slot 12 is unused in the sample
+	got := readBytes(t, b, Options{Workers: 3})
+	if strings.Join(ids(got.events), " ") != strings.Join(ids(want.events), " ") {
+		t.Errorf("got %d events, want %d", len(got.events), len(want.events))
+	}
+	n := 0
+	for _, ev := range want.events {
+		if ev.Source.Chunk == 4 {
+			n++
+		}
+	}
+	if got.stats.Duplicates != n || got.stats.Records != len(want.events) || got.stats.Recovered != 0 {
+		t.Errorf("stats %+v, want %d duplicates", got.stats, n)
+	}
+}
+
+func TestNotEVTX(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{
+		"empty.evtx": nil,
+		"text.evtx":  bytes.Repeat([]byte("not an event log\n"), 10000),
+		"zeros.evtx": make([]byte, 200000),
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Open(p)
+		var fe *FormatError
+		if !errors.Is(err, ErrNotEVTX) || !errors.As(err, &fe) || fe.File != p {
+			t.Errorf("%s: err = %v, want ErrNotEVTX naming the file", name, err)
+		} else if !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: message %q lacks the file name", name, err)
+		}
+	}
+	if _, err := Open(filepath.Join(dir, "missing.evtx")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A file whose header is destroyed but whose chunks are intact is read.
+func TestNoFileHeader(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	b := bytes.Clone(orig)
+	clear(b[:fileHeaderBlock])
+	got := readBytes(t, b, Options{})
+	if len(got.events) != len(want.events) {
+		t.Errorf("got %d events, want %d", len(got.events), len(want.events))
+	}
+	if findErr(got.errs, ErrCorrupt, "file header signature missing") == nil {
+		t.Errorf("errors %v", got.errs)
+	}
+	// A bare chunk (carved) without any file header.
+	got = readBytes(t, orig[fileHeaderBlock:fileHeaderBlock+chunkSize], Options{})
+	n := 0
+	for _, ev := range want.events {
+		if ev.Source.Chunk == 0 {
+			n++
+		}
+	}
+	if len(got.events) != n || findErr(got.errs, ErrCorrupt, "no file header") == nil {
+		t.Errorf("bare chunk: %d events (want %d), errors %v", len(got.events), n, got.errs)
+	}
+}
+
+func TestFileHeaderChecks(t *testing.T) {
+	b := bytes.Clone(readSample(t, cleanSample))
+	binary.LittleEndian.PutUint16(b[38:], 4) // version 4.1
+	got := readBytes(t, b, Options{})
+	if findErr(got.errs, ErrChecksum, "file header CRC32") == nil || findErr(got.errs, ErrUnsupportedVersion, "4.1") == nil {
+		t.Errorf("errors %v", got.errs)
+	}
+	if got.stats.Records != 1601 {
+		t.Errorf("records %d", got.stats.Records)
+	}
+	for _, e := range got.errs {
+		if e.Chunk != -1 || !strings.Contains(e.Error(), "file header") {
+			t.Errorf("error %v not attributed to the file header", e)
+		}
+	}
+}
+
+// The Velocidex OOM crasher: read without crash, checksum errors reported.
+func TestCrasher(t *testing.T) {
+	b := readSample(t, "velocidex-evtx-oom-crasher.evtx")
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	got := readBytes(t, b, Options{})
+	runtime.ReadMemStats(&ms1)
+	if len(got.errs) == 0 || findErr(got.errs, ErrChecksum, "") == nil {
+		t.Errorf("errors %v", got.errs)
+	}
+	if alloc := ms1.TotalAlloc - ms0.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("allocated %d bytes for a 68 KiB file", alloc)
+	}
+	t.Logf("%d events, %d errors, first: %v", len(got.events), len(got.errs), got.errs[0])
+}
+
+func TestWindowSkip(t *testing.T) {
+	b := readSample(t, cleanSample)
+	all := readBytes(t, b, Options{})
+	since := all.events[500].Written
+	until := all.events[700].Written
+	got := readBytes(t, b, Options{Since: since, Until: until, Workers: 2})
+	var want []*Event
+	for _, ev := range all.events {
+		if !ev.Written.Before(since) && !ev.Written.After(until) {
+			want = append(want, ev)
+		}
+	}
+	if strings.Join(ids(got.events), " ") != strings.Join(ids(want), " ") {
+		t.Errorf("got %d events in the window, want %d", len(got.events), len(want))
+	}
+	if got.stats.Skipped != len(all.events)-len(want) || got.stats.Records != len(want) {
+		t.Errorf("stats %+v", got.stats)
+	}
+	if !got.stats.First.Equal(all.stats.First) || !got.stats.Last.Equal(all.stats.Last) {
+		t.Errorf("First/Last must cover skipped records too")
+	}
+	// Until before 1601 matches nothing; Since alone.
+	if r := readBytes(t, b, Options{Until: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}); r.stats.Records != 0 {
+		t.Errorf("until 1500: %d records", r.stats.Records)
+	}
+	if r := readBytes(t, b, Options{Since: since}); r.stats.Records+r.stats.Skipped != 1601 || r.stats.Records == 0 {
+		t.Errorf("since only: %+v", r.stats)
+	}
+}
+
+func goroutines() int {
+	for range 50 {
+		runtime.Gosched()
+	}
+	return runtime.NumGoroutine()
+}
+
+func TestCloseStopsWorkers(t *testing.T) {
+	b := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx")
+	before := goroutines()
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := runtime.NumGoroutine(); n <= before {
+		t.Fatalf("no worker goroutines running (%d <= %d)", n, before)
+	}
+	r.Close()
+	if after := goroutines(); after > before {
+		t.Errorf("%d goroutines after Close, %d before", after, before)
+	}
+	if _, err := r.Next(); err == nil || err == io.EOF {
+		t.Errorf("Next after Close: %v", err)
+	}
+}
+
+func TestAbandonedReaderStopsWorkers(t *testing.T) {
+	b := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx")
+	before := goroutines()
+	func() {
+		r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	after := 0
+	for range 100 {
+		runtime.GC()
+		if after = goroutines(); after <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines remain after the reader was dropped, %d before", after, before)
+}
+
+func TestFileCloseOnlyWhatItOpened(t *testing.T) {
+	p := filepath.Join(realSamplesDir, cleanSample)
+	f, err := OpenOptions(p, Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.f.Close(); err == nil {
+		t.Error("file still open after Close")
+	}
+	// NewReader's Close leaves the caller's ReaderAt alone.
+	osf, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer osf.Close()
+	fi, _ := osf.Stat()
+	r, err := NewReader(osf, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := osf.ReadAt(make([]byte, 8), 0); err != nil {
+		t.Errorf("caller's file closed by Reader.Close: %v", err)
+	}
+}
