@@ -238,6 +238,9 @@ func (c *chunkWriter) instance(in *instance) error {
 		c.u8(tokEOF)
 		c.patch32(sizeAt, c.pos()-begin)
 	}
+	if len(in.values) > 0xffff {
+		return fmt.Errorf("evtxtest: %d substitution values, more than a template can index", len(in.values))
+	}
 	c.u32(uint32(len(in.values)))
 	desc := c.pos()
 	for range in.values {
@@ -273,10 +276,14 @@ func (c *chunkWriter) instance(in *instance) error {
 
 // name writes a name reference, with the name structure inline when the
 // chunk does not hold it yet.
-func (c *chunkWriter) name(s string) {
+func (c *chunkWriter) name(s string) error {
 	if off, ok := c.names[s]; ok {
 		c.u32(off)
-		return
+		return nil
+	}
+	n := utf16Len(s)
+	if n > 0xffff {
+		return fmt.Errorf("evtxtest: name of %d characters", n)
 	}
 	off := uint32(c.pos() + 4)
 	c.u32(off)
@@ -286,17 +293,15 @@ func (c *chunkWriter) name(s string) {
 	c.nameHeads[b] = off
 	c.names[s] = off
 	c.u16(h)
-	c.u16(uint16(utf16Len(s)))
+	c.u16(uint16(n))
 	c.buf = appendUTF16(c.buf, s)
 	c.u16(0)
+	return nil
 }
 
 func (c *chunkWriter) node(n *tnode) error {
 	if c.full() {
 		return errChunkFull
-	}
-	if utf16Len(n.name) > 0xffff {
-		return fmt.Errorf("evtxtest: element name too long")
 	}
 	tok := byte(tokOpenStart)
 	if len(n.attrs) > 0 {
@@ -310,7 +315,9 @@ func (c *chunkWriter) node(n *tnode) error {
 	c.u16(dep)
 	sizeAt := c.pos()
 	c.u32(0)
-	c.name(n.name)
+	if err := c.name(n.name); err != nil {
+		return err
+	}
 	if len(n.attrs) > 0 {
 		listAt := c.pos()
 		c.u32(0)
@@ -320,7 +327,9 @@ func (c *chunkWriter) node(n *tnode) error {
 				t |= tokMore
 			}
 			c.u8(t)
-			c.name(a.name)
+			if err := c.name(a.name); err != nil {
+				return err
+			}
 			if err := c.content(a.val); err != nil {
 				return err
 			}
