@@ -1,0 +1,89 @@
+// Package evtx reads Windows XML event logs (.evtx files) into typed
+// events, finds the logs of a directory, a mounted Windows volume or a .zip
+// archive, and renders events as Windows renders them (XML, text).
+//
+// # Reading
+//
+// Open a file with Open, or any io.ReaderAt with NewReader, and call Next
+// until it returns io.EOF:
+//
+//	f, err := evtx.Open("System.evtx")
+//	if err != nil { ... }
+//	defer f.Close()
+//	for {
+//		ev, err := f.Next()
+//		if err == io.EOF { break }
+//		...
+//	}
+//	st, problems := f.Stats(), f.Errors()
+//
+// Events come in file order: chunk by chunk, records by offset. The reader
+// walks every 64 KiB chunk present in the file, whatever the file header's
+// chunk count says (the header of a log copied from a running or crashed
+// machine undercounts), and every intact record of each chunk, including
+// records past the chunk header's free space offset or last record id (the
+// newest records of a half-written chunk, or older records left in the
+// slack of a reused chunk), records of chunks whose header or checksum is
+// damaged, and a record whose size fields are zero when it runs exactly up
+// to the next record. A record is yielded only if its header is intact
+// (signature, size inside the chunk, trailing size copy), its template
+// reference is not stale and its body decodes. A record is never yielded
+// twice: byte-identical copies (same record id, size and CRC32) are counted
+// in Stats.Duplicates instead.
+//
+// Damage does not stop reading. Every problem is a *FormatError naming the
+// file, chunk, record id and byte offset, collected by Errors in file order
+// and counted in Stats; Err wraps ErrChecksum (a CRC32 of the file header,
+// a chunk header or a chunk's records does not match), ErrCorrupt (a
+// structure is inconsistent, or a span of a record area holds no readable
+// record), ErrLimit (a bound below was hit) or ErrUnsupportedVersion.
+// NewReader fails only when the input holds nothing EVTX-like (ErrNotEVTX:
+// neither a file header signature nor a chunk signature) or cannot be read.
+//
+// Options.Since and Options.Until select records by the record header's
+// time: records outside are counted in Stats.Skipped and not decoded, which
+// makes reading a small window of a large log cheap.
+//
+// Options.Workers chunks are decoded in parallel, each from its own copy of
+// the chunk; at most about 2×Workers decoded chunks wait for Next. The
+// goroutines end at io.EOF, on Close, or when an abandoned Reader is
+// garbage collected; call Close to release them at once when stopping
+// early.
+//
+// # Finding logs
+//
+// Find returns the logs at a path: a file, a directory of *.evtx files, the
+// root of a mounted Windows volume (Windows/System32/winevt/Logs, matched
+// case-insensitively) or a .zip archive (its *.evtx members at any depth).
+// ChannelFromFileName and FileNameForChannel map between channel names and
+// the file names Windows gives their logs ("%4" stands for "/").
+//
+// # Security
+//
+// Event logs come from machines that may be compromised: the package
+// treats every input as hostile. Its contract:
+//
+//   - No input makes it panic, hang or exhaust memory. Counts, sizes and
+//     offsets read from the file are never trusted: each is checked against
+//     the bytes actually present before use (a header claiming 65535 chunks
+//     costs nothing for chunks that are not there).
+//   - Memory is bounded by the input: the reader holds at most about
+//     2×Workers+1 chunks of 64 KiB and their decoded events at a time, plus
+//     a de-duplication key (16 bytes) per record yielded. Decoding one record
+//     is bounded in nesting depth, template nesting, substitution count and
+//     total work, so its time and memory are bounded by a constant multiple
+//     of the chunk size; a record over a bound fails with ErrLimit and the
+//     reader goes on with the next.
+//   - Archive members are inflated to at most MaxZipMember bytes (1 GiB):
+//     into memory up to 64 MiB, into a temporary file (removed by
+//     File.Close) beyond. A member whose header claims more, or whose data
+//     inflates to more, is refused with an error naming the member and
+//     wrapping ErrLimit.
+//   - A recovered record must pass the same checks as any other; the reader
+//     prefers dropping a damaged record (and reporting it) over yielding
+//     garbage as an event.
+//
+// The reader has been fuzzed (FuzzReader, FuzzDecodeRecord; crashers are
+// kept under testdata/fuzz), and the input that makes the Velocidex/evtx
+// parser die of an out-of-memory error is a regression test.
+package evtx
