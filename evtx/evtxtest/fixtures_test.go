@@ -74,3 +74,46 @@ func kitchenSink() *evtx.Event {
 		Binary: []byte{1, 2, 3, 4, 5},
 	}
 }
+
+// exotic has the values and shapes the scenario events do not: lower-case
+// GUIDs, times with nanoseconds in another zone, arrays, reals, SizeT,
+// ANSI strings, SYSTEMTIME, a nested UserData tree with typed attributes.
+func exotic() []*evtx.Event {
+	cet := time.FixedZone("CET", 3600)
+	tm := time.Date(2026, 11, 20, 11, 0, 0, 123456789, cet)
+	u := func(k evtx.Kind, x uint64) evtx.Value { return evtx.Value{Kind: k, Uint: x} }
+	manifest := &evtx.Event{
+		System: evtx.System{
+			Provider:    evtx.Provider{Name: "Lower-Guid", GUID: "{c76baa63-ae81-421c-b425-340b4b24157f}"},
+			EventID:     1,
+			TimeCreated: tm,
+			ActivityID:  "{b1e3a429-ae1e-0001-cf50-d24fa6e0d801}",
+			Channel:     "Test/Operational",
+			Computer:    "h",
+		},
+		EventData: []evtx.Field{
+			{Name: "U32s", Value: evtx.Value{Kind: evtx.KindUint32 | evtx.ArrayFlag, Array: []evtx.Value{u(evtx.KindUint32, 1), u(evtx.KindUint32, 4000000000)}}},
+			{Name: "Strs", Value: evtx.Value{Kind: evtx.KindString | evtx.ArrayFlag, Array: []evtx.Value{evtx.StringValue("a"), evtx.StringValue("bc")}}},
+			{Name: "R32", Value: evtx.Value{Kind: evtx.KindReal32, Float: 1.5}},
+			{Name: "R64", Value: evtx.Value{Kind: evtx.KindReal64, Float: -2.25e100}},
+			{Name: "Size", Value: u(evtx.KindSizeT, 0x7ff6a000)},
+			{Name: "Ansi", Value: evtx.Value{Kind: evtx.KindAnsiString, Str: "ansi text"}},
+			{Name: "Sys", Value: evtx.Value{Kind: evtx.KindSysTime, Time: tm}},
+			{Name: "Guid", Value: evtx.Value{Kind: evtx.KindGUID, Str: "{4d36e972-e325-11ce-bfc1-08002be10318}"}},
+			{Name: "Null", Value: evtx.Value{}},
+		},
+	}
+	userData := &evtx.Event{
+		System: manifest.System,
+		UserData: &evtx.Element{
+			Name:  "Outer",
+			Attrs: []evtx.Attr{{Name: "xmlns", Value: evtx.StringValue("urn:x")}, {Name: "n", Value: u(evtx.KindUint16, 7)}},
+			Children: []*evtx.Element{
+				{Name: "Inner", Children: []*evtx.Element{{Name: "Leaf", Value: u(evtx.KindHexInt32, 0xbeef)}}},
+				{Name: "Empty"},
+				{Name: "Text", Value: evtx.StringValue("t")},
+			},
+		},
+	}
+	return []*evtx.Event{manifest, userData}
+}

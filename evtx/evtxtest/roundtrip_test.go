@@ -16,26 +16,6 @@ import (
 // Round trip through the project's own reader: what evtxtest writes, evtx
 // reads back as the same typed events.
 
-// written returns copies of the events with the fields the writer fills in
-// (RecordID, Written, System.EventRecordID) set as it sets them.
-func written(events []*evtx.Event) []*evtx.Event {
-	ids := recordIDs(events)
-	out := make([]*evtx.Event, len(events))
-	for i, ev := range events {
-		c := *ev
-		c.RecordID = ids[i]
-		if c.Written.IsZero() {
-			c.Written = c.System.TimeCreated
-		}
-		if c.System.EventRecordID == 0 {
-			c.System.EventRecordID = ids[i]
-		}
-		c.Root, c.Source = nil, evtx.Position{}
-		out[i] = &c
-	}
-	return out
-}
-
 type readResult struct {
 	events []*evtx.Event
 	stats  evtx.Stats
@@ -117,7 +97,7 @@ func TestRoundTrip(t *testing.T) {
 		for name, o := range map[string]Options{"default": {}, "3perChunk": {MaxRecordsPerChunk: 3}} {
 			b := mustBytes(t, events, o)
 			res := readAll(t, b, workers)
-			if d := cmp.Diff(written(events), res.events, eventCmp); d != "" {
+			if d := cmp.Diff(AsWritten(events), res.events, eventCmp); d != "" {
 				t.Errorf("%s, %d workers: events differ (-written +read):\n%s", name, workers, d)
 			}
 			if len(res.errs) != 0 {
@@ -136,7 +116,7 @@ func TestRoundTripMultiChunk(t *testing.T) {
 		events[i] = Schannel36871(events[i].System.TimeCreated, uint32(i))
 	}
 	res := readAll(t, mustBytes(t, events, Options{}), 0)
-	if d := cmp.Diff(written(events), res.events, eventCmp); d != "" {
+	if d := cmp.Diff(AsWritten(events), res.events, eventCmp); d != "" {
 		t.Errorf("events differ (-written +read):\n%s", d)
 	}
 	if res.stats.Chunks < 5 || res.stats.Chunks != res.stats.HeaderChunks {
@@ -148,7 +128,7 @@ func TestRoundTripMultiChunk(t *testing.T) {
 // every record present in the file is yielded.
 func TestRoundTripDamaged(t *testing.T) {
 	events := Noise(t0, time.Second, 30)
-	all := written(events)
+	all := AsWritten(events)
 	for _, tc := range []struct {
 		name      string
 		o         Options
@@ -196,7 +176,15 @@ func TestRoundTripTruncated(t *testing.T) {
 	last := cs[2]
 	cut := fileHeaderBlock + 2*chunkSize + last.records[5].off + last.records[5].size + 10
 	res := readAll(t, full[:cut], 0)
-	if d := cmp.Diff(written(events)[:26], res.events, eventCmp); d != "" {
+	if d := cmp.Diff(AsWritten(events)[:26], res.events, eventCmp); d != "" {
 		t.Errorf("events differ (-want +read):\n%s", d)
+	}
+}
+
+func TestRoundTripExotic(t *testing.T) {
+	events := exotic()
+	res := readAll(t, mustBytes(t, events, Options{}), 1)
+	if d := cmp.Diff(AsWritten(events), res.events, eventCmp); d != "" {
+		t.Errorf("events differ (-written +read):\n%s", d)
 	}
 }

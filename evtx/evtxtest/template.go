@@ -249,8 +249,10 @@ func bodyInstance(ev *evtx.Event) (*instance, error) {
 	return &instance{key: "eventdata" + keyOf(root), root: root, values: vals}, nil
 }
 
-// valueSub is the substitution for a typed value: normal, declared with the
-// value's type; optional and declared as a string when the value is null.
+// valueSub is the substitution for a typed value: a normal substitution
+// declared with the value's type; a null value gets an optional
+// substitution declared as a string (readers drop the element, as
+// evtxexport does; it rejects a null value in a normal substitution).
 func valueSub(i int, v evtx.Value) tcontent {
 	if v.Kind == evtx.KindNull {
 		return sub(i, evtx.KindString, true)

@@ -272,3 +272,110 @@ func (c *chunkWriter) finish(uncount int, badHeaderCRC, badRecordsCRC bool) []by
 	le.PutUint32(b[124:], sum)
 	return b
 }
+
+// AsWritten returns copies of the events as a reader gives them back from
+// the file Bytes writes (Root and Source aside): RecordID, Written and
+// System.EventRecordID filled in as the writer fills them, times in UTC and
+// truncated to FILETIME's 100 ns, and GUIDs written as GUID values (activity
+// ids, a manifest provider's Guid, GUID data) in Windows' "{UPPER}" form,
+// SYSTEMTIME to the millisecond; EventData arrays become one field per
+// element with the array's name, and null data fields disappear (both as
+// evtxexport shows them). Tests compare reader output with it.
+func AsWritten(events []*evtx.Event) []*evtx.Event {
+	out := make([]*evtx.Event, len(events))
+	var next uint64 = 1
+	for i, ev := range events {
+		if ev == nil {
+			continue
+		}
+		c := *ev
+		if c.RecordID == 0 {
+			c.RecordID = next
+		}
+		next = c.RecordID + 1
+		if c.Written.IsZero() {
+			c.Written = c.System.TimeCreated
+		}
+		c.Written = normTime(c.Written)
+		if c.System.EventRecordID == 0 {
+			c.System.EventRecordID = c.RecordID
+		}
+		c.System.TimeCreated = normTime(c.System.TimeCreated)
+		c.System.ActivityID = normGUID(c.System.ActivityID)
+		c.System.RelatedActivityID = normGUID(c.System.RelatedActivityID)
+		if !formOf(c.System.Provider).literal {
+			c.System.Provider.GUID = normGUID(c.System.Provider.GUID)
+		}
+		c.EventData = nil
+		for _, f := range ev.EventData {
+			switch {
+			case f.Value.Kind == evtx.KindNull:
+				// An optional substitution with a null value: the
+				// element is dropped.
+			case f.Value.Kind.IsArray():
+				// An array renders as one <Data> per element.
+				for _, e := range f.Value.Array {
+					c.EventData = append(c.EventData, evtx.Field{Name: f.Name, Value: normValue(e)})
+				}
+			default:
+				c.EventData = append(c.EventData, evtx.Field{Name: f.Name, Value: normValue(f.Value)})
+			}
+		}
+		c.UserData = normElement(ev.UserData)
+		c.Root, c.Source = nil, evtx.Position{}
+		out[i] = &c
+	}
+	return out
+}
+
+func normTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return evtx.FiletimeToTime(evtx.TimeToFiletime(t))
+}
+
+func normGUID(s string) string {
+	g, err := parseGUID(s)
+	if s == "" || err != nil {
+		return s
+	}
+	return fmt.Sprintf("{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+		g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15])
+}
+
+func normValue(v evtx.Value) evtx.Value {
+	switch v.Kind.Base() {
+	case evtx.KindGUID:
+		v.Str = normGUID(v.Str)
+	case evtx.KindFileTime, evtx.KindSysTime:
+		v.Time = normTime(v.Time)
+		if v.Kind.Base() == evtx.KindSysTime {
+			v.Time = v.Time.Truncate(time.Millisecond)
+		}
+	}
+	if v.Array != nil {
+		arr := make([]evtx.Value, len(v.Array))
+		for i, e := range v.Array {
+			arr[i] = normValue(e)
+		}
+		v.Array = arr
+	}
+	return v
+}
+
+func normElement(e *evtx.Element) *evtx.Element {
+	if e == nil {
+		return nil
+	}
+	c := &evtx.Element{Name: e.Name, Value: normValue(e.Value)}
+	for _, a := range e.Attrs {
+		c.Attrs = append(c.Attrs, evtx.Attr{Name: a.Name, Value: normValue(a.Value)})
+	}
+	for _, ch := range e.Children {
+		if ch != nil {
+			c.Children = append(c.Children, normElement(ch))
+		}
+	}
+	return c
+}
