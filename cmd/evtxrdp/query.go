@@ -1,12 +1,378 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
-// runQuery is implemented in a later change.
+const queryHelp = `usage: evtxrdp query [flags] PATH...
+
+Select events with a Windows event XPath query, like 'wevtutil qe', offline.
+PATH is an .evtx file, a directory of them, a mounted Windows volume (its
+Windows/System32/winevt/Logs is used) or a .zip of logs.
+
+The query language is the one wevtutil /q and Get-WinEvent -FilterXPath
+accept, e.g.
+  *[System[Provider[@Name='Schannel'] and EventID=36870 and TimeCreated[timediff(@SystemTime) <= 86400000]]]
+or a structured query (QueryList with Select/Suppress per channel) given
+with --structured-query, as wevtutil /sq does.
+
+timediff(@SystemTime) counts from the reference time: --at, or by default
+the newest record time in the input (never the wall clock).
+
+Like wevtutil, events come oldest first (file order for one log, time order
+across logs); --count N keeps the first N, so without --reverse it returns
+the OLDEST N matches (wevtutil /c:N without /rd:true). --reverse returns the
+newest first.
+
+flags:
+%s
+exit codes:
+  0  the query ran (whether or not events matched)
+  1  no readable log among the inputs
+  2  usage error, or the query is invalid
+`
+
 func runQuery(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "evtxrdp query: not implemented yet")
-	return exitFailure
+	fs := pflag.NewFlagSet("evtxrdp query", pflag.ContinueOnError)
+	help := helpWriter(args, stdout, stderr)
+	fs.SetOutput(stderr)
+	expr := fs.StringP("query", "q", "", "XPath `query` (default \"*\": every event)")
+	sqFile := fs.String("structured-query", "", "read a structured query (QueryList XML) from `FILE` (\"-\" for stdin)")
+	channels := fs.StringArray("channel", nil, "only read the logs of this `channel` (e.g. System; repeatable)")
+	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
+	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
+	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the newest record time in the input")
+	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl")
+	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "evtxrdp query: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'evtxrdp query --help' for usage.")
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		return usageErr("no PATH given")
+	}
+	if *count < 0 {
+		return usageErr("--count %d: want 0 or more", *count)
+	}
+	switch *format {
+	case "text", "xml", "jsonl":
+	default:
+		return usageErr("unknown --format %q (want text, xml or jsonl)", *format)
+	}
+	if *expr != "" && *sqFile != "" {
+		return usageErr("--query and --structured-query exclude each other")
+	}
+
+	// The query.
+	var sel selector
+	if *sqFile != "" {
+		data, err := readQueryFile(*sqFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+			return exitUsage
+		}
+		ql, err := xpath.ParseQueryList(data)
+		if err != nil {
+			invalidQuery(stderr, err)
+			return exitUsage
+		}
+		sel.list = ql
+	} else {
+		src := *expr
+		if src == "" {
+			src = "*"
+		}
+		q, err := xpath.Compile(src)
+		if err != nil {
+			invalidQuery(stderr, err)
+			return exitUsage
+		}
+		sel.query = q
+	}
+	var now time.Time
+	if *at != "" {
+		t, err := parseTime(*at)
+		if err != nil {
+			return usageErr("--at %q: %v", *at, err)
+		}
+		now = t
+	}
+
+	// The logs.
+	var logs []*evtx.Log
+	for _, p := range fs.Args() {
+		found, err := evtx.Find(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+			continue
+		}
+		explicit := len(found) == 1 && found[0].Path == p // a file named on the command line
+		for _, l := range found {
+			if len(*channels) > 0 && !containsFold(*channels, l.Channel) {
+				continue
+			}
+			if sel.list != nil && !explicit && !containsFold(sel.list.Channels(), l.Channel) {
+				continue // only the channels the Selects name
+			}
+			logs = append(logs, l)
+		}
+	}
+	if len(logs) == 0 {
+		fmt.Fprintln(stderr, "evtxrdp query: no readable log")
+		return exitFailure
+	}
+
+	// The reference time: the newest record header time, found without
+	// decoding any record (a window no record is in).
+	if now.IsZero() {
+		var readable []*evtx.Log
+		for _, l := range logs {
+			last, err := newestRecord(l)
+			if err != nil {
+				fmt.Fprintf(stderr, "evtxrdp query: %s: %v\n", l.Path, err)
+				continue
+			}
+			readable = append(readable, l)
+			if last.After(now) {
+				now = last
+			}
+		}
+		if len(readable) == 0 {
+			fmt.Fprintln(stderr, "evtxrdp query: no readable log")
+			return exitFailure
+		}
+		logs = readable
+		if now.IsZero() {
+			fmt.Fprintln(stderr, "reference time: none (the input holds no records); use --at to set one")
+		} else {
+			fmt.Fprintf(stderr, "reference time: %s (newest event in input); use --at to change\n", evtx.FormatTime(now))
+		}
+	}
+
+	// Select.
+	var hits []hit
+	readable := 0
+	for li, l := range logs {
+		since, until, _ := sel.timeBounds(l.Channel, now)
+		f, err := l.Open(evtx.Options{Since: since, Until: until})
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %v\n", l.Path, err)
+			continue
+		}
+		readable++
+		for seq := 0; ; seq++ {
+			ev, err := f.Next()
+			if err != nil {
+				break
+			}
+			if sel.match(l.Channel, ev, now) {
+				hits = append(hits, hit{ev: ev, log: li, seq: seq, path: l.Path})
+			}
+		}
+		if errs := f.Errors(); len(errs) > 0 {
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %v\n", l.Path, len(errs), errs[0])
+		}
+		f.Close()
+	}
+	if readable == 0 {
+		fmt.Fprintln(stderr, "evtxrdp query: no readable log")
+		return exitFailure
+	}
+
+	// Order: file order for one log, time order across logs (wevtutil
+	// returns events of several sources in time stamp order).
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		if len(logs) > 1 && !a.ev.System.TimeCreated.Equal(b.ev.System.TimeCreated) {
+			return a.ev.System.TimeCreated.Before(b.ev.System.TimeCreated)
+		}
+		if a.log != b.log {
+			return a.log < b.log
+		}
+		return a.seq < b.seq
+	})
+	if *reverse {
+		for i, j := 0, len(hits)-1; i < j; i, j = i+1, j-1 {
+			hits[i], hits[j] = hits[j], hits[i]
+		}
+	}
+	if *count > 0 && len(hits) > *count {
+		hits = hits[:*count]
+	}
+
+	w := bufio.NewWriter(stdout)
+	var buf []byte
+	for i, h := range hits {
+		buf = buf[:0]
+		switch *format {
+		case "text":
+			if i > 0 {
+				buf = append(buf, '\n')
+			}
+			buf = h.ev.AppendText(buf, i)
+		case "xml":
+			buf = h.ev.AppendXML(buf)
+			buf = append(buf, '\n')
+		case "jsonl":
+			buf = appendEventJSON(buf, h)
+		}
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// selector is the compiled query: one XPath or a QueryList.
+type selector struct {
+	query *xpath.Query
+	list  *xpath.QueryList
+}
+
+// match applies the query to an event of a log of the given channel. A
+// QueryList selects by channel: the log's (from its file name) when a
+// Select names it, else the record's own System/Channel (a log whose file
+// is not named after its channel).
+func (s *selector) match(channel string, ev *evtx.Event, now time.Time) bool {
+	if s.query != nil {
+		return s.query.Match(ev, now)
+	}
+	if !containsFold(s.list.Channels(), channel) {
+		channel = ev.System.Channel
+	}
+	return s.list.Match(channel, ev, now)
+}
+
+func (s *selector) timeBounds(channel string, now time.Time) (since, until time.Time, ok bool) {
+	if s.query != nil {
+		return s.query.TimeBounds(now)
+	}
+	if !containsFold(s.list.Channels(), channel) {
+		channel = ""
+	}
+	return s.list.TimeBounds(channel, now)
+}
+
+type hit struct {
+	ev   *evtx.Event
+	log  int
+	seq  int
+	path string
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func readQueryFile(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(io.LimitReader(os.Stdin, 4<<20))
+	}
+	return os.ReadFile(name)
+}
+
+// invalidQuery prints wevtutil's message, then where and why.
+func invalidQuery(stderr io.Writer, err error) {
+	fmt.Fprintln(stderr, "The specified query is invalid.")
+	fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+	var se *xpath.SyntaxError
+	var qe *xpath.QueryListError
+	if errors.As(err, &se) && !errors.As(err, &qe) && len(se.Expr) <= 240 && !strings.ContainsAny(se.Expr, "\r\n\t") {
+		fmt.Fprintf(stderr, "  %s\n  %s^\n", se.Expr, strings.Repeat(" ", len([]rune(se.Expr[:se.Offset]))))
+	}
+}
+
+// newestRecord returns the newest record header time of a log without
+// decoding records.
+func newestRecord(l *evtx.Log) (time.Time, error) {
+	never := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	f, err := l.Open(evtx.Options{Since: never})
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer f.Close()
+	for {
+		if _, err := f.Next(); err != nil {
+			break
+		}
+	}
+	return f.Stats().Last, nil
+}
+
+// eventJSON is the jsonl form of an event.
+type eventJSON struct {
+	Log         string      `json:"log"`
+	RecordID    uint64      `json:"record_id"`
+	TimeCreated string      `json:"time_created"`
+	Channel     string      `json:"channel"`
+	Provider    string      `json:"provider"`
+	EventID     uint16      `json:"event_id"`
+	Level       uint8       `json:"level"`
+	Task        uint16      `json:"task"`
+	Keywords    string      `json:"keywords"`
+	Computer    string      `json:"computer"`
+	UserID      string      `json:"user_id,omitempty"`
+	EventData   []fieldJSON `json:"event_data,omitempty"`
+	XML         string      `json:"xml"`
+}
+
+type fieldJSON struct {
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value"`
+}
+
+func appendEventJSON(dst []byte, h hit) []byte {
+	ev := h.ev
+	s := &ev.System
+	j := eventJSON{
+		Log:         h.path,
+		RecordID:    ev.RecordID,
+		TimeCreated: evtx.FormatTime(s.TimeCreated),
+		Channel:     s.Channel,
+		Provider:    s.Provider.Name,
+		EventID:     s.EventID,
+		Level:       s.Level,
+		Task:        s.Task,
+		Keywords:    fmt.Sprintf("0x%x", s.Keywords),
+		Computer:    s.Computer,
+		UserID:      s.UserID,
+		XML:         ev.XML(),
+	}
+	for _, f := range ev.EventData {
+		j.EventData = append(j.EventData, fieldJSON{Name: f.Name, Value: f.Value.String()})
+	}
+	b, err := json.Marshal(j)
+	if err != nil { // cannot happen: strings and numbers only
+		return dst
+	}
+	dst = append(dst, b...)
+	return append(dst, '\n')
 }

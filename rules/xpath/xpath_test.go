@@ -77,43 +77,7 @@ func TestTable(t *testing.T) {
 		}
 		return out
 	}
-	cases := []struct {
-		row  int
-		q    string
-		want []string
-	}{
-		{1, `*`, all},
-		{2, `Event[System[EventID=1058]]`, []string{"1058", "1058-old"}},
-		{4, `*[System[Provider[@Name='Schannel'] and (EventID=36870 or EventID=36871)]]`, []string{"36870", "36870-fresh", "36870-old", "36871"}},
-		{5, `*[System[Provider[@Name=' Microsoft-Windows-TerminalServices-SessionBroker ']]]`, nil},
-		{5, `*[System[Provider[@Name='Microsoft-Windows-TerminalServices-SessionBroker']]]`, []string{"2056"}},
-		// Row 6: within 24 h and Level 1-3; Level 0 (4624) also passes <= 3.
-		{6, `*[System[(Level <= 3) and TimeCreated[timediff(@SystemTime) <= 86400000]]]`,
-			without("1058-old", "36870-old", "6011", "6011-back")},
-		// Row 7: the event 1 s after the reference time has a negative timediff.
-		{7, `*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]`, without("1058-old", "36870-old")},
-		{7, `*[System[TimeCreated[timediff(@SystemTime) < 0]]]`, []string{"36870-fresh"}},
-		{8, `*[System[band(Keywords,36028797018963968)]]`, []string{"1057", "1058", "1058-old", "6011", "6011-back"}},
-		{9, `*[EventData[Data[@Name='ErrorStatus']=10001]]`, []string{"36870", "36870-fresh", "36870-old"}},
-		{9, `*[EventData[Data[@Name='ErrorStatus']='10001']]`, []string{"36870", "36870-fresh", "36870-old"}},
-		// Row 10: a HexInt32 compares with a string by its rendered text (lower
-		// case, as in Windows' XML), with a number numerically.
-		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`, []string{"36870", "36870-fresh", "36870-old"}},
-		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030D']]`, nil},
-		{10, `*[EventData[Data[@Name='ErrorCode']=2148074253]]`, []string{"36870", "36870-fresh", "36870-old"}},
-		{10, `*[EventData[Data[@Name='ErrorCode']='2148074253']]`, nil},
-		{11, `*[EventData[Data[@Name='Type'] and (Data='server')]]`, []string{"36870", "36870-fresh", "36870-old", "36871", "36872"}},
-		{11, `*[EventData[Data[@Name='TargetUserName'] and (Data='jdoe')]]`, []string{"4624"}},
-		{12, `*[EventData[Data[1]='OLDNAME']]`, []string{"6011"}},
-		{12, `*[EventData[Data[2]='OLDNAME']]`, []string{"6011-back"}},
-		{12, `*[EventData[Data='OLDNAME']]`, []string{"6011", "6011-back"}},
-		{13, `*[UserData/*/param3='Remote Desktop Connection Broker is not ready for RPC communication.']`, []string{"1296"}},
-		{17, `*[System[EventID!=4624]]`, without("4624")},
-		{18, `*[System[TimeCreated[@SystemTime>='2022-10-16T07:00:00.000Z' and @SystemTime<='2022-10-16T08:00:00.999Z']]]`, []string{"36870-old"}},
-		{18, `*[System[TimeCreated[@SystemTime>'2022-10-16T07:00:00Z' and @SystemTime<='2022-10-16T08:00:00.999Z']]]`, nil},
-		{18, `*[System[TimeCreated[@SystemTime='2022-10-16T07:00:00']]]`, []string{"36870-old"}},
-		{18, `*[System[TimeCreated[@SystemTime<='2022-10-16T09:00:00+02:00']]]`, []string{"1058-old", "36870-old"}},
-	}
+	cases := tableCases(without, all)
 	for _, c := range cases {
 		q, err := Compile(c.q)
 		if err != nil {
@@ -170,19 +134,101 @@ func TestArticleQueries(t *testing.T) {
 // TestInvalid: rows 3, 14, 15, 16 and 19 of §4.4 and the rest of what the
 // subset excludes. Each gives a *SyntaxError at the right offset.
 func TestInvalid(t *testing.T) {
-	clauses := func(n int) string {
-		var parts []string
-		for i := 0; i < n; i++ {
-			parts = append(parts, "EventID="+itoa(i+1))
+	cases := invalidCases()
+	for _, c := range cases {
+		_, err := Compile(c.q)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("row %d: Compile(%q) = %v, want *SyntaxError", c.row, c.q, err)
+			continue
 		}
-		return "*[System[(" + strings.Join(parts, " or ") + ")]]"
+		if se.Expr != c.q || se.Offset != c.off || !strings.Contains(se.Msg, c.want) {
+			t.Errorf("row %d: Compile(%q):\n got offset %d %q\nwant offset %d, message containing %q", c.row, c.q, se.Offset, se.Msg, c.off, c.want)
+		}
+		if want := "xpath: offset " + itoa(se.Offset) + ": "; !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Error() = %q, want prefix %q", err.Error(), want)
+		}
 	}
-	cases := []struct {
-		row  int
-		q    string
-		off  int
-		want string // substring of the message
-	}{
+	// 22 clauses are accepted (row 19's limit is 22).
+	if _, err := Compile(clauses(22)); err != nil {
+		t.Errorf("22 clauses: %v", err)
+	}
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+type tableCase struct {
+	row  int
+	q    string
+	want []string
+}
+
+// tableCases are the valid queries of domain.md §4.4 with the events of
+// corpus() they match.
+func tableCases(without func(...string) []string, all []string) []tableCase {
+	return []tableCase{
+		{1, `*`, all},
+		{2, `Event[System[EventID=1058]]`, []string{"1058", "1058-old"}},
+		{4, `*[System[Provider[@Name='Schannel'] and (EventID=36870 or EventID=36871)]]`, []string{"36870", "36870-fresh", "36870-old", "36871"}},
+		{5, `*[System[Provider[@Name=' Microsoft-Windows-TerminalServices-SessionBroker ']]]`, nil},
+		{5, `*[System[Provider[@Name='Microsoft-Windows-TerminalServices-SessionBroker']]]`, []string{"2056"}},
+		// Row 6: within 24 h and Level 1-3; Level 0 (4624) also passes <= 3.
+		{6, `*[System[(Level <= 3) and TimeCreated[timediff(@SystemTime) <= 86400000]]]`,
+			without("1058-old", "36870-old", "6011", "6011-back")},
+		// Row 7: the event 1 s after the reference time has a negative timediff.
+		{7, `*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]`, without("1058-old", "36870-old")},
+		{7, `*[System[TimeCreated[timediff(@SystemTime) < 0]]]`, []string{"36870-fresh"}},
+		{8, `*[System[band(Keywords,36028797018963968)]]`, []string{"1057", "1058", "1058-old", "6011", "6011-back"}},
+		{9, `*[EventData[Data[@Name='ErrorStatus']=10001]]`, []string{"36870", "36870-fresh", "36870-old"}},
+		{9, `*[EventData[Data[@Name='ErrorStatus']='10001']]`, []string{"36870", "36870-fresh", "36870-old"}},
+		// Row 10: a HexInt32 compares with a string by its rendered text (lower
+		// case, as in Windows' XML), with a number numerically.
+		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`, []string{"36870", "36870-fresh", "36870-old"}},
+		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030D']]`, nil},
+		{10, `*[EventData[Data[@Name='ErrorCode']=2148074253]]`, []string{"36870", "36870-fresh", "36870-old"}},
+		{10, `*[EventData[Data[@Name='ErrorCode']='2148074253']]`, nil},
+		{11, `*[EventData[Data[@Name='Type'] and (Data='server')]]`, []string{"36870", "36870-fresh", "36870-old", "36871", "36872"}},
+		{11, `*[EventData[Data[@Name='TargetUserName'] and (Data='jdoe')]]`, []string{"4624"}},
+		{12, `*[EventData[Data[1]='OLDNAME']]`, []string{"6011"}},
+		{12, `*[EventData[Data[2]='OLDNAME']]`, []string{"6011-back"}},
+		{12, `*[EventData[Data='OLDNAME']]`, []string{"6011", "6011-back"}},
+		{13, `*[UserData/*/param3='Remote Desktop Connection Broker is not ready for RPC communication.']`, []string{"1296"}},
+		{17, `*[System[EventID!=4624]]`, without("4624")},
+		{18, `*[System[TimeCreated[@SystemTime>='2022-10-16T07:00:00.000Z' and @SystemTime<='2022-10-16T08:00:00.999Z']]]`, []string{"36870-old"}},
+		{18, `*[System[TimeCreated[@SystemTime>'2022-10-16T07:00:00Z' and @SystemTime<='2022-10-16T08:00:00.999Z']]]`, nil},
+		{18, `*[System[TimeCreated[@SystemTime='2022-10-16T07:00:00']]]`, []string{"36870-old"}},
+		{18, `*[System[TimeCreated[@SystemTime<='2022-10-16T09:00:00+02:00']]]`, []string{"1058-old", "36870-old"}},
+	}
+}
+
+type invalidCase struct {
+	row  int
+	q    string
+	off  int
+	want string // substring of the message
+}
+
+func clauses(n int) string {
+	var parts []string
+	for i := 0; i < n; i++ {
+		parts = append(parts, "EventID="+itoa(i+1))
+	}
+	return "*[System[(" + strings.Join(parts, " or ") + ")]]"
+}
+
+// invalidCases are queries outside the subset, with the offset and message
+// of their error.
+func invalidCases() []invalidCase {
+	return []invalidCase{
 		{3, `System[EventID=1058]`, 0, "expected '*' or 'Event', found 'System'"},
 		{14, `//Event`, 0, "'//'"},
 		{14, `*[System/..]`, 9, "'..'"},
@@ -227,33 +273,4 @@ func TestInvalid(t *testing.T) {
 		{0, `*[` + strings.Repeat("(", 40) + `1` + strings.Repeat(")", 40) + `]`, 2 + MaxDepth - 1, "nested deeper"},
 		{0, `*[Data[@Name='a'][1][2][3][4][5][6][7][8][9][10][11][12][13][14][15][16]]`, 68, "more than 16 predicates"},
 	}
-	for _, c := range cases {
-		_, err := Compile(c.q)
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			t.Errorf("row %d: Compile(%q) = %v, want *SyntaxError", c.row, c.q, err)
-			continue
-		}
-		if se.Expr != c.q || se.Offset != c.off || !strings.Contains(se.Msg, c.want) {
-			t.Errorf("row %d: Compile(%q):\n got offset %d %q\nwant offset %d, message containing %q", c.row, c.q, se.Offset, se.Msg, c.off, c.want)
-		}
-		if want := "xpath: offset " + itoa(se.Offset) + ": "; !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("Error() = %q, want prefix %q", err.Error(), want)
-		}
-	}
-	// 22 clauses are accepted (row 19's limit is 22).
-	if _, err := Compile(clauses(22)); err != nil {
-		t.Errorf("22 clauses: %v", err)
-	}
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }

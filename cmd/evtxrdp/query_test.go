@@ -1,0 +1,237 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// queryRef is the newest record of the logs queryLogs writes: the default
+// reference time of their queries.
+var queryRef = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// queryLogs writes a System log and the two RD Connection Broker
+// Operational logs holding the article's events at known times, and returns
+// their directory.
+func queryLogs(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	h := func(n float64) time.Time { return queryRef.Add(-time.Duration(n * float64(time.Hour))) }
+	system := evtxtest.Noise(h(40), 20*time.Minute, 100) // background, to h(7)
+	system = append(system,
+		evtxtest.RCM1058(h(30), "Access is denied."), // outside the 24 h window
+		evtxtest.RCM1058(h(5), "Access is denied."),
+		evtxtest.Schannel36872(h(4.5), 0x80092004, 0x1, []byte{1, 2, 3}),
+		evtxtest.Schannel36871(h(4), 10013),
+		evtxtest.RCM1057(h(3), "Keyset does not exist"),
+		evtxtest.RCM1058(h(2), "Access is denied."),
+		evtxtest.Schannel36870(h(1), 0x8009030d, 10001),
+		evtxtest.Schannel36870(h(0.5), 0x8009030d, 10001),
+	)
+	system = append(system, evtxtest.Noise(queryRef, time.Minute, 1)...) // the newest record
+	write := func(name string, evs []*evtx.Event) {
+		if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("System.evtx", system)
+	write("Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx", []*evtx.Event{
+		evtxtest.SessionBroker2056(h(6), "NULL", "NULL", "Logon to the database failed."),
+	})
+	write("Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx", []*evtx.Event{
+		evtxtest.SessionBrokerClient1296(h(8), "CONTOSO", "rdsh01$", "Remote Desktop Connection Broker is not ready for RPC communication."),
+	})
+	return dir
+}
+
+func articleQuery(provider, id string) string {
+	return "Event[System[Provider[@Name='" + provider + "'] and EventID=" + id + " and TimeCreated[timediff(@SystemTime) <= 86400000]]]"
+}
+
+// events returns the Event ID and Date lines of text output.
+func textEvents(out string) []string {
+	var ids []string
+	for _, m := range regexp.MustCompile(`(?m)^  Event ID: (\d+)\n  Task: .*\n  Level: .*\n|^  Date: (.*)\n`).FindAllStringSubmatch(out, -1) {
+		ids = append(ids, m[1]+m[2])
+	}
+	return ids
+}
+
+// TestQueryArticle runs the article's commands (domain.md §1.2-§1.4) as
+// `evtxrdp query`, with `wevtutil qe system /c:1 /f:text /q:...` becoming
+// `evtxrdp query DIR/System.evtx -c 1 -f text -q ...`.
+func TestQueryArticle(t *testing.T) {
+	dir := queryLogs(t)
+	system := filepath.Join(dir, "System.evtx")
+	broker := filepath.Join(dir, "Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx")
+	client := filepath.Join(dir, "Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx")
+	const rcm = "Microsoft-Windows-TerminalServices-RemoteConnectionManager"
+	date := func(hours float64) string {
+		return queryRef.Add(-time.Duration(hours * float64(time.Hour))).Format("2006-01-02T15:04:05.000")
+	}
+	cases := []struct {
+		name   string
+		args   []string
+		events []string // Date, Event ID pairs in output order
+	}{
+		// §1.2: /c:1 without /rd:true is the OLDEST match in the window.
+		{"1058", []string{system, "-c", "1", "-f", "text", "-q", articleQuery(rcm, "1058")}, []string{date(5), "1058"}},
+		{"1058-newest", []string{system, "-c", "1", "-r", "-f", "text", "-q", articleQuery(rcm, "1058")}, []string{date(2), "1058"}},
+		{"1058-all", []string{system, "-f", "text", "-q", articleQuery(rcm, "1058")}, []string{date(5), "1058", date(2), "1058"}},
+		{"1057", []string{system, "-c", "1", "-f", "text", "-q", articleQuery(rcm, "1057")}, []string{date(3), "1057"}},
+		{"36870", []string{system, "-c", "1", "-f", "text", "-q", articleQuery("Schannel", "36870")}, []string{date(1), "36870"}},
+		{"36872", []string{system, "-c", "1", "-f", "text", "-q", articleQuery("Schannel", "36872")}, []string{date(4.5), "36872"}},
+		// §1.3.
+		{"36871", []string{system, "-c", "1", "-f", "text", "-q", articleQuery("Schannel", "36871")}, []string{date(4), "36871"}},
+		// §1.4 as printed: the System log and padded names find nothing,
+		// on the System log and even on the right logs.
+		{"2056-article", []string{system, "-c", "1", "-f", "text", "-q", articleQuery(" Microsoft-Windows-TerminalServices-SessionBroker ", "2056")}, nil},
+		{"1296-article", []string{system, "-c", "1", "-f", "text", "-q", articleQuery(" Microsoft-Windows-TerminalServices-SessionBroker-Client ", "1296")}, nil},
+		{"2056-padded", []string{broker, "-f", "text", "-q", articleQuery(" Microsoft-Windows-TerminalServices-SessionBroker ", "2056")}, nil},
+		{"1296-padded", []string{client, "-f", "text", "-q", articleQuery(" Microsoft-Windows-TerminalServices-SessionBroker-Client ", "1296")}, nil},
+		// Corrected: the Operational logs, exact names.
+		{"2056", []string{broker, "-c", "1", "-r", "-f", "text", "-q", articleQuery("Microsoft-Windows-TerminalServices-SessionBroker", "2056")}, []string{date(6), "2056"}},
+		{"1296", []string{client, "-c", "1", "-r", "-f", "text", "-q", articleQuery("Microsoft-Windows-TerminalServices-SessionBroker-Client", "1296")}, []string{date(8), "1296"}},
+	}
+	for _, c := range cases {
+		code, out, errOut := runCmd(append([]string{"query"}, c.args...)...)
+		if code != exitOK {
+			t.Errorf("%s: exit %d, stderr:\n%s", c.name, code, errOut)
+			continue
+		}
+		if got, want := strings.Join(textEvents(out), " "), strings.Join(c.events, " "); got != want {
+			t.Errorf("%s: events %q, want %q\n%s", c.name, got, want, out)
+		}
+		if want := "reference time: " + evtx.FormatTime(queryRef); c.args[0] == system && !strings.Contains(errOut, want) {
+			t.Errorf("%s: stderr %q lacks %q", c.name, errOut, want)
+		}
+		if len(c.events) > 0 && !strings.HasPrefix(out, "Event[0]:\n  Log Name: ") {
+			t.Errorf("%s: output does not start like wevtutil /f:text:\n%s", c.name, out)
+		}
+		if len(c.events) == 0 && out != "" {
+			t.Errorf("%s: want no output, got\n%s", c.name, out)
+		}
+		if c.name == "36870" {
+			golden(t, "query/36870.txt", []byte(out))
+		}
+	}
+}
+
+func TestQueryOptions(t *testing.T) {
+	dir := queryLogs(t)
+	system := filepath.Join(dir, "System.evtx")
+
+	// --at moves the window: 26 h before the reference, both old 1058s
+	// (h30 is 4 h before it) are in and the later ones are in the future
+	// (timediff negative, so they match too, as on Windows).
+	at := queryRef.Add(-26 * time.Hour).Format(time.RFC3339)
+	code, out, errOut := runCmd("query", system, "--at", at, "-q", articleQuery("Microsoft-Windows-TerminalServices-RemoteConnectionManager", "1058"))
+	if code != exitOK || strings.Count(out, "Event ID: 1058") != 3 || strings.Contains(errOut, "reference time") {
+		t.Errorf("--at: exit %d, %d events, stderr %q", code, strings.Count(out, "Event ID: 1058"), errOut)
+	}
+
+	// A directory, --channel: only System is read; xml output, one line each.
+	code, out, _ = runCmd("query", dir, "--channel", "system", "-f", "xml", "-q", "*[System[Provider[@Name='Schannel']]]")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != exitOK || len(lines) != 4 {
+		t.Fatalf("xml: exit %d, %d lines:\n%s", code, len(lines), out)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Schannel'") {
+			t.Errorf("xml line: %s", l)
+		}
+	}
+
+	// The whole directory: events of several logs in time order.
+	code, out, _ = runCmd("query", dir, "-f", "jsonl", "-q", "*[System[Level=2]]")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var j struct {
+			EventID   int    `json:"event_id"`
+			Time      string `json:"time_created"`
+			XML       string `json:"xml"`
+			EventData []struct{ Name, Value string }
+		}
+		if err := json.Unmarshal([]byte(l), &j); err != nil {
+			t.Fatalf("jsonl: %v: %s", err, l)
+		}
+		got = append(got, queryItoa(j.EventID))
+	}
+	if want := "1058 1296 2056 1058 36872 36871 1057 1058 36870 36870"; code != exitOK || strings.Join(got, " ") != want {
+		t.Errorf("jsonl over the directory: %s, want %s", strings.Join(got, " "), want)
+	}
+
+	// A structured query: Select Level 2 in System, Suppress Schannel; the
+	// broker log through its own Select.
+	sq := filepath.Join(t.TempDir(), "q.xml")
+	os.WriteFile(sq, []byte(`<QueryList>
+  <Query Id="0" Path="System">
+    <Select>*[System[Level=2 and TimeCreated[timediff(@SystemTime) &lt;= 86400000]]]</Select>
+    <Suppress>*[System[Provider[@Name='Schannel']]]</Suppress>
+  </Query>
+  <Query Id="1" Path="Microsoft-Windows-TerminalServices-SessionBroker/Operational">
+    <Select>*[System[EventID=2056]]</Select>
+  </Query>
+</QueryList>`), 0o644)
+	code, out, errOut = runCmd("query", dir, "--structured-query", sq, "-f", "text")
+	if got := strings.Join(textEvents(out), " "); code != exitOK || strings.Count(got, " ") != 7 ||
+		!strings.Contains(got, "2056") || strings.Contains(got, "3687") || strings.Contains(got, "1296") {
+		t.Errorf("structured query: exit %d, events %s, stderr %s", code, got, errOut)
+	}
+}
+
+func TestQueryErrors(t *testing.T) {
+	dir := queryLogs(t)
+	system := filepath.Join(dir, "System.evtx")
+	cases := []struct {
+		args []string
+		code int
+		want []string // in stderr
+	}{
+		{[]string{system, "-q", "System[EventID=1058]"}, exitUsage,
+			[]string{"The specified query is invalid.", "xpath: offset 0: a query must select events: expected '*' or 'Event', found 'System'", "  System[EventID=1058]\n  ^\n"}},
+		{[]string{system, "-q", "*[System[EventID=1058]"}, exitUsage,
+			[]string{"The specified query is invalid.", "offset 22: expected ']'", "\n                        ^\n"}},
+		{[]string{system, "-q", "*[count(EventData/Data)>2]"}, exitUsage, []string{"The specified query is invalid.", "count()"}},
+		{[]string{system, "--structured-query", filepath.Join(dir, "missing.xml")}, exitUsage, []string{"missing.xml"}},
+		{[]string{system, "-q", "*", "--structured-query", "x"}, exitUsage, []string{"exclude each other"}},
+		{[]string{system, "-f", "csv"}, exitUsage, []string{"unknown --format"}},
+		{[]string{system, "--at", "yesterday"}, exitUsage, []string{"--at"}},
+		{[]string{system, "--bogus"}, exitUsage, []string{"unknown flag"}},
+		{[]string{}, exitUsage, []string{"no PATH"}},
+		{[]string{filepath.Join(dir, "nothing-here")}, exitFailure, []string{"no readable log"}},
+		{[]string{dir, "--channel", "Security"}, exitFailure, []string{"no readable log"}},
+		// A valid query without matches is success with no output.
+		{[]string{system, "-q", "*[System[EventID=4624]]"}, exitOK, []string{"reference time"}},
+	}
+	for _, c := range cases {
+		code, out, errOut := runCmd(append([]string{"query"}, c.args...)...)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d; stderr %s", c.args, code, c.code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", c.args, w, errOut)
+			}
+		}
+		if out != "" {
+			t.Errorf("%v: stdout %q, want none", c.args, out)
+		}
+	}
+	// Help goes to stdout with exit 0.
+	if code, out, _ := runCmd("query", "--help"); code != exitOK || !strings.Contains(out, "usage: evtxrdp query") {
+		t.Errorf("--help: exit %d, %q", code, out)
+	}
+}
+
+func queryItoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
