@@ -131,7 +131,7 @@ func itoa64(i int64) string { return itoa(int(i)) }
 func TestNumberConversions(t *testing.T) {
 	nan := math.NaN()
 	cases := []struct {
-		s           string
+		s            string
 		xpath, type_ float64
 	}{
 		{"12", 12, 12}, {" 12\r\n", 12, 12}, {"-1.5", -1.5, -1.5}, {".5", 0.5, 0.5}, {"5.", 5, 5},
