@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -164,6 +166,29 @@ func TestRoundTripDamaged(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRoundTripWrapped: a wrapped circular log is read in file order, the
+// newest chunks (at the start of the file) first.
+func TestRoundTripWrapped(t *testing.T) {
+	events := Noise(t0, time.Second, 30)
+	b := mustBytes(t, events, Options{MaxRecordsPerChunk: 10, OldestChunk: 2, Full: true})
+	res := readAll(t, b, 0)
+	all := AsWritten(events)
+	want := append(append(append([]*evtx.Event(nil), all[10:20]...), all[20:30]...), all[0:10]...)
+	if d := cmp.Diff(want, res.events, eventCmp); d != "" {
+		t.Errorf("events differ (-want +read):\n%s", d)
+	}
+	if len(res.errs) != 0 || !res.stats.Full {
+		t.Errorf("errors %v, stats %+v", res.errs, res.stats)
+	}
+	if haveEvtxexport() == nil {
+		path := filepath.Join(t.TempDir(), "wrapped.evtx")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		compareRendered(t, "evtxexport", runEvtxexport(t, path), want, false)
 	}
 }
 

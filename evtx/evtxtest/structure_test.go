@@ -274,6 +274,16 @@ func TestOptions(t *testing.T) {
 				t.Errorf("last chunk: %+v, next %d", last, fi.nextRecord)
 			}
 		}},
+		{"wrapped", Options{MaxRecordsPerChunk: 10, OldestChunk: 2, Full: true}, func(t *testing.T, b []byte, fi fileInfo, cs []chunkInfo) {
+			if fi.firstChunk != 2 || fi.lastChunk != 1 || fi.chunks != 3 || fi.nextRecord != 31 || !fi.crcOK {
+				t.Errorf("header %+v", fi)
+			}
+			for slot, first := range []uint64{11, 21, 1} {
+				if cs[slot].firstID != first || cs[slot].records[0].id != first || !cs[slot].records[0].inlineTmpl {
+					t.Errorf("slot %d: first id %d, want %d", slot, cs[slot].firstID, first)
+				}
+			}
+		}},
 		{"truncate", Options{MaxRecordsPerChunk: 10, TruncateAt: fileHeaderBlock + 2*chunkSize + 1000}, func(t *testing.T, b []byte, fi fileInfo, cs []chunkInfo) {
 			if len(b) != fileHeaderBlock+2*chunkSize+1000 || len(cs) != 2 || fi.chunks != 3 {
 				t.Errorf("len %d, %d whole chunks, header counts %d", len(b), len(cs), fi.chunks)

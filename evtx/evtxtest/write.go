@@ -1,7 +1,6 @@
 package evtxtest
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -51,14 +50,22 @@ type Options struct {
 	// header counts none (record numbers 0, free space offset 512).
 	UncountRecords int
 
+	// OldestChunk writes the log as a wrapped circular log: the oldest
+	// chunk at this chunk position of the file and the others after it,
+	// wrapping around to position 0, so the newest records sit before the
+	// oldest ones in the file. The file header's first and last chunk
+	// numbers say so. 0 = no wrap; it must be less than the number of
+	// chunks.
+	OldestChunk int
+
 	// TruncateAt cuts the file to this many bytes (0 = no cut).
 	TruncateAt int64
 
 	// BadFileHeaderCRC stores a wrong file header checksum.
 	BadFileHeaderCRC bool
-	// BadChunkHeaderCRC and BadRecordsCRC list chunk indexes (0-based)
-	// whose header checksum, respectively records checksum, is stored
-	// wrong.
+	// BadChunkHeaderCRC and BadRecordsCRC list chunk positions in the file
+	// (0-based) whose header checksum, respectively records checksum, is
+	// stored wrong.
 	BadChunkHeaderCRC, BadRecordsCRC []int
 }
 
@@ -145,17 +152,21 @@ func Bytes(events []*evtx.Event, o Options) ([]byte, error) {
 		return nil, fmt.Errorf("evtxtest: unsupported minor version %d", o.MinorVersion)
 	}
 
-	var out bytes.Buffer
-	out.Grow(fileHeaderBlock + len(chunks)*chunkSize)
-	out.Write(fileHeader(chunks, o))
+	if o.OldestChunk < 0 || (o.OldestChunk > 0 && o.OldestChunk >= len(chunks)) {
+		return nil, fmt.Errorf("evtxtest: oldest chunk %d of %d", o.OldestChunk, len(chunks))
+	}
+
+	b := make([]byte, fileHeaderBlock+len(chunks)*chunkSize)
+	copy(b, fileHeader(chunks, o))
 	for i, c := range chunks {
 		uncount := 0
 		if i == len(chunks)-1 {
 			uncount = o.UncountRecords
 		}
-		out.Write(c.finish(uncount, contains(o.BadChunkHeaderCRC, i), contains(o.BadRecordsCRC, i)))
+		slot := (o.OldestChunk + i) % len(chunks)
+		copy(b[fileHeaderBlock+slot*chunkSize:],
+			c.finish(uncount, contains(o.BadChunkHeaderCRC, slot), contains(o.BadRecordsCRC, slot)))
 	}
-	b := out.Bytes()
 	if o.TruncateAt > 0 && o.TruncateAt < int64(len(b)) {
 		b = b[:o.TruncateAt]
 	}
@@ -202,8 +213,9 @@ func fileHeader(chunks []*chunkWriter, o Options) []byte {
 			nextID = last.records[0].id
 		}
 	}
-	if count > 0 {
-		le.PutUint64(h[16:], uint64(count-1))
+	if len(chunks) > 0 {
+		le.PutUint64(h[8:], uint64(o.OldestChunk))
+		le.PutUint64(h[16:], uint64((o.OldestChunk+max(count-1, 0))%len(chunks)))
 	}
 	le.PutUint64(h[24:], nextID)
 	le.PutUint32(h[32:], fileHeaderSize)
