@@ -24,6 +24,12 @@ type Stats struct {
 	// BadRecords counts records whose header is intact but whose body does
 	// not decode. Each has a FormatError.
 	BadRecords int
+	// Stale counts records left in the slack of a chunk (past the free space
+	// offset of an intact chunk header: what remains of an older use of
+	// the chunk) that no longer decode, typically because the template
+	// they use has been overwritten. They are counted, not reported as
+	// errors: they are not part of the log's current contents.
+	Stale int
 	// Duplicates counts records not yielded because a byte-identical record
 	// (same record id, size and CRC32) was yielded earlier, e.g. from a
 	// chunk that is a copy of another.
@@ -62,6 +68,7 @@ func (s *Stats) add(c *Stats) {
 	s.Recovered += c.Recovered
 	s.BadRecords += c.BadRecords
 	s.Duplicates += c.Duplicates
+	s.Stale += c.Stale
 	s.UnreadBytes += c.UnreadBytes
 	if c.timed {
 		s.noteTime(c.firstFT)

@@ -1,12 +1,573 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/pflag"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// runDump is implemented in a later change.
+const dumpHelp = `usage: evtxrdp dump [flags] PATH...
+
+Stream the events of EVTX logs to stdout, in file order. PATH is an .evtx
+file, a directory of them, a mounted Windows volume (its
+Windows/System32/winevt/Logs is used) or a .zip of logs.
+
+Formats:
+  jsonl  one JSON object per line with the typed event fields (default)
+  xml    one <Event> per line, as wevtutil qe /f:xml prints it
+  text   as wevtutil qe /f:text prints it
+
+--since and --until take a time, RFC 3339 with or without fraction and
+zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01; no
+zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from the
+newest record of all the inputs ("--since 24h": the last day of logging).
+They compare with the record header's time; records outside are not
+decoded.
+
+At the end, for each log, a summary line and every problem found (damaged
+chunks, checksum mismatches, unreadable spans, undecodable records) go to
+stderr; damage is reported, never fatal.
+
+flags:
+%s
+exit codes:
+  0  every input was read (damage, if any, is reported on stderr)
+  1  an input could not be read at all (not EVTX, missing, unreadable)
+  2  usage error
+`
+
+// dumpProgressMin is the input size from which a progress line is shown (dumpWhen
+// stderr is a terminal).
+const dumpProgressMin = 64 << 20
+
 func runDump(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "evtxrdp dump: not implemented yet")
-	return exitFailure
+	fs := pflag.NewFlagSet("evtxrdp dump", pflag.ContinueOnError)
+	help := stderr
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--help" {
+			help = stdout
+		}
+	}
+	fs.SetOutput(stderr)
+	format := fs.StringP("format", "f", "jsonl", "output `format`: jsonl, xml or text")
+	since := fs.String("since", "", "only records at or after `T` (time or duration before the newest record)")
+	until := fs.String("until", "", "only records at or before `T` (time or duration before the newest record)")
+	workers := fs.IntP("workers", "w", 0, "chunks decoded in parallel (`N`; 0: one per CPU)")
+	maxErrs := fs.Int("max-errors", 50, "problems listed per log on stderr (`N`; 0: all); all are counted")
+	fs.Usage = func() { fmt.Fprintf(help, dumpHelp, fs.FlagUsages()) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "evtxrdp dump: %v\n", err)
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "evtxrdp dump: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'evtxrdp dump --help' for usage.")
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		return usageErr("no PATH given")
+	}
+	var enc dumpEncoder
+	switch *format {
+	case "jsonl", "json":
+		enc = appendJSON
+	case "xml":
+		enc = appendXMLLine
+	case "text":
+		enc = func(dst []byte, ev *evtx.Event, i int) []byte { return append(ev.AppendText(dst, i), '\n') }
+	default:
+		return usageErr("unknown --format %q (want jsonl, xml or text)", *format)
+	}
+	if *workers < 0 {
+		return usageErr("--workers %d: want 0 or more", *workers)
+	}
+	sinceT, err := parseDumpWhen(*since)
+	if err != nil {
+		return usageErr("--since %q: %v", *since, err)
+	}
+	untilT, err := parseDumpWhen(*until)
+	if err != nil {
+		return usageErr("--until %q: %v", *until, err)
+	}
+
+	code := exitOK
+	var logs []*evtx.Log
+	for _, p := range fs.Args() {
+		found, err := evtx.Find(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp dump: %v\n", err)
+			code = exitFailure
+			continue
+		}
+		logs = append(logs, found...)
+	}
+	if sinceT.relative || untilT.relative {
+		newest, ok := dumpNewest(logs, *workers)
+		if !ok {
+			fmt.Fprintln(stderr, "evtxrdp dump: no record to count --since/--until back from")
+			return exitFailure
+		}
+		sinceT.resolve(newest)
+		untilT.resolve(newest)
+	}
+	var total int64
+	for _, l := range logs {
+		total += l.Size
+	}
+	d := &dumper{
+		out:      bufio.NewWriterSize(stdout, 256<<10),
+		stderr:   stderr,
+		enc:      enc,
+		opts:     evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers},
+		maxErrs:  *maxErrs,
+		progress: total >= dumpProgressMin && dumpIsTerminal(stderr),
+	}
+	for _, l := range logs {
+		if err := d.dump(l); err != nil {
+			var werr dumpWriteError
+			if errors.As(err, &werr) {
+				fmt.Fprintf(stderr, "evtxrdp dump: write: %v\n", werr.err)
+				return exitFailure
+			}
+			fmt.Fprintf(stderr, "evtxrdp dump: %v\n", err)
+			code = exitFailure
+		}
+	}
+	if err := d.out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "evtxrdp dump: write: %v\n", err)
+		return exitFailure
+	}
+	return code
+}
+
+type dumpEncoder func(dst []byte, ev *evtx.Event, index int) []byte
+
+// dumpWhen is a --since/--until value: an absolute time, or a duration before
+// the newest record.
+type dumpWhen struct {
+	t        time.Time
+	relative bool
+	back     time.Duration
+}
+
+func (w *dumpWhen) resolve(newest time.Time) {
+	if w.relative {
+		w.t = newest.Add(-w.back)
+	}
+}
+
+func parseDumpWhen(s string) (dumpWhen, error) {
+	if s == "" {
+		return dumpWhen{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return dumpWhen{t: t.UTC()}, nil
+		}
+	}
+	if d, err := parseDumpDuration(s); err == nil && d >= 0 {
+		return dumpWhen{relative: true, back: d}, nil
+	}
+	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d)")
+}
+
+// parseDumpDuration is time.ParseDuration plus a leading "d" (24 h) unit.
+func parseDumpDuration(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil || n < 0 || n > 1e6 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		days = time.Duration(n) * 24 * time.Hour
+		if s = s[i+1:]; s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	return days + d, err
+}
+
+// dumpNewest returns the newest record header time of the logs. Reading
+// with a window in the far future skips (does not decode) every record.
+func dumpNewest(logs []*evtx.Log, workers int) (time.Time, bool) {
+	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	var newest time.Time
+	for _, l := range logs {
+		f, err := l.Open(evtx.Options{Since: far, Workers: workers})
+		if err != nil {
+			continue
+		}
+		for {
+			if _, err := f.Next(); err != nil {
+				break
+			}
+		}
+		if st := f.Stats(); st.Skipped > 0 && st.Last.After(newest) {
+			newest = st.Last
+		}
+		f.Close()
+	}
+	return newest, !newest.IsZero()
+}
+
+type dumpWriteError struct{ err error }
+
+func (e dumpWriteError) Error() string { return e.err.Error() }
+
+type dumper struct {
+	out      *bufio.Writer
+	stderr   io.Writer
+	enc      dumpEncoder
+	opts     evtx.Options
+	maxErrs  int
+	progress bool
+	index    int // events written so far (wevtutil's Event[N])
+	buf      []byte
+}
+
+// dump writes the events of one log, then its summary and problems to
+// stderr. It returns an error if the log cannot be read at all, or a
+// dumpWriteError if stdout fails.
+func (d *dumper) dump(l *evtx.Log) error {
+	f, err := l.Open(d.opts)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for n := 0; ; n++ {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		d.buf = d.enc(d.buf[:0], ev, d.index)
+		d.index++
+		if _, err := d.out.Write(d.buf); err != nil {
+			return dumpWriteError{err}
+		}
+		if d.progress && n%8192 == 0 && l.Size > 0 {
+			fmt.Fprintf(d.stderr, "\r%s: %d events, %d%%", l.Path, n, ev.Source.Offset*100/l.Size)
+		}
+	}
+	if d.progress {
+		fmt.Fprint(d.stderr, "\r\033[K")
+	}
+	if err := d.out.Flush(); err != nil {
+		return dumpWriteError{err}
+	}
+	d.summary(l, f)
+	return nil
+}
+
+func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
+	st := f.Stats()
+	var flags []string
+	if st.Dirty {
+		flags = append(flags, "dirty")
+	}
+	if st.Full {
+		flags = append(flags, "full")
+	}
+	fl := ""
+	if len(flags) > 0 {
+		fl = " (" + strings.Join(flags, ", ") + ")"
+	}
+	fmt.Fprintf(d.stderr, "%s: %d events (%d recovered), %d skipped outside the window, %d undecodable, %d duplicates, %d stale in chunk slack; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
+		l.Path, st.Records, st.Recovered, st.Skipped, st.BadRecords, st.Duplicates, st.Stale, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
+	errs := f.Errors()
+	for i, e := range errs {
+		if d.maxErrs > 0 && i == d.maxErrs {
+			fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", len(errs)-i)
+			break
+		}
+		fmt.Fprintf(d.stderr, "  %v\n", e)
+	}
+}
+
+func dumpIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// appendXMLLine appends the event's XML on one line: line breaks inside
+// values become character references (&#10;, &#13;), which XML parsers
+// read back as the same characters.
+func appendXMLLine(dst []byte, ev *evtx.Event, _ int) []byte {
+	n := len(dst)
+	dst = ev.AppendXML(dst)
+	if !bytes.ContainsAny(dst[n:], "\r\n") {
+		return append(dst, '\n')
+	}
+	x := string(dst[n:])
+	dst = dst[:n]
+	for i := 0; i < len(x); i++ {
+		switch x[i] {
+		case '\n':
+			dst = append(dst, "&#10;"...)
+		case '\r':
+			dst = append(dst, "&#13;"...)
+		default:
+			dst = append(dst, x[i])
+		}
+	}
+	return append(dst, '\n')
+}
+
+// appendJSON appends one event as a JSON object and a newline. Written by
+// hand: it is the hot path of dump.
+func appendJSON(b []byte, ev *evtx.Event, _ int) []byte {
+	s := &ev.System
+	b = append(b, `{"record_id":`...)
+	b = strconv.AppendUint(b, ev.RecordID, 10)
+	b = append(b, `,"time":"`...)
+	b = evtx.AppendTime(b, ev.Written)
+	b = append(b, `","provider":{"name":`...)
+	b = appendJSONString(b, s.Provider.Name)
+	b = append(b, `,"guid":`...)
+	b = appendJSONString(b, s.Provider.GUID)
+	b = append(b, `,"event_source_name":`...)
+	b = appendJSONString(b, s.Provider.EventSourceName)
+	b = append(b, `},"event_id":`...)
+	b = strconv.AppendUint(b, uint64(s.EventID), 10)
+	if s.HasQualifiers {
+		b = append(b, `,"qualifiers":`...)
+		b = strconv.AppendUint(b, uint64(s.Qualifiers), 10)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendUint(b, uint64(s.Version), 10)
+	b = append(b, `,"level":`...)
+	b = strconv.AppendUint(b, uint64(s.Level), 10)
+	b = append(b, `,"task":`...)
+	b = strconv.AppendUint(b, uint64(s.Task), 10)
+	b = append(b, `,"opcode":`...)
+	b = strconv.AppendUint(b, uint64(s.Opcode), 10)
+	b = append(b, `,"keywords":"0x`...)
+	b = strconv.AppendUint(b, s.Keywords, 16)
+	b = append(b, `","time_created":`...)
+	if s.TimeCreated.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = evtx.AppendTime(b, s.TimeCreated)
+		b = append(b, '"')
+	}
+	b = append(b, `,"event_record_id":`...)
+	b = strconv.AppendUint(b, s.EventRecordID, 10)
+	b = append(b, `,"activity_id":`...)
+	b = appendJSONString(b, s.ActivityID)
+	b = append(b, `,"process_id":`...)
+	b = strconv.AppendUint(b, uint64(s.ProcessID), 10)
+	b = append(b, `,"thread_id":`...)
+	b = strconv.AppendUint(b, uint64(s.ThreadID), 10)
+	b = append(b, `,"channel":`...)
+	b = appendJSONString(b, s.Channel)
+	b = append(b, `,"computer":`...)
+	b = appendJSONString(b, s.Computer)
+	b = append(b, `,"user_id":`...)
+	b = appendJSONString(b, s.UserID)
+	b = append(b, `,"event_data":[`...)
+	for i, f := range ev.EventData {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendJSONString(b, f.Name)
+		b = append(b, `,"type":`...)
+		b = appendJSONString(b, f.Value.Kind.String())
+		b = append(b, `,"value":`...)
+		b = appendJSONValue(b, f.Value)
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	if ev.Binary != nil {
+		b = append(b, `,"binary":"`...)
+		b = appendHexUpper(b, ev.Binary)
+		b = append(b, '"')
+	}
+	if ev.UserData != nil {
+		b = append(b, `,"user_data":{`...)
+		b = appendJSONString(b, ev.UserData.Name)
+		b = append(b, ':')
+		b = appendJSONElement(b, ev.UserData, 0)
+		b = append(b, '}')
+	}
+	b = append(b, `,"file":`...)
+	b = appendJSONString(b, ev.Source.File)
+	return append(b, "}\n"...)
+}
+
+// appendJSONValue appends the canonical text of v as a JSON string.
+func appendJSONValue(b []byte, v evtx.Value) []byte {
+	switch {
+	case v.Kind == evtx.KindString || v.Kind == evtx.KindAnsiString || v.Kind == evtx.KindGUID ||
+		v.Kind == evtx.KindSID || v.Kind == evtx.KindEvtXML:
+		return appendJSONString(b, v.Str)
+	case v.Kind == evtx.KindBinXML || v.Kind.IsArray() || v.Kind.Base() > evtx.KindHexInt64:
+		return appendJSONString(b, v.String())
+	}
+	// Numbers, hex, times, booleans, binary: ASCII that needs no escaping.
+	b = append(b, '"')
+	b = v.AppendText(b)
+	return append(b, '"')
+}
+
+// maxJSONDepth bounds the nesting of user_data objects (the decoder bounds
+// it already; this keeps the dumpEncoder safe on its own).
+const maxJSONDepth = 64
+
+// appendJSONElement renders an element as JSON: its text dumpWhen it has no
+// attributes and no children; otherwise an object with "@attr" members,
+// one member per child name in document order (an array dumpWhen the name
+// repeats) and "#text" for text mixed with children.
+func appendJSONElement(b []byte, e *evtx.Element, depth int) []byte {
+	if len(e.Attrs) == 0 && len(e.Children) == 0 {
+		return appendJSONValue(b, e.Value)
+	}
+	if depth >= maxJSONDepth {
+		return appendJSONString(b, e.Text())
+	}
+	b = append(b, '{')
+	first := true
+	sep := func() {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+	}
+	for _, a := range e.Attrs {
+		sep()
+		b = appendJSONString(b, "@"+a.Name)
+		b = append(b, ':')
+		b = appendJSONValue(b, a.Value)
+	}
+	if !e.Value.IsNull() {
+		sep()
+		b = append(b, `"#text":`...)
+		b = appendJSONValue(b, e.Value)
+	}
+	done := make(map[string]bool, len(e.Children))
+	for i, c := range e.Children {
+		if done[c.Name] {
+			continue
+		}
+		done[c.Name] = true
+		n := 0
+		for _, o := range e.Children[i:] {
+			if o.Name == c.Name {
+				n++
+			}
+		}
+		sep()
+		b = appendJSONString(b, c.Name)
+		b = append(b, ':')
+		if n == 1 {
+			b = appendJSONElement(b, c, depth+1)
+			continue
+		}
+		b = append(b, '[')
+		k := 0
+		for _, o := range e.Children[i:] {
+			if o.Name == c.Name {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				k++
+				b = appendJSONElement(b, o, depth+1)
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// U+FFFD; control characters and the characters JavaScript does not accept
+// raw (U+2028, U+2029) are escaped.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func appendHexUpper(b []byte, p []byte) []byte {
+	n := len(b)
+	b = hex.AppendEncode(b, p)
+	for i := n; i < len(b); i++ {
+		if c := b[i]; c >= 'a' && c <= 'f' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return b
 }

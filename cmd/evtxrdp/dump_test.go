@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+const (
+	dumpSample    = "../../testdata/evtx/williballenthin__python-evtx__tests__data__system.evtx" // 1601 records, clean
+	dumpDamaged   = "../../testdata/evtx/omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx"
+	dumpClassic   = "../../testdata/evtx/omerbenamram__evtx__samples__sample-with-zero-data-size-event.evtx" // RCM 1056: qualifiers + binary
+	dumpUserData  = "../../testdata/evtx/fukusuket__evtx-parser__samples__Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational.evtx"
+	dumpForwarded = "../../testdata/evtx/omerbenamram__evtx__samples__MSExchange_Management_wec.evtx"
+)
+
+func runDumpArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(append([]string{"dump"}, args...), &o, &e)
+	return code, o.String(), e.String()
+}
+
+// readerEvents reads a file with the evtx reader, for comparison.
+func readerEvents(t *testing.T, path string, o evtx.Options) []*evtx.Event {
+	t.Helper()
+	f, err := evtx.OpenOptions(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var evs []*evtx.Event
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			return evs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
+	}
+}
+
+func lines(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+type jsonEvent struct {
+	RecordID uint64 `json:"record_id"`
+	Time     string `json:"time"`
+	Provider struct {
+		Name            string `json:"name"`
+		GUID            string `json:"guid"`
+		EventSourceName string `json:"event_source_name"`
+	} `json:"provider"`
+	EventID       uint16  `json:"event_id"`
+	Qualifiers    *uint16 `json:"qualifiers"`
+	Version       uint8   `json:"version"`
+	Level         uint8   `json:"level"`
+	Task          uint16  `json:"task"`
+	Opcode        uint8   `json:"opcode"`
+	Keywords      string  `json:"keywords"`
+	TimeCreated   *string `json:"time_created"`
+	EventRecordID uint64  `json:"event_record_id"`
+	ActivityID    string  `json:"activity_id"`
+	ProcessID     uint32  `json:"process_id"`
+	ThreadID      uint32  `json:"thread_id"`
+	Channel       string  `json:"channel"`
+	Computer      string  `json:"computer"`
+	UserID        string  `json:"user_id"`
+	EventData     []struct {
+		Name  string `json:"name"`
+		Type  string `json:"type"`
+		Value string `json:"value"`
+	} `json:"event_data"`
+	Binary   *string         `json:"binary"`
+	UserData json.RawMessage `json:"user_data"`
+	File     string          `json:"file"`
+}
+
+var reTime7 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
+
+func TestDumpJSONL(t *testing.T) {
+	for _, path := range []string{dumpSample, dumpClassic, dumpUserData, dumpForwarded} {
+		code, out, errOut := runDumpArgs(t, "--workers", "2", path)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", path, code, errOut)
+		}
+		want := readerEvents(t, path, evtx.Options{})
+		ls := lines(out)
+		if len(ls) != len(want) {
+			t.Fatalf("%s: %d lines, want %d events", path, len(ls), len(want))
+		}
+		for i, l := range ls {
+			var j jsonEvent
+			dec := json.NewDecoder(strings.NewReader(l))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&j); err != nil {
+				t.Fatalf("%s line %d: %v\n%s", path, i, err, l)
+			}
+			ev := want[i]
+			s := ev.System
+			if j.RecordID != ev.RecordID || j.Time != evtx.FormatTime(ev.Written) || !reTime7.MatchString(j.Time) ||
+				j.EventID != s.EventID || j.Provider.Name != s.Provider.Name || j.Provider.GUID != s.Provider.GUID ||
+				j.Channel != s.Channel || j.Computer != s.Computer || j.EventRecordID != s.EventRecordID ||
+				j.Keywords != fmt.Sprintf("0x%x", s.Keywords) ||
+				j.File != path || j.ProcessID != s.ProcessID || j.UserID != s.UserID || j.ActivityID != s.ActivityID {
+				t.Fatalf("%s line %d does not match the event:\n%s", path, i, l)
+			}
+			if (j.Qualifiers != nil) != s.HasQualifiers || (s.HasQualifiers && *j.Qualifiers != s.Qualifiers) {
+				t.Fatalf("%s line %d: qualifiers %v, event has %v/%d", path, i, j.Qualifiers, s.HasQualifiers, s.Qualifiers)
+			}
+			if s.TimeCreated.IsZero() != (j.TimeCreated == nil) || (j.TimeCreated != nil && *j.TimeCreated != evtx.FormatTime(s.TimeCreated)) {
+				t.Fatalf("%s line %d: time_created %v", path, i, j.TimeCreated)
+			}
+			if len(j.EventData) != len(ev.EventData) {
+				t.Fatalf("%s line %d: %d event_data, want %d", path, i, len(j.EventData), len(ev.EventData))
+			}
+			for k, f := range ev.EventData {
+				if j.EventData[k].Name != f.Name || j.EventData[k].Type != f.Value.Kind.String() || j.EventData[k].Value != f.Value.String() {
+					t.Fatalf("%s line %d: event_data[%d] = %+v, want %s %s %q", path, i, k, j.EventData[k], f.Name, f.Value.Kind, f.Value.String())
+				}
+			}
+			if (j.Binary != nil) != (ev.Binary != nil) || (j.Binary != nil && *j.Binary != strings.ToUpper(evtx.Value{Kind: evtx.KindBinary, Bytes: ev.Binary}.String())) {
+				t.Fatalf("%s line %d: binary %v", path, i, j.Binary)
+			}
+			if (len(j.UserData) > 0) != (ev.UserData != nil) {
+				t.Fatalf("%s line %d: user_data %s", path, i, j.UserData)
+			}
+		}
+	}
+}
+
+func TestDumpJSONShapes(t *testing.T) {
+	_, out, _ := runDumpArgs(t, dumpClassic)
+	if !strings.Contains(out, `"qualifiers":`) || !strings.Contains(out, `"binary":"`) {
+		t.Errorf("classic events: no qualifiers or binary in the output")
+	}
+	_, out, _ = runDumpArgs(t, dumpUserData)
+	if !strings.Contains(out, `"user_data":{"EventXML":{`) {
+		t.Errorf("LocalSessionManager events: no user_data object:\n%s", lines(out)[0])
+	}
+}
+
+func TestAppendJSONElement(t *testing.T) {
+	e := &evtx.Element{Name: "EventXML", Attrs: []evtx.Attr{{Name: "xmlns", Value: evtx.StringValue("Event_NS")}}, Children: []*evtx.Element{
+		{Name: "User", Value: evtx.StringValue(`DOM\u"ser`)},
+		{Name: "Session", Value: evtx.Value{Kind: evtx.KindUint32, Uint: 3}},
+		{Name: "Param", Value: evtx.StringValue("a")},
+		{Name: "Param", Value: evtx.StringValue("b")},
+		{Name: "Empty"},
+		{Name: "Nested", Children: []*evtx.Element{{Name: "X", Value: evtx.Value{Kind: evtx.KindHexInt32, Uint: 0x8009030d}}}},
+	}}
+	got := string(appendJSONElement(nil, e, 0))
+	want := `{"@xmlns":"Event_NS","User":"DOM\\u\"ser","Session":"3","Param":["a","b"],"Empty":"","Nested":{"X":"0x8009030d"}}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if !json.Valid([]byte(got)) {
+		t.Error("invalid JSON")
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":           `"plain"`,
+		"a\"b\\c":         `"a\"b\\c"`,
+		"tab\tnl\ncr\r":   `"tab\tnl\ncr\r"`,
+		"\x00\x1f":        `"\u0000\u001f"`,
+		"bad\xffutf8":     `"bad\ufffdutf8"`,
+		"ünïcode €":       `"ünïcode €"`,
+		"sep\u2028\u2029": `"sep\u2028\u2029"`,
+	} {
+		got := string(appendJSONString(nil, in))
+		if got != want {
+			t.Errorf("appendJSONString(%q) = %s, want %s", in, got, want)
+		}
+		var s string
+		if err := json.Unmarshal([]byte(got), &s); err != nil {
+			t.Errorf("%s: %v", got, err)
+		}
+	}
+}
+
+func TestDumpXMLAndText(t *testing.T) {
+	want := readerEvents(t, dumpSample, evtx.Options{})
+	code, out, _ := runDumpArgs(t, "--format", "xml", dumpSample)
+	ls := lines(out)
+	if code != exitOK || len(ls) != len(want) {
+		t.Fatalf("xml: exit %d, %d lines, want %d", code, len(ls), len(want))
+	}
+	multi := 0
+	for i, l := range ls {
+		x := want[i].XML()
+		if strings.ContainsAny(x, "\r\n") {
+			multi++
+			x = strings.NewReplacer("\n", "&#10;", "\r", "&#13;").Replace(x)
+		}
+		if l != x {
+			t.Fatalf("xml line %d differs from Event.XML", i)
+		}
+	}
+	if multi == 0 {
+		t.Error("expected events with line breaks in values in the sample")
+	}
+	code, out, _ = runDumpArgs(t, "-f", "text", dumpSample)
+	if code != exitOK || strings.Count(out, "\nEvent[")+1 != len(want) || !strings.HasPrefix(out, "Event[0]:\n  Log Name: System\n") ||
+		!strings.Contains(out, "\n\nEvent[1600]:\n") {
+		t.Fatalf("text: exit %d, output starts %q", code, out[:min(len(out), 200)])
+	}
+}
+
+func TestDumpWindow(t *testing.T) {
+	all := readerEvents(t, dumpSample, evtx.Options{})
+	since, until := all[100].Written, all[200].Written
+	var want int
+	newest := all[0].Written
+	for _, ev := range all {
+		if !ev.Written.Before(since) && !ev.Written.After(until) {
+			want++
+		}
+		if ev.Written.After(newest) {
+			newest = ev.Written
+		}
+	}
+	code, out, errOut := runDumpArgs(t, "--since", since.Format(time.RFC3339Nano), "--until", strings.TrimSuffix(until.Format("2006-01-02T15:04:05.9999999"), "Z"), dumpSample)
+	if code != exitOK || len(lines(out)) != want {
+		t.Errorf("absolute window: exit %d, %d events, want %d\n%s", code, len(lines(out)), want, errOut)
+	}
+	if !strings.Contains(errOut, "skipped outside the window") {
+		t.Errorf("no summary: %s", errOut)
+	}
+	// Relative: the last 36 hours before the newest record.
+	from := newest.Add(-36 * time.Hour)
+	want = 0
+	for _, ev := range all {
+		if !ev.Written.Before(from) {
+			want++
+		}
+	}
+	code, out, _ = runDumpArgs(t, "--since", "1d12h", dumpSample)
+	if code != exitOK || len(lines(out)) != want || want == 0 || want == len(all) {
+		t.Errorf("--since 1d12h: exit %d, %d events, want %d of %d", code, len(lines(out)), want, len(all))
+	}
+}
+
+func TestDumpExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	notEVTX := filepath.Join(dir, "notes.evtx")
+	os.WriteFile(notEVTX, bytes.Repeat([]byte("hello "), 1000), 0o644)
+
+	for _, c := range []struct {
+		args []string
+		code int
+		err  string // in stderr
+	}{
+		{nil, exitUsage, "no PATH"},
+		{[]string{"--format", "csv", dumpSample}, exitUsage, "unknown --format"},
+		{[]string{"--since", "yesterday", dumpSample}, exitUsage, "--since"},
+		{[]string{"--until", "2024-13-01", dumpSample}, exitUsage, "--until"},
+		{[]string{"--workers", "-1", dumpSample}, exitUsage, "--workers"},
+		{[]string{"--bogus", dumpSample}, exitUsage, "unknown flag"},
+		{[]string{notEVTX}, exitFailure, "not an EVTX file"},
+		{[]string{filepath.Join(dir, "missing.evtx")}, exitFailure, "missing.evtx"},
+		{[]string{dumpSample, notEVTX}, exitFailure, notEVTX},
+		{[]string{dumpDamaged}, exitOK, "checksum mismatch"},
+	} {
+		code, out, errOut := runDumpArgs(t, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.err) {
+			t.Errorf("dump %v: exit %d, stderr %q; want exit %d and %q", c.args, code, errOut, c.code, c.err)
+		}
+		if len(c.args) > 1 && c.args[0] == dumpSample && len(lines(out)) != 1601 {
+			t.Errorf("dump %v: the readable input was not dumped (%d lines)", c.args, len(lines(out)))
+		}
+	}
+	code, out, _ := runDumpArgs(t, "--help")
+	if code != exitOK || !strings.Contains(out, "usage: evtxrdp dump") || !strings.Contains(out, "--since") {
+		t.Errorf("--help: exit %d, %q", code, out)
+	}
+	// Damage is reported with file and offset, the readable records are dumped.
+	code, out, errOut := runDumpArgs(t, "--max-errors", "0", dumpDamaged)
+	if code != exitOK || len(lines(out)) != 348 || !strings.Contains(errOut, dumpDamaged+": chunk 6: offset 0x61000: corrupt data: chunk signature missing") {
+		t.Errorf("damaged: exit %d, %d events, stderr:\n%s", code, len(lines(out)), errOut)
+	}
+}
+
+func TestDumpDirectoryAndZip(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "Windows", "System32", "winevt", "Logs")
+	os.MkdirAll(logs, 0o755)
+	b, err := os.ReadFile(dumpSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(logs, "System.evtx"), b, 0o644)
+	code, out, errOut := runDumpArgs(t, "-f", "xml", dir)
+	if code != exitOK || len(lines(out)) != 1601 || !strings.Contains(errOut, filepath.Join(logs, "System.evtx")+": 1601 events") {
+		t.Errorf("volume root: exit %d, %d events\n%s", code, len(lines(out)), errOut)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write(p []byte) (int, error) { return 0, os.ErrClosed }
+
+func TestDumpWriteError(t *testing.T) {
+	var e bytes.Buffer
+	if code := run([]string{"dump", dumpSample}, failWriter{}, &e); code != exitFailure || !strings.Contains(e.String(), "write") {
+		t.Errorf("exit %d, %s", code, e.String())
+	}
+}
