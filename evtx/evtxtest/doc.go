@@ -48,9 +48,17 @@
 // (Windows name hash), defined inline at their first use in a chunk and
 // referenced by offset afterwards.
 //
-// Options make the damaged files real machines leave behind: the dirty flag,
-// a file header that undercounts chunks, a last chunk whose header does not
-// count its last records, truncation, and bad checksums.
+// Options make the files real machines leave behind: the dirty and full
+// flags, a file header that undercounts chunks, a last chunk whose header
+// does not count its last records, a wrapped circular log (newest chunks
+// first in the file), truncation, and bad checksums.
+//
+// AsWritten gives the events as a reader returns them from the written file
+// (record ids filled in, times at 100 ns, GUIDs upper case, arrays
+// expanded), for comparing reader output in tests. The constructors
+// (RCM1057, Schannel36870, SessionBrokerClient1296, Noise, ...) build the
+// events of the RDP failure scenarios with the providers, levels, keywords,
+// channels and data fields Windows gives them.
 //
 // Nothing here is meant for production use; the writer trusts its input
 // only as far as returning an error (never panicking) when an event cannot be

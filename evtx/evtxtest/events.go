@@ -6,7 +6,7 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// The scenario events below are built as /work/shared/reference/domain.md §2
+// The scenario events below are built as shared/reference/domain.md §2
 // describes them (provider name and GUID, qualifiers, level, task, keywords,
 // channel, user, field names and types). Where the reference marks a fact as
 // unknown the choice made is stated on the constructor. Every constructor
