@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +427,62 @@ func TestDeterministic(t *testing.T) {
 	b := mustBytes(t, scenarioEvents(), Options{})
 	if !bytes.Equal(a, b) {
 		t.Errorf("two writes of the same events differ")
+	}
+}
+
+func TestWriteDir(t *testing.T) {
+	dir := t.TempDir()
+	events := scenarioEvents()
+	names, err := WriteDir(dir, events, Options{Dirty: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx",
+		"Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx",
+		"System.evtx",
+	}
+	if !slices.Equal(names, want) {
+		t.Fatalf("files %q, want %q", names, want)
+	}
+	counts := map[string]int{}
+	for _, ev := range events {
+		counts[ev.System.Channel]++
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, cs := walk(t, b)
+		n := 0
+		for _, c := range cs {
+			n += len(c.records)
+		}
+		ch := strings.ReplaceAll(strings.TrimSuffix(name, ".evtx"), "%4", "/")
+		if n != counts[ch] || fi.flags != FlagDirty || cs[0].firstID != 1 {
+			t.Errorf("%s: %d records (want %d), flags %#x, first id %d", name, n, counts[ch], fi.flags, cs[0].firstID)
+		}
+	}
+	// The project's log discovery finds them under their channels.
+	logs, err := evtx.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var channels []string
+	for _, l := range logs {
+		channels = append(channels, l.Channel)
+	}
+	slices.Sort(channels)
+	if want := []string{ChannelSessionBroker, ChannelSessionBrokerClient, ChannelSystem}; !slices.Equal(channels, want) {
+		t.Errorf("evtx.Find channels %q, want %q", channels, want)
+	}
+	if _, err := WriteDir(dir, []*evtx.Event{{}}, Options{}); err == nil {
+		t.Errorf("event without channel: no error")
+	}
+	bad := RCM1057(t0, "x")
+	bad.System.Channel = "../x"
+	if _, err := WriteDir(dir, []*evtx.Event{bad}, Options{}); err == nil {
+		t.Errorf("channel ../x: no error")
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -390,4 +393,40 @@ func normElement(e *evtx.Element) *evtx.Element {
 		}
 	}
 	return c
+}
+
+// WriteDir writes the events into dir the way Windows keeps its logs: one
+// file per System.Channel, named after the channel with "/" written as "%4"
+// ("Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx"),
+// each holding that channel's events in their order. It returns the file
+// names written, sorted. Options apply to every file. An event without a
+// channel is an error.
+func WriteDir(dir string, events []*evtx.Event, o Options) ([]string, error) {
+	byChannel := map[string][]*evtx.Event{}
+	for i, ev := range events {
+		if ev == nil || ev.System.Channel == "" {
+			return nil, fmt.Errorf("evtxtest: event %d has no channel", i)
+		}
+		byChannel[ev.System.Channel] = append(byChannel[ev.System.Channel], ev)
+	}
+	names := make([]string, 0, len(byChannel))
+	files := map[string]string{}
+	for ch := range byChannel {
+		name := strings.ReplaceAll(ch, "/", "%4") + ".evtx"
+		if strings.ContainsAny(name, `\:`) || name == ".evtx" || strings.HasPrefix(name, ".") {
+			return nil, fmt.Errorf("evtxtest: channel %q has no file name", ch)
+		}
+		if prev, ok := files[name]; ok {
+			return nil, fmt.Errorf("evtxtest: channels %q and %q have the same file name", prev, ch)
+		}
+		files[name] = ch
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := WriteFile(filepath.Join(dir, name), byChannel[files[name]], o); err != nil {
+			return nil, fmt.Errorf("evtxtest: %s: %w", name, err)
+		}
+	}
+	return names, nil
 }
