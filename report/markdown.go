@@ -30,6 +30,10 @@ func code(s string) string {
 	return fence + s + fence
 }
 
+// cell is code for a table cell: GitHub splits cells at '|' even inside
+// code spans unless it is escaped.
+func cell(s string) string { return strings.ReplaceAll(code(s), "|", `\|`) }
+
 func fenceFor(s string) string {
 	f := "```"
 	for strings.Contains(s, f) {
@@ -58,7 +62,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if f.Verdict == "detected" {
 			v = "**" + v + "**"
 		}
-		p.printf("| %s | %s | %s | %s | %s | %s |\n", v, scenarioText(f.Scenario), code(f.RuleID), ev,
+		p.printf("| %s | %s | %s | %s | %s | %s |\n", v, scenarioText(f.Scenario), cell(f.RuleID), ev,
 			windowText(f.WindowSeconds), mdEscape(f.Title))
 	}
 
@@ -74,9 +78,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		for _, l := range f.Logs {
 			var files []string
 			for _, pth := range l.Paths {
-				files = append(files, code(pth))
+				files = append(files, cell(pth))
 			}
-			p.printf("| %s | %s | %s | %s |\n", code(l.Channel), l.Role, l.Status, strings.Join(files, ", "))
+			p.printf("| %s | %s | %s | %s |\n", cell(l.Channel), l.Role, l.Status, strings.Join(files, ", "))
 		}
 		if len(f.Reasons) > 0 {
 			p.line("\nNot checked because:\n")
@@ -99,8 +103,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("| Time | File | Record | Provider | Event | Query | Data |")
 			p.line("|---|---|---|---|---|---|---|")
 			for _, e := range f.Evidence {
-				p.printf("| %s | %s | %d | %s | %d | %s | %s |\n", code(e.Time), code(e.File), e.RecordID,
-					mdEscape(e.Provider), e.EventID, code(e.Query), mdData(e))
+				p.printf("| %s | %s | %d | %s | %d | %s | %s |\n", cell(e.Time), cell(e.File), e.RecordID,
+					mdEscape(e.Provider), e.EventID, cell(e.Query), mdData(e))
 			}
 		}
 		if len(f.OutsideWindow) > 0 {
@@ -182,15 +186,15 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("| File | Channel | Records | First | Last | Decoded | Problems |")
 	p.line("|---|---|---|---|---|---|---|")
 	for _, in := range r.Inputs {
-		ch := code(in.Channel)
+		ch := cell(in.Channel)
 		if in.ChannelFromEvents {
 			ch += " (from the events)"
 		}
 		if !in.Used {
-			p.printf("| %s | %s | | | | not read | |\n", code(in.Path), ch)
+			p.printf("| %s | %s | | | | not read | |\n", cell(in.Path), ch)
 			continue
 		}
-		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", code(in.Path), ch, in.Records, codeOr(in.First), codeOr(in.Last),
+		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.First), codeOr(in.Last),
 			in.Decoded, mdEscape(strings.Join(in.Problems, "; ")))
 	}
 	return p.err
@@ -206,7 +210,7 @@ func codeOr(s string) string {
 func mdData(e Event) string {
 	var parts []string
 	for _, d := range e.Data {
-		parts = append(parts, mdEscape(d.Name)+": "+code(d.Value))
+		parts = append(parts, mdEscape(d.Name)+": "+cell(d.Value))
 	}
 	return strings.Join(parts, "<br>")
 }

@@ -1,0 +1,142 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestRender renders every testdata/<case>.json report as text and
+// Markdown and compares with <case>.txt and <case>.md; the JSON itself must
+// survive ReadJSON/WriteJSON byte for byte.
+func TestRender(t *testing.T) {
+	cases, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, c := range cases {
+		name := strings.TrimSuffix(filepath.Base(c), ".json")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := ReadJSON(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var js bytes.Buffer
+			if err := WriteJSON(&js, r); err != nil {
+				t.Fatal(err)
+			}
+			check(t, c, data, js.Bytes())
+			for _, f := range []struct {
+				format Format
+				ext    string
+			}{{FormatText, ".txt"}, {FormatMarkdown, ".md"}} {
+				var b bytes.Buffer
+				if err := Write(&b, r, f.format); err != nil {
+					t.Fatal(err)
+				}
+				path := strings.TrimSuffix(c, ".json") + f.ext
+				want, err := os.ReadFile(path)
+				if err != nil && !*update {
+					t.Fatalf("%v (run go test -update)", err)
+				}
+				check(t, path, want, b.Bytes())
+				// Deterministic: a second rendering is identical.
+				var b2 bytes.Buffer
+				if err := Write(&b2, r, f.format); err != nil || !bytes.Equal(b.Bytes(), b2.Bytes()) {
+					t.Errorf("%s: second rendering differs", f.format)
+				}
+			}
+		})
+	}
+}
+
+func check(t *testing.T, path string, want, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestTextStatesWindowAndInputs(t *testing.T) {
+	data, err := os.ReadFile("testdata/edge.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Reference time: 2024-05-01T12:00:00.0000000Z (given with --at)",
+		"Window: 2024-04-30T12:00:00.0000000Z to 2024-05-01T12:00:00.0000000Z (24 hours)",
+		"problem: unreadable: evtx: not an EVTX file",
+		"problem: 1 damaged chunk",
+		"... 2 more format errors",
+		"[System (from the events)]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	if i, j := strings.Index(out, "VERDICT"), strings.Index(out, "== Inputs =="); i < 0 || j < i {
+		t.Error("the verdict table does not come first")
+	}
+	b.Reset()
+	if err := WriteMarkdown(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "a\\|b.evtx") && !strings.Contains(b.String(), "`a|b.evtx`") {
+		t.Error("markdown: file name with | not protected")
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "| `2024-05-01T10:00:00.0000000Z` | `a|b.evtx`") {
+			// A code span does not protect | in GitHub tables.
+			t.Errorf("unescaped pipe in table row: %s", line)
+		}
+	}
+}
+
+func TestReadJSONRejects(t *testing.T) {
+	for _, in := range []string{
+		`{"schema_version":"2"}`,
+		`{"schema_version":"1","bogus":1}`,
+		`not json`,
+	} {
+		if _, err := ReadJSON(strings.NewReader(in)); err == nil || !strings.HasPrefix(err.Error(), "report: ") {
+			t.Errorf("ReadJSON(%s) = %v", in, err)
+		}
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]Format{"text": FormatText, "md": FormatMarkdown, "Markdown": FormatMarkdown, "json": FormatJSON} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("yaml"); err == nil || !strings.Contains(err.Error(), `"yaml"`) {
+		t.Errorf("ParseFormat(yaml) = %v", err)
+	}
+}
