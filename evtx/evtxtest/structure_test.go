@@ -474,7 +474,9 @@ func TestWriteDir(t *testing.T) {
 		channels = append(channels, l.Channel)
 	}
 	slices.Sort(channels)
-	if want := []string{ChannelSessionBroker, ChannelSessionBrokerClient, ChannelSystem}; !slices.Equal(channels, want) {
+	want = []string{ChannelSessionBroker, ChannelSessionBrokerClient, ChannelSystem}
+	slices.Sort(want)
+	if !slices.Equal(channels, want) {
 		t.Errorf("evtx.Find channels %q, want %q", channels, want)
 	}
 	if _, err := WriteDir(dir, []*evtx.Event{{}}, Options{}); err == nil {
