@@ -1,0 +1,81 @@
+// Package rules holds the scenario rules of evtxrdp and the engine that
+// evaluates them over Windows event logs.
+//
+// # Rules are data
+//
+// Each failure scenario is one YAML file. The built-in ones are embedded from
+// rules/scenarios/*.yaml (Builtin); LoadDir reads a directory of more, and
+// Merge adds them to the built-ins or replaces built-ins with the same id.
+// Validate checks rules like code: unique lower-case ids, non-empty titles,
+// causes and steps, every query compiles (package rules/xpath), every
+// refinement names existing queries and steps.
+//
+// A rule file:
+//
+//	id: rdp-tls-disabled              # stable, lower-case words joined by '-'
+//	scenario: 2                       # number in the source article, optional
+//	title: the TLS protocol versions RDP needs are disabled   # no final period
+//	severity: error                   # error | warning | info
+//	window: 24h                       # default 24h (the article's 86400000 ms)
+//	needs: all                        # all | any: which evidence logs must cover the window
+//	missing_logs: ...                 # said when the rule is not checked for absent logs
+//	computer_change: false            # report changes of System/Computer as corroboration
+//	cause: ...                        # the default cause
+//	queries:                          # Windows event XPath, WITHOUT a time condition
+//	  - id: schannel-36871
+//	    channel: System               # the log the query reads
+//	    xpath: "Event[System[Provider[@Name='Schannel'] and EventID=36871]]"
+//	    role: evidence                # evidence (default) | corroboration
+//	    describes: Schannel failed to create a TLS credential
+//	refinements:                      # most specific first; the first satisfied decides
+//	  - id: tls-server-no-protocol
+//	    queries: [schannel-36871]     # whose in-window events are examined
+//	    when:                         # all conditions on one event
+//	      - data: ErrorState          # or index: 1 (classic unnamed Data), user_data: param3, any_field: true
+//	        codes: ["10013"]          # compared numerically (0x.., decimal, negative HRESULT, %%N)
+//	      - data: Type
+//	        text: ["server"]          # compared trimmed, without a final '.', case-insensitively
+//	    cause: ...                    # replaces the default cause
+//	    first: [stop-group-policy, query-tls]   # steps moved to the front, in this order
+//	    note: ...
+//	resolution:                       # ordered steps
+//	  - id: query-tls
+//	    title: Query how the TLS server protocols are set up
+//	    text: ...
+//	    shell: cmd                    # cmd | powershell, when commands are given
+//	    commands: |                   # exactly as the source gives them
+//	      reg query "HKLM\...\TLS 1.2\Server" /v Enabled
+//	    source: cannot-connect-rdp-azure-vm, "TLS version"
+//	notes: [...]                      # caveats, e.g. defects of the source article
+//	references: [{title: ..., url: ...}]
+//
+// # Adding a scenario
+//
+// Add rules/scenarios/<id>.yaml; add log sets for it to
+// internal/genfixtures (at least one where it is detected and one where it
+// must not be, with their EXPECT lines) and run
+// "go run ./internal/genfixtures"; run "go test ./rules ./cmd/evtxrdp
+// -update" to refresh the report goldens. TestEveryRuleHasFixtures fails
+// until both fixtures exist.
+//
+// # The engine
+//
+// NewEngine compiles the queries once; Engine.Analyze reads the logs found by
+// evtx.Find. It opens only the logs of the channels the rules read (by file
+// name; when no System log is named as such, a log's first event names its
+// channel), plus System for the reference time. The reference time is
+// Options.At, or else the newest record header time in those logs, read
+// without decoding any record; the wall clock is never used. Each rule's
+// window ends at the reference time. Only records whose header time lies
+// within the longest window plus the look-back (Options.LookBack, 7 days
+// before the window and after its end) are decoded; events are streamed and
+// only the newest matches are kept, so memory does not grow with the logs.
+//
+// Per rule the verdict is Detected (an evidence query matched an event in the
+// window), NotDetected (every evidence log, or one for needs: any, was read
+// and reaches back to the window's start) or NotChecked (the Reasons say which
+// log is absent, unreadable, or starts inside the window). Matches outside
+// the window are reported per query (QueryHit.Before, After). Evidence in the
+// window satisfying a refinement selects the refined cause and the first
+// resolution steps.
+package rules
