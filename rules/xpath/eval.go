@@ -62,10 +62,9 @@ func (s *step) matches(name string) bool {
 	if s.name == "*" || s.name == name {
 		return true
 	}
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		return name[i+1:] == s.name
-	}
-	return false
+	// name is "prefix:" + s.name (a name test holds no colon).
+	n := len(name) - len(s.name)
+	return n > 1 && name[n-1] == ':' && name[n:] == s.name
 }
 
 // embedded returns the root of a BinXML fragment held as e's value, or nil.
