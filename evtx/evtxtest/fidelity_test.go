@@ -1,0 +1,119 @@
+package evtxtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// TestWindowsTemplates compares the templates the writer produces with the
+// ones Windows wrote in real logs (testdata/evtx), as python-evtx sees them:
+// the System template and the body template, element by element, with
+// substitution indexes, types and normal/optional kinds, and the value
+// types of every substitution. Covered: a classic event with literal
+// provider (RCM 1056, Windows 10), a classic event with named data and
+// binary (Service Control Manager 7036, Windows 7), a manifest event with
+// EventData (Kernel-General, Windows 10) and one with UserData
+// (TerminalServices-LocalSessionManager 32).
+func TestWindowsTemplates(t *testing.T) {
+	requireTool(t, "python3-evtx", havePythonEvtx)
+	const samples = "../../testdata/evtx/"
+	u := func(k evtx.Kind, x uint64) evtx.Value { return evtx.Value{Kind: k, Uint: x} }
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+	rcm := RCM1056(now, "DESKTOP-1N4R894", make([]byte, 20))
+	scm := SCM7036(now, "Windows Modules Installer", "stopped", "TrustedInstaller")
+	kernel := &evtx.Event{
+		System: evtx.System{
+			Provider: evtx.Provider{Name: "Microsoft-Windows-Kernel-General", GUID: "{A68CA8B7-004F-D7B6-A698-07E2DE0F1F5D}"},
+			EventID:  16, Level: 4, Keywords: 0x8000000000000000, TimeCreated: now,
+			ProcessID: 7536, ThreadID: 14140, Channel: "System", Computer: "DESKTOP-1N4R894", UserID: "S-1-5-18",
+		},
+		EventData: []evtx.Field{
+			{Name: "HiveNameLength", Value: u(evtx.KindUint16, 100)},
+			{Name: "HiveName", Value: evtx.StringValue(`\??\C:\x`)},
+			{Name: "KeysUpdated", Value: u(evtx.KindUint32, 2)},
+			{Name: "DirtyPages", Value: u(evtx.KindUint32, 1)},
+		},
+	}
+	lsm := &evtx.Event{
+		System: evtx.System{
+			Provider: evtx.Provider{Name: "Microsoft-Windows-TerminalServices-LocalSessionManager", GUID: "{5D896912-022D-40AA-A3A8-4FA5515C76D7}"},
+			EventID:  32, Level: 4, Keywords: 0x1000000000000000, TimeCreated: now,
+			ProcessID: 864, ThreadID: 432, Channel: "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+			Computer: "FUKUSUK-K0TUHAN", UserID: "S-1-5-18",
+		},
+		UserData: &evtx.Element{Name: "EventXML", Attrs: []evtx.Attr{{Name: "xmlns", Value: evtx.StringValue("Event_NS")}},
+			Children: []*evtx.Element{{Name: "messageName", Value: evtx.StringValue("RDSAppXPlugin")}}},
+	}
+	scm.System.Computer = "WKS-WIN764BITB.shieldbase.local"
+	rcm.System.Computer = "DESKTOP-1N4R894"
+
+	ours := filepath.Join(t.TempDir(), "ours.evtx")
+	if err := WriteFile(ours, []*evtx.Event{rcm, scm, kernel, lsm}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		real   string
+		record uint64
+		ours   uint64
+	}{
+		{"RCM 1056 (classic, literal provider)", "omerbenamram__evtx__samples__2-vss_7-System.evtx", 201, 1},
+		{"SCM 7036 (named data and binary)", "williballenthin__python-evtx__tests__data__system.evtx", 12050, 2},
+		{"Kernel-General (manifest, EventData)", "omerbenamram__evtx__samples__2-vss_7-System.evtx", 1056, 3},
+		{"LocalSessionManager 32 (manifest, UserData)", "fukusuket__evtx-parser__samples__Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational.evtx", 1, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := templateView(t, samples+tc.real, tc.record)
+			got := templateView(t, ours, tc.ours)
+			for i, part := range []string{"System template", "body template", "System value types", "body value types"} {
+				if want[i] != got[i] {
+					t.Errorf("%s differs from Windows':\nwindows: %s\nours:    %s", part, want[i], got[i])
+				}
+			}
+		})
+	}
+}
+
+// pyTemplate prints, for one record, the template view of the record and
+// of its embedded body (python-evtx's evtx_template_readable_view: elements
+// with "[Normal|Conditional Substitution(index=, type=)]") and the value type
+// of each substitution.
+const pyTemplate = `
+import sys, json
+import Evtx.Evtx as E, Evtx.Views as V
+with E.Evtx(sys.argv[1]) as f:
+    for r in f.records():
+        if r.record_num() != int(sys.argv[2]):
+            continue
+        root = r.root()
+        subs = root.substitutions()
+        inner = subs[-1].root()
+        json.dump([V.evtx_template_readable_view(root), V.evtx_template_readable_view(inner),
+                   " ".join(type(s).__name__ for s in subs),
+                   " ".join(type(s).__name__ for s in inner.substitutions())], sys.stdout)
+        break
+`
+
+func templateView(t *testing.T, path string, record uint64) [4]string {
+	t.Helper()
+	cmd := exec.Command(python, "-c", pyTemplate, path, strconv.FormatUint(record, 10))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python-evtx on %s: %v\n%s", path, err, stderr.String())
+	}
+	var v []string
+	if err := json.Unmarshal(out, &v); err != nil || len(v) != 4 {
+		t.Fatalf("python-evtx on %s record %d: %q (%v)", path, record, out, err)
+	}
+	return [4]string{v[0], v[1], v[2], v[3]}
+}
