@@ -627,8 +627,8 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 	for i := range vals {
 		size := int(binary.LittleEndian.Uint16(c.b[desc+4*i:]))
 		kind := Kind(c.b[desc+4*i+2])
-		if err := c.need(size, fmt.Sprintf("substitution value %d", i)); err != nil {
-			return nil, err
+		if size > c.left() {
+			return nil, corruptf(c.pos, "substitution value %d: need %d bytes, %d left", i, size, c.left())
 		}
 		vals[i] = rawValue{kind: kind, pos: c.pos, size: size}
 		c.pos += size
@@ -668,17 +668,14 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 	return &template{nodes: nodes, size: templateHeaderSize + size}
 }
 
-// instCtx holds the substitution values of one template instance, decoded
-// on first use.
+// instCtx holds the substitution values of one template instance. Values
+// are decoded at each use (nearly always once); every use is charged to
+// the work budget by size.
 type instCtx struct {
 	vals []rawValue
-	dec  []Value
-	done []bool
 }
 
-func newInstCtx(vals []rawValue) *instCtx {
-	return &instCtx{vals: vals, dec: make([]Value, len(vals)), done: make([]bool, len(vals))}
-}
+func newInstCtx(vals []rawValue) *instCtx { return &instCtx{vals: vals} }
 
 // instantiate builds the elements of a compiled fragment. Top-level text is
 // dropped (an event is a single element tree).
@@ -745,31 +742,25 @@ func (d *chunkDecoder) value(ic *instCtx, i uint16, nest int) (Value, bool, erro
 	if err := d.spend(rv.pos, 1+rv.size/16); err != nil {
 		return Value{}, false, err
 	}
-	if !ic.done[i] {
-		var v Value
-		if rv.kind == KindBinXML {
-			els, err := d.embedded(rv, nest, 0)
-			if err != nil {
-				return Value{}, false, err
-			}
-			v = Value{Kind: KindBinXML}
-			if len(els) > 0 {
-				v.Elem = els[0]
-			}
-		} else {
-			var err error
-			v, err = decodeValue(rv.kind, d.chunk[rv.pos:rv.pos+rv.size], rv.pos)
-			if err != nil {
-				return Value{}, false, err
-			}
-			if err := d.spend(rv.pos, len(v.Array)); err != nil {
-				return Value{}, false, err
-			}
+	if rv.kind == KindBinXML {
+		els, err := d.embedded(rv, nest, 0)
+		if err != nil {
+			return Value{}, false, err
 		}
-		ic.dec[i] = v
-		ic.done[i] = true
+		v := Value{Kind: KindBinXML}
+		if len(els) > 0 {
+			v.Elem = els[0]
+		}
+		return v, true, nil
 	}
-	return ic.dec[i], true, nil
+	v, err := decodeValue(rv.kind, d.chunk[rv.pos:rv.pos+rv.size], rv.pos)
+	if err != nil {
+		return Value{}, false, err
+	}
+	if err := d.spend(rv.pos, len(v.Array)); err != nil {
+		return Value{}, false, err
+	}
+	return v, true, nil
 }
 
 // pieces joins the text and substitution pieces of an attribute value or of
@@ -880,6 +871,9 @@ func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int, content boo
 	}
 	if !content {
 		return el, nil
+	}
+	if len(n.children) > 0 {
+		el.Children = make([]*Element, 0, len(n.children))
 	}
 	var p pieces
 	for _, ch := range n.children {

@@ -88,3 +88,59 @@ func TestDebugDump(t *testing.T) {
 		t.Log("ERR", e)
 	}
 }
+
+// benchRecords loads the records of a larger sample for the benchmarks.
+func benchRecords(b *testing.B) []decRecord {
+	data, err := os.ReadFile(filepath.Join(decSamplesDir, "michkoll__fakenevtx__tests__data__System.evtx"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return decWalkRecords(data)
+}
+
+// BenchmarkDecodeRecord decodes every record of a 2 MiB System log, with a
+// fresh chunkDecoder per chunk (so template compilation is included).
+func BenchmarkDecodeRecord(b *testing.B) {
+	recs := benchRecords(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var d *chunkDecoder
+		last := -1
+		for _, r := range recs {
+			if r.index != last {
+				d = newChunkDecoder(r.chunk)
+				last = r.index
+			}
+			if _, err := d.decodeRecord(r.off, r.size); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkDecodeAndXML adds the one-line XML rendering (what `dump`
+// does per record).
+func BenchmarkDecodeAndXML(b *testing.B) {
+	recs := benchRecords(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var buf []byte
+	for i := 0; i < b.N; i++ {
+		var d *chunkDecoder
+		last := -1
+		for _, r := range recs {
+			if r.index != last {
+				d = newChunkDecoder(r.chunk)
+				last = r.index
+			}
+			ev, err := d.decodeRecord(r.off, r.size)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = ev.AppendXML(buf[:0])
+		}
+	}
+	b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

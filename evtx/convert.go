@@ -17,11 +17,11 @@ func fillEvent(ev *Event) {
 		fillSystem(&ev.System, sys)
 	}
 	if ed := root.Child("EventData"); ed != nil {
+		ev.EventData = make([]Field, 0, len(ed.Children))
 		for _, c := range ed.Children {
 			switch c.Name {
 			case "Data", "ComplexData":
-				name, _ := c.Attr("Name")
-				f := Field{Name: name.String()}
+				f := Field{Name: attrString(c, "Name")}
 				if len(c.Children) > 0 {
 					f.Value = Value{Kind: KindString, Str: c.Text()}
 				} else {
@@ -102,9 +102,9 @@ func fillSystem(s *System, sys *Element) {
 				s.ThreadID = uint32(uintOf(v))
 			}
 		case "Channel":
-			s.Channel = c.Value.String()
+			s.Channel = textOf(c.Value)
 		case "Computer":
-			s.Computer = c.Value.String()
+			s.Computer = textOf(c.Value)
 		case "Security":
 			s.UserID = attrString(c, "UserID")
 		}
@@ -113,6 +113,15 @@ func fillSystem(s *System, sys *Element) {
 
 func attrString(e *Element, name string) string {
 	v, _ := e.Attr(name)
+	return textOf(v)
+}
+
+// textOf is v.String() without the builder for the common string kinds.
+func textOf(v Value) string {
+	switch v.Kind {
+	case KindString, KindAnsiString, KindGUID, KindSID:
+		return v.Str
+	}
 	return v.String()
 }
 
