@@ -16,9 +16,11 @@
 //   - relative location paths with the child axis (the default, or
 //     "child::") and the attribute axis ("@" or "attribute::"), name tests and
 //     "*";
-//   - the operators and, or (XPath spells them in lower case; the Windows
-//     documentation in upper case, so both spellings are accepted), =, !=, <,
-//     <=, >, >= and parentheses;
+//   - the operators and, or, =, !=, <, <=, >, >= and parentheses. XPath
+//     spells and/or in lower case, the Windows documentation in upper case
+//     ("Standard operators OR, AND"); whether Windows accepts both is not
+//     verified, so both are accepted (case-insensitively), as are the
+//     function names ("Band");
 //   - number literals and string literals in single or double quotes;
 //   - band(a, b): true when the bitwise AND of the two 64-bit unsigned
 //     integers is non-zero (Keywords are read as their uint64 value);
@@ -61,6 +63,13 @@
 //     digits, optional Z or ±hh:mm; no zone means UTC) compares as a time, with
 //     all six operators, as Windows does. Plain XPath 1.0 would compare
 //     NaN with NaN.
+//
+// # Structured queries and time windows
+//
+// ParseQueryList reads a QueryList document (Select and Suppress per
+// channel, suppress wins). Query.TimeBounds and QueryList.TimeBounds derive
+// the record-time window outside which nothing can match, so that a reader
+// can skip those records without decoding them (evtx.Options.Since/Until).
 //
 // # Safety
 //
