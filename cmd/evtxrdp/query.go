@@ -170,7 +170,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	// Select.
+	// Select. One log read oldest first streams (and stops after --count);
+	// otherwise matches are collected, ordered, then printed.
+	p := &printer{w: bufio.NewWriter(stdout), format: *format}
+	stream := len(logs) == 1 && !*reverse
 	var hits []hit
 	readable := 0
 	for li, l := range logs {
@@ -186,8 +189,20 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				break
 			}
-			if sel.match(l.Channel, ev, now) {
-				hits = append(hits, hit{ev: ev, log: li, seq: seq, path: l.Path})
+			if !sel.match(l.Channel, ev, now) {
+				continue
+			}
+			h := hit{ev: ev, log: li, seq: seq, path: l.Path}
+			if stream {
+				p.print(h)
+				if *count > 0 && p.n >= *count {
+					break
+				}
+				continue
+			}
+			hits = append(hits, h)
+			if len(logs) == 1 && *count > 0 && len(hits) >= 2*(*count) {
+				hits = append(hits[:0], hits[len(hits)-*count:]...) // newest N only
 			}
 		}
 		if errs := f.Errors(); len(errs) > 0 {
@@ -200,50 +215,63 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
-	// Order: file order for one log, time order across logs (wevtutil
-	// returns events of several sources in time stamp order).
-	sort.SliceStable(hits, func(i, j int) bool {
-		a, b := hits[i], hits[j]
-		if len(logs) > 1 && !a.ev.System.TimeCreated.Equal(b.ev.System.TimeCreated) {
-			return a.ev.System.TimeCreated.Before(b.ev.System.TimeCreated)
-		}
-		if a.log != b.log {
-			return a.log < b.log
-		}
-		return a.seq < b.seq
-	})
-	if *reverse {
-		for i, j := 0, len(hits)-1; i < j; i, j = i+1, j-1 {
-			hits[i], hits[j] = hits[j], hits[i]
-		}
-	}
-	if *count > 0 && len(hits) > *count {
-		hits = hits[:*count]
-	}
-
-	w := bufio.NewWriter(stdout)
-	var buf []byte
-	for i, h := range hits {
-		buf = buf[:0]
-		switch *format {
-		case "text":
-			if i > 0 {
-				buf = append(buf, '\n')
+	if !stream {
+		// Order: file order for one log, time order across logs (wevtutil
+		// returns events of several sources in time stamp order).
+		sort.SliceStable(hits, func(i, j int) bool {
+			a, b := hits[i], hits[j]
+			if len(logs) > 1 && !a.ev.System.TimeCreated.Equal(b.ev.System.TimeCreated) {
+				return a.ev.System.TimeCreated.Before(b.ev.System.TimeCreated)
 			}
-			buf = h.ev.AppendText(buf, i)
-		case "xml":
-			buf = h.ev.AppendXML(buf)
-			buf = append(buf, '\n')
-		case "jsonl":
-			buf = appendEventJSON(buf, h)
+			if a.log != b.log {
+				return a.log < b.log
+			}
+			return a.seq < b.seq
+		})
+		if *reverse {
+			for i, j := 0, len(hits)-1; i < j; i, j = i+1, j-1 {
+				hits[i], hits[j] = hits[j], hits[i]
+			}
 		}
-		w.Write(buf)
+		if *count > 0 && len(hits) > *count {
+			hits = hits[:*count]
+		}
+		for _, h := range hits {
+			p.print(h)
+		}
 	}
-	if err := w.Flush(); err != nil {
+	if err := p.w.Flush(); err != nil {
 		fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
+}
+
+// printer writes events in the output format; n counts them.
+type printer struct {
+	w      *bufio.Writer
+	format string
+	n      int
+	buf    []byte
+}
+
+func (p *printer) print(h hit) {
+	buf := p.buf[:0]
+	switch p.format {
+	case "text":
+		if p.n > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = h.ev.AppendText(buf, p.n)
+	case "xml":
+		buf = h.ev.AppendXML(buf)
+		buf = append(buf, '\n')
+	case "jsonl":
+		buf = appendEventJSON(buf, h)
+	}
+	p.w.Write(buf)
+	p.buf = buf
+	p.n++
 }
 
 // selector is the compiled query: one XPath or a QueryList.
