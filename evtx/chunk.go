@@ -287,8 +287,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			// A record whose size fields are both zero but which runs up to
 			// the next intact record (Windows has written such records) is
 			// read with that extent, if it decodes to its own record id.
-			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 &&
-				w.contains(le.Uint64(c[off+16:])) {
+			// (It is decoded even outside the window, so that the same
+			// problems are reported whatever the window.)
+			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
 				id := le.Uint64(c[off+8:])
 				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
 					ev, size, salvaged = e, next-off, true

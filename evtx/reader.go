@@ -49,7 +49,9 @@ func (h FileHeader) Full() bool { return h.Flags&FlagFull != 0 }
 type Options struct {
 	// Since and Until bound the record header time (inclusive); zero means
 	// unbounded. Records outside are skipped without decoding their BinXML
-	// and counted in Stats.Skipped.
+	// and counted in Stats.Skipped (so damage inside their bodies is not
+	// found; damage to record headers and checksums is reported whatever
+	// the window).
 	Since, Until time.Time
 	// Workers is the number of chunks decoded in parallel; 0 means
 	// runtime.GOMAXPROCS(0). With 1 the reader starts no goroutine.

@@ -528,3 +528,32 @@ func TestFileCloseOnlyWhatItOpened(t *testing.T) {
 		t.Errorf("caller's file closed by Reader.Close: %v", err)
 	}
 }
+
+// A record whose size fields are both 0 (Windows wrote one in this sample)
+// is read up to the next record, with a FormatError saying so; a window
+// that excludes it skips it and reports the same problem.
+func TestZeroSizeRecord(t *testing.T) {
+	b := readSample(t, "omerbenamram__evtx__samples__sample-with-zero-data-size-event.evtx")
+	const off = fileHeaderBlock + 0x820
+	all := readBytes(t, b, Options{})
+	var got *Event
+	for _, ev := range all.events {
+		if ev.Source.Offset == off {
+			got = ev
+		}
+	}
+	if got == nil || got.RecordID != 3 || got.System.EventID != 6005 || got.System.Provider.Name != "EventLog" {
+		t.Fatalf("zero-size record 3 not read: %+v", got)
+	}
+	e := findErr(all.errs, ErrCorrupt, "size fields are 0")
+	if e == nil || e.Offset != off || e.Record != 3 {
+		t.Fatalf("errors %v", all.errs)
+	}
+	win := readBytes(t, b, Options{Since: got.Written.Add(time.Second)})
+	if fmt.Sprint(win.errs) != fmt.Sprint(all.errs) {
+		t.Errorf("a window changes the problems reported:\n%v\n%v", win.errs, all.errs)
+	}
+	if win.stats.Records+win.stats.Skipped != all.stats.Records {
+		t.Errorf("window: %d yielded + %d skipped, want %d", win.stats.Records, win.stats.Skipped, all.stats.Records)
+	}
+}
