@@ -197,15 +197,17 @@ type Input struct {
 	First string `json:"first,omitempty"`
 	Last  string `json:"last,omitempty"`
 	// Reader statistics.
-	HeaderChunks int   `json:"header_chunks"`
-	Chunks       int   `json:"chunks"`
-	BadChunks    int   `json:"bad_chunks"`
-	Recovered    int   `json:"recovered_records"`
-	BadRecords   int   `json:"bad_records"`
-	Duplicates   int   `json:"duplicate_records"`
-	UnreadBytes  int64 `json:"unread_bytes"`
-	Dirty        bool  `json:"dirty"`
-	Full         bool  `json:"full"`
+	HeaderChunks int `json:"header_chunks"`
+	Chunks       int `json:"chunks"`
+	BadChunks    int `json:"bad_chunks"`
+	Recovered    int `json:"recovered_records"`
+	BadRecords   int `json:"bad_records"`
+	Duplicates   int `json:"duplicate_records"`
+	// Stale counts old records left in chunk slack (not problems).
+	Stale       int   `json:"stale_records"`
+	UnreadBytes int64 `json:"unread_bytes"`
+	Dirty       bool  `json:"dirty"`
+	Full        bool  `json:"full"`
 	// Problems describe read problems for people; Errors are the reader's
 	// format errors (the first 100; ErrorCount counts all).
 	Problems   []string `json:"problems,omitempty"`
@@ -354,7 +356,7 @@ func newInput(in *rules.Input) Input {
 		Records: s.Records + s.Skipped, Decoded: s.Records,
 		First: formatTime(s.First), Last: formatTime(s.Last),
 		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
-		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates,
+		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale,
 		UnreadBytes: s.UnreadBytes, Dirty: s.Dirty, Full: s.Full,
 		ErrorCount: in.ErrorCount,
 	}

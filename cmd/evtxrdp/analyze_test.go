@@ -194,3 +194,28 @@ func TestRulesGolden(t *testing.T) {
 		t.Errorf("rules extra: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestAnalyzeRealSamples runs analyze over the directory of real sample logs
+// and over each sample alone: no error, nothing detected (none of them holds
+// these failures), the same exit code in every format.
+func TestAnalyzeRealSamples(t *testing.T) {
+	samples, err := filepath.Glob("../../testdata/evtx/*.evtx")
+	if err != nil || len(samples) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	for _, p := range append([]string{"../../testdata/evtx"}, samples...) {
+		for _, f := range []string{"text", "markdown", "json"} {
+			code, out, errOut := runCmd("analyze", "--format", f, p)
+			// A sample of a channel no rule reads gives "no readable log".
+			if code == exitFailure && strings.Contains(errOut, "no readable log") {
+				continue
+			}
+			if code != exitOK || errOut != "" {
+				t.Errorf("%s (%s): exit %d, stderr %q", p, f, code, errOut)
+			}
+			if f == "text" && strings.Contains(out, "DETECTED") {
+				t.Errorf("%s: a scenario detected in a sample", p)
+			}
+		}
+	}
+}

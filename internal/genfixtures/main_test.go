@@ -1,60 +1,105 @@
 package main
 
 import (
-	"bytes"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// TestUpToDate regenerates the fixtures into a temporary directory and
-// requires the committed ones to be identical (run
-// "go run ./internal/genfixtures" from the module root to update them).
+// eventKey is what a fixture event must keep when written and read back.
+func eventKey(ev *evtx.Event) string {
+	var b strings.Builder
+	s := ev.System
+	b.WriteString(evtx.FormatTime(s.TimeCreated) + "|" + s.Provider.Name + "|" + s.Channel + "|" + s.Computer + "|")
+	b.WriteString(strings.Repeat("#", int(s.Level)) + "|")
+	b.WriteString(evtx.FormatTime(ev.Written) + "|")
+	b.WriteString(strconv.Itoa(int(s.EventID)) + "|")
+	for _, f := range ev.EventData {
+		b.WriteString(f.Name + "=" + f.Value.String() + ";")
+	}
+	if ev.UserData != nil {
+		b.WriteString("ud:" + ev.UserData.Text())
+	}
+	return b.String()
+}
+
+// TestUpToDate reads every committed fixture log back and requires the
+// events the generator describes, in order (the byte layout is the
+// writer's; run "go run ./internal/genfixtures" from the module root to
+// rewrite the files), and the EXPECT files to be current.
 func TestUpToDate(t *testing.T) {
-	tmp := t.TempDir()
-	if err := Generate(tmp); err != nil {
-		t.Fatal(err)
-	}
 	committed := filepath.Join("..", "..", "testdata", "evtx", "scenarios")
-	want := map[string][]byte{}
-	err := filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, s := range sets() {
+		dir := filepath.Join(committed, s.name)
+		exp, err := os.ReadFile(filepath.Join(dir, "EXPECT"))
+		if err != nil || string(exp) != expectFile(s) {
+			t.Errorf("%s/EXPECT is not current (%v)", s.name, err)
 		}
-		rel, _ := filepath.Rel(tmp, p)
-		b, err := os.ReadFile(p)
-		want[rel] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	err = filepath.WalkDir(committed, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+		input := dir
+		if s.input != "" {
+			input = filepath.Join(dir, s.input)
 		}
-		rel, _ := filepath.Rel(committed, p)
-		b, err := os.ReadFile(p)
+		logs, err := evtx.Find(input)
 		if err != nil {
-			return err
+			t.Errorf("%s: %v", s.name, err)
+			continue
 		}
-		w, ok := want[rel]
-		switch {
-		case !ok:
-			t.Errorf("%s: committed but not generated", rel)
-		case !bytes.Equal(w, b):
-			t.Errorf("%s: differs from the generator's output", rel)
+		if len(logs) != len(s.logs) {
+			t.Errorf("%s: %d logs found, %d generated", s.name, len(logs), len(s.logs))
+			continue
 		}
-		n++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != len(want) {
-		t.Errorf("%d files committed, %d generated", n, len(want))
+		for _, l := range s.logs {
+			base := filepath.Base(l.name)
+			var log *evtx.Log
+			for _, x := range logs {
+				if strings.HasSuffix(x.Path, base) {
+					log = x
+				}
+			}
+			if log == nil {
+				t.Errorf("%s: %s not found", s.name, l.name)
+				continue
+			}
+			f, err := log.Open(evtx.Options{})
+			if err != nil {
+				t.Errorf("%s: %v", log.Path, err)
+				continue
+			}
+			got := map[string]int{}
+			for {
+				ev, err := f.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[eventKey(ev)]++
+			}
+			f.Close()
+			for _, ev := range l.events {
+				w := *ev
+				if w.Written.IsZero() {
+					w.Written = w.System.TimeCreated
+				}
+				k := eventKey(&w)
+				if got[k] == 0 {
+					t.Errorf("%s: event not in the committed file: %s", log.Path, k)
+					continue
+				}
+				got[k]--
+			}
+			for k, n := range got {
+				if n > 0 {
+					t.Errorf("%s: %d unexpected events %s", log.Path, n, k)
+				}
+			}
+		}
 	}
 }
 

@@ -299,6 +299,16 @@ func sets() []set {
 		expect: []expect{{ruleCert, detected, "key-missing-or-corrupt"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 	})
 
+	// A full, wrapped circular log: the newest chunks come first in the
+	// file, the evidence sits in the newest chunk.
+	out = append(out, set{
+		name: "wrapped-full-log", about: "full System log that wrapped (oldest chunk in the middle of the file); Schannel 36871 in the newest chunk",
+		logs: []logFile{{name: fileSystem,
+			events: system(evtxtest.Schannel36871(at(20*time.Minute), 10013)),
+			opts:   evtxtest.Options{Full: true, MaxRecordsPerChunk: 30, OldestChunk: 2}}},
+		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
+	})
+
 	// A log that starts inside the window: nothing can be said.
 	{
 		var evs []*evtx.Event
