@@ -77,6 +77,9 @@ type instance struct {
 	key    string
 	root   *tnode
 	values []subValue
+	// fragment: when embedded as a BinXML value, the instance is preceded
+	// by a fragment header (Windows writes one for classic events only).
+	fragment bool
 }
 
 type subValue struct {
@@ -158,8 +161,10 @@ func (c *chunkWriter) patch32(at int, v int) {
 }
 
 // full reports whether the chunk has overflowed; the writer checks it after
-// each step so a huge event stops early.
-func (c *chunkWriter) full() bool { return len(c.buf) > chunkSize }
+// each step so a huge event stops early. A chunk is never filled to its last
+// byte: no real chunk is (335 chunks of the sample logs leave 8 bytes or
+// more), and evtxexport does not read the last record of one that is.
+func (c *chunkWriter) full() bool { return len(c.buf) > chunkSize-8 }
 
 // writeRecord appends one record. On error the bytes and the header tables
 // are restored; the name and template maps are not, so the caller must not
@@ -254,7 +259,9 @@ func (c *chunkWriter) instance(in *instance) error {
 		kind := sv.v.Kind
 		if sv.inner != nil {
 			kind = evtx.KindBinXML
-			c.buf = append(c.buf, tokFragment, 1, 1, 0)
+			if sv.inner.fragment {
+				c.buf = append(c.buf, tokFragment, 1, 1, 0)
+			}
 			if err := c.instance(sv.inner); err != nil {
 				return err
 			}

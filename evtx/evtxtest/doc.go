@@ -13,7 +13,7 @@
 //     512..free space, header CRC32 over 0..120 and 128..512 at 124, the
 //     64-entry common string table indexed by name hash mod 64 and the
 //     32-entry template table), filled with records until the next one does
-//     not fit;
+//     not fit (never to the last byte: real chunks keep 8 bytes or more);
 //   - records ("**\0\0", size, identifier, FILETIME, BinXML, size copy),
 //     8-byte aligned.
 //
@@ -22,8 +22,10 @@
 // at its first use in a chunk and referenced by offset afterwards; records of
 // the same shape share it) whose values fill the System properties through
 // optional substitutions (an absent Qualifiers, ActivityID or UserID is a
-// null value, so the attribute disappears), and whose last value is an
-// embedded BinXML fragment with its own template instance for the body:
+// null value, so the attribute disappears), and whose last value is
+// embedded BinXML with its own template instance for the body (after a
+// fragment header for classic events, directly for manifest events, as
+// Windows does):
 //
 //   - classic events (every EventData field unnamed and a string, or
 //     Qualifiers set and no named field): <EventData><Data>%0</Data>

@@ -341,7 +341,10 @@ func TestMultiChunk(t *testing.T) {
 		if !c.dataCRCOK || !c.headerCRCOK {
 			t.Errorf("chunk %d: CRCs data %v header %v", i, c.dataCRCOK, c.headerCRCOK)
 		}
-		if i < len(cs)-1 && chunkSize-int(c.free) >= maxRec {
+		if c.free > chunkSize-8 {
+			t.Errorf("chunk %d filled to the last byte (free space offset %#x)", i, c.free)
+		}
+		if i < len(cs)-1 && chunkSize-int(c.free) >= maxRec+8 {
 			t.Errorf("chunk %d closed with %d bytes free, a record is at most %d", i, chunkSize-int(c.free), maxRec)
 		}
 		if !c.records[0].inlineTmpl {

@@ -98,7 +98,7 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 	}
 	channel := textElem("Channel", s.Channel)
 	if !form.literal {
-		channel = &tnode{name: "Channel", dep: -1, content: []tcontent{sub(form.channel, evtx.KindString, true)}}
+		channel = &tnode{name: "Channel", dep: form.channel, content: []tcontent{sub(form.channel, evtx.KindString, true)}}
 	}
 	system := &tnode{name: "System", dep: -1, content: []tcontent{
 		elem(&tnode{name: "Provider", dep: -1, attrs: prov}),
@@ -124,11 +124,16 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 		elem(&tnode{name: "Security", dep: -1,
 			attrs: []tattr{{"UserID", sub(subUserID, evtx.KindSID, true)}}}),
 	}}
+	// An element whose content is one substitution depends on it (Windows
+	// sets the dependency so): Event on the body, or UserData when the body
+	// sits inside it.
 	bodyRef := sub(form.body, evtx.KindBinXML, true)
+	eventDep := form.body
 	if ev.UserData != nil {
-		bodyRef = elem(&tnode{name: "UserData", dep: -1, content: []tcontent{bodyRef}})
+		bodyRef = elem(&tnode{name: "UserData", dep: form.body, content: []tcontent{bodyRef}})
+		eventDep = -1
 	}
-	root := &tnode{name: "Event", dep: -1,
+	root := &tnode{name: "Event", dep: eventDep,
 		attrs:   []tattr{{"xmlns", lit(eventNS)}},
 		content: []tcontent{elem(system), bodyRef}}
 
@@ -179,6 +184,7 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 			vals[form.channel] = subValue{v: evtx.StringValue(s.Channel)}
 		}
 	}
+	body.fragment = form.literal
 	vals[form.body] = subValue{inner: body}
 	return &instance{key: "system" + keyOf(root), root: root, values: vals}, nil
 }
