@@ -231,7 +231,7 @@ func TestDifferentialLxml(t *testing.T) {
 	}
 	t.Logf("differential vs lxml %v: %d queries, %d (query, event) pairs, %d matches by lxml, %d events lxml could not parse (excluded)",
 		lxmlVersion(), queries, pairs, matches, bad)
-	t.Logf("strict mode: %d of %d pairs agree; typed mode: %d pairs differ, all where the typed comparison applies: %v",
+	t.Logf("strict (text) mode: %d of %d pairs agree with lxml; typed mode: %d pairs differ from lxml, all where typed conversion differs from text conversion (strict mode agrees with lxml there): %v",
 		pairs-strictDiff, pairs, typedDiff, unexplained == 0)
 	if strictDiff > 0 {
 		t.Errorf("strict mode disagrees with lxml on %d pairs", strictDiff)
