@@ -89,7 +89,7 @@ type LogStatus struct {
 	// Role is "evidence" or "corroboration".
 	Role  string   `json:"role"`
 	Paths []string `json:"paths,omitempty"`
-	// Status is "read", "absent", "unreadable" or "partial".
+	// Status is "read", "absent", "unreadable", "empty" or "partial".
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
 }

@@ -241,7 +241,8 @@ type LogStatus struct {
 	Role    string   // RoleEvidence or RoleCorroboration
 	Paths   []string // the logs of this channel
 	// Status is "read" (read and covers the window), "absent",
-	// "unreadable" or "partial" (read, but starts after the window's start).
+	// "unreadable", "empty" (no records) or "partial" (read, but starts
+	// after the window's start).
 	Status string
 	Detail string
 }
@@ -252,6 +253,7 @@ const (
 	LogAbsent     = "absent"
 	LogUnreadable = "unreadable"
 	LogPartial    = "partial"
+	LogEmpty      = "empty"
 )
 
 // Corroboration supports a finding: a corroborating event, or a change of
@@ -660,11 +662,11 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 			continue
 		}
 		evidenceLogs++
-		switch ls.Status {
-		case LogRead:
+		switch {
+		case ls.Status == LogRead:
 			covered++
-		case LogAbsent:
-			absent++
+		case ls.Status == LogAbsent, ls.Status == LogEmpty:
+			absent++ // an empty log says as little as a missing one
 		}
 	}
 	switch {
@@ -867,7 +869,7 @@ func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus 
 	}
 	ls.Status = LogPartial
 	if oldest.IsZero() {
-		ls.Detail = "the log holds no records"
+		ls.Status, ls.Detail = LogEmpty, "the log holds no records"
 	} else {
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
 			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(windowStart)))

@@ -3,6 +3,7 @@ package rules
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
@@ -167,10 +168,7 @@ func KeyData(ev *evtx.Event) []DataField {
 		if len(out) >= maxKeyFields {
 			return
 		}
-		s := v.String()
-		if len(s) > maxFieldLength {
-			s = s[:maxFieldLength] + "..."
-		}
+		s := truncate(v.String(), maxFieldLength)
 		out = append(out, DataField{Name: name, Value: s})
 	}
 	for i, f := range ev.EventData {
@@ -188,4 +186,16 @@ func KeyData(ev *evtx.Event) []DataField {
 type DataField struct {
 	Name  string
 	Value string
+}
+
+// truncate cuts s to at most n bytes at a character boundary and marks the
+// cut with "...".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

@@ -237,3 +237,22 @@ func TestLoadDirOverrides(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestKeyDataTruncatesAtCharacterBoundary(t *testing.T) {
+	long := strings.Repeat("é", 150) // 300 bytes
+	got := KeyData(&evtx.Event{EventData: []evtx.Field{{Name: "X", Value: evtx.StringValue(long)}}})
+	if len(got) != 1 || !strings.HasSuffix(got[0].Value, "...") || len(got[0].Value) > maxFieldLength+3 {
+		t.Fatalf("KeyData = %q", got)
+	}
+	if v := strings.TrimSuffix(got[0].Value, "..."); strings.ToValidUTF8(v, "?") != v {
+		t.Errorf("cut inside a character: %q", v)
+	}
+	var fields []evtx.Field
+	for i := 0; i < 20; i++ {
+		fields = append(fields, evtx.Field{Value: evtx.StringValue("v")})
+	}
+	got = KeyData(&evtx.Event{EventData: fields})
+	if len(got) != maxKeyFields || got[0].Name != "Data[1]" {
+		t.Errorf("KeyData of 20 unnamed fields = %d fields, first %q", len(got), got[0].Name)
+	}
+}

@@ -324,6 +324,17 @@ func sets() []set {
 		})
 	}
 
+	// A VM without the broker role: the broker-client channel exists but
+	// holds nothing.
+	out = append(out, set{
+		name: "broker-log-empty", about: "empty SessionBroker-Client/Operational log (role not installed)",
+		logs: []logFile{
+			{name: fileSystem, events: system()},
+			{name: fileClient, events: nil},
+		},
+		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+	})
+
 	// Nothing wrong.
 	out = append(out, set{
 		name: "healthy", about: "System noise only",
