@@ -123,6 +123,7 @@ type chunkWriter struct {
 	nameHeads [nameBuckets]uint32
 	tmplHeads [templateBuckets]uint32
 	records   []recordInfo
+	limit     int // last byte offset a record may end at
 }
 
 type recordInfo struct {
@@ -133,8 +134,13 @@ type recordInfo struct {
 	inline    int // template definitions written inline by this record
 }
 
-func newChunkWriter() *chunkWriter {
+func newChunkWriter(fill bool) *chunkWriter {
+	limit := chunkSize - 8
+	if fill {
+		limit = chunkSize
+	}
 	return &chunkWriter{
+		limit:     limit,
 		buf:       make([]byte, chunkHeaderSize, chunkSize),
 		names:     map[string]uint32{},
 		templates: map[string]uint32{},
@@ -164,7 +170,7 @@ func (c *chunkWriter) patch32(at int, v int) {
 // each step so a huge event stops early. A chunk is never filled to its last
 // byte: no real chunk is (335 chunks of the sample logs leave 8 bytes or
 // more), and evtxexport does not read the last record of one that is.
-func (c *chunkWriter) full() bool { return len(c.buf) > chunkSize-8 }
+func (c *chunkWriter) full() bool { return len(c.buf) > c.limit }
 
 // writeRecord appends one record. On error the bytes and the header tables
 // are restored; the name and template maps are not, so the caller must not

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,5 +212,39 @@ func TestRoundTripExotic(t *testing.T) {
 	res := readAll(t, mustBytes(t, events, Options{}), 1)
 	if d := cmp.Diff(AsWritten(events), res.events, eventCmp); d != "" {
 		t.Errorf("events differ (-written +read):\n%s", d)
+	}
+}
+
+// fullChunkEvents returns events whose first chunk, written with
+// FillChunks, ends exactly at its last byte: the last event of the chunk
+// gets a longer service name, as many characters as the chunk has bytes
+// free, over two.
+func fullChunkEvents(t *testing.T) []*evtx.Event {
+	t.Helper()
+	base := Noise(t0, time.Second, 300)
+	_, cs := walk(t, mustBytes(t, base, Options{FillChunks: true}))
+	n, gap := len(cs[0].records), chunkSize-int(cs[0].free)
+	for pad := gap / 2; pad >= 0 && pad > gap/2-8; pad-- {
+		events := append([]*evtx.Event(nil), base...)
+		ev := *events[n-1]
+		ev.EventData = []evtx.Field{{Name: "param1", Value: evtx.StringValue(ev.EventData[0].Value.Str + strings.Repeat("x", pad))}, ev.EventData[1]}
+		events[n-1] = &ev
+		_, cs := walk(t, mustBytes(t, events, Options{FillChunks: true}))
+		if cs[0].free == chunkSize && len(cs[0].records) == n {
+			return events
+		}
+	}
+	t.Fatalf("found no padding that fills the chunk exactly (gap %d)", gap)
+	return nil
+}
+
+func TestRoundTripFullChunk(t *testing.T) {
+	events := fullChunkEvents(t)
+	res := readAll(t, mustBytes(t, events, Options{FillChunks: true}), 0)
+	if d := cmp.Diff(AsWritten(events), res.events, eventCmp); d != "" {
+		t.Errorf("events differ (-written +read):\n%s", d)
+	}
+	if len(res.errs) != 0 {
+		t.Errorf("errors: %v", res.errs)
 	}
 }
