@@ -74,6 +74,7 @@ func TestWindowsTemplates(t *testing.T) {
 		{"LocalSessionManager 32 (manifest, UserData)", "fukusuket__evtx-parser__samples__Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational.evtx", 1, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			want := templateView(t, samples+tc.real, tc.record)
 			got := templateView(t, ours, tc.ours)
 			for i, part := range []string{"System template", "body template", "System value types", "body value types"} {
