@@ -599,7 +599,7 @@ func (a *analysis) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
 		return
 	}
 	for _, c := range a.computers {
-		if strings.EqualFold(c.name, name) {
+		if sameHost(c.name, name) {
 			if t.Before(c.first) {
 				c.first = t
 			}
@@ -613,6 +613,15 @@ func (a *analysis) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
 	if len(a.computers) < maxComputers {
 		a.computers = append(a.computers, &computerSeen{name: name, first: t, last: t, file: in.Path})
 	}
+}
+
+// sameHost reports whether two Computer values name the same host: their
+// first DNS labels are equal ignoring case ("RDCB01" and
+// "rdcb01.contoso.com" are; a domain join is not a rename).
+func sameHost(a, b string) bool {
+	a, _, _ = strings.Cut(a, ".")
+	b, _, _ = strings.Cut(b, ".")
+	return strings.EqualFold(a, b)
 }
 
 func (a *analysis) finding(cr *compiledRule) *Finding {

@@ -256,3 +256,19 @@ func TestKeyDataTruncatesAtCharacterBoundary(t *testing.T) {
 		t.Errorf("KeyData of 20 unnamed fields = %d fields, first %q", len(got), got[0].Name)
 	}
 }
+
+func TestSameHost(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"RDCB01", "rdcb01.contoso.com", true},
+		{"rdcb01.contoso.com", "RDCB01.fabrikam.com", true},
+		{"RDCB-OLD.contoso.com", "RDCB01.contoso.com", false},
+		{"", "x", false},
+	} {
+		if got := sameHost(c.a, c.b); got != c.want {
+			t.Errorf("sameHost(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

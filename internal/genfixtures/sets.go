@@ -171,7 +171,9 @@ func sets() []set {
 				ev.System.Computer = newName
 			}
 		}
-		sys = sorted(append(sys, evtxtest.EventLog6011(at(3*day-time.Minute), "RDCB-OLD", "RDCB01")))
+		rename := evtxtest.EventLog6011(at(3*day-time.Minute), "RDCB-OLD", "RDCB01")
+		rename.System.Computer = newName
+		sys = sorted(append(sys, rename))
 		b := evtxtest.SessionBroker2056(at(2*hour), "NULL", "NULL", "Logon to the database failed.")
 		b.System.Computer = newName
 		b0 := evtxtest.SessionBroker2056(at(8*day), "NULL", "NULL", "Logon to the database failed.")
