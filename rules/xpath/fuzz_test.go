@@ -82,3 +82,28 @@ func FuzzCompile(f *testing.F) {
 		strict.Match(events[0], now)
 	})
 }
+
+// FuzzParseQueryList: ParseQueryList never panics; errors are
+// *QueryListError; a parsed list evaluates.
+func FuzzParseQueryList(f *testing.F) {
+	f.Add([]byte(`<QueryList><Query Id="0" Path="Application"><Select Path="Application">*[System[(Level &lt;= 3) and TimeCreated[timediff(@SystemTime) &lt;= 86400000]]]</Select><Suppress Path="Application">*[System[(Level = 2)]]</Suppress><Select Path="System">*[System[Level=1]]</Select></Query></QueryList>`))
+	f.Add([]byte(`<QueryList><Query Id="0"><Select Path="System">*</Select><Suppress Path="Application">*</Suppress></Query></QueryList>`))
+	f.Add([]byte("\xff\xfe<\x00Q\x00"))
+	f.Add([]byte(`<?xml version="1.0"?><QueryList><Query><Select Path="System"><![CDATA[*[System[Level<3]]]]></Select></Query></QueryList>`))
+	events := handmadeEvents()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := ParseQueryList(data)
+		if err != nil {
+			if _, ok := err.(*QueryListError); !ok {
+				t.Fatalf("error %T %v, want *QueryListError", err, err)
+			}
+			return
+		}
+		for _, ch := range l.Channels() {
+			for _, ev := range events {
+				l.Match(ch, ev, refTime)
+			}
+			l.TimeBounds(ch, refTime)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
@@ -78,7 +79,11 @@ func ParseQueryList(data []byte) (*QueryList, error) {
 	if len(data) > maxQueryList {
 		return nil, &QueryListError{Line: 1, Msg: fmt.Sprintf("larger than %d bytes", maxQueryList)}
 	}
+	data = toUTF8(data)
 	d := xml.NewDecoder(bytes.NewReader(data))
+	// The text is UTF-8 by now whatever the declaration says (files saved on
+	// Windows often declare UTF-16).
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	line := func() int { l, _ := d.InputPos(); return l }
 	xmlErr := func(err error) error {
 		if err == io.EOF {
@@ -138,6 +143,27 @@ func ParseQueryList(data []byte) (*QueryList, error) {
 			}
 		}
 	}
+}
+
+// toUTF8 strips a UTF-8 byte order mark and converts UTF-16 text with a
+// byte order mark to UTF-8.
+func toUTF8(b []byte) []byte {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
+		return b[3:]
+	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
+		le := b[0] == 0xFF
+		u := make([]uint16, 0, len(b)/2)
+		for i := 2; i+1 < len(b); i += 2 {
+			if le {
+				u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
+			} else {
+				u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+			}
+		}
+		return []byte(string(utf16.Decode(u)))
+	}
+	return b
 }
 
 func attr(se xml.StartElement, name string) (string, bool) {

@@ -60,6 +60,32 @@ func TestQueryList(t *testing.T) {
 	}
 }
 
+// TestQueryListEncodings: files saved on Windows carry a byte order mark
+// and may be UTF-16.
+func TestQueryListEncodings(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="UTF-16"?>` + "\r\n" + `<QueryList><Query Id="0" Path="System"><Select>*[System[EventID=36870]]</Select></Query></QueryList>`
+	utf16le := []byte{0xFF, 0xFE}
+	utf16be := []byte{0xFE, 0xFF}
+	for _, r := range doc {
+		utf16le = append(utf16le, byte(r), byte(r>>8))
+		utf16be = append(utf16be, byte(r>>8), byte(r))
+	}
+	for name, data := range map[string][]byte{
+		"utf-8 bom": append([]byte{0xEF, 0xBB, 0xBF}, doc...),
+		"utf-16le":  utf16le,
+		"utf-16be":  utf16be,
+	} {
+		l, err := ParseQueryList(data)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !l.Match("System", schannel36870(refTime), refTime) {
+			t.Errorf("%s: no match", name)
+		}
+	}
+}
+
 func TestQueryListInvalid(t *testing.T) {
 	cases := []struct {
 		doc, want string
