@@ -60,6 +60,12 @@ type chunkDecoder struct {
 	names     map[uint32]nameEntry
 	templates map[uint32]*template
 
+	// cacheBudget bounds the bytes of name and template definitions parsed
+	// per chunk: in a valid chunk they do not overlap, so their total is
+	// below the chunk size; overlapping references (hostile) stop here
+	// instead of compiling the same bytes over and over.
+	cacheBudget int
+
 	// per record
 	budget int
 	recPos int // record header offset, for error messages
@@ -115,9 +121,10 @@ type rawValue struct {
 
 func newChunkDecoder(chunk []byte) *chunkDecoder {
 	return &chunkDecoder{
-		chunk:     chunk,
-		names:     make(map[uint32]nameEntry),
-		templates: make(map[uint32]*template),
+		chunk:       chunk,
+		names:       make(map[uint32]nameEntry),
+		templates:   make(map[uint32]*template),
+		cacheBudget: 2*len(chunk) + 4096,
 	}
 }
 
@@ -291,6 +298,9 @@ func (d *chunkDecoder) parseName(off int) nameEntry {
 	size := 8 + 2*n + 2
 	if size > len(d.chunk)-off {
 		return nameEntry{err: corruptf(off, "name of %d characters runs past the chunk", n)}
+	}
+	if d.cacheBudget -= size; d.cacheBudget < 0 {
+		return nameEntry{err: limitf(off, "names and templates of the chunk exceed twice its size")}
 	}
 	return nameEntry{name: decodeUTF16(d.chunk[off+8 : off+8+2*n]), size: size}
 }
@@ -654,6 +664,9 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 	size := int(binary.LittleEndian.Uint32(d.chunk[off+20:]))
 	if size > len(d.chunk)-off-templateHeaderSize {
 		return &template{err: corruptf(off, "template definition of %d bytes runs past the chunk", size)}
+	}
+	if d.cacheBudget -= templateHeaderSize + size; d.cacheBudget < 0 {
+		return &template{err: limitf(off, "names and templates of the chunk exceed twice its size")}
 	}
 	c := &cursor{b: d.chunk, pos: off + templateHeaderSize, end: off + templateHeaderSize + size}
 	// Compiling is linear in the definition's bytes; it must not be charged

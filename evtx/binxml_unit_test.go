@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"errors"
 	"strings"
 	"testing"
@@ -595,5 +596,30 @@ func TestDecodeWorkBudget(t *testing.T) {
 	_, err := newChunkDecoder(w.b).decodeRecord(off, size)
 	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "work budget") {
 		t.Fatalf("error %v, want the work budget", err)
+	}
+}
+
+// TestTemplateCacheBudget: template references to many overlapping
+// offsets cannot make a chunk compile more than about twice its bytes.
+func TestTemplateCacheBudget(t *testing.T) {
+	chunk := make([]byte, 65536)
+	for i := 0; i+4 <= len(chunk); i += 4 {
+		binary.LittleEndian.PutUint32(chunk[i:], 0x4000) // every "data size" is 16 KiB
+	}
+	d := newChunkDecoder(chunk)
+	compiled, limited := 0, 0
+	for off := 512; off+templateHeaderSize+0x4000 <= len(chunk); off += 4 {
+		tm := d.template(off)
+		switch {
+		case tm.err == nil:
+			compiled++
+		case errors.Is(tm.err, ErrLimit):
+			limited++
+		default:
+			t.Fatalf("offset %#x: %v", off, tm.err)
+		}
+	}
+	if max := (2*len(chunk) + 4096) / (templateHeaderSize + 0x4000); compiled > max || limited == 0 {
+		t.Errorf("compiled %d templates of 16 KiB (max %d), refused %d", compiled, max, limited)
 	}
 }
