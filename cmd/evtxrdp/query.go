@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
 	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the newest record time in the input")
-	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl")
+	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -192,7 +191,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if !sel.match(l.Channel, ev, now) {
 				continue
 			}
-			h := hit{ev: ev, log: li, seq: seq, path: l.Path}
+			h := hit{ev: ev, log: li, seq: seq}
 			if stream {
 				p.print(h)
 				if *count > 0 && p.n >= *count {
@@ -263,11 +262,10 @@ func (p *printer) print(h hit) {
 			buf = append(buf, '\n')
 		}
 		buf = h.ev.AppendText(buf, p.n)
-	case "xml":
-		buf = h.ev.AppendXML(buf)
-		buf = append(buf, '\n')
+	case "xml": // as evtxrdp dump writes them
+		buf = appendXMLLine(buf, h.ev, p.n)
 	case "jsonl":
-		buf = appendEventJSON(buf, h)
+		buf = appendJSON(buf, h.ev, p.n)
 	}
 	p.w.Write(buf)
 	p.buf = buf
@@ -305,10 +303,9 @@ func (s *selector) timeBounds(channel string, now time.Time) (since, until time.
 }
 
 type hit struct {
-	ev   *evtx.Event
-	log  int
-	seq  int
-	path string
+	ev  *evtx.Event
+	log int // index of the log
+	seq int // position of the record in its log
 }
 
 func containsFold(list []string, s string) bool {
@@ -353,54 +350,4 @@ func newestRecord(l *evtx.Log) (time.Time, error) {
 		}
 	}
 	return f.Stats().Last, nil
-}
-
-// eventJSON is the jsonl form of an event.
-type eventJSON struct {
-	Log         string      `json:"log"`
-	RecordID    uint64      `json:"record_id"`
-	TimeCreated string      `json:"time_created"`
-	Channel     string      `json:"channel"`
-	Provider    string      `json:"provider"`
-	EventID     uint16      `json:"event_id"`
-	Level       uint8       `json:"level"`
-	Task        uint16      `json:"task"`
-	Keywords    string      `json:"keywords"`
-	Computer    string      `json:"computer"`
-	UserID      string      `json:"user_id,omitempty"`
-	EventData   []fieldJSON `json:"event_data,omitempty"`
-	XML         string      `json:"xml"`
-}
-
-type fieldJSON struct {
-	Name  string `json:"name,omitempty"`
-	Value string `json:"value"`
-}
-
-func appendEventJSON(dst []byte, h hit) []byte {
-	ev := h.ev
-	s := &ev.System
-	j := eventJSON{
-		Log:         h.path,
-		RecordID:    ev.RecordID,
-		TimeCreated: evtx.FormatTime(s.TimeCreated),
-		Channel:     s.Channel,
-		Provider:    s.Provider.Name,
-		EventID:     s.EventID,
-		Level:       s.Level,
-		Task:        s.Task,
-		Keywords:    fmt.Sprintf("0x%x", s.Keywords),
-		Computer:    s.Computer,
-		UserID:      s.UserID,
-		XML:         ev.XML(),
-	}
-	for _, f := range ev.EventData {
-		j.EventData = append(j.EventData, fieldJSON{Name: f.Name, Value: f.Value.String()})
-	}
-	b, err := json.Marshal(j)
-	if err != nil { // cannot happen: strings and numbers only
-		return dst
-	}
-	dst = append(dst, b...)
-	return append(dst, '\n')
 }

@@ -157,10 +157,8 @@ func TestQueryOptions(t *testing.T) {
 	var got []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		var j struct {
-			EventID   int    `json:"event_id"`
-			Time      string `json:"time_created"`
-			XML       string `json:"xml"`
-			EventData []struct{ Name, Value string }
+			EventID int    `json:"event_id"`
+			Time    string `json:"time_created"`
 		}
 		if err := json.Unmarshal([]byte(l), &j); err != nil {
 			t.Fatalf("jsonl: %v: %s", err, l)
