@@ -150,8 +150,8 @@ type Result struct {
 	ReferenceFrom string
 	// LookBack is how far outside the windows matches were looked for.
 	LookBack time.Duration
-	// Inputs lists every log given, in the given order; those no rule needs
-	// have Used false and were not opened.
+	// Inputs lists every log given, in the given order (once per path);
+	// those no rule needs have Used false and were not opened.
 	Inputs []*Input
 	// Findings has one entry per rule, in rule order.
 	Findings []*Finding
@@ -342,7 +342,12 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 
 	// Inputs, and the channel of logs whose file name names none we read.
 	found := map[string]bool{}
+	paths := map[string]bool{}
 	for _, l := range logs {
+		if paths[l.Path] {
+			continue // given twice (a file and its directory)
+		}
+		paths[l.Path] = true
 		in := &Input{Path: l.Path, Channel: l.Channel, Size: l.Size}
 		a.res.Inputs = append(a.res.Inputs, in)
 		a.logs = append(a.logs, l)

@@ -385,3 +385,25 @@ func TestRealSamples(t *testing.T) {
 		t.Errorf("%d System samples recognised, want at least 3 (channel from the events)", systems)
 	}
 }
+
+func TestDuplicateInputsCountOnce(t *testing.T) {
+	set := filepath.Join(scenarioDir, "tls-36871-10013")
+	a, err := evtx.Find(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := evtx.Find(filepath.Join(set, "System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a[0].Path != b[0].Path {
+		t.Fatalf("Find paths differ: %s, %s", a[0].Path, b[0].Path)
+	}
+	res, err := builtinEngine(t, Options{}).Analyze(append(a, b...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Inputs) != 1 || finding(t, res, "rdp-tls-disabled").EvidenceCount != 2 {
+		t.Errorf("%d inputs, %d events; want 1 and 2", len(res.Inputs), finding(t, res, "rdp-tls-disabled").EvidenceCount)
+	}
+}

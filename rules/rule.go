@@ -269,9 +269,14 @@ func balanced(s string) bool {
 }
 
 // WevtutilCommand returns the command that runs q on the live machine, newest
-// match first (/rd:true, which the article omits).
+// match first (/rd:true, which the article omits). Evidence queries carry
+// the rule's window; corroboration queries look at the whole log.
 func (r *Rule) WevtutilCommand(q *Query) string {
-	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(q.Channel), r.LiveXPath(q))
+	x := r.LiveXPath(q)
+	if q.Role == RoleCorroboration {
+		x = strings.TrimSpace(q.XPath)
+	}
+	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(q.Channel), x)
 }
 
 func quoteArg(s string) string {
