@@ -1,0 +1,85 @@
+package xpath_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
+)
+
+func Example() {
+	q, err := xpath.Compile(`*[System[Provider[@Name='Schannel'] and EventID=36870 and TimeCreated[timediff(@SystemTime) <= 86400000]]]`)
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2022, 10, 17, 8, 0, 0, 0, time.UTC)
+	ev := &evtx.Event{ // Root is built from these fields when absent
+		System: evtx.System{
+			Provider:    evtx.Provider{Name: "Schannel"},
+			EventID:     36870,
+			Level:       2,
+			TimeCreated: time.Date(2022, 10, 16, 20, 27, 36, 222854900, time.UTC),
+			Channel:     "System",
+		},
+		EventData: []evtx.Field{
+			{Name: "Type", Value: evtx.StringValue("server")},
+			{Name: "ErrorCode", Value: evtx.Value{Kind: evtx.KindHexInt32, Uint: 0x8009030d}},
+		},
+	}
+	fmt.Println(q.Match(ev, now))
+	fmt.Println(q.Match(ev, now.Add(48*time.Hour)))
+	since, _, _ := q.TimeBounds(now)
+	fmt.Println("records before", since.Format(time.RFC3339), "need no decoding")
+
+	// A HexInt32 compares numerically with a number, by its XML text with a string.
+	for _, src := range []string{
+		`*[EventData[Data[@Name='ErrorCode']=2148074253]]`,
+		`*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`,
+		`*[EventData[Data[@Name='ErrorCode']='0x8009030D']]`,
+	} {
+		fmt.Println(xpath.MustCompile(src).Match(ev, now))
+	}
+	// Output:
+	// true
+	// false
+	// records before 2022-10-16T07:00:00Z need no decoding
+	// true
+	// true
+	// false
+}
+
+func ExampleCompile_error() {
+	_, err := xpath.Compile(`*[System[EventID=1058]`)
+	fmt.Println(err)
+	var se *xpath.SyntaxError
+	if errors.As(err, &se) {
+		fmt.Println(se.Offset)
+	}
+	_, err = xpath.Compile(`//Event`)
+	fmt.Println(err)
+	// Output:
+	// xpath: offset 22: expected ']' to close the predicate opened at offset 1, found end of query
+	// 22
+	// xpath: offset 0: '//' (the descendant axis) is not supported: only child and attribute steps
+}
+
+func ExampleQueryList() {
+	l, err := xpath.ParseQueryList([]byte(`<QueryList>
+  <Query Id="0" Path="System">
+    <Select>*[System[Level &lt;= 3]]</Select>
+    <Suppress>*[System[Provider[@Name='Service Control Manager']]]</Suppress>
+  </Query>
+</QueryList>`))
+	if err != nil {
+		panic(err)
+	}
+	ev := &evtx.Event{System: evtx.System{Provider: evtx.Provider{Name: "Schannel"}, Level: 2}}
+	scm := &evtx.Event{System: evtx.System{Provider: evtx.Provider{Name: "Service Control Manager"}, Level: 2}}
+	fmt.Println(l.Channels())
+	fmt.Println(l.Match("System", ev, time.Time{}), l.Match("System", scm, time.Time{}), l.Match("Application", ev, time.Time{}))
+	// Output:
+	// [System]
+	// true false false
+}
