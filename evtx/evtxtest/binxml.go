@@ -131,7 +131,6 @@ type recordInfo struct {
 	id        uint64
 	nameHeads [nameBuckets]uint32
 	tmplHeads [templateBuckets]uint32
-	inline    int // template definitions written inline by this record
 }
 
 func newChunkWriter(fill bool) *chunkWriter {
@@ -178,7 +177,6 @@ func (c *chunkWriter) full() bool { return len(c.buf) > c.limit }
 func (c *chunkWriter) writeRecord(id uint64, written uint64, in *instance) error {
 	start := len(c.buf)
 	nh, th := c.nameHeads, c.tmplHeads
-	nTemplates := len(c.templates)
 	err := c.record(id, written, in)
 	if err == nil && c.full() {
 		err = errChunkFull
@@ -193,7 +191,6 @@ func (c *chunkWriter) writeRecord(id uint64, written uint64, in *instance) error
 	c.records = append(c.records, recordInfo{
 		off: uint32(start), size: uint32(len(c.buf) - start), id: id,
 		nameHeads: c.nameHeads, tmplHeads: c.tmplHeads,
-		inline: len(c.templates) - nTemplates,
 	})
 	return nil
 }
