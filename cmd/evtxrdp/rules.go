@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -143,7 +144,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		if r.Scenario > 0 {
 			n = strconv.Itoa(r.Scenario)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, n, r.Severity, r.Window, r.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, n, r.Severity, formatWindow(r.Window), r.Title)
 	}
 	if err := tw.Flush(); err != nil {
 		return exitFailure
@@ -151,10 +152,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	for _, r := range rs {
 		fmt.Fprintf(stdout, "\n%s (%s)\n", r.ID, r.File)
 		for _, q := range r.Queries {
-			fmt.Fprintf(stdout, "  %-13s %s\n  %-13s %s\n", q.ID, q.Channel, "", q.XPath)
-			if q.Role != rules.RoleEvidence {
-				fmt.Fprintf(stdout, "  %-13s (%s)\n", "", q.Role)
-			}
+			fmt.Fprintf(stdout, "  %s (%s) in %s:\n    %s\n", q.ID, q.Role, q.Channel, q.XPath)
 		}
 	}
 	return exitOK
@@ -172,4 +170,17 @@ func helpWriter(args []string, stdout, stderr io.Writer) io.Writer {
 		}
 	}
 	return stderr
+}
+
+// formatWindow renders a window as "24h", "90m", "7d" or Go's form.
+func formatWindow(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0 && d > 48*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return d.String()
 }
