@@ -191,11 +191,15 @@ func TestQueryOptions(t *testing.T) {
 func TestQueryErrors(t *testing.T) {
 	dir := queryLogs(t)
 	system := filepath.Join(dir, "System.evtx")
+	badSQ := filepath.Join(t.TempDir(), "bad.xml")
+	os.WriteFile(badSQ, []byte(`<QueryList><Query Id="0"><Select Path="System">*</Select><Suppress Path="Application">*</Suppress></Query></QueryList>`), 0o644)
 	cases := []struct {
 		args []string
 		code int
 		want []string // in stderr
 	}{
+		{[]string{system, "--structured-query", badSQ}, exitUsage,
+			[]string{"The specified query is invalid.", `xpath: query list: line 1: Suppress Path="Application" has no Select with the same Path`}},
 		{[]string{system, "-q", "System[EventID=1058]"}, exitUsage,
 			[]string{"The specified query is invalid.", "xpath: offset 0: a query must select events: expected '*' or 'Event', found 'System'", "  System[EventID=1058]\n  ^\n"}},
 		{[]string{system, "-q", "*[System[EventID=1058]"}, exitUsage,
