@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -515,4 +516,85 @@ func asciiOnly(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// xmlGoldenSamples are small samples whose whole XML is compared with
+// libevtx's (UserData/EventXML, classic events with Binary, SIDs, GUIDs,
+// Security audit events, CAPI2 UserData with attributes).
+var xmlGoldenSamples = []string{
+	"Velocidex__evtx__testdata__Microsoft-Windows-CAPI2_Operational_EventID70",
+	"Velocidex__evtx__testdata__Security_1_record",
+	"fukusuket__evtx-parser__samples__Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational",
+	"fukusuket__evtx-parser__samples__Microsoft-Windows-SmbClient%4Security",
+	"michkoll__fakenevtx__tests__data__PowerShell_ExecutionPolicy",
+	"michkoll__fakenevtx__tests__data__ex_001",
+}
+
+var (
+	// libevtx pads hex integers to their type width; Windows does not.
+	reLibHex = regexp.MustCompile(`0x0*([0-9a-fA-F])`)
+	// libevtx prints FILETIMEs with 9 fractional digits, the last two 00.
+	reLibTime = regexp.MustCompile(`(\.[0-9]{7})00Z`)
+)
+
+// libevtxXMLAsWindows turns evtxexport -f xml output into what Windows
+// (and our XMLIndent, with "/>" for " />") prints: hex unpadded, 7
+// fractional digits, CRLF as LF, without evtxexport's version banner.
+func libevtxXMLAsWindows(out []byte) string {
+	s := strings.ReplaceAll(string(out), "\r", "")
+	if i := strings.Index(s, "<Event "); i >= 0 {
+		s = s[i:]
+	}
+	s = reLibHex.ReplaceAllString(s, "0x${1}")
+	return reLibTime.ReplaceAllString(s, "${1}Z")
+}
+
+// TestXMLSamples compares our XML of every record of some samples with
+// libevtx's, character for character (after the documented rendering
+// differences are normalised).
+func TestXMLSamples(t *testing.T) {
+	for _, name := range xmlGoldenSamples {
+		sample := filepath.Join(decSamplesDir, name+".evtx")
+		golden := filepath.Join("testdata", "decoder-golden", "xml", name+".xml")
+		if decoderUpdating() {
+			out, err := exec.Command("evtxexport", "-f", "xml", sample).Output()
+			if err != nil {
+				t.Fatalf("evtxexport %s: %v", sample, err)
+			}
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, []byte(libevtxXMLAsWindows(out)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, errs := decDecodeFile(t, sample)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", name, errs)
+		}
+		var b strings.Builder
+		for _, ev := range evs {
+			b.WriteString(strings.ReplaceAll(strings.ReplaceAll(ev.XMLIndent(), " />", "/>"), "\r", ""))
+			b.WriteString("\n\n")
+		}
+		got := b.String()
+		if got != string(want) {
+			gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+			for i := 0; i < len(gl) && i < len(wl); i++ {
+				if gl[i] != wl[i] {
+					t.Errorf("%s: line %d:\n ours    %s\n libevtx %s", name, i+1, gl[i], wl[i])
+					break
+				}
+			}
+			if len(gl) != len(wl) {
+				t.Errorf("%s: %d lines, libevtx %d", name, len(gl), len(wl))
+			}
+			continue
+		}
+		t.Logf("%s: %d events, XML identical", name, len(evs))
+	}
 }
