@@ -421,6 +421,10 @@ func TestDecodeValueKinds(t *testing.T) {
 		if got := v.String(); got != c.want {
 			t.Errorf("%v % x: got %q, want %q", c.k, c.b, got, c.want)
 		}
+		// The XML fast path renders exactly Value.String (escaped).
+		if x, want := string(appendValueEscaped(nil, v, false)), string(appendEscaped(nil, v.String(), false)); x != want {
+			t.Errorf("%v % x: XML text %q, Value.String %q", c.k, c.b, x, want)
+		}
 	}
 }
 
