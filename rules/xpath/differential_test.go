@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // The differential test compares Match with libxml2's XPath 1.0 engine
@@ -31,7 +32,7 @@ import (
 const (
 	pythonPath        = "/usr/bin/python3"
 	diffSeed          = 20260425
-	queriesPerFile    = 16
+	queriesPerFile    = 12
 	maxEventsPerFile  = 2500
 	samplesDir        = "../../testdata/evtx"
 	minPairsWithFiles = 100000
@@ -136,6 +137,7 @@ func TestDifferentialLxml(t *testing.T) {
 		}
 	}
 	files = append(files, &diffFile{name: "handmade", events: handmadeEvents()})
+	files = append(files, &diffFile{name: "evtxtest", events: writtenScenarioEvents(t)})
 
 	var in struct {
 		Files []pyFile `json:"files"`
@@ -643,4 +645,44 @@ func libxml2Number(s string) float64 {
 		f = -f
 	}
 	return f
+}
+
+// writtenScenarioEvents writes the scenario events of package evtxtest to an
+// EVTX file and reads them back with the decoder.
+func writtenScenarioEvents(t *testing.T) []*evtx.Event {
+	t.Helper()
+	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := []*evtx.Event{
+		evtxtest.RCM1056(base, "vm1.contoso.com", []byte{1, 2, 3, 4}),
+		evtxtest.RCM1057(base.Add(time.Minute), "Keyset does not exist"),
+		evtxtest.RCM1058(base.Add(2*time.Minute), "Access is denied."),
+		evtxtest.Schannel36870(base.Add(3*time.Minute), 0x8009030d, 10001),
+		evtxtest.Schannel36871(base.Add(4*time.Minute), 10013),
+		evtxtest.Schannel36872(base.Add(5*time.Minute), 0x80092004, 1, []byte{9, 9}),
+		evtxtest.EventLog6011(base.Add(6*time.Minute), "OLDHOST", "NEWHOST"),
+		evtxtest.SessionBroker2056(base.Add(7*time.Minute), "NULL", "NULL", "Logon to the database failed."),
+		evtxtest.SessionBroker2056Data(base.Add(8*time.Minute), "NULL", "NULL", "Logon to the database failed."),
+		evtxtest.SessionBrokerClient1296(base.Add(9*time.Minute), "CONTOSO", "jdoe", "Remote Desktop Connection Broker is not ready for RPC communication."),
+	}
+	evs = append(evs, evtxtest.Noise(base.Add(10*time.Minute), time.Minute, 20)...)
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*evtx.Event
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			break
+		}
+		out = append(out, ev)
+	}
+	if len(out) != len(evs) {
+		t.Fatalf("read back %d of %d written events", len(out), len(evs))
+	}
+	return out
 }
