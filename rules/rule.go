@@ -172,7 +172,7 @@ type Reference struct {
 func (r *Rule) EvidenceQueries() []*Query {
 	var qs []*Query
 	for _, q := range r.Queries {
-		if q.Role == RoleEvidence {
+		if q != nil && q.Role == RoleEvidence {
 			qs = append(qs, q)
 		}
 	}
@@ -184,7 +184,7 @@ func (r *Rule) Channels() []string {
 	seen := map[string]bool{}
 	var chs []string
 	for _, q := range r.Queries {
-		if !seen[q.Channel] {
+		if q != nil && !seen[q.Channel] {
 			seen[q.Channel] = true
 			chs = append(chs, q.Channel)
 		}
@@ -196,7 +196,7 @@ func (r *Rule) Channels() []string {
 // Query returns the rule's query with the given id, or nil.
 func (r *Rule) Query(id string) *Query {
 	for _, q := range r.Queries {
-		if q.ID == id {
+		if q != nil && q.ID == id {
 			return q
 		}
 	}
@@ -206,7 +206,7 @@ func (r *Rule) Query(id string) *Query {
 // Step returns the rule's resolution step with the given id, or nil.
 func (r *Rule) Step(id string) *Step {
 	for _, s := range r.Resolution {
-		if s.ID == id {
+		if s != nil && s.ID == id {
 			return s
 		}
 	}
@@ -216,7 +216,7 @@ func (r *Rule) Step(id string) *Step {
 // Refinement returns the rule's refinement with the given id, or nil.
 func (r *Rule) Refinement(id string) *Refinement {
 	for _, f := range r.Refinements {
-		if f.ID == id {
+		if f != nil && f.ID == id {
 			return f
 		}
 	}
@@ -403,6 +403,9 @@ func Parse(file string, data []byte) (*Rule, error) {
 		return nil, &LoadError{File: file, Err: errors.New("more than one YAML document (want one rule per file)")}
 	}
 	r.File = file
+	if err := noNilEntries(&r); err != nil {
+		return nil, &LoadError{File: file, Err: err}
+	}
 	if r.Window == 0 {
 		r.Window = DefaultWindow
 	}
@@ -432,6 +435,31 @@ func Parse(file string, data []byte) (*Rule, error) {
 		}
 	}
 	return &r, nil
+}
+
+// noNilEntries rejects empty list entries ("- " with nothing after it).
+func noNilEntries(r *Rule) error {
+	for i, q := range r.Queries {
+		if q == nil {
+			return fmt.Errorf("queries[%d]: empty entry", i)
+		}
+	}
+	for i, s := range r.Resolution {
+		if s == nil {
+			return fmt.Errorf("resolution[%d]: empty entry", i)
+		}
+	}
+	for i, f := range r.Refinements {
+		if f == nil {
+			return fmt.Errorf("refinements[%d]: empty entry", i)
+		}
+		for j, c := range f.When {
+			if c == nil {
+				return fmt.Errorf("refinements[%d].when[%d]: empty entry", i, j)
+			}
+		}
+	}
+	return nil
 }
 
 // parseCode reads "0x8009030D", "10001" or "-2146893043" (an HRESULT as a
