@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -555,5 +556,46 @@ func TestZeroSizeRecord(t *testing.T) {
 	}
 	if win.stats.Records+win.stats.Skipped != all.stats.Records {
 		t.Errorf("window: %d yielded + %d skipped, want %d", win.stats.Records, win.stats.Skipped, all.stats.Records)
+	}
+}
+
+// countingReaderAt counts the chunk-sized reads made through it.
+type countingReaderAt struct {
+	r      io.ReaderAt
+	chunks atomic.Int32
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if len(p) == chunkSize {
+		c.chunks.Add(1)
+	}
+	return c.r.ReadAt(p, off)
+}
+
+// The pipeline reads at most about 2×Workers chunks ahead of Next.
+func TestBoundedReadAhead(t *testing.T) {
+	b := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx") // 33 chunk slots
+	cr := &countingReaderAt{r: bytes.NewReader(b)}
+	const workers = 2
+	r, err := NewReaderOptions(cr, int64(len(b)), Options{Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	// Give the workers every chance to run ahead, then check the bound
+	// (waiting longer can only make a violation visible).
+	for range 20 {
+		goroutines()
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("%d chunks read ahead", cr.chunks.Load())
+	if n := cr.chunks.Load(); n > 2*workers+1 {
+		t.Errorf("%d chunks read after the first event, want at most %d", n, 2*workers+1)
+	}
+	if n := readAll(t, r); len(n) == 0 {
+		t.Error("no more events")
 	}
 }
