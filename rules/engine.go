@@ -351,9 +351,12 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		in := &Input{Path: l.Path, Channel: l.Channel, Size: l.Size}
 		a.res.Inputs = append(a.res.Inputs, in)
 		a.logs = append(a.logs, l)
-		if needed(l.Channel) {
+		if ch, ok := archivedChannel(in.Channel); ok && !needed(in.Channel) {
+			in.Channel = ch
+		}
+		if needed(in.Channel) {
 			in.Used = true
-			found[strings.ToLower(l.Channel)] = true
+			found[strings.ToLower(in.Channel)] = true
 		}
 	}
 	// Logs named after their channel (System.evtx, ...%4Operational.evtx)
@@ -418,6 +421,26 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		return a.res, ErrNoReadableLog
 	}
 	return a.res, nil
+}
+
+// archivedChannel returns the channel of an archived log's name, which
+// Windows forms as "Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>"
+// when a log's retention is "archive the log when full".
+func archivedChannel(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "Archive-")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, "-")
+	if len(parts) < 8 {
+		return "", false
+	}
+	for _, p := range parts[len(parts)-7:] {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return strings.Join(parts[:len(parts)-7], "-"), true
 }
 
 // ErrNoReadableLog is returned (with a complete Result) when none of the

@@ -311,6 +311,27 @@ func sets() []set {
 		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
 	})
 
+	// A log archived when full: the live System log starts 6 hours back,
+	// the archive holds the rest of the window and the evidence.
+	{
+		var live, old []*evtx.Event
+		for _, ev := range system(evtxtest.RCM1057(at(10*hour), "Keyset does not exist")) {
+			if ev.System.TimeCreated.After(at(6 * hour)) {
+				live = append(live, ev)
+			} else {
+				old = append(old, ev)
+			}
+		}
+		out = append(out, set{
+			name: "archived-system", about: "System log archived 6 hours back (Archive-System-...evtx holds the older events and the RCM 1057)",
+			logs: []logFile{
+				{name: fileSystem, events: live},
+				{name: "Archive-System-2024-05-01-06-00-00-000.evtx", events: old},
+			},
+			expect: []expect{{ruleCert, detected, "key-missing-or-corrupt"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		})
+	}
+
 	// A log that starts inside the window: nothing can be said.
 	{
 		var evs []*evtx.Event
