@@ -15,8 +15,9 @@ const RecordTimeSlack = time.Hour
 // match, for a reader that skips records by their header time without
 // decoding them (evtx.Options.Since/Until). It reads the conditions on
 // System/TimeCreated/@SystemTime that every match must satisfy (joined by
-// 'and' from the top of the query: timediff(@SystemTime) compared with a
-// number, @SystemTime compared with an ISO 8601 string) and widens the
+// 'and' from the top of the query, or present in every branch of an 'or':
+// timediff(@SystemTime) compared with a number, @SystemTime compared with
+// an ISO 8601 string) and widens the
 // result by RecordTimeSlack. A zero since or until means unbounded on that
 // side; ok is false when q bounds neither. since may be after until: then no
 // event can match.
@@ -77,6 +78,28 @@ func (b *bounds) conj(x *expr, ctx []string) {
 		}
 	case opCmp:
 		b.cmp(x, ctx)
+	case opOr:
+		// Bounded on a side only if every branch is.
+		var lo, hi time.Time
+		allSince, allUntil := true, true
+		for i, a := range x.args {
+			br := bounds{now: b.now}
+			br.conj(a, ctx)
+			allSince = allSince && br.hasSince
+			allUntil = allUntil && br.hasUntil
+			if br.hasSince && (i == 0 || br.since.Before(lo)) {
+				lo = br.since
+			}
+			if br.hasUntil && (i == 0 || br.until.After(hi)) {
+				hi = br.until
+			}
+		}
+		if allSince {
+			b.addSince(lo)
+		}
+		if allUntil {
+			b.addUntil(hi)
+		}
 	}
 }
 

@@ -139,7 +139,12 @@ func TestTimeBounds(t *testing.T) {
 		{`*[System[TimeCreated[@SystemTime>='2024-01-01T00:00:00.000Z' and @SystemTime<='2024-01-02T00:00:00.999Z']]]`,
 			time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 2, 0, 0, 0, 999e6, time.UTC)},
 		{`*[System[Level<=3 and TimeCreated[timediff(@SystemTime) <= 1000]] and System[TimeCreated[timediff(@SystemTime) <= 86400000]]]`, now.Add(-time.Second), time.Time{}},
-		// Not bounding: or, other paths, wildcards, two-argument timediff.
+		// Every branch of an or bounds: the union.
+		{`*[System[(EventID=1 and TimeCreated[timediff(@SystemTime) <= 1000]) or (EventID=2 and TimeCreated[timediff(@SystemTime) <= 86400000])]]`, now.Add(-day), time.Time{}},
+		{`*[System[TimeCreated[timediff(@SystemTime) <= 1000 or @SystemTime >= '2024-01-01T00:00:00']]]`, now.Add(-time.Second), time.Time{}}, // the earlier of the two
+		{`*[System[TimeCreated[timediff(@SystemTime) > 1000 or timediff(@SystemTime) > 2000]]]`, time.Time{}, now.Add(-time.Second)},
+		// Not bounding: an or with an unbounded branch, other paths,
+		// wildcards, two-argument timediff.
 		{`*[System[EventID=1 or TimeCreated[timediff(@SystemTime) <= 1000]]]`, time.Time{}, time.Time{}},
 		{`*[EventData[Data[@Name='StartTime'] >= '2024-01-01T00:00:00']]`, time.Time{}, time.Time{}},
 		{`*[*[TimeCreated[timediff(@SystemTime) <= 1000]]]`, time.Time{}, time.Time{}},
@@ -171,6 +176,8 @@ func TestTimeBoundsConservative(t *testing.T) {
 		`*[System[TimeCreated[timediff(@SystemTime) > 3600000]]]`,
 		`*[System[TimeCreated[timediff(@SystemTime) = 3600000]]]`,
 		`*[System[TimeCreated[@SystemTime >= '2022-10-16T12:00:00Z' and @SystemTime < '2022-10-17T00:00:00Z']]]`,
+		`*[System[TimeCreated[timediff(@SystemTime) <= 3600000 or @SystemTime < '2022-10-15T12:00:00Z']]]`,
+		`*[System[(Level=2 and TimeCreated[timediff(@SystemTime) <= 7200000]) or TimeCreated[timediff(@SystemTime) > 86400000]]]`,
 	}
 	for _, src := range queries {
 		q := MustCompile(src)
