@@ -31,8 +31,8 @@ var (
 	recordMagic = []byte("**\x00\x00")
 )
 
-// ChunkHeader is the parsed header of one 64 KiB chunk.
-type ChunkHeader struct {
+// chunkHeader is the parsed header of one 64 KiB chunk.
+type chunkHeader struct {
 	FirstRecordNumber uint64
 	LastRecordNumber  uint64
 	FirstRecordID     uint64
@@ -53,9 +53,9 @@ type ChunkHeader struct {
 }
 
 // parseChunkHeader decodes the header of chunk c (len(c) >= chunkHeaderSize).
-func parseChunkHeader(c []byte) ChunkHeader {
+func parseChunkHeader(c []byte) chunkHeader {
 	le := binary.LittleEndian
-	h := ChunkHeader{
+	h := chunkHeader{
 		FirstRecordNumber: le.Uint64(c[8:]),
 		LastRecordNumber:  le.Uint64(c[16:]),
 		FirstRecordID:     le.Uint64(c[24:]),
