@@ -179,7 +179,7 @@ func TestDifferentialLxml(t *testing.T) {
 		t.Fatalf("lxml_eval.py returned %d files, want %d", len(out.Files), len(files))
 	}
 
-	var pairs, matches, strictDiff, typedDiff, unexplained, bad, queries int
+	var pairs, matches, strictDiff, typedDiff, unexplained, bad, queries, bounded, outside int
 	for fi, f := range files {
 		res := out.Files[fi]
 		badSet := map[int]bool{}
@@ -202,6 +202,10 @@ func TestDifferentialLxml(t *testing.T) {
 			queries++
 			strict := *q
 			strict.xnum = libxml2Number
+			since, until, ok := q.TimeBounds(dq.now)
+			if ok {
+				bounded++
+			}
 			want := map[int]bool{}
 			for _, i := range res.Matches[qi] {
 				want[i] = true
@@ -222,7 +226,15 @@ func TestDifferentialLxml(t *testing.T) {
 							f.name, i, ev.RecordID, dq.src, evtx.FormatTime(dq.now), gs, want[i], ev.XML())
 					}
 				}
-				if gt := q.Match(ev, dq.now); gt != want[i] {
+				gt := q.Match(ev, dq.now)
+				if gt && (!since.IsZero() && ev.Written.Before(since) || !until.IsZero() && ev.Written.After(until)) {
+					outside++
+					if outside <= 5 {
+						t.Errorf("%s: %s matches record %d written %v, outside its window [%v, %v] (TimeCreated %v)",
+							f.name, dq.src, ev.RecordID, ev.Written, since, until, ev.System.TimeCreated)
+					}
+				}
+				if gt != want[i] {
 					typedDiff++
 					if gt == gs { // typed and strict agree, lxml differs
 						unexplained++
@@ -235,6 +247,7 @@ func TestDifferentialLxml(t *testing.T) {
 		lxmlVersion(), queries, pairs, matches, bad)
 	t.Logf("strict (text) mode: %d of %d pairs agree with lxml; typed mode: %d pairs differ from lxml, all where typed conversion differs from text conversion (strict mode agrees with lxml there): %v",
 		pairs-strictDiff, pairs, typedDiff, unexplained == 0)
+	t.Logf("TimeBounds: %d of %d queries bounded; matches outside the window: %d", bounded, queries, outside)
 	if strictDiff > 0 {
 		t.Errorf("strict mode disagrees with lxml on %d pairs", strictDiff)
 	}
