@@ -28,6 +28,8 @@ Formats:
   jsonl  one JSON object per line with the typed event fields (default)
   xml    one <Event> per line, as wevtutil qe /f:xml prints it
   text   as wevtutil qe /f:text prints it
+  none   nothing: decode every record, then print the summary (checks a
+         log, and times decoding alone in bench/run)
 
 --since and --until take a time, RFC 3339 with or without fraction and
 zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01; no
@@ -64,7 +66,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fs.SetOutput(stderr)
-	format := fs.StringP("format", "f", "jsonl", "output `format`: jsonl, xml or text")
+	format := fs.StringP("format", "f", "jsonl", "output `format`: jsonl, xml, text or none")
 	since := fs.String("since", "", "only records at or after `T` (time or duration before the newest record)")
 	until := fs.String("until", "", "only records at or before `T` (time or duration before the newest record)")
 	workers := fs.IntP("workers", "w", 0, "chunks decoded in parallel (`N`; 0: one per CPU)")
@@ -93,8 +95,10 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		enc = appendXMLLine
 	case "text":
 		enc = func(dst []byte, ev *evtx.Event, i int) []byte { return append(ev.AppendText(dst, i), '\n') }
+	case "none":
+		enc = func(dst []byte, _ *evtx.Event, _ int) []byte { return dst }
 	default:
-		return usageErr("unknown --format %q (want jsonl, xml or text)", *format)
+		return usageErr("unknown --format %q (want jsonl, xml, text or none)", *format)
 	}
 	if *workers < 0 {
 		return usageErr("--workers %d: want 0 or more", *workers)
