@@ -8,7 +8,11 @@ import (
 // RecordTimeSlack widens the window TimeBounds derives from TimeCreated
 // conditions on both sides. The reader filters by the record header's write
 // time, which is normally a little after TimeCreated, and may be before it
-// when the clock was set back between the two.
+// when the clock was set back between the two. Of the 29 508 records of the
+// real samples in testdata/evtx, 8 differ by more than this: records
+// recovered from VSS copies and damaged logs whose header time is zero or
+// days off, and a Sysmon log written 50 days late. A reader that skips by
+// header time misses such records; read without a window to see them.
 const RecordTimeSlack = time.Hour
 
 // TimeBounds derives from q a window of record times outside which q cannot
