@@ -29,7 +29,9 @@ or a structured query (QueryList with Select/Suppress per channel) given
 with --structured-query, as wevtutil /sq does.
 
 timediff(@SystemTime) counts from the reference time: --at, or by default
-the newest record time in the input (never the wall clock).
+the newest record time in the input (never the wall clock). Records whose
+header time lies outside the query's time window (plus an hour) are skipped
+without decoding; --no-skip decodes them all.
 
 Like wevtutil, events come oldest first (file order for one log, time order
 across logs); --count N keeps the first N, so without --reverse it returns
@@ -54,6 +56,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
 	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the newest record time in the input")
+	noSkip := fs.Bool("no-skip", false, "decode every record: do not skip those whose header time is outside the query's time window (for logs whose header times are off)")
 	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {
@@ -176,8 +179,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	var hits []hit
 	readable := 0
 	for li, l := range logs {
-		since, until, _ := sel.timeBounds(l.Channel, now)
-		f, err := l.Open(evtx.Options{Since: since, Until: until})
+		var o evtx.Options
+		if !*noSkip {
+			o.Since, o.Until, _ = sel.timeBounds(l.Channel, now)
+		}
+		f, err := l.Open(o)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %v\n", l.Path, err)
 			continue

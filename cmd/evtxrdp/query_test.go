@@ -188,6 +188,25 @@ func TestQueryOptions(t *testing.T) {
 	}
 }
 
+// TestQueryNoSkip: a record whose header time is two days after its
+// TimeCreated is skipped by the time window unless --no-skip.
+func TestQueryNoSkip(t *testing.T) {
+	dir := t.TempDir()
+	late := evtxtest.Schannel36870(queryRef.Add(-time.Hour), 0x8009030d, 10001)
+	late.Written = queryRef.Add(-50 * time.Hour)
+	path := filepath.Join(dir, "System.evtx")
+	if err := evtxtest.WriteFile(path, []*evtx.Event{late, evtxtest.Noise(queryRef, time.Minute, 1)[0]}, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	q := articleQuery("Schannel", "36870")
+	if _, out, _ := runCmd("query", path, "-q", q); out != "" {
+		t.Errorf("skipped by header time: want no output, got\n%s", out)
+	}
+	if code, out, _ := runCmd("query", path, "--no-skip", "-q", q); code != exitOK || strings.Count(out, "Event ID: 36870") != 1 {
+		t.Errorf("--no-skip: exit %d, output\n%s", code, out)
+	}
+}
+
 func TestQueryErrors(t *testing.T) {
 	dir := queryLogs(t)
 	system := filepath.Join(dir, "System.evtx")
