@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -254,11 +255,12 @@ func decodeUTF16(b []byte) string {
 		}
 	}
 	if ascii {
-		buf := make([]byte, n)
-		for i := range buf {
-			buf[i] = b[2*i]
+		var sb strings.Builder
+		sb.Grow(n)
+		for i := 0; i < n; i++ {
+			sb.WriteByte(b[2*i])
 		}
-		return string(buf)
+		return sb.String()
 	}
 	u := make([]uint16, n)
 	for i := range u {
