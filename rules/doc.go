@@ -20,6 +20,7 @@
 //	needs: all                        # all | any: which evidence logs must cover the window
 //	missing_logs: ...                 # said when the rule is not checked for absent logs
 //	computer_change: false            # report changes of System/Computer as corroboration
+//	corroboration_look_back: 720h     # when detected, corroboration looks this far back
 //	cause: ...                        # the default cause
 //	queries:                          # Windows event XPath, WITHOUT a time condition
 //	  - id: schannel-36871
@@ -67,8 +68,10 @@
 // Options.At, or else the newest record header time in those logs, read
 // without decoding any record; the wall clock is never used. Each rule's
 // window ends at the reference time. Only records whose header time lies
-// within the longest window plus the look-back (Options.LookBack, 7 days
-// before the window and after its end) are decoded; events are streamed and
+// within the longest window plus the look-back (Options.LookBack, one day
+// before the window and after its end) are decoded, and, for a detected rule
+// with a corroboration_look_back, the older records of its corroboration
+// logs; events are streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
 //
 // Per rule the verdict is Detected (an evidence query matched an event in the

@@ -16,8 +16,9 @@ import (
 const (
 	// DefaultLookBack is how long before the window (and after its end)
 	// matching events are still looked for, to report them as "just
-	// outside the window".
-	DefaultLookBack = 7 * 24 * time.Hour
+	// outside the window". Every record in it is decoded, so it costs as
+	// much as the window again per day; --look-back 7d looks further.
+	DefaultLookBack = 24 * time.Hour
 	// DefaultMaxEvidence is how many evidence events per query a finding
 	// keeps (the newest); the count covers all of them.
 	DefaultMaxEvidence = 10
@@ -406,6 +407,7 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 			}
 			a.decode(in, a.logs[i], qs)
 		}
+		a.corroborateFurther()
 	}
 
 	readable := 0
@@ -481,6 +483,70 @@ func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	a.read(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, func(ev *evtx.Event) {
 		a.event(in, ev, qs)
 	})
+}
+
+// detected reports whether an evidence query of cr matched in the window.
+func (a *analysis) detected(cr *compiledRule) bool {
+	for _, cq := range cr.queries {
+		if cq.query.Role == RoleEvidence && a.state[cq].hit.Count > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// corroborateFurther reads, for each detected rule with a corroboration
+// look-back longer than the engine's, the older records of its
+// corroboration queries' logs (a rename weeks before the failures). Only
+// the corroboration queries are evaluated there.
+func (a *analysis) corroborateFurther() {
+	type need struct {
+		since time.Time
+		qs    []*compiledQuery
+	}
+	needs := map[string]*need{}
+	for _, cr := range a.e.rules {
+		if cr.rule.CorroborationLookBack <= a.e.opt.LookBack || !a.detected(cr) {
+			continue
+		}
+		since := a.ref.Add(-cr.window - cr.rule.CorroborationLookBack)
+		for _, cq := range cr.queries {
+			if cq.query.Role != RoleCorroboration {
+				continue
+			}
+			k := strings.ToLower(cq.query.Channel)
+			n := needs[k]
+			if n == nil {
+				n = &need{since: since}
+				needs[k] = n
+			}
+			n.since = minTime(n.since, since)
+			n.qs = append(n.qs, cq)
+		}
+	}
+	for i, in := range a.res.Inputs {
+		n := needs[strings.ToLower(in.Channel)]
+		if n == nil || !in.Readable() || !in.Decoded || !n.since.Before(in.Since) {
+			continue
+		}
+		main, mainErrs, mainCount := in.Stats, in.Errors, in.ErrorCount
+		until := in.Since.Add(-time.Nanosecond)
+		a.read(in, a.logs[i], evtx.Options{Since: n.since, Until: until, Workers: a.e.opt.Workers}, func(ev *evtx.Event) {
+			a.event(in, ev, n.qs)
+		})
+		extra := in.Stats.Records
+		in.Stats, in.Errors, in.ErrorCount = main, mainErrs, mainCount
+		in.Stats.Records += extra
+		in.Stats.Skipped -= extra
+		in.Since = n.since
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func (a *analysis) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Event)) {

@@ -205,17 +205,34 @@ func stepIDs(steps []*Step) []string {
 	return ids
 }
 
-func TestOutsideWindow(t *testing.T) {
-	e := builtinEngine(t, Options{})
-	res := analyzePath(t, e, filepath.Join(scenarioDir, "outside-window"))
-	f := finding(t, res, "rdp-cert-private-key")
-	var h *QueryHit
+func hit(t *testing.T, f *Finding, id string) *QueryHit {
+	t.Helper()
 	for _, x := range f.Hits {
-		if x.Query.ID == "rcm-1058" {
-			h = x
+		if x.Query.ID == id {
+			return x
 		}
 	}
-	if h == nil || h.Count != 0 || h.BeforeCount != 1 || h.Before == nil {
+	t.Fatalf("%s: no query %s", f.Rule.ID, id)
+	return nil
+}
+
+func TestOutsideWindow(t *testing.T) {
+	set := filepath.Join(scenarioDir, "outside-window")
+	// The default look-back (a day) sees the 36871 ten hours before the
+	// window, not the 1058 three days before it.
+	res := analyzePath(t, builtinEngine(t, Options{}), set)
+	h := hit(t, finding(t, res, "rdp-tls-disabled"), "schannel-36871")
+	if h.Count != 0 || h.BeforeCount != 1 || h.Before == nil || finding(t, res, "rdp-tls-disabled").WindowStart.Sub(h.Before.Time) != 10*time.Hour {
+		t.Errorf("schannel-36871 = %+v, want one match 10h before the window", h)
+	}
+	if h := hit(t, finding(t, res, "rdp-cert-private-key"), "rcm-1058"); h.Before != nil || h.BeforeCount != 0 {
+		t.Errorf("rcm-1058 3 days before the window seen with a 1-day look-back")
+	}
+
+	res = analyzePath(t, builtinEngine(t, Options{LookBack: 7 * 24 * time.Hour}), set)
+	f := finding(t, res, "rdp-cert-private-key")
+	h = hit(t, f, "rcm-1058")
+	if h.Count != 0 || h.BeforeCount != 1 || h.Before == nil {
 		t.Fatalf("rcm-1058 hit = %+v, want one match before the window", h)
 	}
 	if d := f.WindowStart.Sub(h.Before.Time); d != 3*24*time.Hour {
@@ -225,13 +242,17 @@ func TestOutsideWindow(t *testing.T) {
 	if b.Verdict != NotDetected || len(b.Caveats) == 0 || !strings.Contains(b.Caveats[0], "SessionBroker-Client/Operational") {
 		t.Errorf("broker verdict %s caveats %q: want not_detected with the absent client log as caveat", b.Verdict, b.Caveats)
 	}
+	if hit(t, b, "broker-2056").Before == nil {
+		t.Error("broker-2056 3 days before the window not seen with a 7-day look-back")
+	}
 
-	// A look-back shorter than 3 days does not see it.
-	e = builtinEngine(t, Options{LookBack: 2 * 24 * time.Hour})
-	res = analyzePath(t, e, filepath.Join(scenarioDir, "outside-window"))
-	for _, x := range finding(t, res, "rdp-cert-private-key").Hits {
-		if x.Before != nil {
-			t.Errorf("%s: match before the window with a 2-day look-back", x.Query.ID)
+	// No look-back: nothing outside the window.
+	res = analyzePath(t, builtinEngine(t, Options{LookBack: -1}), set)
+	for _, f := range res.Findings {
+		for _, x := range f.Hits {
+			if x.Before != nil || x.After != nil {
+				t.Errorf("%s: match outside the window without look-back", x.Query.ID)
+			}
 		}
 	}
 }
@@ -277,6 +298,32 @@ func TestBrokerCorroboration(t *testing.T) {
 	}
 }
 
+func TestCorroborationLooksFurtherWhenDetected(t *testing.T) {
+	// The rename is 3 days back; with no look-back at all the detected
+	// broker rule still finds it (corroboration_look_back: 720h).
+	e := builtinEngine(t, Options{LookBack: -1})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "broker-renamed"))
+	f := finding(t, res, "rdp-broker-renamed")
+	if len(f.Corroboration) != 2 || !strings.Contains(f.Corroboration[0].Text, "RDCB-OLD") {
+		t.Errorf("corroboration %v", f.Corroboration)
+	}
+	for _, in := range res.Inputs {
+		if in.Channel == "System" && !in.Since.Equal(t0.Add(-31*24*time.Hour)) {
+			t.Errorf("System decoded since %v, want 31 days back", in.Since)
+		}
+		if in.Channel != "System" && !in.Since.Equal(t0.Add(-24*time.Hour)) {
+			t.Errorf("%s decoded since %v, want the window only", in.Path, in.Since)
+		}
+	}
+	// Not detected: no extra pass.
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "padded-provider"))
+	for _, in := range res.Inputs {
+		if !in.Since.Equal(t0.Add(-24 * time.Hour)) {
+			t.Errorf("%s decoded since %v without a detection", in.Path, in.Since)
+		}
+	}
+}
+
 func TestNotCheckedSaysWhy(t *testing.T) {
 	e := builtinEngine(t, Options{})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))
@@ -299,9 +346,12 @@ func TestOnlyNeededChannelsAreRead(t *testing.T) {
 		if in.Used == app {
 			t.Errorf("%s: used %v", in.Path, in.Used)
 		}
-		if in.Used && (in.Stats.Skipped == 0 && in.Channel == "System") {
-			t.Errorf("%s: nothing skipped; records outside the period were decoded", in.Path)
-		}
+	}
+	// Records outside the window and look-back are not decoded.
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "cert-schannel-36870"))
+	in := res.Inputs[0]
+	if in.Stats.Skipped == 0 || in.Stats.Records+in.Stats.Skipped != 122 || !in.Since.Equal(t0.Add(-48*time.Hour)) {
+		t.Errorf("decoded %d, skipped %d, since %v; want records from 2 days back only", in.Stats.Records, in.Stats.Skipped, in.Since)
 	}
 	// Only the broker rule: System is read for the reference time and the
 	// 6011 corroboration, the client log for evidence.

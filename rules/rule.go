@@ -49,6 +49,10 @@ type Rule struct {
 	// ComputerChange asks the engine to report a change of the events'
 	// System/Computer value as corroboration.
 	ComputerChange bool `yaml:"computer_change"`
+	// CorroborationLookBack, when longer than the engine's look-back, is
+	// how far before the window the corroboration queries look once the
+	// rule is detected (one more pass over their logs, only then).
+	CorroborationLookBack time.Duration `yaml:"corroboration_look_back"`
 	// Cause is what the evidence means when no refinement applies.
 	Cause string `yaml:"cause"`
 	// Queries select the evidence (and corroboration) events.

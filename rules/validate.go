@@ -77,6 +77,9 @@ func validateRule(r *Rule) []error {
 	if r.Window <= 0 {
 		bad("window", "%v is not positive", r.Window)
 	}
+	if r.CorroborationLookBack < 0 {
+		bad("corroboration_look_back", "%v is negative", r.CorroborationLookBack)
+	}
 	if r.Needs != "all" && r.Needs != "any" {
 		bad("needs", "%q (want all or any)", r.Needs)
 	}

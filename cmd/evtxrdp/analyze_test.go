@@ -123,6 +123,9 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"window 5d", []string{"analyze", "--window", "5d", "--scenario", "rdp-tls-disabled,rdp-cert-private-key", set}, exitDetected,
 			[]string{"DETECTED  1  rdp-cert-private-key  1         5 days", "DETECTED  2  rdp-tls-disabled"}, nil},
 		{"no look-back", []string{"analyze", "--look-back", "0", set}, exitOK, []string{"not detected"}, nil},
+		{"look-back 7d", []string{"analyze", "--look-back", "7d", set}, exitOK,
+			[]string{"rcm-1058: last seen 3 days before the window", "schannel-36871: last seen 10 hours before the window",
+				"broker-2056: last seen 3 days before the window", "matches up to 7 days outside them"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -207,11 +207,11 @@ func sets() []set {
 
 	// The same events just outside the window (3 days before it).
 	out = append(out, set{
-		name: "outside-window", about: "RCM 1058, Schannel 36871 and SessionBroker 2056 three days before the window",
+		name: "outside-window", about: "RCM 1058 and SessionBroker 2056 three days before the window, Schannel 36871 ten hours before it",
 		logs: []logFile{
 			{name: fileSystem, events: system(
 				evtxtest.RCM1058(at(4*day), "Access is denied."),
-				evtxtest.Schannel36871(at(4*day+time.Hour), 10013))},
+				evtxtest.Schannel36871(at(day+10*hour), 10013))},
 			{name: fileBroker, events: []*evtx.Event{
 				brokerIdle(evtxtest.ChannelSessionBroker, evtxtest.ProviderSessionBroker, 1001)[0],
 				evtxtest.SessionBroker2056(at(4*day), "NULL", "NULL", "Logon to the database failed."),
