@@ -68,6 +68,7 @@ type chunkDecoder struct {
 	cacheBudget int
 
 	// per record
+	slab   []Element // elements are allocated in small blocks per record
 	budget int
 	recPos int // record header offset, for error messages
 }
@@ -81,6 +82,7 @@ type nameEntry struct {
 // template is a compiled template definition.
 type template struct {
 	nodes []*tnode
+	elems int // element nodes, to allocate an instance's elements at once
 	size  int // bytes of the definition, header included
 	err   error
 }
@@ -161,6 +163,7 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 	}
 	d.budget = 8*size + 1024
 	d.recPos = off
+	d.slab = nil // a record's elements never share a block with another's
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
 	nodes, err := d.parseFragment(c, false, 0)
 	if err != nil {
@@ -680,7 +683,17 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 	if err != nil {
 		return &template{err: fmt.Errorf("template at %#x: %w", off, err)}
 	}
-	return &template{nodes: nodes, size: templateHeaderSize + size}
+	return &template{nodes: nodes, elems: countElements(nodes), size: templateHeaderSize + size}
+}
+
+func countElements(nodes []*tnode) int {
+	n := 0
+	for _, t := range nodes {
+		if t.kind == nElement {
+			n += 1 + countElements(t.children)
+		}
+	}
+	return n
 }
 
 // instCtx holds the substitution values of one template instance. Values
@@ -705,6 +718,11 @@ func (d *chunkDecoder) instantiate(nodes []*tnode, ic *instCtx, nest, depth int)
 				return nil, err
 			}
 		case nInstance:
+			// Each element costs at least one unit of budget: never
+			// allocate more than the budget can build.
+			if k := min(n.tmpl.elems, d.budget); len(d.slab) < k {
+				d.slab = make([]Element, k)
+			}
 			els, err := d.instantiate(n.tmpl.nodes, newInstCtx(n.vals), nest+1, depth)
 			if err != nil {
 				return nil, err
@@ -842,6 +860,16 @@ func (d *chunkDecoder) buildAll(n *tnode, ic *instCtx, nest, depth int, out []*E
 	return append(out, el), nil
 }
 
+// newElement returns a zero Element from the record's current block.
+func (d *chunkDecoder) newElement() *Element {
+	if len(d.slab) == 0 {
+		d.slab = make([]Element, 8)
+	}
+	el := &d.slab[0]
+	d.slab = d.slab[1:]
+	return el
+}
+
 // build instantiates one element of a compiled tree; without content only
 // its name and attributes.
 func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int, content bool) (*Element, error) {
@@ -851,7 +879,8 @@ func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int, content boo
 	if err := d.spend(d.recPos, 1+len(n.attrs)); err != nil {
 		return nil, err
 	}
-	el := &Element{Name: n.name}
+	el := d.newElement()
+	el.Name = n.name
 	if len(n.attrs) > 0 {
 		el.Attrs = make([]Attr, 0, len(n.attrs))
 	}
