@@ -535,6 +535,10 @@ func (a *analysis) corroborateFurther() {
 			a.event(in, ev, n.qs)
 		})
 		extra := in.Stats.Records
+		if in.Err != nil { // the file read before; keep its main results
+			in.Err, extra = nil, 0
+			n.since = in.Since
+		}
 		in.Stats, in.Errors, in.ErrorCount = main, mainErrs, mainCount
 		in.Stats.Records += extra
 		in.Stats.Skipped -= extra
