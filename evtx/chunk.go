@@ -205,7 +205,10 @@ func newWindow(since, until time.Time) window {
 }
 
 func (w window) contains(ft uint64) bool {
-	if !w.active {
+	// A record header without a time (0, seen in half-written records and
+	// VSS remnants) says nothing about when the event happened: decode it
+	// rather than drop it, and let the caller judge its TimeCreated.
+	if !w.active || ft == 0 {
 		return true
 	}
 	if ft < w.since {

@@ -42,7 +42,8 @@
 //
 // Options.Since and Options.Until select records by the record header's
 // time: records outside are counted in Stats.Skipped and not decoded, which
-// makes reading a small window of a large log cheap.
+// makes reading a small window of a large log cheap. Records whose header
+// time is zero are decoded whatever the window.
 //
 // Options.Workers chunks are decoded in parallel, each from its own copy of
 // the chunk; at most about 2×Workers decoded chunks wait for Next. The

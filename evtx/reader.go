@@ -51,7 +51,8 @@ type Options struct {
 	// unbounded. Records outside are skipped without decoding their BinXML
 	// and counted in Stats.Skipped (so damage inside their bodies is not
 	// found; damage to record headers and checksums is reported whatever
-	// the window).
+	// the window). A record whose header time is zero is always decoded:
+	// its header says nothing about when it was written.
 	Since, Until time.Time
 	// Workers is the number of chunks decoded in parallel; 0 means
 	// runtime.GOMAXPROCS(0). With 1 the reader starts no goroutine.

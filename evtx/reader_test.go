@@ -599,3 +599,26 @@ func TestBoundedReadAhead(t *testing.T) {
 		t.Error("no more events")
 	}
 }
+
+// A record header with no time (0) says nothing about when the event
+// happened: a window never skips it.
+func TestWindowKeepsZeroTimeRecords(t *testing.T) {
+	b := append([]byte(nil), readSample(t, cleanSample)...)
+	all := readBytes(t, b, Options{})
+	victim := all.events[10]
+	off := victim.Source.Offset
+	if string(b[off:off+4]) != "**\x00\x00" {
+		t.Fatalf("no record header at %#x", off)
+	}
+	for i := off + 16; i < off+24; i++ {
+		b[i] = 0
+	}
+	far := all.stats.Last.Add(24 * time.Hour)
+	got := readBytes(t, b, Options{Since: far})
+	if len(got.events) != 1 || got.events[0].RecordID != victim.RecordID {
+		t.Fatalf("window past every record yielded %v, want only record %d (header time zeroed)", ids(got.events), victim.RecordID)
+	}
+	if !got.events[0].Written.Equal(FiletimeToTime(0)) {
+		t.Errorf("Written = %v, want the zero FILETIME", got.events[0].Written)
+	}
+}
