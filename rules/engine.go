@@ -960,24 +960,35 @@ func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus 
 		ls.Status, ls.Detail = LogPartial, "no reference time"
 		return ls
 	}
-	var oldest time.Time
+	// Covered: some log reaches back to the window's start and some log
+	// reaches into the window (quiet stretches cannot be told from gaps).
+	var oldest, newest time.Time
+	startsBefore := false
 	for _, in := range readable {
-		first := in.Stats.First
+		first, last := in.Stats.First, in.Stats.Last
 		if first.IsZero() {
 			continue
 		}
 		if !first.After(windowStart) {
-			ls.Status, ls.Detail = LogRead, ""
-			return ls
+			startsBefore = true
 		}
 		if oldest.IsZero() || first.Before(oldest) {
 			oldest = first
 		}
+		if last.After(newest) {
+			newest = last
+		}
 	}
 	ls.Status = LogPartial
-	if oldest.IsZero() {
+	switch {
+	case oldest.IsZero():
 		ls.Status, ls.Detail = LogEmpty, "the log holds no records"
-	} else {
+	case newest.Before(windowStart):
+		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
+			evtx.FormatTime(newest), FormatDuration(windowStart.Sub(newest)))
+	case startsBefore:
+		ls.Status, ls.Detail = LogRead, ""
+	default:
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
 			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(windowStart)))
 	}

@@ -324,6 +324,17 @@ func TestCorroborationLooksFurtherWhenDetected(t *testing.T) {
 	}
 }
 
+func TestLogEndingBeforeTheWindowIsNotChecked(t *testing.T) {
+	// --at a week after the newest record: the System log ends before the
+	// window, so nothing can be said.
+	e := builtinEngine(t, Options{At: t0.Add(7 * 24 * time.Hour)})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))
+	f := finding(t, res, "rdp-tls-disabled")
+	if f.Verdict != NotChecked || len(f.Reasons) != 1 || !strings.Contains(f.Reasons[0], "6 days before the window's start") {
+		t.Errorf("%s %q", f.Verdict, f.Reasons)
+	}
+}
+
 func TestNotCheckedSaysWhy(t *testing.T) {
 	e := builtinEngine(t, Options{})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))
