@@ -46,7 +46,8 @@ flags:
 %s
 exit codes:
   0  every input was read (damage, if any, is reported on stderr)
-  1  an input could not be read at all (not EVTX, missing, unreadable)
+  1  an input could not be read at all (not EVTX, missing, unreadable,
+     or not one intact record in it)
   2  usage error
 `
 
@@ -284,6 +285,11 @@ func (d *dumper) dump(l *evtx.Log) error {
 		return dumpWriteError{err}
 	}
 	d.summary(l, f)
+	if st := f.Stats(); st.Records+st.Skipped == 0 && len(f.Errors()) > 0 {
+		// Something EVTX-like, but not one intact record: as unreadable as
+		// a file that is not EVTX at all.
+		return fmt.Errorf("%s: no readable record (%d problems above)", l.Path, len(f.Errors()))
+	}
 	return nil
 }
 
