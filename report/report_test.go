@@ -140,3 +140,11 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(yaml) = %v", err)
 	}
 }
+
+func TestWindowText(t *testing.T) {
+	for sec, want := range map[int64]string{86400: "24 hours", 3600: "1 hour", 172800: "48 hours", 604800: "7 days", 5400: "90 minutes", 61: "61 seconds"} {
+		if got := windowText(sec); got != want {
+			t.Errorf("windowText(%d) = %q, want %q", sec, got, want)
+		}
+	}
+}

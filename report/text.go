@@ -112,6 +112,9 @@ func windowText(sec int64) string {
 	if sec%3600 == 0 {
 		return count(int(sec/3600), "hour")
 	}
+	if sec%60 == 0 {
+		return count(int(sec/60), "minute")
+	}
 	return count(int(sec), "second")
 }
 
