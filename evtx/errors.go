@@ -3,6 +3,7 @@ package evtx
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Callers branch on them with errors.Is.
@@ -52,9 +53,8 @@ func (e *FormatError) Error() string {
 	if e.Err != nil {
 		msg = e.Err.Error()
 	}
-	if len(msg) > 6 && msg[:6] == "evtx: " {
-		msg = msg[6:]
-	}
+	// Wrapped errors of this package repeat the prefix: say it once.
+	msg = strings.TrimPrefix(strings.ReplaceAll(msg, ": evtx: ", ": "), "evtx: ")
 	return s + msg
 }
 
