@@ -140,7 +140,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		} else {
 			p.line(mdEscape(f.Cause))
 		}
-		p.line("\n### Resolution\n")
+		if len(f.Steps) > 0 {
+			p.line("\n### Resolution\n")
+		}
 		for _, s := range f.Steps {
 			p.printf("%d. **%s**", s.Number, mdEscape(s.Title))
 			if s.Text != "" {
@@ -160,14 +162,16 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			p.line("")
 		}
-		p.line("Check on the live VM (newest match in the window):\n")
-		var cmds []string
-		for _, q := range f.Queries {
-			cmds = append(cmds, q.LiveCommand)
+		if len(f.Queries) > 0 {
+			p.line("Check on the live VM (newest match in the window):\n")
+			var cmds []string
+			for _, q := range f.Queries {
+				cmds = append(cmds, q.LiveCommand)
+			}
+			all := strings.Join(cmds, "\n")
+			fence := fenceFor(all)
+			p.printf("%scmd\n%s\n%s\n", fence, all, fence)
 		}
-		all := strings.Join(cmds, "\n")
-		fence := fenceFor(all)
-		p.printf("%scmd\n%s\n%s\n", fence, all, fence)
 		if len(f.Notes) > 0 {
 			p.line("\nNotes:\n")
 			for _, n := range f.Notes {

@@ -236,7 +236,9 @@ func WriteText(w io.Writer, r *Report) error {
 		for _, h := range f.Refinements[min(1, len(f.Refinements)):] {
 			p.wrap("  Also: ", fmt.Sprintf("%s (%s): %s", h.ID, count(h.Count, "event"), h.Cause), textWidth)
 		}
-		p.line("\nResolution:")
+		if len(f.Steps) > 0 {
+			p.line("\nResolution:")
+		}
 		for _, s := range f.Steps {
 			p.printf("  %d. %s\n", s.Number, s.Title)
 			p.wrap("     ", s.Text, textWidth)
@@ -250,7 +252,9 @@ func WriteText(w io.Writer, r *Report) error {
 				p.wrap("     Source: ", s.Source, textWidth)
 			}
 		}
-		p.line("\nCheck on the live VM (newest match in the window):")
+		if len(f.Queries) > 0 {
+			p.line("\nCheck on the live VM (newest match in the window):")
+		}
 		for _, q := range f.Queries {
 			p.printf("  %s\n", q.LiveCommand)
 		}

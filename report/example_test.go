@@ -1,0 +1,69 @@
+package report_test
+
+import (
+	"log"
+	"os"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/report"
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+// Analyze logs with one rule and render the text report (shortened: the
+// resolution steps, notes, live-VM commands and inputs are left out).
+func ExampleNew() {
+	rs, err := rules.Builtin()
+	if err != nil {
+		log.Fatal(err)
+	}
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	eng, err := rules.NewEngine(rs[1:2], rules.Options{At: at}) // rdp-tls-disabled
+	if err != nil {
+		log.Fatal(err)
+	}
+	logs, err := evtx.Find("../testdata/evtx/scenarios/tls-36871-10013")
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := eng.Analyze(logs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := report.New(res)
+	r.Findings[0].Steps = nil // keep the example short
+	r.Findings[0].Notes, r.Findings[0].References, r.Findings[0].Queries = nil, nil, nil
+	r.Inputs = nil
+	if err := report.Write(os.Stdout, r, report.FormatText); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// evtxrdp: RDP failure diagnosis
+	// Reference time: 2024-05-01T12:00:00.0000000Z (given with --at)
+	//
+	// VERDICT   #  RULE              EVIDENCE  WINDOW    TITLE
+	// DETECTED  2  rdp-tls-disabled  2         24 hours  the TLS protocol versions RDP needs are disabled
+	//
+	// 1 detected, 0 not detected, 0 not checked.
+	// Windows end at the reference time; matches up to 24 hours outside them are reported.
+	//
+	// == 1. rdp-tls-disabled: DETECTED ==
+	// the TLS protocol versions RDP needs are disabled
+	// Window: 2024-04-30T12:00:00.0000000Z to 2024-05-01T12:00:00.0000000Z (24 hours)
+	// Log System (evidence): read, ../testdata/evtx/scenarios/tls-36871-10013/System.evtx
+	//
+	// Evidence (2 events in the window, newest first):
+	//   2024-05-01T11:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx record 122  Schannel 36871  [schannel-36871]
+	//       Type="server" ErrorState="10013"
+	//   2024-05-01T10:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx record 121  Schannel 36871  [schannel-36871]
+	//       Type="server" ErrorState="10013"
+	//
+	// Cause (refined by tls-server-no-protocol, 2 events):
+	//   Schannel could not create the TLS server credential (internal state 10013):
+	//   no TLS protocol version is both enabled system-wide and allowed for the RDP
+	//   listener. TLS 1.x Server "Enabled" is 0, or "DisabledByDefault" is non-zero,
+	//   set in the registry or by Group Policy. A FIPS-only policy can have the same
+	//   effect.
+	//
+	// == Inputs ==
+}
