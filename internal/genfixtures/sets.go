@@ -129,6 +129,8 @@ func sets() []set {
 			evtxtest.RCM1058(at(3*hour), "0x80070005"), "machinekeys-access-denied"),
 		certSet("cert-1058-nte-perm", "RCM 1058 with NTE_PERM as a negative decimal (-2146893808)",
 			evtxtest.RCM1058(at(3*hour), "-2146893808"), "machinekeys-access-denied"),
+		certSet("cert-1058-param-insert", "RCM 1058 with the status as an unexpanded parameter insert (%%5, ERROR_ACCESS_DENIED)",
+			evtxtest.RCM1058(at(3*hour), "%%5"), "machinekeys-access-denied"),
 		certSet("cert-1057-object-exists", "RCM 1057 with \"Object already exists.\" (the article's mislabelled \"1058\" sample)",
 			evtxtest.RCM1057(at(5*hour), "object already exists.\r\n"), "stale-key-container"),
 		certSet("cert-1057-keyset", "RCM 1057 with \"Keyset does not exist\"",
