@@ -49,7 +49,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("")
 	p.printf("- Reference time: %s (%s)\n", code(orNone(r.ReferenceTime)), mdEscape(referenceText(r)))
 	p.printf("- Verdicts: %d detected, %d not detected, %d not checked\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
-	p.printf("- Matches up to %s outside the windows are reported\n", windowText(r.LookBackSeconds))
+	p.printf("- Windows end at the reference time; %s\n", lookBackText(r.LookBackSeconds))
 	p.line("")
 	p.line("| Verdict | # | Rule | Evidence | Window | Title |")
 	p.line("|---|---|---|---|---|---|")

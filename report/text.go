@@ -159,7 +159,7 @@ func WriteText(w io.Writer, r *Report) error {
 	table(p, rows)
 	p.printf("\n%d detected, %d not detected, %d not checked.\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
 	if r.ReferenceTime != "" && len(r.Findings) > 0 {
-		p.printf("Windows end at the reference time; matches up to %s outside them are reported.\n", windowText(r.LookBackSeconds))
+		p.printf("Windows end at the reference time; %s.\n", lookBackText(r.LookBackSeconds))
 	}
 
 	// Findings.
@@ -303,6 +303,13 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 	}
 	return p.err
+}
+
+func lookBackText(sec int64) string {
+	if sec <= 0 {
+		return "matches outside them are not looked for"
+	}
+	return "matches up to " + windowText(sec) + " outside them are reported"
 }
 
 func orNone(s string) string {
