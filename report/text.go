@@ -17,9 +17,6 @@ const (
 	FormatJSON     Format = "json"
 )
 
-// Formats lists the formats ParseFormat accepts.
-var Formats = []Format{FormatText, FormatMarkdown, FormatJSON}
-
 // ParseFormat returns the format named s ("md" is markdown).
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(s) {
