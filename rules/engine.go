@@ -28,6 +28,9 @@ const (
 	maxComputers = 16
 	// maxCorroboration is how many corroborating events a finding keeps.
 	maxCorroboration = 10
+	// maxPeeks is how many logs whose names say no channel the rules read
+	// are opened to read their channel from the first event.
+	maxPeeks = 64
 )
 
 // SystemChannel is the channel the reference time is always taken from.
@@ -364,11 +367,14 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 	// come from a Windows log directory: trust the names. Without a System
 	// log by name, the files were renamed (exports, samples): take the
 	// channel of logs whose name says nothing we read from their first event.
+	// At most maxPeeks logs are opened that way.
 	if !found[strings.ToLower(SystemChannel)] {
+		peeks := 0
 		for i, in := range a.res.Inputs {
-			if in.Used {
+			if in.Used || peeks >= maxPeeks {
 				continue
 			}
+			peeks++
 			if ch := peekChannel(a.logs[i]); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
 				in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
 			}
