@@ -48,6 +48,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("# evtxrdp: RDP failure diagnosis")
 	p.line("")
 	p.printf("- Reference time: %s (%s)\n", code(orNone(r.ReferenceTime)), mdEscape(referenceText(r)))
+	for _, w := range r.Warnings {
+		p.printf("- **Warning:** %s\n", mdEscape(w))
+	}
 	p.printf("- Verdicts: %d detected, %d not detected, %d not checked\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
 	p.printf("- Windows end at the reference time; %s\n", lookBackText(r.LookBackSeconds))
 	p.line("")

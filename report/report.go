@@ -31,10 +31,13 @@ type Report struct {
 	ReferenceLog    string `json:"reference_log,omitempty"`
 	// LookBackSeconds is how far outside the windows matching events were
 	// looked for.
-	LookBackSeconds int64     `json:"look_back_seconds"`
-	Summary         Summary   `json:"summary"`
-	Findings        []Finding `json:"findings"`
-	Inputs          []Input   `json:"inputs"`
+	LookBackSeconds int64 `json:"look_back_seconds"`
+	// Warnings are about the analysis as a whole (a doubtful reference
+	// time).
+	Warnings []string  `json:"warnings,omitempty"`
+	Summary  Summary   `json:"summary"`
+	Findings []Finding `json:"findings"`
+	Inputs   []Input   `json:"inputs"`
 }
 
 // Summary counts the verdicts.
@@ -234,6 +237,7 @@ func New(res *rules.Result) *Report {
 		ReferenceTime:   formatTime(res.ReferenceTime),
 		ReferenceSource: "given",
 		LookBackSeconds: seconds(res.LookBack),
+		Warnings:        res.Warnings,
 		Findings:        []Finding{},
 		Inputs:          []Input{},
 	}

@@ -141,6 +141,9 @@ func WriteText(w io.Writer, r *Report) error {
 	p := &printer{w: w}
 	p.line("evtxrdp: RDP failure diagnosis")
 	p.printf("Reference time: %s (%s)\n", orNone(r.ReferenceTime), referenceText(r))
+	for _, w := range r.Warnings {
+		p.wrap("WARNING: ", w, textWidth)
+	}
 	p.line("")
 
 	// Verdict table.

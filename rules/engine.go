@@ -159,6 +159,9 @@ type Result struct {
 	Inputs []*Input
 	// Findings has one entry per rule, in rule order.
 	Findings []*Finding
+	// Warnings are about the analysis as a whole (e.g. a doubtful
+	// reference time).
+	Warnings []string
 }
 
 // Detected returns the number of findings with verdict Detected.
@@ -420,6 +423,13 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 	for _, in := range a.res.Inputs {
 		if in.Readable() {
 			readable++
+		}
+		// A record whose time is far off (a damaged or forged header) would
+		// set a reference time the log's other records are nowhere near.
+		if in.Path == a.res.ReferenceFrom && in.Decoded && in.Stats.Records <= 1 && in.Stats.Records+in.Stats.Skipped > 1 {
+			a.res.Warnings = append(a.res.Warnings, fmt.Sprintf(
+				"the reference time %s comes from the newest record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
+				evtx.FormatTime(a.ref), in.Path, FormatDuration(a.ref.Sub(in.Since))))
 		}
 	}
 	for _, cr := range e.rules {

@@ -335,6 +335,23 @@ func TestLogEndingBeforeTheWindowIsNotChecked(t *testing.T) {
 	}
 }
 
+func TestFarOffReferenceRecordWarns(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "far-off-record"))
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "give --at") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+	// With --at on the real events' last day, the 1058 is found.
+	res = analyzePath(t, builtinEngine(t, Options{At: t0.Add(-400 * 24 * time.Hour)}), filepath.Join(scenarioDir, "far-off-record"))
+	if f := finding(t, res, "rdp-cert-private-key"); f.Verdict != Detected || len(res.Warnings) != 0 {
+		t.Errorf("with --at: %s, warnings %q", f.Verdict, res.Warnings)
+	}
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))
+	if len(res.Warnings) != 0 {
+		t.Errorf("healthy: warnings %q", res.Warnings)
+	}
+}
+
 func TestNotCheckedSaysWhy(t *testing.T) {
 	e := builtinEngine(t, Options{})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))

@@ -360,6 +360,22 @@ func sets() []set {
 		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 	})
 
+	// One record whose header time is far off (damaged or forged) sets the
+	// reference time: the real events, a year older, are not analysed, and
+	// the report warns.
+	{
+		evs := system(evtxtest.RCM1058(at(2*hour), "Access is denied."))
+		for _, ev := range evs {
+			ev.System.TimeCreated = ev.System.TimeCreated.Add(-400 * day)
+		}
+		evs = append(evs, evtxtest.SCM7036(T0, "Windows Update", "running", "wuauserv"))
+		out = append(out, set{
+			name: "far-off-record", about: "the newest record is 400 days newer than every other one (damaged or forged time)",
+			logs:   []logFile{{name: fileSystem, events: evs}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		})
+	}
+
 	// Nothing wrong.
 	out = append(out, set{
 		name: "healthy", about: "System noise only",
