@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+// The worked example in README.md must be what evtxrdp prints: the test
+// runs the command the README shows and compares the lines it quotes.
+func TestReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prompt = "    $ evtxrdp analyze "
+	text := string(readme)
+	i := strings.Index(text, prompt)
+	if i < 0 {
+		t.Fatal("README.md has no analyze example")
+	}
+	rest := text[i+len(prompt):]
+	arg, body, _ := strings.Cut(rest, "\n")
+	end := strings.Index(body, "\n    ...\n")
+	if end < 0 {
+		t.Fatal("README.md's example does not end with an indented '...' line")
+	}
+	var want []string
+	for _, l := range strings.Split(body[:end], "\n") {
+		want = append(want, strings.TrimPrefix(l, "    "))
+	}
+
+	var out, errb bytes.Buffer
+	code := run([]string{"analyze", "../../" + arg}, &out, &errb)
+	if code != exitDetected {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitDetected, errb.String())
+	}
+	got := strings.Split(strings.ReplaceAll(out.String(), "../../", ""), "\n")
+	if len(got) < len(want) {
+		t.Fatalf("output has %d lines, README quotes %d", len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("README line %d:\n  README: %q\n  output: %q", k+1, w, got[k])
+		}
+	}
+}
