@@ -211,12 +211,15 @@ func (s *source) anyChunk() bool {
 func (s *source) chunk(i int) *chunkResult {
 	off := s.base + int64(i)*chunkSize
 	n := min(int64(chunkSize), s.size-off)
-	buf := make([]byte, n)
-	got, err := s.ra.ReadAt(buf, off)
+	pooled, buf, got, err := readChunkInto(s.ra, off, int(n))
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
 	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN}, s.win, s.name)
+	if len(res.events) == 0 {
+		// Nothing refers to the bytes any more (events may alias them).
+		chunkBufs.Put(pooled)
+	}
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})

@@ -66,7 +66,10 @@
 // name; when no System log is named as such, a log's first event names its
 // channel), plus System for the reference time. The reference time is
 // Options.At, or else the newest record header time in those logs, read
-// without decoding any record; the wall clock is never used. Each rule's
+// without decoding any record: estimated from the chunks' newest records
+// (evtx Reader.NewestTime) and confirmed by the decoding pass, which sees
+// every record header and decodes again if it finds a newer one; the wall
+// clock is never used. Each rule's
 // window ends at the reference time. Only records whose header time lies
 // within the longest window plus the look-back (Options.LookBack, one day
 // before the window and after its end) are decoded, and, for a detected rule

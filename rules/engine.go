@@ -333,15 +333,13 @@ type computerSeen struct {
 func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 	e := a.e
 	a.byChannel = map[string][]*compiledQuery{}
-	a.state = map[*compiledQuery]*queryState{}
-	a.corro = map[*compiledRule][]*EventRef{}
 	for _, cr := range e.rules {
 		for _, cq := range cr.queries {
 			k := strings.ToLower(cq.query.Channel)
 			a.byChannel[k] = append(a.byChannel[k], cq)
-			a.state[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
 		}
 	}
+	a.resetMatches()
 	needed := func(ch string) bool {
 		_, ok := a.byChannel[strings.ToLower(ch)]
 		return ok || strings.EqualFold(ch, SystemChannel)
@@ -384,39 +382,42 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		}
 	}
 
-	// Reference time: given, or the newest record header time.
+	// Reference time: given, or the newest record header time. Without
+	// Options.At it is first read cheaply (evtx's Reader.NewestTime: the
+	// chunks' newest records, no full walk), and the decoding pass, which
+	// sees every record header, confirms it; if that pass finds a newer
+	// record (a clock that went back while a chunk was being filled), the
+	// logs are decoded again for the true newest time. So the reference
+	// time is always the newest record header time, at the cost of one
+	// pass over the logs in the usual case.
 	a.ref = e.opt.At
-	if a.ref.IsZero() {
-		for i, in := range a.res.Inputs {
-			if !in.Used {
-				continue
+	estimated := a.ref.IsZero()
+	if estimated {
+		a.ref, a.res.ReferenceFrom = a.probeNewest()
+		if a.ref.IsZero() {
+			// No record found that way: walk every record header.
+			for i, in := range a.res.Inputs {
+				if in.Used {
+					a.stats(in, a.logs[i])
+				}
 			}
-			a.stats(in, a.logs[i])
-			if in.Err == nil && in.Stats.Last.After(a.ref) {
-				a.ref = in.Stats.Last
-				a.res.ReferenceFrom = in.Path
-			}
+			a.ref, a.res.ReferenceFrom = a.statsNewest()
 		}
 	}
 	a.res.ReferenceTime = a.ref
 
 	// Decode what the queries of each log's channel need.
 	if !a.ref.IsZero() {
-		for i, in := range a.res.Inputs {
-			if !in.Used {
-				continue
+		a.decodeAll()
+		if t, from := a.statsNewest(); estimated && t.After(a.ref) {
+			a.resetMatches()
+			for _, in := range a.res.Inputs {
+				in.Err, in.Decoded = nil, false
 			}
-			qs := a.byChannel[strings.ToLower(in.Channel)]
-			if len(qs) == 0 {
-				if e.opt.At.IsZero() {
-					continue // read for the reference time only
-				}
-				a.stats(in, a.logs[i])
-				continue
-			}
-			a.decode(in, a.logs[i], qs)
+			a.ref, a.res.ReferenceFrom = t, from
+			a.res.ReferenceTime = a.ref
+			a.decodeAll()
 		}
-		a.corroborateFurther()
 	}
 
 	readable := 0
@@ -439,6 +440,70 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		return a.res, ErrNoReadableLog
 	}
 	return a.res, nil
+}
+
+// resetMatches clears what decoding found (before decoding again for
+// another reference time).
+func (a *analysis) resetMatches() {
+	a.state = map[*compiledQuery]*queryState{}
+	a.corro = map[*compiledRule][]*EventRef{}
+	a.computers = nil
+	for _, cr := range a.e.rules {
+		for _, cq := range cr.queries {
+			a.state[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
+		}
+	}
+}
+
+// decodeAll decodes, for each log read, the records its channel's queries
+// need; logs no query reads are only walked for their statistics.
+func (a *analysis) decodeAll() {
+	for i, in := range a.res.Inputs {
+		if !in.Used {
+			continue
+		}
+		if qs := a.byChannel[strings.ToLower(in.Channel)]; len(qs) > 0 {
+			a.decode(in, a.logs[i], qs)
+		} else {
+			a.stats(in, a.logs[i])
+		}
+	}
+	a.corroborateFurther()
+}
+
+// probeNewest returns the newest record time of the logs read, found
+// cheaply (Reader.NewestTime), and the log it is in.
+func (a *analysis) probeNewest() (time.Time, string) {
+	var newest time.Time
+	from := ""
+	for i, in := range a.res.Inputs {
+		if !in.Used {
+			continue
+		}
+		f, err := a.logs[i].Open(evtx.Options{Workers: a.e.opt.Workers})
+		if err != nil {
+			in.Err = err
+			continue
+		}
+		if t := f.NewestTime(); t.After(newest) {
+			newest, from = t, in.Path
+		}
+		f.Close()
+	}
+	return newest, from
+}
+
+// statsNewest returns the newest record header time in the statistics of
+// the logs read, and the log it is in.
+func (a *analysis) statsNewest() (time.Time, string) {
+	var newest time.Time
+	from := ""
+	for _, in := range a.res.Inputs {
+		if in.Used && in.Err == nil && in.Stats.Last.After(newest) {
+			newest, from = in.Stats.Last, in.Path
+		}
+	}
+	return newest, from
 }
 
 // archivedChannel returns the channel of an archived log's name, which
