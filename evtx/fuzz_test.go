@@ -39,6 +39,7 @@ func FuzzReader(f *testing.F) {
 				}
 				return
 			}
+			_ = r.NewestTime() // must not panic or hang, and must not move Next
 			n := 0
 			for {
 				ev, err := r.Next()
