@@ -185,6 +185,7 @@ type chunkResult struct {
 type window struct {
 	since, until uint64 // inclusive; until == 0 means unbounded
 	active       bool
+	filter       func(Summary) bool // Options.Filter, or nil
 }
 
 func newWindow(since, until time.Time) window {
@@ -324,6 +325,20 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		if ev == nil {
 			var err error
 			if err = staleTemplate(c, off, size); err == nil {
+				if w.filter != nil {
+					if s, ok := decoder().summarize(off, size); ok {
+						s.Written = FiletimeToTime(ft)
+						if !w.filter(s) {
+							res.st.Filtered++
+							if recovered {
+								res.st.Recovered++
+							}
+							res.st.noteTime(ft)
+							off += size
+							continue
+						}
+					}
+				}
 				ev, err = decodeSafely(decoder(), off, size)
 			}
 			if err != nil {

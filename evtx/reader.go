@@ -54,6 +54,14 @@ type Options struct {
 	// the window). A record whose header time is zero is always decoded:
 	// its header says nothing about when it was written.
 	Since, Until time.Time
+	// Filter, when set, is asked about each intact record in the window
+	// before it is decoded, with what the record's System part says
+	// (provider, event id, computer, header time), read without building the
+	// event; records it declines are not decoded and are counted in
+	// Stats.Filtered (so, as for skipped records, damage inside their
+	// bodies is not found). A record whose summary cannot be read is
+	// decoded. Filter is called from the decoding goroutines, concurrently.
+	Filter func(Summary) bool
 	// Workers is the number of chunks decoded in parallel; 0 means
 	// runtime.GOMAXPROCS(0). With 1 the reader starts no goroutine.
 	Workers int
@@ -118,7 +126,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	src := &source{ra: r, size: size, base: fileHeaderBlock, win: newWindow(o.Since, o.Until), name: o.Name, workers: w}
+	win := newWindow(o.Since, o.Until)
+	win.filter = o.Filter
+	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
 	rd := &Reader{src: src}
 	rd.stats.Size = size
 	fail := func(off int64, err error) {

@@ -16,8 +16,11 @@ type Stats struct {
 
 	Records int // events yielded
 	Skipped int // intact records outside the Since/Until window, not decoded
-	// Recovered counts the yielded records that lie where the headers do not
-	// account for them: in chunks past the file header's chunk count, past a
+	// Filtered counts intact records in the window that Options.Filter
+	// declined from their Summary: not decoded either.
+	Filtered int
+	// Recovered counts the yielded records (and those Options.Filter passed
+	// over) that lie where the headers do not account for them: in chunks past the file header's chunk count, past a
 	// chunk's free space offset or last record id, or in a chunk whose header
 	// or records checksum is wrong.
 	Recovered int
@@ -65,6 +68,7 @@ func (s *Stats) add(c *Stats) {
 	s.BadChunks += c.BadChunks
 	s.Records += c.Records
 	s.Skipped += c.Skipped
+	s.Filtered += c.Filtered
 	s.Recovered += c.Recovered
 	s.BadRecords += c.BadRecords
 	s.Duplicates += c.Duplicates

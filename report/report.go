@@ -191,9 +191,12 @@ type Input struct {
 	// Used is false for logs no rule reads (not opened).
 	Used bool `json:"used"`
 	// Records counts the intact records found; Decoded those decoded (in
-	// the analysed period, DecodedSince to DecodedUntil).
+	// the analysed period, DecodedSince to DecodedUntil); Filtered those of
+	// the period that no query could match, judged from their provider and
+	// event id without decoding them.
 	Records      int    `json:"records"`
 	Decoded      int    `json:"decoded"`
+	Filtered     int    `json:"filtered,omitempty"`
 	DecodedSince string `json:"decoded_since,omitempty"`
 	DecodedUntil string `json:"decoded_until,omitempty"`
 	// First and Last are the oldest and newest record times.
@@ -357,7 +360,7 @@ func newInput(in *rules.Input) Input {
 	ri := Input{
 		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents,
 		Size: in.Size, Used: in.Used,
-		Records: s.Records + s.Skipped, Decoded: s.Records,
+		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,
 		First: formatTime(s.First), Last: formatTime(s.Last),
 		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
 		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale,

@@ -290,7 +290,11 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		p.line("")
 		if in.DecodedSince != "" {
-			p.printf("      decoded %d (records from %s to %s)\n", in.Decoded, in.DecodedSince, in.DecodedUntil)
+			if in.Filtered > 0 {
+				p.printf("      decoded %d, passed over %d that no query can match (records from %s to %s)\n", in.Decoded, in.Filtered, in.DecodedSince, in.DecodedUntil)
+			} else {
+				p.printf("      decoded %d (records from %s to %s)\n", in.Decoded, in.DecodedSince, in.DecodedUntil)
+			}
 		}
 		for _, pr := range in.Problems {
 			p.wrap("      problem: ", pr, textWidth)

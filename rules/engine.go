@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -68,9 +69,11 @@ type compiledRule struct {
 }
 
 type compiledQuery struct {
-	rule  *compiledRule
-	query *Query
-	x     *xpath.Query
+	rule    *compiledRule
+	query   *Query
+	x       *xpath.Query
+	keys    xpath.Keys // provider names and event ids every match has
+	hasKeys bool
 }
 
 // NewEngine validates rs and compiles their queries once.
@@ -97,7 +100,9 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 			if err != nil { // Validate compiled it already
 				return nil, &RuleError{File: r.File, Rule: r.ID, Field: "queries[" + q.ID + "].xpath", Err: err}
 			}
-			cr.queries = append(cr.queries, &compiledQuery{rule: cr, query: q, x: x})
+			cq := &compiledQuery{rule: cr, query: q, x: x}
+			cq.keys, cq.hasKeys = x.Keys()
+			cr.queries = append(cr.queries, cq)
 		}
 		e.rules = append(e.rules, cr)
 	}
@@ -427,7 +432,7 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		}
 		// A record whose time is far off (a damaged or forged header) would
 		// set a reference time the log's other records are nowhere near.
-		if in.Path == a.res.ReferenceFrom && in.Decoded && in.Stats.Records <= 1 && in.Stats.Records+in.Stats.Skipped > 1 {
+		if in.Path == a.res.ReferenceFrom && in.Decoded && in.Stats.Records+in.Stats.Filtered <= 1 && in.Stats.Records+in.Stats.Filtered+in.Stats.Skipped > 1 {
 			a.res.Warnings = append(a.res.Warnings, fmt.Sprintf(
 				"the reference time %s comes from the newest record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
 				evtx.FormatTime(a.ref), in.Path, FormatDuration(a.ref.Sub(in.Since))))
@@ -561,9 +566,69 @@ func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	in.Decoded = true
 	in.Since = a.ref.Add(-maxWin - lb)
 	in.Until = a.ref.Add(lb)
-	a.read(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, func(ev *evtx.Event) {
+	a.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, qs)
+}
+
+// readFiltered reads the records of l in o's window and evaluates qs on
+// them. When every query of qs names the provider names or event ids its
+// matches must have (xpath.Query.Keys), only the records whose System part
+// has them are decoded; the computer names of the others are still noted
+// (for the rename corroboration) from their summaries.
+func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) {
+	var seen computerSightings
+	filter := true
+	for _, cq := range qs {
+		filter = filter && cq.hasKeys
+	}
+	if filter {
+		o.Filter = func(s evtx.Summary) bool {
+			seen.note(s.Computer, s.Written)
+			for _, cq := range qs {
+				if cq.keys.Accepts(s.Provider, s.EventID) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	a.read(in, l, o, func(ev *evtx.Event) {
 		a.event(in, ev, qs)
 	})
+	for _, c := range seen.list {
+		a.noteComputerName(in, c.name, c.first)
+		a.noteComputerName(in, c.name, c.last)
+	}
+}
+
+// computerSightings collects computer names from record summaries, which
+// the reader's decoding goroutines report concurrently.
+type computerSightings struct {
+	mu   sync.Mutex
+	list []*computerSeen
+}
+
+func (cs *computerSightings) note(name string, t time.Time) {
+	if name == "" {
+		return
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for _, c := range cs.list {
+		if c.name == name {
+			c.first, c.last = minTime(c.first, t), maxTime(c.last, t)
+			return
+		}
+	}
+	if len(cs.list) < maxComputers {
+		cs.list = append(cs.list, &computerSeen{name: name, first: t, last: t})
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // detected reports whether an evidence query of cr matched in the window.
@@ -612,17 +677,16 @@ func (a *analysis) corroborateFurther() {
 		}
 		main, mainErrs, mainCount := in.Stats, in.Errors, in.ErrorCount
 		until := in.Since.Add(-time.Nanosecond)
-		a.read(in, a.logs[i], evtx.Options{Since: n.since, Until: until, Workers: a.e.opt.Workers}, func(ev *evtx.Event) {
-			a.event(in, ev, n.qs)
-		})
-		extra := in.Stats.Records
+		a.readFiltered(in, a.logs[i], evtx.Options{Since: n.since, Until: until, Workers: a.e.opt.Workers}, n.qs)
+		extra, filtered := in.Stats.Records, in.Stats.Filtered
 		if in.Err != nil { // the file read before; keep its main results
-			in.Err, extra = nil, 0
+			in.Err, extra, filtered = nil, 0, 0
 			n.since = in.Since
 		}
 		in.Stats, in.Errors, in.ErrorCount = main, mainErrs, mainCount
 		in.Stats.Records += extra
-		in.Stats.Skipped -= extra
+		in.Stats.Filtered += filtered
+		in.Stats.Skipped -= extra + filtered
 		in.Since = n.since
 	}
 }
@@ -773,7 +837,10 @@ func contains(list []string, s string) bool {
 }
 
 func (a *analysis) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
-	name := ev.System.Computer
+	a.noteComputerName(in, ev.System.Computer, t)
+}
+
+func (a *analysis) noteComputerName(in *Input, name string, t time.Time) {
 	if name == "" {
 		return
 	}

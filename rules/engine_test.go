@@ -378,8 +378,13 @@ func TestOnlyNeededChannelsAreRead(t *testing.T) {
 	// Records outside the window and look-back are not decoded.
 	res = analyzePath(t, e, filepath.Join(scenarioDir, "cert-schannel-36870"))
 	in := res.Inputs[0]
-	if in.Stats.Skipped == 0 || in.Stats.Records+in.Stats.Skipped != 122 || !in.Since.Equal(t0.Add(-48*time.Hour)) {
-		t.Errorf("decoded %d, skipped %d, since %v; want records from 2 days back only", in.Stats.Records, in.Stats.Skipped, in.Since)
+	if in.Stats.Skipped == 0 || in.Stats.Records+in.Stats.Filtered+in.Stats.Skipped != 122 || !in.Since.Equal(t0.Add(-48*time.Hour)) {
+		t.Errorf("decoded %d, filtered %d, skipped %d, since %v; want records from 2 days back only", in.Stats.Records, in.Stats.Filtered, in.Stats.Skipped, in.Since)
+	}
+	// Of those, only the records whose provider and event id a query
+	// names are decoded: the Schannel 36870 evidence.
+	if in.Stats.Records != 1 || in.Stats.Filtered == 0 {
+		t.Errorf("decoded %d, filtered %d; want only the one Schannel event decoded", in.Stats.Records, in.Stats.Filtered)
 	}
 	// Only the broker rule: System is read for the reference time and the
 	// 6011 corroboration, the client log for evidence.
