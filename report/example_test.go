@@ -45,7 +45,7 @@ func ExampleNew() {
 	// DETECTED  2  rdp-tls-disabled  2         24 hours  the TLS protocol versions RDP needs are disabled
 	//
 	// 1 detected, 0 not detected, 0 not checked.
-	// Windows end at the reference time; matches up to 24 hours outside them are reported.
+	// Windows end at the reference time; matches up to 7 days outside them are reported.
 	//
 	// == 1. rdp-tls-disabled: DETECTED ==
 	// the TLS protocol versions RDP needs are disabled

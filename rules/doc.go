@@ -71,10 +71,15 @@
 // every record header and decodes again if it finds a newer one; the wall
 // clock is never used. Each rule's
 // window ends at the reference time. Only records whose header time lies
-// within the longest window plus the look-back (Options.LookBack, one day
-// before the window and after its end) are decoded, and, for a detected rule
-// with a corroboration_look_back, the older records of its corroboration
-// logs; events are streamed and
+// within the longest window plus the look-back (Options.LookBack, seven
+// days before the window and after its end) are examined, and, for a
+// detected rule with a corroboration_look_back, the older records of its
+// corroboration logs. Of those, when every query of a log names the
+// provider names or event ids its matches must have (xpath Query.Keys),
+// only the records whose System part has them are decoded; the others are
+// judged from a summary read without building the event (evtx
+// Options.Filter), which still gives their computer names. Events are
+// streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
 //
 // Per rule the verdict is Detected (an evidence query matched an event in the

@@ -17,9 +17,10 @@ import (
 const (
 	// DefaultLookBack is how long before the window (and after its end)
 	// matching events are still looked for, to report them as "just
-	// outside the window". Every record in it is decoded, so it costs as
-	// much as the window again per day; --look-back 7d looks further.
-	DefaultLookBack = 24 * time.Hour
+	// outside the window" ("last seen 3 days before the window"). Only the
+	// records a query can match are decoded there (Query.Keys), so a week
+	// costs little more than the window alone.
+	DefaultLookBack = 7 * 24 * time.Hour
 	// DefaultMaxEvidence is how many evidence events per query a finding
 	// keeps (the newest); the count covers all of them.
 	DefaultMaxEvidence = 10

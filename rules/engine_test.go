@@ -218,9 +218,9 @@ func hit(t *testing.T, f *Finding, id string) *QueryHit {
 
 func TestOutsideWindow(t *testing.T) {
 	set := filepath.Join(scenarioDir, "outside-window")
-	// The default look-back (a day) sees the 36871 ten hours before the
-	// window, not the 1058 three days before it.
-	res := analyzePath(t, builtinEngine(t, Options{}), set)
+	// A one-day look-back sees the 36871 ten hours before the window, not
+	// the 1058 three days before it; the default (a week) sees both.
+	res := analyzePath(t, builtinEngine(t, Options{LookBack: 24 * time.Hour}), set)
 	h := hit(t, finding(t, res, "rdp-tls-disabled"), "schannel-36871")
 	if h.Count != 0 || h.BeforeCount != 1 || h.Before == nil || finding(t, res, "rdp-tls-disabled").WindowStart.Sub(h.Before.Time) != 10*time.Hour {
 		t.Errorf("schannel-36871 = %+v, want one match 10h before the window", h)
@@ -229,7 +229,7 @@ func TestOutsideWindow(t *testing.T) {
 		t.Errorf("rcm-1058 3 days before the window seen with a 1-day look-back")
 	}
 
-	res = analyzePath(t, builtinEngine(t, Options{LookBack: 7 * 24 * time.Hour}), set)
+	res = analyzePath(t, builtinEngine(t, Options{}), set)
 	f := finding(t, res, "rdp-cert-private-key")
 	h = hit(t, f, "rcm-1058")
 	if h.Count != 0 || h.BeforeCount != 1 || h.Before == nil {
@@ -378,8 +378,8 @@ func TestOnlyNeededChannelsAreRead(t *testing.T) {
 	// Records outside the window and look-back are not decoded.
 	res = analyzePath(t, e, filepath.Join(scenarioDir, "cert-schannel-36870"))
 	in := res.Inputs[0]
-	if in.Stats.Skipped == 0 || in.Stats.Records+in.Stats.Filtered+in.Stats.Skipped != 122 || !in.Since.Equal(t0.Add(-48*time.Hour)) {
-		t.Errorf("decoded %d, filtered %d, skipped %d, since %v; want records from 2 days back only", in.Stats.Records, in.Stats.Filtered, in.Stats.Skipped, in.Since)
+	if in.Stats.Skipped == 0 || in.Stats.Records+in.Stats.Filtered+in.Stats.Skipped != 122 || !in.Since.Equal(t0.Add(-8*24*time.Hour)) {
+		t.Errorf("decoded %d, filtered %d, skipped %d, since %v; want records from 8 days back only (window and look-back)", in.Stats.Records, in.Stats.Filtered, in.Stats.Skipped, in.Since)
 	}
 	// Of those, only the records whose provider and event id a query
 	// names are decoded: the Schannel 36870 evidence.

@@ -46,7 +46,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the newest record time")
 	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
-	lookBack := fs.String("look-back", "1d", "report matches up to this `duration` outside the window (0 for none; each day is decoded)")
+	lookBack := fs.String("look-back", "7d", "report matches up to this `duration` outside the window (0 for none)")
 	format := fs.StringP("format", "f", "text", "output `format`: text, markdown or json")
 	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`, adding rules or replacing built-ins by id")
 	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
