@@ -75,6 +75,13 @@ func FuzzDecodeRecord(f *testing.F) {
 				_ = ev.XMLIndent()
 				_ = ev.AppendText(nil, 0)
 			}
+			// The summary a filter sees must say what decoding says
+			// (or nothing: then the record is decoded in full).
+			if s, ok := d.summarize(off, size); ok && err == nil &&
+				(s.Provider != ev.System.Provider.Name || s.EventID != ev.System.EventID || s.Computer != ev.System.Computer) {
+				t.Fatalf("record at %#x: summary %q %d %q, decoded %q %d %q", off, s.Provider, s.EventID, s.Computer,
+					ev.System.Provider.Name, ev.System.EventID, ev.System.Computer)
+			}
 			off += size
 		}
 	})

@@ -34,52 +34,60 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 	if err != nil {
 		return s, false
 	}
+	// Mirror what decoding builds, and give up (decode in full) wherever
+	// its shape rules could make the two differ: more than one
+	// element-producing node, repeated elements (convert keeps the last),
+	// elements whose whole content is one substitution (dropped when it is
+	// empty and optional, repeated for an array).
 	var event *tnode
 	var ic *instCtx
-	for _, n := range nodes {
-		switch {
-		case n.kind == nInstance && n.tmpl != nil:
-			for _, m := range n.tmpl.nodes {
-				if m.kind == nElement {
-					event, ic = m, newInstCtx(n.vals)
-					break
-				}
+	top := onlyElement(nodes)
+	switch {
+	case top == nil:
+		return s, false
+	case top.kind == nInstance && top.tmpl != nil:
+		event, ic = onlyElement(top.tmpl.nodes), newInstCtx(top.vals)
+	case top.kind == nElement:
+		event = top
+	}
+	if event == nil || event.kind != nElement || event.name != "Event" || !d.plain(event, ic) {
+		return s, false
+	}
+	sys, ok := d.uniqueChild(event, "System", ic)
+	if !ok || sys == nil {
+		return s, false
+	}
+	p, ok1 := d.uniqueChild(sys, "Provider", ic)
+	e, ok2 := d.uniqueChild(sys, "EventID", ic)
+	cp, ok3 := d.uniqueChild(sys, "Computer", ic)
+	if !ok1 || !ok2 || !ok3 {
+		return s, false
+	}
+	if p != nil {
+		for _, a := range p.attrs {
+			if a.name != "Name" {
+				continue
 			}
-		case n.kind == nElement:
-			event = n
-		}
-		if event != nil {
+			v, ok := d.joined(a.parts, ic)
+			if !ok {
+				return s, false
+			}
+			if v.Kind == KindNull && hasOptional(a.parts) {
+				continue // decoding omits the attribute
+			}
+			s.Provider = textOf(v)
 			break
 		}
 	}
-	if event == nil || event.name != "Event" {
-		return s, false
-	}
-	sys := tchild(event, "System")
-	if sys == nil {
-		return s, false
-	}
-	if p := tchild(sys, "Provider"); p != nil {
-		for _, a := range p.attrs {
-			if a.name == "Name" {
-				v, ok := d.joined(a.parts, ic)
-				if !ok {
-					return s, false
-				}
-				s.Provider = textOf(v)
-				break
-			}
-		}
-	}
-	if e := tchild(sys, "EventID"); e != nil {
+	if e != nil {
 		v, ok := d.joined(e.children, ic)
 		if !ok {
 			return s, false
 		}
 		s.EventID = uint16(uintOf(v))
 	}
-	if e := tchild(sys, "Computer"); e != nil {
-		v, ok := d.joined(e.children, ic)
+	if cp != nil {
+		v, ok := d.joined(cp.children, ic)
 		if !ok {
 			return s, false
 		}
@@ -88,14 +96,66 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 	return s, true
 }
 
-// tchild returns the first child element of n called name.
-func tchild(n *tnode, name string) *tnode {
-	for _, c := range n.children {
-		if c.kind == nElement && c.name == name {
-			return c
+// onlyElement returns the one node of nodes that yields elements (an
+// element, a template instance or a substitution), or nil when there is
+// not exactly one.
+func onlyElement(nodes []*tnode) *tnode {
+	var one *tnode
+	for _, n := range nodes {
+		switch n.kind {
+		case nElement, nInstance, nSubst:
+			if one != nil {
+				return nil
+			}
+			one = n
 		}
 	}
-	return nil
+	return one
+}
+
+// uniqueChild returns the child element of n called name, nil if there is
+// none; ok is false if there are several, or if the one is not plain.
+func (d *chunkDecoder) uniqueChild(n *tnode, name string, ic *instCtx) (c *tnode, ok bool) {
+	for _, ch := range n.children {
+		if ch.kind == nElement && ch.name == name {
+			if c != nil {
+				return nil, false
+			}
+			c = ch
+		}
+	}
+	return c, c == nil || d.plain(c, ic)
+}
+
+// plain reports whether decoding builds exactly one element for n: its
+// content is not a single substitution that is absent and optional (the
+// element is dropped), an array (the element repeats) or BinXML.
+func (d *chunkDecoder) plain(n *tnode, ic *instCtx) bool {
+	if len(n.children) != 1 || n.children[0].kind != nSubst || ic == nil {
+		return true
+	}
+	i := int(n.children[0].index)
+	if i >= len(ic.vals) {
+		return !n.children[0].optional
+	}
+	rv := ic.vals[i]
+	if rv.kind == KindBinXML || rv.kind.IsArray() {
+		return false
+	}
+	if rv.kind == KindNull || rv.size == 0 {
+		return !n.children[0].optional
+	}
+	return true
+}
+
+// hasOptional reports whether parts hold an optional substitution.
+func hasOptional(parts []*tnode) bool {
+	for _, p := range parts {
+		if p.kind == nSubst && p.optional {
+			return true
+		}
+	}
+	return false
 }
 
 // joined returns the value of text and substitution pieces as the decoder
