@@ -38,3 +38,23 @@ func TestDumpCrasher(t *testing.T) {
 		t.Errorf("wrote %d bytes of events from a file with no intact record", out.Len())
 	}
 }
+
+// query skips records its provider names and event ids rule out without
+// decoding them; the output is the same as when every record is decoded.
+func TestQueryKeysFilterSameOutput(t *testing.T) {
+	path := "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
+	q := "*[System[Provider[@Name='Service Control Manager'] and (EventID=7036 or EventID=7040)]]"
+	var a, b, errb bytes.Buffer
+	if code := run([]string{"query", "-f", "xml", "-q", q, path}, &a, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"query", "--no-skip", "-f", "xml", "-q", q, path}, &b, &errb); code != exitOK {
+		t.Fatalf("--no-skip: exit %d: %s", code, errb.String())
+	}
+	if n := strings.Count(a.String(), "\n"); n < 20 {
+		t.Fatalf("only %d matches: the comparison proves little", n)
+	}
+	if a.String() != b.String() {
+		t.Errorf("filtered and unfiltered query outputs differ")
+	}
+}

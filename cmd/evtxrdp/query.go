@@ -31,7 +31,9 @@ with --structured-query, as wevtutil /sq does.
 timediff(@SystemTime) counts from the reference time: --at, or by default
 the newest record time in the input (never the wall clock). Records whose
 header time lies outside the query's time window (plus an hour) are skipped
-without decoding; --no-skip decodes them all.
+without decoding, and so are records whose provider name or event id, read
+from the record without decoding it, the query rules out; --no-skip decodes
+them all.
 
 Like wevtutil, events come oldest first (file order for one log, time order
 across logs); --count N keeps the first N, so without --reverse it returns
@@ -56,7 +58,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
 	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the newest record time in the input")
-	noSkip := fs.Bool("no-skip", false, "decode every record: do not skip those whose header time is outside the query's time window (for logs whose header times are off)")
+	noSkip := fs.Bool("no-skip", false, "decode every record: do not skip those whose header time is outside the query's time window (for logs whose header times are off), nor those the query's provider names and event ids rule out")
 	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {
@@ -182,6 +184,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		var o evtx.Options
 		if !*noSkip {
 			o.Since, o.Until, _ = sel.timeBounds(l.Channel, now)
+			if sel.query != nil {
+				if keys, ok := sel.query.Keys(); ok {
+					o.Filter = func(s evtx.Summary) bool { return keys.Accepts(s.Provider, s.EventID) }
+				}
+			}
 		}
 		f, err := l.Open(o)
 		if err != nil {
