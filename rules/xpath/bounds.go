@@ -64,10 +64,45 @@ func (b *bounds) addUntil(t time.Time) {
 // conj reads x, a condition that holds for a node at ctx (element names
 // from the event down) whenever the query matches.
 func (b *bounds) conj(x *expr, ctx []string) {
+	conjuncts(x, ctx, func(y *expr, ctx []string) {
+		switch y.op {
+		case opCmp:
+			b.cmp(y, ctx)
+		case opOr:
+			// Bounded on a side only if every branch is.
+			var lo, hi time.Time
+			allSince, allUntil := true, true
+			for i, a := range y.args {
+				br := bounds{now: b.now}
+				br.conj(a, ctx)
+				allSince = allSince && br.hasSince
+				allUntil = allUntil && br.hasUntil
+				if br.hasSince && (i == 0 || br.since.Before(lo)) {
+					lo = br.since
+				}
+				if br.hasUntil && (i == 0 || br.until.After(hi)) {
+					hi = br.until
+				}
+			}
+			if allSince {
+				b.addSince(lo)
+			}
+			if allUntil {
+				b.addUntil(hi)
+			}
+		}
+	})
+}
+
+// conjuncts calls visit for each comparison and 'or' that must hold
+// whenever x, a condition at ctx, holds: x itself, the operands of an
+// 'and', and the predicates along a path of element steps (with the
+// element names from the event down to them).
+func conjuncts(x *expr, ctx []string, visit func(x *expr, ctx []string)) {
 	switch x.op {
 	case opAnd:
 		for _, a := range x.args {
-			b.conj(a, ctx)
+			conjuncts(a, ctx, visit)
 		}
 	case opPath:
 		cur := ctx
@@ -77,55 +112,18 @@ func (b *bounds) conj(x *expr, ctx []string) {
 			}
 			cur = append(cur[:len(cur):len(cur)], s.name)
 			for _, p := range s.preds {
-				b.conj(p, cur)
+				conjuncts(p, cur, visit)
 			}
 		}
-	case opCmp:
-		b.cmp(x, ctx)
-	case opOr:
-		// Bounded on a side only if every branch is.
-		var lo, hi time.Time
-		allSince, allUntil := true, true
-		for i, a := range x.args {
-			br := bounds{now: b.now}
-			br.conj(a, ctx)
-			allSince = allSince && br.hasSince
-			allUntil = allUntil && br.hasUntil
-			if br.hasSince && (i == 0 || br.since.Before(lo)) {
-				lo = br.since
-			}
-			if br.hasUntil && (i == 0 || br.until.After(hi)) {
-				hi = br.until
-			}
-		}
-		if allSince {
-			b.addSince(lo)
-		}
-		if allUntil {
-			b.addUntil(hi)
-		}
+	case opCmp, opOr:
+		visit(x, ctx)
 	}
 }
 
 // isSystemTime reports whether the path p from ctx is
 // System/TimeCreated/@SystemTime.
 func isSystemTime(ctx []string, p *path) bool {
-	want := []string{"System", "TimeCreated", "SystemTime"}
-	if len(ctx)+len(p.steps) != len(want) {
-		return false
-	}
-	for i, name := range ctx {
-		if name != want[i] {
-			return false
-		}
-	}
-	for i, s := range p.steps {
-		last := i == len(p.steps)-1
-		if s.name != want[len(ctx)+i] || s.attr != last {
-			return false
-		}
-	}
-	return true
+	return isPath(ctx, p, "System", "TimeCreated", "@SystemTime")
 }
 
 func (b *bounds) cmp(x *expr, ctx []string) {

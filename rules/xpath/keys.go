@@ -37,44 +37,31 @@ type keyBuilder struct{ k Keys }
 
 // conj reads x, a condition that holds at ctx whenever the query matches.
 func (kb *keyBuilder) conj(x *expr, ctx []string) {
-	switch x.op {
-	case opAnd:
-		for _, a := range x.args {
-			kb.conj(a, ctx)
-		}
-	case opPath:
-		cur := ctx
-		for _, s := range x.path.steps {
-			if s.attr || s.name == "*" {
-				return
+	conjuncts(x, ctx, func(y *expr, ctx []string) {
+		switch y.op {
+		case opCmp:
+			kb.cmp(y, ctx)
+		case opOr:
+			// A key holds only if every branch has one of the same kind.
+			var provs []string
+			var ids []uint16
+			allP, allI := true, true
+			for _, a := range y.args {
+				var br keyBuilder
+				br.conj(a, ctx)
+				allP = allP && br.k.Providers != nil
+				allI = allI && br.k.EventIDs != nil
+				provs = append(provs, br.k.Providers...)
+				ids = append(ids, br.k.EventIDs...)
 			}
-			cur = append(cur[:len(cur):len(cur)], s.name)
-			for _, p := range s.preds {
-				kb.conj(p, cur)
+			if allP {
+				kb.addProviders(provs)
+			}
+			if allI {
+				kb.addIDs(ids)
 			}
 		}
-	case opCmp:
-		kb.cmp(x, ctx)
-	case opOr:
-		// A key holds only if every branch has one of the same kind.
-		var provs []string
-		var ids []uint16
-		allP, allI := true, true
-		for _, a := range x.args {
-			var br keyBuilder
-			br.conj(a, ctx)
-			allP = allP && br.k.Providers != nil
-			allI = allI && br.k.EventIDs != nil
-			provs = append(provs, br.k.Providers...)
-			ids = append(ids, br.k.EventIDs...)
-		}
-		if allP {
-			kb.addProviders(provs)
-		}
-		if allI {
-			kb.addIDs(ids)
-		}
-	}
+	})
 }
 
 func (kb *keyBuilder) cmp(x *expr, ctx []string) {
