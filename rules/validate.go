@@ -61,6 +61,16 @@ func validateRule(r *Rule) []error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field, Err: fmt.Errorf(format, args...)})
 	}
+	// checkID checks the id of item i of a list (field "queries" ...) for
+	// form and uniqueness within the list.
+	checkID := func(list string, i int, id, what string, seen map[string]bool) {
+		if !idPattern.MatchString(id) {
+			bad(fmt.Sprintf("%s[%d].id", list, i), "%q is not lower-case words joined by '-'", id)
+		} else if seen[id] {
+			bad(fmt.Sprintf("%s[%s]", list, id), "duplicate %s id", what)
+		}
+		seen[id] = true
+	}
 	if !idPattern.MatchString(r.ID) {
 		bad("id", "%q is not lower-case words joined by '-'", r.ID)
 	}
@@ -96,12 +106,7 @@ func validateRule(r *Rule) []error {
 			continue
 		}
 		f := fmt.Sprintf("queries[%s]", q.ID)
-		if !idPattern.MatchString(q.ID) {
-			bad(fmt.Sprintf("queries[%d].id", i), "%q is not lower-case words joined by '-'", q.ID)
-		} else if qids[q.ID] {
-			bad(f, "duplicate query id")
-		}
-		qids[q.ID] = true
+		checkID("queries", i, q.ID, "query", qids)
 		if strings.TrimSpace(q.Channel) == "" {
 			bad(f+".channel", "empty")
 		}
@@ -124,12 +129,7 @@ func validateRule(r *Rule) []error {
 			continue
 		}
 		f := fmt.Sprintf("resolution[%s]", s.ID)
-		if !idPattern.MatchString(s.ID) {
-			bad(fmt.Sprintf("resolution[%d].id", i), "%q is not lower-case words joined by '-'", s.ID)
-		} else if sids[s.ID] {
-			bad(f, "duplicate step id")
-		}
-		sids[s.ID] = true
+		checkID("resolution", i, s.ID, "step", sids)
 		if strings.TrimSpace(s.Title) == "" {
 			bad(f+".title", "empty")
 		}
@@ -150,12 +150,7 @@ func validateRule(r *Rule) []error {
 			continue
 		}
 		f := fmt.Sprintf("refinements[%s]", ref.ID)
-		if !idPattern.MatchString(ref.ID) {
-			bad(fmt.Sprintf("refinements[%d].id", i), "%q is not lower-case words joined by '-'", ref.ID)
-		} else if fids[ref.ID] {
-			bad(f, "duplicate refinement id")
-		}
-		fids[ref.ID] = true
+		checkID("refinements", i, ref.ID, "refinement", fids)
 		if len(ref.Queries) == 0 {
 			bad(f+".queries", "empty")
 		}
