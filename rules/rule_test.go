@@ -183,11 +183,15 @@ func TestValidateFindsProblems(t *testing.T) {
 	bad.Queries = append([]*Query{{ID: "x", Channel: "System", Role: RoleEvidence, XPath: "System[EventID=1"}}, bad.Queries...)
 	bad.Refinements = append([]*Refinement{{ID: "r", Queries: []string{"nope"}, Cause: "c", First: []string{"no-step"},
 		When: []*Condition{{Data: "A", Index: 1, Text: []string{"t"}}}}}, bad.Refinements...)
+	// A query id used twice, and a step id that is not lower-case words.
+	bad.Queries = append(bad.Queries, bad.Queries[1])
+	bad.Resolution = append([]*Step{{ID: "Bad_Step", Title: "t", Text: "x"}}, bad.Resolution...)
 	err = Validate([]*Rule{rs[0], &bad})
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"duplicate id", "title: empty", "queries[x].xpath", `no query "nope"`, `no resolution step "no-step"`, "must select one field"} {
+	for _, want := range []string{"duplicate id", "title: empty", "queries[x].xpath", `no query "nope"`, `no resolution step "no-step"`, "must select one field",
+		"duplicate query id", `resolution[0].id: "Bad_Step" is not lower-case words`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
