@@ -236,7 +236,7 @@ func (c *cursor) u32(what string) (uint32, error) {
 	return v, nil
 }
 
-// utf16z reads n UTF-16 code units.
+// utf16 reads n UTF-16 code units.
 func (c *cursor) utf16(n int, what string) (string, error) {
 	if err := c.need(2*n, what); err != nil {
 		return "", err
@@ -718,10 +718,13 @@ func (d *chunkDecoder) instantiate(nodes []*tnode, ic *instCtx, nest, depth int)
 				return nil, err
 			}
 		case nInstance:
-			// Each element costs at least one unit of budget: never
-			// allocate more than the budget can build.
-			if k := min(n.tmpl.elems, d.budget); len(d.slab) < k {
-				d.slab = make([]Element, k)
+			// Allocate the instance's elements in one block, but only
+			// into an empty slab and at most maxSlab at a time: a template
+			// whose elements are mostly dropped (empty optional content),
+			// instantiated over and over, must not allocate a block per
+			// instance that it never fills.
+			if len(d.slab) == 0 {
+				d.slab = make([]Element, min(n.tmpl.elems, d.budget, maxSlab))
 			}
 			els, err := d.instantiate(n.tmpl.nodes, newInstCtx(n.vals), nest+1, depth)
 			if err != nil {
@@ -861,6 +864,9 @@ func (d *chunkDecoder) buildAll(n *tnode, ic *instCtx, nest, depth int, out []*E
 }
 
 // newElement returns a zero Element from the record's current block.
+// maxSlab bounds the elements allocated in one block.
+const maxSlab = 256
+
 func (d *chunkDecoder) newElement() *Element {
 	if len(d.slab) == 0 {
 		d.slab = make([]Element, 8)

@@ -74,10 +74,7 @@ func parseChunkHeader(c []byte) chunkHeader {
 		h.TemplateTable[i] = le.Uint32(c[templTableOffset+4*i:])
 	}
 	h.SignatureOK = bytes.Equal(c[:8], chunkMagic)
-	crc := crc32.NewIEEE()
-	crc.Write(c[:120])
-	crc.Write(c[128:chunkHeaderSize])
-	h.ChecksumOK = crc.Sum32() == h.Checksum
+	h.ChecksumOK = chunkHeaderCRC(c) == h.Checksum
 	if fs := int(h.FreeSpaceOffset); fs >= chunkHeaderSize && fs <= len(c) {
 		h.RecordsChecksumOK = crc32.ChecksumIEEE(c[chunkHeaderSize:fs]) == h.RecordsChecksum
 	}

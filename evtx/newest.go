@@ -18,8 +18,9 @@ import (
 // time is the event's creation time, and events of several threads
 // interleave). The result is the newest record time a full read finds
 // (Stats().Last of a read that skips every record) unless the clock went
-// back by more than newestSlack while a chunk was being filled: then it is
-// lower, never higher. Callers that need the exact value compare it with
+// back by more than newestSlack while a chunk was being filled, or the
+// newest record is one whose size fields are zero (which Next salvages):
+// then it is lower, never higher. Callers that need the exact value compare it with
 // Stats().Last after reading. It returns the zero time when the log holds
 // no intact record.
 func (rd *Reader) NewestTime() time.Time {

@@ -406,7 +406,7 @@ func TestCrasher(t *testing.T) {
 	got := readBytes(t, b, Options{})
 	runtime.ReadMemStats(&ms1)
 	if len(got.errs) == 0 || findErr(got.errs, ErrChecksum, "") == nil {
-		t.Errorf("errors %v", got.errs)
+		t.Fatalf("errors %v", got.errs)
 	}
 	if alloc := ms1.TotalAlloc - ms0.TotalAlloc; alloc > 64<<20 {
 		t.Errorf("allocated %d bytes for a 68 KiB file", alloc)
@@ -620,5 +620,10 @@ func TestWindowKeepsZeroTimeRecords(t *testing.T) {
 	}
 	if !got.events[0].Written.Equal(FiletimeToTime(0)) {
 		t.Errorf("Written = %v, want the zero FILETIME", got.events[0].Written)
+	}
+	// A record without a time does not stretch the span the log covers
+	// back to 1601 (which would make it "cover" any window).
+	if !got.stats.First.Equal(all.stats.First) {
+		t.Errorf("First = %v with a zero-time record, want %v", got.stats.First, all.stats.First)
 	}
 }

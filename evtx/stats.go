@@ -54,6 +54,9 @@ type Stats struct {
 
 // noteTime widens First/Last with a record header FILETIME.
 func (s *Stats) noteTime(ft uint64) {
+	if ft == 0 {
+		return // no time: it says nothing about the span the log covers
+	}
 	if !s.timed {
 		s.firstFT, s.lastFT, s.timed = ft, ft, true
 		return

@@ -1,6 +1,9 @@
 package evtx
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Summary is what a record's System part says about the event, read
 // without building the event: enough to decide whether to decode it
@@ -53,13 +56,13 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 	if event == nil || event.kind != nElement || event.name != "Event" || !d.plain(event, ic) {
 		return s, false
 	}
-	sys, ok := d.uniqueChild(event, "System", ic)
+	sys, ok := d.uniqueChild(event, "System", ic, false)
 	if !ok || sys == nil {
 		return s, false
 	}
-	p, ok1 := d.uniqueChild(sys, "Provider", ic)
-	e, ok2 := d.uniqueChild(sys, "EventID", ic)
-	cp, ok3 := d.uniqueChild(sys, "Computer", ic)
+	p, ok1 := d.uniqueChild(sys, "Provider", ic, true)
+	e, ok2 := d.uniqueChild(sys, "EventID", ic, true)
+	cp, ok3 := d.uniqueChild(sys, "Computer", ic, true)
 	if !ok1 || !ok2 || !ok3 {
 		return s, false
 	}
@@ -83,6 +86,9 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 		v, ok := d.joined(e.children, ic)
 		if !ok {
 			return s, false
+		}
+		if !plainInteger(v) {
+			return s, false // let a full decode and the query judge it
 		}
 		s.EventID = uint16(uintOf(v))
 	}
@@ -114,9 +120,17 @@ func onlyElement(nodes []*tnode) *tnode {
 }
 
 // uniqueChild returns the child element of n called name, nil if there is
-// none; ok is false if there are several, or if the one is not plain.
-func (d *chunkDecoder) uniqueChild(n *tnode, name string, ic *instCtx) (c *tnode, ok bool) {
+// none; ok is false if there are several, or if the one is not plain, or
+// if a child that decoding builds from a nested instance or BinXML value
+// (which could be called name too) can take its place: anywhere when the
+// last such child wins (System's children, as convert reads them), before
+// it when the first wins (Event's System).
+func (d *chunkDecoder) uniqueChild(n *tnode, name string, ic *instCtx, lastWins bool) (c *tnode, ok bool) {
 	for _, ch := range n.children {
+		nested := ch.kind == nInstance || (ch.kind == nSubst && ic != nil && int(ch.index) < len(ic.vals) && ic.vals[ch.index].kind == KindBinXML)
+		if nested && (lastWins || c == nil) {
+			return nil, false
+		}
 		if ch.kind == nElement && ch.name == name {
 			if c != nil {
 				return nil, false
@@ -146,6 +160,28 @@ func (d *chunkDecoder) plain(n *tnode, ic *instCtx) bool {
 		return !n.children[0].optional
 	}
 	return true
+}
+
+// plainInteger reports whether v is an integer, or text of decimal digits:
+// an event id whose numeric meaning the summary and an XPath comparison
+// cannot disagree on.
+func plainInteger(v Value) bool {
+	switch v.Kind {
+	case KindInt8, KindInt16, KindInt32, KindInt64, KindUint8, KindUint16, KindUint32, KindUint64, KindHexInt32, KindHexInt64:
+		return true
+	case KindString, KindAnsiString:
+		t := strings.TrimSpace(v.Str)
+		if t == "" {
+			return false
+		}
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // hasOptional reports whether parts hold an optional substitution.

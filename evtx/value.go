@@ -3,7 +3,6 @@ package evtx
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -167,9 +166,6 @@ func (v Value) appendText(b *strings.Builder) {
 }
 
 func formatFloat(f float64, bits int) string {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return strconv.FormatFloat(f, 'g', -1, bits)
-	}
 	return strconv.FormatFloat(f, 'g', -1, bits)
 }
 
