@@ -235,15 +235,61 @@ func (r *Rule) LiveXPath(q *Query) string {
 	x := strings.TrimSpace(q.XPath)
 	// "Event[System[...]]" or "*[System[...]]" with one System predicate:
 	// add the time condition inside it, as the article writes it.
+	// An 'or' at the top of the predicate is parenthesised first ('and'
+	// binds tighter).
 	for _, head := range []string{"Event[System[", "*[System["} {
 		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]]") {
 			inner := x[len(head) : len(x)-2]
 			if balanced(inner) {
+				if topLevelOr(inner) {
+					inner = "(" + inner + ")"
+				}
 				return head + inner + " and " + tc + "]]"
 			}
 		}
 	}
-	return x + " and *[System[" + tc + "]]"
+	// Any other "Event[P]" or "*[P]": add a System predicate beside P.
+	for _, head := range []string{"Event[", "*["} {
+		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]") {
+			inner := x[len(head) : len(x)-1]
+			if balanced(inner) {
+				return head + "(" + inner + ") and System[" + tc + "]]"
+			}
+		}
+	}
+	// Anything else ("*", "*[A][B]"): one more predicate on the event step.
+	return x + "[System[" + tc + "]]"
+}
+
+// topLevelOr reports whether s has an "or" operator outside brackets,
+// parentheses and string literals.
+func topLevelOr(s string) bool {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '[' || c == '(':
+			depth++
+		case c == ']' || c == ')':
+			depth--
+		case depth == 0 && (c == 'o' || c == 'O') && i+2 <= len(s) && strings.EqualFold(s[i:i+2], "or") &&
+			(i == 0 || !isNameByte(s[i-1])) && (i+2 == len(s) || !isNameByte(s[i+2])):
+			return true
+		}
+	}
+	return false
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || c == ':' || c == '@' ||
+		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
 }
 
 // balanced reports whether s has balanced brackets and parentheses outside

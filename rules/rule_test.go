@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,11 +71,24 @@ func TestLiveXPath(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"Event[System[Provider[@Name='Schannel'] and EventID=36871]]",
 			"Event[System[Provider[@Name='Schannel'] and EventID=36871 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
-		{"*[System[EventID=1]] and *[EventData[Data='x]']]",
-			"*[System[EventID=1]] and *[EventData[Data='x]']] and *[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+		{"*[System[EventID=1]][EventData[Data='x]']]",
+			"*[System[EventID=1]][EventData[Data='x]']][System[TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+		{"*", "*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+		// 'and' binds tighter than 'or': the or is parenthesised.
+		{"Event[System[EventID=1057 or EventID=1058]]",
+			"Event[System[(EventID=1057 or EventID=1058) and TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+		{"Event[System[Provider[@Name='or'] and EventID=1]]",
+			"Event[System[Provider[@Name='or'] and EventID=1 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
+		// A condition beside System gets a System predicate of its own.
+		{"*[System[EventID=36871] and EventData[Data[@Name='ErrorState']=10013]]",
+			"*[(System[EventID=36871] and EventData[Data[@Name='ErrorState']=10013]) and System[TimeCreated[timediff(@SystemTime) <= 86400000]]]"},
 	} {
-		if got := r.LiveXPath(&Query{XPath: c.in}); got != c.want {
+		got := r.LiveXPath(&Query{XPath: c.in})
+		if got != c.want {
 			t.Errorf("LiveXPath(%s)\n got %s\nwant %s", c.in, got, c.want)
+		}
+		if _, err := xpath.Compile(got); err != nil {
+			t.Errorf("LiveXPath(%s) does not compile: %v", c.in, err)
 		}
 	}
 	q := &Query{Channel: "Microsoft-Windows-TerminalServices-SessionBroker/Operational", XPath: "*[System[EventID=2056]]"}

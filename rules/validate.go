@@ -113,7 +113,7 @@ func validateRule(r *Rule) []error {
 		if q.Role != RoleEvidence && q.Role != RoleCorroboration {
 			bad(f+".role", "%q (want evidence or corroboration)", q.Role)
 		}
-		if strings.Contains(q.XPath, "timediff") {
+		if strings.Contains(strings.ToLower(q.XPath), "timediff") {
 			bad(f+".xpath", "has a time condition; the rule's window applies it")
 		}
 		if _, err := xpath.Compile(q.XPath); err != nil {

@@ -150,7 +150,12 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("want RFC 3339, e.g. 2024-05-01T12:00:00Z")
 }
 
-// parseDuration is time.ParseDuration plus a "d" (24h) unit: "7d", "1d12h".
+// maxDays bounds the day count of a duration: a century, so that a window
+// plus a look-back stays far inside time.Duration's 292 years.
+const maxDays = 36500
+
+// parseDuration is time.ParseDuration plus a leading "d" (24h) unit: "7d",
+// "1d12h". Negative durations and more than maxDays days are refused.
 func parseDuration(s string) (time.Duration, error) {
 	if s == "0" {
 		return 0, nil
@@ -158,18 +163,20 @@ func parseDuration(s string) (time.Duration, error) {
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i > 0 {
 		n, err := strconv.Atoi(s[:i])
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("bad duration %q", s)
+		if err != nil || n < 0 || n > maxDays {
+			return 0, fmt.Errorf("bad duration %q (days: 0 to %d)", s, maxDays)
 		}
 		days = time.Duration(n) * 24 * time.Hour
-		s = s[i+1:]
-		if s == "" {
+		if s = s[i+1:]; s == "" {
 			return days, nil
 		}
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return 0, err
+	}
+	if d < 0 || d > maxDays*24*time.Hour {
+		return 0, fmt.Errorf("bad duration %q (0 to %d days)", s, maxDays)
 	}
 	return days + d, nil
 }

@@ -188,31 +188,12 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 			return dumpWhen{t: t.UTC()}, nil
 		}
 	}
-	if d, err := parseDumpDuration(s); err == nil && d >= 0 {
+	if d, err := parseDuration(s); err == nil && d >= 0 {
 		return dumpWhen{relative: true, back: d}, nil
 	}
 	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d)")
 }
 
-// parseDumpDuration is time.ParseDuration plus a leading "d" (24 h) unit.
-func parseDumpDuration(s string) (time.Duration, error) {
-	if s == "0" {
-		return 0, nil
-	}
-	var days time.Duration
-	if i := strings.IndexByte(s, 'd'); i > 0 {
-		n, err := strconv.Atoi(s[:i])
-		if err != nil || n < 0 || n > 1e6 {
-			return 0, fmt.Errorf("bad duration %q", s)
-		}
-		days = time.Duration(n) * 24 * time.Hour
-		if s = s[i+1:]; s == "" {
-			return days, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	return days + d, err
-}
 
 // dumpNewest returns the newest record header time of the logs. Reading
 // with a window in the far future skips (does not decode) every record.

@@ -58,3 +58,25 @@ func TestQueryKeysFilterSameOutput(t *testing.T) {
 		t.Errorf("filtered and unfiltered query outputs differ")
 	}
 }
+
+// Durations too long for time.Duration arithmetic are usage errors, not a
+// window that silently wraps around (which turned "detected" into "not
+// detected" with exit 0).
+func TestDurationBounds(t *testing.T) {
+	set := "../../testdata/evtx/scenarios/tls-36871-10013"
+	for _, args := range [][]string{
+		{"analyze", "--look-back", "106751d", set},
+		{"analyze", "--window", "300000d", set},
+		{"analyze", "--window", "-5h", set},
+		{"dump", "--since", "1000000d", set},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (usage)", args, code, exitUsage)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"analyze", "--look-back", "36500d", set}, &out, &errb); code != exitDetected {
+		t.Errorf("--look-back 36500d: exit %d, want %d; stderr %s", code, exitDetected, errb.String())
+	}
+}
