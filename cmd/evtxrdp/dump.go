@@ -194,7 +194,6 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d)")
 }
 
-
 // dumpNewest returns the newest record header time of the logs. Reading
 // with a window in the far future skips (does not decode) every record.
 func dumpNewest(logs []*evtx.Log, workers int) (time.Time, bool) {
