@@ -80,3 +80,33 @@ func TestDurationBounds(t *testing.T) {
 		t.Errorf("--look-back 36500d: exit %d, want %d; stderr %s", code, exitDetected, errb.String())
 	}
 }
+
+// A full log that has wrapped around holds its newest chunk before its
+// oldest: -c N returns the oldest N by record order and -r -c N the newest,
+// as wevtutil does, not the first in the file.
+func TestQueryWrappedLogOrder(t *testing.T) {
+	path := "../../testdata/evtx/scenarios/wrapped-full-log/System.evtx"
+	ids := func(args ...string) []string {
+		var out, errb bytes.Buffer
+		if code := run(append([]string{"query", "-f", "xml", "-q", "*"}, append(args, path)...), &out, &errb); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			_, rest, _ := strings.Cut(l, "<EventRecordID>")
+			id, _, _ := strings.Cut(rest, "<")
+			got = append(got, id)
+		}
+		return got
+	}
+	if got := ids("-r", "-c", "2"); strings.Join(got, " ") != "122 121" {
+		t.Errorf("-r -c 2: records %v, want the newest, 122 121", got)
+	}
+	if got := ids("-c", "2"); strings.Join(got, " ") != "1 2" {
+		t.Errorf("-c 2: records %v, want the oldest, 1 2", got)
+	}
+	all := ids()
+	if len(all) != 122 || all[0] != "1" || all[121] != "122" {
+		t.Errorf("all: %d records from %s to %s, want 122 in record order", len(all), all[0], all[len(all)-1])
+	}
+}

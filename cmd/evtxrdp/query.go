@@ -196,6 +196,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		readable++
+		// A log that has wrapped around (its oldest chunk is not the
+		// first in the file) is not in record order: collect and sort.
+		if h := f.Header(); stream && h.FirstChunk != 0 {
+			stream = false
+		}
 		for seq := 0; ; seq++ {
 			ev, err := f.Next()
 			if err != nil {
@@ -214,7 +219,13 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			}
 			hits = append(hits, h)
 			if len(logs) == 1 && *count > 0 && len(hits) >= 2*(*count) {
-				hits = append(hits[:0], hits[len(hits)-*count:]...) // newest N only
+				// Keep only the N that can be printed.
+				sortHits(hits, false)
+				if *reverse {
+					hits = append(hits[:0], hits[len(hits)-*count:]...)
+				} else {
+					hits = hits[:*count]
+				}
 			}
 		}
 		if errs := f.Errors(); len(errs) > 0 {
@@ -228,18 +239,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if !stream {
-		// Order: file order for one log, time order across logs (wevtutil
-		// returns events of several sources in time stamp order).
-		sort.SliceStable(hits, func(i, j int) bool {
-			a, b := hits[i], hits[j]
-			if len(logs) > 1 && !a.ev.System.TimeCreated.Equal(b.ev.System.TimeCreated) {
-				return a.ev.System.TimeCreated.Before(b.ev.System.TimeCreated)
-			}
-			if a.log != b.log {
-				return a.log < b.log
-			}
-			return a.seq < b.seq
-		})
+		sortHits(hits, len(logs) > 1)
 		if *reverse {
 			for i, j := 0, len(hits)-1; i < j; i, j = i+1, j-1 {
 				hits[i], hits[j] = hits[j], hits[i]
@@ -313,6 +313,24 @@ func (s *selector) timeBounds(channel string, now time.Time) (since, until time.
 		channel = ""
 	}
 	return s.list.TimeBounds(channel, now)
+}
+
+// sortHits orders matches as wevtutil returns them: record order for one
+// log (the file order of a wrapped log is not), time order across logs.
+func sortHits(hits []hit, byTime bool) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		if byTime && !a.ev.System.TimeCreated.Equal(b.ev.System.TimeCreated) {
+			return a.ev.System.TimeCreated.Before(b.ev.System.TimeCreated)
+		}
+		if a.log != b.log {
+			return a.log < b.log
+		}
+		if a.ev.RecordID != b.ev.RecordID {
+			return a.ev.RecordID < b.ev.RecordID
+		}
+		return a.seq < b.seq
+	})
 }
 
 type hit struct {
