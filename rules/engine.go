@@ -35,7 +35,9 @@ const (
 	maxPeeks = 64
 )
 
-// SystemChannel is the channel the reference time is always taken from.
+// SystemChannel is the channel whose log is always read, even when no
+// rule queries it: the reference time is the newest record of the logs
+// read, and System is the log every Windows machine writes to.
 const SystemChannel = "System"
 
 // Options control an Engine.
@@ -595,6 +597,15 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 	a.read(in, l, o, func(ev *evtx.Event) {
 		a.event(in, ev, qs)
 	})
+	// The decoding goroutines report in no fixed order: merge in a fixed
+	// one, so that the report is the same from run to run.
+	sort.Slice(seen.list, func(i, j int) bool {
+		x, y := seen.list[i], seen.list[j]
+		if !x.first.Equal(y.first) {
+			return x.first.Before(y.first)
+		}
+		return x.name < y.name
+	})
 	for _, c := range seen.list {
 		a.noteComputerName(in, c.name, c.first)
 		a.noteComputerName(in, c.name, c.last)
@@ -782,6 +793,20 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		list := append(a.corro[cq.rule], r)
 		sort.Slice(list, func(i, j int) bool { return newer(list[i], list[j]) })
 		a.corro[cq.rule] = list[:min(len(list), maxCorroboration)]
+		// Counted like evidence (the report's per-query counts), but
+		// the events themselves are reported as corroboration.
+		switch {
+		case r.Time.Before(start):
+			h.BeforeCount++
+		case r.Time.After(a.ref):
+			h.AfterCount++
+		default:
+			h.Count++
+			if h.First.IsZero() || r.Time.Before(h.First) {
+				h.First = r.Time
+			}
+			h.Last = maxTime(h.Last, r.Time)
+		}
 		return
 	}
 	switch {
