@@ -126,8 +126,11 @@ func appendValueEscaped(dst []byte, v Value, attr bool) []byte {
 }
 
 // appendEscaped appends s with &, <, > escaped, and in attributes ' and "
-// too. Characters XML 1.0 cannot carry are written as character references
-// so the output stays well-formed.
+// too. Control characters other than tab, newline and carriage return are
+// written as character references (&#x1;), so that they stay visible and no
+// raw control byte reaches a terminal; XML 1.0 parsers reject such
+// references (XML 1.1 accepts them), as they reject U+FFFE and U+FFFF,
+// which are kept as they are. Invalid UTF-8 becomes U+FFFD.
 func appendEscaped(dst []byte, s string, attr bool) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
