@@ -86,8 +86,9 @@ func (rd *Reader) NewestTime() time.Time {
 // a log's span.
 const newestSlack = time.Hour
 
-// chunkBufs recycles the buffers of chunks that yielded no event (most
-// chunks of a narrow window), so that skipping costs no allocation.
+// chunkBufs recycles chunk buffers: events never alias them (decoding
+// copies every name, string and binary value), so a chunk's buffer is free
+// again once the chunk is scanned.
 var chunkBufs = sync.Pool{New: func() any { return new([chunkSize]byte) }}
 
 // readChunkInto reads chunk bytes at off into a pooled buffer.

@@ -226,10 +226,9 @@ func (s *source) chunk(i int) *chunkResult {
 		err = nil
 	}
 	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN}, s.win, s.name)
-	if len(res.events) == 0 {
-		// Nothing refers to the bytes any more (events may alias them).
-		chunkBufs.Put(pooled)
-	}
+	// Nothing refers to the bytes any more: decoding copies every name,
+	// string and binary value out of the chunk.
+	chunkBufs.Put(pooled)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})

@@ -627,3 +627,31 @@ func TestWindowKeepsZeroTimeRecords(t *testing.T) {
 		t.Errorf("First = %v with a zero-time record, want %v", got.stats.First, all.stats.First)
 	}
 }
+
+// Chunk buffers are reused as soon as a chunk is scanned: an event must
+// not alias them. Events kept until the end of a parallel read render the
+// same as events rendered the moment they were read.
+func TestEventsOutliveChunkBuffers(t *testing.T) {
+	b := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx")
+	var now []string
+	r1, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev, err := r1.Next()
+		if err == io.EOF {
+			break
+		}
+		now = append(now, ev.XML())
+	}
+	later := readBytes(t, b, Options{Workers: 4}).events
+	if len(later) != len(now) || len(now) < 1000 {
+		t.Fatalf("%d events kept, %d rendered at once", len(later), len(now))
+	}
+	for i, ev := range later {
+		if x := ev.XML(); x != now[i] {
+			t.Fatalf("event %d changed after its chunk buffer was reused:\n%s\n%s", i, x, now[i])
+		}
+	}
+}
