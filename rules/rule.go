@@ -240,8 +240,8 @@ func (r *Rule) LiveXPath(q *Query) string {
 	for _, head := range []string{"Event[System[", "*[System["} {
 		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]]") {
 			inner := x[len(head) : len(x)-2]
-			if balanced(inner) {
-				if topLevelOr(inner) {
+			if ok, or := scanTop(inner); ok {
+				if or {
 					inner = "(" + inner + ")"
 				}
 				return head + inner + " and " + tc + "]]"
@@ -252,7 +252,7 @@ func (r *Rule) LiveXPath(q *Query) string {
 	for _, head := range []string{"Event[", "*["} {
 		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]") {
 			inner := x[len(head) : len(x)-1]
-			if balanced(inner) {
+			if ok, _ := scanTop(inner); ok {
 				return head + "(" + inner + ") and System[" + tc + "]]"
 			}
 		}
@@ -261,40 +261,10 @@ func (r *Rule) LiveXPath(q *Query) string {
 	return x + "[System[" + tc + "]]"
 }
 
-// topLevelOr reports whether s has an "or" operator outside brackets,
-// parentheses and string literals.
-func topLevelOr(s string) bool {
-	depth := 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '[' || c == '(':
-			depth++
-		case c == ']' || c == ')':
-			depth--
-		case depth == 0 && (c == 'o' || c == 'O') && i+2 <= len(s) && strings.EqualFold(s[i:i+2], "or") &&
-			(i == 0 || !isNameByte(s[i-1])) && (i+2 == len(s) || !isNameByte(s[i+2])):
-			return true
-		}
-	}
-	return false
-}
-
-func isNameByte(c byte) bool {
-	return c == '_' || c == '-' || c == '.' || c == ':' || c == '@' ||
-		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
-}
-
-// balanced reports whether s has balanced brackets and parentheses outside
-// string literals.
-func balanced(s string) bool {
+// scanTop reads s outside string literals: whether its brackets and
+// parentheses balance, and whether it has an "or" operator at the top
+// level (outside any bracket or parenthesis).
+func scanTop(s string) (balanced, or bool) {
 	depth := 0
 	var quote byte
 	for i := 0; i < len(s); i++ {
@@ -311,11 +281,19 @@ func balanced(s string) bool {
 		case c == ']' || c == ')':
 			depth--
 			if depth < 0 {
-				return false
+				return false, or
 			}
+		case depth == 0 && (c == 'o' || c == 'O') && i+2 <= len(s) && strings.EqualFold(s[i:i+2], "or") &&
+			(i == 0 || !isNameByte(s[i-1])) && (i+2 == len(s) || !isNameByte(s[i+2])):
+			or = true
 		}
 	}
-	return depth == 0 && quote == 0
+	return depth == 0 && quote == 0, or
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || c == ':' || c == '@' ||
+		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
 }
 
 // WevtutilCommand returns the command that runs q on the live machine, newest
