@@ -195,6 +195,20 @@ type cursor struct {
 
 func (c *cursor) left() int { return c.end - c.pos }
 
+// countedText reads a u16 count of UTF-16 code units, then the units, as a
+// text node.
+func (c *cursor) countedText(what string) (*tnode, error) {
+	n, err := c.u16(what + " length")
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.utf16(int(n), what)
+	if err != nil {
+		return nil, err
+	}
+	return &tnode{kind: nText, name: s}, nil
+}
+
 func (c *cursor) need(n int, what string) error {
 	if n < 0 || c.end-c.pos < n {
 		return corruptf(c.pos, "%s: need %d bytes, %d left", what, n, c.end-c.pos)
@@ -383,25 +397,9 @@ func (d *chunkDecoder) parsePiece(c *cursor, inTemplate bool) (*tnode, error) {
 		if t != byte(KindString) && t != byte(KindAnsiString) {
 			return nil, corruptf(start, "value text of type %#x", t)
 		}
-		n, err := c.u16("value text length")
-		if err != nil {
-			return nil, err
-		}
-		s, err := c.utf16(int(n), "value text")
-		if err != nil {
-			return nil, err
-		}
-		return &tnode{kind: nText, name: s}, nil
+		return c.countedText("value text")
 	case tokCDATA:
-		n, err := c.u16("CDATA length")
-		if err != nil {
-			return nil, err
-		}
-		s, err := c.utf16(int(n), "CDATA")
-		if err != nil {
-			return nil, err
-		}
-		return &tnode{kind: nText, name: s}, nil
+		return c.countedText("CDATA")
 	case tokCharRef:
 		v, err := c.u16("character reference")
 		if err != nil {
