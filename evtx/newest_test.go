@@ -47,7 +47,8 @@ func TestNewestTimeSamples(t *testing.T) {
 		}
 	}
 	t.Logf("NewestTime exact on %d of %d samples", equal, len(paths))
-	if equal < len(paths)*3/4 {
+	// Measured: exact on 48 of 49 (Velocidex Security is 0.5 s low).
+	if equal < len(paths)-1 {
 		t.Errorf("NewestTime exact on only %d of %d samples", equal, len(paths))
 	}
 }
