@@ -324,7 +324,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			if err = staleTemplate(c, off, size); err == nil {
 				if w.filter != nil {
 					if s, ok := decoder().summarize(off, size); ok {
-						s.Written = FiletimeToTime(ft)
+						s.Written, s.RecordID = FiletimeToTime(ft), id
 						if !w.filter(s) {
 							res.st.Filtered++
 							if recovered {

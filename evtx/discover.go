@@ -39,10 +39,19 @@ type Log struct {
 	file    string // file system path of the log or of the archive
 	member  string // name of the member inside the archive, "" for a plain file
 	zipSize uint64 // uncompressed size the archive's header claims
+	parts   []*Log // the copies a merged log reads (Merge)
 }
+
+// Location returns where the log is: the file system path of the log, or
+// of the .zip archive holding it and the member's name in it ("" for a
+// plain file). A merged log (Merge) is where its first part is.
+func (l *Log) Location() (file, member string) { return l.file, l.member }
 
 // Open opens the log for reading. o.Name defaults to l.Path.
 func (l *Log) Open(o Options) (*File, error) {
+	if len(l.parts) > 0 {
+		return openMerged(l, o)
+	}
 	if o.Name == "" {
 		o.Name = l.Path
 	}

@@ -24,6 +24,9 @@ import (
 // Stats().Last after reading. It returns the zero time when the log holds
 // no intact record.
 func (rd *Reader) NewestTime() time.Time {
+	if rd.merged != nil {
+		return rd.merged.newestTime()
+	}
 	s := rd.src
 	walk := func(c []byte, from int) (newest uint64) {
 		for off := from; off >= 0 && off+recordHeaderSize <= len(c); {

@@ -83,6 +83,8 @@ type Reader struct {
 	stats Stats
 	errs  []*FormatError
 	seen  map[recKey]struct{}
+	// merged is set for a Reader over copies of a log (Merge).
+	merged *merged
 
 	next    int // next chunk slot (sequential mode)
 	cur     *chunkResult
@@ -243,6 +245,9 @@ func (rd *Reader) Header() FileHeader { return rd.hdr }
 // Stats returns the counts so far; they are complete after Next has
 // returned io.EOF.
 func (rd *Reader) Stats() Stats {
+	if rd.merged != nil {
+		return rd.merged.stats()
+	}
 	s := rd.stats
 	s.times()
 	return s
@@ -250,7 +255,12 @@ func (rd *Reader) Stats() Stats {
 
 // Errors returns every problem found so far, in file order (the file
 // header's first). The list is complete after Next has returned io.EOF.
-func (rd *Reader) Errors() []*FormatError { return rd.errs }
+func (rd *Reader) Errors() []*FormatError {
+	if rd.merged != nil {
+		return rd.merged.errors()
+	}
+	return rd.errs
+}
 
 // Next returns the next event, or io.EOF after the last one. Damage in the
 // file does not stop it: it is reported by Errors and counted in Stats.
@@ -258,6 +268,9 @@ func (rd *Reader) Errors() []*FormatError { return rd.errs }
 func (rd *Reader) Next() (*Event, error) {
 	if rd.closed {
 		return nil, errClosed
+	}
+	if rd.merged != nil {
+		return rd.merged.next()
 	}
 	for {
 		if rd.cur != nil && rd.pos < len(rd.cur.events) {
@@ -326,6 +339,9 @@ func (rd *Reader) nextChunk() (*chunkResult, bool) {
 // Close, Next returns an error. Close does not close the io.ReaderAt.
 func (rd *Reader) Close() error {
 	rd.closed = true
+	if rd.merged != nil {
+		rd.merged.close()
+	}
 	if rd.pipe != nil {
 		rd.pipe.close()
 		rd.pipe = nil

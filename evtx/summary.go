@@ -8,12 +8,14 @@ import (
 // Summary is what a record's System part says about the event, read
 // without building the event: enough to decide whether to decode it
 // (Options.Filter). Provider, EventID and Computer are the values Next
-// would give in Event.System; Written is the record header time.
+// would give in Event.System; Written and RecordID are the record
+// header's time and id (Event.Written, Event.RecordID).
 type Summary struct {
 	Provider string
 	EventID  uint16
 	Computer string
 	Written  time.Time
+	RecordID uint64
 }
 
 // summarize reads the Summary of the record at off without building its

@@ -1,0 +1,196 @@
+package evtx
+
+import (
+	"crypto/sha256"
+	"io"
+	"time"
+)
+
+// Merge returns one log made of copies of a log: the same file by two
+// paths, a volume shadow copy of it, identical members of an archive, or
+// an older copy whose records overlap the newer one's. Reading it yields
+// every record once: a record whose identity was yielded by an earlier part
+// is passed over and counted in Stats.Duplicates. A record's identity is
+// its channel, its EventRecordID (record header id), its
+// System/TimeCreated and its content (the SHA-256 of its event XML, which
+// holds the channel and the body's EventRecordID), so copies whose chunks
+// were laid out differently still count once.
+//
+// The parts are read in the order given, so the first part's copy of a
+// record is the one yielded; the merged log's Path, Channel and Size are
+// the first part's. Merge of one log returns it.
+//
+// A merged log decodes every record of its parts (identity needs the
+// content) and applies Options.Since, Until and Filter to the decoded
+// events with the Reader's rules, so it yields exactly the events a single
+// copy holding all the records would; Stats.Skipped and Stats.Filtered
+// count records once. Format errors are those of every part, each naming
+// its own file; Stats adds up the parts' chunk and damage counts.
+func Merge(parts ...*Log) *Log {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	l := *parts[0]
+	l.parts = append([]*Log(nil), parts...)
+	return &l
+}
+
+// Parts returns the logs a merged log reads (Merge), or nil for a log that
+// is not merged.
+func (l *Log) Parts() []*Log { return append([]*Log(nil), l.parts...) }
+
+// RecordIdentity is the identity of a decoded record under which Merge
+// counts it once (see Merge).
+type RecordIdentity struct {
+	Channel     string
+	RecordID    uint64
+	TimeCreated int64 // UnixNano of System/TimeCreated, 0 when absent
+	Content     [sha256.Size]byte
+}
+
+// Identity returns the record's identity (see Merge).
+func (ev *Event) Identity() RecordIdentity {
+	id := RecordIdentity{Channel: ev.System.Channel, RecordID: ev.RecordID, Content: sha256.Sum256(ev.AppendXML(nil))}
+	if !ev.System.TimeCreated.IsZero() {
+		id.TimeCreated = ev.System.TimeCreated.UnixNano()
+	}
+	return id
+}
+
+// merged is the state of a Reader over a merged log.
+type merged struct {
+	files    []*File
+	cur      int
+	win      window
+	seen     map[RecordIdentity]struct{}
+	records  int
+	skipped  int
+	filtered int
+	recov    int
+	dups     int
+}
+
+func openMerged(l *Log, o Options) (*File, error) {
+	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}}
+	m.win.filter = o.Filter
+	for _, p := range l.parts {
+		f, err := p.Open(Options{Workers: o.Workers, Name: p.Path})
+		if err != nil {
+			m.close()
+			return nil, err
+		}
+		m.files = append(m.files, f)
+	}
+	rd := &Reader{merged: m, hdr: m.files[0].Header()}
+	return &File{Reader: rd}, nil
+}
+
+func (m *merged) next() (*Event, error) {
+	for m.cur < len(m.files) {
+		f := m.files[m.cur]
+		ev, err := f.Next()
+		if err == io.EOF {
+			m.cur++
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		recovered := f.cur != nil && f.pos > 0 && f.recoveredAt(f.pos-1)
+		k := ev.Identity()
+		if _, dup := m.seen[k]; dup {
+			m.dups++
+			continue
+		}
+		m.seen[k] = struct{}{}
+		// The Reader's order of judgement: the window by record header
+		// time, then the filter on the record's summary.
+		if !m.win.contains(filetimeOf(ev.Written)) {
+			m.skipped++
+			continue
+		}
+		if m.win.filter != nil && !m.win.filter(Summary{
+			Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
+			Written: ev.Written, RecordID: ev.RecordID,
+		}) {
+			m.filtered++
+			if recovered {
+				m.recov++
+			}
+			continue
+		}
+		m.records++
+		if recovered {
+			m.recov++
+		}
+		return ev, nil
+	}
+	return nil, io.EOF
+}
+
+// filetimeOf is the FILETIME of a record header time (0 for the zero time).
+func filetimeOf(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return TimeToFiletime(t)
+}
+
+func (m *merged) stats() Stats {
+	var s Stats
+	for i, f := range m.files {
+		p := f.Reader.Stats()
+		s.Size += p.Size
+		s.HeaderChunks += p.HeaderChunks
+		s.Chunks += p.Chunks
+		s.BadChunks += p.BadChunks
+		s.BadRecords += p.BadRecords
+		s.Stale += p.Stale
+		s.Duplicates += p.Duplicates
+		s.UnreadBytes += p.UnreadBytes
+		s.Dirty = s.Dirty || p.Dirty
+		s.Full = s.Full || p.Full
+		if !p.First.IsZero() && (i == 0 || s.First.IsZero() || p.First.Before(s.First)) {
+			s.First = p.First
+		}
+		if p.Last.After(s.Last) {
+			s.Last = p.Last
+		}
+	}
+	s.Records, s.Skipped, s.Filtered, s.Recovered = m.records, m.skipped, m.filtered, m.recov
+	s.Duplicates += m.dups
+	return s
+}
+
+func (m *merged) errors() []*FormatError {
+	var out []*FormatError
+	for _, f := range m.files {
+		out = append(out, f.Errors()...)
+	}
+	return out
+}
+
+func (m *merged) newestTime() time.Time {
+	var t time.Time
+	for _, f := range m.files {
+		if n := f.NewestTime(); n.After(t) {
+			t = n
+		}
+	}
+	return t
+}
+
+func (m *merged) close() {
+	for _, f := range m.files {
+		f.Close()
+	}
+}
+
+// recoveredAt reports whether the current chunk's i-th event lies where
+// the headers do not account for it.
+func (rd *Reader) recoveredAt(i int) bool {
+	return rd.cur != nil && i < len(rd.cur.recovered) && rd.cur.recovered[i]
+}
