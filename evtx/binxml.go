@@ -17,8 +17,18 @@ import (
 //   - element nesting, template/BinXML nesting and the number of nodes a
 //     record may produce are capped (maxDepth, maxNesting, the work budget);
 //   - a template definition cannot reference another template, so template
-//     references cannot form cycles; names and templates are parsed once per
-//     chunk offset and cached (failures too).
+//     references cannot form cycles;
+//   - the name and template definitions one record references are bounded
+//     in total (defBudget, about twice the chunk), counted per record
+//     whatever has been parsed before.
+//
+// Decoding is a pure function of the record and its chunk: names and
+// templates are parsed once per chunk offset and kept in a memo (failures
+// too, which depend only on the bytes at that offset), but whether a record
+// decodes, and to what, never depends on what the memo holds, so records
+// decode alike in any order, alone or with others (TestDecodeOrderFree).
+// The memo holds at most about twice the chunk's bytes; definitions beyond
+// that are parsed for the record that needs them and dropped after it.
 //
 // Positions are chunk offsets throughout, because names and templates are
 // referenced by their offset inside the 64 KiB chunk.
@@ -54,29 +64,40 @@ const (
 	templateHeaderSize = 24
 )
 
-// chunkDecoder decodes the records of one chunk. It caches names and
-// compiled templates by chunk offset. It is not safe for concurrent use.
+// chunkDecoder decodes the records of one chunk. It keeps names and
+// compiled templates by chunk offset (a memo that never changes a result).
+// It is not safe for concurrent use.
 type chunkDecoder struct {
 	chunk     []byte
-	names     map[uint32]nameEntry
+	names     map[uint32]*nameEntry
 	templates map[uint32]*template
+	// memoBytes counts the definition bytes held in names and templates;
+	// past memoCap new definitions go to the record's own maps below.
+	memoBytes, memoCap int
 
-	// cacheBudget bounds the bytes of name and template definitions parsed
-	// per chunk: in a valid chunk they do not overlap, so their total is
-	// below the chunk size; overlapping references (hostile) stop here
-	// instead of compiling the same bytes over and over.
-	cacheBudget int
-
-	// per record
+	// per record (beginRecord resets them)
+	gen    uint64    // record generation: stamps what it has been charged for
 	slab   []Element // elements are allocated in small blocks per record
-	budget int
-	recPos int // record header offset, for error messages
+	budget int       // work budget: nodes built, values rendered
+	// defBudget bounds the bytes of the distinct name and template
+	// definitions the record references (a template counts with the names
+	// it uses): in a valid chunk they do not overlap, so their total is
+	// below the chunk size; references to many overlapping offsets
+	// (hostile) stop here instead of parsing the same bytes over and over.
+	defBudget  int
+	recPos     int // record header offset, for error messages
+	ownNames   map[uint32]*nameEntry
+	ownTmpls   map[uint32]*template
+	compiling  *template // the template being compiled, if any
+	compileSet map[uint32]bool
 }
 
 type nameEntry struct {
-	name string
-	size int // bytes of the name structure
-	err  error
+	name  string
+	size  int // bytes of the name structure
+	err   error
+	memo  bool   // held in the chunk's memo
+	stamp uint64 // generation of the last record charged for it
 }
 
 // template is a compiled template definition.
@@ -85,6 +106,13 @@ type template struct {
 	elems int // element nodes, to allocate an instance's elements at once
 	size  int // bytes of the definition, header included
 	err   error
+	// names are the distinct name structures the definition references,
+	// charged with it to each record that uses it; cost is size plus
+	// their sizes.
+	names []*nameEntry
+	cost  int
+	memo  bool   // every name is in the memo (so it may be kept there)
+	stamp uint64 // generation of the last record charged for it
 }
 
 // Node kinds of a compiled BinXML tree.
@@ -124,11 +152,70 @@ type rawValue struct {
 
 func newChunkDecoder(chunk []byte) *chunkDecoder {
 	return &chunkDecoder{
-		chunk:       chunk,
-		names:       make(map[uint32]nameEntry),
-		templates:   make(map[uint32]*template),
-		cacheBudget: 2*len(chunk) + 4096,
+		chunk:     chunk,
+		names:     make(map[uint32]*nameEntry),
+		templates: make(map[uint32]*template),
+		memoCap:   defLimit(chunk),
 	}
+}
+
+// defLimit is the bound on the definition bytes one record may reference
+// in chunk c (and on the bytes the memo keeps).
+func defLimit(c []byte) int { return 2*len(c) + 4096 }
+
+// memoFailure is what a memoised failure counts against memoCap.
+const memoFailure = 64
+
+// beginRecord starts the per-record state for the record at off of size
+// bytes: budgets, the generation that stamps charged definitions, and the
+// record's own definitions beyond the memo.
+func (d *chunkDecoder) beginRecord(off, size int) {
+	d.gen++
+	d.budget = 8*size + 1024
+	d.defBudget = defLimit(d.chunk)
+	d.recPos = off
+	d.slab = nil // a record's elements never share a block with another's
+	if d.ownNames != nil {
+		clear(d.ownNames)
+	}
+	if d.ownTmpls != nil {
+		clear(d.ownTmpls)
+	}
+}
+
+// chargeDef takes n bytes from the record's definition budget.
+func (d *chunkDecoder) chargeDef(pos, n int) error {
+	d.defBudget -= n
+	if d.defBudget < 0 {
+		return limitf(pos, "record at %#x references more than %d bytes of name and template definitions", d.recPos, defLimit(d.chunk))
+	}
+	return nil
+}
+
+// chargeName charges the record for name e once.
+func (d *chunkDecoder) chargeName(pos int, e *nameEntry) error {
+	if e.stamp == d.gen {
+		return nil
+	}
+	e.stamp = d.gen
+	return d.chargeDef(pos, e.size)
+}
+
+// chargeTemplate charges the record for template t and its names once.
+func (d *chunkDecoder) chargeTemplate(pos int, t *template) error {
+	if t.stamp == d.gen {
+		return nil
+	}
+	t.stamp = d.gen
+	if err := d.chargeDef(pos, t.size); err != nil {
+		return err
+	}
+	for _, e := range t.names {
+		if err := d.chargeName(pos, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // corruptf returns an error wrapping ErrCorrupt that names the chunk offset.
@@ -161,9 +248,7 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 		RecordID: binary.LittleEndian.Uint64(b[8:]),
 		Written:  FiletimeToTime(binary.LittleEndian.Uint64(b[16:])),
 	}
-	d.budget = 8*size + 1024
-	d.recPos = off
-	d.slab = nil // a record's elements never share a block with another's
+	d.beginRecord(off, size)
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
 	nodes, err := d.parseFragment(c, false, 0)
 	if err != nil {
@@ -288,15 +373,25 @@ func decodeUTF16(b []byte) string {
 
 // name returns the name referenced at chunk offset off. When off is the
 // cursor position the name structure is inline and the cursor skips it.
+// The record is charged for the name once; while a template is being
+// compiled, the template is (its names are charged with it).
 func (d *chunkDecoder) name(c *cursor, off uint32) (string, error) {
 	inline := int(off) == c.pos
-	e, ok := d.names[off]
-	if !ok {
-		e = d.parseName(int(off))
-		d.names[off] = e
-	}
+	e := d.lookupName(off)
 	if e.err != nil {
 		return "", e.err
+	}
+	if t := d.compiling; t != nil {
+		if !d.compileSet[off] {
+			d.compileSet[off] = true
+			t.names = append(t.names, e)
+			t.memo = t.memo && e.memo
+			if t.cost += e.size; t.cost > defLimit(d.chunk) {
+				return "", limitf(c.pos, "template references more than %d bytes of names", defLimit(d.chunk))
+			}
+		}
+	} else if err := d.chargeName(c.pos, e); err != nil {
+		return "", err
 	}
 	if inline {
 		if err := c.need(e.size, "inline name"); err != nil {
@@ -307,21 +402,45 @@ func (d *chunkDecoder) name(c *cursor, off uint32) (string, error) {
 	return e.name, nil
 }
 
-// parseName parses the name structure at chunk offset off: u32 next offset,
-// u16 hash, u16 character count, UTF-16 characters, u16 NUL.
-func (d *chunkDecoder) parseName(off int) nameEntry {
-	if off < 0 || off > len(d.chunk)-8 {
-		return nameEntry{err: corruptf(off, "name offset outside chunk")}
+// lookupName returns the name structure at chunk offset off from the memo
+// or the record's own names, parsing it on first use.
+func (d *chunkDecoder) lookupName(off uint32) *nameEntry {
+	if e, ok := d.names[off]; ok {
+		return e
 	}
-	n := int(binary.LittleEndian.Uint16(d.chunk[off+6:]))
+	if e, ok := d.ownNames[off]; ok {
+		return e
+	}
+	e := parseName(d.chunk, int(off))
+	n := e.size
+	if e.err != nil {
+		n = memoFailure
+	}
+	if d.memoBytes+n <= d.memoCap {
+		d.memoBytes += n
+		e.memo = true
+		d.names[off] = e
+	} else {
+		if d.ownNames == nil {
+			d.ownNames = make(map[uint32]*nameEntry)
+		}
+		d.ownNames[off] = e
+	}
+	return e
+}
+
+// parseName parses the name structure at chunk offset off of chunk: u32
+// next offset, u16 hash, u16 character count, UTF-16 characters, u16 NUL.
+func parseName(chunk []byte, off int) *nameEntry {
+	if off < 0 || off > len(chunk)-8 {
+		return &nameEntry{err: corruptf(off, "name offset outside chunk")}
+	}
+	n := int(binary.LittleEndian.Uint16(chunk[off+6:]))
 	size := 8 + 2*n + 2
-	if size > len(d.chunk)-off {
-		return nameEntry{err: corruptf(off, "name of %d characters runs past the chunk", n)}
+	if size > len(chunk)-off {
+		return &nameEntry{err: corruptf(off, "name of %d characters runs past the chunk", n)}
 	}
-	if d.cacheBudget -= size; d.cacheBudget < 0 {
-		return nameEntry{err: limitf(off, "names and templates of the chunk exceed twice its size")}
-	}
-	return nameEntry{name: decodeUTF16(d.chunk[off+8 : off+8+2*n]), size: size}
+	return &nameEntry{name: decodeUTF16(chunk[off+8 : off+8+2*n]), size: size}
 }
 
 // spend takes n units from the record's work budget.
@@ -618,6 +737,9 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 	if tmpl.err != nil {
 		return nil, tmpl.err
 	}
+	if err := d.chargeTemplate(start, tmpl); err != nil {
+		return nil, err
+	}
 	if int(defOff) == c.pos {
 		if err := c.need(tmpl.size, "inline template definition"); err != nil {
 			return nil, err
@@ -649,14 +771,30 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 	return &tnode{kind: nInstance, tmpl: tmpl, vals: vals}, nil
 }
 
-// template returns the compiled template defined at chunk offset off,
-// compiling and caching it on first use.
+// template returns the compiled template defined at chunk offset off from
+// the memo or the record's own templates, compiling it on first use. The
+// result depends only on the chunk's bytes.
 func (d *chunkDecoder) template(off int) *template {
 	if t, ok := d.templates[uint32(off)]; ok {
 		return t
 	}
+	if t, ok := d.ownTmpls[uint32(off)]; ok {
+		return t
+	}
 	t := d.compileTemplate(off)
-	d.templates[uint32(off)] = t
+	n := t.size
+	if t.err != nil {
+		n = memoFailure
+	}
+	if (t.err != nil || t.memo) && d.memoBytes+n <= d.memoCap {
+		d.memoBytes += n
+		d.templates[uint32(off)] = t
+	} else {
+		if d.ownTmpls == nil {
+			d.ownTmpls = make(map[uint32]*template)
+		}
+		d.ownTmpls[uint32(off)] = t
+	}
 	return t
 }
 
@@ -668,20 +806,24 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 	if size > len(d.chunk)-off-templateHeaderSize {
 		return &template{err: corruptf(off, "template definition of %d bytes runs past the chunk", size)}
 	}
-	if d.cacheBudget -= templateHeaderSize + size; d.cacheBudget < 0 {
-		return &template{err: limitf(off, "names and templates of the chunk exceed twice its size")}
+	t := &template{size: templateHeaderSize + size, cost: templateHeaderSize + size, memo: true}
+	if t.cost > defLimit(d.chunk) {
+		return &template{err: limitf(off, "template definition of %d bytes exceeds %d", size, defLimit(d.chunk))}
 	}
 	c := &cursor{b: d.chunk, pos: off + templateHeaderSize, end: off + templateHeaderSize + size}
 	// Compiling is linear in the definition's bytes; it must not be charged
 	// to (or fail on) the budget of the record that happens to use it first.
 	saved := d.budget
 	d.budget = 4*size + 4096
+	d.compiling, d.compileSet = t, make(map[uint32]bool)
 	nodes, err := d.parseFragment(c, true, 0)
 	d.budget = saved
+	d.compiling, d.compileSet = nil, nil
 	if err != nil {
 		return &template{err: fmt.Errorf("template at %#x: %w", off, err)}
 	}
-	return &template{nodes: nodes, elems: countElements(nodes), size: templateHeaderSize + size}
+	t.nodes, t.elems = nodes, countElements(nodes)
+	return t
 }
 
 func countElements(nodes []*tnode) int {

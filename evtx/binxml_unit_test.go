@@ -603,27 +603,60 @@ func TestDecodeWorkBudget(t *testing.T) {
 	}
 }
 
-// TestTemplateCacheBudget: template references to many overlapping
-// offsets cannot make a chunk compile more than about twice its bytes.
-func TestTemplateCacheBudget(t *testing.T) {
+// TestDefinitionBudget: a record that references many overlapping
+// template definitions is refused by its own definition budget (about
+// twice the chunk), whatever was parsed before, and the chunk's memo of
+// definitions stays within its cap.
+func TestDefinitionBudget(t *testing.T) {
 	chunk := make([]byte, 65536)
-	for i := 0; i+4 <= len(chunk); i += 4 {
+	for i := 0x8000; i+4 <= len(chunk); i += 4 {
 		binary.LittleEndian.PutUint32(chunk[i:], 0x4000) // every "data size" is 16 KiB
 	}
+	le := binary.LittleEndian
+	// A record of 20 template instances, each naming another offset.
+	body := []byte{0x0f, 0x01, 0x01, 0x00}
+	for k := 0; k < 20; k++ {
+		inst := make([]byte, 14)
+		inst[0], inst[1] = tokTemplate, 1
+		le.PutUint32(inst[6:], uint32(0x8000+4*k))
+		body = append(body, inst...)
+	}
+	body = append(body, tokEOF)
+	size := recordHeaderSize + len(body) + 4
+	off := chunkHeaderSize
+	copy(chunk[off:], recordMagic)
+	le.PutUint32(chunk[off+4:], uint32(size))
+	le.PutUint64(chunk[off+8:], 1)
+	copy(chunk[off+recordHeaderSize:], body)
+	le.PutUint32(chunk[off+size-4:], uint32(size))
+
 	d := newChunkDecoder(chunk)
-	compiled, limited := 0, 0
-	for off := 512; off+templateHeaderSize+0x4000 <= len(chunk); off += 4 {
-		tm := d.template(off)
-		switch {
-		case tm.err == nil:
-			compiled++
-		case errors.Is(tm.err, ErrLimit):
-			limited++
-		default:
-			t.Fatalf("offset %#x: %v", off, tm.err)
+	for round := 0; round < 3; round++ {
+		_, err := d.decodeRecord(off, size)
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "bytes of name and template definitions") {
+			t.Fatalf("round %d: error %v, want the definition budget", round, err)
 		}
 	}
-	if max := (2*len(chunk) + 4096) / (templateHeaderSize + 0x4000); compiled > max || limited == 0 {
-		t.Errorf("compiled %d templates of 16 KiB (max %d), refused %d", compiled, max, limited)
+	// The memo keeps at most its cap; the rest was the record's own.
+	for o := 0x8000; o+templateHeaderSize+0x4000 <= len(chunk); o += 4 {
+		d.template(o)
+	}
+	if d.memoBytes > d.memoCap {
+		t.Errorf("memo holds %d bytes, cap %d", d.memoBytes, d.memoCap)
+	}
+	if n := len(d.templates); n == 0 || n > d.memoCap/(templateHeaderSize+0x4000) {
+		t.Errorf("memo holds %d templates of 16 KiB", n)
+	}
+	// With the memo full, the record still fails the same way.
+	if _, err := d.decodeRecord(off, size); !errors.Is(err, ErrLimit) {
+		t.Fatalf("after filling the memo: %v", err)
+	}
+	// Fewer references fit the budget: 8 templates of 16 KiB do.
+	le.PutUint32(chunk[off+4:], 0) // not used by decodeRecord
+	small := recordHeaderSize + 4 + 8*14 + 1 + 4
+	le.PutUint32(chunk[off+recordHeaderSize+4+8*14:], 0) // EOF after 8 instances
+	_, err := newChunkDecoder(chunk).decodeRecord(off, small)
+	if err == nil || errors.Is(err, ErrLimit) {
+		t.Fatalf("8 instances: %v, want only the missing root element", err)
 	}
 }

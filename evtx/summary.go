@@ -32,8 +32,7 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
 		return s, false
 	}
-	d.budget = 8*size + 1024
-	d.recPos = off
+	d.beginRecord(off, size)
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
 	nodes, err := d.parseFragment(c, false, 0)
 	if err != nil {
