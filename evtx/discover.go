@@ -3,6 +3,7 @@ package evtx
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,7 +22,7 @@ const (
 	MaxZipMember = 1 << 30
 	// zipInMemory is the size up to which a member is inflated into memory;
 	// larger ones go to a temporary file removed by File.Close.
-	zipInMemory = 64 << 20
+	zipInMemory = 16 << 20
 )
 
 // Log is an event log file found by Find.
@@ -35,11 +36,21 @@ type Log struct {
 	Channel string
 	// Size is the log's size in bytes (uncompressed for archive members).
 	Size int64
+	// TempDir is the directory where Open inflates an archive member too
+	// large to hold in memory (a file named evtxrdp-*.evtx, removed by
+	// File.Close); "" means os.TempDir().
+	TempDir string
+	// Progress, when set, is called as Open inflates an archive member
+	// (StageInflating) and as the File's Next reads through the log
+	// (StageReading, when the Options given to Open have no Progress of
+	// their own), from the goroutine that calls them.
+	Progress func(Progress)
 
 	file    string // file system path of the log or of the archive
 	member  string // name of the member inside the archive, "" for a plain file
 	zipSize uint64 // uncompressed size the archive's header claims
 	parts   []*Log // the copies a merged log reads (Merge)
+	err     error  // why Open fails without trying (not a regular file)
 }
 
 // Location returns where the log is: the file system path of the log, or
@@ -55,6 +66,12 @@ func (l *Log) Open(o Options) (*File, error) {
 	if o.Name == "" {
 		o.Name = l.Path
 	}
+	if l.err != nil {
+		return nil, l.err
+	}
+	if o.Progress == nil {
+		o.Progress = l.Progress
+	}
 	if l.member == "" {
 		return OpenOptions(l.file, o)
 	}
@@ -69,11 +86,19 @@ func (l *Log) Open(o Options) (*File, error) {
 //     case-insensitively);
 //   - any other directory: the *.evtx files in it (not in subdirectories).
 //
-// Find does not read the logs; Log.Open does.
+// Find does not read the logs; Log.Open does. A path that is a named pipe
+// (FIFO), socket or device is refused with an error wrapping ErrNotRegular;
+// an entry of a directory named like a log that is one of those (or a
+// directory, or a dangling link) is returned, and its Open fails with the
+// reason, so that it is reported rather than silently left out. Nothing
+// blocks: such paths are never opened.
 func Find(path string) ([]*Log, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
+	}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		return nil, notRegular(path, fi.Mode())
 	}
 	if !fi.IsDir() {
 		if isZip(path) {
@@ -91,15 +116,23 @@ func Find(path string) ([]*Log, error) {
 	}
 	var out []*Log
 	for _, e := range entries {
-		if !hasEVTXExt(e.Name()) || e.IsDir() {
+		if !hasEVTXExt(e.Name()) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
+		l := &Log{Path: p, Channel: ChannelFromFileName(e.Name()), file: p}
 		fi, err := os.Stat(p) // follows symlinks
-		if err != nil || !fi.Mode().IsRegular() {
-			continue
+		switch {
+		case err != nil:
+			l.err = err
+		case !fi.Mode().IsRegular():
+			// Named like a log but a FIFO, socket, device or directory:
+			// listed, so that it is reported, and never opened.
+			l.err = notRegular(p, fi.Mode())
+		default:
+			l.Size = fi.Size()
 		}
-		out = append(out, &Log{Path: p, Channel: ChannelFromFileName(e.Name()), Size: fi.Size(), file: p})
+		out = append(out, l)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("evtx: no .evtx logs in %s (nor in Windows/System32/winevt/Logs below it)", path)
@@ -184,7 +217,10 @@ func findZip(path string) ([]*Log, error) {
 }
 
 // openZipMember inflates the member into memory or a temporary file, at
-// most limit bytes.
+// most limit bytes. Inflation is streamed: when the member's data is
+// damaged, the bytes inflated before the damage are read as a truncated
+// log (every intact record in them is yielded) and the damage is reported
+// by Errors, after the reader's own problems.
 func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 	if l.zipSize > uint64(limit) {
 		return nil, fmt.Errorf("evtx: %s: member claims %d bytes uncompressed, more than the %d-byte limit: %w", l.Path, l.zipSize, limit, ErrLimit)
@@ -209,51 +245,126 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 		return nil, fmt.Errorf("evtx: %s: %w", l.Path, err)
 	}
 	defer rc.Close()
-	limited := io.LimitReader(rc, limit+1)
 	tooBig := func() error {
 		return fmt.Errorf("evtx: %s: member inflates to more than the %d-byte limit (its header claimed %d bytes): %w", l.Path, limit, l.zipSize, ErrLimit)
 	}
+	src := &progressReader{r: io.LimitReader(rc, limit+1), log: l}
+
+	// Small members (by their header) go to memory; one that lies about
+	// its size continues into a temporary file.
+	var head []byte
 	if l.zipSize <= zipInMemory {
-		// Read at most a little more than claimed into memory; a member that
-		// lies about its size continues into a temporary file.
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(limited, zipInMemory+1))
+		head = make([]byte, int(l.zipSize)+1)
+		n, err := io.ReadFull(src, head)
+		head = head[:n]
 		if err != nil {
-			return nil, fmt.Errorf("evtx: %s: %w", l.Path, err)
+			// The whole member (or all of it up to the damage) is in head.
+			return zipReader(l, o, bytes.NewReader(head), int64(n), zipDamage(l, o, int64(n), err))
 		}
-		if n > limit {
-			return nil, tooBig()
-		}
-		if n <= zipInMemory {
-			data := buf.Bytes()
-			rd, err := NewReaderOptions(bytes.NewReader(data), int64(len(data)), o)
-			if err != nil {
-				return nil, err
-			}
-			return &File{Reader: rd}, nil
-		}
-		limited = io.MultiReader(bytes.NewReader(buf.Bytes()), limited)
 	}
-	tmp, err := os.CreateTemp("", "evtxrdp-*.evtx")
+	tmp, err := os.CreateTemp(l.TempDir, "evtxrdp-*.evtx")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("evtx: %s: temporary copy: %w", l.Path, err)
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	n, err := io.Copy(tmp, limited)
-	if err != nil {
+	var n int64
+	if len(head) > 0 {
+		if _, err := tmp.Write(head); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("evtx: %s: temporary copy: %w", l.Path, err)
+		}
+		n = int64(len(head))
+	}
+	m, err := io.Copy(errWriter{tmp}, src)
+	n += m
+	var werr *writeError
+	if errors.As(err, &werr) {
 		cleanup()
-		return nil, fmt.Errorf("evtx: %s: %w", l.Path, err)
+		return nil, fmt.Errorf("evtx: %s: temporary copy: %w", l.Path, werr.err)
 	}
 	if n > limit {
 		cleanup()
 		return nil, tooBig()
 	}
-	rd, err := NewReaderOptions(tmp, n, o)
-	if err != nil {
+	if err == nil {
+		err = io.EOF
+	}
+	f, rerr := zipReader(l, o, tmp, n, zipDamage(l, o, n, err))
+	if rerr != nil {
 		cleanup()
+		return nil, rerr
+	}
+	f.f, f.remove = tmp, tmp.Name()
+	return f, nil
+}
+
+// zipReader opens the inflated bytes of a member; damage, if any, is
+// reported after the reader's own problems (or, if nothing EVTX-like was
+// inflated, with the error).
+func zipReader(l *Log, o Options, ra io.ReaderAt, n int64, damage *FormatError) (*File, error) {
+	rd, err := NewReaderOptions(ra, n, o)
+	if err != nil {
+		if damage != nil {
+			return nil, fmt.Errorf("%w (%v)", err, damage.Err)
+		}
 		return nil, err
 	}
-	return &File{Reader: rd, f: tmp, remove: tmp.Name()}, nil
+	if damage != nil {
+		rd.trailing = append(rd.trailing, damage)
+	}
+	return &File{Reader: rd}, nil
+}
+
+// zipDamage describes an inflation that stopped with err after n bytes
+// (nil for a clean end: io.EOF and the size the header claims).
+func zipDamage(l *Log, o Options, n int64, err error) *FormatError {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if uint64(n) == l.zipSize || err == io.EOF && l.zipSize == 0 {
+			return nil
+		}
+		err = fmt.Errorf("member ends after %d of the %d bytes its header claims", n, l.zipSize)
+	} else {
+		err = fmt.Errorf("inflating stopped after %d of %d bytes: %v", n, l.zipSize, err)
+	}
+	chunk := -1
+	if n >= fileHeaderBlock {
+		chunk = int((n - fileHeaderBlock) / chunkSize)
+	}
+	return &FormatError{File: o.Name, Offset: n, Chunk: chunk, Err: fmt.Errorf("%w: zip member damaged: %v; the records before it are read", ErrCorrupt, err)}
+}
+
+// progressReader reports inflation progress to the Log's Progress hook.
+type progressReader struct {
+	r    io.Reader
+	log  *Log
+	done int64
+	last int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	if p.log.Progress != nil && (p.done-p.last >= 1<<20 || err != nil) {
+		p.last = p.done
+		p.log.Progress(Progress{Log: p.log.Path, Stage: StageInflating, Done: p.done, Total: int64(min(p.log.zipSize, 1<<62))})
+	}
+	return n, err
+}
+
+// writeError marks a failed write to the temporary copy (io.Copy does not
+// say which side failed).
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+
+type errWriter struct{ w io.Writer }
+
+func (w errWriter) Write(b []byte) (int, error) {
+	n, err := w.w.Write(b)
+	if err != nil {
+		err = &writeError{err}
+	}
+	return n, err
 }
 
 // ChannelFromFileName returns the channel name of a log file name: the base

@@ -66,9 +66,13 @@ func TestFindFileAndDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := filepath.Join(dir, "Microsoft-Windows-SmbClient%4Security.EVTX") + "=Microsoft-Windows-SmbClient/Security " +
-		filepath.Join(dir, "System.evtx") + "=System"
+		filepath.Join(dir, "System.evtx") + "=System " + filepath.Join(dir, "sub.evtx") + "=sub"
 	if got := strings.Join(paths(logs), " "); got != want {
 		t.Errorf("Find(dir) = %s\nwant %s", got, want)
+	}
+	// A directory named like a log is listed, and refused when opened.
+	if _, err := logs[2].Open(Options{}); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), logs[2].Path+" is a directory") {
+		t.Errorf("Open(sub.evtx) = %v, want ErrNotRegular naming it as a directory", err)
 	}
 	f, err := logs[1].Open(Options{})
 	if err != nil {

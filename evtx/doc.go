@@ -38,15 +38,18 @@
 // structure is inconsistent, or a span of a record area holds no readable
 // record), ErrLimit (a bound below was hit) or ErrUnsupportedVersion.
 // NewReader fails only when the input holds nothing EVTX-like (ErrNotEVTX:
-// neither a file header signature nor a chunk signature) or cannot be read.
+// neither a file header signature nor a chunk signature; the message says
+// "empty", "all zero" or shows the first bytes) or cannot be read.
 //
 // Options.Since and Options.Until select records by the record header's
 // time: records outside are counted in Stats.Skipped and not decoded, which
 // makes reading a small window of a large log cheap. Records whose header
 // time is zero are decoded whatever the window.
 //
-// Options.Workers chunks are decoded in parallel, each from its own copy of
-// the chunk; at most about 2×Workers decoded chunks wait for Next. The
+// Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
+// by default one per CPU up to that cap, so that memory does not grow
+// with the machine), each from its own copy of the chunk; at most about
+// 2×Workers decoded chunks wait for Next. The
 // goroutines end at io.EOF, on Close, or when an abandoned Reader is
 // garbage collected; call Close to release them at once when stopping
 // early.
@@ -76,10 +79,16 @@
 //     of the chunk size; a record over a bound fails with ErrLimit and the
 //     reader goes on with the next.
 //   - Archive members are inflated to at most MaxZipMember bytes (1 GiB):
-//     into memory up to 64 MiB, into a temporary file (removed by
-//     File.Close) beyond. A member whose header claims more, or whose data
-//     inflates to more, is refused with an error naming the member and
-//     wrapping ErrLimit.
+//     into memory up to 16 MiB, into a temporary file in Log.TempDir
+//     (removed by File.Close) beyond. A member whose header claims more, or
+//     whose data inflates to more, is refused with an error naming the
+//     member and wrapping ErrLimit. A member whose compressed data is
+//     damaged is read up to the damage: every intact record before it is
+//     yielded and the damage is reported by Errors (ErrCorrupt).
+//   - Only regular files are opened: a named pipe (FIFO), socket, device or
+//     directory where a log is expected is refused by name (ErrNotRegular)
+//     without blocking. An input with no EVTX signature at all fails with
+//     ErrNotEVTX saying what it is ("empty", "all zero", its first bytes).
 //   - A recovered record must pass the same checks as any other; the reader
 //     prefers dropping a damaged record (and reporting it) over yielding
 //     garbage as an event.

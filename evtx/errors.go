@@ -10,7 +10,14 @@ import (
 var (
 	// ErrNotEVTX means the input does not start with an EVTX file header
 	// and holds no recognisable chunk either.
+	// The error's text says what the input is instead when that is known
+	// ("not an EVTX file: empty", "...: all zero").
 	ErrNotEVTX = errors.New("evtx: not an EVTX file")
+	// ErrNotRegular means a path names something other than a regular
+	// file where a log was expected: a named pipe (FIFO), socket, device
+	// or directory. Such paths are refused before they are read, so that
+	// nothing blocks on them.
+	ErrNotRegular = errors.New("evtx: not a regular file")
 	// ErrUnsupportedVersion means the file header names a format version
 	// the reader does not know (it still tries to read the chunks).
 	ErrUnsupportedVersion = errors.New("evtx: unsupported EVTX version")

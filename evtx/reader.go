@@ -63,8 +63,12 @@ type Options struct {
 	// decoded. Filter is called from the decoding goroutines, concurrently.
 	Filter func(Summary) bool
 	// Workers is the number of chunks decoded in parallel; 0 means
-	// runtime.GOMAXPROCS(0). With 1 the reader starts no goroutine.
+	// min(runtime.GOMAXPROCS(0), MaxWorkers), and more than MaxWorkers
+	// means MaxWorkers. With 1 the reader starts no goroutine.
 	Workers int
+	// Progress, when set, is called by Next each time it moves to the next
+	// chunk, with StageReading and the bytes of the input read so far.
+	Progress func(Progress)
 	// Name is the file name used in FormatError.File and Event.Source.File.
 	Name string
 }
@@ -86,13 +90,17 @@ type Reader struct {
 	// merged is set for a Reader over copies of a log (Merge).
 	merged *merged
 
-	next    int // next chunk slot (sequential mode)
-	cur     *chunkResult
-	pos     int       // next event of cur
-	pipe    *pipeline // nil until the first Next in parallel mode
-	eof     bool
-	closed  bool
-	cleanup runtime.Cleanup
+	next int // next chunk slot (sequential mode)
+	cur  *chunkResult
+	pos  int       // next event of cur
+	pipe *pipeline // nil until the first Next in parallel mode
+	eof  bool
+	// trailing are problems found before reading (a damaged archive
+	// member) that Errors lists after the reader's own, at io.EOF.
+	trailing []*FormatError
+	progress func(Progress)
+	closed   bool
+	cleanup  runtime.Cleanup
 }
 
 // source is what chunk workers need; it does not reference the Reader, so
@@ -128,10 +136,11 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
+	w = min(w, MaxWorkers)
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
 	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
-	rd := &Reader{src: src}
+	rd := &Reader{src: src, progress: o.Progress}
 	rd.stats.Size = size
 	fail := func(off int64, err error) {
 		rd.errs = append(rd.errs, &FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
@@ -158,7 +167,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	default:
 		src.nslots = slots(size, src.base)
 		if !src.anyChunk() {
-			return nil, &FormatError{File: o.Name, Chunk: -1, Err: ErrNotEVTX}
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: notEVTX(r, size, h)}
 		}
 		fail(0, fmt.Errorf("%w: file header signature missing", ErrCorrupt))
 	}
@@ -300,6 +309,8 @@ func (rd *Reader) Next() (*Event, error) {
 		res, ok := rd.nextChunk()
 		if !ok {
 			rd.eof = true
+			rd.errs = append(rd.errs, rd.trailing...)
+			rd.trailing = nil
 			if rd.pipe != nil {
 				rd.pipe.close()
 				rd.pipe = nil
@@ -310,6 +321,10 @@ func (rd *Reader) Next() (*Event, error) {
 		rd.stats.add(&res.st)
 		rd.errs = append(rd.errs, res.errs...)
 		rd.cur, rd.pos = res, 0
+		if rd.progress != nil {
+			rd.progress(Progress{Log: rd.src.name, Stage: StageReading, Total: rd.src.size,
+				Done: min(rd.src.size, rd.src.base+int64(res.index+1)*chunkSize)})
+		}
 	}
 }
 
@@ -423,8 +438,13 @@ func Open(name string) (*File, error) { return OpenOptions(name, Options{}) }
 
 // OpenOptions opens the named EVTX file with options o; o.Name defaults to
 // name.
+//
+// Only regular files are read: a named pipe (FIFO), socket, device or
+// directory is refused with an error naming it (ErrNotRegular), without
+// blocking (the file is opened non-blocking where the system has that,
+// then checked).
 func OpenOptions(name string, o Options) (*File, error) {
-	f, err := os.Open(name)
+	f, err := openRegular(name)
 	if err != nil {
 		return nil, err
 	}
@@ -432,6 +452,10 @@ func OpenOptions(name string, o Options) (*File, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, notRegular(name, fi.Mode())
 	}
 	if o.Name == "" {
 		o.Name = name

@@ -333,21 +333,28 @@ func TestDuplicateChunk(t *testing.T) {
 
 func TestNotEVTX(t *testing.T) {
 	dir := t.TempDir()
-	for name, data := range map[string][]byte{
-		"empty.evtx": nil,
-		"text.evtx":  bytes.Repeat([]byte("not an event log\n"), 10000),
-		"zeros.evtx": make([]byte, 200000),
+	nonZeroTail := make([]byte, 200000)
+	nonZeroTail[len(nonZeroTail)-1] = 1
+	for name, c := range map[string]struct {
+		data []byte
+		says string
+	}{
+		"empty.evtx":      {nil, "not an EVTX file: empty"},
+		"text.evtx":       {bytes.Repeat([]byte("not an event log\n"), 10000), "not an EVTX file: no file header or chunk signature (starts with 6e 6f 74 20 61 6e 20 65)"},
+		"zeros.evtx":      {make([]byte, 200000), "not an EVTX file: all zero (200000 bytes)"},
+		"zeros-tail.evtx": {nonZeroTail, "not an EVTX file: no file header or chunk signature (starts with 00 00 00 00 00 00 00 00)"},
+		"zip.evtx":        {[]byte("PK\x03\x04rest"), "not an EVTX file: a zip archive"},
 	} {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		_, err := Open(p)
 		var fe *FormatError
 		if !errors.Is(err, ErrNotEVTX) || !errors.As(err, &fe) || fe.File != p {
 			t.Errorf("%s: err = %v, want ErrNotEVTX naming the file", name, err)
-		} else if !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: message %q lacks the file name", name, err)
+		} else if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: message %q lacks the file name or %q", name, err, c.says)
 		}
 	}
 	if _, err := Open(filepath.Join(dir, "missing.evtx")); !errors.Is(err, os.ErrNotExist) {

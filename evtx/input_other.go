@@ -1,0 +1,5 @@
+//go:build !unix
+
+package evtx
+
+const openNonBlock = 0

@@ -1,0 +1,115 @@
+package evtx
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// readLogIDs reads every event of l, returning the record ids and problems.
+func readLogIDs(t *testing.T, l *Log, o Options) ([]uint64, []*FormatError) {
+	t.Helper()
+	f, err := l.Open(o)
+	if err != nil {
+		t.Fatalf("%s: %v", l.Path, err)
+	}
+	defer f.Close()
+	var ids []uint64
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ev.RecordID)
+	}
+	return ids, f.Errors()
+}
+
+// A zip member damaged near its end yields every record before the
+// damage, and the damage is reported, both from memory and through the
+// temporary file (`unzip -p` gives back the same prefix).
+func TestZipMemberDamagedNearEnd(t *testing.T) {
+	const sample = "michkoll__fakenevtx__tests__data__System.evtx" // 2 MiB
+	data := readSample(t, sample)
+	for _, store := range []string{"memory", "tempfile"} {
+		t.Run(store, func(t *testing.T) {
+			dir := t.TempDir()
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			w, _ := zw.Create("Logs/System.evtx")
+			w.Write(data)
+			zw.Close()
+			z := buf.Bytes()
+			// The member's deflate data starts after its local header;
+			// damage the bytes at 97% of it.
+			hdr := 30 + len("Logs/System.evtx")
+			compressed := bytes.Index(z, []byte("PK\x01\x02")) - hdr // to the central directory (includes a 16-byte data descriptor)
+			at := hdr + compressed*97/100
+			for i := at; i < at+64; i++ {
+				z[i] ^= 0x5a
+			}
+			zp := filepath.Join(dir, "logs.zip")
+			if err := os.WriteFile(zp, z, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			logs, err := Find(zp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := logs[0]
+			l.TempDir = dir
+			if store == "tempfile" {
+				l.zipSize = zipInMemory + 1 // as if large: goes to a temporary file
+			}
+			var inflating int
+			l.Progress = func(p Progress) {
+				if p.Stage == StageInflating {
+					inflating++
+				}
+			}
+			clean, _ := readLogIDs(t, &Log{Path: "clean", file: writeTemp(t, dir, data)}, Options{})
+			got, errs := readLogIDs(t, l, Options{})
+			if len(got) == 0 || len(got) < len(clean)*9/10 {
+				t.Fatalf("%d of %d records read from the damaged member, want at least 90%%", len(got), len(clean))
+			}
+			for i, id := range got {
+				if id != clean[i] {
+					t.Fatalf("record %d: id %d, want %d (the clean log's prefix)", i, id, clean[i])
+				}
+			}
+			var damage *FormatError
+			for _, e := range errs {
+				if strings.Contains(e.Error(), "zip member damaged") {
+					damage = e
+				}
+			}
+			if damage == nil || !errors.Is(damage, ErrCorrupt) || !strings.Contains(damage.Error(), l.Path) {
+				t.Errorf("no zip damage reported naming the member; errors: %v", errs)
+			}
+			if inflating == 0 {
+				t.Errorf("no inflation progress reported")
+			}
+			t.Logf("%s: %d of %d records, damage: %v", store, len(got), len(clean), damage)
+			if entries, _ := os.ReadDir(dir); len(entries) != 2 { // logs.zip and the clean copy
+				t.Errorf("temporary files left: %v", entries)
+			}
+		})
+	}
+}
+
+func writeTemp(t *testing.T, dir string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, "clean.evtx")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
