@@ -32,4 +32,3 @@ func TestWorkersCapped(t *testing.T) {
 		t.Errorf("default on 64 CPUs: %d workers, want %d", rd.src.workers, MaxWorkers)
 	}
 }
-
