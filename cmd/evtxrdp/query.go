@@ -125,22 +125,38 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 
 	// The logs.
 	var logs []*evtx.Log
+	var explicit []bool
 	for _, p := range fs.Args() {
 		found, err := evtx.Find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
 			continue
 		}
-		explicit := len(found) == 1 && found[0].Path == p // a file named on the command line
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, l.Channel) {
 				continue
 			}
-			if sel.list != nil && !explicit && !containsFold(sel.list.Channels(), l.Channel) {
-				continue // only the channels the Selects name
-			}
 			logs = append(logs, l)
+			explicit = append(explicit, len(found) == 1 && found[0].Path == p) // a file named on the command line
 		}
+	}
+	if sel.list != nil {
+		// A QueryList's file Paths name files of the machine it was
+		// written on: they apply to the given logs of the same names, or,
+		// when none has such a name, to every log given.
+		sel.anyFile = true
+		for _, l := range logs {
+			if sel.list.NamesFile(l.Path) {
+				sel.anyFile = false
+			}
+		}
+		kept := logs[:0]
+		for i, l := range logs {
+			if explicit[i] || sel.list.Selects(sel.log(l)) {
+				kept = append(kept, l) // only the logs the Selects name
+			}
+		}
+		logs = kept
 	}
 	if len(logs) == 0 {
 		fmt.Fprintln(stderr, "evtxrdp query: no readable log")
@@ -183,7 +199,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	for li, l := range logs {
 		var o evtx.Options
 		if !*noSkip {
-			o.Since, o.Until, _ = sel.timeBounds(l.Channel, now)
+			o.Since, o.Until, _ = sel.timeBounds(l, now)
 			if sel.query != nil {
 				if keys, ok := sel.query.Keys(); ok {
 					o.Filter = func(s evtx.Summary) bool { return keys.Accepts(s.Provider, s.EventID) }
@@ -206,7 +222,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				break
 			}
-			if !sel.match(l.Channel, ev, now) {
+			if !sel.match(l, ev, now) {
 				continue
 			}
 			h := hit{ev: ev, log: li, seq: seq}
@@ -289,30 +305,39 @@ func (p *printer) print(h hit) {
 type selector struct {
 	query *xpath.Query
 	list  *xpath.QueryList
+	// anyFile: the list's file Paths apply to every log given (none has a
+	// file name the list names).
+	anyFile bool
 }
 
-// match applies the query to an event of a log of the given channel. A
-// QueryList selects by channel: the log's (from its file name) when a
-// Select names it, else the record's own System/Channel (a log whose file
-// is not named after its channel).
-func (s *selector) match(channel string, ev *evtx.Event, now time.Time) bool {
+// log is how the QueryList's Paths see l.
+func (s *selector) log(l *evtx.Log) xpath.Log {
+	return xpath.Log{Channel: l.Channel, File: l.Path, AnyFile: s.anyFile}
+}
+
+// match applies the query to an event of the log l. A QueryList selects
+// by channel or file: the log's (its channel from its file name, its
+// path) when a Select names it, else the record's own System/Channel (a
+// log whose file is not named after its channel).
+func (s *selector) match(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
 	if s.query != nil {
 		return s.query.Match(ev, now)
 	}
-	if !containsFold(s.list.Channels(), channel) {
-		channel = ev.System.Channel
+	lg := s.log(l)
+	if !s.list.Selects(lg) {
+		lg = xpath.Log{Channel: ev.System.Channel}
 	}
-	return s.list.Match(channel, ev, now)
+	return s.list.MatchLog(lg, ev, now)
 }
 
-func (s *selector) timeBounds(channel string, now time.Time) (since, until time.Time, ok bool) {
+func (s *selector) timeBounds(l *evtx.Log, now time.Time) (since, until time.Time, ok bool) {
 	if s.query != nil {
 		return s.query.TimeBounds(now)
 	}
-	if !containsFold(s.list.Channels(), channel) {
-		channel = ""
+	if lg := s.log(l); s.list.Selects(lg) {
+		return s.list.TimeBoundsLog(lg, now)
 	}
-	return s.list.TimeBounds(channel, now)
+	return s.list.TimeBounds("", now)
 }
 
 // sortHits orders matches as wevtutil returns them: record order for one

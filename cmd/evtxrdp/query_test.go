@@ -259,3 +259,44 @@ func queryItoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
 }
+
+// TestQueryWindowsStrings: provider names (and other strings) compare
+// case-insensitively, as Windows compares them (PowerShell's Get-WinEvent
+// sends provider names lower-cased), with -q and in a QueryList; a
+// QueryList whose Paths name log files (Event Viewer's "file://C:\...")
+// selects the given log, the one of the same file name when there is one;
+// a list mixing channels and files is invalid, as in Windows.
+func TestQueryWindowsStrings(t *testing.T) {
+	dir := queryLogs(t)
+	system := filepath.Join(dir, "System.evtx")
+	sq := func(xml string) string {
+		p := filepath.Join(t.TempDir(), "sq.xml")
+		if err := os.WriteFile(p, []byte(xml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lower := "*[System[Provider[@Name='schannel'] and EventID=36870]]"
+	cases := []struct {
+		name string
+		args []string
+		want int // events
+	}{
+		{"lower-case provider -q", []string{system, "-q", lower}, 2},
+		{"upper-case data value -q", []string{system, "-q", "*[EventData[Data[@Name='ErrorCode']='0X8009030D']]"}, 2},
+		{"file path of another machine", []string{system, "--structured-query", sq(`<QueryList><Query Id="0" Path="file://C:\logs\exported.evtx"><Select Path="file://C:\logs\exported.evtx">` + lower + `</Select></Query></QueryList>`)}, 2},
+		{"file path named like the input, in a directory", []string{dir, "--structured-query", sq(`<QueryList><Query Id="0"><Select Path="file://c:\users\x\desktop\system.evtx">*[System[EventID=2056 or EventID=36870]]</Select></Query></QueryList>`)}, 2},
+		{"file path suppress", []string{system, "--structured-query", sq(`<QueryList><Query Id="0" Path="file://C:\System.evtx"><Select>` + lower + `</Select><Suppress>*[System[TimeCreated[timediff(@SystemTime) &gt; 2700000]]]</Suppress></Query></QueryList>`)}, 1},
+		{"channel QueryList, lower-case path", []string{system, "--structured-query", sq(`<QueryList><Query Id="0" Path="system"><Select Path="system">` + lower + `</Select></Query></QueryList>`)}, 2},
+	}
+	for _, c := range cases {
+		code, out, errOut := runCmd(append([]string{"query", "-f", "xml"}, c.args...)...)
+		if n := strings.Count(out, "<Event "); code != exitOK || n != c.want {
+			t.Errorf("%s: exit %d, %d events, want %d; stderr %s", c.name, code, n, c.want, errOut)
+		}
+	}
+	code, _, errOut := runCmd("query", system, "--structured-query", sq(`<QueryList><Query Id="0"><Select Path="System">*</Select><Select Path="file://C:\System.evtx">*</Select></Query></QueryList>`))
+	if code != exitUsage || !strings.Contains(errOut, "mix a channel") {
+		t.Errorf("mixed channel and file Paths: exit %d, stderr %s", code, errOut)
+	}
+}

@@ -281,8 +281,17 @@ func (g *generator) pick(n int) int { return g.rng.IntN(n) }
 func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
 
 // query returns a query built around a random event of the file, and a
-// reference time near that event's time.
+// reference time near that event's time, within the expression limit.
 func (g *generator) query() diffQuery {
+	for {
+		q := g.anyQuery()
+		if _, err := Compile(q.src); err == nil || !strings.Contains(err.Error(), "expressions Windows accepts") {
+			return q
+		}
+	}
+}
+
+func (g *generator) anyQuery() diffQuery {
 	ev := g.events[g.pick(len(g.events))]
 	now := ev.System.TimeCreated
 	switch g.pick(4) {

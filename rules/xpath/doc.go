@@ -35,16 +35,86 @@
 // "The specified query is invalid.": other axes ("//", "..", ".",
 // "ancestor::", "following-sibling::" ...), absolute paths, other functions
 // (last, count, name, contains, not, text, comment ...), variables,
-// arithmetic, unions, namespace prefixes, and a chain of more than
-// MaxClauses operands joined by the same operator (Microsoft KB 970453, and
-// the field reports in elastic/beats#1491: 22 EventID clauses work, more fail).
+// arithmetic, unions, namespace prefixes, and queries beyond the limits
+// Windows applies:
+//
+//   - more than MaxClauses (22) operands joined by the same operator:
+//     Microsoft KB 970453, and the field reports in elastic/beats#1491 (24
+//     OR-ed EventID clauses: "The specified query is invalid."; 22 work);
+//   - more than MaxExpressions (32) conditions in one query: the Query
+//     Schema's "The XPath is limited to 32 expressions"
+//     (learn.microsoft.com/windows/win32/wes/queryschema-querytype-complextype).
+//     What Windows counts as one expression is not documented; counting
+//     comparisons, band() calls and bare path tests (those inside path
+//     predicates included) explains elastic/beats#35048, where 22 OR-ed
+//     clauses fail once some are ranges (two comparisons) and a time
+//     clause is added, while 21 work.
+//
+// "Consuming Events" also says that a compound expression of more than 20
+// expressions "must use a structured XML query"; DataDog's Windows event
+// log check found the API rejecting more than 20 event ids
+// (DataDog/integrations-core#9749). Whether wevtutil qe /q (which takes
+// the XPath alone) enforces 20 is not established, so Compile applies the
+// two limits above to a lone XPath and to each Select and Suppress alike.
+//
+// # String comparisons
+//
+// Names (of elements and attributes) are XML names and compare exactly:
+// EventID matches, EventId does not (MicrosoftDocs/windows-itpro-docs#850,
+// a WEF query whose "EventId" conditions selected nothing). String values
+// compare with = and != ignoring case (Unicode simple case folding), for
+// every string of the event:
+//
+//   - Provider/@Name. PowerShell's Get-WinEvent lower-cases the provider
+//     names it puts in the query it sends (GetEventCommand.cs,
+//     BuildAllProvidersPredicate: "lowerCaseProviderName"), and that query
+//     matches events whose provider is "Microsoft-Windows-Security-Auditing"
+//     (PowerShell/PowerShell#10235: the generated
+//     "Provider[@Name='microsoft-windows-security-auditing']" query returns
+//     the events from Get-WinEvent and from Event Viewer).
+//   - Channel and the Path of Select/Suppress. Get-WinEvent lower-cases log
+//     names and file paths in the Path it sends (GetEventCommand.cs,
+//     keyLogName.ToLowerInvariant()), and "the event log API is case
+//     insensitive with respect to log and source names" (NLog/NLog#370).
+//   - Computer: host names compare case-insensitively (DNS: RFC 4343).
+//   - Attribute values (Data/@Name, Security/@UserID ...): a query
+//     Data[@Name='targetUserName'] (lower-case t) selected forwarded 4625
+//     and 4740 events, whose field is TargetUserName, in
+//     EvotecIT/PSEventViewer#7 (Windows Event Viewer and Get-WinEvent).
+//   - EventData/Data and UserData values, Level names and other text: the
+//     sources disagree. The same PSEventViewer#7 report has 'spam'
+//     selecting the events of user "SPAM"; the help of that module's
+//     Get-EventsFilter says "XPath is case sensetive and the data passed ...
+//     must match the case of the data in the event's XML". No Microsoft
+//     document settles it and no Windows host was available to test, so
+//     the conservative choice is taken: ignore case, so that no event
+//     Windows would select is missed (a diagnosis that misses evidence is
+//     worse than one that shows an event whose text differs only in case).
+//     Hex codes rendered by Windows (0x8009030d) then also match their
+//     upper-case spelling in messages (0x8009030D).
+//
+// No space is trimmed: ' Microsoft-Windows-TerminalServices-SessionBroker '
+// (the article's padded name) still matches nothing. Query.Keys, the
+// provider/event-id pre-filter, compares provider names the same way, so
+// that it never refuses an event Match would select.
+//
+// # Log files in structured queries
+//
+// A Select or Suppress Path may name a log file instead of a channel:
+// "file://C:\logs\System.evtx", as Event Viewer writes for a saved log
+// ("An external file ... is specified by a URL that uses "file" as its
+// protocol", Event Selection, learn.microsoft.com/previous-versions/aa385231),
+// or a path ending in .evtx, .evt or .etl (IsLogFile). The file is one of
+// the machine the query was written on: offline it applies to the given log
+// file of the same name, or, when no log given has a name the list names,
+// to every log given (Log.AnyFile). As the Query Schema requires, a list
+// may not mix channels and log files.
 //
 // # Evaluation
 //
 // Comparisons follow XPath 1.0: a comparison with a node-set is true when it
 // holds for some node (existential), a number compares numerically, a string
-// compares with = and != by exact code points (no case folding, no space
-// trimming: a literal ' Microsoft-...' with padding does not match), <, <=, >,
+// compares with = and != ignoring case (see String comparisons), <, <=, >,
 // >= compare numbers. The event values keep their BinXML types, and where a
 // typed value means something that its text does not, the typed value wins:
 //
@@ -55,9 +125,10 @@
 //     EventID has, and Data[@Name='ErrorCode']=2148074253 matches the
 //     HexInt32 0x8009030d). Plain XPath 1.0 would give NaN for "0x8009030d".
 //   - Against a string with = and !=, a hex integer compares by its rendered
-//     text, lower case without padding, as Windows' XML shows it:
-//     Data[@Name='ErrorCode']='0x8009030d' matches, '0x8009030D' does not
-//     (test table row 10). Compare with a number to be case-independent.
+//     text without padding, as Windows' XML shows it (0x8009030d), ignoring
+//     case: Data[@Name='ErrorCode']='0x8009030D' matches too, '0x08009030d'
+//     does not (test table row 10). Compare with a number to be
+//     independent of the spelling.
 //   - A time value (TimeCreated/@SystemTime) compared with a string that is an
 //     ISO 8601 date-time ("2024-01-01T00:00:00", optional fraction of up to 9
 //     digits, optional Z or ±hh:mm; no zone means UTC) compares as a time, with

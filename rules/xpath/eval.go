@@ -231,7 +231,7 @@ func (e *evaluator) compare(x *expr, ctx *evtx.Element, pos int) bool {
 		case lt == typeNumber || rt == typeNumber:
 			return compareNumbers(e.number(l, ctx, pos), e.number(r, ctx, pos), op)
 		}
-		return (l.lit.s == r.lit.s) == (op == cmpEq)
+		return e.equalStrings(l.lit.s, r.lit.s) == (op == cmpEq)
 	}
 	return compareNumbers(e.number(l, ctx, pos), e.number(r, ctx, pos), op)
 }
@@ -279,11 +279,11 @@ func (e *evaluator) compareNodeString(n node, lit *literal, op cmpOp) bool {
 		var eq bool
 		switch {
 		case v != nil && isStringKind(v.Kind):
-			eq = v.Str == lit.s
+			eq = e.equalStrings(v.Str, lit.s)
 		case v != nil && isUnsignedKind(v.Kind):
 			eq = lit.isIntDec && lit.u == v.Uint
 		default:
-			eq = nodeString(n) == lit.s
+			eq = e.equalStrings(nodeString(n), lit.s)
 		}
 		return eq == (op == cmpEq)
 	}
@@ -309,9 +309,20 @@ func (e *evaluator) compareNodes(a, b node, op cmpOp) bool {
 		return compareTimes(a.v.Time, b.v.Time, op)
 	}
 	if op == cmpEq || op == cmpNe {
-		return (nodeString(a) == nodeString(b)) == (op == cmpEq)
+		return e.equalStrings(nodeString(a), nodeString(b)) == (op == cmpEq)
 	}
 	return compareNumbers(e.nodeNumber(a), e.nodeNumber(b), op)
+}
+
+// equalStrings is string equality as Windows' event query evaluator has it:
+// case-insensitive (see the package documentation for the sources), by
+// Unicode simple case folding. Strict mode (plain XPath 1.0, for the
+// comparison with lxml) compares code points exactly.
+func (e *evaluator) equalStrings(a, b string) bool {
+	if e.strict {
+		return a == b
+	}
+	return strings.EqualFold(a, b)
 }
 
 // timediff evaluates timediff(t1[, t2]) = t2 − t1 in milliseconds; t2

@@ -33,11 +33,13 @@ func Example() {
 	since, _, _ := q.TimeBounds(now)
 	fmt.Println("records before", since.Format(time.RFC3339), "need no decoding")
 
-	// A HexInt32 compares numerically with a number, by its XML text with a string.
+	// A HexInt32 compares numerically with a number, by its XML text with a
+	// string, ignoring case as Windows compares strings.
 	for _, src := range []string{
 		`*[EventData[Data[@Name='ErrorCode']=2148074253]]`,
 		`*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`,
 		`*[EventData[Data[@Name='ErrorCode']='0x8009030D']]`,
+		`*[EventData[Data[@Name='ErrorCode']='0x8009030E']]`,
 	} {
 		fmt.Println(xpath.MustCompile(src).Match(ev, now))
 	}
@@ -45,6 +47,7 @@ func Example() {
 	// true
 	// false
 	// records before 2022-10-16T07:00:00Z need no decoding
+	// true
 	// true
 	// true
 	// false

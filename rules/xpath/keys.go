@@ -1,11 +1,15 @@
 package xpath
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Keys are values every event a query matches must have: its provider name
-// is one of Providers (nil: no such condition) and its event id one of
-// EventIDs (nil: none). A reader can skip, without decoding, the records
-// whose System part says otherwise (evtx.Options.Filter).
+// is one of Providers (nil: no such condition), compared case-insensitively
+// as Match compares strings, and its event id one of EventIDs (nil: none).
+// A reader can skip, without decoding, the records whose System part says
+// otherwise (evtx.Options.Filter).
 type Keys struct {
 	Providers []string
 	EventIDs  []uint16
@@ -14,7 +18,7 @@ type Keys struct {
 // Accepts reports whether an event with this provider name and event id can
 // match.
 func (k Keys) Accepts(provider string, eventID uint16) bool {
-	if k.Providers != nil && !slices.Contains(k.Providers, provider) {
+	if k.Providers != nil && !slices.ContainsFunc(k.Providers, func(p string) bool { return strings.EqualFold(p, provider) }) {
 		return false
 	}
 	return k.EventIDs == nil || slices.Contains(k.EventIDs, eventID)

@@ -1,11 +1,14 @@
 package xpath
 
 import (
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
@@ -92,4 +95,76 @@ func TestKeysNecessary(t *testing.T) {
 		t.Errorf("only %d matches: the check proves little", matched)
 	}
 	t.Logf("%d matches checked", matched)
+}
+
+// The pre-filter never refuses what Match accepts when provider names
+// differ in case between the query and the event (Windows compares them
+// case-insensitively; PowerShell's Get-WinEvent sends them lower-cased):
+// generated queries of several shapes over events whose provider names
+// are spelled in random cases.
+func TestKeysProviderCaseProperty(t *testing.T) {
+	names := []string{"Schannel", "Microsoft-Windows-Security-Auditing", "EventLog", "Service Control Manager", "Microsoft-Windows-TerminalServices-RemoteConnectionManager"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	respell := func(s string) string {
+		b := []rune(s)
+		for i, r := range b {
+			switch rng.IntN(3) {
+			case 0:
+				b[i] = unicode.ToLower(r)
+			case 1:
+				b[i] = unicode.ToUpper(r)
+			}
+		}
+		return string(b)
+	}
+	cond := func() string {
+		n := respell(names[rng.IntN(len(names))])
+		id := []int{36871, 4624, 6011, 7036, 1058}[rng.IntN(5)]
+		switch rng.IntN(6) {
+		case 0:
+			return fmt.Sprintf("System[Provider[@Name='%s'] and EventID=%d]", n, id)
+		case 1:
+			return fmt.Sprintf("System/Provider[@Name='%s']", n)
+		case 2:
+			return fmt.Sprintf("System/Provider/@Name='%s'", n)
+		case 3:
+			return fmt.Sprintf("System[Provider[@Name='%s' or @Name='%s']]", n, respell(names[rng.IntN(len(names))]))
+		case 4:
+			return fmt.Sprintf("(System[Provider[@Name='%s']] or System[Provider[@Name='%s']]) and System/EventID=%d", n, respell(names[rng.IntN(len(names))]), id)
+		}
+		return fmt.Sprintf("System[EventID=%d] and System[Provider[@Name=\"%s\"]]", id, n)
+	}
+	var events []*evtx.Event
+	for range 200 {
+		events = append(events, &evtx.Event{System: evtx.System{
+			Provider: evtx.Provider{Name: respell(names[rng.IntN(len(names))])},
+			EventID:  []uint16{36871, 4624, 6011, 7036, 1058}[rng.IntN(5)],
+		}})
+	}
+	now := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	matched, differentCase := 0, 0
+	for range 400 {
+		src := "*[" + cond() + "]"
+		q := MustCompile(src)
+		k, ok := q.Keys()
+		if !ok {
+			t.Fatalf("%s: no keys", src)
+		}
+		for _, ev := range events {
+			if !q.Match(ev, now) {
+				continue
+			}
+			matched++
+			if !slices.Contains(k.Providers, ev.System.Provider.Name) {
+				differentCase++
+			}
+			if !k.Accepts(ev.System.Provider.Name, ev.System.EventID) {
+				t.Fatalf("%s matches provider %q id %d, its keys %+v refuse it", src, ev.System.Provider.Name, ev.System.EventID, k)
+			}
+		}
+	}
+	if matched < 1000 || differentCase < matched/2 {
+		t.Errorf("%d matches, %d with the name in another case: the check proves little", matched, differentCase)
+	}
+	t.Logf("%d matches checked, %d with the provider name spelled in another case than the query's", matched, differentCase)
 }

@@ -19,6 +19,15 @@ const (
 	// (with EventID ranges and a time clause it is 21, elastic/beats#35048);
 	// this package applies 22 operands per chain.
 	MaxClauses = 22
+	// MaxExpressions is the most conditions (comparisons, band() calls and
+	// bare path tests, predicates of paths included) one query may hold:
+	// the Query Schema says of a Select or Suppress "The XPath is limited to
+	// 32 expressions" (learn.microsoft.com/windows/win32/wes/
+	// queryschema-querytype-complextype). It also explains the field report
+	// that, with EventID ranges and a time clause, Windows rejects 22 OR-ed
+	// clauses (elastic/beats#35048): 22 clauses, some of them ranges of two
+	// comparisons, and a time comparison exceed 32.
+	MaxExpressions = 32
 	// MaxDepth bounds the nesting of predicates, parentheses and function
 	// calls (far above anything Windows accepts).
 	MaxDepth = 32
@@ -115,6 +124,50 @@ func (e *expr) typ() valueType {
 		return typeNumber
 	}
 	return typeBool
+}
+
+// countExpressions counts the conditions of x for MaxExpressions: each
+// comparison and band() call, and each path test in boolean position that
+// has no condition of its own in its predicates; the conditions inside
+// the predicates of paths count too.
+func countExpressions(x *expr) int {
+	switch x.op {
+	case opOr, opAnd:
+		n := 0
+		for _, a := range x.args {
+			n += countExpressions(a)
+		}
+		return n
+	case opCmp:
+		return 1 + countExpressions(x.args[0]) - boolPath(x.args[0]) + countExpressions(x.args[1]) - boolPath(x.args[1])
+	case opPath:
+		n := 0
+		for _, s := range x.path.steps {
+			for _, p := range s.preds {
+				n += countExpressions(p)
+			}
+		}
+		return max(n, 1)
+	case opBand:
+		return 1
+	}
+	return 0
+}
+
+// boolPath is the 1 that countExpressions gives a path without conditions
+// in its predicates, which an operand of a comparison does not count.
+func boolPath(x *expr) int {
+	if x.op != opPath {
+		return 0
+	}
+	for _, s := range x.path.steps {
+		for _, p := range s.preds {
+			if countExpressions(p) > 0 {
+				return 0
+			}
+		}
+	}
+	return 1
 }
 
 // literal is a string literal with its precomputed conversions.
@@ -286,6 +339,13 @@ func (p *parser) parseQuery() (*Query, error) {
 		if err := p.parsePredicate(&q.event); err != nil {
 			return nil, err
 		}
+	}
+	n := 0
+	for _, x := range q.event.preds {
+		n += countExpressions(x)
+	}
+	if n > MaxExpressions {
+		return nil, p.errAt(0, "%d conditions, more than the %d expressions Windows accepts in one XPath: split the query into several Select elements of a QueryList", n, MaxExpressions)
 	}
 	if q.event.pos >= 0 {
 		return nil, p.errAt(q.event.pos, "position predicates are supported on leaf nodes only, not on the event")

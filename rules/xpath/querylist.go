@@ -136,6 +136,9 @@ func ParseQueryList(data []byte) (*QueryList, error) {
 			if len(l.Queries) == 0 {
 				return nil, &QueryListError{Line: line(), Msg: "QueryList has no Query"}
 			}
+			if err := l.checkPaths(); err != nil {
+				return nil, err
+			}
 			return l, nil
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
@@ -143,6 +146,28 @@ func ParseQueryList(data []byte) (*QueryList, error) {
 			}
 		}
 	}
+}
+
+// checkPaths applies the Query Schema's rule "You can query for events from
+// multiple channels or log files but you cannot mix channels and log
+// files" (learn.microsoft.com/windows/win32/wes/queryschema-schema).
+func (l *QueryList) checkPaths() error {
+	var channel, file string
+	for _, q := range l.Queries {
+		for _, ss := range [][]Selector{q.Selects, q.Suppresses} {
+			for _, s := range ss {
+				if IsLogFile(s.Path) {
+					file = s.Path
+				} else {
+					channel = s.Path
+				}
+			}
+		}
+	}
+	if channel != "" && file != "" {
+		return &QueryListError{Line: 1, Msg: fmt.Sprintf("Paths mix a channel (%q) and a log file (%q); Windows rejects that: query them in separate lists", channel, file)}
+	}
+	return nil
 }
 
 // toUTF8 strips a UTF-8 byte order mark and converts UTF-16 text with a
@@ -256,32 +281,9 @@ func parseQueryItem(d *xml.Decoder, start xml.StartElement, startLine int, xmlEr
 // Match reports whether an event of the channel (a log name such as
 // "System"; compared case-insensitively) is selected: some Query has a
 // Select for the channel that matches and no Suppress for the channel
-// that matches.
+// that matches. See MatchLog for Paths that name log files.
 func (l *QueryList) Match(channel string, ev *evtx.Event, now time.Time) bool {
-	for i := range l.Queries {
-		q := &l.Queries[i]
-		selected := false
-		for _, s := range q.Selects {
-			if strings.EqualFold(s.Path, channel) && s.Query.Match(ev, now) {
-				selected = true
-				break
-			}
-		}
-		if !selected {
-			continue
-		}
-		suppressed := false
-		for _, s := range q.Suppresses {
-			if strings.EqualFold(s.Path, channel) && s.Query.Match(ev, now) {
-				suppressed = true
-				break
-			}
-		}
-		if !suppressed {
-			return true
-		}
-	}
-	return false
+	return l.MatchLog(Log{Channel: channel}, ev, now)
 }
 
 // Channels returns the Paths of the Select elements, each once (compared
@@ -305,11 +307,15 @@ func (l *QueryList) Channels() []string {
 // TimeBounds is the union of the windows of the Select queries for the
 // channel ("" for all channels); see Query.TimeBounds.
 func (l *QueryList) TimeBounds(channel string, now time.Time) (since, until time.Time, ok bool) {
+	return l.timeBounds(func(path string) bool { return channel == "" || strings.EqualFold(path, channel) }, now)
+}
+
+func (l *QueryList) timeBounds(applies func(path string) bool, now time.Time) (since, until time.Time, ok bool) {
 	first := true
 	openSince, openUntil := false, false
 	for _, q := range l.Queries {
 		for _, s := range q.Selects {
-			if channel != "" && !strings.EqualFold(s.Path, channel) {
+			if !applies(s.Path) {
 				continue
 			}
 			si, un, _ := s.Query.TimeBounds(now)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 func TestQueryList(t *testing.T) {
@@ -191,5 +193,50 @@ func TestTimeBoundsConservative(t *testing.T) {
 				t.Errorf("%s: matching event at %v outside [%v, %v]", src, ev.Written, since, until)
 			}
 		}
+	}
+}
+
+func TestQueryListFilePaths(t *testing.T) {
+	for p, want := range map[string]bool{
+		`file://C:\logs\System.evtx`: true, `FILE://c:/x.evtx`: true, `C:\x\Security.EVTX`: true, `old.evt`: true,
+		"System": false, "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational": false,
+	} {
+		if IsLogFile(p) != want {
+			t.Errorf("IsLogFile(%q) = %v", p, !want)
+		}
+	}
+	l, err := ParseQueryList([]byte(`<QueryList><Query Id="0" Path="file://c:\users\admin\desktop\security.evtx"><Select>*[System[EventID=4624]]</Select></Query>` +
+		`<Query Id="1"><Select Path="file://C:\logs\System.evtx">*</Select></Query></QueryList>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &evtx.Event{System: evtx.System{EventID: 4624}}
+	other := &evtx.Event{System: evtx.System{EventID: 1}}
+	for _, c := range []struct {
+		lg       Log
+		ev       *evtx.Event
+		selected bool
+		match    bool
+	}{
+		{Log{Channel: "Security", File: "/cases/Security.evtx"}, ev, true, true},
+		{Log{Channel: "Security", File: "/cases/Security.evtx"}, other, true, false},
+		{Log{Channel: "System", File: "/mnt/x/system.evtx"}, other, true, true},
+		{Log{Channel: "Application", File: "/mnt/x/Application.evtx"}, ev, false, false},
+		{Log{Channel: "Application", File: "/mnt/x/Application.evtx", AnyFile: true}, other, true, true},
+		{Log{Channel: "Security"}, ev, false, false}, // not a file
+	} {
+		if got := l.Selects(c.lg); got != c.selected {
+			t.Errorf("Selects(%+v) = %v", c.lg, got)
+		}
+		if got := l.MatchLog(c.lg, c.ev, time.Time{}); got != c.match {
+			t.Errorf("MatchLog(%+v, %d) = %v", c.lg, c.ev.System.EventID, got)
+		}
+	}
+	if !l.NamesFile("/x/SECURITY.evtx") || l.NamesFile("/x/Application.evtx") {
+		t.Error("NamesFile")
+	}
+	_, err = ParseQueryList([]byte(`<QueryList><Query Id="0"><Select Path="System">*</Select><Select Path="file://C:\x.evtx">*</Select></Query></QueryList>`))
+	if err == nil || !strings.Contains(err.Error(), "mix a channel") {
+		t.Errorf("mixed Paths: %v", err)
 	}
 }

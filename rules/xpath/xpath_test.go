@@ -2,6 +2,7 @@ package xpath
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,7 +194,10 @@ func tableCases(without func(...string) []string, all []string) []tableCase {
 		// Row 10: a HexInt32 compares with a string by its rendered text (lower
 		// case, as in Windows' XML), with a number numerically.
 		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`, []string{"36870", "36870-fresh", "36870-old"}},
-		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030D']]`, nil},
+		// Strings compare case-insensitively (doc.go): the upper-case
+		// spelling of the event message matches the XML's lower case.
+		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030D']]`, []string{"36870", "36870-fresh", "36870-old"}},
+		{10, `*[EventData[Data[@Name='ErrorCode']='0x8009030E']]`, nil},
 		{10, `*[EventData[Data[@Name='ErrorCode']=2148074253]]`, []string{"36870", "36870-fresh", "36870-old"}},
 		{10, `*[EventData[Data[@Name='ErrorCode']='2148074253']]`, nil},
 		{11, `*[EventData[Data[@Name='Type'] and (Data='server')]]`, []string{"36870", "36870-fresh", "36870-old", "36871", "36872"}},
@@ -272,5 +276,50 @@ func invalidCases() []invalidCase {
 		{0, `*[System[EventID=1 ! 2]]`, 19, "character \"!\""},
 		{0, `*[` + strings.Repeat("(", 40) + `1` + strings.Repeat(")", 40) + `]`, 2 + MaxDepth - 1, "nested deeper"},
 		{0, `*[Data[@Name='a'][1][2][3][4][5][6][7][8][9][10][11][12][13][14][15][16]]`, 68, "more than 16 predicates"},
+	}
+}
+
+// The expression limit: 32 conditions per XPath (Query Schema), counted
+// over comparisons, band() calls, bare path tests and the conditions in
+// the predicates of paths.
+func TestMaxExpressions(t *testing.T) {
+	ids := func(n int) string {
+		var parts []string
+		for i := range n {
+			parts = append(parts, "EventID="+strconv.Itoa(1000+i))
+		}
+		return strings.Join(parts, " or ")
+	}
+	ranges := func(single, rng int) string {
+		var parts []string
+		for i := range single {
+			parts = append(parts, "EventID="+strconv.Itoa(1000+i))
+		}
+		for i := range rng {
+			parts = append(parts, "(EventID >= "+strconv.Itoa(2000+10*i)+" and EventID <= "+strconv.Itoa(2005+10*i)+")")
+		}
+		return strings.Join(parts, " or ")
+	}
+	const tc = " and TimeCreated[timediff(@SystemTime) <= 86400000]"
+	for _, c := range []struct {
+		q  string
+		ok bool
+	}{
+		{"*[System[(" + ids(22) + ")]]", true},                   // KB 970453: 22 work
+		{"*[System[(" + ids(23) + ")]]", false},                  // 23 do not (23 operands of one or)
+		{"*[System[(" + ids(22) + ")" + tc + "]]", true},         // elastic/beats#35048: 22 IDs and a time clause work
+		{"*[System[(" + ranges(11, 10) + ")" + tc + "]]", true},  // 21 clauses, 10 of them ranges: 32
+		{"*[System[(" + ranges(12, 10) + ")" + tc + "]]", false}, // 22 clauses, 10 of them ranges: 33
+		{"*[EventData[Data[@Name='A']='1' and Data[@Name='B']='2']]", true},
+		{"*[UserData/LowOnMemory]", true},
+	} {
+		_, err := Compile(c.q)
+		if (err == nil) != c.ok {
+			t.Errorf("%.80s...: err %v, want ok %v", c.q, err, c.ok)
+		}
+	}
+	q := MustCompile("*[System[Provider[@Name='Schannel'] and (EventID=36870 or EventID=36871)] and EventData[Data[@Name='Type']='server'] and UserData/X]")
+	if n := countExpressions(q.event.preds[0]); n != 6 {
+		t.Errorf("countExpressions = %d, want 6", n)
 	}
 }

@@ -1,0 +1,126 @@
+package xpath
+
+import (
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// IsLogFile reports whether a Select or Suppress Path names a log file
+// rather than a channel. Windows writes a file as a URL with the file
+// scheme: "An external file ... is specified by a URL that uses "file" as
+// its protocol. For example, file://c:/dir1/dir2/file.evtx." (Event
+// Selection, learn.microsoft.com/previous-versions/aa385231); Event
+// Viewer's saved logs and Get-WinEvent -Path write
+// "file://C:\logs\System.evtx" (PowerShell GetEventCommand.cs, filePrefix).
+// A Path that is a plain file name or path ending in .evtx, .evt or .etl
+// (the file formats that page lists) names a file too.
+func IsLogFile(path string) bool {
+	p := strings.ToLower(strings.TrimSpace(path))
+	if strings.HasPrefix(p, "file:") {
+		return true
+	}
+	return strings.HasSuffix(p, ".evtx") || strings.HasSuffix(p, ".evt") || strings.HasSuffix(p, ".etl")
+}
+
+// fileBase returns the last element of a file Path, whatever its
+// separators ("file://C:\logs\System.evtx" -> "System.evtx").
+func fileBase(path string) string {
+	p := strings.TrimSpace(path)
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		p = p[i+1:]
+	}
+	return p
+}
+
+// Log says which log an event comes from, for the Paths of a QueryList:
+// its channel and, for a log read from a file, the file's path.
+type Log struct {
+	Channel string
+	File    string
+	// AnyFile makes every file Path apply to this log (File set): the
+	// query names a file of the machine it was written on and this log is
+	// given in its place. Callers set it when no log given has a file name
+	// the list names (QueryList.NamesFile).
+	AnyFile bool
+}
+
+// selects reports whether a Select or Suppress Path applies to lg. A
+// channel Path applies to the logs of that channel (compared
+// case-insensitively, as channel names are). A file Path names a file of
+// the machine the query was written on: it applies to the given log file
+// of the same name (compared case-insensitively, as Windows file names
+// are), or to any log file given with AnyFile.
+func (l *QueryList) selects(path string, lg Log) bool {
+	if !IsLogFile(path) {
+		return strings.EqualFold(path, lg.Channel)
+	}
+	return lg.File != "" && (lg.AnyFile || strings.EqualFold(fileBase(path), fileBase(lg.File)))
+}
+
+// NamesFile reports whether some file Path of l has the file name of file
+// (its last path element, compared case-insensitively).
+func (l *QueryList) NamesFile(file string) bool {
+	base := fileBase(file)
+	for _, q := range l.Queries {
+		for _, ss := range [][]Selector{q.Selects, q.Suppresses} {
+			for _, s := range ss {
+				if IsLogFile(s.Path) && strings.EqualFold(fileBase(s.Path), base) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Selects reports whether some Select of l applies to the log lg: a log
+// no Select applies to holds no event the list selects.
+func (l *QueryList) Selects(lg Log) bool {
+	for _, q := range l.Queries {
+		for _, s := range q.Selects {
+			if l.selects(s.Path, lg) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MatchLog reports whether an event of the log lg is selected: some Query
+// has a Select that applies to lg and matches, and no Suppress of that
+// Query that applies to lg matches (suppress wins). Match(channel, ...) is
+// MatchLog(Log{Channel: channel}, ...).
+func (l *QueryList) MatchLog(lg Log, ev *evtx.Event, now time.Time) bool {
+	for i := range l.Queries {
+		q := &l.Queries[i]
+		selected := false
+		for _, s := range q.Selects {
+			if l.selects(s.Path, lg) && s.Query.Match(ev, now) {
+				selected = true
+				break
+			}
+		}
+		if !selected {
+			continue
+		}
+		suppressed := false
+		for _, s := range q.Suppresses {
+			if l.selects(s.Path, lg) && s.Query.Match(ev, now) {
+				suppressed = true
+				break
+			}
+		}
+		if !suppressed {
+			return true
+		}
+	}
+	return false
+}
+
+// TimeBoundsLog is the union of the windows of the Select queries that
+// apply to lg; see Query.TimeBounds. ok is false when none applies.
+func (l *QueryList) TimeBoundsLog(lg Log, now time.Time) (since, until time.Time, ok bool) {
+	return l.timeBounds(func(path string) bool { return l.selects(path, lg) }, now)
+}
