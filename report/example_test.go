@@ -44,19 +44,27 @@ func ExampleNew() {
 	// VERDICT   #  RULE              EVIDENCE  WINDOW    TITLE
 	// DETECTED  2  rdp-tls-disabled  2         24 hours  the TLS protocol versions RDP needs are disabled
 	//
-	// 1 detected, 0 not detected, 0 not checked.
+	// 1 detected, 0 possible, 0 resolved, 0 not detected, 0 not checked.
 	// Windows end at the reference time; matches up to 7 days outside them are reported.
 	//
 	// == 1. rdp-tls-disabled: DETECTED ==
 	// the TLS protocol versions RDP needs are disabled
+	// Why: 2 events in the window belong to RDP; the newest: Schannel failed to
+	//      create a TLS server credential (Schannel 36871 at
+	//      2024-05-01T11:30:00.0000000Z), machine-wide (ErrorState=10013,
+	//      Type=server).
 	// Window: 2024-04-30T12:00:00.0000000Z to 2024-05-01T12:00:00.0000000Z (24 hours)
+	// Log Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational (context): absent, -
+	// Log Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational (context): absent, -
 	// Log System (evidence): read, ../testdata/evtx/scenarios/tls-36871-10013/System.evtx
 	//
 	// Evidence (2 events in the window, newest first):
 	//   2024-05-01T11:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx record 122  Schannel 36871  [schannel-36871]
 	//       Type="server" ErrorState="10013"
+	//       attribution: machine-wide (ErrorState=10013, Type=server)
 	//   2024-05-01T10:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx record 121  Schannel 36871  [schannel-36871]
 	//       Type="server" ErrorState="10013"
+	//       attribution: machine-wide (ErrorState=10013, Type=server)
 	//
 	// Cause (refined by tls-server-no-protocol, 2 events):
 	//   Schannel could not create the TLS server credential (internal state 10013):

@@ -51,7 +51,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, w := range r.Warnings {
 		p.printf("- **Warning:** %s\n", mdEscape(w))
 	}
-	p.printf("- Verdicts: %d detected, %d not detected, %d not checked\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
+	p.printf("- Verdicts: %s\n", summaryText(r.Summary))
 	p.printf("- Windows end at the reference time; %s\n", lookBackText(r.LookBackSeconds))
 	p.line("")
 	p.line("| Verdict | # | Rule | Evidence | Window | Title |")
@@ -62,7 +62,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			ev = "-"
 		}
 		v := verdictText(f.Verdict)
-		if f.Verdict == "detected" {
+		if f.Verdict == "detected" || f.Verdict == "possible" {
 			v = "**" + v + "**"
 		}
 		p.printf("| %s | %s | %s | %s | %s | %s |\n", v, scenarioText(f.Scenario), cell(f.RuleID), ev,
@@ -73,6 +73,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p.line("")
 		p.printf("## %d. %s: %s\n\n", i+1, f.RuleID, verdictText(f.Verdict))
 		p.printf("%s.\n\n", mdEscape(capitalize(f.Title)))
+		if f.VerdictReason != "" {
+			p.printf("Why: %s\n\n", mdEscape(f.VerdictReason))
+		}
 		if f.WindowStart != "" {
 			p.printf("Window: %s to %s (%s).\n\n", code(f.WindowStart), code(f.WindowEnd), windowText(f.WindowSeconds))
 		}
@@ -97,17 +100,23 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				p.printf("- %s\n", mdEscape(s))
 			}
 		}
-		if f.Verdict == "detected" {
+		if hasEvidence(f.Verdict) {
 			p.printf("\n### Evidence\n\n%s in the window", count(f.EvidenceCount, "event"))
 			if len(f.Evidence) < f.EvidenceCount {
 				p.printf(" (the newest %d shown)", len(f.Evidence))
 			}
 			p.line(".\n")
-			p.line("| Time | File | Record | Provider | Event | Query | Data |")
-			p.line("|---|---|---|---|---|---|---|")
+			p.line("| Time | File | Record | Provider | Event | Query | Data | Attribution |")
+			p.line("|---|---|---|---|---|---|---|---|")
 			for _, e := range f.Evidence {
-				p.printf("| %s | %s | %d | %s | %d | %s | %s |\n", cell(e.Time), cell(e.File), e.RecordID,
-					mdEscape(e.Provider), e.EventID, cell(e.Query), mdData(e))
+				p.printf("| %s | %s | %d | %s | %d | %s | %s | %s |\n", cell(e.Time), cell(e.File), e.RecordID,
+					mdEscape(e.Provider), e.EventID, cell(e.Query), mdData(e), mdEscape(e.Attribution))
+			}
+		}
+		if len(f.Others) > 0 {
+			p.line("\nNot RDP's:\n")
+			for _, o := range f.Others {
+				p.printf("- %s\n", mdEscape(o))
 			}
 		}
 		if len(f.OutsideWindow) > 0 {
@@ -127,7 +136,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				p.printf("- %s\n", s)
 			}
 		}
-		if f.Verdict != "detected" {
+		if !hasEvidence(f.Verdict) {
 			continue
 		}
 		p.line("\n### Cause\n")
@@ -143,10 +152,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		} else {
 			p.line(mdEscape(f.Cause))
 		}
-		if len(f.Steps) > 0 {
+		steps := f.Steps
+		if f.Verdict == "resolved" {
+			steps = nil // recovered: the steps matter only if it comes back
+		}
+		if len(steps) > 0 {
 			p.line("\n### Resolution\n")
 		}
-		for _, s := range f.Steps {
+		for _, s := range steps {
 			p.printf("%d. **%s**", s.Number, mdEscape(s.Title))
 			if s.Text != "" {
 				p.printf(" %s", mdEscape(s.Text))

@@ -15,7 +15,7 @@ import (
 // SchemaVersion is the version of the JSON report schema (SCHEMA.md). It
 // changes when a field is removed or changes meaning; added fields do not
 // change it.
-const SchemaVersion = "1"
+const SchemaVersion = "2"
 
 // Report is the result of an analysis in the stable, documented schema.
 // Times are Windows event XML times (UTC, 7 fractional digits, "Z"), ""
@@ -43,6 +43,8 @@ type Report struct {
 // Summary counts the verdicts.
 type Summary struct {
 	Detected    int `json:"detected"`
+	Possible    int `json:"possible"`
+	Resolved    int `json:"resolved"`
 	NotDetected int `json:"not_detected"`
 	NotChecked  int `json:"not_checked"`
 }
@@ -53,8 +55,14 @@ type Finding struct {
 	Scenario int    `json:"scenario,omitempty"`
 	Title    string `json:"title"`
 	Severity string `json:"severity"`
-	// Verdict is "detected", "not_detected" or "not_checked".
-	Verdict       string `json:"verdict"`
+	// Verdict is "detected", "possible", "resolved", "not_detected" or
+	// "not_checked".
+	Verdict string `json:"verdict"`
+	// VerdictReason says in one sentence why, and what would confirm it.
+	VerdictReason string `json:"verdict_reason"`
+	// ResolvedBy is the event that shows the fault recovered (verdict
+	// "resolved").
+	ResolvedBy    *Event `json:"resolved_by,omitempty"`
 	WindowStart   string `json:"window_start"`
 	WindowEnd     string `json:"window_end"`
 	WindowSeconds int64  `json:"window_seconds"`
@@ -75,6 +83,10 @@ type Finding struct {
 	OutsideWindow []Outside `json:"outside_window,omitempty"`
 	// Corroboration supports the finding (e.g. a computer-name change).
 	Corroboration []Corroboration `json:"corroboration,omitempty"`
+	// Others are one line per kind of matches that belong to other
+	// programs ("other TLS errors on this machine: 3, from lsass.exe");
+	// they are not evidence.
+	Others []string `json:"others,omitempty"`
 	// Cause is the refined cause when a refinement applies, else the rule's.
 	Cause string `json:"cause"`
 	// Refinements are those the evidence satisfied; the first chose Cause
@@ -112,6 +124,11 @@ type QueryResult struct {
 	Last        string `json:"last,omitempty"`
 	BeforeCount int    `json:"before_count"`
 	AfterCount  int    `json:"after_count"`
+	// Possible counts the matches in the window (included in Count) that
+	// are consistent with the scenario but not attributable to RDP; Other
+	// those that belong to other programs (not in Count).
+	Possible int `json:"possible,omitempty"`
+	Other    int `json:"other,omitempty"`
 }
 
 // Outside is the nearest match of a query outside the window.
@@ -139,6 +156,10 @@ type Event struct {
 	Level    uint8   `json:"level"`
 	Computer string  `json:"computer,omitempty"`
 	Data     []Field `json:"data,omitempty"`
+	// Attribution says why the event belongs to RDP, or why it may not
+	// (then Possible is true).
+	Attribution string `json:"attribution,omitempty"`
+	Possible    bool   `json:"possible,omitempty"`
 }
 
 // Field is a named data value of an event ("Data[1]" for unnamed classic
@@ -254,6 +275,10 @@ func New(res *rules.Result) *Report {
 		switch f.Verdict {
 		case rules.Detected:
 			r.Summary.Detected++
+		case rules.Possible:
+			r.Summary.Possible++
+		case rules.Resolved:
+			r.Summary.Resolved++
 		case rules.NotDetected:
 			r.Summary.NotDetected++
 		default:
@@ -273,6 +298,7 @@ func newEvent(e *rules.EventRef) Event {
 		Query: e.Query, File: e.File, Channel: e.Channel, RecordID: e.RecordID,
 		Time: formatTime(e.Time), Provider: e.Provider, EventID: e.EventID,
 		Level: e.Level, Computer: e.Computer,
+		Attribution: e.Attribution, Possible: e.Possible,
 	}
 	for _, d := range e.Data {
 		ev.Data = append(ev.Data, Field{Name: d.Name, Value: d.Value})
@@ -284,8 +310,10 @@ func newFinding(f *rules.Finding) Finding {
 	r := f.Rule
 	rf := Finding{
 		RuleID: r.ID, Scenario: r.Scenario, Title: r.Title, Severity: string(r.Severity),
-		Verdict:     string(f.Verdict),
-		WindowStart: formatTime(f.WindowStart), WindowEnd: formatTime(f.WindowEnd),
+		Verdict:       string(f.Verdict),
+		VerdictReason: f.Why,
+		Others:        f.Others,
+		WindowStart:   formatTime(f.WindowStart), WindowEnd: formatTime(f.WindowEnd),
 		WindowSeconds: seconds(f.Window),
 		Reasons:       f.Reasons, Caveats: f.Caveats,
 		EvidenceCount: f.EvidenceCount,
@@ -305,6 +333,7 @@ func newFinding(f *rules.Finding) Finding {
 			LiveCommand: win.WevtutilCommand(q),
 			Count:       h.Count, First: formatTime(h.First), Last: formatTime(h.Last),
 			BeforeCount: h.BeforeCount, AfterCount: h.AfterCount,
+			Possible: h.Possible, Other: h.Other,
 		})
 		if h.Before != nil {
 			d := f.WindowStart.Sub(h.Before.Time)
@@ -325,6 +354,10 @@ func newFinding(f *rules.Finding) Finding {
 	}
 	for _, e := range f.Evidence {
 		rf.Evidence = append(rf.Evidence, newEvent(e))
+	}
+	if f.ResolvedBy != nil {
+		ev := newEvent(f.ResolvedBy)
+		rf.ResolvedBy = &ev
 	}
 	for _, c := range f.Corroboration {
 		rc := Corroboration{Text: c.Text}

@@ -120,8 +120,8 @@ func TestTextStatesWindowAndInputs(t *testing.T) {
 
 func TestReadJSONRejects(t *testing.T) {
 	for _, in := range []string{
-		`{"schema_version":"2"}`,
-		`{"schema_version":"1","bogus":1}`,
+		`{"schema_version":"1"}`,
+		`{"schema_version":"2","bogus":1}`,
 		`not json`,
 	} {
 		if _, err := ReadJSON(strings.NewReader(in)); err == nil || !strings.HasPrefix(err.Error(), "report: ") {

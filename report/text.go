@@ -91,6 +91,10 @@ func verdictText(v string) string {
 	switch v {
 	case "detected":
 		return "DETECTED"
+	case "possible":
+		return "POSSIBLE"
+	case "resolved":
+		return "resolved"
 	case "not_detected":
 		return "not detected"
 	case "not_checked":
@@ -157,7 +161,7 @@ func WriteText(w io.Writer, r *Report) error {
 			windowText(f.WindowSeconds), f.Title})
 	}
 	table(p, rows)
-	p.printf("\n%d detected, %d not detected, %d not checked.\n", r.Summary.Detected, r.Summary.NotDetected, r.Summary.NotChecked)
+	p.printf("\n%s.\n", summaryText(r.Summary))
 	if r.ReferenceTime != "" && len(r.Findings) > 0 {
 		p.printf("Windows end at the reference time; %s.\n", lookBackText(r.LookBackSeconds))
 	}
@@ -167,6 +171,9 @@ func WriteText(w io.Writer, r *Report) error {
 		p.line("")
 		p.printf("== %d. %s: %s ==\n", i+1, f.RuleID, verdictText(f.Verdict))
 		p.wrap("", f.Title, textWidth)
+		if f.VerdictReason != "" {
+			p.wrap("Why: ", f.VerdictReason, textWidth)
+		}
 		if f.WindowStart != "" {
 			p.printf("Window: %s to %s (%s)\n", f.WindowStart, f.WindowEnd, windowText(f.WindowSeconds))
 		}
@@ -189,7 +196,7 @@ func WriteText(w io.Writer, r *Report) error {
 				p.wrap("  - ", s, textWidth)
 			}
 		}
-		if f.Verdict == "detected" {
+		if hasEvidence(f.Verdict) {
 			p.printf("\nEvidence (%s in the window, newest first", count(f.EvidenceCount, "event"))
 			if len(f.Evidence) < f.EvidenceCount {
 				p.printf("; %d shown", len(f.Evidence))
@@ -200,7 +207,13 @@ func WriteText(w io.Writer, r *Report) error {
 				if d := dataText(e); d != "" {
 					p.printf("      %s\n", d)
 				}
+				if e.Attribution != "" {
+					p.wrap("      attribution: ", e.Attribution, textWidth)
+				}
 			}
+		}
+		for _, o := range f.Others {
+			p.wrap("Not RDP's: ", o, textWidth)
 		}
 		if len(f.OutsideWindow) > 0 {
 			p.line("\nOutside the window:")
@@ -219,7 +232,7 @@ func WriteText(w io.Writer, r *Report) error {
 				p.wrap("  - ", s, textWidth)
 			}
 		}
-		if f.Verdict != "detected" {
+		if !hasEvidence(f.Verdict) {
 			continue
 		}
 		p.line("")
@@ -236,10 +249,14 @@ func WriteText(w io.Writer, r *Report) error {
 		for _, h := range f.Refinements[min(1, len(f.Refinements)):] {
 			p.wrap("  Also: ", fmt.Sprintf("%s (%s): %s", h.ID, count(h.Count, "event"), h.Cause), textWidth)
 		}
-		if len(f.Steps) > 0 {
+		steps := f.Steps
+		if f.Verdict == "resolved" {
+			steps = nil // recovered: the steps matter only if it comes back
+		}
+		if len(steps) > 0 {
 			p.line("\nResolution:")
 		}
-		for _, s := range f.Steps {
+		for _, s := range steps {
 			p.printf("  %d. %s\n", s.Number, s.Title)
 			p.wrap("     ", s.Text, textWidth)
 			if s.Commands != "" {
@@ -307,6 +324,16 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 	}
 	return p.err
+}
+
+// hasEvidence reports whether a verdict comes with evidence in the window.
+func hasEvidence(v string) bool { return v == "detected" || v == "possible" || v == "resolved" }
+
+// summaryText counts the verdicts: "1 detected, 1 possible, 0 resolved,
+// 1 not detected, 0 not checked".
+func summaryText(s Summary) string {
+	return fmt.Sprintf("%d detected, %d possible, %d resolved, %d not detected, %d not checked",
+		s.Detected, s.Possible, s.Resolved, s.NotDetected, s.NotChecked)
 }
 
 func lookBackText(sec int64) string {

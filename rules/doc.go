@@ -20,14 +20,30 @@
 //	needs: all                        # all | any: which evidence logs must cover the window
 //	missing_logs: ...                 # said when the rule is not checked for absent logs
 //	computer_change: false            # report changes of System/Computer as corroboration
+//	needs_corroboration: false        # true: evidence without corroboration is only "possible"
 //	corroboration_look_back: 720h     # when detected, corroboration looks this far back
 //	cause: ...                        # the default cause
 //	queries:                          # Windows event XPath, WITHOUT a time condition
 //	  - id: schannel-36871
 //	    channel: System               # the log the query reads
 //	    xpath: "Event[System[Provider[@Name='Schannel'] and EventID=36871]]"
-//	    role: evidence                # evidence (default) | corroboration
-//	    describes: Schannel failed to create a TLS credential
+//	    role: evidence                # evidence (default) | corroboration | recovery | context
+//	    describes: Schannel failed to create a TLS server credential
+//	    attribution:                  # optional: which matches belong to RDP (see below)
+//	      others: TLS errors          # names them in "other TLS errors on this machine: 3, from lsass.exe"
+//	      require: [{data: Type, text: [server]}]       # failing one: another program's
+//	      machine_wide: [{data: ErrorState, codes: ["10013"]}]   # all hold: RDP's, whatever process
+//	      process: {image: CallerProcessImageName, id: CallerProcessId, allow: [svchost.exe]}
+//	      coincides: {queries: [rcm-261], within: 10s}  # context queries; at most 10m
+//	  - id: rcm-261
+//	    channel: Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational
+//	    role: context                 # RDP connection attempts, for coincides
+//	    xpath: "Event[System[Provider[@Name='Microsoft-Windows-TerminalServices-RemoteConnectionManager'] and EventID=261]]"
+//	  - id: rcm-1056
+//	    channel: System
+//	    role: recovery                # a match after the evidence of these queries: "resolved"
+//	    resolves: [rcm-1057, rcm-1058]
+//	    xpath: ...
 //	refinements:                      # most specific first; the first satisfied decides
 //	  - id: tls-server-no-protocol
 //	    queries: [schannel-36871]     # whose in-window events are examined
@@ -82,11 +98,31 @@
 // streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
 //
-// Per rule the verdict is Detected (an evidence query matched an event in the
-// window), NotDetected (every evidence log, or one for needs: any, was read
-// and reaches back to the window's start) or NotChecked (the Reasons say which
-// log is absent, unreadable, or starts inside the window). Matches outside
-// the window are reported per query (QueryHit.Before, After). Evidence in the
-// window satisfying a refinement selects the refined cause and the first
-// resolution steps.
+// # Attribution and verdicts
+//
+// Some events are logged for every program of the machine: Schannel's
+// 36870, 36871 and 36872 come from LDAPS in lsass, IIS, WinRM and outgoing
+// connections as well as from the RDP listener. An evidence query with an
+// Attribution judges each match (Attribution documents the order): it
+// belongs to another program (counted in QueryHit.Other and listed in
+// Finding.Others, never evidence), to RDP (a server credential whose
+// calling process is svchost.exe, a machine-wide failure, or an event
+// within Coincides.Within of an RDP connection attempt logged by a context
+// query), or it is consistent but not attributable (QueryHit.Possible).
+//
+// Per rule the verdict is Detected (evidence in the window that belongs to
+// RDP, corroborated when the rule has needs_corroboration), Possible
+// (evidence in the window, none of it attributable to RDP, or without the
+// corroboration the rule needs), Resolved (a recovery query matched after
+// the last evidence of every evidence query it resolves), NotDetected
+// (every evidence log, or one for needs: any, was read and reaches back to
+// the window's start, and no match counts) or NotChecked (the Reasons say
+// which log is absent, unreadable, or starts inside the window).
+// Finding.Why says it in one sentence with what would confirm it; a
+// report's exit code is 3 when a finding is Detected or Possible
+// (Result.Flagged). Context logs are optional: their absence makes
+// unattributed events Possible, never a rule NotChecked. Matches outside
+// the window are reported per query (QueryHit.Before, After). Evidence in
+// the window satisfying a refinement selects the refined cause and the
+// first resolution steps.
 package rules

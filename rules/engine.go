@@ -226,6 +226,12 @@ type EventRef struct {
 	Level    uint8
 	Computer string
 	Data     []DataField
+	// Attribution says why an evidence event belongs to RDP, or why it
+	// may not ("" for queries without Attribution).
+	Attribution string
+	// Possible is set for an evidence event that is consistent with the
+	// scenario but not attributable to RDP.
+	Possible bool
 }
 
 // QueryHit summarises one query's matches for a finding.
@@ -241,6 +247,14 @@ type QueryHit struct {
 	// BeforeCount and AfterCount count the matches outside the window that
 	// were seen (within the look-back).
 	BeforeCount, AfterCount int
+	// Possible counts the matches in the window (included in Count) that
+	// are consistent with the scenario but not attributable to RDP.
+	Possible int
+	// Other counts the matches in the window that belong to other
+	// programs (not in Count); OtherFrom counts them by program or by the
+	// field that tells (Attribution).
+	Other     int
+	OtherFrom map[string]int
 }
 
 // RefinementHit is a refinement that evidence in the window satisfied.
@@ -301,9 +315,20 @@ type Finding struct {
 	// Corroboration found for the rule (any verdict).
 	Corroboration []*Corroboration
 	// Cause and Steps: the refined or default cause and the ordered
-	// resolution (set for every verdict; reports show them when detected).
+	// resolution (set for every verdict; reports show them when detected
+	// or possible).
 	Cause string
 	Steps []*Step
+	// Why says in one sentence why the verdict is what it is and what
+	// would confirm it.
+	Why string
+	// Others are lines about matches that belong to other programs
+	// (Attribution), e.g. "other TLS errors on this machine: 3, from
+	// lsass.exe"; they never count as evidence.
+	Others []string
+	// ResolvedBy is the recovery event that shows the fault recovered
+	// (verdict Resolved).
+	ResolvedBy *EventRef
 }
 
 // Analyze reads the logs the rules need and returns one finding per rule.
@@ -324,12 +349,16 @@ type analysis struct {
 	state     map[*compiledQuery]*queryState
 	computers []*computerSeen
 	corro     map[*compiledRule][]*EventRef
+	context   map[*compiledRule]*contextEvents
 }
 
 type queryState struct {
 	hit      QueryHit
 	evidence []*EventRef // newest first, at most MaxEvidence
 	refs     map[*Refinement]*RefinementHit
+	pending  []time.Time // in-window evidence awaiting Attribution.Coincides
+	overflow int         // pending events beyond maxPending
+	latest   *EventRef   // recovery queries: the newest match in the window
 }
 
 type computerSeen struct {
@@ -455,6 +484,7 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 func (a *analysis) resetMatches() {
 	a.state = map[*compiledQuery]*queryState{}
 	a.corro = map[*compiledRule][]*EventRef{}
+	a.context = map[*compiledRule]*contextEvents{}
 	a.computers = nil
 	for _, cr := range a.e.rules {
 		for _, cq := range cr.queries {
@@ -789,6 +819,27 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	st := a.state[cq]
 	h := &st.hit
 	start := a.ref.Add(-cq.rule.window)
+	switch cq.query.Role {
+	case RoleContext:
+		a.noteContext(cq, r)
+		return
+	case RoleRecovery:
+		a.noteRecovery(cq, st, r, start)
+		return
+	}
+	class, why := cq.query.Attribution.classify(ev)
+	if class == attrOther {
+		// Another program's event: counted apart, never evidence.
+		if !r.Time.Before(start) && !r.Time.After(a.ref) {
+			h.Other++
+			if h.OtherFrom == nil {
+				h.OtherFrom = map[string]int{}
+			}
+			h.OtherFrom[why]++
+		}
+		return
+	}
+	r.Attribution = why
 	if cq.query.Role == RoleCorroboration {
 		list := append(a.corro[cq.rule], r)
 		sort.Slice(list, func(i, j int) bool { return newer(list[i], list[j]) })
@@ -829,6 +880,9 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	}
 	if r.Time.After(h.Last) {
 		h.Last = r.Time
+	}
+	if class == attrPending {
+		a.notePending(cq, st, r)
 	}
 	i := sort.Search(len(st.evidence), func(i int) bool { return newer(r, st.evidence[i]) })
 	if i < a.e.opt.MaxEvidence {
@@ -902,6 +956,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	if !a.ref.IsZero() {
 		f.WindowStart = a.ref.Add(-cr.window)
 	}
+	a.attribute(cr, f)
 
 	// Query results.
 	var refs []*RefinementHit
@@ -924,16 +979,8 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	f.Refinements = mergeRefinements(r, refs)
 
 	// Logs per channel.
-	evidenceCh := map[string]bool{}
-	for _, q := range r.EvidenceQueries() {
-		evidenceCh[strings.ToLower(q.Channel)] = true
-	}
 	for _, ch := range r.Channels() {
-		role := RoleCorroboration
-		if evidenceCh[strings.ToLower(ch)] {
-			role = RoleEvidence
-		}
-		f.Logs = append(f.Logs, a.logStatus(ch, role, f.WindowStart))
+		f.Logs = append(f.Logs, a.logStatus(ch, channelRole(r, ch), f.WindowStart))
 	}
 
 	// Verdict.
@@ -952,7 +999,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	}
 	switch {
 	case f.EvidenceCount > 0:
-		f.Verdict = Detected
+		f.Verdict = Detected // judged below
 	case a.ref.IsZero():
 		f.Verdict = NotChecked
 		f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
@@ -1010,6 +1057,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 		first = p.First
 	}
 	f.Steps = orderSteps(r, first)
+	a.judge(cr, f)
 	return f
 }
 

@@ -49,6 +49,11 @@ type Rule struct {
 	// ComputerChange asks the engine to report a change of the events'
 	// System/Computer value as corroboration.
 	ComputerChange bool `yaml:"computer_change"`
+	// NeedsCorroboration makes evidence without corroboration (a match of a
+	// corroboration query, or a change of the Computer field when
+	// ComputerChange is set) only "possible": the evidence is consistent
+	// with the scenario, the corroboration is what shows its cause.
+	NeedsCorroboration bool `yaml:"needs_corroboration"`
 	// CorroborationLookBack, when longer than the engine's look-back, is
 	// how far before the window the corroboration queries look once the
 	// rule is detected (one more pass over their logs, only then).
@@ -87,6 +92,13 @@ const (
 const (
 	RoleEvidence      = "evidence"      // a match in the window detects the scenario
 	RoleCorroboration = "corroboration" // supports a finding; never detects on its own
+	// RoleRecovery: a match after the evidence of the queries it Resolves
+	// shows that the fault recovered (verdict Resolved).
+	RoleRecovery = "recovery"
+	// RoleContext: events that attribute other queries' events to RDP
+	// (Attribution.Coincides), e.g. RDP connection attempts; they never
+	// decide a verdict and their logs are optional.
+	RoleContext = "context"
 )
 
 // Query is one Windows event XPath filter over one channel.
@@ -99,10 +111,17 @@ type Query struct {
 	// XPath is the filter, without a time condition: the engine applies the
 	// rule's window relative to the reference time.
 	XPath string `yaml:"xpath"`
-	// Role is RoleEvidence (default) or RoleCorroboration.
+	// Role is RoleEvidence (default), RoleCorroboration, RoleRecovery or
+	// RoleContext.
 	Role string `yaml:"role"`
 	// Describes says in a few words what a matching event means.
 	Describes string `yaml:"describes"`
+	// Resolves, for a recovery query, names the evidence queries whose
+	// failures a later match of this query shows recovered.
+	Resolves []string `yaml:"resolves"`
+	// Attribution, for an evidence query whose events other programs also
+	// log, says which of them belong to RDP (attribution.go).
+	Attribution *Attribution `yaml:"attribution"`
 }
 
 // Refinement chooses a more precise cause, and the resolution steps to try
@@ -446,23 +465,41 @@ func Parse(file string, data []byte) (*Rule, error) {
 		}
 	}
 	for _, f := range r.Refinements {
-		if f == nil {
-			continue
+		if err := parseCodes("refinement "+strconv.Quote(f.ID), f.When); err != nil {
+			return nil, &LoadError{File: file, Err: err}
 		}
-		for _, c := range f.When {
-			if c == nil {
-				continue
+	}
+	for _, q := range r.Queries {
+		if at := q.Attribution; at != nil {
+			where := "query " + strconv.Quote(q.ID) + " attribution"
+			if err := parseCodes(where+" require", at.Require); err != nil {
+				return nil, &LoadError{File: file, Err: err}
 			}
-			for _, s := range c.Codes {
-				n, err := parseCode(s)
-				if err != nil {
-					return nil, &LoadError{File: file, Err: fmt.Errorf("refinement %q: code %q: %w", f.ID, s, err)}
-				}
-				c.codes = append(c.codes, n)
+			if err := parseCodes(where+" machine_wide", at.MachineWide); err != nil {
+				return nil, &LoadError{File: file, Err: err}
 			}
 		}
 	}
 	return &r, nil
+}
+
+// parseCodes parses the Codes of conditions (nil entries are skipped:
+// noNilEntries reports them).
+func parseCodes(where string, cs []*Condition) error {
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		c.codes = c.codes[:0]
+		for _, s := range c.Codes {
+			n, err := parseCode(s)
+			if err != nil {
+				return fmt.Errorf("%s: code %q: %w", where, s, err)
+			}
+			c.codes = append(c.codes, n)
+		}
+	}
+	return nil
 }
 
 // noNilEntries rejects empty list entries ("- " with nothing after it).
@@ -475,6 +512,20 @@ func noNilEntries(r *Rule) error {
 	for i, s := range r.Resolution {
 		if s == nil {
 			return fmt.Errorf("resolution[%d]: empty entry", i)
+		}
+	}
+	for i, q := range r.Queries {
+		if at := q.Attribution; at != nil {
+			for j, c := range at.Require {
+				if c == nil {
+					return fmt.Errorf("queries[%d].attribution.require[%d]: empty entry", i, j)
+				}
+			}
+			for j, c := range at.MachineWide {
+				if c == nil {
+					return fmt.Errorf("queries[%d].attribution.machine_wide[%d]: empty entry", i, j)
+				}
+			}
 		}
 	}
 	for i, f := range r.Refinements {

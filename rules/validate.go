@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
@@ -110,8 +111,10 @@ func validateRule(r *Rule) []error {
 		if strings.TrimSpace(q.Channel) == "" {
 			bad(f+".channel", "empty")
 		}
-		if q.Role != RoleEvidence && q.Role != RoleCorroboration {
-			bad(f+".role", "%q (want evidence or corroboration)", q.Role)
+		switch q.Role {
+		case RoleEvidence, RoleCorroboration, RoleRecovery, RoleContext:
+		default:
+			bad(f+".role", "%q (want evidence, corroboration, recovery or context)", q.Role)
 		}
 		if strings.Contains(strings.ToLower(q.XPath), "timediff") {
 			bad(f+".xpath", "has a time condition; the rule's window applies it")
@@ -121,6 +124,14 @@ func validateRule(r *Rule) []error {
 		} else if _, err := xpath.Compile(r.LiveXPath(q)); err != nil {
 			bad(f+".xpath", "with the window added: %w", err)
 		}
+	}
+	for _, q := range r.Queries {
+		if q != nil {
+			errs = append(errs, validateQueryLinks(r, q)...)
+		}
+	}
+	if r.NeedsCorroboration && !r.ComputerChange && !hasRole(r, RoleCorroboration) {
+		bad("needs_corroboration", "the rule has no corroboration query and no computer_change")
 	}
 	sids := map[string]bool{}
 	for i, s := range r.Resolution {
@@ -171,33 +182,7 @@ func validateRule(r *Rule) []error {
 			bad(f+".when", "no condition")
 		}
 		for j, c := range ref.When {
-			cf := fmt.Sprintf("%s.when[%d]", f, j)
-			if c == nil {
-				bad(cf, "empty")
-				continue
-			}
-			n := 0
-			if c.Data != "" {
-				n++
-			}
-			if c.Index != 0 {
-				n++
-				if c.Index < 0 {
-					bad(cf+".index", "%d is not positive", c.Index)
-				}
-			}
-			if c.UserData != "" {
-				n++
-			}
-			if c.AnyField {
-				n++
-			}
-			if n != 1 {
-				bad(cf, "must select one field (data, index, user_data or any_field), has %d", n)
-			}
-			if len(c.Text) == 0 && len(c.Codes) == 0 {
-				bad(cf, "no text or codes to compare")
-			}
+			errs = append(errs, validateCondition(r, fmt.Sprintf("%s.when[%d]", f, j), c)...)
 		}
 	}
 	for i, ref := range r.References {
@@ -206,4 +191,119 @@ func validateRule(r *Rule) []error {
 		}
 	}
 	return errs
+}
+
+// validateCondition checks that c selects exactly one field and has values
+// to compare.
+func validateCondition(r *Rule, field string, c *Condition) []error {
+	var errs []error
+	bad := func(f, format string, args ...any) {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: f, Err: fmt.Errorf(format, args...)})
+	}
+	if c == nil {
+		bad(field, "empty")
+		return errs
+	}
+	n := 0
+	if c.Data != "" {
+		n++
+	}
+	if c.Index != 0 {
+		n++
+		if c.Index < 0 {
+			bad(field+".index", "%d is not positive", c.Index)
+		}
+	}
+	if c.UserData != "" {
+		n++
+	}
+	if c.AnyField {
+		n++
+	}
+	if n != 1 {
+		bad(field, "must select one field (data, index, user_data or any_field), has %d", n)
+	}
+	if len(c.Text) == 0 && len(c.Codes) == 0 {
+		bad(field, "no text or codes to compare")
+	}
+	return errs
+}
+
+// maxCoincidence bounds Attribution.Coincides.Within: "at the same moment"
+// is seconds, not hours.
+const maxCoincidence = 10 * time.Minute
+
+// validateQueryLinks checks a query's role-specific keys: resolves names
+// evidence queries, attribution sits on an evidence query and names
+// context queries.
+func validateQueryLinks(r *Rule, q *Query) []error {
+	var errs []error
+	f := fmt.Sprintf("queries[%s]", q.ID)
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field, Err: fmt.Errorf(format, args...)})
+	}
+	if q.Role == RoleRecovery {
+		if len(q.Resolves) == 0 {
+			bad(f+".resolves", "a recovery query must name the evidence queries it resolves")
+		}
+		for _, id := range q.Resolves {
+			if o := r.Query(id); o == nil || o.Role != RoleEvidence {
+				bad(f+".resolves", "no evidence query %q", id)
+			}
+		}
+	} else if len(q.Resolves) > 0 {
+		bad(f+".resolves", "only a recovery query resolves others (role is %q)", q.Role)
+	}
+	at := q.Attribution
+	if at == nil {
+		return errs
+	}
+	if q.Role != RoleEvidence {
+		bad(f+".attribution", "only an evidence query has an attribution (role is %q)", q.Role)
+	}
+	for j, c := range at.Require {
+		errs = append(errs, validateCondition(r, fmt.Sprintf("%s.attribution.require[%d]", f, j), c)...)
+	}
+	for j, c := range at.MachineWide {
+		errs = append(errs, validateCondition(r, fmt.Sprintf("%s.attribution.machine_wide[%d]", f, j), c)...)
+	}
+	if p := at.Process; p != nil {
+		if strings.TrimSpace(p.Image) == "" {
+			bad(f+".attribution.process.image", "empty (the field naming the calling process's image)")
+		}
+		if len(p.Allow) == 0 {
+			bad(f+".attribution.process.allow", "empty (the image file names of RDP's process)")
+		}
+		for _, a := range p.Allow {
+			if a == "" || strings.ContainsAny(a, `\/`) {
+				bad(f+".attribution.process.allow", "%q is not a file name", a)
+			}
+		}
+	}
+	if c := at.Coincides; c != nil {
+		if c.Within <= 0 || c.Within > maxCoincidence {
+			bad(f+".attribution.coincides.within", "%v (want more than 0 and at most %v)", c.Within, maxCoincidence)
+		}
+		if len(c.Queries) == 0 {
+			bad(f+".attribution.coincides.queries", "empty")
+		}
+		for _, id := range c.Queries {
+			if o := r.Query(id); o == nil || o.Role != RoleContext {
+				bad(f+".attribution.coincides.queries", "no context query %q", id)
+			}
+		}
+	}
+	if at.Require == nil && at.MachineWide == nil && at.Process == nil && at.Coincides == nil {
+		bad(f+".attribution", "empty (give require, machine_wide, process or coincides)")
+	}
+	return errs
+}
+
+func hasRole(r *Rule, role string) bool {
+	for _, q := range r.Queries {
+		if q != nil && q.Role == role {
+			return true
+		}
+	}
+	return false
 }

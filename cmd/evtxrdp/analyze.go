@@ -28,14 +28,18 @@ record time in those logs, never the wall clock; --at sets it. Each rule
 looks back over its window (24 hours) from there; matches up to --look-back
 outside the window are reported as such.
 
-Verdicts: detected; not_detected (the logs were read and cover the window);
-not_checked (a log is absent, unreadable, or starts inside the window).
+Verdicts: detected (evidence that belongs to RDP); possible (evidence
+consistent with the scenario but not attributable to RDP, or without the
+corroboration the rule needs); resolved (the fault was in the window and a
+later event shows it recovered); not_detected (the logs were read and cover
+the window); not_checked (a log is absent, unreadable, or starts inside the
+window). Each finding says why in one sentence.
 
 flags:
 %s
 exit codes (the same for every format):
-  0  no scenario detected
-  3  at least one scenario detected
+  0  no scenario detected or possible (resolved ones included)
+  3  at least one scenario detected or possible
   1  no readable log among the inputs (or a rule file is invalid)
   2  usage error
 `
@@ -133,7 +137,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	case aerr != nil:
 		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", aerr)
 		return exitFailure
-	case res.Detected() > 0:
+	case res.Flagged() > 0:
 		return exitDetected
 	}
 	return exitOK

@@ -12,7 +12,7 @@ const (
 	exitOK       = 0 // success; for analyze: no scenario detected
 	exitFailure  = 1 // the command could not run (no readable input, I/O error)
 	exitUsage    = 2 // bad flags or arguments
-	exitDetected = 3 // analyze: at least one scenario detected
+	exitDetected = 3 // analyze: at least one scenario detected or possible
 )
 
 // command is one subcommand. Each lives in its own file.
@@ -43,7 +43,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'evtxrdp <command> --help' for a command's flags.")
-	fmt.Fprintln(w, "\nexit codes: 0 ok (analyze: nothing detected), 3 analyze detected a scenario,")
+	fmt.Fprintln(w, "\nexit codes: 0 ok (analyze: nothing detected or possible), 3 analyze detected a scenario or found one possible,")
 	fmt.Fprintln(w, "            1 the command could not run (no readable log), 2 usage error")
 }
 

@@ -32,6 +32,8 @@ const (
 // Verdicts.
 const (
 	detected    = "detected"
+	possible    = "possible"
+	resolved    = "resolved"
 	notDetected = "not_detected"
 	notChecked  = "not_checked"
 )
@@ -99,9 +101,11 @@ func brokerIdle(channel, provider string, id uint16) []*evtx.Event {
 }
 
 const (
-	fileSystem = "System.evtx"
-	fileBroker = "Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx"
-	fileClient = "Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx"
+	fileRCMOp     = "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"
+	fileRdpCoreTS = "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx"
+	fileSystem    = "System.evtx"
+	fileBroker    = "Microsoft-Windows-TerminalServices-SessionBroker%4Operational.evtx"
+	fileClient    = "Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx"
 )
 
 func certSet(name, about string, ev *evtx.Event, refinement string) set {
@@ -139,11 +143,80 @@ func sets() []set {
 			evtxtest.RCM1057(at(7*hour), "Key not valid for use in specified state."), "key-missing-or-corrupt"),
 		certSet("cert-1057-unknown-status", "RCM 1057 with a status no refinement knows",
 			evtxtest.RCM1057(at(7*hour), "The parameter is incorrect."), "-"),
-		certSet("cert-schannel-36870", "Schannel 36870 ErrorCode 0x8009030d, ErrorStatus 10001",
-			evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), "schannel-private-key"),
-		certSet("cert-schannel-36872", "Schannel 36872 (certificate chain not retrieved)",
-			evtxtest.Schannel36872(at(1*hour), 0x80092004, 0x1, []byte{1, 2, 3, 4}), "-"),
 	)
+	// Schannel errors without a calling process (before Windows Server
+	// 2022) and no RDP connection log: consistent, not attributable.
+	for _, c := range []struct {
+		name, about string
+		ev          *evtx.Event
+		refinement  string
+	}{
+		{"cert-schannel-36870", "Schannel 36870 ErrorCode 0x8009030d, ErrorStatus 10001, no calling process, no RDP connection log",
+			evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), "schannel-private-key"},
+		{"cert-schannel-36872", "Schannel 36872 (certificate chain not retrieved) alone",
+			evtxtest.Schannel36872(at(1*hour), 0x80092004, 0x1, []byte{1, 2, 3, 4}), "-"},
+	} {
+		s := certSet(c.name, c.about, c.ev, c.refinement)
+		s.expect[0].verdict = possible
+		out = append(out, s)
+	}
+
+	// Attribution of Schannel events to the RDP listener.
+	out = append(out,
+		set{
+			name: "schannel-client-36871", about: "Schannel 36871 Type client, ErrorState 10013: an outgoing TLS connection of some program",
+			logs:   []logFile{{name: fileSystem, events: system(evtxtest.WithType(evtxtest.Schannel36871(at(1*hour), 10013), "client"))}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "schannel-lsass-36870", about: "Schannel 36870 Type server whose CallerProcessImageName is lsass.exe (LDAPS on a domain controller)",
+			logs: []logFile{{name: fileSystem, events: system(
+				evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), 716, `C:\Windows\System32\lsass.exe`),
+				evtxtest.WithCaller(evtxtest.Schannel36870(at(3*hour), 0x8009030D, 10001), 716, `C:\Windows\System32\lsass.exe`),
+				evtxtest.WithCaller(evtxtest.Schannel36872(at(2*hour), 0x80092004, 0x1, []byte{1, 2}), 716, `C:\Windows\System32\lsass.exe`))},
+			},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "schannel-svchost-36870", about: "Schannel 36870 Type server whose CallerProcessImageName is svchost.exe (the host of TermService)",
+			logs: []logFile{{name: fileSystem, events: system(
+				evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), evtxtest.TermServicePID, `C:\Windows\System32\svchost.exe`))},
+			},
+			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "schannel-36870-rdp-connection", about: "Schannel 36870 without a calling process, 2 seconds after an RDP connection (RCM 261, RdpCoreTS 131)",
+			logs: []logFile{
+				{name: fileSystem, events: system(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001))},
+				{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCM261(at(1*hour + 2*time.Second))}},
+				{name: fileRdpCoreTS, events: []*evtx.Event{evtxtest.RdpCoreTS131(at(9*day), "203.0.113.7:50270"), evtxtest.RdpCoreTS131(at(1*hour+2*time.Second), "203.0.113.7:50311")}},
+			},
+			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "schannel-36870-no-rdp-connection", about: "Schannel 36870 without a calling process; the RDP connection logs hold none within 10 seconds of it",
+			logs: []logFile{
+				{name: fileSystem, events: system(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001))},
+				{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCM261(at(1*hour + time.Minute))}},
+			},
+			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "tls-36871-10013-lsass", about: "Schannel 36871 Type server, ErrorState 10013, CallerProcessImageName lsass.exe: machine-wide",
+			logs: []logFile{{name: fileSystem, events: system(
+				evtxtest.WithCaller(evtxtest.Schannel36871(at(1*hour), 10013), 716, `C:\Windows\System32\lsass.exe`))}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
+		},
+	)
+
+	// A fault that recovered: 1058, then 1056 (a new certificate).
+	out = append(out, set{
+		name: "cert-1058-then-1056", about: "RCM 1058 Access is denied, then RCM 1056 three hours later (a new self-signed certificate)",
+		logs: []logFile{{name: fileSystem, events: system(
+			evtxtest.RCM1058(at(5*hour), "Access is denied."),
+			evtxtest.RCM1056(at(2*hour), "AZ-RDPVM01", bytes.Repeat([]byte{0xCD}, 20)))}},
+		expect: []expect{{ruleCert, resolved, "machinekeys-access-denied"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+	})
 
 	// Scenario 2.
 	out = append(out,
@@ -157,7 +230,7 @@ func sets() []set {
 		set{
 			name: "tls-36871-other-state", about: "Schannel 36871 with an internal state other than 10013",
 			logs:   []logFile{{name: fileSystem, events: system(evtxtest.Schannel36871(at(4*hour), 10011))}},
-			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "-"}, {ruleBroker, notChecked, ""}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, possible, "-"}, {ruleBroker, notChecked, ""}},
 		},
 	)
 
@@ -198,10 +271,19 @@ func sets() []set {
 	{
 		c := evtxtest.SessionBrokerClient1296(at(1*hour), "CONTOSO", "bob", "Remote Desktop Connection Broker is not ready for RPC communication.")
 		out = append(out, set{
-			name: "broker-client-only", about: "SessionBroker-Client 1296 on an RD Session Host (no broker log)",
+			name: "broker-client-only", about: "SessionBroker-Client 1296 on an RD Session Host (no broker log), no sign of a rename",
 			logs: []logFile{
 				{name: fileSystem, events: system()},
 				{name: fileClient, events: append(brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281), c)},
+			},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, possible, "broker-not-ready"}},
+		})
+		c2 := evtxtest.SessionBrokerClient1296(at(1*hour), "CONTOSO", "bob", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		out = append(out, set{
+			name: "broker-client-renamed", about: "SessionBroker-Client 1296 two days after EventLog 6011 (the computer was renamed)",
+			logs: []logFile{
+				{name: fileSystem, events: system(evtxtest.EventLog6011(at(2*day), "RDSH-OLD", evtxtest.DefaultComputer))},
+				{name: fileClient, events: append(brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281), c2)},
 			},
 			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, detected, "broker-not-ready"}},
 		})
@@ -290,7 +372,7 @@ func sets() []set {
 			{name: fileBroker, events: append(brokerIdle(evtxtest.ChannelSessionBroker, evtxtest.ProviderSessionBroker, 1001),
 				evtxtest.SessionBroker2056Data(at(3*hour), "NULL", "NULL", "Logon to the database failed."))},
 		},
-		expect: []expect{{ruleCert, detected, "machinekeys-access-denied"}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, detected, "broker-database-logon"}},
+		expect: []expect{{ruleCert, detected, "machinekeys-access-denied"}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, possible, "broker-database-logon"}},
 	})
 
 	// A dirty log whose newest chunk the file header does not count; the
@@ -407,7 +489,7 @@ func sets() []set {
 				{name: logs + fileClient, events: append(brokerIdle(evtxtest.ChannelSessionBrokerClient, evtxtest.ProviderSessionBrokerClient, 1281), c)},
 				{name: logs + "Application.evtx", events: app},
 			},
-			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, detected, "broker-not-ready"}},
+			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, possible, "broker-not-ready"}},
 		})
 	}
 	return out

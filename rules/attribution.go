@@ -1,0 +1,278 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// Attribution says which events of an evidence query belong to the RDP
+// listener. Schannel, for one, logs 36870/36871/36872 for every TLS user
+// of the machine (LDAPS in lsass, IIS, WinRM, outgoing connections): such
+// an event counts for an RDP scenario only when it is attributed.
+//
+// An event matched by the query is judged in this order:
+//
+//  1. It fails a Require condition: it belongs to another program (listed
+//     as such, never evidence). Example: Type is not "server".
+//  2. It satisfies every MachineWide condition: it is RDP's whatever
+//     program logged it (a TLS protocol disabled for every server).
+//  3. Its Process image field names a program: RDP's when the file name is
+//     one of Process.Allow, another program's otherwise.
+//  4. Coincides is set and an event of one of its queries (an RDP
+//     connection attempt) lies within Coincides.Within of it: RDP's.
+//  5. Otherwise it is consistent with RDP but not attributable: it makes
+//     the finding at most "possible".
+//
+// A query without Attribution counts every match as RDP's.
+type Attribution struct {
+	// Others names the query's events in the line about other programs'
+	// events ("TLS errors" gives "other TLS errors on this machine: 3,
+	// from lsass.exe").
+	Others string `yaml:"others"`
+	// Require holds conditions every event of RDP's listener satisfies.
+	Require []*Condition `yaml:"require"`
+	// MachineWide holds conditions under which an event (that satisfies
+	// Require) is RDP's whichever program logged it.
+	MachineWide []*Condition `yaml:"machine_wide"`
+	// Process reads the calling process the event names, if any.
+	Process *ProcessCheck `yaml:"process"`
+	// Coincides attributes events that lie close in time to an RDP
+	// connection attempt.
+	Coincides *Coincidence `yaml:"coincides"`
+}
+
+// ProcessCheck names the fields that give the process an event was logged
+// for, and the image file names of RDP's process.
+type ProcessCheck struct {
+	// Image is the EventData field with the process image path
+	// ("CallerProcessImageName").
+	Image string `yaml:"image"`
+	// ID is the EventData field with its process id ("CallerProcessId"),
+	// shown in the report.
+	ID string `yaml:"id"`
+	// Allow lists image file names (compared case-insensitively with the
+	// last path element) of the process that hosts the RDP listener.
+	Allow []string `yaml:"allow"`
+}
+
+// Coincidence is "an RDP connection attempt at the same moment".
+type Coincidence struct {
+	// Queries are ids of the rule's context queries whose events are RDP
+	// connection attempts.
+	Queries []string `yaml:"queries"`
+	// Within is the largest distance in time, either way.
+	Within time.Duration `yaml:"within"`
+}
+
+// attrClass is how an event of an evidence query was judged.
+type attrClass int
+
+const (
+	attrYes     attrClass = iota // RDP's (or the query has no Attribution)
+	attrPending                  // consistent; Coincides may still attribute it
+	attrOther                    // another program's
+)
+
+// classify judges ev for at (steps 1 to 3; step 4 happens once the context
+// events are known). why says it in a few words: the attribution, or for
+// attrOther the label of the other program ("lsass.exe", "Type=client").
+func (at *Attribution) classify(ev *evtx.Event) (attrClass, string) {
+	if at == nil {
+		return attrYes, ""
+	}
+	image, pid := at.process(ev)
+	for _, c := range at.Require {
+		if !c.Match(ev) {
+			label := fieldLabel(c, ev)
+			if image != "" {
+				label += " from " + image
+			}
+			return attrOther, label
+		}
+	}
+	if len(at.MachineWide) > 0 {
+		all := true
+		var labels []string
+		for _, c := range at.MachineWide {
+			if !c.Match(ev) {
+				all = false
+				break
+			}
+			labels = append(labels, fieldLabel(c, ev))
+		}
+		if all {
+			for _, c := range at.Require {
+				labels = append(labels, fieldLabel(c, ev))
+			}
+			why := "machine-wide (" + strings.Join(labels, ", ") + ")"
+			if image != "" {
+				why += ", whichever program it was logged for (" + processText(image, pid) + ")"
+			}
+			return attrYes, why
+		}
+	}
+	if image != "" {
+		for _, a := range at.Process.Allow {
+			if strings.EqualFold(a, image) {
+				return attrYes, "the calling process is " + processText(image, pid)
+			}
+		}
+		return attrOther, image
+	}
+	return attrPending, ""
+}
+
+// process returns the file name of the image the event names, and its
+// process id text, or "" when the event names none.
+func (at *Attribution) process(ev *evtx.Event) (image, pid string) {
+	if at.Process == nil || at.Process.Image == "" {
+		return "", ""
+	}
+	v, ok := ev.Data(at.Process.Image)
+	if !ok {
+		return "", ""
+	}
+	p := strings.TrimSpace(v.String())
+	if i := strings.LastIndexAny(p, `\/`); i >= 0 {
+		p = p[i+1:]
+	}
+	if p == "" {
+		return "", ""
+	}
+	if at.Process.ID != "" {
+		if v, ok := ev.Data(at.Process.ID); ok {
+			pid = strings.TrimSpace(v.String())
+		}
+	}
+	return strings.ToLower(p), pid
+}
+
+func processText(image, pid string) string {
+	if pid == "" {
+		return image
+	}
+	return image + " (PID " + pid + ")"
+}
+
+// fieldLabel shows the field c selects as name=value ("Type=client"), or
+// "no <name>" when the event lacks it.
+func fieldLabel(c *Condition, ev *evtx.Event) string {
+	name := c.Data
+	switch {
+	case c.Index > 0:
+		name = "Data[" + strconv.Itoa(c.Index) + "]"
+	case c.UserData != "":
+		name = c.UserData
+	case c.AnyField:
+		name = "a field"
+	}
+	vs := c.values(ev)
+	if len(vs) == 0 {
+		return "no " + name
+	}
+	return name + "=" + truncate(strings.TrimSpace(vs[0].String()), 60)
+}
+
+// contextTime is the time of a context event (an RDP connection attempt).
+type contextTime struct {
+	t     time.Time
+	query string
+	ref   *EventRef
+}
+
+// maxContextTimes bounds the context events kept per rule (a brute-force
+// attack logs an RCM 261 per attempt); beyond it the finding says so.
+const maxContextTimes = 1 << 18
+
+// maxPending bounds the unattributed evidence times kept per query.
+const maxPending = 1 << 16
+
+// nearest returns the context event of cs (sorted by time) nearest to t
+// within d, or nil.
+func nearest(cs []contextTime, t time.Time, d time.Duration) *contextTime {
+	i := sort.Search(len(cs), func(i int) bool { return !cs[i].t.Before(t) })
+	var best *contextTime
+	dist := func(c *contextTime) time.Duration {
+		x := c.t.Sub(t)
+		if x < 0 {
+			return -x
+		}
+		return x
+	}
+	for _, j := range []int{i - 1, i} {
+		if j < 0 || j >= len(cs) {
+			continue
+		}
+		c := &cs[j]
+		if dist(c) <= d && (best == nil || dist(c) < dist(best)) {
+			best = c
+		}
+	}
+	return best
+}
+
+// coincidenceText says how an event relates to the RDP connection attempt
+// near it: "an RDP connection attempt 2 seconds before it (rcm-261 at ...)".
+func coincidenceText(c *contextTime, t time.Time) string {
+	rel := "at the same moment"
+	switch d := c.t.Sub(t); {
+	case d < 0:
+		rel = FormatDuration(d) + " before it"
+	case d > 0:
+		rel = FormatDuration(d) + " after it"
+	}
+	what := c.query
+	if c.ref != nil {
+		what = fmt.Sprintf("%s %d", shortProvider(c.ref.Provider), c.ref.EventID)
+	}
+	return fmt.Sprintf("an RDP connection attempt %s (%s at %s)", rel, what, evtx.FormatTime(c.t))
+}
+
+// shortProvider drops the "Microsoft-Windows-" prefix and keeps the last
+// '-' part of long provider names ("RemoteConnectionManager").
+func shortProvider(p string) string {
+	p = strings.TrimPrefix(p, "Microsoft-Windows-")
+	if i := strings.LastIndexByte(p, '-'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// othersText is the one line about other programs' events of a query:
+// "other TLS errors on this machine: 3, from lsass.exe (2), Type=client (1)".
+func othersText(what string, n int, from map[string]int) string {
+	if what == "" {
+		what = "matching events"
+	}
+	labels := make([]string, 0, len(from))
+	for l := range from {
+		labels = append(labels, l)
+	}
+	sort.Slice(labels, func(i, j int) bool {
+		if from[labels[i]] != from[labels[j]] {
+			return from[labels[i]] > from[labels[j]]
+		}
+		return labels[i] < labels[j]
+	})
+	s := fmt.Sprintf("other %s on this machine: %d", what, n)
+	if len(labels) == 1 {
+		return s + ", " + fromText(labels[0])
+	}
+	var parts []string
+	for _, l := range labels {
+		parts = append(parts, fmt.Sprintf("%s (%d)", l, from[l]))
+	}
+	return s + ", from " + strings.Join(parts, ", ")
+}
+
+func fromText(label string) string {
+	if strings.Contains(label, "=") || strings.HasPrefix(label, "no ") {
+		return "with " + label
+	}
+	return "from " + label
+}

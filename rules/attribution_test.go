@@ -1,0 +1,223 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+func builtinRule(t *testing.T, id string) *Rule {
+	t.Helper()
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("no rule %s", id)
+	return nil
+}
+
+func TestAttributionClassify(t *testing.T) {
+	at := builtinRule(t, "rdp-tls-disabled").Query("schannel-36871").Attribution
+	at70 := builtinRule(t, "rdp-cert-private-key").Query("schannel-36870").Attribution
+	lsass := `C:\Windows\System32\lsass.exe`
+	svchost := `C:\Windows\System32\svchost.exe`
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name  string
+		at    *Attribution
+		ev    *evtx.Event
+		class attrClass
+		why   string
+	}{
+		{"client credential", at, evtxtest.WithType(evtxtest.Schannel36871(t0, 10013), "client"), attrOther, "Type=client"},
+		{"client credential of svchost", at, evtxtest.WithCaller(evtxtest.WithType(evtxtest.Schannel36871(t0, 10013), "client"), 9, svchost),
+			attrOther, "Type=client from svchost.exe"},
+		{"server 10013 is machine-wide", at, evtxtest.Schannel36871(t0, 10013), attrYes, "machine-wide (ErrorState=10013, Type=server)"},
+		{"server 10013 of lsass is machine-wide", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 716, lsass),
+			attrYes, "machine-wide (ErrorState=10013, Type=server), whichever program it was logged for (lsass.exe (PID 716))"},
+		{"server 10011 of lsass", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 716, lsass), attrOther, "lsass.exe"},
+		{"server 10011 of svchost", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 1032, svchost), attrYes,
+			"the calling process is svchost.exe (PID 1032)"},
+		{"server 10011 without process", at, evtxtest.Schannel36871(t0, 10011), attrPending, ""},
+		{"36870 of w3wp", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 4242, `C:\Windows\System32\inetsrv\w3wp.exe`),
+			attrOther, "w3wp.exe"},
+		{"36870 SVCHOST in capitals", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 1032, `C:\WINDOWS\system32\SVCHOST.EXE`),
+			attrYes, "the calling process is svchost.exe (PID 1032)"},
+		{"no attribution", nil, evtxtest.Schannel36870(t0, 0x8009030D, 10001), attrYes, ""},
+	} {
+		class, why := c.at.classify(c.ev)
+		if class != c.class || why != c.why {
+			t.Errorf("%s: classify = %d %q, want %d %q", c.name, class, why, c.class, c.why)
+		}
+	}
+}
+
+func TestOthersText(t *testing.T) {
+	for _, c := range []struct {
+		from map[string]int
+		want string
+	}{
+		{map[string]int{"lsass.exe": 3}, "other TLS errors on this machine: 3, from lsass.exe"},
+		{map[string]int{"Type=client": 1}, "other TLS errors on this machine: 1, with Type=client"},
+		{map[string]int{"Type=client": 1, "lsass.exe": 2}, "other TLS errors on this machine: 3, from lsass.exe (2), Type=client (1)"},
+	} {
+		n := 0
+		for _, v := range c.from {
+			n += v
+		}
+		if got := othersText("TLS errors", n, c.from); got != c.want {
+			t.Errorf("othersText = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestCoincidenceWithin: a Schannel 36870 without a calling process is
+// attributed by an RDP connection attempt up to 10 seconds away, not 11.
+func TestCoincidenceWithin(t *testing.T) {
+	e := builtinEngine(t, Options{At: t0})
+	for _, c := range []struct {
+		gap  time.Duration
+		want Verdict
+	}{{-10 * time.Second, Detected}, {10 * time.Second, Detected}, {11 * time.Second, Possible}, {-11 * time.Second, Possible}} {
+		dir := t.TempDir()
+		at := t0.Add(-time.Hour)
+		sys := append(evtxtest.Noise(t0.Add(-3*24*time.Hour), time.Hour, 73), evtxtest.Schannel36870(at, 0x8009030D, 10001))
+		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sortByTime(sys), evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		rcm := []*evtx.Event{evtxtest.RCM261(t0.Add(-2 * 24 * time.Hour)), evtxtest.RCM261(at.Add(c.gap))}
+		if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"), rcm, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		f := finding(t, analyzePath(t, e, dir), "rdp-cert-private-key")
+		if f.Verdict != c.want {
+			t.Errorf("RCM 261 %v from the 36870: verdict %s, want %s (%s)", c.gap, f.Verdict, c.want, f.Why)
+		}
+		if c.want == Detected && !strings.Contains(f.Evidence[0].Attribution, "an RDP connection attempt") {
+			t.Errorf("attribution %q", f.Evidence[0].Attribution)
+		}
+	}
+}
+
+func sortByTime(evs []*evtx.Event) []*evtx.Event {
+	for i := 1; i < len(evs); i++ {
+		for j := i; j > 0 && evs[j].System.TimeCreated.Before(evs[j-1].System.TimeCreated); j-- {
+			evs[j], evs[j-1] = evs[j-1], evs[j]
+		}
+	}
+	return evs
+}
+
+// TestValidateRuleLanguage: the attribution, recovery and corroboration
+// keys are checked at load with errors that say where.
+func TestValidateRuleLanguage(t *testing.T) {
+	const head = "id: x\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x}]\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"attribution on a context query", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+  - {id: c, channel: System, role: context, xpath: "*[System[EventID=2]]", attribution: {require: [{data: Type, text: [server]}]}}
+`, "queries[c].attribution: only an evidence query has an attribution"},
+		{"coincides names an evidence query", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {coincides: {queries: [e], within: 10s}}}
+`, `queries[e].attribution.coincides.queries: no context query "e"`},
+		{"coincides too wide", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {coincides: {queries: [c], within: 1h}}}
+  - {id: c, channel: System, role: context, xpath: "*[System[EventID=2]]"}
+`, "queries[e].attribution.coincides.within: 1h0m0s"},
+		{"process without allow", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {process: {image: CallerProcessImageName}}}
+`, "queries[e].attribution.process.allow: empty"},
+		{"process allow with a path", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {process: {image: I, allow: ['C:\x\svchost.exe']}}}
+`, "is not a file name"},
+		{"empty attribution", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {others: x}}
+`, "queries[e].attribution: empty"},
+		{"require condition selects nothing", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {require: [{text: [server]}]}}
+`, "queries[e].attribution.require[0]: must select one field"},
+		{"recovery resolves nothing", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+  - {id: r, channel: System, role: recovery, xpath: "*[System[EventID=2]]"}
+`, "queries[r].resolves: a recovery query must name"},
+		{"recovery resolves a corroboration query", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+  - {id: k, channel: System, role: corroboration, xpath: "*[System[EventID=3]]"}
+  - {id: r, channel: System, role: recovery, resolves: [k], xpath: "*[System[EventID=2]]"}
+`, `queries[r].resolves: no evidence query "k"`},
+		{"resolves on an evidence query", `queries:
+  - {id: e, channel: System, resolves: [e], xpath: "*[System[EventID=1]]"}
+`, "queries[e].resolves: only a recovery query resolves others"},
+		{"unknown role", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+  - {id: r, channel: System, role: recover, xpath: "*[System[EventID=2]]"}
+`, `queries[r].role: "recover" (want evidence, corroboration, recovery or context)`},
+		{"needs corroboration without any", `needs_corroboration: true
+queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+`, "needs_corroboration: the rule has no corroboration query and no computer_change"},
+	} {
+		r, err := Parse("x.yaml", []byte(head+c.yaml))
+		if err == nil {
+			err = Validate([]*Rule{r})
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+	// A bad code in an attribution condition is a load error.
+	_, err := Parse("x.yaml", []byte(head+`queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {machine_wide: [{data: S, codes: ["0xZZ"]}]}}
+`))
+	if err == nil || !strings.Contains(err.Error(), `query "e" attribution machine_wide: code "0xZZ"`) {
+		t.Errorf("bad code: %v", err)
+	}
+}
+
+// TestFirstFormatRuleStillWorks: a rule file in the format before
+// attribution (no attribution, recovery, context or needs_corroboration)
+// loads and judges as before: every match counts, verdict detected.
+func TestFirstFormatRuleStillWorks(t *testing.T) {
+	dir := t.TempDir()
+	rule := `id: my-schannel
+title: any Schannel 36871
+severity: warning
+cause: some TLS credential failed
+queries:
+  - id: q
+    channel: System
+    xpath: "Event[System[Provider[@Name='Schannel'] and EventID=36871]]"
+refinements:
+  - id: client
+    queries: [q]
+    when: [{data: Type, text: [client]}]
+    cause: a client credential failed
+resolution:
+  - {id: look, title: Look, text: look at it}
+`
+	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(rs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := finding(t, analyzePath(t, e, filepath.Join(scenarioDir, "schannel-client-36871")), "my-schannel")
+	if f.Verdict != Detected || f.Refinements[0].Refinement.ID != "client" || f.Why == "" {
+		t.Errorf("verdict %s, refinements %v, why %q", f.Verdict, f.Refinements, f.Why)
+	}
+}

@@ -1,0 +1,427 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// Verdicts that say how strong the evidence is (with Detected,
+// NotDetected and NotChecked in engine.go).
+const (
+	// Possible: evidence in the window is consistent with the scenario but
+	// not attributable to RDP (a Schannel error that names no process and
+	// coincides with no RDP connection), or the rule needs corroboration
+	// that is missing (broker errors without a sign of a rename).
+	Possible Verdict = "possible"
+	// Resolved: the fault was in the window, and a later event of a
+	// recovery query shows it recovered (RCM 1056 after 1057/1058).
+	Resolved Verdict = "resolved"
+)
+
+// Flagged returns the number of findings that need attention: verdict
+// Detected or Possible.
+func (r *Result) Flagged() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Verdict == Detected || f.Verdict == Possible {
+			n++
+		}
+	}
+	return n
+}
+
+// contextEvents are the RDP connection attempts of a rule's context
+// queries near its window, for Attribution.Coincides.
+type contextEvents struct {
+	list    []contextTime
+	sorted  bool
+	dropped int // beyond maxContextTimes
+}
+
+// coincidenceWithin returns the longest Coincides.Within of cr's queries.
+func coincidenceWithin(cr *compiledRule) time.Duration {
+	var d time.Duration
+	for _, cq := range cr.queries {
+		if at := cq.query.Attribution; at != nil && at.Coincides != nil {
+			d = max(d, at.Coincides.Within)
+		}
+	}
+	return d
+}
+
+// noteContext keeps the time of a context event that lies near enough to
+// the window to attribute evidence in it.
+func (a *analysis) noteContext(cq *compiledQuery, r *EventRef) {
+	d := coincidenceWithin(cq.rule)
+	start := a.ref.Add(-cq.rule.window - d)
+	if r.Time.Before(start) || r.Time.After(a.ref.Add(d)) {
+		return
+	}
+	ce := a.context[cq.rule]
+	if ce == nil {
+		ce = &contextEvents{}
+		a.context[cq.rule] = ce
+	}
+	if len(ce.list) >= maxContextTimes {
+		ce.dropped++
+		return
+	}
+	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r})
+	ce.sorted = false
+	st := a.state[cq]
+	if !r.Time.Before(a.ref.Add(-cq.rule.window)) && !r.Time.After(a.ref) {
+		h := &st.hit
+		h.Count++
+		if h.First.IsZero() || r.Time.Before(h.First) {
+			h.First = r.Time
+		}
+		h.Last = maxTime(h.Last, r.Time)
+	}
+}
+
+// noteRecovery counts a recovery event and keeps the newest in the window.
+func (a *analysis) noteRecovery(cq *compiledQuery, st *queryState, r *EventRef, start time.Time) {
+	h := &st.hit
+	switch {
+	case r.Time.Before(start):
+		h.BeforeCount++
+	case r.Time.After(a.ref):
+		h.AfterCount++
+	default:
+		h.Count++
+		if h.First.IsZero() || r.Time.Before(h.First) {
+			h.First = r.Time
+		}
+		h.Last = maxTime(h.Last, r.Time)
+		if st.latest == nil || newer(r, st.latest) {
+			st.latest = r
+		}
+	}
+}
+
+// notePending keeps an in-window evidence event that Attribution could not
+// attribute yet; attribute decides once every log is read.
+func (a *analysis) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
+	r.Possible = true
+	if len(st.pending) < maxPending {
+		st.pending = append(st.pending, r.Time)
+	} else {
+		st.overflow++
+	}
+}
+
+// attribute settles the pending evidence of cr's queries against the RDP
+// connection attempts of its context queries, and counts what stays
+// unattributed (QueryHit.Possible).
+func (a *analysis) attribute(cr *compiledRule, f *Finding) {
+	ce := a.context[cr]
+	var ctx []contextTime
+	if ce != nil {
+		if !ce.sorted {
+			sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
+			ce.sorted = true
+		}
+		ctx = ce.list
+		if ce.dropped > 0 {
+			f.Caveats = append(f.Caveats, fmt.Sprintf("%d RDP connection attempts near the window were not kept (more than %d); Schannel errors near them may be counted as not attributable", ce.dropped, maxContextTimes))
+		}
+	}
+	for _, cq := range cr.queries {
+		at := cq.query.Attribution
+		if cq.query.Role != RoleEvidence || at == nil {
+			continue
+		}
+		st := a.state[cq]
+		within := time.Duration(-1)
+		if at.Coincides != nil {
+			within = at.Coincides.Within
+		}
+		possible := st.overflow
+		for _, t := range st.pending {
+			if within < 0 || nearest(ctx, t, within) == nil {
+				possible++
+			}
+		}
+		st.hit.Possible = possible
+		for _, r := range st.evidence {
+			if !r.Possible || r.Attribution != "" {
+				continue
+			}
+			if within >= 0 {
+				if c := nearest(ctx, r.Time, within); c != nil {
+					r.Possible = false
+					r.Attribution = coincidenceText(c, r.Time)
+					continue
+				}
+			}
+			r.Attribution = a.unattributedText(cr, at)
+		}
+	}
+}
+
+// unattributedText says why an evidence event is not attributable.
+func (a *analysis) unattributedText(cr *compiledRule, at *Attribution) string {
+	s := "not attributable to RDP"
+	if at.Process != nil && at.Process.Image != "" {
+		s += ": the event names no calling process"
+	}
+	if at.Coincides != nil {
+		s += fmt.Sprintf(" and no RDP connection attempt is logged within %s of it", FormatDuration(at.Coincides.Within))
+		if missing := a.unreadContext(cr, at); len(missing) > 0 {
+			s += " (" + strings.Join(missing, " and ") + " not among the readable inputs)"
+		}
+	}
+	return s
+}
+
+// unreadContext returns the channels of at's coincidence queries of which
+// no log was read.
+func (a *analysis) unreadContext(cr *compiledRule, at *Attribution) []string {
+	var out []string
+	for _, id := range at.Coincides.Queries {
+		q := cr.rule.Query(id)
+		if q == nil {
+			continue
+		}
+		read := false
+		for _, in := range a.res.Inputs {
+			if in.Readable() && strings.EqualFold(in.Channel, q.Channel) {
+				read = true
+			}
+		}
+		if !read && !containsFold(out, q.Channel) {
+			out = append(out, q.Channel)
+		}
+	}
+	return out
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// judge sets the verdict's strength and its one-sentence reason, and the
+// lines about other programs' events.
+func (a *analysis) judge(cr *compiledRule, f *Finding) {
+	r := cr.rule
+	f.Others = a.others(cr)
+	switch f.Verdict {
+	case NotChecked:
+		if len(f.Reasons) > 0 {
+			f.Why = "Not checked: " + sentence(f.Reasons[0])
+		} else {
+			f.Why = "Not checked."
+		}
+		return
+	case NotDetected:
+		var chs []string
+		for _, ls := range f.Logs {
+			if ls.Role == RoleEvidence && ls.Status == LogRead {
+				chs = append(chs, ls.Channel)
+			}
+		}
+		f.Why = fmt.Sprintf("No matching event in the window; %s read and %s it.",
+			strings.Join(chs, " and "), pluralVerb(len(chs), "covers", "cover"))
+		if len(f.Others) > 0 {
+			f.Why = strings.TrimSuffix(f.Why, ".") + "; the matches of other programs do not count (see below)."
+		}
+		return
+	}
+	possible, attributed := 0, 0
+	for _, h := range f.Hits {
+		if h.Query.Role == RoleEvidence {
+			possible += h.Possible
+			attributed += h.Count - h.Possible
+		}
+	}
+	if by, last := a.resolvedBy(cr, f); by != nil {
+		f.Verdict = Resolved
+		f.ResolvedBy = by
+		f.Why = fmt.Sprintf("Resolved at %s: %s (%s %d), %s after the last failure (%s %d at %s); a failure logged after that time would show it back.",
+			evtx.FormatTime(by.Time), describes(r, by), shortProvider(by.Provider), by.EventID,
+			FormatDuration(by.Time.Sub(last.Time)), shortProvider(last.Provider), last.EventID, evtx.FormatTime(last.Time))
+		return
+	}
+	newest := func(possible bool) *EventRef {
+		for _, e := range f.Evidence {
+			if e.Possible == possible {
+				return e
+			}
+		}
+		return f.Evidence[0] // the newest kept events are all of the other kind
+	}
+	if attributed == 0 {
+		f.Verdict = Possible
+		e := newest(true)
+		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but %s; the newest (%s %d at %s) is %s. %s",
+			capitalize(plural(possible, "event")), pluralVerb(possible, "is", "are"), "not attributable to RDP",
+			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), strings.TrimPrefix(e.Attribution, "not attributable to RDP: "),
+			confirmText(cr))
+		return
+	}
+	e := newest(false)
+	if r.NeedsCorroboration && len(f.Corroboration) == 0 {
+		f.Verdict = Possible
+		f.Why = fmt.Sprintf("%s in the window (the newest: %s, %s %d at %s) %s consistent with the scenario, but nothing shows its cause; %s would confirm it.",
+			capitalize(plural(attributed, "event")), describes(r, e), shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time),
+			pluralVerb(attributed, "is", "are"), corroborationWanted(r))
+		return
+	}
+	f.Verdict = Detected
+	why := fmt.Sprintf("%s in the window %s to RDP; the newest: %s (%s %d at %s)",
+		capitalize(plural(attributed, "event")), pluralVerb(attributed, "belongs", "belong"), describes(r, e),
+		shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time))
+	if e.Attribution != "" {
+		why += ", " + e.Attribution
+	}
+	if r.NeedsCorroboration {
+		why += "; corroborated: " + f.Corroboration[0].Text
+	}
+	f.Why = why + "."
+}
+
+// resolvedBy returns the recovery event that shows every failure of the
+// window recovered, and the last failure, or nil.
+func (a *analysis) resolvedBy(cr *compiledRule, f *Finding) (by, last *EventRef) {
+	for _, cq := range cr.queries {
+		h := a.state[cq].hit
+		if cq.query.Role != RoleEvidence || h.Count == 0 {
+			continue
+		}
+		var fix *EventRef
+		for _, rq := range cr.queries {
+			st := a.state[rq]
+			if rq.query.Role == RoleRecovery && contains(rq.query.Resolves, cq.query.ID) &&
+				st.latest != nil && st.latest.Time.After(h.Last) && (fix == nil || newer(st.latest, fix)) {
+				fix = st.latest
+			}
+		}
+		if fix == nil {
+			return nil, nil
+		}
+		if by == nil || newer(fix, by) {
+			by = fix
+		}
+	}
+	if by == nil || len(f.Evidence) == 0 {
+		return nil, nil
+	}
+	return by, f.Evidence[0]
+}
+
+// others returns the lines about other programs' matches, one per
+// Attribution.Others name.
+func (a *analysis) others(cr *compiledRule) []string {
+	type group struct {
+		n    int
+		from map[string]int
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, cq := range cr.queries {
+		h := a.state[cq].hit
+		if h.Other == 0 || cq.query.Attribution == nil {
+			continue
+		}
+		name := cq.query.Attribution.Others
+		g := groups[name]
+		if g == nil {
+			g = &group{from: map[string]int{}}
+			groups[name] = g
+			order = append(order, name)
+		}
+		g.n += h.Other
+		for k, v := range h.OtherFrom {
+			g.from[k] += v
+		}
+	}
+	var out []string
+	for _, name := range order {
+		out = append(out, othersText(name, groups[name].n, groups[name].from))
+	}
+	return out
+}
+
+func describes(r *Rule, e *EventRef) string {
+	if q := r.Query(e.Query); q != nil && q.Describes != "" {
+		return q.Describes
+	}
+	return e.Query
+}
+
+// confirmText says what would attribute a rule's possible evidence.
+func confirmText(cr *compiledRule) string {
+	var chs []string
+	for _, cq := range cr.queries {
+		if cq.query.Role == RoleContext && !containsFold(chs, cq.query.Channel) {
+			chs = append(chs, cq.query.Channel)
+		}
+	}
+	s := "The same error while you try to connect, or a calling process (named from Windows Server 2022 on) that hosts Remote Desktop Services"
+	if len(chs) > 0 {
+		s += ", or an RDP connection attempt at the same moment in " + strings.Join(chs, " or ")
+	}
+	return s + ", would confirm it."
+}
+
+// corroborationWanted lists what corroborates a rule.
+func corroborationWanted(r *Rule) string {
+	var parts []string
+	for _, q := range r.Queries {
+		if q.Role == RoleCorroboration {
+			parts = append(parts, fmt.Sprintf("%s (%s)", q.Describes, q.ID))
+		}
+	}
+	if r.ComputerChange {
+		parts = append(parts, "a change of the events' Computer field")
+	}
+	if len(parts) == 0 {
+		return "corroborating evidence"
+	}
+	return strings.Join(parts, " or ")
+}
+
+func pluralVerb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// sentence makes s end with a period.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
+// channelRole is the role of a channel for a rule: that of its queries on
+// it, evidence first, then recovery, corroboration, context.
+func channelRole(r *Rule, ch string) string {
+	rank := map[string]int{RoleEvidence: 4, RoleRecovery: 3, RoleCorroboration: 2, RoleContext: 1}
+	role := RoleContext
+	for _, q := range r.Queries {
+		if strings.EqualFold(q.Channel, ch) && rank[q.Role] > rank[role] {
+			role = q.Role
+		}
+	}
+	return role
+}
