@@ -40,6 +40,8 @@ func FuzzReader(f *testing.F) {
 				return
 			}
 			_ = r.NewestTime() // must not panic or hang, and must not move Next
+			lw := r.LastWritten()
+			var highest *Event
 			n := 0
 			for {
 				ev, err := r.Next()
@@ -48,6 +50,9 @@ func FuzzReader(f *testing.F) {
 				}
 				if err != nil {
 					t.Fatalf("Next: %v", err)
+				}
+				if highest == nil || ev.RecordID > highest.RecordID {
+					highest = ev
 				}
 				if ev == nil || ev.Source.Offset < 0 || ev.Source.Offset >= int64(len(b)) {
 					t.Fatalf("event %+v outside the input", ev)
@@ -58,6 +63,10 @@ func FuzzReader(f *testing.F) {
 					_ = ev.AppendText(nil, n)
 				}
 				n++
+			}
+			// LastWritten is the plain read's highest record number.
+			if (lw == nil) != (highest == nil) || lw != nil && (lw.RecordID != highest.RecordID || lw.Source != highest.Source) {
+				t.Fatalf("LastWritten %+v, highest record read %+v", lw, highest)
 			}
 			st := r.Stats()
 			if st.Records != n {
