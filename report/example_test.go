@@ -67,11 +67,11 @@ func ExampleNew() {
 	//       attribution: machine-wide (ErrorState=10013, Type=server)
 	//
 	// Cause (refined by tls-server-no-protocol, 2 events):
-	//   Schannel could not create the TLS server credential (internal state 10013):
-	//   no TLS protocol version is both enabled system-wide and allowed for the RDP
-	//   listener. TLS 1.x Server "Enabled" is 0, or "DisabledByDefault" is non-zero,
-	//   set in the registry or by Group Policy. A FIPS-only policy can have the same
-	//   effect.
+	//   Schannel could not create a TLS server credential (internal state 10013): no
+	//   TLS protocol version is enabled for servers on this machine. TLS 1.x Server
+	//   "Enabled" is 0 in the registry or set so by Group Policy; a non-zero
+	//   "DisabledByDefault" may have the same effect. This holds for every TLS
+	//   server of the machine, the RDP listener included.
 	//
 	// == Inputs ==
 }

@@ -233,12 +233,16 @@ func coincidenceText(c *contextTime, t time.Time) string {
 	return fmt.Sprintf("an RDP connection attempt %s (%s at %s)", rel, what, evtx.FormatTime(c.t))
 }
 
-// shortProvider drops the "Microsoft-Windows-" prefix and keeps the last
-// '-' part of long provider names ("RemoteConnectionManager").
+// shortProvider shortens a provider name for a sentence: without
+// "Microsoft-Windows-" and the "TerminalServices-" or
+// "RemoteDesktopServices-" family prefix ("RemoteConnectionManager",
+// "SessionBroker-Client", "RdpCoreTS").
 func shortProvider(p string) string {
 	p = strings.TrimPrefix(p, "Microsoft-Windows-")
-	if i := strings.LastIndexByte(p, '-'); i >= 0 {
-		return p[i+1:]
+	for _, family := range []string{"TerminalServices-", "RemoteDesktopServices-"} {
+		if rest, ok := strings.CutPrefix(p, family); ok && rest != "" {
+			return rest
+		}
 	}
 	return p
 }

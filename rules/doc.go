@@ -47,7 +47,7 @@
 //	refinements:                      # most specific first; the first satisfied decides
 //	  - id: tls-server-no-protocol
 //	    queries: [schannel-36871]     # whose in-window events are examined
-//	    when:                         # all conditions on one event
+//	    when:                         # all conditions on one event (none: every event of the queries)
 //	      - data: ErrorState          # or index: 1 (classic unnamed Data), user_data: param3, any_field: true
 //	        codes: ["10013"]          # compared numerically (0x.., decimal, negative HRESULT, %%N)
 //	      - data: Type

@@ -175,20 +175,20 @@ func TestRefinementOrdersSteps(t *testing.T) {
 	e := builtinEngine(t, Options{})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "cert-1057-keyset"))
 	f := finding(t, res, "rdp-cert-private-key")
-	if len(f.Steps) < 2 || f.Steps[0].ID != "renew-self-signed" || f.Steps[1].ID != "grant-machinekeys" {
-		t.Errorf("steps for a missing keyset start %v, want renew-self-signed, grant-machinekeys", stepIDs(f.Steps))
+	if len(f.Steps) < 2 || f.Steps[0].ID != "grant-rdp-key" || f.Steps[1].ID != "renew-self-signed-delete-key" {
+		t.Errorf("steps for a missing keyset start %v, want grant-rdp-key, renew-self-signed-delete-key", stepIDs(f.Steps))
 	}
 	res = analyzePath(t, e, filepath.Join(scenarioDir, "cert-1058-access-denied"))
 	f = finding(t, res, "rdp-cert-private-key")
-	if f.Steps[0].ID != "grant-machinekeys" {
-		t.Errorf("steps for access denied start %v, want grant-machinekeys", stepIDs(f.Steps))
+	if f.Steps[0].ID != "grant-rdp-key" || f.Steps[1].ID != "renew-self-signed" {
+		t.Errorf("steps for access denied start %v, want grant-rdp-key, renew-self-signed", stepIDs(f.Steps))
 	}
 	if len(f.Steps) != len(f.Rule.Resolution) {
 		t.Errorf("%d steps, want all %d", len(f.Steps), len(f.Rule.Resolution))
 	}
 	res = analyzePath(t, e, filepath.Join(scenarioDir, "tls-36871-10013"))
 	f = finding(t, res, "rdp-tls-disabled")
-	want := []string{"stop-group-policy", "query-tls", "enable-tls12", "enable-tls10-11"}
+	want := []string{"query-tls", "enable-tls12", "enable-tls13", "restart-vm"}
 	if got := stepIDs(f.Steps); strings.Join(got[:4], " ") != strings.Join(want, " ") {
 		t.Errorf("TLS steps %v, want to start with %v", got, want)
 	}

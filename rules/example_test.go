@@ -40,7 +40,7 @@ func ExampleEngine_Analyze() {
 	// reference time: 2024-05-01 12:00:00 +0000 UTC
 	// rdp-cert-private-key: not_detected (0 events)
 	// rdp-tls-disabled: detected (2 events)
-	//   refined by tls-server-no-protocol; first step: Stop the Group Policy Client service first if the VM is domain-joined
+	//   refined by tls-server-no-protocol; first step: Read how the TLS server protocols are set up
 	//   newest: record 122 at 11:30, Schannel 36871 [{Type server} {ErrorState 10013}]
 	// rdp-broker-renamed: not_checked (0 events)
 }

@@ -163,19 +163,36 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 	}
 }
 
-// unattributedText says why an evidence event is not attributable.
+// unattributedText says why an evidence event is not attributable:
+// "not attributable to RDP: it names no calling process and no RDP
+// connection attempt is logged within 10 seconds of it (...)".
 func (a *analysis) unattributedText(cr *compiledRule, at *Attribution) string {
-	s := "not attributable to RDP"
+	var why []string
 	if at.Process != nil && at.Process.Image != "" {
-		s += ": the event names no calling process"
+		why = append(why, "it names no calling process")
 	}
 	if at.Coincides != nil {
-		s += fmt.Sprintf(" and no RDP connection attempt is logged within %s of it", FormatDuration(at.Coincides.Within))
+		s := fmt.Sprintf("no RDP connection attempt is logged within %s of it", FormatDuration(at.Coincides.Within))
 		if missing := a.unreadContext(cr, at); len(missing) > 0 {
-			s += " (" + strings.Join(missing, " and ") + " not among the readable inputs)"
+			for i, ch := range missing {
+				missing[i] = shortChannel(ch)
+			}
+			s += " (the " + strings.Join(missing, " and ") + " logs are not among the readable inputs)"
 		}
+		why = append(why, s)
 	}
-	return s
+	if len(why) == 0 {
+		return unattributable
+	}
+	return unattributable + ": " + strings.Join(why, " and ")
+}
+
+const unattributable = "not attributable to RDP"
+
+// shortChannel shortens a channel name like shortProvider
+// ("RemoteConnectionManager/Operational").
+func shortChannel(ch string) string {
+	return shortProvider(ch)
 }
 
 // unreadContext returns the channels of at's coincidence queries of which
@@ -262,10 +279,13 @@ func (a *analysis) judge(cr *compiledRule, f *Finding) {
 	if attributed == 0 {
 		f.Verdict = Possible
 		e := newest(true)
-		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but %s; the newest (%s %d at %s) is %s. %s",
-			capitalize(plural(possible, "event")), pluralVerb(possible, "is", "are"), "not attributable to RDP",
-			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), strings.TrimPrefix(e.Attribution, "not attributable to RDP: "),
-			confirmText(cr))
+		reason := strings.TrimPrefix(strings.TrimPrefix(e.Attribution, unattributable), ": ")
+		if reason == "" {
+			reason = "nothing ties it to RDP"
+		}
+		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but not attributable to RDP: for the newest (%s %d at %s), %s; %s",
+			capitalize(plural(possible, "event")), pluralVerb(possible, "is", "are"),
+			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr))
 		return
 	}
 	e := newest(false)
@@ -277,8 +297,12 @@ func (a *analysis) judge(cr *compiledRule, f *Finding) {
 		return
 	}
 	f.Verdict = Detected
-	why := fmt.Sprintf("%s in the window %s to RDP; the newest: %s (%s %d at %s)",
-		capitalize(plural(attributed, "event")), pluralVerb(attributed, "belongs", "belong"), describes(r, e),
+	verb := pluralVerb(attributed, "counts", "count")
+	if e.Attribution != "" {
+		verb = pluralVerb(attributed, "belongs", "belong") + " to RDP"
+	}
+	why := fmt.Sprintf("%s in the window %s; the newest: %s (%s %d at %s)",
+		capitalize(plural(attributed, "event")), verb, describes(r, e),
 		shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time))
 	if e.Attribution != "" {
 		why += ", " + e.Attribution
@@ -366,11 +390,14 @@ func confirmText(cr *compiledRule) string {
 			chs = append(chs, cq.query.Channel)
 		}
 	}
-	s := "The same error while you try to connect, or a calling process (named from Windows Server 2022 on) that hosts Remote Desktop Services"
-	if len(chs) > 0 {
-		s += ", or an RDP connection attempt at the same moment in " + strings.Join(chs, " or ")
+	for i, ch := range chs {
+		chs[i] = shortChannel(ch)
 	}
-	return s + ", would confirm it."
+	s := "the same error while you try to connect, a calling process that hosts Remote Desktop Services (Windows Server 2022 and later name it)"
+	if len(chs) > 0 {
+		s += " or an RDP connection attempt at the same moment (" + strings.Join(chs, ", ") + ")"
+	}
+	return s + " would confirm it."
 }
 
 // corroborationWanted lists what corroborates a rule.
@@ -378,7 +405,7 @@ func corroborationWanted(r *Rule) string {
 	var parts []string
 	for _, q := range r.Queries {
 		if q.Role == RoleCorroboration {
-			parts = append(parts, fmt.Sprintf("%s (%s)", q.Describes, q.ID))
+			parts = append(parts, fmt.Sprintf("an event showing that %s (%s)", q.Describes, q.ID))
 		}
 	}
 	if r.ComputerChange {

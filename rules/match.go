@@ -128,14 +128,16 @@ func (c *Condition) matchValue(v evtx.Value) bool {
 	return false
 }
 
-// Match reports whether ev satisfies every condition of f.
+// Match reports whether ev satisfies every condition of f. A refinement
+// without conditions matches every event of its queries (the event id
+// alone says the cause, e.g. RCM 1055).
 func (f *Refinement) Match(ev *evtx.Event) bool {
 	for _, c := range f.When {
 		if !c.Match(ev) {
 			return false
 		}
 	}
-	return len(f.When) > 0
+	return true
 }
 
 // walkLeaves calls fn for every element under e (e excluded) that has no

@@ -132,7 +132,8 @@ type Refinement struct {
 	ID string `yaml:"id"`
 	// Queries are the ids of the rule's queries whose events are examined.
 	Queries []string `yaml:"queries"`
-	// When holds conditions on one event; all must hold.
+	// When holds conditions on one event; all must hold. Without
+	// conditions every event of Queries satisfies the refinement.
 	When []*Condition `yaml:"when"`
 	// Cause replaces the rule's cause.
 	Cause string `yaml:"cause"`

@@ -178,9 +178,6 @@ func validateRule(r *Rule) []error {
 				bad(f+".first", "no resolution step %q", id)
 			}
 		}
-		if len(ref.When) == 0 {
-			bad(f+".when", "no condition")
-		}
 		for j, c := range ref.When {
 			errs = append(errs, validateCondition(r, fmt.Sprintf("%s.when[%d]", f, j), c)...)
 		}

@@ -93,3 +93,24 @@ func RdpCoreTS131(t time.Time, clientIP string) *evtx.Event {
 		},
 	}
 }
+
+// RCMConfiguredCert is one of the classic RemoteConnectionManager events
+// about the certificate the listener is configured with (1051, 1053, 1054,
+// 1055, 1059, 1065; "Remote Desktop Services Authentication and
+// Encryption", https://technet.microsoft.com/en-us/library/ee890993(v=WS.10).aspx),
+// laid out like the real 1056: one unnamed <Data> (the message's %1) and
+// the certificate's SHA1 hash as binary data when given. The level is not
+// documented there; Warning is written (the rules do not read it).
+func RCMConfiguredCert(t time.Time, id uint16, insert string, sha1 []byte) *evtx.Event {
+	ev := rcm(t, id, LevelWarning, insert)
+	ev.Binary = append([]byte(nil), sha1...)
+	return ev
+}
+
+// Schannel36869 is "The TLS server credential's certificate does not have a
+// private key information property attached to it." (rdp-causes.md D6). Its
+// fields are not documented in the sources at hand; this one has none
+// before the caller fields WithCaller adds.
+func Schannel36869(t time.Time) *evtx.Event {
+	return schannel(t, 36869)
+}

@@ -209,6 +209,19 @@ func sets() []set {
 		},
 	)
 
+	// A configured (custom or template) certificate that cannot be used.
+	sha := bytes.Repeat([]byte{0x5A}, 20)
+	out = append(out,
+		certSet("cert-1055-configured-key", "RCM 1055: the configured certificate's private key cannot be accessed",
+			evtxtest.RCMConfiguredCert(at(2*hour), 1055, "CN=rdp.contoso.com", sha), "configured-cert-key-inaccessible"),
+		certSet("cert-1053-configured-expired", "RCM 1053: the configured certificate has expired",
+			evtxtest.RCMConfiguredCert(at(2*hour), 1053, "CN=rdp.contoso.com", sha), "configured-cert-expired"),
+		certSet("cert-1059-configuration-reset", "RCM 1059: the certificate configuration was invalid and was reset",
+			evtxtest.RCMConfiguredCert(at(2*hour), 1059, "", nil), "configured-cert-unusable"),
+		certSet("cert-36869-svchost", "Schannel 36869 (no private key attached) whose caller is svchost.exe",
+			evtxtest.WithCaller(evtxtest.Schannel36869(at(1*hour)), evtxtest.TermServicePID, `C:\Windows\System32\svchost.exe`), "configured-cert-no-key"),
+	)
+
 	// A fault that recovered: 1058, then 1056 (a new certificate).
 	out = append(out, set{
 		name: "cert-1058-then-1056", about: "RCM 1058 Access is denied, then RCM 1056 three hours later (a new self-signed certificate)",

@@ -1,0 +1,163 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// A fix step is pasted into a broken production VM: it cites its source,
+// never prompts, and backs up or reads what it changes before it changes
+// it. These tests hold every built-in step to that.
+
+var (
+	// regWrite is a reg.exe command that changes the registry.
+	regWrite = regexp.MustCompile(`(?i)\breg(\.exe)?\s+(add|delete)\b`)
+	// force is reg.exe's "no prompt" switch as a word of its own.
+	force = regexp.MustCompile(`(?i)(^|\s)/f(\s|$)`)
+	// regRead reads or saves a registry key first.
+	regRead = regexp.MustCompile(`(?i)\breg(\.exe)?\s+(query|export)\b`)
+	// aclWrite changes file permissions or owners.
+	aclWrite = regexp.MustCompile(`(?i)\b(icacls\b.*\s/grant|takeown\b)`)
+	// aclSave is a restorable ACL backup.
+	aclSave = regexp.MustCompile(`(?i)\bicacls\b.*\s/save\s`)
+	// certRemove removes certificates.
+	certRemove = regexp.MustCompile(`(?i)\bRemove-Item\b`)
+	// listSave saves a listing to a file.
+	listSave = regexp.MustCompile(`(?i)\bOut-File\b`)
+)
+
+func builtinSteps(t *testing.T) map[string]*Step {
+	t.Helper()
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := map[string]*Step{}
+	for _, r := range rs {
+		for _, s := range r.Resolution {
+			steps[r.ID+"/"+s.ID] = s
+		}
+	}
+	if len(steps) == 0 {
+		t.Fatal("no steps")
+	}
+	return steps
+}
+
+func TestBuiltinStepsCiteASource(t *testing.T) {
+	for id, s := range builtinSteps(t) {
+		if strings.TrimSpace(s.Source) == "" {
+			t.Errorf("%s: no source", id)
+		}
+	}
+}
+
+func TestBuiltinRegWritesNeverPrompt(t *testing.T) {
+	n := 0
+	for id, s := range builtinSteps(t) {
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if regWrite.MatchString(line) {
+				n++
+				if !force.MatchString(line) {
+					t.Errorf("%s: reg add/delete without /f: %s", id, line)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no reg add/delete found: the check checks nothing")
+	}
+}
+
+// TestBuiltinStepsBackUpFirst: in each step, a registry write comes after
+// a reg query or reg export of the step, an ACL change after an icacls
+// /save, a certificate removal after a listing saved to a file.
+func TestBuiltinStepsBackUpFirst(t *testing.T) {
+	for id, s := range builtinSteps(t) {
+		var sawReg, sawACL, sawList bool
+		for _, line := range strings.Split(s.Commands, "\n") {
+			switch {
+			case regWrite.MatchString(line) && !sawReg:
+				t.Errorf("%s: registry write before any reg query/export: %s", id, line)
+			case aclWrite.MatchString(line) && !sawACL:
+				t.Errorf("%s: ACL change before an icacls /save backup: %s", id, line)
+			case certRemove.MatchString(line) && !sawList:
+				t.Errorf("%s: removal before the list is saved: %s", id, line)
+			}
+			sawReg = sawReg || regRead.MatchString(line)
+			sawACL = sawACL || aclSave.MatchString(line)
+			sawList = sawList || listSave.MatchString(line)
+		}
+	}
+}
+
+// TestStepLintCatches: the patterns above catch what they are meant to.
+func TestStepLintCatches(t *testing.T) {
+	for _, c := range []struct {
+		line    string
+		re      *regexp.Regexp
+		matches bool
+	}{
+		{`reg add "HKLM\X" /v A /t REG_DWORD /d 1`, regWrite, true},
+		{`REG DELETE "HKLM\X" /v A`, regWrite, true},
+		{`rem reg add "HKLM\X" /v A /d 4 /f`, regWrite, true},
+		{`reg query "HKLM\X" /v A`, regWrite, false},
+		{`reg add "HKLM\X" /v A /d 1 /f`, force, true},
+		{`reg add "HKLM\X\fonts" /v A /d 1`, force, false},
+		{`icacls C:\X /save C:\b.txt /t /c`, aclSave, true},
+		{`icacls C:\X /grant "NT AUTHORITY\SYSTEM:(F)"`, aclWrite, true},
+		{`icacls C:\X`, aclWrite, false},
+	} {
+		if got := c.re.MatchString(c.line); got != c.matches {
+			t.Errorf("%s on %q = %v, want %v", c.re, c.line, got, c.matches)
+		}
+	}
+}
+
+// TestFixStepContents pins what issue 8 asks of the rewritten steps.
+func TestFixStepContents(t *testing.T) {
+	steps := builtinSteps(t)
+	has := func(id, want string) {
+		t.Helper()
+		s := steps[id]
+		if s == nil {
+			t.Errorf("no step %s", id)
+			return
+		}
+		if !strings.Contains(s.Commands, want) {
+			t.Errorf("%s: commands lack %q", id, want)
+		}
+	}
+	has("rdp-cert-private-key/grant-rdp-key", `MachineKeys\f686aace6942fb7f7ceb231212eef4a4_*" /grant`)
+	has("rdp-cert-private-key/renew-self-signed", "Get-ChildItem -Path $store | Remove-Item")
+	has("rdp-cert-private-key/renew-self-signed-delete-key", "Remove-Item -DeleteKey")
+	has("rdp-tls-disabled/enable-tls13", `TLS 1.3\Server" /v Enabled`)
+	has("rdp-tls-disabled/offline-enable-tls12", `Select /v Current`)
+	has("rdp-broker-renamed/check-broker-database", "Get-RDConnectionBrokerHighAvailability")
+	if off := steps["rdp-tls-disabled/offline-enable-tls12"]; off != nil && strings.Contains(off.Commands, "ControlSet002") {
+		t.Error("offline step writes ControlSet002 blindly")
+	}
+	// The whole-folder grant is a commented fallback, never the first
+	// change.
+	for id, s := range steps {
+		for _, line := range strings.Split(s.Commands, "\n") {
+			l := strings.TrimSpace(line)
+			if strings.Contains(l, `MachineKeys /t /c /grant`) && !strings.HasPrefix(l, "#") {
+				t.Errorf("%s: recursive grant on every machine key: %s", id, l)
+			}
+		}
+	}
+}
+
+// TestTLSOrder: read, TLS 1.2, TLS 1.3, restart; Group Policy and TLS
+// 1.0/1.1 after those.
+func TestTLSOrder(t *testing.T) {
+	r := builtinRule(t, "rdp-tls-disabled")
+	f := r.Refinement("tls-server-no-protocol")
+	got := stepIDs(orderSteps(r, f.First))
+	want := []string{"query-tls", "enable-tls12", "enable-tls13", "restart-vm", "group-policy-reverts", "enable-tls10-11"}
+	if strings.Join(got[:len(want)], " ") != strings.Join(want, " ") {
+		t.Errorf("steps %v, want to start with %v", got, want)
+	}
+}
