@@ -76,8 +76,15 @@ type merged struct {
 func openMerged(l *Log, o Options) (*File, error) {
 	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}}
 	m.win.filter = o.Filter
+	if o.Progress == nil {
+		o.Progress = l.Progress
+	}
 	for _, p := range l.parts {
-		f, err := p.Open(Options{Workers: o.Workers, Name: p.Path})
+		pl := *p
+		if pl.TempDir == "" {
+			pl.TempDir = l.TempDir
+		}
+		f, err := pl.Open(Options{Workers: o.Workers, Name: p.Path, Progress: o.Progress})
 		if err != nil {
 			m.close()
 			return nil, err

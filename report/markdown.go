@@ -51,6 +51,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, w := range r.Warnings {
 		p.printf("- **Warning:** %s\n", mdEscape(w))
 	}
+	if m := r.Machine; m != nil {
+		p.printf("- Machine: %s\n", code(m.Name))
+		for _, g := range m.Grouping {
+			p.printf("  - %s\n", mdEscape(g))
+		}
+	}
 	p.printf("- Verdicts: %s\n", summaryText(r.Summary))
 	p.printf("- Windows end at the reference time; %s\n", lookBackText(r.LookBackSeconds))
 	p.line("")

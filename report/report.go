@@ -23,6 +23,10 @@ const SchemaVersion = "2"
 type Report struct {
 	SchemaVersion string `json:"schema_version"`
 	Tool          string `json:"tool"`
+	// Machine says which machine the report is about and how the inputs
+	// were grouped; omitted for the inputs of one machine given once (no
+	// copies, no rename), always set in fleets and JSON Lines.
+	Machine *Machine `json:"machine,omitempty"`
 	// ReferenceTime is the "now" of the analysis; every window ends there.
 	ReferenceTime string `json:"reference_time"`
 	// ReferenceSource says where it came from: "given" (--at) or

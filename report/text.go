@@ -15,6 +15,9 @@ const (
 	FormatText     Format = "text"
 	FormatMarkdown Format = "markdown"
 	FormatJSON     Format = "json"
+	// FormatJSONL is JSON Lines: each report as one line of compact JSON
+	// (one line per machine).
+	FormatJSONL Format = "jsonl"
 )
 
 // ParseFormat returns the format named s ("md" is markdown).
@@ -26,8 +29,10 @@ func ParseFormat(s string) (Format, error) {
 		return FormatMarkdown, nil
 	case "json":
 		return FormatJSON, nil
+	case "jsonl", "ndjson":
+		return FormatJSONL, nil
 	}
-	return "", fmt.Errorf("report: unknown format %q (want text, markdown or json)", s)
+	return "", fmt.Errorf("report: unknown format %q (want text, markdown, json or jsonl)", s)
 }
 
 // Write renders r in format f.
@@ -39,6 +44,8 @@ func Write(w io.Writer, r *Report, f Format) error {
 		return WriteMarkdown(w, r)
 	case FormatJSON:
 		return WriteJSON(w, r)
+	case FormatJSONL:
+		return WriteJSONLine(w, r)
 	}
 	return fmt.Errorf("report: unknown format %q", f)
 }
@@ -147,6 +154,12 @@ func WriteText(w io.Writer, r *Report) error {
 	p.printf("Reference time: %s (%s)\n", orNone(r.ReferenceTime), referenceText(r))
 	for _, w := range r.Warnings {
 		p.wrap("WARNING: ", w, textWidth)
+	}
+	if m := r.Machine; m != nil {
+		p.printf("Machine: %s\n", m.Name)
+		for _, g := range m.Grouping {
+			p.wrap("  - ", g, textWidth)
+		}
 	}
 	p.line("")
 

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/fleet"
 	"github.com/evtxrdp/evtxrdp/report"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
@@ -108,28 +109,46 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
-	var logs []*evtx.Log
-	for _, p := range fs.Args() {
-		found, err := evtx.Find(p)
-		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
-			continue
-		}
-		if len(found) == 0 {
-			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no .evtx logs found\n", p)
-		}
-		logs = append(logs, found...)
+	units, problems, err := fleet.Find(fs.Args())
+	for _, e := range problems {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", e)
 	}
-	if len(logs) == 0 {
+	if err != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		return exitFailure
+	}
+	if len(units) == 0 {
 		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
 		return exitFailure
 	}
-	res, aerr := eng.Analyze(logs)
+	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	if len(machines) == 1 {
+		return analyzeMachine(eng, machines[0], f, stdout, stderr)
+	}
+	// Machines are analysed in parallel; each reads its logs with one
+	// goroutine.
+	o.Workers = 1
+	if eng, err = rules.NewEngine(rs, o); err != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		return exitFailure
+	}
+	return analyzeFleet(eng, machines, f, stdout, stderr)
+}
+
+// analyzeMachine analyses the logs of one machine: the report of a single
+// machine, with its grouping when there is something to say (copies, a
+// rename, forwarded events) or in JSON Lines.
+func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer) int {
+	res, aerr := eng.Analyze(m.EvtxLogs())
 	if res == nil {
 		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", aerr)
 		return exitFailure
 	}
-	if err := report.Write(stdout, report.New(res), f); err != nil {
+	r := report.New(res)
+	if f == report.FormatJSONL || m.Copies() || m.Forwarded || len(m.Computers) > 1 {
+		r.Machine = report.NewMachine(m)
+	}
+	if err := report.Write(stdout, r, f); err != nil {
 		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
 		return exitFailure
 	}
@@ -141,6 +160,85 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		return exitDetected
 	}
 	return exitOK
+}
+
+// flagged reports whether a finding of r is detected or possible.
+func flagged(r *report.Report) bool {
+	for _, f := range r.Findings {
+		if f.Verdict == "detected" || f.Verdict == "possible" {
+			return true
+		}
+	}
+	return false
+}
+
+// analyzeFleet analyses several machines in parallel and writes one
+// document (a summary table, then each machine's report) or, in JSON
+// Lines, one line per machine as soon as it and those before it are done.
+func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr io.Writer) int {
+	var reports []*report.Report
+	var errs []string
+	anyFlagged, readable := false, 0
+	var werr error
+	progress := terminalProgress(stderr)
+	fleet.Analyze(eng, ms, 0, func(i int, res *fleet.Result) {
+		var r *report.Report
+		if res.Result != nil {
+			r = report.New(res.Result)
+		} else {
+			r = &report.Report{SchemaVersion: report.SchemaVersion, Tool: "evtxrdp", ReferenceSource: "none",
+				Findings: []report.Finding{}, Inputs: []report.Input{}}
+		}
+		r.Machine = report.NewMachine(res.Machine)
+		e := ""
+		if res.Err != nil {
+			e = res.Err.Error()
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s: %v\n", r.Machine.Name, res.Err)
+		} else {
+			readable++
+		}
+		anyFlagged = anyFlagged || flagged(r)
+		if f == report.FormatJSONL {
+			if werr == nil {
+				werr = report.WriteJSONLine(stdout, r)
+			}
+			return
+		}
+		reports = append(reports, r)
+		errs = append(errs, e)
+	}, progress)
+	if f != report.FormatJSONL {
+		werr = report.WriteFleet(stdout, report.NewFleet(reports, errs), f)
+	}
+	switch {
+	case werr != nil:
+		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", werr)
+		return exitFailure
+	case anyFlagged:
+		return exitDetected
+	case readable == 0:
+		return exitFailure
+	}
+	return exitOK
+}
+
+// terminalProgress returns a progress function that keeps one line of
+// stderr up to date when stderr is a terminal, or nil.
+func terminalProgress(stderr io.Writer) func(done, total int) {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(f, "\revtxrdp analyze: %d of %d machines analysed", done, total)
+		if done == total {
+			fmt.Fprintln(f)
+		}
+	}
 }
 
 // parseTime reads RFC 3339 (with or without fraction), or a date and time

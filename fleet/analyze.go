@@ -1,0 +1,74 @@
+package fleet
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+// Result is the analysis of one machine.
+type Result struct {
+	Machine *Machine
+	// Result is the engine's result (nil only if Err says why).
+	Result *rules.Result
+	// Err is the engine's error (rules.ErrNoReadableLog comes with a
+	// Result).
+	Err error
+}
+
+// Analyze runs eng over each machine's logs (Machine.EvtxLogs), each
+// machine with its own reference time, windows and verdicts. At most
+// workers machines are analysed at once (0: GOMAXPROCS). emit receives the
+// results in the machines' order, from one goroutine, as soon as a result
+// and all before it are ready (a result is not kept after emit returns);
+// progress, when not nil, is called after each machine with the number
+// done so far. Analyze returns when every result has been emitted.
+func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *Result), progress func(done, total int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type done struct {
+		i int
+		r *Result
+	}
+	results := make(chan done)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(ms)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res, err := eng.Analyze(ms[i].EvtxLogs())
+				results <- done{i, &Result{Machine: ms[i], Result: res, Err: err}}
+			}
+		}()
+	}
+	go func() {
+		for i := range ms {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+	pending := map[int]*Result{}
+	next, n := 0, 0
+	for d := range results {
+		n++
+		if progress != nil {
+			progress(n, len(ms))
+		}
+		pending[d.i] = d.r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			emit(next, r)
+			next++
+		}
+	}
+}

@@ -1,0 +1,21 @@
+// Package fleet finds the machines whose event logs a set of paths holds,
+// and analyses each machine on its own.
+//
+// Support engineers hand over what they have: a logs folder plus a shadow
+// copy of it, an archive that repeats a file, the disks of a whole scale
+// set. Find walks the given paths for places that hold logs (directories,
+// mounted Windows volumes, .zip archives, at any depth); Group reads the
+// record summaries of the logs the rules need (evtx.Options.Filter: the
+// System part of each record, not decoded) and groups the logs into
+// machines by what the records say: the Computer field, the channel, the
+// record ids and times, and EventLog 6011 ("the computer name changed from
+// X to Y"). Folder names play no part, except that a log naming no
+// computer goes with the machines found beside it. Copies of one log
+// become one Log read through evtx.Merge, so every record counts once.
+// Analyze runs a rules.Engine per machine, in parallel.
+//
+// The package reads hostile input like package evtx does: every log is
+// read through evtx's bounded reader, the walk is bounded in depth
+// (MaxDepth) and breadth (MaxUnits), and symbolic links to directories are
+// not followed.
+package fleet

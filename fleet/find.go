@@ -1,0 +1,165 @@
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// Limits of the walk below a fleet directory.
+const (
+	// MaxDepth is how many directory levels below a given path are
+	// searched for machines' logs.
+	MaxDepth = 16
+	// MaxUnits is how many places holding logs (directories, volumes,
+	// archives) one run accepts; more is an error, not a silent cut.
+	MaxUnits = 100000
+)
+
+// Unit is a place where logs were found: a directory of .evtx files, a
+// mounted Windows volume (its Windows/System32/winevt/Logs), a .zip
+// archive, or a log file given by name. A unit is not a machine: a folder
+// can hold the logs of several machines and a machine's logs can be spread
+// over several units; Group decides from the logs.
+type Unit struct {
+	Path string
+	Logs []*evtx.Log // as evtx.Find returns them, sorted by Path
+}
+
+// Find returns the units at each path, in the order given:
+//   - a file: evtx.Find of it (the log, or a .zip archive's .evtx members);
+//   - the root of a mounted Windows volume: its logs directory (evtx.Find),
+//     and nothing below it;
+//   - a directory that holds .evtx files: those (evtx.Find), and nothing
+//     below it (a machine's logs folder);
+//   - any other directory: the units of its subdirectories and the .zip
+//     archives in it, at any depth up to MaxDepth, in name order (symbolic
+//     links to directories are not followed, so a loop cannot make the
+//     walk endless).
+//
+// A path that holds no log at all is an error (evtx.Find's); errors about
+// single entries below a directory (an unreadable subdirectory, a damaged
+// archive) are returned in problems and the walk goes on.
+func Find(paths []string) (units []*Unit, problems []error, err error) {
+	for _, p := range paths {
+		n := len(units)
+		var probs []error
+		units, probs = walk(p, 0, units)
+		problems = append(problems, probs...)
+		if len(units) > MaxUnits {
+			return nil, problems, fmt.Errorf("fleet: more than %d directories, volumes and archives hold logs below %s", MaxUnits, p)
+		}
+		if len(units) == n && len(probs) == 0 {
+			// Nothing found: say why the way evtx.Find does.
+			if _, ferr := evtx.Find(p); ferr != nil {
+				problems = append(problems, ferr)
+			} else {
+				problems = append(problems, fmt.Errorf("%s: no .evtx logs found", p))
+			}
+		}
+	}
+	return units, problems, nil
+}
+
+func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return units, []error{err}
+	}
+	if !fi.IsDir() {
+		logs, err := evtx.Find(p)
+		if err != nil {
+			return units, []error{err}
+		}
+		return append(units, &Unit{Path: p, Logs: logs}), nil
+	}
+	if isVolume(p) {
+		logs, err := evtx.Find(p)
+		if err != nil {
+			return units, []error{err}
+		}
+		return append(units, &Unit{Path: p, Logs: logs}), nil
+	}
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return units, []error{err}
+	}
+	var probs []error
+	hasLogs := false // a machine's logs folder
+	for _, e := range entries {
+		if isEVTXName(e.Name()) {
+			if fi, err := os.Stat(filepath.Join(p, e.Name())); err == nil && fi.Mode().IsRegular() {
+				hasLogs = true
+				break
+			}
+		}
+	}
+	if hasLogs {
+		logs, err := evtx.Find(p)
+		if err != nil {
+			return units, []error{err}
+		}
+		return append(units, &Unit{Path: p, Logs: logs}), nil
+	}
+	if depth >= MaxDepth {
+		return units, probs
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		sub := filepath.Join(p, e.Name())
+		switch {
+		case e.IsDir():
+			var ps []error
+			units, ps = walk(sub, depth+1, units)
+			probs = append(probs, ps...)
+		case e.Type()&fs.ModeSymlink == 0 && e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
+			logs, err := evtx.Find(sub)
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					probs = append(probs, err)
+				}
+				continue
+			}
+			units = append(units, &Unit{Path: sub, Logs: logs})
+		}
+		if len(units) > MaxUnits {
+			break
+		}
+	}
+	return units, probs
+}
+
+func isEVTXName(name string) bool {
+	return len(name) > 5 && strings.EqualFold(name[len(name)-5:], ".evtx")
+}
+
+// isVolume reports whether dir is the root of a Windows volume: it holds
+// Windows/System32/winevt/Logs (each name matched case-insensitively).
+func isVolume(dir string) bool {
+	for _, want := range []string{"Windows", "System32", "winevt", "Logs"} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return false
+		}
+		next := ""
+		for _, e := range entries {
+			if strings.EqualFold(e.Name(), want) {
+				if fi, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && fi.IsDir() {
+					next = filepath.Join(dir, e.Name())
+					break
+				}
+			}
+		}
+		if next == "" {
+			return false
+		}
+		dir = next
+	}
+	return true
+}

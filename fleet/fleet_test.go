@@ -1,0 +1,430 @@
+package fleet_test
+
+import (
+	"archive/zip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+const ruleTLS = "rdp-tls-disabled"
+
+// systemLog returns a System log of computer: background events every ten
+// minutes over the two days before end, with n Schannel 36871 (TLS
+// disabled) events an hour before end. Record ids start at first.
+func systemLog(computer string, end time.Time, n int, first uint64) []*evtx.Event {
+	evs := evtxtest.Noise(end.Add(-48*time.Hour), 10*time.Minute, 48*6)
+	for i := range n {
+		evs = append(evs, evtxtest.Schannel36871(end.Add(-time.Hour+time.Duration(i)*time.Second), 10013))
+	}
+	evs = append(evs, evtxtest.Noise(end, time.Minute, 1)...)
+	slices.SortStableFunc(evs, func(a, b *evtx.Event) int { return a.System.TimeCreated.Compare(b.System.TimeCreated) })
+	for i, ev := range evs {
+		ev.System.Computer = computer
+		ev.RecordID = first + uint64(i)
+	}
+	return evs
+}
+
+func write(t *testing.T, path string, evs []*evtx.Event) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := evtxtest.WriteFile(path, evs, evtxtest.Options{MaxRecordsPerChunk: 40}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func engine(t *testing.T) *rules.Engine {
+	t.Helper()
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := rules.NewEngine(rs, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func group(t *testing.T, eng *rules.Engine, paths ...string) []*fleet.Machine {
+	t.Helper()
+	units, probs, err := fleet.Find(paths)
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	return fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+}
+
+// analyze returns each machine's result by label.
+func analyze(t *testing.T, eng *rules.Engine, ms []*fleet.Machine) map[string]*rules.Result {
+	t.Helper()
+	out := map[string]*rules.Result{}
+	fleet.Analyze(eng, ms, 2, func(i int, r *fleet.Result) {
+		if r.Machine != ms[i] || r.Result == nil {
+			t.Fatalf("result %d: %+v", i, r)
+		}
+		out[r.Machine.Label()] = r.Result
+	}, nil)
+	return out
+}
+
+func finding(t *testing.T, r *rules.Result, id string) *rules.Finding {
+	t.Helper()
+	for _, f := range r.Findings {
+		if f.Rule.ID == id {
+			return f
+		}
+	}
+	t.Fatalf("no finding %s", id)
+	return nil
+}
+
+func labels(ms []*fleet.Machine) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Label())
+	}
+	return out
+}
+
+// Two VMs' logs in one folder: each machine gets its own reference time,
+// so vm1's failure, three days older than vm2's newest record, is found.
+func TestTwoMachinesOneFolder(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "vm1-System.evtx"), systemLog("vm1.contoso.com", t0.Add(-72*time.Hour), 2, 1))
+	write(t, filepath.Join(dir, "vm2-System.evtx"), systemLog("vm2.contoso.com", t0, 0, 1))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm1.contoso.com", "vm2.contoso.com"}) {
+		t.Fatalf("machines %q", got)
+	}
+	res := analyze(t, eng, ms)
+	if f := finding(t, res["vm1.contoso.com"], ruleTLS); f.Verdict != rules.Detected || f.EvidenceCount != 2 {
+		t.Errorf("vm1: %s, %d events", f.Verdict, f.EvidenceCount)
+	}
+	if f := finding(t, res["vm2.contoso.com"], ruleTLS); f.Verdict != rules.NotDetected {
+		t.Errorf("vm2: %s", f.Verdict)
+	}
+	if !res["vm1.contoso.com"].ReferenceTime.Equal(t0.Add(-72 * time.Hour)) {
+		t.Errorf("vm1 reference time %v", res["vm1.contoso.com"].ReferenceTime)
+	}
+}
+
+// Two machines in two folders, given as their parent folder.
+func TestTwoMachinesTwoFolders(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a", "System.evtx"), systemLog("vm1.contoso.com", t0.Add(-72*time.Hour), 2, 1))
+	write(t, filepath.Join(dir, "b", "System.evtx"), systemLog("VM2", t0, 0, 1))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm1.contoso.com", "VM2"}) {
+		t.Fatalf("machines %q", got)
+	}
+	res := analyze(t, eng, ms)
+	if f := finding(t, res["vm1.contoso.com"], ruleTLS); f.Verdict != rules.Detected {
+		t.Errorf("vm1: %s", f.Verdict)
+	}
+	// The same two folders given one by one, the other way round.
+	if got := labels(group(t, eng, filepath.Join(dir, "b"), filepath.Join(dir, "a"))); !slices.Equal(got, []string{"vm1.contoso.com", "VM2"}) {
+		t.Fatalf("machines %q", got)
+	}
+}
+
+// A machine renamed (EventLog 6011, then the new name in the same log)
+// stays one machine, also when its older name is only in another log.
+func TestRenamedMachine(t *testing.T) {
+	dir := t.TempDir()
+	evs := systemLog("RDCB-OLD.contoso.com", t0, 1, 1)
+	half := len(evs) / 2
+	ren := evtxtest.EventLog6011(evs[half].System.TimeCreated, "RDCB-OLD", "RDCB01")
+	evs = slices.Insert(evs, half, ren)
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+		if i >= half {
+			ev.System.Computer = "RDCB01.contoso.com"
+		}
+	}
+	write(t, filepath.Join(dir, "m", "System.evtx"), evs)
+	broker := evtxtest.SessionBrokerClient1296(t0.Add(-time.Hour), "CONTOSO", "admin", "x")
+	broker.System.Computer = "rdcb01"
+	write(t, filepath.Join(dir, "m", evtx.FileNameForChannel(evtxtest.ChannelSessionBrokerClient)), []*evtx.Event{broker})
+	// An older System log of the old name only (an archive).
+	write(t, filepath.Join(dir, "old", "Archive-System-2024-04-20-00-00-00-000.evtx"), systemLog("RDCB-OLD", t0.Add(-10*24*time.Hour), 0, 1))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if len(ms) != 1 {
+		t.Fatalf("machines %q, want one", labels(ms))
+	}
+	m := ms[0]
+	// Each host by the name of its newest record.
+	if m.Name != "RDCB01.contoso.com" || !slices.Equal(m.Computers, []string{"RDCB-OLD.contoso.com", "RDCB01.contoso.com"}) {
+		t.Errorf("name %q, computers %q", m.Name, m.Computers)
+	}
+	if len(m.Logs) != 3 || !strings.Contains(strings.Join(m.Grouping, "\n"), "6011") {
+		t.Errorf("logs %d, grouping %q", len(m.Logs), m.Grouping)
+	}
+}
+
+// Two hosts logging over the same period are two machines, also with the
+// same name; one name after another in separate logs without a 6011 is
+// not taken for a rename either.
+func TestSameNameTwoMachines(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a", "System.evtx"), systemLog("WEB01", t0, 1, 1))
+	write(t, filepath.Join(dir, "b", "System.evtx"), systemLog("web01.contoso.com", t0.Add(-time.Hour), 0, 1))
+	write(t, filepath.Join(dir, "c", "System.evtx"), systemLog("WEB02", t0.Add(-30*24*time.Hour), 0, 1))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"WEB01", "web01.contoso.com", "WEB02"}) {
+		t.Fatalf("machines %q", got)
+	}
+	if !strings.Contains(strings.Join(ms[0].Grouping, "\n"), "same computer name") {
+		t.Errorf("grouping %q", ms[0].Grouping)
+	}
+}
+
+// evidence returns the counts of every query of every finding.
+func evidence(r *rules.Result) map[string]int {
+	out := map[string]int{}
+	for _, f := range r.Findings {
+		out[f.Rule.ID] = f.EvidenceCount
+		for _, h := range f.Hits {
+			out[f.Rule.ID+"/"+h.Query.ID] = h.Count*1000000 + h.BeforeCount*1000 + h.AfterCount
+		}
+	}
+	return out
+}
+
+// single analyses one log alone.
+func single(t *testing.T, eng *rules.Engine, path string) *rules.Result {
+	t.Helper()
+	logs, err := evtx.Find(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := eng.Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func oneMachine(t *testing.T, ms []*fleet.Machine) *fleet.Machine {
+	t.Helper()
+	if len(ms) != 1 {
+		t.Fatalf("machines %q, want one", labels(ms))
+	}
+	return ms[0]
+}
+
+func checkCopies(t *testing.T, m *fleet.Machine, records int, added ...int) {
+	t.Helper()
+	var sys *fleet.Log
+	for _, l := range m.Logs {
+		if l.Channel == "System" {
+			sys = l
+		}
+	}
+	if sys == nil || len(sys.Copies) != len(added) || sys.Records != records {
+		t.Fatalf("System log: %+v", sys)
+	}
+	for i, c := range sys.Copies {
+		if c.Added != added[i] {
+			t.Errorf("copy %d (%s) adds %d, want %d", i, c.Path, c.Added, added[i])
+		}
+	}
+}
+
+// A shadow copy of the logs folder: each record counts once.
+func TestVSSCopy(t *testing.T) {
+	dir := t.TempDir()
+	all := systemLog("vm1", t0, 3, 1)
+	cur := filepath.Join(dir, "current", "System.evtx")
+	write(t, cur, all)
+	write(t, filepath.Join(dir, "shadow", "System.evtx"), all[:len(all)-2]) // older: two records fewer
+	eng := engine(t)
+	m := oneMachine(t, group(t, eng, filepath.Join(dir, "current"), filepath.Join(dir, "shadow")))
+	checkCopies(t, m, len(all), len(all), 0)
+	want := evidence(single(t, eng, cur))
+	got := evidence(analyze(t, eng, []*fleet.Machine{m})["vm1"])
+	if want[ruleTLS] != 3 || !equalMaps(got, want) {
+		t.Errorf("evidence %v, single copy %v", got, want)
+	}
+}
+
+// An older copy that still holds records the newer one has overwritten
+// (a wrapped log), with chunks laid out differently: both add records, each
+// counted once, and the evidence is that of one log holding them all.
+func TestOverlappingCopies(t *testing.T) {
+	dir := t.TempDir()
+	all := systemLog("vm1", t0, 3, 1)
+	whole := filepath.Join(dir, "whole", "System.evtx")
+	write(t, whole, all)
+	write(t, filepath.Join(dir, "new", "System.evtx"), all[100:])
+	old := all[:len(all)-5]
+	if err := evtxtest.WriteFile(filepath.Join(dir, "old.evtx"), old, evtxtest.Options{MaxRecordsPerChunk: 33}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "old"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "old.evtx"), filepath.Join(dir, "old", "System.evtx")); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine(t)
+	m := oneMachine(t, group(t, eng, filepath.Join(dir, "new"), filepath.Join(dir, "old")))
+	checkCopies(t, m, len(all), len(old), len(all)-len(old))
+	want := evidence(single(t, eng, whole))
+	got := evidence(analyze(t, eng, []*fleet.Machine{m})["vm1"])
+	if want[ruleTLS] != 3 || !equalMaps(got, want) {
+		t.Errorf("evidence %v, one whole log %v", got, want)
+	}
+}
+
+// The same log by two paths (a symbolic link, and "dir/./file") is read
+// once.
+func TestSameLogTwoPaths(t *testing.T) {
+	dir := t.TempDir()
+	cur := filepath.Join(dir, "logs", "System.evtx")
+	write(t, cur, systemLog("vm1", t0, 2, 1))
+	if err := os.Symlink(cur, filepath.Join(dir, "link.evtx")); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine(t)
+	m := oneMachine(t, group(t, eng, filepath.Join(dir, "logs"), filepath.Join(dir, "link.evtx"), dir+"/logs/./System.evtx"))
+	checkCopies(t, m, len(systemLog("vm1", t0, 2, 1)), len(systemLog("vm1", t0, 2, 1)), 0, 0)
+	l := m.Logs[0]
+	if !l.Copies[1].SameFile || !l.Copies[2].SameFile || len(m.EvtxLogs()) != 1 || len(m.EvtxLogs()[0].Parts()) != 0 {
+		t.Errorf("copies %+v %+v; logs to read %d", l.Copies[1], l.Copies[2], len(m.EvtxLogs()))
+	}
+	want := evidence(single(t, eng, cur))
+	got := evidence(analyze(t, eng, []*fleet.Machine{m})["vm1"])
+	if want[ruleTLS] != 2 || !equalMaps(got, want) {
+		t.Errorf("evidence %v, single copy %v", got, want)
+	}
+}
+
+func writeZip(t *testing.T, path string, members map[string]string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	names := make([]string, 0, len(members))
+	for n := range members {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		data, err := os.ReadFile(members[n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A zip that repeats a member: one log.
+func TestZipRepeatedMember(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src", "System.evtx")
+	write(t, src, systemLog("vm1", t0, 2, 1))
+	z := filepath.Join(dir, "logs.zip")
+	writeZip(t, z, map[string]string{"a/System.evtx": src, "b/System.evtx": src, "c/System.evtx": src})
+	eng := engine(t)
+	m := oneMachine(t, group(t, eng, z))
+	n := len(systemLog("vm1", t0, 2, 1))
+	checkCopies(t, m, n, n, 0, 0)
+	want := evidence(single(t, eng, src))
+	got := evidence(analyze(t, eng, []*fleet.Machine{m})["vm1"])
+	if want[ruleTLS] != 2 || !equalMaps(got, want) {
+		t.Errorf("evidence %v, single copy %v", got, want)
+	}
+}
+
+// A fleet folder holding a zip, a mounted volume and a folder, at several
+// depths, with a log no rule reads beside one of them.
+func TestFleetFolder(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(t.TempDir(), "System.evtx")
+	write(t, src, systemLog("vm-zip", t0, 1, 1))
+	writeZip(t, filepath.Join(dir, "scale-set", "vm-zip.zip"), map[string]string{"Logs/System.evtx": src})
+	write(t, filepath.Join(dir, "disks", "vm-vol", "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm-vol", t0.Add(-time.Hour), 0, 1))
+	write(t, filepath.Join(dir, "disks", "vm-vol", "Windows", "System32", "winevt", "Logs", "Application.evtx"), evtxtest.Noise(t0, time.Minute, 3))
+	write(t, filepath.Join(dir, "deep", "er", "vm-dir", "System.evtx"), systemLog("vm-dir", t0.Add(-2*time.Hour), 0, 1))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm-dir", "vm-vol", "vm-zip"}) {
+		t.Fatalf("machines %q", got)
+	}
+	if len(ms[1].Logs) != 2 || ms[1].Logs[0].Read {
+		t.Errorf("volume machine logs %+v", ms[1].Logs)
+	}
+	res := analyze(t, eng, ms)
+	for name, want := range map[string]rules.Verdict{"vm-dir": rules.NotDetected, "vm-vol": rules.NotDetected, "vm-zip": rules.Detected} {
+		if f := finding(t, res[name], ruleTLS); f.Verdict != want {
+			t.Errorf("%s: %s, want %s", name, f.Verdict, want)
+		}
+	}
+}
+
+// Forwarded events: one log whose records name several computers,
+// interleaved, is one machine marked Forwarded, not split.
+func TestForwardedEvents(t *testing.T) {
+	dir := t.TempDir()
+	evs := systemLog("x", t0, 2, 1)
+	names := []string{"web01", "web02", "sql01"}
+	for i, ev := range evs {
+		ev.System.Computer = names[i%3]
+	}
+	write(t, filepath.Join(dir, "ForwardedEvents.evtx"), evs)
+	eng := engine(t)
+	m := oneMachine(t, group(t, eng, dir))
+	if !m.Forwarded || len(m.Computers) != 3 || !strings.HasPrefix(m.Label(), "forwarded events: ") {
+		t.Errorf("forwarded %v, computers %q, label %q", m.Forwarded, m.Computers, m.Label())
+	}
+	if !strings.Contains(strings.Join(m.Grouping, "\n"), "not split") {
+		t.Errorf("grouping %q", m.Grouping)
+	}
+}
+
+func equalMaps(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

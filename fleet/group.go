@@ -1,0 +1,690 @@
+package fleet
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// Options of Group.
+type Options struct {
+	// Channels are the channels whose logs are read to tell machines apart
+	// (those the rules read; System is always added). Logs of other
+	// channels are not opened: they go with the machines of their unit.
+	Channels []string
+	// Workers bounds the logs read at once (0: GOMAXPROCS).
+	Workers int
+}
+
+// Machine is one Windows machine found in the inputs, or one log of
+// forwarded events.
+type Machine struct {
+	// Name is the Computer value of the machine's newest record, "" when
+	// none of its logs holds a record.
+	Name string
+	// Computers lists the host names its logs carry, oldest first: more
+	// than one after a rename (EventLog 6011, or one Computer name ending
+	// where the next begins in a log), or for forwarded events.
+	Computers []string
+	// Forwarded is set for a log whose records name several computers,
+	// interleaved (forwarded events collected from other machines). It is
+	// analysed as one log, not split; Grouping says so.
+	Forwarded bool
+	// Logs are the machine's logs, in the order they were found.
+	Logs []*Log
+	// Grouping says how the logs were grouped into this machine and why.
+	Grouping []string
+
+	units []int
+}
+
+// Label names the machine for people: its Name, or the place of its
+// first log when no record names a computer.
+func (m *Machine) Label() string {
+	switch {
+	case m.Forwarded:
+		return "forwarded events: " + strings.Join(m.Computers, ", ")
+	case m.Name != "":
+		return m.Name
+	case len(m.Logs) > 0:
+		return "(no computer name) " + m.Logs[0].Copies[0].Path
+	}
+	return "(no computer name)"
+}
+
+// Log is one event log of a machine: one file, or copies of it (the same
+// file by several paths, a shadow copy, an older copy) read as one.
+type Log struct {
+	Channel string
+	// Copies are the files holding the log; the first is read first, and
+	// each next one only adds the records no earlier one holds.
+	Copies []*Copy
+	// Read is true when the log was read to group the inputs (its channel
+	// is one of Options.Channels); Records then counts its distinct
+	// records.
+	Read    bool
+	Records int
+
+	first, last  time.Time
+	minID, maxID uint64
+	hosts        []*hostSpan
+	renames      [][2]string
+	order        int
+	unit         int
+}
+
+// Copy is one file of a Log.
+type Copy struct {
+	Path string
+	Log  *evtx.Log
+	// Records counts the copy's records; Added those that no copy before
+	// it holds (by the identity of evtx.Merge, judged from the record's
+	// channel, id, header time, provider, event id and computer).
+	Records, Added int
+	// SameFile is set when the copy is the same file as an earlier one
+	// reached by another path (a symbolic or hard link); it is not read.
+	SameFile bool
+}
+
+// EvtxLogs returns the logs to analyse (rules.Engine.Analyze): one per
+// Log, copies merged (evtx.Merge, which counts each record once by its
+// decoded identity; every copy is read, also one that Added says adds
+// nothing, since Added is judged without decoding; files that are the same
+// file are read once), in the order found.
+func (m *Machine) EvtxLogs() []*evtx.Log {
+	var out []*evtx.Log
+	for _, l := range m.Logs {
+		var parts []*evtx.Log
+		for _, c := range l.Copies {
+			if !c.SameFile {
+				parts = append(parts, c.Log)
+			}
+		}
+		out = append(out, evtx.Merge(parts...))
+	}
+	return out
+}
+
+// Copies reports whether some log of the machine was given more than once.
+func (m *Machine) Copies() bool {
+	for _, l := range m.Logs {
+		if len(l.Copies) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// entry is one log found, before grouping.
+type entry struct {
+	log      *evtx.Log
+	unit     int
+	channel  string
+	need     bool
+	prof     *profile
+	sameFile int // index of the entry that is the same file, or -1
+}
+
+// Group finds the machines whose logs are in units: it reads the record
+// summaries of the logs of opts.Channels (no record is decoded but
+// EventLog 6011) and groups the logs by what they say.
+//
+//   - Logs that share records are copies of one log (Log.Copies).
+//   - A log whose records name several hosts one after the other (record
+//     ids and times) is a renamed machine; an EventLog 6011 links the old
+//     name to the new one across logs. Host names compare by their first
+//     DNS label, ignoring case.
+//   - Logs naming the same host are one machine, unless two of them of the
+//     same channel cover the same period with
+//     different records: two machines of the same name.
+//   - A log whose records name several hosts interleaved (forwarded
+//     events) is a machine of its own, marked Forwarded.
+//   - Logs no record of which names a computer (empty, unreadable, or not
+//     read because no rule reads their channel) go with the machines that
+//     have logs in the same unit.
+//
+// Machines are sorted by name (case-insensitive), then by their first log.
+func Group(units []*Unit, opts Options) []*Machine {
+	needed := map[string]bool{"system": true}
+	for _, c := range opts.Channels {
+		needed[strings.ToLower(c)] = true
+	}
+	need := func(ch string) bool { return needed[strings.ToLower(ch)] }
+
+	// The logs, each path once.
+	var es []*entry
+	paths := map[string]bool{}
+	for ui, u := range units {
+		hasSystem := false
+		var unitEntries []*entry
+		for _, l := range u.Logs {
+			if paths[l.Path] {
+				continue
+			}
+			paths[l.Path] = true
+			ch := l.Channel
+			if a, ok := archivedChannel(ch); ok && !need(ch) {
+				ch = a
+			}
+			e := &entry{log: l, unit: ui, channel: ch, need: need(ch), sameFile: -1}
+			hasSystem = hasSystem || strings.EqualFold(ch, "System")
+			unitEntries = append(unitEntries, e)
+		}
+		if !hasSystem {
+			// Renamed files (exports): the channel of the first event, as
+			// the engine does.
+			peeks := 0
+			for _, e := range unitEntries {
+				if e.need || peeks >= maxPeeks {
+					continue
+				}
+				peeks++
+				if ch := peekChannel(e.log); ch != "" && need(ch) {
+					e.channel, e.need = ch, true
+				}
+			}
+		}
+		es = append(es, unitEntries...)
+	}
+	markSameFiles(es)
+
+	// Profiles of the logs read.
+	var idx []int
+	logs := make([]*evtx.Log, len(es))
+	chans := make([]string, len(es))
+	for i, e := range es {
+		logs[i], chans[i] = e.log, e.channel
+		if e.need && e.sameFile < 0 {
+			idx = append(idx, i)
+		}
+	}
+	profs := profileAll(logs, chans, idx, opts.Workers)
+	for i, e := range es {
+		if e.sameFile >= 0 {
+			e.prof = profs[e.sameFile]
+		} else {
+			e.prof = profs[i]
+		}
+	}
+
+	// Copies: logs that share a record.
+	parent := make([]int, len(es))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	owner := map[uint64]int{}
+	for i, e := range es {
+		if e.sameFile >= 0 {
+			union(i, e.sameFile)
+			continue
+		}
+		if e.prof == nil {
+			continue
+		}
+		for k := range e.prof.keys {
+			if j, ok := owner[k]; ok {
+				union(i, j)
+			} else {
+				owner[k] = i
+			}
+		}
+	}
+	owner = nil
+	sets := map[int][]int{}
+	var roots []int
+	for i := range es {
+		r := find(i)
+		if _, ok := sets[r]; !ok {
+			roots = append(roots, r)
+		}
+		sets[r] = append(sets[r], i)
+	}
+	var all []*Log
+	for _, r := range roots {
+		all = append(all, newLog(es, sets[r]))
+	}
+
+	// Hosts linked by renames.
+	hosts := newUnionFind()
+	var forwarded []*Log
+	for _, l := range all {
+		if len(l.hosts) == 0 {
+			continue
+		}
+		if interleaved(l) {
+			forwarded = append(forwarded, l)
+			continue
+		}
+		for _, h := range l.hosts {
+			hosts.union(l.hosts[0].key, h.key)
+		}
+		for _, rn := range l.renames {
+			hosts.union(hostKey(rn[0]), hostKey(rn[1]))
+		}
+	}
+
+	// Machines.
+	var ms []*Machine
+	byHost := map[string][]*Machine{}
+	isForwarded := map[*Log]bool{}
+	for _, l := range forwarded {
+		isForwarded[l] = true
+	}
+	for _, l := range all {
+		if len(l.hosts) == 0 || isForwarded[l] {
+			continue
+		}
+		comp := hosts.find(l.hosts[0].key)
+		var pick *Machine
+		for _, m := range byHost[comp] {
+			if conflicts(m, l) {
+				continue
+			}
+			if pick == nil || (!pick.hasUnit(l.unit) && m.hasUnit(l.unit)) {
+				pick = m
+			}
+		}
+		if pick == nil {
+			pick = &Machine{}
+			byHost[comp] = append(byHost[comp], pick)
+			ms = append(ms, pick)
+			if len(byHost[comp]) == 2 {
+				first := byHost[comp][0]
+				note := fmt.Sprintf("another machine has the same computer name: their %s logs cover the same period with different records", l.Channel)
+				first.Grouping = append(first.Grouping, note)
+				pick.Grouping = append(pick.Grouping, note)
+			}
+		}
+		pick.add(l)
+	}
+	for _, l := range forwarded {
+		m := &Machine{Forwarded: true}
+		m.add(l)
+		ms = append(ms, m)
+	}
+
+	// Logs without a computer name go with the machines of their unit.
+	var orphans []*Log
+	for _, l := range all {
+		if len(l.hosts) > 0 {
+			continue
+		}
+		placed := false
+		for _, m := range ms {
+			if m.hasUnit(l.unit) && !m.Forwarded {
+				m.Logs = append(m.Logs, l)
+				placed = true
+			}
+		}
+		if !placed {
+			orphans = append(orphans, l)
+		}
+	}
+	byUnit := map[int]*Machine{}
+	for _, l := range orphans {
+		m := byUnit[l.unit]
+		if m == nil {
+			m = &Machine{units: []int{l.unit}}
+			byUnit[l.unit] = m
+			ms = append(ms, m)
+		}
+		m.Logs = append(m.Logs, l)
+	}
+
+	for _, m := range ms {
+		m.finish(units)
+	}
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := strings.ToLower(ms[i].Label()), strings.ToLower(ms[j].Label())
+		if a != b {
+			return a < b
+		}
+		return ms[i].Logs[0].order < ms[j].Logs[0].order
+	})
+	return ms
+}
+
+// maxPeeks bounds the logs of a unit opened to read their channel.
+const maxPeeks = 64
+
+// markSameFiles sets entry.sameFile for plain files that are the same file
+// as an earlier entry (os.SameFile: symbolic and hard links, "./x" and "x").
+func markSameFiles(es []*entry) {
+	type fileInfo struct {
+		i  int
+		fi os.FileInfo
+	}
+	bySize := map[int64][]fileInfo{}
+	for i, e := range es {
+		file, member := e.log.Location()
+		if member != "" {
+			continue
+		}
+		fi, err := os.Stat(file)
+		if err != nil {
+			continue
+		}
+		for _, o := range bySize[fi.Size()] {
+			if os.SameFile(o.fi, fi) {
+				e.sameFile = o.i
+				break
+			}
+		}
+		if e.sameFile < 0 {
+			bySize[fi.Size()] = append(bySize[fi.Size()], fileInfo{i, fi})
+		}
+	}
+}
+
+// newLog builds the Log of a set of copies (entry indices in found order).
+func newLog(es []*entry, set []int) *Log {
+	l := &Log{order: set[0], unit: es[set[0]].unit, Channel: es[set[0]].channel}
+	// The copy with the most records is read first.
+	order := append([]int(nil), set...)
+	sort.SliceStable(order, func(a, b int) bool {
+		return records(es[order[a]]) > records(es[order[b]])
+	})
+	seen := map[uint64]struct{}{}
+	read := map[int]bool{}
+	for _, i := range order {
+		e := es[i]
+		c := &Copy{Path: e.log.Path, Log: e.log, SameFile: e.sameFile >= 0 && read[e.sameFile]}
+		if e.prof != nil {
+			l.Read = true
+			c.Records = e.prof.records
+			if !c.SameFile {
+				for k := range e.prof.keys {
+					if _, ok := seen[k]; !ok {
+						seen[k] = struct{}{}
+						c.Added++
+					}
+				}
+			}
+		}
+		read[i] = true
+		l.Copies = append(l.Copies, c)
+	}
+	l.Records = len(seen)
+	// What the copies say together.
+	for _, i := range order {
+		p := es[i].prof
+		if p == nil || es[i].sameFile >= 0 {
+			continue
+		}
+		if !p.first.IsZero() && (l.first.IsZero() || p.first.Before(l.first)) {
+			l.first = p.first
+		}
+		l.last = maxTime(l.last, p.last)
+		for _, h := range p.hosts {
+			l.addHost(h)
+		}
+		l.renames = append(l.renames, p.renames...)
+	}
+	if len(l.hosts) > 0 {
+		l.minID, l.maxID = l.hosts[0].minID, l.hosts[0].maxID
+		for _, h := range l.hosts {
+			l.minID, l.maxID = min(l.minID, h.minID), max(l.maxID, h.maxID)
+		}
+	}
+	sort.SliceStable(l.hosts, func(a, b int) bool { return l.hosts[a].minID < l.hosts[b].minID })
+	return l
+}
+
+func records(e *entry) int {
+	if e.prof == nil || e.sameFile >= 0 {
+		return -1
+	}
+	return e.prof.records
+}
+
+func (l *Log) addHost(h *hostSpan) {
+	for _, x := range l.hosts {
+		if x.key == h.key {
+			x.count += h.count
+			x.minID = min(x.minID, h.minID)
+			if h.maxID >= x.maxID {
+				x.maxID, x.name = h.maxID, h.name
+			}
+			if !h.first.IsZero() && (x.first.IsZero() || h.first.Before(x.first)) {
+				x.first = h.first
+			}
+			x.last = maxTime(x.last, h.last)
+			return
+		}
+	}
+	c := *h
+	l.hosts = append(l.hosts, &c)
+}
+
+// interleaved reports whether the log's records name several hosts whose
+// record ids or times overlap (forwarded events), rather than one name
+// after another (a rename). Names that an EventLog 6011 of the log links
+// are one host.
+func interleaved(l *Log) bool {
+	if len(l.hosts) < 2 {
+		return false
+	}
+	u := newUnionFind()
+	for _, rn := range l.renames {
+		u.union(hostKey(rn[0]), hostKey(rn[1]))
+	}
+	type span struct {
+		minID, maxID uint64
+		first, last  time.Time
+	}
+	comps := map[string]*span{}
+	var keys []string
+	for _, h := range l.hosts {
+		k := u.find(h.key)
+		s := comps[k]
+		if s == nil {
+			comps[k] = &span{h.minID, h.maxID, h.first, h.last}
+			keys = append(keys, k)
+			continue
+		}
+		s.minID, s.maxID = min(s.minID, h.minID), max(s.maxID, h.maxID)
+		if h.first.Before(s.first) {
+			s.first = h.first
+		}
+		s.last = maxTime(s.last, h.last)
+	}
+	for i, a := range keys {
+		for _, b := range keys[i+1:] {
+			x, y := comps[a], comps[b]
+			if x.minID < y.maxID && y.minID < x.maxID {
+				return true
+			}
+			if x.first.Before(y.last) && y.first.Before(x.last) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// conflicts reports whether l cannot be a log of m: m has a log of the
+// same channel that covers the same period or record ids with other
+// records (copies would have been merged into one Log): one machine logs
+// to one file per channel at a time.
+func conflicts(m *Machine, l *Log) bool {
+	for _, o := range m.Logs {
+		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 {
+			continue
+		}
+		// Record ids are not compared: a cleared or archived log may
+		// start again from 1 on the same machine.
+		if o.first.Before(l.last) && l.first.Before(o.last) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Machine) hasUnit(u int) bool {
+	for _, x := range m.units {
+		if x == u {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Machine) add(l *Log) {
+	m.Logs = append(m.Logs, l)
+	if !m.hasUnit(l.unit) {
+		m.units = append(m.units, l.unit)
+	}
+}
+
+// finish sorts the machine's logs, names it and says why.
+func (m *Machine) finish(units []*Unit) {
+	sort.SliceStable(m.Logs, func(i, j int) bool { return m.Logs[i].order < m.Logs[j].order })
+	// Hosts over all logs, oldest first; the name of the newest record.
+	type host struct {
+		name        string
+		first, last time.Time
+	}
+	var hs []*host
+	idx := map[string]*host{}
+	for _, l := range m.Logs {
+		for _, h := range l.hosts {
+			x := idx[h.key]
+			if x == nil {
+				x = &host{name: h.name, first: h.first, last: h.last}
+				idx[h.key] = x
+				hs = append(hs, x)
+				continue
+			}
+			if h.last.After(x.last) {
+				x.name, x.last = h.name, h.last
+			}
+			if h.first.Before(x.first) {
+				x.first = h.first
+			}
+		}
+	}
+	sort.SliceStable(hs, func(i, j int) bool { return hs[i].first.Before(hs[j].first) })
+	var newest time.Time
+	for _, h := range hs {
+		m.Computers = append(m.Computers, h.name)
+		if !h.last.Before(newest) {
+			newest, m.Name = h.last, h.name
+		}
+	}
+	if m.Forwarded {
+		m.Name = ""
+	}
+
+	// Why.
+	var why []string
+	unread := map[string]int{}
+	for _, l := range m.Logs {
+		p := l.Copies[0].Path
+		switch {
+		case m.Forwarded:
+			why = append(why, fmt.Sprintf("%s: its records name %d computers, interleaved (forwarded events); analysed as one log, not split: its findings and reference time mix these computers", p, len(l.hosts)))
+		case !l.Read:
+			unread[units[l.unit].Path]++
+		case len(l.hosts) == 0:
+			why = append(why, fmt.Sprintf("%s: no record names a computer (empty or unreadable); listed with the machine(s) whose logs are in %s", p, units[l.unit].Path))
+		case len(l.hosts) == 1:
+			why = append(why, fmt.Sprintf("%s: %d records of %s", p, l.Records, l.hosts[0].name))
+		default:
+			var parts []string
+			for _, h := range l.hosts {
+				parts = append(parts, fmt.Sprintf("%s (records %d to %d, written %s to %s)", h.name, h.minID, h.maxID, evtx.FormatTime(h.first), evtx.FormatTime(h.last)))
+			}
+			why = append(why, fmt.Sprintf("%s: its records name one computer after another (a rename, one machine): %s", p, strings.Join(parts, ", then ")))
+		}
+		for _, rn := range l.renames {
+			why = append(why, fmt.Sprintf("%s: EventLog 6011: the computer name changed from %q to %q", p, rn[0], rn[1]))
+		}
+		for _, c := range l.Copies[1:] {
+			switch {
+			case c.SameFile:
+				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, p))
+			case c.Added == 0:
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records", c.Path, p, c.Records))
+			default:
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records (each record counted once)", c.Path, p, c.Added, c.Records))
+			}
+		}
+	}
+	var places []string
+	for u := range unread {
+		places = append(places, u)
+	}
+	sort.Strings(places)
+	for _, u := range places {
+		why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural(unread[u], "log")))
+	}
+	m.Grouping = append(why, m.Grouping...)
+}
+
+// archivedChannel returns the channel of an archived log's name
+// ("Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>", as Windows
+// names the archives of a log whose retention is "archive when full").
+func archivedChannel(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "Archive-")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, "-")
+	if len(parts) < 8 {
+		return "", false
+	}
+	for _, p := range parts[len(parts)-7:] {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return strings.Join(parts[:len(parts)-7], "-"), true
+}
+
+type unionFind map[string]string
+
+func newUnionFind() unionFind { return unionFind{} }
+
+func (u unionFind) find(k string) string {
+	for {
+		p, ok := u[k]
+		if !ok || p == k {
+			return k
+		}
+		k = p
+	}
+}
+
+func (u unionFind) union(a, b string) {
+	ra, rb := u.find(a), u.find(b)
+	if ra == rb {
+		return
+	}
+	if rb < ra {
+		ra, rb = rb, ra
+	}
+	u[rb] = ra
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

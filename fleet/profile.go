@@ -1,0 +1,204 @@
+package fleet
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// profile is what one pass over a log's record summaries says about it,
+// without decoding its records (EventLog 6011 events aside): the computer
+// names, record ids and times, and an identity key per record.
+type profile struct {
+	records int
+	hosts   []*hostSpan
+	keys    map[uint64]struct{} // recordKey of every record
+	renames [][2]string         // EventLog 6011: from, to
+	first   time.Time           // record header times
+	last    time.Time
+	err     error
+}
+
+// hostSpan is where one host's records lie in a log.
+type hostSpan struct {
+	key          string // hostKey of the Computer values
+	name         string // the Computer value of the newest record naming it
+	minID, maxID uint64
+	first, last  time.Time
+	count        int
+}
+
+// hostKey is the host a Computer value names: its first DNS label, lower
+// case ("RDCB01" and "rdcb01.contoso.com" are one host: a domain join is
+// not a rename).
+func hostKey(computer string) string {
+	h, _, _ := strings.Cut(computer, ".")
+	return strings.ToLower(h)
+}
+
+// recordKey identifies a record for finding copies without decoding it:
+// channel, record id, header time, provider, event id and computer. Two
+// logs that share a key are copies of one log (Merge then counts each
+// record once by its decoded identity).
+func recordKey(channel string, s evtx.Summary) uint64 {
+	h := fnv.New64a()
+	var b [18]byte
+	binary.LittleEndian.PutUint64(b[0:], s.RecordID)
+	binary.LittleEndian.PutUint64(b[8:], uint64(s.Written.UnixNano()))
+	binary.LittleEndian.PutUint16(b[16:], s.EventID)
+	h.Write(b[:])
+	h.Write([]byte(strings.ToLower(channel)))
+	h.Write([]byte{0})
+	h.Write([]byte(s.Provider))
+	h.Write([]byte{0})
+	h.Write([]byte(s.Computer))
+	return h.Sum64()
+}
+
+type profiler struct {
+	mu sync.Mutex
+	p  *profile
+	ch string
+}
+
+func (pr *profiler) note(s evtx.Summary) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	p := pr.p
+	p.records++
+	p.keys[recordKey(pr.ch, s)] = struct{}{}
+	if !s.Written.IsZero() {
+		if p.first.IsZero() || s.Written.Before(p.first) {
+			p.first = s.Written
+		}
+		if s.Written.After(p.last) {
+			p.last = s.Written
+		}
+	}
+	if s.Computer == "" {
+		return
+	}
+	k := hostKey(s.Computer)
+	var hs *hostSpan
+	for _, h := range p.hosts {
+		if h.key == k {
+			hs = h
+			break
+		}
+	}
+	if hs == nil {
+		if len(p.hosts) >= maxHosts {
+			return
+		}
+		hs = &hostSpan{key: k, name: s.Computer, minID: s.RecordID, maxID: s.RecordID, first: s.Written, last: s.Written}
+		p.hosts = append(p.hosts, hs)
+	}
+	hs.count++
+	hs.minID = min(hs.minID, s.RecordID)
+	if s.RecordID >= hs.maxID {
+		hs.maxID = s.RecordID
+		hs.name = s.Computer
+	}
+	if !s.Written.IsZero() {
+		if hs.first.IsZero() || s.Written.Before(hs.first) {
+			hs.first = s.Written
+		}
+		hs.last = maxTime(hs.last, s.Written)
+	}
+}
+
+// maxHosts bounds the computer names tracked per log (a forwarded log of a
+// large fleet names many).
+const maxHosts = 256
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// readProfile reads every record summary of l (channel ch); workers is the
+// reader's chunk parallelism.
+func readProfile(l *evtx.Log, ch string, workers int) *profile {
+	pr := &profiler{p: &profile{keys: map[uint64]struct{}{}}, ch: ch}
+	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
+	f, err := l.Open(evtx.Options{Workers: workers, Filter: func(s evtx.Summary) bool {
+		if isRename(s.Provider, s.EventID) {
+			return true // decoded: its data names the old and new names
+		}
+		pr.note(s)
+		return false
+	}})
+	if err != nil {
+		pr.p.err = err
+		return pr.p
+	}
+	defer f.Close()
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			pr.p.err = err
+			break
+		}
+		// A 6011, or a record whose summary could not be read.
+		pr.note(evtx.Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
+			Computer: ev.System.Computer, Written: ev.Written, RecordID: ev.RecordID})
+		if isRename(ev.System.Provider.Name, ev.System.EventID) && len(ev.EventData) >= 2 {
+			from, to := ev.EventData[0].Value.String(), ev.EventData[1].Value.String()
+			if from != "" && to != "" && hostKey(from) != hostKey(to) {
+				pr.p.renames = append(pr.p.renames, [2]string{from, to})
+			}
+		}
+	}
+	return pr.p
+}
+
+// profileAll profiles the logs at the given indices in parallel (at most
+// workers at a time).
+func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int) []*profile {
+	out := make([]*profile, len(logs))
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	per := 1
+	if len(idx) < workers {
+		per = max(1, workers/max(1, len(idx)))
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for _, i := range idx {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = readProfile(logs[i], channels[i], per)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// peekChannel returns the System/Channel of a log's first event, or "".
+func peekChannel(l *evtx.Log) string {
+	f, err := l.Open(evtx.Options{Workers: 1})
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ev, err := f.Next()
+	if err != nil {
+		return ""
+	}
+	return ev.System.Channel
+}

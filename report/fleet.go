@@ -1,0 +1,197 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/evtxrdp/evtxrdp/fleet"
+)
+
+// Machine says which machine a report is about and how the inputs were
+// grouped into it (package fleet).
+type Machine struct {
+	// Name is the Computer value of the machine's newest record; for
+	// forwarded events or a machine whose logs name no computer, a label
+	// that says so.
+	Name string `json:"name"`
+	// Computers are the host names its logs carry, oldest first (several
+	// after a rename, or for forwarded events).
+	Computers []string `json:"computers,omitempty"`
+	// Forwarded is set for one log whose records name several computers,
+	// interleaved: analysed as one log, not split.
+	Forwarded bool `json:"forwarded,omitempty"`
+	// Grouping says, for people, how the logs were grouped and why.
+	Grouping []string `json:"grouping"`
+	// Logs are the machine's logs, each with its copies.
+	Logs []MachineLog `json:"logs"`
+}
+
+// MachineLog is one log of a machine: one file, or copies of one log read
+// as one (each record counted once).
+type MachineLog struct {
+	Channel string `json:"channel"`
+	// Read is false for logs of channels no rule reads (not opened).
+	Read bool `json:"read"`
+	// Records counts the distinct records of all copies (when Read).
+	Records int `json:"records"`
+	// Copies lists the files, the one read first first.
+	Copies []Copy `json:"copies"`
+}
+
+// Copy is one file holding a log.
+type Copy struct {
+	Path string `json:"path"`
+	// Records counts its records; Added those no copy before it holds.
+	Records int `json:"records"`
+	Added   int `json:"added"`
+	// SameFile: the same file as an earlier copy by another path (a link);
+	// not read again.
+	SameFile bool `json:"same_file,omitempty"`
+}
+
+// NewMachine converts a machine found by package fleet.
+func NewMachine(m *fleet.Machine) *Machine {
+	rm := &Machine{Name: m.Label(), Computers: m.Computers, Forwarded: m.Forwarded, Grouping: m.Grouping, Logs: []MachineLog{}}
+	if rm.Grouping == nil {
+		rm.Grouping = []string{}
+	}
+	for _, l := range m.Logs {
+		ml := MachineLog{Channel: l.Channel, Read: l.Read, Records: l.Records, Copies: []Copy{}}
+		for _, c := range l.Copies {
+			ml.Copies = append(ml.Copies, Copy{Path: c.Path, Records: c.Records, Added: c.Added, SameFile: c.SameFile})
+		}
+		rm.Logs = append(rm.Logs, ml)
+	}
+	return rm
+}
+
+// Fleet is the document for the inputs of several machines: a summary
+// row per machine, then each machine's report, in the same order.
+type Fleet struct {
+	SchemaVersion string       `json:"schema_version"`
+	Tool          string       `json:"tool"`
+	Machines      []FleetEntry `json:"machines"`
+	Reports       []*Report    `json:"reports"`
+}
+
+// FleetEntry is a machine's row of the fleet summary.
+type FleetEntry struct {
+	Machine string `json:"machine"`
+	// Detected and Possible list the rule ids with those verdicts.
+	Detected []string `json:"detected"`
+	Possible []string `json:"possible"`
+	// NewestEvent is the newest record time of the machine's logs read.
+	NewestEvent string `json:"newest_event"`
+	// Error says why no log of the machine could be read ("" otherwise).
+	Error string `json:"error,omitempty"`
+}
+
+// NewFleet builds the fleet document from per-machine reports (each with
+// Machine set) and the engine errors of each ("" when none).
+func NewFleet(reports []*Report, errs []string) *Fleet {
+	fl := &Fleet{SchemaVersion: SchemaVersion, Tool: "evtxrdp", Machines: []FleetEntry{}, Reports: reports}
+	for i, r := range reports {
+		e := FleetEntry{Detected: []string{}, Possible: []string{}}
+		if r.Machine != nil {
+			e.Machine = r.Machine.Name
+		}
+		for _, f := range r.Findings {
+			switch f.Verdict {
+			case "detected":
+				e.Detected = append(e.Detected, f.RuleID)
+			case "possible":
+				e.Possible = append(e.Possible, f.RuleID)
+			}
+		}
+		for _, in := range r.Inputs {
+			if in.Last > e.NewestEvent {
+				e.NewestEvent = in.Last
+			}
+		}
+		if i < len(errs) {
+			e.Error = errs[i]
+		}
+		fl.Machines = append(fl.Machines, e)
+	}
+	return fl
+}
+
+// WriteFleet renders a fleet document: JSON as one object; text and
+// Markdown as the summary table, then each machine's report; JSON Lines
+// as one report per line.
+func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
+	switch f {
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(fl)
+	case FormatJSONL:
+		for _, r := range fl.Reports {
+			if err := WriteJSONLine(w, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case FormatText:
+		p := &printer{w: w}
+		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
+		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NEWEST EVENT"}}
+		for _, e := range fl.Machines {
+			rows = append(rows, []string{e.Machine, listOrDash(e.Detected), listOrDash(e.Possible), orNone(e.NewestEvent)})
+		}
+		table(p, rows)
+		for i, r := range fl.Reports {
+			if p.err != nil {
+				return p.err
+			}
+			p.printf("\n\n######## Machine %d of %d: %s ########\n\n", i+1, len(fl.Reports), fl.Machines[i].Machine)
+			p.err = WriteText(w, r)
+		}
+		return p.err
+	case FormatMarkdown:
+		p := &printer{w: w}
+		p.printf("# evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
+		p.line("| Machine | Detected | Possible | Newest event |")
+		p.line("|---|---|---|---|")
+		for _, e := range fl.Machines {
+			p.printf("| %s | %s | %s | %s |\n", cell(e.Machine), cellList(e.Detected), cellList(e.Possible), code(orNone(e.NewestEvent)))
+		}
+		for i, r := range fl.Reports {
+			if p.err != nil {
+				return p.err
+			}
+			p.printf("\n---\n\n<!-- machine %d of %d -->\n\n", i+1, len(fl.Reports))
+			p.err = WriteMarkdown(w, r)
+		}
+		return p.err
+	}
+	return fmt.Errorf("report: unknown format %q", f)
+}
+
+// WriteJSONLine writes r as one line of compact JSON (JSON Lines).
+func WriteJSONLine(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+func listOrDash(l []string) string {
+	if len(l) == 0 {
+		return "-"
+	}
+	return strings.Join(l, ", ")
+}
+
+func cellList(l []string) string {
+	if len(l) == 0 {
+		return "-"
+	}
+	var cs []string
+	for _, s := range l {
+		cs = append(cs, cell(s))
+	}
+	return strings.Join(cs, ", ")
+}
