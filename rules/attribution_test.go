@@ -161,7 +161,7 @@ func TestValidateRuleLanguage(t *testing.T) {
 		{"unknown role", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
   - {id: r, channel: System, role: recover, xpath: "*[System[EventID=2]]"}
-`, `queries[r].role: "recover" (want evidence, corroboration, recovery or context)`},
+`, `queries[r].role: "recover" (want evidence, corroboration, recovery, context or coverage)`},
 		{"needs corroboration without any", `needs_corroboration: true
 queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]"}

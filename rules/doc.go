@@ -44,6 +44,36 @@
 //	    role: recovery                # a match after the evidence of these queries: "resolved"
 //	    resolves: [rcm-1057, rcm-1058]
 //	    xpath: ...
+//	  - id: scm-failure               # the language additions (language.go):
+//	    channel: System
+//	    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7000]]"
+//	    where:                        # conditions every match must also meet
+//	      - binary_text: true         # <Binary> read as UTF-16LE text ("TermService/4")
+//	        before: "/"               # compare only the text before the first "/"
+//	        text: [TermService]
+//	    subject: {binary_text: true, before: "/"}   # what the event is about
+//	  - id: scm-running
+//	    channel: System
+//	    role: recovery                # with subjects: resolves only the same subject
+//	    resolves: [scm-failure]
+//	    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+//	    where: [{binary_text: true, text: [TermService/4]}]
+//	    subject: {binary_text: true, before: "/"}
+//	  - id: logon-failed
+//	    channel: Security
+//	    xpath: "Event[System[Provider[@Name='Microsoft-Windows-Security-Auditing'] and EventID=4625]]"
+//	    threshold:                    # evidence only as a burst
+//	      count: 20                   # at least 20 matches
+//	      within: 10m                 # within one span of 10 minutes (at most 24h)
+//	      distinct: {data: IpAddress} # with at least 5 distinct values of this field
+//	      distinct_count: 5
+//	      counts: failed RDP logons   # names for the report
+//	      distinct_names: addresses
+//	  - id: any-logon-failure
+//	    channel: Security
+//	    role: coverage                # shows the log records what is looked for
+//	    xpath: "Event[System[EventID=4625]]"
+//	coverage_missing: ...             # said (not checked) when no coverage query matched
 //	refinements:                      # most specific first; the first satisfied decides
 //	  - id: tls-server-no-protocol
 //	    queries: [schannel-36871]     # whose in-window events are examined
@@ -65,6 +95,36 @@
 //	    source: cannot-connect-rdp-azure-vm, "TLS version"
 //	notes: [...]                      # caveats, e.g. defects of the source article
 //	references: [{title: ..., url: ...}]
+//
+// # Where, subjects, thresholds and coverage
+//
+// Where conditions filter what the XPath selects, for fields the XPath
+// cannot read: binary_text selects the <Binary> data read as UTF-16LE
+// text up to its first NUL (Service Control Manager writes a service's key
+// name there: "TermService" in 7000, 7023, 7031; "TermService/4" in 7036,
+// key name and state; rdp-causes.md §2 rank 2), and before cuts a value
+// at a separator. Services are matched by this key name (or param4 of
+// 7040), never by the localized display name of param1. A "%%N" insert
+// compares as the Win32 error N (codes: ["1058"]) and is shown with its
+// name (Win32ErrorName).
+//
+// A subject names the thing an event is about. When evidence and
+// recovery queries have subjects, the last state of each subject
+// decides: the finding is Resolved only when every subject that failed in
+// the window has a recovery of the same subject after its last failure
+// (TermService running again does not resolve a failed UmRdpService).
+//
+// A threshold makes an evidence query's matches evidence only when at
+// least count of them, with at least distinct_count distinct values of the
+// distinct field, fall within one span of within: one wrong password is
+// noise, a burst from many addresses is an attack. Below the threshold the
+// matches are said in a caveat and the verdict is not detected; at or
+// above it the densest span is said with the verdict.
+//
+// Coverage queries select events that show the log records what the
+// evidence looks for (logon failure auditing is on). When a rule has
+// coverage queries and none matched in the records read, a verdict that
+// would be not detected is not checked, with coverage_missing as reason.
 //
 // # Adding a scenario
 //

@@ -232,6 +232,9 @@ type EventRef struct {
 	// Possible is set for an evidence event that is consistent with the
 	// scenario but not attributable to RDP.
 	Possible bool
+	// Subject is what the event is about when its query has a Subject
+	// (a service's key name), else "".
+	Subject string
 }
 
 // QueryHit summarises one query's matches for a finding.
@@ -359,6 +362,7 @@ type queryState struct {
 	pending  []time.Time // in-window evidence awaiting Attribution.Coincides
 	overflow int         // pending events beyond maxPending
 	latest   *EventRef   // recovery queries: the newest match in the window
+	lang     *langState  // subjects, threshold samples, coverage (language.go)
 }
 
 type computerSeen struct {
@@ -778,7 +782,7 @@ func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
 	a.noteComputer(in, ev, t)
 	var ref *EventRef // built on the first match
 	for _, cq := range qs {
-		if !cq.x.Match(ev, a.ref) {
+		if !cq.x.Match(ev, a.ref) || !cq.query.admits(ev) {
 			continue
 		}
 		if ref == nil {
@@ -825,6 +829,12 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		return
 	case RoleRecovery:
 		a.noteRecovery(cq, st, r, start)
+		if !r.Time.Before(start) && !r.Time.After(a.ref) {
+			a.noteLanguage(cq, st, ev, r)
+		}
+		return
+	case RoleCoverage:
+		st.language().coverage++
 		return
 	}
 	class, why := cq.query.Attribution.classify(ev)
@@ -881,6 +891,7 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	if r.Time.After(h.Last) {
 		h.Last = r.Time
 	}
+	a.noteLanguage(cq, st, ev, r)
 	if class == attrPending {
 		a.notePending(cq, st, r)
 	}
@@ -957,6 +968,8 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 		f.WindowStart = a.ref.Add(-cr.window)
 	}
 	a.attribute(cr, f)
+	thresholdCaveats, peaks := a.applyThresholds(cr)
+	f.Caveats = append(f.Caveats, thresholdCaveats...)
 
 	// Query results.
 	var refs []*RefinementHit
@@ -1022,6 +1035,10 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	if f.Verdict == NotChecked && absent == evidenceLogs && r.MissingLogs != "" {
 		f.Reasons = append(f.Reasons, strings.TrimSpace(r.MissingLogs))
 	}
+	if f.Verdict == NotDetected && a.coverageMissing(cr) {
+		f.Verdict = NotChecked
+		f.Reasons = append(f.Reasons, strings.TrimSpace(r.CoverageMissing))
+	}
 	for _, ls := range f.Logs {
 		for _, p := range ls.Paths {
 			for _, in := range a.res.Inputs {
@@ -1058,6 +1075,11 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	}
 	f.Steps = orderSteps(r, first)
 	a.judge(cr, f)
+	if f.Verdict == Detected || f.Verdict == Possible || f.Verdict == Resolved {
+		for _, p := range peaks {
+			f.Why += " Peak: " + sentence(p)
+		}
+	}
 	return f
 }
 

@@ -321,6 +321,17 @@ func (a *analysis) resolvedBy(cr *compiledRule, f *Finding) (by, last *EventRef)
 		if cq.query.Role != RoleEvidence || h.Count == 0 {
 			continue
 		}
+		if cq.query.Subject != nil {
+			// The last state of each subject decides (language.go).
+			fix := a.resolvedBySubject(cr, cq)
+			if fix == nil {
+				return nil, nil
+			}
+			if by == nil || newer(fix, by) {
+				by = fix
+			}
+			continue
+		}
 		var fix *EventRef
 		for _, rq := range cr.queries {
 			st := a.state[rq]

@@ -66,9 +66,29 @@ func textCodes(s string) []uint64 {
 	return []uint64{n}
 }
 
-// values returns the values c selects from ev.
+// values returns the values c selects from ev, each cut at c.Before when
+// that is set.
 func (c *Condition) values(ev *evtx.Event) []evtx.Value {
+	vs := c.selected(ev)
+	if c.Before == "" {
+		return vs
+	}
+	for i, v := range vs {
+		s := v.String()
+		if j := strings.Index(s, c.Before); j >= 0 {
+			vs[i] = evtx.StringValue(s[:j])
+		}
+	}
+	return vs
+}
+
+// selected returns the values of the field c selects from ev.
+func (c *Condition) selected(ev *evtx.Event) []evtx.Value {
 	switch {
+	case c.BinaryText:
+		if s, ok := BinaryText(ev.Binary); ok {
+			return []evtx.Value{evtx.StringValue(s)}
+		}
 	case c.Data != "":
 		if v, ok := ev.Data(c.Data); ok {
 			return []evtx.Value{v}
@@ -163,7 +183,9 @@ const (
 
 // KeyData returns an event's data fields for display: EventData items by
 // name (unnamed classic items as "Data[1]", "Data[2]", ...) and UserData
-// leaves by element name, in document order, at most 12, long values cut.
+// leaves by element name, in document order, then the <Binary> data when
+// it reads as ASCII UTF-16 text (Service Control Manager's key name), at
+// most 12, long values cut.
 func KeyData(ev *evtx.Event) []DataField {
 	var out []DataField
 	add := func(name string, v evtx.Value) {
@@ -181,7 +203,19 @@ func KeyData(ev *evtx.Event) []DataField {
 		add(name, f.Value)
 	}
 	walkLeaves(ev.UserData, func(e *evtx.Element) { add(e.Name, e.Value) })
+	if s, ok := BinaryText(ev.Binary); ok && printableASCII(s) {
+		add("Binary", evtx.StringValue(s)) // a service's key name (SCM)
+	}
 	return out
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // DataField is one named value of an event, as text.

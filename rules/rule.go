@@ -46,6 +46,10 @@ type Rule struct {
 	// MissingLogs is said in the report when the rule is not checked
 	// because its logs are absent (e.g. what their absence usually means).
 	MissingLogs string `yaml:"missing_logs"`
+	// CoverageMissing is said when the rule has coverage queries and none
+	// matched: the log may not record what the evidence queries look for
+	// (e.g. logon failure auditing is off), so the rule is not checked.
+	CoverageMissing string `yaml:"coverage_missing"`
 	// ComputerChange asks the engine to report a change of the events'
 	// System/Computer value as corroboration.
 	ComputerChange bool `yaml:"computer_change"`
@@ -99,6 +103,11 @@ const (
 	// (Attribution.Coincides), e.g. RDP connection attempts; they never
 	// decide a verdict and their logs are optional.
 	RoleContext = "context"
+	// RoleCoverage: events that show a log records what the evidence
+	// queries look for (failure auditing is on). When the rule's logs hold
+	// none of them in the records read, "not detected" becomes "not
+	// checked" with the rule's CoverageMissing text.
+	RoleCoverage = "coverage"
 )
 
 // Query is one Windows event XPath filter over one channel.
@@ -122,6 +131,18 @@ type Query struct {
 	// Attribution, for an evidence query whose events other programs also
 	// log, says which of them belong to RDP (attribution.go).
 	Attribution *Attribution `yaml:"attribution"`
+	// Where holds conditions every match must also satisfy, for what the
+	// XPath cannot read (the service key name in <Binary>): an event the
+	// XPath selects that fails one is not a match (language.go).
+	Where []*Condition `yaml:"where"`
+	// Subject selects the field naming the thing an event is about (a
+	// service's key name). A recovery query and the evidence queries it
+	// resolves with subjects: a recovery resolves only the failures of
+	// the same subject, and the last state of each subject decides.
+	Subject *Condition `yaml:"subject"`
+	// Threshold, for an evidence query, makes its matches evidence only
+	// when enough of them fall within a span (a brute-force burst).
+	Threshold *Threshold `yaml:"threshold"`
 }
 
 // Refinement chooses a more precise cause, and the resolution steps to try
@@ -159,6 +180,13 @@ type Condition struct {
 	// AnyField selects every EventData item and UserData leaf (the
 	// condition holds when one of them matches).
 	AnyField bool `yaml:"any_field"`
+	// BinaryText selects the event's <Binary> data read as UTF-16LE text
+	// up to the first NUL: Service Control Manager writes the service's
+	// key name there ("TermService", or "TermService/4" in 7036).
+	BinaryText bool `yaml:"binary_text"`
+	// Before, when set, compares only the text before the first Before in
+	// the value ("TermService/4" with before "/" compares "TermService").
+	Before string `yaml:"before"`
 
 	// Text values compare after trimming white space and one trailing '.',
 	// case-insensitively.
@@ -471,6 +499,9 @@ func Parse(file string, data []byte) (*Rule, error) {
 		}
 	}
 	for _, q := range r.Queries {
+		if err := parseCodes("query "+strconv.Quote(q.ID)+" where", q.Where); err != nil {
+			return nil, &LoadError{File: file, Err: err}
+		}
 		if at := q.Attribution; at != nil {
 			where := "query " + strconv.Quote(q.ID) + " attribution"
 			if err := parseCodes(where+" require", at.Require); err != nil {
@@ -516,6 +547,11 @@ func noNilEntries(r *Rule) error {
 		}
 	}
 	for i, q := range r.Queries {
+		for j, c := range q.Where {
+			if c == nil {
+				return fmt.Errorf("queries[%d].where[%d]: empty entry", i, j)
+			}
+		}
 		if at := q.Attribution; at != nil {
 			for j, c := range at.Require {
 				if c == nil {

@@ -112,9 +112,9 @@ func validateRule(r *Rule) []error {
 			bad(f+".channel", "empty")
 		}
 		switch q.Role {
-		case RoleEvidence, RoleCorroboration, RoleRecovery, RoleContext:
+		case RoleEvidence, RoleCorroboration, RoleRecovery, RoleContext, RoleCoverage:
 		default:
-			bad(f+".role", "%q (want evidence, corroboration, recovery or context)", q.Role)
+			bad(f+".role", "%q (want evidence, corroboration, recovery, context or coverage)", q.Role)
 		}
 		if strings.Contains(strings.ToLower(q.XPath), "timediff") {
 			bad(f+".xpath", "has a time condition; the rule's window applies it")
@@ -128,7 +128,13 @@ func validateRule(r *Rule) []error {
 	for _, q := range r.Queries {
 		if q != nil {
 			errs = append(errs, validateQueryLinks(r, q)...)
+			errs = append(errs, validateLanguage(r, q)...)
 		}
+	}
+	if hasRole(r, RoleCoverage) && strings.TrimSpace(r.CoverageMissing) == "" {
+		bad("coverage_missing", "empty (say what the absence of the coverage queries' events means)")
+	} else if !hasRole(r, RoleCoverage) && strings.TrimSpace(r.CoverageMissing) != "" {
+		bad("coverage_missing", "the rule has no coverage query")
 	}
 	if r.NeedsCorroboration && !r.ComputerChange && !hasRole(r, RoleCorroboration) {
 		bad("needs_corroboration", "the rule has no corroboration query and no computer_change")
@@ -217,8 +223,11 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 	if c.AnyField {
 		n++
 	}
+	if c.BinaryText {
+		n++
+	}
 	if n != 1 {
-		bad(field, "must select one field (data, index, user_data or any_field), has %d", n)
+		bad(field, "must select one field (data, index, user_data, any_field or binary_text), has %d", n)
 	}
 	if len(c.Text) == 0 && len(c.Codes) == 0 {
 		bad(field, "no text or codes to compare")

@@ -224,3 +224,40 @@ func TestAnalyzeRealSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeUserRuleLanguage: a user rule with where on the <Binary> key
+// name and a subject loads through --rules and matches only that service.
+func TestAnalyzeUserRuleLanguage(t *testing.T) {
+	dir := t.TempDir()
+	rule := `id: my-termservice-stopped
+title: remote desktop services stopped
+severity: info
+cause: TermService stopped.
+queries:
+  - id: stopped
+    channel: System
+    xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+    where: [{binary_text: true, text: [TermService/1]}]
+    subject: {binary_text: true, before: "/"}
+  - id: running
+    channel: System
+    role: recovery
+    resolves: [stopped]
+    xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+    where: [{binary_text: true, before: "/", text: [TermService]}, {binary_text: true, text: [TermService/4]}]
+    subject: {binary_text: true, before: "/"}
+resolution:
+  - id: nothing
+    title: Nothing to do
+    text: This rule exists to test --rules.
+`
+	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The healthy set's noise stops and starts TermService every few
+	// hours; the last TermService event in the window is a stop.
+	code, out, errOut := runCmd("analyze", "--rules", dir, "--scenario", "my-termservice-stopped", "-f", "json", filepath.Join(scenarios, "healthy"))
+	if code != exitDetected || !strings.Contains(out, `"TermService/1"`) || strings.Contains(out, `"wuauserv/1"`) {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,446 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// This file holds the parts of the rule language that the causes beyond
+// the article's three scenarios need (rdp-causes.md §2): where conditions
+// on what the XPath cannot read (<Binary>), the subject of an event (the
+// last state of a service decides), counts and distinct values over a
+// span (brute force), and coverage (failure auditing may be off).
+
+// Threshold makes an evidence query's matches evidence only when at least
+// Count of them (and, with Distinct, at least DistinctCount distinct values
+// of that field) fall within one span of Within. Below it the matches are
+// noise (one wrong password), said in a caveat.
+type Threshold struct {
+	// Count is the least number of matches within one span.
+	Count int `yaml:"count"`
+	// Within is the span's length (at most 24h).
+	Within time.Duration `yaml:"within"`
+	// Distinct selects the field whose distinct values are counted (a
+	// condition without text or codes, e.g. {data: IpAddress}).
+	Distinct *Condition `yaml:"distinct"`
+	// DistinctCount is the least number of distinct values of Distinct
+	// within the same span.
+	DistinctCount int `yaml:"distinct_count"`
+	// Counts names the matches ("failed RDP logons"); DistinctNames names
+	// the distinct values ("addresses").
+	Counts        string `yaml:"counts"`
+	DistinctNames string `yaml:"distinct_names"`
+}
+
+// maxThresholdSpan bounds Threshold.Within.
+const maxThresholdSpan = 24 * time.Hour
+
+// maxSubjects bounds the subjects tracked per query (a machine has a few
+// hundred services); beyond it a finding is not resolved by subject.
+const maxSubjects = 1024
+
+// maxSamples bounds the matches kept per query for its threshold; beyond
+// it the peak is computed over the first ones and the finding says so.
+const maxSamples = 1 << 17
+
+// BinaryText reads b as UTF-16LE text up to the first NUL, as Service
+// Control Manager writes a service's key name into the <Binary> data of
+// 7000, 7009, 7023, 7031, 7036 ("TermService/4" in 7036: key name and
+// state). It reports false for empty data, an odd length without a NUL,
+// or text with control characters (binary data that is not text).
+func BinaryText(b []byte) (string, bool) {
+	var u []uint16
+	for i := 0; i+1 < len(b); i += 2 {
+		c := uint16(b[i]) | uint16(b[i+1])<<8
+		if c == 0 {
+			break
+		}
+		if c < 0x20 || c == 0x7f {
+			return "", false
+		}
+		u = append(u, c)
+	}
+	if len(u) == 0 {
+		return "", false
+	}
+	return string(utf16.Decode(u)), true
+}
+
+// admits reports whether ev satisfies every Where condition of q.
+func (q *Query) admits(ev *evtx.Event) bool {
+	for _, c := range q.Where {
+		if !c.Match(ev) {
+			return false
+		}
+	}
+	return true
+}
+
+// subject returns the text of the field q.Subject selects in ev, trimmed
+// (c.Before applied), or "" when q has no subject or ev lacks the field.
+func (q *Query) subject(ev *evtx.Event) string {
+	if q.Subject == nil {
+		return ""
+	}
+	for _, v := range q.Subject.values(ev) {
+		if s := strings.TrimSpace(v.String()); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// validateLanguage checks a query's where, subject and threshold keys.
+func validateLanguage(r *Rule, q *Query) []error {
+	var errs []error
+	f := fmt.Sprintf("queries[%s]", q.ID)
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field, Err: fmt.Errorf(format, args...)})
+	}
+	for j, c := range q.Where {
+		errs = append(errs, validateCondition(r, fmt.Sprintf("%s.where[%d]", f, j), c)...)
+	}
+	if q.Subject != nil {
+		errs = append(errs, validateSelector(r, f+".subject", q.Subject)...)
+		if q.Role != RoleEvidence && q.Role != RoleRecovery {
+			bad(f+".subject", "only evidence and recovery queries have a subject (role is %q)", q.Role)
+		}
+	}
+	if q.Role == RoleRecovery && q.Subject != nil {
+		for _, id := range q.Resolves {
+			if o := r.Query(id); o != nil && o.Subject == nil {
+				bad(f+".subject", "resolves %q, which has no subject to compare with", id)
+			}
+		}
+	}
+	if q.Role == RoleRecovery && q.Subject == nil {
+		for _, id := range q.Resolves {
+			if o := r.Query(id); o != nil && o.Subject != nil {
+				bad(f+".subject", "empty, but %q has one: give the recovery the same kind of subject", id)
+			}
+		}
+	}
+	if t := q.Threshold; t != nil {
+		if q.Role != RoleEvidence {
+			bad(f+".threshold", "only an evidence query has a threshold (role is %q)", q.Role)
+		}
+		if q.Attribution != nil {
+			bad(f+".threshold", "a query with an attribution has no threshold")
+		}
+		if t.Count < 1 {
+			bad(f+".threshold.count", "%d (want at least 1)", t.Count)
+		}
+		if t.Within <= 0 || t.Within > maxThresholdSpan {
+			bad(f+".threshold.within", "%v (want more than 0 and at most %v)", t.Within, maxThresholdSpan)
+		}
+		if t.Distinct != nil {
+			errs = append(errs, validateSelector(r, f+".threshold.distinct", t.Distinct)...)
+			if t.DistinctCount < 1 {
+				bad(f+".threshold.distinct_count", "%d (want at least 1 with distinct)", t.DistinctCount)
+			} else if t.DistinctCount > t.Count {
+				bad(f+".threshold.distinct_count", "%d is more than count %d", t.DistinctCount, t.Count)
+			}
+		} else if t.DistinctCount != 0 {
+			bad(f+".threshold.distinct_count", "given without distinct")
+		}
+		if strings.TrimSpace(t.Counts) == "" {
+			bad(f+".threshold.counts", "empty (name the matches, e.g. \"failed RDP logons\")")
+		}
+		if t.Distinct != nil && strings.TrimSpace(t.DistinctNames) == "" {
+			bad(f+".threshold.distinct_names", "empty (name the distinct values, e.g. \"addresses\")")
+		}
+	}
+	return errs
+}
+
+// validateSelector checks a condition used only to select a field (a
+// subject, a distinct field): one selector, no values.
+func validateSelector(r *Rule, field string, c *Condition) []error {
+	var errs []error
+	n := 0
+	for _, b := range []bool{c.Data != "", c.Index != 0, c.UserData != "", c.AnyField, c.BinaryText} {
+		if b {
+			n++
+		}
+	}
+	if n != 1 || c.AnyField || c.Index < 0 {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field,
+			Err: fmt.Errorf("must select one field (data, index, user_data or binary_text)")})
+	}
+	if len(c.Text) > 0 || len(c.Codes) > 0 {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field,
+			Err: fmt.Errorf("selects a field; text and codes do not apply")})
+	}
+	return errs
+}
+
+// langState is what the language additions keep per query.
+type langState struct {
+	// failed: evidence queries with a subject: the newest in-window
+	// failure time per subject.
+	failed map[string]time.Time
+	// recovered: recovery queries with a subject: the newest in-window
+	// recovery per subject.
+	recovered map[string]*EventRef
+	dropped   int // subjects beyond maxSubjects
+	// withSubject counts the in-window evidence matches that name one.
+	withSubject int
+	// samples: threshold queries: the in-window matches.
+	samples  []sample
+	overflow int
+	// coverage: coverage queries: matches seen in the records read.
+	coverage int
+}
+
+type sample struct {
+	t time.Time
+	v string
+}
+
+func (st *queryState) language() *langState {
+	if st.lang == nil {
+		st.lang = &langState{}
+	}
+	return st.lang
+}
+
+// noteLanguage records what the language additions need of a match r of
+// cq in the window (evidence that counts, or a recovery).
+func (a *analysis) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event, r *EventRef) {
+	q := cq.query
+	if q.Subject != nil {
+		r.Subject = q.subject(ev)
+		if r.Subject != "" {
+			ls := st.language()
+			key := strings.ToLower(r.Subject)
+			switch q.Role {
+			case RoleEvidence:
+				ls.withSubject++
+				if t, ok := ls.failed[key]; ok || len(ls.failed) < maxSubjects {
+					if ls.failed == nil {
+						ls.failed = map[string]time.Time{}
+					}
+					ls.failed[key] = maxTime(t, r.Time)
+				} else {
+					ls.dropped++
+				}
+			case RoleRecovery:
+				if old, ok := ls.recovered[key]; ok || len(ls.recovered) < maxSubjects {
+					if ls.recovered == nil {
+						ls.recovered = map[string]*EventRef{}
+					}
+					if old == nil || newer(r, old) {
+						ls.recovered[key] = r
+					}
+				} else {
+					ls.dropped++
+				}
+			}
+		}
+	}
+	if t := q.Threshold; t != nil && q.Role == RoleEvidence {
+		ls := st.language()
+		if len(ls.samples) >= maxSamples {
+			ls.overflow++
+			return
+		}
+		v := ""
+		if t.Distinct != nil {
+			for _, x := range t.Distinct.values(ev) {
+				v = strings.ToLower(strings.TrimSpace(x.String()))
+				break
+			}
+		}
+		ls.samples = append(ls.samples, sample{t: r.Time, v: v})
+	}
+}
+
+// resolvedBySubject decides, for an evidence query with a subject, which
+// recovery shows every failed subject recovered: for each subject that
+// failed in the window, a recovery of the same subject after its last
+// failure. It returns the newest such recovery, or nil when a subject has
+// none (the last state of that subject is a failure).
+func (a *analysis) resolvedBySubject(cr *compiledRule, cq *compiledQuery) *EventRef {
+	ls := a.state[cq].lang
+	if ls == nil || len(ls.failed) == 0 || ls.dropped > 0 || a.state[cq].hit.Count > ls.withSubject {
+		// A failure without a subject (or too many) cannot be matched to
+		// a recovery.
+		return nil
+	}
+	var by *EventRef
+	for subj, last := range ls.failed {
+		var fix *EventRef
+		for _, rq := range cr.queries {
+			if rq.query.Role != RoleRecovery || !contains(rq.query.Resolves, cq.query.ID) {
+				continue
+			}
+			rl := a.state[rq].lang
+			if rl == nil {
+				continue
+			}
+			if r := rl.recovered[subj]; r != nil && r.Time.After(last) && (fix == nil || newer(r, fix)) {
+				fix = r
+			}
+		}
+		if fix == nil {
+			return nil
+		}
+		if by == nil || newer(fix, by) {
+			by = fix
+		}
+	}
+	return by
+}
+
+// peak is the densest span of a threshold query's matches: the most
+// matches within one span of Within, and the distinct values among them.
+type peak struct {
+	count, distinct int
+	end             time.Time
+}
+
+// thresholdPeak finds whether some span of t.Within holds at least t.Count
+// samples with at least t.DistinctCount distinct values; it returns that
+// span (met) or the span with the most samples (not met).
+func thresholdPeak(t *Threshold, samples []sample) (best peak, met bool) {
+	s := append([]sample(nil), samples...)
+	sort.Slice(s, func(i, j int) bool { return s[i].t.Before(s[j].t) })
+	seen := map[string]int{}
+	lo := 0
+	for hi := range s {
+		seen[s[hi].v]++
+		for s[hi].t.Sub(s[lo].t) > t.Within {
+			if seen[s[lo].v]--; seen[s[lo].v] == 0 {
+				delete(seen, s[lo].v)
+			}
+			lo++
+		}
+		p := peak{count: hi - lo + 1, distinct: len(seen), end: s[hi].t}
+		if _, ok := seen[""]; ok && t.Distinct != nil {
+			p.distinct-- // matches without the field add no distinct value
+		}
+		ok := p.count >= t.Count && (t.Distinct == nil || p.distinct >= t.DistinctCount)
+		if ok && !met {
+			best, met = p, true
+		}
+		if !met && (p.count > best.count || p.count == best.count && p.distinct > best.distinct) {
+			best = p
+		}
+		if met && ok && p.count > best.count {
+			best = p
+		}
+	}
+	return best, met
+}
+
+// applyThresholds judges the threshold queries of cr before the finding
+// is built: below its threshold, a query's in-window matches are not
+// evidence (its count moves to a caveat); at or above it, the peak is
+// said with the verdict.
+func (a *analysis) applyThresholds(cr *compiledRule) (caveats, peaks []string) {
+	for _, cq := range cr.queries {
+		t := cq.query.Threshold
+		st := a.state[cq]
+		if t == nil || st.hit.Count == 0 {
+			continue
+		}
+		var samples []sample
+		overflow := 0
+		if st.lang != nil {
+			samples, overflow = st.lang.samples, st.lang.overflow
+		}
+		p, met := thresholdPeak(t, samples)
+		text := fmt.Sprintf("%d %s within %s", p.count, strings.TrimSpace(t.Counts), FormatDuration(t.Within))
+		if t.Distinct != nil {
+			text += fmt.Sprintf(" from %d %s", p.distinct, strings.TrimSpace(t.DistinctNames))
+		}
+		want := fmt.Sprintf("%d", t.Count)
+		if t.Distinct != nil {
+			want += fmt.Sprintf(" from %d %s", t.DistinctCount, strings.TrimSpace(t.DistinctNames))
+		}
+		if overflow > 0 {
+			text += fmt.Sprintf(" (counted over the first %d of %d matches)", len(samples), len(samples)+overflow)
+		}
+		if met {
+			peaks = append(peaks, fmt.Sprintf("%s, up to %s (query %s; the rule's threshold: %s)", text, evtx.FormatTime(p.end), cq.query.ID, want))
+			continue
+		}
+		caveats = append(caveats, fmt.Sprintf("%s: %s in the window, at most %s: below the rule's threshold (%s), so not evidence",
+			cq.query.ID, plural(st.hit.Count, "match"), text, want))
+		st.hit.Count, st.hit.First, st.hit.Last, st.hit.Possible = 0, time.Time{}, time.Time{}, 0
+		st.evidence = nil
+		st.refs = map[*Refinement]*RefinementHit{}
+	}
+	return caveats, peaks
+}
+
+// coverageMissing reports whether cr has coverage queries and none of them
+// matched in the records read.
+func (a *analysis) coverageMissing(cr *compiledRule) bool {
+	has := false
+	for _, cq := range cr.queries {
+		if cq.query.Role != RoleCoverage {
+			continue
+		}
+		has = true
+		if ls := a.state[cq].lang; ls != nil && ls.coverage > 0 {
+			return false
+		}
+	}
+	return has
+}
+
+// Win32ErrorName returns the constant name of a Win32 error code that
+// service and logon events carry as a "%%N" insert, or "" for codes not in
+// the table. Source: "System Error Codes (0-499)" and "(1000-1299)",
+// learn.microsoft.com/windows/win32/debug/system-error-codes--0-499- and
+// --1000-1299-.
+func Win32ErrorName(n uint64) string {
+	return win32Errors[n]
+}
+
+var win32Errors = map[uint64]string{
+	2:    "ERROR_FILE_NOT_FOUND",
+	3:    "ERROR_PATH_NOT_FOUND",
+	5:    "ERROR_ACCESS_DENIED",
+	14:   "ERROR_OUTOFMEMORY",
+	21:   "ERROR_NOT_READY",
+	50:   "ERROR_NOT_SUPPORTED",
+	87:   "ERROR_INVALID_PARAMETER",
+	112:  "ERROR_DISK_FULL",
+	193:  "ERROR_BAD_EXE_FORMAT",
+	1053: "ERROR_SERVICE_REQUEST_TIMEOUT",
+	1058: "ERROR_SERVICE_DISABLED",
+	1067: "ERROR_PROCESS_ABORTED",
+	1068: "ERROR_SERVICE_DEPENDENCY_FAIL",
+	1069: "ERROR_SERVICE_LOGON_FAILED",
+	1075: "ERROR_SERVICE_DEPENDENCY_DELETED",
+	1079: "ERROR_DIFFERENT_SERVICE_ACCOUNT",
+	1326: "ERROR_LOGON_FAILURE",
+	1327: "ERROR_ACCOUNT_RESTRICTION",
+	1330: "ERROR_PASSWORD_EXPIRED",
+	1331: "ERROR_ACCOUNT_DISABLED",
+}
+
+// InsertText shows a "%%N" Win32 error insert with its name (timeline lines):
+// "%%1058 (ERROR_SERVICE_DISABLED)"; other values unchanged.
+func InsertText(s string) string {
+	rest, ok := strings.CutPrefix(s, "%%")
+	if !ok {
+		return s
+	}
+	n, err := strconv.ParseUint(rest, 10, 32)
+	if err != nil {
+		return s
+	}
+	if name := Win32ErrorName(n); name != "" {
+		return s + " (" + name + ")"
+	}
+	return s
+}

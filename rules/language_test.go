@@ -1,0 +1,275 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// userLanguageRule uses every addition of language.go: where on the
+// Binary text cut at '/', a subject whose last state decides, a threshold
+// with distinct values, and coverage.
+const userLanguageRule = `id: my-service
+title: my service failed
+severity: error
+cause: the service failed
+coverage_missing: no service event at all; the log may be filtered
+queries:
+  - id: fail
+    channel: System
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and (EventID=7000 or EventID=7023)]]"
+    where: [{binary_text: true, before: "/", text: [TermService, UmRdpService]}]
+    subject: {binary_text: true, before: "/"}
+  - id: running
+    channel: System
+    role: recovery
+    resolves: [fail]
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+    where: [{binary_text: true, text: [TermService/4, UmRdpService/4]}]
+    subject: {binary_text: true, before: "/"}
+  - id: any-scm
+    channel: System
+    role: coverage
+    xpath: "Event[System[Provider[@Name='Service Control Manager']]]"
+refinements:
+  - id: disabled
+    queries: [fail]
+    when: [{data: param2, codes: ["1058"]}]
+    cause: the service is disabled
+resolution:
+  - {id: s, title: Start it, text: start it}
+`
+
+const userBurstRule = `id: my-burst
+title: many failed logons
+severity: warning
+cause: a burst
+queries:
+  - id: f
+    channel: Security
+    xpath: "Event[System[Provider[@Name='Microsoft-Windows-Security-Auditing'] and EventID=4625]]"
+    threshold: {count: 5, within: 10m, distinct: {data: IpAddress}, distinct_count: 3, counts: failed logons, distinct_names: addresses}
+resolution:
+  - {id: s, title: Restrict, text: restrict it}
+`
+
+func writeLogs(t *testing.T, dir string, logs map[string][]*evtx.Event) {
+	t.Helper()
+	for name, evs := range logs {
+		b, err := evtxtest.Bytes(sorted(evs), evtxtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func sorted(evs []*evtx.Event) []*evtx.Event {
+	out := append([]*evtx.Event(nil), evs...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].System.TimeCreated.Before(out[j-1].System.TimeCreated); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func userEngine(t *testing.T, rule string) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(rs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestLanguageSubjectLastStateDecides(t *testing.T) {
+	e := userEngine(t, userLanguageRule)
+	at := func(d time.Duration) time.Time { return t0.Add(-d) }
+	base := func() []*evtx.Event {
+		return []*evtx.Event{
+			evtxtest.SCM7036(at(9*24*time.Hour), "Windows Update", "running", "wuauserv"),
+			evtxtest.SCM7036(t0, "Windows Update", "stopped", "wuauserv"),
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		extra   []*evtx.Event
+		verdict Verdict
+		refine  string
+	}{
+		// Matched by key name, not display name (German display name).
+		{"disabled", []*evtx.Event{evtxtest.SCM7000(at(3*time.Hour), "Remotedesktopdienste", "%%1058", "TermService")}, Detected, "disabled"},
+		// Another service's failure: not a match (where).
+		{"other service", []*evtx.Event{evtxtest.SCM7000(at(3*time.Hour), "Remote Desktop Services", "%%1058", "Spooler")}, NotDetected, ""},
+		// TermService running after its failure: resolved.
+		{"running later", []*evtx.Event{
+			evtxtest.SCM7000(at(3*time.Hour), "Remote Desktop Services", "%%1058", "TermService"),
+			evtxtest.SCM7036(at(2*time.Hour), "Remote Desktop Services", "running", "TermService")}, Resolved, "disabled"},
+		// Another service running does not resolve TermService's failure.
+		{"other running", []*evtx.Event{
+			evtxtest.SCM7000(at(3*time.Hour), "Remote Desktop Services", "%%1058", "TermService"),
+			evtxtest.SCM7036(at(2*time.Hour), "Remote Desktop Services Port Redirector", "running", "UmRdpService")}, Detected, "disabled"},
+		// Two failed subjects, one recovered: the other still fails.
+		{"one of two", []*evtx.Event{
+			evtxtest.SCM7023(at(4*time.Hour), "x", "%%1069", "UmRdpService"),
+			evtxtest.SCM7000(at(3*time.Hour), "x", "%%5", "TermService"),
+			evtxtest.SCM7036(at(2*time.Hour), "x", "running", "TermService")}, Detected, "-"},
+		// Running before the failure: the failure is the last state.
+		{"running before", []*evtx.Event{
+			evtxtest.SCM7036(at(4*time.Hour), "x", "running", "TermService"),
+			evtxtest.SCM7000(at(3*time.Hour), "x", "%%1058", "TermService")}, Detected, "disabled"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeLogs(t, dir, map[string][]*evtx.Event{"System.evtx": append(base(), c.extra...)})
+			f := finding(t, analyzePath(t, e, dir), "my-service")
+			if f.Verdict != c.verdict {
+				t.Fatalf("verdict %s, want %s (%s)", f.Verdict, c.verdict, f.Why)
+			}
+			if c.refine != "" {
+				got := "-"
+				if len(f.Refinements) > 0 {
+					got = f.Refinements[0].Refinement.ID
+				}
+				if got != c.refine {
+					t.Errorf("refinement %s, want %s", got, c.refine)
+				}
+			}
+			if c.verdict == Detected && f.Evidence[0].Subject == "" {
+				t.Errorf("evidence without subject")
+			}
+		})
+	}
+}
+
+func TestLanguageCoverage(t *testing.T) {
+	e := userEngine(t, userLanguageRule)
+	dir := t.TempDir()
+	// A System log without any SCM event: not checked, with the reason.
+	ev := evtxtest.EventLog(t0.Add(-9*24*time.Hour), 6005)
+	writeLogs(t, dir, map[string][]*evtx.Event{"System.evtx": {ev, evtxtest.EventLog(t0, 6006)}})
+	f := finding(t, analyzePath(t, e, dir), "my-service")
+	if f.Verdict != NotChecked || len(f.Reasons) == 0 || !strings.Contains(f.Reasons[0], "no service event at all") {
+		t.Errorf("verdict %s reasons %q, want not_checked for missing coverage", f.Verdict, f.Reasons)
+	}
+}
+
+func TestLanguageThreshold(t *testing.T) {
+	e := userEngine(t, userBurstRule)
+	for _, c := range []struct {
+		name    string
+		n, ips  int
+		step    time.Duration
+		verdict Verdict
+	}{
+		{"one wrong password", 1, 1, time.Minute, NotDetected},
+		{"many from one address", 20, 1, time.Second, NotDetected},
+		{"spread over hours", 12, 6, time.Hour, NotDetected},
+		{"burst", 6, 3, time.Minute, Detected},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			evs := []*evtx.Event{evtxtest.Security4624(t0.Add(-9*24*time.Hour), "alice", "10.0.0.4", 10)}
+			for i := 0; i < c.n; i++ {
+				ip := fmt.Sprintf("203.0.113.%d", i%c.ips+1)
+				evs = append(evs, evtxtest.Security4625(t0.Add(-time.Hour-time.Duration(i)*c.step), "administrator", ip, 0xC000006D, 0xC000006A, 3))
+			}
+			evs = append(evs, evtxtest.Security4624(t0, "alice", "10.0.0.4", 10))
+			writeLogs(t, dir, map[string][]*evtx.Event{"Security.evtx": evs})
+			f := finding(t, analyzePath(t, e, dir), "my-burst")
+			if f.Verdict != c.verdict {
+				t.Fatalf("verdict %s, want %s (%s; %q)", f.Verdict, c.verdict, f.Why, f.Caveats)
+			}
+			if c.verdict == NotDetected && (len(f.Caveats) == 0 || !strings.Contains(f.Caveats[0], "below the rule's threshold")) {
+				t.Errorf("caveats %q: want the below-threshold count", f.Caveats)
+			}
+			if c.verdict == Detected && !strings.Contains(f.Why, "Peak: 6 failed logons within 10 minutes from 3 addresses") {
+				t.Errorf("why %q: want the peak", f.Why)
+			}
+		})
+	}
+}
+
+func TestThresholdPeak(t *testing.T) {
+	th := &Threshold{Count: 3, Within: time.Minute, Distinct: &Condition{Data: "x"}, DistinctCount: 2}
+	s := func(sec int, v string) sample { return sample{t: t0.Add(time.Duration(sec) * time.Second), v: v} }
+	if p, met := thresholdPeak(th, []sample{s(0, "a"), s(30, "a"), s(59, "b")}); !met || p.count != 3 || p.distinct != 2 {
+		t.Errorf("got %+v %v", p, met)
+	}
+	if p, met := thresholdPeak(th, []sample{s(0, "a"), s(30, "b"), s(61, "b")}); met || p.count != 2 {
+		t.Errorf("span of 61s: got %+v %v", p, met)
+	}
+	if _, met := thresholdPeak(th, []sample{s(0, ""), s(1, ""), s(2, "a")}); met {
+		t.Error("matches without the distinct field counted as distinct values")
+	}
+}
+
+func TestValidateLanguage(t *testing.T) {
+	const head = "id: x\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x}]\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"where selects two fields", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", where: [{data: a, binary_text: true, text: [x]}]}
+`, "queries[e].where[0]: must select one field"},
+		{"subject with values", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", subject: {data: a, text: [x]}}
+`, "queries[e].subject: selects a field; text and codes do not apply"},
+		{"recovery without subject", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", subject: {data: a}}
+  - {id: r, channel: System, role: recovery, resolves: [e], xpath: "*[System[EventID=2]]"}
+`, "queries[r].subject: empty, but \"e\" has one"},
+		{"threshold too wide", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 48h, counts: x}}
+`, "queries[e].threshold.within: 48h0m0s"},
+		{"threshold distinct count above count", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 1h, counts: x, distinct: {data: ip}, distinct_count: 3, distinct_names: y}}
+`, "distinct_count: 3 is more than count 2"},
+		{"threshold unnamed", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 1h}}
+`, "threshold.counts: empty"},
+		{"coverage without text", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+  - {id: c, channel: System, role: coverage, xpath: "*[System[EventID=2]]"}
+`, "coverage_missing: empty"},
+	} {
+		r, err := Parse("x.yaml", []byte(head+c.yaml))
+		if err == nil {
+			err = Validate([]*Rule{r})
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestBinaryTextAndInserts(t *testing.T) {
+	ev := evtxtest.SCM7036(t0, "Remote Desktop Services", "running", "TermService")
+	if s, ok := BinaryText(ev.Binary); !ok || s != "TermService/4" {
+		t.Errorf("BinaryText = %q %v", s, ok)
+	}
+	if _, ok := BinaryText([]byte{1, 0, 2, 0}); ok {
+		t.Error("control characters read as text")
+	}
+	if got := InsertText("%%1058"); got != "%%1058 (ERROR_SERVICE_DISABLED)" {
+		t.Errorf("InsertText = %q", got)
+	}
+	if got := InsertText("%%99999"); got != "%%99999" {
+		t.Errorf("unknown insert = %q", got)
+	}
+}
