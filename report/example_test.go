@@ -59,10 +59,10 @@ func ExampleNew() {
 	// Log System (evidence): read, ../testdata/evtx/scenarios/tls-36871-10013/System.evtx
 	//
 	// Evidence (2 events in the window, newest first):
-	//   2024-05-01T11:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx record 122  Schannel 36871  [schannel-36871]
+	//   2024-05-01T11:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx EventRecordID 122  Schannel 36871  [schannel-36871]
 	//       Type="server" ErrorState="10013"
 	//       attribution: machine-wide (ErrorState=10013, Type=server)
-	//   2024-05-01T10:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx record 121  Schannel 36871  [schannel-36871]
+	//   2024-05-01T10:30:00.0000000Z  ../testdata/evtx/scenarios/tls-36871-10013/System.evtx EventRecordID 121  Schannel 36871  [schannel-36871]
 	//       Type="server" ErrorState="10013"
 	//       attribution: machine-wide (ErrorState=10013, Type=server)
 	//

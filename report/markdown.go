@@ -115,7 +115,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("| Time | File | Record | Provider | Event | Query | Data | Attribution |")
 			p.line("|---|---|---|---|---|---|---|---|")
 			for _, e := range f.Evidence {
-				p.printf("| %s | %s | %d | %s | %d | %s | %s | %s |\n", cell(e.Time), cell(e.File), e.RecordID,
+				p.printf("| %s | %s | %s | %s | %d | %s | %s | %s |\n", cell(e.Time), cell(e.File), recordText(e.EventRecordID, e.RecordID),
 					mdEscape(e.Provider), e.EventID, cell(e.Query), mdData(e), mdEscape(e.Attribution))
 			}
 		}
@@ -128,8 +128,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if len(f.OutsideWindow) > 0 {
 			p.line("\nOutside the window:\n")
 			for _, o := range f.OutsideWindow {
-				p.printf("- %s: %s (%s, %s record %d; %s)\n", code(o.Query), mdEscape(o.Text), code(o.Event.Time),
-					code(o.Event.File), o.Event.RecordID, count(o.Count, "match"))
+				p.printf("- %s: %s (%s, %s %s; %s)\n", code(o.Query), mdEscape(o.Text), code(o.Event.Time),
+					code(o.Event.File), recordText(o.Event.EventRecordID, o.Event.RecordID), count(o.Count, "match"))
 			}
 		}
 		if len(f.Corroboration) > 0 {
@@ -137,7 +137,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			for _, c := range f.Corroboration {
 				s := mdEscape(c.Text)
 				if c.Event != nil {
-					s += fmt.Sprintf(" (%s, %s record %d)", code(c.Event.Time), code(c.Event.File), c.Event.RecordID)
+					s += fmt.Sprintf(" (%s, %s %s)", code(c.Event.Time), code(c.Event.File), recordText(c.Event.EventRecordID, c.Event.RecordID))
 				}
 				p.printf("- %s\n", s)
 			}
@@ -220,8 +220,16 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.printf("| %s | %s | | | | not read | |\n", cell(in.Path), ch)
 			continue
 		}
+		probs := in.Problems
+		if lw := in.LastWritten; lw != nil {
+			s := "last written: " + recordText(lw.EventRecordID, lw.RecordNumber) + " at " + lw.Time
+			if in.Exported {
+				s += " (an exported log)"
+			}
+			probs = append([]string{s}, probs...)
+		}
 		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.First), codeOr(in.Last),
-			in.Decoded, mdEscape(strings.Join(in.Problems, "; ")))
+			in.Decoded, mdEscape(strings.Join(probs, "; ")))
 	}
 	return p.err
 }

@@ -30,18 +30,52 @@ type Report struct {
 	// ReferenceTime is the "now" of the analysis; every window ends there.
 	ReferenceTime string `json:"reference_time"`
 	// ReferenceSource says where it came from: "given" (--at) or
-	// "newest record" (then ReferenceLog names the log).
-	ReferenceSource string `json:"reference_source"`
-	ReferenceLog    string `json:"reference_log,omitempty"`
+	// "last-written record" (the TimeCreated of the record with the
+	// highest record number; then ReferenceLog names the log and
+	// ReferenceRecord the record).
+	ReferenceSource string  `json:"reference_source"`
+	ReferenceLog    string  `json:"reference_log,omitempty"`
+	ReferenceRecord *Record `json:"reference_record,omitempty"`
 	// LookBackSeconds is how far outside the windows matching events were
 	// looked for.
 	LookBackSeconds int64 `json:"look_back_seconds"`
 	// Warnings are about the analysis as a whole (a doubtful reference
-	// time).
-	Warnings []string  `json:"warnings,omitempty"`
-	Summary  Summary   `json:"summary"`
-	Findings []Finding `json:"findings"`
-	Inputs   []Input   `json:"inputs"`
+	// time, a clock that jumped).
+	Warnings []string `json:"warnings,omitempty"`
+	// ClockJumps lists the logs with records whose TimeCreated lies more
+	// than an hour after that of the log's last-written record (each is
+	// also a warning).
+	ClockJumps []ClockJump `json:"clock_jumps,omitempty"`
+	Summary    Summary     `json:"summary"`
+	Findings   []Finding   `json:"findings"`
+	Inputs     []Input     `json:"inputs"`
+}
+
+// Record names a record: by its EventRecordID (what Event Viewer shows),
+// with its record number in the file, which differs in exported logs.
+type Record struct {
+	EventRecordID uint64 `json:"event_record_id"`
+	RecordNumber  uint64 `json:"record_number"`
+	Time          string `json:"time"`
+}
+
+func newRecord(r *rules.RecordRef) *Record {
+	if r == nil {
+		return nil
+	}
+	return &Record{EventRecordID: r.EventRecordID, RecordNumber: r.RecordNumber, Time: formatTime(r.Time)}
+}
+
+// ClockJump is a log with records whose TimeCreated lies after that of its
+// last-written record (a clock that ran ahead and was set back).
+type ClockJump struct {
+	Log string `json:"log"`
+	// LastWritten is the log's last-written record; Count the records
+	// later in time, First the lowest-numbered of them, Newest the latest.
+	LastWritten Record `json:"last_written"`
+	Count       int    `json:"count"`
+	First       Record `json:"first"`
+	Newest      Record `json:"newest"`
 }
 
 // Summary counts the verdicts.
@@ -150,16 +184,20 @@ type Outside struct {
 
 // Event is an event shown as evidence.
 type Event struct {
-	Query    string  `json:"query"`
-	File     string  `json:"file"`
-	Channel  string  `json:"channel"`
-	RecordID uint64  `json:"record_id"`
-	Time     string  `json:"time"`
-	Provider string  `json:"provider"`
-	EventID  uint16  `json:"event_id"`
-	Level    uint8   `json:"level"`
-	Computer string  `json:"computer,omitempty"`
-	Data     []Field `json:"data,omitempty"`
+	Query   string `json:"query"`
+	File    string `json:"file"`
+	Channel string `json:"channel"`
+	// EventRecordID is the record's System/EventRecordID (what Event
+	// Viewer shows); RecordID its record number in the file, which
+	// differs in exported logs.
+	EventRecordID uint64  `json:"event_record_id"`
+	RecordID      uint64  `json:"record_id"`
+	Time          string  `json:"time"`
+	Provider      string  `json:"provider"`
+	EventID       uint16  `json:"event_id"`
+	Level         uint8   `json:"level"`
+	Computer      string  `json:"computer,omitempty"`
+	Data          []Field `json:"data,omitempty"`
 	// Attribution says why the event belongs to RDP, or why it may not
 	// (then Possible is true).
 	Attribution string `json:"attribution,omitempty"`
@@ -246,6 +284,14 @@ type Input struct {
 	ErrorCount int      `json:"error_count"`
 	// Error is why the log could not be read at all.
 	Error string `json:"error,omitempty"`
+	// LastWritten is the log's last-written record (highest record
+	// number): "now" for this log.
+	LastWritten *Record `json:"last_written,omitempty"`
+	// Exported is set for a log saved from another ("Save All Events
+	// As", wevtutil epl): its records are renumbered (record numbers
+	// differ from EventRecordID) or its last record's header time is
+	// zero; record header times there are not write times.
+	Exported bool `json:"exported,omitempty"`
 }
 
 func formatTime(t time.Time) string {
@@ -270,9 +316,13 @@ func New(res *rules.Result) *Report {
 		Inputs:          []Input{},
 	}
 	if res.ReferenceFrom != "" {
-		r.ReferenceSource, r.ReferenceLog = "newest record", res.ReferenceFrom
+		r.ReferenceSource, r.ReferenceLog = "last-written record", res.ReferenceFrom
+		r.ReferenceRecord = newRecord(res.ReferenceRecord)
 	} else if res.ReferenceTime.IsZero() {
 		r.ReferenceSource = "none"
+	}
+	for _, j := range res.ClockJumps {
+		r.ClockJumps = append(r.ClockJumps, ClockJump{Log: j.Path, LastWritten: *newRecord(j.Last), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest)})
 	}
 	for _, f := range res.Findings {
 		rf := newFinding(f)
@@ -299,7 +349,7 @@ func New(res *rules.Result) *Report {
 
 func newEvent(e *rules.EventRef) Event {
 	ev := Event{
-		Query: e.Query, File: e.File, Channel: e.Channel, RecordID: e.RecordID,
+		Query: e.Query, File: e.File, Channel: e.Channel, EventRecordID: e.EventRecordID, RecordID: e.RecordID,
 		Time: formatTime(e.Time), Provider: e.Provider, EventID: e.EventID,
 		Level: e.Level, Computer: e.Computer,
 		Attribution: e.Attribution, Possible: e.Possible,
@@ -407,6 +457,8 @@ func newInput(in *rules.Input) Input {
 	if in.Decoded {
 		ri.DecodedSince, ri.DecodedUntil = formatTime(in.Since), formatTime(in.Until)
 	}
+	ri.LastWritten = newRecord(in.LastWritten)
+	ri.Exported = in.Exported
 	if in.Err != nil {
 		ri.Error = in.Err.Error()
 	}

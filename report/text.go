@@ -134,7 +134,16 @@ func scenarioText(n int) string {
 }
 
 func eventLine(e Event) string {
-	return fmt.Sprintf("%s  %s record %d  %s %d", e.Time, e.File, e.RecordID, e.Provider, e.EventID)
+	return fmt.Sprintf("%s  %s %s  %s %d", e.Time, e.File, recordText(e.EventRecordID, e.RecordID), e.Provider, e.EventID)
+}
+
+// recordText names a record by its EventRecordID, with its record number
+// in the file beside it where the two differ (exported logs).
+func recordText(eventRecordID, number uint64) string {
+	if eventRecordID == 0 || eventRecordID == number {
+		return fmt.Sprintf("EventRecordID %d", max(eventRecordID, number))
+	}
+	return fmt.Sprintf("EventRecordID %d (record %d in the file)", eventRecordID, number)
 }
 
 func dataText(e Event) string {
@@ -231,7 +240,7 @@ func WriteText(w io.Writer, r *Report) error {
 		if len(f.OutsideWindow) > 0 {
 			p.line("\nOutside the window:")
 			for _, o := range f.OutsideWindow {
-				p.printf("  %s: %s (%s, %s record %d; %s)\n", o.Query, o.Text, o.Event.Time, o.Event.File, o.Event.RecordID,
+				p.printf("  %s: %s (%s, %s %s; %s)\n", o.Query, o.Text, o.Event.Time, o.Event.File, recordText(o.Event.EventRecordID, o.Event.RecordID),
 					count(o.Count, "match"))
 			}
 		}
@@ -240,7 +249,7 @@ func WriteText(w io.Writer, r *Report) error {
 			for _, c := range f.Corroboration {
 				s := c.Text
 				if c.Event != nil {
-					s += fmt.Sprintf(" (%s, %s record %d)", c.Event.Time, c.Event.File, c.Event.RecordID)
+					s += fmt.Sprintf(" (%s, %s %s)", c.Event.Time, c.Event.File, recordText(c.Event.EventRecordID, c.Event.RecordID))
 				}
 				p.wrap("  - ", s, textWidth)
 			}
@@ -319,6 +328,13 @@ func WriteText(w io.Writer, r *Report) error {
 			p.printf(", %s to %s", in.First, in.Last)
 		}
 		p.line("")
+		if lw := in.LastWritten; lw != nil {
+			p.printf("      last written: %s at %s", recordText(lw.EventRecordID, lw.RecordNumber), lw.Time)
+			if in.Exported {
+				p.printf("; an exported log (record numbers or header times are not the original ones)")
+			}
+			p.line("")
+		}
 		if in.DecodedSince != "" {
 			if in.Filtered > 0 {
 				p.printf("      decoded %d, passed over %d that no query can match (records from %s to %s)\n", in.Decoded, in.Filtered, in.DecodedSince, in.DecodedUntil)
@@ -367,8 +383,13 @@ func referenceText(r *Report) string {
 	switch r.ReferenceSource {
 	case "given":
 		return "given with --at"
-	case "newest record":
+	case "newest record": // before the last-written record was "now"
 		return "the newest record, in " + r.ReferenceLog
+	case "last-written record":
+		if rr := r.ReferenceRecord; rr != nil {
+			return "the last-written record, " + recordText(rr.EventRecordID, rr.RecordNumber) + " in " + r.ReferenceLog
+		}
+		return "the last-written record, in " + r.ReferenceLog
 	}
 	return "no record times found; give --at"
 }

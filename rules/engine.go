@@ -42,9 +42,10 @@ const SystemChannel = "System"
 
 // Options control an Engine.
 type Options struct {
-	// At is the reference time ("now" of timediff). Zero means the newest
-	// record time across the logs the engine opens. The wall clock is never
-	// used.
+	// At is the reference time ("now" of timediff). Zero means the
+	// TimeCreated of the last-written record (highest record number) of
+	// each log the engine opens, the latest of those across logs. The wall
+	// clock is never used.
 	At time.Time
 	// Window overrides every rule's window when positive.
 	Window time.Duration
@@ -56,6 +57,14 @@ type Options struct {
 	MaxEvidence int
 	// Workers is passed to the EVTX reader (chunks decoded in parallel).
 	Workers int
+	// NoShortcuts turns every shortcut off: every record of every log read
+	// is decoded (no time window given to the reader, no provider/event-id
+	// filter), every query of a log's channel is evaluated on every event,
+	// and each log's last-written record is found by reading all its
+	// events. The findings are the same as with the shortcuts (tests check
+	// it); only the reader's counts in Input.Stats differ. It is slow: for
+	// tests and for doubt.
+	NoShortcuts bool
 }
 
 // Engine evaluates compiled rules over event logs. It is safe for
@@ -157,9 +166,11 @@ const (
 type Result struct {
 	// ReferenceTime is the "now" of the analysis; windows end there.
 	ReferenceTime time.Time
-	// ReferenceFrom is the path of the log whose newest record gave the
-	// reference time, or "" when it was given (Options.At).
-	ReferenceFrom string
+	// ReferenceFrom is the path of the log whose last-written record gave
+	// the reference time, or "" when it was given (Options.At);
+	// ReferenceRecord is that record.
+	ReferenceFrom   string
+	ReferenceRecord *RecordRef
 	// LookBack is how far outside the windows matches were looked for.
 	LookBack time.Duration
 	// Inputs lists every log given, in the given order (once per path);
@@ -168,8 +179,12 @@ type Result struct {
 	// Findings has one entry per rule, in rule order.
 	Findings []*Finding
 	// Warnings are about the analysis as a whole (e.g. a doubtful
-	// reference time).
+	// reference time, a clock that jumped).
 	Warnings []string
+	// ClockJumps lists the logs with records whose TimeCreated lies more
+	// than ClockSlack after that of the log's last-written record (each
+	// is also a warning).
+	ClockJumps []*ClockJump
 }
 
 // Detected returns the number of findings with verdict Detected.
@@ -209,6 +224,18 @@ type Input struct {
 	ErrorCount int
 	// Err is why the log could not be read at all, or nil.
 	Err error
+	// LastWritten is the log's last-written record (highest record
+	// number), nil when it holds none or was not read.
+	LastWritten *RecordRef
+	// Exported is set when the log is a saved copy of another (Event
+	// Viewer's "Save All Events As", wevtutil epl): its last-written
+	// record's number differs from its EventRecordID (the records were
+	// renumbered) or its header time is zero.
+	Exported bool
+
+	// near counts the records of the main decoding pass whose time lies in
+	// [Since, Until], total all its records.
+	near, total int
 }
 
 // Readable reports whether the log was opened and read to the end.
@@ -216,16 +243,20 @@ func (in *Input) Readable() bool { return in.Used && in.Err == nil }
 
 // EventRef identifies an event and carries what a report shows of it.
 type EventRef struct {
-	Query    string // id of the query that matched
-	File     string
-	Channel  string
-	RecordID uint64
-	Time     time.Time // System/TimeCreated (record header time if absent)
-	Provider string
-	EventID  uint16
-	Level    uint8
-	Computer string
-	Data     []DataField
+	Query   string // id of the query that matched
+	File    string
+	Channel string
+	// EventRecordID is System/EventRecordID (what Event Viewer shows);
+	// RecordID the record number in the file (they differ in exported
+	// logs, which renumber their records).
+	EventRecordID uint64
+	RecordID      uint64
+	Time          time.Time // System/TimeCreated (record header time if absent)
+	Provider      string
+	EventID       uint16
+	Level         uint8
+	Computer      string
+	Data          []DataField
 	// Attribution says why an evidence event belongs to RDP, or why it
 	// may not ("" for queries without Attribution).
 	Attribution string
@@ -338,7 +369,7 @@ type Finding struct {
 // It returns an error only if no log could be read at all (every needed
 // log absent is not an error: the findings say "not checked").
 func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
-	a := &analysis{e: e, res: &Result{LookBack: e.opt.LookBack}}
+	a := &analysis{e: e, res: &Result{LookBack: e.opt.LookBack}, last: map[*Input]*evtx.Event{}}
 	return a.run(logs)
 }
 
@@ -352,6 +383,7 @@ type analysis struct {
 	state     map[*compiledQuery]*queryState
 	computers []*computerSeen
 	corro     map[*compiledRule][]*EventRef
+	last      map[*Input]*evtx.Event // each log's last-written record
 	context   map[*compiledRule]*contextEvents
 }
 
@@ -423,26 +455,23 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		}
 	}
 
-	// Reference time: given, or the newest record header time. Without
-	// Options.At it is first read cheaply (evtx's Reader.NewestTime: the
-	// chunks' newest records, no full walk), and the decoding pass, which
-	// sees every record header, confirms it; if that pass finds a newer
-	// record (a clock that went back while a chunk was being filled), the
-	// logs are decoded again for the true newest time. So the reference
-	// time is always the newest record header time, at the cost of one
-	// pass over the logs in the usual case.
+	// Reference time: given, or the TimeCreated of the last-written record
+	// (highest record number) of each log read, the latest across logs.
+	// Windows numbers records in the order it writes them, so a clock
+	// that ran ahead and was set back, or an exported log's borrowed and
+	// zero header times, do not move it; records whose time lies after
+	// their log's last-written record are reported (checkClocks).
+	for i, in := range a.res.Inputs {
+		if in.Used {
+			a.lastWritten(in, a.logs[i])
+		}
+	}
 	a.ref = e.opt.At
-	estimated := a.ref.IsZero()
-	if estimated {
-		a.ref, a.res.ReferenceFrom = a.probeNewest()
-		if a.ref.IsZero() {
-			// No record found that way: walk every record header.
-			for i, in := range a.res.Inputs {
-				if in.Used {
-					a.stats(in, a.logs[i])
-				}
+	if a.ref.IsZero() {
+		for _, in := range a.res.Inputs {
+			if lw := in.LastWritten; lw != nil && lw.Time.After(a.ref) {
+				a.ref, a.res.ReferenceFrom, a.res.ReferenceRecord = lw.Time, in.Path, lw
 			}
-			a.ref, a.res.ReferenceFrom = a.statsNewest()
 		}
 	}
 	a.res.ReferenceTime = a.ref
@@ -450,16 +479,8 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 	// Decode what the queries of each log's channel need.
 	if !a.ref.IsZero() {
 		a.decodeAll()
-		if t, from := a.statsNewest(); estimated && t.After(a.ref) {
-			a.resetMatches()
-			for _, in := range a.res.Inputs {
-				in.Err, in.Decoded = nil, false
-			}
-			a.ref, a.res.ReferenceFrom = t, from
-			a.res.ReferenceTime = a.ref
-			a.decodeAll()
-		}
 	}
+	a.checkClocks()
 
 	readable := 0
 	for _, in := range a.res.Inputs {
@@ -468,9 +489,9 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 		}
 		// A record whose time is far off (a damaged or forged header) would
 		// set a reference time the log's other records are nowhere near.
-		if in.Path == a.res.ReferenceFrom && in.Decoded && in.Stats.Records+in.Stats.Filtered <= 1 && in.Stats.Records+in.Stats.Filtered+in.Stats.Skipped > 1 {
+		if in.Path == a.res.ReferenceFrom && in.Decoded && in.near <= 1 && in.total > 1 {
 			a.res.Warnings = append(a.res.Warnings, fmt.Sprintf(
-				"the reference time %s comes from the newest record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
+				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
 				evtx.FormatTime(a.ref), in.Path, FormatDuration(a.ref.Sub(in.Since))))
 		}
 	}
@@ -511,41 +532,6 @@ func (a *analysis) decodeAll() {
 		}
 	}
 	a.corroborateFurther()
-}
-
-// probeNewest returns the newest record time of the logs read, found
-// cheaply (Reader.NewestTime), and the log it is in.
-func (a *analysis) probeNewest() (time.Time, string) {
-	var newest time.Time
-	from := ""
-	for i, in := range a.res.Inputs {
-		if !in.Used {
-			continue
-		}
-		f, err := a.logs[i].Open(evtx.Options{Workers: a.e.opt.Workers})
-		if err != nil {
-			in.Err = err
-			continue
-		}
-		if t := f.NewestTime(); t.After(newest) {
-			newest, from = t, in.Path
-		}
-		f.Close()
-	}
-	return newest, from
-}
-
-// statsNewest returns the newest record header time in the statistics of
-// the logs read, and the log it is in.
-func (a *analysis) statsNewest() (time.Time, string) {
-	var newest time.Time
-	from := ""
-	for _, in := range a.res.Inputs {
-		if in.Used && in.Err == nil && in.Stats.Last.After(newest) {
-			newest, from = in.Stats.Last, in.Path
-		}
-	}
-	return newest, from
 }
 
 // archivedChannel returns the channel of an archived log's name, which
@@ -591,7 +577,11 @@ var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // stats reads a log without decoding any record, for its counts and times.
 func (a *analysis) stats(in *Input, l *evtx.Log) {
-	a.read(in, l, evtx.Options{Since: far, Until: far, Workers: a.e.opt.Workers}, nil)
+	o := evtx.Options{Since: far, Until: far, Workers: a.e.opt.Workers}
+	if a.e.opt.NoShortcuts {
+		o.Since, o.Until = time.Time{}, time.Time{}
+	}
+	a.read(in, l, o, nil)
 }
 
 func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
@@ -603,17 +593,29 @@ func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	in.Decoded = true
 	in.Since = a.ref.Add(-maxWin - lb)
 	in.Until = a.ref.Add(lb)
-	a.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, qs)
+	in.near = a.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, qs)
+	in.total = in.Stats.Records
+	if !a.e.opt.NoShortcuts {
+		in.near = in.Stats.Records + in.Stats.Filtered
+		in.total = in.near + in.Stats.Skipped
+	}
 }
 
-// readFiltered reads the records of l in o's window and evaluates qs on
-// them. When every query of qs names the provider names or event ids its
-// matches must have (xpath.Query.Keys), only the records whose System part
-// has them are decoded; the computer names of the others are still noted
-// (for the rename corroboration) from their summaries.
-func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) {
+// readFiltered evaluates qs on the events of l whose time (TimeCreated,
+// eventTime) lies in [o.Since, o.Until]: that bound is what the analysis
+// means, checked on each event; the reader's window (o.Since, o.Until)
+// only saves decoding records outside it. When every query of qs names the
+// provider names or event ids its matches must have (xpath.Query.Keys),
+// only the records whose System part has them are decoded; the computer
+// names of the others are still noted (for the rename corroboration) from
+// their summaries. With Options.NoShortcuts every record is decoded.
+func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near int) {
 	var seen computerSightings
-	filter := true
+	since, until := o.Since, o.Until
+	filter := !a.e.opt.NoShortcuts
+	if a.e.opt.NoShortcuts {
+		o.Since, o.Until = time.Time{}, time.Time{}
+	}
 	for _, cq := range qs {
 		filter = filter && cq.hasKeys
 	}
@@ -629,6 +631,10 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 		}
 	}
 	a.read(in, l, o, func(ev *evtx.Event) {
+		if t := eventTime(ev); !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
+			return
+		}
+		near++
 		a.event(in, ev, qs)
 	})
 	// The decoding goroutines report in no fixed order: merge in a fixed
@@ -644,6 +650,7 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 		a.noteComputerName(in, c.name, c.first)
 		a.noteComputerName(in, c.name, c.last)
 	}
+	return near
 }
 
 // computerSightings collects computer names from record summaries, which
@@ -796,15 +803,16 @@ func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
 
 func newEventRef(in *Input, ev *evtx.Event, t time.Time) *EventRef {
 	return &EventRef{
-		File:     in.Path,
-		Channel:  in.Channel,
-		RecordID: ev.RecordID,
-		Time:     t,
-		Provider: ev.System.Provider.Name,
-		EventID:  ev.System.EventID,
-		Level:    ev.System.Level,
-		Computer: ev.System.Computer,
-		Data:     KeyData(ev),
+		File:          in.Path,
+		Channel:       in.Channel,
+		RecordID:      ev.RecordID,
+		EventRecordID: ev.System.EventRecordID,
+		Time:          t,
+		Provider:      ev.System.Provider.Name,
+		EventID:       ev.System.EventID,
+		Level:         ev.System.Level,
+		Computer:      ev.System.Computer,
+		Data:          KeyData(ev),
 	}
 }
 

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,19 +11,22 @@ import (
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
-// The reference time is the newest record header time even when the
-// clock went back while a chunk was being filled, so that the cheap
-// estimate (the chunks' last records) is too low: the decoding pass sees
-// the newer record and the engine decodes again for it.
+// The reference time is the TimeCreated of the last-written record
+// (highest record number), not the largest time: here the failure was
+// logged first, at the largest time, and the clock was then set back ten
+// hours. The analysis ends at the last-written record, reports the jump
+// naming the record, and shows the failure as after the window (its real
+// time is unknown), instead of silently moving "now" into the clock's
+// error.
 func TestReferenceTimeClockWentBack(t *testing.T) {
 	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	evs := []*evtx.Event{
-		// Chunk 0: the failure at the newest time, then the clock is set
+		// Chunk 0: the failure at the largest time, then the clock is set
 		// back ten hours.
 		evtxtest.RCM1058(newest, "Access is denied."),
 		evtxtest.SCM7036(newest.Add(-11*time.Hour), "Windows Update", "running", "wuauserv"),
 		evtxtest.SCM7036(newest.Add(-10*time.Hour), "Windows Update", "stopped", "wuauserv"),
-		// Chunk 1: later in the file, older than the failure.
+		// Chunk 1: written later, older times.
 		evtxtest.SCM7036(newest.Add(-3*time.Hour), "Windows Update", "running", "wuauserv"),
 		evtxtest.SCM7036(newest.Add(-2*time.Hour), "Windows Update", "stopped", "wuauserv"),
 	}
@@ -31,40 +35,39 @@ func TestReferenceTimeClockWentBack(t *testing.T) {
 	if err := evtxtest.WriteFile(path, evs, evtxtest.Options{MaxRecordsPerChunk: 3}); err != nil {
 		t.Fatal(err)
 	}
-
-	// The estimate alone is too low here (else this test proves nothing).
-	f, err := evtx.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	est := f.NewestTime()
-	f.Close()
-	if !est.Before(newest) {
-		t.Fatalf("NewestTime %v already finds %v: the fixture does not hide the newest record", est, newest)
-	}
-
 	rs, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := rules.NewEngine(rs, rules.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs, err := evtx.Find(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Analyze(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.ReferenceTime.Equal(newest) {
-		t.Errorf("reference time %v, want the newest record %v", res.ReferenceTime, newest)
-	}
-	for _, fd := range res.Findings {
-		if fd.Rule.ID == "rdp-cert-private-key" && (fd.Verdict != rules.Detected || fd.EvidenceCount != 1) {
-			t.Errorf("rdp-cert-private-key: %s with %d events, want detected with 1", fd.Verdict, fd.EvidenceCount)
+	for _, plain := range []bool{false, true} {
+		eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, err := evtx.Find(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.Analyze(logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := newest.Add(-2 * time.Hour)
+		if !res.ReferenceTime.Equal(last) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 5 {
+			t.Errorf("plain %v: reference time %v from %+v, want the last-written record's %v (EventRecordID 5)", plain, res.ReferenceTime, res.ReferenceRecord, last)
+		}
+		if len(res.ClockJumps) != 1 || res.ClockJumps[0].Count != 1 || res.ClockJumps[0].Newest.EventRecordID != 1 {
+			t.Errorf("plain %v: clock jumps %+v, want one naming EventRecordID 1", plain, res.ClockJumps)
+		} else if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "EventRecordID 1") || !strings.Contains(w, "EventRecordID 5") || !strings.Contains(w, "2 hours later") {
+			t.Errorf("plain %v: warnings %q", plain, w)
+		}
+		for _, fd := range res.Findings {
+			if fd.Rule.ID != "rdp-cert-private-key" {
+				continue
+			}
+			if fd.EvidenceCount != 0 || fd.Hits[0].AfterCount+fd.Hits[1].AfterCount != 1 {
+				t.Errorf("plain %v: rdp-cert-private-key: %s with %d events; want the 1058 after the window", plain, fd.Verdict, fd.EvidenceCount)
+			}
 		}
 	}
 }

@@ -24,8 +24,10 @@ Windows/System32/winevt/Logs is used) or a .zip of logs. Only the logs the
 scenario rules read are opened (System, and the RD Connection Broker
 Operational logs), and only records in the analysed period are decoded.
 
-The reference time ("now" of the article's timediff queries) is the newest
-record time in those logs, never the wall clock; --at sets it. Each rule
+The reference time ("now" of the article's timediff queries) is the
+TimeCreated of the last-written record (highest record number) of those
+logs, the latest across logs, never the wall clock and not the largest time
+(records after it, from a clock that ran ahead, are reported); --at sets it. Each rule
 looks back over its window (24 hours) from there; matches up to --look-back
 outside the window are reported as such.
 
@@ -49,7 +51,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("evtxrdp analyze", pflag.ContinueOnError)
 	help := helpWriter(args, stdout, stderr)
 	fs.SetOutput(stderr)
-	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the newest record time")
+	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the TimeCreated of the last-written record")
 	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
 	lookBack := fs.String("look-back", "7d", "report matches up to this `duration` outside the window (0 for none)")
 	format := fs.StringP("format", "f", "text", "output `format`: text, markdown or json")
@@ -77,7 +79,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	var o rules.Options
 	if *at != "" {
-		if o.At, err = parseTime(*at); err != nil {
+		if o.At, err = parseAt(*at); err != nil {
 			return usageErr("--at %q: %v", *at, err)
 		}
 	}
@@ -250,6 +252,24 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("want RFC 3339, e.g. 2024-05-01T12:00:00Z")
+}
+
+// parseAt parses an --at reference time. The zero time, in any of its
+// spellings (0001-01-01, FILETIME 0 = 1601-01-01, "0"), or anything
+// before 1601 (no record time can be) is refused: it would silently mean
+// "no time given" or put every event in the future.
+func parseAt(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "0" {
+		return time.Time{}, errors.New("the zero time is not a reference time: give the time the analysis ends at (RFC 3339, e.g. 2024-05-01T12:00:00Z), or leave --at out for the last-written record's time")
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		return t, err
+	}
+	if !t.After(time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		return time.Time{}, errors.New("the zero time (or a time before 1601, which no event log record has) is not a reference time: give the time the analysis ends at, or leave --at out for the last-written record's time")
+	}
+	return t, nil
 }
 
 // maxDays bounds the day count of a duration: a century, so that a window

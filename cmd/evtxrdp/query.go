@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
@@ -29,7 +30,10 @@ or a structured query (QueryList with Select/Suppress per channel) given
 with --structured-query, as wevtutil /sq does.
 
 timediff(@SystemTime) counts from the reference time: --at, or by default
-the newest record time in the input (never the wall clock). Records whose
+the TimeCreated of the last-written record (highest record number) of each
+log, the latest across logs (never the wall clock); records whose time lies
+more than an hour after their log's last-written record (a clock that ran
+ahead and was set back) are reported on stderr. Records whose
 header time lies outside the query's time window (plus an hour) are skipped
 without decoding, and so are records whose provider name or event id, read
 from the record without decoding it, the query rules out; --no-skip decodes
@@ -57,7 +61,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	channels := fs.StringArray("channel", nil, "only read the logs of this `channel` (e.g. System; repeatable)")
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
-	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the newest record time in the input")
+	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the TimeCreated of the last-written record")
 	noSkip := fs.Bool("no-skip", false, "decode every record: do not skip those whose header time is outside the query's time window (for logs whose header times are off), nor those the query's provider names and event ids rule out")
 	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
@@ -116,7 +120,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}
 	var now time.Time
 	if *at != "" {
-		t, err := parseTime(*at)
+		t, err := parseAt(*at)
 		if err != nil {
 			return usageErr("--at %q: %v", *at, err)
 		}
@@ -163,19 +167,27 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
-	// The reference time: the newest record header time, found without
-	// decoding any record (a window no record is in).
+	// The reference time: the TimeCreated of each log's last-written
+	// record (highest record number), the latest across logs; records
+	// later than their log's last-written record are reported.
 	if now.IsZero() {
 		var readable []*evtx.Log
+		var from *evtx.Log
+		var fromRec *rules.RecordRef
+		lasts := map[*evtx.Log]*evtx.Event{}
 		for _, l := range logs {
-			last, err := newestRecord(l)
+			last, err := rules.LastWritten(l, evtx.Options{}, *noSkip)
 			if err != nil {
 				fmt.Fprintf(stderr, "evtxrdp query: %s: %v\n", l.Path, err)
 				continue
 			}
 			readable = append(readable, l)
-			if last.After(now) {
-				now = last
+			if last == nil {
+				continue
+			}
+			lasts[l] = last
+			if r := rules.NewRecordRef(last); r.Time.After(now) {
+				now, from, fromRec = r.Time, l, r
 			}
 		}
 		if len(readable) == 0 {
@@ -186,7 +198,14 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		if now.IsZero() {
 			fmt.Fprintln(stderr, "reference time: none (the input holds no records); use --at to set one")
 		} else {
-			fmt.Fprintf(stderr, "reference time: %s (newest event in input); use --at to change\n", evtx.FormatTime(now))
+			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s in %s); use --at to change\n", evtx.FormatTime(now), fromRec, from.Path)
+		}
+		for _, l := range logs {
+			if last := lasts[l]; last != nil {
+				if j, err := rules.FindClockJump(l, last, evtx.Options{}, *noSkip); err == nil && j != nil {
+					fmt.Fprintf(stderr, "warning: %s\n", j)
+				}
+			}
 		}
 	}
 
@@ -389,21 +408,4 @@ func invalidQuery(stderr io.Writer, err error) {
 	if errors.As(err, &se) && !errors.As(err, &qe) && len(se.Expr) <= 240 && !strings.ContainsAny(se.Expr, "\r\n\t") {
 		fmt.Fprintf(stderr, "  %s\n  %s^\n", se.Expr, strings.Repeat(" ", len([]rune(se.Expr[:se.Offset]))))
 	}
-}
-
-// newestRecord returns the newest record header time of a log without
-// decoding records.
-func newestRecord(l *evtx.Log) (time.Time, error) {
-	never := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	f, err := l.Open(evtx.Options{Since: never})
-	if err != nil {
-		return time.Time{}, err
-	}
-	defer f.Close()
-	for {
-		if _, err := f.Next(); err != nil {
-			break
-		}
-	}
-	return f.Stats().Last, nil
 }

@@ -1,0 +1,180 @@
+package rules
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// ClockSlack is how far a record's TimeCreated may lie after that of its
+// log's last-written record before the log is reported as having a clock
+// that jumped (ClockJump). Records of one log are written in time order up
+// to the jitter of events logged by several threads (seconds); an hour is
+// far above that and far below the jumps that matter (a clock a day or a
+// year ahead).
+const ClockSlack = time.Hour
+
+// RecordRef names a record as a user finds it: by its EventRecordID (the
+// "Event Record ID" Event Viewer shows, System/EventRecordID) and, where
+// the file numbers it otherwise (an exported log renumbers its records),
+// by its record number in the file.
+type RecordRef struct {
+	EventRecordID uint64
+	RecordNumber  uint64    // record header id in the file
+	Time          time.Time // TimeCreated (the record header time if absent)
+}
+
+// NewRecordRef names ev's record.
+func NewRecordRef(ev *evtx.Event) *RecordRef {
+	id := ev.System.EventRecordID
+	if id == 0 {
+		id = ev.RecordID
+	}
+	return &RecordRef{EventRecordID: id, RecordNumber: ev.RecordID, Time: eventTime(ev)}
+}
+
+// String renders r for people: "EventRecordID 5101 (record 102 in the
+// file)", or "EventRecordID 142" when the numbers agree.
+func (r *RecordRef) String() string {
+	if r.RecordNumber != r.EventRecordID {
+		return fmt.Sprintf("EventRecordID %d (record %d in the file)", r.EventRecordID, r.RecordNumber)
+	}
+	return fmt.Sprintf("EventRecordID %d", r.EventRecordID)
+}
+
+// ClockJump reports records of one log whose TimeCreated lies more than
+// ClockSlack after that of the log's last-written record: written while
+// the machine's clock ran ahead, before it was set back (or with a wrong
+// time). "Now" is the last-written record's time, not theirs.
+type ClockJump struct {
+	Path string
+	// Last is the log's last-written record.
+	Last *RecordRef
+	// Count is the number of records after Last in time; First and
+	// Newest are those among them with the lowest record number and with
+	// the latest TimeCreated.
+	Count         int
+	First, Newest *RecordRef
+}
+
+// String is the warning for the jump.
+func (j *ClockJump) String() string {
+	what := fmt.Sprintf("1 record (%s) has", j.Newest)
+	if j.Count > 1 {
+		what = fmt.Sprintf("%d records (from %s on) have", j.Count, j.First)
+	}
+	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
+		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatDuration(j.Newest.Time.Sub(j.Last.Time)))
+}
+
+// LastWritten returns the last-written record of l: the record with the
+// highest record number (Windows numbers records in the order it writes
+// them). It is nil when the log holds no record. With plain set, every
+// event is read and the highest number kept (the plain path that
+// Reader.LastWritten's one read of the headers equals); o's window and
+// filter are not used either way.
+func LastWritten(l *evtx.Log, o evtx.Options, plain bool) (*evtx.Event, error) {
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	f, err := l.Open(o)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if !plain {
+		return f.LastWritten(), nil
+	}
+	var last *evtx.Event
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			return last, nil
+		}
+		if err != nil {
+			return last, err
+		}
+		if last == nil || ev.RecordID > last.RecordID {
+			last = ev
+		}
+	}
+}
+
+// FindClockJump returns the records of l whose TimeCreated lies more than
+// ClockSlack after that of last (l's last-written record), or nil when
+// there are none. Only the records the reader's window on [last's time +
+// ClockSlack, ∞) keeps are decoded, unless plain (every record).
+func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*ClockJump, error) {
+	lt := eventTime(last)
+	if lt.IsZero() {
+		return nil, nil
+	}
+	limit := lt.Add(ClockSlack)
+	o.Since, o.Until, o.Filter = limit, time.Time{}, nil
+	if plain {
+		o.Since = time.Time{}
+	}
+	f, err := l.Open(o)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	j := &ClockJump{Path: l.Path, Last: NewRecordRef(last)}
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		t := eventTime(ev)
+		if !t.After(limit) {
+			continue
+		}
+		j.Count++
+		r := NewRecordRef(ev)
+		if j.First == nil || r.RecordNumber < j.First.RecordNumber {
+			j.First = r
+		}
+		if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
+			j.Newest = r
+		}
+	}
+	if j.Count == 0 {
+		return nil, nil
+	}
+	return j, nil
+}
+
+// lastWritten finds in's last-written record.
+func (a *analysis) lastWritten(in *Input, l *evtx.Log) {
+	ev, err := LastWritten(l, evtx.Options{Workers: a.e.opt.Workers}, a.e.opt.NoShortcuts)
+	if err != nil {
+		in.Err = err
+	}
+	if ev != nil {
+		in.Exported = ev.Written.IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
+	}
+	if ev != nil && !eventTime(ev).IsZero() {
+		in.LastWritten = NewRecordRef(ev)
+		a.last[in] = ev
+	}
+}
+
+// checkClocks reports, for each log read, the records whose time lies
+// after that of its last-written record.
+func (a *analysis) checkClocks() {
+	for i, in := range a.res.Inputs {
+		last := a.last[in]
+		if !in.Used || last == nil {
+			continue
+		}
+		j, err := FindClockJump(a.logs[i], last, evtx.Options{Workers: a.e.opt.Workers}, a.e.opt.NoShortcuts)
+		if err != nil || j == nil {
+			continue // a read error is the decoding pass's to report
+		}
+		a.res.ClockJumps = append(a.res.ClockJumps, j)
+		a.res.Warnings = append(a.res.Warnings, j.String())
+	}
+}
