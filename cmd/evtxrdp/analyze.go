@@ -18,15 +18,25 @@ import (
 
 const analyzeHelp = `usage: evtxrdp analyze [flags] PATH...
 
-Diagnose failed RDP connections from a Windows machine's event logs. PATH is
+Diagnose failed RDP connections from Windows machines' event logs. PATH is
 an .evtx file, a directory of them, a mounted Windows volume (its
-Windows/System32/winevt/Logs is used) or a .zip of logs. Only the logs the
-scenario rules read are opened (System, and the RD Connection Broker
-Operational logs), and only records in the analysed period are decoded.
+Windows/System32/winevt/Logs is used), a .zip of logs, or a directory that
+holds such folders, volumes and zips at any depth (a fleet: one per
+machine). Only the logs the scenario rules read are opened (System, and the
+RD Connection Broker Operational logs), and only records in the analysed
+period are decoded.
+
+The logs are grouped into machines by what their records say (the Computer
+field, record ids and times, EventLog 6011 renames), not by folder names.
+Copies of a log (the same file by two paths, a shadow copy, a repeated zip
+member, an older copy) are read as one: each record counts once. Each
+machine is analysed on its own, in parallel; with several machines, text,
+markdown and json hold them all, a summary table first, and jsonl prints
+one JSON report per machine per line.
 
 The reference time ("now" of the article's timediff queries) is the
-TimeCreated of the last-written record (highest record number) of those
-logs, the latest across logs, never the wall clock and not the largest time
+TimeCreated of the last-written record (highest record number) of a
+machine's logs, the latest across them, never the wall clock and not the largest time
 (records after it, from a clock that ran ahead, are reported); --at sets it. Each rule
 looks back over its window (24 hours) from there; matches up to --look-back
 outside the window are reported as such.
@@ -42,7 +52,7 @@ flags:
 %s
 exit codes (the same for every format):
   0  no scenario detected or possible (resolved ones included)
-  3  at least one scenario detected or possible
+  3  at least one scenario detected or possible (on any machine)
   1  no readable log among the inputs (or a rule file is invalid)
   2  usage error
 `
@@ -54,7 +64,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the TimeCreated of the last-written record")
 	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
 	lookBack := fs.String("look-back", "7d", "report matches up to this `duration` outside the window (0 for none)")
-	format := fs.StringP("format", "f", "text", "output `format`: text, markdown or json")
+	format := fs.StringP("format", "f", "text", "output `format`: text, markdown, json or jsonl (one JSON report per machine per line)")
 	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`, adding rules or replacing built-ins by id")
 	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
 	fs.Usage = func() { fmt.Fprintf(help, analyzeHelp, fs.FlagUsages()) }
@@ -75,7 +85,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
-		return usageErr("unknown --format %q (want text, markdown or json)", *format)
+		return usageErr("unknown --format %q (want text, markdown, json or jsonl)", *format)
 	}
 	var o rules.Options
 	if *at != "" {
