@@ -90,6 +90,11 @@ type chunkDecoder struct {
 	ownTmpls   map[uint32]*template
 	compiling  *template // the template being compiled, if any
 	compileSet map[uint32]bool
+	// partial is the first problem of a template instance of the record
+	// that could not be resolved (nil if none); unresolved collects the
+	// values of such instances, for Event.Unresolved.
+	partial    error
+	unresolved []Value
 }
 
 type nameEntry struct {
@@ -113,6 +118,8 @@ type template struct {
 	cost  int
 	memo  bool   // every name is in the memo (so it may be kept there)
 	stamp uint64 // generation of the last record charged for it
+	// maxIndex is the highest substitution index the definition uses, or -1.
+	maxIndex int
 }
 
 // Node kinds of a compiled BinXML tree.
@@ -122,6 +129,10 @@ const (
 	nSubst    // substitution slot
 	nInstance // template instance with its values
 	nPI       // processing instruction (kept as text-less marker)
+	// nUnresolved is a template instance whose definition cannot be used
+	// (overwritten, damaged, or not fitting the instance's values): its
+	// values are kept without names (see unresolvedElement).
+	nUnresolved
 )
 
 // tnode is a node of a compiled BinXML fragment or template.
@@ -134,8 +145,9 @@ type tnode struct {
 	attrs    []tattr
 	children []*tnode // nElement: content in document order
 
-	tmpl *template  // nInstance
-	vals []rawValue // nInstance
+	tmpl   *template  // nInstance
+	vals   []rawValue // nInstance, nUnresolved
+	tmplID uint32     // nUnresolved: the template id the instance names
 }
 
 type tattr struct {
@@ -249,6 +261,7 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 		Written:  FiletimeToTime(binary.LittleEndian.Uint64(b[16:])),
 	}
 	d.beginRecord(off, size)
+	d.partial, d.unresolved = nil, nil
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
 	nodes, err := d.parseFragment(c, false, 0)
 	if err != nil {
@@ -266,6 +279,15 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 	}
 	if ev.Root == nil {
 		return nil, corruptf(off, "record %d has no root element", ev.RecordID)
+	}
+	if d.partial != nil {
+		ev.Partial = partialReason(d.partial)
+		ev.Unresolved = d.unresolved
+		if ev.Root.Name == UnresolvedElement {
+			// The record's own template is the one not resolved: keep the
+			// event shape (one <Event> per record).
+			ev.Root = &Element{Name: "Event", Attrs: []Attr{{Name: "xmlns", Value: StringValue(eventNS)}}, Children: []*Element{ev.Root}}
+		}
 	}
 	fillEvent(ev)
 	return ev, nil
@@ -440,7 +462,11 @@ func parseName(chunk []byte, off int) *nameEntry {
 	if size > len(chunk)-off {
 		return &nameEntry{err: corruptf(off, "name of %d characters runs past the chunk", n)}
 	}
-	return &nameEntry{name: decodeUTF16(chunk[off+8 : off+8+2*n]), size: size}
+	str := decodeUTF16(chunk[off+8 : off+8+2*n])
+	if err := checkName(chunk, off, n, str); err != nil {
+		return &nameEntry{err: err}
+	}
+	return &nameEntry{name: str, size: size}
 }
 
 // spend takes n units from the record's work budget.
@@ -731,20 +757,32 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 		return nil, err
 	}
 	c.pos += 2 // token, unknown
-	c.pos += 4 // template id
+	id, _ := c.u32("template id")
 	defOff, _ := c.u32("template offset")
 	tmpl := d.template(int(defOff))
-	if tmpl.err != nil {
-		return nil, tmpl.err
-	}
-	if err := d.chargeTemplate(start, tmpl); err != nil {
-		return nil, err
-	}
-	if int(defOff) == c.pos {
-		if err := c.need(tmpl.size, "inline template definition"); err != nil {
+	bad := tmpl.err
+	if bad == nil {
+		if err := d.chargeTemplate(start, tmpl); err != nil {
 			return nil, err
 		}
-		c.pos += tmpl.size
+	}
+	if int(defOff) == c.pos {
+		size := tmpl.size
+		if bad != nil {
+			// A damaged inline definition: skip it by its size field, if
+			// that stays inside the record, to reach the values.
+			size = -1
+			if c.left() >= templateHeaderSize {
+				size = templateHeaderSize + int(binary.LittleEndian.Uint32(c.b[c.pos+20:]))
+			}
+		}
+		if err := c.need(size, "inline template definition"); err != nil {
+			if bad != nil {
+				return nil, bad
+			}
+			return nil, err
+		}
+		c.pos += size
 	}
 	count, err := c.u32("substitution count")
 	if err != nil {
@@ -767,6 +805,18 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 		}
 		vals[i] = rawValue{kind: kind, pos: c.pos, size: size}
 		c.pos += size
+	}
+	if bad == nil {
+		bad = templateMismatch(d.chunk, id, int(defOff), tmpl, len(vals))
+	}
+	if bad != nil {
+		if len(vals) == 0 {
+			return nil, bad // nothing to keep
+		}
+		if d.partial == nil {
+			d.partial = bad
+		}
+		return &tnode{kind: nUnresolved, vals: vals, tmplID: id}, nil
 	}
 	return &tnode{kind: nInstance, tmpl: tmpl, vals: vals}, nil
 }
@@ -822,7 +872,7 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 	if err != nil {
 		return &template{err: fmt.Errorf("template at %#x: %w", off, err)}
 	}
-	t.nodes, t.elems = nodes, countElements(nodes)
+	t.nodes, t.elems, t.maxIndex = nodes, countElements(nodes), maxSubstIndex(nodes)
 	return t
 }
 
@@ -871,6 +921,12 @@ func (d *chunkDecoder) instantiate(nodes []*tnode, ic *instCtx, nest, depth int)
 				return nil, err
 			}
 			out = append(out, els...)
+		case nUnresolved:
+			el, err := d.unresolvedElement(n, nest+1, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, el)
 		case nSubst:
 			if ic == nil || int(n.index) >= len(ic.vals) {
 				continue
@@ -910,7 +966,7 @@ func (d *chunkDecoder) value(ic *instCtx, i uint16, nest int) (Value, bool, erro
 		return Value{}, false, nil
 	}
 	rv := ic.vals[i]
-	if rv.kind == KindNull || rv.size == 0 {
+	if rv.kind == KindNull {
 		return Value{}, false, nil
 	}
 	// Every use is charged by size: a value referenced many times is
@@ -1080,6 +1136,12 @@ func (d *chunkDecoder) build(n *tnode, ic *instCtx, nest, depth int, content boo
 				return nil, err
 			}
 			el.Children = append(el.Children, els...)
+		case nUnresolved:
+			u, err := d.unresolvedElement(ch, nest+1, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			el.Children = append(el.Children, u)
 		case nText:
 			if err := d.spend(d.recPos, 1+len(ch.name)/16); err != nil {
 				return nil, err

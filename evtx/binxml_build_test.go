@@ -10,6 +10,9 @@ import (
 type bxw struct {
 	b          []byte
 	inTemplate bool // element starts carry a dependency id
+	// open elements: where their data size and attribute list size are
+	// (-1: none), filled in when they close, as libevtx checks them
+	opened []struct{ size, attrs int }
 }
 
 func newBXW() *bxw { return &bxw{b: make([]byte, 512)} }
@@ -40,8 +43,8 @@ func (w *bxw) nameRef(name string, ref int) int {
 	at := w.pos() + 4
 	w.u32(uint32(at))
 	w.u32(0) // next
-	w.u16(0) // hash
-	w.u16(uint16(len([]rune(name))))
+	w.u16(nameHash(utf16le(name)))
+	w.u16(uint16(len(utf16le(name)) / 2))
 	w.raw(utf16le(name)...)
 	w.u16(0)
 	return at
@@ -60,12 +63,34 @@ func (w *bxw) open(name string, attrs bool, ref int) int {
 	if w.inTemplate {
 		w.u16(0xffff)
 	}
-	w.u32(0) // data size (unused by the decoder)
+	sizeAt := w.pos()
+	w.u32(0) // data size (filled in when the element closes)
 	off := w.nameRef(name, ref)
+	attrAt := -1
 	if attrs {
+		attrAt = w.pos()
 		w.u32(0) // attribute list size
 	}
+	w.opened = append(w.opened, struct{ size, attrs int }{sizeAt, attrAt})
 	return off
+}
+
+// closed fills in the sizes of the innermost open element; attrsOnly
+// fills the attribute list size only (the start tag closed).
+func (w *bxw) closed(attrsOnly bool) {
+	if len(w.opened) == 0 {
+		return // hostile test input
+	}
+	e := &w.opened[len(w.opened)-1]
+	if e.attrs >= 0 {
+		w.put32(e.attrs, uint32(w.pos()-e.attrs-4))
+		e.attrs = -1
+	}
+	if attrsOnly {
+		return
+	}
+	w.put32(e.size, uint32(w.pos()-e.size-4))
+	w.opened = w.opened[:len(w.opened)-1]
 }
 
 func (w *bxw) attr(name string, more bool) {
@@ -77,9 +102,9 @@ func (w *bxw) attr(name string, more bool) {
 	w.nameRef(name, -1)
 }
 
-func (w *bxw) closeStart() { w.u8(0x02) }
-func (w *bxw) closeEmpty() { w.u8(0x03) }
-func (w *bxw) end()        { w.u8(0x04) }
+func (w *bxw) closeStart() { w.closed(true); w.u8(0x02) }
+func (w *bxw) closeEmpty() { w.closed(true); w.u8(0x03); w.closed(false) }
+func (w *bxw) end()        { w.u8(0x04); w.closed(false) }
 func (w *bxw) eof()        { w.u8(0x00) }
 
 func (w *bxw) text(s string) {
@@ -125,7 +150,8 @@ func (w *bxw) templateInline(body func()) int {
 	def := w.pos() + 4
 	w.u32(uint32(def))
 	w.u32(0)                   // next
-	w.raw(make([]byte, 16)...) // GUID
+	w.u32(0x11223344)          // GUID: its first 4 bytes are the template id
+	w.raw(make([]byte, 12)...) // the rest of the GUID
 	sizeAt := w.pos()
 	w.u32(0)
 	start := w.pos()

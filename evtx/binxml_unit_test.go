@@ -64,11 +64,19 @@ var (
 )
 
 func systemValues(eventID uint16, qualifiers []byte, guid []byte, sid []byte) []tval {
+	// An absent value is NULL, as Windows writes it (a zero-length value of
+	// another type is an empty value, and keeps its element or attribute).
+	orNull := func(k Kind, b []byte) tval {
+		if b == nil {
+			return tval{KindNull, nil}
+		}
+		return tval{k, b}
+	}
 	return []tval{
 		strv("Schannel"),
-		{KindGUID, guid},
+		orNull(KindGUID, guid),
 		{KindUint16, le16(eventID)},
-		{KindUint16, qualifiers},
+		orNull(KindUint16, qualifiers),
 		{KindUint8, []byte{2}},
 		{KindUint16, le16(0)},
 		{KindHexInt64, le64(0x8000000000000000)},
@@ -79,7 +87,7 @@ func systemValues(eventID uint16, qualifiers []byte, guid []byte, sid []byte) []
 		{KindUint32, le32(3936)},
 		strv("System"),
 		strv("nt0000000"),
-		{KindSID, sid},
+		orNull(KindSID, sid),
 	}
 }
 
@@ -618,6 +626,7 @@ func TestDefinitionBudget(t *testing.T) {
 	for k := 0; k < 20; k++ {
 		inst := make([]byte, 14)
 		inst[0], inst[1] = tokTemplate, 1
+		le.PutUint32(inst[2:], 0x4000) // the template id each "definition" carries
 		le.PutUint32(inst[6:], uint32(0x8000+4*k))
 		body = append(body, inst...)
 	}

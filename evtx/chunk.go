@@ -176,6 +176,9 @@ type chunkResult struct {
 	recovered []bool
 	errs      []*FormatError
 	st        Stats // counts of this chunk only (Chunks, BadChunks, Records ...)
+	// slack tells that the chunk holds intact records in its slack (read
+	// by a second, slack-only scan when Options.Recover is set).
+	slack bool
 }
 
 // window is the [since, until] filter on record header times, as FILETIMEs.
@@ -183,6 +186,10 @@ type window struct {
 	since, until uint64 // inclusive; until == 0 means unbounded
 	active       bool
 	filter       func(Summary) bool // Options.Filter, or nil
+	// slackOnly makes scanChunk read only the records of the chunk's
+	// slack (Options.Recover's second pass): the rest of the chunk was
+	// read, counted and reported by the first.
+	slackOnly bool
 }
 
 func newWindow(since, until time.Time) window {
@@ -223,7 +230,11 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		return res // an unused (preallocated) chunk slot
 	}
 	res.st.Chunks = 1
+	inSlack := false // the record at hand lies in the chunk's slack
 	fail := func(off int, rec uint64, err error) {
+		if w.slackOnly && !inSlack {
+			return // reported by the first pass
+		}
 		res.errs = append(res.errs, &FormatError{File: name, Offset: j.off + int64(off), Chunk: j.index, Record: rec, Err: err})
 	}
 	if len(c) < chunkHeaderSize {
@@ -265,6 +276,11 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	}
 	damaged := !trusted || !h.RecordsChecksumOK
 	beyondCount := j.index >= j.hdrChunks
+	// Past the free space offset of a header that can be believed lie the
+	// newest records of a chunk whose header was not yet updated (their
+	// record ids continue the chunk's), and the slack: what remains of an
+	// earlier use of the chunk, or of the log before it was cleared.
+	rule := newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, len(c))
 
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
@@ -312,8 +328,26 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		}
 		id := le.Uint64(c[off+8:])
 		ft := le.Uint64(c[off+16:])
+		inSlack = !salvaged && rule.slack(off, id)
+		if inSlack {
+			if !w.slackOnly {
+				res.st.Stale++
+				res.slack = true
+				off += size
+				continue
+			}
+		} else {
+			if w.slackOnly {
+				off += size
+				continue
+			}
+		}
 		recovered := salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
 		if !w.contains(ft) {
+			if w.slackOnly {
+				off += size
+				continue // counted in Stale by the first pass
+			}
 			res.st.Skipped++
 			res.st.noteTime(ft)
 			off += size
@@ -321,26 +355,27 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		}
 		if ev == nil {
 			var err error
-			if err = staleTemplate(c, off, size); err == nil {
-				if w.filter != nil {
-					if s, ok := decoder().summarize(off, size); ok {
-						s.Written, s.RecordID = FiletimeToTime(ft), id
-						if !w.filter(s) {
+			if w.filter != nil {
+				if s, ok := decoder().summarize(off, size); ok {
+					s.Written, s.RecordID = FiletimeToTime(ft), id
+					if !w.filter(s) {
+						if !inSlack {
 							res.st.Filtered++
 							if recovered {
 								res.st.Recovered++
 							}
 							res.st.noteTime(ft)
-							off += size
-							continue
 						}
+						off += size
+						continue
 					}
 				}
-				ev, err = decodeSafely(decoder(), off, size)
 			}
+			ev, err = decodeSafely(decoder(), off, size)
 			if err != nil {
-				if trusted && off >= free {
-					res.st.Stale++ // slack of an older use of the chunk
+				if inSlack {
+					res.st.SlackUnreadable++
+					fail(off, id, fmt.Errorf("record of %d bytes in chunk slack not decodable: %w", size, err))
 				} else {
 					res.st.BadRecords++
 					fail(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
@@ -352,7 +387,21 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		ev.RecordID = id
 		ev.Written = FiletimeToTime(ft)
 		ev.Source = Position{File: name, Chunk: j.index, Offset: j.off + int64(off)}
-		res.st.noteTime(ft)
+		if ev.Partial != "" {
+			res.st.Partial++
+			where := ""
+			if inSlack {
+				where = " in chunk slack"
+			}
+			fail(off, id, fmt.Errorf("%w: record%s decoded in part (values kept, names unknown): %s", ErrCorrupt, where, ev.Partial))
+		}
+		if inSlack {
+			ev.Recovered = RecoveredSlack
+			res.st.SlackRead++
+			recovered = false
+		} else {
+			res.st.noteTime(ft)
+		}
 		res.events = append(res.events, ev)
 		res.keys = append(res.keys, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
 		res.recovered = append(res.recovered, recovered)
@@ -364,6 +413,43 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return res
+}
+
+// slackRule tells the records of a chunk's slack from its current ones,
+// asked in offset order: a record past the free space offset of a header
+// that can be believed is current only if its record id continues the
+// chunk's (the header was not updated after it was written); any other
+// record there is what remains of an earlier use of the chunk.
+type slackRule struct {
+	free    int
+	known   bool
+	firstID uint64
+	lastID  uint64 // highest record id of the current records so far
+}
+
+// newSlackRule returns the rule for a chunk of n bytes with header h;
+// believed tells whether the header's free space offset can be trusted
+// (header checksum, or records checksum, intact).
+func newSlackRule(h chunkHeader, believed bool, n int) slackRule {
+	free := int(h.FreeSpaceOffset)
+	return slackRule{
+		free: free,
+		// A header that counts no record yet (a chunk started but never
+		// updated) says nothing about what follows its free space offset:
+		// those are the chunk's first records.
+		known:   believed && n == chunkSize && free >= chunkHeaderSize && free <= n && h.LastRecordID != 0,
+		firstID: h.FirstRecordID,
+	}
+}
+
+// slack reports whether the record at chunk offset off with record id id
+// lies in the slack.
+func (r *slackRule) slack(off int, id uint64) bool {
+	if r.known && off >= r.free && id != r.lastID+1 && (r.lastID != 0 || id != r.firstID) {
+		return true
+	}
+	r.lastID = max(r.lastID, id)
+	return false
 }
 
 // decodeSafely calls the decoder and turns a panic (a decoder bug) into an
@@ -379,30 +465,6 @@ func decodeSafely(d *chunkDecoder, off, size int) (ev *Event, err error) {
 		err = fmt.Errorf("%w: no event", ErrCorrupt)
 	}
 	return ev, err
-}
-
-// staleTemplate checks the template reference of a record whose body starts
-// with a template instance (as every record Windows writes does): the
-// template definition it points to must carry the template id the instance
-// names (the first 4 bytes of the template GUID). A record left in the
-// slack of a reused chunk can point to a definition that has since been
-// overwritten by newer records; decoding it against whatever lies there
-// would yield garbage.
-func staleTemplate(c []byte, off, size int) error {
-	p := off + recordHeaderSize
-	if size < recordHeaderSize+4+14 || !bytes.Equal(c[p:p+4], []byte{0x0f, 0x01, 0x01, 0x00}) || c[p+4] != 0x0c {
-		return nil
-	}
-	le := binary.LittleEndian
-	id := le.Uint32(c[p+6:])
-	def := int(le.Uint32(c[p+10:]))
-	if def < chunkHeaderSize || def+8 > len(c) {
-		return nil // the decoder reports it
-	}
-	if got := le.Uint32(c[def+4:]); got != id {
-		return fmt.Errorf("%w: template instance names template %#08x, the definition at chunk offset %#x is %#08x (overwritten)", ErrCorrupt, id, def, got)
-	}
-	return nil
 }
 
 // brokenID returns the record id of a record header at off that failed

@@ -21,15 +21,31 @@
 // walks every 64 KiB chunk present in the file, whatever the file header's
 // chunk count says (the header of a log copied from a running or crashed
 // machine undercounts), and every intact record of each chunk, including
-// records past the chunk header's free space offset or last record id (the
-// newest records of a half-written chunk, or older records left in the
-// slack of a reused chunk), records of chunks whose header or checksum is
-// damaged, and a record whose size fields are zero when it runs exactly up
-// to the next record. A record is yielded only if its header is intact
-// (signature, size inside the chunk, trailing size copy), its template
-// reference is not stale and its body decodes. A record is never yielded
-// twice: byte-identical copies (same record id, size and CRC32) are counted
-// in Stats.Duplicates instead.
+// records past the chunk header's free space offset whose record ids
+// continue the chunk's (the newest records of a half-written chunk),
+// records of chunks whose header or checksum is damaged, and a record whose
+// size fields are zero when it runs exactly up to the next record. A record
+// is yielded only if its header is intact (signature, size inside the
+// chunk, trailing size copy) and its body decodes. A record is never
+// yielded twice: byte-identical copies (same record id, size and CRC32) are
+// counted in Stats.Duplicates instead.
+//
+// Old records left in the slack of a chunk (past its free space offset,
+// not continuing its record ids: an earlier use of the chunk, or the log
+// before it was cleared) are not part of the log's contents: they are
+// counted in Stats.Stale and yielded only with Options.Recover, after the
+// current records, flagged in Event.Recovered.
+//
+// A decoded structure must be real, not bytes that merely parse: names
+// carry their Windows hash, end with NUL and are XML names; a template
+// instance's definition carries the template id the instance names and
+// uses no substitution the instance lacks (validate.go). A record whose
+// template fails these checks while its substitution values are intact is
+// yielded as a partial event (Event.Partial: the values with their types,
+// names unknown) and reported; otherwise it is not yielded (Stats.BadRecords)
+// and reported. An optional substitution drops its element or attribute
+// only when its value is NULL (MS-EVEN6 section 3.1.4.7.2); an empty string
+// keeps it (<Data/>). Every event renders as well-formed XML 1.0 (Event.XML).
 //
 // Damage does not stop reading. Every problem is a *FormatError naming the
 // file, chunk, record id and byte offset, collected by Errors in file order
@@ -90,8 +106,8 @@
 //     without blocking. An input with no EVTX signature at all fails with
 //     ErrNotEVTX saying what it is ("empty", "all zero", its first bytes).
 //   - A recovered record must pass the same checks as any other; the reader
-//     prefers dropping a damaged record (and reporting it) over yielding
-//     garbage as an event.
+//     never yields garbage as an event: a damaged record is dropped or
+//     flagged as partial, and reported.
 //
 // The reader has been fuzzed (FuzzReader, FuzzDecodeRecord; crashers are
 // kept under testdata/fuzz), and the input that makes the Velocidex/evtx

@@ -36,7 +36,33 @@ type Event struct {
 	// Where the record was read: file (as given to the reader), chunk index
 	// and byte offset of the record header in the file.
 	Source Position
+
+	// Recovered is "" for a record of the log's current contents, and
+	// RecoveredSlack for an old record found in the slack of a chunk (past
+	// its free space offset, not continuing its records: what remains of an
+	// earlier use of the chunk, or of a log since cleared). Such records
+	// are read only with Options.Recover.
+	Recovered string
+
+	// Partial is "" for an event decoded in full. Otherwise it says why a
+	// template instance of the record could not be resolved (its
+	// definition overwritten or damaged, a name in it that is not a name,
+	// a definition that does not fit the instance's values); the record's
+	// substitution values were intact. In Root each such instance is an
+	// <Unresolved Template='0x...'> element holding one
+	// <Value Type='...'> per value, in order, names unknown; Unresolved
+	// lists the same values. What the rest of the record holds (System,
+	// when the unresolved instance is a nested one) is decoded as usual.
+	// The reader reports every partial event as a FormatError too.
+	Partial    string
+	Unresolved []Value
 }
+
+// RecoveredSlack is Event.Recovered for a record read from chunk slack.
+const RecoveredSlack = "slack"
+
+// eventNS is the namespace of Windows event XML.
+const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"
 
 // Position locates a record in its file.
 type Position struct {

@@ -52,7 +52,13 @@ func (rd *Reader) LastWritten() *Event {
 	for i := 0; i < s.nslots; i++ {
 		c, done := read(i)
 		// The walk of scanChunk: intact records, and records whose size
-		// fields are zero but which run up to the next intact record.
+		// fields are zero but which run up to the next intact record; not
+		// the old records of the chunk's slack (Options.Recover's).
+		var rule slackRule
+		if len(c) >= chunkHeaderSize {
+			h := parseChunkHeader(c)
+			rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c))
+		}
 		for off := chunkHeaderSize; off+recordHeaderSize <= len(c); {
 			size, ok := recordAt(c, off)
 			if !ok {
@@ -66,7 +72,9 @@ func (rd *Reader) LastWritten() *Event {
 				off = next
 				continue
 			}
-			cands = append(cands, cand{id: le.Uint64(c[off+8:]), slot: i, off: off, size: size})
+			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) {
+				cands = append(cands, cand{id: id, slot: i, off: off, size: size})
+			}
 			off += size
 		}
 		done()
@@ -89,12 +97,9 @@ func (rd *Reader) LastWritten() *Event {
 }
 
 // decodeCandidate decodes the record at off as scanChunk would yield it,
-// or returns nil where scanChunk yields nothing (a stale template, a body
-// that does not decode, a salvaged record that is not its own).
+// or returns nil where scanChunk yields nothing (a body that does not
+// decode, a salvaged record that is not its own).
 func decodeCandidate(c []byte, off, size int, id uint64, salvaged bool) *Event {
-	if !salvaged && staleTemplate(c, off, size) != nil {
-		return nil
-	}
 	ev, err := decodeSafely(newChunkDecoder(c), off, size)
 	if err != nil || salvaged && ev.System.EventRecordID != id {
 		return nil

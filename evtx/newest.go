@@ -28,14 +28,19 @@ func (rd *Reader) NewestTime() time.Time {
 		return rd.merged.newestTime()
 	}
 	s := rd.src
-	walk := func(c []byte, from int) (newest uint64) {
+	// walk returns the newest header time of the current records of c
+	// (not those of its slack, as Next does), from offset from; base is
+	// the chunk offset of c[0].
+	walk := func(c []byte, from, base int, rule slackRule) (newest uint64) {
 		for off := from; off >= 0 && off+recordHeaderSize <= len(c); {
 			size, ok := recordAt(c, off)
 			if !ok {
 				off = nextRecord(c, off+recordAlign)
 				continue
 			}
-			newest = max(newest, binary.LittleEndian.Uint64(c[off+16:]))
+			if !rule.slack(base+off, binary.LittleEndian.Uint64(c[off+8:])) {
+				newest = max(newest, binary.LittleEndian.Uint64(c[off+16:]))
+			}
 			off += size
 		}
 		return newest
@@ -45,7 +50,13 @@ func (rd *Reader) NewestTime() time.Time {
 	whole := func(i int) uint64 {
 		off := s.base + int64(i)*chunkSize
 		got, _ := s.ra.ReadAt(buf[:min(int64(chunkSize), s.size-off)], off)
-		return walk(buf[:got], chunkHeaderSize)
+		var rule slackRule
+		if got >= chunkHeaderSize {
+			h := parseChunkHeader(buf[:got])
+			trusted := h.SignatureOK && h.ChecksumOK
+			rule = newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, got)
+		}
+		return walk(buf[:got], chunkHeaderSize, 0, rule)
 	}
 	var newest uint64
 	tails := map[int]uint64{} // chunk slot -> newest time of its tail
@@ -63,10 +74,17 @@ func (rd *Reader) NewestTime() time.Time {
 			tail := buf[:n-last]
 			got, _ := s.ra.ReadAt(tail, off+int64(last))
 			if _, ok := recordAt(tail[:got], 0); ok {
-				t := walk(tail[:got], 0)
-				tails[i] = t
-				newest = max(newest, t)
-				continue
+				// The record at the last record offset is a current one.
+				rule := newSlackRule(parseChunkHeader(hdr), true, n)
+				rule.lastID = binary.LittleEndian.Uint64(tail[8:])
+				t := walk(tail[:got], 0, last, rule)
+				if t != 0 {
+					tails[i] = t
+					newest = max(newest, t)
+					continue
+				}
+				// The tail has no time (a last record whose header time
+				// is 0): the chunk's newest time is before it.
 			}
 		}
 		// No trustworthy header: walk the whole chunk.

@@ -71,6 +71,16 @@ type Options struct {
 	Progress func(Progress)
 	// Name is the file name used in FormatError.File and Event.Source.File.
 	Name string
+	// Recover also yields the old records found in chunk slack (see
+	// Stats.Stale), after every record of the log's current contents, each
+	// with Event.Recovered set to RecoveredSlack. A slack record that is a
+	// copy of a current one (same record id and header time) is counted in
+	// Stats.Duplicates instead. They must pass the same checks as any
+	// record: one whose template was overwritten comes as a partial event
+	// (Event.Partial) or not at all (Stats.SlackUnreadable), and each such
+	// problem is reported. Since and Until apply to them by header time,
+	// Filter by their summary.
+	Recover bool
 }
 
 // Reader yields the events of an EVTX log in file order: chunk by chunk,
@@ -91,10 +101,17 @@ type Reader struct {
 	merged *merged
 
 	next int // next chunk slot (sequential mode)
-	cur  *chunkResult
-	pos  int       // next event of cur
-	pipe *pipeline // nil until the first Next in parallel mode
-	eof  bool
+	// Options.Recover: the chunks with slack records, the (record id,
+	// header time) of every current record yielded, and the position of
+	// the slack pass (-1 before it starts).
+	recover    bool
+	slackSlots []int
+	live       map[[2]uint64]struct{}
+	slackNext  int
+	cur        *chunkResult
+	pos        int       // next event of cur
+	pipe       *pipeline // nil until the first Next in parallel mode
+	eof        bool
 	// trailing are problems found before reading (a damaged archive
 	// member) that Errors lists after the reader's own, at io.EOF.
 	trailing []*FormatError
@@ -140,7 +157,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
 	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
-	rd := &Reader{src: src, progress: o.Progress}
+	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1}
 	rd.stats.Size = size
 	fail := func(off int64, err error) {
 		rd.errs = append(rd.errs, &FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
@@ -286,19 +303,29 @@ func (rd *Reader) Next() (*Event, error) {
 			i := rd.pos
 			rd.pos++
 			k := rd.cur.keys[i]
+			ev := rd.cur.events[i]
 			if _, dup := rd.seen[k]; dup {
-				rd.stats.Duplicates++
-				rd.stats.Records--
-				if rd.cur.recovered[i] {
-					rd.stats.Recovered--
-				}
+				rd.uncount(ev, rd.cur.recovered[i])
 				continue
+			}
+			if rd.recover {
+				lk := [2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}
+				if ev.Recovered == "" {
+					if rd.live == nil {
+						rd.live = make(map[[2]uint64]struct{})
+					}
+					rd.live[lk] = struct{}{}
+				} else if _, dup := rd.live[lk]; dup {
+					// An old copy of a record the log still holds.
+					rd.uncount(ev, false)
+					continue
+				}
 			}
 			if rd.seen == nil {
 				rd.seen = make(map[recKey]struct{})
 			}
 			rd.seen[k] = struct{}{}
-			return rd.cur.events[i], nil
+			return ev, nil
 		}
 		if rd.cur != nil {
 			rd.cur = nil // let the chunk's events go
@@ -306,17 +333,26 @@ func (rd *Reader) Next() (*Event, error) {
 		if rd.eof {
 			return nil, io.EOF
 		}
-		res, ok := rd.nextChunk()
+		var res *chunkResult
+		ok := false
+		if rd.slackNext < 0 {
+			res, ok = rd.nextChunk()
+		}
 		if !ok {
-			rd.eof = true
-			rd.errs = append(rd.errs, rd.trailing...)
-			rd.trailing = nil
 			if rd.pipe != nil {
 				rd.pipe.close()
 				rd.pipe = nil
 				rd.cleanup.Stop()
 			}
-			return nil, io.EOF
+			if res, ok = rd.nextSlack(); !ok {
+				rd.eof = true
+				rd.errs = append(rd.errs, rd.trailing...)
+				rd.trailing = nil
+				return nil, io.EOF
+			}
+		}
+		if rd.recover && res.slack && rd.slackNext < 0 {
+			rd.slackSlots = append(rd.slackSlots, res.index)
 		}
 		rd.stats.add(&res.st)
 		rd.errs = append(rd.errs, res.errs...)
@@ -326,6 +362,45 @@ func (rd *Reader) Next() (*Event, error) {
 				Done: min(rd.src.size, rd.src.base+int64(res.index+1)*chunkSize)})
 		}
 	}
+}
+
+// uncount moves an event not yielded, because it is a copy of one yielded
+// before, from the counts of yielded events to Stats.Duplicates.
+func (rd *Reader) uncount(ev *Event, recovered bool) {
+	rd.stats.Duplicates++
+	rd.stats.Records--
+	if recovered {
+		rd.stats.Recovered--
+	}
+	if ev.Recovered != "" {
+		rd.stats.SlackRead--
+	}
+	if ev.Partial != "" {
+		rd.stats.Partial--
+	}
+}
+
+// nextSlack scans the next chunk with slack records (Options.Recover),
+// after every chunk has been read once.
+func (rd *Reader) nextSlack() (*chunkResult, bool) {
+	if !rd.recover {
+		return nil, false
+	}
+	if rd.slackNext < 0 {
+		rd.slackNext = 0
+	}
+	if rd.slackNext >= len(rd.slackSlots) {
+		rd.slackSlots = nil
+		return nil, false
+	}
+	i := rd.slackSlots[rd.slackNext]
+	rd.slackNext++
+	s := *rd.src
+	s.win.slackOnly = true
+	res := s.chunk(i)
+	// The first pass counted the rest of the chunk.
+	res.st = Stats{Records: res.st.Records, SlackRead: res.st.SlackRead, SlackUnreadable: res.st.SlackUnreadable, Partial: res.st.Partial}
+	return res, true
 }
 
 var errClosed = errors.New("evtx: reader closed")

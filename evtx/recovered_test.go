@@ -5,12 +5,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // TestExtraRecordsAreReal looks at every record we yield from the real
-// samples that libevtx (evtxexport -m all) does not, and checks that it is
-// a real record rather than garbage: its header and trailing size copy are
+// samples (with Options.Recover) that libevtx (evtxexport -m all) does
+// not, and checks that it is a real record rather than garbage, or flagged
+// as partial (Event.Partial, its values kept in Event.Unresolved and
+// reported as a FormatError at its offset). A real record: its header and trailing size copy are
 // intact (re-read here from the file), its body names the same record id
 // as its header, it has a provider and a creation time, and its record id
 // continues a sequence with a neighbour in the same chunk. It also sorts
@@ -20,7 +23,7 @@ import (
 // a damaged header, or inside the range the chunk header accounts for
 // (libevtx's decoder gave up on them).
 func TestExtraRecordsAreReal(t *testing.T) {
-	var total, beyond, damagedChunk, inRange int
+	var total, beyond, damagedChunk, inRange, partial int
 	for _, s := range realSamples(t) {
 		want := make(map[string]bool)
 		for _, g := range readGolden(t, s) {
@@ -30,12 +33,18 @@ func TestExtraRecordsAreReal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := NewReaderOptions(bytesReaderAt(data), int64(len(data)), Options{Workers: 2, Name: s})
+		r, err := NewReaderOptions(bytesReaderAt(data), int64(len(data)), Options{Workers: 2, Name: s, Recover: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		hdrChunks := int(r.Header().ChunkCount)
 		evs := readAll(t, r)
+		reported := make(map[int64]bool)
+		for _, e := range r.Errors() {
+			if strings.Contains(e.Error(), "decoded in part") {
+				reported[e.Offset] = true
+			}
+		}
 		// ids of every record header in each chunk, to check sequences
 		ids := make(map[int]map[uint64]bool)
 		for ci := 0; int64(fileHeaderBlock)+int64(ci)*chunkSize < int64(len(data)); ci++ {
@@ -55,6 +64,13 @@ func TestExtraRecordsAreReal(t *testing.T) {
 			n++
 			total++
 			off := ev.Source.Offset
+			if ev.Partial != "" {
+				partial++
+				if len(ev.Unresolved) == 0 || !reported[off] {
+					t.Errorf("%s: partial record %d at %#x: %d values, reported %v", filepath.Base(s), ev.RecordID, off, len(ev.Unresolved), reported[off])
+				}
+				continue
+			}
 			rec := data[off:]
 			size := int(binary.LittleEndian.Uint32(rec[4:]))
 			if string(rec[:4]) != "**\x00\x00" || size < minRecordSize || int64(size) > int64(len(rec)) ||
@@ -94,7 +110,7 @@ func TestExtraRecordsAreReal(t *testing.T) {
 			t.Logf("%s: %d records libevtx does not read", filepath.Base(s), n)
 		}
 	}
-	t.Logf("%d extra records: %d past the chunk's free space offset or record id range, %d in uncounted or damaged chunks, %d inside the chunk header's range", total, beyond, damagedChunk, inRange)
+	t.Logf("%d extra records: %d partial; %d past the chunk's free space offset or record id range, %d in uncounted or damaged chunks, %d inside the chunk header's range", total, partial, beyond, damagedChunk, inRange)
 	if total == 0 {
 		t.Error("expected records libevtx does not read (slack records) in the samples")
 	}

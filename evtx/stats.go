@@ -20,19 +20,32 @@ type Stats struct {
 	// declined from their Summary: not decoded either.
 	Filtered int
 	// Recovered counts the yielded records (and those Options.Filter passed
-	// over) that lie where the headers do not account for them: in chunks past the file header's chunk count, past a
-	// chunk's free space offset or last record id, or in a chunk whose header
-	// or records checksum is wrong.
+	// over) of the log's current contents that lie where the headers do not
+	// account for them: in chunks past the file header's chunk count, past a
+	// chunk's free space offset or last record id while continuing the
+	// chunk's record ids (written after the header was last updated), or in
+	// a chunk whose header or records checksum is wrong. Records read from
+	// chunk slack are not counted here but in SlackRead.
 	Recovered int
 	// BadRecords counts records whose header is intact but whose body does
 	// not decode. Each has a FormatError.
 	BadRecords int
-	// Stale counts records left in the slack of a chunk (past the free space
-	// offset of an intact chunk header: what remains of an older use of
-	// the chunk) that no longer decode, typically because the template
-	// they use has been overwritten. They are counted, not reported as
-	// errors: they are not part of the log's current contents.
+	// Stale counts the intact records found in the slack of chunks (past
+	// the free space offset of a chunk header that can be believed, and not
+	// continuing the chunk's record ids: what remains of an earlier use of
+	// the chunk, or of the log before it was cleared). They are not part of
+	// the log's current contents: counted, not decoded, not reported as
+	// problems, unless Options.Recover is set.
 	Stale int
+	// SlackRead counts the records of chunk slack yielded as events
+	// (Options.Recover; Event.Recovered is RecoveredSlack); they are also
+	// in Records. SlackUnreadable counts those that did not decode at all
+	// (each has a FormatError).
+	SlackRead, SlackUnreadable int
+	// Partial counts the events yielded in part (Event.Partial): a
+	// template of the record could not be resolved but its values were
+	// intact. Each has a FormatError; they are also in Records.
+	Partial int
 	// Duplicates counts records not yielded because a byte-identical record
 	// (same record id, size and CRC32) was yielded earlier, e.g. from a
 	// chunk that is a copy of another.
@@ -76,6 +89,9 @@ func (s *Stats) add(c *Stats) {
 	s.BadRecords += c.BadRecords
 	s.Duplicates += c.Duplicates
 	s.Stale += c.Stale
+	s.SlackRead += c.SlackRead
+	s.SlackUnreadable += c.SlackUnreadable
+	s.Partial += c.Partial
 	s.UnreadBytes += c.UnreadBytes
 	if c.timed {
 		s.noteTime(c.firstFT)

@@ -78,7 +78,7 @@ func TestXMLEscaping(t *testing.T) {
 			{Name: "Empty", Value: StringValue("")},
 			{Name: "Null"},
 		}}}
-	want := `<E a='&apos;&quot;&lt;&amp;&gt;'><T>a&lt;b &amp; 'c' "d" &gt;&#x1;` + "\r\n" + `</T><Empty/><Null/></E>`
+	want := `<E a='&apos;&quot;&lt;&amp;&gt;'><T>a&lt;b &amp; 'c' "d" &gt;` + "\u2401\r\n" + `</T><Empty/><Null/></E>`
 	if got := ev.XML(); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -8,6 +8,11 @@ import (
 // XML returns the event as Windows event XML in the layout of
 // `wevtutil qe /f:xml`: one line, single-quoted attributes, empty elements
 // as <Name/>, values in their canonical text (Value.String).
+//
+// The result is always a well-formed XML 1.0 document (see appendEscaped
+// for control characters). An event read from chunk slack (Event.Recovered)
+// or decoded in part (Event.Partial) is preceded by a comment that says so:
+// <!-- evtxrdp: recovered from chunk slack; partial: ... -->.
 func (ev *Event) XML() string {
 	return string(ev.AppendXML(make([]byte, 0, 1024)))
 }
@@ -17,7 +22,60 @@ func (ev *Event) AppendXML(dst []byte) []byte {
 	if ev == nil || ev.Root == nil {
 		return dst
 	}
+	dst = ev.appendFlags(dst)
 	return appendElement(dst, ev.Root, false, -1)
+}
+
+// appendFlags appends the comment that flags a recovered or partial event.
+func (ev *Event) appendFlags(dst []byte) []byte {
+	if ev.Recovered == "" && ev.Partial == "" {
+		return dst
+	}
+	var text string
+	if ev.Recovered == RecoveredSlack {
+		text = "recovered from chunk slack"
+	} else if ev.Recovered != "" {
+		text = "recovered: " + ev.Recovered
+	}
+	if ev.Partial != "" {
+		if text != "" {
+			text += "; "
+		}
+		text += "partial: " + ev.Partial
+	}
+	return appendComment(dst, "evtxrdp: "+text)
+}
+
+// appendComment appends <!-- s --> so that it is a well-formed XML
+// comment: no "--" inside (a space is put between the dashes), no
+// characters XML 1.0 forbids (replaced as in appendEscaped).
+func appendComment(dst []byte, s string) []byte {
+	dst = append(dst, "<!-- "...)
+	prev := rune(0)
+	for _, r := range s {
+		r = xmlChar(r)
+		if r == '-' && prev == '-' {
+			dst = append(dst, ' ')
+		}
+		dst = utf8.AppendRune(dst, r)
+		prev = r
+	}
+	return append(dst, " -->"...)
+}
+
+// xmlChar maps a character XML 1.0 does not allow (§2.2 Char: C0 controls
+// other than tab, newline and carriage return; U+FFFE, U+FFFF; invalid
+// UTF-8 decoded as U+FFFD already) to one it does: a C0 control to its
+// Unicode control picture (U+0001 to U+2401 "␁"), U+FFFE and U+FFFF to
+// U+FFFD.
+func xmlChar(r rune) rune {
+	switch {
+	case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
+		return 0x2400 + r
+	case r == 0xFFFE || r == 0xFFFF:
+		return 0xFFFD
+	}
+	return r
 }
 
 // XMLIndent returns the event as Event Viewer's "XML View" shows it:
@@ -27,7 +85,11 @@ func (ev *Event) XMLIndent() string {
 	if ev == nil || ev.Root == nil {
 		return ""
 	}
-	return string(appendElement(make([]byte, 0, 2048), ev.Root, true, 0))
+	dst := ev.appendFlags(make([]byte, 0, 2048))
+	if len(dst) > 0 {
+		dst = append(dst, '\n')
+	}
+	return string(appendElement(dst, ev.Root, true, 0))
 }
 
 // appendElement renders e. indent < 0 means the one-line wevtutil form;
@@ -126,11 +188,14 @@ func appendValueEscaped(dst []byte, v Value, attr bool) []byte {
 }
 
 // appendEscaped appends s with &, <, > escaped, and in attributes ' and "
-// too. Control characters other than tab, newline and carriage return are
-// written as character references (&#x1;), so that they stay visible and no
-// raw control byte reaches a terminal; XML 1.0 parsers reject such
-// references (XML 1.1 accepts them), as they reject U+FFFE and U+FFFF,
-// which are kept as they are. Invalid UTF-8 becomes U+FFFD.
+// too. What XML 1.0 does not allow in a document, not even as a character
+// reference (§2.2 Char; wevtutil writes &#x1;, which XML 1.0 parsers
+// reject), is replaced so that every event renders as well-formed XML 1.0
+// and no raw control byte reaches a terminal: a C0 control character other
+// than tab, newline and carriage return by its Unicode control picture
+// (U+0001 by U+2401 "␁", U+001B by U+241B "␛"), U+FFFE and U+FFFF by
+// U+FFFD, invalid UTF-8 by U+FFFD. The exact value stays in the typed
+// Value (and in dump's JSON, which escapes it as \u0001).
 func appendEscaped(dst []byte, s string, attr bool) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -149,17 +214,15 @@ func appendEscaped(dst []byte, s string, attr bool) []byte {
 			rep = "&quot;"
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, "&#x"...)
-			dst = strconv.AppendUint(dst, uint64(c), 16)
-			dst = append(dst, ';')
+			dst = utf8.AppendRune(dst, xmlChar(rune(c)))
 			start = i + 1
 			continue
 		case c >= 0x80:
 			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
+			if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
 				dst = append(dst, s[start:i]...)
 				dst = append(dst, "\uFFFD"...)
-				start = i + 1
+				start = i + n
 			}
 			i += n - 1
 			continue

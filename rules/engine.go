@@ -767,7 +767,10 @@ func (a *analysis) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Ev
 			in.Err = err
 			break
 		}
-		if fn != nil {
+		// An event decoded in part (its template overwritten or damaged)
+		// has values without names: no rule can read it as evidence. It is
+		// counted in the log's stats and reported with the read problems.
+		if fn != nil && ev.Partial == "" {
 			fn(ev)
 		}
 	}

@@ -38,6 +38,16 @@ newest record of all the inputs ("--since 24h": the last day of logging).
 They compare with the record header's time; records outside are not
 decoded.
 
+--recover also prints the old records left in chunk slack (what remains of
+an earlier use of a chunk, or of the log before it was cleared), after the
+log's current records, flagged: "recovered":"slack" in JSON, a comment
+<!-- evtxrdp: recovered from chunk slack --> before the event in XML. A
+copy of a current record is printed once. A record whose template was
+overwritten or damaged but whose values are intact is printed in part,
+flagged "partial" (and an <!-- evtxrdp: ... partial: ... --> comment), with
+its values, types and no names under "unresolved" (<Unresolved> in XML);
+it is also listed as a problem.
+
 At the end, for each log, a summary line and every problem found (damaged
 chunks, checksum mismatches, unreadable spans, undecodable records) go to
 stderr; damage is reported, never fatal.
@@ -71,6 +81,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	since := fs.String("since", "", "only records at or after `T` (time or duration before the newest record)")
 	until := fs.String("until", "", "only records at or before `T` (time or duration before the newest record)")
 	workers := fs.IntP("workers", "w", 0, "chunks decoded in parallel (`N`; 0: one per CPU)")
+	recoverSlack := fs.Bool("recover", false, "also print the old records found in chunk slack, flagged")
 	maxErrs := fs.Int("max-errors", 50, "problems listed per log on stderr (`N`; 0: all); all are counted")
 	fs.Usage = func() { fmt.Fprintf(help, dumpHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {
@@ -141,7 +152,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		out:      bufio.NewWriterSize(stdout, 256<<10),
 		stderr:   stderr,
 		enc:      enc,
-		opts:     evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers},
+		opts:     evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers, Recover: *recoverSlack},
 		maxErrs:  *maxErrs,
 		progress: total >= dumpProgressMin && dumpIsTerminal(stderr),
 	}
@@ -286,8 +297,12 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if len(flags) > 0 {
 		fl = " (" + strings.Join(flags, ", ") + ")"
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events (%d recovered), %d skipped outside the window, %d undecodable, %d duplicates, %d stale in chunk slack; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
-		l.Path, st.Records, st.Recovered, st.Skipped, st.BadRecords, st.Duplicates, st.Stale, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
+	slack := fmt.Sprintf("%d old records in chunk slack (--recover reads them)", st.Stale)
+	if d.opts.Recover {
+		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
+	}
+	fmt.Fprintf(d.stderr, "%s: %d events (%d recovered, %d partial), %d skipped outside the window, %d undecodable, %d duplicates, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
+		l.Path, st.Records, st.Recovered, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
 	errs := f.Errors()
 	for i, e := range errs {
 		if d.maxErrs > 0 && i == d.maxErrs {
@@ -408,6 +423,26 @@ func appendJSON(b []byte, ev *evtx.Event, _ int) []byte {
 		b = append(b, ':')
 		b = appendJSONElement(b, ev.UserData, 0)
 		b = append(b, '}')
+	}
+	if ev.Recovered != "" {
+		b = append(b, `,"recovered":`...)
+		b = appendJSONString(b, ev.Recovered)
+	}
+	if ev.Partial != "" {
+		b = append(b, `,"partial":`...)
+		b = appendJSONString(b, ev.Partial)
+		b = append(b, `,"unresolved":[`...)
+		for i, v := range ev.Unresolved {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"type":`...)
+			b = appendJSONString(b, v.Kind.String())
+			b = append(b, `,"value":`...)
+			b = appendJSONValue(b, v)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	b = append(b, `,"file":`...)
 	b = appendJSONString(b, ev.Source.File)

@@ -292,9 +292,19 @@ func TestDumpExitCodes(t *testing.T) {
 		t.Errorf("--help: exit %d, %q", code, out)
 	}
 	// Damage is reported with file and offset, the readable records are dumped.
+	// 380 = 298 decoded in full + 82 in part (a template overwritten: their
+	// values kept, flagged "partial" and listed as problems); the 50 old
+	// records of chunk slack only with --recover.
 	code, out, errOut := runDumpArgs(t, "--max-errors", "0", dumpDamaged)
-	if code != exitOK || len(lines(out)) != 348 || !strings.Contains(errOut, dumpDamaged+": chunk 6: offset 0x61000: corrupt data: chunk signature missing") {
+	if code != exitOK || len(lines(out)) != 380 || !strings.Contains(errOut, dumpDamaged+": chunk 6: offset 0x61000: corrupt data: chunk signature missing") {
 		t.Errorf("damaged: exit %d, %d events, stderr:\n%s", code, len(lines(out)), errOut)
+	}
+	if n, p := strings.Count(out, `"partial":`), strings.Count(errOut, "decoded in part"); n != 82 || p != n || strings.Contains(out, `"recovered":`) {
+		t.Errorf("damaged: %d partial events, %d reported, slack printed: %v", n, p, strings.Contains(out, `"recovered":`))
+	}
+	code, out, errOut = runDumpArgs(t, "--recover", dumpDamaged)
+	if n := strings.Count(out, `"recovered":"slack"`); code != exitOK || len(lines(out)) != 430 || n != 50 || !strings.Contains(errOut, "50 old records in chunk slack (50 printed, 0 undecodable)") {
+		t.Errorf("damaged --recover: exit %d, %d events, %d from slack, stderr:\n%s", code, len(lines(out)), n, errOut)
 	}
 }
 

@@ -227,7 +227,10 @@ func TestDifferentialLxml(t *testing.T) {
 					}
 				}
 				gt := q.Match(ev, dq.now)
-				if gt && (!since.IsZero() && ev.Written.Before(since) || !until.IsZero() && ev.Written.After(until)) {
+				// A record whose header time is 0 says nothing about when it
+				// was written: the reader decodes it whatever the window.
+				noTime := ev.Written.Equal(evtx.FiletimeToTime(0))
+				if gt && !noTime && (!since.IsZero() && ev.Written.Before(since) || !until.IsZero() && ev.Written.After(until)) {
 					outside++
 					if outside <= 5 {
 						t.Errorf("%s: %s matches record %d written %v, outside its window [%v, %v] (TimeCreated %v)",
