@@ -22,7 +22,11 @@ import (
 //  2. It satisfies every MachineWide condition: it is RDP's whatever
 //     program logged it (a TLS protocol disabled for every server).
 //  3. Its Process image field names a program: RDP's when the file name is
-//     one of Process.Allow, another program's otherwise.
+//     one of Process.Allow, another program's otherwise. Where the context
+//     events show which process logged RDP's connection attempts at that
+//     time (the attempts just before and after it come from one process,
+//     or one lies within Coincides.Within), a Process.ID naming another
+//     process makes the event not attributable (another svchost.exe).
 //  4. Coincides is set and an event of one of its queries (an RDP
 //     connection attempt) lies within Coincides.Within of it: RDP's.
 //  5. Otherwise it is consistent with RDP but not attributable: it makes
@@ -76,6 +80,10 @@ const (
 	attrYes     attrClass = iota // RDP's (or the query has no Attribution)
 	attrPending                  // consistent; Coincides may still attribute it
 	attrOther                    // another program's
+	// attrProcess: RDP's by the calling process's image name; its process
+	// id is checked against the process that logs RDP's connections once
+	// the context events are known (Analysis.attribute).
+	attrProcess
 )
 
 // classify judges ev for at (steps 1 to 3; step 4 happens once the context
@@ -119,7 +127,7 @@ func (at *Attribution) classify(ev *evtx.Event) (attrClass, string) {
 	if image != "" {
 		for _, a := range at.Process.Allow {
 			if strings.EqualFold(a, image) {
-				return attrYes, "the calling process is " + processText(image, pid)
+				return attrProcess, "the calling process is " + processText(image, pid)
 			}
 		}
 		return attrOther, image
@@ -178,11 +186,56 @@ func fieldLabel(c *Condition, ev *evtx.Event) string {
 	return name + "=" + truncate(strings.TrimSpace(vs[0].String()), 60)
 }
 
-// contextTime is the time of a context event (an RDP connection attempt).
+// callerPID returns the process id the event names in Process.ID.
+func (at *Attribution) callerPID(ev *evtx.Event) (uint64, bool) {
+	if at == nil || at.Process == nil || at.Process.ID == "" {
+		return 0, false
+	}
+	v, ok := ev.Data(at.Process.ID)
+	if !ok {
+		return 0, false
+	}
+	cs := Codes(v)
+	if len(cs) == 0 {
+		return 0, false
+	}
+	return cs[0], true
+}
+
+// contextTime is the time of a context event (an RDP connection attempt)
+// and the process that logged it (the one hosting the RDP listener).
 type contextTime struct {
 	t     time.Time
 	query string
 	ref   *EventRef
+	pid   uint32
+}
+
+// listenerPID returns the process that logged RDP's connection attempts
+// around t, when cs (sorted by time) shows it: the attempts just before
+// and just after t were logged by the same process (it did not restart in
+// between), or the nearest one lies within d of t. ok is false otherwise.
+func listenerPID(cs []contextTime, t time.Time, d time.Duration) (c *contextTime, ok bool) {
+	i := sort.Search(len(cs), func(i int) bool { return cs[i].t.After(t) })
+	var before, after *contextTime
+	if i > 0 {
+		before = &cs[i-1]
+	}
+	if i < len(cs) {
+		after = &cs[i]
+	}
+	switch {
+	case before != nil && after != nil && before.pid == after.pid:
+		if t.Sub(before.t) <= after.t.Sub(t) {
+			return before, true
+		}
+		return after, true
+	case before != nil && t.Sub(before.t) <= d && (after == nil || t.Sub(before.t) <= after.t.Sub(t)):
+		return before, true
+	case after != nil && after.t.Sub(t) <= d:
+		return after, true
+	}
+	return nil, false
 }
 
 // maxContextTimes bounds the context events kept per rule (a brute-force

@@ -46,13 +46,13 @@ func TestAttributionClassify(t *testing.T) {
 		{"server 10013 of lsass is machine-wide", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 716, lsass),
 			attrYes, "machine-wide (ErrorState=10013, Type=server), whichever program it was logged for (lsass.exe (PID 716))"},
 		{"server 10011 of lsass", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 716, lsass), attrOther, "lsass.exe"},
-		{"server 10011 of svchost", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 1032, svchost), attrYes,
+		{"server 10011 of svchost", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 1032, svchost), attrProcess,
 			"the calling process is svchost.exe (PID 1032)"},
 		{"server 10011 without process", at, evtxtest.Schannel36871(t0, 10011), attrPending, ""},
 		{"36870 of w3wp", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 4242, `C:\Windows\System32\inetsrv\w3wp.exe`),
 			attrOther, "w3wp.exe"},
 		{"36870 SVCHOST in capitals", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 1032, `C:\WINDOWS\system32\SVCHOST.EXE`),
-			attrYes, "the calling process is svchost.exe (PID 1032)"},
+			attrProcess, "the calling process is svchost.exe (PID 1032)"},
 		{"no attribution", nil, evtxtest.Schannel36870(t0, 0x8009030D, 10001), attrYes, ""},
 	} {
 		class, why := c.at.classify(c.ev)
@@ -219,5 +219,29 @@ resolution:
 	f := finding(t, analyzePath(t, e, filepath.Join(scenarioDir, "schannel-client-36871")), "my-schannel")
 	if f.Verdict != Detected || f.Refinements[0].Refinement.ID != "client" || f.Why == "" {
 		t.Errorf("verdict %s, refinements %v, why %q", f.Verdict, f.Refinements, f.Why)
+	}
+}
+
+func TestListenerPID(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	cs := []contextTime{{t: at(0), pid: 10}, {t: at(60), pid: 10}, {t: at(120), pid: 20}, {t: at(240), pid: 20}}
+	for _, c := range []struct {
+		t    time.Time
+		pid  uint32
+		ok   bool
+		name string
+	}{
+		{at(30), 10, true, "between two attempts of one process"},
+		{at(90), 0, false, "between attempts of two processes (a restart)"},
+		{at(90).Add(-29*time.Minute - 55*time.Second), 10, true, "5 s after an attempt, before a restart"},
+		{at(250), 0, false, "after the last attempt, beyond 10 s"},
+		{at(240).Add(5 * time.Second), 20, true, "5 s after the last attempt"},
+		{at(-1), 0, false, "before the first attempt, beyond 10 s"},
+	} {
+		l, ok := listenerPID(cs, c.t, 10*time.Second)
+		if ok != c.ok || (ok && l.pid != c.pid) {
+			t.Errorf("%s: listenerPID = %v %v, want %d %v", c.name, l, ok, c.pid, c.ok)
+		}
 	}
 }

@@ -166,7 +166,8 @@
 // Attribution judges each match (Attribution documents the order): it
 // belongs to another program (counted in QueryHit.Other and listed in
 // Finding.Others, never evidence), to RDP (a server credential whose
-// calling process is svchost.exe, a machine-wide failure, or an event
+// calling process is svchost.exe, and where the RDP connection events show
+// the listener's process id, that process; a machine-wide failure; or an event
 // within Coincides.Within of an RDP connection attempt logged by a context
 // query), or it is consistent but not attributable (QueryHit.Possible).
 //

@@ -266,6 +266,9 @@ type EventRef struct {
 	// Subject is what the event is about when its query has a Subject
 	// (a service's key name), else "".
 	Subject string
+
+	callerPID uint64 // the calling process id the event names (hasCaller)
+	hasCaller bool
 }
 
 // QueryHit summarises one query's matches for a finding.
@@ -388,13 +391,15 @@ type analysis struct {
 }
 
 type queryState struct {
-	hit      QueryHit
-	evidence []*EventRef // newest first, at most MaxEvidence
-	refs     map[*Refinement]*RefinementHit
-	pending  []time.Time // in-window evidence awaiting Attribution.Coincides
-	overflow int         // pending events beyond maxPending
-	latest   *EventRef   // recovery queries: the newest match in the window
-	lang     *langState  // subjects, threshold samples, coverage (language.go)
+	hit            QueryHit
+	evidence       []*EventRef // newest first, at most MaxEvidence
+	refs           map[*Refinement]*RefinementHit
+	pending        []time.Time // in-window evidence awaiting Attribution.Coincides
+	callers        []caller    // in-window evidence attributed by its process's name
+	callerOverflow int         // callers beyond maxPending (not checked by process id)
+	overflow       int         // pending events beyond maxPending
+	latest         *EventRef   // recovery queries: the newest match in the window
+	lang           *langState  // subjects, threshold samples, coverage (language.go)
 }
 
 type computerSeen struct {
@@ -836,7 +841,7 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	start := a.ref.Add(-cq.rule.window)
 	switch cq.query.Role {
 	case RoleContext:
-		a.noteContext(cq, r)
+		a.noteContext(cq, r, ev.System.ProcessID)
 		return
 	case RoleRecovery:
 		a.noteRecovery(cq, st, r, start)
@@ -903,8 +908,12 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		h.Last = r.Time
 	}
 	a.noteLanguage(cq, st, ev, r)
-	if class == attrPending {
+	switch class {
+	case attrPending:
 		a.notePending(cq, st, r)
+	case attrProcess:
+		pid, ok := cq.query.Attribution.callerPID(ev)
+		a.noteCaller(st, r, pid, ok)
 	}
 	i := sort.Search(len(st.evidence), func(i int) bool { return newer(r, st.evidence[i]) })
 	if i < a.e.opt.MaxEvidence {

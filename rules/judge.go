@@ -53,9 +53,10 @@ func coincidenceWithin(cr *compiledRule) time.Duration {
 	return d
 }
 
-// noteContext keeps the time of a context event that lies near enough to
-// the window to attribute evidence in it.
-func (a *analysis) noteContext(cq *compiledQuery, r *EventRef) {
+// noteContext keeps the time of a context event, and the process that
+// logged it, when it lies near enough to the window to attribute evidence
+// in it.
+func (a *analysis) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
 	start := a.ref.Add(-cq.rule.window - d)
 	if r.Time.Before(start) || r.Time.After(a.ref.Add(d)) {
@@ -70,7 +71,7 @@ func (a *analysis) noteContext(cq *compiledQuery, r *EventRef) {
 		ce.dropped++
 		return
 	}
-	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r})
+	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid})
 	ce.sorted = false
 	st := a.state[cq]
 	if !r.Time.Before(a.ref.Add(-cq.rule.window)) && !r.Time.After(a.ref) {
@@ -101,6 +102,26 @@ func (a *analysis) noteRecovery(cq *compiledQuery, st *queryState, r *EventRef, 
 			st.latest = r
 		}
 	}
+}
+
+// noteCaller keeps an in-window evidence event attributed by its calling
+// process's name, with the process id, for attribute to check.
+func (a *analysis) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
+	if !ok {
+		return
+	}
+	r.callerPID, r.hasCaller = pid, true
+	if len(st.callers) < maxPending {
+		st.callers = append(st.callers, caller{t: r.Time, pid: pid})
+	} else {
+		st.callerOverflow++
+	}
+}
+
+// caller is an evidence event attributed by its calling process.
+type caller struct {
+	t   time.Time
+	pid uint64
 }
 
 // notePending keeps an in-window evidence event that Attribution could not
@@ -145,6 +166,36 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 			if within < 0 || nearest(ctx, t, within) == nil {
 				possible++
 			}
+		}
+		// A calling process named like RDP's host whose id is not that of
+		// the process logging RDP's connections at the time is another
+		// svchost: not attributable.
+		d := max(within, 0)
+		for _, c := range st.callers {
+			if l, ok := listenerPID(ctx, c.t, d); ok && uint64(l.pid) != c.pid {
+				possible++
+			}
+		}
+		if st.callerOverflow > 0 {
+			f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %d events attributed by their calling process's name were not checked against the process id of RDP's listener (more than %d)",
+				cq.query.ID, st.callerOverflow, maxPending))
+		}
+		for _, r := range st.evidence {
+			if !r.hasCaller {
+				continue
+			}
+			l, ok := listenerPID(ctx, r.Time, d)
+			if !ok {
+				continue
+			}
+			what := fmt.Sprintf("%s %d at %s", shortProvider(l.ref.Provider), l.ref.EventID, evtx.FormatTime(l.t))
+			if uint64(l.pid) == r.callerPID {
+				r.Attribution += fmt.Sprintf(", the process that logs RDP's connections (%s)", what)
+				continue
+			}
+			r.Possible = true
+			r.Attribution = fmt.Sprintf("%s: %s is not the process that logs RDP's connections around it (PID %d, %s)",
+				unattributable, strings.TrimPrefix(r.Attribution, "the calling process is "), l.pid, what)
 		}
 		st.hit.Possible = possible
 		for _, r := range st.evidence {

@@ -202,6 +202,24 @@ func sets() []set {
 			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 		set{
+			name: "schannel-svchost-other-pid", about: "Schannel 36870 from svchost.exe PID 888, while RCM 261 before and after it come from PID 1032 (TermService's svchost)",
+			logs: []logFile{
+				{name: fileSystem, events: system(
+					evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), 888, `C:\Windows\System32\svchost.exe`))},
+				{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCM261(at(2 * hour)), evtxtest.RCM261(at(30 * time.Minute))}},
+			},
+			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
+			name: "schannel-svchost-listener-pid", about: "Schannel 36870 from svchost.exe PID 1032, the process that logs RCM 261 before and after it",
+			logs: []logFile{
+				{name: fileSystem, events: system(
+					evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), evtxtest.TermServicePID, `C:\Windows\System32\svchost.exe`))},
+				{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCM261(at(2 * hour)), evtxtest.RCM261(at(30 * time.Minute))}},
+			},
+			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
 			name: "tls-36871-10013-lsass", about: "Schannel 36871 Type server, ErrorState 10013, CallerProcessImageName lsass.exe: machine-wide",
 			logs: []logFile{{name: fileSystem, events: system(
 				evtxtest.WithCaller(evtxtest.Schannel36871(at(1*hour), 10013), 716, `C:\Windows\System32\lsass.exe`))}},
