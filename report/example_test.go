@@ -52,7 +52,7 @@ func ExampleNew() {
 	// Why: 2 events in the window belong to RDP; the newest: Schannel failed to
 	//      create a TLS server credential (Schannel 36871 at
 	//      2024-05-01T11:30:00.0000000Z), machine-wide (ErrorState=10013,
-	//      Type=server).
+	//      Type=server); the live-VM commands show whether it still happens.
 	// Window: 2024-04-30T12:00:00.0000000Z to 2024-05-01T12:00:00.0000000Z (24 hours)
 	// Log Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational (context): absent, -
 	// Log Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational (context): absent, -

@@ -284,9 +284,12 @@ func (a *analysis) judge(cr *compiledRule, f *Finding) {
 	f.Others = a.others(cr)
 	switch f.Verdict {
 	case NotChecked:
-		if len(f.Reasons) > 0 {
+		switch {
+		case len(f.Reasons) > 0 && a.ref.IsZero():
 			f.Why = "Not checked: " + sentence(f.Reasons[0])
-		} else {
+		case len(f.Reasons) > 0:
+			f.Why = "Not checked: " + strings.TrimSuffix(strings.TrimSpace(f.Reasons[0]), ".") + "; that log, or the live-VM commands, would decide it."
+		default:
 			f.Why = "Not checked."
 		}
 		return
@@ -361,7 +364,7 @@ func (a *analysis) judge(cr *compiledRule, f *Finding) {
 	if r.NeedsCorroboration {
 		why += "; corroborated: " + f.Corroboration[0].Text
 	}
-	f.Why = why + "."
+	f.Why = why + "; the live-VM commands show whether it still happens."
 }
 
 // resolvedBy returns the recovery event that shows every failure of the
