@@ -29,7 +29,7 @@ func fileKind(m fs.FileMode) string {
 
 // notRegular is the error for a path that is not a regular file.
 func notRegular(name string, m fs.FileMode) error {
-	return fmt.Errorf("%w: %s is %s; evtxrdp reads .evtx files, directories of them, mounted volumes and .zip archives", ErrNotRegular, name, fileKind(m))
+	return fmt.Errorf("%w: %s is %s", ErrNotRegular, name, fileKind(m))
 }
 
 // openRegular opens name for reading if it is a regular file. It checks

@@ -37,7 +37,11 @@ import (
 //   - User Name is known only for the well-known service SIDs, else "N/A";
 //   - Description comes from a small built-in table of the events evtxrdp
 //     diagnoses; for other events it lists the inserts after Event Viewer's
-//     "description cannot be found" text.
+//     "description cannot be found" text;
+//   - every value from the record (channel, provider, computer, user, the
+//     inserts of the description) is escaped with EscapeText: control
+//     characters show as \x1b, \n, \r, so that a value cannot drive a
+//     terminal or forge lines of output (wevtutil writes them raw).
 func (ev *Event) AppendText(dst []byte, index int) []byte {
 	s := &ev.System
 	dst = append(dst, "Event["...)
@@ -66,14 +70,14 @@ func (ev *Event) AppendText(dst []byte, index int) []byte {
 	if s.UserID == "" {
 		dst = append(dst, "N/A"...)
 	} else {
-		dst = append(dst, s.UserID...)
+		dst = AppendEscapedText(dst, s.UserID)
 	}
 	dst = append(dst, "\n  User Name: "...)
 	dst = append(dst, userName(s.UserID)...)
 	dst = append(dst, "\n  Computer: "...)
 	dst = appendLine(dst, s.Computer)
 	dst = append(dst, "  Description:\n"...)
-	dst = append(dst, ev.Description()...)
+	dst = append(dst, ev.description(true)...)
 	return append(dst, '\n')
 }
 
@@ -81,7 +85,7 @@ func (ev *Event) AppendText(dst []byte, index int) []byte {
 func (ev *Event) Text(index int) string { return string(ev.AppendText(nil, index)) }
 
 func appendLine(dst []byte, s string) []byte {
-	dst = append(dst, s...)
+	dst = AppendEscapedText(dst, s)
 	return append(dst, '\n')
 }
 
@@ -237,8 +241,17 @@ var messages = []message{
 // Description returns the event's message text: the built-in message with
 // its inserts filled for the events evtxrdp knows, otherwise Event
 // Viewer's "description cannot be found" text followed by the inserts.
-func (ev *Event) Description() string {
+func (ev *Event) Description() string { return ev.description(false) }
+
+// description is Description, with the values from the record escaped
+// (EscapeText) when esc is set.
+func (ev *Event) description(esc bool) string {
 	inserts := ev.inserts()
+	if esc {
+		for i := range inserts {
+			inserts[i].text = EscapeText(inserts[i].text)
+		}
+	}
 	for i := range messages {
 		m := &messages[i]
 		if m.id == ev.System.EventID && m.provider == ev.System.Provider.Name {
@@ -249,7 +262,11 @@ func (ev *Event) Description() string {
 	b.WriteString("The description for Event ID ")
 	b.WriteString(strconv.FormatUint(uint64(ev.System.EventID), 10))
 	b.WriteString(" from source ")
-	b.WriteString(ev.System.Provider.Name)
+	if esc {
+		b.WriteString(EscapeText(ev.System.Provider.Name))
+	} else {
+		b.WriteString(ev.System.Provider.Name)
+	}
 	b.WriteString(" cannot be found. Either the component that raises this event is not installed on your local computer or the installation is corrupted. You can install or repair the component on the local computer.\n\n" +
 		"If the event originated on another computer, the display information had to be saved with the event.\n\n" +
 		"The following information was included with the event: \n")

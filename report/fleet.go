@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -124,10 +125,15 @@ func NewFleet(reports []*Report, errs []string) *Fleet {
 func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	switch f {
 	case FormatJSON:
-		enc := json.NewEncoder(w)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(fl)
+		if err := enc.Encode(fl); err != nil {
+			return err
+		}
+		_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
+		return err
 	case FormatJSONL:
 		for _, r := range fl.Reports {
 			if err := WriteJSONLine(w, r); err != nil {
@@ -136,7 +142,7 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 		}
 		return nil
 	case FormatText:
-		p := &printer{w: w}
+		p := &printer{w: w, esc: true}
 		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
 		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NEWEST EVENT"}}
 		for _, e := range fl.Machines {
@@ -173,9 +179,14 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 
 // WriteJSONLine writes r as one line of compact JSON (JSON Lines).
 func WriteJSONLine(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
+	return err
 }
 
 func listOrDash(l []string) string {

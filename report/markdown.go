@@ -5,18 +5,70 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// mdEscape escapes the characters that would break a table cell or start
-// Markdown emphasis.
+// The Markdown escaping (one for every value the report prints):
+//   - values from the logs (file and member names, channels, times, event
+//     data, computer names, query ids) are inline code spans (code, cell):
+//     control characters escaped as in text (evtx.EscapeText: \x1b, \n,
+//     \r, \u202e), a fence longer than any run of backquotes in the value,
+//     and '|' escaped inside table cells, so a value cannot close its span,
+//     start a line or add a table row;
+//   - prose (rule texts, and sentences that quote paths or errors: reasons,
+//     caveats, problems) goes through mdEscape: line breaks become spaces,
+//     control characters are escaped as in text, the characters Markdown
+//     gives a meaning inline (\ | * _ ` [ ] ~) are backslash-escaped, < > &
+//     become entities, and a first character that could start a block
+//     (# + - = : > or "1." / "1)") is backslash-escaped.
+//
+// Commands in fenced code blocks come from the rules, not the logs.
+
+var mdReplacer = strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`",
+	"[", `\[`, "]", `\]`, "~", `\~`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
+
+// mdEscape escapes prose for Markdown (see above).
 func mdEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "\n", " ", "\r", "")
-	return r.Replace(s)
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	s = mdReplacer.Replace(evtx.EscapeText(s))
+	// A block marker at the start (the text follows "- " or "| ").
+	t := strings.TrimLeft(s, " ")
+	lead := s[:len(s)-len(t)]
+	switch {
+	case t == "":
+	case strings.ContainsRune("#+-=:", rune(t[0])):
+		return lead + `\` + t
+	default:
+		i := 0
+		for i < len(t) && i < 9 && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		if i > 0 && i < len(t) && (t[i] == '.' || t[i] == ')') {
+			return lead + t[:i] + `\` + t[i:]
+		}
+	}
+	return s
 }
 
-// code wraps s in a code span that can hold backquotes.
+// mdName is a data field name: as it is when it is made of letters,
+// digits and "_.-[]" ("Data[1]": brackets alone cannot make a link), else
+// mdEscape'd.
+func mdName(s string) string {
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-[]", c) >= 0) {
+			return mdEscape(s)
+		}
+	}
+	if s == "" || strings.IndexByte("-", s[0]) >= 0 {
+		return mdEscape(s)
+	}
+	return s
+}
+
+// code wraps a value in a code span that can hold backquotes (see above).
 func code(s string) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", ""), "\n", " ")
+	s = evtx.EscapeText(s)
 	if s == "" {
 		return ""
 	}
@@ -47,7 +99,24 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p := &printer{w: w}
 	p.line("# evtxrdp: RDP failure diagnosis")
 	p.line("")
+	if r.Machine == nil && len(r.Computers) > 0 {
+		var names []string
+		for _, c := range r.Computers {
+			names = append(names, code(c))
+		}
+		p.printf("- %s: %s\n", machinesLabel(r.Computers), strings.Join(names, ", "))
+	}
 	p.printf("- Reference time: %s (%s)\n", code(orNone(r.ReferenceTime)), mdEscape(referenceText(r)))
+	if r.ToolVersion != "" {
+		var opts []string
+		for _, o := range r.Options {
+			opts = append(opts, code(o))
+		}
+		if len(opts) == 0 {
+			opts = []string{"none"}
+		}
+		p.printf("- Run: evtxrdp %s, options: %s\n", code(r.ToolVersion), strings.Join(opts, " "))
+	}
 	for _, w := range r.Warnings {
 		p.printf("- **Warning:** %s\n", mdEscape(w))
 	}
@@ -244,7 +313,7 @@ func codeOr(s string) string {
 func mdData(e Event) string {
 	var parts []string
 	for _, d := range e.Data {
-		parts = append(parts, mdEscape(d.Name)+": "+cell(d.Value))
+		parts = append(parts, mdName(d.Name)+": "+cell(d.Value))
 	}
 	return strings.Join(parts, "<br>")
 }

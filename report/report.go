@@ -1,12 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/rules"
@@ -23,6 +25,16 @@ const SchemaVersion = "2"
 type Report struct {
 	SchemaVersion string `json:"schema_version"`
 	Tool          string `json:"tool"`
+	// ToolVersion is the version of evtxrdp that wrote the report (the
+	// module version from the build information, with the commit when
+	// known; "(devel)" for go run and tests).
+	ToolVersion string `json:"tool_version"`
+	// Options are the analyze flags of the run as given (paths are the
+	// inputs), "--name=value", sorted by name; [] for none.
+	Options []string `json:"options"`
+	// Computers are the computer names (System/Computer) of the machine's
+	// records.
+	Computers []string `json:"computers,omitempty"`
 	// Machine says which machine the report is about and how the inputs
 	// were grouped; omitted for the inputs of one machine given once (no
 	// copies, no rename), always set in fleets and JSON Lines.
@@ -312,6 +324,7 @@ func New(res *rules.Result) *Report {
 		ReferenceSource: "given",
 		LookBackSeconds: seconds(res.LookBack),
 		Warnings:        res.Warnings,
+		Options:         []string{},
 		Findings:        []Finding{},
 		Inputs:          []Input{},
 	}
@@ -510,11 +523,53 @@ func count(n int, what string) string {
 }
 
 // WriteJSON writes r as indented JSON.
+//
+// Strings are escaped as encoding/json does, and also the characters that
+// could drive a terminal or reorder a line when the JSON is printed (C1
+// controls and bidirectional overrides, evtx.IsUnsafeRune) as \u escapes:
+// the JSON means exactly the same.
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
+	return err
+}
+
+// EscapeJSONUnsafe returns the JSON text b with every rune for which
+// evtx.IsUnsafeRune holds written as a \u escape (JSON's structure is
+// ASCII, so such runes only occur inside strings, where the escape means
+// the same character). b is returned as it is when it holds none.
+func EscapeJSONUnsafe(b []byte) []byte {
+	const hex = "0123456789abcdef"
+	var out []byte
+	start := 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if !evtx.IsUnsafeRune(r) {
+			i += n
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b)+16)
+		}
+		out = append(out, b[start:i]...)
+		out = append(out, '\\', 'u', hex[r>>12&15], hex[r>>8&15], hex[r>>4&15], hex[r&15])
+		i += n
+		start = i
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[start:]...)
 }
 
 // ReadJSON reads a report written by WriteJSON. It rejects unknown fields

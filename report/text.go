@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 // Format is an output format.
@@ -50,23 +52,57 @@ func Write(w io.Writer, r *Report, f Format) error {
 	return fmt.Errorf("report: unknown format %q", f)
 }
 
-// printer writes with a sticky error.
+// printer writes with a sticky error. With esc (the text format) every
+// string argument of printf, every word of wrap and every table cell is
+// escaped with evtx.EscapeText: values from the logs (event data, file
+// and member names, computer names, error messages quoting them) cannot
+// write control characters or line breaks; the format strings and the
+// report's own line structure can.
 type printer struct {
 	w   io.Writer
 	err error
+	esc bool
 }
 
 func (p *printer) printf(format string, args ...any) {
 	if p.err != nil {
 		return
 	}
+	if p.esc {
+		for i, a := range args {
+			switch v := a.(type) {
+			case string:
+				args[i] = evtx.EscapeText(v)
+			case error:
+				args[i] = evtx.EscapeText(v.Error())
+			}
+		}
+	}
 	_, p.err = fmt.Fprintf(p.w, format, args...)
 }
 
-func (p *printer) line(s string) { p.printf("%s\n", s) }
+// line writes s and a line break; s is the report's own text (not
+// escaped).
+func (p *printer) line(s string) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, "%s\n", s)
+}
+
+// wrapData is wrap for a text that holds values from the logs (reasons,
+// caveats, problems, errors): in the text format its line breaks are
+// escaped too, so that it stays one paragraph.
+func (p *printer) wrapData(first, s string, width int) {
+	if p.esc {
+		s = evtx.EscapeText(s)
+	}
+	p.wrap(first, s, width)
+}
 
 // wrap writes s as paragraphs of at most width columns: the first line
-// starts with first, the others are indented as far.
+// starts with first, the others are indented as far. Each "\n" of s
+// starts a paragraph (rule texts); in the text format words are escaped.
 func (p *printer) wrap(first, s string, width int) {
 	indent := strings.Repeat(" ", len(first))
 	prefix := first
@@ -77,6 +113,9 @@ func (p *printer) wrap(first, s string, width int) {
 		}
 		cur, empty := prefix, true
 		for _, w := range words {
+			if p.esc {
+				w = evtx.EscapeText(w)
+			}
 			if !empty && len(cur)+1+len(w) > width {
 				p.line(cur)
 				cur, empty = indent, true
@@ -158,16 +197,22 @@ func dataText(e Event) string {
 // inputs, then each finding with its evidence, cause and numbered
 // resolution steps whose commands can be copied as they are.
 func WriteText(w io.Writer, r *Report) error {
-	p := &printer{w: w}
+	p := &printer{w: w, esc: true}
 	p.line("evtxrdp: RDP failure diagnosis")
+	if r.Machine == nil && len(r.Computers) > 0 {
+		p.printf("%s: %s\n", machinesLabel(r.Computers), strings.Join(r.Computers, ", "))
+	}
 	p.printf("Reference time: %s (%s)\n", orNone(r.ReferenceTime), referenceText(r))
+	if r.ToolVersion != "" {
+		p.printf("Run: evtxrdp %s, options: %s\n", r.ToolVersion, optionsText(r.Options))
+	}
 	for _, w := range r.Warnings {
-		p.wrap("WARNING: ", w, textWidth)
+		p.wrapData("WARNING: ", w, textWidth)
 	}
 	if m := r.Machine; m != nil {
 		p.printf("Machine: %s\n", m.Name)
 		for _, g := range m.Grouping {
-			p.wrap("  - ", g, textWidth)
+			p.wrapData("  - ", g, textWidth)
 		}
 	}
 	p.line("")
@@ -194,7 +239,7 @@ func WriteText(w io.Writer, r *Report) error {
 		p.printf("== %d. %s: %s ==\n", i+1, f.RuleID, verdictText(f.Verdict))
 		p.wrap("", f.Title, textWidth)
 		if f.VerdictReason != "" {
-			p.wrap("Why: ", f.VerdictReason, textWidth)
+			p.wrapData("Why: ", f.VerdictReason, textWidth)
 		}
 		if f.WindowStart != "" {
 			p.printf("Window: %s to %s (%s)\n", f.WindowStart, f.WindowEnd, windowText(f.WindowSeconds))
@@ -209,13 +254,13 @@ func WriteText(w io.Writer, r *Report) error {
 		if len(f.Reasons) > 0 {
 			p.line("Not checked because:")
 			for _, s := range f.Reasons {
-				p.wrap("  - ", s, textWidth)
+				p.wrapData("  - ", s, textWidth)
 			}
 		}
 		if len(f.Caveats) > 0 {
 			p.line("Caveats:")
 			for _, s := range f.Caveats {
-				p.wrap("  - ", s, textWidth)
+				p.wrapData("  - ", s, textWidth)
 			}
 		}
 		if hasEvidence(f.Verdict) {
@@ -230,12 +275,12 @@ func WriteText(w io.Writer, r *Report) error {
 					p.printf("      %s\n", d)
 				}
 				if e.Attribution != "" {
-					p.wrap("      attribution: ", e.Attribution, textWidth)
+					p.wrapData("      attribution: ", e.Attribution, textWidth)
 				}
 			}
 		}
 		for _, o := range f.Others {
-			p.wrap("Not RDP's: ", o, textWidth)
+			p.wrapData("Not RDP's: ", o, textWidth)
 		}
 		if len(f.OutsideWindow) > 0 {
 			p.line("\nOutside the window:")
@@ -251,7 +296,7 @@ func WriteText(w io.Writer, r *Report) error {
 				if c.Event != nil {
 					s += fmt.Sprintf(" (%s, %s %s)", c.Event.Time, c.Event.File, recordText(c.Event.EventRecordID, c.Event.RecordID))
 				}
-				p.wrap("  - ", s, textWidth)
+				p.wrapData("  - ", s, textWidth)
 			}
 		}
 		if !hasEvidence(f.Verdict) {
@@ -343,16 +388,30 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 		}
 		for _, pr := range in.Problems {
-			p.wrap("      problem: ", pr, textWidth)
+			p.wrapData("      problem: ", pr, textWidth)
 		}
 		for _, e := range in.Errors[:min(len(in.Errors), 5)] {
-			p.wrap("      ", e, textWidth)
+			p.wrapData("      ", e, textWidth)
 		}
 		if len(in.Errors) > 5 {
 			p.printf("      ... %d more format errors (see the JSON report)\n", in.ErrorCount-5)
 		}
 	}
 	return p.err
+}
+
+func machinesLabel(computers []string) string {
+	if len(computers) == 1 {
+		return "Machine"
+	}
+	return "Machines (computer names in the records)"
+}
+
+func optionsText(o []string) string {
+	if len(o) == 0 {
+		return "none"
+	}
+	return strings.Join(o, " ")
 }
 
 // hasEvidence reports whether a verdict comes with evidence in the window.
@@ -401,6 +460,13 @@ func table(p *printer, rows [][]string) {
 		return
 	}
 	widths := make([]int, len(rows[0]))
+	if p.esc {
+		for _, row := range rows {
+			for i, c := range row {
+				row[i] = evtx.EscapeText(c)
+			}
+		}
+	}
 	for _, row := range rows {
 		for i, c := range row {
 			widths[i] = max(widths[i], len(c))

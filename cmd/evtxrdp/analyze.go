@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
 	"github.com/evtxrdp/evtxrdp/report"
 	"github.com/evtxrdp/evtxrdp/rules"
@@ -20,11 +21,12 @@ const analyzeHelp = `usage: evtxrdp analyze [flags] PATH...
 
 Diagnose failed RDP connections from Windows machines' event logs. PATH is
 an .evtx file, a directory of them, a mounted Windows volume (its
-Windows/System32/winevt/Logs is used), a .zip of logs, or a directory that
+Windows/System32/winevt/Logs is used), a .zip of logs, a directory that
 holds such folders, volumes and zips at any depth (a fleet: one per
-machine). Only the logs the scenario rules read are opened (System, and the
-RD Connection Broker Operational logs), and only records in the analysed
-period are decoded.
+machine), or - for standard input (copied once to a temporary file, at
+most 1 GiB). Only the logs the scenario rules read are opened (System, and
+the RD Connection Broker Operational logs), and only records in the
+analysed period are decoded.
 
 The logs are grouped into machines by what their records say (the Computer
 field, record ids and times, EventLog 6011 renames), not by folder names.
@@ -72,7 +74,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitUsage
 	}
 	usageErr := func(format string, a ...any) int {
@@ -109,7 +111,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 
 	rs, err := loadRules(*dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitFailure
 	}
 	if rs, err = selectRules(rs, *scenarios); err != nil {
@@ -117,16 +119,44 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	eng, err := rules.NewEngine(rs, o)
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitFailure
 	}
 
-	units, problems, err := fleet.Find(fs.Args())
+	origStderr := stderr
+	progress := newProgress(stdout, stderr, true)
+	stderr = withProgress(stderr, progress)
+	in := newInputs(progress)
+	defer in.close()
+	var paths []string
+	var stdinUnit *fleet.Unit
+	for _, p := range fs.Args() {
+		if p != "-" {
+			paths = append(paths, p)
+			continue
+		}
+		logs, err := in.find("-")
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+			continue
+		}
+		stdinUnit = &fleet.Unit{Path: "-", Logs: logs}
+	}
+	units, problems, err := fleet.Find(paths)
 	for _, e := range problems {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", e)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(e))
+	}
+	if stdinUnit != nil {
+		units = append(units, stdinUnit)
+	}
+	for _, u := range units {
+		if err := in.adopt(u.Logs); err != nil {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+			return exitFailure
+		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitFailure
 	}
 	if len(units) == 0 {
@@ -135,38 +165,46 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
 	if len(machines) == 1 {
-		return analyzeMachine(eng, machines[0], f, stdout, stderr)
+		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs))
 	}
 	// Machines are analysed in parallel; each reads its logs with one
 	// goroutine.
 	o.Workers = 1
 	if eng, err = rules.NewEngine(rs, o); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitFailure
 	}
-	return analyzeFleet(eng, machines, f, stdout, stderr)
+	// The fleet shows its own progress (machines analysed), not the
+	// per-log line.
+	progress.done()
+	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs))
 }
 
 // analyzeMachine analyses the logs of one machine: the report of a single
 // machine, with its grouping when there is something to say (copies, a
 // rename, forwarded events) or in JSON Lines.
-func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer) int {
-	res, aerr := eng.Analyze(m.EvtxLogs())
+func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer, progress *progressLine, opts []string) int {
+	logs := m.EvtxLogs()
+	res, aerr := eng.Analyze(logs)
+	progress.done()
 	if res == nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", aerr)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(aerr))
+		explainUnreadable(stderr, logs)
 		return exitFailure
 	}
 	r := report.New(res)
+	setRun(r, m, opts)
 	if f == report.FormatJSONL || m.Copies() || m.Forwarded || len(m.Computers) > 1 {
 		r.Machine = report.NewMachine(m)
 	}
 	if err := report.Write(stdout, r, f); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitFailure
 	}
 	switch {
 	case aerr != nil:
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", aerr)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(aerr))
+		explainUnreadable(stderr, logs)
 		return exitFailure
 	case res.Flagged() > 0:
 		return exitDetected
@@ -187,12 +225,12 @@ func flagged(r *report.Report) bool {
 // analyzeFleet analyses several machines in parallel and writes one
 // document (a summary table, then each machine's report) or, in JSON
 // Lines, one line per machine as soon as it and those before it are done.
-func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr io.Writer) int {
+func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, opts []string) int {
 	var reports []*report.Report
 	var errs []string
 	anyFlagged, readable := false, 0
 	var werr error
-	progress := terminalProgress(stderr)
+	progress := terminalProgress(terminal)
 	fleet.Analyze(eng, ms, 0, func(i int, res *fleet.Result) {
 		var r *report.Report
 		if res.Result != nil {
@@ -202,10 +240,11 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 				Findings: []report.Finding{}, Inputs: []report.Input{}}
 		}
 		r.Machine = report.NewMachine(res.Machine)
+		setRun(r, res.Machine, opts)
 		e := ""
 		if res.Err != nil {
 			e = res.Err.Error()
-			fmt.Fprintf(stderr, "evtxrdp analyze: %s: %v\n", r.Machine.Name, res.Err)
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s: %s\n", escapeText(r.Machine.Name), errText(res.Err))
 		} else {
 			readable++
 		}
@@ -224,7 +263,7 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 	}
 	switch {
 	case werr != nil:
-		fmt.Fprintf(stderr, "evtxrdp analyze: %v\n", werr)
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(werr))
 		return exitFailure
 	case anyFlagged:
 		return exitDetected
@@ -252,6 +291,44 @@ func terminalProgress(stderr io.Writer) func(done, total int) {
 		}
 	}
 }
+
+// setRun records the run in r: evtxrdp's version, the options and the
+// machine's computer names.
+func setRun(r *report.Report, m *fleet.Machine, opts []string) {
+	r.ToolVersion = toolVersion()
+	r.Options = opts
+	r.Computers = m.Computers
+}
+
+// runOptions returns the flags given, "--name=value", sorted by name.
+func runOptions(fs *pflag.FlagSet) []string {
+	out := []string{}
+	fs.Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			v = strings.Join(sv.GetSlice(), ",")
+		}
+		out = append(out, "--"+f.Name+"="+v)
+	})
+	return out
+}
+
+// explainUnreadable says why each log that cannot be opened cannot (not
+// an EVTX file: empty, all zero; a FIFO), after analyze found no readable
+// log: the engine's error does not name them.
+func explainUnreadable(stderr io.Writer, logs []*evtx.Log) {
+	for _, l := range logs {
+		f, err := l.Open(evtx.Options{Workers: 1, Since: far, Until: far})
+		if err != nil {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+			continue
+		}
+		f.Close()
+	}
+}
+
+// far is a time no record has: a window [far, far] decodes no record.
+var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // parseTime reads RFC 3339 (with or without fraction), or a date and time
 // without zone (UTC), or a date (midnight UTC).

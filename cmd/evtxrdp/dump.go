@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +20,8 @@ const dumpHelp = `usage: evtxrdp dump [flags] PATH...
 
 Stream the events of EVTX logs to stdout, in file order. PATH is an .evtx
 file, a directory of them, a mounted Windows volume (its
-Windows/System32/winevt/Logs is used) or a .zip of logs.
+Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
+input (copied once to a temporary file, at most 1 GiB).
 
 Formats:
   jsonl  one JSON object per line with the typed event fields (default)
@@ -50,7 +49,10 @@ it is also listed as a problem.
 
 At the end, for each log, a summary line and every problem found (damaged
 chunks, checksum mismatches, unreadable spans, undecodable records) go to
-stderr; damage is reported, never fatal.
+stderr; damage is reported, never fatal. When stderr is a terminal and
+stdout is not, a progress line shows on stderr for runs longer than a
+second. Control characters from the logs are escaped in text output and
+on stderr (\x1b, \n, \u202e); XML writes them as character references.
 
 flags:
 %s
@@ -60,10 +62,6 @@ exit codes:
      or not one intact record in it)
   2  usage error
 `
-
-// dumpProgressMin is the input size from which a progress line is shown (dumpWhen
-// stderr is a terminal).
-const dumpProgressMin = 64 << 20
 
 func runDump(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("evtxrdp dump", pflag.ContinueOnError)
@@ -80,7 +78,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	format := fs.StringP("format", "f", "jsonl", "output `format`: jsonl, xml, text or none")
 	since := fs.String("since", "", "only records at or after `T` (time or duration before the newest record)")
 	until := fs.String("until", "", "only records at or before `T` (time or duration before the newest record)")
-	workers := fs.IntP("workers", "w", 0, "chunks decoded in parallel (`N`; 0: one per CPU)")
+	workers := fs.IntP("workers", "w", 0, fmt.Sprintf("chunks decoded in parallel (`N`; 0: one per CPU; at most %d)", evtx.MaxWorkers))
 	recoverSlack := fs.Bool("recover", false, "also print the old records found in chunk slack, flagged")
 	maxErrs := fs.Int("max-errors", 50, "problems listed per log on stderr (`N`; 0: all); all are counted")
 	fs.Usage = func() { fmt.Fprintf(help, dumpHelp, fs.FlagUsages()) }
@@ -88,7 +86,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp dump: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
 		return exitUsage
 	}
 	usageErr := func(format string, a ...any) int {
@@ -123,13 +121,20 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("--until %q: %v", *until, err)
 	}
+	if sinceT.after(untilT) {
+		return usageErr("--since %s is after --until %s: no record can be in between", *since, *until)
+	}
 
+	progress := newProgress(stdout, stderr, false)
+	stderr = withProgress(stderr, progress)
+	in := newInputs(progress)
+	defer in.close()
 	code := exitOK
 	var logs []*evtx.Log
 	for _, p := range fs.Args() {
-		found, err := evtx.Find(p)
+		found, err := in.find(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp dump: %v\n", err)
+			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
 			code = exitFailure
 			continue
 		}
@@ -143,32 +148,31 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		}
 		sinceT.resolve(newest)
 		untilT.resolve(newest)
-	}
-	var total int64
-	for _, l := range logs {
-		total += l.Size
+		if sinceT.after(untilT) {
+			return usageErr("--since %s (%s) is after --until %s (%s): no record can be in between",
+				*since, evtx.FormatTime(sinceT.t), *until, evtx.FormatTime(untilT.t))
+		}
 	}
 	d := &dumper{
-		out:      bufio.NewWriterSize(stdout, 256<<10),
-		stderr:   stderr,
-		enc:      enc,
-		opts:     evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers, Recover: *recoverSlack},
-		maxErrs:  *maxErrs,
-		progress: total >= dumpProgressMin && dumpIsTerminal(stderr),
+		out:     bufio.NewWriterSize(stdout, 256<<10),
+		stderr:  stderr,
+		enc:     enc,
+		opts:    evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers, Recover: *recoverSlack},
+		maxErrs: *maxErrs,
 	}
 	for _, l := range logs {
 		if err := d.dump(l); err != nil {
 			var werr dumpWriteError
 			if errors.As(err, &werr) {
-				fmt.Fprintf(stderr, "evtxrdp dump: write: %v\n", werr.err)
+				fmt.Fprintf(stderr, "evtxrdp dump: write: %s\n", errText(werr.err))
 				return exitFailure
 			}
-			fmt.Fprintf(stderr, "evtxrdp dump: %v\n", err)
+			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
 			code = exitFailure
 		}
 	}
 	if err := d.out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp dump: write: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp dump: write: %s\n", errText(err))
 		return exitFailure
 	}
 	return code
@@ -184,9 +188,22 @@ type dumpWhen struct {
 	back     time.Duration
 }
 
+// after reports whether w is known to come after u: both absolute times,
+// or both durations back from the same newest record.
+func (w dumpWhen) after(u dumpWhen) bool {
+	switch {
+	case w.relative && u.relative:
+		return w.back < u.back
+	case w.relative || u.relative:
+		return false // known once resolved
+	}
+	return !w.t.IsZero() && !u.t.IsZero() && w.t.After(u.t)
+}
+
 func (w *dumpWhen) resolve(newest time.Time) {
 	if w.relative {
 		w.t = newest.Add(-w.back)
+		w.relative = false
 	}
 }
 
@@ -233,14 +250,13 @@ type dumpWriteError struct{ err error }
 func (e dumpWriteError) Error() string { return e.err.Error() }
 
 type dumper struct {
-	out      *bufio.Writer
-	stderr   io.Writer
-	enc      dumpEncoder
-	opts     evtx.Options
-	maxErrs  int
-	progress bool
-	index    int // events written so far (wevtutil's Event[N])
-	buf      []byte
+	out     *bufio.Writer
+	stderr  io.Writer
+	enc     dumpEncoder
+	opts    evtx.Options
+	maxErrs int
+	index   int // events written so far (wevtutil's Event[N])
+	buf     []byte
 }
 
 // dump writes the events of one log, then its summary and problems to
@@ -252,7 +268,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 		return err
 	}
 	defer f.Close()
-	for n := 0; ; n++ {
+	for {
 		ev, err := f.Next()
 		if err == io.EOF {
 			break
@@ -265,12 +281,6 @@ func (d *dumper) dump(l *evtx.Log) error {
 		if _, err := d.out.Write(d.buf); err != nil {
 			return dumpWriteError{err}
 		}
-		if d.progress && n%8192 == 0 && l.Size > 0 {
-			fmt.Fprintf(d.stderr, "\r%s: %d events, %d%%", l.Path, n, ev.Source.Offset*100/l.Size)
-		}
-	}
-	if d.progress {
-		fmt.Fprint(d.stderr, "\r\033[K")
 	}
 	if err := d.out.Flush(); err != nil {
 		return dumpWriteError{err}
@@ -279,7 +289,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 	if st := f.Stats(); st.Records+st.Skipped == 0 && len(f.Errors()) > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		return fmt.Errorf("%s: no readable record (%d problems above)", l.Path, len(f.Errors()))
+		return fmt.Errorf("%s: no readable record (%d problems above)", escapeText(l.Path), len(f.Errors()))
 	}
 	return nil
 }
@@ -302,45 +312,51 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
 	}
 	fmt.Fprintf(d.stderr, "%s: %d events (%d recovered, %d partial), %d skipped outside the window, %d undecodable, %d duplicates, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
-		l.Path, st.Records, st.Recovered, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
+		escapeText(l.Path), st.Records, st.Recovered, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
 	errs := f.Errors()
 	for i, e := range errs {
 		if d.maxErrs > 0 && i == d.maxErrs {
 			fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", len(errs)-i)
 			break
 		}
-		fmt.Fprintf(d.stderr, "  %v\n", e)
+		fmt.Fprintf(d.stderr, "  %s\n", errText(e))
 	}
-}
-
-func dumpIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // appendXMLLine appends the event's XML on one line: line breaks inside
 // values become character references (&#10;, &#13;), which XML parsers
-// read back as the same characters.
+// read back as the same characters. So do the characters that could
+// drive a terminal or reorder a line and that the renderer writes as they
+// are (C1 controls, U+2028, U+2029, bidirectional overrides:
+// evtx.IsUnsafeRune); the renderer already writes other control
+// characters as references.
 func appendXMLLine(dst []byte, ev *evtx.Event, _ int) []byte {
 	n := len(dst)
 	dst = ev.AppendXML(dst)
-	if !bytes.ContainsAny(dst[n:], "\r\n") {
+	clean := true
+	for _, c := range dst[n:] {
+		if c == '\n' || c == '\r' || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return append(dst, '\n')
 	}
 	x := string(dst[n:])
 	dst = dst[:n]
-	for i := 0; i < len(x); i++ {
-		switch x[i] {
-		case '\n':
+	for _, r := range x {
+		switch {
+		case r == '\n':
 			dst = append(dst, "&#10;"...)
-		case '\r':
+		case r == '\r':
 			dst = append(dst, "&#13;"...)
+		case r >= 0x80 && evtx.IsUnsafeRune(r):
+			dst = append(dst, "&#x"...)
+			dst = strconv.AppendUint(dst, uint64(r), 16)
+			dst = append(dst, ';')
 		default:
-			dst = append(dst, x[i])
+			dst = utf8.AppendRune(dst, r)
 		}
 	}
 	return append(dst, '\n')
@@ -536,8 +552,10 @@ func appendJSONElement(b []byte, e *evtx.Element, depth int) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD; control characters and the characters JavaScript does not accept
-// raw (U+2028, U+2029) are escaped.
+// U+FFFD; control characters, the characters JavaScript does not accept
+// raw (U+2028, U+2029), C1 controls and bidirectional overrides
+// (evtx.IsUnsafeRune: they could drive a terminal or reorder the line the
+// JSON is printed on) are escaped.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -573,9 +591,9 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if evtx.IsUnsafeRune(r) {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 			i += size
 			start = i
 			continue

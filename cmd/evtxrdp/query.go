@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +22,15 @@ const queryHelp = `usage: evtxrdp query [flags] PATH...
 
 Select events with a Windows event XPath query, like 'wevtutil qe', offline.
 PATH is an .evtx file, a directory of them, a mounted Windows volume (its
-Windows/System32/winevt/Logs is used) or a .zip of logs.
+Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
+input (copied once to a temporary file, at most 1 GiB).
+
+--channel keeps the logs of a channel: by file name, or, for a log whose
+file name names another channel, by the channel of its first record.
+
+Control characters from the logs are escaped in text output and on stderr
+(\x1b, \n, \u202e); XML writes them as character references. On a
+terminal, a progress line shows on stderr for runs longer than a second.
 
 The query language is the one wevtutil /q and Get-WinEvent -FilterXPath
 accept, e.g.
@@ -69,7 +78,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 		return exitUsage
 	}
 	usageErr := func(format string, a ...any) int {
@@ -91,13 +100,16 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	if *expr != "" && *sqFile != "" {
 		return usageErr("--query and --structured-query exclude each other")
 	}
+	if *sqFile == "-" && slices.Contains(fs.Args(), "-") {
+		return usageErr("standard input can be read once: not both PATH - and --structured-query -")
+	}
 
 	// The query.
 	var sel selector
 	if *sqFile != "" {
 		data, err := readQueryFile(*sqFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 			return exitUsage
 		}
 		ql, err := xpath.ParseQueryList(data)
@@ -128,16 +140,21 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The logs.
+	progress := newProgress(stdout, stderr, true)
+	stderr = withProgress(stderr, progress)
+	stdout = stopProgress(stdout, progress)
+	in := newInputs(progress)
+	defer in.close()
 	var logs []*evtx.Log
 	var explicit []bool
 	for _, p := range fs.Args() {
-		found, err := evtx.Find(p)
+		found, err := in.find(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 			continue
 		}
 		for _, l := range found {
-			if len(*channels) > 0 && !containsFold(*channels, l.Channel) {
+			if len(*channels) > 0 && !containsFold(*channels, l.Channel) && !containsFold(*channels, recordChannel(l)) {
 				continue
 			}
 			logs = append(logs, l)
@@ -178,7 +195,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		for _, l := range logs {
 			last, err := rules.LastWritten(l, evtx.Options{}, *noSkip)
 			if err != nil {
-				fmt.Fprintf(stderr, "evtxrdp query: %s: %v\n", l.Path, err)
+				fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
 				continue
 			}
 			readable = append(readable, l)
@@ -198,12 +215,12 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		if now.IsZero() {
 			fmt.Fprintln(stderr, "reference time: none (the input holds no records); use --at to set one")
 		} else {
-			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s in %s); use --at to change\n", evtx.FormatTime(now), fromRec, from.Path)
+			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s in %s); use --at to change\n", evtx.FormatTime(now), fromRec, escapeText(from.Path))
 		}
 		for _, l := range logs {
 			if last := lasts[l]; last != nil {
 				if j, err := rules.FindClockJump(l, last, evtx.Options{}, *noSkip); err == nil && j != nil {
-					fmt.Fprintf(stderr, "warning: %s\n", j)
+					fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
 				}
 			}
 		}
@@ -227,7 +244,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		f, err := l.Open(o)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp query: %s: %v\n", l.Path, err)
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
 			continue
 		}
 		readable++
@@ -264,7 +281,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if errs := f.Errors(); len(errs) > 0 {
-			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %v\n", l.Path, len(errs), errs[0])
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %s\n", escapeText(l.Path), len(errs), errText(errs[0]))
 		}
 		f.Close()
 	}
@@ -287,8 +304,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			p.print(h)
 		}
 	}
+	progress.done()
 	if err := p.w.Flush(); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 		return exitFailure
 	}
 	return exitOK
@@ -402,10 +420,26 @@ func readQueryFile(name string) ([]byte, error) {
 // invalidQuery prints wevtutil's message, then where and why.
 func invalidQuery(stderr io.Writer, err error) {
 	fmt.Fprintln(stderr, "The specified query is invalid.")
-	fmt.Fprintf(stderr, "evtxrdp query: %v\n", err)
+	fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 	var se *xpath.SyntaxError
 	var qe *xpath.QueryListError
 	if errors.As(err, &se) && !errors.As(err, &qe) && len(se.Expr) <= 240 && !strings.ContainsAny(se.Expr, "\r\n\t") {
 		fmt.Fprintf(stderr, "  %s\n  %s^\n", se.Expr, strings.Repeat(" ", len([]rune(se.Expr[:se.Offset]))))
 	}
 }
+
+// recordChannel returns the System/Channel of the log's first record, ""
+// if it has none or cannot be read.
+func recordChannel(l *evtx.Log) string {
+	f, err := l.Open(evtx.Options{Workers: 1})
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ev, err := f.Next()
+	if err != nil {
+		return ""
+	}
+	return ev.System.Channel
+}
+

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,6 +25,17 @@ func loadRules(dir string) ([]*rules.Rule, error) {
 		return nil, err
 	}
 	if dir != "" {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("--rules %s: %w", dir, err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("--rules %s: not a directory (want a directory of *.yaml rule files)", dir)
+		}
 		extra, err := rules.LoadDir(dir)
 		if err != nil {
 			return nil, err
@@ -102,7 +115,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp rules: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp rules: %s\n", errText(err))
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -115,7 +128,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	rs, err := loadRules(*dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp rules: %v\n", err)
+		fmt.Fprintf(stderr, "evtxrdp rules: %s\n", errText(err))
 		return exitFailure
 	}
 	if *format == "json" {
@@ -132,7 +145,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(infos); err != nil {
-			fmt.Fprintf(stderr, "evtxrdp rules: %v\n", err)
+			fmt.Fprintf(stderr, "evtxrdp rules: %s\n", errText(err))
 			return exitFailure
 		}
 		return exitOK

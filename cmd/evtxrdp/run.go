@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 // Exit codes, the same for every output format.
@@ -42,7 +44,8 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'evtxrdp <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'evtxrdp help <command>' or 'evtxrdp <command> --help' for a command's flags,")
+	fmt.Fprintln(w, "'evtxrdp --version' for the version.")
 	fmt.Fprintln(w, "\nexit codes: 0 ok (analyze: nothing detected or possible), 3 analyze detected a scenario or found one possible,")
 	fmt.Fprintln(w, "            1 the command could not run (no readable log), 2 usage error")
 }
@@ -53,17 +56,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
+	case "-h", "--help":
 		usage(stdout)
+		return exitOK
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return exitOK
+		}
+		cmd, ok := commands()[args[1]]
+		if !ok {
+			fmt.Fprintf(stderr, "evtxrdp help: unknown command %q (want one of: %s)\n", escapeText(args[1]), strings.Join(commandNames(), ", "))
+			return exitUsage
+		}
+		return cmd.run([]string{"--help"}, stdout, stderr)
+	case "--version", "version":
+		v, commit := buildVersion()
+		fmt.Fprintf(stdout, "evtxrdp %s\n", v)
+		if commit != "" {
+			fmt.Fprintf(stdout, "commit %s\n", commit)
+		}
 		return exitOK
 	}
 	cmd, ok := commands()[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "evtxrdp: unknown command %q (want one of: %s)\n", args[0], strings.Join(commandNames(), ", "))
+		fmt.Fprintf(stderr, "evtxrdp: unknown command %q (want one of: %s)\n", escapeText(args[0]), strings.Join(commandNames(), ", "))
 		return exitUsage
 	}
 	return cmd.run(args[1:], stdout, stderr)
 }
+
+// escapeText makes text from the input (paths, member names, event data,
+// error messages that quote them) safe for a terminal: evtx.EscapeText.
+func escapeText(s string) string { return evtx.EscapeText(s) }
+
+// errText is err's message, escaped.
+func errText(err error) string { return evtx.EscapeText(err.Error()) }
 
 func commandNames() []string {
 	var names []string

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// maxStdin caps what "-" (standard input) may hold: the same limit as an
+// archive member (evtx.MaxZipMember, 1 GiB). Standard input is copied once
+// into a temporary file (a log is read at random offsets, chunks in
+// parallel), removed when the command ends, also on SIGINT and SIGTERM.
+const maxStdin = evtx.MaxZipMember
+
+// inputs finds the logs a command reads and owns what that leaves behind:
+// a private temporary directory (the copy of standard input, archive
+// members too large for memory), removed by close and by a SIGINT or
+// SIGTERM handler that then exits with 128+signal (130, 143).
+type inputs struct {
+	stdin    io.Reader
+	progress *progressLine // nil: no progress shown
+
+	mu       sync.Mutex
+	dir      string // "" until first needed
+	stop     chan struct{}
+	stdinLog []*evtx.Log // "-" read once, however often it is named
+}
+
+func newInputs(progress *progressLine) *inputs {
+	in := &inputs{stdin: os.Stdin, progress: progress, stop: make(chan struct{})}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, cleanupSignals...)
+	go func() {
+		select {
+		case s := <-sig:
+			in.removeTemp()
+			in.progress.clear()
+			os.Exit(signalExitCode(s))
+		case <-in.stop:
+			signal.Stop(sig)
+		}
+	}()
+	return in
+}
+
+// close removes the temporary directory and stops handling signals.
+func (in *inputs) close() {
+	close(in.stop)
+	in.removeTemp()
+}
+
+func (in *inputs) removeTemp() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.dir != "" {
+		os.RemoveAll(in.dir)
+		in.dir = ""
+	}
+}
+
+// tempDir returns the private temporary directory, creating it.
+func (in *inputs) tempDir() (string, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.dir == "" {
+		d, err := os.MkdirTemp("", "evtxrdp-")
+		if err != nil {
+			return "", err
+		}
+		in.dir = d
+	}
+	return in.dir, nil
+}
+
+// find is evtx.Find plus "-" for standard input; every log gets the
+// temporary directory and the progress hook.
+func (in *inputs) find(path string) ([]*evtx.Log, error) {
+	var logs []*evtx.Log
+	var err error
+	if path == "-" {
+		logs, err = in.readStdin()
+	} else {
+		logs, err = evtx.Find(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return logs, in.adopt(logs)
+}
+
+// adopt gives logs found elsewhere (package fleet) the temporary
+// directory and the progress hook.
+func (in *inputs) adopt(logs []*evtx.Log) error {
+	dir, err := in.tempDir()
+	if err != nil {
+		return err
+	}
+	for _, l := range logs {
+		l.TempDir = dir
+		if in.progress != nil {
+			l.Progress = in.progress.update
+		}
+	}
+	return nil
+}
+
+// readStdin copies standard input into the temporary directory (at most
+// maxStdin bytes) and finds the logs in it: one log named "-", or the
+// members of a zip archive named "-!member".
+func (in *inputs) readStdin() ([]*evtx.Log, error) {
+	if in.stdinLog != nil {
+		return in.stdinLog, nil
+	}
+	dir, err := in.tempDir()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "stdin-*")
+	if err != nil {
+		return nil, fmt.Errorf("-: standard input: %w", err)
+	}
+	defer f.Close()
+	n, err := io.Copy(f, io.LimitReader(in.stdin, maxStdin+1))
+	if err != nil {
+		return nil, fmt.Errorf("-: reading standard input: %w", err)
+	}
+	if n > maxStdin {
+		return nil, fmt.Errorf("-: standard input holds more than %d bytes, the limit; give the file's path instead", maxStdin)
+	}
+	logs, err := evtx.Find(f.Name())
+	if err != nil {
+		return nil, fmt.Errorf("-: standard input: %s", strings.ReplaceAll(err.Error(), f.Name(), "-"))
+	}
+	for _, l := range logs {
+		l.Path = "-" + strings.TrimPrefix(l.Path, f.Name())
+		if l.Path == "-" {
+			l.Channel = "" // no file name to take it from: read from the records
+		}
+	}
+	in.stdinLog = logs
+	return logs, nil
+}
+
+// progressLine shows how far reading has got on one terminal line of
+// stderr, once the command has run for a second; clear erases it before
+// anything else is written there.
+type progressLine struct {
+	w     io.Writer
+	start time.Time
+	mu    sync.Mutex
+	last  time.Time
+	shown bool
+	off   bool
+}
+
+// newProgress returns a progress line on stderr when stderr is a terminal
+// (and, when stdoutToo is false, stdout is not one: output and progress
+// must not share a screen line), else nil.
+func newProgress(stdout, stderr io.Writer, stdoutToo bool) *progressLine {
+	if !isTerminal(stderr) || (!stdoutToo && isTerminal(stdout)) {
+		return nil
+	}
+	return &progressLine{w: stderr, start: time.Now()}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (p *progressLine) update(pr evtx.Progress) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if p.off || now.Sub(p.start) < time.Second || now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	pct := int64(0)
+	if pr.Total > 0 {
+		pct = min(100, pr.Done*100/pr.Total)
+	}
+	name := escapeText(pr.Log)
+	if len(name) > 60 {
+		name = "..." + name[len(name)-57:]
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s: %s %d%% of %s", name, pr.Stage, pct, mib(pr.Total))
+	p.shown = true
+}
+
+func mib(n int64) string {
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// clear erases the progress line if it is shown.
+func (p *progressLine) clear() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}
+
+// done erases the line and shows no more.
+func (p *progressLine) done() {
+	if p == nil {
+		return
+	}
+	p.clear()
+	p.mu.Lock()
+	p.off = true
+	p.mu.Unlock()
+}
+
+// clearingWriter erases the progress line before each write (stderr
+// messages, or stdout on the same terminal).
+type clearingWriter struct {
+	w io.Writer
+	p *progressLine
+}
+
+func (c clearingWriter) Write(b []byte) (int, error) {
+	c.p.clear()
+	return c.w.Write(b)
+}
+
+// stopProgress wraps stdout so that its first write ends the progress line
+// for good (output that shares the terminal with it).
+func stopProgress(w io.Writer, p *progressLine) io.Writer {
+	if p == nil {
+		return w
+	}
+	return stoppingWriter{w, p}
+}
+
+type stoppingWriter struct {
+	w io.Writer
+	p *progressLine
+}
+
+func (s stoppingWriter) Write(b []byte) (int, error) {
+	s.p.done()
+	return s.w.Write(b)
+}
+
+// withProgress wraps w so that the progress line is erased before w is
+// written; w itself when there is no progress line.
+func withProgress(w io.Writer, p *progressLine) io.Writer {
+	if p == nil {
+		return w
+	}
+	return clearingWriter{w, p}
+}

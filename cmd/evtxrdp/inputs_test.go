@@ -1,0 +1,235 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run the command in a child process (the test binary
+// with EVTXRDP_RUN_MAIN=1 runs main), for signals and exit paths.
+func TestMain(m *testing.M) {
+	if os.Getenv("EVTXRDP_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+const systemSample = "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
+
+// withStdin runs f with os.Stdin reading the file at path.
+func withStdin(t *testing.T, path string, f func()) {
+	t.Helper()
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	old := os.Stdin
+	os.Stdin = in
+	defer func() { os.Stdin = old }()
+	f()
+}
+
+// "-" is standard input for analyze, query and dump: the same output as
+// the file, named "-"; nothing is left in the temporary directory.
+func TestStdinPath(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	set := filepath.Join(scenarios, "tls-36871-10013", "System.evtx")
+	for _, args := range [][]string{
+		{"analyze", "--format", "json"},
+		{"query", "-f", "xml", "-q", "*[System[EventID=36871]]"},
+		{"dump"},
+	} {
+		_, want, _ := runCmd(append(args, set)...)
+		var code int
+		var got, errOut string
+		withStdin(t, set, func() { code, got, errOut = runCmd(append(args, "-")...) })
+		if code == exitFailure || code == exitUsage {
+			t.Fatalf("%s -: exit %d: %s", args[0], code, errOut)
+		}
+		// Without a file name, analyze takes the channel from the records.
+		got = strings.Replace(got, "\"channel_from_events\": true,\n      ", "", 1)
+		if got != strings.ReplaceAll(want, set, "-") {
+			t.Errorf("%s -: output differs from the file's (with the name -):\n%s\nwant:\n%s", args[0], got, want)
+		}
+	}
+	// A zip on standard input: its members are "-!member".
+	zp := filepath.Join(t.TempDir(), "logs.zip")
+	data, _ := os.ReadFile(set)
+	f, _ := os.Create(zp)
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("Logs/System.evtx")
+	w.Write(data)
+	zw.Close()
+	f.Close()
+	var code int
+	var out string
+	withStdin(t, zp, func() { code, out, _ = runCmd("analyze", "-") })
+	if code != exitDetected || !strings.Contains(out, "-!Logs/System.evtx") {
+		t.Errorf("zip on stdin: exit %d, output:\n%s", code, out)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("left in the temporary directory: %v", entries)
+	}
+}
+
+// FIFOs, sockets, devices and empty, zero-filled or foreign files: a clear
+// error naming the path, at once, from every command.
+func TestOddInputs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "System.evtx")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.evtx")
+	os.WriteFile(empty, nil, 0o644)
+	zero := filepath.Join(dir, "zero.evtx")
+	os.WriteFile(zero, make([]byte, 70000), 0o644)
+	cases := []struct{ path, says string }{
+		{fifo, fifo + " is a named pipe (FIFO)"},
+		{"/dev/zero", "/dev/zero is a character device"},
+		{empty, empty + ": file header: offset 0x0: not an EVTX file: empty"},
+		{zero, zero + ": file header: offset 0x0: not an EVTX file: all zero (70000 bytes)"},
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, c := range cases {
+			for _, cmd := range []string{"analyze", "query", "dump"} {
+				code, out, errOut := runCmd(cmd, c.path)
+				if code != exitFailure || !strings.Contains(errOut, c.says) {
+					t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and %q", cmd, c.path, code, errOut, c.says)
+				}
+				if cmd != "analyze" && out != "" {
+					t.Errorf("%s %s: stdout %q", cmd, c.path, out)
+				}
+			}
+		}
+		// In a directory: the FIFO is listed as unreadable, and analyze
+		// never calls it read.
+		code, out, _ := runCmd("analyze", dir)
+		if code != exitFailure && code != exitOK {
+			t.Errorf("analyze dir: exit %d", code)
+		}
+		if !strings.Contains(out, "named pipe") {
+			t.Errorf("analyze dir does not report the FIFO:\n%s", out)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("blocked")
+	}
+}
+
+func TestNewcomerList(t *testing.T) {
+	// help analyze prints analyze's help.
+	_, help, _ := runCmd("help", "analyze")
+	_, flagHelp, _ := runCmd("analyze", "--help")
+	if help == "" || help != flagHelp {
+		t.Errorf("help analyze:\n%s\nanalyze --help:\n%s", help, flagHelp)
+	}
+	if code, _, _ := runCmd("help", "nonsense"); code != exitUsage {
+		t.Errorf("help nonsense: exit %d", code)
+	}
+	// --version.
+	if code, out, _ := runCmd("--version"); code != exitOK || !strings.HasPrefix(out, "evtxrdp ") {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	// --rules errors name the directory.
+	missing := filepath.Join(t.TempDir(), "no-such-rules")
+	for _, cmd := range [][]string{{"analyze", "--rules", missing, systemSample}, {"rules", "--rules", missing}} {
+		code, _, errOut := runCmd(cmd...)
+		if code != exitFailure || !strings.Contains(errOut, "--rules "+missing+": no such file or directory") {
+			t.Errorf("%v: exit %d, %q", cmd, code, errOut)
+		}
+	}
+	code, _, errOut := runCmd("rules", "--rules", systemSample)
+	if code != exitFailure || !strings.Contains(errOut, "--rules "+systemSample+": not a directory") {
+		t.Errorf("--rules FILE: exit %d, %q", code, errOut)
+	}
+	// --since after --until is a usage error, absolute or relative.
+	for _, args := range [][]string{
+		{"--since", "2024-05-02", "--until", "2024-05-01"},
+		{"--since", "1d", "--until", "2d"},
+		{"--since", "2000-01-01", "--until", "30000d"}, // known once resolved
+	} {
+		code, _, errOut := runCmd(append(append([]string{"dump"}, args...), systemSample)...)
+		if code != exitUsage || !strings.Contains(errOut, "is after --until") {
+			t.Errorf("dump %v: exit %d, %q", args, code, errOut)
+		}
+	}
+	// query --channel also matches the channel read from the records.
+	renamed := filepath.Join(t.TempDir(), "copy.evtx")
+	data, _ := os.ReadFile(systemSample)
+	os.WriteFile(renamed, data, 0o644)
+	_, byName, _ := runCmd("query", "-f", "xml", "-c", "3", systemSample)
+	code, byRecords, errOut := runCmd("query", "--channel", "system", "-f", "xml", "-c", "3", renamed)
+	if code != exitOK || byRecords == "" || byRecords != strings.ReplaceAll(byName, systemSample, renamed) {
+		t.Errorf("query --channel system copy.evtx: exit %d, %q, stderr %q", code, byRecords, errOut)
+	}
+	if code, _, _ := runCmd("query", "--channel", "Application", renamed); code != exitFailure {
+		t.Errorf("query --channel Application of a System log: exit %d, want 1 (no log)", code)
+	}
+}
+
+// SIGINT or SIGTERM while standard input is being copied: the temporary
+// copy is removed and the exit code is 128+signal.
+func TestSignalRemovesTemporaryFiles(t *testing.T) {
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		tmp := t.TempDir()
+		cmd := exec.Command(os.Args[0], "dump", "-")
+		cmd.Env = append(os.Environ(), "EVTXRDP_RUN_MAIN=1", "TMPDIR="+tmp)
+		w, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Feed data until the copy exists, then signal.
+		chunk := make([]byte, 1<<20)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(tempFiles(tmp)) == 0 && time.Now().Before(deadline) {
+			w.Write(chunk)
+		}
+		if len(tempFiles(tmp)) == 0 {
+			t.Fatal("no temporary copy of standard input appeared")
+		}
+		cmd.Process.Signal(c.sig)
+		err = cmd.Wait()
+		w.Close()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != c.code {
+			t.Errorf("%v: %v, want exit %d; stderr %q", c.sig, err, c.code, stderr.String())
+		}
+		if left := tempFiles(tmp); len(left) != 0 {
+			t.Errorf("%v: left behind: %v", c.sig, left)
+		}
+	}
+}
+
+func tempFiles(dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && p != dir {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
