@@ -442,4 +442,3 @@ func recordChannel(l *evtx.Log) string {
 	}
 	return ev.System.Channel
 }
-
