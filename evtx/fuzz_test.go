@@ -40,8 +40,8 @@ func FuzzReader(f *testing.F) {
 				return
 			}
 			_ = r.NewestTime() // must not panic or hang, and must not move Next
-			lw := r.LastWritten()
-			var highest *Event
+			fw, lw := r.WrittenEnds()
+			var highest, lowest *Event
 			n := 0
 			for {
 				ev, err := r.Next()
@@ -53,6 +53,9 @@ func FuzzReader(f *testing.F) {
 				}
 				if highest == nil || ev.RecordID > highest.RecordID {
 					highest = ev
+				}
+				if lowest == nil || ev.RecordID < lowest.RecordID {
+					lowest = ev
 				}
 				if ev == nil || ev.Source.Offset < 0 || ev.Source.Offset >= int64(len(b)) {
 					t.Fatalf("event %+v outside the input", ev)
@@ -67,6 +70,9 @@ func FuzzReader(f *testing.F) {
 			// LastWritten is the plain read's highest record number.
 			if (lw == nil) != (highest == nil) || lw != nil && (lw.RecordID != highest.RecordID || lw.Source != highest.Source) {
 				t.Fatalf("LastWritten %+v, highest record read %+v", lw, highest)
+			}
+			if (fw == nil) != (lowest == nil) || fw != nil && (fw.RecordID != lowest.RecordID || fw.Source != lowest.Source) {
+				t.Fatalf("first-written %+v, lowest record read %+v", fw, lowest)
 			}
 			st := r.Stats()
 			if st.Records != n {

@@ -3,7 +3,6 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
-	"io"
 	"sort"
 )
 
@@ -22,14 +21,29 @@ import (
 // which only byte-different copies of a record can make, goes to the
 // first in file order): TestLastWrittenEqualsFullRead.
 func (rd *Reader) LastWritten() *Event {
+	_, last := rd.WrittenEnds()
+	return last
+}
+
+// WrittenEnds returns the log's first-written and last-written records,
+// decoded: of the records Next yields when no window or filter is set, the
+// ones with the lowest and the highest record numbers (see LastWritten).
+// Both are nil when the log holds no record that decodes. In a log that
+// wrapped around, the first-written record is the oldest one left. It
+// costs one read of the record headers and does not move Next; the answer
+// is exactly the plain one (TestLastWrittenEqualsFullRead).
+func (rd *Reader) WrittenEnds() (first, last *Event) {
 	if rd.merged != nil {
-		var best *Event
 		for _, f := range rd.merged.files {
-			if ev := f.LastWritten(); ev != nil && (best == nil || ev.RecordID > best.RecordID) {
-				best = ev
+			fi, la := f.WrittenEnds()
+			if fi != nil && (first == nil || fi.RecordID < first.RecordID) {
+				first = fi
+			}
+			if la != nil && (last == nil || la.RecordID > last.RecordID) {
+				last = la
 			}
 		}
-		return best
+		return first, last
 	}
 	s := rd.src
 	type cand struct {
@@ -42,11 +56,8 @@ func (rd *Reader) LastWritten() *Event {
 	read := func(i int) ([]byte, func()) {
 		off := s.base + int64(i)*chunkSize
 		n := min(int64(chunkSize), s.size-off)
-		pooled, buf, got, err := readChunkInto(s.ra, off, int(n))
-		if err != nil && err != io.EOF {
-			got = max(got, 0)
-		}
-		return buf[:got], func() { chunkBufs.Put(pooled) }
+		pooled, buf, got, _ := readChunkInto(s.ra, off, int(n))
+		return buf[:max(got, 0)], func() { chunkBufs.Put(pooled) }
 	}
 	le := binary.LittleEndian
 	for i := 0; i < s.nslots; i++ {
@@ -79,21 +90,36 @@ func (rd *Reader) LastWritten() *Event {
 		}
 		done()
 	}
-	// Highest number first; among equal numbers, file order.
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].id > cands[b].id })
-	for _, k := range cands {
-		c, done := read(k.slot)
-		ev := decodeCandidate(c, k.off, k.size, k.id, k.salvaged)
-		ft := le.Uint64(c[k.off+16:])
-		done()
-		if ev != nil {
-			ev.RecordID = k.id
-			ev.Written = FiletimeToTime(ft)
-			ev.Source = Position{File: s.name, Chunk: k.slot, Offset: s.base + int64(k.slot)*chunkSize + int64(k.off)}
-			return ev
+	// The first candidate, in the given order, that decodes as Next
+	// yields it.
+	decode := func(order []int) *Event {
+		for _, x := range order {
+			k := cands[x]
+			c, done := read(k.slot)
+			ev := decodeCandidate(c, k.off, k.size, k.id, k.salvaged)
+			ft := le.Uint64(c[k.off+16:])
+			done()
+			if ev != nil {
+				ev.RecordID = k.id
+				ev.Written = FiletimeToTime(ft)
+				ev.Source = Position{File: s.name, Chunk: k.slot, Offset: s.base + int64(k.slot)*chunkSize + int64(k.off)}
+				return ev
+			}
 		}
+		return nil
 	}
-	return nil
+	// Among equal numbers, file order.
+	asc := make([]int, len(cands))
+	for i := range asc {
+		asc[i] = i
+	}
+	sort.SliceStable(asc, func(a, b int) bool { return cands[asc[a]].id < cands[asc[b]].id })
+	desc := make([]int, len(cands))
+	for i := range desc {
+		desc[i] = i
+	}
+	sort.SliceStable(desc, func(a, b int) bool { return cands[desc[a]].id > cands[desc[b]].id })
+	return decode(asc), decode(desc)
 }
 
 // decodeCandidate decodes the record at off as scanChunk would yield it,

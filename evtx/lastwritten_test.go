@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// LastWritten gives exactly what reading every event and keeping the
-// highest record number gives (the first in file order among equal
+// LastWritten (and WrittenEnds) give exactly what reading every event and
+// keeping the highest (lowest) record number gives (the first in file order among equal
 // numbers), with the same decoded event, over every sample log of the
 // project and the shared samples and cases (when present).
 func TestLastWrittenEqualsFullRead(t *testing.T) {
@@ -31,8 +31,11 @@ func TestLastWrittenEqualsFullRead(t *testing.T) {
 		if err != nil {
 			continue // not an EVTX file (a negative sample)
 		}
-		got := rd.LastWritten()
-		var want *Event
+		first, got := rd.WrittenEnds()
+		if lw := rd.LastWritten(); lw != got && (lw == nil || got == nil || lw.RecordID != got.RecordID || lw.Source != got.Source) {
+			t.Errorf("%s: LastWritten and WrittenEnds disagree", p)
+		}
+		var want, wantFirst *Event
 		for {
 			ev, err := rd.Next()
 			if err == io.EOF {
@@ -44,6 +47,16 @@ func TestLastWrittenEqualsFullRead(t *testing.T) {
 			if want == nil || ev.RecordID > want.RecordID {
 				want = ev
 			}
+			if wantFirst == nil || ev.RecordID < wantFirst.RecordID {
+				wantFirst = ev
+			}
+		}
+		switch {
+		case first == nil && wantFirst == nil:
+		case first == nil || wantFirst == nil:
+			t.Errorf("%s: first-written %v, full read %v", filepath.Base(p), first, wantFirst)
+		case first.RecordID != wantFirst.RecordID || first.Source != wantFirst.Source || !bytes.Equal(first.AppendXML(nil), wantFirst.AppendXML(nil)):
+			t.Errorf("%s: first-written record %d at %d, full read record %d at %d", filepath.Base(p), first.RecordID, first.Source.Offset, wantFirst.RecordID, wantFirst.Source.Offset)
 		}
 		switch {
 		case got == nil && want == nil:

@@ -224,9 +224,11 @@ type Input struct {
 	ErrorCount int
 	// Err is why the log could not be read at all, or nil.
 	Err error
-	// LastWritten is the log's last-written record (highest record
-	// number), nil when it holds none or was not read.
-	LastWritten *RecordRef
+	// FirstWritten and LastWritten are the log's first- and last-written
+	// records (lowest and highest record numbers), nil when it holds none
+	// or was not read. The span between their times is the span the log
+	// covers.
+	FirstWritten, LastWritten *RecordRef
 	// Exported is set when the log is a saved copy of another (Event
 	// Viewer's "Save All Events As", wevtutil epl): its last-written
 	// record's number differs from its EventRecordID (the records were
@@ -626,7 +628,9 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 	}
 	if filter {
 		o.Filter = func(s evtx.Summary) bool {
-			seen.note(s.Computer, s.Written)
+			if t := known(s.Written); !t.IsZero() { // a zero header time says nothing (exported logs)
+				seen.note(s.Computer, t)
+			}
 			for _, cq := range qs {
 				if cq.keys.Accepts(s.Provider, s.EventID) {
 					return true
@@ -785,11 +789,23 @@ func (a *analysis) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Ev
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
 }
 
+// eventTime is when ev happened: its TimeCreated, else its record header
+// time; zero when it has neither (a header time of FILETIME 0, as in
+// exported logs, is no time).
 func eventTime(ev *evtx.Event) time.Time {
-	if !ev.System.TimeCreated.IsZero() {
-		return ev.System.TimeCreated
+	if t := known(ev.System.TimeCreated); !t.IsZero() {
+		return t
 	}
-	return ev.Written
+	return known(ev.Written)
+}
+
+// known returns t, or the zero time for FILETIME 0 (1601-01-01), which a
+// reader gives for a time the record does not have.
+func known(t time.Time) time.Time {
+	if evtx.TimeToFiletime(t) == 0 {
+		return time.Time{}
+	}
+	return t
 }
 
 func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
@@ -1230,6 +1246,12 @@ func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus 
 	startsBefore := false
 	for _, in := range readable {
 		first, last := in.Stats.First, in.Stats.Last
+		if in.FirstWritten != nil && in.LastWritten != nil {
+			// Time means TimeCreated: the span from the first-written to
+			// the last-written record (header times are write times, and
+			// borrowed or zero in exported logs).
+			first, last = in.FirstWritten.Time, in.LastWritten.Time
+		}
 		if first.IsZero() {
 			continue
 		}

@@ -76,26 +76,36 @@ func (j *ClockJump) String() string {
 // Reader.LastWritten's one read of the headers equals); o's window and
 // filter are not used either way.
 func LastWritten(l *evtx.Log, o evtx.Options, plain bool) (*evtx.Event, error) {
+	_, last, err := WrittenEnds(l, o, plain)
+	return last, err
+}
+
+// WrittenEnds returns the first- and last-written records of l (lowest
+// and highest record numbers); see LastWritten.
+func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Event, err error) {
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	f, err := l.Open(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	if !plain {
-		return f.LastWritten(), nil
+		first, last = f.WrittenEnds()
+		return first, last, nil
 	}
-	var last *evtx.Event
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			return last, nil
+			return first, last, nil
 		}
 		if err != nil {
-			return last, err
+			return first, last, err
 		}
 		if last == nil || ev.RecordID > last.RecordID {
 			last = ev
+		}
+		if first == nil || ev.RecordID < first.RecordID {
+			first = ev
 		}
 	}
 }
@@ -147,14 +157,17 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 	return j, nil
 }
 
-// lastWritten finds in's last-written record.
+// lastWritten finds in's first- and last-written records.
 func (a *analysis) lastWritten(in *Input, l *evtx.Log) {
-	ev, err := LastWritten(l, evtx.Options{Workers: a.e.opt.Workers}, a.e.opt.NoShortcuts)
+	first, ev, err := WrittenEnds(l, evtx.Options{Workers: a.e.opt.Workers}, a.e.opt.NoShortcuts)
 	if err != nil {
 		in.Err = err
 	}
+	if first != nil && !eventTime(first).IsZero() {
+		in.FirstWritten = NewRecordRef(first)
+	}
 	if ev != nil {
-		in.Exported = ev.Written.IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
+		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
 	}
 	if ev != nil && !eventTime(ev).IsZero() {
 		in.LastWritten = NewRecordRef(ev)
