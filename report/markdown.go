@@ -163,6 +163,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			p.printf("| %s | %s | %s | %s |\n", cell(l.Channel), l.Role, l.Status, strings.Join(files, ", "))
 		}
+		for _, l := range f.Logs {
+			if strings.Contains(l.Detail, "not read (unreadable)") {
+				p.printf("\n%s: %s\n", code(l.Channel), mdEscape(l.Detail))
+			}
+		}
 		if len(f.Reasons) > 0 {
 			p.line("\nNot checked because:\n")
 			for _, s := range f.Reasons {

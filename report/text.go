@@ -250,6 +250,9 @@ func WriteText(w io.Writer, r *Report) error {
 				where = "-"
 			}
 			p.printf("Log %s (%s): %s, %s\n", l.Channel, l.Role, l.Status, where)
+			if strings.Contains(l.Detail, "not read (unreadable)") {
+				p.wrapData("  ", l.Detail, textWidth)
+			}
 		}
 		if len(f.Reasons) > 0 {
 			p.line("Not checked because:")

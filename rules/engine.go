@@ -308,6 +308,9 @@ type LogStatus struct {
 	Channel string
 	Role    string   // RoleEvidence or RoleCorroboration
 	Paths   []string // the logs of this channel
+	// Paths are the logs of the channel that were read (or, when none
+	// could be, those that could not); Detail names the unreadable ones
+	// beside readable ones.
 	// Status is "read" (read and covers the window), "absent",
 	// "unreadable", "empty" (no records) or "partial" (read, but starts
 	// after the window's start).
@@ -1217,24 +1220,40 @@ func plural(n int, what string) string {
 func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus {
 	ls := &LogStatus{Channel: ch, Role: role, Status: LogAbsent, Detail: "no log of this channel among the inputs"}
 	var readable []*Input
-	var errs []string
+	var errs, unreadable []string
 	for _, in := range a.res.Inputs {
 		if !in.Used || !strings.EqualFold(in.Channel, ch) {
 			continue
 		}
-		ls.Paths = append(ls.Paths, in.Path)
 		if in.Err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", in.Path, in.Err))
+			unreadable = append(unreadable, in.Path)
 			continue
 		}
 		readable = append(readable, in)
 	}
-	if len(ls.Paths) == 0 {
+	if len(readable)+len(unreadable) == 0 {
 		return ls
 	}
 	if len(readable) == 0 {
+		ls.Paths = unreadable
 		ls.Status, ls.Detail = LogUnreadable, "unreadable: "+strings.Join(errs, "; ")
 		return ls
+	}
+	// Paths are the logs that were read; a copy that could not be read is
+	// named in Detail, never among what was read.
+	for _, in := range readable {
+		ls.Paths = append(ls.Paths, in.Path)
+	}
+	if len(errs) > 0 {
+		defer func() {
+			also := "not read (unreadable): " + strings.Join(errs, "; ")
+			if ls.Detail == "" {
+				ls.Detail = also
+			} else {
+				ls.Detail += "; " + also
+			}
+		}()
 	}
 	if windowStart.IsZero() {
 		ls.Status, ls.Detail = LogPartial, "no reference time"

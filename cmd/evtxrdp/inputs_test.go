@@ -3,9 +3,11 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -232,4 +234,45 @@ func tempFiles(dir string) []string {
 		return nil
 	})
 	return out
+}
+
+// A log that cannot be read is never described as read: beside a readable
+// copy of its channel it is named as not read, and not listed among the
+// files read.
+func TestUnreadableNeverRead(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := os.ReadFile(filepath.Join(scenarios, "tls-36871-10013", "System.evtx"))
+	os.WriteFile(filepath.Join(dir, "System.evtx"), data, 0o644)
+	bad := filepath.Join(dir, "Archive-System-2024-05-01-06-00-00-000.evtx")
+	os.WriteFile(bad, nil, 0o644)
+	for _, f := range []string{"text", "markdown", "json"} {
+		_, out, _ := runCmd("analyze", "--format", f, dir)
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, bad) && (strings.Contains(l, ": read,") || strings.Contains(l, "| read |")) {
+				t.Errorf("%s: the unreadable log is listed as read: %q", f, l)
+			}
+		}
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), "not read (unreadable): "+bad) {
+			t.Errorf("%s: the unreadable log is not named as not read", f)
+		}
+	}
+	_, out, _ := runCmd("analyze", "--format", "json", dir)
+	var r struct {
+		Findings []struct {
+			Logs []struct {
+				Channel, Status string
+				Paths           []string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		for _, l := range f.Logs {
+			if l.Status == "read" && slices.Contains(l.Paths, bad) {
+				t.Errorf("json: %s read, paths %v", l.Channel, l.Paths)
+			}
+		}
+	}
 }
