@@ -245,3 +245,46 @@ func TestListenerPID(t *testing.T) {
 		}
 	}
 }
+
+// TestComputerChangeWithinOneLog: a rename shows as a change of the
+// Computer field within one log; two logs that each name another host are
+// not a rename (they may be two machines), so broker errors stay possible.
+func TestComputerChangeWithinOneLog(t *testing.T) {
+	e := builtinEngine(t, Options{At: t0})
+	for _, c := range []struct {
+		name      string
+		sysNames  func(time.Time) string
+		want      Verdict
+		wantShown string
+	}{
+		{"one log changes", func(tm time.Time) string {
+			if tm.Before(t0.Add(-48 * time.Hour)) {
+				return "RDSH-OLD"
+			}
+			return evtxtest.DefaultComputer
+		}, Detected, "the Computer field of "},
+		{"two logs, one name each", func(time.Time) string { return "OTHER-HOST" }, Possible, ""},
+	} {
+		dir := t.TempDir()
+		sys := evtxtest.Noise(t0.Add(-5*24*time.Hour), time.Hour, 121)
+		for _, ev := range sys {
+			ev.System.Computer = c.sysNames(ev.System.TimeCreated)
+		}
+		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sys, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		idle := evtxtest.SessionBrokerClient1296(t0.Add(-4*24*time.Hour), "CONTOSO", "bob", "ok")
+		idle.System.EventID = 1281
+		cl := []*evtx.Event{idle, evtxtest.SessionBrokerClient1296(t0.Add(-time.Hour), "CONTOSO", "bob", "Remote Desktop Connection Broker is not ready for RPC communication.")}
+		if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-SessionBroker-Client%4Operational.evtx"), cl, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		f := finding(t, analyzePath(t, e, dir), "rdp-broker-renamed")
+		if f.Verdict != c.want {
+			t.Errorf("%s: verdict %s, want %s (%s)", c.name, f.Verdict, c.want, f.Why)
+		}
+		if c.wantShown != "" && (len(f.Corroboration) == 0 || !strings.Contains(f.Corroboration[0].Text, c.wantShown)) {
+			t.Errorf("%s: corroboration %v", c.name, f.Corroboration)
+		}
+	}
+}

@@ -389,7 +389,7 @@ type analysis struct {
 	byChannel map[string][]*compiledQuery // lower-case channel -> queries
 	logs      []*evtx.Log                 // parallel to res.Inputs
 	state     map[*compiledQuery]*queryState
-	computers []*computerSeen
+	computers map[string][]*computerSeen // per log path: a rename shows within one log
 	corro     map[*compiledRule][]*EventRef
 	last      map[*Input]*evtx.Event // each log's last-written record
 	context   map[*compiledRule]*contextEvents
@@ -520,7 +520,7 @@ func (a *analysis) resetMatches() {
 	a.state = map[*compiledQuery]*queryState{}
 	a.corro = map[*compiledRule][]*EventRef{}
 	a.context = map[*compiledRule]*contextEvents{}
-	a.computers = nil
+	a.computers = map[string][]*computerSeen{}
 	for _, cr := range a.e.rules {
 		for _, cq := range cr.queries {
 			a.state[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
@@ -974,20 +974,20 @@ func (a *analysis) noteComputerName(in *Input, name string, t time.Time) {
 	if name == "" {
 		return
 	}
-	for _, c := range a.computers {
+	cs := a.computers[in.Path]
+	for _, c := range cs {
 		if sameHost(c.name, name) {
 			if t.Before(c.first) {
 				c.first = t
 			}
 			if t.After(c.last) {
 				c.last = t
-				c.file = in.Path
 			}
 			return
 		}
 	}
-	if len(a.computers) < maxComputers {
-		a.computers = append(a.computers, &computerSeen{name: name, first: t, last: t, file: in.Path})
+	if len(cs) < maxComputers {
+		a.computers[in.Path] = append(cs, &computerSeen{name: name, first: t, last: t, file: in.Path})
 	}
 }
 
@@ -1092,16 +1092,8 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	for _, ev := range a.corro[cr] {
 		f.Corroboration = append(f.Corroboration, &Corroboration{Text: corroborationText(r, ev), Event: ev})
 	}
-	if r.ComputerChange && len(a.computers) > 1 {
-		cs := append([]*computerSeen(nil), a.computers...)
-		sort.SliceStable(cs, func(i, j int) bool { return cs[i].first.Before(cs[j].first) })
-		var parts []string
-		for _, c := range cs {
-			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatTime(c.first), evtx.FormatTime(c.last)))
-		}
-		f.Corroboration = append(f.Corroboration, &Corroboration{
-			Text: "the events' Computer field changes: " + strings.Join(parts, ", then "),
-		})
+	if r.ComputerChange {
+		f.Corroboration = append(f.Corroboration, a.computerChanges()...)
 	}
 
 	// Cause and steps.

@@ -517,3 +517,27 @@ func channelRole(r *Rule, ch string) string {
 	}
 	return role
 }
+
+// computerChanges returns, per log (sorted by path) whose events name more
+// than one host, the change of its Computer field. A rename shows within
+// one log; names that differ between logs may be different machines.
+func (a *analysis) computerChanges() []*Corroboration {
+	paths := make([]string, 0, len(a.computers))
+	for p, cs := range a.computers {
+		if len(cs) > 1 {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	var out []*Corroboration
+	for _, p := range paths {
+		cs := append([]*computerSeen(nil), a.computers[p]...)
+		sort.SliceStable(cs, func(i, j int) bool { return cs[i].first.Before(cs[j].first) })
+		var parts []string
+		for _, c := range cs {
+			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatTime(c.first), evtx.FormatTime(c.last)))
+		}
+		out = append(out, &Corroboration{Text: "the Computer field of " + p + " changes: " + strings.Join(parts, ", then ")})
+	}
+	return out
+}

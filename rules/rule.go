@@ -51,7 +51,8 @@ type Rule struct {
 	// (e.g. logon failure auditing is off), so the rule is not checked.
 	CoverageMissing string `yaml:"coverage_missing"`
 	// ComputerChange asks the engine to report a change of the events'
-	// System/Computer value as corroboration.
+	// System/Computer value within one log as corroboration (names that
+	// differ between logs may be different machines).
 	ComputerChange bool `yaml:"computer_change"`
 	// NeedsCorroboration makes evidence without corroboration (a match of a
 	// corroboration query, or a change of the Computer field when
