@@ -18,6 +18,13 @@ type Options struct {
 	Channels []string
 	// Workers bounds the logs read at once (0: GOMAXPROCS).
 	Workers int
+	// Period, when positive, limits the records read to group the logs to
+	// those whose header time lies within Period of their log's newest
+	// record: the analysed period (the rules' longest window plus the
+	// look-back) is enough, since the records before it change no finding.
+	// Copy.Records and Copy.Added then count the records of that period.
+	// 0 reads every record.
+	Period time.Duration
 }
 
 // Machine is one Windows machine found in the inputs, or one log of
@@ -131,7 +138,8 @@ type entry struct {
 
 // Group finds the machines whose logs are in units: it reads the record
 // summaries of the logs of opts.Channels (no record is decoded but
-// EventLog 6011) and groups the logs by what they say.
+// EventLog 6011; with opts.Period only the newest records) and groups the
+// logs by what they say.
 //
 //   - Logs that share records are copies of one log (Log.Copies).
 //   - A log whose records name several hosts one after the other (record
@@ -202,7 +210,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 			idx = append(idx, i)
 		}
 	}
-	profs := profileAll(logs, chans, idx, opts.Workers)
+	profs := profileAll(logs, chans, idx, opts.Workers, opts.Period)
 	for i, e := range es {
 		if e.sameFile >= 0 {
 			e.prof = profs[e.sameFile]

@@ -124,12 +124,35 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// readProfile reads every record summary of l (channel ch); workers is the
-// reader's chunk parallelism.
-func readProfile(l *evtx.Log, ch string, workers int) *profile {
+// readProfile reads the record summaries of l (channel ch): with period
+// > 0 those whose header time lies within period before the header time
+// of the log's last-written record (evtx.Reader.LastWritten), and all
+// after it; else all. workers is the reader's chunk parallelism.
+func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
 	pr := &profiler{p: &profile{keys: map[uint64]struct{}{}}, ch: ch}
 	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
-	f, err := l.Open(evtx.Options{Workers: workers, Filter: func(s evtx.Summary) bool {
+	var since time.Time
+	if period > 0 {
+		f, err := l.Open(evtx.Options{Workers: workers})
+		if err != nil {
+			pr.p.err = err
+			return pr.p
+		}
+		// From the last-written record (the highest record number), not
+		// the largest header time, which a clock that ran ahead sets.
+		t := time.Time{}
+		if ev := f.LastWritten(); ev != nil {
+			t = ev.Written
+		}
+		if t.IsZero() {
+			t = f.NewestTime()
+		}
+		if !t.IsZero() {
+			since = t.Add(-period)
+		}
+		f.Close()
+	}
+	f, err := l.Open(evtx.Options{Workers: workers, Since: since, Filter: func(s evtx.Summary) bool {
 		if isRename(s.Provider, s.EventID) {
 			return true // decoded: its data names the old and new names
 		}
@@ -165,7 +188,7 @@ func readProfile(l *evtx.Log, ch string, workers int) *profile {
 
 // profileAll profiles the logs at the given indices in parallel (at most
 // workers at a time).
-func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int) []*profile {
+func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, period time.Duration) []*profile {
 	out := make([]*profile, len(logs))
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -182,7 +205,7 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int) []*
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = readProfile(logs[i], channels[i], per)
+			out[i] = readProfile(logs[i], channels[i], per, period)
 		}()
 	}
 	wg.Wait()

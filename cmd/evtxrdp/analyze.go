@@ -163,7 +163,19 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
 		return exitFailure
 	}
-	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	// The logs are grouped from the records of the analysed period (the
+	// longest window plus the look-back before the last-written record),
+	// and two days more for header times that lag TimeCreated.
+	period := time.Duration(0)
+	for _, r := range rs {
+		w := r.Window
+		if o.Window > 0 {
+			w = o.Window
+		}
+		period = max(period, w)
+	}
+	period += max(0, o.LookBack) + 48*time.Hour
+	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: period})
 	if len(machines) == 1 {
 		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs))
 	}
