@@ -858,6 +858,13 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	st := a.state[cq]
 	h := &st.hit
 	start := a.ref.Add(-cq.rule.window)
+	if lb := a.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery) &&
+		(r.Time.Before(start.Add(-lb)) || r.Time.After(a.ref.Add(lb))) {
+		// Decoded for another rule's longer window: outside this rule's
+		// window and look-back, so the answer does not depend on the
+		// other rules loaded.
+		return
+	}
 	switch cq.query.Role {
 	case RoleContext:
 		a.noteContext(cq, r, ev.System.ProcessID)

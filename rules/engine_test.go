@@ -85,6 +85,28 @@ func builtinEngine(t testing.TB, o Options) *Engine {
 	return e
 }
 
+// articleEngine is an engine with the article's three scenarios only
+// (scenario numbers 1 to 3), for the tests of the engine's reading and
+// windows that count records and channels.
+func articleEngine(t testing.TB, o Options) *Engine {
+	t.Helper()
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var article []*Rule
+	for _, r := range rs {
+		if r.Scenario != 0 {
+			article = append(article, r)
+		}
+	}
+	e, err := NewEngine(article, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func analyzePath(t testing.TB, e *Engine, path string) *Result {
 	t.Helper()
 	logs, err := evtx.Find(path)
@@ -220,7 +242,7 @@ func TestOutsideWindow(t *testing.T) {
 	set := filepath.Join(scenarioDir, "outside-window")
 	// A one-day look-back sees the 36871 ten hours before the window, not
 	// the 1058 three days before it; the default (a week) sees both.
-	res := analyzePath(t, builtinEngine(t, Options{LookBack: 24 * time.Hour}), set)
+	res := analyzePath(t, articleEngine(t, Options{LookBack: 24 * time.Hour}), set)
 	h := hit(t, finding(t, res, "rdp-tls-disabled"), "schannel-36871")
 	if h.Count != 0 || h.BeforeCount != 1 || h.Before == nil || finding(t, res, "rdp-tls-disabled").WindowStart.Sub(h.Before.Time) != 10*time.Hour {
 		t.Errorf("schannel-36871 = %+v, want one match 10h before the window", h)
@@ -229,7 +251,7 @@ func TestOutsideWindow(t *testing.T) {
 		t.Errorf("rcm-1058 3 days before the window seen with a 1-day look-back")
 	}
 
-	res = analyzePath(t, builtinEngine(t, Options{}), set)
+	res = analyzePath(t, articleEngine(t, Options{}), set)
 	f := finding(t, res, "rdp-cert-private-key")
 	h = hit(t, f, "rcm-1058")
 	if h.Count != 0 || h.BeforeCount != 1 || h.Before == nil {
@@ -247,7 +269,7 @@ func TestOutsideWindow(t *testing.T) {
 	}
 
 	// No look-back: nothing outside the window.
-	res = analyzePath(t, builtinEngine(t, Options{LookBack: -1}), set)
+	res = analyzePath(t, articleEngine(t, Options{LookBack: -1}), set)
 	for _, f := range res.Findings {
 		for _, x := range f.Hits {
 			if x.Before != nil || x.After != nil {
@@ -301,7 +323,7 @@ func TestBrokerCorroboration(t *testing.T) {
 func TestCorroborationLooksFurtherWhenDetected(t *testing.T) {
 	// The rename is 3 days back; with no look-back at all the detected
 	// broker rule still finds it (corroboration_look_back: 720h).
-	e := builtinEngine(t, Options{LookBack: -1})
+	e := articleEngine(t, Options{LookBack: -1})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "broker-renamed"))
 	f := finding(t, res, "rdp-broker-renamed")
 	if len(f.Corroboration) != 2 || !strings.Contains(f.Corroboration[0].Text, "RDCB-OLD") {
@@ -367,7 +389,7 @@ func TestNotCheckedSaysWhy(t *testing.T) {
 }
 
 func TestOnlyNeededChannelsAreRead(t *testing.T) {
-	e := builtinEngine(t, Options{})
+	e := articleEngine(t, Options{})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "volume"))
 	for _, in := range res.Inputs {
 		app := strings.HasSuffix(in.Path, "Application.evtx")
@@ -389,7 +411,7 @@ func TestOnlyNeededChannelsAreRead(t *testing.T) {
 	// Only the broker rule: System is read for the reference time and the
 	// 6011 corroboration, the client log for evidence.
 	rs, _ := Builtin()
-	e2, err := NewEngine(rs[2:], Options{})
+	e2, err := NewEngine(rs[2:3], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +436,7 @@ func TestDirtyLogEvidence(t *testing.T) {
 func TestNoReadableLog(t *testing.T) {
 	e := builtinEngine(t, Options{})
 	res, err := e.Analyze(nil)
-	if !errors.Is(err, ErrNoReadableLog) || res == nil || len(res.Findings) != 3 {
+	if !errors.Is(err, ErrNoReadableLog) || res == nil || len(res.Findings) != len(e.Rules()) {
 		t.Fatalf("Analyze(nil) = %v, %v", res, err)
 	}
 	for _, f := range res.Findings {
@@ -424,10 +446,21 @@ func TestNoReadableLog(t *testing.T) {
 	}
 }
 
+// realDetections are the findings the real samples show, and why a support
+// engineer would agree (rdp-causes.md names both samples).
+var realDetections = map[string]string{
+	// 134 RdpCoreTS 140 and 127 RdpCoreTS 131 from Internet addresses:
+	// a real brute-force attack on an exposed RDP port.
+	"omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx": "rdp-brute-force",
+	// EventLog 6008 "The previous system shutdown ... was unexpected"
+	// within 72 hours of the log's end (records 13388, 13530).
+	"williballenthin__python-evtx__tests__data__system.evtx": "rdp-os-unstable",
+}
+
 // TestRealSamples analyses every real sample log: no error other than "no
-// readable log", never a detection (none of them holds these failures), and
-// a not_detected verdict only when the System log was read and covers the
-// window.
+// readable log", no detection other than realDetections (the others do not
+// hold these failures), and a not_detected verdict only when the System
+// log was read and covers the window.
 func TestRealSamples(t *testing.T) {
 	paths, err := filepath.Glob("../testdata/evtx/*.evtx")
 	if err != nil || len(paths) == 0 {
@@ -452,7 +485,9 @@ func TestRealSamples(t *testing.T) {
 		for _, f := range res.Findings {
 			switch f.Verdict {
 			case Detected:
-				t.Errorf("%s: %s detected", p, f.Rule.ID)
+				if realDetections[filepath.Base(p)] != f.Rule.ID {
+					t.Errorf("%s: %s detected", p, f.Rule.ID)
+				}
 			case NotDetected:
 				if !res.Inputs[0].Readable() || res.Inputs[0].Stats.First.After(f.WindowStart) {
 					t.Errorf("%s: %s not detected, but the log does not cover the window", p, f.Rule.ID)

@@ -72,6 +72,26 @@ func BinaryText(b []byte) (string, bool) {
 	return string(utf16.Decode(u)), true
 }
 
+// SystemFields are the names a Condition's System selects.
+var SystemFields = []string{"EventID", "Level", "Provider", "Channel", "Computer"}
+
+// systemValue returns the System field name of ev.
+func systemValue(ev *evtx.Event, name string) (evtx.Value, bool) {
+	switch name {
+	case "EventID":
+		return evtx.Value{Kind: evtx.KindUint16, Uint: uint64(ev.System.EventID)}, true
+	case "Level":
+		return evtx.Value{Kind: evtx.KindUint8, Uint: uint64(ev.System.Level)}, true
+	case "Provider":
+		return evtx.StringValue(ev.System.Provider.Name), true
+	case "Channel":
+		return evtx.StringValue(ev.System.Channel), true
+	case "Computer":
+		return evtx.StringValue(ev.System.Computer), true
+	}
+	return evtx.Value{}, false
+}
+
 // admits reports whether ev satisfies every Where condition of q.
 func (q *Query) admits(ev *evtx.Event) bool {
 	for _, c := range q.Where {
@@ -164,14 +184,14 @@ func validateLanguage(r *Rule, q *Query) []error {
 func validateSelector(r *Rule, field string, c *Condition) []error {
 	var errs []error
 	n := 0
-	for _, b := range []bool{c.Data != "", c.Index != 0, c.UserData != "", c.AnyField, c.BinaryText} {
+	for _, b := range []bool{c.Data != "", c.Index != 0, c.UserData != "", c.AnyField, c.BinaryText, c.System != ""} {
 		if b {
 			n++
 		}
 	}
 	if n != 1 || c.AnyField || c.Index < 0 {
 		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field,
-			Err: fmt.Errorf("must select one field (data, index, user_data or binary_text)")})
+			Err: fmt.Errorf("must select one field (data, index, user_data, binary_text or system)")})
 	}
 	if len(c.Text) > 0 || len(c.Codes) > 0 {
 		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field,

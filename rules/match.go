@@ -85,6 +85,10 @@ func (c *Condition) values(ev *evtx.Event) []evtx.Value {
 // selected returns the values of the field c selects from ev.
 func (c *Condition) selected(ev *evtx.Event) []evtx.Value {
 	switch {
+	case c.System != "":
+		if v, ok := systemValue(ev, c.System); ok {
+			return []evtx.Value{v}
+		}
 	case c.BinaryText:
 		if s, ok := BinaryText(ev.Binary); ok {
 			return []evtx.Value{evtx.StringValue(s)}

@@ -167,7 +167,7 @@ type Refinement struct {
 }
 
 // Condition tests one field of an event. Exactly one of Data, Index,
-// UserData and AnyField selects the field; the field satisfies the
+// UserData, AnyField, BinaryText and System selects the field; the field satisfies the
 // condition when its normalised text equals one of Text or its numeric
 // value equals one of Codes.
 type Condition struct {
@@ -185,6 +185,10 @@ type Condition struct {
 	// up to the first NUL: Service Control Manager writes the service's
 	// key name there ("TermService", or "TermService/4" in 7036).
 	BinaryText bool `yaml:"binary_text"`
+	// System selects a field of the event's System part: "EventID",
+	// "Level", "Provider" (its Name), "Channel" or "Computer" (a
+	// refinement by event id: {system: EventID, codes: ["1071"]}).
+	System string `yaml:"system"`
 	// Before, when set, compares only the text before the first Before in
 	// the value ("TermService/4" with before "/" compares "TermService").
 	Before string `yaml:"before"`

@@ -226,8 +226,14 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 	if c.BinaryText {
 		n++
 	}
+	if c.System != "" {
+		n++
+		if !contains(SystemFields, c.System) {
+			bad(field+".system", "%q (want one of %s)", c.System, strings.Join(SystemFields, ", "))
+		}
+	}
 	if n != 1 {
-		bad(field, "must select one field (data, index, user_data, any_field or binary_text), has %d", n)
+		bad(field, "must select one field (data, index, user_data, any_field, binary_text or system), has %d", n)
 	}
 	if len(c.Text) == 0 && len(c.Codes) == 0 {
 		bad(field, "no text or codes to compare")

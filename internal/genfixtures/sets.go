@@ -457,8 +457,10 @@ func sets() []set {
 		}
 		out = append(out, set{
 			name: "starts-in-window", about: "System log whose oldest record is 6 hours before the reference time",
-			logs:   []logFile{{name: fileSystem, events: evs}},
-			expect: []expect{{ruleCert, notChecked, ""}, {ruleTLS, notChecked, ""}, {ruleBroker, notChecked, ""}},
+			logs: []logFile{{name: fileSystem, events: evs}},
+			expect: []expect{{ruleCert, notChecked, ""}, {ruleTLS, notChecked, ""}, {ruleBroker, notChecked, ""},
+				{ruleService, notChecked, ""}, {ruleNetwork, notChecked, ""}, {ruleListener, notChecked, ""}, {ruleDisk, notChecked, ""},
+				{ruleUnstable, notChecked, ""}, {ruleFirewall, notChecked, ""}, {ruleBrute, notChecked, ""}, {ruleTrust, notChecked, ""}},
 		})
 	}
 
@@ -489,12 +491,13 @@ func sets() []set {
 		})
 	}
 
-	// Nothing wrong.
+	// Nothing wrong (the noise stops and starts TermService normally).
 	out = append(out, set{
 		name: "healthy", about: "System noise only",
 		logs:   []logFile{{name: fileSystem, events: system(evtxtest.RCM1056(at(20*day), "AZ-RDPVM01", bytes.Repeat([]byte{0xAB}, 20)))}},
-		expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		expect: append([]expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}}, systemQuiet()...),
 	})
+	out = append(out, causeSets()...)
 
 	// A zip of exported logs.
 	out = append(out, set{
@@ -522,6 +525,9 @@ func sets() []set {
 			},
 			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, possible, "broker-not-ready"}},
 		})
+	}
+	for i := range out {
+		fillQuiet(&out[i])
 	}
 	return out
 }

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// Rule ids of the causes beyond the article (rdp-causes.md §2).
+const (
+	ruleService  = "rdp-service-not-running"
+	ruleLogon    = "rdp-logon-account"
+	ruleBrute    = "rdp-brute-force"
+	ruleFirewall = "rdp-guest-firewall"
+	ruleNetwork  = "rdp-network-services"
+	ruleLicense  = "rdp-licensing"
+	ruleTrust    = "rdp-domain-trust"
+	ruleListener = "rdp-listener"
+	ruleDisk     = "rdp-os-disk-full"
+	ruleUnstable = "rdp-os-unstable"
+)
+
+const (
+	fileSecurity = "Security.evtx"
+	fileRCMAdmin = "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Admin.evtx"
+	fileFirewall = "Microsoft-Windows-Windows Firewall With Advanced Security%4Firewall.evtx"
+)
+
+// systemQuiet are the verdicts of the System-only rules on a System log
+// without their events (the noise stops and starts TermService normally).
+func systemQuiet(except ...string) []expect {
+	var out []expect
+	for _, r := range []string{ruleService, ruleNetwork, ruleFirewall, ruleListener, ruleDisk, ruleUnstable} {
+		skip := false
+		for _, e := range except {
+			skip = skip || e == r
+		}
+		if !skip {
+			out = append(out, expect{r, notDetected, ""})
+		}
+	}
+	return out
+}
+
+// security is a Security log covering the window: an old successful logon,
+// the events, and a successful logon at T0-1m.
+func security(evs ...*evtx.Event) []*evtx.Event {
+	return sorted(append([]*evtx.Event{
+		evtxtest.Security4624(T0.Add(-9*day), "azureuser", "198.51.100.20", 10),
+		evtxtest.Security4624(T0.Add(-time.Minute), "azureuser", "198.51.100.20", 10),
+	}, evs...))
+}
+
+// causeSets are the fixture sets of the rules beyond the article: per rule
+// one where it is detected, one where it must not be (the noisy normal
+// case among them), and one resolved where the rule has a recovery.
+func causeSets() []set {
+	at := func(d time.Duration) time.Time { return T0.Add(-d) }
+	sys := func(evs ...*evtx.Event) logFile { return logFile{name: fileSystem, events: system(evs...)} }
+	var out []set
+	add := func(name, about string, logs []logFile, expects ...expect) {
+		out = append(out, set{name: name, about: about, logs: logs, expect: expects})
+	}
+
+	// Remote Desktop Services not running.
+	add("svc-termservice-disabled", "SCM 7000 for TermService (German display name), %%1058 ERROR_SERVICE_DISABLED",
+		[]logFile{sys(evtxtest.SCM7000(at(3*hour), "Remotedesktopdienste", "%%1058", "TermService"))},
+		append([]expect{{ruleService, detected, "service-disabled"}}, systemQuiet(ruleService)...)...)
+	add("svc-termservice-logon", "SCM 7000 for TermService, %%1069 ERROR_SERVICE_LOGON_FAILED",
+		[]logFile{sys(evtxtest.SCM7000(at(3*hour), "Remote Desktop Services", "%%1069", "TermService"))},
+		expect{ruleService, detected, "service-logon-failed"})
+	add("svc-sessionenv-crashed", "SCM 7031 for SessionEnv (terminated unexpectedly)",
+		[]logFile{sys(evtxtest.SCM7031(at(3*hour), "Remote Desktop Configuration", "SessionEnv"))},
+		expect{ruleService, detected, "service-hung-or-crashed"})
+	add("svc-termservice-set-disabled", "SCM 7040: the start type of TermService changed from demand start to disabled",
+		[]logFile{sys(evtxtest.SCM7040(at(5*hour), "Remote Desktop Services", "demand start", "disabled", "TermService"))},
+		expect{ruleService, detected, "service-set-disabled"})
+	add("svc-termservice-recovered", "SCM 7000 for TermService (%%1058), then 7036 TermService running three hours later",
+		[]logFile{sys(
+			evtxtest.SCM7000(at(5*hour), "Remote Desktop Services", "%%1058", "TermService"),
+			evtxtest.SCM7036(at(2*hour), "Remote Desktop Services", "running", "TermService"))},
+		expect{ruleService, resolved, "service-disabled"})
+	add("svc-other-running", "SCM 7000 for TermService (%%5), then 7036 running of another service (UmRdpService)",
+		[]logFile{sys(
+			evtxtest.SCM7000(at(5*hour), "Remote Desktop Services", "%%5", "TermService"),
+			evtxtest.SCM7036(at(2*hour), "Remote Desktop Services UserMode Port Redirector", "running", "UmRdpService"))},
+		expect{ruleService, detected, "service-access-denied"})
+	add("svc-other-services-failed", "SCM 7000 and 7023 for services RDP does not need (Spooler, iphlpsvc), one named like Remote Desktop Services",
+		[]logFile{sys(
+			evtxtest.SCM7000(at(3*hour), "Remote Desktop Services", "%%1058", "Spooler"),
+			evtxtest.SCM7023(at(4*hour), "IP Helper", "%%1058", "iphlpsvc"))},
+		systemQuiet()...)
+
+	// Network services.
+	add("net-dhcp-disabled", "SCM 7000 for Dhcp, %%1058",
+		[]logFile{sys(evtxtest.SCM7000(at(2*hour), "DHCP Client", "%%1058", "Dhcp"))},
+		append([]expect{{ruleNetwork, detected, "dhcp-down"}}, systemQuiet(ruleNetwork)...)...)
+	add("net-netlogon-dependency", "SCM 7001 for Netlogon (the Workstation service it depends on failed)",
+		[]logFile{sys(evtx7001(at(2 * hour)))},
+		expect{ruleNetwork, detected, "netlogon-down"})
+	add("net-nsi-recovered", "SCM 7023 for nsi, then 7036 nsi running",
+		[]logFile{sys(
+			evtxtest.SCM7023(at(4*hour), "Network Store Interface Service", "%%1067", "nsi"),
+			evtxtest.SCM7036(at(3*hour), "Network Store Interface Service", "running", "nsi"))},
+		expect{ruleNetwork, resolved, "nsi-down"})
+
+	// Guest firewall.
+	add("fw-bfe-stopped", "SCM 7023 for BFE (Base Filtering Engine terminated)",
+		[]logFile{sys(evtxtest.SCM7023(at(2*hour), "Base Filtering Engine", "%%1067", "BFE"))},
+		append([]expect{{ruleFirewall, detected, "bfe-down"}}, systemQuiet(ruleFirewall)...)...)
+	add("fw-rdp-rule-deleted", "Firewall 2006: the rule Remote Desktop - User Mode (TCP-In) was deleted",
+		[]logFile{sys(), {name: fileFirewall, events: []*evtx.Event{
+			evtxtest.Firewall(at(9*day), 2004, [2]string{"RuleId", "CoreNet-DHCP-In"}, [2]string{"RuleName", "Core Networking - DHCP (DHCP-In)"}),
+			evtxtest.Firewall(at(1*hour), 2006, [2]string{"RuleId", "RemoteDesktop-UserMode-In-TCP"}, [2]string{"RuleName", "Remote Desktop - User Mode (TCP-In)"}),
+		}}},
+		expect{ruleFirewall, detected, "rdp-rule-deleted"})
+	add("fw-mpssvc-recovered", "SCM 7000 for MpsSvc (%%1058), then 7036 MpsSvc running",
+		[]logFile{sys(
+			evtxtest.SCM7000(at(6*hour), "Windows Defender Firewall", "%%1058", "MpsSvc"),
+			evtxtest.SCM7036(at(5*hour), "Windows Defender Firewall", "running", "MpsSvc"))},
+		expect{ruleFirewall, resolved, "firewall-service-disabled"})
+
+	// Account and credential failures.
+	add("logon-must-change", "Security 4625 LogonType 10, SubStatus 0xC0000224 (must change password), and one wrong password",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(3*hour), "alice", "198.51.100.7", 0xC000006D, 0xC000006A, 10),
+			evtxtest.Security4625(at(2*hour), "alice", "198.51.100.7", 0xC000006D, 0xC0000224, 10))}},
+		expect{ruleLogon, detected, "must-change-password"}, expect{ruleBrute, notDetected, ""}, expect{ruleTrust, notDetected, ""})
+	add("logon-not-granted", "Security 4625 LogonType 3 (NLA), Status 0xC000015B (logon type not granted)",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 3))}},
+		expect{ruleLogon, detected, "logon-right-missing"})
+	add("logon-locked-out", "Security 4740 (account locked out)",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(9*hour), "carol", "198.51.100.9", 0xC000006D, 0xC000006A, 10),
+			evtxtest.Security4740(at(8*hour), "carol", "AZ-RDPVM01"))}},
+		expect{ruleLogon, detected, "-"})
+	add("logon-wrong-password", "one Security 4625 LogonType 10, SubStatus 0xC000006A (a wrong password): noise",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(2*hour), "alice", "198.51.100.7", 0xC000006D, 0xC000006A, 10))}},
+		expect{ruleLogon, notDetected, ""}, expect{ruleBrute, notDetected, ""}, expect{ruleTrust, notDetected, ""})
+	add("logon-no-failure-audit", "a Security log without any 4625 (logon failure auditing may be off)",
+		[]logFile{sys(), {name: fileSecurity, events: security()}},
+		expect{ruleLogon, notChecked, ""}, expect{ruleBrute, notDetected, ""})
+
+	// Brute force.
+	{
+		var evs []*evtx.Event
+		for i := 0; i < 40; i++ {
+			evs = append(evs, evtxtest.Security4625(at(3*hour-time.Duration(i)*7*time.Second), "administrator",
+				fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 3))
+		}
+		add("brute-4625-burst", "40 Security 4625 LogonType 3 (wrong passwords) from 8 addresses within 5 minutes",
+			[]logFile{sys(), {name: fileSecurity, events: security(evs...)}},
+			expect{ruleBrute, detected, "-"}, expect{ruleLogon, notDetected, ""})
+		var spread []*evtx.Event
+		for i := 0; i < 40; i++ {
+			spread = append(spread, evtxtest.Security4625(at(23*hour-time.Duration(i)*30*time.Minute), "administrator",
+				fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 3))
+		}
+		add("brute-4625-spread", "40 Security 4625 from 8 addresses spread over 20 hours (below the threshold)",
+			[]logFile{sys(), {name: fileSecurity, events: security(spread...)}},
+			expect{ruleBrute, notDetected, ""}, expect{ruleLogon, notDetected, ""})
+		var core []*evtx.Event
+		core = append(core, evtxtest.RdpCoreTS131(at(9*day), "198.51.100.20:50000"))
+		for i := 0; i < 50; i++ {
+			core = append(core, evtxtest.RdpCoreTS140(at(2*hour-time.Duration(i)*5*time.Second), fmt.Sprintf("192.0.2.%d", i%10+1)))
+		}
+		add("brute-rdpcorets-140", "50 RdpCoreTS 140 (wrong user name or password) from 10 addresses within 5 minutes",
+			[]logFile{sys(), {name: fileRdpCoreTS, events: sorted(core)}},
+			expect{ruleBrute, detected, "-"})
+	}
+
+	// Licensing.
+	add("lic-no-license-server", "RCM Admin 50280 (grace period expired, no license server with licenses)",
+		[]logFile{sys(), {name: fileRCMAdmin, events: []*evtx.Event{
+			rcmAdminInfo(at(9 * day)), evtxtest.RCMAdmin(at(2*hour), 50280), rcmAdminInfo(at(time.Hour))}}},
+		expect{ruleLicense, detected, "-"})
+	add("lic-quiet", "RCM Admin log without licensing events",
+		[]logFile{sys(), {name: fileRCMAdmin, events: []*evtx.Event{rcmAdminInfo(at(9 * day)), rcmAdminInfo(at(time.Hour))}}},
+		expect{ruleLicense, notDetected, ""})
+
+	// Domain trust.
+	add("trust-netlogon-3210", "NETLOGON 3210 (could not authenticate with a domain controller), NETLOGON 5719",
+		[]logFile{sys(evtxtest.Netlogon5719(at(3*hour), "CONTOSO"), evtxtest.Netlogon3210(at(2*hour), "CONTOSO", "DC01"))},
+		expect{ruleTrust, detected, "-"})
+	add("trust-no-logon-servers", "Security 4625 LogonType 3, Status 0xC000005E (no logon servers)",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(2*hour), "CONTOSO\\dave", "198.51.100.10", 0xC000005E, 0, 3))}},
+		expect{ruleTrust, detected, "no-logon-servers"}, expect{ruleLogon, notDetected, ""})
+	add("trust-5719-only", "NETLOGON 5719 alone (also logged at boot): weak, not a finding",
+		[]logFile{sys(evtxtest.Netlogon5719(at(3*hour), "CONTOSO"))},
+		expect{ruleTrust, notDetected, ""})
+
+	// Listener.
+	add("listener-port-in-use", "RCM 1036 (session creation failed: another program may hold the port)",
+		[]logFile{sys(evtxtest.RCMClassic(at(2*hour), 1036, evtxtest.LevelError, "0xd0000001"))},
+		append([]expect{{ruleListener, detected, "port-in-use"}}, systemQuiet(ruleListener)...)...)
+	add("listener-logons-disabled", "RCM 1071 (the server does not accept connections: chglogon)",
+		[]logFile{sys(evtxtest.RCMClassic(at(2*hour), 1071, evtxtest.LevelWarning))},
+		expect{ruleListener, detected, "logons-disabled"})
+	add("listener-recovered", "RCM 1036, then RCM Operational 258 (the listener started listening)",
+		[]logFile{sys(evtxtest.RCMClassic(at(4*hour), 1036, evtxtest.LevelError, "0xd0000001")),
+			{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCMOperational(at(3*hour), 258)}}},
+		expect{ruleListener, resolved, "port-in-use"})
+
+	// The OS: disk full, crashes.
+	add("os-disk-full", "Srv 2013 (the C: disk is at or near capacity)",
+		[]logFile{sys(evtxtest.Srv2013(at(5*hour), "C:"))},
+		append([]expect{{ruleDisk, detected, "-"}}, systemQuiet(ruleDisk)...)...)
+	add("os-bugcheck", "EventLog 6008, Kernel-Power 41 and BugCheck 1001 after a crash",
+		[]logFile{sys(
+			evtxtest.EventLog6008(at(6*hour), "5:59:13 AM", "5/1/2024"),
+			evtxtest.KernelPower41(at(6*hour-time.Second), 0x50),
+			evtxtest.BugCheck1001(at(6*hour-2*time.Second), "0x00000050 (0xfffff80000000000, 0x0000000000000000, 0xfffff80012345678, 0x0000000000000002)"))},
+		append([]expect{{ruleUnstable, detected, "bugcheck"}}, systemQuiet(ruleUnstable)...)...)
+	add("os-clean-restart", "EventLog 6006 and 6005 (a clean restart): not a finding",
+		[]logFile{sys(evtxtest.EventLog(at(6*hour), 6006), evtxtest.EventLog(at(6*hour-time.Minute), 6005))},
+		systemQuiet()...)
+	return out
+}
+
+// evtx7001 is SCM 7001 "The Netlogon service depends on the Workstation
+// service which failed to start because of the following error: %%1058"
+// (A8's sample text), with Netlogon's key name in <Binary>.
+func evtx7001(t time.Time) *evtx.Event {
+	return evtxtest.SCM(t, 7001, evtxtest.LevelError, "Netlogon", "Netlogon", "Workstation", "%%1058")
+}
+
+// rcmAdminInfo is an unrelated RCM Admin event, so that the log covers the
+// window.
+func rcmAdminInfo(t time.Time) *evtx.Event {
+	ev := evtxtest.RCMAdmin(t, 1068)
+	ev.System.Level = evtxtest.LevelInformation
+	ev.System.EventID = 20523
+	return ev
+}
+
+// quietRules are the rules beyond the article, for fillQuiet.
+var quietRules = []string{ruleService, ruleLogon, ruleBrute, ruleFirewall, ruleNetwork, ruleLicense, ruleTrust, ruleListener, ruleDisk, ruleUnstable}
+
+// fillQuiet adds, for each rule that s does not mention, the verdict a set without that rule's events must get, from
+// the logs the set has: not_detected when the logs the rule needs are
+// there (System covers the window in every set that has it, unless the
+// set says otherwise), not_checked when they are not.
+func fillQuiet(s *set) {
+	has := map[string]bool{}
+	for _, l := range s.logs {
+		name := l.name[strings.LastIndex(l.name, "/")+1:]
+		if strings.HasPrefix(name, "Archive-System-") {
+			name = fileSystem
+		}
+		has[name] = true
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return notDetected
+		}
+		return notChecked
+	}
+	sys := has[fileSystem]
+	want := map[string]string{
+		ruleService:  verdict(sys),
+		ruleNetwork:  verdict(sys),
+		ruleListener: verdict(sys),
+		ruleDisk:     verdict(sys),
+		ruleUnstable: verdict(sys),
+		ruleFirewall: verdict(sys || has[fileFirewall]),
+		ruleBrute:    verdict(sys || has[fileSecurity] || has[fileRdpCoreTS] || has[fileRCMOp]),
+		ruleTrust:    verdict(sys || has[fileSecurity]),
+		ruleLicense:  verdict(sys && has[fileRCMAdmin]),
+		// With a Security log the verdict depends on its failed logons
+		// (coverage): such sets say it.
+		ruleLogon: notChecked,
+		// The article's rules, for the sets of the causes beyond it (no
+		// broker logs there).
+		ruleCert:   verdict(sys),
+		ruleTLS:    verdict(sys),
+		ruleBroker: notChecked,
+	}
+	for _, r := range append([]string{ruleCert, ruleTLS, ruleBroker}, quietRules...) {
+		seen := false
+		for _, e := range s.expect {
+			seen = seen || e.rule == r
+		}
+		if !seen && !(r == ruleLogon && has[fileSecurity]) {
+			s.expect = append(s.expect, expect{r, want[r], ""})
+		}
+	}
+}
