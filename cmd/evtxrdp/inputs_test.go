@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -274,5 +275,45 @@ func TestUnreadableNeverRead(t *testing.T) {
 				t.Errorf("json: %s read, paths %v", l.Channel, l.Paths)
 			}
 		}
+	}
+}
+
+// query -r goes through the spool (matches rendered into a temporary file,
+// ordered by key): its output is the streamed output reversed, with text's
+// Event[N] renumbered, and nothing is left in the temporary directory.
+func TestQuerySpoolSameOutput(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, f := range []string{"xml", "jsonl", "text"} {
+		_, fwd, _ := runCmd("query", "-f", f, systemSample)
+		code, rev, errOut := runCmd("query", "-r", "-f", f, systemSample)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", f, code, errOut)
+		}
+		split := func(s string) []string {
+			if f != "text" {
+				return strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+			}
+			parts := regexp.MustCompile(`(?m)^Event\[\d+\]:\n`).Split(s, -1)[1:]
+			for i := range parts {
+				parts[i] = strings.TrimSuffix(parts[i], "\n")
+			}
+			return parts
+		}
+		a, b := split(fwd), split(rev)
+		if len(a) < 100 || len(a) != len(b) {
+			t.Fatalf("%s: %d events forward, %d reversed", f, len(a), len(b))
+		}
+		for i := range a {
+			if strings.TrimSuffix(a[i], "\n") != strings.TrimSuffix(b[len(b)-1-i], "\n") {
+				t.Fatalf("%s: event %d differs:\n%s\nreversed:\n%s", f, i, a[i], b[len(b)-1-i])
+			}
+		}
+		if f == "text" && !strings.HasPrefix(rev, "Event[0]:\n") || !strings.Contains(rev, "\n\nEvent[1]:\n") && f == "text" {
+			t.Errorf("text: not numbered from 0: %q", rev[:min(80, len(rev))])
+		}
+	}
+	if left := tempFiles(tmp); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }

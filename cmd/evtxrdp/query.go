@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,10 +229,17 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Select. One log read oldest first streams (and stops after --count);
-	// otherwise matches are collected, ordered, then printed.
+	// otherwise matches are collected (rendered into a temporary file, only
+	// their order in memory), ordered, then printed.
 	p := &printer{w: bufio.NewWriter(stdout), format: *format}
 	stream := len(logs) == 1 && !*reverse
 	var hits []hit
+	var sp *spool
+	defer func() {
+		if sp != nil {
+			sp.close()
+		}
+	}()
 	readable := 0
 	for li, l := range logs {
 		var o evtx.Options
@@ -261,13 +270,27 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if !sel.match(l, ev, now) {
 				continue
 			}
-			h := hit{ev: ev, log: li, seq: seq}
 			if stream {
-				p.print(h)
+				p.print(ev)
 				if *count > 0 && p.n >= *count {
 					break
 				}
 				continue
+			}
+			if sp == nil {
+				dir, err := in.tempDir()
+				if err == nil {
+					sp, err = newSpool(dir, p)
+				}
+				if err != nil {
+					fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
+					return exitFailure
+				}
+			}
+			h, err := sp.add(ev, li, seq)
+			if err != nil {
+				fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
+				return exitFailure
 			}
 			hits = append(hits, h)
 			if len(logs) == 1 && *count > 0 && len(hits) >= 2*(*count) {
@@ -301,7 +324,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			hits = hits[:*count]
 		}
 		for _, h := range hits {
-			p.print(h)
+			if err := sp.print(p, h); err != nil {
+				fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
+				return exitFailure
+			}
 		}
 	}
 	progress.done()
@@ -320,22 +346,108 @@ type printer struct {
 	buf    []byte
 }
 
-func (p *printer) print(h hit) {
+func (p *printer) print(ev *evtx.Event) {
 	buf := p.buf[:0]
-	switch p.format {
-	case "text":
-		if p.n > 0 {
-			buf = append(buf, '\n')
-		}
-		buf = h.ev.AppendText(buf, p.n)
-	case "xml": // as evtxrdp dump writes them
-		buf = appendXMLLine(buf, h.ev, p.n)
-	case "jsonl":
-		buf = appendJSON(buf, h.ev, p.n)
+	if p.format == "text" && p.n > 0 {
+		buf = append(buf, '\n')
 	}
+	buf = p.render(buf, ev, p.n)
 	p.w.Write(buf)
 	p.buf = buf
 	p.n++
+}
+
+// render appends the event in the output format; index is the N of
+// "Event[N]" in text.
+func (p *printer) render(buf []byte, ev *evtx.Event, index int) []byte {
+	switch p.format {
+	case "text":
+		return ev.AppendText(buf, index)
+	case "xml": // as evtxrdp dump writes them
+		return appendXMLLine(buf, ev, index)
+	case "jsonl":
+		return appendJSON(buf, ev, index)
+	}
+	return buf
+}
+
+// spool keeps the matches that are ordered before they are printed: each
+// is rendered once into a temporary file and only its sort key and place
+// stay in memory (a hit, some 60 bytes), so that memory does not grow
+// with the matches (a newest-first query over every record of a 1 GiB
+// log held them all as decoded events).
+type spool struct {
+	f   *os.File
+	w   *bufio.Writer
+	off int64
+	buf []byte
+	p   *printer
+}
+
+func newSpool(dir string, p *printer) (*spool, error) {
+	f, err := os.CreateTemp(dir, "query-*")
+	if err != nil {
+		return nil, err
+	}
+	return &spool{f: f, w: bufio.NewWriterSize(f, 256<<10), p: p}, nil
+}
+
+// textIndex0 is how an event rendered as text with index 0 starts; the
+// printed index replaces it.
+const textIndex0 = "Event[0]"
+
+// add renders ev (text with index 0) into the file and returns its hit.
+func (s *spool) add(ev *evtx.Event, log, seq int) (hit, error) {
+	s.buf = s.p.render(s.buf[:0], ev, 0)
+	if len(s.buf) > math.MaxInt32 || seq > math.MaxInt32 {
+		return hit{}, errors.New("a match too large to order")
+	}
+	h := hit{recordID: ev.RecordID, log: int32(log), seq: int32(seq), off: s.off, n: int32(len(s.buf))}
+	if t := ev.System.TimeCreated; !t.IsZero() {
+		h.time = evtx.TimeToFiletime(t)
+	}
+	if _, err := s.w.Write(s.buf); err != nil {
+		return h, fmt.Errorf("temporary file of matches: %w", err)
+	}
+	s.off += int64(len(s.buf))
+	return h, nil
+}
+
+// print writes the event of h to p as p.print would.
+func (s *spool) print(p *printer, h hit) error {
+	if s.w != nil {
+		if err := s.w.Flush(); err != nil {
+			return fmt.Errorf("temporary file of matches: %w", err)
+		}
+		s.w = nil
+	}
+	if cap(s.buf) < int(h.n) {
+		s.buf = make([]byte, h.n)
+	}
+	b := s.buf[:h.n]
+	if _, err := s.f.ReadAt(b, h.off); err != nil {
+		return fmt.Errorf("temporary file of matches: %w", err)
+	}
+	out := p.buf[:0]
+	if p.format == "text" {
+		if p.n > 0 {
+			out = append(out, '\n')
+		}
+		out = append(out, "Event["...)
+		out = strconv.AppendInt(out, int64(p.n), 10)
+		out = append(out, ']')
+		b = b[len(textIndex0):]
+	}
+	out = append(out, b...)
+	p.w.Write(out)
+	p.buf = out
+	p.n++
+	return nil
+}
+
+func (s *spool) close() {
+	s.f.Close()
+	os.Remove(s.f.Name())
 }
 
 // selector is the compiled query: one XPath or a QueryList.
@@ -382,23 +494,27 @@ func (s *selector) timeBounds(l *evtx.Log, now time.Time) (since, until time.Tim
 func sortHits(hits []hit, byTime bool) {
 	sort.SliceStable(hits, func(i, j int) bool {
 		a, b := hits[i], hits[j]
-		if byTime && !a.ev.System.TimeCreated.Equal(b.ev.System.TimeCreated) {
-			return a.ev.System.TimeCreated.Before(b.ev.System.TimeCreated)
+		if byTime && a.time != b.time {
+			return a.time < b.time
 		}
 		if a.log != b.log {
 			return a.log < b.log
 		}
-		if a.ev.RecordID != b.ev.RecordID {
-			return a.ev.RecordID < b.ev.RecordID
+		if a.recordID != b.recordID {
+			return a.recordID < b.recordID
 		}
 		return a.seq < b.seq
 	})
 }
 
+// hit is a match waiting in the spool: its sort key and where its output is.
 type hit struct {
-	ev  *evtx.Event
-	log int // index of the log
-	seq int // position of the record in its log
+	time     uint64 // System/TimeCreated as a FILETIME (0: none)
+	recordID uint64
+	off      int64 // of its output in the spool
+	log      int32 // index of the log
+	seq      int32 // position of the record in its log
+	n        int32 // bytes of its output
 }
 
 func containsFold(list []string, s string) bool {
