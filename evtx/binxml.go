@@ -95,6 +95,7 @@ type chunkDecoder struct {
 	// values of such instances, for Event.Unresolved.
 	partial    error
 	unresolved []Value
+	damaged    error // the first damaged definition the record used in full
 }
 
 type nameEntry struct {
@@ -120,6 +121,11 @@ type template struct {
 	stamp uint64 // generation of the last record charged for it
 	// maxIndex is the highest substitution index the definition uses, or -1.
 	maxIndex int
+	// damaged says that the definition's data size field disagrees with
+	// its tokens, which were read up to their EOF token instead (size is
+	// then the extent of the tokens); records using it are flagged.
+	damaged   error
+	overclaim int // bytes the damaged size field claims beyond the tokens
 }
 
 // Node kinds of a compiled BinXML tree.
@@ -219,7 +225,7 @@ func (d *chunkDecoder) chargeTemplate(pos int, t *template) error {
 		return nil
 	}
 	t.stamp = d.gen
-	if err := d.chargeDef(pos, t.size); err != nil {
+	if err := d.chargeDef(pos, t.size+t.overclaim); err != nil {
 		return err
 	}
 	for _, e := range t.names {
@@ -261,7 +267,7 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 		Written:  FiletimeToTime(binary.LittleEndian.Uint64(b[16:])),
 	}
 	d.beginRecord(off, size)
-	d.partial, d.unresolved = nil, nil
+	d.partial, d.unresolved, d.damaged = nil, nil, nil
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
 	nodes, err := d.parseFragment(c, false, 0)
 	if err != nil {
@@ -279,6 +285,9 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 	}
 	if ev.Root == nil {
 		return nil, corruptf(off, "record %d has no root element", ev.RecordID)
+	}
+	if d.partial == nil && d.damaged != nil {
+		ev.Partial = "template definition damaged, decoded from its tokens: " + strings.ReplaceAll(d.damaged.Error(), "evtx: ", "")
 	}
 	if d.partial != nil {
 		ev.Partial = partialReason(d.partial)
@@ -809,6 +818,9 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 	if bad == nil {
 		bad = templateMismatch(d.chunk, id, int(defOff), tmpl, len(vals))
 	}
+	if bad == nil && tmpl.damaged != nil && d.damaged == nil {
+		d.damaged = tmpl.damaged
+	}
 	if bad != nil {
 		if len(vals) == 0 {
 			return nil, bad // nothing to keep
@@ -832,7 +844,7 @@ func (d *chunkDecoder) template(off int) *template {
 		return t
 	}
 	t := d.compileTemplate(off)
-	n := t.size
+	n := t.size + t.overclaim
 	if t.err != nil {
 		n = memoFailure
 	}
@@ -853,27 +865,71 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 		return &template{err: corruptf(off, "template definition offset outside chunk")}
 	}
 	size := int(binary.LittleEndian.Uint32(d.chunk[off+20:]))
-	if size > len(d.chunk)-off-templateHeaderSize {
-		return &template{err: corruptf(off, "template definition of %d bytes runs past the chunk", size)}
+	t, err := d.compileTokens(off, size)
+	if err == nil && t.size == templateHeaderSize+size {
+		return t
 	}
-	t := &template{size: templateHeaderSize + size, cost: templateHeaderSize + size, memo: true}
+	// The data size field disagrees with the tokens (runs past the chunk,
+	// cuts them short, or leaves bytes after their EOF token): a damaged
+	// definition whose tokens may still be whole. Read them up to their
+	// EOF token within the chunk; if they end there cleanly, the records
+	// that use the definition decode, flagged.
+	if rest := len(d.chunk) - off - templateHeaderSize; rest > 0 {
+		if t2, err2 := d.compileTokens(off, -1); err2 == nil {
+			t2.damaged = corruptf(off+20, "template definition's data size field says %d bytes, its tokens end after %d", size, t2.size-templateHeaderSize)
+			// Records are charged what the definition claims (within
+			// the chunk), as for an intact one: the definition budget
+			// bounds what overlapping claims cost.
+			t2.overclaim = max(0, templateHeaderSize+min(size, rest)-t2.size)
+			t2.cost += t2.overclaim
+			return t2
+		}
+	}
+	if err != nil {
+		return &template{err: err}
+	}
+	return t
+}
+
+// compileTokens compiles the template definition at off whose data is size
+// bytes (-1: up to its EOF token, within the chunk). The template's size
+// is the header plus the bytes its tokens take up to and including their
+// EOF token (or size, when they run to the end without one).
+func (d *chunkDecoder) compileTokens(off, size int) (*template, error) {
+	limit := size
+	if size < 0 {
+		limit = len(d.chunk) - off - templateHeaderSize
+	}
+	if limit > len(d.chunk)-off-templateHeaderSize {
+		return nil, corruptf(off, "template definition of %d bytes runs past the chunk", size)
+	}
+	t := &template{size: templateHeaderSize + limit, cost: templateHeaderSize + limit, memo: true}
 	if t.cost > defLimit(d.chunk) {
-		return &template{err: limitf(off, "template definition of %d bytes exceeds %d", size, defLimit(d.chunk))}
+		return nil, limitf(off, "template definition of %d bytes exceeds %d", limit, defLimit(d.chunk))
 	}
-	c := &cursor{b: d.chunk, pos: off + templateHeaderSize, end: off + templateHeaderSize + size}
+	c := &cursor{b: d.chunk, pos: off + templateHeaderSize, end: off + templateHeaderSize + limit}
 	// Compiling is linear in the definition's bytes; it must not be charged
 	// to (or fail on) the budget of the record that happens to use it first.
 	saved := d.budget
-	d.budget = 4*size + 4096
+	d.budget = 4*limit + 4096
 	d.compiling, d.compileSet = t, make(map[uint32]bool)
 	nodes, err := d.parseFragment(c, true, 0)
 	d.budget = saved
 	d.compiling, d.compileSet = nil, nil
 	if err != nil {
-		return &template{err: fmt.Errorf("template at %#x: %w", off, err)}
+		return nil, fmt.Errorf("template at %#x: %w", off, err)
+	}
+	// parseFragment returns before the end only after an EOF token.
+	atEOF := c.pos < c.end || c.pos > off+templateHeaderSize && d.chunk[c.pos-1] == tokEOF
+	if size < 0 && !atEOF {
+		return nil, corruptf(off, "template definition has no EOF token before the end of the chunk")
+	}
+	if atEOF {
+		t.size = c.pos - off
+		t.cost = t.size
 	}
 	t.nodes, t.elems, t.maxIndex = nodes, countElements(nodes), maxSubstIndex(nodes)
-	return t
+	return t, nil
 }
 
 func countElements(nodes []*tnode) int {

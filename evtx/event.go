@@ -53,6 +53,9 @@ type Event struct {
 	// <Value Type='...'> per value, in order, names unknown; Unresolved
 	// lists the same values. What the rest of the record holds (System,
 	// when the unresolved instance is a nested one) is decoded as usual.
+	// A definition whose only damage is its data size field (its tokens
+	// end cleanly at their EOF token) is read from its tokens: the record
+	// decodes in full, Unresolved is empty, and Partial still says so.
 	// The reader reports every partial event as a FormatError too.
 	Partial    string
 	Unresolved []Value
