@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"io"
 	"os"
@@ -42,6 +43,7 @@ func FuzzReader(f *testing.F) {
 			_ = r.NewestTime() // must not panic or hang, and must not move Next
 			fw, lw := r.WrittenEnds()
 			var highest, lowest *Event
+			var offsets []int64
 			n := 0
 			for {
 				ev, err := r.Next()
@@ -61,10 +63,17 @@ func FuzzReader(f *testing.F) {
 					t.Fatalf("event %+v outside the input", ev)
 				}
 				if workers == 1 {
-					// Render what was decoded (must not panic).
-					_ = ev.AppendXML(nil)
+					// Render what was decoded (must not panic), as
+					// well-formed XML 1.0.
+					if err := wellFormed(ev.AppendXML(nil)); err != nil {
+						t.Fatalf("record %d: XML not well-formed: %v\n%s", ev.RecordID, err, ev.AppendXML(nil))
+					}
 					_ = ev.AppendText(nil, n)
 				}
+				if ev.Recovered != "" {
+					t.Fatalf("record %d from chunk slack in a plain read", ev.RecordID)
+				}
+				offsets = append(offsets, ev.Source.Offset)
 				n++
 			}
 			// LastWritten is the plain read's highest record number.
@@ -78,7 +87,7 @@ func FuzzReader(f *testing.F) {
 			if st.Records != n {
 				t.Fatalf("Stats.Records = %d, yielded %d", st.Records, n)
 			}
-			if st.Recovered > st.Records || st.BadChunks > st.Chunks || st.UnreadBytes > int64(len(b)) {
+			if st.Recovered > st.Records || st.Partial > st.Records || st.BadChunks > st.Chunks || st.UnreadBytes > int64(len(b)) || st.SlackRead != 0 {
 				t.Fatalf("inconsistent stats %+v", st)
 			}
 			last := int64(-1)
@@ -95,6 +104,51 @@ func FuzzReader(f *testing.F) {
 				last = e.Offset
 			}
 			r.Close()
+
+			// With Recover: the same events first, then only records of
+			// chunk slack, flagged; every partial event reported.
+			rr, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: workers, Recover: true})
+			if err != nil {
+				t.Fatalf("NewReader with Recover: %v", err)
+			}
+			var partialAt []int64
+			for i := 0; ; i++ {
+				ev, err := rr.Next()
+				if err == io.EOF {
+					if i < n {
+						t.Fatalf("Recover yields %d events, the plain read %d", i, n)
+					}
+					break
+				}
+				if err != nil {
+					t.Fatalf("Next: %v", err)
+				}
+				if i < n && (ev.Source.Offset != offsets[i] || ev.Recovered != "") || i >= n && ev.Recovered != RecoveredSlack {
+					t.Fatalf("Recover event %d: record %d at %#x flagged %q", i, ev.RecordID, ev.Source.Offset, ev.Recovered)
+				}
+				if i >= n && workers == 1 {
+					if err := wellFormed(ev.AppendXML(nil)); err != nil {
+						t.Fatalf("slack record %d: XML not well-formed: %v", ev.RecordID, err)
+					}
+				}
+				if ev.Partial != "" {
+					partialAt = append(partialAt, ev.Source.Offset)
+				}
+			}
+			rs := rr.Stats()
+			if rs.SlackRead+rs.SlackUnreadable > st.Stale || rs.Stale != st.Stale || rs.Records != n+rs.SlackRead {
+				t.Fatalf("Recover stats %+v, plain %+v", rs, st)
+			}
+			reported := map[int64]bool{}
+			for _, e := range rr.Errors() {
+				reported[e.Offset] = true
+			}
+			for _, off := range partialAt {
+				if !reported[off] {
+					t.Fatalf("partial event at %#x not reported", off)
+				}
+			}
+			rr.Close()
 
 			// A filtered read: yielded plus passed-over records cover at
 			// least what the plain read yielded. (A record whose summary
@@ -120,4 +174,19 @@ func FuzzReader(f *testing.F) {
 			fr.Close()
 		}
 	})
+}
+
+// wellFormed parses x with encoding/xml in strict mode (which refuses what
+// XML 1.0 forbids, character references included).
+func wellFormed(x []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(x))
+	d.Strict = true
+	for {
+		if _, err := d.Token(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
 }
