@@ -288,3 +288,28 @@ func TestComputerChangeWithinOneLog(t *testing.T) {
 		}
 	}
 }
+
+// TestUnattributedSaysWhenContextStartsLater: an RDP connection log that
+// begins after the Schannel event cannot show an attempt near it, and the
+// attribution says so.
+func TestUnattributedSaysWhenContextStartsLater(t *testing.T) {
+	e := builtinEngine(t, Options{At: t0})
+	dir := t.TempDir()
+	at := t0.Add(-5 * time.Hour)
+	sys := sortByTime(append(evtxtest.Noise(t0.Add(-3*24*time.Hour), time.Hour, 73), evtxtest.Schannel36870(at, 0x8009030D, 10001)))
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sys, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rcm := []*evtx.Event{evtxtest.RCM261(t0.Add(-2 * time.Hour)), evtxtest.RCM261(t0.Add(-time.Hour))}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"), rcm, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	f := finding(t, analyzePath(t, e, dir), "rdp-cert-private-key")
+	if f.Verdict != Possible {
+		t.Fatalf("verdict %s", f.Verdict)
+	}
+	want := "RemoteConnectionManager/Operational does not reach back to it"
+	if got := f.Evidence[0].Attribution; !strings.Contains(got, want) {
+		t.Errorf("attribution %q lacks %q", got, want)
+	}
+}

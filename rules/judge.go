@@ -209,7 +209,7 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 					continue
 				}
 			}
-			r.Attribution = a.unattributedText(cr, at)
+			r.Attribution = a.unattributedText(cr, at, r.Time)
 		}
 	}
 }
@@ -217,18 +217,28 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 // unattributedText says why an evidence event is not attributable:
 // "not attributable to RDP: it names no calling process and no RDP
 // connection attempt is logged within 10 seconds of it (...)".
-func (a *analysis) unattributedText(cr *compiledRule, at *Attribution) string {
+func (a *analysis) unattributedText(cr *compiledRule, at *Attribution, t time.Time) string {
 	var why []string
 	if at.Process != nil && at.Process.Image != "" {
 		why = append(why, "it names no calling process")
 	}
 	if at.Coincides != nil {
 		s := fmt.Sprintf("no RDP connection attempt is logged within %s of it", FormatDuration(at.Coincides.Within))
-		if missing := a.unreadContext(cr, at); len(missing) > 0 {
-			for i, ch := range missing {
-				missing[i] = shortChannel(ch)
-			}
+		missing, uncovered := a.unreadContext(cr, at, t)
+		for i, ch := range missing {
+			missing[i] = shortChannel(ch)
+		}
+		for i, ch := range uncovered {
+			uncovered[i] = shortChannel(ch)
+		}
+		switch {
+		case len(missing) > 0 && len(uncovered) > 0:
+			s += " (the " + strings.Join(missing, " and ") + " logs are not among the readable inputs; " +
+				strings.Join(uncovered, " and ") + " does not reach back to it)"
+		case len(missing) > 0:
 			s += " (the " + strings.Join(missing, " and ") + " logs are not among the readable inputs)"
+		case len(uncovered) > 0:
+			s += " (the " + strings.Join(uncovered, " and ") + " logs do not reach back to it)"
 		}
 		why = append(why, s)
 	}
@@ -247,25 +257,33 @@ func shortChannel(ch string) string {
 }
 
 // unreadContext returns the channels of at's coincidence queries of which
-// no log was read.
-func (a *analysis) unreadContext(cr *compiledRule, at *Attribution) []string {
-	var out []string
+// no log was read (missing), and those whose logs were read but begin
+// after t - Coincides.Within (uncovered: older attempts are not in them).
+func (a *analysis) unreadContext(cr *compiledRule, at *Attribution, t time.Time) (missing, uncovered []string) {
 	for _, id := range at.Coincides.Queries {
 		q := cr.rule.Query(id)
-		if q == nil {
+		if q == nil || containsFold(missing, q.Channel) || containsFold(uncovered, q.Channel) {
 			continue
 		}
-		read := false
+		read, covers := false, false
 		for _, in := range a.res.Inputs {
 			if in.Readable() && strings.EqualFold(in.Channel, q.Channel) {
 				read = true
+				first := in.Stats.First
+				if in.FirstWritten != nil {
+					first = in.FirstWritten.Time // TimeCreated of the first-written record, as logStatus
+				}
+				covers = covers || (!first.IsZero() && !first.After(t.Add(-at.Coincides.Within)))
 			}
 		}
-		if !read && !containsFold(out, q.Channel) {
-			out = append(out, q.Channel)
+		switch {
+		case !read:
+			missing = append(missing, q.Channel)
+		case !covers:
+			uncovered = append(uncovered, q.Channel)
 		}
 	}
-	return out
+	return missing, uncovered
 }
 
 func containsFold(list []string, s string) bool {
