@@ -18,7 +18,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	eng, err := rules.NewEngine(rs[1:2], rules.Options{At: at}) // rdp-tls-disabled
+	eng, err := rules.NewEngine(rs[1:2], rules.Options{At: at, Timeline: -1}) // rdp-tls-disabled, no timeline
 	if err != nil {
 		log.Fatal(err)
 	}

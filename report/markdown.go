@@ -305,6 +305,23 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.First), codeOr(in.Last),
 			in.Decoded, mdEscape(strings.Join(probs, "; ")))
 	}
+
+	if r.Timeline == nil {
+		return p.err
+	}
+	p.line("\n## RDP timeline (oldest first)\n")
+	if r.TimelineOmitted > 0 {
+		p.printf("%s before these left out; `--timeline N` shows more.\n\n", capitalize(count(r.TimelineOmitted, "older event")))
+	}
+	if len(r.Timeline) == 0 {
+		p.line("No RDP-relevant event around the reference time.")
+		return p.err
+	}
+	p.line("| Time (UTC) | Event |")
+	p.line("|---|---|")
+	for _, l := range r.Timeline {
+		p.printf("| %s | %s |\n", cell(TimelineWhen(l)), mdEscape(TimelineText(l)))
+	}
 	return p.err
 }
 

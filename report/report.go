@@ -61,6 +61,30 @@ type Report struct {
 	Summary    Summary     `json:"summary"`
 	Findings   []Finding   `json:"findings"`
 	Inputs     []Input     `json:"inputs"`
+	// Timeline holds the RDP-relevant events around the reference time
+	// (boots and shutdowns, Remote Desktop service states, listener starts,
+	// successful RDP logons, failed ones grouped by status and address,
+	// certificate and TLS errors), oldest first; TimelineOmitted counts the
+	// older events left out (--timeline N keeps the newest N lines). It is
+	// absent only when the timeline was turned off (--timeline 0).
+	Timeline        []TimelineLine `json:"timeline,omitempty"`
+	TimelineOmitted int            `json:"timeline_omitted,omitempty"`
+}
+
+// TimelineLine is one line of the timeline: one event, or a group of
+// events with the same status and address.
+type TimelineLine struct {
+	Time          string `json:"time"`                // TimeCreated (of a group: the oldest)
+	LastTime      string `json:"last_time,omitempty"` // of a group of several: the newest
+	Count         int    `json:"count"`
+	Entry         string `json:"entry"` // the timeline entry id (rules/timeline.yaml)
+	Provider      string `json:"provider"`
+	EventID       uint16 `json:"event_id"`
+	Channel       string `json:"channel"`
+	File          string `json:"file"`
+	EventRecordID uint64 `json:"event_record_id"` // of a group: the newest's
+	RecordNumber  uint64 `json:"record_number"`
+	Text          string `json:"text"`
 }
 
 // Record names a record: by its EventRecordID (what Event Viewer shows),
@@ -356,6 +380,18 @@ func New(res *rules.Result) *Report {
 	for _, in := range res.Inputs {
 		r.Inputs = append(r.Inputs, newInput(in))
 	}
+	if res.Timeline != nil {
+		r.Timeline = []TimelineLine{}
+	}
+	for _, l := range res.Timeline {
+		tl := TimelineLine{Time: formatTime(l.Time), Count: l.Count, Entry: l.Entry, Provider: l.Provider, EventID: l.EventID,
+			Channel: l.Channel, File: l.File, EventRecordID: l.EventRecordID, RecordNumber: l.RecordID, Text: l.Text}
+		if l.Count > 1 {
+			tl.LastTime = formatTime(l.Last)
+		}
+		r.Timeline = append(r.Timeline, tl)
+	}
+	r.TimelineOmitted = res.TimelineDropped
 	sort.SliceStable(r.Inputs, func(i, j int) bool { return r.Inputs[i].Path < r.Inputs[j].Path })
 	return r
 }

@@ -400,7 +400,60 @@ func WriteText(w io.Writer, r *Report) error {
 			p.printf("      ... %d more format errors (see the JSON report)\n", in.ErrorCount-5)
 		}
 	}
+
+	// Timeline.
+	if r.Timeline == nil {
+		return p.err
+	}
+	p.line("")
+	p.line("== RDP timeline (oldest first) ==")
+	if r.TimelineOmitted > 0 {
+		p.printf("  (%s before these left out; --timeline N shows more)\n", count(r.TimelineOmitted, "older event"))
+	}
+	if len(r.Timeline) == 0 {
+		p.line("  no RDP-relevant event around the reference time")
+	}
+	for _, l := range r.Timeline {
+		p.wrapData("  "+TimelineWhen(l)+"  ", TimelineText(l), textWidth)
+	}
 	return p.err
+}
+
+// TimelineWhen is a timeline line's time: "2024-05-01T11:00:00Z", or for a
+// group "2024-05-01T10:00:00Z .. 11:00:00Z" (seconds, UTC).
+func TimelineWhen(l TimelineLine) string {
+	t := shortTime(l.Time)
+	if l.LastTime != "" && l.LastTime != l.Time {
+		last := shortTime(l.LastTime)
+		if len(t) == len(last) && t[:10] == last[:10] {
+			last = last[11:]
+		}
+		t += " .. " + last
+	}
+	return t
+}
+
+// TimelineText is a timeline line's text with its source: "12x failed RDP
+// or network logons (...) [Security-Auditing 4625, EventRecordID 7]".
+func TimelineText(l TimelineLine) string {
+	s := l.Text
+	if l.Count > 1 {
+		s = fmt.Sprintf("%dx %s", l.Count, s)
+	}
+	return fmt.Sprintf("%s [%s %d, %s]", s, shortProviderName(l.Provider), l.EventID, recordText(l.EventRecordID, l.RecordNumber))
+}
+
+// shortTime cuts an event XML time to whole seconds: "2024-05-01T11:00:00Z".
+func shortTime(s string) string {
+	if len(s) >= 19 {
+		return s[:19] + "Z"
+	}
+	return s
+}
+
+// shortProviderName drops "Microsoft-Windows-" from a provider name.
+func shortProviderName(p string) string {
+	return strings.TrimPrefix(p, "Microsoft-Windows-")
 }
 
 func machinesLabel(computers []string) string {

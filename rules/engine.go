@@ -65,13 +65,18 @@ type Options struct {
 	// it); only the reader's counts in Input.Stats differ. It is slow: for
 	// tests and for doubt.
 	NoShortcuts bool
+	// Timeline is how many lines of the RDP timeline (timeline.yaml) the
+	// Result keeps, the newest (0 means DefaultTimeline, negative none:
+	// then the timeline's logs are not read for it).
+	Timeline int
 }
 
 // Engine evaluates compiled rules over event logs. It is safe for
 // concurrent use: Analyze keeps its state per call.
 type Engine struct {
-	rules []*compiledRule
-	opt   Options
+	rules    []*compiledRule
+	opt      Options
+	timeline *compiledRule // the timeline's queries (timeline.go), or nil
 }
 
 type compiledRule struct {
@@ -86,6 +91,7 @@ type compiledQuery struct {
 	x       *xpath.Query
 	keys    xpath.Keys // provider names and event ids every match has
 	hasKeys bool
+	tl      *timelineQuery // a timeline entry's query, else nil
 }
 
 // NewEngine validates rs and compiles their queries once.
@@ -118,6 +124,11 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 		}
 		e.rules = append(e.rules, cr)
 	}
+	if o.Timeline >= 0 {
+		if err := e.compileTimeline(); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -130,17 +141,25 @@ func (e *Engine) Rules() []*Rule {
 	return rs
 }
 
-// Channels returns the channels the engine's rules read, sorted.
+// Channels returns the channels the engine reads for its rules and its
+// timeline, sorted.
 func (e *Engine) Channels() []string {
 	seen := map[string]bool{}
 	var chs []string
+	add := func(c string) {
+		if k := strings.ToLower(c); !seen[k] {
+			seen[k] = true
+			chs = append(chs, c)
+		}
+	}
 	for _, cr := range e.rules {
 		for _, c := range cr.rule.Channels() {
-			k := strings.ToLower(c)
-			if !seen[k] {
-				seen[k] = true
-				chs = append(chs, c)
-			}
+			add(c)
+		}
+	}
+	if e.timeline != nil {
+		for _, cq := range e.timeline.queries {
+			add(cq.query.Channel)
 		}
 	}
 	sort.Strings(chs)
@@ -181,6 +200,12 @@ type Result struct {
 	// Warnings are about the analysis as a whole (e.g. a doubtful
 	// reference time, a clock that jumped).
 	Warnings []string
+	// Timeline holds the RDP-relevant events around the reference time
+	// (timeline.yaml), oldest first, at most Options.Timeline lines (the
+	// newest), nil when Options.Timeline is negative; TimelineDropped
+	// counts the older events left out.
+	Timeline        []*TimelineLine
+	TimelineDropped int
 	// ClockJumps lists the logs with records whose TimeCreated lies more
 	// than ClockSlack after that of the log's last-written record (each
 	// is also a warning).
@@ -393,6 +418,7 @@ type analysis struct {
 	corro     map[*compiledRule][]*EventRef
 	last      map[*Input]*evtx.Event // each log's last-written record
 	context   map[*compiledRule]*contextEvents
+	timeline  *timeline // the RDP timeline's lines (timeline.go)
 }
 
 type queryState struct {
@@ -416,7 +442,11 @@ type computerSeen struct {
 func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 	e := a.e
 	a.byChannel = map[string][]*compiledQuery{}
-	for _, cr := range e.rules {
+	crs := e.rules
+	if e.timeline != nil {
+		crs = append(append([]*compiledRule(nil), crs...), e.timeline)
+	}
+	for _, cr := range crs {
 		for _, cq := range cr.queries {
 			k := strings.ToLower(cq.query.Channel)
 			a.byChannel[k] = append(a.byChannel[k], cq)
@@ -508,6 +538,7 @@ func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
 	for _, cr := range e.rules {
 		a.res.Findings = append(a.res.Findings, a.finding(cr))
 	}
+	a.res.Timeline, a.res.TimelineDropped = a.timeline.finish()
 	if readable == 0 {
 		return a.res, ErrNoReadableLog
 	}
@@ -521,6 +552,10 @@ func (a *analysis) resetMatches() {
 	a.corro = map[*compiledRule][]*EventRef{}
 	a.context = map[*compiledRule]*contextEvents{}
 	a.computers = map[string][]*computerSeen{}
+	a.timeline = nil
+	if a.e.timeline != nil {
+		a.timeline = &timeline{max: a.e.opt.Timeline, groups: map[string]*TimelineLine{}}
+	}
 	for _, cr := range a.e.rules {
 		for _, cq := range cr.queries {
 			a.state[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
@@ -817,6 +852,10 @@ func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
 	var ref *EventRef // built on the first match
 	for _, cq := range qs {
 		if !cq.x.Match(ev, a.ref) || !cq.query.admits(ev) {
+			continue
+		}
+		if cq.tl != nil {
+			a.noteTimeline(cq, in, ev, t)
 			continue
 		}
 		if ref == nil {

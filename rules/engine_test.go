@@ -86,10 +86,13 @@ func builtinEngine(t testing.TB, o Options) *Engine {
 }
 
 // articleEngine is an engine with the article's three scenarios only
-// (scenario numbers 1 to 3), for the tests of the engine's reading and
-// windows that count records and channels.
+// (scenario numbers 1 to 3) and no timeline, for the tests of the
+// engine's reading and windows that count records and channels.
 func articleEngine(t testing.TB, o Options) *Engine {
 	t.Helper()
+	if o.Timeline == 0 {
+		o.Timeline = -1
+	}
 	rs, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +414,7 @@ func TestOnlyNeededChannelsAreRead(t *testing.T) {
 	// Only the broker rule: System is read for the reference time and the
 	// 6011 corroboration, the client log for evidence.
 	rs, _ := Builtin()
-	e2, err := NewEngine(rs[2:3], Options{})
+	e2, err := NewEngine(rs[2:3], Options{Timeline: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,12 @@ later event shows it recovered); not_detected (the logs were read and cover
 the window); not_checked (a log is absent, unreadable, or starts inside the
 window). Each finding says why in one sentence.
 
+The report ends with the RDP timeline: the events around the reference
+time that show when RDP last worked and what changed (boots and
+shutdowns, Remote Desktop service states, listener starts, successful RDP
+logons, failed ones grouped by status and address, certificate and TLS
+errors), oldest first, the newest --timeline lines.
+
 flags:
 %s
 exit codes (the same for every format):
@@ -69,6 +75,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	format := fs.StringP("format", "f", "text", "output `format`: text, markdown, json or jsonl (one JSON report per machine per line)")
 	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`, adding rules or replacing built-ins by id")
 	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
+	timelineN := fs.Int("timeline", rules.DefaultTimeline, "end the report with the newest `N` lines of the RDP timeline (0 for none)")
 	fs.Usage = func() { fmt.Fprintf(help, analyzeHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -107,6 +114,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	o.LookBack = lb
 	if lb == 0 {
 		o.LookBack = -1 // none
+	}
+	if *timelineN < 0 {
+		return usageErr("--timeline %d: want 0 (none) or a number of lines", *timelineN)
+	}
+	o.Timeline = *timelineN
+	if o.Timeline == 0 {
+		o.Timeline = -1 // none
 	}
 
 	rs, err := loadRules(*dir)

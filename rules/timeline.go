@@ -1,0 +1,306 @@
+package rules
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
+)
+
+// DefaultTimeline is how many timeline lines a Result keeps (the newest).
+const DefaultTimeline = 50
+
+// TimelineEntry is one kind of event of the RDP timeline (timeline.yaml):
+// boots and shutdowns, Remote Desktop service states, listener starts,
+// successful and failed RDP logons, certificate and TLS errors.
+type TimelineEntry struct {
+	ID      string `yaml:"id"`
+	Channel string `yaml:"channel"`
+	// XPath selects the events, without a time condition.
+	XPath string `yaml:"xpath"`
+	// Says is the line's text.
+	Says string `yaml:"says"`
+	// Fields are the data fields shown after the text, by name (an
+	// EventData Name, a UserData element, or "Binary" for the <Binary>
+	// text).
+	Fields []string `yaml:"fields"`
+	// Where holds conditions every event must also satisfy (as in rules).
+	Where []*Condition `yaml:"where"`
+	// GroupBy names fields: events of this entry (and event id) with the
+	// same values are one line with a count and their first and last time.
+	GroupBy []string `yaml:"group_by"`
+}
+
+// TimelineLine is one line of the timeline: one event, or a group of
+// events with the same values of the entry's GroupBy fields.
+type TimelineLine struct {
+	Entry    string    // the TimelineEntry id
+	Time     time.Time // TimeCreated of the event (of a group: the oldest)
+	Last     time.Time // of a group: the newest; else Time
+	Count    int       // events on this line (1 unless grouped)
+	Provider string
+	EventID  uint16
+	Channel  string
+	File     string
+	// EventRecordID and RecordID (its number in the file) of the event,
+	// of a group the newest's.
+	EventRecordID, RecordID uint64
+	grouped                 bool
+	// Text is the entry's Says with the event's Fields:
+	// "service state (Binary=TermService/4, param2=running)".
+	Text string
+}
+
+//go:embed timeline.yaml
+var timelineYAML []byte
+
+// BuiltinTimeline returns the entries of the built-in timeline
+// (rules/timeline.yaml), checked like rules: ids, channels, queries that
+// compile, conditions.
+func BuiltinTimeline() ([]*TimelineEntry, error) {
+	return ParseTimeline("builtin:timeline.yaml", timelineYAML)
+}
+
+// ParseTimeline reads a list of timeline entries and checks them.
+func ParseTimeline(file string, data []byte) ([]*TimelineEntry, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var es []*TimelineEntry
+	if err := dec.Decode(&es); err != nil && err != io.EOF {
+		return nil, &LoadError{File: file, Err: err}
+	}
+	var errs []error
+	seen := map[string]bool{}
+	r := &Rule{ID: "timeline", File: file}
+	for i, e := range es {
+		if e == nil {
+			errs = append(errs, &LoadError{File: file, Err: fmt.Errorf("[%d]: empty entry", i)})
+			continue
+		}
+		where := fmt.Sprintf("timeline[%s]", e.ID)
+		bad := func(format string, args ...any) {
+			errs = append(errs, &RuleError{File: file, Field: where, Err: fmt.Errorf(format, args...)})
+		}
+		if !idPattern.MatchString(e.ID) || seen[e.ID] {
+			bad("id %q is not unique lower-case words joined by '-'", e.ID)
+		}
+		seen[e.ID] = true
+		if strings.TrimSpace(e.Channel) == "" || strings.TrimSpace(e.Says) == "" {
+			bad("needs a channel and says")
+		}
+		if x, err := xpath.Compile(e.XPath); err != nil {
+			bad("xpath: %v", err)
+		} else if _, ok := x.Keys(); !ok {
+			bad("xpath names no provider or event id (the timeline reads only the records it names)")
+		}
+		if err := parseCodes(where+" where", e.Where); err != nil {
+			errs = append(errs, &LoadError{File: file, Err: err})
+		}
+		for j, c := range e.Where {
+			errs = append(errs, validateCondition(r, fmt.Sprintf("%s.where[%d]", where, j), c)...)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return es, nil
+}
+
+// timelineQuery is a compiled timeline entry.
+type timelineQuery struct {
+	entry *TimelineEntry
+	x     *xpath.Query
+}
+
+// TimelineEntries returns the engine's timeline entries (nil when
+// Options.Timeline is negative).
+func (e *Engine) TimelineEntries() []*TimelineEntry {
+	if e.timeline == nil {
+		return nil
+	}
+	var out []*TimelineEntry
+	for _, cq := range e.timeline.queries {
+		out = append(out, cq.tl.entry)
+	}
+	return out
+}
+
+// timeline collects the lines while the logs are read.
+type timeline struct {
+	max     int
+	lines   []*TimelineLine
+	groups  map[string]*TimelineLine
+	dropped int
+}
+
+// maxTimelineGroups bounds the groups kept (distinct addresses of failed
+// logons); events of further groups count as dropped.
+const maxTimelineGroups = 4096
+
+// compileTimeline compiles the built-in timeline's entries into queries
+// of a rule of their own (not a finding): its window is the longest of the
+// rules', so that its logs are read over the same span.
+func (e *Engine) compileTimeline() error {
+	es, err := BuiltinTimeline()
+	if err != nil {
+		return err
+	}
+	if e.opt.Timeline == 0 {
+		e.opt.Timeline = DefaultTimeline
+	}
+	cr := &compiledRule{rule: &Rule{ID: "timeline"}, window: DefaultWindow}
+	for _, r := range e.rules {
+		cr.window = max(cr.window, r.window)
+	}
+	for _, te := range es {
+		x, err := xpath.Compile(te.XPath)
+		if err != nil {
+			return err
+		}
+		q := &Query{ID: te.ID, Channel: te.Channel, XPath: te.XPath, Role: RoleContext, Where: te.Where}
+		cq := &compiledQuery{rule: cr, query: q, x: x, tl: &timelineQuery{entry: te, x: x}}
+		cq.keys, cq.hasKeys = x.Keys()
+		cr.queries = append(cr.queries, cq)
+	}
+	e.timeline = cr
+	return nil
+}
+
+// noteTimeline adds ev, a match of cq, to the timeline when it lies within
+// the span every log is decoded over (the longest window and the
+// look-back before the reference time, the look-back after it), so that
+// the timeline is the same with and without the reader's shortcuts.
+func (a *analysis) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t time.Time) {
+	tl := a.timeline
+	lb := a.e.opt.LookBack
+	if tl == nil || t.After(a.ref.Add(lb)) || t.Before(a.ref.Add(-cq.rule.window-lb)) {
+		return
+	}
+	e := cq.tl.entry
+	key := ""
+	if len(e.GroupBy) > 0 {
+		key = fmt.Sprintf("%s/%d", e.ID, ev.System.EventID)
+		for _, f := range e.GroupBy {
+			key += "\x00" + fieldText(ev, f)
+		}
+		if l := tl.groups[key]; l != nil {
+			l.Count++
+			if t.Before(l.Time) {
+				l.Time = t
+			}
+			if !t.Before(l.Last) {
+				l.Last, l.EventRecordID, l.RecordID, l.File = t, ev.System.EventRecordID, ev.RecordID, in.Path
+			}
+			return
+		}
+		if len(tl.groups) >= maxTimelineGroups {
+			tl.dropped++ // counted in events
+			return
+		}
+	}
+	l := &TimelineLine{
+		Entry: e.ID, Time: t, Last: t, Count: 1,
+		Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
+		Channel: in.Channel, File: in.Path, EventRecordID: ev.System.EventRecordID, RecordID: ev.RecordID,
+		Text: timelineText(e, ev),
+	}
+	if key != "" {
+		l.grouped = true
+		tl.groups[key] = l
+	}
+	tl.lines = append(tl.lines, l)
+	if len(tl.lines) >= 4*tl.max+64+len(tl.groups) {
+		tl.trim(true)
+	}
+}
+
+// trim keeps the newest max lines. While reading (keepGroups), groups keep
+// their lines (a later event may make a group newer) and only single
+// events beyond the newest max are dropped.
+func (tl *timeline) trim(keepGroups bool) {
+	sortLines(tl.lines)
+	n := len(tl.lines) - tl.max
+	if n <= 0 {
+		return
+	}
+	var kept []*TimelineLine
+	for i, l := range tl.lines {
+		if i < n && !(keepGroups && l.grouped) {
+			tl.dropped += l.Count
+			continue
+		}
+		kept = append(kept, l)
+	}
+	tl.lines = kept
+}
+
+// sortLines orders lines oldest first (by their last time, then file and
+// record).
+func sortLines(ls []*TimelineLine) {
+	sort.SliceStable(ls, func(i, j int) bool {
+		a, b := ls[i], ls[j]
+		if !a.Last.Equal(b.Last) {
+			return a.Last.Before(b.Last)
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.RecordID < b.RecordID
+	})
+}
+
+// finish sorts the timeline oldest first and keeps the newest max lines.
+func (tl *timeline) finish() ([]*TimelineLine, int) {
+	if tl == nil {
+		return nil, 0
+	}
+	tl.trim(false)
+	if tl.lines == nil {
+		tl.lines = []*TimelineLine{} // on, and empty
+	}
+	return tl.lines, tl.dropped
+}
+
+// timelineText is the entry's text with the event's fields.
+func timelineText(e *TimelineEntry, ev *evtx.Event) string {
+	var parts []string
+	for _, f := range e.Fields {
+		if v := fieldText(ev, f); v != "" {
+			parts = append(parts, f+"="+truncate(InsertText(v), 80))
+		}
+	}
+	if len(parts) == 0 {
+		return e.Says
+	}
+	return e.Says + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// fieldText is the text of the named field of ev: an EventData item, a
+// UserData leaf, or "Binary" (the UTF-16 text of <Binary>); "" if absent.
+func fieldText(ev *evtx.Event, name string) string {
+	if name == "Binary" {
+		if s, ok := BinaryText(ev.Binary); ok && printableASCII(s) {
+			return s
+		}
+		return ""
+	}
+	if v, ok := ev.Data(name); ok {
+		return strings.TrimSpace(v.String())
+	}
+	out := ""
+	walkLeaves(ev.UserData, func(e *evtx.Element) {
+		if out == "" && e.Name == name {
+			out = strings.TrimSpace(e.Value.String())
+		}
+	})
+	return out
+}

@@ -1,0 +1,117 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+func timelineLines(res *Result) []string {
+	var out []string
+	for _, l := range res.Timeline {
+		out = append(out, fmt.Sprintf("%s %s %d %s %d %s", l.Time.Format(time.RFC3339), l.Last.Format(time.RFC3339), l.Count, l.Entry, l.EventRecordID, l.Text))
+	}
+	return out
+}
+
+func TestTimelineOldestFirstAndGrouped(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "logon-must-change"))
+	if len(res.Timeline) == 0 {
+		t.Fatal("no timeline")
+	}
+	for i := 1; i < len(res.Timeline); i++ {
+		if res.Timeline[i].Last.Before(res.Timeline[i-1].Last) {
+			t.Fatalf("timeline not oldest first at %d: %q", i, timelineLines(res))
+		}
+	}
+	last := res.Timeline[len(res.Timeline)-1]
+	if last.Entry != "rdp-logon-succeeded" || !last.Time.Equal(t0.Add(-time.Minute)) {
+		t.Errorf("last line %+v, want the 4624 a minute before the reference time", last)
+	}
+	var must, wrong bool
+	for _, l := range res.Timeline {
+		must = must || l.Entry == "rdp-logon-failed" && strings.Contains(l.Text, "SubStatus=0xc0000224")
+		wrong = wrong || l.Entry == "rdp-logon-failed" && strings.Contains(l.Text, "SubStatus=0xc000006a")
+	}
+	if !must || !wrong {
+		t.Errorf("failed logons not one line per status: %q", timelineLines(res))
+	}
+
+	// 40 failed logons from 8 addresses: one line per address, 5 each.
+	res = analyzePath(t, e, filepath.Join(scenarioDir, "brute-4625-burst"))
+	n := 0
+	for _, l := range res.Timeline {
+		if l.Entry == "rdp-logon-failed" {
+			n++
+			if l.Count != 5 || !l.Last.After(l.Time) {
+				t.Errorf("group %+v: want 5 events over a span", l)
+			}
+		}
+	}
+	if n != 8 {
+		t.Errorf("%d lines of failed logons, want 8 (one per address)", n)
+	}
+}
+
+func TestTimelineBound(t *testing.T) {
+	set := filepath.Join(scenarioDir, "svc-termservice-recovered")
+	all := analyzePath(t, builtinEngine(t, Options{Timeline: 1000}), set)
+	three := analyzePath(t, builtinEngine(t, Options{Timeline: 3}), set)
+	if len(all.Timeline) <= 3 || len(three.Timeline) != 3 {
+		t.Fatalf("%d and %d lines", len(all.Timeline), len(three.Timeline))
+	}
+	a, b := timelineLines(all), timelineLines(three)
+	if strings.Join(a[len(a)-3:], "\n") != strings.Join(b, "\n") {
+		t.Errorf("--timeline 3 is not the newest 3 lines:\n%s\nvs\n%s", strings.Join(a[len(a)-3:], "\n"), strings.Join(b, "\n"))
+	}
+	if three.TimelineDropped != len(all.Timeline)-3 {
+		t.Errorf("dropped %d, want %d", three.TimelineDropped, len(all.Timeline)-3)
+	}
+	// The recovery is the newest line: TermService running after 7000.
+	if l := b[2]; !strings.Contains(l, "TermService/4") {
+		t.Errorf("newest line %q, want TermService running", l)
+	}
+	if res := analyzePath(t, builtinEngine(t, Options{Timeline: -1}), set); res.Timeline != nil {
+		t.Errorf("timeline off: %d lines", len(res.Timeline))
+	}
+}
+
+// TestTimelineWithoutShortcuts: the timeline is the same when every record
+// is decoded and every query evaluated (Options.NoShortcuts), over every
+// fixture set and the real samples.
+func TestTimelineWithoutShortcuts(t *testing.T) {
+	fast := builtinEngine(t, Options{Timeline: 1000})
+	plain := builtinEngine(t, Options{Timeline: 1000, NoShortcuts: true})
+	paths, _ := filepath.Glob("../testdata/evtx/*.evtx")
+	for _, s := range readSets(t) {
+		paths = append(paths, s.input)
+	}
+	for _, p := range paths {
+		a := analyzePathOrEmpty(t, fast, p)
+		b := analyzePathOrEmpty(t, plain, p)
+		if strings.Join(timelineLines(a), "\n") != strings.Join(timelineLines(b), "\n") {
+			t.Errorf("%s: timelines differ:\n%s\nvs\n%s", p, strings.Join(timelineLines(a), "\n"), strings.Join(timelineLines(b), "\n"))
+		}
+	}
+}
+
+// analyzePathOrEmpty analyses path; a sample no rule reads gives an empty
+// result.
+func analyzePathOrEmpty(t *testing.T, e *Engine, path string) *Result {
+	t.Helper()
+	logs, err := evtx.Find(path)
+	if err != nil {
+		t.Fatalf("Find(%s): %v", path, err)
+	}
+	res, err := e.Analyze(logs)
+	if err != nil && !errors.Is(err, ErrNoReadableLog) {
+		t.Fatalf("Analyze(%s): %v", path, err)
+	}
+	return res
+}
