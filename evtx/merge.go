@@ -84,7 +84,11 @@ func openMerged(l *Log, o Options) (*File, error) {
 		if pl.TempDir == "" {
 			pl.TempDir = l.TempDir
 		}
-		f, err := pl.Open(Options{Workers: o.Workers, Name: p.Path, Progress: o.Progress})
+		// Every option but the window and filter, which the merged
+		// reader applies after de-duplication, and the name.
+		po := o
+		po.Since, po.Until, po.Filter, po.Name = time.Time{}, time.Time{}, nil, p.Path
+		f, err := pl.Open(po)
 		if err != nil {
 			m.close()
 			return nil, err

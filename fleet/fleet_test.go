@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"archive/zip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,13 +60,36 @@ func engine(t *testing.T) *rules.Engine {
 	return e
 }
 
+// group groups the logs at paths as analyze does (reading the records of
+// the analysed period), and checks that reading every record groups them
+// the same way.
 func group(t *testing.T, eng *rules.Engine, paths ...string) []*fleet.Machine {
 	t.Helper()
 	units, probs, err := fleet.Find(paths)
 	if err != nil || len(probs) > 0 {
 		t.Fatalf("Find: %v %v", probs, err)
 	}
-	return fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: 10 * 24 * time.Hour})
+	all := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	if got, want := shape(ms), shape(all); got != want {
+		t.Errorf("grouped from the analysed period:\n%s\nfrom every record:\n%s", got, want)
+	}
+	return ms
+}
+
+// shape describes machines: labels, computers and each log's copies.
+func shape(ms []*fleet.Machine) string {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, "%s %q forwarded=%v\n", m.Label(), m.Computers, m.Forwarded)
+		for _, l := range m.Logs {
+			fmt.Fprintf(&b, "  %s read=%v records=%d\n", l.Channel, l.Read, l.Records)
+			for _, c := range l.Copies {
+				fmt.Fprintf(&b, "    %s %d %d %v\n", c.Path, c.Records, c.Added, c.SameFile)
+			}
+		}
+	}
+	return b.String()
 }
 
 // analyze returns each machine's result by label.
