@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -302,18 +301,13 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 // terminalProgress returns a progress function that keeps one line of
 // stderr up to date when stderr is a terminal, or nil.
 func terminalProgress(stderr io.Writer) func(done, total int) {
-	f, ok := stderr.(*os.File)
-	if !ok {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+	if !isTerminal(stderr) {
 		return nil
 	}
 	return func(done, total int) {
-		fmt.Fprintf(f, "\revtxrdp analyze: %d of %d machines analysed", done, total)
+		fmt.Fprintf(stderr, "\r\033[Kevtxrdp analyze: %d of %d machines analysed", done, total)
 		if done == total {
-			fmt.Fprintln(f)
+			fmt.Fprintln(stderr)
 		}
 	}
 }
