@@ -528,3 +528,49 @@ func TestDuplicateInputsCountOnce(t *testing.T) {
 		t.Errorf("%d inputs, %d events; want 1 and 2", len(res.Inputs), finding(t, res, "rdp-tls-disabled").EvidenceCount)
 	}
 }
+
+// TestSamplesFalsePositives counts, per rule, the real samples (each
+// analysed alone; the same files as ../shared/samples) on which it is
+// detected or possible without being one of realDetections: every count
+// must be 0. go test -run TestSamplesFalsePositives -v prints the table.
+func TestSamplesFalsePositives(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/evtx/*.evtx")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	e := builtinEngine(t, Options{})
+	type counts struct{ read, flagged, fp int }
+	per := map[string]*counts{}
+	for _, r := range e.Rules() {
+		per[r.ID] = &counts{}
+	}
+	for _, p := range paths {
+		logs, err := evtx.Find(p)
+		if err != nil {
+			t.Fatalf("Find(%s): %v", p, err)
+		}
+		res, err := e.Analyze(logs)
+		if err != nil && !errors.Is(err, ErrNoReadableLog) {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, f := range res.Findings {
+			c := per[f.Rule.ID]
+			if f.Verdict != NotChecked {
+				c.read++
+			}
+			if f.Verdict == Detected || f.Verdict == Possible {
+				c.flagged++
+				if realDetections[filepath.Base(p)] != f.Rule.ID {
+					c.fp++
+					t.Errorf("%s: %s %s: %s", filepath.Base(p), f.Rule.ID, f.Verdict, f.Why)
+				}
+			}
+		}
+	}
+	t.Logf("%-26s %8s %8s %15s", "rule", "checked", "flagged", "false positives")
+	for _, r := range e.Rules() {
+		c := per[r.ID]
+		t.Logf("%-26s %8d %8d %15d", r.ID, c.read, c.flagged, c.fp)
+	}
+	t.Logf("over %d samples, each analysed alone", len(paths))
+}

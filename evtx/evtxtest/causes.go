@@ -110,7 +110,19 @@ func SCM7040(t time.Time, displayName, from, to, keyName string) *evtx.Event {
 // the fields of the real record 319457832 of omerbenamram/evtx
 // samples/Security_short_selected.evtx (LogonType UInt32, Status and
 // SubStatus HexInt32).
+//
+// LogonProcessName and AuthenticationPackageName follow the logon type:
+// User32/Negotiate for 10 (RemoteInteractive), NtLmSsp/NTLM for 3 (a
+// network logon, what NLA does), Advapi/Negotiate otherwise (a local
+// program calling LogonUser).
 func Security4625(t time.Time, user, ip string, status, subStatus uint32, logonType uint32) *evtx.Event {
+	process, pkg := "Advapi  ", "Negotiate"
+	switch logonType {
+	case 10:
+		process = "User32 "
+	case 3:
+		process, pkg = "NtLmSsp ", "NTLM"
+	}
 	return &evtx.Event{
 		System: evtx.System{
 			Provider:    evtx.Provider{Name: ProviderSecurityAuditing, GUID: GUIDSecurityAuditing},
@@ -135,8 +147,8 @@ func Security4625(t time.Time, user, ip string, status, subStatus uint32, logonT
 			{Name: "FailureReason", Value: str("%%2313")},
 			{Name: "SubStatus", Value: u32(evtx.KindHexInt32, subStatus)},
 			{Name: "LogonType", Value: u32(evtx.KindUint32, logonType)},
-			{Name: "LogonProcessName", Value: str("User32 ")},
-			{Name: "AuthenticationPackageName", Value: str("Negotiate")},
+			{Name: "LogonProcessName", Value: str(process)},
+			{Name: "AuthenticationPackageName", Value: str(pkg)},
 			{Name: "WorkstationName", Value: str("AZ-RDPVM01")},
 			{Name: "IpAddress", Value: str(ip)},
 			{Name: "IpPort", Value: str("60167")},

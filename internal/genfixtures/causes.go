@@ -142,6 +142,19 @@ func causeSets() []set {
 		[]logFile{sys(), {name: fileSecurity, events: security(
 			evtxtest.Security4625(at(2*hour), "alice", "198.51.100.7", 0xC000006D, 0xC000006A, 10))}},
 		expect{ruleLogon, notDetected, ""}, expect{ruleBrute, notDetected, ""}, expect{ruleTrust, notDetected, ""})
+	{
+		// A local program logging on as the disabled Guest (LogonType 3
+		// through Advapi), as the real record 441 of Security_with_size_t.evtx.
+		adv := evtxtest.Security4625(at(2*hour), "Guest", "-", 0xC000006E, 0xC0000072, 3)
+		for i := range adv.EventData {
+			if adv.EventData[i].Name == "LogonProcessName" {
+				adv.EventData[i].Value = evtx.StringValue("Advapi  ")
+			}
+		}
+		add("logon-advapi-disabled", "Security 4625 LogonType 3 through Advapi (a local program), disabled Guest account: not an RDP logon",
+			[]logFile{sys(), {name: fileSecurity, events: security(adv)}},
+			expect{ruleLogon, notDetected, ""}, expect{ruleBrute, notDetected, ""})
+	}
 	add("logon-no-failure-audit", "a Security log without any 4625 (logon failure auditing may be off)",
 		[]logFile{sys(), {name: fileSecurity, events: security()}},
 		expect{ruleLogon, notChecked, ""}, expect{ruleBrute, notDetected, ""})
