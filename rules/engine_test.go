@@ -574,3 +574,59 @@ func TestSamplesFalsePositives(t *testing.T) {
 	}
 	t.Logf("over %d samples, each analysed alone", len(paths))
 }
+
+// TestRealSampleVerdicts runs the real samples that rdp-causes.md names
+// for the causes beyond the article over their whole span (a 20-year
+// window) and checks the verdicts a support engineer would give: NotDetected
+// below means no finding (over a 20-year window the logs cannot cover it,
+// so the verdict is not_checked; what matters is that nothing is flagged).
+func TestRealSampleVerdicts(t *testing.T) {
+	e := builtinEngine(t, Options{Window: 20 * 365 * 24 * time.Hour, Timeline: 1000})
+	for _, c := range []struct {
+		sample, rule string
+		verdict      Verdict
+		why          string
+		timeline     string // a timeline line that must be there
+	}{
+		// TermService stopped and started normally (7036 TermService/1,
+		// /4): no failure, the last state is running.
+		{"williballenthin__python-evtx__tests__data__system.evtx", "rdp-service-not-running", NotDetected, "", "Binary=TermService/4"},
+		// Unexpected shutdowns (EventLog 6008, records 13388, 13530).
+		{"williballenthin__python-evtx__tests__data__system.evtx", "rdp-os-unstable", Detected, "the previous shutdown was unexpected", "the previous shutdown was unexpected"},
+		// TermDD 56/50 from one address: not a flood.
+		{"williballenthin__python-evtx__tests__data__system.evtx", "rdp-brute-force", NotDetected, "", ""},
+		// SCM failures of services RDP does not need (7000 CldFlt %%50,
+		// 7023 Spooler, 7023 iphlpsvc %%1058).
+		{"omerbenamram__evtx__samples__system.evtx", "rdp-service-not-running", NotDetected, "", ""},
+		{"omerbenamram__evtx__samples__system.evtx", "rdp-network-services", NotDetected, "", ""},
+		{"fukusuket__evtx-parser__samples__System.evtx", "rdp-service-not-running", NotDetected, "", ""},
+		// One failed RDP logon (4625 LogonType 10, 0xc000006a, a wrong
+		// password from 23.94.153.202): noise, shown in the timeline.
+		{"omerbenamram__evtx__samples__Security_short_selected.evtx", "rdp-logon-account", NotDetected, "", "IpAddress=23.94.153.202"},
+		{"omerbenamram__evtx__samples__Security_short_selected.evtx", "rdp-brute-force", NotDetected, "", ""},
+		// The disabled Guest through Advapi (records 441...): a local
+		// program, not an RDP logon.
+		{"omerbenamram__evtx__samples__Security_with_size_t.evtx", "rdp-logon-account", NotDetected, "", ""},
+		// 134 RdpCoreTS 140 and 127 RdpCoreTS 131 from Internet addresses.
+		{"omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx", "rdp-brute-force", Detected, "Peak:", "RDP connections failed on a wrong user name or password"},
+	} {
+		res := analyzePath(t, e, filepath.Join("../testdata/evtx", c.sample))
+		f := finding(t, res, c.rule)
+		got := f.Verdict
+		if got == NotChecked {
+			got = NotDetected
+		}
+		if got != c.verdict || !strings.Contains(f.Why, c.why) {
+			t.Errorf("%s: %s %s (%s), want %s", c.sample, c.rule, f.Verdict, f.Why, c.verdict)
+		}
+		if c.timeline != "" {
+			found := false
+			for _, l := range res.Timeline {
+				found = found || strings.Contains(l.Text, c.timeline)
+			}
+			if !found {
+				t.Errorf("%s: no timeline line with %q", c.sample, c.timeline)
+			}
+		}
+	}
+}
