@@ -92,6 +92,32 @@ func TestBuiltinStepsBackUpFirst(t *testing.T) {
 	}
 }
 
+// offlineControlSet is a write to a numbered control set of a loaded
+// offline hive: the number must come from Select\Current, not be assumed.
+var offlineControlSet = regexp.MustCompile(`(?i)\breg(\.exe)?\s+(add|delete|import)\b.*BROKENSYSTEM\\ControlSet0*[0-9]`)
+
+// TestBuiltinOfflineStepsReadSelectCurrent: an offline step writes the
+// control set Select\Current names (rdp-causes.md D13).
+func TestBuiltinOfflineStepsReadSelectCurrent(t *testing.T) {
+	for id, s := range builtinSteps(t) {
+		if !strings.Contains(s.Commands, "BROKENSYSTEM") {
+			continue
+		}
+		if !strings.Contains(s.Commands, `Select /v Current`) {
+			t.Errorf("%s: offline step does not read Select\\Current", id)
+		}
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if offlineControlSet.MatchString(line) {
+				t.Errorf("%s: writes a fixed control set: %s", id, line)
+			}
+		}
+	}
+	if !offlineControlSet.MatchString(`reg add "HKLM\BROKENSYSTEM\ControlSet001\services\X" /v start /d 3 /f`) ||
+		offlineControlSet.MatchString(`reg add "%CSKEY%\services\X" /v start /d 3 /f`) {
+		t.Error("offlineControlSet pattern is wrong")
+	}
+}
+
 // TestStepLintCatches: the patterns above catch what they are meant to.
 func TestStepLintCatches(t *testing.T) {
 	for _, c := range []struct {
