@@ -126,6 +126,8 @@ type template struct {
 	// then the extent of the tokens); records using it are flagged.
 	damaged   error
 	overclaim int // bytes the damaged size field claims beyond the tokens
+
+	tshape *timeShape // where TimeCreated sits (timecreated.go), once known
 }
 
 // Node kinds of a compiled BinXML tree.

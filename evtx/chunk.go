@@ -181,9 +181,10 @@ type chunkResult struct {
 	slack bool
 }
 
-// window is the [since, until] filter on record header times, as FILETIMEs.
+// window is the [since, until] filter on TimeCreated (Options.Since and
+// Until) and the summary filter.
 type window struct {
-	since, until uint64 // inclusive; until == 0 means unbounded
+	since, until time.Time // inclusive; zero means unbounded
 	active       bool
 	filter       func(Summary) bool // Options.Filter, or nil
 	// slackOnly makes scanChunk read only the records of the chunk's
@@ -193,33 +194,29 @@ type window struct {
 }
 
 func newWindow(since, until time.Time) window {
-	var w window
-	if !since.IsZero() {
-		w.since = TimeToFiletime(since)
-		w.active = true
-	}
-	if !until.IsZero() {
-		w.until = TimeToFiletime(until)
-		if w.until == 0 { // until before 1601: nothing matches
-			w.until = 1
-			w.since = 2
-		}
-		w.active = true
-	}
-	return w
+	return window{since: since, until: until, active: !since.IsZero() || !until.IsZero()}
 }
 
-func (w window) contains(ft uint64) bool {
-	// A record header without a time (0, seen in half-written records and
-	// VSS remnants) says nothing about when the event happened: decode it
-	// rather than drop it, and let the caller judge its TimeCreated.
-	if !w.active || ft == 0 {
+// contains reports whether TimeCreated t lies in the window.
+func (w window) contains(t time.Time) bool {
+	if !w.active {
 		return true
 	}
-	if ft < w.since {
+	if !w.since.IsZero() && t.Before(w.since) {
 		return false
 	}
-	return w.until == 0 || ft <= w.until
+	return w.until.IsZero() || !t.After(w.until)
+}
+
+// admits reports whether a decoded event passes the window: its plain
+// TimeCreated (TimeCreatedOf) lies in it, or it has none (its consumer
+// judges it).
+func (w window) admits(ev *Event) bool {
+	if !w.active {
+		return true
+	}
+	t, ok := plainTimeCreated(ev.Root)
+	return !ok || w.contains(t)
 }
 
 // scanChunk reads every intact record of chunk c (the bytes of chunk slot
@@ -343,34 +340,52 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			}
 		}
 		recovered := salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
-		if !w.contains(ft) {
-			if w.slackOnly {
-				off += size
-				continue // counted in Stale by the first pass
-			}
-			res.st.Skipped++
+		// Every current record's header time counts, whatever becomes of
+		// it (slack records are old: the first pass counts them in Stale).
+		if !inSlack {
 			res.st.noteTime(ft)
-			off += size
-			continue
+			if ft == 0 {
+				res.st.ZeroWritten++
+			}
 		}
 		if ev == nil {
-			var err error
+			var rt recordTime
+			cheap := false
+			if w.active || w.filter != nil {
+				rt, cheap = decoder().readTime(off, size)
+			}
+			if cheap {
+				if !inSlack {
+					res.st.noteRead(id, ft, rt.created, rt.eventRecordID, rt.hasID)
+				}
+				if !w.contains(rt.created) {
+					// Outside the window by TimeCreated: not decoded.
+					if !inSlack {
+						res.st.Skipped++
+					}
+					off += size
+					continue
+				}
+			}
 			if w.filter != nil {
 				if s, ok := decoder().summarize(off, size); ok {
 					s.Written, s.RecordID = FiletimeToTime(ft), id
+					if cheap {
+						s.TimeCreated = rt.created
+					}
 					if !w.filter(s) {
 						if !inSlack {
 							res.st.Filtered++
 							if recovered {
 								res.st.Recovered++
 							}
-							res.st.noteTime(ft)
 						}
 						off += size
 						continue
 					}
 				}
 			}
+			var err error
 			ev, err = decodeSafely(decoder(), off, size)
 			if err != nil {
 				if inSlack {
@@ -383,6 +398,20 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				off += size
 				continue
 			}
+			if !cheap && !inSlack {
+				res.st.noteEvent(id, ft, ev)
+			}
+		} else if !inSlack {
+			res.st.noteEvent(id, ft, ev)
+		}
+		// A record decoded in full (its time could not be read cheaply, or
+		// a salvaged one) is judged by its plain TimeCreated.
+		if !w.admits(ev) {
+			if !inSlack {
+				res.st.Skipped++
+			}
+			off += size
+			continue
 		}
 		ev.RecordID = id
 		ev.Written = FiletimeToTime(ft)
@@ -399,8 +428,6 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			ev.Recovered = RecoveredSlack
 			res.st.SlackRead++
 			recovered = false
-		} else {
-			res.st.noteTime(ft)
 		}
 		res.events = append(res.events, ev)
 		res.keys = append(res.keys, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})

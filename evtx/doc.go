@@ -57,10 +57,21 @@
 // neither a file header signature nor a chunk signature; the message says
 // "empty", "all zero" or shows the first bytes) or cannot be read.
 //
-// Options.Since and Options.Until select records by the record header's
-// time: records outside are counted in Stats.Skipped and not decoded, which
-// makes reading a small window of a large log cheap. Records whose header
-// time is zero are decoded whatever the window.
+// Options.Since and Options.Until select events by their TimeCreated
+// (System/TimeCreated/@SystemTime, TimeCreatedOf), never by the record
+// header's write time, which exported logs borrow from other records or
+// leave 0 and which lags TimeCreated by days after a clock correction. A
+// window yields exactly the events of a full read whose TimeCreated lies in
+// it (TestWindowEqualsFilteredRead). TimeCreated is read without building
+// the event where the record has the shape Windows writes (per template,
+// where the TimeCreated substitution sits), so records outside are passed
+// over cheaply and counted in Stats.Skipped; other records are decoded and
+// then judged. Stats says whether the log looks exported (Stats.Exported).
+//
+// Decoding is a pure function of the record and its chunk: a record
+// decodes to the same event whatever else was decoded before it, in any
+// order and with any number of workers (TestDecodeOrderFree), so windows
+// and filters never change what a record yields.
 //
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
 // by default one per CPU up to that cap, so that memory does not grow

@@ -117,15 +117,15 @@ func (m *merged) next() (*Event, error) {
 			continue
 		}
 		m.seen[k] = struct{}{}
-		// The Reader's order of judgement: the window by record header
-		// time, then the filter on the record's summary.
-		if !m.win.contains(filetimeOf(ev.Written)) {
+		// The Reader's order of judgement: the window by TimeCreated,
+		// then the filter on the record's summary.
+		if !m.win.admits(ev) {
 			m.skipped++
 			continue
 		}
 		if m.win.filter != nil && !m.win.filter(Summary{
 			Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
-			Written: ev.Written, RecordID: ev.RecordID,
+			Written: ev.Written, RecordID: ev.RecordID, TimeCreated: summaryTime(ev),
 		}) {
 			m.filtered++
 			if recovered {
@@ -142,12 +142,10 @@ func (m *merged) next() (*Event, error) {
 	return nil, io.EOF
 }
 
-// filetimeOf is the FILETIME of a record header time (0 for the zero time).
-func filetimeOf(t time.Time) uint64 {
-	if t.IsZero() {
-		return 0
-	}
-	return TimeToFiletime(t)
+// summaryTime is the TimeCreated a Summary of ev carries.
+func summaryTime(ev *Event) time.Time {
+	t, _ := TimeCreatedOf(ev)
+	return t
 }
 
 func (m *merged) stats() Stats {

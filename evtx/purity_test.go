@@ -39,11 +39,11 @@ func testLogs(t testing.TB) map[string][]byte {
 	return logs
 }
 
-// damaged returns a copy of log b with every 509th byte of its chunks'
+// damaged returns a copy of log b's first three chunks with every 509th byte of their
 // record areas flipped: names, templates and values break all over, so
 // that failures (memoised or not) are everywhere.
 func damaged(b []byte) []byte {
-	d := bytes.Clone(b)
+	d := bytes.Clone(b[:min(len(b), fileHeaderBlock+3*chunkSize)]) // 3 chunks are enough
 	for i := fileHeaderBlock; i < len(d); i += 509 {
 		if (i-fileHeaderBlock)%chunkSize >= chunkHeaderSize {
 			d[i] ^= 0x5a
@@ -84,6 +84,7 @@ func summaryOutcome(s Summary, ok bool) string { return fmt.Sprintf("%+v %v", s,
 // and after its chunk's summaries, and the Reader yields the same with 1
 // and 4 workers.
 func TestDecodeOrderFree(t *testing.T) {
+	cheapChecked = 0
 	logs := testLogs(t)
 	records, failures := 0, 0
 	for name, b := range logs {
@@ -103,6 +104,7 @@ func TestDecodeOrderFree(t *testing.T) {
 					one[i] = outcome(newChunkDecoder(c).decodeRecord(sp[0], sp[1]))
 					sum[i] = summaryOutcome(newChunkDecoder(c).summarize(sp[0], sp[1]))
 					alone[int64(base+sp[0])] = one[i]
+					checkCheapTime(t, variant.name, c, sp[0], sp[1])
 					records++
 					// A failure, or a record decoded in part (its
 					// template unresolved).
@@ -162,5 +164,30 @@ func TestDecodeOrderFree(t *testing.T) {
 	if failures < records/20 {
 		t.Errorf("%d of %d records failed to decode; the damage should break more", failures, records)
 	}
-	t.Logf("%d records (%d fail to decode) in %d logs and their damaged copies", records, failures, len(logs))
+	t.Logf("%d records (%d fail to decode) in %d logs and their damaged copies; TimeCreated read cheaply and checked on %d", records, failures, len(logs), cheapChecked)
+	if cheapChecked < records/2 {
+		t.Errorf("the cheap TimeCreated read succeeded on only %d of %d records", cheapChecked, records)
+	}
 }
+
+// checkCheapTime: where the cheap read of TimeCreated succeeds and the
+// record decodes, the decoded event's time is plain and the same, and so
+// is its EventRecordID.
+func checkCheapTime(t *testing.T, name string, c []byte, off, size int) {
+	t.Helper()
+	rt, ok := newChunkDecoder(c).readTime(off, size)
+	ev, err := newChunkDecoder(c).decodeRecord(off, size)
+	if !ok || err != nil {
+		return
+	}
+	cheapChecked++
+	tc, plain := plainTimeCreated(ev.Root)
+	if !plain || !tc.Equal(rt.created) || !ev.System.TimeCreated.Equal(rt.created) {
+		t.Fatalf("%s record at %#x: cheap TimeCreated %v, decoded %v (plain %v), System.TimeCreated %v", name, off, rt.created, tc, plain, ev.System.TimeCreated)
+	}
+	if rt.hasID && rt.eventRecordID != ev.System.EventRecordID {
+		t.Fatalf("%s record at %#x: cheap EventRecordID %d, decoded %d", name, off, rt.eventRecordID, ev.System.EventRecordID)
+	}
+}
+
+var cheapChecked int

@@ -47,16 +47,20 @@ func (h FileHeader) Full() bool { return h.Flags&FlagFull != 0 }
 
 // Options control a Reader.
 type Options struct {
-	// Since and Until bound the record header time (inclusive); zero means
-	// unbounded. Records outside are skipped without decoding their BinXML
-	// and counted in Stats.Skipped (so damage inside their bodies is not
-	// found; damage to record headers and checksums is reported whatever
-	// the window). A record whose header time is zero is always decoded:
-	// its header says nothing about when it was written.
+	// Since and Until bound the event's TimeCreated (inclusive; zero
+	// means unbounded): the Reader yields exactly the events a full read
+	// yields whose TimeCreatedOf lies in the window, and those for which
+	// TimeCreatedOf is false (no single, plain TimeCreated: their consumer
+	// judges them). Records outside are counted in Stats.Skipped; those
+	// whose TimeCreated is read without decoding (the shape Windows writes)
+	// are not decoded, so damage inside their bodies is not found (damage
+	// to record headers and checksums is reported whatever the window).
+	// The record header time plays no part: exported logs borrow it from
+	// other records or leave it 0.
 	Since, Until time.Time
 	// Filter, when set, is asked about each intact record in the window
 	// before it is decoded, with what the record's System part says
-	// (provider, event id, computer, header time), read without building the
+	// (provider, event id, computer, TimeCreated, header time), read without building the
 	// event; records it declines are not decoded and are counted in
 	// Stats.Filtered (so, as for skipped records, damage inside their
 	// bodies is not found). A record whose summary cannot be read is

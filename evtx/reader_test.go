@@ -608,8 +608,9 @@ func TestBoundedReadAhead(t *testing.T) {
 }
 
 // A record header with no time (0) says nothing about when the event
-// happened: a window never skips it.
-func TestWindowKeepsZeroTimeRecords(t *testing.T) {
+// happened: the window judges the record by its TimeCreated, like every
+// other.
+func TestWindowZeroHeaderTime(t *testing.T) {
 	b := append([]byte(nil), readSample(t, cleanSample)...)
 	all := readBytes(t, b, Options{})
 	victim := all.events[10]
@@ -621,12 +622,24 @@ func TestWindowKeepsZeroTimeRecords(t *testing.T) {
 		b[i] = 0
 	}
 	far := all.stats.Last.Add(24 * time.Hour)
-	got := readBytes(t, b, Options{Since: far})
-	if len(got.events) != 1 || got.events[0].RecordID != victim.RecordID {
-		t.Fatalf("window past every record yielded %v, want only record %d (header time zeroed)", ids(got.events), victim.RecordID)
+	if got := readBytes(t, b, Options{Since: far}); len(got.events) != 0 {
+		t.Fatalf("window past every record yielded %v", ids(got.events))
 	}
-	if !got.events[0].Written.Equal(FiletimeToTime(0)) {
-		t.Errorf("Written = %v, want the zero FILETIME", got.events[0].Written)
+	tc := victim.System.TimeCreated
+	got := readBytes(t, b, Options{Since: tc, Until: tc})
+	found := false
+	for _, ev := range got.events {
+		if !ev.System.TimeCreated.Equal(tc) {
+			t.Errorf("record %d TimeCreated %v outside [%v, %v]", ev.RecordID, ev.System.TimeCreated, tc, tc)
+		}
+		found = found || ev.RecordID == victim.RecordID
+	}
+	if !found {
+		t.Fatalf("window at its TimeCreated yielded %v, want record %d (header time zeroed)", ids(got.events), victim.RecordID)
+	}
+	// One zero-time record among current ones is damage, not an export.
+	if got.stats.ZeroWritten != 1 || got.stats.Exported() {
+		t.Errorf("ZeroWritten %d, Exported %v; want 1, false", got.stats.ZeroWritten, got.stats.Exported())
 	}
 	// A record without a time does not stretch the span the log covers
 	// back to 1601 (which would make it "cover" any window).

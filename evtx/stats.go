@@ -57,12 +57,97 @@ type Stats struct {
 
 	Dirty, Full bool // file header flags 0x1 and 0x2
 
-	// First and Last are the oldest and newest record header times of the
-	// intact records, skipped ones included. Zero if there are none.
+	// First and Last are the oldest and newest record header (write) times
+	// of the intact records (skipped, filtered, undecodable and stale ones
+	// included, whatever the window); a zero header time is left out. Zero if there are none. In an exported log they are not the
+	// events' times (see Exported); FirstCreated and LastCreated are.
 	First, Last time.Time
+
+	// FirstCreated and LastCreated are the oldest and newest TimeCreated
+	// (System/TimeCreated/@SystemTime, as TimeCreatedOf reads it) of the
+	// intact records whose TimeCreated was read: every decoded record, and
+	// every record a window skipped or a Filter declined that was judged by
+	// it. Zero if there are none.
+	FirstCreated, LastCreated time.Time
+	// LastWrittenID is the highest record number (record header id) of the
+	// records whose TimeCreated was read, and LastWrittenCreated its
+	// TimeCreated: the last record the log's writer wrote, as opposed to
+	// the newest time in the log (they differ when the clock was set back).
+	LastWrittenID      uint64
+	LastWrittenCreated time.Time
+	// LastWrittenExported tells that the last-written record looks
+	// exported: its header time is 0 (Event Viewer's saved logs leave the
+	// newest record's header time 0) or its number differs from its
+	// EventRecordID (saved logs renumber their records from 1).
+	LastWrittenExported bool
+
+	// ZeroWritten counts intact records whose header time is zero (0 in the
+	// FILETIME field). Exported logs hold such records: Event Viewer's
+	// "Save Filtered Log File As" leaves the newest record's header time 0.
+	ZeroWritten int
+	// Renumbered counts the records whose record number (record header id)
+	// differs from their System/EventRecordID, among those whose
+	// EventRecordID was read (decoded, or read with TimeCreated); IDsRead
+	// counts those. A live log numbers its records with their
+	// EventRecordID; a saved or filtered export renumbers them from 1.
+	Renumbered, IDsRead int
 
 	firstFT, lastFT uint64
 	timed           bool
+	created         bool // FirstCreated etc. hold values
+}
+
+// Exported reports whether the log looks saved or exported (Event
+// Viewer's "Save All Events As" / "Save Filtered Log File As", wevtutil
+// epl) rather than written by the event log service: its last-written
+// record's header time is 0 or its number differs from its EventRecordID
+// (LastWrittenExported), or most records whose EventRecordID was read are
+// renumbered. (A few renumbered or zero-time records alone are damage or
+// remnants, seen in VSS copies, not an export.) In such a log record header
+// times and numbers say nothing about when an event happened; events are
+// placed by TimeCreated.
+func (s Stats) Exported() bool {
+	return s.LastWrittenExported || s.Renumbered > 0 && 2*s.Renumbered > s.IDsRead
+}
+
+// noteRead notes what was read of record number id with header time ft:
+// its TimeCreated t, and its EventRecordID erid when hasID.
+func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
+	if hasID {
+		s.IDsRead++
+		if id != erid {
+			s.Renumbered++
+		}
+	}
+	exported := ft == 0 || hasID && id != erid
+	if !s.created {
+		s.FirstCreated, s.LastCreated, s.created = t, t, true
+		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = id, t, exported
+		return
+	}
+	if t.Before(s.FirstCreated) {
+		s.FirstCreated = t
+	}
+	if t.After(s.LastCreated) {
+		s.LastCreated = t
+	}
+	if id > s.LastWrittenID || (id == s.LastWrittenID && t.After(s.LastWrittenCreated)) {
+		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = id, t, exported
+	}
+}
+
+// noteEvent notes what decoded event ev of record number id with header
+// time ft says.
+func (s *Stats) noteEvent(id, ft uint64, ev *Event) {
+	t, ok := plainTimeCreated(ev.Root)
+	if !ok {
+		return
+	}
+	hasID := false
+	if sys := ev.Root.Child("System"); sys != nil && sys.Child("EventRecordID") != nil {
+		hasID = true
+	}
+	s.noteRead(id, ft, t, ev.System.EventRecordID, hasID)
 }
 
 // noteTime widens First/Last with a record header FILETIME.
@@ -97,6 +182,23 @@ func (s *Stats) add(c *Stats) {
 		s.noteTime(c.firstFT)
 		s.noteTime(c.lastFT)
 	}
+	s.ZeroWritten += c.ZeroWritten
+	s.Renumbered += c.Renumbered
+	s.IDsRead += c.IDsRead
+	if c.created {
+		if !s.created {
+			s.FirstCreated, s.LastCreated, s.created = c.FirstCreated, c.LastCreated, true
+			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported
+			return
+		}
+		s.FirstCreated = minTime(s.FirstCreated, c.FirstCreated)
+		if c.LastCreated.After(s.LastCreated) {
+			s.LastCreated = c.LastCreated
+		}
+		if c.LastWrittenID > s.LastWrittenID || (c.LastWrittenID == s.LastWrittenID && c.LastWrittenCreated.After(s.LastWrittenCreated)) {
+			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported
+		}
+	}
 }
 
 // times fills First and Last from the FILETIMEs.
@@ -107,4 +209,11 @@ func (s *Stats) times() {
 	}
 	s.First = FiletimeToTime(s.firstFT)
 	s.Last = FiletimeToTime(s.lastFT)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

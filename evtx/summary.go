@@ -16,6 +16,9 @@ type Summary struct {
 	Computer string
 	Written  time.Time
 	RecordID uint64
+	// TimeCreated is the event's TimeCreated as TimeCreatedOf reads it,
+	// when it could be read without decoding; zero otherwise.
+	TimeCreated time.Time
 }
 
 // summarize reads the Summary of the record at off without building its

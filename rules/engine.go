@@ -666,7 +666,7 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 	}
 	if filter {
 		o.Filter = func(s evtx.Summary) bool {
-			if t := known(s.Written); !t.IsZero() { // a zero header time says nothing (exported logs)
+			if t := s.Time(); !t.IsZero() {
 				seen.note(s.Computer, t)
 			}
 			for _, cq := range qs {
@@ -822,6 +822,9 @@ func (a *analysis) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Ev
 		}
 	}
 	in.Stats = f.Stats()
+	// The reader's own judgement (most records renumbered) adds to the
+	// last-written record's.
+	in.Exported = in.Exported || in.Stats.Exported()
 	errs := f.Errors()
 	in.ErrorCount = len(errs)
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)

@@ -30,12 +30,18 @@ Formats:
   none   nothing: decode every record, then print the summary (checks a
          log, and times decoding alone in bench/run)
 
---since and --until take a time, RFC 3339 with or without fraction and
-zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01; no
-zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from the
-newest record of all the inputs ("--since 24h": the last day of logging).
-They compare with the record header's time; records outside are not
-decoded.
+--since and --until compare with each event's TimeCreated
+(System/TimeCreated/@SystemTime, the time Event Viewer shows), never with
+the record header's write time, which exported logs borrow from other
+records or leave 0. They take a time, RFC 3339 with or without fraction
+and zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01;
+no zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from
+the TimeCreated of each input's last-written record (its highest record
+number), the latest of them ("--since 24h": the last day of logging).
+Records outside the window are passed over, read without being decoded;
+the output is the full dump with the events outside the window removed.
+An event whose TimeCreated cannot be read (missing, repeated, not a time)
+is printed whatever the window.
 
 --recover also prints the old records left in chunk slack (what remains of
 an earlier use of a chunk, or of the log before it was cleared), after the
@@ -53,6 +59,11 @@ stderr; damage is reported, never fatal. When stderr is a terminal and
 stdout is not, a progress line shows on stderr for runs longer than a
 second. Control characters from the logs are escaped in text output and
 on stderr (\x1b, \n, \u202e); XML writes them as character references.
+The summary gives the span of the events' TimeCreated and the last-written
+record, and says when the log is a saved or exported copy (records
+renumbered: record number and EventRecordID differ; or record header
+times of 0). In jsonl, "time" is the record header time (null when it
+is 0) and "time_created" the event's TimeCreated.
 
 flags:
 %s
@@ -76,8 +87,8 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.SetOutput(stderr)
 	format := fs.StringP("format", "f", "jsonl", "output `format`: jsonl, xml, text or none")
-	since := fs.String("since", "", "only records at or after `T` (time or duration before the newest record)")
-	until := fs.String("until", "", "only records at or before `T` (time or duration before the newest record)")
+	since := fs.String("since", "", "only events whose TimeCreated is at or after `T` (time, or duration before the last-written record)")
+	until := fs.String("until", "", "only events whose TimeCreated is at or before `T` (time, or duration before the last-written record)")
 	workers := fs.IntP("workers", "w", 0, fmt.Sprintf("chunks decoded in parallel (`N`; 0: one per CPU; at most %d)", evtx.MaxWorkers))
 	recoverSlack := fs.Bool("recover", false, "also print the old records found in chunk slack, flagged")
 	maxErrs := fs.Int("max-errors", 50, "problems listed per log on stderr (`N`; 0: all); all are counted")
@@ -222,8 +233,10 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d)")
 }
 
-// dumpNewest returns the newest record header time of the logs. Reading
-// with a window in the far future skips (does not decode) every record.
+// dumpNewest returns the latest, over the logs, of the TimeCreated of each
+// log's last-written record (Stats.LastWrittenCreated). Reading with a
+// window in the far future passes over every record (reading only their
+// TimeCreated where it can be read without decoding).
 func dumpNewest(logs []*evtx.Log, workers int) (time.Time, bool) {
 	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	var newest time.Time
@@ -237,8 +250,8 @@ func dumpNewest(logs []*evtx.Log, workers int) (time.Time, bool) {
 				break
 			}
 		}
-		if st := f.Stats(); st.Skipped > 0 && st.Last.After(newest) {
-			newest = st.Last
+		if st := f.Stats(); st.LastWrittenID > 0 && st.LastWrittenCreated.After(newest) {
+			newest = st.LastWrittenCreated
 		}
 		f.Close()
 	}
@@ -313,6 +326,14 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	}
 	fmt.Fprintf(d.stderr, "%s: %d events (%d recovered, %d partial), %d skipped outside the window, %d undecodable, %d duplicates, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
 		escapeText(l.Path), st.Records, st.Recovered, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
+	if !st.FirstCreated.IsZero() {
+		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
+			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.LastWrittenID, evtx.FormatTime(st.LastWrittenCreated))
+	}
+	if st.Exported() {
+		fmt.Fprintf(d.stderr, "  exported log (saved from Event Viewer or wevtutil): %d of %d records renumbered, %d with header time 0; events are placed by TimeCreated\n",
+			st.Renumbered, st.IDsRead, st.ZeroWritten)
+	}
 	errs := f.Errors()
 	for i, e := range errs {
 		if d.maxErrs > 0 && i == d.maxErrs {
@@ -368,9 +389,13 @@ func appendJSON(b []byte, ev *evtx.Event, _ int) []byte {
 	s := &ev.System
 	b = append(b, `{"record_id":`...)
 	b = strconv.AppendUint(b, ev.RecordID, 10)
-	b = append(b, `,"time":"`...)
-	b = evtx.AppendTime(b, ev.Written)
-	b = append(b, `","provider":{"name":`...)
+	if evtx.TimeToFiletime(ev.Written) == 0 {
+		b = append(b, `,"time":null,"provider":{"name":`...) // no header time (exported logs)
+	} else {
+		b = append(b, `,"time":"`...)
+		b = evtx.AppendTime(b, ev.Written)
+		b = append(b, `","provider":{"name":`...)
+	}
 	b = appendJSONString(b, s.Provider.Name)
 	b = append(b, `,"guid":`...)
 	b = appendJSONString(b, s.Provider.GUID)

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 const (
@@ -226,35 +228,136 @@ func TestDumpXMLAndText(t *testing.T) {
 
 func TestDumpWindow(t *testing.T) {
 	all := readerEvents(t, dumpSample, evtx.Options{})
-	since, until := all[100].Written, all[200].Written
+	since, until := all[100].System.TimeCreated, all[200].System.TimeCreated
 	var want int
-	newest := all[0].Written
 	for _, ev := range all {
-		if !ev.Written.Before(since) && !ev.Written.After(until) {
+		if !ev.System.TimeCreated.Before(since) && !ev.System.TimeCreated.After(until) {
 			want++
-		}
-		if ev.Written.After(newest) {
-			newest = ev.Written
 		}
 	}
 	code, out, errOut := runDumpArgs(t, "--since", since.Format(time.RFC3339Nano), "--until", strings.TrimSuffix(until.Format("2006-01-02T15:04:05.9999999"), "Z"), dumpSample)
 	if code != exitOK || len(lines(out)) != want {
 		t.Errorf("absolute window: exit %d, %d events, want %d\n%s", code, len(lines(out)), want, errOut)
 	}
-	if !strings.Contains(errOut, "skipped outside the window") {
+	if !strings.Contains(errOut, "skipped outside the window") || !strings.Contains(errOut, "last written record 13649 at 2012-04-08T01:28:13.9234828Z") {
 		t.Errorf("no summary: %s", errOut)
 	}
-	// Relative: the last 36 hours before the newest record.
-	from := newest.Add(-36 * time.Hour)
+	// Relative: the last 36 hours before the last-written record's
+	// TimeCreated.
+	from := all[len(all)-1].System.TimeCreated.Add(-36 * time.Hour)
 	want = 0
 	for _, ev := range all {
-		if !ev.Written.Before(from) {
+		if !ev.System.TimeCreated.Before(from) {
 			want++
 		}
 	}
 	code, out, _ = runDumpArgs(t, "--since", "1d12h", dumpSample)
 	if code != exitOK || len(lines(out)) != want || want == 0 || want == len(all) {
 		t.Errorf("--since 1d12h: exit %d, %d events, want %d of %d", code, len(lines(out)), want, len(all))
+	}
+}
+
+// TestDumpWindowEqualsFilteredDump: dump --since/--until prints exactly
+// the full dump's lines of the events whose TimeCreated lies in the window
+// (events without a readable TimeCreated are kept), on every sample log and
+// on crafted logs whose header times lag, lead, are borrowed or are 0.
+func TestDumpWindowEqualsFilteredDump(t *testing.T) {
+	paths, _ := filepath.Glob("../../testdata/evtx/*.evtx")
+	shared, _ := filepath.Glob("../../../shared/samples/*.evtx")
+	for _, p := range shared {
+		if !slices.ContainsFunc(paths, func(q string) bool { return filepath.Base(q) == filepath.Base(p) }) {
+			paths = append(paths, p)
+		}
+	}
+	dir := t.TempDir()
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	crafted := map[string][]*evtx.Event{}
+	lag := evtxtest.Noise(t0, 10*time.Minute, 120)
+	for i := 60; i < 120; i += 3 {
+		lag[i].Written = lag[i].System.TimeCreated.Add(-26 * time.Hour)
+	}
+	crafted["lag.evtx"] = lag
+	lead := evtxtest.Noise(t0, 10*time.Minute, 120)
+	for i := 10; i < 120; i += 4 {
+		lead[i].Written = lead[i].System.TimeCreated.Add(3 * 24 * time.Hour)
+	}
+	crafted["lead.evtx"] = lead
+	crafted["export.evtx"] = evtxtest.Exported(evtxtest.Noise(t0, 10*time.Minute, 120))
+	crafted["one.evtx"] = evtxtest.Exported(evtxtest.Noise(t0, 10*time.Minute, 1))
+	for name, evs := range crafted {
+		p := filepath.Join(dir, name)
+		if err := evtxtest.WriteFile(p, evs, evtxtest.Options{MaxRecordsPerChunk: 30}); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	if len(paths) < 50 {
+		t.Fatalf("%d logs", len(paths))
+	}
+	for _, p := range paths {
+		code, full, _ := runDumpArgs(t, "--workers", "1", p)
+		evs := readerEvents(t, p, evtx.Options{Workers: 1})
+		fl := lines(full)
+		if code != exitOK && len(evs) > 0 || len(fl) != len(evs) {
+			t.Fatalf("%s: exit %d, %d lines for %d events", p, code, len(fl), len(evs))
+		}
+		var ts []time.Time
+		for _, ev := range evs {
+			if tc, ok := evtx.TimeCreatedOf(ev); ok {
+				ts = append(ts, tc)
+			}
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		q := func(f float64) time.Time { return ts[int(f*float64(len(ts)-1))] }
+		for _, w := range [][2]time.Time{{q(0.2), q(0.6)}, {q(0.9), {}}, {{}, q(0.1)}, {q(0.5), q(0.5)}} {
+			var args, want []string
+			if !w[0].IsZero() {
+				args = append(args, "--since", w[0].Format(time.RFC3339Nano))
+			}
+			if !w[1].IsZero() {
+				args = append(args, "--until", w[1].Format(time.RFC3339Nano))
+			}
+			for i, ev := range evs {
+				tc, ok := evtx.TimeCreatedOf(ev)
+				if !ok || (w[0].IsZero() || !tc.Before(w[0])) && (w[1].IsZero() || !tc.After(w[1])) {
+					want = append(want, fl[i])
+				}
+			}
+			_, got, errOut := runDumpArgs(t, append(args, p)...)
+			if g := lines(got); !slices.Equal(g, want) {
+				t.Fatalf("%s %v: %d lines, the filtered full dump %d\n%s", p, args, len(g), len(want), errOut)
+			}
+		}
+	}
+}
+
+// TestDumpExported: an exported log is said to be one, and its zero header
+// time prints as null, never as 1601.
+func TestDumpExported(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "System.evtx")
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(t0, time.Hour, 5)
+	for i, ev := range evs {
+		ev.RecordID = 5000 + uint64(i)
+	}
+	if err := evtxtest.WriteFile(p, evtxtest.Exported(evs), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"jsonl", "xml", "text"} {
+		code, out, errOut := runDumpArgs(t, "-f", f, p)
+		if code != exitOK || strings.Contains(out+errOut, "1601") {
+			t.Errorf("-f %s: exit %d, 1601 printed:\n%s\n%s", f, code, out, errOut)
+		}
+		if !strings.Contains(errOut, "exported log") || !strings.Contains(errOut, "5 of 5 records renumbered, 1 with header time 0") {
+			t.Errorf("-f %s: the summary does not say the log is exported:\n%s", f, errOut)
+		}
+	}
+	_, out, _ := runDumpArgs(t, p)
+	if !strings.Contains(out, `"time":null`) {
+		t.Errorf("zero header time not null: %s", out)
 	}
 }
 

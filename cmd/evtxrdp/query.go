@@ -44,11 +44,13 @@ timediff(@SystemTime) counts from the reference time: --at, or by default
 the TimeCreated of the last-written record (highest record number) of each
 log, the latest across logs (never the wall clock); records whose time lies
 more than an hour after their log's last-written record (a clock that ran
-ahead and was set back) are reported on stderr. Records whose
-header time lies outside the query's time window (plus an hour) are skipped
-without decoding, and so are records whose provider name or event id, read
-from the record without decoding it, the query rules out; --no-skip decodes
-them all.
+ahead and was set back) are reported on stderr. Time conditions compare the
+event's TimeCreated (System/TimeCreated/@SystemTime), never the record
+header's write time. Records whose TimeCreated, read without decoding the
+record, lies outside the query's time conditions are passed over, and so
+are records whose provider name or event id, read the same way, the query
+rules out; the result is the same as with --no-skip, which decodes every
+record and evaluates the query on each.
 
 Like wevtutil, events come oldest first (file order for one log, time order
 across logs); --count N keeps the first N, so without --reverse it returns
@@ -73,7 +75,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
 	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the TimeCreated of the last-written record")
-	noSkip := fs.Bool("no-skip", false, "decode every record: do not skip those whose header time is outside the query's time window (for logs whose header times are off), nor those the query's provider names and event ids rule out")
+	noSkip := fs.Bool("no-skip", false, "decode every record and evaluate the query on each: pass over none whose TimeCreated lies outside the query's time conditions, nor those its provider names and event ids rule out (same result, slower)")
 	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {

@@ -6,17 +6,15 @@ import (
 )
 
 // RecordTimeSlack widens the window TimeBounds derives from TimeCreated
-// conditions on both sides. The reader filters by the record header's write
-// time, which is normally a little after TimeCreated, and may be before it
-// when the clock was set back between the two. Of the 29 508 records of the
-// real samples in testdata/evtx, 8 differ by more than this: records
-// recovered from VSS copies and damaged logs whose header time is zero or
-// days off, and a Sysmon log written 50 days late. A reader that skips by
-// header time misses such records; read without a window to see them.
-const RecordTimeSlack = time.Hour
+// conditions on both sides. The reader skips records by their TimeCreated
+// exactly (evtx.Options.Since/Until), but timediff compares milliseconds
+// as floating-point numbers, which round; a second covers the rounding
+// with a wide margin. (A wider window only decodes more records; the
+// query's own conditions still decide every match.)
+const RecordTimeSlack = time.Second
 
-// TimeBounds derives from q a window of record times outside which q cannot
-// match, for a reader that skips records by their header time without
+// TimeBounds derives from q a window of TimeCreated outside which q cannot
+// match, for a reader that skips records by their TimeCreated without
 // decoding them (evtx.Options.Since/Until). It reads the conditions on
 // System/TimeCreated/@SystemTime that every match must satisfy (joined by
 // 'and' from the top of the query, or present in every branch of an 'or':

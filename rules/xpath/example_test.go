@@ -46,7 +46,7 @@ func Example() {
 	// Output:
 	// true
 	// false
-	// records before 2022-10-16T07:00:00Z need no decoding
+	// records before 2022-10-16T07:59:59Z need no decoding
 	// true
 	// true
 	// true

@@ -1,0 +1,317 @@
+package evtx
+
+import "time"
+
+// This file reads an event's TimeCreated (System/TimeCreated/@SystemTime)
+// without building the event, so that a window on TimeCreated
+// (Options.Since/Until) can skip records exactly.
+//
+// Windows writes every record as one template instance whose definition
+// holds <Event><System>...<TimeCreated SystemTime='%n'/>...</System>...
+// with substitution n a FILETIME value. Per template definition (so once
+// per chunk for each template) timeShape finds where that substitution
+// sits; per record only the substitution values are read. A record of any
+// other shape is decoded in full and its tree read by plainTimeCreated,
+// which the cheap read agrees with wherever it succeeds
+// (TestTimeCreatedCheapEqualsDecoded).
+//
+// "Plain" is what makes the window exact for every consumer: the event has
+// exactly one element a query's path System/TimeCreated/@SystemTime can
+// reach (names compared as NameIs does, as the query evaluator does), and
+// it holds a time value. Then that time is Event.System.TimeCreated and the
+// value every TimeCreated condition of a query reads. Events whose time is
+// not plain are yielded whatever the window; their consumer judges them.
+
+// NameIs reports whether an element or attribute name passes the name
+// test local: equal to it, or local behind a non-empty namespace prefix
+// ("e:Provider" passes "Provider"). It is how the query evaluator
+// (rules/xpath) and the Summary compare names, so that the two agree.
+func NameIs(name, local string) bool {
+	if name == local {
+		return true
+	}
+	n := len(name) - len(local)
+	return n > 1 && name[n-1] == ':' && name[n:] == local
+}
+
+func isXMLNSName(name string) bool {
+	return name == "xmlns" || len(name) > 6 && name[:6] == "xmlns:"
+}
+
+// timeShape is where a template definition puts System/TimeCreated/
+// @SystemTime: nil fields when the definition does not have the plain
+// shape (then records using it are decoded to read their time).
+type timeShape struct {
+	event, sys, tc *tnode
+	part           *tnode // the SystemTime substitution
+	recordID       *tnode // System/EventRecordID, if unique by name
+	// substs are the substitutions among Event's children: BinXML values
+	// there (EventData, UserData) add elements, which must not be a
+	// System.
+	substs []*tnode
+}
+
+// onlyNamed returns the one element child of n whose name passes local,
+// when there is exactly one and it is named exactly local and n has no
+// child that could add elements (a template instance or a substitution,
+// which may hold BinXML).
+func onlyNamed(n *tnode, local string) *tnode {
+	var one *tnode
+	for _, ch := range n.children {
+		switch ch.kind {
+		case nInstance, nSubst:
+			return nil
+		case nElement:
+			if NameIs(ch.name, local) {
+				if one != nil || ch.name != local {
+					return nil
+				}
+				one = ch
+			}
+		}
+	}
+	return one
+}
+
+// shape returns (computing it once) the time shape of template t.
+func (t *template) shape() *timeShape {
+	if t.tshape != nil {
+		return t.tshape
+	}
+	s := &timeShape{}
+	t.tshape = s
+	ev := onlyElement(t.nodes)
+	if ev == nil || ev.kind != nElement {
+		return s
+	}
+	var substs []*tnode
+	for _, ch := range ev.children {
+		if ch.kind == nSubst {
+			substs = append(substs, ch)
+		}
+	}
+	sys := onlyNamed(&tnode{children: without(ev.children, substs)}, "System")
+	if sys == nil {
+		return s
+	}
+	tc := onlyNamed(sys, "TimeCreated")
+	if tc == nil {
+		return s
+	}
+	var part *tnode
+	for _, a := range tc.attrs {
+		if !NameIs(a.name, "SystemTime") || isXMLNSName(a.name) {
+			continue
+		}
+		if part != nil || a.name != "SystemTime" || len(a.parts) != 1 || a.parts[0].kind != nSubst {
+			return s
+		}
+		part = a.parts[0]
+	}
+	if part == nil {
+		return s
+	}
+	s.event, s.sys, s.tc, s.part, s.substs = ev, sys, tc, part, substs
+	s.recordID = onlyNamed(sys, "EventRecordID")
+	return s
+}
+
+// recordTime is what a cheap read of a record found.
+type recordTime struct {
+	created       time.Time // TimeCreated
+	eventRecordID uint64    // System/EventRecordID; hasID tells if read
+	hasID         bool
+}
+
+// readTime reads the TimeCreated (and EventRecordID) of the record at off
+// without building it. ok is false when the record is not of the plain
+// shape; the caller then decodes it.
+func (d *chunkDecoder) readTime(off, size int) (rt recordTime, ok bool) {
+	defer func() {
+		if recover() != nil {
+			rt, ok = recordTime{}, false
+		}
+	}()
+	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
+		return rt, false
+	}
+	d.beginRecord(off, size)
+	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
+	nodes, err := d.parseFragment(c, false, 0)
+	if err != nil {
+		return rt, false
+	}
+	top := onlyElement(nodes)
+	if top == nil || top.kind != nInstance || top.tmpl == nil {
+		return rt, false
+	}
+	return d.instanceTime(top)
+}
+
+// instanceTime reads the time of a record whose only element-producing
+// node is template instance top.
+func (d *chunkDecoder) instanceTime(top *tnode) (rt recordTime, ok bool) {
+	s := top.tmpl.shape()
+	if s.part == nil {
+		return rt, false
+	}
+	ic := newInstCtx(top.vals)
+	if !d.plain(s.event, ic) || !d.plain(s.sys, ic) || !d.plain(s.tc, ic) {
+		return rt, false
+	}
+	for _, sub := range s.substs {
+		if i := int(sub.index); i < len(ic.vals) && ic.vals[i].kind == KindBinXML && !d.noSystemIn(ic.vals[i]) {
+			return rt, false
+		}
+	}
+	i := int(s.part.index)
+	if i >= len(ic.vals) {
+		return rt, false
+	}
+	rv := ic.vals[i]
+	if rv.kind != KindFileTime && rv.kind != KindSysTime {
+		return rt, false
+	}
+	v, present, err := d.value(ic, s.part.index, 0)
+	if err != nil || !present {
+		return rt, false
+	}
+	rt.created = v.Time
+	if r := s.recordID; r != nil && d.plain(r, ic) {
+		if v, ok := d.joined(r.children, ic); ok && plainInteger(v) {
+			rt.eventRecordID, rt.hasID = uintOf(v), true
+		}
+	}
+	return rt, true
+}
+
+// without returns nodes less those in drop.
+func without(nodes, drop []*tnode) []*tnode {
+	if len(drop) == 0 {
+		return nodes
+	}
+	out := make([]*tnode, 0, len(nodes))
+	for _, n := range nodes {
+		keep := true
+		for _, x := range drop {
+			keep = keep && n != x
+		}
+		if keep {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// noSystemIn reports whether BinXML value rv, which decoding adds to
+// Event's children, is one template instance (as Windows writes EventData
+// and UserData) whose definition yields only elements with names other
+// than System. Any other content is not judged: false.
+func (d *chunkDecoder) noSystemIn(rv rawValue) bool {
+	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
+	if c.left() >= 4 && c.b[c.pos]&^tokMoreFlag == tokFragmentHeader {
+		c.pos += 4
+	}
+	if c.pos >= c.end || c.b[c.pos]&^tokMoreFlag != tokTemplate {
+		return false
+	}
+	inst, err := d.parseInstance(c, 1)
+	if err != nil || (c.pos < c.end && c.b[c.pos] != tokEOF) {
+		return false
+	}
+	for _, n := range inst.tmpl.nodes {
+		switch n.kind {
+		case nElement:
+			if NameIs(n.name, "System") {
+				return false
+			}
+		case nSubst, nInstance:
+			return false
+		}
+	}
+	return true
+}
+
+// plainTimeCreated returns the time of System/TimeCreated/@SystemTime of
+// the event rooted at root when it is plain (see the file comment).
+func plainTimeCreated(root *Element) (time.Time, bool) {
+	if root == nil || root.Value.Kind == KindBinXML {
+		return time.Time{}, false
+	}
+	sys := onlyChild(root, "System")
+	if sys == nil || sys.Value.Kind == KindBinXML {
+		return time.Time{}, false
+	}
+	tc := onlyChild(sys, "TimeCreated")
+	if tc == nil {
+		return time.Time{}, false
+	}
+	var at *Attr
+	for i := range tc.Attrs {
+		a := &tc.Attrs[i]
+		if !NameIs(a.Name, "SystemTime") || isXMLNSName(a.Name) {
+			continue
+		}
+		if at != nil || a.Name != "SystemTime" {
+			return time.Time{}, false
+		}
+		at = a
+	}
+	if at == nil || (at.Value.Kind != KindFileTime && at.Value.Kind != KindSysTime) {
+		return time.Time{}, false
+	}
+	return at.Value.Time, true
+}
+
+// onlyChild returns the one child of e whose name passes local, when it is
+// named exactly local.
+func onlyChild(e *Element, local string) *Element {
+	var one *Element
+	for _, c := range e.Children {
+		if NameIs(c.Name, local) {
+			if one != nil || c.Name != local {
+				return nil
+			}
+			one = c
+		}
+	}
+	return one
+}
+
+// TimeCreatedOf returns the event's TimeCreated and true when the event
+// has exactly one System/TimeCreated/@SystemTime that a query can read (no
+// duplicate or namespace-prefixed System, TimeCreated or SystemTime) and it
+// holds a time value; then it equals ev.System.TimeCreated. This is the
+// time Options.Since/Until compare; an event for which it is false is
+// yielded whatever the window.
+func TimeCreatedOf(ev *Event) (time.Time, bool) {
+	if ev == nil {
+		return time.Time{}, false
+	}
+	return plainTimeCreated(ev.Root)
+}
+
+// Time returns when the event happened: its System.TimeCreated, else the
+// record header time, else the zero time (a header time of 0, as exported
+// logs hold, is no time, never 1601-01-01).
+func (ev *Event) Time() time.Time {
+	if !ev.System.TimeCreated.IsZero() {
+		return ev.System.TimeCreated
+	}
+	if TimeToFiletime(ev.Written) == 0 {
+		return time.Time{}
+	}
+	return ev.Written
+}
+
+// Time returns the summarised record's time as Event.Time would: its
+// TimeCreated when read, else its header time, else the zero time.
+func (s Summary) Time() time.Time {
+	if !s.TimeCreated.IsZero() {
+		return s.TimeCreated
+	}
+	if TimeToFiletime(s.Written) == 0 {
+		return time.Time{}
+	}
+	return s.Written
+}

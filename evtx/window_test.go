@@ -1,0 +1,267 @@
+package evtx_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// windowLine renders an event for comparison: record number, offset, XML.
+func windowLine(ev *evtx.Event) string {
+	return fmt.Sprintf("%d@%#x %s", ev.RecordID, ev.Source.Offset, ev.AppendXML(nil))
+}
+
+// readLines reads b with o and returns the rendered events and stats.
+func readLines(t testing.TB, b []byte, o evtx.Options) ([]string, []*evtx.Event, evtx.Stats) {
+	t.Helper()
+	r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var lines []string
+	var evs []*evtx.Event
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, windowLine(ev))
+		evs = append(evs, ev)
+	}
+	return lines, evs, r.Stats()
+}
+
+// inWindow is the plain path's judgement of an event: its TimeCreated
+// (TimeCreatedOf) in [since, until], or none (yielded whatever the window).
+func inWindow(ev *evtx.Event, since, until time.Time) bool {
+	tc, ok := evtx.TimeCreatedOf(ev)
+	if !ok {
+		return true
+	}
+	return (since.IsZero() || !tc.Before(since)) && (until.IsZero() || !tc.After(until))
+}
+
+// windowsFor returns windows over the TimeCreated values of evs: both
+// bounds, one side open, a single instant, windows ending in the middle of
+// the log, and windows before and after every event.
+func windowsFor(evs []*evtx.Event) [][2]time.Time {
+	var ts []time.Time
+	for _, ev := range evs {
+		if tc, ok := evtx.TimeCreatedOf(ev); ok {
+			ts = append(ts, tc)
+		}
+	}
+	if len(ts) == 0 {
+		return [][2]time.Time{{time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), {}}}
+	}
+	sorted := slices.Clone(ts)
+	slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
+	q := func(f float64) time.Time { return sorted[int(f*float64(len(sorted)-1))] }
+	last := ts[len(ts)-1] // the last-written record's time, in file order
+	return [][2]time.Time{
+		{q(0.1), q(0.9)},
+		{q(0.5), {}},
+		{{}, q(0.5)},
+		{q(0.3), q(0.3)},
+		{last.Add(-24 * time.Hour), last},
+		{sorted[len(sorted)-1].Add(time.Nanosecond * 100), {}},
+		{q(0.7), q(0.2)}, // empty: since after until
+	}
+}
+
+// checkWindows: for every window, a read with Since/Until (with 1 worker,
+// and with 3 workers and a Filter) yields exactly the events of a full
+// read whose TimeCreated lies in the window.
+func checkWindows(t *testing.T, name string, b []byte) {
+	t.Helper()
+	_, all, _ := readLines(t, b, evtx.Options{Workers: 1})
+	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
+	_, filtered, _ := readLines(t, b, evtx.Options{Workers: 1, Filter: filter})
+	for _, w := range windowsFor(all) {
+		for _, plain := range []struct {
+			evs     []*evtx.Event
+			filter  func(evtx.Summary) bool
+			workers int
+		}{{all, nil, 1}, {filtered, filter, 3}} {
+			var want []string
+			for _, ev := range plain.evs {
+				if inWindow(ev, w[0], w[1]) {
+					want = append(want, windowLine(ev))
+				}
+			}
+			{
+				workers := plain.workers
+				got, _, st := readLines(t, b, evtx.Options{Since: w[0], Until: w[1], Workers: workers, Filter: plain.filter})
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s window %v..%v (filter %v, %d workers): %d events, the full read filtered after %d\n%s",
+						name, w[0], w[1], plain.filter != nil, workers, len(got), len(want), firstDiff(got, want))
+				}
+				if st.Records != len(got) {
+					t.Fatalf("%s: Stats.Records %d, yielded %d", name, st.Records, len(got))
+				}
+			}
+		}
+	}
+}
+
+func firstDiff(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("first difference at %d:\n got %.300s\nwant %.300s", i, a[i], b[i])
+		}
+	}
+	if len(a) > len(b) {
+		return fmt.Sprintf("extra: %.300s", a[len(b)])
+	}
+	if len(b) > len(a) {
+		return fmt.Sprintf("missing: %.300s", b[len(a)])
+	}
+	return ""
+}
+
+// sampleLogs returns the logs of testdata/evtx and ../shared/samples.
+func sampleLogs(t testing.TB) map[string][]byte {
+	t.Helper()
+	logs := map[string][]byte{}
+	for _, dir := range []string{"../testdata/evtx", "../../shared/samples"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
+		for _, f := range files {
+			if _, ok := logs[filepath.Base(f)]; ok {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs[filepath.Base(f)] = b
+		}
+	}
+	if len(logs) < 40 {
+		t.Fatalf("%d sample logs", len(logs))
+	}
+	return logs
+}
+
+// TestWindowEqualsFilteredRead: skipping by TimeCreated gives exactly what
+// reading everything and filtering afterwards gives, on every sample, a
+// damaged copy of each, and the crafted logs with skewed header times.
+func TestWindowEqualsFilteredRead(t *testing.T) {
+	for name, b := range sampleLogs(t) {
+		checkWindows(t, name, b)
+		d := bytes.Clone(b[:min(len(b), 4096+3*65536)]) // three chunks are enough
+		for i := 4096; i < len(d); i += 509 {
+			if (i-4096)%65536 >= 512 {
+				d[i] ^= 0x5a
+			}
+		}
+		checkWindows(t, name+" (damaged)", d)
+	}
+	for name, evs := range craftedLogs() {
+		b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkWindows(t, name, b)
+	}
+}
+
+var craftT0 = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+
+// craftedLogs returns System logs of skewed clocks, each as events for
+// evtxtest.Bytes: 200 background events, one every 10 minutes, with a
+// Schannel 36871 among them.
+func craftedLogs() map[string][]*evtx.Event {
+	base := func() []*evtx.Event {
+		evs := evtxtest.Noise(craftT0, 10*time.Minute, 200)
+		evs[150] = evtxtest.Schannel36871(evs[150].System.TimeCreated, 10013)
+		return evs
+	}
+	logs := map[string][]*evtx.Event{}
+	for _, skew := range []time.Duration{-26 * time.Hour, -3 * time.Hour, -5 * 24 * time.Hour, 2 * time.Hour, 3 * 24 * time.Hour} {
+		evs := base()
+		for i := 100; i < 200; i += 7 {
+			evs[i].Written = evs[i].System.TimeCreated.Add(skew)
+		}
+		evs[150].Written = evs[150].System.TimeCreated.Add(skew)
+		logs[fmt.Sprintf("header %v from TimeCreated", skew)] = evs
+	}
+	logs["filtered export"] = evtxtest.Exported(base()[40:190:190])
+	one := base()[150:151]
+	one[0].RecordID = 77
+	logs["one-record export"] = evtxtest.Exported(one)
+	// A clock that ran a year ahead for 30 records, then was corrected.
+	evs := base()
+	for i := 80; i < 110; i++ {
+		evs[i] = evtxtest.SCM7036(evs[i].System.TimeCreated.AddDate(1, 0, 0), "Windows Update", "running", "wuauserv")
+	}
+	logs["clock ran ahead"] = evs
+	// Three records from the far future among the others.
+	evs = base()
+	for _, i := range []int{20, 120, 199} {
+		evs[i] = evtxtest.SCM7036(time.Date(2099, 1, 1, 0, 0, i, 0, time.UTC), "Windows Update", "stopped", "wuauserv")
+	}
+	logs["far-future records"] = evs
+	return logs
+}
+
+// TestWindowByTimeCreated: on the crafted logs, the window is judged by
+// TimeCreated, never by the record header time, and exported logs are
+// recognised.
+func TestWindowByTimeCreated(t *testing.T) {
+	logs := craftedLogs()
+	for name, evs := range logs {
+		b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, all, st := readLines(t, b, evtx.Options{})
+		exported := strings.Contains(name, "export")
+		if st.Exported() != exported {
+			t.Errorf("%s: Exported() = %v (renumbered %d of %d, zero header times %d)", name, st.Exported(), st.Renumbered, st.IDsRead, st.ZeroWritten)
+		}
+		// Every event, alone in a window of its TimeCreated, is found.
+		for _, ev := range all {
+			tc := ev.System.TimeCreated
+			if got, ok := evtx.TimeCreatedOf(ev); !ok || !got.Equal(tc) {
+				t.Fatalf("%s: TimeCreatedOf = %v %v, System.TimeCreated %v", name, got, ok, tc)
+			}
+			_, in, wst := readLines(t, b, evtx.Options{Since: tc, Until: tc})
+			if !slices.ContainsFunc(in, func(e *evtx.Event) bool { return e.RecordID == ev.RecordID }) {
+				t.Fatalf("%s: record %d (TimeCreated %v, header %v) not in the window at its TimeCreated", name, ev.RecordID, tc, ev.Written)
+			}
+			if wst.Skipped+wst.Records != len(all) {
+				t.Fatalf("%s: skipped %d + yielded %d, want %d", name, wst.Skipped, wst.Records, len(all))
+			}
+			if !strings.Contains(name, "header") {
+				continue
+			}
+			break // the header-skew logs: the first event is enough here
+		}
+		if strings.Contains(name, "header") {
+			// The 36871, whose header time is skewed: in the window of
+			// its TimeCreated ± 1 h.
+			tc := evs[150].System.TimeCreated
+			_, in, _ := readLines(t, b, evtx.Options{Since: tc.Add(-time.Hour), Until: tc.Add(time.Hour)})
+			if !slices.ContainsFunc(in, func(e *evtx.Event) bool { return e.System.EventID == 36871 }) {
+				t.Errorf("%s: the 36871 at %v is not in its window", name, tc)
+			}
+		}
+		last := all[len(all)-1]
+		if st.LastWrittenID != last.RecordID || !st.LastWrittenCreated.Equal(last.System.TimeCreated) {
+			t.Errorf("%s: last written %d at %v, want %d at %v", name, st.LastWrittenID, st.LastWrittenCreated, last.RecordID, last.System.TimeCreated)
+		}
+	}
+}
