@@ -69,6 +69,10 @@
 //	      distinct_count: 5
 //	      counts: failed RDP logons   # names for the report
 //	      distinct_names: addresses
+//	  - id: boot-without-listener
+//	    channel: System
+//	    xpath: "Event[System[Provider[@Name='EventLog'] and EventID=6005]]"
+//	    unless_followed: {queries: [rcm-258], within: 10m}   # evidence only without a listener start after it
 //	  - id: any-logon-failure
 //	    channel: Security
 //	    role: coverage                # shows the log records what is looked for
@@ -120,6 +124,14 @@
 // noise, a burst from many addresses is an attack. Below the threshold the
 // matches are said in a caveat and the verdict is not detected; at or
 // above it the densest span is said with the verdict.
+//
+// Unless_followed makes a match evidence only when no match of the named
+// context queries follows it within the span (a boot after which the RDP
+// listener never started listening). A match closer to the reference time
+// than the span is too early to tell; without a log of the context
+// queries' channel that reaches into the window and starts before the
+// match, nothing is said; each case is a caveat. Refinements cannot
+// examine such a query.
 //
 // Coverage queries select events that show the log records what the
 // evidence looks for (logon failure auditing is on). When a rule has

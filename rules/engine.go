@@ -92,6 +92,8 @@ type compiledQuery struct {
 	keys    xpath.Keys // provider names and event ids every match has
 	hasKeys bool
 	tl      *timelineQuery // a timeline entry's query, else nil
+	// follower: a context query that an UnlessFollowed of its rule names.
+	follower bool
 }
 
 // NewEngine validates rs and compiles their queries once.
@@ -120,6 +122,11 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 			}
 			cq := &compiledQuery{rule: cr, query: q, x: x}
 			cq.keys, cq.hasKeys = x.Keys()
+			for _, o := range r.Queries {
+				if o.UnlessFollowed != nil && contains(o.UnlessFollowed.Queries, q.ID) {
+					cq.follower = true
+				}
+			}
 			cr.queries = append(cr.queries, cq)
 		}
 		e.rules = append(e.rules, cr)
@@ -910,6 +917,7 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	switch cq.query.Role {
 	case RoleContext:
 		a.noteContext(cq, r, ev.System.ProcessID)
+		a.noteFollower(cq, r.Time)
 		return
 	case RoleRecovery:
 		a.noteRecovery(cq, st, r, start)
@@ -1056,6 +1064,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 		f.WindowStart = a.ref.Add(-cr.window)
 	}
 	a.attribute(cr, f)
+	f.Caveats = append(f.Caveats, a.applyFollowed(cr)...)
 	thresholdCaveats, peaks := a.applyThresholds(cr)
 	f.Caveats = append(f.Caveats, thresholdCaveats...)
 

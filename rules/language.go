@@ -146,6 +146,27 @@ func validateLanguage(r *Rule, q *Query) []error {
 			}
 		}
 	}
+	if u := q.UnlessFollowed; u != nil {
+		if q.Role != RoleEvidence || q.Threshold != nil || q.Attribution != nil {
+			bad(f+".unless_followed", "only on an evidence query without threshold or attribution")
+		}
+		if u.Within <= 0 || u.Within > maxThresholdSpan {
+			bad(f+".unless_followed.within", "%v (want more than 0 and at most %v)", u.Within, maxThresholdSpan)
+		}
+		if len(u.Queries) == 0 {
+			bad(f+".unless_followed.queries", "empty")
+		}
+		for _, id := range u.Queries {
+			if o := r.Query(id); o == nil || o.Role != RoleContext {
+				bad(f+".unless_followed.queries", "no context query %q", id)
+			}
+		}
+		for _, ref := range r.Refinements {
+			if ref != nil && contains(ref.Queries, q.ID) {
+				bad(f+".unless_followed", "refinement %q examines this query; refinements cannot examine it", ref.ID)
+			}
+		}
+	}
 	if t := q.Threshold; t != nil {
 		if q.Role != RoleEvidence {
 			bad(f+".threshold", "only an evidence query has a threshold (role is %q)", q.Role)
@@ -216,6 +237,8 @@ type langState struct {
 	overflow int
 	// coverage: coverage queries: matches seen in the records read.
 	coverage int
+	// followers: context queries an UnlessFollowed names: match times.
+	followers []time.Time
 }
 
 type sample struct {
@@ -262,6 +285,14 @@ func (a *analysis) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Even
 					ls.dropped++
 				}
 			}
+		}
+	}
+	if q.UnlessFollowed != nil && q.Role == RoleEvidence {
+		ls := st.language()
+		if len(ls.samples) >= maxSamples {
+			ls.overflow++
+		} else {
+			ls.samples = append(ls.samples, sample{t: r.Time})
 		}
 	}
 	if t := q.Threshold; t != nil && q.Role == RoleEvidence {
@@ -463,4 +494,152 @@ func InsertText(s string) string {
 		return s + " (" + name + ")"
 	}
 	return s
+}
+
+// noteFollower keeps the time of a context event that a query's
+// UnlessFollowed names (a listener start).
+func (a *analysis) noteFollower(cq *compiledQuery, t time.Time) {
+	if !cq.follower {
+		return
+	}
+	ls := a.state[cq].language()
+	if len(ls.followers) < maxSamples {
+		ls.followers = append(ls.followers, t)
+	} else {
+		ls.overflow++
+	}
+}
+
+// applyFollowed drops, for the evidence queries of cr with UnlessFollowed,
+// the matches that a match of the named context queries follows within
+// the span, and those too close to the reference time to tell. When no
+// log of the context queries' channel was read, every match is dropped
+// and a caveat says that it cannot be told.
+func (a *analysis) applyFollowed(cr *compiledRule) (caveats []string) {
+	for _, cq := range cr.queries {
+		u := cq.query.UnlessFollowed
+		st := a.state[cq]
+		if u == nil || st.hit.Count == 0 {
+			continue
+		}
+		var follow []time.Time
+		var starts []time.Time // the first record times of the follower logs read that reach into the window
+		for _, id := range u.Queries {
+			for _, fq := range cr.queries {
+				if fq.query.ID != id {
+					continue
+				}
+				if ls := a.state[fq].lang; ls != nil {
+					follow = append(follow, ls.followers...)
+				}
+				for _, in := range a.res.Inputs {
+					if !in.Readable() || !strings.EqualFold(in.Channel, fq.query.Channel) {
+						continue
+					}
+					first, last := in.Stats.First, in.Stats.Last
+					if in.FirstWritten != nil && in.LastWritten != nil {
+						// TimeCreated of the first- and last-written records.
+						first, last = in.FirstWritten.Time, in.LastWritten.Time
+					}
+					// A log that ends before the window is an old copy:
+					// the newer events are not in it.
+					if !first.IsZero() && !last.Before(a.ref.Add(-cr.window)) {
+						starts = append(starts, first)
+					}
+				}
+			}
+		}
+		read := len(starts) > 0
+		// covered: a follower log that starts before t would show a
+		// follower after it.
+		covered := func(t time.Time) bool {
+			for _, s := range starts {
+				if !s.After(t) {
+					return true
+				}
+			}
+			return false
+		}
+		var samples []sample
+		if st.lang != nil {
+			samples = st.lang.samples
+		}
+		keep := map[time.Time]bool{}
+		early, uncovered := 0, 0
+		for _, s := range samples {
+			switch {
+			case !read:
+			case s.t.Add(u.Within).After(a.ref):
+				early++
+			case followedWithin(follow, s.t, u.Within):
+			case !covered(s.t):
+				uncovered++
+			default:
+				keep[s.t] = true
+			}
+		}
+		if uncovered > 0 {
+			caveats = append(caveats, fmt.Sprintf("%s: %s before the start of the %s log read: whether %s followed cannot be told",
+				cq.query.ID, plural(uncovered, "match"), followChannels(cr, u), followDescribes(cr, u)))
+		}
+		if !read {
+			caveats = append(caveats, fmt.Sprintf("%s: %s in the window, but no log of %s was read: whether %s followed cannot be told",
+				cq.query.ID, plural(st.hit.Count, "match"), followChannels(cr, u), followDescribes(cr, u)))
+		} else if early > 0 {
+			caveats = append(caveats, fmt.Sprintf("%s: %s less than %s before the reference time: too early to tell whether %s followed",
+				cq.query.ID, plural(early, "match"), FormatDuration(u.Within), followDescribes(cr, u)))
+		}
+		var kept []*EventRef
+		for _, r := range st.evidence {
+			if keep[r.Time] {
+				kept = append(kept, r)
+			}
+		}
+		st.evidence = kept
+		n := 0
+		var first, last time.Time
+		for t := range keep {
+			n++
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			last = maxTime(last, t)
+		}
+		st.hit.Count, st.hit.First, st.hit.Last = n, first, last
+	}
+	return caveats
+}
+
+// followedWithin reports whether some time of ts lies in (t, t+d].
+func followedWithin(ts []time.Time, t time.Time, d time.Duration) bool {
+	for _, x := range ts {
+		if x.After(t) && !x.After(t.Add(d)) {
+			return true
+		}
+	}
+	return false
+}
+
+func followChannels(cr *compiledRule, u *Followed) string {
+	var chs []string
+	for _, id := range u.Queries {
+		if q := cr.rule.Query(id); q != nil && !containsFold(chs, q.Channel) {
+			chs = append(chs, q.Channel)
+		}
+	}
+	return strings.Join(chs, " or ")
+}
+
+func followDescribes(cr *compiledRule, u *Followed) string {
+	var ds []string
+	for _, id := range u.Queries {
+		if q := cr.rule.Query(id); q != nil {
+			d := q.Describes
+			if d == "" {
+				d = q.ID
+			}
+			ds = append(ds, d)
+		}
+	}
+	return strings.Join(ds, " or ")
 }

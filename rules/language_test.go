@@ -243,6 +243,10 @@ func TestValidateLanguage(t *testing.T) {
 		{"threshold unnamed", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 1h}}
 `, "threshold.counts: empty"},
+		{"unless_followed names an evidence query", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", unless_followed: {queries: [f], within: 10m}}
+  - {id: f, channel: System, xpath: "*[System[EventID=2]]"}
+`, `queries[e].unless_followed.queries: no context query "f"`},
 		{"coverage without text", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
   - {id: c, channel: System, role: coverage, xpath: "*[System[EventID=2]]"}

@@ -144,6 +144,17 @@ type Query struct {
 	// Threshold, for an evidence query, makes its matches evidence only
 	// when enough of them fall within a span (a brute-force burst).
 	Threshold *Threshold `yaml:"threshold"`
+	// UnlessFollowed, for an evidence query, makes a match evidence only
+	// when no match of the named context queries follows it within the
+	// span (a boot after which the RDP listener never started listening).
+	UnlessFollowed *Followed `yaml:"unless_followed"`
+}
+
+// Followed names context queries and a span: "followed by one of these
+// within this time".
+type Followed struct {
+	Queries []string      `yaml:"queries"`
+	Within  time.Duration `yaml:"within"`
 }
 
 // Refinement chooses a more precise cause, and the resolution steps to try

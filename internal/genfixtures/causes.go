@@ -220,6 +220,19 @@ func causeSets() []set {
 			{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCMOperational(at(3*hour), 258)}}},
 		expect{ruleListener, resolved, "port-in-use"})
 
+	add("listener-never-started", "Windows started (EventLog 6005) 5 hours ago; the RCM Operational log (9 days, connections until 20 hours ago) has no 258 (started listening) after it",
+		[]logFile{sys(evtxtest.EventLog(at(5*hour), 6005)),
+			{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCMOperational(at(9*day), 258), evtxtest.RCM261(at(20 * hour))}}},
+		expect{ruleListener, detected, "-"})
+	add("listener-log-stale", "Windows started 5 hours ago; the RCM Operational log ends 9 days ago (an old copy): cannot be told",
+		[]logFile{sys(evtxtest.EventLog(at(5*hour), 6005)),
+			{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCMOperational(at(9*day), 258), evtxtest.RCM261(at(9*day - time.Minute))}}},
+		expect{ruleListener, notDetected, ""})
+	add("listener-started-after-boot", "Windows started 5 hours ago and the listener started listening (RCM 258) a minute later",
+		[]logFile{sys(evtxtest.EventLog(at(5*hour), 6005)),
+			{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCMOperational(at(9*day), 258), evtxtest.RCMOperational(at(5*hour-time.Minute), 258)}}},
+		expect{ruleListener, notDetected, ""})
+
 	// The OS: disk full, crashes.
 	add("os-disk-full", "Srv 2013 (the C: disk is at or near capacity)",
 		[]logFile{sys(evtxtest.Srv2013(at(5*hour), "C:"))},
