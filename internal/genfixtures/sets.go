@@ -526,6 +526,7 @@ func sets() []set {
 			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, possible, "broker-not-ready"}},
 		})
 	}
+	out = append(out, clockSets()...)
 	for i := range out {
 		fillQuiet(&out[i])
 	}
