@@ -71,10 +71,18 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 		return s, false
 	}
 	if p != nil {
+		seen := false
 		for _, a := range p.attrs {
-			if a.name != "Name" {
+			// The query evaluator reads @Name from every attribute whose
+			// name passes NameIs ("x:Name" too): decline unless there is
+			// one, named exactly Name.
+			if !NameIs(a.name, "Name") || isXMLNSName(a.name) {
 				continue
 			}
+			if seen || a.name != "Name" {
+				return s, false
+			}
+			seen = true
 			v, ok := d.joined(a.parts, ic)
 			if !ok {
 				return s, false
@@ -83,7 +91,6 @@ func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
 				continue // decoding omits the attribute
 			}
 			s.Provider = textOf(v)
-			break
 		}
 	}
 	if e != nil {
@@ -135,8 +142,12 @@ func (d *chunkDecoder) uniqueChild(n *tnode, name string, ic *instCtx, lastWins 
 		if nested && (lastWins || c == nil) {
 			return nil, false
 		}
-		if ch.kind == nElement && ch.name == name {
-			if c != nil {
+		// Names compare as the query evaluator compares them (NameIs: a
+		// prefixed "e:Provider" is a Provider to a query): a child that
+		// only passes with its prefix makes the summary decline, since
+		// Event.System reads exact names and the two could differ.
+		if ch.kind == nElement && NameIs(ch.name, name) {
+			if c != nil || ch.name != name {
 				return nil, false
 			}
 			c = ch

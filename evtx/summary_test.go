@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -94,5 +96,112 @@ func TestFilter(t *testing.T) {
 	}
 	if !got.stats.Last.Equal(all.stats.Last) || !got.stats.First.Equal(all.stats.First) {
 		t.Errorf("First/Last must cover filtered records too")
+	}
+}
+
+// TestSummaryNamesAsQueries: over crafted element and attribute names
+// (prefixed, doubly prefixed, empty prefix, other case, near misses,
+// duplicates), wherever the Summary reads a record, what it says is what a
+// query reads: the Provider/@Name and EventID values reachable through
+// names that pass NameIs, the test the query evaluator (rules/xpath) uses.
+// So the provider/event id pre-filter and the evaluator accept exactly the
+// same names.
+func TestSummaryNamesAsQueries(t *testing.T) {
+	names := func(local string) []string {
+		return []string{local, "e:" + local, "a:b:" + local, ":" + local, local + ":", "x" + local, "e:x" + local,
+			strings.ToLower(local), "xmlns:" + local, "xmlns"}
+	}
+	type shape struct{ sys, prov, attr, eid, dup string }
+	var shapes []shape
+	for _, n := range names("System") {
+		shapes = append(shapes, shape{sys: n, prov: "Provider", attr: "Name", eid: "EventID"})
+	}
+	for _, n := range names("Provider") {
+		shapes = append(shapes, shape{sys: "System", prov: n, attr: "Name", eid: "EventID"})
+		shapes = append(shapes, shape{sys: "System", prov: "Provider", attr: "Name", eid: "EventID", dup: n})
+	}
+	for _, n := range names("Name") {
+		shapes = append(shapes, shape{sys: "System", prov: "Provider", attr: n, eid: "EventID"})
+	}
+	for _, n := range names("EventID") {
+		shapes = append(shapes, shape{sys: "System", prov: "Provider", attr: "Name", eid: n})
+	}
+	read, declined := 0, 0
+	for _, sh := range shapes {
+		w := newBXW()
+		off, size := w.record(1, testFT, func() {
+			w.fragment()
+			w.open("Event", false, -1)
+			w.closeStart()
+			w.open(sh.sys, false, -1)
+			w.closeStart()
+			w.open(sh.prov, true, -1)
+			w.attr(sh.attr, false)
+			w.text("Schannel")
+			w.closeEmpty()
+			if sh.dup != "" {
+				w.open(sh.dup, true, -1)
+				w.attr("Name", false)
+				w.text("Other")
+				w.closeEmpty()
+			}
+			w.open(sh.eid, false, -1)
+			w.closeStart()
+			w.text("36871")
+			w.end()
+			w.end()
+			w.end()
+			w.eof()
+		})
+		sum, ok := newChunkDecoder(w.b).summarize(off, size)
+		ev, err := newChunkDecoder(w.b).decodeRecord(off, size)
+		if err != nil {
+			t.Fatalf("%+v: %v", sh, err)
+		}
+		// What a query reads, by the evaluator's name test.
+		var provs, eids []string
+		for _, sys := range ev.Root.Children {
+			if !NameIs(sys.Name, "System") {
+				continue
+			}
+			for _, c := range sys.Children {
+				if NameIs(c.Name, "Provider") {
+					for _, a := range c.Attrs {
+						if NameIs(a.Name, "Name") && !isXMLNSName(a.Name) {
+							provs = append(provs, a.Value.String())
+						}
+					}
+				}
+				if NameIs(c.Name, "EventID") {
+					eids = append(eids, c.Text())
+				}
+			}
+		}
+		if !ok {
+			declined++
+			continue
+		}
+		read++
+		wantProv, wantID := "", ""
+		if len(provs) > 1 || len(eids) > 1 {
+			t.Errorf("%+v: summary %+v, but a query sees providers %q and event ids %q", sh, sum, provs, eids)
+			continue
+		}
+		if len(provs) == 1 {
+			wantProv = provs[0]
+		}
+		if len(eids) == 1 {
+			wantID = eids[0]
+		}
+		gotID := ""
+		if sum.EventID != 0 {
+			gotID = strconv.Itoa(int(sum.EventID))
+		}
+		if sum.Provider != wantProv || gotID != wantID {
+			t.Errorf("%+v: summary says provider %q, event id %q; a query reads %q, %q", sh, sum.Provider, gotID, wantProv, wantID)
+		}
+	}
+	if read < 10 || declined < 10 {
+		t.Errorf("read %d, declined %d summaries: the crafted names should exercise both", read, declined)
 	}
 }

@@ -59,12 +59,9 @@ func isXMLNS(name string) bool {
 // A prefixed name ("p:Name") passes a test for its local part: namespaces
 // are not part of the subset.
 func (s *step) matches(name string) bool {
-	if s.name == "*" || s.name == name {
-		return true
-	}
-	// name is "prefix:" + s.name (a name test holds no colon).
-	n := len(name) - len(s.name)
-	return n > 1 && name[n-1] == ':' && name[n:] == s.name
+	// evtx.NameIs: name is s.name or "prefix:" + s.name (a name test
+	// holds no colon); the Summary pre-filter uses the same test.
+	return s.name == "*" || evtx.NameIs(name, s.name)
 }
 
 // embedded returns the root of a BinXML fragment held as e's value, or nil.
