@@ -313,3 +313,36 @@ func TestUnattributedSaysWhenContextStartsLater(t *testing.T) {
 		t.Errorf("attribution %q lacks %q", got, want)
 	}
 }
+
+// TestDamagedContextLogCaveat: a damaged RDP connection log is only a
+// caveat about the connection attempts it would show (the real RCM
+// Operational sample has unreadable bytes).
+func TestDamagedContextLogCaveat(t *testing.T) {
+	const rcm = "../testdata/evtx/omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"
+	const sys = "../testdata/evtx/omerbenamram__evtx__samples__2-vss_7-System.evtx"
+	var logs []*evtx.Log
+	for _, p := range []string{sys, rcm} {
+		l, err := evtx.Find(p)
+		if err != nil {
+			t.Fatalf("sample %s: %v", p, err)
+		}
+		logs = append(logs, l...)
+	}
+	res, err := builtinEngine(t, Options{}).Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := finding(t, res, "rdp-cert-private-key")
+	found := false
+	for _, c := range f.Caveats {
+		if strings.Contains(c, "RemoteConnectionManager%4Operational.evtx") {
+			found = true
+			if !strings.HasSuffix(c, "RDP connection attempts in the unreadable parts are not seen") {
+				t.Errorf("caveat %q", c)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no caveat for the damaged RCM log: %q", f.Caveats)
+	}
+}

@@ -1140,7 +1140,11 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 		for _, p := range ls.Paths {
 			for _, in := range a.res.Inputs {
 				if in.Path == p && in.Readable() && damaged(in) {
-					f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; events in the unreadable parts are not seen", p, damageText(in)))
+					what := "events"
+					if ls.Role == RoleContext {
+						what = "RDP connection attempts" // they only attribute other events
+					}
+					f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; %s in the unreadable parts are not seen", p, damageText(in), what))
 				}
 			}
 		}
