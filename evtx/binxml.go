@@ -88,7 +88,9 @@ type chunkDecoder struct {
 	recPos     int // record header offset, for error messages
 	ownNames   map[uint32]*nameEntry
 	ownTmpls   map[uint32]*template
-	compiling  *template // the template being compiled, if any
+	tvals      []rawValue // readTime's values (timecreated.go), reused
+	evals      []rawValue // noSystemIn's values, reused
+	compiling  *template  // the template being compiled, if any
 	compileSet map[uint32]bool
 	// partial is the first problem of a template instance of the record
 	// that could not be resolved (nil if none); unresolved collects the

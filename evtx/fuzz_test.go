@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzReader feeds arbitrary bytes to the reader. Seeds: the small real
 // samples in testdata/evtx and the Velocidex OOM crasher. The reader must
-// not panic, hang or allocate without bound, and what it reports must be
+// not panic, hang or allocate without bound, a window on TimeCreated must
+// yield exactly the plain read filtered afterwards (fuzzWindow), and what
+// it reports must be
 // consistent.
 func FuzzReader(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join(realSamplesDir, "*.evtx"))
@@ -173,7 +178,59 @@ func FuzzReader(f *testing.F) {
 			}
 			fr.Close()
 		}
+		fuzzWindow(t, b)
 	})
+}
+
+// fuzzWindow: a read with a window on TimeCreated yields exactly the
+// events of the plain read whose TimeCreated (TimeCreatedOf) lies in it,
+// or that have none, for windows cut at the events' own times.
+func fuzzWindow(t *testing.T, b []byte) {
+	all := fuzzRead(t, b, Options{Workers: 1})
+	var ts []time.Time
+	for _, ev := range all {
+		if tc, ok := TimeCreatedOf(ev); ok {
+			ts = append(ts, tc)
+		}
+	}
+	if len(ts) == 0 {
+		return
+	}
+	for _, w := range [][2]time.Time{{ts[len(ts)/2], {}}, {{}, ts[len(ts)/3]}, {ts[0], ts[0]}} {
+		var want []string
+		for _, ev := range all {
+			tc, ok := TimeCreatedOf(ev)
+			if !ok || (w[0].IsZero() || !tc.Before(w[0])) && (w[1].IsZero() || !tc.After(w[1])) {
+				want = append(want, fmt.Sprintf("%d@%d %s", ev.RecordID, ev.Source.Offset, ev.AppendXML(nil)))
+			}
+		}
+		var got []string
+		for _, ev := range fuzzRead(t, b, Options{Workers: 2, Since: w[0], Until: w[1]}) {
+			got = append(got, fmt.Sprintf("%d@%d %s", ev.RecordID, ev.Source.Offset, ev.AppendXML(nil)))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("window %v..%v: %d events, the plain read filtered after %d", w[0], w[1], len(got), len(want))
+		}
+	}
+}
+
+func fuzzRead(t *testing.T, b []byte, o Options) []*Event {
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	defer r.Close()
+	var evs []*Event
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return evs
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		evs = append(evs, ev)
+	}
 }
 
 // wellFormed parses x with encoding/xml in strict mode (which refuses what

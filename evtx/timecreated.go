@@ -1,6 +1,9 @@
 package evtx
 
-import "time"
+import (
+	"encoding/binary"
+	"time"
+)
 
 // This file reads an event's TimeCreated (System/TimeCreated/@SystemTime)
 // without building the event, so that a window on TimeCreated
@@ -125,7 +128,8 @@ type recordTime struct {
 
 // readTime reads the TimeCreated (and EventRecordID) of the record at off
 // without building it. ok is false when the record is not of the plain
-// shape; the caller then decodes it.
+// shape (one template instance, then the end of the fragment); the caller
+// then decodes it.
 func (d *chunkDecoder) readTime(off, size int) (rt recordTime, ok bool) {
 	defer func() {
 		if recover() != nil {
@@ -137,15 +141,57 @@ func (d *chunkDecoder) readTime(off, size int) (rt recordTime, ok bool) {
 	}
 	d.beginRecord(off, size)
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
-	nodes, err := d.parseFragment(c, false, 0)
-	if err != nil {
+	tmpl, vals, ok := d.leanInstance(c, d.tvals[:0])
+	d.tvals = vals[:0]
+	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
 		return rt, false
 	}
-	top := onlyElement(nodes)
-	if top == nil || top.kind != nInstance || top.tmpl == nil {
-		return rt, false
+	return d.instanceTime(&tnode{kind: nInstance, tmpl: tmpl, vals: vals})
+}
+
+// leanInstance reads, at c, an optional fragment header and one template
+// instance the way parseInstance does (the same checks), appending its
+// values to dst without allocating. ok is false for anything parseInstance
+// would not turn into a usable instance.
+func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (*template, []rawValue, bool) {
+	if c.left() >= 4 && c.b[c.pos]&^tokMoreFlag == tokFragmentHeader {
+		c.pos += 4
 	}
-	return d.instanceTime(top)
+	if c.left() < 10 || c.b[c.pos]&^tokMoreFlag != tokTemplate {
+		return nil, dst, false
+	}
+	start := c.pos
+	c.pos += 2
+	id, _ := c.u32("template id")
+	defOff, _ := c.u32("template offset")
+	tmpl := d.template(int(defOff))
+	if tmpl.err != nil || tmpl.damaged != nil || d.chargeTemplate(start, tmpl) != nil {
+		return nil, dst, false
+	}
+	if int(defOff) == c.pos {
+		if c.need(tmpl.size, "inline template definition") != nil {
+			return nil, dst, false
+		}
+		c.pos += tmpl.size
+	}
+	count, err := c.u32("substitution count")
+	if err != nil || int64(count) > int64(c.left()/4) {
+		return nil, dst, false
+	}
+	desc := c.pos
+	c.pos += 4 * int(count)
+	for i := 0; i < int(count); i++ {
+		size := int(binary.LittleEndian.Uint16(c.b[desc+4*i:]))
+		if size > c.left() {
+			return nil, dst, false
+		}
+		dst = append(dst, rawValue{kind: Kind(c.b[desc+4*i+2]), pos: c.pos, size: size})
+		c.pos += size
+	}
+	if templateMismatch(d.chunk, id, int(defOff), tmpl, int(count)) != nil {
+		return nil, dst, false
+	}
+	return tmpl, dst, true
 }
 
 // instanceTime reads the time of a record whose only element-producing
@@ -209,17 +255,12 @@ func without(nodes, drop []*tnode) []*tnode {
 // than System. Any other content is not judged: false.
 func (d *chunkDecoder) noSystemIn(rv rawValue) bool {
 	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
-	if c.left() >= 4 && c.b[c.pos]&^tokMoreFlag == tokFragmentHeader {
-		c.pos += 4
-	}
-	if c.pos >= c.end || c.b[c.pos]&^tokMoreFlag != tokTemplate {
+	tmpl, vals, ok := d.leanInstance(c, d.evals[:0])
+	d.evals = vals[:0]
+	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
 		return false
 	}
-	inst, err := d.parseInstance(c, 1)
-	if err != nil || (c.pos < c.end && c.b[c.pos] != tokEOF) {
-		return false
-	}
-	for _, n := range inst.tmpl.nodes {
+	for _, n := range tmpl.nodes {
 		switch n.kind {
 		case nElement:
 			if NameIs(n.name, "System") {
