@@ -153,12 +153,12 @@
 // evtx.Find. It opens only the logs of the channels the rules read (by file
 // name; when no System log is named as such, a log's first event names its
 // channel), plus System for the reference time. The reference time is
-// Options.At, or else the newest record header time in those logs, read
-// without decoding any record: estimated from the chunks' newest records
-// (evtx Reader.NewestTime) and confirmed by the decoding pass, which sees
-// every record header and decodes again if it finds a newer one; the wall
+// Options.At, or else the TimeCreated of the last-written record (highest
+// record number) of those logs, the latest across them (evtx
+// Reader.LastWritten; records after it are reported as clock jumps); the wall
 // clock is never used. Each rule's
-// window ends at the reference time. Only records whose header time lies
+// window ends at the reference time. Only records whose TimeCreated (read
+// by the reader without decoding, evtx Options.Since/Until) lies
 // within the longest window plus the look-back (Options.LookBack, seven
 // days before the window and after its end) are examined, and, for a
 // detected rule with a corroboration_look_back, the older records of its
