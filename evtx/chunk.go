@@ -156,6 +156,7 @@ type chunkJob struct {
 	index     int   // chunk index, 0-based
 	off       int64 // offset of the chunk in the file
 	hdrChunks int   // chunk count the file header claims
+	dirty     bool  // the file was not closed cleanly (see slackRule)
 }
 
 // recKey identifies a record's bytes for de-duplication (byte-identical
@@ -277,7 +278,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	// newest records of a chunk whose header was not yet updated (their
 	// record ids continue the chunk's), and the slack: what remains of an
 	// earlier use of the chunk, or of the log before it was cleared.
-	rule := newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, len(c))
+	rule := newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, len(c), j.dirty)
 
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
@@ -326,6 +327,16 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		id := le.Uint64(c[off+8:])
 		ft := le.Uint64(c[off+16:])
 		inSlack = !salvaged && rule.slack(off, id)
+		if inSlack && rule.dirty {
+			// A record torn by a shadow copy that mixed blocks of two uses
+			// of the chunk can carry an old record header before the body
+			// of a newer record (the VSS RemoteConnectionManager sample:
+			// header id 442663, EventRecordID 463139): its own
+			// EventRecordID decides.
+			if rt, ok := decoder().readTime(off, size); ok && rt.hasID && rt.eventRecordID > rule.hdrLast {
+				inSlack = false
+			}
+		}
 		if inSlack {
 			if !w.slackOnly {
 				res.st.Stale++
@@ -443,21 +454,33 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 }
 
 // slackRule tells the records of a chunk's slack from its current ones,
-// asked in offset order: a record past the free space offset of a header
-// that can be believed is current only if its record id continues the
-// chunk's (the header was not updated after it was written); any other
-// record there is what remains of an earlier use of the chunk.
+// asked in offset order. A record past the free space offset of a header
+// that can be believed is current when its record id continues the chunk's
+// records (the header was not updated after it was written) or, in a file
+// that was not closed cleanly (dirty flag, or a damaged file header), when
+// its id lies above the chunk header's last record id: Windows updates a
+// chunk header after the records, so in a live or shadow copy the header
+// can lag, and a shadow copy taken while a chunk was rewritten holds blocks
+// of both uses (the VSS RemoteConnectionManager sample's chunk 1: header
+// 401513..401596, records 463046..463076 past its free space offset, the
+// log's newest). Any other record there is what remains of an earlier use
+// of the chunk or of a log that was cleared (numbering restarts at 1 after
+// a clear, so in a cleanly closed file even higher ids past the free space
+// offset are old: the fakenevtx Security samples).
 type slackRule struct {
 	free    int
 	known   bool
+	dirty   bool
 	firstID uint64
+	hdrLast uint64 // the chunk header's last record id
 	lastID  uint64 // highest record id of the current records so far
 }
 
 // newSlackRule returns the rule for a chunk of n bytes with header h;
 // believed tells whether the header's free space offset can be trusted
-// (header checksum, or records checksum, intact).
-func newSlackRule(h chunkHeader, believed bool, n int) slackRule {
+// (header checksum, or records checksum, intact); dirty whether the file
+// was not closed cleanly.
+func newSlackRule(h chunkHeader, believed bool, n int, dirty bool) slackRule {
 	free := int(h.FreeSpaceOffset)
 	return slackRule{
 		free: free,
@@ -465,14 +488,16 @@ func newSlackRule(h chunkHeader, believed bool, n int) slackRule {
 		// updated) says nothing about what follows its free space offset:
 		// those are the chunk's first records.
 		known:   believed && n == chunkSize && free >= chunkHeaderSize && free <= n && h.LastRecordID != 0,
+		dirty:   dirty,
 		firstID: h.FirstRecordID,
+		hdrLast: h.LastRecordID,
 	}
 }
 
 // slack reports whether the record at chunk offset off with record id id
 // lies in the slack.
 func (r *slackRule) slack(off int, id uint64) bool {
-	if r.known && off >= r.free && id != r.lastID+1 && (r.lastID != 0 || id != r.firstID) {
+	if r.known && off >= r.free && !(r.dirty && id > r.hdrLast) && id != r.lastID+1 && (r.lastID != 0 || id != r.firstID) {
 		return true
 	}
 	r.lastID = max(r.lastID, id)

@@ -68,7 +68,7 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 		var rule slackRule
 		if len(c) >= chunkHeaderSize {
 			h := parseChunkHeader(c)
-			rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c))
+			rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
 		}
 		for off := chunkHeaderSize; off+recordHeaderSize <= len(c); {
 			size, ok := recordAt(c, off)

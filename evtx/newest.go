@@ -54,7 +54,7 @@ func (rd *Reader) NewestTime() time.Time {
 		if got >= chunkHeaderSize {
 			h := parseChunkHeader(buf[:got])
 			trusted := h.SignatureOK && h.ChecksumOK
-			rule = newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, got)
+			rule = newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, got, s.dirty)
 		}
 		return walk(buf[:got], chunkHeaderSize, 0, rule)
 	}
@@ -75,7 +75,7 @@ func (rd *Reader) NewestTime() time.Time {
 			got, _ := s.ra.ReadAt(tail, off+int64(last))
 			if _, ok := recordAt(tail[:got], 0); ok {
 				// The record at the last record offset is a current one.
-				rule := newSlackRule(parseChunkHeader(hdr), true, n)
+				rule := newSlackRule(parseChunkHeader(hdr), true, n, s.dirty)
 				rule.lastID = binary.LittleEndian.Uint64(tail[8:])
 				t := walk(tail[:got], 0, last, rule)
 				if t != 0 {

@@ -127,11 +127,15 @@ type Reader struct {
 // source is what chunk workers need; it does not reference the Reader, so
 // an abandoned Reader can be collected and its pipeline stopped.
 type source struct {
-	ra      io.ReaderAt
-	size    int64
-	base    int64 // offset of chunk 0
-	nslots  int
-	hdrN    int
+	ra     io.ReaderAt
+	size   int64
+	base   int64 // offset of chunk 0
+	nslots int
+	hdrN   int
+	// dirty: the file header's dirty flag is set, or the header cannot be
+	// trusted, so chunk headers may lag behind the records written (see
+	// slackRule).
+	dirty   bool
 	win     window
 	name    string
 	workers int
@@ -197,6 +201,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	src.hdrN = int(rd.hdr.ChunkCount)
 	rd.stats.HeaderChunks = src.hdrN
 	rd.stats.Dirty = rd.hdr.Dirty()
+	src.dirty = rd.hdr.Dirty() || !rd.hdr.ChecksumOK
 	rd.stats.Full = rd.hdr.Full()
 	return rd, nil
 }
@@ -257,7 +262,7 @@ func (s *source) chunk(i int) *chunkResult {
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN}, s.win, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, dirty: s.dirty}, s.win, s.name)
 	// Nothing refers to the bytes any more: decoding copies every name,
 	// string and binary value out of the chunk.
 	chunkBufs.Put(pooled)
