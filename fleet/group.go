@@ -71,8 +71,8 @@ type Log struct {
 	// each next one only adds the records no earlier one holds.
 	Copies []*Copy
 	// Read is true when the log was read to group the inputs (its channel
-	// is one of Options.Channels); Records then counts its distinct
-	// records.
+	// is one of Options.Channels, and a copy could be opened); Records then
+	// counts its distinct records.
 	Read    bool
 	Records int
 
@@ -414,7 +414,9 @@ func newLog(es []*entry, set []int) *Log {
 		e := es[i]
 		c := &Copy{Path: e.log.Path, Log: e.log, SameFile: e.sameFile >= 0 && read[e.sameFile]}
 		if e.prof != nil {
-			l.Read = true
+			// A copy that could not be opened is not read (t12: a log
+			// that cannot be read is never described as read).
+			l.Read = l.Read || e.prof.err == nil
 			c.Records = e.prof.records
 			if !c.SameFile {
 				for k := range e.prof.keys {

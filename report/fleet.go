@@ -33,7 +33,8 @@ type Machine struct {
 // as one (each record counted once).
 type MachineLog struct {
 	Channel string `json:"channel"`
-	// Read is false for logs of channels no rule reads (not opened).
+	// Read is false for logs of channels no rule reads (not opened) and
+	// for logs none of whose copies could be opened.
 	Read bool `json:"read"`
 	// Records counts the distinct records of all copies (when Read).
 	Records int `json:"records"`

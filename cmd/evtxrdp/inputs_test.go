@@ -276,6 +276,24 @@ func TestUnreadableNeverRead(t *testing.T) {
 			}
 		}
 	}
+	// The machine's logs (jsonl always carries the machine).
+	_, out, _ = runCmd("analyze", "--format", "jsonl", dir)
+	var m struct {
+		Machine struct {
+			Logs []struct {
+				Read   bool
+				Copies []struct{ Path string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range m.Machine.Logs {
+		if l.Read && len(l.Copies) == 1 && l.Copies[0].Path == bad {
+			t.Errorf("jsonl: machine log %s read", bad)
+		}
+	}
 }
 
 // query -r goes through the spool (matches rendered into a temporary file,
