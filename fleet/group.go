@@ -1,8 +1,10 @@
 package fleet
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -236,24 +238,31 @@ func Group(units []*Unit, opts Options) []*Machine {
 			parent[max(ra, rb)] = min(ra, rb)
 		}
 	}
-	owner := map[uint64]int{}
+	// Every record key with its log, sorted by key: equal neighbours are
+	// shared records (16 bytes a record, for the time of the sort).
+	type keyOf struct {
+		k uint64
+		i int
+	}
+	var pairs []keyOf
 	for i, e := range es {
 		if e.sameFile >= 0 {
 			union(i, e.sameFile)
 			continue
 		}
-		if e.prof == nil {
-			continue
-		}
-		for k := range e.prof.keys {
-			if j, ok := owner[k]; ok {
-				union(i, j)
-			} else {
-				owner[k] = i
+		if e.prof != nil {
+			for _, k := range e.prof.keys {
+				pairs = append(pairs, keyOf{k, i})
 			}
 		}
 	}
-	owner = nil
+	slices.SortFunc(pairs, func(a, b keyOf) int { return cmp.Compare(a.k, b.k) })
+	for j := 1; j < len(pairs); j++ {
+		if pairs[j].k == pairs[j-1].k {
+			union(pairs[j].i, pairs[j-1].i)
+		}
+	}
+	pairs = nil
 	sets := map[int][]int{}
 	var roots []int
 	for i := range es {
@@ -266,6 +275,11 @@ func Group(units []*Unit, opts Options) []*Machine {
 	var all []*Log
 	for _, r := range roots {
 		all = append(all, newLog(es, sets[r]))
+	}
+	for _, e := range es {
+		if e.prof != nil {
+			e.prof.keys = nil // not needed any more; a fleet holds many
+		}
 	}
 
 	// Hosts linked by renames.
@@ -408,7 +422,7 @@ func newLog(es []*entry, set []int) *Log {
 	sort.SliceStable(order, func(a, b int) bool {
 		return records(es[order[a]]) > records(es[order[b]])
 	})
-	seen := map[uint64]struct{}{}
+	var seen map[uint64]struct{} // for several copies
 	read := map[int]bool{}
 	for _, i := range order {
 		e := es[i]
@@ -418,19 +432,27 @@ func newLog(es []*entry, set []int) *Log {
 			// that cannot be read is never described as read).
 			l.Read = l.Read || e.prof.err == nil
 			c.Records = e.prof.records
-			if !c.SameFile {
-				for k := range e.prof.keys {
+			switch {
+			case c.SameFile:
+			case len(set) == 1:
+				c.Added = len(e.prof.keys)
+				l.Records = c.Added
+			default:
+				if seen == nil {
+					seen = map[uint64]struct{}{}
+				}
+				for _, k := range e.prof.keys {
 					if _, ok := seen[k]; !ok {
 						seen[k] = struct{}{}
 						c.Added++
 					}
 				}
+				l.Records = len(seen)
 			}
 		}
 		read[i] = true
 		l.Copies = append(l.Copies, c)
 	}
-	l.Records = len(seen)
 	// What the copies say together.
 	for _, i := range order {
 		p := es[i].prof

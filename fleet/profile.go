@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +19,7 @@ import (
 type profile struct {
 	records int
 	hosts   []*hostSpan
-	keys    map[uint64]struct{} // recordKey of every record
+	keys    []uint64            // recordKey of every record, sorted, each once
 	renames [][2]string         // EventLog 6011: from, to
 	first   time.Time           // record header times
 	last    time.Time
@@ -72,7 +73,7 @@ func (pr *profiler) note(s evtx.Summary) {
 	defer pr.mu.Unlock()
 	p := pr.p
 	p.records++
-	p.keys[recordKey(pr.ch, s)] = struct{}{}
+	p.keys = append(p.keys, recordKey(pr.ch, s))
 	if !s.Written.IsZero() {
 		if p.first.IsZero() || s.Written.Before(p.first) {
 			p.first = s.Written
@@ -129,7 +130,11 @@ func maxTime(a, b time.Time) time.Time {
 // of the log's last-written record (evtx.Reader.LastWritten), and all
 // after it; else all. workers is the reader's chunk parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
-	pr := &profiler{p: &profile{keys: map[uint64]struct{}{}}, ch: ch}
+	pr := &profiler{p: &profile{}, ch: ch}
+	defer func() {
+		slices.Sort(pr.p.keys)
+		pr.p.keys = slices.Clip(slices.Compact(pr.p.keys))
+	}()
 	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
 	var since time.Time
 	if period > 0 {
