@@ -640,7 +640,7 @@ func (m *Machine) finish(units []*Unit) {
 		default:
 			var parts []string
 			for _, h := range l.hosts {
-				parts = append(parts, fmt.Sprintf("%s (records %d to %d, written %s to %s)", h.name, h.minID, h.maxID, evtx.FormatTime(h.first), evtx.FormatTime(h.last)))
+				parts = append(parts, fmt.Sprintf("%s (records %d to %d, %s to %s)", h.name, h.minID, h.maxID, evtx.FormatTime(h.first), evtx.FormatTime(h.last)))
 			}
 			why = append(why, fmt.Sprintf("%s: its records name one computer after another (a rename, one machine): %s", p, strings.Join(parts, ", then ")))
 		}

@@ -74,12 +74,17 @@ func (pr *profiler) note(s evtx.Summary) {
 	p := pr.p
 	p.records++
 	p.keys = append(p.keys, recordKey(pr.ch, s))
-	if !s.Written.IsZero() {
-		if p.first.IsZero() || s.Written.Before(p.first) {
-			p.first = s.Written
+	// Time means TimeCreated; the header time only where it is absent.
+	t := s.TimeCreated
+	if t.IsZero() {
+		t = s.Written
+	}
+	if !t.IsZero() {
+		if p.first.IsZero() || t.Before(p.first) {
+			p.first = t
 		}
-		if s.Written.After(p.last) {
-			p.last = s.Written
+		if t.After(p.last) {
+			p.last = t
 		}
 	}
 	if s.Computer == "" {
@@ -97,7 +102,7 @@ func (pr *profiler) note(s evtx.Summary) {
 		if len(p.hosts) >= maxHosts {
 			return
 		}
-		hs = &hostSpan{key: k, name: s.Computer, minID: s.RecordID, maxID: s.RecordID, first: s.Written, last: s.Written}
+		hs = &hostSpan{key: k, name: s.Computer, minID: s.RecordID, maxID: s.RecordID, first: t, last: t}
 		p.hosts = append(p.hosts, hs)
 	}
 	hs.count++
@@ -106,11 +111,11 @@ func (pr *profiler) note(s evtx.Summary) {
 		hs.maxID = s.RecordID
 		hs.name = s.Computer
 	}
-	if !s.Written.IsZero() {
-		if hs.first.IsZero() || s.Written.Before(hs.first) {
-			hs.first = s.Written
+	if !t.IsZero() {
+		if hs.first.IsZero() || t.Before(hs.first) {
+			hs.first = t
 		}
-		hs.last = maxTime(hs.last, s.Written)
+		hs.last = maxTime(hs.last, t)
 	}
 }
 
@@ -126,9 +131,10 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // readProfile reads the record summaries of l (channel ch): with period
-// > 0 those whose header time lies within period before the header time
-// of the log's last-written record (evtx.Reader.LastWritten), and all
-// after it; else all. workers is the reader's chunk parallelism.
+// > 0 those whose TimeCreated lies within period before the TimeCreated of
+// the log's last-written record (evtx.Reader.LastWritten), and all after
+// it (evtx.Options.Since); else all. workers is the reader's chunk
+// parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
 	pr := &profiler{p: &profile{}, ch: ch}
 	defer func() {
@@ -144,13 +150,10 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 			return pr.p
 		}
 		// From the last-written record (the highest record number), not
-		// the largest header time, which a clock that ran ahead sets.
+		// the largest time, which a clock that ran ahead sets.
 		t := time.Time{}
 		if ev := f.LastWritten(); ev != nil {
-			t = ev.Written
-		}
-		if t.IsZero() {
-			t = f.NewestTime()
+			t, _ = evtx.TimeCreatedOf(ev)
 		}
 		if !t.IsZero() {
 			since = t.Add(-period)
@@ -179,8 +182,9 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 			break
 		}
 		// A 6011, or a record whose summary could not be read.
+		tc, _ := evtx.TimeCreatedOf(ev)
 		pr.note(evtx.Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
-			Computer: ev.System.Computer, Written: ev.Written, RecordID: ev.RecordID})
+			Computer: ev.System.Computer, Written: ev.Written, RecordID: ev.RecordID, TimeCreated: tc})
 		if isRename(ev.System.Provider.Name, ev.System.EventID) && len(ev.EventData) >= 2 {
 			from, to := ev.EventData[0].Value.String(), ev.EventData[1].Value.String()
 			if from != "" && to != "" && hostKey(from) != hostKey(to) {

@@ -181,8 +181,8 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	// The logs are grouped from the records of the analysed period (the
-	// longest window plus the look-back before the last-written record),
-	// and two days more for header times that lag TimeCreated.
+	// longest window plus the look-back before the last-written record's
+	// TimeCreated), and two days more for clock jitter between logs.
 	period := time.Duration(0)
 	for _, r := range rs {
 		w := r.Window
