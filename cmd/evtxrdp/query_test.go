@@ -424,3 +424,37 @@ func TestQueryWindowsStrings(t *testing.T) {
 		t.Errorf("mixed channel and file Paths: exit %d, stderr %s", code, errOut)
 	}
 }
+
+// TestQueryLastWritten: query's reference time is the last-written
+// record's TimeCreated, not the largest time; records after it (a clock
+// that ran ahead) are reported on stderr by EventRecordID, with or
+// without --no-skip. The article's 24-hour query counts back from the
+// last-written record; the record ahead of it matches too (a negative
+// timediff is <= 86400000, as on Windows: domain.md §4.4 row 7), and the
+// warning says why it looks like the future.
+func TestQueryLastWritten(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "System.evtx")
+	ahead := evtxtest.Schannel36871(queryRef.Add(200*24*time.Hour), 10013) // written while the clock was ahead
+	evs := []*evtx.Event{
+		evtxtest.Noise(queryRef.Add(-48*time.Hour), time.Minute, 1)[0],
+		ahead,
+		evtxtest.Schannel36871(queryRef.Add(-time.Hour), 10013),
+		evtxtest.Noise(queryRef, time.Minute, 1)[0], // the last written
+	}
+	if err := evtxtest.WriteFile(path, evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range [][]string{nil, {"--no-skip"}} {
+		args := append([]string{"query", path, "-f", "xml", "-q", articleQuery("Schannel", "36871")}, extra...)
+		code, out, errOut := runCmd(args...)
+		if code != exitOK || strings.Count(out, "<Event ") != 2 || !strings.Contains(out, "<EventRecordID>3<") || strings.Contains(out, "<EventRecordID>1<") {
+			t.Errorf("%v: exit %d, output %s", extra, code, out)
+		}
+		for _, w := range []string{"reference time: 2024-05-01T12:00:00.0000000Z (the last-written record, EventRecordID 4 in", "warning: clock jump", "1 record (EventRecordID 2)", "200 days later"} {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", extra, w, errOut)
+			}
+		}
+	}
+}

@@ -38,6 +38,22 @@ func clockSets() []set {
 			logs: []logFile{{name: fileSystem, events: system(ev)}}, expect: tlsOnly,
 		})
 	}
+	// By days: beyond the window and the look-back (a VSS remnant, a
+	// VM whose clock was days off at boot).
+	{
+		ev := tls()
+		ev.Written = ev.System.TimeCreated.Add(-9 * day)
+		out = append(out, set{
+			name: "header-lags-days", about: "a Schannel 36871 two hours old whose record header time is 9 days older than its TimeCreated (beyond the window and the look-back)",
+			logs: []logFile{{name: fileSystem, events: system(ev)}}, expect: tlsOnly,
+		})
+		ev = tls()
+		ev.Written = ev.System.TimeCreated.Add(9 * day)
+		out = append(out, set{
+			name: "header-leads-days", about: "a Schannel 36871 two hours old whose record header time is 9 days after its TimeCreated",
+			logs: []logFile{{name: fileSystem, events: system(ev)}}, expect: tlsOnly,
+		})
+	}
 	// An Event Viewer "Save Filtered Log File As" export: the records
 	// are renumbered from 1 (EventRecordID keeps the original number),
 	// the header times are other records' times, and the newest record's
