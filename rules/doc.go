@@ -169,6 +169,10 @@
 // Options.Filter), which still gives their computer names. Events are
 // streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
+// Options.NoShortcuts turns every one of these shortcuts off (every record
+// decoded, every query evaluated on every event, the last-written record
+// found by reading every event); TestShortcutsChangeNoAnswer checks that
+// the findings are the same, over every fixture set, case and sample.
 //
 // # Attribution and verdicts
 //
