@@ -43,7 +43,7 @@ func ExampleEngine_Analyze() {
 	//   refined by tls-server-no-protocol; first step: Read how the TLS server protocols are set up
 	//   newest: record 122 at 11:30, Schannel 36871 [{Type server} {ErrorState 10013}]
 	// rdp-broker-renamed: not_checked (0 events)
-	// rdp-brute-force: not_detected (0 events)
+	// rdp-brute-force: not_checked (0 events)
 	// rdp-domain-trust: not_detected (0 events)
 	// rdp-guest-firewall: not_detected (0 events)
 	// rdp-licensing: not_checked (0 events)

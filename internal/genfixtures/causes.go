@@ -157,7 +157,7 @@ func causeSets() []set {
 	}
 	add("logon-no-failure-audit", "a Security log without any 4625 (logon failure auditing may be off)",
 		[]logFile{sys(), {name: fileSecurity, events: security()}},
-		expect{ruleLogon, notChecked, ""}, expect{ruleBrute, notDetected, ""})
+		expect{ruleLogon, notChecked, ""}, expect{ruleBrute, notChecked, ""})
 
 	// Brute force.
 	{
@@ -295,9 +295,11 @@ func fillQuiet(s *set) {
 		ruleDisk:     verdict(sys),
 		ruleUnstable: verdict(sys),
 		ruleFirewall: verdict(sys || has[fileFirewall]),
-		ruleBrute:    verdict(sys || has[fileSecurity] || has[fileRdpCoreTS] || has[fileRCMOp]),
-		ruleTrust:    verdict(sys || has[fileSecurity]),
-		ruleLicense:  verdict(sys && has[fileRCMAdmin]),
+		// Brute force: not checked unless a log read holds a failed logon,
+		// an RDP connection or a connection to the listener (coverage).
+		ruleBrute:   verdict(hasEvent(s, 4625, 131, 261)),
+		ruleTrust:   verdict(sys || has[fileSecurity]),
+		ruleLicense: verdict(sys && has[fileRCMAdmin]),
 		// With a Security log the verdict depends on its failed logons
 		// (coverage): such sets say it.
 		ruleLogon: notChecked,
@@ -316,4 +318,18 @@ func fillQuiet(s *set) {
 			s.expect = append(s.expect, expect{r, want[r], ""})
 		}
 	}
+}
+
+// hasEvent reports whether a log of s holds an event with one of ids.
+func hasEvent(s *set, ids ...uint16) bool {
+	for _, l := range s.logs {
+		for _, ev := range l.events {
+			for _, id := range ids {
+				if ev.System.EventID == id {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
