@@ -308,8 +308,12 @@ type Input struct {
 	Recovered    int `json:"recovered_records"`
 	BadRecords   int `json:"bad_records"`
 	Duplicates   int `json:"duplicate_records"`
-	// Stale counts old records left in chunk slack (not problems).
-	Stale       int   `json:"stale_records"`
+	// Stale counts old records left in chunk slack (not problems; not
+	// read by analyze).
+	Stale int `json:"stale_records"`
+	// Partial counts records decoded in part (a template overwritten or
+	// damaged: values without names), which no rule reads.
+	Partial     int   `json:"partial_records,omitempty"`
 	UnreadBytes int64 `json:"unread_bytes"`
 	Dirty       bool  `json:"dirty"`
 	Full        bool  `json:"full"`
@@ -499,7 +503,7 @@ func newInput(in *rules.Input) Input {
 		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,
 		First: formatTime(s.First), Last: formatTime(s.Last),
 		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
-		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale,
+		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale, Partial: s.Partial,
 		UnreadBytes: s.UnreadBytes, Dirty: s.Dirty, Full: s.Full,
 		ErrorCount: in.ErrorCount,
 	}
@@ -538,6 +542,9 @@ func problems(in Input) []string {
 	}
 	if in.BadChunks > 0 {
 		p = append(p, count(in.BadChunks, "damaged chunk"))
+	}
+	if in.Partial > 0 {
+		p = append(p, count(in.Partial, "record")+" decoded in part (template overwritten or damaged; not used as evidence)")
 	}
 	if in.BadRecords > 0 {
 		p = append(p, count(in.BadRecords, "undecodable record"))

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -146,5 +149,21 @@ func TestWindowText(t *testing.T) {
 		if got := windowText(sec); got != want {
 			t.Errorf("windowText(%d) = %q, want %q", sec, got, want)
 		}
+	}
+}
+
+// Records decoded in part are counted in the input and said among its
+// problems; old records of chunk slack are counted, not a problem.
+func TestPartialAndStaleRecords(t *testing.T) {
+	in := newInput(&rules.Input{Path: "System.evtx", Stats: evtx.Stats{Records: 10, Partial: 2, Stale: 5}})
+	if in.Partial != 2 || in.Stale != 5 {
+		t.Fatalf("input %+v", in)
+	}
+	got := strings.Join(in.Problems, "; ")
+	if !strings.Contains(got, "2 records decoded in part") || strings.Contains(got, "slack") {
+		t.Errorf("problems: %s", got)
+	}
+	if in := newInput(&rules.Input{Stats: evtx.Stats{Records: 10}}); len(in.Problems) != 0 {
+		t.Errorf("problems of a clean log: %v", in.Problems)
 	}
 }
