@@ -157,6 +157,9 @@ type chunkJob struct {
 	off       int64 // offset of the chunk in the file
 	hdrChunks int   // chunk count the file header claims
 	dirty     bool  // the file was not closed cleanly (see slackRule)
+	// old: the chunk is past the file header's count and left by an
+	// earlier use of the file (oldChunks): all its records are old.
+	old bool
 }
 
 // recKey identifies a record's bytes for de-duplication (byte-identical
@@ -326,8 +329,8 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		}
 		id := le.Uint64(c[off+8:])
 		ft := le.Uint64(c[off+16:])
-		inSlack = !salvaged && rule.slack(off, id)
-		if inSlack && rule.dirty {
+		inSlack = !salvaged && (rule.slack(off, id) || j.old)
+		if inSlack && rule.dirty && !j.old {
 			// A record torn by a shadow copy that mixed blocks of two uses
 			// of the chunk can carry an old record header before the body
 			// of a newer record (the VSS RemoteConnectionManager sample:
@@ -437,6 +440,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		}
 		if inSlack {
 			ev.Recovered = RecoveredSlack
+			if j.old {
+				ev.Recovered = RecoveredUnallocated
+			}
 			res.st.SlackRead++
 			recovered = false
 		}

@@ -37,11 +37,13 @@ type Event struct {
 	// and byte offset of the record header in the file.
 	Source Position
 
-	// Recovered is "" for a record of the log's current contents, and
+	// Recovered is "" for a record of the log's current contents,
 	// RecoveredSlack for an old record found in the slack of a chunk (past
 	// its free space offset, not continuing its records: what remains of an
-	// earlier use of the chunk, or of a log since cleared). Such records
-	// are read only with Options.Recover.
+	// earlier use of the chunk, or of a log since cleared), and
+	// RecoveredUnallocated for a record of an old chunk past the chunks the
+	// file header counts (one whose records cannot be newer than the
+	// current ones). Such records are read only with Options.Recover.
 	Recovered string
 
 	// Partial is "" for an event decoded in full. Otherwise it says why a
@@ -61,8 +63,13 @@ type Event struct {
 	Unresolved []Value
 }
 
-// RecoveredSlack is Event.Recovered for a record read from chunk slack.
-const RecoveredSlack = "slack"
+// Event.Recovered values: a record read from chunk slack, or from a chunk
+// past the file header's count that an earlier use of the file left
+// (unallocated space: see Options.Recover).
+const (
+	RecoveredSlack       = "slack"
+	RecoveredUnallocated = "unallocated"
+)
 
 // eventNS is the namespace of Windows event XML.
 const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"

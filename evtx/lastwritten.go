@@ -61,6 +61,9 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 	}
 	le := binary.LittleEndian
 	for i := 0; i < s.nslots; i++ {
+		if s.isOld(i) {
+			continue // an old chunk: its records are not yielded by Next
+		}
 		c, done := read(i)
 		// The walk of scanChunk: intact records, and records whose size
 		// fields are zero but which run up to the next intact record; not

@@ -61,6 +61,9 @@ func (rd *Reader) NewestTime() time.Time {
 	var newest uint64
 	tails := map[int]uint64{} // chunk slot -> newest time of its tail
 	for i := 0; i < s.nslots; i++ {
+		if s.isOld(i) {
+			continue // an old chunk: its records are not yielded by Next
+		}
 		off := s.base + int64(i)*chunkSize
 		n := int(min(int64(chunkSize), s.size-off))
 		last := 0

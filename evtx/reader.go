@@ -75,9 +75,10 @@ type Options struct {
 	Progress func(Progress)
 	// Name is the file name used in FormatError.File and Event.Source.File.
 	Name string
-	// Recover also yields the old records found in chunk slack (see
-	// Stats.Stale), after every record of the log's current contents, each
-	// with Event.Recovered set to RecoveredSlack. A slack record that is a
+	// Recover also yields the old records found in chunk slack and in old
+	// chunks past the file header's count (see Stats.Stale), after every
+	// record of the log's current contents, each with Event.Recovered set
+	// to RecoveredSlack or RecoveredUnallocated. A slack record that is a
 	// copy of a current one (same record id and header time) is counted in
 	// Stats.Duplicates instead. They must pass the same checks as any
 	// record: one whose template was overwritten comes as a partial event
@@ -136,6 +137,8 @@ type source struct {
 	// trusted, so chunk headers may lag behind the records written (see
 	// slackRule).
 	dirty   bool
+	hdrOK   bool       // the file header is intact: its chunk count can be believed
+	old     *oldChunks // chunks past the count left by an earlier use of the file
 	win     window
 	name    string
 	workers int
@@ -199,6 +202,8 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	slices.SortStableFunc(rd.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	src.nslots = slots(size, src.base)
 	src.hdrN = int(rd.hdr.ChunkCount)
+	src.hdrOK = rd.hdr.SignatureOK && rd.hdr.ChecksumOK
+	src.old = &oldChunks{}
 	rd.stats.HeaderChunks = src.hdrN
 	rd.stats.Dirty = rd.hdr.Dirty()
 	src.dirty = rd.hdr.Dirty() || !rd.hdr.ChecksumOK
@@ -262,7 +267,7 @@ func (s *source) chunk(i int) *chunkResult {
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, dirty: s.dirty}, s.win, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, dirty: s.dirty, old: s.isOld(i)}, s.win, s.name)
 	// Nothing refers to the bytes any more: decoding copies every name,
 	// string and binary value out of the chunk.
 	chunkBufs.Put(pooled)

@@ -311,6 +311,9 @@ func TestZeroedRegionMidChunk(t *testing.T) {
 }
 
 // A chunk that is a byte-identical copy of another yields nothing twice.
+// Past the file header's chunk count it is an old chunk (its record numbers
+// are used already): counted as stale; with Recover, each of its records is
+// a duplicate.
 func TestDuplicateChunk(t *testing.T) {
 	orig := readSample(t, cleanSample)
 	want := readBytes(t, orig, Options{})
@@ -326,8 +329,21 @@ func TestDuplicateChunk(t *testing.T) {
 			n++
 		}
 	}
-	if got.stats.Duplicates != n || got.stats.Records != len(want.events) || got.stats.Recovered != 0 {
-		t.Errorf("stats %+v, want %d duplicates", got.stats, n)
+	if got.stats.Stale != n || got.stats.Duplicates != 0 || got.stats.Records != len(want.events) || got.stats.Recovered != 0 {
+		t.Errorf("stats %+v, want %d stale", got.stats, n)
+	}
+	rec := readBytes(t, b, Options{Workers: 3, Recover: true})
+	if strings.Join(ids(rec.events), " ") != strings.Join(ids(want.events), " ") || rec.stats.Duplicates != n || rec.stats.SlackRead != 0 {
+		t.Errorf("with Recover: %d events, stats %+v, want %d duplicates", len(rec.events), rec.stats, n)
+	}
+	// A copy within the counted chunks is a duplicate in a plain read.
+	b2 := bytes.Clone(orig)
+	copy(chunkAt(b2, 12), chunkAt(b2, 4))
+	binary.LittleEndian.PutUint16(b2[42:], 13) // the header counts slot 12
+	binary.LittleEndian.PutUint32(b2[124:], crc32.ChecksumIEEE(b2[:120]))
+	got2 := readBytes(t, b2, Options{Workers: 3})
+	if got2.stats.Duplicates != n || got2.stats.Stale != 0 || got2.stats.Records != len(want.events) {
+		t.Errorf("copy within the counted chunks: stats %+v, want %d duplicates", got2.stats, n)
 	}
 }
 

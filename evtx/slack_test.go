@@ -211,3 +211,85 @@ func TestRecoverCraftedSlack(t *testing.T) {
 		}
 	})
 }
+
+// TestRecoverUnallocatedChunk: a chunk past the file header's count is
+// read as current when its records continue the log (a dirty log whose
+// header lags), and as old (unallocated space: Stats.Stale, yielded only
+// with Recover, flagged) when they cannot be newer: numbers the log
+// already used, or numbers that skip ahead written before the log's newest
+// record (a log cleared since).
+func TestRecoverUnallocatedChunk(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(first uint64, at time.Time, n int) []byte {
+		var evs []*evtx.Event
+		for i := 0; i < n; i++ {
+			evs = append(evs, evtxtest.Schannel36871(at.Add(time.Duration(i)*time.Minute), uint32(i)))
+		}
+		evs[0].RecordID = first
+		b, err := evtxtest.Bytes(evs, evtxtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b[4096 : 4096+65536]
+	}
+	current := func(dirty bool) []byte {
+		var evs []*evtx.Event
+		for i := 0; i < 10; i++ {
+			evs = append(evs, evtxtest.Schannel36871(t0.Add(48*time.Hour+time.Duration(i)*time.Minute), uint32(i)))
+		}
+		b, err := evtxtest.Bytes(evs, evtxtest.Options{Dirty: dirty})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, c := range []struct {
+		name  string
+		chunk []byte
+		dirty bool
+		old   bool
+	}{
+		{"continues the log", mk(11, t0.Add(49*time.Hour), 20), false, false},
+		{"skips ahead, written later", mk(500, t0.Add(49*time.Hour), 20), false, false},
+		{"numbers already used", mk(3, t0.Add(49*time.Hour), 20), false, true},
+		{"skips ahead, written before (a cleared log)", mk(5000, t0, 20), false, true},
+		// In a dirty file headers may lag: both signs are needed.
+		{"dirty: skips ahead, written before", mk(5000, t0, 20), true, false},
+		{"dirty: numbers already used, written later", mk(3, t0.Add(49*time.Hour), 20), true, false},
+		{"dirty: numbers already used, written before", mk(3, t0, 20), true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := append(current(c.dirty), c.chunk...) // the header counts 1 chunk
+			evs, st, _ := read(t, b, false)
+			all, st2, _ := read(t, b, true)
+			for _, ev := range all {
+				checkWellFormed(t, ev)
+			}
+			if !c.old {
+				if len(evs) != 30 || st.Stale != 0 || len(all) != 30 {
+					t.Errorf("%d events (%d with Recover), %d stale; want 30 current", len(evs), len(all), st.Stale)
+				}
+				return
+			}
+			if len(evs) != 10 || st.Stale != 20 || len(all) != 30 || st2.SlackRead != 20 {
+				t.Fatalf("%d events, %d stale; with Recover %d, %d read from slack", len(evs), st.Stale, len(all), st2.SlackRead)
+			}
+			for _, ev := range all[10:] {
+				if ev.Recovered != evtx.RecoveredUnallocated || ev.Source.Chunk != 1 || ev.Partial != "" {
+					t.Errorf("record %d (chunk %d) flagged %q, partial %q", ev.RecordID, ev.Source.Chunk, ev.Recovered, ev.Partial)
+				}
+			}
+			// The shortcuts agree with the plain read.
+			r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lw := r.LastWritten(); lw == nil || lw.RecordID != 10 {
+				t.Errorf("LastWritten %+v, want record 10", lw)
+			}
+			if nt := r.NewestTime(); !nt.Equal(evs[9].Written) {
+				t.Errorf("NewestTime %v, want %v", nt, evs[9].Written)
+			}
+		})
+	}
+}

@@ -35,7 +35,9 @@ type Stats struct {
 	// continuing the chunk's record ids: what remains of an earlier use of
 	// the chunk, or of the log before it was cleared). They are not part of
 	// the log's current contents: counted, not decoded, not reported as
-	// problems, unless Options.Recover is set.
+	// problems, unless Options.Recover is set. Records of an old chunk past
+	// the file header's count (unallocated space: see Event.Recovered)
+	// count here too.
 	Stale int
 	// SlackRead counts the records of chunk slack yielded as events
 	// (Options.Recover; Event.Recovered is RecoveredSlack); they are also

@@ -32,9 +32,13 @@ func (ev *Event) appendFlags(dst []byte) []byte {
 		return dst
 	}
 	var text string
-	if ev.Recovered == RecoveredSlack {
+	switch ev.Recovered {
+	case "":
+	case RecoveredSlack:
 		text = "recovered from chunk slack"
-	} else if ev.Recovered != "" {
+	case RecoveredUnallocated:
+		text = "recovered from an old chunk past the file header's count"
+	default:
 		text = "recovered: " + ev.Recovered
 	}
 	if ev.Partial != "" {

@@ -44,10 +44,11 @@ An event whose TimeCreated cannot be read (missing, repeated, not a time)
 is printed whatever the window.
 
 --recover also prints the old records left in chunk slack (what remains of
-an earlier use of a chunk, or of the log before it was cleared), after the
-log's current records, flagged: "recovered":"slack" in JSON, a comment
-<!-- evtxrdp: recovered from chunk slack --> before the event in XML. A
-copy of a current record is printed once. A record whose template was
+an earlier use of a chunk, or of the log before it was cleared) and in old
+chunks past the file header's count (unallocated space), after the log's
+current records, flagged: "recovered":"slack" (or "unallocated") in JSON, a
+comment <!-- evtxrdp: recovered from chunk slack --> before the event in
+XML. A copy of a current record is printed once. A record whose template was
 overwritten or damaged but whose values are intact is printed in part,
 flagged "partial" (and an <!-- evtxrdp: ... partial: ... --> comment), with
 its values, types and no names under "unresolved" (<Unresolved> in XML);
