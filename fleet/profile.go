@@ -19,9 +19,9 @@ import (
 type profile struct {
 	records int
 	hosts   []*hostSpan
-	keys    []uint64            // recordKey of every record, sorted, each once
-	renames [][2]string         // EventLog 6011: from, to
-	first   time.Time           // record header times
+	keys    []uint64    // recordKey of every record, sorted, each once
+	renames [][2]string // EventLog 6011: from, to
+	first   time.Time   // TimeCreated (header time where absent)
 	last    time.Time
 	err     error
 }
