@@ -149,6 +149,14 @@
 //
 // # The engine
 //
+// Analyze runs in three steps, each in a file of its own: the plan
+// (plan.go: which logs are read and for which queries, from the logs'
+// names and first events alone), the scan (scan.go: the records of the
+// planned logs decoded and the queries evaluated, giving each query's
+// matches), and the judge (findings.go and judge.go: the matches turned
+// into one Finding per rule, with its verdict and reason). The values it
+// returns are in result.go.
+//
 // NewEngine compiles the queries once; Engine.Analyze reads the logs found by
 // evtx.Find. It opens only the logs of the channels the rules read (by file
 // name; when no System log is named as such, a log's first event names its

@@ -1,0 +1,339 @@
+package rules
+
+// The judge: matches to findings. finding builds a rule's Finding from
+// the scan's matches (counts, evidence, refinements, log coverage,
+// corroboration); judge.go decides its verdict's strength and reason.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// judgeAll turns the scan's matches into one finding per rule, in rule
+// order, and closes the timeline.
+func (a *analysis) judgeAll() {
+	for _, cr := range a.e.rules {
+		a.res.Findings = append(a.res.Findings, a.finding(cr))
+	}
+	a.res.Timeline, a.res.TimelineDropped = a.timeline.finish()
+}
+
+// finding builds the Finding of rule cr from the matches of the scan.
+func (a *analysis) finding(cr *compiledRule) *Finding {
+	r := cr.rule
+	f := &Finding{Rule: r, Window: cr.window, WindowEnd: a.ref}
+	if !a.ref.IsZero() {
+		f.WindowStart = a.ref.Add(-cr.window)
+	}
+	a.attribute(cr, f)
+	f.Caveats = append(f.Caveats, a.applyFollowed(cr)...)
+	thresholdCaveats, peaks := a.applyThresholds(cr)
+	f.Caveats = append(f.Caveats, thresholdCaveats...)
+
+	// Query results.
+	var refs []*RefinementHit
+	for _, cq := range cr.queries {
+		st := a.state[cq]
+		h := st.hit
+		f.Hits = append(f.Hits, &h)
+		if cq.query.Role != RoleEvidence {
+			continue
+		}
+		f.EvidenceCount += h.Count
+		f.Evidence = append(f.Evidence, st.evidence...)
+		for _, ref := range r.Refinements {
+			if rh := st.refs[ref]; rh != nil {
+				refs = append(refs, rh)
+			}
+		}
+	}
+	sort.SliceStable(f.Evidence, func(i, j int) bool { return newer(f.Evidence[i], f.Evidence[j]) })
+	f.Refinements = mergeRefinements(r, refs)
+
+	// Logs per channel.
+	for _, ch := range r.Channels() {
+		f.Logs = append(f.Logs, a.logStatus(ch, channelRole(r, ch), f.WindowStart))
+	}
+
+	// Verdict.
+	var covered, evidenceLogs, absent int
+	for _, ls := range f.Logs {
+		if ls.Role != RoleEvidence {
+			continue
+		}
+		evidenceLogs++
+		switch {
+		case ls.Status == LogRead:
+			covered++
+		case ls.Status == LogAbsent, ls.Status == LogEmpty:
+			absent++ // an empty log says as little as a missing one
+		}
+	}
+	switch {
+	case f.EvidenceCount > 0:
+		f.Verdict = Detected // judged below
+	case a.ref.IsZero():
+		f.Verdict = NotChecked
+		f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
+	case r.Needs == "any" && covered > 0, r.Needs != "any" && covered == evidenceLogs:
+		f.Verdict = NotDetected
+	default:
+		f.Verdict = NotChecked
+	}
+	for _, ls := range f.Logs {
+		if ls.Role != RoleEvidence || ls.Status == LogRead {
+			continue
+		}
+		msg := ls.Channel + ": " + ls.Detail
+		if f.Verdict == NotChecked {
+			f.Reasons = append(f.Reasons, msg)
+		} else {
+			f.Caveats = append(f.Caveats, msg)
+		}
+	}
+	if f.Verdict == NotChecked && absent == evidenceLogs && r.MissingLogs != "" {
+		f.Reasons = append(f.Reasons, strings.TrimSpace(r.MissingLogs))
+	}
+	if f.Verdict == NotDetected && a.coverageMissing(cr) {
+		f.Verdict = NotChecked
+		f.Reasons = append(f.Reasons, strings.TrimSpace(r.CoverageMissing))
+	}
+	for _, ls := range f.Logs {
+		for _, p := range ls.Paths {
+			for _, in := range a.res.Inputs {
+				if in.Path == p && in.Readable() && damaged(in) {
+					what := "events"
+					if ls.Role == RoleContext {
+						what = "RDP connection attempts" // they only attribute other events
+					}
+					f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; %s in the unreadable parts are not seen", p, damageText(in), what))
+				}
+			}
+		}
+	}
+
+	// Corroboration.
+	for _, ev := range a.corro[cr] {
+		f.Corroboration = append(f.Corroboration, &Corroboration{Text: corroborationText(r, ev), Event: ev})
+	}
+	if r.ComputerChange {
+		f.Corroboration = append(f.Corroboration, a.computerChanges()...)
+	}
+
+	// Cause and steps.
+	f.Cause = strings.TrimSpace(r.Cause)
+	var first []string
+	if len(f.Refinements) > 0 {
+		p := f.Refinements[0].Refinement
+		f.Cause = strings.TrimSpace(p.Cause)
+		first = p.First
+	}
+	f.Steps = orderSteps(r, first)
+	a.judge(cr, f)
+	if f.Verdict == Detected || f.Verdict == Possible || f.Verdict == Resolved {
+		for _, p := range peaks {
+			f.Why += " Peak: " + sentence(p)
+		}
+	}
+	return f
+}
+
+// mergeRefinements combines the hits of one refinement across queries, in
+// rule order: the rule file lists its refinements from the most to the
+// least specific, and the first satisfied one decides.
+func mergeRefinements(r *Rule, hits []*RefinementHit) []*RefinementHit {
+	var out []*RefinementHit
+	for _, ref := range r.Refinements {
+		var m *RefinementHit
+		for _, h := range hits {
+			if h.Refinement != ref {
+				continue
+			}
+			if m == nil {
+				c := *h
+				m = &c
+				continue
+			}
+			m.Count += h.Count
+			if newer(h.Newest, m.Newest) {
+				m.Newest = h.Newest
+			}
+		}
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func orderSteps(r *Rule, first []string) []*Step {
+	var out []*Step
+	used := map[string]bool{}
+	for _, id := range first {
+		if s := r.Step(id); s != nil && !used[id] {
+			used[id] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range r.Resolution {
+		if !used[s.ID] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func corroborationText(r *Rule, ev *EventRef) string {
+	q := r.Query(ev.Query)
+	text := ev.Query
+	if q != nil && q.Describes != "" {
+		text = q.Describes
+	}
+	if ev.Provider == "EventLog" && ev.EventID == 6011 {
+		var from, to string
+		for _, d := range ev.Data {
+			switch d.Name {
+			case "Data[1]":
+				from = d.Value
+			case "Data[2]":
+				to = d.Value
+			}
+		}
+		if from != "" || to != "" {
+			text = fmt.Sprintf("the computer name changed from %q to %q", from, to)
+		}
+	}
+	return text
+}
+
+func damaged(in *Input) bool {
+	s := in.Stats
+	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0
+}
+
+func damageText(in *Input) string {
+	s := in.Stats
+	var parts []string
+	if s.BadChunks > 0 {
+		parts = append(parts, plural(s.BadChunks, "damaged chunk"))
+	}
+	if s.BadRecords > 0 {
+		parts = append(parts, plural(s.BadRecords, "undecodable record"))
+	}
+	if s.UnreadBytes > 0 {
+		parts = append(parts, fmt.Sprintf("%d unreadable bytes", s.UnreadBytes))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus {
+	ls := &LogStatus{Channel: ch, Role: role, Status: LogAbsent, Detail: "no log of this channel among the inputs"}
+	var readable []*Input
+	var errs, unreadable []string
+	for _, in := range a.res.Inputs {
+		if !in.Used || !strings.EqualFold(in.Channel, ch) {
+			continue
+		}
+		if in.Err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", in.Path, in.Err))
+			unreadable = append(unreadable, in.Path)
+			continue
+		}
+		readable = append(readable, in)
+	}
+	if len(readable)+len(unreadable) == 0 {
+		return ls
+	}
+	if len(readable) == 0 {
+		ls.Paths = unreadable
+		ls.Status, ls.Detail = LogUnreadable, "unreadable: "+strings.Join(errs, "; ")
+		return ls
+	}
+	// Paths are the logs that were read; a copy that could not be read is
+	// named in Detail, never among what was read.
+	for _, in := range readable {
+		ls.Paths = append(ls.Paths, in.Path)
+	}
+	if len(errs) > 0 {
+		defer func() {
+			also := "not read (unreadable): " + strings.Join(errs, "; ")
+			if ls.Detail == "" {
+				ls.Detail = also
+			} else {
+				ls.Detail += "; " + also
+			}
+		}()
+	}
+	if windowStart.IsZero() {
+		ls.Status, ls.Detail = LogPartial, "no reference time"
+		return ls
+	}
+	// Covered: some log reaches back to the window's start and some log
+	// reaches into the window (quiet stretches cannot be told from gaps).
+	var oldest, newest time.Time
+	startsBefore := false
+	for _, in := range readable {
+		first, last := in.Stats.First, in.Stats.Last
+		if in.FirstWritten != nil && in.LastWritten != nil {
+			// Time means TimeCreated: the span from the first-written to
+			// the last-written record (header times are write times, and
+			// borrowed or zero in exported logs).
+			first, last = in.FirstWritten.Time, in.LastWritten.Time
+		}
+		if first.IsZero() {
+			continue
+		}
+		if !first.After(windowStart) {
+			startsBefore = true
+		}
+		if oldest.IsZero() || first.Before(oldest) {
+			oldest = first
+		}
+		if last.After(newest) {
+			newest = last
+		}
+	}
+	ls.Status = LogPartial
+	switch {
+	case oldest.IsZero():
+		ls.Status, ls.Detail = LogEmpty, "the log holds no records"
+	case newest.Before(windowStart):
+		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
+			evtx.FormatTime(newest), FormatDuration(windowStart.Sub(newest)))
+	case startsBefore:
+		ls.Status, ls.Detail = LogRead, ""
+	default:
+		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
+			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(windowStart)))
+	}
+	return ls
+}
+
+// FormatDuration renders d for people: "3 days", "5 hours", "12 minutes",
+// "40 seconds" (rounded down to the largest unit, plural as needed).
+func FormatDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	units := []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
+	for _, u := range units {
+		if d >= u.d {
+			return plural(int(d/u.d), u.name)
+		}
+	}
+	return "0 seconds"
+}

@@ -1,0 +1,113 @@
+package rules
+
+// The plan: which logs Analyze reads and for which queries (plan), from the
+// logs alone, before any record is decoded.
+
+import (
+	"strings"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// readPlan is what Analyze reads: every log given (once per path) as an
+// Input with the channel it holds and whether a query reads it (Used),
+// the logs parallel to the inputs, and the queries per lower-case channel.
+type readPlan struct {
+	inputs    []*Input
+	logs      []*evtx.Log
+	byChannel map[string][]*compiledQuery
+}
+
+// plan decides which logs Analyze reads and for which queries, from the
+// logs' names and, for logs whose name says no channel we read when no
+// System log is named as such, their first event's channel. It decodes no
+// other record and keeps no state: the same logs give the same plan.
+func (e *Engine) plan(logs []*evtx.Log) readPlan {
+	p := readPlan{byChannel: map[string][]*compiledQuery{}}
+	crs := e.rules
+	if e.timeline != nil {
+		crs = append(append([]*compiledRule(nil), crs...), e.timeline)
+	}
+	for _, cr := range crs {
+		for _, cq := range cr.queries {
+			k := strings.ToLower(cq.query.Channel)
+			p.byChannel[k] = append(p.byChannel[k], cq)
+		}
+	}
+	needed := func(ch string) bool {
+		_, ok := p.byChannel[strings.ToLower(ch)]
+		return ok || strings.EqualFold(ch, SystemChannel)
+	}
+
+	// Inputs, and the channel of logs whose file name names none we read.
+	found := map[string]bool{}
+	paths := map[string]bool{}
+	for _, l := range logs {
+		if paths[l.Path] {
+			continue // given twice (a file and its directory)
+		}
+		paths[l.Path] = true
+		in := &Input{Path: l.Path, Channel: l.Channel, Size: l.Size}
+		p.inputs = append(p.inputs, in)
+		p.logs = append(p.logs, l)
+		if ch, ok := archivedChannel(in.Channel); ok && !needed(in.Channel) {
+			in.Channel = ch
+		}
+		if needed(in.Channel) {
+			in.Used = true
+			found[strings.ToLower(in.Channel)] = true
+		}
+	}
+	// Logs named after their channel (System.evtx, ...%4Operational.evtx)
+	// come from a Windows log directory: trust the names. Without a System
+	// log by name, the files were renamed (exports, samples): take the
+	// channel of logs whose name says nothing we read from their first event.
+	// At most maxPeeks logs are opened that way.
+	if !found[strings.ToLower(SystemChannel)] {
+		peeks := 0
+		for i, in := range p.inputs {
+			if in.Used || peeks >= maxPeeks {
+				continue
+			}
+			peeks++
+			if ch := peekChannel(p.logs[i]); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
+				in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
+			}
+		}
+	}
+	return p
+}
+
+// archivedChannel returns the channel of an archived log's name, which
+// Windows forms as "Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>"
+// when a log's retention is "archive the log when full".
+func archivedChannel(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "Archive-")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, "-")
+	if len(parts) < 8 {
+		return "", false
+	}
+	for _, p := range parts[len(parts)-7:] {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return strings.Join(parts[:len(parts)-7], "-"), true
+}
+
+// peekChannel returns the System/Channel of a log's first event, or "".
+func peekChannel(l *evtx.Log) string {
+	f, err := l.Open(evtx.Options{Workers: 1})
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ev, err := f.Next()
+	if err != nil {
+		return ""
+	}
+	return ev.System.Channel
+}

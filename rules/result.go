@@ -1,0 +1,247 @@
+package rules
+
+// The values Analyze returns: the Result with its inputs and one Finding
+// per rule (verdict, evidence, cause, steps).
+
+import (
+	"errors"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// Verdict of a rule.
+type Verdict string
+
+// Verdicts.
+const (
+	// Detected: an evidence query matched an event in the window.
+	Detected Verdict = "detected"
+	// NotDetected: the logs the rule needs were read, cover the window,
+	// and hold no matching event in it.
+	NotDetected Verdict = "not_detected"
+	// NotChecked: a log the rule needs is absent, unreadable, or does not
+	// reach back to the window's start.
+	NotChecked Verdict = "not_checked"
+)
+
+// Result is what Analyze found.
+type Result struct {
+	// ReferenceTime is the "now" of the analysis; windows end there.
+	ReferenceTime time.Time
+	// ReferenceFrom is the path of the log whose last-written record gave
+	// the reference time, or "" when it was given (Options.At);
+	// ReferenceRecord is that record.
+	ReferenceFrom   string
+	ReferenceRecord *RecordRef
+	// LookBack is how far outside the windows matches were looked for.
+	LookBack time.Duration
+	// Inputs lists every log given, in the given order (once per path);
+	// those no rule needs have Used false and were not opened.
+	Inputs []*Input
+	// Findings has one entry per rule, in rule order.
+	Findings []*Finding
+	// Warnings are about the analysis as a whole (e.g. a doubtful
+	// reference time, a clock that jumped).
+	Warnings []string
+	// Timeline holds the RDP-relevant events around the reference time
+	// (timeline.yaml), oldest first, at most Options.Timeline lines (the
+	// newest), nil when Options.Timeline is negative; TimelineDropped
+	// counts the older events left out.
+	Timeline        []*TimelineLine
+	TimelineDropped int
+	// ClockJumps lists the logs with records whose TimeCreated lies more
+	// than ClockSlack after that of the log's last-written record (each
+	// is also a warning).
+	ClockJumps []*ClockJump
+}
+
+// Detected returns the number of findings with verdict Detected.
+func (r *Result) Detected() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Verdict == Detected {
+			n++
+		}
+	}
+	return n
+}
+
+// Input is one log file and what reading it gave.
+type Input struct {
+	Path    string
+	Channel string
+	// ChannelFromEvents is set when the file name does not name a channel
+	// the rules read but its first event's System/Channel does; Channel is
+	// then that channel.
+	ChannelFromEvents bool
+	Size              int64
+	// Used is true when a rule reads the log's channel (or it is the System
+	// log, read for the reference time).
+	Used bool
+	// Decoded is true when records in the analysed period were decoded
+	// (false when the log served only for the reference time).
+	Decoded bool
+	// Since and Until are the record-time bounds of the decoding, when
+	// Decoded.
+	Since, Until time.Time
+	// Stats are the reader's counts for the last pass over the file.
+	Stats evtx.Stats
+	// Errors are the reader's format errors (at most 100 are kept);
+	// ErrorCount counts all.
+	Errors     []*evtx.FormatError
+	ErrorCount int
+	// Err is why the log could not be read at all, or nil.
+	Err error
+	// FirstWritten and LastWritten are the log's first- and last-written
+	// records (lowest and highest record numbers), nil when it holds none
+	// or was not read. The span between their times is the span the log
+	// covers.
+	FirstWritten, LastWritten *RecordRef
+	// Exported is set when the log is a saved copy of another (Event
+	// Viewer's "Save All Events As", wevtutil epl): its last-written
+	// record's number differs from its EventRecordID (the records were
+	// renumbered) or its header time is zero.
+	Exported bool
+
+	// near counts the records of the main decoding pass whose time lies in
+	// [Since, Until], total all its records.
+	near, total int
+}
+
+// Readable reports whether the log was opened and read to the end.
+func (in *Input) Readable() bool { return in.Used && in.Err == nil }
+
+// EventRef identifies an event and carries what a report shows of it.
+type EventRef struct {
+	Query   string // id of the query that matched
+	File    string
+	Channel string
+	// EventRecordID is System/EventRecordID (what Event Viewer shows);
+	// RecordID the record number in the file (they differ in exported
+	// logs, which renumber their records).
+	EventRecordID uint64
+	RecordID      uint64
+	Time          time.Time // System/TimeCreated (record header time if absent)
+	Provider      string
+	EventID       uint16
+	Level         uint8
+	Computer      string
+	Data          []DataField
+	// Attribution says why an evidence event belongs to RDP, or why it
+	// may not ("" for queries without Attribution).
+	Attribution string
+	// Possible is set for an evidence event that is consistent with the
+	// scenario but not attributable to RDP.
+	Possible bool
+	// Subject is what the event is about when its query has a Subject
+	// (a service's key name), else "".
+	Subject string
+
+	callerPID uint64 // the calling process id the event names (hasCaller)
+	hasCaller bool
+}
+
+// QueryHit summarises one query's matches for a finding.
+type QueryHit struct {
+	Query *Query
+	// Count is the number of matches in the window; First and Last their
+	// oldest and newest times.
+	Count       int
+	First, Last time.Time
+	// Before is the newest match before the window (within the look-back),
+	// After the oldest match after its end; nil if none.
+	Before, After *EventRef
+	// BeforeCount and AfterCount count the matches outside the window that
+	// were seen (within the look-back).
+	BeforeCount, AfterCount int
+	// Possible counts the matches in the window (included in Count) that
+	// are consistent with the scenario but not attributable to RDP.
+	Possible int
+	// Other counts the matches in the window that belong to other
+	// programs (not in Count); OtherFrom counts them by program or by the
+	// field that tells (Attribution).
+	Other     int
+	OtherFrom map[string]int
+}
+
+// RefinementHit is a refinement that evidence in the window satisfied.
+type RefinementHit struct {
+	Refinement *Refinement
+	Count      int
+	Newest     *EventRef
+}
+
+// LogStatus says how one channel a rule reads was covered.
+type LogStatus struct {
+	Channel string
+	Role    string   // RoleEvidence or RoleCorroboration
+	Paths   []string // the logs of this channel
+	// Paths are the logs of the channel that were read (or, when none
+	// could be, those that could not); Detail names the unreadable ones
+	// beside readable ones.
+	// Status is "read" (read and covers the window), "absent",
+	// "unreadable", "empty" (no records) or "partial" (read, but starts
+	// after the window's start).
+	Status string
+	Detail string
+}
+
+// Log statuses.
+const (
+	LogRead       = "read"
+	LogAbsent     = "absent"
+	LogUnreadable = "unreadable"
+	LogPartial    = "partial"
+	LogEmpty      = "empty"
+)
+
+// Corroboration supports a finding: a corroborating event, or a change of
+// the computer name seen in the events.
+type Corroboration struct {
+	Text  string
+	Event *EventRef // nil for a computer-name change
+}
+
+// Finding is the verdict of one rule.
+type Finding struct {
+	Rule                   *Rule
+	Verdict                Verdict
+	WindowStart, WindowEnd time.Time
+	Window                 time.Duration
+	// Logs has one entry per channel the rule reads, sorted by channel.
+	Logs []*LogStatus
+	// Reasons say why the verdict is NotChecked.
+	Reasons []string
+	// Caveats qualify a verdict (damaged logs, absent optional logs).
+	Caveats []string
+	// Hits has one entry per query, in rule order.
+	Hits []*QueryHit
+	// Evidence holds the newest evidence events in the window (at most
+	// Options.MaxEvidence per query), newest first. EvidenceCount counts all.
+	Evidence      []*EventRef
+	EvidenceCount int
+	// Refinements that evidence satisfied; the first decided Cause.
+	Refinements []*RefinementHit
+	// Corroboration found for the rule (any verdict).
+	Corroboration []*Corroboration
+	// Cause and Steps: the refined or default cause and the ordered
+	// resolution (set for every verdict; reports show them when detected
+	// or possible).
+	Cause string
+	Steps []*Step
+	// Why says in one sentence why the verdict is what it is and what
+	// would confirm it.
+	Why string
+	// Others are lines about matches that belong to other programs
+	// (Attribution), e.g. "other TLS errors on this machine: 3, from
+	// lsass.exe"; they never count as evidence.
+	Others []string
+	// ResolvedBy is the recovery event that shows the fault recovered
+	// (verdict Resolved).
+	ResolvedBy *EventRef
+}
+
+// ErrNoReadableLog is returned (with a complete Result) when none of the
+// logs the rules need could be read.
+var ErrNoReadableLog = errors.New("rules: no readable log for the rules' channels")
