@@ -1,0 +1,57 @@
+package rules
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// TestPlan tests the plan alone, from the logs' names and first events:
+// logs of channels no query reads are not used, a path given twice is one
+// input, an archived log's name gives its channel, and without a System
+// log by name a renamed log's channel comes from its first event. No
+// record is decoded.
+func TestPlan(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	find := func(p string) []*evtx.Log {
+		t.Helper()
+		logs, err := evtx.Find(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return logs
+	}
+	vol := find(filepath.Join(scenarioDir, "volume"))
+	p := e.plan(append(vol, vol...))
+	if len(p.inputs) != len(vol) || len(p.logs) != len(p.inputs) {
+		t.Fatalf("%d inputs for %d logs given twice", len(p.inputs), len(vol))
+	}
+	for _, in := range p.inputs {
+		app := strings.HasSuffix(in.Path, "Application.evtx")
+		if in.Used == app {
+			t.Errorf("%s: used %v", in.Path, in.Used)
+		}
+		if in.Decoded || in.Stats.Records != 0 {
+			t.Errorf("%s: the plan read records", in.Path)
+		}
+	}
+	if len(p.byChannel["system"]) == 0 || len(p.byChannel["security"]) == 0 {
+		t.Errorf("queries per channel: %d System, %d Security", len(p.byChannel["system"]), len(p.byChannel["security"]))
+	}
+	p = e.plan(find(filepath.Join(scenarioDir, "archived-system")))
+	for _, in := range p.inputs {
+		if in.Channel != "System" || !in.Used {
+			t.Errorf("%s: channel %q used %v, want System", in.Path, in.Channel, in.Used)
+		}
+	}
+	p = e.plan(find("../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"))
+	if in := p.inputs[0]; in.Channel != "System" || !in.ChannelFromEvents || !in.Used {
+		t.Errorf("renamed System log: channel %q from events %v used %v", in.Channel, in.ChannelFromEvents, in.Used)
+	}
+	// The article's rules without the timeline read no Security log.
+	if len(articleEngine(t, Options{}).plan(nil).byChannel["security"]) != 0 {
+		t.Error("the article's rules read Security")
+	}
+}
