@@ -199,11 +199,18 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		}
 		fail(0, fmt.Errorf("%w: file header signature missing", ErrCorrupt))
 	}
-	slices.SortStableFunc(rd.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	src.nslots = slots(size, src.base)
 	src.hdrN = int(rd.hdr.ChunkCount)
 	src.hdrOK = rd.hdr.SignatureOK && rd.hdr.ChecksumOK
 	src.old = &oldChunks{}
+	if rd.hdr.SignatureOK && src.base == fileHeaderBlock && src.hdrN > src.nslots {
+		// Chunks the header counts lie past the end of the file: the log
+		// was cut (a partial copy, a full disk). A cut at a chunk boundary
+		// leaves no truncated chunk to report, so it is said here.
+		fail(size, fmt.Errorf("%w: truncated file: the file header counts %d chunks (%d bytes), the file ends after %d bytes",
+			ErrCorrupt, src.hdrN, int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, size))
+	}
+	slices.SortStableFunc(rd.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	rd.stats.HeaderChunks = src.hdrN
 	rd.stats.Dirty = rd.hdr.Dirty()
 	src.dirty = rd.hdr.Dirty() || !rd.hdr.ChecksumOK

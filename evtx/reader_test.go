@@ -691,3 +691,26 @@ func TestEventsOutliveChunkBuffers(t *testing.T) {
 		}
 	}
 }
+
+// A log cut at a chunk boundary (or right after its file header) loses
+// whole chunks without a truncated one: the reader must still say so,
+// naming the file and the offset where it ends, not report 0 problems.
+func TestTruncatedAtChunkBoundary(t *testing.T) {
+	orig := readSample(t, cleanSample)
+	n := int(binary.LittleEndian.Uint16(orig[42:]))
+	for _, keep := range []int{0, 3, n - 1} {
+		cut := fileHeaderBlock + keep*chunkSize
+		got := readBytes(t, orig[:cut], Options{Name: "cut.evtx"})
+		e := findErr(got.errs, ErrCorrupt, "truncated file")
+		if e == nil || e.File != "cut.evtx" || e.Offset != int64(cut) {
+			t.Fatalf("%d of %d chunks kept: no truncation error naming file and offset %#x: %v", keep, n, cut, got.errs)
+		}
+		if !strings.Contains(e.Error(), fmt.Sprintf("%d chunks", n)) {
+			t.Errorf("message %q does not give the header's chunk count", e.Error())
+		}
+	}
+	// The whole file: no such error.
+	if e := findErr(readBytes(t, orig, Options{}).errs, ErrCorrupt, "truncated file"); e != nil {
+		t.Errorf("intact file: %v", e)
+	}
+}
