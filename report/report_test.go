@@ -167,3 +167,18 @@ func TestPartialAndStaleRecords(t *testing.T) {
 		t.Errorf("problems of a clean log: %v", in.Problems)
 	}
 }
+
+// A reference time is unknown either because the logs the rules read hold
+// no record time, or because no such log was among the inputs (an
+// Application log alone): the second must not claim that no record times
+// were found and send the user to --at, which would change nothing.
+func TestReferenceTextNone(t *testing.T) {
+	notRead := &Report{ReferenceSource: "none", Inputs: []Input{{Path: "Application.evtx", Channel: "Application", Records: 49}}}
+	if got := referenceText(notRead); strings.Contains(got, "no record times found") || !strings.Contains(got, "no log") {
+		t.Errorf("no log a rule reads: %q", got)
+	}
+	empty := &Report{ReferenceSource: "none", Inputs: []Input{{Path: "System.evtx", Channel: "System", Used: true}}}
+	if got := referenceText(empty); got != "no record times found; give --at" {
+		t.Errorf("a read log without record times: %q", got)
+	}
+}

@@ -506,7 +506,14 @@ func referenceText(r *Report) string {
 		}
 		return "the last-written record, in " + r.ReferenceLog
 	}
-	return "no record times found; give --at"
+	for _, in := range r.Inputs {
+		if in.Used {
+			return "no record times found; give --at"
+		}
+	}
+	// No input is a log a rule reads: --at would not make anything
+	// checkable.
+	return "no log a rule reads is among the inputs"
 }
 
 // table writes rows with columns padded to their widest cell (the last
