@@ -231,7 +231,7 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	if d, err := parseDuration(s); err == nil && d >= 0 {
 		return dumpWhen{relative: true, back: d}, nil
 	}
-	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d)")
+	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d; at most 36500 days)")
 }
 
 // dumpNewest returns the latest, over the logs, of the TimeCreated of each

@@ -74,6 +74,10 @@ func TestDurationBounds(t *testing.T) {
 		if code := run(args, &out, &errb); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (usage)", args, code, exitUsage)
 		}
+		// The message gives the bound, so the user knows what to type.
+		if !strings.Contains(errb.String(), "36500") && !strings.Contains(errb.String(), "negative") {
+			t.Errorf("%v: the message does not say the limit: %s", args, errb.String())
+		}
 	}
 	var out, errb bytes.Buffer
 	if code := run([]string{"analyze", "--look-back", "36500d", set}, &out, &errb); code != exitDetected {
