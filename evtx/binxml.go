@@ -1019,8 +1019,10 @@ func (d *chunkDecoder) embedded(rv rawValue, nest, depth int) ([]*Element, error
 	return d.instantiate(nodes, nil, nest+1, depth)
 }
 
-// value returns substitution i of ic decoded, and whether it is present
-// (index in range, not null, not empty).
+// value returns substitution i of ic decoded, and whether it is present:
+// its index is in range and its type is not NULL. A zero-length value of
+// another type (an empty string) is present (MS-EVEN6 §3.1.4.7.2 omits an
+// element or attribute only for a NULL value; libfwevt agrees).
 func (d *chunkDecoder) value(ic *instCtx, i uint16, nest int) (Value, bool, error) {
 	if ic == nil || int(i) >= len(ic.vals) {
 		return Value{}, false, nil
@@ -1086,8 +1088,11 @@ func (p *pieces) value() Value {
 // buildAll instantiates one element of a compiled tree the way Windows
 // renders substitutions that are the whole content of an element: an array
 // value repeats the element once per item (none for an empty array), and an
-// empty optional substitution drops the element (libevtx does the same; this
-// is how classic events lose an empty <Binary/>).
+// optional substitution whose value is NULL drops the element (MS-EVEN6
+// §3.1.4.7.2 "Optional Substitutions"; libfwevt's
+// libfwevt_xml_document_substitute_template_value does the same: this is how
+// classic events without data lose <Binary/>). An empty string is not NULL:
+// the element stays, as <Data/> (TestEmptyIsNotNull).
 func (d *chunkDecoder) buildAll(n *tnode, ic *instCtx, nest, depth int, out []*Element) ([]*Element, error) {
 	if len(n.children) == 1 && n.children[0].kind == nSubst && ic != nil {
 		s := n.children[0]

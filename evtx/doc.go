@@ -32,9 +32,11 @@
 //
 // Old records left in the slack of a chunk (past its free space offset,
 // not continuing its record ids: an earlier use of the chunk, or the log
-// before it was cleared) are not part of the log's contents: they are
-// counted in Stats.Stale and yielded only with Options.Recover, after the
-// current records, flagged in Event.Recovered.
+// before it was cleared) and in old chunks past the file header's chunk
+// count (unallocated space whose records cannot be newer than the current
+// ones) are not part of the log's contents: they are counted in
+// Stats.Stale and yielded only with Options.Recover, after the current
+// records, flagged in Event.Recovered.
 //
 // A decoded structure must be real, not bytes that merely parse: names
 // carry their Windows hash, end with NUL and are XML names; a template
