@@ -187,3 +187,58 @@ func TestTLSOrder(t *testing.T) {
 		t.Errorf("steps %v, want to start with %v", got, want)
 	}
 }
+
+// scConfig is an sc.exe command that changes a service's configuration.
+var scConfig = regexp.MustCompile(`(?i)\bsc(\.exe)?\s+config\s+("?)([A-Za-z0-9_]+)`)
+
+// TestBuiltinServiceChangesSavedFirst: a step that changes a service with
+// `sc config` follows a `reg export` of that service's key, in the same
+// step or an earlier step of the rule, so that the old start type and
+// account can be restored (`reg import`); `sc qc` only shows them.
+func TestBuiltinServiceChangesSavedFirst(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		var before strings.Builder
+		for _, s := range r.Resolution {
+			for _, line := range strings.Split(s.Commands, "\n") {
+				if m := scConfig.FindStringSubmatch(line); m != nil && !exported(before.String(), m[3]) {
+					t.Errorf("%s/%s: %q changes service %s before its key is exported", r.ID, s.ID, strings.TrimSpace(line), m[3])
+				}
+				before.WriteString(line + "\n")
+			}
+		}
+	}
+}
+
+// exported reports whether cmds export the registry key of service svc,
+// directly or through a for loop over service names.
+func exported(cmds, svc string) bool {
+	for _, line := range strings.Split(cmds, "\n") {
+		l := strings.ToLower(line)
+		if !regexp.MustCompile(`\breg(\.exe)?\s+export\b`).MatchString(l) {
+			continue
+		}
+		s := strings.ToLower(svc)
+		if strings.Contains(l, `services\`+s+`"`) || strings.Contains(l, `services\`+s+" ") ||
+			(strings.Contains(l, `services\%`) && regexp.MustCompile(`\bin\s*\([^)]*\b`+regexp.QuoteMeta(s)+`\b`).MatchString(l)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestExportedSeesLoopsAndKeys(t *testing.T) {
+	loop := `for %s in (Dhcp nsi) do reg export "HKLM\SYSTEM\CurrentControlSet\Services\%s" "C:\BackupACLs\%s.reg" /y`
+	one := `reg export "HKLM\SYSTEM\CurrentControlSet\Services\BFE" C:\BackupACLs\BFE.reg /y`
+	for _, c := range []struct {
+		cmds, svc string
+		want      bool
+	}{{loop, "nsi", true}, {loop, "Netlogon", false}, {one, "bfe", true}, {one, "mpssvc", false}, {"sc qc bfe", "bfe", false}} {
+		if got := exported(c.cmds, c.svc); got != c.want {
+			t.Errorf("exported(%q, %s) = %v", c.cmds, c.svc, got)
+		}
+	}
+}
