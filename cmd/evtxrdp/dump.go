@@ -325,7 +325,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if d.opts.Recover {
 		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events (%d recovered, %d partial), %d skipped outside the window, %d undecodable, %d duplicates, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
+	fmt.Fprintf(d.stderr, "%s: %d events (%d not counted by the chunk or file headers, %d partial), %d skipped outside the window, %d undecodable, %d duplicates, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
 		escapeText(l.Path), st.Records, st.Recovered, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
 	if !st.FirstCreated.IsZero() {
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
