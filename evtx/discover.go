@@ -380,6 +380,27 @@ func ChannelFromFileName(name string) string {
 	return strings.ReplaceAll(name, "%4", "/")
 }
 
+// ArchivedChannel returns the channel of an archived log's name (a
+// channel name as ChannelFromFileName gives it), which Windows forms as
+// "Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>" when a log's
+// retention is "archive the log when full"; ok is false for any other name.
+func ArchivedChannel(name string) (channel string, ok bool) {
+	rest, ok := strings.CutPrefix(name, "Archive-")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, "-")
+	if len(parts) < 8 {
+		return "", false
+	}
+	for _, p := range parts[len(parts)-7:] {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return strings.Join(parts[:len(parts)-7], "-"), true
+}
+
 // FileNameForChannel returns the file name Windows gives the log of a
 // channel: "/" becomes "%4", and ".evtx" is appended.
 func FileNameForChannel(ch string) string {

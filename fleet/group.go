@@ -177,7 +177,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 			}
 			paths[l.Path] = true
 			ch := l.Channel
-			if a, ok := archivedChannel(ch); ok && !need(ch) {
+			if a, ok := evtx.ArchivedChannel(ch); ok && !need(ch) {
 				ch = a
 			}
 			e := &entry{log: l, unit: ui, channel: ch, need: need(ch), sameFile: -1}
@@ -667,26 +667,6 @@ func (m *Machine) finish(units []*Unit) {
 		why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural(unread[u], "log")))
 	}
 	m.Grouping = append(why, m.Grouping...)
-}
-
-// archivedChannel returns the channel of an archived log's name
-// ("Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>", as Windows
-// names the archives of a log whose retention is "archive when full").
-func archivedChannel(name string) (string, bool) {
-	rest, ok := strings.CutPrefix(name, "Archive-")
-	if !ok {
-		return "", false
-	}
-	parts := strings.Split(rest, "-")
-	if len(parts) < 8 {
-		return "", false
-	}
-	for _, p := range parts[len(parts)-7:] {
-		if p == "" || strings.Trim(p, "0123456789") != "" {
-			return "", false
-		}
-	}
-	return strings.Join(parts[:len(parts)-7], "-"), true
 }
 
 type unionFind map[string]string

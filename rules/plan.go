@@ -50,7 +50,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		in := &Input{Path: l.Path, Channel: l.Channel, Size: l.Size}
 		p.inputs = append(p.inputs, in)
 		p.logs = append(p.logs, l)
-		if ch, ok := archivedChannel(in.Channel); ok && !needed(in.Channel) {
+		if ch, ok := evtx.ArchivedChannel(in.Channel); ok && !needed(in.Channel) {
 			in.Channel = ch
 		}
 		if needed(in.Channel) {
@@ -76,26 +76,6 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		}
 	}
 	return p
-}
-
-// archivedChannel returns the channel of an archived log's name, which
-// Windows forms as "Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>"
-// when a log's retention is "archive the log when full".
-func archivedChannel(name string) (string, bool) {
-	rest, ok := strings.CutPrefix(name, "Archive-")
-	if !ok {
-		return "", false
-	}
-	parts := strings.Split(rest, "-")
-	if len(parts) < 8 {
-		return "", false
-	}
-	for _, p := range parts[len(parts)-7:] {
-		if p == "" || strings.Trim(p, "0123456789") != "" {
-			return "", false
-		}
-	}
-	return strings.Join(parts[:len(parts)-7], "-"), true
 }
 
 // peekChannel returns the System/Channel of a log's first event, or "".

@@ -297,18 +297,3 @@ func TestSameHost(t *testing.T) {
 		}
 	}
 }
-
-func TestArchivedChannel(t *testing.T) {
-	for in, want := range map[string]string{
-		"Archive-System-2019-04-09-19-32-33-557": "System",
-		"Archive-Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational-2024-05-01-10-00-00-000": "Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational",
-		"Archive-System":                       "",
-		"System":                               "",
-		"Archive-System-2019-04-09-19-32-33-x": "",
-	} {
-		got, ok := archivedChannel(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("archivedChannel(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-}
