@@ -380,6 +380,23 @@ func ChannelFromFileName(name string) string {
 	return strings.ReplaceAll(name, "%4", "/")
 }
 
+// FirstChannel returns the System/Channel of the log's first event (one
+// worker, the first chunk that yields an event), or "" when the log cannot
+// be opened or yields no event. It tells the channel of a log whose file
+// name does not (a renamed or exported copy).
+func (l *Log) FirstChannel() string {
+	f, err := l.Open(Options{Workers: 1})
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ev, err := f.Next()
+	if err != nil {
+		return ""
+	}
+	return ev.System.Channel
+}
+
 // ArchivedChannel returns the channel of an archived log's name (a
 // channel name as ChannelFromFileName gives it), which Windows forms as
 // "Archive-<channel>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>-<ms>" when a log's

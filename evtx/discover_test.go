@@ -253,3 +253,31 @@ func TestArchivedChannel(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstChannel(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "evtx", "fukusuket__evtx-parser__samples__System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := filepath.Join(dir, "copy.evtx")
+	if err := os.WriteFile(renamed, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.evtx")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, l := range logs {
+		f, _ := l.Location()
+		got[filepath.Base(f)] = l.FirstChannel()
+	}
+	if got["copy.evtx"] != "System" || len(got) != 2 || got["empty.evtx"] != "" {
+		t.Errorf("FirstChannel: %q", got)
+	}
+}

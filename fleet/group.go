@@ -193,7 +193,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 					continue
 				}
 				peeks++
-				if ch := peekChannel(e.log); ch != "" && need(ch) {
+				if ch := e.log.FirstChannel(); ch != "" && need(ch) {
 					e.channel, e.need = ch, true
 				}
 			}

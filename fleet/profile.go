@@ -220,17 +220,3 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, per
 	wg.Wait()
 	return out
 }
-
-// peekChannel returns the System/Channel of a log's first event, or "".
-func peekChannel(l *evtx.Log) string {
-	f, err := l.Open(evtx.Options{Workers: 1})
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	ev, err := f.Next()
-	if err != nil {
-		return ""
-	}
-	return ev.System.Channel
-}

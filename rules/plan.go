@@ -70,24 +70,10 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 				continue
 			}
 			peeks++
-			if ch := peekChannel(p.logs[i]); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
+			if ch := p.logs[i].FirstChannel(); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
 				in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
 			}
 		}
 	}
 	return p
-}
-
-// peekChannel returns the System/Channel of a log's first event, or "".
-func peekChannel(l *evtx.Log) string {
-	f, err := l.Open(evtx.Options{Workers: 1})
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	ev, err := f.Next()
-	if err != nil {
-		return ""
-	}
-	return ev.System.Channel
 }
