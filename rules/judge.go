@@ -75,32 +75,14 @@ func (a *analysis) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
 	ce.sorted = false
 	st := a.state[cq]
 	if !r.Time.Before(a.ref.Add(-cq.rule.window)) && !r.Time.After(a.ref) {
-		h := &st.hit
-		h.Count++
-		if h.First.IsZero() || r.Time.Before(h.First) {
-			h.First = r.Time
-		}
-		h.Last = maxTime(h.Last, r.Time)
+		st.hit.tally(r.Time, a.ref.Add(-cq.rule.window), a.ref)
 	}
 }
 
 // noteRecovery counts a recovery event and keeps the newest in the window.
 func (a *analysis) noteRecovery(cq *compiledQuery, st *queryState, r *EventRef, start time.Time) {
-	h := &st.hit
-	switch {
-	case r.Time.Before(start):
-		h.BeforeCount++
-	case r.Time.After(a.ref):
-		h.AfterCount++
-	default:
-		h.Count++
-		if h.First.IsZero() || r.Time.Before(h.First) {
-			h.First = r.Time
-		}
-		h.Last = maxTime(h.Last, r.Time)
-		if st.latest == nil || newer(r, st.latest) {
-			st.latest = r
-		}
+	if st.hit.tally(r.Time, start, a.ref) == 0 && (st.latest == nil || newer(r, st.latest)) {
+		st.latest = r
 	}
 }
 

@@ -400,40 +400,20 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		a.corro[cq.rule] = list[:min(len(list), maxCorroboration)]
 		// Counted like evidence (the report's per-query counts), but
 		// the events themselves are reported as corroboration.
-		switch {
-		case r.Time.Before(start):
-			h.BeforeCount++
-		case r.Time.After(a.ref):
-			h.AfterCount++
-		default:
-			h.Count++
-			if h.First.IsZero() || r.Time.Before(h.First) {
-				h.First = r.Time
-			}
-			h.Last = maxTime(h.Last, r.Time)
-		}
+		h.tally(r.Time, start, a.ref)
 		return
 	}
-	switch {
-	case r.Time.Before(start):
-		h.BeforeCount++
+	switch h.tally(r.Time, start, a.ref) {
+	case -1:
 		if h.Before == nil || newer(r, h.Before) {
 			h.Before = r
 		}
 		return
-	case r.Time.After(a.ref):
-		h.AfterCount++
+	case 1:
 		if h.After == nil || newer(h.After, r) {
 			h.After = r
 		}
 		return
-	}
-	h.Count++
-	if h.First.IsZero() || r.Time.Before(h.First) {
-		h.First = r.Time
-	}
-	if r.Time.After(h.Last) {
-		h.Last = r.Time
 	}
 	a.noteLanguage(cq, st, ev, r)
 	switch class {
@@ -507,4 +487,24 @@ func sameHost(a, b string) bool {
 	a, _, _ = strings.Cut(a, ".")
 	b, _, _ = strings.Cut(b, ".")
 	return strings.EqualFold(a, b)
+}
+
+// tally counts a match at time t against the window [start, ref]: before
+// it (BeforeCount), after it (AfterCount) or in it (Count, First, Last).
+// It returns -1, 1 or 0 for the three.
+func (h *QueryHit) tally(t, start, ref time.Time) int {
+	switch {
+	case t.Before(start):
+		h.BeforeCount++
+		return -1
+	case t.After(ref):
+		h.AfterCount++
+		return 1
+	}
+	h.Count++
+	if h.First.IsZero() || t.Before(h.First) {
+		h.First = t
+	}
+	h.Last = maxTime(h.Last, t)
+	return 0
 }

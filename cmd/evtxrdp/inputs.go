@@ -227,16 +227,16 @@ func (p *progressLine) done() {
 	p.mu.Unlock()
 }
 
-// clearingWriter erases the progress line before each write (stderr
-// messages, or stdout on the same terminal).
-type clearingWriter struct {
-	w io.Writer
-	p *progressLine
+// progressWriter calls before (erase the progress line, or end it for
+// good) ahead of each write to w.
+type progressWriter struct {
+	w      io.Writer
+	before func()
 }
 
-func (c clearingWriter) Write(b []byte) (int, error) {
-	c.p.clear()
-	return c.w.Write(b)
+func (pw progressWriter) Write(b []byte) (int, error) {
+	pw.before()
+	return pw.w.Write(b)
 }
 
 // stopProgress wraps stdout so that its first write ends the progress line
@@ -245,17 +245,7 @@ func stopProgress(w io.Writer, p *progressLine) io.Writer {
 	if p == nil {
 		return w
 	}
-	return stoppingWriter{w, p}
-}
-
-type stoppingWriter struct {
-	w io.Writer
-	p *progressLine
-}
-
-func (s stoppingWriter) Write(b []byte) (int, error) {
-	s.p.done()
-	return s.w.Write(b)
+	return progressWriter{w, p.done}
 }
 
 // withProgress wraps w so that the progress line is erased before w is
@@ -264,5 +254,5 @@ func withProgress(w io.Writer, p *progressLine) io.Writer {
 	if p == nil {
 		return w
 	}
-	return clearingWriter{w, p}
+	return progressWriter{w, p.clear}
 }
