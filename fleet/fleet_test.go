@@ -147,6 +147,39 @@ func TestTwoMachinesOneFolder(t *testing.T) {
 	}
 }
 
+// Beside a System log named as such, logs whose names mention a channel
+// the rules read are logs of it too: another machine's renamed System log
+// ("vm2-System") is a machine of its own, and a newer copy ("System (1)",
+// a second download) is a copy whose newest records count. Both were
+// listed as "not read (no rule reads this channel)".
+func TestRenamedLogBesideSystem(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "System.evtx"), systemLog("vm1.contoso.com", t0, 0, 1))
+	write(t, filepath.Join(dir, "vm2-System.evtx"), systemLog("vm2.contoso.com", t0.Add(-72*time.Hour), 2, 1))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm1.contoso.com", "vm2.contoso.com"}) {
+		t.Fatalf("machines %q", got)
+	}
+	res := analyze(t, eng, ms)
+	if f := finding(t, res["vm2.contoso.com"], ruleTLS); f.Verdict != rules.Detected || f.EvidenceCount != 2 {
+		t.Errorf("vm2: %s, %d events", f.Verdict, f.EvidenceCount)
+	}
+	if f := finding(t, res["vm1.contoso.com"], ruleTLS); f.Verdict != rules.NotDetected {
+		t.Errorf("vm1: %s", f.Verdict)
+	}
+
+	dir = t.TempDir()
+	all := systemLog("vm1", t0, 3, 1)
+	write(t, filepath.Join(dir, "System.evtx"), all[:len(all)-10]) // older: before the failure
+	write(t, filepath.Join(dir, "System (1).evtx"), all)
+	m := oneMachine(t, group(t, eng, dir))
+	checkCopies(t, m, len(all), len(all), 0)
+	if f := finding(t, analyze(t, eng, []*fleet.Machine{m})["vm1"], ruleTLS); f.Verdict != rules.Detected || f.EvidenceCount != 3 {
+		t.Errorf("newer copy: %s, %d events", f.Verdict, f.EvidenceCount)
+	}
+}
+
 // Two machines in two folders, given as their parent folder.
 func TestTwoMachinesTwoFolders(t *testing.T) {
 	dir := t.TempDir()

@@ -164,6 +164,15 @@ func Group(units []*Unit, opts Options) []*Machine {
 		needed[strings.ToLower(c)] = true
 	}
 	need := func(ch string) bool { return needed[strings.ToLower(ch)] }
+	mentions := func(name string) bool {
+		name = strings.ToLower(name)
+		for ch := range needed {
+			if strings.Contains(name, ch) {
+				return true
+			}
+		}
+		return false
+	}
 
 	// The logs, each path once.
 	var es []*entry
@@ -184,18 +193,18 @@ func Group(units []*Unit, opts Options) []*Machine {
 			hasSystem = hasSystem || strings.EqualFold(ch, "System")
 			unitEntries = append(unitEntries, e)
 		}
-		if !hasSystem {
-			// Renamed files (exports): the channel of the first event, as
-			// the engine does.
-			peeks := 0
-			for _, e := range unitEntries {
-				if e.need || peeks >= maxPeeks {
-					continue
-				}
-				peeks++
-				if ch := e.log.FirstChannel(); ch != "" && need(ch) {
-					e.channel, e.need = ch, true
-				}
+		// Renamed files (exports, copies): the channel of the first event,
+		// as the engine does, for every log when the unit has no System log
+		// by name, else for logs whose names mention a channel read
+		// ("System (1)", "vm2-System").
+		peeks := 0
+		for _, e := range unitEntries {
+			if e.need || peeks >= maxPeeks || (hasSystem && !mentions(e.channel)) {
+				continue
+			}
+			peeks++
+			if ch := e.log.FirstChannel(); ch != "" && need(ch) {
+				e.channel, e.need = ch, true
 			}
 		}
 		es = append(es, unitEntries...)

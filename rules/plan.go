@@ -20,8 +20,9 @@ type readPlan struct {
 
 // plan decides which logs Analyze reads and for which queries, from the
 // logs' names and, for logs whose name says no channel we read when no
-// System log is named as such, their first event's channel. It decodes no
-// other record and keeps no state: the same logs give the same plan.
+// System log is named as such or whose name mentions one, their first
+// event's channel. It decodes no other record and keeps no state: the
+// same logs give the same plan.
 func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	p := readPlan{byChannel: map[string][]*compiledQuery{}}
 	crs := e.rules
@@ -62,17 +63,28 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	// come from a Windows log directory: trust the names. Without a System
 	// log by name, the files were renamed (exports, samples): take the
 	// channel of logs whose name says nothing we read from their first event.
+	// Beside a System log by name, do so for logs whose names mention a
+	// channel we read: a second copy or another machine's log ("System
+	// (1)", "vm2-System") holds records of it as surely as the first.
 	// At most maxPeeks logs are opened that way.
-	if !found[strings.ToLower(SystemChannel)] {
-		peeks := 0
-		for i, in := range p.inputs {
-			if in.Used || peeks >= maxPeeks {
-				continue
+	noSystem := !found[strings.ToLower(SystemChannel)]
+	mentions := func(name string) bool {
+		name = strings.ToLower(name)
+		for ch := range p.byChannel {
+			if strings.Contains(name, ch) {
+				return true
 			}
-			peeks++
-			if ch := p.logs[i].FirstChannel(); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
-				in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
-			}
+		}
+		return strings.Contains(name, strings.ToLower(SystemChannel))
+	}
+	peeks := 0
+	for i, in := range p.inputs {
+		if in.Used || peeks >= maxPeeks || !(noSystem || mentions(in.Channel)) {
+			continue
+		}
+		peeks++
+		if ch := p.logs[i].FirstChannel(); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
+			in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
 		}
 	}
 	return p

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,6 +50,26 @@ func TestPlan(t *testing.T) {
 	p = e.plan(find("../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"))
 	if in := p.inputs[0]; in.Channel != "System" || !in.ChannelFromEvents || !in.Used {
 		t.Errorf("renamed System log: channel %q from events %v used %v", in.Channel, in.ChannelFromEvents, in.Used)
+	}
+	// Beside a System log by name, a log whose name mentions a channel
+	// read (a second copy, another machine's log) is read by its first
+	// event's channel; one whose name mentions none is not opened.
+	dir := t.TempDir()
+	src, err := os.ReadFile("../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"System.evtx", "System (1).evtx", "vm2-SYSTEM.evtx", "Setup.evtx"} {
+		if err := os.WriteFile(filepath.Join(dir, n), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, in := range e.plan(find(dir)).inputs {
+		renamed := strings.Contains(in.Path, "System (1)") || strings.Contains(in.Path, "vm2-")
+		setup := strings.HasSuffix(in.Path, "Setup.evtx")
+		if in.Used == setup || in.ChannelFromEvents != renamed || (in.Used && in.Channel != "System") {
+			t.Errorf("%s beside System.evtx: channel %q from events %v used %v", in.Path, in.Channel, in.ChannelFromEvents, in.Used)
+		}
 	}
 	// The article's rules without the timeline read no Security log.
 	if len(articleEngine(t, Options{}).plan(nil).byChannel["security"]) != 0 {
