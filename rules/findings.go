@@ -230,9 +230,15 @@ func damageText(in *Input) string {
 	return strings.Join(parts, ", ")
 }
 
+// plural is "1 match", "2 matches", "2 events".
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
+	}
+	for _, end := range []string{"s", "x", "z", "ch", "sh"} {
+		if strings.HasSuffix(what, end) {
+			return fmt.Sprintf("%d %ses", n, what)
+		}
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }

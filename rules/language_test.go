@@ -277,3 +277,21 @@ func TestBinaryTextAndInserts(t *testing.T) {
 		t.Errorf("unknown insert = %q", got)
 	}
 }
+
+// TestPlural: counts in caveats read as English ("2 matchs" was printed).
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		n         int
+		what, out string
+	}{
+		{1, "match", "1 match"},
+		{2, "match", "2 matches"},
+		{0, "event", "0 events"},
+		{3, "undecodable record", "3 undecodable records"},
+		{2, "damaged chunk", "2 damaged chunks"},
+	} {
+		if got := plural(c.n, c.what); got != c.out {
+			t.Errorf("plural(%d, %q) = %q, want %q", c.n, c.what, got, c.out)
+		}
+	}
+}
