@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -173,74 +172,31 @@ func (e *Engine) Channels() []string {
 // Analyze reads the logs the rules need and returns one finding per rule.
 // It returns an error only if no log could be read at all (every needed
 // log absent is not an error: the findings say "not checked").
+//
+// It runs the three stages of the engine, each a function of the value
+// the one before gives: the plan (plan.go) decides from the logs which are
+// read for which queries; the scan (scan.go) reads them and gives each
+// query's matches; the judge (findings.go, judge.go) turns those into
+// findings.
 func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
-	a := &analysis{e: e, res: &Result{LookBack: e.opt.LookBack}, last: map[*Input]*evtx.Event{}}
-	return a.run(logs)
-}
-
-type analysis struct {
-	e   *Engine
-	res *Result
-	ref time.Time
-
-	byChannel map[string][]*compiledQuery // lower-case channel -> queries
-	logs      []*evtx.Log                 // parallel to res.Inputs
-	state     map[*compiledQuery]*queryState
-	computers map[string][]*computerSeen // per log path: a rename shows within one log
-	corro     map[*compiledRule][]*EventRef
-	last      map[*Input]*evtx.Event // each log's last-written record
-	context   map[*compiledRule]*contextEvents
-	timeline  *timeline // the RDP timeline's lines (timeline.go)
-}
-
-func (a *analysis) run(logs []*evtx.Log) (*Result, error) {
-	e := a.e
-	// The plan: which logs are read, for which queries (plan.go).
 	p := e.plan(logs)
-	a.byChannel, a.res.Inputs, a.logs = p.byChannel, p.inputs, p.logs
-	a.resetMatches()
-
-	// Reference time: given, or the TimeCreated of the last-written record
-	// (highest record number) of each log read, the latest across logs.
-	// Windows numbers records in the order it writes them, so a clock
-	// that ran ahead and was set back, or an exported log's borrowed and
-	// zero header times, do not move it; records whose time lies after
-	// their log's last-written record are reported (checkClocks).
-	for i, in := range a.res.Inputs {
-		if in.Used {
-			a.lastWritten(in, a.logs[i])
-		}
+	sr := e.scan(p, e.opt.At)
+	res := &Result{
+		ReferenceTime:   sr.ref,
+		ReferenceFrom:   sr.refFrom,
+		ReferenceRecord: sr.refRecord,
+		LookBack:        e.opt.LookBack,
+		Inputs:          sr.inputs,
+		Findings:        judge(e.rules, sr),
+		Warnings:        sr.warnings,
+		Timeline:        sr.timeline,
+		TimelineDropped: sr.timelineDropped,
+		ClockJumps:      sr.clockJumps,
 	}
-	a.ref = e.opt.At
-	if a.ref.IsZero() {
-		for _, in := range a.res.Inputs {
-			if lw := in.LastWritten; lw != nil && lw.Time.After(a.ref) {
-				a.ref, a.res.ReferenceFrom, a.res.ReferenceRecord = lw.Time, in.Path, lw
-			}
-		}
-	}
-	a.res.ReferenceTime = a.ref
-
-	// The scan: decode what the queries of each log's channel need (scan.go).
-	a.scan()
-
-	readable := 0
-	for _, in := range a.res.Inputs {
+	for _, in := range res.Inputs {
 		if in.Readable() {
-			readable++
-		}
-		// A record whose time is far off (a damaged or forged header) would
-		// set a reference time the log's other records are nowhere near.
-		if in.Path == a.res.ReferenceFrom && in.Decoded && in.near <= 1 && in.total > 1 {
-			a.res.Warnings = append(a.res.Warnings, fmt.Sprintf(
-				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
-				evtx.FormatTime(a.ref), in.Path, FormatDuration(a.ref.Sub(in.Since))))
+			return res, nil
 		}
 	}
-	// The judge: matches to findings (findings.go, judge.go).
-	a.judgeAll()
-	if readable == 0 {
-		return a.res, ErrNoReadableLog
-	}
-	return a.res, nil
+	return res, ErrNoReadableLog
 }

@@ -1,8 +1,10 @@
 package rules
 
-// The judge: matches to findings. finding builds a rule's Finding from
-// the scan's matches (counts, evidence, refinements, log coverage,
-// corroboration); judge.go decides its verdict's strength and reason.
+// The judge: matches to findings. judge builds one Finding per rule from
+// the scan's result (counts, evidence, refinements, log coverage,
+// corroboration); judge.go decides each verdict's strength and reason.
+// Its input is the scanResult alone, which it does not change: it reads
+// no log.
 
 import (
 	"fmt"
@@ -13,31 +15,79 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// judgeAll turns the scan's matches into one finding per rule, in rule
-// order, and closes the timeline.
-func (a *analysis) judgeAll() {
-	for _, cr := range a.e.rules {
-		a.res.Findings = append(a.res.Findings, a.finding(cr))
+// judge turns the scan's result into one Finding per rule of crs, in
+// their order. sr is not changed (judging it twice gives the same
+// findings).
+func judge(crs []*compiledRule, sr *scanResult) []*Finding {
+	var fs []*Finding
+	for _, cr := range crs {
+		fs = append(fs, newRuleJudge(cr, sr).finding())
 	}
-	a.res.Timeline, a.res.TimelineDropped = a.timeline.finish()
+	return fs
 }
 
-// finding builds the Finding of rule cr from the matches of the scan.
-func (a *analysis) finding(cr *compiledRule) *Finding {
-	r := cr.rule
-	f := &Finding{Rule: r, Window: cr.window, WindowEnd: a.ref}
-	if !a.ref.IsZero() {
-		f.WindowStart = a.ref.Add(-cr.window)
+// ruleJudge judges one rule. Attribution, thresholds and unless_followed
+// revise a query's counts and evidence before the verdict: they work on
+// the judge's own copies of the rule's query states (queries), never on
+// the scan's.
+type ruleJudge struct {
+	cr      *compiledRule
+	sr      *scanResult
+	ref     time.Time // sr.ref
+	queries map[*compiledQuery]*queryState
+}
+
+func newRuleJudge(cr *compiledRule, sr *scanResult) *ruleJudge {
+	j := &ruleJudge{cr: cr, sr: sr, ref: sr.ref, queries: map[*compiledQuery]*queryState{}}
+	for _, cq := range cr.queries {
+		j.queries[cq] = sr.queries[cq].clone()
 	}
-	a.attribute(cr, f)
-	f.Caveats = append(f.Caveats, a.applyFollowed(cr)...)
-	thresholdCaveats, peaks := a.applyThresholds(cr)
+	return j
+}
+
+// clone copies st for the judge: its hit, its evidence events (whose
+// Attribution and Possible attribution rewrites) and its refinement hits
+// (whose Newest may be one of those events, and then is its copy). What
+// the judge only reads is shared.
+func (st *queryState) clone() *queryState {
+	c := *st
+	copies := map[*EventRef]*EventRef{}
+	if st.evidence != nil {
+		c.evidence = make([]*EventRef, len(st.evidence))
+		for i, r := range st.evidence {
+			cr := *r
+			c.evidence[i] = &cr
+			copies[r] = &cr
+		}
+	}
+	c.refs = make(map[*Refinement]*RefinementHit, len(st.refs))
+	for ref, rh := range st.refs {
+		h := *rh
+		if n := copies[h.Newest]; n != nil {
+			h.Newest = n
+		}
+		c.refs[ref] = &h
+	}
+	return &c
+}
+
+// finding builds the Finding of the rule from the matches of the scan.
+func (j *ruleJudge) finding() *Finding {
+	cr := j.cr
+	r := cr.rule
+	f := &Finding{Rule: r, Window: cr.window, WindowEnd: j.ref}
+	if !j.ref.IsZero() {
+		f.WindowStart = j.ref.Add(-cr.window)
+	}
+	j.attribute(f)
+	f.Caveats = append(f.Caveats, j.applyFollowed()...)
+	thresholdCaveats, peaks := j.applyThresholds()
 	f.Caveats = append(f.Caveats, thresholdCaveats...)
 
 	// Query results.
 	var refs []*RefinementHit
 	for _, cq := range cr.queries {
-		st := a.state[cq]
+		st := j.queries[cq]
 		h := st.hit
 		f.Hits = append(f.Hits, &h)
 		if cq.query.Role != RoleEvidence {
@@ -56,7 +106,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 
 	// Logs per channel.
 	for _, ch := range r.Channels() {
-		f.Logs = append(f.Logs, a.logStatus(ch, channelRole(r, ch), f.WindowStart))
+		f.Logs = append(f.Logs, j.logStatus(ch, channelRole(r, ch), f.WindowStart))
 	}
 
 	// Verdict.
@@ -76,7 +126,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	switch {
 	case f.EvidenceCount > 0:
 		f.Verdict = Detected // judged below
-	case a.ref.IsZero():
+	case j.ref.IsZero():
 		f.Verdict = NotChecked
 		f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
 	case r.Needs == "any" && covered > 0, r.Needs != "any" && covered == evidenceLogs:
@@ -98,13 +148,13 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	if f.Verdict == NotChecked && absent == evidenceLogs && r.MissingLogs != "" {
 		f.Reasons = append(f.Reasons, strings.TrimSpace(r.MissingLogs))
 	}
-	if f.Verdict == NotDetected && a.coverageMissing(cr) {
+	if f.Verdict == NotDetected && j.coverageMissing() {
 		f.Verdict = NotChecked
 		f.Reasons = append(f.Reasons, strings.TrimSpace(r.CoverageMissing))
 	}
 	for _, ls := range f.Logs {
 		for _, p := range ls.Paths {
-			for _, in := range a.res.Inputs {
+			for _, in := range j.sr.inputs {
 				if in.Path == p && in.Readable() && damaged(in) {
 					what := "events"
 					if ls.Role == RoleContext {
@@ -117,11 +167,11 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 	}
 
 	// Corroboration.
-	for _, ev := range a.corro[cr] {
+	for _, ev := range j.sr.corro[j.cr] {
 		f.Corroboration = append(f.Corroboration, &Corroboration{Text: corroborationText(r, ev), Event: ev})
 	}
 	if r.ComputerChange {
-		f.Corroboration = append(f.Corroboration, a.computerChanges()...)
+		f.Corroboration = append(f.Corroboration, j.computerChanges()...)
 	}
 
 	// Cause and steps.
@@ -133,7 +183,7 @@ func (a *analysis) finding(cr *compiledRule) *Finding {
 		first = p.First
 	}
 	f.Steps = orderSteps(r, first)
-	a.judge(cr, f)
+	j.verdict(f)
 	if f.Verdict == Detected || f.Verdict == Possible || f.Verdict == Resolved {
 		for _, p := range peaks {
 			f.Why += " Peak: " + sentence(p)
@@ -243,11 +293,11 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-func (a *analysis) logStatus(ch, role string, windowStart time.Time) *LogStatus {
+func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus {
 	ls := &LogStatus{Channel: ch, Role: role, Status: LogAbsent, Detail: "no log of this channel among the inputs"}
 	var readable []*Input
 	var errs, unreadable []string
-	for _, in := range a.res.Inputs {
+	for _, in := range j.sr.inputs {
 		if !in.Used || !strings.EqualFold(in.Channel, ch) {
 			continue
 		}

@@ -1,5 +1,8 @@
 package rules
 
+// The judge, continued: attribution of the evidence, and each verdict's
+// strength and reason (ruleJudge, findings.go).
+
 import (
 	"fmt"
 	"sort"
@@ -10,7 +13,7 @@ import (
 )
 
 // Verdicts that say how strong the evidence is (with Detected,
-// NotDetected and NotChecked in engine.go).
+// NotDetected and NotChecked in result.go).
 const (
 	// Possible: evidence in the window is consistent with the scenario but
 	// not attributable to RDP (a Schannel error that names no process and
@@ -34,101 +37,15 @@ func (r *Result) Flagged() int {
 	return n
 }
 
-// contextEvents are the RDP connection attempts of a rule's context
-// queries near its window, for Attribution.Coincides.
-type contextEvents struct {
-	list    []contextTime
-	sorted  bool
-	dropped int // beyond maxContextTimes
-}
-
-// coincidenceWithin returns the longest Coincides.Within of cr's queries.
-func coincidenceWithin(cr *compiledRule) time.Duration {
-	var d time.Duration
-	for _, cq := range cr.queries {
-		if at := cq.query.Attribution; at != nil && at.Coincides != nil {
-			d = max(d, at.Coincides.Within)
-		}
-	}
-	return d
-}
-
-// noteContext keeps the time of a context event, and the process that
-// logged it, when it lies near enough to the window to attribute evidence
-// in it.
-func (a *analysis) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
-	d := coincidenceWithin(cq.rule)
-	start := a.ref.Add(-cq.rule.window - d)
-	if r.Time.Before(start) || r.Time.After(a.ref.Add(d)) {
-		return
-	}
-	ce := a.context[cq.rule]
-	if ce == nil {
-		ce = &contextEvents{}
-		a.context[cq.rule] = ce
-	}
-	if len(ce.list) >= maxContextTimes {
-		ce.dropped++
-		return
-	}
-	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid})
-	ce.sorted = false
-	st := a.state[cq]
-	if !r.Time.Before(a.ref.Add(-cq.rule.window)) && !r.Time.After(a.ref) {
-		st.hit.tally(r.Time, a.ref.Add(-cq.rule.window), a.ref)
-	}
-}
-
-// noteRecovery counts a recovery event and keeps the newest in the window.
-func (a *analysis) noteRecovery(cq *compiledQuery, st *queryState, r *EventRef, start time.Time) {
-	if st.hit.tally(r.Time, start, a.ref) == 0 && (st.latest == nil || newer(r, st.latest)) {
-		st.latest = r
-	}
-}
-
-// noteCaller keeps an in-window evidence event attributed by its calling
-// process's name, with the process id, for attribute to check.
-func (a *analysis) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
-	if !ok {
-		return
-	}
-	r.callerPID, r.hasCaller = pid, true
-	if len(st.callers) < maxPending {
-		st.callers = append(st.callers, caller{t: r.Time, pid: pid})
-	} else {
-		st.callerOverflow++
-	}
-}
-
-// caller is an evidence event attributed by its calling process.
-type caller struct {
-	t   time.Time
-	pid uint64
-}
-
-// notePending keeps an in-window evidence event that Attribution could not
-// attribute yet; attribute decides once every log is read.
-func (a *analysis) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
-	r.Possible = true
-	if len(st.pending) < maxPending {
-		st.pending = append(st.pending, r.Time)
-	} else {
-		st.overflow++
-	}
-}
-
-// attribute settles the pending evidence of cr's queries against the RDP
+// attribute settles the pending evidence of the rule's queries against the RDP
 // connection attempts of its context queries, and counts what stays
 // unattributed (QueryHit.Possible).
-func (a *analysis) attribute(cr *compiledRule, f *Finding) {
-	ce := a.context[cr]
+func (j *ruleJudge) attribute(f *Finding) {
+	cr := j.cr
+	ce := j.sr.context[cr]
 	var ctx []contextTime
 	if ce != nil {
-		if !ce.sorted {
-			sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
-			ce.sorted = true
-		}
-		ctx = ce.list
+		ctx = ce.list // sorted by time
 		if ce.dropped > 0 {
 			f.Caveats = append(f.Caveats, fmt.Sprintf("%d RDP connection attempts near the window were not kept (more than %d); Schannel errors near them may be counted as not attributable", ce.dropped, maxContextTimes))
 		}
@@ -138,7 +55,7 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 		if cq.query.Role != RoleEvidence || at == nil {
 			continue
 		}
-		st := a.state[cq]
+		st := j.queries[cq]
 		within := time.Duration(-1)
 		if at.Coincides != nil {
 			within = at.Coincides.Within
@@ -191,7 +108,7 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 					continue
 				}
 			}
-			r.Attribution = a.unattributedText(cr, at, r.Time)
+			r.Attribution = j.unattributedText(at, r.Time)
 		}
 	}
 }
@@ -199,14 +116,14 @@ func (a *analysis) attribute(cr *compiledRule, f *Finding) {
 // unattributedText says why an evidence event is not attributable:
 // "not attributable to RDP: it names no calling process and no RDP
 // connection attempt is logged within 10 seconds of it (...)".
-func (a *analysis) unattributedText(cr *compiledRule, at *Attribution, t time.Time) string {
+func (j *ruleJudge) unattributedText(at *Attribution, t time.Time) string {
 	var why []string
 	if at.Process != nil && at.Process.Image != "" {
 		why = append(why, "it names no calling process")
 	}
 	if at.Coincides != nil {
 		s := fmt.Sprintf("no RDP connection attempt is logged within %s of it", FormatDuration(at.Coincides.Within))
-		missing, uncovered := a.unreadContext(cr, at, t)
+		missing, uncovered := j.unreadContext(at, t)
 		for i, ch := range missing {
 			missing[i] = shortChannel(ch)
 		}
@@ -241,14 +158,15 @@ func shortChannel(ch string) string {
 // unreadContext returns the channels of at's coincidence queries of which
 // no log was read (missing), and those whose logs were read but begin
 // after t - Coincides.Within (uncovered: older attempts are not in them).
-func (a *analysis) unreadContext(cr *compiledRule, at *Attribution, t time.Time) (missing, uncovered []string) {
+func (j *ruleJudge) unreadContext(at *Attribution, t time.Time) (missing, uncovered []string) {
+	cr := j.cr
 	for _, id := range at.Coincides.Queries {
 		q := cr.rule.Query(id)
 		if q == nil || containsFold(missing, q.Channel) || containsFold(uncovered, q.Channel) {
 			continue
 		}
 		read, covers := false, false
-		for _, in := range a.res.Inputs {
+		for _, in := range j.sr.inputs {
 			if in.Readable() && strings.EqualFold(in.Channel, q.Channel) {
 				read = true
 				first := in.Stats.First
@@ -277,15 +195,16 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// judge sets the verdict's strength and its one-sentence reason, and the
+// verdict sets the verdict's strength and its one-sentence reason, and the
 // lines about other programs' events.
-func (a *analysis) judge(cr *compiledRule, f *Finding) {
+func (j *ruleJudge) verdict(f *Finding) {
+	cr := j.cr
 	r := cr.rule
-	f.Others = a.others(cr)
+	f.Others = j.others()
 	switch f.Verdict {
 	case NotChecked:
 		switch {
-		case len(f.Reasons) > 0 && a.ref.IsZero():
+		case len(f.Reasons) > 0 && j.ref.IsZero():
 			f.Why = "Not checked: " + sentence(f.Reasons[0])
 		case len(f.Reasons) > 0:
 			f.Why = "Not checked: " + strings.TrimSuffix(strings.TrimSpace(f.Reasons[0]), ".") + "; that log, or the live-VM commands, would decide it."
@@ -314,7 +233,7 @@ func (a *analysis) judge(cr *compiledRule, f *Finding) {
 			attributed += h.Count - h.Possible
 		}
 	}
-	if by, last := a.resolvedBy(cr, f); by != nil {
+	if by, last := j.resolvedBy(f); by != nil {
 		f.Verdict = Resolved
 		f.ResolvedBy = by
 		f.Why = fmt.Sprintf("Resolved at %s: %s (%s %d), %s after the last failure (%s %d at %s); a failure logged after that time would show it back.",
@@ -369,15 +288,16 @@ func (a *analysis) judge(cr *compiledRule, f *Finding) {
 
 // resolvedBy returns the recovery event that shows every failure of the
 // window recovered, and the last failure, or nil.
-func (a *analysis) resolvedBy(cr *compiledRule, f *Finding) (by, last *EventRef) {
+func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
+	cr := j.cr
 	for _, cq := range cr.queries {
-		h := a.state[cq].hit
+		h := j.queries[cq].hit
 		if cq.query.Role != RoleEvidence || h.Count == 0 {
 			continue
 		}
 		if cq.query.Subject != nil {
 			// The last state of each subject decides (language.go).
-			fix := a.resolvedBySubject(cr, cq)
+			fix := j.resolvedBySubject(cq)
 			if fix == nil {
 				return nil, nil
 			}
@@ -388,7 +308,7 @@ func (a *analysis) resolvedBy(cr *compiledRule, f *Finding) (by, last *EventRef)
 		}
 		var fix *EventRef
 		for _, rq := range cr.queries {
-			st := a.state[rq]
+			st := j.queries[rq]
 			if rq.query.Role == RoleRecovery && contains(rq.query.Resolves, cq.query.ID) &&
 				st.latest != nil && st.latest.Time.After(h.Last) && (fix == nil || newer(st.latest, fix)) {
 				fix = st.latest
@@ -409,7 +329,8 @@ func (a *analysis) resolvedBy(cr *compiledRule, f *Finding) (by, last *EventRef)
 
 // others returns the lines about other programs' matches, one per
 // Attribution.Others name.
-func (a *analysis) others(cr *compiledRule) []string {
+func (j *ruleJudge) others() []string {
+	cr := j.cr
 	type group struct {
 		n    int
 		from map[string]int
@@ -417,7 +338,7 @@ func (a *analysis) others(cr *compiledRule) []string {
 	groups := map[string]*group{}
 	var order []string
 	for _, cq := range cr.queries {
-		h := a.state[cq].hit
+		h := j.queries[cq].hit
 		if h.Other == 0 || cq.query.Attribution == nil {
 			continue
 		}
@@ -521,9 +442,9 @@ func channelRole(r *Rule, ch string) string {
 // computerChanges returns, per log (sorted by path) whose events name more
 // than one host, the change of its Computer field. A rename shows within
 // one log; names that differ between logs may be different machines.
-func (a *analysis) computerChanges() []*Corroboration {
-	paths := make([]string, 0, len(a.computers))
-	for p, cs := range a.computers {
+func (j *ruleJudge) computerChanges() []*Corroboration {
+	paths := make([]string, 0, len(j.sr.computers))
+	for p, cs := range j.sr.computers {
 		if len(cs) > 1 {
 			paths = append(paths, p)
 		}
@@ -531,7 +452,7 @@ func (a *analysis) computerChanges() []*Corroboration {
 	sort.Strings(paths)
 	var out []*Corroboration
 	for _, p := range paths {
-		cs := append([]*computerSeen(nil), a.computers[p]...)
+		cs := append([]*computerSeen(nil), j.sr.computers[p]...)
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].first.Before(cs[j].first) })
 		var parts []string
 		for _, c := range cs {

@@ -255,7 +255,7 @@ func (st *queryState) language() *langState {
 
 // noteLanguage records what the language additions need of a match r of
 // cq in the window (evidence that counts, or a recovery).
-func (a *analysis) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event, r *EventRef) {
+func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event, r *EventRef) {
 	q := cq.query
 	if q.Subject != nil {
 		r.Subject = q.subject(ev)
@@ -317,9 +317,10 @@ func (a *analysis) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Even
 // failed in the window, a recovery of the same subject after its last
 // failure. It returns the newest such recovery, or nil when a subject has
 // none (the last state of that subject is a failure).
-func (a *analysis) resolvedBySubject(cr *compiledRule, cq *compiledQuery) *EventRef {
-	ls := a.state[cq].lang
-	if ls == nil || len(ls.failed) == 0 || ls.dropped > 0 || a.state[cq].hit.Count > ls.withSubject {
+func (j *ruleJudge) resolvedBySubject(cq *compiledQuery) *EventRef {
+	cr := j.cr
+	ls := j.queries[cq].lang
+	if ls == nil || len(ls.failed) == 0 || ls.dropped > 0 || j.queries[cq].hit.Count > ls.withSubject {
 		// A failure without a subject (or too many) cannot be matched to
 		// a recovery.
 		return nil
@@ -331,7 +332,7 @@ func (a *analysis) resolvedBySubject(cr *compiledRule, cq *compiledQuery) *Event
 			if rq.query.Role != RoleRecovery || !contains(rq.query.Resolves, cq.query.ID) {
 				continue
 			}
-			rl := a.state[rq].lang
+			rl := j.queries[rq].lang
 			if rl == nil {
 				continue
 			}
@@ -390,14 +391,15 @@ func thresholdPeak(t *Threshold, samples []sample) (best peak, met bool) {
 	return best, met
 }
 
-// applyThresholds judges the threshold queries of cr before the finding
+// applyThresholds judges the threshold queries of the rule before the finding
 // is built: below its threshold, a query's in-window matches are not
 // evidence (its count moves to a caveat); at or above it, the peak is
 // said with the verdict.
-func (a *analysis) applyThresholds(cr *compiledRule) (caveats, peaks []string) {
+func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
+	cr := j.cr
 	for _, cq := range cr.queries {
 		t := cq.query.Threshold
-		st := a.state[cq]
+		st := j.queries[cq]
 		if t == nil || st.hit.Count == 0 {
 			continue
 		}
@@ -431,16 +433,17 @@ func (a *analysis) applyThresholds(cr *compiledRule) (caveats, peaks []string) {
 	return caveats, peaks
 }
 
-// coverageMissing reports whether cr has coverage queries and none of them
+// coverageMissing reports whether the rule has coverage queries and none of them
 // matched in the records read.
-func (a *analysis) coverageMissing(cr *compiledRule) bool {
+func (j *ruleJudge) coverageMissing() bool {
+	cr := j.cr
 	has := false
 	for _, cq := range cr.queries {
 		if cq.query.Role != RoleCoverage {
 			continue
 		}
 		has = true
-		if ls := a.state[cq].lang; ls != nil && ls.coverage > 0 {
+		if ls := j.queries[cq].lang; ls != nil && ls.coverage > 0 {
 			return false
 		}
 	}
@@ -498,11 +501,11 @@ func InsertText(s string) string {
 
 // noteFollower keeps the time of a context event that a query's
 // UnlessFollowed names (a listener start).
-func (a *analysis) noteFollower(cq *compiledQuery, t time.Time) {
+func (s *scanner) noteFollower(cq *compiledQuery, t time.Time) {
 	if !cq.follower {
 		return
 	}
-	ls := a.state[cq].language()
+	ls := s.queries[cq].language()
 	if len(ls.followers) < maxSamples {
 		ls.followers = append(ls.followers, t)
 	} else {
@@ -510,15 +513,16 @@ func (a *analysis) noteFollower(cq *compiledQuery, t time.Time) {
 	}
 }
 
-// applyFollowed drops, for the evidence queries of cr with UnlessFollowed,
+// applyFollowed drops, for the evidence queries of the rule with UnlessFollowed,
 // the matches that a match of the named context queries follows within
 // the span, and those too close to the reference time to tell. When no
 // log of the context queries' channel was read, every match is dropped
 // and a caveat says that it cannot be told.
-func (a *analysis) applyFollowed(cr *compiledRule) (caveats []string) {
+func (j *ruleJudge) applyFollowed() (caveats []string) {
+	cr := j.cr
 	for _, cq := range cr.queries {
 		u := cq.query.UnlessFollowed
-		st := a.state[cq]
+		st := j.queries[cq]
 		if u == nil || st.hit.Count == 0 {
 			continue
 		}
@@ -529,10 +533,10 @@ func (a *analysis) applyFollowed(cr *compiledRule) (caveats []string) {
 				if fq.query.ID != id {
 					continue
 				}
-				if ls := a.state[fq].lang; ls != nil {
+				if ls := j.queries[fq].lang; ls != nil {
 					follow = append(follow, ls.followers...)
 				}
-				for _, in := range a.res.Inputs {
+				for _, in := range j.sr.inputs {
 					if !in.Readable() || !strings.EqualFold(in.Channel, fq.query.Channel) {
 						continue
 					}
@@ -543,7 +547,7 @@ func (a *analysis) applyFollowed(cr *compiledRule) (caveats []string) {
 					}
 					// A log that ends before the window is an old copy:
 					// the newer events are not in it.
-					if !first.IsZero() && !last.Before(a.ref.Add(-cr.window)) {
+					if !first.IsZero() && !last.Before(j.ref.Add(-cr.window)) {
 						starts = append(starts, first)
 					}
 				}
@@ -569,7 +573,7 @@ func (a *analysis) applyFollowed(cr *compiledRule) (caveats []string) {
 		for _, s := range samples {
 			switch {
 			case !read:
-			case s.t.Add(u.Within).After(a.ref):
+			case s.t.Add(u.Within).After(j.ref):
 				early++
 			case followedWithin(follow, s.t, u.Within):
 			case !covered(s.t):

@@ -158,8 +158,8 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 }
 
 // lastWritten finds in's first- and last-written records.
-func (a *analysis) lastWritten(in *Input, l *evtx.Log) {
-	first, ev, err := WrittenEnds(l, evtx.Options{Workers: a.e.opt.Workers}, a.e.opt.NoShortcuts)
+func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
+	first, ev, err := WrittenEnds(l, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 	if err != nil {
 		in.Err = err
 	}
@@ -171,23 +171,23 @@ func (a *analysis) lastWritten(in *Input, l *evtx.Log) {
 	}
 	if ev != nil && !eventTime(ev).IsZero() {
 		in.LastWritten = NewRecordRef(ev)
-		a.last[in] = ev
+		s.last[in] = ev
 	}
 }
 
 // checkClocks reports, for each log read, the records whose time lies
 // after that of its last-written record.
-func (a *analysis) checkClocks() {
-	for i, in := range a.res.Inputs {
-		last := a.last[in]
+func (s *scanner) checkClocks() {
+	for i, in := range s.inputs {
+		last := s.last[in]
 		if !in.Used || last == nil {
 			continue
 		}
-		j, err := FindClockJump(a.logs[i], last, evtx.Options{Workers: a.e.opt.Workers}, a.e.opt.NoShortcuts)
+		j, err := FindClockJump(s.logs[i], last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 		if err != nil || j == nil {
 			continue // a read error is the decoding pass's to report
 		}
-		a.res.ClockJumps = append(a.res.ClockJumps, j)
-		a.res.Warnings = append(a.res.Warnings, j.String())
+		s.clockJumps = append(s.clockJumps, j)
+		s.warnings = append(s.warnings, j.String())
 	}
 }

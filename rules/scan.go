@@ -1,10 +1,14 @@
 package rules
 
-// The scan: the logs of the plan decoded and the queries evaluated on their
-// events, giving per query its matches (queryState), the corroborating and
-// context events, and the computer names seen.
+// The scan: the logs of the plan read and the queries evaluated on their
+// events. Its input is the plan (readPlan) and the reference time; its
+// output is a scanResult, a plain value the judge reads: per query its
+// matches (queryState), per rule its corroborating and context events,
+// the computer names seen, the timeline's lines, and per input what
+// reading it gave. Nothing of it is judged here.
 
 import (
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -14,6 +18,61 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
+// scanResult is what the scan found, for the judge. It holds no log and no
+// reader: a test can build one by hand (newScanResult) and judge it.
+type scanResult struct {
+	// ref is the reference time the windows end at: Options.At, or the
+	// TimeCreated of the last-written record of refFrom (refRecord), the
+	// latest across the logs read; zero when no log holds a record time.
+	ref       time.Time
+	refFrom   string
+	refRecord *RecordRef
+	// inputs are the plan's inputs (copies, parallel to them) with what
+	// reading gave: Stats, Errors, Err, the first- and last-written
+	// records, the bounds of the decoding (Since, Until).
+	inputs []*Input
+	// queries holds, for every query of the rules (not the timeline's),
+	// its matches.
+	queries map[*compiledQuery]*queryState
+	// corro holds per rule its corroborating events, newest first, at
+	// most maxCorroboration.
+	corro map[*compiledRule][]*EventRef
+	// context holds per rule the times of its context events (RDP
+	// connection attempts) near its window, sorted by time.
+	context map[*compiledRule]*contextEvents
+	// computers holds per log path the computer names its records name
+	// (a rename shows within one log).
+	computers map[string][]*computerSeen
+	// timeline holds the RDP timeline's lines, oldest first, the newest
+	// Options.Timeline (nil without a timeline); timelineDropped counts
+	// the events left out.
+	timeline        []*TimelineLine
+	timelineDropped int
+	// clockJumps are the logs with records after their last-written
+	// record; warnings are said about the reading as a whole (each clock
+	// jump, a doubtful reference time), in that order.
+	clockJumps []*ClockJump
+	warnings   []string
+}
+
+// newScanResult returns a scanResult with no matches yet: an empty
+// queryState for each query of e's rules.
+func (e *Engine) newScanResult() *scanResult {
+	sr := &scanResult{
+		queries:   map[*compiledQuery]*queryState{},
+		corro:     map[*compiledRule][]*EventRef{},
+		context:   map[*compiledRule]*contextEvents{},
+		computers: map[string][]*computerSeen{},
+	}
+	for _, cr := range e.rules {
+		for _, cq := range cr.queries {
+			sr.queries[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
+		}
+	}
+	return sr
+}
+
+// queryState is the matches of one query.
 type queryState struct {
 	hit            QueryHit
 	evidence       []*EventRef // newest first, at most MaxEvidence
@@ -32,74 +91,127 @@ type computerSeen struct {
 	file        string
 }
 
-// scan decodes, for each log of the plan, the records its channel's
-// queries need and evaluates them (nothing without a reference time), and
-// reports records after their log's last-written one (checkClocks).
-func (a *analysis) scan() {
-	if !a.ref.IsZero() {
-		a.decodeAll()
-	}
-	a.checkClocks()
+// contextEvents are the RDP connection attempts of a rule's context
+// queries near its window, for Attribution.Coincides.
+type contextEvents struct {
+	list    []contextTime // sorted by time once the scan ends
+	dropped int           // beyond maxContextTimes
 }
 
-// resetMatches clears what decoding found (before decoding again for
-// another reference time).
-func (a *analysis) resetMatches() {
-	a.state = map[*compiledQuery]*queryState{}
-	a.corro = map[*compiledRule][]*EventRef{}
-	a.context = map[*compiledRule]*contextEvents{}
-	a.computers = map[string][]*computerSeen{}
-	a.timeline = nil
-	if a.e.timeline != nil {
-		a.timeline = &timeline{max: a.e.opt.Timeline, groups: map[string]*TimelineLine{}}
+// scanner is the scan at work: the scanResult it fills, and what it needs
+// while reading (the plan's logs, each log's last-written event, the
+// timeline being collected). It lives for one call of scan.
+type scanner struct {
+	*scanResult
+	e         *Engine
+	logs      []*evtx.Log                 // parallel to inputs
+	byChannel map[string][]*compiledQuery // lower-case channel -> queries
+	last      map[*Input]*evtx.Event      // each log's last-written record
+	tl        *timeline                   // the RDP timeline's lines (timeline.go)
+}
+
+// scan reads the logs of p and returns what they hold for the rules. It
+// reads each used log's first- and last-written records; takes at as the
+// reference time, or, when at is zero, the TimeCreated of the
+// last-written record (highest record number) of each log read, the
+// latest across logs; decodes, for each log, the records its channel's
+// queries need around that time and evaluates them (nothing without a
+// reference time); and reports records after their log's last-written
+// one (checkClocks). p is not changed.
+func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
+	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, last: map[*Input]*evtx.Event{}}
+	if e.timeline != nil {
+		s.tl = &timeline{max: e.opt.Timeline, groups: map[string]*TimelineLine{}}
 	}
-	for _, cr := range a.e.rules {
-		for _, cq := range cr.queries {
-			a.state[cq] = &queryState{hit: QueryHit{Query: cq.query}, refs: map[*Refinement]*RefinementHit{}}
+	for _, in := range p.inputs {
+		c := *in
+		s.inputs = append(s.inputs, &c)
+	}
+
+	// Windows numbers records in the order it writes them, so a clock
+	// that ran ahead and was set back, or an exported log's borrowed and
+	// zero header times, do not move the reference time; records whose
+	// time lies after their log's last-written record are reported
+	// (checkClocks).
+	for i, in := range s.inputs {
+		if in.Used {
+			s.lastWritten(in, s.logs[i])
+		}
+	}
+	s.ref = at
+	if s.ref.IsZero() {
+		for _, in := range s.inputs {
+			if lw := in.LastWritten; lw != nil && lw.Time.After(s.ref) {
+				s.ref, s.refFrom, s.refRecord = lw.Time, in.Path, lw
+			}
+		}
+	}
+
+	if !s.ref.IsZero() {
+		s.decodeAll()
+	}
+	s.checkClocks()
+	s.checkReference()
+	for _, ce := range s.context {
+		sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
+	}
+	s.timeline, s.timelineDropped = s.tl.finish()
+	return s.scanResult
+}
+
+// checkReference warns when the reference time came from a record whose
+// time is far off (a damaged or forged header): no other record of its log
+// lies near it.
+func (s *scanner) checkReference() {
+	for _, in := range s.inputs {
+		if in.Path == s.refFrom && in.Decoded && in.near <= 1 && in.total > 1 {
+			s.warnings = append(s.warnings, fmt.Sprintf(
+				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
+				evtx.FormatTime(s.ref), in.Path, FormatDuration(s.ref.Sub(in.Since))))
 		}
 	}
 }
 
 // decodeAll decodes, for each log read, the records its channel's queries
 // need; logs no query reads are only walked for their statistics.
-func (a *analysis) decodeAll() {
-	for i, in := range a.res.Inputs {
+func (s *scanner) decodeAll() {
+	for i, in := range s.inputs {
 		if !in.Used {
 			continue
 		}
-		if qs := a.byChannel[strings.ToLower(in.Channel)]; len(qs) > 0 {
-			a.decode(in, a.logs[i], qs)
+		if qs := s.byChannel[strings.ToLower(in.Channel)]; len(qs) > 0 {
+			s.decode(in, s.logs[i], qs)
 		} else {
-			a.stats(in, a.logs[i])
+			s.stats(in, s.logs[i])
 		}
 	}
-	a.corroborateFurther()
+	s.corroborateFurther()
 }
 
 // far is a time no record has: a window [far, far] skips every record.
 var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // stats reads a log without decoding any record, for its counts and times.
-func (a *analysis) stats(in *Input, l *evtx.Log) {
-	o := evtx.Options{Since: far, Until: far, Workers: a.e.opt.Workers}
-	if a.e.opt.NoShortcuts {
+func (s *scanner) stats(in *Input, l *evtx.Log) {
+	o := evtx.Options{Since: far, Until: far, Workers: s.e.opt.Workers}
+	if s.e.opt.NoShortcuts {
 		o.Since, o.Until = time.Time{}, time.Time{}
 	}
-	a.read(in, l, o, nil)
+	s.read(in, l, o, nil)
 }
 
-func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
+func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	var maxWin time.Duration
 	for _, cq := range qs {
 		maxWin = max(maxWin, cq.rule.window)
 	}
-	lb := a.e.opt.LookBack
+	lb := s.e.opt.LookBack
 	in.Decoded = true
-	in.Since = a.ref.Add(-maxWin - lb)
-	in.Until = a.ref.Add(lb)
-	in.near = a.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: a.e.opt.Workers}, qs)
+	in.Since = s.ref.Add(-maxWin - lb)
+	in.Until = s.ref.Add(lb)
+	in.near = s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, qs)
 	in.total = in.Stats.Records
-	if !a.e.opt.NoShortcuts {
+	if !s.e.opt.NoShortcuts {
 		in.near = in.Stats.Records + in.Stats.Filtered
 		in.total = in.near + in.Stats.Skipped
 	}
@@ -113,11 +225,11 @@ func (a *analysis) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // only the records whose System part has them are decoded; the computer
 // names of the others are still noted (for the rename corroboration) from
 // their summaries. With Options.NoShortcuts every record is decoded.
-func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near int) {
+func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near int) {
 	var seen computerSightings
 	since, until := o.Since, o.Until
-	filter := !a.e.opt.NoShortcuts
-	if a.e.opt.NoShortcuts {
+	filter := !s.e.opt.NoShortcuts
+	if s.e.opt.NoShortcuts {
 		o.Since, o.Until = time.Time{}, time.Time{}
 	}
 	for _, cq := range qs {
@@ -136,12 +248,12 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 			return false
 		}
 	}
-	a.read(in, l, o, func(ev *evtx.Event) {
+	s.read(in, l, o, func(ev *evtx.Event) {
 		if t := eventTime(ev); !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
 			return
 		}
 		near++
-		a.event(in, ev, qs)
+		s.event(in, ev, qs)
 	})
 	// The decoding goroutines report in no fixed order: merge in a fixed
 	// one, so that the report is the same from run to run.
@@ -153,8 +265,8 @@ func (a *analysis) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*co
 		return x.name < y.name
 	})
 	for _, c := range seen.list {
-		a.noteComputerName(in, c.name, c.first)
-		a.noteComputerName(in, c.name, c.last)
+		s.noteComputerName(in, c.name, c.first)
+		s.noteComputerName(in, c.name, c.last)
 	}
 	return near
 }
@@ -191,9 +303,9 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // detected reports whether an evidence query of cr matched in the window.
-func (a *analysis) detected(cr *compiledRule) bool {
+func (s *scanner) detected(cr *compiledRule) bool {
 	for _, cq := range cr.queries {
-		if cq.query.Role == RoleEvidence && a.state[cq].hit.Count > 0 {
+		if cq.query.Role == RoleEvidence && s.queries[cq].hit.Count > 0 {
 			return true
 		}
 	}
@@ -204,17 +316,17 @@ func (a *analysis) detected(cr *compiledRule) bool {
 // look-back longer than the engine's, the older records of its
 // corroboration queries' logs (a rename weeks before the failures). Only
 // the corroboration queries are evaluated there.
-func (a *analysis) corroborateFurther() {
+func (s *scanner) corroborateFurther() {
 	type need struct {
 		since time.Time
 		qs    []*compiledQuery
 	}
 	needs := map[string]*need{}
-	for _, cr := range a.e.rules {
-		if cr.rule.CorroborationLookBack <= a.e.opt.LookBack || !a.detected(cr) {
+	for _, cr := range s.e.rules {
+		if cr.rule.CorroborationLookBack <= s.e.opt.LookBack || !s.detected(cr) {
 			continue
 		}
-		since := a.ref.Add(-cr.window - cr.rule.CorroborationLookBack)
+		since := s.ref.Add(-cr.window - cr.rule.CorroborationLookBack)
 		for _, cq := range cr.queries {
 			if cq.query.Role != RoleCorroboration {
 				continue
@@ -229,14 +341,14 @@ func (a *analysis) corroborateFurther() {
 			n.qs = append(n.qs, cq)
 		}
 	}
-	for i, in := range a.res.Inputs {
+	for i, in := range s.inputs {
 		n := needs[strings.ToLower(in.Channel)]
 		if n == nil || !in.Readable() || !in.Decoded || !n.since.Before(in.Since) {
 			continue
 		}
 		main, mainErrs, mainCount := in.Stats, in.Errors, in.ErrorCount
 		until := in.Since.Add(-time.Nanosecond)
-		a.readFiltered(in, a.logs[i], evtx.Options{Since: n.since, Until: until, Workers: a.e.opt.Workers}, n.qs)
+		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs)
 		extra, filtered := in.Stats.Records, in.Stats.Filtered
 		if in.Err != nil { // the file read before; keep its main results
 			in.Err, extra, filtered = nil, 0, 0
@@ -257,7 +369,7 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-func (a *analysis) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Event)) {
+func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Event)) {
 	f, err := l.Open(o)
 	if err != nil {
 		in.Err = err
@@ -308,16 +420,16 @@ func known(t time.Time) time.Time {
 	return t
 }
 
-func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
+func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
 	t := eventTime(ev)
-	a.noteComputer(in, ev, t)
+	s.noteComputer(in, ev, t)
 	var ref *EventRef // built on the first match
 	for _, cq := range qs {
-		if !cq.x.Match(ev, a.ref) || !cq.query.admits(ev) {
+		if !cq.x.Match(ev, s.ref) || !cq.query.admits(ev) {
 			continue
 		}
 		if cq.tl != nil {
-			a.noteTimeline(cq, in, ev, t)
+			s.noteTimeline(cq, in, ev, t)
 			continue
 		}
 		if ref == nil {
@@ -325,7 +437,7 @@ func (a *analysis) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
 		}
 		r := *ref
 		r.Query = cq.query.ID
-		a.match(cq, ev, &r)
+		s.match(cq, ev, &r)
 	}
 }
 
@@ -355,12 +467,12 @@ func newer(a, b *EventRef) bool {
 	return a.RecordID > b.RecordID
 }
 
-func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
-	st := a.state[cq]
+func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
+	st := s.queries[cq]
 	h := &st.hit
-	start := a.ref.Add(-cq.rule.window)
-	if lb := a.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery) &&
-		(r.Time.Before(start.Add(-lb)) || r.Time.After(a.ref.Add(lb))) {
+	start := s.ref.Add(-cq.rule.window)
+	if lb := s.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery) &&
+		(r.Time.Before(start.Add(-lb)) || r.Time.After(s.ref.Add(lb))) {
 		// Decoded for another rule's longer window: outside this rule's
 		// window and look-back, so the answer does not depend on the
 		// other rules loaded.
@@ -368,13 +480,13 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	}
 	switch cq.query.Role {
 	case RoleContext:
-		a.noteContext(cq, r, ev.System.ProcessID)
-		a.noteFollower(cq, r.Time)
+		s.noteContext(cq, r, ev.System.ProcessID)
+		s.noteFollower(cq, r.Time)
 		return
 	case RoleRecovery:
-		a.noteRecovery(cq, st, r, start)
-		if !r.Time.Before(start) && !r.Time.After(a.ref) {
-			a.noteLanguage(cq, st, ev, r)
+		s.noteRecovery(cq, st, r, start)
+		if !r.Time.Before(start) && !r.Time.After(s.ref) {
+			s.noteLanguage(cq, st, ev, r)
 		}
 		return
 	case RoleCoverage:
@@ -384,7 +496,7 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	class, why := cq.query.Attribution.classify(ev)
 	if class == attrOther {
 		// Another program's event: counted apart, never evidence.
-		if !r.Time.Before(start) && !r.Time.After(a.ref) {
+		if !r.Time.Before(start) && !r.Time.After(s.ref) {
 			h.Other++
 			if h.OtherFrom == nil {
 				h.OtherFrom = map[string]int{}
@@ -395,15 +507,15 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	}
 	r.Attribution = why
 	if cq.query.Role == RoleCorroboration {
-		list := append(a.corro[cq.rule], r)
+		list := append(s.corro[cq.rule], r)
 		sort.Slice(list, func(i, j int) bool { return newer(list[i], list[j]) })
-		a.corro[cq.rule] = list[:min(len(list), maxCorroboration)]
+		s.corro[cq.rule] = list[:min(len(list), maxCorroboration)]
 		// Counted like evidence (the report's per-query counts), but
 		// the events themselves are reported as corroboration.
-		h.tally(r.Time, start, a.ref)
+		h.tally(r.Time, start, s.ref)
 		return
 	}
-	switch h.tally(r.Time, start, a.ref) {
+	switch h.tally(r.Time, start, s.ref) {
 	case -1:
 		if h.Before == nil || newer(r, h.Before) {
 			h.Before = r
@@ -415,20 +527,20 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		}
 		return
 	}
-	a.noteLanguage(cq, st, ev, r)
+	s.noteLanguage(cq, st, ev, r)
 	switch class {
 	case attrPending:
-		a.notePending(cq, st, r)
+		s.notePending(cq, st, r)
 	case attrProcess:
 		pid, ok := cq.query.Attribution.callerPID(ev)
-		a.noteCaller(st, r, pid, ok)
+		s.noteCaller(st, r, pid, ok)
 	}
 	i := sort.Search(len(st.evidence), func(i int) bool { return newer(r, st.evidence[i]) })
-	if i < a.e.opt.MaxEvidence {
+	if i < s.e.opt.MaxEvidence {
 		st.evidence = append(st.evidence, nil)
 		copy(st.evidence[i+1:], st.evidence[i:])
 		st.evidence[i] = r
-		st.evidence = st.evidence[:min(len(st.evidence), a.e.opt.MaxEvidence)]
+		st.evidence = st.evidence[:min(len(st.evidence), s.e.opt.MaxEvidence)]
 	}
 	for _, ref := range cq.rule.rule.Refinements {
 		if !contains(ref.Queries, cq.query.ID) || !ref.Match(ev) {
@@ -446,6 +558,80 @@ func (a *analysis) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	}
 }
 
+// coincidenceWithin returns the longest Coincides.Within of cr's queries.
+func coincidenceWithin(cr *compiledRule) time.Duration {
+	var d time.Duration
+	for _, cq := range cr.queries {
+		if at := cq.query.Attribution; at != nil && at.Coincides != nil {
+			d = max(d, at.Coincides.Within)
+		}
+	}
+	return d
+}
+
+// noteContext keeps the time of a context event, and the process that
+// logged it, when it lies near enough to the window to attribute evidence
+// in it.
+func (s *scanner) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
+	d := coincidenceWithin(cq.rule)
+	start := s.ref.Add(-cq.rule.window - d)
+	if r.Time.Before(start) || r.Time.After(s.ref.Add(d)) {
+		return
+	}
+	ce := s.context[cq.rule]
+	if ce == nil {
+		ce = &contextEvents{}
+		s.context[cq.rule] = ce
+	}
+	if len(ce.list) >= maxContextTimes {
+		ce.dropped++
+		return
+	}
+	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid})
+	st := s.queries[cq]
+	if !r.Time.Before(s.ref.Add(-cq.rule.window)) && !r.Time.After(s.ref) {
+		st.hit.tally(r.Time, s.ref.Add(-cq.rule.window), s.ref)
+	}
+}
+
+// noteRecovery counts a recovery event and keeps the newest in the window.
+func (s *scanner) noteRecovery(cq *compiledQuery, st *queryState, r *EventRef, start time.Time) {
+	if st.hit.tally(r.Time, start, s.ref) == 0 && (st.latest == nil || newer(r, st.latest)) {
+		st.latest = r
+	}
+}
+
+// noteCaller keeps an in-window evidence event attributed by its calling
+// process's name, with the process id, for attribute to check.
+func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
+	if !ok {
+		return
+	}
+	r.callerPID, r.hasCaller = pid, true
+	if len(st.callers) < maxPending {
+		st.callers = append(st.callers, caller{t: r.Time, pid: pid})
+	} else {
+		st.callerOverflow++
+	}
+}
+
+// caller is an evidence event attributed by its calling process.
+type caller struct {
+	t   time.Time
+	pid uint64
+}
+
+// notePending keeps an in-window evidence event that Attribution could not
+// attribute yet; attribute decides once every log is read.
+func (s *scanner) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
+	r.Possible = true
+	if len(st.pending) < maxPending {
+		st.pending = append(st.pending, r.Time)
+	} else {
+		st.overflow++
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -455,15 +641,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (a *analysis) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
-	a.noteComputerName(in, ev.System.Computer, t)
+func (s *scanner) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
+	s.noteComputerName(in, ev.System.Computer, t)
 }
 
-func (a *analysis) noteComputerName(in *Input, name string, t time.Time) {
+func (s *scanner) noteComputerName(in *Input, name string, t time.Time) {
 	if name == "" {
 		return
 	}
-	cs := a.computers[in.Path]
+	cs := s.computers[in.Path]
 	for _, c := range cs {
 		if sameHost(c.name, name) {
 			if t.Before(c.first) {
@@ -476,7 +662,7 @@ func (a *analysis) noteComputerName(in *Input, name string, t time.Time) {
 		}
 	}
 	if len(cs) < maxComputers {
-		a.computers[in.Path] = append(cs, &computerSeen{name: name, first: t, last: t, file: in.Path})
+		s.computers[in.Path] = append(cs, &computerSeen{name: name, first: t, last: t, file: in.Path})
 	}
 }
 

@@ -179,10 +179,10 @@ func (e *Engine) compileTimeline() error {
 // the span every log is decoded over (the longest window and the
 // look-back before the reference time, the look-back after it), so that
 // the timeline is the same with and without the reader's shortcuts.
-func (a *analysis) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t time.Time) {
-	tl := a.timeline
-	lb := a.e.opt.LookBack
-	if tl == nil || t.After(a.ref.Add(lb)) || t.Before(a.ref.Add(-cq.rule.window-lb)) {
+func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t time.Time) {
+	tl := s.tl
+	lb := s.e.opt.LookBack
+	if tl == nil || t.After(s.ref.Add(lb)) || t.Before(s.ref.Add(-cq.rule.window-lb)) {
 		return
 	}
 	e := cq.tl.entry
