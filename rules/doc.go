@@ -149,13 +149,35 @@
 //
 // # The engine
 //
-// Analyze runs in three steps, each in a file of its own: the plan
-// (plan.go: which logs are read and for which queries, from the logs'
-// names and first events alone), the scan (scan.go: the records of the
-// planned logs decoded and the queries evaluated, giving each query's
-// matches), and the judge (findings.go and judge.go: the matches turned
-// into one Finding per rule, with its verdict and reason). The values it
-// returns are in result.go.
+// Analyze runs in three stages, each a function of the value the one
+// before gives, each in a file of its own and tested alone:
+//
+//   - the plan (plan.go, TestPlan): from the logs alone (their names, and
+//     the first event of logs whose name says no channel read), which logs
+//     are read and for which queries: a readPlan (the inputs, the logs
+//     parallel to them, the queries per channel). No record is decoded.
+//   - the scan (scan.go, reference.go, TestScan): from the plan and the
+//     reference time (Options.At, or found by the scan itself from each
+//     log's last-written record), the records of the planned logs decoded
+//     and the queries evaluated: a scanResult, which holds per query its
+//     matches (counts in, before and after the window, the newest evidence
+//     events, refinement hits, unattributed times, the newest recovery,
+//     subjects and threshold samples), per rule its corroborating and
+//     context events, the computer names each log names, the timeline's
+//     lines, clock jumps, and per input what reading it gave. The scan
+//     classifies each match by its own fields only (Attribution: another
+//     program's, or RDP's by its process or a machine-wide condition);
+//     what needs other events (an RDP connection at the same moment, the
+//     listener's process id) is left to the judge.
+//   - the judge (findings.go, judge.go, TestJudge): from the rules and the
+//     scanResult alone (it reads no log, so a test builds one by hand), one
+//     Finding per rule: attribution, thresholds and unless_followed,
+//     log coverage, verdict, reason, cause and steps. It works on its own
+//     copies of the query states it revises, so the scanResult stays as
+//     the scan left it.
+//
+// Analyze puts the scanResult's inputs, reference time, timeline and
+// warnings and the judge's findings into the Result (result.go).
 //
 // NewEngine compiles the queries once; Engine.Analyze reads the logs found by
 // evtx.Find. It opens only the logs of the channels the rules read (by file

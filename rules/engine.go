@@ -172,12 +172,9 @@ func (e *Engine) Channels() []string {
 // Analyze reads the logs the rules need and returns one finding per rule.
 // It returns an error only if no log could be read at all (every needed
 // log absent is not an error: the findings say "not checked").
-//
-// It runs the three stages of the engine, each a function of the value
-// the one before gives: the plan (plan.go) decides from the logs which are
-// read for which queries; the scan (scan.go) reads them and gives each
-// query's matches; the judge (findings.go, judge.go) turns those into
-// findings.
+// It runs the engine's three stages (see the package doc): the plan of
+// what to read, the scan that turns the logs into matches, and the judge
+// that turns the matches into findings.
 func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 	p := e.plan(logs)
 	sr := e.scan(p, e.opt.At)

@@ -5,7 +5,7 @@ package rules
 // output is a scanResult, a plain value the judge reads: per query its
 // matches (queryState), per rule its corroborating and context events,
 // the computer names seen, the timeline's lines, and per input what
-// reading it gave. Nothing of it is judged here.
+// reading it gave. No verdict is reached here (findings.go, judge.go).
 
 import (
 	"fmt"
