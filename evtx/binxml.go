@@ -92,6 +92,12 @@ type chunkDecoder struct {
 	evals      []rawValue // noSystemIn's values, reused
 	compiling  *template  // the template being compiled, if any
 	compileSet map[uint32]bool
+	compileOff int       // its chunk offset
+	compileRef []nameRef // its name offsets, as met (tmplcache.go)
+	// cache, when set, holds templates compiled from earlier chunks read by
+	// the same goroutine (tmplcache.go).
+	cache     *tmplCache
+	seenNames []uint32 // scratch of tmplCache's reuse
 	// partial is the first problem of a template instance of the record
 	// that could not be resolved (nil if none); unresolved collects the
 	// values of such instances, for Event.Unresolved.
@@ -130,6 +136,7 @@ type template struct {
 	overclaim int // bytes the damaged size field claims beyond the tokens
 
 	tshape *timeShape // where TimeCreated sits (timecreated.go), once known
+	eof    bool       // the tokens end with an EOF token
 }
 
 // Node kinds of a compiled BinXML tree.
@@ -417,6 +424,8 @@ func (d *chunkDecoder) name(c *cursor, off uint32) (string, error) {
 		return "", e.err
 	}
 	if t := d.compiling; t != nil {
+		d.compileRef = append(d.compileRef, nameRef{pos: c.pos - 4 - d.compileOff, inline: inline, name: e.name, size: e.size,
+			raw: d.chunk[int(off)+4 : int(off)+e.size]})
 		if !d.compileSet[off] {
 			d.compileSet[off] = true
 			t.names = append(t.names, e)
@@ -847,7 +856,17 @@ func (d *chunkDecoder) template(off int) *template {
 	if t, ok := d.ownTmpls[uint32(off)]; ok {
 		return t
 	}
-	t := d.compileTemplate(off)
+	var t *template
+	if d.cache != nil {
+		t = d.cache.lookup(d, off)
+	}
+	if t == nil {
+		var refs []nameRef
+		t, refs = d.compileTemplate(off)
+		if refs != nil && d.cache != nil {
+			d.cache.add(d, off, t, refs)
+		}
+	}
 	n := t.size + t.overclaim
 	if t.err != nil {
 		n = memoFailure
@@ -864,15 +883,26 @@ func (d *chunkDecoder) template(off int) *template {
 	return t
 }
 
-func (d *chunkDecoder) compileTemplate(off int) *template {
+// compileTemplate compiles the definition at off. refs, the name offsets
+// the definition holds, are returned (non-nil) only for a definition that
+// compiled cleanly up to its EOF token, which the cache may keep.
+func (d *chunkDecoder) compileTemplate(off int) (t *template, refs []nameRef) {
 	if off < 0 || off > len(d.chunk)-templateHeaderSize {
-		return &template{err: corruptf(off, "template definition offset outside chunk")}
+		return &template{err: corruptf(off, "template definition offset outside chunk")}, nil
 	}
 	size := int(binary.LittleEndian.Uint32(d.chunk[off+20:]))
 	t, err := d.compileTokens(off, size)
 	if err == nil && t.size == templateHeaderSize+size {
-		return t
+		if t.eof {
+			refs = d.compileRef
+			if refs == nil {
+				refs = []nameRef{}
+			}
+		}
+		d.compileRef = nil
+		return t, refs
 	}
+	d.compileRef = nil
 	// The data size field disagrees with the tokens (runs past the chunk,
 	// cuts them short, or leaves bytes after their EOF token): a damaged
 	// definition whose tokens may still be whole. Read them up to their
@@ -886,13 +916,13 @@ func (d *chunkDecoder) compileTemplate(off int) *template {
 			// bounds what overlapping claims cost.
 			t2.overclaim = max(0, templateHeaderSize+min(size, rest)-t2.size)
 			t2.cost += t2.overclaim
-			return t2
+			return t2, nil
 		}
 	}
 	if err != nil {
-		return &template{err: err}
+		return &template{err: err}, nil
 	}
-	return t
+	return t, nil
 }
 
 // compileTokens compiles the template definition at off whose data is size
@@ -916,7 +946,7 @@ func (d *chunkDecoder) compileTokens(off, size int) (*template, error) {
 	// to (or fail on) the budget of the record that happens to use it first.
 	saved := d.budget
 	d.budget = 4*limit + 4096
-	d.compiling, d.compileSet = t, make(map[uint32]bool)
+	d.compiling, d.compileSet, d.compileOff, d.compileRef = t, make(map[uint32]bool), off, nil
 	nodes, err := d.parseFragment(c, true, 0)
 	d.budget = saved
 	d.compiling, d.compileSet = nil, nil
@@ -931,6 +961,7 @@ func (d *chunkDecoder) compileTokens(off, size int) (*template, error) {
 	if atEOF {
 		t.size = c.pos - off
 		t.cost = t.size
+		t.eof = true
 	}
 	t.nodes, t.elems, t.maxIndex = nodes, countElements(nodes), maxSubstIndex(nodes)
 	return t, nil

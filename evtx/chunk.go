@@ -160,6 +160,9 @@ type chunkJob struct {
 	// old: the chunk is past the file header's count and left by an
 	// earlier use of the file (oldChunks): all its records are old.
 	old bool
+	// cache holds the templates the reading goroutine compiled from
+	// earlier chunks (tmplcache.go); nil compiles every one.
+	cache *tmplCache
 }
 
 // recKey identifies a record's bytes for de-duplication (byte-identical
@@ -183,6 +186,14 @@ type chunkResult struct {
 	// slack tells that the chunk holds intact records in its slack (read
 	// by a second, slack-only scan when Options.Recover is set).
 	slack bool
+	// outside tells that the window was active and every current record
+	// of the chunk had its TimeCreated read without decoding and lay
+	// outside it, in [tmin, tmax] (no time when there were none): then
+	// the result is the same for any window that excludes that span
+	// (windowMemo).
+	outside    bool
+	tmin, tmax time.Time
+	timed      bool
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -287,11 +298,15 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	decoder := func() *chunkDecoder {
 		if dec == nil {
 			dec = newChunkDecoder(c)
+			dec.cache = j.cache
 		}
 		return dec
 	}
 	le := binary.LittleEndian
 	off := chunkHeaderSize
+	// outside stays true while every current record is read cheaply and
+	// lies outside the window (chunkResult.outside).
+	res.outside = w.active && !w.slackOnly
 	for off+recordHeaderSize <= len(c) {
 		size, ok := recordAt(c, off)
 		var ev *Event
@@ -353,6 +368,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				continue
 			}
 		}
+		if salvaged {
+			res.outside = false
+		}
 		recovered := salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
 		// Every current record's header time counts, whatever becomes of
 		// it (slack records are old: the first pass counts them in Stale).
@@ -376,11 +394,13 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 					// Outside the window by TimeCreated: not decoded.
 					if !inSlack {
 						res.st.Skipped++
+						res.noteOutside(rt.created)
 					}
 					off += size
 					continue
 				}
 			}
+			res.outside = false
 			if w.filter != nil {
 				if s, ok := decoder().summarize(off, size); ok {
 					s.Written, s.RecordID = FiletimeToTime(ft), id
@@ -555,4 +575,18 @@ func chunkHeaderCRC(c []byte) uint32 {
 	crc.Write(c[:120])
 	crc.Write(c[128:chunkHeaderSize])
 	return crc.Sum32()
+}
+
+// noteOutside widens the span of the chunk's records outside the window.
+func (r *chunkResult) noteOutside(t time.Time) {
+	if !r.timed {
+		r.tmin, r.tmax, r.timed = t, t, true
+		return
+	}
+	if t.Before(r.tmin) {
+		r.tmin = t
+	}
+	if t.After(r.tmax) {
+		r.tmax = t
+	}
 }

@@ -51,6 +51,10 @@ type Log struct {
 	zipSize uint64 // uncompressed size the archive's header claims
 	parts   []*Log // the copies a merged log reads (Merge)
 	err     error  // why Open fails without trying (not a regular file)
+
+	// memo lets later opens skip chunks an earlier one found outside its
+	// window (memo.go); nil for a Log not made by Find.
+	memo *memoCell
 }
 
 // Location returns where the log is: the file system path of the log, or
@@ -73,7 +77,7 @@ func (l *Log) Open(o Options) (*File, error) {
 		o.Progress = l.Progress
 	}
 	if l.member == "" {
-		return OpenOptions(l.file, o)
+		return openFile(l.file, o, l)
 	}
 	return openZipMember(l, o, MaxZipMember)
 }
@@ -104,7 +108,7 @@ func Find(path string) ([]*Log, error) {
 		if isZip(path) {
 			return findZip(path)
 		}
-		return []*Log{{Path: path, Channel: ChannelFromFileName(path), Size: fi.Size(), file: path}}, nil
+		return []*Log{{Path: path, Channel: ChannelFromFileName(path), Size: fi.Size(), file: path, memo: &memoCell{}}}, nil
 	}
 	dir := path
 	if logs, ok := findFold(path, "Windows", "System32", "winevt", "Logs"); ok {
@@ -120,7 +124,7 @@ func Find(path string) ([]*Log, error) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		l := &Log{Path: p, Channel: ChannelFromFileName(e.Name()), file: p}
+		l := &Log{Path: p, Channel: ChannelFromFileName(e.Name()), file: p, memo: &memoCell{}}
 		fi, err := os.Stat(p) // follows symlinks
 		switch {
 		case err != nil:

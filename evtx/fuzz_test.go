@@ -109,6 +109,16 @@ func FuzzReader(f *testing.F) {
 				last = e.Offset
 			}
 			r.Close()
+			if workers == 1 {
+				// The template cache changes nothing (tmplcache.go).
+				cached := readText(t, b)
+				templateCacheOff = true
+				plain := readText(t, b)
+				templateCacheOff = false
+				if cached != plain {
+					t.Fatalf("the template cache changes the read:\n%s\nwithout:\n%s", cached, plain)
+				}
+			}
 
 			// With Recover: the same events first, then only records of
 			// chunk slack, flagged; every partial event reported.
@@ -246,4 +256,27 @@ func wellFormed(x []byte) error {
 			return err
 		}
 	}
+}
+
+// readText reads b with one worker: each event, then the stats and errors,
+// as text.
+func readText(t *testing.T, b []byte) string {
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: 1, Name: "fuzz"})
+	if err != nil {
+		return err.Error()
+	}
+	defer r.Close()
+	var out strings.Builder
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		fmt.Fprintf(&out, "%d %q %s\n", ev.RecordID, ev.Partial, ev.AppendXML(nil))
+	}
+	fmt.Fprintf(&out, "%+v %v", r.Stats(), r.Errors())
+	return out.String()
 }

@@ -123,6 +123,15 @@ type Reader struct {
 	progress func(Progress)
 	closed   bool
 	cleanup  runtime.Cleanup
+	tmpls    *tmplCache // templates of the chunks read without goroutines
+}
+
+// cache returns the template cache of the chunks Next reads itself.
+func (rd *Reader) cache() *tmplCache {
+	if rd.tmpls == nil {
+		rd.tmpls = newTmplCache()
+	}
+	return rd.tmpls
 }
 
 // source is what chunk workers need; it does not reference the Reader, so
@@ -142,6 +151,7 @@ type source struct {
 	win     window
 	name    string
 	workers int
+	memo    *windowMemo // of the Log opened, or nil (memo.go)
 }
 
 // NewReader returns a Reader of the EVTX log in r, which holds size bytes.
@@ -268,15 +278,19 @@ func (s *source) anyChunk() bool {
 	return false
 }
 
-// chunk reads and scans chunk slot i into a buffer of its own.
-func (s *source) chunk(i int) *chunkResult {
+// chunk reads and scans chunk slot i into a buffer of its own, with the
+// templates of cache (nil: none).
+func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
+	if res := s.memo.skip(i, s.win, s.name); res != nil {
+		return res
+	}
 	off := s.base + int64(i)*chunkSize
 	n := min(int64(chunkSize), s.size-off)
 	pooled, buf, got, err := readChunkInto(s.ra, off, int(n))
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, dirty: s.dirty, old: s.isOld(i)}, s.win, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, dirty: s.dirty, old: s.isOld(i), cache: cache}, s.win, s.name)
 	// Nothing refers to the bytes any more: decoding copies every name,
 	// string and binary value out of the chunk.
 	chunkBufs.Put(pooled)
@@ -284,6 +298,8 @@ func (s *source) chunk(i int) *chunkResult {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})
 		slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	} else {
+		s.memo.keep(i, res)
 	}
 	return res
 }
@@ -420,7 +436,7 @@ func (rd *Reader) nextSlack() (*chunkResult, bool) {
 	rd.slackNext++
 	s := *rd.src
 	s.win.slackOnly = true
-	res := s.chunk(i)
+	res := s.chunk(i, rd.cache())
 	// The first pass counted the rest of the chunk.
 	res.st = Stats{Records: res.st.Records, SlackRead: res.st.SlackRead, SlackUnreadable: res.st.SlackUnreadable, Partial: res.st.Partial}
 	return res, true
@@ -435,7 +451,7 @@ func (rd *Reader) nextChunk() (*chunkResult, bool) {
 			return nil, false
 		}
 		rd.next++
-		return s.chunk(rd.next - 1), true
+		return s.chunk(rd.next-1, rd.cache()), true
 	}
 	if rd.pipe == nil {
 		rd.pipe = startPipeline(s)
@@ -507,8 +523,9 @@ func startPipeline(s *source) *pipeline {
 	for range w {
 		go func() {
 			defer p.wg.Done()
+			cache := newTmplCache() // one per goroutine
 			for j := range jobs {
-				j.ch <- s.chunk(j.i) // buffered: never blocks
+				j.ch <- s.chunk(j.i, cache) // buffered: never blocks
 			}
 		}()
 	}
@@ -542,6 +559,11 @@ func Open(name string) (*File, error) { return OpenOptions(name, Options{}) }
 // blocking (the file is opened non-blocking where the system has that,
 // then checked).
 func OpenOptions(name string, o Options) (*File, error) {
+	return openFile(name, o, nil)
+}
+
+// openFile is OpenOptions with the memo of log l (nil: none).
+func openFile(name string, o Options, l *Log) (*File, error) {
 	f, err := openRegular(name)
 	if err != nil {
 		return nil, err
@@ -562,6 +584,9 @@ func OpenOptions(name string, o Options) (*File, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	if l != nil {
+		rd.src.memo = l.memoFor(fi)
 	}
 	return &File{Reader: rd, f: f}, nil
 }

@@ -1,0 +1,9 @@
+package evtx
+
+// MemoChunks returns the chunk reads l's memo has served so far.
+func MemoChunks(l *Log) int {
+	if l.memo == nil || l.memo.m == nil {
+		return 0
+	}
+	return l.memo.m.served
+}

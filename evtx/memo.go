@@ -1,0 +1,107 @@
+package evtx
+
+import (
+	"os"
+	"sync"
+	"time"
+)
+
+// This file lets a Log opened several times (rules and fleet each open a
+// log for a few passes with different windows) skip the chunks an earlier
+// pass found entirely outside a window, without reading them again.
+//
+// The memo never changes an answer. A chunk is remembered only when a
+// pass read it whole with an active window and every current record of it
+// had its TimeCreated read without decoding and lay outside that window
+// (chunkResult.outside): nothing of it was decoded, filtered or yielded,
+// so its counts and problems depend on the chunk's bytes alone. A later
+// pass whose window excludes the span [tmin, tmax] of those times would
+// read the chunk to the same result, and gets that result instead. The
+// memo belongs to one file: it is dropped when the file's identity, size
+// or modification time changes between opens. TestWindowMemoEqualsRead
+// checks reads after other windows against fresh reads.
+
+// windowMemo is the memo of one Log (see the file comment).
+type windowMemo struct {
+	mu     sync.Mutex
+	fi     os.FileInfo // the file it describes
+	chunks map[int]*chunkMemo
+	served int // chunk reads answered (tests check the memo is used)
+}
+
+// chunkMemo is what reading a chunk gave: its counts and problems, and the
+// span of its records' TimeCreated (none when timed is false).
+type chunkMemo struct {
+	st         Stats
+	errs       []*FormatError
+	slack      bool
+	tmin, tmax time.Time
+	timed      bool
+}
+
+// maxMemoChunks bounds the chunks one memo holds (about 300 bytes each):
+// 65,536 chunks are a 4 GiB log.
+const maxMemoChunks = 1 << 16
+
+// memoCell holds a Log's memo; copies of the Log (Merge) share it.
+type memoCell struct {
+	mu sync.Mutex
+	m  *windowMemo
+}
+
+// memoFor returns l's memo for the file fi, a new one when fi is not the
+// file the memo describes, or nil when l keeps none.
+func (l *Log) memoFor(fi os.FileInfo) *windowMemo {
+	c := l.memo
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.m
+	if m == nil || !os.SameFile(m.fi, fi) || m.fi.Size() != fi.Size() || !m.fi.ModTime().Equal(fi.ModTime()) {
+		m = &windowMemo{fi: fi, chunks: map[int]*chunkMemo{}}
+		c.m = m
+	}
+	return m
+}
+
+// skip returns the result of chunk i under window w when the memo shows
+// that every record of it lies outside w, else nil.
+func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
+	if m == nil || !w.active || w.slackOnly {
+		return nil
+	}
+	m.mu.Lock()
+	cm := m.chunks[i]
+	if cm == nil || cm.timed && !(!w.since.IsZero() && cm.tmax.Before(w.since) || !w.until.IsZero() && cm.tmin.After(w.until)) {
+		m.mu.Unlock()
+		return nil
+	}
+	m.served++
+	m.mu.Unlock()
+	res := &chunkResult{index: i, st: cm.st, slack: cm.slack, outside: true, tmin: cm.tmin, tmax: cm.tmax, timed: cm.timed}
+	for _, e := range cm.errs {
+		e2 := *e
+		e2.File = name
+		res.errs = append(res.errs, &e2)
+	}
+	return res
+}
+
+// keep remembers res, the result of reading chunk i whole.
+func (m *windowMemo) keep(i int, res *chunkResult) {
+	if m == nil || !res.outside {
+		return
+	}
+	cm := &chunkMemo{st: res.st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed}
+	for _, e := range res.errs {
+		e2 := *e
+		cm.errs = append(cm.errs, &e2)
+	}
+	m.mu.Lock()
+	if len(m.chunks) < maxMemoChunks {
+		m.chunks[i] = cm
+	}
+	m.mu.Unlock()
+}

@@ -1,0 +1,223 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+)
+
+// This file keeps compiled template definitions across the chunks one
+// decoding goroutine reads, so that a definition Windows repeats in every
+// chunk (it writes each template again in each chunk that uses it) is
+// compiled once per goroutine rather than once per chunk.
+//
+// The cache never changes an answer: a definition is taken from it only
+// when compiling it in this chunk would give the same template. Compiling
+// reads the definition's bytes (header from the GUID on, and data) and, for
+// each name it references, the name structure at that chunk offset; the
+// length of the chunk bounds it. A cached definition is reused when
+//   - the chunk has the same length,
+//   - its bytes equal the cached ones except where compiling reads a
+//     position: the 4-byte name offsets, and the first 4 bytes (the hash
+//     chain's next offset, which nothing reads) of each inline name,
+//   - each name offset is inline where it was inline (the parse then skips
+//     the same bytes) and, where it was not, names a structure that parses
+//     to the same name and size in this chunk.
+// The template is then rebuilt with this chunk's name entries, in the
+// order compiling would add them, so that the names' memo and the
+// per-record charges are those of a compile. Only definitions that
+// compiled cleanly are kept (no error, no damaged size field).
+// TestTemplateCacheEqualsCompile checks every definition of every sample
+// both ways; TestDecodeOrderFree and FuzzReader decode with and without
+// the cache.
+
+// templateCacheOff turns the cache off (tests compare both ways).
+var templateCacheOff = false
+
+// maxCacheBytes bounds the definition bytes one cache holds: far more
+// than the distinct templates of real logs (a few hundred KiB).
+const maxCacheBytes = 4 << 20
+
+// nameRef is a name offset a template definition holds, as compiling met
+// it: pos is the offset of its 4-byte field from the definition's start.
+type nameRef struct {
+	pos    int
+	inline bool
+	name   string // the name it resolved to, and its structure's size
+	size   int
+	raw    []byte // the structure's bytes after its next-offset field
+}
+
+type cachedTemplate struct {
+	chunkLen int
+	body     []byte // the definition's bytes from the GUID (offset 4) on
+	refs     []nameRef
+	t        *template
+}
+
+type tmplKey struct {
+	guid [16]byte
+	size uint32
+}
+
+// tmplCache holds compiled templates for one goroutine (it is not safe for
+// concurrent use).
+type tmplCache struct {
+	m     map[tmplKey][]*cachedTemplate
+	bytes int
+	hits  int // templates served (tests check the cache is used)
+}
+
+func newTmplCache() *tmplCache {
+	if templateCacheOff {
+		return nil
+	}
+	return &tmplCache{m: map[tmplKey][]*cachedTemplate{}}
+}
+
+func cacheKey(chunk []byte, off int) tmplKey {
+	var k tmplKey
+	copy(k.guid[:], chunk[off+4:off+20])
+	k.size = binary.LittleEndian.Uint32(chunk[off+20:])
+	return k
+}
+
+// lookup returns the template compiling the definition at off of d's chunk
+// would give, or nil when the cache holds none that provably is.
+func (tc *tmplCache) lookup(d *chunkDecoder, off int) *template {
+	if off < 0 || off > len(d.chunk)-templateHeaderSize {
+		return nil
+	}
+	k := cacheKey(d.chunk, off)
+	for _, ct := range tc.m[k] {
+		if t := ct.reuse(d, off); t != nil {
+			tc.hits++
+			return t
+		}
+	}
+	return nil
+}
+
+// reuse returns ct's template for the definition at off of d's chunk when
+// it is the one compiling would give (see the file comment), else nil.
+func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
+	c := d.chunk
+	if len(c) != ct.chunkLen || off+4+len(ct.body) > len(c) {
+		return nil
+	}
+	b := c[off+4 : off+4+len(ct.body)]
+	// Bytes between the masked fields.
+	at := 0
+	for _, r := range ct.refs {
+		p := r.pos - 4
+		if !bytes.Equal(b[at:p], ct.body[at:p]) {
+			return nil
+		}
+		at = p + 4
+		if r.inline {
+			if int(binary.LittleEndian.Uint32(c[off+r.pos:])) != off+r.pos+4 {
+				return nil
+			}
+			at += 4 // the inline name's next-offset field
+		}
+	}
+	if !bytes.Equal(b[at:], ct.body[at:]) {
+		return nil
+	}
+	// Names, as compiling resolves them: the memo of this chunk, the
+	// definition's distinct name offsets in order, its cost and the limit.
+	src := ct.t
+	t := &template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
+		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof}
+	d.seenNames = d.seenNames[:0]
+	for _, r := range ct.refs {
+		no := binary.LittleEndian.Uint32(c[off+r.pos:])
+		if !r.inline && int(no) == off+r.pos+4 {
+			return nil // inline here, not where it was compiled
+		}
+		e := d.knownName(no, r)
+		if e == nil {
+			return nil
+		}
+		if slices.Contains(d.seenNames, no) {
+			continue
+		}
+		d.seenNames = append(d.seenNames, no)
+		t.names = append(t.names, e)
+		t.memo = t.memo && e.memo
+		if t.cost += e.size; t.cost > defLimit(c) {
+			return nil // compiling fails here: let it say so
+		}
+	}
+	t.cost = src.cost
+	return t
+}
+
+// add keeps t, just compiled cleanly from the definition at off of d's
+// chunk with the name offsets refs.
+func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) {
+	n := t.size - 4
+	if tc.bytes+n > maxCacheBytes || off+4+n > len(d.chunk) {
+		return
+	}
+	// The masked fields lie in the definition, in order, apart.
+	at := 4
+	for _, r := range refs {
+		end := r.pos + 4
+		if r.inline {
+			end += 4
+		}
+		if r.pos < at || end > t.size {
+			return
+		}
+		at = end
+	}
+	for i := range refs {
+		refs[i].raw = bytes.Clone(refs[i].raw) // the chunk's buffer is reused
+	}
+	tc.bytes += n
+	k := cacheKey(d.chunk, off)
+	tc.m[k] = append(tc.m[k], &cachedTemplate{
+		chunkLen: len(d.chunk),
+		body:     bytes.Clone(d.chunk[off+4 : off+t.size]),
+		refs:     refs,
+		t:        t,
+	})
+}
+
+// knownName returns what lookupName(off) returns when the name structure at
+// off holds r's name, else nil. The structure's bytes after its
+// next-offset field are compared with those r was parsed from: equal bytes
+// parse to the same name and size, so the entry is made from r without
+// decoding, and kept in the memo as lookupName would keep it.
+func (d *chunkDecoder) knownName(off uint32, r nameRef) *nameEntry {
+	if e, ok := d.names[off]; ok {
+		return sameName(e, r)
+	}
+	if e, ok := d.ownNames[off]; ok {
+		return sameName(e, r)
+	}
+	o := int(off)
+	if o < 0 || o > len(d.chunk)-r.size || !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
+		return nil
+	}
+	e := &nameEntry{name: r.name, size: r.size}
+	if d.memoBytes+e.size <= d.memoCap {
+		d.memoBytes += e.size
+		e.memo = true
+		d.names[off] = e
+	} else {
+		if d.ownNames == nil {
+			d.ownNames = make(map[uint32]*nameEntry)
+		}
+		d.ownNames[off] = e
+	}
+	return e
+}
+
+func sameName(e *nameEntry, r nameRef) *nameEntry {
+	if e.err != nil || e.name != r.name || e.size != r.size {
+		return nil
+	}
+	return e
+}

@@ -1,0 +1,235 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sameTemplate says how got (from the cache) differs from want (compiled
+// in the chunk), "" when it is the template compiling gives.
+func sameTemplate(got, want *template) string {
+	if (got.err == nil) != (want.err == nil) {
+		return fmt.Sprintf("error %v, compiled %v", got.err, want.err)
+	}
+	if want.err != nil {
+		return ""
+	}
+	if !reflect.DeepEqual(got.nodes, want.nodes) {
+		return "nodes differ"
+	}
+	if got.size != want.size || got.elems != want.elems || got.maxIndex != want.maxIndex || got.cost != want.cost ||
+		got.memo != want.memo || got.eof != want.eof || got.overclaim != want.overclaim || (got.damaged == nil) != (want.damaged == nil) {
+		return fmt.Sprintf("fields %d/%d/%d/%d/%v/%v, compiled %d/%d/%d/%d/%v/%v",
+			got.size, got.elems, got.maxIndex, got.cost, got.memo, got.eof, want.size, want.elems, want.maxIndex, want.cost, want.memo, want.eof)
+	}
+	if len(got.names) != len(want.names) {
+		return fmt.Sprintf("%d names, compiled %d", len(got.names), len(want.names))
+	}
+	for i := range got.names {
+		g, w := got.names[i], want.names[i]
+		if g.name != w.name || g.size != w.size || g.memo != w.memo || (g.err == nil) != (w.err == nil) {
+			return fmt.Sprintf("name %d %q/%d/%v, compiled %q/%d/%v", i, g.name, g.size, g.memo, w.name, w.size, w.memo)
+		}
+	}
+	return ""
+}
+
+// decodeChunk decodes every record of chunk c with d and returns the
+// outcomes, in order.
+func decodeChunk(d *chunkDecoder, c []byte) []string {
+	var out []string
+	for _, sp := range recordSpans(c) {
+		out = append(out, outcome(d.decodeRecord(sp[0], sp[1])))
+	}
+	return out
+}
+
+// TestTemplateCacheEqualsCompile: every template definition of every
+// sample (and of a damaged copy of each) that the cache hands out is the
+// template compiling it in its chunk gives, the records decode the same
+// with the cache as without, and the cache is used (hits in chunks where
+// the definition sits at another offset too).
+func TestTemplateCacheEqualsCompile(t *testing.T) {
+	hits, moved, checked := 0, 0, 0
+	for name, b := range testLogs(t) {
+		for _, v := range []struct {
+			name string
+			b    []byte
+		}{{name, b}, {name + " (damaged)", damaged(b)}} {
+			cache := newTmplCache()
+			firstOff := map[tmplKey]int{}
+			for ci := 0; fileHeaderBlock+ci*chunkSize < len(v.b); ci++ {
+				c := chunkAt(v.b, ci)
+				d := newChunkDecoder(c)
+				d.cache = cache
+				before := cache.hits
+				got := decodeChunk(d, c)
+				want := decodeChunk(newChunkDecoder(c), c)
+				if !slicesEqual(got, want) {
+					t.Fatalf("%s chunk %d: records decode differently with the template cache", v.name, ci)
+				}
+				hits += cache.hits - before
+				offs := make([]int, 0, len(d.templates))
+				for off := range d.templates {
+					offs = append(offs, int(off))
+				}
+				sort.Ints(offs)
+				for _, off := range offs {
+					fresh, _ := newChunkDecoder(c).compileTemplate(off)
+					if why := sameTemplate(d.templates[uint32(off)], fresh); why != "" {
+						t.Fatalf("%s chunk %d template at %#x: %s", v.name, ci, off, why)
+					}
+					checked++
+					if off <= len(c)-templateHeaderSize && fresh.err == nil {
+						k := cacheKey(c, off)
+						if o, ok := firstOff[k]; !ok {
+							firstOff[k] = off
+						} else if o != off {
+							moved++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d templates checked, %d taken from the cache, %d at another offset than first seen", checked, hits, moved)
+	if hits < checked/4 || moved == 0 {
+		t.Errorf("the cache served %d of %d templates (%d moved): the test proves little", hits, checked, moved)
+	}
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTemplateCacheRefusesChanges: a definition with the same GUID and
+// size as a cached one but one change that compiling sees (a letter of a
+// name inline in it, of a name outside it, a substitution index) is not
+// taken from the cache: it is compiled in its own chunk.
+func TestTemplateCacheRefusesChanges(t *testing.T) {
+	b := testLogs(t)["fukusuket__evtx-parser__samples__System.evtx"]
+	if b == nil {
+		t.Fatal("sample missing")
+	}
+	c := bytes.Clone(chunkAt(b, 0))
+	d := newChunkDecoder(c)
+	d.cache = newTmplCache()
+	decodeChunk(d, c) // fills the cache
+	offs := make([]int, 0)
+	for off := range d.templates {
+		offs = append(offs, int(off))
+	}
+	sort.Ints(offs)
+	// changeName changes the first letter of a name the definition at off
+	// references inline (or not), in c2.
+	changeName := func(c2 []byte, off int, inline bool) bool {
+		_, refs := newChunkDecoder(c).compileTemplate(off)
+		for _, r := range refs {
+			if r.inline != inline {
+				continue
+			}
+			no := int(binary.LittleEndian.Uint32(c[off+r.pos:]))
+			n := int(binary.LittleEndian.Uint16(c[no+6:]))
+			ch := c2[no+8]
+			if n == 0 || !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z') {
+				continue
+			}
+			c2[no+8] ^= 0x20
+			binary.LittleEndian.PutUint16(c2[no+4:], nameHash(c2[no+8:no+8+2*n]))
+			return true
+		}
+		return false
+	}
+	// changeSubst raises the index of a substitution token of the
+	// definition at off, in c2, where compiling then still succeeds.
+	changeSubst := func(c2 []byte, off int) bool {
+		size := int(binary.LittleEndian.Uint32(c[off+20:]))
+		for p := off + templateHeaderSize; p+4 <= off+templateHeaderSize+size; p++ {
+			if (c[p] == tokNormalSubst || c[p] == tokOptionalSubst) && binary.LittleEndian.Uint16(c[p+1:]) < 40 {
+				binary.LittleEndian.PutUint16(c2[p+1:], binary.LittleEndian.Uint16(c[p+1:])+1)
+				if t, _ := newChunkDecoder(c2).compileTemplate(off); t.err == nil {
+					return true
+				}
+				copy(c2[p+1:p+3], c[p+1:p+3])
+			}
+		}
+		return false
+	}
+	for _, change := range []string{"inline name", "name outside", "substitution index"} {
+		done := false
+		for _, off := range offs {
+			c2 := bytes.Clone(c)
+			switch change {
+			case "inline name":
+				done = changeName(c2, off, true)
+			case "name outside":
+				done = changeName(c2, off, false)
+			default:
+				done = changeSubst(c2, off)
+			}
+			if !done {
+				continue
+			}
+			orig, _ := newChunkDecoder(c).compileTemplate(off)
+			fresh, _ := newChunkDecoder(c2).compileTemplate(off)
+			if sameTemplate(fresh, orig) == "" {
+				t.Fatalf("%s: the change is not seen by compiling: the test proves nothing", change)
+			}
+			got := d.withChunk(c2).template(off)
+			if why := sameTemplate(got, fresh); why != "" {
+				t.Fatalf("%s changed: the cache gave another chunk's template: %s", change, why)
+			}
+			break
+		}
+		if !done {
+			t.Fatalf("no template to make the change %q in", change)
+		}
+	}
+}
+
+// withChunk returns a new decoder of chunk c sharing d's template cache.
+func (d *chunkDecoder) withChunk(c []byte) *chunkDecoder {
+	n := newChunkDecoder(c)
+	n.cache = d.cache
+	return n
+}
+
+// TestReaderTemplateCacheOff: reading with and without the cache gives the
+// same events, counts and problems, with 1 and 3 workers.
+func TestReaderTemplateCacheOff(t *testing.T) {
+	defer func() { templateCacheOff = false }()
+	for name, b := range testLogs(t) {
+		for _, v := range [][]byte{b, damaged(b)} {
+			var want string
+			for _, off := range []bool{true, false} {
+				templateCacheOff = off
+				for _, w := range []int{1, 3} {
+					res := readBytes(t, v, Options{Workers: w})
+					var all strings.Builder
+					for _, ev := range res.events {
+						fmt.Fprintf(&all, "%d %s %q %s\n", ev.RecordID, ev.Partial, ev.Recovered, ev.AppendXML(nil))
+					}
+					fmt.Fprintf(&all, "%+v %v", res.stats, res.errs)
+					if want == "" {
+						want = all.String()
+					} else if all.String() != want {
+						t.Fatalf("%s: cache off=%v, %d workers: read differs", name, off, w)
+					}
+				}
+			}
+		}
+	}
+}
