@@ -103,10 +103,6 @@ type Input struct {
 	// record's number differs from its EventRecordID (the records were
 	// renumbered) or its header time is zero.
 	Exported bool
-
-	// near counts the records of the main decoding pass whose time lies in
-	// [Since, Until], total all its records.
-	near, total int
 }
 
 // Readable reports whether the log was opened and read to the end.

@@ -107,8 +107,13 @@ type scanner struct {
 	logs      []*evtx.Log                 // parallel to inputs
 	byChannel map[string][]*compiledQuery // lower-case channel -> queries
 	last      map[*Input]*evtx.Event      // each log's last-written record
-	tl        *timeline                   // the RDP timeline's lines (timeline.go)
+	// decoded counts, per input, the records of its main decoding pass
+	// whose time lies in [Since, Until] (near) and all of them (total).
+	decoded map[*Input]recordCounts
+	tl      *timeline // the RDP timeline's lines (timeline.go)
 }
+
+type recordCounts struct{ near, total int }
 
 // scan reads the logs of p and returns what they hold for the rules. It
 // reads each used log's first- and last-written records; takes at as the
@@ -119,7 +124,7 @@ type scanner struct {
 // reference time); and reports records after their log's last-written
 // one (checkClocks). p is not changed.
 func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
-	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, last: map[*Input]*evtx.Event{}}
+	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, last: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
 	if e.timeline != nil {
 		s.tl = &timeline{max: e.opt.Timeline, groups: map[string]*TimelineLine{}}
 	}
@@ -164,7 +169,7 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 // lies near it.
 func (s *scanner) checkReference() {
 	for _, in := range s.inputs {
-		if in.Path == s.refFrom && in.Decoded && in.near <= 1 && in.total > 1 {
+		if n := s.decoded[in]; in.Path == s.refFrom && in.Decoded && n.near <= 1 && n.total > 1 {
 			s.warnings = append(s.warnings, fmt.Sprintf(
 				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
 				evtx.FormatTime(s.ref), in.Path, FormatDuration(s.ref.Sub(in.Since))))
@@ -209,12 +214,13 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	in.Decoded = true
 	in.Since = s.ref.Add(-maxWin - lb)
 	in.Until = s.ref.Add(lb)
-	in.near = s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, qs)
-	in.total = in.Stats.Records
+	n := recordCounts{near: s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, qs)}
+	n.total = in.Stats.Records
 	if !s.e.opt.NoShortcuts {
-		in.near = in.Stats.Records + in.Stats.Filtered
-		in.total = in.near + in.Stats.Skipped
+		n.near = in.Stats.Records + in.Stats.Filtered
+		n.total = n.near + in.Stats.Skipped
 	}
+	s.decoded[in] = n
 }
 
 // readFiltered evaluates qs on the events of l whose time (TimeCreated,
