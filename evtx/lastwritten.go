@@ -46,28 +46,96 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 		return first, last
 	}
 	s := rd.src
-	type cand struct {
-		id        uint64
-		slot, off int
-		size      int
-		salvaged  bool // size fields zero: its extent runs to the next record
+	if m := s.memo; m != nil {
+		m.mu.Lock()
+		e := m.ends
+		m.mu.Unlock()
+		if e != nil {
+			return s.decodeCand(e[0]), s.decodeCand(e[1])
+		}
 	}
-	var cands []cand
-	read := func(i int) ([]byte, func()) {
-		off := s.base + int64(i)*chunkSize
-		n := min(int64(chunkSize), s.size-off)
-		pooled, buf, got, _ := readChunkInto(s.ra, off, int(n))
-		return buf[:max(got, 0)], func() { chunkBufs.Put(pooled) }
+	fc, lc := s.writtenEnd(false), s.writtenEnd(true)
+	if m := s.memo; m != nil {
+		m.mu.Lock()
+		m.ends = &[2]*writtenCand{fc, lc}
+		m.mu.Unlock()
 	}
+	return s.decodeCand(fc), s.decodeCand(lc)
+}
+
+// writtenCand is a record WrittenEnds considers: its record number, chunk
+// slot, offset and extent in the chunk, and whether its size fields are
+// zero (its extent then runs to the next record).
+type writtenCand struct {
+	id        uint64
+	slot, off int
+	size      int
+	salvaged  bool
+}
+
+// before orders candidates by record number (descending when desc), then
+// file order.
+func (a *writtenCand) before(b *writtenCand, desc bool) bool {
+	if a.id != b.id {
+		return (a.id > b.id) == desc
+	}
+	if a.slot != b.slot {
+		return a.slot < b.slot
+	}
+	return a.off < b.off
+}
+
+// writtenEnd returns the first candidate, in the order of before, that
+// decodes as Next yields it, or nil. Memory stays bounded: each walk of the
+// record headers keeps the k first candidates after those already tried
+// (k grows when none of them decodes, as in a hostile file).
+func (s *source) writtenEnd(desc bool) *writtenCand {
+	var after *writtenCand
+	for k := 64; ; k = min(k*8, 1<<16) {
+		var best []writtenCand
+		sortBest := func() {
+			sort.Slice(best, func(i, j int) bool { return best[i].before(&best[j], desc) })
+		}
+		s.walkCands(func(c writtenCand) {
+			if after != nil && !after.before(&c, desc) {
+				return // tried already
+			}
+			best = append(best, c)
+			if len(best) >= 2*k {
+				sortBest()
+				best = best[:k]
+			}
+		})
+		sortBest()
+		if len(best) > k {
+			best = best[:k]
+		}
+		if len(best) == 0 {
+			return nil
+		}
+		for i := range best {
+			if s.decodeCand(&best[i]) != nil {
+				c := best[i]
+				return &c
+			}
+		}
+		after = &best[len(best)-1]
+	}
+}
+
+// walkCands calls fn with every record Next would consider yielding, in
+// file order: the walk of scanChunk (intact records, and records whose
+// size fields are zero but which run up to the next intact record), not
+// the old records of chunk slack (Options.Recover's) or of old chunks.
+func (s *source) walkCands(fn func(writtenCand)) {
 	le := binary.LittleEndian
 	for i := 0; i < s.nslots; i++ {
 		if s.isOld(i) {
 			continue // an old chunk: its records are not yielded by Next
 		}
-		c, done := read(i)
-		// The walk of scanChunk: intact records, and records whose size
-		// fields are zero but which run up to the next intact record; not
-		// the old records of the chunk's slack (Options.Recover's).
+		off := s.base + int64(i)*chunkSize
+		pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+		c := buf[:max(got, 0)]
 		var rule slackRule
 		if len(c) >= chunkHeaderSize {
 			h := parseChunkHeader(c)
@@ -78,7 +146,7 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 			if !ok {
 				next := nextRecord(c, off+recordAlign)
 				if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
-					cands = append(cands, cand{id: le.Uint64(c[off+8:]), slot: i, off: off, size: next - off, salvaged: true})
+					fn(writtenCand{id: le.Uint64(c[off+8:]), slot: i, off: off, size: next - off, salvaged: true})
 				}
 				if next < 0 {
 					break
@@ -87,42 +155,33 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 				continue
 			}
 			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) {
-				cands = append(cands, cand{id: id, slot: i, off: off, size: size})
+				fn(writtenCand{id: id, slot: i, off: off, size: size})
 			}
 			off += size
 		}
-		done()
+		chunkBufs.Put(pooled)
 	}
-	// The first candidate, in the given order, that decodes as Next
-	// yields it.
-	decode := func(order []int) *Event {
-		for _, x := range order {
-			k := cands[x]
-			c, done := read(k.slot)
-			ev := decodeCandidate(c, k.off, k.size, k.id, k.salvaged)
-			ft := le.Uint64(c[k.off+16:])
-			done()
-			if ev != nil {
-				ev.RecordID = k.id
-				ev.Written = FiletimeToTime(ft)
-				ev.Source = Position{File: s.name, Chunk: k.slot, Offset: s.base + int64(k.slot)*chunkSize + int64(k.off)}
-				return ev
-			}
-		}
+}
+
+// decodeCand decodes candidate k as Next yields it, or returns nil.
+func (s *source) decodeCand(k *writtenCand) *Event {
+	if k == nil {
 		return nil
 	}
-	// Among equal numbers, file order.
-	asc := make([]int, len(cands))
-	for i := range asc {
-		asc[i] = i
+	off := s.base + int64(k.slot)*chunkSize
+	pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+	defer chunkBufs.Put(pooled)
+	c := buf[:max(got, 0)]
+	if k.off+k.size > len(c) {
+		return nil
 	}
-	sort.SliceStable(asc, func(a, b int) bool { return cands[asc[a]].id < cands[asc[b]].id })
-	desc := make([]int, len(cands))
-	for i := range desc {
-		desc[i] = i
+	ev := decodeCandidate(c, k.off, k.size, k.id, k.salvaged)
+	if ev != nil {
+		ev.RecordID = k.id
+		ev.Written = FiletimeToTime(binary.LittleEndian.Uint64(c[k.off+16:]))
+		ev.Source = Position{File: s.name, Chunk: k.slot, Offset: off + int64(k.off)}
 	}
-	sort.SliceStable(desc, func(a, b int) bool { return cands[desc[a]].id > cands[desc[b]].id })
-	return decode(asc), decode(desc)
+	return ev
 }
 
 // decodeCandidate decodes the record at off as scanChunk would yield it,

@@ -27,6 +27,9 @@ type windowMemo struct {
 	fi     os.FileInfo // the file it describes
 	chunks map[int]*chunkMemo
 	served int // chunk reads answered (tests check the memo is used)
+	// ends are where WrittenEnds found the first- and last-written
+	// records (nil: none), once it has looked.
+	ends *[2]*writtenCand
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the

@@ -32,7 +32,13 @@ func readLog(t testing.TB, l *evtx.Log, o evtx.Options) string {
 		}
 		fmt.Fprintf(&b, "%s %q %q\n", windowLine(ev), ev.Partial, ev.Recovered)
 	}
-	fmt.Fprintf(&b, "%+v\n%v\n%v", f.Stats(), f.Errors(), f.LastWritten() != nil)
+	fmt.Fprintf(&b, "%+v\n%v\n", f.Stats(), f.Errors())
+	first, last := f.WrittenEnds()
+	for _, ev := range []*evtx.Event{first, last} {
+		if ev != nil {
+			fmt.Fprintf(&b, "written end %s\n", windowLine(ev))
+		}
+	}
 	return b.String()
 }
 
