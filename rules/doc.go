@@ -73,6 +73,16 @@
 //	    channel: System
 //	    xpath: "Event[System[Provider[@Name='EventLog'] and EventID=6005]]"
 //	    unless_followed: {queries: [rcm-258], within: 10m}   # evidence only without a listener start after it
+//	  - id: start-type-unknown
+//	    channel: System
+//	    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7040]]"
+//	    where: [{data: param4, text: [TermService]}]
+//	    unless: [{data: param3, text: [disabled, auto start, demand start]}]   # a match meeting one is dropped
+//	    possible: {why: the new start type is a text the rule does not know, show: {data: param3}}
+//	  - id: port-blocked
+//	    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+//	    xpath: "Event[System[EventID=2004]]"
+//	    where: [{data: LocalPorts, split: ",", text: ["3389"]}]   # "3389,3390": one element matches
 //	  - id: any-logon-failure
 //	    channel: Security
 //	    role: coverage                # shows the log records what is looked for
@@ -111,6 +121,17 @@
 // 7040), never by the localized display name of param1. A "%%N" insert
 // compares as the Win32 error N (codes: ["1058"]) and is shown with its
 // name (Win32ErrorName).
+//
+// Unless conditions drop a match that satisfies one of them (a start
+// type the rule knows, so that only the unknown ones remain); split reads
+// a field as a list ("3389,3390") and compares each element.
+//
+// A query with possible gives weaker evidence: its matches make the
+// finding at most Possible, whatever else; the reason is possible.why
+// with the field possible.show selects ("the new start type is a text the
+// rule does not know (param3=Deaktiviert)"). It serves what the logs show
+// only in a localized or ambiguous form: a 7040 start type in a language
+// the rule does not know, a service named only by its display name.
 //
 // A subject names the thing an event is about. When evidence and
 // recovery queries have subjects, the last state of each subject

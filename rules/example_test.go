@@ -45,6 +45,7 @@ func ExampleEngine_Analyze() {
 	// rdp-broker-renamed: not_checked (0 events)
 	// rdp-brute-force: not_checked (0 events)
 	// rdp-domain-trust: not_detected (0 events)
+	// rdp-firewall-rules: not_checked (0 events)
 	// rdp-guest-firewall: not_detected (0 events)
 	// rdp-licensing: not_checked (0 events)
 	// rdp-listener: not_detected (0 events)

@@ -92,14 +92,43 @@ func systemValue(ev *evtx.Event, name string) (evtx.Value, bool) {
 	return evtx.Value{}, false
 }
 
-// admits reports whether ev satisfies every Where condition of q.
+// admits reports whether ev satisfies every Where condition of q and none
+// of its Unless conditions.
 func (q *Query) admits(ev *evtx.Event) bool {
 	for _, c := range q.Where {
 		if !c.Match(ev) {
 			return false
 		}
 	}
+	for _, c := range q.Unless {
+		if c.Match(ev) {
+			return false
+		}
+	}
 	return true
+}
+
+// Weak makes an evidence query's matches weaker evidence: consistent with
+// the scenario, but not enough to say it is detected (a service named only
+// by its display name, which is localized and which another service could
+// carry; a start type in a language the rule does not know).
+type Weak struct {
+	// Why says in a few words why the matches are weaker ("the new start
+	// type is a text the rule does not know").
+	Why string `yaml:"why"`
+	// Show, optional, selects a field whose value is said with Why (a
+	// condition without text or codes, e.g. {data: param3}).
+	Show *Condition `yaml:"show"`
+}
+
+// text is why the match ev is weaker evidence: Why, with the value Show
+// selects ("..., param3='無効'").
+func (w *Weak) text(ev *evtx.Event) string {
+	s := strings.TrimSpace(w.Why)
+	if w.Show != nil {
+		s += " (" + fieldLabel(w.Show, ev) + ")"
+	}
+	return s
 }
 
 // subject returns the text of the field q.Subject selects in ev, trimmed
@@ -144,6 +173,20 @@ func validateLanguage(r *Rule, q *Query) []error {
 			if o := r.Query(id); o != nil && o.Subject != nil {
 				bad(f+".subject", "empty, but %q has one: give the recovery the same kind of subject", id)
 			}
+		}
+	}
+	for j, c := range q.Unless {
+		errs = append(errs, validateCondition(r, fmt.Sprintf("%s.unless[%d]", f, j), c)...)
+	}
+	if w := q.Possible; w != nil {
+		if q.Role != RoleEvidence || q.Attribution != nil {
+			bad(f+".possible", "only on an evidence query without attribution (an attribution says itself which matches are possible)")
+		}
+		if strings.TrimSpace(w.Why) == "" {
+			bad(f+".possible.why", "empty (say why the matches are weaker evidence)")
+		}
+		if w.Show != nil {
+			errs = append(errs, validateSelector(r, f+".possible.show", w.Show)...)
 		}
 	}
 	if u := q.UnlessFollowed; u != nil {

@@ -247,6 +247,19 @@ func TestValidateLanguage(t *testing.T) {
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", unless_followed: {queries: [f], within: 10m}}
   - {id: f, channel: System, xpath: "*[System[EventID=2]]"}
 `, `queries[e].unless_followed.queries: no context query "f"`},
+		{"unless without values", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", unless: [{data: a}]}
+`, "queries[e].unless[0]: no text or codes"},
+		{"possible without why", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", possible: {show: {data: a}}}
+`, "queries[e].possible.why: empty"},
+		{"possible on a recovery", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
+  - {id: r, channel: System, role: recovery, resolves: [e], xpath: "*[System[EventID=2]]", possible: {why: w}}
+`, "queries[r].possible: only on an evidence query"},
+		{"possible with attribution", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", possible: {why: w}, attribution: {require: [{data: a, text: [x]}]}}
+`, "queries[e].possible: only on an evidence query without attribution"},
 		{"coverage without text", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
   - {id: c, channel: System, role: coverage, xpath: "*[System[EventID=2]]"}
@@ -293,5 +306,67 @@ func TestPlural(t *testing.T) {
 		if got := plural(c.n, c.what); got != c.out {
 			t.Errorf("plural(%d, %q) = %q, want %q", c.n, c.what, got, c.out)
 		}
+	}
+}
+
+// userStartTypeRule uses unless, split and possible: a start type change
+// of TermService to a text the rule does not know is weaker evidence;
+// "disabled" is evidence; the known other texts are not matches.
+const userStartTypeRule = `id: my-start-type
+title: my service's start type changed
+severity: error
+cause: the start type changed
+queries:
+  - id: disabled
+    channel: System
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7040]]"
+    where: [{data: param4, text: [TermService]}, {data: param3, text: [disabled]}]
+  - id: unknown
+    channel: System
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7040]]"
+    where: [{data: param4, split: ";", text: [TermService]}]
+    unless: [{data: param3, text: [disabled, auto start, demand start]}]
+    possible: {why: "the new start type is a text the rule does not know", show: {data: param3}}
+resolution:
+  - {id: s, title: Read it, text: sc qc TermService}
+`
+
+func TestLanguageUnlessSplitPossible(t *testing.T) {
+	e := userEngine(t, userStartTypeRule)
+	at := func(d time.Duration) time.Time { return t0.Add(-d) }
+	for _, c := range []struct {
+		name    string
+		extra   []*evtx.Event
+		verdict Verdict
+		why     string
+	}{
+		{"disabled", []*evtx.Event{evtxtest.SCM7040(at(3*time.Hour), "Remote Desktop Services", "demand start", "disabled", "TermService")}, Detected, ""},
+		// A known text that is not disabled: excluded by unless.
+		{"auto start", []*evtx.Event{evtxtest.SCM7040(at(3*time.Hour), "Remote Desktop Services", "demand start", "auto start", "TermService")}, NotDetected, ""},
+		// An unknown text (German "Deaktiviert"): possible, and said.
+		{"unknown text", []*evtx.Event{evtxtest.SCM7040(at(3*time.Hour), "Remotedesktopdienste", "Manuell", "Deaktiviert", "TermService")}, Possible, "param3=Deaktiviert"},
+		// Split: one element of a list matches.
+		{"split list", []*evtx.Event{evtxtest.SCM7040(at(3*time.Hour), "x", "a", "b", "Spooler; TermService")}, Possible, "param3=b"},
+		{"other service", []*evtx.Event{evtxtest.SCM7040(at(3*time.Hour), "x", "a", "Deaktiviert", "Spooler")}, NotDetected, ""},
+		// Weaker evidence beside full evidence: detected.
+		{"both", []*evtx.Event{
+			evtxtest.SCM7040(at(4*time.Hour), "x", "a", "Deaktiviert", "TermService"),
+			evtxtest.SCM7040(at(3*time.Hour), "x", "demand start", "disabled", "TermService")}, Detected, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			base := []*evtx.Event{evtxtest.EventLog(at(9*24*time.Hour), 6005), evtxtest.EventLog(t0, 6006)}
+			writeLogs(t, dir, map[string][]*evtx.Event{"System.evtx": append(base, c.extra...)})
+			f := finding(t, analyzePath(t, e, dir), "my-start-type")
+			if f.Verdict != c.verdict {
+				t.Fatalf("verdict %s, want %s (%s)", f.Verdict, c.verdict, f.Why)
+			}
+			if c.why != "" && !strings.Contains(f.Why, c.why) {
+				t.Errorf("why %q lacks %q", f.Why, c.why)
+			}
+			if c.verdict == Possible && !strings.Contains(f.Why, "weaker evidence") {
+				t.Errorf("why %q does not say the evidence is weaker", f.Why)
+			}
+		})
 	}
 }

@@ -67,19 +67,27 @@ func textCodes(s string) []uint64 {
 }
 
 // values returns the values c selects from ev, each cut at c.Before when
-// that is set.
+// that is set, and split into its elements at c.Split when that is set.
 func (c *Condition) values(ev *evtx.Event) []evtx.Value {
 	vs := c.selected(ev)
-	if c.Before == "" {
-		return vs
-	}
-	for i, v := range vs {
-		s := v.String()
-		if j := strings.Index(s, c.Before); j >= 0 {
-			vs[i] = evtx.StringValue(s[:j])
+	if c.Before != "" {
+		for i, v := range vs {
+			s := v.String()
+			if j := strings.Index(s, c.Before); j >= 0 {
+				vs[i] = evtx.StringValue(s[:j])
+			}
 		}
 	}
-	return vs
+	if c.Split == "" {
+		return vs
+	}
+	var out []evtx.Value
+	for _, v := range vs {
+		for _, s := range strings.Split(v.String(), c.Split) {
+			out = append(out, evtx.StringValue(strings.TrimSpace(s)))
+		}
+	}
+	return out
 }
 
 // selected returns the values of the field c selects from ev.

@@ -148,6 +148,15 @@ type Query struct {
 	// when no match of the named context queries follows it within the
 	// span (a boot after which the RDP listener never started listening).
 	UnlessFollowed *Followed `yaml:"unless_followed"`
+	// Unless holds conditions that exclude a match: an event the XPath
+	// selects that satisfies one of them is not a match (a start type
+	// the rule knows, so that only the others are said).
+	Unless []*Condition `yaml:"unless"`
+	// Possible, for an evidence query, makes its matches weaker evidence:
+	// they make the finding at most "possible", with Possible.Why as the
+	// reason (a service named by its localized display name, a start type
+	// in a language the rule does not know).
+	Possible *Weak `yaml:"possible"`
 }
 
 // Followed names context queries and a span: "followed by one of these
@@ -203,6 +212,10 @@ type Condition struct {
 	// Before, when set, compares only the text before the first Before in
 	// the value ("TermService/4" with before "/" compares "TermService").
 	Before string `yaml:"before"`
+	// Split, when set, reads the value as a list separated by Split and
+	// compares each element, trimmed ("3389,3390" with split "," holds
+	// for text ["3389"]).
+	Split string `yaml:"split"`
 
 	// Text values compare after trimming white space and one trailing '.',
 	// case-insensitively.

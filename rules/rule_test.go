@@ -26,7 +26,7 @@ func TestBuiltinRulesValid(t *testing.T) {
 		ids = append(ids, r.ID)
 	}
 	want := "rdp-cert-private-key rdp-tls-disabled rdp-broker-renamed " +
-		"rdp-brute-force rdp-domain-trust rdp-guest-firewall rdp-licensing rdp-listener rdp-logon-account " +
+		"rdp-brute-force rdp-domain-trust rdp-firewall-rules rdp-guest-firewall rdp-licensing rdp-listener rdp-logon-account " +
 		"rdp-network-services rdp-os-disk-full rdp-os-unstable rdp-service-not-running"
 	if got := strings.Join(ids, " "); got != want {
 		t.Errorf("builtin rules = %s, want %s", got, want)

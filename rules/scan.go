@@ -534,6 +534,11 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		return
 	}
 	s.noteLanguage(cq, st, ev, r)
+	if w := cq.query.Possible; w != nil {
+		// Weaker evidence (language.go): at most possible.
+		r.Possible, r.Attribution = true, w.text(ev)
+		h.Possible++
+	}
 	switch class {
 	case attrPending:
 		s.notePending(cq, st, r)

@@ -242,3 +242,45 @@ func TestExportedSeesLoopsAndKeys(t *testing.T) {
 		}
 	}
 }
+
+// fwWrite matches a command that changes the Windows Firewall's rules or
+// profiles; fwExport the export of its whole policy (netsh advfirewall
+// import restores it).
+var (
+	fwWrite  = regexp.MustCompile(`(?i)\b(Enable|Disable|Set|New|Remove)-NetFirewall(Rule|Profile)\b|\|\s*Disable-NetFirewallRule\b|\bnetsh\s+advfirewall\s+(set|reset|import|firewall\s+(set|add|delete))\b`)
+	fwExport = regexp.MustCompile(`(?i)\bnetsh\s+advfirewall\s+export\b`)
+)
+
+func TestBuiltinFirewallChangesExportedFirst(t *testing.T) {
+	n := 0
+	for id, s := range builtinSteps(t) {
+		saved := false
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if fwWrite.MatchString(line) {
+				n++
+				if !saved {
+					t.Errorf("%s: firewall change before netsh advfirewall export in the same step: %s", id, strings.TrimSpace(line))
+				}
+			}
+			saved = saved || fwExport.MatchString(line)
+		}
+	}
+	if n == 0 {
+		t.Error("no firewall change found: the check checks nothing")
+	}
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{"Set-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP -Enabled True", true},
+		{"$block | Disable-NetFirewallRule", true},
+		{"netsh advfirewall set allprofiles firewallpolicy blockinbound,allowoutbound", true},
+		{"netsh advfirewall firewall set rule group=\"Remote Desktop\" new enable=yes", true},
+		{"netsh advfirewall show allprofiles", false},
+		{"Get-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP", false},
+	} {
+		if got := fwWrite.MatchString(c.line); got != c.want {
+			t.Errorf("fwWrite on %q = %v, want %v", c.line, got, c.want)
+		}
+	}
+}

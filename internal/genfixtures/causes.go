@@ -15,6 +15,7 @@ const (
 	ruleLogon    = "rdp-logon-account"
 	ruleBrute    = "rdp-brute-force"
 	ruleFirewall = "rdp-guest-firewall"
+	ruleFwRules  = "rdp-firewall-rules"
 	ruleNetwork  = "rdp-network-services"
 	ruleLicense  = "rdp-licensing"
 	ruleTrust    = "rdp-domain-trust"
@@ -111,12 +112,50 @@ func causeSets() []set {
 	add("fw-bfe-stopped", "SCM 7023 for BFE (Base Filtering Engine terminated)",
 		[]logFile{sys(evtxtest.SCM7023(at(2*hour), "Base Filtering Engine", "%%1067", "BFE"))},
 		append([]expect{{ruleFirewall, detected, "bfe-down"}}, systemQuiet(ruleFirewall)...)...)
-	add("fw-rdp-rule-deleted", "Firewall 2006: the rule Remote Desktop - User Mode (TCP-In) was deleted",
-		[]logFile{sys(), {name: fileFirewall, events: []*evtx.Event{
-			evtxtest.Firewall(at(9*day), 2004, [2]string{"RuleId", "CoreNet-DHCP-In"}, [2]string{"RuleName", "Core Networking - DHCP (DHCP-In)"}),
-			evtxtest.Firewall(at(1*hour), 2006, [2]string{"RuleId", "RemoteDesktop-UserMode-In-TCP"}, [2]string{"RuleName", "Remote Desktop - User Mode (TCP-In)"}),
-		}}},
-		expect{ruleFirewall, detected, "rdp-rule-deleted"})
+	fw := func(evs ...*evtx.Event) logFile {
+		// The Firewall log reaches back 9 days: an unrelated rule added.
+		old := fwRule(at(9*day), 2004, "CoreNet-DHCP-In", "Core Networking - DHCP (DHCP-In)", 1, 17, "68", 3, 1)
+		return logFile{name: fileFirewall, events: sorted(append([]*evtx.Event{old}, evs...))}
+	}
+	add("fw-rdp-rule-deleted", "Firewall 2006: the rule RemoteDesktop-UserMode-In-TCP was deleted (German RuleName)",
+		[]logFile{sys(), fw(
+			evtxtest.Firewall(at(1*hour), 2006, [2]string{"RuleId", "RemoteDesktop-UserMode-In-TCP"}, [2]string{"RuleName", "Remotedesktop - Benutzermodus (TCP eingehend)"}))},
+		expect{ruleFwRules, detected, "rdp-rule-changed"}, expect{ruleFirewall, notDetected, ""})
+	add("fw-rdp-rule-disabled", "Firewall 2005: RemoteDesktop-UserMode-In-TCP modified, Active 0 (Windows 10 and Server 2016-2022 ids)",
+		[]logFile{sys(), fw(
+			fwRule(at(2*hour), 2005, "RemoteDesktop-UserMode-In-TCP", "Remote Desktop - User Mode (TCP-In)", 1, 6, "3389", 3, 0))},
+		expect{ruleFwRules, detected, "rdp-rule-changed"})
+	add("fw-rdp-rule-reenabled", "Firewall 2099 (Windows 11 ids): RemoteDesktop-UserMode-In-TCP disabled, then enabled and allowing 3 hours later",
+		[]logFile{sys(), fw(
+			fwRule(at(5*hour), 2099, "RemoteDesktop-UserMode-In-TCP", "Remote Desktop - User Mode (TCP-In)", 1, 6, "3389", 3, 0),
+			fwRule(at(2*hour), 2099, "RemoteDesktop-UserMode-In-TCP", "Remote Desktop - User Mode (TCP-In)", 1, 6, "3389", 3, 1))},
+		expect{ruleFwRules, resolved, "rdp-rule-changed"})
+	add("fw-port-blocked", "Firewall 2097: an enabled inbound TCP block rule on ports 3389,3390 was added",
+		[]logFile{sys(), fw(
+			fwRule(at(3*hour), 2097, "{6B1E8E2C-6F0B-4E4C-9C4B-2C1D3E4F5A60}", "Block RDP", 1, 6, "3389,3390", 2, 1))},
+		expect{ruleFwRules, detected, "port-blocked"})
+	add("fw-port-block-removed", "Firewall 2004: an inbound block rule on TCP 3389 added, then 2006 deleted it",
+		[]logFile{sys(), fw(
+			fwRule(at(6*hour), 2004, "{6B1E8E2C-6F0B-4E4C-9C4B-2C1D3E4F5A60}", "Block RDP", 1, 6, "3389", 2, 1),
+			evtxtest.Firewall(at(1*hour), 2006, [2]string{"RuleId", "{6B1E8E2C-6F0B-4E4C-9C4B-2C1D3E4F5A60}"}, [2]string{"RuleName", "Block RDP"}))},
+		expect{ruleFwRules, resolved, "port-blocked"})
+	add("fw-profile-block-all", "Firewall 2003: the public profile set to block all inbound connections (SettingType 3, value 1)",
+		[]logFile{sys(), fw(fwProfile(at(2*hour), 4, 3, 1))},
+		expect{ruleFwRules, detected, "profile-blocks-all"})
+	add("fw-normal-changes", "Firewall changes that do not block RDP: other rules added, modified and deleted, "+
+		"the Remote Desktop rule's profiles changed (still enabled, allowing), an outbound block on 3389, an inbound block on 3390, "+
+		"a disabled inbound block on 3389, an inbound block on UDP 3389, the firewall turned on, block-all turned off",
+		[]logFile{sys(), fw(
+			fwRule(at(20*hour), 2004, "{1A2B3C4D-0000-4000-8000-000000000001}", "Contoso Agent", 1, 6, "8443", 3, 1),
+			fwRule(at(19*hour), 2005, "RemoteDesktop-UserMode-In-TCP", "Remote Desktop - User Mode (TCP-In)", 1, 6, "3389", 3, 1),
+			fwRule(at(18*hour), 2097, "{1A2B3C4D-0000-4000-8000-000000000002}", "Block outbound RDP", 2, 6, "3389", 2, 1),
+			fwRule(at(17*hour), 2004, "{1A2B3C4D-0000-4000-8000-000000000003}", "Block 3390", 1, 6, "3390", 2, 1),
+			fwRule(at(16*hour), 2004, "{1A2B3C4D-0000-4000-8000-000000000004}", "Block RDP (off)", 1, 6, "3389", 2, 0),
+			fwRule(at(15*hour), 2004, "{1A2B3C4D-0000-4000-8000-000000000005}", "Block RDP UDP", 1, 17, "3389", 2, 1),
+			evtxtest.Firewall(at(14*hour), 2006, [2]string{"RuleId", "{1A2B3C4D-0000-4000-8000-000000000001}"}, [2]string{"RuleName", "Contoso Agent"}),
+			fwProfile(at(13*hour), 7, 1, 1),
+			fwProfile(at(12*hour), 7, 3, 0))},
+		expect{ruleFwRules, notDetected, ""})
 	add("fw-mpssvc-recovered", "SCM 7000 for MpsSvc (%%1058), then 7036 MpsSvc running",
 		[]logFile{sys(
 			evtxtest.SCM7000(at(6*hour), "Windows Defender Firewall", "%%1058", "MpsSvc"),
@@ -256,6 +295,53 @@ func evtx7001(t time.Time) *evtx.Event {
 	return evtxtest.SCM(t, 7001, evtxtest.LevelError, "Netlogon", "Netlogon", "Workstation", "%%1058")
 }
 
+// fwRule is a Firewall rule event (2004/2097 added, 2005/2099 modified)
+// with the fields of the manifest template, in its order and types
+// (repnz/etw-providers-docs Manifests-Win10-18990; 2097/2099 add
+// PolicyAppId and ErrorCode, not needed here): direction 1 inbound, 2
+// outbound; protocol 6 TCP, 17 UDP; action 2 block, 3 allow; active 1
+// or 0.
+func fwRule(t time.Time, id uint16, ruleID, name string, direction uint32, protocol uint16, ports string, action uint32, active uint16) *evtx.Event {
+	ev := evtxtest.Firewall(t, id)
+	u32 := func(n uint32) evtx.Value { return evtx.Value{Kind: evtx.KindUint32, Uint: uint64(n)} }
+	u16 := func(n uint16) evtx.Value { return evtx.Value{Kind: evtx.KindUint16, Uint: uint64(n)} }
+	ev.EventData = []evtx.Field{
+		{Name: "RuleId", Value: evtx.StringValue(ruleID)},
+		{Name: "RuleName", Value: evtx.StringValue(name)},
+		{Name: "Origin", Value: u32(1)},
+		{Name: "ApplicationPath", Value: evtx.StringValue("")},
+		{Name: "ServiceName", Value: evtx.StringValue("")},
+		{Name: "Direction", Value: u32(direction)},
+		{Name: "Protocol", Value: u16(protocol)},
+		{Name: "LocalPorts", Value: evtx.StringValue(ports)},
+		{Name: "RemotePorts", Value: evtx.StringValue("*")},
+		{Name: "Action", Value: u32(action)},
+		{Name: "Profiles", Value: u32(7)},
+		{Name: "Active", Value: u16(active)},
+		{Name: "ModifyingApplication", Value: evtx.StringValue(`C:\Windows\System32\netsh.exe`)},
+	}
+	return ev
+}
+
+// fwProfile is Firewall 2003 "A Windows Defender Firewall setting in the
+// %1 profile has changed": Profiles (1 domain, 2 private, 4 public),
+// SettingType (MS-FASP FW_PROFILE_CONFIG: 1 enable, 3 shielded) and the
+// new value as binary data (a little-endian DWORD).
+func fwProfile(t time.Time, profiles, settingType, value uint32) *evtx.Event {
+	ev := evtxtest.Firewall(t, 2003)
+	val := []byte{byte(value), byte(value >> 8), byte(value >> 16), byte(value >> 24)}
+	ev.EventData = []evtx.Field{
+		{Name: "Profiles", Value: evtx.Value{Kind: evtx.KindUint32, Uint: uint64(profiles)}},
+		{Name: "SettingType", Value: evtx.Value{Kind: evtx.KindUint32, Uint: uint64(settingType)}},
+		{Name: "SettingValueSize", Value: evtx.Value{Kind: evtx.KindUint32, Uint: 4}},
+		{Name: "SettingValue", Value: evtx.Value{Kind: evtx.KindBinary, Bytes: val}},
+		{Name: "SettingValueString", Value: evtx.StringValue(map[bool]string{true: "Yes", false: "No"}[value != 0])},
+		{Name: "Origin", Value: evtx.Value{Kind: evtx.KindUint32, Uint: 1}},
+		{Name: "ModifyingApplication", Value: evtx.StringValue(`C:\Windows\System32\netsh.exe`)},
+	}
+	return ev
+}
+
 // rcmAdminInfo is an unrelated RCM Admin event, so that the log covers the
 // window.
 func rcmAdminInfo(t time.Time) *evtx.Event {
@@ -266,7 +352,7 @@ func rcmAdminInfo(t time.Time) *evtx.Event {
 }
 
 // quietRules are the rules beyond the article, for fillQuiet.
-var quietRules = []string{ruleService, ruleLogon, ruleBrute, ruleFirewall, ruleNetwork, ruleLicense, ruleTrust, ruleListener, ruleDisk, ruleUnstable}
+var quietRules = []string{ruleService, ruleLogon, ruleBrute, ruleFirewall, ruleFwRules, ruleNetwork, ruleLicense, ruleTrust, ruleListener, ruleDisk, ruleUnstable}
 
 // fillQuiet adds, for each rule that s does not mention, the verdict a set without that rule's events must get, from
 // the logs the set has: not_detected when the logs the rule needs are
@@ -294,7 +380,8 @@ func fillQuiet(s *set) {
 		ruleListener: verdict(sys),
 		ruleDisk:     verdict(sys),
 		ruleUnstable: verdict(sys),
-		ruleFirewall: verdict(sys || has[fileFirewall]),
+		ruleFirewall: verdict(sys),
+		ruleFwRules:  verdict(has[fileFirewall]),
 		// Brute force: not checked unless a log read holds a failed logon,
 		// an RDP connection or a connection to the listener (coverage).
 		ruleBrute:   verdict(hasEvent(s, 4625, 131, 261)),
