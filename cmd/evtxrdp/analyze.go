@@ -227,8 +227,7 @@ func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout
 		r.Machine = report.NewMachine(m)
 	}
 	if err := report.Write(stdout, r, f); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
-		return exitFailure
+		return writeFailed(stderr, "analyze", err)
 	}
 	switch {
 	case aerr != nil:
@@ -292,8 +291,7 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 	}
 	switch {
 	case werr != nil:
-		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(werr))
-		return exitFailure
+		return writeFailed(stderr, "analyze", werr)
 	case anyFlagged:
 		return exitDetected
 	case readable == 0:

@@ -176,16 +176,14 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		if err := d.dump(l); err != nil {
 			var werr dumpWriteError
 			if errors.As(err, &werr) {
-				fmt.Fprintf(stderr, "evtxrdp dump: write: %s\n", errText(werr.err))
-				return exitFailure
+				return writeFailed(stderr, "dump", werr.err)
 			}
 			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
 			code = exitFailure
 		}
 	}
 	if err := d.out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp dump: write: %s\n", errText(err))
-		return exitFailure
+		return writeFailed(stderr, "dump", err)
 	}
 	return code
 }

@@ -334,8 +334,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}
 	progress.done()
 	if err := p.w.Flush(); err != nil {
-		fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
-		return exitFailure
+		return writeFailed(stderr, "query", err)
 	}
 	return exitOK
 }

@@ -160,7 +160,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, n, r.Severity, formatWindow(r.Window), r.Title)
 	}
 	if err := tw.Flush(); err != nil {
-		return exitFailure
+		return writeFailed(stderr, "rules", err)
 	}
 	for _, r := range rs {
 		fmt.Fprintf(stdout, "\n%s (%s)\n", r.ID, r.File)

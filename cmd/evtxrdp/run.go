@@ -86,6 +86,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return cmd.run(args[1:], stdout, stderr)
 }
 
+// writeFailed reports a failed write of the command's output: when the
+// reader went away (`| head`: a broken pipe) the run ends quietly with
+// exitBrokenPipe, as SIGPIPE ends it; any other error is said on stderr
+// and is a failure.
+func writeFailed(stderr io.Writer, cmd string, err error) int {
+	if brokenPipe(err) {
+		return exitBrokenPipe
+	}
+	fmt.Fprintf(stderr, "evtxrdp %s: write: %s\n", cmd, errText(err))
+	return exitFailure
+}
+
 // escapeText makes text from the input (paths, member names, event data,
 // error messages that quote them) safe for a terminal: evtx.EscapeText.
 func escapeText(s string) string { return evtx.EscapeText(s) }

@@ -7,3 +7,7 @@ import "os"
 var cleanupSignals = []os.Signal{os.Interrupt}
 
 func signalExitCode(os.Signal) int { return 130 }
+
+const exitBrokenPipe = exitFailure
+
+func brokenPipe(error) bool { return false }
