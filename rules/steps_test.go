@@ -284,3 +284,50 @@ func TestBuiltinFirewallChangesExportedFirst(t *testing.T) {
 		}
 	}
 }
+
+var (
+	// backupFile writes a backup to a fixed file name in C:\BackupACLs.
+	backupFile = regexp.MustCompile(`(?i)\b(reg(\.exe)?\s+export|netsh\s+advfirewall\s+export)\b.*C:\\BackupACLs\\[^%$\s"]*(%s)?[^%$\s"]*("|\s|$)`)
+	// keepFirst leaves an existing backup alone.
+	keepFirst = regexp.MustCompile(`(?i)\bif\s+not\s+exist\s+"?C:\\BackupACLs(\\|"|\s)`)
+	// makeDir creates the backup folder.
+	makeDir = regexp.MustCompile(`(?i)\b(md|mkdir)\s+"?C:\\BackupACLs"?\s*$`)
+)
+
+// TestBuiltinBackupsAreNeverOverwritten: a step run twice (it did not
+// help, or it is read again) must not replace the backup of the state
+// before any change with the changed state: a backup to a fixed file name
+// is written only if absent, other backups carry the time in their names
+// (Get-Date; %TS% offline, where a recovery VM may repair several disks);
+// and creating the folder does not fail when it exists.
+func TestBuiltinBackupsAreNeverOverwritten(t *testing.T) {
+	n := 0
+	for id, s := range builtinSteps(t) {
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if backupFile.MatchString(line) {
+				n++
+				if !keepFirst.MatchString(line) {
+					t.Errorf("%s: a second run overwrites the backup: %s", id, line)
+				}
+			}
+			if makeDir.MatchString(line) && !keepFirst.MatchString(line) {
+				t.Errorf("%s: fails when the folder exists: %s", id, line)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no backup to a fixed name found: the check checks nothing")
+	}
+	for line, bad := range map[string]bool{
+		`reg export "HKLM\X" C:\BackupACLs\X.reg /y`:                                                          true,
+		`for %s in (A B) do reg export "HKLM\%s" "C:\BackupACLs\%s.reg" /y`:                                   true,
+		`netsh advfirewall export C:\BackupACLs\firewall.wfw`:                                                 true,
+		`if not exist C:\BackupACLs\X.reg reg export "HKLM\X" C:\BackupACLs\X.reg /y`:                         false,
+		`for %s in (A) do if not exist "C:\BackupACLs\%s.reg" reg export "HKLM\%s" "C:\BackupACLs\%s.reg" /y`: false,
+		`reg export "%CSKEY%\X" C:\BackupACLs\X-offline-%TS%.reg`:                                             false,
+	} {
+		if got := backupFile.MatchString(line) && !keepFirst.MatchString(line); got != bad {
+			t.Errorf("%s: flagged %v, want %v", line, got, bad)
+		}
+	}
+}
