@@ -472,6 +472,12 @@ func TestForwardedEvents(t *testing.T) {
 	if !strings.Contains(strings.Join(m.Grouping, "\n"), "not split") {
 		t.Errorf("grouping %q", m.Grouping)
 	}
+	// The engine does not read the computers of the forwarded log as a
+	// rename (hosts.Interleaved, the test Group applies).
+	res := analyze(t, eng, []*fleet.Machine{m})[m.Label()]
+	if f := finding(t, res, "rdp-broker-renamed"); len(f.Corroboration) != 0 {
+		t.Errorf("broker corroboration %q: the forwarded log's computers read as a rename", f.Corroboration[0].Text)
+	}
 }
 
 func equalMaps(a, b map[string]int) bool {

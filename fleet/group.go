@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 )
 
 // Options of Group.
@@ -292,7 +293,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 	}
 
 	// Hosts linked by renames.
-	hosts := newUnionFind()
+	linked := newUnionFind()
 	var forwarded []*Log
 	for _, l := range all {
 		if len(l.hosts) == 0 {
@@ -303,10 +304,10 @@ func Group(units []*Unit, opts Options) []*Machine {
 			continue
 		}
 		for _, h := range l.hosts {
-			hosts.union(l.hosts[0].key, h.key)
+			linked.union(l.hosts[0].key, h.key)
 		}
 		for _, rn := range l.renames {
-			hosts.union(hostKey(rn[0]), hostKey(rn[1]))
+			linked.union(hostKey(rn[0]), hostKey(rn[1]))
 		}
 	}
 
@@ -321,7 +322,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 		if len(l.hosts) == 0 || isForwarded[l] {
 			continue
 		}
-		comp := hosts.find(l.hosts[0].key)
+		comp := linked.find(l.hosts[0].key)
 		var pick *Machine
 		for _, m := range byHost[comp] {
 			if conflicts(m, l) {
@@ -515,8 +516,9 @@ func (l *Log) addHost(h *hostSpan) {
 
 // interleaved reports whether the log's records name several hosts whose
 // record ids or times overlap (forwarded events), rather than one name
-// after another (a rename). Names that an EventLog 6011 of the log links
-// are one host.
+// after another (a rename): hosts.Interleaved, the test package rules
+// applies before it reads a change of the Computer field as a rename.
+// Names that an EventLog 6011 of the log links are one host.
 func interleaved(l *Log) bool {
 	if len(l.hosts) < 2 {
 		return false
@@ -525,38 +527,27 @@ func interleaved(l *Log) bool {
 	for _, rn := range l.renames {
 		u.union(hostKey(rn[0]), hostKey(rn[1]))
 	}
-	type span struct {
-		minID, maxID uint64
-		first, last  time.Time
-	}
-	comps := map[string]*span{}
+	comps := map[string]*hosts.Span{}
 	var keys []string
 	for _, h := range l.hosts {
 		k := u.find(h.key)
 		s := comps[k]
 		if s == nil {
-			comps[k] = &span{h.minID, h.maxID, h.first, h.last}
+			comps[k] = &hosts.Span{MinID: h.minID, MaxID: h.maxID, First: h.first, Last: h.last}
 			keys = append(keys, k)
 			continue
 		}
-		s.minID, s.maxID = min(s.minID, h.minID), max(s.maxID, h.maxID)
-		if h.first.Before(s.first) {
-			s.first = h.first
+		s.MinID, s.MaxID = min(s.MinID, h.minID), max(s.MaxID, h.maxID)
+		if h.first.Before(s.First) {
+			s.First = h.first
 		}
-		s.last = maxTime(s.last, h.last)
+		s.Last = maxTime(s.Last, h.last)
 	}
-	for i, a := range keys {
-		for _, b := range keys[i+1:] {
-			x, y := comps[a], comps[b]
-			if x.minID < y.maxID && y.minID < x.maxID {
-				return true
-			}
-			if x.first.Before(y.last) && y.first.Before(x.last) {
-				return true
-			}
-		}
+	spans := make([]hosts.Span, 0, len(keys))
+	for _, k := range keys {
+		spans = append(spans, *comps[k])
 	}
-	return false
+	return hosts.Interleaved(spans)
 }
 
 // conflicts reports whether l cannot be a log of m: m has a log of the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 )
 
 // profile is what one pass over a log's record summaries says about it,
@@ -35,13 +36,9 @@ type hostSpan struct {
 	count        int
 }
 
-// hostKey is the host a Computer value names: its first DNS label, lower
-// case ("RDCB01" and "rdcb01.contoso.com" are one host: a domain join is
-// not a rename).
-func hostKey(computer string) string {
-	h, _, _ := strings.Cut(computer, ".")
-	return strings.ToLower(h)
-}
+// hostKey is the host a Computer value names (hosts.Key: its first DNS
+// label, lower case).
+func hostKey(computer string) string { return hosts.Key(computer) }
 
 // recordKey identifies a record for finding copies without decoding it:
 // channel, record id, header time, provider, event id and computer. Two

@@ -19,7 +19,7 @@
 //	window: 24h                       # default 24h (the article's 86400000 ms)
 //	needs: all                        # all | any: which evidence logs must cover the window
 //	missing_logs: ...                 # said when the rule is not checked for absent logs
-//	computer_change: false            # report changes of System/Computer within one log as corroboration
+//	computer_change: false            # report changes of System/Computer within one log as corroboration (one name after another; interleaved names are forwarded events, not a rename)
 //	needs_corroboration: false        # true: evidence without corroboration is only "possible"
 //	corroboration_look_back: 720h     # when detected, corroboration looks this far back
 //	cause: ...                        # the default cause

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 const scenarioDir = "../testdata/evtx/scenarios"
@@ -628,5 +629,47 @@ func TestRealSampleVerdicts(t *testing.T) {
 				t.Errorf("%s: no timeline line with %q", c.sample, c.timeline)
 			}
 		}
+	}
+}
+
+// A log of forwarded events whose records come from two computers, one
+// after the other record by record (a Windows Event Collector gathering
+// the RD Connection Broker client logs of a farm's session hosts), is not
+// a rename: the change of its Computer field between records does not
+// corroborate the broker rule, and the finding says why.
+func TestForwardedLogIsNoRename(t *testing.T) {
+	dir := t.TempDir()
+	var evs []*evtx.Event
+	for i := range 48 {
+		ev := evtxtest.SessionBrokerClient1296(t0.Add(-time.Duration(47-i)*time.Hour), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		ev.System.Computer = []string{"RDSH01.contoso.com", "RDSH02.contoso.com"}[i%2]
+		evs = append(evs, ev)
+	}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res := analyzePath(t, builtinEngine(t, Options{}), dir)
+	f := finding(t, res, "rdp-broker-renamed")
+	if f.Verdict != Possible || len(f.Corroboration) != 0 {
+		t.Errorf("verdict %s, corroboration %v; want possible without corroboration", f.Verdict, f.Corroboration)
+	}
+	caveats := strings.Join(f.Caveats, "\n")
+	if !strings.Contains(caveats, "ForwardedEvents.evtx") || !strings.Contains(caveats, "interleaved") {
+		t.Errorf("caveats %q: want the interleaved computer names of the forwarded log", f.Caveats)
+	}
+
+	// The same records from one computer renamed half-way (RDSH01 up to
+	// record 24, RDSH02 after it): a change of the Computer field, one
+	// machine, and the finding is detected.
+	for i, ev := range evs {
+		ev.System.Computer = []string{"RDSH01.contoso.com", "RDSH02.contoso.com"}[i*2/len(evs)]
+	}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res = analyzePath(t, builtinEngine(t, Options{}), dir)
+	f = finding(t, res, "rdp-broker-renamed")
+	if f.Verdict != Detected || len(f.Corroboration) != 1 || !strings.Contains(f.Corroboration[0].Text, `then "RDSH02.contoso.com"`) {
+		t.Errorf("renamed: verdict %s, corroboration %v; want detected by the change of the Computer field", f.Verdict, f.Corroboration)
 	}
 }

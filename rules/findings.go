@@ -171,7 +171,11 @@ func (j *ruleJudge) finding() *Finding {
 		f.Corroboration = append(f.Corroboration, &Corroboration{Text: corroborationText(r, ev), Event: ev})
 	}
 	if r.ComputerChange {
-		f.Corroboration = append(f.Corroboration, j.computerChanges()...)
+		changes, forwarded := j.computerChanges()
+		f.Corroboration = append(f.Corroboration, changes...)
+		if f.EvidenceCount > 0 { // where corroboration would decide
+			f.Caveats = append(f.Caveats, forwarded...)
+		}
 	}
 
 	// Cause and steps.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 )
 
 // Verdicts that say how strong the evidence is (with Detected,
@@ -446,9 +447,13 @@ func channelRole(r *Rule, ch string) string {
 }
 
 // computerChanges returns, per log (sorted by path) whose events name more
-// than one host, the change of its Computer field. A rename shows within
-// one log; names that differ between logs may be different machines.
-func (j *ruleJudge) computerChanges() []*Corroboration {
+// than one host one after another, the change of its Computer field. A
+// rename shows within one log; names that differ between logs may be
+// different machines. A log whose hosts' records interleave (in record
+// numbers or times: hosts.Interleaved, the test package fleet marks
+// forwarded events with) holds several machines' events, not a rename: it
+// is returned in forwarded, as a caveat naming its hosts.
+func (j *ruleJudge) computerChanges() (changes []*Corroboration, forwarded []string) {
 	paths := make([]string, 0, len(j.sr.computers))
 	for p, cs := range j.sr.computers {
 		if len(cs) > 1 {
@@ -456,15 +461,21 @@ func (j *ruleJudge) computerChanges() []*Corroboration {
 		}
 	}
 	sort.Strings(paths)
-	var out []*Corroboration
 	for _, p := range paths {
 		cs := append([]*computerSeen(nil), j.sr.computers[p]...)
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].first.Before(cs[j].first) })
-		var parts []string
-		for _, c := range cs {
+		spans := make([]hosts.Span, len(cs))
+		var names, parts []string
+		for i, c := range cs {
+			spans[i] = c.span()
+			names = append(names, fmt.Sprintf("%q", c.name))
 			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatTime(c.first), evtx.FormatTime(c.last)))
 		}
-		out = append(out, &Corroboration{Text: "the Computer field of " + p + " changes: " + strings.Join(parts, ", then ")})
+		if hosts.Interleaved(spans) {
+			forwarded = append(forwarded, fmt.Sprintf("%s: its records name %d computers interleaved (%s: forwarded events, or several machines' logs in one): not read as a rename", p, len(cs), strings.Join(names, ", ")))
+			continue
+		}
+		changes = append(changes, &Corroboration{Text: "the Computer field of " + p + " changes: " + strings.Join(parts, ", then ")})
 	}
-	return out
+	return changes, forwarded
 }

@@ -51,8 +51,12 @@ type Rule struct {
 	// (e.g. logon failure auditing is off), so the rule is not checked.
 	CoverageMissing string `yaml:"coverage_missing"`
 	// ComputerChange asks the engine to report a change of the events'
-	// System/Computer value within one log as corroboration (names that
-	// differ between logs may be different machines).
+	// System/Computer value within one log as corroboration: one host name
+	// after another (names that differ between logs may be different
+	// machines). A log whose hosts' records interleave, in record numbers
+	// or in time (forwarded events: several machines in one log, as
+	// package fleet tells them apart), is no rename; a finding with
+	// evidence says so in a caveat.
 	ComputerChange bool `yaml:"computer_change"`
 	// NeedsCorroboration makes evidence without corroboration (a match of a
 	// corroboration query, or a change of the Computer field when

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 )
 
 // scanResult is what the scan found, for the judge. It holds no log and no
@@ -85,10 +86,18 @@ type queryState struct {
 	lang           *langState  // subjects, threshold samples, coverage (language.go)
 }
 
+// computerSeen is where the records naming one host lie in one log:
+// their times (eventTime) and record numbers (record header ids).
 type computerSeen struct {
-	name        string
-	first, last time.Time
-	file        string
+	name         string
+	first, last  time.Time
+	minID, maxID uint64
+	file         string
+}
+
+// span is c as package hosts judges it.
+func (c *computerSeen) span() hosts.Span {
+	return hosts.Span{MinID: c.minID, MaxID: c.maxID, First: c.first, Last: c.last}
 }
 
 // contextEvents are the RDP connection attempts of a rule's context
@@ -244,7 +253,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 	if filter {
 		o.Filter = func(s evtx.Summary) bool {
 			if t := s.Time(); !t.IsZero() {
-				seen.note(s.Computer, t)
+				seen.note(s.Computer, t, s.RecordID)
 			}
 			for _, cq := range qs {
 				if cq.keys.Accepts(s.Provider, s.EventID) {
@@ -271,8 +280,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		return x.name < y.name
 	})
 	for _, c := range seen.list {
-		s.noteComputerName(in, c.name, c.first)
-		s.noteComputerName(in, c.name, c.last)
+		s.noteComputerSpan(in, c)
 	}
 	return near
 }
@@ -284,7 +292,7 @@ type computerSightings struct {
 	list []*computerSeen
 }
 
-func (cs *computerSightings) note(name string, t time.Time) {
+func (cs *computerSightings) note(name string, t time.Time, id uint64) {
 	if name == "" {
 		return
 	}
@@ -293,11 +301,12 @@ func (cs *computerSightings) note(name string, t time.Time) {
 	for _, c := range cs.list {
 		if c.name == name {
 			c.first, c.last = minTime(c.first, t), maxTime(c.last, t)
+			c.minID, c.maxID = min(c.minID, id), max(c.maxID, id)
 			return
 		}
 	}
 	if len(cs.list) < maxComputers {
-		cs.list = append(cs.list, &computerSeen{name: name, first: t, last: t})
+		cs.list = append(cs.list, &computerSeen{name: name, first: t, last: t, minID: id, maxID: id})
 	}
 }
 
@@ -653,38 +662,35 @@ func contains(list []string, s string) bool {
 }
 
 func (s *scanner) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
-	s.noteComputerName(in, ev.System.Computer, t)
+	s.noteComputerSpan(in, &computerSeen{name: ev.System.Computer, first: t, last: t, minID: ev.RecordID, maxID: ev.RecordID})
 }
 
-func (s *scanner) noteComputerName(in *Input, name string, t time.Time) {
-	if name == "" {
+// noteComputerSpan notes that records of log in name host c.name at the
+// times and record numbers of c.
+func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
+	if c.name == "" {
 		return
 	}
 	cs := s.computers[in.Path]
-	for _, c := range cs {
-		if sameHost(c.name, name) {
-			if t.Before(c.first) {
-				c.first = t
+	for _, x := range cs {
+		if sameHost(x.name, c.name) {
+			if !c.first.IsZero() && (x.first.IsZero() || c.first.Before(x.first)) {
+				x.first = c.first
 			}
-			if t.After(c.last) {
-				c.last = t
-			}
+			x.last = maxTime(x.last, c.last)
+			x.minID, x.maxID = min(x.minID, c.minID), max(x.maxID, c.maxID)
 			return
 		}
 	}
 	if len(cs) < maxComputers {
-		s.computers[in.Path] = append(cs, &computerSeen{name: name, first: t, last: t, file: in.Path})
+		s.computers[in.Path] = append(cs, &computerSeen{name: c.name, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path})
 	}
 }
 
-// sameHost reports whether two Computer values name the same host: their
-// first DNS labels are equal ignoring case ("RDCB01" and
-// "rdcb01.contoso.com" are; a domain join is not a rename).
-func sameHost(a, b string) bool {
-	a, _, _ = strings.Cut(a, ".")
-	b, _, _ = strings.Cut(b, ".")
-	return strings.EqualFold(a, b)
-}
+// sameHost reports whether two Computer values name the same host
+// (hosts.Key: "RDCB01" and "rdcb01.contoso.com" do; a domain join is not
+// a rename).
+func sameHost(a, b string) bool { return hosts.Key(a) == hosts.Key(b) }
 
 // tally counts a match at time t against the window [start, ref]: before
 // it (BeforeCount), after it (AfterCount) or in it (Count, First, Last).
