@@ -95,6 +95,37 @@ func causeSets() []set {
 			evtxtest.SCM7023(at(4*hour), "IP Helper", "%%1058", "iphlpsvc"))},
 		systemQuiet()...)
 
+	// SCM events whose key name is not in <Binary> (rdp-service-not-running.yaml):
+	// 7011 names it in param2, 7038 in param1 (the key name, or the
+	// display name on some reports: only possible); 7040's new start type
+	// is localized.
+	add("svc-umrdp-7011", "SCM 7011 (a transaction response timed out) for UmRdpService, named in param2, no <Binary>",
+		[]logFile{sys(evtxtest.SCM(at(3*hour), 7011, evtxtest.LevelError, "", "30000", "UmRdpService"))},
+		expect{ruleService, detected, "service-hung-or-crashed"})
+	add("svc-termservice-7038", "SCM 7038 (could not log on) for TermService, named in param1, no <Binary>",
+		[]logFile{sys(evtxtest.SCM(at(3*hour), 7038, evtxtest.LevelError, "", "TermService", `CONTOSO\rdsvc`, "%%1326"))},
+		expect{ruleService, detected, "service-logon-account"})
+	add("svc-7038-display-name", "SCM 7038 naming the service by its English display name, Remote Desktop Services: possible",
+		[]logFile{sys(evtxtest.SCM(at(3*hour), 7038, evtxtest.LevelError, "", "Remote Desktop Services", `CONTOSO\rdsvc`, "%%1326"))},
+		expect{ruleService, possible, "service-logon-account"})
+	add("svc-start-type-unknown", "SCM 7040 for TermService from Manuell starten to Deaktiviert (German; Deaktiviert is not a text the rule knows): possible, the text said",
+		[]logFile{sys(evtxtest.SCM7040(at(4*hour), "Remotedesktopdienste", "Manuell starten", "Deaktiviert", "TermService"))},
+		expect{ruleService, possible, "service-start-type-unknown"})
+	add("svc-start-type-restored", "SCM 7040 for TermService to Deaktiviert, then back to Manuell starten (German)",
+		[]logFile{sys(
+			evtxtest.SCM7040(at(6*hour), "Remotedesktopdienste", "Manuell starten", "Deaktiviert", "TermService"),
+			evtxtest.SCM7040(at(2*hour), "Remotedesktopdienste", "Deaktiviert", "Manuell starten", "TermService"))},
+		expect{ruleService, resolved, "service-start-type-unknown"})
+	add("svc-localized-normal", "SCM 7040 for TermService between start types in German and Japanese, 7011 and 7038 for other services (ScDeviceEnum, MSSQLSERVER), 7038 for a service named like none of RDP's: not a finding",
+		[]logFile{sys(
+			evtxtest.SCM7040(at(9*hour), "Remotedesktopdienste", "Manuell starten", "Automatisch starten", "TermService"),
+			evtxtest.SCM7040(at(8*hour), "リモート デスクトップ サービス", "自動的な開始", "要求による開始", "TermService"),
+			evtxtest.SCM7040(at(7*hour), "DHCP-Client", "Automatisch starten", "Manuell starten", "Dhcp"),
+			evtxtest.SCM(at(6*hour), 7011, evtxtest.LevelError, "", "30000", "ScDeviceEnum"),
+			evtxtest.SCM(at(5*hour), 7038, evtxtest.LevelError, "", "MSSQLSERVER", `CONTOSO\sql`, "%%1326"),
+			evtxtest.SCM(at(4*hour), 7038, evtxtest.LevelError, "", "Print Spooler", `.\spool`, "%%1326"))},
+		systemQuiet()...)
+
 	// Network services.
 	add("net-dhcp-disabled", "SCM 7000 for Dhcp, %%1058",
 		[]logFile{sys(evtxtest.SCM7000(at(2*hour), "DHCP Client", "%%1058", "Dhcp"))},
