@@ -186,14 +186,17 @@ type chunkResult struct {
 	// slack tells that the chunk holds intact records in its slack (read
 	// by a second, slack-only scan when Options.Recover is set).
 	slack bool
-	// outside tells that the window was active and every current record
-	// of the chunk had its TimeCreated read without decoding and lay
-	// outside it, in [tmin, tmax] (no time when there were none): then
-	// the result is the same for any window that excludes that span
-	// (windowMemo).
-	outside    bool
+	// allCheap tells that the window was active and every current record
+	// of the chunk (cheap of them) had its TimeCreated read without
+	// decoding, all in [tmin, tmax] (no time when there were none): a
+	// window that excludes that span reads the chunk to the result of
+	// windowMemo.keep. werrs are the problems found in records decoded
+	// because they lay in the window.
+	allCheap   bool
+	cheap      int
 	tmin, tmax time.Time
 	timed      bool
+	werrs      []*FormatError
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -304,9 +307,17 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	}
 	le := binary.LittleEndian
 	off := chunkHeaderSize
-	// outside stays true while every current record is read cheaply and
-	// lies outside the window (chunkResult.outside).
-	res.outside = w.active && !w.slackOnly
+	// allCheap stays true while every current record is read cheaply.
+	res.allCheap = w.active && !w.slackOnly
+	// failW reports a problem of a record decoded because it lies in the
+	// window.
+	failW := func(off int, rec uint64, err error) {
+		n := len(res.errs)
+		fail(off, rec, err)
+		if len(res.errs) > n {
+			res.werrs = append(res.werrs, res.errs[n])
+		}
+	}
 	for off+recordHeaderSize <= len(c) {
 		size, ok := recordAt(c, off)
 		var ev *Event
@@ -369,7 +380,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			}
 		}
 		if salvaged {
-			res.outside = false
+			res.allCheap = false
 		}
 		recovered := salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
 		// Every current record's header time counts, whatever becomes of
@@ -389,18 +400,19 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			if cheap {
 				if !inSlack {
 					res.st.noteRead(id, ft, rt.created, rt.eventRecordID, rt.hasID)
+					res.noteCheap(rt.created)
 				}
 				if !w.contains(rt.created) {
 					// Outside the window by TimeCreated: not decoded.
 					if !inSlack {
 						res.st.Skipped++
-						res.noteOutside(rt.created)
 					}
 					off += size
 					continue
 				}
+			} else {
+				res.allCheap = false
 			}
-			res.outside = false
 			if w.filter != nil {
 				if s, ok := decoder().summarize(off, size); ok {
 					s.Written, s.RecordID = FiletimeToTime(ft), id
@@ -427,7 +439,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 					fail(off, id, fmt.Errorf("record of %d bytes in chunk slack not decodable: %w", size, err))
 				} else {
 					res.st.BadRecords++
-					fail(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
+					failW(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
 				}
 				off += size
 				continue
@@ -456,7 +468,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			if inSlack {
 				where = " in chunk slack"
 			}
-			fail(off, id, fmt.Errorf("%w: record%s decoded in part (values kept, names unknown): %s", ErrCorrupt, where, ev.Partial))
+			failW(off, id, fmt.Errorf("%w: record%s decoded in part (values kept, names unknown): %s", ErrCorrupt, where, ev.Partial))
 		}
 		if inSlack {
 			ev.Recovered = RecoveredSlack
@@ -577,8 +589,10 @@ func chunkHeaderCRC(c []byte) uint32 {
 	return crc.Sum32()
 }
 
-// noteOutside widens the span of the chunk's records outside the window.
-func (r *chunkResult) noteOutside(t time.Time) {
+// noteCheap counts a current record whose TimeCreated t was read cheaply
+// and widens the span of those times.
+func (r *chunkResult) noteCheap(t time.Time) {
+	r.cheap++
 	if !r.timed {
 		r.tmin, r.tmax, r.timed = t, t, true
 		return

@@ -3,7 +3,9 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sort"
+	"sync"
 )
 
 // LastWritten returns the log's last-written record, decoded: of the
@@ -88,28 +90,33 @@ func (a *writtenCand) before(b *writtenCand, desc bool) bool {
 // writtenEnd returns the first candidate, in the order of before, that
 // decodes as Next yields it, or nil. Memory stays bounded: each walk of the
 // record headers keeps the k first candidates after those already tried
-// (k grows when none of them decodes, as in a hostile file).
+// (k grows when none of them decodes, as in a hostile file). The walk is
+// split over the reader's workers, each keeping the k first of its chunks.
 func (s *source) writtenEnd(desc bool) *writtenCand {
 	var after *writtenCand
 	for k := 64; ; k = min(k*8, 1<<16) {
-		var best []writtenCand
-		sortBest := func() {
-			sort.Slice(best, func(i, j int) bool { return best[i].before(&best[j], desc) })
+		w := max(1, min(s.workers, s.nslots))
+		parts := make([][]writtenCand, w)
+		var wg sync.WaitGroup
+		for p := range w {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var best []writtenCand
+				s.walkCands(p*s.nslots/w, (p+1)*s.nslots/w, func(c writtenCand) {
+					if after != nil && !after.before(&c, desc) {
+						return // tried already
+					}
+					best = append(best, c)
+					if len(best) >= 2*k {
+						best = firstCands(best, k, desc)
+					}
+				})
+				parts[p] = firstCands(best, k, desc)
+			}()
 		}
-		s.walkCands(func(c writtenCand) {
-			if after != nil && !after.before(&c, desc) {
-				return // tried already
-			}
-			best = append(best, c)
-			if len(best) >= 2*k {
-				sortBest()
-				best = best[:k]
-			}
-		})
-		sortBest()
-		if len(best) > k {
-			best = best[:k]
-		}
+		wg.Wait()
+		best := firstCands(slices.Concat(parts...), k, desc)
 		if len(best) == 0 {
 			return nil
 		}
@@ -123,13 +130,19 @@ func (s *source) writtenEnd(desc bool) *writtenCand {
 	}
 }
 
-// walkCands calls fn with every record Next would consider yielding, in
-// file order: the walk of scanChunk (intact records, and records whose
+// firstCands sorts cs by before and keeps the first k.
+func firstCands(cs []writtenCand, k int, desc bool) []writtenCand {
+	sort.Slice(cs, func(i, j int) bool { return cs[i].before(&cs[j], desc) })
+	return cs[:min(len(cs), k)]
+}
+
+// walkCands calls fn with every record of chunk slots [from, to) that Next
+// would consider yielding, in file order: the walk of scanChunk (intact records, and records whose
 // size fields are zero but which run up to the next intact record), not
 // the old records of chunk slack (Options.Recover's) or of old chunks.
-func (s *source) walkCands(fn func(writtenCand)) {
+func (s *source) walkCands(from, to int, fn func(writtenCand)) {
 	le := binary.LittleEndian
-	for i := 0; i < s.nslots; i++ {
+	for i := from; i < to; i++ {
 		if s.isOld(i) {
 			continue // an old chunk: its records are not yielded by Next
 		}

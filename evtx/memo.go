@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"os"
+	"slices"
 	"sync"
 	"time"
 )
@@ -12,11 +13,13 @@ import (
 //
 // The memo never changes an answer. A chunk is remembered only when a
 // pass read it whole with an active window and every current record of it
-// had its TimeCreated read without decoding and lay outside that window
-// (chunkResult.outside): nothing of it was decoded, filtered or yielded,
-// so its counts and problems depend on the chunk's bytes alone. A later
-// pass whose window excludes the span [tmin, tmax] of those times would
-// read the chunk to the same result, and gets that result instead. The
+// had its TimeCreated read without decoding (chunkResult.allCheap). A
+// later pass whose window excludes the span [tmin, tmax] of those times
+// decodes, filters and yields none of them: its counts and problems
+// depend on the chunk's bytes alone, and are those of the earlier pass
+// with every current record skipped and without the problems of the
+// records it decoded (windowMemo.keep). That pass gets them without
+// reading the chunk. The
 // memo belongs to one file: it is dropped when the file's identity, size
 // or modification time changes between opens. TestWindowMemoEqualsRead
 // checks reads after other windows against fresh reads.
@@ -83,7 +86,7 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 	}
 	m.served++
 	m.mu.Unlock()
-	res := &chunkResult{index: i, st: cm.st, slack: cm.slack, outside: true, tmin: cm.tmin, tmax: cm.tmax, timed: cm.timed}
+	res := &chunkResult{index: i, st: cm.st, slack: cm.slack}
 	for _, e := range cm.errs {
 		e2 := *e
 		e2.File = name
@@ -92,13 +95,23 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 	return res
 }
 
-// keep remembers res, the result of reading chunk i whole.
+// keep remembers, from res, the result of reading chunk i whole, what a
+// read whose window excludes every record of it gives: the same counts
+// but that every current record is skipped (none filtered, yielded,
+// recovered, partial or undecodable), and the problems less those of
+// records decoded because they lay in res's window.
 func (m *windowMemo) keep(i int, res *chunkResult) {
-	if m == nil || !res.outside {
+	if m == nil || !res.allCheap {
 		return
 	}
-	cm := &chunkMemo{st: res.st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed}
+	st := res.st
+	st.Skipped = res.cheap
+	st.Filtered, st.Records, st.Recovered, st.Partial, st.BadRecords = 0, 0, 0, 0, 0
+	cm := &chunkMemo{st: st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed}
 	for _, e := range res.errs {
+		if slices.Contains(res.werrs, e) {
+			continue
+		}
 		e2 := *e
 		cm.errs = append(cm.errs, &e2)
 	}

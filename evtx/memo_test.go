@@ -2,6 +2,7 @@ package evtx_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -159,5 +160,84 @@ func TestWindowMemoDropsChangedFile(t *testing.T) {
 	got, want := readLog(t, l, o), readLog(t, findOne(t, p), o)
 	if got != want {
 		t.Fatalf("after the file changed the Log reads from its memo\n%s", firstDiff(lines(got), lines(want)))
+	}
+}
+
+// TestWindowMemoLeavesInWindowProblems: a record whose TimeCreated reads
+// cheaply but whose body does not decode is a problem of the reads whose
+// window holds it, not of a later read that skips its chunk from the memo.
+func TestWindowMemoLeavesInWindowProblems(t *testing.T) {
+	evs := evtxtest.Noise(craftT0, 10*time.Minute, 200)
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Record 30 (chunk 0): a string of its EventData declared BinXML,
+	// which it is not. Its TimeCreated still reads without decoding.
+	le := binary.LittleEndian
+	// instance returns the offset and kind of each value of the template
+	// instance at c (its token).
+	instance := func(c int) (pos []int, kinds []int) {
+		defOff := int(le.Uint32(b[c+6:]))
+		c += 10
+		if 4096+defOff == c { // inline definition
+			c += 24 + int(le.Uint32(b[c+20:]))
+		}
+		n := int(le.Uint32(b[c:]))
+		v := c + 4 + 4*n
+		for i := 0; i < n; i++ {
+			d := c + 4 + 4*i
+			pos, kinds = append(pos, d), append(kinds, int(b[d+2]))
+			v += int(le.Uint16(b[d:]))
+		}
+		return pos, kinds
+	}
+	broken := false
+	for p := 4096 + 512; p+24 <= 4096+65536 && string(b[p:p+4]) == "**\x00\x00"; p += int(le.Uint32(b[p+4:])) {
+		if le.Uint64(b[p+8:]) != 30 {
+			continue
+		}
+		ds, kinds := instance(p + 24 + 4)
+		// The value of the outer instance that is BinXML: EventData.
+		v := ds[len(ds)-1] + 4
+		for i, d := range ds {
+			if kinds[i] == int(evtx.KindBinXML) {
+				if b[v] == 0x0f {
+					v += 4 // fragment header
+				}
+				ids, ikinds := instance(v)
+				for j, id := range ids {
+					if ikinds[j] == int(evtx.KindString) && le.Uint16(b[id:]) > 4 {
+						b[id+2] = byte(evtx.KindBinXML)
+						broken = true
+						break
+					}
+				}
+				break
+			}
+			v += int(le.Uint16(b[d:]))
+		}
+		break
+	}
+	if !broken {
+		t.Fatal("no EventData string in record 30 to break")
+	}
+	p := filepath.Join(t.TempDir(), "System.evtx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	holds := evtx.Options{Since: craftT0.Add(290 * time.Minute), Until: craftT0.Add(300 * time.Minute)} // records 30 and 31
+	after := evtx.Options{Since: craftT0.Add(48 * time.Hour)}                                           // none of chunk 0
+	shared := findOne(t, p)
+	first := readLog(t, shared, holds)
+	if !bytes.Contains([]byte(first), []byte("not decodable")) && !bytes.Contains([]byte(first), []byte("decoded in part")) {
+		t.Fatalf("record 30 decodes: the test proves nothing\n%s", first)
+	}
+	got, want := readLog(t, shared, after), readLog(t, findOne(t, p), after)
+	if got != want {
+		t.Fatalf("the memo of a read holding record 30 changes a read without it\n%s", firstDiff(lines(got), lines(want)))
+	}
+	if evtx.MemoChunks(shared) == 0 {
+		t.Fatal("the memo served nothing: the test proves nothing")
 	}
 }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/fnv"
 	"io"
@@ -193,16 +194,18 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 }
 
 // profileAll profiles the logs at the given indices in parallel (at most
-// workers at a time).
+// workers at a time, the largest first), each read with workers
+// goroutines: a machine's System log is often most of its bytes, and
+// reading it with one goroutine while the small logs are done left the
+// other cores idle.
 func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, period time.Duration) []*profile {
 	out := make([]*profile, len(logs))
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	per := 1
-	if len(idx) < workers {
-		per = max(1, workers/max(1, len(idx)))
-	}
+	per := workers
+	idx = slices.Clone(idx)
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(logs[b].Size, logs[a].Size) })
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for _, i := range idx {
