@@ -172,6 +172,11 @@ func (e *Engine) Channels() []string {
 // Analyze reads the logs the rules need and returns one finding per rule.
 // It returns an error only if no log could be read at all (every needed
 // log absent is not an error: the findings say "not checked").
+// The logs are those of one machine, each given once: a path given twice
+// is read once, but two copies of a log (a shadow copy, a second
+// download) add their records twice, and several machines' logs share one
+// reference time. Package fleet groups paths into machines and merges
+// copies (evtx.Merge) before calling Analyze.
 // It runs the engine's three stages (see the package doc): the plan of
 // what to read, the scan that turns the logs into matches, and the judge
 // that turns the matches into findings.
