@@ -220,6 +220,11 @@ func findZip(path string) ([]*Log, error) {
 	return out, nil
 }
 
+// zipEncrypted is bit 0 of a zip entry's general purpose flags: the
+// member is encrypted (APPNOTE.TXT 4.4.4), which archive/zip does not
+// read; inflating it fails as if its data were damaged.
+const zipEncrypted = 0x1
+
 // openZipMember inflates the member into memory or a temporary file, at
 // most limit bytes. Inflation is streamed: when the member's data is
 // damaged, the bytes inflated before the damage are read as a truncated
@@ -243,6 +248,9 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 	}
 	if zf == nil {
 		return nil, fmt.Errorf("evtx: %s: member not found: %w", l.Path, fs.ErrNotExist)
+	}
+	if zf.Flags&zipEncrypted != 0 {
+		return nil, fmt.Errorf("evtx: %s: the member is encrypted (a password-protected archive): extract it with its password and give the .evtx file: %w", l.Path, errors.ErrUnsupported)
 	}
 	rc, err := zf.Open()
 	if err != nil {

@@ -113,3 +113,36 @@ func writeTemp(t *testing.T, dir string, data []byte) string {
 	}
 	return p
 }
+
+// TestZipMemberEncrypted: a member of a password-protected archive (general
+// purpose flag bit 0) is said to be encrypted; it was reported as "not an
+// EVTX file: empty (... zip member damaged ...)", as if the disk were bad.
+func TestZipMemberEncrypted(t *testing.T) {
+	data := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	// Stored, with the encryption bit set: the bytes are a plain log, so
+	// only the flag can tell.
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "System.evtx", Method: zip.Store, Flags: 0x1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	zw.Close()
+	zp := filepath.Join(t.TempDir(), "logs.zip")
+	if err := os.WriteFile(zp, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := Find(zp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := logs[0].Open(Options{})
+	if err == nil {
+		f.Close()
+		t.Fatal("an encrypted member opened")
+	}
+	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "encrypted") || !strings.Contains(err.Error(), "logs.zip!System.evtx") {
+		t.Errorf("error %q", err)
+	}
+}
