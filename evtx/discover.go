@@ -393,20 +393,22 @@ func ChannelFromFileName(name string) string {
 }
 
 // FirstChannel returns the System/Channel of the log's first event (one
-// worker, the first chunk that yields an event), or "" when the log cannot
-// be opened or yields no event. It tells the channel of a log whose file
-// name does not (a renamed or exported copy).
-func (l *Log) FirstChannel() string {
+// worker, the first chunk that yields an event), or "" when the log yields
+// no event. It tells the channel of a log whose file name does not (a
+// renamed or exported copy). The error is Open's when the log cannot be
+// opened (not EVTX, unreadable), which a caller reports instead of
+// calling the log one of a channel it does not read.
+func (l *Log) FirstChannel() (string, error) {
 	f, err := l.Open(Options{Workers: 1})
 	if err != nil {
-		return ""
+		return "", err
 	}
 	defer f.Close()
 	ev, err := f.Next()
 	if err != nil {
-		return ""
+		return "", nil
 	}
-	return ev.System.Channel
+	return ev.System.Channel, nil
 }
 
 // ArchivedChannel returns the channel of an archived log's name (a

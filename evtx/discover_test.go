@@ -273,11 +273,17 @@ func TestFirstChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
+	errs := map[string]error{}
 	for _, l := range logs {
 		f, _ := l.Location()
-		got[filepath.Base(f)] = l.FirstChannel()
+		got[filepath.Base(f)], errs[filepath.Base(f)] = l.FirstChannel()
 	}
 	if got["copy.evtx"] != "System" || len(got) != 2 || got["empty.evtx"] != "" {
 		t.Errorf("FirstChannel: %q", got)
+	}
+	// An empty file is not EVTX: the error says so, for the caller to
+	// report it as unreadable rather than as a log of no channel read.
+	if errs["copy.evtx"] != nil || !errors.Is(errs["empty.evtx"], ErrNotEVTX) {
+		t.Errorf("FirstChannel errors: %v", errs)
 	}
 }

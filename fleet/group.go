@@ -204,7 +204,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 				continue
 			}
 			peeks++
-			if ch := e.log.FirstChannel(); ch != "" && need(ch) {
+			if ch, _ := e.log.FirstChannel(); ch != "" && need(ch) {
 				e.channel, e.need = ch, true
 			}
 		}

@@ -291,7 +291,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			ch += " (from the events)"
 		}
 		if !in.Used {
-			p.printf("| %s | %s | | | | not read | |\n", cell(in.Path), ch)
+			probs := " "
+			if len(in.Problems) > 0 {
+				probs = " " + cell(strings.Join(in.Problems, "; ")) + " "
+			}
+			p.printf("| %s | %s | | | | not read |%s|\n", cell(in.Path), ch, probs)
 			continue
 		}
 		probs := in.Problems

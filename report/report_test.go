@@ -182,3 +182,25 @@ func TestReferenceTextNone(t *testing.T) {
 		t.Errorf("a read log without record times: %q", got)
 	}
 }
+
+// A log whose name gives no channel and that could not be opened to read
+// one (standard input that was empty, a damaged export) is said to be
+// unreadable in text and Markdown, not "no rule reads this channel".
+func TestUnusedUnreadableInput(t *testing.T) {
+	r := &Report{ReferenceSource: "none", Inputs: []Input{{Path: "-", Error: "evtx: -: not an EVTX file: empty"}}}
+	r.Inputs[0].Problems = problems(r.Inputs[0])
+	var b bytes.Buffer
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "not read (unreadable): evtx: -: not an EVTX file: empty") || strings.Contains(out, "no rule reads this channel") {
+		t.Errorf("text:\n%s", out)
+	}
+	b.Reset()
+	if err := WriteMarkdown(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "not read | `unreadable: evtx: -: not an EVTX file: empty` |") {
+		t.Errorf("markdown:\n%s", b.String())
+	}
+}

@@ -367,6 +367,10 @@ func WriteText(w io.Writer, r *Report) error {
 		if in.ChannelFromEvents {
 			ch += " (from the events)"
 		}
+		if !in.Used && in.Error != "" {
+			p.printf("  %s  [%s]  not read (unreadable): %s\n", in.Path, ch, in.Error)
+			continue
+		}
 		if !in.Used {
 			p.printf("  %s  [%s]  not read (no rule reads this channel)\n", in.Path, ch)
 			continue

@@ -83,7 +83,11 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 			continue
 		}
 		peeks++
-		if ch := p.logs[i].FirstChannel(); ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
+		ch, err := p.logs[i].FirstChannel()
+		if err != nil {
+			in.Err = err // unreadable, not "a channel no rule reads"
+		}
+		if ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
 			in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
 		}
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,16 @@ func TestPlan(t *testing.T) {
 		if in.Used == setup || in.ChannelFromEvents != renamed || (in.Used && in.Channel != "System") {
 			t.Errorf("%s beside System.evtx: channel %q from events %v used %v", in.Path, in.Channel, in.ChannelFromEvents, in.Used)
 		}
+	}
+	// A log whose name gives no channel and that cannot be opened (stdin
+	// that was empty, a damaged export) is unreadable, not a log of a
+	// channel no rule reads.
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "export.evtx"), make([]byte, 5000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if in := e.plan(find(dir)).inputs[0]; in.Used || !errors.Is(in.Err, evtx.ErrNotEVTX) {
+		t.Errorf("all-zero export: used %v, error %v", in.Used, in.Err)
 	}
 	// The article's rules without the timeline read no Security log.
 	if len(articleEngine(t, Options{}).plan(nil).byChannel["security"]) != 0 {
