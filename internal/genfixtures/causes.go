@@ -161,9 +161,9 @@ func causeSets() []set {
 			fwRule(at(5*hour), 2099, "RemoteDesktop-UserMode-In-TCP", "Remote Desktop - User Mode (TCP-In)", 1, 6, "3389", 3, 0),
 			fwRule(at(2*hour), 2099, "RemoteDesktop-UserMode-In-TCP", "Remote Desktop - User Mode (TCP-In)", 1, 6, "3389", 3, 1))},
 		expect{ruleFwRules, resolved, "rdp-rule-changed"})
-	add("fw-port-blocked", "Firewall 2097: an enabled inbound TCP block rule on ports 3389,3390 was added",
+	add("fw-port-blocked", "Firewall 2071 (rule added, Windows 11 22H2+): an enabled inbound TCP block rule on ports 3389,3390",
 		[]logFile{sys(), fw(
-			fwRule(at(3*hour), 2097, "{6B1E8E2C-6F0B-4E4C-9C4B-2C1D3E4F5A60}", "Block RDP", 1, 6, "3389,3390", 2, 1))},
+			fwRule(at(3*hour), 2071, "{6B1E8E2C-6F0B-4E4C-9C4B-2C1D3E4F5A60}", "Block RDP", 1, 6, "3389,3390", 2, 1))},
 		expect{ruleFwRules, detected, "port-blocked"})
 	add("fw-port-block-removed", "Firewall 2004: an inbound block rule on TCP 3389 added, then 2006 deleted it",
 		[]logFile{sys(), fw(
@@ -326,7 +326,7 @@ func evtx7001(t time.Time) *evtx.Event {
 	return evtxtest.SCM(t, 7001, evtxtest.LevelError, "Netlogon", "Netlogon", "Workstation", "%%1058")
 }
 
-// fwRule is a Firewall rule event (2004/2097 added, 2005/2099 modified)
+// fwRule is a Firewall rule event (2004/2071/2097 added, 2005/2073/2099 modified)
 // with the fields of the manifest template, in its order and types
 // (repnz/etw-providers-docs Manifests-Win10-18990; 2097/2099 add
 // PolicyAppId and ErrorCode, not needed here): direction 1 inbound, 2
