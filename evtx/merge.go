@@ -25,7 +25,9 @@ import (
 // events with the Reader's rules, so it yields exactly the events a single
 // copy holding all the records would; Stats.Skipped and Stats.Filtered
 // count records once. Format errors are those of every part, each naming
-// its own file; Stats adds up the parts' chunk and damage counts.
+// its own file; Stats adds up the parts' chunk and damage counts, and
+// gives the span of TimeCreated and the last-written record over all the
+// parts (each part reads every record).
 func Merge(parts ...*Log) *Log {
 	if len(parts) == 1 {
 		return parts[0]
@@ -71,6 +73,8 @@ type merged struct {
 	filtered int
 	recov    int
 	dups     int
+	partial  int // yielded events decoded in part
+	slack    int // yielded events read from chunk slack or unallocated space
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
@@ -137,6 +141,12 @@ func (m *merged) next() (*Event, error) {
 		if recovered {
 			m.recov++
 		}
+		if ev.Partial != "" {
+			m.partial++
+		}
+		if ev.Recovered != "" {
+			m.slack++
+		}
 		return ev, nil
 	}
 	return nil, io.EOF
@@ -168,8 +178,27 @@ func (m *merged) stats() Stats {
 		if p.Last.After(s.Last) {
 			s.Last = p.Last
 		}
+		// What the parts read of the records' TimeCreated and
+		// EventRecordID: every part reads every record (no window).
+		s.SlackUnreadable += p.SlackUnreadable
+		s.ZeroWritten += p.ZeroWritten
+		s.Renumbered += p.Renumbered
+		s.IDsRead += p.IDsRead
+		if p.created {
+			if !s.created || p.FirstCreated.Before(s.FirstCreated) {
+				s.FirstCreated = p.FirstCreated
+			}
+			if !s.created || p.LastCreated.After(s.LastCreated) {
+				s.LastCreated = p.LastCreated
+			}
+			if !s.created || p.LastWrittenID > s.LastWrittenID || (p.LastWrittenID == s.LastWrittenID && p.LastWrittenCreated.After(s.LastWrittenCreated)) {
+				s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = p.LastWrittenID, p.LastWrittenCreated, p.LastWrittenExported
+			}
+			s.created = true
+		}
 	}
 	s.Records, s.Skipped, s.Filtered, s.Recovered = m.records, m.skipped, m.filtered, m.recov
+	s.Partial, s.SlackRead = m.partial, m.slack
 	s.Duplicates += m.dups
 	return s
 }

@@ -106,6 +106,14 @@ func TestMergeOverlappingCopies(t *testing.T) {
 			if !gs.First.Equal(ws.First) || !gs.Last.Equal(ws.Last) {
 				t.Errorf("first/last: merged %v/%v, whole %v/%v", gs.First, gs.Last, ws.First, ws.Last)
 			}
+			// The span of TimeCreated and the last-written record: those
+			// of the whole log (dump prints them, and counts --since 24h
+			// back from the last-written record).
+			if !gs.FirstCreated.Equal(ws.FirstCreated) || !gs.LastCreated.Equal(ws.LastCreated) ||
+				gs.LastWrittenID != ws.LastWrittenID || !gs.LastWrittenCreated.Equal(ws.LastWrittenCreated) || gs.LastWrittenID != 300 {
+				t.Errorf("TimeCreated %v to %v, last written %d at %v; whole: %v to %v, %d at %v", gs.FirstCreated, gs.LastCreated, gs.LastWrittenID, gs.LastWrittenCreated,
+					ws.FirstCreated, ws.LastCreated, ws.LastWrittenID, ws.LastWrittenCreated)
+			}
 			// 100 records are in both copies and 200 in the repeated newer one.
 			if gs.Duplicates != 300 {
 				t.Errorf("duplicates %d, want 300", gs.Duplicates)

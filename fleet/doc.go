@@ -11,7 +11,9 @@
 // record ids and times, and EventLog 6011 ("the computer name changed from
 // X to Y"). Folder names play no part, except that a log naming no
 // computer goes with the machines found beside it. Copies of one log
-// become one Log read through evtx.Merge, so every record counts once.
+// become one Log read through evtx.Merge, so every record counts once;
+// Copies does that alone, for logs read without grouping them into
+// machines (evtxrdp dump and query).
 // Analyze runs a rules.Engine per machine, in parallel.
 //
 // The package reads hostile input like package evtx does: every log is

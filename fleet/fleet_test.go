@@ -491,3 +491,54 @@ func equalMaps(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// Copies finds the copies among logs without grouping machines: the same
+// file by another path, the same archive member twice, an older copy, a
+// byte-identical archive member; other logs stay apart, in the order of
+// their first copy.
+func TestCopies(t *testing.T) {
+	dir := t.TempDir()
+	all := systemLog("vm1", t0, 2, 1)
+	cur := filepath.Join(dir, "current", "System.evtx")
+	write(t, cur, all)
+	shadow := filepath.Join(dir, "shadow", "System.evtx")
+	write(t, shadow, all[:len(all)-3])
+	other := filepath.Join(dir, "vm2", "System.evtx")
+	write(t, other, systemLog("vm2", t0, 0, 1)[:10])
+	link := filepath.Join(dir, "link.evtx")
+	if err := os.Symlink(cur, link); err != nil {
+		t.Fatal(err)
+	}
+	z := filepath.Join(dir, "logs.zip")
+	writeZip(t, z, map[string]string{"Logs/System.evtx": other})
+	var logs []*evtx.Log
+	for _, p := range []string{shadow, other, cur, link, z, z} {
+		found, err := evtx.Find(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, found...)
+	}
+	sets := fleet.Copies(logs, 2)
+	var got []string
+	for _, l := range sets {
+		var cs []string
+		for _, c := range l.Copies {
+			cs = append(cs, fmt.Sprintf("%s %d/%d same=%q", strings.TrimPrefix(c.Path, dir), c.Added, c.Records, strings.TrimPrefix(c.SameAs, dir)))
+		}
+		got = append(got, strings.Join(cs, ", "))
+	}
+	n := len(all)
+	want := []string{
+		fmt.Sprintf(`/current/System.evtx %d/%d same="", /shadow/System.evtx 0/%d same="", /link.evtx 0/%d same="/current/System.evtx"`, n, n, n-3, n),
+		// The zip's member is a copy of vm2's log; the zip given twice
+		// is the same member twice.
+		`/vm2/System.evtx 10/10 same="", /logs.zip!Logs/System.evtx 0/10 same="", /logs.zip!Logs/System.evtx 0/10 same="/logs.zip!Logs/System.evtx"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("copies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if m := sets[0].EvtxLog(); len(m.Parts()) != 2 {
+		t.Errorf("the merged log reads %d parts, want 2 (the link is the same file)", len(m.Parts()))
+	}
+}

@@ -96,8 +96,10 @@ type Copy struct {
 	// channel, id, header time, provider, event id and computer).
 	Records, Added int
 	// SameFile is set when the copy is the same file as an earlier one
-	// reached by another path (a symbolic or hard link); it is not read.
+	// reached by another path (a symbolic or hard link), or by the same
+	// path given again; it is not read. SameAs is then that copy's Path.
 	SameFile bool
+	SameAs   string
 }
 
 // EvtxLogs returns the logs to analyse (rules.Engine.Analyze): one per
@@ -108,15 +110,61 @@ type Copy struct {
 func (m *Machine) EvtxLogs() []*evtx.Log {
 	var out []*evtx.Log
 	for _, l := range m.Logs {
-		var parts []*evtx.Log
-		for _, c := range l.Copies {
-			if !c.SameFile {
-				parts = append(parts, c.Log)
-			}
-		}
-		out = append(out, evtx.Merge(parts...))
+		out = append(out, l.EvtxLog())
 	}
 	return out
+}
+
+// EvtxLog returns the log to read: its copies merged (evtx.Merge, which
+// counts each record once by its decoded identity; every copy is read,
+// also one that Added says adds nothing, since Added is judged without
+// decoding; files that are the same file are read once).
+func (l *Log) EvtxLog() *evtx.Log {
+	var parts []*evtx.Log
+	for _, c := range l.Copies {
+		if !c.SameFile {
+			parts = append(parts, c.Log)
+		}
+	}
+	return evtx.Merge(parts...)
+}
+
+// Copies finds the copies among logs as Group does, without grouping them
+// into machines: the same file by several paths (Copy.SameFile), and logs
+// that share a record (a byte-identical copy, a shadow copy, an older copy
+// overlapping the newer one). It returns one Log per distinct log, in the
+// order of each one's first copy in logs; Log.EvtxLog reads it, each record
+// once. Copies hold records of one channel: the channel of a plain file's
+// first record (its file name's, ChannelFromFileName, when it has none),
+// an archive member's file name's (a member is not inflated to peek). Only
+// logs whose channel another log shares have their record summaries read
+// (workers at a time, 0: GOMAXPROCS); no record is decoded but EventLog
+// 6011, and Log.Read is false for the others.
+func Copies(logs []*evtx.Log, workers int) []*Log {
+	es := make([]*entry, len(logs))
+	for i, l := range logs {
+		ch := l.Channel
+		if _, member := l.Location(); member == "" && len(logs) > 1 {
+			if fc, err := l.FirstChannel(); err == nil && fc != "" {
+				ch = fc
+			}
+		}
+		es[i] = &entry{log: l, channel: ch, need: true, sameFile: -1}
+	}
+	markSameFiles(es)
+	n := map[string]int{}
+	for _, e := range es {
+		if e.sameFile < 0 {
+			n[strings.ToLower(e.channel)]++
+		}
+	}
+	var idx []int
+	for i, e := range es {
+		if e.sameFile < 0 && n[strings.ToLower(e.channel)] > 1 {
+			idx = append(idx, i)
+		}
+	}
+	return copySets(es, idx, workers, 0)
 }
 
 // Copies reports whether some log of the machine was given more than once.
@@ -211,86 +259,13 @@ func Group(units []*Unit, opts Options) []*Machine {
 		es = append(es, unitEntries...)
 	}
 	markSameFiles(es)
-
-	// Profiles of the logs read.
 	var idx []int
-	logs := make([]*evtx.Log, len(es))
-	chans := make([]string, len(es))
 	for i, e := range es {
-		logs[i], chans[i] = e.log, e.channel
 		if e.need && e.sameFile < 0 {
 			idx = append(idx, i)
 		}
 	}
-	profs := profileAll(logs, chans, idx, opts.Workers, opts.Period)
-	for i, e := range es {
-		if e.sameFile >= 0 {
-			e.prof = profs[e.sameFile]
-		} else {
-			e.prof = profs[i]
-		}
-	}
-
-	// Copies: logs that share a record.
-	parent := make([]int, len(es))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	union := func(a, b int) {
-		if ra, rb := find(a), find(b); ra != rb {
-			parent[max(ra, rb)] = min(ra, rb)
-		}
-	}
-	// Every record key with its log, sorted by key: equal neighbours are
-	// shared records (16 bytes a record, for the time of the sort).
-	type keyOf struct {
-		k uint64
-		i int
-	}
-	var pairs []keyOf
-	for i, e := range es {
-		if e.sameFile >= 0 {
-			union(i, e.sameFile)
-			continue
-		}
-		if e.prof != nil {
-			for _, k := range e.prof.keys {
-				pairs = append(pairs, keyOf{k, i})
-			}
-		}
-	}
-	slices.SortFunc(pairs, func(a, b keyOf) int { return cmp.Compare(a.k, b.k) })
-	for j := 1; j < len(pairs); j++ {
-		if pairs[j].k == pairs[j-1].k {
-			union(pairs[j].i, pairs[j-1].i)
-		}
-	}
-	pairs = nil
-	sets := map[int][]int{}
-	var roots []int
-	for i := range es {
-		r := find(i)
-		if _, ok := sets[r]; !ok {
-			roots = append(roots, r)
-		}
-		sets[r] = append(sets[r], i)
-	}
-	var all []*Log
-	for _, r := range roots {
-		all = append(all, newLog(es, sets[r]))
-	}
-	for _, e := range es {
-		if e.prof != nil {
-			e.prof.keys = nil // not needed any more; a fleet holds many
-		}
-	}
+	all := copySets(es, idx, opts.Workers, opts.Period)
 
 	// Hosts linked by renames.
 	linked := newUnionFind()
@@ -392,34 +367,116 @@ func Group(units []*Unit, opts Options) []*Machine {
 	return ms
 }
 
+// copySets profiles the entries at idx (not the same file as an earlier
+// entry: markSameFiles has run) and returns one Log per set of copies:
+// entries that are the same file, or whose records share a key, in the
+// order of each set's first entry.
+func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log {
+	// Profiles of the logs read.
+	logs := make([]*evtx.Log, len(es))
+	chans := make([]string, len(es))
+	for i, e := range es {
+		logs[i], chans[i] = e.log, e.channel
+	}
+	profs := profileAll(logs, chans, idx, workers, period)
+	for i, e := range es {
+		if e.sameFile >= 0 {
+			e.prof = profs[e.sameFile]
+		} else {
+			e.prof = profs[i]
+		}
+	}
+
+	// Copies: logs that share a record.
+	parent := make([]int, len(es))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	// Every record key with its log, sorted by key: equal neighbours are
+	// shared records (16 bytes a record, for the time of the sort).
+	type keyOf struct {
+		k uint64
+		i int
+	}
+	var pairs []keyOf
+	for i, e := range es {
+		if e.sameFile >= 0 {
+			union(i, e.sameFile)
+			continue
+		}
+		if e.prof != nil {
+			for _, k := range e.prof.keys {
+				pairs = append(pairs, keyOf{k, i})
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(a, b keyOf) int { return cmp.Compare(a.k, b.k) })
+	for j := 1; j < len(pairs); j++ {
+		if pairs[j].k == pairs[j-1].k {
+			union(pairs[j].i, pairs[j-1].i)
+		}
+	}
+	pairs = nil
+	sets := map[int][]int{}
+	var roots []int
+	for i := range es {
+		r := find(i)
+		if _, ok := sets[r]; !ok {
+			roots = append(roots, r)
+		}
+		sets[r] = append(sets[r], i)
+	}
+	var all []*Log
+	for _, r := range roots {
+		all = append(all, newLog(es, sets[r]))
+	}
+	for _, e := range es {
+		if e.prof != nil {
+			e.prof.keys = nil // not needed any more; a fleet holds many
+		}
+	}
+	return all
+}
+
 // maxPeeks bounds the logs of a unit opened to read their channel.
 const maxPeeks = 64
 
-// markSameFiles sets entry.sameFile for plain files that are the same file
-// as an earlier entry (os.SameFile: symbolic and hard links, "./x" and "x").
+// markSameFiles sets entry.sameFile for logs that are the same file as an
+// earlier entry (os.SameFile: the same path twice, symbolic and hard
+// links, "./x" and "x"), or the same member of the same archive.
 func markSameFiles(es []*entry) {
 	type fileInfo struct {
-		i  int
-		fi os.FileInfo
+		i      int
+		fi     os.FileInfo
+		member string
 	}
 	bySize := map[int64][]fileInfo{}
 	for i, e := range es {
 		file, member := e.log.Location()
-		if member != "" {
-			continue
-		}
 		fi, err := os.Stat(file)
 		if err != nil {
 			continue
 		}
 		for _, o := range bySize[fi.Size()] {
-			if os.SameFile(o.fi, fi) {
+			if o.member == member && os.SameFile(o.fi, fi) {
 				e.sameFile = o.i
 				break
 			}
 		}
 		if e.sameFile < 0 {
-			bySize[fi.Size()] = append(bySize[fi.Size()], fileInfo{i, fi})
+			bySize[fi.Size()] = append(bySize[fi.Size()], fileInfo{i, fi, member})
 		}
 	}
 }
@@ -437,6 +494,9 @@ func newLog(es []*entry, set []int) *Log {
 	for _, i := range order {
 		e := es[i]
 		c := &Copy{Path: e.log.Path, Log: e.log, SameFile: e.sameFile >= 0 && read[e.sameFile]}
+		if c.SameFile {
+			c.SameAs = es[e.sameFile].log.Path
+		}
 		if e.prof != nil {
 			// A copy that could not be opened is not read (t12: a log
 			// that cannot be read is never described as read).
@@ -650,7 +710,7 @@ func (m *Machine) finish(units []*Unit) {
 		for _, c := range l.Copies[1:] {
 			switch {
 			case c.SameFile:
-				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, p))
+				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, c.SameAs))
 			case c.Added == 0:
 				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records", c.Path, p, c.Records))
 			default:

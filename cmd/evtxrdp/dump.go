@@ -23,6 +23,16 @@ file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 
+A log given more than once is read once, as analyze reads it: the same
+file by several paths (the same path twice, a link, a file and the
+directory holding it, - twice) is read once, and copies of one log (a
+byte-identical or shadow copy, an older copy overlapping the newer one:
+logs of one channel, by their first record, whose records share record
+id, time, provider, event id and computer) are read as one log, each record once (by channel,
+EventRecordID, TimeCreated and content), the copy with the most records
+first, then the records only the others hold. stderr names each
+duplicate and what it adds.
+
 Formats:
   jsonl  one JSON object per line with the typed event fields (default)
   xml    one <Event> per line, as wevtutil qe /f:xml prints it
@@ -152,6 +162,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		}
 		logs = append(logs, found...)
 	}
+	logs = readOnce(logs, *workers, stderr, "evtxrdp dump")
 	if sinceT.relative || untilT.relative {
 		newest, ok := dumpNewest(logs, *workers)
 		if !ok {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/fleet"
 )
 
 // maxStdin caps what "-" (standard input) may hold: the same limit as an
@@ -110,6 +111,40 @@ func (in *inputs) adopt(logs []*evtx.Log) error {
 		}
 	}
 	return nil
+}
+
+// readOnce returns logs with each log once (fleet.Copies, as analyze
+// finds copies): the same file given again (the same path twice, a link,
+// a file and the directory holding it, - twice) is read once, and copies
+// of one log (a byte-identical or shadow copy, an older copy overlapping
+// the newer one) are read as one (evtx.Merge: each record once, the copy
+// with the most records first). Each duplicate is named on stderr with
+// what it adds. Logs are returned in the order of their first copy.
+func readOnce(logs []*evtx.Log, workers int, stderr io.Writer, prefix string) []*evtx.Log {
+	if len(logs) < 2 {
+		return logs
+	}
+	sets := fleet.Copies(logs, workers)
+	out := make([]*evtx.Log, 0, len(sets))
+	for _, l := range sets {
+		first := l.Copies[0].Path
+		for _, c := range l.Copies[1:] {
+			var note string
+			switch {
+			case c.SameFile && c.Path == c.SameAs:
+				note = fmt.Sprintf("%s: given more than once; read once", c.Path)
+			case c.SameFile:
+				note = fmt.Sprintf("%s: the same file as %s (another path or a link); read once", c.Path, c.SameAs)
+			case c.Added == 0:
+				note = fmt.Sprintf("%s: a copy of %s; adds none of its %d records; read as one log with it, each record once", c.Path, first, c.Records)
+			default:
+				note = fmt.Sprintf("%s: a copy of %s; adds %d of its %d records; read as one log with it, each record once", c.Path, first, c.Added, c.Records)
+			}
+			fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(note))
+		}
+		out = append(out, l.EvtxLog())
+	}
+	return out
 }
 
 // readStdin copies standard input into the temporary directory (at most

@@ -30,6 +30,16 @@ input (copied once to a temporary file, at most 1 GiB).
 --channel keeps the logs of a channel: by file name, or, for a log whose
 file name names another channel, by the channel of its first record.
 
+A log given more than once is read once, as analyze reads it: the same
+file by several paths (the same path twice, a link, a file and the
+directory holding it, - twice) is read once, and copies of one log (a
+byte-identical or shadow copy, an older copy overlapping the newer one:
+logs of one channel, by their first record, whose records share record
+id, time, provider, event id and computer) are read as one log, each record once (by channel,
+EventRecordID, TimeCreated and content), the copy with the most records
+first, then the records only the others hold. stderr names each
+duplicate and what it adds.
+
 Control characters from the logs are escaped in text output and on stderr
 (\x1b, \n, \u202e); XML writes them as character references. On a
 terminal, a progress line shows on stderr for runs longer than a second.
@@ -183,6 +193,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		logs = kept
 	}
+	logs = readOnce(logs, 0, stderr, "evtxrdp query")
 	if len(logs) == 0 {
 		fmt.Fprintln(stderr, "evtxrdp query: no readable log")
 		return exitFailure
@@ -234,7 +245,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	// otherwise matches are collected (rendered into a temporary file, only
 	// their order in memory), ordered, then printed.
 	p := &printer{w: bufio.NewWriter(stdout), format: *format}
-	stream := len(logs) == 1 && !*reverse
+	stream := len(logs) == 1 && !*reverse && len(logs[0].Parts()) == 0 // copies merged: not in record order
 	var hits []hit
 	var sp *spool
 	defer func() {

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"archive/zip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// copyFile copies src to dst, creating dst's directory.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The same log given twice to dump and query (the same path twice, a
+// path and a symbolic link to it, a file and the directory holding it,
+// standard input twice, a zip named twice, a byte-identical copy in
+// another folder) is read once: the output is that of the log given once,
+// and stderr names the duplicate.
+func TestDumpQuerySameLogTwice(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	sys := filepath.Join(logs, "System.evtx")
+	copyFile(t, dumpSample, sys)
+	link := filepath.Join(dir, "link.evtx")
+	if err := os.Symlink(sys, link); err != nil {
+		t.Fatal(err)
+	}
+	shadow := filepath.Join(dir, "shadow", "System.evtx")
+	copyFile(t, dumpSample, shadow)
+	zp := filepath.Join(dir, "logs.zip")
+	data, _ := os.ReadFile(dumpSample)
+	zf, _ := os.Create(zp)
+	zw := zip.NewWriter(zf)
+	w, _ := zw.Create("Logs/System.evtx")
+	w.Write(data)
+	zw.Close()
+	zf.Close()
+
+	commands := [][]string{
+		{"dump"},
+		{"dump", "-f", "xml", "--since", "2h"},
+		{"query", "-f", "jsonl"},
+		{"query", "-f", "text", "-r", "-c", "5", "-q", "*[System[EventID=7036]]"},
+	}
+	for _, c := range []struct {
+		once  string   // the log given once
+		twice []string // the same log given twice
+		note  string   // what stderr says of the duplicate
+	}{
+		{sys, []string{sys, sys}, sys + ": given more than once; read once"},
+		{sys, []string{sys, link}, link + ": the same file as " + sys + " (another path or a link); read once"},
+		{sys, []string{logs, sys}, sys + ": given more than once; read once"},
+		{sys, []string{sys, logs + "/./System.evtx"}, logs + "/./System.evtx: the same file as " + sys},
+		{zp, []string{zp, zp}, zp + "!Logs/System.evtx: given more than once; read once"},
+		{sys, []string{sys, shadow}, shadow + ": a copy of " + sys + "; adds none of its 1601 records; read as one log with it, each record once"},
+		{sys, []string{sys, "-", "-"}, "-: given more than once; read once"},
+	} {
+		for _, cmd := range commands {
+			_, want, wantErr := runCmd(append(slices.Clone(cmd), c.once)...)
+			args := append(slices.Clone(cmd), c.twice...)
+			var code int
+			var got, errOut string
+			withStdin(t, sys, func() { code, got, errOut = runCmd(args...) })
+			if code != exitOK {
+				t.Fatalf("%q: exit %d: %s", args, code, errOut)
+			}
+			if want == "" {
+				t.Fatalf("%q: the log given once printed nothing: %s", cmd, wantErr)
+			}
+			if got != want {
+				t.Errorf("%q: %d bytes of output, want the %d of the log given once", args, len(got), len(want))
+			}
+			if !strings.Contains(errOut, c.note) {
+				t.Errorf("%q: stderr lacks %q:\n%s", args, c.note, errOut)
+			}
+		}
+	}
+}
+
+// dump and query --help say how a log given twice is read.
+func TestHelpSaysCopiesReadOnce(t *testing.T) {
+	for _, cmd := range []string{"dump", "query"} {
+		code, out, _ := runCmd(cmd, "--help")
+		if code != exitOK || !strings.Contains(out, "A log given more than once is read once") || !strings.Contains(out, "stderr names each\nduplicate") {
+			t.Errorf("%s --help: exit %d, no word on logs given twice:\n%s", cmd, code, out)
+		}
+	}
+}
+
+// Overlapping copies of one log (an older copy that still holds records
+// the newer one has overwritten, its chunks laid out differently) are read
+// as one log, as analyze reads them: every record once (the copy with the
+// most records first, then the records only the other holds), and stderr
+// says what the other copy adds.
+func TestDumpQueryOverlappingCopies(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	all := evtxtest.Noise(at.Add(-300*time.Minute), time.Minute, 300)
+	for i, ev := range all {
+		ev.RecordID = uint64(1000 + i) // the same numbers in every copy
+	}
+	whole := filepath.Join(dir, "whole", "System.evtx")
+	newer := filepath.Join(dir, "new", "System.evtx")
+	older := filepath.Join(dir, "old", "System.evtx")
+	for _, f := range []struct {
+		path string
+		evs  []*evtx.Event
+		per  int
+	}{{whole, all, 40}, {newer, all[100:], 40}, {older, all[:len(all)-5], 33}} {
+		os.MkdirAll(filepath.Dir(f.path), 0o755)
+		if err := evtxtest.WriteFile(f.path, f.evs, evtxtest.Options{MaxRecordsPerChunk: f.per}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recordIDs := func(out string) []string {
+		var ids []string
+		for _, l := range lines(out) {
+			i := strings.Index(l, `"event_record_id":`)
+			j := strings.Index(l[i:], ",")
+			ids = append(ids, l[i:i+j])
+		}
+		return ids
+	}
+	for _, cmd := range [][]string{{"dump"}, {"query", "-f", "jsonl"}} {
+		_, want, _ := runCmd(append(slices.Clone(cmd), whole)...)
+		code, got, errOut := runCmd(append(slices.Clone(cmd), newer, older)...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d: %s", cmd, code, errOut)
+		}
+		g, w := recordIDs(got), recordIDs(want)
+		if len(w) != 300 || len(g) != len(w) {
+			t.Fatalf("%q: %d events, want %d (the whole log's)", cmd, len(g), len(w))
+		}
+		if cmd[0] == "query" && !slices.Equal(g, w) {
+			t.Errorf("query: events not in the order of the whole log")
+		}
+		slices.Sort(g)
+		slices.Sort(w)
+		if !slices.Equal(g, w) {
+			t.Errorf("%q: other events than the whole log's", cmd)
+		}
+		// The copy with the most records is read first.
+		for _, note := range []string{newer + ": a copy of " + older + "; adds 5 of its 200 records"} {
+			if !strings.Contains(errOut, note) {
+				t.Errorf("%q: stderr lacks %q:\n%s", cmd, note, errOut)
+			}
+		}
+	}
+	// Logs that share no record are not copies: both are dumped whole.
+	other := filepath.Join(dir, "other", "System.evtx")
+	os.MkdirAll(filepath.Dir(other), 0o755)
+	if err := evtxtest.WriteFile(other, evtxtest.Noise(at, time.Minute, 7), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	code, got, errOut := runCmd("dump", whole, other)
+	if code != exitOK || len(lines(got)) != 307 || strings.Contains(errOut, "copy") {
+		t.Errorf("two different logs: exit %d, %d events, stderr:\n%s", code, len(lines(got)), errOut)
+	}
+}
