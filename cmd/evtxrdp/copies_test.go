@@ -98,7 +98,7 @@ func TestDumpQuerySameLogTwice(t *testing.T) {
 func TestHelpSaysCopiesReadOnce(t *testing.T) {
 	for _, cmd := range []string{"dump", "query"} {
 		code, out, _ := runCmd(cmd, "--help")
-		if code != exitOK || !strings.Contains(out, "A log given more than once is read once") || !strings.Contains(out, "stderr names each\nduplicate") {
+		if code != exitOK || !strings.Contains(out, "A log given more than once is read once") || !strings.Contains(out, "stderr names each duplicate") {
 			t.Errorf("%s --help: exit %d, no word on logs given twice:\n%s", cmd, code, out)
 		}
 	}

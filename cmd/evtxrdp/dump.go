@@ -28,10 +28,10 @@ file by several paths (the same path twice, a link, a file and the
 directory holding it, - twice) is read once, and copies of one log (a
 byte-identical or shadow copy, an older copy overlapping the newer one:
 logs of one channel, by their first record, whose records share record
-id, time, provider, event id and computer) are read as one log, each record once (by channel,
-EventRecordID, TimeCreated and content), the copy with the most records
-first, then the records only the others hold. stderr names each
-duplicate and what it adds.
+id, time, provider, event id and computer) are read as one log, each
+record once (by channel, EventRecordID, TimeCreated and content), the
+copy with the most records first, then the records only the others hold.
+stderr names each duplicate and what it adds.
 
 Formats:
   jsonl  one JSON object per line with the typed event fields (default)
