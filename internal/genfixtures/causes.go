@@ -173,6 +173,14 @@ func causeSets() []set {
 	add("fw-profile-block-all", "Firewall 2003: the public profile set to block all inbound connections (SettingType 3, value 1)",
 		[]logFile{sys(), fw(fwProfile(at(2*hour), 4, 3, 1))},
 		expect{ruleFwRules, detected, "profile-blocks-all"})
+	{
+		odd := fwProfile(at(2*hour), 4, 3, 1)
+		odd.EventData[3].Value = evtx.Value{Kind: evtx.KindBinary, Bytes: []byte{1}}
+		odd.EventData[2].Value = evtx.Value{Kind: evtx.KindUint32, Uint: 1}
+		add("fw-profile-shielded-odd-value", "Firewall 2003: the public profile's block-all setting (SettingType 3) changed to a one-byte value 01, not the DWORD the rule knows: possible, the value said",
+			[]logFile{sys(), fw(odd)},
+			expect{ruleFwRules, possible, "-"})
+	}
 	add("fw-normal-changes", "Firewall changes that do not block RDP: other rules added, modified and deleted, "+
 		"the Remote Desktop rule's profiles changed (still enabled, allowing), an outbound block on 3389, an inbound block on 3390, "+
 		"a disabled inbound block on 3389, an inbound block on UDP 3389, the firewall turned on, block-all turned off",
