@@ -75,6 +75,21 @@
 // order and with any number of workers (TestDecodeOrderFree), so windows
 // and filters never change what a record yields.
 //
+// Three caches save work without changing an answer, each checked against
+// the plain path by a test:
+//   - A template definition Windows repeats in every chunk is compiled once
+//     per decoding goroutine and reused where its bytes and the names it
+//     references are those it was compiled from (TestTemplateCacheEqualsCompile,
+//     TestTemplateCacheRefusesChanges, FuzzReader).
+//   - A Log made by Find remembers, per chunk, the span of TimeCreated a
+//     windowed read found in it and what reading it gives when no record of
+//     it is in the window; a later Open whose window excludes the span gets
+//     that without reading the chunk. The memo is dropped when the file's
+//     identity, size or modification time changes (TestWindowMemoEqualsRead,
+//     TestWindowMemoLeavesInWindowProblems, TestWindowMemoDropsChangedFile).
+//   - The same Log remembers where Reader.WrittenEnds found the first- and
+//     last-written records (TestWindowMemoEqualsRead).
+//
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
 // by default one per CPU up to that cap, so that memory does not grow
 // with the machine), each from its own copy of the chunk; at most about
@@ -102,7 +117,10 @@
 //     costs nothing for chunks that are not there).
 //   - Memory is bounded by the input: the reader holds at most about
 //     2×Workers+1 chunks of 64 KiB and their decoded events at a time, plus
-//     a de-duplication key (16 bytes) per record yielded. Decoding one record
+//     a de-duplication key (16 bytes) per record yielded, the
+//     templates cached by each decoding goroutine (at most 4 MiB of
+//     definitions) and, for a Log made by Find, its memo (a few hundred
+//     bytes per chunk, at most 65,536 chunks). Decoding one record
 //     is bounded in nesting depth, template nesting, substitution count and
 //     total work, so its time and memory are bounded by a constant multiple
 //     of the chunk size; a record over a bound fails with ErrLimit and the

@@ -49,6 +49,9 @@ type chunkMemo struct {
 // 65,536 chunks are a 4 GiB log.
 const maxMemoChunks = 1 << 16
 
+// maxMemoErrs bounds the problems a remembered chunk may have.
+const maxMemoErrs = 8
+
 // memoCell holds a Log's memo; copies of the Log (Merge) share it.
 type memoCell struct {
 	mu sync.Mutex
@@ -114,6 +117,9 @@ func (m *windowMemo) keep(i int, res *chunkResult) {
 		}
 		e2 := *e
 		cm.errs = append(cm.errs, &e2)
+	}
+	if len(cm.errs) > maxMemoErrs {
+		return // a damaged chunk: read it again rather than hold its problems
 	}
 	m.mu.Lock()
 	if len(m.chunks) < maxMemoChunks {
