@@ -7,3 +7,6 @@ func MemoChunks(l *Log) int {
 	}
 	return l.memo.m.served
 }
+
+// RaceEnabled tells the external tests that the race detector is on.
+const RaceEnabled = raceEnabled

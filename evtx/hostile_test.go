@@ -36,6 +36,7 @@ func TestHostileChild(t *testing.T) {
 		return
 	}
 	defer f.Close()
+	defer printHWM()
 	events, wellFormed := 0, 0
 	for {
 		ev, err := f.Next()
@@ -109,9 +110,17 @@ func TestHostileSetBounded(t *testing.T) {
 			t.Errorf("%s: child: %v\n%s", name, err, out)
 			continue
 		}
+		// The child's own peak (VmHWM, Linux); the rusage of a child
+		// started by vfork also counts the parent's peak before exec.
 		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024 // bytes (Linux: KiB)
+		if i := bytes.Index(out, []byte("hwm=")); i >= 0 {
+			var kib int64
+			if _, err := fmt.Sscanf(string(out[i:]), "hwm=%d", &kib); err == nil {
+				rss = kib << 10
+			}
+		}
 		peak = max(peak, rss)
-		if rss > 512<<20 {
+		if rss > 512<<20 && !evtx.RaceEnabled { // the race detector's shadow memory is not ours
 			t.Errorf("%s: peak RSS %d MiB", name, rss>>20)
 		}
 		var events, wellFormed int
@@ -133,4 +142,18 @@ func TestHostileSetBounded(t *testing.T) {
 		}
 	}
 	t.Logf("%d files, peak RSS of a child %d MiB", len(files), peak>>20)
+}
+
+// printHWM prints the process's peak resident set ("hwm=KiB"), where the
+// system says it (Linux /proc/self/status VmHWM).
+func printHWM() {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			fmt.Printf("hwm=%s\n", strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
 }

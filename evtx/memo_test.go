@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,7 +73,12 @@ func TestWindowMemoEqualsRead(t *testing.T) {
 	}
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
 	skipped := 0
-	for name, b := range files {
+	names := slices.Sorted(maps.Keys(files))
+	for i, name := range names {
+		if evtx.RaceEnabled && i%5 != 0 {
+			continue // a fifth of the logs under the race detector
+		}
+		b := files[name]
 		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", len(name)+skipped))
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
@@ -100,7 +107,7 @@ func TestWindowMemoEqualsRead(t *testing.T) {
 		os.Remove(p)
 	}
 	t.Logf("%d logs, %d chunk reads served by the memo", len(files), skipped)
-	if skipped < 50 {
+	if skipped < 50 || evtx.RaceEnabled && skipped < 10 {
 		t.Errorf("the memo served %d chunk reads: the test proves little", skipped)
 	}
 }

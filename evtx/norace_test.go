@@ -1,0 +1,5 @@
+//go:build !race
+
+package evtx
+
+const raceEnabled = false
