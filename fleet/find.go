@@ -51,7 +51,7 @@ func Find(paths []string) (units []*Unit, problems []error, err error) {
 		n := len(units)
 		var probs []error
 		units, probs = walk(p, 0, units)
-		problems = append(problems, probs...)
+		problems = append(problems, summarizeTooDeep(p, probs)...)
 		if len(units) > MaxUnits {
 			return nil, problems, fmt.Errorf("fleet: more than %d directories, volumes and archives hold logs below %s", MaxUnits, p)
 		}
@@ -108,6 +108,12 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		return append(units, &Unit{Path: p, Logs: logs}), nil
 	}
 	if depth >= MaxDepth {
+		for _, e := range entries {
+			if e.IsDir() {
+				// Said, not silently cut: the logs may be down there.
+				return units, []error{tooDeep(p)}
+			}
+		}
 		return units, probs
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
@@ -133,6 +139,39 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		}
 	}
 	return units, probs
+}
+
+// tooDeep is a directory at MaxDepth whose subdirectories were not
+// searched.
+type tooDeep string
+
+func (d tooDeep) Error() string {
+	return fmt.Sprintf("fleet: %s: not searched: more than %d directory levels below the path given", string(d), MaxDepth)
+}
+
+// summarizeTooDeep keeps the first tooDeep problem of the walk below p,
+// saying how many more directories were cut, and the other problems.
+func summarizeTooDeep(p string, probs []error) []error {
+	var out []error
+	var first tooDeep
+	n := 0
+	for _, e := range probs {
+		if d, ok := e.(tooDeep); ok {
+			if n == 0 {
+				first = d
+			}
+			n++
+			continue
+		}
+		out = append(out, e)
+	}
+	switch {
+	case n == 1:
+		out = append(out, first)
+	case n > 1:
+		out = append(out, fmt.Errorf("fleet: %s: %d directories more than %d levels below it were not searched, the first %s", p, n, MaxDepth, string(first)))
+	}
+	return out
 }
 
 func isEVTXName(name string) bool {

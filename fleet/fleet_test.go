@@ -542,3 +542,28 @@ func TestCopies(t *testing.T) {
 		t.Errorf("the merged log reads %d parts, want 2 (the link is the same file)", len(m.Parts()))
 	}
 }
+
+// A log deeper than MaxDepth below the path given is not searched for, and
+// the problem says so; it was "no .evtx logs in DIR", though there was one.
+func TestFindTooDeep(t *testing.T) {
+	dir := t.TempDir()
+	deep := dir
+	for i := range fleet.MaxDepth + 2 {
+		deep = filepath.Join(deep, fmt.Sprintf("d%d", i))
+	}
+	write(t, filepath.Join(deep, "System.evtx"), systemLog("vm1", t0, 0, 1))
+	write(t, filepath.Join(dir, "near", "System.evtx"), systemLog("vm2", t0, 0, 1))
+	units, probs, err := fleet.Find([]string{dir})
+	if err != nil || len(units) != 1 || len(probs) != 1 || !strings.Contains(probs[0].Error(), fmt.Sprintf("more than %d directory levels", fleet.MaxDepth)) {
+		t.Fatalf("%d units, problems %v, error %v", len(units), probs, err)
+	}
+	// Many cut directories make one problem, not one line each.
+	for i := range 5 {
+		if err := os.MkdirAll(filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(deep))), fmt.Sprintf("x%d", i), "y"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, probs, _ = fleet.Find([]string{dir}); len(probs) != 1 || !strings.Contains(probs[0].Error(), "6 directories more than") {
+		t.Errorf("problems %v", probs)
+	}
+}
