@@ -673,3 +673,32 @@ func TestForwardedLogIsNoRename(t *testing.T) {
 		t.Errorf("renamed: verdict %s, corroboration %v; want detected by the change of the Computer field", f.Verdict, f.Corroboration)
 	}
 }
+
+// TestPartialRecordsAreACaveat: records decoded in part (a template
+// damaged: provider and event id unknown) are never evidence, so a verdict
+// over a window that holds them says that events among them are not seen,
+// as it does for unreadable bytes. It said "System read and covers it"
+// alone.
+func TestPartialRecordsAreACaveat(t *testing.T) {
+	data, err := os.ReadFile("../testdata/evtx/williballenthin__python-evtx__tests__data__system.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Overwrite names in chunk 1's template area: its records keep their
+	// values but lose their names.
+	for i := 4096 + 65536 + 600; i < 4096+65536+700; i++ {
+		data[i] ^= 0xff
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := analyzePath(t, builtinEngine(t, Options{At: time.Date(2012, 3, 15, 12, 0, 0, 0, time.UTC)}), dir)
+	if res.Inputs[0].Stats.Partial == 0 {
+		t.Fatal("no partial record: the damage missed the templates")
+	}
+	f := finding(t, res, "rdp-cert-private-key")
+	if !strings.Contains(strings.Join(f.Caveats, "\n"), "decoded in part") {
+		t.Errorf("%s, caveats %q", f.Verdict, f.Caveats)
+	}
+}

@@ -266,7 +266,7 @@ func corroborationText(r *Rule, ev *EventRef) string {
 
 func damaged(in *Input) bool {
 	s := in.Stats
-	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0
+	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0 || s.Partial > 0
 }
 
 func damageText(in *Input) string {
@@ -280,6 +280,10 @@ func damageText(in *Input) string {
 	}
 	if s.UnreadBytes > 0 {
 		parts = append(parts, fmt.Sprintf("%d unreadable bytes", s.UnreadBytes))
+	}
+	if s.Partial > 0 {
+		// Never evidence: their provider and event id are not known.
+		parts = append(parts, plural(s.Partial, "record")+" decoded in part")
 	}
 	return strings.Join(parts, ", ")
 }
