@@ -702,3 +702,17 @@ func TestPartialRecordsAreACaveat(t *testing.T) {
 		t.Errorf("%s, caveats %q", f.Verdict, f.Caveats)
 	}
 }
+
+// TestReferenceBeforeTheLog: with --at before a log's first record, the
+// log holds nothing of the window; it said "starts 14 days after the
+// window's start; older events may have been overwritten or the log
+// cleared", as if it had lost the window's events.
+func TestReferenceBeforeTheLog(t *testing.T) {
+	at := time.Date(2012, 3, 1, 0, 0, 0, 0, time.UTC) // the log: 2012-03-14 to 2012-04-08
+	res := analyzePath(t, builtinEngine(t, Options{At: at}), "../testdata/evtx/williballenthin__python-evtx__tests__data__system.evtx")
+	f := finding(t, res, "rdp-tls-disabled")
+	why := strings.Join(f.Reasons, "\n")
+	if f.Verdict != NotChecked || !strings.Contains(why, "after the reference time") || strings.Contains(why, "overwritten") {
+		t.Errorf("%s: %q", f.Verdict, f.Reasons)
+	}
+}

@@ -377,6 +377,10 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			evtx.FormatTime(newest), FormatDuration(windowStart.Sub(newest)))
 	case startsBefore:
 		ls.Status, ls.Detail = LogRead, ""
+	case !j.ref.IsZero() && oldest.After(j.ref):
+		// --at before the log: not a log that lost its older events.
+		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the reference time (the window's end), so it holds nothing of the window",
+			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(j.ref)))
 	default:
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
 			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(windowStart)))
