@@ -567,3 +567,29 @@ func TestFindTooDeep(t *testing.T) {
 		t.Errorf("problems %v", probs)
 	}
 }
+
+// A renamed log whose name mentions no channel read ("rdp.evtx"), beside
+// one machine's System.evtx and another machine's Security.evtx, is not
+// read as the second machine's: it goes with the machine whose System log
+// is named as such (whose engine, like the grouping, does not open it).
+// The second machine's engine read it by its first event and reported the
+// first machine's failure as its own.
+func TestUnreadLogNotGivenToAnotherMachine(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "System.evtx"), systemLog("vm1", t0, 0, 1))
+	write(t, filepath.Join(dir, "Security.evtx"), systemLog("vm2", t0, 0, 1)) // read for its Computer
+	write(t, filepath.Join(dir, "rdp.evtx"), systemLog("vm1", t0, 2, 5000))
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm1", "vm2"}) {
+		t.Fatalf("machines %q", got)
+	}
+	for _, l := range ms[1].Logs {
+		if strings.HasSuffix(l.Copies[0].Path, "rdp.evtx") {
+			t.Errorf("rdp.evtx given to vm2")
+		}
+	}
+	if f := finding(t, analyze(t, eng, ms)["vm2"], ruleTLS); f.Verdict == rules.Detected || f.EvidenceCount != 0 {
+		t.Errorf("vm2: %s, %d events (vm1's log read as vm2's)", f.Verdict, f.EvidenceCount)
+	}
+}

@@ -204,7 +204,10 @@ type entry struct {
 //     events) is a machine of its own, marked Forwarded.
 //   - Logs no record of which names a computer (empty, unreadable, or not
 //     read because no rule reads their channel) go with the machines that
-//     have logs in the same unit.
+//     have logs in the same unit; where the unit holds a System log by
+//     name, a log not read goes only with the machines that have one (the
+//     engine of a machine without one would read it by its first event
+//     as its own, whoever wrote it).
 //
 // Machines are sorted by name (case-insensitive), then by their first log.
 func Group(units []*Unit, opts Options) []*Machine {
@@ -226,6 +229,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 	// The logs, each path once.
 	var es []*entry
 	paths := map[string]bool{}
+	namedSystem := map[int]bool{} // units with a System log by name
 	for ui, u := range units {
 		hasSystem := false
 		var unitEntries []*entry
@@ -256,6 +260,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 				e.channel, e.need = ch, true
 			}
 		}
+		namedSystem[ui] = hasSystem
 		es = append(es, unitEntries...)
 	}
 	markSameFiles(es)
@@ -332,14 +337,32 @@ func Group(units []*Unit, opts Options) []*Machine {
 		if len(l.hosts) > 0 {
 			continue
 		}
-		placed := false
+		var to []*Machine
 		for _, m := range ms {
 			if m.hasUnit(l.unit) && !m.Forwarded {
-				m.Logs = append(m.Logs, l)
-				placed = true
+				to = append(to, m)
 			}
 		}
-		if !placed {
+		if namedSystem[l.unit] && !l.Read {
+			// Beside a System log by name, a log whose name gives no
+			// channel read was not opened. It goes with the machines
+			// that have such a System log, whose engines do not open it
+			// either: another machine's engine would read it by its
+			// first event as its own, whoever wrote it.
+			var named []*Machine
+			for _, m := range to {
+				if m.systemByName() {
+					named = append(named, m)
+				}
+			}
+			if len(named) > 0 {
+				to = named
+			}
+		}
+		for _, m := range to {
+			m.Logs = append(m.Logs, l)
+		}
+		if len(to) == 0 {
 			orphans = append(orphans, l)
 		}
 	}
@@ -623,6 +646,24 @@ func conflicts(m *Machine, l *Log) bool {
 		// start again from 1 on the same machine.
 		if o.first.Before(l.last) && l.first.Before(o.last) {
 			return true
+		}
+	}
+	return false
+}
+
+// systemByName reports whether a log of m is a System log by its file
+// name (System.evtx, or an archived System log), as rules.Engine decides
+// whether to read renamed logs by their first event.
+func (m *Machine) systemByName() bool {
+	for _, l := range m.Logs {
+		for _, c := range l.Copies {
+			ch := c.Log.Channel
+			if a, ok := evtx.ArchivedChannel(ch); ok {
+				ch = a
+			}
+			if strings.EqualFold(ch, "System") {
+				return true
+			}
 		}
 	}
 	return false
