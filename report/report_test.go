@@ -193,7 +193,7 @@ func TestUnusedUnreadableInput(t *testing.T) {
 	if err := WriteText(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	if out := b.String(); !strings.Contains(out, "not read (unreadable): evtx: -: not an EVTX file: empty") || strings.Contains(out, "no rule reads this channel") {
+	if out := b.String(); !strings.Contains(out, "not read (unreadable): evtx: -: not an EVTX file: empty") || strings.Contains(out, "no rule reads the channel") {
 		t.Errorf("text:\n%s", out)
 	}
 	b.Reset()

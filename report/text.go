@@ -372,7 +372,7 @@ func WriteText(w io.Writer, r *Report) error {
 			continue
 		}
 		if !in.Used {
-			p.printf("  %s  [%s]  not read (no rule reads this channel)\n", in.Path, ch)
+			p.printf("  %s  [%s]  not read (no rule reads the channel its file name gives)\n", in.Path, ch)
 			continue
 		}
 		p.printf("  %s  [%s]  %s", in.Path, ch, count(in.Records, "record"))
