@@ -460,17 +460,23 @@ func (d *chunkDecoder) lookupName(off uint32) *nameEntry {
 	if e.err != nil {
 		n = memoFailure
 	}
+	d.keepName(off, e, n)
+	return e
+}
+
+// keepName keeps name entry e, parsed at off, in the chunk's memo when its
+// n bytes fit under memoCap, else among the record's own names.
+func (d *chunkDecoder) keepName(off uint32, e *nameEntry, n int) {
 	if d.memoBytes+n <= d.memoCap {
 		d.memoBytes += n
 		e.memo = true
 		d.names[off] = e
-	} else {
-		if d.ownNames == nil {
-			d.ownNames = make(map[uint32]*nameEntry)
-		}
-		d.ownNames[off] = e
+		return
 	}
-	return e
+	if d.ownNames == nil {
+		d.ownNames = make(map[uint32]*nameEntry)
+	}
+	d.ownNames[off] = e
 }
 
 // parseName parses the name structure at chunk offset off of chunk: u32

@@ -202,16 +202,7 @@ func (d *chunkDecoder) knownName(off uint32, r nameRef) *nameEntry {
 		return nil
 	}
 	e := &nameEntry{name: r.name, size: r.size}
-	if d.memoBytes+e.size <= d.memoCap {
-		d.memoBytes += e.size
-		e.memo = true
-		d.names[off] = e
-	} else {
-		if d.ownNames == nil {
-			d.ownNames = make(map[uint32]*nameEntry)
-		}
-		d.ownNames[off] = e
-	}
+	d.keepName(off, e, e.size)
 	return e
 }
 

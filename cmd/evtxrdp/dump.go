@@ -16,14 +16,8 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-const dumpHelp = `usage: evtxrdp dump [flags] PATH...
-
-Stream the events of EVTX logs to stdout, in file order. PATH is an .evtx
-file, a directory of them, a mounted Windows volume (its
-Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
-input (copied once to a temporary file, at most 1 GiB).
-
-A log given more than once is read once, as analyze reads it: the same
+// copiesHelp is what dump and query say about a log given twice.
+const copiesHelp = `A log given more than once is read once, as analyze reads it: the same
 file by several paths (the same path twice, a link, a file and the
 directory holding it, - twice) is read once, and copies of one log (a
 byte-identical or shadow copy, an older copy overlapping the newer one:
@@ -32,7 +26,16 @@ id, time, provider, event id and computer) are read as one log, each
 record once (by channel, EventRecordID, TimeCreated and content), the
 copy with the most records first, then the records only the others hold.
 stderr names each duplicate and what it adds.
+`
 
+const dumpHelp = `usage: evtxrdp dump [flags] PATH...
+
+Stream the events of EVTX logs to stdout, in file order. PATH is an .evtx
+file, a directory of them, a mounted Windows volume (its
+Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
+input (copied once to a temporary file, at most 1 GiB).
+
+` + copiesHelp + `
 Formats:
   jsonl  one JSON object per line with the typed event fields (default)
   xml    one <Event> per line, as wevtutil qe /f:xml prints it

@@ -30,16 +30,7 @@ input (copied once to a temporary file, at most 1 GiB).
 --channel keeps the logs of a channel: by file name, or, for a log whose
 file name names another channel, by the channel of its first record.
 
-A log given more than once is read once, as analyze reads it: the same
-file by several paths (the same path twice, a link, a file and the
-directory holding it, - twice) is read once, and copies of one log (a
-byte-identical or shadow copy, an older copy overlapping the newer one:
-logs of one channel, by their first record, whose records share record
-id, time, provider, event id and computer) are read as one log, each
-record once (by channel, EventRecordID, TimeCreated and content), the
-copy with the most records first, then the records only the others hold.
-stderr names each duplicate and what it adds.
-
+` + copiesHelp + `
 Control characters from the logs are escaped in text output and on stderr
 (\x1b, \n, \u202e); XML writes them as character references. On a
 terminal, a progress line shows on stderr for runs longer than a second.
