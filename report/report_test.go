@@ -181,6 +181,11 @@ func TestReferenceTextNone(t *testing.T) {
 	if got := referenceText(empty); got != "no record times found; give --at" {
 		t.Errorf("a read log without record times: %q", got)
 	}
+	// An all-zero System.evtx: --at would not make it readable.
+	bad := &Report{ReferenceSource: "none", Inputs: []Input{{Path: "System.evtx", Channel: "System", Used: true, Error: "evtx: not an EVTX file: all zero"}}}
+	if got := referenceText(bad); got != "no log a rule reads could be read" {
+		t.Errorf("an unreadable log: %q", got)
+	}
 }
 
 // A log whose name gives no channel and that could not be opened to read

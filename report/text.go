@@ -510,13 +510,18 @@ func referenceText(r *Report) string {
 		}
 		return "the last-written record, in " + r.ReferenceLog
 	}
+	unreadable := false
 	for _, in := range r.Inputs {
-		if in.Used {
+		if in.Used && in.Error == "" {
 			return "no record times found; give --at"
 		}
+		unreadable = unreadable || in.Used
 	}
-	// No input is a log a rule reads: --at would not make anything
-	// checkable.
+	// No input is a log a rule reads, or none could be read: --at would
+	// not make anything checkable.
+	if unreadable {
+		return "no log a rule reads could be read"
+	}
 	return "no log a rule reads is among the inputs"
 }
 

@@ -716,3 +716,26 @@ func TestReferenceBeforeTheLog(t *testing.T) {
 		t.Errorf("%s: %q", f.Verdict, f.Reasons)
 	}
 }
+
+// TestUnreadableLogNotAtAdvice: when the only System log cannot be read,
+// the reason a rule is not checked is that, not "the logs hold no record
+// time; give one (--at)" (--at would not make the log readable).
+func TestUnreadableLogNotAtAdvice(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), make([]byte, 70000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := builtinEngine(t, Options{}).Analyze(logs)
+	if res == nil {
+		t.Fatal("no result")
+	}
+	f := finding(t, res, "rdp-tls-disabled")
+	why := strings.Join(f.Reasons, "\n")
+	if f.Verdict != NotChecked || strings.Contains(why, "--at") || !strings.Contains(why, "unreadable") {
+		t.Errorf("%s: %q", f.Verdict, f.Reasons)
+	}
+}

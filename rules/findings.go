@@ -128,7 +128,9 @@ func (j *ruleJudge) finding() *Finding {
 		f.Verdict = Detected // judged below
 	case j.ref.IsZero():
 		f.Verdict = NotChecked
-		f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
+		if j.anyReadable() {
+			f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
+		} // else the logs' statuses say why (absent, unreadable): --at would not help
 	case r.Needs == "any" && covered > 0, r.Needs != "any" && covered == evidenceLogs:
 		f.Verdict = NotDetected
 	default:
@@ -262,6 +264,16 @@ func corroborationText(r *Rule, ev *EventRef) string {
 		}
 	}
 	return text
+}
+
+// anyReadable reports whether some log the rules read was opened and read.
+func (j *ruleJudge) anyReadable() bool {
+	for _, in := range j.sr.inputs {
+		if in.Readable() {
+			return true
+		}
+	}
+	return false
 }
 
 func damaged(in *Input) bool {
