@@ -154,6 +154,7 @@ func (s *source) walkCands(from, to int, fn func(writtenCand)) {
 			h := parseChunkHeader(c)
 			rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
 		}
+		var dec *chunkDecoder
 		for off := chunkHeaderSize; off+recordHeaderSize <= len(c); {
 			size, ok := recordAt(c, off)
 			if !ok {
@@ -167,13 +168,30 @@ func (s *source) walkCands(from, to int, fn func(writtenCand)) {
 				off = next
 				continue
 			}
-			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) {
+			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) || rule.tornCurrent(&dec, c, off, size) {
 				fn(writtenCand{id: id, slot: i, off: off, size: size})
 			}
 			off += size
 		}
 		chunkBufs.Put(pooled)
 	}
+}
+
+// tornCurrent reports whether the record at off, which r places in the
+// slack, is current all the same: in a file not closed cleanly, a record
+// torn by a shadow copy can carry an old record header before the body of
+// a newer record, and its own EventRecordID, above the chunk header's last
+// record id, decides, as in scanChunk (keep the two alike). *d is the
+// chunk's decoder, made on first use.
+func (r *slackRule) tornCurrent(d **chunkDecoder, c []byte, off, size int) bool {
+	if !r.dirty {
+		return false
+	}
+	if *d == nil {
+		*d = newChunkDecoder(c)
+	}
+	rt, ok := (*d).readTime(off, size)
+	return ok && rt.hasID && rt.eventRecordID > r.hdrLast
 }
 
 // decodeCand decodes candidate k as Next yields it, or returns nil.

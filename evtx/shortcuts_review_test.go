@@ -1,0 +1,111 @@
+package evtx_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// plainEnds reads every event of b and returns the lowest- and
+// highest-numbered ones (the first in file order among equal numbers).
+func plainEnds(t *testing.T, b []byte, o evtx.Options) (first, last *evtx.Event) {
+	t.Helper()
+	r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return first, last
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil || ev.RecordID < first.RecordID {
+			first = ev
+		}
+		if last == nil || ev.RecordID > last.RecordID {
+			last = ev
+		}
+	}
+}
+
+// tornDirtyLog returns a dirty log of 80 records in two chunks whose
+// second chunk's header lags (last record id 79) and whose slack holds a
+// copy of record 80 under the record header id hdrID: the torn record a
+// shadow copy leaves, current by its own EventRecordID (80, above the
+// header's 79), as scanChunk reads it.
+func tornDirtyLog(t *testing.T, hdrID uint64) []byte {
+	t.Helper()
+	evs := evtxtest.Noise(time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), time.Minute, 80)
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	if len(b) < 4096+2*65536 {
+		t.Fatalf("%d bytes: not two chunks", len(b))
+	}
+	c := b[4096+65536 : 4096+2*65536]
+	free := int(le.Uint32(c[48:]))
+	last := int(le.Uint32(c[44:]))
+	if le.Uint64(c[last+8:]) != 80 {
+		t.Fatalf("last record %d", le.Uint64(c[last+8:]))
+	}
+	size := int(le.Uint32(c[last+4:]))
+	copy(c[free:], c[last:last+size])
+	le.PutUint64(c[free+8:], hdrID)
+	le.PutUint64(c[32:], 79) // the header lags behind record 80
+	h := crc32.NewIEEE()
+	h.Write(c[:120])
+	h.Write(c[128:512])
+	le.PutUint32(c[124:], h.Sum32())
+	le.PutUint32(b[120:], le.Uint32(b[120:])|evtx.FlagDirty)
+	le.PutUint32(b[124:], crc32.ChecksumIEEE(b[:120]))
+	return b
+}
+
+// TestWrittenEndsTornRecordInDirtyLog: WrittenEnds considers the records
+// Next yields, so a torn record in the slack of a dirty log that Next
+// yields as current (its EventRecordID lies above the chunk header's last
+// record id) is a candidate like any other: the lowest-numbered one
+// (record header id 0), or the highest-numbered one that decodes.
+func TestWrittenEndsTornRecordInDirtyLog(t *testing.T) {
+	for _, hdrID := range []uint64{0, 79} {
+		b := tornDirtyLog(t, hdrID)
+		if hdrID == 79 {
+			// Records 79 and 80 themselves do not decode: the torn copy
+			// is the highest-numbered record Next yields.
+			le := binary.LittleEndian
+			c := b[4096+65536:]
+			free := int(le.Uint32(c[48:]))
+			for p := 512; p < free; p += int(le.Uint32(c[p+4:])) {
+				if id := le.Uint64(c[p+8:]); id >= 79 {
+					c[p+24] = 0xff
+				}
+			}
+		}
+		for _, workers := range []int{1, 3} {
+			o := evtx.Options{Workers: workers}
+			wf, wl := plainEnds(t, b, o)
+			r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gf, gl := r.WrittenEnds()
+			for _, p := range [][2]*evtx.Event{{gf, wf}, {gl, wl}} {
+				if p[0] == nil || p[1] == nil || windowLine(p[0]) != windowLine(p[1]) {
+					t.Errorf("header id %d, %d workers: WrittenEnds gives %v, a full read %v", hdrID, workers, p[0], p[1])
+				}
+			}
+		}
+	}
+}
