@@ -319,6 +319,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		}
 	}
 	for off+recordHeaderSize <= len(c) {
+		// Until the record at off is placed: the problems of gaps and
+		// salvaged records are the first pass's (never the slack pass's).
+		inSlack = false
 		size, ok := recordAt(c, off)
 		var ev *Event
 		salvaged := false
@@ -355,7 +358,8 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		}
 		id := le.Uint64(c[off+8:])
 		ft := le.Uint64(c[off+16:])
-		inSlack = !salvaged && (rule.slack(off, id) || j.old)
+		// Every record of an old chunk is old, a salvaged one too.
+		inSlack = j.old || !salvaged && rule.slack(off, id)
 		if inSlack && rule.dirty && !j.old {
 			// A record torn by a shadow copy that mixed blocks of two uses
 			// of the chunk can carry an old record header before the body
