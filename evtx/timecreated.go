@@ -219,7 +219,8 @@ func (d *chunkDecoder) instanceTime(top *tnode) (rt recordTime, ok bool) {
 		return rt, false
 	}
 	v, present, err := d.value(ic, s.part.index, 0)
-	if err != nil || !present {
+	if err != nil || !present || v.Kind != KindFileTime && v.Kind != KindSysTime {
+		// A time value of the wrong size decodes as binary: no time.
 		return rt, false
 	}
 	rt.created = v.Time
