@@ -128,7 +128,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 
 	rs, err := loadRules(*dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+		printErrs(stderr, "evtxrdp analyze: ", err)
 		return exitFailure
 	}
 	if rs, err = selectRules(rs, *scenarios); err != nil {

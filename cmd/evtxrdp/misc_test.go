@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -112,5 +114,34 @@ func TestQueryWrappedLogOrder(t *testing.T) {
 	all := ids()
 	if len(all) != 122 || all[0] != "1" || all[121] != "122" {
 		t.Errorf("all: %d records from %s to %s, want 122 in record order", len(all), all[0], all[len(all)-1])
+	}
+}
+
+// Every problem of a rule file is one line on stderr: errors.Join's
+// newlines came out escaped as a literal "\n" on one long line.
+func TestRuleFileProblemsOnePerLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := "id: my-rule\ntitle: t\nwindow: 24h\nqueries:\n  - id: q1\n    channel: System\n    xpath: \"Event[System[EventID=]]\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"rules", "analyze"} {
+		args := []string{cmd, "--rules", dir}
+		if cmd == "analyze" {
+			args = append(args, filepath.Join(scenarios, "healthy"))
+		}
+		var out, e bytes.Buffer
+		if code := run(args, &out, &e); code != exitFailure {
+			t.Errorf("%s: exit %d", cmd, code)
+		}
+		lines := strings.Split(strings.TrimSpace(e.String()), "\n")
+		if len(lines) < 3 || strings.Contains(e.String(), `\n`) {
+			t.Errorf("%s: %d lines:\n%s", cmd, len(lines), e.String())
+		}
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "evtxrdp "+cmd+": ") || !strings.Contains(l, "bad.yaml") {
+				t.Errorf("%s: line %q", cmd, l)
+			}
+		}
 	}
 }

@@ -128,7 +128,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	rs, err := loadRules(*dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp rules: %s\n", errText(err))
+		printErrs(stderr, "evtxrdp rules: ", err)
 		return exitFailure
 	}
 	if *format == "json" {

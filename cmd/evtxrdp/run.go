@@ -98,6 +98,20 @@ func writeFailed(stderr io.Writer, cmd string, err error) int {
 	return exitFailure
 }
 
+// printErrs writes err to stderr after prefix, one line per error that it
+// joins (errors.Join: every problem of the rule files), each escaped. A
+// joined error's message holds newlines, which escaping would turn into a
+// literal "\n" on one line.
+func printErrs(stderr io.Writer, prefix string, err error) {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			printErrs(stderr, prefix, e)
+		}
+		return
+	}
+	fmt.Fprintf(stderr, "%s%s\n", prefix, errText(err))
+}
+
 // escapeText makes text from the input (paths, member names, event data,
 // error messages that quote them) safe for a terminal: evtx.EscapeText.
 func escapeText(s string) string { return evtx.EscapeText(s) }
