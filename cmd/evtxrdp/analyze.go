@@ -23,8 +23,9 @@ an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, a directory that
 holds such folders, volumes and zips at any depth (a fleet: one per
 machine), or - for standard input (copied once to a temporary file, at
-most 1 GiB). Only the logs the scenario rules read are opened (System, and
-the RD Connection Broker Operational logs), and only records in the
+most 1 GiB). Only the logs of the channels the rules read are opened
+(System, Security, and the Remote Desktop, RD Connection Broker and Windows
+Firewall logs that 'evtxrdp rules' lists), and only records in the
 analysed period are decoded.
 
 The logs are grouped into machines by what their records say (the Computer

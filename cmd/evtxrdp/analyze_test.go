@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evtxrdp/evtxrdp/rules"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -291,5 +292,44 @@ resolution:
 	code, out, errOut := runCmd("analyze", "--rules", dir, "--scenario", "my-termservice-stopped", "-f", "json", filepath.Join(scenarios, "healthy"))
 	if code != exitDetected || !strings.Contains(out, `"TermService/1"`) || strings.Contains(out, `"wuauserv/1"`) {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// The help names the logs analyze opens: every channel a built-in rule
+// reads. It said "System, and the RD Connection Broker Operational logs"
+// while the rules also read Security, the Remote Desktop and the Windows
+// Firewall logs.
+func TestAnalyzeHelpNamesTheLogsRead(t *testing.T) {
+	var out, e bytes.Buffer
+	if code := run([]string{"analyze", "--help"}, &out, &e); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	help := strings.Join(strings.Fields(out.String()), " ")
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rules.NewEngine(rs, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range eng.Channels() {
+		var name string
+		switch {
+		case ch == "System", ch == "Security":
+			name = ch
+		case strings.Contains(ch, "SessionBroker"):
+			name = "RD Connection Broker"
+		case strings.Contains(ch, "TerminalServices"), strings.Contains(ch, "RemoteDesktopServices"):
+			name = "Remote Desktop"
+		case strings.Contains(ch, "Firewall"):
+			name = "Windows Firewall"
+		default:
+			t.Errorf("%s: read by a rule, not named in analyze --help", ch)
+			continue
+		}
+		if !strings.Contains(help, name) {
+			t.Errorf("%s: analyze --help does not name %q", ch, name)
+		}
 	}
 }
