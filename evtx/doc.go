@@ -85,8 +85,10 @@
 //     windowed read found in it and what reading it gives when no record of
 //     it is in the window; a later Open whose window excludes the span gets
 //     that without reading the chunk. The memo is dropped when the file's
-//     identity, size or modification time changes (TestWindowMemoEqualsRead,
-//     TestWindowMemoLeavesInWindowProblems, TestWindowMemoDropsChangedFile).
+//     identity, size, modification time or status change time (where the
+//     system keeps one) changes (TestWindowMemoEqualsRead,
+//     TestWindowMemoLeavesInWindowProblems, TestWindowMemoDropsChangedFile,
+//     TestWindowMemoDropsRewrittenFile, TestWindowMemoOddLogs).
 //   - The same Log remembers where Reader.WrittenEnds found the first- and
 //     last-written records (TestWindowMemoEqualsRead).
 //

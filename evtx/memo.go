@@ -20,9 +20,12 @@ import (
 // with every current record skipped and without the problems of the
 // records it decoded (windowMemo.keep). That pass gets them without
 // reading the chunk. The
-// memo belongs to one file: it is dropped when the file's identity, size
-// or modification time changes between opens. TestWindowMemoEqualsRead
-// checks reads after other windows against fresh reads.
+// memo belongs to one file: it is dropped when the file's identity, size,
+// modification time or (where the system keeps one) status change time
+// changes between opens; the change time tells a file rewritten in place
+// whose modification time was set back, as cp -p, rsync -t and tar do
+// (TestWindowMemoDropsRewrittenFile). TestWindowMemoEqualsRead checks
+// reads after other windows against fresh reads.
 
 // windowMemo is the memo of one Log (see the file comment).
 type windowMemo struct {
@@ -68,7 +71,8 @@ func (l *Log) memoFor(fi os.FileInfo) *windowMemo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.m
-	if m == nil || !os.SameFile(m.fi, fi) || m.fi.Size() != fi.Size() || !m.fi.ModTime().Equal(fi.ModTime()) {
+	if m == nil || !os.SameFile(m.fi, fi) || m.fi.Size() != fi.Size() || !m.fi.ModTime().Equal(fi.ModTime()) ||
+		!changeTime(m.fi).Equal(changeTime(fi)) {
 		m = &windowMemo{fi: fi, chunks: map[int]*chunkMemo{}}
 		c.m = m
 	}

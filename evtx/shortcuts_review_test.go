@@ -3,8 +3,13 @@ package evtx_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,48 +123,7 @@ func TestWrittenEndsTornRecordInDirtyLog(t *testing.T) {
 // passes over old chunks, agrees with a full read. With Recover its
 // problem, and that of a gap in the chunk, are reported once.
 func TestWrittenEndsSalvagedRecordInOldChunk(t *testing.T) {
-	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var cur, old []*evtx.Event
-	for i := 0; i < 10; i++ {
-		cur = append(cur, evtxtest.Schannel36871(t0.Add(48*time.Hour+time.Duration(i)*time.Minute), uint32(i)))
-	}
-	for i := 0; i < 20; i++ {
-		old = append(old, evtxtest.Schannel36871(t0.Add(time.Duration(i)*time.Minute), uint32(i)))
-	}
-	old[0].RecordID = 3 // numbers the current log uses: an earlier use
-	b, err := evtxtest.Bytes(cur, evtxtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := evtxtest.Bytes(old, evtxtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bytes.Clone(ob[4096 : 4096+65536])
-	// Record 21 (the old chunk's last but one) loses its size fields.
-	le := binary.LittleEndian
-	found := false
-	for p := 512; p+24 <= len(c) && string(c[p:p+4]) == "**\x00\x00"; {
-		size := int(le.Uint32(c[p+4:]))
-		if le.Uint64(c[p+8:]) == 21 {
-			le.PutUint32(c[p+4:], 0)
-			le.PutUint32(c[p+size-4:], 0)
-			found = true
-			break
-		}
-		p += size
-	}
-	if !found {
-		t.Fatal("no record 21")
-	}
-	// Record 5 loses its signature: a gap of the old chunk.
-	for p := 512; p+24 <= len(c); p += int(le.Uint32(c[p+4:])) {
-		if le.Uint64(c[p+8:]) == 5 {
-			c[p] = 'X'
-			break
-		}
-	}
-	b = append(b, c...) // the file header counts 1 chunk
+	b := oldChunkLog(t)
 	for _, recover := range []bool{false, true} {
 		r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1, Recover: recover})
 		if err != nil {
@@ -203,5 +167,164 @@ func TestWrittenEndsSalvagedRecordInOldChunk(t *testing.T) {
 	gf, gl := r.WrittenEnds()
 	if gf == nil || gl == nil || wf == nil || wl == nil || windowLine(gf) != windowLine(wf) || windowLine(gl) != windowLine(wl) || wl.RecordID != 10 {
 		t.Errorf("WrittenEnds %v..%v, a full read %v..%v (want records 1..10)", gf, gl, wf, wl)
+	}
+}
+
+// oldChunkLog returns a log of 10 current records (1..10) whose file
+// header counts one chunk, followed by a chunk left by an earlier use of
+// the file (records 3..22, written two days before): its record 21 lost
+// its size fields, its record 5 its signature.
+func oldChunkLog(t *testing.T) []byte {
+	t.Helper()
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var cur, old []*evtx.Event
+	for i := 0; i < 10; i++ {
+		cur = append(cur, evtxtest.Schannel36871(t0.Add(48*time.Hour+time.Duration(i)*time.Minute), uint32(i)))
+	}
+	for i := 0; i < 20; i++ {
+		old = append(old, evtxtest.Schannel36871(t0.Add(time.Duration(i)*time.Minute), uint32(i)))
+	}
+	old[0].RecordID = 3 // numbers the current log uses: an earlier use
+	b, err := evtxtest.Bytes(cur, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := evtxtest.Bytes(old, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bytes.Clone(ob[4096 : 4096+65536])
+	// Record 21 (the old chunk's last but one) loses its size fields.
+	le := binary.LittleEndian
+	found := false
+	for p := 512; p+24 <= len(c) && string(c[p:p+4]) == "**\x00\x00"; {
+		size := int(le.Uint32(c[p+4:]))
+		if le.Uint64(c[p+8:]) == 21 {
+			le.PutUint32(c[p+4:], 0)
+			le.PutUint32(c[p+size-4:], 0)
+			found = true
+			break
+		}
+		p += size
+	}
+	if !found {
+		t.Fatal("no record 21")
+	}
+	// Record 5 loses its signature: a gap of the old chunk.
+	for p := 512; p+24 <= len(c); p += int(le.Uint32(c[p+4:])) {
+		if le.Uint64(c[p+8:]) == 5 {
+			c[p] = 'X'
+			break
+		}
+	}
+	return append(b, c...) // the file header counts 1 chunk
+}
+
+// oddLogs returns logs of the shapes the shortcuts must not miss: the
+// torn record of a dirty log, an old chunk with a salvaged record and a
+// gap, a log holding a byte copy of its first chunk (duplicates), records
+// with zero and 1601 TimeCreated, a log cut inside a chunk, and the shared
+// cases.
+func oddLogs(t *testing.T) map[string][]byte {
+	t.Helper()
+	logs := map[string][]byte{
+		"torn 0":    tornDirtyLog(t, 0),
+		"torn 79":   tornDirtyLog(t, 79),
+		"old chunk": oldChunkLog(t),
+	}
+	evs := evtxtest.Noise(craftT0, 10*time.Minute, 120)
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := append(bytes.Clone(b), b[4096:4096+65536]...)
+	binary.LittleEndian.PutUint16(dup[42:], 4) // the header counts the copy
+	binary.LittleEndian.PutUint32(dup[124:], crc32.ChecksumIEEE(dup[:120]))
+	logs["chunk copy"] = dup
+	logs["cut"] = bytes.Clone(b[:4096+65536+30000])
+	zero := evtxtest.Noise(craftT0, 10*time.Minute, 90)
+	for i := 0; i < 90; i += 4 {
+		zero[i].System.TimeCreated = time.Time{}
+	}
+	for i := 2; i < 90; i += 8 {
+		zero[i].System.TimeCreated = time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if b, err := evtxtest.Bytes(zero, evtxtest.Options{MaxRecordsPerChunk: 30}); err != nil {
+		t.Fatal(err)
+	} else {
+		logs["zero times"] = b
+	}
+	cases, _ := filepath.Glob("../../shared/cases/*/*.evtx")
+	more, _ := filepath.Glob("../../shared/cases/*/*/*.evtx")
+	for _, p := range append(cases, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs[p] = b
+	}
+	return logs
+}
+
+// TestWindowMemoOddLogs: over oddLogs, a Log opened again and again with
+// other windows (those of windowsFor, and windows at the zero time, at
+// 1601-01-01 and reversed) reads as a fresh Log does, with 1 and 3
+// workers, a Filter and Recover; WrittenEnds of every read is a full
+// read's.
+func TestWindowMemoOddLogs(t *testing.T) {
+	dir := t.TempDir()
+	logs := oddLogs(t)
+	y1601 := time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)
+	served := 0
+	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if evtx.RaceEnabled && i%3 != 0 {
+			continue
+		}
+		b := logs[name]
+		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", i))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{}); err != nil {
+			continue // not EVTX
+		}
+		_, all, _ := readLines(t, b, evtx.Options{Workers: 1})
+		ws := windowsFor(all)
+		ws = append(ws, [2]time.Time{y1601, y1601}, [2]time.Time{time.Time{}.Add(time.Nanosecond), {}}, [2]time.Time{{}, y1601},
+			[2]time.Time{y1601.Add(time.Hour), y1601})
+		ws = append(ws, ws...)
+		shared := findOne(t, p)
+		for j, w := range ws {
+			o := evtx.Options{Since: w[0], Until: w[1], Workers: 1 + 2*(j%2)}
+			switch j % 3 {
+			case 1:
+				o.Filter = filter
+			case 2:
+				o.Recover = true
+			}
+			got := readLog(t, shared, o)
+			want := readLog(t, findOne(t, p), o)
+			if got != want {
+				t.Fatalf("%s window %d %v..%v: after other windows the Log reads differently\n%s", name, j, w[0], w[1], firstDiff(lines(got), lines(want)))
+			}
+		}
+		wf, wl := plainEnds(t, b, evtx.Options{Workers: 1})
+		f, err := shared.Open(evtx.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gf, gl := f.WrittenEnds()
+		f.Close()
+		for _, e := range [][2]*evtx.Event{{gf, wf}, {gl, wl}} {
+			if (e[0] == nil) != (e[1] == nil) || e[0] != nil && windowLine(e[0]) != windowLine(e[1]) {
+				t.Errorf("%s: WrittenEnds %v, a full read %v", name, e[0], e[1])
+			}
+		}
+		served += evtx.MemoChunks(shared)
+	}
+	t.Logf("%d logs, %d chunk reads served by the memo", len(logs), served)
+	if served < 20 {
+		t.Errorf("the memo served %d chunk reads: the test proves little", served)
 	}
 }
