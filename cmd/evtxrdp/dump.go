@@ -72,8 +72,10 @@ chunks, checksum mismatches, unreadable spans, undecodable records) go to
 stderr; damage is reported, never fatal. When stderr is a terminal and
 stdout is not, a progress line shows on stderr for runs longer than a
 second. Control characters from the logs are escaped in text output and
-on stderr (\x1b, \n, \u202e); XML writes them as character references.
-The summary gives the span of the events' TimeCreated and the last-written
+on stderr (\x1b, \n, \u202e); XML writes line breaks, C1 controls and
+bidirectional overrides as character references (&#10;, &#x202e;) and
+other control characters, which XML 1.0 forbids, as their Unicode control
+pictures (ESC as U+241B); JSON keeps them exact. The summary gives the span of the events' TimeCreated and the last-written
 record, and says when the log is a saved or exported copy (records
 renumbered: record number and EventRecordID differ; or record header
 times of 0). In jsonl, "time" is the record header time (null when it
@@ -363,7 +365,8 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 // drive a terminal or reorder a line and that the renderer writes as they
 // are (C1 controls, U+2028, U+2029, bidirectional overrides:
 // evtx.IsUnsafeRune); the renderer already writes other control
-// characters as references.
+// characters as their Unicode control pictures (XML 1.0 forbids them even
+// as references).
 func appendXMLLine(dst []byte, ev *evtx.Event, _ int) []byte {
 	n := len(dst)
 	dst = ev.AppendXML(dst)

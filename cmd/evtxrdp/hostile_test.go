@@ -213,3 +213,29 @@ func containsString(v any, s string) bool {
 	}
 	return false
 }
+
+// dump and query --help say how -f xml writes control characters, as it
+// does: line breaks, C1 controls and bidirectional overrides as character
+// references, other control characters as Unicode control pictures (ESC as
+// U+241B). The help said "as character references" for all of them.
+func TestXMLControlCharactersAsHelpSays(t *testing.T) {
+	dir, _ := writeHostile(t)
+	for _, cmd := range []string{"dump", "query"} {
+		code, out, errOut := runCmd(cmd, "--format", "xml", dir)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", cmd, code, errOut)
+		}
+		for _, want := range []string{"\u241b[31mRED", "&#10;", "&#x202e;"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s -f xml lacks %q", cmd, want)
+			}
+		}
+		_, help, _ := runCmd(cmd, "--help")
+		help = strings.Join(strings.Fields(help), " ")
+		for _, want := range []string{"control pictures", "character references"} {
+			if !strings.Contains(help, want) {
+				t.Errorf("%s --help does not say %q", cmd, want)
+			}
+		}
+	}
+}
