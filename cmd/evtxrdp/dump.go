@@ -75,11 +75,12 @@ second. Control characters from the logs are escaped in text output and
 on stderr (\x1b, \n, \u202e); XML writes line breaks, C1 controls and
 bidirectional overrides as character references (&#10;, &#x202e;) and
 other control characters, which XML 1.0 forbids, as their Unicode control
-pictures (ESC as U+241B); JSON keeps them exact. The summary gives the span of the events' TimeCreated and the last-written
-record, and says when the log is a saved or exported copy (records
-renumbered: record number and EventRecordID differ; or record header
-times of 0). In jsonl, "time" is the record header time (null when it
-is 0) and "time_created" the event's TimeCreated.
+pictures (ESC as U+241B); JSON keeps them exact. The summary gives the
+span of the events' TimeCreated and the last-written record, and says
+when the log is a saved or exported copy (records renumbered: record
+number and EventRecordID differ; or record header times of 0). In jsonl,
+"time" is the record header time (null when it is 0) and "time_created"
+the event's TimeCreated.
 
 flags:
 %s

@@ -35,7 +35,8 @@ Control characters from the logs are escaped in text output and on stderr
 (\x1b, \n, \u202e); XML writes line breaks, C1 controls and bidirectional
 overrides as character references (&#10;, &#x202e;) and other control
 characters, which XML 1.0 forbids, as their Unicode control pictures (ESC
-as U+241B). On a terminal, a progress line shows on stderr for runs longer than a second.
+as U+241B). On a terminal, a progress line shows on stderr for runs
+longer than a second.
 
 The query language is the one wevtutil /q and Get-WinEvent -FilterXPath
 accept, e.g.
