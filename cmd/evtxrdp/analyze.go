@@ -42,11 +42,10 @@ machine's logs, the latest across them, never the wall clock and not the
 largest time (records after it, from a clock that ran ahead, are
 reported); --at sets it. Each rule looks back over its window (24 hours)
 from there; matches up to --look-back outside the window are reported as
-such. Windows, look-backs and --at
-compare each event's TimeCreated (System/TimeCreated/@SystemTime), never
-the record header's write time (exported logs borrow it or leave it 0);
-records outside are passed over without being decoded, with the same
-findings as decoding them all.
+such. Windows, look-backs and --at compare each event's TimeCreated
+(System/TimeCreated/@SystemTime), never the record header's write time
+(exported logs borrow it or leave it 0); records outside are passed over
+without being decoded, with the same findings as decoding them all.
 
 Verdicts: detected (evidence that belongs to RDP); possible (evidence
 consistent with the scenario but not attributable to RDP, or without the
