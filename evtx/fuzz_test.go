@@ -222,6 +222,41 @@ func fuzzWindow(t *testing.T, b []byte) {
 			t.Fatalf("window %v..%v: %d events, the plain read filtered after %d", w[0], w[1], len(got), len(want))
 		}
 	}
+	// The window memo (memo.go) changes nothing: reads sharing one, each
+	// window after the others (the later ones served by what the earlier
+	// ones kept), read as reads without.
+	memo := &windowMemo{chunks: map[int]*chunkMemo{}}
+	ws := [][2]time.Time{{ts[len(ts)/2], {}}, {{}, ts[len(ts)/3]}, {ts[0], ts[0]}, {ts[len(ts)-1].Add(time.Second), {}}, {{}, ts[0].Add(-time.Second)}}
+	for _, w := range append(ws, ws...) {
+		o := Options{Workers: 2, Since: w[0], Until: w[1], Name: "fuzz"}
+		if got, want := readTextMemo(t, b, o, memo), readTextMemo(t, b, o, nil); got != want {
+			t.Fatalf("window %v..%v: the memo changes the read:\n%s\nwithout:\n%s", w[0], w[1], got, want)
+		}
+	}
+}
+
+// readTextMemo reads b with o and memo m: each event, then the stats and
+// errors, as text.
+func readTextMemo(t *testing.T, b []byte, o Options, m *windowMemo) string {
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+	if err != nil {
+		return err.Error()
+	}
+	defer r.Close()
+	r.src.memo = m
+	var out strings.Builder
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		fmt.Fprintf(&out, "%d %q %s\n", ev.RecordID, ev.Partial, ev.AppendXML(nil))
+	}
+	fmt.Fprintf(&out, "%+v %v", r.Stats(), r.Errors())
+	return out.String()
 }
 
 func fuzzRead(t *testing.T, b []byte, o Options) []*Event {
