@@ -156,6 +156,7 @@ type chunkJob struct {
 	index     int   // chunk index, 0-based
 	off       int64 // offset of the chunk in the file
 	hdrChunks int   // chunk count the file header claims
+	hdrOK     bool  // the file header is intact: its count can be believed
 	dirty     bool  // the file was not closed cleanly (see slackRule)
 	// old: the chunk is past the file header's count and left by an
 	// earlier use of the file (oldChunks): all its records are old.
@@ -242,6 +243,13 @@ func (w window) admits(ev *Event) bool {
 func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	res := &chunkResult{index: j.index}
 	if len(c) == 0 || allZero(c) {
+		if len(c) > 0 && j.hdrOK && j.index < j.hdrChunks && !w.slackOnly {
+			// The intact file header counts this chunk as in use: its
+			// records were lost (zeroed by a crash or a damaged copy).
+			res.st.Chunks, res.st.BadChunks = 1, 1
+			res.errs = append(res.errs, &FormatError{File: name, Offset: j.off, Chunk: j.index,
+				Err: fmt.Errorf("%w: chunk %d is all zero, though the file header counts %d chunks in use: its records are lost", ErrCorrupt, j.index, j.hdrChunks)})
+		}
 		return res // an unused (preallocated) chunk slot
 	}
 	res.st.Chunks = 1

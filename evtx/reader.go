@@ -213,12 +213,12 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	src.hdrN = int(rd.hdr.ChunkCount)
 	src.hdrOK = rd.hdr.SignatureOK && rd.hdr.ChecksumOK
 	src.old = &oldChunks{}
-	if rd.hdr.SignatureOK && src.base == fileHeaderBlock && src.hdrN > src.nslots && (size-src.base)%chunkSize == 0 {
+	if rd.hdr.SignatureOK && src.base == fileHeaderBlock && src.hdrN > src.nslots && (size <= src.base || (size-src.base)%chunkSize == 0) {
 		// Chunks the header counts lie past the end of the file: the log
-		// was cut (a partial copy, a full disk). A cut at a chunk boundary
-		// leaves no truncated chunk to report, so it is said here; a cut
-		// inside a chunk is reported by that chunk, at its offset (errors
-		// stay in file order).
+		// was cut (a partial copy, a full disk). A cut at a chunk boundary,
+		// or inside the file header's block, leaves no truncated chunk to
+		// report, so it is said here; a cut inside a chunk is reported by
+		// that chunk, at its offset (errors stay in file order).
 		fail(size, fmt.Errorf("%w: truncated file: the file header counts %d chunks (%d bytes), the file ends after %d bytes",
 			ErrCorrupt, src.hdrN, int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, size))
 	}
@@ -290,7 +290,7 @@ func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, dirty: s.dirty, old: s.isOld(i), cache: cache}, s.win, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache}, s.win, s.name)
 	// Nothing refers to the bytes any more: decoding copies every name,
 	// string and binary value out of the chunk.
 	chunkBufs.Put(pooled)

@@ -723,3 +723,47 @@ func TestTruncatedAtChunkBoundary(t *testing.T) {
 		t.Errorf("intact file: %v", e)
 	}
 }
+
+// TestFileCutInsideHeaderBlock: a file cut inside the 4096-byte block of
+// its header (after the 128-byte header itself) holds none of the chunks
+// the header counts: that is said, not "0 problems".
+func TestFileCutInsideHeaderBlock(t *testing.T) {
+	b := readSample(t, "williballenthin__python-evtx__tests__data__system.evtx")
+	for _, n := range []int{128, 2000, 4095, 4096} {
+		res := readBytes(t, b[:n], Options{})
+		if findErr(res.errs, ErrCorrupt, "truncated file") == nil {
+			t.Errorf("cut at %d bytes: errors %v", n, res.errs)
+		}
+	}
+}
+
+// TestAllZeroChunkInsideCount: a chunk the intact file header counts as in
+// use but that is all zero (a crash, a damaged copy) is a problem and a bad
+// chunk; an all-zero slot past the count (preallocated) is not.
+func TestAllZeroChunkInsideCount(t *testing.T) {
+	b := bytes.Clone(readSample(t, "williballenthin__python-evtx__tests__data__system.evtx"))
+	full := readBytes(t, b, Options{})
+	if h := binary.LittleEndian.Uint16(b[42:]); h < 9 {
+		t.Fatalf("header counts %d chunks", h)
+	}
+	lost := 0
+	for _, ev := range full.events {
+		if ev.Source.Chunk == 8 {
+			lost++
+		}
+	}
+	clear(chunkAt(b, 8))
+	res := readBytes(t, b, Options{})
+	if e := findErr(res.errs, ErrCorrupt, "chunk 8 is all zero"); e == nil || e.Offset != 4096+8*65536 {
+		t.Fatalf("errors %v", res.errs)
+	}
+	if res.stats.BadChunks != 1 || len(res.events) != len(full.events)-lost || lost == 0 {
+		t.Fatalf("bad chunks %d, %d events of %d (%d lost)", res.stats.BadChunks, len(res.events), len(full.events), lost)
+	}
+	// A preallocated slot past the count.
+	pre := append(bytes.Clone(readSample(t, "williballenthin__python-evtx__tests__data__system.evtx")), make([]byte, 65536)...)
+	res = readBytes(t, pre, Options{})
+	if len(res.errs) != len(full.errs) || res.stats.BadChunks != full.stats.BadChunks {
+		t.Fatalf("an all-zero slot past the count: errors %v", res.errs)
+	}
+}
