@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -112,7 +111,7 @@ func TestHostileSetBounded(t *testing.T) {
 		}
 		// The child's own peak (VmHWM, Linux); the rusage of a child
 		// started by vfork also counts the parent's peak before exec.
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024 // bytes (Linux: KiB)
+		rss := maxRSS(cmd.ProcessState)
 		if i := bytes.Index(out, []byte("hwm=")); i >= 0 {
 			var kib int64
 			if _, err := fmt.Sscanf(string(out[i:]), "hwm=%d", &kib); err == nil {
