@@ -85,7 +85,6 @@ func TestStdinPath(t *testing.T) {
 	}
 }
 
-
 func TestNewcomerList(t *testing.T) {
 	// help analyze prints analyze's help.
 	_, help, _ := runCmd("help", "analyze")
