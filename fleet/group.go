@@ -212,6 +212,16 @@ type entry struct {
 // Machines are sorted by name (case-insensitive), then by their first log.
 func Group(units []*Unit, opts Options) []*Machine {
 	needed := map[string]bool{"system": true}
+	readable := map[*evtx.Log]bool{}
+	systemReadable := func(l *evtx.Log) bool {
+		ok, seen := readable[l]
+		if !seen {
+			ch, err := l.FirstChannel()
+			ok = err == nil && ch != ""
+			readable[l] = ok
+		}
+		return ok
+	}
 	for _, c := range opts.Channels {
 		needed[strings.ToLower(c)] = true
 	}
@@ -243,13 +253,14 @@ func Group(units []*Unit, opts Options) []*Machine {
 				ch = a
 			}
 			e := &entry{log: l, unit: ui, channel: ch, need: need(ch), sameFile: -1}
-			hasSystem = hasSystem || strings.EqualFold(ch, "System")
+			hasSystem = hasSystem || (strings.EqualFold(ch, "System") && systemReadable(l))
 			unitEntries = append(unitEntries, e)
 		}
 		// Renamed files (exports, copies): the channel of the first event,
 		// as the engine does, for every log when the unit has no System log
-		// by name, else for logs whose names mention a channel read
-		// ("System (1)", "vm2-System").
+		// by name that opens and holds a record (a directory or a damaged
+		// file named System.evtx is none), else for logs whose names
+		// mention a channel read ("System (1)", "vm2-System").
 		peeks := 0
 		for _, e := range unitEntries {
 			if e.need || peeks >= maxPeeks || (hasSystem && !mentions(e.channel)) {
@@ -351,7 +362,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 			// first event as its own, whoever wrote it.
 			var named []*Machine
 			for _, m := range to {
-				if m.systemByName() {
+				if m.systemByName(systemReadable) {
 					named = append(named, m)
 				}
 			}
@@ -652,16 +663,17 @@ func conflicts(m *Machine, l *Log) bool {
 }
 
 // systemByName reports whether a log of m is a System log by its file
-// name (System.evtx, or an archived System log), as rules.Engine decides
-// whether to read renamed logs by their first event.
-func (m *Machine) systemByName() bool {
+// name (System.evtx, or an archived System log) that readable says opens
+// and holds a record, as rules.Engine decides whether to read renamed logs
+// by their first event.
+func (m *Machine) systemByName(readable func(*evtx.Log) bool) bool {
 	for _, l := range m.Logs {
 		for _, c := range l.Copies {
 			ch := c.Log.Channel
 			if a, ok := evtx.ArchivedChannel(ch); ok {
 				ch = a
 			}
-			if strings.EqualFold(ch, "System") {
+			if strings.EqualFold(ch, "System") && readable(c.Log) {
 				return true
 			}
 		}

@@ -202,8 +202,8 @@
 //
 // NewEngine compiles the queries once; Engine.Analyze reads the logs found by
 // evtx.Find. It opens only the logs of the channels the rules read (by file
-// name; when no System log is named as such, a log's first event names its
-// channel), plus System for the reference time. The reference time is
+// name; when no System log named as such opens and holds a record, a log's
+// first event names its channel), plus System for the reference time. The reference time is
 // Options.At, or else the TimeCreated of the last-written record (highest
 // record number) of those logs, the latest across them (evtx
 // Reader.LastWritten; records after it are reported as clock jumps); the wall

@@ -21,8 +21,11 @@ type readPlan struct {
 // plan decides which logs Analyze reads and for which queries, from the
 // logs' names and, for logs whose name says no channel we read when no
 // System log is named as such or whose name mentions one, their first
-// event's channel. It decodes no other record and keeps no state: the
-// same logs give the same plan.
+// event's channel. A System log by name counts only when it opens and
+// holds a record (namedSystemReadable): a directory or a damaged file
+// named System.evtx stays an input (unreadable, with its reason) but does
+// not stop a renamed System log from being read. It decodes no other
+// record and keeps no state: the same logs give the same plan.
 func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	p := readPlan{byChannel: map[string][]*compiledQuery{}}
 	crs := e.rules
@@ -41,7 +44,6 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	}
 
 	// Inputs, and the channel of logs whose file name names none we read.
-	found := map[string]bool{}
 	paths := map[string]bool{}
 	for _, l := range logs {
 		if paths[l.Path] {
@@ -56,18 +58,24 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		}
 		if needed(in.Channel) {
 			in.Used = true
-			found[strings.ToLower(in.Channel)] = true
 		}
 	}
 	// Logs named after their channel (System.evtx, ...%4Operational.evtx)
 	// come from a Windows log directory: trust the names. Without a System
-	// log by name, the files were renamed (exports, samples): take the
+	// log by name that opens and holds a record, the files were renamed
+	// (exports, samples), or the one so named is not a log: take the
 	// channel of logs whose name says nothing we read from their first event.
 	// Beside a System log by name, do so for logs whose names mention a
 	// channel we read: a second copy or another machine's log ("System
 	// (1)", "vm2-System") holds records of it as surely as the first.
 	// At most maxPeeks logs are opened that way.
-	noSystem := !found[strings.ToLower(SystemChannel)]
+	noSystem := true
+	for i, in := range p.inputs {
+		if in.Used && strings.EqualFold(in.Channel, SystemChannel) && namedSystemReadable(p.logs[i]) {
+			noSystem = false
+			break
+		}
+	}
 	mentions := func(name string) bool {
 		name = strings.ToLower(name)
 		for ch := range p.byChannel {
@@ -92,4 +100,13 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		}
 	}
 	return p
+}
+
+// namedSystemReadable reports whether a log named after the System channel
+// opens and holds a record (the first one decodes): only then does its
+// name say that the System log of the machine is there. It opens the log
+// and decodes its first record (evtx Log.FirstChannel).
+func namedSystemReadable(l *evtx.Log) bool {
+	ch, err := l.FirstChannel()
+	return err == nil && ch != ""
 }

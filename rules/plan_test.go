@@ -82,6 +82,44 @@ func TestPlan(t *testing.T) {
 	if in := e.plan(find(dir)).inputs[0]; in.Used || !errors.Is(in.Err, evtx.ErrNotEVTX) {
 		t.Errorf("all-zero export: used %v, error %v", in.Used, in.Err)
 	}
+	// A System log by name that cannot be opened (a directory, an
+	// all-zero file) or holds no record does not stop a renamed System
+	// log from being read by its first event; it stays an input, used, so
+	// that the scan says why it is unreadable.
+	for _, bad := range []string{"directory", "all-zero", "truncated"} {
+		dir = t.TempDir()
+		sys := filepath.Join(dir, "System.evtx")
+		switch bad {
+		case "directory":
+			err = os.Mkdir(sys, 0o755)
+		case "all-zero":
+			err = os.WriteFile(sys, make([]byte, 69632), 0o644)
+		case "truncated": // the file header alone: no chunk, no record
+			err = os.WriteFile(sys, src[:4096], 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "vm.evtx"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		logs, err := evtx.Find(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var renamed, named bool
+		for _, in := range e.plan(logs).inputs {
+			switch filepath.Base(in.Path) {
+			case "vm.evtx":
+				renamed = in.Used && in.ChannelFromEvents && in.Channel == "System"
+			case "System.evtx":
+				named = in.Used && in.Channel == "System"
+			}
+		}
+		if !renamed || !named {
+			t.Errorf("%s System.evtx: renamed System log read %v, System.evtx kept as an input %v", bad, renamed, named)
+		}
+	}
 	// The article's rules without the timeline read no Security log.
 	if len(articleEngine(t, Options{}).plan(nil).byChannel["security"]) != 0 {
 		t.Error("the article's rules read Security")

@@ -286,3 +286,58 @@ func TestQuerySpoolSameOutput(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// A file named System.evtx that is not a log (a directory, an all-zero
+// file) does not keep analyze from reading a renamed System log beside
+// it: the renamed log is read, its machine named, and System.evtx listed
+// as unreadable with its reason.
+func TestUnreadableSystemBesideRenamed(t *testing.T) {
+	src, err := os.ReadFile(systemSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"directory", "all-zero"} {
+		dir := t.TempDir()
+		sys, vm := filepath.Join(dir, "System.evtx"), filepath.Join(dir, "vm.evtx")
+		if bad == "directory" {
+			err = os.Mkdir(sys, 0o755)
+		} else {
+			err = os.WriteFile(sys, make([]byte, 69632), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(vm, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runCmd("analyze", "--format", "json", dir)
+		var r struct {
+			Computers    []string `json:"computers"`
+			ReferenceLog string   `json:"reference_log"`
+			Inputs       []struct {
+				Path    string `json:"path"`
+				Channel string `json:"channel"`
+				Used    bool   `json:"used"`
+				Records int    `json:"records"`
+				Error   string `json:"error"`
+			} `json:"inputs"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%s System.evtx: exit %d, %v: %s", bad, code, err, errOut)
+		}
+		why := map[string]string{"directory": "is a directory", "all-zero": "not an EVTX file: all zero"}[bad]
+		var vmRead, sysUnreadable bool
+		for _, in := range r.Inputs {
+			switch in.Path {
+			case vm:
+				vmRead = in.Used && in.Channel == "System" && in.Records == 651
+			case sys:
+				sysUnreadable = in.Channel == "System" && strings.Contains(in.Error, why)
+			}
+		}
+		if code != exitOK || !slices.Equal(r.Computers, []string{"FUKUSUKE16E9"}) || r.ReferenceLog != vm || !vmRead || !sysUnreadable {
+			t.Errorf("%s System.evtx: exit %d, computers %q, reference log %q, %s read %v, %s unreadable (%q) %v",
+				bad, code, r.Computers, r.ReferenceLog, vm, vmRead, sys, why, sysUnreadable)
+		}
+	}
+}
