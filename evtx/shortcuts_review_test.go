@@ -328,3 +328,59 @@ func TestWindowMemoOddLogs(t *testing.T) {
 		t.Errorf("the memo served %d chunk reads: the test proves little", served)
 	}
 }
+
+// TestWrittenEndsDirtyCopies: every sample marked not closed cleanly (its
+// slack then read by the dirty rule, torn records included), and a copy
+// whose chunk headers also lag by two records and whose free space offset
+// stops before the last record, gives WrittenEnds the ends a full read
+// finds.
+func TestWrittenEndsDirtyCopies(t *testing.T) {
+	le := binary.LittleEndian
+	n := 0
+	for name, b := range sampleLogs(t) {
+		if len(b) < 4096+512 || string(b[:8]) != "ElfFile\x00" {
+			continue
+		}
+		dirty := bytes.Clone(b)
+		le.PutUint32(dirty[120:], le.Uint32(dirty[120:])|evtx.FlagDirty)
+		le.PutUint32(dirty[124:], crc32.ChecksumIEEE(dirty[:120]))
+		lag := bytes.Clone(dirty)
+		for off := 4096; off+65536 <= len(lag); off += 65536 {
+			c := lag[off : off+65536]
+			if string(c[:8]) != "ElfChnk\x00" {
+				continue
+			}
+			if last := le.Uint64(c[32:]); last > 2 {
+				le.PutUint64(c[32:], last-2)
+			}
+			if lr := le.Uint32(c[44:]); lr >= 512 && lr < le.Uint32(c[48:]) {
+				le.PutUint32(c[48:], lr) // the free space offset before the last record
+				le.PutUint32(c[52:], crc32.ChecksumIEEE(c[512:lr]))
+			}
+			h := crc32.NewIEEE()
+			h.Write(c[:120])
+			h.Write(c[128:512])
+			le.PutUint32(c[124:], h.Sum32())
+		}
+		for _, v := range []struct {
+			what string
+			b    []byte
+		}{{"dirty", dirty}, {"lagging", lag}} {
+			if _, err := evtx.NewReaderOptions(bytes.NewReader(v.b), int64(len(v.b)), evtx.Options{}); err != nil {
+				continue
+			}
+			wf, wl := plainEnds(t, v.b, evtx.Options{Workers: 1})
+			r, _ := evtx.NewReaderOptions(bytes.NewReader(v.b), int64(len(v.b)), evtx.Options{Workers: 3})
+			gf, gl := r.WrittenEnds()
+			for _, e := range [][2]*evtx.Event{{gf, wf}, {gl, wl}} {
+				if (e[0] == nil) != (e[1] == nil) || e[0] != nil && windowLine(e[0]) != windowLine(e[1]) {
+					t.Errorf("%s (%s): WrittenEnds record %v, a full read %v", name, v.what, e[0] != nil && e[1] != nil, e[1] != nil)
+				}
+			}
+			n++
+		}
+	}
+	if n < 40 {
+		t.Fatalf("%d logs checked", n)
+	}
+}
