@@ -605,14 +605,19 @@ func chunkHeaderCRC(c []byte) uint32 {
 // and widens the span of those times.
 func (r *chunkResult) noteCheap(t time.Time) {
 	r.cheap++
-	if !r.timed {
-		r.tmin, r.tmax, r.timed = t, t, true
+	widen(&r.tmin, &r.tmax, &r.timed, t)
+}
+
+// widen widens the span [first, last] (none when !set) to hold t.
+func widen(first, last *time.Time, set *bool, t time.Time) {
+	if !*set {
+		*first, *last, *set = t, t, true
 		return
 	}
-	if t.Before(r.tmin) {
-		r.tmin = t
+	if t.Before(*first) {
+		*first = t
 	}
-	if t.After(r.tmax) {
-		r.tmax = t
+	if t.After(*last) {
+		*last = t
 	}
 }

@@ -296,22 +296,5 @@ func wellFormed(x []byte) error {
 // readText reads b with one worker: each event, then the stats and errors,
 // as text.
 func readText(t *testing.T, b []byte) string {
-	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: 1, Name: "fuzz"})
-	if err != nil {
-		return err.Error()
-	}
-	defer r.Close()
-	var out strings.Builder
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		fmt.Fprintf(&out, "%d %q %s\n", ev.RecordID, ev.Partial, ev.AppendXML(nil))
-	}
-	fmt.Fprintf(&out, "%+v %v", r.Stats(), r.Errors())
-	return out.String()
+	return readTextMemo(t, b, Options{Workers: 1, Name: "fuzz"}, nil)
 }

@@ -89,20 +89,7 @@ func TestWindowMemoEqualsRead(t *testing.T) {
 		// the narrow ones first, then every one again.
 		ws = append(ws, ws...)
 		shared := findOne(t, p)
-		for i, w := range ws {
-			o := evtx.Options{Since: w[0], Until: w[1], Workers: 1 + 2*(i%2)}
-			switch i % 3 {
-			case 1:
-				o.Filter = filter
-			case 2:
-				o.Recover = true
-			}
-			got := readLog(t, shared, o)
-			want := readLog(t, findOne(t, p), o)
-			if got != want {
-				t.Fatalf("%s window %d %v..%v: after other windows the Log reads differently\n%s", name, i, w[0], w[1], firstDiff(lines(got), lines(want)))
-			}
-		}
+		checkMemoWindows(t, name, p, shared, ws, filter)
 		skipped += evtx.MemoChunks(shared)
 		os.Remove(p)
 	}
@@ -246,5 +233,27 @@ func TestWindowMemoLeavesInWindowProblems(t *testing.T) {
 	}
 	if evtx.MemoChunks(shared) == 0 {
 		t.Fatal("the memo served nothing: the test proves nothing")
+	}
+}
+
+// checkMemoWindows reads the log at p with each window of ws in turn
+// through shared (whose memo the earlier ones fill) and through a fresh
+// Log, with 1 or 3 workers, a filter or Recover by turns, and fails where
+// the two differ.
+func checkMemoWindows(t *testing.T, name, p string, shared *evtx.Log, ws [][2]time.Time, filter func(evtx.Summary) bool) {
+	t.Helper()
+	for i, w := range ws {
+		o := evtx.Options{Since: w[0], Until: w[1], Workers: 1 + 2*(i%2)}
+		switch i % 3 {
+		case 1:
+			o.Filter = filter
+		case 2:
+			o.Recover = true
+		}
+		got := readLog(t, shared, o)
+		want := readLog(t, findOne(t, p), o)
+		if got != want {
+			t.Fatalf("%s window %d %v..%v: after other windows the Log reads differently\n%s", name, i, w[0], w[1], firstDiff(lines(got), lines(want)))
+		}
 	}
 }

@@ -295,20 +295,7 @@ func TestWindowMemoOddLogs(t *testing.T) {
 			[2]time.Time{y1601.Add(time.Hour), y1601})
 		ws = append(ws, ws...)
 		shared := findOne(t, p)
-		for j, w := range ws {
-			o := evtx.Options{Since: w[0], Until: w[1], Workers: 1 + 2*(j%2)}
-			switch j % 3 {
-			case 1:
-				o.Filter = filter
-			case 2:
-				o.Recover = true
-			}
-			got := readLog(t, shared, o)
-			want := readLog(t, findOne(t, p), o)
-			if got != want {
-				t.Fatalf("%s window %d %v..%v: after other windows the Log reads differently\n%s", name, j, w[0], w[1], firstDiff(lines(got), lines(want)))
-			}
-		}
+		checkMemoWindows(t, name, p, shared, ws, filter)
 		wf, wl := plainEnds(t, b, evtx.Options{Workers: 1})
 		f, err := shared.Open(evtx.Options{})
 		if err != nil {

@@ -123,16 +123,9 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 	}
 	exported := ft == 0 || hasID && id != erid
 	if !s.created {
-		s.FirstCreated, s.LastCreated, s.created = t, t, true
 		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = id, t, exported
-		return
 	}
-	if t.Before(s.FirstCreated) {
-		s.FirstCreated = t
-	}
-	if t.After(s.LastCreated) {
-		s.LastCreated = t
-	}
+	widen(&s.FirstCreated, &s.LastCreated, &s.created, t)
 	if id > s.LastWrittenID || (id == s.LastWrittenID && t.After(s.LastWrittenCreated)) {
 		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = id, t, exported
 	}
