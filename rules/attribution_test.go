@@ -121,7 +121,7 @@ func sortByTime(evs []*evtx.Event) []*evtx.Event {
 // TestValidateRuleLanguage: the attribution, recovery and corroboration
 // keys are checked at load with errors that say where.
 func TestValidateRuleLanguage(t *testing.T) {
-	const head = "id: x\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x}]\n"
+	const head = "id: x\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x, source: test}]\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"attribution on a context query", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]"}
@@ -203,7 +203,7 @@ refinements:
     when: [{data: Type, text: [client]}]
     cause: a client credential failed
 resolution:
-  - {id: look, title: Look, text: look at it}
+  - {id: look, title: Look, text: look at it, source: test}
 `
 	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(rule), 0o644); err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ refinements:
     when: [{data: param2, codes: ["1058"]}]
     cause: the service is disabled
 resolution:
-  - {id: s, title: Start it, text: start it}
+  - {id: s, title: Start it, text: start it, source: test}
 `
 
 const userBurstRule = `id: my-burst
@@ -56,7 +56,7 @@ queries:
     xpath: "Event[System[Provider[@Name='Microsoft-Windows-Security-Auditing'] and EventID=4625]]"
     threshold: {count: 5, within: 10m, distinct: {data: IpAddress}, distinct_count: 3, counts: failed logons, distinct_names: addresses}
 resolution:
-  - {id: s, title: Restrict, text: restrict it}
+  - {id: s, title: Restrict, text: restrict it, source: test}
 `
 
 func writeLogs(t *testing.T, dir string, logs map[string][]*evtx.Event) {
@@ -222,7 +222,7 @@ func TestThresholdPeak(t *testing.T) {
 }
 
 func TestValidateLanguage(t *testing.T) {
-	const head = "id: x\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x}]\n"
+	const head = "id: x\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x, source: test}]\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"where selects two fields", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", where: [{data: a, binary_text: true, text: [x]}]}
@@ -328,7 +328,7 @@ queries:
     unless: [{data: param3, text: [disabled, auto start, demand start]}]
     possible: {why: "the new start type is a text the rule does not know", show: {data: param3}}
 resolution:
-  - {id: s, title: Read it, text: sc qc TermService}
+  - {id: s, title: Read it, text: sc qc TermService, source: test}
 `
 
 func TestLanguageUnlessSplitPossible(t *testing.T) {

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -8,24 +10,9 @@ import (
 
 // A fix step is pasted into a broken production VM: it cites its source,
 // never prompts, and backs up or reads what it changes before it changes
-// it. These tests hold every built-in step to that.
-
-var (
-	// regWrite is a reg.exe command that changes the registry.
-	regWrite = regexp.MustCompile(`(?i)\breg(\.exe)?\s+(add|delete)\b`)
-	// force is reg.exe's "no prompt" switch as a word of its own.
-	force = regexp.MustCompile(`(?i)(^|\s)/f(\s|$)`)
-	// regRead reads or saves a registry key first.
-	regRead = regexp.MustCompile(`(?i)\breg(\.exe)?\s+(query|export)\b`)
-	// aclWrite changes file permissions or owners.
-	aclWrite = regexp.MustCompile(`(?i)\b(icacls\b.*\s/grant|takeown\b)`)
-	// aclSave is a restorable ACL backup.
-	aclSave = regexp.MustCompile(`(?i)\bicacls\b.*\s/save\s`)
-	// certRemove removes certificates.
-	certRemove = regexp.MustCompile(`(?i)\bRemove-Item\b`)
-	// listSave saves a listing to a file.
-	listSave = regexp.MustCompile(`(?i)\bOut-File\b`)
-)
+// it. checkSteps (steps.go) holds every rule to that in Validate; these
+// tests check that the built-ins pass, that a user rule that does not is
+// refused, and that the patterns catch what they are meant to.
 
 func builtinSteps(t *testing.T) map[string]*Step {
 	t.Helper()
@@ -45,73 +32,39 @@ func builtinSteps(t *testing.T) map[string]*Step {
 	return steps
 }
 
-func TestBuiltinStepsCiteASource(t *testing.T) {
-	for id, s := range builtinSteps(t) {
-		if strings.TrimSpace(s.Source) == "" {
-			t.Errorf("%s: no source", id)
+// TestBuiltinStepsPassTheChecks: every built-in step passes the checks
+// Validate applies to every rule (checkSteps), and the checks see the
+// commands they are about in the built-ins (else they check nothing).
+func TestBuiltinStepsPassTheChecks(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		for _, err := range checkSteps(r) {
+			t.Error(err)
 		}
 	}
-}
-
-func TestBuiltinRegWritesNeverPrompt(t *testing.T) {
-	n := 0
-	for id, s := range builtinSteps(t) {
+	seen := map[string]int{}
+	for _, s := range builtinSteps(t) {
 		for _, line := range strings.Split(s.Commands, "\n") {
-			if regWrite.MatchString(line) {
-				n++
-				if !force.MatchString(line) {
-					t.Errorf("%s: reg add/delete without /f: %s", id, line)
+			for name, re := range map[string]*regexp.Regexp{"reg add/delete": regWrite, "sc config": scConfig, "firewall change": fwWrite, "backup to a fixed name": backupFile, "ACL change": aclWrite} {
+				if re.MatchString(line) {
+					seen[name]++
 				}
 			}
 		}
 	}
-	if n == 0 {
-		t.Error("no reg add/delete found: the check checks nothing")
-	}
-}
-
-// TestBuiltinStepsBackUpFirst: in each step, a registry write comes after
-// a reg query or reg export of the step, an ACL change after an icacls
-// /save, a certificate removal after a listing saved to a file.
-func TestBuiltinStepsBackUpFirst(t *testing.T) {
-	for id, s := range builtinSteps(t) {
-		var sawReg, sawACL, sawList bool
-		for _, line := range strings.Split(s.Commands, "\n") {
-			switch {
-			case regWrite.MatchString(line) && !sawReg:
-				t.Errorf("%s: registry write before any reg query/export: %s", id, line)
-			case aclWrite.MatchString(line) && !sawACL:
-				t.Errorf("%s: ACL change before an icacls /save backup: %s", id, line)
-			case certRemove.MatchString(line) && !sawList:
-				t.Errorf("%s: removal before the list is saved: %s", id, line)
-			}
-			sawReg = sawReg || regRead.MatchString(line)
-			sawACL = sawACL || aclSave.MatchString(line)
-			sawList = sawList || listSave.MatchString(line)
+	for _, name := range []string{"reg add/delete", "sc config", "firewall change", "backup to a fixed name", "ACL change"} {
+		if seen[name] == 0 {
+			t.Errorf("no %s in the built-in steps: its check checks nothing", name)
 		}
 	}
 }
 
-// offlineControlSet is a write to a numbered control set of a loaded
-// offline hive: the number must come from Select\Current, not be assumed.
-var offlineControlSet = regexp.MustCompile(`(?i)\breg(\.exe)?\s+(add|delete|import)\b.*BROKENSYSTEM\\ControlSet0*[0-9]`)
-
-// TestBuiltinOfflineStepsReadSelectCurrent: an offline step writes the
-// control set Select\Current names (rdp-causes.md D13).
-func TestBuiltinOfflineStepsReadSelectCurrent(t *testing.T) {
-	for id, s := range builtinSteps(t) {
-		if !strings.Contains(s.Commands, "BROKENSYSTEM") {
-			continue
-		}
-		if !strings.Contains(s.Commands, `Select /v Current`) {
-			t.Errorf("%s: offline step does not read Select\\Current", id)
-		}
-		for _, line := range strings.Split(s.Commands, "\n") {
-			if offlineControlSet.MatchString(line) {
-				t.Errorf("%s: writes a fixed control set: %s", id, line)
-			}
-		}
-	}
+// TestOfflineControlSetPattern: the pattern catches a fixed control set,
+// not the one Select\Current names.
+func TestOfflineControlSetPattern(t *testing.T) {
 	if !offlineControlSet.MatchString(`reg add "HKLM\BROKENSYSTEM\ControlSet001\services\X" /v start /d 3 /f`) ||
 		offlineControlSet.MatchString(`reg add "%CSKEY%\services\X" /v start /d 3 /f`) {
 		t.Error("offlineControlSet pattern is wrong")
@@ -188,48 +141,6 @@ func TestTLSOrder(t *testing.T) {
 	}
 }
 
-// scConfig is an sc.exe command that changes a service's configuration.
-var scConfig = regexp.MustCompile(`(?i)\bsc(\.exe)?\s+config\s+("?)([A-Za-z0-9_]+)`)
-
-// TestBuiltinServiceChangesSavedFirst: a step that changes a service with
-// `sc config` follows a `reg export` of that service's key, in the same
-// step or an earlier step of the rule, so that the old start type and
-// account can be restored (`reg import`); `sc qc` only shows them.
-func TestBuiltinServiceChangesSavedFirst(t *testing.T) {
-	rs, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rs {
-		var before strings.Builder
-		for _, s := range r.Resolution {
-			for _, line := range strings.Split(s.Commands, "\n") {
-				if m := scConfig.FindStringSubmatch(line); m != nil && !exported(before.String(), m[3]) {
-					t.Errorf("%s/%s: %q changes service %s before its key is exported", r.ID, s.ID, strings.TrimSpace(line), m[3])
-				}
-				before.WriteString(line + "\n")
-			}
-		}
-	}
-}
-
-// exported reports whether cmds export the registry key of service svc,
-// directly or through a for loop over service names.
-func exported(cmds, svc string) bool {
-	for _, line := range strings.Split(cmds, "\n") {
-		l := strings.ToLower(line)
-		if !regexp.MustCompile(`\breg(\.exe)?\s+export\b`).MatchString(l) {
-			continue
-		}
-		s := strings.ToLower(svc)
-		if strings.Contains(l, `services\`+s+`"`) || strings.Contains(l, `services\`+s+" ") ||
-			(strings.Contains(l, `services\%`) && regexp.MustCompile(`\bin\s*\([^)]*\b`+regexp.QuoteMeta(s)+`\b`).MatchString(l)) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestExportedSeesLoopsAndKeys(t *testing.T) {
 	loop := `for %s in (Dhcp nsi) do reg export "HKLM\SYSTEM\CurrentControlSet\Services\%s" "C:\BackupACLs\%s.reg" /y`
 	one := `reg export "HKLM\SYSTEM\CurrentControlSet\Services\BFE" C:\BackupACLs\BFE.reg /y`
@@ -243,31 +154,9 @@ func TestExportedSeesLoopsAndKeys(t *testing.T) {
 	}
 }
 
-// fwWrite matches a command that changes the Windows Firewall's rules or
-// profiles; fwExport the export of its whole policy (netsh advfirewall
-// import restores it).
-var (
-	fwWrite  = regexp.MustCompile(`(?i)\b(Enable|Disable|Set|New|Remove)-NetFirewall(Rule|Profile)\b|\|\s*Disable-NetFirewallRule\b|\bnetsh\s+advfirewall\s+(set|reset|import|firewall\s+(set|add|delete))\b`)
-	fwExport = regexp.MustCompile(`(?i)\bnetsh\s+advfirewall\s+export\b`)
-)
-
-func TestBuiltinFirewallChangesExportedFirst(t *testing.T) {
-	n := 0
-	for id, s := range builtinSteps(t) {
-		saved := false
-		for _, line := range strings.Split(s.Commands, "\n") {
-			if fwWrite.MatchString(line) {
-				n++
-				if !saved {
-					t.Errorf("%s: firewall change before netsh advfirewall export in the same step: %s", id, strings.TrimSpace(line))
-				}
-			}
-			saved = saved || fwExport.MatchString(line)
-		}
-	}
-	if n == 0 {
-		t.Error("no firewall change found: the check checks nothing")
-	}
+// TestFirewallPattern: fwWrite sees changes of rules and profiles, not
+// reads.
+func TestFirewallPattern(t *testing.T) {
 	for _, c := range []struct {
 		line string
 		want bool
@@ -285,39 +174,9 @@ func TestBuiltinFirewallChangesExportedFirst(t *testing.T) {
 	}
 }
 
-var (
-	// backupFile writes a backup to a fixed file name in C:\BackupACLs.
-	backupFile = regexp.MustCompile(`(?i)\b(reg(\.exe)?\s+export|netsh\s+advfirewall\s+export)\b.*C:\\BackupACLs\\[^%$\s"]*(%s)?[^%$\s"]*("|\s|$)`)
-	// keepFirst leaves an existing backup alone.
-	keepFirst = regexp.MustCompile(`(?i)\bif\s+not\s+exist\s+"?C:\\BackupACLs(\\|"|\s)`)
-	// makeDir creates the backup folder.
-	makeDir = regexp.MustCompile(`(?i)\b(md|mkdir)\s+"?C:\\BackupACLs"?\s*$`)
-)
-
-// TestBuiltinBackupsAreNeverOverwritten: a step run twice (it did not
-// help, or it is read again) must not replace the backup of the state
-// before any change with the changed state: a backup to a fixed file name
-// is written only if absent, other backups carry the time in their names
-// (Get-Date; %TS% offline, where a recovery VM may repair several disks);
-// and creating the folder does not fail when it exists.
-func TestBuiltinBackupsAreNeverOverwritten(t *testing.T) {
-	n := 0
-	for id, s := range builtinSteps(t) {
-		for _, line := range strings.Split(s.Commands, "\n") {
-			if backupFile.MatchString(line) {
-				n++
-				if !keepFirst.MatchString(line) {
-					t.Errorf("%s: a second run overwrites the backup: %s", id, line)
-				}
-			}
-			if makeDir.MatchString(line) && !keepFirst.MatchString(line) {
-				t.Errorf("%s: fails when the folder exists: %s", id, line)
-			}
-		}
-	}
-	if n == 0 {
-		t.Error("no backup to a fixed name found: the check checks nothing")
-	}
+// TestBackupPattern: a backup to a fixed file name is flagged unless it
+// runs only "if not exist"; one with the time in its name is not.
+func TestBackupPattern(t *testing.T) {
 	for line, bad := range map[string]bool{
 		`reg export "HKLM\X" C:\BackupACLs\X.reg /y`:                                                          true,
 		`for %s in (A B) do reg export "HKLM\%s" "C:\BackupACLs\%s.reg" /y`:                                   true,
@@ -328,6 +187,61 @@ func TestBuiltinBackupsAreNeverOverwritten(t *testing.T) {
 	} {
 		if got := backupFile.MatchString(line) && !keepFirst.MatchString(line); got != bad {
 			t.Errorf("%s: flagged %v, want %v", line, got, bad)
+		}
+	}
+}
+
+// TestUserStepsChecked: a user rule (LoadDir) whose step breaks a check is
+// refused by Validate, as a built-in would be, with an error naming the
+// file, the rule, the step and the line; the same rule with the step
+// fixed loads.
+func TestUserStepsChecked(t *testing.T) {
+	const head = `id: my-rule
+title: t
+severity: error
+cause: c
+queries: [{id: q, channel: System, xpath: "Event[System[EventID=1]]"}]
+resolution:
+  - id: fix
+    title: Fix it
+    shell: cmd
+`
+	for _, c := range []struct {
+		name, step, want string // want: "" for a step that passes
+		good             bool
+	}{
+		{"no source", "    commands: echo\n", ".source: empty", false},
+		{"no /f", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d 1\n", "without /f", false},
+		{"write first", "    source: s\n    commands: |\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "before any reg query", false},
+		{"acl", "    source: s\n    commands: |\n      icacls C:\\X /grant \"Everyone:(F)\"\n", "icacls /save", false},
+		{"firewall", "    source: s\n    commands: |\n      netsh advfirewall set allprofiles state off\n", "netsh advfirewall export", false},
+		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false},
+		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false},
+		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n", "overwrites the backup", false},
+		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true},
+	} {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "mine.yaml")
+		if err := os.WriteFile(file, []byte(head+c.step), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := LoadDir(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		err = Validate(rs)
+		if c.good {
+			if err != nil {
+				t.Errorf("%s: refused: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: loaded", c.name)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, file+": my-rule: resolution[fix]") || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: error %q, want the file, rule, step and %q", c.name, msg, c.want)
 		}
 	}
 }

@@ -39,7 +39,10 @@ var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // Validate checks rules like code: unique well-formed ids, non-empty
 // titles, causes, queries and resolutions, every query compiles, every
 // refinement names existing queries and steps and has well-formed
-// conditions. It returns all problems joined, or nil.
+// conditions, and every resolution step passes the fix-step checks
+// (checkSteps: a source, /f on reg add and delete, a read or backup
+// before a write, ...), built-in and loaded rules alike. It returns all
+// problems joined (each a *RuleError), or nil.
 func Validate(rs []*Rule) error {
 	var errs []error
 	ids := map[string]string{}
@@ -160,6 +163,7 @@ func validateRule(r *Rule) []error {
 	if len(r.Resolution) == 0 {
 		bad("resolution", "no steps")
 	}
+	errs = append(errs, checkSteps(r)...)
 	fids := map[string]bool{}
 	for i, ref := range r.Refinements {
 		if ref == nil {

@@ -170,6 +170,7 @@ resolution:
   - id: nothing
     title: Nothing to do
     text: This rule exists to test --rules.
+    source: evtxrdp tests
 `
 	if err := os.WriteFile(filepath.Join(dir, "noise.yaml"), []byte(rule), 0o644); err != nil {
 		t.Fatal(err)
@@ -188,6 +189,39 @@ resolution:
 	code, _, errOut = runCmd("analyze", "--rules", dir, filepath.Join(scenarios, "healthy"))
 	if code != exitFailure || !strings.Contains(errOut, "bad.yaml") {
 		t.Errorf("invalid rule file: exit %d, stderr %s", code, errOut)
+	}
+}
+
+// A user rule is held to the fix-step checks of the built-ins: a reg add
+// without /f (it would prompt in the pasted script) is refused, by
+// analyze and rules alike, naming the file, the rule, the step and the
+// line.
+func TestUserRuleStepChecked(t *testing.T) {
+	dir := t.TempDir()
+	rule := `id: my-fix
+title: my fix
+severity: error
+cause: c
+queries:
+  - {id: q, channel: System, xpath: "*[System[EventID=7036]]"}
+resolution:
+  - id: set-a
+    title: Set A
+    source: our runbook
+    shell: cmd
+    commands: |
+      reg query "HKLM\SOFTWARE\X" /v A
+      reg add "HKLM\SOFTWARE\X" /v A /t REG_DWORD /d 1
+`
+	file := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(file, []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"rules", "--rules", dir}, {"analyze", "--rules", dir, filepath.Join(scenarios, "healthy")}} {
+		code, out, errOut := runCmd(args...)
+		if code != exitFailure || out != "" || !strings.Contains(errOut, file+": my-fix: resolution[set-a].commands: reg add/delete without /f") {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %s", args[0], code, len(out), errOut)
+		}
 	}
 }
 
@@ -283,6 +317,7 @@ resolution:
   - id: nothing
     title: Nothing to do
     text: This rule exists to test --rules.
+    source: evtxrdp tests
 `
 	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(rule), 0o644); err != nil {
 		t.Fatal(err)
