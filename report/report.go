@@ -64,8 +64,9 @@ type Report struct {
 	// Timeline holds the RDP-relevant events around the reference time
 	// (boots and shutdowns, Remote Desktop service states, listener starts,
 	// successful RDP logons, failed ones grouped by status and address,
-	// certificate and TLS errors), oldest first; TimelineOmitted counts the
-	// older events left out (--timeline N keeps the newest N lines). It is
+	// certificate and TLS errors), oldest first by Time (of a group: its
+	// oldest event's); TimelineOmitted counts the older events left out
+	// (--timeline N keeps the N lines whose newest event is newest). It is
 	// absent only when the timeline was turned off (--timeline 0).
 	Timeline        []TimelineLine `json:"timeline,omitempty"`
 	TimelineOmitted int            `json:"timeline_omitted,omitempty"`

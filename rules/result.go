@@ -45,7 +45,8 @@ type Result struct {
 	// reference time, a clock that jumped).
 	Warnings []string
 	// Timeline holds the RDP-relevant events around the reference time
-	// (timeline.yaml), oldest first, at most Options.Timeline lines (the
+	// (timeline.yaml), ordered by each line's Time (of a group: its
+	// oldest event's), at most Options.Timeline lines (those whose Last is
 	// newest), nil when Options.Timeline is negative; TimelineDropped
 	// counts the older events left out.
 	Timeline        []*TimelineLine

@@ -223,11 +223,13 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	}
 }
 
-// trim keeps the newest max lines. While reading (keepGroups), groups keep
-// their lines (a later event may make a group newer) and only single
-// events beyond the newest max are dropped.
+// trim keeps the newest max lines: those whose last event is newest (a
+// group of failed logons that goes on to the end is kept however early it
+// began). While reading (keepGroups), groups keep their lines (a later
+// event may make a group newer) and only single events beyond the newest
+// max are dropped. It leaves the lines ordered by their last time.
 func (tl *timeline) trim(keepGroups bool) {
-	sortLines(tl.lines)
+	sortLines(tl.lines, func(l *TimelineLine) time.Time { return l.Last })
 	n := len(tl.lines) - tl.max
 	if n <= 0 {
 		return
@@ -243,11 +245,17 @@ func (tl *timeline) trim(keepGroups bool) {
 	tl.lines = kept
 }
 
-// sortLines orders lines oldest first (by their last time, then file and
-// record).
-func sortLines(ls []*TimelineLine) {
+// sortLines orders lines oldest first by key (a line's first or last
+// time), then by the other time, file and record.
+func sortLines(ls []*TimelineLine, key func(*TimelineLine) time.Time) {
 	sort.SliceStable(ls, func(i, j int) bool {
 		a, b := ls[i], ls[j]
+		if ka, kb := key(a), key(b); !ka.Equal(kb) {
+			return ka.Before(kb)
+		}
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
 		if !a.Last.Equal(b.Last) {
 			return a.Last.Before(b.Last)
 		}
@@ -258,12 +266,16 @@ func sortLines(ls []*TimelineLine) {
 	})
 }
 
-// finish sorts the timeline oldest first and keeps the newest max lines.
+// finish keeps the newest max lines (by their last time, see trim) and
+// orders them oldest first by the time they print first: a line's Time,
+// of a group its oldest event's, so that a group spanning "10:00 .. 12:00"
+// comes before a single event at 11:00.
 func (tl *timeline) finish() ([]*TimelineLine, int) {
 	if tl == nil {
 		return nil, 0
 	}
 	tl.trim(false)
+	sortLines(tl.lines, func(l *TimelineLine) time.Time { return l.Time })
 	if tl.lines == nil {
 		tl.lines = []*TimelineLine{} // on, and empty
 	}

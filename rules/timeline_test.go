@@ -25,11 +25,7 @@ func TestTimelineOldestFirstAndGrouped(t *testing.T) {
 	if len(res.Timeline) == 0 {
 		t.Fatal("no timeline")
 	}
-	for i := 1; i < len(res.Timeline); i++ {
-		if res.Timeline[i].Last.Before(res.Timeline[i-1].Last) {
-			t.Fatalf("timeline not oldest first at %d: %q", i, timelineLines(res))
-		}
-	}
+	inOrder(t, res)
 	last := res.Timeline[len(res.Timeline)-1]
 	if last.Entry != "rdp-logon-succeeded" || !last.Time.Equal(t0.Add(-time.Minute)) {
 		t.Errorf("last line %+v, want the 4624 a minute before the reference time", last)
@@ -56,6 +52,48 @@ func TestTimelineOldestFirstAndGrouped(t *testing.T) {
 	}
 	if n != 8 {
 		t.Errorf("%d lines of failed logons, want 8 (one per address)", n)
+	}
+	inOrder(t, res)
+}
+
+// inOrder fails unless res's timeline is ordered by the time each line
+// shows first (Time, of a group its oldest event's).
+func inOrder(t *testing.T, res *Result) {
+	t.Helper()
+	for i := 1; i < len(res.Timeline); i++ {
+		if res.Timeline[i].Time.Before(res.Timeline[i-1].Time) {
+			t.Fatalf("timeline not oldest first at %d:\n%s", i, strings.Join(timelineLines(res), "\n"))
+		}
+	}
+}
+
+// TestTimelineGroupOrder: a group spanning 10:00 .. 12:00 comes before a
+// single event at 11:00 (it prints 10:00 first), and a bound keeps the
+// group, whose last event is the newest, rather than the 11:00 event.
+func TestTimelineGroupOrder(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2024, 5, 1, h, 0, 0, 0, time.UTC) }
+	lines := func() []*TimelineLine {
+		return []*TimelineLine{
+			{Entry: "single", Time: at(11), Last: at(11), Count: 1, RecordID: 2},
+			{Entry: "group", Time: at(10), Last: at(12), Count: 3, RecordID: 3, grouped: true},
+			{Entry: "old", Time: at(9), Last: at(9), Count: 1, RecordID: 1},
+		}
+	}
+	got, dropped := (&timeline{max: 10, lines: lines()}).finish()
+	var ids []string
+	for _, l := range got {
+		ids = append(ids, l.Entry)
+	}
+	if strings.Join(ids, " ") != "old group single" || dropped != 0 {
+		t.Errorf("order %q (dropped %d), want old group single", ids, dropped)
+	}
+	got, dropped = (&timeline{max: 2, lines: lines()}).finish()
+	ids = nil
+	for _, l := range got {
+		ids = append(ids, l.Entry)
+	}
+	if strings.Join(ids, " ") != "group single" || dropped != 1 {
+		t.Errorf("bound 2 kept %q (dropped %d), want group single, 1 dropped", ids, dropped)
 	}
 }
 
