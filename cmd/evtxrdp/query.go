@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/fleet"
 	"github.com/evtxrdp/evtxrdp/rules"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
@@ -44,17 +45,20 @@ accept, e.g.
 or a structured query (QueryList with Select/Suppress per channel) given
 with --structured-query, as wevtutil /sq does.
 
-timediff(@SystemTime) counts from the reference time: --at, or by default
-the TimeCreated of the last-written record (highest record number) of each
-log, the latest across logs (never the wall clock); records whose time lies
-more than an hour after their log's last-written record (a clock that ran
-ahead and was set back) are reported on stderr. Time conditions compare the
-event's TimeCreated (System/TimeCreated/@SystemTime), never the record
-header's write time. Records whose TimeCreated, read without decoding the
-record, lies outside the query's time conditions are passed over, and so
-are records whose provider name or event id, read the same way, the query
-rules out; the result is the same as with --no-skip, which decodes every
-record and evaluates the query on each.
+timediff(@SystemTime) counts from the reference time: --at, or by
+default the TimeCreated of the last-written record (highest record
+number) of each log, the latest across logs (never the wall clock); logs
+of several machines (grouped as analyze groups them) each count from
+their machine's latest, and stderr names the machines and their
+reference times; records whose time lies more than an hour after their
+log's last-written record (a clock that ran ahead and was set back) are
+reported on stderr. Time conditions compare the event's TimeCreated
+(System/TimeCreated/@SystemTime), never the record header's write time.
+Records whose TimeCreated, read without decoding the record, lies
+outside the query's time conditions are passed over, and so are records
+whose provider name or event id, read the same way, the query rules out;
+the result is the same as with --no-skip, which decodes every record and
+evaluates the query on each.
 
 Like wevtutil, events come oldest first (file order for one log, time order
 across logs); --count N keeps the first N, so without --reverse it returns
@@ -114,8 +118,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 
 	// The query.
 	var sel selector
+	queryText := *expr
 	if *sqFile != "" {
 		data, err := readQueryFile(*sqFile)
+		queryText = string(data)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 			return exitUsage
@@ -187,6 +193,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		logs = kept
 	}
+	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, 0, stderr, "evtxrdp query")
 	if len(logs) == 0 {
 		fmt.Fprintln(stderr, "evtxrdp query: no readable log")
@@ -196,6 +203,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	// The reference time: the TimeCreated of each log's last-written
 	// record (highest record number), the latest across logs; records
 	// later than their log's last-written record are reported.
+	var nowOf map[*evtx.Log]time.Time // per log, when the logs are of several machines
 	if now.IsZero() {
 		var readable []*evtx.Log
 		var from *evtx.Log
@@ -221,7 +229,26 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		logs = readable
-		if now.IsZero() {
+		if ms := queryMachines(given, logs, lasts); usesTimediff(queryText) && len(ms) > 1 {
+			// Logs of several machines: each machine's timediff counts
+			// from its own last-written record, as analyze's windows do.
+			var names []string
+			for _, m := range ms {
+				names = append(names, m.name)
+			}
+			fmt.Fprintf(stderr, "evtxrdp query: the logs come from %d machines (%s); timediff counts from each machine's own last-written record; use --at for one reference time\n", len(ms), escapeText(strings.Join(names, ", ")))
+			nowOf = map[*evtx.Log]time.Time{}
+			for _, m := range ms {
+				if m.from == nil {
+					fmt.Fprintf(stderr, "reference time of %s: none (its logs hold no records)\n", escapeText(m.name))
+					continue
+				}
+				fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s in %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), m.ref, escapeText(m.from.Path))
+				for _, l := range m.logs {
+					nowOf[l] = m.ref.Time
+				}
+			}
+		} else if now.IsZero() {
 			fmt.Fprintln(stderr, "reference time: none (the input holds no records); use --at to set one")
 		} else {
 			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s in %s); use --at to change\n", evtx.FormatTime(now), fromRec, escapeText(from.Path))
@@ -249,6 +276,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}()
 	readable := 0
 	for li, l := range logs {
+		now := now
+		if t, ok := nowOf[l]; ok {
+			now = t
+		}
 		var o evtx.Options
 		if !*noSkip {
 			o.Since, o.Until, _ = sel.timeBounds(l, now)
@@ -563,4 +594,68 @@ func recordChannel(l *evtx.Log) string {
 		return ""
 	}
 	return ev.System.Channel
+}
+
+// usesTimediff reports whether the query (the -q expression or the
+// structured query's text) uses timediff, whose results depend on the
+// reference time.
+func usesTimediff(query string) bool {
+	return strings.Contains(strings.ToLower(query), "timediff")
+}
+
+// queryMachine is one machine among the logs query reads: its logs (as
+// read, copies merged) and the latest last-written record among them.
+type queryMachine struct {
+	name string
+	logs []*evtx.Log
+	ref  *rules.RecordRef
+	from *evtx.Log
+}
+
+// queryMachines groups the logs into machines as analyze does
+// (fleet.Group over the logs as given, each a unit of its own, so that a
+// log without a computer name is not given to a machine) and returns the
+// machines of logs with a last-written record (lasts), in the order of
+// their first log.
+// given are the logs before copies were merged; logs after, each with the
+// path of its first copy.
+func queryMachines(given, logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event) []*queryMachine {
+	if len(logs) < 2 {
+		return nil
+	}
+	var units []*fleet.Unit
+	var channels []string
+	for _, l := range given {
+		units = append(units, &fleet.Unit{Path: l.Path, Logs: []*evtx.Log{l}})
+		channels = append(channels, l.Channel)
+	}
+	ms := fleet.Group(units, fleet.Options{Channels: channels})
+	of := map[string]int{} // path of a copy -> machine
+	for i, m := range ms {
+		for _, fl := range m.Logs {
+			for _, c := range fl.Copies {
+				of[c.Path] = i
+			}
+		}
+	}
+	byMachine := map[int]*queryMachine{}
+	var out []*queryMachine
+	for _, l := range logs {
+		last := lasts[l]
+		i, ok := of[l.Path]
+		if last == nil || !ok {
+			continue
+		}
+		qm := byMachine[i]
+		if qm == nil {
+			qm = &queryMachine{name: ms[i].Label()}
+			byMachine[i] = qm
+			out = append(out, qm)
+		}
+		qm.logs = append(qm.logs, l)
+		if r := rules.NewRecordRef(last); qm.ref == nil || r.Time.After(qm.ref.Time) {
+			qm.ref, qm.from = r, l
+		}
+	}
+	return out
 }

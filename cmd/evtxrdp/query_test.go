@@ -458,3 +458,45 @@ func TestQueryLastWritten(t *testing.T) {
 		}
 	}
 }
+
+// Logs of two machines: timediff counts from each machine's own
+// last-written record (vm1 stopped logging three days before vm2), and
+// stderr says so; --at sets one reference time for all, and a query
+// without timediff is not told about machines.
+func TestQueryTimediffPerMachine(t *testing.T) {
+	vm1 := filepath.Join(cases, "two-computers", "vm1", "System.evtx")
+	vm2 := filepath.Join(cases, "two-computers", "vm2", "System.evtx")
+	const day = "*[System[TimeCreated[timediff(@SystemTime)<=86400000]]]"
+	computers := func(out string) map[string]int {
+		n := map[string]int{}
+		for _, m := range regexp.MustCompile(`<Computer>([^<]*)</Computer>`).FindAllStringSubmatch(out, -1) {
+			n[m[1]]++
+		}
+		return n
+	}
+	code, out, errOut := runCmd("query", "-f", "xml", "-q", day, vm1, vm2)
+	got := computers(out)
+	if code != exitOK || got["vm1.contoso.com"] == 0 || got["vm2.contoso.com"] == 0 ||
+		!strings.Contains(errOut, "the logs come from 2 machines (vm1.contoso.com, vm2.contoso.com)") ||
+		!strings.Contains(errOut, "reference time of vm1.contoso.com: 2024-05-01T12:00:00.0000000Z (the last-written record, EventRecordID 123 in "+vm1+")") ||
+		!strings.Contains(errOut, "reference time of vm2.contoso.com: 2024-05-04T12:00:00.0000000Z (the last-written record, EventRecordID 121 in "+vm2+")") {
+		t.Errorf("exit %d, events per computer %v, stderr:\n%s", code, got, errOut)
+	}
+	// Each machine alone gives the same events of it.
+	for _, c := range []struct{ path, name string }{{vm1, "vm1.contoso.com"}, {vm2, "vm2.contoso.com"}} {
+		_, alone, _ := runCmd("query", "-f", "xml", "-q", day, c.path)
+		if n := computers(alone)[c.name]; n != got[c.name] {
+			t.Errorf("%s alone: %d events, with the other machine %d", c.name, n, got[c.name])
+		}
+	}
+	if _, slow, _ := runCmd("query", "-f", "xml", "--no-skip", "-q", day, vm1, vm2); slow != out {
+		t.Error("--no-skip gives other events")
+	}
+	code, out, errOut = runCmd("query", "-f", "xml", "--at", "2024-05-04T12:00:00Z", "-q", day, vm1, vm2)
+	if got := computers(out); code != exitOK || got["vm1.contoso.com"] != 0 || strings.Contains(errOut, "machines") {
+		t.Errorf("--at: exit %d, events per computer %v, stderr:\n%s", code, got, errOut)
+	}
+	if _, _, errOut = runCmd("query", "-f", "xml", "-q", "*[System[EventID=7036]]", vm1, vm2); strings.Contains(errOut, "machines") {
+		t.Errorf("no timediff: stderr:\n%s", errOut)
+	}
+}
