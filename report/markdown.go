@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -132,10 +131,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("| Verdict | # | Rule | Evidence | Window | Title |")
 	p.line("|---|---|---|---|---|---|")
 	for _, f := range r.Findings {
-		ev := strconv.Itoa(f.EvidenceCount)
-		if f.Verdict == "not_checked" {
-			ev = "-"
-		}
+		ev := EvidenceCell(f)
 		v := verdictText(f.Verdict)
 		if f.Verdict == "detected" || f.Verdict == "possible" {
 			v = "**" + v + "**"
@@ -182,6 +178,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		if hasEvidence(f.Verdict) {
 			p.printf("\n### Evidence\n\n%s in the window", count(f.EvidenceCount, "event"))
+			if u := Unattributed(f); u > 0 && u < f.EvidenceCount {
+				p.printf(", %d not attributable to RDP", u)
+			}
 			if len(f.Evidence) < f.EvidenceCount {
 				p.printf(" (the newest %d shown)", len(f.Evidence))
 			}

@@ -209,3 +209,54 @@ func TestUnusedUnreadableInput(t *testing.T) {
 		t.Errorf("markdown:\n%s", b.String())
 	}
 }
+
+// TestEvidenceCellCountsAttributed: of two Schannel 36870 in the window,
+// one from TermService's svchost (attributed) and one from another svchost
+// (not attributable), the verdict counts 1; the EVIDENCE column of the
+// text and Markdown tables and the evidence heading say the same, and the
+// JSON keeps all 2 with 1 possible.
+func TestEvidenceCellCountsAttributed(t *testing.T) {
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cert []*rules.Rule
+	for _, r := range rs {
+		if r.ID == "rdp-cert-private-key" {
+			cert = append(cert, r)
+		}
+	}
+	eng, err := rules.NewEngine(cert, rules.Options{Timeline: -1})
+	if err != nil || len(cert) != 1 {
+		t.Fatalf("engine: %v (%d rules)", err, len(cert))
+	}
+	logs, err := evtx.Find("../testdata/evtx/scenarios/schannel-svchost-one-attributed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(res)
+	f := r.Findings[0]
+	if f.Verdict != "detected" || f.EvidenceCount != 2 || Unattributed(f) != 1 ||
+		!strings.HasPrefix(f.VerdictReason, "1 event in the window belongs to RDP") {
+		t.Fatalf("finding: %s, %d events, %d unattributed, %q", f.Verdict, f.EvidenceCount, Unattributed(f), f.VerdictReason)
+	}
+	for _, c := range []struct {
+		format    Format
+		row, head string
+	}{
+		{FormatText, "DETECTED  1  rdp-cert-private-key  1 (+1 unattributed)  24 hours", "Evidence (2 events in the window, 1 not attributable to RDP, newest first):"},
+		{FormatMarkdown, "| **DETECTED** | 1 | `rdp-cert-private-key` | 1 (+1 unattributed) | 24 hours |", "2 events in the window, 1 not attributable to RDP."},
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, r, c.format); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), c.row) || !strings.Contains(b.String(), c.head) {
+			t.Errorf("%s: want row %q and %q in:\n%s", c.format, c.row, c.head, b.String())
+		}
+	}
+}

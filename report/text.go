@@ -220,11 +220,7 @@ func WriteText(w io.Writer, r *Report) error {
 	// Verdict table.
 	rows := [][]string{{"VERDICT", "#", "RULE", "EVIDENCE", "WINDOW", "TITLE"}}
 	for _, f := range r.Findings {
-		ev := strconv.Itoa(f.EvidenceCount)
-		if f.Verdict == "not_checked" {
-			ev = "-"
-		}
-		rows = append(rows, []string{verdictText(f.Verdict), scenarioText(f.Scenario), f.RuleID, ev,
+		rows = append(rows, []string{verdictText(f.Verdict), scenarioText(f.Scenario), f.RuleID, EvidenceCell(f),
 			windowText(f.WindowSeconds), f.Title})
 	}
 	table(p, rows)
@@ -267,7 +263,11 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 		}
 		if hasEvidence(f.Verdict) {
-			p.printf("\nEvidence (%s in the window, newest first", count(f.EvidenceCount, "event"))
+			p.printf("\nEvidence (%s in the window", count(f.EvidenceCount, "event"))
+			if u := Unattributed(f); u > 0 && u < f.EvidenceCount {
+				p.printf(", %d not attributable to RDP", u)
+			}
+			p.printf(", newest first")
 			if len(f.Evidence) < f.EvidenceCount {
 				p.printf("; %d shown", len(f.Evidence))
 			}
@@ -472,6 +472,33 @@ func optionsText(o []string) string {
 		return "none"
 	}
 	return strings.Join(o, " ")
+}
+
+// Unattributed counts a finding's evidence events in the window that are
+// consistent with the scenario but not attributable to RDP: the evidence
+// queries' Possible (included in EvidenceCount).
+func Unattributed(f Finding) int {
+	n := 0
+	for _, q := range f.Queries {
+		if q.Role == "evidence" {
+			n += q.Possible
+		}
+	}
+	return n
+}
+
+// EvidenceCell is a finding's cell of the EVIDENCE column: "-" when not
+// checked; the evidence events in the window, "3"; or, when some but not
+// all of them are attributed to RDP, the attributed ones, which are what
+// the verdict counts, and the others: "1 (+1 unattributed)".
+func EvidenceCell(f Finding) string {
+	if f.Verdict == "not_checked" {
+		return "-"
+	}
+	if u := Unattributed(f); u > 0 && u < f.EvidenceCount {
+		return fmt.Sprintf("%d (+%d unattributed)", f.EvidenceCount-u, u)
+	}
+	return strconv.Itoa(f.EvidenceCount)
 }
 
 // hasEvidence reports whether a verdict comes with evidence in the window.

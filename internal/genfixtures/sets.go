@@ -220,6 +220,16 @@ func sets() []set {
 			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 		set{
+			name: "schannel-svchost-one-attributed", about: "Schannel 36870 from svchost.exe PID 1032 (logs RCM 261 before and after it: RDP's) and one from svchost.exe PID 888 (not attributable): 1 event counts, 1 is possible",
+			logs: []logFile{
+				{name: fileSystem, events: system(
+					evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), evtxtest.TermServicePID, `C:\Windows\System32\svchost.exe`),
+					evtxtest.WithCaller(evtxtest.Schannel36870(at(3*hour), 0x8009030D, 10001), 888, `C:\Windows\System32\svchost.exe`))},
+				{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCM261(at(4 * hour)), evtxtest.RCM261(at(30 * time.Minute))}},
+			},
+			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+		},
+		set{
 			name: "tls-36871-10013-lsass", about: "Schannel 36871 Type server, ErrorState 10013, CallerProcessImageName lsass.exe: machine-wide",
 			logs: []logFile{{name: fileSystem, events: system(
 				evtxtest.WithCaller(evtxtest.Schannel36871(at(1*hour), 10013), 716, `C:\Windows\System32\lsass.exe`))}},
