@@ -10,3 +10,7 @@ func MemoChunks(l *Log) int {
 
 // RaceEnabled tells the external tests that the race detector is on.
 const RaceEnabled = raceEnabled
+
+// TestLogs is testLogs for the external tests: every log of testdata/evtx
+// and of the shared samples, by base name.
+var TestLogs = testLogs

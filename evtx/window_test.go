@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -133,27 +131,7 @@ func firstDiff(a, b []string) string {
 }
 
 // sampleLogs returns the logs of testdata/evtx and ../shared/samples.
-func sampleLogs(t testing.TB) map[string][]byte {
-	t.Helper()
-	logs := map[string][]byte{}
-	for _, dir := range []string{"../testdata/evtx", "../../shared/samples"} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
-		for _, f := range files {
-			if _, ok := logs[filepath.Base(f)]; ok {
-				continue
-			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			logs[filepath.Base(f)] = b
-		}
-	}
-	if len(logs) < 40 {
-		t.Fatalf("%d sample logs", len(logs))
-	}
-	return logs
-}
+func sampleLogs(t testing.TB) map[string][]byte { return evtx.TestLogs(t) }
 
 // TestWindowEqualsFilteredRead: skipping by TimeCreated gives exactly what
 // reading everything and filtering afterwards gives, on every sample, a
