@@ -368,15 +368,8 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		ft := le.Uint64(c[off+16:])
 		// Every record of an old chunk is old, a salvaged one too.
 		inSlack = j.old || !salvaged && rule.slack(off, id)
-		if inSlack && rule.dirty && !j.old {
-			// A record torn by a shadow copy that mixed blocks of two uses
-			// of the chunk can carry an old record header before the body
-			// of a newer record (the VSS RemoteConnectionManager sample:
-			// header id 442663, EventRecordID 463139): its own
-			// EventRecordID decides.
-			if rt, ok := decoder().readTime(off, size); ok && rt.hasID && rt.eventRecordID > rule.hdrLast {
-				inSlack = false
-			}
+		if inSlack && !j.old && rule.tornCurrent(decoder, off, size) {
+			inSlack = false // a torn record's own EventRecordID decides
 		}
 		if inSlack {
 			if !w.slackOnly {

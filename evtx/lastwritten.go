@@ -155,6 +155,12 @@ func (s *source) walkCands(from, to int, fn func(writtenCand)) {
 			rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
 		}
 		var dec *chunkDecoder
+		decoder := func() *chunkDecoder {
+			if dec == nil {
+				dec = newChunkDecoder(c)
+			}
+			return dec
+		}
 		for off := chunkHeaderSize; off+recordHeaderSize <= len(c); {
 			size, ok := recordAt(c, off)
 			if !ok {
@@ -168,7 +174,7 @@ func (s *source) walkCands(from, to int, fn func(writtenCand)) {
 				off = next
 				continue
 			}
-			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) || rule.tornCurrent(&dec, c, off, size) {
+			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) || rule.tornCurrent(decoder, off, size) {
 				fn(writtenCand{id: id, slot: i, off: off, size: size})
 			}
 			off += size
@@ -179,18 +185,17 @@ func (s *source) walkCands(from, to int, fn func(writtenCand)) {
 
 // tornCurrent reports whether the record at off, which r places in the
 // slack, is current all the same: in a file not closed cleanly, a record
-// torn by a shadow copy can carry an old record header before the body of
-// a newer record, and its own EventRecordID, above the chunk header's last
-// record id, decides, as in scanChunk (keep the two alike). *d is the
-// chunk's decoder, made on first use.
-func (r *slackRule) tornCurrent(d **chunkDecoder, c []byte, off, size int) bool {
+// torn by a shadow copy that mixed blocks of two uses of the chunk can
+// carry an old record header before the body of a newer record (the VSS
+// RemoteConnectionManager sample: header id 442663, EventRecordID 463139),
+// and its own EventRecordID, above the chunk header's last record id,
+// decides. scanChunk and walkCands both ask it; dec returns the chunk's
+// decoder.
+func (r *slackRule) tornCurrent(dec func() *chunkDecoder, off, size int) bool {
 	if !r.dirty {
 		return false
 	}
-	if *d == nil {
-		*d = newChunkDecoder(c)
-	}
-	rt, ok := (*d).readTime(off, size)
+	rt, ok := dec().readTime(off, size)
 	return ok && rt.hasID && rt.eventRecordID > r.hdrLast
 }
 
