@@ -1,5 +1,15 @@
 package evtx
 
+// MemoSize returns the chunks l's memo holds.
+func MemoSize(l *Log) int {
+	if l.memo == nil || l.memo.m == nil {
+		return 0
+	}
+	l.memo.m.mu.Lock()
+	defer l.memo.m.mu.Unlock()
+	return len(l.memo.m.chunks)
+}
+
 // MemoChunks returns the chunk reads l's memo has served so far.
 func MemoChunks(l *Log) int {
 	if l.memo == nil || l.memo.m == nil {

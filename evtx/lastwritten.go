@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 )
 
 // LastWritten returns the log's last-written record, decoded: of the
@@ -56,7 +57,7 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 			return s.decodeCand(e[0]), s.decodeCand(e[1])
 		}
 	}
-	fc, lc := s.writtenEnd(false), s.writtenEnd(true)
+	fc, lc := s.writtenEnds()
 	if m := s.memo; m != nil {
 		m.mu.Lock()
 		m.ends = &[2]*writtenCand{fc, lc}
@@ -87,14 +88,82 @@ func (a *writtenCand) before(b *writtenCand, desc bool) bool {
 	return a.off < b.off
 }
 
-// writtenEnd returns the first candidate, in the order of before, that
-// decodes as Next yields it, or nil. Memory stays bounded: each walk of the
-// record headers keeps the k first candidates after those already tried
-// (k grows when none of them decodes, as in a hostile file). The walk is
-// split over the reader's workers, each keeping the k first of its chunks.
-func (s *source) writtenEnd(desc bool) *writtenCand {
-	var after *writtenCand
-	for k := 64; ; k = min(k*8, 1<<16) {
+// writtenEnds returns writtenEnd(false) and writtenEnd(true) with, in
+// the usual case, one walk of the record headers for both: each worker
+// keeps the k first candidates of its chunks in each order, and a second
+// walk is needed only for an end none of whose k first candidates decodes.
+//
+// With a memo (a file a Log opened), the walk also scans each chunk it
+// reads as a windowed read whose window excludes every TimeCreated would
+// (primeWindow) and keeps the result in the memo, unless the memo has the
+// chunk already: the chunk is in memory then, and the windowed reads that
+// follow WrittenEnds (rules and fleet read from the last-written record's
+// time back) are served from the memo for every chunk outside their
+// window instead of reading the file again. What the memo keeps does not
+// depend on the window of the read that kept it (windowMemo.keep), so
+// this changes no answer; TestWindowMemoEqualsRead and
+// TestWrittenEndsPrimesMemo compare it with fresh reads.
+func (s *source) writtenEnds() (first, last *writtenCand) {
+	const k = 64
+	w := max(1, min(s.workers, s.nslots))
+	los, his := make([][]writtenCand, w), make([][]writtenCand, w)
+	var wg sync.WaitGroup
+	for p := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := topK{k: k}, topK{k: k, desc: true}
+			var cache *tmplCache
+			if s.memo != nil {
+				cache = newTmplCache()
+			}
+			for i := p * s.nslots / w; i < (p+1)*s.nslots/w; i++ {
+				if s.isOld(i) {
+					continue // an old chunk: its records are not yielded by Next
+				}
+				off := s.base + int64(i)*chunkSize
+				pooled, buf, got, err := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+				s.walkChunk(i, buf[:max(got, 0)], func(c writtenCand) {
+					lo.add(c)
+					hi.add(c)
+				})
+				if s.memo.lacks(i) {
+					s.scanRead(i, off, buf, got, err, primeWindow, cache)
+				}
+				chunkBufs.Put(pooled)
+			}
+			los[p], his[p] = lo.first(), hi.first()
+		}()
+	}
+	wg.Wait()
+	end := func(cs []writtenCand, desc bool) *writtenCand {
+		cs = firstCands(cs, k, desc)
+		for i := range cs {
+			if s.decodeCand(&cs[i]) != nil {
+				c := cs[i]
+				return &c
+			}
+		}
+		if len(cs) < k {
+			return nil // every candidate was tried
+		}
+		return s.writtenEnd(desc, &cs[len(cs)-1], 8*k)
+	}
+	return end(slices.Concat(los...), false), end(slices.Concat(his...), true)
+}
+
+// primeWindow is a window that excludes every TimeCreated (FILETIME ends
+// in the year 60056, SYSTEMTIME in 65535).
+var primeWindow = window{active: true, since: time.Date(100000, 1, 1, 0, 0, 0, 0, time.UTC)}
+
+// writtenEnd returns the first candidate, in the order of before, after
+// after (nil: from the first) that decodes as Next yields it, or nil.
+// Memory stays bounded: each walk of the record headers keeps the k first
+// candidates after those already tried (k grows when none of them
+// decodes, as in a hostile file). The walk is split over the reader's
+// workers, each keeping the k first of its chunks.
+func (s *source) writtenEnd(desc bool, after *writtenCand, k int) *writtenCand {
+	for ; ; k = min(k*8, 1<<16) {
 		w := max(1, min(s.workers, s.nslots))
 		parts := make([][]writtenCand, w)
 		var wg sync.WaitGroup
@@ -102,17 +171,14 @@ func (s *source) writtenEnd(desc bool) *writtenCand {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var best []writtenCand
+				best := topK{k: k, desc: desc}
 				s.walkCands(p*s.nslots/w, (p+1)*s.nslots/w, func(c writtenCand) {
 					if after != nil && !after.before(&c, desc) {
 						return // tried already
 					}
-					best = append(best, c)
-					if len(best) >= 2*k {
-						best = firstCands(best, k, desc)
-					}
+					best.add(c)
 				})
-				parts[p] = firstCands(best, k, desc)
+				parts[p] = best.first()
 			}()
 		}
 		wg.Wait()
@@ -130,6 +196,29 @@ func (s *source) writtenEnd(desc bool) *writtenCand {
 	}
 }
 
+// topK keeps the k first candidates, in the order of before, of those
+// added, in at most 2k entries: once trimmed, cs[:k] are the k first seen
+// so far, sorted, and a candidate after cs[k-1] cannot be among the k
+// first of all. first() is firstCands of every candidate added.
+type topK struct {
+	cs      []writtenCand
+	k       int
+	desc    bool
+	trimmed bool
+}
+
+func (t *topK) add(c writtenCand) {
+	if t.trimmed && t.cs[t.k-1].before(&c, t.desc) {
+		return
+	}
+	t.cs = append(t.cs, c)
+	if len(t.cs) >= 2*t.k {
+		t.cs, t.trimmed = firstCands(t.cs, t.k, t.desc), true
+	}
+}
+
+func (t *topK) first() []writtenCand { return firstCands(t.cs, t.k, t.desc) }
+
 // firstCands sorts cs by before and keeps the first k.
 func firstCands(cs []writtenCand, k int, desc bool) []writtenCand {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].before(&cs[j], desc) })
@@ -141,45 +230,50 @@ func firstCands(cs []writtenCand, k int, desc bool) []writtenCand {
 // size fields are zero but which run up to the next intact record), not
 // the old records of chunk slack (Options.Recover's) or of old chunks.
 func (s *source) walkCands(from, to int, fn func(writtenCand)) {
-	le := binary.LittleEndian
 	for i := from; i < to; i++ {
 		if s.isOld(i) {
 			continue // an old chunk: its records are not yielded by Next
 		}
 		off := s.base + int64(i)*chunkSize
 		pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
-		c := buf[:max(got, 0)]
-		var rule slackRule
-		if len(c) >= chunkHeaderSize {
-			h := parseChunkHeader(c)
-			rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
-		}
-		var dec *chunkDecoder
-		decoder := func() *chunkDecoder {
-			if dec == nil {
-				dec = newChunkDecoder(c)
-			}
-			return dec
-		}
-		for off := chunkHeaderSize; off+recordHeaderSize <= len(c); {
-			size, ok := recordAt(c, off)
-			if !ok {
-				next := nextRecord(c, off+recordAlign)
-				if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
-					fn(writtenCand{id: le.Uint64(c[off+8:]), slot: i, off: off, size: next - off, salvaged: true})
-				}
-				if next < 0 {
-					break
-				}
-				off = next
-				continue
-			}
-			if id := le.Uint64(c[off+8:]); !rule.slack(off, id) || rule.tornCurrent(decoder, off, size) {
-				fn(writtenCand{id: id, slot: i, off: off, size: size})
-			}
-			off += size
-		}
+		s.walkChunk(i, buf[:max(got, 0)], fn)
 		chunkBufs.Put(pooled)
+	}
+}
+
+// walkChunk calls fn with every record of chunk slot i, whose bytes are c,
+// that Next would consider yielding (see walkCands).
+func (s *source) walkChunk(i int, c []byte, fn func(writtenCand)) {
+	le := binary.LittleEndian
+	var rule slackRule
+	if len(c) >= chunkHeaderSize {
+		h := parseChunkHeader(c)
+		rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
+	}
+	var dec *chunkDecoder
+	decoder := func() *chunkDecoder {
+		if dec == nil {
+			dec = newChunkDecoder(c)
+		}
+		return dec
+	}
+	for off := chunkHeaderSize; off+recordHeaderSize <= len(c); {
+		size, ok := recordAt(c, off)
+		if !ok {
+			next := nextRecord(c, off+recordAlign)
+			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
+				fn(writtenCand{id: le.Uint64(c[off+8:]), slot: i, off: off, size: next - off, salvaged: true})
+			}
+			if next < 0 {
+				break
+			}
+			off = next
+			continue
+		}
+		if id := le.Uint64(c[off+8:]); !rule.slack(off, id) || rule.tornCurrent(decoder, off, size) {
+			fn(writtenCand{id: id, slot: i, off: off, size: size})
+		}
+		off += size
 	}
 }
 

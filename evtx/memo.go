@@ -102,6 +102,17 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 	return res
 }
 
+// lacks reports whether m is a memo that does not hold chunk i.
+func (m *windowMemo) lacks(i int) bool {
+	if m == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.chunks[i]
+	return !ok
+}
+
 // keep remembers, from res, the result of reading chunk i whole, what a
 // read whose window excludes every record of it gives: the same counts
 // but that every current record is skipped (none filtered, yielded,

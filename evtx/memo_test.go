@@ -51,8 +51,10 @@ func readLog(t testing.TB, l *evtx.Log, o evtx.Options) string {
 // sample, a damaged copy of each, and the crafted logs with skewed clocks;
 // the windows are those of TestWindowEqualsFilteredRead, in an order where
 // the memo is used, with 1 and 3 workers, with a Filter and with Recover.
-func TestWindowMemoEqualsRead(t *testing.T) {
-	dir := t.TempDir()
+// memoTestLogs returns the logs the memo tests read, by name: every sample,
+// a copy of its first three chunks with bytes flipped all over them (not
+// in the chunk headers), and the crafted logs.
+func memoTestLogs(t *testing.T) map[string][]byte {
 	files := map[string][]byte{}
 	for name, b := range sampleLogs(t) {
 		files[name] = b
@@ -71,6 +73,12 @@ func TestWindowMemoEqualsRead(t *testing.T) {
 		}
 		files[name+".evtx"] = b
 	}
+	return files
+}
+
+func TestWindowMemoEqualsRead(t *testing.T) {
+	dir := t.TempDir()
+	files := memoTestLogs(t)
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
 	skipped := 0
 	names := slices.Sorted(maps.Keys(files))
@@ -255,5 +263,51 @@ func checkMemoWindows(t *testing.T, name, p string, shared *evtx.Log, ws [][2]ti
 		if got != want {
 			t.Fatalf("%s window %d %v..%v: after other windows the Log reads differently\n%s", name, i, w[0], w[1], firstDiff(lines(got), lines(want)))
 		}
+	}
+}
+
+// TestWrittenEndsPrimesMemo: WrittenEnds of a Log's file keeps every chunk
+// it walks in the memo (writtenEnds), and its answer, and every windowed
+// read after it, equal those of a reader without a memo.
+func TestWrittenEndsPrimesMemo(t *testing.T) {
+	dir := t.TempDir()
+	files := memoTestLogs(t)
+	filter := func(s evtx.Summary) bool { return s.EventID%2 == 1 }
+	primed, served := 0, 0
+	for i, name := range slices.Sorted(maps.Keys(files)) {
+		if evtx.RaceEnabled && i%5 != 0 {
+			continue
+		}
+		b := files[name]
+		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", i))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1, Name: p})
+		if err != nil {
+			continue // not an EVTX file
+		}
+		wantFirst, wantLast := plain.WrittenEnds()
+		shared := findOne(t, p)
+		f, err := shared.Open(evtx.Options{Workers: 1 + 2*(i%2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, last := f.WrittenEnds()
+		f.Close()
+		for _, c := range [][2]*evtx.Event{{first, wantFirst}, {last, wantLast}} {
+			if (c[0] == nil) != (c[1] == nil) || c[0] != nil && (c[0].RecordID != c[1].RecordID || c[0].Source != c[1].Source) {
+				t.Fatalf("%s: WrittenEnds with a memo gives %v, without %v", name, c[0], c[1])
+			}
+		}
+		primed += evtx.MemoSize(shared)
+		_, all, _ := readLines(t, b, evtx.Options{Workers: 1})
+		checkMemoWindows(t, name, p, shared, windowsFor(all), filter)
+		served += evtx.MemoChunks(shared)
+		os.Remove(p)
+	}
+	t.Logf("%d chunks primed, %d chunk reads served by the memo", primed, served)
+	if primed < 100 || served < 50 || evtx.RaceEnabled && served < 10 {
+		t.Errorf("%d chunks primed, %d served: the test proves little", primed, served)
 	}
 }
