@@ -1,7 +1,9 @@
 package fleet
 
 import (
+	"cmp"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/evtxrdp/evtxrdp/rules"
@@ -19,7 +21,9 @@ type Result struct {
 
 // Analyze runs eng over each machine's logs (Machine.EvtxLogs), each
 // machine with its own reference time, windows and verdicts. At most
-// workers machines are analysed at once (0: GOMAXPROCS). emit receives the
+// workers machines are analysed at once (0: GOMAXPROCS), the machine with
+// the most log bytes first: a large log read last, or read alone while the
+// small ones were done, would leave the other cores idle. emit receives the
 // results in the machines' order, from one goroutine, as soon as a result
 // and all before it are ready (a result is not kept after emit returns);
 // progress, when not nil, is called after each machine with the number
@@ -46,7 +50,7 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 		}()
 	}
 	go func() {
-		for i := range ms {
+		for _, i := range bySize(ms) {
 			jobs <- i
 		}
 		close(jobs)
@@ -71,4 +75,19 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 			next++
 		}
 	}
+}
+
+// bySize returns the indices of ms, the machine with the most log bytes
+// first (ties in order).
+func bySize(ms []*Machine) []int {
+	size := make([]int64, len(ms))
+	idx := make([]int, len(ms))
+	for i, m := range ms {
+		idx[i] = i
+		for _, l := range m.EvtxLogs() {
+			size[i] += l.Size
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+	return idx
 }
