@@ -128,7 +128,8 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	// definition's distinct name offsets in order, its cost and the limit.
 	src := ct.t
 	t := &template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
-		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof}
+		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof,
+		names: make([]*nameEntry, 0, len(src.names))}
 	d.seenNames = d.seenNames[:0]
 	for _, r := range ct.refs {
 		no := binary.LittleEndian.Uint32(c[off+r.pos:])
