@@ -90,7 +90,12 @@
 //     TestWindowMemoLeavesInWindowProblems, TestWindowMemoDropsChangedFile,
 //     TestWindowMemoDropsRewrittenFile, TestWindowMemoOddLogs).
 //   - The same Log remembers where Reader.WrittenEnds found the first- and
-//     last-written records (TestWindowMemoEqualsRead).
+//     last-written records (TestWindowMemoEqualsRead). WrittenEnds walks
+//     the record headers once for both, and on a Log's file it also reads
+//     each chunk's TimeCreated as it walks and fills the memo, so the
+//     windowed reads that follow it (rules and fleet read back from the
+//     last-written record's time) read only the chunks in their window
+//     (TestWrittenEndsPrimesMemo, TestLastWrittenEqualsFullRead).
 //
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
 // by default one per CPU up to that cap, so that memory does not grow
