@@ -22,8 +22,12 @@ type Result struct {
 // Analyze runs eng over each machine's logs (Machine.EvtxLogs), each
 // machine with its own reference time, windows and verdicts. At most
 // workers machines are analysed at once (0: GOMAXPROCS), the machine with
-// the most log bytes first: a large log read last, or read alone while the
-// small ones were done, would leave the other cores idle. emit receives the
+// the most log bytes first. A machine holding more than half of all the
+// log bytes reads its logs with eng's workers (its System log is often
+// most of a volume's bytes, and read by one goroutine while the small
+// machines were done, it left the other cores idle); the others read with
+// one goroutine each, so that the goroutines reading at once stay under
+// twice the workers. emit receives the
 // results in the machines' order, from one goroutine, as soon as a result
 // and all before it are ready (a result is not kept after emit returns);
 // progress, when not nil, is called after each machine with the number
@@ -38,19 +42,24 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 	}
 	results := make(chan done)
 	jobs := make(chan int)
+	order, size, total := bySize(ms)
 	var wg sync.WaitGroup
 	for range min(workers, len(ms)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, err := eng.Analyze(ms[i].EvtxLogs())
+				e := eng
+				if len(ms) > 1 && 2*size[i] <= total {
+					e = eng.WithWorkers(1)
+				}
+				res, err := e.Analyze(ms[i].EvtxLogs())
 				results <- done{i, &Result{Machine: ms[i], Result: res, Err: err}}
 			}
 		}()
 	}
 	go func() {
-		for _, i := range bySize(ms) {
+		for _, i := range order {
 			jobs <- i
 		}
 		close(jobs)
@@ -78,16 +87,17 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 }
 
 // bySize returns the indices of ms, the machine with the most log bytes
-// first (ties in order).
-func bySize(ms []*Machine) []int {
-	size := make([]int64, len(ms))
-	idx := make([]int, len(ms))
+// first (ties in order), each machine's log bytes and their total.
+func bySize(ms []*Machine) (order []int, size []int64, total int64) {
+	size = make([]int64, len(ms))
+	order = make([]int, len(ms))
 	for i, m := range ms {
-		idx[i] = i
+		order[i] = i
 		for _, l := range m.EvtxLogs() {
 			size[i] += l.Size
 		}
+		total += size[i]
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
-	return idx
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+	return order, size, total
 }

@@ -593,3 +593,48 @@ func TestUnreadLogNotGivenToAnotherMachine(t *testing.T) {
 		t.Errorf("vm2: %s, %d events (vm1's log read as vm2's)", f.Verdict, f.EvidenceCount)
 	}
 }
+
+// A machine with most of the bytes is analysed first and with every
+// worker, the others with one each: the results, emitted in the machines'
+// order, are those of each machine analysed alone.
+func TestAnalyzeLargestFirstEqualsAlone(t *testing.T) {
+	dir := t.TempDir()
+	big := systemLog("vm3.contoso.com", t0, 3, 1)
+	big = append(evtxtest.Noise(t0.Add(-40*time.Hour), 20*time.Second, 6000), big...)
+	slices.SortStableFunc(big, func(a, b *evtx.Event) int { return a.System.TimeCreated.Compare(b.System.TimeCreated) })
+	for i, ev := range big {
+		ev.System.Computer = "vm3.contoso.com"
+		ev.RecordID = uint64(i + 1)
+	}
+	write(t, filepath.Join(dir, "vm1-System.evtx"), systemLog("vm1.contoso.com", t0.Add(-72*time.Hour), 2, 1))
+	write(t, filepath.Join(dir, "vm2-System.evtx"), systemLog("vm2.contoso.com", t0, 0, 1))
+	write(t, filepath.Join(dir, "vm3-System.evtx"), big)
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm1.contoso.com", "vm2.contoso.com", "vm3.contoso.com"}) {
+		t.Fatalf("machines %q", got)
+	}
+	if s := ms[2].EvtxLogs()[0].Size; 2*s <= ms[0].EvtxLogs()[0].Size+ms[1].EvtxLogs()[0].Size+s {
+		t.Fatalf("vm3's log (%d bytes) is not most of the bytes", s)
+	}
+	res := analyze(t, eng, ms)
+	for _, m := range ms {
+		alone, err := eng.Analyze(m.EvtxLogs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res[m.Label()]
+		if !got.ReferenceTime.Equal(alone.ReferenceTime) || len(got.Findings) != len(alone.Findings) {
+			t.Fatalf("%s: reference %v, %d findings; alone %v, %d", m.Label(), got.ReferenceTime, len(got.Findings), alone.ReferenceTime, len(alone.Findings))
+		}
+		for i, f := range got.Findings {
+			a := alone.Findings[i]
+			if f.Rule.ID != a.Rule.ID || f.Verdict != a.Verdict || f.EvidenceCount != a.EvidenceCount {
+				t.Errorf("%s %s: %s %d; alone %s %d", m.Label(), f.Rule.ID, f.Verdict, f.EvidenceCount, a.Verdict, a.EvidenceCount)
+			}
+		}
+	}
+	if f := finding(t, res["vm3.contoso.com"], ruleTLS); f.Verdict != rules.Detected || f.EvidenceCount != 3 {
+		t.Errorf("vm3: %s, %d events", f.Verdict, f.EvidenceCount)
+	}
+}

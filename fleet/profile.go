@@ -194,18 +194,23 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 }
 
 // profileAll profiles the logs at the given indices in parallel (at most
-// workers at a time, the largest first), each read with workers
-// goroutines: a machine's System log is often most of its bytes, and
-// reading it with one goroutine while the small logs are done left the
-// other cores idle.
+// workers at a time, the largest first). A log holding more than half of
+// their bytes is read with workers goroutines: a machine's System log is
+// often most of its bytes, and reading it with one goroutine while the
+// small logs are done left the other cores idle. The others are read with
+// one goroutine each, so that the goroutines reading at once stay under
+// twice the workers.
 func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, period time.Duration) []*profile {
 	out := make([]*profile, len(logs))
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	per := workers
 	idx = slices.Clone(idx)
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(logs[b].Size, logs[a].Size) })
+	var total int64
+	for _, i := range idx {
+		total += logs[i].Size
+	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for _, i := range idx {
@@ -214,6 +219,10 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, per
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			per := workers
+			if len(idx) > 1 && 2*logs[i].Size <= total {
+				per = 1
+			}
 			out[i] = readProfile(logs[i], channels[i], per, period)
 		}()
 	}

@@ -92,6 +92,15 @@ type compiledQuery struct {
 	follower bool
 }
 
+// WithWorkers returns a copy of e whose reads use n goroutines each
+// (Options.Workers); e is unchanged. fleet.Analyze gives the machine with
+// most of the bytes every worker and the others one.
+func (e *Engine) WithWorkers(n int) *Engine {
+	c := *e
+	c.opt.Workers = n
+	return &c
+}
+
 // NewEngine validates rs and compiles their queries once.
 func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 	if err := Validate(rs); err != nil {
