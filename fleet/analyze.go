@@ -1,9 +1,7 @@
 package fleet
 
 import (
-	"cmp"
 	"runtime"
-	"slices"
 	"sync"
 
 	"github.com/evtxrdp/evtxrdp/rules"
@@ -21,17 +19,24 @@ type Result struct {
 
 // Analyze runs eng over each machine's logs (Machine.EvtxLogs), each
 // machine with its own reference time, windows and verdicts. At most
-// workers machines are analysed at once (0: GOMAXPROCS), the machine with
-// the most log bytes first. A machine holding more than half of all the
-// log bytes reads its logs with eng's workers (its System log is often
-// most of a volume's bytes, and read by one goroutine while the small
-// machines were done, it left the other cores idle); the others read with
-// one goroutine each, so that the goroutines reading at once stay under
-// twice the workers. emit receives the
+// workers machines are analysed at once (0: GOMAXPROCS). A machine holding
+// more than half of all the log bytes reads its logs with eng's workers
+// (its System log is often most of a volume's bytes, and read by one
+// goroutine while the small machines were done, it left the other cores
+// idle); the others read with one goroutine each, so that the goroutines
+// reading at once stay under twice the workers. emit receives the
 // results in the machines' order, from one goroutine, as soon as a result
 // and all before it are ready (a result is not kept after emit returns);
 // progress, when not nil, is called after each machine with the number
 // done so far. Analyze returns when every result has been emitted.
+//
+// A machine is started only when it lies among the maxAhead(workers)
+// machines from the first whose result is not emitted, so that at most
+// that many results wait for an earlier one (memory stays bounded and
+// results stream whatever the order of the machines' sizes), and of
+// those the one with the most log bytes first: a large log read last, or
+// read alone while the small ones were done, would leave the other cores
+// idle.
 func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *Result), progress func(done, total int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -42,7 +47,7 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 	}
 	results := make(chan done)
 	jobs := make(chan int)
-	order, size, total := bySize(ms)
+	size, total := logBytes(ms)
 	var wg sync.WaitGroup
 	for range min(workers, len(ms)) {
 		wg.Add(1)
@@ -58,46 +63,60 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 			}
 		}()
 	}
-	go func() {
-		for _, i := range order {
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
-		close(results)
-	}()
+	ahead := maxAhead(workers)
+	started := make([]bool, len(ms))
 	pending := map[int]*Result{}
 	next, n := 0, 0
-	for d := range results {
-		n++
-		if progress != nil {
-			progress(n, len(ms))
-		}
-		pending[d.i] = d.r
-		for {
-			r, ok := pending[next]
-			if !ok {
-				break
+	for next < len(ms) {
+		// The largest machine not started among the ahead from next
+		// (ties in order), if any.
+		j := -1
+		for i := next; i < min(len(ms), next+ahead); i++ {
+			if !started[i] && (j < 0 || size[i] > size[j]) {
+				j = i
 			}
-			delete(pending, next)
-			emit(next, r)
-			next++
+		}
+		var send chan int
+		if j >= 0 {
+			send = jobs
+		}
+		select {
+		case send <- j:
+			started[j] = true
+		case d := <-results:
+			n++
+			if progress != nil {
+				progress(n, len(ms))
+			}
+			pending[d.i] = d.r
+			for {
+				r, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				emit(next, r)
+				next++
+			}
 		}
 	}
+	close(jobs)
+	wg.Wait()
 }
 
-// bySize returns the indices of ms, the machine with the most log bytes
-// first (ties in order), each machine's log bytes and their total.
-func bySize(ms []*Machine) (order []int, size []int64, total int64) {
+// maxAhead is how many machines, from the first whose result is not
+// emitted yet, Analyze with workers may have started: the bound of the
+// results it holds.
+func maxAhead(workers int) int { return 4 * workers }
+
+// logBytes returns the log bytes of each machine of ms and their total.
+func logBytes(ms []*Machine) (size []int64, total int64) {
 	size = make([]int64, len(ms))
-	order = make([]int, len(ms))
 	for i, m := range ms {
-		order[i] = i
 		for _, l := range m.EvtxLogs() {
 			size[i] += l.Size
 		}
 		total += size[i]
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
-	return order, size, total
+	return size, total
 }

@@ -638,3 +638,46 @@ func TestAnalyzeLargestFirstEqualsAlone(t *testing.T) {
 		t.Errorf("vm3: %s, %d events", f.Verdict, f.EvidenceCount)
 	}
 }
+
+// TestAnalyzeStreams: results reach emit while the fleet is analysed, not
+// all at its end, whatever the machines' sizes: with the machines in
+// ascending order of size (the first one smallest), few results wait for
+// an earlier machine at any time, and every result comes, in order, once.
+func TestAnalyzeStreams(t *testing.T) {
+	dir := t.TempDir()
+	const n, workers = 16, 2
+	for i := range n {
+		evs := evtxtest.Noise(t0.Add(-48*time.Hour), time.Minute, 40*(i+1))
+		for j, ev := range evs {
+			ev.System.Computer = fmt.Sprintf("vm%02d", i)
+			ev.RecordID = uint64(j + 1)
+		}
+		write(t, filepath.Join(dir, fmt.Sprintf("vm%02d", i), "System.evtx"), evs)
+	}
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if len(ms) != n {
+		t.Fatalf("%d machines", len(ms))
+	}
+	done, emitted, waiting := 0, 0, 0
+	fleet.Analyze(eng, ms, workers, func(i int, r *fleet.Result) {
+		if i != emitted || r.Machine != ms[i] || r.Result == nil {
+			t.Fatalf("emit %d (want %d): %+v", i, emitted, r)
+		}
+		emitted++
+	}, func(d, total int) {
+		if d != done+1 || total != n {
+			t.Fatalf("progress %d of %d after %d", d, total, done)
+		}
+		done = d
+		// emit runs after progress for the same result: the results
+		// done but not emitted, this one included, wait.
+		waiting = max(waiting, done-emitted)
+	})
+	if emitted != n || done != n {
+		t.Fatalf("%d emitted, %d done of %d", emitted, done, n)
+	}
+	if waiting > fleet.MaxWaiting(workers) {
+		t.Errorf("up to %d results waited for an earlier machine (at most %d should)", waiting, fleet.MaxWaiting(workers))
+	}
+}

@@ -197,10 +197,11 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	if len(machines) == 1 {
 		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs))
 	}
-	// Machines are analysed in parallel, the largest first, and each reads
-	// its logs with --workers goroutines as one machine does: the System
-	// log of one machine is often most of the bytes, and read with one
-	// goroutine it kept the other cores idle (bench/run's volume).
+	// Machines are analysed in parallel, the largest of the next few
+	// first, and a machine with most of the bytes reads its logs with
+	// every worker as one machine does (fleet.Analyze): the System log of
+	// one machine is often most of the bytes, and read with one goroutine
+	// it kept the other cores idle (bench/run's volume).
 	// The fleet shows its own progress (machines analysed), not the
 	// per-log line.
 	progress.done()
