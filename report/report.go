@@ -104,15 +104,22 @@ func newRecord(r *rules.RecordRef) *Record {
 }
 
 // ClockJump is a log with records whose TimeCreated lies after that of its
-// last-written record (a clock that ran ahead and was set back).
+// last-written record (a clock that ran ahead and was set back), or, with
+// Behind, before that of its first-written record (a clock that ran behind
+// and was set forward).
 type ClockJump struct {
 	Log string `json:"log"`
 	// LastWritten is the log's last-written record; Count the records
-	// later in time, First the lowest-numbered of them, Newest the latest.
-	LastWritten Record `json:"last_written"`
-	Count       int    `json:"count"`
-	First       Record `json:"first"`
-	Newest      Record `json:"newest"`
+	// later in time (Behind: earlier than FirstWritten, the log's
+	// first-written record), First the lowest-numbered of them, Newest
+	// the latest, Oldest (Behind only) the earliest.
+	LastWritten  Record  `json:"last_written"`
+	Behind       bool    `json:"behind,omitempty"`
+	FirstWritten *Record `json:"first_written,omitempty"`
+	Count        int     `json:"count"`
+	First        Record  `json:"first"`
+	Newest       Record  `json:"newest"`
+	Oldest       *Record `json:"oldest,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -364,7 +371,11 @@ func New(res *rules.Result) *Report {
 		r.ReferenceSource = "none"
 	}
 	for _, j := range res.ClockJumps {
-		r.ClockJumps = append(r.ClockJumps, ClockJump{Log: j.Path, LastWritten: *newRecord(j.Last), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest)})
+		cj := ClockJump{Log: j.Path, Behind: j.Behind, FirstWritten: newRecord(j.FirstWritten), Oldest: newRecord(j.Oldest), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest)}
+		if j.Last != nil {
+			cj.LastWritten = *newRecord(j.Last)
+		}
+		r.ClockJumps = append(r.ClockJumps, cj)
 	}
 	for _, f := range res.Findings {
 		rf := newFinding(f)

@@ -208,7 +208,8 @@
 // first event names its channel), plus System for the reference time. The reference time is
 // Options.At, or else the TimeCreated of the last-written record (highest
 // record number) of those logs, the latest across them (evtx
-// Reader.LastWritten; records after it are reported as clock jumps); the wall
+// Reader.LastWritten; records after it, and records before the first-written
+// record, are reported as clock jumps); the wall
 // clock is never used. Each rule's
 // window ends at the reference time. Only records whose TimeCreated (read
 // by the reader without decoding, evtx Options.Since/Until) lies

@@ -48,15 +48,27 @@ func (r *RecordRef) String() string {
 // ClockSlack after that of the log's last-written record: written while
 // the machine's clock ran ahead, before it was set back (or with a wrong
 // time). "Now" is the last-written record's time, not theirs.
+//
+// With Behind set it reports the mirror: records whose TimeCreated lies
+// more than ClockSlack before that of the log's first-written record
+// (lowest record number), which Windows wrote after it: written while the
+// clock ran behind (set back, a lost CMOS time), before it was set right.
+// Their events happened later than their times say, so a window on their
+// times misses them.
 type ClockJump struct {
 	Path string
 	// Last is the log's last-written record.
 	Last *RecordRef
-	// Count is the number of records after Last in time; First and
-	// Newest are those among them with the lowest record number and with
-	// the latest TimeCreated.
-	Count         int
-	First, Newest *RecordRef
+	// Behind is set for records before FirstWritten (the log's
+	// first-written record) in time; else the records lie after Last.
+	Behind       bool
+	FirstWritten *RecordRef
+	// Count is the number of records after Last (Behind: before
+	// FirstWritten) in time; First and Newest are those among them with
+	// the lowest record number and with the latest TimeCreated, Oldest
+	// the one with the earliest TimeCreated.
+	Count                 int
+	First, Newest, Oldest *RecordRef
 }
 
 // String is the warning for the jump.
@@ -64,6 +76,10 @@ func (j *ClockJump) String() string {
 	what := fmt.Sprintf("1 record (%s) has", j.Newest)
 	if j.Count > 1 {
 		what = fmt.Sprintf("%d records (from %s on) have", j.Count, j.First)
+	}
+	if j.Behind {
+		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock ran behind and was set forward, or these times are wrong; the windows, on TimeCreated, do not see these events where they happened",
+			j.Path, what, j.FirstWritten, evtx.FormatTime(j.FirstWritten.Time), evtx.FormatTime(j.Oldest.Time), j.Oldest, FormatDuration(j.FirstWritten.Time.Sub(j.Oldest.Time)))
 	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
 		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatDuration(j.Newest.Time.Sub(j.Last.Time)))
@@ -157,6 +173,60 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 	return j, nil
 }
 
+// FindClockJumpBehind returns the records of l whose TimeCreated lies more
+// than ClockSlack before that of first (l's first-written record), or nil
+// when there are none; last is l's last-written record (named in the
+// result). Only the records the reader's window on (-∞, first's time -
+// ClockSlack] keeps are decoded, unless plain (every record).
+func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool) (*ClockJump, error) {
+	ft := eventTime(first)
+	if ft.IsZero() {
+		return nil, nil
+	}
+	limit := ft.Add(-ClockSlack)
+	o.Since, o.Until, o.Filter = time.Time{}, limit, nil
+	if plain {
+		o.Until = time.Time{}
+	}
+	f, err := l.Open(o)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	j := &ClockJump{Path: l.Path, Behind: true, FirstWritten: NewRecordRef(first)}
+	if last != nil {
+		j.Last = NewRecordRef(last)
+	}
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		t := eventTime(ev)
+		if t.IsZero() || !t.Before(limit) {
+			continue
+		}
+		j.Count++
+		r := NewRecordRef(ev)
+		if j.First == nil || r.RecordNumber < j.First.RecordNumber {
+			j.First = r
+		}
+		if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
+			j.Newest = r
+		}
+		if j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber {
+			j.Oldest = r
+		}
+	}
+	if j.Count == 0 {
+		return nil, nil
+	}
+	return j, nil
+}
+
 // lastWritten finds in's first- and last-written records.
 func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	first, ev, err := WrittenEnds(l, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
@@ -173,10 +243,14 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 		in.LastWritten = NewRecordRef(ev)
 		s.last[in] = ev
 	}
+	if first != nil && !eventTime(first).IsZero() {
+		s.first[in] = first
+	}
 }
 
 // checkClocks reports, for each log read, the records whose time lies
-// after that of its last-written record.
+// after that of its last-written record, then those whose time lies
+// before that of its first-written record.
 func (s *scanner) checkClocks() {
 	for i, in := range s.inputs {
 		last := s.last[in]
@@ -186,6 +260,24 @@ func (s *scanner) checkClocks() {
 		j, err := FindClockJump(s.logs[i], last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 		if err != nil || j == nil {
 			continue // a read error is the decoding pass's to report
+		}
+		s.clockJumps = append(s.clockJumps, j)
+		s.warnings = append(s.warnings, j.String())
+	}
+	for i, in := range s.inputs {
+		first, last := s.first[in], s.last[in]
+		if !in.Used || first == nil {
+			continue
+		}
+		if last != nil && eventTime(first).After(eventTime(last).Add(ClockSlack)) {
+			// The first-written record is itself after the last-written
+			// one: the jump the loop above reported, seen from its other
+			// end.
+			continue
+		}
+		j, err := FindClockJumpBehind(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+		if err != nil || j == nil {
+			continue
 		}
 		s.clockJumps = append(s.clockJumps, j)
 		s.warnings = append(s.warnings, j.String())

@@ -71,3 +71,66 @@ func TestReferenceTimeClockWentBack(t *testing.T) {
 		}
 	}
 }
+
+// The mirror of TestReferenceTimeClockWentBack: the clock ran a year
+// behind for a few hours (set back, then set right by time sync), in the
+// middle of a multi-chunk log whose last-written records are the failures.
+// The reference time stays the last-written record's, the failures are
+// detected, and the records written while the clock was behind (their
+// TimeCreated a year before the first-written record's) are reported as a
+// clock jump, by both the windowed and the plain read. Before, only
+// records after the last-written one were looked for, so nothing said the
+// clock had jumped (a variant of cases/CASES.md clock-forward).
+func TestReferenceTimeClockRanBehind(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := 0; i < 12; i++ {
+		at := newest.Add(time.Duration(i-12) * time.Hour)
+		if i >= 4 && i < 7 {
+			at = at.Add(-365 * 24 * time.Hour) // records 5..7
+		}
+		evs = append(evs, evtxtest.SCM7036(at, "Windows Update", "running", "wuauserv"))
+	}
+	evs = append(evs, evtxtest.Schannel36871(newest.Add(-30*time.Minute), 10013), evtxtest.Schannel36871(newest, 10013))
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{MaxRecordsPerChunk: 3}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, plain := range []bool{false, true} {
+		eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, err := evtx.Find(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.Analyze(logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 14 {
+			t.Errorf("plain %v: reference time %v from %+v, want %v (EventRecordID 14)", plain, res.ReferenceTime, res.ReferenceRecord, newest)
+		}
+		if len(res.ClockJumps) != 1 {
+			t.Fatalf("plain %v: clock jumps %+v, want one", plain, res.ClockJumps)
+		}
+		j := res.ClockJumps[0]
+		if !j.Behind || j.Count != 3 || j.First.EventRecordID != 5 || j.Oldest.EventRecordID != 5 || j.Newest.EventRecordID != 7 ||
+			j.FirstWritten.EventRecordID != 1 || j.Last.EventRecordID != 14 {
+			t.Errorf("plain %v: clock jump %+v, want records 5..7 behind record 1", plain, j)
+		}
+		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "ran behind") || !strings.Contains(w, "EventRecordID 5") || !strings.Contains(w, "EventRecordID 1,") {
+			t.Errorf("plain %v: warnings %q", plain, w)
+		}
+		for _, fd := range res.Findings {
+			if fd.Rule.ID == "rdp-tls-disabled" && (fd.Verdict != rules.Detected || fd.EvidenceCount != 2) {
+				t.Errorf("plain %v: rdp-tls-disabled %s with %d events, want detected with 2", plain, fd.Verdict, fd.EvidenceCount)
+			}
+		}
+	}
+}

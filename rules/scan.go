@@ -116,6 +116,7 @@ type scanner struct {
 	logs      []*evtx.Log                 // parallel to inputs
 	byChannel map[string][]*compiledQuery // lower-case channel -> queries
 	last      map[*Input]*evtx.Event      // each log's last-written record
+	first     map[*Input]*evtx.Event      // each log's first-written record
 	// decoded counts, per input, the records of its main decoding pass
 	// whose time lies in [Since, Until] (near) and all of them (total).
 	decoded map[*Input]recordCounts
@@ -133,7 +134,7 @@ type recordCounts struct{ near, total int }
 // reference time); and reports records after their log's last-written
 // one (checkClocks). p is not changed.
 func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
-	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, last: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
+	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, last: map[*Input]*evtx.Event{}, first: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
 	if e.timeline != nil {
 		s.tl = &timeline{max: e.opt.Timeline, groups: map[string]*TimelineLine{}}
 	}
