@@ -574,7 +574,14 @@ func count(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	suffix := "s"
+	for _, end := range []string{"ch", "sh", "s", "x"} {
+		if strings.HasSuffix(what, end) {
+			suffix = "es" // "2 matches", not "2 matchs"
+			break
+		}
+	}
+	return fmt.Sprintf("%d %s%s", n, what, suffix)
 }
 
 // WriteJSON writes r as indented JSON.
