@@ -13,13 +13,13 @@ func fillEvent(ev *Event) {
 	if root == nil {
 		return
 	}
-	if sys := root.Child("System"); sys != nil {
+	if sys := childLocal(root, "System"); sys != nil {
 		fillSystem(&ev.System, sys)
 	}
-	if ed := root.Child("EventData"); ed != nil {
+	if ed := childLocal(root, "EventData"); ed != nil {
 		ev.EventData = make([]Field, 0, len(ed.Children))
 		for _, c := range ed.Children {
-			switch c.Name {
+			switch localName(c.Name) {
 			case "Data", "ComplexData":
 				f := Field{Name: attrString(c, "Name")}
 				if len(c.Children) > 0 {
@@ -33,9 +33,42 @@ func fillEvent(ev *Event) {
 			}
 		}
 	}
-	if ud := root.Child("UserData"); ud != nil && len(ud.Children) > 0 {
+	if ud := childLocal(root, "UserData"); ud != nil && len(ud.Children) > 0 {
 		ev.UserData = ud.Children[0]
 	}
+}
+
+// localName is name without its namespace prefix ("e:Provider" gives
+// "Provider"), as NameIs compares names: a name with an empty prefix
+// (":Provider") or an empty local part is returned whole.
+func localName(name string) string {
+	if i := strings.LastIndexByte(name, ':'); i > 0 && i < len(name)-1 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// childLocal returns the first child element of e whose name passes
+// NameIs(local), or nil.
+func childLocal(e *Element, local string) *Element {
+	for _, c := range e.Children {
+		if NameIs(c.Name, local) {
+			return c
+		}
+	}
+	return nil
+}
+
+// attrLocal returns the value of the first attribute of e whose name
+// passes NameIs(local) (an xmlns declaration never does), as the query
+// evaluator reads @local.
+func attrLocal(e *Element, local string) (Value, bool) {
+	for _, a := range e.Attrs {
+		if NameIs(a.Name, local) && !isXMLNSName(a.Name) {
+			return a.Value, true
+		}
+	}
+	return Value{}, false
 }
 
 // binaryOf returns the bytes of a <Binary> value: a binary substitution, or
@@ -55,16 +88,21 @@ func binaryOf(v Value) []byte {
 	return b
 }
 
+// fillSystem reads the System properties from sys. Names compare as the
+// query evaluator (rules/xpath) compares them, by NameIs: a prefixed
+// "e:Provider" is the Provider a query's System/Provider/@Name reads (the
+// shared case prefixed-provider: the query found its Schannel 36871, and
+// the event's Provider.Name was "").
 func fillSystem(s *System, sys *Element) {
 	for _, c := range sys.Children {
-		switch c.Name {
+		switch localName(c.Name) {
 		case "Provider":
 			s.Provider.Name = attrString(c, "Name")
 			s.Provider.GUID = attrString(c, "Guid")
 			s.Provider.EventSourceName = attrString(c, "EventSourceName")
 		case "EventID":
 			s.EventID = uint16(uintOf(c.Value))
-			if q, ok := c.Attr("Qualifiers"); ok {
+			if q, ok := attrLocal(c, "Qualifiers"); ok {
 				s.Qualifiers = uint16(uintOf(q))
 				s.HasQualifiers = true
 			}
@@ -79,7 +117,7 @@ func fillSystem(s *System, sys *Element) {
 		case "Keywords":
 			s.Keywords = uintOf(c.Value)
 		case "TimeCreated":
-			if v, ok := c.Attr("SystemTime"); ok {
+			if v, ok := attrLocal(c, "SystemTime"); ok {
 				switch v.Kind {
 				case KindFileTime, KindSysTime:
 					s.TimeCreated = v.Time
@@ -95,10 +133,10 @@ func fillSystem(s *System, sys *Element) {
 			s.ActivityID = attrString(c, "ActivityID")
 			s.RelatedActivityID = attrString(c, "RelatedActivityID")
 		case "Execution":
-			if v, ok := c.Attr("ProcessID"); ok {
+			if v, ok := attrLocal(c, "ProcessID"); ok {
 				s.ProcessID = uint32(uintOf(v))
 			}
-			if v, ok := c.Attr("ThreadID"); ok {
+			if v, ok := attrLocal(c, "ThreadID"); ok {
 				s.ThreadID = uint32(uintOf(v))
 			}
 		case "Channel":
@@ -112,7 +150,7 @@ func fillSystem(s *System, sys *Element) {
 }
 
 func attrString(e *Element, name string) string {
-	v, _ := e.Attr(name)
+	v, _ := attrLocal(e, name)
 	return textOf(v)
 }
 

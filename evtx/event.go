@@ -83,7 +83,9 @@ type Position struct {
 
 // System holds the <System> properties of an event. A property the record
 // does not carry is the zero value; the Has* flags tell absence from zero
-// where it matters.
+// where it matters. Element and attribute names are read as the query
+// evaluator reads them (NameIs): <e:Provider e:Name='...'> is the Provider;
+// the same holds for EventData, its Data and UserData.
 type System struct {
 	Provider      Provider
 	EventID       uint16

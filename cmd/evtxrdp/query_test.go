@@ -13,6 +13,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/report"
 )
 
 // queryRef is the newest record of the logs queryLogs writes: the default
@@ -498,5 +499,45 @@ func TestQueryTimediffPerMachine(t *testing.T) {
 	}
 	if _, _, errOut = runCmd("query", "-f", "xml", "-q", "*[System[EventID=7036]]", vm1, vm2); strings.Contains(errOut, "machines") {
 		t.Errorf("no timediff: stderr:\n%s", errOut)
+	}
+}
+
+// TestPrefixedProviderNamed: the shared case prefixed-provider
+// (testdata/evtx/cases/README.md): its Schannel 36871 names its provider
+// element <e:Provider>. The query finds it, skipping or not, and dump and
+// analyze name its provider as the query read it (they printed "").
+func TestPrefixedProviderNamed(t *testing.T) {
+	p := filepath.Join(cases, "prefixed-provider", "System.evtx")
+	for _, extra := range [][]string{nil, {"--no-skip"}} {
+		code, out, _ := runCmd(append([]string{"query", "-f", "xml", p, "-q", "*[System[Provider[@Name='Schannel'] and EventID=36871]]"}, extra...)...)
+		if code != exitOK || strings.Count(out, "\n") != 1 || !strings.Contains(out, "<EventRecordID>121<") {
+			t.Errorf("query %v: exit %d\n%s", extra, code, out)
+		}
+	}
+	_, out, _ := runCmd("dump", "-f", "jsonl", p)
+	n := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, `"event_id":36871`) {
+			n++
+			if !strings.Contains(line, `"provider":{"name":"Schannel"`) {
+				t.Errorf("dump: %.200s", line)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("dump: %d 36871 events, want 1", n)
+	}
+	_, out, _ = runCmd("analyze", "-f", "json", filepath.Dir(p))
+	r, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.RuleID != "rdp-tls-disabled" {
+			continue
+		}
+		if f.Verdict != "detected" || len(f.Evidence) != 1 || f.Evidence[0].Provider != "Schannel" {
+			t.Errorf("analyze: %s, evidence %+v", f.Verdict, f.Evidence)
+		}
 	}
 }
