@@ -29,6 +29,8 @@ func builtinRule(t *testing.T, id string) *Rule {
 func TestAttributionClassify(t *testing.T) {
 	at := builtinRule(t, "rdp-tls-disabled").Query("schannel-36871").Attribution
 	at70 := builtinRule(t, "rdp-cert-private-key").Query("schannel-36870").Attribution
+	at72 := builtinRule(t, "rdp-cert-private-key").Query("schannel-36872").Attribution
+	at69 := builtinRule(t, "rdp-cert-private-key").Query("schannel-36869").Attribution
 	lsass := `C:\Windows\System32\lsass.exe`
 	svchost := `C:\Windows\System32\svchost.exe`
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
@@ -54,6 +56,20 @@ func TestAttributionClassify(t *testing.T) {
 		{"36870 SVCHOST in capitals", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 1032, `C:\WINDOWS\system32\SVCHOST.EXE`),
 			attrProcess, "the calling process is svchost.exe (PID 1032)"},
 		{"no attribution", nil, evtxtest.Schannel36870(t0, 0x8009030D, 10001), attrYes, ""},
+		// Variants of the shared cases client-schannel-36871 and
+		// lsass-schannel-36870: other events, field orders, path forms.
+		{"36870 client", at70, evtxtest.WithType(evtxtest.Schannel36870(t0, 0x8009030D, 10001), "client"), attrOther, "Type=client"},
+		{"36872 client", at72, evtxtest.WithType(evtxtest.Schannel36872(t0, 0x80092004, 1, []byte{1}), "client"), attrOther, "Type=client"},
+		{"36871 Server in capitals", at, evtxtest.WithType(evtxtest.Schannel36871(t0, 10013), "Server"), attrYes, "machine-wide (ErrorState=10013, Type=Server)"},
+		{"36870 lsass, caller fields before Type", at70, callerFirst(evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 716, lsass)),
+			attrOther, "lsass.exe"},
+		{"36870 LSASS.EXE in capitals", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 716, `C:\WINDOWS\system32\LSASS.EXE`),
+			attrOther, "lsass.exe"},
+		{"36870 lsass by device path", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 716, `\Device\HarddiskVolume3\Windows\System32\lsass.exe`),
+			attrOther, "lsass.exe"},
+		{"36872 lsass", at72, evtxtest.WithCaller(evtxtest.Schannel36872(t0, 0x80092004, 1, []byte{1}), 716, lsass), attrOther, "lsass.exe"},
+		{"36869 lsass", at69, evtxtest.WithCaller(evtxtest.Schannel36869(t0), 716, lsass), attrOther, "lsass.exe"},
+		{"36870 empty image name", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 716, ""), attrPending, ""},
 	} {
 		class, why := c.at.classify(c.ev)
 		if class != c.class || why != c.why {
@@ -344,5 +360,33 @@ func TestDamagedContextLogCaveat(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no caveat for the damaged RCM log: %q", f.Caveats)
+	}
+}
+
+// callerFirst moves ev's last two data fields (WithCaller's) before the
+// others: the order one observed Schannel record has (domain.md §2.2).
+func callerFirst(ev *evtx.Event) *evtx.Event {
+	n := len(ev.EventData)
+	ev.EventData = append(append([]evtx.Field{}, ev.EventData[n-2:]...), ev.EventData[:n-2]...)
+	return ev
+}
+
+// TestUserDataPrefixedLeaf: a user_data condition reads a UserData leaf
+// through a namespace prefix (<e:param3>), as the query evaluator's
+// UserData/EventXML/param3 does and as evtx reads System and EventData
+// names (evtx.NameIs; the prefixed-provider kind of cases/CASES.md).
+func TestUserDataPrefixedLeaf(t *testing.T) {
+	ev := evtxtest.SessionBrokerClient1296(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), "CONTOSO", "alice", "not ready")
+	n := 0
+	walkLeaves(ev.UserData, func(e *evtx.Element) {
+		e.Name = "e:" + e.Name
+		n++
+	})
+	c := &Condition{UserData: "param3", Text: []string{"not ready"}}
+	if n != 3 || !c.Match(ev) {
+		t.Errorf("%d leaves; user_data param3 does not match <e:param3>", n)
+	}
+	if c := (&Condition{UserData: "aram3", Text: []string{"not ready"}}); c.Match(ev) {
+		t.Errorf("user_data aram3 matches <e:param3>")
 	}
 }

@@ -112,7 +112,7 @@ func (c *Condition) selected(ev *evtx.Event) []evtx.Value {
 	case c.UserData != "":
 		var vs []evtx.Value
 		walkLeaves(ev.UserData, func(e *evtx.Element) {
-			if e.Name == c.UserData {
+			if evtx.NameIs(e.Name, c.UserData) {
 				vs = append(vs, e.Value)
 			}
 		})

@@ -200,7 +200,8 @@ type Condition struct {
 	// Index selects the Index-th EventData item (1-based), for classic
 	// events whose <Data> elements have no names.
 	Index int `yaml:"index"`
-	// UserData selects the leaf element with this name under UserData.
+	// UserData selects the leaf elements with this name under UserData
+	// (a namespace prefix aside, as queries compare names: evtx.NameIs).
 	UserData string `yaml:"user_data"`
 	// AnyField selects every EventData item and UserData leaf (the
 	// condition holds when one of them matches).
