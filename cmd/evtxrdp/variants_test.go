@@ -1,0 +1,224 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/report"
+)
+
+// Variants of the kinds of fault of the shared cases (cases/CASES.md),
+// other than the cases themselves: other machines, zips, chunk sizes,
+// exports and window edges. Each would fail if its kind came back.
+
+var variantT0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// variantSystem is three days of hourly SCM 7036 noise ending an hour
+// before end (the last at end-1h), on computer, with extra events merged
+// in by TimeCreated.
+func variantSystem(end time.Time, computer string, extra ...*evtx.Event) []*evtx.Event {
+	evs := evtxtest.Noise(end.Add(-72*time.Hour), time.Hour, 72)
+	for _, x := range extra {
+		i := len(evs)
+		for j, e := range evs {
+			if e.System.TimeCreated.After(x.System.TimeCreated) {
+				i = j
+				break
+			}
+		}
+		evs = append(evs[:i], append([]*evtx.Event{x}, evs[i:]...)...)
+	}
+	for _, e := range evs {
+		e.System.Computer = computer
+	}
+	return evs
+}
+
+func variantBytes(t *testing.T, evs []*evtx.Event, o evtxtest.Options) []byte {
+	t.Helper()
+	b, err := evtxtest.Bytes(evs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func variantZip(t *testing.T, path string, members map[string][]byte) {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, data := range members {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Three machines (two-computers kind) in one zip, each logging three days
+// after the one before: each machine is judged from its own last-written
+// record; only vm2 has a 36871 in its last day.
+func TestVariantThreeMachinesInZip(t *testing.T) {
+	members := map[string][]byte{}
+	names := []string{"vm1.contoso.com", "vm2.contoso.com", "vm3.contoso.com"}
+	for i, name := range names {
+		end := variantT0.Add(time.Duration(i) * 72 * time.Hour)
+		var extra []*evtx.Event
+		if i == 1 {
+			extra = append(extra, evtxtest.Schannel36871(end.Add(-2*time.Hour), 10013))
+		}
+		members[name[:3]+"/System.evtx"] = variantBytes(t, variantSystem(end, name, extra...), evtxtest.Options{})
+	}
+	zp := filepath.Join(t.TempDir(), "logs.zip")
+	variantZip(t, zp, members)
+	_, out, errOut := runCmd("analyze", "--format", "json", zp)
+	var fl report.Fleet
+	if err := json.Unmarshal([]byte(out), &fl); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if len(fl.Reports) != 3 {
+		t.Fatalf("%d reports, want 3", len(fl.Reports))
+	}
+	refs := map[string]bool{}
+	for _, r := range fl.Reports {
+		want := "not_detected"
+		if r.Machine.Name == "vm2.contoso.com" {
+			want = "detected"
+		}
+		if v, _ := verdict(r, "rdp-tls-disabled"); v != want {
+			t.Errorf("%s: %s, want %s", r.Machine.Name, v, want)
+		}
+		refs[r.ReferenceTime] = true
+	}
+	if len(refs) != 3 {
+		t.Errorf("reference times %v, want one per machine", refs)
+	}
+}
+
+// One log (vss kind) in three folders, one of them a Windows volume's log
+// folder, and as two members of a zip: its two 36871 count once.
+func TestVariantCopiesInFoldersAndZip(t *testing.T) {
+	b := variantBytes(t, variantSystem(variantT0, "vm1.contoso.com",
+		evtxtest.Schannel36871(variantT0.Add(-3*time.Hour), 10013), evtxtest.Schannel36871(variantT0.Add(-2*time.Hour+time.Minute), 10013)),
+		evtxtest.Options{MaxRecordsPerChunk: 7})
+	dir := t.TempDir()
+	for _, d := range []string{"a", "b/Windows/System32/winevt/Logs", "c"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, d, "System.evtx"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	variantZip(t, filepath.Join(dir, "c", "backup.zip"), map[string][]byte{"System.evtx": b, "shadow/System.evtx": b})
+	code, out, errOut := runCmd("analyze", "--format", "json", dir)
+	r, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("exit %d, %v\n%s", code, err, errOut)
+	}
+	if v, n := verdict(r, "rdp-tls-disabled"); v != "detected" || n != 2 {
+		t.Errorf("%s with %d events, want detected with 2", v, n)
+	}
+}
+
+// A filtered export (exported-filtered kind) over chunks of five records
+// whose every record header time is 0: "now" is the newest event's
+// TimeCreated, and its two 36871 are in the window.
+func TestVariantExportAllZeroHeaders(t *testing.T) {
+	evs := variantSystem(variantT0, evtxtest.DefaultComputer,
+		evtxtest.Schannel36871(variantT0.Add(-50*time.Minute), 10013), evtxtest.Schannel36871(variantT0.Add(-10*time.Minute), 10013))
+	var kept []*evtx.Event
+	for i, e := range evs {
+		e.System.EventRecordID = uint64(9000 + i)
+		if i%3 == 0 || e.System.EventID == 36871 {
+			kept = append(kept, e)
+		}
+	}
+	kept = evtxtest.Exported(kept)
+	for _, e := range kept {
+		e.Written = evtxtest.NoTime
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), kept, evtxtest.Options{MaxRecordsPerChunk: 5}); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errOut := runCmd("analyze", "--format", "json", dir)
+	r, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if v, n := verdict(r, "rdp-tls-disabled"); v != "detected" || n != 2 {
+		t.Errorf("%s with %d events, want detected with 2", v, n)
+	}
+	if want := evtx.FormatTime(variantT0.Add(-10 * time.Minute)); r.ReferenceTime != want {
+		t.Errorf("reference time %s, want %s (the newest event)", r.ReferenceTime, want)
+	}
+	if strings.Contains(out, "1601-01-01") {
+		t.Errorf("a 1601 time in the report")
+	}
+}
+
+// timediff at the window's edge (header-lags kind): a 36871 exactly 24
+// hours before the last-written record, its header time two days older,
+// matches timediff(@SystemTime) <= 86400000; one a millisecond older,
+// its header time two days newer (inside the window), does not; with
+// and without skipping.
+func TestVariantTimediffEdge(t *testing.T) {
+	last := variantT0.Add(-time.Hour)
+	in := evtxtest.Schannel36871(last.Add(-24*time.Hour), 10013)
+	in.Written = in.System.TimeCreated.Add(-48 * time.Hour)
+	out := evtxtest.Schannel36871(last.Add(-24*time.Hour-time.Millisecond), 10013)
+	out.Written = out.System.TimeCreated.Add(48 * time.Hour)
+	p := filepath.Join(t.TempDir(), "System.evtx")
+	if err := evtxtest.WriteFile(p, variantSystem(variantT0, evtxtest.DefaultComputer, in, out), evtxtest.Options{MaxRecordsPerChunk: 6}); err != nil {
+		t.Fatal(err)
+	}
+	q := "Event[System[Provider[@Name='Schannel'] and EventID=36871 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"
+	for _, extra := range [][]string{nil, {"--no-skip"}} {
+		code, got, errOut := runCmd(append([]string{"query", "-f", "xml", p, "-q", q}, extra...)...)
+		if code != exitOK || strings.Count(got, "\n") != 1 || !strings.Contains(got, "SystemTime='"+evtx.FormatTime(in.System.TimeCreated)) {
+			t.Errorf("%v: exit %d, %s\n%s", extra, code, got, errOut)
+		}
+	}
+}
+
+// A provider name in another letter case in the log itself
+// (provider-case kind): Windows compares provider names without case, so
+// the built-in rules' 'Schannel' and RemoteConnectionManager match it.
+func TestVariantProviderCaseInLog(t *testing.T) {
+	tls := evtxtest.Schannel36871(variantT0.Add(-2*time.Hour), 10013)
+	tls.System.Provider.Name = "SChannel"
+	cert := evtxtest.RCM1058(variantT0.Add(-3*time.Hour), "Access is denied.")
+	cert.System.Provider.Name = strings.ToLower(cert.System.Provider.Name)
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), variantSystem(variantT0, evtxtest.DefaultComputer, tls, cert), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errOut := runCmd("analyze", "--format", "json", dir)
+	r, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for _, rule := range []string{"rdp-tls-disabled", "rdp-cert-private-key"} {
+		if v, n := verdict(r, rule); v != "detected" || n != 1 {
+			t.Errorf("%s: %s with %d events, want detected with 1", rule, v, n)
+		}
+	}
+}
