@@ -18,9 +18,13 @@ import (
 // An event matched by the query is judged in this order:
 //
 //  1. It fails a Require condition: it belongs to another program (listed
-//     as such, never evidence). Example: Type is not "server".
-//  2. It satisfies every MachineWide condition: it is RDP's whatever
-//     program logged it (a TLS protocol disabled for every server).
+//     as such, never evidence). Example: Type is not "server". An event
+//     without the condition's field does not fail it: it goes on to step
+//     3 (a Schannel event without Type is consistent with RDP's listener,
+//     not shown to be another program's).
+//  2. It satisfies every MachineWide condition, and has every Require
+//     field: it is RDP's whatever program logged it (a TLS protocol
+//     disabled for every server).
 //  3. Its Process image field names a program: RDP's when the file name is
 //     one of Process.Allow, another program's otherwise. Where the context
 //     events show which process logged RDP's connection attempts at that
@@ -94,7 +98,14 @@ func (at *Attribution) classify(ev *evtx.Event) (attrClass, string) {
 		return attrYes, ""
 	}
 	image, pid := at.process(ev)
+	missing := false
 	for _, c := range at.Require {
+		if len(c.selected(ev)) == 0 {
+			// The event lacks the field (another layout): it tells
+			// nothing either way, so the event is judged on the rest.
+			missing = true
+			continue
+		}
 		if !c.Match(ev) {
 			label := fieldLabel(c, ev)
 			if image != "" {
@@ -103,7 +114,7 @@ func (at *Attribution) classify(ev *evtx.Event) (attrClass, string) {
 			return attrOther, label
 		}
 	}
-	if len(at.MachineWide) > 0 {
+	if len(at.MachineWide) > 0 && !missing {
 		all := true
 		var labels []string
 		for _, c := range at.MachineWide {

@@ -69,6 +69,10 @@ func TestAttributionClassify(t *testing.T) {
 			attrOther, "lsass.exe"},
 		{"36872 lsass", at72, evtxtest.WithCaller(evtxtest.Schannel36872(t0, 0x80092004, 1, []byte{1}), 716, lsass), attrOther, "lsass.exe"},
 		{"36869 lsass", at69, evtxtest.WithCaller(evtxtest.Schannel36869(t0), 716, lsass), attrOther, "lsass.exe"},
+		{"36871 10013 without Type", at, noType(evtxtest.Schannel36871(t0, 10013)), attrPending, ""},
+		{"36871 10013 without Type of svchost", at, noType(evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 1032, svchost)), attrProcess,
+			"the calling process is svchost.exe (PID 1032)"},
+		{"36870 without Type of lsass", at70, noType(evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 716, lsass)), attrOther, "lsass.exe"},
 		{"36870 empty image name", at70, evtxtest.WithCaller(evtxtest.Schannel36870(t0, 0x8009030D, 10001), 716, ""), attrPending, ""},
 	} {
 		class, why := c.at.classify(c.ev)
@@ -388,5 +392,49 @@ func TestUserDataPrefixedLeaf(t *testing.T) {
 	}
 	if c := (&Condition{UserData: "aram3", Text: []string{"not ready"}}); c.Match(ev) {
 		t.Errorf("user_data aram3 matches <e:param3>")
+	}
+}
+
+// noType removes ev's Type field (a layout without it).
+func noType(ev *evtx.Event) *evtx.Event {
+	var out []evtx.Field
+	for _, f := range ev.EventData {
+		if f.Name != "Type" {
+			out = append(out, f)
+		}
+	}
+	ev.EventData = out
+	return ev
+}
+
+// TestSchannelWithoutType: a Schannel 36871 with internal state 10013 in a
+// layout without the Type field is not shown to be another program's (it
+// was listed as "other TLS errors ... with no Type"): alone it makes the
+// finding possible; with an RDP connection attempt two seconds after it,
+// the coincidence attributes it. A variant of the shared cases
+// client-schannel-36871 and lsass-schannel-36870 (other field layouts).
+func TestSchannelWithoutType(t *testing.T) {
+	e := builtinEngine(t, Options{At: t0})
+	at := t0.Add(-5 * time.Hour)
+	for _, c := range []struct {
+		name    string
+		context bool
+		want    Verdict
+	}{{"alone", false, Possible}, {"at an RDP connection", true, Detected}} {
+		dir := t.TempDir()
+		sys := sortByTime(append(evtxtest.Noise(t0.Add(-3*24*time.Hour), time.Hour, 73), noType(evtxtest.Schannel36871(at, 10013))))
+		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sys, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if c.context {
+			ops := []*evtx.Event{evtxtest.RCM261(t0.Add(-2 * 24 * time.Hour)), evtxtest.RCM261(at.Add(2 * time.Second)), evtxtest.RCM261(t0.Add(-time.Hour))}
+			if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"), ops, evtxtest.Options{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := finding(t, analyzePath(t, e, dir), "rdp-tls-disabled")
+		if f.Verdict != c.want || strings.Contains(strings.Join(f.Others, " "), "no Type") {
+			t.Errorf("%s: %s (%s), others %q; want %s", c.name, f.Verdict, f.Why, f.Others, c.want)
+		}
 	}
 }

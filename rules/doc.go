@@ -33,7 +33,7 @@
 //	    describes: Schannel failed to create a TLS server credential
 //	    attribution:                  # optional: which matches belong to RDP (see below)
 //	      others: TLS errors          # names them in "other TLS errors on this machine: 3, from lsass.exe"
-//	      require: [{data: Type, text: [server]}]       # failing one: another program's
+//	      require: [{data: Type, text: [server]}]       # failing one: another program's (an absent field fails none)
 //	      machine_wide: [{data: ErrorState, codes: ["10013"]}]   # all hold: RDP's, whatever process
 //	      process: {image: CallerProcessImageName, id: CallerProcessId, allow: [svchost.exe]}
 //	      coincides: {queries: [rcm-261], within: 10s}  # context queries; at most 10m
