@@ -3,9 +3,11 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,16 +56,20 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 		e := m.ends
 		m.mu.Unlock()
 		if e != nil {
-			return s.decodeCand(e[0]), s.decodeCand(e[1])
+			return s.decodeCand(e[0], nil), s.decodeCand(e[1], nil)
 		}
 	}
-	fc, lc := s.writtenEnds()
-	if m := s.memo; m != nil {
+	var failed atomic.Bool
+	fc, lc := s.writtenEnds(&failed)
+	// The ends found while a read failed (an I/O error) are not kept: a
+	// later reader of the same file, whose reads succeed, would be given
+	// them (TestWrittenEndsMemoAfterReadError).
+	if m := s.memo; m != nil && !failed.Load() {
 		m.mu.Lock()
 		m.ends = &[2]*writtenCand{fc, lc}
 		m.mu.Unlock()
 	}
-	return s.decodeCand(fc), s.decodeCand(lc)
+	return s.decodeCand(fc, nil), s.decodeCand(lc, nil)
 }
 
 // writtenCand is a record WrittenEnds considers: its record number, chunk
@@ -103,7 +109,9 @@ func (a *writtenCand) before(b *writtenCand, desc bool) bool {
 // depend on the window of the read that kept it (windowMemo.keep), so
 // this changes no answer; TestWindowMemoEqualsRead and
 // TestWrittenEndsPrimesMemo compare it with fresh reads.
-func (s *source) writtenEnds() (first, last *writtenCand) {
+//
+// A read that fails (an I/O error, see readFailed) sets failed.
+func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	const k = 64
 	w := max(1, min(s.workers, s.nslots))
 	los, his := make([][]writtenCand, w), make([][]writtenCand, w)
@@ -123,6 +131,9 @@ func (s *source) writtenEnds() (first, last *writtenCand) {
 				}
 				off := s.base + int64(i)*chunkSize
 				pooled, buf, got, err := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+				if readFailed(err) {
+					failed.Store(true)
+				}
 				s.walkChunk(i, buf[:max(got, 0)], func(c writtenCand) {
 					lo.add(c)
 					hi.add(c)
@@ -139,7 +150,7 @@ func (s *source) writtenEnds() (first, last *writtenCand) {
 	end := func(cs []writtenCand, desc bool) *writtenCand {
 		cs = firstCands(cs, k, desc)
 		for i := range cs {
-			if s.decodeCand(&cs[i]) != nil {
+			if s.decodeCand(&cs[i], failed) != nil {
 				c := cs[i]
 				return &c
 			}
@@ -147,7 +158,7 @@ func (s *source) writtenEnds() (first, last *writtenCand) {
 		if len(cs) < k {
 			return nil // every candidate was tried
 		}
-		return s.writtenEnd(desc, &cs[len(cs)-1], 8*k)
+		return s.writtenEnd(desc, &cs[len(cs)-1], 8*k, failed)
 	}
 	return end(slices.Concat(los...), false), end(slices.Concat(his...), true)
 }
@@ -161,8 +172,9 @@ var primeWindow = window{active: true, since: time.Date(100000, 1, 1, 0, 0, 0, 0
 // Memory stays bounded: each walk of the record headers keeps the k first
 // candidates after those already tried (k grows when none of them
 // decodes, as in a hostile file). The walk is split over the reader's
-// workers, each keeping the k first of its chunks.
-func (s *source) writtenEnd(desc bool, after *writtenCand, k int) *writtenCand {
+// workers, each keeping the k first of its chunks. A read that fails sets
+// failed.
+func (s *source) writtenEnd(desc bool, after *writtenCand, k int, failed *atomic.Bool) *writtenCand {
 	for ; ; k = min(k*8, 1<<16) {
 		w := max(1, min(s.workers, s.nslots))
 		parts := make([][]writtenCand, w)
@@ -177,7 +189,7 @@ func (s *source) writtenEnd(desc bool, after *writtenCand, k int) *writtenCand {
 						return // tried already
 					}
 					best.add(c)
-				})
+				}, failed)
 				parts[p] = best.first()
 			}()
 		}
@@ -187,7 +199,7 @@ func (s *source) writtenEnd(desc bool, after *writtenCand, k int) *writtenCand {
 			return nil
 		}
 		for i := range best {
-			if s.decodeCand(&best[i]) != nil {
+			if s.decodeCand(&best[i], failed) != nil {
 				c := best[i]
 				return &c
 			}
@@ -228,14 +240,18 @@ func firstCands(cs []writtenCand, k int, desc bool) []writtenCand {
 // walkCands calls fn with every record of chunk slots [from, to) that Next
 // would consider yielding, in file order: the walk of scanChunk (intact records, and records whose
 // size fields are zero but which run up to the next intact record), not
-// the old records of chunk slack (Options.Recover's) or of old chunks.
-func (s *source) walkCands(from, to int, fn func(writtenCand)) {
+// the old records of chunk slack (Options.Recover's) or of old chunks. A
+// read that fails sets failed.
+func (s *source) walkCands(from, to int, fn func(writtenCand), failed *atomic.Bool) {
 	for i := from; i < to; i++ {
 		if s.isOld(i) {
 			continue // an old chunk: its records are not yielded by Next
 		}
 		off := s.base + int64(i)*chunkSize
-		pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+		pooled, buf, got, err := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+		if readFailed(err) {
+			failed.Store(true)
+		}
 		s.walkChunk(i, buf[:max(got, 0)], fn)
 		chunkBufs.Put(pooled)
 	}
@@ -293,13 +309,17 @@ func (r *slackRule) tornCurrent(dec func() *chunkDecoder, off, size int) bool {
 	return ok && rt.hasID && rt.eventRecordID > r.hdrLast
 }
 
-// decodeCand decodes candidate k as Next yields it, or returns nil.
-func (s *source) decodeCand(k *writtenCand) *Event {
+// decodeCand decodes candidate k as Next yields it, or returns nil. A
+// read that fails sets failed (when not nil).
+func (s *source) decodeCand(k *writtenCand, failed *atomic.Bool) *Event {
 	if k == nil {
 		return nil
 	}
 	off := s.base + int64(k.slot)*chunkSize
-	pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+	pooled, buf, got, err := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+	if failed != nil && readFailed(err) {
+		failed.Store(true)
+	}
 	defer chunkBufs.Put(pooled)
 	c := buf[:max(got, 0)]
 	if k.off+k.size > len(c) {
@@ -324,3 +344,7 @@ func decodeCandidate(c []byte, off, size int, id uint64, salvaged bool) *Event {
 	}
 	return ev
 }
+
+// readFailed reports whether a read that returned err failed: an I/O
+// error, not the end of the file (as scanRead decides what the memo keeps).
+func readFailed(err error) bool { return err != nil && err != io.EOF }
