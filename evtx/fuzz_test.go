@@ -224,8 +224,15 @@ func fuzzWindow(t *testing.T, b []byte) {
 	}
 	// The window memo (memo.go) changes nothing: reads sharing one, each
 	// window after the others (the later ones served by what the earlier
-	// ones kept), read as reads without.
+	// ones kept, and by what WrittenEnds kept before them), read as reads
+	// without, and WrittenEnds from the memo finds a plain reader's ends.
 	memo := &windowMemo{chunks: map[int]*chunkMemo{}}
+	wantFirst, wantLast := fuzzEnds(t, b, nil)
+	for range 2 { // the walk that fills the memo, then the ends it kept
+		if first, last := fuzzEnds(t, b, memo); first != wantFirst || last != wantLast {
+			t.Fatalf("WrittenEnds with a memo: %s, %s; without: %s, %s", first, last, wantFirst, wantLast)
+		}
+	}
 	ws := [][2]time.Time{{ts[len(ts)/2], {}}, {{}, ts[len(ts)/3]}, {ts[0], ts[0]}, {ts[len(ts)-1].Add(time.Second), {}}, {{}, ts[0].Add(-time.Second)}}
 	for _, w := range append(ws, ws...) {
 		o := Options{Workers: 2, Since: w[0], Until: w[1], Name: "fuzz"}
@@ -233,6 +240,23 @@ func fuzzWindow(t *testing.T, b []byte) {
 			t.Fatalf("window %v..%v: the memo changes the read:\n%s\nwithout:\n%s", w[0], w[1], got, want)
 		}
 	}
+}
+
+// fuzzEnds returns WrittenEnds of b, read with memo m, as text.
+func fuzzEnds(t *testing.T, b []byte, m *windowMemo) (first, last string) {
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Workers: 2, Name: "fuzz"})
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	r.src.memo = m
+	f, l := r.WrittenEnds()
+	text := func(ev *Event) string {
+		if ev == nil {
+			return "none"
+		}
+		return fmt.Sprintf("%d@%d %s", ev.RecordID, ev.Source.Offset, ev.AppendXML(nil))
+	}
+	return text(f), text(l)
 }
 
 // readTextMemo reads b with o and memo m: each event, then the stats and
