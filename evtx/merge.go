@@ -11,10 +11,12 @@ import (
 // an older copy whose records overlap the newer one's. Reading it yields
 // every record once: a record whose identity was yielded by an earlier part
 // is passed over and counted in Stats.Duplicates. A record's identity is
-// its channel, its EventRecordID (record header id), its
-// System/TimeCreated and its content (the SHA-256 of its event XML, which
-// holds the channel and the body's EventRecordID), so copies whose chunks
-// were laid out differently still count once.
+// its channel, its EventRecordID (System/EventRecordID; the record header
+// id where the event has none), its System/TimeCreated and its content
+// (the SHA-256 of its event XML, which holds the channel and the
+// EventRecordID), so copies whose chunks were laid out differently, and
+// a log saved from Event Viewer or wevtutil (an export, whose record
+// header ids are renumbered), still count once.
 //
 // The parts are read in the order given, so the first part's copy of a
 // record is the one yielded; the merged log's Path, Channel and Size are
@@ -55,7 +57,10 @@ type RecordIdentity struct {
 
 // Identity returns the record's identity (see Merge).
 func (ev *Event) Identity() RecordIdentity {
-	id := RecordIdentity{Channel: ev.System.Channel, RecordID: ev.RecordID, Content: sha256.Sum256(ev.AppendXML(nil))}
+	id := RecordIdentity{Channel: ev.System.Channel, RecordID: ev.System.EventRecordID, Content: sha256.Sum256(ev.AppendXML(nil))}
+	if id.RecordID == 0 {
+		id.RecordID = ev.RecordID
+	}
 	if !ev.System.TimeCreated.IsZero() {
 		id.TimeCreated = ev.System.TimeCreated.UnixNano()
 	}

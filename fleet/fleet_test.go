@@ -480,6 +480,39 @@ func TestForwardedEvents(t *testing.T) {
 	}
 }
 
+// A forwarded log holds the same events as one of its hosts' own System
+// log (the same TimeCreated, provider, event id and computer): it is not
+// made a copy of that log (copies by event, for exports, join only logs
+// naming one host): they stay two logs.
+func TestForwardedNotACopy(t *testing.T) {
+	dir := t.TempDir()
+	evs := systemLog("x", t0, 2, 1)
+	names := []string{"web01", "web02", "sql01"}
+	var own []*evtx.Event
+	for i, ev := range evs {
+		ev.System.Computer = names[i%3]
+		if i%3 == 0 {
+			c := *ev
+			c.RecordID = uint64(5000 + len(own)) // its own numbering
+			own = append(own, &c)
+		}
+	}
+	write(t, filepath.Join(dir, "fwd", "ForwardedEvents.evtx"), evs)
+	write(t, filepath.Join(dir, "web01", "System.evtx"), own)
+	logs := 0
+	for _, m := range group(t, engine(t), dir) {
+		for _, l := range m.Logs {
+			logs++
+			if len(l.Copies) != 1 {
+				t.Errorf("%s: log %s has %d copies", m.Label(), l.Channel, len(l.Copies))
+			}
+		}
+	}
+	if logs != 2 {
+		t.Errorf("%d logs, want 2", logs)
+	}
+}
+
 func equalMaps(a, b map[string]int) bool {
 	if len(a) != len(b) {
 		return false

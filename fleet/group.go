@@ -462,6 +462,25 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 			union(pairs[j].i, pairs[j-1].i)
 		}
 	}
+	// Exports: logs of one host that share an event (eventKey) are copies
+	// too, though their record headers differ. Only logs naming exactly
+	// one host take part, so a forwarded log (events of several hosts) is
+	// never made a copy of one machine's log.
+	pairs = pairs[:0]
+	for i, e := range es {
+		if e.sameFile < 0 && e.prof != nil && len(e.prof.hosts) == 1 {
+			for _, k := range e.prof.alt {
+				pairs = append(pairs, keyOf{k, i})
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(a, b keyOf) int { return cmp.Compare(a.k, b.k) })
+	for j := 1; j < len(pairs); j++ {
+		a, b := es[pairs[j].i].prof, es[pairs[j-1].i].prof
+		if pairs[j].k == pairs[j-1].k && a.hosts[0].key == b.hosts[0].key {
+			union(pairs[j].i, pairs[j-1].i)
+		}
+	}
 	pairs = nil
 	sets := map[int][]int{}
 	var roots []int
@@ -478,7 +497,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 	}
 	for _, e := range es {
 		if e.prof != nil {
-			e.prof.keys = nil // not needed any more; a fleet holds many
+			e.prof.keys, e.prof.alt = nil, nil // not needed any more; a fleet holds many
 		}
 	}
 	return all
@@ -523,7 +542,7 @@ func newLog(es []*entry, set []int) *Log {
 	sort.SliceStable(order, func(a, b int) bool {
 		return records(es[order[a]]) > records(es[order[b]])
 	})
-	var seen map[uint64]struct{} // for several copies
+	var seen, seenAlt map[uint64]struct{} // for several copies
 	read := map[int]bool{}
 	for _, i := range order {
 		e := es[i]
@@ -543,15 +562,29 @@ func newLog(es []*entry, set []int) *Log {
 				l.Records = c.Added
 			default:
 				if seen == nil {
-					seen = map[uint64]struct{}{}
+					seen, seenAlt = map[uint64]struct{}{}, map[uint64]struct{}{}
 				}
+				first := len(seen) == 0
 				for _, k := range e.prof.keys {
 					if _, ok := seen[k]; !ok {
 						seen[k] = struct{}{}
 						c.Added++
 					}
 				}
-				l.Records = len(seen)
+				// An export shares no record header with the log it was
+				// saved from: what it adds is the events no earlier copy
+				// holds.
+				addedAlt := 0
+				for _, k := range e.prof.alt {
+					if _, ok := seenAlt[k]; !ok {
+						seenAlt[k] = struct{}{}
+						addedAlt++
+					}
+				}
+				if !first && e.prof.altAll && addedAlt < c.Added {
+					c.Added = addedAlt
+				}
+				l.Records += c.Added
 			}
 		}
 		read[i] = true

@@ -21,7 +21,11 @@ import (
 type profile struct {
 	records int
 	hosts   []*hostSpan
-	keys    []uint64    // recordKey of every record, sorted, each once
+	keys    []uint64 // recordKey of every record, sorted, each once
+	// alt holds eventKey of every record, sorted, each once; altAll is
+	// false when a record's TimeCreated could not be read (it has none).
+	alt     []uint64
+	altAll  bool
 	renames [][2]string // EventLog 6011: from, to
 	first   time.Time   // TimeCreated (header time where absent)
 	last    time.Time
@@ -40,6 +44,27 @@ type hostSpan struct {
 // hostKey is the host a Computer value names (hosts.Key: its first DNS
 // label, lower case).
 func hostKey(computer string) string { return hosts.Key(computer) }
+
+// eventKey identifies a record by what the event says, not the record
+// header: channel, TimeCreated, provider, event id and computer. A log
+// saved from Event Viewer or wevtutil (an export) renumbers its records
+// and borrows or zeroes their header times, so it shares no recordKey with
+// the log it was saved from, but it shares eventKeys. Forwarded events
+// share them too; Group joins logs by eventKey only where each names one
+// host, the same.
+func eventKey(channel string, s evtx.Summary) uint64 {
+	h := fnv.New64a()
+	var b [10]byte
+	binary.LittleEndian.PutUint64(b[0:], uint64(s.TimeCreated.UnixNano()))
+	binary.LittleEndian.PutUint16(b[8:], s.EventID)
+	h.Write(b[:])
+	h.Write([]byte(strings.ToLower(channel)))
+	h.Write([]byte{0})
+	h.Write([]byte(s.Provider))
+	h.Write([]byte{0})
+	h.Write([]byte(s.Computer))
+	return h.Sum64()
+}
 
 // recordKey identifies a record for finding copies without decoding it:
 // channel, record id, header time, provider, event id and computer. Two
@@ -72,6 +97,11 @@ func (pr *profiler) note(s evtx.Summary) {
 	p := pr.p
 	p.records++
 	p.keys = append(p.keys, recordKey(pr.ch, s))
+	if s.TimeCreated.IsZero() {
+		p.altAll = false
+	} else {
+		p.alt = append(p.alt, eventKey(pr.ch, s))
+	}
 	// Time means TimeCreated; the header time only where it is absent.
 	t := s.TimeCreated
 	if t.IsZero() {
@@ -134,10 +164,12 @@ func maxTime(a, b time.Time) time.Time {
 // it (evtx.Options.Since); else all. workers is the reader's chunk
 // parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
-	pr := &profiler{p: &profile{}, ch: ch}
+	pr := &profiler{p: &profile{altAll: true}, ch: ch}
 	defer func() {
 		slices.Sort(pr.p.keys)
 		pr.p.keys = slices.Clip(slices.Compact(pr.p.keys))
+		slices.Sort(pr.p.alt)
+		pr.p.alt = slices.Clip(slices.Compact(pr.p.alt))
 	}()
 	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
 	var since time.Time

@@ -22,7 +22,9 @@ file by several paths (the same path twice, a link, a file and the
 directory holding it, - twice) is read once, and copies of one log (a
 byte-identical or shadow copy, an older copy overlapping the newer one:
 logs of one channel, by their first record, whose records share record
-id, time, provider, event id and computer) are read as one log, each
+id, time, provider, event id and computer; a log saved from it, whose
+record headers were renumbered, by the events' TimeCreated, provider,
+event id and computer where both name one computer) are read as one log, each
 record once (by channel, EventRecordID, TimeCreated and content), the
 copy with the most records first, then the records only the others hold.
 stderr names each duplicate and what it adds.

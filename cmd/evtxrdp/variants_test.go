@@ -222,3 +222,51 @@ func TestVariantProviderCaseInLog(t *testing.T) {
 		}
 	}
 }
+
+// A System log and a filtered export of it (vss kind: a copy whose record
+// headers were renumbered, header times borrowed) in two folders: one
+// machine, the export a copy adding nothing, its two 36871 counted once;
+// dump prints each record once. Before, the export shared no record key
+// with the log: analyze made two machines of one name, each detecting, and
+// dump printed the exported records twice.
+func TestVariantLogAndItsExport(t *testing.T) {
+	mk := func() []*evtx.Event {
+		return variantSystem(variantT0, "vm1.contoso.com",
+			evtxtest.Schannel36871(variantT0.Add(-2*time.Hour), 10013), evtxtest.Schannel36871(variantT0.Add(-time.Hour+time.Minute), 10013))
+	}
+	dir := t.TempDir()
+	for _, d := range []string{"a", "b"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := mk()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "a", "System.evtx"), all, evtxtest.Options{MaxRecordsPerChunk: 9}); err != nil {
+		t.Fatal(err)
+	}
+	var kept []*evtx.Event
+	for i, e := range mk() {
+		e.System.EventRecordID = uint64(i + 1)
+		if e.System.EventID == 36871 || i%5 == 0 {
+			kept = append(kept, e)
+		}
+	}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "b", "System.evtx"), evtxtest.Exported(kept), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd("analyze", "--format", "json", dir)
+	r, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("exit %d, %v (two reports?)\n%.300s\n%s", code, err, out, errOut)
+	}
+	if v, n := verdict(r, "rdp-tls-disabled"); v != "detected" || n != 2 {
+		t.Errorf("%s with %d events, want detected with 2", v, n)
+	}
+	if r.Machine == nil || len(r.Machine.Logs) != 1 || len(r.Machine.Logs[0].Copies) != 2 || r.Machine.Logs[0].Copies[1].Added != 0 {
+		t.Errorf("machine %+v", r.Machine)
+	}
+	_, out, _ = runCmd("dump", "-f", "xml", filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	if n := strings.Count(out, "\n"); n != len(all) {
+		t.Errorf("dump: %d events, want %d (each once)", n, len(all))
+	}
+}
