@@ -144,8 +144,9 @@ func (d *chunkDecoder) uniqueChild(n *tnode, name string, ic *instCtx, lastWins 
 		}
 		// Names compare as the query evaluator compares them (NameIs: a
 		// prefixed "e:Provider" is a Provider to a query): a child that
-		// only passes with its prefix makes the summary decline, since
-		// Event.System reads exact names and the two could differ.
+		// only passes with its prefix makes the summary decline (the
+		// record is decoded in full, and Event.System reads it through
+		// its prefix too).
 		if ch.kind == nElement && NameIs(ch.name, name) {
 			if c != nil || ch.name != name {
 				return nil, false
