@@ -1,0 +1,44 @@
+package evtx
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestTopKEqualsSort: topK keeps exactly the k first candidates, in the
+// order of before, of those added, in either order, with many candidates
+// of one record number (copies of a chunk), k from 1 to beyond their
+// count, and candidates added in file order, reversed or shuffled.
+func TestTopKEqualsSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for trial := range 3000 {
+		n := rng.IntN(400)
+		ids := 1 + rng.IntN(1+rng.IntN(300)) // few distinct numbers: many ties
+		cs := make([]writtenCand, n)
+		for i := range cs {
+			cs[i] = writtenCand{id: uint64(rng.IntN(ids)), slot: i / 40, off: 512 + 8*(i%40)}
+		}
+		switch trial % 3 {
+		case 1:
+			slices.Reverse(cs)
+		case 2:
+			rng.Shuffle(len(cs), func(i, j int) { cs[i], cs[j] = cs[j], cs[i] })
+		}
+		k := 1 + rng.IntN(100)
+		for _, desc := range []bool{false, true} {
+			tk := topK{k: k, desc: desc}
+			for _, c := range cs {
+				tk.add(c)
+			}
+			if len(tk.cs) > 2*k {
+				t.Fatalf("topK holds %d candidates, k %d", len(tk.cs), k)
+			}
+			got := tk.first()
+			want := firstCands(slices.Clone(cs), k, desc)
+			if !slices.Equal(got, want) {
+				t.Fatalf("trial %d (k %d, desc %v, %d candidates): topK %v, sorted %v", trial, k, desc, n, got, want)
+			}
+		}
+	}
+}
