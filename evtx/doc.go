@@ -90,7 +90,9 @@
 //     TestWindowMemoLeavesInWindowProblems, TestWindowMemoDropsChangedFile,
 //     TestWindowMemoDropsRewrittenFile, TestWindowMemoOddLogs).
 //   - The same Log remembers where Reader.WrittenEnds found the first- and
-//     last-written records (TestWindowMemoEqualsRead). WrittenEnds walks
+//     last-written records (TestWindowMemoEqualsRead), unless a read failed
+//     while it looked, and no chunk whose read failed
+//     (TestWrittenEndsMemoAfterReadError). WrittenEnds walks
 //     the record headers once for both, and on a Log's file it also reads
 //     each chunk's TimeCreated as it walks and fills the memo, so the
 //     windowed reads that follow it (rules and fleet read back from the
