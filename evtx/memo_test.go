@@ -268,10 +268,14 @@ func checkMemoWindows(t *testing.T, name, p string, shared *evtx.Log, ws [][2]ti
 
 // TestWrittenEndsPrimesMemo: WrittenEnds of a Log's file keeps every chunk
 // it walks in the memo (writtenEnds), and its answer, and every windowed
-// read after it, equal those of a reader without a memo.
+// read after it, equal those of a reader without a memo, and its answer
+// that of reading every event (plainEnds), over memoTestLogs and oddLogs.
 func TestWrittenEndsPrimesMemo(t *testing.T) {
 	dir := t.TempDir()
 	files := memoTestLogs(t)
+	for name, b := range oddLogs(t) {
+		files["odd "+name] = b
+	}
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 1 }
 	primed, served := 0, 0
 	for i, name := range slices.Sorted(maps.Keys(files)) {
@@ -288,6 +292,9 @@ func TestWrittenEndsPrimesMemo(t *testing.T) {
 			continue // not an EVTX file
 		}
 		wantFirst, wantLast := plain.WrittenEnds()
+		if f, l := plainEnds(t, b, evtx.Options{Workers: 1}); endLine(f) != endLine(wantFirst) || endLine(l) != endLine(wantLast) {
+			t.Fatalf("%s: WrittenEnds %s, %s; reading every event %s, %s", name, endLine(wantFirst), endLine(wantLast), endLine(f), endLine(l))
+		}
 		shared := findOne(t, p)
 		f, err := shared.Open(evtx.Options{Workers: 1 + 2*(i%2)})
 		if err != nil {
@@ -310,4 +317,12 @@ func TestWrittenEndsPrimesMemo(t *testing.T) {
 	if primed < 100 || served < 50 || evtx.RaceEnabled && served < 10 {
 		t.Errorf("%d chunks primed, %d served: the test proves little", primed, served)
 	}
+}
+
+// endLine is windowLine of ev, or "none".
+func endLine(ev *evtx.Event) string {
+	if ev == nil {
+		return "none"
+	}
+	return windowLine(ev)
 }
