@@ -51,8 +51,9 @@ number) of each log, the latest across logs (never the wall clock); logs
 of several machines (grouped as analyze groups them) each count from
 their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their
-log's last-written record (a clock that ran ahead and was set back) are
-reported on stderr. Time conditions compare the event's TimeCreated
+log's last-written record (a clock that ran ahead and was set back), or
+more than an hour before its first-written record (a clock that ran
+behind and was set forward), are reported on stderr. Time conditions compare the event's TimeCreated
 (System/TimeCreated/@SystemTime), never the record header's write time.
 Records whose TimeCreated, read without decoding the record, lies
 outside the query's time conditions are passed over, and so are records
@@ -209,8 +210,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		var from *evtx.Log
 		var fromRec *rules.RecordRef
 		lasts := map[*evtx.Log]*evtx.Event{}
+		firsts := map[*evtx.Log]*evtx.Event{}
 		for _, l := range logs {
-			last, err := rules.LastWritten(l, evtx.Options{}, *noSkip)
+			first, last, err := rules.WrittenEnds(l, evtx.Options{}, *noSkip)
 			if err != nil {
 				fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
 				continue
@@ -219,7 +221,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if last == nil {
 				continue
 			}
-			lasts[l] = last
+			lasts[l], firsts[l] = last, first
 			if r := rules.NewRecordRef(last); r.Time.After(now) {
 				now, from, fromRec = r.Time, l, r
 			}
@@ -257,6 +259,15 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if last := lasts[l]; last != nil {
 				if j, err := rules.FindClockJump(l, last, evtx.Options{}, *noSkip); err == nil && j != nil {
 					fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
+				}
+				// Records before the first-written one: the clock ran
+				// behind (unless the first-written record is itself after
+				// the last-written one: the jump just reported).
+				first := firsts[l]
+				if first != nil && !first.System.TimeCreated.IsZero() && !first.System.TimeCreated.After(last.System.TimeCreated.Add(rules.ClockSlack)) {
+					if j, err := rules.FindClockJumpBehind(l, first, last, evtx.Options{}, *noSkip); err == nil && j != nil {
+						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
+					}
 				}
 			}
 		}

@@ -270,3 +270,34 @@ func TestVariantLogAndItsExport(t *testing.T) {
 		t.Errorf("dump: %d events, want %d (each once)", n, len(all))
 	}
 }
+
+// A clock that ran a year behind for a day and was set forward
+// (clock-forward kind, the other way): query warns on stderr, as analyze
+// does, naming the first such record, with and without skipping; a log
+// without the jump gets no such warning.
+func TestVariantClockRanBehindQuery(t *testing.T) {
+	evs := variantSystem(variantT0, evtxtest.DefaultComputer)
+	for _, e := range evs {
+		if tc := e.System.TimeCreated; tc.After(variantT0.Add(-60*time.Hour)) && tc.Before(variantT0.Add(-40*time.Hour)) {
+			e.System.TimeCreated = tc.Add(-365 * 24 * time.Hour)
+		}
+	}
+	dir := t.TempDir()
+	p, clean := filepath.Join(dir, "System.evtx"), filepath.Join(dir, "clean.evtx")
+	if err := evtxtest.WriteFile(p, evs, evtxtest.Options{MaxRecordsPerChunk: 8}); err != nil {
+		t.Fatal(err)
+	}
+	if err := evtxtest.WriteFile(clean, variantSystem(variantT0, evtxtest.DefaultComputer), evtxtest.Options{MaxRecordsPerChunk: 8}); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range [][]string{nil, {"--no-skip"}} {
+		_, _, errOut := runCmd(append([]string{"query", "-f", "xml", p, "-q", "*[System[EventID=36871]]"}, extra...)...)
+		if !strings.Contains(errOut, "ran behind") || !strings.Contains(errOut, "19 records (from EventRecordID 14 on)") {
+			t.Errorf("%v: stderr %q", extra, errOut)
+		}
+		_, _, errOut = runCmd(append([]string{"query", "-f", "xml", clean, "-q", "*[System[EventID=36871]]"}, extra...)...)
+		if strings.Contains(errOut, "clock jump") {
+			t.Errorf("%v: clean log: stderr %q", extra, errOut)
+		}
+	}
+}
