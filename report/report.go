@@ -105,8 +105,8 @@ func newRecord(r *rules.RecordRef) *Record {
 
 // ClockJump is a log with records whose TimeCreated lies after that of its
 // last-written record (a clock that ran ahead and was set back), or, with
-// Behind, before that of its first-written record (a clock that ran behind
-// and was set forward).
+// Behind, before that of its first-written record (the clock was set back
+// after the first-written record: it ran ahead then, or behind after).
 type ClockJump struct {
 	Log string `json:"log"`
 	// LastWritten is the log's last-written record; Count the records

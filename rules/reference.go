@@ -51,10 +51,13 @@ func (r *RecordRef) String() string {
 //
 // With Behind set it reports the mirror: records whose TimeCreated lies
 // more than ClockSlack before that of the log's first-written record
-// (lowest record number), which Windows wrote after it: written while the
-// clock ran behind (set back, a lost CMOS time), before it was set right.
-// Their events happened later than their times say, so a window on their
-// times misses them.
+// (lowest record number), which Windows wrote after it: the clock was set
+// back between the two (it ran ahead when the first-written record was
+// written, as in a sample whose first 217 records are ten hours ahead of
+// the Kernel-General 1 "system time changed" that follows them, or it ran
+// behind afterwards, a lost CMOS time). Which times are wrong the log
+// does not say; either way a window on TimeCreated does not see some
+// events where they happened.
 type ClockJump struct {
 	Path string
 	// Last is the log's last-written record.
@@ -78,7 +81,7 @@ func (j *ClockJump) String() string {
 		what = fmt.Sprintf("%d records (from %s on) have", j.Count, j.First)
 	}
 	if j.Behind {
-		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock ran behind and was set forward, or these times are wrong; the windows, on TimeCreated, do not see these events where they happened",
+		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong; the windows, on TimeCreated, do not see some of these events where they happened",
 			j.Path, what, j.FirstWritten, evtx.FormatTime(j.FirstWritten.Time), evtx.FormatTime(j.Oldest.Time), j.Oldest, FormatDuration(j.FirstWritten.Time.Sub(j.Oldest.Time)))
 	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",

@@ -124,7 +124,7 @@ func TestReferenceTimeClockRanBehind(t *testing.T) {
 			j.FirstWritten.EventRecordID != 1 || j.Last.EventRecordID != 14 {
 			t.Errorf("plain %v: clock jump %+v, want records 5..7 behind record 1", plain, j)
 		}
-		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "ran behind") || !strings.Contains(w, "EventRecordID 5") || !strings.Contains(w, "EventRecordID 1,") {
+		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "was set back between them") || !strings.Contains(w, "EventRecordID 5") || !strings.Contains(w, "EventRecordID 1,") {
 			t.Errorf("plain %v: warnings %q", plain, w)
 		}
 		for _, fd := range res.Findings {

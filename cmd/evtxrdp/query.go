@@ -52,8 +52,8 @@ of several machines (grouped as analyze groups them) each count from
 their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their
 log's last-written record (a clock that ran ahead and was set back), or
-more than an hour before its first-written record (a clock that ran
-behind and was set forward), are reported on stderr. Time conditions compare the event's TimeCreated
+more than an hour before its first-written record (the clock was set
+back in between), are reported on stderr. Time conditions compare the event's TimeCreated
 (System/TimeCreated/@SystemTime), never the record header's write time.
 Records whose TimeCreated, read without decoding the record, lies
 outside the query's time conditions are passed over, and so are records

@@ -292,7 +292,7 @@ func TestVariantClockRanBehindQuery(t *testing.T) {
 	}
 	for _, extra := range [][]string{nil, {"--no-skip"}} {
 		_, _, errOut := runCmd(append([]string{"query", "-f", "xml", p, "-q", "*[System[EventID=36871]]"}, extra...)...)
-		if !strings.Contains(errOut, "ran behind") || !strings.Contains(errOut, "19 records (from EventRecordID 14 on)") {
+		if !strings.Contains(errOut, "was set back between them") || !strings.Contains(errOut, "19 records (from EventRecordID 14 on)") {
 			t.Errorf("%v: stderr %q", extra, errOut)
 		}
 		_, _, errOut = runCmd(append([]string{"query", "-f", "xml", clean, "-q", "*[System[EventID=36871]]"}, extra...)...)
