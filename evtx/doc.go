@@ -129,7 +129,8 @@
 //     a de-duplication key (16 bytes) per record yielded, the
 //     templates cached by each decoding goroutine (at most 4 MiB of
 //     definitions) and, for a Log made by Find, its memo (a few hundred
-//     bytes per chunk, at most 65,536 chunks). Decoding one record
+//     bytes per chunk, at most 65,536 chunks, and at most 4,096 problems
+//     of damaged chunks: TestMemoProblemsBounded). Decoding one record
 //     is bounded in nesting depth, template nesting, substitution count and
 //     total work, so its time and memory are bounded by a constant multiple
 //     of the chunk size; a record over a bound fails with ErrLimit and the
