@@ -314,7 +314,8 @@ func TestWrittenEndsPrimesMemo(t *testing.T) {
 		os.Remove(p)
 	}
 	t.Logf("%d chunks primed, %d chunk reads served by the memo", primed, served)
-	if primed < 100 || served < 50 || evtx.RaceEnabled && served < 10 {
+	// Under the race detector a fifth of the logs are read.
+	if !evtx.RaceEnabled && (primed < 100 || served < 50) || primed < 20 || served < 10 {
 		t.Errorf("%d chunks primed, %d served: the test proves little", primed, served)
 	}
 }
