@@ -308,8 +308,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
 		if dec == nil {
-			dec = newChunkDecoder(c)
-			dec.cache = j.cache
+			dec = j.cache.decoder(c)
 		}
 		return dec
 	}

@@ -66,6 +66,68 @@ type tmplCache struct {
 	m     map[tmplKey][]*cachedTemplate
 	bytes int
 	hits  int // templates served (tests check the cache is used)
+	// names and templates are the maps of the goroutine's last chunk
+	// decoder, emptied and given to the next (decoder): a chunk's maps
+	// grew from empty, a few allocations each, for every chunk.
+	names     map[uint32]*nameEntry
+	templates map[uint32]*template
+	// slab and nbuf hold the templates reuse makes for the current chunk
+	// and their names lists: nothing refers to those after the chunk (the
+	// decoder's maps, emptied by decoder, hold them), so each chunk takes
+	// them from the start again instead of allocating ~120 bytes and a
+	// names slice per template per chunk.
+	slab  []template
+	snext int
+	nbuf  []*nameEntry
+}
+
+// newTemplate returns a zeroed template of the slab.
+func (tc *tmplCache) newTemplate() *template {
+	if tc.snext == len(tc.slab) {
+		// Templates given out earlier keep the old block alive.
+		tc.slab, tc.snext = make([]template, max(64, 2*len(tc.slab))), 0
+	}
+	t := &tc.slab[tc.snext]
+	tc.snext++
+	*t = template{}
+	return t
+}
+
+// namesList returns an empty names list of capacity n, for a template of
+// the slab.
+func (tc *tmplCache) namesList(n int) []*nameEntry {
+	if len(tc.nbuf)+n > cap(tc.nbuf) {
+		tc.nbuf = make([]*nameEntry, 0, max(1024, 2*cap(tc.nbuf), n))
+	}
+	k := len(tc.nbuf)
+	tc.nbuf = tc.nbuf[:k+n]
+	return tc.nbuf[k:k:k+n]
+}
+
+// maxReusedMap is the most entries a chunk decoder's map may have held to
+// be reused: real chunks name a few hundred names and templates.
+const maxReusedMap = 1024
+
+// decoder returns a chunk decoder of chunk, as newChunkDecoder does, with
+// the maps of the one the previous call returned, emptied: that decoder
+// must no longer be used (scanChunk's decoder lives while it scans its
+// chunk). tc may be nil.
+func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
+	if tc == nil {
+		return newChunkDecoder(chunk)
+	}
+	// Emptying a map costs its capacity, which a chunk of many names (a
+	// hostile one) left large: such maps are dropped, not reused.
+	if tc.names == nil || len(tc.names) > maxReusedMap || len(tc.templates) > maxReusedMap {
+		tc.names, tc.templates = make(map[uint32]*nameEntry), make(map[uint32]*template)
+	} else {
+		clear(tc.names)
+		clear(tc.templates)
+	}
+	tc.snext = 0
+	clear(tc.nbuf)
+	tc.nbuf = tc.nbuf[:0]
+	return &chunkDecoder{chunk: chunk, names: tc.names, templates: tc.templates, memoCap: defLimit(chunk), cache: tc}
 }
 
 func newTmplCache() *tmplCache {
@@ -127,9 +189,10 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	// Names, as compiling resolves them: the memo of this chunk, the
 	// definition's distinct name offsets in order, its cost and the limit.
 	src := ct.t
-	t := &template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
+	t := d.cache.newTemplate()
+	*t = template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
 		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof,
-		names: make([]*nameEntry, 0, len(src.names))}
+		names: d.cache.namesList(len(src.names))}
 	d.seenNames = d.seenNames[:0]
 	for _, r := range ct.refs {
 		no := binary.LittleEndian.Uint32(c[off+r.pos:])
