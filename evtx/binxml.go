@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf16"
@@ -84,16 +85,19 @@ type chunkDecoder struct {
 	// it uses): in a valid chunk they do not overlap, so their total is
 	// below the chunk size; references to many overlapping offsets
 	// (hostile) stop here instead of parsing the same bytes over and over.
-	defBudget  int
-	recPos     int // record header offset, for error messages
-	ownNames   map[uint32]*nameEntry
-	ownTmpls   map[uint32]*template
-	tvals      []rawValue // readTime's values (timecreated.go), reused
-	evals      []rawValue // noSystemIn's values, reused
-	compiling  *template  // the template being compiled, if any
-	compileSet map[uint32]bool
-	compileOff int       // its chunk offset
-	compileRef []nameRef // its name offsets, as met (tmplcache.go)
+	defBudget int
+	recPos    int // record header offset, for error messages
+	// bound makes chargeTemplate charge by chargeBound (readTime);
+	// overBound says the bound ran out.
+	bound, overBound bool
+	ownNames         map[uint32]*nameEntry
+	ownTmpls         map[uint32]*template
+	tvals            []rawValue // readTime's values (timecreated.go), reused
+	evals            []rawValue // noSystemIn's values, reused
+	compiling        *template  // the template being compiled, if any
+	compileSet       map[uint32]bool
+	compileOff       int       // its chunk offset
+	compileRef       []nameRef // its name offsets, as met (tmplcache.go)
 	// cache, when set, holds templates compiled from earlier chunks read by
 	// the same goroutine (tmplcache.go).
 	cache     *tmplCache
@@ -137,6 +141,9 @@ type template struct {
 
 	tshape *timeShape // where TimeCreated sits (timecreated.go), once known
 	eof    bool       // the tokens end with an EOF token
+	// boundCost is size, overclaim and every name's size (0: not yet
+	// summed), what chargeBound takes.
+	boundCost int
 }
 
 // Node kinds of a compiled BinXML tree.
@@ -232,6 +239,9 @@ func (d *chunkDecoder) chargeName(pos int, e *nameEntry) error {
 
 // chargeTemplate charges the record for template t and its names once.
 func (d *chunkDecoder) chargeTemplate(pos int, t *template) error {
+	if d.bound {
+		return d.chargeBound(t)
+	}
 	if t.stamp == d.gen {
 		return nil
 	}
@@ -246,6 +256,31 @@ func (d *chunkDecoder) chargeTemplate(pos int, t *template) error {
 	}
 	return nil
 }
+
+// chargeBound takes from the record's budget every byte template t
+// charges, its names as if none had been charged before (readTime's
+// bound): the budget left is then at most what exact charges leave. When
+// it runs out, overBound is set and an error returned.
+func (d *chunkDecoder) chargeBound(t *template) error {
+	if t.boundCost == 0 {
+		n := t.size + t.overclaim
+		for _, e := range t.names {
+			n += e.size
+		}
+		t.boundCost = n
+	}
+	if d.defBudget -= t.boundCost + boundExtra; d.defBudget < 0 {
+		d.overBound = true
+		return errOverBound
+	}
+	return nil
+}
+
+var errOverBound = errors.New("evtx: definition bytes over readTime's bound")
+
+// boundExtra is added to every bound charge (tests set it to make every
+// bound run out, so that readTime takes its exact path).
+var boundExtra = 0
 
 // corruptf returns an error wrapping ErrCorrupt that names the chunk offset.
 func corruptf(pos int, format string, args ...any) error {

@@ -164,7 +164,7 @@ func TestDecodeOrderFree(t *testing.T) {
 	if failures < records/20 {
 		t.Errorf("%d of %d records failed to decode; the damage should break more", failures, records)
 	}
-	t.Logf("%d records (%d fail to decode) in %d logs and their damaged copies; TimeCreated read cheaply and checked on %d", records, failures, len(logs), cheapChecked)
+	t.Logf("%d records (%d fail to decode) in %d logs and their damaged copies; TimeCreated read cheaply and checked on %d; read three ways (bound, exact, bound run out) %d", records, failures, len(logs), cheapChecked, boundChecked)
 	if cheapChecked < records/2 {
 		t.Errorf("the cheap TimeCreated read succeeded on only %d of %d records", cheapChecked, records)
 	}
@@ -176,6 +176,16 @@ func TestDecodeOrderFree(t *testing.T) {
 func checkCheapTime(t *testing.T, name string, c []byte, off, size int) {
 	t.Helper()
 	rt, ok := newChunkDecoder(c).readTime(off, size)
+	// readTime charges definitions by a bound first; exactly, and with a
+	// bound that always runs out, it reads the same.
+	exact, eok := newChunkDecoder(c).readTimeCharged(off, size)
+	boundExtra = 1 << 40
+	over, ook := newChunkDecoder(c).readTime(off, size)
+	boundExtra = 0
+	if eok != ok || ook != ok || exact != rt || over != rt {
+		t.Fatalf("%s record at %#x: readTime %v %v, with exact charges %v %v, after the bound ran out %v %v", name, off, rt, ok, exact, eok, over, ook)
+	}
+	boundChecked++
 	ev, err := newChunkDecoder(c).decodeRecord(off, size)
 	if !ok || err != nil {
 		return
@@ -191,3 +201,6 @@ func checkCheapTime(t *testing.T, name string, c []byte, off, size int) {
 }
 
 var cheapChecked int
+
+// boundChecked counts the records checkCheapTime read three ways.
+var boundChecked int

@@ -130,7 +130,23 @@ type recordTime struct {
 // without building it. ok is false when the record is not of the plain
 // shape (one template instance, then the end of the fragment); the caller
 // then decodes it.
+//
+// The definitions the read uses are first charged to the record's budget
+// by an upper bound of their bytes (chargeBound): when the bound stays
+// within the budget, charging each distinct definition once, as decoding
+// does, cannot exceed it either, and the read is what it would be. Only
+// when the bound exceeds it is the read done again with exact charges.
 func (d *chunkDecoder) readTime(off, size int) (rt recordTime, ok bool) {
+	d.bound, d.overBound = true, false
+	rt, ok = d.readTimeCharged(off, size)
+	d.bound = false
+	if d.overBound {
+		rt, ok = d.readTimeCharged(off, size)
+	}
+	return rt, ok
+}
+
+func (d *chunkDecoder) readTimeCharged(off, size int) (rt recordTime, ok bool) {
 	defer func() {
 		if recover() != nil {
 			rt, ok = recordTime{}, false

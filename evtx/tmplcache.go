@@ -101,7 +101,7 @@ func (tc *tmplCache) namesList(n int) []*nameEntry {
 	}
 	k := len(tc.nbuf)
 	tc.nbuf = tc.nbuf[:k+n]
-	return tc.nbuf[k:k:k+n]
+	return tc.nbuf[k : k : k+n]
 }
 
 // maxReusedMap is the most entries a chunk decoder's map may have held to
