@@ -53,17 +53,10 @@ func hostKey(computer string) string { return hosts.Key(computer) }
 // share them too; Group joins logs by eventKey only where each names one
 // host, the same.
 func eventKey(channel string, s evtx.Summary) uint64 {
-	h := fnv.New64a()
 	var b [10]byte
 	binary.LittleEndian.PutUint64(b[0:], uint64(s.TimeCreated.UnixNano()))
 	binary.LittleEndian.PutUint16(b[8:], s.EventID)
-	h.Write(b[:])
-	h.Write([]byte(strings.ToLower(channel)))
-	h.Write([]byte{0})
-	h.Write([]byte(s.Provider))
-	h.Write([]byte{0})
-	h.Write([]byte(s.Computer))
-	return h.Sum64()
+	return summaryKey(b[:], channel, s)
 }
 
 // recordKey identifies a record for finding copies without decoding it:
@@ -71,12 +64,18 @@ func eventKey(channel string, s evtx.Summary) uint64 {
 // logs that share a key are copies of one log (Merge then counts each
 // record once by its decoded identity).
 func recordKey(channel string, s evtx.Summary) uint64 {
-	h := fnv.New64a()
 	var b [18]byte
 	binary.LittleEndian.PutUint64(b[0:], s.RecordID)
 	binary.LittleEndian.PutUint64(b[8:], uint64(s.Written.UnixNano()))
 	binary.LittleEndian.PutUint16(b[16:], s.EventID)
-	h.Write(b[:])
+	return summaryKey(b[:], channel, s)
+}
+
+// summaryKey hashes fixed, then the channel (case-insensitive), the
+// provider and the computer of s.
+func summaryKey(fixed []byte, channel string, s evtx.Summary) uint64 {
+	h := fnv.New64a()
+	h.Write(fixed)
 	h.Write([]byte(strings.ToLower(channel)))
 	h.Write([]byte{0})
 	h.Write([]byte(s.Provider))

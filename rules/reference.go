@@ -149,6 +149,14 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 	}
 	defer f.Close()
 	j := &ClockJump{Path: l.Path, Last: NewRecordRef(last)}
+	return j.collect(f, func(t time.Time) bool { return t.After(limit) })
+}
+
+// collect reads the events of f, counting in j those whose time passes
+// keep, with the lowest-numbered of them (First), the latest (Newest)
+// and, for a jump behind, the earliest (Oldest). It returns nil when none
+// passes.
+func (j *ClockJump) collect(f *evtx.File, keep func(time.Time) bool) (*ClockJump, error) {
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -158,7 +166,7 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 			return nil, err
 		}
 		t := eventTime(ev)
-		if !t.After(limit) {
+		if !keep(t) {
 			continue
 		}
 		j.Count++
@@ -168,6 +176,9 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 		}
 		if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
 			j.Newest = r
+		}
+		if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber) {
+			j.Oldest = r
 		}
 	}
 	if j.Count == 0 {
@@ -200,34 +211,7 @@ func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, p
 	if last != nil {
 		j.Last = NewRecordRef(last)
 	}
-	for {
-		ev, err := f.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		t := eventTime(ev)
-		if t.IsZero() || !t.Before(limit) {
-			continue
-		}
-		j.Count++
-		r := NewRecordRef(ev)
-		if j.First == nil || r.RecordNumber < j.First.RecordNumber {
-			j.First = r
-		}
-		if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
-			j.Newest = r
-		}
-		if j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber {
-			j.Oldest = r
-		}
-	}
-	if j.Count == 0 {
-		return nil, nil
-	}
-	return j, nil
+	return j.collect(f, func(t time.Time) bool { return !t.IsZero() && t.Before(limit) })
 }
 
 // lastWritten finds in's first- and last-written records.
