@@ -1,7 +1,6 @@
 package fleet_test
 
 import (
-	"archive/zip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -376,36 +375,15 @@ func TestSameLogTwoPaths(t *testing.T) {
 
 func writeZip(t *testing.T, path string, members map[string]string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	names := make([]string, 0, len(members))
-	for n := range members {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		data, err := os.ReadFile(members[n])
+	data := map[string][]byte{}
+	for n, p := range members {
+		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data); err != nil {
-			t.Fatal(err)
-		}
+		data[n] = b
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := evtxtest.WriteZip(path, data); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,13 +44,11 @@ func TestDumpQuerySameLogTwice(t *testing.T) {
 	shadow := filepath.Join(dir, "shadow", "System.evtx")
 	copyFile(t, dumpSample, shadow)
 	zp := filepath.Join(dir, "logs.zip")
-	data, _ := os.ReadFile(dumpSample)
-	zf, _ := os.Create(zp)
-	zw := zip.NewWriter(zf)
-	w, _ := zw.Create("Logs/System.evtx")
-	w.Write(data)
-	zw.Close()
-	zf.Close()
+	data, err := os.ReadFile(dumpSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variantZip(t, zp, map[string][]byte{"Logs/System.evtx": data})
 
 	commands := [][]string{
 		{"dump"},

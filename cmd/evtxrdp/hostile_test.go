@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -48,20 +47,7 @@ func writeHostile(t *testing.T) (dir, zipPath string) {
 		t.Fatal(err)
 	}
 	zipPath = filepath.Join(root, "logs.zip")
-	f, err := os.Create(zipPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	w, err := zw.Create(hostileName + "/System.evtx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(data)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	variantZip(t, zipPath, map[string][]byte{hostileName + "/System.evtx": data})
 	return dir, zipPath
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -67,13 +66,11 @@ func TestStdinPath(t *testing.T) {
 	}
 	// A zip on standard input: its members are "-!member".
 	zp := filepath.Join(t.TempDir(), "logs.zip")
-	data, _ := os.ReadFile(set)
-	f, _ := os.Create(zp)
-	zw := zip.NewWriter(f)
-	w, _ := zw.Create("Logs/System.evtx")
-	w.Write(data)
-	zw.Close()
-	f.Close()
+	data, err := os.ReadFile(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variantZip(t, zp, map[string][]byte{"Logs/System.evtx": data})
 	var code int
 	var out string
 	withStdin(t, zp, func() { code, out, _ = runCmd("analyze", "-") })

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -53,21 +51,7 @@ func variantBytes(t *testing.T, evs []*evtx.Event, o evtxtest.Options) []byte {
 
 func variantZip(t *testing.T, path string, members map[string][]byte) {
 	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for name, data := range members {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := evtxtest.WriteZip(path, members); err != nil {
 		t.Fatal(err)
 	}
 }
