@@ -30,28 +30,8 @@ func TestReferenceTimeClockWentBack(t *testing.T) {
 		evtxtest.SCM7036(newest.Add(-3*time.Hour), "Windows Update", "running", "wuauserv"),
 		evtxtest.SCM7036(newest.Add(-2*time.Hour), "Windows Update", "stopped", "wuauserv"),
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "System.evtx")
-	if err := evtxtest.WriteFile(path, evs, evtxtest.Options{MaxRecordsPerChunk: 3}); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, plain := range []bool{false, true} {
-		eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
-		if err != nil {
-			t.Fatal(err)
-		}
-		logs, err := evtx.Find(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := eng.Analyze(logs)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := analyzeSystem(t, evs, plain)
 		last := newest.Add(-2 * time.Hour)
 		if !res.ReferenceTime.Equal(last) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 5 {
 			t.Errorf("plain %v: reference time %v from %+v, want the last-written record's %v (EventRecordID 5)", plain, res.ReferenceTime, res.ReferenceRecord, last)
@@ -92,27 +72,8 @@ func TestReferenceTimeClockRanBehind(t *testing.T) {
 		evs = append(evs, evtxtest.SCM7036(at, "Windows Update", "running", "wuauserv"))
 	}
 	evs = append(evs, evtxtest.Schannel36871(newest.Add(-30*time.Minute), 10013), evtxtest.Schannel36871(newest, 10013))
-	dir := t.TempDir()
-	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{MaxRecordsPerChunk: 3}); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, plain := range []bool{false, true} {
-		eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
-		if err != nil {
-			t.Fatal(err)
-		}
-		logs, err := evtx.Find(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := eng.Analyze(logs)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := analyzeSystem(t, evs, plain)
 		if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 14 {
 			t.Errorf("plain %v: reference time %v from %+v, want %v (EventRecordID 14)", plain, res.ReferenceTime, res.ReferenceRecord, newest)
 		}
@@ -133,4 +94,31 @@ func TestReferenceTimeClockRanBehind(t *testing.T) {
 			}
 		}
 	}
+}
+
+// analyzeSystem analyses a System log of evs (3 records per chunk) with
+// the built-in rules, every shortcut off when plain.
+func analyzeSystem(t *testing.T, evs []*evtx.Event, plain bool) *rules.Result {
+	t.Helper()
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{MaxRecordsPerChunk: 3}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
