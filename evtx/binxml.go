@@ -187,12 +187,13 @@ type rawValue struct {
 }
 
 func newChunkDecoder(chunk []byte) *chunkDecoder {
-	return &chunkDecoder{
-		chunk:     chunk,
-		names:     make(map[uint32]*nameEntry),
-		templates: make(map[uint32]*template),
-		memoCap:   defLimit(chunk),
-	}
+	return decoderWith(chunk, make(map[uint32]*nameEntry), make(map[uint32]*template))
+}
+
+// decoderWith returns a decoder of chunk whose memo is the empty maps
+// names and templates.
+func decoderWith(chunk []byte, names map[uint32]*nameEntry, templates map[uint32]*template) *chunkDecoder {
+	return &chunkDecoder{chunk: chunk, names: names, templates: templates, memoCap: defLimit(chunk)}
 }
 
 // defLimit is the bound on the definition bytes one record may reference

@@ -127,7 +127,9 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	tc.snext = 0
 	clear(tc.nbuf)
 	tc.nbuf = tc.nbuf[:0]
-	return &chunkDecoder{chunk: chunk, names: tc.names, templates: tc.templates, memoCap: defLimit(chunk), cache: tc}
+	d := decoderWith(chunk, tc.names, tc.templates)
+	d.cache = tc
+	return d
 }
 
 func newTmplCache() *tmplCache {
