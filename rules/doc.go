@@ -223,7 +223,10 @@
 // Options.Filter), which still gives their computer names. Events are
 // streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
-// Options.NoShortcuts turns every one of these shortcuts off (every record
+// An event's time is its TimeCreated as a query reads it, a TimeCreated of
+// FILETIME 0 (1601-01-01) included, which no recent window holds; the
+// record header time places only an event without a readable TimeCreated
+// (TestTimeCreatedZeroIsNotHeaderTime). Options.NoShortcuts turns every one of these shortcuts off (every record
 // decoded, every query evaluated on every event, the last-written record
 // found by reading every event); TestShortcutsChangeNoAnswer checks that
 // the findings are the same, over every fixture set, case and sample.

@@ -32,7 +32,7 @@ func NewRecordRef(ev *evtx.Event) *RecordRef {
 	if id == 0 {
 		id = ev.RecordID
 	}
-	return &RecordRef{EventRecordID: id, RecordNumber: ev.RecordID, Time: eventTime(ev)}
+	return &RecordRef{EventRecordID: id, RecordNumber: ev.RecordID, Time: writtenTime(ev)}
 }
 
 // String renders r for people: "EventRecordID 5101 (record 102 in the
@@ -134,7 +134,7 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 // there are none. Only the records the reader's window on [last's time +
 // ClockSlack, ∞) keeps are decoded, unless plain (every record).
 func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*ClockJump, error) {
-	lt := eventTime(last)
+	lt := writtenTime(last)
 	if lt.IsZero() {
 		return nil, nil
 	}
@@ -193,7 +193,7 @@ func (j *ClockJump) collect(f *evtx.File, keep func(time.Time) bool) (*ClockJump
 // result). Only the records the reader's window on (-∞, first's time -
 // ClockSlack] keeps are decoded, unless plain (every record).
 func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool) (*ClockJump, error) {
-	ft := eventTime(first)
+	ft := writtenTime(first)
 	if ft.IsZero() {
 		return nil, nil
 	}
@@ -211,7 +211,7 @@ func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, p
 	if last != nil {
 		j.Last = NewRecordRef(last)
 	}
-	return j.collect(f, func(t time.Time) bool { return !t.IsZero() && t.Before(limit) })
+	return j.collect(f, func(t time.Time) bool { return !known(t).IsZero() && t.Before(limit) })
 }
 
 // lastWritten finds in's first- and last-written records.
@@ -220,17 +220,17 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	if err != nil {
 		in.Err = err
 	}
-	if first != nil && !eventTime(first).IsZero() {
+	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = NewRecordRef(first)
 	}
 	if ev != nil {
 		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
 	}
-	if ev != nil && !eventTime(ev).IsZero() {
+	if ev != nil && !writtenTime(ev).IsZero() {
 		in.LastWritten = NewRecordRef(ev)
 		s.last[in] = ev
 	}
-	if first != nil && !eventTime(first).IsZero() {
+	if first != nil && !writtenTime(first).IsZero() {
 		s.first[in] = first
 	}
 }
@@ -256,7 +256,7 @@ func (s *scanner) checkClocks() {
 		if !in.Used || first == nil {
 			continue
 		}
-		if last != nil && eventTime(first).After(eventTime(last).Add(ClockSlack)) {
+		if last != nil && writtenTime(first).After(writtenTime(last).Add(ClockSlack)) {
 			// The first-written record is itself after the last-written
 			// one: the jump the loop above reported, seen from its other
 			// end.

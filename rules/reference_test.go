@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/rules"
@@ -100,10 +102,24 @@ func TestReferenceTimeClockRanBehind(t *testing.T) {
 // the built-in rules, every shortcut off when plain.
 func analyzeSystem(t *testing.T, evs []*evtx.Event, plain bool) *rules.Result {
 	t.Helper()
+	return analyzeDir(t, writeSystem(t, evs), plain)
+}
+
+// writeSystem writes evs as the System log (3 records per chunk) of a new
+// directory, which it returns.
+func writeSystem(t *testing.T, evs []*evtx.Event) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{MaxRecordsPerChunk: 3}); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// analyzeDir analyses the logs of dir with the built-in rules, every
+// shortcut off when plain.
+func analyzeDir(t *testing.T, dir string, plain bool) *rules.Result {
+	t.Helper()
 	rs, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -121,4 +137,44 @@ func analyzeSystem(t *testing.T, evs []*evtx.Event, plain bool) *rules.Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// A TimeCreated of 0 (FILETIME 0, 1601-01-01) is the event's time, as the
+// query language reads it: wevtutil's TimeCreated[timediff(@SystemTime) <=
+// 86400000] does not select such an event, and the reader's window on
+// TimeCreated passes over it. Here two Schannel events have TimeCreated 0
+// and record header times inside the window (the 36871) and hours after
+// the last-written record (the 36870). The plain path placed them by
+// their header times (the 36871 detected, the 36870 a clock jump) while
+// the windowed read skipped them: the shortcut changed the answer. Both
+// now find neither in the window, and no clock jump.
+func TestTimeCreatedZeroIsNotHeaderTime(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-72*time.Hour), time.Hour, 73)
+	zero := evtx.FiletimeToTime(0)
+	tls := evtxtest.Schannel36871(zero, 10013)
+	tls.Written = newest.Add(-time.Hour)
+	key := evtxtest.Schannel36870(zero, 0x8009030D, 10001)
+	key.Written = newest.Add(5 * time.Hour)
+	evs = append(evs[:70:70], tls, key, evs[70], evs[71], evs[72])
+	dir := writeSystem(t, evs)
+	var answers [2]string
+	for i, plain := range []bool{false, true} {
+		res := analyzeDir(t, dir, plain)
+		answers[i] = answer(res)
+		if !res.ReferenceTime.Equal(newest) {
+			t.Errorf("plain %v: reference time %v, want %v", plain, res.ReferenceTime, newest)
+		}
+		if len(res.ClockJumps) != 0 {
+			t.Errorf("plain %v: clock jumps %v, want none (a TimeCreated of 0 lies after no record)", plain, res.ClockJumps)
+		}
+		for _, fd := range res.Findings {
+			if (fd.Rule.ID == "rdp-tls-disabled" || fd.Rule.ID == "rdp-cert-private-key") && fd.Verdict != rules.NotDetected {
+				t.Errorf("plain %v: %s %s with %d events, want not detected (the events' TimeCreated is 1601)", plain, fd.Rule.ID, fd.Verdict, fd.EvidenceCount)
+			}
+		}
+	}
+	if d := cmp.Diff(answers[1], answers[0]); d != "" {
+		t.Errorf("shortcuts change the answer (-without +with):\n%s", d)
+	}
 }

@@ -417,10 +417,26 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
 }
 
-// eventTime is when ev happened: its TimeCreated, else its record header
-// time; zero when it has neither (a header time of FILETIME 0, as in
-// exported logs, is no time).
+// eventTime is when ev happened, the time every window and look-back
+// compares: its TimeCreated as the query language and the reader's window
+// read it (evtx.TimeCreatedOf), a TimeCreated of FILETIME 0 (1601-01-01)
+// included, which wevtutil's timediff never places in a recent window;
+// for an event without such a TimeCreated, the one decoded otherwise,
+// else its record header time (the reader yields those events whatever
+// its window); zero when it has none of them (a time of FILETIME 0 is no
+// time there, as exported logs leave header times 0).
 func eventTime(ev *evtx.Event) time.Time {
+	if t, ok := evtx.TimeCreatedOf(ev); ok {
+		return t
+	}
+	return writtenTime(ev)
+}
+
+// writtenTime is the time a first- or last-written record gives the
+// reference time and the clock-jump searches: its TimeCreated, else its
+// record header time, a time of FILETIME 0 being no time; zero when it has
+// neither.
+func writtenTime(ev *evtx.Event) time.Time {
 	if t := known(ev.System.TimeCreated); !t.IsZero() {
 		return t
 	}
