@@ -108,6 +108,13 @@ type chunkDecoder struct {
 	partial    error
 	unresolved []Value
 	damaged    error // the first damaged definition the record used in full
+
+	// summarizeLean's reused state (summary.go): values, their instance
+	// context, and the strings decoded for the chunk's records, by their
+	// UTF-16 bytes.
+	svals   []rawValue
+	sic     instCtx
+	sumText map[string]string
 }
 
 type nameEntry struct {
@@ -144,6 +151,8 @@ type template struct {
 	// boundCost is size, overclaim and every name's size (0: not yet
 	// summed), what chargeBound takes.
 	boundCost int
+
+	sshape *sumShape // what a Summary reads (summary.go), once known
 }
 
 // Node kinds of a compiled BinXML tree.

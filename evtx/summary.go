@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"strings"
 	"time"
 )
@@ -26,7 +27,22 @@ type Summary struct {
 // record has (a template instance, or an element, whose root is Event with
 // a System child): the caller then decodes it in full, so that its
 // problems are found as usual.
-func (d *chunkDecoder) summarize(off, size int) (s Summary, ok bool) {
+//
+// Records of the usual shape (one template instance) are read by
+// summarizeLean, without building nodes; every other record, and every
+// one summarizeLean cannot decide alike, by summarizeFull. The two give
+// the same (Summary, ok) for every record (TestSummarizeLeanEqualsFull).
+func (d *chunkDecoder) summarize(off, size int) (Summary, bool) {
+	if s, ok, decided := d.summarizeLean(off, size); decided {
+		return s, ok
+	}
+	return d.summarizeFull(off, size)
+}
+
+// summarizeFull is summarize by parsing the record's fragment into nodes
+// (parseFragment) and reading them: the reference summarizeLean agrees
+// with.
+func (d *chunkDecoder) summarizeFull(off, size int) (s Summary, ok bool) {
 	defer func() {
 		if recover() != nil {
 			s, ok = Summary{}, false
@@ -235,4 +251,264 @@ func (d *chunkDecoder) joined(parts []*tnode, ic *instCtx) (Value, bool) {
 		}
 	}
 	return p.value(), true
+}
+
+// summarizeLean is summarize for the usual record, [fragment header] one
+// template instance [EOF], read as readTime reads it (leanInstance: the
+// values into a reused slice, no nodes) and with what does not depend on
+// the values found once per template (summaryShape). decided is false
+// when summarizeFull must read the record instead: any other shape, a
+// definition leanInstance does not use (damaged, not fitting), a bound
+// charge that runs out, a panic. Where decided, (s, ok) is what
+// summarizeFull returns, an ok == false and the partly filled s that goes
+// with it included, and the record's budgets are charged as
+// summarizeFull charges them (parseInstance's one unit per value, value's
+// charges per use), so that a budget runs out alike.
+func (d *chunkDecoder) summarizeLean(off, size int) (s Summary, ok, decided bool) {
+	defer func() {
+		d.bound = false
+		if recover() != nil {
+			s, ok, decided = Summary{}, false, false
+		}
+	}()
+	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
+		return s, false, true
+	}
+	d.beginRecord(off, size)
+	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
+	// The one definition is charged by its bound (as readTime does): if
+	// the bound fits, the exact charge does too, and nothing after reads
+	// the definition budget; if not, summarizeFull charges exactly.
+	d.bound, d.overBound = true, false
+	tmpl, vals, lean := d.leanInstance(c, d.svals[:0])
+	d.bound = false
+	d.svals = vals[:0]
+	// parseFragment stops at an EOF token (any flags) or the end.
+	if !lean || c.pos < c.end && c.b[c.pos]&^tokMoreFlag != tokEOF {
+		return s, false, false
+	}
+	if d.spend(c.pos, len(vals)) != nil {
+		return s, false, false
+	}
+	sh := tmpl.summaryShape()
+	if !sh.ok {
+		return s, false, true
+	}
+	ic := &d.sic
+	ic.vals = vals
+	// What summarizeFull's plain and uniqueChild check with the values:
+	// each element built once, no BinXML value among Event's children
+	// before System nor among System's children.
+	if !d.plain(sh.event, ic) || binXMLAmong(sh.before, vals) || !d.plain(sh.sys, ic) || binXMLAmong(sh.inSys, vals) {
+		return s, false, true
+	}
+	for _, n := range [...]*tnode{sh.provider, sh.eventID, sh.computer} {
+		if n != nil && !d.plain(n, ic) {
+			return s, false, true
+		}
+	}
+	var v Value // leanJoined's result, reused: a Value is large to copy
+	seen := false
+	for _, a := range sh.names {
+		if seen || a.name != "Name" {
+			return s, false, true
+		}
+		seen = true
+		if !d.leanJoined(a.parts, ic, &v) {
+			return s, false, true
+		}
+		if v.Kind == KindNull && hasOptional(a.parts) {
+			continue
+		}
+		s.Provider = textOf(v)
+	}
+	if e := sh.eventID; e != nil {
+		if !d.leanJoined(e.children, ic, &v) || !plainInteger(v) {
+			return s, false, true
+		}
+		s.EventID = uint16(uintOf(v))
+	}
+	if cp := sh.computer; cp != nil {
+		if !d.leanJoined(cp.children, ic, &v) {
+			return s, false, true
+		}
+		s.Computer = textOf(v)
+	}
+	return s, true, true
+}
+
+// sumShape is what summarizeFull finds in a template definition whatever
+// the instance's values, found once per definition (summaryShape).
+type sumShape struct {
+	// ok is false when summarizeFull declines every record using the
+	// definition (no Event root, no System, or System, Provider, EventID
+	// or Computer repeated, prefixed, or beside a template instance
+	// where it could add one).
+	ok         bool
+	event, sys *tnode
+	// provider, eventID and computer are System's children of those
+	// names, nil when absent.
+	provider, eventID, computer *tnode
+	// before are the substitution indexes among Event's children before
+	// System, inSys those among System's children: a BinXML value there
+	// makes summarizeFull decline.
+	before, inSys []uint16
+	// names are Provider's attributes summarizeFull reads (names passing
+	// NameIs(Name), xmlns ones aside), in order.
+	names []*tattr
+}
+
+// summaryShape returns (computing it once) the summary shape of template
+// t. It reads only t.nodes, so a template rebuilt from the same
+// definition (tmplcache.go) shares it.
+func (t *template) summaryShape() *sumShape {
+	if t.sshape != nil {
+		return t.sshape
+	}
+	s := &sumShape{}
+	t.sshape = s
+	ev := onlyElement(t.nodes)
+	if ev == nil || ev.kind != nElement || ev.name != "Event" {
+		return s
+	}
+	// As uniqueChild(Event, "System", ic, false).
+	var sys *tnode
+	var before []uint16
+	for _, ch := range ev.children {
+		switch {
+		case ch.kind == nInstance:
+			if sys == nil {
+				return s
+			}
+		case ch.kind == nSubst:
+			if sys == nil {
+				before = append(before, ch.index)
+			}
+		case ch.kind == nElement && NameIs(ch.name, "System"):
+			if sys != nil || ch.name != "System" {
+				return s
+			}
+			sys = ch
+		}
+	}
+	if sys == nil {
+		return s
+	}
+	// As uniqueChild(System, name, ic, true) for the three names.
+	var inSys []uint16
+	for _, ch := range sys.children {
+		switch ch.kind {
+		case nInstance:
+			return s
+		case nSubst:
+			inSys = append(inSys, ch.index)
+		}
+	}
+	var found [3]*tnode
+	for i, name := range [...]string{"Provider", "EventID", "Computer"} {
+		for _, ch := range sys.children {
+			if ch.kind == nElement && NameIs(ch.name, name) {
+				if found[i] != nil || ch.name != name {
+					return s
+				}
+				found[i] = ch
+			}
+		}
+	}
+	var names []*tattr
+	if p := found[0]; p != nil {
+		for i := range p.attrs {
+			if a := &p.attrs[i]; NameIs(a.name, "Name") && !isXMLNSName(a.name) {
+				names = append(names, a)
+			}
+		}
+	}
+	*s = sumShape{ok: true, event: ev, sys: sys, provider: found[0], eventID: found[1], computer: found[2],
+		before: before, inSys: inSys, names: names}
+	return s
+}
+
+// binXMLAmong reports whether a substitution of indexes holds a BinXML
+// value.
+func binXMLAmong(indexes []uint16, vals []rawValue) bool {
+	for _, i := range indexes {
+		if int(i) < len(vals) && vals[i].kind == KindBinXML {
+			return true
+		}
+	}
+	return false
+}
+
+// leanJoined sets *v to joined(parts, ic) for ic's values (not nil) and
+// returns joined's ok, with less copying for the usual single piece: a
+// lone text, or a lone substitution whose UTF-16 string is taken from
+// d.sumText when its bytes were decoded before for this chunk. It charges
+// the work budget as joined does.
+func (d *chunkDecoder) leanJoined(parts []*tnode, ic *instCtx, v *Value) (ok bool) {
+	switch {
+	case len(parts) == 0:
+		*v = Value{}
+		return true
+	case len(parts) != 1:
+		*v, ok = d.joined(parts, ic)
+		return ok
+	case parts[0].kind == nText:
+		*v = Value{Kind: KindString, Str: parts[0].name}
+		return true
+	case parts[0].kind != nSubst:
+		*v = Value{}
+		return false
+	}
+	*v = Value{}
+	i := int(parts[0].index)
+	if i >= len(ic.vals) {
+		return true // absent: no piece
+	}
+	rv := ic.vals[i]
+	switch rv.kind {
+	case KindBinXML:
+		return false
+	case KindNull:
+		return true
+	}
+	// As value: charged by size, then decoded.
+	if d.spend(rv.pos, 1+rv.size/16) != nil {
+		return false
+	}
+	b := d.chunk[rv.pos : rv.pos+rv.size]
+	switch {
+	case rv.kind == KindString:
+		// decodeValue's string, which charges nothing more.
+		v.Kind, v.Str = KindString, d.summaryText(b)
+		return true
+	case rv.kind == KindUint16 && len(b) == 2:
+		// decodeFixed's (no array: nothing more charged).
+		v.Kind, v.Uint = KindUint16, uint64(binary.LittleEndian.Uint16(b))
+		return true
+	}
+	var err error
+	if *v, err = decodeValue(rv.kind, b, rv.pos); err != nil {
+		*v = Value{}
+		return false
+	}
+	return d.spend(rv.pos, len(v.Array)) == nil
+}
+
+// maxSummaryTexts bounds the strings d.sumText keeps (a chunk's records
+// name a few providers and one computer).
+const maxSummaryTexts = 64
+
+// summaryText returns the string decodeValue makes of UTF-16 string
+// bytes b, kept by the bytes in d.sumText: most records of a chunk name a
+// provider and computer an earlier one did, and allocate nothing.
+func (d *chunkDecoder) summaryText(b []byte) string {
+	if s, ok := d.sumText[string(b)]; ok {
+		return s
+	}
+	s := trimNUL(decodeUTF16(b))
+	if d.sumText == nil || len(d.sumText) >= maxSummaryTexts {
+		d.sumText = make(map[string]string)
+	}
+	d.sumText[string(b)] = s
+	return s
 }

@@ -195,6 +195,7 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	*t = template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
 		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof,
 		names: d.cache.namesList(len(src.names))}
+	t.sshape = src.sshape
 	d.seenNames = d.seenNames[:0]
 	for _, r := range ct.refs {
 		no := binary.LittleEndian.Uint32(c[off+r.pos:])
