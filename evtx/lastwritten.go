@@ -2,10 +2,10 @@ package evtx
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"io"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,13 +85,22 @@ type writtenCand struct {
 // before orders candidates by record number (descending when desc), then
 // file order.
 func (a *writtenCand) before(b *writtenCand, desc bool) bool {
+	return a.compare(b, desc) < 0
+}
+
+// compare is before as a three-way comparison (for slices.SortFunc):
+// negative when a comes before b, 0 for the same record.
+func (a *writtenCand) compare(b *writtenCand, desc bool) int {
 	if a.id != b.id {
-		return (a.id > b.id) == desc
+		if (a.id > b.id) == desc {
+			return -1
+		}
+		return 1
 	}
 	if a.slot != b.slot {
-		return a.slot < b.slot
+		return cmp.Compare(a.slot, b.slot)
 	}
-	return a.off < b.off
+	return cmp.Compare(a.off, b.off)
 }
 
 // writtenEnds returns writtenEnd(false) and writtenEnd(true) with, in
@@ -233,7 +242,7 @@ func (t *topK) first() []writtenCand { return firstCands(t.cs, t.k, t.desc) }
 
 // firstCands sorts cs by before and keeps the first k.
 func firstCands(cs []writtenCand, k int, desc bool) []writtenCand {
-	sort.Slice(cs, func(i, j int) bool { return cs[i].before(&cs[j], desc) })
+	slices.SortFunc(cs, func(a, b writtenCand) int { return a.compare(&b, desc) })
 	return cs[:min(len(cs), k)]
 }
 
