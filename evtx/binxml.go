@@ -75,6 +75,14 @@ type chunkDecoder struct {
 	// memoBytes counts the definition bytes held in names and templates;
 	// past memoCap new definitions go to the record's own maps below.
 	memoBytes, memoCap int
+	// recent holds templates of the memo (templates) by offset, direct
+	// mapped: most records of a chunk use a handful of templates, and this
+	// saves a map lookup per record. It only ever holds what templates
+	// holds (an entry there is never replaced).
+	recent [8]struct {
+		off uint32
+		t   *template
+	}
 
 	// per record (beginRecord resets them)
 	gen    uint64    // record generation: stamps what it has been charged for
@@ -901,7 +909,12 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 // the memo or the record's own templates, compiling it on first use. The
 // result depends only on the chunk's bytes.
 func (d *chunkDecoder) template(off int) *template {
+	r := &d.recent[(uint32(off)*0x9e3779b1)>>29]
+	if r.t != nil && r.off == uint32(off) {
+		return r.t
+	}
 	if t, ok := d.templates[uint32(off)]; ok {
+		r.off, r.t = uint32(off), t
 		return t
 	}
 	if t, ok := d.ownTmpls[uint32(off)]; ok {
