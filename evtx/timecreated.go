@@ -52,6 +52,10 @@ type timeShape struct {
 	// there (EventData, UserData) add elements, which must not be a
 	// System.
 	substs []*tnode
+	// noSystem tells that the definition's top nodes are elements none of
+	// which is named System (NameIs), and nothing else that yields
+	// elements: what noSystemIn asks of a nested instance's template.
+	noSystem bool
 }
 
 // onlyNamed returns the one element child of n whose name passes local,
@@ -81,8 +85,16 @@ func (t *template) shape() *timeShape {
 	if t.tshape != nil {
 		return t.tshape
 	}
-	s := &timeShape{}
+	s := &timeShape{noSystem: true}
 	t.tshape = s
+	for _, n := range t.nodes {
+		switch n.kind {
+		case nElement:
+			s.noSystem = s.noSystem && !NameIs(n.name, "System")
+		case nSubst, nInstance:
+			s.noSystem = false
+		}
+	}
 	ev := onlyElement(t.nodes)
 	if ev == nil || ev.kind != nElement {
 		return s
@@ -231,21 +243,52 @@ func (d *chunkDecoder) instanceTime(top *tnode) (rt recordTime, ok bool) {
 		return rt, false
 	}
 	rv := ic.vals[i]
-	if rv.kind != KindFileTime && rv.kind != KindSysTime {
-		return rt, false
-	}
-	v, present, err := d.value(ic, s.part.index, 0)
-	if err != nil || !present || v.Kind != KindFileTime && v.Kind != KindSysTime {
-		// A time value of the wrong size decodes as binary: no time.
-		return rt, false
-	}
-	rt.created = v.Time
-	if r := s.recordID; r != nil && d.plain(r, ic) {
-		if v, ok := d.joined(r.children, ic); ok && plainInteger(v) {
-			rt.eventRecordID, rt.hasID = uintOf(v), true
+	switch {
+	case rv.kind == KindFileTime && rv.size == 8 && !directValuesOff:
+		// What d.value does for this value, without building a Value
+		// (TestTimeCreatedCheapEqualsDecoded compares the two).
+		if d.spend(rv.pos, 1) != nil {
+			return rt, false
 		}
+		rt.created = FiletimeToTime(binary.LittleEndian.Uint64(d.chunk[rv.pos:]))
+	case rv.kind == KindFileTime || rv.kind == KindSysTime:
+		v, present, err := d.value(ic, s.part.index, 0)
+		if err != nil || !present || v.Kind != KindFileTime && v.Kind != KindSysTime {
+			// A time value of the wrong size decodes as binary: no time.
+			return rt, false
+		}
+		rt.created = v.Time
+	default:
+		return rt, false
+	}
+	if r := s.recordID; r != nil && d.plain(r, ic) {
+		rt.eventRecordID, rt.hasID = d.recordID(r, ic)
 	}
 	return rt, true
+}
+
+// directValuesOff makes instanceTime and recordID read every value
+// through d.value (tests compare the two ways).
+var directValuesOff = false
+
+// recordID reads the EventRecordID element r as joined and plainInteger
+// judge it, ok false when it is not a plain integer.
+func (d *chunkDecoder) recordID(r *tnode, ic *instCtx) (uint64, bool) {
+	if len(r.children) == 1 && r.children[0].kind == nSubst {
+		if i := int(r.children[0].index); i < len(ic.vals) {
+			if rv := ic.vals[i]; rv.kind == KindUint64 && rv.size == 8 && !directValuesOff {
+				// d.value's charge and decoding of this value.
+				if d.spend(rv.pos, 1) != nil {
+					return 0, false
+				}
+				return binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
+			}
+		}
+	}
+	if v, ok := d.joined(r.children, ic); ok && plainInteger(v) {
+		return uintOf(v), true
+	}
+	return 0, false
 }
 
 // without returns nodes less those in drop.
@@ -277,17 +320,7 @@ func (d *chunkDecoder) noSystemIn(rv rawValue) bool {
 	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
 		return false
 	}
-	for _, n := range tmpl.nodes {
-		switch n.kind {
-		case nElement:
-			if NameIs(n.name, "System") {
-				return false
-			}
-		case nSubst, nInstance:
-			return false
-		}
-	}
-	return true
+	return tmpl.shape().noSystem
 }
 
 // plainTimeCreated returns the time of System/TimeCreated/@SystemTime of
