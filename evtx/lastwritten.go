@@ -218,23 +218,47 @@ func (s *source) writtenEnd(desc bool, after *writtenCand, k int, failed *atomic
 }
 
 // topK keeps the k first candidates, in the order of before, of those
-// added, in at most 2k entries: once trimmed, cs[:k] are the k first seen
-// so far, sorted, and a candidate after cs[k-1] cannot be among the k
-// first of all. first() is firstCands of every candidate added.
+// added: cs is a heap of at most k whose root is the last of them, so a
+// candidate is compared with the root alone unless it displaces it (a
+// record number at the wrong end, the usual case for most of a log, costs
+// one comparison). first() is firstCands of every candidate added.
 type topK struct {
-	cs      []writtenCand
-	k       int
-	desc    bool
-	trimmed bool
+	cs   []writtenCand
+	k    int
+	desc bool
 }
 
 func (t *topK) add(c writtenCand) {
-	if t.trimmed && t.cs[t.k-1].before(&c, t.desc) {
+	if len(t.cs) < t.k {
+		t.cs = append(t.cs, c)
+		// Sift up: a parent comes after its children.
+		for i := len(t.cs) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !t.cs[p].before(&t.cs[i], t.desc) {
+				break
+			}
+			t.cs[p], t.cs[i] = t.cs[i], t.cs[p]
+			i = p
+		}
 		return
 	}
-	t.cs = append(t.cs, c)
-	if len(t.cs) >= 2*t.k {
-		t.cs, t.trimmed = firstCands(t.cs, t.k, t.desc), true
+	if t.k == 0 || !c.before(&t.cs[0], t.desc) {
+		return
+	}
+	t.cs[0] = c
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(t.cs) && t.cs[m].before(&t.cs[l], t.desc) {
+			m = l
+		}
+		if r < len(t.cs) && t.cs[m].before(&t.cs[r], t.desc) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		t.cs[m], t.cs[i] = t.cs[i], t.cs[m]
+		i = m
 	}
 }
 

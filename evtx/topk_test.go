@@ -31,7 +31,7 @@ func TestTopKEqualsSort(t *testing.T) {
 			for _, c := range cs {
 				tk.add(c)
 			}
-			if len(tk.cs) > 2*k {
+			if len(tk.cs) > k {
 				t.Fatalf("topK holds %d candidates, k %d", len(tk.cs), k)
 			}
 			got := tk.first()
