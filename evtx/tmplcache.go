@@ -79,6 +79,10 @@ type tmplCache struct {
 	slab  []template
 	snext int
 	nbuf  []*nameEntry
+	// last is the decoder decoder returned last: the next one takes over
+	// its scratch slices (readTime's values), which grew from empty in
+	// every chunk.
+	last *chunkDecoder
 }
 
 // newTemplate returns a zeroed template of the slab.
@@ -129,6 +133,10 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	tc.nbuf = tc.nbuf[:0]
 	d := decoderWith(chunk, tc.names, tc.templates)
 	d.cache = tc
+	if p := tc.last; p != nil {
+		d.tvals, d.evals, d.seenNames = p.tvals[:0], p.evals[:0], p.seenNames[:0]
+	}
+	tc.last = d
 	return d
 }
 
