@@ -218,51 +218,66 @@ func (s *source) writtenEnd(desc bool, after *writtenCand, k int, failed *atomic
 }
 
 // topK keeps the k first candidates, in the order of before, of those
-// added: cs is a heap of at most k whose root is the last of them, so a
-// candidate is compared with the root alone unless it displaces it (a
-// record number at the wrong end, the usual case for most of a log, costs
-// one comparison). first() is firstCands of every candidate added.
+// added: a ring of at most k, sorted, whose logical entry 0 (at cs[head])
+// is the first. A candidate after the last kept costs one comparison, and
+// one before the first (record numbers rising through a log, for the
+// descending end) takes the first place in constant time; others are
+// inserted by binary search. first() is firstCands of every candidate
+// added.
 type topK struct {
-	cs   []writtenCand
-	k    int
-	desc bool
+	cs      []writtenCand
+	head, n int
+	k       int
+	desc    bool
 }
+
+// at returns logical entry i.
+func (t *topK) at(i int) *writtenCand { return &t.cs[(t.head+i)%t.k] }
 
 func (t *topK) add(c writtenCand) {
-	if len(t.cs) < t.k {
-		t.cs = append(t.cs, c)
-		// Sift up: a parent comes after its children.
-		for i := len(t.cs) - 1; i > 0; {
-			p := (i - 1) / 2
-			if !t.cs[p].before(&t.cs[i], t.desc) {
-				break
-			}
-			t.cs[p], t.cs[i] = t.cs[i], t.cs[p]
-			i = p
-		}
+	if t.k <= 0 {
 		return
 	}
-	if t.k == 0 || !c.before(&t.cs[0], t.desc) {
-		return
+	if t.cs == nil {
+		t.cs = make([]writtenCand, t.k)
 	}
-	t.cs[0] = c
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(t.cs) && t.cs[m].before(&t.cs[l], t.desc) {
-			m = l
-		}
-		if r < len(t.cs) && t.cs[m].before(&t.cs[r], t.desc) {
-			m = r
-		}
-		if m == i {
+	if t.n == t.k {
+		if !c.before(t.at(t.n-1), t.desc) {
 			return
 		}
-		t.cs[m], t.cs[i] = t.cs[i], t.cs[m]
-		i = m
+		t.n-- // the last gives way
 	}
+	if t.n == 0 || c.before(t.at(0), t.desc) {
+		t.head = (t.head + t.k - 1) % t.k
+		t.cs[t.head] = c
+		t.n++
+		return
+	}
+	// The first logical entry after c (entry 0 is before it).
+	lo, hi := 1, t.n
+	for lo < hi {
+		m := (lo + hi) / 2
+		if t.at(m).before(&c, t.desc) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for i := t.n; i > lo; i-- {
+		*t.at(i) = *t.at(i - 1)
+	}
+	*t.at(lo) = c
+	t.n++
 }
 
-func (t *topK) first() []writtenCand { return firstCands(t.cs, t.k, t.desc) }
+// first returns the kept candidates in order.
+func (t *topK) first() []writtenCand {
+	out := make([]writtenCand, t.n)
+	for i := range out {
+		out[i] = *t.at(i)
+	}
+	return out
+}
 
 // firstCands sorts cs by before and keeps the first k.
 func firstCands(cs []writtenCand, k int, desc bool) []writtenCand {

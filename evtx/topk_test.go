@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -9,7 +10,8 @@ import (
 // TestTopKEqualsSort: topK keeps exactly the k first candidates, in the
 // order of before, of those added, in either order, with many candidates
 // of one record number (copies of a chunk), k from 1 to beyond their
-// count, and candidates added in file order, reversed or shuffled.
+// count, and candidates added in file order, reversed, shuffled, or by
+// rising or falling record number.
 func TestTopKEqualsSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for trial := range 3000 {
@@ -19,11 +21,17 @@ func TestTopKEqualsSort(t *testing.T) {
 		for i := range cs {
 			cs[i] = writtenCand{id: uint64(rng.IntN(ids)), slot: i / 40, off: 512 + 8*(i%40)}
 		}
-		switch trial % 3 {
+		switch trial % 5 {
 		case 1:
 			slices.Reverse(cs)
 		case 2:
 			rng.Shuffle(len(cs), func(i, j int) { cs[i], cs[j] = cs[j], cs[i] })
+		case 3, 4:
+			// Record numbers rising (a log read in file order), or falling.
+			slices.SortStableFunc(cs, func(a, b writtenCand) int { return cmp.Compare(a.id, b.id) })
+			if trial%5 == 4 {
+				slices.Reverse(cs)
+			}
 		}
 		k := 1 + rng.IntN(100)
 		for _, desc := range []bool{false, true} {
@@ -31,7 +39,7 @@ func TestTopKEqualsSort(t *testing.T) {
 			for _, c := range cs {
 				tk.add(c)
 			}
-			if len(tk.cs) > k {
+			if tk.n > k || len(tk.cs) > k {
 				t.Fatalf("topK holds %d candidates, k %d", len(tk.cs), k)
 			}
 			got := tk.first()
