@@ -3,7 +3,6 @@ package fleet
 import (
 	"cmp"
 	"encoding/binary"
-	"hash/fnv"
 	"io"
 	"runtime"
 	"slices"
@@ -52,42 +51,66 @@ func hostKey(computer string) string { return hosts.Key(computer) }
 // the log it was saved from, but it shares eventKeys. Forwarded events
 // share them too; Group joins logs by eventKey only where each names one
 // host, the same.
-func eventKey(channel string, s evtx.Summary) uint64 {
+//
+// lower is the channel in lower case (strings.ToLower).
+func eventKey(lower string, s evtx.Summary) uint64 {
 	var b [10]byte
 	binary.LittleEndian.PutUint64(b[0:], uint64(s.TimeCreated.UnixNano()))
 	binary.LittleEndian.PutUint16(b[8:], s.EventID)
-	return summaryKey(b[:], channel, s)
+	return summaryKey(b[:], lower, s)
 }
 
 // recordKey identifies a record for finding copies without decoding it:
 // channel, record id, header time, provider, event id and computer. Two
 // logs that share a key are copies of one log (Merge then counts each
 // record once by its decoded identity).
-func recordKey(channel string, s evtx.Summary) uint64 {
+//
+// lower is the channel in lower case (strings.ToLower).
+func recordKey(lower string, s evtx.Summary) uint64 {
 	var b [18]byte
 	binary.LittleEndian.PutUint64(b[0:], s.RecordID)
 	binary.LittleEndian.PutUint64(b[8:], uint64(s.Written.UnixNano()))
 	binary.LittleEndian.PutUint16(b[16:], s.EventID)
-	return summaryKey(b[:], channel, s)
+	return summaryKey(b[:], lower, s)
 }
 
-// summaryKey hashes fixed, then the channel (case-insensitive), the
-// provider and the computer of s.
-func summaryKey(fixed []byte, channel string, s evtx.Summary) uint64 {
-	h := fnv.New64a()
-	h.Write(fixed)
-	h.Write([]byte(strings.ToLower(channel)))
-	h.Write([]byte{0})
-	h.Write([]byte(s.Provider))
-	h.Write([]byte{0})
-	h.Write([]byte(s.Computer))
-	return h.Sum64()
+// summaryKey hashes fixed, then the channel (case-insensitive: lower is
+// it in lower case), the provider and the computer of s, with FNV-1a
+// (the values of hash/fnv's New64a over those bytes, NUL-separated:
+// TestSummaryKeyIsFNV), without allocating: it runs for every record
+// summary a profile reads.
+func summaryKey(fixed []byte, lower string, s evtx.Summary) uint64 {
+	h := fnv64a(fnvOffset64)
+	for _, c := range fixed {
+		h = (h ^ fnv64a(c)) * fnvPrime64
+	}
+	h = h.str(lower).nul().str(s.Provider).nul().str(s.Computer)
+	return uint64(h)
 }
+
+// fnv64a is an FNV-1a 64-bit hash state.
+type fnv64a uint64
+
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+func (h fnv64a) str(s string) fnv64a {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ fnv64a(s[i])) * fnvPrime64
+	}
+	return h
+}
+
+func (h fnv64a) nul() fnv64a { return h * fnvPrime64 }
 
 type profiler struct {
-	mu sync.Mutex
-	p  *profile
-	ch string
+	mu    sync.Mutex
+	p     *profile
+	lower string // the channel, in lower case
+	// host and key are the last Computer value noted and its hostKey.
+	host, key string
 }
 
 func (pr *profiler) note(s evtx.Summary) {
@@ -95,11 +118,11 @@ func (pr *profiler) note(s evtx.Summary) {
 	defer pr.mu.Unlock()
 	p := pr.p
 	p.records++
-	p.keys = append(p.keys, recordKey(pr.ch, s))
+	p.keys = append(p.keys, recordKey(pr.lower, s))
 	if s.TimeCreated.IsZero() {
 		p.altAll = false
 	} else {
-		p.alt = append(p.alt, eventKey(pr.ch, s))
+		p.alt = append(p.alt, eventKey(pr.lower, s))
 	}
 	// Time means TimeCreated; the header time only where it is absent.
 	t := s.TimeCreated
@@ -117,7 +140,10 @@ func (pr *profiler) note(s evtx.Summary) {
 	if s.Computer == "" {
 		return
 	}
-	k := hostKey(s.Computer)
+	if s.Computer != pr.host || pr.key == "" {
+		pr.host, pr.key = s.Computer, hostKey(s.Computer)
+	}
+	k := pr.key
 	var hs *hostSpan
 	for _, h := range p.hosts {
 		if h.key == k {
@@ -163,7 +189,7 @@ func maxTime(a, b time.Time) time.Time {
 // it (evtx.Options.Since); else all. workers is the reader's chunk
 // parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
-	pr := &profiler{p: &profile{altAll: true}, ch: ch}
+	pr := &profiler{p: &profile{altAll: true}, lower: strings.ToLower(ch)}
 	defer func() {
 		slices.Sort(pr.p.keys)
 		pr.p.keys = slices.Clip(slices.Compact(pr.p.keys))
