@@ -84,7 +84,11 @@ type FleetEntry struct {
 	// Detected and Possible list the rule ids with those verdicts.
 	Detected []string `json:"detected"`
 	Possible []string `json:"possible"`
-	// NewestEvent is the newest record time of the machine's logs read.
+	// NewestEvent is the TimeCreated of the machine's last-written record
+	// (of each log read, the one with the highest record number; the
+	// latest of them): when it last logged, its reference time unless
+	// --at gives one. Never a record header time, which exported logs
+	// borrow or leave 0, nor a later TimeCreated of a clock that ran ahead.
 	NewestEvent string `json:"newest_event"`
 	// Error says why no log of the machine could be read ("" otherwise).
 	Error string `json:"error,omitempty"`
@@ -108,8 +112,8 @@ func NewFleet(reports []*Report, errs []string) *Fleet {
 			}
 		}
 		for _, in := range r.Inputs {
-			if in.Last > e.NewestEvent {
-				e.NewestEvent = in.Last
+			if lw := in.LastWritten; lw != nil && lw.Time > e.NewestEvent {
+				e.NewestEvent = lw.Time
 			}
 		}
 		if i < len(errs) {

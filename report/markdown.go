@@ -305,7 +305,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			probs = append([]string{s}, probs...)
 		}
-		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.First), codeOr(in.Last),
+		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated), codeOr(in.LastCreated),
 			in.Decoded, mdEscape(strings.Join(probs, "; ")))
 	}
 

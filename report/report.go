@@ -306,9 +306,15 @@ type Input struct {
 	Filtered     int    `json:"filtered,omitempty"`
 	DecodedSince string `json:"decoded_since,omitempty"`
 	DecodedUntil string `json:"decoded_until,omitempty"`
-	// First and Last are the oldest and newest record times.
+	// First and Last are the oldest and newest record header (write)
+	// times, which exported logs borrow from other records or leave 0.
 	First string `json:"first,omitempty"`
 	Last  string `json:"last,omitempty"`
+	// FirstCreated and LastCreated are the oldest and newest TimeCreated
+	// of the records whose TimeCreated was read (evtx.Stats.FirstCreated):
+	// the span of the log's events, which the report prints.
+	FirstCreated string `json:"first_created,omitempty"`
+	LastCreated  string `json:"last_created,omitempty"`
 	// Reader statistics.
 	HeaderChunks int `json:"header_chunks"`
 	Chunks       int `json:"chunks"`
@@ -514,6 +520,7 @@ func newInput(in *rules.Input) Input {
 		Size: in.Size, Used: in.Used,
 		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,
 		First: formatTime(s.First), Last: formatTime(s.Last),
+		FirstCreated: formatTime(s.FirstCreated), LastCreated: formatTime(s.LastCreated),
 		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
 		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale, Partial: s.Partial,
 		UnreadBytes: s.UnreadBytes, Dirty: s.Dirty, Full: s.Full,

@@ -376,8 +376,8 @@ func WriteText(w io.Writer, r *Report) error {
 			continue
 		}
 		p.printf("  %s  [%s]  %s", in.Path, ch, count(in.Records, "record"))
-		if in.First != "" {
-			p.printf(", %s to %s", in.First, in.Last)
+		if in.FirstCreated != "" {
+			p.printf(", %s to %s", in.FirstCreated, in.LastCreated)
 		}
 		p.line("")
 		if lw := in.LastWritten; lw != nil {

@@ -285,3 +285,64 @@ func TestVariantClockRanBehindQuery(t *testing.T) {
 		}
 	}
 }
+
+// The times the report prints for a log are TimeCreated, never record
+// header times: a filtered export whose header times lag its events by two
+// days (the newest record's 0), analysed beside another machine. The
+// fleet table's NEWEST EVENT for it and its Inputs line gave the header
+// times (2024-04-29T11:00 for an export whose newest event is at
+// 2024-05-01T11:50, its reference time); they now give the TimeCreated
+// of its last-written record and the span of its events' TimeCreated
+// (JSON first_created, last_created; first and last stay the header
+// times, as the schema says).
+func TestVariantExportTimesInReport(t *testing.T) {
+	dir := t.TempDir()
+	evs := evtxtest.Exported(variantSystem(variantT0, "vm1.contoso.com", evtxtest.Schannel36871(variantT0.Add(-10*time.Minute), 10013)))
+	for _, e := range evs[:len(evs)-1] {
+		e.Written = e.System.TimeCreated.Add(-48 * time.Hour)
+	}
+	b := variantBytes(t, evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	other := variantBytes(t, variantSystem(variantT0.Add(72*time.Hour), "vm2.contoso.com"), evtxtest.Options{})
+	for name, data := range map[string][]byte{"vm1": b, "vm2": other} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, newest := evtx.FormatTime(variantT0.Add(-72*time.Hour)), evtx.FormatTime(variantT0.Add(-10*time.Minute))
+	_, out, errOut := runCmd("analyze", "--timeline", "0", dir)
+	var row, inputs string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "vm1.contoso.com ") {
+			row = l
+		}
+		if strings.Contains(l, filepath.Join("vm1", "System.evtx")+"  [System]") {
+			inputs = l
+		}
+	}
+	if !strings.HasSuffix(row, " "+newest) {
+		t.Errorf("fleet row %q, want NEWEST EVENT %s (the last-written record's TimeCreated)\n%s", row, newest, errOut)
+	}
+	if !strings.HasSuffix(inputs, first+" to "+newest) {
+		t.Errorf("inputs line %q, want the TimeCreated span %s to %s", inputs, first, newest)
+	}
+	_, out, errOut = runCmd("analyze", "--format", "json", dir)
+	var fl report.Fleet
+	if err := json.Unmarshal([]byte(out), &fl); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for i, e := range fl.Machines {
+		if e.Machine != "vm1.contoso.com" {
+			continue
+		}
+		if e.NewestEvent != newest {
+			t.Errorf("newest_event %s, want %s", e.NewestEvent, newest)
+		}
+		in := fl.Reports[i].Inputs[0]
+		if in.FirstCreated != first || in.LastCreated != newest {
+			t.Errorf("input first_created %s, last_created %s, want %s and %s", in.FirstCreated, in.LastCreated, first, newest)
+		}
+	}
+}
