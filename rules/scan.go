@@ -17,6 +17,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
 // scanResult is what the scan found, for the judge. It holds no log and no
@@ -252,16 +253,16 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		filter = filter && cq.hasKeys
 	}
 	if filter {
+		keys := make([]xpath.Keys, len(qs))
+		for i, cq := range qs {
+			keys[i] = cq.keys
+		}
+		set := xpath.NewKeySet(keys)
 		o.Filter = func(s evtx.Summary) bool {
 			if t := s.Time(); !t.IsZero() {
 				seen.note(s.Computer, t, s.RecordID)
 			}
-			for _, cq := range qs {
-				if cq.keys.Accepts(s.Provider, s.EventID) {
-					return true
-				}
-			}
-			return false
+			return set.Accepts(s.Provider, s.EventID)
 		}
 	}
 	s.read(in, l, o, func(ev *evtx.Event) {

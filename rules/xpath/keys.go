@@ -3,6 +3,8 @@ package xpath
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Keys are values every event a query matches must have: its provider name
@@ -123,4 +125,57 @@ func isPath(ctx []string, p *path, want ...string) bool {
 		}
 	}
 	return true
+}
+
+// KeySet answers Accepts for a union of Keys: whether any of them accepts
+// a provider name and event id. It keeps, per provider name met, the set
+// of event ids some Keys accepts with it (8 KiB each, for at most
+// maxKeySetProviders names; past them it compares as Keys.Accepts does),
+// so that a record summary costs one lookup instead of a case-insensitive
+// comparison per Keys and name. It is safe for concurrent use (a reader's
+// Filter runs on its decoding goroutines).
+type KeySet struct {
+	keys []Keys
+	ids  sync.Map // provider name → *idSet
+	n    atomic.Int32
+}
+
+// idSet is a set of event ids, one bit each.
+type idSet [1 << 16 / 64]uint64
+
+// maxKeySetProviders bounds the provider names a KeySet remembers.
+const maxKeySetProviders = 256
+
+// NewKeySet returns the union of ks.
+func NewKeySet(ks []Keys) *KeySet { return &KeySet{keys: slices.Clone(ks)} }
+
+// Accepts reports whether some Keys of the set accepts (provider,
+// eventID): the same answer as Keys.Accepts on each.
+func (s *KeySet) Accepts(provider string, eventID uint16) bool {
+	if v, ok := s.ids.Load(provider); ok {
+		set := v.(*idSet)
+		return set[eventID>>6]&(1<<(eventID&63)) != 0
+	}
+	if s.n.Load() >= maxKeySetProviders {
+		return slices.ContainsFunc(s.keys, func(k Keys) bool { return k.Accepts(provider, eventID) })
+	}
+	set := new(idSet)
+	for _, k := range s.keys {
+		if k.Providers != nil && !slices.ContainsFunc(k.Providers, func(p string) bool { return strings.EqualFold(p, provider) }) {
+			continue
+		}
+		if k.EventIDs == nil {
+			for i := range set {
+				set[i] = ^uint64(0)
+			}
+			break
+		}
+		for _, id := range k.EventIDs {
+			set[id>>6] |= 1 << (id & 63)
+		}
+	}
+	if _, loaded := s.ids.LoadOrStore(provider, set); !loaded {
+		s.n.Add(1)
+	}
+	return set[eventID>>6]&(1<<(eventID&63)) != 0
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -167,4 +169,51 @@ func TestKeysProviderCaseProperty(t *testing.T) {
 		t.Errorf("%d matches, %d with the name in another case: the check proves little", matched, differentCase)
 	}
 	t.Logf("%d matches checked, %d with the provider name spelled in another case than the query's", matched, differentCase)
+}
+
+// TestKeySetEqualsAccepts: a KeySet answers as Keys.Accepts on each of its
+// Keys, asked from several goroutines, for provider names in other cases
+// (the Kelvin sign folds to k), names no Keys has, every event id the Keys
+// name and others, and past the names it remembers.
+func TestKeySetEqualsAccepts(t *testing.T) {
+	ks := []Keys{
+		{Providers: []string{"Microsoft-Windows-Kernel-General"}, EventIDs: []uint16{1, 12}},
+		{Providers: []string{"Schannel", "Microsoft-Windows-Schannel"}, EventIDs: []uint16{36870, 36871}},
+		{EventIDs: []uint16{6008, 65535, 0}},
+		{Providers: []string{"EventLog"}},
+		{Providers: []string{"Service Control Manager"}, EventIDs: []uint16{7036}},
+	}
+	providers := []string{"", "Schannel", "SCHANNEL", "schannel", "microsoft-windows-\u212aernel-general", "Microsoft-Windows-Kernel-General",
+		"eventlog", "EventLog", "Service Control Manager", "service control manager ", "Other"}
+	for i := range 300 {
+		providers = append(providers, fmt.Sprintf("Provider-%d", i)) // past maxKeySetProviders
+	}
+	ids := []uint16{0, 1, 2, 12, 63, 64, 6008, 7036, 36870, 36871, 36872, 65534, 65535}
+	for _, set := range [][]Keys{ks, nil, ks[:1], ks[3:4]} {
+		s := NewKeySet(set)
+		var wg sync.WaitGroup
+		var bad atomic.Int32
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range 2 { // the second round is answered from memory
+					for pi := range providers {
+						p := providers[(pi+g*7+r)%len(providers)]
+						for _, id := range ids {
+							want := slices.ContainsFunc(set, func(k Keys) bool { return k.Accepts(p, id) })
+							if s.Accepts(p, id) != want {
+								bad.Add(1)
+								t.Errorf("KeySet.Accepts(%q, %d) = %v, Keys.Accepts %v", p, id, !want, want)
+							}
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if bad.Load() > 0 {
+			return
+		}
+	}
 }
