@@ -83,6 +83,13 @@ type chunkDecoder struct {
 		off uint32
 		t   *template
 	}
+	// ntab, when set, holds names of the memo (names) by offset, direct
+	// mapped, valid where their gen is ngen (tmplCache keeps the table
+	// across the chunks of its goroutine): a template's name offsets
+	// resolve without a map lookup each. It only ever holds what names
+	// holds (an entry there is never replaced).
+	ntab *nameTable
+	ngen uint32
 
 	// per record (beginRecord resets them)
 	gen    uint64    // record generation: stamps what it has been charged for
@@ -502,7 +509,7 @@ func (d *chunkDecoder) name(c *cursor, off uint32) (string, error) {
 // lookupName returns the name structure at chunk offset off from the memo
 // or the record's own names, parsing it on first use.
 func (d *chunkDecoder) lookupName(off uint32) *nameEntry {
-	if e, ok := d.names[off]; ok {
+	if e, ok := d.memoName(off); ok {
 		return e
 	}
 	if e, ok := d.ownNames[off]; ok {
@@ -517,6 +524,34 @@ func (d *chunkDecoder) lookupName(off uint32) *nameEntry {
 	return e
 }
 
+// nameTable is chunkDecoder.ntab.
+type nameTable [256]struct {
+	gen, off uint32
+	e        *nameEntry
+}
+
+func nameSlot(off uint32) uint32 { return (off * 0x9e3779b1) >> 24 }
+
+func (t *nameTable) put(gen, off uint32, e *nameEntry) {
+	s := &t[nameSlot(off)]
+	s.gen, s.off, s.e = gen, off, e
+}
+
+// memoName returns the memo's entry for the name at off, as a lookup of
+// names does.
+func (d *chunkDecoder) memoName(off uint32) (*nameEntry, bool) {
+	if d.ntab != nil {
+		if s := &d.ntab[nameSlot(off)]; s.gen == d.ngen && s.off == off {
+			return s.e, true
+		}
+	}
+	e, ok := d.names[off]
+	if ok && d.ntab != nil {
+		d.ntab.put(d.ngen, off, e)
+	}
+	return e, ok
+}
+
 // keepName keeps name entry e, parsed at off, in the chunk's memo when its
 // n bytes fit under memoCap, else among the record's own names.
 func (d *chunkDecoder) keepName(off uint32, e *nameEntry, n int) {
@@ -524,6 +559,9 @@ func (d *chunkDecoder) keepName(off uint32, e *nameEntry, n int) {
 		d.memoBytes += n
 		e.memo = true
 		d.names[off] = e
+		if d.ntab != nil {
+			d.ntab.put(d.ngen, off, e)
+		}
 		return
 	}
 	if d.ownNames == nil {

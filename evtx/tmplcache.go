@@ -83,6 +83,10 @@ type tmplCache struct {
 	// its scratch slices (readTime's values), which grew from empty in
 	// every chunk.
 	last *chunkDecoder
+	// ntab and ngen are the decoders' name table and the generation of
+	// the current chunk (chunkDecoder.ntab).
+	ntab *nameTable
+	ngen uint32
 }
 
 // newTemplate returns a zeroed template of the slab.
@@ -137,6 +141,13 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 		d.tvals, d.evals, d.seenNames = p.tvals[:0], p.evals[:0], p.seenNames[:0]
 	}
 	tc.last = d
+	if tc.ntab == nil {
+		tc.ntab = new(nameTable)
+	}
+	if tc.ngen++; tc.ngen == 0 {
+		*tc.ntab, tc.ngen = nameTable{}, 1 // generations wrapped
+	}
+	d.ntab, d.ngen = tc.ntab, tc.ngen
 	return d
 }
 
@@ -266,7 +277,7 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 // parse to the same name and size, so the entry is made from r without
 // decoding, and kept in the memo as lookupName would keep it.
 func (d *chunkDecoder) knownName(off uint32, r nameRef) *nameEntry {
-	if e, ok := d.names[off]; ok {
+	if e, ok := d.memoName(off); ok {
 		return sameName(e, r)
 	}
 	if e, ok := d.ownNames[off]; ok {
