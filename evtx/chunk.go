@@ -394,6 +394,11 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			if ft == 0 {
 				res.st.ZeroWritten++
 			}
+			// Counted whatever becomes of the record (skipped, filtered,
+			// undecodable or yielded), so that no window changes it.
+			if recovered {
+				res.st.Recovered++
+			}
 		}
 		if ev == nil {
 			var rt recordTime
@@ -426,9 +431,6 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 					if !w.filter(s) {
 						if !inSlack {
 							res.st.Filtered++
-							if recovered {
-								res.st.Recovered++
-							}
 						}
 						off += size
 						continue
@@ -486,9 +488,6 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		res.keys = append(res.keys, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
 		res.recovered = append(res.recovered, recovered)
 		res.st.Records++
-		if recovered {
-			res.st.Recovered++
-		}
 		off += size
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })

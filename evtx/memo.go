@@ -128,7 +128,7 @@ func (m *windowMemo) lacks(i int) bool {
 // keep remembers, from res, the result of reading chunk i whole, what a
 // read whose window excludes every record of it gives: the same counts
 // but that every current record is skipped (none filtered, yielded,
-// recovered, partial or undecodable), and the problems less those of
+// partial or undecodable; Recovered counts them all the same), and the problems less those of
 // records decoded because they lay in res's window.
 func (m *windowMemo) keep(i int, res *chunkResult) {
 	if m == nil || !res.allCheap {
@@ -136,7 +136,7 @@ func (m *windowMemo) keep(i int, res *chunkResult) {
 	}
 	st := res.st
 	st.Skipped = res.cheap
-	st.Filtered, st.Records, st.Recovered, st.Partial, st.BadRecords = 0, 0, 0, 0, 0
+	st.Filtered, st.Records, st.Partial, st.BadRecords = 0, 0, 0, 0
 	cm := &chunkMemo{st: st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed}
 	for _, e := range res.errs {
 		if slices.Contains(res.werrs, e) {

@@ -69,17 +69,17 @@ func (ev *Event) Identity() RecordIdentity {
 
 // merged is the state of a Reader over a merged log.
 type merged struct {
-	files    []*File
-	cur      int
-	win      window
-	seen     map[RecordIdentity]struct{}
-	records  int
-	skipped  int
-	filtered int
-	recov    int
-	dups     int
-	partial  int // yielded events decoded in part
-	slack    int // yielded events read from chunk slack or unallocated space
+	files     []*File
+	cur       int
+	win       window
+	seen      map[RecordIdentity]struct{}
+	records   int
+	skipped   int
+	filtered  int
+	recovDups int // duplicates among the parts' recovered records
+	dups      int
+	partial   int // yielded events decoded in part
+	slack     int // yielded events read from chunk slack or unallocated space
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
@@ -123,6 +123,9 @@ func (m *merged) next() (*Event, error) {
 		k := ev.Identity()
 		if _, dup := m.seen[k]; dup {
 			m.dups++
+			if recovered {
+				m.recovDups++
+			}
 			continue
 		}
 		m.seen[k] = struct{}{}
@@ -137,15 +140,9 @@ func (m *merged) next() (*Event, error) {
 			Written: ev.Written, RecordID: ev.RecordID, TimeCreated: summaryTime(ev),
 		}) {
 			m.filtered++
-			if recovered {
-				m.recov++
-			}
 			continue
 		}
 		m.records++
-		if recovered {
-			m.recov++
-		}
 		if ev.Partial != "" {
 			m.partial++
 		}
@@ -172,6 +169,9 @@ func (m *merged) stats() Stats {
 		s.Chunks += p.Chunks
 		s.BadChunks += p.BadChunks
 		s.BadRecords += p.BadRecords
+		// The parts read every record (no window): their recovered
+		// records less those that are copies of one read before.
+		s.Recovered += p.Recovered
 		s.Stale += p.Stale
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
@@ -202,7 +202,8 @@ func (m *merged) stats() Stats {
 			s.created = true
 		}
 	}
-	s.Records, s.Skipped, s.Filtered, s.Recovered = m.records, m.skipped, m.filtered, m.recov
+	s.Records, s.Skipped, s.Filtered = m.records, m.skipped, m.filtered
+	s.Recovered -= m.recovDups
 	s.Partial, s.SlackRead = m.partial, m.slack
 	s.Duplicates += m.dups
 	return s

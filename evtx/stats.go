@@ -19,12 +19,14 @@ type Stats struct {
 	// Filtered counts intact records in the window that Options.Filter
 	// declined from their Summary: not decoded either.
 	Filtered int
-	// Recovered counts the yielded records (and those Options.Filter passed
-	// over) of the log's current contents that lie where the headers do not
-	// account for them: in chunks past the file header's chunk count, past a
-	// chunk's free space offset or last record id while continuing the
-	// chunk's record ids (written after the header was last updated), or in
-	// a chunk whose header or records checksum is wrong. Records read from
+	// Recovered counts the intact records of the log's current contents
+	// that lie where the headers do not account for them: in chunks past
+	// the file header's chunk count, past a chunk's free space offset or
+	// last record id while continuing the chunk's record ids (written after
+	// the header was last updated), or in a chunk whose header or records
+	// checksum is wrong; whether yielded, skipped by the window, passed
+	// over by Options.Filter or undecodable, so that no window or filter
+	// changes it (a yielded duplicate is not counted). Records read from
 	// chunk slack are not counted here but in SlackRead.
 	Recovered int
 	// BadRecords counts records whose header is intact but whose body does

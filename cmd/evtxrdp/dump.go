@@ -342,8 +342,8 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if d.opts.Recover {
 		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events (%d not counted by the chunk or file headers, %d partial), %d skipped outside the window, %d undecodable, %d duplicates, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
-		escapeText(l.Path), st.Records, st.Recovered, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
+	fmt.Fprintf(d.stderr, "%s: %d events (%d partial), %d skipped outside the window, %d undecodable, %d duplicates, %d records where the chunk or file headers do not count them, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
+		escapeText(l.Path), st.Records, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
 	if !st.FirstCreated.IsZero() {
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
 			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.LastWrittenID, evtx.FormatTime(st.LastWrittenCreated))
