@@ -69,6 +69,12 @@
 // where the TimeCreated substitution sits), so records outside are passed
 // over cheaply and counted in Stats.Skipped; other records are decoded and
 // then judged. Stats says whether the log looks exported (Stats.Exported).
+// The Summary Options.Filter sees is read the same way: for that shape,
+// where Event, System, Provider, EventID and Computer sit is found once
+// per template definition and only the record's values are read, giving
+// exactly the Summary (or the refusal) that reading the record's parsed
+// nodes gives (TestSummarizeLeanEqualsFull, TestSummarizeLeanCrafted,
+// FuzzSummarize).
 //
 // Decoding is a pure function of the record and its chunk: a record
 // decodes to the same event whatever else was decoded before it, in any
