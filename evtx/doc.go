@@ -28,7 +28,10 @@
 // is yielded only if its header is intact (signature, size inside the
 // chunk, trailing size copy) and its body decodes. A record is never
 // yielded twice: byte-identical copies (same record id, size and CRC32) are
-// counted in Stats.Duplicates instead.
+// counted in Stats.Duplicates instead, except that a copy decoded only in
+// part (Event.Partial: its templates do not resolve in its chunk) does
+// not stand for a copy decoded in full later in the file, which is
+// yielded too (TestPartialCopyYieldsFullRecord).
 //
 // Old records left in the slack of a chunk (past its free space offset,
 // not continuing its record ids: an earlier use of the chunk, or the log

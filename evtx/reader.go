@@ -101,7 +101,10 @@ type Reader struct {
 	hdr   FileHeader
 	stats Stats
 	errs  []*FormatError
-	seen  map[recKey]struct{}
+	// seen holds the records yielded, by their bytes, each with whether
+	// it was decoded in full (a copy decoded in full is still yielded
+	// after one decoded in part).
+	seen map[recKey]bool
 	// merged is set for a Reader over copies of a log (Merge).
 	merged *merged
 
@@ -351,7 +354,7 @@ func (rd *Reader) Next() (*Event, error) {
 			rd.pos++
 			k := rd.cur.keys[i]
 			ev := rd.cur.events[i]
-			if _, dup := rd.seen[k]; dup {
+			if full, dup := rd.seen[k]; dup && (full || ev.Partial != "") {
 				rd.uncount(ev, rd.cur.recovered[i])
 				continue
 			}
@@ -369,9 +372,9 @@ func (rd *Reader) Next() (*Event, error) {
 				}
 			}
 			if rd.seen == nil {
-				rd.seen = make(map[recKey]struct{})
+				rd.seen = make(map[recKey]bool)
 			}
-			rd.seen[k] = struct{}{}
+			rd.seen[k] = ev.Partial == ""
 			return ev, nil
 		}
 		if rd.cur != nil {
