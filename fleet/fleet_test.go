@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -690,5 +691,72 @@ func TestAnalyzeStreams(t *testing.T) {
 	}
 	if waiting > fleet.MaxWaiting(workers) {
 		t.Errorf("up to %d results waited for an earlier machine (at most %d should)", waiting, fleet.MaxWaiting(workers))
+	}
+}
+
+// Records decoded only in part (their template does not resolve: no
+// provider, event id, computer or TimeCreated) say nothing about which
+// machine wrote a log or when. omerbenamram's system.evtx with ten
+// records of its first chunk so damaged, beside an older copy of it (its
+// first three chunks, as a copy taken months earlier holds), made two
+// machines of one name: the partial records placed the newer copy at
+// their header times, inside the older copy's period, with records the
+// older copy does not share ("cover the same period with different
+// records"), and each copy got its own report and reference time.
+func TestPartialRecordsDoNotSplitMachine(t *testing.T) {
+	b, err := os.ReadFile("../testdata/evtx/omerbenamram__evtx__samples__system.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	old := b[:4096+3*65536]
+	newer := slices.Clone(b)
+	off, damaged := 4096+512, 0
+	for n := 0; n < 40; n++ {
+		size := int(binary.LittleEndian.Uint32(newer[off+4:]))
+		// The template instance after the fragment header: token 0x0c,
+		// one byte, then the template id the definition must carry.
+		if n >= 5 && n < 15 && newer[off+24] == 0x0f && newer[off+28] == 0x0c {
+			newer[off+30] ^= 0xff
+			damaged++
+		}
+		off += size
+	}
+	for name, data := range map[string][]byte{"new": newer, "old": old} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := evtx.Open(filepath.Join(dir, "new", "System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := f.Next(); err != nil {
+			break
+		}
+	}
+	f.Close()
+	if damaged != 10 || f.Stats().Partial != 10 {
+		t.Fatalf("%d records damaged, %d partial: want 10", damaged, f.Stats().Partial)
+	}
+	// Grouped as analyze groups (from the analysed period) and from every
+	// record: one machine either way. (The two ways differ in whether
+	// the older copy is a copy or a second log of the machine, as they do
+	// without the damage: its records lie outside the newer copy's
+	// period, so no record key is shared there.)
+	units, probs, err := fleet.Find([]string{filepath.Join(dir, "new"), filepath.Join(dir, "old")})
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	eng := engine(t)
+	for _, period := range []time.Duration{10 * 24 * time.Hour, 0} {
+		ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: period})
+		if len(ms) != 1 {
+			t.Errorf("period %v: machines %q, want one\n%s", period, labels(ms), shape(ms))
+		}
 	}
 }

@@ -236,6 +236,13 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 			pr.p.err = err
 			break
 		}
+		if ev.Partial != "" {
+			// Decoded in part (its template does not resolve): no
+			// provider, event id, computer or TimeCreated, so nothing of
+			// which machine wrote it or when; its header time alone would
+			// stretch the log's span (TestPartialRecordsDoNotSplitMachine).
+			continue
+		}
 		// A 6011, or a record whose summary could not be read.
 		tc, _ := evtx.TimeCreatedOf(ev)
 		pr.note(evtx.Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
