@@ -17,6 +17,10 @@
 //	}
 //	st, problems := f.Stats(), f.Errors()
 //
+// Errors keeps the first Options.MaxErrors problems (DefaultMaxErrors
+// unless set; negative keeps all), so that a badly damaged log cannot
+// fill memory with them; Stats.Problems counts every one.
+//
 // Events come in file order: chunk by chunk, records by offset. The reader
 // walks every 64 KiB chunk present in the file, whatever the file header's
 // chunk count says (the header of a log copied from a running or crashed

@@ -175,6 +175,7 @@ func (m *merged) stats() Stats {
 		s.Stale += p.Stale
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
+		s.Problems += p.Problems
 		s.Dirty = s.Dirty || p.Dirty
 		s.Full = s.Full || p.Full
 		if !p.First.IsZero() && (i == 0 || s.First.IsZero() || p.First.Before(s.First)) {

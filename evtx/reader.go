@@ -86,7 +86,17 @@ type Options struct {
 	// problem is reported. Since and Until apply to them by header time,
 	// Filter by their summary.
 	Recover bool
+	// MaxErrors bounds the problems Errors keeps: the first MaxErrors in
+	// the order Errors lists them (0 means DefaultMaxErrors; negative
+	// keeps every one). Stats.Problems counts them all. A damaged log
+	// yields a problem per gap or bad record, and a 4 GiB one with 8 gaps
+	// in each chunk held ~0.5 million of them (~150 MiB) before this bound.
+	MaxErrors int
 }
+
+// DefaultMaxErrors is the number of problems a Reader keeps unless
+// Options.MaxErrors says otherwise.
+const DefaultMaxErrors = 10000
 
 // Reader yields the events of an EVTX log in file order: chunk by chunk,
 // records by offset inside a chunk.
@@ -101,6 +111,8 @@ type Reader struct {
 	hdr   FileHeader
 	stats Stats
 	errs  []*FormatError
+	// maxErrs bounds errs (Options.MaxErrors; negative: no bound).
+	maxErrs int
 	// seen holds the records yielded, by their bytes, each with whether
 	// it was decoded in full (a copy decoded in full is still yielded
 	// after one decoded in part).
@@ -181,10 +193,13 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
 	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
-	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1}
+	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1, maxErrs: o.MaxErrors}
+	if rd.maxErrs == 0 {
+		rd.maxErrs = DefaultMaxErrors
+	}
 	rd.stats.Size = size
 	fail := func(off int64, err error) {
-		rd.errs = append(rd.errs, &FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
+		rd.keepErrs(&FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
 	}
 
 	var hb [fileHeaderSize]byte
@@ -329,8 +344,20 @@ func (rd *Reader) Stats() Stats {
 	return s
 }
 
-// Errors returns every problem found so far, in file order (the file
-// header's first). The list is complete after Next has returned io.EOF.
+// keepErrs counts errs in Stats.Problems and keeps those that fit under
+// the bound of Options.MaxErrors.
+func (rd *Reader) keepErrs(errs ...*FormatError) {
+	rd.stats.Problems += len(errs)
+	if rd.maxErrs >= 0 {
+		errs = errs[:min(len(errs), max(0, rd.maxErrs-len(rd.errs)))]
+	}
+	rd.errs = append(rd.errs, errs...)
+}
+
+// Errors returns the problems found so far, in file order (the file
+// header's first), up to the bound of Options.MaxErrors: the first ones;
+// Stats.Problems counts every one. The list is complete after Next has
+// returned io.EOF.
 func (rd *Reader) Errors() []*FormatError {
 	if rd.merged != nil {
 		return rd.merged.errors()
@@ -396,7 +423,7 @@ func (rd *Reader) Next() (*Event, error) {
 			}
 			if res, ok = rd.nextSlack(); !ok {
 				rd.eof = true
-				rd.errs = append(rd.errs, rd.trailing...)
+				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF
 			}
@@ -405,7 +432,7 @@ func (rd *Reader) Next() (*Event, error) {
 			rd.slackSlots = append(rd.slackSlots, res.index)
 		}
 		rd.stats.add(&res.st)
-		rd.errs = append(rd.errs, res.errs...)
+		rd.keepErrs(res.errs...)
 		rd.cur, rd.pos = res, 0
 		if rd.progress != nil {
 			rd.progress(Progress{Log: rd.src.name, Stage: StageReading, Total: rd.src.size,

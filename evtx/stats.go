@@ -58,6 +58,9 @@ type Stats struct {
 	// offset, or the whole used part of a chunk whose header is unusable)
 	// not covered by any intact record. Each gap has a FormatError.
 	UnreadBytes int64
+	// Problems counts every problem found (a FormatError each), also those
+	// Errors no longer keeps (Options.MaxErrors).
+	Problems int
 
 	Dirty, Full bool // file header flags 0x1 and 0x2
 

@@ -414,7 +414,7 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	// last-written record's.
 	in.Exported = in.Exported || in.Stats.Exported()
 	errs := f.Errors()
-	in.ErrorCount = len(errs)
+	in.ErrorCount = in.Stats.Problems
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
 }
 

@@ -184,11 +184,17 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 				*since, evtx.FormatTime(sinceT.t), *until, evtx.FormatTime(untilT.t))
 		}
 	}
+	// The reader keeps the problems that are listed (all for 0) and
+	// counts the others.
+	keep := *maxErrs
+	if keep == 0 {
+		keep = -1
+	}
 	d := &dumper{
 		out:     bufio.NewWriterSize(stdout, 256<<10),
 		stderr:  stderr,
 		enc:     enc,
-		opts:    evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers, Recover: *recoverSlack},
+		opts:    evtx.Options{Since: sinceT.t, Until: untilT.t, Workers: *workers, Recover: *recoverSlack, MaxErrors: keep},
 		maxErrs: *maxErrs,
 	}
 	for _, l := range logs {
@@ -317,10 +323,10 @@ func (d *dumper) dump(l *evtx.Log) error {
 		return dumpWriteError{err}
 	}
 	d.summary(l, f)
-	if st := f.Stats(); st.Records+st.Skipped == 0 && len(f.Errors()) > 0 {
+	if st := f.Stats(); st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		return fmt.Errorf("%s: no readable record (%d problems above)", escapeText(l.Path), len(f.Errors()))
+		return fmt.Errorf("%s: no readable record (%d problems above)", escapeText(l.Path), st.Problems)
 	}
 	return nil
 }
@@ -343,7 +349,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
 	}
 	fmt.Fprintf(d.stderr, "%s: %d events (%d partial), %d skipped outside the window, %d undecodable, %d duplicates, %d records where the chunk or file headers do not count them, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
-		escapeText(l.Path), st.Records, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, len(f.Errors()))
+		escapeText(l.Path), st.Records, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, st.Problems)
 	if !st.FirstCreated.IsZero() {
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
 			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.LastWrittenID, evtx.FormatTime(st.LastWrittenCreated))
@@ -352,13 +358,16 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		fmt.Fprintf(d.stderr, "  exported log (saved from Event Viewer or wevtutil): %d of %d records renumbered, %d with header time 0; events are placed by TimeCreated\n",
 			st.Renumbered, st.IDsRead, st.ZeroWritten)
 	}
-	errs := f.Errors()
+	errs, listed := f.Errors(), 0
 	for i, e := range errs {
 		if d.maxErrs > 0 && i == d.maxErrs {
-			fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", len(errs)-i)
 			break
 		}
 		fmt.Fprintf(d.stderr, "  %s\n", errText(e))
+		listed++
+	}
+	if more := st.Problems - listed; more > 0 {
+		fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", more)
 	}
 }
 

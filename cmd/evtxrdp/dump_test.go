@@ -405,6 +405,18 @@ func TestDumpExitCodes(t *testing.T) {
 	if n, p := strings.Count(out, `"partial":`), strings.Count(errOut, "decoded in part"); n != 82 || p != n || strings.Contains(out, `"recovered":`) {
 		t.Errorf("damaged: %d partial events, %d reported, slack printed: %v", n, p, strings.Contains(out, `"recovered":`))
 	}
+	// --max-errors N lists the first N problems and counts the others:
+	// the reader keeps only those (evtx.Options.MaxErrors), the summary
+	// still counts every one.
+	all := problemLines(errOut)
+	if len(all) < 10 || !strings.Contains(errOut, fmt.Sprintf("; %d problems\n", len(all))) {
+		t.Fatalf("damaged --max-errors 0: %d problems listed, stderr:\n%s", len(all), errOut)
+	}
+	_, _, errOut = runDumpArgs(t, "--max-errors", "3", dumpDamaged)
+	if got := problemLines(errOut); !slices.Equal(got, all[:3]) || !strings.Contains(errOut, fmt.Sprintf("; %d problems\n", len(all))) ||
+		!strings.Contains(errOut, fmt.Sprintf("  ... and %d more problems (--max-errors 0 lists all)\n", len(all)-3)) {
+		t.Errorf("damaged --max-errors 3: listed %d of %d, stderr:\n%s", len(got), len(all), errOut)
+	}
 	code, out, errOut = runDumpArgs(t, "--recover", dumpDamaged)
 	if n := strings.Count(out, `"recovered":"slack"`); code != exitOK || len(lines(out)) != 430 || n != 50 || !strings.Contains(errOut, "50 old records in chunk slack (50 printed, 0 undecodable)") {
 		t.Errorf("damaged --recover: exit %d, %d events, %d from slack, stderr:\n%s", code, len(lines(out)), n, errOut)
@@ -435,4 +447,16 @@ func TestDumpWriteError(t *testing.T) {
 	if code := run([]string{"dump", dumpSample}, failWriter{}, &e); code != exitFailure || !strings.Contains(e.String(), "write") {
 		t.Errorf("exit %d, %s", code, e.String())
 	}
+}
+
+// problemLines returns the problems dump listed on stderr (the lines
+// naming an offset under a log's summary).
+func problemLines(errOut string) []string {
+	var out []string
+	for _, l := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(l, "  ") && strings.Contains(l, ": offset 0x") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
