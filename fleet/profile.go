@@ -114,15 +114,21 @@ type profiler struct {
 }
 
 func (pr *profiler) note(s evtx.Summary) {
+	// The keys are hashed before taking the lock: the reader's decoding
+	// goroutines call note at once.
+	rk, ek := recordKey(pr.lower, s), uint64(0)
+	if !s.TimeCreated.IsZero() {
+		ek = eventKey(pr.lower, s)
+	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	p := pr.p
 	p.records++
-	p.keys = append(p.keys, recordKey(pr.lower, s))
+	p.keys = append(p.keys, rk)
 	if s.TimeCreated.IsZero() {
 		p.altAll = false
 	} else {
-		p.alt = append(p.alt, eventKey(pr.lower, s))
+		p.alt = append(p.alt, ek)
 	}
 	// Time means TimeCreated; the header time only where it is absent.
 	t := s.TimeCreated
