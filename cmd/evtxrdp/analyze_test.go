@@ -126,6 +126,12 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"not evtx", []string{"analyze", "analyze_test.go"}, exitFailure, []string{"NOT CHECKED"}, []string{"no readable log"}},
 		{"at moves the window", []string{"analyze", "--at", "2024-04-27T13:00:00Z", "--scenario", "rdp-cert-private-key", set}, exitDetected,
 			[]string{"Reference time: 2024-04-27T13:00:00.0000000Z (given with --at)", "DETECTED  1  rdp-cert-private-key"}, nil},
+		// RFC 3339 section 5.6: "T" and "Z" may be lower case (as a
+		// query's @SystemTime literal may be).
+		{"lower-case t and z", []string{"analyze", "--at", "2024-04-27t15:00:00.5+02:00", "--scenario", "rdp-cert-private-key", set}, exitDetected,
+			[]string{"Reference time: 2024-04-27T13:00:00.5000000Z (given with --at)"}, nil},
+		{"lower-case z", []string{"analyze", "--at", "2024-04-27t13:00:00z", "--scenario", "rdp-cert-private-key", set}, exitDetected,
+			[]string{"Reference time: 2024-04-27T13:00:00.0000000Z (given with --at)"}, nil},
 		{"window 5d", []string{"analyze", "--window", "5d", "--scenario", "rdp-tls-disabled,rdp-cert-private-key", set}, exitDetected,
 			[]string{"DETECTED  1  rdp-cert-private-key  1         5 days", "DETECTED  2  rdp-tls-disabled"}, nil},
 		{"no look-back", []string{"analyze", "--look-back", "0", set}, exitOK, []string{"not detected"}, nil},
