@@ -4,7 +4,11 @@ import (
 	"encoding/binary"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -88,13 +92,61 @@ func TestSummarizeLeanEqualsFull(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("samples: %+v; damaged copies: %+v", real, dam)
+	// The fuzz targets' committed inputs: chunks (FuzzDecodeRecord) and
+	// files (FuzzReader), read chunk by chunk.
+	var corpus leanTally
+	for _, b := range fuzzCorpus(t, "FuzzDecodeRecord", "FuzzReader", "FuzzSummarize") {
+		var cs [][]byte
+		if len(b) >= fileHeaderBlock && string(b[:8]) == "ElfFile\x00" {
+			for ci := 0; fileHeaderBlock+ci*chunkSize < len(b); ci++ {
+				cs = append(cs, chunkAt(b, ci))
+			}
+		} else {
+			cs = append(cs, b[:min(len(b), chunkSize)])
+		}
+		for _, c := range cs {
+			d := newChunkDecoder(c)
+			for _, sp := range recordSpans(c) {
+				corpus.checkLean(t, "fuzz corpus", c, d, sp[0], sp[1])
+			}
+		}
+	}
+	t.Logf("samples: %+v; damaged copies: %+v; fuzz corpus: %+v", real, dam, corpus)
+	if corpus.records == 0 {
+		t.Errorf("fuzz corpus: no record read")
+	}
 	if real.records < 3000 || real.leanOK < real.records*95/100 {
 		t.Errorf("samples: %+v: summarizeLean should read nearly all", real)
 	}
 	if dam.leanOK == 0 || dam.fallback == 0 {
 		t.Errorf("damaged copies: %+v: summarizeLean and summarizeFull should both read some", dam)
 	}
+}
+
+// fuzzCorpus returns the inputs committed under testdata/fuzz for the
+// fuzz targets named (one []byte argument each).
+func fuzzCorpus(t *testing.T, targets ...string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, target := range targets {
+		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			if len(lines) != 2 || lines[0] != "go test fuzz v1" || !strings.HasPrefix(lines[1], "[]byte(") || !strings.HasSuffix(lines[1], ")") {
+				t.Fatalf("%s: not one []byte fuzz input", f)
+			}
+			v, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			out = append(out, []byte(v))
+		}
+	}
+	return out
 }
 
 // craftedSummaryChunks writes n chunks of records whose templates vary
