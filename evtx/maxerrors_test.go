@@ -3,7 +3,6 @@ package evtx
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,14 +43,7 @@ func TestMaxErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			ev, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, ev := range readAll(t, r) {
 			events = append(events, fmt.Sprintf("%d@%d", ev.RecordID, ev.Source.Offset))
 		}
 		for _, e := range r.Errors() {
@@ -100,13 +92,7 @@ func TestMaxErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for {
-		if _, err := f.Next(); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-	}
+	readAll(t, f.Reader)
 	if got := len(f.Errors()); got != 6 || f.Stats().Problems != 2*len(all) {
 		t.Errorf("merged: %d problems kept (want 6), Stats.Problems %d (want %d)", got, f.Stats().Problems, 2*len(all))
 	}
