@@ -97,3 +97,31 @@ func TestMaxErrors(t *testing.T) {
 		t.Errorf("merged: %d problems kept (want 6), Stats.Problems %d (want %d)", got, f.Stats().Problems, 2*len(all))
 	}
 }
+
+// TestMaxErrorsFileHeaderOrder: the problems of a damaged file header are
+// listed by offset, and a bound keeps the first of that list, not the first
+// found (the header CRC at offset 124 is checked before the version at 36).
+func TestMaxErrorsFileHeaderOrder(t *testing.T) {
+	b, err := os.ReadFile("../testdata/evtx/michkoll__fakenevtx__tests__data__System.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[38] = 9 // major version: the header CRC no longer matches either
+	first := func(max int) (string, int) {
+		r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{MaxErrors: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Errors()) == 0 {
+			t.Fatalf("MaxErrors %d: no problem", max)
+		}
+		return r.Errors()[0].Error(), r.Stats().Problems
+	}
+	all, n := first(-1)
+	if n < 2 {
+		t.Fatalf("%d header problems, want the version and the CRC", n)
+	}
+	if got, _ := first(1); got != all {
+		t.Errorf("MaxErrors 1 keeps %q, want the first of the full list %q", got, all)
+	}
+}

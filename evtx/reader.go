@@ -198,8 +198,11 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		rd.maxErrs = DefaultMaxErrors
 	}
 	rd.stats.Size = size
+	// The file header's problems are kept once sorted by offset, so that
+	// a bound keeps the first of them, not the first found.
+	var hdrErrs []*FormatError
 	fail := func(off int64, err error) {
-		rd.keepErrs(&FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
+		hdrErrs = append(hdrErrs, &FormatError{File: o.Name, Offset: off, Chunk: -1, Err: err})
 	}
 
 	var hb [fileHeaderSize]byte
@@ -240,7 +243,8 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		fail(size, fmt.Errorf("%w: truncated file: the file header counts %d chunks (%d bytes), the file ends after %d bytes",
 			ErrCorrupt, src.hdrN, int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, size))
 	}
-	slices.SortStableFunc(rd.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	slices.SortStableFunc(hdrErrs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	rd.keepErrs(hdrErrs...)
 	rd.stats.HeaderChunks = src.hdrN
 	rd.stats.Dirty = rd.hdr.Dirty()
 	src.dirty = rd.hdr.Dirty() || !rd.hdr.ChecksumOK
