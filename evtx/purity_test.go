@@ -175,7 +175,8 @@ func TestDecodeOrderFree(t *testing.T) {
 // is its EventRecordID.
 func checkCheapTime(t *testing.T, name string, c []byte, off, size int) {
 	t.Helper()
-	rt, ok := newChunkDecoder(c).readTime(off, size)
+	dd := newChunkDecoder(c)
+	rt, ok := dd.readTime(off, size)
 	// readTime charges definitions by a bound first; exactly, and with a
 	// bound that always runs out, it reads the same.
 	exact, eok := newChunkDecoder(c).readTimeCharged(off, size)
@@ -183,10 +184,14 @@ func checkCheapTime(t *testing.T, name string, c []byte, off, size int) {
 	over, ook := newChunkDecoder(c).readTime(off, size)
 	boundExtra = 0
 	// The FILETIME and UInt64 values read directly read as d.value reads
-	// them.
+	// them, and charge the work budget as it does.
 	directValuesOff = true
-	generic, gok := newChunkDecoder(c).readTime(off, size)
+	gd := newChunkDecoder(c)
+	generic, gok := gd.readTime(off, size)
 	directValuesOff = false
+	if gd.budget != dd.budget {
+		t.Fatalf("%s record at %#x: readTime leaves a work budget of %d, %d when values are read by d.value", name, off, dd.budget, gd.budget)
+	}
 	if eok != ok || ook != ok || gok != ok || exact != rt || over != rt || generic != rt {
 		t.Fatalf("%s record at %#x: readTime %v %v, with exact charges %v %v, after the bound ran out %v %v, values read by d.value %v %v", name, off, rt, ok, exact, eok, over, ook, generic, gok)
 	}
