@@ -74,7 +74,8 @@ func TestMaxErrors(t *testing.T) {
 			}
 		}
 	}
-	// A Merge of two copies: each copy keeps its own first ones.
+	// A Merge of two copies keeps the first of its list too (each copy's
+	// problems, in turn), a bound reaching into the second copy included.
 	dir := t.TempDir()
 	var parts []*Log
 	for _, name := range []string{"a.evtx", "b.evtx"} {
@@ -87,14 +88,28 @@ func TestMaxErrors(t *testing.T) {
 		}
 		parts = append(parts, ls[0])
 	}
-	f, err := Merge(parts...).Open(Options{MaxErrors: 3})
-	if err != nil {
-		t.Fatal(err)
+	merged := func(max int) ([]string, int) {
+		f, err := Merge(parts...).Open(Options{MaxErrors: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		readAll(t, f.Reader)
+		var errs []string
+		for _, e := range f.Errors() {
+			errs = append(errs, e.Error())
+		}
+		return errs, f.Stats().Problems
 	}
-	defer f.Close()
-	readAll(t, f.Reader)
-	if got := len(f.Errors()); got != 6 || f.Stats().Problems != 2*len(all) {
-		t.Errorf("merged: %d problems kept (want 6), Stats.Problems %d (want %d)", got, f.Stats().Problems, 2*len(all))
+	mall, mn := merged(-1)
+	if len(mall) != 2*len(all) || mn != 2*len(all) {
+		t.Fatalf("merged, every problem kept: %d kept, Stats.Problems %d, want %d", len(mall), mn, 2*len(all))
+	}
+	for _, max := range []int{3, len(all) + 2} {
+		errs, n := merged(max)
+		if !slices.Equal(errs, mall[:max]) || n != mn {
+			t.Errorf("merged, MaxErrors %d: kept %d problems (want the first %d of %d), Stats.Problems %d (want %d)", max, len(errs), max, len(mall), n, mn)
+		}
 	}
 }
 

@@ -80,10 +80,16 @@ type merged struct {
 	dups      int
 	partial   int // yielded events decoded in part
 	slack     int // yielded events read from chunk slack or unallocated space
+	// maxErrs bounds errors, as Options.MaxErrors bounds a Reader's
+	// (negative: no bound); each part keeps as many.
+	maxErrs int
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
-	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}}
+	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, maxErrs: o.MaxErrors}
+	if m.maxErrs == 0 {
+		m.maxErrs = DefaultMaxErrors
+	}
 	m.win.filter = o.Filter
 	if o.Progress == nil {
 		o.Progress = l.Progress
@@ -214,6 +220,9 @@ func (m *merged) errors() []*FormatError {
 	var out []*FormatError
 	for _, f := range m.files {
 		out = append(out, f.Errors()...)
+	}
+	if m.maxErrs >= 0 && len(out) > m.maxErrs {
+		out = out[:m.maxErrs]
 	}
 	return out
 }
