@@ -108,7 +108,7 @@ type chunkDecoder struct {
 	ownNames         map[uint32]*nameEntry
 	ownTmpls         map[uint32]*template
 	tvals            []rawValue // readTime's values (timecreated.go), reused
-	evals            []rawValue // noSystemIn's values, reused
+	evals            []rawValue // binXMLResolves's values, reused
 	compiling        *template  // the template being compiled, if any
 	compileSet       map[uint32]bool
 	compileOff       int       // its chunk offset

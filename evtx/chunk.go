@@ -325,6 +325,26 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			res.werrs = append(res.werrs, res.errs[n])
 		}
 	}
+	// damage counts and reports what decoding the record at off (size
+	// bytes, record id id) found wrong: not decodable (err), or ev decoded
+	// in part.
+	damage := func(off, size int, id uint64, ev *Event, err error) {
+		switch {
+		case err != nil && inSlack:
+			res.st.SlackUnreadable++
+			fail(off, id, fmt.Errorf("record of %d bytes in chunk slack not decodable: %w", size, err))
+		case err != nil:
+			res.st.BadRecords++
+			failW(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
+		default:
+			res.st.Partial++
+			where := ""
+			if inSlack {
+				where = " in chunk slack"
+			}
+			failW(off, id, fmt.Errorf("%w: record%s decoded in part (values kept, names unknown): %s", ErrCorrupt, where, ev.Partial))
+		}
+	}
 	for off+recordHeaderSize <= len(c) {
 		// Until the record at off is placed: the problems of gaps and
 		// salvaged records are the first pass's (never the slack pass's).
@@ -432,6 +452,15 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 						if !inSlack {
 							res.st.Filtered++
 						}
+						// Not yielded; but a record whose BinXML values do
+						// not resolve is decoded all the same, so that the
+						// problem the plain read finds in it is found (a
+						// cheap TimeCreated read implies they resolve).
+						if !cheap && !decoder().nestedResolve(off, size) {
+							if e, err := decodeSafely(decoder(), off, size); err != nil || e.Partial != "" {
+								damage(off, size, id, e, err)
+							}
+						}
 						off += size
 						continue
 					}
@@ -440,13 +469,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			var err error
 			ev, err = decodeSafely(decoder(), off, size)
 			if err != nil {
-				if inSlack {
-					res.st.SlackUnreadable++
-					fail(off, id, fmt.Errorf("record of %d bytes in chunk slack not decodable: %w", size, err))
-				} else {
-					res.st.BadRecords++
-					failW(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
-				}
+				damage(off, size, id, nil, err)
 				off += size
 				continue
 			}
@@ -455,6 +478,12 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			}
 		} else if !inSlack {
 			res.st.noteEvent(id, ft, ev)
+		}
+		// A record decoded in part counts, and is reported, whether or not
+		// the window yields it (its time may be plain: the template of its
+		// EventData was overwritten), as in the plain read.
+		if ev.Partial != "" {
+			damage(off, size, id, ev, nil)
 		}
 		// A record decoded in full (its time could not be read cheaply, or
 		// a salvaged one) is judged by its plain TimeCreated.
@@ -468,14 +497,6 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		ev.RecordID = id
 		ev.Written = FiletimeToTime(ft)
 		ev.Source = Position{File: name, Chunk: j.index, Offset: j.off + int64(off)}
-		if ev.Partial != "" {
-			res.st.Partial++
-			where := ""
-			if inSlack {
-				where = " in chunk slack"
-			}
-			failW(off, id, fmt.Errorf("%w: record%s decoded in part (values kept, names unknown): %s", ErrCorrupt, where, ev.Partial))
-		}
 		if inSlack {
 			ev.Recovered = RecoveredSlack
 			if j.old {

@@ -135,6 +135,11 @@ func (m *merged) next() (*Event, error) {
 			continue
 		}
 		m.seen[k] = struct{}{}
+		// Decoded in part: counted whether or not the window and the
+		// filter yield it, as the Reader counts it.
+		if ev.Partial != "" {
+			m.partial++
+		}
 		// The Reader's order of judgement: the window by TimeCreated,
 		// then the filter on the record's summary.
 		if !m.win.admits(ev) {
@@ -149,9 +154,6 @@ func (m *merged) next() (*Event, error) {
 			continue
 		}
 		m.records++
-		if ev.Partial != "" {
-			m.partial++
-		}
 		if ev.Recovered != "" {
 			m.slack++
 		}

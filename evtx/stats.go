@@ -46,9 +46,14 @@ type Stats struct {
 	// in Records. SlackUnreadable counts those that did not decode at all
 	// (each has a FormatError).
 	SlackRead, SlackUnreadable int
-	// Partial counts the events yielded in part (Event.Partial): a
+	// Partial counts the records decoded in part (Event.Partial): a
 	// template of the record could not be resolved but its values were
-	// intact. Each has a FormatError; they are also in Records.
+	// intact. Each has a FormatError. They are counted whether or not the
+	// window and the filter yield them (those yielded are also in
+	// Records): a record whose EventData or UserData names an overwritten
+	// definition is decoded even outside the window or passed over by the
+	// filter, so that Partial, BadRecords and the problems are those of a
+	// read of every record (TestNestedDamageFoundAlike).
 	Partial int
 	// Duplicates counts records not yielded because a byte-identical record
 	// (same record id, size and CRC32) was yielded earlier, e.g. from a

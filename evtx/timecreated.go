@@ -54,7 +54,8 @@ type timeShape struct {
 	substs []*tnode
 	// noSystem tells that the definition's top nodes are elements none of
 	// which is named System (NameIs), and nothing else that yields
-	// elements: what noSystemIn asks of a nested instance's template.
+	// elements: what readTime asks of the template of a BinXML value among
+	// Event's children.
 	noSystem bool
 }
 
@@ -233,8 +234,14 @@ func (d *chunkDecoder) instanceTime(top *tnode) (rt recordTime, ok bool) {
 	if !d.plain(s.event, ic) || !d.plain(s.sys, ic) || !d.plain(s.tc, ic) {
 		return rt, false
 	}
-	for _, sub := range s.substs {
-		if i := int(sub.index); i < len(ic.vals) && ic.vals[i].kind == KindBinXML && !d.noSystemIn(ic.vals[i]) {
+	// Every BinXML value must resolve; one among Event's children must
+	// add no System.
+	for i, v := range ic.vals {
+		if v.kind != KindBinXML {
+			continue
+		}
+		t, ok := d.binXMLResolves(v)
+		if !ok || s.eventChild(i) && !t.shape().noSystem {
 			return rt, false
 		}
 	}
@@ -309,18 +316,73 @@ func without(nodes, drop []*tnode) []*tnode {
 	return out
 }
 
-// noSystemIn reports whether BinXML value rv, which decoding adds to
-// Event's children, is one template instance (as Windows writes EventData
-// and UserData) whose definition yields only elements with names other
-// than System. Any other content is not judged: false.
-func (d *chunkDecoder) noSystemIn(rv rawValue) bool {
+// eventChild reports whether substitution i is one of Event's children.
+func (s *timeShape) eventChild(i int) bool {
+	for _, sub := range s.substs {
+		if int(sub.index) == i {
+			return true
+		}
+	}
+	return false
+}
+
+// binXMLResolves reports whether BinXML value rv is one template instance
+// (as Windows writes EventData and UserData) whose definition leanInstance
+// can use (intact, the one the instance names, fitting its values and the
+// record's definition budget), with nothing after it but an EOF token and
+// no BinXML among its values, and returns its template. A record with a
+// BinXML value that does not is decoded in full, whatever the window
+// (readTime declines it) and the filter (scanChunk decodes a record it
+// passes over when nestedResolve is false), so that the problem decoding
+// finds in such a value (a definition overwritten: decoded in part; one
+// that runs past the chunk: not decodable) is found and counted as the
+// plain read finds it (TestNestedDamageFoundAlike).
+func (d *chunkDecoder) binXMLResolves(rv rawValue) (*template, bool) {
 	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
 	tmpl, vals, ok := d.leanInstance(c, d.evals[:0])
 	d.evals = vals[:0]
 	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
+		return nil, false
+	}
+	for _, v := range vals {
+		if v.kind == KindBinXML {
+			return nil, false
+		}
+	}
+	return tmpl, true
+}
+
+// nestedResolve reports whether the record at off is one template
+// instance (leanInstance's checks, its definition charged by its bound)
+// whose BinXML values all resolve (binXMLResolves). A record a Filter
+// passes over is decoded all the same when it does not, so that its
+// problem is found (scanChunk).
+func (d *chunkDecoder) nestedResolve(off, size int) (ok bool) {
+	defer func() {
+		d.bound = false
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
 		return false
 	}
-	return tmpl.shape().noSystem
+	d.beginRecord(off, size)
+	d.bound, d.overBound = true, false
+	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
+	_, vals, lean := d.leanInstance(c, d.tvals[:0])
+	d.tvals = vals[:0]
+	if !lean || (c.pos < c.end && c.b[c.pos]&^tokMoreFlag != tokEOF) {
+		return false
+	}
+	for _, v := range vals {
+		if v.kind == KindBinXML {
+			if _, ok := d.binXMLResolves(v); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // plainTimeCreated returns the time of System/TimeCreated/@SystemTime of

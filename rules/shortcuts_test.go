@@ -125,6 +125,10 @@ func answer(r *rules.Result) string {
 	for _, in := range r.Inputs {
 		fmt.Fprintf(&b, "input %s %s used=%v written %v..%v exported=%v decoded %s..%s\n", in.Path, in.Channel, in.Used, in.FirstWritten, in.LastWritten, in.Exported,
 			evtx.FormatTime(in.Since), evtx.FormatTime(in.Until))
+		// The damage found: what the caveats say (a window or filter must
+		// not hide a record decoded in part or undecodable).
+		s := in.Stats
+		fmt.Fprintf(&b, "  damage: %d bad chunks, %d undecodable, %d partial, %d bytes unread, %d problems\n", s.BadChunks, s.BadRecords, s.Partial, s.UnreadBytes, in.ErrorCount)
 	}
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "%s: %s (%s) %d events; window %s..%s; cause %q\n", f.Rule.ID, f.Verdict, f.Why, f.EvidenceCount,
@@ -142,7 +146,7 @@ func answer(r *rules.Result) string {
 		for _, c := range f.Corroboration {
 			fmt.Fprintf(&b, "  corroboration %s %s\n", c.Text, ref(c.Event))
 		}
-		fmt.Fprintf(&b, "  resolved by %s; others %q\n", ref(f.ResolvedBy), f.Others)
+		fmt.Fprintf(&b, "  resolved by %s; others %q; caveats %q\n", ref(f.ResolvedBy), f.Others, f.Caveats)
 		for _, ls := range f.Logs {
 			fmt.Fprintf(&b, "  log %s %s %s\n", ls.Channel, ls.Status, ls.Detail)
 		}

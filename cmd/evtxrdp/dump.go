@@ -348,7 +348,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if d.opts.Recover {
 		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events (%d partial), %d skipped outside the window, %d undecodable, %d duplicates, %d records the headers or their checksums do not account for, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
+	fmt.Fprintf(d.stderr, "%s: %d events, %d records decoded in part, %d skipped outside the window, %d undecodable, %d duplicates, %d records the headers or their checksums do not account for, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
 		escapeText(l.Path), st.Records, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, st.Problems)
 	if !st.FirstCreated.IsZero() {
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",

@@ -402,7 +402,7 @@ func TestDumpExitCodes(t *testing.T) {
 	if code != exitOK || len(lines(out)) != 380 || !strings.Contains(errOut, dumpDamaged+": chunk 6: offset 0x61000: corrupt data: chunk signature missing") {
 		t.Errorf("damaged: exit %d, %d events, stderr:\n%s", code, len(lines(out)), errOut)
 	}
-	if n, p := strings.Count(out, `"partial":`), strings.Count(errOut, "decoded in part"); n != 82 || p != n || strings.Contains(out, `"recovered":`) {
+	if n, p := strings.Count(out, `"partial":`), strings.Count(errOut, "record decoded in part"); n != 82 || p != n || strings.Contains(out, `"recovered":`) {
 		t.Errorf("damaged: %d partial events, %d reported, slack printed: %v", n, p, strings.Contains(out, `"recovered":`))
 	}
 	// --max-errors N lists the first N problems and counts the others:
