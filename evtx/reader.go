@@ -386,7 +386,7 @@ func (rd *Reader) Next() (*Event, error) {
 			k := rd.cur.keys[i]
 			ev := rd.cur.events[i]
 			if full, dup := rd.seen[k]; dup && (full || ev.Partial != "") {
-				rd.uncount(ev, rd.cur.recovered[i])
+				rd.uncount(ev)
 				continue
 			}
 			if rd.recover {
@@ -398,7 +398,7 @@ func (rd *Reader) Next() (*Event, error) {
 					rd.live[lk] = struct{}{}
 				} else if _, dup := rd.live[lk]; dup {
 					// An old copy of a record the log still holds.
-					rd.uncount(ev, false)
+					rd.uncount(ev)
 					continue
 				}
 			}
@@ -446,18 +446,15 @@ func (rd *Reader) Next() (*Event, error) {
 }
 
 // uncount moves an event not yielded, because it is a copy of one yielded
-// before, from the counts of yielded events to Stats.Duplicates.
-func (rd *Reader) uncount(ev *Event, recovered bool) {
+// before, from the counts of yielded events to Stats.Duplicates. It stays
+// in Recovered and Partial, which count records whether yielded or not:
+// a window or filter that passes over the copy, or the one it copies,
+// cannot tell it for a copy, and must not change them.
+func (rd *Reader) uncount(ev *Event) {
 	rd.stats.Duplicates++
 	rd.stats.Records--
-	if recovered {
-		rd.stats.Recovered--
-	}
 	if ev.Recovered != "" {
 		rd.stats.SlackRead--
-	}
-	if ev.Partial != "" {
-		rd.stats.Partial--
 	}
 }
 

@@ -26,8 +26,10 @@ type Stats struct {
 	// the header was last updated), or in a chunk whose header or records
 	// checksum is wrong; whether yielded, skipped by the window, passed
 	// over by Options.Filter or undecodable, so that no window or filter
-	// changes it (a yielded duplicate is not counted). Records read from
-	// chunk slack are not counted here but in SlackRead.
+	// changes it. A copy of a record of the same file (a Duplicate) counts
+	// too: a window can pass over either without telling it for a copy. A
+	// merged log (Merge) counts a record another of its logs holds once.
+	// Records read from chunk slack are not counted here but in SlackRead.
 	Recovered int
 	// BadRecords counts records whose header is intact but whose body does
 	// not decode. Each has a FormatError.
@@ -53,7 +55,9 @@ type Stats struct {
 	// Records): a record whose EventData or UserData names an overwritten
 	// definition is decoded even outside the window or passed over by the
 	// filter, so that Partial, BadRecords and the problems are those of a
-	// read of every record (TestNestedDamageFoundAlike).
+	// read of every record (TestNestedDamageFoundAlike); a copy decoded
+	// in part of a record yielded before counts too (it is also in
+	// Duplicates and its problem is listed).
 	Partial int
 	// Duplicates counts records not yielded because a byte-identical record
 	// (same record id, size and CRC32) was yielded earlier, e.g. from a
