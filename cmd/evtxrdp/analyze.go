@@ -352,7 +352,8 @@ func explainUnreadable(stderr io.Writer, logs []*evtx.Log) {
 var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // parseTime reads RFC 3339 (with or without fraction), or a date and time
-// without zone (UTC), or a date (midnight UTC).
+// without zone (UTC), or a date (midnight UTC). analyze's --at and dump's
+// --since and --until read times with it.
 func parseTime(s string) (time.Time, error) {
 	// RFC 3339 section 5.6: the "T" and "Z" may be written in lower case
 	// (the query language's @SystemTime literals accept them so).
@@ -362,7 +363,7 @@ func parseTime(s string) (time.Time, error) {
 	if strings.HasSuffix(s, "z") {
 		s = s[:len(s)-1] + "Z"
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}

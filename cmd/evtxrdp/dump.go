@@ -246,10 +246,8 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	if s == "" {
 		return dumpWhen{}, nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return dumpWhen{t: t.UTC()}, nil
-		}
+	if t, err := parseTime(s); err == nil {
+		return dumpWhen{t: t}, nil
 	}
 	if d, err := parseDuration(s); err == nil && d >= 0 {
 		return dumpWhen{relative: true, back: d}, nil

@@ -242,6 +242,13 @@ func TestDumpWindow(t *testing.T) {
 	if !strings.Contains(errOut, "skipped outside the window") || !strings.Contains(errOut, "last written record 13649 at 2012-04-08T01:28:13.9234828Z") {
 		t.Errorf("no summary: %s", errOut)
 	}
+	// RFC 3339 section 5.6 allows a lower-case "t" and "z", as analyze's
+	// --at and the query language's @SystemTime literals accept them.
+	lower := func(s string) string { return strings.ToLower(s) }
+	code, out, errOut = runDumpArgs(t, "--since", lower(since.Format(time.RFC3339Nano)), "--until", lower(until.Format(time.RFC3339Nano)), dumpSample)
+	if code != exitOK || len(lines(out)) != want {
+		t.Errorf("lower-case t and z: exit %d, %d events, want %d\n%s", code, len(lines(out)), want, errOut)
+	}
 	// Relative: the last 36 hours before the last-written record's
 	// TimeCreated.
 	from := all[len(all)-1].System.TimeCreated.Add(-36 * time.Hour)
