@@ -181,11 +181,24 @@ func TestTimeBoundsConservative(t *testing.T) {
 		`*[System[TimeCreated[timediff(@SystemTime) <= 3600000 or @SystemTime < '2022-10-15T12:00:00Z']]]`,
 		`*[System[(Level=2 and TimeCreated[timediff(@SystemTime) <= 7200000]) or TimeCreated[timediff(@SystemTime) > 86400000]]]`,
 	}
+	// A damaged TimeCreated far in the future: FILETIMEs past 2^63 (year
+	// 30828; a zapped byte of williballenthin's system.evtx gave 60010)
+	// were negative numbers to timediff, so such an event matched
+	// 'timediff(@SystemTime) > 3600000' while the reader's window, which
+	// compares times, passed over it (query and query --no-skip differed).
+	var far []time.Time
+	for _, y := range []int{3000, 30827, 30829, 60010} {
+		far = append(far, time.Date(y, 12, 4, 7, 44, 4, 0, time.UTC))
+	}
 	for _, src := range queries {
 		q := MustCompile(src)
 		since, until, _ := q.TimeBounds(refTime)
+		var times []time.Time
 		for d := -50 * time.Hour; d <= 2*time.Hour; d += 30 * time.Minute {
-			ev := schannel36870(refTime.Add(d))
+			times = append(times, refTime.Add(d))
+		}
+		for _, tc := range append(times, far...) {
+			ev := schannel36870(tc)
 			if !q.Match(ev, refTime) {
 				continue
 			}

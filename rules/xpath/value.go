@@ -157,9 +157,12 @@ func isStringKind(k evtx.Kind) bool {
 	return false
 }
 
-// filetime returns t as a FILETIME number (100 ns since 1601), exact.
+// filetime returns t as a FILETIME number (100 ns since 1601), exact up
+// to math.MaxInt64 (year 30828), where it stays: a later time (a damaged
+// TimeCreated) would wrap to a negative number and so lie before every
+// other, while the reader's window, which compares times, puts it after.
 func filetime(t time.Time) int64 {
-	return int64(evtx.TimeToFiletime(t))
+	return int64(min(evtx.TimeToFiletime(t), math.MaxInt64))
 }
 
 // valueNumber converts a typed value to a number for a comparison with a
@@ -174,7 +177,7 @@ func valueNumber(v *evtx.Value) float64 {
 	case evtx.KindReal32, evtx.KindReal64:
 		return v.Float
 	case evtx.KindFileTime, evtx.KindSysTime:
-		return float64(filetime(v.Time))
+		return float64(evtx.TimeToFiletime(v.Time))
 	case evtx.KindString, evtx.KindAnsiString:
 		return typedNumber(v.Str)
 	case evtx.KindGUID, evtx.KindSID, evtx.KindEvtXML:
