@@ -198,6 +198,11 @@ type chunkResult struct {
 	tmin, tmax time.Time
 	timed      bool
 	werrs      []*FormatError
+	// badRecovered holds the keys of the current records that did not
+	// decode where the headers do not account for them (counted in
+	// Recovered and BadRecords): a merged log counts one held by another
+	// of its logs once.
+	badRecovered []recKey
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -328,6 +333,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	// damage counts and reports what decoding the record at off (size
 	// bytes, record id id) found wrong: not decodable (err), or ev decoded
 	// in part.
+	recovered := false // of the record at hand
 	damage := func(off, size int, id uint64, ev *Event, err error) {
 		switch {
 		case err != nil && inSlack:
@@ -335,6 +341,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			fail(off, id, fmt.Errorf("record of %d bytes in chunk slack not decodable: %w", size, err))
 		case err != nil:
 			res.st.BadRecords++
+			if recovered {
+				res.badRecovered = append(res.badRecovered, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
+			}
 			failW(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
 		default:
 			res.st.Partial++
@@ -348,7 +357,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	for off+recordHeaderSize <= len(c) {
 		// Until the record at off is placed: the problems of gaps and
 		// salvaged records are the first pass's (never the slack pass's).
-		inSlack = false
+		inSlack, recovered = false, false
 		size, ok := recordAt(c, off)
 		var ev *Event
 		salvaged := false
@@ -406,7 +415,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		if salvaged {
 			res.allCheap = false
 		}
-		recovered := salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
+		recovered = salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
 		// Every current record's header time counts, whatever becomes of
 		// it (slack records are old: the first pass counts them in Stale).
 		if !inSlack {

@@ -78,7 +78,16 @@ type merged struct {
 	filtered  int
 	recovDups int // duplicates among the parts' recovered records
 	dups      int
-	partial   int // yielded events decoded in part
+	partDups  int // duplicates among the parts' events decoded in part
+	// dupKeys holds per part the keys (recKey) of its events that are
+	// copies of another part's: a part's own copies of them
+	// (Reader.inDups) are copies of that record too.
+	dupKeys []map[recKey]struct{}
+	// firstPart holds, by its bytes (recKey), the first part that yielded
+	// each record: an undecodable record a later part holds where the
+	// headers do not count it (Reader.badRecovered) and an earlier part
+	// yielded, or holds undecodable too, is one record, counted once.
+	firstPart map[recKey]int
 	slack     int // yielded events read from chunk slack or unallocated space
 	// maxErrs bounds errors, as Options.MaxErrors bounds a Reader's
 	// (negative: no bound); each part keeps as many.
@@ -86,7 +95,7 @@ type merged struct {
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
-	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, maxErrs: o.MaxErrors}
+	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, maxErrs: o.MaxErrors}
 	if m.maxErrs == 0 {
 		m.maxErrs = DefaultMaxErrors
 	}
@@ -126,20 +135,32 @@ func (m *merged) next() (*Event, error) {
 			return nil, err
 		}
 		recovered := f.cur != nil && f.pos > 0 && f.recoveredAt(f.pos-1)
+		if f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
+			if _, ok := m.firstPart[f.cur.keys[f.pos-1]]; !ok {
+				m.firstPart[f.cur.keys[f.pos-1]] = m.cur
+			}
+		}
 		k := ev.Identity()
 		if _, dup := m.seen[k]; dup {
 			m.dups++
 			if recovered {
 				m.recovDups++
 			}
+			if ev.Partial != "" {
+				m.partDups++
+			}
+			if f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
+				if m.dupKeys == nil {
+					m.dupKeys = make([]map[recKey]struct{}, len(m.files))
+				}
+				if m.dupKeys[m.cur] == nil {
+					m.dupKeys[m.cur] = map[recKey]struct{}{}
+				}
+				m.dupKeys[m.cur][f.cur.keys[f.pos-1]] = struct{}{}
+			}
 			continue
 		}
 		m.seen[k] = struct{}{}
-		// Decoded in part: counted whether or not the window and the
-		// filter yield it, as the Reader counts it.
-		if ev.Partial != "" {
-			m.partial++
-		}
 		// The Reader's order of judgement: the window by TimeCreated,
 		// then the filter on the record's summary.
 		if !m.win.admits(ev) {
@@ -170,6 +191,7 @@ func summaryTime(ev *Event) time.Time {
 
 func (m *merged) stats() Stats {
 	var s Stats
+	bad := map[recKey]int{} // the first part holding each of Reader.badRecovered
 	for i, f := range m.files {
 		p := f.Reader.Stats()
 		s.Size += p.Size
@@ -180,6 +202,34 @@ func (m *merged) stats() Stats {
 		// The parts read every record (no window): their recovered
 		// records less those that are copies of one read before.
 		s.Recovered += p.Recovered
+		// Decoded in part: counted whether or not the window and the
+		// filter yield it, as the Reader counts it.
+		s.Partial += p.Partial
+		// Undecodable records an earlier part holds too.
+		for _, k := range f.Reader.badRecovered {
+			j, ok := m.firstPart[k]
+			if jb, okb := bad[k]; okb && (!ok || jb < j) {
+				j, ok = jb, true
+			}
+			if ok && j < i {
+				s.Recovered--
+			} else if _, okb := bad[k]; !okb {
+				bad[k] = i
+			}
+		}
+		// A part's own copies of a record another part holds.
+		if i < len(m.dupKeys) && m.dupKeys[i] != nil {
+			for _, d := range f.Reader.inDups {
+				if _, ok := m.dupKeys[i][d.k]; ok {
+					if d.recovered {
+						s.Recovered--
+					}
+					if d.partial {
+						s.Partial--
+					}
+				}
+			}
+		}
 		s.Stale += p.Stale
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
@@ -213,7 +263,8 @@ func (m *merged) stats() Stats {
 	}
 	s.Records, s.Skipped, s.Filtered = m.records, m.skipped, m.filtered
 	s.Recovered -= m.recovDups
-	s.Partial, s.SlackRead = m.partial, m.slack
+	s.Partial -= m.partDups
+	s.SlackRead = m.slack
 	s.Duplicates += m.dups
 	return s
 }

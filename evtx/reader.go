@@ -117,6 +117,12 @@ type Reader struct {
 	// it was decoded in full (a copy decoded in full is still yielded
 	// after one decoded in part).
 	seen map[recKey]bool
+	// inDups lists the copies not yielded (duplicates) that Recovered or
+	// Partial still count, by the key of the record they copy; a merged
+	// log takes them out where that record is a copy from another part.
+	inDups []inDup
+	// badRecovered: chunkResult.badRecovered of every chunk read.
+	badRecovered []recKey
 	// merged is set for a Reader over copies of a log (Merge).
 	merged *merged
 
@@ -387,6 +393,9 @@ func (rd *Reader) Next() (*Event, error) {
 			ev := rd.cur.events[i]
 			if full, dup := rd.seen[k]; dup && (full || ev.Partial != "") {
 				rd.uncount(ev)
+				if r := rd.cur.recovered[i]; r || ev.Partial != "" {
+					rd.inDups = append(rd.inDups, inDup{k: k, recovered: r, partial: ev.Partial != ""})
+				}
 				continue
 			}
 			if rd.recover {
@@ -436,6 +445,7 @@ func (rd *Reader) Next() (*Event, error) {
 			rd.slackSlots = append(rd.slackSlots, res.index)
 		}
 		rd.stats.add(&res.st)
+		rd.badRecovered = append(rd.badRecovered, res.badRecovered...)
 		rd.keepErrs(res.errs...)
 		rd.cur, rd.pos = res, 0
 		if rd.progress != nil {
@@ -443,6 +453,12 @@ func (rd *Reader) Next() (*Event, error) {
 				Done: min(rd.src.size, rd.src.base+int64(res.index+1)*chunkSize)})
 		}
 	}
+}
+
+// inDup is a duplicate Recovered or Partial counts (Reader.inDups).
+type inDup struct {
+	k                  recKey
+	recovered, partial bool
 }
 
 // uncount moves an event not yielded, because it is a copy of one yielded

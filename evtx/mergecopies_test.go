@@ -1,0 +1,57 @@
+package evtx_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// A merged log of two byte-identical copies of a damaged log counts what
+// the log alone counts: each record once, a record's copies inside the log
+// as the log's own Reader counts them (Stats.Recovered and Stats.Partial
+// count a duplicate where it lies). The damage: the second half of one
+// chunk overwritten by another's, both ways (a copy taken while a chunk
+// was rewritten), which puts copies of records, full and partial, inside
+// one file.
+func TestMergeOfCopiesCountsAsOne(t *testing.T) {
+	const hdr, chunk = 4096, 65536
+	n := 0
+	for name, b := range sampleLogs(t) {
+		if len(b) < hdr+2*chunk {
+			continue
+		}
+		for _, way := range [][2]int{{0, 1}, {1, 0}} {
+			d := bytes.Clone(b)
+			dst, src := hdr+way[0]*chunk, hdr+way[1]*chunk
+			copy(d[dst+chunk/2:dst+chunk], b[src+chunk/2:src+chunk])
+			dir := t.TempDir()
+			var parts []*evtx.Log
+			for _, f := range []string{"a.evtx", "b.evtx"} {
+				p := filepath.Join(dir, f)
+				if err := os.WriteFile(p, d, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				ls, err := evtx.Find(p)
+				if err != nil || len(ls) != 1 {
+					t.Fatal(ls, err)
+				}
+				parts = append(parts, ls[0])
+			}
+			one := readAll(t, parts[0], evtx.Options{}).stats
+			two := readAll(t, evtx.Merge(parts...), evtx.Options{}).stats
+			if two.Records != one.Records || two.Recovered != one.Recovered || two.Partial != one.Partial {
+				t.Errorf("%s (chunk %d's half over chunk %d's): merged copies: %d events, %d recovered, %d partial; the log alone %d, %d, %d (%d undecodable)",
+					name, way[1], way[0], two.Records, two.Recovered, two.Partial, one.Records, one.Recovered, one.Partial, one.BadRecords)
+			}
+			if one.Duplicates > 0 {
+				n++
+			}
+		}
+	}
+	if n < 5 {
+		t.Fatalf("%d damaged copies hold duplicates: the test proves little", n)
+	}
+}
