@@ -69,9 +69,16 @@ flagged "partial" (and an <!-- evtxrdp: ... partial: ... --> comment), with
 its values, types and no names under "unresolved" (<Unresolved> in XML);
 it is also listed as a problem.
 
-At the end, for each log, a summary line and every problem found (damaged
-chunks, checksum mismatches, unreadable spans, undecodable records) go to
-stderr; damage is reported, never fatal. When stderr is a terminal and
+At the end, for each log, a summary line and the problems found (damaged
+chunks, checksum mismatches, unreadable spans, undecodable records and
+records decoded in part; the first --max-errors of them, all counted) go
+to stderr; damage is reported, never fatal. The summary's counts of
+damage (records decoded in part, undecodable, records the headers or
+their checksums do not account for, bytes unread, problems) are those of
+a dump without a window, whatever --since and --until say; "events"
+counts the events printed, records decoded in part among them, and
+"duplicates" the copies of a record printed before (a copy of a record
+outside the window is counted as outside the window). When stderr is a terminal and
 stdout is not, a progress line shows on stderr for runs longer than a
 second. Control characters from the logs are escaped in text output and
 on stderr (\x1b, \n, \u202e); XML writes line breaks, C1 controls and
