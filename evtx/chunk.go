@@ -175,6 +175,12 @@ type recKey struct {
 }
 
 // chunkResult is what scanning one chunk produced, in offset order.
+// badRecord is a current record that did not decode (chunkResult.bad).
+type badRecord struct {
+	k         recKey
+	recovered bool
+}
+
 type chunkResult struct {
 	index  int
 	events []*Event
@@ -198,11 +204,10 @@ type chunkResult struct {
 	tmin, tmax time.Time
 	timed      bool
 	werrs      []*FormatError
-	// badRecovered holds the keys of the current records that did not
-	// decode where the headers do not account for them (counted in
-	// Recovered and BadRecords): a merged log counts one held by another
-	// of its logs once.
-	badRecovered []recKey
+	// bad lists the current records that did not decode (BadRecords),
+	// each with whether the headers account for it (Recovered): a merged
+	// log counts one held by another of its logs once.
+	bad []badRecord
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -341,9 +346,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			fail(off, id, fmt.Errorf("record of %d bytes in chunk slack not decodable: %w", size, err))
 		case err != nil:
 			res.st.BadRecords++
-			if recovered {
-				res.badRecovered = append(res.badRecovered, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
-			}
+			res.bad = append(res.bad, badRecord{recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])}, recovered})
 			failW(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
 		default:
 			res.st.Partial++

@@ -84,9 +84,10 @@ type merged struct {
 	// (Reader.inDups) are copies of that record too.
 	dupKeys []map[recKey]struct{}
 	// firstPart holds, by its bytes (recKey), the first part that yielded
-	// each record: an undecodable record a later part holds where the
-	// headers do not count it (Reader.badRecovered) and an earlier part
-	// yielded, or holds undecodable too, is one record, counted once.
+	// each record: an undecodable record of a later part (Reader.bad)
+	// that an earlier part yielded, or holds undecodable too, is one
+	// record, counted once (in BadRecords, and in Recovered where the
+	// headers do not count it).
 	firstPart map[recKey]int
 	slack     int // yielded events read from chunk slack or unallocated space
 	// maxErrs bounds errors, as Options.MaxErrors bounds a Reader's
@@ -117,6 +118,7 @@ func openMerged(l *Log, o Options) (*File, error) {
 			m.close()
 			return nil, err
 		}
+		f.Reader.mergePart = true
 		m.files = append(m.files, f)
 	}
 	rd := &Reader{merged: m, hdr: m.files[0].Header()}
@@ -191,7 +193,7 @@ func summaryTime(ev *Event) time.Time {
 
 func (m *merged) stats() Stats {
 	var s Stats
-	bad := map[recKey]int{} // the first part holding each of Reader.badRecovered
+	bad := map[recKey]int{} // the first part holding each of Reader.bad
 	for i, f := range m.files {
 		p := f.Reader.Stats()
 		s.Size += p.Size
@@ -206,15 +208,18 @@ func (m *merged) stats() Stats {
 		// filter yield it, as the Reader counts it.
 		s.Partial += p.Partial
 		// Undecodable records an earlier part holds too.
-		for _, k := range f.Reader.badRecovered {
-			j, ok := m.firstPart[k]
-			if jb, okb := bad[k]; okb && (!ok || jb < j) {
+		for _, b := range f.Reader.bad {
+			j, ok := m.firstPart[b.k]
+			if jb, okb := bad[b.k]; okb && (!ok || jb < j) {
 				j, ok = jb, true
 			}
 			if ok && j < i {
-				s.Recovered--
-			} else if _, okb := bad[k]; !okb {
-				bad[k] = i
+				s.BadRecords--
+				if b.recovered {
+					s.Recovered--
+				}
+			} else if _, okb := bad[b.k]; !okb {
+				bad[b.k] = i
 			}
 		}
 		// A part's own copies of a record another part holds.

@@ -121,8 +121,11 @@ type Reader struct {
 	// Partial still count, by the key of the record they copy; a merged
 	// log takes them out where that record is a copy from another part.
 	inDups []inDup
-	// badRecovered: chunkResult.badRecovered of every chunk read.
-	badRecovered []recKey
+	// bad: chunkResult.bad of every chunk read.
+	bad []badRecord
+	// mergePart tells that the Reader reads a part of a merged log, which
+	// alone needs inDups and bad (kept only then: they grow with the log).
+	mergePart bool
 	// merged is set for a Reader over copies of a log (Merge).
 	merged *merged
 
@@ -393,7 +396,7 @@ func (rd *Reader) Next() (*Event, error) {
 			ev := rd.cur.events[i]
 			if full, dup := rd.seen[k]; dup && (full || ev.Partial != "") {
 				rd.uncount(ev)
-				if r := rd.cur.recovered[i]; r || ev.Partial != "" {
+				if r := rd.cur.recovered[i]; rd.mergePart && (r || ev.Partial != "") {
 					rd.inDups = append(rd.inDups, inDup{k: k, recovered: r, partial: ev.Partial != ""})
 				}
 				continue
@@ -445,7 +448,9 @@ func (rd *Reader) Next() (*Event, error) {
 			rd.slackSlots = append(rd.slackSlots, res.index)
 		}
 		rd.stats.add(&res.st)
-		rd.badRecovered = append(rd.badRecovered, res.badRecovered...)
+		if rd.mergePart {
+			rd.bad = append(rd.bad, res.bad...)
+		}
 		rd.keepErrs(res.errs...)
 		rd.cur, rd.pos = res, 0
 		if rd.progress != nil {
