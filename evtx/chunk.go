@@ -181,6 +181,9 @@ type badRecord struct {
 	recovered bool
 }
 
+// gapKey names an unreadable span by its size and CRC32 (chunkResult.gaps).
+type gapKey struct{ size, sum uint32 }
+
 type chunkResult struct {
 	index  int
 	events []*Event
@@ -208,6 +211,10 @@ type chunkResult struct {
 	// each with whether the headers account for it (Recovered): a merged
 	// log counts one held by another of its logs once.
 	bad []badRecord
+	// gaps lists the spans of the record area counted in UnreadBytes, by
+	// their bytes: a merged log counts a span another of its logs holds
+	// once.
+	gaps []gapKey
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -386,6 +393,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				// Report the part of the gap that lies in the record area.
 				if gapEnd := min(end, area); gapEnd > off {
 					res.st.UnreadBytes += int64(gapEnd - off)
+					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
 					fail(off, brokenID(c, off), fmt.Errorf("%w: %d bytes at chunk offset %#x..%#x hold no readable record%s", ErrCorrupt, gapEnd-off, off, gapEnd, brokenWhy(c, off)))
 				}
 				if next < 0 {

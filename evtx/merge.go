@@ -193,7 +193,8 @@ func summaryTime(ev *Event) time.Time {
 
 func (m *merged) stats() Stats {
 	var s Stats
-	bad := map[recKey]int{} // the first part holding each of Reader.bad
+	bad := map[recKey]int{}        // the first part holding each of Reader.bad
+	gapsBefore := map[gapKey]int{} // the most copies of a span in one part read before
 	for i, f := range m.files {
 		p := f.Reader.Stats()
 		s.Size += p.Size
@@ -238,6 +239,17 @@ func (m *merged) stats() Stats {
 		s.Stale += p.Stale
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
+		// Unreadable spans an earlier part holds too (as many times).
+		n := map[gapKey]int{}
+		for _, g := range f.Reader.gaps {
+			n[g]++
+		}
+		for g, c := range n {
+			s.UnreadBytes -= int64(g.size) * int64(min(c, gapsBefore[g]))
+		}
+		for g, c := range n {
+			gapsBefore[g] = max(gapsBefore[g], c)
+		}
 		s.Problems += p.Problems
 		s.Dirty = s.Dirty || p.Dirty
 		s.Full = s.Full || p.Full

@@ -123,6 +123,8 @@ type Reader struct {
 	inDups []inDup
 	// bad: chunkResult.bad of every chunk read.
 	bad []badRecord
+	// gaps: chunkResult.gaps of every chunk read.
+	gaps []gapKey
 	// mergePart tells that the Reader reads a part of a merged log, which
 	// alone needs inDups and bad (kept only then: they grow with the log).
 	mergePart bool
@@ -450,6 +452,7 @@ func (rd *Reader) Next() (*Event, error) {
 		rd.stats.add(&res.st)
 		if rd.mergePart {
 			rd.bad = append(rd.bad, res.bad...)
+			rd.gaps = append(rd.gaps, res.gaps...)
 		}
 		rd.keepErrs(res.errs...)
 		rd.cur, rd.pos = res, 0

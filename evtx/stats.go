@@ -32,7 +32,8 @@ type Stats struct {
 	// Records read from chunk slack are not counted here but in SlackRead.
 	Recovered int
 	// BadRecords counts records whose header is intact but whose body does
-	// not decode. Each has a FormatError.
+	// not decode. Each has a FormatError. A merged log (Merge) counts one
+	// that another of its logs yields or holds undecodable once.
 	BadRecords int
 	// Stale counts the intact records found in the slack of chunks (past
 	// the free space offset of a chunk header that can be believed, and not
@@ -65,7 +66,8 @@ type Stats struct {
 	Duplicates int
 	// UnreadBytes counts bytes of record areas (up to a chunk's free space
 	// offset, or the whole used part of a chunk whose header is unusable)
-	// not covered by any intact record. Each gap has a FormatError.
+	// not covered by any intact record. Each gap has a FormatError. A merged
+	// log counts a span of the same bytes in several of its logs once.
 	UnreadBytes int64
 	// Problems counts every problem found (a FormatError each), also those
 	// Errors no longer keeps (Options.MaxErrors).
