@@ -215,6 +215,9 @@ type chunkResult struct {
 	// their bytes: a merged log counts a span another of its logs holds
 	// once.
 	gaps []gapKey
+	// stale lists the records counted in Stale, by their bytes: a merged
+	// log counts one another of its logs holds once.
+	stale []recKey
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -413,6 +416,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		if inSlack {
 			if !w.slackOnly {
 				res.st.Stale++
+				res.stale = append(res.stale, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
 				res.slack = true
 				off += size
 				continue

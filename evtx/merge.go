@@ -193,8 +193,9 @@ func summaryTime(ev *Event) time.Time {
 
 func (m *merged) stats() Stats {
 	var s Stats
-	bad := map[recKey]int{}        // the first part holding each of Reader.bad
-	gapsBefore := map[gapKey]int{} // the most copies of a span in one part read before
+	bad := map[recKey]int{}         // the first part holding each of Reader.bad
+	gapsBefore := map[gapKey]int{}  // the most copies of a span in one part read before
+	staleBefore := map[recKey]int{} // the same of an old record
 	for i, f := range m.files {
 		p := f.Reader.Stats()
 		s.Size += p.Size
@@ -237,6 +238,17 @@ func (m *merged) stats() Stats {
 			}
 		}
 		s.Stale += p.Stale
+		// Old records an earlier part holds too (as many times).
+		ns := map[recKey]int{}
+		for _, k := range f.Reader.stale {
+			ns[k]++
+		}
+		for k, c := range ns {
+			s.Stale -= min(c, staleBefore[k])
+		}
+		for k, c := range ns {
+			staleBefore[k] = max(staleBefore[k], c)
+		}
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
 		// Unreadable spans an earlier part holds too (as many times).

@@ -125,6 +125,8 @@ type Reader struct {
 	bad []badRecord
 	// gaps: chunkResult.gaps of every chunk read.
 	gaps []gapKey
+	// stale: chunkResult.stale of every chunk read.
+	stale []recKey
 	// mergePart tells that the Reader reads a part of a merged log, which
 	// alone needs inDups and bad (kept only then: they grow with the log).
 	mergePart bool
@@ -453,6 +455,7 @@ func (rd *Reader) Next() (*Event, error) {
 		if rd.mergePart {
 			rd.bad = append(rd.bad, res.bad...)
 			rd.gaps = append(rd.gaps, res.gaps...)
+			rd.stale = append(rd.stale, res.stale...)
 		}
 		rd.keepErrs(res.errs...)
 		rd.cur, rd.pos = res, 0

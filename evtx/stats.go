@@ -42,7 +42,8 @@ type Stats struct {
 	// the log's current contents: counted, not decoded, not reported as
 	// problems, unless Options.Recover is set. Records of an old chunk past
 	// the file header's count (unallocated space: see Event.Recovered)
-	// count here too.
+	// count here too. A merged log counts one that several of its logs
+	// hold once.
 	Stale int
 	// SlackRead counts the records of chunk slack yielded as events
 	// (Options.Recover; Event.Recovered is RecoveredSlack); they are also
