@@ -86,14 +86,22 @@
 // Decoding is a pure function of the record and its chunk: a record
 // decodes to the same event whatever else was decoded before it, in any
 // order and with any number of workers (TestDecodeOrderFree), so windows
-// and filters never change what a record yields.
+// and filters never change what a record yields. Nor do they change the
+// damage a read finds: a record whose BinXML values (EventData, UserData)
+// name a definition that does not resolve is decoded even when the window
+// or the filter passes over it, so that Stats.Partial, Stats.BadRecords
+// and the problems are those of a read of every record
+// (TestNestedDamageFoundAlike).
 //
 // Three caches save work without changing an answer, each checked against
 // the plain path by a test:
 //   - A template definition Windows repeats in every chunk is compiled once
 //     per decoding goroutine and reused where its bytes and the names it
 //     references are those it was compiled from (TestTemplateCacheEqualsCompile,
-//     TestTemplateCacheRefusesChanges, FuzzReader).
+//     TestTemplateCacheRefusesChanges, FuzzReader). Within a chunk the
+//     memo of its templates and names sits behind two small direct-mapped
+//     tables by offset, which only ever hold what the memo holds
+//     (TestDecodeOrderFree, TestTemplateCacheMutatedDefinitions).
 //   - A Log made by Find remembers, per chunk, the span of TimeCreated a
 //     windowed read found in it and what reading it gives when no record of
 //     it is in the window; a later Open whose window excludes the span gets
