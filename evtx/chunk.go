@@ -174,7 +174,6 @@ type recKey struct {
 	sum  uint32
 }
 
-// chunkResult is what scanning one chunk produced, in offset order.
 // badRecord is a current record that did not decode (chunkResult.bad).
 type badRecord struct {
 	k         recKey
@@ -184,6 +183,7 @@ type badRecord struct {
 // gapKey names an unreadable span by its size and CRC32 (chunkResult.gaps).
 type gapKey struct{ size, sum uint32 }
 
+// chunkResult is what scanning one chunk produced, in offset order.
 type chunkResult struct {
 	index  int
 	events []*Event

@@ -239,29 +239,11 @@ func (m *merged) stats() Stats {
 		}
 		s.Stale += p.Stale
 		// Old records an earlier part holds too (as many times).
-		ns := map[recKey]int{}
-		for _, k := range f.Reader.stale {
-			ns[k]++
-		}
-		for k, c := range ns {
-			s.Stale -= min(c, staleBefore[k])
-		}
-		for k, c := range ns {
-			staleBefore[k] = max(staleBefore[k], c)
-		}
+		heldBefore(f.Reader.stale, staleBefore, func(_ recKey, n int) { s.Stale -= n })
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
 		// Unreadable spans an earlier part holds too (as many times).
-		n := map[gapKey]int{}
-		for _, g := range f.Reader.gaps {
-			n[g]++
-		}
-		for g, c := range n {
-			s.UnreadBytes -= int64(g.size) * int64(min(c, gapsBefore[g]))
-		}
-		for g, c := range n {
-			gapsBefore[g] = max(gapsBefore[g], c)
-		}
+		heldBefore(f.Reader.gaps, gapsBefore, func(g gapKey, n int) { s.UnreadBytes -= int64(g.size) * int64(n) })
 		s.Problems += p.Problems
 		s.Dirty = s.Dirty || p.Dirty
 		s.Full = s.Full || p.Full
@@ -296,6 +278,25 @@ func (m *merged) stats() Stats {
 	s.SlackRead = m.slack
 	s.Duplicates += m.dups
 	return s
+}
+
+// heldBefore calls drop(k, n) for each key of one part's keys that an
+// earlier part held too, n being how many of its copies here an earlier
+// part held (the most copies any one earlier part held, at most the
+// copies here), and then records this part's copies in before.
+func heldBefore[K comparable](keys []K, before map[K]int, drop func(k K, n int)) {
+	here := map[K]int{}
+	for _, k := range keys {
+		here[k]++
+	}
+	for k, c := range here {
+		if n := min(c, before[k]); n > 0 {
+			drop(k, n)
+		}
+	}
+	for k, c := range here {
+		before[k] = max(before[k], c)
+	}
 }
 
 func (m *merged) errors() []*FormatError {
