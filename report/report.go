@@ -300,7 +300,12 @@ type Input struct {
 	// Records counts the intact records found; Decoded those decoded (in
 	// the analysed period, DecodedSince to DecodedUntil); Filtered those of
 	// the period that no query could match, judged from their provider and
-	// event id without decoding them.
+	// event id without decoding them. A byte-identical copy of a record
+	// inside one file (a copied chunk) is told apart only when both are
+	// decoded (evtx.Stats.Duplicates): outside the period it counts in
+	// Records, inside it in Duplicates; Records + Duplicates is the same
+	// for every period. The copies in a log's other files (a log and its
+	// copies read as one) count in Duplicates, whatever the period.
 	Records      int    `json:"records"`
 	Decoded      int    `json:"decoded"`
 	Filtered     int    `json:"filtered,omitempty"`

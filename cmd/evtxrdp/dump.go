@@ -77,8 +77,15 @@ damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
 a dump without a window, whatever --since and --until say; "events"
 counts the events printed, records decoded in part among them, and
-"duplicates" the copies of a record printed before (a copy of a record
-outside the window is counted as outside the window). When stderr is a terminal and
+"duplicates of printed events" the copies of a printed event that were
+not printed again (byte-identical records: same record number, size and
+CRC32). Records outside the window are not decoded, so their copies are
+not told apart: "skipped outside the window (copies included)" counts
+them all, and with a window the duplicates are the copies inside it, as
+in a full dump filtered afterwards; events + skipped + duplicates is the
+same for every window. Copies of one log read as one decode every record:
+their "duplicates (every copy, in its N files)" count each copy, in any of
+the files, whatever the window. When stderr is a terminal and
 stdout is not, a progress line shows on stderr for runs longer than a
 second. Control characters from the logs are escaped in text output and
 on stderr (\x1b, \n, \u202e); XML writes line breaks, C1 controls and
@@ -353,8 +360,19 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if d.opts.Recover {
 		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events, %d records decoded in part, %d skipped outside the window, %d undecodable, %d duplicates, %d records the headers or their checksums do not account for, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
-		escapeText(l.Path), st.Records, st.Partial, st.Skipped, st.BadRecords, st.Duplicates, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, st.Problems)
+	// A copy of a record is told apart only when both are decoded: the
+	// copies outside the window are among the skipped records (telling
+	// them apart would mean a key for every record skipped; see
+	// evtx.Stats.Duplicates). A merged log decodes every record.
+	skipped := fmt.Sprintf("%d skipped outside the window", st.Skipped)
+	dups := fmt.Sprintf("%d duplicates of printed events", st.Duplicates)
+	if n := len(l.Parts()); n > 0 {
+		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
+	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
+		skipped += " (copies included)"
+	}
+	fmt.Fprintf(d.stderr, "%s: %d events, %d records decoded in part, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
+		escapeText(l.Path), st.Records, st.Partial, skipped, st.BadRecords, dups, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, st.Problems)
 	if !st.FirstCreated.IsZero() {
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
 			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.LastWrittenID, evtx.FormatTime(st.LastWrittenCreated))

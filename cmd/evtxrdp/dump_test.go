@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -466,4 +468,65 @@ func problemLines(errOut string) []string {
 		}
 	}
 	return out
+}
+
+// TestDumpDuplicatesSummary: the summary's duplicates are the copies of
+// printed events. With a window, the copies outside it are not decoded
+// and so not told apart: they are among the skipped records, which the
+// summary says, and events + skipped + duplicates is that of a full dump.
+// The log: the clean sample with its chunk 4 copied into the unused slot
+// 9, which the file header counts (a copy within the log's chunks).
+func TestDumpDuplicatesSummary(t *testing.T) {
+	b, err := os.ReadFile(dumpSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := func(i int) []byte { return b[4096+i*65536 : 4096+(i+1)*65536] }
+	copy(chunk(9), chunk(4))
+	b[42], b[43] = 10, 0 // chunk count
+	binary.LittleEndian.PutUint32(b[124:], crc32.ChecksumIEEE(b[:120]))
+	p := filepath.Join(t.TempDir(), "System.evtx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	evs := readerEvents(t, dumpSample, evtx.Options{})
+	var copies []time.Time // TimeCreated of each record of chunk 4
+	for _, ev := range evs {
+		if ev.Source.Chunk == 4 {
+			copies = append(copies, ev.System.TimeCreated)
+		}
+	}
+	if len(copies) == 0 {
+		t.Fatal("no records in chunk 4")
+	}
+	re := regexp.MustCompile(`: (\d+) events, \d+ records decoded in part, (\d+) skipped outside the window( \(copies included\))?, \d+ undecodable, (\d+) duplicates of printed events,`)
+	counts := func(args ...string) (events, skipped, dups int, said bool) {
+		t.Helper()
+		code, _, errOut := runDumpArgs(t, append(append([]string{"-f", "none"}, args...), p)...)
+		m := re.FindStringSubmatch(errOut)
+		if code != exitOK || m == nil {
+			t.Fatalf("%v: exit %d, summary %q", args, code, errOut)
+		}
+		fmt.Sscan(m[1], &events)
+		fmt.Sscan(m[2], &skipped)
+		fmt.Sscan(m[4], &dups)
+		return events, skipped, dups, m[3] != ""
+	}
+	e, s, d, said := counts()
+	if e != len(evs) || s != 0 || d != len(copies) || said {
+		t.Errorf("full dump: %d events, %d skipped, %d duplicates (copies said %v), want %d, 0, %d", e, s, d, said, len(evs), len(copies))
+	}
+	mid := copies[len(copies)/2]
+	for _, args := range [][]string{{"--since", mid.Format(time.RFC3339Nano)}, {"--until", mid.Format(time.RFC3339Nano)}} {
+		in := 0 // copies in the window: a full dump filtered afterwards drops them
+		for _, tc := range copies {
+			if args[0] == "--since" && !tc.Before(mid) || args[0] == "--until" && !tc.After(mid) {
+				in++
+			}
+		}
+		we, ws, wd, said := counts(args...)
+		if wd != in || !said || we+ws+wd != e+s+d {
+			t.Errorf("%v: %d events, %d skipped, %d duplicates (copies said %v); want %d duplicates and %d in all", args, we, ws, wd, said, in, e+s+d)
+		}
+	}
 }
