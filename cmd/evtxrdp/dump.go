@@ -71,7 +71,8 @@ it is also listed as a problem.
 
 At the end, for each log, a summary line and the problems found (damaged
 chunks, checksum mismatches, unreadable spans, undecodable records and
-records decoded in part; the first --max-errors of them, all counted) go
+records decoded in part; the first --max-errors of them, all counted;
+--max-errors 0 lists all, a negative value is a usage error) go
 to stderr; damage is reported, never fatal. The summary's counts of
 damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
@@ -156,6 +157,10 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	}
 	if *workers < 0 {
 		return usageErr("--workers %d: want 0 or more", *workers)
+	}
+	if *maxErrs < 0 {
+		// 0 already lists all; a second spelling of it would only hide a typo.
+		return usageErr("--max-errors %d: want 0 (list all) or more", *maxErrs)
 	}
 	sinceT, err := parseDumpWhen(*since)
 	if err != nil {

@@ -385,6 +385,7 @@ func TestDumpExitCodes(t *testing.T) {
 		{[]string{"--since", "yesterday", dumpSample}, exitUsage, "--since"},
 		{[]string{"--until", "2024-13-01", dumpSample}, exitUsage, "--until"},
 		{[]string{"--workers", "-1", dumpSample}, exitUsage, "--workers"},
+		{[]string{"--max-errors", "-1", dumpDamaged}, exitUsage, "--max-errors -1: want 0 (list all) or more"},
 		{[]string{"--bogus", dumpSample}, exitUsage, "unknown flag"},
 		{[]string{notEVTX}, exitFailure, "not an EVTX file"},
 		{[]string{filepath.Join(dir, "missing.evtx")}, exitFailure, "missing.evtx"},
