@@ -220,7 +220,10 @@
 // provider names or event ids its matches must have (xpath Query.Keys),
 // only the records whose System part has them are decoded; the others are
 // judged from a summary read without building the event (evtx
-// Options.Filter), which still gives their computer names. Events are
+// Options.Filter), which still gives their computer names. Each decoded
+// event is matched only against the queries whose keys accept its provider
+// name and event id (xpath EventKeys; queries without keys always), not
+// every query of its log (TestDispatchPicksEveryMatch). Events are
 // streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
 // An event's time is its TimeCreated as a query reads it, a TimeCreated of
@@ -229,7 +232,8 @@
 // (TestTimeCreatedZeroIsNotHeaderTime). Options.NoShortcuts turns every one of these shortcuts off (every record
 // decoded, every query evaluated on every event, the last-written record
 // found by reading every event); TestShortcutsChangeNoAnswer checks that
-// the findings are the same, over every fixture set, case and sample.
+// the findings are the same, over every fixture set, case, log of
+// testdata/evtx and sample.
 //
 // # Attribution and verdicts
 //

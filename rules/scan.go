@@ -265,12 +265,13 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			return set.Accepts(s.Provider, s.EventID)
 		}
 	}
+	d := newDispatch(qs, s.e.opt.NoShortcuts)
 	s.read(in, l, o, func(ev *evtx.Event) {
 		if t := eventTime(ev); !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
 			return
 		}
 		near++
-		s.event(in, ev, qs)
+		s.event(in, ev, d.queries(ev))
 	})
 	// The decoding goroutines report in no fixed order: merge in a fixed
 	// one, so that the report is the same from run to run.
@@ -453,6 +454,66 @@ func known(t time.Time) time.Time {
 	return t
 }
 
+// dispatch picks, for an event, the queries of a read that can match it:
+// those whose keys (xpath.Query.Keys) accept its provider name and event
+// id (xpath.EventKeys), and those without keys, in their order in the
+// read's list. A query whose keys do not accept them cannot match the
+// event (xpath.EventKeys), so evaluating only the picked ones gives the
+// matches of evaluating all; with Options.NoShortcuts every query is
+// evaluated on every event. The lists are kept per provider name and
+// event id (a log holds few pairs), at most maxDispatchPairs of them.
+type dispatch struct {
+	all   []*compiledQuery
+	plain bool // evaluate all (NoShortcuts, or no query has keys)
+	byKey map[dispatchKey][]*compiledQuery
+}
+
+type dispatchKey struct {
+	provider string
+	eventID  uint16
+}
+
+// maxDispatchPairs bounds the lists a dispatch keeps; past it, an event's
+// list is picked anew (a hostile log can hold any number of names).
+const maxDispatchPairs = 4096
+
+func newDispatch(qs []*compiledQuery, noShortcuts bool) *dispatch {
+	d := &dispatch{all: qs, plain: true, byKey: map[dispatchKey][]*compiledQuery{}}
+	if !noShortcuts {
+		for _, cq := range qs {
+			d.plain = d.plain && !cq.hasKeys
+		}
+	}
+	return d
+}
+
+// queries returns the queries of d to evaluate on ev.
+func (d *dispatch) queries(ev *evtx.Event) []*compiledQuery {
+	if d.plain {
+		return d.all
+	}
+	p, id, ok := xpath.EventKeys(ev)
+	if !ok {
+		return d.all
+	}
+	k := dispatchKey{p, id}
+	if qs, ok := d.byKey[k]; ok {
+		return qs
+	}
+	qs := []*compiledQuery{}
+	for _, cq := range d.all {
+		if !cq.hasKeys || cq.keys.Accepts(p, id) {
+			qs = append(qs, cq)
+		}
+	}
+	if len(d.byKey) < maxDispatchPairs {
+		d.byKey[k] = qs
+	}
+	return qs
+}
+
+// event evaluates qs on ev, an event of in: the timeline's and the rules'
+// matches.
 func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
 	t := eventTime(ev)
 	s.noteComputer(in, ev, t)

@@ -53,11 +53,12 @@ func TestShortcutsChangeNoAnswer(t *testing.T) {
 		subs, _ := filepath.Glob(filepath.Join(c, "*")) // a case of several machines
 		inputs = append(inputs, subs)
 	}
+	logs, _ := filepath.Glob("../testdata/evtx/*.evtx")
 	samples, _ := filepath.Glob("../../shared/samples/*.evtx")
-	for _, s := range samples {
+	for _, s := range append(logs, samples...) {
 		inputs = append(inputs, []string{s})
 	}
-	t.Logf("%d fixture sets, %d cases, %d samples", len(sets), len(cases), len(samples))
+	t.Logf("%d fixture sets, %d cases, %d logs of testdata/evtx, %d samples", len(sets), len(cases), len(logs), len(samples))
 
 	rs, err := rules.Builtin()
 	if err != nil {

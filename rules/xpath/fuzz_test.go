@@ -39,7 +39,8 @@ func seedQueries() []string {
 
 // FuzzCompile: Compile never panics; an error is a *SyntaxError inside the
 // query; a compiled query keeps its source, evaluates on every test event
-// and gives time bounds without panicking.
+// and gives time bounds without panicking; its keys accept the EventKeys
+// of every test event it matches (the odd trees of keyTrees included).
 func FuzzCompile(f *testing.F) {
 	for _, s := range seedQueries() {
 		f.Add(s)
@@ -56,6 +57,9 @@ func FuzzCompile(f *testing.F) {
 		}},
 	}}}
 	events = append(events, odd, &evtx.Event{})
+	for _, c := range keyTrees() {
+		events = append(events, c.ev)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := Compile(s)
 		if err != nil {
@@ -73,7 +77,14 @@ func FuzzCompile(f *testing.F) {
 		}
 		now := refTime
 		since, until, _ := q.TimeBounds(now)
+		k, hasKeys := q.Keys()
 		for _, ev := range events {
+			// The keys refuse no event the query matches (EventKeys).
+			if hasKeys && q.Match(ev, now) {
+				if p, id, ok := EventKeys(ev); ok && !k.Accepts(p, id) {
+					t.Fatalf("%s matches an event, its keys %+v refuse its EventKeys (%q, %d)", s, k, p, id)
+				}
+			}
 			// The time window is conservative: a match lies inside it.
 			if q.Match(ev, now) && !ev.Written.IsZero() &&
 				(!since.IsZero() && ev.Written.Before(since) || !until.IsZero() && ev.Written.After(until)) {

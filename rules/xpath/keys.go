@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 // Keys are values every event a query matches must have: its provider name
@@ -178,4 +180,77 @@ func (s *KeySet) Accepts(provider string, eventID uint16) bool {
 		s.n.Add(1)
 	}
 	return set[eventID>>6]&(1<<(eventID&63)) != 0
+}
+
+// EventKeys returns the provider name and event id of ev as Keys.Accepts
+// takes them: for every query q with keys k (q.Keys), when ok and
+// !k.Accepts(provider, eventID), q.Match(ev, now) is false whatever now.
+// So a caller with many queries evaluates only those whose keys accept
+// the pair. They are read from ev.Root as Match reads it: the one node at
+// System/Provider/@Name (any element or attribute name passing the name
+// test, an embedded BinXML child included) and the one at System/EventID.
+// provider is "" when there is no such Name (a Keys with provider names
+// then accepts it only for the name "", and no query with those keys
+// can match). ok is false where one pair cannot stand for what a query
+// compares: no System, System, Provider, its Name or EventID repeated,
+// no EventID, a Name that is not text (a number compares as a number),
+// an EventID that is not an unsigned integer of at most 16 bits (a text
+// compares by its numeric meaning); then every query must be evaluated.
+// An event without Root is evaluated on the tree built from its System
+// fields, which has one Provider, named when System.Provider.Name is not
+// "", and one EventID, System.EventID.
+func EventKeys(ev *evtx.Event) (provider string, eventID uint16, ok bool) {
+	if ev == nil {
+		return "", 0, false
+	}
+	if ev.Root == nil {
+		return ev.System.Provider.Name, ev.System.EventID, true
+	}
+	sys, ok := onlyChild(ev.Root, "System")
+	if !ok || sys == nil {
+		return "", 0, false
+	}
+	p, ok := onlyChild(sys, "Provider")
+	if !ok {
+		return "", 0, false
+	}
+	if p != nil {
+		seen := false
+		for i := range p.Attrs {
+			a := &p.Attrs[i]
+			if !evtx.NameIs(a.Name, "Name") || isXMLNS(a.Name) {
+				continue
+			}
+			if seen || !isStringKind(a.Value.Kind) {
+				return "", 0, false
+			}
+			seen, provider = true, a.Value.Str
+		}
+	}
+	e, ok := onlyChild(sys, "EventID")
+	if !ok || e == nil || !isLeaf(e) || !isUnsignedKind(e.Value.Kind) || e.Value.Uint > 0xffff {
+		return "", 0, false
+	}
+	return provider, uint16(e.Value.Uint), true
+}
+
+// onlyChild returns the child of ctx a path step called name selects
+// (walk: the children, then an embedded BinXML root), nil when none does;
+// ok is false when more than one does.
+func onlyChild(ctx *evtx.Element, name string) (c *evtx.Element, ok bool) {
+	for _, ch := range ctx.Children {
+		if ch != nil && evtx.NameIs(ch.Name, name) {
+			if c != nil {
+				return nil, false
+			}
+			c = ch
+		}
+	}
+	if x := embedded(ctx); x != nil && evtx.NameIs(x.Name, name) {
+		if c != nil {
+			return nil, false
+		}
+		c = x
+	}
+	return c, true
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -215,5 +216,173 @@ func TestKeySetEqualsAccepts(t *testing.T) {
 		if bad.Load() > 0 {
 			return
 		}
+	}
+}
+
+// EventKeys never refuses what Match accepts: over every event of the
+// samples in testdata/evtx and ../shared/samples, each query naming a
+// provider name (spelled in upper case) and event id some sample event has
+// in its System part, the event's own among them, and the queries of
+// TestKeysNecessary, a query that matches an event has keys that accept
+// EventKeys' pair whenever EventKeys gives one. EventKeys gives one for
+// nearly every real event, so that the rules engine's dispatch applies.
+func TestEventKeysNecessary(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(samplesDir, "*.evtx"))
+	shared, _ := filepath.Glob("../../../shared/samples/*.evtx")
+	paths = append(paths, shared...)
+	if len(paths) < 40 {
+		t.Fatalf("%d samples", len(paths))
+	}
+	var events []*evtx.Event
+	for _, p := range paths {
+		f, err := evtx.Open(p)
+		if err != nil {
+			continue
+		}
+		for {
+			ev, err := f.Next()
+			if err != nil {
+				break
+			}
+			events = append(events, ev)
+		}
+		f.Close()
+	}
+	type pair struct {
+		p  string
+		id uint16
+	}
+	byPair := map[pair]*Query{}
+	var pool []*Query
+	pairQuery := func(ev *evtx.Event) *Query {
+		k := pair{ev.System.Provider.Name, ev.System.EventID}
+		if q, ok := byPair[k]; ok || strings.ContainsAny(k.p, `'`) {
+			return q
+		}
+		q := MustCompile(fmt.Sprintf("*[System[Provider[@Name='%s'] and EventID=%d]]", strings.ToUpper(k.p), k.id))
+		byPair[k] = q
+		pool = append(pool, q)
+		return q
+	}
+	for _, ev := range events {
+		pairQuery(ev)
+	}
+	var fixed []*Query
+	for _, s := range []string{
+		"*[System[Provider[@Name='Service Control Manager'] and EventID=7036]]",
+		"*[System[(EventID=7036 or EventID=7040) and Level=4]]",
+		"*[System[EventID=4624] or System[EventID=4625]]",
+		"Event[System[Provider[@Name='EventLog'] and (EventID=6005 or EventID=6006 or EventID=6013)]]",
+		"*[System[Provider[@Name='Microsoft-Windows-Kernel-General'] or Provider[@Name='EventLog']]]",
+		"*[System/Provider/@Name='Microsoft-Windows-Security-Auditing']",
+	} {
+		fixed = append(fixed, MustCompile(s))
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(3, 5))
+	withKeys, matched, own := 0, 0, 0
+	for _, ev := range events {
+		p, id, ok := EventKeys(ev)
+		if ok {
+			withKeys++
+		}
+		qs := append([]*Query{pairQuery(ev)}, fixed...)
+		for range 4 {
+			qs = append(qs, pool[rng.IntN(len(pool))])
+		}
+		for i, q := range qs {
+			if q == nil || !q.Match(ev, now) {
+				continue
+			}
+			matched++
+			if i == 0 {
+				own++
+			}
+			k, _ := q.Keys()
+			if ok && !k.Accepts(p, id) {
+				t.Errorf("%s matches %s record %d, its keys %+v refuse EventKeys' (%q, %d)", q, ev.Source.File, ev.RecordID, k, p, id)
+			}
+		}
+	}
+	t.Logf("%d events, %d with keys; %d matches (%d of the event's own pair), %d pair queries", len(events), withKeys, matched, own, len(pool))
+	if len(events) < 10000 || withKeys < len(events)*99/100 || own < withKeys*9/10 || len(pool) < 200 {
+		t.Errorf("%d events, %d with keys, %d matching their own pair, %d pairs: the check proves little", len(events), withKeys, own, len(pool))
+	}
+}
+
+// keyTrees are events whose trees make a single provider name and event id
+// hard to read, each with a query it matches: EventKeys must give a pair
+// that query's keys accept, or none.
+func keyTrees() []struct {
+	name string
+	ev   *evtx.Event
+	q    string
+} {
+	el := func(name string, v evtx.Value, attrs []evtx.Attr, kids ...*evtx.Element) *evtx.Element {
+		return &evtx.Element{Name: name, Value: v, Attrs: attrs, Children: kids}
+	}
+	none := evtx.Value{}
+	str := evtx.StringValue
+	u16 := func(n uint64) evtx.Value { return evtx.Value{Kind: evtx.KindUint16, Uint: n} }
+	name := func(v evtx.Value) []evtx.Attr { return []evtx.Attr{{Name: "Name", Value: v}} }
+	prov := func(n string) *evtx.Element { return el("Provider", none, name(str(n))) }
+	eid := func(n uint64) *evtx.Element { return el("EventID", u16(n), nil) }
+	event := func(kids ...*evtx.Element) *evtx.Event {
+		return &evtx.Event{Root: el("Event", none, nil, kids...)}
+	}
+	bin := func(e *evtx.Element) evtx.Value { return evtx.Value{Kind: evtx.KindBinXML, Elem: e} }
+	return []struct {
+		name string
+		ev   *evtx.Event
+		q    string
+	}{
+		{"two Provider elements", event(el("System", none, nil, prov("A"), prov("B"), eid(7))), "*[System[Provider[@Name='B'] and EventID=7]]"},
+		{"two Name attributes", event(el("System", none, nil,
+			el("Provider", none, []evtx.Attr{{Name: "Name", Value: str("A")}, {Name: "x:Name", Value: str("B")}}), eid(7))), "*[System[Provider[@Name='B'] and EventID=7]]"},
+		{"prefixed Name after xmlns", event(el("System", none, nil,
+			el("Provider", none, []evtx.Attr{{Name: "xmlns:x", Value: str("A")}, {Name: "x:Name", Value: str("B")}}), eid(7))), "*[System[Provider[@Name='B'] and EventID=7]]"},
+		{"Name a number", event(el("System", none, nil, el("Provider", none, name(u16(123))), eid(7))), "*[System[Provider[@Name='123'] and EventID=7]]"},
+		{"Name a time", event(el("System", none, nil,
+			el("Provider", none, name(evtx.Value{Kind: evtx.KindFileTime, Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)})), eid(7))),
+			"*[System[Provider[@Name='2024-01-02T03:04:05Z'] and EventID=7]]"},
+		{"EventID as text", event(el("System", none, nil, prov("A"), el("EventID", str(" 04625 "), nil))), "*[System[Provider[@Name='A'] and EventID=4625]]"},
+		{"EventID a signed number", event(el("System", none, nil, prov("A"), el("EventID", evtx.Value{Kind: evtx.KindInt32, Int: 4625}, nil))), "*[System[EventID=4625]]"},
+		{"EventID with a child", event(el("System", none, nil, prov("A"), el("EventID", none, nil, el("X", u16(4625), nil)))), "*[System[EventID=4625]]"},
+		{"two EventID elements", event(el("System", none, nil, prov("A"), eid(1), eid(4625))), "*[System[EventID=4625]]"},
+		{"two System elements", event(el("System", none, nil, prov("A"), eid(1)), el("System", none, nil, prov("B"), eid(2))), "*[System[Provider[@Name='B'] and EventID=2]]"},
+		{"System embedded beside one", &evtx.Event{Root: el("Event", bin(el("System", none, nil, prov("B"), eid(2))), nil,
+			el("System", none, nil, prov("A"), eid(1)))}, "*[System[Provider[@Name='B'] and EventID=2]]"},
+		{"Provider embedded beside one", event(el("System", bin(prov("B")), nil, prov("A"), eid(2))), "*[System[Provider[@Name='B'] and EventID=2]]"},
+		{"System embedded", &evtx.Event{Root: el("Event", bin(el("System", none, nil, prov("B"), eid(2))), nil)}, "*[System[Provider[@Name='B'] and EventID=2]]"},
+		{"prefixed names", event(el("e:System", none, nil, el("e:Provider", none, []evtx.Attr{{Name: "e:Name", Value: str("B")}}), el("e:EventID", u16(2), nil))),
+			"*[System[Provider[@Name='b'] and EventID=2]]"},
+		{"prefixed and plain Provider", event(el("System", none, nil, prov("A"), el("e:Provider", none, name(str("B"))), eid(2))), "*[System[Provider[@Name='B']]]"},
+		{"no Provider", event(el("System", none, nil, eid(2))), "*[System[EventID=2]]"},
+		{"no Root", &evtx.Event{System: evtx.System{Provider: evtx.Provider{Name: "B"}, EventID: 2}}, "*[System[Provider[@Name='b'] and EventID=2]]"},
+	}
+}
+
+func TestEventKeysOddTrees(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	declined := 0
+	for _, c := range keyTrees() {
+		q := MustCompile(c.q)
+		k, hasKeys := q.Keys()
+		if !hasKeys || !q.Match(c.ev, now) {
+			t.Fatalf("%s: %s has no keys or does not match", c.name, c.q)
+		}
+		p, id, ok := EventKeys(c.ev)
+		if !ok {
+			declined++
+			continue
+		}
+		if !k.Accepts(p, id) {
+			t.Errorf("%s: %s matches, its keys %+v refuse EventKeys' (%q, %d)", c.name, c.q, k, p, id)
+		}
+	}
+	// The prefixed Name after xmlns, the embedded System alone, the
+	// prefixed names, no Provider and no Root are read; the others not.
+	if n := len(keyTrees()); declined != n-5 {
+		t.Errorf("EventKeys declined %d of %d trees, want %d", declined, n, n-5)
 	}
 }

@@ -1,0 +1,99 @@
+package rules
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
+)
+
+// The dispatch picks every query that matches an event: over every event
+// of every log in testdata/evtx (its scenarios included) and
+// ../shared/samples, each query of the built-in rules and of the timeline,
+// whatever its channel, and queries with keys of other shapes or none, that
+// matches the event (at the event's own time)
+// is among the queries the dispatch picks for it, which keep the order of
+// the full list; with NoShortcuts the dispatch picks every query. And it
+// leaves out most queries, or it would save nothing.
+func TestDispatchPicksEveryMatch(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	var all []*compiledQuery
+	for _, cr := range e.rules {
+		all = append(all, cr.queries...)
+	}
+	if e.timeline == nil {
+		t.Fatal("no timeline")
+	}
+	all = append(all, e.timeline.queries...)
+	// Queries without keys (every built-in query has some), which the
+	// dispatch always picks, and keys of other shapes.
+	for i, src := range []string{
+		"*[System[Level<=3]]",
+		"*[System[EventID!=7036]]",
+		"Event[System[Provider[@Name='eventlog' or @Name='Service Control Manager']]]",
+		"*[System[EventID=6005 or EventID=6006 or EventID=7036]]",
+	} {
+		x := xpath.MustCompile(src)
+		cq := &compiledQuery{query: &Query{ID: fmt.Sprintf("extra-%d", i)}, x: x}
+		cq.keys, cq.hasKeys = x.Keys()
+		all = append(all, cq)
+	}
+	d, plain := newDispatch(all, false), newDispatch(all, true)
+
+	paths, _ := filepath.Glob("../testdata/evtx/*.evtx")
+	scenarios, _ := filepath.Glob("../testdata/evtx/scenarios/*/*.evtx")
+	samples, _ := filepath.Glob("../../shared/samples/*.evtx")
+	paths = append(append(paths, scenarios...), samples...)
+	if len(paths) < 100 {
+		t.Fatalf("%d logs", len(paths))
+	}
+	events, matches, picked := 0, 0, 0
+	for _, p := range paths {
+		f, err := evtx.Open(p)
+		if err != nil {
+			continue
+		}
+		for {
+			ev, err := f.Next()
+			if err != nil {
+				break
+			}
+			if ev.Partial != "" { // never given to the queries (scanner.read)
+				continue
+			}
+			events++
+			qs := d.queries(ev)
+			picked += len(qs)
+			if !slices.Equal(plain.queries(ev), all) {
+				t.Fatal("with NoShortcuts the dispatch leaves queries out")
+			}
+			// qs is a subsequence of all.
+			i := 0
+			for _, cq := range all {
+				if i < len(qs) && qs[i] == cq {
+					i++
+				}
+			}
+			if i != len(qs) {
+				t.Fatalf("%s record %d: the picked queries are not in the list's order", filepath.Base(p), ev.RecordID)
+			}
+			for _, cq := range all {
+				if !cq.x.Match(ev, eventTime(ev)) {
+					continue
+				}
+				matches++
+				if !slices.Contains(qs, cq) {
+					t.Errorf("%s record %d (%s %d): %s matches but is not picked", filepath.Base(p), ev.RecordID, ev.System.Provider.Name, ev.System.EventID, cq.query.ID)
+				}
+			}
+		}
+		f.Close()
+	}
+	t.Logf("%d logs, %d events, %d queries; %d matches; %.1f queries picked per event", len(paths), events, len(all), matches, float64(picked)/float64(events))
+	if events < 50000 || matches < 1000 || picked > events*len(all)/4 {
+		t.Errorf("%d events, %d matches, %d of %d queries picked: the check proves little", events, matches, picked, events*len(all))
+	}
+}
