@@ -27,9 +27,15 @@ import (
 // events with the Reader's rules, so it yields exactly the events a single
 // copy holding all the records would; Stats.Skipped and Stats.Filtered
 // count records once. Format errors are those of every part, each naming
-// its own file; Stats adds up the parts' chunk and damage counts, and
-// gives the span of TimeCreated and the last-written record over all the
-// parts (each part reads every record).
+// its own file, and Stats.Problems counts them all. Stats counts every
+// record and every span of damage once, as a single copy holding all the
+// records would, and gives the span of TimeCreated and the last-written
+// record over all the parts (each part reads every record); the file's
+// own facts, Size, HeaderChunks, Chunks, BadChunks, Dirty and Full, are
+// those of the first part, the file the merged log is named by (a copy's
+// chunks are not the log's chunks again: a byte copy would count each
+// chunk twice, and "the file header counts 11 chunks, the file holds 12"
+// would describe no file). Reader.PartStats gives each file's Stats.
 func Merge(parts ...*Log) *Log {
 	if len(parts) == 1 {
 		return parts[0]
@@ -45,6 +51,23 @@ func Merge(parts ...*Log) *Log {
 // Parts returns the logs a merged log reads (Merge), or nil for a log that
 // is not merged.
 func (l *Log) Parts() []*Log { return append([]*Log(nil), l.parts...) }
+
+// PartStats returns, for a Reader of a merged log (Merge), the Stats of
+// each of its files in the order of Log.Parts, as a Reader of that file
+// alone, without a window, counts them (each names its own chunks and
+// problems; records the files share are counted in each); nil for a
+// Reader of a log that is not merged. Like Stats, they are complete once
+// Next has returned io.EOF.
+func (rd *Reader) PartStats() []Stats {
+	if rd.merged == nil {
+		return nil
+	}
+	out := make([]Stats, len(rd.merged.files))
+	for i, f := range rd.merged.files {
+		out[i] = f.Reader.Stats()
+	}
+	return out
+}
 
 // RecordIdentity is the identity of a decoded record under which Merge
 // counts it once (see Merge).
@@ -198,10 +221,12 @@ func (m *merged) stats() Stats {
 	staleBefore := map[recKey]int{} // the same of an old record
 	for i, f := range m.files {
 		p := f.Reader.Stats()
-		s.Size += p.Size
-		s.HeaderChunks += p.HeaderChunks
-		s.Chunks += p.Chunks
-		s.BadChunks += p.BadChunks
+		if i == 0 {
+			// The file's own facts are those of the file the merged log
+			// is named by (PartStats has every file's).
+			s.Size, s.HeaderChunks, s.Chunks, s.BadChunks = p.Size, p.HeaderChunks, p.Chunks, p.BadChunks
+			s.Dirty, s.Full = p.Dirty, p.Full
+		}
 		s.BadRecords += p.BadRecords
 		// The parts read every record (no window): their recovered
 		// records less those that are copies of one read before.
@@ -245,8 +270,6 @@ func (m *merged) stats() Stats {
 		// Unreadable spans an earlier part holds too (as many times).
 		heldBefore(f.Reader.gaps, gapsBefore, func(g gapKey, n int) { s.UnreadBytes -= int64(g.size) * int64(n) })
 		s.Problems += p.Problems
-		s.Dirty = s.Dirty || p.Dirty
-		s.Full = s.Full || p.Full
 		if !p.First.IsZero() && (i == 0 || s.First.IsZero() || p.First.Before(s.First)) {
 			s.First = p.First
 		}

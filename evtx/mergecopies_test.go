@@ -51,6 +51,25 @@ func TestMergeOfCopiesCountsAsOne(t *testing.T) {
 				t.Errorf("%s (chunk %d's half over chunk %d's): merged copies: %d events, %d recovered, %d partial; the log alone %d, %d, %d (%d undecodable)",
 					name, way[1], way[0], two.Records, two.Recovered, two.Partial, one.Records, one.Recovered, one.Partial, one.BadRecords)
 			}
+			// The file's own facts are the first file's; problems are
+			// every file's (each names its file), and PartStats gives
+			// each file's as read alone.
+			if two.Chunks != one.Chunks || two.HeaderChunks != one.HeaderChunks || two.BadChunks != one.BadChunks ||
+				two.Size != one.Size || two.Dirty != one.Dirty || two.Full != one.Full || two.Problems != 2*one.Problems {
+				t.Errorf("%s (chunk %d's half over chunk %d's): merged copies: %d chunks, %d in header, %d damaged, %d bytes, %d problems; the log alone %d, %d, %d, %d, %d",
+					name, way[1], way[0], two.Chunks, two.HeaderChunks, two.BadChunks, two.Size, two.Problems, one.Chunks, one.HeaderChunks, one.BadChunks, one.Size, one.Problems)
+			}
+			f, err := evtx.Merge(parts...).Open(evtx.Options{Since: one.LastCreated})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, err := f.Next(); err == nil; _, err = f.Next() {
+			}
+			ps := f.PartStats()
+			f.Close()
+			if len(ps) != 2 || ps[0].Chunks != one.Chunks || ps[1].BadChunks != one.BadChunks || ps[1].Problems != one.Problems || ps[1].Duplicates != one.Duplicates {
+				t.Errorf("%s: PartStats %+v, want two of %+v", name, ps, one)
+			}
 			if one.Duplicates > 0 {
 				n++
 			}

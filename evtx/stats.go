@@ -5,7 +5,11 @@ import "time"
 // Stats counts what a Reader found. It is complete once Next has returned
 // io.EOF; before that it covers the chunks consumed so far.
 type Stats struct {
-	Size int64 // bytes in the input
+	// Size is the bytes in the input. Size, HeaderChunks, Chunks,
+	// BadChunks, Dirty and Full describe one file: for a merged log
+	// (Merge), the first of its files, the one it is named by
+	// (Reader.PartStats has each file's).
+	Size int64
 
 	// HeaderChunks is the chunk count the file header claims; Chunks the
 	// chunk slots that hold data (an all-zero, preallocated slot is not
@@ -84,7 +88,9 @@ type Stats struct {
 	// log counts a span of the same bytes in several of its logs once.
 	UnreadBytes int64
 	// Problems counts every problem found (a FormatError each), also those
-	// Errors no longer keeps (Options.MaxErrors).
+	// Errors no longer keeps (Options.MaxErrors). For a merged log, those
+	// of all its files: each FormatError names its file, so damage that
+	// two copies share is listed, and counted, for each of them.
 	Problems int
 
 	Dirty, Full bool // file header flags 0x1 and 0x2

@@ -320,7 +320,11 @@ type Input struct {
 	// the span of the log's events, which the report prints.
 	FirstCreated string `json:"first_created,omitempty"`
 	LastCreated  string `json:"last_created,omitempty"`
-	// Reader statistics.
+	// Reader statistics. For a log read with its copies as one (Path is
+	// the first copy's), the record counts count each record once, the
+	// chunk counts, Dirty and Full are those of the file Path names
+	// (evtx.Stats.Size), and Errors and ErrorCount hold every file's
+	// problems, each naming its file.
 	HeaderChunks int `json:"header_chunks"`
 	Chunks       int `json:"chunks"`
 	BadChunks    int `json:"bad_chunks"`

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -169,5 +171,36 @@ func TestDumpQueryOverlappingCopies(t *testing.T) {
 	code, got, errOut := runCmd("dump", whole, other)
 	if code != exitOK || len(lines(got)) != 307 || strings.Contains(errOut, "copy") {
 		t.Errorf("two different logs: exit %d, %d events, stderr:\n%s", code, len(lines(got)), errOut)
+	}
+}
+
+// A damaged log read with its byte copy: the summary's chunk counts are
+// those of the file it names (the log alone's), its problems those of both
+// files, and a line gives the copy's own chunks and problems. They summed
+// the files: '32 used, 32 in header, 24 damaged' for a log of 16 chunks.
+func TestDumpCopiesCountChunksPerFile(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, dumpDamaged, filepath.Join(dir, "System.evtx"))
+	copyFile(t, dumpDamaged, filepath.Join(dir, "System (1).evtx"))
+	_, _, alone := runDumpArgs(t, "-f", "none", dumpDamaged)
+	chunksRe := regexp.MustCompile(`chunks: \d+ used, \d+ in header[^;]*, \d+ damaged`)
+	probRe := regexp.MustCompile(`; (\d+) problems`)
+	chunks, prob := chunksRe.FindString(alone), probRe.FindStringSubmatch(alone)
+	if chunks == "" || prob == nil || prob[1] == "0" {
+		t.Fatalf("the log alone: %q", alone)
+	}
+	var n int
+	fmt.Sscan(prob[1], &n)
+	code, _, errOut := runDumpArgs(t, "-f", "none", dir)
+	ls := strings.Split(errOut, "\n")
+	if code != exitOK || len(ls) < 3 {
+		t.Fatalf("exit %d: %q", code, errOut)
+	}
+	main := ls[1] // after the line naming the copy
+	if chunksRe.FindString(main) != chunks || !strings.Contains(main, fmt.Sprintf("; %d problems (in its 2 files)", 2*n)) {
+		t.Errorf("summary %q, want %q and %d problems in its 2 files", main, chunks, 2*n)
+	}
+	if want := fmt.Sprintf("  copy %s: %s; %d problems", filepath.Join(dir, "System.evtx"), chunks, n); ls[2] != want {
+		t.Errorf("copy line %q, want %q", ls[2], want)
 	}
 }

@@ -350,16 +350,21 @@ func (d *dumper) dump(l *evtx.Log) error {
 
 func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	st := f.Stats()
-	var flags []string
-	if st.Dirty {
-		flags = append(flags, "dirty")
-	}
-	if st.Full {
-		flags = append(flags, "full")
-	}
-	fl := ""
-	if len(flags) > 0 {
-		fl = " (" + strings.Join(flags, ", ") + ")"
+	// chunks describes one file's chunks (a merged log's Stats give its
+	// first file's, the one it is named by).
+	chunks := func(st evtx.Stats) string {
+		var flags []string
+		if st.Dirty {
+			flags = append(flags, "dirty")
+		}
+		if st.Full {
+			flags = append(flags, "full")
+		}
+		fl := ""
+		if len(flags) > 0 {
+			fl = " (" + strings.Join(flags, ", ") + ")"
+		}
+		return fmt.Sprintf("chunks: %d used, %d in header%s, %d damaged", st.Chunks, st.HeaderChunks, fl, st.BadChunks)
 	}
 	slack := fmt.Sprintf("%d old records in chunk slack (--recover reads them)", st.Stale)
 	if d.opts.Recover {
@@ -371,13 +376,23 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// evtx.Stats.Duplicates). A merged log decodes every record.
 	skipped := fmt.Sprintf("%d skipped outside the window", st.Skipped)
 	dups := fmt.Sprintf("%d duplicates of printed events", st.Duplicates)
-	if n := len(l.Parts()); n > 0 {
+	problems := fmt.Sprintf("%d problems", st.Problems)
+	parts := l.Parts()
+	if n := len(parts); n > 0 {
 		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
+		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events, %d records decoded in part, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; chunks: %d used, %d in header%s, %d damaged; %d bytes unread; %d problems\n",
-		escapeText(l.Path), st.Records, st.Partial, skipped, st.BadRecords, dups, st.Recovered, slack, st.Chunks, st.HeaderChunks, fl, st.BadChunks, st.UnreadBytes, st.Problems)
+	fmt.Fprintf(d.stderr, "%s: %d events, %d records decoded in part, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; %s; %d bytes unread; %s\n",
+		escapeText(l.Path), st.Records, st.Partial, skipped, st.BadRecords, dups, st.Recovered, slack, chunks(st), st.UnreadBytes, problems)
+	// Each copy's own file: its chunks and problems (listed below, each
+	// naming its file).
+	for i, ps := range f.PartStats() {
+		if i > 0 && i < len(parts) {
+			fmt.Fprintf(d.stderr, "  copy %s: %s; %d problems\n", escapeText(parts[i].Path), chunks(ps), ps.Problems)
+		}
+	}
 	if !st.FirstCreated.IsZero() {
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
 			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.LastWrittenID, evtx.FormatTime(st.LastWrittenCreated))
