@@ -22,15 +22,21 @@ import (
 //     without the condition's field does not fail it: it goes on to step
 //     3 (a Schannel event without Type is consistent with RDP's listener,
 //     not shown to be another program's).
-//  2. It satisfies every MachineWide condition, and has every Require
-//     field: it is RDP's whatever program logged it (a TLS protocol
-//     disabled for every server).
-//  3. Its Process image field names a program: RDP's when the file name is
+//  2. Its Process image field names a program: RDP's when the file name is
 //     one of Process.Allow, another program's otherwise. Where the context
 //     events show which process logged RDP's connection attempts at that
 //     time (the attempts just before and after it come from one process,
 //     or one lies within Coincides.Within), a Process.ID naming another
 //     process makes the event not attributable (another svchost.exe).
+//  3. It names no program, satisfies every MachineWide condition and has
+//     every Require field: it is RDP's. A condition can be machine-wide
+//     only for a program that cannot be told apart: an event that names
+//     its program says whose it is, and Schannel's failures depend on the
+//     caller ("the lack of protocol versions enabled system-wide and at
+//     the same time allowed by particular SSPI callers", Microsoft Learn,
+//     "Transport Layer Security (TLS) registry settings"), so one
+//     program's 36871 with state 10013 does not show that RDP's listener
+//     fails too.
 //  4. Coincides is set and an event of one of its queries (an RDP
 //     connection attempt) lies within Coincides.Within of it: RDP's.
 //  5. Otherwise it is consistent with RDP but not attributable: it makes
@@ -44,8 +50,9 @@ type Attribution struct {
 	Others string `yaml:"others"`
 	// Require holds conditions every event of RDP's listener satisfies.
 	Require []*Condition `yaml:"require"`
-	// MachineWide holds conditions under which an event (that satisfies
-	// Require) is RDP's whichever program logged it.
+	// MachineWide holds conditions under which an event that satisfies
+	// Require and names no calling process is RDP's (step 3 above); an
+	// event that names its process is judged by it.
 	MachineWide []*Condition `yaml:"machine_wide"`
 	// Process reads the calling process the event names, if any.
 	Process *ProcessCheck `yaml:"process"`
@@ -114,6 +121,14 @@ func (at *Attribution) classify(ev *evtx.Event) (attrClass, string) {
 			return attrOther, label
 		}
 	}
+	if image != "" {
+		for _, a := range at.Process.Allow {
+			if strings.EqualFold(a, image) {
+				return attrProcess, "the calling process is " + processText(image, pid)
+			}
+		}
+		return attrOther, image
+	}
 	if len(at.MachineWide) > 0 && !missing {
 		all := true
 		var labels []string
@@ -128,20 +143,8 @@ func (at *Attribution) classify(ev *evtx.Event) (attrClass, string) {
 			for _, c := range at.Require {
 				labels = append(labels, fieldLabel(c, ev))
 			}
-			why := "machine-wide (" + strings.Join(labels, ", ") + ")"
-			if image != "" {
-				why += ", whichever program it was logged for (" + processText(image, pid) + ")"
-			}
-			return attrYes, why
+			return attrYes, "machine-wide (" + strings.Join(labels, ", ") + ")"
 		}
-	}
-	if image != "" {
-		for _, a := range at.Process.Allow {
-			if strings.EqualFold(a, image) {
-				return attrProcess, "the calling process is " + processText(image, pid)
-			}
-		}
-		return attrOther, image
 	}
 	return attrPending, ""
 }

@@ -45,8 +45,14 @@ func TestAttributionClassify(t *testing.T) {
 		{"client credential of svchost", at, evtxtest.WithCaller(evtxtest.WithType(evtxtest.Schannel36871(t0, 10013), "client"), 9, svchost),
 			attrOther, "Type=client from svchost.exe"},
 		{"server 10013 is machine-wide", at, evtxtest.Schannel36871(t0, 10013), attrYes, "machine-wide (ErrorState=10013, Type=server)"},
-		{"server 10013 of lsass is machine-wide", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 716, lsass),
-			attrYes, "machine-wide (ErrorState=10013, Type=server), whichever program it was logged for (lsass.exe (PID 716))"},
+		// Schannel's 10013 depends on the caller (the versions enabled and
+		// allowed by that caller): lsass's or SQL Server's does not show
+		// that RDP's listener fails, and svchost's is judged by its PID.
+		{"server 10013 of lsass is lsass's", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 716, lsass), attrOther, "lsass.exe"},
+		{"server 10013 of sqlservr is sqlservr's", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 4100,
+			`C:\Program Files\Microsoft SQL Server\MSSQL12.MSSQLSERVER\MSSQL\Binn\sqlservr.exe`), attrOther, "sqlservr.exe"},
+		{"server 10013 of svchost", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10013), 1032, svchost), attrProcess,
+			"the calling process is svchost.exe (PID 1032)"},
 		{"server 10011 of lsass", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 716, lsass), attrOther, "lsass.exe"},
 		{"server 10011 of svchost", at, evtxtest.WithCaller(evtxtest.Schannel36871(t0, 10011), 1032, svchost), attrProcess,
 			"the calling process is svchost.exe (PID 1032)"},

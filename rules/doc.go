@@ -34,7 +34,7 @@
 //	    attribution:                  # optional: which matches belong to RDP (see below)
 //	      others: TLS errors          # names them in "other TLS errors on this machine: 3, from lsass.exe"
 //	      require: [{data: Type, text: [server]}]       # failing one: another program's (an absent field fails none)
-//	      machine_wide: [{data: ErrorState, codes: ["10013"]}]   # all hold: RDP's, whatever process
+//	      machine_wide: [{data: ErrorState, codes: ["10013"]}]   # all hold and no process named: RDP's
 //	      process: {image: CallerProcessImageName, id: CallerProcessId, allow: [svchost.exe]}
 //	      coincides: {queries: [rcm-261], within: 10s}  # context queries; at most 10m
 //	  - id: rcm-261
@@ -244,7 +244,8 @@
 // belongs to another program (counted in QueryHit.Other and listed in
 // Finding.Others, never evidence), to RDP (a server credential whose
 // calling process is svchost.exe, and where the RDP connection events show
-// the listener's process id, that process; a machine-wide failure; or an event
+// the listener's process id, that process; a machine-wide failure naming no
+// process; or an event
 // within Coincides.Within of an RDP connection attempt logged by a context
 // query), or it is consistent but not attributable (QueryHit.Possible).
 //

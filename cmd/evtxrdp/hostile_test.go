@@ -29,7 +29,9 @@ func writeHostile(t *testing.T) (dir, zipPath string) {
 	t.Helper()
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	events := evtxtest.Noise(t0.Add(-48*time.Hour), 2*time.Hour, 24)
-	ev := evtxtest.WithCaller(evtxtest.Schannel36871(t0.Add(-time.Hour), 10013), evtxtest.TermServicePID, hostile)
+	// The caller's image path holds the hostile text in a folder name and
+	// ends in svchost.exe, the RDP listener's host: the event is RDP's.
+	ev := evtxtest.WithCaller(evtxtest.Schannel36871(t0.Add(-time.Hour), 10013), evtxtest.TermServicePID, `C:\`+hostile+`\svchost.exe`)
 	ev.System.Computer = "VM" + hostile
 	other := evtxtest.Schannel36871(t0.Add(-30*time.Minute), 10013)
 	other.System.Provider.Name = "Evil" + hostile

@@ -230,10 +230,10 @@ func sets() []set {
 			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 		set{
-			name: "tls-36871-10013-lsass", about: "Schannel 36871 Type server, ErrorState 10013, CallerProcessImageName lsass.exe: machine-wide",
+			name: "tls-36871-10013-lsass", about: "Schannel 36871 Type server, ErrorState 10013, CallerProcessImageName lsass.exe: lsass's own TLS error (10013 depends on the versions the caller allows), not RDP's",
 			logs: []logFile{{name: fileSystem, events: system(
 				evtxtest.WithCaller(evtxtest.Schannel36871(at(1*hour), 10013), 716, `C:\Windows\System32\lsass.exe`))}},
-			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, detected, "tls-server-no-protocol"}, {ruleBroker, notChecked, ""}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 	)
 
