@@ -361,6 +361,36 @@ func TestLogEndingBeforeTheWindowIsNotChecked(t *testing.T) {
 	}
 }
 
+func TestSpansBeyondDurationRange(t *testing.T) {
+	// time.Time.Sub saturates at about 292 years (106751 days); --at and
+	// TimeCreated reach up to the year 30828.
+	at := time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC)
+	e := builtinEngine(t, Options{At: at})
+	res := analyzePath(t, e, filepath.Join(scenarioDir, "healthy"))
+	f := finding(t, res, "rdp-tls-disabled")
+	// 2024-05-01T12:00 to 9999-12-30T12:00 (the window's start): 2913051
+	// days (Python: date(9999,12,30) - date(2024,5,1)).
+	if f.Verdict != NotChecked || len(f.Reasons) != 1 || !strings.Contains(f.Reasons[0], "2913051 days before the window's start") {
+		t.Errorf("%s %q", f.Verdict, f.Reasons)
+	}
+	for _, c := range []struct {
+		a, b time.Time
+		want string
+	}{
+		{t0, at, "2913052 days"},
+		{at, t0, "2913052 days"},
+		{time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(30828, 9, 14, 2, 48, 5, 0, time.UTC), "10675199 days"},
+		{t0, t0.Add(106749 * 24 * time.Hour), "106749 days"},
+		{t0, t0.Add(106751 * 24 * time.Hour), "106751 days"},
+		{t0, t0.Add(90 * time.Minute), "1 hour"},
+		{t0, t0, "0 seconds"},
+	} {
+		if got := FormatSpan(c.a, c.b); got != c.want {
+			t.Errorf("FormatSpan(%v, %v) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}
+
 func TestFarOffReferenceRecordWarns(t *testing.T) {
 	e := builtinEngine(t, Options{})
 	res := analyzePath(t, e, filepath.Join(scenarioDir, "far-off-record"))

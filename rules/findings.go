@@ -8,6 +8,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -386,18 +387,34 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		ls.Status, ls.Detail = LogEmpty, "the log holds no records"
 	case newest.Before(windowStart):
 		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
-			evtx.FormatTime(newest), FormatDuration(windowStart.Sub(newest)))
+			evtx.FormatTime(newest), FormatSpan(newest, windowStart))
 	case startsBefore:
 		ls.Status, ls.Detail = LogRead, ""
 	case !j.ref.IsZero() && oldest.After(j.ref):
 		// --at before the log: not a log that lost its older events.
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the reference time (the window's end), so it holds nothing of the window",
-			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(j.ref)))
+			evtx.FormatTime(oldest), FormatSpan(j.ref, oldest))
 	default:
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
-			evtx.FormatTime(oldest), FormatDuration(oldest.Sub(windowStart)))
+			evtx.FormatTime(oldest), FormatSpan(windowStart, oldest))
 	}
 	return ls
+}
+
+// FormatSpan renders the time between a and b (either order) as
+// FormatDuration does. A time.Duration holds at most about 292 years
+// (time.Time.Sub saturates there), while event times and --at reach from
+// 1601 to 30828: beyond it the span is counted in whole days from the
+// times' seconds, so "2913051 days" is not shown as "106751 days".
+func FormatSpan(a, b time.Time) string {
+	if b.Before(a) {
+		a, b = b, a
+	}
+	const maxDays = int64(math.MaxInt64/int64(24*time.Hour)) - 1
+	if days := (b.Unix() - a.Unix()) / 86400; days >= maxDays {
+		return plural(int(days), "day")
+	}
+	return FormatDuration(b.Sub(a))
 }
 
 // FormatDuration renders d for people: "3 days", "5 hours", "12 minutes",

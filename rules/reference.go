@@ -82,10 +82,10 @@ func (j *ClockJump) String() string {
 	}
 	if j.Behind {
 		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong; the windows, on TimeCreated, do not see some of these events where they happened",
-			j.Path, what, j.FirstWritten, evtx.FormatTime(j.FirstWritten.Time), evtx.FormatTime(j.Oldest.Time), j.Oldest, FormatDuration(j.FirstWritten.Time.Sub(j.Oldest.Time)))
+			j.Path, what, j.FirstWritten, evtx.FormatTime(j.FirstWritten.Time), evtx.FormatTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time))
 	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
-		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatDuration(j.Newest.Time.Sub(j.Last.Time)))
+		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time))
 }
 
 // LastWritten returns the last-written record of l: the record with the

@@ -183,7 +183,7 @@ func (s *scanner) checkReference() {
 		if n := s.decoded[in]; in.Path == s.refFrom && in.Decoded && n.near <= 1 && n.total > 1 {
 			s.warnings = append(s.warnings, fmt.Sprintf(
 				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
-				evtx.FormatTime(s.ref), in.Path, FormatDuration(s.ref.Sub(in.Since))))
+				evtx.FormatTime(s.ref), in.Path, FormatSpan(in.Since, s.ref)))
 		}
 	}
 }
