@@ -121,7 +121,7 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 			cr.window = o.Window
 		}
 		for _, q := range r.Queries {
-			x, err := xpath.Compile(q.XPath)
+			x, err := compileXPath(q.XPath)
 			if err != nil { // Validate compiled it already
 				return nil, &RuleError{File: r.File, Rule: r.ID, Field: "queries[" + q.ID + "].xpath", Err: err}
 			}

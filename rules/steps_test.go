@@ -1,11 +1,17 @@
 package rules
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
 // A fix step is pasted into a broken production VM: it cites its source,
@@ -48,7 +54,7 @@ func TestBuiltinStepsPassTheChecks(t *testing.T) {
 	seen := map[string]int{}
 	for _, s := range builtinSteps(t) {
 		for _, line := range strings.Split(s.Commands, "\n") {
-			for name, re := range map[string]*regexp.Regexp{"reg add/delete": regWrite, "sc config": scConfig, "firewall change": fwWrite, "backup to a fixed name": backupFile, "ACL change": aclWrite} {
+			for name, re := range map[string]*keyedPattern{"reg add/delete": regWrite, "sc config": scConfig, "firewall change": fwWrite, "backup to a fixed name": backupFile, "ACL change": aclWrite} {
 				if re.MatchString(line) {
 					seen[name]++
 				}
@@ -75,7 +81,7 @@ func TestOfflineControlSetPattern(t *testing.T) {
 func TestStepLintCatches(t *testing.T) {
 	for _, c := range []struct {
 		line    string
-		re      *regexp.Regexp
+		re      *keyedPattern
 		matches bool
 	}{
 		{`reg add "HKLM\X" /v A /t REG_DWORD /d 1`, regWrite, true},
@@ -242,6 +248,168 @@ resolution:
 		}
 		if msg := err.Error(); !strings.Contains(msg, file+": my-rule: resolution[fix]") || !strings.Contains(msg, c.want) {
 			t.Errorf("%s: error %q, want the file, rule, step and %q", c.name, msg, c.want)
+		}
+	}
+}
+
+// keyedPatterns are the fix-step checks' patterns, by name.
+func keyedPatterns() map[string]*keyedPattern {
+	return map[string]*keyedPattern{
+		"regWrite": regWrite, "force": force, "regRead": regRead, "aclWrite": aclWrite, "aclSave": aclSave,
+		"certRemove": certRemove, "listSave": listSave, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
+		"fwWrite": fwWrite, "fwExport": fwExport, "backupFile": backupFile, "keepFirst": keepFirst, "makeDir": makeDir,
+	}
+}
+
+// TestFoldASCIICoversFolding: every rune a (?i) pattern matches for a
+// character of a keyword (its Unicode simple folding orbit: k, K and the
+// Kelvin sign) becomes that character in foldASCII, which is what makes
+// the keyword test exact; other text is kept.
+func TestFoldASCIICoversFolding(t *testing.T) {
+	seen := map[rune]bool{}
+	for _, p := range keyedPatterns() {
+		for _, k := range p.keywords {
+			for _, c := range k {
+				if c >= utf8.RuneSelf || unicode.ToLower(c) != c {
+					t.Fatalf("keyword %q is not lower-case ASCII", k)
+				}
+				if seen[c] {
+					continue
+				}
+				seen[c] = true
+				for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+					if got := foldASCII(string(r)); got != string(c) {
+						t.Errorf("foldASCII(%q) = %q, want %q", r, got, c)
+					}
+				}
+			}
+		}
+	}
+	if !seen['k'] || !seen['s'] {
+		t.Error("no keyword holds k or s: the check proves little")
+	}
+	for s, want := range map[string]string{
+		"":                      "",
+		"reg add":               "reg add",
+		"REG ADD /F":            "reg add /f",
+		"\xff\xfeRE\u212AG ſC":  "\xff\xferekg sc",
+		"日本 ÄÖ İı Ǆ \u212B":     "日本 ÄÖ İı Ǆ \u212B",
+		"Net\xffSH \u212Aelvin": "net\xffsh kelvin",
+	} {
+		if got := foldASCII(s); got != want {
+			t.Errorf("foldASCII(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestKeyedPatternsEqualRegexp: a pattern's keyword test never changes
+// its answer: over every command line of the built-in rules, lines that
+// each check is about, and all of them respelled in random case (the
+// Kelvin sign for k, the long s for s, invalid UTF-8 inserted), match
+// and find give what the regular expression alone gives.
+func TestKeyedPatternsEqualRegexp(t *testing.T) {
+	lines := []string{
+		`reg add "HKLM\X" /v A /t REG_DWORD /d 1 /f`, `REG.exe DELETE "HKLM\X" /v A /F`, `takeown /f C:\x`,
+		`icacls C:\X /save C:\b.txt /t /c`, `icacls C:\X /grant "NT AUTHORITY\SYSTEM:(F)"`,
+		`Get-ChildItem Cert:\ | Remove-Item`, `dir | Out-File C:\BackupACLs\list.txt`,
+		`reg add "HKLM\BROKENSYSTEM\ControlSet001\services\X" /v start /d 3 /f`, `sc.exe config TermService start= auto`,
+		`sc config "UmRdpService" start= demand`, `Set-NetFirewallRule -DisplayGroup "Remote Desktop" -Enabled True`, `Set-NetFirewallProfile -Profile Domain -Enabled False`,
+		`Get-NetFirewallRule | Disable-NetFirewallRule`, `netsh advfirewall firewall set rule group="remote desktop" new enable=yes`,
+		`netsh advfirewall export C:\BackupACLs\fw.wfw`, `reg export HKLM\X C:\BackupACLs\x.reg /y`,
+		`if not exist C:\BackupACLs\x.reg reg export HKLM\X C:\BackupACLs\x.reg`, `md C:\BackupACLs`, `mkdir "C:\BackupACLs"`,
+	}
+	for _, s := range builtinSteps(t) {
+		lines = append(lines, strings.Split(s.Commands, "\n")...)
+	}
+	rng := rand.New(rand.NewPCG(8, 13))
+	respell := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			switch n := rng.IntN(8); {
+			case r == 'k' && n == 0, r == 'K' && n == 0:
+				b.WriteRune('\u212A')
+			case r == 's' && n == 0, r == 'S' && n == 0:
+				b.WriteRune('\u017F')
+			case n < 3:
+				b.WriteRune(unicode.ToUpper(r))
+			case n < 6:
+				b.WriteRune(unicode.ToLower(r))
+			case n == 7 && rng.IntN(20) == 0:
+				b.WriteString("\xff")
+				b.WriteRune(r)
+			default:
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	for i, n := 0, len(lines); i < n; i++ {
+		for range 20 {
+			lines = append(lines, respell(lines[i]))
+		}
+	}
+	matched := map[string]int{}
+	for _, line := range lines {
+		f := foldASCII(line)
+		for name, p := range keyedPatterns() {
+			got, want := p.match(line, f), p.re.MatchString(line)
+			if got != want {
+				t.Errorf("%s on %q: %v, the expression alone %v", name, line, got, want)
+			}
+			if gotM, wantM := p.find(line, f), p.re.FindStringSubmatch(line); !slices.Equal(gotM, wantM) {
+				t.Errorf("%s on %q: find %q, the expression alone %q", name, line, gotM, wantM)
+			}
+			if want {
+				matched[name]++
+			}
+		}
+	}
+	for name := range keyedPatterns() {
+		if matched[name] < 10 {
+			t.Errorf("%s matches %d of %d lines: the check proves little", name, matched[name], len(lines))
+		}
+	}
+}
+
+// TestCompileXPathRemembers: compileXPath gives, for every query text of
+// the built-in rules (as written and with the window added), of the
+// timeline and invalid ones, what xpath.Compile gives (the same text, keys
+// and error), the second time the same compiled query.
+func TestCompileXPathRemembers(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs := []string{"*[System[EventID=1]]", "*[System[EventID=2]]", "*[System[EventID=", "*[System[EventID=)", "", "Event"}
+	for _, r := range rs {
+		for _, q := range r.Queries {
+			srcs = append(srcs, q.XPath, r.LiveXPath(q))
+		}
+	}
+	tl, err := BuiltinTimeline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tl {
+		srcs = append(srcs, e.XPath)
+	}
+	for _, s := range srcs {
+		q1, err1 := compileXPath(s)
+		q2, err2 := compileXPath(s)
+		want, werr := xpath.Compile(s)
+		if fmt.Sprint(err1) != fmt.Sprint(werr) || fmt.Sprint(err2) != fmt.Sprint(werr) {
+			t.Errorf("%q: errors %v, %v; xpath.Compile %v", s, err1, err2, werr)
+		}
+		if werr != nil {
+			continue
+		}
+		if q1 != q2 || q1.String() != s {
+			t.Errorf("%q: compiled %q then %q (not remembered)", s, q1, q2)
+		}
+		k1, ok1 := q1.Keys()
+		k, ok := want.Keys()
+		if ok1 != ok || fmt.Sprint(k1) != fmt.Sprint(k) {
+			t.Errorf("%q: keys %+v, xpath.Compile's %+v", s, k1, k)
 		}
 	}
 }

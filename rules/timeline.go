@@ -97,7 +97,7 @@ func ParseTimeline(file string, data []byte) ([]*TimelineEntry, error) {
 		if strings.TrimSpace(e.Channel) == "" || strings.TrimSpace(e.Says) == "" {
 			bad("needs a channel and says")
 		}
-		if x, err := xpath.Compile(e.XPath); err != nil {
+		if x, err := compileXPath(e.XPath); err != nil {
 			bad("xpath: %v", err)
 		} else if _, ok := x.Keys(); !ok {
 			bad("xpath names no provider or event id (the timeline reads only the records it names)")
@@ -162,7 +162,7 @@ func (e *Engine) compileTimeline() error {
 		cr.window = max(cr.window, r.window)
 	}
 	for _, te := range es {
-		x, err := xpath.Compile(te.XPath)
+		x, err := compileXPath(te.XPath)
 		if err != nil {
 			return err
 		}

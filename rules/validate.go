@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
@@ -35,6 +36,42 @@ func (e *RuleError) Error() string {
 func (e *RuleError) Unwrap() error { return e.Err }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// compileXPath is xpath.Compile, remembered per source text: Validate
+// compiles each query twice (as written and with the window added),
+// NewEngine validates and compiles once more, and analyze validates the
+// rules it loads before (five compilations of each query's text). A
+// compiled query is never changed after Compile (xpath.Query is safe for
+// concurrent use), so one serves every caller. At most maxCompiled texts
+// are remembered (rules files are few; a program building engines from
+// ever new texts compiles them anew).
+func compileXPath(src string) (*xpath.Query, error) {
+	compiled.Lock()
+	defer compiled.Unlock()
+	if c, ok := compiled.m[src]; ok {
+		return c.q, c.err
+	}
+	q, err := xpath.Compile(src)
+	if len(compiled.m) < maxCompiled {
+		if compiled.m == nil {
+			compiled.m = map[string]compiledXPath{}
+		}
+		compiled.m[src] = compiledXPath{q, err}
+	}
+	return q, err
+}
+
+type compiledXPath struct {
+	q   *xpath.Query
+	err error
+}
+
+var compiled struct {
+	sync.Mutex
+	m map[string]compiledXPath
+}
+
+const maxCompiled = 4096
 
 // Validate checks rules like code: unique well-formed ids, non-empty
 // titles, causes, queries and resolutions, every query compiles, every
@@ -122,9 +159,9 @@ func validateRule(r *Rule) []error {
 		if strings.Contains(strings.ToLower(q.XPath), "timediff") {
 			bad(f+".xpath", "has a time condition; the rule's window applies it")
 		}
-		if _, err := xpath.Compile(q.XPath); err != nil {
+		if _, err := compileXPath(q.XPath); err != nil {
 			bad(f+".xpath", "%w", err)
-		} else if _, err := xpath.Compile(r.LiveXPath(q)); err != nil {
+		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil {
 			bad(f+".xpath", "with the window added: %w", err)
 		}
 	}
