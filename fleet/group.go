@@ -27,6 +27,16 @@ type Options struct {
 	// look-back) is enough, since the records before it change no finding.
 	// Copy.Records and Copy.Added then count the records of that period.
 	// 0 reads every record.
+	//
+	// Copies are found from the records read, so with Period an older
+	// copy of a log all of whose records lie before the other copy's
+	// period (a shadow copy taken long before, holding only the log's
+	// first chunks) shares none there and is not found: it stays a log of
+	// its own (Grouping says so where both are one machine's:
+	// Machine.CopiesUnchecked), or, naming only a computer name the
+	// machine had before a rename, a machine of its own, analysed from
+	// its own last-written record. Finding it would read the other log
+	// beyond the period, which Period is there to avoid; 0 finds it.
 	Period time.Duration
 }
 
@@ -48,6 +58,10 @@ type Machine struct {
 	Logs []*Log
 	// Grouping says how the logs were grouped into this machine and why.
 	Grouping []string
+	// CopiesUnchecked is set when, grouping from the analysed period
+	// (Options.Period), a log of the machine could be an older copy of
+	// another log that the period does not tell (Grouping says which).
+	CopiesUnchecked bool
 
 	units []int
 }
@@ -390,6 +404,9 @@ func Group(units []*Unit, opts Options) []*Machine {
 
 	for _, m := range ms {
 		m.finish(units)
+	}
+	if opts.Period > 0 {
+		notePeriodCopies(ms)
 	}
 	sort.SliceStable(ms, func(i, j int) bool {
 		a, b := strings.ToLower(ms[i].Label()), strings.ToLower(ms[j].Label())

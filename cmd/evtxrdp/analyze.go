@@ -31,7 +31,13 @@ analysed period are decoded.
 The logs are grouped into machines by what their records say (the Computer
 field, record ids and times, EventLog 6011 renames), not by folder names.
 Copies of a log (the same file by two paths, a shadow copy, a repeated zip
-member, an older copy) are read as one: each record counts once. Each
+member, an older copy) are read as one: each record counts once. Copies are
+found from the records of the analysed period: an older copy all of whose
+records lie before it (a shadow copy taken long before) is not found, and
+is read as a log of its own, which the grouping lines say ("not compared
+with ... before the analysed period"), or, naming only the computer's
+name before a rename, analysed as a machine of its own; 'evtxrdp dump' of
+both logs reads every record and names a copy. Each
 machine is analysed on its own, in parallel; with several machines, text,
 markdown and json hold them all, a summary table first, and jsonl prints
 one JSON report per machine per line.
@@ -222,7 +228,7 @@ func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout
 	}
 	r := report.New(res)
 	setRun(r, m, opts)
-	if f == report.FormatJSONL || m.Copies() || m.Forwarded || len(m.Computers) > 1 {
+	if f == report.FormatJSONL || m.Copies() || m.CopiesUnchecked || m.Forwarded || len(m.Computers) > 1 {
 		r.Machine = report.NewMachine(m)
 	}
 	if err := report.Write(stdout, r, f); err != nil {

@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/report"
 )
 
@@ -128,5 +131,38 @@ func TestAnalyzeFleetEmpty(t *testing.T) {
 	code, _, errOut := runCmd("analyze", dir)
 	if code != exitFailure || !strings.Contains(errOut, dir) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// An older copy of a System log, all of whose records lie before the
+// analysed period and which names the same computer (no rename): the
+// report shows the machine's grouping lines, which say that it was not
+// compared with the log before the period. The report printed none
+// (there was no copy found, no rename), so nothing said why the machine
+// had two System logs.
+func TestAnalyzeSaysOlderCopyNotCompared(t *testing.T) {
+	dir := t.TempDir()
+	end := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(end.Add(-40*24*time.Hour), time.Hour, 40*24)
+	for i, ev := range evs {
+		ev.System.Computer = "vm1"
+		ev.RecordID = uint64(i + 1)
+	}
+	cur, old := filepath.Join(dir, "current", "System.evtx"), filepath.Join(dir, "old", "System.evtx")
+	for p, part := range map[string][]*evtx.Event{cur: evs, old: evs[:24*5]} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := evtxtest.WriteFile(p, part, evtxtest.Options{MaxRecordsPerChunk: 40}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runCmd("analyze", filepath.Join(dir, "current"), filepath.Join(dir, "old"))
+	if code != exitOK || !strings.Contains(out, "Machine: vm1") || !strings.Contains(strings.Join(strings.Fields(out), " "), old+": not compared with "+cur+" before the analysed period") {
+		t.Errorf("exit %d, report:\n%s\n%s", code, out, errOut)
+	}
+	_, _, errOut = runCmd("dump", "-f", "none", cur, old)
+	if !strings.Contains(errOut, old+": a copy of "+cur) {
+		t.Errorf("dump does not name the copy:\n%s", errOut)
 	}
 }
