@@ -1,10 +1,8 @@
 package fleet
 
 import (
-	"cmp"
 	"fmt"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -455,50 +453,32 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 			parent[max(ra, rb)] = min(ra, rb)
 		}
 	}
-	// Every record key with its log, sorted by key: equal neighbours are
-	// shared records (16 bytes a record, for the time of the sort).
-	type keyOf struct {
-		k uint64
-		i int
-	}
-	var pairs []keyOf
+	// Logs that share a record key (each profile's keys are sorted).
+	var lists [][]uint64
+	var owner []int
 	for i, e := range es {
 		if e.sameFile >= 0 {
 			union(i, e.sameFile)
 			continue
 		}
 		if e.prof != nil {
-			for _, k := range e.prof.keys {
-				pairs = append(pairs, keyOf{k, i})
-			}
+			lists, owner = append(lists, e.prof.keys), append(owner, i)
 		}
 	}
-	slices.SortFunc(pairs, func(a, b keyOf) int { return cmp.Compare(a.k, b.k) })
-	for j := 1; j < len(pairs); j++ {
-		if pairs[j].k == pairs[j-1].k {
-			union(pairs[j].i, pairs[j-1].i)
-		}
-	}
+	linkShared(lists, nil, func(a, b int) { union(owner[a], owner[b]) })
 	// Exports: logs of one host that share an event (eventKey) are copies
 	// too, though their record headers differ. Only logs naming exactly
 	// one host take part, so a forwarded log (events of several hosts) is
 	// never made a copy of one machine's log.
-	pairs = pairs[:0]
+	lists, owner = lists[:0], owner[:0]
+	var hosts []string
 	for i, e := range es {
 		if e.sameFile < 0 && e.prof != nil && len(e.prof.hosts) == 1 {
-			for _, k := range e.prof.alt {
-				pairs = append(pairs, keyOf{k, i})
-			}
+			lists, owner = append(lists, e.prof.alt), append(owner, i)
+			hosts = append(hosts, e.prof.hosts[0].key)
 		}
 	}
-	slices.SortFunc(pairs, func(a, b keyOf) int { return cmp.Compare(a.k, b.k) })
-	for j := 1; j < len(pairs); j++ {
-		a, b := es[pairs[j].i].prof, es[pairs[j-1].i].prof
-		if pairs[j].k == pairs[j-1].k && a.hosts[0].key == b.hosts[0].key {
-			union(pairs[j].i, pairs[j-1].i)
-		}
-	}
-	pairs = nil
+	linkShared(lists, hosts, func(a, b int) { union(owner[a], owner[b]) })
 	sets := map[int][]int{}
 	var roots []int
 	for i := range es {
@@ -518,6 +498,91 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 	}
 	return all
+}
+
+// linkShared calls link(a, b) for lists a and b (indexes) that share a
+// key and, with hosts, whose hosts[a] and hosts[b] are equal.
+func linkShared(lists [][]uint64, hosts []string, link func(a, b int)) {
+	sharedKeys(lists, func(run []int) {
+		for x, a := range run {
+			for _, b := range run[x+1:] {
+				if hosts == nil || hosts[a] == hosts[b] {
+					link(a, b)
+				}
+			}
+		}
+	})
+}
+
+// sharedKeys calls run with the indexes of the lists that hold a key, for
+// every key that two or more of them hold, in ascending order of the keys
+// (each list sorted, each key once in it): a merge of the lists (a heap of
+// their heads), which finds what sorting every key with its list's index
+// found by equal neighbours (TestSharedKeysEqualsSort) without sorting
+// again what readProfile sorted. run's slice is reused.
+func sharedKeys(lists [][]uint64, run func([]int)) {
+	// h holds the indexes of the lists not yet done, a min-heap by their
+	// heads lists[j][at[j]].
+	at := make([]int, len(lists))
+	var h []int
+	for j, l := range lists {
+		if len(l) > 0 {
+			h = append(h, j)
+		}
+	}
+	if len(h) < 2 {
+		return
+	}
+	head := func(n int) uint64 { return lists[h[n]][at[h[n]]] }
+	down := func(n int) {
+		for {
+			c := 2*n + 1
+			if c >= len(h) {
+				return
+			}
+			if c+1 < len(h) && head(c+1) < head(c) {
+				c++
+			}
+			if head(n) <= head(c) {
+				return
+			}
+			h[n], h[c] = h[c], h[n]
+			n = c
+		}
+	}
+	for n := len(h)/2 - 1; n >= 0; n-- {
+		down(n)
+	}
+	var same []int
+	for len(h) > 1 {
+		// Pop every list whose head is the least key.
+		k := head(0)
+		same = same[:0]
+		for len(h) > 0 && head(0) == k {
+			j := h[0]
+			same = append(same, j)
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+			down(0)
+		}
+		if len(same) > 1 {
+			run(same)
+		}
+		// Push them back, past that key.
+		for _, j := range same {
+			if at[j]++; at[j] < len(lists[j]) {
+				h = append(h, j)
+				for n := len(h) - 1; n > 0; {
+					p := (n - 1) / 2
+					if head(p) <= head(n) {
+						break
+					}
+					h[n], h[p] = h[p], h[n]
+					n = p
+				}
+			}
+		}
+	}
 }
 
 // maxPeeks bounds the logs of a unit opened to read their channel.
