@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"cmp"
-	"encoding/binary"
 	"io"
 	"runtime"
 	"slices"
@@ -45,7 +44,7 @@ type hostSpan struct {
 func hostKey(computer string) string { return hosts.Key(computer) }
 
 // eventKey identifies a record by what the event says, not the record
-// header: channel, TimeCreated, provider, event id and computer. A log
+// header: channel, provider, computer, TimeCreated and event id. A log
 // saved from Event Viewer or wevtutil (an export) renumbers its records
 // and borrows or zeroes their header times, so it shares no recordKey with
 // the log it was saved from, but it shares eventKeys. Forwarded events
@@ -53,39 +52,42 @@ func hostKey(computer string) string { return hosts.Key(computer) }
 // host, the same.
 //
 // lower is the channel in lower case (strings.ToLower).
-func eventKey(lower string, s evtx.Summary) uint64 {
-	var b [10]byte
-	binary.LittleEndian.PutUint64(b[0:], uint64(s.TimeCreated.UnixNano()))
-	binary.LittleEndian.PutUint16(b[8:], s.EventID)
-	return summaryKey(b[:], lower, s)
-}
+func eventKey(lower string, s evtx.Summary) uint64 { return eventKeyAfter(summaryPrefix(lower, s), s) }
 
 // recordKey identifies a record for finding copies without decoding it:
-// channel, record id, header time, provider, event id and computer. Two
+// channel, provider, computer, record id, header time and event id. Two
 // logs that share a key are copies of one log (Merge then counts each
 // record once by its decoded identity).
 //
 // lower is the channel in lower case (strings.ToLower).
 func recordKey(lower string, s evtx.Summary) uint64 {
-	var b [18]byte
-	binary.LittleEndian.PutUint64(b[0:], s.RecordID)
-	binary.LittleEndian.PutUint64(b[8:], uint64(s.Written.UnixNano()))
-	binary.LittleEndian.PutUint16(b[16:], s.EventID)
-	return summaryKey(b[:], lower, s)
+	return recordKeyAfter(summaryPrefix(lower, s), s)
 }
 
-// summaryKey hashes fixed, then the channel (case-insensitive: lower is
-// it in lower case), the provider and the computer of s, with FNV-1a
-// (the values of hash/fnv's New64a over those bytes, NUL-separated:
-// TestSummaryKeyIsFNV), without allocating: it runs for every record
-// summary a profile reads.
-func summaryKey(fixed []byte, lower string, s evtx.Summary) uint64 {
-	h := fnv64a(fnvOffset64)
-	for _, c := range fixed {
-		h = (h ^ fnv64a(c)) * fnvPrime64
-	}
-	h = h.str(lower).nul().str(s.Provider).nul().str(s.Computer)
-	return uint64(h)
+// The keys are FNV-1a hashes (the values of hash/fnv's New64a:
+// TestSummaryKeyIsFNV) of the channel (case-insensitive: lower is it in
+// lower case), the provider and the computer, each followed by a NUL, then
+// of fixed-size fields, little-endian: for recordKey the record id, the
+// header time (Unix nanoseconds) and the event id; for eventKey
+// TimeCreated (Unix nanoseconds) and the event id. They are computed
+// without allocating, for every record summary a profile reads, and the
+// hash of the strings (summaryPrefix), which most records of a log share,
+// once for both (profShard.prefix keeps the last few).
+
+// summaryPrefix is the hash state after s's channel (lower), provider and
+// computer.
+func summaryPrefix(lower string, s evtx.Summary) fnv64a {
+	return fnv64a(fnvOffset64).str(lower).nul().str(s.Provider).nul().str(s.Computer).nul()
+}
+
+// recordKeyAfter is recordKey from s's summaryPrefix h.
+func recordKeyAfter(h fnv64a, s evtx.Summary) uint64 {
+	return uint64(h.u64(s.RecordID).u64(uint64(s.Written.UnixNano())).u16(s.EventID))
+}
+
+// eventKeyAfter is eventKey from s's summaryPrefix h.
+func eventKeyAfter(h fnv64a, s evtx.Summary) uint64 {
+	return uint64(h.u64(uint64(s.TimeCreated.UnixNano())).u16(s.EventID))
 }
 
 // fnv64a is an FNV-1a 64-bit hash state.
@@ -104,6 +106,21 @@ func (h fnv64a) str(s string) fnv64a {
 }
 
 func (h fnv64a) nul() fnv64a { return h * fnvPrime64 }
+
+// u64 hashes the 8 bytes of v, little-endian.
+func (h fnv64a) u64(v uint64) fnv64a {
+	for range 8 {
+		h = (h ^ fnv64a(byte(v))) * fnvPrime64
+		v >>= 8
+	}
+	return h
+}
+
+// u16 hashes the 2 bytes of v, little-endian.
+func (h fnv64a) u16(v uint16) fnv64a {
+	h = (h ^ fnv64a(byte(v))) * fnvPrime64
+	return (h ^ fnv64a(byte(v>>8))) * fnvPrime64
+}
 
 // profShards is how many parts a profiler notes summaries into.
 const profShards = 64
@@ -145,6 +162,13 @@ type profShard struct {
 	computer string
 	host     int
 	memo     bool
+	// prefix keeps the summaryPrefix of the last summaries noted here, by
+	// the lengths of their provider and computer.
+	prefix [8]struct {
+		provider, computer string
+		h                  fnv64a
+		ok                 bool
+	}
 }
 
 func newProfiler(channel string) *profiler {
@@ -156,20 +180,19 @@ func newProfiler(channel string) *profiler {
 }
 
 func (pr *profiler) note(s evtx.Summary) {
-	// The keys are hashed before taking the lock.
-	rk, ek := recordKey(pr.lower, s), uint64(0)
-	if !s.TimeCreated.IsZero() {
-		ek = eventKey(pr.lower, s)
-	}
 	sh := pr.shards[(s.RecordID>>4)%profShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	m := &sh.prefix[(len(s.Provider)+len(s.Computer))%len(sh.prefix)]
+	if !m.ok || m.provider != s.Provider || m.computer != s.Computer {
+		m.provider, m.computer, m.h, m.ok = s.Provider, s.Computer, summaryPrefix(pr.lower, s), true
+	}
 	sh.records++
-	sh.keys = append(sh.keys, rk)
+	sh.keys = append(sh.keys, recordKeyAfter(m.h, s))
 	if s.TimeCreated.IsZero() {
 		sh.untimed = true
 	} else {
-		sh.alt = append(sh.alt, ek)
+		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
 	}
 	// Time means TimeCreated; the header time only where it is absent.
 	t := s.TimeCreated
