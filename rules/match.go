@@ -3,6 +3,7 @@ package rules
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -15,6 +16,42 @@ func NormalizeText(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, ".")
 	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// text is v.String() without building it for the text kinds, whose
+// text is Str.
+func text(v evtx.Value) string {
+	switch v.Kind {
+	case evtx.KindString, evtx.KindAnsiString, evtx.KindGUID, evtx.KindSID, evtx.KindEvtXML:
+		return v.Str
+	}
+	return v.String()
+}
+
+// sameNormalized reports whether NormalizeText(a) == NormalizeText(b)
+// without building either: the trimmed texts compared rune by rune, each
+// lowered as strings.ToLower lowers it (unicode.ToLower; a byte that is
+// not UTF-8 is U+FFFD). Two lowered texts are equal exactly when their
+// runes are, UTF-8 having one encoding per rune. A condition's texts are
+// compared so with each event's value (TestSameNormalized).
+func sameNormalized(a, b string) bool {
+	a = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(a), "."))
+	b = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(b), "."))
+	for a != "" && b != "" {
+		ra, wa := rune(a[0]), 1
+		if ra >= utf8.RuneSelf {
+			ra, wa = utf8.DecodeRuneInString(a)
+		}
+		rb, wb := rune(b[0]), 1
+		if rb >= utf8.RuneSelf {
+			rb, wb = utf8.DecodeRuneInString(b)
+		}
+		if ra != rb && unicode.ToLower(ra) != unicode.ToLower(rb) {
+			return false
+		}
+		a, b = a[wa:], b[wb:]
+	}
+	return a == "" && b == ""
 }
 
 // Codes returns the numbers a field value stands for: the value of a numeric
@@ -141,9 +178,9 @@ func (c *Condition) Match(ev *evtx.Event) bool {
 
 func (c *Condition) matchValue(v evtx.Value) bool {
 	if len(c.Text) > 0 {
-		t := NormalizeText(v.String())
+		t := text(v)
 		for _, want := range c.Text {
-			if t == NormalizeText(want) {
+			if sameNormalized(t, want) {
 				return true
 			}
 		}

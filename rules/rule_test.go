@@ -2,7 +2,7 @@ package rules
 
 import (
 	"errors"
-	"github.com/evtxrdp/evtxrdp/rules/xpath"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
 func TestBuiltinRulesValid(t *testing.T) {
@@ -117,6 +118,80 @@ func TestNormalizeText(t *testing.T) {
 	}
 	if NormalizeText("Access is denied") == NormalizeText("Access denied") {
 		t.Error("different texts compare equal")
+	}
+}
+
+// TestSameNormalized: sameNormalized(a, b) is NormalizeText(a) ==
+// NormalizeText(b), over the built-in conditions' texts and random strings
+// of cased letters, letters whose lower case is longer or shorter in UTF-8
+// (İ, Ⱥ, the Kelvin sign), U+FFFD, bytes that are not UTF-8, spaces and
+// dots, each against itself in upper and lower case, padded, normalized,
+// random prefixes, extensions and changes of it, and another string.
+func TestSameNormalized(t *testing.T) {
+	var texts []string
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		for _, q := range r.Queries {
+			for _, c := range append(append([]*Condition(nil), q.Where...), q.Unless...) {
+				texts = append(texts, c.Text...)
+			}
+		}
+		for _, f := range r.Refinements {
+			for _, c := range f.When {
+				texts = append(texts, c.Text...)
+			}
+		}
+	}
+	if len(texts) < 20 {
+		t.Fatalf("%d condition texts", len(texts))
+	}
+	alphabet := []string{"a", "Z", "k", "K", "\u212a", "İ", "ı", "ß", "Σ", "ς", "Ⱥ", "ⱥ", "ǅ", "\ufffd", "\xff", "\xc3", " ", "\t", ".", "é", "É", "日"}
+	rng := rand.New(rand.NewPCG(4, 9))
+	random := func() string {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	var ss []string
+	for _, x := range texts {
+		ss = append(ss, x, strings.ToUpper(x), " "+x+".\r\n")
+	}
+	for range 3000 {
+		ss = append(ss, random())
+	}
+	equal, checked := 0, 0
+	check := func(a, b string) {
+		checked++
+		want := NormalizeText(a) == NormalizeText(b)
+		if want {
+			equal++
+		}
+		if got := sameNormalized(a, b); got != want {
+			t.Errorf("sameNormalized(%q, %q) = %v, NormalizeText gives %q and %q", a, b, got, NormalizeText(a), NormalizeText(b))
+		}
+	}
+	for _, s := range ss {
+		check(s, s)
+		check(strings.ToUpper(s), s)
+		check(s, strings.ToLower(s))
+		check(" "+s+". ", s)
+		check(NormalizeText(s), s)
+		check(s+random(), s)
+		if s != "" {
+			check(s[:rng.IntN(len(s))], s)
+			b := []byte(s)
+			b[rng.IntN(len(b))] ^= byte(1 << rng.IntN(8))
+			check(string(b), s)
+		}
+		check(ss[rng.IntN(len(ss))], s)
+	}
+	if equal < len(ss) || checked-equal < 2*len(ss) {
+		t.Errorf("%d of %d comparisons equal: the check proves little", equal, checked)
 	}
 }
 
