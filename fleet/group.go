@@ -29,12 +29,16 @@ type Options struct {
 	// Copies are found from the records read, so with Period an older
 	// copy of a log all of whose records lie before the other copy's
 	// period (a shadow copy taken long before, holding only the log's
-	// first chunks) shares none there and is not found: it stays a log of
-	// its own (Grouping says so where both are one machine's:
-	// Machine.CopiesUnchecked), or, naming only a computer name the
-	// machine had before a rename, a machine of its own, analysed from
-	// its own last-written record. Finding it would read the other log
-	// beyond the period, which Period is there to avoid; 0 finds it.
+	// first chunks) shares none there and is not merged: it stays a log
+	// of its own, or, naming only a computer name the machine had before
+	// a rename, a machine of its own, analysed from its own last-written
+	// record. Where both logs are one machine's or in one unit, the
+	// newer log is read at the time of the older one's newest records,
+	// and if it holds them the Grouping of the machines says the older is
+	// a copy (Machine.CopiesUnchecked); an older copy in another unit
+	// naming only a former name is not found. Merging it would read the
+	// other log beyond the period, which Period is there to avoid; 0
+	// finds and merges every copy.
 	Period time.Duration
 }
 
@@ -57,8 +61,9 @@ type Machine struct {
 	// Grouping says how the logs were grouped into this machine and why.
 	Grouping []string
 	// CopiesUnchecked is set when, grouping from the analysed period
-	// (Options.Period), a log of the machine could be an older copy of
-	// another log that the period does not tell (Grouping says which).
+	// (Options.Period), a log of the machine is an older copy of another
+	// log, or another log an older copy of one of its logs, that the
+	// grouping did not merge (Grouping says which).
 	CopiesUnchecked bool
 
 	units []int

@@ -2,47 +2,158 @@ package fleet
 
 import (
 	"fmt"
+	"io"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
-// notePeriodCopies says, in the Grouping of a machine, where grouping
-// from the analysed period (Options.Period) could not tell an older copy
-// of a log from another log of the machine: a log o of the same channel
-// as a log l, every record read of which is older than the records read
-// of l and numbered below them. Such a copy (a shadow copy taken weeks
-// before, holding the log's first chunks) shares records with l only
-// before the period, which is not read, so it stays a log of its own,
-// where a read of every record (Period 0) merges it into l, each record
-// once. Had o's records reached into l's period, a copy would have shared
-// them there. Telling the two apart needs l's records at o's times: a
-// read of l beyond the period, which the period is there to avoid.
+// notePeriodCopies says, in the Grouping of the machines concerned, where
+// grouping from the analysed period (Options.Period) missed an older copy
+// of a log: a log o of the same channel as a log l, every record read of
+// which is older than the records read of l, that holds a record l holds
+// too. Such a copy (a shadow copy taken weeks before, holding the log's
+// first chunks) shares records with l only before l's period, which the
+// grouping does not read, so it stays a log of its own, or, naming only a
+// computer name the machine had before a rename, a machine of its own;
+// a read of every record (Period 0) merges it into l, each record once.
 //
-// An older copy naming only the computer's former name (renamed after
-// the copy was taken) goes to a machine of that name instead; that is not
-// said here, since unrelated machines' logs are as often older and
-// numbered below (36 such pairs over the shared samples given as one
-// input), but in Options.Period.
+// Whether l holds a record of o is asked of o's newest records (those at
+// its largest TimeCreated): a log is written in record order, so a newer
+// copy that holds any record of an older one holds its newest ones, and a
+// copy found has a shared record. Both logs are read at that one time
+// only (evtx.Options Since and Until; the chunks the grouping's read
+// found elsewhere in time are not read again). A log of another use of
+// the channel (an archived log, another machine's log) holds none of them
+// and is not named.
+//
+// The pairs asked are those of one machine, or of one unit (a folder,
+// volume or zip), at most maxPeriodProbes: in a fleet, one folder per
+// machine, each machine's logs are older than many others', and asking
+// every pair cost a fleet of 200 generated machines 256 pairs before the
+// bound (about a tenth of its CPU time). An older copy in another unit
+// that names only a former name of the computer is not found: it is
+// analysed as a machine of its own (Options.Period says so).
 //
 // It sets Machine.CopiesUnchecked on each machine it writes to.
 func notePeriodCopies(ms []*Machine) {
+	type where struct {
+		m *Machine
+		l *Log
+	}
+	var all []where
 	for _, m := range ms {
 		if m.Forwarded {
 			continue
 		}
-		for _, o := range m.Logs {
-			for _, l := range m.Logs {
-				if o == l || !o.Read || !l.Read || len(o.hosts) == 0 || len(l.hosts) == 0 ||
-					!strings.EqualFold(o.Channel, l.Channel) || !o.last.Before(l.first) || o.maxID >= l.minID {
-					continue
-				}
-				op, lp := o.Copies[0].Path, l.Copies[0].Path
-				m.Grouping = append(m.Grouping, fmt.Sprintf(
-					"%s: not compared with %s before the analysed period: all its records (to %s) are older than those read of %s (from %s) and numbered below them, so whether it is an older copy of that log was not checked (evtxrdp dump of both says); it is read as a log of its own",
-					op, lp, evtx.FormatTime(o.last), lp, evtx.FormatTime(l.first)))
+		for _, l := range m.Logs {
+			if l.Read && len(l.hosts) > 0 && !l.last.IsZero() {
+				all = append(all, where{m, l})
+			}
+		}
+	}
+	newest := map[*Log]map[recordID]bool{}
+	probes := 0
+	for _, o := range all {
+		for _, l := range all {
+			if o.l == l.l || !strings.EqualFold(o.l.Channel, l.l.Channel) || !o.l.last.Before(l.l.first) ||
+				o.m != l.m && o.l.unit != l.l.unit {
+				continue
+			}
+			if probes >= maxPeriodProbes {
+				return
+			}
+			probes++
+			if newest[o.l] == nil {
+				newest[o.l] = recordsAt(o.l, o.l.last)
+			}
+			if !sharesAny(newest[o.l], recordsAt(l.l, o.l.last)) {
+				continue
+			}
+			op, lp := o.l.Copies[0].Path, l.l.Copies[0].Path
+			if o.m == l.m {
+				o.m.Grouping = append(o.m.Grouping, fmt.Sprintf(
+					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
+					op, lp, evtx.FormatTime(o.l.last), lp, evtx.FormatTime(l.l.first)))
+				o.m.CopiesUnchecked = true
+				continue
+			}
+			note := fmt.Sprintf(
+				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine, renamed in between; analysed apart, since all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
+				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(o.l.last), lp, evtx.FormatTime(l.l.first))
+			for _, m := range []*Machine{o.m, l.m} {
+				m.Grouping = append(m.Grouping, note)
 				m.CopiesUnchecked = true
 			}
 		}
 	}
+}
+
+// maxPeriodProbes bounds the pairs of logs notePeriodCopies reads (two
+// small windowed reads each): a unit holding hundreds of logs of one
+// channel (archived logs) would otherwise ask every pair. Past it, no
+// more pairs are asked and nothing more is said.
+const maxPeriodProbes = 256
+
+// recordID identifies a record as the record keys of the grouping do
+// (recordKey): its record number, header time, TimeCreated, provider,
+// event id and computer.
+type recordID struct {
+	id                uint64
+	written, created  time.Time
+	provider, machine string
+	event             uint16
+}
+
+// recordsAt returns the identities of the records of l's copies whose
+// TimeCreated is t, read without decoding where the reader can.
+func recordsAt(l *Log, t time.Time) map[recordID]bool {
+	out := map[recordID]bool{}
+	var mu sync.Mutex
+	note := func(s evtx.Summary) {
+		if !s.TimeCreated.Equal(t) {
+			return
+		}
+		mu.Lock()
+		out[recordID{s.RecordID, s.Written.UTC(), s.TimeCreated.UTC(), s.Provider, s.Computer, s.EventID}] = true
+		mu.Unlock()
+	}
+	for _, c := range l.Copies {
+		if c.SameFile {
+			continue
+		}
+		f, err := c.Log.Open(evtx.Options{Workers: 1, Since: t, Until: t, Filter: func(s evtx.Summary) bool {
+			note(s)
+			return false
+		}})
+		if err != nil {
+			continue
+		}
+		for {
+			ev, err := f.Next()
+			if err == io.EOF || err != nil {
+				break
+			}
+			if ev.Partial != "" {
+				continue // no provider, event id or computer
+			}
+			// A record whose summary could not be read.
+			tc, _ := evtx.TimeCreatedOf(ev)
+			note(evtx.Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
+				Written: ev.Written, RecordID: ev.RecordID, TimeCreated: tc})
+		}
+		f.Close()
+	}
+	return out
+}
+
+func sharesAny(a, b map[recordID]bool) bool {
+	for k := range a {
+		if b[k] {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/fleet"
 )
 
@@ -14,8 +15,9 @@ import (
 // system.evtx, 2017-07-12 to 2018-03-06, and its first three chunks, to
 // 2017-07-12) shares no record with the log in the analysed period, so
 // grouping from the period reads it as a log of its own, and from every
-// record as a copy. The grouping lines say that it was not compared; they
-// say nothing of the kind for a copy found, or when every record is read.
+// record as a copy. The grouping lines say it is an older copy read as a
+// log of its own; they say nothing of the kind for a copy found, or when
+// every record is read.
 func TestOlderCopyBeforePeriodSaid(t *testing.T) {
 	b, err := os.ReadFile("../testdata/evtx/omerbenamram__evtx__samples__system.evtx")
 	if err != nil {
@@ -44,18 +46,70 @@ func TestOlderCopyBeforePeriodSaid(t *testing.T) {
 		return ms[0], strings.Join(ms[0].Grouping, "\n")
 	}
 	newer, old, vss := filepath.Join(dir, "new"), filepath.Join(dir, "old"), filepath.Join(dir, "vss")
-	want := filepath.Join(old, "System.evtx") + ": not compared with " + filepath.Join(newer, "System.evtx") + " before the analysed period: all its records (to 2017-07-12T17:20:37.3448837Z)"
+	want := filepath.Join(old, "System.evtx") + ": an older copy of " + filepath.Join(newer, "System.evtx") + " (its newest records, at 2017-07-12T17:20:37.3448837Z, are in it), read as a log of its own"
 	m, g := say([]string{newer, old}, 10*24*time.Hour)
 	if len(m.Logs) != 2 || !m.CopiesUnchecked || !strings.Contains(g, want) {
 		t.Errorf("from the period: %d logs, CopiesUnchecked %v, grouping:\n%s\nwant %q", len(m.Logs), m.CopiesUnchecked, g, want)
 	}
 	m, g = say([]string{newer, old}, 0)
-	if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 || m.CopiesUnchecked || strings.Contains(g, "not compared") {
+	if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 || m.CopiesUnchecked || strings.Contains(g, "older copy") {
 		t.Errorf("from every record: %d logs, CopiesUnchecked %v, grouping:\n%s", len(m.Logs), m.CopiesUnchecked, g)
 	}
 	// A copy whose records reach into the period is found: nothing to say.
 	m, g = say([]string{newer, vss}, 10*24*time.Hour)
-	if len(m.Logs) != 1 || m.CopiesUnchecked || strings.Contains(g, "not compared") {
+	if len(m.Logs) != 1 || m.CopiesUnchecked || strings.Contains(g, "older copy") {
 		t.Errorf("a copy in the period: %d logs, CopiesUnchecked %v, grouping:\n%s", len(m.Logs), m.CopiesUnchecked, g)
+	}
+}
+
+// In one folder, an older copy of a System log holding only records of
+// the computer's former name (it was renamed after the copy was taken),
+// all before the analysed period: grouped from the period, it is a
+// machine of its own; both machines' grouping lines say it is an older
+// copy of the other's log. An older log that is no copy (an archived
+// log: other records) is not named.
+func TestOlderCopyOfRenamedMachineSaid(t *testing.T) {
+	dir := t.TempDir()
+	end := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(end.Add(-40*24*time.Hour), time.Hour, 40*24)
+	for i, ev := range evs {
+		ev.System.Computer = "vm-new"
+		if i < 24*20 {
+			ev.System.Computer = "vm-old"
+		}
+		ev.RecordID = uint64(i + 1)
+	}
+	archive := evtxtest.Noise(end.Add(-90*24*time.Hour), time.Hour, 24*5)
+	for i, ev := range archive {
+		ev.System.Computer = "vm-new"
+		ev.RecordID = uint64(i + 1)
+	}
+	logs := filepath.Join(dir, "logs")
+	cur, old := filepath.Join(logs, "System.evtx"), filepath.Join(logs, "System (1).evtx")
+	write(t, cur, evs)
+	write(t, old, evs[:24*5])
+	write(t, filepath.Join(logs, "Archive-System-2024-01-01-00-00-00-000.evtx"), archive)
+	units, probs, err := fleet.Find([]string{logs})
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	eng := engine(t)
+	all := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	if len(all) != 1 || strings.Contains(strings.Join(all[0].Grouping, "\n"), "older copy") {
+		t.Fatalf("from every record: machines %q\n%s", labels(all), shape(all))
+	}
+	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: 10 * 24 * time.Hour})
+	if len(ms) != 2 {
+		t.Fatalf("from the period: machines %q, want vm-new and vm-old (the limit this says)", labels(ms))
+	}
+	want := old + " (vm-old) is an older copy of " + cur + " (vm-new)"
+	for _, m := range ms {
+		g := strings.Join(m.Grouping, "\n")
+		if !m.CopiesUnchecked || !strings.Contains(g, want) {
+			t.Errorf("%s: CopiesUnchecked %v, grouping:\n%s\nwant %q", m.Label(), m.CopiesUnchecked, g, want)
+		}
+		if strings.Count(g, "older copy of") != 1 { // the archived log is none
+			t.Errorf("%s: %d older copies named:\n%s", m.Label(), strings.Count(g, "older copy of"), g)
+		}
 	}
 }

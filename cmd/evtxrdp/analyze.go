@@ -33,11 +33,12 @@ field, record ids and times, EventLog 6011 renames), not by folder names.
 Copies of a log (the same file by two paths, a shadow copy, a repeated zip
 member, an older copy) are read as one: each record counts once. Copies are
 found from the records of the analysed period: an older copy all of whose
-records lie before it (a shadow copy taken long before) is not found, and
-is read as a log of its own, which the grouping lines say ("not compared
-with ... before the analysed period"), or, naming only the computer's
-name before a rename, analysed as a machine of its own; 'evtxrdp dump' of
-both logs reads every record and names a copy. Each
+records lie before it (a shadow copy taken long before) is read as a log
+of its own, or, naming only the computer's name before a rename, analysed
+as a machine of its own. Where the two logs are one machine's or in one
+folder, the grouping lines say so ("an older copy of ..."); an older copy
+in another folder naming only a former name is not found. 'evtxrdp dump'
+of both logs reads every record and names a copy. Each
 machine is analysed on its own, in parallel; with several machines, text,
 markdown and json hold them all, a summary table first, and jsonl prints
 one JSON report per machine per line.
