@@ -84,7 +84,12 @@ CRC32). Records outside the window are not decoded, so their copies are
 not told apart: "skipped outside the window (copies included)" counts
 them all, and with a window the duplicates are the copies inside it, as
 in a full dump filtered afterwards; events + skipped + duplicates is the
-same for every window. Copies of one log read as one decode every record:
+same for every window (without --recover: old records outside the window
+count only among the old records in chunk slack). The summary of a log
+read with its copies counts each record and each span of damage once,
+gives the chunks of the file it names and the problems of all its files
+("N problems (in its 2 files)"), and a line per other copy gives that
+file's own chunks and problems ("copy PATH: chunks: ..."). Copies of one log read as one decode every record:
 their "duplicates (every copy, in its N files)" count each copy, in any of
 the files, whatever the window. When stderr is a terminal and
 stdout is not, a progress line shows on stderr for runs longer than a
