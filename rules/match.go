@@ -105,21 +105,27 @@ func textCodes(s string) []uint64 {
 
 // values returns the values c selects from ev, each cut at c.Before when
 // that is set, and split into its elements at c.Split when that is set.
-func (c *Condition) values(ev *evtx.Event) []evtx.Value {
-	vs := c.selected(ev)
+func (c *Condition) values(ev *evtx.Event) []evtx.Value { return c.appendValues(nil, ev) }
+
+// appendValues appends c.values(ev) to dst and returns the result (so that
+// Match, called for every event a query matches, reads one value without
+// allocating).
+func (c *Condition) appendValues(dst []evtx.Value, ev *evtx.Event) []evtx.Value {
+	n := len(dst)
+	dst = c.appendSelected(dst, ev)
 	if c.Before != "" {
-		for i, v := range vs {
-			s := v.String()
+		for i := n; i < len(dst); i++ {
+			s := dst[i].String()
 			if j := strings.Index(s, c.Before); j >= 0 {
-				vs[i] = evtx.StringValue(s[:j])
+				dst[i] = evtx.StringValue(s[:j])
 			}
 		}
 	}
 	if c.Split == "" {
-		return vs
+		return dst
 	}
-	var out []evtx.Value
-	for _, v := range vs {
+	out := dst[:n:n] // a new array for the parts: dst[n:] is read meanwhile
+	for _, v := range dst[n:] {
 		for _, s := range strings.Split(v.String(), c.Split) {
 			out = append(out, evtx.StringValue(strings.TrimSpace(s)))
 		}
@@ -128,47 +134,47 @@ func (c *Condition) values(ev *evtx.Event) []evtx.Value {
 }
 
 // selected returns the values of the field c selects from ev.
-func (c *Condition) selected(ev *evtx.Event) []evtx.Value {
+func (c *Condition) selected(ev *evtx.Event) []evtx.Value { return c.appendSelected(nil, ev) }
+
+// appendSelected appends c.selected(ev) to dst and returns the result.
+func (c *Condition) appendSelected(dst []evtx.Value, ev *evtx.Event) []evtx.Value {
 	switch {
 	case c.System != "":
 		if v, ok := systemValue(ev, c.System); ok {
-			return []evtx.Value{v}
+			return append(dst, v)
 		}
 	case c.BinaryText:
 		if s, ok := BinaryText(ev.Binary); ok {
-			return []evtx.Value{evtx.StringValue(s)}
+			return append(dst, evtx.StringValue(s))
 		}
 	case c.Data != "":
 		if v, ok := ev.Data(c.Data); ok {
-			return []evtx.Value{v}
+			return append(dst, v)
 		}
 	case c.Index > 0:
 		if c.Index <= len(ev.EventData) {
-			return []evtx.Value{ev.EventData[c.Index-1].Value}
+			return append(dst, ev.EventData[c.Index-1].Value)
 		}
 	case c.UserData != "":
-		var vs []evtx.Value
 		walkLeaves(ev.UserData, func(e *evtx.Element) {
 			if evtx.NameIs(e.Name, c.UserData) {
-				vs = append(vs, e.Value)
+				dst = append(dst, e.Value)
 			}
 		})
-		return vs
 	case c.AnyField:
-		var vs []evtx.Value
 		for _, f := range ev.EventData {
-			vs = append(vs, f.Value)
+			dst = append(dst, f.Value)
 		}
-		walkLeaves(ev.UserData, func(e *evtx.Element) { vs = append(vs, e.Value) })
-		return vs
+		walkLeaves(ev.UserData, func(e *evtx.Element) { dst = append(dst, e.Value) })
 	}
-	return nil
+	return dst
 }
 
 // Match reports whether ev has a field selected by c whose text or number
 // is one of c's values.
 func (c *Condition) Match(ev *evtx.Event) bool {
-	for _, v := range c.values(ev) {
+	var buf [1]evtx.Value
+	for _, v := range c.appendValues(buf[:0], ev) {
 		if c.matchValue(v) {
 			return true
 		}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -369,6 +370,84 @@ func TestSameHost(t *testing.T) {
 	} {
 		if got := sameHost(c.a, c.b); got != c.want {
 			t.Errorf("sameHost(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+// TestConditionValuesAppend: appendValues appends to what it is given
+// exactly values (the field, cut at Before, split at Split), leaving the
+// given values alone, and Match is some value matching: over the events
+// of the scenario fixtures and hand-made conditions of every kind, with
+// Before and Split.
+func TestConditionValuesAppend(t *testing.T) {
+	var conds []*Condition
+	for _, c := range []Condition{
+		{System: "Provider", Text: []string{"service control manager"}},
+		{System: "EventID", Codes: []string{"7036"}},
+		{Data: "param1", Text: []string{"remote desktop services"}},
+		{Data: "param1", Before: " ", Text: []string{"remote"}},
+		{Data: "param1", Split: " ", Text: []string{"desktop"}},
+		{Data: "param1", Before: "S", Split: " ", Text: []string{"desktop"}},
+		{Index: 1, Text: []string{"Windows Update"}},
+		{Index: 2, Split: "n", Text: []string{"i"}},
+		{BinaryText: true, Before: "/", Text: []string{"TermService"}},
+		{UserData: "param1", Text: []string{"x"}},
+		{AnyField: true, Split: ",", Text: []string{"3389"}},
+		{AnyField: true, Before: "e", Text: []string{"th"}},
+	} {
+		c := c
+		if err := parseCodes("test", []*Condition{&c}); err != nil {
+			t.Fatal(err)
+		}
+		conds = append(conds, &c)
+	}
+	paths, _ := filepath.Glob("../testdata/evtx/scenarios/*/*.evtx")
+	if len(paths) < 30 {
+		t.Fatalf("%d fixture logs", len(paths))
+	}
+	prefix := []evtx.Value{evtx.StringValue("before")}
+	values, matched := 0, 0
+	for _, p := range paths {
+		f, err := evtx.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			ev, err := f.Next()
+			if err != nil {
+				break
+			}
+			for i, c := range conds {
+				want := c.values(ev)
+				got := c.appendValues(append([]evtx.Value(nil), prefix...), ev)
+				if got[0].Str != "before" || fmt.Sprint(got[1:]) != fmt.Sprint(want) {
+					t.Fatalf("condition %d on %s record %d: appended %v, values %v", i, filepath.Base(p), ev.RecordID, got, want)
+				}
+				m := false
+				for _, v := range want {
+					m = m || c.matchValue(v)
+				}
+				if c.Match(ev) != m {
+					t.Fatalf("condition %d on %s record %d: Match %v, a value matches %v", i, filepath.Base(p), ev.RecordID, !m, m)
+				}
+				values += len(want)
+				if m {
+					matched++
+				}
+			}
+		}
+		f.Close()
+	}
+	if values < 1000 || matched < 50 {
+		t.Errorf("%d values, %d matches: the check proves little", values, matched)
+	}
+	t.Logf("%d values, %d matches", values, matched)
+	// Several values split into several parts each.
+	ev := &evtx.Event{EventData: []evtx.Field{{Value: evtx.StringValue("a, b,c")}, {Value: evtx.StringValue("d,e")}, {Value: evtx.StringValue("f")}}}
+	for _, dst := range [][]evtx.Value{nil, make([]evtx.Value, 0, 8), prefix} {
+		got := (&Condition{AnyField: true, Split: ","}).appendValues(dst, ev)
+		if s := fmt.Sprint(got[len(dst):]); s != fmt.Sprint([]evtx.Value{evtx.StringValue("a"), evtx.StringValue("b"), evtx.StringValue("c"), evtx.StringValue("d"), evtx.StringValue("e"), evtx.StringValue("f")}) {
+			t.Errorf("split values %s", s)
 		}
 	}
 }
