@@ -35,7 +35,7 @@ type Options struct {
 	// record. Where both logs are one machine's or in one unit, the
 	// newer log is read at the time of the older one's newest records,
 	// and if it holds them the Grouping of the machines says the older is
-	// a copy (Machine.CopiesUnchecked); an older copy in another unit
+	// a copy (Machine.UnmergedCopy); an older copy in another unit
 	// naming only a former name is not found. Merging it would read the
 	// other log beyond the period, which Period is there to avoid; 0
 	// finds and merges every copy.
@@ -60,11 +60,11 @@ type Machine struct {
 	Logs []*Log
 	// Grouping says how the logs were grouped into this machine and why.
 	Grouping []string
-	// CopiesUnchecked is set when, grouping from the analysed period
+	// UnmergedCopy is set when, grouping from the analysed period
 	// (Options.Period), a log of the machine is an older copy of another
 	// log, or another log an older copy of one of its logs, that the
 	// grouping did not merge (Grouping says which).
-	CopiesUnchecked bool
+	UnmergedCopy bool
 
 	units []int
 }

@@ -37,7 +37,7 @@ import (
 // that names only a former name of the computer is not found: it is
 // analysed as a machine of its own (Options.Period says so).
 //
-// It sets Machine.CopiesUnchecked on each machine it writes to.
+// It sets Machine.UnmergedCopy on each machine it writes to.
 func notePeriodCopies(ms []*Machine) {
 	type where struct {
 		m *Machine
@@ -77,7 +77,7 @@ func notePeriodCopies(ms []*Machine) {
 				o.m.Grouping = append(o.m.Grouping, fmt.Sprintf(
 					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
 					op, lp, evtx.FormatTime(o.l.last), lp, evtx.FormatTime(l.l.first)))
-				o.m.CopiesUnchecked = true
+				o.m.UnmergedCopy = true
 				continue
 			}
 			note := fmt.Sprintf(
@@ -85,7 +85,7 @@ func notePeriodCopies(ms []*Machine) {
 				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(o.l.last), lp, evtx.FormatTime(l.l.first))
 			for _, m := range []*Machine{o.m, l.m} {
 				m.Grouping = append(m.Grouping, note)
-				m.CopiesUnchecked = true
+				m.UnmergedCopy = true
 			}
 		}
 	}

@@ -48,17 +48,17 @@ func TestOlderCopyBeforePeriodSaid(t *testing.T) {
 	newer, old, vss := filepath.Join(dir, "new"), filepath.Join(dir, "old"), filepath.Join(dir, "vss")
 	want := filepath.Join(old, "System.evtx") + ": an older copy of " + filepath.Join(newer, "System.evtx") + " (its newest records, at 2017-07-12T17:20:37.3448837Z, are in it), read as a log of its own"
 	m, g := say([]string{newer, old}, 10*24*time.Hour)
-	if len(m.Logs) != 2 || !m.CopiesUnchecked || !strings.Contains(g, want) {
-		t.Errorf("from the period: %d logs, CopiesUnchecked %v, grouping:\n%s\nwant %q", len(m.Logs), m.CopiesUnchecked, g, want)
+	if len(m.Logs) != 2 || !m.UnmergedCopy || !strings.Contains(g, want) {
+		t.Errorf("from the period: %d logs, UnmergedCopy %v, grouping:\n%s\nwant %q", len(m.Logs), m.UnmergedCopy, g, want)
 	}
 	m, g = say([]string{newer, old}, 0)
-	if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 || m.CopiesUnchecked || strings.Contains(g, "older copy") {
-		t.Errorf("from every record: %d logs, CopiesUnchecked %v, grouping:\n%s", len(m.Logs), m.CopiesUnchecked, g)
+	if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 || m.UnmergedCopy || strings.Contains(g, "older copy") {
+		t.Errorf("from every record: %d logs, UnmergedCopy %v, grouping:\n%s", len(m.Logs), m.UnmergedCopy, g)
 	}
 	// A copy whose records reach into the period is found: nothing to say.
 	m, g = say([]string{newer, vss}, 10*24*time.Hour)
-	if len(m.Logs) != 1 || m.CopiesUnchecked || strings.Contains(g, "older copy") {
-		t.Errorf("a copy in the period: %d logs, CopiesUnchecked %v, grouping:\n%s", len(m.Logs), m.CopiesUnchecked, g)
+	if len(m.Logs) != 1 || m.UnmergedCopy || strings.Contains(g, "older copy") {
+		t.Errorf("a copy in the period: %d logs, UnmergedCopy %v, grouping:\n%s", len(m.Logs), m.UnmergedCopy, g)
 	}
 }
 
@@ -105,8 +105,8 @@ func TestOlderCopyOfRenamedMachineSaid(t *testing.T) {
 	want := old + " (vm-old) is an older copy of " + cur + " (vm-new)"
 	for _, m := range ms {
 		g := strings.Join(m.Grouping, "\n")
-		if !m.CopiesUnchecked || !strings.Contains(g, want) {
-			t.Errorf("%s: CopiesUnchecked %v, grouping:\n%s\nwant %q", m.Label(), m.CopiesUnchecked, g, want)
+		if !m.UnmergedCopy || !strings.Contains(g, want) {
+			t.Errorf("%s: UnmergedCopy %v, grouping:\n%s\nwant %q", m.Label(), m.UnmergedCopy, g, want)
 		}
 		if strings.Count(g, "older copy of") != 1 { // the archived log is none
 			t.Errorf("%s: %d older copies named:\n%s", m.Label(), strings.Count(g, "older copy of"), g)

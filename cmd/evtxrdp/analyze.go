@@ -229,7 +229,7 @@ func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout
 	}
 	r := report.New(res)
 	setRun(r, m, opts)
-	if f == report.FormatJSONL || m.Copies() || m.CopiesUnchecked || m.Forwarded || len(m.Computers) > 1 {
+	if f == report.FormatJSONL || m.Copies() || m.UnmergedCopy || m.Forwarded || len(m.Computers) > 1 {
 		r.Machine = report.NewMachine(m)
 	}
 	if err := report.Write(stdout, r, f); err != nil {
