@@ -207,6 +207,9 @@ type chunkResult struct {
 	tmin, tmax time.Time
 	timed      bool
 	werrs      []*FormatError
+	// passed lists the (record id, header time) of the current records
+	// the window passed over, when window.passed is set.
+	passed [][2]uint64
 	// bad lists the current records that did not decode (BadRecords),
 	// each with whether the headers account for it (Recovered): a merged
 	// log counts one held by another of its logs once.
@@ -230,6 +233,10 @@ type window struct {
 	// slack (Options.Recover's second pass): the rest of the chunk was
 	// read, counted and reported by the first.
 	slackOnly bool
+	// passed makes scanChunk list the current records the window passes
+	// over (chunkResult.passed): with Options.Recover, a slack copy of
+	// such a record is still a copy, as in a read without the window.
+	passed bool
 }
 
 func newWindow(since, until time.Time) window {
@@ -459,6 +466,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 					// Outside the window by TimeCreated: not decoded.
 					if !inSlack {
 						res.st.Skipped++
+						if w.passed {
+							res.passed = append(res.passed, [2]uint64{id, ft})
+						}
 					}
 					off += size
 					continue
@@ -514,6 +524,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		if !w.admits(ev) {
 			if !inSlack {
 				res.st.Skipped++
+				if w.passed {
+					res.passed = append(res.passed, [2]uint64{id, ft})
+				}
 			}
 			off += size
 			continue

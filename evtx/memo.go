@@ -94,7 +94,7 @@ func (l *Log) memoFor(fi os.FileInfo) *windowMemo {
 // skip returns the result of chunk i under window w when the memo shows
 // that every record of it lies outside w, else nil.
 func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
-	if m == nil || !w.active || w.slackOnly {
+	if m == nil || !w.active || w.slackOnly || w.passed {
 		return nil
 	}
 	m.mu.Lock()

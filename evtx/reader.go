@@ -206,6 +206,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	w = min(w, MaxWorkers)
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
+	win.passed = o.Recover && win.active
 	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
 	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1, maxErrs: o.MaxErrors}
 	if rd.maxErrs == 0 {
@@ -451,6 +452,16 @@ func (rd *Reader) Next() (*Event, error) {
 		}
 		if rd.recover && res.slack && rd.slackNext < 0 {
 			rd.slackSlots = append(rd.slackSlots, res.index)
+		}
+		if len(res.passed) > 0 {
+			// Current records the window passed over: their slack copies
+			// are copies all the same (the live set of Next).
+			if rd.live == nil {
+				rd.live = make(map[[2]uint64]struct{})
+			}
+			for _, lk := range res.passed {
+				rd.live[lk] = struct{}{}
+			}
 		}
 		rd.stats.add(&res.st)
 		if rd.mergePart {
