@@ -210,6 +210,10 @@ func causeSets() []set {
 	add("logon-not-granted", "Security 4625 LogonType 3 (NLA), Status 0xC000015B (logon type not granted)",
 		[]logFile{sys(), {name: fileSecurity, events: security(
 			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 3))}},
+		expect{ruleLogon, detected, "network-logon-right-missing"})
+	add("logon-not-granted-interactive", "Security 4625 LogonType 10 (RemoteInteractive, no NLA), Status 0xC000015B (logon type not granted)",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 10))}},
 		expect{ruleLogon, detected, "logon-right-missing"})
 	add("logon-locked-out", "Security 4740 (account locked out)",
 		[]logFile{sys(), {name: fileSecurity, events: security(
