@@ -49,8 +49,11 @@ type Log struct {
 	file    string // file system path of the log or of the archive
 	member  string // name of the member inside the archive, "" for a plain file
 	zipSize uint64 // uncompressed size the archive's header claims
-	parts   []*Log // the copies a merged log reads (Merge)
-	err     error  // why Open fails without trying (not a regular file)
+	// zipLocal is set for a member found by its local file header in an
+	// archive without a central directory (ziplocal.go).
+	zipLocal *zipLocal
+	parts    []*Log // the copies a merged log reads (Merge)
+	err      error  // why Open fails without trying (not a regular file)
 
 	// memo lets later opens skip chunks an earlier one found outside its
 	// window (memo.go); nil for a Log not made by Find.
@@ -195,6 +198,32 @@ func isZip(path string) bool {
 func findZip(path string) ([]*Log, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
+		if errors.Is(err, zip.ErrFormat) {
+			// No central directory: find the members by their local
+			// headers (an archive cut short).
+			names, members, lerr := scanZipLocal(path)
+			var out []*Log
+			for i, m := range members {
+				name := names[i]
+				if strings.HasSuffix(name, "/") || !hasEVTXExt(name) {
+					continue
+				}
+				base := name[strings.LastIndexAny(name, `/\`)+1:]
+				out = append(out, &Log{Path: path + "!" + name, Channel: ChannelFromFileName(base),
+					Size: int64(min(m.size, 1<<62)), file: path, member: name, zipSize: m.size, zipLocal: m})
+			}
+			if len(out) > 0 {
+				slices.SortFunc(out, func(a, b *Log) int { return strings.Compare(a.Path, b.Path) })
+				return out, nil
+			}
+			if lerr != nil {
+				return nil, fmt.Errorf("evtx: %s: %w", path, lerr)
+			}
+			if len(members) > 0 {
+				return nil, fmt.Errorf("evtx: no .evtx members in %s (read by their local file headers: the archive has no central directory)", path)
+			}
+			return nil, fmt.Errorf("evtx: %s: offset 0x0: %w (no end of central directory record, and no local file header at the start)", path, err)
+		}
 		return nil, fmt.Errorf("evtx: %s: %w", path, err)
 	}
 	defer zr.Close()
@@ -234,29 +263,21 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 	if l.zipSize > uint64(limit) {
 		return nil, fmt.Errorf("evtx: %s: member claims %d bytes uncompressed, more than the %d-byte limit: %w", l.Path, l.zipSize, limit, ErrLimit)
 	}
-	zr, err := zip.OpenReader(l.file)
+	rc, note, err := openZipData(l)
 	if err != nil {
-		return nil, fmt.Errorf("evtx: %s: %w", l.file, err)
-	}
-	defer zr.Close()
-	var zf *zip.File
-	for _, f := range zr.File {
-		if f.Name == l.member {
-			zf = f
-			break
-		}
-	}
-	if zf == nil {
-		return nil, fmt.Errorf("evtx: %s: member not found: %w", l.Path, fs.ErrNotExist)
-	}
-	if zf.Flags&zipEncrypted != 0 {
-		return nil, fmt.Errorf("evtx: %s: the member is encrypted (a password-protected archive): extract it with its password and give the .evtx file: %w", l.Path, errors.ErrUnsupported)
-	}
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, fmt.Errorf("evtx: %s: %w", l.Path, err)
+		return nil, err
 	}
 	defer rc.Close()
+	zipReader := func(l *Log, o Options, ra io.ReaderAt, n int64, damage *FormatError) (*File, error) {
+		f, err := zipReader(l, o, ra, n, damage)
+		if note != nil {
+			if err != nil {
+				return nil, fmt.Errorf("%w (%v)", err, note)
+			}
+			f.trailing = append(f.trailing, &FormatError{File: o.Name, Chunk: -1, Err: note})
+		}
+		return f, err
+	}
 	tooBig := func() error {
 		return fmt.Errorf("evtx: %s: member inflates to more than the %d-byte limit (its header claimed %d bytes): %w", l.Path, limit, l.zipSize, ErrLimit)
 	}
@@ -310,6 +331,74 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 	return f, nil
 }
 
+// openZipData returns the member's data, inflated, and for a member found
+// by its local file header (an archive without central directory) the
+// problem that says so.
+func openZipData(l *Log) (rc io.ReadCloser, note error, err error) {
+	encrypted := func() error {
+		return fmt.Errorf("evtx: %s: the member is encrypted (a password-protected archive): extract it with its password and give the .evtx file: %w", l.Path, errors.ErrUnsupported)
+	}
+	if m := l.zipLocal; m != nil {
+		if m.flags&zipEncrypted != 0 {
+			return nil, nil, encrypted()
+		}
+		f, err := os.Open(l.file)
+		if err != nil {
+			return nil, nil, fmt.Errorf("evtx: %s: %w", l.file, err)
+		}
+		r, err := m.open(f)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("evtx: %s: %w", l.Path, err)
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{r, closers{r, f}}, m.note(l.file), nil
+	}
+	zr, err := zip.OpenReader(l.file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("evtx: %s: %w", l.file, err)
+	}
+	var zf *zip.File
+	for _, f := range zr.File {
+		if f.Name == l.member {
+			zf = f
+			break
+		}
+	}
+	if zf == nil {
+		zr.Close()
+		return nil, nil, fmt.Errorf("evtx: %s: member not found: %w", l.Path, fs.ErrNotExist)
+	}
+	if zf.Flags&zipEncrypted != 0 {
+		zr.Close()
+		return nil, nil, encrypted()
+	}
+	r, err := zf.Open()
+	if err != nil {
+		zr.Close()
+		return nil, nil, fmt.Errorf("evtx: %s: %w", l.Path, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{r, closers{r, zr}}, nil, nil
+}
+
+// closers closes each in turn and returns the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 // zipReader opens the inflated bytes of a member; damage, if any, is
 // reported after the reader's own problems (or, if nothing EVTX-like was
 // inflated, with the error).
@@ -331,10 +420,15 @@ func zipReader(l *Log, o Options, ra io.ReaderAt, n int64, damage *FormatError) 
 // (nil for a clean end: io.EOF and the size the header claims).
 func zipDamage(l *Log, o Options, n int64, err error) *FormatError {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		if uint64(n) == l.zipSize || err == io.EOF && l.zipSize == 0 {
+		switch {
+		case uint64(n) == l.zipSize || err == io.EOF && l.zipSize == 0:
 			return nil
+		case l.zipSize == 0 && l.zipLocal != nil:
+			// A data descriptor was to give the size, after the data.
+			err = fmt.Errorf("the archive ends inside the member's data, after %d bytes inflated", n)
+		default:
+			err = fmt.Errorf("member ends after %d of the %d bytes its header claims", n, l.zipSize)
 		}
-		err = fmt.Errorf("member ends after %d of the %d bytes its header claims", n, l.zipSize)
 	} else {
 		err = fmt.Errorf("inflating stopped after %d of %d bytes: %v", n, l.zipSize, err)
 	}

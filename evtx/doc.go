@@ -162,7 +162,12 @@
 //     whose data inflates to more, is refused with an error naming the
 //     member and wrapping ErrLimit. A member whose compressed data is
 //     damaged is read up to the damage: every intact record before it is
-//     yielded and the damage is reported by Errors (ErrCorrupt).
+//     yielded and the damage is reported by Errors (ErrCorrupt). An
+//     archive without a central directory (cut short) is read by its
+//     local file headers (APPNOTE.TXT 4.3.6); a member with a data
+//     descriptor is inflated once, to at most MaxZipMember bytes, to find
+//     where the next begins. Each member found so carries a problem
+//     (ErrCorrupt) naming the archive offset of its header.
 //   - Only regular files are opened: a named pipe (FIFO), socket, device or
 //     directory where a log is expected is refused by name (ErrNotRegular)
 //     without blocking. An input with no EVTX signature at all fails with
