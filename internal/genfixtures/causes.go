@@ -319,6 +319,9 @@ func causeSets() []set {
 	add("os-disk-full", "Srv 2013 (the C: disk is at or near capacity)",
 		[]logFile{sys(evtxtest.Srv2013(at(5*hour), "C:"))},
 		append([]expect{{ruleDisk, detected, "-"}}, systemQuiet(ruleDisk)...)...)
+	add("os-data-disk-full", "Srv 2013 for F: and D: (a data disk and the temporary disk, not the OS disk)",
+		[]logFile{sys(evtxtest.Srv2013(at(5*hour), "F:"), evtxtest.Srv2013(at(4*hour), "D:"))},
+		append([]expect{{ruleDisk, notDetected, ""}}, systemQuiet(ruleDisk)...)...)
 	add("os-bugcheck", "EventLog 6008, Kernel-Power 41 and BugCheck 1001 after a crash",
 		[]logFile{sys(
 			evtxtest.EventLog6008(at(6*hour), "5:59:13 AM", "5/1/2024"),
