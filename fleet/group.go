@@ -33,7 +33,8 @@ type Options struct {
 	// of its own, or, naming only a computer name the machine had before
 	// a rename, a machine of its own, analysed from its own last-written
 	// record. Where both logs are one machine's or in one unit, the
-	// newer log is read at the time of the older one's newest records,
+	// newer log is read at the time of the older one's newest records
+	// (its last-written record's TimeCreated),
 	// and if it holds them the Grouping of the machines says the older is
 	// a copy (Machine.UnmergedCopy); an older copy in another unit
 	// naming only a former name is not found. Merging it would read the

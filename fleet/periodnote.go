@@ -20,10 +20,14 @@ import (
 // computer name the machine had before a rename, a machine of its own;
 // a read of every record (Period 0) merges it into l, each record once.
 //
-// Whether l holds a record of o is asked of o's newest records (those at
-// its largest TimeCreated): a log is written in record order, so a newer
-// copy that holds any record of an older one holds its newest ones, and a
-// copy found has a shared record. Both logs are read at that one time
+// Whether l holds a record of o is asked of o's newest records, those at
+// the TimeCreated of its last-written record (the highest record number,
+// evtx.Reader.LastWritten): a log is written in record order, so a newer
+// copy that holds any record of an older one holds its last-written ones,
+// and a copy found has a shared record. Not at o's largest TimeCreated: a
+// record written while the clock ran ahead sets it, and a newer log that
+// wrapped past that record holds o's later ones still
+// (TestOlderCopyWithClockJumpSaid). Both logs are read at that one time
 // only (evtx.Options Since and Until; the chunks the grouping's read
 // found elsewhere in time are not read again). A log of another use of
 // the channel (an archived log, another machine's log) holds none of them
@@ -55,6 +59,7 @@ func notePeriodCopies(ms []*Machine) {
 		}
 	}
 	newest := map[*Log]map[recordID]bool{}
+	newestAt := map[*Log]time.Time{}
 	probes := 0
 	for _, o := range all {
 		for _, l := range all {
@@ -66,23 +71,26 @@ func notePeriodCopies(ms []*Machine) {
 				return
 			}
 			probes++
-			if newest[o.l] == nil {
-				newest[o.l] = recordsAt(o.l, o.l.last)
+			at, ok := newestAt[o.l]
+			if !ok {
+				at = lastWrittenAt(o.l)
+				newestAt[o.l] = at
+				newest[o.l] = recordsAt(o.l, at)
 			}
-			if !sharesAny(newest[o.l], recordsAt(l.l, o.l.last)) {
+			if !sharesAny(newest[o.l], recordsAt(l.l, at)) {
 				continue
 			}
 			op, lp := o.l.Copies[0].Path, l.l.Copies[0].Path
 			if o.m == l.m {
 				o.m.Grouping = append(o.m.Grouping, fmt.Sprintf(
 					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
-					op, lp, evtx.FormatTime(o.l.last), lp, evtx.FormatTime(l.l.first)))
+					op, lp, evtx.FormatTime(at), lp, evtx.FormatTime(l.l.first)))
 				o.m.UnmergedCopy = true
 				continue
 			}
 			note := fmt.Sprintf(
 				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine, renamed in between; analysed apart, since all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
-				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(o.l.last), lp, evtx.FormatTime(l.l.first))
+				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(at), lp, evtx.FormatTime(l.l.first))
 			for _, m := range []*Machine{o.m, l.m} {
 				m.Grouping = append(m.Grouping, note)
 				m.UnmergedCopy = true
@@ -147,6 +155,33 @@ func recordsAt(l *Log, t time.Time) map[recordID]bool {
 		f.Close()
 	}
 	return out
+}
+
+// lastWrittenAt returns the TimeCreated of l's last-written record, the
+// one with the highest record number over its copies
+// (evtx.Reader.LastWritten); l.last, its largest time read, when no copy
+// gives one.
+func lastWrittenAt(l *Log) time.Time {
+	var newest *evtx.Event
+	for _, c := range l.Copies {
+		if c.SameFile {
+			continue
+		}
+		f, err := c.Log.Open(evtx.Options{Workers: 1})
+		if err != nil {
+			continue
+		}
+		if ev := f.LastWritten(); ev != nil && (newest == nil || ev.RecordID > newest.RecordID) {
+			newest = ev
+		}
+		f.Close()
+	}
+	if newest != nil {
+		if t, ok := evtx.TimeCreatedOf(newest); ok && !t.IsZero() {
+			return t
+		}
+	}
+	return l.last
 }
 
 func sharesAny(a, b map[recordID]bool) bool {

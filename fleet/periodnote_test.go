@@ -46,7 +46,9 @@ func TestOlderCopyBeforePeriodSaid(t *testing.T) {
 		return ms[0], strings.Join(ms[0].Grouping, "\n")
 	}
 	newer, old, vss := filepath.Join(dir, "new"), filepath.Join(dir, "old"), filepath.Join(dir, "vss")
-	want := filepath.Join(old, "System.evtx") + ": an older copy of " + filepath.Join(newer, "System.evtx") + " (its newest records, at 2017-07-12T17:20:37.3448837Z, are in it), read as a log of its own"
+	// The time of the copy's last-written record, 326 (evtxexport), not
+	// its largest TimeCreated (17:20:37.3448837, an earlier record).
+	want := filepath.Join(old, "System.evtx") + ": an older copy of " + filepath.Join(newer, "System.evtx") + " (its newest records, at 2017-07-12T17:20:34.1994297Z, are in it), read as a log of its own"
 	m, g := say([]string{newer, old}, 10*24*time.Hour)
 	if len(m.Logs) != 2 || !m.UnmergedCopy || !strings.Contains(g, want) {
 		t.Errorf("from the period: %d logs, UnmergedCopy %v, grouping:\n%s\nwant %q", len(m.Logs), m.UnmergedCopy, g, want)
@@ -111,5 +113,45 @@ func TestOlderCopyOfRenamedMachineSaid(t *testing.T) {
 		if strings.Count(g, "older copy of") != 1 { // the archived log is none
 			t.Errorf("%s: %d older copies named:\n%s", m.Label(), strings.Count(g, "older copy of"), g)
 		}
+	}
+}
+
+// An older copy whose largest TimeCreated is not its last-written
+// record's (the clock ran ahead for one record, then was set back) is
+// named too: the newer log, which wrapped and no longer holds that early
+// record, holds the copy's last-written records. The copy holds records
+// 1-120 (record 51 written at +200 h), the newer log records 61-960
+// (hourly); from every record the two are one log, from a period of 10
+// days two logs of one machine, and the grouping must say so.
+func TestOlderCopyWithClockJumpSaid(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(start, time.Hour, 960)
+	for i, ev := range evs {
+		ev.System.Computer = "vm1"
+		ev.RecordID = uint64(i + 1)
+	}
+	evs[50].System.TimeCreated = start.Add(200 * time.Hour)
+	evs[50].Written = evs[50].System.TimeCreated
+	logs := filepath.Join(dir, "logs")
+	cur, old := filepath.Join(logs, "System.evtx"), filepath.Join(logs, "System (1).evtx")
+	write(t, cur, evs[60:])
+	write(t, old, evs[:120])
+	units, probs, err := fleet.Find([]string{logs})
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	eng := engine(t)
+	all := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	if len(all) != 1 || len(all[0].Logs) != 1 || len(all[0].Logs[0].Copies) != 2 {
+		t.Fatalf("from every record: machines %q\n%s", labels(all), shape(all))
+	}
+	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: 10 * 24 * time.Hour})
+	if len(ms) != 1 || len(ms[0].Logs) != 2 {
+		t.Fatalf("from the period: machines %q\n%s", labels(ms), shape(ms))
+	}
+	g := strings.Join(ms[0].Grouping, "\n")
+	if want := old + ": an older copy of " + cur; !ms[0].UnmergedCopy || !strings.Contains(g, want) {
+		t.Errorf("UnmergedCopy %v, grouping:\n%s\nwant %q", ms[0].UnmergedCopy, g, want)
 	}
 }
