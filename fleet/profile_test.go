@@ -351,14 +351,46 @@ func mergedShared(lists [][]uint64, hosts []string) []int {
 }
 
 // TestSharedKeysEqualsSort: copySets finds the logs that share a key by
-// merging their sorted keys (linkShared, sharedKeys), and gets the sets of copies the
-// plain path (sorting every key with its log) gets: for random logs, few
-// and many, empty ones, with keys shared by two or more and none, and
-// with hosts (for the event keys, where every log holding a key names
-// one host: an event key hashes the Computer value, from which the host
-// comes; and where logs of other hosts share keys, only as a 64-bit
-// collision could make them).
+// merging their sorted keys (linkShared, sharedKeys), and gets the sets of
+// copies the plain path (sorting every key with its log) gets: for the
+// record and event keys of every log of testdata/evtx, ../shared/samples
+// (the same files: copies) and the crafted ones, taken as one fleet; and
+// for random logs, few and many, empty ones, with keys shared by two or
+// more and none, and with hosts (for the event keys, where every log
+// holding a key names one host: an event key hashes the Computer value,
+// from which the host comes; and where logs of other hosts share keys,
+// only as a 64-bit collision could make them).
 func TestSharedKeysEqualsSort(t *testing.T) {
+	var keys, alt [][]uint64
+	var hosts []string
+	for _, p := range profileInputs(t, t.TempDir()) {
+		ls, err := evtx.Find(p)
+		if err != nil || len(ls) != 1 {
+			t.Fatalf("%s: %v %d logs", p, err, len(ls))
+		}
+		prof := readProfile(ls[0], ls[0].Channel, 1, 0)
+		keys = append(keys, prof.keys)
+		if len(prof.hosts) == 1 {
+			alt, hosts = append(alt, prof.alt), append(hosts, prof.hosts[0].key)
+		}
+	}
+	for _, c := range []struct {
+		lists [][]uint64
+		hosts []string
+	}{{keys, nil}, {alt, hosts}} {
+		got, want := mergedShared(c.lists, c.hosts), plainShared(c.lists, c.hosts)
+		if !slices.Equal(got, want) {
+			t.Errorf("logs (hosts %v): sets %v, want %v", c.hosts != nil, got, want)
+		}
+		copies := 0
+		for i, root := range want {
+			if root != i {
+				copies++
+			}
+		}
+		t.Logf("%d logs (hosts %v): %d copies of another", len(c.lists), c.hosts != nil, copies)
+	}
+
 	r := rand.New(rand.NewPCG(3, 4))
 	links := 0
 	for round := range 3000 {
