@@ -16,7 +16,8 @@ import (
 // whatever its channel, and queries with keys of other shapes or none, that
 // matches the event (at the event's own time)
 // is among the queries the dispatch picks for it, which keep the order of
-// the full list; with NoShortcuts the dispatch picks every query. And it
+// the full list, and MatchKeys, where it decides, says what Match says;
+// with NoShortcuts the dispatch picks every query and gives no keys. And it
 // leaves out most queries, or it would save nothing.
 func TestDispatchPicksEveryMatch(t *testing.T) {
 	e := builtinEngine(t, Options{})
@@ -50,7 +51,7 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 	if len(paths) < 100 {
 		t.Fatalf("%d logs", len(paths))
 	}
-	events, matches, picked := 0, 0, 0
+	events, matches, picked, decided := 0, 0, 0, 0
 	for _, p := range paths {
 		f, err := evtx.Open(p)
 		if err != nil {
@@ -65,10 +66,10 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 				continue
 			}
 			events++
-			qs := d.queries(ev)
+			qs, k := d.queries(ev)
 			picked += len(qs)
-			if !slices.Equal(plain.queries(ev), all) {
-				t.Fatal("with NoShortcuts the dispatch leaves queries out")
+			if pqs, pk := plain.queries(ev); !slices.Equal(pqs, all) || pk.ok {
+				t.Fatal("with NoShortcuts the dispatch leaves queries out or gives keys")
 			}
 			// qs is a subsequence of all.
 			i := 0
@@ -81,7 +82,16 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 				t.Fatalf("%s record %d: the picked queries are not in the list's order", filepath.Base(p), ev.RecordID)
 			}
 			for _, cq := range all {
-				if !cq.x.Match(ev, eventTime(ev)) {
+				m := cq.x.Match(ev, eventTime(ev))
+				if k.ok {
+					if mk, ok := cq.x.MatchKeys(ev, k.provider, k.eventID); ok {
+						decided++
+						if mk != m {
+							t.Errorf("%s record %d (%s %d): %s matches %v, MatchKeys says %v", filepath.Base(p), ev.RecordID, ev.System.Provider.Name, ev.System.EventID, cq.query.ID, m, mk)
+						}
+					}
+				}
+				if !m {
 					continue
 				}
 				matches++
@@ -92,8 +102,8 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 		}
 		f.Close()
 	}
-	t.Logf("%d logs, %d events, %d queries; %d matches; %.1f queries picked per event", len(paths), events, len(all), matches, float64(picked)/float64(events))
-	if events < 50000 || matches < 1000 || picked > events*len(all)/4 {
+	t.Logf("%d logs, %d events, %d queries; %d matches; %.1f queries picked per event; %d evaluations decided by keys", len(paths), events, len(all), matches, float64(picked)/float64(events), decided)
+	if events < 50000 || matches < 1000 || picked > events*len(all)/4 || decided < events*len(all)/2 {
 		t.Errorf("%d events, %d matches, %d of %d queries picked: the check proves little", events, matches, picked, events*len(all))
 	}
 }

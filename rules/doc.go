@@ -223,7 +223,10 @@
 // Options.Filter), which still gives their computer names. Each decoded
 // event is matched only against the queries whose keys accept its provider
 // name and event id (xpath EventKeys; queries without keys always), not
-// every query of its log (TestDispatchPicksEveryMatch). Events are
+// every query of its log, and a query that is no more than its keys (a
+// provider name and event ids, as most built-in queries are) is decided
+// from them without evaluating it (xpath Query.MatchKeys;
+// TestDispatchPicksEveryMatch). Events are
 // streamed and
 // only the newest matches are kept, so memory does not grow with the logs.
 // An event's time is its TimeCreated as a query reads it, a TimeCreated of

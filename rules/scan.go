@@ -271,7 +271,8 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			return
 		}
 		near++
-		s.event(in, ev, d.queries(ev))
+		qs, k := d.queries(ev)
+		s.event(in, ev, qs, k)
 	})
 	// The decoding goroutines report in no fixed order: merge in a fixed
 	// one, so that the report is the same from run to run.
@@ -487,18 +488,27 @@ func newDispatch(qs []*compiledQuery, noShortcuts bool) *dispatch {
 	return d
 }
 
-// queries returns the queries of d to evaluate on ev.
-func (d *dispatch) queries(ev *evtx.Event) []*compiledQuery {
+// eventKeys are an event's xpath.EventKeys; ok is false when it has none,
+// or with NoShortcuts (every query is then evaluated with Match).
+type eventKeys struct {
+	provider string
+	eventID  uint16
+	ok       bool
+}
+
+// queries returns the queries of d to evaluate on ev, and ev's keys.
+func (d *dispatch) queries(ev *evtx.Event) ([]*compiledQuery, eventKeys) {
 	if d.plain {
-		return d.all
+		return d.all, eventKeys{}
 	}
 	p, id, ok := xpath.EventKeys(ev)
 	if !ok {
-		return d.all
+		return d.all, eventKeys{}
 	}
+	ek := eventKeys{p, id, true}
 	k := dispatchKey{p, id}
 	if qs, ok := d.byKey[k]; ok {
-		return qs
+		return qs, ek
 	}
 	qs := []*compiledQuery{}
 	for _, cq := range d.all {
@@ -509,17 +519,25 @@ func (d *dispatch) queries(ev *evtx.Event) []*compiledQuery {
 	if len(d.byKey) < maxDispatchPairs {
 		d.byKey[k] = qs
 	}
-	return qs
+	return qs, ek
 }
 
-// event evaluates qs on ev, an event of in: the timeline's and the rules'
-// matches.
-func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery) {
+// event evaluates qs on ev, an event of in whose keys are k: the
+// timeline's and the rules' matches. A query that is no more than its keys
+// is decided from k (xpath.Query.MatchKeys), the others evaluated.
+func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventKeys) {
 	t := eventTime(ev)
 	s.noteComputer(in, ev, t)
 	var ref *EventRef // built on the first match
 	for _, cq := range qs {
-		if !cq.x.Match(ev, s.ref) || !cq.query.admits(ev) {
+		m, decided := false, false
+		if k.ok {
+			m, decided = cq.x.MatchKeys(ev, k.provider, k.eventID)
+		}
+		if !decided {
+			m = cq.x.Match(ev, s.ref)
+		}
+		if !m || !cq.query.admits(ev) {
 			continue
 		}
 		if cq.tl != nil {
@@ -768,8 +786,9 @@ func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 
 // sameHost reports whether two Computer values name the same host
 // (hosts.Key: "RDCB01" and "rdcb01.contoso.com" do; a domain join is not
-// a rename).
-func sameHost(a, b string) bool { return hosts.Key(a) == hosts.Key(b) }
+// a rename). Equal values, every event of most logs, are compared without
+// building their keys.
+func sameHost(a, b string) bool { return a == b || hosts.Key(a) == hosts.Key(b) }
 
 // tally counts a match at time t against the window [start, ref]: before
 // it (BeforeCount), after it (AfterCount) or in it (Count, First, Last).

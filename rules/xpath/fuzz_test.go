@@ -40,7 +40,8 @@ func seedQueries() []string {
 // FuzzCompile: Compile never panics; an error is a *SyntaxError inside the
 // query; a compiled query keeps its source, evaluates on every test event
 // and gives time bounds without panicking; its keys accept the EventKeys
-// of every test event it matches (the odd trees of keyTrees included).
+// of every test event it matches (the odd trees of keyTrees included), and
+// MatchKeys, where it decides, says what Match says.
 func FuzzCompile(f *testing.F) {
 	for _, s := range seedQueries() {
 		f.Add(s)
@@ -79,10 +80,15 @@ func FuzzCompile(f *testing.F) {
 		since, until, _ := q.TimeBounds(now)
 		k, hasKeys := q.Keys()
 		for _, ev := range events {
-			// The keys refuse no event the query matches (EventKeys).
-			if hasKeys && q.Match(ev, now) {
-				if p, id, ok := EventKeys(ev); ok && !k.Accepts(p, id) {
+			// The keys refuse no event the query matches (EventKeys), and
+			// where MatchKeys decides, it says what Match says.
+			if p, id, ok := EventKeys(ev); ok {
+				m := q.Match(ev, now)
+				if hasKeys && m && !k.Accepts(p, id) {
 					t.Fatalf("%s matches an event, its keys %+v refuse its EventKeys (%q, %d)", s, k, p, id)
+				}
+				if mk, decided := q.MatchKeys(ev, p, id); decided && mk != m {
+					t.Fatalf("%s: Match %v, MatchKeys %v (%q, %d)", s, m, mk, p, id)
 				}
 			}
 			// The time window is conservative: a match lies inside it.

@@ -254,3 +254,125 @@ func onlyChild(ctx *evtx.Element, name string) (c *evtx.Element, ok bool) {
 	}
 	return c, true
 }
+
+// MatchKeys reports whether q matches ev, decided from provider and eventID,
+// which must be EventKeys(ev) with ok true, without evaluating q: decided
+// is false (call Match) unless q is no more than its keys. That is a query
+// of the shape
+//
+//	Event[System[Provider[@Name='name'] and (EventID=n or EventID=m ...)]]
+//
+// (or * for Event; the provider or the event id condition alone; the two in
+// either order; a name that is not empty; ids of at most 16 bits). Where
+// EventKeys gives a pair, the event has one System, at most one Provider
+// with at most one Name, which is text (compared case-insensitively, as
+// Keys.Accepts compares it; a missing Name is "", which no such name
+// equals), and one EventID, an unsigned integer (compared as a number);
+// so such a query matches exactly when its keys accept the pair and the
+// event's root passes its name test (TestMatchKeysEqualsMatch). A strict
+// query (compared as plain XPath 1.0, for the tests) is never decided.
+func (q *Query) MatchKeys(ev *evtx.Event, provider string, eventID uint16) (match, decided bool) {
+	if !q.byKeys || q.xnum != nil {
+		return false, false
+	}
+	name := "Event" // buildRoot's
+	if ev.Root != nil {
+		name = ev.Root.Name
+	}
+	return q.event.matches(name) && q.keys.Accepts(provider, eventID), true
+}
+
+// onlyKeys returns q's keys and true when q is no more than them (the
+// shape MatchKeys documents).
+func onlyKeys(q *Query) (Keys, bool) {
+	var k Keys
+	if len(q.event.preds) != 1 {
+		return k, false
+	}
+	sys := q.event.preds[0]
+	if sys.op != opPath || len(sys.path.steps) != 1 {
+		return k, false
+	}
+	st := &sys.path.steps[0]
+	if st.attr || st.name != "System" || len(st.preds) != 1 {
+		return k, false
+	}
+	var conds []*expr
+	if c := st.preds[0]; c.op == opAnd {
+		conds = c.args
+	} else {
+		conds = []*expr{c}
+	}
+	for _, c := range conds {
+		if p, ok := providerCond(c); ok && k.Providers == nil {
+			k.Providers = []string{p}
+			continue
+		}
+		if ids, ok := eventIDCond(c); ok && k.EventIDs == nil {
+			k.EventIDs = ids
+			continue
+		}
+		return Keys{}, false
+	}
+	return k, len(conds) > 0
+}
+
+// providerCond reads Provider[@Name='name'] (name not empty).
+func providerCond(x *expr) (string, bool) {
+	if x.op != opPath || len(x.path.steps) != 1 {
+		return "", false
+	}
+	st := &x.path.steps[0]
+	if st.attr || st.name != "Provider" || len(st.preds) != 1 {
+		return "", false
+	}
+	c := st.preds[0]
+	if c.op != opCmp || c.cmp != cmpEq {
+		return "", false
+	}
+	l, r := c.args[0], c.args[1]
+	if r.op == opPath {
+		l, r = r, l
+	}
+	if l.op != opPath || len(l.path.steps) != 1 || r.op != opString || r.lit.s == "" {
+		return "", false
+	}
+	if a := &l.path.steps[0]; !a.attr || a.name != "Name" || len(a.preds) != 0 {
+		return "", false
+	}
+	return r.lit.s, true
+}
+
+// eventIDCond reads EventID=n, or several joined by or.
+func eventIDCond(x *expr) ([]uint16, bool) {
+	if x.op == opOr {
+		var ids []uint16
+		for _, a := range x.args {
+			id, ok := eventIDCmp(a)
+			if !ok {
+				return nil, false
+			}
+			ids = append(ids, id)
+		}
+		return ids, true
+	}
+	id, ok := eventIDCmp(x)
+	return []uint16{id}, ok
+}
+
+func eventIDCmp(x *expr) (uint16, bool) {
+	if x.op != opCmp || x.cmp != cmpEq {
+		return 0, false
+	}
+	l, r := x.args[0], x.args[1]
+	if r.op == opPath {
+		l, r = r, l
+	}
+	if l.op != opPath || len(l.path.steps) != 1 || r.op != opNumber || !r.uint || r.u64 > 0xffff || r.num != float64(r.u64) {
+		return 0, false
+	}
+	if e := &l.path.steps[0]; e.attr || e.name != "EventID" || len(e.preds) != 0 {
+		return 0, false
+	}
+	return uint16(r.u64), true
+}

@@ -227,27 +227,7 @@ func TestKeySetEqualsAccepts(t *testing.T) {
 // EventKeys' pair whenever EventKeys gives one. EventKeys gives one for
 // nearly every real event, so that the rules engine's dispatch applies.
 func TestEventKeysNecessary(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join(samplesDir, "*.evtx"))
-	shared, _ := filepath.Glob("../../../shared/samples/*.evtx")
-	paths = append(paths, shared...)
-	if len(paths) < 40 {
-		t.Fatalf("%d samples", len(paths))
-	}
-	var events []*evtx.Event
-	for _, p := range paths {
-		f, err := evtx.Open(p)
-		if err != nil {
-			continue
-		}
-		for {
-			ev, err := f.Next()
-			if err != nil {
-				break
-			}
-			events = append(events, ev)
-		}
-		f.Close()
-	}
+	events := allSampleEvents(t)
 	type pair struct {
 		p  string
 		id uint16
@@ -385,4 +365,140 @@ func TestEventKeysOddTrees(t *testing.T) {
 	if n := len(keyTrees()); declined != n-5 {
 		t.Errorf("EventKeys declined %d of %d trees, want %d", declined, n, n-5)
 	}
+}
+
+// MatchKeys decides only queries that are no more than their keys, and
+// then says what Match says: over the shapes below (decided or not) and
+// every event of the samples (testdata/evtx, ../shared/samples), of
+// keyTrees and of trees whose root is not Event or whose Provider has no
+// Name, with queries naming the events' own provider names and ids.
+func TestMatchKeysEqualsMatch(t *testing.T) {
+	shapes := []struct {
+		q       string
+		decided bool
+	}{
+		{"Event[System[Provider[@Name='Service Control Manager'] and EventID=7036]]", true},
+		{"*[System[Provider[@Name='service control manager'] and (EventID=7036 or EventID=7040)]]", true},
+		{"Event[System[(EventID=7036 or EventID=7040) and Provider[@Name='Service Control Manager']]]", true},
+		{"Event[System[EventID=7036]]", true},
+		{"*[System[EventID = 7036]]", true},
+		{"*[System[7036=EventID]]", true},
+		{"Event[System[Provider[@Name='EventLog']]]", true},
+		{"Event[System[Provider['EventLog'=@Name]]]", true},
+		{"Event[System[Provider[@Name='']]]", false},
+		{"Event[System[Provider[@Name='EventLog'] and Provider[@Name='X']]]", false},
+		{"Event[System[EventID=6005 and EventID=6006]]", false},
+		{"Event[System[EventID=70000]]", false},
+		{"Event[System[EventID=6005.5]]", false},
+		{"Event[System[EventID!=6005]]", false},
+		{"Event[System[Provider[@Name!='EventLog']]]", false},
+		{"Event[System[Provider[@Name='EventLog'] and Level=4]]", false},
+		{"Event[System[Provider[@Name='EventLog']] and System[EventID=6005]]", false},
+		{"Event[System/EventID=6005]", false},
+		{"Event[System[Provider/@Name='EventLog']]", false},
+		{"Event[System[Provider[@Guid='x']]]", false},
+		{"Event[System[Provider[1][@Name='EventLog']]]", false},
+		{"Event[System[1][EventID=6005]]", false},
+		{"Event[System[Provider[@Name='EventLog'] or EventID=6005]]", false},
+		{"Event[EventData[Data=6005]]", false},
+		{"*", false},
+	}
+	var qs []*Query
+	for _, s := range shapes {
+		q := MustCompile(s.q)
+		if q.byKeys != s.decided {
+			t.Errorf("%s: decided by its keys %v, want %v", s.q, q.byKeys, s.decided)
+		}
+		qs = append(qs, q)
+	}
+	events := append([]*evtx.Event(nil), allSampleEvents(t)...)
+	for _, c := range keyTrees() {
+		events = append(events, c.ev)
+	}
+	other := func(root string, attrs []evtx.Attr) *evtx.Event {
+		return &evtx.Event{Root: &evtx.Element{Name: root, Children: []*evtx.Element{{Name: "System", Children: []*evtx.Element{
+			{Name: "Provider", Attrs: attrs}, {Name: "EventID", Value: evtx.Value{Kind: evtx.KindUint16, Uint: 6005}}}}}}}
+	}
+	events = append(events,
+		other("Other", []evtx.Attr{{Name: "Name", Value: evtx.StringValue("EventLog")}}),
+		other("e:Event", []evtx.Attr{{Name: "Name", Value: evtx.StringValue("EventLog")}}),
+		other("Event", nil),
+		other("Event", []evtx.Attr{{Name: "Guid", Value: evtx.StringValue("x")}}),
+		other("Event", []evtx.Attr{{Name: "Name", Value: evtx.StringValue("")}}))
+	own := map[string]*Query{}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	decided, matched := 0, 0
+	for _, ev := range events {
+		p, id, ok := EventKeys(ev)
+		if !ok {
+			continue
+		}
+		// The event's own provider and id, as an exact query.
+		src := fmt.Sprintf("*[System[Provider[@Name='%s'] and EventID=%d]]", strings.ToUpper(p), id)
+		if p == "" || strings.Contains(p, "'") {
+			src = fmt.Sprintf("Event[System[EventID=%d]]", id)
+		}
+		if own[src] == nil {
+			own[src] = MustCompile(src)
+		}
+		for _, q := range append(qs, own[src]) {
+			m := q.Match(ev, now)
+			mk, ok := q.MatchKeys(ev, p, id)
+			if !ok {
+				continue
+			}
+			decided++
+			if m {
+				matched++
+			}
+			if mk != m {
+				t.Errorf("%s on an event (%q, %d, root %v): Match %v, MatchKeys %v", q, p, id, ev.Root != nil && ev.Root.Name == "Event", m, mk)
+			}
+		}
+	}
+	t.Logf("%d events, %d decided, %d of them matches", len(events), decided, matched)
+	if decided < 100000 || matched < 50000 {
+		t.Errorf("%d decided, %d matches: the check proves little", decided, matched)
+	}
+	strict := *qs[0]
+	strict.xnum = xpathNumber
+	if _, ok := strict.MatchKeys(events[0], "x", 1); ok {
+		t.Error("a strict query is decided by its keys")
+	}
+}
+
+var sampleEvents struct {
+	once   sync.Once
+	events []*evtx.Event
+	n      int
+}
+
+// allSampleEvents returns (reading them once) the events of the samples in
+// testdata/evtx and ../shared/samples, as far as each reads.
+func allSampleEvents(t *testing.T) []*evtx.Event {
+	t.Helper()
+	sampleEvents.once.Do(func() {
+		paths, _ := filepath.Glob(filepath.Join(samplesDir, "*.evtx"))
+		shared, _ := filepath.Glob("../../../shared/samples/*.evtx")
+		paths = append(paths, shared...)
+		sampleEvents.n = len(paths)
+		for _, p := range paths {
+			f, err := evtx.Open(p)
+			if err != nil {
+				continue
+			}
+			for {
+				ev, err := f.Next()
+				if err != nil {
+					break
+				}
+				sampleEvents.events = append(sampleEvents.events, ev)
+			}
+			f.Close()
+		}
+	})
+	if sampleEvents.n < 40 {
+		t.Fatalf("%d samples", sampleEvents.n)
+	}
+	return sampleEvents.events
 }

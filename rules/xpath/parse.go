@@ -202,6 +202,10 @@ type Query struct {
 	// time comparison of strings), with xnum as the string-to-number
 	// conversion. Tests use it to compare with lxml.
 	xnum func(string) float64
+	// byKeys: the query has no condition beyond its keys (onlyKeys), which
+	// are keys; then MatchKeys decides a match from EventKeys.
+	byKeys bool
+	keys   Keys
 }
 
 // String returns the query's source text.
@@ -219,6 +223,7 @@ func Compile(expr string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
+	q.keys, q.byKeys = onlyKeys(q)
 	return q, nil
 }
 
