@@ -208,7 +208,8 @@ type chunkResult struct {
 	timed      bool
 	werrs      []*FormatError
 	// passed lists the (record id, header time) of the current records
-	// the window passed over, when window.passed is set.
+	// the window passed over or the filter declined, when window.passed
+	// is set.
 	passed [][2]uint64
 	// bad lists the current records that did not decode (BadRecords),
 	// each with whether the headers account for it (Recovered): a merged
@@ -234,8 +235,9 @@ type window struct {
 	// read, counted and reported by the first.
 	slackOnly bool
 	// passed makes scanChunk list the current records the window passes
-	// over (chunkResult.passed): with Options.Recover, a slack copy of
-	// such a record is still a copy, as in a read without the window.
+	// over or the filter declines (chunkResult.passed): with
+	// Options.Recover, a slack copy of such a record is still a copy, as
+	// in a read without the window or the filter.
 	passed bool
 }
 
@@ -485,6 +487,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 					if !w.filter(s) {
 						if !inSlack {
 							res.st.Filtered++
+							if w.passed {
+								res.passed = append(res.passed, [2]uint64{id, ft})
+							}
 						}
 						// Not yielded; but a record whose BinXML values do
 						// not resolve is decoded all the same, so that the

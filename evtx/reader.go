@@ -80,7 +80,8 @@ type Options struct {
 	// record of the log's current contents, each with Event.Recovered set
 	// to RecoveredSlack or RecoveredUnallocated. A slack record that is a
 	// copy of a current one (same record id and header time) is counted in
-	// Stats.Duplicates instead. They must pass the same checks as any
+	// Stats.Duplicates instead, whether or not the window or Filter
+	// yields that one. They must pass the same checks as any
 	// record: one whose template was overwritten comes as a partial event
 	// (Event.Partial) or not at all (Stats.SlackUnreadable), and each such
 	// problem is reported. Since and Until apply to them by header time,
@@ -206,7 +207,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	w = min(w, MaxWorkers)
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
-	win.passed = o.Recover && win.active
+	win.passed = o.Recover && (win.active || o.Filter != nil)
 	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
 	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1, maxErrs: o.MaxErrors}
 	if rd.maxErrs == 0 {
