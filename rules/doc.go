@@ -85,6 +85,7 @@
 //	    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
 //	    xpath: "Event[System[EventID=2004]]"
 //	    where: [{data: LocalPorts, split: ",", text: ["3389"]}]   # "3389,3390": one element matches
+//	  # {user_data: Address, address: true} holds for an IP address (with or without port), not "LOCAL"
 //	  - id: any-logon-failure
 //	    channel: Security
 //	    role: coverage                # shows the log records what is looked for

@@ -249,7 +249,7 @@ func TestValidateLanguage(t *testing.T) {
 `, `queries[e].unless_followed.queries: no context query "f"`},
 		{"unless without values", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", unless: [{data: a}]}
-`, "queries[e].unless[0]: no text or codes"},
+`, "queries[e].unless[0]: no text, codes or address"},
 		{"possible without why", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", possible: {show: {data: a}}}
 `, "queries[e].possible.why: empty"},

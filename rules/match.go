@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
@@ -183,6 +184,9 @@ func (c *Condition) Match(ev *evtx.Event) bool {
 }
 
 func (c *Condition) matchValue(v evtx.Value) bool {
+	if c.Address && isAddress(text(v)) {
+		return true
+	}
 	if len(c.Text) > 0 {
 		t := text(v)
 		for _, want := range c.Text {
@@ -201,6 +205,17 @@ func (c *Condition) matchValue(v evtx.Value) bool {
 		}
 	}
 	return false
+}
+
+// isAddress reports whether s, trimmed, is an IP address, with or without
+// a port (Condition.Address).
+func isAddress(s string) bool {
+	s = strings.TrimSpace(s)
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	_, err := netip.ParseAddrPort(s)
+	return err == nil
 }
 
 // Match reports whether ev satisfies every condition of f. A refinement

@@ -230,6 +230,11 @@ type Condition struct {
 	// numerically when its value is a number, a hex string, or a "%%N"
 	// Win32 error insert (which also equals HRESULT_FROM_WIN32(N)).
 	Codes []string `yaml:"codes"`
+	// Address holds for a value that is an IP address (IPv4 or IPv6, as
+	// net/netip parses it, with or without a port): the network address
+	// of a client, not the "LOCAL" (localized: "ローカル" on a Japanese
+	// Windows) that LocalSessionManager writes for a console session.
+	Address bool `yaml:"address"`
 
 	codes []uint64 // parsed Codes; set by the loader
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 func timelineLines(res *Result) []string {
@@ -152,4 +153,42 @@ func analyzePathOrEmpty(t *testing.T, e *Engine, path string) *Result {
 		t.Fatalf("Analyze(%s): %v", path, err)
 	}
 	return res
+}
+
+// TestTimelineSessionLogonNeedsAddress: LocalSessionManager logs 21 and 25
+// for console sessions too, with the Address "LOCAL" (localized: the real
+// fukusuket/evtx-parser sample has "ローカル"); the timeline called them "RDP
+// session logon or reconnection". Only a network address is an RDP session.
+func TestTimelineSessionLogonNeedsAddress(t *testing.T) {
+	dir := t.TempDir()
+	sys := evtxtest.Noise(t0.Add(-48*time.Hour), time.Hour, 49)
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sys, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	lsm := []*evtx.Event{
+		evtxtest.LSM(t0.Add(-5*time.Hour), 21, `VM\alice`, "LOCAL"),
+		evtxtest.LSM(t0.Add(-4*time.Hour), 21, `VM\bob`, "ローカル"),
+		evtxtest.LSM(t0.Add(-3*time.Hour), 21, `VM\carol`, "198.51.100.7"),
+		evtxtest.LSM(t0.Add(-2*time.Hour), 25, `VM\dave`, "2001:db8::7"),
+		evtxtest.LSM(t0.Add(-1*time.Hour), 25, `VM\erin`, " 198.51.100.8:50123 "),
+	}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational.evtx"), lsm, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res := analyzePath(t, builtinEngine(t, Options{}), dir)
+	var got []string
+	for _, l := range res.Timeline {
+		if l.Entry == "rdp-session-logon" {
+			got = append(got, l.Text)
+		}
+	}
+	want := []string{"carol", "dave", "erin"}
+	if len(got) != len(want) {
+		t.Fatalf("session lines %q, want those of %v (console sessions are not RDP's)", got, want)
+	}
+	for i, w := range want {
+		if !strings.Contains(got[i], w) {
+			t.Errorf("line %d %q, want %s's", i, got[i], w)
+		}
+	}
 }

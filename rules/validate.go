@@ -276,8 +276,8 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 	if n != 1 {
 		bad(field, "must select one field (data, index, user_data, any_field, binary_text or system), has %d", n)
 	}
-	if len(c.Text) == 0 && len(c.Codes) == 0 {
-		bad(field, "no text or codes to compare")
+	if len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address {
+		bad(field, "no text, codes or address to compare")
 	}
 	return errs
 }
