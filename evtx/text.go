@@ -24,6 +24,10 @@ import (
 //
 // index is the N of "Event[N]". The output ends with a newline after the
 // description; callers put a blank line between events, as wevtutil does.
+// An event read from chunk slack (Event.Recovered) or decoded in part
+// (Event.Partial) has a line that says so after "Event[N]:", as the XML
+// has a comment ("  evtxrdp: recovered from chunk slack; partial: ...");
+// an event without a TimeCreated has "Date: N/A".
 //
 // Differences from wevtutil, which reads the provider's manifest and message
 // files on a live system:
@@ -46,12 +50,21 @@ func (ev *Event) AppendText(dst []byte, index int) []byte {
 	s := &ev.System
 	dst = append(dst, "Event["...)
 	dst = strconv.AppendInt(dst, int64(index), 10)
-	dst = append(dst, "]:\n  Log Name: "...)
+	dst = append(dst, "]:\n"...)
+	if f := ev.flagText(); f != "" {
+		dst = append(dst, "  evtxrdp: "...)
+		dst = appendLine(dst, f)
+	}
+	dst = append(dst, "  Log Name: "...)
 	dst = appendLine(dst, s.Channel)
 	dst = append(dst, "  Source: "...)
 	dst = appendLine(dst, s.Provider.Name)
 	dst = append(dst, "  Date: "...)
-	dst = s.TimeCreated.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000")
+	if s.TimeCreated.IsZero() {
+		dst = append(dst, "N/A"...)
+	} else {
+		dst = s.TimeCreated.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000")
+	}
 	dst = append(dst, "\n  Event ID: "...)
 	dst = strconv.AppendUint(dst, uint64(s.EventID), 10)
 	dst = append(dst, "\n  Task: "...)

@@ -173,3 +173,27 @@ func TestFormatMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTextFlags: dump --recover -f text printed old records from
+// chunk slack, and records decoded in part, as if they were current and
+// whole (JSON and XML flag them); a record without TimeCreated showed
+// "Date: 0001-01-01T00:00:00.000".
+func TestAppendTextFlags(t *testing.T) {
+	ev := schannelEvent(t)
+	ev.Recovered = RecoveredSlack
+	got := ev.Text(0)
+	if !strings.HasPrefix(got, "Event[0]:\n  evtxrdp: recovered from chunk slack\n  Log Name: System\n") {
+		t.Errorf("recovered:\n%s", got)
+	}
+	ev.Recovered = RecoveredUnallocated
+	ev.Partial = "template not resolved\nforged: line"
+	got = ev.Text(1)
+	if !strings.HasPrefix(got, "Event[1]:\n  evtxrdp: recovered from an old chunk past the file header's count; partial: template not resolved\\nforged: line\n  Log Name:") {
+		t.Errorf("unallocated, partial:\n%s", got)
+	}
+	ev.Recovered, ev.Partial = "", ""
+	ev.System.TimeCreated = time.Time{}
+	if got = ev.Text(2); !strings.HasPrefix(got, "Event[2]:\n  Log Name: System\n  Source: Schannel\n  Date: N/A\n") {
+		t.Errorf("no TimeCreated:\n%s", got)
+	}
+}

@@ -31,6 +31,12 @@ func (ev *Event) appendFlags(dst []byte) []byte {
 	if ev.Recovered == "" && ev.Partial == "" {
 		return dst
 	}
+	return appendComment(dst, "evtxrdp: "+ev.flagText())
+}
+
+// flagText says how a recovered or partial event was read ("recovered
+// from chunk slack; partial: ..."), "" for a current event read whole.
+func (ev *Event) flagText() string {
 	var text string
 	switch ev.Recovered {
 	case "":
@@ -47,7 +53,7 @@ func (ev *Event) appendFlags(dst []byte) []byte {
 		}
 		text += "partial: " + ev.Partial
 	}
-	return appendComment(dst, "evtxrdp: "+text)
+	return text
 }
 
 // appendComment appends <!-- s --> so that it is a well-formed XML

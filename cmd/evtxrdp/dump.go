@@ -63,9 +63,11 @@ an earlier use of a chunk, or of the log before it was cleared) and in old
 chunks past the file header's count (unallocated space), after the log's
 current records, flagged: "recovered":"slack" (or "unallocated") in JSON, a
 comment <!-- evtxrdp: recovered from chunk slack --> before the event in
-XML. A copy of a current record is printed once. A record whose template was
+XML, a line "  evtxrdp: recovered from chunk slack" after "Event[N]:" in
+text. A copy of a current record is printed once. A record whose template was
 overwritten or damaged but whose values are intact is printed in part,
-flagged "partial" (and an <!-- evtxrdp: ... partial: ... --> comment), with
+flagged "partial" (and an <!-- evtxrdp: ... partial: ... --> comment, or
+the "evtxrdp:" line in text; "Date: N/A" when its time is lost), with
 its values, types and no names under "unresolved" (<Unresolved> in XML);
 it is also listed as a problem.
 
