@@ -20,6 +20,11 @@ var (
 	force = pattern(`(?i)(^|\s)/f(\s|$)`, "/f")
 	// regRead reads or saves a registry key first.
 	regRead = pattern(`(?i)\breg(\.exe)?\s+(query|export)\b`, "reg")
+	// psRegWrite is a PowerShell provider cmdlet that changes the
+	// registry (a path on a registry drive, HKLM: ..., or Registry::);
+	// psRegRead one that reads it, as reg query does.
+	psRegWrite = pattern(`(?i)\b(Set|New|Remove|Rename|Clear|Copy|Move)-Item(Property)?\b.*\b(HK(LM|CU|CR|U|CC)|Registry):`, "-item")
+	psRegRead  = pattern(`(?i)\bGet-(Item|ItemProperty|ItemPropertyValue|ChildItem)\b.*\b(HK(LM|CU|CR|U|CC)|Registry):`, "get-")
 	// aclWrite changes file permissions or owners.
 	aclWrite = pattern(`(?i)\b(icacls\b.*\s/grant|takeown\b)`, "icacls", "takeown")
 	// aclSave is a restorable ACL backup.
@@ -139,7 +144,10 @@ func foldASCII(s string) string {
 //
 //   - every step cites its source;
 //   - reg add and reg delete carry /f (no prompt);
-//   - within a step, a registry write follows a reg query or reg export,
+//   - within a step, a registry write (reg add/delete, or a PowerShell
+//     Set-/New-/Remove-/Rename-/Clear-/Copy-/Move-Item(Property) on a
+//     registry path) follows a reg query or reg export (or a
+//     Get-Item(Property) of a registry path),
 //     an ACL change (icacls /grant, takeown) an icacls /save, a
 //     Remove-Item a listing saved with Out-File, and a firewall change a
 //     netsh advfirewall export;
@@ -179,6 +187,8 @@ func checkSteps(r *Rule) []error {
 				bad(".commands", "reg add/delete without /f prompts: %s", l())
 			case regW && !sawReg:
 				bad(".commands", "registry write before any reg query or reg export of the step: %s", l())
+			case psRegWrite.match(line, f) && !sawReg:
+				bad(".commands", "registry write before any reg query or reg export of the step: %s", l())
 			case aclWrite.match(line, f) && !sawACL:
 				bad(".commands", "ACL change before an icacls /save backup in the step: %s", l())
 			case certRemove.match(line, f) && !sawList:
@@ -195,7 +205,7 @@ func checkSteps(r *Rule) []error {
 			if (backupFile.match(line, f) || makeDir.match(line, f)) && !keepFirst.match(line, f) {
 				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist C:\BackupACLs\..."): %s`, l())
 			}
-			sawReg = sawReg || regRead.match(line, f)
+			sawReg = sawReg || regRead.match(line, f) || psRegRead.match(line, f)
 			sawACL = sawACL || aclSave.match(line, f)
 			sawList = sawList || listSave.match(line, f)
 			sawFw = sawFw || fwExport.match(line, f)

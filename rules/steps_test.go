@@ -224,6 +224,13 @@ resolution:
 		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false},
 		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false},
 		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n", "overwrites the backup", false},
+		// The same registry writes in PowerShell were loaded unchecked.
+		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "before any reg query", false},
+		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "before any reg query", false},
+		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "before any reg query", false},
+		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
+		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%RANDOM%.reg\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
+		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true},
 		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true},
 	} {
 		dir := t.TempDir()
@@ -258,6 +265,7 @@ func keyedPatterns() map[string]*keyedPattern {
 		"regWrite": regWrite, "force": force, "regRead": regRead, "aclWrite": aclWrite, "aclSave": aclSave,
 		"certRemove": certRemove, "listSave": listSave, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
 		"fwWrite": fwWrite, "fwExport": fwExport, "backupFile": backupFile, "keepFirst": keepFirst, "makeDir": makeDir,
+		"psRegWrite": psRegWrite, "psRegRead": psRegRead,
 	}
 }
 
