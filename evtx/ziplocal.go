@@ -104,7 +104,7 @@ func scanZipLocal(path string) (names []string, members []*zipLocal, err error) 
 		case known:
 			m.end = m.data + int64(min(csize, uint64(size)))
 		case m.method == zipDeflated:
-			n, ok := deflatedLen(f, m.data, size)
+			n, inflated, ok := deflatedLen(f, m.data, size)
 			if n < 0 {
 				// Inflates past MaxZipMember: Open rejects it; where
 				// it ends is not worth the work (a zip bomb).
@@ -114,6 +114,9 @@ func scanZipLocal(path string) (names []string, members []*zipLocal, err error) 
 			}
 			m.end = m.data + n
 			m.cut = !ok
+			if ok {
+				m.size = uint64(inflated) // what the data descriptor says
+			}
 		default:
 			m.end = size // a stored member of unknown size: up to the end
 		}
@@ -134,15 +137,16 @@ func scanZipLocal(path string) (names []string, members []*zipLocal, err error) 
 }
 
 // deflatedLen inflates the deflate stream at off and returns the number of
-// compressed bytes it takes, and whether it ends before size; -1 when it
-// inflates to more than MaxZipMember bytes (inflating stops there).
-func deflatedLen(f *os.File, off, size int64) (int64, bool) {
+// compressed bytes it takes, the number of bytes it inflates to, and
+// whether it ends before size; -1 when it inflates to more than
+// MaxZipMember bytes (inflating stops there).
+func deflatedLen(f *os.File, off, size int64) (compressed, inflated int64, ok bool) {
 	cr := &countingReader{r: bufio.NewReader(io.NewSectionReader(f, off, size-off))}
 	n, err := io.Copy(io.Discard, io.LimitReader(flate.NewReader(cr), MaxZipMember+1))
 	if n > MaxZipMember {
-		return -1, false
+		return -1, n, false
 	}
-	return cr.n, err == nil
+	return cr.n, n, err == nil
 }
 
 // descriptorLen returns the length of the data descriptor at off: 16 bytes

@@ -102,6 +102,9 @@ func TestZipWithoutCentralDirectory(t *testing.T) {
 				if l.Path != zp+"!"+names[i] {
 					t.Fatalf("method %d, %s: member %d is %s", method, c.name, i, l.Path)
 				}
+				if i < c.whole && l.Size != int64(len(logs[names[i]])) {
+					t.Errorf("method %d, %s: %s: Size %d, want %d", method, c.name, l.Path, l.Size, len(logs[names[i]]))
+				}
 				got, errs := readLogIDs(t, l, Options{})
 				ref := clean[names[i]]
 				if i < c.whole && len(got) != len(ref) || len(got) == 0 || len(got) > len(ref) {
