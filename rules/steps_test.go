@@ -325,6 +325,8 @@ func TestKeyedPatternsEqualRegexp(t *testing.T) {
 		`Get-NetFirewallRule | Disable-NetFirewallRule`, `netsh advfirewall firewall set rule group="remote desktop" new enable=yes`,
 		`netsh advfirewall export C:\BackupACLs\fw.wfw`, `reg export HKLM\X C:\BackupACLs\x.reg /y`,
 		`if not exist C:\BackupACLs\x.reg reg export HKLM\X C:\BackupACLs\x.reg`, `md C:\BackupACLs`, `mkdir "C:\BackupACLs"`,
+		`Set-ItemProperty -Path 'HKLM:\SYSTEM\X' -Name A -Value 1`, `Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\X -Name A`,
+		`New-Item -Path hkcu:\Software\X -Force`, `Get-ItemProperty -Path 'HKLM:\SYSTEM\X'`, `Get-ChildItem HKLM:\SOFTWARE`,
 	}
 	for _, s := range builtinSteps(t) {
 		lines = append(lines, strings.Split(s.Commands, "\n")...)
