@@ -492,17 +492,41 @@ func ChannelFromFileName(name string) string {
 // renamed or exported copy). The error is Open's when the log cannot be
 // opened (not EVTX, unreadable), which a caller reports instead of
 // calling the log one of a channel it does not read.
+//
+// A Log found by Find remembers the answer with its chunks' memo (memo.go;
+// fleet grouping and the rules' plan each ask, and the answer costs a
+// chunk's decoding): a later call opens the file, which drops the memo
+// when the file changed, and decodes nothing. An answer given after a
+// read error other than the end of the log is not kept.
 func (l *Log) FirstChannel() (string, error) {
 	f, err := l.Open(Options{Workers: 1})
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	ev, err := f.Next()
-	if err != nil {
-		return "", nil
+	var m *windowMemo
+	if f.merged == nil && f.src != nil {
+		m = f.src.memo
 	}
-	return ev.System.Channel, nil
+	if m != nil {
+		m.mu.Lock()
+		ch := m.firstChannel
+		m.mu.Unlock()
+		if ch != nil {
+			return *ch, nil
+		}
+	}
+	var ch string
+	ev, err := f.Next()
+	if err == nil {
+		ch = ev.System.Channel
+	}
+	if m != nil && (err == nil || err == io.EOF) {
+		m.mu.Lock()
+		m.firstChannel = &ch
+		m.mu.Unlock()
+	}
+	return ch, nil
 }
 
 // ArchivedChannel returns the channel of an archived log's name (a

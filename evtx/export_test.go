@@ -24,3 +24,14 @@ const RaceEnabled = raceEnabled
 // TestLogs is testLogs for the external tests: every log of testdata/evtx
 // and of the shared samples, by base name.
 var TestLogs = testLogs
+
+// MemoFirstChannel returns the first channel l's memo remembers, nil when
+// none.
+func MemoFirstChannel(l *Log) *string {
+	if l.memo == nil || l.memo.m == nil {
+		return nil
+	}
+	l.memo.m.mu.Lock()
+	defer l.memo.m.mu.Unlock()
+	return l.memo.m.firstChannel
+}

@@ -39,6 +39,8 @@ type windowMemo struct {
 	// ends are where WrittenEnds found the first- and last-written
 	// records (nil: none), once it has looked.
 	ends *[2]*writtenCand
+	// firstChannel is what FirstChannel found (nil: not looked yet).
+	firstChannel *string
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the
