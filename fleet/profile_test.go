@@ -256,7 +256,8 @@ func TestShardedProfileEqualsPlain(t *testing.T) {
 
 // TestSortKeys: sortKeys gives slices.Sort and slices.Compact's keys, for
 // few keys and for many (its radix sort), random, with repeats, sorted,
-// reversed, and varying in one byte only.
+// reversed, varying in one byte only, and all equal but one (a pass over
+// a byte every key but one shares is not passed over).
 func TestSortKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var inputs [][]uint64
@@ -266,14 +267,19 @@ func TestSortKeys(t *testing.T) {
 		sorted := make([]uint64, n)
 		reversed := make([]uint64, n)
 		oneByte := make([]uint64, n)
+		oneOff := make([]uint64, n) // every key equal but one
 		for i := range n {
+			oneOff[i] = 0x0102_0304_0506_0708
 			random[i] = r.Uint64()
 			repeats[i] = random[r.IntN(i/8+1)]
 			sorted[i] = uint64(i) << 40
 			reversed[i] = ^uint64(i)
 			oneByte[i] = 0xdead_0000_beef_0000 | uint64(r.IntN(256))<<8
 		}
-		inputs = append(inputs, random, repeats, sorted, reversed, oneByte)
+		if n > 1 {
+			oneOff[r.IntN(n-1)] ^= 0xff << 24 // the largest, not last
+		}
+		inputs = append(inputs, random, repeats, sorted, reversed, oneByte, oneOff)
 	}
 	for i, in := range inputs {
 		want := slices.Clone(in)
