@@ -328,6 +328,8 @@ func keyTrees() []struct {
 		{"EventID as text", event(el("System", none, nil, prov("A"), el("EventID", str(" 04625 "), nil))), "*[System[Provider[@Name='A'] and EventID=4625]]"},
 		{"EventID a signed number", event(el("System", none, nil, prov("A"), el("EventID", evtx.Value{Kind: evtx.KindInt32, Int: 4625}, nil))), "*[System[EventID=4625]]"},
 		{"EventID with a child", event(el("System", none, nil, prov("A"), el("EventID", none, nil, el("X", u16(4625), nil)))), "*[System[EventID=4625]]"},
+		// A value and a child: the element's number is its text, "725".
+		{"EventID with a value and a child", event(el("System", none, nil, prov("A"), el("EventID", u16(7), nil, el("X", str("25"), nil)))), "*[System[EventID=725]]"},
 		{"two EventID elements", event(el("System", none, nil, prov("A"), eid(1), eid(4625))), "*[System[EventID=4625]]"},
 		{"two System elements", event(el("System", none, nil, prov("A"), eid(1)), el("System", none, nil, prov("B"), eid(2))), "*[System[Provider[@Name='B'] and EventID=2]]"},
 		{"System embedded beside one", &evtx.Event{Root: el("Event", bin(el("System", none, nil, prov("B"), eid(2))), nil,
@@ -401,6 +403,10 @@ func TestMatchKeysEqualsMatch(t *testing.T) {
 		{"Event[System[1][EventID=6005]]", false},
 		{"Event[System[Provider[@Name='EventLog'] or EventID=6005]]", false},
 		{"Event[EventData[Data=6005]]", false},
+		// A key condition followed by another predicate of its step.
+		{"Event[System[EventID=6005][Level=4]]", false},
+		{"Event[System[Provider[@Name='EventLog'][@Guid='x']]]", false},
+		{"Event[System[Provider[@Name='EventLog']]][System[Level=4]]", false},
 		{"*", false},
 	}
 	var qs []*Query
