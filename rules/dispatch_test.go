@@ -107,3 +107,82 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 		t.Errorf("%d events, %d matches, %d of %d queries picked: the check proves little", events, matches, picked, events*len(all))
 	}
 }
+
+// TestQueryMatchesEqualsMatch: the scanner's decision for a query picked
+// by the dispatch (compiledQuery.matches, from the event's keys where the
+// query is no more than them) is Match's, for the built-in and timeline
+// queries over the events of testdata/evtx and events whose keys EventKeys
+// cannot give (an EventID read as text or signed, a second EventID, a
+// second Provider), each with the provider name and event id of an RCM
+// 1058, which a built-in query decided by its keys names.
+func TestQueryMatchesEqualsMatch(t *testing.T) {
+	e := builtinEngine(t, Options{})
+	var all []*compiledQuery
+	for _, cr := range e.rules {
+		all = append(all, cr.queries...)
+	}
+	all = append(all, e.timeline.queries...)
+	d := newDispatch(all, false)
+	const rcm = "Microsoft-Windows-TerminalServices-RemoteConnectionManager"
+	el := func(name string, v evtx.Value, attrs []evtx.Attr, kids ...*evtx.Element) *evtx.Element {
+		return &evtx.Element{Name: name, Value: v, Attrs: attrs, Children: kids}
+	}
+	prov := func(n string) *evtx.Element {
+		return el("Provider", evtx.Value{}, []evtx.Attr{{Name: "Name", Value: evtx.StringValue(n)}})
+	}
+	id := func(v evtx.Value) *evtx.Element { return el("EventID", v, nil) }
+	u16 := evtx.Value{Kind: evtx.KindUint16, Uint: 1058}
+	var events []*evtx.Event
+	for _, sys := range [][]*evtx.Element{
+		{prov(rcm), id(evtx.StringValue("1058"))},
+		{prov(rcm), id(evtx.Value{Kind: evtx.KindInt32, Int: 1058})},
+		{prov(rcm), id(u16), id(evtx.Value{Kind: evtx.KindUint16, Uint: 7})},
+		{prov(rcm), prov("Other"), id(u16)},
+	} {
+		events = append(events, &evtx.Event{Root: el("Event", evtx.Value{}, nil, el("System", evtx.Value{}, nil, sys...))})
+	}
+	crafted := len(events)
+	paths, _ := filepath.Glob("../testdata/evtx/*.evtx")
+	for _, p := range paths {
+		f, err := evtx.Open(p)
+		if err != nil {
+			continue
+		}
+		for {
+			ev, err := f.Next()
+			if err != nil {
+				break
+			}
+			if ev.Partial == "" {
+				events = append(events, ev)
+			}
+		}
+		f.Close()
+	}
+	matches, craftedMatches := 0, 0
+	for i, ev := range events {
+		qs, k := d.queries(ev)
+		ref := eventTime(ev)
+		for _, cq := range all {
+			want := cq.x.Match(ev, ref)
+			if !slices.Contains(qs, cq) {
+				if want {
+					t.Errorf("event %d: %s matches but is not picked", i, cq.query.ID)
+				}
+				continue
+			}
+			if got := cq.matches(ev, k, ref); got != want {
+				t.Errorf("event %d (keys %+v): %s: %v, Match %v", i, k, cq.query.ID, got, want)
+			}
+			if want {
+				matches++
+				if i < crafted {
+					craftedMatches++
+				}
+			}
+		}
+	}
+	if matches < 1000 || craftedMatches < crafted {
+		t.Errorf("%d matches, %d of the %d crafted events': the check proves little", matches, craftedMatches, crafted)
+	}
+}

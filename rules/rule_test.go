@@ -451,3 +451,23 @@ func TestConditionValuesAppend(t *testing.T) {
 		}
 	}
 }
+
+// TestTextIsString: text, which a condition's texts compare with, is
+// Value.String for a value of every kind (an embedded BinXML fragment,
+// arrays and numbers included), without building it for the text kinds.
+func TestTextIsString(t *testing.T) {
+	frag := &evtx.Element{Name: "Data", Value: evtx.StringValue("Access is denied.")}
+	vs := []evtx.Value{
+		{}, evtx.StringValue(" Keyset does not exist "),
+		{Kind: evtx.KindAnsiString, Str: "ansi"}, {Kind: evtx.KindGUID, Str: "{6A5B1E2C-0000-0000-0000-000000000000}"},
+		{Kind: evtx.KindSID, Str: "S-1-5-18"}, {Kind: evtx.KindEvtXML, Str: "<x/>"},
+		{Kind: evtx.KindBinXML, Elem: frag}, {Kind: evtx.KindBinXML, Str: "not the text", Elem: frag},
+		{Kind: evtx.KindUint32, Uint: 5}, {Kind: evtx.KindInt32, Int: -5}, {Kind: evtx.KindHexInt32, Uint: 0x80090016},
+		{Kind: evtx.KindBinary, Bytes: []byte{1, 0xab}}, {Kind: evtx.KindBool, Uint: 1},
+	}
+	for _, v := range vs {
+		if got, want := text(v), v.String(); got != want {
+			t.Errorf("text of a %v value: %q, String %q", v.Kind, got, want)
+		}
+	}
+}

@@ -530,14 +530,7 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 	s.noteComputer(in, ev, t)
 	var ref *EventRef // built on the first match
 	for _, cq := range qs {
-		m, decided := false, false
-		if k.ok {
-			m, decided = cq.x.MatchKeys(ev, k.provider, k.eventID)
-		}
-		if !decided {
-			m = cq.x.Match(ev, s.ref)
-		}
-		if !m || !cq.query.admits(ev) {
+		if !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
 			continue
 		}
 		if cq.tl != nil {
@@ -551,6 +544,19 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 		r.Query = cq.query.ID
 		s.match(cq, ev, &r)
 	}
+}
+
+// matches reports whether cq's query matches ev, whose keys (from the
+// dispatch) are k, at reference time ref: decided from k where the query
+// is no more than its keys (xpath.Query.MatchKeys), else evaluated
+// (TestQueryMatchesEqualsMatch).
+func (cq *compiledQuery) matches(ev *evtx.Event, k eventKeys, ref time.Time) bool {
+	if k.ok {
+		if m, decided := cq.x.MatchKeys(ev, k.provider, k.eventID); decided {
+			return m
+		}
+	}
+	return cq.x.Match(ev, ref)
 }
 
 func newEventRef(in *Input, ev *evtx.Event, t time.Time) *EventRef {
