@@ -248,8 +248,25 @@ func causeSets() []set {
 			evs = append(evs, evtxtest.Security4625(at(3*hour-time.Duration(i)*7*time.Second), "administrator",
 				fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 3))
 		}
-		add("brute-4625-burst", "40 Security 4625 LogonType 3 (wrong passwords) from 8 addresses within 5 minutes",
+		// Network logons: RDP's with NLA, or SMB's: possible until the
+		// RDP logs show the burst too.
+		add("brute-4625-burst", "40 Security 4625 LogonType 3 (wrong passwords) from 8 addresses within 5 minutes: RDP with NLA or SMB alike",
 			[]logFile{sys(), {name: fileSecurity, events: security(evs...)}},
+			expect{ruleBrute, possible, "-"}, expect{ruleLogon, notDetected, ""})
+		var core3 []*evtx.Event
+		for i := 0; i < 40; i++ {
+			core3 = append(core3, evtxtest.RdpCoreTS140(at(3*hour-time.Duration(i)*7*time.Second), fmt.Sprintf("203.0.113.%d", i%8+1)))
+		}
+		add("brute-4625-burst-rdp-logs", "the same 40 network logon failures, and 40 RdpCoreTS 140 from the same addresses at the same time: RDP's",
+			[]logFile{sys(), {name: fileSecurity, events: security(evs...)}, {name: fileRdpCoreTS, events: sorted(core3)}},
+			expect{ruleBrute, detected, "-"}, expect{ruleLogon, notDetected, ""})
+		var rdp10 []*evtx.Event
+		for i := 0; i < 40; i++ {
+			rdp10 = append(rdp10, evtxtest.Security4625(at(3*hour-time.Duration(i)*7*time.Second), "administrator",
+				fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 10))
+		}
+		add("brute-4625-burst-interactive", "40 Security 4625 LogonType 10 (RDP without NLA, User32) from 8 addresses within 5 minutes",
+			[]logFile{sys(), {name: fileSecurity, events: security(rdp10...)}},
 			expect{ruleBrute, detected, "-"}, expect{ruleLogon, notDetected, ""})
 		var spread []*evtx.Event
 		for i := 0; i < 40; i++ {
