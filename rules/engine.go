@@ -22,8 +22,12 @@ const (
 	DefaultMaxEvidence = 10
 	// maxErrors is how many format errors per input are kept.
 	maxErrors = 100
-	// maxComputers is how many distinct computer names are tracked.
+	// maxComputers is how many computer names a caveat lists.
 	maxComputers = 16
+	// maxSightings is how many distinct computer names a log's read
+	// tracks: a log naming more (hostile, or a forwarded-events log of a
+	// large fleet) is said to name "more than" that many.
+	maxSightings = 1024
 	// maxCorroboration is how many corroborating events a finding keeps.
 	maxCorroboration = 10
 	// maxPeeks is how many logs whose names say no channel the rules read

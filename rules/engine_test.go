@@ -3,6 +3,7 @@ package rules
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -767,5 +768,37 @@ func TestUnreadableLogNotAtAdvice(t *testing.T) {
 	why := strings.Join(f.Reasons, "\n")
 	if f.Verdict != NotChecked || strings.Contains(why, "--at") || !strings.Contains(why, "unreadable") {
 		t.Errorf("%s: %q", f.Verdict, f.Reasons)
+	}
+}
+
+// A forwarded-events log naming 40 computers, interleaved, across several
+// chunks: the caveat counts all 40 and lists the 16 whose records come
+// first (by TimeCreated), whatever the decoding goroutines' order and with
+// every shortcut off alike. The read used to keep the first 16 names to
+// reach it, which with a filter was the decoders' order: a caveat naming
+// "16 computers", a different 16 from run to run.
+func TestComputerSightingsOrderFree(t *testing.T) {
+	dir := t.TempDir()
+	var evs []*evtx.Event
+	const hostsN, rounds = 40, 30
+	for i := range hostsN * rounds {
+		ev := evtxtest.SessionBrokerClient1296(t0.Add(-time.Duration(hostsN*rounds-i)*time.Minute), "CONTOSO", "alice", "Remote Desktop Connection Broker is not ready for RPC communication.")
+		ev.System.Computer = fmt.Sprintf("RDSH%02d.contoso.com", (i*7)%hostsN) // first seen in the order 0, 7, 14, ...
+		evs = append(evs, ev)
+	}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range maxComputers {
+		want = append(want, fmt.Sprintf("%q", fmt.Sprintf("RDSH%02d.contoso.com", (i*7)%hostsN)))
+	}
+	wantText := fmt.Sprintf("name 40 computers interleaved (%s and 24 more:", strings.Join(want, ", "))
+	for _, o := range []Options{{Workers: 1}, {Workers: 4}, {Workers: 4}, {Workers: 4, NoShortcuts: true}} {
+		f := finding(t, analyzePath(t, builtinEngine(t, o), dir), "rdp-broker-renamed")
+		caveats := strings.Join(f.Caveats, "\n")
+		if !strings.Contains(caveats, wantText) {
+			t.Errorf("workers %d, no shortcuts %v: caveats %q, want %q", o.Workers, o.NoShortcuts, caveats, wantText)
+		}
 	}
 }

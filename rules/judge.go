@@ -468,12 +468,27 @@ func (j *ruleJudge) computerChanges() (changes []*Corroboration, forwarded []str
 		var names, parts []string
 		for i, c := range cs {
 			spans[i] = c.span()
-			names = append(names, fmt.Sprintf("%q", c.name))
+			if i < maxComputers {
+				names = append(names, fmt.Sprintf("%q", c.name))
+			}
 			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatTime(c.first), evtx.FormatTime(c.last)))
 		}
 		if hosts.Interleaved(spans) {
-			forwarded = append(forwarded, fmt.Sprintf("%s: its records name %d computers interleaved (%s: forwarded events, or several machines' logs in one): not read as a rename", p, len(cs), strings.Join(names, ", ")))
+			// Every name is counted; the first maxComputers by their
+			// first record's time are listed.
+			count := fmt.Sprint(len(cs))
+			if j.sr.computersDropped[p] {
+				count = fmt.Sprintf("more than %d", len(cs))
+			}
+			list := strings.Join(names, ", ")
+			if len(cs) > len(names) {
+				list += fmt.Sprintf(" and %d more", len(cs)-len(names))
+			}
+			forwarded = append(forwarded, fmt.Sprintf("%s: its records name %s computers interleaved (%s: forwarded events, or several machines' logs in one): not read as a rename", p, count, list))
 			continue
+		}
+		if len(parts) > maxComputers {
+			parts = append(parts[:maxComputers], fmt.Sprintf("%d more", len(parts)-maxComputers))
 		}
 		changes = append(changes, &Corroboration{Text: "the Computer field of " + p + " changes: " + strings.Join(parts, ", then ")})
 	}

@@ -45,6 +45,9 @@ type scanResult struct {
 	// computers holds per log path the computer names its records name
 	// (a rename shows within one log).
 	computers map[string][]*computerSeen
+	// computersDropped marks the logs whose records name more than
+	// maxSightings distinct computer names (not all kept).
+	computersDropped map[string]bool
 	// timeline holds the RDP timeline's lines, oldest first, the newest
 	// Options.Timeline (nil without a timeline); timelineDropped counts
 	// the events left out.
@@ -61,10 +64,11 @@ type scanResult struct {
 // queryState for each query of e's rules.
 func (e *Engine) newScanResult() *scanResult {
 	sr := &scanResult{
-		queries:   map[*compiledQuery]*queryState{},
-		corro:     map[*compiledRule][]*EventRef{},
-		context:   map[*compiledRule]*contextEvents{},
-		computers: map[string][]*computerSeen{},
+		queries:          map[*compiledQuery]*queryState{},
+		corro:            map[*compiledRule][]*EventRef{},
+		context:          map[*compiledRule]*contextEvents{},
+		computers:        map[string][]*computerSeen{},
+		computersDropped: map[string]bool{},
 	}
 	for _, cr := range e.rules {
 		for _, cq := range cr.queries {
@@ -91,6 +95,7 @@ type queryState struct {
 // their times (eventTime) and record numbers (record header ids).
 type computerSeen struct {
 	name         string
+	key          string // hosts.Key(name), once merged into a log's hosts
 	first, last  time.Time
 	minID, maxID uint64
 	file         string
@@ -271,47 +276,80 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			return
 		}
 		near++
+		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID)
 		qs, k := d.queries(ev)
 		s.event(in, ev, qs, k)
 	})
 	// The decoding goroutines report in no fixed order: merge in a fixed
-	// one, so that the report is the same from run to run.
-	sort.Slice(seen.list, func(i, j int) bool {
-		x, y := seen.list[i], seen.list[j]
-		if !x.first.Equal(y.first) {
-			return x.first.Before(y.first)
-		}
-		return x.name < y.name
-	})
-	for _, c := range seen.list {
+	// one (first sighting, then name), so that which names merge under
+	// one host and which are kept does not depend on it, nor on the
+	// filter (TestComputerSightingsOrderFree).
+	for _, c := range seen.sorted() {
 		s.noteComputerSpan(in, c)
+	}
+	if seen.dropped {
+		s.computersDropped[in.Path] = true
 	}
 	return near
 }
 
-// computerSightings collects computer names from record summaries, which
-// the reader's decoding goroutines report concurrently.
+// computerSightings collects the computer names of a log's records and
+// where they lie, from record summaries (which the reader's decoding
+// goroutines report concurrently, in no fixed order) and decoded events:
+// every distinct name, up to maxSightings of them.
 type computerSightings struct {
-	mu   sync.Mutex
-	list []*computerSeen
+	mu      sync.Mutex
+	byName  map[string]*computerSeen
+	dropped bool // names past maxSightings were met and not kept
 }
 
+// note notes a record naming name at time t (zero: none) with record
+// number id.
 func (cs *computerSightings) note(name string, t time.Time, id uint64) {
 	if name == "" {
 		return
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	for _, c := range cs.list {
-		if c.name == name {
-			c.first, c.last = minTime(c.first, t), maxTime(c.last, t)
-			c.minID, c.maxID = min(c.minID, id), max(c.maxID, id)
-			return
+	if c := cs.byName[name]; c != nil {
+		c.widen(t, t, id, id)
+		return
+	}
+	if len(cs.byName) >= maxSightings {
+		cs.dropped = true
+		return
+	}
+	if cs.byName == nil {
+		cs.byName = map[string]*computerSeen{}
+	}
+	cs.byName[name] = &computerSeen{name: name, first: t, last: t, minID: id, maxID: id}
+}
+
+// sorted returns the sightings by their first time (zero first), then
+// name.
+func (cs *computerSightings) sorted() []*computerSeen {
+	list := make([]*computerSeen, 0, len(cs.byName))
+	for _, c := range cs.byName {
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		x, y := list[i], list[j]
+		if !x.first.Equal(y.first) {
+			return x.first.Before(y.first)
 		}
+		return x.name < y.name
+	})
+	return list
+}
+
+// widen extends c by the times first..last (a zero first is no time) and
+// record numbers minID..maxID.
+func (c *computerSeen) widen(first, last time.Time, minID, maxID uint64) {
+	if !first.IsZero() && (c.first.IsZero() || first.Before(c.first)) {
+		c.first = first
 	}
-	if len(cs.list) < maxComputers {
-		cs.list = append(cs.list, &computerSeen{name: name, first: t, last: t, minID: id, maxID: id})
-	}
+	c.last = maxTime(c.last, last)
+	c.minID, c.maxID = min(c.minID, minID), max(c.maxID, maxID)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -527,7 +565,6 @@ func (d *dispatch) queries(ev *evtx.Event) ([]*compiledQuery, eventKeys) {
 // is decided from k (xpath.Query.MatchKeys), the others evaluated.
 func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventKeys) {
 	t := eventTime(ev)
-	s.noteComputer(in, ev, t)
 	var ref *EventRef // built on the first match
 	for _, cq := range qs {
 		if !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
@@ -764,30 +801,22 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (s *scanner) noteComputer(in *Input, ev *evtx.Event, t time.Time) {
-	s.noteComputerSpan(in, &computerSeen{name: ev.System.Computer, first: t, last: t, minID: ev.RecordID, maxID: ev.RecordID})
-}
-
 // noteComputerSpan notes that records of log in name host c.name at the
-// times and record numbers of c.
+// times and record numbers of c: merged into the host of an earlier name
+// that is the same host (sameHost), else a host of its own.
 func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 	if c.name == "" {
 		return
 	}
+	key := hosts.Key(c.name)
 	cs := s.computers[in.Path]
 	for _, x := range cs {
-		if sameHost(x.name, c.name) {
-			if !c.first.IsZero() && (x.first.IsZero() || c.first.Before(x.first)) {
-				x.first = c.first
-			}
-			x.last = maxTime(x.last, c.last)
-			x.minID, x.maxID = min(x.minID, c.minID), max(x.maxID, c.maxID)
+		if x.name == c.name || x.key == key {
+			x.widen(c.first, c.last, c.minID, c.maxID)
 			return
 		}
 	}
-	if len(cs) < maxComputers {
-		s.computers[in.Path] = append(cs, &computerSeen{name: c.name, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path})
-	}
+	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path})
 }
 
 // sameHost reports whether two Computer values name the same host
