@@ -84,8 +84,9 @@ type Options struct {
 	// yields that one. They must pass the same checks as any
 	// record: one whose template was overwritten comes as a partial event
 	// (Event.Partial) or not at all (Stats.SlackUnreadable), and each such
-	// problem is reported. Since and Until apply to them by header time,
-	// Filter by their summary.
+	// problem is reported. Since and Until apply to them as to current
+	// records, by TimeCreated (one decoded in part, without a TimeCreated,
+	// comes whatever the window), Filter by their summary.
 	Recover bool
 	// MaxErrors bounds the problems Errors keeps: the first MaxErrors in
 	// the order Errors lists them (0 means DefaultMaxErrors; negative
