@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -153,4 +154,84 @@ func answer(r *rules.Result) string {
 		}
 	}
 	return b.String()
+}
+
+// TestShortcutsOddProviderSpellings: the provider/event-id filter, the
+// dispatch and the queries decided by their keys compare provider names
+// as Match does (Unicode simple folding), so that events whose provider
+// names are spelled in other cases, with the long s (ſ) or the Kelvin
+// sign (K), or not folded alike (the Turkish dotted İ, ß for ss), give
+// the same findings with shortcuts and without, and some of them are
+// found as evidence.
+func TestShortcutsOddProviderSpellings(t *testing.T) {
+	end := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(end.Add(-3*24*time.Hour), 10*time.Minute, 400)
+	spell := map[string][]string{
+		"Schannel": {"ſchannel", "SCHANNEL", "Schannel\u0307", "Sçhannel"},
+		"Microsoft-Windows-TerminalServices-RemoteConnectionManager": {
+			"MICROSOFT-WINDOWS-TERMINALSERVICES-REMOTECONNECTIONMANAGER",
+			"Microsoft-Windows-TerminalServiceſ-RemoteConnectionManager",
+			"Mİcrosoft-Windows-TerminalServices-RemoteConnectionManager"},
+		"Service Control Manager": {"service control manager", "Service Control Manager ", "ſervice Control Manager"},
+		"EventLog":                {"EVENTLOG", "EventLoġ"},
+	}
+	at := end.Add(-20 * time.Hour)
+	var odd []*evtx.Event
+	add := func(ev *evtx.Event) {
+		for _, name := range append([]string{ev.System.Provider.Name}, spell[ev.System.Provider.Name]...) {
+			c := *ev
+			c.System.Provider.Name = name
+			c.System.TimeCreated = at
+			at = at.Add(time.Minute)
+			odd = append(odd, &c)
+		}
+	}
+	add(evtxtest.Schannel36871(at, 10013))
+	add(evtxtest.RCM1058(at, "Keyset does not exist"))
+	add(evtxtest.SCM7036(at, "Remote Desktop Services", "stopped", "TermService"))
+	add(evtxtest.EventLog6011(at, "OLDNAME", "NEWNAME"))
+	k := evtxtest.Noise(at, time.Minute, 1)[0]
+	k.System.Provider.Name = "Microsoft-Windows-\u212Aernel-General"
+	odd = append(odd, k)
+	evs = append(evs, odd...)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "System.evtx")
+	if err := evtxtest.WriteFile(p, evs, evtxtest.Options{MaxRecordsPerChunk: 50}); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evidence := 0
+	for _, opt := range []rules.Options{{}, {Window: 30 * 24 * time.Hour, LookBack: 365 * 24 * time.Hour}} {
+		fast, err := rules.NewEngine(rs, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.NoShortcuts = true
+		plain, err := rules.NewEngine(rs, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, errA := fast.Analyze(logs)
+		b, errB := plain.Analyze(logs)
+		if errA != nil || errB != nil {
+			t.Fatalf("errors %v, %v", errA, errB)
+		}
+		if d := cmp.Diff(answer(b), answer(a)); d != "" {
+			t.Errorf("window %v: shortcuts change the answer (-without +with):\n%s", opt.Window, d)
+		}
+		for _, f := range b.Findings {
+			evidence += f.EvidenceCount
+		}
+	}
+	t.Logf("%d evidence events", evidence)
+	if evidence < 6 {
+		t.Errorf("%d evidence events: the comparison proves little", evidence)
+	}
 }
