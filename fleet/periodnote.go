@@ -12,8 +12,8 @@ import (
 
 // notePeriodCopies says, in the Grouping of the machines concerned, where
 // grouping from the analysed period (Options.Period) missed an older copy
-// of a log: a log o of the same channel as a log l, every record read of
-// which is older than the records read of l, that holds a record l holds
+// of a log: a log o of the same channel as a log l, whose last-written
+// record is older than the records read of l, that holds a record l holds
 // too. Such a copy (a shadow copy taken weeks before, holding the log's
 // first chunks) shares records with l only before l's period, which the
 // grouping does not read, so it stays a log of its own, or, naming only a
@@ -63,18 +63,29 @@ func notePeriodCopies(ms []*Machine) {
 	probes := 0
 	for _, o := range all {
 		for _, l := range all {
-			if o.l == l.l || !strings.EqualFold(o.l.Channel, l.l.Channel) || !o.l.last.Before(l.l.first) ||
+			// o's last-written record lies at or after o.first, so o.first
+			// before l.first is necessary for it to lie before l.first.
+			if o.l == l.l || !strings.EqualFold(o.l.Channel, l.l.Channel) || !o.l.first.Before(l.l.first) ||
 				o.m != l.m && o.l.unit != l.l.unit {
+				continue
+			}
+			at, ok := newestAt[o.l]
+			if !ok {
+				if probes >= maxPeriodProbes {
+					return
+				}
+				probes++ // a read of o's last chunks
+				at = lastWrittenAt(o.l)
+				newestAt[o.l] = at
+			}
+			if !at.Before(l.l.first) {
 				continue
 			}
 			if probes >= maxPeriodProbes {
 				return
 			}
 			probes++
-			at, ok := newestAt[o.l]
-			if !ok {
-				at = lastWrittenAt(o.l)
-				newestAt[o.l] = at
+			if newest[o.l] == nil {
 				newest[o.l] = recordsAt(o.l, at)
 			}
 			if !sharesAny(newest[o.l], recordsAt(l.l, at)) {
@@ -83,14 +94,18 @@ func notePeriodCopies(ms []*Machine) {
 			op, lp := o.l.Copies[0].Path, l.l.Copies[0].Path
 			if o.m == l.m {
 				o.m.Grouping = append(o.m.Grouping, fmt.Sprintf(
-					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
+					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: its last-written record is older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
 					op, lp, evtx.FormatTime(at), lp, evtx.FormatTime(l.l.first)))
 				o.m.UnmergedCopy = true
 				continue
 			}
+			renamed := ", renamed in between"
+			if sameHostSpans(o.l, l.l) {
+				renamed = ""
+			}
 			note := fmt.Sprintf(
-				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine, renamed in between; analysed apart, since all its records are older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
-				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(at), lp, evtx.FormatTime(l.l.first))
+				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine%s; analysed apart, since its last-written record is older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
+				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(at), renamed, lp, evtx.FormatTime(l.l.first))
 			for _, m := range []*Machine{o.m, l.m} {
 				m.Grouping = append(m.Grouping, note)
 				m.UnmergedCopy = true
@@ -99,8 +114,9 @@ func notePeriodCopies(ms []*Machine) {
 	}
 }
 
-// maxPeriodProbes bounds the pairs of logs notePeriodCopies reads (two
-// small windowed reads each): a unit holding hundreds of logs of one
+// maxPeriodProbes bounds the reads notePeriodCopies makes (the
+// last-written record of each older log asked, and two small windowed
+// reads per pair): a unit holding hundreds of logs of one
 // channel (archived logs) would otherwise ask every pair. Past it, no
 // more pairs are asked and nothing more is said.
 const maxPeriodProbes = 256
@@ -155,6 +171,18 @@ func recordsAt(l *Log, t time.Time) map[recordID]bool {
 		f.Close()
 	}
 	return out
+}
+
+// sameHostSpans reports whether a host key of a is one of b's.
+func sameHostSpans(a, b *Log) bool {
+	for _, x := range a.hosts {
+		for _, y := range b.hosts {
+			if x.key == y.key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lastWrittenAt returns the TimeCreated of l's last-written record, the
