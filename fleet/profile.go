@@ -138,13 +138,16 @@ const profShards = 64
 //     several naming one host with its largest record id the last noted
 //     names it, as with one lock;
 //   - the hosts are registered in one list (hosts), in the order in which
-//     a summary first names them, at most maxHosts, as with one lock.
+//     a summary first names them, at most maxTrackedHosts; past maxHosts
+//     the profile keeps those whose records come first, whatever that
+//     order was (one lock kept the first maxHosts to arrive).
 type profiler struct {
 	lower  string // the channel, in lower case
 	shards [profShards]*profShard
 
-	mu    sync.Mutex // guards hosts
-	hosts []string   // hostKey of each host tracked, first noted first
+	mu    sync.Mutex     // guards hosts and index
+	hosts []string       // hostKey of each host tracked, first noted first
+	index map[string]int // position in hosts of each key
 }
 
 // profShard is one part of a profiler; hosts[i] is the part of host i
@@ -244,12 +247,16 @@ func (pr *profiler) host(computer string) int {
 	k := hostKey(computer)
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	if i := slices.Index(pr.hosts, k); i >= 0 {
+	if i, ok := pr.index[k]; ok {
 		return i
 	}
-	if len(pr.hosts) >= maxHosts {
+	if len(pr.hosts) >= maxTrackedHosts {
 		return -1
 	}
+	if pr.index == nil {
+		pr.index = map[string]int{}
+	}
+	pr.index[k] = len(pr.hosts)
 	pr.hosts = append(pr.hosts, k)
 	return len(pr.hosts) - 1
 }
@@ -303,12 +310,30 @@ func (pr *profiler) profile() *profile {
 			p.hosts = append(p.hosts, h)
 		}
 	}
+	// Past maxHosts, those whose records come first (smallest record
+	// number, then key) are kept: the order in which the decoding
+	// goroutines first named them is no fixed order
+	// (TestManyHostsKeptAlike).
+	if len(p.hosts) > maxHosts {
+		slices.SortFunc(p.hosts, func(a, b *hostSpan) int {
+			if c := cmp.Compare(a.minID, b.minID); c != 0 {
+				return c
+			}
+			return strings.Compare(a.key, b.key)
+		})
+		p.hosts = p.hosts[:maxHosts]
+	}
 	return p
 }
 
-// maxHosts bounds the computer names tracked per log (a forwarded log of a
-// large fleet names many).
-const maxHosts = 256
+// maxHosts bounds the hosts a log's profile keeps (a forwarded log of a
+// large fleet names many): those whose records come first. Up to
+// maxTrackedHosts are tracked to choose them; a log naming more (hostile)
+// keeps maxHosts of the first maxTrackedHosts its readers met.
+const (
+	maxHosts        = 256
+	maxTrackedHosts = 4096
+)
 
 func maxTime(a, b time.Time) time.Time {
 	if b.After(a) {
