@@ -98,10 +98,7 @@
 //   - A template definition Windows repeats in every chunk is compiled once
 //     per decoding goroutine and reused where its bytes and the names it
 //     references are those it was compiled from (TestTemplateCacheEqualsCompile,
-//     TestTemplateCacheRefusesChanges, FuzzReader). A compiled definition
-//     is published, as an immutable copy, to the other goroutines and
-//     later reads of the process, under the same checks
-//     (TestSharedTemplatesEqualCompile). Within a chunk the
+//     TestTemplateCacheRefusesChanges, FuzzReader). Within a chunk the
 //     memo of its templates and names sits behind two small direct-mapped
 //     tables by offset, which only ever hold what the memo holds
 //     (TestDecodeOrderFree, TestTemplateCacheMutatedDefinitions).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"slices"
-	"sync"
 )
 
 // This file keeps compiled template definitions across the chunks one
@@ -32,13 +31,6 @@ import (
 // both ways; TestDecodeOrderFree and FuzzReader decode with and without
 // the cache.
 
-// A definition one goroutine compiled is also published, as an immutable
-// copy, in sharedTemplates, where the other goroutines and later reads in
-// the process (every pass opens a reader with goroutines of its own: the
-// last-written pass, the fleet's window, the rules') find it when their
-// own cache misses. The reuse checks are those above, against the chunk
-// at hand, so it gives what compiling would there too.
-//
 // templateCacheOff turns the cache off (tests compare both ways).
 var templateCacheOff = false
 
@@ -74,9 +66,6 @@ type tmplCache struct {
 	m     map[tmplKey][]*cachedTemplate
 	bytes int
 	hits  int // templates served (tests check the cache is used)
-	// shared counts those of hits found in sharedTemplates; added the
-	// definitions compiled and kept.
-	shared, added int
 	// names and templates are the maps of the goroutine's last chunk
 	// decoder, emptied and given to the next (decoder): a chunk's maps
 	// grew from empty, a few allocations each, for every chunk.
@@ -162,51 +151,6 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	return d
 }
 
-// sharedTemplates is the process's store of published definitions (see
-// the file comment), at most maxSharedBytes of definition bytes.
-var sharedTemplates = struct {
-	mu    sync.RWMutex
-	m     map[tmplKey][]*cachedTemplate
-	bytes int
-}{m: map[tmplKey][]*cachedTemplate{}}
-
-const maxSharedBytes = 16 << 20
-
-// publish adds to sharedTemplates an immutable copy of ct, whose template
-// was just compiled: the fields reuse reads, both shapes computed now
-// (the owner's template computes its own lazily, which another goroutine
-// must not read while it does), unless an equal definition is there.
-func publish(k tmplKey, ct *cachedTemplate) {
-	src := ct.t
-	snap := &template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
-		eof: src.eof, cost: src.cost, names: src.names[:len(src.names):len(src.names)]}
-	snap.shape()
-	snap.summaryShape()
-	sct := &cachedTemplate{chunkLen: ct.chunkLen, body: ct.body, refs: ct.refs, t: snap}
-	sh := &sharedTemplates
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.bytes+len(ct.body) > maxSharedBytes {
-		return
-	}
-	for _, o := range sh.m[k] {
-		if o.chunkLen == ct.chunkLen && bytes.Equal(o.body, ct.body) && slices.EqualFunc(o.refs, ct.refs, func(a, b nameRef) bool {
-			return a.pos == b.pos && a.inline == b.inline && a.name == b.name && a.size == b.size && bytes.Equal(a.raw, b.raw)
-		}) {
-			return
-		}
-	}
-	sh.bytes += len(ct.body)
-	sh.m[k] = append(sh.m[k], sct)
-}
-
-// resetSharedTemplates empties sharedTemplates (tests).
-func resetSharedTemplates() {
-	sharedTemplates.mu.Lock()
-	defer sharedTemplates.mu.Unlock()
-	sharedTemplates.m, sharedTemplates.bytes = map[tmplKey][]*cachedTemplate{}, 0
-}
-
 func newTmplCache() *tmplCache {
 	if templateCacheOff {
 		return nil
@@ -228,27 +172,9 @@ func (tc *tmplCache) lookup(d *chunkDecoder, off int) *template {
 		return nil
 	}
 	k := cacheKey(d.chunk, off)
-	own := tc.m[k]
-	for _, ct := range own {
+	for _, ct := range tc.m[k] {
 		if t := ct.reuse(d, off); t != nil {
 			tc.hits++
-			return t
-		}
-	}
-	sharedTemplates.mu.RLock()
-	pub := sharedTemplates.m[k]
-	sharedTemplates.mu.RUnlock()
-	for _, ct := range pub {
-		if slices.Contains(own, ct) {
-			continue // tried above
-		}
-		if t := ct.reuse(d, off); t != nil {
-			tc.hits++
-			tc.shared++
-			if tc.bytes+len(ct.body) <= maxCacheBytes {
-				tc.bytes += len(ct.body)
-				tc.m[k] = append(own, ct)
-			}
 			return t
 		}
 	}
@@ -337,15 +263,12 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 	}
 	tc.bytes += n
 	k := cacheKey(d.chunk, off)
-	ct := &cachedTemplate{
+	tc.m[k] = append(tc.m[k], &cachedTemplate{
 		chunkLen: len(d.chunk),
 		body:     bytes.Clone(d.chunk[off+4 : off+t.size]),
 		refs:     refs,
 		t:        t,
-	}
-	tc.m[k] = append(tc.m[k], ct)
-	tc.added++
-	publish(k, ct)
+	})
 }
 
 // knownName returns what lookupName(off) returns when the name structure at
