@@ -53,18 +53,7 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 	}
 	events, matches, picked, decided := 0, 0, 0, 0
 	for _, p := range paths {
-		f, err := evtx.Open(p)
-		if err != nil {
-			continue
-		}
-		for {
-			ev, err := f.Next()
-			if err != nil {
-				break
-			}
-			if ev.Partial != "" { // never given to the queries (scanner.read)
-				continue
-			}
+		for _, ev := range readableEvents(p) {
 			events++
 			qs, k := d.queries(ev)
 			picked += len(qs)
@@ -100,7 +89,6 @@ func TestDispatchPicksEveryMatch(t *testing.T) {
 				}
 			}
 		}
-		f.Close()
 	}
 	t.Logf("%d logs, %d events, %d queries; %d matches; %.1f queries picked per event; %d evaluations decided by keys", len(paths), events, len(all), matches, float64(picked)/float64(events), decided)
 	if events < 50000 || matches < 1000 || picked > events*len(all)/4 || decided < events*len(all)/2 {
@@ -144,20 +132,7 @@ func TestQueryMatchesEqualsMatch(t *testing.T) {
 	crafted := len(events)
 	paths, _ := filepath.Glob("../testdata/evtx/*.evtx")
 	for _, p := range paths {
-		f, err := evtx.Open(p)
-		if err != nil {
-			continue
-		}
-		for {
-			ev, err := f.Next()
-			if err != nil {
-				break
-			}
-			if ev.Partial == "" {
-				events = append(events, ev)
-			}
-		}
-		f.Close()
+		events = append(events, readableEvents(p)...)
 	}
 	matches, craftedMatches := 0, 0
 	for i, ev := range events {
@@ -184,5 +159,26 @@ func TestQueryMatchesEqualsMatch(t *testing.T) {
 	}
 	if matches < 1000 || craftedMatches < crafted {
 		t.Errorf("%d matches, %d of the %d crafted events': the check proves little", matches, craftedMatches, crafted)
+	}
+}
+
+// readableEvents returns the events of the log at path, as far as it
+// reads, less those decoded in part (scanner.read gives those to no
+// query); none when it does not open.
+func readableEvents(path string) []*evtx.Event {
+	f, err := evtx.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var evs []*evtx.Event
+	for {
+		ev, err := f.Next()
+		if err != nil {
+			return evs
+		}
+		if ev.Partial == "" {
+			evs = append(evs, ev)
+		}
 	}
 }
