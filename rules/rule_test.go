@@ -358,18 +358,25 @@ func TestKeyDataTruncatesAtCharacterBoundary(t *testing.T) {
 	}
 }
 
-func TestSameHost(t *testing.T) {
+// TestSameHostMerged: noteComputerSpan merges a name into the host of an
+// earlier one that is the same host (hosts.Key), and only then.
+func TestSameHostMerged(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
 		want bool
 	}{
 		{"RDCB01", "rdcb01.contoso.com", true},
 		{"rdcb01.contoso.com", "RDCB01.fabrikam.com", true},
+		{"RDCB01", "RDCB01", true},
 		{"RDCB-OLD.contoso.com", "RDCB01.contoso.com", false},
-		{"", "x", false},
+		{"x", "y", false},
 	} {
-		if got := sameHost(c.a, c.b); got != c.want {
-			t.Errorf("sameHost(%q, %q) = %v", c.a, c.b, got)
+		s := &scanner{scanResult: &scanResult{computers: map[string][]*computerSeen{}}}
+		in := &Input{Path: "System.evtx"}
+		s.noteComputerSpan(in, &computerSeen{name: c.a, minID: 1, maxID: 1})
+		s.noteComputerSpan(in, &computerSeen{name: c.b, minID: 2, maxID: 2})
+		if got := len(s.computers[in.Path]) == 1; got != c.want {
+			t.Errorf("%q then %q: %d hosts, want merged %v", c.a, c.b, len(s.computers[in.Path]), c.want)
 		}
 	}
 }

@@ -803,7 +803,9 @@ func contains(list []string, s string) bool {
 
 // noteComputerSpan notes that records of log in name host c.name at the
 // times and record numbers of c: merged into the host of an earlier name
-// that is the same host (sameHost), else a host of its own.
+// that is the same host (equal, or equal by hosts.Key: "RDCB01" and
+// "rdcb01.contoso.com" are; a domain join is not a rename), else a host
+// of its own.
 func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 	if c.name == "" {
 		return
@@ -818,12 +820,6 @@ func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 	}
 	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path})
 }
-
-// sameHost reports whether two Computer values name the same host
-// (hosts.Key: "RDCB01" and "rdcb01.contoso.com" do; a domain join is not
-// a rename). Equal values, every event of most logs, are compared without
-// building their keys.
-func sameHost(a, b string) bool { return a == b || hosts.Key(a) == hosts.Key(b) }
 
 // tally counts a match at time t against the window [start, ref]: before
 // it (BeforeCount), after it (AfterCount) or in it (Count, First, Last).

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 )
 
 // scanSet plans and scans a generated fixture set with e, without judging.
@@ -113,7 +114,7 @@ func TestScan(t *testing.T) {
 		for path, cs := range sr.computers {
 			if len(cs) > 1 {
 				renamed = append(renamed, filepath.Base(path))
-				if cs[0].name == cs[1].name || sameHost(cs[0].name, cs[1].name) {
+				if cs[0].name == cs[1].name || hosts.Key(cs[0].name) == hosts.Key(cs[1].name) {
 					t.Errorf("%s: names %q %q", path, cs[0].name, cs[1].name)
 				}
 			}
