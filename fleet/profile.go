@@ -328,11 +328,13 @@ func (pr *profiler) profile() *profile {
 
 // maxHosts bounds the hosts a log's profile keeps (a forwarded log of a
 // large fleet names many): those whose records come first. Up to
-// maxTrackedHosts are tracked to choose them; a log naming more (hostile)
-// keeps maxHosts of the first maxTrackedHosts its readers met.
+// maxTrackedHosts are tracked to choose them, as many as the rules track
+// (maxSightings); a log naming more (hostile) keeps maxHosts of the first
+// maxTrackedHosts its readers met. Each of the 64 shards holds a 104-byte
+// span per host it has met: at most 6.8 MB with this bound.
 const (
 	maxHosts        = 256
-	maxTrackedHosts = 4096
+	maxTrackedHosts = 1024
 )
 
 func maxTime(a, b time.Time) time.Time {
