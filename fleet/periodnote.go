@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -148,27 +147,7 @@ func recordsAt(l *Log, t time.Time) map[recordID]bool {
 		if c.SameFile {
 			continue
 		}
-		f, err := c.Log.Open(evtx.Options{Workers: 1, Since: t, Until: t, Filter: func(s evtx.Summary) bool {
-			note(s)
-			return false
-		}})
-		if err != nil {
-			continue
-		}
-		for {
-			ev, err := f.Next()
-			if err == io.EOF || err != nil {
-				break
-			}
-			if ev.Partial != "" {
-				continue // no provider, event id or computer
-			}
-			// A record whose summary could not be read.
-			tc, _ := evtx.TimeCreatedOf(ev)
-			note(evtx.Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
-				Written: ev.Written, RecordID: ev.RecordID, TimeCreated: tc})
-		}
-		f.Close()
+		summariesIn(c.Log, evtx.Options{Workers: 1, Since: t, Until: t}, note)
 	}
 	return out
 }

@@ -362,7 +362,6 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 // to) and the error that ended the read. Every note has returned when it
 // does.
 func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evtx.Summary)) (renames [][2]string, _ error) {
-	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
 	var since time.Time
 	if period > 0 {
 		f, err := l.Open(evtx.Options{Workers: workers})
@@ -380,13 +379,24 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 		}
 		f.Close()
 	}
-	f, err := l.Open(evtx.Options{Workers: workers, Since: since, Filter: func(s evtx.Summary) bool {
+	return summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
+}
+
+// summariesIn calls note, from several goroutines at once, for the
+// summary of each record of l the read with o (its window; Filter is
+// summariesIn's) yields or passes over, a record decoded in part aside;
+// it returns the renames (EventLog 6011: from, to) and the error that
+// ended the read. Every note has returned when it does.
+func summariesIn(l *evtx.Log, o evtx.Options, note func(evtx.Summary)) (renames [][2]string, _ error) {
+	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
+	o.Filter = func(s evtx.Summary) bool {
 		if isRename(s.Provider, s.EventID) {
 			return true // decoded: its data names the old and new names
 		}
 		note(s)
 		return false
-	}})
+	}
+	f, err := l.Open(o)
 	if err != nil {
 		return nil, err
 	}
