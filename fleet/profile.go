@@ -197,10 +197,12 @@ func (pr *profiler) note(s evtx.Summary) {
 	} else {
 		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
 	}
-	// Time means TimeCreated; the header time only where it is absent.
-	t := s.TimeCreated
+	// Time means TimeCreated; the header time only where it is absent. A
+	// time of FILETIME 0 (1601-01-01) is none: a TimeCreated the writer
+	// did not set, or the header time an export leaves 0.
+	t := known(s.TimeCreated)
 	if t.IsZero() {
-		t = s.Written
+		t = known(s.Written)
 	}
 	if !t.IsZero() {
 		if sh.first.IsZero() || t.Before(sh.first) {
@@ -336,6 +338,15 @@ const (
 	maxHosts        = 256
 	maxTrackedHosts = 1024
 )
+
+// known returns t, or the zero time for FILETIME 0 (1601-01-01), the
+// time a reader gives for a time field holding 0.
+func known(t time.Time) time.Time {
+	if evtx.TimeToFiletime(t) == 0 {
+		return time.Time{}
+	}
+	return t
+}
 
 func maxTime(a, b time.Time) time.Time {
 	if b.After(a) {

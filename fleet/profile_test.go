@@ -39,9 +39,9 @@ func (pr *plainProfiler) note(s evtx.Summary) {
 	} else {
 		p.alt = append(p.alt, ek)
 	}
-	t := s.TimeCreated
+	t := known(s.TimeCreated)
 	if t.IsZero() {
-		t = s.Written
+		t = known(s.Written)
 	}
 	if !t.IsZero() {
 		if p.first.IsZero() || t.Before(p.first) {
