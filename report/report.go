@@ -68,7 +68,7 @@ type Report struct {
 	// oldest event's); TimelineOmitted counts the older events left out
 	// (--timeline N keeps the N lines whose newest event is newest). It is
 	// absent only when the timeline was turned off (--timeline 0).
-	Timeline        []TimelineLine `json:"timeline,omitempty"`
+	Timeline        []TimelineLine `json:"timeline,omitzero"`
 	TimelineOmitted int            `json:"timeline_omitted,omitempty"`
 }
 

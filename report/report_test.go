@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -274,6 +275,64 @@ func TestCountPlural(t *testing.T) {
 	} {
 		if got := count(c.n, c.what); got != c.want {
 			t.Errorf("count(%d, %q) = %q, want %q", c.n, c.what, got, c.want)
+		}
+	}
+}
+
+// TestEmptyTimelineIsAnArray: a report whose timeline was asked for but
+// holds no event says so with "timeline":[] in JSON and JSON Lines (the
+// schema: absent only with --timeline 0), so that a loader reading a
+// fleet's lines sees one shape for every machine; with the timeline off
+// the field is absent. Both survive ReadJSON.
+func TestEmptyTimelineIsAnArray(t *testing.T) {
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find("../testdata/evtx/scenarios/tls-36871-10013")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		timeline int
+		want     string // "" for absent
+	}{
+		{-1, ""},
+		{50, `"timeline":[]`},
+	} {
+		// --at long before every record: the timeline's period holds none.
+		eng, err := rules.NewEngine(rs, rules.Options{Timeline: c.timeline, At: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.Analyze(logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := New(res)
+		if len(r.Timeline) != 0 {
+			t.Fatalf("timeline %d: %d lines, want none", c.timeline, len(r.Timeline))
+		}
+		for name, write := range map[string]func(*bytes.Buffer) error{
+			"json":  func(b *bytes.Buffer) error { return WriteJSON(b, r) },
+			"jsonl": func(b *bytes.Buffer) error { return WriteJSONLine(b, r) },
+		} {
+			var b bytes.Buffer
+			if err := write(&b); err != nil {
+				t.Fatal(err)
+			}
+			compact := strings.Join(strings.Fields(b.String()), "")
+			has := strings.Contains(compact, `"timeline":`)
+			if c.want == "" && has || c.want != "" && !strings.Contains(compact, c.want) {
+				t.Errorf("timeline %d, %s: want %q (\"\" for absent); \"timeline\" key present: %v", c.timeline, name, c.want, has)
+			}
+			back, err := ReadJSON(strings.NewReader(b.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (back.Timeline == nil) != (r.Timeline == nil) {
+				t.Errorf("timeline %d, %s: ReadJSON gives timeline %#v, want %#v", c.timeline, name, back.Timeline, r.Timeline)
+			}
 		}
 	}
 }
