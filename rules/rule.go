@@ -415,7 +415,9 @@ func Builtin() ([]*Rule, error) {
 }
 
 // LoadDir loads every *.yaml and *.yml file in dir (not recursive), sorted
-// by scenario number then id.
+// by scenario number then id. Its errors are *LoadError values (joined,
+// one per file): a file that cannot be read or parsed, or that defines a
+// rule id an earlier file (by name) of dir defines.
 func LoadDir(dir string) ([]*Rule, error) {
 	return loadFS(os.DirFS(dir), dir+string(os.PathSeparator))
 }
@@ -427,6 +429,7 @@ func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 	}
 	var rs []*Rule
 	var errs []error
+	fileOf := map[string]string{} // rule id -> the file that defined it first
 	for _, e := range entries {
 		ext := path.Ext(e.Name())
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
@@ -442,6 +445,13 @@ func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 			errs = append(errs, err)
 			continue
 		}
+		// Merge would keep one of two files defining an id and drop the
+		// other unsaid (an edited rule beside its copy).
+		if first, ok := fileOf[r.ID]; ok {
+			errs = append(errs, &LoadError{File: r.File, Err: fmt.Errorf("rule id %q is also defined in %s (one file per rule id)", r.ID, first)})
+			continue
+		}
+		fileOf[r.ID] = r.File
 		rs = append(rs, r)
 	}
 	if len(errs) > 0 {

@@ -478,3 +478,27 @@ func TestTextIsString(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDirSameIDTwice: two files of one directory that define the same
+// rule id (a copy kept beside the edited file, "tls.yaml" and
+// "tls copy.yaml") are refused with an error naming both files; Merge
+// would keep whichever sorts last, silently dropping the other's edits.
+func TestLoadDirSameIDTwice(t *testing.T) {
+	data, err := builtinFS.ReadFile("scenarios/rdp-tls-disabled.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	edited := strings.Replace(string(data), "window: 24h", "window: 48h", 1)
+	for name, text := range map[string]string{"tls.yaml": string(data), "tls copy.yml": edited} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := LoadDir(dir)
+	var le *LoadError
+	if err == nil || !errors.As(err, &le) || !strings.Contains(err.Error(), "tls copy.yml") || !strings.Contains(err.Error(), "tls.yaml") ||
+		!strings.Contains(err.Error(), `"rdp-tls-disabled"`) {
+		t.Fatalf("LoadDir = %d rules, %v; want a *LoadError naming rdp-tls-disabled and both files", len(rs), err)
+	}
+}

@@ -84,7 +84,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
 	lookBack := fs.String("look-back", "7d", "report matches up to this `duration` outside the window (0 for none)")
 	format := fs.StringP("format", "f", "text", "output `format`: text, markdown, json or jsonl (one JSON report per machine per line)")
-	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`, adding rules or replacing built-ins by id")
+	dir := fs.String("rules", "", "also load the rule files (*.yaml, *.yml) of `DIR`, adding rules or replacing built-ins by id")
 	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
 	timelineN := fs.Int("timeline", rules.DefaultTimeline, "end the report with the newest `N` lines of the RDP timeline (0 for none)")
 	fs.Usage = func() { fmt.Fprintf(help, analyzeHelp, fs.FlagUsages()) }

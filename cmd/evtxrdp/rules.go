@@ -34,14 +34,14 @@ func loadRules(dir string) ([]*rules.Rule, error) {
 			return nil, fmt.Errorf("--rules %s: %w", dir, err)
 		}
 		if !fi.IsDir() {
-			return nil, fmt.Errorf("--rules %s: not a directory (want a directory of *.yaml rule files)", dir)
+			return nil, fmt.Errorf("--rules %s: not a directory (want a directory of *.yaml or *.yml rule files)", dir)
 		}
 		extra, err := rules.LoadDir(dir)
 		if err != nil {
 			return nil, err
 		}
 		if len(extra) == 0 {
-			return nil, fmt.Errorf("rules: %s: no *.yaml rule files", dir)
+			return nil, fmt.Errorf("rules: %s: no *.yaml or *.yml rule files", dir)
 		}
 		rs = rules.Merge(rs, extra)
 	}
@@ -84,8 +84,9 @@ func selectRules(rs []*rules.Rule, ids []string) ([]*rules.Rule, error) {
 const rulesHelp = `usage: evtxrdp rules [--rules DIR] [--format text|json]
 
 List the scenario rules: the built-in ones (rules/scenarios/*.yaml) plus,
-with --rules, the *.yaml files of DIR, which add rules or replace built-in
-rules with the same id. Every rule is validated (its queries compile).
+with --rules, the *.yaml and *.yml files of DIR, which add rules or replace
+built-in rules with the same id (two files of DIR defining one id are
+refused). Every rule is validated (its queries compile).
 
 flags:
 %s
@@ -108,7 +109,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("evtxrdp rules", pflag.ContinueOnError)
 	help := helpWriter(args, stdout, stderr)
 	fs.SetOutput(stderr)
-	dir := fs.String("rules", "", "also load the rule files (*.yaml) of `DIR`")
+	dir := fs.String("rules", "", "also load the rule files (*.yaml, *.yml) of `DIR`")
 	format := fs.StringP("format", "f", "text", "output `format`: text or json")
 	fs.Usage = func() { fmt.Fprintf(help, rulesHelp, fs.FlagUsages()) }
 	if err := fs.Parse(args); err != nil {
