@@ -84,6 +84,11 @@ type FleetEntry struct {
 	// Detected and Possible list the rule ids with those verdicts.
 	Detected []string `json:"detected"`
 	Possible []string `json:"possible"`
+	// NotChecked lists the rule ids not checked (a log absent, unreadable
+	// or starting inside the window; every rule when no log could be
+	// read): the summary table counts them, so that a machine not
+	// analysed is not taken for one with nothing found.
+	NotChecked []string `json:"not_checked"`
 	// NewestEvent is the TimeCreated of the machine's last-written record
 	// (of each log read, the one with the highest record number; the
 	// latest of them): when it last logged, its reference time unless
@@ -99,7 +104,7 @@ type FleetEntry struct {
 func NewFleet(reports []*Report, errs []string) *Fleet {
 	fl := &Fleet{SchemaVersion: SchemaVersion, Tool: "evtxrdp", Machines: []FleetEntry{}, Reports: reports}
 	for i, r := range reports {
-		e := FleetEntry{Detected: []string{}, Possible: []string{}}
+		e := FleetEntry{Detected: []string{}, Possible: []string{}, NotChecked: []string{}}
 		if r.Machine != nil {
 			e.Machine = r.Machine.Name
 		}
@@ -109,6 +114,8 @@ func NewFleet(reports []*Report, errs []string) *Fleet {
 				e.Detected = append(e.Detected, f.RuleID)
 			case "possible":
 				e.Possible = append(e.Possible, f.RuleID)
+			case "not_checked":
+				e.NotChecked = append(e.NotChecked, f.RuleID)
 			}
 		}
 		for _, in := range r.Inputs {
@@ -149,11 +156,18 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	case FormatText:
 		p := &printer{w: w, esc: true}
 		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
-		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NEWEST EVENT"}}
-		for _, e := range fl.Machines {
-			rows = append(rows, []string{e.Machine, listOrDash(e.Detected), listOrDash(e.Possible), orNone(e.NewestEvent)})
+		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NOT CHECKED", "NEWEST EVENT"}}
+		for i, e := range fl.Machines {
+			rows = append(rows, []string{e.Machine, listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, fl.Reports[i]), orNone(e.NewestEvent)})
 		}
 		table(p, rows)
+		sep := "\n"
+		for _, e := range fl.Machines {
+			if e.Error != "" {
+				p.printf("%s%s: not analysed: %s\n", sep, e.Machine, e.Error)
+				sep = ""
+			}
+		}
 		for i, r := range fl.Reports {
 			if p.err != nil {
 				return p.err
@@ -165,10 +179,15 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	case FormatMarkdown:
 		p := &printer{w: w}
 		p.printf("# evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
-		p.line("| Machine | Detected | Possible | Newest event |")
-		p.line("|---|---|---|---|")
+		p.line("| Machine | Detected | Possible | Not checked | Newest event |")
+		p.line("|---|---|---|---|---|")
+		for i, e := range fl.Machines {
+			p.printf("| %s | %s | %s | %s | %s |\n", cell(e.Machine), cellList(e.Detected), cellList(e.Possible), notChecked(e, fl.Reports[i]), code(orNone(e.NewestEvent)))
+		}
 		for _, e := range fl.Machines {
-			p.printf("| %s | %s | %s | %s |\n", cell(e.Machine), cellList(e.Detected), cellList(e.Possible), code(orNone(e.NewestEvent)))
+			if e.Error != "" {
+				p.printf("\n%s: not analysed: %s\n", code(e.Machine), mdEscape(e.Error))
+			}
 		}
 		for i, r := range fl.Reports {
 			if p.err != nil {
@@ -192,6 +211,15 @@ func WriteJSONLine(w io.Writer, r *Report) error {
 	}
 	_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
 	return err
+}
+
+// notChecked is the NOT CHECKED cell of a machine's row: "-", or how
+// many of its rules were not checked ("3 of 14").
+func notChecked(e FleetEntry, r *Report) string {
+	if len(e.NotChecked) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d of %d", len(e.NotChecked), len(r.Findings))
 }
 
 func listOrDash(l []string) string {

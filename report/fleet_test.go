@@ -1,0 +1,79 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestFleetTableShowsUncheckedMachines: the summary table of several
+// machines must tell a machine whose logs were not read, or whose rules
+// were all not checked, from a machine with nothing found. Its rows gave
+// "-" "-" for all three alike, so an engineer scanning a fleet's table
+// took an unreadable disk for a healthy one. The NOT CHECKED column
+// counts the rules not checked, and a machine with an error says why
+// under the table; JSON gives the rule ids (not_checked).
+func TestFleetTableShowsUncheckedMachines(t *testing.T) {
+	finding := func(id, verdict string) Finding { return Finding{RuleID: id, Verdict: verdict} }
+	mk := func(name string, fs ...Finding) *Report {
+		return &Report{Machine: &Machine{Name: name}, Findings: fs}
+	}
+	fl := NewFleet([]*Report{
+		mk("healthy", finding("a", "not_detected"), finding("b", "not_detected")),
+		mk("half", finding("a", "detected"), finding("b", "not_checked")),
+		mk("unread", finding("a", "not_checked"), finding("b", "not_checked")),
+	}, []string{"", "", "rules: no readable log for the rules' channels"})
+
+	var b bytes.Buffer
+	if err := WriteFleet(&b, fl, FormatText); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			if _, ok := rows[f[0]]; !ok {
+				rows[f[0]] = strings.Join(f, " ")
+			}
+		}
+	}
+	for name, want := range map[string]string{
+		"MACHINE": "MACHINE DETECTED POSSIBLE NOT CHECKED NEWEST EVENT",
+		"healthy": "healthy - - - unknown",
+		"half":    "half a - 1 of 2 unknown",
+		"unread":  "unread - - 2 of 2 unknown",
+	} {
+		if rows[name] != want {
+			t.Errorf("text row %q, want %q", rows[name], want)
+		}
+	}
+	if !strings.Contains(b.String(), "unread: not analysed: rules: no readable log for the rules' channels") {
+		t.Errorf("text: the unread machine's error is not said under the table:\n%s", b.String())
+	}
+
+	b.Reset()
+	if err := WriteFleet(&b, fl, FormatMarkdown); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Machine | Detected | Possible | Not checked | Newest event |", "| `unread` | - | - | 2 of 2 | `unknown` |",
+		"`unread`: not analysed: rules: no readable log for the rules' channels"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, b.String())
+		}
+	}
+
+	b.Reset()
+	if err := WriteFleet(&b, fl, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	var back Fleet
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Machines[2].NotChecked; strings.Join(got, ",") != "a,b" {
+		t.Errorf("json not_checked of unread = %q, want [a b]", got)
+	}
+	if got := back.Machines[0].NotChecked; got == nil || len(got) != 0 {
+		t.Errorf("json not_checked of healthy = %#v, want []", got)
+	}
+}
