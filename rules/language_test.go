@@ -370,3 +370,22 @@ func TestLanguageUnlessSplitPossible(t *testing.T) {
 		})
 	}
 }
+
+// TestUnlessCodes: an unless condition with codes excludes the events
+// whose field has one of them (the loader parses unless codes as it
+// parses where codes).
+func TestUnlessCodes(t *testing.T) {
+	src := "id: u\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: \"*\"\n    unless: [{data: Action, codes: [\"2\", \"0x5\"]}]\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
+	r, err := Parse("u.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := r.Query("q")
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	for action, want := range map[string]bool{"2": false, "5": false, "3": true} {
+		ev := evtxtest.Firewall(t0, 2004, [2]string{"Action", action})
+		if got := q.admits(ev); got != want {
+			t.Errorf("Action %s: admitted %v, want %v", action, got, want)
+		}
+	}
+}

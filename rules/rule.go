@@ -551,6 +551,9 @@ func Parse(file string, data []byte) (*Rule, error) {
 		if err := parseCodes("query "+strconv.Quote(q.ID)+" where", q.Where); err != nil {
 			return nil, &LoadError{File: file, Err: err}
 		}
+		if err := parseCodes("query "+strconv.Quote(q.ID)+" unless", q.Unless); err != nil {
+			return nil, &LoadError{File: file, Err: err}
+		}
 		if at := q.Attribution; at != nil {
 			where := "query " + strconv.Quote(q.ID) + " attribution"
 			if err := parseCodes(where+" require", at.Require); err != nil {
