@@ -260,8 +260,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if len(f.Queries) > 0 {
 			p.line("Check on the live VM (newest match in the window):\n")
 			var cmds []string
-			for _, q := range f.Queries {
-				cmds = append(cmds, q.LiveCommand)
+			for _, c := range liveChecks(&f) {
+				cmds = append(cmds, c.command)
+				for _, n := range c.notes {
+					cmds = append(cmds, "rem "+n)
+				}
 			}
 			all := strings.Join(cmds, "\n")
 			fence := fenceFor(all)

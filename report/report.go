@@ -198,8 +198,13 @@ type QueryResult struct {
 	Role      string `json:"role"`
 	XPath     string `json:"xpath"`
 	Describes string `json:"describes,omitempty"`
-	// LiveCommand runs the same query on the live machine (wevtutil).
+	// LiveCommand runs the same query on the live machine (wevtutil),
+	// with the where and unless conditions its XPath can hold.
 	LiveCommand string `json:"live_command"`
+	// LiveUnchecked lists the conditions of the query that LiveCommand
+	// does not check ("an item of LocalPorts split at ',' is '3389'"):
+	// the user reads them in the events it prints (rules.LiveUnchecked).
+	LiveUnchecked []string `json:"live_unchecked,omitempty"`
 	// Count, First and Last describe the matches in the window.
 	Count       int    `json:"count"`
 	First       string `json:"first,omitempty"`
@@ -464,8 +469,8 @@ func newFinding(f *rules.Finding) Finding {
 		q := h.Query
 		rf.Queries = append(rf.Queries, QueryResult{
 			ID: q.ID, Channel: q.Channel, Role: q.Role, XPath: q.XPath, Describes: q.Describes,
-			LiveCommand: win.WevtutilCommand(q),
-			Count:       h.Count, First: formatTime(h.First), Last: formatTime(h.Last),
+			LiveCommand: win.WevtutilCommand(q), LiveUnchecked: win.LiveUnchecked(q),
+			Count: h.Count, First: formatTime(h.First), Last: formatTime(h.Last),
 			BeforeCount: h.BeforeCount, AfterCount: h.AfterCount,
 			Possible: h.Possible, Other: h.Other,
 		})
@@ -663,4 +668,62 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("report: schema version %q (want %q)", r.SchemaVersion, SchemaVersion)
 	}
 	return &r, nil
+}
+
+// liveCheck is one command of a finding's "Check on the live VM", once
+// however many of its queries run it, with what it does not check.
+type liveCheck struct {
+	command string
+	// notes say the conditions the command does not check, one line per
+	// distinct set among its queries; a line names the queries when
+	// their sets differ.
+	notes []string
+}
+
+// liveChecks returns the distinct live commands of f's queries in rule
+// order, each with the notes of what it leaves to the reader.
+func liveChecks(f *Finding) []liveCheck {
+	var out []liveCheck
+	type set struct {
+		key     string
+		queries []string
+		conds   []string
+	}
+	sets := map[string][]*set{}
+	for _, q := range f.Queries {
+		if _, ok := sets[q.LiveCommand]; !ok {
+			out = append(out, liveCheck{command: q.LiveCommand})
+		}
+		key := strings.Join(q.LiveUnchecked, "\x00")
+		var s *set
+		for _, t := range sets[q.LiveCommand] {
+			if t.key == key {
+				s = t
+			}
+		}
+		if s == nil {
+			s = &set{key: key, conds: q.LiveUnchecked}
+			sets[q.LiveCommand] = append(sets[q.LiveCommand], s)
+		}
+		s.queries = append(s.queries, q.ID)
+	}
+	for i := range out {
+		ss := sets[out[i].command]
+		for _, s := range ss {
+			if len(s.conds) == 0 {
+				continue
+			}
+			n := "Not checked by this command"
+			if len(ss) > 1 {
+				n += " for " + strings.Join(s.queries, ", ")
+			}
+			it := "it"
+			if len(s.conds) > 1 {
+				it = "them"
+			}
+			n += ": " + strings.Join(s.conds, "; ") + ". Look for " + it + " in the event printed; where the event fails " + it + ", raise /c:1 to read older matches."
+			out[i].notes = append(out[i].notes, n)
+		}
+	}
+	return out
 }

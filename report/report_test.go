@@ -336,3 +336,44 @@ func TestEmptyTimelineIsAnArray(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveChecksOnce: a finding's live commands are printed once each, in
+// rule order, with what each does not check under it; queries that share
+// a command but not the conditions it leaves are named.
+func TestLiveChecksOnce(t *testing.T) {
+	f := Finding{RuleID: "r", Verdict: "detected", Queries: []QueryResult{
+		{ID: "a1", LiveCommand: "wevtutil qe A"},
+		{ID: "b1", LiveCommand: "wevtutil qe B", LiveUnchecked: []string{"x is '1'"}},
+		{ID: "a2", LiveCommand: "wevtutil qe A"},
+		{ID: "b2", LiveCommand: "wevtutil qe B", LiveUnchecked: []string{"y is '2'", "z is not 3"}},
+		{ID: "c1", LiveCommand: "wevtutil qe C", LiveUnchecked: []string{"x is '1'"}},
+		{ID: "c2", LiveCommand: "wevtutil qe C", LiveUnchecked: []string{"x is '1'"}},
+	}}
+	got := liveChecks(&f)
+	want := []liveCheck{
+		{command: "wevtutil qe A"},
+		{command: "wevtutil qe B", notes: []string{
+			"Not checked by this command for b1: x is '1'. Look for it in the event printed; where the event fails it, raise /c:1 to read older matches.",
+			"Not checked by this command for b2: y is '2'; z is not 3. Look for them in the event printed; where the event fails them, raise /c:1 to read older matches.",
+		}},
+		{command: "wevtutil qe C", notes: []string{
+			"Not checked by this command: x is '1'. Look for it in the event printed; where the event fails it, raise /c:1 to read older matches.",
+		}},
+	}
+	if d := cmp.Diff(want, got, cmp.AllowUnexported(liveCheck{})); d != "" {
+		t.Errorf("liveChecks (-want +got):\n%s", d)
+	}
+	r := &Report{Findings: []Finding{f}}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"wevtutil qe A", "wevtutil qe B", "wevtutil qe C"} {
+		if n := strings.Count(md.String(), c+"\n"); n != 1 {
+			t.Errorf("markdown prints %q %d times:\n%s", c, n, md.String())
+		}
+	}
+	if !strings.Contains(md.String(), "wevtutil qe C\nrem Not checked by this command: x is '1'.") {
+		t.Errorf("markdown lacks the rem line under C:\n%s", md.String())
+	}
+}

@@ -342,8 +342,11 @@ func WriteText(w io.Writer, r *Report) error {
 		if len(f.Queries) > 0 {
 			p.line("\nCheck on the live VM (newest match in the window):")
 		}
-		for _, q := range f.Queries {
-			p.printf("  %s\n", q.LiveCommand)
+		for _, c := range liveChecks(&f) {
+			p.printf("  %s\n", c.command)
+			for _, n := range c.notes {
+				p.wrap("    ", n, textWidth)
+			}
 		}
 		if len(f.Notes) > 0 {
 			p.line("\nNotes:")

@@ -85,6 +85,10 @@
 //	    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
 //	    xpath: "Event[System[EventID=2004]]"
 //	    where: [{data: LocalPorts, split: ",", text: ["3389"]}]   # "3389,3390": one element matches
+//	  - id: rule-disabled
+//	    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+//	    xpath: "Event[System[EventID=2005]]"
+//	    where: [{data: Active, codes: ["0"], verbatim: true}]   # the live-VM command compares it too
 //	  # {user_data: Address, address: true} holds for an IP address (with or without port), not "LOCAL"
 //	  - id: any-logon-failure
 //	    channel: Security
@@ -128,6 +132,24 @@
 // Unless conditions drop a match that satisfies one of them (a start
 // type the rule knows, so that only the unknown ones remain); split reads
 // a field as a list ("3389,3390") and compares each element.
+//
+// # The live-VM commands
+//
+// Each query of a finding is printed as a wevtutil command to run on the
+// live machine (Rule.WevtutilCommand): its XPath, the window as a
+// timediff condition, and each where or unless condition marked verbatim
+// ({data: Active, codes: ["0"], verbatim: true}: every event the query
+// selects has the field once, written exactly as one of text or as a
+// decimal number of codes). Windows' XPath subset has no negation,
+// substring or trimming function, and whether it compares text ignoring
+// case is not settled (live.go gives the sources), so other conditions
+// (split, before, binary_text, address, user_data, any_field, a text
+// Windows pads, such as 4625's LogonProcessName "User32 ") are not
+// written: Rule.LiveUnchecked says each of them, and the report prints
+// it under the command, for the user to read in the event it prints.
+// TestLiveXPathSelectsWhatTheRuleMeans checks, over every test and sample
+// log, that the command's XPath selects exactly the events the query and
+// its verbatim conditions select.
 //
 // A query with possible gives weaker evidence: its matches make the
 // finding at most Possible, whatever else; the reason is possible.why

@@ -235,6 +235,15 @@ type Condition struct {
 	// of a client, not the "LOCAL" (localized: "ローカル" on a Japanese
 	// Windows) that LocalSessionManager writes for a console session.
 	Address bool `yaml:"address"`
+	// Verbatim, on a where or unless condition, says that every event the
+	// query selects has the field once, holding one of Text exactly as
+	// spelled (no space around it, no final '.', the same letter case)
+	// or a number written in decimal (a number-typed field, or digits)
+	// when it matches: then the live-VM command compares the field itself
+	// (LiveXPath) instead of leaving it to the reader (LiveUnchecked).
+	// Only data, index and system conditions without before, split and
+	// address can be verbatim (live.go says why).
+	Verbatim bool `yaml:"verbatim"`
 
 	codes []uint64 // parsed Codes; set by the loader
 }
@@ -314,40 +323,6 @@ func (r *Rule) Refinement(id string) *Refinement {
 	return nil
 }
 
-// LiveXPath returns q's filter with the rule's window as a timediff
-// condition, for running on the live machine (wevtutil qe /q:,
-// Get-WinEvent -FilterXPath).
-func (r *Rule) LiveXPath(q *Query) string {
-	tc := fmt.Sprintf("TimeCreated[timediff(@SystemTime) <= %d]", r.Window.Milliseconds())
-	x := strings.TrimSpace(q.XPath)
-	// "Event[System[...]]" or "*[System[...]]" with one System predicate:
-	// add the time condition inside it, as the article writes it.
-	// An 'or' at the top of the predicate is parenthesised first ('and'
-	// binds tighter).
-	for _, head := range []string{"Event[System[", "*[System["} {
-		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]]") {
-			inner := x[len(head) : len(x)-2]
-			if ok, or := scanTop(inner); ok {
-				if or {
-					inner = "(" + inner + ")"
-				}
-				return head + inner + " and " + tc + "]]"
-			}
-		}
-	}
-	// Any other "Event[P]" or "*[P]": add a System predicate beside P.
-	for _, head := range []string{"Event[", "*["} {
-		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]") {
-			inner := x[len(head) : len(x)-1]
-			if ok, _ := scanTop(inner); ok {
-				return head + "(" + inner + ") and System[" + tc + "]]"
-			}
-		}
-	}
-	// Anything else ("*", "*[A][B]"): one more predicate on the event step.
-	return x + "[System[" + tc + "]]"
-}
-
 // scanTop reads s outside string literals: whether its brackets and
 // parentheses balance, and whether it has an "or" operator at the top
 // level (outside any bracket or parenthesis).
@@ -381,17 +356,6 @@ func scanTop(s string) (balanced, or bool) {
 func isNameByte(c byte) bool {
 	return c == '_' || c == '-' || c == '.' || c == ':' || c == '@' ||
 		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
-}
-
-// WevtutilCommand returns the command that runs q on the live machine, newest
-// match first (/rd:true, which the article omits). Evidence queries carry
-// the rule's window; corroboration queries look at the whole log.
-func (r *Rule) WevtutilCommand(q *Query) string {
-	x := r.LiveXPath(q)
-	if q.Role == RoleCorroboration {
-		x = strings.TrimSpace(q.XPath)
-	}
-	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(q.Channel), x)
 }
 
 func quoteArg(s string) string {

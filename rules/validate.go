@@ -279,6 +279,11 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 	if len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address {
 		bad(field, "no text, codes or address to compare")
 	}
+	if c.Verbatim {
+		if why := c.liveReason(); why != "" {
+			bad(field+".verbatim", "the live command cannot compare it: %s", why)
+		}
+	}
 	return errs
 }
 

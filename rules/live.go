@@ -1,0 +1,336 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// This file builds the commands that check a query on the live machine
+// (wevtutil qe /q:"XPath"): the query's XPath, the rule's window as a
+// timediff condition, and the where and unless conditions the Windows
+// event XPath subset can hold. What it cannot hold is said, never
+// dropped: LiveUnchecked lists it for the user to read in the events the
+// command prints.
+//
+// What the subset holds (the sources, and how rules/xpath follows them,
+// are in rules/xpath/doc.go):
+//
+//   - "and", "or", "=", "!=" and parentheses; the only function besides
+//     band and timediff is position() ("Consuming Events", XPath 1.0
+//     limitations, learn.microsoft.com/windows/win32/wes/consuming-events;
+//     [MS-EVEN6] 2.2.15.1 Filter XPath 1.0 Subset: "Core Function
+//     Library: position()"). So no not(), no substring functions
+//     (starts-with, contains, normalize-space): a split list (LocalPorts
+//     "3389,3390"), a cut value (before), an address test, the <Binary>
+//     data read as text, and the rule's comparison of text trimmed,
+//     without a final '.' and ignoring case, cannot be written.
+//   - An unless condition is written with "!=", joined by "and". That
+//     holds only for an event that has the field: "this XPath inequality
+//     is false for events that do not contain a Data node with the
+//     requested name" (review of EvotecIT/EventViewerX#91, an exclude
+//     filter written the same way), where the rule's unless does not
+//     exclude such an event. Hence verbatim's promise that every event
+//     of the query has the field, once.
+//   - Whether Windows compares EventData text ignoring case is not
+//     settled (rules/xpath/doc.go, "String comparisons"); a Data value
+//     Windows pads ("User32 " and "Advapi  " in LogonProcessName of 4625,
+//     as the real Security logs of ../shared/samples show) never equals
+//     the trimmed text. So a condition goes into the XPath only when the
+//     rule marks it verbatim: the field holds the text exactly as the
+//     rule spells it, or a number written in decimal (a number-typed
+//     field such as the Firewall's UInt16 Active, or text of digits),
+//     which compares as a number both under XPath 1.0's string-to-number
+//     conversion and typed (the forms "Data=10" and "Data='10'" both seen
+//     in use for the UInt32 LogonType: eventlogxp.com, "Advanced
+//     filtering. How to filter events by event description", 2016).
+//   - The cmd line wraps the XPath in double quotes, so a text with a
+//     quote of either kind (an XPath literal cannot hold both, and '"'
+//     ends the argument) or a '%' (cmd expands %NAME% even inside quotes)
+//     is not written either.
+//   - The XPath must stay within what wevtutil accepts: at most 22
+//     operands joined by one operator and 32 expressions (xpath.MaxClauses,
+//     xpath.MaxExpressions); conditions that would exceed them are left
+//     to LiveUnchecked, the last first.
+
+// LiveXPath returns q's filter with the rule's window as a timediff
+// condition and the where and unless conditions that the XPath can hold
+// (see LiveUnchecked for the others), for running on the live machine
+// (wevtutil qe /q:, Get-WinEvent -FilterXPath). The result always
+// compiles with package xpath when q.XPath does with the window added
+// (Validate checks that).
+func (r *Rule) LiveXPath(q *Query) string {
+	x, _ := r.live(q, true)
+	return x
+}
+
+// LiveUnchecked returns what the command of q does not check, one
+// condition each, in the rule's order: "an item of LocalPorts split at
+// ',' is '3389'", "param3 is not 'disabled' or 'auto start'". Every event
+// the rule counts satisfies each of them; the user reads them in the
+// events the command prints. Empty when the command checks all of q.
+func (r *Rule) LiveUnchecked(q *Query) []string {
+	_, cs := r.live(q, true)
+	var un []string
+	for _, c := range cs {
+		if c.pred == "" {
+			un = append(un, c.text)
+		}
+	}
+	return un
+}
+
+// WevtutilCommand returns the command that runs q on the live machine, newest
+// match first (/rd:true, which the article omits). Evidence queries carry
+// the rule's window; corroboration queries look at the whole log. Both
+// carry the conditions LiveXPath writes.
+func (r *Rule) WevtutilCommand(q *Query) string {
+	x, _ := r.live(q, q.Role != RoleCorroboration)
+	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(q.Channel), x)
+}
+
+// liveCond is one where or unless (negate) condition of a query, as the
+// live command holds it (pred != "") or says it (text).
+type liveCond struct {
+	c      *Condition
+	negate bool
+	pred   string
+	text   string
+}
+
+// live returns the XPath of q for the live machine, with the window when
+// window is set, and its where and unless conditions, each held by the
+// XPath or not.
+func (r *Rule) live(q *Query, window bool) (string, []liveCond) {
+	var cs []liveCond
+	for _, c := range q.Where {
+		if c == nil {
+			continue
+		}
+		p, _ := c.livePredicate(false)
+		cs = append(cs, liveCond{c: c, pred: p, text: c.liveText(false)})
+	}
+	for _, c := range q.Unless {
+		if c == nil {
+			continue
+		}
+		p, _ := c.livePredicate(true)
+		cs = append(cs, liveCond{c: c, negate: true, pred: p, text: c.liveText(true)})
+	}
+	tc := ""
+	if window {
+		tc = fmt.Sprintf("TimeCreated[timediff(@SystemTime) <= %d]", r.Window.Milliseconds())
+	}
+	build := func() string {
+		var preds []string
+		for _, c := range cs {
+			if c.pred != "" {
+				preds = append(preds, c.pred)
+			}
+		}
+		return composeLive(strings.TrimSpace(q.XPath), tc, preds)
+	}
+	x := build()
+	// Beyond wevtutil's limits: leave conditions to the reader, the last
+	// first, until it compiles (or none is left: then q's own XPath with
+	// the window fails, which Validate reports).
+	for i := len(cs) - 1; i >= 0; i-- {
+		if _, err := compileXPath(x); err == nil {
+			break
+		}
+		if cs[i].pred != "" {
+			cs[i].pred = ""
+			x = build()
+		}
+	}
+	return x, cs
+}
+
+// composeLive adds the time condition tc (none when "") and the event
+// predicates preds to the query's XPath x.
+func composeLive(x, tc string, preds []string) string {
+	more := ""
+	for _, p := range preds {
+		more += " and " + p
+	}
+	// "Event[System[...]]" or "*[System[...]]" with one System predicate:
+	// add the time condition inside it, as the article writes it, and the
+	// other predicates beside it. An 'or' at the top of the System
+	// predicate is parenthesised first ('and' binds tighter).
+	for _, head := range []string{"Event[System[", "*[System["} {
+		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]]") {
+			inner := x[len(head) : len(x)-2]
+			if ok, or := scanTop(inner); ok {
+				if tc != "" {
+					if or {
+						inner = "(" + inner + ")"
+					}
+					inner += " and " + tc
+				}
+				return head + inner + "]" + more + "]"
+			}
+		}
+	}
+	sys := ""
+	if tc != "" {
+		sys = " and System[" + tc + "]"
+	}
+	// Any other "Event[P]" or "*[P]": add the predicates beside P.
+	for _, head := range []string{"Event[", "*["} {
+		if strings.HasPrefix(x, head) && strings.HasSuffix(x, "]") {
+			inner := x[len(head) : len(x)-1]
+			if ok, _ := scanTop(inner); ok {
+				if sys == "" && more == "" {
+					return x
+				}
+				return head + "(" + inner + ")" + sys + more + "]"
+			}
+		}
+	}
+	// Anything else ("*", "*[A][B]"): more predicates on the event step.
+	if tc != "" {
+		x += "[System[" + tc + "]]"
+	}
+	if len(preds) > 0 {
+		x += "[" + strings.Join(preds, " and ") + "]"
+	}
+	return x
+}
+
+// livePredicate returns c as a predicate on the event ("EventData[...]",
+// "System[...]"), negated for an unless condition, and "" with the reason
+// when the XPath cannot hold it.
+func (c *Condition) livePredicate(negate bool) (string, string) {
+	if !c.Verbatim {
+		return "", "not marked verbatim"
+	}
+	if why := c.liveReason(); why != "" {
+		return "", why
+	}
+	var lits []string
+	for _, t := range c.Text {
+		lits = append(lits, "'"+t+"'")
+	}
+	for _, n := range c.codes {
+		lits = append(lits, strconv.FormatUint(n, 10))
+	}
+	var step, lhs string
+	switch {
+	case c.Data != "":
+		step, lhs = "EventData", "Data[@Name='"+c.Data+"']"
+	case c.Index > 0:
+		step, lhs = "EventData", "Data["+strconv.Itoa(c.Index)+"]"
+	case c.System == "Provider":
+		step, lhs = "System", "Provider/@Name"
+	default:
+		step, lhs = "System", c.System
+	}
+	op, join := "=", " or "
+	if negate {
+		op, join = "!=", " and "
+	}
+	parts := make([]string, len(lits))
+	for i, l := range lits {
+		parts[i] = lhs + op + l
+	}
+	return step + "[" + strings.Join(parts, join) + "]", ""
+}
+
+// liveReason says why the XPath cannot hold c even when it is verbatim,
+// "" when it can.
+func (c *Condition) liveReason() string {
+	switch {
+	case c.Before != "":
+		return "before: the XPath subset has no substring function"
+	case c.Split != "":
+		return "split: the XPath subset has no substring function"
+	case c.Address:
+		return "address: the XPath subset cannot test for an IP address"
+	case c.UserData != "" || c.AnyField:
+		return "user_data and any_field select elements at any depth, which the XPath subset (child steps only) cannot"
+	case c.BinaryText:
+		return "binary_text: the XPath sees <Binary> as hexadecimal, not as text"
+	case c.System != "" && !contains(SystemFields, c.System):
+		return "unknown system field"
+	case c.Data == "" && c.Index <= 0 && c.System == "":
+		return "no field selected"
+	case len(c.Text) == 0 && len(c.Codes) == 0:
+		return "no text or codes"
+	}
+	if !liveName(c.Data) {
+		return "the data name has a quote, '%' or a control character"
+	}
+	for _, t := range c.Text {
+		switch {
+		case t == "" || t != strings.TrimSpace(t) || strings.HasSuffix(t, "."):
+			return fmt.Sprintf("text %q: the rule compares it trimmed and without a final '.', the XPath as spelled", t)
+		case !liveName(t):
+			return fmt.Sprintf("text %q has a quote, '%%' or a control character, which the cmd line cannot carry", t)
+		}
+	}
+	for _, n := range c.codes {
+		if n > 1<<53 {
+			return fmt.Sprintf("code %d is beyond the numbers an XPath number holds exactly", n)
+		}
+	}
+	return ""
+}
+
+// liveName reports whether s can be written in a single-quoted XPath
+// literal inside cmd's double quotes.
+func liveName(s string) bool {
+	for _, r := range s {
+		if r == '\'' || r == '"' || r == '%' || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// liveText says c for the user: "LocalPorts is '3389'", "an item of
+// LocalPorts split at ',' is '3389'", "param3 is not 'disabled' or 'auto
+// start'" (negate: an unless condition).
+func (c *Condition) liveText(negate bool) string {
+	var label string
+	switch {
+	case c.Data != "":
+		label = c.Data
+	case c.Index > 0:
+		label = "Data[" + strconv.Itoa(c.Index) + "]"
+	case c.UserData != "":
+		label = "the UserData field " + c.UserData
+	case c.AnyField:
+		label = "a data field"
+	case c.BinaryText:
+		label = "the Binary data read as text"
+	case c.System != "":
+		label = c.System
+	}
+	if c.Before != "" {
+		label += " up to the first '" + c.Before + "'"
+	}
+	if c.Split != "" {
+		label = "an item of " + label + " split at '" + c.Split + "'"
+	}
+	var alts []string
+	for _, t := range c.Text {
+		alts = append(alts, "'"+t+"'")
+	}
+	alts = append(alts, c.Codes...)
+	if c.Address {
+		alts = append(alts, "an IP address")
+	}
+	vals := ""
+	switch n := len(alts); n {
+	case 0:
+	case 1:
+		vals = alts[0]
+	default:
+		vals = strings.Join(alts[:n-1], ", ") + " or " + alts[n-1]
+	}
+	verb := " is "
+	if negate {
+		verb = " is not "
+	}
+	return label + verb + vals
+}

@@ -1,0 +1,360 @@
+package rules
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
+)
+
+const liveFirewallXPath = "Event[System[Provider[@Name='Microsoft-Windows-Windows Firewall With Advanced Security'] and (EventID=2004 or EventID=2005)]]"
+
+// liveKindsRule has a query for each kind of where and unless condition:
+// verbatim text, codes (decimal and 0x), index and system fields, which
+// the live XPath holds; split, before, binary_text, address and
+// conditions not marked verbatim, which it leaves to the reader; one
+// query whose 24 verbatim texts exceed wevtutil's 22 clauses; and query
+// XPaths of the three shapes LiveXPath composes with.
+var liveKindsRule = `id: live-kinds
+title: every kind of condition
+severity: error
+cause: test
+queries:
+  - id: data-text-codes
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    where: [{data: RuleId, text: [A-Rule, B-Rule], verbatim: true}, {data: Active, codes: ["1"], verbatim: true}]
+  - id: unless-codes
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    unless: [{data: Action, codes: ["2", "0x5"], verbatim: true}]
+  - id: unless-text
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    where: [{data: Direction, codes: ["1"], verbatim: true}]
+    unless: [{data: RuleId, text: [A-Rule, C-Rule], verbatim: true}, {data: Active, codes: ["0"], verbatim: true}]
+  - id: split
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    where: [{data: LocalPorts, split: ",", text: ["3389"]}, {data: Direction, codes: ["1"], verbatim: true}]
+  - id: not-verbatim
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    where: [{data: RuleId, text: [A-Rule]}]
+    unless: [{data: Action, codes: ["3"]}]
+  - id: too-many
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    where:
+      - {data: Active, codes: ["1"], verbatim: true}
+      - {data: RuleId, verbatim: true, text: [A-Rule, B-Rule, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16, R17, R18, R19, R20, R21, R22, R23, R24]}
+  - id: other-shape
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "Event[EventData[Data[@Name='Direction']=1] or System[EventID=2005]]"
+    where: [{data: Action, codes: ["3"], verbatim: true}]
+  - id: index
+    channel: System
+    xpath: "Event[System[Provider[@Name='Srv'] and EventID=2013]]"
+    where: [{index: 2, text: ["C:"], verbatim: true}]
+  - id: system-fields
+    channel: System
+    xpath: "*"
+    where: [{system: EventID, codes: ["7040", "2013"], verbatim: true}, {system: Provider, text: [Service Control Manager, Srv], verbatim: true}]
+    unless: [{system: Level, codes: ["2"], verbatim: true}]
+  - id: param-unless
+    channel: System
+    xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7040]]"
+    where: [{data: param4, text: [MpsSvc, BFE], verbatim: true}]
+    unless: [{data: param3, text: [disabled, auto start], verbatim: true}]
+  - id: binary-before
+    channel: System
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+    where: [{binary_text: true, before: "/", text: [TermService]}, {data: param2, text: ["192.0.2.1"], address: true}]
+  - id: corroborates
+    channel: System
+    role: corroboration
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7040]]"
+    where: [{data: param4, text: [MpsSvc], verbatim: true}]
+resolution:
+  - {id: s, title: Look, text: look, source: test}
+`
+
+// liveKindsEvents are events for liveKindsRule: each condition holds for
+// some and fails for others, of the same provider and event id, so that
+// a condition dropped or turned around selects different events.
+func liveKindsEvents(t *testing.T) []*evtx.Event {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	at := func() time.Time { return t0.Add(time.Duration(len(evs)) * time.Minute) }
+	for _, id := range []uint16{2004, 2005, 2006} {
+		for _, rule := range []string{"A-Rule", "B-Rule", "C-Rule", "R24"} {
+			for _, active := range []string{"0", "1"} {
+				for _, action := range []string{"2", "3", "5"} {
+					for _, dir := range []string{"1", "2"} {
+						ports := map[string]string{"1": "80,3389", "2": "3389"}[dir]
+						if action == "5" {
+							ports = "80"
+						}
+						evs = append(evs, evtxtest.Firewall(at(), id,
+							[2]string{"RuleId", rule}, [2]string{"Active", active}, [2]string{"Action", action},
+							[2]string{"Direction", dir}, [2]string{"LocalPorts", ports}))
+					}
+				}
+			}
+		}
+	}
+	for _, d := range []string{"C:", "D:"} {
+		evs = append(evs, evtxtest.Srv2013(at(), d))
+	}
+	for _, key := range []string{"MpsSvc", "BFE", "Dhcp"} {
+		for _, to := range []string{"disabled", "auto start", "demand start"} {
+			evs = append(evs, evtxtest.SCM7040(at(), key+" display", "auto start", to, key))
+		}
+	}
+	for _, key := range []string{"TermService", "BFE"} {
+		for _, state := range []string{"running", "stopped"} {
+			evs = append(evs, evtxtest.SCM7036(at(), key+" display", state, key))
+		}
+	}
+	evs = append(evs, evtxtest.SCM(at(), 7040, evtxtest.LevelError, "", "x", "auto start", "disabled", "MpsSvc"))
+	// Written and read back, so that each event has the tree the XPath
+	// reads (Root) as the reader gives it.
+	path := filepath.Join(t.TempDir(), "kinds.evtx")
+	if err := evtxtest.WriteFile(path, evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return readableEvents(path)
+}
+
+// TestLiveXPathSelectsWhatTheRuleMeans: for every query of the built-in
+// rules and of liveKindsRule, the XPath the live-VM command runs (without
+// its window) selects, over every event of testdata/evtx (the scenario
+// fixtures included), ../shared/samples and liveKindsEvents, exactly the
+// events that the query's XPath selects and that satisfy the where and
+// unless conditions the command holds, as the rule judges them
+// (Condition.Match); the other conditions are each said by LiveUnchecked.
+// With the window, the XPath selects the same events at the event's own
+// time and none once the window has passed. Every XPath compiles (the
+// engine rejects what wevtutil rejects: more than 22 operands of one
+// operator, 32 expressions) and can be carried by cmd's double quotes.
+func TestLiveXPathSelectsWhatTheRuleMeans(t *testing.T) {
+	builtin, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(builtin); err != nil {
+		t.Fatal(err)
+	}
+	kinds, err := Parse("live-kinds.yaml", []byte(liveKindsRule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate([]*Rule{kinds}); err != nil {
+		t.Fatal(err)
+	}
+
+	paths, _ := filepath.Glob("../testdata/evtx/*.evtx")
+	scenarios, _ := filepath.Glob("../testdata/evtx/scenarios/*/*.evtx")
+	samples, _ := filepath.Glob("../../shared/samples/*.evtx")
+	paths = append(append(paths, scenarios...), samples...)
+	if len(paths) < 100 {
+		t.Fatalf("%d logs", len(paths))
+	}
+	var corpus []*evtx.Event
+	for _, p := range paths {
+		corpus = append(corpus, readableEvents(p)...)
+	}
+	crafted := liveKindsEvents(t)
+
+	type tally struct{ queries, held, unheld, selected, filtered int }
+	check := func(r *Rule, events []*evtx.Event) (n tally) {
+		for _, q := range r.Queries {
+			n.queries++
+			base := xpath.MustCompile(q.XPath)
+			plainX, conds := r.live(q, false)
+			plain, err := xpath.Compile(plainX)
+			if err != nil {
+				t.Errorf("%s/%s: %s: %v", r.ID, q.ID, plainX, err)
+				continue
+			}
+			liveX := r.LiveXPath(q)
+			windowed, err := xpath.Compile(liveX)
+			if err != nil {
+				t.Errorf("%s/%s: %s: %v", r.ID, q.ID, liveX, err)
+				continue
+			}
+			cmd := r.WevtutilCommand(q)
+			arg := cmd[strings.Index(cmd, `/q:"`)+4 : len(cmd)-1]
+			if strings.ContainsAny(arg, `"%`) {
+				t.Errorf("%s/%s: cmd cannot carry %s", r.ID, q.ID, arg)
+			}
+			if want := liveX; q.Role == RoleCorroboration {
+				if arg != plainX {
+					t.Errorf("%s/%s: corroboration command %s, want %s", r.ID, q.ID, arg, plainX)
+				}
+			} else if arg != want {
+				t.Errorf("%s/%s: command %s, want %s", r.ID, q.ID, arg, want)
+			}
+			var said []string
+			for _, c := range conds {
+				if c.pred != "" {
+					n.held++
+				} else {
+					n.unheld++
+					said = append(said, c.text)
+				}
+			}
+			if got := r.LiveUnchecked(q); !slices.Equal(got, said) {
+				t.Errorf("%s/%s: LiveUnchecked %q, want %q", r.ID, q.ID, got, said)
+			}
+			for _, ev := range events {
+				ref := eventTime(ev)
+				want := base.Match(ev, ref)
+				baseMatch := want
+				for _, c := range conds {
+					if want && c.pred != "" && c.c.Match(ev) == c.negate {
+						want = false
+					}
+				}
+				if baseMatch && !want {
+					n.filtered++
+				}
+				if want {
+					n.selected++
+				}
+				if got := plain.Match(ev, ref); got != want {
+					t.Errorf("%s/%s: %s record %d (%s %d): live XPath %v, rule %v\n%s",
+						r.ID, q.ID, ev.System.Channel, ev.RecordID, ev.System.Provider.Name, ev.System.EventID, got, want, plainX)
+					continue
+				}
+				tc, ok := evtx.TimeCreatedOf(ev)
+				if !ok {
+					continue
+				}
+				if got := windowed.Match(ev, tc); got != want {
+					t.Errorf("%s/%s: record %d at its own time: %v, want %v", r.ID, q.ID, ev.RecordID, got, want)
+				}
+				if windowed.Match(ev, tc.Add(r.Window+time.Second)) {
+					t.Errorf("%s/%s: record %d selected after the window", r.ID, q.ID, ev.RecordID)
+				}
+			}
+		}
+		return n
+	}
+
+	var b tally
+	for _, r := range builtin {
+		n := check(r, corpus)
+		b.queries += n.queries
+		b.held += n.held
+		b.unheld += n.unheld
+		b.selected += n.selected
+		b.filtered += n.filtered
+	}
+	t.Logf("built-in rules: %d queries over %d events of %d logs: %d conditions held by the XPath, %d said; %d matches, %d events the held conditions refuse",
+		b.queries, len(corpus), len(paths), b.held, b.unheld, b.selected, b.filtered)
+	if len(corpus) < 50000 || b.held < 40 || b.unheld < 10 || b.selected < 1000 || b.filtered < 20 {
+		t.Errorf("the check proves little: %+v over %d events", b, len(corpus))
+	}
+
+	k := check(kinds, append(crafted, corpus...))
+	t.Logf("live-kinds: %d queries over %d crafted and %d other events: %d conditions held, %d said; %d matches, %d refused",
+		k.queries, len(crafted), len(corpus), k.held, k.unheld, k.selected, k.filtered)
+	// Each query whose XPath holds conditions refuses some crafted events
+	// its own XPath selects, and keeps some.
+	for _, q := range kinds.Queries {
+		_, conds := kinds.live(q, false)
+		held := 0
+		for _, c := range conds {
+			if c.pred != "" {
+				held++
+			}
+		}
+		if held == 0 {
+			continue
+		}
+		base := xpath.MustCompile(q.XPath)
+		live := xpath.MustCompile(kinds.LiveXPath(q))
+		kept, refused := 0, 0
+		for _, ev := range crafted {
+			ref := eventTime(ev)
+			if !base.Match(ev, ref) {
+				continue
+			}
+			if live.Match(ev, ref) {
+				kept++
+			} else {
+				refused++
+			}
+		}
+		if kept == 0 || refused == 0 {
+			t.Errorf("live-kinds/%s: %d crafted events kept, %d refused: the check proves little", q.ID, kept, refused)
+		}
+	}
+}
+
+// TestLiveUncheckedSaysEachCondition: the conditions the XPath cannot
+// hold are said, in the rule's order, and the ones it holds are in the
+// XPath.
+func TestLiveUncheckedSaysEachCondition(t *testing.T) {
+	r, err := Parse("live-kinds.yaml", []byte(liveKindsRule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		query     string
+		unchecked []string
+		in        []string
+	}{
+		{"data-text-codes", nil, []string{
+			"EventData[Data[@Name='RuleId']='A-Rule' or Data[@Name='RuleId']='B-Rule'] and EventData[Data[@Name='Active']=1]]"}},
+		{"unless-codes", nil, []string{"EventData[Data[@Name='Action']!=2 and Data[@Name='Action']!=5]"}},
+		{"split", []string{"an item of LocalPorts split at ',' is '3389'"}, []string{"EventData[Data[@Name='Direction']=1]"}},
+		{"not-verbatim", []string{"RuleId is 'A-Rule'", "Action is not 3"}, nil},
+		{"too-many", []string{"RuleId is 'A-Rule', 'B-Rule', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'R16', 'R17', 'R18', 'R19', 'R20', 'R21', 'R22', 'R23' or 'R24'"},
+			[]string{"EventData[Data[@Name='Active']=1]"}},
+		{"other-shape", nil, []string{"Event[(EventData[Data[@Name='Direction']=1] or System[EventID=2005]) and System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='Action']=3]]"}},
+		{"index", nil, []string{"EventData[Data[2]='C:']"}},
+		{"system-fields", nil, []string{"*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]][System[EventID=7040 or EventID=2013] and System[Provider/@Name='Service Control Manager' or Provider/@Name='Srv'] and System[Level!=2]]"}},
+		{"binary-before", []string{"the Binary data read as text up to the first '/' is 'TermService'", "param2 is '192.0.2.1' or an IP address"}, nil},
+	} {
+		q := r.Query(c.query)
+		if got := r.LiveUnchecked(q); !slices.Equal(got, c.unchecked) {
+			t.Errorf("%s: LiveUnchecked %q, want %q", c.query, got, c.unchecked)
+		}
+		x := r.LiveXPath(q)
+		for _, s := range c.in {
+			if !strings.Contains(x, s) {
+				t.Errorf("%s: %s lacks %s", c.query, x, s)
+			}
+		}
+	}
+}
+
+// TestVerbatimValidated: a verbatim condition the XPath cannot hold is a
+// rule error naming it.
+func TestVerbatimValidated(t *testing.T) {
+	for _, c := range []struct{ cond, want string }{
+		{`{data: LocalPorts, split: ",", text: ["3389"], verbatim: true}`, "split"},
+		{`{binary_text: true, text: [TermService], verbatim: true}`, "binary_text"},
+		{`{data: RuleId, text: ["it's"], verbatim: true}`, "quote"},
+		{`{data: RuleId, text: ["50%"], verbatim: true}`, "'%'"},
+		{`{data: RuleId, text: ["User32 "], verbatim: true}`, "trimmed"},
+		{`{user_data: Param, text: [x], verbatim: true}`, "depth"},
+	} {
+		src := "id: v\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: \"*\"\n    where: [" + c.cond + "]\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
+		r, err := Parse("v.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Validate([]*Rule{r})
+		if err == nil || !strings.Contains(err.Error(), "verbatim") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want a verbatim error naming %q", c.cond, err, c.want)
+		}
+	}
+}
