@@ -161,11 +161,14 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 			rows = append(rows, []string{e.Machine, listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, fl.Reports[i]), orNone(e.NewestEvent)})
 		}
 		table(p, rows)
-		sep := "\n"
+		sep := true
 		for _, e := range fl.Machines {
 			if e.Error != "" {
-				p.printf("%s%s: not analysed: %s\n", sep, e.Machine, e.Error)
-				sep = ""
+				if sep {
+					p.line("")
+					sep = false
+				}
+				p.printf("%s: not analysed: %s\n", e.Machine, e.Error)
 			}
 		}
 		for i, r := range fl.Reports {

@@ -47,7 +47,7 @@ func TestFleetTableShowsUncheckedMachines(t *testing.T) {
 			t.Errorf("text row %q, want %q", rows[name], want)
 		}
 	}
-	if !strings.Contains(b.String(), "unread: not analysed: rules: no readable log for the rules' channels") {
+	if !strings.Contains(b.String(), "\n\nunread: not analysed: rules: no readable log for the rules' channels\n") {
 		t.Errorf("text: the unread machine's error is not said under the table:\n%s", b.String())
 	}
 
