@@ -77,3 +77,29 @@ func TestFleetTableShowsUncheckedMachines(t *testing.T) {
 		t.Errorf("json not_checked of healthy = %#v, want []", got)
 	}
 }
+
+// TestTableAlignsWideText: the columns of the text tables line up by the
+// columns a terminal shows, not by bytes: a machine named from a folder
+// "Müller-VM" (2 bytes per ü) or a computer name in CJK characters (3
+// bytes, 2 columns each) shifted every later cell of its row.
+func TestTableAlignsWideText(t *testing.T) {
+	var b bytes.Buffer
+	p := &printer{w: &b, esc: true}
+	table(p, [][]string{
+		{"MACHINE", "DETECTED", "NEWEST"},
+		{"Müller-VM", "a", "x"},
+		{"東京-VM", "b", "y"},
+		{"plain", "c", "z"},
+	})
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	col := func(l, cell string) int { return columns(l[:strings.Index(l, cell)]) }
+	want := col(lines[0], "DETECTED")
+	for i, c := range []string{"a", "b", "c"} {
+		if got := col(lines[i+1], " "+c+" ") + 1; got != want {
+			t.Errorf("row %q: DETECTED cell at column %d, want %d", lines[i+1], got, want)
+		}
+	}
+	if columns("東京-VM") != 7 || columns("Müller") != 6 {
+		t.Errorf("columns: %d, %d; want 7, 6", columns("東京-VM"), columns("Müller"))
+	}
+}

@@ -5,6 +5,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
@@ -116,7 +120,7 @@ func (p *printer) wrap(first, s string, width int) {
 			if p.esc {
 				w = evtx.EscapeText(w)
 			}
-			if !empty && len(cur)+1+len(w) > width {
+			if !empty && columns(cur)+1+columns(w) > width {
 				p.line(cur)
 				cur, empty = indent, true
 			}
@@ -571,7 +575,7 @@ func table(p *printer, rows [][]string) {
 	}
 	for _, row := range rows {
 		for i, c := range row {
-			widths[i] = max(widths[i], len(c))
+			widths[i] = max(widths[i], columns(c))
 		}
 	}
 	for _, row := range rows {
@@ -582,8 +586,31 @@ func table(p *printer, rows [][]string) {
 				break
 			}
 			b.WriteString(c)
-			b.WriteString(strings.Repeat(" ", widths[i]-len(c)+2))
+			b.WriteString(strings.Repeat(" ", widths[i]-columns(c)+2))
 		}
 		p.line(strings.TrimRight(b.String(), " "))
 	}
+}
+
+// columns is how many terminal columns s takes: 2 for an East Asian wide
+// or fullwidth character (Unicode Standard Annex #11, as
+// golang.org/x/text/width classifies it), 0 for a combining mark, 1 for
+// any other character (an invalid byte, escaped before, is ASCII).
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			n++
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
+		default:
+			switch width.LookupRune(r).Kind() {
+			case width.EastAsianWide, width.EastAsianFullwidth:
+				n += 2
+			default:
+				n++
+			}
+		}
+	}
+	return n
 }
