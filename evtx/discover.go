@@ -46,9 +46,12 @@ type Log struct {
 	// their own), from the goroutine that calls them.
 	Progress func(Progress)
 
-	file    string // file system path of the log or of the archive
-	member  string // name of the member inside the archive, "" for a plain file
-	zipSize uint64 // uncompressed size the archive's header claims
+	file   string // file system path of the log or of the archive
+	member string // name of the member inside the archive, "" for a plain file
+	// memberIndex tells apart members of one name (an archive may repeat
+	// a name): 0 for the first of them in the archive, 1 the next...
+	memberIndex int
+	zipSize     uint64 // uncompressed size the archive's header claims
 	// zipLocal is set for a member found by its local file header in an
 	// archive without a central directory (ziplocal.go).
 	zipLocal *zipLocal
@@ -62,8 +65,24 @@ type Log struct {
 
 // Location returns where the log is: the file system path of the log, or
 // of the .zip archive holding it and the member's name in it ("" for a
-// plain file). A merged log (Merge) is where its first part is.
+// plain file). A merged log (Merge) is where its first part is. An archive
+// may hold several members of one name; MemberIndex says which.
 func (l *Log) Location() (file, member string) { return l.file, l.member }
+
+// MemberIndex says which of the archive's members named as Location's
+// member the log is: 0 for the first in the archive's order, 1 for the
+// second, and so on (0 for a plain file). Find names the second
+// "archive.zip!name (2)".
+func (l *Log) MemberIndex() int { return l.memberIndex }
+
+// memberPath is the Path of the index'th (from 0) member named name of
+// the archive at path: "path!name", then "path!name (2)"...
+func memberPath(path, name string, index int) string {
+	if index == 0 {
+		return path + "!" + name
+	}
+	return fmt.Sprintf("%s!%s (%d)", path, name, index+1)
+}
 
 // Open opens the log for reading. o.Name defaults to l.Path.
 func (l *Log) Open(o Options) (*File, error) {
@@ -203,14 +222,17 @@ func findZip(path string) ([]*Log, error) {
 			// headers (an archive cut short).
 			names, members, lerr := scanZipLocal(path)
 			var out []*Log
+			seen := map[string]int{}
 			for i, m := range members {
 				name := names[i]
 				if strings.HasSuffix(name, "/") || !hasEVTXExt(name) {
 					continue
 				}
 				base := name[strings.LastIndexAny(name, `/\`)+1:]
-				out = append(out, &Log{Path: path + "!" + name, Channel: ChannelFromFileName(base),
-					Size: int64(min(m.size, 1<<62)), file: path, member: name, zipSize: m.size, zipLocal: m})
+				k := seen[name]
+				seen[name]++
+				out = append(out, &Log{Path: memberPath(path, name, k), Channel: ChannelFromFileName(base),
+					Size: int64(min(m.size, 1<<62)), file: path, member: name, memberIndex: k, zipSize: m.size, zipLocal: m})
 			}
 			if len(out) > 0 {
 				slices.SortFunc(out, func(a, b *Log) int { return strings.Compare(a.Path, b.Path) })
@@ -228,18 +250,22 @@ func findZip(path string) ([]*Log, error) {
 	}
 	defer zr.Close()
 	var out []*Log
+	seen := map[string]int{}
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() || !hasEVTXExt(f.Name) {
 			continue
 		}
 		base := f.Name[strings.LastIndexAny(f.Name, `/\`)+1:]
+		k := seen[f.Name]
+		seen[f.Name]++
 		out = append(out, &Log{
-			Path:    path + "!" + f.Name,
-			Channel: ChannelFromFileName(base),
-			Size:    int64(min(f.UncompressedSize64, 1<<62)),
-			file:    path,
-			member:  f.Name,
-			zipSize: f.UncompressedSize64,
+			Path:        memberPath(path, f.Name, k),
+			Channel:     ChannelFromFileName(base),
+			Size:        int64(min(f.UncompressedSize64, 1<<62)),
+			file:        path,
+			member:      f.Name,
+			memberIndex: k,
+			zipSize:     f.UncompressedSize64,
 		})
 	}
 	if len(out) == 0 {
@@ -361,11 +387,16 @@ func openZipData(l *Log) (rc io.ReadCloser, note error, err error) {
 		return nil, nil, fmt.Errorf("evtx: %s: %w", l.file, err)
 	}
 	var zf *zip.File
+	k := 0
 	for _, f := range zr.File {
-		if f.Name == l.member {
+		if f.Name != l.member {
+			continue
+		}
+		if k == l.memberIndex {
 			zf = f
 			break
 		}
+		k++
 	}
 	if zf == nil {
 		zr.Close()

@@ -167,7 +167,9 @@
 //     local file headers (APPNOTE.TXT 4.3.6); a member with a data
 //     descriptor is inflated once, to at most MaxZipMember bytes, to find
 //     where the next begins. Each member found so carries a problem
-//     (ErrCorrupt) naming the archive offset of its header.
+//     (ErrCorrupt) naming the archive offset of its header. A name the
+//     archive repeats is one Log per member (Path "x.zip!name", then
+//     "x.zip!name (2)"; Log.MemberIndex), each reading its own data.
 //   - Only regular files are opened: a named pipe (FIFO), socket, device or
 //     directory where a log is expected is refused by name (ErrNotRegular)
 //     without blocking. An input with no EVTX signature at all fails with

@@ -596,12 +596,14 @@ const maxPeeks = 64
 
 // markSameFiles sets entry.sameFile for logs that are the same file as an
 // earlier entry (os.SameFile: the same path twice, symbolic and hard
-// links, "./x" and "x"), or the same member of the same archive.
+// links, "./x" and "x"), or the same member of the same archive (by name
+// and, for a name the archive repeats, which of them: evtx.Log.MemberIndex).
 func markSameFiles(es []*entry) {
 	type fileInfo struct {
 		i      int
 		fi     os.FileInfo
 		member string
+		index  int
 	}
 	bySize := map[int64][]fileInfo{}
 	for i, e := range es {
@@ -611,13 +613,13 @@ func markSameFiles(es []*entry) {
 			continue
 		}
 		for _, o := range bySize[fi.Size()] {
-			if o.member == member && os.SameFile(o.fi, fi) {
+			if o.member == member && o.index == e.log.MemberIndex() && os.SameFile(o.fi, fi) {
 				e.sameFile = o.i
 				break
 			}
 		}
 		if e.sameFile < 0 {
-			bySize[fi.Size()] = append(bySize[fi.Size()], fileInfo{i, fi, member})
+			bySize[fi.Size()] = append(bySize[fi.Size()], fileInfo{i, fi, member, e.log.MemberIndex()})
 		}
 	}
 }
