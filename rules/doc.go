@@ -145,8 +145,10 @@
 // case is not settled (live.go gives the sources), so other conditions
 // (split, before, binary_text, address, user_data, any_field, a text
 // Windows pads, such as 4625's LogonProcessName "User32 ") are not
-// written: Rule.LiveUnchecked says each of them, and the report prints
-// it under the command, for the user to read in the event it prints.
+// written: Rule.LiveUnchecked says each of them, with the attribution's
+// require and process conditions (which make an event another program's
+// only where it has the field), and the report prints them under the
+// command, for the user to read in the event it prints.
 // TestLiveXPathSelectsWhatTheRuleMeans checks, over every test and sample
 // log, that the command's XPath selects exactly the events the query and
 // its verbatim conditions select.

@@ -65,10 +65,12 @@ func (r *Rule) LiveXPath(q *Query) string {
 }
 
 // LiveUnchecked returns what the command of q does not check, one
-// condition each, in the rule's order: "an item of LocalPorts split at
-// ',' is '3389'", "param3 is not 'disabled' or 'auto start'". Every event
-// the rule counts satisfies each of them; the user reads them in the
-// events the command prints. Empty when the command checks all of q.
+// condition each, in the rule's order (where, unless, then the
+// attribution's require and process conditions): "an item of LocalPorts
+// split at ',' is '3389'", "param3 is not 'disabled' or 'auto start'",
+// "Type is 'server', where the event has Type". Every event the rule
+// counts satisfies each of them; the user reads them in the events the
+// command prints. Empty when the command checks all of q.
 func (r *Rule) LiveUnchecked(q *Query) []string {
 	_, cs := r.live(q, true)
 	var un []string
@@ -77,7 +79,29 @@ func (r *Rule) LiveUnchecked(q *Query) []string {
 			un = append(un, c.text)
 		}
 	}
-	return un
+	return append(un, q.liveAttribution()...)
+}
+
+// liveAttribution says what makes an event of q another program's, never
+// evidence (Attribution steps 1 and 2): a Require condition it fails, or
+// a process image that is not RDP's, each only where the event has the
+// field, which the XPath subset cannot say (it has no not(), so no
+// "absent or equal").
+func (q *Query) liveAttribution() []string {
+	at := q.Attribution
+	if at == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range at.Require {
+		if c != nil {
+			out = append(out, c.liveText(false)+", where the event has "+c.liveLabel())
+		}
+	}
+	if p := at.Process; p != nil && p.Image != "" && len(p.Allow) > 0 {
+		out = append(out, "the file name in "+p.Image+" is "+orList(p.Allow)+", where the event has "+p.Image)
+	}
+	return out
 }
 
 // WevtutilCommand returns the command that runs q on the live machine, newest
@@ -291,6 +315,31 @@ func liveName(s string) bool {
 // LocalPorts split at ',' is '3389'", "param3 is not 'disabled' or 'auto
 // start'" (negate: an unless condition).
 func (c *Condition) liveText(negate bool) string {
+	var alts []string
+	for _, t := range c.Text {
+		alts = append(alts, "'"+t+"'")
+	}
+	alts = append(alts, c.Codes...)
+	if c.Address {
+		alts = append(alts, "an IP address")
+	}
+	verb := " is "
+	if negate {
+		verb = " is not "
+	}
+	label := c.liveLabel()
+	if c.Before != "" {
+		label += " up to the first '" + c.Before + "'"
+	}
+	if c.Split != "" {
+		label = "an item of " + label + " split at '" + c.Split + "'"
+	}
+	return label + verb + orList(alts)
+}
+
+// liveLabel names the field c selects for the user ("LocalPorts",
+// "Data[2]", "the Binary data read as text").
+func (c *Condition) liveLabel() string {
 	var label string
 	switch {
 	case c.Data != "":
@@ -306,31 +355,17 @@ func (c *Condition) liveText(negate bool) string {
 	case c.System != "":
 		label = c.System
 	}
-	if c.Before != "" {
-		label += " up to the first '" + c.Before + "'"
-	}
-	if c.Split != "" {
-		label = "an item of " + label + " split at '" + c.Split + "'"
-	}
-	var alts []string
-	for _, t := range c.Text {
-		alts = append(alts, "'"+t+"'")
-	}
-	alts = append(alts, c.Codes...)
-	if c.Address {
-		alts = append(alts, "an IP address")
-	}
-	vals := ""
+	return label
+}
+
+// orList joins alternatives: "a", "a or b", "a, b or c".
+func orList(alts []string) string {
 	switch n := len(alts); n {
 	case 0:
+		return ""
 	case 1:
-		vals = alts[0]
+		return alts[0]
 	default:
-		vals = strings.Join(alts[:n-1], ", ") + " or " + alts[n-1]
+		return strings.Join(alts[:n-1], ", ") + " or " + alts[n-1]
 	}
-	verb := " is "
-	if negate {
-		verb = " is not "
-	}
-	return label + verb + vals
 }

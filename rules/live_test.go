@@ -209,6 +209,7 @@ func TestLiveXPathSelectsWhatTheRuleMeans(t *testing.T) {
 					said = append(said, c.text)
 				}
 			}
+			said = append(said, q.liveAttribution()...)
 			if got := r.LiveUnchecked(q); !slices.Equal(got, said) {
 				t.Errorf("%s/%s: LiveUnchecked %q, want %q", r.ID, q.ID, got, said)
 			}
@@ -356,5 +357,20 @@ func TestVerbatimValidated(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "verbatim") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want a verbatim error naming %q", c.cond, err, c.want)
 		}
+	}
+}
+
+// TestLiveUncheckedSaysAttribution: the attribution's require and process
+// conditions, which make an event another program's, are said after the
+// where and unless conditions.
+func TestLiveUncheckedSaysAttribution(t *testing.T) {
+	r := builtinRule(t, "rdp-cert-private-key")
+	got := r.LiveUnchecked(r.Query("schannel-36870"))
+	want := []string{
+		"Type is 'server', where the event has Type",
+		"the file name in CallerProcessImageName is svchost.exe, where the event has CallerProcessImageName",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("LiveUnchecked %q, want %q", got, want)
 	}
 }
