@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
 )
 
@@ -158,7 +159,7 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
 		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NOT CHECKED", "NEWEST EVENT"}}
 		for i, e := range fl.Machines {
-			rows = append(rows, []string{e.Machine, listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, fl.Reports[i]), orNone(e.NewestEvent)})
+			rows = append(rows, []string{fitCell(evtx.EscapeText(e.Machine), maxMachineCell), listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, fl.Reports[i]), orNone(e.NewestEvent)})
 		}
 		table(p, rows)
 		sep := true
@@ -214,6 +215,32 @@ func WriteJSONLine(w io.Writer, r *Report) error {
 	}
 	_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
 	return err
+}
+
+// maxMachineCell is the most columns the MACHINE cell of the text fleet
+// table takes: a forwarded events log names every host it holds (60
+// hosts: 1,200 characters), and the table pads every row to its widest
+// cell. The machine's section header names it whole.
+const maxMachineCell = 60
+
+// fitCell returns s, or, when s takes more than max columns, its start
+// followed by " ... (+N more)", N the characters left out, in max columns.
+func fitCell(s string, max int) string {
+	if columns(s) <= max {
+		return s
+	}
+	rs := []rune(s)
+	width := make([]int, len(rs)+1) // width[k]: columns of rs[:k]
+	for i, r := range rs {
+		width[i+1] = width[i] + columns(string(r))
+	}
+	for k := len(rs) - 1; k > 0; k-- {
+		more := fmt.Sprintf(" ... (+%d more)", len(rs)-k)
+		if width[k]+len(more) <= max {
+			return string(rs[:k]) + more
+		}
+	}
+	return s
 }
 
 // notChecked is the NOT CHECKED cell of a machine's row: "-", or how

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -101,5 +102,37 @@ func TestTableAlignsWideText(t *testing.T) {
 	}
 	if columns("東京-VM") != 7 || columns("Müller") != 6 {
 		t.Errorf("columns: %d, %d; want 7, 6", columns("東京-VM"), columns("Müller"))
+	}
+}
+
+// TestFleetTableLongMachineName: the MACHINE cell of the text table is
+// cut at maxMachineCell columns, with "..." and the number of characters
+// left out; the machine's own section header names it whole. A forwarded
+// events log of 60 hosts is named "forwarded events: web00..., ..."
+// (1,200 characters), and every row of the table was padded to it.
+func TestFleetTableLongMachineName(t *testing.T) {
+	var hosts []string
+	for i := range 60 {
+		hosts = append(hosts, fmt.Sprintf("web%02d.contoso.com", i))
+	}
+	long := "forwarded events: " + strings.Join(hosts, ", ")
+	fl := NewFleet([]*Report{{Machine: &Machine{Name: "AZ-RDPVM01"}}, {Machine: &Machine{Name: long}}}, nil)
+	var b bytes.Buffer
+	if err := WriteFleet(&b, fl, FormatText); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	for _, l := range lines[2:5] {
+		if columns(l) > maxMachineCell+60 {
+			t.Errorf("table line of %d columns: %.120s...", columns(l), l)
+		}
+	}
+	row := lines[4]
+	cell := long[:maxMachineCell-len(" ... (+1111 more)")] + " ... (+"
+	if !strings.HasPrefix(row, cell) {
+		t.Errorf("row %q, want it to start with %q", row, cell)
+	}
+	if !strings.Contains(b.String(), "######## Machine 2 of 2: "+long+" ########") {
+		t.Error("the section header does not name the machine whole")
 	}
 }
