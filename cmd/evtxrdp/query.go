@@ -70,7 +70,8 @@ flags:
 %s
 exit codes:
   0  the query ran (whether or not events matched)
-  1  no readable log among the inputs
+  1  no readable log among the inputs, or none of the channels --channel
+     or the query list names (stderr names the channels given)
   2  usage error, or the query is invalid
 `
 
@@ -162,12 +163,14 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	defer in.close()
 	var logs []*evtx.Log
 	var explicit []bool
+	var all []*evtx.Log // every log found, before --channel and a QueryList keep some
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 			continue
 		}
+		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, l.Channel) && !containsFold(*channels, recordChannel(l)) {
 				continue
@@ -197,7 +200,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, 0, stderr, "evtxrdp query")
 	if len(logs) == 0 {
-		fmt.Fprintln(stderr, "evtxrdp query: no readable log")
+		fmt.Fprintf(stderr, "evtxrdp query: %s\n", escapeText(noLogText(all, *channels, sel.list)))
 		return exitFailure
 	}
 
@@ -669,4 +672,59 @@ func queryMachines(given, logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event) []*
 		}
 	}
 	return out
+}
+
+// maxNamedChannels is how many channels noLogText names.
+const maxNamedChannels = 20
+
+// noLogText says why no log is left to query: none was found, or the
+// logs found are of other channels than --channel or the QueryList's
+// Selects name (then it names the channels found, so that a misspelt
+// channel is not taken for damaged logs).
+func noLogText(all []*evtx.Log, channels []string, list *xpath.QueryList) string {
+	if len(all) == 0 {
+		return "no readable log"
+	}
+	seen := map[string]bool{}
+	var found []string
+	for _, l := range all {
+		c := recordChannel(l) // the records' channel; the file name's when unreadable
+		if c == "" {
+			c = l.Channel
+		}
+		if c != "" && !seen[strings.ToLower(c)] {
+			seen[strings.ToLower(c)] = true
+			found = append(found, c)
+		}
+	}
+	sort.Strings(found)
+	if n := len(found) - maxNamedChannels; n > 1 {
+		found = append(found[:maxNamedChannels], fmt.Sprintf("and %d more", n))
+	}
+	logs := "logs"
+	if len(all) == 1 {
+		logs = "log"
+	}
+	theirs := fmt.Sprintf("among the %d %s given (their channels: %s)", len(all), logs, strings.Join(found, ", "))
+	if len(channels) > 0 {
+		var q []string
+		for _, c := range channels {
+			q = append(q, strconv.Quote(c))
+		}
+		return fmt.Sprintf("no log of channel %s %s", strings.Join(q, " or "), theirs)
+	}
+	if list != nil {
+		var paths []string
+		seenPath := map[string]bool{}
+		for _, q := range list.Queries {
+			for _, sel := range q.Selects {
+				if !seenPath[sel.Path] {
+					seenPath[sel.Path] = true
+					paths = append(paths, sel.Path)
+				}
+			}
+		}
+		return fmt.Sprintf("no log of the channels the query list selects (%s) %s", strings.Join(paths, ", "), theirs)
+	}
+	return "no readable log"
 }

@@ -334,6 +334,8 @@ func TestQueryErrors(t *testing.T) {
 	system := filepath.Join(dir, "System.evtx")
 	badSQ := filepath.Join(t.TempDir(), "bad.xml")
 	os.WriteFile(badSQ, []byte(`<QueryList><Query Id="0"><Select Path="System">*</Select><Suppress Path="Application">*</Suppress></Query></QueryList>`), 0o644)
+	appSQ := filepath.Join(t.TempDir(), "app.xml")
+	os.WriteFile(appSQ, []byte(`<QueryList><Query Id="0"><Select Path="Application">*</Select></Query></QueryList>`), 0o644)
 	cases := []struct {
 		args []string
 		code int
@@ -356,7 +358,10 @@ func TestQueryErrors(t *testing.T) {
 		{[]string{system, "--bogus"}, exitUsage, []string{"unknown flag"}},
 		{[]string{}, exitUsage, []string{"no PATH"}},
 		{[]string{filepath.Join(dir, "nothing-here")}, exitFailure, []string{"no readable log"}},
-		{[]string{dir, "--channel", "Security"}, exitFailure, []string{"no readable log"}},
+		// Readable logs of other channels: said so, with their channels
+		// ("no readable log" sent the engineer looking for damage).
+		{[]string{dir, "--channel", "Sytem"}, exitFailure, []string{`no log of channel "Sytem" among the 3 logs given (their channels: Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational, Microsoft-Windows-TerminalServices-SessionBroker/Operational, System)`}},
+		{[]string{dir, "--structured-query", appSQ}, exitFailure, []string{`no log of the channels the query list selects (Application) among the 3 logs given (their channels: Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational, Microsoft-Windows-TerminalServices-SessionBroker/Operational, System)`}},
 		// A valid query without matches is success with no output.
 		{[]string{system, "-q", "*[System[EventID=4624]]"}, exitOK, []string{"reference time"}},
 	}
