@@ -99,7 +99,12 @@ func (q *Query) liveAttribution() []string {
 		}
 	}
 	if p := at.Process; p != nil && p.Image != "" && len(p.Allow) > 0 {
-		out = append(out, "the file name in "+p.Image+" is "+orList(p.Allow)+", where the event has "+p.Image)
+		var allow []string
+		for _, a := range p.Allow {
+			allow = append(allow, sayText(a))
+		}
+		img := sayText(p.Image)
+		out = append(out, "the file name in "+img+" is "+orList(allow)+", where the event has "+img)
 	}
 	return out
 }
@@ -152,7 +157,7 @@ func (r *Rule) live(q *Query, window bool) (string, []liveCond) {
 				preds = append(preds, c.pred)
 			}
 		}
-		return composeLive(strings.TrimSpace(q.XPath), tc, preds)
+		return composeLive(oneLine(q.XPath), tc, preds)
 	}
 	x := build()
 	// Beyond wevtutil's limits: leave conditions to the reader, the last
@@ -168,6 +173,28 @@ func (r *Rule) live(q *Query, window bool) (string, []liveCond) {
 		}
 	}
 	return x, cs
+}
+
+// oneLine returns the XPath x trimmed, with each tab, CR and LF outside
+// its string literals turned into a space (XPath white space), so that the
+// command stays one line when pasted: a YAML block scalar keeps the line
+// breaks of a long query, and cmd runs each line as a command.
+func oneLine(x string) string {
+	b := []byte(strings.TrimSpace(x))
+	var quote byte
+	for i, c := range b {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '\t' || c == '\r' || c == '\n':
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }
 
 // composeLive adds the time condition tc (none when "") and the event
@@ -317,9 +344,11 @@ func liveName(s string) bool {
 func (c *Condition) liveText(negate bool) string {
 	var alts []string
 	for _, t := range c.Text {
-		alts = append(alts, "'"+t+"'")
+		alts = append(alts, "'"+sayText(t)+"'")
 	}
-	alts = append(alts, c.Codes...)
+	for _, n := range c.Codes {
+		alts = append(alts, sayText(n))
+	}
 	if c.Address {
 		alts = append(alts, "an IP address")
 	}
@@ -329,12 +358,28 @@ func (c *Condition) liveText(negate bool) string {
 	}
 	label := c.liveLabel()
 	if c.Before != "" {
-		label += " up to the first '" + c.Before + "'"
+		label += " up to the first '" + sayText(c.Before) + "'"
 	}
 	if c.Split != "" {
-		label = "an item of " + label + " split at '" + c.Split + "'"
+		label = "an item of " + label + " split at '" + sayText(c.Split) + "'"
 	}
 	return label + verb + orList(alts)
+}
+
+// sayText returns s for a note printed under a command (a cmd "rem"
+// line): each control character written as Go escapes it ("\n"), so
+// that a rule's text cannot end the line and start a command.
+func sayText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // liveLabel names the field c selects for the user ("LocalPorts",
@@ -343,17 +388,17 @@ func (c *Condition) liveLabel() string {
 	var label string
 	switch {
 	case c.Data != "":
-		label = c.Data
+		label = sayText(c.Data)
 	case c.Index > 0:
 		label = "Data[" + strconv.Itoa(c.Index) + "]"
 	case c.UserData != "":
-		label = "the UserData field " + c.UserData
+		label = "the UserData field " + sayText(c.UserData)
 	case c.AnyField:
 		label = "a data field"
 	case c.BinaryText:
 		label = "the Binary data read as text"
 	case c.System != "":
-		label = c.System
+		label = sayText(c.System)
 	}
 	return label
 }

@@ -374,3 +374,26 @@ func TestLiveUncheckedSaysAttribution(t *testing.T) {
 		t.Errorf("LiveUnchecked %q, want %q", got, want)
 	}
 }
+
+// TestLiveCommandOneLine: a query written over several lines and a text
+// with a line break give a one-line command and one-line notes (cmd runs
+// each pasted line), and the query still selects what it did.
+func TestLiveCommandOneLine(t *testing.T) {
+	src := "id: l\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: |\n      Event[System[Provider[@Name='Service Control Manager']\n        and EventID=7040]]\n    where: [{data: param1, text: [\"a\\nrem x\"]}, {data: param4, text: [MpsSvc], verbatim: true}]\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
+	r, err := Parse("l.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate([]*Rule{r}); err != nil {
+		t.Fatal(err)
+	}
+	q := r.Query("q")
+	cmd := r.WevtutilCommand(q)
+	want := `wevtutil qe System /rd:true /c:1 /f:text /q:"Event[System[Provider[@Name='Service Control Manager']   and EventID=7040 and TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='param4']='MpsSvc']]"`
+	if cmd != want {
+		t.Errorf("command\n%s\nwant\n%s", cmd, want)
+	}
+	if got := r.LiveUnchecked(q); !slices.Equal(got, []string{`param1 is 'a\nrem x'`}) {
+		t.Errorf("LiveUnchecked %q", got)
+	}
+}
