@@ -18,7 +18,7 @@
 //	scenario: 2                       # number in the source article, optional
 //	title: the TLS protocol versions RDP needs are disabled   # no final period
 //	severity: error                   # error | warning | info
-//	window: 24h                       # default 24h (the article's 86400000 ms)
+//	window: 24h                       # default 24h (the article's 86400000 ms); whole seconds
 //	needs: all                        # all | any: which evidence logs must cover the window
 //	missing_logs: ...                 # said when the rule is not checked for absent logs
 //	computer_change: false            # report changes of System/Computer within one log as corroboration (one name after another; interleaved names are forwarded events, not a rename)

@@ -502,3 +502,41 @@ func TestLoadDirSameIDTwice(t *testing.T) {
 		t.Fatalf("LoadDir = %d rules, %v; want a *LoadError naming rdp-tls-disabled and both files", len(rs), err)
 	}
 }
+
+// TestValidateWindowWholeSeconds: a rule's window is whole seconds (the
+// report's window_seconds; wevtutil's timediff counts milliseconds): a
+// sloppy "window: 1500ms" or "1ns" was accepted and reported as 1 second
+// or "0 hours" (window_seconds 0) while the rule looked back 1.5 s or
+// 1 ns. A negative window is said once, not also as three XPath errors
+// of the live command it makes ("with the window added: arithmetic is not
+// supported").
+func TestValidateWindowWholeSeconds(t *testing.T) {
+	data, err := builtinFS.ReadFile("scenarios/rdp-tls-disabled.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		window, want string // want "" for valid
+	}{
+		{"24h", ""},
+		{"90m", ""},
+		{"1s", ""},
+		{"1500ms", "window: 1.5s is not a whole number of seconds"},
+		{"1ns", "window: 1ns is not a whole number of seconds"},
+		{"-24h", "window: -24h0m0s is not positive"},
+	} {
+		r, err := Parse("x.yaml", []byte(strings.Replace(string(data), "window: 24h", "window: "+c.window, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Validate([]*Rule{r})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("window %s: %v", c.window, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("window %s: %v, want %q", c.window, err, c.want)
+		case c.want != "" && strings.Contains(err.Error(), "with the window added"):
+			t.Errorf("window %s: the bad window is also reported as XPath errors: %v", c.window, err)
+		}
+	}
+}

@@ -125,8 +125,15 @@ func validateRule(r *Rule) []error {
 	default:
 		bad("severity", "%q (want error, warning or info)", r.Severity)
 	}
-	if r.Window <= 0 {
+	windowOK := false
+	switch {
+	case r.Window <= 0:
 		bad("window", "%v is not positive", r.Window)
+	case r.Window%time.Second != 0:
+		// Reports give windows in whole seconds (window_seconds).
+		bad("window", "%v is not a whole number of seconds", r.Window)
+	default:
+		windowOK = true
 	}
 	if r.CorroborationLookBack < 0 {
 		bad("corroboration_look_back", "%v is negative", r.CorroborationLookBack)
@@ -161,7 +168,7 @@ func validateRule(r *Rule) []error {
 		}
 		if _, err := compileXPath(q.XPath); err != nil {
 			bad(f+".xpath", "%w", err)
-		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil {
+		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil && windowOK {
 			bad(f+".xpath", "with the window added: %w", err)
 		}
 	}

@@ -114,13 +114,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *window != "" {
-		if o.Window, err = parseDuration(*window); err != nil || o.Window <= 0 {
-			return usageErr("--window %q: want a positive duration such as 90m, 24h or 7d, at most %d days", *window, maxDays)
+		if o.Window, err = parseDuration(*window); err != nil || o.Window <= 0 || o.Window%time.Second != 0 {
+			return usageErr("--window %q: want a positive duration in whole seconds such as 90m, 24h or 7d, at most %d days", *window, maxDays)
 		}
 	}
 	lb, err := parseDuration(*lookBack)
-	if err != nil || lb < 0 {
-		return usageErr("--look-back %q: want a duration such as 0, 12h or 7d, at most %d days", *lookBack, maxDays)
+	if err != nil || lb < 0 || lb%time.Second != 0 {
+		return usageErr("--look-back %q: want a duration in whole seconds such as 0, 12h or 7d, at most %d days", *lookBack, maxDays)
 	}
 	o.LookBack = lb
 	if lb == 0 {

@@ -120,6 +120,11 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"FILETIME zero at", []string{"analyze", "--at", "1601-01-01", set}, exitUsage, nil, []string{"the zero time"}},
 		{"0 at", []string{"analyze", "--at", "0", set}, exitUsage, nil, []string{"the zero time"}},
 		{"bad window", []string{"analyze", "--window", "-1h", set}, exitUsage, nil, []string{`--window "-1h"`}},
+		// Windows and look-backs are whole seconds (window_seconds,
+		// look_back_seconds): 1ns was a window of "0 hours".
+		{"sub-second window", []string{"analyze", "--window", "1ns", set}, exitUsage, nil, []string{`--window "1ns"`, "whole seconds"}},
+		{"fractional window", []string{"analyze", "--window", "1500ms", set}, exitUsage, nil, []string{`--window "1500ms"`, "whole seconds"}},
+		{"fractional look-back", []string{"analyze", "--look-back", "90.5s", set}, exitUsage, nil, []string{`--look-back "90.5s"`, "whole seconds"}},
 		{"bad flag", []string{"analyze", "--bogus", set}, exitUsage, nil, []string{"unknown flag: --bogus"}},
 		{"unknown scenario", []string{"analyze", "--scenario", "nope", set}, exitUsage, nil, []string{`unknown scenario "nope"`, "rdp-tls-disabled"}},
 		{"missing path", []string{"analyze", "/nonexistent/logs"}, exitFailure, nil, []string{"/nonexistent/logs", "no readable log"}},
