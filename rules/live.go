@@ -41,17 +41,21 @@ import (
 //     rule spells it, or a number written in decimal (a number-typed
 //     field such as the Firewall's UInt16 Active, or text of digits),
 //     which compares as a number both under XPath 1.0's string-to-number
-//     conversion and typed (the forms "Data=10" and "Data='10'" both seen
-//     in use for the UInt32 LogonType: eventlogxp.com, "Advanced
-//     filtering. How to filter events by event description", 2016).
+//     conversion and typed. Both forms are in use for the UInt32
+//     LogonType of 4624/4625: "Data=10" (eventlogxp.com, "Advanced
+//     filtering. How to filter events by event description", 2016) and
+//     "Data='7'" (the logon-logoff.md query list of the ulpeters/snippets
+//     repository, git.in-ulm.de). No Windows host was at hand to run them;
+//     the number form is the one that does not depend on the text.
 //   - The cmd line wraps the XPath in double quotes, so a text with a
 //     quote of either kind (an XPath literal cannot hold both, and '"'
 //     ends the argument) or a '%' (cmd expands %NAME% even inside quotes)
 //     is not written either.
 //   - The XPath must stay within what wevtutil accepts: at most 22
 //     operands joined by one operator and 32 expressions (xpath.MaxClauses,
-//     xpath.MaxExpressions); conditions that would exceed them are left
-//     to LiveUnchecked, the last first.
+//     xpath.MaxExpressions), and the command within cmd's 8191 characters
+//     (MaxCommandLine); conditions that would exceed them are left to
+//     LiveUnchecked, the last first.
 
 // LiveXPath returns q's filter with the rule's window as a timediff
 // condition and the where and unless conditions that the XPath can hold
@@ -115,7 +119,31 @@ func (q *Query) liveAttribution() []string {
 // carry the conditions LiveXPath writes.
 func (r *Rule) WevtutilCommand(q *Query) string {
 	x, _ := r.live(q, q.Role != RoleCorroboration)
-	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(q.Channel), x)
+	return wevtutilLine(q.Channel, x)
+}
+
+// MaxCommandLine is the longest command a live-VM command may be, in
+// UTF-16 code units: "The maximum length of the string that you can use
+// at the command prompt is 8191 characters" (Microsoft Learn, "Command
+// prompt (Cmd.exe) command-line string limitation"). Conditions that
+// would make a command longer are left to the reader (LiveUnchecked).
+const MaxCommandLine = 8191
+
+func wevtutilLine(channel, x string) string {
+	return fmt.Sprintf(`wevtutil qe %s /rd:true /c:1 /f:text /q:"%s"`, quoteArg(channel), x)
+}
+
+// utf16Len is the length of s in UTF-16 code units, as Windows counts a
+// command line.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 // liveCond is one where or unless (negate) condition of a query, as the
@@ -160,11 +188,15 @@ func (r *Rule) live(q *Query, window bool) (string, []liveCond) {
 		return composeLive(oneLine(q.XPath), tc, preds)
 	}
 	x := build()
-	// Beyond wevtutil's limits: leave conditions to the reader, the last
-	// first, until it compiles (or none is left: then q's own XPath with
-	// the window fails, which Validate reports).
+	// Beyond wevtutil's limits or cmd's line: leave conditions to the
+	// reader, the last first, until it fits (or none is left: then q's own
+	// XPath with the window fails, which Validate reports).
+	fits := func(x string) bool {
+		_, err := compileXPath(x)
+		return err == nil && utf16Len(wevtutilLine(q.Channel, x)) <= MaxCommandLine
+	}
 	for i := len(cs) - 1; i >= 0; i-- {
-		if _, err := compileXPath(x); err == nil {
+		if fits(x) {
 			break
 		}
 		if cs[i].pred != "" {

@@ -53,6 +53,12 @@ queries:
     where:
       - {data: Active, codes: ["1"], verbatim: true}
       - {data: RuleId, verbatim: true, text: [A-Rule, B-Rule, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16, R17, R18, R19, R20, R21, R22, R23, R24]}
+  - id: too-long
+    channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
+    xpath: "` + liveFirewallXPath + `"
+    where:
+      - {data: Active, codes: ["1"], verbatim: true}
+      - {data: RuleId, verbatim: true, text: [A-Rule, B-Rule, ` + strings.Repeat("R", 4000) + `, ` + strings.Repeat("S", 4000) + `]}
   - id: other-shape
     channel: Microsoft-Windows-Windows Firewall With Advanced Security/Firewall
     xpath: "Event[EventData[Data[@Name='Direction']=1] or System[EventID=2005]]"
@@ -171,7 +177,7 @@ func TestLiveXPathSelectsWhatTheRuleMeans(t *testing.T) {
 	}
 	crafted := liveKindsEvents(t)
 
-	type tally struct{ queries, held, unheld, selected, filtered int }
+	type tally struct{ queries, held, unheld, selected, filtered, longest int }
 	check := func(r *Rule, events []*evtx.Event) (n tally) {
 		for _, q := range r.Queries {
 			n.queries++
@@ -190,6 +196,10 @@ func TestLiveXPathSelectsWhatTheRuleMeans(t *testing.T) {
 			}
 			cmd := r.WevtutilCommand(q)
 			arg := cmd[strings.Index(cmd, `/q:"`)+4 : len(cmd)-1]
+			if utf16Len(cmd) > MaxCommandLine {
+				t.Errorf("%s/%s: command of %d characters", r.ID, q.ID, utf16Len(cmd))
+			}
+			n.longest = max(n.longest, utf16Len(cmd))
 			if strings.ContainsAny(arg, `"%`) {
 				t.Errorf("%s/%s: cmd cannot carry %s", r.ID, q.ID, arg)
 			}
@@ -256,9 +266,10 @@ func TestLiveXPathSelectsWhatTheRuleMeans(t *testing.T) {
 		b.unheld += n.unheld
 		b.selected += n.selected
 		b.filtered += n.filtered
+		b.longest = max(b.longest, n.longest)
 	}
-	t.Logf("built-in rules: %d queries over %d events of %d logs: %d conditions held by the XPath, %d said; %d matches, %d events the held conditions refuse",
-		b.queries, len(corpus), len(paths), b.held, b.unheld, b.selected, b.filtered)
+	t.Logf("built-in rules: %d queries over %d events of %d logs: %d conditions held by the XPath, %d said; %d matches, %d events the held conditions refuse; longest command %d characters",
+		b.queries, len(corpus), len(paths), b.held, b.unheld, b.selected, b.filtered, b.longest)
 	if len(corpus) < 50000 || b.held < 40 || b.unheld < 10 || b.selected < 1000 || b.filtered < 20 {
 		t.Errorf("the check proves little: %+v over %d events", b, len(corpus))
 	}
@@ -318,6 +329,8 @@ func TestLiveUncheckedSaysEachCondition(t *testing.T) {
 		{"split", []string{"an item of LocalPorts split at ',' is '3389'"}, []string{"EventData[Data[@Name='Direction']=1]"}},
 		{"not-verbatim", []string{"RuleId is 'A-Rule'", "Action is not 3"}, nil},
 		{"too-many", []string{"RuleId is 'A-Rule', 'B-Rule', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'R16', 'R17', 'R18', 'R19', 'R20', 'R21', 'R22', 'R23' or 'R24'"},
+			[]string{"EventData[Data[@Name='Active']=1]"}},
+		{"too-long", []string{"RuleId is 'A-Rule', 'B-Rule', '" + strings.Repeat("R", 4000) + "' or '" + strings.Repeat("S", 4000) + "'"},
 			[]string{"EventData[Data[@Name='Active']=1]"}},
 		{"other-shape", nil, []string{"Event[(EventData[Data[@Name='Direction']=1] or System[EventID=2005]) and System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='Action']=3]]"}},
 		{"index", nil, []string{"EventData[Data[2]='C:']"}},
