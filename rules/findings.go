@@ -129,9 +129,9 @@ func (j *ruleJudge) finding() *Finding {
 		f.Verdict = Detected // judged below
 	case j.ref.IsZero():
 		f.Verdict = NotChecked
-		if j.anyReadable() {
+		if j.anyRecords() {
 			f.Reasons = append(f.Reasons, "no reference time: the logs hold no record time; give one (--at)")
-		} // else the logs' statuses say why (absent, unreadable): --at would not help
+		} // else the logs' statuses say why (absent, unreadable, no records): --at would not help
 	case r.Needs == "any" && covered > 0, r.Needs != "any" && covered == evidenceLogs:
 		f.Verdict = NotDetected
 	default:
@@ -268,9 +268,11 @@ func corroborationText(r *Rule, ev *EventRef) string {
 }
 
 // anyReadable reports whether some log the rules read was opened and read.
-func (j *ruleJudge) anyReadable() bool {
+// anyRecords reports whether a log read holds an intact record (a
+// reference time could then come from --at).
+func (j *ruleJudge) anyRecords() bool {
 	for _, in := range j.sr.inputs {
-		if in.Readable() {
+		if in.Readable() && in.Stats.Records+in.Stats.Filtered+in.Stats.Skipped > 0 {
 			return true
 		}
 	}
@@ -354,6 +356,13 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	}
 	if windowStart.IsZero() {
 		ls.Status, ls.Detail = LogPartial, "no reference time"
+		n := 0
+		for _, in := range readable {
+			n += in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
+		}
+		if n == 0 {
+			ls.Status, ls.Detail = LogEmpty, "the log holds no records"
+		}
 		return ls
 	}
 	// Covered: some log reaches back to the window's start and some log

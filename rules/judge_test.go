@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 // compiledRuleOf returns the compiled rule id of e.
@@ -149,9 +151,16 @@ func TestJudge(t *testing.T) {
 				t.Errorf("System %s", systemLog(t, f).Status)
 			}
 		}},
-		{"no reference time", cert, func(sr *scanResult) { sr.ref = time.Time{} }, NotChecked, func(t *testing.T, f *Finding) {
-			if !strings.Contains(f.Why, "no reference time") {
+		// Records, none with a time: --at would give one.
+		{"no reference time", cert, func(sr *scanResult) { sr.ref = time.Time{}; sr.inputs[0].Stats.Skipped = 10 }, NotChecked, func(t *testing.T, f *Finding) {
+			if !strings.Contains(f.Why, "no reference time") || !strings.Contains(f.Why, "--at") {
 				t.Errorf("why %q", f.Why)
+			}
+		}},
+		// No record at all (a file cut after its header): --at would not help.
+		{"no reference time, no record", cert, func(sr *scanResult) { sr.ref = time.Time{}; sr.inputs[0].Stats = evtx.Stats{} }, NotChecked, func(t *testing.T, f *Finding) {
+			if !strings.Contains(f.Why, "System: the log holds no records") || strings.Contains(f.Why, "--at") || systemLog(t, f).Status != LogEmpty {
+				t.Errorf("why %q, System %s", f.Why, systemLog(t, f).Status)
 			}
 		}},
 		{"RCM 1058 access denied", cert, func(sr *scanResult) {

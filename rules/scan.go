@@ -170,6 +170,15 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 
 	if !s.ref.IsZero() {
 		s.decodeAll()
+	} else {
+		// No record time in any log (no record, or none with a time):
+		// the logs are still walked for their statistics and problems
+		// (a file cut after its header), which the report names.
+		for i, in := range s.inputs {
+			if in.Used && in.Err == nil {
+				s.stats(in, s.logs[i])
+			}
+		}
 	}
 	s.checkClocks()
 	s.checkReference()
