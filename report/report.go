@@ -721,7 +721,7 @@ func liveChecks(f *Finding) []liveCheck {
 			if len(s.conds) > 1 {
 				it = "them"
 			}
-			n += ": " + strings.Join(s.conds, "; ") + ". Look for " + it + " in the event printed; where the event fails " + it + ", raise /c:1 to read older matches."
+			n += ": " + strings.Join(s.conds, "; ") + ". Read " + it + " in the events the commands print: /c:1 prints the newest match only, raise it to read more."
 			out[i].notes = append(out[i].notes, n)
 		}
 	}

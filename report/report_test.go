@@ -353,11 +353,11 @@ func TestLiveChecksOnce(t *testing.T) {
 	want := []liveCheck{
 		{command: "wevtutil qe A"},
 		{command: "wevtutil qe B", notes: []string{
-			"Not checked by this command for b1: x is '1'. Look for it in the event printed; where the event fails it, raise /c:1 to read older matches.",
-			"Not checked by this command for b2: y is '2'; z is not 3. Look for them in the event printed; where the event fails them, raise /c:1 to read older matches.",
+			"Not checked by this command for b1: x is '1'. Read it in the events the commands print: /c:1 prints the newest match only, raise it to read more.",
+			"Not checked by this command for b2: y is '2'; z is not 3. Read them in the events the commands print: /c:1 prints the newest match only, raise it to read more.",
 		}},
 		{command: "wevtutil qe C", notes: []string{
-			"Not checked by this command: x is '1'. Look for it in the event printed; where the event fails it, raise /c:1 to read older matches.",
+			"Not checked by this command: x is '1'. Read it in the events the commands print: /c:1 prints the newest match only, raise it to read more.",
 		}},
 	}
 	if d := cmp.Diff(want, got, cmp.AllowUnexported(liveCheck{})); d != "" {

@@ -147,8 +147,9 @@
 // Windows pads, such as 4625's LogonProcessName "User32 ") are not
 // written: Rule.LiveUnchecked says each of them, with the attribution's
 // require and process conditions (which make an event another program's
-// only where it has the field), and the report prints them under the
-// command, for the user to read in the event it prints.
+// only where it has the field) and what the rule judges over several
+// events (threshold, unless_followed), and the report prints them under
+// the command, for the user to read in the events the commands print.
 // TestLiveXPathSelectsWhatTheRuleMeans checks, over every test and sample
 // log, that the command's XPath selects exactly the events the query and
 // its verbatim conditions select.

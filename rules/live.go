@@ -70,11 +70,13 @@ func (r *Rule) LiveXPath(q *Query) string {
 
 // LiveUnchecked returns what the command of q does not check, one
 // condition each, in the rule's order (where, unless, then the
-// attribution's require and process conditions): "an item of LocalPorts
-// split at ',' is '3389'", "param3 is not 'disabled' or 'auto start'",
-// "Type is 'server', where the event has Type". Every event the rule
-// counts satisfies each of them; the user reads them in the events the
-// command prints. Empty when the command checks all of q.
+// attribution's require and process conditions, then what the rule
+// judges over several events: threshold, unless_followed): "an item of
+// LocalPorts split at ',' is '3389'", "param3 is not 'disabled' or 'auto
+// start'", "Type is 'server', where the event has Type", "at least 30
+// such events within 10 minutes". Every event the rule counts satisfies
+// each of them; the user reads them in the events the command prints.
+// Empty when the command checks all of q.
 func (r *Rule) LiveUnchecked(q *Query) []string {
 	_, cs := r.live(q, true)
 	var un []string
@@ -83,7 +85,38 @@ func (r *Rule) LiveUnchecked(q *Query) []string {
 			un = append(un, c.text)
 		}
 	}
-	return append(un, q.liveAttribution()...)
+	un = append(un, q.liveAttribution()...)
+	return append(un, r.liveJudged(q)...)
+}
+
+// liveJudged says what the rule judges over several events of q, which
+// no XPath (it selects events one by one) can: a threshold ("at least 30
+// such events within 10 minutes, with at least 5 distinct IpAddress") and
+// an unless_followed ("no match of rcm-started-listening (the RDP
+// listener started listening, in ...) within 10 minutes after it").
+func (r *Rule) liveJudged(q *Query) []string {
+	var out []string
+	if t := q.Threshold; t != nil {
+		s := fmt.Sprintf("at least %d such events within %s", t.Count, FormatDuration(t.Within))
+		if d := t.Distinct; d != nil {
+			label := d.liveLabel()
+			if d.Before != "" {
+				label += " up to the first '" + sayText(d.Before) + "'"
+			}
+			s += fmt.Sprintf(", with at least %d distinct %s", t.DistinctCount, label)
+		}
+		out = append(out, s)
+	}
+	if u := q.UnlessFollowed; u != nil {
+		var by []string
+		for _, id := range u.Queries {
+			if o := r.Query(id); o != nil {
+				by = append(by, fmt.Sprintf("%s (%s, in %s)", sayText(o.ID), sayText(strings.TrimSpace(o.Describes)), sayText(o.Channel)))
+			}
+		}
+		out = append(out, fmt.Sprintf("no match of %s within %s after it", orList(by), FormatDuration(u.Within)))
+	}
+	return out
 }
 
 // liveAttribution says what makes an event of q another program's, never

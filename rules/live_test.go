@@ -220,6 +220,7 @@ func TestLiveXPathSelectsWhatTheRuleMeans(t *testing.T) {
 				}
 			}
 			said = append(said, q.liveAttribution()...)
+			said = append(said, r.liveJudged(q)...)
 			if got := r.LiveUnchecked(q); !slices.Equal(got, said) {
 				t.Errorf("%s/%s: LiveUnchecked %q, want %q", r.ID, q.ID, got, said)
 			}
@@ -408,5 +409,22 @@ func TestLiveCommandOneLine(t *testing.T) {
 	}
 	if got := r.LiveUnchecked(q); !slices.Equal(got, []string{`param1 is 'a\nrem x'`}) {
 		t.Errorf("LiveUnchecked %q", got)
+	}
+}
+
+// TestLiveUncheckedSaysJudgements: a threshold and an unless_followed,
+// which the rule judges over several events, are said.
+func TestLiveUncheckedSaysJudgements(t *testing.T) {
+	r := builtinRule(t, "rdp-brute-force")
+	q := r.Queries[0]
+	got := r.LiveUnchecked(q)
+	if len(got) == 0 || !strings.HasPrefix(got[len(got)-1], "at least 30 such events within 10 minutes, with at least 5 distinct ") {
+		t.Errorf("%s: LiveUnchecked %q", q.ID, got)
+	}
+	l := builtinRule(t, "rdp-listener")
+	got = l.LiveUnchecked(l.Query("boot-without-listener"))
+	want := []string{"no match of rcm-started-listening (the RDP listener started listening, in Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational) within 10 minutes after it"}
+	if !slices.Equal(got, want) {
+		t.Errorf("LiveUnchecked %q, want %q", got, want)
 	}
 }
