@@ -380,8 +380,10 @@ func Builtin() ([]*Rule, error) {
 
 // LoadDir loads every *.yaml and *.yml file in dir (not recursive), sorted
 // by scenario number then id. Its errors are *LoadError values (joined,
-// one per file): a file that cannot be read or parsed, or that defines a
-// rule id an earlier file (by name) of dir defines.
+// one per file): a file that cannot be read or parsed, that is not a
+// regular file (a named pipe, a device; symbolic links are followed) or
+// is larger than MaxRuleFile, or that defines a rule id an earlier file
+// (by name) of dir defines.
 func LoadDir(dir string) ([]*Rule, error) {
 	return loadFS(os.DirFS(dir), dir+string(os.PathSeparator))
 }
@@ -399,7 +401,7 @@ func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, e.Name())
+		data, err := readRuleFile(fsys, e.Name())
 		if err != nil {
 			errs = append(errs, &LoadError{File: prefix + e.Name(), Err: err})
 			continue
@@ -423,6 +425,55 @@ func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 	}
 	SortRules(rs)
 	return rs, nil
+}
+
+// MaxRuleFile is the largest rule file LoadDir reads, in bytes (the
+// largest built-in rule is about 23 KB).
+const MaxRuleFile = 1 << 20
+
+// readRuleFile reads the rule file name of fsys: a regular file (after
+// symbolic links) of at most MaxRuleFile bytes. A named pipe, device or
+// socket named *.yaml is refused without being opened (a pipe would wait
+// for a writer forever, /dev/zero never end), and so is a larger file.
+func readRuleFile(fsys fs.FS, name string) ([]byte, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fileKind(fi.Mode()))
+	}
+	if fi.Size() > MaxRuleFile {
+		return nil, fmt.Errorf("larger than %d bytes (%d bytes): not a rule file", MaxRuleFile, fi.Size())
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxRuleFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxRuleFile {
+		return nil, fmt.Errorf("larger than %d bytes: not a rule file", MaxRuleFile)
+	}
+	return data, nil
+}
+
+// fileKind names the type of a file that is not regular.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
 }
 
 // SortRules sorts rules by scenario number (rules without one last), then id.

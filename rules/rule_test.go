@@ -540,3 +540,19 @@ func TestValidateWindowWholeSeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDirRefusesHugeFile: a rule file larger than MaxRuleFile (a log
+// or an archive saved as *.yaml by mistake) is refused by name, not read
+// into memory whole.
+func TestLoadDirRefusesHugeFile(t *testing.T) {
+	dir := t.TempDir()
+	big := strings.Repeat("# padding\n", MaxRuleFile/10+1)
+	if err := os.WriteFile(filepath.Join(dir, "big.yaml"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadDir(dir)
+	var le *LoadError
+	if err == nil || !errors.As(err, &le) || !strings.Contains(err.Error(), "big.yaml: larger than") {
+		t.Errorf("LoadDir: %v; want a *LoadError naming big.yaml as too large", err)
+	}
+}
