@@ -80,7 +80,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	help := helpWriter(args, stdout, stderr)
 	fs.SetOutput(stderr)
 	expr := fs.StringP("query", "q", "", "XPath `query` (default \"*\": every event)")
-	sqFile := fs.String("structured-query", "", "read a structured query (QueryList XML) from `FILE` (\"-\" for stdin)")
+	sqFile := fs.String("structured-query", "", "read a structured query (QueryList XML, at most 4 MiB) from `FILE` (\"-\" for stdin)")
 	channels := fs.StringArray("channel", nil, "only read the logs of this `channel` (e.g. System; repeatable)")
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
@@ -577,11 +577,31 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
+// maxQueryFile is the most bytes --structured-query reads (a QueryList of
+// 32 Selects of 64 KiB queries is 2 MiB).
+const maxQueryFile = 4 << 20
+
+// readQueryFile reads the structured query of name ("-" for standard
+// input): a file, or a pipe (bash's <(...)), of at most maxQueryFile
+// bytes; a longer input is an error naming it (/dev/zero never ends).
 func readQueryFile(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(os.Stdin, 4<<20))
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
 	}
-	return os.ReadFile(name)
+	data, err := io.ReadAll(io.LimitReader(r, maxQueryFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > maxQueryFile {
+		return nil, fmt.Errorf("%s: larger than %d bytes: not a structured query", name, maxQueryFile)
+	}
+	return data, nil
 }
 
 // invalidQuery prints wevtutil's message, then where and why.

@@ -546,3 +546,27 @@ func TestPrefixedProviderNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestStructuredQueryFileBounded: --structured-query reads at most
+// maxQueryFile bytes, from a file, a pipe (bash's <(...)) or standard
+// input alike, and a larger input is a usage error that says so. A file
+// was read whole (--structured-query /dev/zero grew until memory ran out)
+// and standard input was cut silently, then refused as malformed XML.
+func TestStructuredQueryFileBounded(t *testing.T) {
+	system := filepath.Join(queryLogs(t), "System.evtx")
+	big := filepath.Join(t.TempDir(), "big.xml")
+	data := "<QueryList><Query Id=\"0\"><Select Path=\"System\">*</Select></Query></QueryList>\n<!--" + strings.Repeat("x", maxQueryFile) + "-->"
+	if err := os.WriteFile(big, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{big}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		files = append(files, "/dev/zero")
+	}
+	for _, f := range files {
+		code, out, errOut := runCmd("query", system, "--structured-query", f)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "larger than") || !strings.Contains(errOut, f) {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q; want a usage error naming it as too large", f, code, len(out), errOut)
+		}
+	}
+}
