@@ -2,6 +2,7 @@ package rules
 
 import (
 	"io/fs"
+	"strings"
 	"testing"
 )
 
@@ -27,7 +28,18 @@ func FuzzParse(f *testing.F) {
 		}
 		if Validate([]*Rule{r}) == nil {
 			for _, q := range r.Queries {
-				_ = r.WevtutilCommand(q)
+				cmd := r.WevtutilCommand(q)
+				if strings.ContainsAny(cmd, "\r\n") {
+					t.Fatalf("live command of %s spans lines: %q", q.ID, cmd)
+				}
+				if _, err := compileXPath(r.LiveXPath(q)); err != nil {
+					t.Fatalf("live XPath of %s does not compile: %v", q.ID, err)
+				}
+				for _, u := range r.LiveUnchecked(q) {
+					if strings.ContainsAny(u, "\r\n") {
+						t.Fatalf("live note of %s spans lines: %q", q.ID, u)
+					}
+				}
 			}
 			if _, err := NewEngine([]*Rule{r}, Options{}); err != nil {
 				t.Fatalf("valid rule does not compile: %v", err)
