@@ -90,6 +90,7 @@
 //	    xpath: "Event[System[EventID=2005]]"
 //	    where: [{data: Active, codes: ["0"], verbatim: true}]   # the live-VM command compares it too
 //	  # {user_data: Address, address: true} holds for an IP address (with or without port), not "LOCAL"
+//	  # {binary_text: true, present: true} holds for any key name in <Binary>; as unless: events without one
 //	  - id: any-logon-failure
 //	    channel: Security
 //	    role: coverage                # shows the log records what is looked for
@@ -125,7 +126,11 @@
 // name there: "TermService" in 7000, 7023, 7031; "TermService/4" in 7036,
 // key name and state; rdp-causes.md §2 rank 2), and before cuts a value
 // at a separator. Services are matched by this key name (or param4 of
-// 7040), never by the localized display name of param1. A "%%N" insert
+// 7040), never by the localized display name of param1, except where the
+// event has no key name (7038; every failure on Windows 7 and Server 2008
+// R2, which write <Binary> in 7036 only): there an English display name
+// makes the finding possible (present: true on an unless condition keeps
+// the events without a key name). A "%%N" insert
 // compares as the Win32 error N (codes: ["1058"]) and is shown with its
 // name (Win32ErrorName).
 //

@@ -422,6 +422,12 @@ func (c *Condition) liveText(negate bool) string {
 		verb = " is not "
 	}
 	label := c.liveLabel()
+	if c.Present {
+		if negate {
+			return label + " is absent"
+		}
+		return label + " is present"
+	}
 	if c.Before != "" {
 		label += " up to the first '" + sayText(c.Before) + "'"
 	}

@@ -172,9 +172,12 @@ func (c *Condition) appendSelected(dst []evtx.Value, ev *evtx.Event) []evtx.Valu
 }
 
 // Match reports whether ev has a field selected by c whose text or number
-// is one of c's values.
+// is one of c's values (with Present: whose field is there at all).
 func (c *Condition) Match(ev *evtx.Event) bool {
 	var buf [1]evtx.Value
+	if c.Present {
+		return len(c.appendValues(buf[:0], ev)) > 0
+	}
 	for _, v := range c.appendValues(buf[:0], ev) {
 		if c.matchValue(v) {
 			return true

@@ -235,6 +235,12 @@ type Condition struct {
 	// of a client, not the "LOCAL" (localized: "ローカル" on a Japanese
 	// Windows) that LocalSessionManager writes for a console session.
 	Address bool `yaml:"address"`
+	// Present holds when the selected field is there with a value,
+	// whatever it is (no text, codes or address then); as an unless
+	// condition it keeps the events without the field: {binary_text:
+	// true, present: true} is "a key name in <Binary>", which Windows 7's
+	// Service Control Manager failures lack.
+	Present bool `yaml:"present"`
 	// Verbatim, on a where or unless condition, says that every event the
 	// query selects has the field once, holding one of Text exactly as
 	// spelled (no space around it, no final '.', the same letter case)

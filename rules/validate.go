@@ -283,7 +283,10 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 	if n != 1 {
 		bad(field, "must select one field (data, index, user_data, any_field, binary_text or system), has %d", n)
 	}
-	if len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address {
+	switch {
+	case c.Present && (len(c.Text) > 0 || len(c.Codes) > 0 || c.Address):
+		bad(field, "present takes no text, codes or address (it holds for any value)")
+	case !c.Present && len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address:
 		bad(field, "no text, codes or address to compare")
 	}
 	if c.Verbatim {

@@ -116,6 +116,17 @@ func causeSets() []set {
 			evtxtest.SCM7040(at(6*hour), "Remotedesktopdienste", "Manuell starten", "Deaktiviert", "TermService"),
 			evtxtest.SCM7040(at(2*hour), "Remotedesktopdienste", "Deaktiviert", "Manuell starten", "TermService"))},
 		expect{ruleService, resolved, "service-start-type-unknown"})
+	// Windows 7 and Server 2008 R2: failures without <Binary> name the
+	// service by its display name alone (the 7600 manifest): possible in
+	// English; a later 7036 running (which carries the key name) resolves.
+	add("svc-win7-termservice-crashed", "SCM 7034 (terminated unexpectedly) naming Remote Desktop Services by display name, no <Binary>, as Windows 7 and Server 2008 R2 write it: possible",
+		[]logFile{sys(evtxtest.SCM(at(3*hour), 7034, evtxtest.LevelError, "", "Remote Desktop Services", "1"))},
+		expect{ruleService, possible, "service-hung-or-crashed"})
+	add("svc-win7-termservice-disabled-recovered", "SCM 7000 (%%1058) naming Remote Desktop Services by display name, no <Binary> (Windows 7), then 7036 TermService running",
+		[]logFile{sys(
+			evtxtest.SCM(at(5*hour), 7000, evtxtest.LevelError, "", "Remote Desktop Services", "%%1058"),
+			evtxtest.SCM7036(at(2*hour), "Remote Desktop Services", "running", "TermService"))},
+		expect{ruleService, resolved, "service-disabled"})
 	add("svc-localized-normal", "SCM 7040 for TermService between start types in German and Japanese, 7011 and 7038 for other services (ScDeviceEnum, MSSQLSERVER), 7038 for a service named like none of RDP's: not a finding",
 		[]logFile{sys(
 			evtxtest.SCM7040(at(9*hour), "Remotedesktopdienste", "Manuell starten", "Automatisch starten", "TermService"),
