@@ -32,6 +32,14 @@ func FuzzParse(f *testing.F) {
 				if strings.ContainsAny(cmd, "\r\n") {
 					t.Fatalf("live command of %s spans lines: %q", q.ID, cmd)
 				}
+				// One cmd command: the quotes are the channel's (when
+				// quoted) and /q:'s, everything between them quoted, and
+				// nothing for cmd to expand.
+				quotes := strings.Count(cmd, `"`)
+				if (quotes != 2 && quotes != 4) || !strings.HasSuffix(cmd, `"`) || strings.ContainsRune(cmd, '%') ||
+					(quotes == 2 && strings.ContainsAny(cmd[:strings.Index(cmd, `"`)], "&|<>^()")) {
+					t.Fatalf("live command of %s is not one cmd command: %q", q.ID, cmd)
+				}
 				if _, err := compileXPath(r.LiveXPath(q)); err != nil {
 					t.Fatalf("live XPath of %s does not compile: %v", q.ID, err)
 				}

@@ -50,7 +50,9 @@ import (
 //   - The cmd line wraps the XPath in double quotes, so a text with a
 //     quote of either kind (an XPath literal cannot hold both, and '"'
 //     ends the argument) or a '%' (cmd expands %NAME% even inside quotes)
-//     is not written either.
+//     is not written either, and Validate refuses a channel or a query
+//     XPath holding a '"', a '%' or a control character (cmdQuotable); a
+//     channel holding a character cmd treats specially is quoted.
 //   - The XPath must stay within what wevtutil accepts: at most 22
 //     operands joined by one operator and 32 expressions (xpath.MaxClauses,
 //     xpath.MaxExpressions), and the command within cmd's 8191 characters
@@ -395,8 +397,17 @@ func (c *Condition) liveReason() string {
 // liveName reports whether s can be written in a single-quoted XPath
 // literal inside cmd's double quotes.
 func liveName(s string) bool {
+	return !strings.ContainsRune(s, '\'') && cmdQuotable(s)
+}
+
+// cmdQuotable reports whether s can be written inside cmd's double
+// quotes: no '"' (it ends the quoted text, and '&', '|', '<' or '>' after
+// it start a command or a redirection), no '%' (cmd expands %NAME% even
+// inside quotes) and no control character (a line break ends the
+// command).
+func cmdQuotable(s string) bool {
 	for _, r := range s {
-		if r == '\'' || r == '"' || r == '%' || r < 0x20 || r == 0x7f {
+		if r == '"' || r == '%' || r < 0x20 || r == 0x7f {
 			return false
 		}
 	}

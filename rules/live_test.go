@@ -3,6 +3,7 @@ package rules
 import (
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -426,5 +427,48 @@ func TestLiveUncheckedSaysJudgements(t *testing.T) {
 	want := []string{"no match of rcm-started-listening (the RDP listener started listening, in Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational) within 10 minutes after it"}
 	if !slices.Equal(got, want) {
 		t.Errorf("LiveUnchecked %q, want %q", got, want)
+	}
+}
+
+// TestLiveCommandCmdSafe: a rule whose channel or query XPath holds what
+// cmd's double quotes cannot carry (a '"', which ends the quoted argument
+// and lets '&' run what follows; a '%', which cmd expands; a line break
+// inside a literal, which ends the command) is a rule error naming the
+// field, and a channel holding a character cmd treats specially is
+// quoted: pasted, the command is one wevtutil command.
+func TestLiveCommandCmdSafe(t *testing.T) {
+	rule := func(channel, x string) *Rule {
+		t.Helper()
+		src := "id: c\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: " + strconv.Quote(channel) +
+			"\n    xpath: " + strconv.Quote(x) + "\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
+		r, err := Parse("c.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for _, c := range []struct{ channel, xpath, field string }{
+		{"System", `Event[System[Provider[@Name="a & calc & b"]]]`, "xpath"},
+		{"System", `*[EventData[Data='%PATH%']]`, "xpath"},
+		{"System", "*[EventData[Data='a\nb']]", "xpath"},
+		{"System\ncalc", "*", "channel"},
+		{`Sys"tem`, "*", "channel"},
+		{"Sys%PATH%tem", "*", "channel"},
+	} {
+		err := Validate([]*Rule{rule(c.channel, c.xpath)})
+		if err == nil || !strings.Contains(err.Error(), "queries[q]."+c.field) || !strings.Contains(err.Error(), "cmd") {
+			t.Errorf("channel %q, xpath %q: %v, want an error on %s naming cmd", c.channel, c.xpath, err, c.field)
+		}
+	}
+	for _, ch := range []string{"System&calc", "A|B", "A<B>C", "A^B", "A(B)", "A,B;C=D"} {
+		r := rule(ch, "*")
+		if err := Validate([]*Rule{r}); err != nil {
+			t.Errorf("channel %q: %v", ch, err)
+			continue
+		}
+		cmd := r.WevtutilCommand(r.Queries[0])
+		if want := `wevtutil qe "` + ch + `" /rd:true`; !strings.HasPrefix(cmd, want) {
+			t.Errorf("channel %q: %s, want it quoted", ch, cmd)
+		}
 	}
 }

@@ -364,8 +364,12 @@ func isNameByte(c byte) bool {
 		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
 }
 
+// quoteArg returns s as one cmd argument: in double quotes when it holds
+// a space, a tab or a character cmd treats specially outside quotes (a
+// command separator, a redirection, an escape, a parenthesis, an argument
+// delimiter). Validate refuses what quotes cannot carry (cmdQuotable).
 func quoteArg(s string) string {
-	if strings.ContainsAny(s, " \t") {
+	if strings.ContainsAny(s, " \t&|<>^(),;=") {
 		return `"` + s + `"`
 	}
 	return s
