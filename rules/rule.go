@@ -543,8 +543,21 @@ func Parse(file string, data []byte) (*Rule, error) {
 	dec.KnownFields(true)
 	var r Rule
 	if err := dec.Decode(&r); err != nil {
-		if err == io.EOF {
+		var te *yaml.TypeError
+		switch {
+		case err == io.EOF:
 			err = errors.New("empty file")
+		case errors.As(err, &te):
+			// One line per file: yaml lists its errors on lines of
+			// their own, which stderr would show escaped ("\n").
+			msgs := append([]string(nil), te.Errors...)
+			for i, m := range msgs {
+				if strings.Contains(m, "into time.Duration") {
+					// "window: 7d", as --window takes it.
+					msgs[i] += " (want a duration such as 90m, 24h or 168h: no days here)"
+				}
+			}
+			err = errors.New("yaml: " + strings.Join(msgs, "; "))
 		}
 		return nil, &LoadError{File: file, Err: err}
 	}

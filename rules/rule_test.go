@@ -258,6 +258,8 @@ func TestNamedConditionReadsByName(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct{ name, yaml, want string }{
 		{"unknown key", "id: x\nbogus: 1\n", "field bogus not found"},
+		{"window in days", "id: x\nwindow: 7d\n", "cannot unmarshal !!str `7d` into time.Duration (want a duration such as 90m, 24h or 168h: no days here)"},
+		{"two unknown keys", "id: x\nbogus: 1\nmore: 2\n", "yaml: line 2: field bogus not found in type rules.Rule; line 3: field more not found"},
 		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `code "0xZZ"`},
 		{"two docs", "id: x\n---\nid: y\n", "more than one"},
 		{"empty", "", "empty file"},
@@ -266,6 +268,11 @@ func TestParseErrors(t *testing.T) {
 		var le *LoadError
 		if !errors.As(err, &le) || le.File != "f.yaml" || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want *LoadError containing %q", c.name, err, c.want)
+		}
+		// One line: stderr escapes line breaks, and yaml's list of
+		// unmarshal errors came out as "yaml: unmarshal errors:\n  line 2: ...".
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %q spans several lines", c.name, err.Error())
 		}
 	}
 }
