@@ -108,15 +108,13 @@ type chunkDecoder struct {
 	ownNames         map[uint32]*nameEntry
 	ownTmpls         map[uint32]*template
 	tvals            []rawValue // readTime's values (timecreated.go), reused
-	evals            []rawValue // binXMLResolves's values, reused
 	compiling        *template  // the template being compiled, if any
 	compileSet       map[uint32]bool
 	compileOff       int       // its chunk offset
 	compileRef       []nameRef // its name offsets, as met (tmplcache.go)
 	// cache, when set, holds templates compiled from earlier chunks read by
 	// the same goroutine (tmplcache.go).
-	cache     *tmplCache
-	seenNames []uint32 // scratch of tmplCache's reuse
+	cache *tmplCache
 	// partial is the first problem of a template instance of the record
 	// that could not be resolved (nil if none); unresolved collects the
 	// values of such instances, for Event.Unresolved.
@@ -138,6 +136,7 @@ type nameEntry struct {
 	err   error
 	memo  bool   // held in the chunk's memo
 	stamp uint64 // generation of the last record charged for it
+	mark  uint32 // tmplCache.mark when reuse last met it
 }
 
 // template is a compiled template definition.

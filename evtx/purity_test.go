@@ -192,6 +192,22 @@ func checkCheapTime(t *testing.T, name string, c []byte, off, size int) {
 	if gd.budget != dd.budget {
 		t.Fatalf("%s record at %#x: readTime leaves a work budget of %d, %d when values are read by d.value", name, off, dd.budget, gd.budget)
 	}
+	// The read by the template's time plan is the read of every value,
+	// with the same charges, bound and exact.
+	for _, extra := range []int{0, 1 << 40} {
+		boundExtra = extra
+		pd := newChunkDecoder(c)
+		planned, pok := pd.readTime(off, size)
+		timePlanOff = true
+		fd := newChunkDecoder(c)
+		full, fok := fd.readTime(off, size)
+		timePlanOff = false
+		boundExtra = 0
+		if planned != full || pok != fok || pd.budget != fd.budget || pd.defBudget != fd.defBudget || pd.overBound != fd.overBound {
+			t.Fatalf("%s record at %#x (bound extra %d): readTime by plan %v %v, budgets %d %d %v; every value kept %v %v, budgets %d %d %v",
+				name, off, extra, planned, pok, pd.budget, pd.defBudget, pd.overBound, full, fok, fd.budget, fd.defBudget, fd.overBound)
+		}
+	}
 	if eok != ok || ook != ok || gok != ok || exact != rt || over != rt || generic != rt {
 		t.Fatalf("%s record at %#x: readTime %v %v, with exact charges %v %v, after the bound ran out %v %v, values read by d.value %v %v", name, off, rt, ok, exact, eok, over, ook, generic, gok)
 	}

@@ -280,7 +280,7 @@ func (d *chunkDecoder) summarizeLean(off, size int) (s Summary, ok, decided bool
 	// the bound fits, the exact charge does too, and nothing after reads
 	// the definition budget; if not, summarizeFull charges exactly.
 	d.bound, d.overBound = true, false
-	tmpl, vals, lean := d.leanInstance(c, d.svals[:0])
+	tmpl, vals, _, lean := d.leanInstance(c, d.svals[:0])
 	d.bound = false
 	d.svals = vals[:0]
 	// parseFragment stops at an EOF token (any flags) or the end.

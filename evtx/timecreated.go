@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"encoding/binary"
+	"slices"
 	"time"
 )
 
@@ -13,7 +14,10 @@ import (
 // holds <Event><System>...<TimeCreated SystemTime='%n'/>...</System>...
 // with substitution n a FILETIME value. Per template definition (so once
 // per chunk for each template) timeShape finds where that substitution
-// sits; per record only the substitution values are read. A record of any
+// sits, and timePlan which values the read looks at; per record the value
+// descriptors are walked and only those values read (plannedTime, which
+// instanceTime keeping every value agrees with: TestTimePlanCrafted and
+// checkCheapTime compare the two). A record of any
 // other shape is decoded in full and its tree read by plainTimeCreated,
 // which the cheap read agrees with wherever it succeeds
 // (TestTimeCreatedCheapEqualsDecoded).
@@ -52,6 +56,7 @@ type timeShape struct {
 	// there (EventData, UserData) add elements, which must not be a
 	// System.
 	substs []*tnode
+	tplan  *timePlan // what readTime reads of the values (timePlan)
 	// noSystem tells that the definition's top nodes are elements none of
 	// which is named System (NameIs), and nothing else that yields
 	// elements: what readTime asks of the template of a BinXML value among
@@ -170,77 +175,322 @@ func (d *chunkDecoder) readTimeCharged(off, size int) (rt recordTime, ok bool) {
 	}
 	d.beginRecord(off, size)
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
-	tmpl, vals, ok := d.leanInstance(c, d.tvals[:0])
+	if !timePlanOff {
+		rt, ok, again := d.plannedTime(c)
+		if !again {
+			return rt, ok
+		}
+		// From the start, every value kept.
+		d.beginRecord(off, size)
+		c.pos = off + binxmlRecordHeader
+	}
+	tmpl, vals, nbin, ok := d.leanInstance(c, d.tvals[:0])
 	d.tvals = vals[:0]
 	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
 		return rt, false
 	}
-	return d.instanceTime(&tnode{kind: nInstance, tmpl: tmpl, vals: vals})
+	return d.instanceTime(tmpl, vals, nbin)
+}
+
+// timePlanOff makes readTime keep every value of the record's instance
+// (instanceTime) instead of reading only those its plan names (tests
+// compare the two ways).
+var timePlanOff = false
+
+// timePlan is what of an instance's values readTime reads, for a template
+// of the plain shape: the substitutions that are the only content of
+// Event, System or TimeCreated (checks: what d.plain checks), SystemTime's
+// (part) and EventRecordID's (id; -1 when there is no EventRecordID).
+type timePlan struct {
+	checks   []planCheck
+	part, id int
+	// ok is false when readTime must keep every value: EventRecordID's
+	// content is not one substitution (d.recordID then joins it).
+	ok bool
+}
+
+type planCheck struct {
+	index    int
+	optional bool
+}
+
+// timePlan returns (computing it once) the time plan of time shape s.
+func (s *timeShape) timePlan() *timePlan {
+	if s.tplan != nil {
+		return s.tplan
+	}
+	p := &timePlan{id: -1}
+	s.tplan = p
+	if s.part == nil {
+		return p
+	}
+	for _, n := range []*tnode{s.event, s.sys, s.tc} {
+		if len(n.children) == 1 && n.children[0].kind == nSubst {
+			p.checks = append(p.checks, planCheck{index: int(n.children[0].index), optional: n.children[0].optional})
+		}
+	}
+	p.part = int(s.part.index)
+	if r := s.recordID; r != nil {
+		if len(r.children) != 1 || r.children[0].kind != nSubst {
+			return p // joined by d.recordID: every value kept
+		}
+		p.id = int(r.children[0].index)
+	}
+	p.ok = true
+	return p
+}
+
+// plannedTime is readTimeCharged's read of the record at c by its
+// template's time plan: the values are walked as leanInstance walks them
+// (the same checks), keeping only their positions, and instanceTime's
+// checks made on those the plan names and on the BinXML ones. Where it
+// decides (again false), rt and ok are what leanInstance and instanceTime
+// give, with the same charges to the record's budgets, in the same order;
+// again asks for those to read the record, from its start, where the plan
+// does not fit it (no plan for its template, more values than walkValues
+// keeps, a time or EventRecordID value instanceTime reads through
+// d.value).
+func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
+	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
+	if !ok {
+		return rt, false, false
+	}
+	s := tmpl.shape()
+	if s.part == nil {
+		return rt, false, false // instanceTime's first check
+	}
+	p := s.timePlan()
+	n := len(desc) / 4
+	if !p.ok || n > maxWalk {
+		return rt, false, true
+	}
+	var at [maxWalk]int32
+	var bix [maxBins]int32
+	pos, nbin, ok := walkValues(desc, pos, c.end, &at, &bix)
+	if !ok {
+		return rt, false, false
+	}
+	c.pos = pos
+	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil || (c.pos < c.end && c.b[c.pos] != tokEOF) {
+		return rt, false, false
+	}
+	if nbin > len(bix) {
+		return rt, false, true
+	}
+	// value returns value i, NULL when there is none (as d.plain and
+	// instanceTime read a missing one).
+	value := func(i int) rawValue {
+		if i >= n {
+			return rawValue{}
+		}
+		return rawValue{kind: Kind(desc[4*i+2]), pos: int(at[i]), size: int(binary.LittleEndian.Uint16(desc[4*i:]))}
+	}
+	// instanceTime's checks, in its order.
+	for _, ch := range p.checks {
+		if !plainValue(value(ch.index), ch.optional) {
+			return rt, false, false
+		}
+	}
+	for _, i := range bix[:nbin] {
+		t, ok := d.binXMLResolves(value(int(i)))
+		if !ok || s.eventChild(int(i)) && !t.shape().noSystem {
+			return rt, false, false
+		}
+	}
+	switch rv := value(p.part); {
+	case rv.kind == KindFileTime && rv.size == 8 && !directValuesOff:
+		if d.spend(rv.pos, 1) != nil {
+			return rt, false, false
+		}
+		rt.created = FiletimeToTime(binary.LittleEndian.Uint64(d.chunk[rv.pos:]))
+	case rv.kind == KindFileTime || rv.kind == KindSysTime:
+		return rt, false, true // read through d.value
+	default:
+		return rt, false, false
+	}
+	if p.id < 0 {
+		return rt, true, false
+	}
+	// A UInt64 of 8 bytes is plain (d.plain); any other value is read
+	// as instanceTime reads it, d.plain and d.recordID's join.
+	rv := value(p.id)
+	if rv.kind != KindUint64 || rv.size != 8 || directValuesOff {
+		return rt, false, true
+	}
+	if d.spend(rv.pos, 1) != nil {
+		return rt, true, false // d.recordID's charge ran out: no id
+	}
+	rt.eventRecordID, rt.hasID = binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
+	return rt, true, false
+}
+
+// walkValues walks the value descriptors desc (at most maxWalk) of values
+// starting at pos, which must end by end, as leanInstance does: it
+// returns the position after them and ok, each value's position in at,
+// and the indices of the BinXML values in bix, nbin of them (when more
+// than bix holds, the first).
+func walkValues(desc []byte, pos, end int, at *[maxWalk]int32, bix *[maxBins]int32) (after, nbin int, ok bool) {
+	n := min(len(desc)/4, maxWalk)
+	for i := 0; i < n; i++ {
+		x := binary.LittleEndian.Uint32(desc[4*i:])
+		size := int(x & 0xffff)
+		if size > end-pos {
+			return pos, nbin, false
+		}
+		if Kind(x>>16) == KindBinXML {
+			if nbin < len(bix) {
+				bix[nbin] = int32(i)
+			}
+			nbin++
+		}
+		at[i] = int32(pos)
+		pos += size
+	}
+	return pos, nbin, true
+}
+
+// maxWalk bounds the values of an instance readTime reads by its plan
+// (Windows's System templates have fewer than 20), and maxBins its BinXML
+// values (Windows writes one, EventData or UserData).
+const (
+	maxWalk = 64
+	maxBins = 4
+)
+
+// plainValue is d.plain for a node whose only child is a substitution
+// (optional or not) with value rv (NULL when there is none).
+func plainValue(rv rawValue, optional bool) bool {
+	if rv.kind == KindBinXML || rv.kind.IsArray() {
+		return false
+	}
+	if rv.kind == KindNull || rv.size == 0 {
+		return !optional
+	}
+	return true
+}
+
+// leanHead reads, at c, an optional fragment header and the head of one
+// template instance the way parseInstance does (the same checks): the
+// definition it names (charged to the record), an inline copy of it, the
+// substitution count. It returns the template, the id and definition
+// offset the instance names, its value descriptors and the position of
+// its first value. ok is false for anything parseInstance would not turn
+// into a usable instance.
+func (d *chunkDecoder) leanHead(c *cursor) (tmpl *template, id, defOff uint32, desc []byte, pos int, ok bool) {
+	b, pos := c.b, c.pos
+	if c.end-pos >= 4 && b[pos]&^tokMoreFlag == tokFragmentHeader {
+		pos += 4
+	}
+	// Token, unknown byte, template id, definition offset: the cursor's
+	// reads without their errors, which nothing reports.
+	if c.end-pos < 10 || b[pos]&^tokMoreFlag != tokTemplate {
+		return nil, 0, 0, nil, 0, false
+	}
+	le := binary.LittleEndian
+	start := pos
+	id = le.Uint32(b[pos+2:])
+	defOff = le.Uint32(b[pos+6:])
+	pos += 10
+	tmpl = d.template(int(defOff))
+	if tmpl.err != nil || tmpl.damaged != nil || d.chargeTemplate(start, tmpl) != nil {
+		return nil, 0, 0, nil, 0, false
+	}
+	if int(defOff) == pos {
+		if tmpl.size < 0 || c.end-pos < tmpl.size {
+			return nil, 0, 0, nil, 0, false
+		}
+		pos += tmpl.size
+	}
+	if c.end-pos < 4 {
+		return nil, 0, 0, nil, 0, false
+	}
+	count := le.Uint32(b[pos:])
+	pos += 4
+	if int64(count) > int64((c.end-pos)/4) {
+		return nil, 0, 0, nil, 0, false
+	}
+	desc = b[pos : pos+4*int(count)]
+	return tmpl, id, defOff, desc, pos + len(desc), true
 }
 
 // leanInstance reads, at c, an optional fragment header and one template
 // instance the way parseInstance does (the same checks), appending its
 // values to dst without allocating. ok is false for anything parseInstance
-// would not turn into a usable instance.
-func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (*template, []rawValue, bool) {
-	if c.left() >= 4 && c.b[c.pos]&^tokMoreFlag == tokFragmentHeader {
-		c.pos += 4
+// would not turn into a usable instance. nbin counts the BinXML values.
+func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (tmpl *template, vals []rawValue, nbin int, ok bool) {
+	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
+	if !ok {
+		return nil, dst, 0, false
 	}
-	if c.left() < 10 || c.b[c.pos]&^tokMoreFlag != tokTemplate {
-		return nil, dst, false
-	}
-	start := c.pos
-	c.pos += 2
-	id, _ := c.u32("template id")
-	defOff, _ := c.u32("template offset")
-	tmpl := d.template(int(defOff))
-	if tmpl.err != nil || tmpl.damaged != nil || d.chargeTemplate(start, tmpl) != nil {
-		return nil, dst, false
-	}
-	if int(defOff) == c.pos {
-		if c.need(tmpl.size, "inline template definition") != nil {
-			return nil, dst, false
+	n := len(desc) / 4
+	k := len(dst)
+	dst = slices.Grow(dst, n)[:k+n]
+	vs := dst[k:]
+	end := c.end
+	for i := range vs {
+		dd := desc[4*i : 4*i+4 : 4*i+4]
+		size, kind := int(dd[0])|int(dd[1])<<8, Kind(dd[2])
+		if size > end-pos {
+			return nil, dst[:k], 0, false
 		}
-		c.pos += tmpl.size
-	}
-	count, err := c.u32("substitution count")
-	if err != nil || int64(count) > int64(c.left()/4) {
-		return nil, dst, false
-	}
-	desc := c.pos
-	c.pos += 4 * int(count)
-	for i := 0; i < int(count); i++ {
-		size := int(binary.LittleEndian.Uint16(c.b[desc+4*i:]))
-		if size > c.left() {
-			return nil, dst, false
+		if kind == KindBinXML {
+			nbin++
 		}
-		dst = append(dst, rawValue{kind: Kind(c.b[desc+4*i+2]), pos: c.pos, size: size})
-		c.pos += size
+		vs[i] = rawValue{kind: kind, pos: pos, size: size}
+		pos += size
 	}
-	if templateMismatch(d.chunk, id, int(defOff), tmpl, int(count)) != nil {
-		return nil, dst, false
+	c.pos = pos
+	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil {
+		return nil, dst, 0, false
 	}
-	return tmpl, dst, true
+	return tmpl, dst, nbin, true
+}
+
+// leanSkip is leanInstance without the values: it returns the template
+// and how many of the values are BinXML.
+func (d *chunkDecoder) leanSkip(c *cursor) (tmpl *template, nbin int, ok bool) {
+	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
+	if !ok {
+		return nil, 0, false
+	}
+	end, n := c.end, len(desc)/4
+	for len(desc) >= 4 {
+		size := int(desc[0]) | int(desc[1])<<8
+		if size > end-pos {
+			return nil, 0, false
+		}
+		if Kind(desc[2]) == KindBinXML {
+			nbin++
+		}
+		desc = desc[4:]
+		pos += size
+	}
+	c.pos = pos
+	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil {
+		return nil, 0, false
+	}
+	return tmpl, nbin, true
 }
 
 // instanceTime reads the time of a record whose only element-producing
-// node is template instance top.
-func (d *chunkDecoder) instanceTime(top *tnode) (rt recordTime, ok bool) {
-	s := top.tmpl.shape()
+// node is an instance of tmpl with values vals, nbin of them BinXML.
+func (d *chunkDecoder) instanceTime(tmpl *template, vals []rawValue, nbin int) (rt recordTime, ok bool) {
+	s := tmpl.shape()
 	if s.part == nil {
 		return rt, false
 	}
-	ic := newInstCtx(top.vals)
+	ic := &instCtx{vals: vals}
 	if !d.plain(s.event, ic) || !d.plain(s.sys, ic) || !d.plain(s.tc, ic) {
 		return rt, false
 	}
 	// Every BinXML value must resolve; one among Event's children must
 	// add no System.
-	for i, v := range ic.vals {
-		if v.kind != KindBinXML {
+	for i := 0; nbin > 0; i++ {
+		if vals[i].kind != KindBinXML {
 			continue
 		}
-		t, ok := d.binXMLResolves(v)
+		nbin--
+		t, ok := d.binXMLResolves(vals[i])
 		if !ok || s.eventChild(i) && !t.shape().noSystem {
 			return rt, false
 		}
@@ -339,15 +589,9 @@ func (s *timeShape) eventChild(i int) bool {
 // plain read finds it (TestNestedDamageFoundAlike).
 func (d *chunkDecoder) binXMLResolves(rv rawValue) (*template, bool) {
 	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
-	tmpl, vals, ok := d.leanInstance(c, d.evals[:0])
-	d.evals = vals[:0]
-	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
+	tmpl, nbin, ok := d.leanSkip(c)
+	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) || nbin > 0 {
 		return nil, false
-	}
-	for _, v := range vals {
-		if v.kind == KindBinXML {
-			return nil, false
-		}
 	}
 	return tmpl, true
 }
@@ -370,7 +614,7 @@ func (d *chunkDecoder) nestedResolve(off, size int) (ok bool) {
 	d.beginRecord(off, size)
 	d.bound, d.overBound = true, false
 	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
-	_, vals, lean := d.leanInstance(c, d.tvals[:0])
+	_, vals, _, lean := d.leanInstance(c, d.tvals[:0])
 	d.tvals = vals[:0]
 	if !lean || (c.pos < c.end && c.b[c.pos]&^tokMoreFlag != tokEOF) {
 		return false

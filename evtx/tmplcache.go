@@ -3,7 +3,6 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
-	"slices"
 )
 
 // This file keeps compiled template definitions across the chunks one
@@ -51,9 +50,16 @@ type nameRef struct {
 type cachedTemplate struct {
 	chunkLen int
 	body     []byte // the definition's bytes from the GUID (offset 4) on
-	refs     []nameRef
-	t        *template
+	// same lists the spans of body compared, [from, to) pairs between the
+	// masked fields; fields the definition offsets of the name offsets
+	// (refs[i].pos), inlineBit set for an inline name.
+	same   []int32
+	fields []uint32
+	refs   []nameRef
+	t      *template
 }
+
+const inlineBit = 1 << 31
 
 type tmplKey struct {
 	guid [16]byte
@@ -78,7 +84,15 @@ type tmplCache struct {
 	// names slice per template per chunk.
 	slab  []template
 	snext int
-	nbuf  []*nameEntry
+	// interned holds the names of the cached definitions' references,
+	// one string each.
+	interned map[string]string
+	// mark tells the name entries (nameEntry.mark) reuse met in the
+	// definition at hand: it counts reuse's calls.
+	mark uint32
+	// nblock holds the name entries knownName makes, a block at a time.
+	nblock []nameEntry
+	nbuf   []*nameEntry
 	// last is the decoder decoder returned last: the next one takes over
 	// its scratch slices (readTime's values), which grew from empty in
 	// every chunk.
@@ -138,7 +152,7 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	d := decoderWith(chunk, tc.names, tc.templates)
 	d.cache = tc
 	if p := tc.last; p != nil {
-		d.tvals, d.evals, d.seenNames = p.tvals[:0], p.evals[:0], p.seenNames[:0]
+		d.tvals = p.tvals[:0]
 	}
 	tc.last = d
 	if tc.ntab == nil {
@@ -188,47 +202,52 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	if len(c) != ct.chunkLen || off+4+len(ct.body) > len(c) {
 		return nil
 	}
+	// The bytes between the masked fields.
 	b := c[off+4 : off+4+len(ct.body)]
-	// Bytes between the masked fields.
-	at := 0
-	for _, r := range ct.refs {
-		p := r.pos - 4
-		if !bytes.Equal(b[at:p], ct.body[at:p]) {
+	for i := 0; i+1 < len(ct.same); i += 2 {
+		from, to := ct.same[i], ct.same[i+1]
+		if !bytes.Equal(b[from:to], ct.body[from:to]) {
 			return nil
 		}
-		at = p + 4
-		if r.inline {
-			if int(binary.LittleEndian.Uint32(c[off+r.pos:])) != off+r.pos+4 {
-				return nil
-			}
-			at += 4 // the inline name's next-offset field
-		}
 	}
-	if !bytes.Equal(b[at:], ct.body[at:]) {
-		return nil
+	// Inline names where they were inline, and only there.
+	le := binary.LittleEndian
+	for _, f := range ct.fields {
+		p := off + int(f&^inlineBit)
+		if (int(le.Uint32(c[p:])) == p+4) != (f&inlineBit != 0) {
+			return nil
+		}
 	}
 	// Names, as compiling resolves them: the memo of this chunk, the
 	// definition's distinct name offsets in order, its cost and the limit.
 	src := ct.t
-	t := d.cache.newTemplate()
+	tc := d.cache
+	t := tc.newTemplate()
 	*t = template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
 		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof,
-		names: d.cache.namesList(len(src.names))}
+		names: tc.namesList(len(src.names))}
 	t.sshape = src.sshape
-	d.seenNames = d.seenNames[:0]
-	for _, r := range ct.refs {
-		no := binary.LittleEndian.Uint32(c[off+r.pos:])
-		if !r.inline && int(no) == off+r.pos+4 {
-			return nil // inline here, not where it was compiled
+	// Name entries live for one chunk, so a mark wrapped around to one
+	// given long ago is not met again; 0 is an entry never marked.
+	if tc.mark++; tc.mark == 0 {
+		tc.mark = 1
+	}
+	for i, f := range ct.fields {
+		no, r := le.Uint32(c[off+int(f&^inlineBit):]), &ct.refs[i]
+		// knownName's first case, a name of the memo, inline.
+		var e *nameEntry
+		if t := d.ntab; t != nil && t[nameSlot(no)].gen == d.ngen && t[nameSlot(no)].off == no {
+			e = sameName(t[nameSlot(no)].e, r)
+		} else {
+			e = d.knownName(no, r)
 		}
-		e := d.knownName(no, r)
 		if e == nil {
 			return nil
 		}
-		if slices.Contains(d.seenNames, no) {
-			continue
+		if e.mark == tc.mark {
+			continue // a name offset met before in this definition
 		}
-		d.seenNames = append(d.seenNames, no)
+		e.mark = tc.mark
 		t.names = append(t.names, e)
 		t.memo = t.memo && e.memo
 		if t.cost += e.size; t.cost > defLimit(c) {
@@ -258,17 +277,40 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 		}
 		at = end
 	}
+	if tc.interned == nil {
+		tc.interned = map[string]string{}
+	}
 	for i := range refs {
 		refs[i].raw = bytes.Clone(refs[i].raw) // the chunk's buffer is reused
+		// One string per name: knownName compares its entries' names
+		// with refs', most of them then the same string.
+		if s, ok := tc.interned[refs[i].name]; ok {
+			refs[i].name = s
+		} else {
+			tc.interned[refs[i].name] = refs[i].name
+		}
 	}
 	tc.bytes += n
+	ct := &cachedTemplate{chunkLen: len(d.chunk), body: bytes.Clone(d.chunk[off+4 : off+t.size]), refs: refs, t: t}
+	at = 0 // body offsets are definition offsets less 4
+	for _, r := range refs {
+		f := uint32(r.pos)
+		end := r.pos + 4
+		if r.inline {
+			f |= inlineBit
+			end += 4
+		}
+		if at < r.pos-4 {
+			ct.same = append(ct.same, int32(at), int32(r.pos-4))
+		}
+		ct.fields = append(ct.fields, f)
+		at = end - 4
+	}
+	if at < n {
+		ct.same = append(ct.same, int32(at), int32(n))
+	}
 	k := cacheKey(d.chunk, off)
-	tc.m[k] = append(tc.m[k], &cachedTemplate{
-		chunkLen: len(d.chunk),
-		body:     bytes.Clone(d.chunk[off+4 : off+t.size]),
-		refs:     refs,
-		t:        t,
-	})
+	tc.m[k] = append(tc.m[k], ct)
 }
 
 // knownName returns what lookupName(off) returns when the name structure at
@@ -276,7 +318,7 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 // next-offset field are compared with those r was parsed from: equal bytes
 // parse to the same name and size, so the entry is made from r without
 // decoding, and kept in the memo as lookupName would keep it.
-func (d *chunkDecoder) knownName(off uint32, r nameRef) *nameEntry {
+func (d *chunkDecoder) knownName(off uint32, r *nameRef) *nameEntry {
 	if e, ok := d.memoName(off); ok {
 		return sameName(e, r)
 	}
@@ -287,12 +329,29 @@ func (d *chunkDecoder) knownName(off uint32, r nameRef) *nameEntry {
 	if o < 0 || o > len(d.chunk)-r.size || !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
 		return nil
 	}
-	e := &nameEntry{name: r.name, size: r.size}
+	e := d.newName()
+	e.name, e.size = r.name, r.size
 	d.keepName(off, e, e.size)
 	return e
 }
 
-func sameName(e *nameEntry, r nameRef) *nameEntry {
+// newName returns a zero name entry, of d's cache's current block when d
+// has a cache. Blocks are never reused: entries live as long as anything
+// refers to them.
+func (d *chunkDecoder) newName() *nameEntry {
+	tc := d.cache
+	if tc == nil {
+		return new(nameEntry)
+	}
+	if len(tc.nblock) == 0 {
+		tc.nblock = make([]nameEntry, 64)
+	}
+	e := &tc.nblock[0]
+	tc.nblock = tc.nblock[1:]
+	return e
+}
+
+func sameName(e *nameEntry, r *nameRef) *nameEntry {
 	if e.err != nil || e.name != r.name || e.size != r.size {
 		return nil
 	}
