@@ -39,9 +39,10 @@ type Unit struct {
 //   - a directory that holds .evtx files: those (evtx.Find), and nothing
 //     below it (a machine's logs folder);
 //   - any other directory: the units of its subdirectories and the .zip
-//     archives in it, at any depth up to MaxDepth, in name order (symbolic
-//     links to directories are not followed, so a loop cannot make the
-//     walk endless).
+//     archives in it (also by a symbolic link), at any depth up to
+//     MaxDepth, in name order (symbolic links to directories are not
+//     followed, so a loop cannot make the walk endless; each is named in
+//     problems).
 //
 // A path that holds no log at all is an error (evtx.Find's); errors about
 // single entries below a directory (an unreadable subdirectory, a damaged
@@ -124,7 +125,16 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 			var ps []error
 			units, ps = walk(sub, depth+1, units)
 			probs = append(probs, ps...)
-		case e.Type()&fs.ModeSymlink == 0 && e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
+		case e.Type()&fs.ModeSymlink != 0 && !linkResolves(sub):
+			// A mount point that is gone, say: said, not skipped.
+			_, serr := os.Stat(sub)
+			probs = append(probs, fmt.Errorf("fleet: %s: a symbolic link whose target cannot be read: %w", sub, serr))
+		case e.Type()&fs.ModeSymlink != 0 && linksToDir(sub):
+			// Not followed (a loop could make the walk endless), but
+			// said: the machine behind it is not in the fleet.
+			probs = append(probs, fmt.Errorf("fleet: %s: a symbolic link to a directory, not followed (give it as a PATH of its own)", sub))
+		case (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
+			// A link to an archive cannot loop: read like the archive.
 			logs, err := evtx.Find(sub)
 			if err != nil {
 				if !errors.Is(err, fs.ErrNotExist) {
@@ -172,6 +182,19 @@ func summarizeTooDeep(p string, probs []error) []error {
 		out = append(out, fmt.Errorf("fleet: %s: %d directories more than %d levels below it were not searched, the first %s", p, n, MaxDepth, string(first)))
 	}
 	return out
+}
+
+// linkResolves reports whether the symbolic link p leads to a file that
+// can be read (os.Stat).
+func linkResolves(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// linksToDir reports whether the symbolic link p leads to a directory.
+func linksToDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 func isEVTXName(name string) bool {
