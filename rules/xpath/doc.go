@@ -11,7 +11,14 @@
 //
 // Following the Windows documentation ("Consuming Events", XPath 1.0
 // limitations), a query is one location step that selects events: "*" or
-// "Event", optionally followed by predicates. Inside predicates:
+// "Event", optionally followed by predicates; or such selectors joined by
+// and/or, with parentheses, as scripts write them for Get-WinEvent
+// -FilterXPath and in QueryList Select and Suppress elements
+// ("*[System[EventID=4624]] and *[EventData[Data[@Name='LogonType']='10']]",
+// "(*[System[EventID=4769]] and *[EventData[...]]) or (*[System[EventID=4770]])"):
+// an event matches the combination when it matches the selectors so
+// combined, the same as one selector whose predicate combines theirs. Each
+// selector joined so needs a predicate. Inside predicates:
 //
 //   - relative location paths with the child axis (the default, or
 //     "child::") and the attribute axis ("@" or "attribute::"), name tests and

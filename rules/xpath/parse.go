@@ -238,10 +238,11 @@ func MustCompile(expr string) *Query {
 }
 
 type parser struct {
-	src   string
-	tok   token
-	depth int
-	steps []*step // steps whose predicates are being parsed, innermost last
+	src     string
+	tok     token
+	depth   int
+	steps   []*step // steps whose predicates are being parsed, innermost last
+	anyStar bool    // a top-level selector is "*" (not "Event")
 }
 
 func (p *parser) next() { p.tok = scan(p.src, p.tok.end) }
@@ -320,40 +321,33 @@ func isKeyword(t token, word string) bool {
 	return t.kind == tName && strings.EqualFold(t.text, word)
 }
 
-// parseQuery parses the whole query: the event step and its predicates.
+// parseQuery parses the whole query: an event selector ("*" or "Event"
+// with its predicates), or selectors joined by and/or, with parentheses,
+// as scripts write them for Get-WinEvent and in QueryLists
+// ("*[System[EventID=4624]] and *[EventData[...]]"). A combination is
+// compiled as the one selector whose predicate joins the selectors'
+// predicates the same way: every event is an Event element, so "*[A] and
+// *[B]" holds for an event exactly when "*[(A) and (B)]" does.
 func (p *parser) parseQuery() (*Query, error) {
 	q := &Query{src: p.src}
-	switch {
-	case p.tok.kind == tStar:
-		q.event.name = "*"
-	case p.tok.kind == tName && p.tok.text == "Event" && p.peekByte() != '(' && !p.peek2(':', ':') && p.peekByte() != ':':
-		q.event.name = "Event"
-	case p.tok.kind == tSlash:
-		return nil, p.errAt(p.tok.off, "absolute location paths are not supported: a query starts with '*' or 'Event'")
-	case p.tok.kind == tEOF:
-		return nil, p.errAt(p.tok.off, "empty query: expected '*' or 'Event'")
-	default:
-		if msg := unsupported(p.tok); msg != "" {
-			return nil, p.errAt(p.tok.off, "%s", msg)
-		}
-		return nil, p.errAt(p.tok.off, "a query must select events: expected '*' or 'Event', found %s", p.tok.describe())
+	n, err := p.parseTopOr(true)
+	if err != nil {
+		return nil, err
 	}
-	q.event.pos = -1
-	p.next()
-	for p.tok.kind == tLBrack {
-		if err := p.parsePredicate(&q.event); err != nil {
-			return nil, err
+	if n.sel != nil {
+		q.event = *n.sel
+	} else {
+		q.event = step{name: "Event", preds: []*expr{n.x}, pos: -1}
+		if p.anyStar {
+			q.event.name = "*"
 		}
 	}
-	n := 0
+	cnt := 0
 	for _, x := range q.event.preds {
-		n += countExpressions(x)
+		cnt += countExpressions(x)
 	}
-	if n > MaxExpressions {
-		return nil, p.errAt(0, "%d conditions, more than the %d expressions Windows accepts in one XPath: split the query into several Select elements of a QueryList", n, MaxExpressions)
-	}
-	if q.event.pos >= 0 {
-		return nil, p.errAt(q.event.pos, "position predicates are supported on leaf nodes only, not on the event")
+	if cnt > MaxExpressions {
+		return nil, p.errAt(0, "%d conditions, more than the %d expressions Windows accepts in one XPath: split the query into several Select elements of a QueryList", cnt, MaxExpressions)
 	}
 	switch p.tok.kind {
 	case tEOF:
@@ -361,7 +355,119 @@ func (p *parser) parseQuery() (*Query, error) {
 	case tSlash:
 		return nil, p.errAt(p.tok.off, "a query must select events: steps below the event are not supported (use a predicate)")
 	}
-	return nil, p.errTok("'[' or end of query")
+	if n.sel != nil && p.tok.kind != tRParen {
+		return nil, p.errTok("'[' or end of query")
+	}
+	return nil, p.errTok("'and', 'or' or end of query")
+}
+
+// topNode is a parsed part of a query's top level: one event selector
+// (sel), or a combination of selectors (x, their predicates joined).
+type topNode struct {
+	sel *step
+	x   *expr
+	off int
+}
+
+// cond is n as a condition on the event: a selector's predicates joined
+// by and.
+func (p *parser) cond(n topNode) (*expr, error) {
+	if n.sel == nil {
+		return n.x, nil
+	}
+	switch len(n.sel.preds) {
+	case 0:
+		return nil, p.errAt(n.off, "an event selector joined by and/or needs a predicate ('%s' alone selects every event)", n.sel.name)
+	case 1:
+		return n.sel.preds[0], nil
+	}
+	return &expr{op: opAnd, args: n.sel.preds, off: n.off}, nil
+}
+
+// parseTopOr parses selectors joined by 'or' (first: at the query's start).
+func (p *parser) parseTopOr(first bool) (topNode, error) {
+	return p.parseTopJoin(first, "or", opOr, func(first bool) (topNode, error) {
+		return p.parseTopJoin(first, "and", opAnd, p.parseTopPrimary)
+	})
+}
+
+// parseTopJoin parses operand (word operand)* at the top level.
+func (p *parser) parseTopJoin(first bool, word string, op exprOp, operand func(bool) (topNode, error)) (topNode, error) {
+	n, err := operand(first)
+	if err != nil || !isKeyword(p.tok, word) {
+		return n, err
+	}
+	x, err := p.cond(n)
+	if err != nil {
+		return topNode{}, err
+	}
+	j := &expr{op: op, args: []*expr{x}, off: n.off}
+	for isKeyword(p.tok, word) {
+		p.next()
+		if len(j.args) >= MaxClauses {
+			return topNode{}, p.errAt(p.tok.off, "more than %d clauses joined by '%s' (the Windows limit): split the query into several Select elements of a QueryList", MaxClauses, word)
+		}
+		m, err := operand(false)
+		if err != nil {
+			return topNode{}, err
+		}
+		y, err := p.cond(m)
+		if err != nil {
+			return topNode{}, err
+		}
+		j.args = append(j.args, y)
+	}
+	return topNode{x: j, off: n.off}, nil
+}
+
+// parseTopPrimary parses an event selector or a parenthesized
+// combination of them.
+func (p *parser) parseTopPrimary(first bool) (topNode, error) {
+	s := &step{pos: -1}
+	off := p.tok.off
+	switch {
+	case p.tok.kind == tLParen:
+		if err := p.enter(off); err != nil {
+			return topNode{}, err
+		}
+		defer p.leave()
+		p.next()
+		n, err := p.parseTopOr(false)
+		if err != nil {
+			return topNode{}, err
+		}
+		if p.tok.kind != tRParen {
+			return topNode{}, p.errTok(fmt.Sprintf("')' to close the parenthesis opened at offset %d", off))
+		}
+		p.next()
+		return n, nil
+	case p.tok.kind == tStar:
+		s.name = "*"
+		p.anyStar = true
+	case p.tok.kind == tName && p.tok.text == "Event" && p.peekByte() != '(' && !p.peek2(':', ':') && p.peekByte() != ':':
+		s.name = "Event"
+	case p.tok.kind == tSlash:
+		return topNode{}, p.errAt(p.tok.off, "absolute location paths are not supported: a query starts with '*' or 'Event'")
+	case p.tok.kind == tEOF && first:
+		return topNode{}, p.errAt(p.tok.off, "empty query: expected '*' or 'Event'")
+	case !first:
+		return topNode{}, p.errTok("'*', 'Event' or '(' (an event selector)")
+	default:
+		if msg := unsupported(p.tok); msg != "" {
+			return topNode{}, p.errAt(p.tok.off, "%s", msg)
+		}
+		return topNode{}, p.errAt(p.tok.off, "a query must select events: expected '*' or 'Event', found %s", p.tok.describe())
+	}
+	p.next()
+	for p.tok.kind == tLBrack {
+		if err := p.parsePredicate(s); err != nil {
+			return topNode{}, err
+		}
+	}
+	if s.pos >= 0 {
+		return topNode{}, p.errAt(s.pos, "position predicates are supported on leaf nodes only, not on the event")
+	}
+	return topNode{sel: s, off: off}, nil
 }
 
 // parsePredicate parses '[' Expr ']' and appends it to s.
