@@ -258,7 +258,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("")
 		}
 		if len(f.Queries) > 0 {
-			p.line("Check on the live VM (newest match in the window):\n")
+			p.line(liveHeading(&f) + "\n")
 			var cmds []string
 			for _, c := range liveChecks(&f) {
 				cmds = append(cmds, c.command)

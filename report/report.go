@@ -670,6 +670,20 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	return &r, nil
 }
 
+// liveHeading is the line above a finding's live-VM commands: an evidence
+// query's command looks back over the rule's window (a timediff
+// condition), a corroboration query's over the whole log
+// (rules.Rule.WevtutilCommand), and the heading says which when there are
+// both.
+func liveHeading(f *Finding) string {
+	for _, q := range f.Queries {
+		if q.Role == rules.RoleCorroboration {
+			return "Check on the live VM (newest match; corroboration over the whole log, the others in the window):"
+		}
+	}
+	return "Check on the live VM (newest match in the window):"
+}
+
 // liveCheck is one command of a finding's "Check on the live VM", once
 // however many of its queries run it, with what it does not check.
 type liveCheck struct {

@@ -377,3 +377,17 @@ func TestLiveChecksOnce(t *testing.T) {
 		t.Errorf("markdown lacks the rem line under C:\n%s", md.String())
 	}
 }
+
+// TestLiveHeadingSaysWholeLog: a corroboration query's live command has
+// no window (rules.Rule.WevtutilCommand), and the heading over the
+// commands must not say that every one looks in the window.
+func TestLiveHeadingSaysWholeLog(t *testing.T) {
+	ev := Finding{Queries: []QueryResult{{ID: "a", Role: rules.RoleEvidence}}}
+	if h := liveHeading(&ev); !strings.Contains(h, "in the window") || strings.Contains(h, "whole log") {
+		t.Errorf("evidence only: %q", h)
+	}
+	both := Finding{Queries: []QueryResult{{ID: "a", Role: rules.RoleEvidence}, {ID: "b", Role: rules.RoleCorroboration}}}
+	if h := liveHeading(&both); !strings.Contains(h, "corroboration over the whole log") {
+		t.Errorf("with corroboration: %q", h)
+	}
+}

@@ -344,7 +344,7 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 		}
 		if len(f.Queries) > 0 {
-			p.line("\nCheck on the live VM (newest match in the window):")
+			p.line("\n" + liveHeading(&f))
 		}
 		for _, c := range liveChecks(&f) {
 			p.printf("  %s\n", c.command)
