@@ -422,9 +422,15 @@ func TestLiveUncheckedSaysJudgements(t *testing.T) {
 	if len(got) == 0 || !strings.HasPrefix(got[len(got)-1], "at least 30 such events within 10 minutes, with at least 5 distinct ") {
 		t.Errorf("%s: LiveUnchecked %q", q.ID, got)
 	}
+	// A distinct field read up to a separator says so.
+	got = r.LiveUnchecked(r.Query("rdpcorets-131-burst"))
+	want := []string{"at least 60 such events within 10 minutes, with at least 5 distinct ClientIP up to the first ':'"}
+	if !slices.Equal(got, want) {
+		t.Errorf("LiveUnchecked %q, want %q", got, want)
+	}
 	l := builtinRule(t, "rdp-listener")
 	got = l.LiveUnchecked(l.Query("boot-without-listener"))
-	want := []string{"no match of rcm-started-listening (the RDP listener started listening, in Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational) within 10 minutes after it"}
+	want = []string{"no match of rcm-started-listening (the RDP listener started listening, in Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational) within 10 minutes after it"}
 	if !slices.Equal(got, want) {
 		t.Errorf("LiveUnchecked %q, want %q", got, want)
 	}
