@@ -135,6 +135,31 @@ func TestFixStepContents(t *testing.T) {
 	}
 }
 
+// TestFirewallProfileReadsActiveStore: a step that reads the firewall
+// profiles reads the settings in force (-PolicyStore ActiveStore, Group
+// Policy included): without it Get-NetFirewallProfile reads the local
+// store only ("Running this cmdlet without specifying the policy store
+// retrieves the persistent store", Get-NetFirewallProfile, Microsoft
+// Learn), so the read after Set-NetFirewallProfile showed
+// AllowInboundRules True while a Group Policy still blocked every inbound
+// connection.
+func TestFirewallProfileReadsActiveStore(t *testing.T) {
+	n := 0
+	for id, s := range builtinSteps(t) {
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if strings.Contains(line, "Get-NetFirewallProfile") {
+				n++
+				if !strings.Contains(line, "Get-NetFirewallProfile -PolicyStore ActiveStore") {
+					t.Errorf("%s: %s reads the local store only", id, line)
+				}
+			}
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d reads of the firewall profiles, want at least 3", n)
+	}
+}
+
 // TestTLSOrder: read, TLS 1.2, TLS 1.3, restart; Group Policy and TLS
 // 1.0/1.1 after those.
 func TestTLSOrder(t *testing.T) {
