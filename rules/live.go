@@ -305,6 +305,21 @@ func composeLive(x, tc string, preds []string) string {
 			}
 		}
 	}
+	// Selectors joined by and/or ("*[A] or *[B]", "(*[A]) and *[B]"): the
+	// time condition and the predicates are one more selector joined by
+	// and, so that they hold for every selector's events (predicates
+	// added to the last selector would hold for its events only).
+	if joinedSelectors(x) {
+		var all []string
+		if tc != "" {
+			all = append(all, "System["+tc+"]")
+		}
+		all = append(all, preds...)
+		if len(all) == 0 {
+			return x
+		}
+		return "(" + x + ") and *[" + strings.Join(all, " and ") + "]"
+	}
 	// Anything else ("*", "*[A][B]"): more predicates on the event step.
 	if tc != "" {
 		x += "[System[" + tc + "]]"
@@ -313,6 +328,35 @@ func composeLive(x, tc string, preds []string) string {
 		x += "[" + strings.Join(preds, " and ") + "]"
 	}
 	return x
+}
+
+// joinedSelectors reports whether the XPath x is event selectors joined
+// by and/or (or one in parentheses), not one selector ("*" or "Event"
+// with predicates): outside its brackets and string literals, x holds
+// more than that name.
+func joinedSelectors(x string) bool {
+	var top strings.Builder
+	depth := 0
+	var quote byte
+	for i := 0; i < len(x); i++ {
+		c := x[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case depth > 0 && (c == '\'' || c == '"'):
+			quote = c
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case depth == 0:
+			top.WriteByte(c)
+		}
+	}
+	name := strings.TrimSpace(top.String())
+	return name != "*" && name != "Event"
 }
 
 // livePredicate returns c as a predicate on the event ("EventData[...]",

@@ -20,7 +20,8 @@ const liveFirewallXPath = "Event[System[Provider[@Name='Microsoft-Windows-Window
 // the live XPath holds; split, before, binary_text, address and
 // conditions not marked verbatim, which it leaves to the reader; one
 // query whose 24 verbatim texts exceed wevtutil's 22 clauses; and query
-// XPaths of the three shapes LiveXPath composes with.
+// XPaths of the four shapes LiveXPath composes with (selectors joined by
+// and/or the last).
 var liveKindsRule = `id: live-kinds
 title: every kind of condition
 severity: error
@@ -82,6 +83,14 @@ queries:
     channel: System
     xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
     where: [{binary_text: true, before: "/", text: [TermService]}, {data: param2, text: ["192.0.2.1"], address: true}]
+  - id: joined-or
+    channel: System
+    xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7040]] or *[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+    where: [{data: param4, text: [MpsSvc, BFE], verbatim: true}]
+  - id: joined-and
+    channel: System
+    xpath: "(*[System[Provider[@Name='Service Control Manager']]]) and Event[System[EventID=7040]]"
+    unless: [{data: param3, text: [disabled], verbatim: true}]
   - id: corroborates
     channel: System
     role: corroboration
@@ -337,6 +346,11 @@ func TestLiveUncheckedSaysEachCondition(t *testing.T) {
 		{"other-shape", nil, []string{"Event[(EventData[Data[@Name='Direction']=1] or System[EventID=2005]) and System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='Action']=3]]"}},
 		{"index", nil, []string{"EventData[Data[2]='C:']"}},
 		{"system-fields", nil, []string{"*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]][System[EventID=7040 or EventID=2013] and System[Provider/@Name='Service Control Manager' or Provider/@Name='Srv'] and System[Level!=2]]"}},
+		// Selectors joined by and/or: the window and the conditions
+		// are one more selector joined by and, so they hold for every
+		// selector's events.
+		{"joined-or", nil, []string{"(*[System[Provider[@Name='Service Control Manager'] and EventID=7040]] or *[System[Provider[@Name='Service Control Manager'] and EventID=7036]]) and *[System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='param4']='MpsSvc' or Data[@Name='param4']='BFE']]"}},
+		{"joined-and", nil, []string{"((*[System[Provider[@Name='Service Control Manager']]]) and Event[System[EventID=7040]]) and *[System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='param3']!='disabled']]"}},
 		{"binary-before", []string{"the Binary data read as text up to the first '/' is 'TermService'", "param2 is '192.0.2.1' or an IP address"}, nil},
 	} {
 		q := r.Query(c.query)
