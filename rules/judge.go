@@ -386,9 +386,25 @@ func confirmText(cr *compiledRule) string {
 	for i, ch := range chs {
 		chs[i] = shortChannel(ch)
 	}
-	s := "the same error while you try to connect, a calling process that hosts Remote Desktop Services (Windows Server 2022 and later name it)"
+	// The calling process is named only where a query reads one (Schannel
+	// from Windows Server 2022 on); a 4625 names none that tells RDP from
+	// SMB.
+	proc := false
+	for _, cq := range cr.queries {
+		if a := cq.query.Attribution; a != nil && a.Process != nil && a.Process.Image != "" {
+			proc = true
+		}
+	}
+	ways := []string{"the same error while you try to connect"}
+	if proc {
+		ways = append(ways, "a calling process that hosts Remote Desktop Services (Windows Server 2022 and later name it)")
+	}
 	if len(chs) > 0 {
-		s += " or an RDP connection attempt at the same moment (" + strings.Join(chs, ", ") + ")"
+		ways = append(ways, "an RDP connection attempt at the same moment ("+strings.Join(chs, ", ")+")")
+	}
+	s := ways[0]
+	if n := len(ways); n > 1 {
+		s = strings.Join(ways[:n-1], ", ") + " or " + ways[n-1]
 	}
 	return s + " would confirm it."
 }

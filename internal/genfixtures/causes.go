@@ -218,10 +218,23 @@ func causeSets() []set {
 			evtxtest.Security4625(at(3*hour), "alice", "198.51.100.7", 0xC000006D, 0xC000006A, 10),
 			evtxtest.Security4625(at(2*hour), "alice", "198.51.100.7", 0xC000006D, 0xC0000224, 10))}},
 		expect{ruleLogon, detected, "must-change-password"}, expect{ruleBrute, notDetected, ""}, expect{ruleTrust, notDetected, ""})
-	add("logon-not-granted", "Security 4625 LogonType 3 (NLA), Status 0xC000015B (logon type not granted)",
+	// A network logon is RDP's with NLA, or SMB's and any other network
+	// service's: possible, unless an RDP connection was accepted at the
+	// same moment.
+	add("logon-not-granted", "Security 4625 LogonType 3 (NLA, or SMB), Status 0xC000015B (logon type not granted), no RDP log",
 		[]logFile{sys(), {name: fileSecurity, events: security(
 			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 3))}},
+		expect{ruleLogon, possible, "network-logon-right-missing"})
+	add("logon-not-granted-rdp-connection", "Security 4625 LogonType 3, Status 0xC000015B, 2 s after RdpCoreTS 131 accepted a connection from the same address: RDP with NLA",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 3))},
+			{name: fileRdpCoreTS, events: []*evtx.Event{evtxtest.RdpCoreTS131(at(2*hour+2*time.Second), "198.51.100.8")}}},
 		expect{ruleLogon, detected, "network-logon-right-missing"})
+	add("logon-disabled-smb", "Security 4625 LogonType 3 (NtLmSsp), disabled account, RdpCoreTS log with a connection an hour away: an SMB logon, not RDP's",
+		[]logFile{sys(), {name: fileSecurity, events: security(
+			evtxtest.Security4625(at(2*hour), "carol", "198.51.100.9", 0xC000006E, 0xC0000072, 3))},
+			{name: fileRdpCoreTS, events: []*evtx.Event{evtxtest.RdpCoreTS131(at(3*hour), "203.0.113.4")}}},
+		expect{ruleLogon, possible, "account-disabled"})
 	add("logon-not-granted-interactive", "Security 4625 LogonType 10 (RemoteInteractive, no NLA), Status 0xC000015B (logon type not granted)",
 		[]logFile{sys(), {name: fileSecurity, events: security(
 			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 10))}},
