@@ -569,4 +569,20 @@ func TestStructuredQueryFileBounded(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q; want a usage error naming it as too large", f, code, len(out), errOut)
 		}
 	}
+	// A query of exactly maxQueryFile bytes is read, and one byte more is
+	// too large.
+	head := "<QueryList><Query Id=\"0\"><Select Path=\"System\">*[System[EventID=7036]]</Select></Query></QueryList>\n<!--"
+	for _, n := range []int{maxQueryFile, maxQueryFile + 1} {
+		exact := filepath.Join(t.TempDir(), "exact.xml")
+		if err := os.WriteFile(exact, []byte(head+strings.Repeat("x", n-len(head)-3)+"-->"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runCmd("query", system, "--structured-query", exact)
+		if n == maxQueryFile && (code != exitOK || out == "") {
+			t.Errorf("%d bytes: exit %d, stdout %d bytes, stderr %q; want the query run", n, code, len(out), errOut)
+		}
+		if n > maxQueryFile && (code != exitUsage || !strings.Contains(errOut, "larger than")) {
+			t.Errorf("%d bytes: exit %d, stderr %q; want too large", n, code, errOut)
+		}
+	}
 }
