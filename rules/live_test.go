@@ -83,6 +83,9 @@ queries:
     channel: System
     xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
     where: [{binary_text: true, before: "/", text: [TermService]}, {data: param2, text: ["192.0.2.1"], address: true}]
+  - id: or-in-system
+    channel: System
+    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7040 or Provider[@Name='Srv'] and EventID=2013]]"
   - id: joined-or
     channel: System
     xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7040]] or *[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
@@ -351,6 +354,8 @@ func TestLiveUncheckedSaysEachCondition(t *testing.T) {
 		// selector's events.
 		{"joined-or", nil, []string{"(*[System[Provider[@Name='Service Control Manager'] and EventID=7040]] or *[System[Provider[@Name='Service Control Manager'] and EventID=7036]]) and *[System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='param4']='MpsSvc' or Data[@Name='param4']='BFE']]"}},
 		{"joined-and", nil, []string{"((*[System[Provider[@Name='Service Control Manager']]]) and Event[System[EventID=7040]]) and *[System[TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='param3']!='disabled']]"}},
+		{"param-unless", nil, []string{"*[System[Provider[@Name='Service Control Manager'] and EventID=7040 and TimeCreated[timediff(@SystemTime) <= 86400000]] and EventData[Data[@Name='param4']='MpsSvc' or Data[@Name='param4']='BFE'] and EventData[Data[@Name='param3']!='disabled' and Data[@Name='param3']!='auto start']]"}},
+		{"or-in-system", nil, []string{"Event[System[(Provider[@Name='Service Control Manager'] and EventID=7040 or Provider[@Name='Srv'] and EventID=2013) and TimeCreated[timediff(@SystemTime) <= 86400000]]]"}},
 		{"binary-before", []string{"the Binary data read as text up to the first '/' is 'TermService'", "param2 is '192.0.2.1' or an IP address"}, nil},
 	} {
 		q := r.Query(c.query)
@@ -376,6 +381,15 @@ func TestVerbatimValidated(t *testing.T) {
 		{`{data: RuleId, text: ["50%"], verbatim: true}`, "'%'"},
 		{`{data: RuleId, text: ["User32 "], verbatim: true}`, "trimmed"},
 		{`{user_data: Param, text: [x], verbatim: true}`, "depth"},
+		{`{any_field: true, text: [x], verbatim: true}`, "depth"},
+		{`{data: ClientIP, before: ":", text: ["192.0.2.1"], verbatim: true}`, "before"},
+		{`{data: IpAddress, address: true, verbatim: true}`, "address"},
+		{`{data: "it's", text: [x], verbatim: true}`, "data name"},
+		{`{data: RuleId, text: ["done."], verbatim: true}`, "final '.'"},
+		{`{data: RuleId, text: ["a\x7fb"], verbatim: true}`, "control character"},
+		// 2^53 + 1 is the first integer an XPath number (a float64)
+		// cannot hold.
+		{`{data: Code, codes: ["9007199254740993"], verbatim: true}`, "exactly"},
 	} {
 		src := "id: v\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: \"*\"\n    where: [" + c.cond + "]\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
 		r, err := Parse("v.yaml", []byte(src))
@@ -386,6 +400,17 @@ func TestVerbatimValidated(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "verbatim") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want a verbatim error naming %q", c.cond, err, c.want)
 		}
+	}
+	// 2^53 is held exactly: the XPath compares it.
+	r, err := Parse("v.yaml", []byte("id: v\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: \"*\"\n    where: [{data: Code, codes: [\"9007199254740992\"], verbatim: true}]\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate([]*Rule{r}); err != nil {
+		t.Fatal(err)
+	}
+	if x := r.LiveXPath(r.Queries[0]); !strings.Contains(x, "Data[@Name='Code']=9007199254740992") {
+		t.Errorf("2^53 not held: %s", x)
 	}
 }
 
@@ -424,6 +449,21 @@ func TestLiveCommandOneLine(t *testing.T) {
 	}
 	if got := r.LiveUnchecked(q); !slices.Equal(got, []string{`param1 is 'a\nrem x'`}) {
 		t.Errorf("LiveUnchecked %q", got)
+	}
+	// Line breaks of a quoted query (CR LF kept as written) too.
+	src = "id: l\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: \"Event[System[Provider[@Name='Service Control Manager']\\r\\n  and EventID=7040]]\"\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
+	if r, err = Parse("l.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate([]*Rule{r}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Queries[0].XPath, "\r\n") {
+		t.Fatalf("the query lost its CR LF: %q", r.Queries[0].XPath)
+	}
+	want = `wevtutil qe System /rd:true /c:1 /f:text /q:"Event[System[Provider[@Name='Service Control Manager']    and EventID=7040 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"`
+	if cmd := r.WevtutilCommand(r.Queries[0]); cmd != want {
+		t.Errorf("command\n%q\nwant\n%q", cmd, want)
 	}
 }
 
@@ -489,6 +529,52 @@ func TestLiveCommandCmdSafe(t *testing.T) {
 		cmd := r.WevtutilCommand(r.Queries[0])
 		if want := `wevtutil qe "` + ch + `" /rd:true`; !strings.HasPrefix(cmd, want) {
 			t.Errorf("channel %q: %s, want it quoted", ch, cmd)
+		}
+	}
+}
+
+// TestLiveCommandLengthLimit: a condition is held while the command is at
+// most MaxCommandLine UTF-16 code units long, and left to the reader one
+// unit beyond, whether it is the query's only (first) condition or not;
+// a character beyond the Basic Multilingual Plane counts two units, as
+// Windows counts them.
+func TestLiveCommandLengthLimit(t *testing.T) {
+	build := func(pad string) (*Rule, *Query) {
+		t.Helper()
+		src := "id: n\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: System\n    xpath: \"*[System[EventID=7040]]\"\n    where: [{data: param1, text: [" +
+			strconv.Quote("R"+pad) + "], verbatim: true}]\nresolution:\n  - {id: s, title: T, text: t, source: test}\n"
+		r, err := Parse("n.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate([]*Rule{r}); err != nil {
+			t.Fatal(err)
+		}
+		return r, r.Queries[0]
+	}
+	r, q := build("")
+	base := utf16Len(r.WevtutilCommand(q))
+	for _, c := range []struct {
+		name string
+		pad  string
+		held bool
+	}{
+		{"ascii at the limit", strings.Repeat("x", MaxCommandLine-base), true},
+		{"ascii one beyond", strings.Repeat("x", MaxCommandLine-base+1), false},
+		{"astral at the limit", strings.Repeat("\U0001D400", (MaxCommandLine-base)/2) + strings.Repeat("x", (MaxCommandLine-base)%2), true},
+		{"astral one beyond", strings.Repeat("\U0001D400", (MaxCommandLine-base+1)/2) + strings.Repeat("x", (MaxCommandLine-base+1)%2), false},
+	} {
+		r, q := build(c.pad)
+		cmd := r.WevtutilCommand(q)
+		held := strings.Contains(cmd, "Data[@Name='param1']")
+		if held != c.held {
+			t.Errorf("%s: condition held %v, want %v (%d units)", c.name, held, c.held, utf16Len(cmd))
+		}
+		if held && utf16Len(cmd) != MaxCommandLine {
+			t.Errorf("%s: %d units, want %d", c.name, utf16Len(cmd), MaxCommandLine)
+		}
+		if un := r.LiveUnchecked(q); (len(un) == 0) != held {
+			t.Errorf("%s: LiveUnchecked %d conditions, held %v", c.name, len(un), held)
 		}
 	}
 }

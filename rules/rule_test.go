@@ -562,4 +562,14 @@ func TestLoadDirRefusesHugeFile(t *testing.T) {
 	if err == nil || !errors.As(err, &le) || !strings.Contains(err.Error(), "big.yaml: larger than") {
 		t.Errorf("LoadDir: %v; want a *LoadError naming big.yaml as too large", err)
 	}
+	// A rule file of exactly MaxRuleFile bytes is read.
+	exact := t.TempDir()
+	rule := "id: exact\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - {id: q, channel: System, xpath: \"*\"}\nresolution:\n  - {id: s, title: T, text: t, source: test}\n#"
+	rule += strings.Repeat("x", MaxRuleFile-len(rule)-1) + "\n"
+	if err := os.WriteFile(filepath.Join(exact, "exact.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := LoadDir(exact); err != nil || len(rs) != 1 {
+		t.Errorf("LoadDir of a rule file of %d bytes: %d rules, %v", len(rule), len(rs), err)
+	}
 }
