@@ -552,6 +552,10 @@ func TestLiveCommandLengthLimit(t *testing.T) {
 		}
 		return r, r.Queries[0]
 	}
+	// cmd's limit, written out: "The maximum length of the string that
+	// you can use at the command prompt is 8191 characters" (Microsoft
+	// Learn, "Command prompt (Cmd.exe) command-line string limitation").
+	const limit = 8191
 	r, q := build("")
 	base := utf16Len(r.WevtutilCommand(q))
 	for _, c := range []struct {
@@ -559,10 +563,10 @@ func TestLiveCommandLengthLimit(t *testing.T) {
 		pad  string
 		held bool
 	}{
-		{"ascii at the limit", strings.Repeat("x", MaxCommandLine-base), true},
-		{"ascii one beyond", strings.Repeat("x", MaxCommandLine-base+1), false},
-		{"astral at the limit", strings.Repeat("\U0001D400", (MaxCommandLine-base)/2) + strings.Repeat("x", (MaxCommandLine-base)%2), true},
-		{"astral one beyond", strings.Repeat("\U0001D400", (MaxCommandLine-base+1)/2) + strings.Repeat("x", (MaxCommandLine-base+1)%2), false},
+		{"ascii at the limit", strings.Repeat("x", limit-base), true},
+		{"ascii one beyond", strings.Repeat("x", limit-base+1), false},
+		{"astral at the limit", strings.Repeat("\U0001D400", (limit-base)/2) + strings.Repeat("x", (limit-base)%2), true},
+		{"astral one beyond", strings.Repeat("\U0001D400", (limit-base+1)/2) + strings.Repeat("x", (limit-base+1)%2), false},
 	} {
 		r, q := build(c.pad)
 		cmd := r.WevtutilCommand(q)
@@ -570,8 +574,8 @@ func TestLiveCommandLengthLimit(t *testing.T) {
 		if held != c.held {
 			t.Errorf("%s: condition held %v, want %v (%d units)", c.name, held, c.held, utf16Len(cmd))
 		}
-		if held && utf16Len(cmd) != MaxCommandLine {
-			t.Errorf("%s: %d units, want %d", c.name, utf16Len(cmd), MaxCommandLine)
+		if held && utf16Len(cmd) != limit {
+			t.Errorf("%s: %d units, want %d", c.name, utf16Len(cmd), limit)
 		}
 		if un := r.LiveUnchecked(q); (len(un) == 0) != held {
 			t.Errorf("%s: LiveUnchecked %d conditions, held %v", c.name, len(un), held)
