@@ -8,8 +8,9 @@
 // Merge adds them to the built-ins or replaces built-ins with the same id.
 // Validate checks rules like code: unique lower-case ids, non-empty titles,
 // causes and steps, every query compiles (package rules/xpath) and can be
-// carried by the live-VM command's cmd line (no '"', '%' or line break in
-// its channel or XPath: write literals in single quotes), every
+// carried by the live-VM command's line, pasted into cmd or PowerShell (no
+// '"', '%', '$', '`', typographic double quote or line break in its
+// channel or XPath: write literals in single quotes), every
 // refinement names existing queries and steps, and every resolution step,
 // built-in or loaded, passes the fix-step checks (steps.go: a source, /f
 // on reg add and delete, a read or backup before each write).

@@ -51,8 +51,11 @@ import (
 //     quote of either kind (an XPath literal cannot hold both, and '"'
 //     ends the argument) or a '%' (cmd expands %NAME% even inside quotes)
 //     is not written either, and Validate refuses a channel or a query
-//     XPath holding a '"', a '%' or a control character (cmdQuotable); a
-//     channel holding a character cmd treats specially is quoted.
+//     XPath holding a '"', a '%' or a control character, or what
+//     PowerShell expands inside double quotes ('$', '`', a typographic
+//     double quote), where an engineer who ran the fix steps may paste the
+//     command (cmdQuotable); a channel holding anything but letters,
+//     digits, '-', '_', '.' and '/' is quoted.
 //   - The XPath must stay within what wevtutil accepts: at most 22
 //     operands joined by one operator and 32 expressions (xpath.MaxClauses,
 //     xpath.MaxExpressions), and the command within cmd's 8191 characters
@@ -420,14 +423,14 @@ func (c *Condition) liveReason() string {
 		return "no text or codes"
 	}
 	if !liveName(c.Data) {
-		return "the data name has a quote, '%' or a control character"
+		return "the data name has a quote, '%', '$', '`', a typographic double quote or a control character"
 	}
 	for _, t := range c.Text {
 		switch {
 		case t == "" || t != strings.TrimSpace(t) || strings.HasSuffix(t, "."):
 			return fmt.Sprintf("text %q: the rule compares it trimmed and without a final '.', the XPath as spelled", t)
 		case !liveName(t):
-			return fmt.Sprintf("text %q has a quote, '%%' or a control character, which the cmd line cannot carry", t)
+			return fmt.Sprintf("text %q has a quote, '%%', '$', '`', a typographic double quote or a control character, which the command line (cmd or PowerShell) cannot carry", t)
 		}
 	}
 	for _, n := range c.codes {
@@ -444,14 +447,19 @@ func liveName(s string) bool {
 	return !strings.ContainsRune(s, '\'') && cmdQuotable(s)
 }
 
-// cmdQuotable reports whether s can be written inside cmd's double
-// quotes: no '"' (it ends the quoted text, and '&', '|', '<' or '>' after
-// it start a command or a redirection), no '%' (cmd expands %NAME% even
-// inside quotes) and no control character (a line break ends the
-// command).
+// cmdQuotable reports whether s can be written inside the double quotes
+// of a command pasted into cmd or into PowerShell (the fix steps' shell):
+// no '"' (it ends the quoted text, and '&', '|', '<' or '>' after it start
+// a command or a redirection), no '%' (cmd expands %NAME% even inside
+// quotes), no '$' or '`' (PowerShell expands $name and $(...) and escapes
+// with '`' inside double quotes), no typographic double quote (U+201C,
+// U+201D, U+201E: PowerShell ends a "..." string on them too) and no
+// control character (a line break ends the command).
 func cmdQuotable(s string) bool {
 	for _, r := range s {
-		if r == '"' || r == '%' || r < 0x20 || r == 0x7f {
+		switch {
+		case r == '"' || r == '%' || r == '$' || r == '`' || r < 0x20 || r == 0x7f,
+			r == '\u201c' || r == '\u201d' || r == '\u201e':
 			return false
 		}
 	}

@@ -387,6 +387,9 @@ func TestVerbatimValidated(t *testing.T) {
 		{`{data: "it's", text: [x], verbatim: true}`, "data name"},
 		{`{data: RuleId, text: ["done."], verbatim: true}`, "final '.'"},
 		{`{data: RuleId, text: ["a\x7fb"], verbatim: true}`, "control character"},
+		{`{data: ShareName, text: ["C$"], verbatim: true}`, "'$'"},
+		{`{data: RuleId, text: ["a` + "`" + `b"], verbatim: true}`, "'`'"},
+		{`{data: RuleId, text: ["a\u201cb"], verbatim: true}`, "typographic"},
 		// 2^53 + 1 is the first integer an XPath number (a float64)
 		// cannot hold.
 		{`{data: Code, codes: ["9007199254740993"], verbatim: true}`, "exactly"},
@@ -514,10 +517,17 @@ func TestLiveCommandCmdSafe(t *testing.T) {
 		{"System\ncalc", "*", "channel"},
 		{`Sys"tem`, "*", "channel"},
 		{"Sys%PATH%tem", "*", "channel"},
+		// Pasted into PowerShell (the fix steps' shell), "..." expands
+		// $name and $(...) and reads ` as an escape, and a typographic
+		// double quote ends the string.
+		{"System", `*[EventData[Data='$(calc)']]`, "xpath"},
+		{"System", "*[EventData[Data='a`b']]", "xpath"},
+		{"System", "*[EventData[Data='a\u201d; calc; \u201cb']]", "xpath"},
+		{"Sys$env:x", "*", "channel"},
 	} {
 		err := Validate([]*Rule{rule(c.channel, c.xpath)})
-		if err == nil || !strings.Contains(err.Error(), "queries[q]."+c.field) || !strings.Contains(err.Error(), "cmd") {
-			t.Errorf("channel %q, xpath %q: %v, want an error on %s naming cmd", c.channel, c.xpath, err, c.field)
+		if err == nil || !strings.Contains(err.Error(), "queries[q]."+c.field) || !strings.Contains(err.Error(), "PowerShell") {
+			t.Errorf("channel %q, xpath %q: %v, want an error on %s naming PowerShell", c.channel, c.xpath, err, c.field)
 		}
 	}
 	for _, ch := range []string{"System&calc", "A|B", "A<B>C", "A^B", "A(B)", "A,B;C=D"} {

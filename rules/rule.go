@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -364,13 +365,16 @@ func isNameByte(c byte) bool {
 		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
 }
 
-// quoteArg returns s as one cmd argument: in double quotes when it holds
-// a space, a tab or a character cmd treats specially outside quotes (a
-// command separator, a redirection, an escape, a parenthesis, an argument
-// delimiter). Validate refuses what quotes cannot carry (cmdQuotable).
+// quoteArg returns s as one argument of a command pasted into cmd or
+// PowerShell: as it is when it holds only letters, digits, '-', '_', '.'
+// and '/', in double quotes otherwise (a space, a command separator, a
+// redirection, an escape, a parenthesis, an argument delimiter, a
+// comment). Validate refuses what the quotes cannot carry (cmdQuotable).
 func quoteArg(s string) string {
-	if strings.ContainsAny(s, " \t&|<>^(),;=") {
-		return `"` + s + `"`
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || r == '/' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return `"` + s + `"`
+		}
 	}
 	return s
 }

@@ -158,7 +158,7 @@ func validateRule(r *Rule) []error {
 		if strings.TrimSpace(q.Channel) == "" {
 			bad(f+".channel", "empty")
 		} else if !cmdQuotable(q.Channel) {
-			bad(f+".channel", "%q has a '\"', '%%' or a control character, which the live-VM command cannot carry in cmd", q.Channel)
+			bad(f+".channel", "%q has a '\"', '%%', '$', '`', a typographic double quote or a control character, which the live-VM command cannot carry in cmd's or PowerShell's double quotes", q.Channel)
 		}
 		switch q.Role {
 		case RoleEvidence, RoleCorroboration, RoleRecovery, RoleContext, RoleCoverage:
@@ -171,7 +171,7 @@ func validateRule(r *Rule) []error {
 		if _, err := compileXPath(q.XPath); err != nil {
 			bad(f+".xpath", "%w", err)
 		} else if !cmdQuotable(oneLine(q.XPath)) {
-			bad(f+".xpath", "has a '\"', '%%' or a line break inside a literal, which the live-VM command cannot carry in cmd's double quotes (write literals in single quotes)")
+			bad(f+".xpath", "has a '\"', '%%', '$', '`', a typographic double quote or a line break inside a literal, which the live-VM command cannot carry in cmd's or PowerShell's double quotes (write literals in single quotes)")
 		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil && windowOK {
 			bad(f+".xpath", "with the window added: %w", err)
 		}
