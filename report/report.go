@@ -655,11 +655,12 @@ func EscapeJSONUnsafe(b []byte) []byte {
 	return append(out, b[start:]...)
 }
 
-// ReadJSON reads a report written by WriteJSON. It rejects unknown fields
-// and a schema version other than SchemaVersion.
+// ReadJSON reads a report written by WriteJSON. It rejects a schema
+// version other than SchemaVersion and ignores fields it does not know:
+// a newer evtxrdp may add fields without changing the version (SCHEMA.md),
+// and a report it wrote must still read here. Errors start with "report: ".
 func ReadJSON(rd io.Reader) (*Report, error) {
 	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
 	var r Report
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("report: %w", err)

@@ -125,12 +125,27 @@ func TestTextStatesWindowAndInputs(t *testing.T) {
 func TestReadJSONRejects(t *testing.T) {
 	for _, in := range []string{
 		`{"schema_version":"1"}`,
-		`{"schema_version":"2","bogus":1}`,
+		`{"schema_version":"2","findings":{}}`,
 		`not json`,
 	} {
 		if _, err := ReadJSON(strings.NewReader(in)); err == nil || !strings.HasPrefix(err.Error(), "report: ") {
 			t.Errorf("ReadJSON(%s) = %v", in, err)
 		}
+	}
+}
+
+// TestReadJSONNewerFields: SCHEMA.md lets a newer evtxrdp add fields under
+// the same schema version, so a report with fields this version does not
+// know reads, with the fields it knows intact.
+func TestReadJSONNewerFields(t *testing.T) {
+	in := `{"schema_version":"2","tool":"evtxrdp","added_later":{"x":[1,2]},` +
+		`"findings":[{"rule_id":"rdp-tls-disabled","verdict":"detected","new_field":"y"}]}`
+	r, err := ReadJSON(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Tool != "evtxrdp" || len(r.Findings) != 1 || r.Findings[0].RuleID != "rdp-tls-disabled" || r.Findings[0].Verdict != "detected" {
+		t.Errorf("read %+v", r)
 	}
 }
 
