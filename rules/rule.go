@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"sort"
@@ -23,6 +24,10 @@ import (
 // DefaultWindow is the window of a rule that names none: the article's
 // timediff(@SystemTime) <= 86400000.
 const DefaultWindow = 24 * time.Hour
+
+// noWindow marks a rule file without a window (Parse): the smallest
+// duration, which no file means.
+const noWindow = time.Duration(math.MinInt64)
 
 // Rule is one failure scenario, loaded from one YAML file. The field
 // comments give the YAML keys; doc.go describes the file format.
@@ -545,7 +550,9 @@ func (e *LoadError) Unwrap() error { return e.Err }
 func Parse(file string, data []byte) (*Rule, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var r Rule
+	// A window the file leaves out keeps noWindow (then DefaultWindow);
+	// "window: 0s" is kept, for Validate to refuse, not taken for absent.
+	r := Rule{Window: noWindow}
 	if err := dec.Decode(&r); err != nil {
 		var te *yaml.TypeError
 		switch {
@@ -573,7 +580,7 @@ func Parse(file string, data []byte) (*Rule, error) {
 	if err := noNilEntries(&r); err != nil {
 		return nil, &LoadError{File: file, Err: err}
 	}
-	if r.Window == 0 {
+	if r.Window == noWindow {
 		r.Window = DefaultWindow
 	}
 	if r.Needs == "" {

@@ -531,6 +531,9 @@ func TestValidateWindowWholeSeconds(t *testing.T) {
 		{"1500ms", "window: 1.5s is not a whole number of seconds"},
 		{"1ns", "window: 1ns is not a whole number of seconds"},
 		{"-24h", "window: -24h0m0s is not positive"},
+		// Written but zero: refused, not taken for absent (24 h).
+		{"0s", "window: 0s is not positive"},
+		{"0h0m", "window: 0s is not positive"},
 	} {
 		r, err := Parse("x.yaml", []byte(strings.Replace(string(data), "window: 24h", "window: "+c.window, 1)))
 		if err != nil {
@@ -545,6 +548,11 @@ func TestValidateWindowWholeSeconds(t *testing.T) {
 		case c.want != "" && strings.Contains(err.Error(), "with the window added"):
 			t.Errorf("window %s: the bad window is also reported as XPath errors: %v", c.window, err)
 		}
+	}
+	// Left out: the default.
+	r, err := Parse("x.yaml", []byte(strings.Replace(string(data), "window: 24h\n", "", 1)))
+	if err != nil || r.Window != DefaultWindow || strings.Contains(string(data), "window: 24h\n") == false {
+		t.Errorf("no window: %v, %v", r, err)
 	}
 }
 
