@@ -136,3 +136,40 @@ func TestFleetTableLongMachineName(t *testing.T) {
 		t.Error("the section header does not name the machine whole")
 	}
 }
+
+// TestFitCellBoundary: a MACHINE cell of exactly maxMachineCell columns
+// is kept whole, one column more is cut, and a cut cell, of narrow or
+// wide (2-column) characters, takes at most maxMachineCell columns and
+// says how many characters it left out.
+func TestFitCellBoundary(t *testing.T) {
+	for _, c := range []struct {
+		s   string
+		cut bool
+	}{
+		{strings.Repeat("a", 60), false},
+		{strings.Repeat("a", 61), true},
+		{strings.Repeat("語", 30), false},
+		{strings.Repeat("語", 30) + "a", true},
+		{strings.Repeat("語", 31), true},
+	} {
+		got := fitCell(c.s, maxMachineCell)
+		if cut := got != c.s; cut != c.cut {
+			t.Errorf("%d columns: cut %v, want %v (%q)", columns(c.s), cut, c.cut, got)
+		}
+		if columns(got) > maxMachineCell {
+			t.Errorf("%d columns: cell of %d columns", columns(c.s), columns(got))
+		}
+		if c.cut {
+			kept := got[:strings.Index(got, " ... (+")]
+			left := []rune(c.s)[len([]rune(kept)):]
+			if !strings.HasPrefix(c.s, kept) || !strings.HasSuffix(got, fmt.Sprintf(" ... (+%d more)", len(left))) {
+				t.Errorf("%d columns: %q does not say the %d characters it left out", columns(c.s), got, len(left))
+			}
+			// Cut no shorter than it needs: a wide character may leave
+			// one column over.
+			if columns(got) < maxMachineCell-1 || (len(c.s) == len([]rune(c.s)) && columns(got) != maxMachineCell) {
+				t.Errorf("%d columns: cell of %d columns, cut shorter than it needs", columns(c.s), columns(got))
+			}
+		}
+	}
+}
