@@ -77,6 +77,9 @@ type Fleet struct {
 	Tool          string       `json:"tool"`
 	Machines      []FleetEntry `json:"machines"`
 	Reports       []*Report    `json:"reports"`
+	// NotRead lists the inputs given that could not be read at all
+	// (Report.NotRead); omitted when none.
+	NotRead []string `json:"not_read,omitempty"`
 }
 
 // FleetEntry is a machine's row of the fleet summary.
@@ -172,6 +175,12 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 				p.printf("%s: not analysed: %s\n", e.Machine, e.Error)
 			}
 		}
+		if len(fl.NotRead) > 0 {
+			p.line("")
+			for _, n := range fl.NotRead {
+				p.wrapData("not read: ", n, textWidth)
+			}
+		}
 		for i, r := range fl.Reports {
 			if p.err != nil {
 				return p.err
@@ -193,6 +202,7 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 				p.printf("\n%s: not analysed: %s\n", code(e.Machine), mdEscape(e.Error))
 			}
 		}
+		notRead(p, fl.NotRead)
 		for i, r := range fl.Reports {
 			if p.err != nil {
 				return p.err

@@ -311,6 +311,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated), codeOr(in.LastCreated),
 			in.Decoded, mdEscape(strings.Join(probs, "; ")))
 	}
+	notRead(p, r.NotRead)
 
 	if r.Timeline == nil {
 		return p.err
@@ -351,4 +352,15 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// notRead lists the inputs given that could not be read at all.
+func notRead(p *printer, list []string) {
+	if len(list) == 0 {
+		return
+	}
+	p.line("\nNot read (given, but no log of theirs could be read):\n")
+	for _, n := range list {
+		p.printf("- %s\n", mdEscape(n))
+	}
 }

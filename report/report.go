@@ -35,6 +35,12 @@ type Report struct {
 	// Computers are the computer names (System/Computer) of the machine's
 	// records.
 	Computers []string `json:"computers,omitempty"`
+	// NotRead lists the inputs given that could not be read at all, each
+	// as the problem naming its path ("stat /mnt/vm2: no such file or
+	// directory", a folder that cannot be listed, a link not followed): no
+	// log of theirs is among Inputs. The caller (the CLI) sets it; omitted
+	// when none.
+	NotRead []string `json:"not_read,omitempty"`
 	// Machine says which machine the report is about and how the inputs
 	// were grouped; omitted for the inputs of one machine given once (no
 	// copies, no rename), always set in fleets and JSON Lines.

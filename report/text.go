@@ -411,6 +411,9 @@ func WriteText(w io.Writer, r *Report) error {
 			p.printf("      ... %d more format errors (see the JSON report)\n", in.ErrorCount-5)
 		}
 	}
+	for _, n := range r.NotRead {
+		p.wrapData("  not read: ", n, textWidth)
+	}
 
 	// Timeline.
 	if r.Timeline == nil {

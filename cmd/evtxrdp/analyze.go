@@ -155,6 +155,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	defer in.close()
 	var paths []string
 	var stdinUnit *fleet.Unit
+	// notRead are the inputs given that could not be read at all: the
+	// report says so, not stderr alone (a saved report would not).
+	var notRead []string
 	for _, p := range fs.Args() {
 		if p != "-" {
 			paths = append(paths, p)
@@ -163,6 +166,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		logs, err := in.find("-")
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+			notRead = append(notRead, errText(err))
 			continue
 		}
 		stdinUnit = &fleet.Unit{Path: "-", Logs: logs}
@@ -170,6 +174,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	units, problems, err := fleet.Find(paths)
 	for _, e := range problems {
 		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(e))
+		notRead = append(notRead, errText(e))
 	}
 	if stdinUnit != nil {
 		units = append(units, stdinUnit)
@@ -202,7 +207,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	period += max(0, o.LookBack) + 48*time.Hour
 	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: period})
 	if len(machines) == 1 {
-		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs))
+		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs), notRead)
 	}
 	// Machines are analysed in parallel, the largest of the next few
 	// first, and a machine with most of the bytes reads its logs with
@@ -212,13 +217,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	// The fleet shows its own progress (machines analysed), not the
 	// per-log line.
 	progress.done()
-	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs))
+	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs), notRead)
 }
 
 // analyzeMachine analyses the logs of one machine: the report of a single
 // machine, with its grouping when there is something to say (copies, a
 // rename, forwarded events) or in JSON Lines.
-func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer, progress *progressLine, opts []string) int {
+func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer, progress *progressLine, opts []string, notRead []string) int {
 	logs := m.EvtxLogs()
 	res, aerr := eng.Analyze(logs)
 	progress.done()
@@ -229,6 +234,7 @@ func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout
 	}
 	r := report.New(res)
 	setRun(r, m, opts)
+	r.NotRead = notRead
 	if f == report.FormatJSONL || m.Copies() || m.UnmergedCopy || m.Forwarded || len(m.Computers) > 1 {
 		r.Machine = report.NewMachine(m)
 	}
@@ -259,7 +265,7 @@ func flagged(r *report.Report) bool {
 // analyzeFleet analyses several machines in parallel and writes one
 // document (a summary table, then each machine's report) or, in JSON
 // Lines, one line per machine as soon as it and those before it are done.
-func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, opts []string) int {
+func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, opts []string, notRead []string) int {
 	var reports []*report.Report
 	var errs []string
 	anyFlagged, readable := false, 0
@@ -284,6 +290,8 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 		}
 		anyFlagged = anyFlagged || flagged(r)
 		if f == report.FormatJSONL {
+			// Each line stands alone: each carries what was not read.
+			r.NotRead = notRead
 			if werr == nil {
 				werr = report.WriteJSONLine(stdout, r)
 			}
@@ -293,7 +301,9 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 		errs = append(errs, e)
 	}, progress)
 	if f != report.FormatJSONL {
-		werr = report.WriteFleet(stdout, report.NewFleet(reports, errs), f)
+		fl := report.NewFleet(reports, errs)
+		fl.NotRead = notRead
+		werr = report.WriteFleet(stdout, fl, f)
 	}
 	switch {
 	case werr != nil:

@@ -379,3 +379,33 @@ func TestAnalyzeHelpNamesTheLogsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeSaysWhatWasNotRead: a path given that cannot be read is named
+// in the report itself, in every format, for one machine and for several
+// (a saved report would otherwise not say that an input was missing;
+// stderr alone said it).
+func TestAnalyzeSaysWhatWasNotRead(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "vm3-logs")
+	one := []string{filepath.Join(scenarios, "healthy"), missing}
+	// Two real System logs of two machines.
+	two := []string{"../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx",
+		"../../testdata/evtx/michkoll__fakenevtx__tests__data__System.evtx", missing}
+	for _, paths := range [][]string{one, two} {
+		for _, f := range []string{"text", "md", "json", "jsonl"} {
+			code, out, errs := runCmd(append([]string{"analyze", "-f", f}, paths...)...)
+			if code == exitFailure || code == exitUsage {
+				t.Fatalf("%d paths, %s: exit %d: %s", len(paths), f, code, errs)
+			}
+			if !strings.Contains(errs, missing) {
+				t.Errorf("%d paths, %s: stderr does not name %s: %s", len(paths), f, missing, errs)
+			}
+			want := 1
+			if f == "jsonl" {
+				want = strings.Count(out, "\n") // every machine's line
+			}
+			if n := strings.Count(out, missing); n != want {
+				t.Errorf("%d paths, %s: the report names %s %d times, want %d", len(paths), f, missing, n, want)
+			}
+		}
+	}
+}
