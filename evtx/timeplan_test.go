@@ -62,7 +62,8 @@ func TestTimePlanCrafted(t *testing.T) {
 		bins     int  // BinXML children of Event (substitutions 3...)
 		extra    int  // NULL values after them
 		vals     []pval
-		cut      int // bytes the last value claims beyond the record
+		cut      int  // bytes the last value claims beyond the record
+		noEOF    bool // the values end the record: no EOF token after them
 	}
 	str := func(s string) pval { return pval{tval: strv(s)} }
 	null := pval{tval: tval{KindNull, nil}}
@@ -111,6 +112,7 @@ func TestTimePlanCrafted(t *testing.T) {
 	variants = append(variants,
 		variant{name: "id in text", idInText: true, bins: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}},
 		variant{name: "value past the record", bins: 1, cut: 3, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}},
+		variant{name: "values up to the record's end", bins: 1, noEOF: true, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}},
 		variant{name: "nested value past its end", bins: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), {tval: tval{KindBinXML, []byte{0x0f, 1, 1, 0, 0x0c, 1}}}}})
 	decided, again, cheap := 0, 0, 0
 	for _, v := range variants {
@@ -144,7 +146,9 @@ func TestTimePlanCrafted(t *testing.T) {
 				w.eof()
 			})
 			values(w, v.vals, v.cut)
-			w.eof()
+			if !v.noEOF {
+				w.eof()
+			}
 		})
 		c := w.b
 		checkCheapTime(t, v.name, c, off, size)
