@@ -356,12 +356,8 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	}
 	if windowStart.IsZero() {
 		ls.Status, ls.Detail = LogPartial, "no reference time"
-		n := 0
-		for _, in := range readable {
-			n += in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
-		}
-		if n == 0 {
-			ls.Status, ls.Detail = LogEmpty, "the log holds no records"
+		if recordCount(readable) == 0 {
+			ls.Status, ls.Detail = LogEmpty, noRecords(readable)
 		}
 		return ls
 	}
@@ -394,6 +390,9 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	switch {
 	case oldest.IsZero():
 		ls.Status, ls.Detail = LogEmpty, "the log holds no records"
+		if recordCount(readable) == 0 {
+			ls.Detail = noRecords(readable)
+		}
 	case newest.Before(windowStart):
 		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
 			evtx.FormatTime(newest), FormatSpan(newest, windowStart))
@@ -442,4 +441,28 @@ func FormatDuration(d time.Duration) string {
 		}
 	}
 	return "0 seconds"
+}
+
+// noRecords says why the logs read yield no record: "the log holds no
+// records" when they were read whole, or, when reading met a format error
+// (a copy cut after its file header, whose header counts chunks the file
+// does not hold), "no record could be read" and the first error with its
+// offset: the log was not empty, the copy is damaged.
+func noRecords(readable []*Input) string {
+	for _, in := range readable {
+		if len(in.Errors) > 0 {
+			return "no record could be read: " + in.Errors[0].Error()
+		}
+	}
+	return "the log holds no records"
+}
+
+// recordCount is the number of records the logs read hold, in the
+// analysed period or not.
+func recordCount(readable []*Input) int {
+	n := 0
+	for _, in := range readable {
+		n += in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
+	}
+	return n
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // TestHeaderOnlyLogSaysWhy: a System log cut after its 4 KiB file header
@@ -37,8 +39,24 @@ func TestHeaderOnlyLogSaysWhy(t *testing.T) {
 			in.Path, problems, in.Stats.HeaderChunks)
 	}
 	f := finding(t, res, "rdp-tls-disabled")
+	// The copy is cut, the log was not empty: the reason names the
+	// damage, not an empty (cleared) log.
 	why := strings.Join(f.Reasons, "\n")
-	if f.Verdict != NotChecked || !strings.Contains(why, "System: the log holds no records") || strings.Contains(why, "--at") {
-		t.Errorf("finding %s, reasons %q; want not checked because the log holds no records, without --at", f.Verdict, f.Reasons)
+	if f.Verdict != NotChecked || !strings.Contains(why, "System: no record could be read") || !strings.Contains(why, "offset 0x1000") ||
+		strings.Contains(why, "holds no records") || strings.Contains(why, "--at") {
+		t.Errorf("finding %s, reasons %q; want not checked because no record could be read (the truncation at offset 0x1000), without --at", f.Verdict, f.Reasons)
+	}
+	// A log that is whole and holds no record is empty.
+	empty := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(empty, "System.evtx"), nil, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res = analyzePath(t, e, empty)
+	if len(res.Inputs[0].Errors) > 0 {
+		t.Fatalf("the empty log has problems: %v", res.Inputs[0].Errors)
+	}
+	f = finding(t, res, "rdp-tls-disabled")
+	if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, "System: the log holds no records") {
+		t.Errorf("empty log: finding %s, reasons %q; want not checked because the log holds no records", f.Verdict, f.Reasons)
 	}
 }
