@@ -262,8 +262,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			var cmds []string
 			for _, c := range liveChecks(&f) {
 				cmds = append(cmds, c.command)
+				// "rem # ": a remark in cmd, and in PowerShell (where
+				// an engineer who ran the PowerShell steps may paste
+				// the block) an unknown command whose '#' starts a
+				// comment, so no ';', '$' or word of the note runs.
 				for _, n := range c.notes {
-					cmds = append(cmds, "rem "+n)
+					cmds = append(cmds, "rem # "+n)
 				}
 			}
 			all := strings.Join(cmds, "\n")

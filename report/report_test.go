@@ -388,7 +388,7 @@ func TestLiveChecksOnce(t *testing.T) {
 			t.Errorf("markdown prints %q %d times:\n%s", c, n, md.String())
 		}
 	}
-	if !strings.Contains(md.String(), "wevtutil qe C\nrem Not checked by this command: x is '1'.") {
+	if !strings.Contains(md.String(), "wevtutil qe C\nrem # Not checked by this command: x is '1'.") {
 		t.Errorf("markdown lacks the rem line under C:\n%s", md.String())
 	}
 }
