@@ -164,6 +164,10 @@ type chunkJob struct {
 	// cache holds the templates the reading goroutine compiled from
 	// earlier chunks (tmplcache.go); nil compiles every one.
 	cache *tmplCache
+	// hdr, if not nil, is the chunk's header as parseChunkHeader parses
+	// it (headerOf): the checksums are computed once when the chunk's
+	// records were walked before (WrittenEnds).
+	hdr *chunkHeader
 }
 
 // recKey identifies a record's bytes for de-duplication (byte-identical
@@ -294,7 +298,12 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		fail(0, 0, fmt.Errorf("%w: truncated chunk: %d of %d bytes", ErrCorrupt, len(c), chunkSize))
 		return res
 	}
-	h := parseChunkHeader(c)
+	var h chunkHeader
+	if j.hdr != nil {
+		h = *j.hdr
+	} else {
+		h = parseChunkHeader(c)
+	}
 	trusted := true
 	switch {
 	case !h.SignatureOK:

@@ -143,12 +143,16 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 				if readFailed(err) {
 					failed.Store(true)
 				}
-				s.walkChunk(i, buf[:max(got, 0)], func(c writtenCand) {
+				// The chunk header is parsed (its checksums computed)
+				// once, for the walk and the scan.
+				c := buf[:max(got, 0)]
+				hdr := headerOf(c)
+				s.walkChunk(i, c, hdr, func(c writtenCand) {
 					lo.add(c)
 					hi.add(c)
 				})
 				if s.memo.lacks(i) {
-					s.scanRead(i, off, buf, got, err, primeWindow, cache)
+					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr)
 				}
 				chunkBufs.Put(pooled)
 			}
@@ -300,19 +304,20 @@ func (s *source) walkCands(from, to int, fn func(writtenCand), failed *atomic.Bo
 		if readFailed(err) {
 			failed.Store(true)
 		}
-		s.walkChunk(i, buf[:max(got, 0)], fn)
+		c := buf[:max(got, 0)]
+		s.walkChunk(i, c, headerOf(c), fn)
 		chunkBufs.Put(pooled)
 	}
 }
 
-// walkChunk calls fn with every record of chunk slot i, whose bytes are c,
-// that Next would consider yielding (see walkCands).
-func (s *source) walkChunk(i int, c []byte, fn func(writtenCand)) {
+// walkChunk calls fn with every record of chunk slot i, whose bytes are c
+// and parsed header hdr (headerOf(c)), that Next would consider yielding
+// (see walkCands).
+func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCand)) {
 	le := binary.LittleEndian
 	var rule slackRule
-	if len(c) >= chunkHeaderSize {
-		h := parseChunkHeader(c)
-		rule = newSlackRule(h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
+	if h := hdr; h != nil {
+		rule = newSlackRule(*h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
 	}
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
@@ -339,6 +344,16 @@ func (s *source) walkChunk(i int, c []byte, fn func(writtenCand)) {
 		}
 		off += size
 	}
+}
+
+// headerOf returns the parsed header of chunk bytes c, nil when c is too
+// short to hold one.
+func headerOf(c []byte) *chunkHeader {
+	if len(c) < chunkHeaderSize {
+		return nil
+	}
+	h := parseChunkHeader(c)
+	return &h
 }
 
 // tornCurrent reports whether the record at off, which r places in the
