@@ -79,7 +79,7 @@ type chunkDecoder struct {
 	// mapped: most records of a chunk use a handful of templates, and this
 	// saves a map lookup per record. It only ever holds what templates
 	// holds (an entry there is never replaced).
-	recent [8]struct {
+	recent [32]struct {
 		off uint32
 		t   *template
 	}
@@ -108,10 +108,13 @@ type chunkDecoder struct {
 	ownNames         map[uint32]*nameEntry
 	ownTmpls         map[uint32]*template
 	tvals            []rawValue // readTime's values (timecreated.go), reused
-	compiling        *template  // the template being compiled, if any
-	compileSet       map[uint32]bool
-	compileOff       int       // its chunk offset
-	compileRef       []nameRef // its name offsets, as met (tmplcache.go)
+	// plannedTime's value positions and BinXML values (walkValues)
+	at         [maxWalk]int32
+	bix        [maxBins]int32
+	compiling  *template // the template being compiled, if any
+	compileSet map[uint32]bool
+	compileOff int       // its chunk offset
+	compileRef []nameRef // its name offsets, as met (tmplcache.go)
 	// cache, when set, holds templates compiled from earlier chunks read by
 	// the same goroutine (tmplcache.go).
 	cache *tmplCache
@@ -946,7 +949,7 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 // the memo or the record's own templates, compiling it on first use. The
 // result depends only on the chunk's bytes.
 func (d *chunkDecoder) template(off int) *template {
-	r := &d.recent[(uint32(off)*0x9e3779b1)>>29]
+	r := &d.recent[(uint32(off)*0x9e3779b1)>>27]
 	if r.t != nil && r.off == uint32(off) {
 		return r.t
 	}

@@ -57,3 +57,94 @@ func TestNestedDamageFoundAlike(t *testing.T) {
 		t.Errorf("only %d records decoded in part or undecodable: the test proves little", partials)
 	}
 }
+
+// TestNestedBinXMLDamageFoundAlike: a record whose EventData instance holds
+// a BinXML value of its own, naming a definition that is not its template
+// (overwritten), decodes in part; the window's cheap read declines the
+// record (binXMLResolves: no BinXML among the nested instance's values),
+// so a window that skips it finds and counts that damage as reading every
+// record does.
+func TestNestedBinXMLDamageFoundAlike(t *testing.T) {
+	ft := TimeToFiletime(time.Date(2024, 5, 1, 11, 50, 0, 0, time.UTC))
+	w := newBXW()
+	off, _ := w.record(1, ft, func() {
+		w.fragment()
+		w.templateInline(func() {
+			w.fragment()
+			w.open("Event", false, -1)
+			w.closeStart()
+			w.open("System", false, -1)
+			w.closeStart()
+			w.open("TimeCreated", true, -1)
+			w.attr("SystemTime", false)
+			w.subst(0, KindFileTime, false)
+			w.closeEmpty()
+			w.end()
+			w.subst(1, KindBinXML, false)
+			w.end()
+			w.eof()
+		})
+		// Values in place: the nested definitions' offsets are chunk
+		// offsets.
+		w.u32(2)
+		w.u16(8)
+		w.u8(byte(KindFileTime))
+		w.u8(0)
+		desc := w.pos()
+		w.u16(0)
+		w.u8(byte(KindBinXML))
+		w.u8(0)
+		w.u64(ft)
+		start := w.pos()
+		w.fragment()
+		def := w.templateInline(func() {
+			w.fragment()
+			w.open("EventData", false, -1)
+			w.closeStart()
+			w.subst(0, KindBinXML, false)
+			w.end()
+			w.eof()
+		})
+		w.u32(1)
+		inner := w.pos()
+		w.u16(0)
+		w.u8(byte(KindBinXML))
+		w.u8(0)
+		istart := w.pos()
+		w.fragment()
+		w.raw(0x0c, 0x01)
+		w.u32(0xdeadbeef) // not the template id at def
+		w.u32(uint32(def))
+		w.values(strv("x"))
+		w.eof()
+		n := w.pos() - istart
+		w.b[inner], w.b[inner+1] = byte(n), byte(n>>8)
+		w.eof()
+		n = w.pos() - start
+		w.b[desc], w.b[desc+1] = byte(n), byte(n>>8)
+		w.eof()
+	})
+	b := bxwFile(w, 1, 1, off)
+	read := func(o Options) (Stats, []string) {
+		o.Workers, o.MaxErrors = 1, -1
+		r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, r)
+		var errs []string
+		for _, e := range r.Errors() {
+			errs = append(errs, e.Error())
+		}
+		return r.Stats(), errs
+	}
+	all, allErrs := read(Options{})
+	if all.Partial+all.BadRecords != 1 {
+		t.Fatalf("reading every record: %d decoded in part, %d undecodable, want the one record damaged (%v)", all.Partial, all.BadRecords, allErrs)
+	}
+	st, errs := read(Options{Since: time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if st.Partial != all.Partial || st.BadRecords != all.BadRecords || !slices.Equal(errs, allErrs) {
+		t.Errorf("window excluding every record: %d decoded in part, %d undecodable, %v; every record read: %d, %d, %v",
+			st.Partial, st.BadRecords, errs, all.Partial, all.BadRecords, allErrs)
+	}
+}

@@ -264,9 +264,8 @@ func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
 	if !p.ok || n > maxWalk {
 		return rt, false, true
 	}
-	var at [maxWalk]int32
-	var bix [maxBins]int32
-	pos, nbin, ok := walkValues(desc, pos, c.end, &at, &bix)
+	at, bix := &d.at, &d.bix
+	pos, nbin, ok := walkValues(desc, pos, c.end, at, bix)
 	if !ok {
 		return rt, false, false
 	}
@@ -331,7 +330,31 @@ func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
 // than bix holds, the first).
 func walkValues(desc []byte, pos, end int, at *[maxWalk]int32, bix *[maxBins]int32) (after, nbin int, ok bool) {
 	n := min(len(desc)/4, maxWalk)
-	for i := 0; i < n; i++ {
+	i := 0
+	// Two descriptors at a time: sizes in bits 0-15 and 32-47, kinds in
+	// bits 16-23 and 48-55.
+	for ; i+2 <= n; i += 2 {
+		x := binary.LittleEndian.Uint64(desc[4*i:])
+		s0, s1 := int(x&0xffff), int(x>>32&0xffff)
+		if s0+s1 > end-pos { // sizes are not negative: both fit
+			return pos, nbin, false
+		}
+		at[i], at[i+1] = int32(pos), int32(pos+s0)
+		pos += s0 + s1
+		if Kind(x>>16) == KindBinXML {
+			if nbin < len(bix) {
+				bix[nbin] = int32(i)
+			}
+			nbin++
+		}
+		if Kind(x>>48) == KindBinXML {
+			if nbin < len(bix) {
+				bix[nbin] = int32(i + 1)
+			}
+			nbin++
+		}
+	}
+	if i < n {
 		x := binary.LittleEndian.Uint32(desc[4*i:])
 		size := int(x & 0xffff)
 		if size > end-pos {

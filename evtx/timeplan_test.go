@@ -113,6 +113,13 @@ func TestTimePlanCrafted(t *testing.T) {
 		variant{name: "id in text", idInText: true, bins: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}},
 		variant{name: "value past the record", bins: 1, cut: 3, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}},
 		variant{name: "values up to the record's end", bins: 1, noEOF: true, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}},
+		variant{name: "odd values up to the record's end", bins: 1, extra: 1, noEOF: true, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null}},
+		variant{name: "odd value past the record", bins: 1, extra: 1, cut: 3, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null}},
+		variant{name: "even value past the record", bins: 1, extra: 2, cut: 3, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null, null}},
+		variant{name: "odd value ends the record", bins: 1, extra: 1, cut: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null}},
+		variant{name: "even value ends the record", bins: 1, extra: 2, cut: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null, null}},
+		variant{name: "odd value a byte past the record", bins: 1, extra: 1, cut: 2, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null}},
+		variant{name: "even value a byte past the record", bins: 1, extra: 2, cut: 2, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null, null}},
 		variant{name: "nested value past its end", bins: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), {tval: tval{KindBinXML, []byte{0x0f, 1, 1, 0, 0x0c, 1}}}}})
 	decided, again, cheap := 0, 0, 0
 	for _, v := range variants {
