@@ -165,7 +165,7 @@ type chunkJob struct {
 	// earlier chunks (tmplcache.go); nil compiles every one.
 	cache *tmplCache
 	// hdr, if not nil, is the chunk's header as parseChunkHeader parses
-	// it (headerOf): the checksums are computed once when the chunk's
+	// it (headerInto): the checksums are computed once when the chunk's
 	// records were walked before (WrittenEnds).
 	hdr *chunkHeader
 }

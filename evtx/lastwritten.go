@@ -130,6 +130,7 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 		go func() {
 			defer wg.Done()
 			lo, hi := topK{k: k}, topK{k: k, desc: true}
+			var hbuf chunkHeader // the header of the chunk at hand
 			var cache *tmplCache
 			if s.memo != nil {
 				cache = newTmplCache()
@@ -146,7 +147,7 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 				// The chunk header is parsed (its checksums computed)
 				// once, for the walk and the scan.
 				c := buf[:max(got, 0)]
-				hdr := headerOf(c)
+				hdr := headerInto(&hbuf, c)
 				s.walkChunk(i, c, hdr, func(c writtenCand) {
 					lo.add(c)
 					hi.add(c)
@@ -305,13 +306,14 @@ func (s *source) walkCands(from, to int, fn func(writtenCand), failed *atomic.Bo
 			failed.Store(true)
 		}
 		c := buf[:max(got, 0)]
-		s.walkChunk(i, c, headerOf(c), fn)
+		var h chunkHeader
+		s.walkChunk(i, c, headerInto(&h, c), fn)
 		chunkBufs.Put(pooled)
 	}
 }
 
 // walkChunk calls fn with every record of chunk slot i, whose bytes are c
-// and parsed header hdr (headerOf(c)), that Next would consider yielding
+// and parsed header hdr (headerInto), that Next would consider yielding
 // (see walkCands).
 func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCand)) {
 	le := binary.LittleEndian
@@ -346,14 +348,14 @@ func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCan
 	}
 }
 
-// headerOf returns the parsed header of chunk bytes c, nil when c is too
-// short to hold one.
-func headerOf(c []byte) *chunkHeader {
+// headerInto parses the header of chunk bytes c into h and returns h, or
+// nil when c is too short to hold one.
+func headerInto(h *chunkHeader, c []byte) *chunkHeader {
 	if len(c) < chunkHeaderSize {
 		return nil
 	}
-	h := parseChunkHeader(c)
-	return &h
+	*h = parseChunkHeader(c)
+	return h
 }
 
 // tornCurrent reports whether the record at off, which r places in the

@@ -335,7 +335,7 @@ func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
 
 // scanRead scans chunk slot i, whose read at off into buf got bytes and
 // err, with window w, and keeps the result in the memo unless the read
-// failed. hdr, if not nil, is headerOf(buf[:got]).
+// failed. hdr, if not nil, is the header headerInto parses from buf[:got].
 func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w window, cache *tmplCache, hdr *chunkHeader) *chunkResult {
 	if err == io.EOF && got == len(buf) {
 		err = nil

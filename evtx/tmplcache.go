@@ -133,7 +133,7 @@ const maxReusedMap = 1024
 // decoder returns a chunk decoder of chunk, as newChunkDecoder does, with
 // the maps of the one the previous call returned, emptied: that decoder
 // must no longer be used (scanChunk's decoder lives while it scans its
-// chunk). tc may be nil.
+// chunk); it is the same struct, reset. tc may be nil.
 func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	if tc == nil {
 		return newChunkDecoder(chunk)
@@ -149,11 +149,14 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	tc.snext = 0
 	clear(tc.nbuf)
 	tc.nbuf = tc.nbuf[:0]
-	d := decoderWith(chunk, tc.names, tc.templates)
-	d.cache = tc
-	if p := tc.last; p != nil {
-		d.tvals = p.tvals[:0]
+	// The previous decoder is no longer used: its struct (some 2 KiB) is
+	// taken over, zeroed but for readTime's scratch values, rather than
+	// one allocated per chunk.
+	d := tc.last
+	if d == nil {
+		d = new(chunkDecoder)
 	}
+	*d = chunkDecoder{chunk: chunk, names: tc.names, templates: tc.templates, memoCap: defLimit(chunk), cache: tc, tvals: d.tvals[:0]}
 	tc.last = d
 	if tc.ntab == nil {
 		tc.ntab = new(nameTable)
