@@ -90,8 +90,6 @@ type tmplCache struct {
 	// mark tells the name entries (nameEntry.mark) reuse met in the
 	// definition at hand: it counts reuse's calls.
 	mark uint32
-	// nblock holds the name entries knownName makes, a block at a time.
-	nblock []nameEntry
 	nbuf   []*nameEntry
 	// last is the decoder decoder returned last: the next one takes over
 	// its scratch slices (readTime's values), which grew from empty in
@@ -332,25 +330,8 @@ func (d *chunkDecoder) knownName(off uint32, r *nameRef) *nameEntry {
 	if o < 0 || o > len(d.chunk)-r.size || !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
 		return nil
 	}
-	e := d.newName()
-	e.name, e.size = r.name, r.size
+	e := &nameEntry{name: r.name, size: r.size}
 	d.keepName(off, e, e.size)
-	return e
-}
-
-// newName returns a zero name entry, of d's cache's current block when d
-// has a cache. Blocks are never reused: entries live as long as anything
-// refers to them.
-func (d *chunkDecoder) newName() *nameEntry {
-	tc := d.cache
-	if tc == nil {
-		return new(nameEntry)
-	}
-	if len(tc.nblock) == 0 {
-		tc.nblock = make([]nameEntry, 64)
-	}
-	e := &tc.nblock[0]
-	tc.nblock = tc.nblock[1:]
 	return e
 }
 
