@@ -90,7 +90,7 @@ type tmplCache struct {
 	// mark tells the name entries (nameEntry.mark) reuse met in the
 	// definition at hand: it counts reuse's calls.
 	mark uint32
-	nbuf   []*nameEntry
+	nbuf []*nameEntry
 	// last is the decoder decoder returned last: the next one takes over
 	// its scratch slices (readTime's values), which grew from empty in
 	// every chunk.
