@@ -102,6 +102,39 @@ func (w *bxw) attr(name string, more bool) {
 	w.nameRef(name, -1)
 }
 
+// systemTime writes a fragment header and the start of
+// <Event><System><TimeCreated SystemTime='%0'> (substitution 0, FILETIME),
+// the shape Windows writes, leaving TimeCreated's start tag for
+// closeEmpty or closeStart.
+func (w *bxw) systemTime() {
+	w.fragment()
+	w.open("Event", false, -1)
+	w.closeStart()
+	w.open("System", false, -1)
+	w.closeStart()
+	w.open("TimeCreated", true, -1)
+	w.attr("SystemTime", false)
+	w.subst(0, KindFileTime, false)
+}
+
+// timeAndBinXML writes the values of a systemTime template whose second
+// substitution is a BinXML value, in place: their count (2), the
+// descriptors (FILETIME of 8 bytes; BinXML of size 0, for the caller to
+// set at desc once the nested fragment is written) and ft; the nested
+// fragment starts at start.
+func (w *bxw) timeAndBinXML(ft uint64) (desc, start int) {
+	w.u32(2)
+	w.u16(8)
+	w.u8(byte(KindFileTime))
+	w.u8(0)
+	desc = w.pos()
+	w.u16(0)
+	w.u8(byte(KindBinXML))
+	w.u8(0)
+	w.u64(ft)
+	return desc, w.pos()
+}
+
 func (w *bxw) closeStart() { w.closed(true); w.u8(0x02) }
 func (w *bxw) closeEmpty() { w.closed(true); w.u8(0x03); w.closed(false) }
 func (w *bxw) end()        { w.u8(0x04); w.closed(false) }

@@ -70,14 +70,7 @@ func TestNestedBinXMLDamageFoundAlike(t *testing.T) {
 	off, _ := w.record(1, ft, func() {
 		w.fragment()
 		w.templateInline(func() {
-			w.fragment()
-			w.open("Event", false, -1)
-			w.closeStart()
-			w.open("System", false, -1)
-			w.closeStart()
-			w.open("TimeCreated", true, -1)
-			w.attr("SystemTime", false)
-			w.subst(0, KindFileTime, false)
+			w.systemTime()
 			w.closeEmpty()
 			w.end()
 			w.subst(1, KindBinXML, false)
@@ -86,16 +79,7 @@ func TestNestedBinXMLDamageFoundAlike(t *testing.T) {
 		})
 		// Values in place: the nested definitions' offsets are chunk
 		// offsets.
-		w.u32(2)
-		w.u16(8)
-		w.u8(byte(KindFileTime))
-		w.u8(0)
-		desc := w.pos()
-		w.u16(0)
-		w.u8(byte(KindBinXML))
-		w.u8(0)
-		w.u64(ft)
-		start := w.pos()
+		desc, start := w.timeAndBinXML(ft)
 		w.fragment()
 		def := w.templateInline(func() {
 			w.fragment()

@@ -19,14 +19,7 @@ func TestCheapTimeNestedSystem(t *testing.T) {
 		off, size := w.record(7, outer, func() {
 			w.fragment()
 			w.templateInline(func() {
-				w.fragment()
-				w.open("Event", false, -1)
-				w.closeStart()
-				w.open("System", false, -1)
-				w.closeStart()
-				w.open("TimeCreated", true, -1)
-				w.attr("SystemTime", false)
-				w.subst(0, KindFileTime, false)
+				w.systemTime()
 				w.closeEmpty()
 				w.end()
 				w.subst(1, KindBinXML, false)
@@ -35,16 +28,7 @@ func TestCheapTimeNestedSystem(t *testing.T) {
 			})
 			// Values in place (the nested definition's names are inline
 			// at their chunk offsets): count, descriptors, bytes.
-			w.u32(2)
-			w.u16(8)
-			w.u8(byte(KindFileTime))
-			w.u8(0)
-			descAt := w.pos()
-			w.u16(0)
-			w.u8(byte(KindBinXML))
-			w.u8(0)
-			w.u64(outer)
-			start := w.pos()
+			descAt, start := w.timeAndBinXML(outer)
 			w.fragment()
 			w.templateInline(func() {
 				w.fragment()

@@ -127,14 +127,7 @@ func TestTimePlanCrafted(t *testing.T) {
 		off, size := w.record(9, ft, func() {
 			w.fragment()
 			w.templateInline(func() {
-				w.fragment()
-				w.open("Event", false, -1)
-				w.closeStart()
-				w.open("System", false, -1)
-				w.closeStart()
-				w.open("TimeCreated", true, -1)
-				w.attr("SystemTime", false)
-				w.subst(0, KindFileTime, false)
+				w.systemTime()
 				w.closeStart()
 				w.subst(1, KindString, v.contOpt)
 				w.end()
