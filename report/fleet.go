@@ -215,6 +215,30 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	return fmt.Errorf("report: unknown format %q", f)
 }
 
+// ReadFleetJSON reads a fleet document written by WriteFleet with
+// FormatJSON (analyze --format json of several machines). As ReadJSON, it
+// rejects a schema version other than SchemaVersion, the document's or a
+// report's, and ignores fields it does not know. Errors start with
+// "report: ".
+func ReadFleetJSON(rd io.Reader) (*Fleet, error) {
+	var fl Fleet
+	if err := json.NewDecoder(rd).Decode(&fl); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if fl.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report: schema version %q (want %q)", fl.SchemaVersion, SchemaVersion)
+	}
+	for i, r := range fl.Reports {
+		if r == nil || r.SchemaVersion != SchemaVersion {
+			return nil, fmt.Errorf("report: machine %d of %d: not a report of schema version %q", i+1, len(fl.Reports), SchemaVersion)
+		}
+	}
+	if len(fl.Machines) != len(fl.Reports) {
+		return nil, fmt.Errorf("report: %d machines but %d reports", len(fl.Machines), len(fl.Reports))
+	}
+	return &fl, nil
+}
+
 // WriteJSONLine writes r as one line of compact JSON (JSON Lines).
 func WriteJSONLine(w io.Writer, r *Report) error {
 	var buf bytes.Buffer

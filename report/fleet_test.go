@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -172,4 +173,63 @@ func TestFitCellBoundary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReadFleetJSON: the several-machine JSON document reads back into a
+// Fleet that writes the same bytes again, not_read included; a wrong
+// schema version, of the document or of a report, and a document whose
+// machines and reports differ in number are refused.
+func TestReadFleetJSON(t *testing.T) {
+	var reports []*Report
+	for _, name := range []string{"healthy", "several"} {
+		b, err := os.ReadFile("testdata/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ReadJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Machine = &Machine{Name: "vm-" + name}
+		reports = append(reports, r)
+	}
+	fl := NewFleet(reports, []string{"", "rules: no readable log"})
+	fl.NotRead = []string{"stat /mnt/vm3: no such file or directory"}
+	var first bytes.Buffer
+	if err := WriteFleet(&first, fl, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFleetJSON(bytes.NewReader(first.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	if err := WriteFleet(&again, back, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Bytes(), again.Bytes()) {
+		t.Errorf("the document does not read back to the same bytes (%d, then %d)", first.Len(), again.Len())
+	}
+	if len(back.Reports) != 2 || back.Machines[1].Error != "rules: no readable log" || back.NotRead[0] != fl.NotRead[0] {
+		t.Errorf("read back %d reports, machines %+v, not_read %q", len(back.Reports), back.Machines, back.NotRead)
+	}
+	doc := first.String()
+	for name, bad := range map[string]string{
+		"document version": strings.Replace(doc, `"schema_version": "2"`, `"schema_version": "1"`, 1),
+		"report version":   reportVersion(doc),
+		"no reports":       `{"schema_version":"2","machines":[{"machine":"a"}],"reports":[]}`,
+		"not json":         "machines",
+	} {
+		if _, err := ReadFleetJSON(strings.NewReader(bad)); err == nil || !strings.HasPrefix(err.Error(), "report: ") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// reportVersion returns the fleet document doc with its first report's
+// schema version (the second in the text) changed.
+func reportVersion(doc string) string {
+	const v = `"schema_version": "2"`
+	i := strings.Index(doc, v) + len(v)
+	return doc[:i] + strings.Replace(doc[i:], v, `"schema_version": "9"`, 1)
 }
