@@ -765,50 +765,46 @@ func TestPartialRecordsDoNotSplitMachine(t *testing.T) {
 // did not set) is no time for the machine grouping, as it is none for the
 // reference time (rules' writtenTime): it must not stretch the current
 // System log's period back to 1601, over its archived predecessor, and
-// split one machine in two. Grouped with the analysed period and from
-// every record (which reads the 1601 record).
+// split one machine in two. The record is written first, or last (then its
+// time, 1601, puts every record in the analysed period). Grouped with the
+// analysed period and from every record, which reads it.
 func TestZeroTimeCreatedDoesNotSplitMachine(t *testing.T) {
-	dir := t.TempDir()
-	end := t0
-	older := systemLog("vm1.contoso.com", end.Add(-30*24*time.Hour), 0, 1)
-	current := systemLog("vm1.contoso.com", end, 0, uint64(len(older))+1)
-	zero := evtxtest.Noise(end, time.Minute, 1)[0]
-	zero.System.Computer = "vm1.contoso.com"
-	zero.System.TimeCreated = time.Time{} // written as FILETIME 0
-	zero.RecordID = current[0].RecordID
-	for _, ev := range current {
-		ev.RecordID++
-	}
-	current = append([]*evtx.Event{zero}, current...)
-	write(t, filepath.Join(dir, "Archive-System-2026-10-30-12-00-00-000.evtx"), older)
-	write(t, filepath.Join(dir, "System.evtx"), current)
-	eng := engine(t)
-	units, probs, err := fleet.Find([]string{dir})
-	if err != nil || len(probs) > 0 {
-		t.Fatalf("Find: %v %v", probs, err)
-	}
-	for _, period := range []time.Duration{10 * 24 * time.Hour, 0} {
-		ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: period})
-		if len(ms) != 1 {
-			t.Errorf("period %v: machines %q, want one\n%s", period, labels(ms), shape(ms))
+	for _, last := range []bool{false, true} {
+		dir := t.TempDir()
+		older := systemLog("vm1.contoso.com", t0.Add(-30*24*time.Hour), 0, 1)
+		current := systemLog("vm1.contoso.com", t0, 0, uint64(len(older))+1)
+		zero := evtxtest.Noise(t0, time.Minute, 1)[0]
+		zero.System.Computer = "vm1.contoso.com"
+		zero.System.TimeCreated = time.Time{} // written as FILETIME 0
+		if last {
+			zero.RecordID = current[len(current)-1].RecordID + 1
+			current = append(current, zero)
+		} else {
+			zero.RecordID = current[0].RecordID
+			for _, ev := range current {
+				ev.RecordID++
+			}
+			current = append([]*evtx.Event{zero}, current...)
 		}
-	}
-}
-
-// The same with the FILETIME 0 record last written: its time (1601) puts
-// every record in the analysed period, and still stretches no log's.
-func TestZeroTimeCreatedLastWritten(t *testing.T) {
-	dir := t.TempDir()
-	older := systemLog("vm1.contoso.com", t0.Add(-30*24*time.Hour), 0, 1)
-	current := systemLog("vm1.contoso.com", t0, 0, uint64(len(older))+1)
-	zero := evtxtest.Noise(t0, time.Minute, 1)[0]
-	zero.System.Computer = "vm1.contoso.com"
-	zero.System.TimeCreated = time.Time{}
-	zero.RecordID = current[len(current)-1].RecordID + 1
-	current = append(current, zero)
-	write(t, filepath.Join(dir, "Archive-System-2026-10-30-12-00-00-000.evtx"), older)
-	write(t, filepath.Join(dir, "System.evtx"), current)
-	if ms := group(t, engine(t), dir); len(ms) != 1 {
-		t.Errorf("machines %q, want one\n%s", labels(ms), shape(ms))
+		write(t, filepath.Join(dir, "Archive-System-2026-10-30-12-00-00-000.evtx"), older)
+		write(t, filepath.Join(dir, "System.evtx"), current)
+		if last {
+			// The period then holds every record: both ways read the same.
+			if ms := group(t, engine(t), dir); len(ms) != 1 {
+				t.Errorf("zero time written last: machines %q, want one\n%s", labels(ms), shape(ms))
+			}
+			continue
+		}
+		// Written first it lies outside the period: the two ways read
+		// different records, and each must give one machine.
+		units, probs, err := fleet.Find([]string{dir})
+		if err != nil || len(probs) > 0 {
+			t.Fatalf("Find: %v %v", probs, err)
+		}
+		for _, period := range []time.Duration{10 * 24 * time.Hour, 0} {
+			if ms := fleet.Group(units, fleet.Options{Channels: engine(t).Channels(), Period: period}); len(ms) != 1 {
+				t.Errorf("zero time written first, period %v: machines %q, want one\n%s", period, labels(ms), shape(ms))
+			}
+		}
 	}
 }
