@@ -209,9 +209,18 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 		ClockJumps:      sr.clockJumps,
 	}
 	for _, in := range res.Inputs {
-		if in.Readable() {
+		if in.Readable() && !noRecordRead(in) {
 			return res, nil
 		}
 	}
 	return res, ErrNoReadableLog
+}
+
+// noRecordRead reports whether reading in met problems and gave not one
+// record (a copy cut inside its file header, or after it): such a log is
+// as unreadable as one that is not EVTX at all, as evtxrdp dump says, so
+// that a run whose every log is so does not end as one that found nothing.
+// A whole log that holds no record (cleared) has no problem and is read.
+func noRecordRead(in *Input) bool {
+	return in.ErrorCount > 0 && in.LastWritten == nil && recordCount([]*Input{in}) == 0
 }

@@ -1,11 +1,13 @@
 package rules
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
@@ -28,7 +30,17 @@ func TestHeaderOnlyLogSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := builtinEngine(t, Options{})
-	res := analyzePath(t, e, dir)
+	logs, err := evtx.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not one record read, and the reader met damage: no readable log,
+	// as for a file that is not EVTX (evtxrdp exits 1, as dump does), not
+	// a run that read the log and found nothing (exit 0).
+	res, err := e.Analyze(logs)
+	if !errors.Is(err, ErrNoReadableLog) || res == nil {
+		t.Fatalf("Analyze(a System log cut after its file header) = %v; want ErrNoReadableLog with the result", err)
+	}
 	in := res.Inputs[0]
 	var problems []string
 	for _, fe := range in.Errors {
@@ -45,6 +57,17 @@ func TestHeaderOnlyLogSaysWhy(t *testing.T) {
 	if f.Verdict != NotChecked || !strings.Contains(why, "System: no record could be read") || !strings.Contains(why, "offset 0x1000") ||
 		strings.Contains(why, "holds no records") || strings.Contains(why, "--at") {
 		t.Errorf("finding %s, reasons %q; want not checked because no record could be read (the truncation at offset 0x1000), without --at", f.Verdict, f.Reasons)
+	}
+	// Cut inside the file header: the same.
+	cut := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cut, "System.evtx"), b[:100], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if logs, err = evtx.Find(cut); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Analyze(logs); !errors.Is(err, ErrNoReadableLog) {
+		t.Errorf("Analyze(a System log cut inside its file header) = %v; want ErrNoReadableLog", err)
 	}
 	// A log that is whole and holds no record is empty.
 	empty := t.TempDir()

@@ -240,5 +240,7 @@ type Finding struct {
 }
 
 // ErrNoReadableLog is returned (with a complete Result) when none of the
-// logs the rules need could be read.
+// logs the rules need could be read: each is absent, could not be opened,
+// or met problems without giving one record (a copy cut inside its file
+// header, or after it).
 var ErrNoReadableLog = errors.New("rules: no readable log for the rules' channels")

@@ -352,14 +352,24 @@ func runOptions(fs *pflag.FlagSet) []string {
 }
 
 // explainUnreadable says why each log that cannot be opened cannot (not
-// an EVTX file: empty, all zero; a FIFO), after analyze found no readable
-// log: the engine's error does not name them.
+// an EVTX file: empty, all zero; a FIFO), or gives no record (a copy cut
+// inside or after its file header: its first problem, with the offset),
+// after analyze found no readable log: the engine's error does not name
+// them.
 func explainUnreadable(stderr io.Writer, logs []*evtx.Log) {
 	for _, l := range logs {
 		f, err := l.Open(evtx.Options{Workers: 1, Since: far, Until: far})
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 			continue
+		}
+		for {
+			if _, err := f.Next(); err != nil {
+				break
+			}
+		}
+		if st, errs := f.Stats(), f.Errors(); st.Records+st.Skipped+st.Filtered == 0 && len(errs) > 0 {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no readable record (%d problems), first: %s\n", escapeText(l.Path), st.Problems, errText(errs[0]))
 		}
 		f.Close()
 	}

@@ -409,3 +409,36 @@ func TestAnalyzeSaysWhatWasNotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestCutLogIsNoReadableLog: a System log cut inside its file header (100
+// bytes) or right after it (4096 bytes: the header counts a chunk the file
+// does not hold) gives not one record. dump exited 1 ("no readable
+// record"), but analyze and query exited 0, the code of a run that read
+// the logs and found nothing: a script took a copy that stopped for a
+// healthy VM. The report is still written, every rule not checked with
+// the damage named; a whole log with no record (cleared) stays exit 0.
+func TestCutLogIsNoReadableLog(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(scenarios, "tls-36871-10013", "System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{100, 4096} {
+		dir := t.TempDir()
+		log := filepath.Join(dir, "System.evtx")
+		if err := os.WriteFile(log, b[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"analyze", dir}, {"analyze", "--format", "json", dir}, {"query", log}, {"dump", log}} {
+			code, out, errOut := runCmd(args...)
+			if code != exitFailure || !strings.Contains(errOut, "offset 0x") {
+				t.Errorf("%v of %d bytes: exit %d, stderr %q; want %d and the damage's offset", args, n, code, errOut, exitFailure)
+			}
+			if args[0] == "analyze" && !strings.Contains(errOut, "no readable log") {
+				t.Errorf("%v of %d bytes: stderr %q lacks \"no readable log\"", args, n, errOut)
+			}
+			if args[0] == "analyze" && args[1] != "--format" && (!strings.Contains(out, "NOT CHECKED") || !strings.Contains(out, "no record could be read")) {
+				t.Errorf("%v of %d bytes: the report lacks the rules not checked and why:\n%s", args, n, out)
+			}
+		}
+	}
+}

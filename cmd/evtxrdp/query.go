@@ -308,7 +308,6 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
 			continue
 		}
-		readable++
 		// A log that has wrapped around (its oldest chunk is not the
 		// first in the file) is not in record order: collect and sort.
 		if h := f.Header(); stream && h.FirstChunk != 0 {
@@ -357,6 +356,12 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %s\n", escapeText(l.Path), f.Stats().Problems, errText(errs[0]))
+		}
+		// Problems and not one record (a copy cut inside or after its
+		// file header): as unreadable as a file that is not EVTX, as
+		// dump and analyze say; a whole, empty log is read.
+		if st := f.Stats(); st.Records+st.Skipped+st.Filtered > 0 || st.Problems == 0 {
+			readable++
 		}
 		f.Close()
 	}
