@@ -492,6 +492,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 					s.Written, s.RecordID = FiletimeToTime(ft), id
 					if cheap {
 						s.TimeCreated = rt.created
+						if rt.hasID {
+							s.EventRecordID = rt.eventRecordID
+						}
 					}
 					if !w.filter(s) {
 						if !inSlack {

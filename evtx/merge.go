@@ -69,6 +69,22 @@ func (rd *Reader) PartStats() []Stats {
 	return out
 }
 
+// PartAdded returns, for a Reader of a merged log (Merge), how many of
+// each file's events (PartStats' Records, in the order of Log.Parts) are
+// no copy of an event an earlier file gave (by Event.Identity): the
+// events that file adds to the log, whether or not the window and filter
+// yield them. Their sum is the merged log's events, yielded or not
+// (Stats.Records + Skipped + Filtered). nil for a Reader of a log that is
+// not merged. Like Stats, they are complete once Next has returned io.EOF.
+func (rd *Reader) PartAdded() []int {
+	if rd.merged == nil {
+		return nil
+	}
+	out := make([]int, len(rd.merged.files))
+	copy(out, rd.merged.added)
+	return out
+}
+
 // RecordIdentity is the identity of a decoded record under which Merge
 // counts it once (see Merge).
 type RecordIdentity struct {
@@ -113,6 +129,9 @@ type merged struct {
 	// headers do not count it).
 	firstPart map[recKey]int
 	slack     int // yielded events read from chunk slack or unallocated space
+	// added counts per part its events that are no copy of an event an
+	// earlier part gave (PartAdded).
+	added []int
 	// maxErrs bounds errors, as Options.MaxErrors bounds a Reader's
 	// (negative: no bound); each part keeps as many.
 	maxErrs int
@@ -166,6 +185,9 @@ func (m *merged) next() (*Event, error) {
 			}
 		}
 		k := ev.Identity()
+		if m.added == nil {
+			m.added = make([]int, len(m.files))
+		}
 		if _, dup := m.seen[k]; dup {
 			m.dups++
 			if recovered {
@@ -186,16 +208,14 @@ func (m *merged) next() (*Event, error) {
 			continue
 		}
 		m.seen[k] = struct{}{}
+		m.added[m.cur]++
 		// The Reader's order of judgement: the window by TimeCreated,
 		// then the filter on the record's summary.
 		if !m.win.admits(ev) {
 			m.skipped++
 			continue
 		}
-		if m.win.filter != nil && !m.win.filter(Summary{
-			Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
-			Written: ev.Written, RecordID: ev.RecordID, TimeCreated: summaryTime(ev),
-		}) {
+		if m.win.filter != nil && !m.win.filter(eventSummary(ev)) {
 			m.filtered++
 			continue
 		}
@@ -208,10 +228,15 @@ func (m *merged) next() (*Event, error) {
 	return nil, io.EOF
 }
 
-// summaryTime is the TimeCreated a Summary of ev carries.
-func summaryTime(ev *Event) time.Time {
-	t, _ := TimeCreatedOf(ev)
-	return t
+// eventSummary is the Summary of decoded event ev: its TimeCreated as
+// TimeCreatedOf reads it and, with it, its EventRecordID.
+func eventSummary(ev *Event) Summary {
+	s := Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
+		Written: ev.Written, RecordID: ev.RecordID}
+	if t, ok := TimeCreatedOf(ev); ok {
+		s.TimeCreated, s.EventRecordID = t, ev.System.EventRecordID
+	}
+	return s
 }
 
 func (m *merged) stats() Stats {

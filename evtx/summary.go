@@ -20,6 +20,11 @@ type Summary struct {
 	// TimeCreated is the event's TimeCreated as TimeCreatedOf reads it,
 	// when it could be read without decoding; zero otherwise.
 	TimeCreated time.Time
+	// EventRecordID is the event's System/EventRecordID (Event.System.
+	// EventRecordID), when it was read with TimeCreated; 0 otherwise. An
+	// exported log keeps it while renumbering RecordID, and Merge counts
+	// records by it (Event.Identity).
+	EventRecordID uint64
 }
 
 // summarize reads the Summary of the record at off without building its

@@ -808,3 +808,74 @@ func TestZeroTimeCreatedDoesNotSplitMachine(t *testing.T) {
 		}
 	}
 }
+
+// Logs whose records hold equal times, providers, event ids and data but
+// EventRecordIDs shifted by one, or the same EventRecordIDs and header
+// times at other TimeCreated, are not copies of one log (evtx.Merge counts
+// their records apart): they were grouped as copies of which the second
+// "adds none of its records" while all were read. A copy with one record's
+// data changed still is one (its keys are the original's); analyze reads
+// the changed record beside the original (Copy.Added is judged without
+// decoding).
+func TestOtherRecordIDsOrTimesNotCopies(t *testing.T) {
+	dir := t.TempDir()
+	mk := func() []*evtx.Event {
+		evs := systemLog("vm1", t0, 2, 100)
+		for _, ev := range evs {
+			ev.Written = ev.System.TimeCreated
+		}
+		return evs
+	}
+	shifted, later, changed := mk(), mk(), mk()
+	for _, ev := range shifted {
+		ev.RecordID++
+	}
+	for _, ev := range later {
+		ev.System.TimeCreated = ev.System.TimeCreated.Add(time.Second)
+	}
+	changed[5].EventData[0].Value = evtx.StringValue("Print Spooler")
+	paths := map[string]string{}
+	for name, evs := range map[string][]*evtx.Event{"a": mk(), "shifted": shifted, "later": later, "changed": changed} {
+		paths[name] = filepath.Join(dir, name, "System.evtx")
+		write(t, paths[name], evs)
+	}
+	n := len(mk())
+	for _, c := range []struct {
+		other string
+		want  string
+	}{
+		{"shifted", fmt.Sprintf("a %d/%d | shifted %d/%d", n, n, n, n)},
+		{"later", fmt.Sprintf("a %d/%d | later %d/%d", n, n, n, n)},
+		{"changed", fmt.Sprintf("a %d/%d, changed 0/%d", n, n, n)},
+	} {
+		var logs []*evtx.Log
+		for _, p := range []string{paths["a"], paths[c.other]} {
+			found, err := evtx.Find(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs = append(logs, found...)
+		}
+		var sets []string
+		for _, l := range fleet.Copies(logs, 2) {
+			var cs []string
+			for _, cp := range l.Copies {
+				cs = append(cs, fmt.Sprintf("%s %d/%d", filepath.Base(filepath.Dir(cp.Path)), cp.Added, cp.Records))
+			}
+			sets = append(sets, strings.Join(cs, ", "))
+		}
+		if got := strings.Join(sets, " | "); got != c.want {
+			t.Errorf("copies of a and %s: %s, want %s", c.other, got, c.want)
+		}
+		// Analyze groups them alike, from the analysed period or from
+		// every record.
+		ms := group(t, engine(t), paths["a"], paths[c.other])
+		logsOf := 0
+		for _, m := range ms {
+			logsOf += len(m.Logs)
+		}
+		if want := 1 + strings.Count(c.want, "|"); logsOf != want {
+			t.Errorf("a and %s: analyze found %d logs, want %d:\n%s", c.other, logsOf, want, shape(ms))
+		}
+	}
+}

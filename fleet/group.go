@@ -110,8 +110,11 @@ type Copy struct {
 	Path string
 	Log  *evtx.Log
 	// Records counts the copy's records; Added those that no copy before
-	// it holds (by the identity of evtx.Merge, judged from the record's
-	// channel, id, header time, provider, event id and computer).
+	// it holds (by the identity of evtx.Merge, judged without decoding
+	// from the record's channel, EventRecordID, TimeCreated, provider,
+	// event id and computer: a record whose content alone differs from an
+	// earlier copy's is not counted, though Merge reads it beside that
+	// one; evtx.Reader.PartAdded counts by the decoded identity).
 	Records, Added int
 	// SameFile is set when the copy is the same file as an earlier one
 	// reached by another path (a symbolic or hard link), or by the same

@@ -16,7 +16,7 @@ import (
 func TestSummaryKeyIsFNV(t *testing.T) {
 	ss := []evtx.Summary{
 		{},
-		{Provider: "Microsoft-Windows-TerminalServices-RemoteConnectionManager", EventID: 1149, Computer: "VM-01.contoso.com", RecordID: 42,
+		{Provider: "Microsoft-Windows-TerminalServices-RemoteConnectionManager", EventID: 1149, Computer: "VM-01.contoso.com", RecordID: 42, EventRecordID: 41,
 			Written: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), TimeCreated: time.Date(2026, 10, 31, 23, 0, 0, 0, time.UTC)},
 		{Provider: "Schannel", EventID: 36871, Computer: "ÄÖÜ-サーバー", RecordID: 0xfedcba9876543210,
 			Written: time.Unix(0, -1), TimeCreated: time.Unix(1<<33, 12345)},
@@ -37,10 +37,14 @@ func TestSummaryKeyIsFNV(t *testing.T) {
 				return h.Sum64()
 			}
 			lower := strings.ToLower(ch)
-			if got, want := recordKey(lower, s), fnvOf(s.RecordID, s.Written.UnixNano(), s.EventID); got != want {
+			id := s.EventRecordID
+			if id == 0 {
+				id = s.RecordID
+			}
+			if got, want := recordKey(lower, s), fnvOf(s.RecordID, s.Written.UnixNano(), s.EventID, id, s.TimeCreated.UnixNano(), s.EventID); got != want {
 				t.Errorf("recordKey(%q, %+v) = %#x, hash/fnv %#x", ch, s, got, want)
 			}
-			if got, want := eventKey(lower, s), fnvOf(s.TimeCreated.UnixNano(), s.EventID); got != want {
+			if got, want := eventKey(lower, s), fnvOf(id, s.TimeCreated.UnixNano(), s.EventID); got != want {
 				t.Errorf("eventKey(%q, %+v) = %#x, hash/fnv %#x", ch, s, got, want)
 			}
 		}

@@ -44,20 +44,28 @@ type hostSpan struct {
 func hostKey(computer string) string { return hosts.Key(computer) }
 
 // eventKey identifies a record by what the event says, not the record
-// header: channel, provider, computer, TimeCreated and event id. A log
-// saved from Event Viewer or wevtutil (an export) renumbers its records
-// and borrows or zeroes their header times, so it shares no recordKey with
-// the log it was saved from, but it shares eventKeys. Forwarded events
-// share them too; Group joins logs by eventKey only where each names one
-// host, the same.
+// header: channel, provider, computer, EventRecordID (the record header id
+// where it was not read, as evtx.Event.Identity takes it), TimeCreated and
+// event id. A log saved from Event Viewer or wevtutil (an export)
+// renumbers its records and borrows or zeroes their header times, so it
+// shares no recordKey with the log it was saved from, but it shares
+// eventKeys. Forwarded events share them too; Group joins logs by eventKey
+// only where each names one host, the same.
+//
+// Records that share a key agree in all evtx.Merge's identity of a record
+// holds (channel, EventRecordID, TimeCreated, content) but the content
+// beyond provider, computer and event id: logs whose records carry equal
+// times but other EventRecordIDs, or the same EventRecordIDs at other
+// times, share no key and are not copies of one log.
 //
 // lower is the channel in lower case (strings.ToLower).
 func eventKey(lower string, s evtx.Summary) uint64 { return eventKeyAfter(summaryPrefix(lower, s), s) }
 
 // recordKey identifies a record for finding copies without decoding it:
-// channel, provider, computer, record id, header time and event id. Two
-// logs that share a key are copies of one log (Merge then counts each
-// record once by its decoded identity).
+// channel, provider, computer, record id, header time, event id and, as
+// eventKey, EventRecordID and TimeCreated. Two logs that share a key are
+// copies of one log (Merge then counts each record once by its decoded
+// identity).
 //
 // lower is the channel in lower case (strings.ToLower).
 func recordKey(lower string, s evtx.Summary) uint64 {
@@ -68,8 +76,10 @@ func recordKey(lower string, s evtx.Summary) uint64 {
 // TestSummaryKeyIsFNV) of the channel (case-insensitive: lower is it in
 // lower case), the provider and the computer, each followed by a NUL, then
 // of fixed-size fields, little-endian: for recordKey the record id, the
-// header time (Unix nanoseconds) and the event id; for eventKey
-// TimeCreated (Unix nanoseconds) and the event id. They are computed
+// header time (Unix nanoseconds), the event id, then eventKey's fields;
+// for eventKey the EventRecordID (the record id where it is 0: not read),
+// TimeCreated (Unix nanoseconds, of the zero time where not read) and the
+// event id. They are computed
 // without allocating, for every record summary a profile reads, and the
 // hash of the strings (summaryPrefix), which most records of a log share,
 // once for both (profShard.prefix keeps the last few).
@@ -82,12 +92,16 @@ func summaryPrefix(lower string, s evtx.Summary) fnv64a {
 
 // recordKeyAfter is recordKey from s's summaryPrefix h.
 func recordKeyAfter(h fnv64a, s evtx.Summary) uint64 {
-	return uint64(h.u64(s.RecordID).u64(uint64(s.Written.UnixNano())).u16(s.EventID))
+	return eventKeyAfter(h.u64(s.RecordID).u64(uint64(s.Written.UnixNano())).u16(s.EventID), s)
 }
 
 // eventKeyAfter is eventKey from s's summaryPrefix h.
 func eventKeyAfter(h fnv64a, s evtx.Summary) uint64 {
-	return uint64(h.u64(uint64(s.TimeCreated.UnixNano())).u16(s.EventID))
+	id := s.EventRecordID
+	if id == 0 {
+		id = s.RecordID
+	}
+	return uint64(h.u64(id).u64(uint64(s.TimeCreated.UnixNano())).u16(s.EventID))
 }
 
 // fnv64a is an FNV-1a 64-bit hash state.
@@ -428,9 +442,13 @@ func summariesIn(l *evtx.Log, o evtx.Options, note func(evtx.Summary)) (renames 
 			continue
 		}
 		// A 6011, or a record whose summary could not be read.
-		tc, _ := evtx.TimeCreatedOf(ev)
+		tc, ok := evtx.TimeCreatedOf(ev)
+		var erid uint64
+		if ok {
+			erid = ev.System.EventRecordID // read with TimeCreated, as the reader's Summary
+		}
 		note(evtx.Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
-			Computer: ev.System.Computer, Written: ev.Written, RecordID: ev.RecordID, TimeCreated: tc})
+			Computer: ev.System.Computer, Written: ev.Written, RecordID: ev.RecordID, TimeCreated: tc, EventRecordID: erid})
 		if isRename(ev.System.Provider.Name, ev.System.EventID) && len(ev.EventData) >= 2 {
 			from, to := ev.EventData[0].Value.String(), ev.EventData[1].Value.String()
 			if from != "" && to != "" && hostKey(from) != hostKey(to) {

@@ -204,3 +204,92 @@ func TestDumpCopiesCountChunksPerFile(t *testing.T) {
 		t.Errorf("copy line %q, want %q", ls[2], want)
 	}
 }
+
+// Logs read as copies of one log say, per copy, how many records it adds,
+// and those counts add up to what is printed. Crafted pairs of a log of
+// 122 records: the same events with EventRecordIDs shifted by one, and
+// with the same EventRecordIDs (and header times) at other TimeCreated,
+// are other records: not copies, both printed whole (the first was said
+// to "add none of its 122 records" while 244 were printed); a copy with
+// one record's data changed (the same EventRecordID, time, provider and
+// event id) is a copy that adds that one record, printed beside the
+// original.
+func TestCopiesCountWhatIsPrinted(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	mk := func() []*evtx.Event {
+		evs := evtxtest.Noise(at.Add(-122*time.Minute), time.Minute, 122)
+		for i, ev := range evs {
+			ev.RecordID = uint64(100 + i)
+			ev.Written = ev.System.TimeCreated
+		}
+		return evs
+	}
+	shifted := mk()
+	for _, ev := range shifted {
+		ev.RecordID++ // and so the EventRecordID
+	}
+	later := mk()
+	for _, ev := range later {
+		ev.System.TimeCreated = ev.System.TimeCreated.Add(30 * time.Second) // the header time stays
+	}
+	changed := mk()
+	c := evtxtest.SCM7036(changed[60].System.TimeCreated, "Print Spooler", "running", "Spooler")
+	c.RecordID, c.Written = changed[60].RecordID, changed[60].Written
+	changed[60] = c
+	for _, tc := range []struct {
+		name   string
+		other  []*evtx.Event
+		events int
+		note   string // "" for logs that are not copies
+	}{
+		{"shifted", shifted, 244, ""},
+		{"later", later, 244, ""},
+		{"changed", changed, 123, "adds 1 of its 122 records"},
+	} {
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a", "System.evtx"), filepath.Join(dir, "b", "System.evtx")
+		for _, f := range []struct {
+			path string
+			evs  []*evtx.Event
+		}{{a, mk()}, {b, tc.other}} {
+			os.MkdirAll(filepath.Dir(f.path), 0o755)
+			if err := evtxtest.WriteFile(f.path, f.evs, evtxtest.Options{MaxRecordsPerChunk: 50}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, cmd := range [][]string{{"dump"}, {"query", "-f", "jsonl"}, {"dump", "--since", "30m"}} {
+			code, out, errOut := runCmd(append(slices.Clone(cmd), a, b)...)
+			if code != exitOK {
+				t.Fatalf("%s %q: exit %d: %s", tc.name, cmd, code, errOut)
+			}
+			n := len(lines(out))
+			if len(cmd) == 1 || cmd[0] == "query" {
+				if n != tc.events {
+					t.Errorf("%s %q: %d events printed, want %d", tc.name, cmd, n, tc.events)
+				}
+			}
+			// What the notes say adds up to what is read.
+			re := regexp.MustCompile(`a copy of \S+; adds (none|\d+) of its (\d+) records`)
+			ms := re.FindAllStringSubmatch(errOut, -1)
+			switch {
+			case tc.note == "" && len(ms) > 0:
+				t.Errorf("%s %q: logs that share no record said to be copies:\n%s", tc.name, cmd, errOut)
+			case tc.note != "" && (len(ms) != 1 || !strings.Contains(errOut, b+": a copy of "+a+"; "+tc.note)):
+				t.Errorf("%s %q: stderr lacks %q:\n%s", tc.name, cmd, tc.note, errOut)
+			}
+			if cmd[0] == "dump" && tc.note != "" {
+				// events + skipped = the first copy's records + what
+				// the other adds.
+				sum := regexp.MustCompile(`(\d+) events, \d+ records decoded in part, (\d+) skipped`).FindStringSubmatch(errOut)
+				var ev, sk int
+				if sum != nil {
+					fmt.Sscan(sum[1], &ev)
+					fmt.Sscan(sum[2], &sk)
+				}
+				if sum == nil || ev != n || ev+sk != 122+1 {
+					t.Errorf("%s %q: summary %q with %d printed, want events + skipped = 123", tc.name, cmd, sum, n)
+				}
+			}
+		}
+	}
+}

@@ -22,12 +22,16 @@ file by several paths (the same path twice, a link, a file and the
 directory holding it, - twice) is read once, and copies of one log (a
 byte-identical or shadow copy, an older copy overlapping the newer one:
 logs of one channel, by their first record, whose records share record
-id, time, provider, event id and computer; a log saved from it, whose
-record headers were renumbered, by the events' TimeCreated, provider,
-event id and computer where both name one computer) are read as one log, each
-record once (by channel, EventRecordID, TimeCreated and content), the
-copy with the most records first, then the records only the others hold.
-stderr names each duplicate and what it adds.
+id, time, EventRecordID, TimeCreated, provider, event id and computer; a
+log saved from it, whose record headers were renumbered, by the events'
+EventRecordID, TimeCreated, provider, event id and computer where both
+name one computer; logs whose records differ in EventRecordID or
+TimeCreated are not copies) are read as one log, each record once (by
+channel, EventRecordID, TimeCreated and content), the copy with the most
+records first, then the records only the others hold.
+stderr names each duplicate: a file given again before reading, a copy
+once it is read, with how many of its records it adds (a record whose
+content differs from the original's is added: both are printed).
 `
 
 const dumpHelp = `usage: evtxrdp dump [flags] PATH...
@@ -346,6 +350,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 	if err := d.out.Flush(); err != nil {
 		return dumpWriteError{err}
 	}
+	noteCopies(d.stderr, "evtxrdp dump", l, f)
 	d.summary(l, f)
 	if st := f.Stats(); st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as

@@ -118,8 +118,9 @@ func (in *inputs) adopt(logs []*evtx.Log) error {
 // a file and the directory holding it, - twice) is read once, and copies
 // of one log (a byte-identical or shadow copy, an older copy overlapping
 // the newer one) are read as one (evtx.Merge: each record once, the copy
-// with the most records first). Each duplicate is named on stderr with
-// what it adds. Logs are returned in the order of their first copy.
+// with the most records first). Each file given again is named on stderr
+// here; each copy of a log, with what it adds, by noteCopies once the
+// merged log is read. Logs are returned in the order of their first copy.
 func readOnce(logs []*evtx.Log, workers int, stderr io.Writer, prefix string) []*evtx.Log {
 	if len(logs) < 2 {
 		return logs
@@ -127,7 +128,6 @@ func readOnce(logs []*evtx.Log, workers int, stderr io.Writer, prefix string) []
 	sets := fleet.Copies(logs, workers)
 	out := make([]*evtx.Log, 0, len(sets))
 	for _, l := range sets {
-		first := l.Copies[0].Path
 		for _, c := range l.Copies[1:] {
 			var note string
 			switch {
@@ -135,16 +135,37 @@ func readOnce(logs []*evtx.Log, workers int, stderr io.Writer, prefix string) []
 				note = fmt.Sprintf("%s: given more than once; read once", c.Path)
 			case c.SameFile:
 				note = fmt.Sprintf("%s: the same file as %s (another path or a link); read once", c.Path, c.SameAs)
-			case c.Added == 0:
-				note = fmt.Sprintf("%s: a copy of %s; adds none of its %d records; read as one log with it, each record once", c.Path, first, c.Records)
 			default:
-				note = fmt.Sprintf("%s: a copy of %s; adds %d of its %d records; read as one log with it, each record once", c.Path, first, c.Added, c.Records)
+				continue // noteCopies
 			}
 			fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(note))
 		}
 		out = append(out, l.EvtxLog())
 	}
 	return out
+}
+
+// noteCopies names on stderr each copy of merged log l (evtx.Merge; none
+// for a log that is not merged) with how many of its records it adds, as
+// f, a File of l read to io.EOF, counted them (evtx.Reader.PartAdded: by
+// evtx.Event.Identity, the records printed). readOnce found the copies
+// without decoding a record, from keys a changed record shares with its
+// original; the counts come from the read, so that they add up to what is
+// printed.
+func noteCopies(stderr io.Writer, prefix string, l *evtx.Log, f *evtx.File) {
+	parts, added, ps := l.Parts(), f.PartAdded(), f.PartStats()
+	if len(parts) < 2 || len(added) != len(parts) || len(ps) != len(parts) {
+		return
+	}
+	for i := 1; i < len(parts); i++ {
+		var note string
+		if added[i] == 0 {
+			note = fmt.Sprintf("%s: a copy of %s; adds none of its %d records; read as one log with it, each record once", parts[i].Path, parts[0].Path, ps[i].Records)
+		} else {
+			note = fmt.Sprintf("%s: a copy of %s; adds %d of its %d records; read as one log with it, each record once", parts[i].Path, parts[0].Path, added[i], ps[i].Records)
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(note))
+	}
 }
 
 // readStdin copies standard input into the temporary directory (at most

@@ -354,6 +354,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
+		noteCopies(stderr, "evtxrdp query", l, f)
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %s\n", escapeText(l.Path), f.Stats().Problems, errText(errs[0]))
 		}
