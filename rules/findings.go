@@ -237,7 +237,7 @@ func orderSteps(r *Rule, first []string) []*Step {
 		}
 	}
 	for _, s := range r.Resolution {
-		if !used[s.ID] {
+		if s != nil && !used[s.ID] {
 			out = append(out, s)
 		}
 	}

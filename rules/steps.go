@@ -152,7 +152,9 @@ func foldASCII(s string) string {
 //     Remove-Item a listing saved with Out-File, and a firewall change a
 //     netsh advfirewall export;
 //   - sc config of a service follows a reg export of its key, in the step
-//     or an earlier one, so that reg import restores it;
+//     or an earlier one, so that reg import restores it: earlier in the
+//     file's order and in each order a refinement prints (its first
+//     steps, then the others), since that is the order pasted;
 //   - a step that edits an offline hive (BROKENSYSTEM) reads
 //     Select\Current and writes no fixed ControlSet00N;
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
@@ -163,7 +165,6 @@ func foldASCII(s string) string {
 // cmd or PowerShell.
 func checkSteps(r *Rule) []error {
 	var errs []error
-	var before strings.Builder // the rule's commands so far, for sc config
 	for _, s := range r.Resolution {
 		if s == nil {
 			continue
@@ -199,9 +200,6 @@ func checkSteps(r *Rule) []error {
 			if offlineControlSet.match(line, f) {
 				bad(".commands", "writes a fixed control set (use the one Select /v Current names): %s", l())
 			}
-			if m := scConfig.find(line, f); m != nil && !exported(before.String(), m[3]) {
-				bad(".commands", "changes service %s before its key is saved with reg export (in this step or an earlier one): %s", m[3], l())
-			}
 			if (backupFile.match(line, f) || makeDir.match(line, f)) && !keepFirst.match(line, f) {
 				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist C:\BackupACLs\..."): %s`, l())
 			}
@@ -209,7 +207,42 @@ func checkSteps(r *Rule) []error {
 			sawACL = sawACL || aclSave.match(line, f)
 			sawList = sawList || listSave.match(line, f)
 			sawFw = sawFw || fwExport.match(line, f)
-			before.WriteString(line + "\n")
+		}
+	}
+	return append(errs, checkServiceBackups(r)...)
+}
+
+// checkServiceBackups returns the sc config lines of r's steps that come
+// before a reg export of the service's key, in the file's order of the
+// steps or in the order a refinement prints them (orderSteps: its first
+// steps, then the others); a line is reported once, naming the
+// refinement whose order breaks the check.
+func checkServiceBackups(r *Rule) []error {
+	var errs []error
+	reported := map[string]bool{}
+	check := func(steps []*Step, order string) {
+		var before strings.Builder // the commands so far, in this order
+		for _, s := range steps {
+			if s == nil {
+				continue
+			}
+			for n, line := range strings.Split(s.Commands, "\n") {
+				f := foldASCII(line)
+				if m := scConfig.find(line, f); m != nil && !exported(before.String(), m[3]) {
+					if k := fmt.Sprintf("%s\x00%d", s.ID, n); !reported[k] {
+						reported[k] = true
+						errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: fmt.Sprintf("resolution[%s].commands", s.ID),
+							Err: fmt.Errorf("changes service %s before its key is saved with reg export (in this step or an earlier one%s): line %d: %s", m[3], order, n+1, shownLine(line))})
+					}
+				}
+				before.WriteString(line + "\n")
+			}
+		}
+	}
+	check(r.Resolution, "")
+	for _, ref := range r.Refinements {
+		if ref != nil && len(ref.First) > 0 {
+			check(orderSteps(r, ref.First), fmt.Sprintf(", in the order refinement %s prints the steps", ref.ID))
 		}
 	}
 	return errs

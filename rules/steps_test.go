@@ -448,3 +448,60 @@ func TestCompileXPathRemembers(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceBackupInPrintedOrder: sc config must follow a reg export of
+// the service's key "in that step or an earlier one", and the report
+// prints a refinement's first steps first. A rule whose refinement put
+// the step with sc config before the step with the export loaded, and
+// analyze printed "sc config Dhcp start= auto" as step 1, before any
+// backup (the check read the file's order only). The same steps in the
+// file's order, or a refinement keeping the export first, load.
+func TestServiceBackupInPrintedOrder(t *testing.T) {
+	const rule = `id: my-rule
+title: t
+severity: error
+cause: c
+queries: [{id: q, channel: System, xpath: "Event[System[EventID=1]]"}]
+refinements:
+  - id: ref
+    queries: [q]
+    cause: c2
+    first: [%s]
+resolution:
+  - id: backup
+    title: Back up
+    shell: cmd
+    source: s
+    commands: |
+      if not exist C:\BackupACLs\Dhcp.reg reg export "HKLM\SYSTEM\CurrentControlSet\Services\Dhcp" C:\BackupACLs\Dhcp.reg /y
+  - id: start
+    title: Start
+    shell: cmd
+    source: s
+    commands: |
+      sc config Dhcp start= auto
+`
+	for _, c := range []struct {
+		first string
+		good  bool
+	}{{"start, backup", false}, {"start", false}, {"backup, start", true}, {"backup", true}} {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "mine.yaml")
+		if err := os.WriteFile(file, []byte(fmt.Sprintf(rule, c.first)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := LoadDir(dir)
+		if err != nil {
+			t.Fatalf("first [%s]: %v", c.first, err)
+		}
+		err = Validate(rs)
+		switch {
+		case c.good && err != nil:
+			t.Errorf("first [%s]: refused: %v", c.first, err)
+		case !c.good && err == nil:
+			t.Errorf("first [%s]: loaded; the report prints sc config before the reg export", c.first)
+		case !c.good && !strings.Contains(err.Error(), "resolution[start].commands: changes service Dhcp before its key is saved with reg export (in this step or an earlier one, in the order refinement ref prints the steps): line 1: sc config Dhcp start= auto"):
+			t.Errorf("first [%s]: error %q, want the step, the refinement and the line", c.first, err)
+		}
+	}
+}
