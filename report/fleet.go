@@ -218,11 +218,17 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 // ReadFleetJSON reads a fleet document written by WriteFleet with
 // FormatJSON (analyze --format json of several machines). As ReadJSON, it
 // rejects a schema version other than SchemaVersion, the document's or a
-// report's, and ignores fields it does not know. Errors start with
+// report's, and ignores fields it does not know. It rejects a document
+// without "machines" (the report of one machine: read it with ReadJSON)
+// and anything but white space after the document. Errors start with
 // "report: ".
 func ReadFleetJSON(rd io.Reader) (*Fleet, error) {
+	raw, err := readDocument(rd, true)
+	if err != nil {
+		return nil, err
+	}
 	var fl Fleet
-	if err := json.NewDecoder(rd).Decode(&fl); err != nil {
+	if err := json.Unmarshal(raw, &fl); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	if fl.SchemaVersion != SchemaVersion {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -233,3 +234,53 @@ func reportVersion(doc string) string {
 	i := strings.Index(doc, v) + len(v)
 	return doc[:i] + strings.Replace(doc[i:], v, `"schema_version": "9"`, 1)
 }
+
+// TestReadWrongDocument: analyze --format json writes a Report for one
+// machine and a Fleet for several, and --format jsonl one Report per line.
+// Each reader refuses the other's document and a second JSON value after
+// the first, naming what to use, instead of returning an empty Report (the
+// Fleet's fields are unknown to it and ignored), an empty Fleet, or the
+// first line of a JSON Lines file alone.
+func TestReadWrongDocument(t *testing.T) {
+	one, err := os.ReadFile("testdata/healthy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadJSON(bytes.NewReader(one))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Machine = &Machine{Name: "vm-a"}
+	var doc, lines bytes.Buffer
+	if err := WriteFleet(&doc, NewFleet([]*Report{r, r}, []string{"", ""}), FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFleet(&lines, NewFleet([]*Report{r, r}, []string{"", ""}), FormatJSONL); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		read func(io.Reader) error
+		in   []byte
+		want string
+	}{
+		"ReadJSON of a fleet":     {readReport, doc.Bytes(), "ReadFleetJSON"},
+		"ReadFleetJSON of report": {readFleet, one, "ReadJSON"},
+		"ReadJSON of JSON Lines":  {readReport, lines.Bytes(), "one report per line"},
+		"ReadFleetJSON of two":    {readFleet, append(doc.Bytes(), doc.Bytes()...), "more than one"},
+	} {
+		err := c.read(bytes.NewReader(c.in))
+		if err == nil || !strings.HasPrefix(err.Error(), "report: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", name, err, c.want)
+		}
+	}
+	// What they accept: their own document, followed by white space.
+	if _, err := ReadJSON(bytes.NewReader(append(one, "\n\n"...))); err != nil {
+		t.Errorf("ReadJSON: %v", err)
+	}
+	if _, err := ReadFleetJSON(bytes.NewReader(doc.Bytes())); err != nil {
+		t.Errorf("ReadFleetJSON: %v", err)
+	}
+}
+
+func readReport(rd io.Reader) error { _, err := ReadJSON(rd); return err }
+func readFleet(rd io.Reader) error  { _, err := ReadFleetJSON(rd); return err }

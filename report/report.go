@@ -661,20 +661,61 @@ func EscapeJSONUnsafe(b []byte) []byte {
 	return append(out, b[start:]...)
 }
 
-// ReadJSON reads a report written by WriteJSON. It rejects a schema
-// version other than SchemaVersion and ignores fields it does not know:
-// a newer evtxrdp may add fields without changing the version (SCHEMA.md),
-// and a report it wrote must still read here. Errors start with "report: ".
+// ReadJSON reads a report written by WriteJSON (analyze --format json of
+// one machine). It rejects a schema version other than SchemaVersion and
+// ignores fields it does not know: a newer evtxrdp may add fields without
+// changing the version (SCHEMA.md), and a report it wrote must still read
+// here. It also rejects a fleet document (analyze --format json of several
+// machines: read it with ReadFleetJSON) and anything but white space after
+// the report (JSON Lines, --format jsonl, hold one report per line: give
+// ReadJSON each line). Errors start with "report: ".
 func ReadJSON(rd io.Reader) (*Report, error) {
-	dec := json.NewDecoder(rd)
+	raw, err := readDocument(rd, false)
+	if err != nil {
+		return nil, err
+	}
 	var r Report
-	if err := dec.Decode(&r); err != nil {
+	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	if r.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("report: schema version %q (want %q)", r.SchemaVersion, SchemaVersion)
 	}
 	return &r, nil
+}
+
+// readDocument reads the one JSON value rd holds, which must be a fleet
+// document (it has "machines") when fleet is set and a report (it has no
+// "machines", or has "findings") otherwise. Both documents share
+// schema_version and tool, and each reader ignores fields it does not
+// know, so without this check either reader would take the other's
+// document for an empty one without a word.
+func readDocument(rd io.Reader, fleet bool) (json.RawMessage, error) {
+	dec := json.NewDecoder(rd)
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if fleet {
+			return nil, fmt.Errorf("report: more than one JSON value: a fleet document is one object")
+		}
+		return nil, fmt.Errorf("report: more than one JSON value: JSON Lines (--format jsonl) hold one report per line; read each line with ReadJSON")
+	}
+	var kind struct {
+		Machines json.RawMessage `json:"machines"`
+		Findings json.RawMessage `json:"findings"`
+	}
+	if err := json.Unmarshal(raw, &kind); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	switch isFleet := kind.Machines != nil && kind.Findings == nil; {
+	case fleet && !isFleet:
+		return nil, fmt.Errorf("report: not a fleet document (no \"machines\"): the report of one machine; read it with ReadJSON")
+	case !fleet && isFleet:
+		return nil, fmt.Errorf("report: a fleet document (\"machines\": several machines), not one report; read it with ReadFleetJSON")
+	}
+	return raw, nil
 }
 
 // liveHeading is the line above a finding's live-VM commands: an evidence
