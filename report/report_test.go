@@ -406,3 +406,30 @@ func TestLiveHeadingSaysWholeLog(t *testing.T) {
 		t.Errorf("with corroboration: %q", h)
 	}
 }
+
+// TestTimelineWhenAnyText: a report read back (ReadJSON) may hold any text
+// in a timeline line's times (edited by hand, written by another tool);
+// rendering it must not panic. TimelineWhen cut "x" .. "y" at byte 10.
+func TestTimelineWhenAnyText(t *testing.T) {
+	for _, c := range []struct{ first, last, want string }{
+		{"x", "y", "x .. y"},
+		{"2024-05-01", "2024-05-02", "2024-05-01 .. 2024-05-02"},
+		{"2024-05-01T10:00:00.0000000Z", "2024-05-01T11:00:00.0000000Z", "2024-05-01T10:00:00Z .. 11:00:00Z"},
+		{"2024-05-01T10:00:00.0000000Z", "2024-05-02T11:00:00.0000000Z", "2024-05-01T10:00:00Z .. 2024-05-02T11:00:00Z"},
+	} {
+		if got := TimelineWhen(TimelineLine{Time: c.first, LastTime: c.last}); got != c.want {
+			t.Errorf("TimelineWhen(%q, %q) = %q, want %q", c.first, c.last, got, c.want)
+		}
+	}
+	r, err := ReadJSON(strings.NewReader(`{"schema_version":"2","findings":[],"inputs":[],` +
+		`"timeline":[{"time":"a","last_time":"b","count":2,"entry":"x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Format{FormatText, FormatMarkdown} {
+		var b bytes.Buffer
+		if err := Write(&b, r, f); err != nil || !strings.Contains(b.String(), "a .. b") {
+			t.Errorf("%s: %v\n%s", f, err, b.String())
+		}
+	}
+}

@@ -439,7 +439,9 @@ func TimelineWhen(l TimelineLine) string {
 	t := shortTime(l.Time)
 	if l.LastTime != "" && l.LastTime != l.Time {
 		last := shortTime(l.LastTime)
-		if len(t) == len(last) && t[:10] == last[:10] {
+		// Only a time shortTime cut to "2024-05-01T10:00:00Z" has a date to
+		// drop: a report read back (ReadJSON) may hold any text.
+		if len(t) == 20 && len(last) == 20 && t[:11] == last[:11] {
 			last = last[11:]
 		}
 		t += " .. " + last
