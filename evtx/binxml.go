@@ -235,6 +235,9 @@ const memoFailure = 64
 func (d *chunkDecoder) beginRecord(off, size int) {
 	d.gen++
 	d.budget = 8*size + 1024
+	if workCap > 0 {
+		d.budget = min(d.budget, workCap)
+	}
 	d.defBudget = defLimit(d.chunk)
 	d.recPos = off
 	d.slab = nil // a record's elements never share a block with another's
@@ -245,6 +248,11 @@ func (d *chunkDecoder) beginRecord(off, size int) {
 		clear(d.ownTmpls)
 	}
 }
+
+// workCap, when positive, caps every record's work budget (tests set it
+// to make the budget run out at a chosen charge; 0, its value outside
+// tests, caps nothing).
+var workCap = 0
 
 // chargeDef takes n bytes from the record's definition budget.
 func (d *chunkDecoder) chargeDef(pos, n int) error {
