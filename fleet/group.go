@@ -22,7 +22,9 @@ type Options struct {
 	// Period, when positive, limits the records read to group the logs to
 	// those whose header time lies within Period of their log's newest
 	// record: the analysed period (the rules' longest window plus the
-	// look-back) is enough, since the records before it change no finding.
+	// look-back) is enough, since the records before it change no finding
+	// (analyze reads at least the default look-back's, so that a shorter
+	// one groups alike).
 	// Copy.Records and Copy.Added then count the records of that period.
 	// 0 reads every record.
 	//

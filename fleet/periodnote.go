@@ -93,7 +93,7 @@ func notePeriodCopies(ms []*Machine) {
 			op, lp := o.l.Copies[0].Path, l.l.Copies[0].Path
 			if o.m == l.m {
 				o.m.Grouping = append(o.m.Grouping, fmt.Sprintf(
-					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: its last-written record is older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
+					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: its last-written record is older than those read of %s (from %s, the period read to group the logs), where copies are found; 'evtxrdp dump' of both reads it as one log",
 					op, lp, evtx.FormatTime(at), lp, evtx.FormatTime(l.l.first)))
 				o.m.UnmergedCopy = true
 				continue
@@ -103,7 +103,7 @@ func notePeriodCopies(ms []*Machine) {
 				renamed = ""
 			}
 			note := fmt.Sprintf(
-				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine%s; analysed apart, since its last-written record is older than those read of %s (from %s, the analysed period), where copies are found; 'evtxrdp dump' of both reads it as one log",
+				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine%s; analysed apart, since its last-written record is older than those read of %s (from %s, the period read to group the logs), where copies are found; 'evtxrdp dump' of both reads it as one log",
 				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(at), renamed, lp, evtx.FormatTime(l.l.first))
 			for _, m := range []*Machine{o.m, l.m} {
 				m.Grouping = append(m.Grouping, note)

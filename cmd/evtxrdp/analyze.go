@@ -31,10 +31,15 @@ analysed period are decoded.
 The logs are grouped into machines by what their records say (the Computer
 field, record ids and times, EventLog 6011 renames), not by folder names.
 Copies of a log (the same file by two paths, a shadow copy, a repeated zip
-member, an older copy) are read as one: each record counts once. Copies are
-found from the records of the analysed period: an older copy all of whose
-records lie before it (a shadow copy taken long before) is read as a log
-of its own, or, naming only the computer's name before a rename, analysed
+member, an older copy) are read as one: each record counts once. Logs are
+grouped, and copies found, from the records of a period before each log's
+last-written record: the longest window of the rules loaded (or --window
+when longer), plus --look-back (at least its default, 7 days), plus 2 days.
+--look-back and --window shorter than their defaults narrow the analysis,
+not the grouping, so the same logs make the same machines and copies;
+longer ones read more records to group. An older copy all of whose
+records lie before that period (a shadow copy taken long before) is read
+as a log of its own, or, naming only the computer's name before a rename, analysed
 as a machine of its own. Where the two logs are one machine's or in one
 folder, the grouping lines say so ("an older copy of ..."); an older copy
 in another folder naming only a former name is not found. 'evtxrdp dump'
@@ -82,7 +87,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the TimeCreated of the last-written record")
 	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
-	lookBack := fs.String("look-back", "7d", "report matches up to this `duration` outside the window (0 for none)")
+	lookBack := fs.String("look-back", defaultLookBack, "report matches up to this `duration` outside the window (0 for none)")
 	format := fs.StringP("format", "f", "text", "output `format`: text, markdown, json or jsonl (one JSON report per machine per line)")
 	dir := fs.String("rules", "", "also load the rule files (*.yaml, *.yml) of `DIR`, adding rules or replacing built-ins by id")
 	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
@@ -139,6 +144,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		printErrs(stderr, "evtxrdp analyze: ", err)
 		return exitFailure
 	}
+	loaded := rs // their windows set the grouping period, whatever --scenario selects
 	if rs, err = selectRules(rs, *scenarios); err != nil {
 		return usageErr("--scenario: %v", err)
 	}
@@ -193,19 +199,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
 		return exitFailure
 	}
-	// The logs are grouped from the records of the analysed period (the
-	// longest window plus the look-back before the last-written record's
-	// TimeCreated), and two days more for clock jitter between logs.
-	period := time.Duration(0)
-	for _, r := range rs {
-		w := r.Window
-		if o.Window > 0 {
-			w = o.Window
-		}
-		period = max(period, w)
-	}
-	period += max(0, o.LookBack) + 48*time.Hour
-	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: period})
+	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: groupingPeriod(loaded, o)})
 	if len(machines) == 1 {
 		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs), notRead)
 	}
@@ -445,4 +439,31 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q (0 to %d days)", s, maxDays)
 	}
 	return days + d, nil
+}
+
+// defaultLookBack is --look-back's default.
+const defaultLookBack = "7d"
+
+// groupingPeriod is the period before each log's last-written record
+// whose records group the logs into machines (fleet.Options.Period): the
+// longest window (of every rule loaded, --scenario or not, or --window,
+// whichever is longer), the
+// look-back (--look-back, at least its default) and two days more for
+// clock jitter between logs. The analysed period is at most that long, so
+// the records before it change no finding; a --window or --look-back
+// shorter than the defaults narrows the analysis but not the grouping, so
+// that the same logs make the same machines and copies (an older shadow
+// copy merged with the default look-back was a log of its own with
+// --look-back 0: TestGroupingIndependentOfLookBack). A longer one reads
+// more records to group, and may find an older copy the default does not.
+func groupingPeriod(rs []*rules.Rule, o rules.Options) time.Duration {
+	period := max(0, o.Window)
+	for _, r := range rs {
+		period = max(period, r.Window)
+	}
+	lb, err := parseDuration(defaultLookBack)
+	if err != nil {
+		panic("evtxrdp: defaultLookBack: " + err.Error())
+	}
+	return period + max(lb, o.LookBack) + 48*time.Hour
 }
