@@ -43,6 +43,8 @@ func writeLog(t *testing.T, path string, evs []*evtx.Event, o evtxtest.Options) 
 type readOut struct {
 	xml   []string
 	stats evtx.Stats
+	added []int // Reader.PartAdded
+	parts []evtx.Stats
 }
 
 func readAll(t *testing.T, l *evtx.Log, o evtx.Options) readOut {
@@ -64,6 +66,7 @@ func readAll(t *testing.T, l *evtx.Log, o evtx.Options) readOut {
 		out.xml = append(out.xml, ev.XML())
 	}
 	out.stats = f.Stats()
+	out.added, out.parts = f.PartAdded(), f.PartStats()
 	return out
 }
 
@@ -117,6 +120,18 @@ func TestMergeOverlappingCopies(t *testing.T) {
 			// 100 records are in both copies and 200 in the repeated newer one.
 			if gs.Duplicates != 300 {
 				t.Errorf("duplicates %d, want 300", gs.Duplicates)
+			}
+			// What each file adds, whatever the window and filter: the
+			// newer copy its 200 records, the older the 100 before them,
+			// the newer again none; they sum to the records read.
+			if !slices.Equal(got.added, []int{200, 100, 0}) || len(got.parts) != 3 || got.parts[1].Records != 200 {
+				t.Errorf("PartAdded %v, want [200 100 0] (of %d parts)", got.added, len(got.parts))
+			}
+			if n := got.added[0] + got.added[1] + got.added[2]; n != gs.Records+gs.Skipped+gs.Filtered {
+				t.Errorf("PartAdded sums to %d, records+skipped+filtered %d", n, gs.Records+gs.Skipped+gs.Filtered)
+			}
+			if want.added != nil {
+				t.Errorf("PartAdded of a log that is not merged: %v, want nil", want.added)
 			}
 		})
 	}

@@ -313,9 +313,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		if h := f.Header(); stream && h.FirstChunk != 0 {
 			stream = false
 		}
+		readAll := false // Next returned io.EOF
 		for seq := 0; ; seq++ {
 			ev, err := f.Next()
 			if err != nil {
+				readAll = err == io.EOF
 				break
 			}
 			if !sel.match(l, ev, now) {
@@ -354,7 +356,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
-		noteCopies(stderr, "evtxrdp query", l, f)
+		if readAll {
+			noteCopies(stderr, "evtxrdp query", l, f)
+		}
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %s\n", escapeText(l.Path), f.Stats().Problems, errText(errs[0]))
 		}
