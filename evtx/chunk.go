@@ -425,6 +425,12 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			}
 		}
 		id := le.Uint64(c[off+8:])
+		if !salvaged && !j.old {
+			if own, ok := damagedRecordID(&h, c, off, size, id, decoder); ok {
+				fail(off, own, fmt.Errorf("%w: the record header's record number %d lies outside the chunk header's range %d..%d and the records checksum is wrong: read as its EventRecordID %d", ErrCorrupt, id, h.FirstRecordID, h.LastRecordID, own))
+				id = own
+			}
+		}
 		ft := le.Uint64(c[off+16:])
 		// Every record of an old chunk is old, a salvaged one too.
 		inSlack = j.old || !salvaged && rule.slack(off, id)
