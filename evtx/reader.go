@@ -593,6 +593,13 @@ func startPipeline(s *source) *pipeline {
 			case <-p.stop:
 				return
 			}
+			// A chunk the memo answers needs no worker: handing it to
+			// one cost a goroutine switch per chunk, most of a pass
+			// whose window excludes nearly every chunk.
+			if res := s.memo.skip(i, s.win, s.name); res != nil {
+				ch <- res // buffered: never blocks
+				continue
+			}
 			select {
 			case jobs <- job{i, ch}:
 			case <-p.stop:
