@@ -64,9 +64,12 @@ type Report struct {
 	// than an hour after that of the log's last-written record (each is
 	// also a warning).
 	ClockJumps []ClockJump `json:"clock_jumps,omitempty"`
-	Summary    Summary     `json:"summary"`
-	Findings   []Finding   `json:"findings"`
-	Inputs     []Input     `json:"inputs"`
+	// TimeGaps lists the logs with a week or more without records across
+	// the start of their analysed period (each is also a warning).
+	TimeGaps []TimeGap `json:"time_gaps,omitempty"`
+	Summary  Summary   `json:"summary"`
+	Findings []Finding `json:"findings"`
+	Inputs   []Input   `json:"inputs"`
 	// Timeline holds the RDP-relevant events around the reference time
 	// (boots and shutdowns, Remote Desktop service states, listener starts,
 	// successful RDP logons, failed ones grouped by status and address,
@@ -126,6 +129,20 @@ type ClockJump struct {
 	First        Record  `json:"first"`
 	Newest       Record  `json:"newest"`
 	Oldest       *Record `json:"oldest,omitempty"`
+}
+
+// TimeGap is a log with no record for rules.TimeGapMin or more across the
+// start of its analysed period (Since), though it holds WeekBefore
+// (rules.TimeGapWritten or more) records in the week before: Before is
+// its newest record before Since, After its oldest from Since on
+// (rules.TimeGap).
+type TimeGap struct {
+	Log    string `json:"log"`
+	Since  string `json:"since"`
+	Before Record `json:"before"`
+	After  Record `json:"after"`
+	// WeekBefore counts the log's records in the week up to Before.
+	WeekBefore int `json:"week_before"`
 }
 
 // Summary counts the verdicts.
@@ -402,6 +419,9 @@ func New(res *rules.Result) *Report {
 			cj.LastWritten = *newRecord(j.Last)
 		}
 		r.ClockJumps = append(r.ClockJumps, cj)
+	}
+	for _, g := range res.TimeGaps {
+		r.TimeGaps = append(r.TimeGaps, TimeGap{Log: g.Path, Since: formatTime(g.Since), Before: *newRecord(g.Before), After: *newRecord(g.After), WeekBefore: g.WeekBefore})
 	}
 	for _, f := range res.Findings {
 		rf := newFinding(f)

@@ -243,7 +243,8 @@
 // Options.At, or else the TimeCreated of the last-written record (highest
 // record number) of those logs, the latest across them (evtx
 // Reader.LastWritten; records after it, and records before the first-written
-// record, are reported as clock jumps); the wall
+// record, are reported as clock jumps, and a week or more without records
+// across the start of a log's analysed period as a time gap, TimeGap); the wall
 // clock is never used. Each rule's
 // window ends at the reference time. Only records whose TimeCreated (read
 // by the reader without decoding, evtx Options.Since/Until) lies

@@ -207,6 +207,7 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 		Timeline:        sr.timeline,
 		TimelineDropped: sr.timelineDropped,
 		ClockJumps:      sr.clockJumps,
+		TimeGaps:        sr.timeGaps,
 	}
 	for _, in := range res.Inputs {
 		if in.Readable() && !noRecordRead(in) {

@@ -55,6 +55,10 @@ type Result struct {
 	// than ClockSlack after that of the log's last-written record (each
 	// is also a warning).
 	ClockJumps []*ClockJump
+	// TimeGaps lists the logs whose records leave TimeGapMin or more
+	// without a record across the start of their analysed period (Input
+	// Since), in input order; each is also in Warnings.
+	TimeGaps []*TimeGap
 }
 
 // Detected returns the number of findings with verdict Detected.

@@ -57,7 +57,10 @@ type scanResult struct {
 	// record; warnings are said about the reading as a whole (each clock
 	// jump, a doubtful reference time), in that order.
 	clockJumps []*ClockJump
-	warnings   []string
+	// timeGaps are the logs with a week or more without records across
+	// the start of their analysed period (each also a warning).
+	timeGaps []*TimeGap
+	warnings []string
 }
 
 // newScanResult returns a scanResult with no matches yet: an empty
@@ -181,6 +184,7 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 		}
 	}
 	s.checkClocks()
+	s.checkGaps()
 	s.checkReference()
 	for _, ce := range s.context {
 		sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
@@ -194,12 +198,39 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 // lies near it.
 func (s *scanner) checkReference() {
 	for _, in := range s.inputs {
-		if n := s.decoded[in]; in.Path == s.refFrom && in.Decoded && n.near <= 1 && n.total > 1 {
+		if s.farOffReference(in) {
 			s.warnings = append(s.warnings, fmt.Sprintf(
 				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
 				evtx.FormatTime(s.ref), in.Path, FormatSpan(in.Since, s.ref)))
 		}
 	}
+}
+
+// checkGaps reports, for each log whose records were decoded, a span of
+// TimeGapMin or more without records across the start of its analysed
+// period (in.Since): a machine that was off, or a clock that jumped ahead
+// and so put the events before the jump outside every window.
+func (s *scanner) checkGaps() {
+	for i, in := range s.inputs {
+		if !in.Decoded || in.Err != nil || s.farOffReference(in) {
+			continue // a reference record far from all others: checkReference says so
+		}
+		st := in.Stats // of the decoding pass: every record's time
+		g, err := findTimeGap(s.logs[i], in.Since, minKnown(st.FirstCreated, st.First), maxTime(known(st.LastCreated), known(st.Last)),
+			evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+		if err != nil || g == nil {
+			continue // a read error is the decoding pass's to report
+		}
+		s.timeGaps = append(s.timeGaps, g)
+		s.warnings = append(s.warnings, g.String())
+	}
+}
+
+// farOffReference reports whether the reference time comes from the
+// last-written record of in and no other record of in lies near it.
+func (s *scanner) farOffReference(in *Input) bool {
+	n := s.decoded[in]
+	return in.Path == s.refFrom && in.Decoded && n.near <= 1 && n.total > 1
 }
 
 // decodeAll decodes, for each log read, the records its channel's queries

@@ -346,3 +346,75 @@ func TestVariantExportTimesInReport(t *testing.T) {
 		}
 	}
 }
+
+// A clock that jumped a year ahead for the last records and was not set
+// back (clock-forward kind, never corrected): "now" is the last-written
+// record's time, a year after the TLS errors that preceded the jump, so
+// nothing is in the window. The report says why (a time gap across the
+// analysed period, both records named, in the text and in JSON
+// time_gaps) and gives the --at that analyses the time before the jump,
+// where the TLS errors are found; a log without the jump has no gap.
+func TestVariantClockJumpedAheadAtEnd(t *testing.T) {
+	evs := variantSystem(variantT0, evtxtest.DefaultComputer,
+		evtxtest.WithType(evtxtest.Schannel36871(variantT0.Add(-90*time.Minute), 10013), "server"),
+		evtxtest.WithType(evtxtest.Schannel36871(variantT0.Add(-80*time.Minute), 10013), "server"))
+	last := evs[len(evs)-1]
+	jumped := evtxtest.Noise(variantT0.Add(365*24*time.Hour), 5*time.Minute, 4)
+	dir := t.TempDir()
+	jdir, cdir := filepath.Join(dir, "jumped"), filepath.Join(dir, "clean")
+	for _, d := range []string{jdir, cdir} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := evtxtest.WriteFile(filepath.Join(jdir, "System.evtx"), append(evs, jumped...), evtxtest.Options{MaxRecordsPerChunk: 8}); err != nil {
+		t.Fatal(err)
+	}
+	if err := evtxtest.WriteFile(filepath.Join(cdir, "System.evtx"), variantSystem(variantT0, evtxtest.DefaultComputer), evtxtest.Options{MaxRecordsPerChunk: 8}); err != nil {
+		t.Fatal(err)
+	}
+	before := last.System.TimeCreated.UTC().Format(time.RFC3339Nano)
+	_, out, _ := runCmd("analyze", jdir)
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, w := range []string{"WARNING: time gap in", "(EventRecordID 74) and", "(EventRecordID 75), 365 days", "give --at " + before} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("text report lacks %q:\n%s", w, out)
+		}
+	}
+	_, out, _ = runCmd("analyze", "--format", "json", jdir)
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.TimeGaps) != 1 || r.TimeGaps[0].Before.EventRecordID != 74 || r.TimeGaps[0].After.EventRecordID != 75 {
+		t.Errorf("time_gaps %+v", r.TimeGaps)
+	}
+	if v := verdictOf(t, out, "rdp-tls-disabled"); v != "not_detected" {
+		t.Errorf("without --at: rdp-tls-disabled %s", v)
+	}
+	_, out, _ = runCmd("analyze", "--format", "json", "--at", before, jdir)
+	if v := verdictOf(t, out, "rdp-tls-disabled"); v != "detected" {
+		t.Errorf("--at %s: rdp-tls-disabled %s", before, v)
+	}
+	if strings.Contains(out, "time_gaps") {
+		t.Errorf("--at %s: a time gap: %s", before, out)
+	}
+	if _, out, _ := runCmd("analyze", "--format", "json", cdir); strings.Contains(out, "time_gaps") || strings.Contains(out, "time gap") {
+		t.Errorf("clean log: %s", out)
+	}
+}
+
+// verdictOf returns the verdict of rule id in the JSON report out.
+func verdictOf(t *testing.T, out, id string) string {
+	t.Helper()
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.RuleID == id {
+			return f.Verdict
+		}
+	}
+	return ""
+}
