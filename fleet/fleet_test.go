@@ -879,3 +879,31 @@ func TestOtherRecordIDsOrTimesNotCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadLogBesideACopy: two folders each hold the machine's System log
+// (the second a byte copy: a shadow copy, a second download) and a log no
+// rule reads. The copies are one Log, whose unit was the first folder
+// only, so the second folder's unread log was a machine of its own: "(no
+// computer name) b/Application.evtx", every rule not checked and "no
+// readable log" in the fleet summary, a machine that does not exist. It
+// goes with the machine whose log has a copy beside it.
+func TestUnreadLogBesideACopy(t *testing.T) {
+	dir := t.TempDir()
+	sys := systemLog("vm1", t0, 2, 1)
+	for _, d := range []string{"a", "b"} {
+		write(t, filepath.Join(dir, d, "System.evtx"), sys)
+		write(t, filepath.Join(dir, d, "Application.evtx"), evtxtest.Noise(t0.Add(-time.Hour), time.Minute, 3))
+	}
+	m := oneMachine(t, group(t, engine(t), dir))
+	var apps []string
+	for _, l := range m.Logs {
+		if l.Channel == "Application" {
+			for _, c := range l.Copies {
+				apps = append(apps, filepath.Base(filepath.Dir(c.Path)))
+			}
+		}
+	}
+	if !slices.Equal(apps, []string{"a", "b"}) {
+		t.Errorf("the machine's unread logs are those of %q, want a and b", apps)
+	}
+}

@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -105,6 +106,10 @@ type Log struct {
 	renames      [][2]string
 	order        int
 	unit         int
+	// units are the units of all its copies (unit first): a copy of the
+	// log in another unit puts the machine there too, so that the logs
+	// beside that copy that no rule reads go with it.
+	units []int
 }
 
 // Copy is one file of a Log.
@@ -632,6 +637,11 @@ func markSameFiles(es []*entry) {
 // newLog builds the Log of a set of copies (entry indices in found order).
 func newLog(es []*entry, set []int) *Log {
 	l := &Log{order: set[0], unit: es[set[0]].unit, Channel: es[set[0]].channel}
+	for _, i := range set {
+		if !slices.Contains(l.units, es[i].unit) {
+			l.units = append(l.units, es[i].unit)
+		}
+	}
 	// The copy with the most records is read first.
 	order := append([]int(nil), set...)
 	sort.SliceStable(order, func(a, b int) bool {
@@ -822,6 +832,11 @@ func (m *Machine) add(l *Log) {
 	m.Logs = append(m.Logs, l)
 	if !m.hasUnit(l.unit) {
 		m.units = append(m.units, l.unit)
+	}
+	for _, u := range l.units {
+		if !m.hasUnit(u) {
+			m.units = append(m.units, u)
+		}
 	}
 }
 
