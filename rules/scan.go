@@ -666,11 +666,13 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	st := s.queries[cq]
 	h := &st.hit
 	start := s.ref.Add(-cq.rule.window)
-	if lb := s.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery) &&
+	if lb := s.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery || cq.query.Role == RoleCoverage) &&
 		(r.Time.Before(start.Add(-lb)) || r.Time.After(s.ref.Add(lb))) {
-		// Decoded for another rule's longer window: outside this rule's
-		// window and look-back, so the answer does not depend on the
-		// other rules loaded.
+		// Decoded for another rule's longer window, or for the timeline:
+		// outside this rule's window and look-back, so the answer does
+		// not depend on the other rules loaded (a failed logon 9 days
+		// back was coverage of the 24-hour account rule with the
+		// timeline, whose period is longer, and not with --timeline 0).
 		return
 	}
 	switch cq.query.Role {

@@ -470,8 +470,9 @@ func fillQuiet(s *set) {
 		ruleFirewall: verdict(sys),
 		ruleFwRules:  verdict(has[fileFirewall]),
 		// Brute force: not checked unless a log read holds a failed logon,
-		// an RDP connection or a connection to the listener (coverage).
-		ruleBrute:   verdict(hasEvent(s, 4625, 131, 261)),
+		// an RDP connection or a connection to the listener (coverage)
+		// within the rule's window (24 hours) and look-back (7 days).
+		ruleBrute:   verdict(hasEventSince(s, T0.Add(-8*day), 4625, 131, 261)),
 		ruleTrust:   verdict(sys || has[fileSecurity]),
 		ruleLicense: verdict(sys && has[fileRCMAdmin]),
 		// With a Security log the verdict depends on its failed logons
@@ -494,12 +495,13 @@ func fillQuiet(s *set) {
 	}
 }
 
-// hasEvent reports whether a log of s holds an event with one of ids.
-func hasEvent(s *set, ids ...uint16) bool {
+// hasEventSince reports whether a log of s holds an event with one of ids
+// whose TimeCreated is since or later.
+func hasEventSince(s *set, since time.Time, ids ...uint16) bool {
 	for _, l := range s.logs {
 		for _, ev := range l.events {
 			for _, id := range ids {
-				if ev.System.EventID == id {
+				if ev.System.EventID == id && !ev.System.TimeCreated.Before(since) {
 					return true
 				}
 			}
