@@ -184,7 +184,9 @@ func (e *Engine) Channels() []string {
 
 // Analyze reads the logs the rules need and returns one finding per rule.
 // It returns an error only if no log could be read at all (every needed
-// log absent is not an error: the findings say "not checked").
+// log absent is not an error: the findings say "not checked"); a log that
+// met problems without giving one record counts as not read
+// (ErrNoReadableLog).
 // The logs are those of one machine, each given once: a path given twice
 // is read once, but two copies of a log (a shadow copy, a second
 // download) add their records twice, and several machines' logs share one
