@@ -396,6 +396,10 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	case newest.Before(windowStart):
 		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
 			evtx.FormatTime(newest), FormatSpan(newest, windowStart))
+	case startsBefore && cutText(readable) != "":
+		// The copy stops where its headers say it goes on: the records
+		// after the cut are lost, and "now" is only the last record read.
+		ls.Detail = cutText(readable)
 	case startsBefore:
 		ls.Status, ls.Detail = LogRead, ""
 	case !j.ref.IsZero() && oldest.After(j.ref):
@@ -442,6 +446,35 @@ func FormatDuration(d time.Duration) string {
 	}
 	return "0 seconds"
 }
+
+// cutText says which of the logs read is cut short, or "": a log file is
+// a 4 KiB file header and whole 64 KiB chunks, at least as many as its
+// file header counts (every real sample and fixture is); a file that ends
+// before that, or inside a chunk, is a copy that stopped (a download, head
+// -c, a zip member cut short). The records after the cut are lost: the
+// newest, unless the log had wrapped around.
+func cutText(readable []*Input) string {
+	for _, in := range readable {
+		st := in.Stats
+		want := int64(fileHeaderBlock) + int64(st.HeaderChunks)*chunkBytes
+		if st.Size <= 0 || st.Size >= want && (st.Size-fileHeaderBlock)%chunkBytes == 0 {
+			continue
+		}
+		where := fmt.Sprintf("where its file header counts %s (%d bytes)", plural(st.HeaderChunks, "chunk"), want)
+		if st.Size >= want {
+			where = fmt.Sprintf("inside a chunk (a log is a %d-byte file header and whole %d-byte chunks)", fileHeaderBlock, chunkBytes)
+		}
+		return fmt.Sprintf("%s is cut short: it ends after %d bytes, %s; the records after the cut are lost (the newest, unless the log had wrapped around), so the window's end may not be in this copy",
+			in.Path, st.Size, where)
+	}
+	return ""
+}
+
+// The EVTX layout cutText checks: the file header block, then chunks.
+const (
+	fileHeaderBlock = 4096
+	chunkBytes      = 65536
+)
 
 // noRecords says why the logs read yield no record: "the log holds no
 // records" when they were read whole, or, when reading met a format error
