@@ -545,6 +545,25 @@ func (e *LoadError) Error() string {
 
 func (e *LoadError) Unwrap() error { return e.Err }
 
+// yamlLoadError is the LoadError of a YAML decoding error: its Line is the
+// line the decoder names first ("yaml: line 3: mapping values are not
+// allowed in this context"; of several, "yaml: line 2: ...; line 3: ...",
+// the first), which leaves Err's text ("rules: f.yaml:3: yaml: mapping
+// values ..."); 0 when it names none.
+func yamlLoadError(file string, err error) *LoadError {
+	msg := err.Error()
+	rest, ok := strings.CutPrefix(msg, "yaml: line ")
+	if !ok {
+		return &LoadError{File: file, Err: err}
+	}
+	num, text, ok := strings.Cut(rest, ": ")
+	line, perr := strconv.Atoi(num)
+	if !ok || perr != nil || line <= 0 {
+		return &LoadError{File: file, Err: err}
+	}
+	return &LoadError{File: file, Line: line, Err: errors.New("yaml: " + text)}
+}
+
 // Parse decodes one rule file, fills defaults and parses the codes. It
 // rejects unknown keys; it does not compile queries (Validate does).
 func Parse(file string, data []byte) (*Rule, error) {
@@ -570,7 +589,7 @@ func Parse(file string, data []byte) (*Rule, error) {
 			}
 			err = errors.New("yaml: " + strings.Join(msgs, "; "))
 		}
-		return nil, &LoadError{File: file, Err: err}
+		return nil, yamlLoadError(file, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {

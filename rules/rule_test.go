@@ -256,18 +256,26 @@ func TestNamedConditionReadsByName(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, c := range []struct{ name, yaml, want string }{
-		{"unknown key", "id: x\nbogus: 1\n", "field bogus not found"},
-		{"window in days", "id: x\nwindow: 7d\n", "cannot unmarshal !!str `7d` into time.Duration (want a duration such as 90m, 24h or 168h: no days here)"},
-		{"two unknown keys", "id: x\nbogus: 1\nmore: 2\n", "yaml: line 2: field bogus not found in type rules.Rule; line 3: field more not found"},
-		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `code "0xZZ"`},
-		{"two docs", "id: x\n---\nid: y\n", "more than one"},
-		{"empty", "", "empty file"},
+	// line is LoadError.Line: the line the YAML decoder names (the first
+	// of several), 0 where it names none.
+	for _, c := range []struct {
+		name, yaml, want string
+		line             int
+	}{
+		{"unknown key", "id: x\nbogus: 1\n", "f.yaml:2: yaml: field bogus not found", 2},
+		{"window in days", "id: x\nwindow: 7d\n", "cannot unmarshal !!str `7d` into time.Duration (want a duration such as 90m, 24h or 168h: no days here)", 2},
+		{"two unknown keys", "id: x\nbogus: 1\nmore: 2\n", "f.yaml:2: yaml: field bogus not found in type rules.Rule; line 3: field more not found", 2},
+		{"syntax", "id: x\ntitle: y\n  bad: z\n", "f.yaml:3: yaml: mapping values are not allowed", 3},
+		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `code "0xZZ"`, 0},
+		{"two docs", "id: x\n---\nid: y\n", "more than one", 0},
+		{"empty", "", "empty file", 0},
 	} {
 		_, err := Parse("f.yaml", []byte(c.yaml))
 		var le *LoadError
 		if !errors.As(err, &le) || le.File != "f.yaml" || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want *LoadError containing %q", c.name, err, c.want)
+		} else if le.Line != c.line {
+			t.Errorf("%s: LoadError.Line = %d, want %d (%v)", c.name, le.Line, c.line, err)
 		}
 		// One line: stderr escapes line breaks, and yaml's list of
 		// unmarshal errors came out as "yaml: unmarshal errors:\n  line 2: ...".

@@ -76,7 +76,7 @@ func ParseTimeline(file string, data []byte) ([]*TimelineEntry, error) {
 	dec.KnownFields(true)
 	var es []*TimelineEntry
 	if err := dec.Decode(&es); err != nil && err != io.EOF {
-		return nil, &LoadError{File: file, Err: err}
+		return nil, yamlLoadError(file, err)
 	}
 	var errs []error
 	seen := map[string]bool{}
