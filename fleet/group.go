@@ -29,6 +29,13 @@ type Options struct {
 	// Copy.Records and Copy.Added then count the records of that period.
 	// 0 reads every record.
 	//
+	// Renames and forwarded events are told from the records read too: a
+	// log whose older records name another computer, or several
+	// interleaved, is, with a Period that leaves them out, the machine its
+	// newer records name (ExampleGroup). So Group with Period 0 and
+	// evtxrdp analyze, which passes the rules' longest window plus the
+	// look-back plus 48 hours, can find different machines in one folder.
+	//
 	// Copies are found from the records read, so with Period an older
 	// copy of a log all of whose records lie before the other copy's
 	// period (a shadow copy taken long before, holding only the log's
@@ -49,8 +56,9 @@ type Options struct {
 // Machine is one Windows machine found in the inputs, or one log of
 // forwarded events.
 type Machine struct {
-	// Name is the Computer value of the machine's newest record, "" when
-	// none of its logs holds a record.
+	// Name is the Computer value of the machine's newest record; "" when
+	// none of its logs holds a record, and for forwarded events (Forwarded:
+	// several computers; Label names them).
 	Name string
 	// Computers lists the host names its logs carry, oldest first: more
 	// than one after a rename (EventLog 6011, or one Computer name ending
@@ -73,8 +81,9 @@ type Machine struct {
 	units []int
 }
 
-// Label names the machine for people: its Name, or the place of its
-// first log when no record names a computer.
+// Label names the machine for people: "forwarded events: " and its
+// Computers for forwarded events, its Name, or the place of its first log
+// when no record names a computer.
 func (m *Machine) Label() string {
 	switch {
 	case m.Forwarded:
