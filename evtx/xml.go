@@ -10,7 +10,8 @@ import (
 // as <Name/>, values in their canonical text (Value.String).
 //
 // The result is always a well-formed XML 1.0 document (see appendEscaped
-// for control characters). An event read from chunk slack (Event.Recovered)
+// for control characters); "" only for a nil event. An event without Root
+// (built by hand) is rendered from its typed fields (Tree). An event read from chunk slack (Event.Recovered)
 // or decoded in part (Event.Partial) is preceded by a comment that says so:
 // <!-- evtxrdp: recovered from chunk slack; partial: ... -->.
 func (ev *Event) XML() string {
@@ -19,11 +20,11 @@ func (ev *Event) XML() string {
 
 // AppendXML appends ev.XML() to dst.
 func (ev *Event) AppendXML(dst []byte) []byte {
-	if ev == nil || ev.Root == nil {
+	if ev == nil {
 		return dst
 	}
 	dst = ev.appendFlags(dst)
-	return appendElement(dst, ev.Root, false, -1)
+	return appendElement(dst, ev.Tree(), false, -1)
 }
 
 // appendFlags appends the comment that flags a recovered or partial event.
@@ -90,16 +91,17 @@ func xmlChar(r rune) rune {
 
 // XMLIndent returns the event as Event Viewer's "XML View" shows it:
 // two-space indentation, double-quoted attributes, empty elements as
-// <Name />, one element per line, no trailing newline.
+// <Name />, one element per line, no trailing newline. An event without
+// Root is rendered from its typed fields (Tree); a nil event is "".
 func (ev *Event) XMLIndent() string {
-	if ev == nil || ev.Root == nil {
+	if ev == nil {
 		return ""
 	}
 	dst := ev.appendFlags(make([]byte, 0, 2048))
 	if len(dst) > 0 {
 		dst = append(dst, '\n')
 	}
-	return string(appendElement(dst, ev.Root, true, 0))
+	return string(appendElement(dst, ev.Tree(), true, 0))
 }
 
 // appendElement renders e. indent < 0 means the one-line wevtutil form;

@@ -16,10 +16,7 @@ func (q *Query) Match(ev *evtx.Event, now time.Time) bool {
 	if ev == nil {
 		return false
 	}
-	root := ev.Root
-	if root == nil {
-		root = buildRoot(ev)
-	}
+	root := ev.Tree() // Root, or the tree of a hand-built event's fields
 	e := evaluator{now: filetime(now), xnum: q.xnum, strict: q.xnum != nil}
 	if !q.event.matches(root.Name) {
 		return false

@@ -19,7 +19,7 @@ func str(s string) evtx.Value   { return evtx.StringValue(s) }
 func finish(ev *evtx.Event) *evtx.Event {
 	ev.RecordID = ev.System.EventRecordID
 	ev.Written = ev.System.TimeCreated
-	ev.Root = buildRoot(ev)
+	ev.Root = ev.Tree()
 	return ev
 }
 

@@ -275,7 +275,7 @@ func (q *Query) MatchKeys(ev *evtx.Event, provider string, eventID uint16) (matc
 	if !q.byKeys || q.xnum != nil {
 		return false, false
 	}
-	name := "Event" // buildRoot's
+	name := "Event" // the root of evtx.Event.Tree built from the fields
 	if ev.Root != nil {
 		name = ev.Root.Name
 	}
