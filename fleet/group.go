@@ -33,8 +33,9 @@ type Options struct {
 	// log whose older records name another computer, or several
 	// interleaved, is, with a Period that leaves them out, the machine its
 	// newer records name (ExampleGroup). So Group with Period 0 and
-	// evtxrdp analyze, which passes the rules' longest window plus the
-	// look-back plus 48 hours, can find different machines in one folder.
+	// evtxrdp analyze, which passes its grouping period (12 days with the
+	// built-in rules and default flags: README), can find different
+	// machines in one folder.
 	//
 	// Copies are found from the records read, so with Period an older
 	// copy of a log all of whose records lie before the other copy's
