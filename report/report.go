@@ -33,7 +33,8 @@ type Report struct {
 	// inputs), "--name=value", sorted by name; [] for none.
 	Options []string `json:"options"`
 	// Computers are the computer names (System/Computer) of the machine's
-	// records.
+	// records, oldest first (fleet.Machine.Computers). The caller (the
+	// CLI) sets it: New does not; omitted when unknown.
 	Computers []string `json:"computers,omitempty"`
 	// NotRead lists the inputs given that could not be read at all, each
 	// as the problem naming its path ("stat /mnt/vm2: no such file or
@@ -394,7 +395,13 @@ func formatTime(t time.Time) string {
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
-// New converts an analysis result into a Report.
+// New converts an analysis result into a Report. What a rules.Result does
+// not hold is the caller's to set, as evtxrdp analyze sets it: ToolVersion
+// ("" from New), Options ([] from New), Computers (the machine's
+// fleet.Machine.Computers), NotRead, and Machine (NewMachine, for a
+// machine whose inputs were grouped: copies, a rename, forwarded events;
+// always in a fleet). A report New makes from Engine.Analyze of the same
+// logs as analyze's therefore lacks "computers" unless the caller sets it.
 func New(res *rules.Result) *Report {
 	r := &Report{
 		SchemaVersion:   SchemaVersion,

@@ -15,7 +15,7 @@ func ExampleEngine_Analyze() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	eng, err := rules.NewEngine(rs, rules.Options{}) // reference time: the newest record
+	eng, err := rules.NewEngine(rs, rules.Options{}) // reference time: the last-written record
 	if err != nil {
 		log.Fatal(err)
 	}

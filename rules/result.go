@@ -106,7 +106,8 @@ type Input struct {
 	// Exported is set when the log is a saved copy of another (Event
 	// Viewer's "Save All Events As", wevtutil epl): its last-written
 	// record's number differs from its EventRecordID (the records were
-	// renumbered) or its header time is zero.
+	// renumbered) or its header time is zero, or most of its records whose
+	// EventRecordID was read are renumbered (evtx.Stats.Exported).
 	Exported bool
 }
 
