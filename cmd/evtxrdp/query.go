@@ -272,6 +272,18 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
 					}
 				}
+				// A week without records across the start of timediff's
+				// window, in a log written regularly before: a clock that
+				// jumped ahead and stayed there moved "now" with it.
+				now := now
+				if t, ok := nowOf[l]; ok {
+					now = t
+				}
+				if since, _, ok := sel.timeBounds(l, now); ok && !since.IsZero() && usesTimediff(queryText) {
+					if g, err := rules.FindTimeGap(l, since, evtx.Options{}, *noSkip); err == nil && g != nil {
+						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(g)))
+					}
+				}
 			}
 		}
 	}

@@ -402,6 +402,24 @@ func TestVariantClockJumpedAheadAtEnd(t *testing.T) {
 	if _, out, _ := runCmd("analyze", "--format", "json", cdir); strings.Contains(out, "time_gaps") || strings.Contains(out, "time gap") {
 		t.Errorf("clean log: %s", out)
 	}
+	// query's timediff counts from the same "now": it warns on stderr,
+	// with and without skipping, and not for the clean log or a query
+	// without timediff.
+	q := "*[System[EventID=36871 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"
+	for _, extra := range [][]string{nil, {"--no-skip"}} {
+		_, _, errOut := runCmd(append([]string{"query", "-f", "xml", filepath.Join(jdir, "System.evtx"), "-q", q}, extra...)...)
+		if !strings.Contains(errOut, "warning: time gap in") || !strings.Contains(errOut, "(EventRecordID 75), 365 days") {
+			t.Errorf("query %v: stderr %q", extra, errOut)
+		}
+		_, _, errOut = runCmd(append([]string{"query", "-f", "xml", filepath.Join(cdir, "System.evtx"), "-q", q}, extra...)...)
+		if strings.Contains(errOut, "time gap") {
+			t.Errorf("query %v: clean log: stderr %q", extra, errOut)
+		}
+		_, _, errOut = runCmd(append([]string{"query", "-f", "xml", filepath.Join(jdir, "System.evtx"), "-q", "*[System[EventID=36871]]"}, extra...)...)
+		if strings.Contains(errOut, "time gap") {
+			t.Errorf("query %v without timediff: stderr %q", extra, errOut)
+		}
+	}
 }
 
 // verdictOf returns the verdict of rule id in the JSON report out.
