@@ -84,6 +84,14 @@ type tmplCache struct {
 	// names slice per template per chunk.
 	slab  []template
 	snext int
+	// nslab holds the name entries knownName makes for the current chunk,
+	// as slab the templates: they live in the chunk's memo and in the
+	// names lists of its templates (a template compiled in the chunk and
+	// kept in the cache too, of which reuse reads only the list's length),
+	// so each chunk takes them from the start again instead of allocating
+	// one per reused name per chunk (9 MiB over bench/run's volume).
+	nslab []nameEntry
+	nnext int
 	// interned holds the names of the cached definitions' references,
 	// one string each.
 	interned map[string]string
@@ -111,6 +119,18 @@ func (tc *tmplCache) newTemplate() *template {
 	tc.snext++
 	*t = template{}
 	return t
+}
+
+// newName returns a zeroed name entry of the name slab.
+func (tc *tmplCache) newName() *nameEntry {
+	if tc.nnext == len(tc.nslab) {
+		// Entries given out earlier keep the old block alive.
+		tc.nslab, tc.nnext = make([]nameEntry, max(256, 2*len(tc.nslab))), 0
+	}
+	e := &tc.nslab[tc.nnext]
+	tc.nnext++
+	*e = nameEntry{}
+	return e
 }
 
 // namesList returns an empty names list of capacity n, for a template of
@@ -144,7 +164,7 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 		clear(tc.names)
 		clear(tc.templates)
 	}
-	tc.snext = 0
+	tc.snext, tc.nnext = 0, 0
 	clear(tc.nbuf)
 	tc.nbuf = tc.nbuf[:0]
 	// The previous decoder is no longer used: its struct (some 2 KiB) is
@@ -330,7 +350,8 @@ func (d *chunkDecoder) knownName(off uint32, r *nameRef) *nameEntry {
 	if o < 0 || o > len(d.chunk)-r.size || !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
 		return nil
 	}
-	e := &nameEntry{name: r.name, size: r.size}
+	e := d.cache.newName()
+	e.name, e.size = r.name, r.size
 	d.keepName(off, e, e.size)
 	return e
 }
