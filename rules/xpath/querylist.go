@@ -139,10 +139,39 @@ func ParseQueryList(data []byte) (*QueryList, error) {
 			if err := l.checkPaths(); err != nil {
 				return nil, err
 			}
+			if err := afterRoot(d, line, xmlErr); err != nil {
+				return nil, err
+			}
 			return l, nil
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
 				return nil, &QueryListError{Line: line(), Msg: "text in QueryList"}
+			}
+		}
+	}
+}
+
+// afterRoot refuses what follows the QueryList element unless it is
+// white space, comments and processing instructions: XML 1.0 (W3C, section
+// 2.1, "document ::= prolog element Misc*") allows nothing else after the
+// root element, so a second element or text there makes the file not
+// well-formed, and it was ignored (a query list pasted twice, or with a
+// stray Query after </QueryList>, ran its first part only).
+func afterRoot(d *xml.Decoder, line func() int, xmlErr func(error) error) error {
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return xmlErr(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return &QueryListError{Line: line(), Msg: fmt.Sprintf("element %s after the QueryList element (a document has one root element)", t.Name.Local)}
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return &QueryListError{Line: line(), Msg: "text after the QueryList element"}
 			}
 		}
 	}

@@ -108,6 +108,11 @@ func TestQueryListInvalid(t *testing.T) {
 		{`<QueryList><Query><Select Path="System">*<b/></Select></Query></QueryList>`, "unexpected element b in Select", 1},
 		{`<QueryList><Query><Select Path="System">*</Select>`, "unexpected EOF", 1},
 		{``, "no QueryList element", 1},
+		// After the root element XML allows only white space, comments and
+		// processing instructions (XML 1.0 section 2.1); the rest was
+		// ignored.
+		{"<QueryList><Query><Select Path=\"System\">*</Select></Query></QueryList>\n<Query><Select Path=\"Security\">*</Select></Query>", "element Query after the QueryList element", 2},
+		{`<QueryList><Query><Select Path="System">*</Select></Query></QueryList>x`, "text after the QueryList element", 1},
 	}
 	for _, c := range cases {
 		_, err := ParseQueryList([]byte(c.doc))
@@ -119,6 +124,10 @@ func TestQueryListInvalid(t *testing.T) {
 		if !strings.Contains(err.Error(), c.want) || qe.Line != c.line {
 			t.Errorf("ParseQueryList(%q):\n got line %d %q\nwant line %d, containing %q", c.doc, qe.Line, err, c.line, c.want)
 		}
+	}
+	// White space, comments and processing instructions may follow.
+	if _, err := ParseQueryList([]byte("<QueryList><Query><Select Path=\"System\">*</Select></Query></QueryList>\n<!-- saved by Event Viewer -->\n<?x y?>\n")); err != nil {
+		t.Errorf("a comment after the QueryList: %v", err)
 	}
 	// The XPath error stays reachable.
 	_, err := ParseQueryList([]byte(`<QueryList><Query Path="System"><Select>//Event</Select></Query></QueryList>`))
