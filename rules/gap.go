@@ -85,7 +85,21 @@ func FindTimeGap(l *evtx.Log, since time.Time, o evtx.Options, plain bool) (*Tim
 	}
 	st := f.Stats()
 	f.Close()
-	return findTimeGap(l, since, minKnown(st.FirstCreated, st.First), maxTime(known(st.LastCreated), known(st.Last)), o, false)
+	oldest, newest := timeBounds(st)
+	return findTimeGap(l, since, oldest, newest, o, false)
+}
+
+// timeBounds returns times no record time (as eventTime gives it, FILETIME
+// 0 aside) of a log with Stats st lies outside: the oldest and newest of
+// its TimeCreated and header times. When a TimeCreated of FILETIME 0 was
+// read, FirstCreated is that and says nothing of the oldest other one,
+// which can precede every header time: the oldest is then FILETIME 1.
+func timeBounds(st evtx.Stats) (oldest, newest time.Time) {
+	oldest = minKnown(st.FirstCreated, st.First)
+	if !st.FirstCreated.IsZero() && known(st.FirstCreated).IsZero() {
+		oldest = evtx.FiletimeToTime(1)
+	}
+	return oldest, maxTime(known(st.LastCreated), known(st.Last))
 }
 
 // findTimeGap is FindTimeGap given the oldest and newest record times of

@@ -48,6 +48,16 @@ func gapLogs(t *testing.T) []string {
 	ties = append(ties, noTime...)
 	ties = append(ties, evtxtest.Noise(b.Add(time.Hour), time.Hour, 10)...)
 	paths = append(paths, write("ties.evtx", ties))
+	// A record whose TimeCreated is FILETIME 0 (its oldest TimeCreated
+	// read is then 1601) in a log whose header times are all later than
+	// its TimeCreated: neither bounds the records' times from below.
+	late := evtxtest.Noise(t0, time.Hour, 20)
+	late = append(late, evtxtest.Noise(evtxtest.NoTime, 0, 1)...)
+	late = append(late, evtxtest.Noise(t0.Add(9*24*time.Hour), time.Hour, 20)...)
+	for _, ev := range late {
+		ev.Written = t0.Add(30 * 24 * time.Hour)
+	}
+	paths = append(paths, write("late-headers.evtx", late))
 	return paths
 }
 
@@ -106,7 +116,7 @@ func TestTimeGapShortcutEqualsPlain(t *testing.T) {
 		if len(recs) == 0 {
 			continue
 		}
-		oldest, newest := minKnown(st.FirstCreated, st.First), maxTime(known(st.LastCreated), known(st.Last))
+		oldest, newest := timeBounds(st)
 		times := make([]time.Time, len(recs))
 		for i, r := range recs {
 			times[i] = r.t

@@ -216,8 +216,8 @@ func (s *scanner) checkGaps() {
 			continue // a reference record far from all others: checkReference says so
 		}
 		st := in.Stats // of the decoding pass: every record's time
-		g, err := findTimeGap(s.logs[i], in.Since, minKnown(st.FirstCreated, st.First), maxTime(known(st.LastCreated), known(st.Last)),
-			evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+		oldest, newest := timeBounds(st)
+		g, err := findTimeGap(s.logs[i], in.Since, oldest, newest, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 		if err != nil || g == nil {
 			continue // a read error is the decoding pass's to report
 		}
