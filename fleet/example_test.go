@@ -49,3 +49,18 @@ func ExampleGroup() {
 	// Period 0s: Name "", Label "forwarded events: vm1, vm2", Forwarded true
 	// Period 216h0m0s: Name "vm1", Label "vm1", Forwarded false
 }
+
+// A path that holds no log is a problem, not an error: Find goes on with
+// the other paths. err says only that the walk had to stop (MaxUnits).
+func ExampleFind() {
+	units, problems, err := fleet.Find([]string{"testdata/no-such-folder", "../testdata/evtx/scenarios/tls-36871-10013"})
+	for _, u := range units {
+		fmt.Println("unit:", u.Path, len(u.Logs), "log(s)")
+	}
+	fmt.Println("problems:", problems)
+	fmt.Println("err:", err)
+	// Output:
+	// unit: ../testdata/evtx/scenarios/tls-36871-10013 1 log(s)
+	// problems: [stat testdata/no-such-folder: no such file or directory]
+	// err: <nil>
+}

@@ -44,9 +44,12 @@ type Unit struct {
 //     followed, so a loop cannot make the walk endless; each is named in
 //     problems).
 //
-// A path that holds no log at all is an error (evtx.Find's); errors about
-// single entries below a directory (an unreadable subdirectory, a damaged
-// archive) are returned in problems and the walk goes on.
+// A path that holds no log at all (missing, unreadable, a folder without
+// logs: evtx.Find's error) is named in problems, as are errors about single
+// entries below a directory (an unreadable subdirectory, a damaged archive),
+// and the walk goes on with the next path: units holds what the other paths
+// hold (none when no path holds a log; analyze then says "no readable log").
+// err is set only when the paths hold more than MaxUnits units.
 func Find(paths []string) (units []*Unit, problems []error, err error) {
 	for _, p := range paths {
 		n := len(units)
