@@ -48,10 +48,11 @@ type Report struct {
 	Machine *Machine `json:"machine,omitempty"`
 	// ReferenceTime is the "now" of the analysis; every window ends there.
 	ReferenceTime string `json:"reference_time"`
-	// ReferenceSource says where it came from: "given" (--at) or
+	// ReferenceSource says where it came from: "given" (--at),
 	// "last-written record" (the TimeCreated of the record with the
 	// highest record number; then ReferenceLog names the log and
-	// ReferenceRecord the record).
+	// ReferenceRecord the record) or "none" (no record time: every rule
+	// is not checked, and ReferenceTime is "").
 	ReferenceSource string  `json:"reference_source"`
 	ReferenceLog    string  `json:"reference_log,omitempty"`
 	ReferenceRecord *Record `json:"reference_record,omitempty"`
