@@ -703,12 +703,14 @@ func onlyChild(e *Element, local string) *Element {
 // duplicate or namespace-prefixed System, TimeCreated or SystemTime) and it
 // holds a time value; then it equals ev.System.TimeCreated. This is the
 // time Options.Since/Until compare; an event for which it is false is
-// yielded whatever the window.
+// yielded whatever the window. An event without Root (built by hand) is
+// read from the tree its fields give (Tree), as a query reads it: it has
+// its System.TimeCreated.
 func TimeCreatedOf(ev *Event) (time.Time, bool) {
 	if ev == nil {
 		return time.Time{}, false
 	}
-	return plainTimeCreated(ev.Root)
+	return plainTimeCreated(ev.Tree())
 }
 
 // Time returns when the event happened: its System.TimeCreated, else the
