@@ -40,3 +40,18 @@ func ExampleTimeCreatedOf() {
 	// 2024-05-01 11:30:00 +0000 UTC true
 	// true
 }
+
+// LastWritten reads the file: before Close it finds the log's last-written
+// record; after it, nothing, as for an empty log.
+func ExampleFile_Close() {
+	f, err := evtx.Open("../testdata/evtx/scenarios/tls-36871-10013/System.evtx")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(f.LastWritten().System.EventRecordID)
+	f.Close()
+	fmt.Println(f.LastWritten() == nil, f.NewestTime().IsZero())
+	// Output:
+	// 123
+	// true true
+}

@@ -679,7 +679,11 @@ func openFile(name string, o Options, l *Log) (*File, error) {
 }
 
 // Close stops the Reader and closes the file Open opened (and removes the
-// temporary copy of an archive member).
+// temporary copy of an archive member). LastWritten, WrittenEnds and
+// NewestTime read the file, so after Close they find nothing: nil and the
+// zero time, as for a log without records, and no problem is reported
+// (a Reader made by NewReader, whose io.ReaderAt Close leaves open, still
+// answers them).
 func (f *File) Close() error {
 	f.Reader.Close()
 	var err error
