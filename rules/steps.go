@@ -54,6 +54,16 @@ var (
 	backupFile = pattern(`(?i)\b(reg(\.exe)?\s+export|netsh\s+advfirewall\s+export)\b.*C:\\BackupACLs\\[^%$\s"]*(%s)?[^%$\s"]*("|\s|$)`, `c:\backupacls\`)
 	// keepFirst leaves an existing backup alone.
 	keepFirst = pattern(`(?i)\bif\s+not\s+exist\s+"?C:\\BackupACLs(\\|"|\s)`, `c:\backupacls`)
+	// regExportAny is reg export, which asks before overwriting an
+	// existing file unless given /y; yes is that switch.
+	regExportAny = pattern(`(?i)\breg(\.exe)?\s+export\b`, "export")
+	yes          = pattern(`(?i)(^|\s)/y(\s|$)`, "/y")
+	// quotedPlaceholder is a placeholder in quotes ("<server name>"):
+	// cmd and PowerShell pass it as it is when it is not edited, where an
+	// unquoted one (<name>) is a redirection or a parse error that runs
+	// nothing. comment is a line cmd or PowerShell does not run.
+	quotedPlaceholder = regexp.MustCompile(`["']<[^"'<>]*>["']`)
+	comment           = regexp.MustCompile(`(?i)^\s*(#|rem(\s|$)|::)`)
 	// makeDir creates the backup folder.
 	makeDir = pattern(`(?i)\b(md|mkdir)\s+"?C:\\BackupACLs"?\s*$`, `c:\backupacls`)
 )
@@ -143,7 +153,10 @@ func foldASCII(s string) string {
 // quoted):
 //
 //   - every step cites its source;
-//   - reg add and reg delete carry /f (no prompt);
+//   - reg add and reg delete carry /f, reg export /y (no prompt);
+//   - no command passes a quoted placeholder ("<server name>"), which
+//     would be written as it is if not edited (a variable the step checks
+//     is used instead);
 //   - within a step, a registry write (reg add/delete, or a PowerShell
 //     Set-/New-/Remove-/Rename-/Clear-/Copy-/Move-Item(Property) on a
 //     registry path) follows a reg query or reg export (or a
@@ -196,6 +209,12 @@ func checkSteps(r *Rule) []error {
 				bad(".commands", "Remove-Item before a listing is saved with Out-File in the step: %s", l())
 			case fwWrite.match(line, f) && !sawFw:
 				bad(".commands", "firewall change before a netsh advfirewall export in the step: %s", l())
+			}
+			if regExportAny.match(line, f) && !yes.match(line, f) {
+				bad(".commands", "reg export without /y prompts when the file exists: %s", l())
+			}
+			if !comment.MatchString(line) && quotedPlaceholder.MatchString(line) {
+				bad(".commands", "a quoted placeholder is passed as it is when not edited (set a variable the step checks instead): %s", l())
 			}
 			if offlineControlSet.match(line, f) {
 				bad(".commands", "writes a fixed control set (use the one Select /v Current names): %s", l())

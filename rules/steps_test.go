@@ -254,7 +254,17 @@ resolution:
 		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "before any reg query", false},
 		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "before any reg query", false},
 		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
-		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%RANDOM%.reg\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
+		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%RANDOM%.reg /y\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
+		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
+		// a pasted block then feeds it the next line.
+		{"reg export without /y", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%TS%.reg\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "reg export without /y", false},
+		// A quoted placeholder is written as it is when not edited; an
+		// unquoted one (a redirection in cmd, a parse error in
+		// PowerShell) runs nothing, and a comment runs nothing either.
+		{"quoted placeholder", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d \"<server name>\" /f\n", "quoted placeholder", false},
+		{"single-quoted placeholder", "    source: s\n    commands: |\n      Test-NetConnection -ComputerName '<server>' -Port 135\n", "quoted placeholder", false},
+		{"unquoted placeholder", "    source: s\n    commands: |\n      nltest /sc_query:<domain>\n", "", true},
+		{"placeholder in a comment", "    source: s\n    commands: |\n      # Set-CimInstance -Property @{Hash = '<THUMBPRINT>'}\n      rem set \"NAME=<name>\"\n", "", true},
 		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true},
 		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true},
 	} {
