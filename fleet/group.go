@@ -21,8 +21,10 @@ type Options struct {
 	// Workers bounds the logs read at once (0: GOMAXPROCS).
 	Workers int
 	// Period, when positive, limits the records read to group the logs to
-	// those whose header time lies within Period of their log's newest
-	// record: the analysed period (the rules' longest window plus the
+	// those whose TimeCreated lies within Period before the TimeCreated of
+	// their log's last-written record (the highest record number), and
+	// those after it (a clock that ran ahead), as the reader's window
+	// selects them: never by record header time. The analysed period (the rules' longest window plus the
 	// look-back) is enough, since the records before it change no finding
 	// (analyze reads at least the default look-back's, so that a shorter
 	// one groups alike).
