@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -28,7 +29,8 @@ type Result struct {
 // results in the machines' order, from one goroutine, as soon as a result
 // and all before it are ready (a result is not kept after emit returns);
 // progress, when not nil, is called after each machine with the number
-// done so far. Analyze returns when every result has been emitted.
+// done so far. Analyze returns when every result has been emitted. It
+// panics, before starting any goroutine, when eng or a machine is nil.
 //
 // A machine is started only when it lies among the maxAhead(workers)
 // machines from the first whose result is not emitted, so that at most
@@ -38,6 +40,17 @@ type Result struct {
 // read alone while the small ones were done, would leave the other cores
 // idle.
 func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *Result), progress func(done, total int)) {
+	// Checked here, in the caller's goroutine: a nil engine or machine
+	// panicked in a worker goroutine, which no recover of the caller's
+	// can catch, ending the whole program.
+	if eng == nil {
+		panic("fleet: Analyze with a nil *rules.Engine")
+	}
+	for i, m := range ms {
+		if m == nil {
+			panic(fmt.Sprintf("fleet: Analyze with a nil machine (index %d)", i))
+		}
+	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}

@@ -907,3 +907,30 @@ func TestUnreadLogBesideACopy(t *testing.T) {
 		t.Errorf("the machine's unread logs are those of %q, want a and b", apps)
 	}
 }
+
+// TestAnalyzeNilPanicsInCaller: a nil engine or machine panics in the
+// caller's goroutine, where a recover catches it (it panicked in a worker
+// goroutine, ending the program).
+func TestAnalyzeNilPanicsInCaller(t *testing.T) {
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rules.NewEngine(rs, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func(){
+		"nil engine":  func() { fleet.Analyze(nil, []*fleet.Machine{{}}, 1, func(int, *fleet.Result) {}, nil) },
+		"nil machine": func() { fleet.Analyze(eng, []*fleet.Machine{nil}, 1, func(int, *fleet.Result) {}, nil) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			call()
+		}()
+	}
+}
