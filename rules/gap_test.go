@@ -58,6 +58,17 @@ func gapLogs(t *testing.T) []string {
 		ev.Written = t0.Add(30 * 24 * time.Hour)
 	}
 	paths = append(paths, write("late-headers.evtx", late))
+	// A clock that jumped to the year 30000: the probe's spans stay
+	// bounded (durations saturate past 292 years).
+	future := evtxtest.Noise(t0, time.Hour, 20)
+	future = append(future, evtxtest.Noise(time.Date(30000, 1, 1, 0, 0, 0, 0, time.UTC), time.Hour, 20)...)
+	paths = append(paths, write("year-30000.evtx", future))
+	// TimeGapWritten records in the TimeGapMin before the gap, the oldest
+	// exactly TimeGapMin before the newest (both ends count).
+	edge := evtxtest.Noise(t0, 0, 1)
+	edge = append(edge, evtxtest.Noise(t0.Add(TimeGapMin), 0, TimeGapWritten-1)...)
+	edge = append(edge, evtxtest.Noise(t0.Add(TimeGapMin+8*24*time.Hour), time.Hour, 30)...)
+	paths = append(paths, write("density-edge.evtx", edge))
 	return paths
 }
 
