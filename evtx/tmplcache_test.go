@@ -245,3 +245,27 @@ func TestReaderTemplateCacheOff(t *testing.T) {
 		}
 	}
 }
+
+// TestNameSlabEntryFresh: a name entry the slab hands out again at the
+// next chunk holds nothing the previous chunk left in it. Its charge
+// stamp is a record generation, counted from 0 again in each chunk, so a
+// stale one would excuse a record of the new chunk from charging the name
+// (and a stale memo flag or mark would change the template's names).
+func TestNameSlabEntryFresh(t *testing.T) {
+	tc := newTmplCache()
+	if tc == nil {
+		t.Fatal("template cache off")
+	}
+	chunk := make([]byte, chunkSize)
+	tc.decoder(chunk)
+	e := tc.newName()
+	*e = nameEntry{name: "Old", size: 14, memo: true, stamp: 3, mark: 7}
+	tc.decoder(chunk)
+	e2 := tc.newName()
+	if e2 != e {
+		t.Fatalf("the slab did not start again at the next chunk")
+	}
+	if *e2 != (nameEntry{}) {
+		t.Errorf("entry of the next chunk: %+v, want a zero entry", *e2)
+	}
+}
