@@ -934,3 +934,37 @@ func TestAnalyzeNilPanicsInCaller(t *testing.T) {
 		}()
 	}
 }
+
+// TestExportIsACopy: a log saved from the live one (Event Viewer's "Save
+// All Events As", wevtutil epl: records renumbered from 1, each keeping
+// its EventRecordID and TimeCreated, header times borrowed from the next
+// record, the last 0) and one saved with a filter (every other record) are
+// copies of it, in another folder as in the same one: the copy keys hold
+// EventRecordID and TimeCreated (b101548), which an export keeps.
+func TestExportIsACopy(t *testing.T) {
+	sys := systemLog("vm1", t0, 2, 500) // numbered from 500: saved ones from 1
+	var every2 []*evtx.Event
+	for i, ev := range sys {
+		if i%2 == 0 {
+			every2 = append(every2, ev)
+		}
+	}
+	for name, saved := range map[string][]*evtx.Event{"all": evtxtest.Exported(sys), "filtered": evtxtest.Exported(every2)} {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "live", "System.evtx"), sys)
+		write(t, filepath.Join(dir, "saved", "System.evtx"), saved)
+		m := oneMachine(t, group(t, engine(t), dir))
+		var copies []string
+		for _, l := range m.Logs {
+			if l.Channel == "System" {
+				for _, c := range l.Copies {
+					copies = append(copies, filepath.Base(filepath.Dir(c.Path)))
+				}
+			}
+		}
+		slices.Sort(copies)
+		if !slices.Equal(copies, []string{"live", "saved"}) {
+			t.Errorf("%s: the System log's copies are %q, want live and saved", name, copies)
+		}
+	}
+}
