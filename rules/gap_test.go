@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -285,5 +286,66 @@ func TestTimeGapWarned(t *testing.T) {
 				t.Errorf("plain=%v: %s: %d time gaps, want %d", plain, filepath.Base(paths[1+i]), len(res.TimeGaps), want)
 			}
 		}
+	}
+}
+
+// TestTimeGapMergedCopies: for a log merged from two copies (a shadow
+// copy taken before the clock jumped and the current file, as fleet
+// merges them), the gap found through the reader's window is the one a
+// full read finds, and the one of the current file alone: the older copy
+// adds no record, so no second count of the week before.
+func TestTimeGapMergedCopies(t *testing.T) {
+	t0 := time.Date(2024, 4, 21, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	older := evtxtest.Noise(t0, 2*time.Hour, 120)
+	current := append(evtxtest.Noise(t0, 2*time.Hour, 120), evtxtest.Noise(t0.Add(240*time.Hour+365*24*time.Hour), 2*time.Minute, 5)...)
+	var ls []*evtx.Log
+	for name, evs := range map[string][]*evtx.Event{"shadow": older, "current": current} {
+		p := filepath.Join(dir, name, "System.evtx")
+		if err := os.Mkdir(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := evtxtest.WriteFile(p, evs, evtxtest.Options{MaxRecordsPerChunk: 16}); err != nil {
+			t.Fatal(err)
+		}
+		logs, err := evtx.Find(p)
+		if err != nil || len(logs) != 1 {
+			t.Fatal(p, err)
+		}
+		ls = append(ls, logs[0])
+	}
+	cur := ls[0]
+	if filepath.Base(filepath.Dir(cur.Path)) != "current" {
+		cur = ls[1]
+	}
+	merged := evtx.Merge(ls...)
+	gaps := 0
+	for _, since := range []time.Time{t0.Add(200 * time.Hour), t0.Add(238 * time.Hour), t0.Add(238*time.Hour + time.Nanosecond), t0.Add(300 * 24 * time.Hour), t0.Add(605 * 24 * time.Hour), t0.Add(-time.Hour)} {
+		var got []string
+		for _, c := range []struct {
+			l     *evtx.Log
+			plain bool
+		}{{merged, false}, {merged, true}, {cur, false}, {cur, true}} {
+			g, err := FindTimeGap(c.l, since, evtx.Options{Workers: 2}, c.plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := "none"
+			if g != nil {
+				s = strings.Replace(g.String(), merged.Path, cur.Path, 1)
+			}
+			got = append(got, s)
+		}
+		if got[0] != "none" {
+			gaps++
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i] != got[0] {
+				t.Errorf("since %s: merged with shortcuts %q; case %d %q", evtx.FormatTime(since), got[0], i, got[i])
+			}
+		}
+	}
+	if gaps != 2 {
+		t.Errorf("%d gaps, want 2 (the two times inside the year without records)", gaps)
 	}
 }
