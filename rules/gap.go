@@ -252,8 +252,9 @@ func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *
 // (-1: the newest before from; 1: the oldest from it on), reading spans
 // of two hours, then four, eight and so on away from from until one holds
 // a record or the span reaches bound (the log's oldest, or newest, time);
-// after maxDoublings spans, the next reaches bound. ok is false when there
-// is none.
+// after maxDoublings spans, the next reaches bound; past bound, one last
+// read covers every time left on that side. ok is false when there is
+// none.
 func probe(l *evtx.Log, from, bound time.Time, dir int, o evtx.Options) (t time.Time, ok bool, err error) {
 	span := 2 * time.Hour
 	near := from // the side of the span nearest since
@@ -272,7 +273,19 @@ func probe(l *evtx.Log, from, bound time.Time, dir int, o evtx.Options) (t time.
 		if err != nil || ok {
 			return t, ok, err
 		}
-		if dir < 0 && !lo.After(bound) || dir > 0 && hi.After(bound) {
+		if dir < 0 && !lo.After(bound) {
+			// Past the bound: the rest, in case a record's time lies
+			// beyond what the bound was taken from (a TimeCreated the
+			// reader's Stats do not hold).
+			if lo.After(minRecordTime) {
+				return extreme(l, minRecordTime, lo, dir, o)
+			}
+			return time.Time{}, false, nil
+		}
+		if dir > 0 && hi.After(bound) {
+			if hi.Before(maxRecordTime) {
+				return extreme(l, hi, maxRecordTime, dir, o)
+			}
 			return time.Time{}, false, nil
 		}
 		if dir < 0 {
@@ -286,6 +299,14 @@ func probe(l *evtx.Log, from, bound time.Time, dir int, o evtx.Options) (t time.
 
 // maxDoublings bounds the spans probe reads: 2^20 hours are 120 years.
 const maxDoublings = 20
+
+// minRecordTime and maxRecordTime bound every record time: FILETIME 1
+// (FILETIME 0 is no time) and the largest FILETIME, in the year 60056
+// (a SYSTEMTIME ends in 30827).
+var (
+	minRecordTime = evtx.FiletimeToTime(1)
+	maxRecordTime = evtx.FiletimeToTime(^uint64(0))
+)
 
 // extreme returns the latest (dir -1) or earliest (dir 1) time in [lo,
 // hi) of l's records (see extremes).

@@ -349,3 +349,26 @@ func TestTimeGapMergedCopies(t *testing.T) {
 		t.Errorf("%d gaps, want 2 (the two times inside the year without records)", gaps)
 	}
 }
+
+// TestProbeBeyondBound: probe finds the nearest record on its side even
+// when the bound it is given (from the reader's Stats) falls short of the
+// records' times, as it would for a record whose time the Stats do not
+// hold: past the bound it reads every time left on that side.
+func TestProbeBeyondBound(t *testing.T) {
+	logs, err := evtx.Find(gapLogs(t)[0]) // jump.evtx: a year without records
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := logs[0]
+	t0 := time.Date(2024, 4, 21, 12, 0, 0, 0, time.UTC)
+	before, after := t0.Add(238*time.Hour), t0.Add(240*time.Hour+365*24*time.Hour)
+	since := before.Add(100 * 24 * time.Hour) // inside the gap
+	got, ok, err := probe(l, since, since.Add(-3*time.Hour), -1, evtx.Options{})
+	if err != nil || !ok || !got.Equal(before) {
+		t.Errorf("before, bound short of it: %v %v %v, want %v", got, ok, err, before)
+	}
+	got, ok, err = probe(l, since, since.Add(3*time.Hour), 1, evtx.Options{})
+	if err != nil || !ok || !got.Equal(after) {
+		t.Errorf("after, bound short of it: %v %v %v, want %v", got, ok, err, after)
+	}
+}
