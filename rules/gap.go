@@ -134,14 +134,24 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 }
 
 // countIn counts the records of l whose time lies in [lo, hi], through
-// the reader's window as extremes reads them.
+// the reader's window as readTimes reads them.
 func countIn(l *evtx.Log, lo, hi time.Time, o evtx.Options) (int, error) {
 	var n atomic.Int64
-	note := func(x time.Time) {
+	err := readTimes(l, lo, hi, o, func(x time.Time) {
 		if !x.IsZero() && !x.Before(lo) && !x.After(hi) {
 			n.Add(1)
 		}
-	}
+	})
+	return int(n.Load()), err
+}
+
+// readTimes calls note, from several goroutines at once, with the time of
+// each record of l the reader's window on [lo, hi] keeps or judges (and
+// more, or zero times, which note must judge itself): a record whose
+// TimeCreated is read without decoding by its summary, without decoding
+// it; one the window yields without (no plain TimeCreated) by its
+// decoded time, as eventTime gives it.
+func readTimes(l *evtx.Log, lo, hi time.Time, o evtx.Options, note func(time.Time)) error {
 	o.Since, o.Until = lo, hi
 	o.Filter = func(s evtx.Summary) bool {
 		if s.TimeCreated.IsZero() {
@@ -152,16 +162,16 @@ func countIn(l *evtx.Log, lo, hi time.Time, o evtx.Options) (int, error) {
 	}
 	f, err := l.Open(o)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer f.Close()
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			return int(n.Load()), nil
+			return nil
 		}
 		if err != nil {
-			return 0, err
+			return err
 		}
 		note(known(eventTime(ev)))
 	}
@@ -320,10 +330,7 @@ func extreme(l *evtx.Log, lo, hi time.Time, dir int, o evtx.Options) (t time.Tim
 }
 
 // extremes returns the latest time in [lo, mid) and the earliest in [mid,
-// hi) of l's records (okB, okA: there is one), read through the reader's
-// window on [lo, hi]: a record whose TimeCreated is read without decoding
-// is judged by its summary and not decoded; one the window yields without
-// (no plain TimeCreated) by its decoded time, as eventTime gives it.
+// hi) of l's records (okB, okA: there is one), read by readTimes.
 func extremes(l *evtx.Log, lo, mid, hi time.Time, o evtx.Options) (bt, at time.Time, okB, okA bool, err error) {
 	var mu sync.Mutex // Filter is called concurrently
 	note := func(x time.Time) {
@@ -340,29 +347,10 @@ func extremes(l *evtx.Log, lo, mid, hi time.Time, o evtx.Options) (bt, at time.T
 		}
 		mu.Unlock()
 	}
-	o.Since, o.Until = lo, hi
-	o.Filter = func(s evtx.Summary) bool {
-		if s.TimeCreated.IsZero() {
-			return true // decoded: judged by its event's time
-		}
-		note(known(s.TimeCreated))
-		return false
+	if err := readTimes(l, lo, hi, o, note); err != nil {
+		return time.Time{}, time.Time{}, false, false, err
 	}
-	f, err := l.Open(o)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	for {
-		ev, err := f.Next()
-		if err == io.EOF {
-			return bt, at, okB, okA, nil
-		}
-		if err != nil {
-			return time.Time{}, time.Time{}, false, false, err
-		}
-		note(known(eventTime(ev)))
-	}
+	return bt, at, okB, okA, nil
 }
 
 // recordAt returns the record of l at time t (eventTime): of several, the
