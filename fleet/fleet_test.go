@@ -912,14 +912,7 @@ func TestUnreadLogBesideACopy(t *testing.T) {
 // caller's goroutine, where a recover catches it (it panicked in a worker
 // goroutine, ending the program).
 func TestAnalyzeNilPanicsInCaller(t *testing.T) {
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := rules.NewEngine(rs, rules.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := engine(t)
 	for name, call := range map[string]func(){
 		"nil engine":  func() { fleet.Analyze(nil, []*fleet.Machine{{}}, 1, func(int, *fleet.Result) {}, nil) },
 		"nil machine": func() { fleet.Analyze(eng, []*fleet.Machine{nil}, 1, func(int, *fleet.Result) {}, nil) },

@@ -118,6 +118,8 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 		}
 		return newTimeGap(l.Path, since, before, after, n), nil
 	}
+	// The thresholds are newTimeGap's, checked as soon as their inputs
+	// are known so that a log without a gap costs one read.
 	bt, at, ok, err := nearestTimes(l, since, oldest, newest, o)
 	if err != nil || !ok || at.Sub(bt) < TimeGapMin {
 		return nil, err
@@ -130,7 +132,7 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 	if err != nil || before == nil || after == nil {
 		return nil, err
 	}
-	return &TimeGap{Path: l.Path, Since: since, Before: before, After: after, WeekBefore: n}, nil
+	return newTimeGap(l.Path, since, before, after, n), nil
 }
 
 // countIn counts the records of l whose time lies in [lo, hi], through
