@@ -77,21 +77,19 @@ type tmplCache struct {
 	// grew from empty, a few allocations each, for every chunk.
 	names     map[uint32]*nameEntry
 	templates map[uint32]*template
-	// slab and nbuf hold the templates reuse makes for the current chunk
+	// tslab and nbuf hold the templates reuse makes for the current chunk
 	// and their names lists: nothing refers to those after the chunk (the
 	// decoder's maps, emptied by decoder, hold them), so each chunk takes
 	// them from the start again instead of allocating ~120 bytes and a
 	// names slice per template per chunk.
-	slab  []template
-	snext int
+	tslab slab[template]
 	// nslab holds the name entries knownName makes for the current chunk,
-	// as slab the templates: they live in the chunk's memo and in the
+	// as tslab the templates: they live in the chunk's memo and in the
 	// names lists of its templates (a template compiled in the chunk and
 	// kept in the cache too, of which reuse reads only the list's length),
 	// so each chunk takes them from the start again instead of allocating
 	// one per reused name per chunk (9 MiB over bench/run's volume).
-	nslab []nameEntry
-	nnext int
+	nslab slab[nameEntry]
 	// interned holds the names of the cached definitions' references,
 	// one string each.
 	interned map[string]string
@@ -109,29 +107,37 @@ type tmplCache struct {
 	ngen uint32
 }
 
-// newTemplate returns a zeroed template of the slab.
-func (tc *tmplCache) newTemplate() *template {
-	if tc.snext == len(tc.slab) {
-		// Templates given out earlier keep the old block alive.
-		tc.slab, tc.snext = make([]template, max(64, 2*len(tc.slab))), 0
-	}
-	t := &tc.slab[tc.snext]
-	tc.snext++
-	*t = template{}
-	return t
-}
+// newTemplate returns a zeroed template of the template slab.
+func (tc *tmplCache) newTemplate() *template { return tc.tslab.get(64) }
 
 // newName returns a zeroed name entry of the name slab.
-func (tc *tmplCache) newName() *nameEntry {
-	if tc.nnext == len(tc.nslab) {
-		// Entries given out earlier keep the old block alive.
-		tc.nslab, tc.nnext = make([]nameEntry, max(256, 2*len(tc.nslab))), 0
-	}
-	e := &tc.nslab[tc.nnext]
-	tc.nnext++
-	*e = nameEntry{}
-	return e
+func (tc *tmplCache) newName() *nameEntry { return tc.nslab.get(256) }
+
+// slab hands out zeroed values of T from blocks, taken from the start of
+// the current block again after reset: for values that live as long as
+// one chunk's scan.
+type slab[T any] struct {
+	block []T
+	next  int
 }
+
+// get returns a zeroed value of the block, starting a new block (of at
+// least least values, twice the last) when the block is used up. Values
+// given out earlier keep the old block alive.
+func (s *slab[T]) get(least int) *T {
+	if s.next == len(s.block) {
+		s.block, s.next = make([]T, max(least, 2*len(s.block))), 0
+	}
+	v := &s.block[s.next]
+	s.next++
+	var zero T
+	*v = zero
+	return v
+}
+
+// reset takes values from the start of the current block again: none
+// given out before may be used after.
+func (s *slab[T]) reset() { s.next = 0 }
 
 // namesList returns an empty names list of capacity n, for a template of
 // the slab.
@@ -164,7 +170,8 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 		clear(tc.names)
 		clear(tc.templates)
 	}
-	tc.snext, tc.nnext = 0, 0
+	tc.tslab.reset()
+	tc.nslab.reset()
 	clear(tc.nbuf)
 	tc.nbuf = tc.nbuf[:0]
 	// The previous decoder is no longer used: its struct (some 2 KiB) is
