@@ -415,7 +415,9 @@ func parseAt(s string) (time.Time, error) {
 const maxDays = 36500
 
 // parseDuration is time.ParseDuration plus a leading "d" (24h) unit: "7d",
-// "1d12h". Negative durations and more than maxDays days are refused.
+// "1d12h". Negative durations and more than maxDays days in all (the days
+// and the rest together: "36500d24h" is refused as "876024h" is) are
+// refused.
 func parseDuration(s string) (time.Duration, error) {
 	if s == "0" {
 		return 0, nil
@@ -435,7 +437,7 @@ func parseDuration(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	if d < 0 || d > maxDays*24*time.Hour {
+	if d < 0 || d > maxDays*24*time.Hour-days {
 		return 0, fmt.Errorf("bad duration %q (0 to %d days)", s, maxDays)
 	}
 	return days + d, nil

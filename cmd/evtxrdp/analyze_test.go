@@ -125,6 +125,12 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"sub-second window", []string{"analyze", "--window", "1ns", set}, exitUsage, nil, []string{`--window "1ns"`, "whole seconds"}},
 		{"fractional window", []string{"analyze", "--window", "1500ms", set}, exitUsage, nil, []string{`--window "1500ms"`, "whole seconds"}},
 		{"fractional look-back", []string{"analyze", "--look-back", "90.5s", set}, exitUsage, nil, []string{`--look-back "90.5s"`, "whole seconds"}},
+		// At most 36500 days in all, however written: "36500d24h" was
+		// taken (36501 days), and a window and look-back of 36500 days
+		// plus 100 years each overflowed time.Duration.
+		{"look-back past the bound", []string{"analyze", "--look-back", "36500d24h", set}, exitUsage, nil, []string{`--look-back "36500d24h"`, "at most 36500 days"}},
+		{"window past the bound", []string{"analyze", "--window", "36499d48h", set}, exitUsage, nil, []string{`--window "36499d48h"`, "at most 36500 days"}},
+		{"look-back at the bound", []string{"analyze", "--look-back", "36499d24h", set}, exitOK, []string{"options: --look-back=36499d24h"}, nil},
 		{"bad flag", []string{"analyze", "--bogus", set}, exitUsage, nil, []string{"unknown flag: --bogus"}},
 		{"unknown scenario", []string{"analyze", "--scenario", "nope", set}, exitUsage, nil, []string{`unknown scenario "nope"`, "rdp-tls-disabled"}},
 		{"missing path", []string{"analyze", "/nonexistent/logs"}, exitFailure, nil, []string{"/nonexistent/logs", "no readable log"}},
