@@ -21,12 +21,12 @@
 //	scenario: 2                       # number in the source article, optional
 //	title: the TLS protocol versions RDP needs are disabled   # no final period
 //	severity: error                   # error | warning | info
-//	window: 24h                       # default 24h (the article's 86400000 ms); whole seconds
+//	window: 24h                       # default 24h (the article's 86400000 ms); whole seconds, at most 36500 days
 //	needs: all                        # all | any: which evidence logs must cover the window
 //	missing_logs: ...                 # said when the rule is not checked for absent logs
 //	computer_change: false            # report changes of System/Computer within one log as corroboration (one name after another; interleaved names are forwarded events, not a rename)
 //	needs_corroboration: false        # true: evidence without corroboration is only "possible"
-//	corroboration_look_back: 720h     # when detected, corroboration looks this far back
+//	corroboration_look_back: 720h     # when detected, corroboration looks this far back (at most 36500 days)
 //	cause: ...                        # the default cause
 //	queries:                          # Windows event XPath, WITHOUT a time condition
 //	  - id: schannel-36871

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -40,6 +41,13 @@ const (
 // read, and System is the log every Windows machine writes to.
 const SystemChannel = "System"
 
+// MaxSpan is the longest window, look-back or corroboration look-back a
+// rule or Options may give: a century (36,500 days). Two of them added, as
+// the analysed period adds a window and a look-back, stay well inside
+// time.Duration's 292 years; a longer one overflowed into a period that
+// ends before it starts.
+const MaxSpan = 36500 * 24 * time.Hour
+
 // Options control an Engine.
 type Options struct {
 	// At is the reference time ("now" of timediff). Zero means the
@@ -47,10 +55,10 @@ type Options struct {
 	// each log the engine opens, the latest of those across logs. The wall
 	// clock is never used.
 	At time.Time
-	// Window overrides every rule's window when positive.
+	// Window overrides every rule's window when positive; at most MaxSpan.
 	Window time.Duration
 	// LookBack is how far outside the window matching events are reported
-	// (0 means DefaultLookBack, negative means none).
+	// (0 means DefaultLookBack, negative means none); at most MaxSpan.
 	LookBack time.Duration
 	// MaxEvidence is the number of evidence events kept per query
 	// (0 means DefaultMaxEvidence).
@@ -105,8 +113,12 @@ func (e *Engine) WithWorkers(n int) *Engine {
 	return &c
 }
 
-// NewEngine validates rs and compiles their queries once.
+// NewEngine validates rs and compiles their queries once. It refuses an
+// Options.Window or LookBack longer than MaxSpan.
 func NewEngine(rs []*Rule, o Options) (*Engine, error) {
+	if o.Window > MaxSpan || o.LookBack > MaxSpan {
+		return nil, fmt.Errorf("rules: window %v, look-back %v: at most %v (36500 days) each", o.Window, o.LookBack, MaxSpan)
+	}
 	if err := Validate(rs); err != nil {
 		return nil, err
 	}

@@ -542,6 +542,12 @@ func TestValidateWindowWholeSeconds(t *testing.T) {
 		// Written but zero: refused, not taken for absent (24 h).
 		{"0s", "window: 0s is not positive"},
 		{"0h0m", "window: 0s is not positive"},
+		// At most MaxSpan: a window near time.Duration's 292 years
+		// overflowed once the look-back was added, into an analysed
+		// period ending before it started ("not detected", silently).
+		{"876000h", ""},
+		{"876001h", "window: 876001h0m0s is longer than 36500 days"},
+		{"2562047h", "window: 2562047h0m0s is longer than 36500 days"},
 	} {
 		r, err := Parse("x.yaml", []byte(strings.Replace(string(data), "window: 24h", "window: "+c.window, 1)))
 		if err != nil {
@@ -587,5 +593,34 @@ func TestLoadDirRefusesHugeFile(t *testing.T) {
 	}
 	if rs, err := LoadDir(exact); err != nil || len(rs) != 1 {
 		t.Errorf("LoadDir of a rule file of %d bytes: %d rules, %v", len(rule), len(rs), err)
+	}
+}
+
+// TestNewEngineRefusesHugeSpans: an Options.Window or LookBack longer
+// than MaxSpan is refused (added together they overflowed time.Duration,
+// an analysed period that ends before it starts); MaxSpan itself is taken.
+func TestNewEngineRefusesHugeSpans(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		o  Options
+		ok bool
+	}{
+		{Options{Window: MaxSpan, LookBack: MaxSpan}, true},
+		{Options{Window: MaxSpan + time.Second}, false},
+		{Options{LookBack: MaxSpan + time.Second}, false},
+		{Options{Window: 1<<63 - 1}, false},
+	} {
+		_, err := NewEngine(rs, c.o)
+		if (err == nil) != c.ok || err != nil && !strings.Contains(err.Error(), "36500 days") {
+			t.Errorf("NewEngine(window %v, look-back %v) = %v, want ok %v", c.o.Window, c.o.LookBack, err, c.ok)
+		}
+	}
+	r := *rs[0]
+	r.CorroborationLookBack = MaxSpan + time.Second
+	if err := Validate([]*Rule{&r}); err == nil || !strings.Contains(err.Error(), "corroboration_look_back: 876000h0m1s is longer than 36500 days") {
+		t.Errorf("a corroboration look-back past MaxSpan: %v", err)
 	}
 }

@@ -132,11 +132,15 @@ func validateRule(r *Rule) []error {
 	case r.Window%time.Second != 0:
 		// Reports give windows in whole seconds (window_seconds).
 		bad("window", "%v is not a whole number of seconds", r.Window)
+	case r.Window > MaxSpan:
+		bad("window", "%v is longer than 36500 days", r.Window)
 	default:
 		windowOK = true
 	}
 	if r.CorroborationLookBack < 0 {
 		bad("corroboration_look_back", "%v is negative", r.CorroborationLookBack)
+	} else if r.CorroborationLookBack > MaxSpan {
+		bad("corroboration_look_back", "%v is longer than 36500 days", r.CorroborationLookBack)
 	}
 	if r.Needs != "all" && r.Needs != "any" {
 		bad("needs", "%q (want all or any)", r.Needs)

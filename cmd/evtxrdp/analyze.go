@@ -410,9 +410,10 @@ func parseAt(s string) (time.Time, error) {
 	return t, nil
 }
 
-// maxDays bounds the day count of a duration: a century, so that a window
-// plus a look-back stays far inside time.Duration's 292 years.
-const maxDays = 36500
+// maxDays bounds a duration flag, in days: rules.MaxSpan, a century, so
+// that a window plus a look-back stays far inside time.Duration's 292
+// years.
+const maxDays = int(rules.MaxSpan / (24 * time.Hour))
 
 // parseDuration is time.ParseDuration plus a leading "d" (24h) unit: "7d",
 // "1d12h". Negative durations and more than maxDays days in all (the days
@@ -437,7 +438,7 @@ func parseDuration(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	if d < 0 || d > maxDays*24*time.Hour-days {
+	if d < 0 || d > rules.MaxSpan-days {
 		return 0, fmt.Errorf("bad duration %q (0 to %d days)", s, maxDays)
 	}
 	return days + d, nil

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // FuzzTimeFlags checks the parsers of the time and duration flags
@@ -30,14 +32,14 @@ func FuzzTimeFlags(f *testing.F) {
 			t.Fatalf("parseAt(%q) = %v: not after 1601", s, tm)
 		}
 		if d, err := parseDuration(s); err == nil {
-			if d < 0 || d > maxDays*24*time.Hour {
+			if d < 0 || d > rules.MaxSpan {
 				t.Fatalf("parseDuration(%q) = %v: outside 0 to %d days", s, d, maxDays)
 			}
 			if back, err := parseDuration(d.String()); err != nil || back != d {
 				t.Fatalf("parseDuration(%q) = %v, which reads back as %v, %v", s, d, back, err)
 			}
 		}
-		if w, err := parseDumpWhen(s); err == nil && w.relative && (w.back < 0 || w.back > maxDays*24*time.Hour) {
+		if w, err := parseDumpWhen(s); err == nil && w.relative && (w.back < 0 || w.back > rules.MaxSpan) {
 			t.Fatalf("parseDumpWhen(%q) = %v back: outside 0 to %d days", s, w.back, maxDays)
 		}
 	})
