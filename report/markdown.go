@@ -132,7 +132,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("|---|---|---|---|---|---|")
 	for _, f := range r.Findings {
 		ev := EvidenceCell(f)
-		v := verdictText(f.Verdict)
+		v := mdEscape(verdictText(f.Verdict))
 		if f.Verdict == "detected" || f.Verdict == "possible" {
 			v = "**" + v + "**"
 		}
@@ -142,7 +142,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 
 	for i, f := range r.Findings {
 		p.line("")
-		p.printf("## %d. %s: %s\n\n", i+1, f.RuleID, verdictText(f.Verdict))
+		p.printf("## %d. %s: %s\n\n", i+1, mdEscape(f.RuleID), mdEscape(verdictText(f.Verdict)))
 		p.printf("%s.\n\n", mdEscape(capitalize(f.Title)))
 		if f.VerdictReason != "" {
 			p.printf("Why: %s\n\n", mdEscape(f.VerdictReason))
@@ -157,7 +157,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			for _, pth := range l.Paths {
 				files = append(files, cell(pth))
 			}
-			p.printf("| %s | %s | %s | %s |\n", cell(l.Channel), l.Role, l.Status, strings.Join(files, ", "))
+			p.printf("| %s | %s | %s | %s |\n", cell(l.Channel), mdEscape(l.Role), mdEscape(l.Status), strings.Join(files, ", "))
 		}
 		for _, l := range f.Logs {
 			if strings.Contains(l.Detail, "not read (unreadable)") {
