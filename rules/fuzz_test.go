@@ -55,3 +55,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTimeline feeds timeline files to ParseTimeline: it never
+// panics, and what it takes is entries with unique ids, each naming a
+// channel, a text and a query that compiles.
+func FuzzParseTimeline(f *testing.F) {
+	f.Add(timelineYAML)
+	f.Add([]byte("- id: x\n  channel: System\n  xpath: \"Event[System[EventID=1]]\"\n  says: one\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		es, err := ParseTimeline("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, e := range es {
+			if e == nil || seen[e.ID] || strings.TrimSpace(e.Channel) == "" || strings.TrimSpace(e.Says) == "" {
+				t.Fatalf("ParseTimeline took entry %+v (ids so far %v)", e, seen)
+			}
+			seen[e.ID] = true
+			if _, err := compileXPath(e.XPath); err != nil {
+				t.Fatalf("ParseTimeline took entry %s whose query does not compile: %v", e.ID, err)
+			}
+		}
+	})
+}
