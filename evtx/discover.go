@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Limits for logs inside .zip archives.
@@ -61,6 +62,16 @@ type Log struct {
 	// memo lets later opens skip chunks an earlier one found outside its
 	// window (memo.go); nil for a Log not made by Find.
 	memo *memoCell
+	// peek remembers FirstChannel's answer for an archive member (which
+	// has no memo: its bytes are inflated at each Open); nil for a Log not
+	// made by Find.
+	peek *channelCell
+}
+
+// channelCell holds what FirstChannel found for an archive member.
+type channelCell struct {
+	mu sync.Mutex
+	ch *string
 }
 
 // Location returns where the log is: the file system path of the log, or
@@ -232,7 +243,7 @@ func findZip(path string) ([]*Log, error) {
 				k := seen[name]
 				seen[name]++
 				out = append(out, &Log{Path: memberPath(path, name, k), Channel: ChannelFromFileName(base),
-					Size: int64(min(m.size, 1<<62)), file: path, member: name, memberIndex: k, zipSize: m.size, zipLocal: m})
+					Size: int64(min(m.size, 1<<62)), file: path, member: name, memberIndex: k, zipSize: m.size, zipLocal: m, peek: &channelCell{}})
 			}
 			if len(out) > 0 {
 				slices.SortFunc(out, func(a, b *Log) int { return strings.Compare(a.Path, b.Path) })
@@ -266,6 +277,7 @@ func findZip(path string) ([]*Log, error) {
 			member:      f.Name,
 			memberIndex: k,
 			zipSize:     f.UncompressedSize64,
+			peek:        &channelCell{},
 		})
 	}
 	if len(out) == 0 {
@@ -528,8 +540,14 @@ func ChannelFromFileName(name string) string {
 // fleet grouping and the rules' plan each ask, and the answer costs a
 // chunk's decoding): a later call opens the file, which drops the memo
 // when the file changed, and decodes nothing. An answer given after a
-// read error other than the end of the log is not kept.
+// read error other than the end of the log is not kept. An archive
+// member is inflated only up to the end of its first chunk when that
+// chunk yields an event (whole otherwise, as Open does), and the answer
+// is kept with the Log.
 func (l *Log) FirstChannel() (string, error) {
+	if l.member != "" && len(l.parts) == 0 && l.err == nil {
+		return l.memberFirstChannel()
+	}
 	f, err := l.Open(Options{Workers: 1})
 	if err != nil {
 		return "", err
@@ -558,6 +576,64 @@ func (l *Log) FirstChannel() (string, error) {
 		m.mu.Unlock()
 	}
 	return ch, nil
+}
+
+// memberFirstChannel is FirstChannel of an archive member: it inflates
+// the file header and first chunk alone (a member may inflate to a GiB)
+// and reads the first event there; only when they hold none (an empty or
+// damaged first chunk) is the member inflated whole, as Open does. The
+// answer is remembered on l: an archive does not change during a run.
+func (l *Log) memberFirstChannel() (string, error) {
+	mc := l.peek
+	if mc == nil {
+		mc = &channelCell{}
+	}
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	if mc.ch != nil {
+		return *mc.ch, nil
+	}
+	ch, ok := l.memberPeek()
+	if !ok {
+		f, err := l.Open(Options{Workers: 1})
+		if err != nil {
+			return "", err
+		}
+		ev, err := f.Next()
+		f.Close()
+		if err == nil {
+			ch = ev.System.Channel
+		} else if err != io.EOF {
+			return "", nil // a read error: not remembered
+		}
+	}
+	mc.ch = &ch
+	return ch, nil
+}
+
+// memberPeek reads the channel of the first event of the member's first
+// chunk, inflating only the file header and that chunk; ok is false when
+// they yield no event.
+func (l *Log) memberPeek() (ch string, ok bool) {
+	if l.zipSize > MaxZipMember {
+		return "", false
+	}
+	rc, _, err := openZipData(l)
+	if err != nil {
+		return "", false
+	}
+	defer rc.Close()
+	head := make([]byte, fileHeaderBlock+chunkSize)
+	n, _ := io.ReadFull(rc, head)
+	rd, err := NewReaderOptions(bytes.NewReader(head[:n]), int64(n), Options{Workers: 1, Name: l.Path})
+	if err != nil {
+		return "", false
+	}
+	ev, err := rd.Next()
+	if err != nil {
+		return "", false
+	}
+	return ev.System.Channel, true
 }
 
 // ArchivedChannel returns the channel of an archived log's name (a

@@ -37,6 +37,16 @@ func systemLog(computer string, end time.Time, n int, first uint64) []*evtx.Even
 	return evs
 }
 
+// appLog is n events of the Application channel, a minute apart from t:
+// a log no rule reads.
+func appLog(t time.Time, n int) []*evtx.Event {
+	evs := evtxtest.Noise(t, time.Minute, n)
+	for _, ev := range evs {
+		ev.System.Channel = "Application"
+	}
+	return evs
+}
+
 func write(t *testing.T, path string, evs []*evtx.Event) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -415,7 +425,7 @@ func TestFleetFolder(t *testing.T) {
 	write(t, src, systemLog("vm-zip", t0, 1, 1))
 	writeZip(t, filepath.Join(dir, "scale-set", "vm-zip.zip"), map[string]string{"Logs/System.evtx": src})
 	write(t, filepath.Join(dir, "disks", "vm-vol", "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm-vol", t0.Add(-time.Hour), 0, 1))
-	write(t, filepath.Join(dir, "disks", "vm-vol", "Windows", "System32", "winevt", "Logs", "Application.evtx"), evtxtest.Noise(t0, time.Minute, 3))
+	write(t, filepath.Join(dir, "disks", "vm-vol", "Windows", "System32", "winevt", "Logs", "Application.evtx"), appLog(t0, 3))
 	write(t, filepath.Join(dir, "deep", "er", "vm-dir", "System.evtx"), systemLog("vm-dir", t0.Add(-2*time.Hour), 0, 1))
 	eng := engine(t)
 	ms := group(t, eng, dir)
@@ -581,28 +591,44 @@ func TestFindTooDeep(t *testing.T) {
 }
 
 // A renamed log whose name mentions no channel read ("rdp.evtx"), beside
-// one machine's System.evtx and another machine's Security.evtx, is not
-// read as the second machine's: it goes with the machine whose System log
-// is named as such (whose engine, like the grouping, does not open it).
-// The second machine's engine read it by its first event and reported the
-// first machine's failure as its own.
+// one machine's System.evtx and another machine's System log saved as
+// Security.evtx, is read by its records: a System log of vm1 whose records
+// differ from those of System.evtx over the same period, so a machine of
+// that name of its own, whose failure is found (it was not opened when
+// only names decided) and is never reported as vm2's.
 func TestUnreadLogNotGivenToAnotherMachine(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "System.evtx"), systemLog("vm1", t0, 0, 1))
-	write(t, filepath.Join(dir, "Security.evtx"), systemLog("vm2", t0, 0, 1)) // read for its Computer
+	write(t, filepath.Join(dir, "Security.evtx"), systemLog("vm2", t0, 0, 1)) // System records of vm2
 	write(t, filepath.Join(dir, "rdp.evtx"), systemLog("vm1", t0, 2, 5000))
 	eng := engine(t)
 	ms := group(t, eng, dir)
-	if got := labels(ms); !slices.Equal(got, []string{"vm1", "vm2"}) {
+	if got := labels(ms); !slices.Equal(got, []string{"vm1", "vm1", "vm2"}) {
 		t.Fatalf("machines %q", got)
 	}
-	for _, l := range ms[1].Logs {
+	res := analyze(t, eng, ms)
+	for _, l := range ms[2].Logs {
 		if strings.HasSuffix(l.Copies[0].Path, "rdp.evtx") {
 			t.Errorf("rdp.evtx given to vm2")
 		}
 	}
-	if f := finding(t, analyze(t, eng, ms)["vm2"], ruleTLS); f.Verdict == rules.Detected || f.EvidenceCount != 0 {
+	if f := finding(t, res["vm2"], ruleTLS); f.Verdict == rules.Detected || f.EvidenceCount != 0 {
 		t.Errorf("vm2: %s, %d events (vm1's log read as vm2's)", f.Verdict, f.EvidenceCount)
+	}
+	detected := 0
+	for _, m := range ms[:2] {
+		r, err := eng.Analyze(m.EvtxLogs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range r.Findings {
+			if f.Rule.ID == ruleTLS && f.Verdict == rules.Detected {
+				detected++
+			}
+		}
+	}
+	if detected != 1 {
+		t.Errorf("rdp.evtx's failure found on %d of the two machines named vm1, want 1", detected)
 	}
 }
 
@@ -892,7 +918,7 @@ func TestUnreadLogBesideACopy(t *testing.T) {
 	sys := systemLog("vm1", t0, 2, 1)
 	for _, d := range []string{"a", "b"} {
 		write(t, filepath.Join(dir, d, "System.evtx"), sys)
-		write(t, filepath.Join(dir, d, "Application.evtx"), evtxtest.Noise(t0.Add(-time.Hour), time.Minute, 3))
+		write(t, filepath.Join(dir, d, "Application.evtx"), appLog(t0.Add(-time.Hour), 3))
 	}
 	m := oneMachine(t, group(t, engine(t), dir))
 	var apps []string

@@ -174,9 +174,9 @@ func (l *Log) EvtxLog() *evtx.Log {
 // that share a record (a byte-identical copy, a shadow copy, an older copy
 // overlapping the newer one). It returns one Log per distinct log, in the
 // order of each one's first copy in logs; Log.EvtxLog reads it, each record
-// once. Copies hold records of one channel: the channel of a plain file's
-// first record (its file name's, ChannelFromFileName, when it has none),
-// an archive member's file name's (a member is not inflated to peek). Only
+// once. Copies hold records of one channel: the channel of a log's first
+// record (evtx.Log.FirstChannel; its file name's, ChannelFromFileName,
+// when it has none). Only
 // logs whose channel another log shares have their record summaries read
 // (workers at a time, 0: GOMAXPROCS); no record is decoded but EventLog
 // 6011, and Log.Read is false for the others.
@@ -184,10 +184,8 @@ func Copies(logs []*evtx.Log, workers int) []*Log {
 	es := make([]*entry, len(logs))
 	for i, l := range logs {
 		ch := l.Channel
-		if _, member := l.Location(); member == "" && len(logs) > 1 {
-			if fc, err := l.FirstChannel(); err == nil && fc != "" {
-				ch = fc
-			}
+		if len(logs) > 1 {
+			ch = logChannel(l, func(string) bool { return false })
 		}
 		es[i] = &entry{log: l, channel: ch, need: true, sameFile: -1}
 	}
@@ -228,9 +226,11 @@ type entry struct {
 }
 
 // Group finds the machines whose logs are in units: it reads the record
-// summaries of the logs of opts.Channels (no record is decoded but
-// EventLog 6011; with opts.Period only the newest records) and groups the
-// logs by what they say.
+// summaries of the logs of opts.Channels (no record is decoded but each
+// log's first, for its channel, and EventLog 6011; with opts.Period only
+// the newest records) and groups the logs by what they say. A log's
+// channel is that of its first record, its file name's only when no
+// record tells (a Security.evtx holding System records is a System log).
 //
 //   - Logs that share records are copies of one log (Log.Copies).
 //   - A log whose records name several hosts one after the other (record
@@ -244,75 +244,32 @@ type entry struct {
 //     events) is a machine of its own, marked Forwarded.
 //   - Logs no record of which names a computer (empty, unreadable, or not
 //     read because no rule reads their channel) go with the machines that
-//     have logs in the same unit; where the unit holds a System log by
-//     name, a log not read goes only with the machines that have one (the
-//     engine of a machine without one would read it by its first event
-//     as its own, whoever wrote it).
+//     have logs in the same unit.
 //
 // Machines are sorted by name (case-insensitive), then by their first log.
 func Group(units []*Unit, opts Options) []*Machine {
 	needed := map[string]bool{"system": true}
-	readable := map[*evtx.Log]bool{}
-	systemReadable := func(l *evtx.Log) bool {
-		ok, seen := readable[l]
-		if !seen {
-			ch, err := l.FirstChannel()
-			ok = err == nil && ch != ""
-			readable[l] = ok
-		}
-		return ok
-	}
 	for _, c := range opts.Channels {
 		needed[strings.ToLower(c)] = true
 	}
 	need := func(ch string) bool { return needed[strings.ToLower(ch)] }
-	mentions := func(name string) bool {
-		name = strings.ToLower(name)
-		for ch := range needed {
-			if strings.Contains(name, ch) {
-				return true
-			}
-		}
-		return false
-	}
 
-	// The logs, each path once.
+	// The logs, each path once, each with the channel of its first
+	// record, as the engine reads it (the file name's when no record
+	// tells: a renamed or exported log holds the records it holds).
 	var es []*entry
 	paths := map[string]bool{}
-	namedSystem := map[int]bool{} // units with a System log by name
 	for ui, u := range units {
-		hasSystem := false
-		var unitEntries []*entry
 		for _, l := range u.Logs {
 			if paths[l.Path] {
 				continue
 			}
 			paths[l.Path] = true
-			ch := l.Channel
-			if a, ok := evtx.ArchivedChannel(ch); ok && !need(ch) {
-				ch = a
-			}
-			e := &entry{log: l, unit: ui, channel: ch, need: need(ch), sameFile: -1}
-			hasSystem = hasSystem || (strings.EqualFold(ch, "System") && systemReadable(l))
-			unitEntries = append(unitEntries, e)
+			es = append(es, &entry{log: l, unit: ui, channel: logChannel(l, need), sameFile: -1})
 		}
-		// Renamed files (exports, copies): the channel of the first event,
-		// as the engine does, for every log when the unit has no System log
-		// by name that opens and holds a record (a directory or a damaged
-		// file named System.evtx is none), else for logs whose names
-		// mention a channel read ("System (1)", "vm2-System").
-		peeks := 0
-		for _, e := range unitEntries {
-			if e.need || peeks >= maxPeeks || (hasSystem && !mentions(e.channel)) {
-				continue
-			}
-			peeks++
-			if ch, _ := e.log.FirstChannel(); ch != "" && need(ch) {
-				e.channel, e.need = ch, true
-			}
-		}
-		namedSystem[ui] = hasSystem
-		es = append(es, unitEntries...)
+	}
+	for _, e := range es {
+		e.need = need(e.channel)
 	}
 	markSameFiles(es)
 	var idx []int
@@ -392,22 +349,6 @@ func Group(units []*Unit, opts Options) []*Machine {
 		for _, m := range ms {
 			if m.hasUnit(l.unit) && !m.Forwarded {
 				to = append(to, m)
-			}
-		}
-		if namedSystem[l.unit] && !l.Read {
-			// Beside a System log by name, a log whose name gives no
-			// channel read was not opened. It goes with the machines
-			// that have such a System log, whose engines do not open it
-			// either: another machine's engine would read it by its
-			// first event as its own, whoever wrote it.
-			var named []*Machine
-			for _, m := range to {
-				if m.systemByName(systemReadable) {
-					named = append(named, m)
-				}
-			}
-			if len(named) > 0 {
-				to = named
 			}
 		}
 		for _, m := range to {
@@ -613,8 +554,20 @@ func sharedKeys(lists [][]uint64, run func([]int)) {
 	}
 }
 
-// maxPeeks bounds the logs of a unit opened to read their channel.
-const maxPeeks = 64
+// logChannel is the channel of l: that of its first record
+// (evtx.Log.FirstChannel), or, when no record tells, its file name's (an
+// archived log's name gives its channel unless need says the archive
+// name is a channel read).
+func logChannel(l *evtx.Log, need func(string) bool) string {
+	if ch, _ := l.FirstChannel(); ch != "" {
+		return ch
+	}
+	ch := l.Channel
+	if a, ok := evtx.ArchivedChannel(ch); ok && !need(ch) {
+		ch = a
+	}
+	return ch
+}
 
 // markSameFiles sets entry.sameFile for logs that are the same file as an
 // earlier entry (os.SameFile: the same path twice, symbolic and hard
@@ -807,25 +760,6 @@ func conflicts(m *Machine, l *Log) bool {
 		// start again from 1 on the same machine.
 		if o.first.Before(l.last) && l.first.Before(o.last) {
 			return true
-		}
-	}
-	return false
-}
-
-// systemByName reports whether a log of m is a System log by its file
-// name (System.evtx, or an archived System log) that readable says opens
-// and holds a record, as rules.Engine decides whether to read renamed logs
-// by their first event.
-func (m *Machine) systemByName(readable func(*evtx.Log) bool) bool {
-	for _, l := range m.Logs {
-		for _, c := range l.Copies {
-			ch := c.Log.Channel
-			if a, ok := evtx.ArchivedChannel(ch); ok {
-				ch = a
-			}
-			if strings.EqualFold(ch, "System") && readable(c.Log) {
-				return true
-			}
 		}
 	}
 	return false

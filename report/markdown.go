@@ -294,7 +294,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, in := range r.Inputs {
 		ch := cell(in.Channel)
 		if in.ChannelFromEvents {
-			ch += " (from the events)"
+			if in.FileChannel == "" {
+				ch += " (from the events)"
+			} else {
+				ch += " (from the events; the file name says " + cell(in.FileChannel) + ")"
+			}
 		}
 		if !in.Used {
 			probs := " "

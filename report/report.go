@@ -321,10 +321,13 @@ type Reference struct {
 type Input struct {
 	Path    string `json:"path"`
 	Channel string `json:"channel"`
-	// ChannelFromEvents is true when the channel was read from the events
-	// because the file name does not name it.
-	ChannelFromEvents bool  `json:"channel_from_events,omitempty"`
-	Size              int64 `json:"size"`
+	// ChannelFromEvents is true when the channel, read from the events
+	// (the System/Channel of the log's first record), differs from the one
+	// its file name gives (a renamed, copied or exported log); FileChannel
+	// is then the file name's ("" for standard input).
+	ChannelFromEvents bool   `json:"channel_from_events,omitempty"`
+	FileChannel       string `json:"file_channel,omitempty"`
+	Size              int64  `json:"size"`
 	// Used is false for logs no rule reads (not opened).
 	Used bool `json:"used"`
 	// Records counts the intact records found; Decoded those decoded (in
@@ -564,7 +567,7 @@ func newFinding(f *rules.Finding) Finding {
 func newInput(in *rules.Input) Input {
 	s := in.Stats
 	ri := Input{
-		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents,
+		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents, FileChannel: in.FileChannel,
 		Size: in.Size, Used: in.Used,
 		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,
 		First: formatTime(s.First), Last: formatTime(s.Last),

@@ -372,14 +372,14 @@ func WriteText(w io.Writer, r *Report) error {
 	for _, in := range r.Inputs {
 		ch := in.Channel
 		if in.ChannelFromEvents {
-			ch += " (from the events)"
+			ch += channelFromEventsText(in.FileChannel)
 		}
 		if !in.Used && in.Error != "" {
 			p.printf("  %s  [%s]  not read (unreadable): %s\n", in.Path, ch, in.Error)
 			continue
 		}
 		if !in.Used {
-			p.printf("  %s  [%s]  not read (no rule reads the channel its file name gives)\n", in.Path, ch)
+			p.printf("  %s  [%s]  not read (no rule reads its channel)\n", in.Path, ch)
 			continue
 		}
 		p.printf("  %s  [%s]  %s", in.Path, ch, count(in.Records, "record"))
@@ -618,4 +618,13 @@ func columns(s string) int {
 		}
 	}
 	return n
+}
+
+// channelFromEventsText says, after a log's channel, that it comes from the
+// events, and which channel the file name gives when it gives one.
+func channelFromEventsText(file string) string {
+	if file == "" {
+		return " (from the events)"
+	}
+	return " (from the events; the file name says " + file + ")"
 }

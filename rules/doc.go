@@ -209,10 +209,11 @@
 // Analyze runs in three stages, each a function of the value the one
 // before gives, each in a file of its own and tested alone:
 //
-//   - the plan (plan.go, TestPlan): from the logs alone (their names, and
-//     the first event of logs whose name says no channel read), which logs
-//     are read and for which queries: a readPlan (the inputs, the logs
-//     parallel to them, the queries per channel). No record is decoded.
+//   - the plan (plan.go, TestPlan): from the logs alone (the channel of
+//     each log's first event, or its file name's when no event tells),
+//     which logs are read and for which queries: a readPlan (the inputs,
+//     the logs parallel to them, the queries per channel). No record but
+//     each log's first is decoded.
 //   - the scan (scan.go, reference.go, TestScan): from the plan and the
 //     reference time (Options.At, or found by the scan itself from each
 //     log's last-written record), the records of the planned logs decoded
@@ -237,9 +238,11 @@
 // warnings and the judge's findings into the Result (result.go).
 //
 // NewEngine compiles the queries once; Engine.Analyze reads the logs found by
-// evtx.Find. It opens only the logs of the channels the rules read (by file
-// name; when no System log named as such opens and holds a record, a log's
-// first event names its channel), plus System for the reference time. The reference time is
+// evtx.Find. It reads only the logs of the channels the rules read, plus
+// System for the reference time: a log's channel is the System/Channel of
+// its first event (a file may be renamed: a Security.evtx holding System
+// records is read as System, and a warning names it), its file name's only
+// when no event tells. The reference time is
 // Options.At, or else the TimeCreated of the last-written record (highest
 // record number) of those logs, the latest across them (evtx
 // Reader.LastWritten; records after it, and records before the first-written

@@ -31,9 +31,6 @@ const (
 	maxSightings = 1024
 	// maxCorroboration is how many corroborating events a finding keeps.
 	maxCorroboration = 10
-	// maxPeeks is how many logs whose names say no channel the rules read
-	// are opened to read their channel from the first event.
-	maxPeeks = 64
 )
 
 // SystemChannel is the channel whose log is always read, even when no

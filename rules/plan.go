@@ -4,6 +4,7 @@ package rules
 // logs alone, before any record is decoded.
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -16,16 +17,15 @@ type readPlan struct {
 	inputs    []*Input
 	logs      []*evtx.Log
 	byChannel map[string][]*compiledQuery
+	// warnings name the logs whose file name names a channel the rules
+	// read and whose records are of another.
+	warnings []string
 }
 
 // plan decides which logs Analyze reads and for which queries, from the
-// logs' names and, for logs whose name says no channel we read when no
-// System log is named as such or whose name mentions one, their first
-// event's channel. A System log by name counts only when it opens and
-// holds a record (namedSystemReadable): a directory or a damaged file
-// named System.evtx stays an input (unreadable, with its reason) but does
-// not stop a renamed System log from being read. It decodes no other
-// record and keeps no state: the same logs give the same plan.
+// channel of each log's first record (evtx Log.FirstChannel), or its file
+// name's when no record tells. It decodes no other record and keeps no
+// state: the same logs give the same plan.
 func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	p := readPlan{byChannel: map[string][]*compiledQuery{}}
 	crs := e.rules
@@ -43,7 +43,14 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		return ok || strings.EqualFold(ch, SystemChannel)
 	}
 
-	// Inputs, and the channel of logs whose file name names none we read.
+	// Inputs, each with the channel its records say. Support engineers
+	// copy and rename logs (a Security.evtx that holds System records,
+	// "System (1).evtx", export.evtx), so a file name is a hint: the
+	// System/Channel of the log's first record decides, and the file name
+	// only when no record tells (no record, or the log cannot be read:
+	// Err then says why). The file name's channel is kept beside it when
+	// the two differ, and a warning names the log when its file name
+	// names a channel the rules read.
 	paths := map[string]bool{}
 	for _, l := range logs {
 		if paths[l.Path] {
@@ -56,57 +63,23 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		if ch, ok := evtx.ArchivedChannel(in.Channel); ok && !needed(in.Channel) {
 			in.Channel = ch
 		}
-		if needed(in.Channel) {
-			in.Used = true
-		}
-	}
-	// Logs named after their channel (System.evtx, ...%4Operational.evtx)
-	// come from a Windows log directory: trust the names. Without a System
-	// log by name that opens and holds a record, the files were renamed
-	// (exports, samples), or the one so named is not a log: take the
-	// channel of logs whose name says nothing we read from their first event.
-	// Beside a System log by name, do so for logs whose names mention a
-	// channel we read: a second copy or another machine's log ("System
-	// (1)", "vm2-System") holds records of it as surely as the first.
-	// At most maxPeeks logs are opened that way.
-	noSystem := true
-	for i, in := range p.inputs {
-		if in.Used && strings.EqualFold(in.Channel, SystemChannel) && namedSystemReadable(p.logs[i]) {
-			noSystem = false
-			break
-		}
-	}
-	mentions := func(name string) bool {
-		name = strings.ToLower(name)
-		for ch := range p.byChannel {
-			if strings.Contains(name, ch) {
-				return true
-			}
-		}
-		return strings.Contains(name, strings.ToLower(SystemChannel))
-	}
-	peeks := 0
-	for i, in := range p.inputs {
-		if in.Used || peeks >= maxPeeks || !(noSystem || mentions(in.Channel)) {
-			continue
-		}
-		peeks++
-		ch, err := p.logs[i].FirstChannel()
+		ch, err := l.FirstChannel()
 		if err != nil {
 			in.Err = err // unreadable, not "a channel no rule reads"
 		}
-		if ch != "" && !strings.EqualFold(ch, in.Channel) && needed(ch) {
-			in.Channel, in.ChannelFromEvents, in.Used = ch, true, true
+		if ch != "" && !strings.EqualFold(ch, in.Channel) {
+			in.FileChannel, in.Channel, in.ChannelFromEvents = in.Channel, ch, true
+			if in.FileChannel != "" && needed(in.FileChannel) {
+				p.warnings = append(p.warnings, misnamedText(in))
+			}
 		}
+		in.Used = needed(in.Channel)
 	}
 	return p
 }
 
-// namedSystemReadable reports whether a log named after the System channel
-// opens and holds a record (the first one decodes): only then does its
-// name say that the System log of the machine is there. It opens the log
-// and decodes its first record (evtx Log.FirstChannel).
-func namedSystemReadable(l *evtx.Log) bool {
-	ch, err := l.FirstChannel()
-	return err == nil && ch != ""
+// misnamedText says that in's file name names another channel than its
+// records.
+func misnamedText(in *Input) string {
+	return fmt.Sprintf("%s: its records are of the %s channel, not of %s as its file name says; it is read as %s", in.Path, in.Channel, in.FileChannel, in.Channel)
 }

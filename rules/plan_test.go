@@ -52,25 +52,51 @@ func TestPlan(t *testing.T) {
 	if in := p.inputs[0]; in.Channel != "System" || !in.ChannelFromEvents || !in.Used {
 		t.Errorf("renamed System log: channel %q from events %v used %v", in.Channel, in.ChannelFromEvents, in.Used)
 	}
-	// Beside a System log by name, a log whose name mentions a channel
-	// read (a second copy, another machine's log) is read by its first
-	// event's channel; one whose name mentions none is not opened.
+	// Every log is read by its first event's channel, whatever its name
+	// and whatever lies beside it: a second copy, another machine's log,
+	// a log saved under another channel's name (Security.evtx holding
+	// System records, read as System, with a warning naming it) or under
+	// a name that is no channel's. A log whose records are of a channel no
+	// rule reads is not read, whatever its name (Application records in a
+	// file named System.evtx).
 	dir := t.TempDir()
 	src, err := os.ReadFile("../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"System.evtx", "System (1).evtx", "vm2-SYSTEM.evtx", "Setup.evtx"} {
+	app, err := os.ReadFile("../testdata/evtx/fukusuket__evtx-parser__samples__Application.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"System.evtx", "System (1).evtx", "vm2-SYSTEM.evtx", "Setup.evtx", "Security.evtx"} {
 		if err := os.WriteFile(filepath.Join(dir, n), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, in := range e.plan(find(dir)).inputs {
-		renamed := strings.Contains(in.Path, "System (1)") || strings.Contains(in.Path, "vm2-")
-		setup := strings.HasSuffix(in.Path, "Setup.evtx")
-		if in.Used == setup || in.ChannelFromEvents != renamed || (in.Used && in.Channel != "System") {
-			t.Errorf("%s beside System.evtx: channel %q from events %v used %v", in.Path, in.Channel, in.ChannelFromEvents, in.Used)
+	if err := os.WriteFile(filepath.Join(dir, "vm3-System.evtx"), app, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p = e.plan(find(dir))
+	for _, in := range p.inputs {
+		base := filepath.Base(in.Path)
+		switch {
+		case base == "vm3-System.evtx":
+			if in.Used || in.Channel != "Application" || in.FileChannel != "vm3-System" {
+				t.Errorf("%s holding Application records: channel %q (file name %q) used %v", base, in.Channel, in.FileChannel, in.Used)
+			}
+		case base == "System.evtx":
+			if !in.Used || in.ChannelFromEvents || in.FileChannel != "" || in.Channel != "System" {
+				t.Errorf("%s: channel %q from events %v (file name %q) used %v", base, in.Channel, in.ChannelFromEvents, in.FileChannel, in.Used)
+			}
+		default:
+			want := strings.TrimSuffix(base, ".evtx")
+			if !in.Used || !in.ChannelFromEvents || in.FileChannel != want || in.Channel != "System" {
+				t.Errorf("%s holding System records: channel %q from events %v (file name %q) used %v", base, in.Channel, in.ChannelFromEvents, in.FileChannel, in.Used)
+			}
 		}
+	}
+	if len(p.warnings) != 1 || !strings.Contains(p.warnings[0], "Security.evtx: its records are of the System channel, not of Security as its file name says") {
+		t.Errorf("warnings %q, want one naming Security.evtx", p.warnings)
 	}
 	// A log whose name gives no channel and that cannot be opened (stdin
 	// that was empty, a damaged export) is unreadable, not a log of a

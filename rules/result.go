@@ -76,10 +76,13 @@ func (r *Result) Detected() int {
 type Input struct {
 	Path    string
 	Channel string
-	// ChannelFromEvents is set when the file name does not name a channel
-	// the rules read but its first event's System/Channel does; Channel is
-	// then that channel.
+	// Channel is the System/Channel of the log's first record; the
+	// channel its file name gives (evtx.ChannelFromFileName) only when no
+	// record tells. ChannelFromEvents is set when the two differ (a
+	// renamed, copied or exported log), and FileChannel is then the file
+	// name's channel ("" for standard input).
 	ChannelFromEvents bool
+	FileChannel       string
 	Size              int64
 	// Used is true when a rule reads the log's channel (or it is the System
 	// log, read for the reference time).

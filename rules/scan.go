@@ -151,6 +151,7 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 		c := *in
 		s.inputs = append(s.inputs, &c)
 	}
+	s.warnings = append(s.warnings, p.warnings...)
 
 	// Windows numbers records in the order it writes them, so a clock
 	// that ran ahead and was set back, or an exported log's borrowed and

@@ -23,10 +23,13 @@ an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, a directory that
 holds such folders, volumes and zips at any depth (a fleet: one per
 machine), or - for standard input (copied once to a temporary file, at
-most 1 GiB). Only the logs of the channels the rules read are opened
+most 1 GiB). Only the logs of the channels the rules read are read
 (System, Security, and the Remote Desktop, RD Connection Broker and Windows
 Firewall logs that 'evtxrdp rules' lists), and only records in the
-analysed period are decoded.
+analysed period are decoded. A log's channel is the one its first record
+says, whatever its file name (a Security.evtx holding System records is
+read as System, and a warning says so); the file name counts only for a
+log without records.
 
 The logs are grouped into machines by what their records say (the Computer
 field, record ids and times, EventLog 6011 renames), not by folder names.

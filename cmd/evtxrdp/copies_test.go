@@ -193,6 +193,10 @@ func TestDumpCopiesCountChunksPerFile(t *testing.T) {
 	fmt.Sscan(prob[1], &n)
 	code, _, errOut := runDumpArgs(t, "-f", "none", dir)
 	ls := strings.Split(errOut, "\n")
+	// The first lines name the two files, whose records are not System's.
+	for len(ls) > 0 && strings.Contains(ls[0], "its records are of the Microsoft-Windows-AppXDeployment/Operational channel, not of System") {
+		ls = ls[1:]
+	}
 	if code != exitOK || len(ls) < 3 {
 		t.Fatalf("exit %d: %q", code, errOut)
 	}

@@ -200,6 +200,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		}
 		logs = append(logs, found...)
 	}
+	noteMisnamed(stderr, "evtxrdp dump", logs, "")
 	logs = readOnce(logs, *workers, stderr, "evtxrdp dump")
 	if sinceT.relative || untilT.relative {
 		newest, ok := dumpNewest(logs, *workers)

@@ -312,3 +312,33 @@ func withProgress(w io.Writer, p *progressLine) io.Writer {
 	}
 	return progressWriter{w, p.clear}
 }
+
+// logChannel returns the channel of l's records: the System/Channel of
+// its first record (evtx.Log.FirstChannel), or, when no record tells (no
+// record, unreadable), the channel its file name gives.
+func logChannel(l *evtx.Log) string {
+	if ch, _ := l.FirstChannel(); ch != "" {
+		return ch
+	}
+	return l.Channel
+}
+
+// noteMisnamed names on stderr each log whose records are of another
+// channel than its file name gives (a renamed copy, an export saved under
+// any name), followed by tail.
+func noteMisnamed(stderr io.Writer, prefix string, logs []*evtx.Log, tail string) {
+	for _, l := range logs {
+		if len(l.Parts()) > 1 || l.Channel == "" {
+			continue
+		}
+		name := l.Channel
+		if a, ok := evtx.ArchivedChannel(name); ok {
+			name = a
+		}
+		ch, _ := l.FirstChannel()
+		if ch == "" || strings.EqualFold(ch, name) {
+			continue
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(fmt.Sprintf("%s: its records are of the %s channel, not of %s as its file name says%s", l.Path, ch, name, tail)))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -28,8 +29,11 @@ PATH is an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 
---channel keeps the logs of a channel: by file name, or, for a log whose
-file name names another channel, by the channel of its first record.
+--channel keeps the logs of a channel, and a query list's Path selects
+them, by the channel their records say (the System/Channel of the first
+record), not by file name: a Security.evtx holding System records is a
+System log, and stderr names it. The file name counts only for a log
+that holds no record.
 
 ` + copiesHelp + `
 Control characters from the logs are escaped in text output and on stderr
@@ -172,7 +176,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		all = append(all, found...)
 		for _, l := range found {
-			if len(*channels) > 0 && !containsFold(*channels, l.Channel) && !containsFold(*channels, recordChannel(l)) {
+			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) {
 				continue
 			}
 			logs = append(logs, l)
@@ -197,6 +201,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		logs = kept
 	}
+	noteMisnamed(stderr, "evtxrdp query", logs, "; --channel and a query list's Path select it by its records' channel")
 	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, 0, stderr, "evtxrdp query")
 	if len(logs) == 0 {
@@ -530,17 +535,30 @@ type selector struct {
 	// anyFile: the list's file Paths apply to every log given (none has a
 	// file name the list names).
 	anyFile bool
+	mu      sync.Mutex
+	chans   map[*evtx.Log]string // each log's channel, once looked up
 }
 
-// log is how the QueryList's Paths see l.
+// log is how the QueryList's Paths see l: its channel is that of its
+// records (logChannel), not its file name's.
 func (s *selector) log(l *evtx.Log) xpath.Log {
-	return xpath.Log{Channel: l.Channel, File: l.Path, AnyFile: s.anyFile}
+	s.mu.Lock()
+	ch, ok := s.chans[l]
+	if !ok {
+		ch = logChannel(l)
+		if s.chans == nil {
+			s.chans = map[*evtx.Log]string{}
+		}
+		s.chans[l] = ch
+	}
+	s.mu.Unlock()
+	return xpath.Log{Channel: ch, File: l.Path, AnyFile: s.anyFile}
 }
 
 // match applies the query to an event of the log l. A QueryList selects
-// by channel or file: the log's (its channel from its file name, its
-// path) when a Select names it, else the record's own System/Channel (a
-// log whose file is not named after its channel).
+// by channel or file: the log's (the channel of its records, its path)
+// when a Select names it, else the record's own System/Channel (a log
+// that mixes channels).
 func (s *selector) match(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
 	if s.query != nil {
 		return s.query.Match(ev, now)
@@ -637,21 +655,6 @@ func invalidQuery(stderr io.Writer, err error) {
 	}
 }
 
-// recordChannel returns the System/Channel of the log's first record, ""
-// if it has none or cannot be read.
-func recordChannel(l *evtx.Log) string {
-	f, err := l.Open(evtx.Options{Workers: 1})
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	ev, err := f.Next()
-	if err != nil {
-		return ""
-	}
-	return ev.System.Channel
-}
-
 // usesTimediff reports whether the query (the -q expression or the
 // structured query's text) uses timediff, whose results depend on the
 // reference time.
@@ -683,7 +686,7 @@ func queryMachines(given, logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event) []*
 	var channels []string
 	for _, l := range given {
 		units = append(units, &fleet.Unit{Path: l.Path, Logs: []*evtx.Log{l}})
-		channels = append(channels, l.Channel)
+		channels = append(channels, logChannel(l))
 	}
 	ms := fleet.Group(units, fleet.Options{Channels: channels})
 	of := map[string]int{} // path of a copy -> machine
@@ -730,10 +733,7 @@ func noLogText(all []*evtx.Log, channels []string, list *xpath.QueryList) string
 	seen := map[string]bool{}
 	var found []string
 	for _, l := range all {
-		c := recordChannel(l) // the records' channel; the file name's when unreadable
-		if c == "" {
-			c = l.Channel
-		}
+		c := logChannel(l) // the records' channel; the file name's when unreadable
 		if c != "" && !seen[strings.ToLower(c)] {
 			seen[strings.ToLower(c)] = true
 			found = append(found, c)
