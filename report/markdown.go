@@ -300,6 +300,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				ch += " (from the events; the file name says " + cell(in.FileChannel) + ")"
 			}
 		}
+		if len(in.Channels) > 1 {
+			ch += "; records of " + cellList(in.Channels)
+		}
 		if !in.Used {
 			probs := " "
 			if len(in.Problems) > 0 {

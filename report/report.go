@@ -327,7 +327,12 @@ type Input struct {
 	// is then the file name's ("" for standard input).
 	ChannelFromEvents bool   `json:"channel_from_events,omitempty"`
 	FileChannel       string `json:"file_channel,omitempty"`
-	Size              int64  `json:"size"`
+	// Channels lists, for a log whose records are of several channels
+	// (a saved custom view, forwarded events), those its first and its
+	// first- and last-written records say, Channel first; each record is
+	// evaluated by the rules of its own channel.
+	Channels []string `json:"channels,omitempty"`
+	Size     int64    `json:"size"`
 	// Used is false for logs no rule reads (not opened).
 	Used bool `json:"used"`
 	// Records counts the intact records found; Decoded those decoded (in
@@ -567,7 +572,7 @@ func newFinding(f *rules.Finding) Finding {
 func newInput(in *rules.Input) Input {
 	s := in.Stats
 	ri := Input{
-		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents, FileChannel: in.FileChannel,
+		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents, FileChannel: in.FileChannel, Channels: in.Channels,
 		Size: in.Size, Used: in.Used,
 		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,
 		First: formatTime(s.First), Last: formatTime(s.Last),

@@ -374,6 +374,9 @@ func WriteText(w io.Writer, r *Report) error {
 		if in.ChannelFromEvents {
 			ch += channelFromEventsText(in.FileChannel)
 		}
+		if len(in.Channels) > 1 {
+			ch += "; records of " + strings.Join(in.Channels, ", ")
+		}
 		if !in.Used && in.Error != "" {
 			p.printf("  %s  [%s]  not read (unreadable): %s\n", in.Path, ch, in.Error)
 			continue

@@ -321,7 +321,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	var readable []*Input
 	var errs, unreadable []string
 	for _, in := range j.sr.inputs {
-		if !in.Used || !strings.EqualFold(in.Channel, ch) {
+		if !in.Used || !in.Holds(ch) {
 			continue
 		}
 		if in.Err != nil {

@@ -168,7 +168,7 @@ func (j *ruleJudge) unreadContext(at *Attribution, t time.Time) (missing, uncove
 		}
 		read, covers := false, false
 		for _, in := range j.sr.inputs {
-			if in.Readable() && strings.EqualFold(in.Channel, q.Channel) {
+			if in.Readable() && in.Holds(q.Channel) {
 				read = true
 				first := in.Stats.First
 				if in.FirstWritten != nil {

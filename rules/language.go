@@ -580,7 +580,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 					follow = append(follow, ls.followers...)
 				}
 				for _, in := range j.sr.inputs {
-					if !in.Readable() || !strings.EqualFold(in.Channel, fq.query.Channel) {
+					if !in.Readable() || !in.Holds(fq.query.Channel) {
 						continue
 					}
 					first, last := in.Stats.First, in.Stats.Last

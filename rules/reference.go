@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -233,6 +234,42 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	if first != nil && !writtenTime(first).IsZero() {
 		s.first[in] = first
 	}
+	if chs := logChannels(in.Channel, first, ev); len(chs) > 1 {
+		in.Channels = chs
+		s.warnings = append(s.warnings, mixedText(in))
+	}
+}
+
+// logChannels returns the channels a log's records say: that of its first
+// record (channel, as the plan found it), then those of its first- and
+// last-written records (nil when absent) where they differ, each once
+// (case-insensitive; a record naming no channel adds none). Windows writes
+// one channel per log, so a log of one channel gives one. A log that mixes
+// channels (a saved custom view, forwarded events, a file whose chunks
+// come from two logs) gives several; TestLogChannelsEqualFullRead checks
+// that these three records give what reading every record gives over
+// every real and crafted log in testdata and ../shared/samples.
+func logChannels(channel string, first, last *evtx.Event) []string {
+	var out []string
+	add := func(ch string) {
+		if ch != "" && !containsFold(out, ch) {
+			out = append(out, ch)
+		}
+	}
+	add(channel)
+	for _, ev := range []*evtx.Event{first, last} {
+		if ev != nil {
+			add(ev.System.Channel)
+		}
+	}
+	return out
+}
+
+// mixedText says that in's records are of several channels and how they
+// are read.
+func mixedText(in *Input) string {
+	return fmt.Sprintf("%s holds records of several channels (%s, by its first record and its first- and last-written records): each record is evaluated by the rules of its own channel, and a record of another channel, if any, by none",
+		in.Path, strings.Join(in.Channels, ", "))
 }
 
 // checkClocks reports, for each log read, the records whose time lies

@@ -5,6 +5,7 @@ package rules
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -83,7 +84,13 @@ type Input struct {
 	// name's channel ("" for standard input).
 	ChannelFromEvents bool
 	FileChannel       string
-	Size              int64
+	// Channels lists, for a log whose records are of several channels (a
+	// saved custom view, forwarded events), the channels its first record
+	// and its first- and last-written records say, Channel first; nil for a
+	// log of one channel. Each record of such a log is evaluated by the
+	// queries of its own System/Channel (Holds).
+	Channels []string
+	Size     int64
 	// Used is true when a rule reads the log's channel (or it is the System
 	// log, read for the reference time).
 	Used bool
@@ -112,6 +119,20 @@ type Input struct {
 	// renumbered) or its header time is zero, or most of its records whose
 	// EventRecordID was read are renumbered (evtx.Stats.Exported).
 	Exported bool
+}
+
+// Holds reports whether in is a log of channel ch: its Channel, or, for a
+// log whose records are of several channels, one of them.
+func (in *Input) Holds(ch string) bool {
+	if strings.EqualFold(in.Channel, ch) {
+		return true
+	}
+	for _, c := range in.Channels {
+		if strings.EqualFold(c, ch) {
+			return true
+		}
+	}
+	return false
 }
 
 // Readable reports whether the log was opened and read to the end.

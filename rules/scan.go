@@ -241,13 +241,27 @@ func (s *scanner) decodeAll() {
 		if !in.Used {
 			continue
 		}
-		if qs := s.byChannel[strings.ToLower(in.Channel)]; len(qs) > 0 {
+		if qs := s.queriesOf(in); len(qs) > 0 {
 			s.decode(in, s.logs[i], qs)
 		} else {
 			s.stats(in, s.logs[i])
 		}
 	}
 	s.corroborateFurther()
+}
+
+// queriesOf returns the queries that read in's records: those of its
+// channel, or, for a log whose records are of several (Input.Channels),
+// of each of them.
+func (s *scanner) queriesOf(in *Input) []*compiledQuery {
+	if len(in.Channels) == 0 {
+		return s.byChannel[strings.ToLower(in.Channel)]
+	}
+	var qs []*compiledQuery
+	for _, ch := range in.Channels {
+		qs = append(qs, s.byChannel[strings.ToLower(ch)]...)
+	}
+	return qs
 }
 
 // far is a time no record has: a window [far, far] skips every record.
@@ -441,6 +455,13 @@ func (s *scanner) corroborateFurther() {
 	}
 	for i, in := range s.inputs {
 		n := needs[strings.ToLower(in.Channel)]
+		for _, ch := range in.Channels {
+			if m := needs[strings.ToLower(ch)]; n == nil && m != nil {
+				n = m
+			} else if m != nil && m != n {
+				n = &need{since: minTime(n.since, m.since), qs: append(append([]*compiledQuery(nil), n.qs...), m.qs...)}
+			}
+		}
 		if n == nil || !in.Readable() || !in.Decoded || !n.since.Before(in.Since) {
 			continue
 		}
@@ -607,8 +628,9 @@ func (d *dispatch) queries(ev *evtx.Event) ([]*compiledQuery, eventKeys) {
 func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventKeys) {
 	t := eventTime(ev)
 	var ref *EventRef // built on the first match
+	ch := recordChannel(in, ev)
 	for _, cq := range qs {
-		if !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
+		if !strings.EqualFold(cq.query.Channel, ch) || !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
 			continue
 		}
 		if cq.tl != nil {
@@ -622,6 +644,17 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 		r.Query = cq.query.ID
 		s.match(cq, ev, &r)
 	}
+}
+
+// recordChannel is the channel of ev, a record of in: its System/Channel,
+// or in's when it names none (a record decoded in part). A query reads
+// only the records of its own channel, whatever log holds them: a log
+// that mixes channels has each record evaluated by its channel's queries.
+func recordChannel(in *Input, ev *evtx.Event) string {
+	if ev.System.Channel != "" {
+		return ev.System.Channel
+	}
+	return in.Channel
 }
 
 // matches reports whether cq's query matches ev, whose keys (from the
@@ -640,7 +673,7 @@ func (cq *compiledQuery) matches(ev *evtx.Event, k eventKeys, ref time.Time) boo
 func newEventRef(in *Input, ev *evtx.Event, t time.Time) *EventRef {
 	return &EventRef{
 		File:          in.Path,
-		Channel:       in.Channel,
+		Channel:       recordChannel(in, ev),
 		RecordID:      ev.RecordID,
 		EventRecordID: ev.System.EventRecordID,
 		Time:          t,

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // Logs whose records are not of the channel their file name says: a
@@ -84,5 +87,39 @@ func TestMisnamedLogs(t *testing.T) {
 	if code != exitOK || !strings.Contains(errOut, "evtxrdp dump: "+filepath.Join(dir, "Security.evtx")+": its records are of the System channel, not of Security as its file name says") ||
 		!strings.Contains(errOut, "System.evtx: its records are of the Application channel") {
 		t.Errorf("dump: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// A log that mixes channels (a saved custom view): System records with two
+// Schannel 36871, then Security records ending with an RDP lockout. analyze
+// evaluates each record by the rules of its own channel, lists the
+// channels in the inputs and warns.
+func TestMixedChannelLogCLI(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(at.Add(-48*time.Hour), 30*time.Minute, 90)
+	evs = append(evs, evtxtest.Schannel36871(at.Add(-3*time.Hour), 10013), evtxtest.Schannel36871(at.Add(-2*time.Hour), 10013),
+		evtxtest.Security4625(at.Add(-50*time.Minute), "alice", "203.0.113.7", 0xC000006E, 0xC0000234, 10),
+		evtxtest.Security4740(at.Add(-40*time.Minute), "alice", "VM1"))
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "custom-view.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd("analyze", dir)
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"DETECTED 2 rdp-tls-disabled",
+		"DETECTED - rdp-logon-account",
+		"custom-view.evtx holds records of several channels (System, Security, by its first record and its first- and last-written records): each record is evaluated by the rules of its own channel",
+		"custom-view.evtx [System (from the events; the file name says custom-view); records of System, Security]",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("analyze lacks %q: exit %d\n%s%s", want, code, out, errOut)
+		}
+	}
+	if code != exitDetected {
+		t.Errorf("exit %d", code)
 	}
 }

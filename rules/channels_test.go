@@ -1,0 +1,164 @@
+package rules
+
+import (
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// TestLogChannelsEqualFullRead: the channels a log is read as come from
+// three records (the first one, as the plan reads it, and the first- and
+// last-written ones, as the scan reads them, by either path of
+// WrittenEnds). Over every real and crafted log of testdata and
+// ../shared/samples they are exactly the channels of all its records
+// (one of them mixes two: LanguagePackSetup records and PushNotification
+// records from record 788 on), and the plan's choice of the logs to read
+// by the first record's channel reads every log holding a record of a
+// channel the built-in rules read.
+func TestLogChannelsEqualFullRead(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/evtx/*.evtx")
+	scenarios, _ := filepath.Glob("../testdata/evtx/scenarios/*/*.evtx")
+	cases, _ := filepath.Glob("../testdata/evtx/cases/*/*.evtx")
+	samples, _ := filepath.Glob("../../shared/samples/*.evtx")
+	paths = append(append(append(paths, scenarios...), cases...), samples...)
+	if len(paths) < 100 || len(samples) < 40 {
+		t.Fatalf("%d logs, %d samples", len(paths), len(samples))
+	}
+	e := builtinEngine(t, Options{})
+	p := e.plan(nil)
+	needed := func(ch string) bool {
+		return len(p.byChannel[strings.ToLower(ch)]) > 0 || strings.EqualFold(ch, SystemChannel)
+	}
+	mixed := 0
+	for _, path := range paths {
+		logs, err := evtx.Find(path)
+		if err != nil || len(logs) != 1 {
+			t.Fatalf("%s: %v", path, err)
+		}
+		l := logs[0]
+		var all []string
+		f, err := l.Open(evtx.Options{})
+		if err != nil {
+			continue // not EVTX: no record, no channel
+		}
+		for {
+			ev, err := f.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				continue
+			}
+			if ch := ev.System.Channel; ch != "" && !containsFold(all, ch) {
+				all = append(all, ch)
+			}
+		}
+		f.Close()
+		firstCh, err := l.FirstChannel()
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, plain := range []bool{false, true} {
+			first, last, _ := WrittenEnds(l, evtx.Options{}, plain)
+			got := logChannels(firstCh, first, last)
+			if !sameFold(got, all) {
+				t.Errorf("%s (plain %v): channels %q by three records, %q by every record", path, plain, got, all)
+			}
+		}
+		if len(all) > 1 {
+			mixed++
+		}
+		anyNeeded := slices.ContainsFunc(all, needed)
+		if needed(firstCh) != anyNeeded {
+			t.Errorf("%s: read by its first record's channel %q: %v; a record of a channel read: %v (%q)", path, firstCh, needed(firstCh), anyNeeded, all)
+		}
+	}
+	if mixed == 0 {
+		t.Error("no log mixes channels: the test shows nothing about them")
+	}
+}
+
+func sameFold(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !containsFold(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestMixedChannelLog: a log saved from a custom view (export.evtx) holds
+// System records, two Schannel 36871 among them, then Security records,
+// an account locked out over RDP last. Each record is evaluated by the
+// rules of its own channel: the TLS rule finds the Schannel errors and the
+// logon rule the lockout in the same file, the Security log counts as read
+// for the rules that need it, evidence names each record's own channel,
+// and a warning says that the log mixes channels. Before, every record was
+// evaluated by the System queries alone (the log's channel by its first
+// record) and the Security rules said their log was absent. Shortcuts
+// change nothing.
+func TestMixedChannelLog(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	evs = append(evs, evtxtest.Noise(at.Add(-48*time.Hour), 30*time.Minute, 90)...)
+	evs = append(evs, evtxtest.Schannel36871(at.Add(-3*time.Hour), 10013), evtxtest.Schannel36871(at.Add(-2*time.Hour), 10013))
+	sec := []*evtx.Event{
+		evtxtest.Security4625(at.Add(-50*time.Minute), "alice", "203.0.113.7", 0xC000006E, 0xC0000234, 10),
+		evtxtest.Security4740(at.Add(-40*time.Minute), "alice", "VM1"),
+	}
+	evs = append(evs, sec...)
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+		ev.System.Computer = "vm1"
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "export.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var answers []string
+	for _, no := range []bool{false, true} {
+		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: no}), dir)
+		in := res.Inputs[0]
+		if in.Channel != "System" || !slices.Equal(in.Channels, []string{"System", "Security"}) || !in.Used {
+			t.Fatalf("input %s: channel %q, channels %q, used %v", in.Path, in.Channel, in.Channels, in.Used)
+		}
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+			return strings.Contains(w, "export.evtx holds records of several channels (System, Security")
+		}) {
+			t.Errorf("warnings %q", res.Warnings)
+		}
+		tls := finding(t, res, "rdp-tls-disabled")
+		logon := finding(t, res, "rdp-logon-account")
+		if tls.Verdict != Detected || tls.EvidenceCount != 2 || logon.Verdict != Detected {
+			t.Errorf("no shortcuts %v: tls %s (%d), logon %s %q", no, tls.Verdict, tls.EvidenceCount, logon.Verdict, logon.Reasons)
+		}
+		for _, f := range []*Finding{tls, logon} {
+			for _, ev := range f.Evidence {
+				want := "System"
+				if ev.EventID == 4625 || ev.EventID == 4740 {
+					want = "Security"
+				}
+				if ev.Channel != want {
+					t.Errorf("%s: evidence %d in channel %q, want %q", f.Rule.ID, ev.EventID, ev.Channel, want)
+				}
+			}
+		}
+		var b strings.Builder
+		for _, f := range res.Findings {
+			b.WriteString(f.Rule.ID + " " + string(f.Verdict) + "\n")
+		}
+		answers = append(answers, b.String())
+	}
+	if answers[0] != answers[1] {
+		t.Errorf("verdicts with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
+	}
+}
