@@ -121,6 +121,13 @@
 //	notes: [...]                      # caveats, e.g. defects of the source article
 //	references: [{title: ..., url: ...}]
 //
+// Commands are pasted into a broken VM, often unedited: Validate refuses
+// a quoted placeholder ("<server name>", which runs with that text as its
+// value). A command that only reads may carry it unquoted (<server name>:
+// unedited, cmd takes < and > for redirections and PowerShell refuses the
+// line, so nothing runs); one that writes takes the value from an
+// environment variable it checks (if defined SERVER_NAME ... "%SERVER_NAME%").
+//
 // # Where, subjects, thresholds and coverage
 //
 // Where conditions filter what the XPath selects, for fields the XPath

@@ -155,8 +155,9 @@ func foldASCII(s string) string {
 //   - every step cites its source;
 //   - reg add and reg delete carry /f, reg export /y (no prompt);
 //   - no command passes a quoted placeholder ("<server name>"), which
-//     would be written as it is if not edited (a variable the step checks
-//     is used instead);
+//     would be written as it is if not edited; the message says to write
+//     it unquoted in a command that only reads (unedited, nothing runs),
+//     or to use an environment variable the step checks (placeholderFix);
 //   - within a step, a registry write (reg add/delete, or a PowerShell
 //     Set-/New-/Remove-/Rename-/Clear-/Copy-/Move-Item(Property) on a
 //     registry path) follows a reg query or reg export (or a
@@ -213,8 +214,10 @@ func checkSteps(r *Rule) []error {
 			if regExportAny.match(line, f) && !yes.match(line, f) {
 				bad(".commands", "reg export without /y prompts when the file exists: %s", l())
 			}
-			if !comment.MatchString(line) && quotedPlaceholder.MatchString(line) {
-				bad(".commands", "a quoted placeholder is passed as it is when not edited (set a variable the step checks instead): %s", l())
+			if !comment.MatchString(line) {
+				if m := quotedPlaceholder.FindString(line); m != "" {
+					bad(".commands", "the quoted placeholder %s is passed as it is when the line is pasted unedited (the command runs with that text as its value); %s: %s", m, placeholderFix(s.Shell, m), l())
+				}
 			}
 			if offlineControlSet.match(line, f) {
 				bad(".commands", "writes a fixed control set (use the one Select /v Current names): %s", l())
@@ -229,6 +232,30 @@ func checkSteps(r *Rule) []error {
 		}
 	}
 	return append(errs, checkServiceBackups(r)...)
+}
+
+// placeholderFix says how to write a step that needs the value a quoted
+// placeholder (m) stands for, in shell ("cmd" or "powershell"): without
+// the quotes in a command that only reads (unedited, cmd takes < and > for
+// redirections and PowerShell refuses the line, so nothing runs), or from
+// an environment variable the step checks, named after the placeholder,
+// so that an unedited paste changes nothing and says what to set.
+func placeholderFix(shell, m string) string {
+	var name []string
+	for _, w := range strings.FieldsFunc(m, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) {
+		name = append(name, strings.ToUpper(w))
+	}
+	v := strings.Join(name, "_")
+	if v == "" {
+		v = "VALUE"
+	}
+	bare := m[1 : len(m)-1]
+	if shell == "powershell" {
+		return fmt.Sprintf(`write it without quotes (%s) in a command that only reads: unedited, PowerShell refuses the line and runs nothing; in one that writes, take the value from an environment variable the step checks: "if (-not $env:%s) { 'Set $env:%s first; nothing changed' } else { ... $env:%s ... }"`, bare, v, v, v)
+	}
+	return fmt.Sprintf(`write it without quotes (%s) in a command that only reads: unedited, cmd takes its < and > for redirections and runs nothing; in one that writes, take the value from an environment variable the step checks: "if not defined %s echo Set %s first; nothing changed" then "if defined %s ... \"%%%s%%\" ..."`, bare, v, v, v, v)
 }
 
 // checkServiceBackups returns the sc config lines of r's steps that come

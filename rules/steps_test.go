@@ -261,8 +261,10 @@ resolution:
 		// A quoted placeholder is written as it is when not edited; an
 		// unquoted one (a redirection in cmd, a parse error in
 		// PowerShell) runs nothing, and a comment runs nothing either.
-		{"quoted placeholder", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d \"<server name>\" /f\n", "quoted placeholder", false},
-		{"single-quoted placeholder", "    source: s\n    commands: |\n      Test-NetConnection -ComputerName '<server>' -Port 135\n", "quoted placeholder", false},
+		// The message says what is wrong and both ways to write it.
+		{"quoted placeholder", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d \"<server name>\" /f\n",
+			`the quoted placeholder "<server name>" is passed as it is when the line is pasted unedited (the command runs with that text as its value); write it without quotes (<server name>) in a command that only reads: unedited, cmd takes its < and > for redirections and runs nothing; in one that writes, take the value from an environment variable the step checks: "if not defined SERVER_NAME echo Set SERVER_NAME first; nothing changed" then "if defined SERVER_NAME ... \"%SERVER_NAME%\" ..."`, false},
+		{"single-quoted placeholder", "    source: s\n    commands: |\n      Test-NetConnection -ComputerName '<server>' -Port 135\n", `the quoted placeholder '<server>' is passed as it is`, false},
 		{"unquoted placeholder", "    source: s\n    commands: |\n      nltest /sc_query:<domain>\n", "", true},
 		{"placeholder in a comment", "    source: s\n    commands: |\n      # Set-CimInstance -Property @{Hash = '<THUMBPRINT>'}\n      rem set \"NAME=<name>\"\n", "", true},
 		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true},

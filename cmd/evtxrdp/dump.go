@@ -154,8 +154,9 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		return usageErr("no PATH given")
 	}
 	var enc dumpEncoder
-	switch *format {
-	case "jsonl", "json":
+	name, _ := formatName(*format, "jsonl", "xml", "text", "none")
+	switch name {
+	case "jsonl":
 		enc = appendJSON
 	case "xml":
 		enc = appendXMLLine

@@ -110,9 +110,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	if *count < 0 {
 		return usageErr("--count %d: want 0 or more", *count)
 	}
-	switch *format {
-	case "text", "xml", "jsonl":
-	default:
+	if name, ok := formatName(*format, "text", "xml", "jsonl"); ok {
+		*format = name
+	} else {
 		return usageErr("unknown --format %q (want text, xml or jsonl)", *format)
 	}
 	if *expr != "" && *sqFile != "" {

@@ -121,10 +121,14 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "evtxrdp rules: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintln(stderr, "Run 'evtxrdp rules --help' for usage.")
 		return exitUsage
 	}
-	if *format != "text" && *format != "json" {
+	if name, ok := formatName(*format, "text", "json"); ok {
+		*format = name
+	} else {
 		fmt.Fprintf(stderr, "evtxrdp rules: unknown --format %q (want text or json)\n", *format)
+		fmt.Fprintln(stderr, "Run 'evtxrdp rules --help' for usage.")
 		return exitUsage
 	}
 	rs, err := loadRules(*dir)
