@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,7 +99,7 @@ func TestMixedChannelLogCLI(t *testing.T) {
 	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	evs := evtxtest.Noise(at.Add(-48*time.Hour), 30*time.Minute, 90)
 	evs = append(evs, evtxtest.Schannel36871(at.Add(-3*time.Hour), 10013), evtxtest.Schannel36871(at.Add(-2*time.Hour), 10013),
-		evtxtest.Security4625(at.Add(-50*time.Minute), "alice", "203.0.113.7", 0xC000006E, 0xC0000234, 10),
+		evtxtest.Security4625(at.Add(-20*time.Hour), "alice", "203.0.113.7", 0xC000006E, 0xC0000234, 10),
 		evtxtest.Security4740(at.Add(-40*time.Minute), "alice", "VM1"))
 	for i, ev := range evs {
 		ev.RecordID = uint64(i + 1)
@@ -121,5 +122,28 @@ func TestMixedChannelLogCLI(t *testing.T) {
 	}
 	if code != exitDetected {
 		t.Errorf("exit %d", code)
+	}
+
+	// query: a QueryList selects each record by its own channel, and its
+	// reader window is that of every Select, so that --no-skip gives the
+	// same. The Select of System (the first record's channel) was applied
+	// to every record of the log, and the Security Select to none: of the
+	// two Security records only the one inside System's hour came out.
+	ql := filepath.Join(dir, "q.xml")
+	if err := os.WriteFile(ql, []byte(`<QueryList><Query Id="0">
+<Select Path="System">*[System[TimeCreated[timediff(@SystemTime) &lt;= 3600000]]]</Select>
+<Select Path="Security">*</Select>
+</Query></QueryList>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, noSkip := range []bool{false, true} {
+		args := []string{"query", filepath.Join(dir, "custom-view.evtx"), "--structured-query", ql, "-f", "text"}
+		if noSkip {
+			args = append(args, "--no-skip")
+		}
+		code, out, errOut := runCmd(args...)
+		if code != exitOK || strings.Count(out, "Event[") != 2 || !strings.Contains(out, "Event ID: 4625") || !strings.Contains(out, "Event ID: 4740") {
+			t.Errorf("query %q: exit %d\n%s%s", args[1:], code, out, errOut)
+		}
 	}
 }

@@ -29,11 +29,12 @@ PATH is an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 
---channel keeps the logs of a channel, and a query list's Path selects
-them, by the channel their records say (the System/Channel of the first
-record), not by file name: a Security.evtx holding System records is a
-System log, and stderr names it. The file name counts only for a log
-that holds no record.
+--channel keeps the logs of a channel by the channel their records say
+(the System/Channel of the first record), not by file name: a
+Security.evtx holding System records is a System log, and stderr names
+it; the file name counts only for a log that holds no record. A query
+list's channel Path selects each record by its own System/Channel (a
+saved custom view or forwarded events mix channels in one file).
 
 ` + copiesHelp + `
 Control characters from the logs are escaped in text output and on stderr
@@ -556,26 +557,28 @@ func (s *selector) log(l *evtx.Log) xpath.Log {
 }
 
 // match applies the query to an event of the log l. A QueryList selects
-// by channel or file: the log's (the channel of its records, its path)
-// when a Select names it, else the record's own System/Channel (a log
-// that mixes channels).
+// by channel or file: by the record's own System/Channel (the log's, by
+// its first record, when the record names none), so that each record of
+// a log that mixes channels (a saved custom view, forwarded events) meets
+// the Selects of its own channel, and by the log's path.
 func (s *selector) match(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
 	if s.query != nil {
 		return s.query.Match(ev, now)
 	}
 	lg := s.log(l)
-	if !s.list.Selects(lg) {
-		lg = xpath.Log{Channel: ev.System.Channel}
+	if ch := ev.System.Channel; ch != "" {
+		lg.Channel = ch
 	}
 	return s.list.MatchLog(lg, ev, now)
 }
 
+// timeBounds are the TimeCreated bounds outside which no record of l can
+// match, for the reader's window: the query's, or the union of every
+// Select of the QueryList, since a record is selected by its own channel
+// (match) whatever the log's first record says.
 func (s *selector) timeBounds(l *evtx.Log, now time.Time) (since, until time.Time, ok bool) {
 	if s.query != nil {
 		return s.query.TimeBounds(now)
-	}
-	if lg := s.log(l); s.list.Selects(lg) {
-		return s.list.TimeBoundsLog(lg, now)
 	}
 	return s.list.TimeBounds("", now)
 }
