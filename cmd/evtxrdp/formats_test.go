@@ -56,3 +56,15 @@ func TestFormatNamesEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// --scenario takes a rule id in any case, as --format and --channel take
+// their names (rule ids are lower case: rules.Validate).
+func TestScenarioIDAnyCase(t *testing.T) {
+	set := filepath.Join(scenarios, "tls-36871-10013")
+	code, want, _ := runCmd("analyze", "--scenario", "rdp-tls-disabled", set)
+	got, out, errOut := runCmd("analyze", "--scenario", "RDP-TLS-Disabled,rdp-tls-disabled", set)
+	out = strings.ReplaceAll(out, "--scenario=RDP-TLS-Disabled,rdp-tls-disabled", "--scenario=rdp-tls-disabled")
+	if code != exitDetected || got != code || out != want {
+		t.Errorf("--scenario RDP-TLS-Disabled: exit %d (%d), same report %v: %s", got, code, out == want, errOut)
+	}
+}

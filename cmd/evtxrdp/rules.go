@@ -67,12 +67,12 @@ func selectRules(rs []*rules.Rule, ids []string) ([]*rules.Rule, error) {
 	for _, id := range ids {
 		for _, id := range strings.Split(id, ",") {
 			id = strings.TrimSpace(id)
-			r, ok := byID[id]
+			r, ok := byID[strings.ToLower(id)] // ids are lower case (rules.Validate), --scenario in any case like --format and --channel
 			if !ok {
 				return nil, fmt.Errorf("unknown scenario %q (want one of: %s)", id, strings.Join(known, ", "))
 			}
-			if !seen[id] {
-				seen[id] = true
+			if !seen[r.ID] {
+				seen[r.ID] = true
 				out = append(out, r)
 			}
 		}
