@@ -245,8 +245,12 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 // last-written records (nil when absent) where they differ, each once
 // (case-insensitive; a record naming no channel adds none). Windows writes
 // one channel per log, so a log of one channel gives one. A log that mixes
-// channels (a saved custom view, forwarded events, a file whose chunks
-// come from two logs) gives several; TestLogChannelsEqualFullRead checks
+// channels gives several: forwarded events keep the System part the
+// source machine wrote, its Channel included ("All data in the received
+// event is saved in the collector computer event log": Microsoft, Event
+// Forwarding, https://docs.microsoft.com/en-us/previous-versions/aa820605(v=vs.85)),
+// and a file may hold chunks of two logs (the LanguagePackSetup sample of
+// ../shared/samples: PushNotification records from record 788 on); TestLogChannelsEqualFullRead checks
 // that these three records give what reading every record gives over
 // every real and crafted log in testdata and ../shared/samples.
 func logChannels(channel string, first, last *evtx.Event) []string {
