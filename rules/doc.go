@@ -13,7 +13,8 @@
 // channel or XPath: write literals in single quotes), every
 // refinement names existing queries and steps, and every resolution step,
 // built-in or loaded, passes the fix-step checks (steps.go: a source, /f
-// on reg add and delete, a read or backup before each write).
+// on reg add and delete, a read or backup before each write; stepshell.go:
+// commands that work in the step's shell and never stop for an answer).
 //
 // A rule file:
 //

@@ -174,6 +174,8 @@ func foldASCII(s string) string {
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
+//   - the commands work in the step's shell and never stop for an
+//     answer: checkShell (stepshell.go).
 //
 // The checks read the commands line by line as text; they do not parse
 // cmd or PowerShell.
@@ -191,6 +193,9 @@ func checkSteps(r *Rule) []error {
 		}
 		if strings.Contains(s.Commands, "BROKENSYSTEM") && !strings.Contains(s.Commands, `Select /v Current`) {
 			bad(".commands", `edits the offline hive BROKENSYSTEM without reading its Select /v Current`)
+		}
+		for _, msg := range checkShell(s) {
+			bad(".commands", "%s", msg)
 		}
 		var sawReg, sawACL, sawList, sawFw bool
 		for n, line := range strings.Split(s.Commands, "\n") {

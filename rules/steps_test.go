@@ -240,39 +240,44 @@ resolution:
 	for _, c := range []struct {
 		name, step, want string // want: "" for a step that passes
 		good             bool
+		ps               bool // a PowerShell step (else cmd)
 	}{
-		{"no source", "    commands: echo\n", ".source: empty", false},
-		{"no /f", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d 1\n", "without /f", false},
-		{"write first", "    source: s\n    commands: |\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "before any reg query", false},
-		{"acl", "    source: s\n    commands: |\n      icacls C:\\X /grant \"Everyone:(F)\"\n", "icacls /save", false},
-		{"firewall", "    source: s\n    commands: |\n      netsh advfirewall set allprofiles state off\n", "netsh advfirewall export", false},
-		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false},
-		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false},
-		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n", "overwrites the backup", false},
+		{"no source", "    commands: echo\n", ".source: empty", false, false},
+		{"no /f", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d 1\n", "without /f", false, false},
+		{"write first", "    source: s\n    commands: |\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "before any reg query", false, false},
+		{"acl", "    source: s\n    commands: |\n      icacls C:\\X /grant \"Everyone:(F)\"\n", "icacls /save", false, false},
+		{"firewall", "    source: s\n    commands: |\n      netsh advfirewall set allprofiles state off\n", "netsh advfirewall export", false, false},
+		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false, false},
+		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false, false},
+		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n", "overwrites the backup", false, false},
 		// The same registry writes in PowerShell were loaded unchecked.
-		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "before any reg query", false},
-		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "before any reg query", false},
-		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "before any reg query", false},
-		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
-		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%RANDOM%.reg /y\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true},
+		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "before any reg query", false, true},
+		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "before any reg query", false, true},
+		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "before any reg query", false, true},
+		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true, true},
+		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true, true},
 		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
 		// a pasted block then feeds it the next line.
-		{"reg export without /y", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%TS%.reg\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "reg export without /y", false},
+		{"reg export without /y", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%TS%.reg\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "reg export without /y", false, false},
 		// A quoted placeholder is written as it is when not edited; an
 		// unquoted one (a redirection in cmd, a parse error in
 		// PowerShell) runs nothing, and a comment runs nothing either.
 		// The message says what is wrong and both ways to write it.
 		{"quoted placeholder", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d \"<server name>\" /f\n",
-			`the quoted placeholder "<server name>" is passed as it is when the line is pasted unedited (the command runs with that text as its value); write it without quotes (<server name>) in a command that only reads: unedited, cmd takes its < and > for redirections and runs nothing; in one that writes, take the value from an environment variable the step checks: "if not defined SERVER_NAME echo Set SERVER_NAME first; nothing changed" then "if defined SERVER_NAME ... \"%SERVER_NAME%\" ..."`, false},
-		{"single-quoted placeholder", "    source: s\n    commands: |\n      Test-NetConnection -ComputerName '<server>' -Port 135\n", `the quoted placeholder '<server>' is passed as it is`, false},
-		{"unquoted placeholder", "    source: s\n    commands: |\n      nltest /sc_query:<domain>\n", "", true},
-		{"placeholder in a comment", "    source: s\n    commands: |\n      # Set-CimInstance -Property @{Hash = '<THUMBPRINT>'}\n      rem set \"NAME=<name>\"\n", "", true},
-		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true},
-		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true},
+			`the quoted placeholder "<server name>" is passed as it is when the line is pasted unedited (the command runs with that text as its value); write it without quotes (<server name>) in a command that only reads: unedited, cmd takes its < and > for redirections and runs nothing; in one that writes, take the value from an environment variable the step checks: "if not defined SERVER_NAME echo Set SERVER_NAME first; nothing changed" then "if defined SERVER_NAME ... \"%SERVER_NAME%\" ..."`, false, false},
+		{"single-quoted placeholder", "    source: s\n    commands: |\n      Test-NetConnection -ComputerName '<server>' -Port 135\n", `the quoted placeholder '<server>' is passed as it is`, false, true},
+		{"unquoted placeholder", "    source: s\n    commands: |\n      nltest /sc_query:<domain>\n", "", true, false},
+		{"placeholder in a comment", "    source: s\n    commands: |\n      # Set-CimInstance -Property @{Hash = '<THUMBPRINT>'}\n      rem set \"NAME=<name>\"\n", "", true, false},
+		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true, true},
+		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true, false},
 	} {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "mine.yaml")
-		if err := os.WriteFile(file, []byte(head+c.step), 0o644); err != nil {
+		h := head
+		if c.ps {
+			h = strings.Replace(head, "shell: cmd", "shell: powershell", 1)
+		}
+		if err := os.WriteFile(file, []byte(h+c.step), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		rs, err := LoadDir(dir)
@@ -303,6 +308,10 @@ func keyedPatterns() map[string]*keyedPattern {
 		"certRemove": certRemove, "listSave": listSave, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
 		"fwWrite": fwWrite, "fwExport": fwExport, "backupFile": backupFile, "keepFirst": keepFirst, "makeDir": makeDir,
 		"psRegWrite": psRegWrite, "psRegRead": psRegRead,
+		"cmdVar": cmdVar, "cmdOnly": cmdOnly, "cmdInside": cmdInside, "psSyntax": psSyntax, "psInside": psInside,
+		"delayedVar": delayedVar, "delayedOn": delayedOn, "takeownRecursive": takeownRecursive, "takeownAnswer": takeownAnswer,
+		"scConfigNoSpace": scConfigNoSpace, "dismFeature": dismFeature, "dismNoRestart": dismNoRestart,
+		"regLoad": regLoad, "regUnload": regUnload, "continuation": continuation,
 	}
 }
 
@@ -364,6 +373,12 @@ func TestKeyedPatternsEqualRegexp(t *testing.T) {
 		`if not exist C:\BackupACLs\x.reg reg export HKLM\X C:\BackupACLs\x.reg`, `md C:\BackupACLs`, `mkdir "C:\BackupACLs"`,
 		`Set-ItemProperty -Path 'HKLM:\SYSTEM\X' -Name A -Value 1`, `Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\X -Name A`,
 		`New-Item -Path hkcu:\Software\X -Force`, `Get-ItemProperty -Path 'HKLM:\SYSTEM\X'`, `Get-ChildItem HKLM:\SOFTWARE`,
+		`reg export HKLM\X C:\B\X-%TS%.reg /y`, `if not exist C:\B md C:\B`, `for /f %a in ('x') do set /a CS=%a`, `set "CSKEY=HKLM\X"`,
+		`cmd /c "echo %X%"`, `cmd.exe /K dir`, `net user $user`, `Get-Service`, `powershell -NoProfile -Command Get-Date`, `pwsh -c 1`,
+		`echo !CS!`, `cmd /v:on /c "echo !CS!"`, `setlocal EnableDelayedExpansion`, `takeown /f C:\X /a /r`, `takeown /f C:\X /r /d y`,
+		`sc config TermService start=demand`, `sc.exe \\srv create X binpath=C:\x.exe`, `dism /online /disable-feature /featurename:X`,
+		`DISM.exe /Online /Enable-Feature /FeatureName:X /NoRestart`, `dism /online /disable-feature /featurename:X /quiet`,
+		`reg load HKLM\BROKENSYSTEM F:\Windows\System32\config\SYSTEM`, `reg.exe unload HKLM\BROKENSYSTEM`, "dir ^ ", "Get-Item `\t",
 	}
 	for _, s := range builtinSteps(t) {
 		lines = append(lines, strings.Split(s.Commands, "\n")...)
@@ -514,6 +529,72 @@ resolution:
 			t.Errorf("first [%s]: loaded; the report prints sc config before the reg export", c.first)
 		case !c.good && !strings.Contains(err.Error(), "resolution[start].commands: changes service Dhcp before its key is saved with reg export (in this step or an earlier one, in the order refinement ref prints the steps): line 1: sc config Dhcp start= auto"):
 			t.Errorf("first [%s]: error %q, want the step, the refinement and the line", c.first, err)
+		}
+	}
+}
+
+// TestStepShellChecks: a command that does not work in its step's shell,
+// or that stops for an answer, is refused (checkShell), naming the line;
+// the same command written right passes. Before these checks every bad
+// line below loaded.
+func TestStepShellChecks(t *testing.T) {
+	for _, c := range []struct {
+		shell, commands, want string // want: "" for commands that pass
+	}{
+		// PowerShell passes %NAME% as it is and cannot parse cmd's if/for.
+		{"powershell", `reg export HKLM\X C:\BackupACLs\X-%TS%.reg /y`, "%TS% is a cmd variable"},
+		{"powershell", `if not exist C:\BackupACLs md C:\BackupACLs`, "cmd syntax in a PowerShell step"},
+		{"powershell", `for /f %a in ('hostname') do set H=%a`, "cmd syntax in a PowerShell step"},
+		{"powershell", `set CSKEY=HKLM\BROKENSYSTEM`, "cmd syntax in a PowerShell step"},
+		{"powershell", `cmd /c "if not exist C:\BackupACLs md C:\BackupACLs"`, ""},
+		{"powershell", `reg export HKLM\X "C:\BackupACLs\X-$(Get-Date -Format yyyyMMdd).reg" /y`, ""},
+		{"powershell", `Get-Service | % { $_.Name }`, ""},
+		// cmd runs no cmdlet and passes $name as it is.
+		{"cmd", `Get-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP`, "PowerShell syntax in a cmd step"},
+		{"cmd", `reg export HKLM\X "C:\BackupACLs\X-$(Get-Date).reg" /y`, "PowerShell syntax in a cmd step"},
+		{"cmd", `net user $user`, "PowerShell syntax in a cmd step"},
+		{"cmd", `powershell -NoProfile -Command "Test-ComputerSecureChannel -Verbose"`, ""},
+		{"cmd", `for /f %t in ('powershell -NoProfile -Command Get-Date -Format yyyyMMdd') do set TS=%t`, ""},
+		// Delayed expansion is off in a pasted cmd; %NAME% is expanded
+		// when the line (or block) is read.
+		{"cmd", `for /f "tokens=3" %a in ('reg query HKLM\X /v Current') do set CS=%a& echo !CS!`, "!CS! is expanded only with delayed expansion"},
+		{"cmd", `cmd /v:on /c "set CS=1& echo !CS!"`, ""},
+		{"cmd", `set CS=1& reg query HKLM\BROKENSYSTEM\ControlSet00%CS%`, "%CS% is expanded when cmd reads the line"},
+		{"cmd", "if exist F:\\Windows (\n  set DISK=F:\n  echo %DISK%\n)", "%DISK% is expanded when cmd reads the line"},
+		{"cmd", "set DISK=F:\nif exist %DISK%\\Windows (\n  echo %DISK%\n)", ""},
+		{"cmd", `for /f "tokens=3" %a in ('reg query HKLM\X /v Current') do set /a CS=%a`, ""},
+		// Questions and failures of the tools themselves.
+		{"cmd", `takeown /f C:\X /a /r`, "takeown /r without /d Y"},
+		{"cmd", `takeown /f C:\X /a /r /d y`, ""},
+		{"cmd", `sc config TermService start=demand`, `sc needs a space after each "="`},
+		{"cmd", `sc config TermService obj="NT Authority\NetworkService"`, `sc needs a space after each "="`},
+		{"cmd", `sc config TermService start= demand obj= "NT Authority\NetworkService"`, ""},
+		{"cmd", `dism /online /disable-feature /featurename:X`, "dism asks to restart"},
+		{"cmd", `dism /online /disable-feature /featurename:X /norestart`, ""},
+		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current", "loads a hive that no later line of the step unloads"},
+		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current\nreg unload HKLM\\BROKENSYSTEM", ""},
+		{"powershell", "Get-ChildItem -Path C:\\ ` \n  -Recurse", "a line continuation followed by spaces"},
+		{"cmd", "dir C:\\ ^ \n  /s", "a line continuation followed by spaces"},
+		{"powershell", "Get-ChildItem -Path C:\\ `\n  -Recurse", ""},
+	} {
+		s := &Step{ID: "fix", Title: "t", Shell: c.shell, Commands: c.commands + "\n", Source: "s"}
+		got := strings.Join(checkShell(s), "\n")
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%s %q: refused: %s", c.shell, c.commands, got)
+		case c.want != "" && (!strings.Contains(got, c.want) || !strings.Contains(got, ": line ")):
+			t.Errorf("%s %q: errors %q, want %q and the line", c.shell, c.commands, got, c.want)
+		case c.want != "":
+			// Validate's checks (checkSteps) report it for every rule,
+			// naming the file, the rule and the step.
+			r := &Rule{ID: "my-rule", File: "mine.yaml", Resolution: []*Step{s}}
+			var all []string
+			for _, err := range checkSteps(r) {
+				all = append(all, err.Error())
+			}
+			if w := "mine.yaml: my-rule: resolution[fix].commands: " + c.want; !strings.Contains(strings.Join(all, "\n"), w) {
+				t.Errorf("%s %q: checkSteps gives %q, want %q", c.shell, c.commands, all, w)
+			}
 		}
 	}
 }

@@ -1,0 +1,199 @@
+package rules
+
+// The fix-step checks that a command works in the shell its step names,
+// and that a command that would stop for an answer, or fail on a
+// spelling, is written so that it does not. checkSteps (steps.go) calls
+// checkShell on every step of every rule, built-in or loaded.
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	// cmdVar is a cmd environment variable (%NAME%). PowerShell passes
+	// it to a program as it is: it names its variables $env:NAME
+	// (about_Environment_Variables).
+	cmdVar = pattern(`%[A-Za-z_][A-Za-z0-9_]*%`, "%")
+	// cmdOnly is cmd syntax PowerShell does not have: if [not] exist, if
+	// [not] defined, for %x / for /f, set NAME=. In PowerShell "if" needs
+	// a parenthesised condition and "for" a parenthesised header, so
+	// these lines fail to parse; "set NAME=value" runs Set-Variable with
+	// a variable named "NAME=value".
+	cmdOnly = pattern(`(?i)^\s*(@?if\s+(/i\s+)?(not\s+)?(exist|defined|errorlevel)\s|@?for\s+(/[fdrl]\s|%)|@?set\s+(/a\s+)?"?[A-Za-z_][A-Za-z0-9_]*=)`, "if", "for", "set")
+	// cmdInside runs the rest of a line in cmd (cmd /c), where cmd
+	// syntax is right.
+	cmdInside = pattern(`(?i)\bcmd(\.exe)?\s+/[ck]\b`, "cmd")
+	// psSyntax is PowerShell syntax that cmd does not have: a variable
+	// ($name, ${name}, $env:NAME), a subexpression $(...), or a line that
+	// starts with a cmdlet. cmd passes "$name" to a program as it is and
+	// runs "Get-ChildItem" as a program it does not find.
+	psSyntax = pattern(`(?i)(\$[A-Za-z_{(]|^\s*(Get|Set|New|Remove|Test|Start|Stop|Restart|Enable|Disable|Import|Export|Invoke|Select|Where|Format|Out|Write|Rename|Copy|Move|Clear)-[A-Za-z]+\b)`, "$", "-")
+	// psInside runs (part of) a line in PowerShell (powershell -Command
+	// "...", pwsh), where PowerShell syntax is right.
+	psInside = pattern(`(?i)\b(powershell|pwsh)(\.exe)?\b`, "powershell", "pwsh")
+	// delayedVar is a variable in cmd's delayed-expansion form (!NAME!),
+	// expanded only when delayed expansion is on: cmd /v:on, or
+	// setlocal enabledelayedexpansion in a batch file. A cmd started
+	// without /v:on, as the Serial Console's is, passes !NAME! as it is.
+	delayedVar = pattern(`![A-Za-z_][A-Za-z0-9_]*!`, "!")
+	delayedOn  = pattern(`(?i)(\bcmd(\.exe)?\s+(/\S+\s+)*/v:on\b|\bsetlocal\s+(\S+\s+)*enabledelayedexpansion\b)`, "/v:on", "enabledelayedexpansion")
+	// setVar is a set command inside a line (after "do", "&", "(" ...),
+	// whose name cmd has already expanded in %NAME% when the line runs.
+	setVar = regexp.MustCompile(`(?i)\bset\s+(/a\s+)?"?([A-Za-z_][A-Za-z0-9_]*)=`)
+
+	// takeownRecursive is takeown /r, which asks "Do you want to replace
+	// the directory permissions ...?" for every folder the user cannot
+	// list unless /d Y or /d N answers it (takeown, Microsoft Learn: /d
+	// "Suppresses the confirmation prompt").
+	takeownRecursive = pattern(`(?i)\btakeown(\.exe)?\b.*\s/r\b`, "takeown")
+	takeownAnswer    = pattern(`(?i)\s/d\s+[yn]\b`, "/d")
+	// scConfigNoSpace is an option of sc config without the space after
+	// its "=" (start=auto): "A space is required between an option and
+	// its value (for example, type= own). If the space is omitted, the
+	// operation fails." (sc.exe config, Microsoft Learn).
+	scConfigNoSpace = pattern(`(?i)\bsc(\.exe)?\s+(\\\\\S+\s+)?(config|create)\s.*\b(type|start|error|binpath|group|tag|depend|obj|displayname|password)=[^\s]`, "sc")
+	// dismFeature enables or disables a Windows feature, after which
+	// DISM asks "Restart Windows to complete this operation? (Y/N)"
+	// unless /NoRestart (or /Quiet, which implies it) is given.
+	dismFeature   = pattern(`(?i)\bdism(\.exe)?\b.*\s/(enable|disable)-feature\b`, "dism")
+	dismNoRestart = pattern(`(?i)\s/(norestart|quiet)\b`, "/norestart", "/quiet")
+	// regLoad and regUnload load and unload an offline hive: a hive left
+	// loaded keeps the attached disk's file open, so the disk cannot be
+	// detached cleanly and the VM cannot boot from it.
+	regLoad   = pattern(`(?i)\breg(\.exe)?\s+load\b`, "reg")
+	regUnload = pattern(`(?i)\breg(\.exe)?\s+unload\b`, "reg")
+	// continuation is a line continuation (cmd's ^, PowerShell's `)
+	// followed by spaces: the character then escapes a space, not the
+	// line break, and the command ends there.
+	continuation = pattern("[`^][ \t]+$", "`", "^")
+)
+
+// checkShell returns the ways the commands of s break the shell checks,
+// each as a message naming the line:
+//
+//   - a PowerShell step uses no cmd variable (%NAME%) and no cmd-only
+//     syntax (if not exist, if defined, for /f, set NAME=), except in a
+//     line that hands them to cmd /c;
+//   - a cmd step uses no PowerShell variable, subexpression or cmdlet,
+//     except in a line that hands them to powershell;
+//   - a cmd step uses no !NAME! without delayed expansion (cmd /v:on),
+//     and no %NAME% on the line (or the parenthesised block) that sets
+//     NAME: cmd expands %NAME% when it reads the line, before the set
+//     runs, so the command gets the old value or the text %NAME%;
+//   - takeown /r answers its question (/d Y), sc config and sc create
+//     put a space after each "=", dism /enable-feature and
+//     /disable-feature carry /NoRestart, a step that loads a hive
+//     unloads it, and no line continuation is followed by spaces.
+func checkShell(s *Step) []string {
+	var bad []string
+	add := func(n int, line, format string, args ...any) {
+		bad = append(bad, fmt.Sprintf(format, args...)+fmt.Sprintf(": line %d: %s", n+1, shownLine(line)))
+	}
+	lines := strings.Split(s.Commands, "\n")
+	loaded := -1 // the line of the last reg load not yet unloaded
+	for n, line := range lines {
+		f := foldASCII(line)
+		if continuation.match(line, f) {
+			add(n, line, "a line continuation followed by spaces escapes the space, not the line break")
+		}
+		if comment.MatchString(line) {
+			continue
+		}
+		switch s.Shell {
+		case "powershell":
+			if !cmdInside.match(line, f) {
+				if m := cmdVar.re.FindString(line); m != "" && cmdVar.mayMatch(f) {
+					add(n, line, "%s is a cmd variable: PowerShell passes it as it is (an environment variable is $env:%s there)", m, strings.Trim(m, "%"))
+				}
+				if cmdOnly.match(line, f) {
+					add(n, line, "cmd syntax in a PowerShell step (if exist/defined, for, set NAME=) does not run in PowerShell")
+				}
+			}
+		case "cmd":
+			if !psInside.match(line, f) && psSyntax.match(line, f) {
+				add(n, line, "PowerShell syntax in a cmd step ($variable, $(...), a cmdlet) does not run in cmd (run it through powershell -Command, or make the step powershell)")
+			}
+			if !delayedOn.match(line, f) {
+				if m := delayedVar.re.FindString(line); m != "" && delayedVar.mayMatch(f) {
+					add(n, line, "%s is expanded only with delayed expansion (cmd /v:on), which a pasted cmd does not have", m)
+				}
+			}
+		}
+		if takeownRecursive.match(line, f) && !takeownAnswer.match(line, f) {
+			add(n, line, "takeown /r without /d Y asks a question for every folder it cannot list")
+		}
+		if scConfigNoSpace.match(line, f) {
+			add(n, line, `sc needs a space after each "=" (start= auto); without it the command fails`)
+		}
+		if dismFeature.match(line, f) && !dismNoRestart.match(line, f) {
+			add(n, line, "dism asks to restart (Y/N) after a feature change unless /NoRestart is given")
+		}
+		switch {
+		case regLoad.match(line, f):
+			loaded = n
+		case regUnload.match(line, f):
+			loaded = -1
+		}
+	}
+	if loaded >= 0 {
+		add(loaded, lines[loaded], "loads a hive that no later line of the step unloads (reg unload): the attached disk stays in use")
+	}
+	if s.Shell == "cmd" {
+		bad = append(bad, checkSameLineSet(lines)...)
+	}
+	return bad
+}
+
+// checkSameLineSet returns the cmd command lines (a parenthesised block
+// spanning lines counts as one: cmd reads it whole) that set a variable
+// and use it as %NAME%: cmd expands %NAME% when it reads the line, before
+// the set runs.
+func checkSameLineSet(lines []string) []string {
+	var bad []string
+	for start := 0; start < len(lines); {
+		end, depth := start, 0
+		for ; end < len(lines); end++ {
+			if !comment.MatchString(lines[end]) {
+				depth += parenDepth(lines[end])
+			}
+			if depth <= 0 {
+				break
+			}
+		}
+		end = min(end, len(lines)-1)
+		block := strings.Join(lines[start:end+1], "\n")
+		if !comment.MatchString(lines[start]) {
+			for _, m := range setVar.FindAllStringSubmatch(block, -1) {
+				ref := "%" + strings.ToLower(m[2]) + "%"
+				if strings.Contains(strings.ToLower(block), ref) {
+					bad = append(bad, fmt.Sprintf("%%%s%% is expanded when cmd reads the line, before its set %s= runs (set it on an earlier line): line %d: %s",
+						m[2], m[2], start+1, shownLine(lines[start])))
+					break
+				}
+			}
+		}
+		start = end + 1
+	}
+	return bad
+}
+
+// parenDepth is the change of cmd's parenthesis depth over line: '(' and
+// ')' outside double quotes and not escaped with '^'.
+func parenDepth(line string) int {
+	d, quoted := 0, false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '"':
+			quoted = !quoted
+		case c == '^' && !quoted:
+			i++
+		case c == '(' && !quoted:
+			d++
+		case c == ')' && !quoted:
+			d--
+		}
+	}
+	return d
+}
