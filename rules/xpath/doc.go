@@ -98,12 +98,45 @@
 //     Windows would select is missed (a diagnosis that misses evidence is
 //     worse than one that shows an event whose text differs only in case).
 //     Hex codes rendered by Windows (0x8009030d) then also match their
-//     upper-case spelling in messages (0x8009030D).
+//     upper-case spelling in messages (0x8009030D). Checked again on
+//     2026-11-30 (Microsoft Learn, GitHub issues, public code): still no
+//     test on a Windows host either way. Public scripts that query
+//     Windows write both spellings of a hex status
+//     ("Data[@Name='Status']='0xc0000234' or ...='0xC0000234'"), one
+//     with the comment "the filter is case-sensitive: both spellings"
+//     (Export-ADLockoutReport.ps1), another "only a safety net"; neither
+//     shows a result. microsoft/EventLogExpert#337 ("case-insensitive
+//     search") is about that tool's own filter, not Windows' XPath. The
+//     choice stands, and the hex status codes the rules match compare
+//     as numbers (codes:), so they do not depend on it.
 //
 // No space is trimmed: ' Microsoft-Windows-TerminalServices-SessionBroker '
 // (the article's padded name) still matches nothing. Query.Keys, the
 // provider/event-id pre-filter, compares provider names the same way, so
 // that it never refuses an event Match would select.
+//
+// # Numbers and strings
+//
+// Number literals are XPath 1.0's: digits with an optional fraction
+// ("1057", "0.5"), no sign, exponent or hex. Whether Windows accepts a
+// 0x literal (EventID=0x421, band(Keywords,0x10000000000000)) is not
+// settled: no Microsoft document shows one (Consuming Events and Event
+// Selection write decimal numbers; the filters Event Viewer generates and
+// Microsoft's Azure Monitor data collection examples write
+// band(Keywords,4503599627370496)); two public programs pass
+// band(Keywords,0x10000000000000) to wevtutil qe without showing what it
+// returned. Compile therefore rejects a 0x literal with a *SyntaxError at
+// its offset, so that no rule silently depends on a reading Windows may
+// not share; write the decimal value, or compare a hex-typed field with
+// its text ('0x8009030d', see Evaluation). A string literal is text:
+// EventID='1057' matches event 1057 (its text is "1057") and
+// EventID='0x421' does not, as XPath 1.0's = says (3.4: a node-set
+// compared with a string compares string-values). <, <=, >, >= convert
+// both sides to numbers (3.4), so Level<'3' is Level<3 and Level<'Error'
+// is false (NaN); Windows' documentation only shows numbers (Level <= 3,
+// Consuming Events), and no public source shows what it does with a
+// string there. TestSemantics and TestHexNumberLiteralRejected hold these
+// choices.
 //
 // # Log files in structured queries
 //

@@ -1,6 +1,7 @@
 package xpath
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -46,6 +47,14 @@ func TestSemantics(t *testing.T) {
 		{`*[System[band(Keywords, 9223372036854775808)]]`, ev36870, true, true},
 		{`*[System[band(Level, 2)]]`, ev36870, true, true},
 		{`*[System[band(Keywords, Level)]]`, ev1057, false, false},
+		// Decisions recorded in doc.go ("Numbers and strings"): relational
+		// operators compare numbers (XPath 1.0 3.4), so '3' is 3 and a
+		// word is NaN; = with a string literal compares text, so the
+		// EventID 1057 is '1057' and not '0x421'.
+		{`*[System[Level<'3']]`, ev36870, true, true},
+		{`*[System[Level<'Error']]`, ev36870, false, false},
+		{`*[System[EventID='1057']]`, ev1057, true, true},
+		{`*[System[EventID='0x421']]`, ev1057, false, false},
 		{`*[child::System[child::Provider[attribute::Name='Schannel']]]`, ev36870, true, true},
 		{`*[System/Provider/@*='{1F678132-5938-4686-9FDC-C8FF68F15C85}']`, ev36870, true, true},
 		{`*[@xmlns]`, ev36870, false, false}, // a namespace declaration is not an attribute
@@ -170,6 +179,30 @@ func TestNumberConversions(t *testing.T) {
 		got, ok := parseTime(c.s)
 		if ok != c.ok || !got.Equal(c.want) {
 			t.Errorf("parseTime(%q) = %v, %v; want %v, %v", c.s, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestHexNumberLiteralRejected: a 0x number literal (EventID=0x421,
+// band(Keywords,0x80000000000000)) is not XPath 1.0 and no Microsoft
+// document says Windows accepts one, so Compile refuses it with a
+// *SyntaxError at its offset rather than guess what Windows selects
+// (doc.go, "Numbers and strings"); the decimal and string spellings
+// compile.
+func TestHexNumberLiteralRejected(t *testing.T) {
+	for q, off := range map[string]int{
+		`*[System[EventID=0x421]]`:                   18,
+		`*[System[band(Keywords,0x80000000000000)]]`: 24,
+	} {
+		_, err := Compile(q)
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Offset != off {
+			t.Errorf("Compile(%q) = %v, want a *SyntaxError at offset %d", q, err, off)
+		}
+	}
+	for _, q := range []string{`*[System[EventID=1057]]`, `*[System[band(Keywords,36028797018963968)]]`, `*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`} {
+		if _, err := Compile(q); err != nil {
+			t.Errorf("Compile(%q): %v", q, err)
 		}
 	}
 }
