@@ -246,6 +246,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("")
 			if s.Commands != "" {
 				fence := fenceFor(s.Commands)
+				p.printf("\n   Run %s (%s):\n", runOnText(s.RunOn), s.Shell)
 				p.printf("\n   %s%s\n", fence, s.Shell)
 				for _, c := range strings.Split(s.Commands, "\n") {
 					p.printf("   %s\n", c)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -302,11 +303,15 @@ type Refinement struct {
 
 // Step is one resolution step.
 type Step struct {
-	Number   int    `json:"number"`
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Text     string `json:"text,omitempty"`
-	Shell    string `json:"shell,omitempty"`
+	Number int    `json:"number"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Text   string `json:"text,omitempty"`
+	Shell  string `json:"shell,omitempty"`
+	// RunOn is where the commands run: "vm", "rescue-vm" (the recovery
+	// VM the OS disk is attached to) or "workstation" (the engineer's
+	// machine or Cloud Shell); set when Commands is.
+	RunOn    string `json:"run_on,omitempty"`
 	Commands string `json:"commands,omitempty"`
 	Source   string `json:"source,omitempty"`
 }
@@ -555,10 +560,14 @@ func newFinding(f *rules.Finding) Finding {
 		})
 	}
 	for i, s := range f.Steps {
-		rf.Steps = append(rf.Steps, Step{
+		st := Step{
 			Number: i + 1, ID: s.ID, Title: s.Title, Text: strings.TrimSpace(s.Text),
 			Shell: s.Shell, Commands: strings.TrimRight(s.Commands, "\n"), Source: s.Source,
-		})
+		}
+		if st.Commands != "" {
+			st.RunOn = cmp.Or(s.RunOn, rules.RunOnVM)
+		}
+		rf.Steps = append(rf.Steps, st)
 	}
 	for _, n := range r.Notes {
 		rf.Notes = append(rf.Notes, strings.TrimSpace(n))

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // Format is an output format.
@@ -334,7 +335,7 @@ func WriteText(w io.Writer, r *Report) error {
 			p.printf("  %d. %s\n", s.Number, s.Title)
 			p.wrap("     ", s.Text, textWidth)
 			if s.Commands != "" {
-				p.printf("     [%s]\n", s.Shell)
+				p.printf("     [%s, %s]\n", s.Shell, runOnText(s.RunOn))
 				for _, c := range strings.Split(s.Commands, "\n") {
 					p.printf("       %s\n", c)
 				}
@@ -630,4 +631,18 @@ func channelFromEventsText(file string) string {
 		return " (from the events)"
 	}
 	return " (from the events; the file name says " + file + ")"
+}
+
+// runOnText says where a step's commands run (Step.RunOn), for the text
+// and Markdown renderings.
+func runOnText(on string) string {
+	switch on {
+	case rules.RunOnVM, "":
+		return "on the VM"
+	case rules.RunOnRescueVM:
+		return "on the recovery VM with the OS disk attached"
+	case rules.RunOnWorkstation:
+		return "on your own machine or Cloud Shell"
+	}
+	return "on " + on
 }

@@ -116,6 +116,7 @@
 //	    title: Query how the TLS server protocols are set up
 //	    text: ...
 //	    shell: cmd                    # cmd | powershell, when commands are given
+//	    run_on: vm                    # vm (default) | rescue-vm (the OS disk attached) | workstation (Azure CLI)
 //	    commands: |                   # exactly as the source gives them
 //	      reg query "HKLM\...\TLS 1.2\Server" /v Enabled
 //	    source: cannot-connect-rdp-azure-vm, "TLS version"

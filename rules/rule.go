@@ -260,6 +260,20 @@ type Condition struct {
 	codes []uint64 // parsed Codes; set by the loader
 }
 
+// The machines a step's commands run on (Step.RunOn).
+const (
+	// RunOnVM is the broken VM itself: the Serial Console, Run Command
+	// or a session on it.
+	RunOnVM = "vm"
+	// RunOnRescueVM is the recovery VM the broken VM's OS disk is
+	// attached to, whose commands edit that disk (its hives through reg
+	// load).
+	RunOnRescueVM = "rescue-vm"
+	// RunOnWorkstation is the engineer's own machine or Azure Cloud
+	// Shell, whose commands act on the VM through Azure (the Azure CLI).
+	RunOnWorkstation = "workstation"
+)
+
 // Step is one resolution step.
 type Step struct {
 	ID    string `yaml:"id"`
@@ -268,6 +282,11 @@ type Step struct {
 	Text string `yaml:"text"`
 	// Shell is "cmd" or "powershell" when Commands is set.
 	Shell string `yaml:"shell"`
+	// RunOn names the machine the commands run on: RunOnVM, RunOnRescueVM
+	// or RunOnWorkstation; "" is RunOnVM, except that a step without it
+	// that loads an offline hive or calls the Azure CLI is refused
+	// (checkRunOn).
+	RunOn string `yaml:"run_on"`
 	// Commands are ready to paste, exactly as the source gives them.
 	Commands string `yaml:"commands"`
 	// Source names where the step comes from (an article and section).

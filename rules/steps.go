@@ -175,7 +175,8 @@ func foldASCII(s string) string {
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
 //   - the commands work in the step's shell and never stop for an
-//     answer: checkShell (stepshell.go).
+//     answer, and run on the machine the step names: checkShell and
+//     checkRunOn (stepshell.go).
 //
 // The checks read the commands line by line as text; they do not parse
 // cmd or PowerShell.
@@ -196,6 +197,9 @@ func checkSteps(r *Rule) []error {
 		}
 		for _, msg := range checkShell(s) {
 			bad(".commands", "%s", msg)
+		}
+		for _, msg := range checkRunOn(s) {
+			bad(".run_on", "%s", msg)
 		}
 		var sawReg, sawACL, sawList, sawFw bool
 		for n, line := range strings.Split(s.Commands, "\n") {

@@ -312,6 +312,7 @@ func keyedPatterns() map[string]*keyedPattern {
 		"delayedVar": delayedVar, "delayedOn": delayedOn, "takeownRecursive": takeownRecursive, "takeownAnswer": takeownAnswer,
 		"scConfigNoSpace": scConfigNoSpace, "dismFeature": dismFeature, "dismNoRestart": dismNoRestart,
 		"regLoad": regLoad, "regUnload": regUnload, "continuation": continuation,
+		"azureCLI": azureCLI, "offlineHive": offlineHive,
 	}
 }
 
@@ -379,6 +380,7 @@ func TestKeyedPatternsEqualRegexp(t *testing.T) {
 		`sc config TermService start=demand`, `sc.exe \\srv create X binpath=C:\x.exe`, `dism /online /disable-feature /featurename:X`,
 		`DISM.exe /Online /Enable-Feature /FeatureName:X /NoRestart`, `dism /online /disable-feature /featurename:X /quiet`,
 		`reg load HKLM\BROKENSYSTEM F:\Windows\System32\config\SYSTEM`, `reg.exe unload HKLM\BROKENSYSTEM`, "dir ^ ", "Get-Item `\t",
+		`az vm show --resource-group x --name y`, `if ($rg) { az network nic list-effective-nsg -g x -n y }`, `reg query HKLM\BROKENSYSTEM\Select /v Current`,
 	}
 	for _, s := range builtinSteps(t) {
 		lines = append(lines, strings.Split(s.Commands, "\n")...)
@@ -571,6 +573,7 @@ func TestStepShellChecks(t *testing.T) {
 		{"cmd", `sc config TermService start= demand obj= "NT Authority\NetworkService"`, ""},
 		{"cmd", `dism /online /disable-feature /featurename:X`, "dism asks to restart"},
 		{"cmd", `dism /online /disable-feature /featurename:X /norestart`, ""},
+		{"cmd", `dism /online /disable-feature /featurename:X /quiet`, "dism asks to restart"},
 		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current", "loads a hive that no later line of the step unloads"},
 		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current\nreg unload HKLM\\BROKENSYSTEM", ""},
 		{"powershell", "Get-ChildItem -Path C:\\ ` \n  -Recurse", "a line continuation followed by spaces"},
@@ -595,6 +598,64 @@ func TestStepShellChecks(t *testing.T) {
 			if w := "mine.yaml: my-rule: resolution[fix].commands: " + c.want; !strings.Contains(strings.Join(all, "\n"), w) {
 				t.Errorf("%s %q: checkSteps gives %q, want %q", c.shell, c.commands, all, w)
 			}
+		}
+	}
+}
+
+// TestRunOnChecked: a step says where its commands run when it is not
+// the VM: a step that loads an offline hive is refused unless run_on is
+// rescue-vm, one that calls the Azure CLI unless it is workstation, and
+// an unknown run_on is refused. Before, a rule could print the offline
+// hive edit or "az vm user update" with nothing saying that it must not
+// be pasted into the broken VM.
+func TestRunOnChecked(t *testing.T) {
+	const hive = "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current\nreg unload HKLM\\BROKENSYSTEM\n"
+	const az = "$rg = 'x'\naz vm user update --resource-group $rg --name vm1 --username u --password $p\n"
+	for _, c := range []struct {
+		shell, runOn, commands, want string
+	}{
+		{"cmd", "", hive, "run_on: rescue-vm"},
+		{"cmd", RunOnVM, hive, "run_on: rescue-vm"},
+		{"cmd", RunOnRescueVM, hive, ""},
+		{"powershell", "", az, "run_on: workstation"},
+		{"powershell", RunOnVM, az, "run_on: workstation"},
+		{"powershell", RunOnWorkstation, az, ""},
+		{"cmd", "laptop", "hostname\n", `run_on "laptop"`},
+		{"cmd", "", "hostname\n", ""},
+		{"cmd", RunOnVM, "rem az vm restart\nhostname\n", ""},
+	} {
+		r := &Rule{ID: "my-rule", File: "mine.yaml", Resolution: []*Step{{ID: "fix", Title: "t", Shell: c.shell, RunOn: c.runOn, Commands: c.commands, Source: "s"}}}
+		var all []string
+		for _, err := range checkSteps(r) {
+			if strings.Contains(err.Error(), ".run_on: ") {
+				all = append(all, err.Error())
+			}
+		}
+		got := strings.Join(all, "\n")
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("run_on %q, %q: refused: %s", c.runOn, c.commands, got)
+		case c.want != "" && !strings.Contains(got, "mine.yaml: my-rule: resolution[fix].run_on: ") || !strings.Contains(got, c.want):
+			t.Errorf("run_on %q, %q: errors %q, want %q", c.runOn, c.commands, got, c.want)
+		}
+	}
+	// Every built-in step with commands says where it runs.
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range rs {
+		for _, s := range r.Resolution {
+			if s.Commands != "" && s.RunOn == "" {
+				t.Errorf("%s/%s: no run_on", r.ID, s.ID)
+			}
+			seen[s.RunOn]++
+		}
+	}
+	for _, on := range []string{RunOnVM, RunOnRescueVM, RunOnWorkstation} {
+		if seen[on] == 0 {
+			t.Errorf("no built-in step runs on %s", on)
 		}
 	}
 }

@@ -35,18 +35,24 @@ var (
 	psInside = pattern(`(?i)\b(powershell|pwsh)(\.exe)?\b`, "powershell", "pwsh")
 	// delayedVar is a variable in cmd's delayed-expansion form (!NAME!),
 	// expanded only when delayed expansion is on: cmd /v:on, or
-	// setlocal enabledelayedexpansion in a batch file. A cmd started
-	// without /v:on, as the Serial Console's is, passes !NAME! as it is.
+	// setlocal enabledelayedexpansion in a batch file. It is off unless
+	// the DelayedExpansion registry entry turns it on ("Default value 0
+	// ... By default, Cmd.exe expands variables when it reads a line of
+	// text", DelayedExpansion Entry, Microsoft Learn), so a pasted cmd
+	// passes !NAME! as it is.
 	delayedVar = pattern(`![A-Za-z_][A-Za-z0-9_]*!`, "!")
 	delayedOn  = pattern(`(?i)(\bcmd(\.exe)?\s+(/\S+\s+)*/v:on\b|\bsetlocal\s+(\S+\s+)*enabledelayedexpansion\b)`, "/v:on", "enabledelayedexpansion")
 	// setVar is a set command inside a line (after "do", "&", "(" ...),
-	// whose name cmd has already expanded in %NAME% when the line runs.
+	// whose name cmd has already expanded in %NAME% when the line runs:
+	// "environment variable expansion occurs when the command is read",
+	// and a parenthesised block is read whole before any of it runs
+	// (Raymond Chen, The Old New Thing, 2006-08-23, quoting SET's help).
 	setVar = regexp.MustCompile(`(?i)\bset\s+(/a\s+)?"?([A-Za-z_][A-Za-z0-9_]*)=`)
 
-	// takeownRecursive is takeown /r, which asks "Do you want to replace
-	// the directory permissions ...?" for every folder the user cannot
-	// list unless /d Y or /d N answers it (takeown, Microsoft Learn: /d
-	// "Suppresses the confirmation prompt").
+	// takeownRecursive is takeown /r, which asks for every folder the
+	// user cannot list unless /d Y or /d N answers (takeown, Microsoft
+	// Learn: /d "Suppresses the confirmation prompt that is displayed
+	// when the current user doesn't have the List Folder permission").
 	takeownRecursive = pattern(`(?i)\btakeown(\.exe)?\b.*\s/r\b`, "takeown")
 	takeownAnswer    = pattern(`(?i)\s/d\s+[yn]\b`, "/d")
 	// scConfigNoSpace is an option of sc config without the space after
@@ -55,10 +61,13 @@ var (
 	// operation fails." (sc.exe config, Microsoft Learn).
 	scConfigNoSpace = pattern(`(?i)\bsc(\.exe)?\s+(\\\\\S+\s+)?(config|create)\s.*\b(type|start|error|binpath|group|tag|depend|obj|displayname|password)=[^\s]`, "sc")
 	// dismFeature enables or disables a Windows feature, after which
-	// DISM asks "Restart Windows to complete this operation? (Y/N)"
-	// unless /NoRestart (or /Quiet, which implies it) is given.
+	// DISM asks whether to restart, or with /Quiet restarts at once,
+	// unless /NoRestart is given: it "will keep the application from
+	// prompting for a restart (or keep it from restarting automatically
+	// if the /Quiet option is used)" (DISM global options, Microsoft
+	// Learn).
 	dismFeature   = pattern(`(?i)\bdism(\.exe)?\b.*\s/(enable|disable)-feature\b`, "dism")
-	dismNoRestart = pattern(`(?i)\s/(norestart|quiet)\b`, "/norestart", "/quiet")
+	dismNoRestart = pattern(`(?i)\s/norestart\b`, "/norestart")
 	// regLoad and regUnload load and unload an offline hive: a hive left
 	// loaded keeps the attached disk's file open, so the disk cannot be
 	// detached cleanly and the VM cannot boot from it.
@@ -128,7 +137,7 @@ func checkShell(s *Step) []string {
 			add(n, line, `sc needs a space after each "=" (start= auto); without it the command fails`)
 		}
 		if dismFeature.match(line, f) && !dismNoRestart.match(line, f) {
-			add(n, line, "dism asks to restart (Y/N) after a feature change unless /NoRestart is given")
+			add(n, line, "dism asks to restart after a feature change (with /Quiet it restarts at once) unless /NoRestart is given")
 		}
 		switch {
 		case regLoad.match(line, f):
@@ -196,4 +205,51 @@ func parenDepth(line string) int {
 		}
 	}
 	return d
+}
+
+var (
+	// azureCLI is a command of the Azure CLI, which runs where Azure is
+	// reachable with the engineer's credentials, not on the VM.
+	azureCLI = pattern(`(?i)(^|[\s;{(|])az\s+[a-z]`, "az")
+	// offlineHive names an offline hive: loaded on the recovery VM from
+	// the attached disk.
+	offlineHive = pattern(`(?i)(\breg(\.exe)?\s+load\b|\bBROKENSYSTEM\b)`, "reg", "brokensystem")
+)
+
+// checkRunOn returns what is wrong with where s says its commands run:
+// run_on is one of vm, rescue-vm and workstation; a step that edits an
+// offline hive runs on the recovery VM, and one that calls the Azure CLI
+// on the engineer's machine, said with run_on (a step without it runs on
+// the VM, where neither works).
+func checkRunOn(s *Step) []string {
+	if s.Commands == "" {
+		return nil
+	}
+	switch s.RunOn {
+	case "", RunOnVM, RunOnRescueVM, RunOnWorkstation:
+	default:
+		return []string{fmt.Sprintf("run_on %q (want %s, %s or %s)", s.RunOn, RunOnVM, RunOnRescueVM, RunOnWorkstation)}
+	}
+	var bad []string
+	hive, az := -1, -1
+	lines := strings.Split(s.Commands, "\n")
+	for n, line := range lines {
+		if comment.MatchString(line) {
+			continue
+		}
+		f := foldASCII(line)
+		if hive < 0 && offlineHive.match(line, f) {
+			hive = n
+		}
+		if az < 0 && azureCLI.match(line, f) {
+			az = n
+		}
+	}
+	if hive >= 0 && s.RunOn != RunOnRescueVM {
+		bad = append(bad, fmt.Sprintf("edits an offline hive, which is done on the recovery VM the OS disk is attached to (run_on: %s): line %d: %s", RunOnRescueVM, hive+1, shownLine(lines[hive])))
+	}
+	if az >= 0 && s.RunOn != RunOnWorkstation {
+		bad = append(bad, fmt.Sprintf("calls the Azure CLI, which runs on the engineer's machine or Cloud Shell (run_on: %s): line %d: %s", RunOnWorkstation, az+1, shownLine(lines[az])))
+	}
+	return bad
 }
