@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -657,5 +658,63 @@ func TestRunOnChecked(t *testing.T) {
 		if seen[on] == 0 {
 			t.Errorf("no built-in step runs on %s", on)
 		}
+	}
+}
+
+// TestBuiltinWritesGuarded: in the built-in steps every change the checks
+// know (reg add/delete, a PowerShell registry write, sc config, an ACL
+// grant, Remove-Item, a firewall change) runs only when its backup is
+// there: in cmd behind "if exist <backup>", in PowerShell inside an
+// "if (...)" that tests it. A pasted block runs every line even when the
+// backup line before failed (cmd and an interactive PowerShell go on
+// after an error), so an unguarded write could run with no backup.
+func TestBuiltinWritesGuarded(t *testing.T) {
+	n := 0
+	for id, s := range builtinSteps(t) {
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if comment.MatchString(line) {
+				continue
+			}
+			write := regWrite.MatchString(line) || psRegWrite.MatchString(line) || scConfig.MatchString(line) ||
+				aclWrite.MatchString(line) && !strings.Contains(line, "takeown") || certRemove.MatchString(line) || fwWrite.MatchString(line)
+			if !write {
+				continue
+			}
+			n++
+			guard := "if exist "
+			if s.Shell == "powershell" {
+				guard = "if ("
+			}
+			if !strings.Contains(strings.ToLower(line), guard) {
+				t.Errorf("%s: a write not behind %q: %s", id, guard, strings.TrimSpace(line))
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("%d writes in the built-in steps: the check proves little", n)
+	}
+}
+
+// TestPowerShellOnTheVMDropsPSReadLine: a built-in PowerShell step that
+// runs on the VM starts by removing PSReadLine. Pasted through the Azure
+// Serial Console with PSReadLine loaded, a command arrives with doubled
+// characters ("Installl-windowsfeature"); the maintainers' answer is
+// "remove-module psreadline" (microsoft/azserialconsole#38), which
+// Microsoft's own articles run first (troubleshoot-remote-desktop-services-issues,
+// azure-vm-netlogon-not-starting). -ErrorAction SilentlyContinue keeps it
+// quiet where the module is not loaded (Run Command).
+func TestPowerShellOnTheVMDropsPSReadLine(t *testing.T) {
+	n := 0
+	for id, s := range builtinSteps(t) {
+		if s.Shell != "powershell" || s.Commands == "" || cmp.Or(s.RunOn, RunOnVM) != RunOnVM {
+			continue
+		}
+		n++
+		if first, _, _ := strings.Cut(s.Commands, "\n"); first != "Remove-Module PSReadLine -ErrorAction SilentlyContinue" {
+			t.Errorf("%s: starts with %q", id, first)
+		}
+	}
+	if n < 10 {
+		t.Errorf("%d PowerShell steps on the VM: the check proves little", n)
 	}
 }
