@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
@@ -160,5 +161,57 @@ func TestMixedChannelLog(t *testing.T) {
 	}
 	if answers[0] != answers[1] {
 		t.Errorf("verdicts with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
+	}
+}
+
+// TestMixedChannelMiddleRecords: a saved custom view whose first, first-
+// written and last-written records are System's and whose Security records
+// (a brute force: 40 failed network logons from 8 addresses) lie only in
+// the middle. None of the three sampled records names Security; the
+// failed logons were evaluated by no rule, and the brute-force rule said
+// NOT CHECKED ("no Security log") over them. Every query is now evaluated
+// on every record of the logs read, each record by its own channel's: the
+// 40 logons are the rule's evidence, the log holds Security, and the
+// warning names it; with every shortcut off alike.
+func TestMixedChannelMiddleRecords(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(at.Add(-2*time.Hour), time.Minute, 20)
+	for i := range 40 {
+		evs = append(evs, evtxtest.Security4625(at.Add(-90*time.Minute+time.Duration(i)*5*time.Second), "admin",
+			fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 3))
+	}
+	evs = append(evs, evtxtest.Noise(at.Add(-time.Hour), time.Minute, 5)...)
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+		ev.System.Computer = "vm1"
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "view.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var answers []string
+	for _, no := range []bool{false, true} {
+		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: no}), dir)
+		in := res.Inputs[0]
+		if in.Channel != "System" || !slices.Equal(in.Channels, []string{"System", "Security"}) {
+			t.Fatalf("no shortcuts %v: input %s: channel %q, channels %q", no, in.Path, in.Channel, in.Channels)
+		}
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+			return strings.Contains(w, "view.evtx holds records of several channels (System, Security")
+		}) {
+			t.Errorf("no shortcuts %v: warnings %q", no, res.Warnings)
+		}
+		bf := finding(t, res, "rdp-brute-force")
+		if bf.Verdict == NotChecked || bf.EvidenceCount != 40 {
+			t.Errorf("no shortcuts %v: brute force %s with %d evidence, want 40 (%q)", no, bf.Verdict, bf.EvidenceCount, bf.Reasons)
+		}
+		var b strings.Builder
+		for _, f := range res.Findings {
+			fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
+		}
+		answers = append(answers, b.String())
+	}
+	if answers[0] != answers[1] {
+		t.Errorf("findings with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
 	}
 }

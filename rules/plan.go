@@ -17,6 +17,11 @@ type readPlan struct {
 	inputs    []*Input
 	logs      []*evtx.Log
 	byChannel map[string][]*compiledQuery
+	// all holds every query, of every channel, in rule order: each log
+	// read is evaluated by all of them, each record by those of its own
+	// System/Channel (scanner.event), so that a log mixing channels has
+	// every record of a channel the rules read evaluated, wherever it lies.
+	all []*compiledQuery
 	// warnings name the logs whose file name names a channel the rules
 	// read and whose records are of another.
 	warnings []string
@@ -36,6 +41,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		for _, cq := range cr.queries {
 			k := strings.ToLower(cq.query.Channel)
 			p.byChannel[k] = append(p.byChannel[k], cq)
+			p.all = append(p.all, cq)
 		}
 	}
 	needed := func(ch string) bool {

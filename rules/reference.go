@@ -235,8 +235,7 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 		s.first[in] = first
 	}
 	if chs := logChannels(in.Channel, first, ev); len(chs) > 1 {
-		in.Channels = chs
-		s.warnings = append(s.warnings, mixedText(in))
+		in.Channels = chs // the scan warns once its records are read (mixedText)
 	}
 }
 
@@ -272,7 +271,7 @@ func logChannels(channel string, first, last *evtx.Event) []string {
 // mixedText says that in's records are of several channels and how they
 // are read.
 func mixedText(in *Input) string {
-	return fmt.Sprintf("%s holds records of several channels (%s, by its first record and its first- and last-written records): each record is evaluated by the rules of its own channel, and a record of another channel, if any, by none",
+	return fmt.Sprintf("%s holds records of several channels (%s: those of its first record, its first- and last-written records and the records a rule's query matched): each record is evaluated by the rules of its own channel",
 		in.Path, strings.Join(in.Channels, ", "))
 }
 

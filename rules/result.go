@@ -86,9 +86,10 @@ type Input struct {
 	FileChannel       string
 	// Channels lists, for a log whose records are of several channels (a
 	// saved custom view, forwarded events), the channels its first record
-	// and its first- and last-written records say, Channel first; nil for a
-	// log of one channel. Each record of such a log is evaluated by the
-	// queries of its own System/Channel (Holds).
+	// and its first- and last-written records say, Channel first, then
+	// those of the records a rule's query matched; nil for a log of one
+	// channel. Every query is evaluated on the records of every log read,
+	// each record by the queries of its own System/Channel (Holds).
 	Channels []string
 	Size     int64
 	// Used is true when a rule reads the log's channel (or it is the System

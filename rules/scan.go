@@ -124,6 +124,7 @@ type scanner struct {
 	e         *Engine
 	logs      []*evtx.Log                 // parallel to inputs
 	byChannel map[string][]*compiledQuery // lower-case channel -> queries
+	all       []*compiledQuery            // every query, of every channel
 	last      map[*Input]*evtx.Event      // each log's last-written record
 	first     map[*Input]*evtx.Event      // each log's first-written record
 	// decoded counts, per input, the records of its main decoding pass
@@ -143,7 +144,7 @@ type recordCounts struct{ near, total int }
 // reference time); and reports records after their log's last-written
 // one (checkClocks). p is not changed.
 func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
-	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, last: map[*Input]*evtx.Event{}, first: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
+	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, all: p.all, last: map[*Input]*evtx.Event{}, first: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
 	if e.timeline != nil {
 		s.tl = &timeline{max: e.opt.Timeline, groups: map[string]*TimelineLine{}}
 	}
@@ -182,6 +183,11 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 			if in.Used && in.Err == nil {
 				s.stats(in, s.logs[i])
 			}
+		}
+	}
+	for _, in := range s.inputs {
+		if len(in.Channels) > 1 {
+			s.warnings = append(s.warnings, mixedText(in))
 		}
 	}
 	s.checkClocks()
@@ -250,9 +256,12 @@ func (s *scanner) decodeAll() {
 	s.corroborateFurther()
 }
 
-// queriesOf returns the queries that read in's records: those of its
-// channel, or, for a log whose records are of several (Input.Channels),
-// of each of them.
+// queriesOf returns the queries of in's channel, or, for a log whose
+// records are of several (Input.Channels), of each of them: their windows
+// set the period decode reads. Every query, of every channel, is evaluated
+// on the records of that period (scanner.all), each record by those of
+// its own System/Channel, so that a record of a channel the sampled
+// records do not name is evaluated all the same.
 func (s *scanner) queriesOf(in *Input) []*compiledQuery {
 	if len(in.Channels) == 0 {
 		return s.byChannel[strings.ToLower(in.Channel)]
@@ -285,7 +294,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	in.Decoded = true
 	in.Since = s.ref.Add(-maxWin - lb)
 	in.Until = s.ref.Add(lb)
-	n := recordCounts{near: s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, qs)}
+	n := recordCounts{near: s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all)}
 	n.total = in.Stats.Records
 	if !s.e.opt.NoShortcuts {
 		n.near = in.Stats.Records + in.Stats.Filtered
@@ -632,6 +641,15 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 	for _, cq := range qs {
 		if !strings.EqualFold(cq.query.Channel, ch) || !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
 			continue
+		}
+		if !in.Holds(ch) {
+			// A record of another channel than those its first-,
+			// first-written and last-written records say, matched by
+			// its channel's query: the log holds that channel too.
+			if len(in.Channels) == 0 {
+				in.Channels = []string{in.Channel}
+			}
+			in.Channels = append(in.Channels, ch)
 		}
 		if cq.tl != nil {
 			s.noteTimeline(cq, in, ev, t)

@@ -113,7 +113,7 @@ func TestMixedChannelLogCLI(t *testing.T) {
 	for _, want := range []string{
 		"DETECTED 2 rdp-tls-disabled",
 		"DETECTED - rdp-logon-account",
-		"custom-view.evtx holds records of several channels (System, Security, by its first record and its first- and last-written records): each record is evaluated by the rules of its own channel",
+		"custom-view.evtx holds records of several channels (System, Security: those of its first record, its first- and last-written records and the records a rule's query matched): each record is evaluated by the rules of its own channel",
 		"custom-view.evtx [System (from the events; the file name says custom-view); records of System, Security]",
 	} {
 		if !strings.Contains(flat, want) {
