@@ -158,34 +158,93 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 // and, for a jump behind, the earliest (Oldest). It returns nil when none
 // passes.
 func (j *ClockJump) collect(f *evtx.File, keep func(time.Time) bool) (*ClockJump, error) {
+	if err := collectJumps(f, clockTarget{j, keep}); err != nil {
+		return nil, err
+	}
+	return j.orNil(), nil
+}
+
+// clockTarget is a jump collectJumps fills: the records whose time passes
+// keep.
+type clockTarget struct {
+	j    *ClockJump
+	keep func(time.Time) bool
+}
+
+// collectJumps reads the events of f once, adding each to every target
+// whose keep its time passes (see collect).
+func collectJumps(f *evtx.File, targets ...clockTarget) error {
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t := eventTime(ev)
-		if !keep(t) {
-			continue
-		}
-		j.Count++
-		r := NewRecordRef(ev)
-		if j.First == nil || r.RecordNumber < j.First.RecordNumber {
-			j.First = r
-		}
-		if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
-			j.Newest = r
-		}
-		if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber) {
-			j.Oldest = r
+		for _, c := range targets {
+			if c.keep(t) {
+				c.j.add(ev, t)
+			}
 		}
 	}
+}
+
+// add counts ev, whose time is t, in j.
+func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
+	j.Count++
+	r := NewRecordRef(ev)
+	if j.First == nil || r.RecordNumber < j.First.RecordNumber {
+		j.First = r
+	}
+	if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
+		j.Newest = r
+	}
+	if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber) {
+		j.Oldest = r
+	}
+}
+
+// orNil returns j, or nil when it counts no record.
+func (j *ClockJump) orNil() *ClockJump {
 	if j.Count == 0 {
+		return nil
+	}
+	return j
+}
+
+// clockJumps returns what FindClockJump (l, last) and FindClockJumpBehind
+// (l, first, last) return, each asked for when its record is not nil (a
+// read error leaves that one nil), with one read of l where each would
+// read every record anyway: plain, or copies merged (evtx.Merge decodes
+// every record of every copy on every read). Both ways give the same
+// jumps: the windowed reads yield every record whose time can pass.
+func clockJumps(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool) (ahead, behind *ClockJump) {
+	if first == nil || last == nil || !plain && !merged(l) || writtenTime(first).IsZero() || writtenTime(last).IsZero() {
+		if last != nil {
+			ahead, _ = FindClockJump(l, last, o, plain)
+		}
+		if first != nil {
+			behind, _ = FindClockJumpBehind(l, first, last, o, plain)
+		}
+		return ahead, behind
+	}
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	f, err := l.Open(o)
+	if err != nil {
 		return nil, nil
 	}
-	return j, nil
+	defer f.Close()
+	upper := writtenTime(last).Add(ClockSlack)
+	lower := writtenTime(first).Add(-ClockSlack)
+	a := &ClockJump{Path: l.Path, Last: NewRecordRef(last)}
+	b := &ClockJump{Path: l.Path, Behind: true, FirstWritten: NewRecordRef(first), Last: NewRecordRef(last)}
+	if err := collectJumps(f, clockTarget{a, func(t time.Time) bool { return t.After(upper) }},
+		clockTarget{b, func(t time.Time) bool { return !known(t).IsZero() && t.Before(lower) }}); err != nil {
+		return nil, nil
+	}
+	return a.orNil(), b.orNil()
 }
 
 // FindClockJumpBehind returns the records of l whose TimeCreated lies more
@@ -279,34 +338,30 @@ func mixedText(in *Input) string {
 // after that of its last-written record, then those whose time lies
 // before that of its first-written record.
 func (s *scanner) checkClocks() {
-	for i, in := range s.inputs {
-		last := s.last[in]
-		if !in.Used || last == nil {
-			continue
-		}
-		j, err := FindClockJump(s.logs[i], last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
-		if err != nil || j == nil {
-			continue // a read error is the decoding pass's to report
-		}
-		s.clockJumps = append(s.clockJumps, j)
-		s.warnings = append(s.warnings, j.String())
-	}
+	behind := map[*Input]*ClockJump{}
 	for i, in := range s.inputs {
 		first, last := s.first[in], s.last[in]
-		if !in.Used || first == nil {
+		if !in.Used || first == nil && last == nil {
 			continue
 		}
-		if last != nil && writtenTime(first).After(writtenTime(last).Add(ClockSlack)) {
+		if first != nil && last != nil && writtenTime(first).After(writtenTime(last).Add(ClockSlack)) {
 			// The first-written record is itself after the last-written
-			// one: the jump the loop above reported, seen from its other
-			// end.
-			continue
+			// one: the jump ahead, seen from its other end.
+			first = nil
 		}
-		j, err := FindClockJumpBehind(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
-		if err != nil || j == nil {
-			continue
+		// A read error is the decoding pass's to report.
+		a, b := clockJumps(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+		if a != nil {
+			s.clockJumps = append(s.clockJumps, a)
+			s.warnings = append(s.warnings, a.String())
 		}
-		s.clockJumps = append(s.clockJumps, j)
-		s.warnings = append(s.warnings, j.String())
+		behind[in] = b
+	}
+	// Every jump ahead first, then those behind.
+	for _, in := range s.inputs {
+		if b := behind[in]; b != nil {
+			s.clockJumps = append(s.clockJumps, b)
+			s.warnings = append(s.warnings, b.String())
+		}
 	}
 }
