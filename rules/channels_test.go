@@ -117,14 +117,7 @@ func TestMixedChannelLog(t *testing.T) {
 		evtxtest.Security4740(at.Add(-40*time.Minute), "alice", "VM1"),
 	}
 	evs = append(evs, sec...)
-	for i, ev := range evs {
-		ev.RecordID = uint64(i + 1)
-		ev.System.Computer = "vm1"
-	}
-	dir := t.TempDir()
-	if err := evtxtest.WriteFile(filepath.Join(dir, "export.evtx"), evs, evtxtest.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeOneLog(t, "export.evtx", evs)
 	var answers []string
 	for _, no := range []bool{false, true} {
 		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: no}), dir)
@@ -181,14 +174,7 @@ func TestMixedChannelMiddleRecords(t *testing.T) {
 			fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 3))
 	}
 	evs = append(evs, evtxtest.Noise(at.Add(-time.Hour), time.Minute, 5)...)
-	for i, ev := range evs {
-		ev.RecordID = uint64(i + 1)
-		ev.System.Computer = "vm1"
-	}
-	dir := t.TempDir()
-	if err := evtxtest.WriteFile(filepath.Join(dir, "view.evtx"), evs, evtxtest.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeOneLog(t, "view.evtx", evs)
 	var answers []string
 	for _, no := range []bool{false, true} {
 		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: no}), dir)
@@ -214,4 +200,19 @@ func TestMixedChannelMiddleRecords(t *testing.T) {
 	if answers[0] != answers[1] {
 		t.Errorf("findings with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
 	}
+}
+
+// writeOneLog writes evs, numbered from 1 and all of computer vm1, as the
+// log name in a new directory, which it returns.
+func writeOneLog(t *testing.T, name string, evs []*evtx.Event) string {
+	t.Helper()
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+		ev.System.Computer = "vm1"
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
