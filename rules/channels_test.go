@@ -216,3 +216,64 @@ func writeOneLog(t *testing.T, name string, evs []*evtx.Event) string {
 	}
 	return dir
 }
+
+// TestMixedChannelUnreadEnds: a saved custom view whose first, first-
+// written and last-written records are Application's (a channel no rule
+// reads) and whose System and Security records (two Schannel 36871 with
+// internal error state 10013, 40 failed RDP logons from 8 addresses) lie
+// in the middle. The log was not read at all: every rule said NOT CHECKED
+// ("no log of this channel") and the reference time was unknown. A log
+// whose file name does not name its records' channel is looked through
+// for records of the channels the rules read; this one is read, with
+// every shortcut off alike.
+func TestMixedChannelUnreadEnds(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	app := func(evs []*evtx.Event) []*evtx.Event {
+		for _, ev := range evs {
+			ev.System.Channel = "Application"
+		}
+		return evs
+	}
+	evs := app(evtxtest.Noise(at.Add(-2*time.Hour), time.Minute, 5))
+	evs = append(evs, evtxtest.Schannel36871(at.Add(-100*time.Minute), 10013), evtxtest.Schannel36871(at.Add(-99*time.Minute), 10013))
+	for i := range 40 {
+		evs = append(evs, evtxtest.Security4625(at.Add(-90*time.Minute+time.Duration(i)*5*time.Second), "admin",
+			fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 10))
+	}
+	evs = append(evs, app(evtxtest.Noise(at.Add(-time.Hour), time.Minute, 5))...)
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+		ev.System.Computer = "vm1"
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "view.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var answers []string
+	for _, no := range []bool{false, true} {
+		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: no}), dir)
+		in := res.Inputs[0]
+		if in.Channel != "Application" || !in.Used || !in.Holds("System") || !in.Holds("Security") {
+			t.Fatalf("no shortcuts %v: input %s: channel %q, channels %q, used %v", no, in.Path, in.Channel, in.Channels, in.Used)
+		}
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+			return strings.Contains(w, "view.evtx holds records of several channels (Application, ")
+		}) {
+			t.Errorf("no shortcuts %v: warnings %q", no, res.Warnings)
+		}
+		for id, want := range map[string]int{"rdp-brute-force": 40, "rdp-tls-disabled": 2} {
+			f := finding(t, res, id)
+			if f.Verdict != Detected || f.EvidenceCount != want {
+				t.Errorf("no shortcuts %v: %s %s with %d evidence, want detected with %d (%q)", no, id, f.Verdict, f.EvidenceCount, want, f.Reasons)
+			}
+		}
+		var b strings.Builder
+		for _, f := range res.Findings {
+			fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
+		}
+		answers = append(answers, b.String())
+	}
+	if answers[0] != answers[1] {
+		t.Errorf("findings with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
 // readPlan is what Analyze reads: every log given (once per path) as an
@@ -80,8 +81,56 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 			}
 		}
 		in.Used = needed(in.Channel)
+		if !in.Used && in.ChannelFromEvents && in.Err == nil {
+			// A file named after no channel or another one (a saved
+			// custom view, view.evtx) may hold records of the channels
+			// the rules read between first and last records of one they
+			// do not: it is read when one of its records is of such a
+			// channel. Files named by their channel (a disk's
+			// winevt/Logs) are not looked through.
+			if chs := e.neededChannels(l, p.all, needed); len(chs) > 0 {
+				in.Used = true
+				in.Channels = append([]string{in.Channel}, chs...)
+			}
+		}
 	}
 	return p
+}
+
+// neededChannels returns the channels, of those needed, of l's records
+// (each once, in the order met; nil when none or when l cannot be read:
+// the scan reports its problems). Only the records whose provider name and
+// event id a query of qs can match are decoded, unless every query's keys
+// are not known or Options.NoShortcuts is set (every record): a record no
+// query can match is evidence of nothing, whatever its channel.
+func (e *Engine) neededChannels(l *evtx.Log, qs []*compiledQuery, needed func(string) bool) []string {
+	o := evtx.Options{Workers: e.opt.Workers}
+	filter := !e.opt.NoShortcuts
+	keys := make([]xpath.Keys, 0, len(qs))
+	for _, cq := range qs {
+		filter = filter && cq.hasKeys
+		keys = append(keys, cq.keys)
+	}
+	if filter {
+		set := xpath.NewKeySet(keys)
+		o.Filter = func(s evtx.Summary) bool { return set.Accepts(s.Provider, s.EventID) }
+	}
+	f, err := l.Open(o)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	for {
+		ev, err := f.Next()
+		if err != nil {
+			break // io.EOF, or a problem the scan reports
+		}
+		if ch := ev.System.Channel; ev.Partial == "" && ch != "" && needed(ch) && !containsFold(out, ch) {
+			out = append(out, ch)
+		}
+	}
+	return out
 }
 
 // misnamedText says that in's file name names another channel than its

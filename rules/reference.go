@@ -293,8 +293,14 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	if first != nil && !writtenTime(first).IsZero() {
 		s.first[in] = first
 	}
-	if chs := logChannels(in.Channel, first, ev); len(chs) > 1 {
-		in.Channels = chs // the scan warns once its records are read (mixedText)
+	for _, ch := range logChannels(in.Channel, first, ev) {
+		if !in.Holds(ch) {
+			// the scan warns once its records are read (mixedText)
+			if len(in.Channels) == 0 {
+				in.Channels = []string{in.Channel}
+			}
+			in.Channels = append(in.Channels, ch) // after those the plan found
+		}
 	}
 }
 
