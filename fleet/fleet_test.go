@@ -987,3 +987,45 @@ func TestExportIsACopy(t *testing.T) {
 		}
 	}
 }
+
+// A saved custom view (view.evtx) whose first and last records are
+// Application's and whose middle holds a brute force on vm1 (40 failed
+// RDP logons from 8 addresses), beside the System logs of vm1 and vm2: the
+// engine reads such a view (its records of the channels the rules read),
+// so grouping must give it to the machine its records name. It was listed
+// with each machine as a log no rule reads, and each machine's analysis
+// read it: vm2 was DETECTED with vm1's failed logons.
+func TestMixedViewUnreadEndsGoesToItsMachine(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "vm1-System.evtx"), systemLog("vm1", t0, 0, 1))
+	write(t, filepath.Join(dir, "vm2-System.evtx"), systemLog("vm2", t0.Add(time.Second), 0, 1))
+	view := appLog(t0.Add(-3*time.Hour), 3)
+	for i := range 40 {
+		view = append(view, evtxtest.Security4625(t0.Add(-2*time.Hour+time.Duration(i)*5*time.Second), "admin",
+			fmt.Sprintf("203.0.113.%d", i%8+1), 0xC000006D, 0xC000006A, 10))
+	}
+	view = append(view, appLog(t0.Add(-time.Hour), 3)...)
+	for i, ev := range view {
+		ev.System.Computer = "vm1"
+		ev.RecordID = uint64(i + 1)
+	}
+	write(t, filepath.Join(dir, "view.evtx"), view)
+	eng := engine(t)
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"vm1", "vm2"}) {
+		t.Fatalf("machines %q", got)
+	}
+	for _, m := range ms {
+		has := slices.ContainsFunc(m.Logs, func(l *fleet.Log) bool { return strings.HasSuffix(l.Copies[0].Path, "view.evtx") })
+		if has != (m.Label() == "vm1") {
+			t.Errorf("machine %s holds view.evtx: %v", m.Label(), has)
+		}
+	}
+	res := analyze(t, eng, ms)
+	if f := finding(t, res["vm1"], "rdp-brute-force"); f.Verdict != rules.Detected || f.EvidenceCount != 40 {
+		t.Errorf("vm1: %s, %d events", f.Verdict, f.EvidenceCount)
+	}
+	if f := finding(t, res["vm2"], "rdp-brute-force"); f.Verdict != rules.NotChecked {
+		t.Errorf("vm2: %s, %d events (%q)", f.Verdict, f.EvidenceCount, f.Reasons)
+	}
+}

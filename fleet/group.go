@@ -269,7 +269,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 	}
 	for _, e := range es {
-		e.need = need(e.channel)
+		e.need = need(e.channel) || misnamed(e.log, e.channel, need) && holdsChannel(e.log, need, opts.Workers)
 	}
 	markSameFiles(es)
 	var idx []int
@@ -567,6 +567,40 @@ func logChannel(l *evtx.Log, need func(string) bool) string {
 		ch = a
 	}
 	return ch
+}
+
+// misnamed reports whether l's file name does not name channel, the
+// channel of its first record (a saved custom view, view.evtx; a renamed
+// copy), as the engine's plan judges it.
+func misnamed(l *evtx.Log, channel string, need func(string) bool) bool {
+	ch := l.Channel
+	if a, ok := evtx.ArchivedChannel(ch); ok && !need(ch) {
+		ch = a
+	}
+	return !strings.EqualFold(ch, channel)
+}
+
+// holdsChannel reports whether a record of l is of a channel need says is
+// read. The engine reads a misnamed log whose first record is of a channel
+// no rule reads when a record of it is of one a rule reads (a custom view
+// with Application records at both ends), so grouping gives it to the
+// machine its records name rather than to every machine beside it. Every
+// record is decoded: only misnamed logs are looked through.
+func holdsChannel(l *evtx.Log, need func(string) bool, workers int) bool {
+	f, err := l.Open(evtx.Options{Workers: workers})
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for {
+		ev, err := f.Next()
+		if err != nil {
+			return false // io.EOF, or a problem the engine reports
+		}
+		if ev.Partial == "" && ev.System.Channel != "" && need(ev.System.Channel) {
+			return true
+		}
+	}
 }
 
 // markSameFiles sets entry.sameFile for logs that are the same file as an
