@@ -269,7 +269,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 	}
 	for _, e := range es {
-		e.need = need(e.channel) || misnamed(e.log, e.channel, need) && holdsChannel(e.log, need, opts.Workers)
+		e.need = need(e.channel) || misnamed(e.log, e.channel, need) && HoldsChannel(e.log, need, opts.Workers)
 	}
 	markSameFiles(es)
 	var idx []int
@@ -580,13 +580,15 @@ func misnamed(l *evtx.Log, channel string, need func(string) bool) bool {
 	return !strings.EqualFold(ch, channel)
 }
 
-// holdsChannel reports whether a record of l is of a channel need says is
-// read. The engine reads a misnamed log whose first record is of a channel
+// HoldsChannel reports whether a record of l (decoded in full; not one
+// decoded in part) is of a channel need says is read; false when l cannot
+// be opened or before its first problem. workers bounds the chunks
+// decoded at once (evtx.Options.Workers). The engine reads a misnamed log whose first record is of a channel
 // no rule reads when a record of it is of one a rule reads (a custom view
 // with Application records at both ends), so grouping gives it to the
 // machine its records name rather than to every machine beside it. Every
 // record is decoded: only misnamed logs are looked through.
-func holdsChannel(l *evtx.Log, need func(string) bool, workers int) bool {
+func HoldsChannel(l *evtx.Log, need func(string) bool, workers int) bool {
 	f, err := l.Open(evtx.Options{Workers: workers})
 	if err != nil {
 		return false

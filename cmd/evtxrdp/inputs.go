@@ -323,6 +323,19 @@ func logChannel(l *evtx.Log) string {
 	return l.Channel
 }
 
+// misnamedLog reports whether l's file name (or, for an archived log,
+// Archive-System-..., the channel it names) is not the channel of its
+// first record: a renamed copy or a saved custom view, which may hold
+// records of several channels.
+func misnamedLog(l *evtx.Log) bool {
+	ch := logChannel(l)
+	if strings.EqualFold(l.Channel, ch) {
+		return false
+	}
+	a, ok := evtx.ArchivedChannel(l.Channel)
+	return !ok || !strings.EqualFold(a, ch)
+}
+
 // noteMisnamed names on stderr each log whose records are of another
 // channel than its file name gives (a renamed copy, an export saved under
 // any name), followed by tail.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
@@ -145,5 +146,66 @@ func TestMixedChannelLogCLI(t *testing.T) {
 		if code != exitOK || strings.Count(out, "Event[") != 2 || !strings.Contains(out, "Event ID: 4625") || !strings.Contains(out, "Event ID: 4740") {
 			t.Errorf("query %q: exit %d\n%s%s", args[1:], code, out, errOut)
 		}
+	}
+}
+
+// TestQueryChannelMixedLog: --channel selects records by their own
+// System/Channel, as a query list's Path does. Over a saved custom view
+// whose first record is Security's, whose middle holds two System
+// Schannel 36871 and whose last record is Application's (given as its
+// folder, so not kept as a file named on the command line),
+// `--channel System` said "no log of channel System (their channels:
+// Security)" and exit 1, while a query list with Path="System" found the
+// two; and `--channel Security -q *` would print the System and
+// Application records too. Both now select by each record's channel,
+// --no-skip alike.
+func TestQueryChannelMixedLog(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 3 {
+		evs = append(evs, evtxtest.Security4625(at.Add(-3*time.Hour+time.Duration(i)*time.Second), "alice", "203.0.113.7", 0xC000006D, 0xC000006A, 10))
+	}
+	evs = append(evs, evtxtest.Schannel36871(at.Add(-2*time.Hour), 10013), evtxtest.Schannel36871(at.Add(-time.Hour), 10013))
+	app := evtxtest.Noise(at, time.Minute, 2)
+	for _, ev := range app {
+		ev.System.Channel = "Application"
+	}
+	evs = append(evs, app...)
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+	}
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "view.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ql := filepath.Join(t.TempDir(), "q.xml")
+	if err := os.WriteFile(ql, []byte(`<QueryList><Query Id="0"><Select Path="System">*</Select></Query></QueryList>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, noSkip := range []bool{false, true} {
+		for _, c := range []struct {
+			args []string
+			n    int
+			id   string
+		}{
+			{[]string{"--channel", "System", "-q", "*[System[EventID=36871]]"}, 2, "36871"},
+			{[]string{"--channel", "system"}, 2, "36871"},
+			{[]string{"--structured-query", ql}, 2, "36871"},
+			{[]string{"--channel", "Security"}, 3, "4625"},
+			{[]string{"--channel", "Application"}, 2, "7036"},
+		} {
+			args := append([]string{"query", dir, "-f", "text"}, c.args...)
+			if noSkip {
+				args = append(args, "--no-skip")
+			}
+			code, out, errOut := runCmd(args...)
+			if code != exitOK || strings.Count(out, "Event[") != c.n || strings.Count(out, "Event ID: "+c.id) != c.n {
+				t.Errorf("query %q: exit %d, want %d events %s\n%s%s", args[1:], code, c.n, c.id, out, errOut)
+			}
+		}
+	}
+	// A channel no record is of is still "no log of channel".
+	if code, _, errOut := runCmd("query", dir, "--channel", "Setup"); code != exitFailure || !strings.Contains(errOut, `no log of channel "Setup"`) {
+		t.Errorf("--channel Setup: exit %d, %s", code, errOut)
 	}
 }

@@ -29,12 +29,13 @@ PATH is an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 
---channel keeps the logs of a channel by the channel their records say
-(the System/Channel of the first record), not by file name: a
-Security.evtx holding System records is a System log, and stderr names
-it; the file name counts only for a log that holds no record. A query
-list's channel Path selects each record by its own System/Channel (a
-saved custom view or forwarded events mix channels in one file).
+--channel, like a query list's channel Path, selects each record by its
+own System/Channel, not by file name: a Security.evtx holding System
+records is a System log, and stderr names it; the file name counts only
+for a record that names no channel (a log that holds no record). A log
+whose file name does not name its first record's channel (a saved custom
+view or forwarded events mix channels in one file) is looked through for
+records of the channels selected.
 
 ` + copiesHelp + `
 Control characters from the logs are escaped in text output and on stderr
@@ -125,6 +126,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 
 	// The query.
 	var sel selector
+	sel.channels = *channels
 	queryText := *expr
 	if *sqFile != "" {
 		data, err := readQueryFile(*sqFile)
@@ -177,8 +179,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		all = append(all, found...)
 		for _, l := range found {
-			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) {
-				continue
+			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
+				!(misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool { return containsFold(*channels, ch) }, 0)) {
+				continue // no record of those channels (a misnamed log is looked through: a custom view mixes them)
 			}
 			logs = append(logs, l)
 			explicit = append(explicit, len(found) == 1 && found[0].Path == p) // a file named on the command line
@@ -196,8 +199,12 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		kept := logs[:0]
 		for i, l := range logs {
-			if explicit[i] || sel.list.Selects(sel.log(l)) {
-				kept = append(kept, l) // only the logs the Selects name
+			if explicit[i] || sel.list.Selects(sel.log(l)) || misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool {
+				lg := sel.log(l)
+				lg.Channel = ch
+				return sel.list.Selects(lg)
+			}, 0) {
+				kept = append(kept, l) // only the logs the Selects name (of a misnamed log, one of its records' channels)
 			}
 		}
 		logs = kept
@@ -538,6 +545,9 @@ type selector struct {
 	anyFile bool
 	mu      sync.Mutex
 	chans   map[*evtx.Log]string // each log's channel, once looked up
+	// channels are those of --channel: a record is selected only when its
+	// own System/Channel (the log's, when it names none) is one of them.
+	channels []string
 }
 
 // log is how the QueryList's Paths see l: its channel is that of its
@@ -562,6 +572,15 @@ func (s *selector) log(l *evtx.Log) xpath.Log {
 // a log that mixes channels (a saved custom view, forwarded events) meets
 // the Selects of its own channel, and by the log's path.
 func (s *selector) match(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
+	if len(s.channels) > 0 {
+		ch := ev.System.Channel
+		if ch == "" {
+			ch = s.log(l).Channel
+		}
+		if !containsFold(s.channels, ch) {
+			return false
+		}
+	}
 	if s.query != nil {
 		return s.query.Match(ev, now)
 	}
