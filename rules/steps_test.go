@@ -718,3 +718,45 @@ func TestPowerShellOnTheVMDropsPSReadLine(t *testing.T) {
 		t.Errorf("%d PowerShell steps on the VM: the check proves little", n)
 	}
 }
+
+// TestRunOnLiveChanges: a step whose run_on is not the broken VM must not
+// change the machine it runs on. A custom rule whose "enable TLS 1.2" step
+// said run_on: workstation was loaded and printed "[cmd, on your own
+// machine or Cloud Shell]" over reg add HKLM\SYSTEM\CurrentControlSet\...:
+// pasted as told, it changed the engineer's own SCHANNEL settings; with
+// run_on: rescue-vm, the recovery VM's. On the recovery VM only the
+// attached disk's hive (HKLM\BROKENSYSTEM, or a variable holding a key of
+// it) may be written.
+func TestRunOnLiveChanges(t *testing.T) {
+	tls := `reg add "HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server" /v Enabled /t REG_DWORD /d 1 /f`
+	for _, c := range []struct {
+		runOn, shell, commands, want string // want: "" for commands that pass
+	}{
+		{RunOnWorkstation, "cmd", tls, "changes the machine it runs on"},
+		{RunOnRescueVM, "cmd", tls, "changes the machine it runs on"},
+		{RunOnVM, "cmd", tls, ""},
+		{"", "cmd", tls, ""},
+		{RunOnRescueVM, "cmd", `reg add "%CSKEY%\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server" /v Enabled /t REG_DWORD /d 1 /f`, ""},
+		{RunOnRescueVM, "cmd", `reg add HKLM\BROKENSYSTEM\ControlSet001\Services\TermService /v Start /t REG_DWORD /d 3 /f`, ""},
+		{RunOnWorkstation, "cmd", `reg add HKLM\BROKENSYSTEM\ControlSet001\Services\TermService /v Start /t REG_DWORD /d 3 /f`, "changes the machine it runs on"},
+		{RunOnWorkstation, "powershell", `Set-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Name fDenyTSConnections -Value 0`, "changes the machine it runs on"},
+		{RunOnRescueVM, "powershell", `Restart-Service -Name TermService -Force`, "changes the machine it runs on"},
+		{RunOnRescueVM, "cmd", `sc config TermService start= demand`, "changes the machine it runs on"},
+		{RunOnWorkstation, "powershell", `Set-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP -Enabled True`, "changes the machine it runs on"},
+		{RunOnWorkstation, "cmd", `shutdown /r /t 0`, "changes the machine it runs on"},
+		{RunOnWorkstation, "cmd", `icacls C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys /grant "NT AUTHORITY\NETWORK SERVICE:(R)"`, "changes the machine it runs on"},
+		{RunOnRescueVM, "cmd", `icacls %DISK%\ProgramData\Microsoft\Crypto\RSA\MachineKeys /grant "NT AUTHORITY\NETWORK SERVICE:(R)"`, ""},
+		// The Azure CLI sends the command to the VM.
+		{RunOnWorkstation, "powershell", `az vm run-command invoke --resource-group $rg --name $vm --command-id RunPowerShellScript --scripts "Restart-Service -Name TermService -Force"`, ""},
+		{RunOnWorkstation, "powershell", `az vm show --resource-group $rg --name $vm`, ""},
+	} {
+		s := &Step{ID: "fix", Title: "t", Shell: c.shell, RunOn: c.runOn, Commands: c.commands + "\n", Source: "s"}
+		got := strings.Join(checkRunOn(s), "\n")
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%s %q: refused: %s", c.runOn, c.commands, got)
+		case c.want != "" && (!strings.Contains(got, c.want) || !strings.Contains(got, ": line 1: ")):
+			t.Errorf("%s %q: errors %q, want %q and the line", c.runOn, c.commands, got, c.want)
+		}
+	}
+}

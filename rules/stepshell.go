@@ -216,6 +216,52 @@ var (
 	offlineHive = pattern(`(?i)(\breg(\.exe)?\s+load\b|\bBROKENSYSTEM\b)`, "reg", "brokensystem")
 )
 
+var (
+	// liveService changes a service, the firewall or the power state of
+	// the machine a line runs on.
+	liveService = pattern(`(?i)\bsc(\.exe)?\s+(config|stop|start|delete|failure)\b|\b(Restart|Stop|Start|Set|Suspend)-Service\b|\bnet(\.exe)?\s+(start|stop)\b|\bshutdown(\.exe)?\s|\b(Restart|Stop)-Computer\b`,
+		"sc", "-service", "net", "shutdown", "-computer")
+	// runCommand sends its commands to the VM (Azure CLI or Az PowerShell).
+	runCommand = pattern(`(?i)(^|[\s;{(|])az\s+[a-z]|\b(Invoke|Set)-AzVMRunCommand\b`, "az", "azvmruncommand")
+	// onDisk names a path or key of the attached disk through a variable
+	// or its offline hive.
+	onDisk = regexp.MustCompile(`(?i)\bBROKEN[A-Z]*\b|["\s]%[A-Za-z_][A-Za-z0-9_]*%\\|["\s]\$[A-Za-z_][A-Za-z0-9_]*\\`)
+)
+
+// liveChange says what line (f: foldASCII(line)) changes on the machine
+// it runs on, which runOn (RunOnRescueVM or RunOnWorkstation) says is not
+// the broken VM, or "". A line that sends its commands to the VM (az,
+// Invoke-AzVMRunCommand) changes nothing where it runs; on the recovery VM
+// a registry or ACL write under the attached disk (HKLM\BROKENSYSTEM, or
+// a key or path held in a variable: %CSKEY%\..., %DISK%\...) is the repair
+// itself.
+func liveChange(line, f, runOn string) string {
+	if runCommand.match(line, f) {
+		return ""
+	}
+	disk := runOn == RunOnRescueVM && onDisk.MatchString(line)
+	switch {
+	case (regWrite.match(line, f) || psRegWrite.match(line, f)) && !disk:
+		return "a registry write"
+	case aclWrite.match(line, f) && !disk:
+		return "a permission or owner change"
+	case fwWrite.match(line, f):
+		return "a firewall change"
+	case liveService.match(line, f):
+		return "a service or restart"
+	}
+	return ""
+}
+
+// offlineHint says how a step on the recovery VM reaches the broken VM's
+// settings.
+func offlineHint(runOn string) string {
+	if runOn != RunOnRescueVM {
+		return ""
+	}
+	return `, or write the attached disk's hive (reg load HKLM\BROKENSYSTEM, the control set Select\Current names)`
+}
+
 // checkRunOn returns what is wrong with where s says its commands run:
 // run_on is one of vm, rescue-vm and workstation; a step that edits an
 // offline hive runs on the recovery VM, and one that calls the Azure CLI
@@ -243,6 +289,21 @@ func checkRunOn(s *Step) []string {
 		}
 		if az < 0 && azureCLI.match(line, f) {
 			az = n
+		}
+	}
+	if s.RunOn == RunOnRescueVM || s.RunOn == RunOnWorkstation {
+		for n, line := range lines {
+			if comment.MatchString(line) {
+				continue
+			}
+			if what := liveChange(line, foldASCII(line), s.RunOn); what != "" {
+				where := "the engineer's machine or Cloud Shell"
+				if s.RunOn == RunOnRescueVM {
+					where = "the recovery VM"
+				}
+				bad = append(bad, fmt.Sprintf("changes the machine it runs on (%s: %s), not the broken VM: run it on the VM (run_on: %s)%s: line %d: %s",
+					where, what, RunOnVM, offlineHint(s.RunOn), n+1, shownLine(line)))
+			}
 		}
 	}
 	if hive >= 0 && s.RunOn != RunOnRescueVM {
