@@ -277,3 +277,52 @@ func TestMixedChannelUnreadEnds(t *testing.T) {
 		t.Errorf("findings with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
 	}
 }
+
+// TestMixedChannelProbeShortcutFree: whether a misnamed log whose ends are
+// of a channel no rule reads is read must not depend on the shortcuts. A
+// view whose Application records run a day past the System log's end and
+// whose one System record is of a provider and event id no query names
+// was read with NoShortcuts (every record decoded: a System record) and
+// not with them (the key filter skipped it): its last-written record
+// moved the reference time a day, and the Schannel errors of the System
+// log out of the window.
+func TestMixedChannelProbeShortcutFree(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	sys := append(evtxtest.Noise(at.Add(-6*time.Hour), time.Minute, 20), evtxtest.Schannel36871(at.Add(-time.Hour), 10013), evtxtest.Schannel36871(at, 10013))
+	other := evtxtest.EventLog(at.Add(26*time.Hour), 6005)
+	other.System.Provider = evtx.Provider{Name: "Contoso-Agent"}
+	other.System.EventID = 1
+	view := append(evtxtest.Noise(at.Add(25*time.Hour), time.Minute, 3), other)
+	view = append(view, evtxtest.Noise(at.Add(27*time.Hour), time.Minute, 3)...)
+	for i, ev := range view {
+		if ev != other {
+			ev.System.Channel = "Application"
+		}
+		ev.RecordID = uint64(i + 1)
+	}
+	for i, ev := range sys {
+		ev.RecordID = uint64(i + 1)
+	}
+	dir := t.TempDir()
+	for name, evs := range map[string][]*evtx.Event{"System.evtx": sys, "view.evtx": view} {
+		if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var answers []string
+	for _, no := range []bool{false, true} {
+		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: no}), dir)
+		var b strings.Builder
+		fmt.Fprintf(&b, "reference %s\n", res.ReferenceTime)
+		for _, in := range res.Inputs {
+			fmt.Fprintf(&b, "%s used %v channels %q\n", filepath.Base(in.Path), in.Used, in.Channels)
+		}
+		for _, f := range res.Findings {
+			fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
+		}
+		answers = append(answers, b.String())
+	}
+	if answers[0] != answers[1] {
+		t.Errorf("with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
+	}
+}

@@ -98,22 +98,28 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 }
 
 // neededChannels returns the channels, of those needed, of l's records
-// (each once, in the order met; nil when none or when l cannot be read:
-// the scan reports its problems). Only the records whose provider name and
-// event id a query of qs can match are decoded, unless every query's keys
-// are not known or Options.NoShortcuts is set (every record): a record no
-// query can match is evidence of nothing, whatever its channel.
+// that a query of qs can match by their provider name and event id (each
+// once, in the order met; nil when none or when l cannot be read: the scan
+// reports its problems); when a query's keys are not known, every record
+// counts. The criterion is the same with Options.NoShortcuts, which only
+// decodes every record instead of those the keys accept: whether the log
+// is read, and so the reference time, does not depend on the shortcuts
+// (TestMixedChannelProbeShortcutFree). A record no query can match is
+// evidence of nothing, whatever its channel.
 func (e *Engine) neededChannels(l *evtx.Log, qs []*compiledQuery, needed func(string) bool) []string {
 	o := evtx.Options{Workers: e.opt.Workers}
-	filter := !e.opt.NoShortcuts
+	keyed := true
 	keys := make([]xpath.Keys, 0, len(qs))
 	for _, cq := range qs {
-		filter = filter && cq.hasKeys
+		keyed = keyed && cq.hasKeys
 		keys = append(keys, cq.keys)
 	}
-	if filter {
-		set := xpath.NewKeySet(keys)
-		o.Filter = func(s evtx.Summary) bool { return set.Accepts(s.Provider, s.EventID) }
+	var set *xpath.KeySet
+	if keyed {
+		set = xpath.NewKeySet(keys)
+		if !e.opt.NoShortcuts {
+			o.Filter = func(s evtx.Summary) bool { return set.Accepts(s.Provider, s.EventID) }
+		}
 	}
 	f, err := l.Open(o)
 	if err != nil {
@@ -126,7 +132,11 @@ func (e *Engine) neededChannels(l *evtx.Log, qs []*compiledQuery, needed func(st
 		if err != nil {
 			break // io.EOF, or a problem the scan reports
 		}
-		if ch := ev.System.Channel; ev.Partial == "" && ch != "" && needed(ch) && !containsFold(out, ch) {
+		ch := ev.System.Channel
+		if ev.Partial != "" || ch == "" || !needed(ch) || containsFold(out, ch) {
+			continue
+		}
+		if set == nil || set.Accepts(ev.System.Provider.Name, ev.System.EventID) {
 			out = append(out, ch)
 		}
 	}
