@@ -8,6 +8,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -201,6 +202,9 @@ func checkSteps(r *Rule) []error {
 		for _, msg := range checkRunOn(s) {
 			bad(".run_on", "%s", msg)
 		}
+		for _, msg := range changesBeforeCheck(s) {
+			bad(".commands", "%s", msg)
+		}
 		var sawReg, sawACL, sawList, sawFw bool
 		for n, line := range strings.Split(s.Commands, "\n") {
 			f := foldASCII(line)
@@ -241,6 +245,36 @@ func checkSteps(r *Rule) []error {
 		}
 	}
 	return append(errs, checkServiceBackups(r)...)
+}
+
+var (
+	// nothingChanged is the message of a step's check that its backup
+	// (or a variable) is missing.
+	nothingChanged = regexp.MustCompile(`(?i)nothing (was |is )?changed`)
+	// guarded is a line that runs its command only under a condition.
+	guarded = regexp.MustCompile(`(?i)^\s*(if\s+(not\s+)?(exist|defined)\b|if\s*\()`)
+)
+
+// changesBeforeCheck returns, for a step with a check whose message says
+// nothing was changed, the lines before that check that change the
+// machine unconditionally (a registry, ACL, firewall or certificate
+// change, a service stopped, started or reconfigured, a restart): when
+// the check then says "nothing was changed", they already ran.
+func changesBeforeCheck(s *Step) []string {
+	lines := strings.Split(s.Commands, "\n")
+	check := slices.IndexFunc(lines, func(l string) bool { return !comment.MatchString(l) && nothingChanged.MatchString(l) })
+	var bad []string
+	for n, line := range lines[:max(check, 0)] {
+		if comment.MatchString(line) || guarded.MatchString(line) {
+			continue
+		}
+		f := foldASCII(line)
+		if regWrite.match(line, f) || psRegWrite.match(line, f) || aclWrite.match(line, f) || fwWrite.match(line, f) ||
+			certRemove.match(line, f) || liveService.match(line, f) {
+			bad = append(bad, fmt.Sprintf("changes the machine before the step's check that says nothing was changed (line %d), which is then untrue: line %d: %s", check+1, n+1, shownLine(line)))
+		}
+	}
+	return bad
 }
 
 // placeholderFix says how to write a step that needs the value a quoted

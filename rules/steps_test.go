@@ -760,3 +760,45 @@ func TestRunOnLiveChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeBeforeNothingChanged: a step whose check says "nothing was
+// changed" when its backup is missing changes nothing before that check.
+// The built-in isolate-service step began with "sc stop TermService", then
+// said "C:\BackupACLs\TermService.reg is missing: ...; nothing was
+// changed" with Remote Desktop Services stopped.
+func TestChangeBeforeNothingChanged(t *testing.T) {
+	guard := `if not exist C:\BackupACLs\X.reg echo C:\BackupACLs\X.reg is missing: nothing was changed.`
+	for _, c := range []struct {
+		commands string
+		bad      bool
+	}{
+		{"sc stop TermService\nsc qc TermService\n" + guard + "\nif exist C:\\BackupACLs\\X.reg sc config TermService type= own", true},
+		{"net stop TermService /y\n" + guard, true},
+		{"icacls C:\\X /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\"\n" + guard, true},
+		{"sc qc TermService\n" + guard + "\nif exist C:\\BackupACLs\\X.reg sc stop TermService\nif exist C:\\BackupACLs\\X.reg sc config TermService type= own\nsc start TermService", false},
+		{"if exist C:\\BackupACLs\\X.reg sc stop TermService\n" + guard, false},
+		{"sc stop TermService\nsc qc TermService", false}, // no such check: nothing is promised
+	} {
+		s := &Step{ID: "fix", Title: "t", Shell: "cmd", Commands: c.commands + "\n", Source: "s"}
+		r := &Rule{ID: "my-rule", File: "mine.yaml", Resolution: []*Step{s}}
+		var all []string
+		for _, err := range checkSteps(r) {
+			all = append(all, err.Error())
+		}
+		got := strings.Join(all, "\n")
+		if has := strings.Contains(got, "before the step's check that says nothing was changed"); has != c.bad || c.bad && !strings.Contains(got, "line 1: ") {
+			t.Errorf("%q: errors %q, want refused %v", c.commands, got, c.bad)
+		}
+	}
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		for _, s := range r.Resolution {
+			if s != nil && s.ID == "isolate-service" && strings.HasPrefix(s.Commands, "sc stop") {
+				t.Errorf("%s: %s still stops the service first", r.ID, s.ID)
+			}
+		}
+	}
+}
