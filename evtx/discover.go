@@ -529,9 +529,9 @@ func ChannelFromFileName(name string) string {
 	return strings.ReplaceAll(name, "%4", "/")
 }
 
-// FirstChannel returns the System/Channel of the log's first event (one
-// worker, the first chunk that yields an event), or "" when the log yields
-// no event. It tells the channel of a log whose file name does not (a
+// FirstChannel returns the System/Channel of the log's first event that
+// names one (one worker; an event decoded in part names none), or "" when
+// the log yields no such event. It tells the channel of a log whose file name does not (a
 // renamed or exported copy). The error is Open's when the log cannot be
 // opened (not EVTX, unreadable), which a caller reports instead of
 // calling the log one of a channel it does not read.
@@ -565,11 +565,7 @@ func (l *Log) FirstChannel() (string, error) {
 			return *ch, nil
 		}
 	}
-	var ch string
-	ev, err := f.Next()
-	if err == nil {
-		ch = ev.System.Channel
-	}
+	ch, err := firstNamedChannel(f.Next)
 	if m != nil && (err == nil || err == io.EOF) {
 		m.mu.Lock()
 		m.firstChannel = &ch
@@ -599,11 +595,9 @@ func (l *Log) memberFirstChannel() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		ev, err := f.Next()
+		ch, err = firstNamedChannel(f.Next)
 		f.Close()
-		if err == nil {
-			ch = ev.System.Channel
-		} else if err != io.EOF {
+		if err != nil && err != io.EOF {
 			return "", nil // a read error: not remembered
 		}
 	}
@@ -629,11 +623,29 @@ func (l *Log) memberPeek() (ch string, ok bool) {
 	if err != nil {
 		return "", false
 	}
-	ev, err := rd.Next()
+	ch, err = firstNamedChannel(rd.Next)
 	if err != nil {
-		return "", false
+		return "", false // none in the first chunk: the caller reads on
 	}
-	return ev.System.Channel, true
+	return ch, true
+}
+
+// firstNamedChannel returns the System/Channel of the first event next
+// yields that names one: an event decoded in part (its template damaged or
+// overwritten) has values without names and tells no channel, while the
+// records after it may (a System log whose first record alone is damaged
+// is the System log). err is next's error (io.EOF at the end) when no
+// event names a channel.
+func firstNamedChannel(next func() (*Event, error)) (string, error) {
+	for {
+		ev, err := next()
+		if err != nil {
+			return "", err
+		}
+		if ev.System.Channel != "" {
+			return ev.System.Channel, nil
+		}
+	}
 }
 
 // ArchivedChannel returns the channel of an archived log's name (a
