@@ -209,7 +209,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		logs = kept
 	}
-	noteMisnamed(stderr, "evtxrdp query", logs, "; --channel and a query list's Path select it by its records' channel")
+	noteMisnamed(stderr, "evtxrdp query", logs, "; --channel and a query list's Path select each of its records by the record's own channel")
 	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, 0, stderr, "evtxrdp query")
 	if len(logs) == 0 {
