@@ -79,8 +79,8 @@ func group(t *testing.T, eng *rules.Engine, paths ...string) []*fleet.Machine {
 	if err != nil || len(probs) > 0 {
 		t.Fatalf("Find: %v %v", probs, err)
 	}
-	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: 10 * 24 * time.Hour})
-	all := fleet.Group(units, fleet.Options{Channels: eng.Channels()})
+	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: 10 * 24 * time.Hour, Accepts: eng.Accepts()})
+	all := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()})
 	if got, want := shape(ms), shape(all); got != want {
 		t.Errorf("grouped from the analysed period:\n%s\nfrom every record:\n%s", got, want)
 	}

@@ -20,6 +20,13 @@ type Options struct {
 	Channels []string
 	// Workers bounds the logs read at once (0: GOMAXPROCS).
 	Workers int
+	// Accepts, when set, says whether a query of the rules can match a
+	// record of this provider name and event id (rules.Engine.Accepts):
+	// a misnamed log whose first record is of a channel not read is
+	// grouped by its records only when one of them is of a channel read
+	// and accepted, and only the accepted records are decoded to find it.
+	// nil: every record counts.
+	Accepts func(provider string, eventID uint16) bool
 	// Period, when positive, limits the records read to group the logs to
 	// those whose TimeCreated lies within Period before the TimeCreated of
 	// their log's last-written record (the highest record number), and
@@ -269,7 +276,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 	}
 	for _, e := range es {
-		e.need = need(e.channel) || misnamed(e.log, e.channel, need) && HoldsChannel(e.log, need, opts.Workers)
+		e.need = need(e.channel) || misnamed(e.log, e.channel, need) && HoldsChannel(e.log, need, opts.Accepts, opts.Workers)
 	}
 	markSameFiles(es)
 	var idx []int
@@ -581,15 +588,21 @@ func misnamed(l *evtx.Log, channel string, need func(string) bool) bool {
 }
 
 // HoldsChannel reports whether a record of l (decoded in full; not one
-// decoded in part) is of a channel need says is read; false when l cannot
+// decoded in part) is of a channel need says is read and, when accepts is
+// not nil, of a provider name and event id it accepts (only those records
+// are decoded); false when l cannot
 // be opened or before its first problem. workers bounds the chunks
 // decoded at once (evtx.Options.Workers). The engine reads a misnamed log whose first record is of a channel
 // no rule reads when a record of it is of one a rule reads (a custom view
 // with Application records at both ends), so grouping gives it to the
-// machine its records name rather than to every machine beside it. Every
-// record is decoded: only misnamed logs are looked through.
-func HoldsChannel(l *evtx.Log, need func(string) bool, workers int) bool {
-	f, err := l.Open(evtx.Options{Workers: workers})
+// machine its records name rather than to every machine beside it. Only
+// misnamed logs are looked through.
+func HoldsChannel(l *evtx.Log, need func(string) bool, accepts func(string, uint16) bool, workers int) bool {
+	o := evtx.Options{Workers: workers}
+	if accepts != nil {
+		o.Filter = func(s evtx.Summary) bool { return accepts(s.Provider, s.EventID) }
+	}
+	f, err := l.Open(o)
 	if err != nil {
 		return false
 	}
@@ -599,7 +612,8 @@ func HoldsChannel(l *evtx.Log, need func(string) bool, workers int) bool {
 		if err != nil {
 			return false // io.EOF, or a problem the engine reports
 		}
-		if ev.Partial == "" && ev.System.Channel != "" && need(ev.System.Channel) {
+		if ev.Partial == "" && ev.System.Channel != "" && need(ev.System.Channel) &&
+			(accepts == nil || accepts(ev.System.Provider.Name, ev.System.EventID)) {
 			return true
 		}
 	}

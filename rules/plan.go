@@ -148,3 +148,27 @@ func (e *Engine) neededChannels(l *evtx.Log, qs []*compiledQuery, needed func(st
 func misnamedText(in *Input) string {
 	return fmt.Sprintf("%s: its records are of the %s channel, not of %s as its file name says; it is read as %s", in.Path, in.Channel, in.FileChannel, in.Channel)
 }
+
+// Accepts returns whether a query of the engine's rules or timeline can
+// match a record of a provider name and event id (xpath.Query.Keys), or
+// nil when a query's keys are not known (every record may match). The
+// plan reads a misnamed log whose first record is of a channel no rule
+// reads only when it holds such a record of a channel read
+// (neededChannels); fleet.Options.Accepts groups it by the same criterion.
+func (e *Engine) Accepts() func(provider string, eventID uint16) bool {
+	var keys []xpath.Keys
+	crs := e.rules
+	if e.timeline != nil {
+		crs = append(append([]*compiledRule(nil), crs...), e.timeline)
+	}
+	for _, cr := range crs {
+		for _, cq := range cr.queries {
+			if !cq.hasKeys {
+				return nil
+			}
+			keys = append(keys, cq.keys)
+		}
+	}
+	set := xpath.NewKeySet(keys)
+	return set.Accepts
+}

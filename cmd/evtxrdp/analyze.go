@@ -202,7 +202,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
 		return exitFailure
 	}
-	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: groupingPeriod(loaded, o)})
+	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: groupingPeriod(loaded, o), Accepts: eng.Accepts()})
 	if len(machines) == 1 {
 		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs), notRead)
 	}

@@ -180,7 +180,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
-				!(misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool { return containsFold(*channels, ch) }, 0)) {
+				!(misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool { return containsFold(*channels, ch) }, nil, 0)) {
 				continue // no record of those channels (a misnamed log is looked through: a custom view mixes them)
 			}
 			logs = append(logs, l)
@@ -203,7 +203,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				lg := sel.log(l)
 				lg.Channel = ch
 				return sel.list.Selects(lg)
-			}, 0) {
+			}, nil, 0) {
 				kept = append(kept, l) // only the logs the Selects name (of a misnamed log, one of its records' channels)
 			}
 		}
