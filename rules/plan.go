@@ -30,8 +30,11 @@ type readPlan struct {
 
 // plan decides which logs Analyze reads and for which queries, from the
 // channel of each log's first record (evtx Log.FirstChannel), or its file
-// name's when no record tells. It decodes no other record and keeps no
-// state: the same logs give the same plan.
+// name's when no record tells. A log whose file name does not name that
+// channel, when no rule reads it, is looked through for records of the
+// channels read (neededChannels; fleet.HoldsChannel does the same for the
+// grouping, a second read of such a log). It keeps no state: the same
+// logs give the same plan.
 func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	p := readPlan{byChannel: map[string][]*compiledQuery{}}
 	crs := e.rules
