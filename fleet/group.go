@@ -10,6 +10,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // Options of Group.
@@ -598,25 +599,7 @@ func misnamed(l *evtx.Log, channel string, need func(string) bool) bool {
 // machine its records name rather than to every machine beside it. Only
 // misnamed logs are looked through.
 func HoldsChannel(l *evtx.Log, need func(string) bool, accepts func(string, uint16) bool, workers int) bool {
-	o := evtx.Options{Workers: workers}
-	if accepts != nil {
-		o.Filter = func(s evtx.Summary) bool { return accepts(s.Provider, s.EventID) }
-	}
-	f, err := l.Open(o)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	for {
-		ev, err := f.Next()
-		if err != nil {
-			return false // io.EOF, or a problem the engine reports
-		}
-		if ev.Partial == "" && ev.System.Channel != "" && need(ev.System.Channel) &&
-			(accepts == nil || accepts(ev.System.Provider.Name, ev.System.EventID)) {
-			return true
-		}
-	}
+	return len(rules.HeldChannels(l, need, accepts, evtx.Options{Workers: workers}, false, 1)) > 0
 }
 
 // markSameFiles sets entry.sameFile for logs that are the same file as an

@@ -6,6 +6,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
@@ -32,7 +33,7 @@ type readPlan struct {
 // channel of each log's first record (evtx Log.FirstChannel), or its file
 // name's when no record tells. A log whose file name does not name that
 // channel, when no rule reads it, is looked through for records of the
-// channels read (neededChannels; fleet.HoldsChannel does the same for the
+// channels read (neededChannels; fleet.HoldsChannel reads it again for the
 // grouping, a second read of such a log). It keeps no state: the same
 // logs give the same plan.
 func (e *Engine) plan(logs []*evtx.Log) readPlan {
@@ -91,7 +92,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 			// do not: it is read when one of its records is of such a
 			// channel. Files named by their channel (a disk's
 			// winevt/Logs) are not looked through.
-			if chs := e.neededChannels(l, p.all, needed); len(chs) > 0 {
+			if chs := e.neededChannels(l, needed); len(chs) > 0 {
 				in.Used = true
 				in.Channels = append([]string{in.Channel}, chs...)
 			}
@@ -101,28 +102,27 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 }
 
 // neededChannels returns the channels, of those needed, of l's records
-// that a query of qs can match by their provider name and event id (each
-// once, in the order met; nil when none or when l cannot be read: the scan
-// reports its problems); when a query's keys are not known, every record
-// counts. The criterion is the same with Options.NoShortcuts, which only
-// decodes every record instead of those the keys accept: whether the log
-// is read, and so the reference time, does not depend on the shortcuts
-// (TestMixedChannelProbeShortcutFree). A record no query can match is
-// evidence of nothing, whatever its channel.
-func (e *Engine) neededChannels(l *evtx.Log, qs []*compiledQuery, needed func(string) bool) []string {
-	o := evtx.Options{Workers: e.opt.Workers}
-	keyed := true
-	keys := make([]xpath.Keys, 0, len(qs))
-	for _, cq := range qs {
-		keyed = keyed && cq.hasKeys
-		keys = append(keys, cq.keys)
-	}
-	var set *xpath.KeySet
-	if keyed {
-		set = xpath.NewKeySet(keys)
-		if !e.opt.NoShortcuts {
-			o.Filter = func(s evtx.Summary) bool { return set.Accepts(s.Provider, s.EventID) }
-		}
+// that a query of the engine can match by their provider name and event
+// id (HeldChannels with Engine.Accepts). The criterion is the same with
+// Options.NoShortcuts, which only decodes every record instead of those
+// the keys accept: whether the log is read, and so the reference time,
+// does not depend on the shortcuts (TestMixedChannelProbeShortcutFree). A
+// record no query can match is evidence of nothing, whatever its channel.
+func (e *Engine) neededChannels(l *evtx.Log, needed func(string) bool) []string {
+	return HeldChannels(l, needed, e.Accepts(), evtx.Options{Workers: e.opt.Workers}, e.opt.NoShortcuts, 0)
+}
+
+// HeldChannels returns the channels of l's records that need says are
+// read, each once in the order met (at most max of them when max > 0,
+// the read then ending early), counting only records decoded in full whose
+// provider name and event id accepts takes (every record when accepts is
+// nil). Records accepts refuses are not decoded unless plain. It returns
+// nil when l cannot be opened, and what it met before a read problem (the
+// analysis reports those). o's window and Filter are replaced.
+func HeldChannels(l *evtx.Log, need func(string) bool, accepts func(string, uint16) bool, o evtx.Options, plain bool, max int) []string {
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	if accepts != nil && !plain {
+		o.Filter = func(s evtx.Summary) bool { return accepts(s.Provider, s.EventID) }
 	}
 	f, err := l.Open(o)
 	if err != nil {
@@ -130,16 +130,16 @@ func (e *Engine) neededChannels(l *evtx.Log, qs []*compiledQuery, needed func(st
 	}
 	defer f.Close()
 	var out []string
-	for {
+	for max <= 0 || len(out) < max {
 		ev, err := f.Next()
 		if err != nil {
-			break // io.EOF, or a problem the scan reports
+			break // io.EOF, or a problem the analysis reports
 		}
 		ch := ev.System.Channel
-		if ev.Partial != "" || ch == "" || !needed(ch) || containsFold(out, ch) {
+		if ev.Partial != "" || ch == "" || !need(ch) || containsFold(out, ch) {
 			continue
 		}
-		if set == nil || set.Accepts(ev.System.Provider.Name, ev.System.EventID) {
+		if accepts == nil || accepts(ev.System.Provider.Name, ev.System.EventID) {
 			out = append(out, ch)
 		}
 	}
