@@ -146,11 +146,7 @@ func TestMixedChannelLog(t *testing.T) {
 				}
 			}
 		}
-		var b strings.Builder
-		for _, f := range res.Findings {
-			b.WriteString(f.Rule.ID + " " + string(f.Verdict) + "\n")
-		}
-		answers = append(answers, b.String())
+		answers = append(answers, verdictLines(res))
 	}
 	if answers[0] != answers[1] {
 		t.Errorf("verdicts with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
@@ -191,11 +187,7 @@ func TestMixedChannelMiddleRecords(t *testing.T) {
 		if bf.Verdict == NotChecked || bf.EvidenceCount != 40 {
 			t.Errorf("no shortcuts %v: brute force %s with %d evidence, want 40 (%q)", no, bf.Verdict, bf.EvidenceCount, bf.Reasons)
 		}
-		var b strings.Builder
-		for _, f := range res.Findings {
-			fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
-		}
-		answers = append(answers, b.String())
+		answers = append(answers, verdictLines(res))
 	}
 	if answers[0] != answers[1] {
 		t.Errorf("findings with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
@@ -267,11 +259,7 @@ func TestMixedChannelUnreadEnds(t *testing.T) {
 				t.Errorf("no shortcuts %v: %s %s with %d evidence, want detected with %d (%q)", no, id, f.Verdict, f.EvidenceCount, want, f.Reasons)
 			}
 		}
-		var b strings.Builder
-		for _, f := range res.Findings {
-			fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
-		}
-		answers = append(answers, b.String())
+		answers = append(answers, verdictLines(res))
 	}
 	if answers[0] != answers[1] {
 		t.Errorf("findings with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
@@ -317,12 +305,20 @@ func TestMixedChannelProbeShortcutFree(t *testing.T) {
 		for _, in := range res.Inputs {
 			fmt.Fprintf(&b, "%s used %v channels %q\n", filepath.Base(in.Path), in.Used, in.Channels)
 		}
-		for _, f := range res.Findings {
-			fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
-		}
+		b.WriteString(verdictLines(res))
 		answers = append(answers, b.String())
 	}
 	if answers[0] != answers[1] {
 		t.Errorf("with shortcuts:\n%s\nwithout:\n%s", answers[0], answers[1])
 	}
+}
+
+// verdictLines gives each finding of res as a line: rule id, verdict and
+// evidence count.
+func verdictLines(res *Result) string {
+	var b strings.Builder
+	for _, f := range res.Findings {
+		fmt.Fprintf(&b, "%s %s %d\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
+	}
+	return b.String()
 }
