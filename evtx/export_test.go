@@ -35,3 +35,14 @@ func MemoFirstChannel(l *Log) *string {
 	defer l.memo.m.mu.Unlock()
 	return l.memo.m.firstChannel
 }
+
+// MemoWalks returns how many times WrittenEnds walked l's file with its
+// memo.
+func MemoWalks(l *Log) int {
+	if l.memo == nil || l.memo.m == nil {
+		return 0
+	}
+	l.memo.m.mu.Lock()
+	defer l.memo.m.mu.Unlock()
+	return l.memo.m.walks
+}

@@ -51,25 +51,64 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 		return first, last
 	}
 	s := rd.src
-	if m := s.memo; m != nil {
+	m := s.memo
+	for m != nil {
 		m.mu.Lock()
-		e := m.ends
+		e, busy := m.ends, m.endsBusy
+		if e == nil && busy == nil {
+			// This call looks; others wait for it (endsBusy).
+			busy = make(chan struct{})
+			m.endsBusy = busy
+			m.walks++
+			m.mu.Unlock()
+			defer func() {
+				m.mu.Lock()
+				m.endsBusy = nil
+				m.mu.Unlock()
+				close(busy)
+			}()
+			break
+		}
 		m.mu.Unlock()
 		if e != nil {
 			return s.decodeCand(e[0], nil), s.decodeCand(e[1], nil)
 		}
+		// Another call is looking: its answer is this one's, unless its
+		// read failed (then nothing is kept and this call looks itself).
+		<-busy
 	}
 	var failed atomic.Bool
 	fc, lc := s.writtenEnds(&failed)
 	// The ends found while a read failed (an I/O error) are not kept: a
 	// later reader of the same file, whose reads succeed, would be given
 	// them (TestWrittenEndsMemoAfterReadError).
-	if m := s.memo; m != nil && !failed.Load() {
+	if m != nil && !failed.Load() {
 		m.mu.Lock()
 		m.ends = &[2]*writtenCand{fc, lc}
 		m.mu.Unlock()
 	}
 	return s.decodeCand(fc, nil), s.decodeCand(lc, nil)
+}
+
+// Prime reads the log as the first WrittenEnds of a File of it does (its
+// record headers, and every chunk's TimeCreated span into its memo), so
+// that the reads that follow find both in the memo; a WrittenEnds called
+// meanwhile, from any goroutine, waits for it rather than reading the file
+// a second time. It changes no answer: what the memo keeps does not
+// depend on which read kept it (TestPrimeEqualsRead). It does nothing for
+// a log that keeps no memo (an archive member, a merged log, a Log not
+// made by Find), and nothing when the log cannot be opened: the reads
+// that follow report why. workers is Options.Workers.
+func (l *Log) Prime(workers int) {
+	if l.memo == nil || len(l.parts) > 0 || l.member != "" || l.err != nil {
+		return
+	}
+	f, err := l.Open(Options{Workers: workers, Progress: func(Progress) {}})
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	f.WrittenEnds()
 }
 
 // writtenCand is a record WrittenEnds considers: its record number, chunk

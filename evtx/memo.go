@@ -33,12 +33,17 @@ type windowMemo struct {
 	fi     os.FileInfo // the file it describes
 	chunks map[int]*chunkMemo
 	served int // chunk reads answered (tests check the memo is used)
+	walks  int // writtenEnds walks of the file (tests check Prime's is shared)
 	// problems is how many problems the chunks held keep, at most
 	// maxMemoProblems.
 	problems int
 	// ends are where WrittenEnds found the first- and last-written
 	// records (nil: none), once it has looked.
 	ends *[2]*writtenCand
+	// endsBusy is closed when the WrittenEnds that is looking (nil: none)
+	// is done: a second one waits for it instead of reading the file
+	// again (Log.Prime runs the first while the caller does other work).
+	endsBusy chan struct{}
 	// firstChannel is what FirstChannel found (nil: not looked yet).
 	firstChannel *string
 }
