@@ -1,11 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -142,7 +146,26 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		o.Timeline = -1 // none
 	}
 
-	rs, err := loadRules(*dir)
+	// The logs are found, and the System logs' read that grouping starts
+	// with (evtx.Log.Prime) begun, before the rules are loaded and
+	// compiled: the two take about as long as each other on one core of
+	// bench/run's volume, and the read does not depend on the rules.
+	var paths []string
+	for _, p := range fs.Args() {
+		if p != "-" {
+			paths = append(paths, p)
+		}
+	}
+	units, problems, findErr := fleet.Find(paths)
+	stopPriming, primed := primeSystemLogs(units)
+	defer primed()
+
+	// Every rule read is validated, once: by NewEngine when it is given
+	// them all, here before --scenario selects some.
+	rs, err := readRules(*dir)
+	if err == nil && len(*scenarios) > 0 {
+		err = rules.Validate(rs)
+	}
 	if err != nil {
 		printErrs(stderr, "evtxrdp analyze: ", err)
 		return exitFailure
@@ -153,7 +176,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	eng, err := rules.NewEngine(rs, o)
 	if err != nil {
-		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+		printErrs(stderr, "evtxrdp analyze: ", err)
 		return exitFailure
 	}
 
@@ -162,14 +185,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	stderr = withProgress(stderr, progress)
 	in := newInputs(progress)
 	defer in.close()
-	var paths []string
+	stopPriming() // the grouping reads the rest
 	var stdinUnit *fleet.Unit
 	// notRead are the inputs given that could not be read at all: the
 	// report says so, not stderr alone (a saved report would not).
 	var notRead []string
 	for _, p := range fs.Args() {
 		if p != "-" {
-			paths = append(paths, p)
 			continue
 		}
 		logs, err := in.find("-")
@@ -180,7 +202,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		}
 		stdinUnit = &fleet.Unit{Path: "-", Logs: logs}
 	}
-	units, problems, err := fleet.Find(paths)
+	err = findErr
 	for _, e := range problems {
 		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(e))
 		notRead = append(notRead, errText(e))
@@ -216,6 +238,53 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	progress.done()
 	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs), notRead)
 }
+
+// primeSystemLogs primes (evtx.Log.Prime) the System logs of units, the
+// largest first, each file once, in a goroutine, until stop is called;
+// wait waits until the goroutine has returned (it finishes the log it is
+// priming when stopped). The grouping reads every System log it is given from its
+// last-written record (fleet.Group), which a primed log answers from its
+// memo, so priming changes no answer and reads nothing twice; a log the
+// grouping reaches while it is being primed waits for it.
+func primeSystemLogs(units []*fleet.Unit) (stop, wait func()) {
+	var logs []*evtx.Log
+	for _, u := range units {
+		if primeOff {
+			break
+		}
+		for _, l := range u.Logs {
+			if strings.EqualFold(l.Channel, rules.SystemChannel) {
+				logs = append(logs, l)
+			}
+		}
+	}
+	slices.SortStableFunc(logs, func(a, b *evtx.Log) int { return cmp.Compare(b.Size, a.Size) })
+	var stopped atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var seen []os.FileInfo
+		for _, l := range logs {
+			if stopped.Load() {
+				return
+			}
+			fi, err := os.Stat(l.Path)
+			if err != nil || slices.ContainsFunc(seen, func(s os.FileInfo) bool { return os.SameFile(s, fi) }) {
+				continue // an archive member (Prime passes over it), or a file seen
+			}
+			seen = append(seen, fi)
+			l.Prime(0)
+		}
+	}()
+	return func() { stopped.Store(true) }, func() {
+		stopped.Store(true)
+		<-done
+	}
+}
+
+// primeOff turns primeSystemLogs off (tests compare analyze with and
+// without it).
+var primeOff = false
 
 // analyzeMachine analyses the logs of one machine: the report of a single
 // machine, with its grouping when there is something to say (copies, a
