@@ -193,7 +193,7 @@ func Copies(logs []*evtx.Log, workers int) []*Log {
 	for i, l := range logs {
 		ch := l.Channel
 		if len(logs) > 1 {
-			ch = logChannel(l, func(string) bool { return false })
+			ch, _ = logChannel(l, func(string) bool { return false })
 		}
 		es[i] = &entry{log: l, channel: ch, need: true, sameFile: -1}
 	}
@@ -228,6 +228,7 @@ type entry struct {
 	log      *evtx.Log
 	unit     int
 	channel  string
+	misnamed bool // its file name names another channel (logChannel)
 	need     bool
 	prof     *profile
 	sameFile int // index of the entry that is the same file, or -1
@@ -273,11 +274,12 @@ func Group(units []*Unit, opts Options) []*Machine {
 				continue
 			}
 			paths[l.Path] = true
-			es = append(es, &entry{log: l, unit: ui, channel: logChannel(l, need), sameFile: -1})
+			ch, misnamed := logChannel(l, need)
+			es = append(es, &entry{log: l, unit: ui, channel: ch, misnamed: misnamed, sameFile: -1})
 		}
 	}
 	for _, e := range es {
-		e.need = need(e.channel) || misnamed(e.log, e.channel, need) && HoldsChannel(e.log, need, opts.Accepts, opts.Workers)
+		e.need = need(e.channel) || e.misnamed && HoldsChannel(e.log, need, opts.Accepts, opts.Workers)
 	}
 	markSameFiles(es)
 	var idx []int
@@ -562,30 +564,12 @@ func sharedKeys(lists [][]uint64, run func([]int)) {
 	}
 }
 
-// logChannel is the channel of l: that of its first record
-// (evtx.Log.FirstChannel), or, when no record tells, its file name's (an
-// archived log's name gives its channel unless need says the archive
-// name is a channel read).
-func logChannel(l *evtx.Log, need func(string) bool) string {
-	if ch, _ := l.FirstChannel(); ch != "" {
-		return ch
-	}
-	ch := l.Channel
-	if a, ok := evtx.ArchivedChannel(ch); ok && !need(ch) {
-		ch = a
-	}
-	return ch
-}
-
-// misnamed reports whether l's file name does not name channel, the
-// channel of its first record (a saved custom view, view.evtx; a renamed
-// copy), as the engine's plan judges it.
-func misnamed(l *evtx.Log, channel string, need func(string) bool) bool {
-	ch := l.Channel
-	if a, ok := evtx.ArchivedChannel(ch); ok && !need(ch) {
-		ch = a
-	}
-	return !strings.EqualFold(ch, channel)
+// logChannel is the channel of l's records and whether l is misnamed:
+// its file name gives another (rules.LogChannel, as the engine's plan
+// judges both).
+func logChannel(l *evtx.Log, need func(string) bool) (ch string, misnamed bool) {
+	ch, fileCh, _ := rules.LogChannel(l, need)
+	return ch, !strings.EqualFold(ch, fileCh)
 }
 
 // HoldsChannel reports whether a record of l (decoded in full; not one

@@ -68,18 +68,13 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 			continue // given twice (a file and its directory)
 		}
 		paths[l.Path] = true
-		in := &Input{Path: l.Path, Channel: l.Channel, Size: l.Size}
+		in := &Input{Path: l.Path, Size: l.Size}
 		p.inputs = append(p.inputs, in)
 		p.logs = append(p.logs, l)
-		if ch, ok := evtx.ArchivedChannel(in.Channel); ok && !needed(in.Channel) {
-			in.Channel = ch
-		}
-		ch, err := l.FirstChannel()
-		if err != nil {
-			in.Err = err // unreadable, not "a channel no rule reads"
-		}
-		if ch != "" && !strings.EqualFold(ch, in.Channel) {
-			in.FileChannel, in.Channel, in.ChannelFromEvents = in.Channel, ch, true
+		var fileCh string
+		in.Channel, fileCh, in.Err = LogChannel(l, needed) // an Err: unreadable, not "a channel no rule reads"
+		if !strings.EqualFold(in.Channel, fileCh) {
+			in.FileChannel, in.ChannelFromEvents = fileCh, true
 			if in.FileChannel != "" && needed(in.FileChannel) {
 				p.warnings = append(p.warnings, misnamedText(in))
 			}
@@ -99,6 +94,27 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		}
 	}
 	return p
+}
+
+// LogChannel returns the channel of l's records, ch: the System/Channel
+// of its first record (evtx.Log.FirstChannel), or, when no record tells
+// (none, or l cannot be read: err says why), fileCh, the channel its file
+// name gives (evtx.Log.Channel; an archived log's name,
+// Archive-System-2024-....evtx, gives the channel it archives unless
+// needed says the archive's own name is a channel read). l is misnamed
+// when the two differ (strings.EqualFold). The engine's plan and the
+// grouping (fleet.Group) both take a log's channel from it, so that a log
+// goes to the machine whose channel the engine reads it as.
+func LogChannel(l *evtx.Log, needed func(string) bool) (ch, fileCh string, err error) {
+	fileCh = l.Channel
+	if a, ok := evtx.ArchivedChannel(fileCh); ok && !needed(fileCh) {
+		fileCh = a
+	}
+	ch, err = l.FirstChannel()
+	if ch == "" {
+		ch = fileCh
+	}
+	return ch, fileCh, err
 }
 
 // neededChannels returns the channels, of those needed, of l's records
