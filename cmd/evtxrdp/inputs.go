@@ -13,6 +13,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // maxStdin caps what "-" (standard input) may hold: the same limit as an
@@ -314,26 +315,24 @@ func withProgress(w io.Writer, p *progressLine) io.Writer {
 }
 
 // logChannel returns the channel of l's records: the System/Channel of
-// its first record (evtx.Log.FirstChannel), or, when no record tells (no
-// record, unreadable), the channel its file name gives.
+// its first record, or, when no record tells (no record, unreadable), the
+// channel its file name gives (rules.LogChannel, as analyze takes it).
 func logChannel(l *evtx.Log) string {
-	if ch, _ := l.FirstChannel(); ch != "" {
-		return ch
-	}
-	return l.Channel
+	ch, _, _ := rules.LogChannel(l, noChannel)
+	return ch
 }
+
+// noChannel is a rules.LogChannel needed that needs no channel: an
+// archived log's name (Archive-System-...) gives the channel it archives.
+func noChannel(string) bool { return false }
 
 // misnamedLog reports whether l's file name (or, for an archived log,
 // Archive-System-..., the channel it names) is not the channel of its
 // first record: a renamed copy or a saved custom view, which may hold
 // records of several channels.
 func misnamedLog(l *evtx.Log) bool {
-	ch := logChannel(l)
-	if strings.EqualFold(l.Channel, ch) {
-		return false
-	}
-	a, ok := evtx.ArchivedChannel(l.Channel)
-	return !ok || !strings.EqualFold(a, ch)
+	ch, fileCh, _ := rules.LogChannel(l, noChannel)
+	return !strings.EqualFold(ch, fileCh)
 }
 
 // noteMisnamed names on stderr each log whose records are of another
@@ -344,12 +343,8 @@ func noteMisnamed(stderr io.Writer, prefix string, logs []*evtx.Log, tail string
 		if len(l.Parts()) > 1 || l.Channel == "" {
 			continue
 		}
-		name := l.Channel
-		if a, ok := evtx.ArchivedChannel(name); ok {
-			name = a
-		}
-		ch, _ := l.FirstChannel()
-		if ch == "" || strings.EqualFold(ch, name) {
+		ch, name, _ := rules.LogChannel(l, noChannel)
+		if strings.EqualFold(ch, name) {
 			continue
 		}
 		fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(fmt.Sprintf("%s: its records are of the %s channel, not of %s as its file name says%s", l.Path, ch, name, tail)))
