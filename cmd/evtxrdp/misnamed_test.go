@@ -209,3 +209,19 @@ func TestQueryChannelMixedLog(t *testing.T) {
 		t.Errorf("--channel Setup: exit %d, %s", code, errOut)
 	}
 }
+
+// An archived log (Archive-System-....evtx) is of the channel it archives
+// for query --channel as for analyze (rules.LogChannel), also when no
+// record of it can be read: --channel System selects it and says why it
+// cannot be read, rather than that no log is of the System channel.
+func TestArchivedLogChannelUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "Archive-System-2024-05-01-06-00-00-000.evtx")
+	if err := os.WriteFile(bad, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCmd("query", "--channel", "System", "-q", "*", dir)
+	if code != exitFailure || !strings.Contains(errOut, bad+": file header: offset 0x0: not an EVTX file: empty") || strings.Contains(errOut, "no log of channel") {
+		t.Errorf("query --channel System over an empty System archive: exit %d, stderr:\n%s", code, errOut)
+	}
+}
