@@ -278,19 +278,7 @@ func TestWrittenEndsPrimesMemo(t *testing.T) {
 	}
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 1 }
 	primed, served := 0, 0
-	for i, name := range slices.Sorted(maps.Keys(files)) {
-		if evtx.RaceEnabled && i%5 != 0 {
-			continue
-		}
-		b := files[name]
-		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", i))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		plain, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1, Name: p})
-		if err != nil {
-			continue // not an EVTX file
-		}
+	eachLogFile(t, dir, files, 5, func(i int, name, p string, b []byte, plain *evtx.Reader) {
 		wantFirst, wantLast := plain.WrittenEnds()
 		if f, l := plainEnds(t, b, evtx.Options{Workers: 1}); endLine(f) != endLine(wantFirst) || endLine(l) != endLine(wantLast) {
 			t.Fatalf("%s: WrittenEnds %s, %s; reading every event %s, %s", name, endLine(wantFirst), endLine(wantLast), endLine(f), endLine(l))
@@ -311,12 +299,35 @@ func TestWrittenEndsPrimesMemo(t *testing.T) {
 		_, all, _ := readLines(t, b, evtx.Options{Workers: 1})
 		checkMemoWindows(t, name, p, shared, windowsFor(all), filter)
 		served += evtx.MemoChunks(shared)
-		os.Remove(p)
-	}
+	})
 	t.Logf("%d chunks primed, %d chunk reads served by the memo", primed, served)
 	// Under the race detector a fifth of the logs are read.
 	if !evtx.RaceEnabled && (primed < 100 || served < 50) || primed < 20 || served < 10 {
 		t.Errorf("%d chunks primed, %d served: the test proves little", primed, served)
+	}
+}
+
+// eachLogFile calls fn for each of logs, in the order of their names,
+// that is EVTX: i is its place in that order, p the file in dir it is
+// written to (removed after fn), b its bytes and plain a Reader of them
+// without a memo (one worker, named p). Under the race detector only
+// every every-th log is read.
+func eachLogFile(t *testing.T, dir string, logs map[string][]byte, every int, fn func(i int, name, p string, b []byte, plain *evtx.Reader)) {
+	t.Helper()
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if evtx.RaceEnabled && i%every != 0 {
+			continue
+		}
+		b := logs[name]
+		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", i))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1, Name: p})
+		if err == nil {
+			fn(i, name, p, b, plain)
+		}
+		os.Remove(p)
 	}
 }
 

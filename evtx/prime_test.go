@@ -1,12 +1,8 @@
 package evtx_test
 
 import (
-	"bytes"
-	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 
@@ -25,19 +21,7 @@ func TestPrimeEqualsRead(t *testing.T) {
 	}
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
 	shared := 0
-	for i, name := range slices.Sorted(maps.Keys(files)) {
-		if evtx.RaceEnabled && i%5 != 0 {
-			continue
-		}
-		b := files[name]
-		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", i))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		plain, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1, Name: p})
-		if err != nil {
-			continue // not an EVTX file
-		}
+	eachLogFile(t, dir, files, 5, func(i int, name, p string, b []byte, plain *evtx.Reader) {
 		wantFirst, wantLast := plain.WrittenEnds()
 		l := findOne(t, p)
 		var wg sync.WaitGroup
@@ -69,8 +53,7 @@ func TestPrimeEqualsRead(t *testing.T) {
 		shared++
 		_, all, _ := readLines(t, b, evtx.Options{Workers: 1})
 		checkMemoWindows(t, name, p, l, windowsFor(all), filter)
-		os.Remove(p)
-	}
+	})
 	if shared < 5 {
 		t.Errorf("only %d logs read: the test proves little", shared)
 	}

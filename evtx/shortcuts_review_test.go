@@ -3,13 +3,10 @@ package evtx_test
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"hash/crc32"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -277,18 +274,7 @@ func TestWindowMemoOddLogs(t *testing.T) {
 	y1601 := time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)
 	served := 0
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
-	for i, name := range slices.Sorted(maps.Keys(logs)) {
-		if evtx.RaceEnabled && i%3 != 0 {
-			continue
-		}
-		b := logs[name]
-		p := filepath.Join(dir, fmt.Sprintf("log%d.evtx", i))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{}); err != nil {
-			continue // not EVTX
-		}
+	eachLogFile(t, dir, logs, 3, func(_ int, name, p string, b []byte, _ *evtx.Reader) {
 		_, all, _ := readLines(t, b, evtx.Options{Workers: 1})
 		ws := windowsFor(all)
 		ws = append(ws, [2]time.Time{y1601, y1601}, [2]time.Time{time.Time{}.Add(time.Nanosecond), {}}, [2]time.Time{{}, y1601},
@@ -309,7 +295,7 @@ func TestWindowMemoOddLogs(t *testing.T) {
 			}
 		}
 		served += evtx.MemoChunks(shared)
-	}
+	})
 	t.Logf("%d logs, %d chunk reads served by the memo", len(logs), served)
 	if served < 20 {
 		t.Errorf("the memo served %d chunk reads: the test proves little", served)
