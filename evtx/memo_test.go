@@ -271,11 +271,7 @@ func checkMemoWindows(t *testing.T, name, p string, shared *evtx.Log, ws [][2]ti
 // read after it, equal those of a reader without a memo, and its answer
 // that of reading every event (plainEnds), over memoTestLogs and oddLogs.
 func TestWrittenEndsPrimesMemo(t *testing.T) {
-	dir := t.TempDir()
-	files := memoTestLogs(t)
-	for name, b := range oddLogs(t) {
-		files["odd "+name] = b
-	}
+	dir, files := t.TempDir(), memoAndOddLogs(t)
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 1 }
 	primed, served := 0, 0
 	eachLogFile(t, dir, files, 5, func(i int, name, p string, b []byte, plain *evtx.Reader) {
@@ -305,6 +301,16 @@ func TestWrittenEndsPrimesMemo(t *testing.T) {
 	if !evtx.RaceEnabled && (primed < 100 || served < 50) || primed < 20 || served < 10 {
 		t.Errorf("%d chunks primed, %d served: the test proves little", primed, served)
 	}
+}
+
+// memoAndOddLogs returns memoTestLogs and oddLogs, the latter named
+// "odd " and their name.
+func memoAndOddLogs(t *testing.T) map[string][]byte {
+	files := memoTestLogs(t)
+	for name, b := range oddLogs(t) {
+		files["odd "+name] = b
+	}
+	return files
 }
 
 // eachLogFile calls fn for each of logs, in the order of their names,

@@ -14,11 +14,7 @@ import (
 // it (the ends, every windowed read) equals that of a reader without a
 // memo, over memoTestLogs and oddLogs.
 func TestPrimeEqualsRead(t *testing.T) {
-	dir := t.TempDir()
-	files := memoTestLogs(t)
-	for name, b := range oddLogs(t) {
-		files["odd "+name] = b
-	}
+	dir, files := t.TempDir(), memoAndOddLogs(t)
 	filter := func(s evtx.Summary) bool { return s.EventID%2 == 0 }
 	shared := 0
 	eachLogFile(t, dir, files, 5, func(i int, name, p string, b []byte, plain *evtx.Reader) {
