@@ -79,7 +79,7 @@ type chunkDecoder struct {
 	// mapped: most records of a chunk use a handful of templates, and this
 	// saves a map lookup per record. It only ever holds what templates
 	// holds (an entry there is never replaced).
-	recent [32]struct {
+	recent [recentSlots]struct {
 		off uint32
 		t   *template
 	}
@@ -140,6 +140,10 @@ type nameEntry struct {
 	memo  bool   // held in the chunk's memo
 	stamp uint64 // generation of the last record charged for it
 	mark  uint32 // tmplCache.mark when reuse last met it
+	// info is 1 + the index of the tmplCache.infos entry knownName made
+	// this entry from (so it holds that name and size, without error),
+	// 0 when it did not.
+	info uint32
 }
 
 // template is a compiled template definition.
@@ -953,11 +957,19 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 	return &tnode{kind: nInstance, tmpl: tmpl, vals: vals}, nil
 }
 
+// recentSlots is the size of chunkDecoder.recent: the chunks of a System
+// log use some 30 templates each, which 32 slots held with a third of
+// them displaced by another at any time.
+const (
+	recentBits  = 7
+	recentSlots = 1 << recentBits
+)
+
 // template returns the compiled template defined at chunk offset off from
 // the memo or the record's own templates, compiling it on first use. The
 // result depends only on the chunk's bytes.
 func (d *chunkDecoder) template(off int) *template {
-	r := &d.recent[(uint32(off)*0x9e3779b1)>>27]
+	r := &d.recent[(uint32(off)*0x9e3779b1)>>(32-recentBits)]
 	if r.t != nil && r.off == uint32(off) {
 		return r.t
 	}
@@ -986,6 +998,7 @@ func (d *chunkDecoder) template(off int) *template {
 	if (t.err != nil || t.memo) && d.memoBytes+n <= d.memoCap {
 		d.memoBytes += n
 		d.templates[uint32(off)] = t
+		r.off, r.t = uint32(off), t
 	} else {
 		if d.ownTmpls == nil {
 			d.ownTmpls = make(map[uint32]*template)

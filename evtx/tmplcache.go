@@ -3,6 +3,7 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 )
 
 // This file keeps compiled template definitions across the chunks one
@@ -24,7 +25,11 @@ import (
 //     to the same name and size in this chunk.
 // The template is then rebuilt with this chunk's name entries, in the
 // order compiling would add them, so that the names' memo and the
-// per-record charges are those of a compile. Only definitions that
+// per-record charges are those of a compile. The bytes are compared 8 at
+// a time under a mask of the fields, and the names through one nameInfo
+// per distinct name of the cache: what a chunk's reuses read stays small
+// (a chunk of a System log reuses some 30 definitions, each read from
+// memory the processor's cache no longer holds). Only definitions that
 // compiled cleanly are kept (no error, no damaged size field).
 // TestTemplateCacheEqualsCompile checks every definition of every sample
 // both ways; TestDecodeOrderFree and FuzzReader decode with and without
@@ -50,26 +55,41 @@ type nameRef struct {
 type cachedTemplate struct {
 	chunkLen int
 	body     []byte // the definition's bytes from the GUID (offset 4) on
-	// same lists the spans of body compared, [from, to) pairs between the
-	// masked fields; fields the definition offsets of the name offsets
-	// (refs[i].pos), inlineBit set for an inline name.
-	same   []int32
-	fields []uint32
-	refs   []nameRef
-	t      *template
+	// mask has, for each 8 bytes of body (the last word the 8 bytes
+	// ending at its end, overlapping the one before), 0xff in the bytes
+	// reuse compares and 0 in the masked fields.
+	mask []uint64
+	refs []cachedRef
+	t    *template
+}
+
+// cachedRef is a name offset of a cached definition, in the order
+// compiling met them: field is the definition offset of its 4-byte field
+// (nameRef.pos), inlineBit set for an inline name; info is the index of
+// the name it resolved to in tmplCache.infos.
+type cachedRef struct {
+	field, info uint32
+}
+
+// nameInfo is a name the cached definitions reference: its text, the size
+// of its structure and the structure's bytes after its next-offset field
+// (raw), from which it parses. tmplCache.infos holds each once, so that
+// the names of the definitions reuse compares are few and stay in the
+// processor's cache.
+type nameInfo struct {
+	name string
+	size int
+	raw  []byte
 }
 
 const inlineBit = 1 << 31
 
-type tmplKey struct {
-	guid [16]byte
-	size uint32
-}
-
 // tmplCache holds compiled templates for one goroutine (it is not safe for
 // concurrent use).
 type tmplCache struct {
-	m     map[tmplKey][]*cachedTemplate
+	// m holds the cached definitions by cacheSlot: a list, since reuse
+	// compares the GUID and data size with the rest of the bytes.
+	m     map[uint64][]*cachedTemplate
 	bytes int
 	hits  int // templates served (tests check the cache is used)
 	// names and templates are the maps of the goroutine's last chunk
@@ -90,9 +110,10 @@ type tmplCache struct {
 	// so each chunk takes them from the start again instead of allocating
 	// one per reused name per chunk (9 MiB over bench/run's volume).
 	nslab slab[nameEntry]
-	// interned holds the names of the cached definitions' references,
-	// one string each.
-	interned map[string]string
+	// infos holds the names of the cached definitions' references, each
+	// once; infoAt finds one by its raw bytes.
+	infos  []nameInfo
+	infoAt map[string]uint32
 	// mark tells the name entries (nameEntry.mark) reuse met in the
 	// definition at hand: it counts reuse's calls.
 	mark uint32
@@ -197,14 +218,15 @@ func newTmplCache() *tmplCache {
 	if templateCacheOff {
 		return nil
 	}
-	return &tmplCache{m: map[tmplKey][]*cachedTemplate{}}
+	return &tmplCache{m: map[uint64][]*cachedTemplate{}}
 }
 
-func cacheKey(chunk []byte, off int) tmplKey {
-	var k tmplKey
-	copy(k.guid[:], chunk[off+4:off+20])
-	k.size = binary.LittleEndian.Uint32(chunk[off+20:])
-	return k
+// cacheSlot is the key of tmplCache.m for the definition at off of chunk
+// (off <= len(chunk)-templateHeaderSize): its GUID and data size, folded
+// into one word.
+func cacheSlot(chunk []byte, off int) uint64 {
+	le := binary.LittleEndian
+	return le.Uint64(chunk[off+4:]) ^ bits.RotateLeft64(le.Uint64(chunk[off+12:]), 21) ^ uint64(le.Uint32(chunk[off+20:]))<<7
 }
 
 // lookup returns the template compiling the definition at off of d's chunk
@@ -213,8 +235,7 @@ func (tc *tmplCache) lookup(d *chunkDecoder, off int) *template {
 	if off < 0 || off > len(d.chunk)-templateHeaderSize {
 		return nil
 	}
-	k := cacheKey(d.chunk, off)
-	for _, ct := range tc.m[k] {
+	for _, ct := range tc.m[cacheSlot(d.chunk, off)] {
 		if t := ct.reuse(d, off); t != nil {
 			tc.hits++
 			return t
@@ -230,22 +251,13 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	if len(c) != ct.chunkLen || off+4+len(ct.body) > len(c) {
 		return nil
 	}
-	// The bytes between the masked fields.
+	// The bytes between the masked fields, 8 at a time (body holds 20 or
+	// more: the GUID and the data size).
 	b := c[off+4 : off+4+len(ct.body)]
-	for i := 0; i+1 < len(ct.same); i += 2 {
-		from, to := ct.same[i], ct.same[i+1]
-		if !bytes.Equal(b[from:to], ct.body[from:to]) {
-			return nil
-		}
+	if !sameMasked(b, ct.body, ct.mask) {
+		return nil
 	}
-	// Inline names where they were inline, and only there.
 	le := binary.LittleEndian
-	for _, f := range ct.fields {
-		p := off + int(f&^inlineBit)
-		if (int(le.Uint32(c[p:])) == p+4) != (f&inlineBit != 0) {
-			return nil
-		}
-	}
 	// Names, as compiling resolves them: the memo of this chunk, the
 	// definition's distinct name offsets in order, its cost and the limit.
 	src := ct.t
@@ -260,14 +272,19 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	if tc.mark++; tc.mark == 0 {
 		tc.mark = 1
 	}
-	for i, f := range ct.fields {
-		no, r := le.Uint32(c[off+int(f&^inlineBit):]), &ct.refs[i]
+	for _, r := range ct.refs {
+		// Inline names where they were inline, and only there.
+		p := off + int(r.field&^inlineBit)
+		no := le.Uint32(c[p:])
+		if (int(no) == p+4) != (r.field&inlineBit != 0) {
+			return nil
+		}
 		// knownName's first case, a name of the memo, inline.
 		var e *nameEntry
 		if t := d.ntab; t != nil && t[nameSlot(no)].gen == d.ngen && t[nameSlot(no)].off == no {
-			e = sameName(t[nameSlot(no)].e, r)
+			e = tc.sameName(t[nameSlot(no)].e, r.info)
 		} else {
-			e = d.knownName(no, r)
+			e = d.knownName(no, r.info)
 		}
 		if e == nil {
 			return nil
@@ -305,66 +322,103 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 		}
 		at = end
 	}
-	if tc.interned == nil {
-		tc.interned = map[string]string{}
+	if tc.infoAt == nil {
+		tc.infoAt = map[string]uint32{}
 	}
-	for i := range refs {
-		refs[i].raw = bytes.Clone(refs[i].raw) // the chunk's buffer is reused
-		// One string per name: knownName compares its entries' names
-		// with refs', most of them then the same string.
-		if s, ok := tc.interned[refs[i].name]; ok {
-			refs[i].name = s
-		} else {
-			tc.interned[refs[i].name] = refs[i].name
-		}
-	}
-	tc.bytes += n
-	ct := &cachedTemplate{chunkLen: len(d.chunk), body: bytes.Clone(d.chunk[off+4 : off+t.size]), refs: refs, t: t}
-	at = 0 // body offsets are definition offsets less 4
+	ct := &cachedTemplate{chunkLen: len(d.chunk), body: bytes.Clone(d.chunk[off+4 : off+t.size]), t: t}
+	keep := bytes.Repeat([]byte{0xff}, n) // body offsets are definition offsets less 4
 	for _, r := range refs {
-		f := uint32(r.pos)
-		end := r.pos + 4
+		f, end := uint32(r.pos), r.pos+4
 		if r.inline {
 			f |= inlineBit
 			end += 4
 		}
-		if at < r.pos-4 {
-			ct.same = append(ct.same, int32(at), int32(r.pos-4))
+		clear(keep[r.pos-4 : end-4])
+		// One nameInfo per name: its raw bytes (the chunk's buffer is
+		// reused) count with the definitions'.
+		i, ok := tc.infoAt[string(r.raw)]
+		if !ok {
+			i = uint32(len(tc.infos))
+			tc.infos = append(tc.infos, nameInfo{name: r.name, size: r.size, raw: bytes.Clone(r.raw)})
+			tc.infoAt[string(r.raw)] = i
+			tc.bytes += len(r.raw)
 		}
-		ct.fields = append(ct.fields, f)
-		at = end - 4
+		ct.refs = append(ct.refs, cachedRef{field: f, info: i})
 	}
-	if at < n {
-		ct.same = append(ct.same, int32(at), int32(n))
-	}
-	k := cacheKey(d.chunk, off)
+	tc.bytes += n
+	ct.mask = maskWords(keep)
+	k := cacheSlot(d.chunk, off)
 	tc.m[k] = append(tc.m[k], ct)
 }
 
+// maskWords returns the words of keep as sameMasked reads them: one per 8
+// bytes, and when len(keep) is not a multiple of 8, one more of its last 8
+// bytes. len(keep) must be at least 8.
+func maskWords(keep []byte) []uint64 {
+	le := binary.LittleEndian
+	n := len(keep)
+	w := make([]uint64, 0, n/8+1)
+	for i := 0; i+8 <= n; i += 8 {
+		w = append(w, le.Uint64(keep[i:]))
+	}
+	if n%8 != 0 {
+		w = append(w, le.Uint64(keep[n-8:]))
+	}
+	return w
+}
+
+// sameMasked reports whether b and body (of equal length, at least 8)
+// are equal in the bytes mask (maskWords) keeps.
+func sameMasked(b, body []byte, mask []uint64) bool {
+	le := binary.LittleEndian
+	n := len(body)
+	if len(b) != n || len(mask) != (n+7)/8 {
+		return false
+	}
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if (le.Uint64(b[i:i+8])^le.Uint64(body[i:i+8]))&mask[i/8] != 0 {
+			return false
+		}
+	}
+	if i < n {
+		return (le.Uint64(b[n-8:])^le.Uint64(body[n-8:]))&mask[len(mask)-1] == 0
+	}
+	return true
+}
+
 // knownName returns what lookupName(off) returns when the name structure at
-// off holds r's name, else nil. The structure's bytes after its
-// next-offset field are compared with those r was parsed from: equal bytes
-// parse to the same name and size, so the entry is made from r without
-// decoding, and kept in the memo as lookupName would keep it.
-func (d *chunkDecoder) knownName(off uint32, r *nameRef) *nameEntry {
+// off holds the name tc.infos[info], else nil. The structure's bytes after
+// its next-offset field are compared with those the name was parsed from:
+// equal bytes parse to the same name and size, so the entry is made from
+// the nameInfo without decoding, and kept in the memo as lookupName would
+// keep it.
+func (d *chunkDecoder) knownName(off uint32, info uint32) *nameEntry {
+	tc := d.cache
 	if e, ok := d.memoName(off); ok {
-		return sameName(e, r)
+		return tc.sameName(e, info)
 	}
 	if e, ok := d.ownNames[off]; ok {
-		return sameName(e, r)
+		return tc.sameName(e, info)
 	}
+	r := &tc.infos[info]
 	o := int(off)
 	if o < 0 || o > len(d.chunk)-r.size || !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
 		return nil
 	}
-	e := d.cache.newName()
-	e.name, e.size = r.name, r.size
+	e := tc.newName()
+	e.name, e.size, e.info = r.name, r.size, info+1
 	d.keepName(off, e, e.size)
 	return e
 }
 
-func sameName(e *nameEntry, r *nameRef) *nameEntry {
-	if e.err != nil || e.name != r.name || e.size != r.size {
+// sameName returns e when it is the name tc.infos[info] (its text and
+// size), else nil. An entry knownName made from that nameInfo is.
+func (tc *tmplCache) sameName(e *nameEntry, info uint32) *nameEntry {
+	if e.info == info+1 {
+		return e
+	}
+	if r := &tc.infos[info]; e.err != nil || e.name != r.name || e.size != r.size {
 		return nil
 	}
 	return e

@@ -227,3 +227,99 @@ func firstDiffText(a, b []string) string {
 	}
 	return fmt.Sprintf("%d lines, want %d", len(a), len(b))
 }
+
+// TestTemplateCacheEveryByte: each byte of a cached definition (from its
+// GUID on, the bytes reuse compares 8 at a time and the masked name
+// offsets alike) flipped in turn gives the template compiling the changed
+// chunk gives, and a flip of a compared byte (not a name offset, nor an
+// inline name's next offset) is never served from the cache. Up to 3
+// definitions of the first chunk of every sample, among them ones whose
+// length from the GUID on is not a multiple of 8 (the last word overlaps
+// the one before).
+func TestTemplateCacheEveryByte(t *testing.T) {
+	logs := testLogs(t)
+	flips, served, tails := 0, 0, 0
+	for li, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && li%5 != 0 {
+			continue
+		}
+		c := chunkAt(logs[name], 0)
+		cache := newTmplCache()
+		if cache == nil {
+			t.Fatal("template cache off")
+		}
+		fill := newChunkDecoder(c)
+		fill.cache = cache
+		decodeChunk(fill, c)
+		// Full: the changed definitions compiled below are not added, so
+		// each flip meets the cache as the unchanged chunk left it.
+		cache.bytes = maxCacheBytes
+		var defs []int
+		for off, tm := range fill.templates {
+			if tm.err == nil && tm.damaged == nil {
+				defs = append(defs, int(off))
+			}
+		}
+		slices.Sort(defs)
+		// Those whose length is not a multiple of 8 first.
+		slices.SortStableFunc(defs, func(a, b int) int {
+			return cmpBool(fill.templates[uint32(a)].size%8 == 4, fill.templates[uint32(b)].size%8 == 4)
+		})
+		c2 := bytes.Clone(c)
+		for _, off := range defs[:min(3, len(defs))] {
+			_, refs := newChunkDecoder(c).compileTemplate(off)
+			if refs == nil {
+				continue
+			}
+			size := fill.templates[uint32(off)].size
+			if (size-4)%8 != 0 {
+				tails++
+			}
+			masked := make([]bool, size)
+			for _, r := range refs {
+				n := 4
+				if r.inline {
+					n = 8
+				}
+				for i := range n {
+					masked[r.pos+i] = true
+				}
+			}
+			for p := 4; p < size; p++ {
+				for _, x := range []byte{0x01 << (p % 8)} {
+					c2[off+p] ^= x
+					d := newChunkDecoder(c2)
+					d.cache = cache
+					h := cache.hits
+					got := d.template(off)
+					fresh, _ := newChunkDecoder(c2).compileTemplate(off)
+					if why := sameTemplate(got, fresh); why != "" {
+						t.Fatalf("%s definition at %#x, byte %d ^ %#x: the cache gave another template: %s", name, off, p, x, why)
+					}
+					c2[off+p] ^= x
+					flips++
+					if cache.hits > h {
+						served++
+						if !masked[p] {
+							t.Fatalf("%s definition at %#x, byte %d ^ %#x: a compared byte changed, yet the cache served it", name, off, p, x)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d flips, %d served by the cache, %d definitions with a partial last word", flips, served, tails)
+	if flips < 5000 || tails == 0 {
+		t.Errorf("%d flips, %d definitions with a partial last word: the test proves little", flips, tails)
+	}
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}

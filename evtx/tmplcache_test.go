@@ -41,6 +41,19 @@ func sameTemplate(got, want *template) string {
 	return ""
 }
 
+// tmplKey names a definition by its GUID and data size (cacheKey).
+type tmplKey struct {
+	guid [16]byte
+	size uint32
+}
+
+func cacheKey(chunk []byte, off int) tmplKey {
+	var k tmplKey
+	copy(k.guid[:], chunk[off+4:off+20])
+	k.size = binary.LittleEndian.Uint32(chunk[off+20:])
+	return k
+}
+
 // decodeChunk decodes every record of chunk c with d and returns the
 // outcomes, in order.
 func decodeChunk(d *chunkDecoder, c []byte) []string {
