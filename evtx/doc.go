@@ -119,6 +119,10 @@
 //     windowed reads that follow it (rules and fleet read back from the
 //     last-written record's time) read only the chunks in their window
 //     (TestWrittenEndsPrimesMemo, TestLastWrittenEqualsFullRead).
+//     Log.Prime does that walk ahead of time, from a goroutine of the
+//     caller's (analyze begins it while its rules load), and a WrittenEnds
+//     called meanwhile waits for it rather than walking the file again
+//     (TestPrimeEqualsRead).
 //
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
 // by default one per CPU up to that cap, so that memory does not grow
