@@ -97,7 +97,8 @@ type FleetEntry struct {
 	// (of each log read, the one with the highest record number; the
 	// latest of them): when it last logged, its reference time unless
 	// --at gives one. Never a record header time, which exported logs
-	// borrow or leave 0, nor a later TimeCreated of a clock that ran ahead.
+	// borrow or leave 0, nor a later TimeCreated of a clock that ran ahead
+	// (also a log's last-written record written then: Input.ClockAhead).
 	NewestEvent string `json:"newest_event"`
 	// Error says why no log of the machine could be read ("" otherwise).
 	Error string `json:"error,omitempty"`
@@ -123,7 +124,7 @@ func NewFleet(reports []*Report, errs []string) *Fleet {
 			}
 		}
 		for _, in := range r.Inputs {
-			if lw := in.LastWritten; lw != nil && lw.Time > e.NewestEvent {
+			if lw := in.LastWritten; lw != nil && !in.ClockAhead && lw.Time > e.NewestEvent {
 				e.NewestEvent = lw.Time
 			}
 		}

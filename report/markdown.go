@@ -318,6 +318,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if in.Exported {
 				s += " (an exported log)"
 			}
+			if in.ClockAhead {
+				s += " (written while the clock ran ahead: see the warnings)"
+			}
 			probs = append([]string{s}, probs...)
 		}
 		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated), codeOr(in.LastCreated),

@@ -398,6 +398,10 @@ type Input struct {
 	// differ from EventRecordID) or its last record's header time is
 	// zero; record header times there are not write times.
 	Exported bool `json:"exported,omitempty"`
+	// ClockAhead is set when the log's last-written record was written
+	// while the machine's clock ran ahead, as another of its logs shows
+	// (a warning says which): it is not the machine's "now".
+	ClockAhead bool `json:"clock_ahead,omitempty"`
 }
 
 func formatTime(t time.Time) string {
@@ -596,6 +600,7 @@ func newInput(in *rules.Input) Input {
 	}
 	ri.LastWritten = newRecord(in.LastWritten)
 	ri.Exported = in.Exported
+	ri.ClockAhead = in.ClockAhead
 	if in.Err != nil {
 		ri.Error = in.Err.Error()
 	}

@@ -396,6 +396,9 @@ func WriteText(w io.Writer, r *Report) error {
 			if in.Exported {
 				p.printf("; an exported log (record numbers or header times are not the original ones)")
 			}
+			if in.ClockAhead {
+				p.printf("; written while the clock ran ahead (see the warnings)")
+			}
 			p.line("")
 		}
 		if in.DecodedSince != "" {

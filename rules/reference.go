@@ -73,6 +73,10 @@ type ClockJump struct {
 	// the one with the earliest TimeCreated.
 	Count                 int
 	First, Newest, Oldest *RecordRef
+	// earliest is, for a jump ahead, the earliest TimeCreated of its
+	// records: with Newest's, the span of time the clock showed while it
+	// ran ahead (ReferenceEnd).
+	earliest time.Time
 }
 
 // String is the warning for the jump.
@@ -87,6 +91,80 @@ func (j *ClockJump) String() string {
 	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
 		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time))
+}
+
+// LastAhead is a log whose last-written record is not "now": its time
+// lies in the span another log of the machine shows its clock ran ahead
+// in (By: records of that log with about that time, written before its
+// own last-written record, Last of By). Windows stops writing a log that
+// has nothing to say (a Security or RemoteConnectionManager log), so the
+// last record of such a log can be one written while the clock ran ahead
+// and nothing after it shows the correction; a log written on (System)
+// does.
+type LastAhead struct {
+	Path string
+	Last *RecordRef // the log's last-written record
+	By   *ClockJump // the jump ahead, in another log, whose span holds Last's time
+}
+
+// String is the warning for a.
+func (a *LastAhead) String() string {
+	return fmt.Sprintf("clock ahead at the end of %s: its last-written record (%s, %s) lies in the time the machine's clock showed while it ran ahead: %s holds records of that time (%s to %s) written before its own last-written record (%s, %s); \"now\" is not taken from %s",
+		a.Path, a.Last, evtx.FormatTime(a.Last.Time), a.By.Path, evtx.FormatTime(a.By.earliest), evtx.FormatTime(a.By.Newest.Time), a.By.Last, evtx.FormatTime(a.By.Last.Time), a.Path)
+}
+
+// ReferenceEnd picks the log whose last-written record gives the reference
+// time of a machine's logs: lasts[i] is log i's last-written record (nil
+// for a log without one with a time), aheads[i] its jump ahead (records
+// after its last-written one in time: FindClockJump; nil for none), paths[i]
+// its path. It returns the index of the log with the latest last-written
+// record (-1 when no log has one), passing over a log whose last-written
+// record lies later than another log's last-written record (by more than
+// ClockSlack) and within ClockSlack of the span of that log's jump ahead:
+// that record was written while the clock ran ahead, before the other
+// log's last-written record (see LastAhead). passed lists the logs passed
+// over whose record is later than the one picked. When every log would be
+// passed over (jumps that cover each other's ends), the latest is picked
+// and passed is nil.
+func ReferenceEnd(paths []string, lasts []*RecordRef, aheads []*ClockJump) (best int, passed []*LastAhead) {
+	coveredBy := func(i int) *ClockJump {
+		t := lasts[i].Time
+		for j, a := range aheads {
+			if j == i || a == nil || lasts[j] == nil || a.earliest.IsZero() || a.Newest == nil {
+				continue
+			}
+			if t.After(lasts[j].Time.Add(ClockSlack)) && !t.Before(a.earliest.Add(-ClockSlack)) && !t.After(a.Newest.Time.Add(ClockSlack)) {
+				return a
+			}
+		}
+		return nil
+	}
+	best, latest := -1, -1
+	var over []*LastAhead
+	for i, l := range lasts {
+		if l == nil {
+			continue
+		}
+		if latest < 0 || l.Time.After(lasts[latest].Time) {
+			latest = i
+		}
+		if by := coveredBy(i); by != nil {
+			over = append(over, &LastAhead{Path: paths[i], Last: l, By: by})
+			continue
+		}
+		if best < 0 || l.Time.After(lasts[best].Time) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return latest, nil
+	}
+	for _, a := range over {
+		if a.Last.Time.After(lasts[best].Time) {
+			passed = append(passed, a)
+		}
+	}
+	return best, passed
 }
 
 // LastWritten returns the last-written record of l: the record with the
@@ -200,6 +278,9 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	}
 	if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
 		j.Newest = r
+	}
+	if !j.Behind && (j.earliest.IsZero() || t.Before(j.earliest)) {
+		j.earliest = t
 	}
 	if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber) {
 		j.Oldest = r
@@ -344,7 +425,28 @@ func mixedText(in *Input) string {
 // after that of its last-written record, then those whose time lies
 // before that of its first-written record.
 func (s *scanner) checkClocks() {
-	behind := map[*Input]*ClockJump{}
+	// Every jump ahead first, then those behind.
+	for _, in := range s.inputs {
+		if a := s.ahead[in]; a != nil {
+			s.clockJumps = append(s.clockJumps, a)
+			s.warnings = append(s.warnings, a.String())
+		}
+	}
+	for _, in := range s.inputs {
+		if b := s.behind[in]; b != nil {
+			s.clockJumps = append(s.clockJumps, b)
+			s.warnings = append(s.warnings, b.String())
+		}
+	}
+}
+
+// findClocks finds, for each log read, its records after its last-written
+// record in time (s.ahead) and before its first-written record (s.behind),
+// which checkClocks reports; they depend on each log's own first- and
+// last-written records only, and the jumps ahead choose the reference
+// time (ReferenceEnd).
+func (s *scanner) findClocks() {
+	s.ahead, s.behind = map[*Input]*ClockJump{}, map[*Input]*ClockJump{}
 	for i, in := range s.inputs {
 		first, last := s.first[in], s.last[in]
 		if !in.Used || first == nil && last == nil {
@@ -356,18 +458,6 @@ func (s *scanner) checkClocks() {
 			first = nil
 		}
 		// A read error is the decoding pass's to report.
-		a, b := clockJumps(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
-		if a != nil {
-			s.clockJumps = append(s.clockJumps, a)
-			s.warnings = append(s.warnings, a.String())
-		}
-		behind[in] = b
-	}
-	// Every jump ahead first, then those behind.
-	for _, in := range s.inputs {
-		if b := behind[in]; b != nil {
-			s.clockJumps = append(s.clockJumps, b)
-			s.warnings = append(s.warnings, b.String())
-		}
+		s.ahead[in], s.behind[in] = clockJumps(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 	}
 }

@@ -120,6 +120,11 @@ type Input struct {
 	// renumbered) or its header time is zero, or most of its records whose
 	// EventRecordID was read are renumbered (evtx.Stats.Exported).
 	Exported bool
+	// ClockAhead is set when the log's last-written record lies later
+	// than another log's and in the time that log shows the machine's
+	// clock ran ahead (ReferenceEnd): it was written then, and is not
+	// the machine's "now".
+	ClockAhead bool
 }
 
 // Holds reports whether in is a log of channel ch: its Channel, or, for a

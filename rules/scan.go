@@ -57,6 +57,9 @@ type scanResult struct {
 	// record; warnings are said about the reading as a whole (each clock
 	// jump, a doubtful reference time), in that order.
 	clockJumps []*ClockJump
+	// lastAhead are the logs whose later last-written record did not give
+	// the reference time: written while the clock ran ahead (ReferenceEnd).
+	lastAhead []*LastAhead
 	// timeGaps are the logs with a week or more without records across
 	// the start of their analysed period (each also a warning).
 	timeGaps []*TimeGap
@@ -127,6 +130,8 @@ type scanner struct {
 	all       []*compiledQuery            // every query, of every channel
 	last      map[*Input]*evtx.Event      // each log's last-written record
 	first     map[*Input]*evtx.Event      // each log's first-written record
+	// ahead and behind are each log's clock jumps (findClocks).
+	ahead, behind map[*Input]*ClockJump
 	// decoded counts, per input, the records of its main decoding pass
 	// whose time lies in [Since, Until] (near) and all of them (total).
 	decoded map[*Input]recordCounts
@@ -164,13 +169,28 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 			s.lastWritten(in, s.logs[i])
 		}
 	}
-	s.ref = at
-	if s.ref.IsZero() {
+	s.findClocks()
+	// The latest last-written record, unless it was written while the
+	// clock ran ahead, as another log shows (ReferenceEnd).
+	paths := make([]string, len(s.inputs))
+	lasts := make([]*RecordRef, len(s.inputs))
+	aheads := make([]*ClockJump, len(s.inputs))
+	for i, in := range s.inputs {
+		paths[i], lasts[i], aheads[i] = in.Path, in.LastWritten, s.ahead[in]
+	}
+	best, passed := ReferenceEnd(paths, lasts, aheads)
+	for _, a := range passed {
 		for _, in := range s.inputs {
-			if lw := in.LastWritten; lw != nil && lw.Time.After(s.ref) {
-				s.ref, s.refFrom, s.refRecord = lw.Time, in.Path, lw
+			if in.Path == a.Path && in.LastWritten == a.Last {
+				in.ClockAhead = true
 			}
 		}
+	}
+	s.ref = at
+	if s.ref.IsZero() && best >= 0 {
+		in := s.inputs[best]
+		s.ref, s.refFrom, s.refRecord = in.LastWritten.Time, in.Path, in.LastWritten
+		s.lastAhead = passed
 	}
 
 	if !s.ref.IsZero() {
@@ -191,6 +211,9 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 		}
 	}
 	s.checkClocks()
+	for _, a := range s.lastAhead {
+		s.warnings = append(s.warnings, a.String())
+	}
 	s.checkGaps()
 	s.checkReference()
 	for _, ce := range s.context {

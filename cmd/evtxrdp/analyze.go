@@ -59,7 +59,9 @@ The reference time ("now" of the article's timediff queries) is the
 TimeCreated of the last-written record (highest record number) of a
 machine's logs, the latest across them, never the wall clock and not the
 largest time (records after it, from a clock that ran ahead, are
-reported); --at sets it. Each rule looks back over its window (24 hours)
+reported; a log whose last-written record lies in the time another log
+shows the clock ran ahead, written before that log's last-written record,
+does not give it, and a warning names both); --at sets it. Each rule looks back over its window (24 hours)
 from there; matches up to --look-back outside the window are reported as
 such. Windows, look-backs and --at compare each event's TimeCreated
 (System/TimeCreated/@SystemTime), never the record header's write time

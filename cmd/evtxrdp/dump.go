@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // copiesHelp is what dump and query say about a log given twice.
@@ -56,7 +57,9 @@ records or leave 0. They take a time, RFC 3339 with or without fraction
 and zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01;
 no zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from
 the TimeCreated of each input's last-written record (its highest record
-number), the latest of them ("--since 24h": the last day of logging).
+number), the latest of them ("--since 24h": the last day of logging),
+as analyze takes "now": not an input's whose last-written record lies in
+the time another input shows the clock ran ahead (stderr says so).
 Records outside the window are passed over, read without being decoded;
 the output is the full dump with the events outside the window removed.
 An event whose TimeCreated cannot be read (missing, repeated, not a time)
@@ -204,7 +207,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	noteMisnamed(stderr, "evtxrdp dump", logs, "")
 	logs = readOnce(logs, *workers, stderr, "evtxrdp dump")
 	if sinceT.relative || untilT.relative {
-		newest, ok := dumpNewest(logs, *workers)
+		newest, ok := dumpNewest(logs, *workers, stderr)
 		if !ok {
 			fmt.Fprintln(stderr, "evtxrdp dump: no record to count --since/--until back from")
 			return exitFailure
@@ -288,12 +291,19 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 }
 
 // dumpNewest returns the latest, over the logs, of the TimeCreated of each
-// log's last-written record (Stats.LastWrittenCreated). Reading with a
-// window in the far future passes over every record (reading only their
-// TimeCreated where it can be read without decoding).
-func dumpNewest(logs []*evtx.Log, workers int) (time.Time, bool) {
+// log's last-written record (Stats.LastWrittenCreated), passing over, as
+// analyze does (rules.ReferenceEnd), a log whose last-written record was
+// written while the clock ran ahead, as another log's records after its
+// own last-written one show; stderr says so. Reading with a window in the
+// far future passes over every record (reading only their TimeCreated
+// where it can be read without decoding).
+func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, bool) {
 	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	var newest time.Time
+	var (
+		ls    []*evtx.Log
+		paths []string
+		lasts []*rules.RecordRef
+	)
 	for _, l := range logs {
 		f, err := l.Open(evtx.Options{Since: far, Workers: workers})
 		if err != nil {
@@ -304,12 +314,34 @@ func dumpNewest(logs []*evtx.Log, workers int) (time.Time, bool) {
 				break
 			}
 		}
-		if st := f.Stats(); st.LastWrittenID > 0 && st.LastWrittenCreated.After(newest) {
-			newest = st.LastWrittenCreated
+		if st := f.Stats(); st.LastWrittenID > 0 && !st.LastWrittenCreated.IsZero() {
+			ls, paths = append(ls, l), append(paths, l.Path)
+			lasts = append(lasts, &rules.RecordRef{EventRecordID: st.LastWrittenID, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated})
 		}
 		f.Close()
 	}
-	return newest, !newest.IsZero()
+	aheads := make([]*rules.ClockJump, len(ls))
+	if len(ls) > 1 {
+		// Only another log's jump ahead can pass over a log's end.
+		for i, l := range ls {
+			last, err := rules.LastWritten(l, evtx.Options{Workers: workers}, false)
+			if err != nil || last == nil {
+				continue
+			}
+			t := lasts[i].Time // its TimeCreated, as the window counts it
+			lasts[i] = rules.NewRecordRef(last)
+			lasts[i].Time = t
+			aheads[i], _ = rules.FindClockJump(l, last, evtx.Options{Workers: workers}, false)
+		}
+	}
+	best, passed := rules.ReferenceEnd(paths, lasts, aheads)
+	if best < 0 {
+		return time.Time{}, false
+	}
+	for _, a := range passed {
+		fmt.Fprintf(stderr, "evtxrdp dump: warning: %s\n", escapeText(a.String()))
+	}
+	return lasts[best].Time, true
 }
 
 type dumpWriteError struct{ err error }

@@ -53,7 +53,10 @@ with --structured-query, as wevtutil /sq does.
 
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
-number) of each log, the latest across logs (never the wall clock); logs
+number) of each log, the latest across logs (never the wall clock; not
+a log's whose last-written record lies in the time another log shows the
+clock ran ahead, written before that log's last-written record: stderr
+says so); logs
 of several machines (grouped as analyze groups them) each count from
 their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their
@@ -227,6 +230,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		var fromRec *rules.RecordRef
 		lasts := map[*evtx.Log]*evtx.Event{}
 		firsts := map[*evtx.Log]*evtx.Event{}
+		aheads := map[*evtx.Log]*rules.ClockJump{} // records after the last-written one in time
 		for _, l := range logs {
 			first, last, err := rules.WrittenEnds(l, evtx.Options{}, *noSkip)
 			if err != nil {
@@ -238,16 +242,23 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 			lasts[l], firsts[l] = last, first
-			if r := rules.NewRecordRef(last); r.Time.After(now) {
-				now, from, fromRec = r.Time, l, r
+			if j, err := rules.FindClockJump(l, last, evtx.Options{}, *noSkip); err == nil && j != nil {
+				aheads[l] = j
 			}
+		}
+		// The latest last-written record, unless it was written while the
+		// clock ran ahead, as another log shows (rules.ReferenceEnd).
+		var passed []*rules.LastAhead
+		from, fromRec, passed = queryReference(logs, lasts, aheads)
+		if fromRec != nil {
+			now = fromRec.Time
 		}
 		if len(readable) == 0 {
 			fmt.Fprintln(stderr, "evtxrdp query: no readable log")
 			return exitFailure
 		}
 		logs = readable
-		if ms := queryMachines(given, logs, lasts); usesTimediff(queryText) && len(ms) > 1 {
+		if ms := queryMachines(given, logs, lasts, aheads); usesTimediff(queryText) && len(ms) > 1 {
 			// Logs of several machines: each machine's timediff counts
 			// from its own last-written record, as analyze's windows do.
 			var names []string
@@ -256,11 +267,13 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			}
 			fmt.Fprintf(stderr, "evtxrdp query: the logs come from %d machines (%s); timediff counts from each machine's own last-written record; use --at for one reference time\n", len(ms), escapeText(strings.Join(names, ", ")))
 			nowOf = map[*evtx.Log]time.Time{}
+			passed = nil // each machine's own
 			for _, m := range ms {
 				if m.from == nil {
 					fmt.Fprintf(stderr, "reference time of %s: none (its logs hold no records)\n", escapeText(m.name))
 					continue
 				}
+				passed = append(passed, m.passed...)
 				fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s in %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), m.ref, escapeText(m.from.Path))
 				for _, l := range m.logs {
 					nowOf[l] = m.ref.Time
@@ -273,7 +286,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		for _, l := range logs {
 			if last := lasts[l]; last != nil {
-				if j, err := rules.FindClockJump(l, last, evtx.Options{}, *noSkip); err == nil && j != nil {
+				if j := aheads[l]; j != nil {
 					fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
 				}
 				// Records before the first-written one: the clock ran
@@ -298,6 +311,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 					}
 				}
 			}
+		}
+		for _, a := range passed {
+			fmt.Fprintf(stderr, "warning: %s\n", escapeText(a.String()))
 		}
 	}
 
@@ -687,10 +703,41 @@ func usesTimediff(query string) bool {
 // queryMachine is one machine among the logs query reads: its logs (as
 // read, copies merged) and the latest last-written record among them.
 type queryMachine struct {
-	name string
-	logs []*evtx.Log
-	ref  *rules.RecordRef
-	from *evtx.Log
+	name   string
+	logs   []*evtx.Log
+	ref    *rules.RecordRef
+	from   *evtx.Log
+	passed []*rules.LastAhead // logs whose later last-written record was written while the clock ran ahead
+}
+
+// queryReference picks, among logs, the one whose last-written record
+// (lasts) gives the reference time, as analyze does (rules.ReferenceEnd:
+// the latest, unless written while the clock ran ahead, as another log's
+// jump ahead, aheads, shows). from is nil when no log has a last-written
+// record with a time.
+func queryReference(logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event, aheads map[*evtx.Log]*rules.ClockJump) (from *evtx.Log, ref *rules.RecordRef, passed []*rules.LastAhead) {
+	var (
+		ls     []*evtx.Log
+		paths  []string
+		refs   []*rules.RecordRef
+		jumped []*rules.ClockJump
+	)
+	for _, l := range logs {
+		last := lasts[l]
+		if last == nil {
+			continue
+		}
+		r := rules.NewRecordRef(last)
+		if r.Time.IsZero() {
+			continue
+		}
+		ls, paths, refs, jumped = append(ls, l), append(paths, l.Path), append(refs, r), append(jumped, aheads[l])
+	}
+	best, passed := rules.ReferenceEnd(paths, refs, jumped)
+	if best < 0 {
+		return nil, nil, nil
+	}
+	return ls[best], refs[best], passed
 }
 
 // queryMachines groups the logs into machines as analyze does
@@ -700,7 +747,7 @@ type queryMachine struct {
 // their first log.
 // given are the logs before copies were merged; logs after, each with the
 // path of its first copy.
-func queryMachines(given, logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event) []*queryMachine {
+func queryMachines(given, logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event, aheads map[*evtx.Log]*rules.ClockJump) []*queryMachine {
 	if len(logs) < 2 {
 		return nil
 	}
@@ -734,9 +781,9 @@ func queryMachines(given, logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event) []*
 			out = append(out, qm)
 		}
 		qm.logs = append(qm.logs, l)
-		if r := rules.NewRecordRef(last); qm.ref == nil || r.Time.After(qm.ref.Time) {
-			qm.ref, qm.from = r, l
-		}
+	}
+	for _, qm := range out {
+		qm.from, qm.ref, qm.passed = queryReference(qm.logs, lasts, aheads)
 	}
 	return out
 }

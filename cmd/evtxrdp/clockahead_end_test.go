@@ -1,0 +1,71 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// A machine whose clock ran a year ahead for three hours: System holds
+// three records of that time before its last-written record (and the
+// 36871 an hour before it); Security, not written to after the clock was
+// set back, ends with three logons of that year-ahead time.
+func writeLogEndedWhileClockAhead(t *testing.T) string {
+	t.Helper()
+	t0 := time.Date(2024, 4, 20, 0, 0, 0, 0, time.UTC)
+	year := 365 * 24 * time.Hour
+	var sys []*evtx.Event
+	sys = append(sys, evtxtest.Noise(t0, time.Hour, 100)...)
+	sys = append(sys, evtxtest.Noise(t0.Add(100*time.Hour+year), time.Hour, 3)...)
+	sys = append(sys, evtxtest.Noise(t0.Add(103*time.Hour), time.Hour, 140)...)
+	sys = append(sys, evtxtest.Schannel36871(t0.Add(242*time.Hour), 10013))
+	sys = append(sys, evtxtest.Noise(t0.Add(243*time.Hour), time.Hour, 1)...)
+	var sec []*evtx.Event
+	for i := 0; i < 103; i++ {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		if i >= 100 {
+			at = at.Add(year)
+		}
+		sec = append(sec, evtxtest.Security4624(at, "alice", "10.0.0.5", 10))
+	}
+	dir := t.TempDir()
+	for name, evs := range map[string][]*evtx.Event{"System.evtx": sys, "Security.evtx": sec} {
+		if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// query's timediff and dump's --since 24h count from the machine's
+// last-written record as analyze does: not from a log's last record
+// written while the clock ran a year ahead, as another log shows
+// (rules.ReferenceEnd). Before, both counted from Security's EventRecordID
+// 103, a year ahead: query found no 36871 in the last day and dump
+// --since 24h printed only the six year-ahead records.
+func TestQueryDumpLogEndedWhileClockAhead(t *testing.T) {
+	dir := writeLogEndedWhileClockAhead(t)
+	for _, noSkip := range []string{"--no-skip=false", "--no-skip"} {
+		code, out, errOut := runCmd("query", noSkip, "-f", "xml", "-q", "*[System[Provider[@Name='Schannel'] and TimeCreated[timediff(@SystemTime) <= 86400000]]]", dir)
+		if code != 0 || strings.Count(out, "<Event ") != 1 || !strings.Contains(out, "<EventID>36871</EventID>") {
+			t.Errorf("query %s: exit %d, %d events; want the 36871\n%s", noSkip, code, strings.Count(out, "<Event "), errOut)
+		}
+		if !strings.Contains(errOut, "reference time: 2024-04-30T03:00:00.0000000Z (the last-written record, EventRecordID 245 in "+filepath.Join(dir, "System.evtx")) ||
+			!strings.Contains(errOut, "warning: clock ahead at the end of "+filepath.Join(dir, "Security.evtx")) {
+			t.Errorf("query %s: stderr:\n%s", noSkip, errOut)
+		}
+	}
+	code, out, errOut := runCmd("dump", "-f", "xml", "--since", "24h", dir)
+	// System's last day: 24 noise records, the 36871 and the last one;
+	// and the six records a year ahead, after --since.
+	if code != 0 || strings.Count(out, "<Event ") != 32 || !strings.Contains(out, "<EventID>36871</EventID>") {
+		t.Errorf("dump --since 24h: exit %d, %d events, want 32 with the 36871\n%s", code, strings.Count(out, "<Event "), errOut)
+	}
+	if !strings.Contains(errOut, "evtxrdp dump: warning: clock ahead at the end of "+filepath.Join(dir, "Security.evtx")) {
+		t.Errorf("dump --since 24h: stderr:\n%s", errOut)
+	}
+}
