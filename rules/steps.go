@@ -177,7 +177,13 @@ func foldASCII(s string) string {
 //     first backup.
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
-//     checkRunOn (stepshell.go).
+//     checkRunOn (stepshell.go);
+//   - every change those checks know (the writes above, sc config) runs
+//     only under a condition, "if exist <backup> ..." in cmd and
+//     "if (...) { ... }" in PowerShell, on its line or in a block an if
+//     line opens (unguardedWrites): a block pasted into cmd or an
+//     interactive PowerShell runs every line even when the backup before
+//     it failed.
 //
 // The checks read the commands line by line as text; they do not parse
 // cmd or PowerShell.
@@ -203,6 +209,9 @@ func checkSteps(r *Rule) []error {
 			bad(".run_on", "%s", msg)
 		}
 		for _, msg := range changesBeforeCheck(s) {
+			bad(".commands", "%s", msg)
+		}
+		for _, msg := range unguardedWrites(s) {
 			bad(".commands", "%s", msg)
 		}
 		var sawReg, sawACL, sawList, sawFw bool
@@ -254,6 +263,36 @@ var (
 	// guarded is a line that runs its command only under a condition.
 	guarded = regexp.MustCompile(`(?i)^\s*(if\s+(not\s+)?(exist|defined)\b|if\s*\()`)
 )
+
+// unguardedWrites returns the lines of s that change the machine (a
+// registry write, sc config, an ACL grant, Remove-Item, a firewall
+// change) without a condition: not an if line ("if exist", "if not
+// exist", "if defined", "if (") and not inside a block one opens, by the
+// count of the brackets ( ) { } from the if line on. A pasted block runs
+// every line after one that failed (cmd, and PowerShell at its prompt, go
+// on after an error), so a write that the step's backup does not guard
+// could run when the backup did not.
+func unguardedWrites(s *Step) []string {
+	var bad []string
+	depth := 0 // brackets the if lines so far left open
+	for n, line := range strings.Split(s.Commands, "\n") {
+		if comment.MatchString(line) {
+			continue
+		}
+		isIf := guarded.MatchString(line)
+		f := foldASCII(line)
+		write := regWrite.match(line, f) || psRegWrite.match(line, f) || scConfig.match(line, f) ||
+			aclWrite.match(line, f) && !strings.Contains(f, "takeown") || certRemove.match(line, f) || fwWrite.match(line, f)
+		if write && !isIf && depth == 0 {
+			bad = append(bad, fmt.Sprintf(`a change that runs even when the step's backup failed (a pasted block runs every line after a failed one): put it behind the backup's check, "if exist <backup> ..." in cmd, "if (Test-Path <backup>) { ... }" in PowerShell: line %d: %s`, n+1, shownLine(line)))
+		}
+		if isIf || depth > 0 {
+			depth += strings.Count(line, "(") + strings.Count(line, "{") - strings.Count(line, ")") - strings.Count(line, "}")
+			depth = max(depth, 0)
+		}
+	}
+	return bad
+}
 
 // changesBeforeCheck returns, for a step with a check whose message says
 // nothing was changed, the lines before that check that change the

@@ -255,8 +255,8 @@ resolution:
 		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "before any reg query", false, true},
 		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "before any reg query", false, true},
 		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "before any reg query", false, true},
-		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true, true},
-		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "", true, true},
+		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
+		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
 		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
 		// a pasted block then feeds it the next line.
 		{"reg export without /y", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%TS%.reg\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "reg export without /y", false, false},
@@ -270,7 +270,14 @@ resolution:
 		{"unquoted placeholder", "    source: s\n    commands: |\n      nltest /sc_query:<domain>\n", "", true, false},
 		{"placeholder in a comment", "    source: s\n    commands: |\n      # Set-CimInstance -Property @{Hash = '<THUMBPRINT>'}\n      rem set \"NAME=<name>\"\n", "", true, false},
 		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true, true},
-		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true, false},
+		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true, false},
+		// A pasted block runs every line after a failed one: a write the
+		// backup's check does not guard runs without a backup. Guards on
+		// the line or as a block an if line opens pass.
+		{"unguarded after backup", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "a change that runs even when the step's backup failed", false, false},
+		{"unguarded PowerShell after block", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        'backed up'\n      }\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "a change that runs even when the step's backup failed (a pasted block runs every line after a failed one): put it behind the backup's check, \"if exist <backup> ...\" in cmd, \"if (Test-Path <backup>) { ... }\" in PowerShell: line 5:", false, true},
+		{"guarded PowerShell block", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name B -Value (2)\n      }\n", "", true, true},
+		{"guarded cmd block", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg (\n        reg add \"HKLM\\X\" /v A /d 1 /f\n        reg add \"HKLM\\X\" /v B /d \"C:\\Program Files (x86)\" /f\n      )\n", "", true, false},
 	} {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "mine.yaml")
@@ -509,7 +516,7 @@ resolution:
     shell: cmd
     source: s
     commands: |
-      sc config Dhcp start= auto
+      if exist C:\BackupACLs\Dhcp.reg sc config Dhcp start= auto
 `
 	for _, c := range []struct {
 		first string
@@ -530,7 +537,7 @@ resolution:
 			t.Errorf("first [%s]: refused: %v", c.first, err)
 		case !c.good && err == nil:
 			t.Errorf("first [%s]: loaded; the report prints sc config before the reg export", c.first)
-		case !c.good && !strings.Contains(err.Error(), "resolution[start].commands: changes service Dhcp before its key is saved with reg export (in this step or an earlier one, in the order refinement ref prints the steps): line 1: sc config Dhcp start= auto"):
+		case !c.good && !strings.Contains(err.Error(), "resolution[start].commands: changes service Dhcp before its key is saved with reg export (in this step or an earlier one, in the order refinement ref prints the steps): line 1: if exist C:\\BackupACLs\\Dhcp.reg sc config Dhcp start= auto"):
 			t.Errorf("first [%s]: error %q, want the step, the refinement and the line", c.first, err)
 		}
 	}
