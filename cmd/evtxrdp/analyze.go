@@ -244,10 +244,13 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 // primeSystemLogs primes (evtx.Log.Prime) the System logs of units, the
 // largest first, each file once, in a goroutine, until stop is called;
 // wait waits until the goroutine has returned (it finishes the log it is
-// priming when stopped). The grouping reads every System log it is given from its
-// last-written record (fleet.Group), which a primed log answers from its
-// memo, so priming changes no answer and reads nothing twice; a log the
-// grouping reaches while it is being primed waits for it.
+// priming when stopped). The grouping reads every log of System records
+// it is given from its last-written record (fleet.Group), which a primed
+// log answers from its memo, so priming changes no answer and reads
+// nothing twice; a log the grouping reaches while it is being primed
+// waits for it. The logs are chosen by file name, before any is opened:
+// a System.evtx holding another channel's records (a renamed copy) may be
+// primed for nothing, and a renamed System log is not primed.
 func primeSystemLogs(units []*fleet.Unit) (stop, wait func()) {
 	var logs []*evtx.Log
 	for _, u := range units {
