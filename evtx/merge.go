@@ -315,7 +315,7 @@ func (m *merged) stats() Stats {
 				s.LastCreated = p.LastCreated
 			}
 			if !s.created || p.LastWrittenID > s.LastWrittenID || (p.LastWrittenID == s.LastWrittenID && p.LastWrittenCreated.After(s.LastWrittenCreated)) {
-				s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = p.LastWrittenID, p.LastWrittenCreated, p.LastWrittenExported
+				s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = p.LastWrittenID, p.LastWrittenCreated, p.LastWrittenExported, p.LastWrittenEventRecordID
 			}
 			s.created = true
 		}

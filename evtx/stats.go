@@ -113,6 +113,10 @@ type Stats struct {
 	// the newest time in the log (they differ when the clock was set back).
 	LastWrittenID      uint64
 	LastWrittenCreated time.Time
+	// LastWrittenEventRecordID is that record's System/EventRecordID (the
+	// id Event Viewer shows; an exported log renumbers the records, so it
+	// differs from LastWrittenID there), 0 when it was not read.
+	LastWrittenEventRecordID uint64
 	// LastWrittenExported tells that the last-written record looks
 	// exported: its header time is 0 (Event Viewer's saved logs leave the
 	// newest record's header time 0) or its number differs from its
@@ -158,12 +162,15 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 		}
 	}
 	exported := ft == 0 || hasID && id != erid
+	if !hasID {
+		erid = 0
+	}
 	if !s.created {
-		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = id, t, exported
+		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = id, t, exported, erid
 	}
 	widen(&s.FirstCreated, &s.LastCreated, &s.created, t)
 	if id > s.LastWrittenID || (id == s.LastWrittenID && t.After(s.LastWrittenCreated)) {
-		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = id, t, exported
+		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = id, t, exported, erid
 	}
 }
 
@@ -219,7 +226,7 @@ func (s *Stats) add(c *Stats) {
 	if c.created {
 		if !s.created {
 			s.FirstCreated, s.LastCreated, s.created = c.FirstCreated, c.LastCreated, true
-			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported
+			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported, c.LastWrittenEventRecordID
 			return
 		}
 		s.FirstCreated = minTime(s.FirstCreated, c.FirstCreated)
@@ -227,7 +234,7 @@ func (s *Stats) add(c *Stats) {
 			s.LastCreated = c.LastCreated
 		}
 		if c.LastWrittenID > s.LastWrittenID || (c.LastWrittenID == s.LastWrittenID && c.LastWrittenCreated.After(s.LastWrittenCreated)) {
-			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported
+			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported, c.LastWrittenEventRecordID
 		}
 	}
 }

@@ -316,7 +316,7 @@ func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, boo
 		}
 		if st := f.Stats(); st.LastWrittenID > 0 && !st.LastWrittenCreated.IsZero() {
 			ls, paths = append(ls, l), append(paths, l.Path)
-			lasts = append(lasts, &rules.RecordRef{EventRecordID: st.LastWrittenID, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated})
+			lasts = append(lasts, lastWrittenRef(st))
 		}
 		f.Close()
 	}
@@ -342,6 +342,18 @@ func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, boo
 		fmt.Fprintf(stderr, "evtxrdp dump: warning: %s\n", escapeText(a.String()))
 	}
 	return lasts[best].Time, true
+}
+
+// lastWrittenRef names a log's last-written record as the reports do: by
+// its EventRecordID, with its record number in the file beside it where
+// they differ (an exported log), or by the record number alone when its
+// EventRecordID was not read.
+func lastWrittenRef(st evtx.Stats) *rules.RecordRef {
+	id := st.LastWrittenEventRecordID
+	if id == 0 {
+		id = st.LastWrittenID
+	}
+	return &rules.RecordRef{EventRecordID: id, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated}
 }
 
 type dumpWriteError struct{ err error }
@@ -440,8 +452,8 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		}
 	}
 	if !st.FirstCreated.IsZero() {
-		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record %d at %s\n",
-			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.LastWrittenID, evtx.FormatTime(st.LastWrittenCreated))
+		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record: %s at %s\n",
+			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), lastWrittenRef(st), evtx.FormatTime(st.LastWrittenCreated))
 	}
 	if st.Exported() {
 		fmt.Fprintf(d.stderr, "  exported log (saved from Event Viewer or wevtutil): %d of %d records renumbered, %d with header time 0; events are placed by TimeCreated\n",

@@ -241,7 +241,7 @@ func TestDumpWindow(t *testing.T) {
 	if code != exitOK || len(lines(out)) != want {
 		t.Errorf("absolute window: exit %d, %d events, want %d\n%s", code, len(lines(out)), want, errOut)
 	}
-	if !strings.Contains(errOut, "skipped outside the window") || !strings.Contains(errOut, "last written record 13649 at 2012-04-08T01:28:13.9234828Z") {
+	if !strings.Contains(errOut, "skipped outside the window") || !strings.Contains(errOut, "last written record: EventRecordID 13649 at 2012-04-08T01:28:13.9234828Z") {
 		t.Errorf("no summary: %s", errOut)
 	}
 	// RFC 3339 section 5.6 allows a lower-case "t" and "z", as analyze's
@@ -528,6 +528,31 @@ func TestDumpDuplicatesSummary(t *testing.T) {
 		we, ws, wd, said := counts(args...)
 		if wd != in || !said || we+ws+wd != e+s+d {
 			t.Errorf("%v: %d events, %d skipped, %d duplicates (copies said %v); want %d duplicates and %d in all", args, we, ws, wd, said, in, e+s+d)
+		}
+	}
+}
+
+// dump's summary names a log's last-written record as the reports do: by
+// its EventRecordID, the id Event Viewer shows, with the record number in
+// the file beside it where an export renumbered the records. It said
+// "last written record 32" for the filtered export whose last record is
+// EventRecordID 5093 (and "record 1" for a one-record export whose record
+// is EventRecordID 48211), with and without a window alike.
+func TestDumpSummaryNamesLastWrittenByEventRecordID(t *testing.T) {
+	for _, c := range []struct{ set, want string }{
+		{"exported-filtered", "; last written record: EventRecordID 5093 (record 32 in the file) at 2024-05-01T12:00:00.0000000Z\n"},
+		{"one-record-export", "; last written record: EventRecordID "},
+		{"tls-36871-10013", "; last written record: EventRecordID 123 at 2024-05-01T12:00:00.0000000Z\n"},
+	} {
+		log := filepath.Join(scenarios, c.set, "System.evtx")
+		for _, window := range [][]string{nil, {"--since", "2099-01-01"}, {"--until", "1990-01-01"}} {
+			code, _, errOut := runDumpArgs(t, append(append([]string{"-f", "none"}, window...), log)...)
+			if code != exitOK || !strings.Contains(errOut, c.want) {
+				t.Errorf("%s %v: exit %d, summary %q; want %q", c.set, window, code, errOut, c.want)
+			}
+			if c.set == "one-record-export" && strings.Contains(errOut, "(record 1 in the file)") == strings.Contains(errOut, "EventRecordID 1 at") {
+				t.Errorf("%s %v: summary %q names the record by its number alone", c.set, window, errOut)
+			}
 		}
 	}
 }
