@@ -165,6 +165,13 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 	if !hasID {
 		erid = 0
 	}
+	if TimeToFiletime(t) == 0 {
+		// A TimeCreated of FILETIME 0 is no time, as a header time of 0
+		// is none (noteTime): it places the record nowhere, and the
+		// last-written record with a time gives "now" (dump --since 24h
+		// counted back from 1601).
+		return
+	}
 	if !s.created {
 		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = id, t, exported, erid
 	}

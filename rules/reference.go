@@ -179,8 +179,81 @@ func LastWritten(l *evtx.Log, o evtx.Options, plain bool) (*evtx.Event, error) {
 }
 
 // WrittenEnds returns the first- and last-written records of l (lowest
-// and highest record numbers); see LastWritten.
+// and highest record numbers); see LastWritten. A record that gives no
+// time (no TimeCreated, or FILETIME 0, and a record header time of 0, as
+// the last record of an export holds) is replaced by the nearest record
+// written after it (for first) or before it (for last) whose TimeCreated
+// is known: the log's written ends in time. Before, a filtered export
+// whose last record had no TimeCreated had no reference time at all,
+// every rule not checked.
 func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Event, err error) {
+	first, last, _, err = TimedWrittenEnds(l, o, plain)
+	return first, last, err
+}
+
+// TimedWrittenEnds is WrittenEnds, also returning the last-written record
+// when it gives no time and was replaced (untimed; UntimedText says so),
+// else nil.
+func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
+	first, last, err = writtenEnds(l, o, plain)
+	if err != nil || first == nil || last == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero() {
+		return first, last, nil, err
+	}
+	// Rare (an export's last record without a time): every record is
+	// read, by the plain path whatever plain says, so both agree.
+	tf, tl, err := timedEnds(l, o)
+	if err != nil {
+		return first, last, nil, err
+	}
+	if writtenTime(first).IsZero() && tf != nil {
+		first = tf
+	}
+	if writtenTime(last).IsZero() && tl != nil {
+		last, untimed = tl, last
+	}
+	return first, last, untimed, nil
+}
+
+// UntimedText is the warning for a log whose last-written record untimed
+// gives no time, so that its reference is last (TimedWrittenEnds).
+func UntimedText(path string, untimed, last *evtx.Event) string {
+	return fmt.Sprintf("the last-written record of %s (%s) gives no time (no TimeCreated, or one of FILETIME 0, and a record header time of 0): its time is taken from %s, the last record written before it with a TimeCreated (%s)",
+		path, NewRecordRef(untimed), NewRecordRef(last), evtx.FormatTime(writtenTime(last)))
+}
+
+// timedEnds returns the records of l with the lowest and the highest
+// record numbers among those whose TimeCreated is known (not absent, not
+// FILETIME 0), reading every record.
+func timedEnds(l *evtx.Log, o evtx.Options) (first, last *evtx.Event, err error) {
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	f, err := l.Open(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			return first, last, nil
+		}
+		if err != nil {
+			return first, last, err
+		}
+		if t, ok := evtx.TimeCreatedOf(ev); !ok || known(t).IsZero() {
+			continue
+		}
+		if last == nil || ev.RecordID > last.RecordID {
+			last = ev
+		}
+		if first == nil || ev.RecordID < first.RecordID {
+			first = ev
+		}
+	}
+}
+
+// writtenEnds is WrittenEnds without the replacement of records that give
+// no time.
+func writtenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Event, err error) {
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	f, err := l.Open(o)
 	if err != nil {
@@ -357,9 +430,12 @@ func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, p
 
 // lastWritten finds in's first- and last-written records.
 func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
-	first, ev, err := WrittenEnds(l, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+	first, ev, untimed, err := TimedWrittenEnds(l, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 	if err != nil {
 		in.Err = err
+	}
+	if untimed != nil {
+		s.warnings = append(s.warnings, UntimedText(in.Path, untimed, ev))
 	}
 	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = NewRecordRef(first)

@@ -69,3 +69,40 @@ func TestQueryDumpLogEndedWhileClockAhead(t *testing.T) {
 		t.Errorf("dump --since 24h: stderr:\n%s", errOut)
 	}
 }
+
+// An export whose last record gives no time (TimeCreated FILETIME 0,
+// header time 0): query's timediff counts from the last record written
+// before it with a TimeCreated, as analyze does, and says so; dump's
+// --since 24h counts back from the same record. Before, query had no
+// reference time ("none (the input holds no records)") and dump counted
+// back from 1601-01-01, printing every record as the last day's, its
+// summary saying "TimeCreated 1601-01-01T00:00:00.0000000Z to ...".
+func TestQueryDumpExportLastRecordUntimed(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 46)
+	evs = append(evs, evtxtest.Schannel36871(newest.Add(-90*time.Minute), 10013), evtxtest.Schannel36871(newest.Add(-time.Hour), 10013))
+	last := evtxtest.Noise(newest, time.Hour, 1)[0]
+	last.System.TimeCreated = evtx.FiletimeToTime(0)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "System.evtx")
+	if err := evtxtest.WriteFile(log, evtxtest.Exported(append(evs, last)), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, noSkip := range []string{"--no-skip=false", "--no-skip"} {
+		code, out, errOut := runCmd("query", noSkip, "-f", "xml", "-q", "*[System[Provider[@Name='Schannel'] and TimeCreated[timediff(@SystemTime) <= 86400000]]]", log)
+		if code != 0 || strings.Count(out, "<Event ") != 2 {
+			t.Errorf("query %s: exit %d, %d events; want the two 36871\n%s", noSkip, code, strings.Count(out, "<Event "), errOut)
+		}
+		if !strings.Contains(errOut, "reference time: 2024-05-01T11:00:00.0000000Z (the last-written record, EventRecordID 48 in ") ||
+			!strings.Contains(errOut, "(EventRecordID 49) gives no time") {
+			t.Errorf("query %s: stderr:\n%s", noSkip, errOut)
+		}
+	}
+	// From 2024-04-30T11:00: 23 noise records (the 24th hour of the log
+	// on) and the two 36871; the untimed record's TimeCreated, 1601, lies
+	// before the window, as the query language reads it.
+	code, out, errOut := runCmd("dump", "-f", "xml", "--since", "24h", log)
+	if code != 0 || strings.Count(out, "<Event ") != 25 || strings.Contains(errOut, "1601") || !strings.Contains(errOut, "last written record: EventRecordID 48 at 2024-05-01T11:00:00.0000000Z") {
+		t.Errorf("dump --since 24h: exit %d, %d events, want 25\n%s", code, strings.Count(out, "<Event "), errOut)
+	}
+}

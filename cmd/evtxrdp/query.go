@@ -231,11 +231,15 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		lasts := map[*evtx.Log]*evtx.Event{}
 		firsts := map[*evtx.Log]*evtx.Event{}
 		aheads := map[*evtx.Log]*rules.ClockJump{} // records after the last-written one in time
+		var untimedNotes []string                  // last-written records that give no time
 		for _, l := range logs {
-			first, last, err := rules.WrittenEnds(l, evtx.Options{}, *noSkip)
+			first, last, untimed, err := rules.TimedWrittenEnds(l, evtx.Options{}, *noSkip)
 			if err != nil {
 				fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
 				continue
+			}
+			if untimed != nil {
+				untimedNotes = append(untimedNotes, rules.UntimedText(l.Path, untimed, last))
 			}
 			readable = append(readable, l)
 			if last == nil {
@@ -314,6 +318,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		for _, a := range passed {
 			fmt.Fprintf(stderr, "warning: %s\n", escapeText(a.String()))
+		}
+		for _, n := range untimedNotes {
+			fmt.Fprintf(stderr, "warning: %s\n", escapeText(n))
 		}
 	}
 

@@ -1,0 +1,47 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// A filtered export whose last record gives no time: its TimeCreated is
+// FILETIME 0 and, as in every export, its record header time is 0. The
+// other records hold two 36871 in the last day. Before, the log had no
+// last-written record with a time, so the analysis had no reference time
+// ("unknown ... give --at") and every rule was not checked, although 123
+// records say when the machine last logged. Now the reference time is
+// the TimeCreated of the last record written before it with one, a
+// warning names both records, with shortcuts and without.
+func TestReferenceTimeExportLastRecordUntimed(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 46)
+	evs = append(evs, evtxtest.Schannel36871(newest.Add(-90*time.Minute), 10013), evtxtest.Schannel36871(newest.Add(-time.Hour), 10013))
+	last := evtxtest.Noise(newest, time.Hour, 1)[0]
+	last.System.TimeCreated = evtx.FiletimeToTime(0)
+	evs = evtxtest.Exported(append(evs, last))
+	dir := writeSystem(t, evs)
+	var answers [2]string
+	for i, plain := range []bool{false, true} {
+		res := analyzeDir(t, dir, plain)
+		answers[i] = answer(res)
+		if want := newest.Add(-time.Hour); !res.ReferenceTime.Equal(want) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 48 {
+			t.Errorf("plain %v: reference time %v from %+v, want %v (EventRecordID 48)", plain, res.ReferenceTime, res.ReferenceRecord, want)
+		}
+		for _, fd := range res.Findings {
+			if fd.Rule.ID == "rdp-tls-disabled" && (fd.Verdict != "detected" || fd.EvidenceCount != 2) {
+				t.Errorf("plain %v: rdp-tls-disabled %s with %d events, want detected with both 36871", plain, fd.Verdict, fd.EvidenceCount)
+			}
+		}
+		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "(EventRecordID 49) gives no time") || !strings.Contains(w, "taken from EventRecordID 48,") {
+			t.Errorf("plain %v: warnings %q; want one naming EventRecordID 49 and 48", plain, w)
+		}
+	}
+	if answers[0] != answers[1] {
+		t.Errorf("shortcuts change the answer:\n%s\n%s", answers[0], answers[1])
+	}
+}
