@@ -78,7 +78,9 @@ type chunkDecoder struct {
 	// recent holds templates of the memo (templates) by offset, direct
 	// mapped: most records of a chunk use a handful of templates, and this
 	// saves a map lookup per record. It only ever holds what templates
-	// holds (an entry there is never replaced).
+	// holds (an entry there is never replaced), and every template that
+	// enters templates enters it: a slot still empty tells that templates
+	// holds none of its offsets.
 	recent [recentSlots]struct {
 		off uint32
 		t   *template
@@ -87,7 +89,9 @@ type chunkDecoder struct {
 	// mapped, valid where their gen is ngen (tmplCache keeps the table
 	// across the chunks of its goroutine): a template's name offsets
 	// resolve without a map lookup each. It only ever holds what names
-	// holds (an entry there is never replaced).
+	// holds (an entry there is never replaced), and every name that
+	// enters names enters it: a slot of another generation tells that
+	// names holds none of its offsets (memoName).
 	ntab *nameTable
 	ngen uint32
 
@@ -555,7 +559,14 @@ func (t *nameTable) put(gen, off uint32, e *nameEntry) {
 // names does.
 func (d *chunkDecoder) memoName(off uint32) (*nameEntry, bool) {
 	if d.ntab != nil {
-		if s := &d.ntab[nameSlot(off)]; s.gen == d.ngen && s.off == off {
+		s := &d.ntab[nameSlot(off)]
+		if s.gen != d.ngen {
+			// Every name that enters names enters ntab in this chunk's
+			// generation (keepName), and a slot of it is only ever given
+			// another: names holds none of the slot's offsets.
+			return nil, false
+		}
+		if s.off == off {
 			return s.e, true
 		}
 	}
@@ -970,12 +981,17 @@ const (
 // result depends only on the chunk's bytes.
 func (d *chunkDecoder) template(off int) *template {
 	r := &d.recent[(uint32(off)*0x9e3779b1)>>(32-recentBits)]
-	if r.t != nil && r.off == uint32(off) {
-		return r.t
-	}
-	if t, ok := d.templates[uint32(off)]; ok {
-		r.off, r.t = uint32(off), t
-		return t
+	if r.t != nil {
+		if r.off == uint32(off) {
+			return r.t
+		}
+		// An empty slot tells that the memo holds no template of it:
+		// each is put here when it enters the memo, and a slot is only
+		// ever given another.
+		if t, ok := d.templates[uint32(off)]; ok {
+			r.off, r.t = uint32(off), t
+			return t
+		}
 	}
 	if t, ok := d.ownTmpls[uint32(off)]; ok {
 		return t

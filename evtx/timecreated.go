@@ -476,17 +476,20 @@ func (d *chunkDecoder) leanSkip(c *cursor) (tmpl *template, nbin int, ok bool) {
 	if !ok {
 		return nil, 0, false
 	}
-	end, n := c.end, len(desc)/4
+	n := len(desc) / 4
+	// Sizes are not negative, so the values fit when their sum does: one
+	// check after the loop (leanHead bounds the count by the bytes left,
+	// so the sum stays far from int's range).
 	for len(desc) >= 4 {
-		size := int(desc[0]) | int(desc[1])<<8
-		if size > end-pos {
-			return nil, 0, false
-		}
-		if Kind(desc[2]) == KindBinXML {
+		x := binary.LittleEndian.Uint32(desc)
+		pos += int(x & 0xffff)
+		if Kind(x>>16) == KindBinXML {
 			nbin++
 		}
 		desc = desc[4:]
-		pos += size
+	}
+	if pos > c.end {
+		return nil, 0, false
 	}
 	c.pos = pos
 	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil {

@@ -372,7 +372,7 @@ func maskWords(keep []byte) []uint64 {
 func sameMasked(b, body []byte, mask []uint64) bool {
 	le := binary.LittleEndian
 	n := len(body)
-	if len(b) != n || len(mask) != (n+7)/8 {
+	if len(b) != n || n < 8 || len(mask) != (n+7)/8 {
 		return false
 	}
 	i := 0

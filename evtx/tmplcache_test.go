@@ -272,7 +272,7 @@ func TestNameSlabEntryFresh(t *testing.T) {
 	chunk := make([]byte, chunkSize)
 	tc.decoder(chunk)
 	e := tc.newName()
-	*e = nameEntry{name: "Old", size: 14, memo: true, stamp: 3, mark: 7}
+	*e = nameEntry{name: "Old", size: 14, memo: true, stamp: 3, mark: 7, info: 2}
 	tc.decoder(chunk)
 	e2 := tc.newName()
 	if e2 != e {
@@ -280,5 +280,57 @@ func TestNameSlabEntryFresh(t *testing.T) {
 	}
 	if *e2 != (nameEntry{}) {
 		t.Errorf("entry of the next chunk: %+v, want a zero entry", *e2)
+	}
+}
+
+// TestMemoSlotsCoverMemo: after every kind of read of every chunk of
+// every sample (and of a damaged copy of each) through the decoders one
+// template cache hands out, each name of the chunk's memo has its slot of
+// the name table in the chunk's generation and each template of the memo
+// has a recent slot that is not empty. memoName and template take an
+// empty slot to mean that the memo holds none of its offsets and skip
+// the map; a memo entry without its slot would be parsed or compiled
+// again, a second entry for one offset.
+func TestMemoSlotsCoverMemo(t *testing.T) {
+	logs := testLogs(t)
+	names, tmpls := 0, 0
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && i%5 != 0 {
+			continue
+		}
+		for _, b := range [][]byte{logs[name], damaged(logs[name])} {
+			tc := newTmplCache()
+			if tc == nil {
+				t.Fatal("template cache off")
+			}
+			for ci := 0; fileHeaderBlock+ci*chunkSize < len(b); ci++ {
+				c := chunkAt(b, ci)
+				d := tc.decoder(c)
+				for k, sp := range recordSpans(c) {
+					switch k % 3 {
+					case 0:
+						d.readTime(sp[0], sp[1])
+					case 1:
+						d.summarize(sp[0], sp[1])
+					}
+					decodeSafely(d, sp[0], sp[1])
+				}
+				for off := range d.names {
+					if s := d.ntab[nameSlot(off)]; s.gen != d.ngen {
+						t.Fatalf("%s chunk %d: the memo's name at %#x has no slot of the chunk's generation", name, ci, off)
+					}
+					names++
+				}
+				for off := range d.templates {
+					if d.recent[(off*0x9e3779b1)>>(32-recentBits)].t == nil {
+						t.Fatalf("%s chunk %d: the memo's template at %#x has an empty recent slot", name, ci, off)
+					}
+					tmpls++
+				}
+			}
+		}
+	}
+	if names == 0 || tmpls == 0 {
+		t.Fatalf("%d names, %d templates in the memos: the test proves nothing", names, tmpls)
 	}
 }
