@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"slices"
 	"time"
 )
@@ -352,6 +353,14 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	}
 	le := binary.LittleEndian
 	off := chunkHeaderSize
+	// The records whose TimeCreated readTime reads as a FILETIME are
+	// judged and noted in FILETIMEs: the window as the FILETIMEs it holds
+	// (inFT: any; ftLo..ftHi), their span (cheapFT, made times when the
+	// chunk is done) and what noteRead notes (run, noted before any other
+	// record's noteRead or noteEvent and when the chunk is done).
+	ftLo, ftHi, inFT := w.ftRange()
+	var run ftRun
+	var cheapFT ftSpan
 	// allCheap stays true while every current record is read cheaply.
 	res.allCheap = w.active && !w.slackOnly
 	// failW reports a problem of a record decoded because it lies in the
@@ -475,11 +484,25 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				rt, cheap = decoder().readTime(off, size)
 			}
 			if cheap {
-				if !inSlack {
-					res.st.noteRead(id, ft, rt.created, rt.eventRecordID, rt.hasID)
-					res.noteCheap(rt.created)
+				var in bool
+				if rt.fromFT {
+					// As noteRead, noteCheap and contains would, in
+					// FILETIMEs (ftRun, ftRange).
+					if !inSlack {
+						run.note(id, ft, rt.ft, rt.eventRecordID, rt.hasID)
+						res.cheap++
+						cheapFT.note(rt.ft)
+					}
+					in = !w.active || inFT && ftLo <= rt.ft && rt.ft <= ftHi
+				} else {
+					if !inSlack {
+						run.flush(&res.st)
+						res.st.noteRead(id, ft, rt.created, rt.eventRecordID, rt.hasID)
+						res.noteCheap(rt.created)
+					}
+					in = w.contains(rt.created)
 				}
-				if !w.contains(rt.created) {
+				if !in {
 					// Outside the window by TimeCreated: not decoded.
 					if !inSlack {
 						res.st.Skipped++
@@ -497,7 +520,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				if s, ok := decoder().summarize(off, size); ok {
 					s.Written, s.RecordID = FiletimeToTime(ft), id
 					if cheap {
-						s.TimeCreated = rt.created
+						s.TimeCreated = rt.time()
 						if rt.hasID {
 							s.EventRecordID = rt.eventRecordID
 						}
@@ -531,9 +554,11 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				continue
 			}
 			if !cheap && !inSlack {
+				run.flush(&res.st)
 				res.st.noteEvent(id, ft, ev)
 			}
 		} else if !inSlack {
+			run.flush(&res.st)
 			res.st.noteEvent(id, ft, ev)
 		}
 		// A record decoded in part counts, and is reported, whether or not
@@ -570,6 +595,11 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		res.recovered = append(res.recovered, recovered)
 		res.st.Records++
 		off += size
+	}
+	run.flush(&res.st)
+	if cheapFT.set {
+		widen(&res.tmin, &res.tmax, &res.timed, FiletimeToTime(cheapFT.min))
+		widen(&res.tmin, &res.tmax, &res.timed, FiletimeToTime(cheapFT.max))
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return res
@@ -671,6 +701,115 @@ func chunkHeaderCRC(c []byte) uint32 {
 	crc.Write(c[:120])
 	crc.Write(c[128:chunkHeaderSize])
 	return crc.Sum32()
+}
+
+// ftRange returns the FILETIMEs whose times (FiletimeToTime) lie in the
+// active window w: lo..hi when any is (ok), exactly those for which
+// w.contains(FiletimeToTime(ft)) holds, as FiletimeToTime is strictly
+// increasing (TestWindowFiletimeRange compares the two).
+func (w window) ftRange() (lo, hi uint64, ok bool) {
+	first, last := FiletimeToTime(0), FiletimeToTime(math.MaxUint64)
+	lo, hi = 0, math.MaxUint64
+	if !w.since.IsZero() && w.since.After(first) {
+		if w.since.After(last) {
+			return 0, 0, false
+		}
+		// TimeToFiletime truncates to 100 ns: the FILETIME at or before
+		// since; the next one when it is before.
+		lo = TimeToFiletime(w.since)
+		if FiletimeToTime(lo).Before(w.since) {
+			lo++
+		}
+	}
+	if !w.until.IsZero() && w.until.Before(last) {
+		if w.until.Before(first) {
+			return 0, 0, false
+		}
+		hi = TimeToFiletime(w.until) // at or before until
+	}
+	return lo, hi, lo <= hi
+}
+
+// ftRun is what noteRead would note of a run of records whose
+// TimeCreated are FILETIMEs, noted in order (note) and given to a Stats
+// in one step (flush) with the same result: counts add up, the span of
+// times is that of its ends, and the last-written record is the run's
+// first with the highest (record number, TimeCreated), which takes the
+// Stats' place only when higher, as it would have in order
+// (FiletimeToTime is strictly increasing, so FILETIMEs compare as their
+// times). A TimeCreated of FILETIME 0 is counted and left out of the
+// rest, as noteRead leaves it out.
+type ftRun struct {
+	ids, renumbered int
+	timed           bool
+	min, max        uint64
+	bestID, bestFT  uint64
+	bestERID        uint64
+	bestExported    bool
+	pending         bool // something to flush
+}
+
+// note notes record number id with header time hdr, TimeCreated FILETIME
+// tc and EventRecordID erid when hasID, as noteRead does.
+func (r *ftRun) note(id, hdr, tc, erid uint64, hasID bool) {
+	r.pending = true
+	if hasID {
+		r.ids++
+		if id != erid {
+			r.renumbered++
+		}
+	}
+	exported := hdr == 0 || hasID && id != erid
+	if !hasID {
+		erid = 0
+	}
+	switch {
+	case tc == 0:
+	case !r.timed:
+		r.min, r.max, r.timed = tc, tc, true
+		r.bestID, r.bestFT, r.bestERID, r.bestExported = id, tc, erid, exported
+	default:
+		r.min, r.max = min(r.min, tc), max(r.max, tc)
+		if id > r.bestID || id == r.bestID && tc > r.bestFT {
+			r.bestID, r.bestFT, r.bestERID, r.bestExported = id, tc, erid, exported
+		}
+	}
+}
+
+// flush gives s what noteRead would have noted of the run's records, in
+// their order, and empties the run.
+func (r *ftRun) flush(s *Stats) {
+	if !r.pending {
+		return
+	}
+	s.IDsRead += r.ids
+	s.Renumbered += r.renumbered
+	if r.timed {
+		best := FiletimeToTime(r.bestFT)
+		if !s.created {
+			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = r.bestID, best, r.bestExported, r.bestERID
+		}
+		widen(&s.FirstCreated, &s.LastCreated, &s.created, FiletimeToTime(r.min))
+		widen(&s.FirstCreated, &s.LastCreated, &s.created, FiletimeToTime(r.max))
+		if r.bestID > s.LastWrittenID || (r.bestID == s.LastWrittenID && best.After(s.LastWrittenCreated)) {
+			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = r.bestID, best, r.bestExported, r.bestERID
+		}
+	}
+	*r = ftRun{}
+}
+
+// ftSpan is the span of FILETIMEs noted.
+type ftSpan struct {
+	min, max uint64
+	set      bool
+}
+
+func (p *ftSpan) note(ft uint64) {
+	if !p.set {
+		p.min, p.max, p.set = ft, ft, true
+		return
+	}
+	p.min, p.max = min(p.min, ft), max(p.max, ft)
 }
 
 // noteCheap counts a current record whose TimeCreated t was read cheaply

@@ -71,7 +71,7 @@ func TestCheapTimeNestedSystem(t *testing.T) {
 		}
 		_, plain := plainTimeCreated(ev.Root)
 		rt, ok := newChunkDecoder(c).readTime(off, size)
-		if ok != plain || ok && rt.created != FiletimeToTime(outer) {
+		if ok != plain || ok && rt.time() != FiletimeToTime(outer) {
 			t.Errorf("nested %s: readTime %v %v, decoded TimeCreated plain %v (%s)", nested, rt, ok, plain, ev.XML())
 		}
 		checkCheapTime(t, "nested "+nested, c, off, size)

@@ -139,9 +139,22 @@ func (t *template) shape() *timeShape {
 
 // recordTime is what a cheap read of a record found.
 type recordTime struct {
-	created       time.Time // TimeCreated
-	eventRecordID uint64    // System/EventRecordID; hasID tells if read
+	// TimeCreated: the FILETIME ft when fromFT (a FILETIME value of 8
+	// bytes, read directly), else created (read through d.value). time
+	// gives it either way.
+	ft            uint64
+	fromFT        bool
+	created       time.Time
+	eventRecordID uint64 // System/EventRecordID; hasID tells if read
 	hasID         bool
+}
+
+// time returns the TimeCreated rt holds.
+func (rt recordTime) time() time.Time {
+	if rt.fromFT {
+		return FiletimeToTime(rt.ft)
+	}
+	return rt.created
 }
 
 // readTime reads the TimeCreated (and EventRecordID) of the record at off
@@ -301,7 +314,7 @@ func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
 		if d.spend(rv.pos, 1) != nil {
 			return rt, false, false
 		}
-		rt.created = FiletimeToTime(binary.LittleEndian.Uint64(d.chunk[rv.pos:]))
+		rt.ft, rt.fromFT = binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
 	case rv.kind == KindFileTime || rv.kind == KindSysTime:
 		return rt, false, true // read through d.value
 	default:
@@ -533,7 +546,7 @@ func (d *chunkDecoder) instanceTime(tmpl *template, vals []rawValue, nbin int) (
 		if d.spend(rv.pos, 1) != nil {
 			return rt, false
 		}
-		rt.created = FiletimeToTime(binary.LittleEndian.Uint64(d.chunk[rv.pos:]))
+		rt.ft, rt.fromFT = binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
 	case rv.kind == KindFileTime || rv.kind == KindSysTime:
 		v, present, err := d.value(ic, s.part.index, 0)
 		if err != nil || !present || v.Kind != KindFileTime && v.Kind != KindSysTime {

@@ -72,7 +72,7 @@ func TestTemplateCacheMutatedDefinitions(t *testing.T) {
 			var since time.Time
 			if len(spans) > 0 {
 				if rt, ok := newChunkDecoder(c).readTime(spans[len(spans)/2][0], spans[len(spans)/2][1]); ok {
-					since = rt.created
+					since = rt.time()
 				}
 			}
 			w := window{since: since, active: !since.IsZero(), filter: func(s Summary) bool { return s.EventID%2 == 0 }}
@@ -192,7 +192,7 @@ func TestTemplateCacheMutatedDefinitions(t *testing.T) {
 					for _, sp := range recordSpans(c2) {
 						g, gok := d2.readTime(sp[0], sp[1])
 						f, fok := newChunkDecoder(c2).readTime(sp[0], sp[1])
-						if g != f || gok != fok {
+						if viewOf(g) != viewOf(f) || gok != fok {
 							t.Fatalf("%s chunk %d, definition at %#x, %s: record at %#x reads its time as %v %v with the cache, %v %v without", name, ci, off, kind, sp[0], g, gok, f, fok)
 						}
 					}

@@ -30,7 +30,7 @@ func TestTimePlanBudgetAtRecordID(t *testing.T) {
 					t.Fatalf("%s chunk %d record at %#x: readTime spent %d units, want at least the TimeCreated's and the EventRecordID's", name, ci, off, used)
 				}
 				workCap = used
-				if got, gok := newChunkDecoder(c).readTime(off, size); got != rt || !gok {
+				if got, gok := newChunkDecoder(c).readTime(off, size); viewOf(got) != viewOf(rt) || !gok {
 					t.Fatalf("%s chunk %d record at %#x: with the budget it spends, readTime %v %v, want %v", name, ci, off, got, gok, rt)
 				}
 				workCap = used - 1
@@ -40,12 +40,12 @@ func TestTimePlanBudgetAtRecordID(t *testing.T) {
 				fd := newChunkDecoder(c)
 				full, fok := fd.readTime(off, size)
 				timePlanOff = false
-				want := recordTime{created: rt.created}
-				if planned != full || pok != fok || pd.budget != fd.budget {
+				want := rtView{created: rt.time()}
+				if viewOf(planned) != viewOf(full) || pok != fok || pd.budget != fd.budget {
 					t.Fatalf("%s chunk %d record at %#x, budget out at the EventRecordID: by plan %v %v (budget %d), every value kept %v %v (budget %d)",
 						name, ci, off, planned, pok, pd.budget, full, fok, fd.budget)
 				}
-				if !pok || planned != want {
+				if !pok || viewOf(planned) != want {
 					t.Fatalf("%s chunk %d record at %#x, budget out at the EventRecordID: readTime %v %v, want %v true", name, ci, off, planned, pok, want)
 				}
 				// And every other way checkCheapTime compares.
