@@ -34,17 +34,20 @@ func (rd *Reader) LastWritten() *Event {
 // decoded: of the records Next yields when no window or filter is set, the
 // ones with the lowest and the highest record numbers (see LastWritten).
 // Both are nil when the log holds no record that decodes. In a log that
-// wrapped around, the first-written record is the oldest one left. It
-// costs one read of the record headers and does not move Next; the answer
-// is exactly the plain one (TestLastWrittenEqualsFullRead).
+// wrapped around, the first-written record is the oldest one left. Of
+// copies read as one (Merge), each copy's ends are compared by
+// WrittenBefore. It costs one read of the record headers and does not
+// move Next; the answer is exactly the plain one
+// (TestLastWrittenEqualsFullRead).
 func (rd *Reader) WrittenEnds() (first, last *Event) {
 	if rd.merged != nil {
+		// Each copy's ends, then across copies by WrittenBefore.
 		for _, f := range rd.merged.files {
 			fi, la := f.WrittenEnds()
-			if fi != nil && (first == nil || fi.RecordID < first.RecordID) {
+			if fi != nil && (first == nil || WrittenBefore(fi, first)) {
 				first = fi
 			}
-			if la != nil && (last == nil || la.RecordID > last.RecordID) {
+			if la != nil && (last == nil || WrittenBefore(last, la)) {
 				last = la
 			}
 		}
@@ -109,6 +112,29 @@ func (l *Log) Prime(workers int) {
 	}
 	defer f.Close()
 	f.WrittenEnds()
+}
+
+// WrittenBefore reports whether record a was written before record b, for
+// records of two copies of one log (Merge): by their EventRecordID, the
+// number the source log gave them, when both have one, else by record
+// number. Record numbers of two copies are not comparable when one is an
+// export (Event Viewer's "Save Filtered Log File As", wevtutil epl
+// renumber the records from 1, keeping EventRecordID): beside a shadow copy
+// whose records are numbered 4801..5050, a later export holding
+// EventRecordID 5001..5100 numbers them 1..100, and by record number the
+// shadow copy's EventRecordID 5050 was the last written and the export's
+// 5001 the first. Within one copy the record number decides (WrittenEnds).
+func WrittenBefore(a, b *Event) bool {
+	return numberedBefore(a.System.EventRecordID, a.RecordID, b.System.EventRecordID, b.RecordID)
+}
+
+// numberedBefore is WrittenBefore on the numbers: EventRecordIDs ea, eb
+// (0 when not read) and record numbers ra, rb.
+func numberedBefore(ea, ra, eb, rb uint64) bool {
+	if ea != 0 && eb != 0 {
+		return ea < eb
+	}
+	return ra < rb
 }
 
 // writtenCand is a record WrittenEnds considers: its record number, chunk

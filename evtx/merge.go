@@ -314,7 +314,8 @@ func (m *merged) stats() Stats {
 			if !s.created || p.LastCreated.After(s.LastCreated) {
 				s.LastCreated = p.LastCreated
 			}
-			if !s.created || p.LastWrittenID > s.LastWrittenID || (p.LastWrittenID == s.LastWrittenID && p.LastWrittenCreated.After(s.LastWrittenCreated)) {
+			if !s.created || numberedBefore(s.LastWrittenEventRecordID, s.LastWrittenID, p.LastWrittenEventRecordID, p.LastWrittenID) ||
+				p.LastWrittenID == s.LastWrittenID && p.LastWrittenEventRecordID == s.LastWrittenEventRecordID && p.LastWrittenCreated.After(s.LastWrittenCreated) {
 				s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = p.LastWrittenID, p.LastWrittenCreated, p.LastWrittenExported, p.LastWrittenEventRecordID
 			}
 			s.created = true

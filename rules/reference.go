@@ -252,7 +252,10 @@ func timedEnds(l *evtx.Log, o evtx.Options) (first, last *evtx.Event, err error)
 }
 
 // writtenEnds is WrittenEnds without the replacement of records that give
-// no time.
+// no time. The plain path reads every record: the lowest and highest
+// record numbers of each file (a merged log's copies each number their
+// records), then, across the files of a merged log, the earliest and
+// latest by evtx.WrittenBefore, as Reader.WrittenEnds compares them.
 func writtenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Event, err error) {
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	f, err := l.Open(o)
@@ -264,19 +267,37 @@ func writtenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 		first, last = f.WrittenEnds()
 		return first, last, nil
 	}
+	type ends struct{ first, last *evtx.Event }
+	var files []string // in the order their first record came
+	byFile := map[string]*ends{}
 	for {
 		ev, err := f.Next()
-		if err == io.EOF {
-			return first, last, nil
-		}
 		if err != nil {
+			for _, name := range files {
+				e := byFile[name]
+				if first == nil || evtx.WrittenBefore(e.first, first) {
+					first = e.first
+				}
+				if last == nil || evtx.WrittenBefore(last, e.last) {
+					last = e.last
+				}
+			}
+			if err == io.EOF {
+				err = nil
+			}
 			return first, last, err
 		}
-		if last == nil || ev.RecordID > last.RecordID {
-			last = ev
+		e := byFile[ev.Source.File]
+		if e == nil {
+			e = &ends{ev, ev}
+			byFile[ev.Source.File] = e
+			files = append(files, ev.Source.File)
 		}
-		if first == nil || ev.RecordID < first.RecordID {
-			first = ev
+		if ev.RecordID > e.last.RecordID {
+			e.last = ev
+		}
+		if ev.RecordID < e.first.RecordID {
+			e.first = ev
 		}
 	}
 }

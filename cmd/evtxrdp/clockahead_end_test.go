@@ -106,3 +106,35 @@ func TestQueryDumpExportLastRecordUntimed(t *testing.T) {
 		t.Errorf("dump --since 24h: exit %d, %d events, want 25\n%s", code, strings.Count(out, "<Event "), errOut)
 	}
 }
+
+// A shadow copy (EventRecordID 4801..5050) and a later filtered export
+// (EventRecordID 5001..5100, renumbered 1..100) of one System log are read
+// as one log; dump --since 24h counts back from its last-written record by
+// EventRecordID, 5100, not from the shadow copy's 5050, the higher record
+// number (75 events then, the last day's 25 now).
+func TestDumpShadowCopyAndLaterExport(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	for i, ev := range evs {
+		ev.RecordID = uint64(4801 + i)
+		ev.System.EventRecordID = ev.RecordID
+		ev.Written = ev.System.TimeCreated
+	}
+	var tail []*evtx.Event
+	for _, ev := range evs[200:] {
+		c := *ev
+		tail = append(tail, &c)
+	}
+	dir := t.TempDir()
+	shadow, export := filepath.Join(dir, "shadow.evtx"), filepath.Join(dir, "export.evtx")
+	if err := evtxtest.WriteFile(shadow, evs[:250], evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := evtxtest.WriteFile(export, evtxtest.Exported(tail), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd("dump", "-f", "xml", "--since", "24h", shadow, export)
+	if code != 0 || strings.Count(out, "<Event ") != 25 || !strings.Contains(errOut, "last written record: EventRecordID 5100 (record 100 in the file) at 2024-05-01T12:00:00.0000000Z") {
+		t.Errorf("dump --since 24h: exit %d, %d events, want 25\n%s", code, strings.Count(out, "<Event "), errOut)
+	}
+}

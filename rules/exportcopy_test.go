@@ -1,0 +1,99 @@
+package rules_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+// writeShadowAndExport writes, for one System log of 300 records
+// (EventRecordID 4801..5100, hourly, two 36871 among its last ten), a
+// shadow copy taken 50 hours before the end (its first 250 records,
+// numbered as the log numbers them) and a filtered export saved at the
+// end (its last 100 records, renumbered 1..100, header times borrowed,
+// the last one 0), in two folders.
+func writeShadowAndExport(t *testing.T) (shadow, export string, newest time.Time) {
+	t.Helper()
+	newest = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	evs[293] = evtxtest.Schannel36871(evs[293].System.TimeCreated, 10013)
+	evs[296] = evtxtest.Schannel36871(evs[296].System.TimeCreated, 10013)
+	for i, ev := range evs {
+		ev.RecordID = uint64(4801 + i)
+		ev.System.EventRecordID = ev.RecordID
+		ev.Written = ev.System.TimeCreated
+	}
+	dir := t.TempDir()
+	shadow, export = filepath.Join(dir, "shadow"), filepath.Join(dir, "export")
+	var tail []*evtx.Event
+	for _, ev := range evs[200:] {
+		c := *ev
+		tail = append(tail, &c)
+	}
+	for path, list := range map[string][]*evtx.Event{shadow: evs[:250], export: evtxtest.Exported(tail)} {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := evtxtest.WriteFile(filepath.Join(path, "System.evtx"), list, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return shadow, export, newest
+}
+
+// A shadow copy of a System log and a filtered export of it saved later
+// are copies, read as one log (fleet merges them); their record numbers
+// are not comparable (the export renumbers from 1), their EventRecordIDs
+// are. Before, the last-written record was the shadow copy's
+// EventRecordID 5050 (the highest record number of the two files) and the
+// first-written the export's EventRecordID 5001 (its record 1): the
+// reference time was 50 hours early, the export's 50 newer records a
+// "clock jump" ahead and 199 of the shadow copy's one behind, and the two
+// 36871 of the last day after the window: rdp-tls-disabled not detected.
+// Now the ends are EventRecordID 4801 and 5100, no clock jump, the 36871
+// detected; with shortcuts and without, in either order.
+func TestShadowCopyAndLaterExportMerged(t *testing.T) {
+	shadow, export, newest := writeShadowAndExport(t)
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]string{{shadow, export}, {export, shadow}} {
+		units, _, err := fleet.Find(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := fleet.Group(units, fleet.Options{})
+		if len(ms) != 1 || len(ms[0].EvtxLogs()) != 1 {
+			t.Fatalf("%v: %d machines, want one with one (merged) log", order, len(ms))
+		}
+		for _, plain := range []bool{false, true} {
+			eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := eng.Analyze(ms[0].EvtxLogs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 5100 {
+				t.Errorf("%v plain %v: reference time %v from %+v, want %v (EventRecordID 5100)", order, plain, res.ReferenceTime, res.ReferenceRecord, newest)
+			}
+			if len(res.ClockJumps) != 0 {
+				t.Errorf("%v plain %v: clock jumps %q, want none", order, plain, strings.Join(res.Warnings, "\n"))
+			}
+			for _, fd := range res.Findings {
+				if fd.Rule.ID == "rdp-tls-disabled" && (fd.Verdict != "detected" || fd.EvidenceCount != 2) {
+					t.Errorf("%v plain %v: rdp-tls-disabled %s with %d events, want detected with both 36871", order, plain, fd.Verdict, fd.EvidenceCount)
+				}
+			}
+		}
+	}
+}
