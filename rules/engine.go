@@ -209,7 +209,7 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 	sr := e.scan(p, e.opt.At)
 	res := &Result{
 		ReferenceTime:   sr.ref,
-		ReferenceFrom:   sr.refFrom,
+		ReferenceFrom:   sr.refFile,
 		ReferenceRecord: sr.refRecord,
 		LookBack:        e.opt.LookBack,
 		Inputs:          sr.inputs,

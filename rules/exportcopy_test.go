@@ -90,9 +90,22 @@ func TestShadowCopyAndLaterExportMerged(t *testing.T) {
 				t.Errorf("%v plain %v: clock jumps %q, want none", order, plain, strings.Join(res.Warnings, "\n"))
 			}
 			for _, fd := range res.Findings {
-				if fd.Rule.ID == "rdp-tls-disabled" && (fd.Verdict != "detected" || fd.EvidenceCount != 2) {
+				if fd.Rule.ID != "rdp-tls-disabled" {
+					continue
+				}
+				if fd.Verdict != "detected" || fd.EvidenceCount != 2 {
 					t.Errorf("%v plain %v: rdp-tls-disabled %s with %d events, want detected with both 36871", order, plain, fd.Verdict, fd.EvidenceCount)
 				}
+				// The 36871 are records 94 and 97 of the export, not of
+				// the shadow copy, which does not hold them.
+				for _, e := range fd.Evidence {
+					if e.File != filepath.Join(export, "System.evtx") || e.RecordID != e.EventRecordID-5000 {
+						t.Errorf("%v plain %v: evidence EventRecordID %d named as record %d of %s, want record %d of the export", order, plain, e.EventRecordID, e.RecordID, e.File, e.EventRecordID-5000)
+					}
+				}
+			}
+			if res.ReferenceFrom != filepath.Join(export, "System.evtx") {
+				t.Errorf("%v plain %v: reference record in %s, want the export, which holds EventRecordID 5100 as its record 100", order, plain, res.ReferenceFrom)
 			}
 		}
 	}

@@ -31,8 +31,9 @@ type Result struct {
 	// ReferenceTime is the "now" of the analysis; windows end there.
 	ReferenceTime time.Time
 	// ReferenceFrom is the path of the log whose last-written record gave
-	// the reference time, or "" when it was given (Options.At);
-	// ReferenceRecord is that record.
+	// the reference time (of copies read as one, of the copy holding the
+	// record, whose record numbers RecordNumber counts), or "" when it was
+	// given (Options.At); ReferenceRecord is that record.
 	ReferenceFrom   string
 	ReferenceRecord *RecordRef
 	// LookBack is how far outside the windows matches were looked for.
@@ -146,7 +147,9 @@ func (in *Input) Readable() bool { return in.Used && in.Err == nil }
 
 // EventRef identifies an event and carries what a report shows of it.
 type EventRef struct {
-	Query   string // id of the query that matched
+	Query string // id of the query that matched
+	// File is the log's path; of copies read as one (evtx.Merge), the
+	// copy the record was read from, which RecordID numbers it in.
 	File    string
 	Channel string
 	// EventRecordID is System/EventRecordID (what Event Viewer shows);

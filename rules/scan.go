@@ -26,8 +26,11 @@ type scanResult struct {
 	// ref is the reference time the windows end at: Options.At, or the
 	// TimeCreated of the last-written record of refFrom (refRecord), the
 	// latest across the logs read; zero when no log holds a record time.
-	ref       time.Time
-	refFrom   string
+	ref     time.Time
+	refFrom string
+	// refFile is the file of refFrom that holds refRecord: refFrom, or of
+	// copies read as one, the copy that holds it (recordFile).
+	refFile   string
 	refRecord *RecordRef
 	// inputs are the plan's inputs (copies, parallel to them) with what
 	// reading gave: Stats, Errors, Err, the first- and last-written
@@ -190,6 +193,10 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 	if s.ref.IsZero() && best >= 0 {
 		in := s.inputs[best]
 		s.ref, s.refFrom, s.refRecord = in.LastWritten.Time, in.Path, in.LastWritten
+		s.refFile = in.Path
+		if ev := s.last[in]; ev != nil {
+			s.refFile = s.recordFile(in, ev)
+		}
 		s.lastAhead = passed
 	}
 
@@ -680,11 +687,32 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 		}
 		if ref == nil {
 			ref = newEventRef(in, ev, t)
+			ref.File = s.recordFile(in, ev)
 		}
 		r := *ref
 		r.Query = cq.query.ID
 		s.match(cq, ev, &r)
 	}
+}
+
+// recordFile is the file ev, a record of in, was read from: in.Path, or,
+// for copies read as one (evtx.Merge), the copy that holds it, whose
+// record numbers (EventRef.RecordID) are those of that file. A record the
+// second copy adds is not in the first.
+func (s *scanner) recordFile(in *Input, ev *evtx.Event) string {
+	if f := ev.Source.File; f != "" && f != in.Path {
+		for i, c := range s.inputs {
+			if c != in {
+				continue
+			}
+			for _, p := range s.logs[i].Parts() {
+				if p.Path == f {
+					return f
+				}
+			}
+		}
+	}
+	return in.Path
 }
 
 // recordChannel is the channel of ev, a record of in: its System/Channel,

@@ -198,7 +198,7 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 				l.Time = t
 			}
 			if !t.Before(l.Last) {
-				l.Last, l.EventRecordID, l.RecordID, l.File = t, ev.System.EventRecordID, ev.RecordID, in.Path
+				l.Last, l.EventRecordID, l.RecordID, l.File = t, ev.System.EventRecordID, ev.RecordID, s.recordFile(in, ev)
 			}
 			return
 		}
@@ -210,7 +210,7 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	l := &TimelineLine{
 		Entry: e.ID, Time: t, Last: t, Count: 1,
 		Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
-		Channel: recordChannel(in, ev), File: in.Path, EventRecordID: ev.System.EventRecordID, RecordID: ev.RecordID,
+		Channel: recordChannel(in, ev), File: s.recordFile(in, ev), EventRecordID: ev.System.EventRecordID, RecordID: ev.RecordID,
 		Text: timelineText(e, ev),
 	}
 	if key != "" {

@@ -137,4 +137,28 @@ func TestDumpShadowCopyAndLaterExport(t *testing.T) {
 	if code != 0 || strings.Count(out, "<Event ") != 25 || !strings.Contains(errOut, "last written record: EventRecordID 5100 (record 100 in the file) at 2024-05-01T12:00:00.0000000Z") {
 		t.Errorf("dump --since 24h: exit %d, %d events, want 25\n%s", code, strings.Count(out, "<Event "), errOut)
 	}
+	// query -r -c 3 (wevtutil /rd:true /c:3): the newest three of the
+	// log, EventRecordID 5100, 5099, 5098 (records 100, 99, 98 of the
+	// export); by record number they were the shadow copy's 5050, 5049,
+	// 5048. -c 3 alone: the oldest, 4801..4803, in either order.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-r", "-c", "3", shadow, export}, "5100 5099 5098"},
+		{[]string{"-r", "-c", "3", export, shadow}, "5100 5099 5098"},
+		{[]string{"-c", "3", export, shadow}, "4801 4802 4803"},
+	} {
+		code, out, errOut := runCmd(append([]string{"query", "-f", "xml"}, c.args...)...)
+		var ids []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			if _, rest, ok := strings.Cut(line, "<EventRecordID>"); ok {
+				id, _, _ := strings.Cut(rest, "<")
+				ids = append(ids, id)
+			}
+		}
+		if code != 0 || strings.Join(ids, " ") != c.want {
+			t.Errorf("query %v: exit %d, EventRecordIDs %v, want %s\n%s", c.args, code, ids, c.want, errOut)
+		}
+	}
 }

@@ -70,8 +70,9 @@ whose provider name or event id, read the same way, the query rules out;
 the result is the same as with --no-skip, which decodes every record and
 evaluates the query on each.
 
-Like wevtutil, events come oldest first (file order for one log, time order
-across logs); --count N keeps the first N, so without --reverse it returns
+Like wevtutil, events come oldest first (record order for one log; by
+EventRecordID for copies read as one, since an export renumbers its
+records; time order across logs); --count N keeps the first N, so without --reverse it returns
 the OLDEST N matches (wevtutil /c:N without /rd:true). --reverse returns the
 newest first.
 
@@ -388,7 +389,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 					return exitFailure
 				}
 			}
-			h, err := sp.add(ev, li, seq)
+			h, err := sp.add(ev, li, seq, len(l.Parts()) > 0)
 			if err != nil {
 				fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 				return exitFailure
@@ -506,12 +507,18 @@ func newSpool(dir string, p *printer) (*spool, error) {
 const textIndex0 = "Event[0]"
 
 // add renders ev (text with index 0) into the file and returns its hit.
-func (s *spool) add(ev *evtx.Event, log, seq int) (hit, error) {
+// Of copies read as one (merged), records are in written order by their
+// EventRecordID (evtx.WrittenBefore: an export renumbers its records, so
+// record numbers of two copies say nothing of their order).
+func (s *spool) add(ev *evtx.Event, log, seq int, merged bool) (hit, error) {
 	s.buf = s.p.render(s.buf[:0], ev, 0)
 	if len(s.buf) > math.MaxInt32 || seq > math.MaxInt32 {
 		return hit{}, errors.New("a match too large to order")
 	}
 	h := hit{recordID: ev.RecordID, log: int32(log), seq: int32(seq), off: s.off, n: int32(len(s.buf))}
+	if merged && ev.System.EventRecordID != 0 {
+		h.recordID = ev.System.EventRecordID
+	}
 	if t := ev.System.TimeCreated; !t.IsZero() {
 		h.time = evtx.TimeToFiletime(t)
 	}
@@ -626,7 +633,8 @@ func (s *selector) timeBounds(l *evtx.Log, now time.Time) (since, until time.Tim
 }
 
 // sortHits orders matches as wevtutil returns them: record order for one
-// log (the file order of a wrapped log is not), time order across logs.
+// log (the file order of a wrapped log is not; EventRecordID order for
+// copies read as one), time order across logs.
 func sortHits(hits []hit, byTime bool) {
 	sort.SliceStable(hits, func(i, j int) bool {
 		a, b := hits[i], hits[j]
