@@ -122,12 +122,14 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		return usageErr("unknown --format %q (want text, markdown, json or jsonl)", *format)
 	}
 	var o rules.Options
-	if *at != "" {
+	// A flag given with an empty value ("--at $AT" with AT unset) is a
+	// usage error, as --look-back "" is, never the default in disguise.
+	if fs.Changed("at") {
 		if o.At, err = parseAt(*at); err != nil {
 			return usageErr("--at %q: %v", *at, err)
 		}
 	}
-	if *window != "" {
+	if fs.Changed("window") {
 		if o.Window, err = parseDuration(*window); err != nil || o.Window <= 0 || o.Window%time.Second != 0 {
 			return usageErr("--window %q: want a positive duration in whole seconds such as 90m, 24h or 7d, at most %d days", *window, maxDays)
 		}
@@ -474,6 +476,9 @@ func parseTime(s string) (time.Time, error) {
 // before 1601 (no record time can be) is refused: it would silently mean
 // "no time given" or put every event in the future.
 func parseAt(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, errors.New("empty: give the time the analysis ends at (RFC 3339, e.g. 2024-05-01T12:00:00Z), or leave --at out for the last-written record's time")
+	}
 	if strings.TrimSpace(s) == "0" {
 		return time.Time{}, errors.New("the zero time is not a reference time: give the time the analysis ends at (RFC 3339, e.g. 2024-05-01T12:00:00Z), or leave --at out for the last-written record's time")
 	}

@@ -162,3 +162,25 @@ func TestDumpShadowCopyAndLaterExport(t *testing.T) {
 		}
 	}
 }
+
+// A time flag given with an empty value ("--at $AT" with AT unset) is a
+// usage error naming the flag, as --look-back "" was: analyze --at "" and
+// query --at "" took the last-written record's time instead (exit 3 and
+// 0), and dump --since "" / --until "" and analyze --window "" were no
+// bound and the default window.
+func TestEmptyTimeFlagIsUsageError(t *testing.T) {
+	set := filepath.Join(scenarios, "tls-36871-10013")
+	for _, args := range [][]string{
+		{"analyze", "--at", "", set},
+		{"analyze", "--at=", set},
+		{"analyze", "--window", " ", set},
+		{"query", "--at", "", set},
+		{"dump", "--since", "", set},
+		{"dump", "--until=", set},
+	} {
+		code, _, errOut := runCmd(args...)
+		if code != exitUsage || !strings.Contains(errOut, `: --`) {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error (%d) naming the flag", args, code, errOut, exitUsage)
+		}
+	}
+}

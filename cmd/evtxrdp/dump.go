@@ -177,13 +177,18 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		// 0 already lists all; a second spelling of it would only hide a typo.
 		return usageErr("--max-errors %d: want 0 (list all) or more", *maxErrs)
 	}
-	sinceT, err := parseDumpWhen(*since)
-	if err != nil {
-		return usageErr("--since %q: %v", *since, err)
+	// A flag given with an empty value is a usage error, not "no bound".
+	var sinceT, untilT dumpWhen
+	var err error
+	if fs.Changed("since") {
+		if sinceT, err = parseDumpWhen(*since); err != nil {
+			return usageErr("--since %q: %v", *since, err)
+		}
 	}
-	untilT, err := parseDumpWhen(*until)
-	if err != nil {
-		return usageErr("--until %q: %v", *until, err)
+	if fs.Changed("until") {
+		if untilT, err = parseDumpWhen(*until); err != nil {
+			return usageErr("--until %q: %v", *until, err)
+		}
 	}
 	if sinceT.after(untilT) {
 		return usageErr("--since %s is after --until %s: no record can be in between", *since, *until)
@@ -277,9 +282,12 @@ func (w *dumpWhen) resolve(newest time.Time) {
 	}
 }
 
+// dumpWhenWant says what --since and --until take.
+const dumpWhenWant = "want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d; at most 36500 days)"
+
 func parseDumpWhen(s string) (dumpWhen, error) {
-	if s == "" {
-		return dumpWhen{}, nil
+	if strings.TrimSpace(s) == "" {
+		return dumpWhen{}, errors.New("empty: " + dumpWhenWant)
 	}
 	if t, err := parseTime(s); err == nil {
 		return dumpWhen{t: t}, nil
@@ -287,7 +295,7 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	if d, err := parseDuration(s); err == nil && d >= 0 {
 		return dumpWhen{relative: true, back: d}, nil
 	}
-	return dumpWhen{}, errors.New("want a time (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01) or a duration (90m, 24h, 7d; at most 36500 days)")
+	return dumpWhen{}, errors.New(dumpWhenWant)
 }
 
 // dumpNewest returns the latest, over the logs, of the TimeCreated of each

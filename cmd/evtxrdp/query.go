@@ -158,7 +158,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		sel.query = q
 	}
 	var now time.Time
-	if *at != "" {
+	if fs.Changed("at") { // "--at ''" is a usage error, not the default
 		t, err := parseAt(*at)
 		if err != nil {
 			return usageErr("--at %q: %v", *at, err)
