@@ -110,3 +110,65 @@ func TestShadowCopyAndLaterExportMerged(t *testing.T) {
 		}
 	}
 }
+
+// The records of a clock jump in copies read as one are named in the
+// order the source log wrote them: a System log of 100 hourly records
+// whose EventRecordID 41..45 and 81..85 are a year ahead, given as its
+// first 60 records and a filtered export of its last 50 (renumbered
+// 1..50: EventRecordID 81 is the export's record 31). The jump's first
+// record is EventRecordID 41; by record number it was the export's
+// record 31, EventRecordID 81.
+func TestClockJumpInCopiesNamedInWrittenOrder(t *testing.T) {
+	t0 := time.Date(2024, 4, 27, 0, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(t0, time.Hour, 100)
+	for i, ev := range evs {
+		if i >= 40 && i < 45 || i >= 80 && i < 85 {
+			ev.System.TimeCreated = ev.System.TimeCreated.Add(365 * 24 * time.Hour)
+		}
+		ev.RecordID = uint64(i + 1)
+		ev.System.EventRecordID = ev.RecordID
+		ev.Written = ev.System.TimeCreated
+	}
+	dir := t.TempDir()
+	head, tail := filepath.Join(dir, "head"), filepath.Join(dir, "tail")
+	var last []*evtx.Event
+	for _, ev := range evs[50:] {
+		c := *ev
+		last = append(last, &c)
+	}
+	for path, list := range map[string][]*evtx.Event{head: evs[:60], tail: evtxtest.Exported(last)} {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := evtxtest.WriteFile(filepath.Join(path, "System.evtx"), list, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]string{{head, tail}, {tail, head}} {
+		units, _, err := fleet.Find(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := fleet.Group(units, fleet.Options{})
+		if len(ms) != 1 || len(ms[0].EvtxLogs()) != 1 {
+			t.Fatalf("%v: %d machines, want one with one (merged) log", order, len(ms))
+		}
+		for _, plain := range []bool{false, true} {
+			eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := eng.Analyze(ms[0].EvtxLogs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.ClockJumps) != 1 || res.ClockJumps[0].Count != 10 || res.ClockJumps[0].First.EventRecordID != 41 || res.ClockJumps[0].Last.EventRecordID != 100 {
+				t.Errorf("%v plain %v: clock jumps %q; want one of 10 records from EventRecordID 41, the last-written 100", order, plain, strings.Join(res.Warnings, "\n"))
+			}
+		}
+	}
+}

@@ -36,6 +36,18 @@ func NewRecordRef(ev *evtx.Event) *RecordRef {
 	return &RecordRef{EventRecordID: id, RecordNumber: ev.RecordID, Time: writtenTime(ev)}
 }
 
+// before reports whether r was written before s, as evtx.WrittenBefore
+// orders records: by EventRecordID (the record number where the record
+// has none), so that records of copies read as one, an export's
+// renumbered ones among them, compare as the source log numbered them;
+// then by record number.
+func (r *RecordRef) before(s *RecordRef) bool {
+	if r.EventRecordID != s.EventRecordID {
+		return r.EventRecordID < s.EventRecordID
+	}
+	return r.RecordNumber < s.RecordNumber
+}
+
 // String renders r for people: "EventRecordID 5101 (record 102 in the
 // file)", or "EventRecordID 142" when the numbers agree.
 func (r *RecordRef) String() string {
@@ -367,16 +379,16 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
 	r := NewRecordRef(ev)
-	if j.First == nil || r.RecordNumber < j.First.RecordNumber {
+	if j.First == nil || r.before(j.First) {
 		j.First = r
 	}
-	if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.RecordNumber < j.Newest.RecordNumber {
+	if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.before(j.Newest) {
 		j.Newest = r
 	}
 	if !j.Behind && (j.earliest.IsZero() || t.Before(j.earliest)) {
 		j.earliest = t
 	}
-	if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.RecordNumber < j.Oldest.RecordNumber) {
+	if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.before(j.Oldest)) {
 		j.Oldest = r
 	}
 }
