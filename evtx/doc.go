@@ -75,7 +75,11 @@
 // the event where the record has the shape Windows writes (per template,
 // where the TimeCreated substitution sits), so records outside are passed
 // over cheaply and counted in Stats.Skipped; other records are decoded and
-// then judged. Stats says whether the log looks exported (Stats.Exported).
+// then judged. A TimeCreated read so as a FILETIME is compared as one with
+// the FILETIMEs whose times lie in the window (TestWindowFiletimeRange),
+// and noted in Stats in runs that leave it as noting each record in turn
+// does (TestFtRunEqualsNoteRead). Stats says whether the log looks
+// exported (Stats.Exported).
 // The Summary Options.Filter sees is read the same way: for that shape,
 // where Event, System, Provider, EventID and Computer sit is found once
 // per template definition and only the record's values are read, giving
@@ -98,10 +102,12 @@
 //   - A template definition Windows repeats in every chunk is compiled once
 //     per decoding goroutine and reused where its bytes and the names it
 //     references are those it was compiled from (TestTemplateCacheEqualsCompile,
-//     TestTemplateCacheRefusesChanges, FuzzReader). Within a chunk the
-//     memo of its templates and names sits behind two small direct-mapped
-//     tables by offset, which only ever hold what the memo holds
-//     (TestDecodeOrderFree, TestTemplateCacheMutatedDefinitions).
+//     TestTemplateCacheRefusesChanges, TestTemplateCacheEveryByte,
+//     FuzzReader). Within a chunk the memo of its templates and names sits
+//     behind two small direct-mapped tables by offset, which only ever hold
+//     what the memo holds and hold a slot for each of its entries, so that
+//     an empty slot answers a miss (TestDecodeOrderFree,
+//     TestTemplateCacheMutatedDefinitions, TestMemoSlotsCoverMemo).
 //   - A Log made by Find remembers, per chunk, the span of TimeCreated a
 //     windowed read found in it and what reading it gives when no record of
 //     it is in the window; a later Open whose window excludes the span gets
