@@ -164,10 +164,10 @@ func sameHostSpans(a, b *Log) bool {
 	return false
 }
 
-// lastWrittenAt returns the TimeCreated of l's last-written record, the
-// one with the highest record number over its copies
-// (evtx.Reader.LastWritten); l.last, its largest time read, when no copy
-// gives one.
+// lastWrittenAt returns the TimeCreated of l's last-written record: of
+// its copies' last-written records (evtx.Reader.LastWritten), the last by
+// evtx.WrittenBefore (EventRecordID: an exported copy renumbers its
+// records); l.last, its largest time read, when no copy gives one.
 func lastWrittenAt(l *Log) time.Time {
 	var newest *evtx.Event
 	for _, c := range l.Copies {
@@ -178,7 +178,7 @@ func lastWrittenAt(l *Log) time.Time {
 		if err != nil {
 			continue
 		}
-		if ev := f.LastWritten(); ev != nil && (newest == nil || ev.RecordID > newest.RecordID) {
+		if ev := f.LastWritten(); ev != nil && (newest == nil || evtx.WrittenBefore(newest, ev)) {
 			newest = ev
 		}
 		f.Close()

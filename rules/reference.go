@@ -254,10 +254,12 @@ func timedEnds(l *evtx.Log, o evtx.Options) (first, last *evtx.Event, err error)
 		if t, ok := evtx.TimeCreatedOf(ev); !ok || known(t).IsZero() {
 			continue
 		}
-		if last == nil || ev.RecordID > last.RecordID {
+		// Records of copies read as one compare as the source log
+		// numbered them (an export renumbers its records).
+		if last == nil || evtx.WrittenBefore(last, ev) {
 			last = ev
 		}
-		if first == nil || ev.RecordID < first.RecordID {
+		if first == nil || evtx.WrittenBefore(ev, first) {
 			first = ev
 		}
 	}
