@@ -226,6 +226,22 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 	return first, last, untimed, nil
 }
 
+// HeaderTimeText returns the warning for a log whose last-written record
+// last has no TimeCreated (absent, or FILETIME 0) but a record header time,
+// which then stands for its time (writtenTime), and "" for any other
+// record: the header time is when the record was written, not when its
+// event happened, and no query's TimeCreated condition sees it.
+func HeaderTimeText(path string, last *evtx.Event) string {
+	if last == nil {
+		return ""
+	}
+	if t, ok := evtx.TimeCreatedOf(last); ok && !known(t).IsZero() || known(last.Written).IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("the last-written record of %s (%s) has no TimeCreated (or one of FILETIME 0): its record header time, %s, stands for its time (the time it was written, not that of its event)",
+		path, NewRecordRef(last), evtx.FormatTime(known(last.Written)))
+}
+
 // UntimedText is the warning for a log whose last-written record untimed
 // gives no time, so that its reference is last (TimedWrittenEnds).
 func UntimedText(path string, untimed, last *evtx.Event) string {
@@ -471,6 +487,8 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	}
 	if untimed != nil {
 		s.warnings = append(s.warnings, UntimedText(in.Path, untimed, ev))
+	} else if w := HeaderTimeText(in.Path, ev); w != "" {
+		s.warnings = append(s.warnings, w)
 	}
 	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = NewRecordRef(first)

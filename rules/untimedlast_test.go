@@ -45,3 +45,27 @@ func TestReferenceTimeExportLastRecordUntimed(t *testing.T) {
 		t.Errorf("shortcuts change the answer:\n%s\n%s", answers[0], answers[1])
 	}
 }
+
+// A live log (not an export) whose last-written record has a TimeCreated
+// of FILETIME 0 but a record header time: the header time stands for the
+// record's time ("now"), and the report now says so, instead of calling
+// it the last-written record's time with nothing to tell that no query's
+// TimeCreated condition sees it (dump --since 24h counts back from the
+// last record with a TimeCreated instead).
+func TestReferenceTimeFromHeaderTimeSaysSo(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 48)
+	last := evtxtest.Noise(newest, time.Hour, 1)[0]
+	last.System.TimeCreated = evtx.FiletimeToTime(0)
+	last.Written = newest
+	dir := writeSystem(t, append(evs, last))
+	for _, plain := range []bool{false, true} {
+		res := analyzeDir(t, dir, plain)
+		if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 49 {
+			t.Errorf("plain %v: reference time %v from %+v, want %v (EventRecordID 49's header time)", plain, res.ReferenceTime, res.ReferenceRecord, newest)
+		}
+		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "(EventRecordID 49) has no TimeCreated (or one of FILETIME 0): its record header time, 2024-05-01T12:00:00.0000000Z, stands for its time") {
+			t.Errorf("plain %v: warnings %q", plain, w)
+		}
+	}
+}

@@ -241,6 +241,8 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			}
 			if untimed != nil {
 				untimedNotes = append(untimedNotes, rules.UntimedText(l.Path, untimed, last))
+			} else if w := rules.HeaderTimeText(l.Path, last); w != "" {
+				untimedNotes = append(untimedNotes, w)
 			}
 			readable = append(readable, l)
 			if last == nil {
