@@ -61,54 +61,32 @@ func writeShadowAndExport(t *testing.T) (shadow, export string, newest time.Time
 // detected; with shortcuts and without, in either order.
 func TestShadowCopyAndLaterExportMerged(t *testing.T) {
 	shadow, export, newest := writeShadowAndExport(t)
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, order := range [][]string{{shadow, export}, {export, shadow}} {
-		units, _, err := fleet.Find(order)
-		if err != nil {
-			t.Fatal(err)
+	analyzeMergedBothWays(t, shadow, export, func(order []string, plain bool, res *rules.Result) {
+		if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 5100 {
+			t.Errorf("%v plain %v: reference time %v from %+v, want %v (EventRecordID 5100)", order, plain, res.ReferenceTime, res.ReferenceRecord, newest)
 		}
-		ms := fleet.Group(units, fleet.Options{})
-		if len(ms) != 1 || len(ms[0].EvtxLogs()) != 1 {
-			t.Fatalf("%v: %d machines, want one with one (merged) log", order, len(ms))
+		if len(res.ClockJumps) != 0 {
+			t.Errorf("%v plain %v: clock jumps %q, want none", order, plain, strings.Join(res.Warnings, "\n"))
 		}
-		for _, plain := range []bool{false, true} {
-			eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
-			if err != nil {
-				t.Fatal(err)
+		for _, fd := range res.Findings {
+			if fd.Rule.ID != "rdp-tls-disabled" {
+				continue
 			}
-			res, err := eng.Analyze(ms[0].EvtxLogs())
-			if err != nil {
-				t.Fatal(err)
+			if fd.Verdict != "detected" || fd.EvidenceCount != 2 {
+				t.Errorf("%v plain %v: rdp-tls-disabled %s with %d events, want detected with both 36871", order, plain, fd.Verdict, fd.EvidenceCount)
 			}
-			if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 5100 {
-				t.Errorf("%v plain %v: reference time %v from %+v, want %v (EventRecordID 5100)", order, plain, res.ReferenceTime, res.ReferenceRecord, newest)
-			}
-			if len(res.ClockJumps) != 0 {
-				t.Errorf("%v plain %v: clock jumps %q, want none", order, plain, strings.Join(res.Warnings, "\n"))
-			}
-			for _, fd := range res.Findings {
-				if fd.Rule.ID != "rdp-tls-disabled" {
-					continue
-				}
-				if fd.Verdict != "detected" || fd.EvidenceCount != 2 {
-					t.Errorf("%v plain %v: rdp-tls-disabled %s with %d events, want detected with both 36871", order, plain, fd.Verdict, fd.EvidenceCount)
-				}
-				// The 36871 are records 94 and 97 of the export, not of
-				// the shadow copy, which does not hold them.
-				for _, e := range fd.Evidence {
-					if e.File != filepath.Join(export, "System.evtx") || e.RecordID != e.EventRecordID-5000 {
-						t.Errorf("%v plain %v: evidence EventRecordID %d named as record %d of %s, want record %d of the export", order, plain, e.EventRecordID, e.RecordID, e.File, e.EventRecordID-5000)
-					}
+			// The 36871 are records 94 and 97 of the export, not of
+			// the shadow copy, which does not hold them.
+			for _, e := range fd.Evidence {
+				if e.File != filepath.Join(export, "System.evtx") || e.RecordID != e.EventRecordID-5000 {
+					t.Errorf("%v plain %v: evidence EventRecordID %d named as record %d of %s, want record %d of the export", order, plain, e.EventRecordID, e.RecordID, e.File, e.EventRecordID-5000)
 				}
 			}
-			if res.ReferenceFrom != filepath.Join(export, "System.evtx") {
-				t.Errorf("%v plain %v: reference record in %s, want the export, which holds EventRecordID 5100 as its record 100", order, plain, res.ReferenceFrom)
-			}
 		}
-	}
+		if res.ReferenceFrom != filepath.Join(export, "System.evtx") {
+			t.Errorf("%v plain %v: reference record in %s, want the export, which holds EventRecordID 5100 as its record 100", order, plain, res.ReferenceFrom)
+		}
+	})
 }
 
 // The records of a clock jump in copies read as one are named in the
@@ -144,11 +122,24 @@ func TestClockJumpInCopiesNamedInWrittenOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	analyzeMergedBothWays(t, head, tail, func(order []string, plain bool, res *rules.Result) {
+		if len(res.ClockJumps) != 1 || res.ClockJumps[0].Count != 10 || res.ClockJumps[0].First.EventRecordID != 41 || res.ClockJumps[0].Last.EventRecordID != 100 {
+			t.Errorf("%v plain %v: clock jumps %q; want one of 10 records from EventRecordID 41, the last-written 100", order, plain, strings.Join(res.Warnings, "\n"))
+		}
+	})
+}
+
+// analyzeMergedBothWays groups the logs at a and b (copies of one log:
+// one machine, one merged log), analyses them with the built-in rules,
+// shortcuts on and off, given in either order, and calls check with each
+// result.
+func analyzeMergedBothWays(t *testing.T, a, b string, check func(order []string, plain bool, res *rules.Result)) {
+	t.Helper()
 	rs, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, order := range [][]string{{head, tail}, {tail, head}} {
+	for _, order := range [][]string{{a, b}, {b, a}} {
 		units, _, err := fleet.Find(order)
 		if err != nil {
 			t.Fatal(err)
@@ -166,9 +157,7 @@ func TestClockJumpInCopiesNamedInWrittenOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.ClockJumps) != 1 || res.ClockJumps[0].Count != 10 || res.ClockJumps[0].First.EventRecordID != 41 || res.ClockJumps[0].Last.EventRecordID != 100 {
-				t.Errorf("%v plain %v: clock jumps %q; want one of 10 records from EventRecordID 41, the last-written 100", order, plain, strings.Join(res.Warnings, "\n"))
-			}
+			check(order, plain, res)
 		}
 	}
 }
