@@ -12,38 +12,14 @@ import (
 	"github.com/evtxrdp/evtxrdp/report"
 )
 
-// writeClockAheadEnd writes a machine whose clock ran a year ahead for
-// three hours and was set back: its System log holds three records of that
-// year-ahead time among its own (written before its last-written record,
-// the 36871 an hour before it), and its Security log, which nothing was
-// written to after the correction, ends with three logons of that time.
-// Its last-written record is a year "later" than System's, but was
-// written before it.
+// writeClockAheadEnd writes evtxtest.WriteClockAheadEnd into a new
+// directory.
 func writeClockAheadEnd(t *testing.T) (dir string, failure, systemLast time.Time) {
 	t.Helper()
-	t0 := time.Date(2024, 4, 20, 0, 0, 0, 0, time.UTC)
-	year := 365 * 24 * time.Hour
-	var sys []*evtx.Event
-	sys = append(sys, evtxtest.Noise(t0, time.Hour, 100)...)
-	sys = append(sys, evtxtest.Noise(t0.Add(100*time.Hour+year), time.Hour, 3)...) // the clock ahead
-	sys = append(sys, evtxtest.Noise(t0.Add(103*time.Hour), time.Hour, 140)...)    // set back
-	failure = t0.Add(242 * time.Hour)
-	sys = append(sys, evtxtest.Schannel36871(failure, 10013))
-	systemLast = t0.Add(243 * time.Hour)
-	sys = append(sys, evtxtest.Noise(systemLast, time.Hour, 1)...)
-	var sec []*evtx.Event
-	for i := 0; i < 103; i++ {
-		at := t0.Add(time.Duration(i) * time.Hour)
-		if i >= 100 {
-			at = at.Add(year)
-		}
-		sec = append(sec, evtxtest.Security4624(at, "alice", "10.0.0.5", 10))
-	}
 	dir = t.TempDir()
-	for name, evs := range map[string][]*evtx.Event{"System.evtx": sys, "Security.evtx": sec} {
-		if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
+	failure, systemLast, err := evtxtest.WriteClockAheadEnd(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return dir, failure, systemLast
 }

@@ -10,33 +10,13 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
-// A machine whose clock ran a year ahead for three hours: System holds
-// three records of that time before its last-written record (and the
-// 36871 an hour before it); Security, not written to after the clock was
-// set back, ends with three logons of that year-ahead time.
+// writeLogEndedWhileClockAhead writes evtxtest.WriteClockAheadEnd into a
+// new directory.
 func writeLogEndedWhileClockAhead(t *testing.T) string {
 	t.Helper()
-	t0 := time.Date(2024, 4, 20, 0, 0, 0, 0, time.UTC)
-	year := 365 * 24 * time.Hour
-	var sys []*evtx.Event
-	sys = append(sys, evtxtest.Noise(t0, time.Hour, 100)...)
-	sys = append(sys, evtxtest.Noise(t0.Add(100*time.Hour+year), time.Hour, 3)...)
-	sys = append(sys, evtxtest.Noise(t0.Add(103*time.Hour), time.Hour, 140)...)
-	sys = append(sys, evtxtest.Schannel36871(t0.Add(242*time.Hour), 10013))
-	sys = append(sys, evtxtest.Noise(t0.Add(243*time.Hour), time.Hour, 1)...)
-	var sec []*evtx.Event
-	for i := 0; i < 103; i++ {
-		at := t0.Add(time.Duration(i) * time.Hour)
-		if i >= 100 {
-			at = at.Add(year)
-		}
-		sec = append(sec, evtxtest.Security4624(at, "alice", "10.0.0.5", 10))
-	}
 	dir := t.TempDir()
-	for name, evs := range map[string][]*evtx.Event{"System.evtx": sys, "Security.evtx": sec} {
-		if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
+	if _, _, err := evtxtest.WriteClockAheadEnd(dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
