@@ -753,16 +753,9 @@ type ftRun struct {
 // tc and EventRecordID erid when hasID, as noteRead does.
 func (r *ftRun) note(id, hdr, tc, erid uint64, hasID bool) {
 	r.pending = true
-	if hasID {
-		r.ids++
-		if id != erid {
-			r.renumbered++
-		}
-	}
-	exported := hdr == 0 || hasID && id != erid
-	if !hasID {
-		erid = 0
-	}
+	read, renumbered, exported, erid := idNote(id, hdr, erid, hasID)
+	r.ids += read
+	r.renumbered += renumbered
 	switch {
 	case tc == 0:
 	case !r.timed:
@@ -785,15 +778,9 @@ func (r *ftRun) flush(s *Stats) {
 	s.IDsRead += r.ids
 	s.Renumbered += r.renumbered
 	if r.timed {
-		best := FiletimeToTime(r.bestFT)
-		if !s.created {
-			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = r.bestID, best, r.bestExported, r.bestERID
-		}
+		s.noteLast(r.bestID, FiletimeToTime(r.bestFT), r.bestExported, r.bestERID)
 		widen(&s.FirstCreated, &s.LastCreated, &s.created, FiletimeToTime(r.min))
 		widen(&s.FirstCreated, &s.LastCreated, &s.created, FiletimeToTime(r.max))
-		if r.bestID > s.LastWrittenID || (r.bestID == s.LastWrittenID && best.After(s.LastWrittenCreated)) {
-			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = r.bestID, best, r.bestExported, r.bestERID
-		}
 	}
 	*r = ftRun{}
 }

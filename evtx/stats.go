@@ -155,16 +155,9 @@ func (s Stats) Exported() bool {
 // noteRead notes what was read of record number id with header time ft:
 // its TimeCreated t, and its EventRecordID erid when hasID.
 func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
-	if hasID {
-		s.IDsRead++
-		if id != erid {
-			s.Renumbered++
-		}
-	}
-	exported := ft == 0 || hasID && id != erid
-	if !hasID {
-		erid = 0
-	}
+	read, renumbered, exported, erid := idNote(id, ft, erid, hasID)
+	s.IDsRead += read
+	s.Renumbered += renumbered
 	if TimeToFiletime(t) == 0 {
 		// A TimeCreated of FILETIME 0 is no time, as a header time of 0
 		// is none (noteTime): it places the record nowhere, and the
@@ -172,11 +165,31 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 		// counted back from 1601).
 		return
 	}
-	if !s.created {
-		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = id, t, exported, erid
-	}
+	s.noteLast(id, t, exported, erid)
 	widen(&s.FirstCreated, &s.LastCreated, &s.created, t)
-	if id > s.LastWrittenID || (id == s.LastWrittenID && t.After(s.LastWrittenCreated)) {
+}
+
+// idNote is what noteRead (and ftRun.note, for runs of records) takes of
+// record number id with header time ft and EventRecordID erid, read when
+// hasID: whether the EventRecordID was read (1 or 0) and differs from the
+// number (1 or 0), whether the record looks exported (header time 0, or
+// renumbered), and the EventRecordID to keep (0 when not read).
+func idNote(id, ft, erid uint64, hasID bool) (read, renumbered int, exported bool, keep uint64) {
+	if hasID {
+		read, keep = 1, erid
+		if id != erid {
+			renumbered = 1
+		}
+	}
+	return read, renumbered, ft == 0 || renumbered == 1, keep
+}
+
+// noteLast makes the record of number id, TimeCreated t, looking exported
+// or not and of EventRecordID erid the last-written one when it is the
+// first with a time noted, or its number is higher, or the same with a
+// later time.
+func (s *Stats) noteLast(id uint64, t time.Time, exported bool, erid uint64) {
+	if !s.created || id > s.LastWrittenID || id == s.LastWrittenID && t.After(s.LastWrittenCreated) {
 		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = id, t, exported, erid
 	}
 }
