@@ -169,6 +169,9 @@ type chunkJob struct {
 	// it (headerInto): the checksums are computed once when the chunk's
 	// records were walked before (WrittenEnds).
 	hdr *chunkHeader
+	// recs, if not nil, serves and collects the records' TimeCreated and
+	// summaries an earlier pass over the chunk read (recmemo.go).
+	recs *recCursor
 }
 
 // recKey identifies a record's bytes for de-duplication (byte-identical
@@ -227,6 +230,9 @@ type chunkResult struct {
 	// stale lists the records counted in Stale, by their bytes: a merged
 	// log counts one another of its logs holds once.
 	stale []recKey
+	// recs is what the record memo is to keep of the chunk after this
+	// scan (chunkJob.recs), or nil.
+	recs *chunkRecs
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -481,7 +487,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			var rt recordTime
 			cheap := false
 			if w.active || w.filter != nil {
-				rt, cheap = decoder().readTime(off, size)
+				rt, cheap = j.recs.readTime(decoder, off, size)
 			}
 			if cheap {
 				var in bool
@@ -517,7 +523,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				res.allCheap = false
 			}
 			if w.filter != nil {
-				if s, ok := decoder().summarize(off, size); ok {
+				if s, ok := j.recs.summarize(decoder, off, size); ok {
 					s.Written, s.RecordID = FiletimeToTime(ft), id
 					if cheap {
 						s.TimeCreated = rt.time()
@@ -600,6 +606,10 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	if cheapFT.set {
 		widen(&res.tmin, &res.tmax, &res.timed, FiletimeToTime(cheapFT.min))
 		widen(&res.tmin, &res.tmax, &res.timed, FiletimeToTime(cheapFT.max))
+	}
+	if j.recs != nil {
+		hc := h
+		res.recs = j.recs.result(&hc, res.tmax)
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return res

@@ -97,7 +97,7 @@
 // and the problems are those of a read of every record
 // (TestNestedDamageFoundAlike).
 //
-// Three caches save work without changing an answer, each checked against
+// Four caches save work without changing an answer, each checked against
 // the plain path by a test:
 //   - A template definition Windows repeats in every chunk is compiled once
 //     per decoding goroutine and reused where its bytes and the names it
@@ -129,6 +129,17 @@
 //     caller's (analyze begins it while its rules load), and a WrittenEnds
 //     called meanwhile waits for it rather than walking the file again
 //     (TestPrimeEqualsRead).
+//   - The same Log remembers, for the chunks of its newest records, what
+//     its passes computed of each record: the chunk header's checksums,
+//     each record's TimeCreated read without decoding and its Summary. A
+//     later pass over such a chunk (the grouping period, then the rules'
+//     window, after the WrittenEnds that read every TimeCreated) takes
+//     them from the memo by the record's offset and size; each is a
+//     function of the chunk's bytes and the record alone
+//     (TestRecordMemoEqualsRead, which compares every read and every
+//     Summary a Filter is given with the memo on and off). All Logs'
+//     record memos together hold at most 8 MiB; a Log gives up its oldest
+//     chunks for newer ones (TestRecordMemoBound).
 //
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
 // by default one per CPU up to that cap, so that memory does not grow
@@ -161,7 +172,8 @@
 //     templates cached by each decoding goroutine (at most 4 MiB of
 //     definitions) and, for a Log made by Find, its memo (a few hundred
 //     bytes per chunk, at most 65,536 chunks, and at most 4,096 problems
-//     of damaged chunks: TestMemoProblemsBounded). Decoding one record
+//     of damaged chunks: TestMemoProblemsBounded), and the record memos
+//     of all Logs, at most 8 MiB (TestRecordMemoBound). Decoding one record
 //     is bounded in nesting depth, template nesting, substitution count and
 //     total work, so its time and memory are bounded by a constant multiple
 //     of the chunk size; a record over a bound fails with ErrLimit and the

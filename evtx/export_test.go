@@ -18,6 +18,25 @@ func MemoChunks(l *Log) int {
 	return l.memo.m.served
 }
 
+// MemoRecordHits returns how many TimeCreated reads and summaries l's
+// record memo served (recmemo.go).
+func MemoRecordHits(l *Log) int {
+	if l.memo == nil || l.memo.m == nil {
+		return 0
+	}
+	l.memo.m.mu.Lock()
+	defer l.memo.m.mu.Unlock()
+	return l.memo.m.recHits
+}
+
+// SetRecordMemoOff turns the record memo off (on) and returns a function
+// that restores it.
+func SetRecordMemoOff(off bool) (restore func()) {
+	old := recMemoOff
+	recMemoOff = off
+	return func() { recMemoOff = old }
+}
+
 // RaceEnabled tells the external tests that the race detector is on.
 const RaceEnabled = raceEnabled
 

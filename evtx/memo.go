@@ -46,6 +46,13 @@ type windowMemo struct {
 	endsBusy chan struct{}
 	// firstChannel is what FirstChannel found (nil: not looked yet).
 	firstChannel *string
+	// recs is what the memo holds of chunks' records (recmemo.go), by
+	// chunk index; recHeap orders them for giving up, and recBytes counts
+	// their bytes (guarded by recMemoMu).
+	recs     map[int]*chunkRecs
+	recHeap  recHeap
+	recBytes *int64
+	recHits  int // values the record memo served (tests check it is used)
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the

@@ -340,13 +340,27 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache, hdr: hdr}, w, s.name)
+	// The record memo serves a chunk read whole; a short read's bytes
+	// are not those it was made from.
+	var rc *recCursor
+	if err == nil && got == len(buf) && s.memo != nil {
+		recs := s.memo.recsOf(i)
+		if hdr == nil && recs != nil {
+			hdr = recs.hdr
+		}
+		rc = newRecCursor(recs, true)
+	}
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache, hdr: hdr, recs: rc}, w, s.name)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})
 		slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	} else {
 		s.memo.keep(i, res)
+		s.memo.keepRecs(i, res.recs)
+	}
+	if rc != nil {
+		s.memo.noteHits(rc.hits)
 	}
 	return res
 }
