@@ -314,7 +314,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		probs := in.Problems
 		if lw := in.LastWritten; lw != nil {
-			s := "last written: " + recordText(lw.EventRecordID, lw.RecordNumber) + " at " + lw.Time
+			s := "last written: " + recordIn(lw) + " at " + lw.Time
 			if in.Exported {
 				s += " (an exported log)"
 			}

@@ -102,9 +102,13 @@ type TimelineLine struct {
 
 // Record names a record: by its EventRecordID (what Event Viewer shows),
 // with its record number in the file, which differs in exported logs.
+// File is, for a record of copies read as one (a log and its shadow copy
+// or export, Machine's copies), the copy that holds it, whose record
+// number RecordNumber is; "" for a log of one file.
 type Record struct {
 	EventRecordID uint64 `json:"event_record_id"`
 	RecordNumber  uint64 `json:"record_number"`
+	File          string `json:"file,omitempty"`
 	Time          string `json:"time"`
 }
 
@@ -112,7 +116,7 @@ func newRecord(r *rules.RecordRef) *Record {
 	if r == nil {
 		return nil
 	}
-	return &Record{EventRecordID: r.EventRecordID, RecordNumber: r.RecordNumber, Time: formatTime(r.Time)}
+	return &Record{EventRecordID: r.EventRecordID, RecordNumber: r.RecordNumber, File: r.File, Time: formatTime(r.Time)}
 }
 
 // ClockJump is a log with records whose TimeCreated lies after that of its

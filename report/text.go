@@ -190,6 +190,21 @@ func recordText(eventRecordID, number uint64) string {
 	return fmt.Sprintf("EventRecordID %d (record %d in the file)", eventRecordID, number)
 }
 
+// recordIn names r as recordText does, and, for a record of copies read
+// as one, the copy that holds it, before its record number there:
+// "EventRecordID 5100 in /mnt/export/System.evtx (record 100 in the
+// file)".
+func recordIn(r *Record) string {
+	if r.File == "" {
+		return recordText(r.EventRecordID, r.RecordNumber)
+	}
+	s := fmt.Sprintf("EventRecordID %d in %s", max(r.EventRecordID, r.RecordNumber), r.File)
+	if r.EventRecordID != 0 && r.EventRecordID != r.RecordNumber {
+		s += fmt.Sprintf(" (record %d in the file)", r.RecordNumber)
+	}
+	return s
+}
+
 func dataText(e Event) string {
 	var parts []string
 	for _, d := range e.Data {
@@ -392,7 +407,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		p.line("")
 		if lw := in.LastWritten; lw != nil {
-			p.printf("      last written: %s at %s", recordText(lw.EventRecordID, lw.RecordNumber), lw.Time)
+			p.printf("      last written: %s at %s", recordIn(lw), lw.Time)
 			if in.Exported {
 				p.printf("; an exported log (record numbers or header times are not the original ones)")
 			}

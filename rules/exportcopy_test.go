@@ -25,6 +25,20 @@ func writeShadowAndExport(t *testing.T) (shadow, export string, newest time.Time
 	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
 	evs[293] = evtxtest.Schannel36871(evs[293].System.TimeCreated, 10013)
 	evs[296] = evtxtest.Schannel36871(evs[296].System.TimeCreated, 10013)
+	shadow, export = writeCopies(t, evs)
+	return shadow, export, newest
+}
+
+// writeCopies numbers the 300 events of one System log 4801..5100
+// (record numbers and EventRecordID; header times their TimeCreated) and
+// writes, in two folders, a shadow copy of its first 250 records and a
+// filtered export of its last 100 (renumbered 1..100, header times
+// borrowed, the last one 0): EventRecordID 5001..5050 are in both,
+// 4801..5000 in the shadow copy only, 5051..5100 in the export only, as
+// its records 51..100. The shadow copy holds more records: it is the
+// copy read first, whose path the merged log has.
+func writeCopies(t *testing.T, evs []*evtx.Event) (shadow, export string) {
+	t.Helper()
 	for i, ev := range evs {
 		ev.RecordID = uint64(4801 + i)
 		ev.System.EventRecordID = ev.RecordID
@@ -45,7 +59,7 @@ func writeShadowAndExport(t *testing.T) (shadow, export string, newest time.Time
 			t.Fatal(err)
 		}
 	}
-	return shadow, export, newest
+	return shadow, export
 }
 
 // A shadow copy of a System log and a filtered export of it saved later
@@ -160,4 +174,105 @@ func analyzeMergedBothWays(t *testing.T, a, b string, check func(order []string,
 			check(order, plain, res)
 		}
 	}
+}
+
+// The warnings about copies read as one name each record by its
+// EventRecordID and the copy that holds it, with its record number there
+// where that differs: the merged log's path is its first copy's (the
+// shadow copy, which holds more records), and a record of the export is
+// not that copy's record of the same number. A System log of 300 hourly
+// records (copies as writeCopies writes them) whose EventRecordID
+// 5061..5063 (the export's records 61..63) are a year ahead and
+// 4850..4851 (the shadow copy's) two years behind. Before, the jump ahead
+// was "3 records (from EventRecordID 5061 (record 61 in the file) on)" and
+// its last-written record "EventRecordID 5100 (record 100 in the file)",
+// beside the shadow copy's path: that file has no record 61 or 100.
+func TestMergedCopiesClockJumpsNameTheCopy(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	for _, ev := range evs[260:263] {
+		ev.System.TimeCreated = ev.System.TimeCreated.Add(365 * 24 * time.Hour)
+	}
+	for _, ev := range evs[49:51] {
+		ev.System.TimeCreated = ev.System.TimeCreated.AddDate(-2, 0, 0)
+	}
+	shadow, export := writeCopies(t, evs)
+	s, e := filepath.Join(shadow, "System.evtx"), filepath.Join(export, "System.evtx")
+	want := []string{
+		"clock jump in " + s + ": 3 records (from EventRecordID 5061 in " + e + " (record 61 in the file) on) have a TimeCreated later than that of the last-written record (EventRecordID 5100 in " + e + " (record 100 in the file), 2024-05-01T12:00:00.0000000Z), up to 2025-04-29T23:00:00.0000000Z (EventRecordID 5063 in " + e + " (record 63 in the file), 363 days later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
+		"clock jump in " + s + ": 2 records (from EventRecordID 4850 in " + s + " on) have a TimeCreated earlier than that of the first-written record (EventRecordID 4801 in " + s + ", 2024-04-19T01:00:00.0000000Z), down to 2022-04-21T02:00:00.0000000Z (EventRecordID 4850 in " + s + ", 728 days earlier), although written after it: the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong; the windows, on TimeCreated, do not see some of these events where they happened",
+	}
+	analyzeMergedBothWays(t, shadow, export, func(order []string, plain bool, res *rules.Result) {
+		if got := strings.Join(res.Warnings, "\n"); got != strings.Join(want, "\n") {
+			t.Errorf("%v plain %v: warnings\n%s\nwant\n%s", order, plain, got, strings.Join(want, "\n"))
+		}
+		if len(res.Inputs) != 1 || res.Inputs[0].LastWritten == nil || res.Inputs[0].LastWritten.File != e || res.Inputs[0].FirstWritten == nil || res.Inputs[0].FirstWritten.File != s {
+			t.Errorf("%v plain %v: inputs' first- and last-written records %+v, want the shadow copy's EventRecordID 4801 and the export's 5100", order, plain, res.Inputs)
+		}
+	})
+}
+
+// A time gap in copies read as one names its two records with the copies
+// that hold them: a System log (copies as writeCopies writes them) whose
+// clock jumped a year ahead after EventRecordID 5050 (in both copies: the
+// shadow copy's, read first) and stayed there, so that the export's
+// EventRecordID 5051..5100 (its records 51..100) are a year later. Before,
+// the gap ran "between ... (EventRecordID 5050) and ... (EventRecordID 5051
+// (record 51 in the file))" in the shadow copy, which has no record 51.
+func TestMergedCopiesTimeGapNamesTheCopy(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	for _, ev := range evs[250:] {
+		ev.System.TimeCreated = ev.System.TimeCreated.Add(365 * 24 * time.Hour)
+	}
+	shadow, export := writeCopies(t, evs)
+	s, e := filepath.Join(shadow, "System.evtx"), filepath.Join(export, "System.evtx")
+	want := "time gap in " + s + ": no record between 2024-04-29T10:00:00.0000000Z (EventRecordID 5050 in " + s + ") and 2025-04-29T11:00:00.0000000Z (EventRecordID 5051 in " + e + " (record 51 in the file)), 365 days, across the start of the analysed period (2025-04-21T12:00:00.0000000Z), though the log holds 169 records in the week before: the machine was off, or its clock jumped ahead at EventRecordID 5051 in " + e + " (record 51 in the file); the records before the gap lie outside every window and look-back (if the clock jumped, give --at 2024-04-29T10:00:00Z to analyse the time before it)"
+	analyzeMergedBothWays(t, shadow, export, func(order []string, plain bool, res *rules.Result) {
+		if len(res.TimeGaps) != 1 || strings.Join(res.Warnings, "\n") != want {
+			t.Errorf("%v plain %v: %d time gaps, warnings\n%s\nwant\n%s", order, plain, len(res.TimeGaps), strings.Join(res.Warnings, "\n"), want)
+		}
+	})
+}
+
+// The warning for copies read as one whose last-written record gives no
+// time names it, and the record whose time stands for it, with the copy
+// that holds them: the export's last record, EventRecordID 5100, has a
+// TimeCreated of FILETIME 0 (and, as exported, a header time of 0).
+// Before, both were "(record 100 in the file)" and "(record 99 in the
+// file)" of the shadow copy, whose records are numbered 4801..5050.
+func TestMergedCopiesUntimedLastNamesTheCopy(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	evs[299].System.TimeCreated = evtx.FiletimeToTime(0)
+	shadow, export := writeCopies(t, evs)
+	s, e := filepath.Join(shadow, "System.evtx"), filepath.Join(export, "System.evtx")
+	want := "the last-written record of " + s + " (EventRecordID 5100 in " + e + " (record 100 in the file)) gives no time (no TimeCreated, or one of FILETIME 0, and a record header time of 0): its time is taken from EventRecordID 5099 in " + e + " (record 99 in the file), the last record written before it with a TimeCreated (2024-05-01T11:00:00.0000000Z)"
+	analyzeMergedBothWays(t, shadow, export, func(order []string, plain bool, res *rules.Result) {
+		if strings.Join(res.Warnings, "\n") != want {
+			t.Errorf("%v plain %v: warnings\n%s\nwant\n%s", order, plain, strings.Join(res.Warnings, "\n"), want)
+		}
+		if r := res.ReferenceRecord; res.ReferenceFrom != e || r == nil || r.EventRecordID != 5099 || r.RecordNumber != 99 || r.File != e {
+			t.Errorf("%v plain %v: reference record %+v from %s, want the export's record 99, EventRecordID 5099", order, plain, r, res.ReferenceFrom)
+		}
+	})
+}
+
+// The warning that the reference time comes from a record far from all
+// others names that record, for copies read as one, with the copy that
+// holds it: the export's last record, EventRecordID 5100, is a year
+// ahead. Before, it said "the last-written record of" the shadow copy's
+// path alone, whose own last-written record is EventRecordID 5050.
+func TestMergedCopiesFarOffReferenceNamesTheCopy(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	evs[299].System.TimeCreated = evs[299].System.TimeCreated.Add(365 * 24 * time.Hour)
+	shadow, export := writeCopies(t, evs)
+	s, e := filepath.Join(shadow, "System.evtx"), filepath.Join(export, "System.evtx")
+	want := "the reference time 2025-05-01T12:00:00.0000000Z comes from the last-written record of " + s + " (EventRecordID 5100 in " + e + " (record 100 in the file)), but no other record of it lies within 10 days of that time; if the time is wrong, give --at"
+	analyzeMergedBothWays(t, shadow, export, func(order []string, plain bool, res *rules.Result) {
+		if strings.Join(res.Warnings, "\n") != want {
+			t.Errorf("%v plain %v: warnings\n%s\nwant\n%s", order, plain, strings.Join(res.Warnings, "\n"), want)
+		}
+	})
 }

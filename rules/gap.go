@@ -257,7 +257,8 @@ func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *
 			continue
 		}
 		times = append(times, t)
-		r := &RecordRef{EventRecordID: NewRecordRef(ev).EventRecordID, RecordNumber: ev.RecordID, Time: t}
+		r := LogRecordRef(l, ev)
+		r.Time = t
 		if t.Before(since) {
 			if before == nil || t.After(before.Time) || t.Equal(before.Time) && r.RecordNumber > before.RecordNumber {
 				before = r
@@ -386,7 +387,8 @@ func recordAt(l *evtx.Log, t time.Time, last bool, o evtx.Options) (*RecordRef, 
 		}
 		n := ev.RecordID
 		if r == nil || last && n > r.RecordNumber || !last && n < r.RecordNumber {
-			r = &RecordRef{EventRecordID: NewRecordRef(ev).EventRecordID, RecordNumber: n, Time: t}
+			r = LogRecordRef(l, ev)
+			r.Time = t
 		}
 	}
 }

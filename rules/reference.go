@@ -20,20 +20,47 @@ const ClockSlack = time.Hour
 // RecordRef names a record as a user finds it: by its EventRecordID (the
 // "Event Record ID" Event Viewer shows, System/EventRecordID) and, where
 // the file numbers it otherwise (an exported log renumbers its records),
-// by its record number in the file.
+// by its record number in the file. A record of copies read as one
+// (evtx.Merge) is named with the copy that holds it (File): the log's
+// path is its first copy's, and each copy numbers its records its own
+// way.
 type RecordRef struct {
 	EventRecordID uint64
 	RecordNumber  uint64    // record header id in the file
 	Time          time.Time // TimeCreated (the record header time if absent)
+	// File is, for a record of copies read as one, the copy it was read
+	// from, which RecordNumber numbers it in; "" for a record of a log
+	// of one file (the log's path names that file).
+	File string
 }
 
-// NewRecordRef names ev's record.
+// NewRecordRef names ev's record, without the file that holds it: for a
+// record of a log that may be copies read as one, LogRecordRef.
 func NewRecordRef(ev *evtx.Event) *RecordRef {
 	id := ev.System.EventRecordID
 	if id == 0 {
 		id = ev.RecordID
 	}
 	return &RecordRef{EventRecordID: id, RecordNumber: ev.RecordID, Time: writtenTime(ev)}
+}
+
+// LogRecordRef names ev's record, a record read from l: as NewRecordRef,
+// and, when l is copies read as one (evtx.Merge), with the copy that
+// holds it (File, from ev.Source).
+func LogRecordRef(l *evtx.Log, ev *evtx.Event) *RecordRef {
+	r := NewRecordRef(ev)
+	r.File = copyOf(l, ev)
+	return r
+}
+
+// copyOf returns, for ev read from l, the copy of l that holds it when l
+// is copies read as one (the path the merged reader gave that copy's
+// reader, ev.Source.File), else "".
+func copyOf(l *evtx.Log, ev *evtx.Event) string {
+	if l == nil || !merged(l) {
+		return ""
+	}
+	return ev.Source.File
 }
 
 // before reports whether r was written before s, as evtx.WrittenBefore
@@ -49,12 +76,28 @@ func (r *RecordRef) before(s *RecordRef) bool {
 }
 
 // String renders r for people: "EventRecordID 5101 (record 102 in the
-// file)", or "EventRecordID 142" when the numbers agree.
+// file)", or "EventRecordID 142" when the numbers agree; for a record of
+// copies read as one, with the copy that holds it: "EventRecordID 5101 in
+// /mnt/export/System.evtx (record 102 in the file)".
 func (r *RecordRef) String() string {
-	if r.RecordNumber != r.EventRecordID {
-		return fmt.Sprintf("EventRecordID %d (record %d in the file)", r.EventRecordID, r.RecordNumber)
+	s := fmt.Sprintf("EventRecordID %d", r.EventRecordID)
+	if r.File != "" {
+		s += " in " + r.File
 	}
-	return fmt.Sprintf("EventRecordID %d", r.EventRecordID)
+	if r.RecordNumber != r.EventRecordID {
+		s += fmt.Sprintf(" (record %d in the file)", r.RecordNumber)
+	}
+	return s
+}
+
+// In renders r as a record of the log at path: String, naming path as
+// the file that holds it ("EventRecordID 142 in /mnt/vm/System.evtx")
+// unless r names its copy (File).
+func (r *RecordRef) In(path string) string {
+	if r.File != "" {
+		return r.String()
+	}
+	return r.String() + " in " + path
 }
 
 // ClockJump reports records of one log whose TimeCreated lies more than
@@ -89,6 +132,9 @@ type ClockJump struct {
 	// records: with Newest's, the span of time the clock showed while it
 	// ran ahead (ReferenceEnd).
 	earliest time.Time
+	// copies is set for a log of copies read as one: its records are
+	// named with the copy that holds them (LogRecordRef).
+	copies bool
 }
 
 // String is the warning for the jump.
@@ -226,12 +272,12 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 	return first, last, untimed, nil
 }
 
-// HeaderTimeText returns the warning for a log whose last-written record
-// last has no TimeCreated (absent, or FILETIME 0) but a record header time,
-// which then stands for its time (writtenTime), and "" for any other
-// record: the header time is when the record was written, not when its
-// event happened, and no query's TimeCreated condition sees it.
-func HeaderTimeText(path string, last *evtx.Event) string {
+// HeaderTimeText returns the warning for a log l whose last-written
+// record last has no TimeCreated (absent, or FILETIME 0) but a record
+// header time, which then stands for its time (writtenTime), and "" for
+// any other record: the header time is when the record was written, not
+// when its event happened, and no query's TimeCreated condition sees it.
+func HeaderTimeText(l *evtx.Log, last *evtx.Event) string {
 	if last == nil {
 		return ""
 	}
@@ -239,14 +285,15 @@ func HeaderTimeText(path string, last *evtx.Event) string {
 		return ""
 	}
 	return fmt.Sprintf("the last-written record of %s (%s) has no TimeCreated (or one of FILETIME 0): its record header time, %s, stands for its time (the time it was written, not that of its event)",
-		path, NewRecordRef(last), evtx.FormatTime(known(last.Written)))
+		l.Path, LogRecordRef(l, last), evtx.FormatTime(known(last.Written)))
 }
 
-// UntimedText is the warning for a log whose last-written record untimed
-// gives no time, so that its reference is last (TimedWrittenEnds).
-func UntimedText(path string, untimed, last *evtx.Event) string {
+// UntimedText is the warning for a log l whose last-written record
+// untimed gives no time, so that its reference is last
+// (TimedWrittenEnds).
+func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	return fmt.Sprintf("the last-written record of %s (%s) gives no time (no TimeCreated, or one of FILETIME 0, and a record header time of 0): its time is taken from %s, the last record written before it with a TimeCreated (%s)",
-		path, NewRecordRef(untimed), NewRecordRef(last), evtx.FormatTime(writtenTime(last)))
+		l.Path, LogRecordRef(l, untimed), LogRecordRef(l, last), evtx.FormatTime(writtenTime(last)))
 }
 
 // timedEnds returns the records of l with the lowest and the highest
@@ -351,7 +398,7 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 		return nil, err
 	}
 	defer f.Close()
-	j := &ClockJump{Path: l.Path, Last: NewRecordRef(last)}
+	j := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l)}
 	return j.collect(f, func(t time.Time) bool { return t.After(limit) })
 }
 
@@ -397,6 +444,9 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
 	r := NewRecordRef(ev)
+	if j.copies {
+		r.File = ev.Source.File
+	}
 	if j.First == nil || r.before(j.First) {
 		j.First = r
 	}
@@ -443,8 +493,8 @@ func clockJumps(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool
 	defer f.Close()
 	upper := writtenTime(last).Add(ClockSlack)
 	lower := writtenTime(first).Add(-ClockSlack)
-	a := &ClockJump{Path: l.Path, Last: NewRecordRef(last)}
-	b := &ClockJump{Path: l.Path, Behind: true, FirstWritten: NewRecordRef(first), Last: NewRecordRef(last)}
+	a := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l)}
+	b := &ClockJump{Path: l.Path, Behind: true, FirstWritten: LogRecordRef(l, first), Last: LogRecordRef(l, last), copies: merged(l)}
 	if err := collectJumps(f, clockTarget{a, func(t time.Time) bool { return t.After(upper) }},
 		clockTarget{b, func(t time.Time) bool { return !known(t).IsZero() && t.Before(lower) }}); err != nil {
 		return nil, nil
@@ -472,9 +522,9 @@ func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, p
 		return nil, err
 	}
 	defer f.Close()
-	j := &ClockJump{Path: l.Path, Behind: true, FirstWritten: NewRecordRef(first)}
+	j := &ClockJump{Path: l.Path, Behind: true, FirstWritten: LogRecordRef(l, first), copies: merged(l)}
 	if last != nil {
-		j.Last = NewRecordRef(last)
+		j.Last = LogRecordRef(l, last)
 	}
 	return j.collect(f, func(t time.Time) bool { return !known(t).IsZero() && t.Before(limit) })
 }
@@ -486,18 +536,18 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 		in.Err = err
 	}
 	if untimed != nil {
-		s.warnings = append(s.warnings, UntimedText(in.Path, untimed, ev))
-	} else if w := HeaderTimeText(in.Path, ev); w != "" {
+		s.warnings = append(s.warnings, UntimedText(l, untimed, ev))
+	} else if w := HeaderTimeText(l, ev); w != "" {
 		s.warnings = append(s.warnings, w)
 	}
 	if first != nil && !writtenTime(first).IsZero() {
-		in.FirstWritten = NewRecordRef(first)
+		in.FirstWritten = LogRecordRef(l, first)
 	}
 	if ev != nil {
 		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
 	}
 	if ev != nil && !writtenTime(ev).IsZero() {
-		in.LastWritten = NewRecordRef(ev)
+		in.LastWritten = LogRecordRef(l, ev)
 		s.last[in] = ev
 	}
 	if first != nil && !writtenTime(first).IsZero() {

@@ -232,13 +232,18 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 
 // checkReference warns when the reference time came from a record whose
 // time is far off (a damaged or forged header): no other record of its log
-// lies near it.
+// lies near it. Of copies read as one, the record is named with the copy
+// that holds it: the log's path is its first copy's.
 func (s *scanner) checkReference() {
 	for _, in := range s.inputs {
 		if s.farOffReference(in) {
+			log := in.Path
+			if r := in.LastWritten; r != nil && r.File != "" {
+				log = fmt.Sprintf("%s (%s)", in.Path, r)
+			}
 			s.warnings = append(s.warnings, fmt.Sprintf(
 				"the reference time %s comes from the last-written record of %s, but no other record of it lies within %s of that time; if the time is wrong, give --at",
-				evtx.FormatTime(s.ref), in.Path, FormatSpan(in.Since, s.ref)))
+				evtx.FormatTime(s.ref), log, FormatSpan(in.Since, s.ref)))
 		}
 	}
 }

@@ -38,10 +38,13 @@ log without records.
 The logs are grouped into machines by what their records say (the Computer
 field, record ids and times, EventLog 6011 renames), not by folder names.
 Copies of a log (the same file by two paths, a shadow copy, a repeated zip
-member, an older copy) are read as one: each record counts once. Logs are
-grouped, and copies found, from the records of a period before each log's
-last-written record: the longest window of the rules loaded (or --window
-when longer), plus --look-back (at least its default, 7 days), plus 2 days.
+member, an older copy) are read as one: each record counts once, and the
+report and its warnings name a record of such a log by its EventRecordID
+and the copy that holds it (with its record number there where an export
+renumbered it). Logs are grouped, and copies found, from the records of a
+period before each log's last-written record: the longest window of the
+rules loaded (or --window when longer), plus --look-back (at least its
+default, 7 days), plus 2 days.
 --look-back and --window shorter than their defaults narrow the analysis,
 not the grouping, so the same logs make the same machines and copies;
 longer ones read more records to group. An older copy all of whose

@@ -12,6 +12,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/report"
 )
 
 // copyFile copies src to dst, creating dst's directory.
@@ -295,5 +296,84 @@ func TestCopiesCountWhatIsPrinted(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// analyze and query name a record of copies read as one by its
+// EventRecordID and the copy that holds it, with its record number there:
+// a shadow copy of a System log's first 250 records (EventRecordID
+// 4801..5050, numbered so) and a filtered export of its last 100
+// (5001..5100, renumbered 1..100), whose EventRecordID 5061..5063 (the
+// export's records 61..63) are a year ahead. The merged log is named by
+// the shadow copy (the copy with more records, read first). Before, the
+// clock-jump warning, the input's last-written record and query's
+// reference time said "EventRecordID 5100 (record 100 in the file)" and
+// "from EventRecordID 5061 (record 61 in the file)" beside the shadow
+// copy's path, which has no record 61 or 100, and the JSON records did
+// not say which copy holds them.
+func TestAnalyzeQueryMergedCopiesNameTheCopy(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	for i, ev := range evs {
+		if i >= 260 && i < 263 {
+			ev.System.TimeCreated = ev.System.TimeCreated.Add(365 * 24 * time.Hour)
+		}
+		ev.RecordID = uint64(4801 + i)
+		ev.System.EventRecordID = ev.RecordID
+		ev.Written = ev.System.TimeCreated
+	}
+	var tail []*evtx.Event
+	for _, ev := range evs[200:] {
+		c := *ev
+		tail = append(tail, &c)
+	}
+	dir := t.TempDir()
+	s, e := filepath.Join(dir, "shadow", "System.evtx"), filepath.Join(dir, "export", "System.evtx")
+	for path, list := range map[string][]*evtx.Event{s: evs[:250], e: evtxtest.Exported(tail)} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := evtxtest.WriteFile(path, list, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jump := "clock jump in " + s + ": 3 records (from EventRecordID 5061 in " + e + " (record 61 in the file) on) have a TimeCreated later than that of the last-written record (EventRecordID 5100 in " + e + " (record 100 in the file), 2024-05-01T12:00:00.0000000Z), up to 2025-04-29T23:00:00.0000000Z (EventRecordID 5063 in " + e + " (record 63 in the file), 363 days later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)"
+
+	code, out, errOut := runCmd("analyze", "--format", "json", filepath.Dir(s), filepath.Dir(e))
+	r, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("analyze json: exit %d, %v\n%s", code, err, errOut)
+	}
+	if len(r.Warnings) != 1 || r.Warnings[0] != jump {
+		t.Errorf("analyze json: warnings\n%s\nwant\n%s", strings.Join(r.Warnings, "\n"), jump)
+	}
+	if len(r.ClockJumps) != 1 {
+		t.Fatalf("analyze json: clock jumps %+v, want one", r.ClockJumps)
+	}
+	j := r.ClockJumps[0]
+	if j.Log != s || j.First.File != e || j.First.EventRecordID != 5061 || j.First.RecordNumber != 61 || j.Newest.File != e || j.LastWritten.File != e || j.LastWritten.RecordNumber != 100 {
+		t.Errorf("analyze json: clock jump %+v, want the records in %s", j, e)
+	}
+	if len(r.Inputs) != 1 || r.Inputs[0].LastWritten == nil || r.Inputs[0].LastWritten.File != e {
+		t.Errorf("analyze json: inputs %+v, want one whose last-written record is in %s", r.Inputs, e)
+	}
+
+	code, out, errOut = runCmd("analyze", filepath.Dir(s), filepath.Dir(e))
+	if want := "last written: EventRecordID 5100 in " + e + " (record 100 in the file) at 2024-05-01T12:00:00.0000000Z"; code != exitOK || !strings.Contains(out, want) {
+		t.Errorf("analyze text: exit %d, want %q in\n%s%s", code, want, out, errOut)
+	}
+
+	code, out, errOut = runCmd("query", "-f", "xml", "-q", "*[System[TimeCreated[timediff(@SystemTime) <= 3600000]]]", s, e)
+	for _, want := range []string{
+		"reference time: 2024-05-01T12:00:00.0000000Z (the last-written record, EventRecordID 5100 in " + e + " (record 100 in the file)); use --at to change\n",
+		"warning: " + jump + "\n",
+	} {
+		if code != 0 || !strings.Contains(errOut, want) {
+			t.Errorf("query: exit %d, want %q in stderr\n%s", code, want, errOut)
+		}
+	}
+	// The last hour's two and the three a year ahead (timediff negative).
+	if n := strings.Count(out, "<Event "); n != 5 {
+		t.Errorf("query: %d events, want 5 (EventRecordID 5061..5063, 5099, 5100)", n)
 	}
 }

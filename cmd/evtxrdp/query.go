@@ -240,8 +240,8 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 			if untimed != nil {
-				untimedNotes = append(untimedNotes, rules.UntimedText(l.Path, untimed, last))
-			} else if w := rules.HeaderTimeText(l.Path, last); w != "" {
+				untimedNotes = append(untimedNotes, rules.UntimedText(l, untimed, last))
+			} else if w := rules.HeaderTimeText(l, last); w != "" {
 				untimedNotes = append(untimedNotes, w)
 			}
 			readable = append(readable, l)
@@ -281,7 +281,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 					continue
 				}
 				passed = append(passed, m.passed...)
-				fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s in %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), m.ref, escapeText(m.from.Path))
+				fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
 				for _, l := range m.logs {
 					nowOf[l] = m.ref.Time
 				}
@@ -289,7 +289,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		} else if now.IsZero() {
 			fmt.Fprintln(stderr, "reference time: none (the input holds no records); use --at to set one")
 		} else {
-			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s in %s); use --at to change\n", evtx.FormatTime(now), fromRec, escapeText(from.Path))
+			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s); use --at to change\n", evtx.FormatTime(now), escapeText(fromRec.In(from.Path)))
 		}
 		for _, l := range logs {
 			if last := lasts[l]; last != nil {
@@ -744,7 +744,7 @@ func queryReference(logs []*evtx.Log, lasts map[*evtx.Log]*evtx.Event, aheads ma
 		if last == nil {
 			continue
 		}
-		r := rules.NewRecordRef(last)
+		r := rules.LogRecordRef(l, last)
 		if r.Time.IsZero() {
 			continue
 		}
