@@ -117,6 +117,10 @@ type Stats struct {
 	// id Event Viewer shows; an exported log renumbers the records, so it
 	// differs from LastWrittenID there), 0 when it was not read.
 	LastWrittenEventRecordID uint64
+	// LastWrittenFile is, for copies read as one (Merge), the copy that
+	// holds that record (the path of one of Log.Parts), whose record
+	// number LastWrittenID is; "" for a log of one file.
+	LastWrittenFile string
 	// LastWrittenExported tells that the last-written record looks
 	// exported: its header time is 0 (Event Viewer's saved logs leave the
 	// newest record's header time 0) or its number differs from its

@@ -91,7 +91,10 @@ func TestQueryDumpExportLastRecordUntimed(t *testing.T) {
 // (EventRecordID 5001..5100, renumbered 1..100) of one System log are read
 // as one log; dump --since 24h counts back from its last-written record by
 // EventRecordID, 5100, not from the shadow copy's 5050, the higher record
-// number (75 events then, the last day's 25 now).
+// number (75 events then, the last day's 25 now). The summary names the
+// export as the copy that holds it, its record 100: it said "record 100 in
+// the file" under the shadow copy's path, which has no record 100 (its
+// records are numbered 4801 to 5050).
 func TestDumpShadowCopyAndLaterExport(t *testing.T) {
 	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
@@ -114,7 +117,7 @@ func TestDumpShadowCopyAndLaterExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCmd("dump", "-f", "xml", "--since", "24h", shadow, export)
-	if code != 0 || strings.Count(out, "<Event ") != 25 || !strings.Contains(errOut, "last written record: EventRecordID 5100 (record 100 in the file) at 2024-05-01T12:00:00.0000000Z") {
+	if code != 0 || strings.Count(out, "<Event ") != 25 || !strings.Contains(errOut, "last written record: EventRecordID 5100 in "+export+" (record 100 in the file) at 2024-05-01T12:00:00.0000000Z") {
 		t.Errorf("dump --since 24h: exit %d, %d events, want 25\n%s", code, strings.Count(out, "<Event "), errOut)
 	}
 	// query -r -c 3 (wevtutil /rd:true /c:3): the newest three of the

@@ -107,7 +107,8 @@ on stderr (\x1b, \n, \u202e); XML writes line breaks, C1 controls and
 bidirectional overrides as character references (&#10;, &#x202e;) and
 other control characters, which XML 1.0 forbids, as their Unicode control
 pictures (ESC as U+241B); JSON keeps them exact. The summary gives the
-span of the events' TimeCreated and the last-written record, and says
+span of the events' TimeCreated and the last-written record (of copies
+read as one, with the copy that holds it), and says
 when the log is a saved or exported copy (records renumbered: record
 number and EventRecordID differ; or record header times of 0). In jsonl,
 "time" is the record header time (null when it is 0) and "time_created"
@@ -337,7 +338,7 @@ func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, boo
 				continue
 			}
 			t := lasts[i].Time // its TimeCreated, as the window counts it
-			lasts[i] = rules.NewRecordRef(last)
+			lasts[i] = rules.LogRecordRef(l, last)
 			lasts[i].Time = t
 			aheads[i], _ = rules.FindClockJump(l, last, evtx.Options{Workers: workers}, false)
 		}
@@ -355,13 +356,14 @@ func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, boo
 // lastWrittenRef names a log's last-written record as the reports do: by
 // its EventRecordID, with its record number in the file beside it where
 // they differ (an exported log), or by the record number alone when its
-// EventRecordID was not read.
+// EventRecordID was not read; of copies read as one, with the copy that
+// holds it.
 func lastWrittenRef(st evtx.Stats) *rules.RecordRef {
 	id := st.LastWrittenEventRecordID
 	if id == 0 {
 		id = st.LastWrittenID
 	}
-	return &rules.RecordRef{EventRecordID: id, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated}
+	return &rules.RecordRef{EventRecordID: id, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated, File: st.LastWrittenFile}
 }
 
 type dumpWriteError struct{ err error }
