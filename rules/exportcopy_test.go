@@ -276,3 +276,27 @@ func TestMergedCopiesFarOffReferenceNamesTheCopy(t *testing.T) {
 		}
 	})
 }
+
+// Of several records at the time next to a gap in copies read as one, the
+// gap names the last written (before it) as the source log wrote them, by
+// EventRecordID: as in TestMergedCopiesTimeGapNamesTheCopy, with the
+// export's EventRecordID 5051 (its record 51) at the time of 5050 (the
+// shadow copy's record 5050) and the clock a year ahead from 5052 on.
+// Before, the higher record number won across copies: the gap started at
+// EventRecordID 5050, not at 5051, written after it.
+func TestMergedCopiesTimeGapLastWrittenOfSeveral(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-299*time.Hour), time.Hour, 300)
+	evs[250].System.TimeCreated = evs[249].System.TimeCreated
+	for _, ev := range evs[251:] {
+		ev.System.TimeCreated = ev.System.TimeCreated.Add(365 * 24 * time.Hour)
+	}
+	shadow, export := writeCopies(t, evs)
+	s, e := filepath.Join(shadow, "System.evtx"), filepath.Join(export, "System.evtx")
+	want := "time gap in " + s + ": no record between 2024-04-29T10:00:00.0000000Z (EventRecordID 5051 in " + e + " (record 51 in the file)) and 2025-04-29T12:00:00.0000000Z (EventRecordID 5052 in " + e + " (record 52 in the file)), 365 days, across the start of the analysed period (2025-04-21T12:00:00.0000000Z), though the log holds 170 records in the week before: the machine was off, or its clock jumped ahead at EventRecordID 5052 in " + e + " (record 52 in the file); the records before the gap lie outside every window and look-back (if the clock jumped, give --at 2024-04-29T10:00:00Z to analyse the time before it)"
+	analyzeMergedBothWays(t, shadow, export, func(order []string, plain bool, res *rules.Result) {
+		if len(res.TimeGaps) != 1 || strings.Join(res.Warnings, "\n") != want {
+			t.Errorf("%v plain %v: %d time gaps, warnings\n%s\nwant\n%s", order, plain, len(res.TimeGaps), strings.Join(res.Warnings, "\n"), want)
+		}
+	})
+}

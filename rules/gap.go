@@ -236,8 +236,17 @@ func newTimeGap(path string, since time.Time, before, after *RecordRef, weekBefo
 // nearestPlain reads every record of l and returns the newest before
 // since (the last written of several), the oldest from since on (the
 // first written of several) and every record's time (none for a record
-// without one).
+// without one). Of copies read as one, records are in written order by
+// EventRecordID (RecordRef.before): two copies' record numbers do not
+// compare (an export renumbers its records from 1).
 func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *RecordRef, times []time.Time, err error) {
+	copies := merged(l)
+	later := func(r, s *RecordRef) bool { // r written after s
+		if copies {
+			return s.before(r)
+		}
+		return r.RecordNumber > s.RecordNumber
+	}
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	f, err := l.Open(o)
 	if err != nil {
@@ -260,10 +269,10 @@ func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *
 		r := LogRecordRef(l, ev)
 		r.Time = t
 		if t.Before(since) {
-			if before == nil || t.After(before.Time) || t.Equal(before.Time) && r.RecordNumber > before.RecordNumber {
+			if before == nil || t.After(before.Time) || t.Equal(before.Time) && later(r, before) {
 				before = r
 			}
-		} else if after == nil || t.Before(after.Time) || t.Equal(after.Time) && r.RecordNumber < after.RecordNumber {
+		} else if after == nil || t.Before(after.Time) || t.Equal(after.Time) && later(after, r) {
 			after = r
 		}
 	}
