@@ -172,6 +172,11 @@ type chunkJob struct {
 	// recs, if not nil, serves and collects the records' TimeCreated and
 	// summaries an earlier pass over the chunk read (recmemo.go).
 	recs *recCursor
+	// cands, if not nil, is called with each record Next would consider
+	// yielding, as walkChunk finds them (WrittenEnds's candidates, found
+	// by the scan that primes the memo rather than by a walk of their
+	// own).
+	cands func(writtenCand)
 }
 
 // recKey identifies a record's bytes for de-duplication (byte-identical
@@ -348,7 +353,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	// newest records of a chunk whose header was not yet updated (their
 	// record ids continue the chunk's), and the slack: what remains of an
 	// earlier use of the chunk, or of the log before it was cleared.
-	rule := newSlackRule(h, trusted || h.SignatureOK && h.RecordsChecksumOK, len(c), j.dirty)
+	rule := newSlackRule(h, slackBelieved(h, len(c)), len(c), j.dirty)
 
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
@@ -420,6 +425,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			// problems are reported whatever the window.)
 			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
 				id := le.Uint64(c[off+8:])
+				if j.cands != nil && !w.slackOnly {
+					j.cands(writtenCand{id: id, slot: j.index, off: off, size: next - off, salvaged: true})
+				}
 				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
 					ev, size, salvaged = e, next-off, true
 					fail(off, id, fmt.Errorf("%w: record size fields are 0; read as the %d bytes up to the next record", ErrCorrupt, size))
@@ -451,6 +459,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		inSlack = j.old || !salvaged && rule.slack(off, id)
 		if inSlack && !j.old && rule.tornCurrent(decoder, off, size) {
 			inSlack = false // a torn record's own EventRecordID decides
+		}
+		if j.cands != nil && !inSlack && !salvaged && !w.slackOnly {
+			j.cands(writtenCand{id: id, slot: j.index, off: off, size: size})
 		}
 		if inSlack {
 			if !w.slackOnly {
@@ -636,6 +647,17 @@ type slackRule struct {
 	firstID uint64
 	hdrLast uint64 // the chunk header's last record id
 	lastID  uint64 // highest record id of the current records so far
+}
+
+// slackBelieved tells whether the free space offset of header h of a
+// chunk of n bytes can be believed (newSlackRule): the header is trusted
+// (signature, header checksum, a whole chunk, a free space offset inside
+// it), or its records checksum vouches for the offset. scanChunk and
+// walkChunk judge alike.
+func slackBelieved(h chunkHeader, n int) bool {
+	free := int(h.FreeSpaceOffset)
+	trusted := h.SignatureOK && h.ChecksumOK && n >= chunkSize && free >= chunkHeaderSize && free <= n
+	return trusted || h.SignatureOK && h.RecordsChecksumOK
 }
 
 // newSlackRule returns the rule for a chunk of n bytes with header h;

@@ -195,6 +195,11 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 		go func() {
 			defer wg.Done()
 			lo, hi := topK{k: k}, topK{k: k, desc: true}
+			cand := func(c writtenCand) {
+				lo.add(c)
+				hi.add(c)
+			}
+
 			var hbuf chunkHeader // the header of the chunk at hand
 			var cache *tmplCache
 			if s.memo != nil {
@@ -213,12 +218,18 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 				// once, for the walk and the scan.
 				c := buf[:max(got, 0)]
 				hdr := headerInto(&hbuf, c)
-				s.walkChunk(i, c, hdr, func(c writtenCand) {
-					lo.add(c)
-					hi.add(c)
-				})
-				if s.memo.lacks(i) {
-					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr)
+				// A chunk the memo lacks is scanned, and the scan finds
+				// the candidates; the others are walked for them.
+				lacks := s.memo.lacks(i)
+				fromScan := cand
+				if scanCandsOff {
+					fromScan = nil
+				}
+				if lacks {
+					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr, fromScan)
+				}
+				if !lacks || fromScan == nil {
+					s.walkChunk(i, c, hdr, cand)
 				}
 				chunkBufs.Put(pooled)
 			}
@@ -241,6 +252,11 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	}
 	return end(slices.Concat(los...), false), end(slices.Concat(his...), true)
 }
+
+// scanCandsOff makes writtenEnds walk every chunk for its candidates
+// (walkChunk) instead of taking them from the scan that primes the memo
+// (tests compare the two ways).
+var scanCandsOff = false
 
 // primeWindow is a window that excludes every TimeCreated (FILETIME ends
 // in the year 60056, SYSTEMTIME in 65535).
@@ -394,7 +410,7 @@ func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCan
 	le := binary.LittleEndian
 	var rule slackRule
 	if h := hdr; h != nil {
-		rule = newSlackRule(*h, h.SignatureOK && (h.ChecksumOK || h.RecordsChecksumOK), len(c), s.dirty)
+		rule = newSlackRule(*h, slackBelieved(*h, len(c)), len(c), s.dirty)
 	}
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
