@@ -387,6 +387,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	// bytes, record id id) found wrong: not decodable (err), or ev decoded
 	// in part.
 	recovered := false // of the record at hand
+	// sr lets the Filter read the fields of the record it is given
+	// (Summary.Data), one call at a time.
+	sr := summaryRec{dec: decoder}
 	damage := func(off, size int, id uint64, ev *Event, err error) {
 		switch {
 		case err != nil && inSlack:
@@ -542,7 +545,12 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 							s.EventRecordID = rt.eventRecordID
 						}
 					}
-					if !w.filter(s) {
+					sr.gen++
+					sr.off, sr.size, sr.live = off, size, true
+					s.rec, s.gen = &sr, sr.gen
+					pass := w.filter(s)
+					sr.live = false
+					if !pass {
 						if !inSlack {
 							res.st.Filtered++
 							if w.passed {

@@ -65,6 +65,8 @@ type Options struct {
 	// Stats.Filtered (so, as for skipped records, damage inside their
 	// bodies is not found). A record whose summary cannot be read is
 	// decoded. Filter is called from the decoding goroutines, concurrently.
+	// While it runs, Summary.Data reads an EventData field of the record
+	// without decoding it.
 	Filter func(Summary) bool
 	// Workers is the number of chunks decoded in parallel; 0 means
 	// min(runtime.GOMAXPROCS(0), MaxWorkers), and more than MaxWorkers

@@ -25,6 +25,10 @@ type Summary struct {
 	// exported log keeps it while renumbering RecordID, and Merge counts
 	// records by it (Event.Identity).
 	EventRecordID uint64
+	// rec reads the record's fields while a Filter runs (Data); gen is
+	// the call it was given to (rec serves the chunk's every call).
+	rec *summaryRec
+	gen uint64
 }
 
 // summarize reads the Summary of the record at off without building its
