@@ -343,9 +343,11 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // means, checked on each event; the reader's window (o.Since, o.Until)
 // only saves decoding records outside it. When every query of qs names the
 // provider names or event ids its matches must have (xpath.Query.Keys),
-// only the records whose System part has them are decoded; the computer
-// names of the others are still noted (for the rename corroboration) from
-// their summaries. With Options.NoShortcuts every record is decoded.
+// only the records whose System part has them are decoded, less those
+// every such query's where refuses by an EventData field read without
+// decoding (dataPrefilter); the computer names of the others are still
+// noted (for the rename corroboration) from their summaries. With
+// Options.NoShortcuts every record is decoded.
 func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near int) {
 	var seen computerSightings
 	since, until := o.Since, o.Until
@@ -362,11 +364,12 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			keys[i] = cq.keys
 		}
 		set := xpath.NewKeySet(keys)
+		pre := newDataPrefilter(qs)
 		o.Filter = func(s evtx.Summary) bool {
 			if t := s.Time(); !t.IsZero() {
 				seen.note(s.Computer, t, s.RecordID)
 			}
-			return set.Accepts(s.Provider, s.EventID)
+			return set.Accepts(s.Provider, s.EventID) && !pre.rejects(s)
 		}
 	}
 	d := newDispatch(qs, s.e.opt.NoShortcuts)
