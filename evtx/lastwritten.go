@@ -196,8 +196,12 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 			defer wg.Done()
 			lo, hi := topK{k: k}, topK{k: k, desc: true}
 			cand := func(c writtenCand) {
-				lo.add(c)
-				hi.add(c)
+				if !lo.skips(&c) {
+					lo.add(c)
+				}
+				if !hi.skips(&c) {
+					hi.add(c)
+				}
 			}
 
 			var hbuf chunkHeader // the header of the chunk at hand
@@ -326,6 +330,19 @@ func (t *topK) at(i int) *writtenCand {
 		j -= t.k
 	}
 	return &t.cs[j]
+}
+
+// skips reports whether add(c) would keep nothing new: t holds k
+// candidates and c comes after the last of them by record number alone.
+// It is small enough to inline, so that a walk through a log in file
+// order (record numbers rising: after every one kept in ascending order)
+// does not call add for most records.
+func (t *topK) skips(c *writtenCand) bool {
+	if t.n < t.k || t.n == 0 {
+		return false
+	}
+	last := t.at(t.n - 1)
+	return c.id != last.id && (c.id > last.id) != t.desc
 }
 
 func (t *topK) add(c writtenCand) {

@@ -37,6 +37,15 @@ func TestTopKEqualsSort(t *testing.T) {
 		for _, desc := range []bool{false, true} {
 			tk := topK{k: k, desc: desc}
 			for _, c := range cs {
+				if tk.skips(&c) {
+					// add must keep nothing new.
+					before := tk.first()
+					tk.add(c)
+					if !slices.Equal(before, tk.first()) {
+						t.Fatalf("trial %d: skips(%v) but add changed the kept %v to %v", trial, c, before, tk.first())
+					}
+					continue
+				}
 				tk.add(c)
 			}
 			if tk.n > k || len(tk.cs) > k {
