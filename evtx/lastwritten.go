@@ -189,6 +189,12 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	const k = 64
 	w := max(1, min(s.workers, s.nslots))
 	los, his := make([][]writtenCand, w), make([][]writtenCand, w)
+	// The workers take runs of writtenRun chunks in turn rather than a
+	// fixed share each: a worker slowed by the caller's other work
+	// (analyze loads its rules meanwhile) left the other idle at the end.
+	// Each keeps the k first candidates of the chunks it read, and the
+	// ends are the first of them all, whoever read which.
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for p := range w {
 		wg.Add(1)
@@ -209,7 +215,14 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 			if s.memo != nil {
 				cache = newTmplCache()
 			}
-			for i := p * s.nslots / w; i < (p+1)*s.nslots/w; i++ {
+			for i, end := 0, 0; ; i++ {
+				if i == end {
+					i = int(next.Add(writtenRun) - writtenRun)
+					if i >= s.nslots {
+						break
+					}
+					end = min(i+writtenRun, s.nslots)
+				}
 				if s.isOld(i) {
 					continue // an old chunk: its records are not yielded by Next
 				}
@@ -256,6 +269,10 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	}
 	return end(slices.Concat(los...), false), end(slices.Concat(his...), true)
 }
+
+// writtenRun is how many chunks (1 MiB) a writtenEnds worker takes at a
+// time.
+const writtenRun = 16
 
 // scanCandsOff makes writtenEnds walk every chunk for its candidates
 // (walkChunk) instead of taking them from the scan that primes the memo
