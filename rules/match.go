@@ -35,9 +35,17 @@ func text(v evtx.Value) string {
 // not UTF-8 is U+FFFD). Two lowered texts are equal exactly when their
 // runes are, UTF-8 having one encoding per rune. A condition's texts are
 // compared so with each event's value (TestSameNormalized).
-func sameNormalized(a, b string) bool {
-	a = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(a), "."))
-	b = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(b), "."))
+func sameNormalized(a, b string) bool { return sameTrimmed(trimText(a), trimText(b)) }
+
+// trimText is a text as NormalizeText trims it: white space, one trailing
+// '.', white space again.
+func trimText(s string) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "."))
+}
+
+// sameTrimmed is sameNormalized of two texts trimText has trimmed (a
+// condition's value is trimmed once for all its texts).
+func sameTrimmed(a, b string) bool {
 	for a != "" && b != "" {
 		ra, wa := rune(a[0]), 1
 		if ra >= utf8.RuneSelf {
@@ -191,9 +199,9 @@ func (c *Condition) matchValue(v evtx.Value) bool {
 		return true
 	}
 	if len(c.Text) > 0 {
-		t := text(v)
+		t := trimText(text(v))
 		for _, want := range c.Text {
-			if sameNormalized(t, want) {
+			if sameTrimmed(t, trimText(want)) {
 				return true
 			}
 		}
