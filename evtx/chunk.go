@@ -55,6 +55,17 @@ type chunkHeader struct {
 
 // parseChunkHeader decodes the header of chunk c (len(c) >= chunkHeaderSize).
 func parseChunkHeader(c []byte) chunkHeader {
+	h := parseChunkFields(c)
+	h.ChecksumOK = chunkHeaderCRC(c) == h.Checksum
+	if fs := int(h.FreeSpaceOffset); fs >= chunkHeaderSize && fs <= len(c) {
+		h.RecordsChecksumOK = crc32.ChecksumIEEE(c[chunkHeaderSize:fs]) == h.RecordsChecksum
+	}
+	return h
+}
+
+// parseChunkFields is parseChunkHeader without the two checksums
+// (ChecksumOK and RecordsChecksumOK false): the record memo holds them.
+func parseChunkFields(c []byte) chunkHeader {
 	le := binary.LittleEndian
 	h := chunkHeader{
 		FirstRecordNumber: le.Uint64(c[8:]),
@@ -75,10 +86,6 @@ func parseChunkHeader(c []byte) chunkHeader {
 		h.TemplateTable[i] = le.Uint32(c[templTableOffset+4*i:])
 	}
 	h.SignatureOK = bytes.Equal(c[:8], chunkMagic)
-	h.ChecksumOK = chunkHeaderCRC(c) == h.Checksum
-	if fs := int(h.FreeSpaceOffset); fs >= chunkHeaderSize && fs <= len(c) {
-		h.RecordsChecksumOK = crc32.ChecksumIEEE(c[chunkHeaderSize:fs]) == h.RecordsChecksum
-	}
 	return h
 }
 
@@ -235,9 +242,9 @@ type chunkResult struct {
 	// stale lists the records counted in Stale, by their bytes: a merged
 	// log counts one another of its logs holds once.
 	stale []recKey
-	// recs is what the record memo is to keep of the chunk after this
-	// scan (chunkJob.recs), or nil.
-	recs *chunkRecs
+	// recs is what this scan read of the chunk's records for the record
+	// memo to keep (chunkJob.recs), or nil.
+	recs *recCursor
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -627,8 +634,8 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		widen(&res.tmin, &res.tmax, &res.timed, FiletimeToTime(cheapFT.max))
 	}
 	if j.recs != nil {
-		hc := h
-		res.recs = j.recs.result(&hc, res.tmax)
+		j.recs.finish(h, res.tmax)
+		res.recs = j.recs
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return res

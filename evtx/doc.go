@@ -135,7 +135,7 @@
 //     called meanwhile waits for it rather than walking the file again
 //     (TestPrimeEqualsRead).
 //   - The same Log remembers, for the chunks of its newest records, what
-//     its passes computed of each record: the chunk header's checksums,
+//     its passes computed of each: the verdicts of the chunk header's checksums,
 //     each record's TimeCreated read without decoding and its Summary. A
 //     later pass over such a chunk (the grouping period, then the rules'
 //     window, after the WrittenEnds that read every TimeCreated) takes
@@ -143,7 +143,7 @@
 //     function of the chunk's bytes and the record alone
 //     (TestRecordMemoEqualsRead, which compares every read and every
 //     Summary a Filter is given with the memo on and off). All Logs'
-//     record memos together hold at most 8 MiB; a Log gives up its oldest
+//     record memos together hold at most 4 MiB; a Log gives up its oldest
 //     chunks for newer ones (TestRecordMemoBound).
 //
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
@@ -178,7 +178,7 @@
 //     definitions) and, for a Log made by Find, its memo (a few hundred
 //     bytes per chunk, at most 65,536 chunks, and at most 4,096 problems
 //     of damaged chunks: TestMemoProblemsBounded), and the record memos
-//     of all Logs, at most 8 MiB (TestRecordMemoBound). Decoding one record
+//     of all Logs, at most 4 MiB (TestRecordMemoBound). Decoding one record
 //     is bounded in nesting depth, template nesting, substitution count and
 //     total work, so its time and memory are bounded by a constant multiple
 //     of the chunk size; a record over a bound fails with ErrLimit and the

@@ -349,8 +349,10 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 	var rc *recCursor
 	if err == nil && got == len(buf) && s.memo != nil {
 		recs := s.memo.recsOf(i)
-		if hdr == nil && recs != nil {
-			hdr = recs.hdr
+		if hdr == nil && recs != nil && recs.ck&ckKnown != 0 && got >= chunkHeaderSize {
+			h := parseChunkFields(buf[:got])
+			h.ChecksumOK, h.RecordsChecksumOK = recs.ck&ckHeader != 0, recs.ck&ckRecords != 0
+			hdr = &h
 		}
 		rc = newRecCursor(recs, true)
 	}
@@ -365,6 +367,7 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 	}
 	if rc != nil {
 		s.memo.noteHits(rc.hits)
+		rc.release()
 	}
 	return res
 }

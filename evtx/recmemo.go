@@ -9,7 +9,7 @@ import (
 
 // This file lets the passes over a Log that follow its first read reuse,
 // record by record, what an earlier pass computed from a chunk: the
-// chunk's parsed header (its two checksums), each record's TimeCreated
+// verdicts of the chunk header's two checksums, each record's TimeCreated
 // read without decoding (readTime) and each record's Summary
 // (summarize). analyze reads a System log whole once (WrittenEnds: every
 // record's TimeCreated), then the records of its grouping period
@@ -32,15 +32,21 @@ import (
 // holds many Logs at once. A Log keeps the chunks whose records' latest
 // TimeCreated is the latest (windows run back from the last-written
 // record, so the newest chunks are those read again), giving up its
-// oldest to keep a newer one; past the bound a chunk is not kept.
+// oldest to keep a newer one; past the bound a chunk is not kept. The
+// bound is small, and an entry compact (24 bytes a TimeCreated, 40 a
+// summary), because the garbage collector lets the heap grow to several
+// times what stays live (cmd/evtxrdp sets GOGC to 400): with 8 MiB of
+// larger entries, made for every chunk and most dropped, analyze of
+// bench/run's volume peaked at 98 MiB rather than 59, its page faults
+// costing more system time than the memo saved.
 
 // recMemoOff turns the record memo off (tests compare both ways).
 var recMemoOff = false
 
 // maxRecMemoBytes bounds the bytes the record memos of all Logs hold
-// (recMemoBytes counts them): about 260,000 records' TimeCreated, or
-// 70,000 summaries. A variable for tests.
-var maxRecMemoBytes int64 = 8 << 20
+// (recMemoBytes counts them): about 170,000 records' TimeCreated, or
+// 100,000 summaries. A variable for tests.
+var maxRecMemoBytes int64 = 4 << 20
 
 var (
 	recMemoMu    sync.Mutex
@@ -50,40 +56,57 @@ var (
 // memoTime is readTime's result for the record at off (size bytes).
 // Only results of a FILETIME TimeCreated, and failures, are kept.
 type memoTime struct {
-	off, size uint32
-	ok        bool
-	hasID     bool
+	off, size uint16
+	ok, hasID bool
 	ft        uint64
 	id        uint64 // EventRecordID, when hasID
 }
 
-// memoSum is summarize's result for the record at off (size bytes).
+// memoSum is summarize's result for the record at off (size bytes): ok,
+// and the provider, event id and computer (summarize sets no other field;
+// a result that does is not kept).
 type memoSum struct {
-	off, size uint32
-	ok        bool
-	s         Summary
+	off, size          uint16
+	ok                 bool
+	eventID            uint16
+	provider, computer string
 }
+
+// Checksum verdicts of a chunk header (chunkRecs.ck).
+const (
+	ckKnown   = 1 << iota // the verdicts are kept
+	ckHeader              // ChecksumOK
+	ckRecords             // RecordsChecksumOK
+)
 
 // chunkRecs is what the memo holds of one chunk. It is never changed once
 // made: a pass that adds to it makes a new one.
 type chunkRecs struct {
-	hdr   *chunkHeader // parseChunkHeader of the chunk, or nil
-	times []memoTime   // by offset
-	sums  []memoSum    // by offset
-	tmax  time.Time    // the latest TimeCreated of the chunk's records (eviction order)
+	ck    uint8
+	times []memoTime // by offset
+	sums  []memoSum  // by offset
+	tmax  time.Time  // the latest TimeCreated of the chunk's records (eviction order)
 }
 
-// Sizes used for the bound: a memoTime, and a memoSum less its strings
-// (interned per chunk: a chunk names a few providers and computers).
+// Sizes used for the bound (the strings of summaries are interned per
+// chunk: a chunk names a few providers and computers).
 const (
-	memoTimeBytes = 32
-	memoSumBytes  = 112
-	chunkRecBytes = 256 // the struct, its header and its slices' headers
+	memoTimeBytes = 24
+	memoSumBytes  = 40
+	chunkRecBytes = 96
 )
 
-func (r *chunkRecs) bytes() int64 {
-	return chunkRecBytes + int64(len(r.times))*memoTimeBytes + int64(len(r.sums))*memoSumBytes
+func recBytes(times, sums int) int64 {
+	return chunkRecBytes + int64(times)*memoTimeBytes + int64(sums)*memoSumBytes
 }
+
+func (r *chunkRecs) bytes() int64 { return recBytes(len(r.times), len(r.sums)) }
+
+// The buffers a scan collects values in, reused: most are not kept.
+var (
+	timeBufs = sync.Pool{New: func() any { b := make([]memoTime, 0, 256); return &b }}
+	sumBufs  = sync.Pool{New: func() any { b := make([]memoSum, 0, 256); return &b }}
+)
 
 // recCursor looks up, in offset order, the values a chunkRecs snapshot
 // holds, and collects those computed anew when keep is set.
@@ -91,11 +114,14 @@ type recCursor struct {
 	old        *chunkRecs // nil: none
 	ti, si     int        // next entries of old to look at
 	keep       bool
-	times      []memoTime
-	sums       []memoSum
-	newT, newS bool // something was computed anew
-	names      map[string]string
-	hits       int // values served (tests check the memo is used)
+	times      *[]memoTime // from timeBufs, when keep
+	sums       *[]memoSum  // from sumBufs, once one is collected
+	newT, newS bool        // something was computed anew
+	hits       int         // values served (tests check the memo is used)
+	// Set by finish: the chunk header's checksum verdicts and the
+	// records' latest TimeCreated.
+	ck   uint8
+	tmax time.Time
 }
 
 func newRecCursor(old *chunkRecs, keep bool) *recCursor {
@@ -104,14 +130,23 @@ func newRecCursor(old *chunkRecs, keep bool) *recCursor {
 	}
 	rc := &recCursor{old: old, keep: keep}
 	if keep {
-		// A chunk of a Windows log holds some 100-200 records.
-		n := 160
-		if old != nil {
-			n = max(len(old.times), 16)
-		}
-		rc.times = make([]memoTime, 0, n)
+		rc.times = timeBufs.Get().(*[]memoTime)
 	}
 	return rc
+}
+
+// release returns rc's buffers; rc is not used after.
+func (rc *recCursor) release() {
+	if rc.times != nil {
+		*rc.times = (*rc.times)[:0]
+		timeBufs.Put(rc.times)
+		rc.times = nil
+	}
+	if rc.sums != nil {
+		*rc.sums = (*rc.sums)[:0]
+		sumBufs.Put(rc.sums)
+		rc.sums = nil
+	}
 }
 
 // readTime is d().readTime(off, size), from the memo when it holds it
@@ -129,7 +164,7 @@ func (rc *recCursor) readTime(d func() *chunkDecoder, off, size int) (recordTime
 			m := ts[rc.ti]
 			rc.hits++
 			if rc.keep {
-				rc.times = append(rc.times, m)
+				*rc.times = append(*rc.times, m)
 			}
 			if !m.ok {
 				return recordTime{}, false
@@ -138,8 +173,8 @@ func (rc *recCursor) readTime(d func() *chunkDecoder, off, size int) (recordTime
 		}
 	}
 	rt, ok := d().readTime(off, size)
-	if rc.keep && (!ok || rt.fromFT) {
-		rc.times = append(rc.times, memoTime{off: uint32(off), size: uint32(size), ok: ok, hasID: rt.hasID, ft: rt.ft, id: rt.eventRecordID})
+	if rc.keep && (!ok || rt.fromFT) && off <= 0xffff && size <= 0xffff {
+		*rc.times = append(*rc.times, memoTime{off: uint16(off), size: uint16(size), ok: ok, hasID: rt.hasID, ft: rt.ft, id: rt.eventRecordID})
 		rc.newT = true
 	}
 	return rt, ok
@@ -160,65 +195,98 @@ func (rc *recCursor) summarize(d func() *chunkDecoder, off, size int) (Summary, 
 			m := ss[rc.si]
 			rc.hits++
 			if rc.keep {
-				rc.sums = append(rc.sums, m)
+				rc.appendSum(m)
 			}
-			return m.s, m.ok
+			return Summary{Provider: m.provider, EventID: m.eventID, Computer: m.computer}, m.ok
 		}
 	}
 	s, ok := d().summarize(off, size)
-	if rc.keep {
-		if rc.names == nil {
-			rc.names = map[string]string{}
-		}
-		k := s
-		k.Provider, k.Computer = rc.intern(s.Provider), rc.intern(s.Computer)
-		rc.sums = append(rc.sums, memoSum{off: uint32(off), size: uint32(size), ok: ok, s: k})
+	if rc.keep && off <= 0xffff && size <= 0xffff && s == (Summary{Provider: s.Provider, EventID: s.EventID, Computer: s.Computer}) {
+		rc.appendSum(memoSum{off: uint16(off), size: uint16(size), ok: ok, eventID: s.EventID, provider: s.Provider, computer: s.Computer})
 		rc.newS = true
 	}
 	return s, ok
 }
 
-func (rc *recCursor) intern(s string) string {
-	if v, ok := rc.names[s]; ok {
-		return v
+func (rc *recCursor) appendSum(m memoSum) {
+	if rc.sums == nil {
+		rc.sums = sumBufs.Get().(*[]memoSum)
 	}
-	rc.names[s] = s
-	return s
+	*rc.sums = append(*rc.sums, m)
 }
 
-// result returns the chunkRecs to keep after a scan of the chunk whose
-// parsed header is hdr and records' latest TimeCreated tmax (zero: none),
-// or nil when the scan added nothing to old. What old holds and the scan
-// did not ask for (a pass that looked at fewer records) is kept.
-func (rc *recCursor) result(hdr *chunkHeader, tmax time.Time) *chunkRecs {
-	if !rc.keep || !rc.newT && !rc.newS && (rc.old == nil || rc.old.hdr != nil || hdr == nil) {
-		return nil
+// finish notes, after the scan, the chunk header h's checksum verdicts
+// and the records' latest TimeCreated tmax (zero: none).
+func (rc *recCursor) finish(h chunkHeader, tmax time.Time) {
+	rc.ck = ckKnown
+	if h.ChecksumOK {
+		rc.ck |= ckHeader
 	}
-	r := &chunkRecs{hdr: hdr, tmax: tmax}
+	if h.RecordsChecksumOK {
+		rc.ck |= ckRecords
+	}
+	rc.tmax = tmax
+}
+
+// changed reports whether rc read something its snapshot lacks.
+func (rc *recCursor) changed() bool {
+	return rc.keep && (rc.newT || rc.newS || rc.old == nil || rc.old.ck == 0)
+}
+
+// build returns the chunkRecs of rc's snapshot and what it read (entries
+// it did not look at kept), each slice of its exact size, strings
+// interned.
+func (rc *recCursor) build() *chunkRecs {
+	r := &chunkRecs{ck: rc.ck, tmax: rc.tmax}
 	var ot []memoTime
 	var os []memoSum
 	if rc.old != nil {
 		ot, os = rc.old.times, rc.old.sums
-		if r.hdr == nil {
-			r.hdr = rc.old.hdr
-		}
 		if rc.old.tmax.After(r.tmax) {
 			r.tmax = rc.old.tmax
 		}
 	}
-	r.times = mergeByOff(ot, rc.times, func(m memoTime) uint32 { return m.off })
-	r.sums = mergeByOff(os, rc.sums, func(m memoSum) uint32 { return m.off })
+	r.times = mergeByOff(ot, *rc.times, func(m memoTime) uint16 { return m.off })
+	var ns []memoSum
+	if rc.sums != nil {
+		ns = *rc.sums
+	}
+	r.sums = mergeByOff(os, ns, func(m memoSum) uint16 { return m.off })
+	names := map[string]string{}
+	intern := func(s string) string {
+		if v, ok := names[s]; ok {
+			return v
+		}
+		names[s] = s
+		return s
+	}
+	for i := range r.sums {
+		r.sums[i].provider, r.sums[i].computer = intern(r.sums[i].provider), intern(r.sums[i].computer)
+	}
 	return r
 }
 
 // mergeByOff merges a and b, each sorted by offset, keeping b's entry
-// where both hold one offset.
-func mergeByOff[T any](a, b []T, off func(T) uint32) []T {
-	if len(a) == 0 {
-		return b
+// where both hold one offset, into a new slice of the exact size.
+func mergeByOff[T any](a, b []T, off func(T) uint16) []T {
+	n, i, j := 0, 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && off(a[i]) < off(b[j]):
+			i++
+		case i == len(a) || off(b[j]) < off(a[i]):
+			j++
+		default:
+			i++
+			j++
+		}
+		n++
 	}
-	out := make([]T, 0, len(a)+len(b))
-	i, j := 0, 0
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, 0, n)
+	i, j = 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case j == len(b) || i < len(a) && off(a[i]) < off(b[j]):
@@ -281,13 +349,21 @@ func (m *windowMemo) recsOf(i int) *chunkRecs {
 	return m.recs[i]
 }
 
-// keepRecs keeps r as what m holds of chunk i's records, within the
-// process's bound: m gives up the chunks of its oldest records, older
-// than r's, until r fits; if it still does not, r is not kept (and what m
-// held of chunk i stays).
-func (m *windowMemo) keepRecs(i int, r *chunkRecs) {
-	if m == nil || r == nil || recMemoOff {
+// keepRecs keeps what the scan rc of chunk i read as what m holds of the
+// chunk's records, within the process's bound: m gives up the chunks of
+// its oldest records, older than rc's, until it fits; if it still does
+// not, nothing is kept (and what m held of chunk i stays). The entries
+// are copied out of rc's buffers only when kept.
+func (m *windowMemo) keepRecs(i int, rc *recCursor) {
+	if m == nil || rc == nil || recMemoOff || !rc.changed() {
 		return
+	}
+	nt, ns := len(*rc.times), 0
+	if rc.sums != nil {
+		ns = len(*rc.sums)
+	}
+	if rc.old != nil {
+		nt, ns = nt+len(rc.old.times), ns+len(rc.old.sums) // at most
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -305,13 +381,14 @@ func (m *windowMemo) keepRecs(i int, r *chunkRecs) {
 		}, m.recBytes)
 	}
 	old := m.recs[i]
-	need := r.bytes()
+	var oldBytes int64
 	if old != nil {
-		need -= old.bytes()
+		oldBytes = old.bytes()
 	}
-	for recMemoBytes+need > maxRecMemoBytes && m.recHeap.Len() > 0 {
+	fits := func(need int64) bool { return recMemoBytes+need-oldBytes <= maxRecMemoBytes }
+	for !fits(recBytes(nt, ns)) && m.recHeap.Len() > 0 {
 		j := m.recHeap.idx[0]
-		if j == i || !m.recHeap.tmax[0].Before(r.tmax) {
+		if j == i || !m.recHeap.tmax[0].Before(rc.tmax) {
 			break
 		}
 		heap.Pop(&m.recHeap)
@@ -321,21 +398,23 @@ func (m *windowMemo) keepRecs(i int, r *chunkRecs) {
 			delete(m.recs, j)
 		}
 	}
-	if recMemoBytes+need > maxRecMemoBytes {
+	if !fits(recBytes(nt, ns)) {
 		return
 	}
+	r := rc.build()
+	need := r.bytes() - oldBytes
 	recMemoBytes += need
 	*m.recBytes += need
 	m.recs[i] = r
 	if old == nil {
 		heap.Push(&m.recHeap, [2]any{i, r.tmax})
-	} else {
-		for k, j := range m.recHeap.idx {
-			if j == i {
-				m.recHeap.tmax[k] = r.tmax
-				heap.Fix(&m.recHeap, k)
-				break
-			}
+		return
+	}
+	for k, j := range m.recHeap.idx {
+		if j == i {
+			m.recHeap.tmax[k] = r.tmax
+			heap.Fix(&m.recHeap, k)
+			break
 		}
 	}
 }
