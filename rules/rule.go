@@ -407,8 +407,23 @@ func quoteArg(s string) string {
 var builtinFS embed.FS
 
 // Builtin returns the rules shipped with evtxrdp (rules/scenarios/*.yaml),
-// sorted by scenario number then id. Each call returns fresh values.
+// sorted by scenario number then id. Each call returns fresh values: the
+// files are parsed once per process (builtin.go) and each call returns a
+// deep copy of that parse, which the caller may change.
 func Builtin() ([]*Rule, error) {
+	ps := pristineBuiltin()
+	if ps == nil {
+		return parseBuiltin() // the error, as the plain path gives it
+	}
+	rs := make([]*Rule, len(ps.rules))
+	for i, r := range ps.rules {
+		rs[i] = r.clone()
+	}
+	return rs, nil
+}
+
+// parseBuiltin parses the built-in rule files.
+func parseBuiltin() ([]*Rule, error) {
 	sub, err := fs.Sub(builtinFS, "scenarios")
 	if err != nil {
 		return nil, err

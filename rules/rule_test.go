@@ -23,6 +23,16 @@ func TestBuiltinRulesValid(t *testing.T) {
 	if err := Validate(rs); err != nil {
 		t.Fatal(err)
 	}
+	// Validate skips the one-rule checks of a built-in as shipped
+	// (builtin.go): this is where they run for them.
+	for _, r := range rs {
+		for _, err := range validateRule(r) {
+			t.Error(err)
+		}
+	}
+	if err := validateAll(rs); err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for _, r := range rs {
 		ids = append(ids, r.ID)
