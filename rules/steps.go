@@ -122,6 +122,18 @@ func (p *keyedPattern) mayMatch(folded string) bool {
 func foldASCII(s string) string {
 	var b []byte // nil while s needs no change
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // what DecodeRuneInString gives, without the call
+			switch {
+			case 'A' <= c && c <= 'Z' && b == nil:
+				b = append(append(make([]byte, 0, len(s)), s[:i]...), c+'a'-'A')
+			case 'A' <= c && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			case b != nil:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		var c byte
 		switch {
@@ -390,15 +402,24 @@ func shownLine(line string) string {
 // directly or through a for loop over service names.
 func exported(cmds, svc string) bool {
 	s := strings.ToLower(svc)
-	loop := regexp.MustCompile(`\bin\s*\([^)]*\b` + regexp.QuoteMeta(s) + `\b`)
+	var loop *regexp.Regexp // compiled for the first line that needs it
 	for _, line := range strings.Split(cmds, "\n") {
 		l := strings.ToLower(line)
-		if !regExport.MatchString(l) {
+		// Every match of regExport holds "export": the test skips the
+		// expression on most lines.
+		if !strings.Contains(l, "export") || !regExport.MatchString(l) {
 			continue
 		}
-		if strings.Contains(l, `services\`+s+`"`) || strings.Contains(l, `services\`+s+" ") ||
-			(strings.Contains(l, `services\%`) && loop.MatchString(l)) {
+		if strings.Contains(l, `services\`+s+`"`) || strings.Contains(l, `services\`+s+" ") {
 			return true
+		}
+		if strings.Contains(l, `services\%`) {
+			if loop == nil {
+				loop = regexp.MustCompile(`\bin\s*\([^)]*\b` + regexp.QuoteMeta(s) + `\b`)
+			}
+			if loop.MatchString(l) {
+				return true
+			}
 		}
 	}
 	return false

@@ -809,3 +809,52 @@ func TestChangeBeforeNothingChanged(t *testing.T) {
 		}
 	}
 }
+
+// foldASCIIPlain is foldASCII without its ASCII fast path: every rune
+// decoded.
+func foldASCIIPlain(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case 'A' <= r && r <= 'Z':
+			b.WriteByte(byte(r) + 'a' - 'A')
+		case r == '\u212A':
+			b.WriteByte('k')
+		case r == '\u017F':
+			b.WriteByte('s')
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// TestFoldASCIIFastPath: foldASCII gives what decoding every rune gives,
+// over the built-in command lines, random bytes and random mixes of ASCII,
+// the folded runes and invalid UTF-8.
+func TestFoldASCIIFastPath(t *testing.T) {
+	var in []string
+	for _, s := range builtinSteps(t) {
+		in = append(in, strings.Split(s.Commands, "\n")...)
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	pieces := []string{"a", "Z", "reg ", "ADD", "\u212A", "\u017F", "\xff", "\xe2\x84", "é", "日本", "\x00", "\n", "İ"}
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			if rng.IntN(3) == 0 {
+				b.WriteByte(byte(rng.IntN(256)))
+			} else {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+		}
+		in = append(in, b.String())
+	}
+	for _, s := range in {
+		if got, want := foldASCII(s), foldASCIIPlain(s); got != want {
+			t.Errorf("foldASCII(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
