@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -799,6 +800,26 @@ func TestComputerSightingsOrderFree(t *testing.T) {
 		caveats := strings.Join(f.Caveats, "\n")
 		if !strings.Contains(caveats, wantText) {
 			t.Errorf("workers %d, no shortcuts %v: caveats %q, want %q", o.Workers, o.NoShortcuts, caveats, wantText)
+		}
+	}
+}
+
+// TestHoldsIsEqualFold: Input.Holds (and the scan's channel test, the same
+// expression) answers as strings.EqualFold alone: the equal-text test
+// first changes nothing, for channel names, their case variants, the
+// runes that fold to ASCII and invalid UTF-8, compared with themselves,
+// copies and each other.
+func TestHoldsIsEqualFold(t *testing.T) {
+	chs := []string{"", "System", "SYSTEM", "system", "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational",
+		"microsoft-windows-terminalservices-remoteconnectionmanager/operational", "\u212Aey", "Key", "\u017Fystem", "System\xff", "\xff", "\xe2\x84"}
+	for _, a := range chs {
+		for _, b := range append([]string{strings.Clone(a)}, chs...) {
+			for _, in := range []*Input{{Channel: a}, {Channel: "Other", Channels: []string{"Other", a}}} {
+				want := strings.EqualFold(in.Channel, b) || slices.ContainsFunc(in.Channels, func(c string) bool { return strings.EqualFold(c, b) })
+				if got := in.Holds(b); got != want {
+					t.Errorf("%+v.Holds(%q) = %v, EqualFold %v", in, b, got, want)
+				}
+			}
 		}
 	}
 }

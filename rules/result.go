@@ -131,11 +131,11 @@ type Input struct {
 // Holds reports whether in is a log of channel ch: its Channel, or, for a
 // log whose records are of several channels, one of them.
 func (in *Input) Holds(ch string) bool {
-	if strings.EqualFold(in.Channel, ch) {
+	if in.Channel == ch || strings.EqualFold(in.Channel, ch) { // equal text first: EqualFold goes rune by rune
 		return true
 	}
 	for _, c := range in.Channels {
-		if strings.EqualFold(c, ch) {
+		if c == ch || strings.EqualFold(c, ch) {
 			return true
 		}
 	}

@@ -677,7 +677,9 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 	var ref *EventRef // built on the first match
 	ch := recordChannel(in, ev)
 	for _, cq := range qs {
-		if !strings.EqualFold(cq.query.Channel, ch) || !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
+		// Equal text first: EqualFold compares a long channel name rune by
+		// rune, and the channels of a log's records are those of its queries.
+		if cq.query.Channel != ch && !strings.EqualFold(cq.query.Channel, ch) || !cq.matches(ev, k, s.ref) || !cq.query.admits(ev) {
 			continue
 		}
 		if !in.Holds(ch) {

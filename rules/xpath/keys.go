@@ -19,10 +19,15 @@ type Keys struct {
 	EventIDs  []uint16
 }
 
+// sameFold is strings.EqualFold with equal text first: EqualFold compares
+// a long provider name rune by rune, and an event's provider is most often
+// spelled as the query spells it.
+func sameFold(a, b string) bool { return a == b || strings.EqualFold(a, b) }
+
 // Accepts reports whether an event with this provider name and event id can
 // match.
 func (k Keys) Accepts(provider string, eventID uint16) bool {
-	if k.Providers != nil && !slices.ContainsFunc(k.Providers, func(p string) bool { return strings.EqualFold(p, provider) }) {
+	if k.Providers != nil && !slices.ContainsFunc(k.Providers, func(p string) bool { return sameFold(p, provider) }) {
 		return false
 	}
 	return k.EventIDs == nil || slices.Contains(k.EventIDs, eventID)
@@ -163,7 +168,7 @@ func (s *KeySet) Accepts(provider string, eventID uint16) bool {
 	}
 	set := new(idSet)
 	for _, k := range s.keys {
-		if k.Providers != nil && !slices.ContainsFunc(k.Providers, func(p string) bool { return strings.EqualFold(p, provider) }) {
+		if k.Providers != nil && !slices.ContainsFunc(k.Providers, func(p string) bool { return sameFold(p, provider) }) {
 			continue
 		}
 		if k.EventIDs == nil {
