@@ -16,7 +16,7 @@ func TestRecordMemoBound(t *testing.T) {
 	var name string
 	var b []byte
 	for n, lb := range testLogs(t) {
-		if len(lb) > len(b) {
+		if len(lb) > len(b) || len(lb) == len(b) && n < name {
 			name, b = n, lb
 		}
 	}
@@ -28,7 +28,7 @@ func TestRecordMemoBound(t *testing.T) {
 	oldMax, oldBytes := maxRecMemoBytes, recMemoBytes
 	recMemoBytes = 0
 	recMemoMu.Unlock()
-	maxRecMemoBytes = 48 << 10
+	maxRecMemoBytes = 16 << 10
 	logs, err := Find(p)
 	if err != nil || len(logs) != 1 {
 		t.Fatalf("Find: %v", err)
