@@ -134,7 +134,8 @@
 //     caller's (analyze begins it while its rules load), and a WrittenEnds
 //     called meanwhile waits for it rather than walking the file again
 //     (TestPrimeEqualsRead).
-//   - The same Log remembers, for the chunks of its newest records, what
+//   - Once Log.Prime has read it (analyze primes its System logs), the
+//     same Log remembers, for the chunks of its newest records, what
 //     its passes computed of each: the verdicts of the chunk header's checksums,
 //     each record's TimeCreated read without decoding and its Summary. A
 //     later pass over such a chunk (the grouping period, then the rules'

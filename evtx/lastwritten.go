@@ -102,6 +102,11 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 // a log that keeps no memo (an archive member, a merged log, a Log not
 // made by Find), and nothing when the log cannot be opened: the reads
 // that follow report why. workers is Options.Workers.
+//
+// Prime also turns on the log's record memo (recmemo.go): a caller that
+// primes a log reads it again, and the passes from then on keep and reuse
+// what they read of each record. A log read once (dump, query) keeps
+// none: the memo would cost memory and time for nothing.
 func (l *Log) Prime(workers int) {
 	if l.memo == nil || len(l.parts) > 0 || l.member != "" || l.err != nil {
 		return
@@ -111,6 +116,11 @@ func (l *Log) Prime(workers int) {
 		return
 	}
 	defer f.Close()
+	if m := f.Reader.src.memo; m != nil {
+		m.mu.Lock()
+		m.recOn = true
+		m.mu.Unlock()
+	}
 	f.WrittenEnds()
 }
 

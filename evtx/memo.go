@@ -52,7 +52,8 @@ type windowMemo struct {
 	recs     map[int]*chunkRecs
 	recHeap  recHeap
 	recBytes *int64
-	recHits  int // values the record memo served (tests check it is used)
+	recHits  int  // values the record memo served (tests check it is used)
+	recOn    bool // Log.Prime turned the record memo on
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the

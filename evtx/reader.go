@@ -347,7 +347,7 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 	// The record memo serves a chunk read whole; a short read's bytes
 	// are not those it was made from.
 	var rc *recCursor
-	if err == nil && got == len(buf) && s.memo != nil {
+	if err == nil && got == len(buf) && s.memo.recording() {
 		recs := s.memo.recsOf(i)
 		if hdr == nil && recs != nil && recs.ck&ckKnown != 0 && got >= chunkHeaderSize {
 			h := parseChunkFields(buf[:got])

@@ -339,6 +339,17 @@ func (m *windowMemo) noteHits(n int) {
 	m.mu.Unlock()
 }
 
+// recording reports whether m is a memo whose record memo is on
+// (Log.Prime).
+func (m *windowMemo) recording() bool {
+	if m == nil || recMemoOff {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.recOn
+}
+
 // recsOf returns what m holds of chunk i's records, or nil.
 func (m *windowMemo) recsOf(i int) *chunkRecs {
 	if m == nil || recMemoOff {
