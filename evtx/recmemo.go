@@ -3,6 +3,7 @@ package evtx
 import (
 	"container/heap"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -246,12 +247,17 @@ func (rc *recCursor) build() *chunkRecs {
 			r.tmax = rc.old.tmax
 		}
 	}
-	r.times = mergeByOff(ot, *rc.times, func(m memoTime) uint16 { return m.off })
-	var ns []memoSum
-	if rc.sums != nil {
-		ns = *rc.sums
+	// What the scan did not add to is old's, shared (never changed).
+	if rc.newT {
+		r.times = mergeByOff(ot, *rc.times, func(m memoTime) uint16 { return m.off })
+	} else {
+		r.times = ot
 	}
-	r.sums = mergeByOff(os, ns, func(m memoSum) uint16 { return m.off })
+	if !rc.newS {
+		r.sums = os
+		return r
+	}
+	r.sums = mergeByOff(os, *rc.sums, func(m memoSum) uint16 { return m.off })
 	names := map[string]string{}
 	intern := func(s string) string {
 		if v, ok := names[s]; ok {
@@ -269,6 +275,9 @@ func (rc *recCursor) build() *chunkRecs {
 // mergeByOff merges a and b, each sorted by offset, keeping b's entry
 // where both hold one offset, into a new slice of the exact size.
 func mergeByOff[T any](a, b []T, off func(T) uint16) []T {
+	if len(a) == 0 {
+		return slices.Clone(b)
+	}
 	n, i, j := 0, 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
