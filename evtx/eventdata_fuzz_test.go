@@ -11,13 +11,7 @@ import (
 // gives for every field name of the decoded event and for a name the
 // event does not have.
 func FuzzEventData(f *testing.F) {
-	chunks, _ := craftedSummaryChunks(8, 2)
-	for _, c := range chunks {
-		f.Add(c)
-	}
-	for _, s := range fuzzSeedChunks(f) {
-		f.Add(s)
-	}
+	addSummaryFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, chunk []byte) {
 		if len(chunk) > chunkSize {
 			chunk = chunk[:chunkSize]

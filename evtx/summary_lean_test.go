@@ -454,13 +454,7 @@ func TestSummarizeLeanCrafted(t *testing.T) {
 // one decoder for the whole chunk against a fresh one per record. Seeds:
 // crafted chunks (craftedSummaryChunks) and the samples' first records.
 func FuzzSummarize(f *testing.F) {
-	chunks, _ := craftedSummaryChunks(8, 2)
-	for _, c := range chunks {
-		f.Add(c)
-	}
-	for _, s := range fuzzSeedChunks(f) {
-		f.Add(s)
-	}
+	addSummaryFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, chunk []byte) {
 		if len(chunk) > chunkSize {
 			chunk = chunk[:chunkSize]
@@ -476,6 +470,19 @@ func FuzzSummarize(f *testing.F) {
 			off += size
 		}
 	})
+}
+
+// addSummaryFuzzSeeds adds the seeds of the fuzzers of record reads
+// without decoding (FuzzSummarize, FuzzEventData): crafted chunks of
+// every summary shape, and the chunks of the samples.
+func addSummaryFuzzSeeds(f *testing.F) {
+	chunks, _ := craftedSummaryChunks(8, 2)
+	for _, c := range chunks {
+		f.Add(c)
+	}
+	for _, s := range fuzzSeedChunks(f) {
+		f.Add(s)
+	}
 }
 
 // BenchmarkSummarize reads the summary of every record of the sample

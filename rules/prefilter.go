@@ -109,22 +109,9 @@ func (f *fieldCache) data(s evtx.Summary, name string) (evtx.Value, bool, bool) 
 // queries returns the queries of p whose keys accept provider and id, as
 // dispatch.queries picks them (at most maxDispatchPairs lists kept).
 func (p *dataPrefilter) queries(provider string, id uint16) []*compiledQuery {
-	k := dispatchKey{provider, id}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if qs, ok := p.byKey[k]; ok {
-		return qs
-	}
-	qs := []*compiledQuery{}
-	for _, cq := range p.qs {
-		if !cq.hasKeys || cq.keys.Accepts(provider, id) {
-			qs = append(qs, cq)
-		}
-	}
-	if len(p.byKey) < maxDispatchPairs {
-		p.byKey[k] = qs
-	}
-	return qs
+	return keyedQueries(p.byKey, p.qs, provider, id)
 }
 
 // whereRefuses reports whether a condition of q's where on one EventData

@@ -652,21 +652,27 @@ func (d *dispatch) queries(ev *evtx.Event) ([]*compiledQuery, eventKeys) {
 	if !ok {
 		return d.all, eventKeys{}
 	}
-	ek := eventKeys{p, id, true}
-	k := dispatchKey{p, id}
-	if qs, ok := d.byKey[k]; ok {
-		return qs, ek
+	return keyedQueries(d.byKey, d.all, p, id), eventKeys{p, id, true}
+}
+
+// keyedQueries returns the queries of all whose keys accept provider and
+// id (a query without keys accepts every event), from byKey, where the
+// lists already picked are kept (at most maxDispatchPairs of them).
+func keyedQueries(byKey map[dispatchKey][]*compiledQuery, all []*compiledQuery, provider string, id uint16) []*compiledQuery {
+	k := dispatchKey{provider, id}
+	if qs, ok := byKey[k]; ok {
+		return qs
 	}
 	qs := []*compiledQuery{}
-	for _, cq := range d.all {
-		if !cq.hasKeys || cq.keys.Accepts(p, id) {
+	for _, cq := range all {
+		if !cq.hasKeys || cq.keys.Accepts(provider, id) {
 			qs = append(qs, cq)
 		}
 	}
-	if len(d.byKey) < maxDispatchPairs {
-		d.byKey[k] = qs
+	if len(byKey) < maxDispatchPairs {
+		byKey[k] = qs
 	}
-	return qs, ek
+	return qs
 }
 
 // event evaluates qs on ev, an event of in whose keys are k: the
