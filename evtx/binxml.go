@@ -112,13 +112,11 @@ type chunkDecoder struct {
 	ownNames         map[uint32]*nameEntry
 	ownTmpls         map[uint32]*template
 	tvals            []rawValue // readTime's values (timecreated.go), reused
-	// plannedTime's value positions and BinXML values (walkValues)
-	at         [maxWalk]int32
-	bix        [maxBins]int32
-	compiling  *template // the template being compiled, if any
-	compileSet map[uint32]bool
-	compileOff int       // its chunk offset
-	compileRef []nameRef // its name offsets, as met (tmplcache.go)
+	walk             valueWalk  // plannedTime's walk of the values (timecreated.go)
+	compiling        *template  // the template being compiled, if any
+	compileSet       map[uint32]bool
+	compileOff       int       // its chunk offset
+	compileRef       []nameRef // its name offsets, as met (tmplcache.go)
 	// cache, when set, holds templates compiled from earlier chunks read by
 	// the same goroutine (tmplcache.go).
 	cache *tmplCache

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"time"
 )
@@ -91,6 +92,11 @@ func (t *template) shape() *timeShape {
 	if t.tshape != nil {
 		return t.tshape
 	}
+	return t.newShape()
+}
+
+// newShape computes the time shape of template t and keeps it.
+func (t *template) newShape() *timeShape {
 	s := &timeShape{noSystem: true}
 	t.tshape = s
 	for _, n := range t.nodes {
@@ -217,8 +223,15 @@ var timePlanOff = false
 type timePlan struct {
 	checks   []planCheck
 	part, id int
+	// events has bit i set when substitution i (below 64) is one of
+	// Event's children (timeShape.eventChild).
+	events uint64
+	// noTime tells that the template does not have the plain shape
+	// (timeShape.part is nil): its records are decoded to read their time.
+	noTime bool
 	// ok is false when readTime must keep every value: EventRecordID's
-	// content is not one substitution (d.recordID then joins it).
+	// content is not one substitution (d.recordID then joins it), or the
+	// template does not have the plain shape.
 	ok bool
 }
 
@@ -227,12 +240,32 @@ type planCheck struct {
 	optional bool
 }
 
+// eventChild is timeShape.eventChild for a substitution i below 64.
+func (p *timePlan) eventChild(i int) bool { return p.events>>uint(i)&1 != 0 }
+
+// The values plannedTime walks are fewer than the bits of timePlan.events.
+var _ [64 - maxWalk]struct{}
+
+// timePlan returns (computing them once) the time plan of t's time shape.
+func (t *template) timePlan() *timePlan {
+	if s := t.tshape; s != nil && s.tplan != nil {
+		return s.tplan
+	}
+	return t.newTimePlan()
+}
+
+// newTimePlan computes the time plan of t's time shape, and that shape,
+// once.
+//
+//go:noinline
+func (t *template) newTimePlan() *timePlan { return t.shape().timePlan() }
+
 // timePlan returns (computing it once) the time plan of time shape s.
 func (s *timeShape) timePlan() *timePlan {
 	if s.tplan != nil {
 		return s.tplan
 	}
-	p := &timePlan{id: -1}
+	p := &timePlan{id: -1, noTime: s.part == nil}
 	s.tplan = p
 	if s.part == nil {
 		return p
@@ -240,6 +273,11 @@ func (s *timeShape) timePlan() *timePlan {
 	for _, n := range []*tnode{s.event, s.sys, s.tc} {
 		if len(n.children) == 1 && n.children[0].kind == nSubst {
 			p.checks = append(p.checks, planCheck{index: int(n.children[0].index), optional: n.children[0].optional})
+		}
+	}
+	for _, sub := range s.substs {
+		if sub.index < 64 {
+			p.events |= 1 << sub.index
 		}
 	}
 	p.part = int(s.part.index)
@@ -255,134 +293,198 @@ func (s *timeShape) timePlan() *timePlan {
 
 // plannedTime is readTimeCharged's read of the record at c by its
 // template's time plan: the values are walked as leanInstance walks them
-// (the same checks), keeping only their positions, and instanceTime's
-// checks made on those the plan names and on the BinXML ones. Where it
-// decides (again false), rt and ok are what leanInstance and instanceTime
-// give, with the same charges to the record's budgets, in the same order;
-// again asks for those to read the record, from its start, where the plan
-// does not fit it (no plan for its template, more values than walkValues
-// keeps, a time or EventRecordID value instanceTime reads through
-// d.value).
+// (the same checks), keeping only the sums of their sizes and where the
+// BinXML ones sit (walkValues), and instanceTime's checks made on those
+// the plan names and on the BinXML ones. Where it decides (again false),
+// rt and ok are what leanInstance and instanceTime give, with the same
+// charges to the record's budgets, in the same order; again asks for those
+// to read the record, from its start, where the plan does not fit it (no
+// plan for its template, more values than walkValues walks, more BinXML
+// values than it keeps, a time or EventRecordID value instanceTime reads
+// through d.value).
 func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
 	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
 	if !ok {
 		return rt, false, false
 	}
-	s := tmpl.shape()
-	if s.part == nil {
+	p := tmpl.timePlan()
+	if p.noTime {
 		return rt, false, false // instanceTime's first check
 	}
-	p := s.timePlan()
 	n := len(desc) / 4
 	if !p.ok || n > maxWalk {
 		return rt, false, true
 	}
-	at, bix := &d.at, &d.bix
-	pos, nbin, ok := walkValues(desc, pos, c.end, at, bix)
+	w := &d.walk
+	after, nbin, ok := w.walk(desc, pos, c.end)
 	if !ok {
 		return rt, false, false
 	}
-	c.pos = pos
-	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil || (c.pos < c.end && c.b[c.pos] != tokEOF) {
+	c.pos = after
+	if !templateFits(d.chunk, id, int(defOff), tmpl, n) || (after < c.end && c.b[after] != tokEOF) {
 		return rt, false, false
 	}
-	if nbin > len(bix) {
+	if nbin > maxBins {
 		return rt, false, true
 	}
-	// value returns value i, NULL when there is none (as d.plain and
-	// instanceTime read a missing one).
-	value := func(i int) rawValue {
-		if i >= n {
-			return rawValue{}
-		}
-		return rawValue{kind: Kind(desc[4*i+2]), pos: int(at[i]), size: int(binary.LittleEndian.Uint16(desc[4*i:]))}
-	}
-	// instanceTime's checks, in its order.
+	le := binary.LittleEndian
+	// instanceTime's checks, in its order, on value i's kind and size (a
+	// missing value is NULL, as d.plain and instanceTime read it).
 	for _, ch := range p.checks {
-		if !plainValue(value(ch.index), ch.optional) {
+		i := ch.index
+		if i >= n {
+			if ch.optional {
+				return rt, false, false
+			}
+			continue
+		}
+		if !plainKind(Kind(desc[4*i+2]), int(le.Uint16(desc[4*i:])), ch.optional) {
 			return rt, false, false
 		}
 	}
-	for _, i := range bix[:nbin] {
-		t, ok := d.binXMLResolves(value(int(i)))
-		if !ok || s.eventChild(int(i)) && !t.shape().noSystem {
+	for j, i := range w.bix[:nbin] {
+		t, ok := d.binXMLResolves(rawValue{kind: KindBinXML, pos: int(w.bpos[j]), size: int(le.Uint16(desc[4*i:]))})
+		if !ok || p.eventChild(int(i)) && !t.shape().noSystem {
 			return rt, false, false
 		}
 	}
-	switch rv := value(p.part); {
-	case rv.kind == KindFileTime && rv.size == 8 && !directValuesOff:
-		if d.spend(rv.pos, 1) != nil {
+	if i := p.part; i >= n {
+		return rt, false, false // NULL: no time
+	} else if k, size := Kind(desc[4*i+2]), le.Uint16(desc[4*i:]); k == KindFileTime && size == 8 && !directValuesOff {
+		at := w.pos(desc, pos, i)
+		if d.spend(at, 1) != nil {
 			return rt, false, false
 		}
-		rt.ft, rt.fromFT = binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
-	case rv.kind == KindFileTime || rv.kind == KindSysTime:
+		rt.ft, rt.fromFT = le.Uint64(d.chunk[at:]), true
+	} else if k == KindFileTime || k == KindSysTime {
 		return rt, false, true // read through d.value
-	default:
+	} else {
 		return rt, false, false
 	}
-	if p.id < 0 {
+	i := p.id
+	if i < 0 {
 		return rt, true, false
 	}
-	// A UInt64 of 8 bytes is plain (d.plain); any other value is read
-	// as instanceTime reads it, d.plain and d.recordID's join.
-	rv := value(p.id)
-	if rv.kind != KindUint64 || rv.size != 8 || directValuesOff {
+	// A UInt64 of 8 bytes is plain (d.plain); any other value (NULL when
+	// missing) is read as instanceTime reads it, d.plain and d.recordID's
+	// join.
+	if i >= n || Kind(desc[4*i+2]) != KindUint64 || le.Uint16(desc[4*i:]) != 8 || directValuesOff {
 		return rt, false, true
 	}
-	if d.spend(rv.pos, 1) != nil {
+	at := w.pos(desc, pos, i)
+	if d.spend(at, 1) != nil {
 		return rt, true, false // d.recordID's charge ran out: no id
 	}
-	rt.eventRecordID, rt.hasID = binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
+	rt.eventRecordID, rt.hasID = le.Uint64(d.chunk[at:]), true
 	return rt, true, false
 }
 
-// walkValues walks the value descriptors desc (at most maxWalk) of values
-// starting at pos, which must end by end, as leanInstance does: it
-// returns the position after them and ok, each value's position in at,
-// and the indices of the BinXML values in bix, nbin of them (when more
-// than bix holds, the first).
-func walkValues(desc []byte, pos, end int, at *[maxWalk]int32, bix *[maxBins]int32) (after, nbin int, ok bool) {
-	n := min(len(desc)/4, maxWalk)
-	i := 0
-	// Two descriptors at a time: sizes in bits 0-15 and 32-47, kinds in
-	// bits 16-23 and 48-55.
-	for ; i+2 <= n; i += 2 {
-		x := binary.LittleEndian.Uint64(desc[4*i:])
-		s0, s1 := int(x&0xffff), int(x>>32&0xffff)
-		if s0+s1 > end-pos { // sizes are not negative: both fit
-			return pos, nbin, false
-		}
-		at[i], at[i+1] = int32(pos), int32(pos+s0)
-		pos += s0 + s1
+// Value descriptors are 4 bytes: the value's size (16 bits), its kind
+// (8 bits) and a byte unused. Read two at a time as a little-endian
+// uint64, their sizes lie in the low 16 bits of its two 32-bit lanes and
+// their kinds in bits 16-23 of each lane.
+const (
+	descSizes  = 0x0000ffff_0000ffff
+	descKinds  = 0x00ff0000_00ff0000
+	descBinXML = uint64(KindBinXML)<<16 | uint64(KindBinXML)<<48
+	descCarry  = 0x01000000_01000000
+)
+
+// descBins returns, for two descriptors read as x, bit 24 set when the
+// first is a BinXML value and bit 56 when the second is, no other bit.
+// Each kind xor KindBinXML is 0 for BinXML; adding 0xff to it carries into
+// bit 24 of its lane exactly when it is not 0, and never beyond the lane.
+func descBins(x uint64) uint64 {
+	return ^((x&descKinds ^ descBinXML) + descKinds) & descCarry
+}
+
+// laneSum returns the sum of the two 32-bit lanes of x.
+func laneSum(x uint64) int { return int(uint32(x)) + int(x>>32) }
+
+// valueWalk is what walkValues keeps of an instance's values (a
+// chunkDecoder's, reused from record to record).
+type valueWalk struct {
+	// sums[k] holds the sizes of values 0..2k-1 summed in two 32-bit
+	// lanes (laneSum gives their total).
+	sums [maxWalk / 2]uint64
+	// bix holds the indices of the BinXML values and bpos their
+	// positions, the first maxBins of them.
+	bix, bpos [maxBins]int32
+}
+
+// walk walks the value descriptors desc (4 bytes each, at most maxWalk of
+// them) of values starting at pos, which must end by end, as leanInstance
+// does: it returns the position after them and ok, keeps the sums of their
+// sizes (pos gives a value's position from them), and the indices and
+// positions of the BinXML values, nbin of them (when more than maxBins,
+// the first). Sizes are not negative, so the values fit when their sum
+// does. It reads what walkValuesPlain reads (TestWalkValuesEqualsPlain,
+// FuzzWalkValues).
+func (w *valueWalk) walk(desc []byte, pos, end int) (after, nbin int, ok bool) {
+	desc = desc[:4*min(len(desc)/4, maxWalk)]
+	acc, bins := w.sumPairs(desc)
+	total := laneSum(acc)
+	if len(desc)&4 != 0 { // an odd one last
+		x := binary.LittleEndian.Uint32(desc[len(desc)-4:])
+		k := len(desc) / 8
+		w.sums[k&(maxWalk/2-1)] = acc
+		total += int(x & 0xffff)
 		if Kind(x>>16) == KindBinXML {
-			if nbin < len(bix) {
-				bix[nbin] = int32(i)
-			}
-			nbin++
-		}
-		if Kind(x>>48) == KindBinXML {
-			if nbin < len(bix) {
-				bix[nbin] = int32(i + 1)
-			}
-			nbin++
+			bins |= 1 << (k & 31)
 		}
 	}
-	if i < n {
-		x := binary.LittleEndian.Uint32(desc[4*i:])
-		size := int(x & 0xffff)
-		if size > end-pos {
-			return pos, nbin, false
-		}
-		if Kind(x>>16) == KindBinXML {
-			if nbin < len(bix) {
-				bix[nbin] = int32(i)
-			}
-			nbin++
-		}
-		at[i] = int32(pos)
-		pos += size
+	if total > end-pos && len(desc) > 0 { // no value, no check
+		return pos, 0, false
 	}
-	return pos, nbin, true
+	for bins != 0 {
+		k := bits.TrailingZeros32(bins)
+		bins &= bins - 1
+		at := pos + laneSum(w.sums[k&(maxWalk/2-1)])
+		d := desc[4*2*k:]
+		if Kind(d[2]) == KindBinXML {
+			nbin = w.noteBin(nbin, 2*k, at)
+		}
+		if len(d) >= 8 && Kind(d[6]) == KindBinXML {
+			nbin = w.noteBin(nbin, 2*k+1, at+int(binary.LittleEndian.Uint16(d)))
+		}
+	}
+	return pos + total, nbin, true
+}
+
+// sumPairs walks the descriptors of desc two at a time, up to the last
+// pair: it keeps in w.sums[k] the sizes before pair k, and returns the sum
+// of their sizes (both in two 32-bit lanes, which cannot overflow below
+// maxLaneWords pairs) and the pairs holding a BinXML value (bit k set for
+// pair k).
+func (w *valueWalk) sumPairs(desc []byte) (acc uint64, bins uint32) {
+	for i := 0; i+8 <= len(desc); i += 8 {
+		x := binary.LittleEndian.Uint64(desc[i : i+8])
+		w.sums[(i>>3)&(maxWalk/2-1)] = acc
+		acc += x & descSizes
+		if Kind(x>>16) == KindBinXML || Kind(x>>48) == KindBinXML {
+			bins |= 1 << ((i >> 3) & 31)
+		}
+	}
+	return acc, bins
+}
+
+// noteBin keeps BinXML value i at position at as the nbin-th, if there is
+// room, and returns nbin+1.
+func (w *valueWalk) noteBin(nbin, i, at int) int {
+	if nbin < maxBins {
+		w.bix[nbin], w.bpos[nbin] = int32(i), int32(at)
+	}
+	return nbin + 1
+}
+
+// pos returns the position of value i (below the count walked) of the
+// values walked from pos with descriptors desc.
+func (w *valueWalk) pos(desc []byte, pos, i int) int {
+	pos += laneSum(w.sums[i>>1])
+	if i&1 != 0 {
+		pos += int(binary.LittleEndian.Uint16(desc[4*i-4:]))
+	}
+	return pos
 }
 
 // maxWalk bounds the values of an instance readTime reads by its plan
@@ -393,13 +495,13 @@ const (
 	maxBins = 4
 )
 
-// plainValue is d.plain for a node whose only child is a substitution
-// (optional or not) with value rv (NULL when there is none).
-func plainValue(rv rawValue, optional bool) bool {
-	if rv.kind == KindBinXML || rv.kind.IsArray() {
+// plainKind is d.plain for a node whose only child is a substitution
+// (optional or not) with a value of kind k and size bytes.
+func plainKind(k Kind, size int, optional bool) bool {
+	if k == KindBinXML || k.IsArray() {
 		return false
 	}
-	if rv.kind == KindNull || rv.size == 0 {
+	if k == KindNull || size == 0 {
 		return !optional
 	}
 	return true
@@ -413,40 +515,53 @@ func plainValue(rv rawValue, optional bool) bool {
 // its first value. ok is false for anything parseInstance would not turn
 // into a usable instance.
 func (d *chunkDecoder) leanHead(c *cursor) (tmpl *template, id, defOff uint32, desc []byte, pos int, ok bool) {
-	b, pos := c.b, c.pos
-	if c.end-pos >= 4 && b[pos]&^tokMoreFlag == tokFragmentHeader {
+	b, pos, end := c.b, c.pos, c.end
+	if end-pos >= 4 && b[pos]&^tokMoreFlag == tokFragmentHeader {
 		pos += 4
 	}
 	// Token, unknown byte, template id, definition offset: the cursor's
 	// reads without their errors, which nothing reports.
-	if c.end-pos < 10 || b[pos]&^tokMoreFlag != tokTemplate {
+	if end-pos < 10 {
+		return nil, 0, 0, nil, 0, false
+	}
+	h := b[pos : pos+10 : pos+10]
+	if h[0]&^tokMoreFlag != tokTemplate {
 		return nil, 0, 0, nil, 0, false
 	}
 	le := binary.LittleEndian
+	id, defOff = le.Uint32(h[2:6]), le.Uint32(h[6:10])
 	start := pos
-	id = le.Uint32(b[pos+2:])
-	defOff = le.Uint32(b[pos+6:])
 	pos += 10
 	tmpl = d.template(int(defOff))
-	if tmpl.err != nil || tmpl.damaged != nil || d.chargeTemplate(start, tmpl) != nil {
+	if tmpl.err != nil || tmpl.damaged != nil {
+		return nil, 0, 0, nil, 0, false
+	}
+	// d.chargeTemplate, its charge by chargeBound made here once the
+	// bound is summed.
+	if d.bound && tmpl.boundCost != 0 {
+		if d.defBudget -= tmpl.boundCost + boundExtra; d.defBudget < 0 {
+			d.overBound = true
+			return nil, 0, 0, nil, 0, false
+		}
+	} else if d.chargeTemplate(start, tmpl) != nil {
 		return nil, 0, 0, nil, 0, false
 	}
 	if int(defOff) == pos {
-		if tmpl.size < 0 || c.end-pos < tmpl.size {
+		if tmpl.size < 0 || end-pos < tmpl.size {
 			return nil, 0, 0, nil, 0, false
 		}
 		pos += tmpl.size
 	}
-	if c.end-pos < 4 {
+	if end-pos < 4 {
 		return nil, 0, 0, nil, 0, false
 	}
-	count := le.Uint32(b[pos:])
+	count := le.Uint32(b[pos : pos+4 : pos+4])
 	pos += 4
-	if int64(count) > int64((c.end-pos)/4) {
+	if int64(count) > int64((end-pos)/4) {
 		return nil, 0, 0, nil, 0, false
 	}
-	desc = b[pos : pos+4*int(count)]
-	return tmpl, id, defOff, desc, pos + len(desc), true
+	n := 4 * int(count)
+	return tmpl, id, defOff, b[pos : pos+n : pos+n], pos + n, true
 }
 
 // leanInstance reads, at c, an optional fragment header and one template
@@ -483,32 +598,62 @@ func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (tmpl *template, 
 }
 
 // leanSkip is leanInstance without the values: it returns the template
-// and how many of the values are BinXML.
-func (d *chunkDecoder) leanSkip(c *cursor) (tmpl *template, nbin int, ok bool) {
+// and whether any of the values is BinXML.
+func (d *chunkDecoder) leanSkip(c *cursor) (tmpl *template, bin bool, ok bool) {
 	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
 	if !ok {
-		return nil, 0, false
+		return nil, false, false
 	}
 	n := len(desc) / 4
-	// Sizes are not negative, so the values fit when their sum does: one
-	// check after the loop (leanHead bounds the count by the bytes left,
-	// so the sum stays far from int's range).
+	size, bin := skipValues(desc)
+	// Sizes are not negative, so the values fit when their sum does.
+	if size > c.end-pos {
+		return nil, false, false
+	}
+	c.pos = pos + size
+	if !templateFits(d.chunk, id, int(defOff), tmpl, n) {
+		return nil, false, false
+	}
+	return tmpl, bin, true
+}
+
+// skipValues returns the sum of the sizes of the values whose
+// descriptors (4 bytes each) desc holds, and whether any is BinXML, as
+// skipValuesPlain does (TestWalkValuesEqualsPlain, FuzzWalkValues): two
+// descriptors at a time, summed in two 32-bit lanes, which cannot
+// overflow below maxLaneWords words.
+func skipValues(desc []byte) (size int, bin bool) {
+	if len(desc) >= 8*maxLaneWords {
+		return skipValuesPlain(desc)
+	}
+	var acc, bins uint64
+	for len(desc) >= 8 {
+		x := binary.LittleEndian.Uint64(desc)
+		acc += x & descSizes
+		bins |= descBins(x)
+		desc = desc[8:]
+	}
+	size = laneSum(acc)
+	if len(desc) >= 4 {
+		x := uint64(binary.LittleEndian.Uint32(desc))
+		size += int(x & 0xffff)
+		bins |= descBins(x)
+	}
+	return size, bins != 0
+}
+
+// maxLaneWords is the number of words of descriptors whose sizes sum in
+// a 32-bit lane without overflow (each adds at most 0xffff).
+const maxLaneWords = 1 << 16
+
+// skipValuesPlain is skipValues one descriptor at a time.
+func skipValuesPlain(desc []byte) (size int, bin bool) {
 	for len(desc) >= 4 {
-		x := binary.LittleEndian.Uint32(desc)
-		pos += int(x & 0xffff)
-		if Kind(x>>16) == KindBinXML {
-			nbin++
-		}
+		size += int(binary.LittleEndian.Uint16(desc))
+		bin = bin || Kind(desc[2]) == KindBinXML
 		desc = desc[4:]
 	}
-	if pos > c.end {
-		return nil, 0, false
-	}
-	c.pos = pos
-	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil {
-		return nil, 0, false
-	}
-	return tmpl, nbin, true
+	return size, bin
 }
 
 // instanceTime reads the time of a record whose only element-producing
@@ -628,8 +773,8 @@ func (s *timeShape) eventChild(i int) bool {
 // plain read finds it (TestNestedDamageFoundAlike).
 func (d *chunkDecoder) binXMLResolves(rv rawValue) (*template, bool) {
 	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
-	tmpl, nbin, ok := d.leanSkip(c)
-	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) || nbin > 0 {
+	tmpl, bin, ok := d.leanSkip(c)
+	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) || bin {
 		return nil, false
 	}
 	return tmpl, true

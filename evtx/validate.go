@@ -135,6 +135,11 @@ func templateMismatch(chunk []byte, id uint32, defOff int, t *template, count in
 	return nil
 }
 
+// templateFits reports whether templateMismatch finds nothing wrong.
+func templateFits(chunk []byte, id uint32, defOff int, t *template, count int) bool {
+	return binary.LittleEndian.Uint32(chunk[defOff+4:]) == id && t.maxIndex < count
+}
+
 // unresolvedElement builds the element that stands for a template instance
 // whose definition cannot be used: <Unresolved Template='0x...'> with one
 // <Value Type='...'> child per substitution value, in order. Values that do
