@@ -458,7 +458,9 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			}
 		}
 		id := le.Uint64(c[off+8:])
-		if !salvaged && !j.old {
+		// (damagedRecordID keeps every id of a chunk whose records
+		// checksum is right.)
+		if !salvaged && !j.old && !h.RecordsChecksumOK {
 			if own, ok := damagedRecordID(&h, c, off, size, id, decoder); ok {
 				fail(off, own, fmt.Errorf("%w: the record header's record number %d lies outside the chunk header's range %d..%d and the records checksum is wrong: read as its EventRecordID %d", ErrCorrupt, id, h.FirstRecordID, h.LastRecordID, own))
 				id = own

@@ -184,32 +184,36 @@ func (d *chunkDecoder) readTime(off, size int) (rt recordTime, ok bool) {
 }
 
 func (d *chunkDecoder) readTimeCharged(off, size int) (rt recordTime, ok bool) {
-	defer func() {
-		if recover() != nil {
-			rt, ok = recordTime{}, false
-		}
-	}()
+	// On a panic the results are still the zero values: they are only
+	// set by the return statements, after all that may panic.
+	defer recoverRead()
 	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
-		return rt, false
+		return recordTime{}, false
 	}
 	d.beginRecord(off, size)
-	c := &cursor{b: d.chunk, pos: off + binxmlRecordHeader, end: off + size - 4}
+	start, end := off+binxmlRecordHeader, off+size-4
 	if !timePlanOff {
-		rt, ok, again := d.plannedTime(c)
+		ft, erid, hasID, ok, again := d.plannedTime(start, end)
 		if !again {
-			return rt, ok
+			if !ok {
+				return recordTime{}, false
+			}
+			return recordTime{ft: ft, fromFT: true, eventRecordID: erid, hasID: hasID}, true
 		}
 		// From the start, every value kept.
 		d.beginRecord(off, size)
-		c.pos = off + binxmlRecordHeader
 	}
-	tmpl, vals, nbin, ok := d.leanInstance(c, d.tvals[:0])
+	c := &cursor{b: d.chunk, pos: start, end: end}
+	tmpl, vals, nbin, lean := d.leanInstance(c, d.tvals[:0])
 	d.tvals = vals[:0]
-	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) {
-		return rt, false
+	if !lean || (c.pos < c.end && c.b[c.pos] != tokEOF) {
+		return recordTime{}, false
 	}
 	return d.instanceTime(tmpl, vals, nbin)
 }
+
+// recoverRead, deferred, ends a panic of the read that defers it.
+func recoverRead() { _ = recover() }
 
 // timePlanOff makes readTime keep every value of the record's instance
 // (instanceTime) instead of reading only those its plan names (tests
@@ -291,41 +295,42 @@ func (s *timeShape) timePlan() *timePlan {
 	return p
 }
 
-// plannedTime is readTimeCharged's read of the record at c by its
-// template's time plan: the values are walked as leanInstance walks them
-// (the same checks), keeping only the sums of their sizes and where the
-// BinXML ones sit (walkValues), and instanceTime's checks made on those
-// the plan names and on the BinXML ones. Where it decides (again false),
-// rt and ok are what leanInstance and instanceTime give, with the same
-// charges to the record's budgets, in the same order; again asks for those
-// to read the record, from its start, where the plan does not fit it (no
-// plan for its template, more values than walkValues walks, more BinXML
-// values than it keeps, a time or EventRecordID value instanceTime reads
-// through d.value).
-func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
-	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
+// plannedTime is readTimeCharged's read of the record's BinXML (the chunk
+// bytes from start to end) by its template's time plan: the values are
+// walked as leanInstance walks them (the same checks), keeping only the
+// sums of their sizes and where the BinXML ones sit (valueWalk.walk), and
+// instanceTime's checks made on those the plan names and on the BinXML
+// ones. Where it decides (again false), ok is what leanInstance and
+// instanceTime give, and when ok so is the record's time: its TimeCreated
+// FILETIME ft (plannedTime reads no other), and its EventRecordID erid
+// when hasID; with the same charges to the record's budgets, in the same
+// order. again asks for those to read the record, from its start, where
+// the plan does not fit it (no plan for its template, more values than
+// walk walks, more BinXML values than it keeps, a time or EventRecordID
+// value instanceTime reads through d.value).
+func (d *chunkDecoder) plannedTime(start, end int) (ft, erid uint64, hasID, ok, again bool) {
+	tmpl, id, defOff, desc, pos, ok := d.leanHead(start, end)
 	if !ok {
-		return rt, false, false
+		return 0, 0, false, false, false
 	}
 	p := tmpl.timePlan()
 	if p.noTime {
-		return rt, false, false // instanceTime's first check
+		return 0, 0, false, false, false // instanceTime's first check
 	}
 	n := len(desc) / 4
 	if !p.ok || n > maxWalk {
-		return rt, false, true
+		return 0, 0, false, false, true
 	}
 	w := &d.walk
-	after, nbin, ok := w.walk(desc, pos, c.end)
+	after, nbin, ok := w.walk(desc, pos, end)
 	if !ok {
-		return rt, false, false
+		return 0, 0, false, false, false
 	}
-	c.pos = after
-	if !templateFits(d.chunk, id, int(defOff), tmpl, n) || (after < c.end && c.b[after] != tokEOF) {
-		return rt, false, false
+	if !templateFits(d.chunk, id, int(defOff), tmpl, n) || (after < end && d.chunk[after] != tokEOF) {
+		return 0, 0, false, false, false
 	}
 	if nbin > maxBins {
-		return rt, false, true
+		return 0, 0, false, false, true
 	}
 	le := binary.LittleEndian
 	// instanceTime's checks, in its order, on value i's kind and size (a
@@ -334,49 +339,48 @@ func (d *chunkDecoder) plannedTime(c *cursor) (rt recordTime, ok, again bool) {
 		i := ch.index
 		if i >= n {
 			if ch.optional {
-				return rt, false, false
+				return 0, 0, false, false, false
 			}
 			continue
 		}
 		if !plainKind(Kind(desc[4*i+2]), int(le.Uint16(desc[4*i:])), ch.optional) {
-			return rt, false, false
+			return 0, 0, false, false, false
 		}
 	}
 	for j, i := range w.bix[:nbin] {
 		t, ok := d.binXMLResolves(rawValue{kind: KindBinXML, pos: int(w.bpos[j]), size: int(le.Uint16(desc[4*i:]))})
 		if !ok || p.eventChild(int(i)) && !t.shape().noSystem {
-			return rt, false, false
+			return 0, 0, false, false, false
 		}
 	}
 	if i := p.part; i >= n {
-		return rt, false, false // NULL: no time
+		return 0, 0, false, false, false // NULL: no time
 	} else if k, size := Kind(desc[4*i+2]), le.Uint16(desc[4*i:]); k == KindFileTime && size == 8 && !directValuesOff {
 		at := w.pos(desc, pos, i)
 		if d.spend(at, 1) != nil {
-			return rt, false, false
+			return 0, 0, false, false, false
 		}
-		rt.ft, rt.fromFT = le.Uint64(d.chunk[at:]), true
+		ft = le.Uint64(d.chunk[at:])
 	} else if k == KindFileTime || k == KindSysTime {
-		return rt, false, true // read through d.value
+		return 0, 0, false, false, true // read through d.value
 	} else {
-		return rt, false, false
+		return 0, 0, false, false, false
 	}
 	i := p.id
 	if i < 0 {
-		return rt, true, false
+		return ft, 0, false, true, false
 	}
 	// A UInt64 of 8 bytes is plain (d.plain); any other value (NULL when
 	// missing) is read as instanceTime reads it, d.plain and d.recordID's
 	// join.
 	if i >= n || Kind(desc[4*i+2]) != KindUint64 || le.Uint16(desc[4*i:]) != 8 || directValuesOff {
-		return rt, false, true
+		return 0, 0, false, false, true
 	}
 	at := w.pos(desc, pos, i)
 	if d.spend(at, 1) != nil {
-		return rt, true, false // d.recordID's charge ran out: no id
+		return ft, 0, false, true, false // d.recordID's charge ran out: no id
 	}
-	rt.eventRecordID, rt.hasID = le.Uint64(d.chunk[at:]), true
-	return rt, true, false
+	return ft, le.Uint64(d.chunk[at:]), true, true, false
 }
 
 // Value descriptors are 4 bytes: the value's size (16 bits), its kind
@@ -507,15 +511,15 @@ func plainKind(k Kind, size int, optional bool) bool {
 	return true
 }
 
-// leanHead reads, at c, an optional fragment header and the head of one
+// leanHead reads, from pos to end of the chunk, an optional fragment header and the head of one
 // template instance the way parseInstance does (the same checks): the
 // definition it names (charged to the record), an inline copy of it, the
 // substitution count. It returns the template, the id and definition
 // offset the instance names, its value descriptors and the position of
 // its first value. ok is false for anything parseInstance would not turn
 // into a usable instance.
-func (d *chunkDecoder) leanHead(c *cursor) (tmpl *template, id, defOff uint32, desc []byte, pos int, ok bool) {
-	b, pos, end := c.b, c.pos, c.end
+func (d *chunkDecoder) leanHead(pos, end int) (tmpl *template, id, defOff uint32, desc []byte, after int, ok bool) {
+	b := d.chunk
 	if end-pos >= 4 && b[pos]&^tokMoreFlag == tokFragmentHeader {
 		pos += 4
 	}
@@ -569,7 +573,7 @@ func (d *chunkDecoder) leanHead(c *cursor) (tmpl *template, id, defOff uint32, d
 // values to dst without allocating. ok is false for anything parseInstance
 // would not turn into a usable instance. nbin counts the BinXML values.
 func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (tmpl *template, vals []rawValue, nbin int, ok bool) {
-	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
+	tmpl, id, defOff, desc, pos, ok := d.leanHead(c.pos, c.end)
 	if !ok {
 		return nil, dst, 0, false
 	}
@@ -595,26 +599,6 @@ func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (tmpl *template, 
 		return nil, dst, 0, false
 	}
 	return tmpl, dst, nbin, true
-}
-
-// leanSkip is leanInstance without the values: it returns the template
-// and whether any of the values is BinXML.
-func (d *chunkDecoder) leanSkip(c *cursor) (tmpl *template, bin bool, ok bool) {
-	tmpl, id, defOff, desc, pos, ok := d.leanHead(c)
-	if !ok {
-		return nil, false, false
-	}
-	n := len(desc) / 4
-	size, bin := skipValues(desc)
-	// Sizes are not negative, so the values fit when their sum does.
-	if size > c.end-pos {
-		return nil, false, false
-	}
-	c.pos = pos + size
-	if !templateFits(d.chunk, id, int(defOff), tmpl, n) {
-		return nil, false, false
-	}
-	return tmpl, bin, true
 }
 
 // skipValues returns the sum of the sizes of the values whose
@@ -772,9 +756,18 @@ func (s *timeShape) eventChild(i int) bool {
 // that runs past the chunk: not decodable) is found and counted as the
 // plain read finds it (TestNestedDamageFoundAlike).
 func (d *chunkDecoder) binXMLResolves(rv rawValue) (*template, bool) {
-	c := &cursor{b: d.chunk, pos: rv.pos, end: rv.pos + rv.size}
-	tmpl, bin, ok := d.leanSkip(c)
-	if !ok || (c.pos < c.end && c.b[c.pos] != tokEOF) || bin {
+	// leanInstance without the values.
+	end := rv.pos + rv.size
+	tmpl, id, defOff, desc, pos, ok := d.leanHead(rv.pos, end)
+	if !ok {
+		return nil, false
+	}
+	size, bin := skipValues(desc)
+	// Sizes are not negative, so the values fit when their sum does.
+	if size > end-pos || !templateFits(d.chunk, id, int(defOff), tmpl, len(desc)/4) {
+		return nil, false
+	}
+	if pos += size; pos < end && d.chunk[pos] != tokEOF || bin {
 		return nil, false
 	}
 	return tmpl, true

@@ -156,7 +156,7 @@ func TestTimePlanCrafted(t *testing.T) {
 		d := newChunkDecoder(c)
 		d.beginRecord(off, size)
 		d.bound = true
-		_, pok, pagain := d.plannedTime(&cursor{b: c, pos: off + binxmlRecordHeader, end: off + size - 4})
+		_, _, _, pok, pagain := d.plannedTime(off+binxmlRecordHeader, off+size-4)
 		if pagain {
 			again++
 		} else {
