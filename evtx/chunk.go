@@ -32,6 +32,9 @@ var (
 	recordMagic = []byte("**\x00\x00")
 )
 
+// recordMagicWord is recordMagic read as a little-endian uint32.
+const recordMagicWord = 0x2a2a
+
 // chunkHeader is the parsed header of one 64 KiB chunk.
 type chunkHeader struct {
 	FirstRecordNumber uint64
@@ -96,14 +99,16 @@ func recordAt(c []byte, off int) (int, bool) {
 	if off < 0 || off+recordHeaderSize > len(c) {
 		return 0, false
 	}
-	if !bytes.Equal(c[off:off+4], recordMagic) {
+	le := binary.LittleEndian
+	h := c[off : off+8 : off+8]
+	if le.Uint32(h[:4]) != recordMagicWord {
 		return 0, false
 	}
-	size := int(binary.LittleEndian.Uint32(c[off+4:]))
+	size := int(le.Uint32(h[4:]))
 	if size < minRecordSize || size > len(c)-off {
 		return 0, false
 	}
-	if int(binary.LittleEndian.Uint32(c[off+size-4:])) != size {
+	if int(le.Uint32(c[off+size-4:off+size])) != size {
 		return 0, false
 	}
 	return size, true
@@ -356,6 +361,13 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	}
 	damaged := !trusted || !h.RecordsChecksumOK
 	beyondCount := j.index >= j.hdrChunks
+	// Every record of a damaged chunk or one beyond the header's count is
+	// recovered, and one numbered above lastID (the chunk header's last
+	// record id; none when 0).
+	allRecovered, lastID := damaged || beyondCount, h.LastRecordID
+	if lastID == 0 {
+		lastID = math.MaxUint64
+	}
 	// Past the free space offset of a header that can be believed lie the
 	// newest records of a chunk whose header was not yet updated (their
 	// record ids continue the chunk's), and the slack: what remains of an
@@ -373,10 +385,18 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	off := chunkHeaderSize
 	// The records whose TimeCreated readTime reads as a FILETIME are
 	// judged and noted in FILETIMEs: the window as the FILETIMEs it holds
-	// (inFT: any; ftLo..ftHi), their span (cheapFT, made times when the
-	// chunk is done) and what noteRead notes (run, noted before any other
-	// record's noteRead or noteEvent and when the chunk is done).
+	// (inFT: any; ftLo..ftHi, every FILETIME when the window is not
+	// active, none when it holds none), their span (cheapFT, made times
+	// when the chunk is done) and what noteRead notes (run, noted before
+	// any other record's noteRead or noteEvent and when the chunk is
+	// done).
 	ftLo, ftHi, inFT := w.ftRange()
+	switch {
+	case !w.active:
+		ftLo, ftHi = 0, math.MaxUint64
+	case !inFT:
+		ftLo, ftHi = 1, 0
+	}
 	var run ftRun
 	var cheapFT ftSpan
 	// allCheap stays true while every current record is read cheaply.
@@ -457,7 +477,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				continue
 			}
 		}
-		id := le.Uint64(c[off+8:])
+		id := le.Uint64(c[off+8 : off+16])
 		// (damagedRecordID keeps every id of a chunk whose records
 		// checksum is right.)
 		if !salvaged && !j.old && !h.RecordsChecksumOK {
@@ -466,7 +486,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 				id = own
 			}
 		}
-		ft := le.Uint64(c[off+16:])
+		ft := le.Uint64(c[off+16 : off+24])
 		// Every record of an old chunk is old, a salvaged one too.
 		inSlack = j.old || !salvaged && rule.slack(off, id)
 		if inSlack && !j.old && rule.tornCurrent(decoder, off, size) {
@@ -492,7 +512,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 		if salvaged {
 			res.allCheap = false
 		}
-		recovered = salvaged || damaged || beyondCount || off >= free || (h.LastRecordID != 0 && id > h.LastRecordID)
+		recovered = salvaged || allRecovered || off >= free || id > lastID
 		// Every current record's header time counts, whatever becomes of
 		// it (slack records are old: the first pass counts them in Stale).
 		if !inSlack {
@@ -514,7 +534,7 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			}
 			if cheap {
 				var in bool
-				if rt.fromFT {
+				if rt.fromFT() {
 					// As noteRead, noteCheap and contains would, in
 					// FILETIMEs (ftRun, ftRange).
 					if !inSlack {
@@ -522,14 +542,14 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 						res.cheap++
 						cheapFT.note(rt.ft)
 					}
-					in = !w.active || inFT && ftLo <= rt.ft && rt.ft <= ftHi
+					in = ftLo <= rt.ft && rt.ft <= ftHi
 				} else {
 					if !inSlack {
 						run.flush(&res.st)
-						res.st.noteRead(id, ft, rt.created, rt.eventRecordID, rt.hasID)
-						res.noteCheap(rt.created)
+						res.st.noteRead(id, ft, *rt.created, rt.eventRecordID, rt.hasID)
+						res.noteCheap(*rt.created)
 					}
-					in = w.contains(rt.created)
+					in = w.contains(*rt.created)
 				}
 				if !in {
 					// Outside the window by TimeCreated: not decoded.

@@ -143,24 +143,27 @@ func (t *template) newShape() *timeShape {
 	return s
 }
 
-// recordTime is what a cheap read of a record found.
+// recordTime is what a cheap read of a record found. It has four fields
+// of a word each at most, so that the compiler keeps it in registers.
 type recordTime struct {
-	// TimeCreated: the FILETIME ft when fromFT (a FILETIME value of 8
-	// bytes, read directly), else created (read through d.value). time
-	// gives it either way.
+	// TimeCreated: the FILETIME ft when created is nil (a FILETIME value
+	// of 8 bytes, read directly), else *created (read through d.value).
+	// time gives it either way.
 	ft            uint64
-	fromFT        bool
-	created       time.Time
+	created       *time.Time
 	eventRecordID uint64 // System/EventRecordID; hasID tells if read
 	hasID         bool
 }
 
+// fromFT tells whether rt holds its TimeCreated as the FILETIME ft.
+func (rt recordTime) fromFT() bool { return rt.created == nil }
+
 // time returns the TimeCreated rt holds.
 func (rt recordTime) time() time.Time {
-	if rt.fromFT {
+	if rt.created == nil {
 		return FiletimeToTime(rt.ft)
 	}
-	return rt.created
+	return *rt.created
 }
 
 // readTime reads the TimeCreated (and EventRecordID) of the record at off
@@ -198,7 +201,7 @@ func (d *chunkDecoder) readTimeCharged(off, size int) (rt recordTime, ok bool) {
 			if !ok {
 				return recordTime{}, false
 			}
-			return recordTime{ft: ft, fromFT: true, eventRecordID: erid, hasID: hasID}, true
+			return recordTime{ft: ft, eventRecordID: erid, hasID: hasID}, true
 		}
 		// From the start, every value kept.
 		d.beginRecord(off, size)
@@ -355,13 +358,13 @@ func (d *chunkDecoder) plannedTime(start, end int) (ft, erid uint64, hasID, ok, 
 	}
 	if i := p.part; i >= n {
 		return 0, 0, false, false, false // NULL: no time
-	} else if k, size := Kind(desc[4*i+2]), le.Uint16(desc[4*i:]); k == KindFileTime && size == 8 && !directValuesOff {
+	} else if dd := desc[4*i : 4*i+4 : 4*i+4]; Kind(dd[2]) == KindFileTime && le.Uint16(dd) == 8 && !directValuesOff {
 		at := w.pos(desc, pos, i)
 		if d.spend(at, 1) != nil {
 			return 0, 0, false, false, false
 		}
-		ft = le.Uint64(d.chunk[at:])
-	} else if k == KindFileTime || k == KindSysTime {
+		ft = le.Uint64(d.chunk[at : at+8 : at+8])
+	} else if k := Kind(dd[2]); k == KindFileTime || k == KindSysTime {
 		return 0, 0, false, false, true // read through d.value
 	} else {
 		return 0, 0, false, false, false
@@ -373,14 +376,17 @@ func (d *chunkDecoder) plannedTime(start, end int) (ft, erid uint64, hasID, ok, 
 	// A UInt64 of 8 bytes is plain (d.plain); any other value (NULL when
 	// missing) is read as instanceTime reads it, d.plain and d.recordID's
 	// join.
-	if i >= n || Kind(desc[4*i+2]) != KindUint64 || le.Uint16(desc[4*i:]) != 8 || directValuesOff {
+	if i >= n {
+		return 0, 0, false, false, true
+	}
+	if dd := desc[4*i : 4*i+4 : 4*i+4]; Kind(dd[2]) != KindUint64 || le.Uint16(dd) != 8 || directValuesOff {
 		return 0, 0, false, false, true
 	}
 	at := w.pos(desc, pos, i)
 	if d.spend(at, 1) != nil {
 		return ft, 0, false, true, false // d.recordID's charge ran out: no id
 	}
-	return ft, le.Uint64(d.chunk[at:]), true, true, false
+	return ft, le.Uint64(d.chunk[at : at+8 : at+8]), true, true, false
 }
 
 // Value descriptors are 4 bytes: the value's size (16 bits), its kind
@@ -675,14 +681,15 @@ func (d *chunkDecoder) instanceTime(tmpl *template, vals []rawValue, nbin int) (
 		if d.spend(rv.pos, 1) != nil {
 			return rt, false
 		}
-		rt.ft, rt.fromFT = binary.LittleEndian.Uint64(d.chunk[rv.pos:]), true
+		rt.ft = binary.LittleEndian.Uint64(d.chunk[rv.pos:])
 	case rv.kind == KindFileTime || rv.kind == KindSysTime:
 		v, present, err := d.value(ic, s.part.index, 0)
 		if err != nil || !present || v.Kind != KindFileTime && v.Kind != KindSysTime {
 			// A time value of the wrong size decodes as binary: no time.
 			return rt, false
 		}
-		rt.created = v.Time
+		t := v.Time
+		rt.created = &t
 	default:
 		return rt, false
 	}

@@ -137,7 +137,7 @@ func templateMismatch(chunk []byte, id uint32, defOff int, t *template, count in
 
 // templateFits reports whether templateMismatch finds nothing wrong.
 func templateFits(chunk []byte, id uint32, defOff int, t *template, count int) bool {
-	return binary.LittleEndian.Uint32(chunk[defOff+4:]) == id && t.maxIndex < count
+	return binary.LittleEndian.Uint32(chunk[defOff+4:defOff+8]) == id && t.maxIndex < count
 }
 
 // unresolvedElement builds the element that stands for a template instance

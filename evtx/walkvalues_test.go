@@ -151,3 +151,11 @@ func FuzzWalkValues(f *testing.F) {
 		checkWalk(t, desc, int(pos), int(pos)+16*int(extra))
 	})
 }
+
+// TestRecordMagicWord: recordAt compares a record's signature as one
+// little-endian word.
+func TestRecordMagicWord(t *testing.T) {
+	if got := binary.LittleEndian.Uint32(recordMagic); got != recordMagicWord {
+		t.Fatalf("recordMagic reads as %#x, recordMagicWord is %#x", got, recordMagicWord)
+	}
+}
