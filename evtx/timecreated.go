@@ -411,16 +411,28 @@ func descBins(x uint64) uint64 {
 // laneSum returns the sum of the two 32-bit lanes of x.
 func laneSum(x uint64) int { return int(uint32(x)) + int(x>>32) }
 
-// valueWalk is what walkValues keeps of an instance's values (a
-// chunkDecoder's, reused from record to record).
+// valueWalk is what walk keeps of an instance's values (a chunkDecoder's,
+// reused from record to record).
 type valueWalk struct {
 	// sums[k] holds the sizes of values 0..2k-1 summed in two 32-bit
 	// lanes (laneSum gives their total).
-	sums [maxWalk / 2]uint64
+	sums [maxWalk/2 + 1]uint64
 	// bix holds the indices of the BinXML values and bpos their
 	// positions, the first maxBins of them.
 	bix, bpos [maxBins]int32
+	// prev holds the pairs of descriptors walked last, npairs of them, and
+	// prevBins those holding a BinXML one (bit k for pair k). A walk takes
+	// the sums and BinXML pairs of those it starts with from them rather
+	// than walking them again: they depend on the descriptors alone
+	// (walkCacheOff).
+	prev     [maxWalk / 2]uint64
+	npairs   int
+	prevBins uint32
 }
+
+// walkCacheOff makes walk walk every descriptor, none taken from the walk
+// before (tests compare the two ways).
+var walkCacheOff = false
 
 // walk walks the value descriptors desc (4 bytes each, at most maxWalk of
 // them) of values starting at pos, which must end by end, as leanInstance
@@ -428,19 +440,22 @@ type valueWalk struct {
 // sizes (pos gives a value's position from them), and the indices and
 // positions of the BinXML values, nbin of them (when more than maxBins,
 // the first). Sizes are not negative, so the values fit when their sum
-// does. It reads what walkValuesPlain reads (TestWalkValuesEqualsPlain,
-// FuzzWalkValues).
+// does. It reads what walkValuesPlain reads, whatever it walked before
+// (TestWalkValuesEqualsPlain, TestWalkValuesAfterOthers, FuzzWalkValues).
 func (w *valueWalk) walk(desc []byte, pos, end int) (after, nbin int, ok bool) {
 	desc = desc[:4*min(len(desc)/4, maxWalk)]
-	acc, bins := w.sumPairs(desc)
+	np := len(desc) / 8
+	k := 0
+	if !walkCacheOff {
+		k = w.shared(desc[:8*np])
+	}
+	acc, bins := w.sumPairs(desc[:8*np], k)
 	total := laneSum(acc)
 	if len(desc)&4 != 0 { // an odd one last
 		x := binary.LittleEndian.Uint32(desc[len(desc)-4:])
-		k := len(desc) / 8
-		w.sums[k&(maxWalk/2-1)] = acc
 		total += int(x & 0xffff)
 		if Kind(x>>16) == KindBinXML {
-			bins |= 1 << (k & 31)
+			bins |= 1 << (np & 31)
 		}
 	}
 	if total > end-pos && len(desc) > 0 { // no value, no check
@@ -461,20 +476,40 @@ func (w *valueWalk) walk(desc []byte, pos, end int) (after, nbin int, ok bool) {
 	return pos + total, nbin, true
 }
 
-// sumPairs walks the descriptors of desc two at a time, up to the last
-// pair: it keeps in w.sums[k] the sizes before pair k, and returns the sum
-// of their sizes (both in two 32-bit lanes, which cannot overflow below
-// maxLaneWords pairs) and the pairs holding a BinXML value (bit k set for
-// pair k).
-func (w *valueWalk) sumPairs(desc []byte) (acc uint64, bins uint32) {
-	for i := 0; i+8 <= len(desc); i += 8 {
-		x := binary.LittleEndian.Uint64(desc[i : i+8])
-		w.sums[(i>>3)&(maxWalk/2-1)] = acc
+// shared returns how many pairs of descriptors pairs (8 bytes each, at
+// most maxWalk/2 of them) starts with that the walk before walked.
+func (w *valueWalk) shared(pairs []byte) int {
+	n := min(len(pairs)/8, w.npairs, maxWalk/2)
+	k := 0
+	for k < n && binary.LittleEndian.Uint64(pairs[8*k:8*k+8]) == w.prev[k] {
+		k++
+	}
+	return k
+}
+
+// sumPairs walks the descriptors of pairs (8 bytes each, at most
+// maxWalk/2 of them) two at a time from pair k on, the first k being
+// those the walk before walked first: it keeps in w.sums[j] the sizes
+// before pair j, and returns the sum of their sizes (both in two 32-bit
+// lanes, which cannot overflow below maxLaneWords pairs) and the pairs
+// holding a BinXML value (bit j set for pair j). It keeps the pairs for
+// the next walk.
+func (w *valueWalk) sumPairs(pairs []byte, k int) (acc uint64, bins uint32) {
+	if k > 0 {
+		acc, bins = w.sums[k], w.prevBins&(1<<k-1)
+	}
+	for i := 8 * k; i+8 <= len(pairs); i += 8 {
+		x := binary.LittleEndian.Uint64(pairs[i : i+8])
+		j := (i >> 3) & (maxWalk/2 - 1)
+		w.sums[j], w.prev[j] = acc, x
 		acc += x & descSizes
 		if Kind(x>>16) == KindBinXML || Kind(x>>48) == KindBinXML {
-			bins |= 1 << ((i >> 3) & 31)
+			bins |= 1 << j
 		}
 	}
+	np := len(pairs) / 8
+	w.sums[np] = acc
+	w.npairs, w.prevBins = np, bins
 	return acc, bins
 }
 

@@ -1,8 +1,10 @@
 package evtx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -30,7 +32,12 @@ func walkValuesPlain(desc []byte, pos, end int) (after int, at, bins []int, ok b
 // desc, pos and end.
 func checkWalk(t *testing.T, desc []byte, pos, end int) {
 	t.Helper()
-	var w valueWalk
+	checkWalkAfter(t, new(valueWalk), desc, pos, end)
+}
+
+// checkWalkAfter is checkWalk with w, which may have walked others before.
+func checkWalkAfter(t *testing.T, w *valueWalk, desc []byte, pos, end int) {
+	t.Helper()
 	after, nbin, ok := w.walk(desc, pos, end)
 	pAfter, pAt, pBins, pOK := walkValuesPlain(desc, pos, end)
 	if ok != pOK {
@@ -140,15 +147,89 @@ func TestWalkValuesEqualsPlain(t *testing.T) {
 	t.Logf("%d walks compared", runs)
 }
 
+// TestWalkValuesAfterOthers: a walk that takes the descriptors it shares
+// with the walk before from it (valueWalk.shared) reads what walking them
+// all reads (walkCacheOff) and what the plain loop reads: one valueWalk
+// walks descriptors that repeat the ones before, change one of them
+// (size, kind or the unused byte, at every index), add or drop some at
+// the end, or have nothing in common with them.
+func TestWalkValuesAfterOthers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	kinds := []Kind{KindNull, KindString, KindUint64, KindFileTime, KindBinXML, KindSysTime}
+	randDesc := func(n int) []byte {
+		desc := make([]byte, 4*n)
+		for i := range n {
+			binary.LittleEndian.PutUint16(desc[4*i:], uint16(rng.IntN(300)))
+			desc[4*i+2] = byte(kinds[rng.IntN(len(kinds))])
+		}
+		return desc
+	}
+	var w valueWalk
+	desc := randDesc(20)
+	walks := 0
+	for range 20000 {
+		switch rng.IntN(6) {
+		case 0: // the same again
+		case 1: // one byte changed
+			if len(desc) > 0 {
+				desc = bytes.Clone(desc)
+				desc[rng.IntN(len(desc))] ^= byte(1 + rng.IntN(255))
+			}
+		case 2: // one descriptor's kind made BinXML or not
+			if len(desc) > 0 {
+				desc = bytes.Clone(desc)
+				i := rng.IntN(len(desc) / 4)
+				desc[4*i+2] ^= byte(KindBinXML)
+			}
+		case 3: // longer
+			desc = append(bytes.Clone(desc), randDesc(1+rng.IntN(5))...)
+		case 4: // shorter
+			desc = desc[:4*rng.IntN(len(desc)/4+1)]
+		default:
+			desc = randDesc(rng.IntN(maxWalk + 4))
+		}
+		pos := rng.IntN(1000)
+		s, _ := skipValuesPlain(desc[:4*min(len(desc)/4, maxWalk)])
+		for _, end := range []int{pos + s, pos + s - 1} {
+			after, nbin, ok := w.walk(desc, pos, end)
+			walkCacheOff = true
+			var cold valueWalk
+			cAfter, cNbin, cOK := cold.walk(desc, pos, end)
+			walkCacheOff = false
+			kept := min(nbin, maxBins)
+			if after != cAfter || nbin != cNbin || ok != cOK || ok && (!slices.Equal(w.bix[:kept], cold.bix[:kept]) || !slices.Equal(w.bpos[:kept], cold.bpos[:kept])) {
+				t.Fatalf("desc % x pos %d end %d: after others %d %d %v %v %v, alone %d %d %v %v %v",
+					desc, pos, end, after, nbin, ok, w.bix[:kept], w.bpos[:kept], cAfter, cNbin, cOK, cold.bix[:kept], cold.bpos[:kept])
+			}
+			if ok {
+				for i := range min(len(desc)/4, maxWalk) {
+					if got, want := w.pos(desc, pos, i), cold.pos(desc, pos, i); got != want {
+						t.Fatalf("desc % x pos %d: value %d at %d after others, %d alone", desc, pos, i, got, want)
+					}
+				}
+			}
+			checkWalk(t, desc, pos, end)
+			walks++
+			// And once more after it: all shared.
+			checkWalkAfter(t, &w, desc, pos, end)
+		}
+	}
+	t.Logf("%d walks compared", walks)
+}
+
 // FuzzWalkValues: valueWalk.walk and skipValues give what the plain loops
 // give on any descriptors, from any position to any end (pos plus
-// 16×extra, before pos too).
+// 16×extra, before pos too), walked alone and after other descriptors.
 func FuzzWalkValues(f *testing.F) {
-	f.Add([]byte{8, 0, byte(KindFileTime), 0, 4, 0, byte(KindBinXML), 0, 0, 0, 0, 0}, uint16(100), int16(12))
-	f.Add([]byte{0xff, 0xff, byte(KindBinXML), byte(KindBinXML), 1, 0, byte(KindBinXML), 0}, uint16(0), int16(0x7fff))
-	f.Add([]byte{}, uint16(9), int16(-1))
-	f.Fuzz(func(t *testing.T, desc []byte, pos uint16, extra int16) {
+	f.Add([]byte{8, 0, byte(KindFileTime), 0, 4, 0, byte(KindBinXML), 0, 0, 0, 0, 0}, []byte{8, 0, byte(KindFileTime), 0, 5, 0, byte(KindBinXML), 0}, uint16(100), int16(12))
+	f.Add([]byte{0xff, 0xff, byte(KindBinXML), byte(KindBinXML), 1, 0, byte(KindBinXML), 0}, []byte{}, uint16(0), int16(0x7fff))
+	f.Add([]byte{}, []byte{1, 2, 3, 4, 5, 6, 7, 8}, uint16(9), int16(-1))
+	f.Fuzz(func(t *testing.T, desc, before []byte, pos uint16, extra int16) {
 		checkWalk(t, desc, int(pos), int(pos)+16*int(extra))
+		var w valueWalk
+		w.walk(before, 0, 1<<30)
+		checkWalkAfter(t, &w, desc, int(pos), int(pos)+16*int(extra))
+		checkWalkAfter(t, &w, desc, int(pos), int(pos)+16*int(extra))
 	})
 }
 
