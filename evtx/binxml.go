@@ -69,29 +69,34 @@ const (
 // compiled templates by chunk offset (a memo that never changes a result).
 // It is not safe for concurrent use.
 type chunkDecoder struct {
-	chunk     []byte
-	names     map[uint32]*nameEntry
-	templates map[uint32]*template
-	// memoBytes counts the definition bytes held in names and templates;
-	// past memoCap new definitions go to the record's own maps below.
+	chunk []byte
+	// The memo holds names in ntab (when set) and moreNames, templates in
+	// recent and moreTmpls (see those; memoNames and memoTemplates, in
+	// tests, list them).
+	moreNames map[uint32]*nameEntry
+	moreTmpls map[uint32]*template
+	// memoBytes counts the definition bytes held in the memo; past
+	// memoCap new definitions go to the record's own maps below.
 	memoBytes, memoCap int
-	// recent holds templates of the memo (templates) by offset, direct
-	// mapped: most records of a chunk use a handful of templates, and this
-	// saves a map lookup per record. It only ever holds what templates
-	// holds (an entry there is never replaced), and every template that
-	// enters templates enters it: a slot still empty tells that templates
-	// holds none of its offsets.
+	// recent holds templates of the memo by offset, direct mapped, and
+	// moreTmpls those whose slot another offset took first: a template
+	// enters its slot when the slot is empty, else moreTmpls, and a slot
+	// once taken keeps its template for the chunk. So an empty slot tells
+	// that the memo holds none of its offsets, and most records, which use
+	// a handful of templates, find theirs without a map lookup.
 	recent [recentSlots]struct {
-		off uint32
-		t   *template
+		at uint64 // 1 + the chunk offset; 0: empty
+		t  *template
 	}
-	// ntab, when set, holds names of the memo (names) by offset, direct
-	// mapped, valid where their gen is ngen (tmplCache keeps the table
-	// across the chunks of its goroutine): a template's name offsets
-	// resolve without a map lookup each. It only ever holds what names
-	// holds (an entry there is never replaced), and every name that
-	// enters names enters it: a slot of another generation tells that
-	// names holds none of its offsets (memoName).
+	// ntab, when set, holds names of the memo by offset, direct mapped,
+	// valid where their gen is ngen (tmplCache keeps the table across the
+	// chunks of its goroutine), and moreNames those whose slot another
+	// offset took first: a name enters its slot when the slot is free in
+	// this generation, else moreNames, and a slot once taken keeps its
+	// name for the chunk. So a free slot tells that the memo holds none of
+	// its offsets, and a name of the memo is found without a map lookup
+	// unless its slot went to another (memoName). Without ntab, moreNames
+	// holds them all.
 	ntab *nameTable
 	ngen uint32
 
@@ -222,10 +227,10 @@ func newChunkDecoder(chunk []byte) *chunkDecoder {
 	return decoderWith(chunk, make(map[uint32]*nameEntry), make(map[uint32]*template))
 }
 
-// decoderWith returns a decoder of chunk whose memo is the empty maps
-// names and templates.
+// decoderWith returns a decoder of chunk whose memo starts in the empty
+// maps names and templates (moreNames and moreTmpls).
 func decoderWith(chunk []byte, names map[uint32]*nameEntry, templates map[uint32]*template) *chunkDecoder {
-	return &chunkDecoder{chunk: chunk, names: names, templates: templates, memoCap: defLimit(chunk)}
+	return &chunkDecoder{chunk: chunk, moreNames: names, moreTmpls: templates, memoCap: defLimit(chunk)}
 }
 
 // defLimit is the bound on the definition bytes one record may reference
@@ -541,17 +546,19 @@ func (d *chunkDecoder) lookupName(off uint32) *nameEntry {
 }
 
 // nameTable is chunkDecoder.ntab.
-type nameTable [256]struct {
+type nameTable [nameSlots]struct {
 	gen, off uint32
 	e        *nameEntry
 }
 
-func nameSlot(off uint32) uint32 { return (off * 0x9e3779b1) >> 24 }
+// nameSlots is the size of a nameTable: the chunks of a System log name
+// some 30 to 50 names each, which 1,024 slots hold with few collisions.
+const (
+	nameBits  = 10
+	nameSlots = 1 << nameBits
+)
 
-func (t *nameTable) put(gen, off uint32, e *nameEntry) {
-	s := &t[nameSlot(off)]
-	s.gen, s.off, s.e = gen, off, e
-}
+func nameSlot(off uint32) uint32 { return (off * 0x9e3779b1) >> (32 - nameBits) }
 
 // memoName returns the memo's entry for the name at off, as a lookup of
 // names does.
@@ -559,19 +566,16 @@ func (d *chunkDecoder) memoName(off uint32) (*nameEntry, bool) {
 	if d.ntab != nil {
 		s := &d.ntab[nameSlot(off)]
 		if s.gen != d.ngen {
-			// Every name that enters names enters ntab in this chunk's
-			// generation (keepName), and a slot of it is only ever given
-			// another: names holds none of the slot's offsets.
-			return nil, false
+			return nil, false // a free slot: the memo holds none of its offsets
 		}
 		if s.off == off {
 			return s.e, true
 		}
+		if len(d.moreNames) == 0 {
+			return nil, false
+		}
 	}
-	e, ok := d.names[off]
-	if ok && d.ntab != nil {
-		d.ntab.put(d.ngen, off, e)
-	}
+	e, ok := d.moreNames[off]
 	return e, ok
 }
 
@@ -581,10 +585,13 @@ func (d *chunkDecoder) keepName(off uint32, e *nameEntry, n int) {
 	if d.memoBytes+n <= d.memoCap {
 		d.memoBytes += n
 		e.memo = true
-		d.names[off] = e
 		if d.ntab != nil {
-			d.ntab.put(d.ngen, off, e)
+			if s := &d.ntab[nameSlot(off)]; s.gen != d.ngen {
+				s.gen, s.off, s.e = d.ngen, off, e
+				return
+			}
 		}
+		d.moreNames[off] = e
 		return
 	}
 	if d.ownNames == nil {
@@ -967,8 +974,8 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 }
 
 // recentSlots is the size of chunkDecoder.recent: the chunks of a System
-// log use some 30 templates each, which 32 slots held with a third of
-// them displaced by another at any time.
+// log use some 30 templates each, which 128 slots hold with a few in
+// moreTmpls.
 const (
 	recentBits  = 7
 	recentSlots = 1 << recentBits
@@ -978,21 +985,27 @@ const (
 // the memo or the record's own templates, compiling it on first use. The
 // result depends only on the chunk's bytes.
 func (d *chunkDecoder) template(off int) *template {
+	if r := &d.recent[(uint32(off)*0x9e3779b1)>>(32-recentBits)]; r.at == uint64(uint32(off))+1 {
+		return r.t
+	}
+	return d.templateSlow(off)
+}
+
+// templateSlow is template but for a template of its recent slot.
+func (d *chunkDecoder) templateSlow(off int) *template {
 	r := &d.recent[(uint32(off)*0x9e3779b1)>>(32-recentBits)]
-	if r.t != nil {
-		if r.off == uint32(off) {
-			return r.t
-		}
-		// An empty slot tells that the memo holds no template of it:
-		// each is put here when it enters the memo, and a slot is only
-		// ever given another.
-		if t, ok := d.templates[uint32(off)]; ok {
-			r.off, r.t = uint32(off), t
+	if r.t != nil && len(d.moreTmpls) > 0 {
+		// Another offset's slot: the memo holds this one in moreTmpls,
+		// if at all. (An empty slot tells that it holds none of its
+		// offsets.)
+		if t, ok := d.moreTmpls[uint32(off)]; ok {
 			return t
 		}
 	}
-	if t, ok := d.ownTmpls[uint32(off)]; ok {
-		return t
+	if d.ownTmpls != nil {
+		if t, ok := d.ownTmpls[uint32(off)]; ok {
+			return t
+		}
 	}
 	var t *template
 	if d.cache != nil {
@@ -1011,8 +1024,11 @@ func (d *chunkDecoder) template(off int) *template {
 	}
 	if (t.err != nil || t.memo) && d.memoBytes+n <= d.memoCap {
 		d.memoBytes += n
-		d.templates[uint32(off)] = t
-		r.off, r.t = uint32(off), t
+		if r.t == nil {
+			r.at, r.t = uint64(uint32(off))+1, t
+		} else {
+			d.moreTmpls[uint32(off)] = t
+		}
 	} else {
 		if d.ownTmpls == nil {
 			d.ownTmpls = make(map[uint32]*template)

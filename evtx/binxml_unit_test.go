@@ -204,8 +204,8 @@ func TestDecodeTemplateFromEarlierRecord(t *testing.T) {
 	if _, err := d.decodeRecord(off1, size1); err != nil {
 		t.Fatal(err)
 	}
-	if len(d.templates) != 1 {
-		t.Errorf("templates cached: %d, want 1", len(d.templates))
+	if n := len(d.memoTemplates()); n != 1 {
+		t.Errorf("templates cached: %d, want 1", n)
 	}
 }
 
@@ -653,7 +653,7 @@ func TestDefinitionBudget(t *testing.T) {
 	if d.memoBytes > d.memoCap {
 		t.Errorf("memo holds %d bytes, cap %d", d.memoBytes, d.memoCap)
 	}
-	if n := len(d.templates); n == 0 || n > d.memoCap/(templateHeaderSize+0x4000) {
+	if n := len(d.memoTemplates()); n == 0 || n > d.memoCap/(templateHeaderSize+0x4000) {
 		t.Errorf("memo holds %d templates of 16 KiB", n)
 	}
 	// With the memo full, the record still fails the same way.

@@ -109,9 +109,10 @@
 //     references are those it was compiled from (TestTemplateCacheEqualsCompile,
 //     TestTemplateCacheRefusesChanges, TestTemplateCacheEveryByte,
 //     FuzzReader). Within a chunk the memo of its templates and names sits
-//     behind two small direct-mapped tables by offset, which only ever hold
-//     what the memo holds and hold a slot for each of its entries, so that
-//     an empty slot answers a miss (TestDecodeOrderFree,
+//     in two small direct-mapped tables by offset, and in a map for the
+//     entries whose slot another offset took first (a slot, once taken,
+//     keeps its entry for the chunk), so that a free slot answers a miss
+//     without a map lookup (TestDecodeOrderFree,
 //     TestTemplateCacheMutatedDefinitions, TestMemoSlotsCoverMemo).
 //   - A Log made by Find remembers, per chunk, the span of TimeCreated a
 //     windowed read found in it and what reading it gives when no record of

@@ -92,11 +92,11 @@ type tmplCache struct {
 	m     map[uint64][]*cachedTemplate
 	bytes int
 	hits  int // templates served (tests check the cache is used)
-	// names and templates are the maps of the goroutine's last chunk
+	// moreNames and moreTmpls are the maps of the goroutine's last chunk
 	// decoder, emptied and given to the next (decoder): a chunk's maps
 	// grew from empty, a few allocations each, for every chunk.
-	names     map[uint32]*nameEntry
-	templates map[uint32]*template
+	moreNames map[uint32]*nameEntry
+	moreTmpls map[uint32]*template
 	// tslab and nbuf hold the templates reuse makes for the current chunk
 	// and their names lists: nothing refers to those after the chunk (the
 	// decoder's maps, emptied by decoder, hold them), so each chunk takes
@@ -185,11 +185,11 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	}
 	// Emptying a map costs its capacity, which a chunk of many names (a
 	// hostile one) left large: such maps are dropped, not reused.
-	if tc.names == nil || len(tc.names) > maxReusedMap || len(tc.templates) > maxReusedMap {
-		tc.names, tc.templates = make(map[uint32]*nameEntry), make(map[uint32]*template)
+	if tc.moreNames == nil || len(tc.moreNames) > maxReusedMap || len(tc.moreTmpls) > maxReusedMap {
+		tc.moreNames, tc.moreTmpls = make(map[uint32]*nameEntry), make(map[uint32]*template)
 	} else {
-		clear(tc.names)
-		clear(tc.templates)
+		clear(tc.moreNames)
+		clear(tc.moreTmpls)
 	}
 	tc.tslab.reset()
 	tc.nslab.reset()
@@ -202,7 +202,7 @@ func (tc *tmplCache) decoder(chunk []byte) *chunkDecoder {
 	if d == nil {
 		d = new(chunkDecoder)
 	}
-	*d = chunkDecoder{chunk: chunk, names: tc.names, templates: tc.templates, memoCap: defLimit(chunk), cache: tc, tvals: d.tvals[:0]}
+	*d = chunkDecoder{chunk: chunk, moreNames: tc.moreNames, moreTmpls: tc.moreTmpls, memoCap: defLimit(chunk), cache: tc, tvals: d.tvals[:0]}
 	tc.last = d
 	if tc.ntab == nil {
 		tc.ntab = new(nameTable)

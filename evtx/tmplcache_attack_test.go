@@ -47,14 +47,14 @@ func TestTemplateCacheMutatedDefinitions(t *testing.T) {
 			base := newChunkDecoder(c)
 			decodeChunk(base, c)
 			var names []uint32
-			for off, e := range base.names {
+			for off, e := range base.memoNames() {
 				if e.err == nil {
 					names = append(names, off)
 				}
 			}
 			slices.Sort(names)
 			var defs []int
-			for off, tm := range base.templates {
+			for off, tm := range base.memoTemplates() {
 				if tm.err == nil {
 					defs = append(defs, int(off))
 				}
@@ -196,9 +196,9 @@ func TestTemplateCacheMutatedDefinitions(t *testing.T) {
 							t.Fatalf("%s chunk %d, definition at %#x, %s: record at %#x reads its time as %v %v with the cache, %v %v without", name, ci, off, kind, sp[0], g, gok, f, fok)
 						}
 					}
-					if d2.memoBytes != plain.memoBytes || len(d2.names) != len(plain.names) || len(d2.templates) != len(plain.templates) {
+					if d2.memoBytes != plain.memoBytes || len(d2.memoNames()) != len(plain.memoNames()) || len(d2.memoTemplates()) != len(plain.memoTemplates()) {
 						t.Fatalf("%s chunk %d, definition at %#x, %s: memo %d bytes, %d names, %d templates with the cache; %d, %d, %d without", name, ci, off, kind,
-							d2.memoBytes, len(d2.names), len(d2.templates), plain.memoBytes, len(plain.names), len(plain.templates))
+							d2.memoBytes, len(d2.memoNames()), len(d2.memoTemplates()), plain.memoBytes, len(plain.memoNames()), len(plain.memoTemplates()))
 					}
 					j := chunkJob{index: ci, off: int64(fileHeaderBlock + ci*chunkSize), hdrChunks: 99}
 					jc := j
@@ -255,7 +255,8 @@ func TestTemplateCacheEveryByte(t *testing.T) {
 		// each flip meets the cache as the unchanged chunk left it.
 		cache.bytes = maxCacheBytes
 		var defs []int
-		for off, tm := range fill.templates {
+		fillMemo := fill.memoTemplates()
+		for off, tm := range fillMemo {
 			if tm.err == nil && tm.damaged == nil {
 				defs = append(defs, int(off))
 			}
@@ -263,7 +264,7 @@ func TestTemplateCacheEveryByte(t *testing.T) {
 		slices.Sort(defs)
 		// Those whose length is not a multiple of 8 first.
 		slices.SortStableFunc(defs, func(a, b int) int {
-			return cmpBool(fill.templates[uint32(a)].size%8 == 4, fill.templates[uint32(b)].size%8 == 4)
+			return cmpBool(fillMemo[uint32(a)].size%8 == 4, fillMemo[uint32(b)].size%8 == 4)
 		})
 		c2 := bytes.Clone(c)
 		for _, off := range defs[:min(3, len(defs))] {
@@ -271,7 +272,7 @@ func TestTemplateCacheEveryByte(t *testing.T) {
 			if refs == nil {
 				continue
 			}
-			size := fill.templates[uint32(off)].size
+			size := fillMemo[uint32(off)].size
 			if (size-4)%8 != 0 {
 				tails++
 			}

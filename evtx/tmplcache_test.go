@@ -94,14 +94,15 @@ func TestTemplateCacheEqualsCompile(t *testing.T) {
 					t.Fatalf("%s chunk %d: records decode differently with the template cache", v.name, ci)
 				}
 				hits += cache.hits - before
-				offs := make([]int, 0, len(d.templates))
-				for off := range d.templates {
+				memo := d.memoTemplates()
+				offs := make([]int, 0, len(memo))
+				for off := range memo {
 					offs = append(offs, int(off))
 				}
 				sort.Ints(offs)
 				for _, off := range offs {
 					fresh, _ := newChunkDecoder(c).compileTemplate(off)
-					if why := sameTemplate(d.templates[uint32(off)], fresh); why != "" {
+					if why := sameTemplate(memo[uint32(off)], fresh); why != "" {
 						t.Fatalf("%s chunk %d template at %#x: %s", v.name, ci, off, why)
 					}
 					checked++
@@ -149,7 +150,7 @@ func TestTemplateCacheRefusesChanges(t *testing.T) {
 	d.cache = newTmplCache()
 	decodeChunk(d, c) // fills the cache
 	offs := make([]int, 0)
-	for off := range d.templates {
+	for off := range d.memoTemplates() {
 		offs = append(offs, int(off))
 	}
 	sort.Ints(offs)
@@ -285,15 +286,18 @@ func TestNameSlabEntryFresh(t *testing.T) {
 
 // TestMemoSlotsCoverMemo: after every kind of read of every chunk of
 // every sample (and of a damaged copy of each) through the decoders one
-// template cache hands out, each name of the chunk's memo has its slot of
-// the name table in the chunk's generation and each template of the memo
-// has a recent slot that is not empty. memoName and template take an
-// empty slot to mean that the memo holds none of its offsets and skip
-// the map; a memo entry without its slot would be parsed or compiled
-// again, a second entry for one offset.
+// template cache hands out, each name of the chunk's memo sits in its
+// slot of the name table (in the chunk's generation) or in moreNames with
+// its slot taken by another offset, never both, and memoName finds it;
+// each template of the memo sits in its recent slot or in moreTmpls with
+// its slot taken by another offset, never both, and template finds it.
+// memoName and template take a free slot to mean that the memo holds none
+// of its offsets and skip the map; a memo entry behind a free slot would
+// be parsed or compiled again, a second entry for one offset. Some entries
+// must sit in the maps, or the test proves little of them.
 func TestMemoSlotsCoverMemo(t *testing.T) {
 	logs := testLogs(t)
-	names, tmpls := 0, 0
+	names, tmpls, moreNames, moreTmpls := 0, 0, 0, 0
 	for i, name := range slices.Sorted(maps.Keys(logs)) {
 		if raceEnabled && i%5 != 0 {
 			continue
@@ -315,22 +319,73 @@ func TestMemoSlotsCoverMemo(t *testing.T) {
 					}
 					decodeSafely(d, sp[0], sp[1])
 				}
-				for off := range d.names {
-					if s := d.ntab[nameSlot(off)]; s.gen != d.ngen {
-						t.Fatalf("%s chunk %d: the memo's name at %#x has no slot of the chunk's generation", name, ci, off)
+				for off, e := range d.moreNames {
+					if s := d.ntab[nameSlot(off)]; s.gen != d.ngen || s.off == off {
+						t.Fatalf("%s chunk %d: the memo's name at %#x is in moreNames, its slot (generation %d of %d, offset %#x) is not another's", name, ci, off, s.gen, d.ngen, s.off)
+					}
+					if got, ok := d.memoName(off); !ok || got != e {
+						t.Fatalf("%s chunk %d: memoName does not find the memo's name at %#x", name, ci, off)
+					}
+					moreNames++
+				}
+				for off, e := range d.memoNames() {
+					if got, ok := d.memoName(off); !ok || got != e {
+						t.Fatalf("%s chunk %d: memoName does not find the memo's name at %#x", name, ci, off)
 					}
 					names++
 				}
-				for off := range d.templates {
-					if d.recent[(off*0x9e3779b1)>>(32-recentBits)].t == nil {
-						t.Fatalf("%s chunk %d: the memo's template at %#x has an empty recent slot", name, ci, off)
+				for off, tm := range d.moreTmpls {
+					if r := d.recent[(off*0x9e3779b1)>>(32-recentBits)]; r.t == nil || r.at == uint64(off)+1 {
+						t.Fatalf("%s chunk %d: the memo's template at %#x is in moreTmpls, its recent slot is not another's", name, ci, off)
+					}
+					if d.template(int(off)) != tm {
+						t.Fatalf("%s chunk %d: template does not find the memo's template at %#x", name, ci, off)
+					}
+					moreTmpls++
+				}
+				for off, tm := range d.memoTemplates() {
+					if d.template(int(off)) != tm {
+						t.Fatalf("%s chunk %d: template does not find the memo's template at %#x", name, ci, off)
 					}
 					tmpls++
 				}
 			}
 		}
 	}
-	if names == 0 || tmpls == 0 {
-		t.Fatalf("%d names, %d templates in the memos: the test proves nothing", names, tmpls)
+	t.Logf("%d names (%d in moreNames), %d templates (%d in moreTmpls)", names, moreNames, tmpls, moreTmpls)
+	if names == 0 || tmpls == 0 || moreNames == 0 || moreTmpls == 0 {
+		t.Fatalf("%d names (%d in moreNames), %d templates (%d in moreTmpls) in the memos: the test proves little", names, moreNames, tmpls, moreTmpls)
 	}
+}
+
+// memoNames returns the names of the memo by offset: those of ntab's
+// slots of this chunk's generation and those of moreNames.
+func (d *chunkDecoder) memoNames() map[uint32]*nameEntry {
+	m := make(map[uint32]*nameEntry, len(d.moreNames))
+	for off, e := range d.moreNames {
+		m[off] = e
+	}
+	if d.ntab != nil {
+		for _, s := range d.ntab {
+			if s.gen == d.ngen {
+				m[s.off] = s.e
+			}
+		}
+	}
+	return m
+}
+
+// memoTemplates returns the templates of the memo by offset: those of
+// recent and those of moreTmpls.
+func (d *chunkDecoder) memoTemplates() map[uint32]*template {
+	m := make(map[uint32]*template, len(d.moreTmpls))
+	for off, t := range d.moreTmpls {
+		m[off] = t
+	}
+	for _, r := range d.recent {
+		if r.t != nil {
+			m[uint32(r.at-1)] = r.t
+		}
+	}
+	return m
 }
