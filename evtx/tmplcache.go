@@ -25,8 +25,10 @@ import (
 //     to the same name and size in this chunk.
 // The template is then rebuilt with this chunk's name entries, in the
 // order compiling would add them, so that the names' memo and the
-// per-record charges are those of a compile. The bytes are compared 8 at
-// a time under a mask of the fields, and the names through one nameInfo
+// per-record charges are those of a compile. The bytes are compared by
+// one bytes.Equal, after the masked fields of this definition are copied
+// into the cached bytes (where nothing else reads them: sameBytes), and
+// the names through one nameInfo
 // per distinct name of the cache: what a chunk's reuses read stays small
 // (a chunk of a System log reuses some 30 definitions, each read from
 // memory the processor's cache no longer holds). Only definitions that
@@ -54,21 +56,26 @@ type nameRef struct {
 
 type cachedTemplate struct {
 	chunkLen int
-	body     []byte // the definition's bytes from the GUID (offset 4) on
-	// mask has, for each 8 bytes of body (the last word the 8 bytes
-	// ending at its end, overlapping the one before), 0xff in the bytes
-	// reuse compares and 0 in the masked fields.
-	mask []uint64
-	refs []cachedRef
-	t    *template
+	// body holds the definition's bytes from the GUID (offset 4) on; in
+	// the masked fields (the name offsets, and the next offset of each
+	// inline name) those of the definition sameBytes compared last, which
+	// it writes there.
+	body []byte
+	// fields are the body offsets of the masked fields, 4 bytes each.
+	fields []uint32
+	refs   []cachedRef
+	t      *template
 }
 
 // cachedRef is a name offset of a cached definition, in the order
-// compiling met them: field is the definition offset of its 4-byte field
-// (nameRef.pos), inlineBit set for an inline name; info is the index of
-// the name it resolved to in tmplCache.infos.
+// compiling met them: field is the body offset of its 4-byte field
+// (nameRef.pos less 4), inline set for an inline name; info is the index
+// of the name it resolved to in tmplCache.infos; same is 1 + the body
+// offset of the field of the first name offset before it that held the
+// same chunk offset where the definition was compiled (0: none did).
 type cachedRef struct {
-	field, info uint32
+	field, info, same uint32
+	inline            bool
 }
 
 // nameInfo is a name the cached definitions reference: its text, the size
@@ -82,7 +89,9 @@ type nameInfo struct {
 	raw  []byte
 }
 
-const inlineBit = 1 << 31
+// noNames is the name table of a decoder that has none: reuse reads it
+// with generation 1, which none of its slots has.
+var noNames nameTable
 
 // tmplCache holds compiled templates for one goroutine (it is not safe for
 // concurrent use).
@@ -248,59 +257,149 @@ func (tc *tmplCache) lookup(d *chunkDecoder, off int) *template {
 // it is the one compiling would give (see the file comment), else nil.
 func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	c := d.chunk
-	if len(c) != ct.chunkLen || off+4+len(ct.body) > len(c) {
+	if len(c) != ct.chunkLen || !ct.sameBytes(c, off) {
 		return nil
 	}
-	// The bytes between the masked fields, 8 at a time (body holds 20 or
-	// more: the GUID and the data size).
-	b := c[off+4 : off+4+len(ct.body)]
-	if !sameMasked(b, ct.body, ct.mask) {
-		return nil
-	}
-	le := binary.LittleEndian
 	// Names, as compiling resolves them: the memo of this chunk, the
 	// definition's distinct name offsets in order, its cost and the limit.
-	src := ct.t
-	tc := d.cache
-	t := tc.newTemplate()
-	*t = template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
-		cost: src.size, memo: true, tshape: src.tshape, eof: src.eof,
-		names: tc.namesList(len(src.names))}
-	t.sshape = src.sshape
+	// The entries of the memo made from the nameInfo (knownName's first
+	// case) are found by memoRefs, whose loop calls nothing; knownName
+	// finds the others.
+	src, tc, refs := ct.t, d.cache, ct.refs
+	ntab, ngen := d.ntab, d.ngen
+	if ntab == nil {
+		ntab, ngen = &noNames, 1
+	}
 	// Name entries live for one chunk, so a mark wrapped around to one
 	// given long ago is not met again; 0 is an entry never marked.
 	if tc.mark++; tc.mark == 0 {
 		tc.mark = 1
 	}
-	for _, r := range ct.refs {
-		// Inline names where they were inline, and only there.
-		p := off + int(r.field&^inlineBit)
-		no := le.Uint32(c[p:])
-		if (int(no) == p+4) != (r.field&inlineBit != 0) {
+	mark, limit := tc.mark, defLimit(c)
+	// An entry per name offset not met before goes to ents[k], then the
+	// distinct ones to ents[:sum.n], summed. Compiling stops at the first
+	// name past the limit and parses none after it: knownName is not
+	// called past it either, so that the memo holds what it would hold.
+	ents := tc.namesList(len(refs))[:len(refs)]
+	sum := namesSum{cost: src.size, memo: true}
+	i, k := 0, 0
+	for {
+		var no uint32
+		var ok bool
+		if i, k, no, ok = memoRefs(refs, ct.body, off+8, ntab, ngen, ents, i, k); !ok {
 			return nil
+		} else if i >= len(refs) {
+			break
 		}
-		// knownName's first case, a name of the memo, inline.
-		var e *nameEntry
-		if t := d.ntab; t != nil && t[nameSlot(no)].gen == d.ngen && t[nameSlot(no)].off == no {
-			e = tc.sameName(t[nameSlot(no)].e, r.info)
-		} else {
-			e = d.knownName(no, r.info)
+		if sum.add(ents[:k], mark); sum.cost > limit {
+			return nil // compiling fails here: let it say so
 		}
+		e := d.knownName(no, refs[i].info, refs[i].inline)
 		if e == nil {
 			return nil
 		}
-		if e.mark == tc.mark {
+		ents[k] = e
+		i, k = i+1, k+1
+	}
+	if sum.add(ents[:k], mark); sum.cost > limit {
+		return nil
+	}
+	names, memo, cost := ents[:sum.n], sum.memo, sum.cost
+	t := tc.newTemplate()
+	*t = template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
+		cost: src.cost, memo: memo, tshape: src.tshape, eof: src.eof, names: names, sshape: src.sshape,
+		boundCost: cost} // chargeBound's sum: the size and the names' sizes
+	return t
+}
+
+// namesSum sums the distinct names of a definition: n of them, the
+// definition's size and their sizes (cost), and whether all are in the
+// memo.
+type namesSum struct {
+	n, cost, done int
+	memo          bool
+}
+
+// add moves the entries of ents[s.done:] that do not have mark yet (and
+// gives it them) to ents[s.n:], in order, and sums them.
+func (s *namesSum) add(ents []*nameEntry, mark uint32) {
+	n, cost, memo := s.n, s.cost, s.memo
+	for _, e := range ents[s.done:] {
+		if e.mark == mark {
 			continue // a name offset met before in this definition
 		}
-		e.mark = tc.mark
-		t.names = append(t.names, e)
-		t.memo = t.memo && e.memo
-		if t.cost += e.size; t.cost > defLimit(c) {
-			return nil // compiling fails here: let it say so
-		}
+		e.mark = mark
+		ents[n] = e
+		n++
+		memo = memo && e.memo
+		cost += e.size
 	}
-	t.cost = src.cost
-	return t
+	s.n, s.cost, s.memo, s.done = n, cost, memo, len(ents)
+}
+
+// memoRefs goes through refs[i:], the name offsets of a definition whose
+// bytes, name offsets included, are body, and whose name offset fields
+// lie at chunk offset at-4 plus their body offset, and sets ents[k],
+// ents[k+1]... to their entries. It checks that each offset is inline
+// where it was inline (the parse then skips the same bytes), and only
+// there, and skips an offset whose chunk offset is that of the first
+// before it that held the same where the definition was compiled (the
+// same name, met before). It stops at the first whose name is not in ntab
+// (of generation ngen) as made from its nameInfo, and returns its index
+// (len(refs) when none), the next k and the chunk offset; ok is false for
+// an offset inline where it was not, or the reverse, or a field outside
+// body (which add keeps none of). It calls nothing, so that the values of
+// its loop stay in registers. ents must have room for len(refs)-i more.
+func memoRefs(refs []cachedRef, body []byte, at int, ntab *nameTable, ngen uint32, ents []*nameEntry, i, k int) (int, int, uint32, bool) {
+	for ; i < len(refs); i++ {
+		r := &refs[i]
+		f := int(r.field)
+		if f > len(body)-4 {
+			return i, k, 0, false
+		}
+		a := (*[4]byte)(body[f : f+4])
+		no := uint32(a[0]) | uint32(a[1])<<8 | uint32(a[2])<<16 | uint32(a[3])<<24
+		if (int(no) == at+f) != r.inline {
+			return i, k, 0, false
+		}
+		if r.same != 0 {
+			if g := int(r.same - 1); g <= len(body)-4 {
+				b := (*[4]byte)(body[g : g+4])
+				if no == uint32(b[0])|uint32(b[1])<<8|uint32(b[2])<<16|uint32(b[3])<<24 {
+					continue
+				}
+			}
+		}
+		s := &ntab[nameSlot(no)]
+		if s.gen != ngen || s.off != no || s.e.info != r.info+1 {
+			return i, k, no, true
+		}
+		ents[k] = s.e
+		k++
+	}
+	return len(refs), k, 0, true
+}
+
+// sameBytes reports whether the definition at off of chunk c has ct's
+// bytes but in the masked fields. It copies c's masked fields into body,
+// where nothing reads them but memoRefs (which takes the name offsets
+// from there), and compares the whole: one bytes.Equal rather than a
+// compare per field.
+func (ct *cachedTemplate) sameBytes(c []byte, off int) bool {
+	body := ct.body
+	n := len(body)
+	if off < 0 || off > len(c)-4-n {
+		return false
+	}
+	b := c[off+4 : off+4+n]
+	for _, f := range ct.fields {
+		i := int(f)
+		if i+4 > n {
+			return false // add kept none such
+		}
+		*(*[4]byte)(body[i : i+4]) = *(*[4]byte)(b[i : i+4])
+	}
+	return bytes.Equal(b, body)
 }
 
 // add keeps t, just compiled cleanly from the definition at off of d's
@@ -310,12 +409,18 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 	if tc.bytes+n > maxCacheBytes || off+4+n > len(d.chunk) {
 		return
 	}
-	// The masked fields lie in the definition, in order, apart.
+	// The masked fields lie in the definition, in order, apart, and an
+	// inline name's bytes after its next offset (raw) lie before the next
+	// field, unmasked: sameBytes compares them, and knownName then does
+	// not.
 	at := 4
 	for _, r := range refs {
 		end := r.pos + 4
 		if r.inline {
-			end += 4
+			end = r.pos + 4 + r.size
+			if r.size < 8 || len(r.raw) != r.size-4 || end > t.size || !bytes.Equal(d.chunk[off+r.pos+8:off+end], r.raw) {
+				return
+			}
 		}
 		if r.pos < at || end > t.size {
 			return
@@ -326,14 +431,14 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 		tc.infoAt = map[string]uint32{}
 	}
 	ct := &cachedTemplate{chunkLen: len(d.chunk), body: bytes.Clone(d.chunk[off+4 : off+t.size]), t: t}
-	keep := bytes.Repeat([]byte{0xff}, n) // body offsets are definition offsets less 4
+	first := map[uint32]uint32{} // chunk offset -> 1 + the body offset of the first field holding it
 	for _, r := range refs {
-		f, end := uint32(r.pos), r.pos+4
-		if r.inline {
-			f |= inlineBit
-			end += 4
+		f := uint32(r.pos - 4) // body offsets are definition offsets less 4
+		no := binary.LittleEndian.Uint32(ct.body[f:])
+		same, ok := first[no]
+		if !ok {
+			first[no] = f + 1
 		}
-		clear(keep[r.pos-4 : end-4])
 		// One nameInfo per name: its raw bytes (the chunk's buffer is
 		// reused) count with the definitions'.
 		i, ok := tc.infoAt[string(r.raw)]
@@ -343,48 +448,15 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 			tc.infoAt[string(r.raw)] = i
 			tc.bytes += len(r.raw)
 		}
-		ct.refs = append(ct.refs, cachedRef{field: f, info: i})
-	}
-	tc.bytes += n
-	ct.mask = maskWords(keep)
-	k := cacheSlot(d.chunk, off)
-	tc.m[k] = append(tc.m[k], ct)
-}
-
-// maskWords returns the words of keep as sameMasked reads them: one per 8
-// bytes, and when len(keep) is not a multiple of 8, one more of its last 8
-// bytes. len(keep) must be at least 8.
-func maskWords(keep []byte) []uint64 {
-	le := binary.LittleEndian
-	n := len(keep)
-	w := make([]uint64, 0, n/8+1)
-	for i := 0; i+8 <= n; i += 8 {
-		w = append(w, le.Uint64(keep[i:]))
-	}
-	if n%8 != 0 {
-		w = append(w, le.Uint64(keep[n-8:]))
-	}
-	return w
-}
-
-// sameMasked reports whether b and body (of equal length, at least 8)
-// are equal in the bytes mask (maskWords) keeps.
-func sameMasked(b, body []byte, mask []uint64) bool {
-	le := binary.LittleEndian
-	n := len(body)
-	if len(b) != n || n < 8 || len(mask) != (n+7)/8 {
-		return false
-	}
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		if (le.Uint64(b[i:i+8])^le.Uint64(body[i:i+8]))&mask[i/8] != 0 {
-			return false
+		ct.refs = append(ct.refs, cachedRef{field: f, info: i, same: same, inline: r.inline})
+		ct.fields = append(ct.fields, f)
+		if r.inline {
+			ct.fields = append(ct.fields, f+4) // the inline name's next offset
 		}
 	}
-	if i < n {
-		return (le.Uint64(b[n-8:])^le.Uint64(body[n-8:]))&mask[len(mask)-1] == 0
-	}
-	return true
+	tc.bytes += n
+	k := cacheSlot(d.chunk, off)
+	tc.m[k] = append(tc.m[k], ct)
 }
 
 // knownName returns what lookupName(off) returns when the name structure at
@@ -392,18 +464,23 @@ func sameMasked(b, body []byte, mask []uint64) bool {
 // its next-offset field are compared with those the name was parsed from:
 // equal bytes parse to the same name and size, so the entry is made from
 // the nameInfo without decoding, and kept in the memo as lookupName would
-// keep it.
-func (d *chunkDecoder) knownName(off uint32, info uint32) *nameEntry {
+// keep it. inDef says that the structure is the inline name of a
+// definition reuse has found equal to the cached one (sameBytes), with
+// that name offset inline (memoRefs): the cached bytes hold the name's
+// bytes there (add), so they are not compared again.
+func (d *chunkDecoder) knownName(off uint32, info uint32, inDef bool) *nameEntry {
 	tc := d.cache
 	if e, ok := d.memoName(off); ok {
 		return tc.sameName(e, info)
 	}
-	if e, ok := d.ownNames[off]; ok {
-		return tc.sameName(e, info)
+	if d.ownNames != nil {
+		if e, ok := d.ownNames[off]; ok {
+			return tc.sameName(e, info)
+		}
 	}
 	r := &tc.infos[info]
 	o := int(off)
-	if o < 0 || o > len(d.chunk)-r.size || !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
+	if o < 0 || o > len(d.chunk)-r.size || !inDef && !bytes.Equal(d.chunk[o+4:o+r.size], r.raw) {
 		return nil
 	}
 	e := tc.newName()

@@ -32,11 +32,17 @@ func sameTemplate(got, want *template) string {
 	if len(got.names) != len(want.names) {
 		return fmt.Sprintf("%d names, compiled %d", len(got.names), len(want.names))
 	}
+	bound := want.size + want.overclaim
 	for i := range got.names {
 		g, w := got.names[i], want.names[i]
 		if g.name != w.name || g.size != w.size || g.memo != w.memo || (g.err == nil) != (w.err == nil) {
 			return fmt.Sprintf("name %d %q/%d/%v, compiled %q/%d/%v", i, g.name, g.size, g.memo, w.name, w.size, w.memo)
 		}
+		bound += w.size
+	}
+	// chargeBound's sum, where got has it already (reuse sums it).
+	if got.boundCost != 0 && got.boundCost != bound {
+		return fmt.Sprintf("bound cost %d, compiled %d", got.boundCost, bound)
 	}
 	return ""
 }
@@ -218,6 +224,167 @@ func TestTemplateCacheRefusesChanges(t *testing.T) {
 		if !done {
 			t.Fatalf("no template to make the change %q in", change)
 		}
+	}
+}
+
+// TestTemplateCacheRepeatedNames: a definition that names one name
+// structure at several of its name offsets (Windows names "Data" so) is
+// reused through the first of them only (memoRefs skips the others while
+// they hold the same chunk offset as the first). Where a chunk holds them
+// apart (a repeated offset, or the first, moved to a copy of the name in
+// the chunk's free space, or a repeated offset to another name), where a
+// definition cached with them apart (at the name and its copy) is reused
+// in a chunk that holds them at one offset, and where an offset is made
+// the repeat of an earlier one of another name, the cache gives the
+// template compiling gives (names, memo, cost, chargeBound's sum) through
+// decoders with and without the name table, the records decode as
+// without the cache, and the cache serves all but the changed names.
+// Every definition of the first chunk of every sample with a repeated
+// name offset.
+func TestTemplateCacheRepeatedNames(t *testing.T) {
+	logs := testLogs(t)
+	le := binary.LittleEndian
+	kinds := []string{"repeat to a copy", "first to a copy", "cached apart, repeated here", "repeat to another name", "made a repeat of another name"}
+	tried, served := map[string]int{}, map[string]int{}
+	// check compares what the decoders of chunk c2 with the cache tc give
+	// for the definition at off with what compiling gives.
+	check := func(name string, off int, kind string, tc *tmplCache, c2 []byte) {
+		t.Helper()
+		tried[kind]++
+		fresh, _ := newChunkDecoder(c2).compileTemplate(off)
+		if fresh.err != nil {
+			t.Fatalf("%s definition at %#x, %s: the change does not compile: %v", name, off, kind, fresh.err)
+		}
+		dt := newChunkDecoder(c2)
+		dt.cache = tc
+		h := tc.hits
+		if why := sameTemplate(dt.template(off), fresh); why != "" {
+			t.Fatalf("%s definition at %#x, %s: the cache gave another template (no name table): %s", name, off, kind, why)
+		}
+		if tc.hits > h {
+			served[kind]++
+		}
+		d2 := tc.decoder(c2)
+		if got, want := decodeChunk(d2, c2), decodeChunk(newChunkDecoder(c2), c2); !slices.Equal(got, want) {
+			t.Fatalf("%s definition at %#x, %s: records decode differently with the cache\n%s", name, off, kind, firstDiffText(got, want))
+		}
+		if why := sameTemplate(d2.template(off), fresh); why != "" {
+			t.Fatalf("%s definition at %#x, %s: the cache gave another template (name table): %s", name, off, kind, why)
+		}
+	}
+	// filled returns a template cache filled from chunk c, full, so that
+	// the changed definitions compiled later are not added: each change
+	// meets the cache as c left it.
+	filled := func(c []byte) (*tmplCache, *chunkDecoder) {
+		tc := newTmplCache()
+		if tc == nil {
+			t.Fatal("template cache off")
+		}
+		d := tc.decoder(c)
+		decodeChunk(d, c)
+		tc.bytes = maxCacheBytes
+		return tc, d
+	}
+	for li, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && li%5 != 0 {
+			continue
+		}
+		c := chunkAt(logs[name], 0)
+		tc, fill := filled(c)
+		var names []uint32
+		for off, e := range fill.memoNames() {
+			if e.err == nil {
+				names = append(names, off)
+			}
+		}
+		slices.Sort(names)
+		var defs []int
+		for off, tm := range fill.memoTemplates() {
+			if tm.err == nil && tm.damaged == nil {
+				defs = append(defs, int(off))
+			}
+		}
+		slices.Sort(defs)
+		to := (lastNonZero(c) + 8) &^ 7 // where a copy of a name goes
+		for _, off := range defs {
+			_, refs := newChunkDecoder(c).compileTemplate(off)
+			noOf := func(i int) uint32 { return le.Uint32(c[off+refs[i].pos:]) }
+			// The first two name offsets holding one chunk offset, the
+			// second not inline.
+			var first, repeat int
+			for i := range refs {
+				for j := i + 1; j < len(refs) && repeat == 0; j++ {
+					if noOf(j) == noOf(i) && !refs[j].inline {
+						first, repeat = i, j
+					}
+				}
+			}
+			if repeat == 0 {
+				continue
+			}
+			no, size := noOf(first), refs[first].size
+			other := uint32(0)
+			for _, x := range names {
+				if x != no {
+					other = x
+					break
+				}
+			}
+			for _, kind := range kinds {
+				c2 := bytes.Clone(c)
+				switch kind {
+				case "repeat to a copy", "first to a copy", "cached apart, repeated here":
+					i := repeat
+					if kind != "repeat to a copy" {
+						if refs[first].inline {
+							continue
+						}
+						i = first
+					}
+					if to+size > len(c2) {
+						continue
+					}
+					copy(c2[to:], c[no:int(no)+size])
+					le.PutUint32(c2[off+refs[i].pos:], uint32(to))
+				case "repeat to another name":
+					if other == 0 {
+						continue
+					}
+					le.PutUint32(c2[off+refs[repeat].pos:], other)
+				case "made a repeat of another name":
+					// The first offset after first that holds another
+					// name than first's, made to hold first's.
+					j := -1
+					for k := first + 1; k < len(refs) && j < 0; k++ {
+						if !refs[k].inline && noOf(k) != no && refs[k].raw != nil && string(refs[k].raw) != string(refs[first].raw) {
+							j = k
+						}
+					}
+					if j < 0 {
+						continue
+					}
+					le.PutUint32(c2[off+refs[j].pos:], no)
+				}
+				if kind == "cached apart, repeated here" {
+					// Cached from c2, where first and repeat are apart,
+					// and reused in c, where they are one offset.
+					tc2, _ := filled(c2)
+					check(name, off, kind, tc2, c)
+					continue
+				}
+				check(name, off, kind, tc, c2)
+			}
+		}
+	}
+	t.Logf("changes tried %v, served by the cache %v", tried, served)
+	for _, kind := range kinds {
+		if tried[kind] == 0 {
+			t.Errorf("no definition to make the change %q in", kind)
+		}
+	}
+	if served["repeat to a copy"] == 0 || served["first to a copy"] == 0 || served["cached apart, repeated here"] == 0 ||
+		served["repeat to another name"] > 0 || served["made a repeat of another name"] > 0 {
+		t.Errorf("the cache served %v of %v: the test proves little, or it served a changed name", served, tried)
 	}
 }
 
