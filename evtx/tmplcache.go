@@ -98,7 +98,14 @@ var noNames nameTable
 type tmplCache struct {
 	// m holds the cached definitions by cacheSlot: a list, since reuse
 	// compares the GUID and data size with the rest of the bytes.
-	m     map[uint64][]*cachedTemplate
+	m map[uint64][]*cachedTemplate
+	// front holds lists of m by key, direct mapped: a chunk looks up
+	// some 30 keys, the same from chunk to chunk. A slot holds m's list
+	// of its key as it is (add sets it again when it appends to it).
+	front [frontSlots]struct {
+		key  uint64
+		list []*cachedTemplate
+	}
 	bytes int
 	hits  int // templates served (tests check the cache is used)
 	// moreNames and moreTmpls are the maps of the goroutine's last chunk
@@ -238,13 +245,26 @@ func cacheSlot(chunk []byte, off int) uint64 {
 	return le.Uint64(chunk[off+4:]) ^ bits.RotateLeft64(le.Uint64(chunk[off+12:]), 21) ^ uint64(le.Uint32(chunk[off+20:]))<<7
 }
 
+// frontSlots is the size of tmplCache.front.
+const (
+	frontBits  = 10
+	frontSlots = 1 << frontBits
+)
+
+func frontSlot(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> (64 - frontBits) }
+
 // lookup returns the template compiling the definition at off of d's chunk
 // would give, or nil when the cache holds none that provably is.
 func (tc *tmplCache) lookup(d *chunkDecoder, off int) *template {
 	if off < 0 || off > len(d.chunk)-templateHeaderSize {
 		return nil
 	}
-	for _, ct := range tc.m[cacheSlot(d.chunk, off)] {
+	k := cacheSlot(d.chunk, off)
+	f := &tc.front[frontSlot(k)]
+	if f.key != k || f.list == nil {
+		f.key, f.list = k, tc.m[k]
+	}
+	for _, ct := range f.list {
 		if t := ct.reuse(d, off); t != nil {
 			tc.hits++
 			return t
@@ -457,6 +477,9 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 	tc.bytes += n
 	k := cacheSlot(d.chunk, off)
 	tc.m[k] = append(tc.m[k], ct)
+	if f := &tc.front[frontSlot(k)]; f.key == k {
+		f.list = tc.m[k]
+	}
 }
 
 // knownName returns what lookupName(off) returns when the name structure at

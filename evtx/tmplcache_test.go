@@ -388,6 +388,43 @@ func TestTemplateCacheRepeatedNames(t *testing.T) {
 	}
 }
 
+// TestTemplateCacheFrontHoldsMap: after every chunk of every sample (and
+// of a damaged copy of each) is decoded through one template cache, each
+// slot of its front holds the list its map holds for the slot's key, as
+// it is (a stale list would only miss definitions: reuse checks every one
+// it is given), and the front was used.
+func TestTemplateCacheFrontHoldsMap(t *testing.T) {
+	logs := testLogs(t)
+	slots := 0
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && i%5 != 0 {
+			continue
+		}
+		tc := newTmplCache()
+		if tc == nil {
+			t.Fatal("template cache off")
+		}
+		for _, b := range [][]byte{logs[name], damaged(logs[name])} {
+			for ci := 0; fileHeaderBlock+ci*chunkSize < len(b); ci++ {
+				c := chunkAt(b, ci)
+				decodeChunk(tc.decoder(c), c)
+			}
+		}
+		for si, f := range tc.front {
+			if f.list == nil {
+				continue
+			}
+			slots++
+			if m := tc.m[f.key]; frontSlot(f.key) != uint64(si) || len(m) != len(f.list) || &m[0] != &f.list[0] {
+				t.Fatalf("%s: front slot %d holds %d definitions of key %#x, the map %d", name, si, len(f.list), f.key, len(m))
+			}
+		}
+	}
+	if slots == 0 {
+		t.Fatal("no front slot used: the test proves nothing")
+	}
+}
+
 // withChunk returns a new decoder of chunk c sharing d's template cache.
 func (d *chunkDecoder) withChunk(c []byte) *chunkDecoder {
 	n := newChunkDecoder(c)
