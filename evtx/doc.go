@@ -108,6 +108,7 @@
 //     per decoding goroutine and reused where its bytes and the names it
 //     references are those it was compiled from (TestTemplateCacheEqualsCompile,
 //     TestTemplateCacheRefusesChanges, TestTemplateCacheEveryByte,
+//     TestTemplateCacheRepeatedNames, TestTemplateCachePlainReuse,
 //     FuzzReader). Within a chunk the memo of its templates and names sits
 //     in two small direct-mapped tables by offset, and in a map for the
 //     entries whose slot another offset took first (a slot, once taken,

@@ -122,6 +122,13 @@ func FuzzReader(f *testing.F) {
 				if cached != plain {
 					t.Fatalf("the template cache changes the read:\n%s\nwithout:\n%s", cached, plain)
 				}
+				// Nor does reusePlain.
+				plainReuseOff = true
+				general := readText(t, b)
+				plainReuseOff = false
+				if cached != general {
+					t.Fatalf("reusePlain changes the read:\n%s\nwithout:\n%s", cached, general)
+				}
 			}
 
 			// With Recover: the same events first, then only records of

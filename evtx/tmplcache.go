@@ -28,14 +28,19 @@ import (
 // per-record charges are those of a compile. The bytes are compared by
 // one bytes.Equal, after the masked fields of this definition are copied
 // into the cached bytes (where nothing else reads them: sameBytes), and
-// the names through one nameInfo
-// per distinct name of the cache: what a chunk's reuses read stays small
-// (a chunk of a System log reuses some 30 definitions, each read from
-// memory the processor's cache no longer holds). Only definitions that
-// compiled cleanly are kept (no error, no damaged size field).
+// the names through one nameInfo per distinct name of the cache: what a
+// chunk's reuses read stays small (a chunk of a System log reuses some 30
+// definitions, each read from memory the processor's cache no longer
+// holds). Where the name offsets that held one chunk offset when the
+// definition was compiled hold one again, and the definition names no
+// name twice otherwise, its distinct names are known beforehand and only
+// the first offset of each is looked up (reusePlain; Windows names "Data"
+// so, once per chunk, at many offsets of a definition). Only definitions
+// that compiled cleanly are kept (no error, no damaged size field).
 // TestTemplateCacheEqualsCompile checks every definition of every sample
 // both ways; TestDecodeOrderFree and FuzzReader decode with and without
-// the cache.
+// the cache (and FuzzReader and TestTemplateCachePlainReuse with and
+// without reusePlain).
 
 // templateCacheOff turns the cache off (tests compare both ways).
 var templateCacheOff = false
@@ -65,17 +70,36 @@ type cachedTemplate struct {
 	fields []uint32
 	refs   []cachedRef
 	t      *template
+	// firsts are the refs that held a chunk offset no ref before them
+	// held, where the definition was compiled; dups the others, each with
+	// the field of the first that held its offset. plain says that no
+	// two firsts name equal names (text and size) and no dup is inline:
+	// where each dup holds its first's offset again, the firsts' entries
+	// are then the distinct names, in order, and bound is chargeBound's
+	// sum (reusePlain).
+	firsts []cachedRef
+	dups   []dupRef
+	plain  bool
+	bound  int
 }
+
+// dupRef is a name offset of a cached definition that held the chunk
+// offset an earlier one held where the definition was compiled: field is
+// the body offset of its 4-byte field, first that of the first's.
+type dupRef struct {
+	field, first uint32
+}
+
+// plainReuseOff turns reusePlain off (tests compare both ways).
+var plainReuseOff = false
 
 // cachedRef is a name offset of a cached definition, in the order
 // compiling met them: field is the body offset of its 4-byte field
 // (nameRef.pos less 4), inline set for an inline name; info is the index
-// of the name it resolved to in tmplCache.infos; same is 1 + the body
-// offset of the field of the first name offset before it that held the
-// same chunk offset where the definition was compiled (0: none did).
+// of the name it resolved to in tmplCache.infos.
 type cachedRef struct {
-	field, info, same uint32
-	inline            bool
+	field, info uint32
+	inline      bool
 }
 
 // nameInfo is a name the cached definitions reference: its text, the size
@@ -108,6 +132,7 @@ type tmplCache struct {
 	}
 	bytes int
 	hits  int // templates served (tests check the cache is used)
+	plain int // of those, served by reusePlain
 	// moreNames and moreTmpls are the maps of the goroutine's last chunk
 	// decoder, emptied and given to the next (decoder): a chunk's maps
 	// grew from empty, a few allocations each, for every chunk.
@@ -144,8 +169,15 @@ type tmplCache struct {
 	ngen uint32
 }
 
-// newTemplate returns a zeroed template of the template slab.
-func (tc *tmplCache) newTemplate() *template { return tc.tslab.get(64) }
+// newTemplate returns a copy of src, compiled cleanly (add), kept in the
+// template slab, with the names names (memo says whether all are in the
+// memo) and chargeBound's sum bound, charged to no record yet.
+func (tc *tmplCache) newTemplate(src *template, names []*nameEntry, memo bool, bound int) *template {
+	t := tc.tslab.slot(64)
+	*t = *src
+	t.names, t.memo, t.boundCost, t.stamp = names, memo, bound, 0
+	return t
+}
 
 // newName returns a zeroed name entry of the name slab.
 func (tc *tmplCache) newName() *nameEntry { return tc.nslab.get(256) }
@@ -162,13 +194,20 @@ type slab[T any] struct {
 // least least values, twice the last) when the block is used up. Values
 // given out earlier keep the old block alive.
 func (s *slab[T]) get(least int) *T {
+	v := s.slot(least)
+	var zero T
+	*v = zero
+	return v
+}
+
+// slot is get but for the zeroing: the value holds what the block held,
+// for the caller to set in full.
+func (s *slab[T]) slot(least int) *T {
 	if s.next == len(s.block) {
 		s.block, s.next = make([]T, max(least, 2*len(s.block))), 0
 	}
 	v := &s.block[s.next]
 	s.next++
-	var zero T
-	*v = zero
 	return v
 }
 
@@ -280,11 +319,19 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 	if len(c) != ct.chunkLen || !ct.sameBytes(c, off) {
 		return nil
 	}
+	if ct.plain && !plainReuseOff && ct.dupsHold(off+8) {
+		t := ct.reusePlain(d, off)
+		if t != nil {
+			d.cache.plain++
+		}
+		return t
+	}
 	// Names, as compiling resolves them: the memo of this chunk, the
 	// definition's distinct name offsets in order, its cost and the limit.
 	// The entries of the memo made from the nameInfo (knownName's first
 	// case) are found by memoRefs, whose loop calls nothing; knownName
-	// finds the others.
+	// finds the others. (reusePlain is this where the distinct names are
+	// known beforehand.)
 	src, tc, refs := ct.t, d.cache, ct.refs
 	ntab, ngen := d.ntab, d.ngen
 	if ntab == nil {
@@ -296,8 +343,8 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 		tc.mark = 1
 	}
 	mark, limit := tc.mark, defLimit(c)
-	// An entry per name offset not met before goes to ents[k], then the
-	// distinct ones to ents[:sum.n], summed. Compiling stops at the first
+	// An entry per name offset goes to ents[k], then the distinct ones to
+	// ents[:sum.n], summed. Compiling stops at the first
 	// name past the limit and parses none after it: knownName is not
 	// called past it either, so that the memo holds what it would hold.
 	ents := tc.namesList(len(refs))[:len(refs)]
@@ -325,11 +372,63 @@ func (ct *cachedTemplate) reuse(d *chunkDecoder, off int) *template {
 		return nil
 	}
 	names, memo, cost := ents[:sum.n], sum.memo, sum.cost
-	t := tc.newTemplate()
-	*t = template{nodes: src.nodes, elems: src.elems, size: src.size, maxIndex: src.maxIndex,
-		cost: src.cost, memo: memo, tshape: src.tshape, eof: src.eof, names: names, sshape: src.sshape,
-		boundCost: cost} // chargeBound's sum: the size and the names' sizes
-	return t
+	return tc.newTemplate(src, names, memo, cost) // cost is chargeBound's sum: the size and the names' sizes
+}
+
+// dupsHold reports whether each dup holds the chunk offset its first
+// holds, and is not inline (its chunk offset is not at plus its field's
+// body offset): sameBytes has left the definition's name offsets in
+// body. It changes nothing.
+func (ct *cachedTemplate) dupsHold(at int) bool {
+	body := ct.body
+	for _, p := range ct.dups {
+		f, g := int(p.field), int(p.first)
+		if f > len(body)-4 || g > len(body)-4 {
+			return false
+		}
+		a, b := (*[4]byte)(body[f:f+4]), (*[4]byte)(body[g:g+4])
+		no := uint32(a[0]) | uint32(a[1])<<8 | uint32(a[2])<<16 | uint32(a[3])<<24
+		if no != uint32(b[0])|uint32(b[1])<<8|uint32(b[2])<<16|uint32(b[3])<<24 || int(no) == at+f {
+			return false
+		}
+	}
+	return true
+}
+
+// reusePlain is reuse for a plain definition whose dups hold their firsts'
+// offsets (dupsHold). Each dup then names its first's entry, met before,
+// which the general path's marks drop. No two firsts can name one entry:
+// an entry that matches two nameInfos has their text and size, which no
+// two firsts share. So the firsts' entries are the distinct names, in
+// order; their sizes are those of the names where the definition was
+// compiled, their sum (bound) passed the limit there, and the chunk has
+// the same length. knownName keeps the same names, in the same order, as
+// in the general path (which also calls it for a dup whose first's entry
+// is not in ntab, and finds that entry): the memo ends the same.
+func (ct *cachedTemplate) reusePlain(d *chunkDecoder, off int) *template {
+	src, tc, refs := ct.t, d.cache, ct.firsts
+	ntab, ngen := d.ntab, d.ngen
+	if ntab == nil {
+		ntab, ngen = &noNames, 1
+	}
+	names := tc.namesList(len(refs))[:len(refs)]
+	memo := true // the entries of ntab are the memo's
+	for i := 0; ; i++ {
+		var no uint32
+		var ok bool
+		if i, _, no, ok = memoRefs(refs, ct.body, off+8, ntab, ngen, names, i, i); !ok {
+			return nil
+		} else if i >= len(refs) {
+			break
+		}
+		e := d.knownName(no, refs[i].info, refs[i].inline)
+		if e == nil {
+			return nil
+		}
+		names[i] = e
+		memo = memo && e.memo
+	}
+	return tc.newTemplate(src, names, memo, ct.bound)
 }
 
 // namesSum sums the distinct names of a definition: n of them, the
@@ -362,14 +461,12 @@ func (s *namesSum) add(ents []*nameEntry, mark uint32) {
 // lie at chunk offset at-4 plus their body offset, and sets ents[k],
 // ents[k+1]... to their entries. It checks that each offset is inline
 // where it was inline (the parse then skips the same bytes), and only
-// there, and skips an offset whose chunk offset is that of the first
-// before it that held the same where the definition was compiled (the
-// same name, met before). It stops at the first whose name is not in ntab
-// (of generation ngen) as made from its nameInfo, and returns its index
-// (len(refs) when none), the next k and the chunk offset; ok is false for
-// an offset inline where it was not, or the reverse, or a field outside
-// body (which add keeps none of). It calls nothing, so that the values of
-// its loop stay in registers. ents must have room for len(refs)-i more.
+// there. It stops at the first whose name is not in ntab (of generation
+// ngen) as made from its nameInfo, and returns its index (len(refs) when
+// none), the next k and the chunk offset; ok is false for an offset
+// inline where it was not, or the reverse, or a field outside body (which
+// add keeps none of). It calls nothing, so that the values of its loop
+// stay in registers. ents must have room for len(refs)-i more.
 func memoRefs(refs []cachedRef, body []byte, at int, ntab *nameTable, ngen uint32, ents []*nameEntry, i, k int) (int, int, uint32, bool) {
 	for ; i < len(refs); i++ {
 		r := &refs[i]
@@ -381,14 +478,6 @@ func memoRefs(refs []cachedRef, body []byte, at int, ntab *nameTable, ngen uint3
 		no := uint32(a[0]) | uint32(a[1])<<8 | uint32(a[2])<<16 | uint32(a[3])<<24
 		if (int(no) == at+f) != r.inline {
 			return i, k, 0, false
-		}
-		if r.same != 0 {
-			if g := int(r.same - 1); g <= len(body)-4 {
-				b := (*[4]byte)(body[g : g+4])
-				if no == uint32(b[0])|uint32(b[1])<<8|uint32(b[2])<<16|uint32(b[3])<<24 {
-					continue
-				}
-			}
 		}
 		s := &ntab[nameSlot(no)]
 		if s.gen != ngen || s.off != no || s.e.info != r.info+1 {
@@ -450,14 +539,20 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 	if tc.infoAt == nil {
 		tc.infoAt = map[string]uint32{}
 	}
-	ct := &cachedTemplate{chunkLen: len(d.chunk), body: bytes.Clone(d.chunk[off+4 : off+t.size]), t: t}
-	first := map[uint32]uint32{} // chunk offset -> 1 + the body offset of the first field holding it
+	ct := &cachedTemplate{chunkLen: len(d.chunk), body: bytes.Clone(d.chunk[off+4 : off+t.size]), t: t,
+		plain: true, bound: t.size + t.overclaim}
+	first := map[uint32]uint32{} // chunk offset -> the body offset of the first field holding it
+	type class struct {
+		name string
+		size int
+	}
+	classes := map[class]bool{}
 	for _, r := range refs {
 		f := uint32(r.pos - 4) // body offsets are definition offsets less 4
 		no := binary.LittleEndian.Uint32(ct.body[f:])
-		same, ok := first[no]
-		if !ok {
-			first[no] = f + 1
+		g, dup := first[no]
+		if !dup {
+			first[no] = f
 		}
 		// One nameInfo per name: its raw bytes (the chunk's buffer is
 		// reused) count with the definitions'.
@@ -468,7 +563,17 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 			tc.infoAt[string(r.raw)] = i
 			tc.bytes += len(r.raw)
 		}
-		ct.refs = append(ct.refs, cachedRef{field: f, info: i, same: same, inline: r.inline})
+		ct.refs = append(ct.refs, cachedRef{field: f, info: i, inline: r.inline})
+		if dup {
+			ct.dups = append(ct.dups, dupRef{field: f, first: g})
+			ct.plain = ct.plain && !r.inline
+		} else {
+			ct.firsts = append(ct.firsts, cachedRef{field: f, info: i, inline: r.inline})
+			k := class{r.name, r.size}
+			ct.plain = ct.plain && !classes[k]
+			classes[k] = true
+			ct.bound += r.size
+		}
 		ct.fields = append(ct.fields, f)
 		if r.inline {
 			ct.fields = append(ct.fields, f+4) // the inline name's next offset

@@ -229,13 +229,13 @@ func TestTemplateCacheRefusesChanges(t *testing.T) {
 
 // TestTemplateCacheRepeatedNames: a definition that names one name
 // structure at several of its name offsets (Windows names "Data" so) is
-// reused through the first of them only (memoRefs skips the others while
-// they hold the same chunk offset as the first). Where a chunk holds them
-// apart (a repeated offset, or the first, moved to a copy of the name in
-// the chunk's free space, or a repeated offset to another name), where a
-// definition cached with them apart (at the name and its copy) is reused
-// in a chunk that holds them at one offset, and where an offset is made
-// the repeat of an earlier one of another name, the cache gives the
+// reused through the first of them only (reusePlain, while the others
+// hold the same chunk offset as the first: dupsHold). Where a chunk holds
+// them apart (a repeated offset, or the first, moved to a copy of the
+// name in the chunk's free space, or a repeated offset to another name),
+// where a definition cached with them apart (at the name and its copy) is
+// reused in a chunk that holds them at one offset, and where an offset is
+// made the repeat of an earlier one of another name, the cache gives the
 // template compiling gives (names, memo, cost, chargeBound's sum) through
 // decoders with and without the name table, the records decode as
 // without the cache, and the cache serves all but the changed names.
@@ -385,6 +385,75 @@ func TestTemplateCacheRepeatedNames(t *testing.T) {
 	if served["repeat to a copy"] == 0 || served["first to a copy"] == 0 || served["cached apart, repeated here"] == 0 ||
 		served["repeat to another name"] > 0 || served["made a repeat of another name"] > 0 {
 		t.Errorf("the cache served %v of %v: the test proves little, or it served a changed name", served, tried)
+	}
+}
+
+// TestTemplateCachePlainReuse: reusePlain (the path of definitions whose
+// distinct names are known beforehand) gives what the general path of
+// reuse and compiling give: every chunk of every sample (and of a damaged
+// copy of each) decodes alike with the cache, with plainReuseOff, and
+// without the cache, through decoders with and without the name table,
+// and each template of the memo is the one compiling gives, with the
+// general path's names (the same entries, in order). Most templates served
+// must be served by reusePlain.
+func TestTemplateCachePlainReuse(t *testing.T) {
+	defer func() { plainReuseOff = false }()
+	logs := testLogs(t)
+	hits, plain := 0, 0
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && i%5 != 0 {
+			continue
+		}
+		for _, b := range [][]byte{logs[name], damaged(logs[name])} {
+			on, off := newTmplCache(), newTmplCache()
+			if on == nil {
+				t.Fatal("template cache off")
+			}
+			for ci := 0; fileHeaderBlock+ci*chunkSize < len(b); ci++ {
+				c := chunkAt(b, ci)
+				want := decodeChunk(newChunkDecoder(c), c)
+				for _, table := range []bool{true, false} {
+					mk := func(tc *tmplCache) *chunkDecoder {
+						if table {
+							return tc.decoder(c)
+						}
+						d := newChunkDecoder(c)
+						d.cache = tc
+						return d
+					}
+					h, p := on.hits, on.plain
+					plainReuseOff = false
+					dOn := mk(on)
+					gotOn := decodeChunk(dOn, c)
+					hits, plain = hits+on.hits-h, plain+on.plain-p
+					plainReuseOff = true
+					dOff := mk(off)
+					gotOff := decodeChunk(dOff, c)
+					plainReuseOff = false
+					if !slices.Equal(gotOn, want) || !slices.Equal(gotOff, want) {
+						t.Fatalf("%s chunk %d (name table %v): records decode differently with reusePlain, without it, without the cache\n%s\n%s",
+							name, ci, table, firstDiffText(gotOn, want), firstDiffText(gotOff, want))
+					}
+					mOn, mOff := dOn.memoTemplates(), dOff.memoTemplates()
+					if len(mOn) != len(mOff) {
+						t.Fatalf("%s chunk %d: %d templates in the memo with reusePlain, %d without", name, ci, len(mOn), len(mOff))
+					}
+					for toff, tm := range mOn {
+						fresh, _ := newChunkDecoder(c).compileTemplate(int(toff))
+						if why := sameTemplate(tm, fresh); why != "" {
+							t.Fatalf("%s chunk %d template at %#x: %s", name, ci, toff, why)
+						}
+						if why := sameTemplate(tm, mOff[toff]); why != "" {
+							t.Fatalf("%s chunk %d template at %#x: with reusePlain, not as without: %s", name, ci, toff, why)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d templates served, %d by reusePlain", hits, plain)
+	if plain == 0 || plain < hits*3/4 {
+		t.Errorf("reusePlain served %d of %d templates: the test proves little", plain, hits)
 	}
 }
 
