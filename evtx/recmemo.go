@@ -170,11 +170,11 @@ func (rc *recCursor) readTime(d func() *chunkDecoder, off, size int) (recordTime
 			if !m.ok {
 				return recordTime{}, false
 			}
-			return recordTime{ft: m.ft, fromFT: true, eventRecordID: m.id, hasID: m.hasID}, true
+			return recordTime{ft: m.ft, eventRecordID: m.id, hasID: m.hasID}, true
 		}
 	}
 	rt, ok := d().readTime(off, size)
-	if rc.keep && (!ok || rt.fromFT) && off <= 0xffff && size <= 0xffff {
+	if rc.keep && (!ok || rt.fromFT()) && off <= 0xffff && size <= 0xffff {
 		*rc.times = append(*rc.times, memoTime{off: uint16(off), size: uint16(size), ok: ok, hasID: rt.hasID, ft: rt.ft, id: rt.eventRecordID})
 		rc.newT = true
 	}
