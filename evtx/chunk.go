@@ -94,24 +94,18 @@ func parseChunkFields(c []byte) chunkHeader {
 
 // recordAt reports whether a plausible record starts at off in c: the
 // signature, a size of at least minRecordSize that stays inside c, and a
-// trailing copy of the size equal to it. It returns the size.
+// trailing copy of the size equal to it. It returns the size (a record's
+// only when ok). It is small enough for the compiler to inline.
 func recordAt(c []byte, off int) (int, bool) {
 	if off < 0 || off+recordHeaderSize > len(c) {
 		return 0, false
 	}
-	le := binary.LittleEndian
 	h := c[off : off+8 : off+8]
-	if le.Uint32(h[:4]) != recordMagicWord {
+	size := int(binary.LittleEndian.Uint32(h[4:]))
+	if binary.LittleEndian.Uint32(h[:4]) != recordMagicWord || size < minRecordSize || size > len(c)-off {
 		return 0, false
 	}
-	size := int(le.Uint32(h[4:]))
-	if size < minRecordSize || size > len(c)-off {
-		return 0, false
-	}
-	if int(le.Uint32(c[off+size-4:off+size])) != size {
-		return 0, false
-	}
-	return size, true
+	return size, int(binary.LittleEndian.Uint32(c[off+size-4:off+size])) == size
 }
 
 // nextRecord returns the offset of the first plausible record at or after
