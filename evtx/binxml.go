@@ -138,6 +138,10 @@ type chunkDecoder struct {
 	svals   []rawValue
 	sic     instCtx
 	sumText map[string]string
+
+	// leanRead is set while scanChunk reads a TimeCreated without
+	// recovering from a panic of the read (readTimeLean).
+	leanRead bool
 }
 
 type nameEntry struct {

@@ -292,7 +292,35 @@ func (w window) admits(ev *Event) bool {
 // scanChunk reads every intact record of chunk c (the bytes of chunk slot
 // j, possibly shorter than 64 KiB at the end of a file).
 func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
-	res := &chunkResult{index: j.index}
+	if !chunkGuardOff {
+		if res := scanChunkAs(c, j, w, name, false); res != nil {
+			return res
+		}
+	}
+	return scanChunkAs(c, j, w, name, true)
+}
+
+// chunkGuardOff makes scanChunk read every TimeCreated by readTime, which
+// recovers from a panic of its own, never by readTimeLean under the
+// chunk's recovery (tests compare the two ways).
+var chunkGuardOff = false
+
+// scanChunkAs is scanChunk. When guarded, it reads every record's
+// TimeCreated by readTime, which recovers from a panic of its read; else
+// by readTimeLean, which does not: a panic there ends the scan, which
+// returns nil, and scanChunk scans the chunk again, guarded. Nothing of
+// the first scan is kept but what the chunk's decoding memoises, which
+// changes no answer.
+func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res *chunkResult) {
+	var dec *chunkDecoder
+	if !guarded {
+		defer func() {
+			if dec != nil && dec.leanRead && recover() != nil {
+				res = nil
+			}
+		}()
+	}
+	res = &chunkResult{index: j.index}
 	if len(c) == 0 || allZero(c) {
 		if len(c) > 0 && j.hdrOK && j.index < j.hdrChunks && !w.slackOnly {
 			// The intact file header counts this chunk as in use: its
@@ -368,7 +396,6 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	// earlier use of the chunk, or of the log before it was cleared.
 	rule := newSlackRule(h, slackBelieved(h, len(c)), len(c), j.dirty)
 
-	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
 		if dec == nil {
 			dec = j.cache.decoder(c)
@@ -524,7 +551,17 @@ func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 			var rt recordTime
 			cheap := false
 			if w.active || w.filter != nil {
-				rt, cheap = j.recs.readTime(decoder, off, size)
+				var hit bool
+				if rt, cheap, hit = j.recs.lookupTime(off, size); !hit {
+					if d := decoder(); guarded {
+						rt, cheap = d.readTime(off, size)
+					} else {
+						d.leanRead = true
+						rt, cheap = d.readTimeLean(off, size)
+						d.leanRead = false
+					}
+					j.recs.noteTime(off, size, rt, cheap)
+				}
 			}
 			if cheap {
 				var in bool

@@ -150,35 +150,38 @@ func (rc *recCursor) release() {
 	}
 }
 
-// readTime is d().readTime(off, size), from the memo when it holds it
-// (rc nil: never).
-func (rc *recCursor) readTime(d func() *chunkDecoder, off, size int) (recordTime, bool) {
-	if rc == nil {
-		return d().readTime(off, size)
+// lookupTime returns readTime's result for the record at off (size
+// bytes) when the memo holds it (hit; rc nil: never).
+func (rc *recCursor) lookupTime(off, size int) (rt recordTime, ok, hit bool) {
+	if rc == nil || rc.old == nil {
+		return recordTime{}, false, false
 	}
-	if rc.old != nil {
-		ts := rc.old.times
-		for rc.ti < len(ts) && int(ts[rc.ti].off) < off {
-			rc.ti++
-		}
-		if rc.ti < len(ts) && int(ts[rc.ti].off) == off && int(ts[rc.ti].size) == size {
-			m := ts[rc.ti]
-			rc.hits++
-			if rc.keep {
-				*rc.times = append(*rc.times, m)
-			}
-			if !m.ok {
-				return recordTime{}, false
-			}
-			return recordTime{ft: m.ft, eventRecordID: m.id, hasID: m.hasID}, true
-		}
+	ts := rc.old.times
+	for rc.ti < len(ts) && int(ts[rc.ti].off) < off {
+		rc.ti++
 	}
-	rt, ok := d().readTime(off, size)
-	if rc.keep && (!ok || rt.fromFT()) && off <= 0xffff && size <= 0xffff {
-		*rc.times = append(*rc.times, memoTime{off: uint16(off), size: uint16(size), ok: ok, hasID: rt.hasID, ft: rt.ft, id: rt.eventRecordID})
-		rc.newT = true
+	if rc.ti >= len(ts) || int(ts[rc.ti].off) != off || int(ts[rc.ti].size) != size {
+		return recordTime{}, false, false
 	}
-	return rt, ok
+	m := ts[rc.ti]
+	rc.hits++
+	if rc.keep {
+		*rc.times = append(*rc.times, m)
+	}
+	if !m.ok {
+		return recordTime{}, false, true
+	}
+	return recordTime{ft: m.ft, eventRecordID: m.id, hasID: m.hasID}, true, true
+}
+
+// noteTime notes readTime's result (rt, ok) for the record at off (size
+// bytes), read anew (rc nil: nothing).
+func (rc *recCursor) noteTime(off, size int, rt recordTime, ok bool) {
+	if rc == nil || !rc.keep || ok && !rt.fromFT() || off > 0xffff || size > 0xffff {
+		return
+	}
+	*rc.times = append(*rc.times, memoTime{off: uint16(off), size: uint16(size), ok: ok, hasID: rt.hasID, ft: rt.ft, id: rt.eventRecordID})
+	rc.newT = true
 }
 
 // summarize is d().summarize(off, size), from the memo when it holds it

@@ -186,10 +186,32 @@ func (d *chunkDecoder) readTime(off, size int) (rt recordTime, ok bool) {
 	return rt, ok
 }
 
+// readTimeLean is readTime whose first read does not recover from a
+// panic: its caller does (scanChunk, which reads the chunk again with
+// readTime).
+func (d *chunkDecoder) readTimeLean(off, size int) (recordTime, bool) {
+	d.bound, d.overBound = true, false
+	rt, ok := d.readTimeOnce(off, size)
+	d.bound = false
+	if d.overBound {
+		rt, ok = d.readTimeCharged(off, size)
+	}
+	return rt, ok
+}
+
+// readTimeCharged is readTimeOnce recovering from a panic: the results are
+// then the zero values, as they are only set by the return statement,
+// after all that may panic.
 func (d *chunkDecoder) readTimeCharged(off, size int) (rt recordTime, ok bool) {
-	// On a panic the results are still the zero values: they are only
-	// set by the return statements, after all that may panic.
 	defer recoverRead()
+	return d.readTimeOnce(off, size)
+}
+
+// readTimeOnce is one read of readTime's, without recovering from a panic.
+func (d *chunkDecoder) readTimeOnce(off, size int) (recordTime, bool) {
+	if readTimeHook != nil {
+		readTimeHook(d, off)
+	}
 	if off < 0 || size < binxmlRecordHeader+4 || off > len(d.chunk) || size > len(d.chunk)-off {
 		return recordTime{}, false
 	}
@@ -214,6 +236,10 @@ func (d *chunkDecoder) readTimeCharged(off, size int) (rt recordTime, ok bool) {
 	}
 	return d.instanceTime(tmpl, vals, nbin)
 }
+
+// readTimeHook, when set, is called by every read of readTime's with the
+// decoder and the record's offset (tests make reads panic).
+var readTimeHook func(d *chunkDecoder, off int)
 
 // recoverRead, deferred, ends a panic of the read that defers it.
 func recoverRead() { _ = recover() }
