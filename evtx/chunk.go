@@ -291,10 +291,35 @@ func (w window) admits(ev *Event) bool {
 
 // scanChunk reads every intact record of chunk c (the bytes of chunk slot
 // j, possibly shorter than 64 KiB at the end of a file).
+//
+// When the unguarded scan gives up, the guarded one starts over from what
+// the record memo's cursor held before it (j.recs), and passes to
+// j.cands only the candidates after those the first already passed: the
+// two scans find the same candidates in the same order (they do not
+// depend on how TimeCreated is read).
 func scanChunk(c []byte, j chunkJob, w window, name string) *chunkResult {
 	if !chunkGuardOff {
-		if res := scanChunkAs(c, j, w, name, false); res != nil {
+		cp := j.recs.checkpoint()
+		emitted := 0
+		j1 := j
+		if cands := j.cands; cands != nil {
+			j1.cands = func(c writtenCand) {
+				emitted++
+				cands(c)
+			}
+		}
+		if res := scanChunkAs(c, j1, w, name, false); res != nil {
 			return res
+		}
+		j.recs.rollback(cp)
+		if cands := j.cands; cands != nil && emitted > 0 {
+			j.cands = func(c writtenCand) {
+				if emitted > 0 {
+					emitted--
+					return
+				}
+				cands(c)
+			}
 		}
 	}
 	return scanChunkAs(c, j, w, name, true)

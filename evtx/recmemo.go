@@ -136,6 +136,45 @@ func newRecCursor(old *chunkRecs, keep bool) *recCursor {
 	return rc
 }
 
+// recCheckpoint is a recCursor's state, to return to (rollback).
+type recCheckpoint struct {
+	rc     recCursor
+	nt, ns int
+	valid  bool
+}
+
+// checkpoint returns rc's state (rc nil: none).
+func (rc *recCursor) checkpoint() recCheckpoint {
+	if rc == nil {
+		return recCheckpoint{}
+	}
+	cp := recCheckpoint{rc: *rc, valid: true}
+	if rc.times != nil {
+		cp.nt = len(*rc.times)
+	}
+	if rc.sums != nil {
+		cp.ns = len(*rc.sums)
+	}
+	return cp
+}
+
+// rollback returns rc to the state cp holds: what was read since is
+// forgotten.
+func (rc *recCursor) rollback(cp recCheckpoint) {
+	if rc == nil || !cp.valid {
+		return
+	}
+	times, sums := rc.times, rc.sums
+	*rc = cp.rc
+	rc.times, rc.sums = times, sums
+	if times != nil {
+		*times = (*times)[:cp.nt]
+	}
+	if sums != nil {
+		*sums = (*sums)[:cp.ns]
+	}
+}
+
 // release returns rc's buffers; rc is not used after.
 func (rc *recCursor) release() {
 	if rc.times != nil {

@@ -14,6 +14,47 @@ import (
 // memo, with no window and with a window holding everything: what Next
 // would consider yielding does not depend on the window.
 func TestScanCandsEqualWalk(t *testing.T) {
+	checkScanCands(t, nil)
+}
+
+// TestScanCandsAfterGuardedRescan: where a TimeCreated read panics under
+// the chunk's recovery (readTimeHook, at some records of every chunk), so
+// that the chunk is scanned again with each read recovering on its own,
+// the scan still gives walkChunk's candidates once each, and the record
+// memo's cursor holds what a scan without the chunk's recovery reads, no
+// entry of the first scan twice.
+func TestScanCandsAfterGuardedRescan(t *testing.T) {
+	defer func() { readTimeHook = nil }()
+	panics := 0
+	readTimeHook = func(d *chunkDecoder, off int) {
+		if d.leanRead && (off%7 == 3 || off%5 == 1) {
+			panics++
+			panic("read panics")
+		}
+	}
+	checkScanCands(t, func(name string, i int, c []byte, j chunkJob, w window) {
+		scan := func(guardOff bool) []memoTime {
+			rc := newRecCursor(nil, true)
+			defer rc.release()
+			j.recs, j.cands = rc, nil
+			defer func(old bool) { chunkGuardOff = old }(chunkGuardOff)
+			chunkGuardOff = guardOff
+			scanChunk(c, j, w, name)
+			return slices.Clone(*rc.times)
+		}
+		if got, want := scan(false), scan(true); !slices.Equal(got, want) {
+			t.Fatalf("%s chunk %d: after a scan started over, the record memo's cursor holds %d entries, %d without the chunk's recovery", name, i, len(got), len(want))
+		}
+	})
+	t.Logf("%d reads panicked under the chunk's recovery", panics)
+	if panics < 100 {
+		t.Errorf("%d reads panicked: the test proves little", panics)
+	}
+}
+
+// checkScanCands is TestScanCandsEqualWalk; more, if not nil, is called
+// for each chunk and window as well.
+func checkScanCands(t *testing.T, more func(name string, i int, c []byte, j chunkJob, w window)) {
 	logs := testLogs(t)
 	for name, b := range testLogs(t) {
 		d := bytes.Clone(b[:min(len(b), 4096+3*65536)])
@@ -50,6 +91,9 @@ func TestScanCandsEqualWalk(t *testing.T) {
 				scanChunk(c, j, w, name)
 				if !slices.Equal(scanned, walked) {
 					t.Fatalf("%s chunk %d (window %+v): the scan gives the candidates %v, the walk %v", name, i, w, scanned, walked)
+				}
+				if more != nil {
+					more(name, i, c, j, w)
 				}
 			}
 			chunks++
