@@ -481,7 +481,25 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			failW(off, id, fmt.Errorf("%w: record%s decoded in part (values kept, names unknown): %s", ErrCorrupt, where, ev.Partial))
 		}
 	}
+	// The records the loop would read cheaply and pass over as outside the
+	// window are passed over by passOver, in a chunk whose records
+	// checksum is right read in a first pass with a window and no filter;
+	// the record it stops at after reading its TimeCreated is at readAt
+	// (rtAt, cheapAt: read as the loop reads it).
+	fast := !guarded && !passOverOff && w.active && w.filter == nil && !w.slackOnly && !j.old && h.RecordsChecksumOK
+	readAt := -1
+	var rtAt recordTime
+	var cheapAt bool
 	for off+recordHeaderSize <= len(c) {
+		if fast {
+			d := decoder()
+			d.leanRead = true
+			off, rtAt, cheapAt, readAt = passOver(c, off, free, d, &rule, res, &run, &cheapFT, ftLo, ftHi, allRecovered, lastID, w.passed, j)
+			d.leanRead = false
+			if off+recordHeaderSize > len(c) {
+				break
+			}
+		}
 		// Until the record at off is placed: the problems of gaps and
 		// salvaged records are the first pass's (never the slack pass's).
 		inSlack, recovered = false, false
@@ -577,8 +595,14 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			cheap := false
 			if w.active || w.filter != nil {
 				var hit bool
-				if rt, cheap, hit = j.recs.lookupTime(off, size); !hit {
-					if d := decoder(); guarded {
+				switch d := decoder(); {
+				case off == readAt:
+					rt, cheap = rtAt, cheapAt
+				default:
+					if rt, cheap, hit = j.recs.lookupTime(off, size); hit {
+						break
+					}
+					if guarded {
 						rt, cheap = d.readTime(off, size)
 					} else {
 						d.leanRead = true
@@ -717,6 +741,63 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return res
+}
+
+// passOverOff makes scanChunk read every record in its loop, none passed
+// over by passOver (tests compare the two ways).
+var passOverOff = false
+
+// passOver passes over the records of chunk c from off on that scanChunk's
+// loop reads cheaply (by readTimeLean, with decoder d) and passes over as
+// outside the window: current records (before the free space offset free,
+// in a chunk that is not old and whose records checksum is right, read in
+// a first pass with a window and no filter) with a TimeCreated read as a
+// FILETIME outside lo..hi. It notes each as the loop does (rule, res, run,
+// span; recovered when allRecovered or its id is above lastID; listed in
+// res.passed when passed) and returns the offset of the first record it
+// does not pass over, which the loop reads; and when it read that one's
+// TimeCreated, what it read (rt, cheap) and readAt, the record's offset,
+// else -1. As the loop, it reads a TimeCreated the record memo holds from
+// it and notes one it reads there (j.recs), and gives each record it
+// passes over to j.cands.
+func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *chunkResult, run *ftRun, span *ftSpan, lo, hi uint64, allRecovered bool, lastID uint64, passed bool, j chunkJob) (next int, rt recordTime, cheap bool, readAt int) {
+	le := binary.LittleEndian
+	for off < free && off+recordHeaderSize <= len(c) {
+		size, ok := recordAt(c, off)
+		if !ok {
+			break
+		}
+		var hit bool
+		if rt, cheap, hit = j.recs.lookupTime(off, size); !hit {
+			rt, cheap = d.readTimeLean(off, size)
+			j.recs.noteTime(off, size, rt, cheap)
+		}
+		if !cheap || !rt.fromFT() || lo <= rt.ft && rt.ft <= hi {
+			return off, rt, cheap, off
+		}
+		h := c[off : off+recordHeaderSize : off+recordHeaderSize]
+		id, ft := le.Uint64(h[8:16]), le.Uint64(h[16:24])
+		if j.cands != nil {
+			j.cands(writtenCand{id: id, slot: j.index, off: off, size: size})
+		}
+		rule.lastID = max(rule.lastID, id) // rule.slack before free
+		res.st.noteTime(ft)
+		if ft == 0 {
+			res.st.ZeroWritten++
+		}
+		if allRecovered || id > lastID {
+			res.st.Recovered++
+		}
+		run.note(id, ft, rt.ft, rt.eventRecordID, rt.hasID)
+		res.cheap++
+		span.note(rt.ft)
+		res.st.Skipped++
+		if passed {
+			res.passed = append(res.passed, [2]uint64{id, ft})
+		}
+		off += size
+	}
+	return off, recordTime{}, false, -1
 }
 
 // slackRule tells the records of a chunk's slack from its current ones,

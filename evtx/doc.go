@@ -102,7 +102,7 @@
 // and the problems are those of a read of every record
 // (TestNestedDamageFoundAlike).
 //
-// Four caches save work without changing an answer, each checked against
+// Five caches save work without changing an answer, each checked against
 // the plain path by a test:
 //   - A template definition Windows repeats in every chunk is compiled once
 //     per decoding goroutine and reused where its bytes and the names it
@@ -148,6 +148,11 @@
 //     Summary a Filter is given with the memo on and off). All Logs'
 //     record memos together hold at most 4 MiB; a Log gives up its oldest
 //     chunks for newer ones (TestRecordMemoBound).
+//   - Reading a record's TimeCreated by its template's plan walks the
+//     value descriptors only from the first pair that differs from those
+//     the decoder walked before: what a pair adds (its sizes, its BinXML
+//     values) depends on its bytes alone (TestWalkValuesAfterOthers,
+//     FuzzWalkValues).
 //
 // Options.Workers chunks are decoded in parallel (at most MaxWorkers, 8;
 // by default one per CPU up to that cap, so that memory does not grow
