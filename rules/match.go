@@ -121,7 +121,12 @@ func (c *Condition) values(ev *evtx.Event) []evtx.Value { return c.appendValues(
 // allocating).
 func (c *Condition) appendValues(dst []evtx.Value, ev *evtx.Event) []evtx.Value {
 	n := len(dst)
-	dst = c.appendSelected(dst, ev)
+	return c.cutValues(c.appendSelected(dst, ev), n)
+}
+
+// cutValues applies c.Before and c.Split to dst[n:], the values c
+// selected, and returns dst[:n] followed by the result.
+func (c *Condition) cutValues(dst []evtx.Value, n int) []evtx.Value {
 	if c.Before != "" {
 		for i := n; i < len(dst); i++ {
 			s := dst[i].String()
@@ -183,10 +188,17 @@ func (c *Condition) appendSelected(dst []evtx.Value, ev *evtx.Event) []evtx.Valu
 // is one of c's values (with Present: whose field is there at all).
 func (c *Condition) Match(ev *evtx.Event) bool {
 	var buf [1]evtx.Value
+	return c.matchSelected(c.appendSelected(buf[:0], ev))
+}
+
+// matchSelected is Match for an event from which c selects the values
+// sel (appendSelected; cutValues may change sel's elements).
+func (c *Condition) matchSelected(sel []evtx.Value) bool {
+	vals := c.cutValues(sel, 0)
 	if c.Present {
-		return len(c.appendValues(buf[:0], ev)) > 0
+		return len(vals) > 0
 	}
-	for _, v := range c.appendValues(buf[:0], ev) {
+	for _, v := range vals {
 		if c.matchValue(v) {
 			return true
 		}

@@ -125,11 +125,14 @@ func whereRefuses(q *Query, s evtx.Summary, f *fieldCache) bool {
 		if !ok {
 			continue
 		}
-		var ev evtx.Event
+		// As Match on an event holding that field alone: appendSelected
+		// selects it, or nothing when it is absent.
+		var buf [1]evtx.Value
+		sel := buf[:0]
 		if found {
-			ev.EventData = []evtx.Field{{Name: c.Data, Value: v}}
+			sel = append(sel, v)
 		}
-		if !c.Match(&ev) {
+		if !c.matchSelected(sel) {
 			return true
 		}
 	}
