@@ -37,6 +37,21 @@ func SetRecordMemoOff(off bool) (restore func()) {
 	return func() { recMemoOff = old }
 }
 
+// SetMaxRecMemoBytes bounds the record memos of all Logs to n bytes and
+// returns a function that restores the bound. What Logs hold then is not
+// counted against the bound (the test's Logs are dropped with it).
+func SetMaxRecMemoBytes(n int64) (restore func()) {
+	recMemoMu.Lock()
+	oldMax, oldBytes := maxRecMemoBytes, recMemoBytes
+	maxRecMemoBytes, recMemoBytes = n, 0
+	recMemoMu.Unlock()
+	return func() {
+		recMemoMu.Lock()
+		maxRecMemoBytes, recMemoBytes = oldMax, oldBytes
+		recMemoMu.Unlock()
+	}
+}
+
 // RaceEnabled tells the external tests that the race detector is on.
 const RaceEnabled = raceEnabled
 

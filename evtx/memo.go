@@ -53,6 +53,7 @@ type windowMemo struct {
 	recHeap  recHeap
 	recBytes *int64
 	recHits  int  // values the record memo served (tests check it is used)
+	recMade  int  // chunkRecs made (tests check what the prime's scan keeps)
 	recOn    bool // Log.Prime turned the record memo on
 }
 

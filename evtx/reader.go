@@ -185,6 +185,10 @@ type source struct {
 	name    string
 	workers int
 	memo    *windowMemo // of the Log opened, or nil (memo.go)
+	// memoFrom is the record number below which the scan that primes the
+	// record memo does not keep a chunk's records (0: it keeps all), a
+	// hint from the file header (primeFrom).
+	memoFrom uint64
 }
 
 // NewReader returns a Reader of the EVTX log in r, which holds size bytes.
@@ -267,6 +271,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	rd.stats.HeaderChunks = src.hdrN
 	rd.stats.Dirty = rd.hdr.Dirty()
 	src.dirty = rd.hdr.Dirty() || !rd.hdr.ChecksumOK
+	if src.hdrOK {
+		src.memoFrom = primeFrom(rd.hdr.NextRecordID)
+	}
 	rd.stats.Full = rd.hdr.Full()
 	return rd, nil
 }
@@ -349,12 +356,15 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 	var rc *recCursor
 	if err == nil && got == len(buf) && s.memo.recording() {
 		recs := s.memo.recsOf(i)
+		// The scan that primes the memo (it alone gives hdr) keeps
+		// only the chunks that may stay in it.
+		keep := hdr == nil || s.memoFrom == 0 || hdr.LastRecordNumber >= s.memoFrom
 		if hdr == nil && recs != nil && recs.ck&ckKnown != 0 && got >= chunkHeaderSize {
 			h := parseChunkFields(buf[:got])
 			h.ChecksumOK, h.RecordsChecksumOK = recs.ck&ckHeader != 0, recs.ck&ckRecords != 0
 			hdr = &h
 		}
-		rc = newRecCursor(recs, true)
+		rc = newRecCursor(recs, keep)
 	}
 	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache, hdr: hdr, recs: rc, cands: cands}, w, s.name)
 	if err != nil && err != io.EOF {

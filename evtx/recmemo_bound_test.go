@@ -67,3 +67,59 @@ func TestRecordMemoBound(t *testing.T) {
 	}
 	t.Logf("%s: %d chunks kept (%d bytes), %d not", name, len(kept), recMemoBytes, len(left))
 }
+
+// TestPrimeKeepsLatest: the scan that primes the record memo makes entries
+// only for the chunks whose records may stay in it, those numbered from
+// primeFrom of the file header's next record number; without that hint it
+// made one for every chunk and dropped most. What it keeps decides no
+// answer (TestRecordMemoEqualsReadSmall reads with this bound).
+func TestPrimeKeepsLatest(t *testing.T) {
+	var name string
+	var b []byte
+	for n, lb := range testLogs(t) {
+		if len(lb) > len(b) || len(lb) == len(b) && n < name {
+			name, b = n, lb
+		}
+	}
+	p := filepath.Join(t.TempDir(), "big.evtx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	made := func(bound int64) (made, chunks int, from uint64) {
+		recMemoMu.Lock()
+		oldMax, oldBytes := maxRecMemoBytes, recMemoBytes
+		maxRecMemoBytes, recMemoBytes = bound, 0
+		recMemoMu.Unlock()
+		defer func() {
+			recMemoMu.Lock()
+			maxRecMemoBytes, recMemoBytes = oldMax, oldBytes
+			recMemoMu.Unlock()
+		}()
+		logs, err := Find(p)
+		if err != nil || len(logs) != 1 {
+			t.Fatalf("Find: %v", err)
+		}
+		l := logs[0]
+		l.Prime(2)
+		f, err := l.Open(Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		from = f.Reader.src.memoFrom
+		f.Close()
+		m := l.memo.m
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		defer func() { *m.recBytes = 0 }()
+		return m.recMade, len(m.chunks), from
+	}
+	allMade, chunks, from := made(1 << 30)
+	if from != 0 || allMade != chunks {
+		t.Fatalf("%s: unbounded, the prime kept %d of %d chunks (from record %d)", name, allMade, chunks, from)
+	}
+	fewMade, _, from := made(16 << 10)
+	if from == 0 || fewMade == 0 || fewMade*2 > chunks {
+		t.Fatalf("%s: bounded to 16 KiB, the prime kept %d of %d chunks (from record %d): the hint did not narrow it", name, fewMade, chunks, from)
+	}
+	t.Logf("%s: the prime made entries for %d of %d chunks (from record %d)", name, fewMade, chunks, from)
+}
