@@ -223,7 +223,8 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 			var hbuf chunkHeader // the header of the chunk at hand
 			var cache *tmplCache
 			if s.memo != nil {
-				cache = newTmplCache()
+				cache = getTmplCache()
+				defer putTmplCache(cache)
 			}
 			for i, end := 0, 0; ; i++ {
 				if i == end {

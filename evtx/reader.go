@@ -641,7 +641,8 @@ func startPipeline(s *source) *pipeline {
 	for range w {
 		go func() {
 			defer p.wg.Done()
-			cache := newTmplCache() // one per goroutine
+			cache := getTmplCache() // one per goroutine
+			defer putTmplCache(cache)
 			for j := range jobs {
 				j.ch <- s.chunk(j.i, cache) // buffered: never blocks
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"sync"
 )
 
 // This file keeps compiled template definitions across the chunks one
@@ -274,6 +275,36 @@ func newTmplCache() *tmplCache {
 		return nil
 	}
 	return &tmplCache{m: map[uint64][]*cachedTemplate{}}
+}
+
+// tmplCaches holds the caches of goroutines that are done reading, for
+// the next to take (getTmplCache): a pass over a log's chunks began with
+// empty caches and compiled again every template the pass before it had
+// compiled (analyze reads a System log in four passes, each with its own
+// goroutines), and a cache's front table alone is 32 KiB. A cache holds
+// only what the bytes of a chunk prove (lookup compares them), so one that
+// served other chunks, of any log, serves these alike.
+var tmplCaches sync.Pool
+
+// getTmplCache returns a cache for one goroutine's chunks: one another
+// goroutine gave back (putTmplCache), or a new one (nil with the cache
+// off).
+func getTmplCache() *tmplCache {
+	if templateCacheOff {
+		return nil
+	}
+	if tc, ok := tmplCaches.Get().(*tmplCache); ok {
+		return tc
+	}
+	return newTmplCache()
+}
+
+// putTmplCache gives back tc (nil: nothing), which its goroutine no longer
+// uses, nor anything it returned: decoded events copy what they hold.
+func putTmplCache(tc *tmplCache) {
+	if tc != nil {
+		tmplCaches.Put(tc)
+	}
 }
 
 // cacheSlot is the key of tmplCache.m for the definition at off of chunk

@@ -662,3 +662,52 @@ func (d *chunkDecoder) memoTemplates() map[uint32]*template {
 	}
 	return m
 }
+
+// TestTemplateCacheAcrossLogs: a cache given back by the goroutine of one
+// pass (putTmplCache) serves the next, of any log. One cache serves every
+// chunk of every sample and of a damaged copy of each, in turn, and every
+// record decodes as without a cache; the cache serves templates first
+// compiled for other logs.
+func TestTemplateCacheAcrossLogs(t *testing.T) {
+	logs := testLogs(t)
+	cache := newTmplCache()
+	seen := map[tmplKey]string{} // the log whose chunk a definition was first met in
+	across, records := 0, 0
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && i%5 != 0 {
+			continue
+		}
+		b := logs[name]
+		for _, v := range []struct {
+			name string
+			b    []byte
+		}{{name, b}, {name + " (damaged)", damaged(b)}} {
+			for ci := 0; fileHeaderBlock+ci*chunkSize < len(v.b); ci++ {
+				c := chunkAt(v.b, ci)
+				d := newChunkDecoder(c)
+				d.cache = cache
+				got := decodeChunk(d, c)
+				want := decodeChunk(newChunkDecoder(c), c)
+				if !slicesEqual(got, want) {
+					t.Fatalf("%s chunk %d: records decode differently with a cache that served other logs", v.name, ci)
+				}
+				records += len(got)
+				for off := range d.memoTemplates() {
+					if int(off) > len(c)-templateHeaderSize {
+						continue
+					}
+					k := cacheKey(c, int(off))
+					if first, ok := seen[k]; !ok {
+						seen[k] = name
+					} else if first != name {
+						across++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d records, %d templates met again in another log than first", records, across)
+	if across == 0 || cache.hits == 0 {
+		t.Errorf("no template was met in two logs (%d hits): the test proves little", cache.hits)
+	}
+}
