@@ -369,9 +369,15 @@ func (h *recHeap) Swap(a, b int) {
 	h.tmax[a], h.tmax[b] = h.tmax[b], h.tmax[a]
 }
 func (h *recHeap) Push(x any) {
-	e := x.([2]any)
-	h.idx = append(h.idx, e[0].(int))
-	h.tmax = append(h.tmax, e[1].(time.Time))
+	e := x.(recHeapEntry)
+	h.idx = append(h.idx, e.i)
+	h.tmax = append(h.tmax, e.tmax)
+}
+
+// recHeapEntry is what recHeap.Push is given: chunk i and its tmax.
+type recHeapEntry struct {
+	i    int
+	tmax time.Time
 }
 func (h *recHeap) Pop() any {
 	n := len(h.idx) - 1
@@ -470,7 +476,7 @@ func (m *windowMemo) keepRecs(i int, rc *recCursor) {
 	*m.recBytes += need
 	m.recs[i] = r
 	if old == nil {
-		heap.Push(&m.recHeap, [2]any{i, r.tmax})
+		heap.Push(&m.recHeap, recHeapEntry{i, r.tmax})
 		return
 	}
 	for k, j := range m.recHeap.idx {
