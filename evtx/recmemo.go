@@ -379,6 +379,7 @@ type recHeapEntry struct {
 	i    int
 	tmax time.Time
 }
+
 func (h *recHeap) Pop() any {
 	n := len(h.idx) - 1
 	i := h.idx[n]
