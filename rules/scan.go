@@ -579,18 +579,20 @@ func eventTime(ev *evtx.Event) time.Time {
 	if t, ok := evtx.TimeCreatedOf(ev); ok {
 		return t
 	}
-	return writtenTime(ev)
-}
-
-// writtenTime is the time a first- or last-written record gives the
-// reference time and the clock-jump searches: its TimeCreated, else its
-// record header time, a time of FILETIME 0 being no time; zero when it has
-// neither.
-func writtenTime(ev *evtx.Event) time.Time {
-	if t := known(ev.System.TimeCreated); !t.IsZero() {
+	if t := writtenTime(ev); !t.IsZero() {
 		return t
 	}
 	return known(ev.Written)
+}
+
+// writtenTime is the time a first- or last-written record gives the
+// reference time and the clock-jump searches: its TimeCreated, zero when
+// it has none (absent, or FILETIME 0). The record header time never
+// stands for it: it says when the record was written, exported logs
+// borrow it from other records, and no query's TimeCreated condition
+// sees it (TimedWrittenEnds passes over such a record).
+func writtenTime(ev *evtx.Event) time.Time {
+	return known(ev.System.TimeCreated)
 }
 
 // known returns t, or the zero time for FILETIME 0 (1601-01-01), which a

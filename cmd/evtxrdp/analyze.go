@@ -61,7 +61,10 @@ one JSON report per machine per line.
 The reference time ("now" of the article's timediff queries) is the
 TimeCreated of the last-written record (highest record number) of a
 machine's logs, the latest across them, never the wall clock and not the
-largest time (records after it, from a clock that ran ahead, are
+largest time (a last-written record without a TimeCreated, or with one
+of FILETIME 0, gives way to the last record written before it with one,
+its record header time never standing for it, as in query and dump, and
+a warning says so; records after it, from a clock that ran ahead, are
 reported; a log whose last-written record lies in the time another log
 shows the clock ran ahead, written before that log's last-written record,
 does not give it, and a warning names both); --at sets it. Each rule looks back over its window (24 hours)

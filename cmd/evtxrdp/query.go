@@ -53,10 +53,13 @@ with --structured-query, as wevtutil /sq does.
 
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
-number) of each log, the latest across logs (never the wall clock; not
-a log's whose last-written record lies in the time another log shows the
-clock ran ahead, written before that log's last-written record: stderr
-says so). Every log given counts, those --channel and a query list leave
+number) of each log, the latest across logs (never the wall clock; a
+last-written record without a TimeCreated, or with one of FILETIME 0,
+gives way to the last record written before it with one, whatever its
+record header time says, as in analyze and dump, and stderr says so;
+not a log's whose last-written record lies in the time another log shows
+the clock ran ahead, written before that log's last-written record:
+stderr says so). Every log given counts, those --channel and a query list leave
 out included: they select the records printed, not the logs "now" comes
 from, so that --channel System counts from a Security log's last record
 when it is the later, as the query without --channel and analyze do (a
@@ -265,8 +268,6 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			}
 			if untimed != nil {
 				untimedNotes[l] = rules.UntimedText(l, untimed, last)
-			} else if w := rules.HeaderTimeText(l, last); w != "" {
-				untimedNotes[l] = w
 			}
 			if queried[l] {
 				readable = append(readable, l)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,72 @@ func TestQueryChannelReferencePerMachine(t *testing.T) {
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, errOut)
+		}
+	}
+}
+
+// analyzeReference runs analyze -f json over args and returns its
+// reference time, the EventRecordID of the record it came from (0 for
+// none) and its warnings.
+func analyzeReference(t *testing.T, args ...string) (ref string, id uint64, warnings []string) {
+	t.Helper()
+	code, out, errOut := runCmd(append([]string{"analyze", "-f", "json"}, args...)...)
+	var r struct {
+		ReferenceTime   string `json:"reference_time"`
+		ReferenceRecord *struct {
+			EventRecordID uint64 `json:"event_record_id"`
+		} `json:"reference_record"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code == exitUsage || code == exitFailure {
+		t.Fatalf("analyze %q: exit %d (%v)\n%s", args, code, err, errOut)
+	}
+	if r.ReferenceRecord != nil {
+		id = r.ReferenceRecord.EventRecordID
+	}
+	return r.ReferenceTime, id, r.Warnings
+}
+
+// A live log whose last-written record (EventRecordID 49) has a
+// TimeCreated of FILETIME 0 but a record header time (12:00): analyze,
+// query and dump take "now" from the same record, the last one written
+// before it with a TimeCreated (EventRecordID 48, 10:00), and say so with
+// the same warning. Before, analyze and query used the header time
+// (12:00) with a warning that it stood for the time, while dump --since
+// 24h counted back from EventRecordID 48 and said nothing: query's
+// timediff <= 24h printed 24 events, dump --since 24h 26.
+func TestHeaderTimeIsNotNow(t *testing.T) {
+	evs := evtxtest.Noise(refEnd.Add(-48*time.Hour), time.Hour, 46)
+	evs = append(evs, evtxtest.Schannel36871(refEnd.Add(-23*time.Hour-30*time.Minute), 10013))
+	evs = append(evs, evtxtest.Noise(refEnd.Add(-2*time.Hour), time.Hour, 1)...)
+	last := evtxtest.Noise(refEnd, time.Hour, 1)[0]
+	last.System.TimeCreated = evtx.FiletimeToTime(0)
+	last.Written = refEnd
+	dir := t.TempDir()
+	log := filepath.Join(dir, "System.evtx")
+	if err := evtxtest.WriteFile(log, append(evs, last), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	warning := "the last-written record of " + log + " (EventRecordID 49) gives no time (no TimeCreated, or one of FILETIME 0; its record header time, 2024-05-01T12:00:00.0000000Z, is when it was written, not when its event happened, and is not used): its time is taken from EventRecordID 48, the last record written before it with a TimeCreated (2024-05-01T10:00:00.0000000Z)"
+
+	ref, id, warnings := analyzeReference(t, dir)
+	if ref != "2024-05-01T10:00:00.0000000Z" || id != 48 || !slices.Contains(warnings, warning) {
+		t.Errorf("analyze: reference %s from EventRecordID %d, warnings %q; want 10:00 from 48 and %q", ref, id, warnings, warning)
+	}
+	code, dumped, errOut := runCmd("dump", "-f", "xml", "--since", "24h", log)
+	// From 10:00 the day before: 24 noise records, the 36871 and
+	// EventRecordID 48; 49's TimeCreated, 1601, lies before.
+	if n := strings.Count(dumped, "<Event "); code != exitOK || n != 26 || !strings.Contains(errOut, "evtxrdp dump: warning: "+warning+"\n") {
+		t.Errorf("dump --since 24h: exit %d, %d events; want 26 and the warning\n%s", code, n, errOut)
+	}
+	for _, noSkip := range []string{"--no-skip=false", "--no-skip"} {
+		code, out, errOut := runCmd("query", noSkip, "-f", "xml", "-q", "*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]", log)
+		if code != exitOK || out != dumped {
+			t.Errorf("query %s: exit %d, %d events; want dump --since 24h's %d\n%s", noSkip, code, strings.Count(out, "<Event "), strings.Count(dumped, "<Event "), errOut)
+		}
+		if !strings.Contains(errOut, "reference time: 2024-05-01T10:00:00.0000000Z (the last-written record, EventRecordID 48 in "+log+")") ||
+			!strings.Contains(errOut, "warning: "+warning+"\n") {
+			t.Errorf("query %s: stderr:\n%s", noSkip, errOut)
 		}
 	}
 }
