@@ -242,8 +242,8 @@ func LastWritten(l *evtx.Log, o evtx.Options, plain bool) (*evtx.Event, error) {
 
 // WrittenEnds returns the first- and last-written records of l (lowest
 // and highest record numbers); see LastWritten. A record that gives no
-// time (writtenTime: no TimeCreated, or one of FILETIME 0, whatever its
-// record header time says) is replaced by the nearest record written
+// time (writtenTime: no TimeCreated, one of FILETIME 0, or one after the
+// year 9999, whatever its record header time says) is replaced by the nearest record written
 // after it (for first) or before it (for last) whose TimeCreated is
 // known: the log's written ends in time. Before, a filtered export whose
 // last record had no TimeCreated had no reference time at all, every rule
@@ -285,7 +285,8 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 }
 
 // UntimedText is the warning for a log l whose last-written record
-// untimed gives no time (writtenTime), so that its time is that of last,
+// untimed gives no time (writtenTime: no TimeCreated, one of FILETIME 0,
+// or one after the year 9999), so that its time is that of last,
 // the last record written before it that gives one (TimedWrittenEnds),
 // or, when last is untimed (no record gives a time), that l gives no
 // reference time. A record header time untimed has is named as what it
@@ -293,7 +294,9 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 // TimeCreated condition sees it.
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
-	if t := known(untimed.Written); !t.IsZero() {
+	if t := known(untimed.System.TimeCreated); !t.IsZero() {
+		why = fmt.Sprintf("its TimeCreated, %s, lies after the year 9999, where no clock reaches: a damaged value", evtx.FormatTime(t))
+	} else if t := known(untimed.Written); !t.IsZero() {
 		why = fmt.Sprintf("no TimeCreated, or one of FILETIME 0; its record header time, %s, is when it was written, not when its event happened, and is not used", evtx.FormatTime(t))
 	}
 	if last == untimed || writtenTime(last).IsZero() {

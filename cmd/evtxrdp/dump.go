@@ -59,9 +59,9 @@ no zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from
 the TimeCreated of each input's last-written record (its highest record
 number), the latest of them ("--since 24h": the last day of logging),
 as analyze and query take "now": a last-written record without a
-TimeCreated (or with one of FILETIME 0) gives way to the last record
-written before it with one, whatever its record header time says, and
-stderr says so; not an input's whose last-written record lies in the
+TimeCreated (or with one of FILETIME 0, or after the year 9999: a
+damaged value) gives way to the last record written before it with one,
+whatever its record header time says, and stderr says so; not an input's whose last-written record lies in the
 time another input shows the clock ran ahead (stderr says so).
 Records outside the window are passed over, read without being decoded;
 the output is the full dump with the events outside the window removed.
@@ -115,7 +115,14 @@ read as one, with the copy that holds it), and says
 when the log is a saved or exported copy (records renumbered: record
 number and EventRecordID differ; or record header times of 0). In jsonl,
 "time" is the record header time (null when it is 0) and "time_created"
-the event's TimeCreated.
+the event's TimeCreated. Every format, and stderr, writes times as RFC
+3339 does (2024-05-01T12:00:00.0000000Z), but for a time after the year
+9999, which only a damaged value holds (a FILETIME reaches the year
+60056): its year is signed, as ISO 8601's expanded form writes it
+(+30828-09-14T02:48:05.4775808Z, "Date: +30828-09-14T02:48:05.477" in
+text), so that no reader takes it for an RFC 3339 time. Windows compare
+it as the time it is (after every other); it never gives "now", nor is
+its record the summary's last written record.
 
 flags:
 %s

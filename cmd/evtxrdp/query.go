@@ -54,9 +54,10 @@ with --structured-query, as wevtutil /sq does.
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
 number) of each log, the latest across logs (never the wall clock; a
-last-written record without a TimeCreated, or with one of FILETIME 0,
-gives way to the last record written before it with one, whatever its
-record header time says, as in analyze and dump, and stderr says so;
+last-written record without a TimeCreated, or with one of FILETIME 0 or
+after the year 9999 (a damaged value), gives way to the last record
+written before it with one, whatever its record header time says, as in
+analyze and dump, and stderr says so;
 not a log's whose last-written record lies in the time another log shows
 the clock ran ahead, written before that log's last-written record:
 stderr says so). Every log given counts, those --channel and a query list leave
