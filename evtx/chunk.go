@@ -944,11 +944,13 @@ func (w window) ftRange() (lo, hi uint64, ok bool) {
 // Stats' place only when higher, as it would have in order
 // (FiletimeToTime is strictly increasing, so FILETIMEs compare as their
 // times). A TimeCreated of FILETIME 0 is counted and left out of the
-// rest, as noteRead leaves it out.
+// rest, and one after the year 9999 left out of the last-written record
+// (usableFT), as noteRead leaves them out.
 type ftRun struct {
 	ids, renumbered int
-	timed           bool
+	timed           bool // min and max hold values
 	min, max        uint64
+	best            bool // bestID etc. hold values
 	bestID, bestFT  uint64
 	bestERID        uint64
 	bestExported    bool
@@ -962,16 +964,16 @@ func (r *ftRun) note(id, hdr, tc, erid uint64, hasID bool) {
 	read, renumbered, exported, erid := idNote(id, hdr, erid, hasID)
 	r.ids += read
 	r.renumbered += renumbered
-	switch {
-	case tc == 0:
-	case !r.timed:
+	if tc == 0 {
+		return
+	}
+	if !r.timed {
 		r.min, r.max, r.timed = tc, tc, true
-		r.bestID, r.bestFT, r.bestERID, r.bestExported = id, tc, erid, exported
-	default:
+	} else {
 		r.min, r.max = min(r.min, tc), max(r.max, tc)
-		if id > r.bestID || id == r.bestID && tc > r.bestFT {
-			r.bestID, r.bestFT, r.bestERID, r.bestExported = id, tc, erid, exported
-		}
+	}
+	if usableFT(tc) && (!r.best || id > r.bestID || id == r.bestID && tc > r.bestFT) {
+		r.bestID, r.bestFT, r.bestERID, r.bestExported, r.best = id, tc, erid, exported, true
 	}
 }
 
@@ -983,8 +985,10 @@ func (r *ftRun) flush(s *Stats) {
 	}
 	s.IDsRead += r.ids
 	s.Renumbered += r.renumbered
-	if r.timed {
+	if r.best {
 		s.noteLast(r.bestID, FiletimeToTime(r.bestFT), r.bestExported, r.bestERID)
+	}
+	if r.timed {
 		widen(&s.FirstCreated, &s.LastCreated, &s.created, FiletimeToTime(r.min))
 		widen(&s.FirstCreated, &s.LastCreated, &s.created, FiletimeToTime(r.max))
 	}

@@ -65,7 +65,9 @@ func TestWindowFiletimeRange(t *testing.T) {
 // every other noteRead and at the end (as scanChunk does), leave a Stats
 // exactly as noteRead of each in order does, from an empty Stats and from
 // one holding earlier records, with repeated record numbers, times and
-// exports so that ties decide, and TimeCreated of FILETIME 0 (no time).
+// exports so that ties decide, TimeCreated of FILETIME 0 (no time) and
+// TimeCreated around the end of the year 9999 and past it (in the span,
+// not the last-written record's).
 func TestFtRunEqualsNoteRead(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	base := uint64(133500000000000000)
@@ -83,8 +85,13 @@ func TestFtRunEqualsNoteRead(t *testing.T) {
 			id := uint64(rng.IntN(6))
 			hdr := uint64(rng.IntN(2))
 			tc := base + uint64(rng.IntN(5))
-			if rng.IntN(6) == 0 {
+			switch rng.IntN(6) {
+			case 0:
 				tc = uint64(rng.IntN(2)) // FILETIME 0 is no time
+			case 1:
+				// Around the end of the year 9999 and past it: in the span,
+				// never the last-written record's time.
+				tc = []uint64{maxUsableFT - 1, maxUsableFT, maxUsableFT + 1, 1 << 63, math.MaxUint64}[rng.IntN(5)]
 			}
 			erid := id + uint64(rng.IntN(2))
 			hasID := rng.IntN(3) > 0

@@ -314,12 +314,15 @@ func (m *merged) stats() Stats {
 			if !s.created || p.LastCreated.After(s.LastCreated) {
 				s.LastCreated = p.LastCreated
 			}
-			if !s.created || numberedBefore(s.LastWrittenEventRecordID, s.LastWrittenID, p.LastWrittenEventRecordID, p.LastWrittenID) ||
+			s.created = true
+		}
+		if p.lastSet {
+			if !s.lastSet || numberedBefore(s.LastWrittenEventRecordID, s.LastWrittenID, p.LastWrittenEventRecordID, p.LastWrittenID) ||
 				p.LastWrittenID == s.LastWrittenID && p.LastWrittenEventRecordID == s.LastWrittenEventRecordID && p.LastWrittenCreated.After(s.LastWrittenCreated) {
 				s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = p.LastWrittenID, p.LastWrittenCreated, p.LastWrittenExported, p.LastWrittenEventRecordID
 				s.LastWrittenFile = f.Reader.src.name
 			}
-			s.created = true
+			s.lastSet = true
 		}
 	}
 	s.Records, s.Skipped, s.Filtered = m.records, m.skipped, m.filtered

@@ -108,9 +108,11 @@ type Stats struct {
 	// it. Zero if there are none.
 	FirstCreated, LastCreated time.Time
 	// LastWrittenID is the highest record number (record header id) of the
-	// records whose TimeCreated was read, and LastWrittenCreated its
-	// TimeCreated: the last record the log's writer wrote, as opposed to
-	// the newest time in the log (they differ when the clock was set back).
+	// records whose TimeCreated was read and places them in time
+	// (UsableTime: not FILETIME 0, not after the year 9999), and
+	// LastWrittenCreated its TimeCreated: the last record the log's writer
+	// wrote, as opposed to the newest time in the log (they differ when the
+	// clock was set back).
 	LastWrittenID      uint64
 	LastWrittenCreated time.Time
 	// LastWrittenEventRecordID is that record's System/EventRecordID (the
@@ -140,7 +142,8 @@ type Stats struct {
 
 	firstFT, lastFT uint64
 	timed           bool
-	created         bool // FirstCreated etc. hold values
+	created         bool // FirstCreated and LastCreated hold values
+	lastSet         bool // LastWrittenID etc. hold values
 }
 
 // Exported reports whether the log looks saved or exported (Event
@@ -162,14 +165,19 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 	read, renumbered, exported, erid := idNote(id, ft, erid, hasID)
 	s.IDsRead += read
 	s.Renumbered += renumbered
-	if TimeToFiletime(t) == 0 {
+	tc := TimeToFiletime(t)
+	if tc == 0 {
 		// A TimeCreated of FILETIME 0 is no time, as a header time of 0
 		// is none (noteTime): it places the record nowhere, and the
 		// last-written record with a time gives "now" (dump --since 24h
 		// counted back from 1601).
 		return
 	}
-	s.noteLast(id, t, exported, erid)
+	if usableFT(tc) {
+		// A time after the year 9999 (a damaged value) is in the span,
+		// but its record is not the last-written one with a time.
+		s.noteLast(id, t, exported, erid)
+	}
 	widen(&s.FirstCreated, &s.LastCreated, &s.created, t)
 }
 
@@ -193,8 +201,9 @@ func idNote(id, ft, erid uint64, hasID bool) (read, renumbered int, exported boo
 // first with a time noted, or its number is higher, or the same with a
 // later time.
 func (s *Stats) noteLast(id uint64, t time.Time, exported bool, erid uint64) {
-	if !s.created || id > s.LastWrittenID || id == s.LastWrittenID && t.After(s.LastWrittenCreated) {
+	if !s.lastSet || id > s.LastWrittenID || id == s.LastWrittenID && t.After(s.LastWrittenCreated) {
 		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = id, t, exported, erid
+		s.lastSet = true
 	}
 }
 
@@ -250,16 +259,16 @@ func (s *Stats) add(c *Stats) {
 	if c.created {
 		if !s.created {
 			s.FirstCreated, s.LastCreated, s.created = c.FirstCreated, c.LastCreated, true
-			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported, c.LastWrittenEventRecordID
-			return
+		} else {
+			s.FirstCreated = minTime(s.FirstCreated, c.FirstCreated)
+			if c.LastCreated.After(s.LastCreated) {
+				s.LastCreated = c.LastCreated
+			}
 		}
-		s.FirstCreated = minTime(s.FirstCreated, c.FirstCreated)
-		if c.LastCreated.After(s.LastCreated) {
-			s.LastCreated = c.LastCreated
-		}
-		if c.LastWrittenID > s.LastWrittenID || (c.LastWrittenID == s.LastWrittenID && c.LastWrittenCreated.After(s.LastWrittenCreated)) {
-			s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported, c.LastWrittenEventRecordID
-		}
+	}
+	if c.lastSet && (!s.lastSet || c.LastWrittenID > s.LastWrittenID || (c.LastWrittenID == s.LastWrittenID && c.LastWrittenCreated.After(s.LastWrittenCreated))) {
+		s.LastWrittenID, s.LastWrittenCreated, s.LastWrittenExported, s.LastWrittenEventRecordID = c.LastWrittenID, c.LastWrittenCreated, c.LastWrittenExported, c.LastWrittenEventRecordID
+		s.lastSet = true
 	}
 }
 

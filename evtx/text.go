@@ -27,7 +27,9 @@ import (
 // An event read from chunk slack (Event.Recovered) or decoded in part
 // (Event.Partial) has a line that says so after "Event[N]:", as the XML
 // has a comment ("  evtxrdp: recovered from chunk slack; partial: ...");
-// an event without a TimeCreated has "Date: N/A".
+// an event without a TimeCreated has "Date: N/A", and one whose
+// TimeCreated lies after the year 9999 (a damaged value) has its year
+// signed as FormatTime writes it ("Date: +30828-09-14T02:48:05.477").
 //
 // Differences from wevtutil, which reads the provider's manifest and message
 // files on a live system:
@@ -63,7 +65,9 @@ func (ev *Event) AppendText(dst []byte, index int) []byte {
 	if s.TimeCreated.IsZero() {
 		dst = append(dst, "N/A"...)
 	} else {
-		dst = s.TimeCreated.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000")
+		t := s.TimeCreated.UTC()
+		dst = appendDateTime(dst, t) // a year past 9999 signed, as FormatTime writes it
+		dst = t.AppendFormat(dst, ".000")
 	}
 	dst = append(dst, "\n  Event ID: "...)
 	dst = strconv.AppendUint(dst, uint64(s.EventID), 10)

@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -206,7 +207,16 @@ func (v Value) Base64() string { return base64.StdEncoding.EncodeToString(v.Byte
 
 // FormatTime renders t as Windows event XML does: UTC, 7 fractional digits
 // (100 ns, FILETIME precision) and a trailing "Z",
-// e.g. "2022-10-16T20:27:36.2228549Z".
+// e.g. "2022-10-16T20:27:36.2228549Z": RFC 3339, for the years 0 to 9999.
+// A time after the year 9999, which only a damaged value holds (a
+// FILETIME reaches the year 60056, a SYSTEMTIME 65535; Windows' own
+// clock stops in 30827), has its year written with a plus sign and every
+// digit it needs, as ISO 8601's expanded form writes it
+// ("+30828-09-14T02:48:05.4775808Z"), and a time before the year 0 (a
+// SYSTEMTIME of year 0 and month 0) with a minus sign
+// ("-0001-11-30T00:00:00.0000000Z"): neither is read as an RFC 3339 time
+// by mistake, and no year runs into the month. UsableTime tells the
+// times written the plain way that a record can be placed at.
 func FormatTime(t time.Time) string {
 	return string(AppendTime(make([]byte, 0, 28), t))
 }
@@ -214,7 +224,7 @@ func FormatTime(t time.Time) string {
 // AppendTime appends FormatTime(t) to dst.
 func AppendTime(dst []byte, t time.Time) []byte {
 	t = t.UTC()
-	dst = t.AppendFormat(dst, "2006-01-02T15:04:05")
+	dst = appendDateTime(dst, t)
 	dst = append(dst, '.')
 	ns := t.Nanosecond() / 100
 	var d [7]byte
@@ -225,6 +235,40 @@ func AppendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, d[:]...)
 	return append(dst, 'Z')
 }
+
+// appendDateTime appends the date and time of t (UTC) to the second,
+// "2006-01-02T15:04:05", its year signed when it has more than four
+// digits (see FormatTime).
+func appendDateTime(dst []byte, t time.Time) []byte {
+	if t.Year() > 9999 {
+		dst = append(dst, '+') // time.Format writes a minus sign, not a plus
+	}
+	return t.AppendFormat(dst, "2006-01-02T15:04:05")
+}
+
+// maxUsableTime is the latest time UsableTime accepts: the last FILETIME
+// (100 ns) of the year 9999 (a time within its 100 ns passes too).
+var maxUsableTime = time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC)
+
+// UsableTime reports whether t, a TimeCreated as read, places its record
+// in time: it is neither the zero time nor FILETIME 0 (1601-01-01, which
+// a record holds for no time), nor after 9999-12-31T23:59:59.9999999Z,
+// where RFC 3339, --at and every clock Windows keeps in practice end (a
+// FILETIME of 2^63 or more is not even one Windows converts to a date:
+// such a time is a damaged value). The last-written record that gives
+// "now" and dump's last-written record (Stats.LastWrittenID) are chosen
+// among records whose TimeCreated passes; windows and queries still
+// compare any time as it is (a damaged far-future time lies after every
+// window's start).
+func UsableTime(t time.Time) bool {
+	return usableFT(TimeToFiletime(t))
+}
+
+// usableFT is UsableTime of the time of FILETIME ft.
+func usableFT(ft uint64) bool { return ft != 0 && ft <= maxUsableFT }
+
+// maxUsableFT is maxUsableTime as a FILETIME.
+var maxUsableFT = TimeToFiletime(maxUsableTime)
 
 // filetimeEpochDelta is the number of 100 ns intervals between 1601-01-01
 // and 1970-01-01.
@@ -240,11 +284,18 @@ func FiletimeToTime(ft uint64) time.Time {
 }
 
 // TimeToFiletime converts t to a Windows FILETIME (truncated to 100 ns).
-// Times before 1601 return 0.
+// Times before 1601 return 0, and times after the largest FILETIME
+// (2^64-1, in the year 60056; a SYSTEMTIME reaches the year 65535) return
+// it, rather than a FILETIME that wrapped around to a time before them.
 func TimeToFiletime(t time.Time) uint64 {
 	secs := t.Unix() + filetimeEpochDelta/10000000
 	if secs < 0 {
 		return 0
 	}
-	return uint64(secs)*10000000 + uint64(t.Nanosecond()/100)
+	const maxSecs = math.MaxUint64 / 10000000
+	hns := uint64(t.Nanosecond() / 100)
+	if uint64(secs) > maxSecs || uint64(secs) == maxSecs && hns > math.MaxUint64%10000000 {
+		return math.MaxUint64
+	}
+	return uint64(secs)*10000000 + hns
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // profile is what one pass over a log's record summaries says about it,
@@ -371,7 +372,7 @@ func maxTime(a, b time.Time) time.Time {
 
 // readProfile reads the record summaries of l (channel ch): with period
 // > 0 those whose TimeCreated lies within period before the TimeCreated of
-// the log's last-written record (evtx.Reader.LastWritten), and all after
+// the log's last-written record (rules.TimedWrittenEnds), and all after
 // it (evtx.Options.Since); else all. workers is the reader's chunk
 // parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
@@ -394,15 +395,30 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 			return nil, err
 		}
 		// From the last-written record (the highest record number), not
-		// the largest time, which a clock that ran ahead sets.
-		t := time.Time{}
-		if ev := f.LastWritten(); ev != nil {
-			t, _ = evtx.TimeCreatedOf(ev)
+		// the largest time, which a clock that ran ahead sets: the record
+		// analyze takes "now" from (rules.TimedWrittenEnds), so that a
+		// last-written record without a usable TimeCreated (FILETIME 0,
+		// or after the year 9999) gives way to the last one with one, as
+		// it does there. Anchored at a TimeCreated in the year 30828, the
+		// period held that record alone: a shadow copy beside the log
+		// shared no record in it and was not merged, and analyze counted
+		// the evidence of both.
+		var t time.Time
+		ev := f.LastWritten()
+		f.Close()
+		if ev != nil {
+			t = rules.NewRecordRef(ev).Time // its TimeCreated, when usable
+		}
+		if ev != nil && t.IsZero() {
+			// Rare: TimedWrittenEnds reads every record for the one
+			// written before it with a usable TimeCreated.
+			if _, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{Workers: workers}, false); err == nil && last != nil {
+				t = rules.NewRecordRef(last).Time
+			}
 		}
 		if !t.IsZero() {
 			since = t.Add(-period)
 		}
-		f.Close()
 	}
 	return summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
 }

@@ -254,7 +254,11 @@
 // when no event tells. The reference time is
 // Options.At, or else the TimeCreated of the last-written record (highest
 // record number) of those logs, the latest across them (evtx
-// Reader.LastWritten; records after it, and records before the first-written
+// Reader.LastWritten; a last-written record without a TimeCreated, or
+// with one of FILETIME 0 or after the year 9999 (evtx.UsableTime), gives
+// way to the last record written before it with one, its record header
+// time never standing for it, TimedWrittenEnds, as query and dump find it;
+// records after it, and records before the first-written
 // record, are reported as clock jumps, and a week or more without records
 // across the start of a log's analysed period as a time gap, TimeGap); the wall
 // clock is never used. Each rule's

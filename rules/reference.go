@@ -26,8 +26,12 @@ const ClockSlack = time.Hour
 // way.
 type RecordRef struct {
 	EventRecordID uint64
-	RecordNumber  uint64    // record header id in the file
-	Time          time.Time // TimeCreated (the record header time if absent)
+	RecordNumber  uint64 // record header id in the file
+	// Time is the record's TimeCreated, zero when it has none (absent,
+	// or FILETIME 0: the record header time never stands for it), or the
+	// time a search judged the record by where it sets one (ClockJump,
+	// TimeGap).
+	Time time.Time
 	// File is, for a record of copies read as one, the copy it was read
 	// from, which RecordNumber numbers it in; "" for a record of a log
 	// of one file (the log's path names that file).
@@ -238,102 +242,78 @@ func LastWritten(l *evtx.Log, o evtx.Options, plain bool) (*evtx.Event, error) {
 
 // WrittenEnds returns the first- and last-written records of l (lowest
 // and highest record numbers); see LastWritten. A record that gives no
-// time (no TimeCreated, or FILETIME 0, and a record header time of 0, as
-// the last record of an export holds) is replaced by the nearest record
-// written after it (for first) or before it (for last) whose TimeCreated
-// is known: the log's written ends in time. Before, a filtered export
-// whose last record had no TimeCreated had no reference time at all,
-// every rule not checked.
+// time (writtenTime: no TimeCreated, one of FILETIME 0, or one after the
+// year 9999, whatever its record header time says) is replaced by the nearest record written
+// after it (for first) or before it (for last) whose TimeCreated is
+// known: the log's written ends in time. Before, a filtered export whose
+// last record had no TimeCreated had no reference time at all, every rule
+// not checked; and a live log's last record without a TimeCreated had its
+// record header time taken for "now" by analyze and query, while dump
+// --since 24h counted back from the last record with a TimeCreated.
 func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Event, err error) {
 	first, last, _, err = TimedWrittenEnds(l, o, plain)
 	return first, last, err
 }
 
 // TimedWrittenEnds is WrittenEnds, also returning the last-written record
-// when it gives no time and was replaced (untimed; UntimedText says so),
-// else nil.
+// when it gives no time (untimed; UntimedText says so), else nil. last is
+// then the record that replaced it, or untimed itself when no record of
+// the log gives a time (writtenTime(last) is zero then). It is the one
+// definition of a log's end in time that analyze, query and dump take
+// "now" from.
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
-	first, last, err = writtenEnds(l, o, plain)
+	first, last, err = writtenEnds(l, o, plain, nil)
 	if err != nil || first == nil || last == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero() {
 		return first, last, nil, err
 	}
 	// Rare (an export's last record without a time): every record is
 	// read, by the plain path whatever plain says, so both agree.
-	tf, tl, err := timedEnds(l, o)
+	tf, tl, err := writtenEnds(l, o, true, func(ev *evtx.Event) bool { return !writtenTime(ev).IsZero() })
 	if err != nil {
 		return first, last, nil, err
 	}
 	if writtenTime(first).IsZero() && tf != nil {
 		first = tf
 	}
-	if writtenTime(last).IsZero() && tl != nil {
-		last, untimed = tl, last
+	if writtenTime(last).IsZero() {
+		untimed = last
+		if tl != nil {
+			last = tl
+		}
 	}
 	return first, last, untimed, nil
 }
 
-// HeaderTimeText returns the warning for a log l whose last-written
-// record last has no TimeCreated (absent, or FILETIME 0) but a record
-// header time, which then stands for its time (writtenTime), and "" for
-// any other record: the header time is when the record was written, not
-// when its event happened, and no query's TimeCreated condition sees it.
-func HeaderTimeText(l *evtx.Log, last *evtx.Event) string {
-	if last == nil {
-		return ""
-	}
-	if t, ok := evtx.TimeCreatedOf(last); ok && !known(t).IsZero() || known(last.Written).IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("the last-written record of %s (%s) has no TimeCreated (or one of FILETIME 0): its record header time, %s, stands for its time (the time it was written, not that of its event)",
-		l.Path, LogRecordRef(l, last), evtx.FormatTime(known(last.Written)))
-}
-
 // UntimedText is the warning for a log l whose last-written record
-// untimed gives no time, so that its reference is last
-// (TimedWrittenEnds).
+// untimed gives no time (writtenTime: no TimeCreated, one of FILETIME 0,
+// or one after the year 9999), so that its time is that of last,
+// the last record written before it that gives one (TimedWrittenEnds),
+// or, when last is untimed (no record gives a time), that l gives no
+// reference time. A record header time untimed has is named as what it
+// is, the time the record was written, and not used: no query's
+// TimeCreated condition sees it.
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
-	return fmt.Sprintf("the last-written record of %s (%s) gives no time (no TimeCreated, or one of FILETIME 0, and a record header time of 0): its time is taken from %s, the last record written before it with a TimeCreated (%s)",
-		l.Path, LogRecordRef(l, untimed), LogRecordRef(l, last), evtx.FormatTime(writtenTime(last)))
-}
-
-// timedEnds returns the records of l with the lowest and the highest
-// record numbers among those whose TimeCreated is known (not absent, not
-// FILETIME 0), reading every record.
-func timedEnds(l *evtx.Log, o evtx.Options) (first, last *evtx.Event, err error) {
-	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
-	f, err := l.Open(o)
-	if err != nil {
-		return nil, nil, err
+	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
+	if t := known(untimed.System.TimeCreated); !t.IsZero() {
+		why = fmt.Sprintf("its TimeCreated, %s, lies after the year 9999, where no clock reaches: a damaged value", evtx.FormatTime(t))
+	} else if t := known(untimed.Written); !t.IsZero() {
+		why = fmt.Sprintf("no TimeCreated, or one of FILETIME 0; its record header time, %s, is when it was written, not when its event happened, and is not used", evtx.FormatTime(t))
 	}
-	defer f.Close()
-	for {
-		ev, err := f.Next()
-		if err == io.EOF {
-			return first, last, nil
-		}
-		if err != nil {
-			return first, last, err
-		}
-		if t, ok := evtx.TimeCreatedOf(ev); !ok || known(t).IsZero() {
-			continue
-		}
-		// Records of copies read as one compare as the source log
-		// numbered them (an export renumbers its records).
-		if last == nil || evtx.WrittenBefore(last, ev) {
-			last = ev
-		}
-		if first == nil || evtx.WrittenBefore(ev, first) {
-			first = ev
-		}
+	if last == untimed || writtenTime(last).IsZero() {
+		return fmt.Sprintf("the last-written record of %s (%s) gives no time (%s), nor does any record written before it: %s gives no reference time",
+			l.Path, LogRecordRef(l, untimed), why, l.Path)
 	}
+	return fmt.Sprintf("the last-written record of %s (%s) gives no time (%s): its time is taken from %s, the last record written before it with a TimeCreated (%s)",
+		l.Path, LogRecordRef(l, untimed), why, LogRecordRef(l, last), evtx.FormatTime(writtenTime(last)))
 }
 
 // writtenEnds is WrittenEnds without the replacement of records that give
 // no time. The plain path reads every record: the lowest and highest
 // record numbers of each file (a merged log's copies each number their
 // records), then, across the files of a merged log, the earliest and
-// latest by evtx.WrittenBefore, as Reader.WrittenEnds compares them.
-func writtenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Event, err error) {
+// latest by evtx.WrittenBefore, as Reader.WrittenEnds compares them. With
+// keep set (plain only), only the records it keeps count.
+func writtenEnds(l *evtx.Log, o evtx.Options, plain bool, keep func(*evtx.Event) bool) (first, last *evtx.Event, err error) {
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	f, err := l.Open(o)
 	if err != nil {
@@ -349,6 +329,9 @@ func writtenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 	byFile := map[string]*ends{}
 	for {
 		ev, err := f.Next()
+		if err == nil && keep != nil && !keep(ev) {
+			continue
+		}
 		if err != nil {
 			for _, name := range files {
 				e := byFile[name]
@@ -444,6 +427,7 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
 	r := NewRecordRef(ev)
+	r.Time = t // the time it was judged by (a record without a TimeCreated: its header time, eventTime)
 	if j.copies {
 		r.File = ev.Source.File
 	}
@@ -537,8 +521,6 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	}
 	if untimed != nil {
 		s.warnings = append(s.warnings, UntimedText(l, untimed, ev))
-	} else if w := HeaderTimeText(l, ev); w != "" {
-		s.warnings = append(s.warnings, w)
 	}
 	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = LogRecordRef(l, first)

@@ -579,18 +579,25 @@ func eventTime(ev *evtx.Event) time.Time {
 	if t, ok := evtx.TimeCreatedOf(ev); ok {
 		return t
 	}
-	return writtenTime(ev)
-}
-
-// writtenTime is the time a first- or last-written record gives the
-// reference time and the clock-jump searches: its TimeCreated, else its
-// record header time, a time of FILETIME 0 being no time; zero when it has
-// neither.
-func writtenTime(ev *evtx.Event) time.Time {
-	if t := known(ev.System.TimeCreated); !t.IsZero() {
+	if t := writtenTime(ev); !t.IsZero() {
 		return t
 	}
 	return known(ev.Written)
+}
+
+// writtenTime is the time a first- or last-written record gives the
+// reference time and the clock-jump searches: its TimeCreated when it
+// places the record in time (evtx.UsableTime), zero when it has none
+// (absent, or FILETIME 0) or one after the year 9999 (a damaged value,
+// which no clock gives and RFC 3339 and --at cannot write). The record
+// header time never stands for it: it says when the record was written,
+// exported logs borrow it from other records, and no query's TimeCreated
+// condition sees it (TimedWrittenEnds passes over such a record).
+func writtenTime(ev *evtx.Event) time.Time {
+	if t := ev.System.TimeCreated; evtx.UsableTime(t) {
+		return t
+	}
+	return time.Time{}
 }
 
 // known returns t, or the zero time for FILETIME 0 (1601-01-01), which a

@@ -47,12 +47,14 @@ func TestReferenceTimeExportLastRecordUntimed(t *testing.T) {
 }
 
 // A live log (not an export) whose last-written record has a TimeCreated
-// of FILETIME 0 but a record header time: the header time stands for the
-// record's time ("now"), and the report now says so, instead of calling
-// it the last-written record's time with nothing to tell that no query's
-// TimeCreated condition sees it (dump --since 24h counts back from the
-// last record with a TimeCreated instead).
-func TestReferenceTimeFromHeaderTimeSaysSo(t *testing.T) {
+// of FILETIME 0 but a record header time: the header time is when the
+// record was written, not when its event happened, so it does not stand
+// for "now"; the last record written before it with a TimeCreated does,
+// as for an export's last record with header time 0, and the warning
+// names both records and the header time left unused. Before, analyze
+// and query took the header time (12:00) for "now" while dump --since 24h
+// counted back from EventRecordID 48 (11:00).
+func TestReferenceTimeHeaderTimeNotUsed(t *testing.T) {
 	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 48)
 	last := evtxtest.Noise(newest, time.Hour, 1)[0]
@@ -61,10 +63,33 @@ func TestReferenceTimeFromHeaderTimeSaysSo(t *testing.T) {
 	dir := writeSystem(t, append(evs, last))
 	for _, plain := range []bool{false, true} {
 		res := analyzeDir(t, dir, plain)
-		if !res.ReferenceTime.Equal(newest) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 49 {
-			t.Errorf("plain %v: reference time %v from %+v, want %v (EventRecordID 49's header time)", plain, res.ReferenceTime, res.ReferenceRecord, newest)
+		if want := newest.Add(-time.Hour); !res.ReferenceTime.Equal(want) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 48 {
+			t.Errorf("plain %v: reference time %v from %+v, want %v (EventRecordID 48)", plain, res.ReferenceTime, res.ReferenceRecord, want)
 		}
-		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "(EventRecordID 49) has no TimeCreated (or one of FILETIME 0): its record header time, 2024-05-01T12:00:00.0000000Z, stands for its time") {
+		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "(EventRecordID 49) gives no time (no TimeCreated, or one of FILETIME 0; its record header time, 2024-05-01T12:00:00.0000000Z, is when it was written, not when its event happened, and is not used): its time is taken from EventRecordID 48, the last record written before it with a TimeCreated (2024-05-01T11:00:00.0000000Z)") {
+			t.Errorf("plain %v: warnings %q", plain, w)
+		}
+	}
+}
+
+// A log none of whose records has a TimeCreated gives no reference time,
+// whatever its record header times say, and the warning says so, naming
+// its last-written record. Before, its last record's header time was
+// "now".
+func TestReferenceTimeNoTimeCreated(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-2*time.Hour), time.Hour, 3)
+	for _, ev := range evs {
+		ev.Written = ev.System.TimeCreated
+		ev.System.TimeCreated = evtx.FiletimeToTime(0)
+	}
+	dir := writeSystem(t, evs)
+	for _, plain := range []bool{false, true} {
+		res := analyzeDir(t, dir, plain)
+		if !res.ReferenceTime.IsZero() || res.ReferenceRecord != nil {
+			t.Errorf("plain %v: reference time %v from %+v, want none", plain, res.ReferenceTime, res.ReferenceRecord)
+		}
+		if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "(EventRecordID 3) gives no time (no TimeCreated, or one of FILETIME 0; its record header time, 2024-05-01T12:00:00.0000000Z, is when it was written, not when its event happened, and is not used), nor does any record written before it: ") {
 			t.Errorf("plain %v: warnings %q", plain, w)
 		}
 	}

@@ -42,7 +42,8 @@ member, an older copy) are read as one: each record counts once, and the
 report and its warnings name a record of such a log by its EventRecordID
 and the copy that holds it (with its record number there where an export
 renumbered it). Logs are grouped, and copies found, from the records of a
-period before each log's last-written record: the longest window of the
+period before each log's last-written record (the one with a usable
+TimeCreated, as for the reference time): the longest window of the
 rules loaded (or --window when longer), plus --look-back (at least its
 default, 7 days), plus 2 days.
 --look-back and --window shorter than their defaults narrow the analysis,
@@ -61,7 +62,11 @@ one JSON report per machine per line.
 The reference time ("now" of the article's timediff queries) is the
 TimeCreated of the last-written record (highest record number) of a
 machine's logs, the latest across them, never the wall clock and not the
-largest time (records after it, from a clock that ran ahead, are
+largest time (a last-written record without a TimeCreated, or with one
+of FILETIME 0 or after the year 9999, a damaged value, gives way to the
+last record written before it with one, its record header time never
+standing for it, as in query and dump, and a warning says so; records
+after it, from a clock that ran ahead, are
 reported; a log whose last-written record lies in the time another log
 shows the clock ran ahead, written before that log's last-written record,
 does not give it, and a warning names both); --at sets it. Each rule looks back over its window (24 hours)

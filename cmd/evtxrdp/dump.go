@@ -58,8 +58,11 @@ and zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01;
 no zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from
 the TimeCreated of each input's last-written record (its highest record
 number), the latest of them ("--since 24h": the last day of logging),
-as analyze takes "now": not an input's whose last-written record lies in
-the time another input shows the clock ran ahead (stderr says so).
+as analyze and query take "now": a last-written record without a
+TimeCreated (or with one of FILETIME 0, or after the year 9999: a
+damaged value) gives way to the last record written before it with one,
+whatever its record header time says, and stderr says so; not an input's whose last-written record lies in the
+time another input shows the clock ran ahead (stderr says so).
 Records outside the window are passed over, read without being decoded;
 the output is the full dump with the events outside the window removed.
 An event whose TimeCreated cannot be read (missing, repeated, not a time)
@@ -112,7 +115,14 @@ read as one, with the copy that holds it), and says
 when the log is a saved or exported copy (records renumbered: record
 number and EventRecordID differ; or record header times of 0). In jsonl,
 "time" is the record header time (null when it is 0) and "time_created"
-the event's TimeCreated.
+the event's TimeCreated. Every format, and stderr, writes times as RFC
+3339 does (2024-05-01T12:00:00.0000000Z), but for a time after the year
+9999, which only a damaged value holds (a FILETIME reaches the year
+60056): its year is signed, as ISO 8601's expanded form writes it
+(+30828-09-14T02:48:05.4775808Z, "Date: +30828-09-14T02:48:05.477" in
+text), so that no reader takes it for an RFC 3339 time. Windows compare
+it as the time it is (after every other); it never gives "now", nor is
+its record the summary's last written record.
 
 flags:
 %s
@@ -299,48 +309,43 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	return dumpWhen{}, errors.New(dumpWhenWant)
 }
 
-// dumpNewest returns the latest, over the logs, of the TimeCreated of each
-// log's last-written record (Stats.LastWrittenCreated), passing over, as
-// analyze does (rules.ReferenceEnd), a log whose last-written record was
-// written while the clock ran ahead, as another log's records after its
-// own last-written one show; stderr says so. Reading with a window in the
-// far future passes over every record (reading only their TimeCreated
-// where it can be read without decoding).
+// dumpNewest returns the reference time a duration of --since and --until
+// counts back from, found as analyze and query find it: the latest, over
+// the logs, of the TimeCreated of each log's last-written record
+// (rules.TimedWrittenEnds: a last-written record without a TimeCreated
+// gives way to the last record written before it with one, and stderr
+// says so), passing over, as analyze does (rules.ReferenceEnd), a log
+// whose last-written record was written while the clock ran ahead, as
+// another log's records after its own last-written one show; stderr says
+// so too. A log that cannot be read gives nothing: its dump says why.
 func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, bool) {
-	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	var (
 		ls    []*evtx.Log
 		paths []string
 		lasts []*rules.RecordRef
+		evs   []*evtx.Event
 	)
+	o := evtx.Options{Workers: workers}
 	for _, l := range logs {
-		f, err := l.Open(evtx.Options{Since: far, Workers: workers})
+		_, last, untimed, err := rules.TimedWrittenEnds(l, o, false)
 		if err != nil {
 			continue
 		}
-		for {
-			if _, err := f.Next(); err != nil {
-				break
-			}
+		if untimed != nil {
+			fmt.Fprintf(stderr, "evtxrdp dump: warning: %s\n", escapeText(rules.UntimedText(l, untimed, last)))
 		}
-		if st := f.Stats(); st.LastWrittenID > 0 && !st.LastWrittenCreated.IsZero() {
-			ls, paths = append(ls, l), append(paths, l.Path)
-			lasts = append(lasts, lastWrittenRef(st))
+		if last == nil {
+			continue
 		}
-		f.Close()
+		if r := rules.LogRecordRef(l, last); !r.Time.IsZero() {
+			ls, paths, lasts, evs = append(ls, l), append(paths, l.Path), append(lasts, r), append(evs, last)
+		}
 	}
 	aheads := make([]*rules.ClockJump, len(ls))
 	if len(ls) > 1 {
 		// Only another log's jump ahead can pass over a log's end.
 		for i, l := range ls {
-			last, err := rules.LastWritten(l, evtx.Options{Workers: workers}, false)
-			if err != nil || last == nil {
-				continue
-			}
-			t := lasts[i].Time // its TimeCreated, as the window counts it
-			lasts[i] = rules.LogRecordRef(l, last)
-			lasts[i].Time = t
-			aheads[i], _ = rules.FindClockJump(l, last, evtx.Options{Workers: workers}, false)
+			aheads[i], _ = rules.FindClockJump(l, evs[i], o, false)
 		}
 	}
 	best, passed := rules.ReferenceEnd(paths, lasts, aheads)

@@ -53,10 +53,20 @@ with --structured-query, as wevtutil /sq does.
 
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
-number) of each log, the latest across logs (never the wall clock; not
-a log's whose last-written record lies in the time another log shows the
-clock ran ahead, written before that log's last-written record: stderr
-says so); logs
+number) of each log, the latest across logs (never the wall clock; a
+last-written record without a TimeCreated, or with one of FILETIME 0 or
+after the year 9999 (a damaged value), gives way to the last record
+written before it with one, whatever its record header time says, as in
+analyze and dump, and stderr says so;
+not a log's whose last-written record lies in the time another log shows
+the clock ran ahead, written before that log's last-written record:
+stderr says so). Every log given counts, those --channel and a query list leave
+out included: they select the records printed, not the logs "now" comes
+from, so that --channel System counts from a Security log's last record
+when it is the later, as the query without --channel and analyze do (a
+log left out is read for this alone: its last-written record, the
+records after it in time, and with timediff the record summaries that
+group logs into machines). Logs
 of several machines (grouped as analyze groups them) each count from
 their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their
@@ -91,7 +101,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	expr := fs.StringP("query", "q", "", "XPath `query` (default \"*\": every event)")
 	sqFile := fs.String("structured-query", "", "read a structured query (QueryList XML, at most 4 MiB) from `FILE` (\"-\" for stdin)")
-	channels := fs.StringArray("channel", nil, "only read the logs of this `channel` (e.g. System; repeatable)")
+	channels := fs.StringArray("channel", nil, "only print the records of this `channel` (e.g. System; repeatable); the other logs still give the reference time")
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
 	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the TimeCreated of the last-written record")
@@ -214,6 +224,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		logs = kept
 	}
 	noteMisnamed(stderr, "evtxrdp query", logs, "; --channel and a query list's Path select each of its records by the record's own channel")
+	// The logs --channel and a query list leave out are read for the
+	// reference time alone: they select the records printed, not the
+	// logs "now" is taken from, as analyze takes it from every log it
+	// reads.
+	others := unselected(all, logs)
 	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, 0, stderr, "evtxrdp query")
 	if len(logs) == 0 {
@@ -222,29 +237,42 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The reference time: the TimeCreated of each log's last-written
-	// record (highest record number), the latest across logs; records
-	// later than their log's last-written record are reported.
+	// record (highest record number), the latest across every log given,
+	// those --channel or a query list leave out included; records later
+	// than their log's last-written record are reported for the logs
+	// queried.
 	var nowOf map[*evtx.Log]time.Time // per log, when the logs are of several machines
 	if now.IsZero() {
+		// refLogs are the logs queried, then the others (copies merged as
+		// for the logs queried; their duplicates print nothing, since
+		// none of their records is printed).
+		refLogs := logs
+		if len(others) > 0 {
+			refLogs = append(slices.Clip(logs), readOnce(others, 0, io.Discard, "")...)
+		}
+		queried := map[*evtx.Log]bool{}
+		for _, l := range logs {
+			queried[l] = true
+		}
 		var readable []*evtx.Log
 		var from *evtx.Log
 		var fromRec *rules.RecordRef
 		lasts := map[*evtx.Log]*evtx.Event{}
 		firsts := map[*evtx.Log]*evtx.Event{}
 		aheads := map[*evtx.Log]*rules.ClockJump{} // records after the last-written one in time
-		var untimedNotes []string                  // last-written records that give no time
-		for _, l := range logs {
+		untimedNotes := map[*evtx.Log]string{}     // last-written records that give no time
+		for _, l := range refLogs {
 			first, last, untimed, err := rules.TimedWrittenEnds(l, evtx.Options{}, *noSkip)
 			if err != nil {
 				fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
 				continue
 			}
 			if untimed != nil {
-				untimedNotes = append(untimedNotes, rules.UntimedText(l, untimed, last))
-			} else if w := rules.HeaderTimeText(l, last); w != "" {
-				untimedNotes = append(untimedNotes, w)
+				untimedNotes[l] = rules.UntimedText(l, untimed, last)
 			}
-			readable = append(readable, l)
+			if queried[l] {
+				readable = append(readable, l)
+			}
 			if last == nil {
 				continue
 			}
@@ -256,7 +284,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		// The latest last-written record, unless it was written while the
 		// clock ran ahead, as another log shows (rules.ReferenceEnd).
 		var passed []*rules.LastAhead
-		from, fromRec, passed = queryReference(logs, lasts, aheads)
+		from, fromRec, passed = queryReference(refLogs, lasts, aheads)
 		if fromRec != nil {
 			now = fromRec.Time
 		}
@@ -265,7 +293,17 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		logs = readable
-		if ms := queryMachines(given, logs, lasts, aheads); usesTimediff(queryText) && len(ms) > 1 {
+		refFrom := map[*evtx.Log]bool{} // the logs a reference time comes from
+		if from != nil {
+			refFrom[from] = true
+		}
+		var ms []*queryMachine
+		if usesTimediff(queryText) {
+			// Only timediff counts from "now": without it, which machine a
+			// log is of changes nothing printed.
+			ms = queryMachines(append(slices.Clip(given), others...), refLogs, lasts, aheads)
+		}
+		if len(ms) > 1 {
 			// Logs of several machines: each machine's timediff counts
 			// from its own last-written record, as analyze's windows do.
 			var names []string
@@ -275,11 +313,13 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "evtxrdp query: the logs come from %d machines (%s); timediff counts from each machine's own last-written record; use --at for one reference time\n", len(ms), escapeText(strings.Join(names, ", ")))
 			nowOf = map[*evtx.Log]time.Time{}
 			passed = nil // each machine's own
+			refFrom = map[*evtx.Log]bool{}
 			for _, m := range ms {
 				if m.from == nil {
 					fmt.Fprintf(stderr, "reference time of %s: none (its logs hold no records)\n", escapeText(m.name))
 					continue
 				}
+				refFrom[m.from] = true
 				passed = append(passed, m.passed...)
 				fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
 				for _, l := range m.logs {
@@ -322,8 +362,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		for _, a := range passed {
 			fmt.Fprintf(stderr, "warning: %s\n", escapeText(a.String()))
 		}
-		for _, n := range untimedNotes {
-			fmt.Fprintf(stderr, "warning: %s\n", escapeText(n))
+		// Of the logs not queried, only the one "now" comes from is said.
+		for _, l := range refLogs {
+			if n := untimedNotes[l]; n != "" && (queried[l] || refFrom[l]) {
+				fmt.Fprintf(stderr, "warning: %s\n", escapeText(n))
+			}
 		}
 	}
 
@@ -855,4 +898,21 @@ func noLogText(all []*evtx.Log, channels []string, list *xpath.QueryList) string
 		return fmt.Sprintf("no log of the channels the query list selects (%s) %s", strings.Join(paths, ", "), theirs)
 	}
 	return "no readable log"
+}
+
+// unselected returns the logs of all that are not among kept (the logs
+// --channel and a query list select), in their order, each once.
+func unselected(all, kept []*evtx.Log) []*evtx.Log {
+	in := map[*evtx.Log]bool{}
+	for _, l := range kept {
+		in[l] = true
+	}
+	var out []*evtx.Log
+	for _, l := range all {
+		if !in[l] {
+			in[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }

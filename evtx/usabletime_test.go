@@ -1,0 +1,70 @@
+package evtx
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Times past the year 9999 are written with a signed year, never an
+// unsigned five-digit one that RFC 3339 readers would take for another
+// time or refuse as garbled; the years 0 to 9999 as RFC 3339 writes them.
+// TimeToFiletime saturates past the last FILETIME instead of wrapping to
+// an early time, and UsableTime accepts exactly FILETIME 1 to the last
+// 100 ns of the year 9999.
+func TestTimesPastYear9999(t *testing.T) {
+	for _, c := range []struct {
+		t      time.Time
+		want   string
+		ft     uint64
+		usable bool
+	}{
+		{FiletimeToTime(1), "1601-01-01T00:00:00.0000001Z", 1, true},
+		{FiletimeToTime(0), "1601-01-01T00:00:00.0000000Z", 0, false},
+		{time.Time{}, "0001-01-01T00:00:00.0000000Z", 0, false},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC), "9999-12-31T23:59:59.9999999Z", 2650467743999999999, true},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), "9999-12-31T23:59:59.9999999Z", 2650467743999999999, true},
+		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "+10000-01-01T00:00:00.0000000Z", 2650467744000000000, false},
+		{FiletimeToTime(1 << 63), "+30828-09-14T02:48:05.4775808Z", 1 << 63, false},
+		{FiletimeToTime(math.MaxUint64), "+60056-05-28T05:36:10.9551615Z", math.MaxUint64, false},
+		{FiletimeToTime(math.MaxUint64).Add(100), "+60056-05-28T05:36:10.9551616Z", math.MaxUint64, false},
+		{time.Date(65535, 12, 31, 23, 59, 59, 999000000, time.UTC), "+65535-12-31T23:59:59.9990000Z", math.MaxUint64, false}, // the last SYSTEMTIME
+		{time.Date(0, 0, 0, 0, 0, 0, 0, time.UTC), "-0001-11-30T00:00:00.0000000Z", 0, false},                                // a SYSTEMTIME of zeros
+	} {
+		if got := FormatTime(c.t); got != c.want {
+			t.Errorf("FormatTime(%v) = %s, want %s", c.t, got, c.want)
+		}
+		if got := TimeToFiletime(c.t); got != c.ft {
+			t.Errorf("TimeToFiletime(%s) = %d, want %d", c.want, got, c.ft)
+		}
+		if got := UsableTime(c.t); got != c.usable {
+			t.Errorf("UsableTime(%s) = %v, want %v", c.want, got, c.usable)
+		}
+	}
+	ev := &Event{System: System{TimeCreated: FiletimeToTime(1 << 63), Channel: "System"}}
+	if got := string(ev.AppendText(nil, 0)); !strings.Contains(got, "\n  Date: +30828-09-14T02:48:05.477\n") {
+		t.Errorf("text:\n%s", got)
+	}
+}
+
+// Stats of chunks merged (Stats.add) choose the last-written record among
+// the records whose TimeCreated is usable, whichever chunk holds the
+// others, and keep every time but FILETIME 0 in the span.
+func TestStatsLastWrittenUsable(t *testing.T) {
+	ok := FiletimeToTime(133500000000000000)
+	far := FiletimeToTime(1 << 63)
+	var a, b, all Stats
+	a.noteRead(7, 1, ok, 7, true)
+	b.noteRead(9, 1, far, 9, true) // written last, a damaged time
+	all.add(&b)
+	all.add(&a)
+	if all.LastWrittenID != 7 || !all.LastWrittenCreated.Equal(ok) || !all.LastCreated.Equal(far) || !all.FirstCreated.Equal(ok) {
+		t.Errorf("last written %d at %v, span %v to %v; want 7 at %v, span to %v", all.LastWrittenID, all.LastWrittenCreated, all.FirstCreated, all.LastCreated, ok, far)
+	}
+	var only Stats
+	only.add(&b)
+	if only.LastWrittenID != 0 || !only.LastWrittenCreated.IsZero() || !only.LastCreated.Equal(far) {
+		t.Errorf("a chunk of one far-future record: last written %d at %v, newest %v", only.LastWrittenID, only.LastWrittenCreated, only.LastCreated)
+	}
+}
