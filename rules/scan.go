@@ -329,12 +329,13 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	in.Decoded = true
 	in.Since = s.ref.Add(-maxWin - lb)
 	in.Until = s.ref.Add(lb)
+	// near: the records whose time lies in the period, those the filter
+	// refused (each in it by the TimeCreated it was judged by) included;
+	// total: every record, with a window and filter (skipped or refused)
+	// as without.
 	n := recordCounts{near: s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all)}
-	n.total = in.Stats.Records
-	if !s.e.opt.NoShortcuts {
-		n.near = in.Stats.Records + in.Stats.Filtered
-		n.total = n.near + in.Stats.Skipped
-	}
+	n.near += in.Stats.Filtered
+	n.total = in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
 	s.decoded[in] = n
 }
 
@@ -348,6 +349,13 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // decoding (dataPrefilter); the computer names of the others are still
 // noted (for the rename corroboration) from their summaries. With
 // Options.NoShortcuts every record is decoded.
+//
+// near counts the events read whose time (eventTime) lies in [o.Since,
+// o.Until], those decoded in part included (by their record header time):
+// the same with shortcuts as without, since the filter refuses only records
+// whose TimeCreated it was given (read cheaply, and so judged by the
+// reader's window), and the reader yields the others, whatever their time,
+// to be judged here; the caller adds the refused ones (Stats.Filtered).
 func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near int) {
 	var seen computerSightings
 	since, until := o.Since, o.Until
@@ -366,9 +374,14 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		set := xpath.NewKeySet(keys)
 		pre := newDataPrefilter(qs)
 		o.Filter = func(s evtx.Summary) bool {
-			if t := s.Time(); !t.IsZero() {
-				seen.note(s.Computer, t, s.RecordID)
+			if s.TimeCreated.IsZero() {
+				// Its time is not known without decoding it (the window
+				// did not judge it): decoded, judged below by its
+				// event's time, and evaluated by the queries its keys
+				// give, none where the filter would refuse it.
+				return true
 			}
+			seen.note(s.Computer, s.TimeCreated, s.RecordID)
 			return set.Accepts(s.Provider, s.EventID) && !pre.rejects(s)
 		}
 	}
@@ -378,6 +391,10 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			return
 		}
 		near++
+		if ev.Partial != "" {
+			// Values without names: no query can read it.
+			return
+		}
 		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID)
 		qs, k := d.queries(ev)
 		s.event(in, ev, qs, k)
@@ -553,8 +570,9 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 		}
 		// An event decoded in part (its template overwritten or damaged)
 		// has values without names: no rule can read it as evidence. It is
-		// counted in the log's stats and reported with the read problems.
-		if fn != nil && ev.Partial == "" {
+		// counted in the log's stats and reported with the read problems;
+		// fn gets it (for its time) and must pass it over.
+		if fn != nil {
 			fn(ev)
 		}
 	}

@@ -1,0 +1,128 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// partialSCMLog writes a System log of intact Schannel 36871 records and
+// Service Control Manager 7036 records decoded in part: the name
+// EventSourceName, which only the classic SCM template defines (the
+// Schannel record before it defines the names the two share), gets a wrong
+// hash in every chunk, so the SCM records keep their values but lose their
+// names and TimeCreated, and are placed by their record header times. The
+// events are written in order; Written sets each one's header time.
+func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
+	t.Helper()
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := []byte{}
+	for _, r := range "EventSourceName" {
+		name = binary.LittleEndian.AppendUint16(name, uint16(r))
+	}
+	n := 0
+	for i := 0; ; {
+		j := bytes.Index(b[i:], name)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		b[at-4] ^= 0x5a // the name structure's hash, before its length
+		n++
+		i = at + len(name)
+	}
+	if n == 0 {
+		t.Fatal("no EventSourceName name structure to damage")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestNearRecordsCountPartialOnesByTheirTime: whether the reference time
+// comes from a record far from every other (checkReference's warning,
+// which also turns off checkGaps for the log) is judged on the records
+// whose time (TimeCreated, else the record header time) lies in the
+// analysed period, records decoded in part included, with shortcuts as
+// without. With shortcuts, every record decoded in part, and every record
+// without a TimeCreated read cheaply, counted as near whatever its time,
+// because the reader yields those whatever its window; without, records
+// decoded in part did not count at all. So the same log gave a time-gap
+// warning with shortcuts and a far-off-reference warning without
+// (found by a randomized comparison of Options.NoShortcuts on crafted
+// logs with skewed header times and one damaged name).
+func TestNearRecordsCountPartialOnesByTheirTime(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	later := t0.Add(40 * 24 * time.Hour)
+	scm := func(written time.Time) *evtx.Event {
+		ev := evtxtest.SCM7036(written, "Remote Desktop Services", "running", "TermService")
+		ev.Written = written
+		return ev
+	}
+	// intact: 20 Schannel records a minute apart from t0, the first
+	// written first (it defines the shared names).
+	intact := func() []*evtx.Event {
+		var evs []*evtx.Event
+		for i := 0; i < 20; i++ {
+			evs = append(evs, evtxtest.Schannel36871(t0.Add(time.Duration(i)*time.Minute), 10013))
+		}
+		return evs
+	}
+	const farOff = "no other record of it lies within"
+	for _, tc := range []struct {
+		name    string
+		partial []time.Time // header times of the records decoded in part, the last one last written
+		farOff  bool        // the reference record lies far from every other
+		gap     bool        // a time gap is reported across the period's start
+	}{
+		// Ten records decoded in part lie near the last-written one (also
+		// in part), 40 days after the intact ones: the reference is not
+		// isolated, and the log is silent for 40 days before the period.
+		{"partial records near the reference", append(spread(later, 10), later.Add(11*time.Minute)), false, true},
+		// The records decoded in part lie 30 days before the intact ones,
+		// the last-written one 40 days after: nothing lies near it.
+		{"partial records far from the reference", append(spread(t0.Add(-30*24*time.Hour), 10), later), true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			evs := intact()
+			for _, w := range tc.partial {
+				evs = append(evs, scm(w))
+			}
+			dir := partialSCMLog(t, evs)
+			for _, plain := range []bool{false, true} {
+				res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir)
+				if res.Inputs[0].Stats.Partial != len(tc.partial) {
+					t.Fatalf("NoShortcuts %v: %d records decoded in part, want %d", plain, res.Inputs[0].Stats.Partial, len(tc.partial))
+				}
+				if want := tc.partial[len(tc.partial)-1]; !res.ReferenceTime.Equal(want) {
+					t.Fatalf("NoShortcuts %v: reference %v, want the last-written record's header time %v", plain, res.ReferenceTime, want)
+				}
+				warned := strings.Contains(strings.Join(res.Warnings, "\n"), farOff)
+				if warned != tc.farOff || (len(res.TimeGaps) > 0) != tc.gap {
+					t.Errorf("NoShortcuts %v: far-off reference warning %v (want %v), time gaps %v (want one: %v)", plain, warned, tc.farOff, res.TimeGaps, tc.gap)
+				}
+			}
+		})
+	}
+}
+
+// spread returns n times a minute apart from t.
+func spread(t time.Time, n int) []time.Time {
+	var out []time.Time
+	for i := 0; i < n; i++ {
+		out = append(out, t.Add(time.Duration(i)*time.Minute))
+	}
+	return out
+}
