@@ -65,49 +65,56 @@ func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
 // logs with skewed header times and one damaged name).
 func TestNearRecordsCountPartialOnesByTheirTime(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	later := t0.Add(40 * 24 * time.Hour)
 	scm := func(written time.Time) *evtx.Event {
 		ev := evtxtest.SCM7036(written, "Remote Desktop Services", "running", "TermService")
 		ev.Written = written
 		return ev
 	}
-	// intact: 20 Schannel records a minute apart from t0, the first
-	// written first (it defines the shared names).
-	intact := func() []*evtx.Event {
+	schannels := func(at time.Time, n int) []*evtx.Event {
 		var evs []*evtx.Event
-		for i := 0; i < 20; i++ {
-			evs = append(evs, evtxtest.Schannel36871(t0.Add(time.Duration(i)*time.Minute), 10013))
+		for i := 0; i < n; i++ {
+			evs = append(evs, evtxtest.Schannel36871(at.Add(time.Duration(i)*time.Minute), 10013))
 		}
 		return evs
 	}
+	// Schannel records 40 days before t0 (the first written: they define
+	// the names the two templates share), then the records decoded in
+	// part, then the last record with a TimeCreated, at t0, which the
+	// reference time comes from (a record header time never stands for
+	// it); records decoded in part written after it give way to it.
 	const farOff = "no other record of it lies within"
 	for _, tc := range []struct {
-		name    string
-		partial []time.Time // header times of the records decoded in part, the last one last written
-		farOff  bool        // the reference record lies far from every other
-		gap     bool        // a time gap is reported across the period's start
+		name   string
+		before []time.Time // header times of records decoded in part written before the reference record
+		after  []time.Time // and after it
+		farOff bool        // the reference record lies far from every other
+		gap    bool        // a time gap is reported across the period's start
 	}{
-		// Ten records decoded in part lie near the last-written one (also
-		// in part), 40 days after the intact ones: the reference is not
-		// isolated, and the log is silent for 40 days before the period.
-		{"partial records near the reference", append(spread(later, 10), later.Add(11*time.Minute)), false, true},
-		// The records decoded in part lie 30 days before the intact ones,
-		// the last-written one 40 days after: nothing lies near it.
-		{"partial records far from the reference", append(spread(t0.Add(-30*24*time.Hour), 10), later), true, false},
+		// Records decoded in part lie near the reference, written after
+		// it: it is not isolated, and the log is silent for 40 days
+		// before the period.
+		{"partial records near the reference", nil, spread(t0.Add(time.Minute), 10), false, true},
+		// The records decoded in part lie 30 days before the reference:
+		// nothing lies near it.
+		{"partial records far from the reference", spread(t0.Add(-30*24*time.Hour), 10), nil, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			evs := intact()
-			for _, w := range tc.partial {
+			evs := schannels(t0.Add(-40*24*time.Hour), 19)
+			for _, w := range tc.before {
+				evs = append(evs, scm(w))
+			}
+			evs = append(evs, schannels(t0, 1)...)
+			for _, w := range tc.after {
 				evs = append(evs, scm(w))
 			}
 			dir := partialSCMLog(t, evs)
 			for _, plain := range []bool{false, true} {
 				res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir)
-				if res.Inputs[0].Stats.Partial != len(tc.partial) {
-					t.Fatalf("NoShortcuts %v: %d records decoded in part, want %d", plain, res.Inputs[0].Stats.Partial, len(tc.partial))
+				if n := len(tc.before) + len(tc.after); res.Inputs[0].Stats.Partial != n {
+					t.Fatalf("NoShortcuts %v: %d records decoded in part, want %d", plain, res.Inputs[0].Stats.Partial, n)
 				}
-				if want := tc.partial[len(tc.partial)-1]; !res.ReferenceTime.Equal(want) {
-					t.Fatalf("NoShortcuts %v: reference %v, want the last-written record's header time %v", plain, res.ReferenceTime, want)
+				if !res.ReferenceTime.Equal(t0) {
+					t.Fatalf("NoShortcuts %v: reference %v, want %v (the last record with a TimeCreated)", plain, res.ReferenceTime, t0)
 				}
 				warned := strings.Contains(strings.Join(res.Warnings, "\n"), farOff)
 				if warned != tc.farOff || (len(res.TimeGaps) > 0) != tc.gap {

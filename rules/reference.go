@@ -111,7 +111,8 @@ func (r *RecordRef) In(path string) string {
 //
 // With Behind set it reports the mirror: records whose TimeCreated lies
 // more than ClockSlack before that of the log's first-written record
-// (lowest record number), which Windows wrote after it: the clock was set
+// (lowest record number of those with a TimeCreated), which Windows wrote
+// after it: the clock was set
 // back between the two (it ran ahead when the first-written record was
 // written, as in a sample whose first 217 records are ten hours ahead of
 // the Kernel-General 1 "system time changed" that follows them, or it ran
@@ -403,8 +404,14 @@ type clockTarget struct {
 	keep func(time.Time) bool
 }
 
-// collectJumps reads the events of f once, adding each to every target
-// whose keep its time passes (see collect).
+// collectJumps reads the events of f once, adding each that has a
+// TimeCreated (createdTime) to every target whose keep its time passes
+// (see collect). A record without one (decoded in part, or written
+// without it) shows no jump: its record header time is when it was
+// written, a hint, and the first- and last-written records the jumps are
+// measured from are chosen among the records with a TimeCreated, so that
+// such a record written before the first of them was counted as "written
+// after it" with an earlier time.
 func collectJumps(f *evtx.File, targets ...clockTarget) error {
 	for {
 		ev, err := f.Next()
@@ -414,7 +421,10 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 		if err != nil {
 			return err
 		}
-		t := eventTime(ev)
+		t := createdTime(ev)
+		if t.IsZero() {
+			continue
+		}
 		for _, c := range targets {
 			if c.keep(t) {
 				c.j.add(ev, t)
@@ -427,7 +437,7 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
 	r := NewRecordRef(ev)
-	r.Time = t // the time it was judged by (a record without a TimeCreated: its header time, eventTime)
+	r.Time = t // the time it was judged by, its TimeCreated (createdTime)
 	if j.copies {
 		r.File = ev.Source.File
 	}

@@ -603,6 +603,16 @@ func eventTime(ev *evtx.Event) time.Time {
 	return known(ev.Written)
 }
 
+// createdTime is eventTime without the record header time: the event's
+// TimeCreated as a query reads it (FILETIME 0 included) or as decoded
+// (writtenTime), else zero. Clock jumps are judged by it.
+func createdTime(ev *evtx.Event) time.Time {
+	if t, ok := evtx.TimeCreatedOf(ev); ok {
+		return t
+	}
+	return writtenTime(ev)
+}
+
 // writtenTime is the time a first- or last-written record gives the
 // reference time and the clock-jump searches: its TimeCreated when it
 // places the record in time (evtx.UsableTime), zero when it has none
