@@ -100,8 +100,10 @@ type TimelineLine struct {
 	Text          string `json:"text"`
 }
 
-// Record names a record: by its EventRecordID (what Event Viewer shows),
-// with its record number in the file, which differs in exported logs.
+// Record names a record: by its EventRecordID (what Event Viewer shows;
+// 0 when none was read: a record decoded in part, or written without
+// one), with its record number in the file, which differs in exported
+// logs.
 // File is, for a record of copies read as one (a log and its shadow copy
 // or export, Machine's copies), the copy that holds it, whose record
 // number RecordNumber is; "" for a log of one file.
@@ -267,8 +269,8 @@ type Event struct {
 	File    string `json:"file"`
 	Channel string `json:"channel"`
 	// EventRecordID is the record's System/EventRecordID (what Event
-	// Viewer shows); RecordID its record number in the file, which
-	// differs in exported logs.
+	// Viewer shows; 0 when none was read); RecordID its record number in
+	// the file, which differs in exported logs.
 	EventRecordID uint64  `json:"event_record_id"`
 	RecordID      uint64  `json:"record_id"`
 	Time          string  `json:"time"`

@@ -182,10 +182,14 @@ func eventLine(e Event) string {
 }
 
 // recordText names a record by its EventRecordID, with its record number
-// in the file beside it where the two differ (exported logs).
+// in the file beside it where the two differ (exported logs); by its
+// record number, said so, when its EventRecordID was not read (0).
 func recordText(eventRecordID, number uint64) string {
-	if eventRecordID == 0 || eventRecordID == number {
-		return fmt.Sprintf("EventRecordID %d", max(eventRecordID, number))
+	if eventRecordID == 0 {
+		return fmt.Sprintf("record %d (no EventRecordID read)", number)
+	}
+	if eventRecordID == number {
+		return fmt.Sprintf("EventRecordID %d", eventRecordID)
 	}
 	return fmt.Sprintf("EventRecordID %d (record %d in the file)", eventRecordID, number)
 }
@@ -198,8 +202,11 @@ func recordIn(r *Record) string {
 	if r.File == "" {
 		return recordText(r.EventRecordID, r.RecordNumber)
 	}
-	s := fmt.Sprintf("EventRecordID %d in %s", max(r.EventRecordID, r.RecordNumber), r.File)
-	if r.EventRecordID != 0 && r.EventRecordID != r.RecordNumber {
+	if r.EventRecordID == 0 {
+		return fmt.Sprintf("record %d in %s (no EventRecordID read)", r.RecordNumber, r.File)
+	}
+	s := fmt.Sprintf("EventRecordID %d in %s", r.EventRecordID, r.File)
+	if r.EventRecordID != r.RecordNumber {
 		s += fmt.Sprintf(" (record %d in the file)", r.RecordNumber)
 	}
 	return s

@@ -85,3 +85,28 @@ func TestClockJumpsIgnoreUntimedRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordRefWithoutEventRecordID: a record whose EventRecordID was not
+// read (decoded in part, or written without one) is named by its record
+// number, said so, never as "EventRecordID <record number>": an export
+// renumbers its records, so the number is not the id Event Viewer shows.
+// It is ordered by its record number in the place of the id.
+func TestRecordRefWithoutEventRecordID(t *testing.T) {
+	ev := &evtx.Event{RecordID: 29}
+	r := NewRecordRef(ev)
+	if r.EventRecordID != 0 || r.String() != "record 29 (no EventRecordID read)" {
+		t.Errorf("NewRecordRef of a record without an EventRecordID: %+v, %q", r, r.String())
+	}
+	r.File = "/mnt/export/System.evtx"
+	if got := r.String(); got != "record 29 in /mnt/export/System.evtx (no EventRecordID read)" {
+		t.Errorf("with its copy: %q", got)
+	}
+	ev.System.EventRecordID = 5101
+	if got := NewRecordRef(ev).String(); got != "EventRecordID 5101 (record 29 in the file)" {
+		t.Errorf("with an EventRecordID: %q", got)
+	}
+	a, b := &RecordRef{RecordNumber: 28}, &RecordRef{EventRecordID: 29, RecordNumber: 29}
+	if !a.before(b) || b.before(a) {
+		t.Errorf("record 28 without an id is not ordered before EventRecordID 29")
+	}
+}

@@ -25,6 +25,10 @@ const ClockSlack = time.Hour
 // path is its first copy's, and each copy numbers its records its own
 // way.
 type RecordRef struct {
+	// EventRecordID is 0 when the record's could not be read (a record
+	// decoded in part): Windows numbers records from 1, and the record
+	// number does not stand for it, since an export renumbers its
+	// records.
 	EventRecordID uint64
 	RecordNumber  uint64 // record header id in the file
 	// Time is the record's TimeCreated, zero when it has none (absent,
@@ -41,11 +45,7 @@ type RecordRef struct {
 // NewRecordRef names ev's record, without the file that holds it: for a
 // record of a log that may be copies read as one, LogRecordRef.
 func NewRecordRef(ev *evtx.Event) *RecordRef {
-	id := ev.System.EventRecordID
-	if id == 0 {
-		id = ev.RecordID
-	}
-	return &RecordRef{EventRecordID: id, RecordNumber: ev.RecordID, Time: writtenTime(ev)}
+	return &RecordRef{EventRecordID: ev.System.EventRecordID, RecordNumber: ev.RecordID, Time: writtenTime(ev)}
 }
 
 // LogRecordRef names ev's record, a record read from l: as NewRecordRef,
@@ -73,10 +73,18 @@ func copyOf(l *evtx.Log, ev *evtx.Event) string {
 // renumbered ones among them, compare as the source log numbered them;
 // then by record number.
 func (r *RecordRef) before(s *RecordRef) bool {
-	if r.EventRecordID != s.EventRecordID {
-		return r.EventRecordID < s.EventRecordID
+	if a, b := r.orderID(), s.orderID(); a != b {
+		return a < b
 	}
 	return r.RecordNumber < s.RecordNumber
+}
+
+// orderID is r's EventRecordID, or its record number when it has none.
+func (r *RecordRef) orderID() uint64 {
+	if r.EventRecordID == 0 {
+		return r.RecordNumber
+	}
+	return r.EventRecordID
 }
 
 // String renders r for people: "EventRecordID 5101 (record 102 in the
@@ -84,6 +92,14 @@ func (r *RecordRef) before(s *RecordRef) bool {
 // copies read as one, with the copy that holds it: "EventRecordID 5101 in
 // /mnt/export/System.evtx (record 102 in the file)".
 func (r *RecordRef) String() string {
+	if r.EventRecordID == 0 {
+		// No EventRecordID was read: the record number alone, said so.
+		s := fmt.Sprintf("record %d", r.RecordNumber)
+		if r.File != "" {
+			s += " in " + r.File
+		}
+		return s + " (no EventRecordID read)"
+	}
 	s := fmt.Sprintf("EventRecordID %d", r.EventRecordID)
 	if r.File != "" {
 		s += " in " + r.File
