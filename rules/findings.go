@@ -284,6 +284,21 @@ func damaged(in *Input) bool {
 	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0 || s.Partial > 0
 }
 
+// damageOf is damageText of the inputs ins, each named, or "no record
+// decoded" when none is damaged.
+func damageOf(ins []*Input) string {
+	var parts []string
+	for _, in := range ins {
+		if t := damageText(in); t != "" {
+			parts = append(parts, in.Path+": "+t)
+		}
+	}
+	if len(parts) == 0 {
+		return "no record decoded in part"
+	}
+	return strings.Join(parts, "; ")
+}
+
 func damageText(in *Input) string {
 	s := in.Stats
 	var parts []string
@@ -365,14 +380,23 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	// reaches into the window (quiet stretches cannot be told from gaps).
 	var oldest, newest time.Time
 	startsBefore := false
+	untimed, inPeriod, partial := 0, 0, 0
 	for _, in := range readable {
-		first, last := in.Stats.First, in.Stats.Last
-		if in.FirstWritten != nil && in.LastWritten != nil {
-			// Time means TimeCreated: the span from the first-written to
-			// the last-written record (header times are write times, and
-			// borrowed or zero in exported logs).
-			first, last = in.FirstWritten.Time, in.LastWritten.Time
+		inPeriod += in.InPeriod
+		partial += in.PartialInPeriod
+		// Time means TimeCreated: the span from the first-written to the
+		// last-written record with one (header times are write times,
+		// borrowed or zero in exported logs). A log none of whose
+		// records gives one is placed nowhere: its header times once
+		// made a log of records all decoded in part "read and covers"
+		// the window.
+		if in.FirstWritten == nil || in.LastWritten == nil {
+			if recordCount([]*Input{in}) > 0 {
+				untimed++
+			}
+			continue
 		}
+		first, last := in.FirstWritten.Time, in.LastWritten.Time
 		if first.IsZero() {
 			continue
 		}
@@ -388,6 +412,8 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	}
 	ls.Status = LogPartial
 	switch {
+	case oldest.IsZero() && untimed > 0:
+		ls.Detail = "none of its records gives a TimeCreated (" + damageOf(readable) + "), so none can be placed in the window"
 	case oldest.IsZero():
 		ls.Status, ls.Detail = LogEmpty, "the log holds no records"
 		if recordCount(readable) == 0 {
@@ -400,6 +426,12 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		// The copy stops where its headers say it goes on: the records
 		// after the cut are lost, and "now" is only the last record read.
 		ls.Detail = cutText(readable)
+	case startsBefore && partial > 0 && 2*partial >= inPeriod:
+		// Most of what the period holds could be evidence or not: a
+		// record decoded in part has values without names, its provider
+		// and event id unknown (one damaged name empties every record of
+		// the templates naming it).
+		ls.Detail = fmt.Sprintf("%d of the %d records of its analysed period were decoded in part (their providers and event ids are not known), so the window is not covered", partial, inPeriod)
 	case startsBefore:
 		ls.Status, ls.Detail = LogRead, ""
 	case !j.ref.IsZero() && oldest.After(j.ref):

@@ -102,6 +102,12 @@ type Input struct {
 	// Since and Until are the record-time bounds of the decoding, when
 	// Decoded.
 	Since, Until time.Time
+	// InPeriod counts, when Decoded, the records whose time (TimeCreated,
+	// else for a record decoded in part its record header time) lies in
+	// [Since, Until], and PartialInPeriod those of them decoded in part
+	// (their provider and event id unknown): a log most of whose period
+	// is such records does not cover a rule's window (logStatus).
+	InPeriod, PartialInPeriod int
 	// Stats are the reader's counts for the last pass over the file.
 	Stats evtx.Stats
 	// Errors are the reader's format errors (at most 100 are kept);

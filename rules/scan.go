@@ -333,8 +333,9 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	// refused (each in it by the TimeCreated it was judged by) included;
 	// total: every record, with a window and filter (skipped or refused)
 	// as without.
-	n := recordCounts{near: s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all)}
-	n.near += in.Stats.Filtered
+	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all)
+	n := recordCounts{near: near + in.Stats.Filtered}
+	in.InPeriod, in.PartialInPeriod = n.near, partial
 	n.total = in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
 	s.decoded[in] = n
 }
@@ -356,7 +357,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // whose TimeCreated it was given (read cheaply, and so judged by the
 // reader's window), and the reader yields the others, whatever their time,
 // to be judged here; the caller adds the refused ones (Stats.Filtered).
-func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near int) {
+func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near, partial int) {
 	var seen computerSightings
 	since, until := o.Since, o.Until
 	filter := !s.e.opt.NoShortcuts
@@ -393,6 +394,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		near++
 		if ev.Partial != "" {
 			// Values without names: no query can read it.
+			partial++
 			return
 		}
 		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID)
@@ -409,7 +411,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 	if seen.dropped {
 		s.computersDropped[in.Path] = true
 	}
-	return near
+	return near, partial
 }
 
 // computerSightings collects the computer names of a log's records and
