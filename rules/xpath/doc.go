@@ -173,7 +173,15 @@
 //     ISO 8601 date-time ("2024-01-01T00:00:00", optional fraction of up to 9
 //     digits, optional Z or ±hh:mm; no zone means UTC) compares as a time, with
 //     all six operators, as Windows does. Plain XPath 1.0 would compare
-//     NaN with NaN.
+//     NaN with NaN. Text that begins as a date (four digits and '-') but
+//     is not such a date-time ('2018-08-07', a date alone, or a time
+//     written with dots) compared with a path ending in @SystemTime is a
+//     *SyntaxError at the literal: Windows refuses a query whose SystemTime
+//     bound it cannot read (an EventLogQuery with
+//     '2026-01-15T10.30.45.000Z' threw, github.com/laurentiu021/SystemManager
+//     pull request 1227), where XPath 1.0 strings would match nothing,
+//     silently. Other text compares as XPath 1.0 says (what Windows does
+//     with it is not known).
 //
 // # Structured queries and time windows
 //

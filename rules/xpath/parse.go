@@ -598,7 +598,40 @@ func (p *parser) parseCmp() (*expr, error) {
 	if err := p.checkAfterOperand(); err != nil {
 		return nil, err
 	}
+	if s := notTimeLiteral(left, right); s != nil {
+		return nil, p.errAt(s.off, "%q is not a date-time for @SystemTime: write YYYY-MM-DDThh:mm:ss, with an optional fraction of up to 9 digits and Z or ±hh:mm (no zone: UTC), e.g. '2024-05-01T00:00:00Z'; Windows refuses such a query", s.lit.s)
+	}
 	return &expr{op: opCmp, cmp: op, args: []*expr{left, right}, off: off}, nil
+}
+
+// notTimeLiteral returns the string literal operand of a comparison of
+// a path ending in @SystemTime with it when the literal begins as a date
+// (four digits and '-', spaces aside) but is not a date-time (parseTime,
+// spaces aside), else nil. Windows compares the two as times and refuses
+// a query whose literal it cannot read as one (an EventLogQuery with a
+// SystemTime bound written 2026-01-15T10.30.45.000Z threw:
+// github.com/laurentiu021/SystemManager pull request 1227); compared as
+// XPath 1.0 strings ('2018-08-07', a date alone) it matched nothing,
+// silently. Other text is left to XPath 1.0's comparison (what Windows
+// does with it is not known).
+func notTimeLiteral(a, b *expr) *expr {
+	if a.op == opString {
+		a, b = b, a
+	}
+	if b.op != opString || a.op != opPath || len(a.path.steps) == 0 {
+		return nil
+	}
+	if last := a.path.steps[len(a.path.steps)-1]; !last.attr || last.name != "SystemTime" {
+		return nil
+	}
+	s := strings.TrimSpace(b.lit.s)
+	if len(s) < 5 || s[4] != '-' || !isDigit(s[0]) || !isDigit(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) {
+		return nil
+	}
+	if _, ok := parseTime(s); ok {
+		return nil
+	}
+	return b
 }
 
 // checkAfterOperand rejects operators of XPath outside the subset where an
