@@ -13,17 +13,7 @@ import (
 // chunks of its oldest records first, so that those it keeps are newer
 // than those it does not.
 func TestRecordMemoBound(t *testing.T) {
-	var name string
-	var b []byte
-	for n, lb := range testLogs(t) {
-		if len(lb) > len(b) || len(lb) == len(b) && n < name {
-			name, b = n, lb
-		}
-	}
-	p := filepath.Join(t.TempDir(), "big.evtx")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	name, p := biggestTestLog(t)
 	recMemoMu.Lock()
 	oldMax, oldBytes := maxRecMemoBytes, recMemoBytes
 	recMemoBytes = 0
@@ -74,27 +64,9 @@ func TestRecordMemoBound(t *testing.T) {
 // made one for every chunk and dropped most. What it keeps decides no
 // answer (TestRecordMemoEqualsReadSmall reads with this bound).
 func TestPrimeKeepsLatest(t *testing.T) {
-	var name string
-	var b []byte
-	for n, lb := range testLogs(t) {
-		if len(lb) > len(b) || len(lb) == len(b) && n < name {
-			name, b = n, lb
-		}
-	}
-	p := filepath.Join(t.TempDir(), "big.evtx")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	name, p := biggestTestLog(t)
 	made := func(bound int64) (made, chunks int, from uint64) {
-		recMemoMu.Lock()
-		oldMax, oldBytes := maxRecMemoBytes, recMemoBytes
-		maxRecMemoBytes, recMemoBytes = bound, 0
-		recMemoMu.Unlock()
-		defer func() {
-			recMemoMu.Lock()
-			maxRecMemoBytes, recMemoBytes = oldMax, oldBytes
-			recMemoMu.Unlock()
-		}()
+		defer SetMaxRecMemoBytes(bound)()
 		logs, err := Find(p)
 		if err != nil || len(logs) != 1 {
 			t.Fatalf("Find: %v", err)
@@ -122,4 +94,21 @@ func TestPrimeKeepsLatest(t *testing.T) {
 		t.Fatalf("%s: bounded to 16 KiB, the prime kept %d of %d chunks (from record %d): the hint did not narrow it", name, fewMade, chunks, from)
 	}
 	t.Logf("%s: the prime made entries for %d of %d chunks (from record %d)", name, fewMade, chunks, from)
+}
+
+// biggestTestLog writes the largest of the test logs (by name among equals)
+// to a temporary file and returns its name and the file's path.
+func biggestTestLog(t *testing.T) (name, path string) {
+	t.Helper()
+	var b []byte
+	for n, lb := range testLogs(t) {
+		if len(lb) > len(b) || len(lb) == len(b) && n < name {
+			name, b = n, lb
+		}
+	}
+	path = filepath.Join(t.TempDir(), "big.evtx")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name, path
 }

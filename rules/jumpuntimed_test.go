@@ -22,11 +22,6 @@ import (
 // last-written one), are reported, with shortcuts and without.
 func TestClockJumpsIgnoreUntimedRecords(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	scm := func(at time.Time) *evtx.Event {
-		ev := evtxtest.SCM7036(at, "Remote Desktop Services", "running", "TermService")
-		ev.Written = at
-		return ev
-	}
 	schannel := func() []*evtx.Event {
 		var evs []*evtx.Event
 		for i := 0; i < 20; i++ {
@@ -47,7 +42,7 @@ func TestClockJumpsIgnoreUntimedRecords(t *testing.T) {
 	}
 	early := []time.Time{t0.Add(-5 * 24 * time.Hour), t0.Add(-5*24*time.Hour + time.Minute)}
 	late := []time.Time{t0.Add(5 * 24 * time.Hour), t0.Add(5*24*time.Hour + time.Minute)}
-	scms := func(ts []time.Time) []*evtx.Event { return []*evtx.Event{scm(ts[0]), scm(ts[1])} }
+	scms := func(ts []time.Time) []*evtx.Event { return []*evtx.Event{partialSCM(ts[0]), partialSCM(ts[1])} }
 	join := func(parts ...[]*evtx.Event) []*evtx.Event {
 		var evs []*evtx.Event
 		for _, p := range parts {

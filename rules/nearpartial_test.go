@@ -51,6 +51,14 @@ func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
 	return dir
 }
 
+// partialSCM is a Service Control Manager 7036 of at, written then (its
+// record header time): a partialSCMLog decodes it in part.
+func partialSCM(at time.Time) *evtx.Event {
+	ev := evtxtest.SCM7036(at, "Remote Desktop Services", "running", "TermService")
+	ev.Written = at
+	return ev
+}
+
 // TestNearRecordsCountPartialOnesByTheirTime: whether the reference time
 // comes from a record far from every other (checkReference's warning,
 // which also turns off checkGaps for the log) is judged on the records
@@ -65,11 +73,6 @@ func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
 // logs with skewed header times and one damaged name).
 func TestNearRecordsCountPartialOnesByTheirTime(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	scm := func(written time.Time) *evtx.Event {
-		ev := evtxtest.SCM7036(written, "Remote Desktop Services", "running", "TermService")
-		ev.Written = written
-		return ev
-	}
 	schannels := func(at time.Time, n int) []*evtx.Event {
 		var evs []*evtx.Event
 		for i := 0; i < n; i++ {
@@ -101,11 +104,11 @@ func TestNearRecordsCountPartialOnesByTheirTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			evs := schannels(t0.Add(-40*24*time.Hour), 19)
 			for _, w := range tc.before {
-				evs = append(evs, scm(w))
+				evs = append(evs, partialSCM(w))
 			}
 			evs = append(evs, schannels(t0, 1)...)
 			for _, w := range tc.after {
-				evs = append(evs, scm(w))
+				evs = append(evs, partialSCM(w))
 			}
 			dir := partialSCMLog(t, evs)
 			for _, plain := range []bool{false, true} {

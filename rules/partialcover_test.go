@@ -20,11 +20,6 @@ import (
 // window, with a caveat. With shortcuts and without.
 func TestPartialRecordsDoNotCover(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	scm := func(at time.Time) *evtx.Event {
-		ev := evtxtest.SCM7036(at, "Remote Desktop Services", "running", "TermService")
-		ev.Written = at
-		return ev
-	}
 	schannel := func(at time.Time) *evtx.Event { return evtxtest.Schannel36871(at, 10013) }
 	var onlyPartial, mostlyPartial, fewPartial []*evtx.Event
 	// Records 20 days before t0 (before every window and the analysed
@@ -33,16 +28,16 @@ func TestPartialRecordsDoNotCover(t *testing.T) {
 	// share.
 	for i := 0; i < 5; i++ {
 		at := t0.Add(-20*24*time.Hour + time.Duration(i)*time.Minute)
-		onlyPartial = append(onlyPartial, scm(at))
+		onlyPartial = append(onlyPartial, partialSCM(at))
 		mostlyPartial = append(mostlyPartial, schannel(at))
 		fewPartial = append(fewPartial, schannel(at))
 	}
 	for i := 0; i < 30; i++ {
 		at := t0.Add(-time.Duration(30-i) * time.Hour)
-		onlyPartial = append(onlyPartial, scm(at))
-		mostlyPartial = append(mostlyPartial, scm(at))
+		onlyPartial = append(onlyPartial, partialSCM(at))
+		mostlyPartial = append(mostlyPartial, partialSCM(at))
 		if i%6 == 0 {
-			fewPartial = append(fewPartial, scm(at))
+			fewPartial = append(fewPartial, partialSCM(at))
 		} else {
 			fewPartial = append(fewPartial, schannel(at))
 		}
