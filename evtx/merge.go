@@ -188,7 +188,17 @@ func (m *merged) next() (*Event, error) {
 		if m.added == nil {
 			m.added = make([]int, len(m.files))
 		}
-		if _, dup := m.seen[k]; dup {
+		_, dup := m.seen[k]
+		if !dup && ev.Partial != "" && f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
+			// Decoded in part, it has no EventRecordID or TimeCreated
+			// read, so no identity another copy's intact record can
+			// share: a record of the same bytes an earlier part gave
+			// (its template damaged in this copy only) is that record
+			// again, as an undecodable one is (stats).
+			j, ok := m.firstPart[f.cur.keys[f.pos-1]]
+			dup = ok && j < m.cur
+		}
+		if dup {
 			m.dups++
 			if recovered {
 				m.recovDups++

@@ -214,9 +214,15 @@ func (s *Stats) noteEvent(id, ft uint64, ev *Event) {
 	if !ok {
 		return
 	}
+	// An EventRecordID is read when it is an integer, as the read
+	// without decoding (chunkDecoder.recordID) judges it: one of another
+	// type (a Real64, a GUID) is no id, and counted as one (0) it made
+	// the record "renumbered" and the log an export only when decoded.
 	hasID := false
-	if sys := ev.Root.Child("System"); sys != nil && sys.Child("EventRecordID") != nil {
-		hasID = true
+	if sys := ev.Root.Child("System"); sys != nil {
+		if e := sys.Child("EventRecordID"); e != nil && plainInteger(e.Value) {
+			hasID = true
+		}
 	}
 	s.noteRead(id, ft, t, ev.System.EventRecordID, hasID)
 }

@@ -380,10 +380,20 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	// reaches into the window (quiet stretches cannot be told from gaps).
 	var oldest, newest time.Time
 	startsBefore := false
-	untimed, inPeriod, partial := 0, 0, 0
+	untimed, inWindow, partial := 0, 0, 0
 	for _, in := range readable {
-		inPeriod += in.InPeriod
-		partial += in.PartialInPeriod
+		// Records decoded in part are counted in the rule's window: a
+		// damaged newest chunk leaves the rest of the analysed period
+		// (the longest window of the channel's rules and the look-back
+		// on both sides) intact, and the window with only records whose
+		// provider and event id are unknown.
+		if n, p, ok := in.inWindow(windowStart); ok {
+			inWindow += n
+			partial += p
+		} else {
+			inWindow += in.InPeriod
+			partial += in.PartialInPeriod
+		}
 		// Time means TimeCreated: the span from the first-written to the
 		// last-written record with one (header times are write times,
 		// borrowed or zero in exported logs). A log none of whose
@@ -426,12 +436,12 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		// The copy stops where its headers say it goes on: the records
 		// after the cut are lost, and "now" is only the last record read.
 		ls.Detail = cutText(readable)
-	case startsBefore && partial > 0 && 2*partial >= inPeriod:
-		// Most of what the period holds could be evidence or not: a
+	case startsBefore && partial > 0 && 2*partial >= inWindow:
+		// Most of what the window holds could be evidence or not: a
 		// record decoded in part has values without names, its provider
 		// and event id unknown (one damaged name empties every record of
 		// the templates naming it).
-		ls.Detail = fmt.Sprintf("%d of the %d records of its analysed period were decoded in part (their providers and event ids are not known), so the window is not covered", partial, inPeriod)
+		ls.Detail = fmt.Sprintf("%d of the %d records of its window were decoded in part (their providers and event ids are not known), so the window is not covered", partial, inWindow)
 	case startsBefore:
 		ls.Status, ls.Detail = LogRead, ""
 	case !j.ref.IsZero() && oldest.After(j.ref):

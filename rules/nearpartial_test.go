@@ -26,8 +26,23 @@ func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if damageNameHash(b, "EventSourceName") == 0 {
+		t.Fatal("no EventSourceName name structure to damage")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// damageNameHash gives every name structure of b spelling nm (UTF-16LE) a
+// wrong hash, and returns how many it changed: the records of the
+// templates naming it are then decoded in part in each chunk where it is
+// defined.
+func damageNameHash(b []byte, nm string) int {
 	name := []byte{}
-	for _, r := range "EventSourceName" {
+	for _, r := range nm {
 		name = binary.LittleEndian.AppendUint16(name, uint16(r))
 	}
 	n := 0
@@ -41,14 +56,7 @@ func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
 		n++
 		i = at + len(name)
 	}
-	if n == 0 {
-		t.Fatal("no EventSourceName name structure to damage")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return n
 }
 
 // partialSCM is a Service Control Manager 7036 of at, written then (its

@@ -52,7 +52,7 @@ func TestPartialRecordsDoNotCover(t *testing.T) {
 		reason  string // of the not-checked verdict
 	}{
 		{"no record with a TimeCreated, --at", onlyPartial, t0, false, "none of its records gives a TimeCreated"},
-		{"most of the period decoded in part", mostlyPartial, time.Time{}, false, "30 of the 31 records of its analysed period were decoded in part"},
+		{"most of the period decoded in part", mostlyPartial, time.Time{}, false, "30 of the 31 records of its window were decoded in part"},
 		{"a few records decoded in part", fewPartial, time.Time{}, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

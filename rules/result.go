@@ -6,6 +6,7 @@ package rules
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -108,6 +109,12 @@ type Input struct {
 	// (their provider and event id unknown): a log most of whose period
 	// is such records does not cover a rule's window (logStatus).
 	InPeriod, PartialInPeriod int
+	// windows counts, when Decoded, for each window of the log's rules
+	// (all end at the reference time), the records whose time lies in it
+	// and those of them decoded in part: a log at least half of whose
+	// records in a rule's window are decoded in part does not cover it
+	// (logStatus). Counted alike with shortcuts and without.
+	windows []*windowCount
 	// Stats are the reader's counts for the last pass over the file.
 	Stats evtx.Stats
 	// Errors are the reader's format errors (at most 100 are kept);
@@ -132,6 +139,29 @@ type Input struct {
 	// clock ran ahead (ReferenceEnd): it was written then, and is not
 	// the machine's "now".
 	ClockAhead bool
+}
+
+// windowCount is Input.windows' count of one window: the records whose
+// time (eventTime) lies in [start, the reference time], and those of
+// them decoded in part. filtered counts, while the log is read, the
+// records of it the pre-filter passes over (from its decoding
+// goroutines); decode then adds them to records.
+type windowCount struct {
+	start            time.Time
+	records, partial int
+	filtered         atomic.Int64
+}
+
+// inWindow returns the records of in whose time lies in the window
+// starting at start, and those of them decoded in part; ok is false when
+// in was not decoded for that window.
+func (in *Input) inWindow(start time.Time) (records, partial int, ok bool) {
+	for _, w := range in.windows {
+		if w.start.Equal(start) {
+			return w.records, w.partial, true
+		}
+	}
+	return 0, 0, false
 }
 
 // Holds reports whether in is a log of channel ch: its Channel, or, for a

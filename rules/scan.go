@@ -333,7 +333,17 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	// refused (each in it by the TimeCreated it was judged by) included;
 	// total: every record, with a window and filter (skipped or refused)
 	// as without.
-	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all)
+	in.windows = nil
+	for _, cq := range qs {
+		start := s.ref.Add(-cq.rule.window)
+		if _, _, ok := in.inWindow(start); !ok {
+			in.windows = append(in.windows, &windowCount{start: start})
+		}
+	}
+	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows)
+	for _, w := range in.windows {
+		w.records += int(w.filtered.Swap(0)) // the same counts with the filter as without
+	}
 	n := recordCounts{near: near + in.Stats.Filtered}
 	in.InPeriod, in.PartialInPeriod = n.near, partial
 	n.total = in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
@@ -357,9 +367,13 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // whose TimeCreated it was given (read cheaply, and so judged by the
 // reader's window), and the reader yields the others, whatever their time,
 // to be judged here; the caller adds the refused ones (Stats.Filtered).
-func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery) (near, partial int) {
+//
+// wins, when not nil, counts the records whose time lies in each of its
+// windows (ending at the reference time), those decoded in part and those
+// the filter refused (by the TimeCreated it judged them by) included.
+func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount) (near, partial int) {
 	var seen computerSightings
-	since, until := o.Since, o.Until
+	since, until, ref := o.Since, o.Until, s.ref
 	filter := !s.e.opt.NoShortcuts
 	if s.e.opt.NoShortcuts {
 		o.Since, o.Until = time.Time{}, time.Time{}
@@ -383,15 +397,32 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				return true
 			}
 			seen.note(s.Computer, s.TimeCreated, s.RecordID)
-			return set.Accepts(s.Provider, s.EventID) && !pre.rejects(s)
+			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
+				return true
+			}
+			for _, w := range wins {
+				if w.holds(s.TimeCreated, ref) {
+					w.filtered.Add(1)
+				}
+			}
+			return false
 		}
 	}
 	d := newDispatch(qs, s.e.opt.NoShortcuts)
 	s.read(in, l, o, func(ev *evtx.Event) {
-		if t := eventTime(ev); !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
+		t := eventTime(ev)
+		if !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
 			return
 		}
 		near++
+		for _, w := range wins {
+			if w.holds(t, ref) {
+				w.records++
+				if ev.Partial != "" {
+					w.partial++
+				}
+			}
+		}
 		if ev.Partial != "" {
 			// Values without names: no query can read it.
 			partial++
@@ -412,6 +443,11 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		s.computersDropped[in.Path] = true
 	}
 	return near, partial
+}
+
+// holds reports whether t lies in w, [w.start, ref].
+func (w *windowCount) holds(t, ref time.Time) bool {
+	return !t.Before(w.start) && !t.After(ref)
 }
 
 // computerSightings collects the computer names of a log's records and
@@ -533,7 +569,7 @@ func (s *scanner) corroborateFurther() {
 		}
 		main, mainErrs, mainCount := in.Stats, in.Errors, in.ErrorCount
 		until := in.Since.Add(-time.Nanosecond)
-		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs)
+		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil)
 		extra, filtered := in.Stats.Records, in.Stats.Filtered
 		if in.Err != nil { // the file read before; keep its main results
 			in.Err, extra, filtered = nil, 0, 0

@@ -362,13 +362,10 @@ func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, boo
 // its EventRecordID, with its record number in the file beside it where
 // they differ (an exported log), or by the record number alone when its
 // EventRecordID was not read; of copies read as one, with the copy that
-// holds it.
+// holds it. EventRecordID 0 is rules.RecordRef's "not read": the record
+// number never stands in for the id (an export renumbers its records).
 func lastWrittenRef(st evtx.Stats) *rules.RecordRef {
-	id := st.LastWrittenEventRecordID
-	if id == 0 {
-		id = st.LastWrittenID
-	}
-	return &rules.RecordRef{EventRecordID: id, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated, File: st.LastWrittenFile}
+	return &rules.RecordRef{EventRecordID: st.LastWrittenEventRecordID, RecordNumber: st.LastWrittenID, Time: st.LastWrittenCreated, File: st.LastWrittenFile}
 }
 
 type dumpWriteError struct{ err error }
