@@ -2,8 +2,6 @@ package evtx_test
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/crc32"
 	"io"
 	"testing"
 	"time"
@@ -27,19 +25,9 @@ func realRecordIDLog(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := b[4096 : 4096+65536]
-	last := int(binary.LittleEndian.Uint32(ch[44:]))
-	free := int(binary.LittleEndian.Uint32(ch[48:]))
-	desc := []byte{8, 0, 0x0a, 0} // 8 bytes of UInt64: only EventRecordID's
-	if bytes.Count(ch[last:free], desc) != 1 {
-		t.Fatal("no single UInt64 value in the last record")
+	if err := evtxtest.RetypeLastRecordID(b); err != nil {
+		t.Fatal(err)
 	}
-	ch[last+bytes.Index(ch[last:free], desc)+2] = 0x0c // Real64
-	binary.LittleEndian.PutUint32(ch[52:], crc32.ChecksumIEEE(ch[512:free]))
-	h := crc32.NewIEEE()
-	h.Write(ch[:120])
-	h.Write(ch[128:512])
-	binary.LittleEndian.PutUint32(ch[124:], h.Sum32())
 	return b
 }
 

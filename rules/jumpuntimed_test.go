@@ -42,7 +42,7 @@ func TestClockJumpsIgnoreUntimedRecords(t *testing.T) {
 	}
 	early := []time.Time{t0.Add(-5 * 24 * time.Hour), t0.Add(-5*24*time.Hour + time.Minute)}
 	late := []time.Time{t0.Add(5 * 24 * time.Hour), t0.Add(5*24*time.Hour + time.Minute)}
-	scms := func(ts []time.Time) []*evtx.Event { return []*evtx.Event{partialSCM(ts[0]), partialSCM(ts[1])} }
+	scms := func(ts []time.Time) []*evtx.Event { return []*evtx.Event{scmAt(ts[0]), scmAt(ts[1])} }
 	join := func(parts ...[]*evtx.Event) []*evtx.Event {
 		var evs []*evtx.Event
 		for _, p := range parts {

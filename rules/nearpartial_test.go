@@ -22,12 +22,20 @@ import (
 // events are written in order; Written sets each one's header time.
 func partialSCMLog(t *testing.T, evs []*evtx.Event) string {
 	t.Helper()
+	return damagedNameLog(t, evs, "EventSourceName")
+}
+
+// damagedNameLog writes the events as a System log in a directory of its
+// own, every name structure spelling nm given a wrong hash
+// (damageNameHash), and returns the directory.
+func damagedNameLog(t *testing.T, evs []*evtx.Event, nm string) string {
+	t.Helper()
 	b, err := evtxtest.Bytes(evs, evtxtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if damageNameHash(b, "EventSourceName") == 0 {
-		t.Fatal("no EventSourceName name structure to damage")
+	if damageNameHash(b, nm) == 0 {
+		t.Fatalf("no %s name structure to damage", nm)
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
@@ -59,9 +67,9 @@ func damageNameHash(b []byte, nm string) int {
 	return n
 }
 
-// partialSCM is a Service Control Manager 7036 of at, written then (its
-// record header time): a partialSCMLog decodes it in part.
-func partialSCM(at time.Time) *evtx.Event {
+// scmAt is a Service Control Manager 7036 of at, written then (its record
+// header time): a partialSCMLog decodes it in part.
+func scmAt(at time.Time) *evtx.Event {
 	ev := evtxtest.SCM7036(at, "Remote Desktop Services", "running", "TermService")
 	ev.Written = at
 	return ev
@@ -112,11 +120,11 @@ func TestNearRecordsCountPartialOnesByTheirTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			evs := schannels(t0.Add(-40*24*time.Hour), 19)
 			for _, w := range tc.before {
-				evs = append(evs, partialSCM(w))
+				evs = append(evs, scmAt(w))
 			}
 			evs = append(evs, schannels(t0, 1)...)
 			for _, w := range tc.after {
-				evs = append(evs, partialSCM(w))
+				evs = append(evs, scmAt(w))
 			}
 			dir := partialSCMLog(t, evs)
 			for _, plain := range []bool{false, true} {

@@ -28,16 +28,16 @@ func TestPartialRecordsDoNotCover(t *testing.T) {
 	// share.
 	for i := 0; i < 5; i++ {
 		at := t0.Add(-20*24*time.Hour + time.Duration(i)*time.Minute)
-		onlyPartial = append(onlyPartial, partialSCM(at))
+		onlyPartial = append(onlyPartial, scmAt(at))
 		mostlyPartial = append(mostlyPartial, schannel(at))
 		fewPartial = append(fewPartial, schannel(at))
 	}
 	for i := 0; i < 30; i++ {
 		at := t0.Add(-time.Duration(30-i) * time.Hour)
-		onlyPartial = append(onlyPartial, partialSCM(at))
-		mostlyPartial = append(mostlyPartial, partialSCM(at))
+		onlyPartial = append(onlyPartial, scmAt(at))
+		mostlyPartial = append(mostlyPartial, scmAt(at))
 		if i%6 == 0 {
-			fewPartial = append(fewPartial, partialSCM(at))
+			fewPartial = append(fewPartial, scmAt(at))
 		} else {
 			fewPartial = append(fewPartial, schannel(at))
 		}

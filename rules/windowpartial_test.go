@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,14 +23,9 @@ import (
 // 103) is still not detected, with the caveat.
 func TestPartialRecordsInWindowDoNotCover(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	scm := func(at time.Time) *evtx.Event {
-		ev := evtxtest.SCM7036(at, "Remote Desktop Services", "running", "TermService")
-		ev.Written = at
-		return ev
-	}
 	var evs []*evtx.Event
 	for i := 0; i < 240; i++ {
-		evs = append(evs, scm(t0.Add(-10*24*time.Hour+time.Duration(i)*time.Hour)))
+		evs = append(evs, scmAt(t0.Add(-10*24*time.Hour+time.Duration(i)*time.Hour)))
 	}
 	for i := 0; i < 30; i++ {
 		at := t0.Add(-20*time.Hour + time.Duration(i)*30*time.Minute)
@@ -40,18 +33,8 @@ func TestPartialRecordsInWindowDoNotCover(t *testing.T) {
 		ev.Written = at
 		evs = append(evs, ev)
 	}
-	evs = append(evs, scm(t0))
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if damageNameHash(b, "ErrorState") == 0 {
-		t.Fatal("no ErrorState name structure to damage")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	evs = append(evs, scmAt(t0))
+	dir := damagedNameLog(t, evs, "ErrorState")
 	for _, plain := range []bool{false, true} {
 		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir)
 		if p := res.Inputs[0].Stats.Partial; p != 30 {

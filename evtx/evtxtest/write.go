@@ -277,15 +277,12 @@ func (c *chunkWriter) finish(uncount int, badHeaderCRC, badRecordsCRC bool) []by
 	}
 	le.PutUint32(b[40:], 128)
 	le.PutUint32(b[48:], free)
-	rcrc := crc32.ChecksumIEEE(b[chunkHeaderSize:free])
+	rcrc, _ := chunkChecksums(b, free)
 	if badRecordsCRC {
 		rcrc ^= 0xffffffff
 	}
 	le.PutUint32(b[52:], rcrc)
-	hcrc := crc32.NewIEEE()
-	hcrc.Write(b[:120])
-	hcrc.Write(b[128:chunkHeaderSize])
-	sum := hcrc.Sum32()
+	_, sum := chunkChecksums(b, free) // over the records checksum just set
 	if badHeaderCRC {
 		sum ^= 0xffffffff
 	}
