@@ -357,8 +357,8 @@ func TestDumpExported(t *testing.T) {
 	}
 	for _, f := range []string{"jsonl", "xml", "text"} {
 		code, out, errOut := runDumpArgs(t, "-f", f, p)
-		if code != exitOK || strings.Contains(out+errOut, "1601") {
-			t.Errorf("-f %s: exit %d, 1601 printed:\n%s\n%s", f, code, out, errOut)
+		if code != exitOK || strings.Contains(out+errOut, "1601-01-01") {
+			t.Errorf("-f %s: exit %d, 1601-01-01 printed:\n%s\n%s", f, code, out, errOut)
 		}
 		if !strings.Contains(errOut, "exported log") || !strings.Contains(errOut, "5 of 5 records renumbered, 1 with header time 0") {
 			t.Errorf("-f %s: the summary does not say the log is exported:\n%s", f, errOut)
