@@ -340,7 +340,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 			in.windows = append(in.windows, &windowCount{start: start})
 		}
 	}
-	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows)
+	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil)
 	for _, w := range in.windows {
 		w.records += int(w.filtered.Swap(0)) // the same counts with the filter as without
 	}
@@ -371,7 +371,10 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // wins, when not nil, counts the records whose time lies in each of its
 // windows (ending at the reference time), those decoded in part and those
 // the filter refused (by the TimeCreated it judged them by) included.
-func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount) (near, partial int) {
+//
+// each, when not nil, is given every event the reader yields, whatever
+// its time (before the bound above is checked).
+func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event)) (near, partial int) {
 	var seen computerSightings
 	since, until, ref := o.Since, o.Until, s.ref
 	filter := !s.e.opt.NoShortcuts
@@ -410,6 +413,9 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 	}
 	d := newDispatch(qs, s.e.opt.NoShortcuts)
 	s.read(in, l, o, func(ev *evtx.Event) {
+		if each != nil {
+			each(ev)
+		}
 		t := eventTime(ev)
 		if !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
 			return
@@ -569,8 +575,24 @@ func (s *scanner) corroborateFurther() {
 		}
 		main, mainErrs, mainCount := in.Stats, in.Errors, in.ErrorCount
 		until := in.Since.Add(-time.Nanosecond)
-		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil)
-		extra, filtered := in.Stats.Records, in.Stats.Filtered
+		// The records this read decodes that the main pass did not:
+		// those whose TimeCreated, as the reader's window judges it
+		// (evtx.TimeCreatedOf), lies outside the main pass's window. The
+		// reader yields a record without one (decoded in part, or
+		// written without it) whatever its window, so the main pass
+		// decoded it already, and with NoShortcuts it decoded every
+		// record: adding this read's Records counted those again (a
+		// System log of 122 records said 244 decoded, -122 skipped).
+		extra := 0
+		count := func(ev *evtx.Event) {
+			if t, ok := evtx.TimeCreatedOf(ev); ok && !s.e.opt.NoShortcuts && (t.Before(in.Since) || t.After(in.Until)) {
+				extra++
+			}
+		}
+		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil, count)
+		// The filter refuses only records whose TimeCreated it was given,
+		// in this read's window: the main pass passed them over.
+		filtered := in.Stats.Filtered
 		if in.Err != nil { // the file read before; keep its main results
 			in.Err, extra, filtered = nil, 0, 0
 			n.since = in.Since
