@@ -3,6 +3,7 @@ package evtx
 import (
 	"crypto/sha256"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -21,6 +22,21 @@ import (
 // The parts are read in the order given, so the first part's copy of a
 // record is the one yielded; the merged log's Path, Channel and Size are
 // the first part's. Merge of one log returns it, of none nil.
+//
+// A record decoded in part (Event.Partial: its template damaged or
+// overwritten in that file) has no EventRecordID or TimeCreated read, so
+// it shares no identity with a copy of it decoded in full. Such a record
+// is a copy of one another part gives decoded in full when its bytes are
+// the same (record number, size and CRC32), or its record number, size
+// and record header time are (the record holding a damaged template
+// definition differs in those bytes; a header time of 0, as exports
+// leave it, tells nothing), unless its own file holds the record in full
+// too (that file's damage, counted as its Reader counts it): it is then a
+// duplicate, neither yielded nor counted in Stats.Partial, whichever part
+// holds it first. The events
+// decoded in part that no part gives in full are therefore yielded last,
+// after every part's other events (in the order met; a reader of the
+// merged log holds them until then).
 //
 // A merged log decodes every record of its parts (identity needs the
 // content) and applies Options.Since, Until and Filter to the decoded
@@ -128,7 +144,17 @@ type merged struct {
 	// record, counted once (in BadRecords, and in Recovered where the
 	// headers do not count it).
 	firstPart map[recKey]int
-	slack     int // yielded events read from chunk slack or unallocated space
+	// full holds, by its looseKey, the parts (in order) that gave a record
+	// decoded in full: a copy of it decoded in part in another part (its
+	// template damaged in that copy) is that record again (fullCopy).
+	full map[looseKey][]int
+	// pending are the events decoded in part that no part gave in full
+	// so far, in the order met: yielded once every part has been read,
+	// unless a later part gave the record in full (pendNext: the next to
+	// judge).
+	pending  []mergeCand
+	pendNext int
+	slack    int // yielded events read from chunk slack or unallocated space
 	// added counts per part its events that are no copy of an event an
 	// earlier part gave (PartAdded).
 	added []int
@@ -138,7 +164,7 @@ type merged struct {
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
-	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, maxErrs: o.MaxErrors}
+	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, full: map[looseKey][]int{}, maxErrs: o.MaxErrors}
 	if m.maxErrs == 0 {
 		m.maxErrs = DefaultMaxErrors
 	}
@@ -178,64 +204,150 @@ func (m *merged) next() (*Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		recovered := f.cur != nil && f.pos > 0 && f.recoveredAt(f.pos-1)
-		if f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
-			if _, ok := m.firstPart[f.cur.keys[f.pos-1]]; !ok {
-				m.firstPart[f.cur.keys[f.pos-1]] = m.cur
-			}
-		}
-		k := ev.Identity()
 		if m.added == nil {
 			m.added = make([]int, len(m.files))
 		}
-		_, dup := m.seen[k]
-		if !dup && ev.Partial != "" && f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
+		c := mergeCand{ev: ev, part: m.cur, recovered: f.cur != nil && f.pos > 0 && f.recoveredAt(f.pos-1)}
+		if f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
+			c.k, c.hasKey = f.cur.keys[f.pos-1], true
+			if _, ok := m.firstPart[c.k]; !ok {
+				m.firstPart[c.k] = m.cur
+			}
+		}
+		if ev.Partial == "" {
+			if lk, ok := c.loose(); ok {
+				if ps := m.full[lk]; len(ps) == 0 || ps[len(ps)-1] != m.cur {
+					m.full[lk] = append(ps, m.cur)
+				}
+			}
+			if ev := m.admit(c); ev != nil {
+				return ev, nil
+			}
+			continue
+		}
+		if c.hasKey {
 			// Decoded in part, it has no EventRecordID or TimeCreated
 			// read, so no identity another copy's intact record can
 			// share: a record of the same bytes an earlier part gave
 			// (its template damaged in this copy only) is that record
 			// again, as an undecodable one is (stats).
-			j, ok := m.firstPart[f.cur.keys[f.pos-1]]
-			dup = ok && j < m.cur
-		}
-		if dup {
-			m.dups++
-			if recovered {
-				m.recovDups++
+			if j := m.firstPart[c.k]; j < m.cur {
+				m.dup(c)
+				continue
 			}
-			if ev.Partial != "" {
-				m.partDups++
-			}
-			if f.cur != nil && f.pos > 0 && f.pos <= len(f.cur.keys) {
-				if m.dupKeys == nil {
-					m.dupKeys = make([]map[recKey]struct{}, len(m.files))
-				}
-				if m.dupKeys[m.cur] == nil {
-					m.dupKeys[m.cur] = map[recKey]struct{}{}
-				}
-				m.dupKeys[m.cur][f.cur.keys[f.pos-1]] = struct{}{}
-			}
-			continue
 		}
-		m.seen[k] = struct{}{}
-		m.added[m.cur]++
-		// The Reader's order of judgement: the window by TimeCreated,
-		// then the filter on the record's summary.
-		if !m.win.admits(ev) {
-			m.skipped++
-			continue
-		}
-		if m.win.filter != nil && !m.win.filter(eventSummary(ev)) {
-			m.filtered++
-			continue
-		}
-		m.records++
-		if ev.Recovered != "" {
-			m.slack++
-		}
-		return ev, nil
+		// A later part may hold it in full: it waits for the last part.
+		m.pending = append(m.pending, c)
 	}
+	for m.pendNext < len(m.pending) {
+		c := m.pending[m.pendNext]
+		m.pending[m.pendNext] = mergeCand{} // let the event go
+		m.pendNext++
+		if m.fullCopy(c) {
+			m.dup(c)
+			continue
+		}
+		if ev := m.admit(c); ev != nil {
+			return ev, nil
+		}
+	}
+	m.pending = nil
 	return nil, io.EOF
+}
+
+// mergeCand is an event a part of a merged log gave, with the key (recKey)
+// of its bytes when its Reader knows it (hasKey), whether the headers do
+// not account for it (recovered), and the index of that part.
+type mergeCand struct {
+	ev        *Event
+	part      int
+	k         recKey
+	hasKey    bool
+	recovered bool
+}
+
+// looseKey is a record by its record number, size and record header time
+// (a FILETIME): what a copy whose template definition is damaged keeps of
+// the record, whose bytes then differ from the intact copy's in the
+// record that holds the definition.
+type looseKey struct {
+	id, ft uint64
+	size   uint32
+}
+
+// loose returns c's looseKey; ok is false when its bytes are not known or
+// its header time is 0 (an export leaves it 0: no time to tell records by).
+func (c mergeCand) loose() (looseKey, bool) {
+	ft := TimeToFiletime(c.ev.Written)
+	if !c.hasKey || ft == 0 {
+		return looseKey{}, false
+	}
+	return looseKey{id: c.k.id, ft: ft, size: c.k.size}, true
+}
+
+// fullCopy reports whether another part gave, decoded in full, the
+// record that c (decoded in part) is a copy of, and c's own part did not:
+// one of the same bytes, or of the same record number, size and non-zero
+// header time. A copy decoded in part beside one decoded in full in the
+// same file (a chunk half overwritten by another's) is that file's own
+// damage, counted as its Reader counts it (a merged log of byte copies
+// counts what one copy does).
+func (m *merged) fullCopy(c mergeCand) bool {
+	lk, ok := c.loose()
+	if !ok {
+		return false
+	}
+	ps := m.full[lk]
+	return len(ps) > 0 && !slices.Contains(ps, c.part)
+}
+
+// dup counts c, not yielded, as a copy of a record another part gives.
+func (m *merged) dup(c mergeCand) {
+	m.dups++
+	if c.recovered {
+		m.recovDups++
+	}
+	if c.ev.Partial != "" {
+		m.partDups++
+	}
+	if c.hasKey {
+		if m.dupKeys == nil {
+			m.dupKeys = make([]map[recKey]struct{}, len(m.files))
+		}
+		if m.dupKeys[c.part] == nil {
+			m.dupKeys[c.part] = map[recKey]struct{}{}
+		}
+		m.dupKeys[c.part][c.k] = struct{}{}
+	}
+}
+
+// admit returns c's event when it is no copy of an event yielded before
+// (by Event.Identity) and the window and filter yield it, else nil, having
+// counted it.
+func (m *merged) admit(c mergeCand) *Event {
+	ev := c.ev
+	k := ev.Identity()
+	if _, dup := m.seen[k]; dup {
+		m.dup(c)
+		return nil
+	}
+	m.seen[k] = struct{}{}
+	m.added[c.part]++
+	// The Reader's order of judgement: the window by TimeCreated,
+	// then the filter on the record's summary.
+	if !m.win.admits(ev) {
+		m.skipped++
+		return nil
+	}
+	if m.win.filter != nil && !m.win.filter(eventSummary(ev)) {
+		m.filtered++
+		return nil
+	}
+	m.records++
+	if ev.Recovered != "" {
+		m.slack++
+	}
+	return ev
 }
 
 // eventSummary is the Summary of decoded event ev: its TimeCreated as

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -375,5 +376,137 @@ func TestAnalyzeQueryMergedCopiesNameTheCopy(t *testing.T) {
 	// The last hour's two and the three a year ahead (timediff negative).
 	if n := strings.Count(out, "<Event "); n != 5 {
 		t.Errorf("query: %d events, want 5 (EventRecordID 5061..5063, 5099, 5100)", n)
+	}
+}
+
+// writeNameDamaged writes evs as a System log at path, every name
+// structure spelling nm (UTF-16LE) given a wrong hash when damage is set:
+// the records of the templates naming it are then decoded in part.
+func writeNameDamaged(t *testing.T, path string, evs []*evtx.Event, nm string, damage bool) {
+	t.Helper()
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if damage {
+		var name []byte
+		for _, r := range nm {
+			name = append(name, byte(r), byte(r>>8))
+		}
+		for i := 0; ; {
+			j := strings.Index(string(b[i:]), string(name))
+			if j < 0 {
+				break
+			}
+			b[i+j-4] ^= 0x5a // the name structure's hash, before its length
+			n++
+			i += j + len(name)
+		}
+		if n == 0 {
+			t.Fatalf("no %s to damage", nm)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// schannelDay is ten days of Service Control Manager 7036 records, one an
+// hour, whose last day also holds 30 Schannel 36871 records (internal
+// error state 10013: rdp-tls-disabled's evidence), each written at its
+// TimeCreated, ending at at.
+func schannelDay(at time.Time) []*evtx.Event {
+	var evs []*evtx.Event
+	scm := func(t time.Time) {
+		ev := evtxtest.SCM7036(t, "Remote Desktop Services", "running", "TermService")
+		ev.Written = t
+		evs = append(evs, ev)
+	}
+	for i := 0; i < 240; i++ {
+		scm(at.Add(-10*24*time.Hour + time.Duration(i)*time.Hour))
+	}
+	for i := 0; i < 30; i++ {
+		t := at.Add(-20*time.Hour + time.Duration(i)*30*time.Minute)
+		ev := evtxtest.Schannel36871(t, 10013)
+		ev.Written = t
+		evs = append(evs, ev)
+	}
+	scm(at)
+	return evs
+}
+
+type copiesReport struct {
+	Inputs []struct {
+		Path     string   `json:"path"`
+		Channel  string   `json:"channel"`
+		Records  int      `json:"records"`
+		Partial  int      `json:"partial_records"`
+		Problems []string `json:"problems"`
+	} `json:"inputs"`
+	Findings []struct {
+		RuleID        string   `json:"rule_id"`
+		Verdict       string   `json:"verdict"`
+		Reasons       []string `json:"reasons"`
+		Caveats       []string `json:"caveats"`
+		EvidenceCount int      `json:"evidence_count"`
+	} `json:"findings"`
+}
+
+func analyzeCopies(t *testing.T, paths ...string) copiesReport {
+	t.Helper()
+	code, out, errOut := runCmd(append([]string{"analyze", "-f", "json"}, paths...)...)
+	if code != exitOK && code != exitDetected {
+		t.Fatalf("analyze %q: exit %d: %s", paths, code, errOut)
+	}
+	var r copiesReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestAnalyzeIntactCopyAfterDamagedOne: a System log and a copy of it
+// whose name ErrorState has a wrong hash (its 30 Schannel 36871 records
+// decoded in part), the damaged copy found first (a byte copy holds as
+// many records, so it may be read first). Read as one, the log is what
+// the intact copy alone is: its Schannel records are the evidence, and
+// nothing is said decoded in part. The merged log yielded the 30 records
+// twice, intact and in part, and analyze said 'System.evtx: 30 records
+// decoded in part; events in the unreadable parts are not seen', naming
+// the damaged copy's path for a log every record of which was read.
+func TestAnalyzeIntactCopyAfterDamagedOne(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	damaged, intact := filepath.Join(dir, "a", "System.evtx"), filepath.Join(dir, "b", "System.evtx")
+	writeNameDamaged(t, damaged, schannelDay(at), "ErrorState", true)
+	writeNameDamaged(t, intact, schannelDay(at), "ErrorState", false)
+	if r := analyzeCopies(t, damaged); len(r.Inputs) != 1 || r.Inputs[0].Partial != 30 {
+		t.Fatalf("the damaged copy alone: %+v", r.Inputs)
+	}
+	want := analyzeCopies(t, intact)
+	got := analyzeCopies(t, damaged, intact)
+	if len(got.Inputs) != 1 || got.Inputs[0].Path != damaged || got.Inputs[0].Partial != 0 || got.Inputs[0].Records != want.Inputs[0].Records {
+		t.Errorf("inputs %+v; want the damaged copy read first, the intact copy's %d records, none decoded in part", got.Inputs, want.Inputs[0].Records)
+	}
+	if len(got.Findings) != len(want.Findings) {
+		t.Fatalf("%d findings, want %d", len(got.Findings), len(want.Findings))
+	}
+	for i, f := range got.Findings {
+		w := want.Findings[i]
+		if f.RuleID != w.RuleID || f.Verdict != w.Verdict || f.EvidenceCount != w.EvidenceCount || !slices.Equal(f.Reasons, w.Reasons) {
+			t.Errorf("%s: %s, %d evidence, reasons %q; the intact copy alone: %s, %d, %q", f.RuleID, f.Verdict, f.EvidenceCount, f.Reasons, w.Verdict, w.EvidenceCount, w.Reasons)
+		}
+		for _, c := range f.Caveats {
+			if strings.Contains(c, "decoded in part") {
+				t.Errorf("%s: caveat %q", f.RuleID, c)
+			}
+		}
+	}
+	if f := want.Findings; len(f) == 0 {
+		t.Fatal("no findings")
 	}
 }
