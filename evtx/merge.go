@@ -101,6 +101,34 @@ func (rd *Reader) PartAdded() []int {
 	return out
 }
 
+// Damage is what of a log could not be read as records: chunks whose
+// header is unusable, undecodable records, bytes of the record area that
+// hold no readable record, and records decoded in part (as Stats counts
+// them).
+type Damage struct {
+	BadChunks   int
+	BadRecords  int
+	UnreadBytes int64
+	Partial     int
+}
+
+// PartDamage returns, for a Reader of a merged log (Merge), the damage of
+// Stats each of its files holds, in the order of Log.Parts: BadRecords,
+// UnreadBytes and Partial count each record or span in the first file
+// that holds it, and a record decoded in part not at all where another
+// file gives it in full (as Stats counts them: their sums over the files
+// are Stats' counts); BadChunks is the first file's, as Stats'. So a
+// caveat names the copy that holds the damage, not the first copy, by
+// which the merged log is named. nil for a Reader of a log that is not
+// merged. Like Stats, they are complete once Next has returned io.EOF.
+func (rd *Reader) PartDamage() []Damage {
+	if rd.merged == nil {
+		return nil
+	}
+	_, ds := rd.merged.tally()
+	return ds
+}
+
 // RecordIdentity is the identity of a decoded record under which Merge
 // counts it once (see Merge).
 type RecordIdentity struct {
@@ -134,6 +162,8 @@ type merged struct {
 	recovDups int // duplicates among the parts' recovered records
 	dups      int
 	partDups  int // duplicates among the parts' events decoded in part
+	// partDupsAt counts partDups per part.
+	partDupsAt []int
 	// dupKeys holds per part the keys (recKey) of its events that are
 	// copies of another part's: a part's own copies of them
 	// (Reader.inDups) are copies of that record too.
@@ -309,6 +339,10 @@ func (m *merged) dup(c mergeCand) {
 	}
 	if c.ev.Partial != "" {
 		m.partDups++
+		if m.partDupsAt == nil {
+			m.partDupsAt = make([]int, len(m.files))
+		}
+		m.partDupsAt[c.part]++
 	}
 	if c.hasKey {
 		if m.dupKeys == nil {
@@ -362,7 +396,15 @@ func eventSummary(ev *Event) Summary {
 }
 
 func (m *merged) stats() Stats {
+	s, _ := m.tally()
+	return s
+}
+
+// tally returns the merged log's Stats and what of its damage each part
+// holds (Reader.PartDamage).
+func (m *merged) tally() (Stats, []Damage) {
 	var s Stats
+	ds := make([]Damage, len(m.files))
 	bad := map[recKey]int{}         // the first part holding each of Reader.bad
 	gapsBefore := map[gapKey]int{}  // the most copies of a span in one part read before
 	staleBefore := map[recKey]int{} // the same of an old record
@@ -374,13 +416,22 @@ func (m *merged) stats() Stats {
 			s.Size, s.HeaderChunks, s.Chunks, s.BadChunks = p.Size, p.HeaderChunks, p.Chunks, p.BadChunks
 			s.Dirty, s.Full = p.Dirty, p.Full
 		}
+		d := &ds[i]
+		if i == 0 {
+			d.BadChunks = p.BadChunks
+		}
 		s.BadRecords += p.BadRecords
+		d.BadRecords += p.BadRecords
 		// The parts read every record (no window): their recovered
 		// records less those that are copies of one read before.
 		s.Recovered += p.Recovered
 		// Decoded in part: counted whether or not the window and the
 		// filter yield it, as the Reader counts it.
 		s.Partial += p.Partial
+		d.Partial += p.Partial
+		if i < len(m.partDupsAt) {
+			d.Partial -= m.partDupsAt[i]
+		}
 		// Undecodable records an earlier part holds too.
 		for _, b := range f.Reader.bad {
 			j, ok := m.firstPart[b.k]
@@ -389,6 +440,7 @@ func (m *merged) stats() Stats {
 			}
 			if ok && j < i {
 				s.BadRecords--
+				d.BadRecords--
 				if b.recovered {
 					s.Recovered--
 				}
@@ -405,6 +457,7 @@ func (m *merged) stats() Stats {
 					}
 					if d.partial {
 						s.Partial--
+						ds[i].Partial--
 					}
 				}
 			}
@@ -414,8 +467,12 @@ func (m *merged) stats() Stats {
 		heldBefore(f.Reader.stale, staleBefore, func(_ recKey, n int) { s.Stale -= n })
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
+		d.UnreadBytes += p.UnreadBytes
 		// Unreadable spans an earlier part holds too (as many times).
-		heldBefore(f.Reader.gaps, gapsBefore, func(g gapKey, n int) { s.UnreadBytes -= int64(g.size) * int64(n) })
+		heldBefore(f.Reader.gaps, gapsBefore, func(g gapKey, n int) {
+			s.UnreadBytes -= int64(g.size) * int64(n)
+			d.UnreadBytes -= int64(g.size) * int64(n)
+		})
 		s.Problems += p.Problems
 		if !p.First.IsZero() && (i == 0 || s.First.IsZero() || p.First.Before(s.First)) {
 			s.First = p.First
@@ -452,7 +509,7 @@ func (m *merged) stats() Stats {
 	s.Partial -= m.partDups
 	s.SlackRead = m.slack
 	s.Duplicates += m.dups
-	return s
+	return s, ds
 }
 
 // heldBefore calls drop(k, n) for each key of one part's keys that an

@@ -65,8 +65,14 @@ func TestMergeOfCopiesCountsAsOne(t *testing.T) {
 			}
 			for _, err := f.Next(); err == nil; _, err = f.Next() {
 			}
-			ps := f.PartStats()
+			ps, ds, st := f.PartStats(), f.PartDamage(), f.Stats()
 			f.Close()
+			// The damage lies in the first copy, which the second copies
+			// byte for byte: PartDamage gives it all to the first.
+			if len(ds) != 2 || ds[0] != (evtx.Damage{BadChunks: st.BadChunks, BadRecords: st.BadRecords, UnreadBytes: st.UnreadBytes, Partial: st.Partial}) || ds[1] != (evtx.Damage{}) {
+				t.Errorf("%s: PartDamage %+v, want all of the merged log's (%d bad chunks, %d undecodable, %d bytes unread, %d in part) in the first copy",
+					name, ds, st.BadChunks, st.BadRecords, st.UnreadBytes, st.Partial)
+			}
 			if len(ps) != 2 || ps[0].Chunks != one.Chunks || ps[1].BadChunks != one.BadChunks || ps[1].Problems != one.Problems || ps[1].Duplicates != one.Duplicates {
 				t.Errorf("%s: PartStats %+v, want two of %+v", name, ps, one)
 			}

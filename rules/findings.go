@@ -158,12 +158,19 @@ func (j *ruleJudge) finding() *Finding {
 	for _, ls := range f.Logs {
 		for _, p := range ls.Paths {
 			for _, in := range j.sr.inputs {
-				if in.Path == p && in.Readable() && damaged(in) {
-					what := "events"
-					if ls.Role == RoleContext {
-						what = "RDP connection attempts" // they only attribute other events
+				if in.Path != p || !in.Readable() || !damaged(in) {
+					continue
+				}
+				what := "events"
+				if ls.Role == RoleContext {
+					what = "RDP connection attempts" // they only attribute other events
+				}
+				// Of copies read as one, each copy that holds damage
+				// is named: the log's path is its first copy's.
+				for _, d := range in.damages() {
+					if t := damageText(d.Damage); t != "" {
+						f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; %s in the unreadable parts are not seen", d.Path, t, what))
 					}
-					f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; %s in the unreadable parts are not seen", p, damageText(in), what))
 				}
 			}
 		}
@@ -289,8 +296,10 @@ func damaged(in *Input) bool {
 func damageOf(ins []*Input) string {
 	var parts []string
 	for _, in := range ins {
-		if t := damageText(in); t != "" {
-			parts = append(parts, in.Path+": "+t)
+		for _, d := range in.damages() {
+			if t := damageText(d.Damage); t != "" {
+				parts = append(parts, d.Path+": "+t)
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -299,8 +308,8 @@ func damageOf(ins []*Input) string {
 	return strings.Join(parts, "; ")
 }
 
-func damageText(in *Input) string {
-	s := in.Stats
+// damageText describes s in words, "" when it is none.
+func damageText(s evtx.Damage) string {
 	var parts []string
 	if s.BadChunks > 0 {
 		parts = append(parts, plural(s.BadChunks, "damaged chunk"))

@@ -117,6 +117,13 @@ type Input struct {
 	windows []*windowCount
 	// Stats are the reader's counts for the last pass over the file.
 	Stats evtx.Stats
+	// Parts are, for copies read as one (evtx.Merge; Path is the first
+	// copy's), each copy's path and the damage of Stats it holds
+	// (evtx.Reader.PartDamage: each damaged record or span counted in the
+	// first copy that holds it, none where another copy holds the record
+	// intact; their sums are Stats'), in the order read; nil for a log of
+	// one file. Caveats about damage name the copies that hold it.
+	Parts []PartDamage
 	// Errors are the reader's format errors (at most 100 are kept);
 	// ErrorCount counts all.
 	Errors     []*evtx.FormatError
@@ -139,6 +146,30 @@ type Input struct {
 	// clock ran ahead (ReferenceEnd): it was written then, and is not
 	// the machine's "now".
 	ClockAhead bool
+}
+
+// PartDamage is one copy of a log read as one with its copies (its path)
+// and what of the log's damage it holds (Input.Parts).
+type PartDamage struct {
+	Path string
+	evtx.Damage
+}
+
+// damages returns in's damage by the file that holds it: each of its
+// copies that holds some (Parts), or, for a log of one file, the log's
+// own (Stats).
+func (in *Input) damages() []PartDamage {
+	if len(in.Parts) == 0 {
+		s := in.Stats
+		return []PartDamage{{Path: in.Path, Damage: evtx.Damage{BadChunks: s.BadChunks, BadRecords: s.BadRecords, UnreadBytes: s.UnreadBytes, Partial: s.Partial}}}
+	}
+	var out []PartDamage
+	for _, p := range in.Parts {
+		if p.Damage != (evtx.Damage{}) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // windowCount is Input.windows' count of one window: the records whose

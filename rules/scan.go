@@ -573,7 +573,7 @@ func (s *scanner) corroborateFurther() {
 		if n == nil || !in.Readable() || !in.Decoded || !n.since.Before(in.Since) {
 			continue
 		}
-		main, mainErrs, mainCount := in.Stats, in.Errors, in.ErrorCount
+		main, mainParts, mainErrs, mainCount := in.Stats, in.Parts, in.Errors, in.ErrorCount
 		until := in.Since.Add(-time.Nanosecond)
 		// The records this read decodes that the main pass did not:
 		// those whose TimeCreated, as the reader's window judges it
@@ -597,7 +597,7 @@ func (s *scanner) corroborateFurther() {
 			in.Err, extra, filtered = nil, 0, 0
 			n.since = in.Since
 		}
-		in.Stats, in.Errors, in.ErrorCount = main, mainErrs, mainCount
+		in.Stats, in.Parts, in.Errors, in.ErrorCount = main, mainParts, mainErrs, mainCount
 		in.Stats.Records += extra
 		in.Stats.Filtered += filtered
 		in.Stats.Skipped -= extra + filtered
@@ -637,6 +637,14 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 		}
 	}
 	in.Stats = f.Stats()
+	in.Parts = nil
+	if ds := f.PartDamage(); ds != nil {
+		for i, p := range l.Parts() {
+			if i < len(ds) {
+				in.Parts = append(in.Parts, PartDamage{Path: p.Path, Damage: ds[i]})
+			}
+		}
+	}
 	// The reader's own judgement (most records renumbered) adds to the
 	// last-written record's.
 	in.Exported = in.Exported || in.Stats.Exported()

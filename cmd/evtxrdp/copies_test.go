@@ -510,3 +510,57 @@ func TestAnalyzeIntactCopyAfterDamagedOne(t *testing.T) {
 		t.Fatal("no findings")
 	}
 }
+
+// TestCopyDamageNamesTheCopyHoldingIt: a System log and an older copy of
+// it (records 1000 to 1199 of the log's 1000 to 1299, its chunks laid out
+// otherwise) whose name EventSourceName has a wrong hash, so its Service
+// Control Manager records are decoded in part. Read as one, those the
+// newer copy holds intact are its records; the others, older, are the
+// damage, and it lies in the older copy: the caveats name it, with its
+// count (the same in each rule's caveat, and in the report's input), and
+// never the newer copy, by whose path the log is named. They named the
+// newer copy's path for the older copy's damage.
+func TestCopyDamageNamesTheCopyHoldingIt(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var all []*evtx.Event
+	for i := 0; i < 300; i++ {
+		ts := at.Add(time.Duration(i-299) * 4 * time.Minute)
+		ev := evtxtest.SCM7036(ts, "Remote Desktop Services", "running", "TermService")
+		if i%3 == 0 {
+			ev = evtxtest.Schannel36871(ts, 10013)
+		}
+		ev.RecordID, ev.Written = uint64(1000+i), ts
+		all = append(all, ev)
+	}
+	newer, older := filepath.Join(dir, "new", "System.evtx"), filepath.Join(dir, "old", "System.evtx")
+	writeNameDamaged(t, newer, all[100:], "EventSourceName", false)
+	writeNameDamaged(t, older, all[:200], "EventSourceName", true)
+	alone := analyzeCopies(t, older)
+	if len(alone.Inputs) != 1 || alone.Inputs[0].Partial < 100 { // 2 in 3 of its 200
+		t.Fatalf("the older copy alone: %+v", alone.Inputs)
+	}
+	got := analyzeCopies(t, newer, older)
+	if len(got.Inputs) != 1 || got.Inputs[0].Path != newer {
+		t.Fatalf("inputs %+v; want one log named by the newer copy", got.Inputs)
+	}
+	n := got.Inputs[0].Partial
+	if n < 67 || n >= alone.Inputs[0].Partial {
+		t.Fatalf("%d records decoded in part; want those of the older copy's records the newer does not hold, the 67 SCM records of its first 100 (of its %d)", n, alone.Inputs[0].Partial)
+	}
+	want := fmt.Sprintf("%s: %d records decoded in part; events in the unreadable parts are not seen", older, n)
+	caveats := 0
+	for _, f := range got.Findings {
+		for _, c := range f.Caveats {
+			if strings.Contains(c, "decoded in part") {
+				caveats++
+				if c != want {
+					t.Errorf("%s: caveat %q, want %q", f.RuleID, c, want)
+				}
+			}
+		}
+	}
+	if caveats == 0 {
+		t.Errorf("no caveat names the records decoded in part")
+	}
+}
