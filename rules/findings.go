@@ -396,12 +396,12 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		// (the longest window of the channel's rules and the look-back
 		// on both sides) intact, and the window with only records whose
 		// provider and event id are unknown.
+		// Every decoded log counts every rule's window (decode); the
+		// counts of its analysed period, which reaches a look-back
+		// beyond the window on both sides, are never summed with them.
 		if n, p, ok := in.inWindow(windowStart); ok {
 			inWindow += n
 			partial += p
-		} else {
-			inWindow += in.InPeriod
-			partial += in.PartialInPeriod
 		}
 		// Time means TimeCreated: the span from the first-written to the
 		// last-written record with one (header times are write times,

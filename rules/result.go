@@ -109,11 +109,13 @@ type Input struct {
 	// (their provider and event id unknown): a log most of whose period
 	// is such records does not cover a rule's window (logStatus).
 	InPeriod, PartialInPeriod int
-	// windows counts, when Decoded, for each window of the log's rules
-	// (all end at the reference time), the records whose time lies in it
-	// and those of them decoded in part: a log at least half of whose
-	// records in a rule's window are decoded in part does not cover it
-	// (logStatus). Counted alike with shortcuts and without.
+	// windows counts, when Decoded, for each window of the rules (all end
+	// at the reference time; those of every channel, since a log may hold
+	// records of a channel its first records do not say), the records
+	// read whose time lies in it and those of them decoded in part: a log
+	// at least half of whose records in a rule's window are decoded in
+	// part does not cover it (logStatus). Counted alike with shortcuts and
+	// without.
 	windows []*windowCount
 	// Stats are the reader's counts for the last pass over the file.
 	Stats evtx.Stats

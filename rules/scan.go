@@ -333,8 +333,16 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	// refused (each in it by the TimeCreated it was judged by) included;
 	// total: every record, with a window and filter (skipped or refused)
 	// as without.
+	// Every rule's window is counted, not only those of qs: a record of
+	// another channel that a query of that channel matches makes the log
+	// one of that channel too (Input.Holds), and its rules' windows
+	// (logStatus) are then summed over it, which was given its analysed
+	// period's counts instead (a Security log holding one System record
+	// put 401 Security records of eight days in rdp-os-unstable's
+	// three-day window of System). A window that starts before Since is
+	// counted over the records read, from Since.
 	in.windows = nil
-	for _, cq := range qs {
+	for _, cq := range s.all {
 		start := s.ref.Add(-cq.rule.window)
 		if _, _, ok := in.inWindow(start); !ok {
 			in.windows = append(in.windows, &windowCount{start: start})
