@@ -29,7 +29,9 @@ EventRecordID, TimeCreated, provider, event id and computer where both
 name one computer; logs whose records differ in EventRecordID or
 TimeCreated are not copies) are read as one log, each record once (by
 channel, EventRecordID, TimeCreated and content), the copy with the most
-records first, then the records only the others hold.
+records first, then the records only the others hold (a record decoded
+in part in one copy that another holds intact is read intact; records
+decoded in part that no copy holds intact come last).
 stderr names each duplicate: a file given again before reading, a copy
 once it is read, with how many of its records it adds (a record whose
 content differs from the original's is added: both are printed).
