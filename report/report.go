@@ -373,7 +373,9 @@ type Input struct {
 	// the first copy's), the record counts count each record once, the
 	// chunk counts, Dirty and Full are those of the file Path names
 	// (evtx.Stats.Size), and Errors and ErrorCount hold every file's
-	// problems, each naming its file.
+	// problems, each naming its file; Problems ends with a line per copy
+	// that holds damage counted here ("in the copy PATH: 67 records
+	// decoded in part": rules.Input.Parts), which need not be Path.
 	HeaderChunks int `json:"header_chunks"`
 	Chunks       int `json:"chunks"`
 	BadChunks    int `json:"bad_chunks"`
@@ -614,6 +616,29 @@ func newInput(in *rules.Input) Input {
 		ri.Errors = append(ri.Errors, e.Error())
 	}
 	ri.Problems = problems(ri)
+	// Of copies read as one (Path is the first's), a line per copy that
+	// holds damage counted above, with its share: the damage need not lie
+	// in the copy the log is named by.
+	if len(in.Parts) > 1 {
+		for _, d := range in.Parts {
+			var ws []string
+			if d.BadChunks > 0 {
+				ws = append(ws, count(d.BadChunks, "damaged chunk"))
+			}
+			if d.Partial > 0 {
+				ws = append(ws, count(d.Partial, "record")+" decoded in part")
+			}
+			if d.BadRecords > 0 {
+				ws = append(ws, count(d.BadRecords, "undecodable record"))
+			}
+			if d.UnreadBytes > 0 {
+				ws = append(ws, fmt.Sprintf("%d bytes of record area unreadable", d.UnreadBytes))
+			}
+			if len(ws) > 0 {
+				ri.Problems = append(ri.Problems, "in the copy "+d.Path+": "+strings.Join(ws, ", "))
+			}
+		}
+	}
 	return ri
 }
 

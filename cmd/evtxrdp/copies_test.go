@@ -563,4 +563,13 @@ func TestCopyDamageNamesTheCopyHoldingIt(t *testing.T) {
 	if caveats == 0 {
 		t.Errorf("no caveat names the records decoded in part")
 	}
+	// The report's input says which copy holds them.
+	if p := fmt.Sprintf("in the copy %s: %d records decoded in part", older, n); !slices.Contains(got.Inputs[0].Problems, p) {
+		t.Errorf("input problems %q lack %q", got.Inputs[0].Problems, p)
+	}
+	for _, p := range got.Inputs[0].Problems {
+		if strings.Contains(p, newer) {
+			t.Errorf("input problem %q names the newer copy, which holds no damage", p)
+		}
+	}
 }
