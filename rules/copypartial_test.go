@@ -52,28 +52,41 @@ func TestCopiesInPartReadAsOne(t *testing.T) {
 		evs = append(evs, ev)
 	}
 	evs = append(evs, scmAt(t0))
-	damaged := findLog(t, damagedNameLog(t, evs, "ErrorState"))
-	intactDir := t.TempDir()
-	if err := evtxtest.WriteFile(filepath.Join(intactDir, "System.evtx"), evs, evtxtest.Options{}); err != nil {
-		t.Fatal(err)
+	// Ten days of SCM records alone: with EventSourceName damaged, every
+	// record of the damaged copy is in part, and the intact copy's beside
+	// them made half of each window's records 'decoded in part': the
+	// rules of System were not checked.
+	var scms []*evtx.Event
+	for i := 0; i <= 240; i++ {
+		scms = append(scms, scmAt(t0.Add(-10*24*time.Hour+time.Duration(i)*time.Hour)))
 	}
-	intact := findLog(t, intactDir)
-	for _, plain := range []bool{false, true} {
-		e := builtinEngine(t, Options{NoShortcuts: plain})
-		want, err := e.Analyze([]*evtx.Log{intact})
-		if err != nil {
+	for _, c := range []struct {
+		evs  []*evtx.Event
+		name string
+	}{{evs, "ErrorState"}, {scms, "EventSourceName"}} {
+		damaged := findLog(t, damagedNameLog(t, c.evs, c.name))
+		intactDir := t.TempDir()
+		if err := evtxtest.WriteFile(filepath.Join(intactDir, "System.evtx"), c.evs, evtxtest.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.Analyze([]*evtx.Log{evtx.Merge(damaged, intact)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p := got.Inputs[0].Stats.Partial; p != 0 {
-			t.Errorf("NoShortcuts %v: %d records decoded in part, want 0", plain, p)
-		}
-		w := strings.Join(verdicts(want), "\n")
-		if g := strings.Join(verdicts(got), "\n"); g != w {
-			t.Errorf("NoShortcuts %v: findings\n%s\nwant the intact log's\n%s", plain, g, w)
+		intact := findLog(t, intactDir)
+		for _, plain := range []bool{false, true} {
+			e := builtinEngine(t, Options{NoShortcuts: plain})
+			want, err := e.Analyze([]*evtx.Log{intact})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.Analyze([]*evtx.Log{evtx.Merge(damaged, intact)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := got.Inputs[0].Stats.Partial; p != 0 {
+				t.Errorf("%s, NoShortcuts %v: %d records decoded in part, want 0", c.name, plain, p)
+			}
+			w := strings.Join(verdicts(want), "\n")
+			if g := strings.Join(verdicts(got), "\n"); g != w {
+				t.Errorf("%s, NoShortcuts %v: findings\n%s\nwant the intact log's\n%s", c.name, plain, g, w)
+			}
 		}
 	}
 
