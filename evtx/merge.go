@@ -3,7 +3,6 @@ package evtx
 import (
 	"crypto/sha256"
 	"io"
-	"slices"
 	"time"
 )
 
@@ -174,10 +173,10 @@ type merged struct {
 	// record, counted once (in BadRecords, and in Recovered where the
 	// headers do not count it).
 	firstPart map[recKey]int
-	// full holds, by its looseKey, the parts (in order) that gave a record
-	// decoded in full: a copy of it decoded in part in another part (its
+	// full holds, by its looseKey, the parts that gave a record decoded in
+	// full (partBit): a copy of it decoded in part in another part (its
 	// template damaged in that copy) is that record again (fullCopy).
-	full map[looseKey][]int
+	full map[looseKey]uint64
 	// pending are the events decoded in part that no part gave in full
 	// so far, in the order met: yielded once every part has been read,
 	// unless a later part gave the record in full (pendNext: the next to
@@ -194,7 +193,7 @@ type merged struct {
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
-	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, full: map[looseKey][]int{}, maxErrs: o.MaxErrors}
+	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, full: map[looseKey]uint64{}, maxErrs: o.MaxErrors}
 	if m.maxErrs == 0 {
 		m.maxErrs = DefaultMaxErrors
 	}
@@ -246,9 +245,7 @@ func (m *merged) next() (*Event, error) {
 		}
 		if ev.Partial == "" {
 			if lk, ok := c.loose(); ok {
-				if ps := m.full[lk]; len(ps) == 0 || ps[len(ps)-1] != m.cur {
-					m.full[lk] = append(ps, m.cur)
-				}
+				m.full[lk] |= partBit(m.cur)
 			}
 			if ev := m.admit(c); ev != nil {
 				return ev, nil
@@ -327,8 +324,16 @@ func (m *merged) fullCopy(c mergeCand) bool {
 	if !ok {
 		return false
 	}
-	ps := m.full[lk]
-	return len(ps) > 0 && !slices.Contains(ps, c.part)
+	ps, own := m.full[lk], partBit(c.part)
+	// Parts from the 64th on share a bit: for them "another part" cannot
+	// be told from their own, and the copy in part stays counted.
+	return ps&^own != 0 && ps&own == 0
+}
+
+// partBit is part i's bit in merged.full: 1<<i, the 64th and later parts
+// sharing the last.
+func partBit(i int) uint64 {
+	return 1 << min(i, 63)
 }
 
 // dup counts c, not yielded, as a copy of a record another part gives.
