@@ -384,6 +384,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // its time (before the bound above is checked).
 func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event)) (near, partial int) {
 	var seen computerSightings
+	var held fullCopies
 	since, until, ref := o.Since, o.Until, s.ref
 	filter := !s.e.opt.NoShortcuts
 	if s.e.opt.NoShortcuts {
@@ -408,6 +409,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				return true
 			}
 			seen.note(s.Computer, s.TimeCreated, s.RecordID)
+			held.noteFull(s.RecordID, s.Written)
 			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
 				return true
 			}
@@ -425,7 +427,16 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			each(ev)
 		}
 		t := eventTime(ev)
-		if !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until) {
+		out := !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until)
+		if ev.Partial == "" {
+			// The records decoded in full that the reader yields with
+			// its window as without: a TimeCreated in the period, or
+			// none (the filter notes those it refuses).
+			if _, ok := evtx.TimeCreatedOf(ev); !ok || !out {
+				held.noteFull(ev.RecordID, ev.Written)
+			}
+		}
+		if out {
 			return
 		}
 		near++
@@ -440,12 +451,28 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		if ev.Partial != "" {
 			// Values without names: no query can read it.
 			partial++
+			held.notePartial(ev.RecordID, ev.Written, t)
 			return
 		}
 		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID)
 		qs, k := d.queries(ev)
 		s.event(in, ev, qs, k)
 	})
+	// A record decoded in part whose bytes the log also holds decoded in
+	// full (a chunk half overwritten by another's: the record in part
+	// where its templates are not, in full where they are; the reader
+	// yields both) is one record: counted once, in full. It was counted
+	// twice in its window, once in part.
+	for _, p := range held.copies() {
+		near--
+		partial--
+		for _, w := range wins {
+			if w.holds(p, ref) {
+				w.records--
+				w.partial--
+			}
+		}
+	}
 	// The decoding goroutines report in no fixed order: merge in a fixed
 	// one (first sighting, then name), so that which names merge under
 	// one host and which are kept does not depend on it, nor on the
@@ -457,6 +484,60 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		s.computersDropped[in.Path] = true
 	}
 	return near, partial
+}
+
+// fullCopies finds, among the records of one read, those decoded in part
+// that the log holds decoded in full too, by their record number and
+// record header time (a copy of a record's bytes keeps both; a header
+// time of 0, as exports leave it, tells nothing). Records decoded in full
+// are noted from the events and from the filter's summaries, which the
+// reader's decoding goroutines give concurrently.
+type fullCopies struct {
+	mu      sync.Mutex
+	full    map[[2]uint64]struct{}
+	partial []partialRec
+}
+
+// partialRec is a record decoded in part counted in a read: its record
+// number and header time (a FILETIME), and its time (eventTime).
+type partialRec struct {
+	key [2]uint64
+	t   time.Time
+}
+
+// noteFull notes a record decoded in full.
+func (fc *fullCopies) noteFull(id uint64, written time.Time) {
+	ft := evtx.TimeToFiletime(written)
+	if ft == 0 {
+		return
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.full == nil {
+		fc.full = map[[2]uint64]struct{}{}
+	}
+	fc.full[[2]uint64{id, ft}] = struct{}{}
+}
+
+// notePartial notes a record decoded in part, counted at time t.
+func (fc *fullCopies) notePartial(id uint64, written, t time.Time) {
+	if ft := evtx.TimeToFiletime(written); ft != 0 {
+		fc.mu.Lock()
+		fc.partial = append(fc.partial, partialRec{key: [2]uint64{id, ft}, t: t})
+		fc.mu.Unlock()
+	}
+}
+
+// copies returns the times of the records noted decoded in part whose
+// record number and header time a record noted decoded in full has.
+func (fc *fullCopies) copies() []time.Time {
+	var out []time.Time
+	for _, p := range fc.partial {
+		if _, ok := fc.full[p.key]; ok {
+			out = append(out, p.t)
+		}
+	}
+	return out
 }
 
 // holds reports whether t lies in w, [w.start, ref].
