@@ -10,6 +10,7 @@ package rules
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -491,18 +492,31 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 // record header time (a copy of a record's bytes keeps both; a header
 // time of 0, as exports leave it, tells nothing). Records decoded in full
 // are noted from the events and from the filter's summaries, which the
-// reader's decoding goroutines give concurrently.
+// reader's decoding goroutines give concurrently: each as 8 bytes (a hash
+// of the two), so that a log of millions of records costs little; two
+// records whose hashes agree while they differ are one in 2^64.
 type fullCopies struct {
 	mu      sync.Mutex
-	full    map[[2]uint64]struct{}
+	full    []uint64
 	partial []partialRec
 }
 
-// partialRec is a record decoded in part counted in a read: its record
-// number and header time (a FILETIME), and its time (eventTime).
+// partialRec is a record decoded in part counted in a read: the hash of
+// its record number and header time (recHash), and its time (eventTime).
 type partialRec struct {
-	key [2]uint64
+	key uint64
 	t   time.Time
+}
+
+// recHash mixes a record number and a header time (a FILETIME) into 64
+// bits (splitmix64's finaliser over their combination).
+func recHash(id, ft uint64) uint64 {
+	x := id*0x9e3779b97f4a7c15 ^ (ft + 0x632be59bd9b4e019)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // noteFull notes a record decoded in full.
@@ -512,18 +526,15 @@ func (fc *fullCopies) noteFull(id uint64, written time.Time) {
 		return
 	}
 	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	if fc.full == nil {
-		fc.full = map[[2]uint64]struct{}{}
-	}
-	fc.full[[2]uint64{id, ft}] = struct{}{}
+	fc.full = append(fc.full, recHash(id, ft))
+	fc.mu.Unlock()
 }
 
 // notePartial notes a record decoded in part, counted at time t.
 func (fc *fullCopies) notePartial(id uint64, written, t time.Time) {
 	if ft := evtx.TimeToFiletime(written); ft != 0 {
 		fc.mu.Lock()
-		fc.partial = append(fc.partial, partialRec{key: [2]uint64{id, ft}, t: t})
+		fc.partial = append(fc.partial, partialRec{key: recHash(id, ft), t: t})
 		fc.mu.Unlock()
 	}
 }
@@ -531,9 +542,13 @@ func (fc *fullCopies) notePartial(id uint64, written, t time.Time) {
 // copies returns the times of the records noted decoded in part whose
 // record number and header time a record noted decoded in full has.
 func (fc *fullCopies) copies() []time.Time {
+	if len(fc.partial) == 0 {
+		return nil
+	}
+	slices.Sort(fc.full)
 	var out []time.Time
 	for _, p := range fc.partial {
-		if _, ok := fc.full[p.key]; ok {
+		if _, ok := slices.BinarySearch(fc.full, p.key); ok {
 			out = append(out, p.t)
 		}
 	}
