@@ -107,7 +107,10 @@ type Input struct {
 	// else for a record decoded in part its record header time) lies in
 	// [Since, Until], and PartialInPeriod those of them decoded in part
 	// (their provider and event id unknown): a log most of whose period
-	// is such records does not cover a rule's window (logStatus).
+	// is such records does not cover a rule's window (logStatus). A record
+	// decoded in part whose record number and header time a record
+	// decoded in full has (a copy of its bytes in a chunk lacking its
+	// templates) counts once, in full; so in windows.
 	InPeriod, PartialInPeriod int
 	// windows counts, when Decoded, for each window of the rules (all end
 	// at the reference time; those of every channel, since a log may hold
