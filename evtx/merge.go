@@ -32,10 +32,9 @@ import (
 // leave it, tells nothing), unless its own file holds the record in full
 // too (that file's damage, counted as its Reader counts it): it is then a
 // duplicate, neither yielded nor counted in Stats.Partial, whichever part
-// holds it first. The events
-// decoded in part that no part gives in full are therefore yielded last,
-// after every part's other events (in the order met; a reader of the
-// merged log holds them until then).
+// holds it first. The events decoded in part that no part gives in full
+// are therefore yielded last, after every part's other events (in the
+// order met; a reader of the merged log holds them until then).
 //
 // A merged log decodes every record of its parts (identity needs the
 // content) and applies Options.Since, Until and Filter to the decoded
@@ -421,21 +420,21 @@ func (m *merged) tally() (Stats, []Damage) {
 			s.Size, s.HeaderChunks, s.Chunks, s.BadChunks = p.Size, p.HeaderChunks, p.Chunks, p.BadChunks
 			s.Dirty, s.Full = p.Dirty, p.Full
 		}
-		d := &ds[i]
+		pd := &ds[i] // what of it this part holds
 		if i == 0 {
-			d.BadChunks = p.BadChunks
+			pd.BadChunks = p.BadChunks
 		}
 		s.BadRecords += p.BadRecords
-		d.BadRecords += p.BadRecords
+		pd.BadRecords += p.BadRecords
 		// The parts read every record (no window): their recovered
 		// records less those that are copies of one read before.
 		s.Recovered += p.Recovered
 		// Decoded in part: counted whether or not the window and the
 		// filter yield it, as the Reader counts it.
 		s.Partial += p.Partial
-		d.Partial += p.Partial
+		pd.Partial += p.Partial
 		if i < len(m.partDupsAt) {
-			d.Partial -= m.partDupsAt[i]
+			pd.Partial -= m.partDupsAt[i]
 		}
 		// Undecodable records an earlier part holds too.
 		for _, b := range f.Reader.bad {
@@ -445,7 +444,7 @@ func (m *merged) tally() (Stats, []Damage) {
 			}
 			if ok && j < i {
 				s.BadRecords--
-				d.BadRecords--
+				pd.BadRecords--
 				if b.recovered {
 					s.Recovered--
 				}
@@ -462,7 +461,7 @@ func (m *merged) tally() (Stats, []Damage) {
 					}
 					if d.partial {
 						s.Partial--
-						ds[i].Partial--
+						pd.Partial--
 					}
 				}
 			}
@@ -472,11 +471,11 @@ func (m *merged) tally() (Stats, []Damage) {
 		heldBefore(f.Reader.stale, staleBefore, func(_ recKey, n int) { s.Stale -= n })
 		s.Duplicates += p.Duplicates
 		s.UnreadBytes += p.UnreadBytes
-		d.UnreadBytes += p.UnreadBytes
+		pd.UnreadBytes += p.UnreadBytes
 		// Unreadable spans an earlier part holds too (as many times).
 		heldBefore(f.Reader.gaps, gapsBefore, func(g gapKey, n int) {
 			s.UnreadBytes -= int64(g.size) * int64(n)
-			d.UnreadBytes -= int64(g.size) * int64(n)
+			pd.UnreadBytes -= int64(g.size) * int64(n)
 		})
 		s.Problems += p.Problems
 		if !p.First.IsZero() && (i == 0 || s.First.IsZero() || p.First.Before(s.First)) {
