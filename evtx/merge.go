@@ -32,7 +32,11 @@ import (
 // leave it, tells nothing), unless its own file holds the record in full
 // too (that file's damage, counted as its Reader counts it): it is then a
 // duplicate, neither yielded nor counted in Stats.Partial, whichever part
-// holds it first. The events decoded in part that no part gives in full
+// holds it first. (Two exports of different spans of a log, which
+// renumber their records from 1 and may borrow header times, could give
+// two records one record number and header time: a record in part of
+// one is then taken for the other's when their sizes agree too, a risk
+// taken since a record in part is never evidence.) The events decoded in part that no part gives in full
 // are therefore yielded last, after every part's other events (in the
 // order met; a reader of the merged log holds them until then).
 //
