@@ -410,10 +410,12 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				return true
 			}
 			seen.note(s.Computer, s.TimeCreated, s.RecordID)
-			held.noteFull(s.RecordID, s.Written)
 			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
 				return true
 			}
+			// Refused: without shortcuts it is decoded and noted below
+			// (one whose TimeCreated is read cheaply decodes in full).
+			held.noteFull(s.RecordID, s.Written)
 			for _, w := range wins {
 				if w.holds(s.TimeCreated, ref) {
 					w.filtered.Add(1)
@@ -432,7 +434,8 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 		if ev.Partial == "" {
 			// The records decoded in full that the reader yields with
 			// its window as without: a TimeCreated in the period, or
-			// none (the filter notes those it refuses).
+			// none (the filter notes those it refuses; those it accepts
+			// come here, so that a record in part is never noted full).
 			if _, ok := evtx.TimeCreatedOf(ev); !ok || !out {
 				held.noteFull(ev.RecordID, ev.Written)
 			}
