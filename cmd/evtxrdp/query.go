@@ -183,7 +183,6 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	in := newInputs(progress)
 	defer in.close()
 	var logs []*evtx.Log
-	var explicit []bool
 	var all []*evtx.Log // every log found, before --channel and a QueryList keep some
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
@@ -198,7 +197,6 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				continue // no record of those channels (a misnamed log is looked through: a custom view mixes them)
 			}
 			logs = append(logs, l)
-			explicit = append(explicit, len(found) == 1 && found[0].Path == p) // a file named on the command line
 		}
 	}
 	if sel.list != nil {
@@ -211,9 +209,13 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				sel.anyFile = false
 			}
 		}
+		// A log named on the command line is selected as a log found in a
+		// directory is: by the channel its records say, so that a list of
+		// other channels says so (exit 1) as --channel does, not an empty
+		// result that reads as "no such event".
 		kept := logs[:0]
-		for i, l := range logs {
-			if explicit[i] || sel.list.Selects(sel.log(l)) || misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool {
+		for _, l := range logs {
+			if sel.list.Selects(sel.log(l)) || misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool {
 				lg := sel.log(l)
 				lg.Channel = ch
 				return sel.list.Selects(lg)
