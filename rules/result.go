@@ -5,6 +5,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -139,6 +140,49 @@ type Input struct {
 	// clock ran ahead (ReferenceEnd): it was written then, and is not
 	// the machine's "now".
 	ClockAhead bool
+	// Lost lists, when Decoded, the runs of record numbers missing
+	// between the log's records (evtx.Reader.LostRecords: chunks zeroed
+	// or overwritten in a crash or a damaged copy): records Windows wrote
+	// that are not in the file. A log that lost records in a time that
+	// reaches into a rule's window does not cover it (logStatus); records
+	// lost before it leave a caveat.
+	Lost []LostRecords
+	// lostRead is set once Lost was read (the log is read again for
+	// corroboration).
+	lostRead bool
+}
+
+// LostRecords is a run of lost records (evtx.LostSpan): the record
+// numbered AfterID is followed by the one numbered BeforeID; After and
+// Before are their TimeCreated, zero when not known.
+type LostRecords struct {
+	AfterID, BeforeID uint64
+	After, Before     time.Time
+}
+
+// Count is the number of records lost.
+func (l LostRecords) Count() uint64 { return l.BeforeID - l.AfterID - 1 }
+
+// String names the run: "records 1156 to 1417 (262) between record 1155
+// (2018-08-06T08:42:42.4548681Z) and record 1418 (...)".
+func (l LostRecords) String() string {
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return "time unknown"
+		}
+		return evtx.FormatTime(t)
+	}
+	what := fmt.Sprintf("records %d to %d (%d)", l.AfterID+1, l.BeforeID-1, l.Count())
+	if l.Count() == 1 {
+		what = fmt.Sprintf("record %d", l.AfterID+1)
+	}
+	return fmt.Sprintf("%s missing between record %d (%s) and record %d (%s)", what, l.AfterID, at(l.After), l.BeforeID, at(l.Before))
+}
+
+// overlaps reports whether the lost records can lie in [start, end]: they
+// were written between After and Before (an unknown time bounds nothing).
+func (l LostRecords) overlaps(start, end time.Time) bool {
+	return (l.Before.IsZero() || !l.Before.Before(start)) && (l.After.IsZero() || !l.After.After(end))
 }
 
 // windowCount is Input.windows' count of one window: the records whose
