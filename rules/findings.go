@@ -362,6 +362,16 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		readable = append(readable, in)
 	}
 	if len(readable)+len(unreadable) == 0 {
+		var unknown []string
+		for _, in := range j.sr.inputs {
+			if in.ChannelUnknown {
+				unknown = append(unknown, in.Path)
+			}
+		}
+		if len(unknown) > 0 {
+			ls.Detail = "no readable log of this channel among the inputs; " + strings.Join(unknown, ", ") +
+				" could not be read, and no record told its channel: it may be this channel's log"
+		}
 		return ls
 	}
 	if len(readable) == 0 {

@@ -87,6 +87,11 @@ type Input struct {
 	// name's channel ("" for standard input).
 	ChannelFromEvents bool
 	FileChannel       string
+	// ChannelUnknown is set for a log that could not be read (Err) and
+	// whose file name names no channel the rules read: no record told
+	// its channel, so it may be any channel's, and the rules say so
+	// rather than that no log of theirs was given.
+	ChannelUnknown bool
 	// Channels lists, for a log whose records are of several channels (a
 	// saved custom view, forwarded events), the channels its first record
 	// and its first- and last-written records say, Channel first, then
