@@ -17,7 +17,8 @@ import (
 // than it holds, with chunks zeroed between (the public sample
 // 2-vss_7-System.evtx: records 1156 to 1417 missing), printed "0
 // problems" and said nothing of them; analyze then called the log
-// covering its window. An intact log names none.
+// covering its window. query says so on stderr too. An intact log names
+// none.
 func TestDumpNamesLostRecords(t *testing.T) {
 	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	var evs []*evtx.Event
@@ -50,5 +51,13 @@ func TestDumpNamesLostRecords(t *testing.T) {
 	}
 	if code, _, errOut := runCmd("dump", "-f", "none", intact); code != exitOK || strings.Contains(errOut, "lost:") {
 		t.Errorf("dump of the intact log: exit %d, stderr:\n%s", code, errOut)
+	}
+	// query says it too: no query can match what the lost records held.
+	code, out, errOut := runCmd("query", "-f", "xml", lost)
+	if want := "evtxrdp query: " + lost + ": records 21 to 40 (20) are not in the file"; code != exitOK || strings.Count(out, "<Event ") != 30 || !strings.Contains(errOut, want) {
+		t.Errorf("query of a log missing records 21..40: exit %d, %d events, stderr lacks %q:\n%s", code, strings.Count(out, "<Event "), want, errOut)
+	}
+	if _, _, errOut := runCmd("query", intact); strings.Contains(errOut, "not in the file") {
+		t.Errorf("query of the intact log: stderr:\n%s", errOut)
 	}
 }

@@ -80,6 +80,11 @@ whose provider name or event id, read the same way, the query rules out;
 the result is the same as with --no-skip, which decodes every record and
 evaluates the query on each.
 
+A log that lacks records between the chunks it holds (record numbers
+skipped: chunks zeroed or overwritten, as in a shadow copy of a log not
+flushed) is named on stderr with the first run of lost records: no query
+can match what they held.
+
 Like wevtutil, events come oldest first (record order for one log; by
 EventRecordID for copies read as one, since an export renumbers its
 records; time order across logs); --count N keeps the first N, so without --reverse it returns
@@ -457,6 +462,15 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %s\n", escapeText(l.Path), f.Stats().Problems, errText(errs[0]))
+		}
+		// Records the file lacks between its chunks (dump's "lost:"):
+		// no query can match what they held.
+		if lost := f.LostRecords(); len(lost) > 0 {
+			more := ""
+			if len(lost) > 1 {
+				more = fmt.Sprintf(" (and %d more runs of lost records: evtxrdp dump lists them)", len(lost)-1)
+			}
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0])), more)
 		}
 		// Problems and not one record (a copy cut inside or after its
 		// file header): as unreadable as a file that is not EVTX, as
