@@ -37,7 +37,8 @@ type Unit struct {
 //   - the root of a mounted Windows volume: its logs directory (evtx.Find),
 //     and nothing below it;
 //   - a directory that holds .evtx files: those (evtx.Find), and nothing
-//     below it (a machine's logs folder);
+//     below it (a machine's logs folder; its subdirectories holding logs
+//     and its .zip archives are named in problems, not read);
 //   - any other directory: the units of its subdirectories and the .zip
 //     archives in it (also by a symbolic link), at any depth up to
 //     MaxDepth, in name order (symbolic links to directories are not
@@ -109,7 +110,7 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		if err != nil {
 			return units, []error{err}
 		}
-		return append(units, &Unit{Path: p, Logs: logs}), nil
+		return append(units, &Unit{Path: p, Logs: logs}), skippedBelow(p, entries)
 	}
 	if depth >= MaxDepth {
 		for _, e := range entries {
@@ -152,6 +153,53 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		}
 	}
 	return units, probs
+}
+
+// skippedBelow names what a machine's logs folder p holds besides its
+// .evtx files and is not read with them (a logs folder is read alone):
+// its subdirectories that hold .evtx files or archives, and its .zip
+// archives. A folder holding System.evtx and Archive/Security.evtx, or
+// logs.zip, was analysed without them and with no word: the rules said
+// "Security: no log of this channel among the inputs".
+func skippedBelow(p string, entries []fs.DirEntry) []error {
+	var probs []error
+	for _, e := range entries {
+		sub := filepath.Join(p, e.Name())
+		switch {
+		case e.IsDir() && holdsLogs(sub):
+			probs = append(probs, fmt.Errorf("fleet: %s: a folder below the logs folder %s, not read with it (a folder holding .evtx files is read alone; give %s as a PATH of its own)", sub, p, sub))
+		case e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
+			probs = append(probs, fmt.Errorf("fleet: %s: an archive beside the logs of %s, not read with them (give it as a PATH of its own)", sub, p))
+		}
+	}
+	return probs
+}
+
+// holdsLogs reports whether directory d holds an .evtx file or a .zip
+// archive, directly or in a subdirectory (up to two levels below).
+func holdsLogs(d string) bool {
+	var walk func(d string, depth int) bool
+	walk = func(d string, depth int) bool {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			return false
+		}
+		for _, e := range entries {
+			if !e.IsDir() && (isEVTXName(e.Name()) || strings.EqualFold(filepath.Ext(e.Name()), ".zip")) {
+				return true
+			}
+		}
+		if depth >= 2 {
+			return false
+		}
+		for _, e := range entries {
+			if e.IsDir() && walk(filepath.Join(d, e.Name()), depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(d, 0)
 }
 
 // tooDeep is a directory at MaxDepth whose subdirectories were not

@@ -389,8 +389,13 @@ type Input struct {
 	// damaged: values without names), which no rule reads.
 	Partial     int   `json:"partial_records,omitempty"`
 	UnreadBytes int64 `json:"unread_bytes"`
-	Dirty       bool  `json:"dirty"`
-	Full        bool  `json:"full"`
+	// LostRecords counts the records missing between the log's records
+	// (runs of record numbers no chunk holds: chunks zeroed or
+	// overwritten), and Lost describes each run (rules.Input.Lost).
+	LostRecords uint64   `json:"lost_records,omitempty"`
+	Lost        []string `json:"lost,omitempty"`
+	Dirty       bool     `json:"dirty"`
+	Full        bool     `json:"full"`
 	// Problems describe read problems for people; Errors are the reader's
 	// format errors (the first 100; ErrorCount counts all).
 	Problems   []string `json:"problems,omitempty"`
@@ -606,6 +611,10 @@ func newInput(in *rules.Input) Input {
 	if in.Decoded {
 		ri.DecodedSince, ri.DecodedUntil = formatTime(in.Since), formatTime(in.Until)
 	}
+	for _, l := range in.Lost {
+		ri.LostRecords += l.Count()
+		ri.Lost = append(ri.Lost, l.String())
+	}
 	ri.LastWritten = newRecord(in.LastWritten)
 	ri.Exported = in.Exported
 	ri.ClockAhead = in.ClockAhead
@@ -671,6 +680,9 @@ func problems(in Input) []string {
 	}
 	if in.UnreadBytes > 0 {
 		p = append(p, fmt.Sprintf("%d bytes of record area unreadable", in.UnreadBytes))
+	}
+	if in.LostRecords > 0 {
+		p = append(p, fmt.Sprintf("%d records missing between its records (chunks zeroed or overwritten): %s", in.LostRecords, strings.Join(in.Lost, "; ")))
 	}
 	if in.ErrorCount > 0 {
 		p = append(p, count(in.ErrorCount, "format error"))

@@ -168,7 +168,7 @@ func (j *ruleJudge) finding() *Finding {
 				// Of copies read as one, each copy that holds damage
 				// is named: the log's path is its first copy's.
 				for _, d := range in.damages() {
-					if t := damageText(d.Damage); t != "" {
+					if t := damageText(d); t != "" {
 						f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s; %s in the unreadable parts are not seen", d.Path, t, what))
 					}
 				}
@@ -288,7 +288,16 @@ func (j *ruleJudge) anyRecords() bool {
 
 func damaged(in *Input) bool {
 	s := in.Stats
-	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0 || s.Partial > 0
+	return s.BadChunks > 0 || s.BadRecords > 0 || s.UnreadBytes > 0 || s.Partial > 0 || len(in.Lost) > 0
+}
+
+// lostCount is the number of records in the lost runs lost.
+func lostCount(lost []LostRecords) uint64 {
+	var n uint64
+	for _, l := range lost {
+		n += l.Count()
+	}
+	return n
 }
 
 // damageOf is damageText of the inputs ins, each named, or "no record
@@ -297,7 +306,7 @@ func damageOf(ins []*Input) string {
 	var parts []string
 	for _, in := range ins {
 		for _, d := range in.damages() {
-			if t := damageText(d.Damage); t != "" {
+			if t := damageText(d); t != "" {
 				parts = append(parts, d.Path+": "+t)
 			}
 		}
@@ -308,8 +317,9 @@ func damageOf(ins []*Input) string {
 	return strings.Join(parts, "; ")
 }
 
-// damageText describes s in words, "" when it is none.
-func damageText(s evtx.Damage) string {
+// damageText describes d in words, "" when it is none.
+func damageText(d PartDamage) string {
+	s := d.Damage
 	var parts []string
 	if s.BadChunks > 0 {
 		parts = append(parts, plural(s.BadChunks, "damaged chunk"))
@@ -323,6 +333,12 @@ func damageText(s evtx.Damage) string {
 	if s.Partial > 0 {
 		// Never evidence: their provider and event id are not known.
 		parts = append(parts, plural(s.Partial, "record")+" decoded in part")
+	}
+	if n := lostCount(d.Lost); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d records missing between its records (%s)", n, d.Lost[0]))
+		if len(d.Lost) > 1 {
+			parts[len(parts)-1] = fmt.Sprintf("%d records missing between its records, in %d runs (the first: %s)", n, len(d.Lost), d.Lost[0])
+		}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -356,6 +372,16 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		readable = append(readable, in)
 	}
 	if len(readable)+len(unreadable) == 0 {
+		var unknown []string
+		for _, in := range j.sr.inputs {
+			if in.ChannelUnknown {
+				unknown = append(unknown, in.Path)
+			}
+		}
+		if len(unknown) > 0 {
+			ls.Detail = "no readable log of this channel among the inputs; " + strings.Join(unknown, ", ") +
+				" could not be read, and no record told its channel: it may be this channel's log"
+		}
 		return ls
 	}
 	if len(readable) == 0 {
@@ -451,6 +477,10 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		// and event id unknown (one damaged name empties every record of
 		// the templates naming it).
 		ls.Detail = fmt.Sprintf("%d of the %d records of its window were decoded in part (their providers and event ids are not known), so the window is not covered", partial, inWindow)
+	case startsBefore && lostInWindow(readable, windowStart, j.ref) != "":
+		// Chunks of the window are missing (zeroed or overwritten):
+		// what they held is not in this copy, as after a cut.
+		ls.Detail = lostInWindow(readable, windowStart, j.ref)
 	case startsBefore:
 		ls.Status, ls.Detail = LogRead, ""
 	case !j.ref.IsZero() && oldest.After(j.ref):
@@ -462,6 +492,38 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			evtx.FormatTime(oldest), FormatSpan(windowStart, oldest))
 	}
 	return ls
+}
+
+// lostInWindow says which records the logs read lost (Input.Lost) in a
+// time that reaches into the window [start, ref], or "" when they lost
+// none there. A lost record may be any rule's evidence, and the newest
+// ones, the records that matter, are the ones a crash or an unflushed
+// copy loses: a log with a hole in the window does not cover it, as a
+// log cut short does not.
+func lostInWindow(readable []*Input, start, ref time.Time) string {
+	var n uint64
+	var runs []string
+	for _, in := range readable {
+		for _, l := range in.Lost {
+			if l.overlaps(start, ref) {
+				n += l.Count()
+				runs = append(runs, in.Path+": "+l.String())
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	more := ""
+	if len(runs) > 3 {
+		more = fmt.Sprintf("; and %d more runs", len(runs)-3)
+		runs = runs[:3]
+	}
+	what := fmt.Sprintf("%d records written in a time that reaches into the window are", n)
+	if n == 1 {
+		what = "1 record written in a time that reaches into the window is"
+	}
+	return fmt.Sprintf("%s not in this copy (chunks zeroed or overwritten), so the window is not covered: %s%s", what, strings.Join(runs, "; "), more)
 }
 
 // FormatSpan renders the time between a and b (either order) as

@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -79,6 +80,15 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 				p.warnings = append(p.warnings, misnamedText(in))
 			}
 		}
+		if !in.ChannelFromEvents && !needed(in.Channel) {
+			// No record told the channel and the file name names none
+			// the rules read: a log that cannot be read, or whose
+			// records all failed, may be any channel's (a System log
+			// copied as export.evtx and cut after its file header).
+			if err := unreadableUnnamed(l, in.Err); err != nil {
+				in.Err, in.ChannelUnknown = err, true
+			}
+		}
 		in.Used = needed(in.Channel)
 		if !in.Used && in.ChannelFromEvents && in.Err == nil {
 			// A file named after no channel or another one (a saved
@@ -94,6 +104,30 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		}
 	}
 	return p
+}
+
+// unreadableUnnamed returns why l, of which no record told a channel, is
+// unreadable: err (it could not be opened), or the first of its read
+// problems when it yields no event; nil for a log read whole that holds
+// no record (a cleared log: nothing in it is evidence) or yields events.
+func unreadableUnnamed(l *evtx.Log, err error) error {
+	if err != nil {
+		return err
+	}
+	f, err := l.Open(evtx.Options{Workers: 1})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Next(); err == nil {
+		return nil // records that name no channel: read as the file name says
+	} else if err != io.EOF {
+		return err
+	}
+	if errs := f.Errors(); len(errs) > 0 {
+		return fmt.Errorf("no record could be read, so its channel is not known: %w", errs[0])
+	}
+	return nil
 }
 
 // LogChannel returns the channel of l's records, ch: the System/Channel

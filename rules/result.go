@@ -5,6 +5,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -86,6 +87,11 @@ type Input struct {
 	// name's channel ("" for standard input).
 	ChannelFromEvents bool
 	FileChannel       string
+	// ChannelUnknown is set for a log that could not be read (Err) and
+	// whose file name names no channel the rules read: no record told
+	// its channel, so it may be any channel's, and the rules say so
+	// rather than that no log of theirs was given.
+	ChannelUnknown bool
 	// Channels lists, for a log whose records are of several channels (a
 	// saved custom view, forwarded events), the channels its first record
 	// and its first- and last-written records say, Channel first, then
@@ -151,6 +157,49 @@ type Input struct {
 	// clock ran ahead (ReferenceEnd): it was written then, and is not
 	// the machine's "now".
 	ClockAhead bool
+	// Lost lists, when Decoded, the runs of record numbers missing
+	// between the log's records (evtx.Reader.LostRecords: chunks zeroed
+	// or overwritten in a crash or a damaged copy): records Windows wrote
+	// that are not in the file. A log that lost records in a time that
+	// reaches into a rule's window does not cover it (logStatus); records
+	// lost before it leave a caveat.
+	Lost []LostRecords
+	// lostRead is set once Lost was read (the log is read again for
+	// corroboration).
+	lostRead bool
+}
+
+// LostRecords is a run of lost records (evtx.LostSpan): the record
+// numbered AfterID is followed by the one numbered BeforeID; After and
+// Before are their TimeCreated, zero when not known.
+type LostRecords struct {
+	AfterID, BeforeID uint64
+	After, Before     time.Time
+}
+
+// Count is the number of records lost.
+func (l LostRecords) Count() uint64 { return l.BeforeID - l.AfterID - 1 }
+
+// String names the run: "records 1156 to 1417 (262) between record 1155
+// (2018-08-06T08:42:42.4548681Z) and record 1418 (...)".
+func (l LostRecords) String() string {
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return "time unknown"
+		}
+		return evtx.FormatTime(t)
+	}
+	what := fmt.Sprintf("records %d to %d (%d)", l.AfterID+1, l.BeforeID-1, l.Count())
+	if l.Count() == 1 {
+		what = fmt.Sprintf("record %d", l.AfterID+1)
+	}
+	return fmt.Sprintf("%s missing between record %d (%s) and record %d (%s)", what, l.AfterID, at(l.After), l.BeforeID, at(l.Before))
+}
+
+// overlaps reports whether the lost records can lie in [start, end]: they
+// were written between After and Before (an unknown time bounds nothing).
+func (l LostRecords) overlaps(start, end time.Time) bool {
+	return (l.Before.IsZero() || !l.Before.Before(start)) && (l.After.IsZero() || !l.After.After(end))
 }
 
 // PartDamage is one copy of a log read as one with its copies (its path)
@@ -158,6 +207,9 @@ type Input struct {
 type PartDamage struct {
 	Path string
 	evtx.Damage
+	// Lost are the runs of records missing between the file's records
+	// (Input.Lost; a log of one file only).
+	Lost []LostRecords
 }
 
 // damages returns in's damage by the file that holds it: each of its
@@ -166,11 +218,11 @@ type PartDamage struct {
 func (in *Input) damages() []PartDamage {
 	if len(in.Parts) == 0 {
 		s := in.Stats
-		return []PartDamage{{Path: in.Path, Damage: evtx.Damage{BadChunks: s.BadChunks, BadRecords: s.BadRecords, UnreadBytes: s.UnreadBytes, Partial: s.Partial}}}
+		return []PartDamage{{Path: in.Path, Damage: evtx.Damage{BadChunks: s.BadChunks, BadRecords: s.BadRecords, UnreadBytes: s.UnreadBytes, Partial: s.Partial}, Lost: in.Lost}}
 	}
 	var out []PartDamage
 	for _, p := range in.Parts {
-		if p.Damage != (evtx.Damage{}) {
+		if p.Damage != (evtx.Damage{}) || len(p.Lost) > 0 {
 			out = append(out, p)
 		}
 	}

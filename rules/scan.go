@@ -752,12 +752,27 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 			}
 		}
 	}
+	if in.Decoded && !in.lostRead {
+		in.lostRead = true
+		for _, l := range f.LostRecords() {
+			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before)})
+		}
+	}
 	// The reader's own judgement (most records renumbered) adds to the
 	// last-written record's.
 	in.Exported = in.Exported || in.Stats.Exported()
 	errs := f.Errors()
 	in.ErrorCount = in.Stats.Problems
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
+}
+
+// lostTime is the TimeCreated of a record beside lost ones (createdTime),
+// zero for none.
+func lostTime(ev *evtx.Event) time.Time {
+	if ev == nil {
+		return time.Time{}
+	}
+	return known(createdTime(ev))
 }
 
 // eventTime is when ev happened, the time every window and look-back

@@ -583,7 +583,14 @@ func TestStepShellChecks(t *testing.T) {
 		{"cmd", `dism /online /disable-feature /featurename:X /norestart`, ""},
 		{"cmd", `dism /online /disable-feature /featurename:X /quiet`, "dism asks to restart"},
 		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current", "loads a hive that no later line of the step unloads"},
-		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current\nreg unload HKLM\\BROKENSYSTEM", ""},
+		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM && set LOADED=1\nif defined LOADED reg query HKLM\\BROKENSYSTEM\\Select /v Current\nif defined LOADED reg unload HKLM\\BROKENSYSTEM", ""},
+		// A load that failed (the key still loaded from an earlier disk:
+		// a recovery VM repairs several) must not let the lines after it
+		// read and change that other disk's hive: the built-in offline
+		// steps ran every line whether or not their reg load worked.
+		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM\nreg query HKLM\\BROKENSYSTEM\\Select /v Current\nreg unload HKLM\\BROKENSYSTEM", "reg load without '&& set NAME=1'"},
+		{"cmd", "reg load HKLM\\BROKENSYSTEM F:\\Windows\\System32\\config\\SYSTEM && set LOADED=1\nreg add HKLM\\BROKENSYSTEM\\ControlSet001\\X /v Y /t REG_DWORD /d 1 /f\nif defined LOADED reg unload HKLM\\BROKENSYSTEM", "uses the loaded hive without 'if defined LOADED'"},
+		{"cmd", "if defined DISK (reg load HKLM\\BROKENSYSTEM %DISK%\\Windows\\System32\\config\\SYSTEM && set LOADED=1)\nif defined LOADED if defined CS set CSKEY=HKLM\\brokensystem\\ControlSet00%CS%\nreg unload HKLM\\BROKENSYSTEM", "uses the loaded hive without 'if defined LOADED'"},
 		{"powershell", "Get-ChildItem -Path C:\\ ` \n  -Recurse", "a line continuation followed by spaces"},
 		{"cmd", "dir C:\\ ^ \n  /s", "a line continuation followed by spaces"},
 		{"powershell", "Get-ChildItem -Path C:\\ `\n  -Recurse", ""},

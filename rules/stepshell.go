@@ -73,6 +73,19 @@ var (
 	// detached cleanly and the VM cannot boot from it.
 	regLoad   = pattern(`(?i)\breg(\.exe)?\s+load\b`, "reg")
 	regUnload = pattern(`(?i)\breg(\.exe)?\s+unload\b`, "reg")
+	// regLoadKey is the key a reg load names, and loadedMark the
+	// variable a cmd step sets when its load succeeded ("reg load K F
+	// && set LOADED=1"): the lines that read, change or unload the key
+	// must run only then ("if defined LOADED"). When the load fails
+	// (the key is still loaded from an earlier disk: a recovery VM
+	// repairs several, and an unload that met "Access is denied" leaves
+	// the hive loaded), they would read and change that other disk's
+	// hive. cmd skips the rest of a line, after && too, when the IF
+	// before it is false (JP Software's TCC help on IF: "CMD will
+	// discard all remaining commands on the line when an IF test
+	// fails").
+	regLoadKey = regexp.MustCompile(`(?i)\breg(?:\.exe)?\s+load\s+("[^"]+"|\S+)`)
+	loadedMark = regexp.MustCompile(`(?i)&&\s*set\s+"?([A-Za-z_][A-Za-z0-9_]*)=`)
 	// continuation is a line continuation (cmd's ^, PowerShell's `)
 	// followed by spaces: the character then escapes a space, not the
 	// line break, and the command ends there.
@@ -94,7 +107,10 @@ var (
 //   - takeown /r answers its question (/d Y), sc config and sc create
 //     put a space after each "=", dism /enable-feature and
 //     /disable-feature carry /NoRestart, a step that loads a hive
-//     unloads it, and no line continuation is followed by spaces.
+//     unloads it (a cmd step: sets a variable when the load succeeded,
+//     "&& set LOADED=1", and names the loaded key, to read, change or
+//     unload it, only in lines that test it, "if defined LOADED"), and
+//     no line continuation is followed by spaces.
 func checkShell(s *Step) []string {
 	var bad []string
 	add := func(n int, line, format string, args ...any) {
@@ -102,6 +118,9 @@ func checkShell(s *Step) []string {
 	}
 	lines := strings.Split(s.Commands, "\n")
 	loaded := -1 // the line of the last reg load not yet unloaded
+	// The key of a cmd step's reg load (upper case) and the variable set
+	// when it succeeded: later lines naming the key must test it.
+	var loadKey, mark string
 	for n, line := range lines {
 		f := foldASCII(line)
 		if continuation.match(line, f) {
@@ -139,9 +158,22 @@ func checkShell(s *Step) []string {
 		if dismFeature.match(line, f) && !dismNoRestart.match(line, f) {
 			add(n, line, "dism asks to restart after a feature change (with /Quiet it restarts at once) unless /NoRestart is given")
 		}
+		if s.Shell == "cmd" && loadKey != "" && strings.Contains(strings.ToUpper(line), loadKey) &&
+			!regexp.MustCompile(`(?i)\bif\s+defined\s+`+regexp.QuoteMeta(mark)+`\b`).MatchString(line) {
+			add(n, line, "uses the loaded hive without 'if defined %s': when this step's reg load failed (the key still loaded from an earlier disk), the line reads or changes that other disk's hive", mark)
+		}
 		switch {
 		case regLoad.match(line, f):
 			loaded = n
+			if s.Shell == "cmd" {
+				if m := loadedMark.FindStringSubmatch(line); m != nil {
+					if k := regLoadKey.FindStringSubmatch(line); k != nil {
+						loadKey, mark = strings.ToUpper(strings.Trim(k[1], `"`)), m[1]
+					}
+				} else {
+					add(n, line, "reg load without '&& set NAME=1': the lines after it cannot tell whether this step loaded the hive, and would read and change a hive left loaded from an earlier disk")
+				}
+			}
 		case regUnload.match(line, f):
 			loaded = -1
 		}

@@ -87,7 +87,12 @@ At the end, for each log, a summary line and the problems found (damaged
 chunks, checksum mismatches, unreadable spans, undecodable records and
 records decoded in part; the first --max-errors of them, all counted;
 --max-errors 0 lists all, a negative value is a usage error) go
-to stderr; damage is reported, never fatal. The summary's counts of
+to stderr; damage is reported, never fatal. A "lost:" line names each
+run of records the log lacks between the chunks it holds (record 1155
+followed by record 1418: 262 records Windows wrote are not in the file,
+their chunks zeroed or overwritten), with the file, chunk, offset and
+TimeCreated of the records either side (not for copies read as one,
+one of which may hold them). The summary's counts of
 damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
 a dump without a window, whatever --since and --until say; "events"
@@ -473,6 +478,13 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		fmt.Fprintf(d.stderr, "  exported log (saved from Event Viewer or wevtutil): %d of %d records renumbered, %d with header time 0; events are placed by TimeCreated\n",
 			st.Renumbered, st.IDsRead, st.ZeroWritten)
 	}
+	// Records Windows numbered but the file does not hold (chunks zeroed
+	// or overwritten between chunks that hold records): said, with where
+	// the records either side lie, since no problem above counts them
+	// when the zeroed chunks lie past the file header's count.
+	for _, l := range f.LostRecords() {
+		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(lostText(l)))
+	}
 	errs, listed := f.Errors(), 0
 	for i, e := range errs {
 		if d.maxErrs > 0 && i == d.maxErrs {
@@ -484,6 +496,26 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if more := st.Problems - listed; more > 0 {
 		fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", more)
 	}
+}
+
+// lostText describes a run of lost records: which, and the records
+// either side with their file, chunk, offset and TimeCreated.
+func lostText(l evtx.LostSpan) string {
+	side := func(id uint64, ev *evtx.Event) string {
+		if ev == nil {
+			return fmt.Sprintf("record %d (not decodable)", id)
+		}
+		t := "no TimeCreated"
+		if !ev.System.TimeCreated.IsZero() {
+			t = evtx.FormatTime(ev.System.TimeCreated)
+		}
+		return fmt.Sprintf("record %d (%s: chunk %d: offset %#x, %s)", id, ev.Source.File, ev.Source.Chunk, ev.Source.Offset, t)
+	}
+	what := fmt.Sprintf("records %d to %d (%d) are", l.AfterID+1, l.BeforeID-1, l.Count())
+	if l.Count() == 1 {
+		what = fmt.Sprintf("record %d is", l.AfterID+1)
+	}
+	return fmt.Sprintf("%s not in the file (chunks zeroed or overwritten): %s is followed by %s", what, side(l.AfterID, l.After), side(l.BeforeID, l.Before))
 }
 
 // appendXMLLine appends the event's XML on one line: line breaks inside

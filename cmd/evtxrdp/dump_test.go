@@ -464,7 +464,9 @@ func TestDumpWriteError(t *testing.T) {
 func problemLines(errOut string) []string {
 	var out []string
 	for _, l := range strings.Split(errOut, "\n") {
-		if strings.HasPrefix(l, "  ") && strings.Contains(l, ": offset 0x") {
+		// (A "  lost:" line names the records beside lost ones, with
+		// their offsets: not a problem of the reader's.)
+		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "  lost: ") && strings.Contains(l, ": offset 0x") {
 			out = append(out, l)
 		}
 	}

@@ -80,6 +80,11 @@ whose provider name or event id, read the same way, the query rules out;
 the result is the same as with --no-skip, which decodes every record and
 evaluates the query on each.
 
+A log that lacks records between the chunks it holds (record numbers
+skipped: chunks zeroed or overwritten, as in a shadow copy of a log not
+flushed) is named on stderr with the first run of lost records: no query
+can match what they held.
+
 Like wevtutil, events come oldest first (record order for one log; by
 EventRecordID for copies read as one, since an export renumbers its
 records; time order across logs); --count N keeps the first N, so without --reverse it returns
@@ -183,7 +188,6 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	in := newInputs(progress)
 	defer in.close()
 	var logs []*evtx.Log
-	var explicit []bool
 	var all []*evtx.Log // every log found, before --channel and a QueryList keep some
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
@@ -198,7 +202,6 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				continue // no record of those channels (a misnamed log is looked through: a custom view mixes them)
 			}
 			logs = append(logs, l)
-			explicit = append(explicit, len(found) == 1 && found[0].Path == p) // a file named on the command line
 		}
 	}
 	if sel.list != nil {
@@ -211,9 +214,13 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				sel.anyFile = false
 			}
 		}
+		// A log named on the command line is selected as a log found in a
+		// directory is: by the channel its records say, so that a list of
+		// other channels says so (exit 1) as --channel does, not an empty
+		// result that reads as "no such event".
 		kept := logs[:0]
-		for i, l := range logs {
-			if explicit[i] || sel.list.Selects(sel.log(l)) || misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool {
+		for _, l := range logs {
+			if sel.list.Selects(sel.log(l)) || misnamedLog(l) && fleet.HoldsChannel(l, func(ch string) bool {
 				lg := sel.log(l)
 				lg.Channel = ch
 				return sel.list.Selects(lg)
@@ -455,6 +462,15 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %d problem(s) reading the log, first: %s\n", escapeText(l.Path), f.Stats().Problems, errText(errs[0]))
+		}
+		// Records the file lacks between its chunks (dump's "lost:"):
+		// no query can match what they held.
+		if lost := f.LostRecords(); len(lost) > 0 {
+			more := ""
+			if len(lost) > 1 {
+				more = fmt.Sprintf(" (and %d more runs of lost records: evtxrdp dump lists them)", len(lost)-1)
+			}
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0])), more)
 		}
 		// Problems and not one record (a copy cut inside or after its
 		// file header): as unreadable as a file that is not EVTX, as

@@ -362,6 +362,12 @@ func TestQueryErrors(t *testing.T) {
 		// ("no readable log" sent the engineer looking for damage).
 		{[]string{dir, "--channel", "Sytem"}, exitFailure, []string{`no log of channel "Sytem" among the 3 logs given (their channels: Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational, Microsoft-Windows-TerminalServices-SessionBroker/Operational, System)`}},
 		{[]string{dir, "--structured-query", appSQ}, exitFailure, []string{`no log of the channels the query list selects (Application) among the 3 logs given (their channels: Microsoft-Windows-TerminalServices-SessionBroker-Client/Operational, Microsoft-Windows-TerminalServices-SessionBroker/Operational, System)`}},
+		// The same of a log named on the command line: said so, as
+		// --channel says it, not an empty result that reads as "no
+		// such event" (a file given by name was kept whatever the
+		// list's channels, and printed nothing with exit 0).
+		{[]string{system, "--structured-query", appSQ}, exitFailure, []string{`no log of the channels the query list selects (Application) among the 1 log given (their channels: System)`}},
+		{[]string{system, "--channel", "Application"}, exitFailure, []string{`no log of channel "Application" among the 1 log given (their channels: System)`}},
 		// A valid query without matches is success with no output.
 		{[]string{system, "-q", "*[System[EventID=4624]]"}, exitOK, []string{"reference time"}},
 	}

@@ -1,0 +1,54 @@
+package fleet_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evtxrdp/evtxrdp/fleet"
+)
+
+// TestFindNamesWhatALogsFolderHoldsBelow: a machine's logs folder is read
+// alone (its .evtx files), but what it holds besides them, a subfolder of
+// logs (Archive/Security.evtx) or an archive (logs.zip), is named in the
+// problems: analyze read the folder without them and said nothing, and
+// its rules then said "Security: no log of this channel among the
+// inputs". A subfolder without logs, and a folder of machine folders,
+// are not named.
+func TestFindNamesWhatALogsFolderHoldsBelow(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "System.evtx"), systemLog("vm1", t0, 0, 1))
+	write(t, filepath.Join(dir, "Archive", "Security.evtx"), systemLog("vm1", t0, 0, 1))
+	if err := os.MkdirAll(filepath.Join(dir, "empty", "deeper"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeZip(t, filepath.Join(dir, "logs.zip"), map[string]string{"Logs/System.evtx": filepath.Join(dir, "System.evtx")})
+	units, problems, err := fleet.Find([]string{dir})
+	if err != nil || len(units) != 1 || units[0].Path != dir || len(units[0].Logs) != 1 {
+		t.Fatalf("Find: %d units, %v; want the folder alone", len(units), err)
+	}
+	var said []string
+	for _, p := range problems {
+		said = append(said, p.Error())
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{
+		filepath.Join(dir, "Archive") + ": a folder below the logs folder " + dir + ", not read with it",
+		filepath.Join(dir, "logs.zip") + ": an archive beside the logs of " + dir + ", not read with them",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems %q lack %q", said, want)
+		}
+	}
+	if len(said) != 2 {
+		t.Errorf("problems %q, want the two above (not the folder without logs)", said)
+	}
+	// A folder of machine folders: each read, nothing named.
+	fleetDir := t.TempDir()
+	write(t, filepath.Join(fleetDir, "vm1", "System.evtx"), systemLog("vm1", t0, 0, 1))
+	write(t, filepath.Join(fleetDir, "vm2", "System.evtx"), systemLog("vm2", t0, 0, 1))
+	if units, problems, err := fleet.Find([]string{fleetDir}); err != nil || len(units) != 2 || len(problems) != 0 {
+		t.Errorf("fleet folder: %d units, problems %v, %v", len(units), problems, err)
+	}
+}

@@ -1,0 +1,101 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// TestLostChunksDoNotCoverTheWindow: a System log whose chunks of the
+// last day are zeroed between chunks that hold records (a shadow copy of
+// a log not flushed: the public sample 2-vss_7-System.evtx lacks records
+// 1156 to 1417, most of its last day, and analyze said of it "not
+// detected; System read and covers it") does not cover the 24-hour
+// window: its rules are not checked, with the missing records named,
+// never "not detected"; the input lists them as a problem. The same log
+// intact detects the Schannel 36871 the zeroed chunk held, and a log
+// that lost only records older than the window still covers it. With
+// shortcuts as without.
+func TestLostChunksDoNotCoverTheWindow(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	// 10 records an hour apart per chunk: chunk k holds hours
+	// [10k, 10k+9] after start.
+	start := t0.Add(-59 * time.Hour)
+	var evs []*evtx.Event
+	for i := range 60 {
+		at := start.Add(time.Duration(i) * time.Hour)
+		if i == 55 { // in chunk 5, 4 hours before t0
+			evs = append(evs, evtxtest.Schannel36871(at, 10013))
+			continue
+		}
+		evs = append(evs, evtxtest.EventLog(at, 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One more chunk after it, so that the zeroed one lies between
+	// chunks that hold records.
+	more := []*evtx.Event{}
+	for i := range 10 {
+		ev := evtxtest.EventLog(t0.Add(time.Duration(i+1)*time.Minute), 6013)
+		ev.RecordID = uint64(61 + i)
+		more = append(more, ev)
+	}
+	evs = append(evs, more...)
+	b, err = evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(zero ...int) string {
+		c := append([]byte(nil), b...)
+		for _, z := range zero {
+			off := 4096 + z*65536
+			clear(c[off : off+65536])
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "System.evtx"), c, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	for _, plain := range []bool{false, true} {
+		e := builtinEngine(t, Options{NoShortcuts: plain})
+		// Intact: detected.
+		if f := finding(t, analyzePath(t, e, write()), "rdp-tls-disabled"); f.Verdict != Detected {
+			t.Fatalf("NoShortcuts %v: intact log: %s, want detected", plain, f.Verdict)
+		}
+		// Chunk 5 (records 51..60, the last day but the final minutes)
+		// zeroed: not checked, the run named.
+		res := analyzePath(t, e, write(5))
+		f := finding(t, res, "rdp-tls-disabled")
+		why := strings.Join(f.Reasons, "\n")
+		if f.Verdict != NotChecked || !strings.Contains(why, "records 51 to 60 (10) missing between record 50") || !strings.Contains(why, "not covered") {
+			t.Errorf("NoShortcuts %v: chunk of the window zeroed: %s (%s), want not checked naming records 51 to 60", plain, f.Verdict, why)
+		}
+		if in := res.Inputs[0]; len(in.Lost) != 1 || in.Lost[0].AfterID != 50 || in.Lost[0].BeforeID != 61 || !in.Lost[0].After.Equal(start.Add(49*time.Hour)) || !in.Lost[0].Before.Equal(t0.Add(time.Minute)) {
+			t.Errorf("NoShortcuts %v: input's lost records %+v, want 51..60 between the times of records 50 and 61", plain, in.Lost)
+		}
+		// Chunk 1 (hours 10..19 after start, before the 24-hour window)
+		// zeroed: that window is covered; a caveat names the damage.
+		res = analyzePath(t, e, write(1))
+		f = finding(t, res, "rdp-tls-disabled")
+		if f.Verdict != Detected {
+			t.Errorf("NoShortcuts %v: older chunk zeroed: %s, want detected", plain, f.Verdict)
+		}
+		f = finding(t, res, "rdp-service-not-running") // 24 hours of System, as rdp-tls-disabled
+		if f.Verdict != NotDetected || !strings.Contains(strings.Join(f.Caveats, "\n"), "10 records missing between its records") {
+			t.Errorf("NoShortcuts %v: older chunk zeroed, 24-hour window: %s, caveats %q, want not detected with a caveat naming the 10 missing records", plain, f.Verdict, f.Caveats)
+		}
+		// ... and the 3-day window, which the lost hours reach into, is
+		// not covered.
+		if f := finding(t, res, "rdp-os-disk-full"); f.Verdict != NotChecked {
+			t.Errorf("NoShortcuts %v: older chunk zeroed, 3-day window: %s, want not checked", plain, f.Verdict)
+		}
+	}
+}

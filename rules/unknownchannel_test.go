@@ -1,0 +1,77 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// TestUnreadableLogOfUnknownChannel: a log no record of which could be
+// read, named after no channel the rules read (a System log copied as
+// export.evtx and cut after its file header), may be any channel's. The
+// report said of it "not read (no rule reads its channel)", a channel
+// taken from its file name, and of every rule "System: no log of this
+// channel among the inputs", as if no System log had been given. Now the
+// input is unreadable, said so with the first problem, and the rules
+// name it as what may be their log. A whole log that holds no record
+// (cleared) stays a log of its file name's channel, and so does a
+// readable one.
+func TestUnreadableLogOfUnknownChannel(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	b, err := evtxtest.Bytes([]*evtx.Event{evtxtest.Schannel36871(t0, 10013)}, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cut, "export.evtx"), b[:3000], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cleared, err := evtxtest.Bytes(nil, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "export.evtx"), cleared, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	whole := t.TempDir()
+	if err := os.WriteFile(filepath.Join(whole, "export.evtx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, plain := range []bool{false, true} {
+		e := builtinEngine(t, Options{NoShortcuts: plain})
+		logs, err := evtx.Find(cut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := e.Analyze(logs)
+		if res == nil || len(res.Inputs) != 1 {
+			t.Fatalf("NoShortcuts %v: %+v", plain, res)
+		}
+		in := res.Inputs[0]
+		if !in.ChannelUnknown || in.Err == nil || !strings.Contains(in.Err.Error(), "no record could be read, so its channel is not known") || !strings.Contains(in.Err.Error(), "offset 0xbb8") {
+			t.Errorf("NoShortcuts %v: cut export.evtx: unknown %v, err %v", plain, in.ChannelUnknown, in.Err)
+		}
+		f := finding(t, res, "rdp-tls-disabled")
+		if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, "System: no readable log of this channel among the inputs; "+filepath.Join(cut, "export.evtx")+" could not be read, and no record told its channel") {
+			t.Errorf("NoShortcuts %v: %s, reasons %q", plain, f.Verdict, why)
+		}
+		logs, err = evtx.Find(empty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ = e.Analyze(logs)
+		if in := res.Inputs[0]; in.ChannelUnknown || in.Err != nil || in.Channel != "export" {
+			t.Errorf("NoShortcuts %v: cleared export.evtx: unknown %v, err %v, channel %q", plain, in.ChannelUnknown, in.Err, in.Channel)
+		}
+		res = analyzePath(t, e, whole)
+		if in := res.Inputs[0]; in.ChannelUnknown || in.Err != nil || in.Channel != "System" {
+			t.Errorf("NoShortcuts %v: whole export.evtx: unknown %v, err %v, channel %q", plain, in.ChannelUnknown, in.Err, in.Channel)
+		}
+	}
+}
