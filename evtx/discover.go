@@ -123,6 +123,15 @@ func (l *Log) Open(o Options) (*File, error) {
 //     case-insensitively);
 //   - any other directory: the *.evtx files in it (not in subdirectories).
 //
+// Find lists files, not logs: it does not tell copies of a log apart. The
+// logs of a volume and those of its shadow copy (two calls of Find), a log
+// and a second download of it, or an archive that repeats a member are each
+// a Log, and reading each yields the records they share again. Merge reads
+// copies one knows to be copies as one log, each record once;
+// fleet.Copies finds which logs are copies (the logs that share a record)
+// and merges them, as evtxrdp dump and query do (analyze: fleet.Group,
+// the same finding); fleet's ExampleCopies shows it.
+//
 // Find does not read the logs; Log.Open does. A path that is a named pipe
 // (FIFO), socket or device is refused with an error wrapping ErrNotRegular;
 // an entry of a directory named like a log that is one of those (or a
