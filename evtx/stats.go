@@ -97,8 +97,11 @@ type Stats struct {
 
 	// First and Last are the oldest and newest record header (write) times
 	// of the intact records (skipped, filtered, undecodable and stale ones
-	// included, whatever the window); a zero header time is left out. Zero if there are none. In an exported log they are not the
-	// events' times (see Exported); FirstCreated and LastCreated are.
+	// included, whatever the window); a zero header time is left out.
+	// Zero if there are none. They are not when the events happened: an
+	// exported log borrows header times from other records (see Exported),
+	// and they lag TimeCreated after a clock correction; FirstCreated and
+	// LastCreated are the events' times.
 	First, Last time.Time
 
 	// FirstCreated and LastCreated are the oldest and newest TimeCreated
