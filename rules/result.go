@@ -203,9 +203,11 @@ type EventRef struct {
 	// copy the record was read from, which RecordID numbers it in.
 	File    string
 	Channel string
-	// EventRecordID is System/EventRecordID (what Event Viewer shows);
-	// RecordID the record number in the file (they differ in exported
-	// logs, which renumber their records).
+	// EventRecordID is System/EventRecordID (what Event Viewer shows), 0
+	// when the record carries none (Windows numbers from 1): name such a
+	// record by RecordID, as RecordRef.String does; RecordID the record
+	// number in the file (they differ in exported logs, which renumber
+	// their records).
 	EventRecordID uint64
 	RecordID      uint64
 	Time          time.Time // System/TimeCreated (record header time if absent)
