@@ -115,7 +115,13 @@ type Input struct {
 	// records in a rule's window are decoded in part does not cover it
 	// (logStatus). Counted alike with shortcuts and without.
 	windows []*windowCount
-	// Stats are the reader's counts for the last pass over the file.
+	// Stats are the reader's counts for the last pass over the file (with
+	// Decoded, the pass over the analysed period [Since, Until], widened
+	// for a corroboration look-back). Its Records are the events that
+	// pass decoded, not the log's records: with the reader's window and
+	// filter (shortcuts), the log's intact records are Records + Skipped
+	// + Filtered, the report's records; with NoShortcuts every record is
+	// in Records.
 	Stats evtx.Stats
 	// Errors are the reader's format errors (at most 100 are kept);
 	// ErrorCount counts all.
