@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -22,7 +23,8 @@ const (
 	// it: archives are hostile input too (zip bombs).
 	MaxZipMember = 1 << 30
 	// zipInMemory is the size up to which a member is inflated into memory;
-	// larger ones go to a temporary file removed by File.Close.
+	// larger ones go to a temporary file (Log.TempDir says when it is
+	// removed).
 	zipInMemory = 16 << 20
 )
 
@@ -38,8 +40,12 @@ type Log struct {
 	// Size is the log's size in bytes (uncompressed for archive members).
 	Size int64
 	// TempDir is the directory where Open inflates an archive member too
-	// large to hold in memory (a file named evtxrdp-*.evtx, removed by
-	// File.Close); "" means os.TempDir().
+	// large to hold in memory, into a file named evtxrdp-*.evtx; "" means
+	// os.TempDir(). On Unix its name is removed as soon as it is written
+	// (its bytes are freed when the File is closed, or dropped and
+	// collected), so that nothing is left behind even by a process that is
+	// killed; elsewhere File.Close removes it, or the File's collection
+	// when it is dropped without Close.
 	TempDir string
 	// Progress, when set, is called as Open inflates an archive member
 	// (StageInflating) and as the File's Next reads through the log
@@ -374,7 +380,20 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 		cleanup()
 		return nil, rerr
 	}
-	f.f, f.remove = tmp, tmp.Name()
+	f.f = tmp
+	if unlinkOpenFiles && os.Remove(tmp.Name()) == nil {
+		// The name is gone at once; the bytes stay readable through tmp
+		// until it is closed (Close, or the os.File's own cleanup once the
+		// File is dropped), and a File dropped without Close, or a
+		// process killed while reading, leaves nothing behind.
+		return f, nil
+	}
+	f.remove = tmp.Name()
+	// A File dropped without Close removes its copy once collected.
+	f.removeCleanup = runtime.AddCleanup(f, func(tmp *os.File) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}, tmp)
 	return f, nil
 }
 

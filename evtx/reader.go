@@ -665,6 +665,9 @@ type File struct {
 	*Reader
 	f      *os.File // nil for an archive member read into memory
 	remove string   // temporary file to delete on Close
+	// removeCleanup deletes remove when the File is dropped without
+	// Close; Close stops it.
+	removeCleanup runtime.Cleanup
 }
 
 // Open opens the named EVTX file. See OpenOptions.
@@ -723,6 +726,7 @@ func (f *File) Close() error {
 		err = f.f.Close()
 	}
 	if f.remove != "" {
+		f.removeCleanup.Stop()
 		if rerr := os.Remove(f.remove); err == nil {
 			err = rerr
 		}
