@@ -68,8 +68,8 @@ type Options struct {
 	// While it runs, Summary.Data reads an EventData field of the record
 	// without decoding it.
 	Filter func(Summary) bool
-	// Workers is the number of chunks decoded in parallel; 0 means
-	// min(runtime.GOMAXPROCS(0), MaxWorkers), and more than MaxWorkers
+	// Workers is the number of chunks decoded in parallel; 0 (or less)
+	// means min(runtime.GOMAXPROCS(0), MaxWorkers), and more than MaxWorkers
 	// means MaxWorkers. With 1 the reader starts no goroutine.
 	Workers int
 	// Progress, when set, is called by Next each time it moves to the next

@@ -58,7 +58,7 @@ type Options struct {
 	// (0 means DefaultLookBack, negative means none); at most MaxSpan.
 	LookBack time.Duration
 	// MaxEvidence is the number of evidence events kept per query
-	// (0 means DefaultMaxEvidence).
+	// (0 or less means DefaultMaxEvidence); EvidenceCount counts them all.
 	MaxEvidence int
 	// Workers is passed to the EVTX reader (chunks decoded in parallel).
 	Workers int
