@@ -413,6 +413,13 @@ type Input struct {
 	// while the machine's clock ran ahead, as another of its logs shows
 	// (a warning says which): it is not the machine's "now".
 	ClockAhead bool `json:"clock_ahead,omitempty"`
+	// CopyOf is the Path of an earlier input holding records a query
+	// matched in this log too (rules.Input.CopyOf): copies of one log
+	// given unmerged, each such record counted once, from CopyOf;
+	// SharedMatches counts them. evtxrdp merges copies before analysing
+	// them, so its reports hold neither; a library caller's may.
+	CopyOf        string `json:"copy_of,omitempty"`
+	SharedMatches int    `json:"shared_matches,omitempty"`
 }
 
 func formatTime(t time.Time) string {
@@ -612,6 +619,7 @@ func newInput(in *rules.Input) Input {
 	ri.LastWritten = newRecord(in.LastWritten)
 	ri.Exported = in.Exported
 	ri.ClockAhead = in.ClockAhead
+	ri.CopyOf, ri.SharedMatches = in.CopyOf, in.SharedMatches
 	if in.Err != nil {
 		ri.Error = in.Err.Error()
 	}
