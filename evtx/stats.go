@@ -115,7 +115,10 @@ type Stats struct {
 	// (UsableTime: not FILETIME 0, not after the year 9999), and
 	// LastWrittenCreated its TimeCreated: the last record the log's writer
 	// wrote, as opposed to the newest time in the log (they differ when the
-	// clock was set back).
+	// clock was set back). 0 and the zero time when no record has such a
+	// TimeCreated (every one decoded in part, or none that UsableTime
+	// passes); Reader.LastWritten is the record with the highest number
+	// whatever its TimeCreated.
 	LastWrittenID      uint64
 	LastWrittenCreated time.Time
 	// LastWrittenEventRecordID is that record's System/EventRecordID (the
