@@ -29,6 +29,12 @@ const (
 )
 
 // Log is an event log file found by Find.
+//
+// A Log may be used by several goroutines at once (Open, Prime,
+// FirstChannel): each Open returns a File of its own, which, like a
+// Reader, is for one goroutine, and the memos the Files of one Log share
+// are locked (TestLogOpenConcurrently). Set TempDir and Progress before
+// that, not while it is read.
 type Log struct {
 	// Path names the log for display: a file path, or
 	// "archive.zip!dir/System.evtx" for a member of a .zip archive.
