@@ -43,7 +43,9 @@ type Log struct {
 	// (ChannelFromFileName). The records carry their own System/Channel,
 	// which can differ (forwarded events, copies).
 	Channel string
-	// Size is the log's size in bytes (uncompressed for archive members).
+	// Size is the log's size in bytes; for an archive member, the
+	// uncompressed size the archive's header claims (Open inflates at most
+	// MaxZipMember, whatever it claims).
 	Size int64
 	// TempDir is the directory where Open inflates an archive member too
 	// large to hold in memory, into a file named evtxrdp-*.evtx; "" means

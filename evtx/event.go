@@ -82,11 +82,15 @@ const (
 // eventNS is the namespace of Windows event XML.
 const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"
 
-// Position locates a record in its file.
+// Position locates a record in its file. File is Options.Name (the path
+// given to Open, Log.Path for Log.Open, "" for NewReader without a Name);
+// for a log of copies read as one (Merge), the part the record was read
+// from. Offset is in the log's bytes: for an archive member, in its
+// inflated bytes.
 type Position struct {
-	File   string // path or name the reader was given; "" for NewReader
+	File   string // Options.Name of the file read (see Position)
 	Chunk  int    // chunk index, 0-based
-	Offset int64  // byte offset of the record header in the file
+	Offset int64  // byte offset of the record header in the log
 }
 
 // System holds the <System> properties of an event. A property the record
