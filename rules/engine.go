@@ -207,7 +207,9 @@ func (e *Engine) Channels() []string {
 // copy and Warnings says so (TestCopiesGivenApartCountOnce).
 // It runs the engine's three stages (see the package doc): the plan of
 // what to read, the scan that turns the logs into matches, and the judge
-// that turns the matches into findings.
+// that turns the matches into findings. A nil log in logs is a
+// programming error: Analyze panics, as fleet.Analyze does for a nil
+// machine.
 func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 	p := e.plan(logs)
 	sr := e.scan(p, e.opt.At, false)
