@@ -21,7 +21,8 @@ import (
 // The parts are read in the order given, so the first part's copy of a
 // record is the one yielded; the merged log's Path, Channel and Size are
 // the first part's. Merge of one log returns it, of none nil; a nil part
-// is a programming error (Merge panics, as for a nil *Log anywhere).
+// is a programming error (Merge or the merged log's Open panics, as for a
+// nil *Log anywhere).
 //
 // A merged log decodes every record of its parts (identity needs the
 // content) and applies Options.Since, Until and Filter to the decoded
