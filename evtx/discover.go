@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -22,11 +23,18 @@ const (
 	// it: archives are hostile input too (zip bombs).
 	MaxZipMember = 1 << 30
 	// zipInMemory is the size up to which a member is inflated into memory;
-	// larger ones go to a temporary file removed by File.Close.
+	// larger ones go to a temporary file (Log.TempDir says when it is
+	// removed).
 	zipInMemory = 16 << 20
 )
 
 // Log is an event log file found by Find.
+//
+// A Log may be used by several goroutines at once (Open, Prime,
+// FirstChannel): each Open returns a File of its own, which, like a
+// Reader, is for one goroutine, and the memos the Files of one Log share
+// are locked (TestLogOpenConcurrently). Set TempDir and Progress before
+// that, not while it is read.
 type Log struct {
 	// Path names the log for display: a file path, or
 	// "archive.zip!dir/System.evtx" for a member of a .zip archive.
@@ -35,11 +43,17 @@ type Log struct {
 	// (ChannelFromFileName). The records carry their own System/Channel,
 	// which can differ (forwarded events, copies).
 	Channel string
-	// Size is the log's size in bytes (uncompressed for archive members).
+	// Size is the log's size in bytes; for an archive member, the
+	// uncompressed size the archive's header claims (Open inflates at most
+	// MaxZipMember, whatever it claims).
 	Size int64
 	// TempDir is the directory where Open inflates an archive member too
-	// large to hold in memory (a file named evtxrdp-*.evtx, removed by
-	// File.Close); "" means os.TempDir().
+	// large to hold in memory, into a file named evtxrdp-*.evtx; "" means
+	// os.TempDir(). On Unix its name is removed as soon as it is written
+	// (its bytes are freed when the File is closed, or dropped and
+	// collected), so that nothing is left behind even by a process that is
+	// killed; elsewhere File.Close removes it, or the File's collection
+	// when it is dropped without Close.
 	TempDir string
 	// Progress, when set, is called as Open inflates an archive member
 	// (StageInflating) and as the File's Next reads through the log
@@ -122,6 +136,15 @@ func (l *Log) Open(o Options) (*File, error) {
 //     Windows/System32/winevt/Logs (each component matched
 //     case-insensitively);
 //   - any other directory: the *.evtx files in it (not in subdirectories).
+//
+// Find lists files, not logs: it does not tell copies of a log apart. The
+// logs of a volume and those of its shadow copy (two calls of Find), a log
+// and a second download of it, or an archive that repeats a member are each
+// a Log, and reading each yields the records they share again. Merge reads
+// copies one knows to be copies as one log, each record once;
+// fleet.Copies finds which logs are copies (the logs that share a record)
+// and merges them, as evtxrdp dump and query do (analyze: fleet.Group,
+// the same finding); fleet's ExampleCopies shows it.
 //
 // Find does not read the logs; Log.Open does. A path that is a named pipe
 // (FIFO), socket or device is refused with an error wrapping ErrNotRegular;
@@ -365,7 +388,20 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 		cleanup()
 		return nil, rerr
 	}
-	f.f, f.remove = tmp, tmp.Name()
+	f.f = tmp
+	if unlinkOpenFiles && os.Remove(tmp.Name()) == nil {
+		// The name is gone at once; the bytes stay readable through tmp
+		// until it is closed (Close, or the os.File's own cleanup once the
+		// File is dropped), and a File dropped without Close, or a
+		// process killed while reading, leaves nothing behind.
+		return f, nil
+	}
+	f.remove = tmp.Name()
+	// A File dropped without Close removes its copy once collected.
+	f.removeCleanup = runtime.AddCleanup(f, func(tmp *os.File) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}, tmp)
 	return f, nil
 }
 

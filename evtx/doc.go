@@ -193,7 +193,9 @@
 //     reader goes on with the next.
 //   - Archive members are inflated to at most MaxZipMember bytes (1 GiB):
 //     into memory up to 16 MiB, into a temporary file in Log.TempDir
-//     (removed by File.Close) beyond. A member whose header claims more, or
+//     beyond (on Unix unlinked as soon as written, elsewhere removed by
+//     File.Close or when a File dropped without it is collected:
+//     TestZipTempFileNotLeftBehind). A member whose header claims more, or
 //     whose data inflates to more, is refused with an error naming the
 //     member and wrapping ErrLimit. A member whose compressed data is
 //     damaged is read up to the damage: every intact record before it is

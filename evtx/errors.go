@@ -34,11 +34,19 @@ var (
 
 // FormatError reports a problem at a place in a file. The reader collects
 // them and keeps reading; Err wraps one of the sentinels above.
+//
+// File is Options.Name: the path given to Open, Log.Path for Log.Open
+// ("archive.zip!dir/System.evtx" for an archive member), "" for NewReader
+// without a Name. Offset is in the log's bytes: for an archive member, in
+// its inflated bytes, not in the archive. Record is the record's number
+// (record header id; for a record whose header number is damaged, the
+// number it was read as) when the problem is in a known record, else 0:
+// in an export it is not the EventRecordID Event Viewer shows.
 type FormatError struct {
-	File   string // as given to Open, or "" for NewReader
-	Offset int64  // byte offset in the file where the problem is
+	File   string // Options.Name (see FormatError)
+	Offset int64  // byte offset in the log where the problem is
 	Chunk  int    // chunk index (0-based), or -1 for the file header
-	Record uint64 // record id when known, else 0
+	Record uint64 // record number when known, else 0 (see FormatError)
 	Err    error
 }
 

@@ -13,9 +13,17 @@ import (
 // classic/manifest data fields in document order, UserData the UserData
 // subtree. Root is the whole event as a tree; Event.XML renders it.
 type Event struct {
-	// RecordID is the event record identifier from the record header.
+	// RecordID is the event record identifier from the record header:
+	// the record's number in this file. A live log numbers its records
+	// with their System.EventRecordID; an export (Event Viewer's "Save
+	// As", wevtutil epl) renumbers them from 1, so RecordID is not the id
+	// Event Viewer shows there (Stats.Renumbered).
 	RecordID uint64
-	// Written is the record header's FILETIME, UTC, full 100 ns precision.
+	// Written is the record header's FILETIME, UTC, full 100 ns precision:
+	// when the record was written to this file, not when the event
+	// happened (System.TimeCreated). Exported logs borrow it from other
+	// records, or leave it 0, which reads as FiletimeToTime(0),
+	// 1601-01-01, not as the zero time.Time.
 	Written time.Time
 
 	System System
@@ -74,11 +82,15 @@ const (
 // eventNS is the namespace of Windows event XML.
 const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"
 
-// Position locates a record in its file.
+// Position locates a record in its file. File is Options.Name (the path
+// given to Open, Log.Path for Log.Open, "" for NewReader without a Name);
+// for a log of copies read as one (Merge), the part the record was read
+// from. Offset is in the log's bytes: for an archive member, in its
+// inflated bytes.
 type Position struct {
-	File   string // path or name the reader was given; "" for NewReader
+	File   string // Options.Name of the file read (see Position)
 	Chunk  int    // chunk index, 0-based
-	Offset int64  // byte offset of the record header in the file
+	Offset int64  // byte offset of the record header in the log
 }
 
 // System holds the <System> properties of an event. A property the record
@@ -96,8 +108,18 @@ type System struct {
 	Task          uint16
 	Opcode        uint8
 	Keywords      uint64
-	// TimeCreated is TimeCreated/@SystemTime, UTC, full precision.
-	TimeCreated       time.Time
+	// TimeCreated is TimeCreated/@SystemTime, UTC, full precision (100
+	// ns): when the event happened, the time every window and query
+	// compares. The zero time when the record carries none (decoded in
+	// part: see Event.Partial); FILETIME 0 (1601-01-01) when the record
+	// holds 0, which places it nowhere (UsableTime). Never the record
+	// header time (Event.Written).
+	TimeCreated time.Time
+	// EventRecordID is System/EventRecordID, the number the source log
+	// gave the record (the id Event Viewer shows; an export keeps it
+	// while renumbering Event.RecordID). 0 means it was not read: the
+	// record carries none, or not as a number (decoded in part); Windows
+	// numbers records from 1.
 	EventRecordID     uint64
 	ActivityID        string // Correlation/@ActivityID, "{...}" or ""
 	RelatedActivityID string // Correlation/@RelatedActivityID

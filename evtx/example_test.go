@@ -1,10 +1,15 @@
 package evtx_test
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
@@ -54,4 +59,111 @@ func ExampleFile_Close() {
 	// Output:
 	// 123
 	// true true
+}
+
+// Read a log from start to end: each event's TimeCreated (when it
+// happened; the zero time when the record carries none), EventRecordID
+// (the id Event Viewer shows; 0 when not read), provider, event id and an
+// EventData field by name. The damage the reader met is in Errors, each
+// naming the file and byte offset, and counted in Stats.
+func ExampleOpen() {
+	f, err := evtx.Open("../testdata/evtx/scenarios/tls-36871-10013/System.evtx")
+	if err != nil {
+		panic(err) // not EVTX, not a regular file, unreadable: the error names the file
+	}
+	defer f.Close() // stops the decoding goroutines when leaving before io.EOF
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			panic(err) // only after Close
+		}
+		if ev.System.EventID != 36871 {
+			continue
+		}
+		state, _ := ev.Data("ErrorState")
+		fmt.Println(evtx.FormatTime(ev.System.TimeCreated), ev.System.EventRecordID, ev.System.Provider.Name, ev.System.EventID, state)
+	}
+	st := f.Stats()
+	fmt.Printf("%d events, TimeCreated %s to %s, %d problems\n", st.Records, evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), st.Problems)
+	for _, p := range f.Errors() {
+		fmt.Println(p.File, p.Offset, p.Err)
+	}
+	// Output:
+	// 2024-05-01T10:30:00.0000000Z 121 Schannel 36871 10013
+	// 2024-05-01T11:30:00.0000000Z 122 Schannel 36871 10013
+	// 123 events, TimeCreated 2024-04-21T12:00:00.0000000Z to 2024-05-01T12:00:00.0000000Z, 0 problems
+}
+
+// Damage does not stop reading: a log copied from a crashed machine
+// yields every intact record, and each problem names the file, the chunk,
+// the record id where known and the byte offset; errors.Is tells its kind.
+func ExampleReader_Errors() {
+	f, err := evtx.Open("../testdata/evtx/omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	for {
+		if _, err := f.Next(); err == io.EOF {
+			break
+		}
+	}
+	st := f.Stats()
+	fmt.Printf("%d events, %d decoded in part, %d problems\n", st.Records, st.Partial, st.Problems)
+	p := f.Errors()[0]
+	fmt.Println(p)
+	fmt.Printf("chunk %d, offset %#x, a checksum: %v\n", p.Chunk, p.Offset, errors.Is(p, evtx.ErrChecksum))
+	// Output:
+	// 380 events, 82 decoded in part, 104 problems
+	// evtx: ../testdata/evtx/omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx: chunk 0: offset 0x1034: checksum mismatch: records CRC32 0x292f55e7, stored 0xded42440
+	// chunk 0, offset 0x1034, a checksum: true
+}
+
+// Copies of one log (a volume's System.evtx and its shadow copy, taken
+// before the last 10 records were written) read one after the other give
+// the records they share twice; read through Merge, each record once.
+// Which files are copies is for the caller to know, or for fleet.Copies
+// to find (the logs that share a record).
+func ExampleMerge() {
+	dir, err := os.MkdirTemp("", "merge")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	events := evtxtest.Noise(time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), time.Hour, 30)
+	volume, shadow := filepath.Join(dir, "System.evtx"), filepath.Join(dir, "shadow1-System.evtx")
+	if err := evtxtest.WriteFile(volume, events, evtxtest.Options{}); err != nil {
+		panic(err)
+	}
+	if err := evtxtest.WriteFile(shadow, events[:20], evtxtest.Options{}); err != nil {
+		panic(err)
+	}
+	logs, err := evtx.Find(dir) // two logs: Find lists files
+	if err != nil {
+		panic(err)
+	}
+	read := func(l *evtx.Log) {
+		f, err := l.Open(evtx.Options{})
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		for {
+			if _, err := f.Next(); err == io.EOF {
+				break
+			}
+		}
+		st := f.Stats()
+		fmt.Printf("%s: %d events, %d duplicates, each part adds %v\n", filepath.Base(l.Path), st.Records, st.Duplicates, f.PartAdded())
+	}
+	for _, l := range logs {
+		read(l)
+	}
+	read(evtx.Merge(logs[0], logs[1]))
+	// Output:
+	// System.evtx: 30 events, 0 duplicates, each part adds []
+	// shadow1-System.evtx: 20 events, 0 duplicates, each part adds []
+	// System.evtx: 30 events, 20 duplicates, each part adds [30 0]
 }

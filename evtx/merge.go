@@ -20,7 +20,9 @@ import (
 //
 // The parts are read in the order given, so the first part's copy of a
 // record is the one yielded; the merged log's Path, Channel and Size are
-// the first part's. Merge of one log returns it, of none nil.
+// the first part's. Merge of one log returns it, of none nil; a nil part
+// is a programming error (Merge or the merged log's Open panics, as for a
+// nil *Log anywhere).
 //
 // A record decoded in part (Event.Partial: its template damaged or
 // overwritten in that file) has no EventRecordID or TimeCreated read, so

@@ -9,7 +9,12 @@ import (
 )
 
 // NewestTime returns the newest record header time in the log, found
-// cheaply, without decoding and without moving Next. Of a chunk whose
+// cheaply, without decoding and without moving Next. It is not a
+// TimeCreated, and not the time of the log's newest event: an export
+// borrows header times or leaves them 0, and they lag TimeCreated after a
+// clock correction. The newest event is LastWritten (its
+// System.TimeCreated); the newest TimeCreated read is Stats().LastCreated
+// once Next has returned io.EOF. Of a chunk whose
 // header checksum holds, only the records from its last counted record on
 // are read first (a chunk's newest records, and any written after its
 // header was last updated); chunks with a damaged header, and the chunks

@@ -68,8 +68,8 @@ type Options struct {
 	// While it runs, Summary.Data reads an EventData field of the record
 	// without decoding it.
 	Filter func(Summary) bool
-	// Workers is the number of chunks decoded in parallel; 0 means
-	// min(runtime.GOMAXPROCS(0), MaxWorkers), and more than MaxWorkers
+	// Workers is the number of chunks decoded in parallel; 0 (or less)
+	// means min(runtime.GOMAXPROCS(0), MaxWorkers), and more than MaxWorkers
 	// means MaxWorkers. With 1 the reader starts no goroutine.
 	Workers int
 	// Progress, when set, is called by Next each time it moves to the next
@@ -665,6 +665,9 @@ type File struct {
 	*Reader
 	f      *os.File // nil for an archive member read into memory
 	remove string   // temporary file to delete on Close
+	// removeCleanup deletes remove when the File is dropped without
+	// Close; Close stops it.
+	removeCleanup runtime.Cleanup
 }
 
 // Open opens the named EVTX file. See OpenOptions.
@@ -723,6 +726,7 @@ func (f *File) Close() error {
 		err = f.f.Close()
 	}
 	if f.remove != "" {
+		f.removeCleanup.Stop()
 		if rerr := os.Remove(f.remove); err == nil {
 			err = rerr
 		}

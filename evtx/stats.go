@@ -97,8 +97,11 @@ type Stats struct {
 
 	// First and Last are the oldest and newest record header (write) times
 	// of the intact records (skipped, filtered, undecodable and stale ones
-	// included, whatever the window); a zero header time is left out. Zero if there are none. In an exported log they are not the
-	// events' times (see Exported); FirstCreated and LastCreated are.
+	// included, whatever the window); a zero header time is left out.
+	// Zero if there are none. They are not when the events happened: an
+	// exported log borrows header times from other records (see Exported),
+	// and they lag TimeCreated after a clock correction; FirstCreated and
+	// LastCreated are the events' times.
 	First, Last time.Time
 
 	// FirstCreated and LastCreated are the oldest and newest TimeCreated
@@ -112,7 +115,10 @@ type Stats struct {
 	// (UsableTime: not FILETIME 0, not after the year 9999), and
 	// LastWrittenCreated its TimeCreated: the last record the log's writer
 	// wrote, as opposed to the newest time in the log (they differ when the
-	// clock was set back).
+	// clock was set back). 0 and the zero time when no record has such a
+	// TimeCreated (every one decoded in part, or none that UsableTime
+	// passes); Reader.LastWritten is the record with the highest number
+	// whatever its TimeCreated.
 	LastWrittenID      uint64
 	LastWrittenCreated time.Time
 	// LastWrittenEventRecordID is that record's System/EventRecordID (the

@@ -935,27 +935,20 @@ func TimeCreatedOf(ev *Event) (time.Time, bool) {
 	return plainTimeCreated(ev.Tree())
 }
 
-// Time returns when the event happened: its System.TimeCreated, else the
-// record header time, else the zero time (a header time of 0, as exported
-// logs hold, is no time, never 1601-01-01).
+// Time returns when the event happened: its System.TimeCreated, UTC; the
+// zero time when the record carries none (one decoded in part, whose
+// System template did not resolve, or one written without it). The record
+// header time (Written) is never given in its place: exported logs borrow
+// it from other records or leave it 0, and it lags TimeCreated by days
+// after a clock correction. A caller that wants to place such a record
+// anyway reads Written itself, knowing what it is.
 func (ev *Event) Time() time.Time {
-	if !ev.System.TimeCreated.IsZero() {
-		return ev.System.TimeCreated
-	}
-	if TimeToFiletime(ev.Written) == 0 {
-		return time.Time{}
-	}
-	return ev.Written
+	return ev.System.TimeCreated
 }
 
-// Time returns the summarised record's time as Event.Time would: its
-// TimeCreated when read, else its header time, else the zero time.
+// Time returns the summarised record's TimeCreated, as Event.Time does:
+// the zero time when it was not read without decoding (then the decoded
+// event may still have one), never the record header time (Written).
 func (s Summary) Time() time.Time {
-	if !s.TimeCreated.IsZero() {
-		return s.TimeCreated
-	}
-	if TimeToFiletime(s.Written) == 0 {
-		return time.Time{}
-	}
-	return s.Written
+	return s.TimeCreated
 }

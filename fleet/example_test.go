@@ -2,11 +2,13 @@ package fleet_test
 
 import (
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/fleet"
 )
@@ -63,4 +65,70 @@ func ExampleFind() {
 	// unit: ../testdata/evtx/scenarios/tls-36871-10013 1 log(s)
 	// problems: [stat testdata/no-such-folder: no such file or directory]
 	// err: <nil>
+}
+
+// The logs of a volume and of its shadow copy, found by evtx.Find, are
+// two System logs: read one after the other, the records the shadow copy
+// holds are counted twice. Copies finds that they are copies of one log
+// (they share records) and EvtxLog reads them as one (evtx.Merge): each
+// record once, the volume's copy first, and what each file adds.
+func ExampleCopies() {
+	dir, err := os.MkdirTemp("", "fleet")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	t := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	events := evtxtest.Noise(t, time.Hour, 30)
+	for i, ev := range events {
+		ev.RecordID = uint64(1001 + i)
+		ev.System.EventRecordID = ev.RecordID
+	}
+	// The shadow copy was taken before the last 10 records were written.
+	volume := filepath.Join(dir, "volume", "Windows", "System32", "winevt", "Logs")
+	shadow := filepath.Join(dir, "shadow1", "Windows", "System32", "winevt", "Logs")
+	for path, evs := range map[string][]*evtx.Event{volume: events, shadow: events[:20]} {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		if err := evtxtest.WriteFile(filepath.Join(path, "System.evtx"), evs, evtxtest.Options{}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	var logs []*evtx.Log
+	for _, root := range []string{filepath.Join(dir, "volume"), filepath.Join(dir, "shadow1")} {
+		found, err := evtx.Find(root)
+		if err != nil {
+			log.Fatal(err)
+		}
+		logs = append(logs, found...)
+	}
+	count := func(l *evtx.Log) (n int, parts []int) {
+		f, err := l.Open(evtx.Options{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		for {
+			if _, err := f.Next(); err == io.EOF {
+				return n, f.PartAdded()
+			} else if err != nil {
+				log.Fatal(err)
+			}
+			n++
+		}
+	}
+	total := 0
+	for _, l := range logs {
+		n, _ := count(l)
+		total += n
+	}
+	fmt.Printf("evtx.Find: %d logs, %d records read\n", len(logs), total)
+	for _, l := range fleet.Copies(logs, 0) {
+		n, added := count(l.EvtxLog())
+		fmt.Printf("fleet.Copies: %s, %d copies, %d records; each copy adds %v\n", l.Channel, len(l.Copies), n, added)
+	}
+	// Output:
+	// evtx.Find: 2 logs, 50 records read
+	// fleet.Copies: System, 2 copies, 30 records; each copy adds [30 0]
 }

@@ -51,6 +51,11 @@ type Unit struct {
 // and the walk goes on with the next path: units holds what the other paths
 // hold (none when no path holds a log; analyze then says "no readable log").
 // err is set only when the paths hold more than MaxUnits units.
+//
+// Units are places, not machines or logs: a volume and its shadow copy are
+// two units, each with its own System log, and reading every unit's logs
+// reads the records the two share twice. Group (machines, copies merged)
+// or Copies (copies merged alone) reads them once.
 func Find(paths []string) (units []*Unit, problems []error, err error) {
 	for _, p := range paths {
 		n := len(units)

@@ -111,7 +111,9 @@ type Record struct {
 	EventRecordID uint64 `json:"event_record_id"`
 	RecordNumber  uint64 `json:"record_number"`
 	File          string `json:"file,omitempty"`
-	Time          string `json:"time"`
+	// Time is the record's TimeCreated, "" when it has none (the record
+	// header time never stands for it: rules.RecordRef.Time).
+	Time string `json:"time"`
 }
 
 func newRecord(r *rules.RecordRef) *Record {
@@ -271,14 +273,17 @@ type Event struct {
 	// EventRecordID is the record's System/EventRecordID (what Event
 	// Viewer shows; 0 when none was read); RecordID its record number in
 	// the file, which differs in exported logs.
-	EventRecordID uint64  `json:"event_record_id"`
-	RecordID      uint64  `json:"record_id"`
-	Time          string  `json:"time"`
-	Provider      string  `json:"provider"`
-	EventID       uint16  `json:"event_id"`
-	Level         uint8   `json:"level"`
-	Computer      string  `json:"computer,omitempty"`
-	Data          []Field `json:"data,omitempty"`
+	EventRecordID uint64 `json:"event_record_id"`
+	RecordID      uint64 `json:"record_id"`
+	// Time is the event's TimeCreated; for an event written without one
+	// (a query can match it), its record header time, by which the
+	// window placed it (rules.EventRef.Time).
+	Time     string  `json:"time"`
+	Provider string  `json:"provider"`
+	EventID  uint16  `json:"event_id"`
+	Level    uint8   `json:"level"`
+	Computer string  `json:"computer,omitempty"`
+	Data     []Field `json:"data,omitempty"`
 	// Attribution says why the event belongs to RDP, or why it may not
 	// (then Possible is true).
 	Attribution string `json:"attribution,omitempty"`
@@ -415,6 +420,13 @@ type Input struct {
 	// while the machine's clock ran ahead, as another of its logs shows
 	// (a warning says which): it is not the machine's "now".
 	ClockAhead bool `json:"clock_ahead,omitempty"`
+	// CopyOf is the Path of an earlier input holding records a query
+	// matched in this log too (rules.Input.CopyOf): copies of one log
+	// given unmerged, each such record counted once, from CopyOf;
+	// SharedMatches counts them. evtxrdp merges copies before analysing
+	// them, so its reports hold neither; a library caller's may.
+	CopyOf        string `json:"copy_of,omitempty"`
+	SharedMatches int    `json:"shared_matches,omitempty"`
 }
 
 func formatTime(t time.Time) string {
@@ -618,6 +630,7 @@ func newInput(in *rules.Input) Input {
 	ri.LastWritten = newRecord(in.LastWritten)
 	ri.Exported = in.Exported
 	ri.ClockAhead = in.ClockAhead
+	ri.CopyOf, ri.SharedMatches = in.CopyOf, in.SharedMatches
 	if in.Err != nil {
 		ri.Error = in.Err.Error()
 	}

@@ -58,7 +58,7 @@ type Options struct {
 	// (0 means DefaultLookBack, negative means none); at most MaxSpan.
 	LookBack time.Duration
 	// MaxEvidence is the number of evidence events kept per query
-	// (0 means DefaultMaxEvidence).
+	// (0 or less means DefaultMaxEvidence); EvidenceCount counts them all.
 	MaxEvidence int
 	// Workers is passed to the EVTX reader (chunks decoded in parallel).
 	Workers int
@@ -197,16 +197,27 @@ func (e *Engine) Channels() []string {
 // met problems without giving one record counts as not read
 // (ErrNoReadableLog).
 // The logs are those of one machine, each given once: a path given twice
-// is read once, but two copies of a log (a shadow copy, a second
-// download) add their records twice, and several machines' logs share one
-// reference time. Package fleet groups paths into machines and merges
-// copies (evtx.Merge) before calling Analyze.
+// is read once, and several machines' logs share one reference time.
+// Package fleet groups paths into machines and merges copies (evtx.Merge)
+// before calling Analyze; fleet.Copies merges copies alone. Two copies of
+// a log given unmerged (evtx.Find of a volume and of its shadow copy) are
+// still two logs, each read and judged on its own, but a record a query
+// matches in both is counted once, from the first given, as evtx.Merge
+// would count it (by evtx.Event.Identity): Input.CopyOf names the earlier
+// copy and Warnings says so (TestCopiesGivenApartCountOnce).
 // It runs the engine's three stages (see the package doc): the plan of
 // what to read, the scan that turns the logs into matches, and the judge
-// that turns the matches into findings.
+// that turns the matches into findings. A nil log in logs is a
+// programming error: Analyze panics, as fleet.Analyze does for a nil
+// machine.
 func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 	p := e.plan(logs)
-	sr := e.scan(p, e.opt.At)
+	sr := e.scan(p, e.opt.At, false)
+	if sr.copiesSuspected {
+		// Two logs may be copies of one: count their shared records once,
+		// judged by their identity (copies.go).
+		sr = e.scan(p, e.opt.At, true)
+	}
 	res := &Result{
 		ReferenceTime:   sr.ref,
 		ReferenceFrom:   sr.refFile,

@@ -126,7 +126,13 @@ type Input struct {
 	// part does not cover it (logStatus). Counted alike with shortcuts and
 	// without.
 	windows []*windowCount
-	// Stats are the reader's counts for the last pass over the file.
+	// Stats are the reader's counts for the last pass over the file (with
+	// Decoded, the pass over the analysed period [Since, Until], widened
+	// for a corroboration look-back). Its Records are the events that
+	// pass decoded, not the log's records: with the reader's window and
+	// filter (shortcuts), the log's intact records are Records + Skipped
+	// + Filtered, the report's records; with NoShortcuts every record is
+	// in Records.
 	Stats evtx.Stats
 	// Parts are, for copies read as one (evtx.Merge; Path is the first
 	// copy's), each copy's path and the damage of Stats it holds
@@ -152,6 +158,21 @@ type Input struct {
 	// renumbered) or its header time is zero, or most of its records whose
 	// EventRecordID was read are renumbered (evtx.Stats.Exported).
 	Exported bool
+	// CopyOf is the Path of an earlier input (in the order given to
+	// Analyze) that gave records this log holds too: records a query
+	// matched with the same evtx.RecordIdentity (channel, EventRecordID,
+	// TimeCreated and content, as evtx.Merge judges copies). The two
+	// are copies of one log given as two logs (a volume shadow copy, a
+	// second download). SharedMatches counts those records; each is
+	// counted once, from the input that gave it first, as evtx.Merge
+	// yields a record from its first part, and Warnings says so. The
+	// rest of this Input (Stats, InPeriod, its first- and last-written
+	// records) is still this file's alone: merge copies before Analyze
+	// (fleet.Copies) to read them as one log. "" and 0 when no matched
+	// record of the log was given by an earlier input: only matched
+	// records are compared, so copies without a match are not told.
+	CopyOf        string
+	SharedMatches int
 	// ClockAhead is set when the log's last-written record lies later
 	// than another log's and in the time that log shows the machine's
 	// clock ran ahead (ReferenceEnd): it was written then, and is not
@@ -276,9 +297,11 @@ type EventRef struct {
 	// copy the record was read from, which RecordID numbers it in.
 	File    string
 	Channel string
-	// EventRecordID is System/EventRecordID (what Event Viewer shows);
-	// RecordID the record number in the file (they differ in exported
-	// logs, which renumber their records).
+	// EventRecordID is System/EventRecordID (what Event Viewer shows), 0
+	// when the record carries none (Windows numbers from 1): name such a
+	// record by RecordID, as RecordRef.String does; RecordID the record
+	// number in the file (they differ in exported logs, which renumber
+	// their records).
 	EventRecordID uint64
 	RecordID      uint64
 	Time          time.Time // System/TimeCreated (record header time if absent)

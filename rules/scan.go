@@ -68,6 +68,9 @@ type scanResult struct {
 	// the start of their analysed period (each also a warning).
 	timeGaps []*TimeGap
 	warnings []string
+	// copiesSuspected is set when two inputs shared a matched record's
+	// identity key in a scan that was not exact (sharedRecords).
+	copiesSuspected bool
 }
 
 // newScanResult returns a scanResult with no matches yet: an empty
@@ -140,6 +143,9 @@ type scanner struct {
 	// whose time lies in [Since, Until] (near) and all of them (total).
 	decoded map[*Input]recordCounts
 	tl      *timeline // the RDP timeline's lines (timeline.go)
+	// shared tells the matched records that an earlier input gave
+	// (copies.go); nil when fewer than two inputs are read.
+	shared *sharedRecords
 }
 
 type recordCounts struct{ near, total int }
@@ -152,7 +158,12 @@ type recordCounts struct{ near, total int }
 // queries need around that time and evaluates them (nothing without a
 // reference time); and reports records after their log's last-written
 // one (checkClocks). p is not changed.
-func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
+//
+// With exact, a matched record an earlier input gave (evtx.Event.Identity)
+// is counted once (sharedRecords); without, only a key of it is kept, and
+// copiesSuspected says whether two inputs shared one: the caller then
+// scans again with exact (Analyze). NoShortcuts makes every scan exact.
+func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, all: p.all, last: map[*Input]*evtx.Event{}, first: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
 	if e.timeline != nil {
 		s.tl = &timeline{max: e.opt.Timeline, groups: map[string]*TimelineLine{}}
@@ -162,6 +173,7 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 		s.inputs = append(s.inputs, &c)
 	}
 	s.warnings = append(s.warnings, p.warnings...)
+	s.shared = newSharedRecords(s.inputs, exact || e.opt.NoShortcuts)
 
 	// Windows numbers records in the order it writes them, so a clock
 	// that ran ahead and was set back, or an exported log's borrowed and
@@ -228,6 +240,12 @@ func (e *Engine) scan(p readPlan, at time.Time) *scanResult {
 		sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
 	}
 	s.timeline, s.timelineDropped = s.tl.finish()
+	for _, in := range s.inputs {
+		if in.CopyOf != "" {
+			s.warnings = append(s.warnings, copiesWarning(in))
+		}
+	}
+	s.copiesSuspected = s.shared != nil && s.shared.suspect
 	return s.scanResult
 }
 
@@ -907,6 +925,7 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 	t := eventTime(ev)
 	var ref *EventRef // built on the first match
 	ch := recordChannel(in, ev)
+	checked := false // whether an earlier input gave ev (sharedRecords)
 	for _, cq := range qs {
 		// Equal text first: EqualFold compares a long channel name rune by
 		// rune, and the channels of a log's records are those of its queries.
@@ -921,6 +940,12 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 				in.Channels = []string{in.Channel}
 			}
 			in.Channels = append(in.Channels, ch)
+		}
+		if !checked {
+			if s.shared.shared(in, ev) {
+				return // counted from the input that gave it first
+			}
+			checked = true
 		}
 		if cq.tl != nil {
 			s.noteTimeline(cq, in, ev, t)

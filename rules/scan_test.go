@@ -18,7 +18,7 @@ func scanSet(t *testing.T, e *Engine, name string) (readPlan, *scanResult) {
 		t.Fatal(err)
 	}
 	p := e.plan(logs)
-	return p, e.scan(p, time.Time{})
+	return p, e.scan(p, time.Time{}, false)
 }
 
 // TestScan tests the scan alone: the fixture logs read and the queries

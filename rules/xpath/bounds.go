@@ -22,7 +22,9 @@ const RecordTimeSlack = time.Second
 // an ISO 8601 string) and widens the
 // result by RecordTimeSlack. A zero since or until means unbounded on that
 // side; ok is false when q bounds neither. since may be after until: then no
-// event can match.
+// event can match. now is Match's: with a zero now (FILETIME 0, not "no
+// reference"), the window of timediff(@SystemTime) <= N starts before the
+// year 1 and admits every event, as Match selects every one.
 func (q *Query) TimeBounds(now time.Time) (since, until time.Time, ok bool) {
 	b := bounds{now: now}
 	for _, p := range q.event.preds {

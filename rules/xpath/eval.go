@@ -10,6 +10,13 @@ import (
 
 // Match reports whether q selects ev. now is the reference time of timediff
 // (what Windows takes from the system clock); Match never reads the clock.
+// A query with timediff(@SystemTime) counts back from now, so give it the
+// time the logs end at (the TimeCreated of the last-written record,
+// evtx.Reader.LastWritten, as evtxrdp query and analyze take it), or the
+// time to judge at. The zero time is not "no reference": it is FILETIME 0
+// (1601-01-01), every event then lies after it and its timediff is
+// negative, so timediff(@SystemTime) <= 86400000 ("the last day") selects
+// every event that has a TimeCreated.
 // Match evaluates on ev.Root; an event without Root (built by hand) is
 // evaluated on a tree built from its System, EventData and UserData fields.
 func (q *Query) Match(ev *evtx.Event, now time.Time) bool {

@@ -3,6 +3,7 @@ package xpath_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -85,4 +86,46 @@ func ExampleQueryList() {
 	// Output:
 	// [System]
 	// true false false
+}
+
+// Run a query over a log offline, as wevtutil qe /q runs it on the
+// machine: "now" is the TimeCreated of the log's last-written record (the
+// moment the machine last logged), never the clock of the machine reading
+// it; TimeBounds gives the reader a window of TimeCreated so that records
+// outside it are not decoded, and Match decides each event.
+func ExampleQuery_Match() {
+	q := xpath.MustCompile(`*[System[Provider[@Name='Schannel'] and (EventID=36871) and TimeCreated[timediff(@SystemTime) <= 3600000]]]`)
+	logs, err := evtx.Find("../../testdata/evtx/scenarios/tls-36871-10013/System.evtx")
+	if err != nil {
+		panic(err)
+	}
+	f, err := logs[0].Open(evtx.Options{})
+	if err != nil {
+		panic(err)
+	}
+	now := f.LastWritten().System.TimeCreated
+	f.Close()
+	o := evtx.Options{}
+	o.Since, o.Until, _ = q.TimeBounds(now)
+	f, err = logs[0].Open(o)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	fmt.Println("now:", evtx.FormatTime(now))
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if q.Match(ev, now) {
+			fmt.Println(ev.System.EventRecordID, evtx.FormatTime(ev.System.TimeCreated), ev.System.Provider.Name, ev.System.EventID)
+		}
+	}
+	st := f.Stats()
+	fmt.Printf("%d records decoded, %d outside the window passed over\n", st.Records, st.Skipped)
+	// Output:
+	// now: 2024-05-01T12:00:00.0000000Z
+	// 122 2024-05-01T11:30:00.0000000Z Schannel 36871
+	// 2 records decoded, 121 outside the window passed over
 }

@@ -1,0 +1,124 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
+
+// sharedRecords tells, while the scan evaluates the queries, the records
+// a query matched in more than one of the logs given to Analyze: copies
+// of one log given as two (a volume shadow copy beside the log, a second
+// download of it) that were not merged first (fleet.Copies, evtx.Merge).
+// The judge of "the same record" is evtx's: Event.Identity, under which
+// evtx.Merge yields a record of several copies once. Such a record is
+// counted once, from the first input that holds it (Merge yields its
+// first part's), so that the findings are those of the copies merged.
+//
+// Identity hashes the event's XML, a cost on every match; without
+// shortcuts every match pays it (exact). With shortcuts the scan first
+// keeps only a key of what Identity covers (channel, EventRecordID,
+// TimeCreated, provider, event id, computer: equal identities have equal
+// keys, since the XML holds them all); only when two inputs share a key
+// does Analyze scan again with exact identities, so a scan whose keys are
+// all apart is the exact one.
+type sharedRecords struct {
+	exact      bool
+	byIdentity map[evtx.RecordIdentity]*Input
+	byKey      map[uint64]*Input
+	// suspect is set when two inputs share a key (not exact): the scan
+	// is to be done again exactly.
+	suspect bool
+}
+
+// newSharedRecords returns the tracker for inputs, nil when fewer than two
+// of them are read (no record can be in two).
+func newSharedRecords(inputs []*Input, exact bool) *sharedRecords {
+	used := 0
+	for _, in := range inputs {
+		if in.Used {
+			used++
+		}
+	}
+	if used < 2 {
+		return nil
+	}
+	if exact {
+		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}}
+	}
+	return &sharedRecords{byKey: map[uint64]*Input{}}
+}
+
+// shared reports whether ev, a record of in that a query matched, is a
+// record an earlier input already gave (by evtx.Event.Identity), and notes
+// it in in.CopyOf and in.SharedMatches. Records that repeat within one
+// input are left to the reader, as before.
+func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
+	if c == nil {
+		return false
+	}
+	if !c.exact {
+		k := identityKey(ev)
+		if first, ok := c.byKey[k]; !ok {
+			c.byKey[k] = in
+		} else if first != in {
+			c.suspect = true
+		}
+		return false
+	}
+	id := ev.Identity()
+	first, ok := c.byIdentity[id]
+	if !ok {
+		c.byIdentity[id] = in
+		return false
+	}
+	if first == in {
+		return false
+	}
+	in.SharedMatches++
+	if in.CopyOf == "" {
+		in.CopyOf = first.Path
+	}
+	return true
+}
+
+// identityKey hashes (FNV-1a) what of ev's identity (evtx.Event.Identity)
+// can be read without rendering it: its channel, EventRecordID (the record
+// number where it has none), TimeCreated, provider, event id and computer.
+func identityKey(ev *evtx.Event) uint64 {
+	id := ev.System.EventRecordID
+	if id == 0 {
+		id = ev.RecordID
+	}
+	var tc int64
+	if !ev.System.TimeCreated.IsZero() {
+		tc = ev.System.TimeCreated.UnixNano()
+	}
+	h := uint64(14695981039346656037)
+	str := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * 1099511628211
+		}
+		h *= 1099511628211 // a separator: "ab","c" differs from "a","bc"
+	}
+	u64 := func(v uint64) {
+		for i := 0; i < 8; i++ {
+			h = (h ^ (v & 0xff)) * 1099511628211
+			v >>= 8
+		}
+	}
+	str(ev.System.Channel)
+	u64(id)
+	u64(uint64(tc))
+	str(ev.System.Provider.Name)
+	u64(uint64(ev.System.EventID))
+	str(ev.System.Computer)
+	return h
+}
+
+// copiesWarning says that in holds records an earlier input gave too.
+func copiesWarning(in *Input) string {
+	return fmt.Sprintf(
+		"%s holds %d records a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
+		in.Path, in.SharedMatches, in.CopyOf)
+}
