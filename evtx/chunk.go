@@ -241,6 +241,9 @@ type chunkResult struct {
 	// stale lists the records counted in Stale, by their bytes: a merged
 	// log counts one another of its logs holds once.
 	stale []recKey
+	// span is the lowest- and highest-numbered of the records Next would
+	// consider yielding (chunkJob.cands' records), for LostRecords.
+	span candSpan
 	// recs is what this scan read of the chunk's records for the record
 	// memo to keep (chunkJob.recs), or nil.
 	recs *recCursor
@@ -519,8 +522,8 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			// problems are reported whatever the window.)
 			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
 				id := le.Uint64(c[off+8:])
-				if j.cands != nil && !w.slackOnly {
-					j.cands(writtenCand{id: id, slot: j.index, off: off, size: next - off, salvaged: true})
+				if !w.slackOnly {
+					res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: next - off, salvaged: true})
 				}
 				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
 					ev, size, salvaged = e, next-off, true
@@ -556,8 +559,8 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		if inSlack && !j.old && rule.tornCurrent(decoder, off, size) {
 			inSlack = false // a torn record's own EventRecordID decides
 		}
-		if j.cands != nil && !inSlack && !salvaged && !w.slackOnly {
-			j.cands(writtenCand{id: id, slot: j.index, off: off, size: size})
+		if !inSlack && !salvaged && !w.slackOnly {
+			res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: size})
 		}
 		if inSlack {
 			if !w.slackOnly {
@@ -743,6 +746,15 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	return res
 }
 
+// noteCand notes c, a record Next would consider yielding, in res.span,
+// and gives it to cands (chunkJob.cands) if not nil.
+func (res *chunkResult) noteCand(cands func(writtenCand), c writtenCand) {
+	res.span.note(c)
+	if cands != nil {
+		cands(c)
+	}
+}
+
 // passOverOff makes scanChunk read every record in its loop, none passed
 // over by passOver (tests compare the two ways).
 var passOverOff = false
@@ -777,9 +789,7 @@ func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *ch
 		}
 		h := c[off : off+recordHeaderSize : off+recordHeaderSize]
 		id, ft := le.Uint64(h[8:16]), le.Uint64(h[16:24])
-		if j.cands != nil {
-			j.cands(writtenCand{id: id, slot: j.index, off: off, size: size})
-		}
+		res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: size})
 		rule.lastID = max(rule.lastID, id) // rule.slack before free
 		res.st.noteTime(ft)
 		if ft == 0 {

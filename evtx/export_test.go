@@ -80,3 +80,15 @@ func MemoWalks(l *Log) int {
 	defer l.memo.m.mu.Unlock()
 	return l.memo.m.walks
 }
+
+// SetLostScanOff makes LostRecords walk the record headers (on) even after
+// Next has read every chunk, and returns a function that restores it.
+func SetLostScanOff(off bool) (restore func()) {
+	old := lostScanOff
+	lostScanOff = off
+	return func() { lostScanOff = old }
+}
+
+// DamagedForTest is damaged: a copy of a log's first three chunks with
+// bytes flipped all over their record areas.
+var DamagedForTest = damaged

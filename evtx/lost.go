@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"cmp"
 	"slices"
 	"sync/atomic"
 )
@@ -41,34 +42,57 @@ func (rd *Reader) LostRecords() []LostSpan {
 		return nil
 	}
 	s := rd.src
-	type span struct{ lo, hi writtenCand }
-	var spans []span
-	slot := -1
-	s.walkCands(0, s.nslots, func(c writtenCand) {
-		if c.slot != slot {
-			slot = c.slot
-			spans = append(spans, span{c, c})
-			return
-		}
-		sp := &spans[len(spans)-1]
-		if c.id < sp.lo.id {
-			sp.lo = c
-		}
-		if c.id > sp.hi.id {
-			sp.hi = c
-		}
-	}, new(atomic.Bool))
+	spans := rd.spans
+	if !rd.spansDone || lostScanOff {
+		// Next has not read every chunk: the record headers are walked.
+		spans = nil
+		slot := -1
+		s.walkCands(0, s.nslots, func(c writtenCand) {
+			if c.slot != slot {
+				slot = c.slot
+				spans = append(spans, candSpan{})
+			}
+			spans[len(spans)-1].note(c)
+		}, new(atomic.Bool))
+	}
+	return s.lostBetween(slices.Clone(spans))
+}
+
+// lostScanOff makes LostRecords walk the record headers even after Next
+// has read every chunk, rather than take each chunk's span from that
+// read (tests compare the two ways).
+var lostScanOff = false
+
+// candSpan is the lowest- and highest-numbered records of one chunk that
+// Next would consider yielding (walkCands' records), the first in file
+// order of each number; ok is false before the first.
+type candSpan struct {
+	lo, hi writtenCand
+	ok     bool
+}
+
+// note notes record c, met after those noted before in file order (a
+// record noted again changes nothing: a chunk scanned a second time,
+// guarded, notes its records again).
+func (sp *candSpan) note(c writtenCand) {
+	switch {
+	case !sp.ok:
+		sp.lo, sp.hi, sp.ok = c, c, true
+	case c.id < sp.lo.id:
+		sp.lo = c
+	case c.id > sp.hi.id:
+		sp.hi = c
+	}
+}
+
+// lostBetween returns the runs of record numbers no chunk's span holds
+// (LostRecords), with the records either side decoded; it sorts spans.
+func (s *source) lostBetween(spans []candSpan) []LostSpan {
 	// A chunk's records run from its lowest to its highest number (a
 	// record number outside them is damage the reader reports); the chunks
 	// in record order leave out what no chunk holds.
-	slices.SortFunc(spans, func(a, b span) int {
-		switch {
-		case a.lo.id < b.lo.id:
-			return -1
-		case a.lo.id > b.lo.id:
-			return 1
-		}
-		return 0
+	slices.SortFunc(spans, func(a, b candSpan) int {
+		return cmp.Or(cmp.Compare(a.lo.id, b.lo.id), cmp.Compare(a.lo.slot, b.lo.slot))
 	})
 	var lost []LostSpan
 	for i := 0; i+1 < len(spans) && len(lost) < maxLostSpans; i++ {

@@ -65,6 +65,7 @@ type chunkMemo struct {
 	slack      bool
 	tmin, tmax time.Time
 	timed      bool
+	span       candSpan // the chunk's records' numbers (chunkResult.span)
 	// res is the result skip gives for the chunk when it holds no
 	// problem (none names the file), made at the first skip and shared by
 	// every later one: readers only read a chunk result. A pass whose
@@ -128,14 +129,14 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 	m.served++
 	if len(cm.errs) == 0 {
 		if cm.res == nil {
-			cm.res = &chunkResult{index: i, st: cm.st, slack: cm.slack}
+			cm.res = &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span}
 		}
 		res := cm.res
 		m.mu.Unlock()
 		return res
 	}
 	m.mu.Unlock()
-	res := &chunkResult{index: i, st: cm.st, slack: cm.slack}
+	res := &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span}
 	for _, e := range cm.errs {
 		e2 := *e
 		e2.File = name
@@ -167,7 +168,7 @@ func (m *windowMemo) keep(i int, res *chunkResult) {
 	st := res.st
 	st.Skipped = res.cheap
 	st.Filtered, st.Records, st.Partial, st.BadRecords = 0, 0, 0, 0
-	cm := &chunkMemo{st: st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed}
+	cm := &chunkMemo{st: st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed, span: res.span}
 	for _, e := range res.errs {
 		if slices.Contains(res.werrs, e) {
 			continue

@@ -122,6 +122,11 @@ type Reader struct {
 	// it was decoded in full (a copy decoded in full is still yielded
 	// after one decoded in part).
 	seen map[recKey]bool
+	// spans holds each chunk's candSpan as Next read it, and spansDone
+	// tells that Next has read every chunk (LostRecords then takes them
+	// rather than walking the record headers again).
+	spans     []candSpan
+	spansDone bool
 	// inDups lists the copies not yielded (duplicates) that Recovered or
 	// Partial still count, by the key of the record they copy; a merged
 	// log takes them out where that record is a copy from another part.
@@ -469,6 +474,10 @@ func (rd *Reader) Next() (*Event, error) {
 		ok := false
 		if rd.slackNext < 0 {
 			res, ok = rd.nextChunk()
+			if ok && res.span.ok {
+				rd.spans = append(rd.spans, res.span)
+			}
+			rd.spansDone = !ok
 		}
 		if !ok {
 			if rd.pipe != nil {
