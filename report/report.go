@@ -643,25 +643,32 @@ func newInput(in *rules.Input) Input {
 	// in the copy the log is named by.
 	if len(in.Parts) > 1 {
 		for _, d := range in.Parts {
-			var ws []string
-			if d.BadChunks > 0 {
-				ws = append(ws, count(d.BadChunks, "damaged chunk"))
-			}
-			if d.Partial > 0 {
-				ws = append(ws, count(d.Partial, "record")+" decoded in part")
-			}
-			if d.BadRecords > 0 {
-				ws = append(ws, count(d.BadRecords, "undecodable record"))
-			}
-			if d.UnreadBytes > 0 {
-				ws = append(ws, fmt.Sprintf("%d bytes of record area unreadable", d.UnreadBytes))
-			}
-			if len(ws) > 0 {
+			if ws := damageWords(d.BadChunks, d.Partial, d.BadRecords, d.UnreadBytes, ""); len(ws) > 0 {
 				ri.Problems = append(ri.Problems, "in the copy "+d.Path+": "+strings.Join(ws, ", "))
 			}
 		}
 	}
 	return ri
+}
+
+// damageWords describes damage in words: damaged chunks, records decoded
+// in part (followed by partialWhy), undecodable records and unreadable
+// bytes of the record area, those that are not 0, in that order.
+func damageWords(badChunks, partial, badRecords int, unread int64, partialWhy string) []string {
+	var ws []string
+	if badChunks > 0 {
+		ws = append(ws, count(badChunks, "damaged chunk"))
+	}
+	if partial > 0 {
+		ws = append(ws, count(partial, "record")+" decoded in part"+partialWhy)
+	}
+	if badRecords > 0 {
+		ws = append(ws, count(badRecords, "undecodable record"))
+	}
+	if unread > 0 {
+		ws = append(ws, fmt.Sprintf("%d bytes of record area unreadable", unread))
+	}
+	return ws
 }
 
 // problems describes an input's read problems in words.
@@ -682,18 +689,7 @@ func problems(in Input) []string {
 	if in.Recovered > 0 {
 		p = append(p, fmt.Sprintf("%s recovered from parts the headers do not count", count(in.Recovered, "record")))
 	}
-	if in.BadChunks > 0 {
-		p = append(p, count(in.BadChunks, "damaged chunk"))
-	}
-	if in.Partial > 0 {
-		p = append(p, count(in.Partial, "record")+" decoded in part (template overwritten or damaged; not used as evidence)")
-	}
-	if in.BadRecords > 0 {
-		p = append(p, count(in.BadRecords, "undecodable record"))
-	}
-	if in.UnreadBytes > 0 {
-		p = append(p, fmt.Sprintf("%d bytes of record area unreadable", in.UnreadBytes))
-	}
+	p = append(p, damageWords(in.BadChunks, in.Partial, in.BadRecords, in.UnreadBytes, " (template overwritten or damaged; not used as evidence)")...)
 	if in.LostRecords > 0 {
 		p = append(p, fmt.Sprintf("%d records missing between its records (chunks zeroed or overwritten): %s", in.LostRecords, strings.Join(in.Lost, "; ")))
 	}

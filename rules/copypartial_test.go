@@ -41,17 +41,7 @@ func verdicts(res *Result) []string {
 // is named in the caveat, not the newer copy the log is named by.
 func TestCopiesInPartReadAsOne(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := 0; i < 240; i++ {
-		evs = append(evs, scmAt(t0.Add(-10*24*time.Hour+time.Duration(i)*time.Hour)))
-	}
-	for i := 0; i < 30; i++ {
-		at := t0.Add(-20*time.Hour + time.Duration(i)*30*time.Minute)
-		ev := evtxtest.Schannel36871(at, 10013)
-		ev.Written = at
-		evs = append(evs, ev)
-	}
-	evs = append(evs, scmAt(t0))
+	evs := schannelAmidSCM(t0)
 	// Ten days of SCM records alone: with EventSourceName damaged, every
 	// record of the damaged copy is in part, and the intact copy's beside
 	// them made half of each window's records 'decoded in part': the

@@ -75,6 +75,23 @@ func scmAt(at time.Time) *evtx.Event {
 	return ev
 }
 
+// schannelAmidSCM is ten days of hourly SCM 7036 up to t0 (240 before it,
+// one at it), with 30 Schannel 36871 (ErrorState 10013) half an hour apart
+// from 20 hours before t0, each written at its TimeCreated.
+func schannelAmidSCM(t0 time.Time) []*evtx.Event {
+	var evs []*evtx.Event
+	for i := 0; i < 240; i++ {
+		evs = append(evs, scmAt(t0.Add(-10*24*time.Hour+time.Duration(i)*time.Hour)))
+	}
+	for i := 0; i < 30; i++ {
+		at := t0.Add(-20*time.Hour + time.Duration(i)*30*time.Minute)
+		ev := evtxtest.Schannel36871(at, 10013)
+		ev.Written = at
+		evs = append(evs, ev)
+	}
+	return append(evs, scmAt(t0))
+}
+
 // TestNearRecordsCountPartialOnesByTheirTime: whether the reference time
 // comes from a record far from every other (checkReference's warning,
 // which also turns off checkGaps for the log) is judged on the records

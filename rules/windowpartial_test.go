@@ -4,9 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/evtxrdp/evtxrdp/evtx"
-	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // TestPartialRecordsInWindowDoNotCover: whether records decoded in part
@@ -23,17 +20,7 @@ import (
 // 103) is still not detected, with the caveat.
 func TestPartialRecordsInWindowDoNotCover(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := 0; i < 240; i++ {
-		evs = append(evs, scmAt(t0.Add(-10*24*time.Hour+time.Duration(i)*time.Hour)))
-	}
-	for i := 0; i < 30; i++ {
-		at := t0.Add(-20*time.Hour + time.Duration(i)*30*time.Minute)
-		ev := evtxtest.Schannel36871(at, 10013)
-		ev.Written = at
-		evs = append(evs, ev)
-	}
-	evs = append(evs, scmAt(t0))
+	evs := schannelAmidSCM(t0)
 	dir := damagedNameLog(t, evs, "ErrorState")
 	for _, plain := range []bool{false, true} {
 		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir)
