@@ -92,3 +92,11 @@ func SetLostScanOff(off bool) (restore func()) {
 // DamagedForTest is damaged: a copy of a log's first three chunks with
 // bytes flipped all over their record areas.
 var DamagedForTest = damaged
+
+// SetMaxPending sets the events decoded in part a merged log holds
+// (maxPending) and returns a function that restores it.
+func SetMaxPending(n int) (restore func()) {
+	old := maxPending
+	maxPending = n
+	return func() { maxPending = old }
+}

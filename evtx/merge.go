@@ -40,7 +40,9 @@ import (
 // one is then taken for the other's when their sizes agree too, a risk
 // taken since a record in part is never evidence.) The events decoded in part that no part gives in full
 // are therefore yielded last, after every part's other events (in the
-// order met; a reader of the merged log holds them until then).
+// order met; a reader of the merged log holds them until then, at most
+// 16,384: past that, the oldest is judged on the parts read so far, and
+// yielded beside a copy in full a later part gives).
 //
 // A merged log decodes every record of its parts (identity needs the
 // content) and applies Options.Since, Until and Filter to the decoded
@@ -184,11 +186,10 @@ type merged struct {
 	full map[looseKey]uint64
 	// pending are the events decoded in part that no part gave in full
 	// so far, in the order met: yielded once every part has been read,
-	// unless a later part gave the record in full (pendNext: the next to
-	// judge).
-	pending  []mergeCand
-	pendNext int
-	slack    int // yielded events read from chunk slack or unallocated space
+	// unless a later part gave the record in full; past maxPending the
+	// oldest is judged on the parts read so far (judgePending).
+	pending []mergeCand
+	slack   int // yielded events read from chunk slack or unallocated space
 	// added counts per part its events that are no copy of an event an
 	// earlier part gave (PartAdded).
 	added []int
@@ -270,21 +271,43 @@ func (m *merged) next() (*Event, error) {
 		}
 		// A later part may hold it in full: it waits for the last part.
 		m.pending = append(m.pending, c)
-	}
-	for m.pendNext < len(m.pending) {
-		c := m.pending[m.pendNext]
-		m.pending[m.pendNext] = mergeCand{} // let the event go
-		m.pendNext++
-		if m.fullCopy(c) {
-			m.dup(c)
-			continue
+		if len(m.pending) > maxPending {
+			if ev := m.judgePending(); ev != nil {
+				return ev, nil
+			}
 		}
-		if ev := m.admit(c); ev != nil {
+	}
+	for len(m.pending) > 0 {
+		if ev := m.judgePending(); ev != nil {
 			return ev, nil
 		}
 	}
 	m.pending = nil
 	return nil, io.EOF
+}
+
+// maxPending bounds the events decoded in part a merged log holds until
+// every part is read (merged.pending), so that its memory stays bounded
+// whatever the damage: past it, the oldest is judged on the parts read so
+// far, and a copy of it in full that a later part gives is then yielded
+// beside it (as before the wait: it has no identity in common with a
+// record decoded in part). A chunk holds a few hundred records; so many
+// records in part, in copies read as one, mean damage all over a copy.
+// A variable for tests.
+var maxPending = 16384
+
+// judgePending takes the oldest pending event: a duplicate when another
+// part gave its record in full (fullCopy), else admitted; it returns the
+// event when it is to be yielded.
+func (m *merged) judgePending() *Event {
+	c := m.pending[0]
+	m.pending[0] = mergeCand{} // let the event go
+	m.pending = m.pending[1:]
+	if m.fullCopy(c) {
+		m.dup(c)
+		return nil
+	}
+	return m.admit(c)
 }
 
 // mergeCand is an event a part of a merged log gave, with the key (recKey)

@@ -132,3 +132,30 @@ func TestMergeIntactCopyAfterPartialOne(t *testing.T) {
 		}
 	}
 }
+
+// TestMergePendingBounded: a merged log holds at most maxPending events
+// decoded in part until its last part is read. With room for all of them
+// it reads the damaged copy and the intact one as the intact one alone;
+// with room for 3, the others are judged when they are met, before the
+// intact copy is read, and yielded in part beside their copies in full,
+// as Merge documents: memory stays bounded whatever the damage.
+func TestMergePendingBounded(t *testing.T) {
+	intact, damaged, _ := damagedCopy(t, t.TempDir())
+	alone := readAll(t, damaged, evtx.Options{})
+	want := readAll(t, intact, evtx.Options{})
+	n := alone.stats.Partial
+	if n <= 3 {
+		t.Fatalf("the damaged copy has %d records decoded in part, want more than 3", n)
+	}
+	restore := evtx.SetMaxPending(n)
+	got := readAll(t, evtx.Merge(damaged, intact), evtx.Options{})
+	restore()
+	if got.stats.Partial != 0 || len(got.xml) != len(want.xml) {
+		t.Errorf("room for %d: %d events, %d in part; want the intact copy's %d, none in part", n, len(got.xml), got.stats.Partial, len(want.xml))
+	}
+	defer evtx.SetMaxPending(3)()
+	got = readAll(t, evtx.Merge(damaged, intact), evtx.Options{})
+	if got.stats.Partial != n-3 || len(got.xml) != len(want.xml)+n-3 {
+		t.Errorf("room for 3: %d events, %d in part; want %d and %d (the %d judged before the intact copy was read)", len(got.xml), got.stats.Partial, len(want.xml)+n-3, n-3, n-3)
+	}
+}
