@@ -34,7 +34,11 @@ const maxLostSpans = 100
 // old records of chunk slack), in record-number order, at most 100 of
 // them: the numbers between chunks, none of which holds them (a gap
 // inside one chunk is damage reported as unreadable bytes or
-// undecodable records, and is not returned). It reads the record headers once and does not move Next. Of copies read as
+// undecodable records, and is not returned). A chunk holds the numbers
+// from its lowest to its highest readable record's and, when its header's
+// signature and checksum are right, those its header claims: its first or
+// last records unreadable are that chunk's damage, not lost (After or
+// Before is then nil). It reads the record headers once and does not move Next. Of copies read as
 // one (Merge), it returns nil: a copy may hold what another lacks, and an
 // export numbers its records anew.
 func (rd *Reader) LostRecords() []LostSpan {
@@ -55,7 +59,29 @@ func (rd *Reader) LostRecords() []LostSpan {
 			spans[len(spans)-1].note(c)
 		}, new(atomic.Bool))
 	}
-	return s.lostBetween(slices.Clone(spans))
+	spans = slices.Clone(spans)
+	if len(s.lostBetween(spans, false)) == 0 {
+		return nil
+	}
+	// Runs are lost: the chunks' headers may claim some of them.
+	s.claimSpans(spans)
+	return s.lostBetween(spans, true)
+}
+
+// claimSpans widens each chunk's span to the record numbers its header
+// claims (candSpan.claim), reading the header of each chunk.
+func (s *source) claimSpans(spans []candSpan) {
+	var buf [chunkHeaderSize]byte
+	for i := range spans {
+		sp := &spans[i]
+		off := s.base + int64(sp.lo.slot)*chunkSize
+		n := min(int64(chunkSize), s.size-off)
+		if m, _ := s.ra.ReadAt(buf[:], off); m < len(buf) {
+			continue
+		}
+		h := parseChunkHeader(buf[:])
+		sp.claim(&h, int(n))
+	}
 }
 
 // lostScanOff makes LostRecords walk the record headers even after Next
@@ -69,6 +95,40 @@ var lostScanOff = false
 type candSpan struct {
 	lo, hi writtenCand
 	ok     bool
+	// first..last is the range of record numbers the chunk's header
+	// claims, when claimed (see claim): records of it that did not read
+	// (damage the reader reports as unreadable bytes or undecodable
+	// records) are held by the chunk all the same, not lost.
+	first, last uint64
+	claimed     bool
+}
+
+// claim notes the record numbers that header h, of a chunk of n bytes
+// whose records were noted, says the chunk holds: a header whose
+// signature and checksum are right, whose range holds a noted record and
+// is no wider than a chunk can hold. A chunk's first or last record
+// unreadable is then damage inside the chunk, as one between two
+// readable records is, not a run of lost records.
+func (sp *candSpan) claim(h *chunkHeader, n int) {
+	if h == nil || !sp.ok || !h.SignatureOK || !h.ChecksumOK || n < chunkSize {
+		return
+	}
+	first, last := h.FirstRecordID, h.LastRecordID
+	if first == 0 || last < first || last-first >= (chunkSize-chunkHeaderSize)/minRecordSize ||
+		sp.lo.id < first || sp.lo.id > last {
+		return
+	}
+	sp.first, sp.last, sp.claimed = first, last, true
+}
+
+// bounds returns the lowest and highest record numbers the chunk holds:
+// those of its records noted, widened to its header's claim.
+func (sp *candSpan) bounds() (lo, hi uint64) {
+	lo, hi = sp.lo.id, sp.hi.id
+	if sp.claimed {
+		lo, hi = min(lo, sp.first), max(hi, sp.last)
+	}
+	return lo, hi
 }
 
 // note notes record c, met after those noted before in file order (a
@@ -86,27 +146,49 @@ func (sp *candSpan) note(c writtenCand) {
 }
 
 // lostBetween returns the runs of record numbers no chunk's span holds
-// (LostRecords), with the records either side decoded; it sorts spans.
-func (s *source) lostBetween(spans []candSpan) []LostSpan {
+// (LostRecords), with the records either side decoded when decode is set.
+func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 	// A chunk's records run from its lowest to its highest number (a
-	// record number outside them is damage the reader reports); the chunks
-	// in record order leave out what no chunk holds.
-	slices.SortFunc(spans, func(a, b candSpan) int {
-		return cmp.Or(cmp.Compare(a.lo.id, b.lo.id), cmp.Compare(a.lo.slot, b.lo.slot))
+	// record number outside them is damage the reader reports), widened
+	// to what its header claims (candSpan.claim); the chunks in record
+	// order leave out what no chunk holds.
+	type run struct {
+		lo, hi   uint64
+		loC, hiC *writtenCand // the records numbered lo and hi, if read
+		slot     int
+	}
+	runs := make([]run, len(spans))
+	for i := range spans {
+		sp := &spans[i]
+		r := run{slot: sp.lo.slot}
+		r.lo, r.hi = sp.bounds()
+		if r.lo == sp.lo.id {
+			r.loC = &sp.lo
+		}
+		if r.hi == sp.hi.id {
+			r.hiC = &sp.hi
+		}
+		runs[i] = r
+	}
+	slices.SortFunc(runs, func(a, b run) int {
+		return cmp.Or(cmp.Compare(a.lo, b.lo), cmp.Compare(a.slot, b.slot))
 	})
 	var lost []LostSpan
-	for i := 0; i+1 < len(spans) && len(lost) < maxLostSpans; i++ {
-		cur := spans[i]
-		next := spans[i+1]
-		if next.lo.id <= cur.hi.id+1 || cur.hi.id == ^uint64(0) {
-			if next.hi.id > cur.hi.id {
+	for i := 0; i+1 < len(runs) && len(lost) < maxLostSpans; i++ {
+		cur := runs[i]
+		next := runs[i+1]
+		if next.lo <= cur.hi+1 || cur.hi == ^uint64(0) {
+			if next.hi > cur.hi {
 				continue
 			}
-			spans[i+1].hi = cur.hi // next lies inside cur: cur's end goes on
+			runs[i+1].hi, runs[i+1].hiC = cur.hi, cur.hiC // next lies inside cur: cur's end goes on
 			continue
 		}
-		lost = append(lost, LostSpan{AfterID: cur.hi.id, BeforeID: next.lo.id,
-			After: s.decodeCand(&cur.hi, nil), Before: s.decodeCand(&next.lo, nil)})
+		l := LostSpan{AfterID: cur.hi, BeforeID: next.lo}
+		if decode {
+			l.After, l.Before = s.decodeCand(cur.hiC, nil), s.decodeCand(next.loC, nil)
+		}
+		lost = append(lost, l)
 	}
 	return lost
 }

@@ -2,6 +2,7 @@ package evtx_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -83,5 +84,84 @@ func TestLostRecordsBetweenChunks(t *testing.T) {
 				t.Errorf("%s: run %d: the records either side are not records %d and %d as written: %+v", c.name, i, w[0], w[1], g)
 			}
 		}
+	}
+}
+
+// TestLostRecordsHeldByTheirChunk: a record whose bytes are in a chunk but
+// do not read (its record header broken: unreadable bytes the reader
+// reports) is held by that chunk, whose intact header claims it, and is
+// not also a lost record "not in the file". A chunk's first or last record
+// so broken made a run of lost records of it, the only records of a
+// chunk a gap between chunks could name: the public sample
+// sample_with_a_bad_chunk_magic.evtx, whose chunk 9 holds records up to
+// 45949, the last ones half written, was said to lose records 45933 to
+// 45962 where only 45950 to 45962 are in no chunk.
+func TestLostRecordsHeldByTheirChunk(t *testing.T) {
+	// breakRecord zeroes the record header of the n-th record (from 0,
+	// -1 the last) of chunk i.
+	breakRecord := func(b []byte, i, n int) {
+		c := b[4096+i*65536 : 4096+(i+1)*65536]
+		free := int(binary.LittleEndian.Uint32(c[48:]))
+		var offs []int
+		for off := 512; off < free; off += int(binary.LittleEndian.Uint32(c[off+4:])) {
+			offs = append(offs, off)
+		}
+		if n < 0 {
+			n += len(offs)
+		}
+		clear(c[offs[n] : offs[n]+24])
+	}
+	cases := []struct {
+		name  string
+		zero  []int
+		broke [][2]int // chunk, record
+		want  [][2]uint64
+	}{
+		{"first record broken", nil, [][2]int{{2, 0}}, nil},
+		{"last record broken", nil, [][2]int{{2, -1}}, nil},
+		{"both ends broken", nil, [][2]int{{1, -1}, {2, 0}}, nil},
+		{"last record broken before a zeroed chunk", []int{3}, [][2]int{{2, -1}}, [][2]uint64{{30, 41}}},
+		{"first record broken after a zeroed chunk", []int{1}, [][2]int{{2, 0}}, [][2]uint64{{10, 21}}},
+	}
+	for _, c := range cases {
+		b, _ := lostLog(t, evtxtest.Options{}, c.zero...)
+		for _, br := range c.broke {
+			breakRecord(b, br[0], br[1])
+		}
+		for _, walk := range []bool{false, true} {
+			restore := evtx.SetLostScanOff(walk)
+			rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				if _, err := rd.Next(); err != nil {
+					break
+				}
+			}
+			if st := rd.Stats(); st.UnreadBytes == 0 {
+				t.Errorf("%s: no unreadable bytes reported: the record was not broken", c.name)
+			}
+			got := rd.LostRecords()
+			restore()
+			if len(got) != len(c.want) {
+				t.Errorf("%s (walk %v): %d runs lost, want %d: %s", c.name, walk, len(got), len(c.want), lostLine(got))
+				continue
+			}
+			for i, w := range c.want {
+				if got[i].AfterID != w[0] || got[i].BeforeID != w[1] {
+					t.Errorf("%s (walk %v): run %d: %d..%d, want %d..%d", c.name, walk, i, got[i].AfterID, got[i].BeforeID, w[0], w[1])
+				}
+			}
+		}
+	}
+	f, err := evtx.Open("../testdata/evtx/omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := f.LostRecords()
+	if len(got) == 0 || got[0].AfterID != 45949 || got[0].BeforeID != 45963 {
+		t.Errorf("bad chunk magic sample: first run %s, want 45949..45963 (chunk 9's header claims up to 45949)", lostLine(got))
 	}
 }
