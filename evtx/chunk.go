@@ -522,7 +522,9 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			// problems are reported whatever the window.)
 			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
 				id := le.Uint64(c[off+8:])
-				if !w.slackOnly {
+				// (Not one of an old chunk, whose records are all old:
+				// walkCands skips those chunks.)
+				if !w.slackOnly && !j.old {
 					res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: next - off, salvaged: true})
 				}
 				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {

@@ -2,6 +2,7 @@ package evtx_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,5 +127,54 @@ func TestLostRecordsFromTheRead(t *testing.T) {
 	}
 	if runs < 100 || logsWithRuns < 4 {
 		t.Errorf("%d reads compared, %d logs with lost records: the test proves little", runs, logsWithRuns)
+	}
+}
+
+// TestLostRecordsNotOfOldChunks: a record of an old chunk (one past the
+// file header's count left by an earlier use of the file, here by the log
+// before it was cleared) whose size fields are both zero, which the
+// reader salvages, is as old as the rest of its chunk. The read noted it
+// among the current records, and LostRecords after a full read named
+// records 16 to 20 lost between the cleared log's last record, 15, and
+// it; the walk of the record headers, which skips old chunks, named none.
+func TestLostRecordsNotOfOldChunks(t *testing.T) {
+	le := binary.LittleEndian
+	old, _ := lostLog(t, evtxtest.Options{})
+	var evs []*evtx.Event
+	base := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 15 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != 4096+2*65536 {
+		t.Fatalf("the cleared log is %d bytes, want two chunks", len(b))
+	}
+	// The old log's chunks 2 to 5 (records 21 to 60, a month older) after
+	// the two the header counts; the third record of the first of them
+	// with its size fields zeroed.
+	b = append(b, old[4096+2*65536:]...)
+	c := b[4096+2*65536 : 4096+3*65536]
+	off := 512
+	for range 2 {
+		off += int(le.Uint32(c[off+4:]))
+	}
+	size := int(le.Uint32(c[off+4:]))
+	le.PutUint32(c[off+4:], 0)
+	le.PutUint32(c[off+size-4:], 0)
+	for _, o := range []evtx.Options{{Workers: 1}, {Workers: 4}, {Workers: 1, Recover: true}} {
+		for _, walk := range []bool{false, true} {
+			restore := evtx.SetLostScanOff(walk)
+			rd, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := lostAfterRead(t, rd); got != "" {
+				t.Errorf("%+v, walk %v: lost %q, want none (the old chunks are not current)", o, walk, got)
+			}
+			restore()
+		}
 	}
 }
