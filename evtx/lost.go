@@ -38,13 +38,29 @@ const maxLostSpans = 100
 // from its lowest to its highest readable record's and, when its header's
 // signature and checksum are right, those its header claims: its first or
 // last records unreadable are that chunk's damage, not lost (After or
-// Before is then nil). It reads the record headers once and does not move Next. Of copies read as
-// one (Merge), it returns nil: a copy may hold what another lacks, and an
-// export numbers its records anew.
+// Before is then nil). It reads the record headers once and does not
+// move Next. Of copies read as one (Merge), it returns the runs one copy
+// lacks of which no other copy holds a record (each once): those every
+// copy lost; a run another copy holds some of is not returned (a copy may
+// hold what another lacks). It returns nil when a copy is an export,
+// which numbers its records anew.
 func (rd *Reader) LostRecords() []LostSpan {
 	if rd.merged != nil {
+		return rd.merged.lost()
+	}
+	s := rd.src
+	spans := rd.currentSpans()
+	if len(s.lostBetween(spans, false)) == 0 {
 		return nil
 	}
+	// Runs are lost: the chunks' headers may claim some of them.
+	s.claimSpans(spans)
+	return s.lostBetween(spans, true)
+}
+
+// currentSpans returns a copy of the span of each chunk with current
+// records: those Next noted when it has read every chunk, else walked.
+func (rd *Reader) currentSpans() []candSpan {
 	s := rd.src
 	spans := rd.spans
 	if !rd.spansDone || lostScanOff {
@@ -59,13 +75,66 @@ func (rd *Reader) LostRecords() []LostSpan {
 			spans[len(spans)-1].note(c)
 		}, new(atomic.Bool))
 	}
-	spans = slices.Clone(spans)
-	if len(s.lostBetween(spans, false)) == 0 {
+	return slices.Clone(spans)
+}
+
+// lost is LostRecords of copies read as one: the runs a part lacks that
+// no other part holds a record of, once each, in record-number order.
+func (m *merged) lost() []LostSpan {
+	type part struct {
+		rd    *Reader
+		spans []candSpan
+		lost  []LostSpan
+	}
+	parts := make([]part, len(m.files))
+	someLost := false
+	for i, f := range m.files {
+		if st := f.Reader.Stats(); st.Exported() || st.Renumbered > 0 {
+			return nil // an export numbers its records anew
+		}
+		parts[i].rd = f.Reader
+		parts[i].spans = f.Reader.currentSpans()
+		if len(f.Reader.src.lostBetween(parts[i].spans, false)) > 0 {
+			someLost = true
+		}
+	}
+	if !someLost {
 		return nil
 	}
-	// Runs are lost: the chunks' headers may claim some of them.
-	s.claimSpans(spans)
-	return s.lostBetween(spans, true)
+	for i := range parts {
+		p := &parts[i]
+		p.rd.src.claimSpans(p.spans)
+		p.lost = p.rd.src.lostBetween(p.spans, true)
+	}
+	// holds reports whether part j holds a record numbered lo..hi.
+	holds := func(j int, lo, hi uint64) bool {
+		for k := range parts[j].spans {
+			a, b := parts[j].spans[k].bounds()
+			if a <= hi && b >= lo {
+				return true
+			}
+		}
+		return false
+	}
+	var out []LostSpan
+	for i, p := range parts {
+	runs:
+		for _, l := range p.lost {
+			for j := range parts {
+				if j != i && holds(j, l.AfterID+1, l.BeforeID-1) {
+					continue runs
+				}
+			}
+			for _, o := range out {
+				if o.AfterID == l.AfterID && o.BeforeID == l.BeforeID {
+					continue runs
+				}
+			}
+			out = append(out, l)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b LostSpan) int { return cmp.Compare(a.AfterID, b.AfterID) })
+	return out[:min(len(out), maxLostSpans)]
 }
 
 // claimSpans widens each chunk's span to the record numbers its header
