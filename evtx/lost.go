@@ -43,7 +43,8 @@ const maxLostSpans = 100
 // lacks of which no other copy holds a record (each once): those every
 // copy lost; a run another copy holds some of is not returned (a copy may
 // hold what another lacks). It returns nil when a copy is an export,
-// which numbers its records anew.
+// which numbers its records anew, and before Next has returned io.EOF
+// (what each copy is is known once it is read).
 func (rd *Reader) LostRecords() []LostSpan {
 	if rd.merged != nil {
 		return rd.merged.lost()
@@ -85,6 +86,9 @@ func (m *merged) lost() []LostSpan {
 		rd    *Reader
 		spans []candSpan
 		lost  []LostSpan
+	}
+	if m.cur < len(m.files) {
+		return nil // not every part read: an export is not yet told
 	}
 	parts := make([]part, len(m.files))
 	someLost := false

@@ -220,3 +220,37 @@ func TestLostRecordsOfCopiesReadAsOne(t *testing.T) {
 		}
 	}
 }
+
+// TestLostRecordsOfCopiesBeforeEOF: copies read as one are judged once
+// read (an export among them is told by reading it): before, nil.
+func TestLostRecordsOfCopiesBeforeEOF(t *testing.T) {
+	dir := t.TempDir()
+	var parts []*evtx.Log
+	for _, name := range []string{"a", "b"} {
+		b, _ := lostLog(t, evtxtest.Options{}, 2)
+		p := filepath.Join(dir, name, "System.evtx")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		logs, err := evtx.Find(p)
+		if err != nil || len(logs) != 1 {
+			t.Fatalf("Find(%s): %v %v", p, logs, err)
+		}
+		parts = append(parts, logs[0])
+	}
+	f, err := evtx.Merge(parts...).Open(evtx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Next()
+	if got := f.LostRecords(); got != nil {
+		t.Errorf("after one Next: %s, want nil", lostLine(got))
+	}
+	if got := lostAfterRead(t, f.Reader); got == "" {
+		t.Error("after the read: no run lost, want 20..31")
+	}
+}
