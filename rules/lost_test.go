@@ -99,3 +99,32 @@ func TestLostChunksDoNotCoverTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestLostRecordsOverlapWhateverTheOrder: lost records lie between the
+// TimeCreated of the records either side, whichever is earlier. With the
+// clock set back while they were written (record 1155 at 12:00, record
+// 1418 at 08:00 the same day), a window from 09:00 to 10:00 may hold
+// them; it was taken as holding none (the time after them is before the
+// window's start), and the log covered it.
+func TestLostRecordsOverlapWhateverTheOrder(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2024, 5, 1, h, 0, 0, 0, time.UTC) }
+	cases := []struct {
+		after, before time.Time
+		start, end    time.Time
+		want          bool
+	}{
+		{at(8), at(12), at(9), at(10), true},
+		{at(12), at(8), at(9), at(10), true},   // clock set back
+		{at(12), at(8), at(13), at(14), false}, // after both
+		{at(12), at(8), at(5), at(7), false},   // before both
+		{at(8), at(12), at(13), at(14), false},
+		{time.Time{}, at(8), at(5), at(7), true},
+		{at(12), time.Time{}, at(5), at(7), false},
+	}
+	for _, c := range cases {
+		l := LostRecords{AfterID: 1155, BeforeID: 1418, After: c.after, Before: c.before}
+		if got := l.overlaps(c.start, c.end); got != c.want {
+			t.Errorf("lost between %s and %s, window %s to %s: overlaps %v, want %v", c.after, c.before, c.start, c.end, got, c.want)
+		}
+	}
+}

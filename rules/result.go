@@ -218,9 +218,16 @@ func (l LostRecords) String() string {
 }
 
 // overlaps reports whether the lost records can lie in [start, end]: they
-// were written between After and Before (an unknown time bounds nothing).
+// were written between After and Before (an unknown time bounds nothing),
+// whichever is the earlier: a clock set back while they were written
+// gives the record after them the earlier TimeCreated, and they lie
+// between the two all the same.
 func (l LostRecords) overlaps(start, end time.Time) bool {
-	return (l.Before.IsZero() || !l.Before.Before(start)) && (l.After.IsZero() || !l.After.After(end))
+	lo, hi := l.After, l.Before
+	if !lo.IsZero() && !hi.IsZero() && hi.Before(lo) {
+		lo, hi = hi, lo
+	}
+	return (hi.IsZero() || !hi.Before(start)) && (lo.IsZero() || !lo.After(end))
 }
 
 // PartDamage is one copy of a log read as one with its copies (its path)
