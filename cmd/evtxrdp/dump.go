@@ -91,8 +91,8 @@ to stderr; damage is reported, never fatal. A "lost:" line names each
 run of records the log lacks between the chunks it holds (record 1155
 followed by record 1418: 262 records Windows wrote are not in the file,
 their chunks zeroed or overwritten), with the file, chunk, offset and
-TimeCreated of the records either side (not for copies read as one,
-one of which may hold them). The summary's counts of
+TimeCreated of the records either side (of copies read as one, the runs
+that no copy holds a record of). The summary's counts of
 damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
 a dump without a window, whatever --since and --until say; "events"
@@ -483,7 +483,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// the records either side lie, since no problem above counts them
 	// when the zeroed chunks lie past the file header's count.
 	for _, l := range f.LostRecords() {
-		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(lostText(l)))
+		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(lostText(l, f.PartStats() != nil)))
 	}
 	errs, listed := f.Errors(), 0
 	for i, e := range errs {
@@ -499,8 +499,9 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 }
 
 // lostText describes a run of lost records: which, and the records
-// either side with their file, chunk, offset and TimeCreated.
-func lostText(l evtx.LostSpan) string {
+// either side with their file, chunk, offset and TimeCreated; copies says
+// the log is copies read as one, none of which holds them.
+func lostText(l evtx.LostSpan, copies bool) string {
 	side := func(id uint64, ev *evtx.Event) string {
 		if ev == nil {
 			return fmt.Sprintf("record %d (not decodable)", id)
@@ -515,7 +516,11 @@ func lostText(l evtx.LostSpan) string {
 	if l.Count() == 1 {
 		what = fmt.Sprintf("record %d is", l.AfterID+1)
 	}
-	return fmt.Sprintf("%s not in the file (chunks zeroed or overwritten): %s is followed by %s", what, side(l.AfterID, l.After), side(l.BeforeID, l.Before))
+	where := "the file"
+	if copies {
+		where = "any of the copies"
+	}
+	return fmt.Sprintf("%s not in %s (chunks zeroed or overwritten): %s is followed by %s", what, where, side(l.AfterID, l.After), side(l.BeforeID, l.Before))
 }
 
 // appendXMLLine appends the event's XML on one line: line breaks inside

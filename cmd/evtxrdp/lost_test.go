@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +60,46 @@ func TestDumpNamesLostRecords(t *testing.T) {
 	}
 	if _, _, errOut := runCmd("query", intact); strings.Contains(errOut, "not in the file") {
 		t.Errorf("query of the intact log: stderr:\n%s", errOut)
+	}
+}
+
+// TestDumpNamesLostRecordsOfCopies: dump of a log and a shadow copy of it
+// that lack the same chunks (read as one) names the run no copy holds, as
+// not in any of the copies; with an intact copy beside, none.
+func TestDumpNamesLostRecordsOfCopies(t *testing.T) {
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 50 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name, "System.evtx")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	intact := write("intact", b)
+	lost := slices.Clone(b)
+	clear(lost[4096+2*65536 : 4096+3*65536]) // chunk 2: records 21..30
+	a := write("a", lost)
+	// The shadow copy differs from it in one record's header time, so
+	// that it is a copy, not the same file.
+	lost[4096+512+16] ^= 1
+	s := write("shadow", lost)
+	_, _, errOut := runCmd("dump", "-f", "none", a, s)
+	if want := "lost: records 21 to 30 (10) are not in any of the copies (chunks zeroed or overwritten)"; !strings.Contains(errOut, want) {
+		t.Errorf("dump of two copies lacking records 21..30: stderr lacks %q:\n%s", want, errOut)
+	}
+	if _, _, errOut := runCmd("dump", "-f", "none", a, intact); strings.Contains(errOut, "lost:") {
+		t.Errorf("dump of a copy lacking records 21..30 and an intact copy: stderr:\n%s", errOut)
 	}
 }

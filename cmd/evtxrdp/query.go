@@ -470,7 +470,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if len(lost) > 1 {
 				more = fmt.Sprintf(" (and %d more runs of lost records: evtxrdp dump lists them)", len(lost)-1)
 			}
-			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0])), more)
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0], f.PartStats() != nil)), more)
 		}
 		// Problems and not one record (a copy cut inside or after its
 		// file header): as unreadable as a file that is not EVTX, as
