@@ -92,7 +92,8 @@ run of records the log lacks between the chunks it holds (record 1155
 followed by record 1418: 262 records Windows wrote are not in the file,
 their chunks zeroed or overwritten), with the file, chunk, offset and
 TimeCreated of the records either side (of copies read as one, the runs
-that no copy holds a record of). The summary's counts of
+that no copy holds a record of), and how many records of the run
+--recover printed as old records from chunk slack. The summary's counts of
 damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
 a dump without a window, whatever --since and --until say; "events"
@@ -387,6 +388,9 @@ type dumper struct {
 	maxErrs int
 	index   int // events written so far (wevtutil's Event[N])
 	buf     []byte
+	// recovered holds the record numbers of the recovered events
+	// (--recover) of the log at hand that were printed.
+	recovered []uint64
 }
 
 // dump writes the events of one log, then its summary and problems to
@@ -398,6 +402,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 		return err
 	}
 	defer f.Close()
+	d.recovered = d.recovered[:0]
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -405,6 +410,9 @@ func (d *dumper) dump(l *evtx.Log) error {
 		}
 		if err != nil {
 			return err
+		}
+		if ev.Recovered != "" {
+			d.recovered = append(d.recovered, ev.RecordID)
 		}
 		d.buf = d.enc(d.buf[:0], ev, d.index)
 		d.index++
@@ -482,8 +490,20 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// or overwritten between chunks that hold records): said, with where
 	// the records either side lie, since no problem above counts them
 	// when the zeroed chunks lie past the file header's count.
+	// A record numbered in a run that --recover printed from chunk slack
+	// is in the file after all, as an old record: said beside the run.
 	for _, l := range f.LostRecords() {
-		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(lostText(l, f.PartStats() != nil)))
+		text := lostText(l, f.PartStats() != nil)
+		seen := map[uint64]bool{}
+		for _, id := range d.recovered {
+			if id > l.AfterID && id < l.BeforeID {
+				seen[id] = true
+			}
+		}
+		if n := len(seen); n > 0 {
+			text += fmt.Sprintf("; but %d of them were printed, recovered from chunk slack (--recover)", n)
+		}
+		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(text))
 	}
 	errs, listed := f.Errors(), 0
 	for i, e := range errs {

@@ -103,3 +103,18 @@ func TestDumpNamesLostRecordsOfCopies(t *testing.T) {
 		t.Errorf("dump of a copy lacking records 21..30 and an intact copy: stderr:\n%s", errOut)
 	}
 }
+
+// TestDumpRecoverNamesLostRecordsPrinted: dump --recover of
+// 2-vss_7-System.evtx prints 25 old records from chunk slack numbered
+// 1289 to 1313, inside the run 1156 to 1417 it names as not in the file;
+// the lost line now says so, and without --recover it does not.
+func TestDumpRecoverNamesLostRecordsPrinted(t *testing.T) {
+	p := "../../testdata/evtx/omerbenamram__evtx__samples__2-vss_7-System.evtx"
+	_, _, errOut := runCmd("dump", "-f", "none", "--recover", p)
+	if want := "; but 25 of them were printed, recovered from chunk slack (--recover)"; !strings.Contains(errOut, "lost: records 1156 to 1417 (262)") || !strings.Contains(errOut, want) {
+		t.Errorf("dump --recover: stderr lacks %q:\n%s", want, errOut)
+	}
+	if _, _, errOut := runCmd("dump", "-f", "none", p); !strings.Contains(errOut, "lost: records 1156 to 1417 (262)") || strings.Contains(errOut, "were printed") {
+		t.Errorf("dump: stderr:\n%s", errOut)
+	}
+}
