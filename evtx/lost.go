@@ -26,13 +26,15 @@ type LostSpan struct {
 func (l LostSpan) Count() uint64 { return l.BeforeID - l.AfterID - 1 }
 
 // maxLostSpans bounds the spans LostRecords returns (each costs two
-// decodes); a log damaged more often than that reports the first ones.
+// decodes); of a log damaged more often than that it returns the newest
+// (the highest record numbers): windows run back from the last-written
+// record, so those are the runs a window is judged by.
 const maxLostSpans = 100
 
 // LostRecords returns the runs of record numbers missing between the
 // current records of the log (those Next yields without a window: not the
-// old records of chunk slack), in record-number order, at most 100 of
-// them: the numbers between chunks, none of which holds them (a gap
+// old records of chunk slack), in record-number order, at most the
+// newest 100 of them: the numbers between chunks, none of which holds them (a gap
 // inside one chunk is damage reported as unreadable bytes or
 // undecodable records, and is not returned). A chunk holds the numbers
 // from its lowest to its highest readable record's and, when its header's
@@ -138,7 +140,7 @@ func (m *merged) lost() []LostSpan {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b LostSpan) int { return cmp.Compare(a.AfterID, b.AfterID) })
-	return out[:min(len(out), maxLostSpans)]
+	return out[max(0, len(out)-maxLostSpans):] // the newest, as lostBetween
 }
 
 // claimSpans widens each chunk's span to the record numbers its header
@@ -246,8 +248,9 @@ func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 	slices.SortFunc(runs, func(a, b run) int {
 		return cmp.Or(cmp.Compare(a.lo, b.lo), cmp.Compare(a.slot, b.slot))
 	})
-	var lost []LostSpan
-	for i := 0; i+1 < len(runs) && len(lost) < maxLostSpans; i++ {
+	type gap struct{ after, before run }
+	var gaps []gap
+	for i := 0; i+1 < len(runs); i++ {
 		cur := runs[i]
 		next := runs[i+1]
 		if next.lo <= cur.hi+1 || cur.hi == ^uint64(0) {
@@ -257,9 +260,15 @@ func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 			runs[i+1].hi, runs[i+1].hiC = cur.hi, cur.hiC // next lies inside cur: cur's end goes on
 			continue
 		}
-		l := LostSpan{AfterID: cur.hi, BeforeID: next.lo}
+		gaps = append(gaps, gap{cur, next})
+	}
+	// The newest runs are kept: windows end at the last-written record.
+	gaps = gaps[max(0, len(gaps)-maxLostSpans):]
+	lost := make([]LostSpan, 0, len(gaps))
+	for _, g := range gaps {
+		l := LostSpan{AfterID: g.after.hi, BeforeID: g.before.lo}
 		if decode {
-			l.After, l.Before = s.decodeCand(cur.hiC, nil), s.decodeCand(next.loC, nil)
+			l.After, l.Before = s.decodeCand(g.after.hiC, nil), s.decodeCand(g.before.loC, nil)
 		}
 		lost = append(lost, l)
 	}

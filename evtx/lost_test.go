@@ -254,3 +254,48 @@ func TestLostRecordsOfCopiesBeforeEOF(t *testing.T) {
 		t.Error("after the read: no run lost, want 20..31")
 	}
 }
+
+// TestLostRecordsKeepsTheNewestRuns: of a log with more runs of lost
+// records than LostRecords returns (100), it returns the newest, those
+// with the highest record numbers: windows run back from the last-written
+// record, and the first 100 left out the runs in the window, so a log
+// that lost records there was judged to cover it. 240 records, one per
+// chunk, every other chunk zeroed: 119 runs of one record.
+func TestLostRecordsKeepsTheNewestRuns(t *testing.T) {
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 240 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for z := 1; z < 239; z += 2 { // records 2, 4, ... 238
+		off := 4096 + z*65536
+		clear(b[off : off+65536])
+	}
+	for _, plain := range []bool{false, true} {
+		restore := evtx.SetLostScanOff(plain)
+		rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := rd.Next(); err != nil {
+				break
+			}
+		}
+		got := rd.LostRecords()
+		restore()
+		if len(got) != 100 {
+			t.Fatalf("walk %v: %d runs, want the 100 newest of 119", plain, len(got))
+		}
+		if first, last := got[0], got[len(got)-1]; first.AfterID != 39 || first.BeforeID != 41 || last.AfterID != 237 || last.BeforeID != 239 {
+			t.Errorf("walk %v: runs %d..%d to %d..%d, want 39..41 to 237..239 (the newest)", plain, first.AfterID, first.BeforeID, last.AfterID, last.BeforeID)
+		}
+		if got[len(got)-1].Before == nil || !got[len(got)-1].Before.System.TimeCreated.Equal(base.Add(238*time.Minute)) {
+			t.Errorf("walk %v: the record after the newest run is not record 239 as written", plain)
+		}
+	}
+}
