@@ -116,7 +116,7 @@ type Log struct {
 	Copies []*Copy
 	// Read is true when the log was read to group the inputs (its channel
 	// is one of Options.Channels, and a copy could be opened); Records then
-	// counts its distinct records.
+	// counts its distinct records that grouping read (see Copy.Records).
 	Read    bool
 	Records int
 
@@ -136,8 +136,9 @@ type Log struct {
 type Copy struct {
 	Path string
 	Log  *evtx.Log
-	// Records counts the copy's records; Added those that no copy before
-	// it holds (by the identity of evtx.Merge, judged without decoding
+	// Records counts the copy's records that grouping read: those of the
+	// grouping period (Options.Period; with Period 0, all), records
+	// decoded in part aside; Added those that no copy before it holds (by the identity of evtx.Merge, judged without decoding
 	// from the record's channel, EventRecordID, TimeCreated, provider,
 	// event id and computer: a record whose content alone differs from an
 	// earlier copy's is not counted, though Merge reads it beside that
@@ -871,9 +872,9 @@ func (m *Machine) finish(units []*Unit) {
 			case c.SameFile:
 				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, c.SameAs))
 			case c.Added == 0:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records", c.Path, p, c.Records))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records of the grouping period", c.Path, p, c.Records))
 			default:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records (each record counted once)", c.Path, p, c.Added, c.Records))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records of the grouping period (each record counted once)", c.Path, p, c.Added, c.Records))
 			}
 		}
 	}
