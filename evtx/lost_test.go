@@ -37,6 +37,21 @@ func lostLog(t *testing.T, o evtxtest.Options, zero ...int) ([]byte, []time.Time
 	return b, times
 }
 
+// lostLogFile writes lostLog (default options, the chunks zero zeroed)
+// to dir/name/System.evtx and returns it as Find finds it.
+func lostLogFile(t *testing.T, dir, name string, zero ...int) *evtx.Log {
+	t.Helper()
+	b, _ := lostLog(t, evtxtest.Options{}, zero...)
+	p := filepath.Join(dir, name, "System.evtx")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return findOne(t, p)
+}
+
 func lostOf(t *testing.T, b []byte) []evtx.LostSpan {
 	t.Helper()
 	rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
@@ -178,21 +193,7 @@ func TestLostRecordsHeldByTheirChunk(t *testing.T) {
 // where the log given alone is not covered.
 func TestLostRecordsOfCopiesReadAsOne(t *testing.T) {
 	dir := t.TempDir()
-	open := func(name string, zero ...int) *evtx.Log {
-		b, _ := lostLog(t, evtxtest.Options{}, zero...)
-		p := filepath.Join(dir, name, "System.evtx")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		logs, err := evtx.Find(p)
-		if err != nil || len(logs) != 1 {
-			t.Fatalf("Find(%s): %v %v", p, logs, err)
-		}
-		return logs[0]
-	}
+	open := func(name string, zero ...int) *evtx.Log { return lostLogFile(t, dir, name, zero...) }
 	cases := []struct {
 		name  string
 		parts []*evtx.Log
@@ -227,19 +228,7 @@ func TestLostRecordsOfCopiesBeforeEOF(t *testing.T) {
 	dir := t.TempDir()
 	var parts []*evtx.Log
 	for _, name := range []string{"a", "b"} {
-		b, _ := lostLog(t, evtxtest.Options{}, 2)
-		p := filepath.Join(dir, name, "System.evtx")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		logs, err := evtx.Find(p)
-		if err != nil || len(logs) != 1 {
-			t.Fatalf("Find(%s): %v %v", p, logs, err)
-		}
-		parts = append(parts, logs[0])
+		parts = append(parts, lostLogFile(t, dir, name, 2))
 	}
 	f, err := evtx.Merge(parts...).Open(evtx.Options{})
 	if err != nil {
