@@ -475,6 +475,12 @@ func (rd *Reader) Next() (*Event, error) {
 		if rd.slackNext < 0 {
 			res, ok = rd.nextChunk()
 			if ok && res.span.ok {
+				if rd.spans == nil {
+					// One allocation for the whole read: grown by
+					// append, the list of a 4,110-chunk log was
+					// copied a dozen times in every pass.
+					rd.spans = make([]candSpan, 0, rd.src.nslots)
+				}
 				rd.spans = append(rd.spans, res.span)
 			}
 			rd.spansDone = !ok
