@@ -284,3 +284,69 @@ func TestReadWrongDocument(t *testing.T) {
 
 func readReport(rd io.Reader) error { _, err := ReadJSON(rd); return err }
 func readFleet(rd io.Reader) error  { _, err := ReadFleetJSON(rd); return err }
+
+// checkFleetJSON fails t unless WriteFleet's JSON of fl, its reports
+// encoded one goroutine each (fleetJSON), is byte for byte the document
+// encoded in one piece.
+func checkFleetJSON(t *testing.T, fl *Fleet) {
+	t.Helper()
+	var fast, plain bytes.Buffer
+	ferr := WriteFleet(&fast, fl, FormatJSON)
+	fleetJSONPlain = true
+	perr := WriteFleet(&plain, fl, FormatJSON)
+	fleetJSONPlain = false
+	if (ferr == nil) != (perr == nil) || !bytes.Equal(fast.Bytes(), plain.Bytes()) {
+		t.Fatalf("fleet JSON encoded report by report (err %v) differs from the document encoded in one piece (err %v):\n%s\n---\n%s",
+			ferr, perr, fast.Bytes(), plain.Bytes())
+	}
+}
+
+// TestFleetJSONEqualsEncoder: WriteFleet encodes a fleet document's
+// reports at once, one goroutine each, and joins them; the document must
+// be the one encoding it in one piece gives, byte for byte, whatever the
+// reports and the strings of the other members hold: none, one or several
+// reports, a nil one, names and paths holding the text the join looks
+// for, quotes, newlines, unsafe runes and HTML characters.
+func TestFleetJSONEqualsEncoder(t *testing.T) {
+	var reports []*Report
+	for _, name := range []string{"healthy", "several", "edge", "outside-window", "dirty-uncounted-chunk"} {
+		b, err := os.ReadFile("testdata/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ReadJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		reports = append(reports, r)
+	}
+	tricky := []string{"plain", "\n  \"reports\": []", `"reports": [],`, "a\u202eb <&> \u2028", "\x1b[31m", "{\"x\":[1]}"}
+	for n := 0; n <= len(reports); n++ {
+		for _, s := range tricky {
+			rs := make([]*Report, 0, n)
+			errs := make([]string, 0, n)
+			for i := range n {
+				r := *reports[i]
+				r.Machine = &Machine{Name: s, Computers: []string{s}, Grouping: []string{s}, Logs: []MachineLog{}}
+				rs = append(rs, &r)
+				errs = append(errs, s)
+			}
+			fl := NewFleet(rs, errs)
+			checkFleetJSON(t, fl)
+			fl.NotRead = []string{s, s}
+			checkFleetJSON(t, fl)
+		}
+	}
+	checkFleetJSON(t, &Fleet{SchemaVersion: SchemaVersion, Reports: []*Report{nil, reports[0], nil}})
+	checkFleetJSON(t, &Fleet{SchemaVersion: SchemaVersion})
+
+	// The test sees a difference: a document whose reports member is
+	// joined without its separating commas is not the encoder's.
+	var fast bytes.Buffer
+	if err := WriteFleet(&fast, NewFleet(reports[:2], nil), FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(fast.Bytes()) || !bytes.Contains(fast.Bytes(), []byte("\n    },\n    {\n")) {
+		t.Errorf("the fleet document of two reports does not separate them as the encoder does:\n%.400s", fast.Bytes())
+	}
+}
