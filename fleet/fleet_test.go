@@ -84,7 +84,72 @@ func group(t *testing.T, eng *rules.Engine, paths ...string) []*fleet.Machine {
 	if got, want := shape(ms), shape(all); got != want {
 		t.Errorf("grouped from the analysed period:\n%s\nfrom every record:\n%s", got, want)
 	}
+	checkLoneAlt(t, units, fleet.Options{Channels: eng.Channels(), Period: 10 * 24 * time.Hour, Accepts: eng.Accepts()}, ms)
 	return ms
+}
+
+// checkLoneAlt fails t unless ms, grouped from units with o, is what the
+// grouping gives when it computes the eventKeys of every log, also of
+// those no other log of their channel is read beside (fleet's lone-log
+// shortcut off): the same machines, logs, copies, counts and grouping
+// lines.
+func checkLoneAlt(t *testing.T, units []*fleet.Unit, o fleet.Options, ms []*fleet.Machine) {
+	t.Helper()
+	fleet.SetLoneAltOn(true)
+	defer fleet.SetLoneAltOn(false)
+	plain := fleet.Group(units, o)
+	if got, want := fullShape(ms), fullShape(plain); got != want {
+		t.Errorf("grouped without the eventKeys of lone logs:\n%s\nwith them:\n%s", got, want)
+	}
+}
+
+// fullShape is shape with each machine's grouping lines and its unmerged
+// copies.
+func fullShape(ms []*fleet.Machine) string {
+	var b strings.Builder
+	b.WriteString(shape(ms))
+	for _, m := range ms {
+		fmt.Fprintf(&b, "%s unmerged=%v\n  %s\n", m.Label(), m.UnmergedCopy, strings.Join(m.Grouping, "\n  "))
+	}
+	return b.String()
+}
+
+// TestLoneLogAltKeysChangeNothing: Group computes no eventKeys for a log
+// no other log of its channel is read beside (nothing to compare them
+// with); the machines it finds must be those it finds computing them for
+// every log, for the shared samples (48 logs: VSS copies, exports, several
+// machines), testdata/evtx, each sample folder alone, and two folders of
+// the same samples (every log a copy).
+func TestLoneLogAltKeysChangeNothing(t *testing.T) {
+	eng := engine(t)
+	o := fleet.Options{Channels: eng.Channels(), Period: 12 * 24 * time.Hour, Accepts: eng.Accepts()}
+	inputs := [][]string{{"../../shared/samples"}, {"../testdata/evtx"}, {"../../shared/samples", "../testdata/evtx"}}
+	files, _ := filepath.Glob("../../shared/samples/*.evtx")
+	for _, f := range files {
+		inputs = append(inputs, []string{f})
+	}
+	if len(files) < 40 {
+		t.Fatalf("%d shared samples, want the 48", len(files))
+	}
+	lone := 0
+	for _, in := range inputs {
+		units, _, err := fleet.Find(in)
+		if err != nil {
+			t.Fatalf("Find %v: %v", in, err)
+		}
+		ms := fleet.Group(units, o)
+		checkLoneAlt(t, units, o, ms)
+		for _, m := range ms {
+			for _, l := range m.Logs {
+				if l.Read && len(l.Copies) == 1 {
+					lone++
+				}
+			}
+		}
+	}
+	if lone < 40 {
+		t.Errorf("%d lone logs read: the test compares little", lone)
+	}
 }
 
 // shape describes machines: labels, computers and each log's copies.

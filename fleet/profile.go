@@ -21,8 +21,9 @@ type profile struct {
 	records int
 	hosts   []*hostSpan
 	keys    []uint64 // recordKey of every record, sorted, each once
-	// alt holds eventKey of every record, sorted, each once; altAll is
-	// false when a record's TimeCreated could not be read (it has none).
+	// alt holds eventKey of every record, sorted, each once (none when
+	// the profile was read without them: profileAll's lone logs); altAll
+	// is false when a record's TimeCreated could not be read (it has none).
 	alt     []uint64
 	altAll  bool
 	renames [][2]string // EventLog 6011: from, to
@@ -158,6 +159,7 @@ const profShards = 64
 //     order was (one lock kept the first maxHosts to arrive).
 type profiler struct {
 	lower  string // the channel, in lower case
+	noAlt  bool   // the eventKeys are not needed (profile.alt stays empty)
 	shards [profShards]*profShard
 
 	mu    sync.Mutex     // guards hosts and index
@@ -209,7 +211,7 @@ func (pr *profiler) note(s evtx.Summary) {
 	sh.keys = append(sh.keys, recordKeyAfter(m.h, s))
 	if s.TimeCreated.IsZero() {
 		sh.untimed = true
-	} else {
+	} else if !pr.noAlt {
 		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
 	}
 	// Time means TimeCreated; the header time only where it is absent. A
@@ -376,7 +378,14 @@ func maxTime(a, b time.Time) time.Time {
 // it (evtx.Options.Since); else all. workers is the reader's chunk
 // parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
+	return readProfileAlt(l, ch, workers, period, true)
+}
+
+// readProfileAlt is readProfile, with the eventKeys of the records
+// (profile.alt) only when alt is set.
+func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, alt bool) *profile {
 	pr := newProfiler(ch)
+	pr.noAlt = !alt
 	renames, err := readSummaries(l, workers, period, pr.note)
 	p := pr.profile()
 	p.renames, p.err = renames, err
@@ -490,8 +499,15 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, per
 	idx = slices.Clone(idx)
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(logs[b].Size, logs[a].Size) })
 	var total int64
+	// The logs of a channel no other log read here has: their eventKeys
+	// (profile.alt) are compared with no other log's, so they are not
+	// computed (the two keys of every record of the period and their sort
+	// were a third of grouping bench/run's volume). The keys hash the
+	// channel, so the logs of other channels share none of them.
+	perChannel := map[string]int{}
 	for _, i := range idx {
 		total += logs[i].Size
+		perChannel[strings.ToLower(channels[i])]++
 	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
@@ -505,12 +521,17 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, per
 			if len(idx) > 1 && 2*logs[i].Size <= total {
 				per = 1
 			}
-			out[i] = readProfile(logs[i], channels[i], per, period)
+			alt := loneAltOn || perChannel[strings.ToLower(channels[i])] > 1
+			out[i] = readProfileAlt(logs[i], channels[i], per, period, alt)
 		}()
 	}
 	wg.Wait()
 	return out
 }
+
+// loneAltOn makes profileAll compute the eventKeys of every log (tests
+// compare both ways).
+var loneAltOn = false
 
 // sortKeys sorts keys and returns them each once, clipped: slices.Sort
 // and slices.Compact, by a radix sort when there are many (an order of
