@@ -82,26 +82,32 @@ func TestWrappedLogHeaderUndercounts(t *testing.T) {
 		current       []uint64
 		lost          string
 		left          []uint64 // records the file holds that are not current
+		zero          []int    // chunk positions zeroed
 	}{
 		// Positions of the file: 0..oldest-1 hold the newest chunks.
-		{"wrap inside the count, two uncounted", 3, 2, nil, ids(101, 160), "", nil},
-		{"wrap inside the count, four uncounted", 1, 4, nil, ids(101, 160), "", nil},
-		{"the newest chunk uncounted", 5, 1, nil, ids(101, 160), "", nil},
-		{"the count ends before the wrap", 3, 4, nil, ids(101, 160), "", nil},
-		{"one chunk counted", 3, 5, nil, ids(101, 160), "", nil},
-		{"one chunk counted, the wrap after it", 1, 5, nil, ids(101, 160), "", nil},
+		{"wrap inside the count, two uncounted", 3, 2, nil, ids(101, 160), "", nil, nil},
+		{"wrap inside the count, four uncounted", 1, 4, nil, ids(101, 160), "", nil, nil},
+		{"the newest chunk uncounted", 5, 1, nil, ids(101, 160), "", nil, nil},
+		{"the count ends before the wrap", 3, 4, nil, ids(101, 160), "", nil, nil},
+		{"one chunk counted", 3, 5, nil, ids(101, 160), "", nil, nil},
+		{"one chunk counted, the wrap after it", 1, 5, nil, ids(101, 160), "", nil, nil},
 		// A stale chunk between uncounted chunks of the run between two
 		// counted ones: its records (61..70) are not current, records
 		// 121..130 are lost.
-		{"a stale chunk inside the run", 1, 4, []int{3}, slices.Concat(ids(101, 120), ids(131, 160)), "120..131", ids(61, 70)},
+		{"a stale chunk inside the run", 1, 4, []int{3}, slices.Concat(ids(101, 120), ids(131, 160)), "120..131", ids(61, 70), nil},
 		// Below the lowest counted number the ring is followed down from
 		// it: a stale chunk (51..60) stops it, and the chunk before it
 		// (101..110), which nothing chains to, is left old.
-		{"a stale chunk below the lowest", 3, 4, []int{4}, ids(121, 160), "", slices.Concat(ids(51, 60), ids(101, 110))},
+		{"a stale chunk below the lowest", 3, 4, []int{4}, ids(121, 160), "", slices.Concat(ids(51, 60), ids(101, 110)), nil},
 		// An older generation of the oldest uncounted chunk: 91..100
 		// are the numbers just below the oldest current ones (a ring
 		// holds 60 records): its records are the log's, read as current.
-		{"the newest chunk stale, uncounted", 5, 1, []int{4}, ids(91, 150), "", nil},
+		{"the newest chunk stale, uncounted", 5, 1, []int{4}, ids(91, 150), "", nil, nil},
+		// An uncounted chunk zeroed: its records are lost inside the run
+		// (121..130); below the lowest, the chain down stops at it, and
+		// the chunk before it (101..110) is left old.
+		{"an uncounted chunk zeroed inside the run", 1, 4, nil, slices.Concat(ids(101, 120), ids(131, 160)), "120..131", nil, []int{3}},
+		{"an uncounted chunk zeroed below the lowest", 3, 4, nil, ids(121, 160), "", ids(101, 110), []int{4}},
 	}
 	lib := ""
 	if _, err := exec.LookPath("evtxexport"); err == nil {
@@ -111,6 +117,9 @@ func TestWrappedLogHeaderUndercounts(t *testing.T) {
 		for _, dirty := range []bool{false, true} {
 			name := fmt.Sprintf("%s (dirty %v)", c.name, dirty)
 			b := ringLog(t, 101, c.oldest, c.under, dirty, c.stale...)
+			for _, z := range c.zero {
+				clear(b[4096+z*65536 : 4096+(z+1)*65536])
+			}
 			for _, walk := range []bool{false, true} {
 				restore := evtx.SetLostScanOff(walk)
 				rd, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 1})
