@@ -44,7 +44,8 @@ const maxLostSpans = 100
 // run (a bit flipped in its record header, its checksums right: refine)
 // does not widen the chunk's span: it holds its own number, which cuts a
 // run it lies in, and, first or last in its chunk, the number next to
-// the run's end (it is then After or Before, with its own RecordID). It reads the record headers once and does not
+// the run's end (it is then After or Before, with its own RecordID)
+// unless its own EventRecordID is another. It reads the record headers once and does not
 // move Next. Of copies read as one (Merge), it returns the runs one copy
 // lacks of which no other copy holds a record (each once): those every
 // copy lost; a run another copy holds some of is not returned (a copy may
@@ -192,6 +193,9 @@ type candSpan struct {
 	// order, so each stands for the number next to the run's end.
 	outliers     []writtenCand
 	padLo, padHi uint64
+	// padLoAt and padHiAt index the outliers that stand for the span's
+	// ends, when padLo, padHi are not 0.
+	padLoAt, padHiAt int
 	// first..last is the range of record numbers the chunk's header
 	// claims, when claimed (see claim): records of it that did not read
 	// (damage the reader reports as unreadable bytes or undecodable
@@ -277,8 +281,8 @@ func (s *source) refineSpans(spans []candSpan) {
 		hdr := headerInto(&h, c)
 		cs = cs[:0]
 		s.walkChunk(slot, c, hdr, func(c writtenCand) { cs = append(cs, c) })
+		sp.refine(c, cs, hdr)
 		chunkBufs.Put(pooled)
-		sp.refine(cs, hdr, len(c))
 	}
 }
 
@@ -295,13 +299,17 @@ func (s *source) refineSpans(spans []candSpan) {
 // from the next than a chunk holds records (a tie is not decided: the span
 // stays that of every record). An outlier before the run's first record
 // in file order, or after its last, widens it by one at that end
-// (padLo, padHi): it holds the number there, whatever its header says, and
-// so the span never leaves out a record the chunk holds. Of more than
-// maxOutliers outliers, nothing is set apart.
-func (sp *candSpan) refine(cs []writtenCand, h *chunkHeader, n int) {
+// (padLo, padHi): it holds the number there, whatever its record header
+// says, and so the span never leaves out a record the chunk holds; unless
+// its own System/EventRecordID (Windows writes it equal to the record
+// number) is read and is not that number: an old record of the chunk's
+// slack, say, salvaged (its size fields zero), holds its own. Of more
+// than maxOutliers outliers, nothing is set apart. c is the chunk's bytes.
+func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 	if len(cs) == 0 {
 		return
 	}
+	n := len(c)
 	inRun := make([]bool, len(cs))
 	first, last, claimed := headerClaim(h, n)
 	if claimed && !slices.ContainsFunc(cs, func(c writtenCand) bool { return c.id >= first && c.id <= last }) {
@@ -364,16 +372,34 @@ func (sp *candSpan) refine(cs []writtenCand, h *chunkHeader, n int) {
 		return // nothing set apart, or too much
 	}
 	run.n = sp.n
+	at := make([]int, len(cs)) // the index in outliers of cs[i]
 	for i, c := range cs {
-		if inRun[i] {
-			continue
+		if !inRun[i] {
+			at[i] = len(run.outliers)
+			run.outliers = append(run.outliers, c)
 		}
-		run.outliers = append(run.outliers, c)
-		if i < firstIn {
+	}
+	// stands reports whether outlier o may hold number id: its own
+	// EventRecordID is not read, or is id.
+	var dec *chunkDecoder
+	stands := func(o *writtenCand, id uint64) bool {
+		if dec == nil {
+			dec = newChunkDecoder(c)
+		}
+		rt, ok := dec.readTime(o.off, o.size)
+		return !ok || !rt.hasID || rt.eventRecordID == id
+	}
+	// From each end of the run outward in file order.
+	for i := firstIn - 1; i >= 0 && run.lo.id > run.padLo+1; i-- {
+		if !inRun[i] && stands(&cs[i], run.lo.id-run.padLo-1) {
 			run.padLo++
+			run.padLoAt = at[i]
 		}
-		if i > lastIn {
+	}
+	for i := lastIn + 1; i < len(cs) && run.hi.id+run.padHi < ^uint64(0); i++ {
+		if !inRun[i] && stands(&cs[i], run.hi.id+run.padHi+1) {
 			run.padHi++
+			run.padHiAt = at[i]
 		}
 	}
 	*sp = run
@@ -401,13 +427,13 @@ func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 		case r.lo == sp.lo.id:
 			r.loC = &sp.lo
 		case sp.padLo > 0 && r.lo == sp.lo.id-min(sp.padLo, sp.lo.id):
-			r.loC = &sp.outliers[0] // the first in file order stands for it
+			r.loC = &sp.outliers[sp.padLoAt] // the outlier that stands for it
 		}
 		switch {
 		case r.hi == sp.hi.id:
 			r.hiC = &sp.hi
 		case sp.padHi > 0 && r.hi == sp.hi.id+min(sp.padHi, ^uint64(0)-sp.hi.id):
-			r.hiC = &sp.outliers[len(sp.outliers)-1] // the last in file order
+			r.hiC = &sp.outliers[sp.padHiAt]
 		}
 		runs[i] = r
 	}

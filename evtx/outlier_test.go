@@ -41,30 +41,34 @@ func TestLostRecordsOutlierNumber(t *testing.T) {
 		chunk, n int  // the record: chunk position, record of it
 		bit      uint // flipped in its number
 		salvaged bool // its size fields zeroed too
+		slack    bool // a copy of it and of the next, in the chunk's slack, salvaged
 		want     string
 		// The record numbers After and Before have: an outlier standing
 		// for the run's end has its own.
 		after, before uint64
 	}{
-		{"first record, bit 40", evtxtest.Options{}, 2, 0, 40, false, "30..41", 30, 41},
-		{"middle record, bit 40", evtxtest.Options{}, 2, 4, 40, false, "30..41", 30, 41},
-		{"last record, bit 40", evtxtest.Options{}, 2, 9, 40, false, "30..41", 30 | 1<<40, 41},
-		{"first record, bit 4", evtxtest.Options{}, 2, 0, 4, false, "30..41", 30, 41},
-		{"middle record, bit 4", evtxtest.Options{}, 2, 4, 4, false, "30..41", 30, 41},
-		{"last record, bit 4", evtxtest.Options{}, 2, 9, 4, false, "30..41", 14, 41},
+		{"first record, bit 40", evtxtest.Options{}, 2, 0, 40, false, false, "30..41", 30, 41},
+		{"middle record, bit 40", evtxtest.Options{}, 2, 4, 40, false, false, "30..41", 30, 41},
+		{"last record, bit 40", evtxtest.Options{}, 2, 9, 40, false, false, "30..41", 30 | 1<<40, 41},
+		{"first record, bit 4", evtxtest.Options{}, 2, 0, 4, false, false, "30..41", 30, 41},
+		{"middle record, bit 4", evtxtest.Options{}, 2, 4, 4, false, false, "30..41", 30, 41},
+		{"last record, bit 4", evtxtest.Options{}, 2, 9, 4, false, false, "30..41", 14, 41},
 		// 27 with bit 2 is 31: a record numbered 31 is in the file.
-		{"middle record numbered inside the run", evtxtest.Options{}, 2, 6, 2, false, "31..41", 31, 41},
-		{"first record after the run, bit 40", evtxtest.Options{}, 4, 0, 40, false, "30..41", 30, 41 | 1<<40},
-		{"last record after the run, bit 40", evtxtest.Options{}, 4, 9, 40, false, "30..41", 30, 41},
+		{"middle record numbered inside the run", evtxtest.Options{}, 2, 6, 2, false, false, "31..41", 31, 41},
+		{"first record after the run, bit 40", evtxtest.Options{}, 4, 0, 40, false, false, "30..41", 30, 41 | 1<<40},
+		{"last record after the run, bit 40", evtxtest.Options{}, 4, 9, 40, false, false, "30..41", 30, 41},
 		// The chunk header not believed: the largest cluster of numbers.
-		{"middle record, bit 40, chunk header checksum wrong", evtxtest.Options{BadChunkHeaderCRC: []int{2}}, 2, 4, 40, false, "30..41", 30, 41},
+		{"middle record, bit 40, chunk header checksum wrong", evtxtest.Options{BadChunkHeaderCRC: []int{2}}, 2, 4, 40, false, false, "30..41", 30, 41},
 		// Size fields zero: salvaged (not yielded: its EventRecordID is
 		// not its number).
-		{"salvaged record, bit 40", evtxtest.Options{}, 2, 4, 40, true, "30..41", 30, 41},
+		{"salvaged record, bit 40", evtxtest.Options{}, 2, 4, 40, true, false, "30..41", 30, 41},
+		// A salvaged record of the slack, numbered apart: its own
+		// EventRecordID (25) is not 31, it does not stand for it.
+		{"salvaged record in slack, bit 40", evtxtest.Options{}, 2, 4, 40, true, true, "30..41", 30, 41},
 		// Chunk 2's last three records past its header's count (a dirty
 		// chunk): they continue its run, one an outlier.
-		{"uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 8, 40, false, "30..41", 30, 41},
-		{"last uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 9, 40, false, "30..41", 30 | 1<<40, 41},
+		{"uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 8, 40, false, false, "30..41", 30, 41},
+		{"last uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 9, 40, false, false, "30..41", 30 | 1<<40, 41},
 	}
 	dir := ""
 	if _, err := exec.LookPath("evtxexport"); err == nil {
@@ -76,6 +80,15 @@ func TestLostRecordsOutlierNumber(t *testing.T) {
 		off := recordOff(ch, c.n)
 		id := le.Uint64(ch[off+8:])
 		le.PutUint64(ch[off+8:], id^(1<<c.bit))
+		if c.slack {
+			// Records n and n+1 copied past the free space offset, the
+			// record itself as it was.
+			free := int(le.Uint32(ch[48:]))
+			end := recordOff(ch, c.n+2)
+			copy(ch[free:], ch[off:end])
+			le.PutUint64(ch[off+8:], id)
+			off = free
+		}
 		if c.salvaged {
 			size := int(le.Uint32(ch[off+4:]))
 			le.PutUint32(ch[off+4:], 0)
