@@ -18,8 +18,8 @@ import (
 // samples in testdata/evtx and the Velocidex OOM crasher. The reader must
 // not panic, hang or allocate without bound, a window on TimeCreated must
 // yield exactly the plain read filtered afterwards (fuzzWindow), and what
-// it reports must be
-// consistent.
+// it reports must be consistent: LostRecords names no record the read
+// yields.
 func FuzzReader(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join(realSamplesDir, "*.evtx"))
 	if err != nil {
@@ -49,6 +49,7 @@ func FuzzReader(f *testing.F) {
 			fw, lw := r.WrittenEnds()
 			var highest, lowest *Event
 			var offsets []int64
+			var ids []uint64
 			n := 0
 			for {
 				ev, err := r.Next()
@@ -79,7 +80,30 @@ func FuzzReader(f *testing.F) {
 					t.Fatalf("record %d from chunk slack in a plain read", ev.RecordID)
 				}
 				offsets = append(offsets, ev.Source.Offset)
+				ids = append(ids, ev.RecordID)
 				n++
+			}
+			// LostRecords names runs in order, none holding a record
+			// the read yielded.
+			lost := r.LostRecords()
+			for i, l := range lost {
+				if l.BeforeID <= l.AfterID+1 || i > 0 && l.AfterID < lost[i-1].BeforeID {
+					t.Fatalf("lost runs %+v: run %d empty or out of order", lost, i)
+				}
+			}
+			for _, id := range ids {
+				i, _ := slices.BinarySearchFunc(lost, id, func(l LostSpan, id uint64) int {
+					if l.BeforeID <= id {
+						return -1
+					}
+					if l.AfterID >= id {
+						return 1
+					}
+					return 0
+				})
+				if i < len(lost) && lost[i].AfterID < id && id < lost[i].BeforeID {
+					t.Fatalf("record %d, which Next yields, named lost (%d..%d)", id, lost[i].AfterID, lost[i].BeforeID)
+				}
 			}
 			// LastWritten is the plain read's highest record number.
 			if (lw == nil) != (highest == nil) || lw != nil && (lw.RecordID != highest.RecordID || lw.Source != highest.Source) {

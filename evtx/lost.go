@@ -40,7 +40,12 @@ const maxLostSpans = 100
 // from its lowest to its highest readable record's and, when its header's
 // signature and checksum are right, those its header claims: its first or
 // last records unreadable are that chunk's damage, not lost (After or
-// Before is then nil). It reads the record headers once and does not
+// Before is then nil). A record whose number lies apart from its chunk's
+// run (a bit flipped in its record header, its checksums right: refine)
+// does not widen the chunk's span: it holds its own number, which cuts a
+// run it lies in, and, first or last in its chunk, the number next to
+// the run's end (it is then After or Before, with its own RecordID)
+// unless its own EventRecordID is another. It reads the record headers once and does not
 // move Next. Of copies read as one (Merge), it returns the runs one copy
 // lacks of which no other copy holds a record (each once): those every
 // copy lost; a run another copy holds some of is not returned (a copy may
@@ -53,6 +58,7 @@ func (rd *Reader) LostRecords() []LostSpan {
 	}
 	s := rd.src
 	spans := rd.currentSpans()
+	s.refineSpans(spans)
 	if len(s.lostBetween(spans, false)) == 0 {
 		return nil
 	}
@@ -100,6 +106,7 @@ func (m *merged) lost() []LostSpan {
 		}
 		parts[i].rd = f.Reader
 		parts[i].spans = f.Reader.currentSpans()
+		f.Reader.src.refineSpans(parts[i].spans)
 		if len(f.Reader.src.lostBetween(parts[i].spans, false)) > 0 {
 			someLost = true
 		}
@@ -118,6 +125,11 @@ func (m *merged) lost() []LostSpan {
 			a, b := parts[j].spans[k].bounds()
 			if a <= hi && b >= lo {
 				return true
+			}
+			for _, o := range parts[j].spans[k].outliers {
+				if o.id >= lo && o.id <= hi {
+					return true
+				}
 			}
 		}
 		return false
@@ -166,10 +178,24 @@ var lostScanOff = false
 
 // candSpan is the lowest- and highest-numbered records of one chunk that
 // Next would consider yielding (walkCands' records), the first in file
-// order of each number; ok is false before the first.
+// order of each number; ok is false before the first; n counts the
+// records noted. Once refined (refine), lo and hi are those of the
+// chunk's run of numbers, outliers aside.
 type candSpan struct {
 	lo, hi writtenCand
 	ok     bool
+	n      int
+	// outliers are the chunk's records whose numbers refine set apart
+	// from its run (a flipped bit in a record header whose checksums
+	// are right), at most maxOutliers; padLo and padHi count those of
+	// them before its lowest-numbered and after its highest-numbered
+	// record in file order: Windows numbers a chunk's records in file
+	// order, so each stands for the number next to the run's end.
+	outliers     []writtenCand
+	padLo, padHi uint64
+	// padLoAt and padHiAt index the outliers that stand for the span's
+	// ends, when padLo, padHi are not 0.
+	padLoAt, padHiAt int
 	// first..last is the range of record numbers the chunk's header
 	// claims, when claimed (see claim): records of it that did not read
 	// (damage the reader reports as unreadable bytes or undecodable
@@ -185,31 +211,43 @@ type candSpan struct {
 // unreadable is then damage inside the chunk, as one between two
 // readable records is, not a run of lost records.
 func (sp *candSpan) claim(h *chunkHeader, n int) {
-	if h == nil || !sp.ok || !h.SignatureOK || !h.ChecksumOK || n < chunkSize {
-		return
+	if first, last, ok := headerClaim(h, n); ok && sp.ok && sp.lo.id >= first && sp.lo.id <= last {
+		sp.first, sp.last, sp.claimed = first, last, true
 	}
-	first, last := h.FirstRecordID, h.LastRecordID
-	if first == 0 || last < first || last-first >= (chunkSize-chunkHeaderSize)/minRecordSize ||
-		sp.lo.id < first || sp.lo.id > last {
-		return
+}
+
+// maxChunkRecords is the most records a chunk holds.
+const maxChunkRecords = (chunkSize - chunkHeaderSize) / minRecordSize
+
+// headerClaim returns the record numbers first..last that header h, of a
+// chunk of n bytes, says the chunk holds, when it can be believed: its
+// signature and checksum are right, the chunk is whole and the range is
+// no wider than a chunk holds records.
+func headerClaim(h *chunkHeader, n int) (first, last uint64, ok bool) {
+	if h == nil || !h.SignatureOK || !h.ChecksumOK || n < chunkSize {
+		return 0, 0, false
 	}
-	sp.first, sp.last, sp.claimed = first, last, true
+	first, last = h.FirstRecordID, h.LastRecordID
+	if first == 0 || last < first || last-first >= maxChunkRecords {
+		return 0, 0, false
+	}
+	return first, last, true
 }
 
 // bounds returns the lowest and highest record numbers the chunk holds:
-// those of its records noted, widened to its header's claim.
+// those of its records noted (its run, once refined, widened by the
+// outliers at its ends), widened to its header's claim.
 func (sp *candSpan) bounds() (lo, hi uint64) {
-	lo, hi = sp.lo.id, sp.hi.id
+	lo, hi = sp.lo.id-min(sp.padLo, sp.lo.id), sp.hi.id+min(sp.padHi, ^uint64(0)-sp.hi.id)
 	if sp.claimed {
 		lo, hi = min(lo, sp.first), max(hi, sp.last)
 	}
 	return lo, hi
 }
 
-// note notes record c, met after those noted before in file order (a
-// record noted again changes nothing: a chunk scanned a second time,
-// guarded, notes its records again).
+// note notes record c, met after those noted before in file order.
 func (sp *candSpan) note(c writtenCand) {
+	sp.n++
 	switch {
 	case !sp.ok:
 		sp.lo, sp.hi, sp.ok = c, c, true
@@ -220,13 +258,161 @@ func (sp *candSpan) note(c writtenCand) {
 	}
 }
 
+// maxOutliers bounds the records of a chunk refine sets apart: a chunk
+// with more keeps the span of all its records' numbers.
+const maxOutliers = 16
+
+// refineSpans refines (refine) the span of each chunk whose records'
+// numbers run wider than it has records (hi−lo+1 > n: one of them is
+// numbered apart, or some between did not read), reading the chunk
+// again; the others, every chunk of a sound log, cost nothing.
+func (s *source) refineSpans(spans []candSpan) {
+	var cs []writtenCand
+	for i := range spans {
+		sp := &spans[i]
+		if !sp.ok || sp.hi.id-sp.lo.id < uint64(sp.n) {
+			continue
+		}
+		slot := sp.lo.slot
+		off := s.base + int64(slot)*chunkSize
+		pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+		c := buf[:max(got, 0)]
+		var h chunkHeader
+		hdr := headerInto(&h, c)
+		cs = cs[:0]
+		s.walkChunk(slot, c, hdr, func(c writtenCand) { cs = append(cs, c) })
+		sp.refine(c, cs, hdr)
+		chunkBufs.Put(pooled)
+	}
+}
+
+// refine sets apart, as outliers, the records of the chunk (cs, its
+// records walkCands yields, in file order; h its header, of a chunk of n
+// bytes) whose numbers lie apart from the chunk's run, so that one record
+// whose record header's number has a bit flipped (its checksums right:
+// crafted, or rotten before they were computed) does not widen the span
+// of the chunk over a run of lost records after it. The run is, when the
+// header can be believed (headerClaim) and holds a record: the numbers
+// it claims, and those that continue it after its last record's offset,
+// each record the next number (the records of a dirty chunk its header
+// does not yet count); else the largest cluster of the records' numbers, none farther
+// from the next than a chunk holds records (a tie is not decided: the span
+// stays that of every record). An outlier before the run's first record
+// in file order, or after its last, widens it by one at that end
+// (padLo, padHi): it holds the number there, whatever its record header
+// says, and so the span never leaves out a record the chunk holds; unless
+// its own System/EventRecordID (Windows writes it equal to the record
+// number) is read and is not that number: an old record of the chunk's
+// slack, say, salvaged (its size fields zero), holds its own. Of more
+// than maxOutliers outliers, nothing is set apart. c is the chunk's bytes.
+func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
+	if len(cs) == 0 {
+		return
+	}
+	n := len(c)
+	inRun := make([]bool, len(cs))
+	first, last, claimed := headerClaim(h, n)
+	if claimed && !slices.ContainsFunc(cs, func(c writtenCand) bool { return c.id >= first && c.id <= last }) {
+		claimed = false
+	}
+	if claimed {
+		// Past the last record the header counts, each record takes the
+		// next number: one set apart takes one too.
+		end, skipped := last, uint64(0)
+		for i, c := range cs {
+			switch {
+			case c.id >= first && c.id <= last:
+				inRun[i] = true
+			case c.off > int(h.LastRecordOffset) && c.id > end && c.id-end-1 <= skipped:
+				inRun[i] = true
+				end, skipped = c.id, 0
+			case c.off > int(h.LastRecordOffset):
+				skipped++
+			}
+		}
+	} else {
+		order := make([]int, len(cs))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(cs[a].id, cs[b].id) })
+		best, bestAt, tie := 0, 0, false
+		for a := 0; a < len(order); {
+			b := a + 1
+			for b < len(order) && cs[order[b]].id-cs[order[b-1]].id <= maxChunkRecords {
+				b++
+			}
+			switch {
+			case b-a > best:
+				best, bestAt, tie = b-a, a, false
+			case b-a == best:
+				tie = true
+			}
+			a = b
+		}
+		if tie {
+			return
+		}
+		for _, i := range order[bestAt : bestAt+best] {
+			inRun[i] = true
+		}
+	}
+	var run candSpan
+	firstIn, lastIn := -1, -1
+	for i, c := range cs {
+		if inRun[i] {
+			run.note(c)
+			if firstIn < 0 {
+				firstIn = i
+			}
+			lastIn = i
+		}
+	}
+	if !run.ok || run.n == len(cs) || len(cs)-run.n > maxOutliers {
+		return // nothing set apart, or too much
+	}
+	run.n = sp.n
+	at := make([]int, len(cs)) // the index in outliers of cs[i]
+	for i, c := range cs {
+		if !inRun[i] {
+			at[i] = len(run.outliers)
+			run.outliers = append(run.outliers, c)
+		}
+	}
+	// stands reports whether outlier o may hold number id: its own
+	// EventRecordID is not read, or is id.
+	var dec *chunkDecoder
+	stands := func(o *writtenCand, id uint64) bool {
+		if dec == nil {
+			dec = newChunkDecoder(c)
+		}
+		rt, ok := dec.readTime(o.off, o.size)
+		return !ok || !rt.hasID || rt.eventRecordID == id
+	}
+	// From each end of the run outward in file order.
+	for i := firstIn - 1; i >= 0 && run.lo.id > run.padLo+1; i-- {
+		if !inRun[i] && stands(&cs[i], run.lo.id-run.padLo-1) {
+			run.padLo++
+			run.padLoAt = at[i]
+		}
+	}
+	for i := lastIn + 1; i < len(cs) && run.hi.id+run.padHi < ^uint64(0); i++ {
+		if !inRun[i] && stands(&cs[i], run.hi.id+run.padHi+1) {
+			run.padHi++
+			run.padHiAt = at[i]
+		}
+	}
+	*sp = run
+}
+
 // lostBetween returns the runs of record numbers no chunk's span holds
 // (LostRecords), with the records either side decoded when decode is set.
 func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 	// A chunk's records run from its lowest to its highest number (a
-	// record number outside them is damage the reader reports), widened
-	// to what its header claims (candSpan.claim); the chunks in record
-	// order leave out what no chunk holds.
+	// record number outside them is damage the reader reports; one set
+	// apart from the chunk's run, refine, is held alone), widened to what
+	// its header claims (candSpan.claim); the chunks in record order
+	// leave out what no chunk holds.
 	type run struct {
 		lo, hi   uint64
 		loC, hiC *writtenCand // the records numbered lo and hi, if read
@@ -237,11 +423,17 @@ func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 		sp := &spans[i]
 		r := run{slot: sp.lo.slot}
 		r.lo, r.hi = sp.bounds()
-		if r.lo == sp.lo.id {
+		switch {
+		case r.lo == sp.lo.id:
 			r.loC = &sp.lo
+		case sp.padLo > 0 && r.lo == sp.lo.id-min(sp.padLo, sp.lo.id):
+			r.loC = &sp.outliers[sp.padLoAt] // the outlier that stands for it
 		}
-		if r.hi == sp.hi.id {
+		switch {
+		case r.hi == sp.hi.id:
 			r.hiC = &sp.hi
+		case sp.padHi > 0 && r.hi == sp.hi.id+min(sp.padHi, ^uint64(0)-sp.hi.id):
+			r.hiC = &sp.outliers[sp.padHiAt]
 		}
 		runs[i] = r
 	}
@@ -261,6 +453,35 @@ func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 			continue
 		}
 		gaps = append(gaps, gap{cur, next})
+	}
+	// A record set apart from its chunk's run (candSpan.outliers) is in
+	// the file under its number all the same: a run no chunk holds is
+	// cut at it.
+	var outs []writtenCand
+	for i := range spans {
+		outs = append(outs, spans[i].outliers...)
+	}
+	if len(outs) > 0 && len(gaps) > 0 {
+		slices.SortFunc(outs, func(a, b writtenCand) int { return a.compare(&b, false) })
+		var cut []gap
+		for _, g := range gaps {
+			i, _ := slices.BinarySearchFunc(outs, g.after.hi+1, func(o writtenCand, id uint64) int { return cmp.Compare(o.id, id) })
+			for ; i < len(outs) && outs[i].id < g.before.lo; i++ {
+				o := &outs[i]
+				if o.id == g.after.hi {
+					continue // a copy of a number met already
+				}
+				at := run{lo: o.id, hi: o.id, loC: o, hiC: o, slot: o.slot}
+				if o.id > g.after.hi+1 {
+					cut = append(cut, gap{g.after, at})
+				}
+				g.after = at
+			}
+			if g.after.hi+1 < g.before.lo {
+				cut = append(cut, g)
+			}
+		}
+		gaps = cut
 	}
 	// The newest runs are kept: windows end at the last-written record.
 	gaps = gaps[max(0, len(gaps)-maxLostSpans):]
