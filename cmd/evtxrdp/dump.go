@@ -43,6 +43,9 @@ Stream the events of EVTX logs to stdout, in file order. PATH is an .evtx
 file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
+A directory's .evtx files are read, not what lies below it: its
+subfolders that hold logs and the .zip archives beside its logs are
+named on stderr, as analyze names them (give them as PATHs of their own).
 
 ` + copiesHelp + `
 Formats:
@@ -226,6 +229,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 			code = exitFailure
 			continue
 		}
+		noteSkippedBelow(stderr, "evtxrdp dump", p)
 		logs = append(logs, found...)
 	}
 	noteMisnamed(stderr, "evtxrdp dump", logs, "")

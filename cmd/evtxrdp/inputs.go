@@ -98,6 +98,19 @@ func (in *inputs) find(path string) ([]*evtx.Log, error) {
 	return logs, in.adopt(logs)
 }
 
+// noteSkippedBelow names on stderr, after prefix ("evtxrdp dump"), what
+// the logs folder path holds and find did not read with its .evtx files:
+// its subfolders of logs and its .zip archives, as analyze names them
+// (fleet.SkippedBelow). Nothing for a file, a volume or standard input.
+func noteSkippedBelow(stderr io.Writer, prefix, path string) {
+	if path == "-" {
+		return
+	}
+	for _, e := range fleet.SkippedBelow(path) {
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, errText(e))
+	}
+}
+
 // adopt gives logs found elsewhere (package fleet) the temporary
 // directory and the progress hook.
 func (in *inputs) adopt(logs []*evtx.Log) error {

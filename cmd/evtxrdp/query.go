@@ -28,6 +28,9 @@ Select events with a Windows event XPath query, like 'wevtutil qe', offline.
 PATH is an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
+A directory's .evtx files are read, not what lies below it: its
+subfolders that hold logs and the .zip archives beside its logs are
+named on stderr, as analyze names them (give them as PATHs of their own).
 
 --channel, like a query list's channel Path, selects each record by its
 own System/Channel, not by file name: a Security.evtx holding System
@@ -198,6 +201,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 			continue
 		}
+		noteSkippedBelow(stderr, "evtxrdp query", p)
 		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
