@@ -68,3 +68,39 @@ func TestDumpQueryNameWhatALogsFolderHoldsBelow(t *testing.T) {
 		}
 	}
 }
+
+// dump --since 24h over the logs of two machines counts back from each
+// machine's own last-written record, as analyze and query take "now",
+// and stderr names the machines and their reference times. Before, it
+// counted back from the latest of both (vm2's, three days after vm1's
+// last record), silently: vm1's last day printed no event.
+func TestDumpSincePerMachine(t *testing.T) {
+	vm1 := filepath.Join(cases, "two-computers", "vm1", "System.evtx")
+	vm2 := filepath.Join(cases, "two-computers", "vm2", "System.evtx")
+	count := func(out string) int { return strings.Count(out, "<Event ") + strings.Count(out, "<Event>") }
+	for _, since := range [][]string{{"--since", "24h"}, {"--since", "24h", "--until", "1h"}, {"--since", "2024-04-01", "--until", "1h"}} {
+		args := append([]string{"dump", "-f", "xml"}, since...)
+		_, one, _ := runCmd(append(args, vm1)...)
+		_, two, _ := runCmd(append(args, vm2)...)
+		code, both, errOut := runCmd(append(args, vm1, vm2)...)
+		if count(one) == 0 || count(two) == 0 {
+			t.Fatalf("%q: %d and %d events alone", since, count(one), count(two))
+		}
+		if code != exitOK || both != one+two {
+			t.Errorf("%q: both machines: exit %d, %d events; alone %d and %d\n%s", since, code, count(both), count(one), count(two), errOut)
+		}
+		for _, w := range []string{
+			"evtxrdp dump: the logs come from 2 machines (vm1.contoso.com, vm2.contoso.com); --since and --until count back from each machine's own last-written record",
+			"reference time of vm1.contoso.com: 2024-05-01T12:00:00.0000000Z (the last-written record, EventRecordID 123 in " + vm1 + ")",
+			"reference time of vm2.contoso.com: 2024-05-04T12:00:00.0000000Z (the last-written record, EventRecordID 121 in " + vm2 + ")",
+		} {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%q: stderr lacks %q:\n%s", since, w, errOut)
+			}
+		}
+	}
+	// An absolute window uses no reference time: nothing said.
+	if _, _, errOut := runCmd("dump", "-f", "none", "--since", "2024-04-01", vm1, vm2); strings.Contains(errOut, "machines") || strings.Contains(errOut, "reference time") {
+		t.Errorf("absolute --since: stderr:\n%s", errOut)
+	}
+}
