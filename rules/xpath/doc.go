@@ -167,8 +167,10 @@
 // a fraction, or a Double with a UINT64, is not documented; comparing
 // the exact values gives the answer every reading agrees with where the
 // values are integers, and the mathematically true one elsewhere. The
-// pre-filters (Keys, MatchKeys, TimeBounds) read literals the same way
-// (TestExactIntegerComparisons, TestNumberCompareProperty,
+// pre-filters Keys and MatchKeys read literals the same way (EventID=1058.0
+// is a key, EventID=1058.00000000000000000001 none), and TimeBounds
+// widens the window it computes from a literal's double by
+// RecordTimeSlack (TestExactIntegerComparisons, TestNumberCompareProperty,
 // TestMatchKeysEqualsMatch). Strict mode, which the differential test
 // compares with libxml2, keeps XPath 1.0's doubles.
 //
