@@ -104,3 +104,42 @@ func TestDumpSincePerMachine(t *testing.T) {
 		t.Errorf("absolute --since: stderr:\n%s", errOut)
 	}
 }
+
+// dump and query of a folder that holds no .evtx file but folders and
+// archives of logs below it (a fleet, which analyze reads) fail as
+// before, and now name what below it holds logs, found as analyze finds
+// it (fleet.Find): before, they said only "no .evtx logs in DIR (nor in
+// Windows/System32/winevt/Logs below it)".
+func TestDumpQueryNameLogsBelowAFolderWithout(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
+	copyFile(t, src, filepath.Join(dir, "vm1", "System.evtx"))
+	copyFile(t, src, filepath.Join(dir, "deep", "er", "vm3", "System.evtx"))
+	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zf, err := os.Create(filepath.Join(dir, "vm2.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	w, _ := zw.Create("Logs/System.evtx")
+	data, _ := os.ReadFile(src)
+	w.Write(data)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zf.Close()
+	want := "; 3 places below it hold logs, not read: " + filepath.Join(dir, "deep", "er", "vm3") + ", " + filepath.Join(dir, "vm1") + ", " + filepath.Join(dir, "vm2.zip") + " (give each as a PATH of its own; analyze " + dir + " reads them all)"
+	for _, args := range [][]string{{"dump", "-f", "none"}, {"query", "-f", "xml"}} {
+		code, out, errOut := runCmd(append(args, dir)...)
+		if code != exitFailure || out != "" || !strings.Contains(errOut, "no .evtx logs in "+dir) || !strings.Contains(errOut, want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s\nwant %q", args, code, out, errOut, want)
+		}
+	}
+	// A folder with nothing below: the error alone.
+	empty := filepath.Join(dir, "empty")
+	if _, _, errOut := runCmd("dump", empty); strings.Contains(errOut, "below it hold logs") {
+		t.Errorf("empty folder: stderr:\n%s", errOut)
+	}
+}

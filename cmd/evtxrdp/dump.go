@@ -45,7 +45,9 @@ Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 A directory's .evtx files are read, not what lies below it: its
 subfolders that hold logs and the .zip archives beside its logs are
-named on stderr, as analyze names them (give them as PATHs of their own).
+named on stderr, as analyze names them (give them as PATHs of their own);
+a directory without .evtx files (a folder per machine: analyze reads
+them) is an error that names the places below it that hold logs.
 
 ` + copiesHelp + `
 Formats:
@@ -228,7 +230,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
+			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", findErrText(p, err))
 			code = exitFailure
 			continue
 		}

@@ -30,7 +30,9 @@ Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 A directory's .evtx files are read, not what lies below it: its
 subfolders that hold logs and the .zip archives beside its logs are
-named on stderr, as analyze names them (give them as PATHs of their own).
+named on stderr, as analyze names them (give them as PATHs of their own);
+a directory without .evtx files (a folder per machine: analyze reads
+them) is an error that names the places below it that hold logs.
 
 --channel, like a query list's channel Path, selects each record by its
 own System/Channel, not by file name: a Security.evtx holding System
@@ -198,7 +200,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
+			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
 			continue
 		}
 		noteSkippedBelow(stderr, "evtxrdp query", p)
