@@ -15,7 +15,7 @@ import (
 //	  Task: None
 //	  Level: Error
 //	  Opcode: Info
-//	  Keyword:
+//	  Keyword: N/A
 //	  User: S-1-5-18
 //	  User Name: NT AUTHORITY\SYSTEM
 //	  Computer: nt0000000
@@ -39,7 +39,19 @@ import (
 //     uses the standard names (Info, Start, Stop, ...), other values print
 //     as "(N)" like Event Viewer;
 //   - Keyword names are the standard ones (Classic, Audit Success, ...);
-//     provider and channel bits are not named;
+//     provider and channel bits are not named. Keywords with no name (only
+//     channel bits, as the 0x8000000000000000 of Schannel's System events,
+//     or none) print "Keyword: N/A", as wevtutil prints them: Microsoft's
+//     wevtutil sample of a DeviceManagement-Enterprise-Diagnostics-Provider
+//     401 ("Troubleshoot VPN profiles in Intune",
+//     MicrosoftDocs/SupportArticles-docs
+//     support/mem/intune/device-configuration/troubleshoot-vpn-profiles.md)
+//     and a wevtutil qe /f:text of Application Error 1000 on Windows 11
+//     build 26100 (radare2 author's "Fixing a Radare2 bug from the Windows
+//     Cmd", 2025-11-23) both show "Keyword: N/A" beside resolved Level and
+//     Opcode names. (Event Viewer's "Keywords:" is blank there instead.)
+//     wevtutil would name provider-defined bits from the manifest, which
+//     is not in the file, so those print N/A too;
 //   - User Name is known only for the well-known service SIDs, else "N/A";
 //   - Description comes from a small built-in table of the events evtxrdp
 //     diagnoses; for other events it lists the inserts after Event Viewer's
@@ -82,7 +94,11 @@ func (ev *Event) AppendText(dst []byte, index int) []byte {
 	dst = append(dst, "\n  Opcode: "...)
 	dst = append(dst, OpcodeName(s.Opcode)...)
 	dst = append(dst, "\n  Keyword: "...)
-	dst = append(dst, KeywordNames(s.Keywords)...)
+	if k := KeywordNames(s.Keywords); k != "" {
+		dst = append(dst, k...)
+	} else {
+		dst = append(dst, "N/A"...) // as wevtutil prints a keyword mask with no name
+	}
 	dst = append(dst, "\n  User: "...)
 	if s.UserID == "" {
 		dst = append(dst, "N/A"...)
@@ -181,7 +197,8 @@ var keywordNames = []struct {
 // KeywordNames returns the comma-joined names of the standard keyword bits
 // set in k ("Classic", "Audit Success", ...). Channel bits (the top byte)
 // and provider-defined bits have no name offline, so an event with only
-// those shows an empty list, as Event Viewer does for channel bits.
+// those gives "", as Event Viewer shows a blank Keywords for channel bits
+// (AppendText then prints "N/A", as wevtutil does).
 func KeywordNames(k uint64) string {
 	var b []byte
 	for _, kw := range keywordNames {

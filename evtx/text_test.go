@@ -27,7 +27,7 @@ func TestAppendTextSchannel(t *testing.T) {
   Task: None
   Level: Error
   Opcode: Info
-  Keyword: 
+  Keyword: N/A
   User: S-1-5-18
   User Name: NT AUTHORITY\SYSTEM
   Computer: nt0000000
@@ -36,6 +36,27 @@ A fatal error occurred when attempting to access the TLS server credential priva
 `
 	if got := string(ev.AppendText([]byte(nil), 3)); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestAppendTextKeywordNA: an event whose keywords have no name (only
+// channel bits, provider bits, or none) prints "Keyword: N/A", as
+// wevtutil qe /f:text does (Microsoft's sample in "Troubleshoot VPN
+// profiles in Intune"; Application Error 1000 on Windows 11 build 26100),
+// not an empty value.
+func TestAppendTextKeywordNA(t *testing.T) {
+	for kw, want := range map[uint64]string{
+		0:                  "  Keyword: N/A\n",
+		0x8000000000000000: "  Keyword: N/A\n",
+		0x4000000000000010: "  Keyword: N/A\n",
+		0x8080000000000000: "  Keyword: Classic\n",
+		0x8010000000000000: "  Keyword: Audit Failure\n",
+	} {
+		ev := schannelEvent(t)
+		ev.System.Keywords = kw
+		if got := ev.Text(0); !strings.Contains(got, want) {
+			t.Errorf("Keywords %#x: text lacks %q:\n%s", kw, want, got)
+		}
 	}
 }
 

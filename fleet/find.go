@@ -101,16 +101,7 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		return units, []error{err}
 	}
 	var probs []error
-	hasLogs := false // a machine's logs folder
-	for _, e := range entries {
-		if isEVTXName(e.Name()) {
-			if fi, err := os.Stat(filepath.Join(p, e.Name())); err == nil && fi.Mode().IsRegular() {
-				hasLogs = true
-				break
-			}
-		}
-	}
-	if hasLogs {
+	if isLogsFolder(p, entries) {
 		logs, err := evtx.Find(p)
 		if err != nil {
 			return units, []error{err}
@@ -158,6 +149,43 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		}
 	}
 	return units, probs
+}
+
+// isLogsFolder reports whether directory p, whose entries are given,
+// is a machine's logs folder: it holds an .evtx file (a regular file, or
+// a link to one).
+func isLogsFolder(p string, entries []fs.DirEntry) bool {
+	for _, e := range entries {
+		if isEVTXName(e.Name()) {
+			if fi, err := os.Stat(filepath.Join(p, e.Name())); err == nil && fi.Mode().IsRegular() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SkippedBelow returns what Find names below path when path is a
+// machine's logs folder (a directory holding .evtx files, not the root
+// of a mounted Windows volume), which is read alone: its subdirectories
+// that hold .evtx files or archives (up to two levels below them), and
+// its .zip archives, each an error naming it, the logs folder and what to
+// do ("give it as a PATH of its own"). evtx.Find reads such a folder the
+// same way (its .evtx files, not what lies below), so evtxrdp dump and
+// query, which read a folder with it, name the same as analyze, which
+// reads it with Find. nil for anything else: a file, a volume, a folder
+// without .evtx files (which Find walks into), a path that cannot be
+// read.
+func SkippedBelow(path string) []error {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.IsDir() || isVolume(path) {
+		return nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil || !isLogsFolder(path, entries) {
+		return nil
+	}
+	return skippedBelow(path, entries)
 }
 
 // skippedBelow names what a machine's logs folder p holds besides its

@@ -43,6 +43,11 @@ Stream the events of EVTX logs to stdout, in file order. PATH is an .evtx
 file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
+A directory's .evtx files are read, not what lies below it: its
+subfolders that hold logs and the .zip archives beside its logs are
+named on stderr, as analyze names them (give them as PATHs of their own);
+a directory without .evtx files (a folder per machine: analyze reads
+them) is an error that names the places below it that hold logs.
 
 ` + copiesHelp + `
 Formats:
@@ -64,7 +69,10 @@ as analyze and query take "now": a last-written record without a
 TimeCreated (or with one of FILETIME 0, or after the year 9999: a
 damaged value) gives way to the last record written before it with one,
 whatever its record header time says, and stderr says so; not an input's whose last-written record lies in the
-time another input shows the clock ran ahead (stderr says so).
+time another input shows the clock ran ahead (stderr says so). Inputs
+of several machines (grouped as analyze groups them) each count back
+from their machine's latest, and stderr names the machines and their
+reference times.
 Records outside the window are passed over, read without being decoded;
 the output is the full dump with the events outside the window removed.
 An event whose TimeCreated cannot be read (missing, repeated, not a time)
@@ -222,25 +230,34 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
+			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", findErrText(p, err))
 			code = exitFailure
 			continue
 		}
+		noteSkippedBelow(stderr, "evtxrdp dump", p)
 		logs = append(logs, found...)
 	}
 	noteMisnamed(stderr, "evtxrdp dump", logs, "")
+	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, *workers, stderr, "evtxrdp dump")
+	// A duration counts back from each log's reference time: its
+	// machine's (dumpReferences).
+	windowOf := map[*evtx.Log][2]time.Time{}
 	if sinceT.relative || untilT.relative {
-		newest, ok := dumpNewest(logs, *workers, stderr)
+		refOf, ok := dumpReferences(given, logs, *workers, stderr)
 		if !ok {
 			fmt.Fprintln(stderr, "evtxrdp dump: no record to count --since/--until back from")
 			return exitFailure
 		}
-		sinceT.resolve(newest)
-		untilT.resolve(newest)
-		if sinceT.after(untilT) {
-			return usageErr("--since %s (%s) is after --until %s (%s): no record can be in between",
-				*since, evtx.FormatTime(sinceT.t), *until, evtx.FormatTime(untilT.t))
+		for _, l := range logs {
+			s, u := sinceT, untilT
+			s.resolve(refOf[l])
+			u.resolve(refOf[l])
+			if s.after(u) {
+				return usageErr("--since %s (%s) is after --until %s (%s): no record can be in between",
+					*since, evtx.FormatTime(s.t), *until, evtx.FormatTime(u.t))
+			}
+			windowOf[l] = [2]time.Time{s.t, u.t}
 		}
 	}
 	// The reader keeps the problems that are listed (all for 0) and
@@ -257,6 +274,9 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		maxErrs: *maxErrs,
 	}
 	for _, l := range logs {
+		if w, ok := windowOf[l]; ok {
+			d.opts.Since, d.opts.Until = w[0], w[1]
+		}
 		if err := d.dump(l); err != nil {
 			var werr dumpWriteError
 			if errors.As(err, &werr) {
@@ -317,23 +337,24 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	return dumpWhen{}, errors.New(dumpWhenWant)
 }
 
-// dumpNewest returns the reference time a duration of --since and --until
-// counts back from, found as analyze and query find it: the latest, over
-// the logs, of the TimeCreated of each log's last-written record
-// (rules.TimedWrittenEnds: a last-written record without a TimeCreated
-// gives way to the last record written before it with one, and stderr
-// says so), passing over, as analyze does (rules.ReferenceEnd), a log
-// whose last-written record was written while the clock ran ahead, as
-// another log's records after its own last-written one show; stderr says
-// so too. A log that cannot be read gives nothing: its dump says why.
-func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, bool) {
-	var (
-		ls    []*evtx.Log
-		paths []string
-		lasts []*rules.RecordRef
-		evs   []*evtx.Event
-	)
+// dumpReferences returns the reference time each log's --since and
+// --until durations count back from, found as analyze and query find
+// it: the TimeCreated of a last-written record (rules.TimedWrittenEnds: a
+// last-written record without a TimeCreated gives way to the last record
+// written before it with one, and stderr says so), the latest among the
+// logs of one machine, passing over, as analyze does
+// (rules.ReferenceEnd), a log whose last-written record was written
+// while the clock ran ahead, as another log's records after its own
+// last-written one show (stderr says so too). Logs of several machines
+// (grouped as analyze and query group them, queryMachines) each count
+// back from their machine's own, and stderr names the machines and
+// their reference times, as query says them; a log given to no machine
+// counts back from the latest of all. given are the logs before copies
+// were merged (readOnce), logs after. A log that cannot be read gives
+// nothing: its dump says why. ok is false when no log gives a time.
+func dumpReferences(given, logs []*evtx.Log, workers int, stderr io.Writer) (refOf map[*evtx.Log]time.Time, ok bool) {
 	o := evtx.Options{Workers: workers}
+	lasts := map[*evtx.Log]*evtx.Event{}
 	for _, l := range logs {
 		_, last, untimed, err := rules.TimedWrittenEnds(l, o, false)
 		if err != nil {
@@ -342,28 +363,50 @@ func dumpNewest(logs []*evtx.Log, workers int, stderr io.Writer) (time.Time, boo
 		if untimed != nil {
 			fmt.Fprintf(stderr, "evtxrdp dump: warning: %s\n", escapeText(rules.UntimedText(l, untimed, last)))
 		}
-		if last == nil {
-			continue
-		}
-		if r := rules.LogRecordRef(l, last); !r.Time.IsZero() {
-			ls, paths, lasts, evs = append(ls, l), append(paths, l.Path), append(lasts, r), append(evs, last)
+		if last != nil {
+			lasts[l] = last
 		}
 	}
-	aheads := make([]*rules.ClockJump, len(ls))
-	if len(ls) > 1 {
+	aheads := map[*evtx.Log]*rules.ClockJump{}
+	if len(lasts) > 1 {
 		// Only another log's jump ahead can pass over a log's end.
-		for i, l := range ls {
-			aheads[i], _ = rules.FindClockJump(l, evs[i], o, false)
+		for l, last := range lasts {
+			if j, err := rules.FindClockJump(l, last, o, false); err == nil && j != nil {
+				aheads[l] = j
+			}
 		}
 	}
-	best, passed := rules.ReferenceEnd(paths, lasts, aheads)
-	if best < 0 {
-		return time.Time{}, false
+	_, latest, passed := queryReference(logs, lasts, aheads)
+	if latest == nil {
+		return nil, false
+	}
+	refOf = map[*evtx.Log]time.Time{}
+	for _, l := range logs {
+		refOf[l] = latest.Time
+	}
+	if ms := queryMachines(given, logs, lasts, aheads); len(ms) > 1 {
+		var names []string
+		for _, m := range ms {
+			names = append(names, m.name)
+		}
+		fmt.Fprintf(stderr, "evtxrdp dump: the logs come from %d machines (%s); --since and --until count back from each machine's own last-written record\n", len(ms), escapeText(strings.Join(names, ", ")))
+		passed = nil // each machine's own
+		for _, m := range ms {
+			if m.from == nil {
+				fmt.Fprintf(stderr, "reference time of %s: none (its logs hold no records)\n", escapeText(m.name))
+				continue
+			}
+			passed = append(passed, m.passed...)
+			fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
+			for _, l := range m.logs {
+				refOf[l] = m.ref.Time
+			}
+		}
 	}
 	for _, a := range passed {
 		fmt.Fprintf(stderr, "evtxrdp dump: warning: %s\n", escapeText(a.String()))
 	}
-	return lasts[best].Time, true
+	return refOf, true
 }
 
 // lastWrittenRef names a log's last-written record as the reports do: by

@@ -98,6 +98,51 @@ func (in *inputs) find(path string) ([]*evtx.Log, error) {
 	return logs, in.adopt(logs)
 }
 
+// noteSkippedBelow names on stderr, after prefix ("evtxrdp dump"), what
+// the logs folder path holds and find did not read with its .evtx files:
+// its subfolders of logs and its .zip archives, as analyze names them
+// (fleet.SkippedBelow). Nothing for a file, a volume or standard input.
+func noteSkippedBelow(stderr io.Writer, prefix, path string) {
+	if path == "-" {
+		return
+	}
+	for _, e := range fleet.SkippedBelow(path) {
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, errText(e))
+	}
+}
+
+// maxNamedBelow is how many places holding logs findErrText names.
+const maxNamedBelow = 10
+
+// findErrText is the text of err, find's error for path, and, when path
+// is a folder that holds no .evtx file but places below it that hold
+// logs (a folder per machine, an archive: a fleet, which analyze reads),
+// names those places, found as analyze finds them (fleet.Find), so that
+// "no .evtx logs in DIR" does not read as "no logs below DIR".
+func findErrText(path string, err error) string {
+	text := errText(err)
+	if fi, serr := os.Stat(path); path == "-" || serr != nil || !fi.IsDir() {
+		return text
+	}
+	units, _, ferr := fleet.Find([]string{path})
+	if ferr != nil || len(units) == 0 {
+		return text
+	}
+	var names []string
+	for i, u := range units {
+		if i == maxNamedBelow {
+			names = append(names, fmt.Sprintf("and %d more", len(units)-maxNamedBelow))
+			break
+		}
+		names = append(names, u.Path)
+	}
+	places := "places below it hold"
+	if len(units) == 1 {
+		places = "place below it holds"
+	}
+	return text + escapeText(fmt.Sprintf("; %d %s logs, not read: %s (give each as a PATH of its own; analyze %s reads them all)", len(units), places, strings.Join(names, ", "), path))
+}
+
 // adopt gives logs found elsewhere (package fleet) the temporary
 // directory and the progress hook.
 func (in *inputs) adopt(logs []*evtx.Log) error {

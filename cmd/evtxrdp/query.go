@@ -28,6 +28,11 @@ Select events with a Windows event XPath query, like 'wevtutil qe', offline.
 PATH is an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
+A directory's .evtx files are read, not what lies below it: its
+subfolders that hold logs and the .zip archives beside its logs are
+named on stderr, as analyze names them (give them as PATHs of their own);
+a directory without .evtx files (a folder per machine: analyze reads
+them) is an error that names the places below it that hold logs.
 
 --channel, like a query list's channel Path, selects each record by its
 own System/Channel, not by file name: a Security.evtx holding System
@@ -72,7 +77,10 @@ their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their
 log's last-written record (a clock that ran ahead and was set back), or
 more than an hour before its first-written record (the clock was set
-back in between), are reported on stderr. Time conditions compare the event's TimeCreated
+back in between), are reported on stderr. A query without timediff uses
+no reference time: stderr says so (and that --at is not used), names
+none, and the logs --channel and a query list leave out are not read.
+Time conditions compare the event's TimeCreated
 (System/TimeCreated/@SystemTime), never the record header's write time.
 Records whose TimeCreated, read without decoding the record, lies
 outside the query's time conditions are passed over, and so are records
@@ -106,7 +114,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	expr := fs.StringP("query", "q", "", "XPath `query` (default \"*\": every event)")
 	sqFile := fs.String("structured-query", "", "read a structured query (QueryList XML, at most 4 MiB) from `FILE` (\"-\" for stdin)")
-	channels := fs.StringArray("channel", nil, "only print the records of this `channel` (e.g. System; repeatable); the other logs still give the reference time")
+	channels := fs.StringArray("channel", nil, "only print the records of this `channel` (e.g. System; repeatable); the other logs still give timediff's reference time")
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
 	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the TimeCreated of the last-written record")
@@ -192,9 +200,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	for _, p := range fs.Args() {
 		found, err := in.find(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
+			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
 			continue
 		}
+		noteSkippedBelow(stderr, "evtxrdp query", p)
 		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
@@ -249,12 +258,20 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	// than their log's last-written record are reported for the logs
 	// queried.
 	var nowOf map[*evtx.Log]time.Time // per log, when the logs are of several machines
+	// Only timediff counts from "now": a query without it has no use for
+	// one, and naming one (the latest of logs of several machines, which
+	// analyze would never take for both) would say something untrue.
+	timed := usesTimediff(queryText)
+	if !timed && fs.Changed("at") {
+		fmt.Fprintln(stderr, "evtxrdp query: --at is not used: the query has no timediff, the only condition that counts from a reference time")
+	}
 	if now.IsZero() {
 		// refLogs are the logs queried, then the others (copies merged as
 		// for the logs queried; their duplicates print nothing, since
-		// none of their records is printed).
+		// none of their records is printed), read only for timediff's
+		// reference time.
 		refLogs := logs
-		if len(others) > 0 {
+		if len(others) > 0 && timed {
 			refLogs = append(slices.Clip(logs), readOnce(others, 0, io.Discard, "")...)
 		}
 		queried := map[*evtx.Log]bool{}
@@ -305,12 +322,15 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			refFrom[from] = true
 		}
 		var ms []*queryMachine
-		if usesTimediff(queryText) {
-			// Only timediff counts from "now": without it, which machine a
-			// log is of changes nothing printed.
+		if timed {
+			// Without timediff, which machine a log is of changes
+			// nothing printed.
 			ms = queryMachines(append(slices.Clip(given), others...), refLogs, lasts, aheads)
 		}
-		if len(ms) > 1 {
+		if !timed {
+			fmt.Fprintln(stderr, "reference time: not used (the query has no timediff, the only condition that counts from \"now\")")
+			passed, refFrom = nil, nil // no "now" is taken, nor passed over
+		} else if len(ms) > 1 {
 			// Logs of several machines: each machine's timediff counts
 			// from its own last-written record, as analyze's windows do.
 			var names []string
@@ -359,7 +379,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				if t, ok := nowOf[l]; ok {
 					now = t
 				}
-				if since, _, ok := sel.timeBounds(l, now); ok && !since.IsZero() && usesTimediff(queryText) {
+				if since, _, ok := sel.timeBounds(l, now); ok && !since.IsZero() && timed {
 					if g, err := rules.FindTimeGap(l, since, evtx.Options{}, *noSkip); err == nil && g != nil {
 						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(g)))
 					}
@@ -369,9 +389,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		for _, a := range passed {
 			fmt.Fprintf(stderr, "warning: %s\n", escapeText(a.String()))
 		}
-		// Of the logs not queried, only the one "now" comes from is said.
+		// Of the logs not queried, only the one "now" comes from is said;
+		// without timediff, none: the notes say where "now" comes from.
 		for _, l := range refLogs {
-			if n := untimedNotes[l]; n != "" && (queried[l] || refFrom[l]) {
+			if n := untimedNotes[l]; n != "" && timed && (queried[l] || refFrom[l]) {
 				fmt.Fprintf(stderr, "warning: %s\n", escapeText(n))
 			}
 		}

@@ -115,7 +115,11 @@ func TestQueryArticle(t *testing.T) {
 		if got, want := strings.Join(textEvents(out), " "), strings.Join(c.events, " "); got != want {
 			t.Errorf("%s: events %q, want %q\n%s", c.name, got, want, out)
 		}
-		if want := "reference time: " + evtx.FormatTime(queryRef); c.args[0] == system && !strings.Contains(errOut, want) {
+		want := "reference time: " + evtx.FormatTime(queryRef)
+		if !strings.Contains(strings.Join(c.args, " "), "timediff") {
+			want = "reference time: not used (the query has no timediff"
+		}
+		if c.args[0] == system && !strings.Contains(errOut, want) {
 			t.Errorf("%s: stderr %q lacks %q", c.name, errOut, want)
 		}
 		if len(c.events) > 0 && !strings.HasPrefix(out, "Event[0]:\n  Log Name: ") {
@@ -590,5 +594,42 @@ func TestStructuredQueryFileBounded(t *testing.T) {
 		if n > maxQueryFile && (code != exitUsage || !strings.Contains(errOut, "larger than")) {
 			t.Errorf("%d bytes: exit %d, stderr %q; want too large", n, code, errOut)
 		}
+	}
+}
+
+// A query without timediff has no use for a reference time: over two
+// machines' logs, query printed "reference time: 2024-05-04T12:00:00Z
+// (the last-written record, EventRecordID 121 in vm2/System.evtx)", one
+// "now" for both, which analyze would never take; now stderr says that
+// no reference time is used, for one log or several, and that --at is
+// not used. With timediff, each machine's is still named.
+func TestQueryNoTimediffNoReference(t *testing.T) {
+	vm1 := filepath.Join(cases, "two-computers", "vm1", "System.evtx")
+	vm2 := filepath.Join(cases, "two-computers", "vm2", "System.evtx")
+	const notUsed = "reference time: not used (the query has no timediff"
+	for _, args := range [][]string{
+		{"-q", "*[System[EventID=7036]]", vm1, vm2},
+		{"-q", "*[System[EventID=7036]]", vm1},
+		{"-q", "*[System[EventID=7036 and TimeCreated[@SystemTime >= '2024-04-01T00:00:00Z']]]", vm1, vm2},
+		{"--at", "2024-05-04T12:00:00Z", "-q", "*", vm1, vm2},
+	} {
+		code, out, errOut := runCmd(append([]string{"query", "-f", "xml"}, args...)...)
+		if code != exitOK || !strings.Contains(out, "<EventID") {
+			t.Errorf("%q: exit %d, no events; stderr:\n%s", args, code, errOut)
+		}
+		if strings.Contains(errOut, "reference time: 20") || strings.Contains(errOut, "reference time of") || strings.Contains(errOut, "machines") {
+			t.Errorf("%q: stderr names a reference time the query does not use:\n%s", args, errOut)
+		}
+		if args[0] == "--at" {
+			if !strings.Contains(errOut, "--at is not used: the query has no timediff") {
+				t.Errorf("%q: stderr does not say --at is not used:\n%s", args, errOut)
+			}
+		} else if !strings.Contains(errOut, notUsed) {
+			t.Errorf("%q: stderr does not say %q:\n%s", args, notUsed, errOut)
+		}
+	}
+	_, _, errOut := runCmd("query", "-f", "xml", "-q", "*[System[TimeCreated[timediff(@SystemTime)<=86400000]]]", vm1, vm2)
+	if strings.Contains(errOut, notUsed) || !strings.Contains(errOut, "reference time of vm1.contoso.com: ") || !strings.Contains(errOut, "reference time of vm2.contoso.com: ") {
+		t.Errorf("timediff: stderr:\n%s", errOut)
 	}
 }

@@ -7,10 +7,12 @@ import (
 
 // RecordTimeSlack widens the window TimeBounds derives from TimeCreated
 // conditions on both sides. The reader skips records by their TimeCreated
-// exactly (evtx.Options.Since/Until), but timediff compares milliseconds
-// as floating-point numbers, which round; a second covers the rounding
-// with a wide margin. (A wider window only decodes more records; the
-// query's own conditions still decide every match.)
+// exactly (evtx.Options.Since/Until), and Match compares timediff's
+// milliseconds exactly (doc.go, 64-bit numbers), but TimeBounds computes the
+// bound from the literal's double (a literal of more than 15 digits, or
+// with a fraction, rounds); a second covers the rounding with a wide
+// margin. (A wider window only decodes more records; the query's own
+// conditions still decide every match.)
 const RecordTimeSlack = time.Second
 
 // TimeBounds derives from q a window of TimeCreated outside which q cannot

@@ -547,8 +547,8 @@ func (g *generator) cmpOp() string {
 // mutated) as a string literal, or its number.
 func (g *generator) valueLit(v evtx.Value) string {
 	text := v.String()
-	if n := typedNumber(text); (v.Kind != evtx.KindString || !isNaN(n)) && g.chance(0.5) {
-		f := valueNumber(&v)
+	if n := typedNumber(text).float(); (v.Kind != evtx.KindString || !isNaN(n)) && g.chance(0.5) {
+		f := valueNumber(&v).float()
 		if isNaN(f) {
 			f = float64(g.pick(100))
 		}

@@ -30,7 +30,9 @@
 //     function names ("Band");
 //   - number literals and string literals in single or double quotes;
 //   - band(a, b): true when the bitwise AND of the two 64-bit unsigned
-//     integers is non-zero (Keywords are read as their uint64 value);
+//     integers is non-zero (Keywords are read as their uint64 value; an
+//     argument that is not an integer of 0 to 2^64−1, such as 1.5 or
+//     the text "x", has none, and band() is false; see 64-bit numbers);
 //   - timediff(t) and timediff(t1, t2): t2 − t1 in milliseconds, where a time
 //     argument is a path to a time attribute (@SystemTime) or a FILETIME
 //     number literal, and t2 defaults to the reference time given to Match.
@@ -118,7 +120,8 @@
 // # Numbers and strings
 //
 // Number literals are XPath 1.0's: digits with an optional fraction
-// ("1057", "0.5"), no sign, exponent or hex. Whether Windows accepts a
+// ("1057", "0.5"), no sign, exponent or hex; their value is read exactly
+// (see 64-bit numbers). Whether Windows accepts a
 // 0x literal (EventID=0x421, band(Keywords,0x10000000000000)) is not
 // settled: no Microsoft document shows one (Consuming Events and Event
 // Selection write decimal numbers; the filters Event Viewer generates and
@@ -137,6 +140,39 @@
 // Consuming Events), and no public source shows what it does with a
 // string there. TestSemantics and TestHexNumberLiteralRejected hold these
 // choices.
+//
+// # 64-bit numbers
+//
+// XPath 1.0 has one number type, the IEEE double, which holds integers
+// exactly only up to 2^53. The Windows filter does not: its data model
+// ([MS-EVEN6] 2.2.15.2, "Filter XPath 1.0 Extensions",
+// learn.microsoft.com/openspecs/windows_protocols/ms-even6/4533bef3-5a74-4a72-a03a-7fd5c1470554)
+// has "UINT64, which is an unsigned 64-bit integer" and "Bitfield (64
+// bits)" beside Double, band() takes two bitfields, and a literal
+// compared with a value is "converted to the wanted type for expression
+// evaluation ... based on the syntax of the string literal". Keywords
+// (HexInt64), EventRecordID (UInt64) and the FILETIME of @SystemTime are
+// 64-bit: as doubles, Keywords 0x8000000000000001 and 0x8000000000000000
+// are one number, Keywords=9223372036854775809 would select both, and
+// so would Keywords=9223372036854784005 the 0x8000000000002004 of many
+// System events. So numbers compare exactly (number.go): the integers of
+// the event (signed and unsigned, hex, size_t, boolean, FILETIME and
+// SYSTEMTIME as FILETIME) as integers; text read as a number (decimal or
+// 0x hexadecimal) and number literals with their integer part exactly
+// and their fraction to double precision (9223372036854775809.0 is
+// 0x8000000000000001, 9223372036854775808.5 lies between 2^63 and
+// 2^63+1, 18446744073709551616 is above every 64-bit value); real values
+// as the doubles they are; timediff() as t2 − t1 in 100 ns divided
+// exactly by 10000. How Windows compares a UINT64 with a literal that has
+// a fraction, or a Double with a UINT64, is not documented; comparing
+// the exact values gives the answer every reading agrees with where the
+// values are integers, and the mathematically true one elsewhere. The
+// pre-filters Keys and MatchKeys read literals the same way (EventID=1058.0
+// is a key, EventID=1058.00000000000000000001 none), and TimeBounds
+// widens the window it computes from a literal's double by
+// RecordTimeSlack (TestExactIntegerComparisons, TestNumberCompareProperty,
+// TestMatchKeysEqualsMatch). Strict mode, which the differential test
+// compares with libxml2, keeps XPath 1.0's doubles.
 //
 // # Log files in structured queries
 //
@@ -160,10 +196,12 @@
 //
 //   - Against a number, integer, hex integer, real and boolean values compare
 //     by their numeric value, FILETIME/SYSTEMTIME values by their FILETIME
-//     number, and string values by their text read as an XPath number or as a
-//     0x-prefixed hexadecimal integer (so EventID=1057 matches whatever type
-//     EventID has, and Data[@Name='ErrorCode']=2148074253 matches the
-//     HexInt32 0x8009030d). Plain XPath 1.0 would give NaN for "0x8009030d".
+//     number, and string values by their text read as an XPath number (with
+//     an optional minus) or as a 0x-prefixed hexadecimal integer (so
+//     EventID=1057 matches whatever type EventID has, and
+//     Data[@Name='ErrorCode']=2148074253 matches the HexInt32 0x8009030d),
+//     all exactly (see 64-bit numbers). Plain XPath 1.0 would give NaN for
+//     "0x8009030d".
 //   - Against a string with = and !=, a hex integer compares by its rendered
 //     text without padding, as Windows' XML shows it (0x8009030d), ignoring
 //     case: Data[@Name='ErrorCode']='0x8009030D' matches too, '0x08009030d'

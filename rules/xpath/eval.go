@@ -172,28 +172,31 @@ func (e *evaluator) boolean(x *expr, ctx *evtx.Element, pos int) bool {
 		b, ok2 := e.uintArg(x.args[1], ctx)
 		return ok1 && ok2 && a&b != 0
 	}
-	f := e.number(x, ctx, pos)
-	return f != 0 && !math.IsNaN(f)
+	return e.number(x, ctx, pos).isTrue()
 }
 
-// number evaluates x as a number (XPath number()).
-func (e *evaluator) number(x *expr, ctx *evtx.Element, pos int) float64 {
+// number evaluates x as a number (XPath number()): exactly where its
+// source is (see number), a double in strict mode.
+func (e *evaluator) number(x *expr, ctx *evtx.Element, pos int) number {
 	switch x.op {
 	case opNumber:
-		return x.num
+		if e.strict {
+			return floatNumber(x.num)
+		}
+		return x.n
 	case opPosition:
-		return float64(pos)
+		return intNumber(int64(pos))
 	case opTimediff:
 		return e.timediff(x, ctx)
 	case opString:
 		if e.strict {
-			return e.xnum(x.lit.s)
+			return floatNumber(e.xnum(x.lit.s))
 		}
 		return x.lit.tnum
 	case opPath:
 		n, ok := e.first(ctx, x.path)
 		if !ok {
-			return math.NaN()
+			return nanNumber
 		}
 		return e.nodeNumber(n)
 	}
@@ -259,9 +262,9 @@ func nodeString(n node) string {
 	return n.v.String()
 }
 
-func (e *evaluator) nodeNumber(n node) float64 {
+func (e *evaluator) nodeNumber(n node) number {
 	if e.strict {
-		return e.xnum(nodeString(n))
+		return floatNumber(e.xnum(nodeString(n)))
 	}
 	if n.v == nil {
 		return typedNumber(n.el.Text())
@@ -290,7 +293,7 @@ func (e *evaluator) compareNodeString(n node, lit *literal, op cmpOp) bool {
 	}
 	f := lit.tnum
 	if e.strict {
-		f = e.xnum(lit.s)
+		f = floatNumber(e.xnum(lit.s))
 	}
 	return compareNumbers(e.nodeNumber(n), f, op)
 }
@@ -327,19 +330,24 @@ func (e *evaluator) equalStrings(a, b string) bool {
 }
 
 // timediff evaluates timediff(t1[, t2]) = t2 − t1 in milliseconds; t2
-// defaults to the reference time.
-func (e *evaluator) timediff(x *expr, ctx *evtx.Element) float64 {
+// defaults to the reference time. The difference of two FILETIMEs is
+// exact in 100 ns (msNumber); strict mode divides a double, as XPath
+// 1.0 would.
+func (e *evaluator) timediff(x *expr, ctx *evtx.Element) number {
 	t1, ok := e.timeArg(x.args[0], ctx)
 	if !ok {
-		return math.NaN()
+		return nanNumber
 	}
 	t2 := e.now
 	if len(x.args) == 2 {
 		if t2, ok = e.timeArg(x.args[1], ctx); !ok {
-			return math.NaN()
+			return nanNumber
 		}
 	}
-	return float64(t2-t1) / 10000
+	if e.strict {
+		return floatNumber(float64(t2-t1) / 10000)
+	}
+	return msNumber(t2 - t1)
 }
 
 // timeArg evaluates a timediff argument as a FILETIME number: a literal, or
@@ -352,6 +360,12 @@ func (e *evaluator) timeArg(a *expr, ctx *evtx.Element) (int64, bool) {
 				return math.MaxInt64, true
 			}
 			return int64(a.u64), true
+		}
+		if !e.strict && a.n.exact { // a fraction: its integer part
+			if a.n.mag > math.MaxInt64 {
+				return math.MaxInt64, true
+			}
+			return int64(a.n.mag), true
 		}
 		if math.IsNaN(a.num) || a.num < 0 {
 			return 0, false
@@ -384,13 +398,13 @@ func (e *evaluator) timeArg(a *expr, ctx *evtx.Element) (int64, bool) {
 	return 0, false
 }
 
-// uintArg evaluates a band() argument as a 64-bit unsigned integer.
+// uintArg evaluates a band() argument as a 64-bit unsigned integer (a
+// bitfield, MS-EVEN6 2.2.15.2). A number literal is one when it is an
+// integer of 0 to 2^64−1 (read exactly: 9223372036854775809.0 is
+// 0x8000000000000001); 1.5 is none, as the text "1.5" of a node is none.
 func (e *evaluator) uintArg(a *expr, ctx *evtx.Element) (uint64, bool) {
 	if a.op == opNumber {
-		if a.uint {
-			return a.u64, true
-		}
-		return floatUint(a.num)
+		return a.u64, a.uint
 	}
 	n, ok := e.first(ctx, a.path)
 	if !ok {

@@ -1,6 +1,7 @@
 package xpath
 
 import (
+	"math/big"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -29,6 +30,9 @@ func seedQueries() []string {
 		`*[System[TimeCreated[timediff(@SystemTime, 133000000000000000) >= 0]]]`,
 		`*[System[EventID=1 AND Level=2 OR Task=3]]`,
 		`*[child::System[attribute::x or child::*/@*]]`,
+		`*[System[Keywords=9223372036854775809 or Keywords>9223372036854775808.5]]`,
+		`*[System[band(Keywords,9223372036854775809.0) and EventRecordID<18446744073709551616]]`,
+		`*[System[EventID=1057.0 or EventID=1058.00000000000000000001]]`,
 	)
 	g := &generator{rng: rand.New(rand.NewPCG(1, 2)), events: handmadeEvents()}
 	for i := 0; i < 100; i++ {
@@ -57,7 +61,7 @@ func FuzzCompile(f *testing.F) {
 			{Name: "Data", Value: evtx.Value{Kind: evtx.KindInt64, Int: -5}},
 		}},
 	}}}
-	events = append(events, odd, &evtx.Event{})
+	events = append(events, odd, &evtx.Event{}, keywordsEvent(1<<63+1, 1<<53+1), keywordsEvent(1<<64-1, 1<<64-1))
 	for _, c := range keyTrees() {
 		events = append(events, c.ev)
 	}
@@ -125,6 +129,43 @@ func FuzzParseQueryList(f *testing.F) {
 				l.Match(ch, ev, refTime)
 			}
 			l.TimeBounds(ch, refTime)
+		}
+	})
+}
+
+// FuzzTypedNumber: typedNumber never panics and gives a normal number
+// (a fraction in [0, 1), no negative zero); what it reads as decimal
+// text has that text's integer part exactly and its sign (math/big),
+// and a number equals itself unless it is NaN.
+func FuzzTypedNumber(f *testing.F) {
+	for _, s := range []string{"9223372036854775809", " -9007199254740993.5\n", "0x8000000000000001", "18446744073709551616", "-0.0", ".5", "5.", "-", ".", "0x", "1e5", "0.99999999999999999999", "-0.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := typedNumber(s)
+		if n.exact && (n.frac < 0 || n.frac >= 1 || n.neg && n.mag == 0 && n.frac == 0) {
+			t.Fatalf("typedNumber(%q) = %+v: not normal", s, n)
+		}
+		if c, ok := n.compare(n); ok != !n.isNaN() || c != 0 {
+			t.Fatalf("typedNumber(%q) = %+v compares with itself: %d, %v", s, n, c, ok)
+		}
+		d, ok := decimalNumber(trimSpace(s))
+		if !ok {
+			return
+		}
+		r, good := new(big.Rat).SetString(trimSpace(s))
+		if !good {
+			t.Fatalf("decimalNumber(%q) reads what math/big does not", s)
+		}
+		ip := new(big.Int).Quo(r.Num(), r.Denom())
+		if !d.exact {
+			if ip.CmpAbs(new(big.Int).Lsh(big.NewInt(1), 64)) < 0 {
+				t.Fatalf("decimalNumber(%q) = %+v: not exact below 2^64", s, d)
+			}
+			return
+		}
+		if ip.Abs(ip).Cmp(new(big.Int).SetUint64(d.mag)) != 0 || r.Sign() < 0 != d.neg || (r.Sign() == 0) != (d.mag == 0 && d.frac == 0) {
+			t.Fatalf("decimalNumber(%q) = %+v, want %s", s, d, r.FloatString(25))
 		}
 	})
 }

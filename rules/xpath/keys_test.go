@@ -28,6 +28,12 @@ func TestKeys(t *testing.T) {
 		{"*[System/EventID=4624]", nil, []uint16{4624}},
 		{"*[System[EventID=4624 or Level=2]]", nil, nil},
 		{"*[System[EventID!=4624]]", nil, nil},
+		// A number literal is read exactly (number.go): 1058.0 is 1058,
+		// 1058.00000000000000000001 is no event id (a float64 would
+		// round it to 1058).
+		{"*[System[EventID=1058.0]]", nil, []uint16{1058}},
+		{"*[System[EventID=1058.00000000000000000001]]", nil, nil},
+		{"*[System[EventID=65535.0 or EventID=65536]]", nil, nil},
 		{"*[System[Provider[@Name='A']] or System[Provider[@Name='B'] and EventID=7]]", []string{"A", "B"}, nil},
 		{"*[System[Provider[@Name=' Microsoft-Windows-TerminalServices-SessionBroker ']]]", []string{" Microsoft-Windows-TerminalServices-SessionBroker "}, nil},
 		{"*[EventData[Data[@Name='EventID']=5]]", nil, nil},
@@ -56,6 +62,10 @@ func TestKeysNecessary(t *testing.T) {
 		"Event[System[Provider[@Name='EventLog'] and (EventID=6005 or EventID=6006 or EventID=6013)]]",
 		"*[System[Provider[@Name='Microsoft-Windows-Kernel-General'] or Provider[@Name='EventLog']]]",
 		"*[System/EventID=1]",
+		// Keywords (HexInt64) compared exactly, beside keys.
+		"*[System[EventID=7036.0 and Keywords=9259400833873739776]]",
+		"*[System[(EventID=4624 or EventID=4625.0) and Keywords>=9232379236109516800]]",
+		"*[System[EventID=7036 and band(Keywords,9223372036854775808.0)]]",
 	}
 	paths, _ := filepath.Glob("../../testdata/evtx/*.evtx")
 	if len(paths) < 40 {
@@ -392,6 +402,9 @@ func TestMatchKeysEqualsMatch(t *testing.T) {
 		{"Event[System[EventID=6005 and EventID=6006]]", false},
 		{"Event[System[EventID=70000]]", false},
 		{"Event[System[EventID=6005.5]]", false},
+		{"Event[System[EventID=7036.0]]", true},
+		{"Event[System[EventID=7036.00000000000000000001]]", false},
+		{"Event[System[EventID=7036.0 or EventID=7040]]", true},
 		{"Event[System[EventID!=6005]]", false},
 		{"Event[System[Provider[@Name!='EventLog']]]", false},
 		{"Event[System[Provider[@Name='EventLog'] and Level=4]]", false},

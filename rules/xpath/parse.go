@@ -108,8 +108,9 @@ type expr struct {
 	args []*expr
 	path *path
 	lit  *literal // opString
-	num  float64  // opNumber
-	u64  uint64   // opNumber: exact value when isUint
+	num  float64  // opNumber: the literal as XPath 1.0 reads it (a double)
+	n    number   // opNumber: the literal's exact value
+	u64  uint64   // opNumber: n when uint
 	uint bool     // opNumber: the literal is an integer that fits uint64
 	off  int      // offset in the source, for messages
 }
@@ -173,7 +174,7 @@ func boolPath(x *expr) int {
 // literal is a string literal with its precomputed conversions.
 type literal struct {
 	s        string
-	tnum     float64   // number for typed comparison: XPath number or 0x hex
+	tnum     number    // number for typed comparison: XPath number or 0x hex, exactly
 	t        time.Time // s as an ISO 8601 date-time
 	isTime   bool
 	isIntDec bool   // s is the canonical decimal text of an unsigned integer,
@@ -695,13 +696,8 @@ func numberExpr(t token) *expr {
 		f = math.Inf(1)
 	}
 	e := &expr{op: opNumber, num: f, off: t.off}
-	if !strings.Contains(t.text, ".") {
-		if u, err := strconv.ParseUint(t.text, 10, 64); err == nil {
-			e.u64, e.uint = u, true
-		}
-	} else if f >= 0 && f < 1<<64 && f == math.Trunc(f) {
-		e.u64, e.uint = uint64(f), true
-	}
+	e.n, _ = decimalNumber(t.text) // the lexer's number is of its syntax
+	e.u64, e.uint = e.n.integer()
 	return e
 }
 

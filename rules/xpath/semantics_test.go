@@ -152,7 +152,7 @@ func TestNumberConversions(t *testing.T) {
 		if got := xpathNumber(c.s); !same(got, c.xpath) {
 			t.Errorf("xpathNumber(%q) = %v, want %v", c.s, got, c.xpath)
 		}
-		if got := typedNumber(c.s); !same(got, c.type_) {
+		if got := typedNumber(c.s).float(); !same(got, c.type_) {
 			t.Errorf("typedNumber(%q) = %v, want %v", c.s, got, c.type_)
 		}
 	}

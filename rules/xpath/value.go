@@ -53,28 +53,6 @@ func xpathNumber(s string) float64 {
 	return f
 }
 
-// typedNumber is xpathNumber that also reads 0x-prefixed hexadecimal
-// integers, the text form of HexInt32/HexInt64 values.
-func typedNumber(s string) float64 {
-	if f := xpathNumber(s); !math.IsNaN(f) {
-		return f
-	}
-	i, j := 0, len(s)
-	for i < j && isSpace(s[i]) {
-		i++
-	}
-	for j > i && isSpace(s[j-1]) {
-		j--
-	}
-	t := s[i:j]
-	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
-		if u, err := strconv.ParseUint(t[2:], 16, 64); err == nil {
-			return float64(u)
-		}
-	}
-	return math.NaN()
-}
-
 // parseTime parses an ISO 8601 date-time as used in event queries:
 // YYYY-MM-DDThh:mm:ss, an optional fraction of 1 to 9 digits, and an
 // optional zone (Z, z or ±hh:mm); no zone means UTC.
@@ -166,26 +144,28 @@ func filetime(t time.Time) int64 {
 }
 
 // valueNumber converts a typed value to a number for a comparison with a
-// number (see the package documentation).
-func valueNumber(v *evtx.Value) float64 {
+// number (see the package documentation): integers and times exactly.
+func valueNumber(v *evtx.Value) number {
 	switch v.Kind {
 	case evtx.KindInt8, evtx.KindInt16, evtx.KindInt32, evtx.KindInt64:
-		return float64(v.Int)
+		return intNumber(v.Int)
 	case evtx.KindUint8, evtx.KindUint16, evtx.KindUint32, evtx.KindUint64,
 		evtx.KindHexInt32, evtx.KindHexInt64, evtx.KindSizeT, evtx.KindBool:
-		return float64(v.Uint)
+		return uintNumber(v.Uint)
 	case evtx.KindReal32, evtx.KindReal64:
-		return v.Float
+		return floatNumber(v.Float)
 	case evtx.KindFileTime, evtx.KindSysTime:
-		return float64(evtx.TimeToFiletime(v.Time))
+		return uintNumber(evtx.TimeToFiletime(v.Time))
 	case evtx.KindString, evtx.KindAnsiString:
 		return typedNumber(v.Str)
 	case evtx.KindGUID, evtx.KindSID, evtx.KindEvtXML:
-		return xpathNumber(v.Str)
+		n, _ := decimalNumber(trimSpace(v.Str))
+		return n
 	case evtx.KindNull:
-		return math.NaN()
+		return nanNumber
 	}
-	return xpathNumber(v.String())
+	n, _ := decimalNumber(trimSpace(v.String()))
+	return n
 }
 
 // valueUint converts a value to a 64-bit unsigned integer for band().
@@ -205,42 +185,8 @@ func valueUint(v *evtx.Value) (uint64, bool) {
 // textUint parses decimal or 0x-hexadecimal text (surrounding white space
 // allowed) as a uint64.
 func textUint(s string) (uint64, bool) {
-	i, j := 0, len(s)
-	for i < j && isSpace(s[i]) {
-		i++
-	}
-	for j > i && isSpace(s[j-1]) {
-		j--
-	}
-	u, err := evtx.ParseUint(s[i:j])
+	u, err := evtx.ParseUint(trimSpace(s))
 	return u, err == nil
-}
-
-// floatUint converts a number to uint64 for band(): NaN, negative and
-// out-of-range numbers have no value.
-func floatUint(f float64) (uint64, bool) {
-	if math.IsNaN(f) || f < 0 || f >= 1<<64 {
-		return 0, false
-	}
-	return uint64(f), true
-}
-
-func compareNumbers(a, b float64, op cmpOp) bool {
-	switch op {
-	case cmpEq:
-		return a == b
-	case cmpNe:
-		return a != b
-	case cmpLt:
-		return a < b
-	case cmpLe:
-		return a <= b
-	case cmpGt:
-		return a > b
-	case cmpGe:
-		return a >= b
-	}
-	return false
 }
 
 func compareTimes(a, b time.Time, op cmpOp) bool {
@@ -260,11 +206,4 @@ func compareTimes(a, b time.Time, op cmpOp) bool {
 		return c >= 0
 	}
 	return false
-}
-
-func boolNumber(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }
