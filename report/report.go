@@ -402,7 +402,8 @@ type Input struct {
 	// read by analyze).
 	Stale int `json:"stale_records"`
 	// Partial counts records decoded in part (a template overwritten or
-	// damaged: values without names), which no rule reads.
+	// damaged: values without names), which no rule reads, of which the
+	// file holds no copy decoded in full (evtx.Stats.Partial).
 	Partial int `json:"partial_records,omitempty"`
 	// Untimed counts the records decoded in full without a TimeCreated
 	// (rules.Input.Untimed): placed in no window, whatever their record
