@@ -230,6 +230,9 @@ type chunkResult struct {
 	// the window passed over or the filter declined, when window.passed
 	// is set.
 	passed [][2]uint64
+	// partials lists the (record id, header time) of the records counted
+	// in Partial, for Reader.settlePartial.
+	partials [][2]uint64
 	// bad lists the current records that did not decode (BadRecords),
 	// each with whether the headers account for it (Recovered): a merged
 	// log counts one held by another of its logs once.
@@ -477,6 +480,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			failW(off, id, fmt.Errorf("record of %d bytes not decodable: %w", size, err))
 		default:
 			res.st.Partial++
+			res.partials = append(res.partials, [2]uint64{id, TimeToFiletime(ev.Written)})
 			where := ""
 			if inSlack {
 				where = " in chunk slack"

@@ -119,9 +119,19 @@ func FuzzReader(f *testing.F) {
 			// Recovered and Partial also count the copies of yielded
 			// records (Stats: "a copy decoded in part of a record yielded
 			// before counts too"), which are in Duplicates, not Records.
-			if st.Recovered > st.Records+st.Skipped+st.Filtered+st.BadRecords+st.Duplicates || st.Partial > st.Records+st.Duplicates ||
-				st.BadChunks > st.Chunks || st.UnreadBytes > int64(len(b)) || st.SlackRead != 0 {
+			if st.Recovered > st.Records+st.Skipped+st.Filtered+st.BadRecords+st.Duplicates || st.Partial+st.PartialHeld > st.Records+st.Duplicates ||
+				st.PartialHeld < 0 || st.BadChunks > st.Chunks || st.UnreadBytes > int64(len(b)) || st.SlackRead != 0 {
 				t.Fatalf("inconsistent stats %+v", st)
+			}
+			// Records decoded in part that the file holds in full too
+			// (settlePartial) are told apart whatever the window and the
+			// filter: the counts are those of the plain read.
+			for _, o := range []Options{{Workers: workers, Since: time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)}, {Workers: workers, Filter: func(Summary) bool { return false }}} {
+				ws := fuzzStats(t, b, o)
+				if ws.Partial != st.Partial || ws.PartialHeld != st.PartialHeld {
+					t.Fatalf("window %v, filter %v: %d records decoded in part, %d held in full; plain read %d, %d",
+						!o.Since.IsZero(), o.Filter != nil, ws.Partial, ws.PartialHeld, st.Partial, st.PartialHeld)
+				}
 			}
 			last := int64(-1)
 			for _, e := range r.Errors() {
@@ -356,4 +366,21 @@ func wellFormed(x []byte) error {
 // as text.
 func readText(t *testing.T, b []byte) string {
 	return readTextMemo(t, b, Options{Workers: 1, Name: "fuzz"}, nil)
+}
+
+// fuzzStats reads b with o to the end and returns its Stats.
+func fuzzStats(t *testing.T, b []byte, o Options) Stats {
+	r, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	defer r.Close()
+	for {
+		if _, err := r.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+	}
+	return r.Stats()
 }

@@ -167,9 +167,11 @@ type merged struct {
 	filtered  int
 	recovDups int // duplicates among the parts' recovered records
 	dups      int
-	partDups  int // duplicates among the parts' events decoded in part
-	// partDupsAt counts partDups per part.
-	partDupsAt []int
+	// partDupsAt lists per part the (record id, header time) of its
+	// events decoded in part that are duplicates of another part's: the
+	// tally takes them out of Partial, less those their own part holds in
+	// full (Reader.held), which its Reader took out already.
+	partDupsAt [][][2]uint64
 	// dupKeys holds per part the keys (recKey) of its events that are
 	// copies of another part's: a part's own copies of them
 	// (Reader.inDups) are copies of that record too.
@@ -371,11 +373,10 @@ func (m *merged) dup(c mergeCand) {
 		m.recovDups++
 	}
 	if c.ev.Partial != "" {
-		m.partDups++
 		if m.partDupsAt == nil {
-			m.partDupsAt = make([]int, len(m.files))
+			m.partDupsAt = make([][][2]uint64, len(m.files))
 		}
-		m.partDupsAt[c.part]++
+		m.partDupsAt[c.part] = append(m.partDupsAt[c.part], [2]uint64{c.ev.RecordID, TimeToFiletime(c.ev.Written)})
 	}
 	if c.hasKey {
 		if m.dupKeys == nil {
@@ -461,9 +462,15 @@ func (m *merged) tally() (Stats, []Damage) {
 		// Decoded in part: counted whether or not the window and the
 		// filter yield it, as the Reader counts it.
 		s.Partial += p.Partial
+		s.PartialHeld += p.PartialHeld
 		pd.Partial += p.Partial
 		if i < len(m.partDupsAt) {
-			pd.Partial -= m.partDupsAt[i]
+			for _, k := range m.partDupsAt[i] {
+				if !f.Reader.held[k] {
+					pd.Partial--
+					s.Partial--
+				}
+			}
 		}
 		// Undecodable records an earlier part holds too.
 		for _, b := range f.Reader.bad {
@@ -488,7 +495,7 @@ func (m *merged) tally() (Stats, []Damage) {
 					if d.recovered {
 						s.Recovered--
 					}
-					if d.partial {
+					if d.partial && !f.Reader.held[d.idft] {
 						s.Partial--
 						pd.Partial--
 					}
@@ -539,7 +546,6 @@ func (m *merged) tally() (Stats, []Damage) {
 	}
 	s.Records, s.Skipped, s.Filtered = m.records, m.skipped, m.filtered
 	s.Recovered -= m.recovDups
-	s.Partial -= m.partDups
 	s.SlackRead = m.slack
 	s.Duplicates += m.dups
 	return s, ds

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
@@ -48,8 +49,64 @@ func TestPartialCopyYieldsFullRecord(t *testing.T) {
 				t.Errorf("workers %d: record %d: %s, want %s", workers, ev.RecordID, x, ev.AppendXML(nil))
 			}
 		}
-		if n < 100 || st.Partial == 0 {
-			t.Fatalf("%d records in chunk 3, %d partial: the copy proves little", n, st.Partial)
+		if n < 100 || st.Partial+st.PartialHeld == 0 {
+			t.Fatalf("%d records in chunk 3, %d partial: the copy proves little", n, st.Partial+st.PartialHeld)
+		}
+	}
+}
+
+// A record decoded in part that the file also holds decoded in full is
+// one record held in full: Stats.Partial does not count it, PartialHeld
+// does, whatever the window and the filter. Before, the 65 records of
+// chunk 1's overwritten half (copies of chunk 3's, decoded in full there)
+// were "65 records decoded in part" in dump's summary and analyze's
+// partial_records, while analyze's windows counted each once, in full
+// (rules TestPartialCopyInFileCountsOnceInWindow). A record decoded in
+// part with no copy in full (chunk 3 zeroed) still counts.
+func TestPartialHeldInFullNotCounted(t *testing.T) {
+	b, err := os.ReadFile("../testdata/evtx/omerbenamram__evtx__samples__system.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hdr, chunk = 4096, 65536
+	c1, c3 := hdr+chunk, hdr+3*chunk
+	held := bytes.Clone(b)
+	copy(held[c1+chunk/2:c1+chunk], b[c3+chunk/2:c3+chunk])
+	lone := bytes.Clone(held)
+	clear(lone[c3 : c3+chunk])
+	partials := func(d []byte) int {
+		_, evs, _ := readLines(t, d, evtx.Options{Workers: 1})
+		n := 0
+		for _, ev := range evs {
+			if ev.Partial != "" {
+				n++
+			}
+		}
+		return n
+	}
+	far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name          string
+		d             []byte
+		partial, held int
+	}{
+		{"held in full", held, 0, partials(held)},
+		{"no copy in full", lone, partials(lone), 0},
+	} {
+		if c.partial+c.held < 50 {
+			t.Fatalf("%s: %d records in part: the copy proves little", c.name, c.partial+c.held)
+		}
+		for _, o := range []evtx.Options{
+			{Workers: 1},
+			{Workers: 4},
+			{Workers: 2, Since: far},
+			{Workers: 1, Filter: func(evtx.Summary) bool { return false }},
+		} {
+			_, _, st := readLines(t, c.d, o)
+			if st.Partial != c.partial || st.PartialHeld != c.held {
+				t.Errorf("%s, window %v, filter %v, %d workers: %d records decoded in part, %d held in full; want %d and %d",
+					c.name, !o.Since.IsZero(), o.Filter != nil, o.Workers, st.Partial, st.PartialHeld, c.partial, c.held)
+			}
 		}
 	}
 }

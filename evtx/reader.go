@@ -142,6 +142,14 @@ type Reader struct {
 	mergePart bool
 	// merged is set for a Reader over copies of a log (Merge).
 	merged *merged
+	// partials: chunkResult.partials of every chunk read, for
+	// settlePartial; noSettle is set for settlePartial's own read; held
+	// the (record id, header time) of the records decoded in part that
+	// settlePartial found held in full (a merged log's tally leaves their
+	// copies alone).
+	partials [][2]uint64
+	noSettle bool
+	held     map[[2]uint64]bool
 
 	next int // next chunk slot (sequential mode)
 	// Options.Recover: the chunks with slack records, the (record id,
@@ -441,7 +449,7 @@ func (rd *Reader) Next() (*Event, error) {
 			if full, dup := rd.seen[k]; dup && (full || ev.Partial != "") {
 				rd.uncount(ev)
 				if r := rd.cur.recovered[i]; rd.mergePart && (r || ev.Partial != "") {
-					rd.inDups = append(rd.inDups, inDup{k: k, recovered: r, partial: ev.Partial != ""})
+					rd.inDups = append(rd.inDups, inDup{k: k, recovered: r, partial: ev.Partial != "", idft: [2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}})
 				}
 				continue
 			}
@@ -493,6 +501,7 @@ func (rd *Reader) Next() (*Event, error) {
 			}
 			if res, ok = rd.nextSlack(); !ok {
 				rd.eof = true
+				rd.settlePartial()
 				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF
@@ -512,6 +521,9 @@ func (rd *Reader) Next() (*Event, error) {
 			}
 		}
 		rd.stats.add(&res.st)
+		if !rd.noSettle {
+			rd.partials = append(rd.partials, res.partials...)
+		}
 		if rd.mergePart {
 			rd.bad = append(rd.bad, res.bad...)
 			rd.gaps = append(rd.gaps, res.gaps...)
@@ -526,10 +538,75 @@ func (rd *Reader) Next() (*Event, error) {
 	}
 }
 
+// settlePartial takes out of Stats.Partial the records decoded in part
+// that the file also holds decoded in full: a record of the log's current
+// contents (not chunk slack, which Options.Recover alone reads) with the
+// same record number and record header time (a copy of its bytes keeps
+// both; a header time of 0, as exports leave it, tells nothing) that
+// decodes in full, e.g. in a chunk that still has the templates where
+// the copy in part lies in a chunk half overwritten by another's. Such a
+// record is one record, held in full, as the rules' windows count it
+// (rules.Input.PartialInPeriod). Whether the copy in full was yielded,
+// passed over by the window or declined by the Filter, the count is the
+// same: one more read of the file, only when records were decoded in
+// part, decodes every record whose number and header time are those of
+// one of them (its Filter declines the others from their summary). Its
+// FormatErrors are not kept: the copy in part's problem stays listed
+// (that copy is damaged). A read error of that pass leaves the count as
+// it was. Each part of a merged log is settled so, as a file of its own;
+// the merged log's tally takes out of the others' copies only those the
+// part did not settle (held).
+func (rd *Reader) settlePartial() {
+	if rd.noSettle || rd.merged != nil || len(rd.partials) == 0 {
+		return
+	}
+	want := make(map[[2]uint64]int, len(rd.partials))
+	for _, k := range rd.partials {
+		if k[1] != 0 {
+			want[k]++
+		}
+	}
+	rd.partials = nil
+	if len(want) == 0 {
+		return
+	}
+	o := Options{Name: rd.src.name, Workers: 1, MaxErrors: 1, Filter: func(s Summary) bool {
+		_, ok := want[[2]uint64{s.RecordID, TimeToFiletime(s.Written)}]
+		return ok
+	}}
+	r2, err := NewReaderOptions(rd.src.ra, rd.src.size, o)
+	if err != nil {
+		return
+	}
+	r2.noSettle = true
+	defer r2.Close()
+	full := map[[2]uint64]bool{}
+	for {
+		ev, err := r2.Next()
+		if err != nil {
+			break
+		}
+		if ev.Partial == "" && ev.Recovered == "" {
+			full[[2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}] = true
+		}
+	}
+	for k, n := range want {
+		if full[k] {
+			rd.stats.Partial -= n
+			rd.stats.PartialHeld += n
+			if rd.held == nil {
+				rd.held = map[[2]uint64]bool{}
+			}
+			rd.held[k] = true
+		}
+	}
+}
+
 // inDup is a duplicate Recovered or Partial counts (Reader.inDups).
 type inDup struct {
 	k                  recKey
 	recovered, partial bool
+	idft               [2]uint64 // record id and header time (Reader.held)
 }
 
 // uncount moves an event not yielded, because it is a copy of one yielded

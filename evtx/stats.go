@@ -63,8 +63,24 @@ type Stats struct {
 	// filter, so that Partial, BadRecords and the problems are those of a
 	// read of every record (TestNestedDamageFoundAlike); a copy decoded
 	// in part of a record yielded before counts too (it is also in
-	// Duplicates and its problem is listed).
+	// Duplicates and its problem is listed). A record decoded in part
+	// that the file also holds decoded in full (a record of its current
+	// contents, not slack, with the same record number and a non-zero
+	// record header time, e.g. where a chunk was half overwritten by a
+	// copy of another: the copy in part lacks the templates the other
+	// chunk has) is one record, held in full: it is counted in PartialHeld
+	// instead, whether or not the window and the filter yield either copy
+	// (Reader.settlePartial), as the rules' windows count it once, in
+	// full. So Partial counts the records whose names no copy in the file
+	// gives: the same in dump, query and analyze. A merged log (Merge)
+	// settles each of its files so, and does not count either a record
+	// another of its files gives decoded in full.
 	Partial int
+	// PartialHeld counts the records decoded in part that are not in
+	// Partial because their own file holds them decoded in full too (each
+	// copy in part counts; its problem is still listed); of a merged log,
+	// the sum over its files.
+	PartialHeld int
 	// Duplicates counts records not yielded because a byte-identical record
 	// (same record id, size and CRC32) was yielded earlier, e.g. from a
 	// chunk that is a copy of another. Only records that are decoded are

@@ -250,6 +250,12 @@ type QueryResult struct {
 	// those that belong to other programs (not in Count).
 	Possible int `json:"possible,omitempty"`
 	Other    int `json:"other,omitempty"`
+	// Untimed counts the matches without a TimeCreated, whatever their
+	// record header time: in no window or look-back, and not in Count,
+	// BeforeCount or AfterCount (rules.QueryHit.Untimed); UntimedEvent
+	// is the last written of them. Both omitted when none.
+	Untimed      int    `json:"untimed,omitempty"`
+	UntimedEvent *Event `json:"untimed_event,omitempty"`
 }
 
 // Outside is the nearest match of a query outside the window.
@@ -275,10 +281,15 @@ type Event struct {
 	// the file, which differs in exported logs.
 	EventRecordID uint64 `json:"event_record_id"`
 	RecordID      uint64 `json:"record_id"`
-	// Time is the event's TimeCreated; for an event written without one
-	// (a query can match it), its record header time, by which the
-	// window placed it (rules.EventRef.Time).
-	Time     string  `json:"time"`
+	// Time is the event's TimeCreated (rules.EventRef.Time); "" for an
+	// event written without one, which no window holds (only a query's
+	// untimed_event is such an event). The record header time never
+	// stands for it.
+	Time string `json:"time"`
+	// Written is, for an event without a TimeCreated (Time ""), its
+	// record header time: when the record was written to the file, not
+	// when its event happened; omitted otherwise, and when it is 0.
+	Written  string  `json:"written,omitempty"`
 	Provider string  `json:"provider"`
 	EventID  uint16  `json:"event_id"`
 	Level    uint8   `json:"level"`
@@ -391,8 +402,13 @@ type Input struct {
 	// read by analyze).
 	Stale int `json:"stale_records"`
 	// Partial counts records decoded in part (a template overwritten or
-	// damaged: values without names), which no rule reads.
-	Partial     int   `json:"partial_records,omitempty"`
+	// damaged: values without names), which no rule reads, of which the
+	// file holds no copy decoded in full (evtx.Stats.Partial).
+	Partial int `json:"partial_records,omitempty"`
+	// Untimed counts the records decoded in full without a TimeCreated
+	// (rules.Input.Untimed): placed in no window, whatever their record
+	// header time; omitted when 0.
+	Untimed     int   `json:"untimed_records,omitempty"`
 	UnreadBytes int64 `json:"unread_bytes"`
 	// LostRecords counts the records missing between the log's records
 	// (runs of record numbers no chunk holds: chunks zeroed or
@@ -515,6 +531,9 @@ func newEvent(e *rules.EventRef) Event {
 		Level: e.Level, Computer: e.Computer,
 		Attribution: e.Attribution, Possible: e.Possible,
 	}
+	if e.Time.IsZero() {
+		ev.Written = formatTime(e.Written)
+	}
 	for _, d := range e.Data {
 		ev.Data = append(ev.Data, Field{Name: d.Name, Value: d.Value})
 	}
@@ -548,8 +567,12 @@ func newFinding(f *rules.Finding) Finding {
 			LiveCommand: win.WevtutilCommand(q), LiveUnchecked: win.LiveUnchecked(q),
 			Count: h.Count, First: formatTime(h.First), Last: formatTime(h.Last),
 			BeforeCount: h.BeforeCount, AfterCount: h.AfterCount,
-			Possible: h.Possible, Other: h.Other,
+			Possible: h.Possible, Other: h.Other, Untimed: h.Untimed,
 		})
+		if h.UntimedNewest != nil {
+			ev := newEvent(h.UntimedNewest)
+			rf.Queries[len(rf.Queries)-1].UntimedEvent = &ev
+		}
 		if h.Before != nil {
 			d := f.WindowStart.Sub(h.Before.Time)
 			rf.OutsideWindow = append(rf.OutsideWindow, Outside{
@@ -616,7 +639,7 @@ func newInput(in *rules.Input) Input {
 		First: formatTime(s.First), Last: formatTime(s.Last),
 		FirstCreated: formatTime(s.FirstCreated), LastCreated: formatTime(s.LastCreated),
 		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
-		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale, Partial: s.Partial,
+		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale, Partial: s.Partial, Untimed: in.Untimed,
 		UnreadBytes: s.UnreadBytes, Dirty: s.Dirty, Full: s.Full,
 		ErrorCount: in.ErrorCount,
 	}
@@ -690,6 +713,9 @@ func problems(in Input) []string {
 		p = append(p, fmt.Sprintf("%s recovered from parts the headers do not count", count(in.Recovered, "record")))
 	}
 	p = append(p, damageWords(in.BadChunks, in.Partial, in.BadRecords, in.UnreadBytes, " (template overwritten or damaged; not used as evidence)")...)
+	if in.Untimed > 0 {
+		p = append(p, count(in.Untimed, "record")+" without a TimeCreated (placed in no window; a record header time is when the record was written, not when its event happened)")
+	}
 	if in.LostRecords > 0 {
 		p = append(p, fmt.Sprintf("%d records missing between its records (chunks zeroed or overwritten): %s", in.LostRecords, strings.Join(in.Lost, "; ")))
 	}

@@ -282,7 +282,12 @@
 // only the newest matches are kept, so memory does not grow with the logs.
 // An event's time is its TimeCreated as a query reads it, a TimeCreated of
 // FILETIME 0 (1601-01-01) included, which no recent window holds; the
-// record header time places only an event without a readable TimeCreated
+// record header time never stands for it: an event decoded in full
+// without a TimeCreated is placed in no window and its matches are counted
+// apart (QueryHit.Untimed, Input.Untimed; TestUntimedMatchIsNotPlacedByHeaderTime),
+// and a record decoded in part, which no query reads, is counted in the
+// windows by its header time only as a hint that can leave a window not
+// covered (partialHint)
 // (TestTimeCreatedZeroIsNotHeaderTime). Options.NoShortcuts turns every one of these shortcuts off (every record
 // decoded, every query evaluated on every event, the last-written record
 // found by reading every event); TestShortcutsChangeNoAnswer checks that

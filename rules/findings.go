@@ -91,6 +91,9 @@ func (j *ruleJudge) finding() *Finding {
 		st := j.queries[cq]
 		h := st.hit
 		f.Hits = append(f.Hits, &h)
+		if h.Untimed > 0 && cq.query.Role != RoleCoverage {
+			f.Caveats = append(f.Caveats, untimedText(cq.query, &h))
+		}
 		if cq.query.Role != RoleEvidence {
 			continue
 		}
@@ -611,4 +614,22 @@ func recordCount(readable []*Input) int {
 		n += in.Stats.Records + in.Stats.Filtered + in.Stats.Skipped
 	}
 	return n
+}
+
+// untimedText is the caveat for the matches of q without a TimeCreated
+// (QueryHit.Untimed): how many, that no window holds them, and the last
+// written, its record header time named as the time it was written.
+func untimedText(q *Query, h *QueryHit) string {
+	what := fmt.Sprintf("%d events matching %s have", h.Untimed, q.ID)
+	if h.Untimed == 1 {
+		what = fmt.Sprintf("1 event matching %s has", q.ID)
+	}
+	r := h.UntimedNewest
+	written := "its record header time is 0"
+	if !r.Written.IsZero() {
+		written = "its record header time, when the record was written, is " + evtx.FormatTime(r.Written)
+	}
+	rec := &RecordRef{EventRecordID: r.EventRecordID, RecordNumber: r.RecordID, File: r.File}
+	return fmt.Sprintf("%s no TimeCreated, so none can be placed in the window or the look-back, and none is counted (a record header time is when the record was written, not when its event happened); the last written: %s (%s); read it with evtxrdp dump",
+		what, rec, written)
 }

@@ -57,9 +57,10 @@ func (g *TimeGap) String() string {
 // records lie less than TimeGapMin apart, or l holds fewer than
 // TimeGapWritten records in the TimeGapMin up to the one before since
 // (it included). A record's time is the one the
-// windows judge it by: its TimeCreated, else (no plain TimeCreated) its
-// record header time; records whose time is FILETIME 0 (no time) play no
-// part. The newest record before since is,
+// windows judge it by, its TimeCreated (eventTime); records without one
+// (decoded in part, or written without it: their record header times are
+// write times, never shown as an event's) and those whose TimeCreated is
+// FILETIME 0 (no time) play no part. The newest record before since is,
 // of several at that time, the last written (highest record number); the
 // oldest from since on the first written.
 //
@@ -92,7 +93,8 @@ func FindTimeGap(l *evtx.Log, since time.Time, o evtx.Options, plain bool) (*Tim
 
 // timeBounds returns times no record time (as eventTime gives it, FILETIME
 // 0 aside) of a log with Stats st lies outside: the oldest and newest of
-// its TimeCreated and header times. When a TimeCreated of FILETIME 0 was
+// its TimeCreated and header times (wider bounds than the TimeCreated
+// alone give: they only bound the search). When a TimeCreated of FILETIME 0 was
 // read, FirstCreated is that and says nothing of the oldest other one,
 // which can precede every header time: the oldest is then FILETIME 1.
 func timeBounds(st evtx.Stats) (oldest, newest time.Time) {
@@ -104,7 +106,8 @@ func timeBounds(st evtx.Stats) (oldest, newest time.Time) {
 }
 
 // findTimeGap is FindTimeGap given the oldest and newest record times of
-// l (TimeCreated or header time; a pass over l gives them in Stats).
+// l (bounds of their TimeCreated: timeBounds; a pass over l gives them in
+// Stats).
 func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, plain bool) (*TimeGap, error) {
 	if plain || merged(l) {
 		before, after, times, err := nearestPlain(l, since, o)

@@ -225,6 +225,16 @@ func (j *ruleJudge) verdict(f *Finding) {
 		if len(f.Others) > 0 {
 			f.Why = strings.TrimSuffix(f.Why, ".") + "; the matches of other programs do not count (see below)."
 		}
+		untimed := 0
+		for _, h := range f.Hits {
+			if h.Query.Role == RoleEvidence {
+				untimed += h.Untimed
+			}
+		}
+		if untimed > 0 {
+			f.Why = strings.TrimSuffix(f.Why, ".") + fmt.Sprintf("; but %s without a TimeCreated, which no window can hold, may be one (see the caveats).",
+				plural(untimed, "matching event"))
+		}
 		return
 	}
 	possible, attributed := 0, 0

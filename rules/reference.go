@@ -421,7 +421,7 @@ type clockTarget struct {
 }
 
 // collectJumps reads the events of f once, adding each that has a
-// TimeCreated (createdTime) to every target whose keep its time passes
+// TimeCreated (eventTime) to every target whose keep its time passes
 // (see collect). A record without one (decoded in part, or written
 // without it) shows no jump: its record header time is when it was
 // written, a hint, and the first- and last-written records the jumps are
@@ -437,7 +437,7 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 		if err != nil {
 			return err
 		}
-		t := createdTime(ev)
+		t := eventTime(ev)
 		if t.IsZero() {
 			continue
 		}
@@ -453,7 +453,7 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
 	r := NewRecordRef(ev)
-	r.Time = t // the time it was judged by, its TimeCreated (createdTime)
+	r.Time = t // the time it was judged by, its TimeCreated (eventTime)
 	if j.copies {
 		r.File = ev.Source.File
 	}

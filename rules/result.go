@@ -110,7 +110,8 @@ type Input struct {
 	// Decoded.
 	Since, Until time.Time
 	// InPeriod counts, when Decoded, the records whose time (TimeCreated,
-	// else for a record decoded in part its record header time) lies in
+	// else for a record decoded in part its record header time, a hint:
+	// partialHint) lies in
 	// [Since, Until], and PartialInPeriod those of them decoded in part
 	// (their provider and event id unknown): a log most of whose period
 	// is such records does not cover a rule's window (logStatus). A record
@@ -118,6 +119,13 @@ type Input struct {
 	// decoded in full has (a copy of its bytes in a chunk lacking its
 	// templates) counts once, in full; so in windows.
 	InPeriod, PartialInPeriod int
+	// Untimed counts, when Decoded, the records decoded in full that have
+	// no TimeCreated (eventTime zero: written without one), of the whole
+	// log whatever the period (the reader yields them whatever its window):
+	// they lie in no window and are not in InPeriod, whatever their
+	// record header time; the queries' matches among them are
+	// QueryHit.Untimed.
+	Untimed int
 	// windows counts, when Decoded, for each window of the rules (all end
 	// at the reference time; those of every channel, since a log may hold
 	// records of a channel its first records do not say), the records
@@ -311,12 +319,25 @@ type EventRef struct {
 	// their records).
 	EventRecordID uint64
 	RecordID      uint64
-	Time          time.Time // System/TimeCreated (record header time if absent)
-	Provider      string
-	EventID       uint16
-	Level         uint8
-	Computer      string
-	Data          []DataField
+	// Time is the event's System/TimeCreated, as a query's TimeCreated
+	// condition reads it (evtx.TimeCreatedOf; one of FILETIME 0 is
+	// 1601-01-01), else as decoded when evtx.UsableTime passes it (a
+	// TimeCreated no query can read, e.g. namespace-prefixed). It is the
+	// zero time for an event written without one: such an event is placed
+	// in no window and only ever named as QueryHit.UntimedNewest. The
+	// record header time never stands for it.
+	Time time.Time
+	// Written is the record header time (evtx.Event.Written): when the
+	// record was written to the file, not when its event happened
+	// (exported logs borrow it from other records or leave it 0, which
+	// is the zero time here). Shown only for an event without a Time,
+	// labelled as the record's write time; never compared with a window.
+	Written  time.Time
+	Provider string
+	EventID  uint16
+	Level    uint8
+	Computer string
+	Data     []DataField
 	// Attribution says why an evidence event belongs to RDP, or why it
 	// may not ("" for queries without Attribution).
 	Attribution string
@@ -344,6 +365,15 @@ type QueryHit struct {
 	// BeforeCount and AfterCount count the matches outside the window that
 	// were seen (within the look-back).
 	BeforeCount, AfterCount int
+	// Untimed counts the matches without a TimeCreated (EventRef.Time
+	// zero: written without one, or one a query cannot read), whatever
+	// their record header time: they are in no window and no look-back,
+	// and not in Count, BeforeCount, AfterCount, Possible or Other, as a
+	// query's TimeCreated condition (timediff) selects none of them.
+	// UntimedNewest is the last written of them (highest record number;
+	// of several files, the latest record header time), nil if none.
+	Untimed       int
+	UntimedNewest *EventRef
 	// Possible counts the matches in the window (included in Count) that
 	// are consistent with the scenario but not attributable to RDP.
 	Possible int

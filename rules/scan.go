@@ -367,7 +367,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 			in.windows = append(in.windows, &windowCount{start: start})
 		}
 	}
-	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil)
+	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil, true)
 	for _, w := range in.windows {
 		w.records += int(w.filtered.Swap(0)) // the same counts with the filter as without
 	}
@@ -389,7 +389,8 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // Options.NoShortcuts every record is decoded.
 //
 // near counts the events read whose time (eventTime) lies in [o.Since,
-// o.Until], those decoded in part included (by their record header time):
+// o.Until], those decoded in part included (by their record header time,
+// a hint: partialHint), those decoded in full without a TimeCreated not:
 // the same with shortcuts as without, since the filter refuses only records
 // whose TimeCreated it was given (read cheaply, and so judged by the
 // reader's window), and the reader yields the others, whatever their time,
@@ -401,7 +402,12 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 //
 // each, when not nil, is given every event the reader yields, whatever
 // its time (before the bound above is checked).
-func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event)) (near, partial int) {
+//
+// untimed says whether to count (Input.Untimed) and evaluate the events
+// decoded in full without a TimeCreated: the reader yields them whatever
+// its window, so one read of the log does (the main pass), and another
+// (corroborateFurther) passes over them.
+func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event), untimed bool) (near, partial int) {
 	var seen computerSightings
 	var held fullCopies
 	since, until, ref := o.Since, o.Until, s.ref
@@ -448,6 +454,26 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			each(ev)
 		}
 		t := eventTime(ev)
+		if t.IsZero() && ev.Partial == "" {
+			// Decoded in full, without a TimeCreated (the reader
+			// yields it whatever its window, and with NoShortcuts
+			// reads every record: counted alike): in no window nor
+			// the period, whatever its record header time; its
+			// matches are counted apart (QueryHit.Untimed), by the
+			// main pass only (a further read's reader yields it again).
+			if !untimed {
+				return
+			}
+			in.Untimed++
+			held.noteFull(ev.RecordID, ev.Written)
+			seen.note(ev.System.Computer, t, ev.RecordID)
+			qs, k := d.queries(ev)
+			s.event(in, ev, qs, k)
+			return
+		}
+		if ev.Partial != "" {
+			t = partialHint(ev) // never the event's time: counted by it only
+		}
 		out := !since.IsZero() && t.Before(since) || !until.IsZero() && t.After(until)
 		if ev.Partial == "" {
 			// The records decoded in full that the reader yields with
@@ -714,7 +740,7 @@ func (s *scanner) corroborateFurther() {
 				extra++
 			}
 		}
-		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil, count)
+		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil, count, false)
 		// The filter refuses only records whose TimeCreated it was given,
 		// in this read's window: the main pass passed them over.
 		filtered := in.Stats.Filtered
@@ -784,41 +810,46 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
 }
 
-// lostTime is the TimeCreated of a record beside lost ones (createdTime),
+// lostTime is the TimeCreated of a record beside lost ones (eventTime),
 // zero for none.
 func lostTime(ev *evtx.Event) time.Time {
 	if ev == nil {
 		return time.Time{}
 	}
-	return known(createdTime(ev))
+	return known(eventTime(ev))
 }
 
 // eventTime is when ev happened, the time every window and look-back
 // compares: its TimeCreated as the query language and the reader's window
 // read it (evtx.TimeCreatedOf), a TimeCreated of FILETIME 0 (1601-01-01)
 // included, which wevtutil's timediff never places in a recent window;
-// for an event without such a TimeCreated, the one decoded otherwise,
-// else its record header time (the reader yields those events whatever
-// its window); zero when it has none of them (a time of FILETIME 0 is no
-// time there, as exported logs leave header times 0).
+// for an event without such a TimeCreated, the one decoded otherwise
+// (writtenTime); else the zero time. The record header time never stands
+// for it: it is when the record was written, exported logs borrow it or
+// leave it 0, and no query's TimeCreated condition sees it. Such an event
+// (the reader yields it whatever its window) is placed in no window: its
+// matches are counted apart (QueryHit.Untimed), and a record decoded in
+// part is counted in the windows by its header time only as a hint
+// (partialHint). Clock jumps are judged by it too.
 func eventTime(ev *evtx.Event) time.Time {
 	if t, ok := evtx.TimeCreatedOf(ev); ok {
 		return t
 	}
-	if t := writtenTime(ev); !t.IsZero() {
+	return writtenTime(ev)
+}
+
+// partialHint is the time by which a record decoded in part without a
+// TimeCreated (eventTime zero) is counted in the analysed period and the
+// windows (Input.PartialInPeriod, windowCount.partial): its record header
+// time, zero when that is 0. It is a hint, used only where it can take a
+// claim away: such records in a window, most of its records, leave the
+// window not covered (logStatus). It is never shown as the event's time,
+// and no record decoded in part is evidence.
+func partialHint(ev *evtx.Event) time.Time {
+	if t := eventTime(ev); !t.IsZero() || ev.Partial == "" {
 		return t
 	}
 	return known(ev.Written)
-}
-
-// createdTime is eventTime without the record header time: the event's
-// TimeCreated as a query reads it (FILETIME 0 included) or as decoded
-// (writtenTime), else zero. Clock jumps are judged by it.
-func createdTime(ev *evtx.Event) time.Time {
-	if t, ok := evtx.TimeCreatedOf(ev); ok {
-		return t
-	}
-	return writtenTime(ev)
 }
 
 // writtenTime is the time a first- or last-written record gives the
@@ -1012,12 +1043,27 @@ func newEventRef(in *Input, ev *evtx.Event, t time.Time) *EventRef {
 		RecordID:      ev.RecordID,
 		EventRecordID: ev.System.EventRecordID,
 		Time:          t,
+		Written:       known(ev.Written),
 		Provider:      ev.System.Provider.Name,
 		EventID:       ev.System.EventID,
 		Level:         ev.System.Level,
 		Computer:      ev.System.Computer,
 		Data:          KeyData(ev),
 	}
+}
+
+// writtenAfter reports whether a was written after b, two events without
+// a TimeCreated: by record number in one file; across files (of one log's
+// copies, or of several logs) by record header time, then file and record
+// number, so that the pick does not depend on the order of reading.
+func writtenAfter(a, b *EventRef) bool {
+	if a.File == b.File {
+		return a.RecordID > b.RecordID
+	}
+	if !a.Written.Equal(b.Written) {
+		return a.Written.After(b.Written)
+	}
+	return a.File < b.File
 }
 
 // newer orders event references newest first, then by file and record.
@@ -1034,6 +1080,17 @@ func newer(a, b *EventRef) bool {
 func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	st := s.queries[cq]
 	h := &st.hit
+	if r.Time.IsZero() {
+		// No TimeCreated: in no window, look-back or coincidence; a
+		// context event without one attributes nothing.
+		if cq.query.Role != RoleContext {
+			h.Untimed++
+			if h.UntimedNewest == nil || writtenAfter(r, h.UntimedNewest) {
+				h.UntimedNewest = r
+			}
+		}
+		return
+	}
 	start := s.ref.Add(-cq.rule.window)
 	if lb := s.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery || cq.query.Role == RoleCoverage) &&
 		(r.Time.Before(start.Add(-lb)) || r.Time.After(s.ref.Add(lb))) {

@@ -61,7 +61,8 @@ one JSON report per machine per line.
 
 The reference time ("now" of the article's timediff queries) is the
 TimeCreated of the last-written record (highest record number) of a
-machine's logs, the latest across them, never the wall clock and not the
+machine's logs that the rules read (their channels, and System), the
+latest across them, never the wall clock and not the
 largest time (a last-written record without a TimeCreated, or with one
 of FILETIME 0 or after the year 9999, a damaged value, gives way to the
 last record written before it with one, its record header time never
@@ -69,7 +70,13 @@ standing for it, as in query and dump, and a warning says so; records
 after it, from a clock that ran ahead, are
 reported; a log whose last-written record lies in the time another log
 shows the clock ran ahead, written before that log's last-written record,
-does not give it, and a warning names both); --at sets it. Each rule looks back over its window (24 hours)
+does not give it, and a warning names both); --at sets it. A log no
+rule reads (Application, say) gives no reference time, however late its
+last record: its records are not read, so neither its clock's jumps are
+checked nor do the windows end at a time no log judged reaches; 'evtxrdp
+query' counts timediff from every log given, so over an Application log
+written a day after the System log's last record it counts from the
+Application log's, and analyze from System's (give --at for that time). Each rule looks back over its window (24 hours)
 from there; matches up to --look-back outside the window are reported as
 such. Windows, look-backs and --at compare each event's TimeCreated
 (System/TimeCreated/@SystemTime), never the record header's write time

@@ -104,8 +104,14 @@ that no copy holds a record of), and how many records of the run
 --recover printed as old records from chunk slack. The summary's counts of
 damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
-a dump without a window, whatever --since and --until say; "events"
-counts the events printed, records decoded in part among them, and
+a dump without a window, whatever --since and --until say; a record
+decoded in part that the file also holds decoded in full (a copy in a
+chunk half overwritten by another chunk's records, lacking its templates:
+same record number and record header time) is one record, not counted
+as decoded in part but as "copies decoded in part of records the file
+holds in full" (both copies are printed), as analyze's partial_records
+and windows count it; "events"
+counts the events printed, copies decoded in part among them, and
 "duplicates of printed events" the copies of a printed event that were
 not printed again (byte-identical records: same record number, size and
 CRC32). Records outside the window are not decoded, so their copies are
@@ -512,8 +518,14 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events, %d records decoded in part, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; %s; %d bytes unread; %s\n",
-		escapeText(l.Path), st.Records, st.Partial, skipped, st.BadRecords, dups, st.Recovered, slack, chunks(st), st.UnreadBytes, problems)
+	partial := fmt.Sprintf("%d records decoded in part", st.Partial)
+	if st.PartialHeld > 0 {
+		// evtx.Stats.PartialHeld: copies in part of records held in
+		// full, not counted as records decoded in part.
+		partial += fmt.Sprintf(" (and %d copies decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld)
+	}
+	fmt.Fprintf(d.stderr, "%s: %d events, %s, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; %s; %d bytes unread; %s\n",
+		escapeText(l.Path), st.Records, partial, skipped, st.BadRecords, dups, st.Recovered, slack, chunks(st), st.UnreadBytes, problems)
 	// Each copy's own file: its chunks and problems (listed below, each
 	// naming its file).
 	for i, ps := range f.PartStats() {

@@ -68,10 +68,14 @@ the clock ran ahead, written before that log's last-written record:
 stderr says so). Every log given counts, those --channel and a query list leave
 out included: they select the records printed, not the logs "now" comes
 from, so that --channel System counts from a Security log's last record
-when it is the later, as the query without --channel and analyze do (a
+when it is the later, as the query without --channel does (a
 log left out is read for this alone: its last-written record, the
 records after it in time, and with timediff the record summaries that
-group logs into machines). Logs
+group logs into machines). 'evtxrdp analyze' takes "now" only from the
+logs its rules read (their channels, and System): given a System log and
+an Application log written a day after System's last record, query
+counts from the Application log's last record and analyze from System's
+(--at gives both the same). Logs
 of several machines (grouped as analyze groups them) each count from
 their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their

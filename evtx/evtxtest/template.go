@@ -56,7 +56,7 @@ const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"
 
 // eventInstance builds the template instance of one record: the System
 // template with its values, the body as an embedded instance.
-func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
+func eventInstance(ev *evtx.Event, recordID uint64, noTimeCreated bool) (*instance, error) {
 	s := &ev.System
 	body, err := bodyInstance(ev)
 	if err != nil {
@@ -147,7 +147,9 @@ func eventInstance(ev *evtx.Event, recordID uint64) (*instance, error) {
 		vals[subQualifiers] = u(evtx.KindUint16, uint64(s.Qualifiers))
 	}
 	vals[subKeywords] = u(evtx.KindHexInt64, s.Keywords)
-	vals[subTimeCreated] = subValue{v: evtx.Value{Kind: evtx.KindFileTime, Time: s.TimeCreated}}
+	if !noTimeCreated {
+		vals[subTimeCreated] = subValue{v: evtx.Value{Kind: evtx.KindFileTime, Time: s.TimeCreated}}
+	}
 	guid := func(g string) (subValue, error) {
 		if g == "" {
 			return subValue{}, nil

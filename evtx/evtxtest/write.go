@@ -66,6 +66,17 @@ type Options struct {
 	// chunks.
 	OldestChunk int
 
+	// NoTimeCreated, when set, is asked for each event (its index in the
+	// events given, and the event): for those it returns true the record's
+	// TimeCreated/@SystemTime substitution is written as a null value, so
+	// that the record has no TimeCreated (the optional substitution leaves
+	// the attribute out, as a template instance with a null value does;
+	// a reader finds a TimeCreated element without SystemTime). Its record
+	// header time is still Event.Written, or System.TimeCreated when
+	// Written is zero. Windows always writes TimeCreated: this crafts a
+	// damaged or forged record.
+	NoTimeCreated func(i int, ev *evtx.Event) bool
+
 	// TruncateAt cuts the file to this many bytes (0 = no cut).
 	TruncateAt int64
 
@@ -124,7 +135,7 @@ func Bytes(events []*evtx.Event, o Options) ([]byte, error) {
 		if erid == 0 {
 			erid = id
 		}
-		in, err := eventInstance(ev, erid)
+		in, err := eventInstance(ev, erid, o.NoTimeCreated != nil && o.NoTimeCreated(i, ev))
 		if err != nil {
 			return nil, fmt.Errorf("evtxtest: event %d: %w", i, err)
 		}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A System log whose chunk 1 has its second half overwritten by chunk 3's
+// holds 65 records twice: in part in chunk 1 (whose templates they do not
+// find) and in full in chunk 3. Before, dump's summary said "65 records
+// decoded in part" and analyze's partial_records 65 (and "65 records
+// decoded in part (template overwritten or damaged; not used as
+// evidence)"), though every one of them is read in full and analyze's
+// windows count each once, in full. Now both say 0, dump naming the 65
+// copies in part of records held in full, with a window as without.
+func TestPartialHeldInFullCountedAlike(t *testing.T) {
+	b, err := os.ReadFile("../../testdata/evtx/omerbenamram__evtx__samples__system.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hdr, chunk = 4096, 65536
+	c1, c3 := hdr+chunk, hdr+3*chunk
+	copy(b[c1+chunk/2:c1+chunk], bytes.Clone(b[c3+chunk/2:c3+chunk]))
+	dir := t.TempDir()
+	p := filepath.Join(dir, "System.evtx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{p}, {"--since", "2018-03-06T00:00:00Z", p}} {
+		_, _, stderr := runDumpArgs(t, args...)
+		if !strings.Contains(stderr, " events, 0 records decoded in part (and 65 copies decoded in part of records the file holds in full, counted once, in full),") {
+			t.Errorf("dump %v: summary %q", args, strings.SplitN(stderr, "\n", 2)[0])
+		}
+	}
+	_, out, stderr := runCmd("analyze", "--format", "json", dir)
+	var r struct {
+		Inputs []struct {
+			Path     string   `json:"path"`
+			Partial  int      `json:"partial_records"`
+			Problems []string `json:"problems"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("analyze: %v\n%s", err, stderr)
+	}
+	if len(r.Inputs) != 1 || r.Inputs[0].Partial != 0 || strings.Contains(strings.Join(r.Inputs[0].Problems, "\n"), "decoded in part") {
+		t.Errorf("analyze inputs: %+v; want partial_records 0 and no records decoded in part", r.Inputs)
+	}
+}

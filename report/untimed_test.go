@@ -1,0 +1,102 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+// An evidence event written without a TimeCreated is not shown with its
+// record header time as its time. Before, the report's evidence said
+// "Schannel 36871 at 2024-05-01T10:30:00" (the header time) and JSON gave
+// it as the event's "time"; now the query's JSON counts it in "untimed"
+// and gives it as "untimed_event" with "time" "" and the header time in
+// "written", the input counts it in "untimed_records", and the text
+// report names the header time as the record's write time.
+func TestUntimedEventShownWithoutTime(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 49)
+	tls := evtxtest.Schannel36871(newest.Add(-2*time.Hour), 10013)
+	tls.Written = newest.Add(-90 * time.Minute)
+	evs = append(evs[:47:47], tls, evs[47], evs[48])
+	dir := t.TempDir()
+	err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{
+		NoTimeCreated: func(_ int, ev *evtx.Event) bool { return ev == tls }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rules.NewEngine(rs, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, New(res), FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if in := r.Inputs[0]; in.Untimed != 1 {
+		t.Errorf("input untimed_records %d, want 1", in.Untimed)
+	}
+	found := false
+	for _, f := range r.Findings {
+		for _, e := range f.Evidence {
+			if e.Time == "" || e.Written != "" {
+				t.Errorf("%s: evidence event with time %q, written %q", f.RuleID, e.Time, e.Written)
+			}
+		}
+		for _, q := range f.Queries {
+			if q.ID != "schannel-36871" || f.RuleID != "rdp-tls-disabled" {
+				continue
+			}
+			found = true
+			if f.Verdict != "not_detected" || q.Count != 0 || q.Untimed != 1 || q.UntimedEvent == nil {
+				t.Fatalf("rdp-tls-disabled %s: schannel-36871 count %d, untimed %d, event %v; want not_detected, 0, 1 and the event", f.Verdict, q.Count, q.Untimed, q.UntimedEvent)
+			}
+			if e := q.UntimedEvent; e.Time != "" || e.Written != "2024-05-01T10:30:00.0000000Z" || e.EventRecordID != 48 {
+				t.Errorf("untimed_event time %q, written %q, EventRecordID %d; want \"\", the header time, 48", e.Time, e.Written, e.EventRecordID)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no schannel-36871 query in rdp-tls-disabled")
+	}
+	b.Reset()
+	if err := Write(&b, New(res), FormatText); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	for _, want := range []string{
+		"1 event matching schannel-36871 has no TimeCreated",
+		"(its record header time, when the record was written, is 2024-05-01T10:30:00.0000000Z)",
+		"1 record without a TimeCreated (placed in no window;",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "36871 at 2024-05-01T10:30") {
+		t.Errorf("text report places the event by its header time:\n%s", b.String())
+	}
+}
