@@ -82,8 +82,9 @@ evaluates the query on each.
 
 A log that lacks records between the chunks it holds (record numbers
 skipped: chunks zeroed or overwritten, as in a shadow copy of a log not
-flushed) is named on stderr with the first run of lost records: no query
-can match what they held.
+flushed) is named on stderr with the first run of lost records, and with
+its newest records lost when its file header counts records past the
+newest it holds (the last chunk zeroed): no query can match what they held.
 
 Like wevtutil, events come oldest first (record order for one log; by
 EventRecordID for copies read as one, since an export renumbers its
@@ -471,6 +472,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				more = fmt.Sprintf(" (and %d more runs of lost records: evtxrdp dump lists them)", len(lost)-1)
 			}
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0], f.PartStats() != nil)), more)
+			// The newest records lost are the ones a query of the
+			// last hours would have matched: named too.
+			if last := lost[len(lost)-1]; len(lost) > 1 && last.Newest {
+				fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held\n", escapeText(l.Path), escapeText(lostText(last, f.PartStats() != nil)))
+			}
 		}
 		// Problems and not one record (a copy cut inside or after its
 		// file header): as unreadable as a file that is not EVTX, as
