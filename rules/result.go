@@ -202,6 +202,10 @@ type LostRecords struct {
 	AfterID, BeforeID uint64
 	After, Before     time.Time
 	Newest            bool
+	// cut marks the records after the last one of a log cut short
+	// (cutText), which its file header's chunk count says were written:
+	// AfterID and After are the last record's, BeforeID is not known.
+	cut bool
 }
 
 // Count is the number of records lost.
