@@ -771,7 +771,10 @@ func invalidQuery(stderr io.Writer, err error) {
 	var se *xpath.SyntaxError
 	var qe *xpath.QueryListError
 	if errors.As(err, &se) && !errors.As(err, &qe) && len(se.Expr) <= 240 && !strings.ContainsAny(se.Expr, "\r\n\t") {
-		fmt.Fprintf(stderr, "  %s\n  %s^\n", se.Expr, strings.Repeat(" ", len([]rune(se.Expr[:se.Offset]))))
+		// The query is shown escaped as everything else on stderr (a
+		// query pasted from a ticket or a script may hold terminal
+		// escapes), the caret under the escaped text.
+		fmt.Fprintf(stderr, "  %s\n  %s^\n", escapeText(se.Expr), strings.Repeat(" ", len([]rune(escapeText(se.Expr[:se.Offset])))))
 	}
 }
 
