@@ -146,6 +146,9 @@ type scanner struct {
 	// shared tells the matched records that an earlier input gave
 	// (copies.go); nil when fewer than two inputs are read.
 	shared *sharedRecords
+	// conflicts notes, per input of copies read as one, the matched
+	// records two copies hold with different content (copies.go).
+	conflicts map[*Input]*conflictingCopies
 }
 
 type recordCounts struct{ near, total int }
@@ -243,6 +246,9 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 	for _, in := range s.inputs {
 		if in.CopyOf != "" {
 			s.warnings = append(s.warnings, copiesWarning(in))
+		}
+		if c := s.conflicts[in]; c != nil && c.count > 0 {
+			s.warnings = append(s.warnings, c.warning(in))
 		}
 	}
 	s.copiesSuspected = s.shared != nil && s.shared.suspect
@@ -944,6 +950,9 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 		if !checked {
 			if s.shared.shared(in, ev) {
 				return // counted from the input that gave it first
+			}
+			if s.conflicting(in, ev) {
+				return // counted from the copy that gave it first
 			}
 			checked = true
 		}
