@@ -133,6 +133,14 @@ func FuzzReader(f *testing.F) {
 						!o.Since.IsZero(), o.Filter != nil, ws.Partial, ws.PartialHeld, st.Partial, st.PartialHeld)
 				}
 			}
+			// The runs of lost records (LostRecords) each skip at least
+			// one number, and only the last may be the newest records,
+			// after every record read, with no record after it.
+			for i, l := range r.LostRecords() {
+				if l.BeforeID <= l.AfterID+1 || l.Newest && (l.Before != nil || i != len(r.LostRecords())-1 || highest == nil || l.AfterID < highest.RecordID) {
+					t.Fatalf("lost run %d: %+v (highest record read %+v)", i, l, highest)
+				}
+			}
 			last := int64(-1)
 			for _, e := range r.Errors() {
 				if e.File != "fuzz" || e.Err == nil {

@@ -68,7 +68,8 @@ func lostOf(t *testing.T, b []byte) []evtx.LostSpan {
 // sample 2-vss_7-System.evtx, where records 1156 to 1417 are missing and
 // nothing said so); LostRecords names the run and the records either
 // side, with their TimeCreated. An intact log, a wrapped one and a log
-// whose last chunks are zero (preallocated) lose none.
+// whose last chunks are zero and not counted by the file header
+// (preallocated) lose none (TestLostRecordsNewest: counted, they do).
 func TestLostRecordsBetweenChunks(t *testing.T) {
 	cases := []struct {
 		name string
@@ -82,7 +83,9 @@ func TestLostRecordsBetweenChunks(t *testing.T) {
 		{"zeroed, not counted", evtxtest.Options{Dirty: true, UndercountChunks: 4}, []int{2, 3}, [][2]uint64{{20, 41}}},
 		{"two runs", evtxtest.Options{}, []int{1, 4}, [][2]uint64{{10, 21}, {40, 51}}},
 		{"wrapped, zeroed across the wrap", evtxtest.Options{OldestChunk: 2}, []int{0}, [][2]uint64{{40, 51}}},
-		{"last chunks zero", evtxtest.Options{}, []int{5}, nil},
+		// Preallocated: the file header counts 5 chunks and records up
+		// to 50; the sixth chunk, zero, never held any.
+		{"last chunks zero, not counted", evtxtest.Options{UndercountChunks: 1}, []int{5}, nil},
 		{"first chunk zero", evtxtest.Options{}, []int{0}, nil},
 	}
 	for _, c := range cases {
@@ -100,6 +103,60 @@ func TestLostRecordsBetweenChunks(t *testing.T) {
 			}
 			if g.After == nil || g.Before == nil || !g.After.System.TimeCreated.Equal(times[w[0]-1]) || !g.Before.System.TimeCreated.Equal(times[w[1]-1]) {
 				t.Errorf("%s: run %d: the records either side are not records %d and %d as written: %+v", c.name, i, w[0], w[1], g)
+			}
+		}
+	}
+}
+
+// TestLostRecordsNewest: the newest records, which the file header's next
+// record identifier counts written, are lost when no chunk holds them
+// (the last chunk zeroed in a crash or an unflushed copy): a run with
+// Newest set, after the newest record the file holds, with no record
+// after it. The public williballenthin system.evtx with its last chunk
+// zeroed (header: next record id 13528, 9 chunks) was read as a log whose
+// last-written record is 13472, and analyze judged the 24 hours before it
+// "read and covers it", where a copy cut short at the same place was not
+// checked. A header that lags behind the chunks (a dirty log: every
+// public sample whose header counts fewer records than its chunks hold)
+// loses nothing, nor does a wrapped log; a run between chunks is still
+// returned before the newest run, and a chunk whose records all read but
+// whose header is damaged changes nothing.
+func TestLostRecordsNewest(t *testing.T) {
+	cases := []struct {
+		name   string
+		o      evtxtest.Options
+		zero   []int
+		want   [][2]uint64 // AfterID, BeforeID
+		newest bool        // the last run is the newest records
+	}{
+		{"last chunk zeroed", evtxtest.Options{}, []int{5}, [][2]uint64{{50, 61}}, true},
+		{"last two chunks zeroed", evtxtest.Options{}, []int{4, 5}, [][2]uint64{{40, 61}}, true},
+		{"dirty, last chunk zeroed", evtxtest.Options{Dirty: true}, []int{5}, [][2]uint64{{50, 61}}, true},
+		{"a run between, and the newest", evtxtest.Options{}, []int{1, 5}, [][2]uint64{{10, 21}, {50, 61}}, true},
+		{"wrapped, newest chunk zeroed", evtxtest.Options{OldestChunk: 2}, []int{1}, [][2]uint64{{50, 61}}, true},
+		{"header lags, last chunk intact", evtxtest.Options{Dirty: true, UndercountChunks: 2}, nil, nil, false},
+		{"half-written chunk not counted", evtxtest.Options{Dirty: true, UncountRecords: 3}, nil, nil, false},
+		{"bad file header checksum", evtxtest.Options{BadFileHeaderCRC: true}, []int{5}, nil, false},
+	}
+	for _, c := range cases {
+		b, times := lostLog(t, c.o, c.zero...)
+		got := lostOf(t, b)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: %d runs lost, want %d: %+v", c.name, len(got), len(c.want), got)
+			continue
+		}
+		for i, w := range c.want {
+			g := got[i]
+			last := i == len(c.want)-1
+			if g.AfterID != w[0] || g.BeforeID != w[1] || g.Count() != w[1]-w[0]-1 || g.Newest != (last && c.newest) {
+				t.Errorf("%s: run %d: %d..%d newest %v, want %d..%d newest %v", c.name, i, g.AfterID, g.BeforeID, g.Newest, w[0], w[1], last && c.newest)
+				continue
+			}
+			if g.After == nil || !g.After.System.TimeCreated.Equal(times[w[0]-1]) {
+				t.Errorf("%s: run %d: the record before it is not record %d as written: %+v", c.name, i, w[0], g.After)
+			}
+			if g.Newest && g.Before != nil {
+				t.Errorf("%s: run %d: newest run with a record after it: %+v", c.name, i, g.Before)
 			}
 		}
 	}

@@ -202,6 +202,10 @@ type source struct {
 	// record memo does not keep a chunk's records (0: it keeps all), a
 	// hint from the file header (primeFrom).
 	memoFrom uint64
+	// nextID is the file header's next record identifier when the header
+	// is intact (hdrOK), else 0: the records numbered below it were
+	// written (LostRecords' newest run).
+	nextID uint64
 }
 
 // NewReader returns a Reader of the EVTX log in r, which holds size bytes.
@@ -286,6 +290,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	src.dirty = rd.hdr.Dirty() || !rd.hdr.ChecksumOK
 	if src.hdrOK {
 		src.memoFrom = primeFrom(rd.hdr.NextRecordID)
+		src.nextID = rd.hdr.NextRecordID
 	}
 	rd.stats.Full = rd.hdr.Full()
 	return rd, nil

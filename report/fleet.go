@@ -111,36 +111,44 @@ type FleetEntry struct {
 func NewFleet(reports []*Report, errs []string) *Fleet {
 	fl := &Fleet{SchemaVersion: SchemaVersion, Tool: "evtxrdp", Machines: []FleetEntry{}, Reports: reports}
 	for i, r := range reports {
-		e := FleetEntry{Detected: []string{}, Possible: []string{}, NotChecked: []string{}}
-		if r.Machine != nil {
-			e.Machine = r.Machine.Name
-		}
-		for _, f := range r.Findings {
-			switch f.Verdict {
-			case "detected":
-				e.Detected = append(e.Detected, f.RuleID)
-			case "possible":
-				e.Possible = append(e.Possible, f.RuleID)
-			case "not_checked":
-				e.NotChecked = append(e.NotChecked, f.RuleID)
-			}
-		}
-		for _, in := range r.Inputs {
-			if lw := in.LastWritten; lw != nil && !in.ClockAhead && lw.Time > e.NewestEvent {
-				e.NewestEvent = lw.Time
-			}
-		}
+		e := ""
 		if i < len(errs) {
-			e.Error = errs[i]
+			e = errs[i]
 		}
-		fl.Machines = append(fl.Machines, e)
+		fl.Machines = append(fl.Machines, newFleetEntry(r, e))
 	}
 	return fl
 }
 
+// newFleetEntry is the summary row of report r, with the engine error e
+// ("" when none).
+func newFleetEntry(r *Report, e string) FleetEntry {
+	fe := FleetEntry{Detected: []string{}, Possible: []string{}, NotChecked: []string{}, Error: e}
+	if r.Machine != nil {
+		fe.Machine = r.Machine.Name
+	}
+	for _, f := range r.Findings {
+		switch f.Verdict {
+		case "detected":
+			fe.Detected = append(fe.Detected, f.RuleID)
+		case "possible":
+			fe.Possible = append(fe.Possible, f.RuleID)
+		case "not_checked":
+			fe.NotChecked = append(fe.NotChecked, f.RuleID)
+		}
+	}
+	for _, in := range r.Inputs {
+		if lw := in.LastWritten; lw != nil && !in.ClockAhead && lw.Time > fe.NewestEvent {
+			fe.NewestEvent = lw.Time
+		}
+	}
+	return fe
+}
+
 // WriteFleet renders a fleet document: JSON as one object; text and
 // Markdown as the summary table, then each machine's report; JSON Lines
-// as one report per line.
+// as one report per line. It holds every report; FleetWriter writes the
+// same bytes holding only the summary rows.
 func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	switch f {
 	case FormatJSON:
@@ -157,16 +165,35 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 			}
 		}
 		return nil
+	}
+	rules := make([]int, len(fl.Reports))
+	for i, r := range fl.Reports {
+		rules[i] = len(r.Findings)
+	}
+	return writeFleetDoc(w, fl.Machines, rules, fl.NotRead, f, func(i int) error {
+		if f == FormatMarkdown {
+			return WriteMarkdown(w, fl.Reports[i])
+		}
+		return WriteText(w, fl.Reports[i])
+	})
+}
+
+// writeFleetDoc writes a text or Markdown fleet document: the summary
+// table of the machines (rules[i]: how many rules machine i's report
+// judged), the machines not analysed, the inputs not read, then each
+// machine's header followed by its report, which report(i) writes.
+func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths []string, f Format, report func(i int) error) error {
+	switch f {
 	case FormatText:
 		p := &printer{w: w, esc: true}
-		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
+		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(machines), "machine"))
 		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NOT CHECKED", "NEWEST EVENT"}}
-		for i, e := range fl.Machines {
-			rows = append(rows, []string{fitCell(evtx.EscapeText(e.Machine), maxMachineCell), listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, fl.Reports[i]), orNone(e.NewestEvent)})
+		for i, e := range machines {
+			rows = append(rows, []string{fitCell(evtx.EscapeText(e.Machine), maxMachineCell), listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, rules[i]), orNone(e.NewestEvent)})
 		}
 		table(p, rows)
 		sep := true
-		for _, e := range fl.Machines {
+		for _, e := range machines {
 			if e.Error != "" {
 				if sep {
 					p.line("")
@@ -175,40 +202,44 @@ func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 				p.printf("%s: not analysed: %s\n", e.Machine, e.Error)
 			}
 		}
-		if len(fl.NotRead) > 0 {
+		if len(notReadPaths) > 0 {
 			p.line("")
-			for _, n := range fl.NotRead {
+			for _, n := range notReadPaths {
 				p.wrapData("not read: ", n, textWidth)
 			}
 		}
-		for i, r := range fl.Reports {
+		for i := range machines {
 			if p.err != nil {
 				return p.err
 			}
-			p.printf("\n\n######## Machine %d of %d: %s ########\n\n", i+1, len(fl.Reports), fl.Machines[i].Machine)
-			p.err = WriteText(w, r)
+			p.printf("\n\n######## Machine %d of %d: %s ########\n\n", i+1, len(machines), machines[i].Machine)
+			if p.err == nil {
+				p.err = report(i)
+			}
 		}
 		return p.err
 	case FormatMarkdown:
 		p := &printer{w: w}
-		p.printf("# evtxrdp: RDP failure diagnosis of %s\n\n", count(len(fl.Reports), "machine"))
+		p.printf("# evtxrdp: RDP failure diagnosis of %s\n\n", count(len(machines), "machine"))
 		p.line("| Machine | Detected | Possible | Not checked | Newest event |")
 		p.line("|---|---|---|---|---|")
-		for i, e := range fl.Machines {
-			p.printf("| %s | %s | %s | %s | %s |\n", cell(e.Machine), cellList(e.Detected), cellList(e.Possible), notChecked(e, fl.Reports[i]), code(orNone(e.NewestEvent)))
+		for i, e := range machines {
+			p.printf("| %s | %s | %s | %s | %s |\n", cell(e.Machine), cellList(e.Detected), cellList(e.Possible), notChecked(e, rules[i]), code(orNone(e.NewestEvent)))
 		}
-		for _, e := range fl.Machines {
+		for _, e := range machines {
 			if e.Error != "" {
 				p.printf("\n%s: not analysed: %s\n", code(e.Machine), mdEscape(e.Error))
 			}
 		}
-		notRead(p, fl.NotRead)
-		for i, r := range fl.Reports {
+		notRead(p, notReadPaths)
+		for i := range machines {
 			if p.err != nil {
 				return p.err
 			}
-			p.printf("\n---\n\n<!-- machine %d of %d -->\n\n", i+1, len(fl.Reports))
-			p.err = WriteMarkdown(w, r)
+			p.printf("\n---\n\n<!-- machine %d of %d -->\n\n", i+1, len(machines))
+			if p.err == nil {
+				p.err = report(i)
+			}
 		}
 		return p.err
 	}
@@ -285,11 +316,11 @@ func fitCell(s string, max int) string {
 
 // notChecked is the NOT CHECKED cell of a machine's row: "-", or how
 // many of its rules were not checked ("3 of 14").
-func notChecked(e FleetEntry, r *Report) string {
+func notChecked(e FleetEntry, rules int) string {
 	if len(e.NotChecked) == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%d of %d", len(e.NotChecked), len(r.Findings))
+	return fmt.Sprintf("%d of %d", len(e.NotChecked), rules)
 }
 
 func listOrDash(l []string) string {

@@ -57,6 +57,11 @@ type Report struct {
 	ReferenceSource string  `json:"reference_source"`
 	ReferenceLog    string  `json:"reference_log,omitempty"`
 	ReferenceRecord *Record `json:"reference_record,omitempty"`
+	// ReferenceNewestLost is set when the reference log's newest
+	// records are lost (its file header counts records written after
+	// the newest it holds: rules.LostRecords.Newest): ReferenceRecord is
+	// the newest record the file holds, not the last written.
+	ReferenceNewestLost bool `json:"reference_newest_lost,omitempty"`
 	// LookBackSeconds is how far outside the windows matching events were
 	// looked for.
 	LookBackSeconds int64 `json:"look_back_seconds"`
@@ -476,6 +481,13 @@ func New(res *rules.Result) *Report {
 	if res.ReferenceFrom != "" {
 		r.ReferenceSource, r.ReferenceLog = "last-written record", res.ReferenceFrom
 		r.ReferenceRecord = newRecord(res.ReferenceRecord)
+		for _, in := range res.Inputs {
+			for _, l := range in.Lost {
+				if l.Newest && in.Path == res.ReferenceFrom {
+					r.ReferenceNewestLost = true
+				}
+			}
+		}
 	} else if res.ReferenceTime.IsZero() {
 		r.ReferenceSource = "none"
 	}

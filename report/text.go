@@ -573,6 +573,15 @@ func referenceText(r *Report) string {
 	case "newest record": // before the last-written record was "now"
 		return "the newest record, in " + r.ReferenceLog
 	case "last-written record":
+		if r.ReferenceNewestLost {
+			// Its file header counts newer records, lost (a warning
+			// names them).
+			rec := "the newest record " + r.ReferenceLog + " holds"
+			if rr := r.ReferenceRecord; rr != nil {
+				rec = recordText(rr.EventRecordID, rr.RecordNumber) + " in " + r.ReferenceLog + ", the newest record the file holds"
+			}
+			return rec + "; the records written after it are lost, so it is not the last-written record"
+		}
 		if rr := r.ReferenceRecord; rr != nil {
 			return "the last-written record, " + recordText(rr.EventRecordID, rr.RecordNumber) + " in " + r.ReferenceLog
 		}

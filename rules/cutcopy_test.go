@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,66 @@ func TestCutCopyIsNotChecked(t *testing.T) {
 			t.Errorf("%s: %s %q, want not detected", c.name, f.Verdict, f.Reasons)
 		case c.want != "" && (f.Verdict != NotChecked || !strings.Contains(why, c.want)):
 			t.Errorf("%s: %s %q, want not checked because %q", c.name, f.Verdict, f.Reasons, c.want)
+		}
+	}
+}
+
+// TestNewestChunkZeroedIsNotChecked: a System log whose newest chunk is
+// zero (a crash, an unflushed shadow copy) lost its newest records as a
+// copy cut short does, but the file is whole: its last readable record
+// became "now" and the rules without evidence were "not detected: System
+// read and covers it" (the public williballenthin system.evtx with its
+// last chunk zeroed: reference time 2012-04-06T14:10:29Z, 36 hours before
+// its true last record, nine rules not detected). The file header's next
+// record id counts the records lost: such rules are not checked, naming
+// them, and a warning says the reference time is not the last-written
+// record's. The same log whole covers the window and warns of nothing.
+func TestNewestChunkZeroedIsNotChecked(t *testing.T) {
+	w, err := os.ReadFile(filepath.Join(scenarioDir, "wrapped-full-log", "System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The newest chunk: the one whose header's last record id is highest.
+	newest, hi := -1, uint64(0)
+	for i := 0; 4096+(i+1)*65536 <= len(w); i++ {
+		c := w[4096+i*65536:]
+		if string(c[:8]) != "ElfChnk\x00" {
+			continue
+		}
+		if id := binary.LittleEndian.Uint64(c[32:]); id > hi {
+			newest, hi = i, id
+		}
+	}
+	if newest < 0 {
+		t.Fatal("no chunk in the fixture")
+	}
+	zeroed := append([]byte(nil), w...)
+	clear(zeroed[4096+newest*65536 : 4096+(newest+1)*65536])
+	e := builtinEngine(t, Options{})
+	for _, c := range []struct {
+		name string
+		log  []byte
+		want string // in the reason and a warning; "" for a log that covers the window
+	}{
+		{"newest chunk zeroed", zeroed, "the newest the file holds (its file header counts records up to"},
+		{"whole", w, ""},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "System.evtx"), c.log, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := analyzePath(t, e, dir)
+		f := finding(t, res, "rdp-cert-private-key")
+		why := strings.Join(f.Reasons, "\n")
+		switch {
+		case c.want == "" && f.Verdict != NotDetected:
+			t.Errorf("%s: %s %q, want not detected", c.name, f.Verdict, f.Reasons)
+		case c.want != "" && (f.Verdict != NotChecked || !strings.Contains(why, c.want)):
+			t.Errorf("%s: %s %q, want not checked because %q", c.name, f.Verdict, f.Reasons, c.want)
+		}
+		warned := strings.Contains(strings.Join(res.Warnings, "\n"), "not of the last-written one")
+		if warned != (c.want != "") {
+			t.Errorf("%s: warning of the reference time %v, want %v: %q", c.name, warned, c.want != "", res.Warnings)
 		}
 	}
 }

@@ -78,7 +78,7 @@
 //	  - id: boot-without-listener
 //	    channel: System
 //	    xpath: "Event[System[Provider[@Name='EventLog'] and EventID=6005]]"
-//	    unless_followed: {queries: [rcm-258], within: 10m}   # evidence only without a listener start after it
+//	    unless_followed: {queries: [rcm-258], within: 10m}   # evidence only without a listener start after it (possible where that log lost records after it)
 //	  - id: start-type-unknown
 //	    channel: System
 //	    xpath: "Event[System[Provider[@Name='Service Control Manager'] and EventID=7040]]"

@@ -231,12 +231,36 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 		ClockJumps:      sr.clockJumps,
 		TimeGaps:        sr.timeGaps,
 	}
+	res.Warnings = append(res.Warnings, newestLostWarnings(res, e.opt.At)...)
 	for _, in := range res.Inputs {
 		if in.Readable() && !noRecordRead(in) {
 			return res, nil
 		}
 	}
 	return res, ErrNoReadableLog
+}
+
+// newestLostWarnings says, when the reference time comes from a log
+// whose newest records are lost (LostRecords.Newest: its file header
+// counts records written after the newest it holds), that the reference
+// time is not the last-written record's: "now" on the VM was later, and
+// what it logged last is not in the copy. With --at (at) nothing is said.
+func newestLostWarnings(res *Result, at time.Time) []string {
+	if !at.IsZero() || res.ReferenceFrom == "" {
+		return nil
+	}
+	var out []string
+	for _, in := range res.Inputs {
+		if in.Path != res.ReferenceFrom {
+			continue
+		}
+		for _, l := range in.Lost {
+			if l.Newest {
+				out = append(out, fmt.Sprintf("the reference time is that of the newest record %s holds, not of the last-written one: %s; the VM logged after the reference time, and its last events are not in this copy (--at sets the reference time)", in.Path, l))
+			}
+		}
+	}
+	return out
 }
 
 // noRecordRead reports whether reading in met problems and gave not one

@@ -267,7 +267,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 		if reason == "" {
 			reason = "nothing ties it to RDP"
 		}
-		if q := r.Query(e.Query); q != nil && q.Possible != nil {
+		if q := r.Query(e.Query); q != nil && (q.Possible != nil || q.UnlessFollowed != nil && strings.HasPrefix(e.Attribution, followerLostPrefix)) {
 			f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but weaker evidence: for the newest (%s %d at %s), %s; the live-VM commands would confirm it.",
 				capitalize(plural(possible, "event")), pluralVerb(possible, "is", "are"),
 				shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason)

@@ -571,6 +571,12 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 		}
 		var follow []time.Time
 		var starts []time.Time // the first record times of the follower logs read that reach into the window
+		// lost are the runs of records the follower logs read lack
+		// (Input.Lost: chunks zeroed between others, the newest records
+		// a file header counts and no chunk holds) and, of a log cut
+		// short, the records after its last one: a follower among them
+		// is not seen.
+		var lost []followerLost
 		for _, id := range u.Queries {
 			for _, fq := range cr.queries {
 				if fq.query.ID != id {
@@ -582,6 +588,12 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 				for _, in := range j.sr.inputs {
 					if !in.Readable() || !in.Holds(fq.query.Channel) {
 						continue
+					}
+					for _, l := range in.Lost {
+						lost = append(lost, followerLost{in.Path, l})
+					}
+					if cutText([]*Input{in}) != "" && in.LastWritten != nil {
+						lost = append(lost, followerLost{in.Path, LostRecords{AfterID: in.LastWritten.RecordNumber, After: in.LastWritten.Time, Newest: true, cut: true}})
 					}
 					first, last := in.Stats.First, in.Stats.Last
 					if in.FirstWritten != nil && in.LastWritten != nil {
@@ -612,6 +624,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 			samples = st.lang.samples
 		}
 		keep := map[time.Time]bool{}
+		unseen := map[time.Time]followerLost{} // kept, but a follower may be among lost records
 		early, uncovered := 0, 0
 		for _, s := range samples {
 			switch {
@@ -623,7 +636,22 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 				uncovered++
 			default:
 				keep[s.t] = true
+				for _, l := range lost {
+					if l.run.overlaps(s.t, s.t.Add(u.Within)) {
+						unseen[s.t] = l
+						break
+					}
+				}
 			}
+		}
+		if len(unseen) > 0 {
+			var l followerLost
+			for _, v := range unseen {
+				l = v
+				break
+			}
+			caveats = append(caveats, fmt.Sprintf("%s: %s after which records of the %s log read are lost (%s): whether %s followed cannot be told, so %s possible only",
+				cq.query.ID, plural(len(unseen), "match"), followChannels(cr, u), l, followDescribes(cr, u), pluralVerb(len(unseen), "it is", "they are")))
 		}
 		if uncovered > 0 {
 			caveats = append(caveats, fmt.Sprintf("%s: %s before the start of the %s log read: whether %s followed cannot be told",
@@ -639,10 +667,15 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 		var kept []*EventRef
 		for _, r := range st.evidence {
 			if keep[r.Time] {
+				if l, ok := unseen[r.Time]; ok {
+					r.Possible = true
+					r.Attribution = fmt.Sprintf("%s%s log after it are lost (%s), and %s may be among them", followerLostPrefix, followChannels(cr, u), l, followDescribes(cr, u))
+				}
 				kept = append(kept, r)
 			}
 		}
 		st.evidence = kept
+		st.hit.Possible += len(unseen)
 		n := 0
 		var first, last time.Time
 		for t := range keep {
@@ -655,6 +688,26 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 		st.hit.Count, st.hit.First, st.hit.Last = n, first, last
 	}
 	return caveats
+}
+
+// followerLostPrefix starts the Attribution of a match of an
+// UnlessFollowed query kept as possible evidence: records of the follower
+// log after it are lost (applyFollowed), so it is weaker evidence, not
+// another program's.
+const followerLostPrefix = "records of the "
+
+// followerLost is a run of records a follower log read lacks (its path
+// and the run), or the records after the end of a log cut short.
+type followerLost struct {
+	path string
+	run  LostRecords
+}
+
+func (l followerLost) String() string {
+	if l.run.cut {
+		return fmt.Sprintf("%s is cut short after record %d (%s): the records after it are lost", l.path, l.run.AfterID, evtx.FormatTime(l.run.After))
+	}
+	return l.path + ": " + l.run.String()
 }
 
 // followedWithin reports whether some time of ts lies in (t, t+d].

@@ -201,9 +201,19 @@ type Input struct {
 // LostRecords is a run of lost records (evtx.LostSpan): the record
 // numbered AfterID is followed by the one numbered BeforeID; After and
 // Before are their TimeCreated, zero when not known.
+//
+// Newest marks the run of the newest records (evtx.LostSpan.Newest):
+// BeforeID is the file header's next record id, no record, and Before
+// is zero; the lost records lie after After, so the run reaches into
+// every window that ends after it.
 type LostRecords struct {
 	AfterID, BeforeID uint64
 	After, Before     time.Time
+	Newest            bool
+	// cut marks the records after the last one of a log cut short
+	// (cutText), which its file header's chunk count says were written:
+	// AfterID and After are the last record's, BeforeID is not known.
+	cut bool
 }
 
 // Count is the number of records lost.
@@ -221,6 +231,9 @@ func (l LostRecords) String() string {
 	what := fmt.Sprintf("records %d to %d (%d)", l.AfterID+1, l.BeforeID-1, l.Count())
 	if l.Count() == 1 {
 		what = fmt.Sprintf("record %d", l.AfterID+1)
+	}
+	if l.Newest {
+		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (its file header counts records up to %d: next record id %d)", what, l.AfterID, at(l.After), l.BeforeID-1, l.BeforeID)
 	}
 	return fmt.Sprintf("%s missing between record %d (%s) and record %d (%s)", what, l.AfterID, at(l.After), l.BeforeID, at(l.Before))
 }

@@ -146,6 +146,9 @@ type scanner struct {
 	// shared tells the matched records that an earlier input gave
 	// (copies.go); nil when fewer than two inputs are read.
 	shared *sharedRecords
+	// conflicts notes, per input of copies read as one, the matched
+	// records two copies hold with different content (copies.go).
+	conflicts map[*Input]*conflictingCopies
 }
 
 type recordCounts struct{ near, total int }
@@ -243,6 +246,9 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 	for _, in := range s.inputs {
 		if in.CopyOf != "" {
 			s.warnings = append(s.warnings, copiesWarning(in))
+		}
+		if c := s.conflicts[in]; c != nil && c.count > 0 {
+			s.warnings = append(s.warnings, c.warning(in))
 		}
 	}
 	s.copiesSuspected = s.shared != nil && s.shared.suspect
@@ -799,7 +805,7 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	if in.Decoded && !in.lostRead {
 		in.lostRead = true
 		for _, l := range f.LostRecords() {
-			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before)})
+			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), Newest: l.Newest})
 		}
 	}
 	// The reader's own judgement (most records renumbered) adds to the
@@ -975,6 +981,9 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 		if !checked {
 			if s.shared.shared(in, ev) {
 				return // counted from the input that gave it first
+			}
+			if s.conflicting(in, ev) {
+				return // counted from the copy that gave it first
 			}
 			checked = true
 		}

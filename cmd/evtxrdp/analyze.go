@@ -255,7 +255,15 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	// The fleet shows its own progress (machines analysed), not the
 	// per-log line.
 	progress.done()
-	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs), notRead)
+	// The fleet document's renderings go to the run's private temporary
+	// directory, removed at the end and on SIGINT, SIGTERM, SIGHUP and
+	// SIGPIPE.
+	tmp, err := in.tempDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+		return exitFailure
+	}
+	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs), notRead, tmp)
 }
 
 // primeSystemLogs primes (evtx.Log.Prime) the System logs of units, the
@@ -353,11 +361,15 @@ func flagged(r *report.Report) bool {
 // analyzeFleet analyses several machines in parallel and writes one
 // document (a summary table, then each machine's report) or, in JSON
 // Lines, one line per machine as soon as it and those before it are done.
-func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, opts []string, notRead []string) int {
-	var reports []*report.Report
-	var errs []string
+func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, opts []string, notRead []string, dir string) int {
+	// Each report is rendered as it comes, into a temporary file of dir,
+	// so that memory holds one summary row per machine, not every report.
+	doc, werr := report.NewFleetWriter(stdout, f, dir)
+	if werr != nil {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(werr))
+		return exitFailure
+	}
 	anyFlagged, readable := false, 0
-	var werr error
 	progress := terminalProgress(terminal)
 	fleet.Analyze(eng, ms, 0, func(i int, res *fleet.Result) {
 		var r *report.Report
@@ -380,19 +392,10 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 		if f == report.FormatJSONL {
 			// Each line stands alone: each carries what was not read.
 			r.NotRead = notRead
-			if werr == nil {
-				werr = report.WriteJSONLine(stdout, r)
-			}
-			return
 		}
-		reports = append(reports, r)
-		errs = append(errs, e)
+		doc.Add(r, e) // the first error is kept: Close returns it
 	}, progress)
-	if f != report.FormatJSONL {
-		fl := report.NewFleet(reports, errs)
-		fl.NotRead = notRead
-		werr = report.WriteFleet(stdout, fl, f)
-	}
+	werr = doc.Close(notRead)
 	switch {
 	case werr != nil:
 		return writeFailed(stderr, "analyze", werr)

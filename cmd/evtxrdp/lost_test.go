@@ -63,6 +63,35 @@ func TestDumpNamesLostRecords(t *testing.T) {
 	}
 }
 
+// TestDumpAndQueryNameNewestLost: a log whose last chunk is zero while its
+// file header counts the records it held (next record id 51 past record
+// 40, the newest the file holds) lost its newest records: dump named no
+// run and query said nothing, as of an intact log; both name them now,
+// after record 40, with the header's count.
+func TestDumpAndQueryNameNewestLost(t *testing.T) {
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 50 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(b[4096+4*65536 : 4096+5*65536]) // chunk 4: records 41..50
+	lost := filepath.Join(t.TempDir(), "System.evtx")
+	if err := os.WriteFile(lost, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "records 41 to 50 (10) are not in the file (chunks zeroed, overwritten or cut off): the newest records, after record 40 (" + lost + ": chunk 3: offset 0x"
+	if code, _, errOut := runCmd("dump", "-f", "none", lost); code != exitOK || !strings.Contains(errOut, "lost: "+want) || !strings.Contains(errOut, "next record id is 51") {
+		t.Errorf("dump: exit %d, stderr lacks %q:\n%s", code, want, errOut)
+	}
+	if code, out, errOut := runCmd("query", "-f", "xml", lost); code != exitOK || strings.Count(out, "<Event ") != 40 || !strings.Contains(errOut, want) {
+		t.Errorf("query: exit %d, %d events, stderr lacks %q:\n%s", code, strings.Count(out, "<Event "), want, errOut)
+	}
+}
+
 // TestDumpNamesLostRecordsOfCopies: dump of a log and a shadow copy of it
 // that lack the same chunks (read as one) names the run no copy holds, as
 // not in any of the copies; with an intact copy beside, none.
@@ -116,5 +145,52 @@ func TestDumpRecoverNamesLostRecordsPrinted(t *testing.T) {
 	}
 	if _, _, errOut := runCmd("dump", "-f", "none", p); !strings.Contains(errOut, "lost: records 1156 to 1417 (262)") || strings.Contains(errOut, "were printed") {
 		t.Errorf("dump: stderr:\n%s", errOut)
+	}
+}
+
+// TestAnalyzeReferenceOfNewestLost: of a System log whose last chunk is
+// zero while its file header counts the records it held, the report's
+// reference line said "(the last-written record, EventRecordID 40 in
+// ...)", though records 41 to 50 were written after it; it now says that
+// record 40 is the newest the file holds and not the last written, and
+// the JSON says so (reference_newest_lost). The intact log's does not.
+func TestAnalyzeReferenceOfNewestLost(t *testing.T) {
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 50 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	intact := filepath.Join(dir, "intact", "System.evtx")
+	lost := filepath.Join(dir, "lost", "System.evtx")
+	for _, p := range []string{intact, lost} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(intact, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clear(b[4096+4*65536 : 4096+5*65536]) // chunk 4: records 41..50
+	if err := os.WriteFile(lost, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "(EventRecordID 40 in " + lost + ", the newest record the file holds; the records written after it are lost, so it is not the last-written record)"
+	if _, out, _ := runCmd("analyze", "--timeline", "0", lost); !strings.Contains(out, want) {
+		t.Errorf("analyze of the log missing records 41..50: no %q in\n%s", want, out)
+	}
+	if _, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", lost); !strings.Contains(out, `"reference_newest_lost": true`) {
+		t.Errorf("analyze -f json of the log missing records 41..50: no reference_newest_lost")
+	}
+	_, out, _ := runCmd("analyze", "--timeline", "0", intact)
+	if !strings.Contains(out, "(the last-written record, EventRecordID 50 in "+intact+")") || strings.Contains(out, "newest record the file holds") {
+		t.Errorf("analyze of the intact log:\n%s", out)
+	}
+	if _, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", intact); strings.Contains(out, "reference_newest_lost") {
+		t.Errorf("analyze -f json of the intact log says reference_newest_lost")
 	}
 }

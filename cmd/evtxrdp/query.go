@@ -94,8 +94,9 @@ evaluates the query on each.
 
 A log that lacks records between the chunks it holds (record numbers
 skipped: chunks zeroed or overwritten, as in a shadow copy of a log not
-flushed) is named on stderr with the first run of lost records: no query
-can match what they held.
+flushed) is named on stderr with the first run of lost records, and with
+its newest records lost when its file header counts records past the
+newest it holds (the last chunk zeroed): no query can match what they held.
 
 Like wevtutil, events come oldest first (record order for one log; by
 EventRecordID for copies read as one, since an export renumbers its
@@ -496,6 +497,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				more = fmt.Sprintf(" (and %d more runs of lost records: evtxrdp dump lists them)", len(lost)-1)
 			}
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0], f.PartStats() != nil)), more)
+			// The newest records lost are the ones a query of the
+			// last hours would have matched: named too.
+			if last := lost[len(lost)-1]; len(lost) > 1 && last.Newest {
+				fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held\n", escapeText(l.Path), escapeText(lostText(last, f.PartStats() != nil)))
+			}
 		}
 		// Problems and not one record (a copy cut inside or after its
 		// file header): as unreadable as a file that is not EVTX, as
@@ -790,7 +796,10 @@ func invalidQuery(stderr io.Writer, err error) {
 	var se *xpath.SyntaxError
 	var qe *xpath.QueryListError
 	if errors.As(err, &se) && !errors.As(err, &qe) && len(se.Expr) <= 240 && !strings.ContainsAny(se.Expr, "\r\n\t") {
-		fmt.Fprintf(stderr, "  %s\n  %s^\n", se.Expr, strings.Repeat(" ", len([]rune(se.Expr[:se.Offset]))))
+		// The query is shown escaped as everything else on stderr (a
+		// query pasted from a ticket or a script may hold terminal
+		// escapes), the caret under the escaped text.
+		fmt.Fprintf(stderr, "  %s\n  %s^\n", escapeText(se.Expr), strings.Repeat(" ", len([]rune(escapeText(se.Expr[:se.Offset])))))
 	}
 }
 

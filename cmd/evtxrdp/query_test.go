@@ -352,6 +352,11 @@ func TestQueryErrors(t *testing.T) {
 		{[]string{system, "-q", "*[System[EventID=1058]"}, exitUsage,
 			[]string{"The specified query is invalid.", "offset 22: expected ']'", "\n                        ^\n"}},
 		{[]string{system, "-q", "*[count(EventData/Data)>2]"}, exitUsage, []string{"The specified query is invalid.", "count()"}},
+		// A query holding terminal escapes (pasted from a ticket) is
+		// shown escaped, the caret under its escaped text: it was
+		// written raw to the terminal (ESC [31m, BEL).
+		{[]string{system, "-q", "*[System[Provider[@Name='\x1b[31mX\x07']]"}, exitUsage,
+			[]string{"The specified query is invalid.", "  *[System[Provider[@Name='\\x1b[31mX\\x07']]\n                                           ^\n"}},
 		{[]string{system, "--structured-query", filepath.Join(dir, "missing.xml")}, exitUsage, []string{"missing.xml"}},
 		{[]string{system, "-q", "*", "--structured-query", "x"}, exitUsage, []string{"exclude each other"}},
 		{[]string{system, "-f", "csv"}, exitUsage, []string{"unknown --format"}},
