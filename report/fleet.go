@@ -3,11 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
@@ -152,11 +150,14 @@ func newFleetEntry(r *Report, e string) FleetEntry {
 func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	switch f {
 	case FormatJSON:
-		b, err := fleetJSON(fl)
-		if err != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(fl); err != nil {
 			return err
 		}
-		_, err = w.Write(b)
+		_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
 		return err
 	case FormatJSONL:
 		for _, r := range fl.Reports {
@@ -339,85 +340,4 @@ func cellList(l []string) string {
 		cs = append(cs, cell(s))
 	}
 	return strings.Join(cs, ", ")
-}
-
-// fleetJSON is the JSON document WriteFleet writes: fl encoded by an
-// encoding/json Encoder indenting by two spaces, HTML left as is, unsafe
-// runes escaped (EscapeJSONUnsafe), byte for byte
-// (TestFleetJSONEqualsEncoder). The reports, most of the bytes, are
-// encoded at once, one goroutine each: encoded in one piece, the three of
-// bench/run's volume were most of the time analyze spends after its last
-// machine is done.
-func fleetJSON(fl *Fleet) ([]byte, error) {
-	if fleetJSONPlain || len(fl.Reports) == 0 {
-		return encodeJSON(fl, "")
-	}
-	// The document without its reports ends its "reports" member with
-	// "[]": the encoder writes it on a line of its own, indented once, and
-	// no string of the document holds a newline unescaped, so that line
-	// is found once, wherever the names and paths of the other members
-	// lead.
-	head := *fl
-	head.Reports = []*Report{}
-	doc, err := encodeJSON(&head, "")
-	if err != nil {
-		return nil, err
-	}
-	const empty = "\n  \"reports\": []"
-	at := bytes.Index(doc, []byte(empty))
-	if at < 0 || bytes.Contains(doc[at+len(empty):], []byte(empty)) {
-		return nil, fmt.Errorf("report: the fleet document has no single reports member")
-	}
-	parts := make([][]byte, len(fl.Reports))
-	errs := make([]error, len(fl.Reports))
-	var wg sync.WaitGroup
-	for i, r := range fl.Reports {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Indented as an element of the reports array, two levels in.
-			parts[i], errs[i] = encodeJSON(r, "    ")
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	n := len(doc)
-	for _, p := range parts {
-		n += len(p) + 6
-	}
-	out := make([]byte, 0, n)
-	out = append(out, doc[:at+len(empty)-1]...) // up to and with "["
-	for i, p := range parts {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, "\n    "...)
-		out = append(out, p...)
-	}
-	out = append(out, "\n  ]"...)
-	return append(out, doc[at+len(empty):]...), nil
-}
-
-// fleetJSONPlain makes fleetJSON encode the document in one piece (tests
-// compare both ways).
-var fleetJSONPlain = false
-
-// encodeJSON encodes v as an encoding/json Encoder indenting by two spaces
-// after prefix does, HTML left as is, with unsafe runes escaped
-// (EscapeJSONUnsafe); without prefix, the Encoder's final newline is kept.
-func encodeJSON(v any, prefix string) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent(prefix, "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	if prefix != "" {
-		b = bytes.TrimSuffix(b, []byte("\n"))
-	}
-	return EscapeJSONUnsafe(b), nil
 }
