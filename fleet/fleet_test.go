@@ -1088,3 +1088,51 @@ func TestMixedViewUnreadEndsGoesToItsMachine(t *testing.T) {
 		t.Errorf("vm2: %s, %d events (%q)", f.Verdict, f.EvidenceCount, f.Reasons)
 	}
 }
+
+// TestCopyCountsFromTheMergedLogsPeriod: the copies of one log are counted
+// over one grouping period, the one analyze reads the merged log over,
+// running back from the newest copy's last-written record. Each copy's
+// profile runs back from its own last-written record, so a copy cut short
+// (the log's first 25 of its 30 days) began 5 days earlier than the whole
+// log, and its records of those 5 days, which the whole log holds too,
+// were counted as records it adds: "adds 240 of its 481 records". It adds
+// none, and holds 241 records of the period.
+func TestCopyCountsFromTheMergedLogsPeriod(t *testing.T) {
+	dir := t.TempDir()
+	const step, days = 30 * time.Minute, 30
+	evs := evtxtest.Noise(t0.Add(-days*24*time.Hour), step, days*48+1)
+	for i, ev := range evs {
+		ev.System.Computer = "VM01"
+		ev.RecordID = uint64(i + 1)
+		ev.System.EventRecordID = ev.RecordID
+	}
+	write(t, filepath.Join(dir, "a", "System.evtx"), evs)
+	write(t, filepath.Join(dir, "b", "System.evtx"), evs[:25*48+1])
+	eng := engine(t)
+	units, probs, err := fleet.Find([]string{dir})
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	const period = 10 * 24 * time.Hour
+	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: period, Accepts: eng.Accepts()})
+	m := oneMachine(t, ms)
+	var sys *fleet.Log
+	for _, l := range m.Logs {
+		if l.Channel == "System" {
+			sys = l
+		}
+	}
+	if sys == nil || len(sys.Copies) != 2 {
+		t.Fatalf("System log %+v: want one log of two copies", sys)
+	}
+	// The whole log's period: 10 days before its last record, 481
+	// records; the cut copy holds those of days 20 to 25 of them.
+	a, b := sys.Copies[0], sys.Copies[1]
+	if !strings.HasSuffix(a.Path, filepath.Join("a", "System.evtx")) || a.Records != 481 || a.Added != 481 {
+		t.Errorf("first copy %s: %d records, adds %d; want a/System.evtx, 481 and 481", a.Path, a.Records, a.Added)
+	}
+	if b.Records != 241 || b.Added != 0 || sys.Records != 481 {
+		t.Errorf("cut copy %s: %d records, adds %d, log %d records; want 241, 0 and 481", b.Path, b.Records, b.Added, sys.Records)
+	}
+	checkLoneAlt(t, units, fleet.Options{Channels: eng.Channels(), Period: period, Accepts: eng.Accepts()}, ms)
+}

@@ -138,7 +138,9 @@ type Copy struct {
 	Log  *evtx.Log
 	// Records counts the copy's records that grouping read: those of the
 	// grouping period (Options.Period; with Period 0, all), records
-	// decoded in part aside; Added those that no copy before it holds (by the identity of evtx.Merge, judged without decoding
+	// decoded in part aside; of copies of one log, the period of the
+	// newest copy (the latest start), which analyze reads the merged log
+	// over; Added those that no copy before it holds (by the identity of evtx.Merge, judged without decoding
 	// from the record's channel, EventRecordID, TimeCreated, provider,
 	// event id and computer: a record whose content alone differs from an
 	// earlier copy's is not counted, though Merge reads it beside that
@@ -470,7 +472,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 	}
 	var all []*Log
 	for _, r := range roots {
-		all = append(all, newLog(es, sets[r]))
+		all = append(all, newLog(es, sets[r], commonPeriod(es, sets[r], workers)))
 	}
 	for _, e := range es {
 		if e.prof != nil {
@@ -617,8 +619,45 @@ func markSameFiles(es []*entry) {
 	}
 }
 
-// newLog builds the Log of a set of copies (entry indices in found order).
-func newLog(es []*entry, set []int) *Log {
+// commonPeriod returns, for copies of a set read from different grouping
+// periods, the profiles of the copies whose period began earlier, read
+// again from the latest start (by entry index; nil when there are none).
+// Each copy's period runs back from its own last-written record; a copy
+// cut short or saved earlier began its period earlier, and its records
+// before the newest copy's period, which that copy's profile does not
+// hold, were counted as records it adds (a copy of the first 8 chunks of
+// a log beside the log "added 24" records the log holds). Copy.Records
+// and Copy.Added count the records of the one period analyze reads the
+// merged log over; what the copies say of the machine (hosts, renames,
+// times) stays that of each copy's own period, and so does the order the
+// copies are read in.
+func commonPeriod(es []*entry, set []int, workers int) map[int]*profile {
+	var latest time.Time
+	n := 0
+	for _, i := range set {
+		if p := es[i].prof; p != nil && es[i].sameFile < 0 && p.err == nil {
+			n++
+			if p.since.After(latest) {
+				latest = p.since
+			}
+		}
+	}
+	if n < 2 || latest.IsZero() {
+		return nil
+	}
+	out := map[int]*profile{}
+	for _, i := range set {
+		if p := es[i].prof; p != nil && es[i].sameFile < 0 && p.err == nil && p.since.Before(latest) {
+			out[i] = readProfileSince(es[i].log, es[i].channel, workers, latest, true)
+		}
+	}
+	return out
+}
+
+// newLog builds the Log of a set of copies (entry indices in found order);
+// counting holds the profiles Copy.Records and Copy.Added count from where
+// they are not the entry's own (commonPeriod).
+func newLog(es []*entry, set []int, counting map[int]*profile) *Log {
 	l := &Log{order: set[0], unit: es[set[0]].unit, Channel: es[set[0]].channel}
 	for _, i := range set {
 		if !slices.Contains(l.units, es[i].unit) {
@@ -642,18 +681,22 @@ func newLog(es []*entry, set []int) *Log {
 			// A copy that could not be opened is not read (t12: a log
 			// that cannot be read is never described as read).
 			l.Read = l.Read || e.prof.err == nil
-			c.Records = e.prof.records
+			p := e.prof
+			if q := counting[i]; q != nil {
+				p = q
+			}
+			c.Records = p.records
 			switch {
 			case c.SameFile:
 			case len(set) == 1:
-				c.Added = len(e.prof.keys)
+				c.Added = len(p.keys)
 				l.Records = c.Added
 			default:
 				if seen == nil {
 					seen, seenAlt = map[uint64]struct{}{}, map[uint64]struct{}{}
 				}
 				first := len(seen) == 0
-				for _, k := range e.prof.keys {
+				for _, k := range p.keys {
 					if _, ok := seen[k]; !ok {
 						seen[k] = struct{}{}
 						c.Added++
@@ -663,13 +706,13 @@ func newLog(es []*entry, set []int) *Log {
 				// saved from: what it adds is the events no earlier copy
 				// holds.
 				addedAlt := 0
-				for _, k := range e.prof.alt {
+				for _, k := range p.alt {
 					if _, ok := seenAlt[k]; !ok {
 						seenAlt[k] = struct{}{}
 						addedAlt++
 					}
 				}
-				if !first && e.prof.altAll && addedAlt < c.Added {
+				if !first && p.altAll && addedAlt < c.Added {
 					c.Added = addedAlt
 				}
 				l.Records += c.Added

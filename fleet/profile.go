@@ -29,7 +29,10 @@ type profile struct {
 	renames [][2]string // EventLog 6011: from, to
 	first   time.Time   // TimeCreated (header time where absent)
 	last    time.Time
-	err     error
+	// since is where the read began: the grouping period before the
+	// TimeCreated of the log's last-written record (zero: the whole log).
+	since time.Time
+	err   error
 }
 
 // hostSpan is where one host's records lie in a log.
@@ -384,11 +387,23 @@ func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *pro
 // readProfileAlt is readProfile, with the eventKeys of the records
 // (profile.alt) only when alt is set.
 func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, alt bool) *profile {
+	since, err := periodStart(l, workers, period)
+	if err != nil {
+		p := newProfiler(ch).profile()
+		p.err = err
+		return p
+	}
+	return readProfileSince(l, ch, workers, since, alt)
+}
+
+// readProfileSince is readProfileAlt of the records whose TimeCreated is
+// since or later (zero: all).
+func readProfileSince(l *evtx.Log, ch string, workers int, since time.Time, alt bool) *profile {
 	pr := newProfiler(ch)
 	pr.noAlt = !alt
-	renames, err := readSummaries(l, workers, period, pr.note)
+	renames, err := summariesIn(l, evtx.Options{Workers: workers, Since: since}, pr.note)
 	p := pr.profile()
-	p.renames, p.err = renames, err
+	p.renames, p.err, p.since = renames, err, since
 	return p
 }
 
@@ -397,11 +412,21 @@ func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, a
 // to) and the error that ended the read. Every note has returned when it
 // does.
 func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evtx.Summary)) (renames [][2]string, _ error) {
-	var since time.Time
+	since, err := periodStart(l, workers, period)
+	if err != nil {
+		return nil, err
+	}
+	return summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
+}
+
+// periodStart is where readSummaries begins: period before the
+// TimeCreated of l's last-written record, or the zero time (the whole
+// log) when period is 0 or no record has a usable TimeCreated.
+func periodStart(l *evtx.Log, workers int, period time.Duration) (since time.Time, _ error) {
 	if period > 0 {
 		f, err := l.Open(evtx.Options{Workers: workers})
 		if err != nil {
-			return nil, err
+			return time.Time{}, err
 		}
 		// From the last-written record (the highest record number), not
 		// the largest time, which a clock that ran ahead sets: the record
@@ -429,7 +454,7 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 			since = t.Add(-period)
 		}
 	}
-	return summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
+	return since, nil
 }
 
 // summariesIn calls note, from several goroutines at once, for the
