@@ -142,21 +142,7 @@ func compareNumbers(a, b number, op cmpOp) bool {
 	if !ok {
 		return op == cmpNe
 	}
-	switch op {
-	case cmpEq:
-		return c == 0
-	case cmpNe:
-		return c != 0
-	case cmpLt:
-		return c < 0
-	case cmpLe:
-		return c <= 0
-	case cmpGt:
-		return c > 0
-	case cmpGe:
-		return c >= 0
-	}
-	return false
+	return op.holds(c)
 }
 
 // decimalNumber reads the XPath 1.0 Number syntax (digits with an

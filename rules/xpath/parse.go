@@ -76,6 +76,26 @@ const (
 	cmpGe
 )
 
+// holds reports whether a three-way comparison c of two operands (< 0,
+// 0, > 0: the first is less, equal, greater) satisfies the operator.
+func (op cmpOp) holds(c int) bool {
+	switch op {
+	case cmpEq:
+		return c == 0
+	case cmpNe:
+		return c != 0
+	case cmpLt:
+		return c < 0
+	case cmpLe:
+		return c <= 0
+	case cmpGt:
+		return c > 0
+	case cmpGe:
+		return c >= 0
+	}
+	return false
+}
+
 // flip returns the operator with its operands swapped (a < b == b > a).
 func (c cmpOp) flip() cmpOp {
 	switch c {

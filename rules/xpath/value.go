@@ -189,21 +189,4 @@ func textUint(s string) (uint64, bool) {
 	return u, err == nil
 }
 
-func compareTimes(a, b time.Time, op cmpOp) bool {
-	c := a.Compare(b)
-	switch op {
-	case cmpEq:
-		return c == 0
-	case cmpNe:
-		return c != 0
-	case cmpLt:
-		return c < 0
-	case cmpLe:
-		return c <= 0
-	case cmpGt:
-		return c > 0
-	case cmpGe:
-		return c >= 0
-	}
-	return false
-}
+func compareTimes(a, b time.Time, op cmpOp) bool { return op.holds(a.Compare(b)) }
