@@ -1135,4 +1135,22 @@ func TestCopyCountsFromTheMergedLogsPeriod(t *testing.T) {
 		t.Errorf("cut copy %s: %d records, adds %d, log %d records; want 241, 0 and 481", b.Path, b.Records, b.Added, sys.Records)
 	}
 	checkLoneAlt(t, units, fleet.Options{Channels: eng.Channels(), Period: period, Accepts: eng.Accepts()}, ms)
+	// The grouping lines say which records they count: those of the
+	// grouping period, the log's line too (it said "481 records of VM01"
+	// of a log of 1,441).
+	lines := strings.Join(m.Grouping, "\n")
+	for _, want := range []string{
+		filepath.Join("a", "System.evtx") + ": 481 records of the grouping period, of VM01",
+		filepath.Join("b", "System.evtx") + ": a copy of " + a.Path + "; adds none of its 241 records of the grouping period",
+	} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("grouping lines lack %q:\n%s", want, lines)
+		}
+	}
+	// Grouped from every record, they count all and say no period.
+	all := oneMachine(t, fleet.Group(units, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()}))
+	lines = strings.Join(all.Grouping, "\n")
+	if want := filepath.Join("a", "System.evtx") + ": 1441 records, of VM01"; !strings.Contains(lines, want) || strings.Contains(lines, "grouping period") {
+		t.Errorf("grouped from every record, the lines lack %q or name a grouping period:\n%s", want, lines)
+	}
 }

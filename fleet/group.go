@@ -383,7 +383,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 	}
 
 	for _, m := range ms {
-		m.finish(units)
+		m.finish(units, opts.Period > 0)
 	}
 	if opts.Period > 0 {
 		notePeriodCopies(ms)
@@ -847,8 +847,10 @@ func (m *Machine) add(l *Log) {
 	}
 }
 
-// finish sorts the machine's logs, names it and says why.
-func (m *Machine) finish(units []*Unit) {
+// finish sorts the machine's logs, names it and says why; period tells
+// whether grouping read the records of a grouping period (Options.Period)
+// rather than all, which the counts it gives say.
+func (m *Machine) finish(units []*Unit, period bool) {
 	sort.SliceStable(m.Logs, func(i, j int) bool { return m.Logs[i].order < m.Logs[j].order })
 	// Hosts over all logs, oldest first; the name of the newest record.
 	type host struct {
@@ -886,8 +888,13 @@ func (m *Machine) finish(units []*Unit) {
 		m.Name = ""
 	}
 
-	// Why.
+	// Why. The records counted are those grouping read: of the grouping
+	// period, when there is one.
 	var why []string
+	inPeriod := ""
+	if period {
+		inPeriod = " of the grouping period"
+	}
 	unread := map[string]int{}
 	for _, l := range m.Logs {
 		p := l.Copies[0].Path
@@ -899,7 +906,7 @@ func (m *Machine) finish(units []*Unit) {
 		case len(l.hosts) == 0:
 			why = append(why, fmt.Sprintf("%s: no record names a computer (empty or unreadable); listed with the machine(s) whose logs are in %s", p, units[l.unit].Path))
 		case len(l.hosts) == 1:
-			why = append(why, fmt.Sprintf("%s: %d records of %s", p, l.Records, l.hosts[0].name))
+			why = append(why, fmt.Sprintf("%s: %d records%s, of %s", p, l.Records, inPeriod, l.hosts[0].name))
 		default:
 			var parts []string
 			for _, h := range l.hosts {
@@ -915,9 +922,9 @@ func (m *Machine) finish(units []*Unit) {
 			case c.SameFile:
 				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, c.SameAs))
 			case c.Added == 0:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records of the grouping period", c.Path, p, c.Records))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records%s", c.Path, p, c.Records, inPeriod))
 			default:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records of the grouping period (each record counted once)", c.Path, p, c.Added, c.Records))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records%s (each record counted once)", c.Path, p, c.Added, c.Records, inPeriod))
 			}
 		}
 	}
