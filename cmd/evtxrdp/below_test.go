@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,18 +23,7 @@ func TestDumpQueryNameWhatALogsFolderHoldsBelow(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "empty", "deeper"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	zf, err := os.Create(filepath.Join(dir, "logs.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(zf)
-	w, _ := zw.Create("Logs/System.evtx")
-	data, _ := os.ReadFile(src)
-	w.Write(data)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	zf.Close()
+	variantZip(t, filepath.Join(dir, "logs.zip"), map[string][]byte{"Logs/System.evtx": mustRead(t, src)})
 	named := []string{
 		"fleet: " + filepath.Join(dir, "Archive") + ": a folder below the logs folder " + dir + ", not read with it (a folder holding .evtx files is read alone; give " + filepath.Join(dir, "Archive") + " as a PATH of its own)\n",
 		"fleet: " + filepath.Join(dir, "logs.zip") + ": an archive beside the logs of " + dir + ", not read with them (give it as a PATH of its own)\n",
@@ -118,18 +106,7 @@ func TestDumpQueryNameLogsBelowAFolderWithout(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	zf, err := os.Create(filepath.Join(dir, "vm2.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(zf)
-	w, _ := zw.Create("Logs/System.evtx")
-	data, _ := os.ReadFile(src)
-	w.Write(data)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	zf.Close()
+	variantZip(t, filepath.Join(dir, "vm2.zip"), map[string][]byte{"Logs/System.evtx": mustRead(t, src)})
 	want := "; 3 places below it hold logs, not read: " + filepath.Join(dir, "deep", "er", "vm3") + ", " + filepath.Join(dir, "vm1") + ", " + filepath.Join(dir, "vm2.zip") + " (give each as a PATH of its own; analyze " + dir + " reads them all)"
 	for _, args := range [][]string{{"dump", "-f", "none"}, {"query", "-f", "xml"}} {
 		code, out, errOut := runCmd(append(args, dir)...)

@@ -69,20 +69,7 @@ func TestDumpNamesLostRecords(t *testing.T) {
 // run and query said nothing, as of an intact log; both name them now,
 // after record 40, with the header's count.
 func TestDumpAndQueryNameNewestLost(t *testing.T) {
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clear(b[4096+4*65536 : 4096+5*65536]) // chunk 4: records 41..50
-	lost := filepath.Join(t.TempDir(), "System.evtx")
-	if err := os.WriteFile(lost, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	_, lost := newestLostLog(t)
 	want := "records 41 to 50 (10) are not in the file (chunks zeroed, overwritten or cut off): the newest records, after record 40 (" + lost + ": chunk 3: offset 0x"
 	if code, _, errOut := runCmd("dump", "-f", "none", lost); code != exitOK || !strings.Contains(errOut, "lost: "+want) || !strings.Contains(errOut, "next record id is 51") {
 		t.Errorf("dump: exit %d, stderr lacks %q:\n%s", code, want, errOut)
@@ -155,30 +142,7 @@ func TestDumpRecoverNamesLostRecordsPrinted(t *testing.T) {
 // record 40 is the newest the file holds and not the last written, and
 // the JSON says so (reference_newest_lost). The intact log's does not.
 func TestAnalyzeReferenceOfNewestLost(t *testing.T) {
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	intact := filepath.Join(dir, "intact", "System.evtx")
-	lost := filepath.Join(dir, "lost", "System.evtx")
-	for _, p := range []string{intact, lost} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(intact, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	clear(b[4096+4*65536 : 4096+5*65536]) // chunk 4: records 41..50
-	if err := os.WriteFile(lost, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	intact, lost := newestLostLog(t)
 	want := "(EventRecordID 40 in " + lost + ", the newest record the file holds; the records written after it are lost, so it is not the last-written record)"
 	if _, out, _ := runCmd("analyze", "--timeline", "0", lost); !strings.Contains(out, want) {
 		t.Errorf("analyze of the log missing records 41..50: no %q in\n%s", want, out)
@@ -193,4 +157,37 @@ func TestAnalyzeReferenceOfNewestLost(t *testing.T) {
 	if _, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", intact); strings.Contains(out, "reference_newest_lost") {
 		t.Errorf("analyze -f json of the intact log says reference_newest_lost")
 	}
+}
+
+// newestLostLog writes a System log of 50 EventLog 6013 records, a minute
+// apart, 10 to a chunk, as intact/System.evtx and, with its last chunk
+// (records 41..50) zeroed while its file header still counts them (next
+// record id 51), as lost/System.evtx, in a temporary folder.
+func newestLostLog(t *testing.T) (intact, lost string) {
+	t.Helper()
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 50 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	intact = filepath.Join(dir, "intact", "System.evtx")
+	lost = filepath.Join(dir, "lost", "System.evtx")
+	for _, p := range []string{intact, lost} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(intact, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clear(b[4096+4*65536 : 4096+5*65536]) // chunk 4: records 41..50
+	if err := os.WriteFile(lost, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return intact, lost
 }
