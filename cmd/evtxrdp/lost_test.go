@@ -83,15 +83,7 @@ func TestDumpAndQueryNameNewestLost(t *testing.T) {
 // that lack the same chunks (read as one) names the run no copy holds, as
 // not in any of the copies; with an intact copy beside, none.
 func TestDumpNamesLostRecordsOfCopies(t *testing.T) {
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fiftyRecordLog(t)
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name, "System.evtx")
@@ -165,15 +157,7 @@ func TestAnalyzeReferenceOfNewestLost(t *testing.T) {
 // record id 51), as lost/System.evtx, in a temporary folder.
 func newestLostLog(t *testing.T) (intact, lost string) {
 	t.Helper()
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fiftyRecordLog(t)
 	dir := t.TempDir()
 	intact = filepath.Join(dir, "intact", "System.evtx")
 	lost = filepath.Join(dir, "lost", "System.evtx")
@@ -190,4 +174,21 @@ func newestLostLog(t *testing.T) (intact, lost string) {
 		t.Fatal(err)
 	}
 	return intact, lost
+}
+
+// fiftyRecordLog returns a System log of 50 EventLog 6013 records, a
+// minute apart from 2024-05-01T00:00:00Z, 10 to a chunk (records 41..50
+// in chunk 4, at 4096+4*65536).
+func fiftyRecordLog(t *testing.T) []byte {
+	t.Helper()
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 50 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
