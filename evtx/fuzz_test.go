@@ -135,9 +135,12 @@ func FuzzReader(f *testing.F) {
 			}
 			// The runs of lost records (LostRecords) each skip at least
 			// one number, and only the last may be the newest records,
-			// after every record read, with no record after it.
+			// after every record read, with no record after it. A log
+			// none of whose records reads (a chunk holding record 1 that
+			// does not decode, a header counting 39) may still have lost
+			// its newest records (seed a50ba20943a6e8fa).
 			for i, l := range r.LostRecords() {
-				if l.BeforeID <= l.AfterID+1 || l.Newest && (l.Before != nil || i != len(r.LostRecords())-1 || highest == nil || l.AfterID < highest.RecordID) {
+				if l.BeforeID <= l.AfterID+1 || l.Newest && (l.Before != nil || i != len(r.LostRecords())-1 || highest != nil && l.AfterID < highest.RecordID) {
 					t.Fatalf("lost run %d: %+v (highest record read %+v)", i, l, highest)
 				}
 			}
