@@ -32,6 +32,11 @@ func FuzzReader(f *testing.F) {
 		}
 		if len(b) <= 70000 {
 			f.Add(b)
+			if len(b) > fileHeaderBlock && (len(b)-fileHeaderBlock)%chunkSize == 0 {
+				// Followed by another log's file header
+				// (TestAppendedLogNotRead).
+				f.Add(slices.Concat(b, b[:fileHeaderBlock]))
+			}
 		}
 	}
 	f.Add([]byte{})

@@ -5,7 +5,11 @@ import "time"
 // Stats counts what a Reader found. It is complete once Next has returned
 // io.EOF; before that it covers the chunks consumed so far.
 type Stats struct {
-	// Size is the bytes in the input. Size, HeaderChunks, Chunks,
+	// Size is the bytes of the log in the input: all of them, but where
+	// another log's file header follows the log's chunks (two logs
+	// concatenated), the bytes before it; those from it on are not read
+	// and are counted in UnreadBytes, and a problem names their offset
+	// (TestAppendedLogNotRead). Size, HeaderChunks, Chunks,
 	// BadChunks, Dirty and Full describe one file: for a merged log
 	// (Merge), the first of its files, the one it is named by
 	// (Reader.PartStats has each file's).
@@ -100,8 +104,10 @@ type Stats struct {
 	Duplicates int
 	// UnreadBytes counts bytes of record areas (up to a chunk's free space
 	// offset, or the whole used part of a chunk whose header is unusable)
-	// not covered by any intact record. Each gap has a FormatError. A merged
-	// log counts a span of the same bytes in several of its logs once.
+	// not covered by any intact record, and the bytes of another log that
+	// follows the log in its file (see Size). Each gap has a FormatError. A
+	// merged log counts a span of the same bytes in several of its logs
+	// once.
 	UnreadBytes int64
 	// Problems counts every problem found (a FormatError each), also those
 	// Errors no longer keeps (Options.MaxErrors). For a merged log, those

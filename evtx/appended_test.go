@@ -1,0 +1,99 @@
+package evtx
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestAppendedLogNotRead: a log followed in its file by another (cat
+// a.evtx b.evtx) is read up to the second log's file header, and the
+// second log is said not to be read, with its offset and size. Before,
+// the second log's chunks, which follow a 4 KiB header block of their own,
+// were read at the first log's chunk offsets: every record of the
+// michkoll System log after the fukusuket one was decoded in part or not
+// at all (3,400 and 129), 28 chunks were called damaged, and 24 runs of
+// its records were reported lost ("chunks zeroed or overwritten").
+//
+// Each pair of logs whose first ends at a chunk boundary is read
+// concatenated, with the first's file header intact and with its CRC32
+// broken (then every chunk slot is looked at): the events are those of
+// the first read alone, byte for byte, and the counts are the first's,
+// with the second's bytes unread.
+func TestAppendedLogNotRead(t *testing.T) {
+	logs := testLogs(t)
+	names := []string{
+		"fukusuket__evtx-parser__samples__System.evtx",
+		"michkoll__fakenevtx__tests__data__System.evtx",
+		cleanSample,
+	}
+	for _, an := range names {
+		for _, bn := range names {
+			a, b := logs[an], logs[bn]
+			if a == nil || b == nil {
+				t.Fatalf("sample %s or %s missing", an, bn)
+			}
+			if (len(a)-fileHeaderBlock)%chunkSize != 0 {
+				t.Fatalf("%s: %d bytes, not a file header block and whole chunks", an, len(a))
+			}
+			for _, broken := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s+%s/broken=%v", an[:12], bn[:12], broken), func(t *testing.T) {
+					a := slices.Clone(a)
+					if broken {
+						a[124] ^= 0xff // the file header's CRC32
+					}
+					alone := readBytes(t, a, Options{Workers: 2})
+					both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
+					if got, want := xmlOf(both.events), xmlOf(alone.events); got != want {
+						t.Fatalf("events of the concatenation differ from the first log's: %d events, want %d", len(both.events), len(alone.events))
+					}
+					want := alone.stats
+					want.UnreadBytes += int64(len(b))
+					want.Problems++
+					if both.stats != want {
+						t.Errorf("stats:\n got %+v\nwant %+v", both.stats, want)
+					}
+					e := findErr(both.errs, ErrCorrupt, "another log's file header")
+					if e == nil {
+						t.Fatalf("no problem names the second log: %v", both.errs)
+					}
+					if e.Offset != int64(len(a)) || !strings.Contains(e.Error(), fmt.Sprintf("its %d bytes", len(b))) ||
+						!strings.Contains(e.Error(), fmt.Sprintf("skip=%d", len(a)/fileHeaderBlock)) {
+						t.Errorf("problem %q at %#x, want offset %#x, %d bytes, skip=%d", e, e.Offset, len(a), len(b), len(a)/fileHeaderBlock)
+					}
+					if len(both.errs) != len(alone.errs)+1 {
+						t.Errorf("%d problems, want the first log's %d and one more:\n%v", len(both.errs), len(alone.errs), both.errs)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestAppendedLogNeedsItsHeader: a chunk slot that starts with the file
+// header signature but whose CRC32 is wrong is not taken for another
+// log's header (random bytes, an overwritten chunk): the file is read as
+// one log, the slot as a damaged chunk, as before.
+func TestAppendedLogNeedsItsHeader(t *testing.T) {
+	a := readSample(t, cleanSample)
+	b := slices.Clone(a)
+	b[124] ^= 0xff
+	both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
+	if e := findErr(both.errs, ErrCorrupt, "another log's file header"); e != nil {
+		t.Fatalf("a header whose CRC32 is wrong was taken for another log's: %v", e)
+	}
+	if both.stats.Size != int64(len(a)+len(b)) || both.stats.BadChunks == 0 {
+		t.Errorf("size %d, %d bad chunks: want %d bytes read, and the slot with the header a damaged chunk", both.stats.Size, both.stats.BadChunks, len(a)+len(b))
+	}
+}
+
+// xmlOf is the XML of evs, one event a line.
+func xmlOf(evs []*Event) string {
+	var sb strings.Builder
+	for _, ev := range evs {
+		sb.WriteString(ev.XML())
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
