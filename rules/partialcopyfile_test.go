@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // TestPartialCopyInFileCountsOnceInWindow: a log whose chunk 1 has its
@@ -27,9 +27,7 @@ func TestPartialCopyInFileCountsOnceInWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const hdr, chunk = 4096, 65536
-	c1, c3 := hdr+chunk, hdr+3*chunk
-	copy(b[c1+chunk/2:c1+chunk], bytes.Clone(b[c3+chunk/2:c3+chunk]))
+	evtxtest.OverwriteChunkHalf(b, 1, 3)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "System.evtx")
 	if err := os.WriteFile(p, b, 0o644); err != nil {

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // A System log whose chunk 1 has its second half overwritten by chunk 3's
@@ -22,9 +23,7 @@ func TestPartialHeldInFullCountedAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const hdr, chunk = 4096, 65536
-	c1, c3 := hdr+chunk, hdr+3*chunk
-	copy(b[c1+chunk/2:c1+chunk], bytes.Clone(b[c3+chunk/2:c3+chunk]))
+	evtxtest.OverwriteChunkHalf(b, 1, 3)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "System.evtx")
 	if err := os.WriteFile(p, b, 0o644); err != nil {

@@ -46,3 +46,16 @@ func RetypeLastRecordID(b []byte) error {
 	SetChunkChecksums(ch)
 	return nil
 }
+
+// OverwriteChunkHalf copies the second half of chunk src of b, a log file
+// (a 4 KiB file header, then 64 KiB chunks, as Bytes writes it or a real
+// sample holds them), over the second half of chunk dst, leaving both
+// chunks' checksums as they were: a copy of a log taken while a chunk was
+// rewritten, whose records in the copied half name templates that chunk
+// dst does not hold (they decode in part) and are held in full in chunk
+// src. It panics when b does not hold both chunks.
+func OverwriteChunkHalf(b []byte, dst, src int) {
+	const hdr, chunk = 4096, 65536
+	d, s := hdr+dst*chunk, hdr+src*chunk
+	copy(b[d+chunk/2:d+chunk], bytes.Clone(b[s+chunk/2:s+chunk]))
+}
