@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -765,5 +766,45 @@ func TestAllZeroChunkInsideCount(t *testing.T) {
 	res = readBytes(t, pre, Options{})
 	if len(res.errs) != len(full.errs) || res.stats.BadChunks != full.stats.BadChunks {
 		t.Fatalf("an all-zero slot past the count: errors %v", res.errs)
+	}
+}
+
+// TestNotEVTXNamesALogFurtherOn: an input with no log at its start or at
+// a chunk boundary, but a file header or a chunk further on (a carve that
+// began early, a copy with bytes before the log), is still refused, and
+// the error names where the log starts and how to copy it out; the bytes
+// from there read as the log. Before, it said only "no file header or
+// chunk signature", which a forensic user read as "no log in here".
+func TestNotEVTXNamesALogFurtherOn(t *testing.T) {
+	log := readSample(t, cleanSample)
+	junk := bytes.Repeat([]byte("carved bytes, Elf\n"), 300) // 5,400 bytes, "Elf" among them
+	for _, c := range []struct {
+		name string
+		data []byte
+		at   int
+		says string
+	}{
+		{"header", slices.Concat(junk, log), len(junk), "a log file header (ElfFile, checksum right) is at offset 0x1518"},
+		{"chunks", slices.Concat(junk, log[fileHeaderBlock:]), len(junk), "a chunk header (ElfChnk, checksum right) is at offset 0x1518"},
+	} {
+		_, err := NewReaderOptions(bytes.NewReader(c.data), int64(len(c.data)), Options{Name: c.name})
+		if !errors.Is(err, ErrNotEVTX) {
+			t.Fatalf("%s: err = %v, want ErrNotEVTX", c.name, err)
+		}
+		if !strings.Contains(err.Error(), c.says) || !strings.Contains(err.Error(), fmt.Sprintf("tail -c +%d ", c.at+1)) {
+			t.Errorf("%s: %q lacks %q or tail -c +%d", c.name, err, c.says, c.at+1)
+		}
+		want, got := readBytes(t, log, Options{}), readBytes(t, c.data[c.at:], Options{})
+		if len(got.events) != len(want.events) || len(got.events) == 0 {
+			t.Errorf("%s: the bytes from offset %d read %d events, the log %d", c.name, c.at, len(got.events), len(want.events))
+		}
+	}
+	// A file header whose CRC32 is wrong is not named (random bytes can
+	// start with the signature): the first chunk after it is.
+	b := slices.Concat(junk, log)
+	b[len(junk)+124] ^= 0xff
+	if _, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), Options{Name: "bad"}); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("a chunk header (ElfChnk, checksum right) is at offset %#x", len(junk)+fileHeaderBlock)) {
+		t.Errorf("a file header with a wrong CRC32, chunks off their boundaries: %v", err)
 	}
 }
