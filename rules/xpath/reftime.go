@@ -7,7 +7,12 @@ package xpath
 // that reads "timediff" ('timediff(x)') does not count, and the function's
 // name counts in any case and spacing the parser accepts ("TimeDiff (").
 // The two-argument form timediff(t1, t2) compares the times it is given
-// and does not count.
+// and does not count. Source: [MS-EVEN6] 2.2.15.2 "Filter XPath 1.0
+// Extensions" (learn.microsoft.com/openspecs/windows_protocols/ms-even6/
+// 4533bef3-5a74-4a72-a03a-7fd5c1470554): timediff(SYSTEM_TIME) is the
+// difference between its argument and the current system time, the
+// reference time here; timediff(SYSTEM_TIME, SYSTEM_TIME) that between
+// its two arguments.
 func (q *Query) UsesReferenceTime() bool {
 	return anyCondition(q.event.preds, func(x *expr) bool {
 		return x.op == opTimediff && len(x.args) == 1
