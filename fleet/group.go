@@ -256,9 +256,9 @@ type entry struct {
 //   - Logs that share records are copies of one log (Log.Copies).
 //   - A log whose records name several hosts one after the other (record
 //     ids and TimeCreated; a record without a usable TimeCreated counts by
-//     its record id alone: Copy.Untimed) is a renamed machine; an EventLog 6011 links the old
-//     name to the new one across logs. Host names compare by their first
-//     DNS label, ignoring case.
+//     its record id alone: Copy.Untimed) is a renamed machine; an EventLog
+//     6011 links the old name to the new one across logs. Host names
+//     compare by their first DNS label, ignoring case.
 //   - Logs naming the same host are one machine, unless two of them of the
 //     same channel cover the same period with
 //     different records: two machines of the same name.

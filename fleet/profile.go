@@ -27,9 +27,8 @@ type profile struct {
 	alt     []uint64
 	altAll  bool
 	renames [][2]string // EventLog 6011: from, to
-	// first and last are the oldest and newest usable TimeCreated
-	// (placed); untimed counts the records without one, placed in no
-	// time (placed).
+	// first and last are the oldest and newest usable TimeCreated;
+	// untimed counts the records without one, placed in no time (placed).
 	first, last time.Time
 	untimed     int
 	// since is where the read began: the grouping period before the
