@@ -146,6 +146,15 @@ type Copy struct {
 	// earlier copy's is not counted, though Merge reads it beside that
 	// one; evtx.Reader.PartAdded counts by the decoded identity).
 	Records, Added int
+	// Untimed counts those of Records without a usable TimeCreated (none
+	// read, FILETIME 0, or after the year 9999: evtx.UsableTime). They
+	// are counted, and their computer names and record numbers count,
+	// but they are placed in no time: the periods by which Group tells
+	// two machines of one name, and a rename from forwarded events, apart
+	// leave them out, and their record header times do not stand in (a
+	// header time is when the record was written; an exported log
+	// borrows it or leaves it 0). Grouping names the file when it is not 0.
+	Untimed int
 	// SameFile is set when the copy is the same file as an earlier one
 	// reached by another path (a symbolic or hard link), or by the same
 	// path given again; it is not read. SameAs is then that copy's Path.
@@ -246,9 +255,10 @@ type entry struct {
 //
 //   - Logs that share records are copies of one log (Log.Copies).
 //   - A log whose records name several hosts one after the other (record
-//     ids and times) is a renamed machine; an EventLog 6011 links the old
-//     name to the new one across logs. Host names compare by their first
-//     DNS label, ignoring case.
+//     ids and TimeCreated; a record without a usable TimeCreated counts by
+//     its record id alone: Copy.Untimed) is a renamed machine; an EventLog
+//     6011 links the old name to the new one across logs. Host names
+//     compare by their first DNS label, ignoring case.
 //   - Logs naming the same host are one machine, unless two of them of the
 //     same channel cover the same period with
 //     different records: two machines of the same name.
@@ -685,7 +695,7 @@ func newLog(es []*entry, set []int, counting map[int]*profile) *Log {
 			if q := counting[i]; q != nil {
 				p = q
 			}
-			c.Records = p.records
+			c.Records, c.Untimed = p.records, p.untimed
 			switch {
 			case c.SameFile:
 			case len(set) == 1:
@@ -796,7 +806,7 @@ func interleaved(l *Log) bool {
 			continue
 		}
 		s.MinID, s.MaxID = min(s.MinID, h.minID), max(s.MaxID, h.maxID)
-		if h.first.Before(s.First) {
+		if !h.first.IsZero() && (s.First.IsZero() || h.first.Before(s.First)) {
 			s.First = h.first
 		}
 		s.Last = maxTime(s.Last, h.last)
@@ -871,7 +881,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			if h.last.After(x.last) {
 				x.name, x.last = h.name, h.last
 			}
-			if h.first.Before(x.first) {
+			if !h.first.IsZero() && (x.first.IsZero() || h.first.Before(x.first)) {
 				x.first = h.first
 			}
 		}
@@ -910,12 +920,17 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		default:
 			var parts []string
 			for _, h := range l.hosts {
-				parts = append(parts, fmt.Sprintf("%s (records %d to %d, %s to %s)", h.name, h.minID, h.maxID, evtx.FormatTime(h.first), evtx.FormatTime(h.last)))
+				parts = append(parts, fmt.Sprintf("%s (records %d to %d, %s)", h.name, h.minID, h.maxID, hostPeriod(h)))
 			}
 			why = append(why, fmt.Sprintf("%s: its records name one computer after another (a rename, one machine): %s", p, strings.Join(parts, ", then ")))
 		}
 		for _, rn := range l.renames {
 			why = append(why, fmt.Sprintf("%s: EventLog 6011: the computer name changed from %q to %q", p, rn[0], rn[1]))
+		}
+		for _, c := range l.Copies {
+			if c.Untimed > 0 && !c.SameFile {
+				why = append(why, fmt.Sprintf("%s: %s%s without a usable TimeCreated (none, FILETIME 0 or after the year 9999): counted and grouped by the computer they name, but placed in no time span (their record header times are not used)", c.Path, plural(c.Untimed, "record"), inPeriod))
+			}
 		}
 		for _, c := range l.Copies[1:] {
 			switch {
@@ -962,6 +977,19 @@ func (u unionFind) union(a, b string) {
 		ra, rb = rb, ra
 	}
 	u[rb] = ra
+}
+
+// hostPeriod says where a host's records lie in time, for a grouping
+// line: "FIRST to LAST" of their usable TimeCreated, and how many of them
+// have none (placed in no time).
+func hostPeriod(h *hostSpan) string {
+	switch {
+	case h.untimed == 0:
+		return evtx.FormatTime(h.first) + " to " + evtx.FormatTime(h.last)
+	case h.first.IsZero():
+		return "none with a usable TimeCreated"
+	}
+	return fmt.Sprintf("%s to %s, %d without a usable TimeCreated", evtx.FormatTime(h.first), evtx.FormatTime(h.last), h.untimed)
 }
 
 func plural(n int, what string) string {

@@ -167,7 +167,11 @@ func sameHostSpans(a, b *Log) bool {
 // lastWrittenAt returns the TimeCreated of l's last-written record: of
 // its copies' last-written records (evtx.Reader.LastWritten), the last by
 // evtx.WrittenBefore (EventRecordID: an exported copy renumbers its
-// records); l.last, its largest time read, when no copy gives one.
+// records); l.last, its largest usable TimeCreated read, when no copy
+// gives one or that record's is not usable (evtx.UsableTime: FILETIME 0
+// or after the year 9999, which the grouping places nowhere: placed).
+// An older copy whose last record held FILETIME 0 was said to be a copy
+// whose "newest records, at 1601-01-01T00:00:00Z" the newer log holds.
 func lastWrittenAt(l *Log) time.Time {
 	var newest *evtx.Event
 	for _, c := range l.Copies {
@@ -184,7 +188,7 @@ func lastWrittenAt(l *Log) time.Time {
 		f.Close()
 	}
 	if newest != nil {
-		if t, ok := evtx.TimeCreatedOf(newest); ok && !t.IsZero() {
+		if t, ok := evtx.TimeCreatedOf(newest); ok && evtx.UsableTime(t) {
 			return t
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/fleet"
 )
@@ -167,5 +168,38 @@ func olderCopyWithClockJump(t *testing.T, jump time.Duration) {
 		if !m.UnmergedCopy || !strings.Contains(g, old) || !strings.Contains(g, "an older copy of "+cur) || strings.Contains(g, "renamed") {
 			t.Errorf("%s: UnmergedCopy %v, grouping:\n%s\nwant %s named an older copy of %s", m.Label(), m.UnmergedCopy, g, old, cur)
 		}
+	}
+}
+
+// An older copy (records 1-120 of a log of 960 hourly records) whose
+// last-written record has a TimeCreated of FILETIME 0 is said to be a
+// copy at the time of its last record with a usable TimeCreated. Its
+// last-written record's time was taken as it was: "its newest records,
+// at 1601-01-01T00:00:00.0000000Z, are in it".
+func TestOlderCopyLastWrittenUntimedSaid(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(start, time.Hour, 960)
+	for i, ev := range evs {
+		ev.System.Computer = "vm1"
+		ev.RecordID = uint64(i + 1)
+	}
+	evs[119].Written = evs[119].System.TimeCreated
+	evs[119].System.TimeCreated = evtx.FiletimeToTime(0)
+	logs := filepath.Join(dir, "logs")
+	cur, old := filepath.Join(logs, "System.evtx"), filepath.Join(logs, "System (1).evtx")
+	write(t, cur, evs)
+	write(t, old, evs[:120])
+	units, probs, err := fleet.Find([]string{logs})
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	ms := fleet.Group(units, fleet.Options{Channels: engine(t).Channels(), Period: 10 * 24 * time.Hour})
+	if len(ms) != 1 || len(ms[0].Logs) != 2 {
+		t.Fatalf("machines %q\n%s", labels(ms), shape(ms))
+	}
+	want := old + ": an older copy of " + cur + " (its newest records, at " + evtx.FormatTime(evs[118].System.TimeCreated) + ", are in it)"
+	if g := strings.Join(ms[0].Grouping, "\n"); !ms[0].UnmergedCopy || !strings.Contains(g, want) {
+		t.Errorf("UnmergedCopy %v, grouping:\n%s\nwant %q", ms[0].UnmergedCopy, g, want)
 	}
 }

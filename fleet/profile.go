@@ -27,8 +27,10 @@ type profile struct {
 	alt     []uint64
 	altAll  bool
 	renames [][2]string // EventLog 6011: from, to
-	first   time.Time   // TimeCreated (header time where absent)
-	last    time.Time
+	// first and last are the oldest and newest usable TimeCreated;
+	// untimed counts the records without one, placed in no time (placed).
+	first, last time.Time
+	untimed     int
 	// since is where the read began: the grouping period before the
 	// TimeCreated of the log's last-written record (zero: the whole log).
 	since time.Time
@@ -40,8 +42,9 @@ type hostSpan struct {
 	key          string // hostKey of the Computer values
 	name         string // the Computer value of the newest record naming it
 	minID, maxID uint64
-	first, last  time.Time
+	first, last  time.Time // usable TimeCreated only (placed); zero: none
 	count        int
+	untimed      int // those of count without a usable TimeCreated
 }
 
 // hostKey is the host a Computer value names (hosts.Key: its first DNS
@@ -176,7 +179,8 @@ type profShard struct {
 	mu          sync.Mutex
 	records     int
 	keys, alt   []uint64
-	untimed     bool // a record had no TimeCreated
+	unkeyed     bool // a record's TimeCreated was not read (it has no eventKey)
+	untimed     int  // records without a usable TimeCreated (placed)
 	first, last time.Time
 	hosts       []hostSpan
 	// computer is the last Computer value noted here (memo is false
@@ -213,18 +217,14 @@ func (pr *profiler) note(s evtx.Summary) {
 	sh.records++
 	sh.keys = append(sh.keys, recordKeyAfter(m.h, s))
 	if s.TimeCreated.IsZero() {
-		sh.untimed = true
+		sh.unkeyed = true
 	} else if !pr.noAlt {
 		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
 	}
-	// Time means TimeCreated; the header time only where it is absent. A
-	// time of FILETIME 0 (1601-01-01) is none: a TimeCreated the writer
-	// did not set, or the header time an export leaves 0.
-	t := known(s.TimeCreated)
+	t := placed(s.TimeCreated)
 	if t.IsZero() {
-		t = known(s.Written)
-	}
-	if !t.IsZero() {
+		sh.untimed++
+	} else {
 		if sh.first.IsZero() || t.Before(sh.first) {
 			sh.first = t
 		}
@@ -249,6 +249,9 @@ func (pr *profiler) note(s evtx.Summary) {
 		*hs = hostSpan{name: s.Computer, minID: s.RecordID, maxID: s.RecordID, first: t, last: t}
 	}
 	hs.count++
+	if t.IsZero() {
+		hs.untimed++
+	}
 	hs.minID = min(hs.minID, s.RecordID)
 	if s.RecordID >= hs.maxID {
 		hs.maxID = s.RecordID
@@ -296,7 +299,8 @@ func (pr *profiler) profile() *profile {
 		p.records += sh.records
 		p.keys = append(p.keys, sh.keys...)
 		p.alt = append(p.alt, sh.alt...)
-		p.altAll = p.altAll && !sh.untimed
+		p.altAll = p.altAll && !sh.unkeyed
+		p.untimed += sh.untimed
 		if !sh.first.IsZero() && (p.first.IsZero() || sh.first.Before(p.first)) {
 			p.first = sh.first
 		}
@@ -317,6 +321,7 @@ func (pr *profiler) profile() *profile {
 				continue
 			}
 			h.count += o.count
+			h.untimed += o.untimed
 			h.minID = min(h.minID, o.minID)
 			// The records of one record id lie in one shard: o.maxID
 			// equals no other shard's.
@@ -359,13 +364,21 @@ const (
 	maxTrackedHosts = 1024
 )
 
-// known returns t, or the zero time for FILETIME 0 (1601-01-01), the
-// time a reader gives for a time field holding 0.
-func known(t time.Time) time.Time {
-	if evtx.TimeToFiletime(t) == 0 {
+// placed returns the time a record's TimeCreated tc places it at in the
+// spans grouping compares (a log's, a host's): tc when it is usable
+// (evtx.UsableTime), else the zero time: none read, FILETIME 0
+// (1601-01-01, a time the writer did not set), or after the year 9999 (a
+// damaged value). Time means TimeCreated: such a record is counted
+// (profile.untimed, hostSpan.untimed) but placed nowhere, and its record
+// header time never stands in: a header time is when the record was
+// written, exported logs borrow it from other records or leave it 0, and
+// one that lay in an archived log's days made the current log overlap
+// it, splitting one machine in two (TestUntimedRecordsPlacedNowhere).
+func placed(tc time.Time) time.Time {
+	if !evtx.UsableTime(tc) {
 		return time.Time{}
 	}
-	return t
+	return tc
 }
 
 func maxTime(a, b time.Time) time.Time {

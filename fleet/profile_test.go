@@ -39,11 +39,10 @@ func (pr *plainProfiler) note(s evtx.Summary) {
 	} else {
 		p.alt = append(p.alt, ek)
 	}
-	t := known(s.TimeCreated)
+	t := placed(s.TimeCreated)
 	if t.IsZero() {
-		t = known(s.Written)
-	}
-	if !t.IsZero() {
+		p.untimed++
+	} else {
 		if p.first.IsZero() || t.Before(p.first) {
 			p.first = t
 		}
@@ -73,6 +72,9 @@ func (pr *plainProfiler) note(s evtx.Summary) {
 		p.hosts = append(p.hosts, hs)
 	}
 	hs.count++
+	if t.IsZero() {
+		hs.untimed++
+	}
 	hs.minID = min(hs.minID, s.RecordID)
 	if s.RecordID >= hs.maxID {
 		hs.maxID = s.RecordID
@@ -123,8 +125,8 @@ func profileDiff(got, want *profile, ordered bool) string {
 		}
 	}
 	var d []string
-	if got.records != want.records || got.altAll != want.altAll {
-		d = append(d, fmt.Sprintf("records %d altAll %v, want %d %v", got.records, got.altAll, want.records, want.altAll))
+	if got.records != want.records || got.altAll != want.altAll || got.untimed != want.untimed {
+		d = append(d, fmt.Sprintf("records %d altAll %v untimed %d, want %d %v %d", got.records, got.altAll, got.untimed, want.records, want.altAll, want.untimed))
 	}
 	if !slices.Equal(got.keys, want.keys) || !slices.Equal(got.alt, want.alt) {
 		d = append(d, fmt.Sprintf("%d keys %d alt, want %d %d (or other values)", len(got.keys), len(got.alt), len(want.keys), len(want.alt)))
@@ -136,8 +138,8 @@ func profileDiff(got, want *profile, ordered bool) string {
 		d = append(d, fmt.Sprintf("renames %q err %v, want %q %v", got.renames, got.err, want.renames, want.err))
 	}
 	host := func(h *hostSpan) string {
-		return fmt.Sprintf("%s %q ids %d..%d %s..%s ×%d", h.key, h.name, h.minID, h.maxID,
-			h.first.Format(time.RFC3339Nano), h.last.Format(time.RFC3339Nano), h.count)
+		return fmt.Sprintf("%s %q ids %d..%d %s..%s ×%d untimed %d", h.key, h.name, h.minID, h.maxID,
+			h.first.Format(time.RFC3339Nano), h.last.Format(time.RFC3339Nano), h.count, h.untimed)
 	}
 	if len(got.hosts) != len(want.hosts) {
 		d = append(d, fmt.Sprintf("%d hosts, want %d", len(got.hosts), len(want.hosts)))
@@ -214,7 +216,28 @@ func profileInputs(t *testing.T, dir string) []string {
 		}
 		paths = append(paths, p)
 	}
-	return paths
+	// Records without a TimeCreated whose header times lie elsewhere,
+	// and TimeCreated of FILETIME 0 and after the year 9999: counted,
+	// placed in no time.
+	untimed := evtxtest.Noise(end.Add(-10*time.Hour), time.Minute, 300)
+	for i, ev := range untimed {
+		ev.System.Computer = []string{"vm1.contoso.com", "vm2.contoso.com"}[i/150]
+		switch i % 50 {
+		case 7:
+			ev.Written = end.Add(-400 * time.Hour)
+		case 8:
+			ev.System.TimeCreated = evtx.FiletimeToTime(0)
+			ev.Written = end.Add(-300 * time.Hour)
+		case 9:
+			ev.System.TimeCreated = time.Date(30828, 9, 14, 2, 48, 5, 0, time.UTC)
+			ev.Written = end.Add(-200 * time.Hour)
+		}
+	}
+	p := filepath.Join(dir, "untimed.evtx")
+	if err := evtxtest.WriteFile(p, untimed, evtxtest.Options{MaxRecordsPerChunk: 50, NoTimeCreated: func(i int, _ *evtx.Event) bool { return i%50 == 7 }}); err != nil {
+		t.Fatal(err)
+	}
+	return append(paths, p)
 }
 
 // TestShardedProfileEqualsPlain: readProfile, whose profiler notes the

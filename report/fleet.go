@@ -49,6 +49,10 @@ type Copy struct {
 	// Records counts its records; Added those no copy before it holds.
 	Records int `json:"records"`
 	Added   int `json:"added"`
+	// Untimed counts those of Records without a usable TimeCreated
+	// (fleet.Copy.Untimed): counted, placed in no time when grouping;
+	// omitted when 0.
+	Untimed int `json:"untimed,omitempty"`
 	// SameFile: the same file as an earlier copy by another path (a link);
 	// not read again.
 	SameFile bool `json:"same_file,omitempty"`
@@ -63,7 +67,7 @@ func NewMachine(m *fleet.Machine) *Machine {
 	for _, l := range m.Logs {
 		ml := MachineLog{Channel: l.Channel, Read: l.Read, Records: l.Records, Copies: []Copy{}}
 		for _, c := range l.Copies {
-			ml.Copies = append(ml.Copies, Copy{Path: c.Path, Records: c.Records, Added: c.Added, SameFile: c.SameFile})
+			ml.Copies = append(ml.Copies, Copy{Path: c.Path, Records: c.Records, Added: c.Added, Untimed: c.Untimed, SameFile: c.SameFile})
 		}
 		rm.Logs = append(rm.Logs, ml)
 	}

@@ -108,6 +108,13 @@ func FuzzReportText(f *testing.F) {
 		if err != nil {
 			return // a field that must hold something else (a verdict, a format)
 		}
+		// The timeline's events without a TimeCreated, named by file and
+		// provider (the seed documents hold none, nor a timeline).
+		if r.Timeline == nil {
+			r.Timeline = []TimelineLine{}
+		}
+		r.TimelineUntimed = 3
+		r.TimelineUntimedEvents = []Event{{File: s, Provider: s, EventRecordID: 7, RecordID: 7}, {File: "x", Provider: s, RecordID: 9}}
 		for _, f := range []Format{FormatText, FormatMarkdown} {
 			var out bytes.Buffer
 			if err := Write(&out, r, f); err != nil {

@@ -335,8 +335,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if r.TimelineOmitted > 0 {
 		p.printf("%s before these left out; `--timeline N` shows more.\n\n", capitalize(count(r.TimelineOmitted, "older event")))
 	}
+	if note := timelineUntimedNote(r); note != "" {
+		p.printf("%s.\n\n", mdEscape(capitalize(note)))
+	}
 	if len(r.Timeline) == 0 {
-		p.line("No RDP-relevant event around the reference time.")
+		p.line(capitalize(noTimelineEvent(r)) + ".")
 		return p.err
 	}
 	p.line("| Time (UTC) | Event |")

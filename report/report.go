@@ -87,6 +87,14 @@ type Report struct {
 	// absent only when the timeline was turned off (--timeline 0).
 	Timeline        []TimelineLine `json:"timeline,omitzero"`
 	TimelineOmitted int            `json:"timeline_omitted,omitempty"`
+	// TimelineUntimed counts the events of the timeline's kinds that have
+	// no TimeCreated: on no line, whatever their record header time
+	// (rules.Result.TimelineUntimed); TimelineUntimedEvents names the
+	// last written of them (at most rules.MaxTimelineUntimed), last
+	// written first, each Event's Query the timeline entry's id, its Time
+	// "" and its record header time in Written. Both omitted when none.
+	TimelineUntimed       int     `json:"timeline_untimed,omitempty"`
+	TimelineUntimedEvents []Event `json:"timeline_untimed_events,omitempty"`
 }
 
 // TimelineLine is one line of the timeline: one event, or a group of
@@ -532,6 +540,10 @@ func New(res *rules.Result) *Report {
 		r.Timeline = append(r.Timeline, tl)
 	}
 	r.TimelineOmitted = res.TimelineDropped
+	r.TimelineUntimed = res.TimelineUntimed
+	for _, e := range res.TimelineUntimedEvents {
+		r.TimelineUntimedEvents = append(r.TimelineUntimedEvents, newEvent(e))
+	}
 	sort.SliceStable(r.Inputs, func(i, j int) bool { return r.Inputs[i].Path < r.Inputs[j].Path })
 	return r
 }

@@ -453,13 +453,63 @@ func WriteText(w io.Writer, r *Report) error {
 	if r.TimelineOmitted > 0 {
 		p.printf("  (%s before these left out; --timeline N shows more)\n", count(r.TimelineOmitted, "older event"))
 	}
+	if note := timelineUntimedNote(r); note != "" {
+		p.wrapData("  ", "("+note+")", textWidth)
+	}
 	if len(r.Timeline) == 0 {
-		p.line("  no RDP-relevant event around the reference time")
+		p.line("  " + noTimelineEvent(r))
 	}
 	for _, l := range r.Timeline {
 		p.wrapData("  "+TimelineWhen(l)+"  ", TimelineText(l), textWidth)
 	}
 	return p.err
+}
+
+// timelineUntimedNote says which events of the timeline's kinds are on
+// no line for want of a TimeCreated (Report.TimelineUntimed): how many,
+// why their record header time does not place them, and the last written
+// by file, EventRecordID, provider and event id; "" when there are none.
+func timelineUntimedNote(r *Report) string {
+	if r.TimelineUntimed == 0 {
+		return ""
+	}
+	what := count(r.TimelineUntimed, "event") + " of the timeline's kinds have no TimeCreated and are not placed in it"
+	if r.TimelineUntimed == 1 {
+		what = "1 event of the timeline's kinds has no TimeCreated and is not placed in it"
+	}
+	var files []string
+	byFile := map[string][]string{}
+	for _, e := range r.TimelineUntimedEvents {
+		if _, ok := byFile[e.File]; !ok {
+			files = append(files, e.File)
+		}
+		byFile[e.File] = append(byFile[e.File], fmt.Sprintf("%s (%s %d)", recordText(e.EventRecordID, e.RecordID), shortProviderName(e.Provider), e.EventID))
+	}
+	var parts []string
+	for _, f := range files {
+		parts = append(parts, "in "+f+": "+strings.Join(byFile[f], ", "))
+	}
+	last := "the last written"
+	if n := len(r.TimelineUntimedEvents); n == 1 && r.TimelineUntimed > 1 {
+		last = "the last written of them"
+	} else if n < r.TimelineUntimed {
+		last = fmt.Sprintf("the last written %d of them", n)
+	}
+	s := what + " (a record header time is when the record was written, not when its event happened)"
+	if len(parts) > 0 {
+		s += "; " + last + " " + strings.Join(parts, "; ") + "; read them with evtxrdp dump"
+	}
+	return s
+}
+
+// noTimelineEvent is what an empty timeline says: that no RDP-relevant
+// event lies around the reference time, of those with a TimeCreated when
+// some have none (timelineUntimedNote names them).
+func noTimelineEvent(r *Report) string {
+	if r.TimelineUntimed > 0 {
+		return "no RDP-relevant event with a TimeCreated around the reference time"
+	}
+	return "no RDP-relevant event around the reference time"
 }
 
 // TimelineWhen is a timeline line's time: "2024-05-01T11:00:00Z", or for a

@@ -219,17 +219,19 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 		sr = e.scan(p, e.opt.At, true)
 	}
 	res := &Result{
-		ReferenceTime:   sr.ref,
-		ReferenceFrom:   sr.refFile,
-		ReferenceRecord: sr.refRecord,
-		LookBack:        e.opt.LookBack,
-		Inputs:          sr.inputs,
-		Findings:        judge(e.rules, sr),
-		Warnings:        sr.warnings,
-		Timeline:        sr.timeline,
-		TimelineDropped: sr.timelineDropped,
-		ClockJumps:      sr.clockJumps,
-		TimeGaps:        sr.timeGaps,
+		ReferenceTime:         sr.ref,
+		ReferenceFrom:         sr.refFile,
+		ReferenceRecord:       sr.refRecord,
+		LookBack:              e.opt.LookBack,
+		Inputs:                sr.inputs,
+		Findings:              judge(e.rules, sr),
+		Warnings:              sr.warnings,
+		Timeline:              sr.timeline,
+		TimelineDropped:       sr.timelineDropped,
+		TimelineUntimed:       sr.timelineUntimed,
+		TimelineUntimedEvents: sr.timelineUntimedEvents,
+		ClockJumps:            sr.clockJumps,
+		TimeGaps:              sr.timeGaps,
 	}
 	res.Warnings = append(res.Warnings, newestLostWarnings(res, e.opt.At)...)
 	for _, in := range res.Inputs {

@@ -55,6 +55,17 @@ type Result struct {
 	// counts the older events left out.
 	Timeline        []*TimelineLine
 	TimelineDropped int
+	// TimelineUntimed counts the events the timeline's entries select
+	// that have no TimeCreated (EventRef.Time zero: written without one,
+	// or one a query cannot read): on no line and in no span, whatever
+	// their record header time, and not in TimelineDropped.
+	// TimelineUntimedEvents names the last written of them (by record
+	// number in a file; across files by record header time), last written
+	// first, at most MaxTimelineUntimed; Query is the entry's id. A
+	// TimeCreated of FILETIME 0 (1601-01-01) is a time, as for the rules'
+	// windows: such an event lies before the timeline's span, outside it.
+	TimelineUntimed       int
+	TimelineUntimedEvents []*EventRef
 	// ClockJumps lists the logs with records whose TimeCreated lies more
 	// than ClockSlack after that of the log's last-written record (each
 	// is also a warning).

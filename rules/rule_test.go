@@ -634,3 +634,31 @@ func TestNewEngineRefusesHugeSpans(t *testing.T) {
 		t.Errorf("a corroboration look-back past MaxSpan: %v", err)
 	}
 }
+
+// TestValidateTimeConditionFromParsedQuery: a rule query with a timediff
+// (either form) is refused, the rule's window being its time condition;
+// one whose string literal reads "timediff" is not. Validate searched the
+// XPath text, and refused *[EventData[Data='timediff']] with "has a time
+// condition".
+func TestValidateTimeConditionFromParsedQuery(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const refused = "has a time condition"
+	for _, c := range []struct {
+		xpath string
+		want  bool
+	}{
+		{"*[System[Provider[@Name='Service Control Manager'] and EventID=7036] and EventData[Data='timediff']]", false},
+		{"*[System[EventID=7036 and TimeCreated[TimeDiff (@SystemTime) <= 86400000]]]", true},
+		{"*[System[EventID=7036 and TimeCreated[timediff(@SystemTime, 133000000000000000) <= 0]]]", true},
+	} {
+		r := *rs[0]
+		r.Queries = append([]*Query{{ID: "x", Channel: "System", Role: RoleContext, XPath: c.xpath}}, r.Queries...)
+		err := Validate([]*Rule{&r})
+		if got := err != nil && strings.Contains(err.Error(), refused); got != c.want {
+			t.Errorf("%s: refused = %v, want %v (%v)", c.xpath, got, c.want, err)
+		}
+	}
+}

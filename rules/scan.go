@@ -57,6 +57,10 @@ type scanResult struct {
 	// the events left out.
 	timeline        []*TimelineLine
 	timelineDropped int
+	// timelineUntimed counts the timeline's events without a TimeCreated,
+	// timelineUntimedEvents names the last written (timeline.noteUntimed).
+	timelineUntimed       int
+	timelineUntimedEvents []*EventRef
 	// clockJumps are the logs with records after their last-written
 	// record; warnings are said about the reading as a whole (each clock
 	// jump, a doubtful reference time), in that order.
@@ -243,6 +247,9 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 		sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
 	}
 	s.timeline, s.timelineDropped = s.tl.finish()
+	if s.tl != nil {
+		s.timelineUntimed, s.timelineUntimedEvents = s.tl.untimed, s.tl.untimedNewest
+	}
 	for _, in := range s.inputs {
 		if in.CopyOf != "" {
 			s.warnings = append(s.warnings, copiesWarning(in))

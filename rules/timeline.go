@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -140,7 +141,17 @@ type timeline struct {
 	lines   []*TimelineLine
 	groups  map[string]*TimelineLine
 	dropped int
+	// untimed counts the events of the timeline's entries without a
+	// TimeCreated (placed on no line); untimedNewest holds the last
+	// written of them (writtenAfter), at most MaxTimelineUntimed.
+	untimed       int
+	untimedNewest []*EventRef
 }
+
+// MaxTimelineUntimed is how many of the timeline's events without a
+// TimeCreated a Result names (Result.TimelineUntimedEvents): the last
+// written; Result.TimelineUntimed counts them all.
+const MaxTimelineUntimed = 5
 
 // maxTimelineGroups bounds the groups kept (distinct addresses of failed
 // logons); events of further groups count as dropped.
@@ -179,13 +190,28 @@ func (e *Engine) compileTimeline() error {
 // the span every log is decoded over (the longest window and the
 // look-back before the reference time, the look-back after it), so that
 // the timeline is the same with and without the reader's shortcuts.
+//
+// An event without a TimeCreated (t zero, eventTime) is on no line,
+// whatever its record header time (when the record was written, not when
+// its event happened), and in no span: it is counted and the last written
+// named (Result.TimelineUntimed), so the report says the timeline leaves
+// it out rather than dropping it without a word.
 func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t time.Time) {
 	tl := s.tl
-	lb := s.e.opt.LookBack
-	if tl == nil || t.After(s.ref.Add(lb)) || t.Before(s.ref.Add(-cq.rule.window-lb)) {
+	if tl == nil {
 		return
 	}
 	e := cq.tl.entry
+	if t.IsZero() {
+		r := newEventRef(in, ev, t)
+		r.File, r.Query = s.recordFile(in, ev), e.ID
+		tl.noteUntimed(r)
+		return
+	}
+	lb := s.e.opt.LookBack
+	if t.After(s.ref.Add(lb)) || t.Before(s.ref.Add(-cq.rule.window-lb)) {
+		return
+	}
 	key := ""
 	if len(e.GroupBy) > 0 {
 		key = fmt.Sprintf("%s/%d", e.ID, ev.System.EventID)
@@ -220,6 +246,22 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	tl.lines = append(tl.lines, l)
 	if len(tl.lines) >= 4*tl.max+64+len(tl.groups) {
 		tl.trim(true)
+	}
+}
+
+// noteUntimed counts r, an event of the timeline without a TimeCreated,
+// and keeps it among the MaxTimelineUntimed last written (writtenAfter:
+// by record number in a file, by record header time across files, so the
+// pick does not depend on the order of reading), last written first.
+func (tl *timeline) noteUntimed(r *EventRef) {
+	tl.untimed++
+	i := sort.Search(len(tl.untimedNewest), func(i int) bool { return writtenAfter(r, tl.untimedNewest[i]) })
+	if i >= MaxTimelineUntimed {
+		return
+	}
+	tl.untimedNewest = slices.Insert(tl.untimedNewest, i, r)
+	if len(tl.untimedNewest) > MaxTimelineUntimed {
+		tl.untimedNewest = tl.untimedNewest[:MaxTimelineUntimed]
 	}
 }
 

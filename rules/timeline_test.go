@@ -192,3 +192,63 @@ func TestTimelineSessionLogonNeedsAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineSaysUntimedEvents: Remote Desktop service state changes
+// (a timeline entry) whose records have no TimeCreated are on no line,
+// whatever their record header time; they were dropped without a word
+// (the timeline ended at the last timed event and nothing said that
+// events of its kinds had been left out). Now Result.TimelineUntimed
+// counts them all, apart from TimelineDropped, and
+// TimelineUntimedEvents names the MaxTimelineUntimed last written (the
+// highest record numbers), last written first, with and without the
+// reader's shortcuts and whatever the bound on the lines.
+func TestTimelineSaysUntimedEvents(t *testing.T) {
+	dir := t.TempDir()
+	evs := evtxtest.Noise(t0.Add(-48*time.Hour), 10*time.Minute, 288)
+	// Noise cycles five services; the third is TermService. Those of
+	// the last 100 records lose their TimeCreated: 20 events.
+	untimed := func(i int, _ *evtx.Event) bool { return i >= 188 && i%5 == 2 }
+	var want []uint64
+	for i := len(evs) - 1; i >= 0; i-- {
+		if untimed(i, nil) {
+			want = append(want, uint64(i+1))
+		}
+	}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{NoTimeCreated: untimed}); err != nil {
+		t.Fatal(err)
+	}
+	total := -1 // events on lines and dropped: the same whatever the bound
+	for _, o := range []Options{{}, {NoShortcuts: true}, {Timeline: 2}} {
+		res := analyzePath(t, builtinEngine(t, o), dir)
+		n := res.TimelineDropped
+		for _, l := range res.Timeline {
+			n += l.Count
+		}
+		if total < 0 {
+			total = n
+		} else if n != total {
+			t.Errorf("%+v: %d events on lines and dropped, want %d", o, n, total)
+		}
+		if res.TimelineUntimed != len(want) {
+			t.Errorf("%+v: TimelineUntimed %d, want %d", o, res.TimelineUntimed, len(want))
+		}
+		var got []uint64
+		for _, r := range res.TimelineUntimedEvents {
+			got = append(got, r.EventRecordID)
+			if r.Query != "rdp-service-state" || !r.Time.IsZero() || r.Written.IsZero() || r.File == "" {
+				t.Errorf("%+v: untimed event %+v: want entry rdp-service-state, no time, a header time, a file", o, r)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want[:MaxTimelineUntimed]) {
+			t.Errorf("%+v: untimed events %v, want %v", o, got, want[:MaxTimelineUntimed])
+		}
+		for _, l := range res.Timeline {
+			if l.EventRecordID > 188 && l.Entry == "rdp-service-state" && (l.EventRecordID-1)%5 == 2 {
+				t.Errorf("%+v: line for an event without a TimeCreated: %+v", o, l)
+			}
+		}
+		if o.Timeline == 2 && (len(res.Timeline) != 2 || res.TimelineDropped == 0) {
+			t.Errorf("bound 2: %d lines, %d dropped", len(res.Timeline), res.TimelineDropped)
+		}
+	}
+}

@@ -176,11 +176,10 @@ func validateRule(r *Rule) []error {
 		default:
 			bad(f+".role", "%q (want evidence, corroboration, recovery, context or coverage)", q.Role)
 		}
-		if strings.Contains(strings.ToLower(q.XPath), "timediff") {
-			bad(f+".xpath", "has a time condition; the rule's window applies it")
-		}
-		if _, err := compileXPath(q.XPath); err != nil {
+		if cq, err := compileXPath(q.XPath); err != nil {
 			bad(f+".xpath", "%w", err)
+		} else if cq.HasTimediff() { // read from the parsed query: a literal 'timediff' is no time condition
+			bad(f+".xpath", "has a time condition; the rule's window applies it")
 		} else if !cmdQuotable(oneLine(q.XPath)) {
 			bad(f+".xpath", "has a '\"', '%%', '$', '`', a typographic double quote or a line break inside a literal, which the live-VM command cannot carry in cmd's or PowerShell's double quotes (write literals in single quotes)")
 		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil && windowOK {

@@ -94,7 +94,8 @@ The report ends with the RDP timeline: the events around the reference
 time that show when RDP last worked and what changed (boots and
 shutdowns, Remote Desktop service states, listener starts, successful RDP
 logons, failed ones grouped by status and address, certificate and TLS
-errors), oldest first, the newest --timeline lines.
+errors), oldest first, the newest --timeline lines; events of these kinds
+without a TimeCreated are on no line, and it says how many and which.
 
 flags:
 %s

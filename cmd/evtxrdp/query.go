@@ -81,8 +81,10 @@ their machine's latest, and stderr names the machines and their
 reference times; records whose time lies more than an hour after their
 log's last-written record (a clock that ran ahead and was set back), or
 more than an hour before its first-written record (the clock was set
-back in between), are reported on stderr. A query without timediff uses
-no reference time: stderr says so (and that --at is not used), names
+back in between), are reported on stderr. A query without a one-argument
+timediff (read from the parsed query: a string literal or an XML comment
+that reads "timediff" is not one, nor timediff(t1, t2) of two given
+times) uses no reference time: stderr says so (and that --at is not used), names
 none, and the logs --channel and a query list leave out are not read.
 Time conditions compare the event's TimeCreated
 (System/TimeCreated/@SystemTime), never the record header's write time.
@@ -159,10 +161,8 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	// The query.
 	var sel selector
 	sel.channels = *channels
-	queryText := *expr
 	if *sqFile != "" {
 		data, err := readQueryFile(*sqFile)
-		queryText = string(data)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
 			return exitUsage
@@ -266,9 +266,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	// Only timediff counts from "now": a query without it has no use for
 	// one, and naming one (the latest of logs of several machines, which
 	// analyze would never take for both) would say something untrue.
-	timed := usesTimediff(queryText)
+	timed := sel.usesReferenceTime()
 	if !timed && fs.Changed("at") {
-		fmt.Fprintln(stderr, "evtxrdp query: --at is not used: the query has no timediff, the only condition that counts from a reference time")
+		fmt.Fprintln(stderr, "evtxrdp query: --at is not used: the query has no timediff(t), the only condition that counts from a reference time")
 	}
 	if now.IsZero() {
 		// refLogs are the logs queried, then the others (copies merged as
@@ -333,7 +333,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			ms = queryMachines(append(slices.Clip(given), others...), refLogs, lasts, aheads)
 		}
 		if !timed {
-			fmt.Fprintln(stderr, "reference time: not used (the query has no timediff, the only condition that counts from \"now\")")
+			fmt.Fprintln(stderr, "reference time: not used (the query has no timediff(t), the only condition that counts from \"now\")")
 			passed, refFrom = nil, nil // no "now" is taken, nor passed over
 		} else if len(ms) > 1 {
 			// Logs of several machines: each machine's timediff counts
@@ -803,11 +803,16 @@ func invalidQuery(stderr io.Writer, err error) {
 	}
 }
 
-// usesTimediff reports whether the query (the -q expression or the
-// structured query's text) uses timediff, whose results depend on the
-// reference time.
-func usesTimediff(query string) bool {
-	return strings.Contains(strings.ToLower(query), "timediff")
+// usesReferenceTime reports whether the query selected (the -q
+// expression or the structured query) counts from the reference time: a
+// one-argument timediff in its compiled expression
+// (xpath.Query.UsesReferenceTime). A string literal or an XML comment
+// that reads "timediff", or timediff(t1, t2) of two given times, does not.
+func (s *selector) usesReferenceTime() bool {
+	if s.list != nil {
+		return s.list.UsesReferenceTime()
+	}
+	return s.query != nil && s.query.UsesReferenceTime()
 }
 
 // queryMachine is one machine among the logs query reads: its logs (as

@@ -638,3 +638,51 @@ func TestQueryNoTimediffNoReference(t *testing.T) {
 		t.Errorf("timediff: stderr:\n%s", errOut)
 	}
 }
+
+// Whether query names a reference time is read from the parsed query, not
+// its text: *[EventData[Data='timediff(x)']] printed "reference time:
+// 2024-... (the last-written record, ...)" for a query that does not count
+// from one, and so did timediff(@SystemTime, N) of two given times and a
+// structured query whose XML comment says timediff; now each says no
+// reference time is used. A one-argument timediff in odd case and spacing,
+// or only in a Suppress, still names one.
+func TestQueryReferenceTimeFromParsedQuery(t *testing.T) {
+	vm1 := filepath.Join(cases, "two-computers", "vm1", "System.evtx")
+	const notUsed = "reference time: not used (the query has no timediff"
+	dir := t.TempDir()
+	list := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	comment := list("comment.xml", `<QueryList><!-- no timediff(@SystemTime) here --><Query Id="0" Path="System">
+  <Select Path="System">*[System[EventID=7036]]</Select></Query></QueryList>`)
+	suppress := list("suppress.xml", `<QueryList><Query Id="0" Path="System">
+  <Select Path="System">*[System[EventID=7036]]</Select>
+  <Suppress Path="System">*[System[TimeCreated[timediff(@SystemTime) &gt; 864000000000]]]</Suppress></Query></QueryList>`)
+	for _, c := range []struct {
+		args []string
+		used bool
+	}{
+		{[]string{"-q", "*[EventData[Data='timediff(x)']]"}, false},
+		{[]string{"-q", "*[System[EventID=7036 or EventData[Data='TimeDiff']]]"}, false},
+		{[]string{"-q", "*[System[TimeCreated[timediff(@SystemTime, 133000000000000000) >= 0]]]"}, false},
+		{[]string{"--structured-query", comment}, false},
+		{[]string{"-q", "*[System[TimeCreated[TimeDiff ( @SystemTime ) <= 86400000000]]]"}, true},
+		{[]string{"--structured-query", suppress}, true},
+	} {
+		code, _, errOut := runCmd(append(append([]string{"query", "-f", "xml"}, c.args...), vm1)...)
+		if code != exitOK {
+			t.Errorf("%q: exit %d; stderr:\n%s", c.args, code, errOut)
+		}
+		named := strings.Contains(errOut, "reference time: 20")
+		if c.used && (!named || strings.Contains(errOut, notUsed)) {
+			t.Errorf("%q: stderr names no reference time, the query counts from one:\n%s", c.args, errOut)
+		}
+		if !c.used && (named || !strings.Contains(errOut, notUsed)) {
+			t.Errorf("%q: stderr names a reference time the query does not use:\n%s", c.args, errOut)
+		}
+	}
+}

@@ -100,7 +100,14 @@ func FuzzCompile(f *testing.F) {
 				(!since.IsZero() && ev.Written.Before(since) || !until.IsZero() && ev.Written.After(until)) {
 				t.Fatalf("%s matches an event at %v outside its window [%v, %v]", s, ev.Written, since, until)
 			}
-			q.Match(ev, time.Time{})
+			// A query that does not use the reference time gives the
+			// same answer whatever it is.
+			if m0 := q.Match(ev, time.Time{}); !q.UsesReferenceTime() && m0 != q.Match(ev, now) {
+				t.Fatalf("%s: UsesReferenceTime false, Match %v at %v and %v at FILETIME 0", s, !m0, now, m0)
+			}
+		}
+		if q.UsesReferenceTime() && !q.HasTimediff() {
+			t.Fatalf("%s: UsesReferenceTime without HasTimediff", s)
 		}
 		strict := *q
 		strict.xnum = xpathNumber
@@ -126,7 +133,9 @@ func FuzzParseQueryList(f *testing.F) {
 		}
 		for _, ch := range l.Channels() {
 			for _, ev := range events {
-				l.Match(ch, ev, refTime)
+				if m := l.Match(ch, ev, refTime); !l.UsesReferenceTime() && m != l.Match(ch, ev, time.Time{}) {
+					t.Fatalf("UsesReferenceTime false, Match of a %s event %v at %v and %v at FILETIME 0", ch, m, refTime, !m)
+				}
 			}
 			l.TimeBounds(ch, refTime)
 		}
