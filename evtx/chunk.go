@@ -551,11 +551,13 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			}
 		}
 		id := le.Uint64(c[off+8 : off+16])
-		// (damagedRecordID keeps every id of a chunk whose records
-		// checksum is right.)
-		if !salvaged && !j.old && !h.RecordsChecksumOK {
+		if !salvaged && !j.old && !idInRange(&h, id) {
 			if own, ok := damagedRecordID(&h, c, off, size, id, decoder); ok {
-				fail(off, own, fmt.Errorf("%w: the record header's record number %d lies outside the chunk header's range %d..%d and the records checksum is wrong: read as its EventRecordID %d", ErrCorrupt, id, h.FirstRecordID, h.LastRecordID, own))
+				why := "the records checksum is wrong"
+				if h.RecordsChecksumOK {
+					why = "its EventRecordID lies inside it (the records checksum is right: a number damaged before it was computed, or crafted)"
+				}
+				fail(off, own, fmt.Errorf("%w: the record header's record number %d lies outside the chunk header's range %d..%d and %s: read as its EventRecordID %d", ErrCorrupt, id, h.FirstRecordID, h.LastRecordID, why, own))
 				id = own
 			}
 		}
@@ -795,6 +797,12 @@ func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *ch
 		}
 		h := c[off : off+recordHeaderSize : off+recordHeaderSize]
 		id, ft := le.Uint64(h[8:16]), le.Uint64(h[16:24])
+		if id < rule.firstID || id > rule.hdrLast {
+			// Its number outside the chunk header's range: the loop
+			// asks damagedRecordID (records before free lie in the
+			// range in a sound chunk, so this costs nothing there).
+			return off, rt, cheap, off
+		}
 		res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: size})
 		rule.lastID = max(rule.lastID, id) // rule.slack before free
 		res.st.noteTime(ft)

@@ -149,6 +149,19 @@ func FuzzReader(f *testing.F) {
 					t.Fatalf("lost run %d: %+v (highest record read %+v)", i, l, highest)
 				}
 			}
+			// A record read as its EventRecordID (damagedRecordID) is
+			// yielded with the number its problem names, whether its
+			// records checksum was wrong or right.
+			for _, e := range r.Errors() {
+				if !strings.Contains(e.Error(), "read as its EventRecordID") {
+					continue
+				}
+				for i, off := range offsets {
+					if off == e.Offset && ids[i] != e.Record {
+						t.Fatalf("problem %q, but the record at %#x is yielded as %d", e, off, ids[i])
+					}
+				}
+			}
 			last := int64(-1)
 			for _, e := range r.Errors() {
 				if e.File != "fuzz" || e.Err == nil {

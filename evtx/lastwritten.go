@@ -478,8 +478,10 @@ func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCan
 			continue
 		}
 		id := le.Uint64(c[off+8:])
-		if own, ok := damagedRecordID(hdr, c, off, size, id, decoder); ok {
-			id = own // as scanChunk numbers it
+		if hdr != nil && !idInRange(hdr, id) {
+			if own, ok := damagedRecordID(hdr, c, off, size, id, decoder); ok {
+				id = own // as scanChunk numbers it
+			}
 		}
 		if !rule.slack(off, id) || rule.tornCurrent(decoder, off, size) {
 			fn(writtenCand{id: id, slot: i, off: off, size: size})

@@ -338,7 +338,12 @@ func (s *source) refineSpans(spans []candSpan) {
 // bytes) whose numbers lie apart from the chunk's run, so that one record
 // whose record header's number has a bit flipped (its checksums right:
 // crafted, or rotten before they were computed) does not widen the span
-// of the chunk over a run of lost records after it. The run is, when the
+// of the chunk over a run of lost records after it. (Such a record lying
+// before the free space offset of a header believed, its own
+// EventRecordID in the header's range, is numbered by that EventRecordID
+// already, damagedRecordID; refine sets apart the others: a salvaged
+// record, one past the free space offset, one of a chunk whose header is
+// not believed.) The run is, when the
 // header can be believed (headerClaim) and holds a record: the numbers
 // it claims, and those that continue it after its last record's offset,
 // each record the next number (the records of a dirty chunk its header

@@ -6,19 +6,29 @@ package evtx
 // header checksum right, the chunk whole, its free space offset inside
 // it) and so vouches that the records before its free space offset are
 // numbered FirstRecordID..LastRecordID, the record lies there, its id does
-// not, and the records checksum is wrong (the record area was damaged: a
-// bit flipped in an id's high byte made record 39 of a 123-record log
-// number 2305843009213693991, the last-written record, moving "now" 6
-// days back). The record's own System/EventRecordID, when it lies in the
-// header's range, is then its number (Windows writes the two equal; an
+// not, and its own System/EventRecordID lies in that range. That
+// EventRecordID is then its number (Windows writes the two equal; an
 // exported log renumbers both the records and its chunk headers, so an
-// EventRecordID outside the range decides nothing). It returns that
-// number and true, or id and false. dec returns the chunk's decoder.
+// EventRecordID outside the range decides nothing).
 //
-// scanChunk (what Next yields) and walkChunk (LastWritten's candidates)
-// both ask it, so that both give each record the same number.
+// Whether the records checksum is right does not matter. Wrong, the
+// record area was damaged: a bit flipped in an id's high byte made record
+// 39 of a 123-record log number 2305843009213693991, the last-written
+// record, moving "now" 6 days back. Right, the number was damaged before
+// the checksums were computed, or crafted: record 25 of 50 numbered
+// 1099511627801 (bit 40) was the last-written record, "now" its time 25
+// minutes early and the log called an export (its last-written record
+// "renumbered"); two witnesses, the chunk header and the record's
+// EventRecordID, outweigh the one number. It returns that number and
+// true, or id and false. dec returns the chunk's decoder.
+//
+// scanChunk (what Next yields, and passOver, which leaves such a record to
+// it) and walkChunk (LastWritten's candidates) all ask it, so that each
+// gives the record the same number; the problem scanChunk reports names
+// the file offset, both numbers and the chunk's range. idInRange is the
+// check they make first, on every record.
 func damagedRecordID(h *chunkHeader, c []byte, off, size int, id uint64, dec func() *chunkDecoder) (uint64, bool) {
-	if h == nil || !h.SignatureOK || !h.ChecksumOK || h.RecordsChecksumOK || len(c) < chunkSize {
+	if h == nil || !h.SignatureOK || !h.ChecksumOK || len(c) < chunkSize {
 		return id, false
 	}
 	free := int(h.FreeSpaceOffset)
@@ -38,4 +48,11 @@ func damagedRecordID(h *chunkHeader, c []byte, off, size int, id uint64, dec fun
 		return id, false
 	}
 	return own, true
+}
+
+// idInRange reports whether record number id lies in the range of chunk
+// header h, FirstRecordID..LastRecordID: then damagedRecordID keeps it,
+// and the callers on every record need not call it.
+func idInRange(h *chunkHeader, id uint64) bool {
+	return id >= h.FirstRecordID && id <= h.LastRecordID
 }

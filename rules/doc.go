@@ -71,7 +71,7 @@
 //	    threshold:                    # evidence only as a burst
 //	      count: 20                   # at least 20 matches
 //	      within: 10m                 # within one span of 10 minutes (at most 24h)
-//	      distinct: {data: IpAddress} # with at least 5 distinct values of this field
+//	      distinct: {data: IpAddress, address: true} # with at least 5 distinct client addresses (rules.ClientAddress)
 //	      distinct_count: 5
 //	      counts: failed RDP logons   # names for the report
 //	      distinct_names: addresses

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,11 @@ type Threshold struct {
 	// Within is the span's length (at most 24h).
 	Within time.Duration `yaml:"within"`
 	// Distinct selects the field whose distinct values are counted (a
-	// condition without text or codes, e.g. {data: IpAddress}).
+	// condition without text or codes, e.g. {data: IpAddress}), compared
+	// trimmed and case-insensitively; with address (e.g. {data: ClientIP,
+	// address: true}) the values are client addresses, compared as
+	// ClientAddress reads them (port dropped, ::ffff:203.0.113.5 equal to
+	// 203.0.113.5), and a value that is no address counts as none.
 	Distinct *Condition `yaml:"distinct"`
 	// DistinctCount is the least number of distinct values of Distinct
 	// within the same span.
@@ -230,6 +235,10 @@ func validateLanguage(r *Rule, q *Query) []error {
 			} else if t.DistinctCount > t.Count {
 				bad(f+".threshold.distinct_count", "%d is more than count %d", t.DistinctCount, t.Count)
 			}
+			if t.Distinct.Address && (t.Distinct.Before != "" || t.Distinct.Split != "") {
+				// before ":" would cut "[2001:db8::5]:50123" to "[2001".
+				bad(f+".threshold.distinct", "address reads the port itself: before and split do not apply")
+			}
 		} else if t.DistinctCount != 0 {
 			bad(f+".threshold.distinct_count", "given without distinct")
 		}
@@ -346,13 +355,29 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		}
 		v := ""
 		if t.Distinct != nil {
-			for _, x := range t.Distinct.values(ev) {
-				v = strings.ToLower(strings.TrimSpace(x.String()))
-				break
-			}
+			v = t.Distinct.distinctValue(ev)
 		}
 		ls.samples = append(ls.samples, sample{t: r.Time, v: v})
 	}
+}
+
+// distinctValue is the value of ev a threshold counts distinct values
+// of: the first value c selects, trimmed and in lower case; with
+// c.Address, the client address it holds (ClientAddress: one client is
+// one value whatever its port or spelling), or "" (no value: it adds no
+// distinct value) when it holds none ("-", "X.224").
+func (c *Condition) distinctValue(ev *evtx.Event) string {
+	vs := c.values(ev)
+	switch {
+	case len(vs) == 0:
+		return ""
+	case c.Address:
+		if a, ok := ClientAddress(text(vs[0])); ok {
+			return a.String()
+		}
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(vs[0].String()))
 }
 
 // resolvedBySubject decides, for an evidence query with a subject, which
@@ -398,13 +423,60 @@ func (j *ruleJudge) resolvedBySubject(cq *compiledQuery) *EventRef {
 type peak struct {
 	count, distinct int
 	end             time.Time
+	// lo and hi index the span's first and last sample in the sorted
+	// samples thresholdPeak returns.
+	lo, hi int
+}
+
+// maxNamedValues bounds the distinct addresses a peak names.
+const maxNamedValues = 5
+
+// namedValues names the distinct values of the span p of the sorted
+// samples s, the most frequent first (equal counts in address order), each
+// with its count, at most maxNamedValues and how many more: "12 from
+// 2001:db8::5, 10 from 203.0.113.5, and 3 more". Samples without a value
+// are not named.
+func namedValues(s []sample, p peak) string {
+	counts := map[string]int{}
+	for _, x := range s[p.lo : p.hi+1] {
+		if x.v != "" {
+			counts[x.v]++
+		}
+	}
+	vs := make([]string, 0, len(counts))
+	for v := range counts {
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		if counts[vs[i]] != counts[vs[j]] {
+			return counts[vs[i]] > counts[vs[j]]
+		}
+		a, errA := netip.ParseAddr(vs[i])
+		b, errB := netip.ParseAddr(vs[j])
+		if errA == nil && errB == nil {
+			return a.Less(b) // 192.0.2.2 before 192.0.2.10
+		}
+		return vs[i] < vs[j]
+	})
+	var b strings.Builder
+	for i, v := range vs {
+		if i == maxNamedValues {
+			fmt.Fprintf(&b, ", and %d more", len(vs)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d from %s", counts[v], v)
+	}
+	return b.String()
 }
 
 // thresholdPeak finds whether some span of t.Within holds at least t.Count
 // samples with at least t.DistinctCount distinct values; it returns that
 // span (met) or the span with the most samples (not met).
-func thresholdPeak(t *Threshold, samples []sample) (best peak, met bool) {
-	s := append([]sample(nil), samples...)
+func thresholdPeak(t *Threshold, samples []sample) (best peak, met bool, s []sample) {
+	s = append([]sample(nil), samples...)
 	sort.Slice(s, func(i, j int) bool { return s[i].t.Before(s[j].t) })
 	seen := map[string]int{}
 	lo := 0
@@ -416,7 +488,7 @@ func thresholdPeak(t *Threshold, samples []sample) (best peak, met bool) {
 			}
 			lo++
 		}
-		p := peak{count: hi - lo + 1, distinct: len(seen), end: s[hi].t}
+		p := peak{count: hi - lo + 1, distinct: len(seen), end: s[hi].t, lo: lo, hi: hi}
 		if _, ok := seen[""]; ok && t.Distinct != nil {
 			p.distinct-- // matches without the field add no distinct value
 		}
@@ -431,7 +503,7 @@ func thresholdPeak(t *Threshold, samples []sample) (best peak, met bool) {
 			best = p
 		}
 	}
-	return best, met
+	return best, met, s
 }
 
 // applyThresholds judges the threshold queries of the rule before the finding
@@ -451,10 +523,15 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 		if st.lang != nil {
 			samples, overflow = st.lang.samples, st.lang.overflow
 		}
-		p, met := thresholdPeak(t, samples)
+		p, met, sorted := thresholdPeak(t, samples)
 		text := fmt.Sprintf("%d %s within %s", p.count, strings.TrimSpace(t.Counts), FormatDuration(t.Within))
 		if t.Distinct != nil {
 			text += fmt.Sprintf(" from %d %s", p.distinct, strings.TrimSpace(t.DistinctNames))
+			if met && t.Distinct.Address && p.distinct > 0 {
+				// Client addresses as net/netip writes them: no event
+				// text reaches the report here.
+				text += " (" + namedValues(sorted, p) + ")"
+			}
 		}
 		want := fmt.Sprintf("%d", t.Count)
 		if t.Distinct != nil {

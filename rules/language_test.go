@@ -210,13 +210,13 @@ func TestLanguageThreshold(t *testing.T) {
 func TestThresholdPeak(t *testing.T) {
 	th := &Threshold{Count: 3, Within: time.Minute, Distinct: &Condition{Data: "x"}, DistinctCount: 2}
 	s := func(sec int, v string) sample { return sample{t: t0.Add(time.Duration(sec) * time.Second), v: v} }
-	if p, met := thresholdPeak(th, []sample{s(0, "a"), s(30, "a"), s(59, "b")}); !met || p.count != 3 || p.distinct != 2 {
+	if p, met, _ := thresholdPeak(th, []sample{s(0, "a"), s(30, "a"), s(59, "b")}); !met || p.count != 3 || p.distinct != 2 {
 		t.Errorf("got %+v %v", p, met)
 	}
-	if p, met := thresholdPeak(th, []sample{s(0, "a"), s(30, "b"), s(61, "b")}); met || p.count != 2 {
+	if p, met, _ := thresholdPeak(th, []sample{s(0, "a"), s(30, "b"), s(61, "b")}); met || p.count != 2 {
 		t.Errorf("span of 61s: got %+v %v", p, met)
 	}
-	if _, met := thresholdPeak(th, []sample{s(0, ""), s(1, ""), s(2, "a")}); met {
+	if _, met, _ := thresholdPeak(th, []sample{s(0, ""), s(1, ""), s(2, "a")}); met {
 		t.Error("matches without the distinct field counted as distinct values")
 	}
 }
@@ -240,6 +240,9 @@ func TestValidateLanguage(t *testing.T) {
 		{"threshold distinct count above count", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 1h, counts: x, distinct: {data: ip}, distinct_count: 3, distinct_names: y}}
 `, "distinct_count: 3 is more than count 2"},
+		{"threshold distinct address cut", `queries:
+  - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 1h, counts: x, distinct: {data: ClientIP, address: true, before: ":"}, distinct_count: 2, distinct_names: y}}
+`, "threshold.distinct: address reads the port itself"},
 		{"threshold unnamed", `queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", threshold: {count: 2, within: 1h}}
 `, "threshold.counts: empty"},

@@ -108,6 +108,9 @@ func (r *Rule) liveJudged(q *Query) []string {
 			if d.Before != "" {
 				label += " up to the first '" + sayText(d.Before) + "'"
 			}
+			if d.Address {
+				label += " (client addresses, the port aside)"
+			}
 			s += fmt.Sprintf(", with at least %d distinct %s", t.DistinctCount, label)
 		}
 		out = append(out, s)

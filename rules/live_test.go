@@ -479,9 +479,9 @@ func TestLiveUncheckedSaysJudgements(t *testing.T) {
 	if len(got) == 0 || !strings.HasPrefix(got[len(got)-1], "at least 30 such events within 10 minutes, with at least 5 distinct ") {
 		t.Errorf("%s: LiveUnchecked %q", q.ID, got)
 	}
-	// A distinct field read up to a separator says so.
+	// A distinct field read as client addresses says so.
 	got = r.LiveUnchecked(r.Query("rdpcorets-131-burst"))
-	want := []string{"at least 60 such events within 10 minutes, with at least 5 distinct ClientIP up to the first ':'"}
+	want := []string{"at least 60 such events within 10 minutes, with at least 5 distinct ClientIP (client addresses, the port aside)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("LiveUnchecked %q, want %q", got, want)
 	}

@@ -236,10 +236,12 @@ type Condition struct {
 	// numerically when its value is a number, a hex string, or a "%%N"
 	// Win32 error insert (which also equals HRESULT_FROM_WIN32(N)).
 	Codes []string `yaml:"codes"`
-	// Address holds for a value that is an IP address (IPv4 or IPv6, as
-	// net/netip parses it, with or without a port): the network address
+	// Address holds for a value that is an IP address (IPv4 or IPv6, with
+	// or without a port, as ClientAddress reads it): the network address
 	// of a client, not the "LOCAL" (localized: "ローカル" on a Japanese
-	// Windows) that LocalSessionManager writes for a console session.
+	// Windows) that LocalSessionManager writes for a console session. On
+	// a threshold's distinct selector it makes the distinct values client
+	// addresses (Threshold.Distinct).
 	Address bool `yaml:"address"`
 	// Present holds when the selected field is there with a value,
 	// whatever it is (no text, codes or address then); as an unless

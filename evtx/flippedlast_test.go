@@ -1,0 +1,141 @@
+package evtx_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// TestFlippedNumberNotLastWritten: a record whose record header number has
+// bit 40 set, its checksums right (crafted, or damaged before they were
+// computed), lies wildly apart from its chunk header's range while its
+// EventRecordID lies in it. 50 records a minute apart, 10 a chunk; record
+// 25 flipped to 1099511627801. Before, it was the last-written record:
+// dump said "last written record: EventRecordID 25 (record 1099511627801
+// in the file) at 00:24" and "exported log", analyze's reference time
+// was 00:24 and its window ended 25 minutes early. Now it is read as its
+// EventRecordID, record 50 is the last written (00:49), the log is no
+// export, and a problem names the file, the record's offset and both
+// numbers. A flip of the last record itself (50) leaves it the last
+// written, as its EventRecordID. With the chunk header's checksum wrong
+// (the header not believed), nothing vouches for the range: the number
+// is kept and no problem claims otherwise (which record is then the last
+// written is not settled here: still the flipped one).
+func TestFlippedNumberNotLastWritten(t *testing.T) {
+	le := binary.LittleEndian
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 50 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	for _, c := range []struct {
+		name         string
+		o            evtxtest.Options
+		n            int    // the record flipped (from 0: record n+1)
+		wantID       uint64 // the last-written record's number
+		wantAt       time.Duration
+		renumbered   bool
+		wantExported bool
+	}{
+		{"record 25", evtxtest.Options{}, 24, 50, 49 * time.Minute, true, false},
+		{"record 50, the last", evtxtest.Options{}, 49, 50, 49 * time.Minute, true, false},
+		{"record 1", evtxtest.Options{}, 0, 50, 49 * time.Minute, true, false},
+		{"record 25, chunk header not believed", evtxtest.Options{BadChunkHeaderCRC: []int{2}}, 24, 0, 0, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := c.o
+			o.MaxRecordsPerChunk = 10
+			b, err := evtxtest.Bytes(evs, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			chunk := c.n / 10
+			ch := b[4096+chunk*65536 : 4096+(chunk+1)*65536]
+			off := 512
+			for range c.n % 10 {
+				off += int(le.Uint32(ch[off+4:]))
+			}
+			orig := le.Uint64(ch[off+8:])
+			flipped := orig | 1<<40
+			le.PutUint64(ch[off+8:], flipped)
+			evtxtest.SetChunkChecksums(ch)
+			if len(c.o.BadChunkHeaderCRC) > 0 {
+				// The records checksum right, the header's wrong.
+				le.PutUint32(ch[124:], ^le.Uint32(ch[124:]))
+			}
+			fileOff := int64(4096 + chunk*65536 + off)
+
+			rd, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 2, Name: "System.evtx"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := rd.LastWritten()
+			if c.renumbered && (last == nil || last.RecordID != c.wantID || !last.System.TimeCreated.Equal(base.Add(c.wantAt))) {
+				t.Fatalf("last-written record %v, want record %d at %s", last, c.wantID, base.Add(c.wantAt))
+			}
+			var flippedEv *evtx.Event
+			for {
+				ev, err := rd.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ev.Source.Offset == fileOff {
+					flippedEv = ev
+				}
+			}
+			wantNum := flipped
+			if c.renumbered {
+				wantNum = orig
+			}
+			if flippedEv == nil || flippedEv.RecordID != wantNum {
+				t.Errorf("the flipped record read as %v, want record %d", flippedEv, wantNum)
+			}
+			st := rd.Stats()
+			if c.renumbered && (st.LastWrittenID != c.wantID || st.Exported() != c.wantExported) {
+				t.Errorf("Stats: last written %d, exported %v; want %d, %v", st.LastWrittenID, st.Exported(), c.wantID, c.wantExported)
+			}
+			// A read with a window that leaves the record out (passed over
+			// by its TimeCreated, not decoded) numbers it alike.
+			wr, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 2, Name: "System.evtx", Since: base.Add(40 * time.Minute)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				if _, err := wr.Next(); err != nil {
+					break
+				}
+			}
+			if ws := wr.Stats(); ws.LastWrittenID != st.LastWrittenID || ws.Exported() != st.Exported() || len(wr.Errors()) != len(rd.Errors()) {
+				t.Errorf("windowed read: last written %d, exported %v, %d problems; plain read %d, %v, %d",
+					ws.LastWrittenID, ws.Exported(), len(wr.Errors()), st.LastWrittenID, st.Exported(), len(rd.Errors()))
+			}
+			var named *evtx.FormatError
+			for _, e := range rd.Errors() {
+				if strings.Contains(e.Error(), "1099511627") {
+					named = e
+				}
+			}
+			switch {
+			case !c.renumbered && named != nil:
+				t.Errorf("problem %q for a number kept", named)
+			case c.renumbered && named == nil:
+				t.Errorf("no problem names the number; problems %v", rd.Errors())
+			case c.renumbered:
+				if named.File != "System.evtx" || named.Offset != fileOff || named.Record != orig || !errors.Is(named, evtx.ErrCorrupt) ||
+					!strings.Contains(named.Error(), "read as its EventRecordID") {
+					t.Errorf("problem %q (offset %#x, record %d), want one at %#x naming record %d", named, named.Offset, named.Record, fileOff, orig)
+				}
+			}
+		})
+	}
+}
