@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -571,5 +572,73 @@ func TestCopyDamageNamesTheCopyHoldingIt(t *testing.T) {
 		if strings.Contains(p, newer) {
 			t.Errorf("input problem %q names the newer copy, which holds no damage", p)
 		}
+	}
+}
+
+// TestDumpQueryAnalyzeUseTheVerifiedCopy: two copies of an RCM
+// Operational log, the one read first (a/, as many records as b/) with
+// a byte of record 15's address changed ("203.0.113.77" to
+// "203.0.113.78"), its chunk's records checksum now wrong. dump and query
+// printed record 15 twice, the damaged copy's first, and analyze's
+// evidence held the damaged address (the scan kept the copy read first).
+// Now evtx.Merge decides, and all three use the copy whose chunk
+// checksums verify: record 15 once, with the intact address, and the
+// problem at the damaged copy names the intact one.
+func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := 1; i <= 30; i++ {
+		ip := fmt.Sprintf("198.51.100.%d", i)
+		if i == 15 {
+			ip = "203.0.113.77"
+		}
+		evs = append(evs, evtxtest.RCM1149(t0.Add(time.Duration(i)*time.Minute), "alice", "CONTOSO", ip))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u []byte
+	for _, r := range "203.0.113.77" {
+		u = append(u, byte(r), 0)
+	}
+	at := bytes.Index(b, u)
+	if at < 0 {
+		t.Fatal("no address in the log")
+	}
+	d := bytes.Clone(b)
+	d[at+2*11] = '8'
+	dir := t.TempDir()
+	const name = "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"
+	damaged, intact := filepath.Join(dir, "a", name), filepath.Join(dir, "b", name)
+	for p, data := range map[string][]byte{damaged: d, intact: b} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	problem := "record 15: offset 0x12000: copies of a record differ: "
+	_, out, errOut := runCmd("dump", "-f", "xml", damaged, intact)
+	if n := strings.Count(out, "<EventRecordID>15</EventRecordID>"); n != 1 || !strings.Contains(out, "<Param3>203.0.113.77</Param3>") || strings.Contains(out, "203.0.113.78") {
+		t.Errorf("dump: record 15 printed %d times, the intact address %v, the damaged %v; want once, the intact copy's",
+			n, strings.Contains(out, "203.0.113.77"), strings.Contains(out, "203.0.113.78"))
+	}
+	if !strings.Contains(errOut, damaged+": chunk 1: "+problem) || !strings.Contains(errOut, "is in "+intact+" too, as record 15 at offset 0x12000") ||
+		!strings.Contains(errOut, "1 records whose copies differ in content: see the problems") {
+		t.Errorf("dump: stderr lacks the problem naming both copies, or the count:\n%s", errOut)
+	}
+	_, out, _ = runCmd("query", "-f", "xml", "-q", "*[System[EventRecordID=15]]", damaged, intact)
+	if n := strings.Count(out, "<EventRecordID>15</EventRecordID>"); n != 1 || strings.Contains(out, "203.0.113.78") {
+		t.Errorf("query: record 15 printed %d times, the damaged address %v; want once, the intact copy's:\n%s", n, strings.Contains(out, "203.0.113.78"), out)
+	}
+	_, out, _ = runCmd("analyze", "-f", "json", damaged, intact)
+	if !strings.Contains(out, "Param3=203.0.113.77") || strings.Contains(out, "203.0.113.78") {
+		t.Errorf("analyze: the intact address in the report %v, the damaged %v; want the intact copy's only",
+			strings.Contains(out, "Param3=203.0.113.77"), strings.Contains(out, "203.0.113.78"))
+	}
+	if !strings.Contains(out, `"conflicting_records": 1`) {
+		t.Errorf("analyze: the JSON input does not count the record whose copies differ")
 	}
 }

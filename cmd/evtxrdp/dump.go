@@ -32,9 +32,14 @@ channel, EventRecordID, TimeCreated and content), the copy with the most
 records first, then the records only the others hold (a record decoded
 in part in one copy that another holds intact is read intact; records
 decoded in part that no copy holds intact come last).
+A record two copies hold with different content (the same channel,
+EventRecordID and TimeCreated: one copy is damaged) is printed once, from
+the copy whose chunk checksums verify; when both copies' verify or
+neither's, both are printed (analyze counts the copy read first); a
+problem at the copy set aside or printed second names the other and why.
 stderr names each duplicate: a file given again before reading, a copy
-once it is read, with how many of its records it adds (a record whose
-content differs from the original's is added: both are printed).
+once it is read, with how many of its records it adds (those printed
+from it).
 `
 
 const dumpHelp = `usage: evtxrdp dump [flags] PATH...
@@ -516,6 +521,11 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	parts := l.Parts()
 	if n := len(parts); n > 0 {
 		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
+		if st.Conflicts > 0 {
+			// evtx.Stats.Conflicts: the problem of each copy set aside
+			// names the copy printed and why.
+			dups = fmt.Sprintf("%d duplicates (every copy, in its %d files; %d records whose copies differ in content: see the problems)", st.Duplicates, n, st.Conflicts)
+		}
 		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
