@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -640,5 +641,35 @@ func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
 	}
 	if !strings.Contains(out, `"conflicting_records": 1`) {
 		t.Errorf("analyze: the JSON input does not count the record whose copies differ")
+	}
+	// The changed copy with its chunk's checksums made right: nothing
+	// tells the copies apart; dump prints both, the one read later
+	// flagged with the other's place, and analyze counts the one read
+	// first.
+	evtxtest.SetChunkChecksums(d[4096+65536 : 4096+2*65536])
+	vouched := filepath.Join(dir, "a2", name)
+	if err := os.MkdirAll(filepath.Dir(vouched), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vouched, d, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errOut = runCmd("dump", vouched, intact)
+	var got []string
+	for _, line := range lines(out) {
+		if strings.Contains(line, `"event_record_id":15,`) {
+			got = append(got, line)
+		}
+	}
+	flag := `,"conflict_of":{"file":` + strconv.Quote(vouched) + `,"offset":73728}`
+	if len(got) != 2 || !strings.Contains(got[0], "203.0.113.78") || strings.Contains(got[0], "conflict_of") ||
+		!strings.Contains(got[1], "203.0.113.77") || !strings.Contains(got[1], flag) {
+		t.Errorf("dump of copies whose checksums both verify: record 15 printed as %q; want the first copy's, then the other's flagged %s", got, flag)
+	}
+	if !strings.Contains(errOut, "both are yielded, since the chunk checksums of both copies verify") {
+		t.Errorf("dump of copies whose checksums both verify: stderr lacks why both are printed:\n%s", errOut)
+	}
+	if _, out, _ = runCmd("analyze", "-f", "json", vouched, intact); !strings.Contains(out, "Param3=203.0.113.78") || strings.Contains(out, "Param3=203.0.113.77") {
+		t.Errorf("analyze of copies whose checksums both verify: want the evidence of the copy read first only")
 	}
 }

@@ -35,8 +35,10 @@ decoded in part that no copy holds intact come last).
 A record two copies hold with different content (the same channel,
 EventRecordID and TimeCreated: one copy is damaged) is printed once, from
 the copy whose chunk checksums verify; when both copies' verify or
-neither's, both are printed (analyze counts the copy read first); a
-problem at the copy set aside or printed second names the other and why.
+neither's, both are printed (analyze counts the copy read first), the
+one not counted flagged "conflict_of" in JSON (the other's file and
+offset); a problem at the copy set aside or not counted names the other
+and why.
 stderr names each duplicate: a file given again before reading, a copy
 once it is read, with how many of its records it adds (those printed
 from it).
@@ -758,6 +760,13 @@ func appendJSON(b []byte, ev *evtx.Event, _ int) []byte {
 	}
 	b = append(b, `,"file":`...)
 	b = appendJSONString(b, ev.Source.File)
+	if c := ev.ConflictOf; c != nil {
+		// Of copies read as one, a record another copy holds with other
+		// content, printed beside it (evtx.Event.ConflictOf).
+		b = append(b, `,"conflict_of":{"file":`...)
+		b = appendJSONString(b, c.File)
+		b = fmt.Appendf(b, `,"offset":%d}`, c.Offset)
+	}
 	return append(b, "}\n"...)
 }
 
