@@ -19,7 +19,7 @@ import (
 // chunks of 10 records (RCM 1149, each naming its own address), and the
 // offset of the UTF-16 text "203.0.113.77", the address of the record
 // whose EventRecordID is 15 (chunk 1).
-func conflictLog(t *testing.T) ([]byte, int) {
+func conflictLog(t testing.TB) ([]byte, int) {
 	t.Helper()
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	var evs []*evtx.Event
