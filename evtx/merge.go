@@ -219,11 +219,13 @@ type merged struct {
 	// (Stats.Conflicts), conflicts keeping at most maxErrs.
 	conflicts  []*FormatError
 	nconflicts int
-	records    int
-	skipped    int
-	filtered   int
-	recovDups  int // duplicates among the parts' recovered records
-	dups       int
+	// conflictErrs counts the problems of conflicts, kept or not.
+	conflictErrs int
+	records      int
+	skipped      int
+	filtered     int
+	recovDups    int // duplicates among the parts' recovered records
+	dups         int
 	// partDupsAt lists per part the (record id, header time) of its
 	// events decoded in part that are duplicates of another part's: the
 	// tally takes them out of Partial, less those their own part holds in
@@ -371,8 +373,9 @@ func (m *merged) next() (*Event, error) {
 // in part that a later part gives is then yielded beside it (as before
 // the wait: it has no identity in common with a record decoded in part);
 // a copy of other content of a held event that a later part gives, its
-// checksums right, is set aside (the copy read first was yielded). A chunk holds a few hundred records; so many
-// records in part, in copies read as one, mean damage all over a copy.
+// checksums right, is set aside (the copy read first was yielded). A
+// chunk holds a few hundred records; so many records in part, in copies
+// read as one, mean damage all over a copy.
 // A variable for tests.
 var maxPending = 16384
 
@@ -534,10 +537,11 @@ func (m *merged) addExtra(k mergeKey, sum [sha256.Size]byte) {
 // same content, is a duplicate. A record of the same channel,
 // EventRecordID and TimeCreated as one met before in another part, with
 // other content, is that record in a copy that differs (a byte changed
-// in one copy): one of the two is kept, the one whose chunk's header and
-// records checksums verify when only one does, else the one read first,
-// and the other is set aside, counted in Stats.Conflicts and Duplicates,
-// with a problem (ErrConflict) naming both. For that, a record its
+// in one copy), counted in Stats.Conflicts: when the chunk header and
+// records checksums of only one copy verify, that copy is kept and the
+// other set aside (in Duplicates); else both are yielded, c marked
+// (Event.ConflictOf). Either way the copy set aside or marked gets a
+// problem (ErrConflict) naming the other. For that, a record its
 // checksums do not vouch for, in a part some later part follows, is held
 // (merged.held) until every part is read, or past maxPending.
 func (m *merged) take(c mergeCand) *Event {
@@ -579,7 +583,7 @@ func (m *merged) take(c mergeCand) *Event {
 		return m.pass(c)
 	}
 	if c.verified && !e.verified && e.held != 0 {
-		// The held copy is set aside (judgePending drops it), this one
+		// The held copy is set aside (judgeHeld drops it), this one
 		// kept in its place.
 		m.conflict(k, e, c.at(), e.at(m), "that copy is used and this one set aside: that copy's chunk header and records checksums verify and this one's do not")
 		e = m.seenOf(c, sum)
@@ -634,12 +638,14 @@ func (e mergeSeen) at(m *merged) copyAt {
 
 // conflict counts the record k, whose copies differ, unless e, what was
 // kept of it, says it was counted, and notes the problem of the copy set
-// aside: a FormatError at the set-aside copy's file, chunk, offset and
-// record number, naming the kept copy's and why it is kept (why).
+// aside or marked (set): a FormatError at its file, chunk, offset and
+// record number, naming the other copy (kept) and what was done and why
+// (why). Every such problem counts in Stats.Problems.
 func (m *merged) conflict(k mergeKey, e mergeSeen, kept, set copyAt, why string) {
 	if !e.conflict {
 		m.nconflicts++
 	}
+	m.conflictErrs++
 	if m.maxErrs >= 0 && len(m.conflicts) >= m.maxErrs {
 		return
 	}
@@ -853,7 +859,7 @@ func (m *merged) tally() (Stats, []Damage) {
 	s.SlackRead = m.slack
 	s.Duplicates += m.dups
 	s.Conflicts = m.nconflicts
-	s.Problems += m.nconflicts
+	s.Problems += m.conflictErrs
 	return s, ds
 }
 

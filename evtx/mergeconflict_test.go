@@ -150,8 +150,8 @@ func TestMergeConflictingCopies(t *testing.T) {
 				conflicts = append(conflicts, e)
 			}
 		}
-		if len(conflicts) != 1 {
-			t.Errorf("%s: %d ErrConflict problems, want 1: %v", c.name, len(conflicts), errs)
+		if len(conflicts) != 1 || st.Problems != len(errs) {
+			t.Errorf("%s: %d ErrConflict problems, want 1; %d problems counted, %d listed: %v", c.name, len(conflicts), st.Problems, len(errs), errs)
 			continue
 		}
 		e := conflicts[0]
