@@ -250,6 +250,13 @@ type chunkResult struct {
 	// recs is what this scan read of the chunk's records for the record
 	// memo to keep (chunkJob.recs), or nil.
 	recs *recCursor
+	// verifiedFrom and verifiedTo are the file offsets of the record area
+	// the chunk's two checksums vouch for, [512, free space offset) of the
+	// chunk, when its header checksum and its records checksum both
+	// verify (and it is a chunk of the log's current contents); both 0
+	// otherwise. A merged log prefers a record read there to a copy of it
+	// with other content read elsewhere (merged.take).
+	verifiedFrom, verifiedTo int64
 }
 
 // window is the [since, until] filter on TimeCreated (Options.Since and
@@ -414,6 +421,9 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	}
 	damaged := !trusted || !h.RecordsChecksumOK
 	beyondCount := j.index >= j.hdrChunks
+	if !damaged && !beyondCount && !j.old {
+		res.verifiedFrom, res.verifiedTo = j.off+chunkHeaderSize, j.off+int64(free)
+	}
 	// Every record of a damaged chunk or one beyond the header's count is
 	// recovered, and one numbered above lastID (the chunk header's last
 	// record id; none when 0).

@@ -30,6 +30,13 @@ var (
 	// safe on hostile input (nesting depth, substitution count, work per
 	// record). The data may be valid but is not decoded.
 	ErrLimit = errors.New("evtx: limit exceeded")
+	// ErrConflict means that two copies of a log read as one (Merge)
+	// hold one record (the same channel, EventRecordID and TimeCreated)
+	// with different content: one copy is damaged. The FormatError is at
+	// the copy set aside (or, when nothing tells which copy is right,
+	// yielded beside the other and marked: Event.ConflictOf) and names
+	// the other copy, what was done and why (Merge says how it decides).
+	ErrConflict = errors.New("evtx: copies of a record differ")
 )
 
 // FormatError reports a problem at a place in a file. The reader collects

@@ -69,6 +69,15 @@ type Event struct {
 	// The reader reports every partial event as a FormatError too.
 	Partial    string
 	Unresolved []Value
+
+	// ConflictOf is, for an event of a merged log (Merge) that another of
+	// its copies holds with other content (the same channel,
+	// EventRecordID and TimeCreated) where Merge cannot tell which copy is
+	// right (both copies' chunk checksums verify, or neither's), the
+	// place of the copy yielded unmarked: both are yielded, this one
+	// marked, and a reader that counts records counts the record once, by
+	// the unmarked copy. nil for every other event (Stats.Conflicts).
+	ConflictOf *Position
 }
 
 // Event.Recovered values: a record read from chunk slack, or from a chunk

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"time"
 )
@@ -23,6 +24,33 @@ import (
 // the first part's. Merge of one log returns it, of none nil; a nil part
 // is a programming error (Merge or the merged log's Open panics, as for a
 // nil *Log anywhere).
+//
+// Copies that differ: a record of the same channel, EventRecordID and
+// TimeCreated in two parts whose content differs (a byte changed in one
+// copy: a bit flip, a chunk damaged) is one record, since Windows numbers
+// the records of a channel in sequence (TimeCreated, to 100 ns, keeps
+// apart records a log cleared and begun again might number alike).
+// Stats.Conflicts counts such records, and a FormatError wrapping
+// ErrConflict, at the copy set aside or marked (its file, chunk, offset
+// and record number), names the other copy (its file, record number and
+// offset) and says what was done and why. When the chunk header checksum and records
+// checksum (the CRC32 of the chunk header and of its records up to the
+// free space offset; libyal's libevtx, evtx_chunk.h) of exactly one
+// copy's chunk verify, the record is yielded once, from that copy, the
+// other counted in Stats.Duplicates. When both copies' verify, or
+// neither's, nothing tells which is right: both are yielded, as before
+// this decision was made, the copy read later marked (Event.ConflictOf)
+// so that a reader that counts records counts it once, by the copy read
+// first. So that a later copy can take its place, a record decoded in
+// full that its chunk's checksums do not vouch for (a chunk whose
+// checksum is wrong, records the headers do not account for), in a part
+// that a later part follows, is held until every part is read and yielded
+// after the parts' other events, before those decoded in part (at most
+// 16,384 are held: past that the oldest is judged on the parts read so
+// far, and a later copy that its checksums vouch for is set aside, its
+// problem saying that the copy read first was yielded before it was
+// read). Two records of one key in one file are that file's, both
+// yielded, as its Reader yields them.
 //
 // A record decoded in part (Event.Partial: its template damaged or
 // overwritten in that file) has no EventRecordID or TimeCreated read, so
@@ -93,7 +121,8 @@ func (rd *Reader) PartStats() []Stats {
 
 // PartAdded returns, for a Reader of a merged log (Merge), how many of
 // each file's events (PartStats' Records, in the order of Log.Parts) are
-// no copy of an event an earlier file gave (by Event.Identity): the
+// no copy of an event an earlier file gave (by Event.Identity), nor set
+// aside for another file's copy of other content (Stats.Conflicts): the
 // events that file adds to the log, whether or not the window and filter
 // yield them. Their sum is the merged log's events, yielded or not
 // (Stats.Records + Skipped + Filtered). nil for a Reader of a log that is
@@ -105,6 +134,21 @@ func (rd *Reader) PartAdded() []int {
 	out := make([]int, len(rd.merged.files))
 	copy(out, rd.merged.added)
 	return out
+}
+
+// Conflicts returns, for a Reader of a merged log (Merge), the problems
+// of the records two of its copies hold with different content
+// (ErrConflict: each at the copy set aside or marked, naming the other
+// copy and saying what was done and why),
+// in the order decided, at most Options.MaxErrors of them (Stats.Conflicts
+// counts the records); they are among Errors too, after every file's own
+// problems. nil for a Reader of a log that is not merged, or when there
+// are none. Like Stats, they are complete once Next has returned io.EOF.
+func (rd *Reader) Conflicts() []*FormatError {
+	if rd.merged == nil || len(rd.merged.conflicts) == 0 {
+		return nil
+	}
+	return append([]*FormatError(nil), rd.merged.conflicts...)
 }
 
 // Damage is what of a log could not be read as records: chunks whose
@@ -158,15 +202,38 @@ func (ev *Event) Identity() RecordIdentity {
 
 // merged is the state of a Reader over a merged log.
 type merged struct {
-	files     []*File
-	cur       int
-	win       window
-	seen      map[RecordIdentity]struct{}
-	records   int
-	skipped   int
-	filtered  int
-	recovDups int // duplicates among the parts' recovered records
-	dups      int
+	files []*File
+	cur   int
+	win   window
+	// seen holds every record with a TimeCreated admitted or held (take),
+	// by mergeKey, as an index in recs: where its kept copy lies, its
+	// content and whether its chunk's checksums vouch for it. (The map's
+	// slots stay small, and recs holds no pointer for the collector to
+	// scan: with mergeSeen as the map's value a merged read of two
+	// 135,919-record copies took a third more CPU than with no value.)
+	seen map[mergeKey]int
+	recs []mergeSeen
+	// untimed holds the records without TimeCreated admitted, by
+	// identity (Event.Identity): such a record is one record with no
+	// other.
+	untimed map[RecordIdentity]struct{}
+	// extra holds the records yielded beside the one seen keeps under
+	// their key (addExtra), by identity; nil while there are none.
+	extra map[RecordIdentity]struct{}
+	// seq numbers the records held for a decision (mergeSeen.held).
+	seq uint64
+	// conflicts are the problems of the records whose copies differ
+	// (ErrConflict), in the order decided; nconflicts counts them all
+	// (Stats.Conflicts), conflicts keeping at most maxErrs.
+	conflicts  []*FormatError
+	nconflicts int
+	// conflictErrs counts the problems of conflicts, kept or not.
+	conflictErrs int
+	records      int
+	skipped      int
+	filtered     int
+	recovDups    int // duplicates among the parts' recovered records
+	dups         int
 	// partDupsAt lists per part the (record id, header time) of its
 	// events decoded in part that are duplicates of another part's: the
 	// tally takes them out of Partial, less those their own part holds in
@@ -191,7 +258,14 @@ type merged struct {
 	// unless a later part gave the record in full; past maxPending the
 	// oldest is judged on the parts read so far (judgePending).
 	pending []mergeCand
-	slack   int // yielded events read from chunk slack or unallocated space
+	// held are the events decoded in full that their chunk's checksums
+	// do not vouch for, of parts that a later part follows, in the order
+	// met (take): yielded once every part has been read, unless a later
+	// part gave a copy of other content that they vouch for; past
+	// maxPending the oldest is judged on the parts read so far
+	// (judgeHeld).
+	held  []mergeCand
+	slack int // yielded events read from chunk slack or unallocated space
 	// added counts per part its events that are no copy of an event an
 	// earlier part gave (PartAdded).
 	added []int
@@ -201,7 +275,7 @@ type merged struct {
 }
 
 func openMerged(l *Log, o Options) (*File, error) {
-	m := &merged{win: newWindow(o.Since, o.Until), seen: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, full: map[looseKey]uint64{}, maxErrs: o.MaxErrors}
+	m := &merged{win: newWindow(o.Since, o.Until), seen: map[mergeKey]int{}, untimed: map[RecordIdentity]struct{}{}, firstPart: map[recKey]int{}, full: map[looseKey]uint64{}, maxErrs: o.MaxErrors}
 	if m.maxErrs == 0 {
 		m.maxErrs = DefaultMaxErrors
 	}
@@ -250,12 +324,17 @@ func (m *merged) next() (*Event, error) {
 			if _, ok := m.firstPart[c.k]; !ok {
 				m.firstPart[c.k] = m.cur
 			}
+			// Its chunk's checksums vouch for it: it lies, whole, in
+			// the record area they cover, as a record of the log's
+			// current contents the headers account for.
+			c.verified = !c.recovered && ev.Recovered == "" && ev.Source.Offset >= f.cur.verifiedFrom &&
+				ev.Source.Offset+int64(c.k.size) <= f.cur.verifiedTo
 		}
 		if ev.Partial == "" {
 			if lk, ok := c.loose(); ok {
 				m.full[lk] |= partBit(m.cur)
 			}
-			if ev := m.admit(c); ev != nil {
+			if ev := m.take(c); ev != nil {
 				return ev, nil
 			}
 			continue
@@ -279,6 +358,12 @@ func (m *merged) next() (*Event, error) {
 			}
 		}
 	}
+	for len(m.held) > 0 {
+		if ev := m.judgeHeld(); ev != nil {
+			return ev, nil
+		}
+	}
+	m.held = nil
 	for len(m.pending) > 0 {
 		if ev := m.judgePending(); ev != nil {
 			return ev, nil
@@ -289,12 +374,16 @@ func (m *merged) next() (*Event, error) {
 }
 
 // maxPending bounds the events decoded in part a merged log holds until
-// every part is read (merged.pending), so that its memory stays bounded
-// whatever the damage: past it, the oldest is judged on the parts read so
-// far, and a copy of it in full that a later part gives is then yielded
-// beside it (as before the wait: it has no identity in common with a
-// record decoded in part). A chunk holds a few hundred records; so many
-// records in part, in copies read as one, mean damage all over a copy.
+// every part is read (merged.pending), and, apart, the events decoded in
+// full that their chunk's checksums do not vouch for (merged.held), so
+// that its memory stays bounded whatever the damage: past it, the oldest
+// is judged on the parts read so far. A copy in full of an event decoded
+// in part that a later part gives is then yielded beside it (as before
+// the wait: it has no identity in common with a record decoded in part);
+// a copy of other content of a held event that a later part gives, its
+// checksums right, is set aside (the copy read first was yielded). A
+// chunk holds a few hundred records; so many records in part, in copies
+// read as one, mean damage all over a copy.
 // A variable for tests.
 var maxPending = 16384
 
@@ -312,6 +401,25 @@ func (m *merged) judgePending() *Event {
 	return m.admit(c)
 }
 
+// judgeHeld takes the oldest held event (take), a record decoded in full
+// that its chunk's checksums do not vouch for: kept unless a copy they
+// vouch for, with other content, took its place. It returns the event
+// when it is to be yielded.
+func (m *merged) judgeHeld() *Event {
+	c := m.held[0]
+	m.held[0] = mergeCand{} // let the event go
+	m.held = m.held[1:]
+	k, _ := c.ev.mergeKey()
+	e, _ := m.lookup(k)
+	if e.held != c.held {
+		m.dup(c)
+		return nil
+	}
+	e.held = 0
+	m.store(k, e)
+	return m.pass(c)
+}
+
 // mergeCand is an event a part of a merged log gave, with the key (recKey)
 // of its bytes when its Reader knows it (hasKey), whether the headers do
 // not account for it (recovered), and the index of that part.
@@ -321,6 +429,12 @@ type mergeCand struct {
 	k         recKey
 	hasKey    bool
 	recovered bool
+	// verified tells that the chunk's header and records checksums
+	// vouch for the record (chunkResult.verifiedFrom).
+	verified bool
+	// held is, for a record decoded in full held for a decision (take),
+	// its number (mergeSeen.held); 0 otherwise.
+	held uint64
 }
 
 // looseKey is a record by its record number, size and record header time
@@ -390,16 +504,177 @@ func (m *merged) dup(c mergeCand) {
 }
 
 // admit returns c's event when it is no copy of an event yielded before
-// (by Event.Identity) and the window and filter yield it, else nil, having
-// counted it.
+// and the window and filter yield it, else nil, having counted it. It is
+// take for a record that is never held: one decoded in part, judged when
+// every part has been read (or past maxPending).
 func (m *merged) admit(c mergeCand) *Event {
+	k, id := c.ev.mergeKey()
+	if k.created == 0 {
+		return m.admitUntimed(c, id)
+	}
+	sum := id.Content
+	e, ok := m.lookup(k)
+	switch {
+	case !ok:
+		m.store(k, m.seenOf(c, sum))
+	case e.content == sum || m.isExtra(k, sum):
+		m.dup(c)
+		return nil
+	default:
+		m.addExtra(k, sum)
+	}
+	return m.pass(c)
+}
+
+// isExtra reports whether a record of key k and content sum was yielded
+// beside the one m.seen keeps (addExtra).
+func (m *merged) isExtra(k mergeKey, sum [sha256.Size]byte) bool {
+	_, ok := m.extra[RecordIdentity{Channel: k.channel, RecordID: k.id, TimeCreated: k.created, Content: sum}]
+	return ok
+}
+
+// addExtra notes a record of key k and content sum yielded beside the one
+// m.seen keeps: one of the same file (its Reader's to judge), or decoded
+// in part (no copy decoded in full is set aside for it). A copy of it in
+// another part is a duplicate.
+func (m *merged) addExtra(k mergeKey, sum [sha256.Size]byte) {
+	if m.extra == nil {
+		m.extra = map[RecordIdentity]struct{}{}
+	}
+	m.extra[RecordIdentity{Channel: k.channel, RecordID: k.id, TimeCreated: k.created, Content: sum}] = struct{}{}
+}
+
+// take decides what becomes of c, a record decoded in full: its event
+// when it is yielded now, else nil. A copy of a record met before, of the
+// same content, is a duplicate. A record of the same channel,
+// EventRecordID and TimeCreated as one met before in another part, with
+// other content, is that record in a copy that differs (a byte changed
+// in one copy), counted in Stats.Conflicts: when the chunk header and
+// records checksums of only one copy verify, that copy is kept and the
+// other set aside (in Duplicates); else both are yielded, c marked
+// (Event.ConflictOf). Either way the copy set aside or marked gets a
+// problem (ErrConflict) naming the other. For that, a record its
+// checksums do not vouch for, in a part some later part follows, is held
+// (merged.held) until every part is read, or past maxPending.
+func (m *merged) take(c mergeCand) *Event {
 	ev := c.ev
-	k := ev.Identity()
-	if _, dup := m.seen[k]; dup {
+	k, id := ev.mergeKey()
+	if k.created == 0 {
+		return m.admitUntimed(c, id)
+	}
+	sum := id.Content
+	e, ok := m.lookup(k)
+	if !ok {
+		e = m.seenOf(c, sum)
+		if !c.verified && c.part < len(m.files)-1 {
+			m.seq++
+			e.held, c.held = m.seq, m.seq
+			m.store(k, e)
+			m.held = append(m.held, c)
+			if len(m.held) > maxPending {
+				return m.judgeHeld()
+			}
+			return nil
+		}
+		m.store(k, e)
+		return m.pass(c)
+	}
+	if e.content == sum {
+		// The same record: its checksums vouch for the content kept.
+		if c.verified && !e.verified {
+			e.verified = true
+			m.store(k, e)
+		}
 		m.dup(c)
 		return nil
 	}
-	m.seen[k] = struct{}{}
+	if m.isExtra(k, sum) {
+		m.dup(c)
+		return nil
+	}
+	if int(e.part) == c.part {
+		// Two records of one file: left to its Reader, as a log of one
+		// file yields them both.
+		m.addExtra(k, sum)
+		return m.pass(c)
+	}
+	if c.verified && !e.verified && e.held != 0 {
+		// The held copy is set aside (judgeHeld drops it), this one
+		// kept in its place.
+		m.conflict(k, e, c.at(), e.at(m), "that copy is used and this one set aside: that copy's chunk header and records checksums verify and this one's do not")
+		e = m.seenOf(c, sum)
+		e.conflict = true
+		m.store(k, e)
+		return m.pass(c)
+	}
+	if e.verified && !c.verified || c.verified && !e.verified {
+		why := "that copy's chunk header and records checksums verify and this one's do not"
+		if c.verified {
+			why = fmt.Sprintf("that copy, read first, was yielded before this one, whose chunk checksums verify and that copy's do not, was read (more than %d records were waiting for the decision)", maxPending)
+		}
+		m.conflict(k, e, e.at(m), c.at(), "that copy is used and this one set aside: "+why)
+		e.conflict = true
+		m.store(k, e)
+		m.dup(c)
+		return nil
+	}
+	// Nothing tells the copies apart: both are yielded, as copies of
+	// other content always were, this one marked (Event.ConflictOf).
+	why := "the chunk checksums of both copies verify"
+	if !c.verified {
+		why = "the chunk checksums of neither copy verify"
+	}
+	kept := e.at(m)
+	m.conflict(k, e, kept, c.at(), "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
+	e.conflict = true
+	m.store(k, e)
+	m.addExtra(k, sum)
+	c.ev.ConflictOf = &Position{File: kept.file, Chunk: kept.chunk, Offset: kept.offset}
+	return m.pass(c)
+}
+
+// copyAt places a copy of a record: its file (Position.File), chunk,
+// offset and record number.
+type copyAt struct {
+	file   string
+	chunk  int
+	offset int64
+	record uint64
+}
+
+// at places c's record.
+func (c mergeCand) at() copyAt {
+	return copyAt{file: c.ev.Source.File, chunk: c.ev.Source.Chunk, offset: c.ev.Source.Offset, record: c.ev.RecordID}
+}
+
+// at places the copy e keeps.
+func (e mergeSeen) at(m *merged) copyAt {
+	return copyAt{file: m.files[e.part].Reader.src.name, chunk: int(e.chunk), offset: e.offset, record: e.record}
+}
+
+// conflict counts the record k, whose copies differ, unless e, what was
+// kept of it, says it was counted, and notes the problem of the copy set
+// aside or marked (set): a FormatError at its file, chunk, offset and
+// record number, naming the other copy (kept) and what was done and why
+// (why). Every such problem counts in Stats.Problems.
+func (m *merged) conflict(k mergeKey, e mergeSeen, kept, set copyAt, why string) {
+	if !e.conflict {
+		m.nconflicts++
+	}
+	m.conflictErrs++
+	if m.maxErrs >= 0 && len(m.conflicts) >= m.maxErrs {
+		return
+	}
+	err := fmt.Errorf("%w: the record of channel %q, EventRecordID %d, TimeCreated %s is in %s too, as record %d at offset %#x, with other content; %s",
+		ErrConflict, k.channel, k.id, FormatTime(time.Unix(0, k.created).UTC()), kept.file, kept.record, kept.offset, why)
+	m.conflicts = append(m.conflicts, &FormatError{File: set.file, Offset: set.offset, Chunk: set.chunk, Record: set.record, Err: err})
+}
+
+// pass counts c's event, no copy of one met before, among the events
+// its part adds, and returns it when the window and filter yield it, else
+// nil, having counted it.
+func (m *merged) pass(c mergeCand) *Event {
+	ev := c.ev
 	m.added[c.part]++
 	// The Reader's order of judgement: the window by TimeCreated,
 	// then the filter on the record's summary.
@@ -416,6 +691,83 @@ func (m *merged) admit(c mergeCand) *Event {
 		m.slack++
 	}
 	return ev
+}
+
+// mergeKey is the key under which a merged log holds a record with a
+// TimeCreated that it met (merged.seen): its channel, EventRecordID (the
+// record number where the event has none) and TimeCreated. Windows
+// numbers the records of a channel in sequence, one EventRecordID each
+// ("the very first record written to an event log is record number 1,
+// and other records are numbered sequentially": Microsoft, Event Log
+// Records, https://learn.microsoft.com/windows/win32/eventlog/event-log-records);
+// TimeCreated, to 100 ns, keeps apart two records a log cleared and begun
+// again might number alike. Records of one key in two copies are one
+// record, whose content differs in one copy where they differ (take); a
+// record without TimeCreated has only its identity (merged.untimed).
+type mergeKey struct {
+	channel string
+	id      uint64
+	created int64
+}
+
+// mergeSeen is what a merged log keeps of a record it met (merged.seen):
+// the content of the copy kept, where that copy lies (its part, record
+// number and offset), whether its chunk's checksums vouch for it, whether
+// it is held for a decision (its mergeCand.held, else 0), and whether a
+// copy of other content was set aside (conflict).
+type mergeSeen struct {
+	content  [sha256.Size]byte
+	record   uint64
+	offset   int64
+	held     uint64
+	part     int32
+	chunk    int32
+	verified bool
+	conflict bool
+}
+
+// seenOf returns what m keeps of c, whose content is sum.
+func (m *merged) seenOf(c mergeCand, sum [sha256.Size]byte) mergeSeen {
+	return mergeSeen{content: sum, record: c.ev.RecordID, offset: c.ev.Source.Offset, part: int32(c.part), chunk: int32(c.ev.Source.Chunk), verified: c.verified}
+}
+
+// mergeKey returns ev's mergeKey and its identity (Event.Identity: the
+// SHA-256 of its event XML is the content merged.recs keeps).
+func (ev *Event) mergeKey() (mergeKey, RecordIdentity) {
+	id := ev.Identity()
+	return mergeKey{channel: id.Channel, id: id.RecordID, created: id.TimeCreated}, id
+}
+
+// lookup returns what m keeps of the record of key k, and whether it met
+// it.
+func (m *merged) lookup(k mergeKey) (mergeSeen, bool) {
+	i, ok := m.seen[k]
+	if !ok {
+		return mergeSeen{}, false
+	}
+	return m.recs[i], true
+}
+
+// store keeps e for the record of key k.
+func (m *merged) store(k mergeKey, e mergeSeen) {
+	if i, ok := m.seen[k]; ok {
+		m.recs[i] = e
+		return
+	}
+	m.seen[k] = len(m.recs)
+	m.recs = append(m.recs, e)
+}
+
+// admitUntimed returns c's event, a record without TimeCreated of
+// identity id, when no record of that identity was met before and the
+// window and filter yield it, else nil, having counted it.
+func (m *merged) admitUntimed(c mergeCand, id RecordIdentity) *Event {
+	if _, dup := m.untimed[id]; dup {
+		m.dup(c)
+		return nil
+	}
+	m.untimed[id] = struct{}{}
+	return m.pass(c)
 }
 
 // eventSummary is the Summary of decoded event ev: its TimeCreated as
@@ -548,6 +900,8 @@ func (m *merged) tally() (Stats, []Damage) {
 	s.Recovered -= m.recovDups
 	s.SlackRead = m.slack
 	s.Duplicates += m.dups
+	s.Conflicts = m.nconflicts
+	s.Problems += m.conflictErrs
 	return s, ds
 }
 
@@ -575,6 +929,7 @@ func (m *merged) errors() []*FormatError {
 	for _, f := range m.files {
 		out = append(out, f.Errors()...)
 	}
+	out = append(out, m.conflicts...)
 	if m.maxErrs >= 0 && len(out) > m.maxErrs {
 		out = out[:m.maxErrs]
 	}

@@ -102,6 +102,15 @@ type Stats struct {
 	// record of its logs: its Duplicates count every copy, in any of its
 	// logs, whatever the window.
 	Duplicates int
+	// Conflicts counts, for a merged log (Merge), the records that two
+	// of its copies hold with different content (the same channel,
+	// EventRecordID and TimeCreated: one copy damaged): yielded once,
+	// from the copy whose chunk checksums verify, the other counted in
+	// Duplicates, or, when both copies' checksums verify or neither's,
+	// from both, the later marked (Event.ConflictOf). Each copy set aside
+	// or marked has a problem (ErrConflict) naming the other. 0 for a log
+	// that is not merged.
+	Conflicts int
 	// UnreadBytes counts bytes of record areas (up to a chunk's free space
 	// offset, or the whole used part of a chunk whose header is unusable)
 	// not covered by any intact record, and the bytes of another log that

@@ -143,8 +143,10 @@ type Copy struct {
 	// over; Added those that no copy before it holds (by the identity of evtx.Merge, judged without decoding
 	// from the record's channel, EventRecordID, TimeCreated, provider,
 	// event id and computer: a record whose content alone differs from an
-	// earlier copy's is not counted, though Merge reads it beside that
-	// one; evtx.Reader.PartAdded counts by the decoded identity).
+	// earlier copy's is not counted, though Merge may read this copy of
+	// it, instead of the earlier one (its chunk checksums verify and the
+	// earlier's do not) or beside it, marked (evtx.Event.ConflictOf);
+	// evtx.Reader.PartAdded counts by the decoded identity).
 	Records, Added int
 	// Untimed counts those of Records without a usable TimeCreated (none
 	// read, FILETIME 0, or after the year 9999: evtx.UsableTime). They

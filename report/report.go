@@ -411,6 +411,13 @@ type Input struct {
 	Recovered    int `json:"recovered_records"`
 	BadRecords   int `json:"bad_records"`
 	Duplicates   int `json:"duplicate_records"`
+	// Conflicts counts, for a log read with its copies as one, the
+	// records two copies hold with different content (the same channel,
+	// EventRecordID and TimeCreated: one copy damaged), each counted
+	// once, from the copy whose chunk checksums verify, else the copy read
+	// first (evtx.Stats.Conflicts); Errors holds the problem of each copy
+	// set aside or not counted, naming the other. Omitted when 0.
+	Conflicts int `json:"conflicting_records,omitempty"`
 	// Stale counts old records left in chunk slack (not problems; not
 	// read by analyze).
 	Stale int `json:"stale_records"`
@@ -663,7 +670,7 @@ func newInput(in *rules.Input) Input {
 		First: formatTime(s.First), Last: formatTime(s.Last),
 		FirstCreated: formatTime(s.FirstCreated), LastCreated: formatTime(s.LastCreated),
 		HeaderChunks: s.HeaderChunks, Chunks: s.Chunks, BadChunks: s.BadChunks,
-		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Stale: s.Stale, Partial: s.Partial, Untimed: in.Untimed,
+		Recovered: s.Recovered, BadRecords: s.BadRecords, Duplicates: s.Duplicates, Conflicts: s.Conflicts, Stale: s.Stale, Partial: s.Partial, Untimed: in.Untimed,
 		UnreadBytes: s.UnreadBytes, Dirty: s.Dirty, Full: s.Full,
 		ErrorCount: in.ErrorCount,
 	}

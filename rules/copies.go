@@ -123,76 +123,17 @@ func copiesWarning(in *Input) string {
 		in.Path, in.SharedMatches, in.CopyOf)
 }
 
-// conflictingCopies notes the matched records of one input read from
-// copies (evtx.Merge) by what of their identity can be read without
-// rendering them (identityKey: channel, EventRecordID, TimeCreated,
-// provider, event id, computer), with the copy that gave each first. Merge
-// yields a record of two copies once when their content is the same, and
-// both when it differs, as dump prints both; but Windows gives one
-// record of a channel one EventRecordID, so two such records are one
-// record, one of the copies damaged (a byte flipped in a copy, its
-// chunk's checksum wrong): a query counted it twice, and a threshold of
-// distinct addresses could count a damaged address as another.
-type conflictingCopies struct {
-	seen  map[uint64]string // identityKey -> the copy (Position.File) that gave it
-	count int
-	// example is the first such record: its EventRecordID and the two
-	// copies.
-	id          uint64
-	first, then string
-}
-
-// conflicting reports whether ev, a record of in that a query matched,
-// is a record another copy of in gave before with other content (the
-// same identityKey from another file): it is counted once, from that
-// copy, and noted for the warning. Records of one file, and inputs that
-// are not copies read as one, are left as they are.
-func (s *scanner) conflicting(in *Input, ev *evtx.Event) bool {
-	f := ev.Source.File
-	if f == "" || ev.Partial != "" || !s.merged(in) {
-		return false
+// conflictsWarning says that in, copies read as one (evtx.Merge), holds
+// records two of its copies hold with different content, and which copy
+// was read: evtx.Merge decides (the copy whose chunk checksums verify;
+// when both copies' do or neither's, it yields both and marks the one
+// read later, evtx.Event.ConflictOf, and the scan counts the other), and
+// dump and query print what it yields.
+func conflictsWarning(in *Input) string {
+	what := fmt.Sprintf("%d records are", in.Stats.Conflicts)
+	if in.Stats.Conflicts == 1 {
+		what = "1 record is"
 	}
-	if s.conflicts == nil {
-		s.conflicts = map[*Input]*conflictingCopies{}
-	}
-	c := s.conflicts[in]
-	if c == nil {
-		c = &conflictingCopies{seen: map[uint64]string{}}
-		s.conflicts[in] = c
-	}
-	k := identityKey(ev)
-	first, ok := c.seen[k]
-	if !ok {
-		c.seen[k] = f
-		return false
-	}
-	if first == f {
-		return false
-	}
-	if c.count == 0 {
-		c.id, c.first, c.then = ev.System.EventRecordID, first, f
-	}
-	c.count++
-	return true
-}
-
-// merged reports whether in is copies read as one (evtx.Merge).
-func (s *scanner) merged(in *Input) bool {
-	for i, c := range s.inputs {
-		if c == in {
-			return i < len(s.logs) && len(s.logs[i].Parts()) > 1
-		}
-	}
-	return false
-}
-
-// warning says that in's copies hold matched records with different
-// content, counted once.
-func (c *conflictingCopies) warning(in *Input) string {
-	what := fmt.Sprintf("%d records a query matched are", c.count)
-	if c.count == 1 {
-		what = "1 record a query matched is"
-	}
-	return fmt.Sprintf("%s: %s in two of its copies with different content (the same channel, EventRecordID, TimeCreated, provider, event id and computer: one copy is damaged), e.g. EventRecordID %d in %s and in %s: each is counted once, from the copy read first (%s); evtxrdp dump prints both",
-		in.Path, what, c.id, c.first, c.then, c.first)
+	return fmt.Sprintf("%s: %s in two of its copies with different content (the same channel, EventRecordID and TimeCreated: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): %s",
+		in.Path, what, in.Conflict.Error())
 }

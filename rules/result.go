@@ -164,6 +164,12 @@ type Input struct {
 	// ErrorCount counts all.
 	Errors     []*evtx.FormatError
 	ErrorCount int
+	// Conflict is, for copies read as one (evtx.Merge), the problem of
+	// the first record two copies hold with different content
+	// (evtx.ErrConflict: the copy set aside, the copy used and why), nil
+	// when there is none; Stats.Conflicts counts them. The rules read
+	// the copy evtx.Merge chose, as dump and query print it.
+	Conflict *evtx.FormatError
 	// Err is why the log could not be read at all, or nil.
 	Err error
 	// FirstWritten and LastWritten are the log's first- and last-written

@@ -150,9 +150,6 @@ type scanner struct {
 	// shared tells the matched records that an earlier input gave
 	// (copies.go); nil when fewer than two inputs are read.
 	shared *sharedRecords
-	// conflicts notes, per input of copies read as one, the matched
-	// records two copies hold with different content (copies.go).
-	conflicts map[*Input]*conflictingCopies
 }
 
 type recordCounts struct{ near, total int }
@@ -254,8 +251,8 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 		if in.CopyOf != "" {
 			s.warnings = append(s.warnings, copiesWarning(in))
 		}
-		if c := s.conflicts[in]; c != nil && c.count > 0 {
-			s.warnings = append(s.warnings, c.warning(in))
+		if in.Stats.Conflicts > 0 && in.Conflict != nil {
+			s.warnings = append(s.warnings, conflictsWarning(in))
 		}
 	}
 	s.copiesSuspected = s.shared != nil && s.shared.suspect
@@ -820,6 +817,10 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	in.Exported = in.Exported || in.Stats.Exported()
 	errs := f.Errors()
 	in.ErrorCount = in.Stats.Problems
+	in.Conflict = nil
+	if cs := f.Conflicts(); len(cs) > 0 {
+		in.Conflict = cs[0]
+	}
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
 }
 
@@ -989,8 +990,11 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 			if s.shared.shared(in, ev) {
 				return // counted from the input that gave it first
 			}
-			if s.conflicting(in, ev) {
-				return // counted from the copy that gave it first
+			if ev.ConflictOf != nil {
+				// evtx.Merge yields a record whose copies differ, and
+				// cannot tell which is right, from both, marking this
+				// one: counted from the other, read first.
+				return
 			}
 			checked = true
 		}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -571,5 +573,103 @@ func TestCopyDamageNamesTheCopyHoldingIt(t *testing.T) {
 		if strings.Contains(p, newer) {
 			t.Errorf("input problem %q names the newer copy, which holds no damage", p)
 		}
+	}
+}
+
+// TestDumpQueryAnalyzeUseTheVerifiedCopy: two copies of an RCM
+// Operational log, the one read first (a/, as many records as b/) with
+// a byte of record 15's address changed ("203.0.113.77" to
+// "203.0.113.78"), its chunk's records checksum now wrong. dump and query
+// printed record 15 twice, the damaged copy's first, and analyze's
+// evidence held the damaged address (the scan kept the copy read first).
+// Now evtx.Merge decides, and all three use the copy whose chunk
+// checksums verify: record 15 once, with the intact address, and the
+// problem at the damaged copy names the intact one.
+func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := 1; i <= 30; i++ {
+		ip := fmt.Sprintf("198.51.100.%d", i)
+		if i == 15 {
+			ip = "203.0.113.77"
+		}
+		evs = append(evs, evtxtest.RCM1149(t0.Add(time.Duration(i)*time.Minute), "alice", "CONTOSO", ip))
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u []byte
+	for _, r := range "203.0.113.77" {
+		u = append(u, byte(r), 0)
+	}
+	at := bytes.Index(b, u)
+	if at < 0 {
+		t.Fatal("no address in the log")
+	}
+	d := bytes.Clone(b)
+	d[at+2*11] = '8'
+	dir := t.TempDir()
+	const name = "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"
+	damaged, intact := filepath.Join(dir, "a", name), filepath.Join(dir, "b", name)
+	for p, data := range map[string][]byte{damaged: d, intact: b} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	problem := "record 15: offset 0x12000: copies of a record differ: "
+	_, out, errOut := runCmd("dump", "-f", "xml", damaged, intact)
+	if n := strings.Count(out, "<EventRecordID>15</EventRecordID>"); n != 1 || !strings.Contains(out, "<Param3>203.0.113.77</Param3>") || strings.Contains(out, "203.0.113.78") {
+		t.Errorf("dump: record 15 printed %d times, the intact address %v, the damaged %v; want once, the intact copy's",
+			n, strings.Contains(out, "203.0.113.77"), strings.Contains(out, "203.0.113.78"))
+	}
+	if !strings.Contains(errOut, damaged+": chunk 1: "+problem) || !strings.Contains(errOut, "is in "+intact+" too, as record 15 at offset 0x12000") ||
+		!strings.Contains(errOut, "1 records whose copies differ in content: see the problems") {
+		t.Errorf("dump: stderr lacks the problem naming both copies, or the count:\n%s", errOut)
+	}
+	_, out, _ = runCmd("query", "-f", "xml", "-q", "*[System[EventRecordID=15]]", damaged, intact)
+	if n := strings.Count(out, "<EventRecordID>15</EventRecordID>"); n != 1 || strings.Contains(out, "203.0.113.78") {
+		t.Errorf("query: record 15 printed %d times, the damaged address %v; want once, the intact copy's:\n%s", n, strings.Contains(out, "203.0.113.78"), out)
+	}
+	_, out, _ = runCmd("analyze", "-f", "json", damaged, intact)
+	if !strings.Contains(out, "Param3=203.0.113.77") || strings.Contains(out, "203.0.113.78") {
+		t.Errorf("analyze: the intact address in the report %v, the damaged %v; want the intact copy's only",
+			strings.Contains(out, "Param3=203.0.113.77"), strings.Contains(out, "203.0.113.78"))
+	}
+	if !strings.Contains(out, `"conflicting_records": 1`) {
+		t.Errorf("analyze: the JSON input does not count the record whose copies differ")
+	}
+	// The changed copy with its chunk's checksums made right: nothing
+	// tells the copies apart; dump prints both, the one read later
+	// flagged with the other's place, and analyze counts the one read
+	// first.
+	evtxtest.SetChunkChecksums(d[4096+65536 : 4096+2*65536])
+	vouched := filepath.Join(dir, "a2", name)
+	if err := os.MkdirAll(filepath.Dir(vouched), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vouched, d, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errOut = runCmd("dump", vouched, intact)
+	var got []string
+	for _, line := range lines(out) {
+		if strings.Contains(line, `"event_record_id":15,`) {
+			got = append(got, line)
+		}
+	}
+	flag := `,"conflict_of":{"file":` + strconv.Quote(vouched) + `,"offset":73728}`
+	if len(got) != 2 || !strings.Contains(got[0], "203.0.113.78") || strings.Contains(got[0], "conflict_of") ||
+		!strings.Contains(got[1], "203.0.113.77") || !strings.Contains(got[1], flag) {
+		t.Errorf("dump of copies whose checksums both verify: record 15 printed as %q; want the first copy's, then the other's flagged %s", got, flag)
+	}
+	if !strings.Contains(errOut, "both are yielded, since the chunk checksums of both copies verify") {
+		t.Errorf("dump of copies whose checksums both verify: stderr lacks why both are printed:\n%s", errOut)
+	}
+	if _, out, _ = runCmd("analyze", "-f", "json", vouched, intact); !strings.Contains(out, "Param3=203.0.113.78") || strings.Contains(out, "Param3=203.0.113.77") {
+		t.Errorf("analyze of copies whose checksums both verify: want the evidence of the copy read first only")
 	}
 }

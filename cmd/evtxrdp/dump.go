@@ -32,9 +32,16 @@ channel, EventRecordID, TimeCreated and content), the copy with the most
 records first, then the records only the others hold (a record decoded
 in part in one copy that another holds intact is read intact; records
 decoded in part that no copy holds intact come last).
+A record two copies hold with different content (the same channel,
+EventRecordID and TimeCreated: one copy is damaged) is printed once, from
+the copy whose chunk checksums verify; when both copies' verify or
+neither's, both are printed (analyze counts the copy read first), the
+one not counted flagged "conflict_of" in JSON (the other's file and
+offset); a problem at the copy set aside or not counted names the other
+and why.
 stderr names each duplicate: a file given again before reading, a copy
-once it is read, with how many of its records it adds (a record whose
-content differs from the original's is added: both are printed).
+once it is read, with how many of its records it adds (those printed
+from it).
 `
 
 const dumpHelp = `usage: evtxrdp dump [flags] PATH...
@@ -516,6 +523,11 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	parts := l.Parts()
 	if n := len(parts); n > 0 {
 		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
+		if st.Conflicts > 0 {
+			// evtx.Stats.Conflicts: the problem of each copy set aside
+			// names the copy printed and why.
+			dups = fmt.Sprintf("%d duplicates (every copy, in its %d files; %d records whose copies differ in content: see the problems)", st.Duplicates, n, st.Conflicts)
+		}
 		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
@@ -748,6 +760,13 @@ func appendJSON(b []byte, ev *evtx.Event, _ int) []byte {
 	}
 	b = append(b, `,"file":`...)
 	b = appendJSONString(b, ev.Source.File)
+	if c := ev.ConflictOf; c != nil {
+		// Of copies read as one, a record another copy holds with other
+		// content, printed beside it (evtx.Event.ConflictOf).
+		b = append(b, `,"conflict_of":{"file":`...)
+		b = appendJSONString(b, c.File)
+		b = fmt.Appendf(b, `,"offset":%d}`, c.Offset)
+	}
 	return append(b, "}\n"...)
 }
 
