@@ -908,26 +908,32 @@ func brokenID(c []byte, off int) uint64 {
 // before the gap (the chunk header's first record id when none is, and
 // the header's signature and checksum are right) to the one before the
 // record at next (the header's last record id when there is none). Windows
-// numbers a chunk's records one after another (MS-EVEN6 2.2.3; libyal's
-// "Windows XML Event Log (EVTX)" format notes give the chunk header's
-// record id fields), so those records were written there and are not
-// read: no other problem, count or lost run (LostRecords returns only the
+// numbers a chunk's records one after another, and the chunk header holds
+// its first and last event record identifiers (libyal/libevtx
+// evtx_chunk.h, "first_event_record_identifier" and
+// "last_event_record_identifier"), so those records were written there
+// and are not read: no other problem, count or lost run (LostRecords returns only the
 // runs between chunks) names them. It returns "" when the numbers around
 // the gap are not known or leave none between them (bytes that were no
-// record), or name more records than the gap could hold (a damaged
-// number). It reads only c, so the text is the same whatever else was
-// read.
+// record), name more records than the gap could hold (a damaged
+// number), or name one an intact record elsewhere in the chunk has. It
+// reads only c, so the text is the same whatever else was read.
 func gapRecords(c []byte, h chunkHeader, off, end, next int) string {
 	le := binary.LittleEndian
 	headerOK := h.SignatureOK && h.ChecksumOK
 	var prev uint64
-	for o := chunkHeaderSize; o >= 0 && o < off; {
+	var read []uint64 // the numbers of the chunk's intact records
+	for o := chunkHeaderSize; o >= 0 && o+recordHeaderSize <= len(c); {
 		size, ok := recordAt(c, o)
-		if !ok || o+size > off {
+		if !ok || o < off && o+size > off {
 			o = nextRecord(c, o+recordAlign)
 			continue
 		}
-		prev = le.Uint64(c[o+8:])
+		id := le.Uint64(c[o+8:])
+		read = append(read, id)
+		if o < off {
+			prev = id
+		}
 		o += size
 	}
 	var lo, hi uint64
@@ -952,6 +958,11 @@ func gapRecords(c []byte, h chunkHeader, off, end, next int) string {
 	}
 	if hi < lo || hi-lo >= uint64((end-off)/minRecordSize) {
 		return ""
+	}
+	for _, id := range read {
+		if id >= lo && id <= hi {
+			return "" // held elsewhere in the chunk: the numbers are out of order
+		}
 	}
 	if hi == lo {
 		return fmt.Sprintf("; by the record numbers around it, record %d was written here and is not read", lo)
