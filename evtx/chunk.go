@@ -551,7 +551,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				if gapEnd := min(end, area); gapEnd > off {
 					res.st.UnreadBytes += int64(gapEnd - off)
 					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
-					fail(off, brokenID(c, off), fmt.Errorf("%w: %d bytes at chunk offset %#x..%#x hold no readable record%s", ErrCorrupt, gapEnd-off, off, gapEnd, brokenWhy(c, off)))
+					fail(off, brokenID(c, off), fmt.Errorf("%w: %d bytes at chunk offset %#x..%#x hold no readable record%s%s", ErrCorrupt, gapEnd-off, off, gapEnd, brokenWhy(c, off), gapRecords(c, h, off, gapEnd, next)))
 				}
 				if next < 0 {
 					break
@@ -918,6 +918,74 @@ func brokenID(c []byte, off int) uint64 {
 		return binary.LittleEndian.Uint64(c[off+8:])
 	}
 	return 0
+}
+
+// gapRecords names the records whose bytes an unreadable gap of chunk c
+// (off..end, the next intact record at next, -1 for none) held, by the
+// record numbers around it: from the one after the last intact record
+// before the gap (the chunk header's first record id when none is, and
+// the header's signature and checksum are right) to the one before the
+// record at next (the header's last record id when there is none). Windows
+// numbers a chunk's records one after another, and the chunk header holds
+// its first and last event record identifiers (libyal/libevtx
+// evtx_chunk.h, "first_event_record_identifier" and
+// "last_event_record_identifier"), so those records were written there
+// and are not read: no other problem, count or lost run (LostRecords returns only the
+// runs between chunks) names them. It returns "" when the numbers around
+// the gap are not known or leave none between them (bytes that were no
+// record), name more records than the gap could hold (a damaged
+// number), or name one an intact record elsewhere in the chunk has. It
+// reads only c, so the text is the same whatever else was read.
+func gapRecords(c []byte, h chunkHeader, off, end, next int) string {
+	le := binary.LittleEndian
+	headerOK := h.SignatureOK && h.ChecksumOK
+	var prev uint64
+	var read []uint64 // the numbers of the chunk's intact records
+	for o := chunkHeaderSize; o >= 0 && o+recordHeaderSize <= len(c); {
+		size, ok := recordAt(c, o)
+		if !ok || o < off && o+size > off {
+			o = nextRecord(c, o+recordAlign)
+			continue
+		}
+		id := le.Uint64(c[o+8:])
+		read = append(read, id)
+		if o < off {
+			prev = id
+		}
+		o += size
+	}
+	var lo, hi uint64
+	switch {
+	case prev != 0:
+		lo = prev + 1
+	case headerOK && h.FirstRecordID != 0:
+		lo = h.FirstRecordID
+	default:
+		return ""
+	}
+	switch {
+	case next >= 0:
+		if _, ok := recordAt(c, next); !ok {
+			return ""
+		}
+		hi = le.Uint64(c[next+8:]) - 1
+	case headerOK && h.LastRecordID != 0:
+		hi = h.LastRecordID
+	default:
+		return ""
+	}
+	if hi < lo || hi-lo >= uint64((end-off)/minRecordSize) {
+		return ""
+	}
+	for _, id := range read {
+		if id >= lo && id <= hi {
+			return "" // held elsewhere in the chunk: the numbers are out of order
+		}
+	}
+	if hi == lo {
+		return fmt.Sprintf("; by the record numbers around it, record %d was written here and is not read", lo)
+	}
+	return fmt.Sprintf("; by the record numbers around it, records %d to %d (%d) were written here and are not read", lo, hi, hi-lo+1)
 }
 
 // brokenWhy explains why the record header at off failed the checks.

@@ -21,7 +21,10 @@ import (
 // Newest marks the run of the newest records: the file header's next
 // record identifier (BeforeID) says records up to BeforeID−1 were written,
 // but no chunk holds AfterID+1 or any later record (the last chunk zeroed
-// in a crash or an unflushed copy, or its records overwritten). Before is
+// in a crash or an unflushed copy, or its records overwritten), or the
+// header of the chunk holding the newest records claims records up to
+// BeforeID−1 (the larger of the two) and those after AfterID do not read
+// (the chunk's last records zeroed or cut off). Before is
 // then nil: there is no record after the run, and the lost records lie
 // after After's TimeCreated. Windows updates the file header's next record
 // identifier when it flushes the log, after the chunks, so a header that
@@ -33,6 +36,10 @@ type LostSpan struct {
 	AfterID, BeforeID uint64
 	After, Before     *Event
 	Newest            bool
+	// ChunkCount marks a Newest run whose BeforeID−1 is the last record
+	// id the newest chunk's header counts, more than the file header's
+	// next record id says were written (a dirty log's file header lags).
+	ChunkCount bool
 }
 
 // Count is the number of records lost.
@@ -72,10 +79,10 @@ func (rd *Reader) LostRecords() []LostSpan {
 	s := rd.src
 	spans := rd.currentSpans()
 	s.refineSpans(spans)
-	if len(s.lostRuns(spans, false)) == 0 {
-		return nil
-	}
-	// Runs are lost: the chunks' headers may claim some of them.
+	// The chunks' headers may claim records of runs between chunks (held,
+	// damaged), and the newest chunk's header records after its newest
+	// one read (lost): read them whatever the file header's next record
+	// id says (a dirty log's lags), one chunk header each.
 	s.claimSpans(spans)
 	return s.lostRuns(spans, true)
 }
@@ -85,9 +92,6 @@ func (rd *Reader) LostRecords() []LostSpan {
 // with the record before it decoded when decode is set.
 func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 	lost := s.lostBetween(spans, decode)
-	if s.nextID == 0 {
-		return lost
-	}
 	var top *candSpan
 	var hi uint64
 	for i := range spans {
@@ -98,14 +102,36 @@ func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 			top, hi = &spans[i], b
 		}
 	}
+	if top == nil {
+		return lost
+	}
+	after, before := hi, uint64(0)
 	// A next record identifier more than a chunk can hold past the
 	// newest record is no count of records written but a damaged value
 	// (the header checksum covers it, so hardly ever).
-	if top == nil || s.nextID <= hi+1 || s.nextID-hi-1 > uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize {
+	if s.nextID > hi+1 && s.nextID-hi-1 <= uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize {
+		before = s.nextID
+	}
+	// The newest chunk's header claims records after its newest one read
+	// (its last records zeroed in a crash or an unflushed copy, or cut
+	// off): those were written, after every record the file holds, and
+	// are not read. Inside a chunk that is damage like any gap, but the
+	// newest records are what the reference time ("now", the last-written
+	// record) is judged by, so they are the newest records lost.
+	chunkCount := false
+	if top.claimed {
+		if readHi := top.hi.id + min(top.padHi, ^uint64(0)-top.hi.id); readHi < hi {
+			after = readHi
+			if hi+1 > before {
+				before, chunkCount = hi+1, s.nextID != hi+1
+			}
+		}
+	}
+	if before == 0 {
 		return lost
 	}
-	l := LostSpan{AfterID: hi, BeforeID: s.nextID, Newest: true}
-	if decode && hi == top.hi.id {
+	l := LostSpan{AfterID: after, BeforeID: before, Newest: true, ChunkCount: chunkCount}
+	if decode && after == top.hi.id {
 		l.After = s.decodeCand(&top.hi, nil)
 	}
 	if len(lost) == maxLostSpans {
@@ -154,6 +180,7 @@ func (m *merged) lost() []LostSpan {
 		parts[i].rd = f.Reader
 		parts[i].spans = f.Reader.currentSpans()
 		f.Reader.src.refineSpans(parts[i].spans)
+		f.Reader.src.claimSpans(parts[i].spans)
 		if len(f.Reader.src.lostRuns(parts[i].spans, false)) > 0 {
 			someLost = true
 		}
@@ -163,7 +190,6 @@ func (m *merged) lost() []LostSpan {
 	}
 	for i := range parts {
 		p := &parts[i]
-		p.rd.src.claimSpans(p.spans)
 		p.lost = p.rd.src.lostRuns(p.spans, true)
 	}
 	// holds reports whether part j holds a record numbered lo..hi.

@@ -315,6 +315,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		probs := in.Problems
 		if lw := in.LastWritten; lw != nil {
 			s := "last written: " + recordIn(lw) + " at " + lw.Time
+			if in.NewestLost {
+				s = "newest held: " + recordIn(lw) + " at " + lw.Time + " (the records written after it are lost)"
+			}
 			if in.Exported {
 				s += " (an exported log)"
 			}

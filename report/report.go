@@ -447,6 +447,12 @@ type Input struct {
 	// LastWritten is the log's last-written record (highest record
 	// number): "now" for this log.
 	LastWritten *Record `json:"last_written,omitempty"`
+	// NewestLost is set when the log's newest records are lost (a
+	// rules.LostRecords with Newest: the file header or the newest
+	// chunk's header counts records after the newest the file holds, or
+	// the copy is cut short): LastWritten is then the newest record the
+	// file holds, not the last written.
+	NewestLost bool `json:"newest_lost,omitempty"`
 	// Exported is set for a log saved from another ("Save All Events
 	// As", wevtutil epl): its records are renumbered (record numbers
 	// differ from EventRecordID) or its last record's header time is
@@ -680,6 +686,7 @@ func newInput(in *rules.Input) Input {
 	for _, l := range in.Lost {
 		ri.LostRecords += l.Count()
 		ri.Lost = append(ri.Lost, l.String())
+		ri.NewestLost = ri.NewestLost || l.Newest
 	}
 	ri.LastWritten = newRecord(in.LastWritten)
 	ri.Exported = in.Exported

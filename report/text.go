@@ -414,7 +414,11 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		p.line("")
 		if lw := in.LastWritten; lw != nil {
-			p.printf("      last written: %s at %s", recordIn(lw), lw.Time)
+			if in.NewestLost {
+				p.printf("      newest held: %s at %s (the records written after it are lost)", recordIn(lw), lw.Time)
+			} else {
+				p.printf("      last written: %s at %s", recordIn(lw), lw.Time)
+			}
 			if in.Exported {
 				p.printf("; an exported log (record numbers or header times are not the original ones)")
 			}

@@ -220,7 +220,8 @@ type Input struct {
 // Before are their TimeCreated, zero when not known.
 //
 // Newest marks the run of the newest records (evtx.LostSpan.Newest):
-// BeforeID is the file header's next record id, no record, and Before
+// BeforeID is the file header's next record id (or one past the last
+// record id the newest chunk's header counts), no record, and Before
 // is zero; the lost records lie after After, so the run reaches into
 // every window that ends after it.
 type LostRecords struct {
@@ -231,6 +232,9 @@ type LostRecords struct {
 	// (cutText), which its file header's chunk count says were written:
 	// AfterID and After are the last record's, BeforeID is not known.
 	cut bool
+	// chunkCount marks a Newest run counted by the newest chunk's header
+	// (evtx.LostSpan.ChunkCount), not the file header.
+	chunkCount bool
 }
 
 // Count is the number of records lost.
@@ -248,6 +252,9 @@ func (l LostRecords) String() string {
 	what := fmt.Sprintf("records %d to %d (%d)", l.AfterID+1, l.BeforeID-1, l.Count())
 	if l.Count() == 1 {
 		what = fmt.Sprintf("record %d", l.AfterID+1)
+	}
+	if l.Newest && l.chunkCount {
+		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (the header of its newest chunk counts records up to %d)", what, l.AfterID, at(l.After), l.BeforeID-1)
 	}
 	if l.Newest {
 		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (its file header counts records up to %d: next record id %d)", what, l.AfterID, at(l.After), l.BeforeID-1, l.BeforeID)

@@ -108,8 +108,9 @@ followed by record 1418: 262 records Windows wrote are not in the file,
 their chunks zeroed or overwritten), with the file, chunk, offset and
 TimeCreated of the records either side (of copies read as one, the runs
 that no copy holds a record of), and the newest records, which the file
-header's next record id counts written but no chunk holds (the last
-chunk zeroed), after the newest record the file holds; and how many records of the run
+header's next record id or the newest chunk's header counts written but
+no chunk holds readable (the last chunk, or its last records, zeroed),
+after the newest record the file holds; and how many records of the run
 --recover printed as old records from chunk slack. The summary's counts of
 damage (records decoded in part, undecodable, records the headers or
 their checksums do not account for, bytes unread, problems) are those of
@@ -611,7 +612,11 @@ func lostText(l evtx.LostSpan, copies bool) string {
 	}
 	if l.Newest {
 		// No record follows: the file header counts these written.
-		return fmt.Sprintf("%s not in %s (chunks zeroed, overwritten or cut off): the newest records, after %s, the newest the file holds; its file header's next record id is %d", what, where, side(l.AfterID, l.After), l.BeforeID)
+		count := fmt.Sprintf("its file header's next record id is %d", l.BeforeID)
+		if l.ChunkCount {
+			count = fmt.Sprintf("the header of its newest chunk counts records up to %d", l.BeforeID-1)
+		}
+		return fmt.Sprintf("%s not in %s (chunks zeroed, overwritten or cut off): the newest records, after %s, the newest the file holds; %s", what, where, side(l.AfterID, l.After), count)
 	}
 	return fmt.Sprintf("%s not in %s (chunks zeroed or overwritten): %s is followed by %s", what, where, side(l.AfterID, l.After), side(l.BeforeID, l.Before))
 }
