@@ -54,10 +54,12 @@ const maxLostSpans = 100
 // LostRecords returns the runs of record numbers missing between the
 // current records of the log (those Next yields without a window: not the
 // old records of chunk slack), in record-number order, at most the
-// newest 100 of them: the numbers between chunks, none of which holds them (a gap
-// inside one chunk is damage reported as unreadable bytes or
-// undecodable records, and is not returned). A chunk holds the numbers
-// from its lowest to its highest readable record's and, when its header's
+// newest 100 of them: the numbers between chunks, none of which holds
+// them, and those between two records of one chunk next to each other in
+// file order (its bytes there zeroed or overwritten: Windows numbers a
+// chunk's records one after another, and a record whose header is intact,
+// decodable or not, holds its number). A chunk holds the numbers from its
+// lowest to its highest readable record's, but those inner runs, and, when its header's
 // signature and checksum are right, those its header claims: its first or
 // last records unreadable are that chunk's damage, not lost (After or
 // Before is then nil). A record whose number lies apart from its chunk's
@@ -195,14 +197,8 @@ func (m *merged) lost() []LostSpan {
 	// holds reports whether part j holds a record numbered lo..hi.
 	holds := func(j int, lo, hi uint64) bool {
 		for k := range parts[j].spans {
-			a, b := parts[j].spans[k].bounds()
-			if a <= hi && b >= lo {
+			if parts[j].spans[k].ok && parts[j].spans[k].holds(lo, hi) {
 				return true
-			}
-			for _, o := range parts[j].spans[k].outliers {
-				if o.id >= lo && o.id <= hi {
-					return true
-				}
 			}
 		}
 		return false
@@ -275,6 +271,37 @@ type candSpan struct {
 	// records) are held by the chunk all the same, not lost.
 	first, last uint64
 	claimed     bool
+	// inner are the runs of numbers missing between two records of the
+	// chunk's run next to each other in file order (refine): records
+	// written there whose bytes hold no record any more (zeroed or
+	// overwritten inside the chunk), each as the records either side.
+	inner [][2]writtenCand
+}
+
+// subRuns calls f with the runs of record numbers the chunk holds, in
+// order: its bounds, cut at each of its inner gaps; loC and hiC are the
+// records numbered lo and hi where the cut is at one (nil at the bounds:
+// lostBetween finds those).
+func (sp *candSpan) subRuns(f func(lo, hi uint64, loC, hiC *writtenCand)) {
+	lo, hi := sp.bounds()
+	var loC *writtenCand
+	for i := range sp.inner {
+		g := &sp.inner[i]
+		f(lo, g[0].id, loC, &g[0])
+		lo, loC = g[1].id, &g[1]
+	}
+	f(lo, hi, loC, nil)
+}
+
+// holds reports whether the chunk holds a record numbered lo..hi: one of
+// its runs (subRuns) or an outlier.
+func (sp *candSpan) holds(lo, hi uint64) bool {
+	held := false
+	sp.subRuns(func(a, b uint64, _, _ *writtenCand) { held = held || a <= hi && b >= lo })
+	for _, o := range sp.outliers {
+		held = held || o.id >= lo && o.id <= hi
+	}
+	return held
 }
 
 // claim notes the record numbers that header h, of a chunk of n bytes
@@ -446,8 +473,13 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 			lastIn = i
 		}
 	}
-	if !run.ok || run.n == len(cs) || len(cs)-run.n > maxOutliers {
-		return // nothing set apart, or too much
+	if !run.ok || len(cs)-run.n > maxOutliers {
+		return // too much set apart: the span stays that of every record
+	}
+	run.inner = innerGaps(cs, inRun)
+	if run.n == len(cs) {
+		sp.inner = run.inner // nothing set apart
+		return
 	}
 	run.n = sp.n
 	at := make([]int, len(cs)) // the index in outliers of cs[i]
@@ -483,6 +515,37 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 	*sp = run
 }
 
+// innerGaps returns the gaps between the records of a chunk's run (cs[i]
+// with inRun[i]) next to each other in file order whose numbers are not
+// next to each other: Windows writes a chunk's records one after another,
+// each numbered one past the one before, so the numbers between were
+// written there and their bytes hold no record (a record whose header is
+// intact is among cs, decodable or not). Two records with a record set
+// apart between them (an outlier, which holds a number there) leave no
+// gap. It returns none when the run's numbers do not rise in file order
+// (nothing then says what lies where), or more than a chunk holds records.
+func innerGaps(cs []writtenCand, inRun []bool) [][2]writtenCand {
+	var gaps [][2]writtenCand
+	prev, apart := -1, false
+	for i := range cs {
+		if !inRun[i] {
+			apart = true
+			continue
+		}
+		if prev >= 0 {
+			a, b := cs[prev].id, cs[i].id
+			if b <= a || b-a > maxChunkRecords {
+				return nil
+			}
+			if b > a+1 && !apart {
+				gaps = append(gaps, [2]writtenCand{cs[prev], cs[i]})
+			}
+		}
+		prev, apart = i, false
+	}
+	return gaps
+}
+
 // lostBetween returns the runs of record numbers no chunk's span holds
 // (LostRecords), with the records either side decoded when decode is set.
 func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
@@ -496,24 +559,36 @@ func (s *source) lostBetween(spans []candSpan, decode bool) []LostSpan {
 		loC, hiC *writtenCand // the records numbered lo and hi, if read
 		slot     int
 	}
-	runs := make([]run, len(spans))
+	runs := make([]run, 0, len(spans))
 	for i := range spans {
 		sp := &spans[i]
-		r := run{slot: sp.lo.slot}
-		r.lo, r.hi = sp.bounds()
+		lo, hi := sp.bounds()
+		var loC, hiC *writtenCand
 		switch {
-		case r.lo == sp.lo.id:
-			r.loC = &sp.lo
-		case sp.padLo > 0 && r.lo == sp.lo.id-min(sp.padLo, sp.lo.id):
-			r.loC = &sp.outliers[sp.padLoAt] // the outlier that stands for it
+		case lo == sp.lo.id:
+			loC = &sp.lo
+		case sp.padLo > 0 && lo == sp.lo.id-min(sp.padLo, sp.lo.id):
+			loC = &sp.outliers[sp.padLoAt] // the outlier that stands for it
 		}
 		switch {
-		case r.hi == sp.hi.id:
-			r.hiC = &sp.hi
-		case sp.padHi > 0 && r.hi == sp.hi.id+min(sp.padHi, ^uint64(0)-sp.hi.id):
-			r.hiC = &sp.outliers[sp.padHiAt]
+		case hi == sp.hi.id:
+			hiC = &sp.hi
+		case sp.padHi > 0 && hi == sp.hi.id+min(sp.padHi, ^uint64(0)-sp.hi.id):
+			hiC = &sp.outliers[sp.padHiAt]
 		}
-		runs[i] = r
+		// The chunk's runs, cut at its inner gaps (records zeroed or
+		// overwritten inside it): those are lost as a run between
+		// chunks is, unless another chunk holds them.
+		sp.subRuns(func(a, b uint64, aC, bC *writtenCand) {
+			r := run{lo: a, hi: b, loC: aC, hiC: bC, slot: sp.lo.slot}
+			if a == lo {
+				r.loC = loC
+			}
+			if b == hi {
+				r.hiC = hiC
+			}
+			runs = append(runs, r)
+		})
 	}
 	slices.SortFunc(runs, func(a, b run) int {
 		return cmp.Or(cmp.Compare(a.lo, b.lo), cmp.Compare(a.slot, b.slot))
