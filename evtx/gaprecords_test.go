@@ -15,17 +15,7 @@ import (
 // run named them (dump of a System log with chunk 2's tail zeroed printed
 // 1767 events and 109 lost records of 1881, the other 5 nowhere).
 func TestGapNamesItsRecords(t *testing.T) {
-	orig := readSample(t, cleanSample)
-	want := readBytes(t, orig, Options{})
-	var inChunk []*Event
-	for _, ev := range want.events {
-		if ev.Source.Chunk == 3 {
-			inChunk = append(inChunk, ev)
-		}
-	}
-	if len(inChunk) < 20 {
-		t.Fatalf("chunk 3 has %d records", len(inChunk))
-	}
+	orig, _, inChunk := cleanChunk3(t)
 	last := inChunk[len(inChunk)-1]
 	for _, tc := range []struct {
 		name     string

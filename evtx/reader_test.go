@@ -260,17 +260,7 @@ func TestRecordsCRCMismatch(t *testing.T) {
 // A zeroed region in the middle of a chunk's records: the records it
 // touches are lost and reported, the walk resynchronises after it.
 func TestZeroedRegionMidChunk(t *testing.T) {
-	orig := readSample(t, cleanSample)
-	want := readBytes(t, orig, Options{})
-	var inChunk []*Event
-	for _, ev := range want.events {
-		if ev.Source.Chunk == 3 {
-			inChunk = append(inChunk, ev)
-		}
-	}
-	if len(inChunk) < 20 {
-		t.Fatalf("chunk 3 has %d records", len(inChunk))
-	}
+	orig, want, inChunk := cleanChunk3(t)
 	from := inChunk[10].Source.Offset + 8 // keep the signature, zero the size
 	to := inChunk[12].Source.Offset + 16
 	b := bytes.Clone(orig)
@@ -807,4 +797,23 @@ func TestNotEVTXNamesALogFurtherOn(t *testing.T) {
 		!strings.Contains(err.Error(), fmt.Sprintf("a chunk header (ElfChnk, checksum right) is at offset %#x", len(junk)+fileHeaderBlock)) {
 		t.Errorf("a file header with a wrong CRC32, chunks off their boundaries: %v", err)
 	}
+}
+
+// cleanChunk3 returns the bytes of cleanSample, its read, and the events
+// of its chunk 3 (at least 20), which the tests of damage inside a chunk
+// zero parts of.
+func cleanChunk3(t *testing.T) ([]byte, readResult, []*Event) {
+	t.Helper()
+	orig := readSample(t, cleanSample)
+	want := readBytes(t, orig, Options{})
+	var inChunk []*Event
+	for _, ev := range want.events {
+		if ev.Source.Chunk == 3 {
+			inChunk = append(inChunk, ev)
+		}
+	}
+	if len(inChunk) < 20 {
+		t.Fatalf("chunk 3 has %d records", len(inChunk))
+	}
+	return orig, want, inChunk
 }
