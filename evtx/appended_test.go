@@ -97,3 +97,45 @@ func xmlOf(evs []*Event) string {
 	}
 	return sb.String()
 }
+
+// TestAppendedLogAfterLostHeader: a second log is found after a first
+// whose file header signature is lost, and after bare chunks (no file
+// header, the first chunk at offset 0), as after an intact log. Before,
+// only a first log with its signature right was looked past: cat of the
+// RemoteConnectionManager sample with its first 8 bytes overwritten and
+// the LocalSessionManager sample read 2000 events, 43 of the second log's
+// records decoded in part as the first's, its chunk slot 16 damaged
+// ("chunk signature missing (45 6c 66 46 69 6c 65 00)"); after bare chunks,
+// 401465 records were called lost between the two logs' numbers.
+func TestAppendedLogAfterLostHeader(t *testing.T) {
+	logs := testLogs(t)
+	a0, b := logs["fukusuket__evtx-parser__samples__System.evtx"], logs[cleanSample]
+	if a0 == nil || b == nil {
+		t.Fatal("samples missing")
+	}
+	for name, a := range map[string][]byte{
+		"signature lost": slices.Concat([]byte("XXXXXXXX"), a0[8:]),
+		"bare chunks":    slices.Clone(a0[fileHeaderBlock:]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			alone := readBytes(t, a, Options{Workers: 2})
+			both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
+			if got, want := xmlOf(both.events), xmlOf(alone.events); got != want {
+				t.Fatalf("events of the concatenation differ from the first log's: %d events, want %d", len(both.events), len(alone.events))
+			}
+			want := alone.stats
+			want.UnreadBytes += int64(len(b))
+			want.Problems++
+			if both.stats != want {
+				t.Errorf("stats:\n got %+v\nwant %+v", both.stats, want)
+			}
+			e := findErr(both.errs, ErrCorrupt, "another log's file header")
+			if e == nil {
+				t.Fatalf("no problem names the second log: %v", both.errs)
+			}
+			if e.Offset != int64(len(a)) || !strings.Contains(e.Error(), fmt.Sprintf("skip=%d", len(a)/fileHeaderBlock)) {
+				t.Errorf("problem %q at %#x, want offset %#x, skip=%d", e, e.Offset, len(a), len(a)/fileHeaderBlock)
+			}
+		})
+	}
+}

@@ -274,23 +274,24 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	src.hdrN = int(rd.hdr.ChunkCount)
 	src.hdrOK = rd.hdr.SignatureOK && rd.hdr.ChecksumOK
 	src.old = &oldChunks{}
-	if rd.hdr.SignatureOK && src.base == fileHeaderBlock {
-		if at, ok := src.appendedLog(); ok {
-			// The log ends where another begins: its chunks are not at
-			// this log's chunk offsets (they follow a file header block of
-			// their own), so read as this log's they were damaged chunks
-			// whose records straddle the slots, decoded in part, and runs
-			// of records numbered as the other log's were called lost.
-			// Said after the log's own problems, at the end of the read
-			// (Reader.trailing): errors are kept in file order.
-			rd.stats.UnreadBytes += size - at
-			rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) at a chunk boundary: the file holds a second log from here "+
-				"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
-				"to read it, copy it into a file of its own (dd if=FILE of=SECOND.evtx bs=4096 skip=%d) and give that file",
-				ErrCorrupt, size-at, at/fileHeaderBlock)})
-			size = at
-			rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
-		}
+	// Looked for whatever the first log's start: a log whose file header
+	// signature is lost, or bare chunks (base 0), followed by another log
+	// holds that log's header at a chunk slot just as an intact log does.
+	if at, ok := src.appendedLog(); ok {
+		// The log ends where another begins: its chunks are not at
+		// this log's chunk offsets (they follow a file header block of
+		// their own), so read as this log's they were damaged chunks
+		// whose records straddle the slots, decoded in part, and runs
+		// of records numbered as the other log's were called lost.
+		// Said after the log's own problems, at the end of the read
+		// (Reader.trailing): errors are kept in file order.
+		rd.stats.UnreadBytes += size - at
+		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) at a chunk boundary: the file holds a second log from here "+
+			"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
+			"to read it, copy it into a file of its own (dd if=FILE of=SECOND.evtx bs=4096 skip=%d) and give that file",
+			ErrCorrupt, size-at, at/fileHeaderBlock)})
+		size = at
+		rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
 	}
 	if rd.hdr.SignatureOK && src.base == fileHeaderBlock && src.hdrN > src.nslots && (size <= src.base || (size-src.base)%chunkSize == 0) {
 		// Chunks the header counts lie past the end of the file: the log
@@ -358,7 +359,8 @@ func (rd *Reader) parseHeader(h []byte, fail func(int64, error)) {
 // past the chunks the file header counts when it is intact (a log's own
 // chunks lie within its count, or past it only where the header lags:
 // usually no slot at all, so reading a log costs nothing more), and every
-// slot when it is not. A second log after a log that was cut inside a
+// slot when it is not: its CRC32 wrong, its signature lost, or no file
+// header at all (bare chunks, whose slots start at offset 0). A second log after a log that was cut inside a
 // chunk is not at a boundary and is not found: its chunks are read as
 // damaged ones, as before.
 func (s *source) appendedLog() (int64, bool) {
