@@ -81,8 +81,11 @@ func notEVTX(r io.ReaderAt, size int64, head []byte) error {
 // to be a log) and stops at the first header found.
 func signatureWithin(r io.ReaderAt, size int64) (off int64, what string, ok bool) {
 	const block = 64 << 10
+	// A block is read with the header size past it, so that a header
+	// starting in the block is whole in buf: each candidate is checked
+	// there, not read again (a read per "Elf" made an input of 10 million
+	// of them take 19 s).
 	buf := make([]byte, block+chunkHeaderSize)
-	hdr := make([]byte, chunkHeaderSize)
 	for base := int64(0); base < size; base += block {
 		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-base)], base)
 		b := buf[:n]
@@ -92,9 +95,9 @@ func signatureWithin(r io.ReaderAt, size int64) (off int64, what string, ok bool
 				break
 			}
 			at := base + int64(i+j)
+			h := b[i+j : min(n, i+j+chunkHeaderSize)]
+			m := len(h)
 			i += j + 1
-			m, _ := r.ReadAt(hdr, at)
-			h := hdr[:m]
 			switch {
 			case m >= fileHeaderSize && bytes.Equal(h[:8], fileMagic) && crc32.ChecksumIEEE(h[:120]) == binary.LittleEndian.Uint32(h[124:]):
 				return at, "a log file header (ElfFile, checksum right) is", true
