@@ -139,3 +139,42 @@ func TestAppendedLogAfterLostHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendedLogAfterCutLog: a second log after a first that was cut
+// inside a chunk (a partial copy, then cat) is found though its file
+// header lies at no chunk boundary; the first log is read as it reads
+// alone, its last chunk truncated, and the problem names the offset and
+// the tail -c +N that copies the second out. Before, the cut
+// RemoteConnectionManager sample followed by the LocalSessionManager one
+// read 447 events, not 404: 43 of the second log's records decoded in part
+// as the first's, with 4 undecodable and 53 problems.
+func TestAppendedLogAfterCutLog(t *testing.T) {
+	logs := testLogs(t)
+	full, b := logs["fukusuket__evtx-parser__samples__System.evtx"], logs[cleanSample]
+	if full == nil || b == nil {
+		t.Fatal("samples missing")
+	}
+	for _, cut := range []int{fileHeaderBlock + chunkSize + 30000, fileHeaderBlock + 2*chunkSize + 600} {
+		t.Run(fmt.Sprint(cut), func(t *testing.T) {
+			a := full[:cut]
+			alone := readBytes(t, a, Options{Workers: 2})
+			both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
+			if got, want := xmlOf(both.events), xmlOf(alone.events); got != want || len(alone.events) == 0 {
+				t.Fatalf("events of the concatenation differ from the cut log's: %d events, want %d", len(both.events), len(alone.events))
+			}
+			want := alone.stats
+			want.UnreadBytes += int64(len(b))
+			want.Problems++
+			if both.stats != want {
+				t.Errorf("stats:\n got %+v\nwant %+v", both.stats, want)
+			}
+			e := findErr(both.errs, ErrCorrupt, "another log's file header")
+			if e == nil {
+				t.Fatalf("no problem names the second log: %v", both.errs)
+			}
+			if e.Offset != int64(cut) || !strings.Contains(e.Error(), fmt.Sprintf("tail -c +%d FILE", cut+1)) || !strings.Contains(e.Error(), "cut there") {
+				t.Errorf("problem %q at %#x, want offset %#x, tail -c +%d", e, e.Offset, cut, cut+1)
+			}
+		})
+	}
+}

@@ -286,10 +286,17 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		// Said after the log's own problems, at the end of the read
 		// (Reader.trailing): errors are kept in file order.
 		rd.stats.UnreadBytes += size - at
-		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) at a chunk boundary: the file holds a second log from here "+
+		where, copyOut := "at a chunk boundary", fmt.Sprintf("dd if=FILE of=SECOND.evtx bs=4096 skip=%d", at/fileHeaderBlock)
+		if (at-src.base)%chunkSize != 0 {
+			// The first log was cut inside a chunk: that chunk is read
+			// up to here, as a truncated one.
+			where = fmt.Sprintf("inside chunk slot %d (this log was cut there)", (at-src.base)/chunkSize)
+			copyOut = fmt.Sprintf("tail -c +%d FILE > SECOND.evtx", at+1)
+		}
+		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) %s: the file holds a second log from here "+
 			"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
-			"to read it, copy it into a file of its own (dd if=FILE of=SECOND.evtx bs=4096 skip=%d) and give that file",
-			ErrCorrupt, size-at, at/fileHeaderBlock)})
+			"to read it, copy it into a file of its own (%s) and give that file",
+			ErrCorrupt, where, size-at, copyOut)})
 		size = at
 		rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
 	}
@@ -360,9 +367,12 @@ func (rd *Reader) parseHeader(h []byte, fail func(int64, error)) {
 // chunks lie within its count, or past it only where the header lags:
 // usually no slot at all, so reading a log costs nothing more), and every
 // slot when it is not: its CRC32 wrong, its signature lost, or no file
-// header at all (bare chunks, whose slots start at offset 0). A second log after a log that was cut inside a
-// chunk is not at a boundary and is not found: its chunks are read as
-// damaged ones, as before.
+// header at all (bare chunks, whose slots start at offset 0). A second
+// log after a first that was cut inside a chunk is at no boundary: when
+// no slot holds a file header and the file is not whole chunks (a cut log,
+// or one followed by another), the file is searched once more, in blocks,
+// for a file header anywhere past the first log's own
+// (signatureWithin); a log of whole chunks costs nothing more.
 func (s *source) appendedLog() (int64, bool) {
 	from := 0
 	if s.hdrOK {
@@ -373,6 +383,11 @@ func (s *source) appendedLog() (int64, bool) {
 		off := s.base + int64(i)*chunkSize
 		n, _ := s.ra.ReadAt(b[:], off)
 		if n == len(b) && bytes.Equal(b[:8], fileMagic) && crc32.ChecksumIEEE(b[:120]) == binary.LittleEndian.Uint32(b[124:]) {
+			return off, true
+		}
+	}
+	if s.size > s.base && (s.size-s.base)%chunkSize != 0 {
+		if off, _, ok := signatureWithin(s.ra, max(s.base, 1), s.size, false); ok {
 			return off, true
 		}
 	}

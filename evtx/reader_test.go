@@ -832,7 +832,7 @@ func TestNotEVTXSearchReadsInBlocks(t *testing.T) {
 		junk := bytes.Repeat([]byte("Elf"), lead/3+1)[:lead]
 		data := slices.Concat(junk, log)
 		rc := &readCounter{r: bytes.NewReader(data)}
-		off, _, ok := signatureWithin(rc, int64(len(data)))
+		off, _, ok := signatureWithin(rc, 0, int64(len(data)), true)
 		if !ok || off != int64(lead) {
 			t.Fatalf("lead %d: found %v at %d, want the log at %d", lead, ok, off, lead)
 		}
