@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -158,6 +159,23 @@ func TestAppendedLogAfterCutLog(t *testing.T) {
 		t.Run(fmt.Sprint(cut), func(t *testing.T) {
 			a := full[:cut]
 			alone := readBytes(t, a, Options{Workers: 2})
+			// Opening the cut log alone reads a few small pieces of it,
+			// not the whole file (looking for a second log).
+			rc := &readCounter{r: bytes.NewReader(a)}
+			if _, err := NewReaderOptions(rc, int64(len(a)), Options{Workers: 2}); err != nil {
+				t.Fatal(err)
+			}
+			if rc.bytes > int64(len(a))/4 {
+				t.Errorf("opening the cut log read %d of its %d bytes", rc.bytes, len(a))
+			}
+			// Two logs after it: the first of them is found.
+			three := readBytes(t, slices.Concat(a, b, b), Options{Workers: 2})
+			if got, want := xmlOf(three.events), xmlOf(alone.events); got != want {
+				t.Errorf("events of the cut log and two more differ from the cut log's: %d events, want %d", len(three.events), len(alone.events))
+			}
+			if e := findErr(three.errs, ErrCorrupt, "another log's file header"); e == nil || e.Offset != int64(cut) || !strings.Contains(e.Error(), fmt.Sprintf("its %d bytes", 2*len(b))) {
+				t.Errorf("cut log and two more: problem %v, want one at %#x naming %d bytes", e, cut, 2*len(b))
+			}
 			both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
 			if got, want := xmlOf(both.events), xmlOf(alone.events); got != want || len(alone.events) == 0 {
 				t.Fatalf("events of the concatenation differ from the cut log's: %d events, want %d", len(both.events), len(alone.events))

@@ -370,9 +370,11 @@ func (rd *Reader) parseHeader(h []byte, fail func(int64, error)) {
 // header at all (bare chunks, whose slots start at offset 0). A second
 // log after a first that was cut inside a chunk is at no boundary: when
 // no slot holds a file header and the file is not whole chunks (a cut log,
-// or one followed by another), the file is searched once more, in blocks,
-// for a file header anywhere past the first log's own
-// (signatureWithin); a log of whole chunks costs nothing more.
+// or one followed by another), the offsets a file header block and whole
+// chunks before the end of the file are looked at (a small read each), where
+// the header of a complete last log lies, and when one is found, the bytes
+// before it are searched for an earlier log's (signatureWithin); a last
+// log itself cut is not found. A log of whole chunks costs nothing more.
 func (s *source) appendedLog() (int64, bool) {
 	from := 0
 	if s.hdrOK {
@@ -387,8 +389,27 @@ func (s *source) appendedLog() (int64, bool) {
 		}
 	}
 	if s.size > s.base && (s.size-s.base)%chunkSize != 0 {
-		if off, _, ok := signatureWithin(s.ra, max(s.base, 1), s.size, false); ok {
-			return off, true
+		// The logs after the first, complete, are each a file header
+		// block and whole chunks: the second's header lies that far
+		// before the end, or the last's does. Those offsets alone are
+		// looked at, so that a cut log costs a small read a chunk slot,
+		// not a read of the whole file on every open.
+		last := s.size - fileHeaderBlock
+		lo := max(s.base, 1)
+		if last >= lo {
+			for off := last - (last-lo)/chunkSize*chunkSize; off <= last; off += chunkSize {
+				n, _ := s.ra.ReadAt(b[:], off)
+				if n == len(b) && bytes.Equal(b[:8], fileMagic) && crc32.ChecksumIEEE(b[:120]) == binary.LittleEndian.Uint32(b[124:]) {
+					// With more logs after it, the header found is the
+					// last's: the bytes before it are searched for an
+					// earlier one (this file holds logs after the
+					// first, so the search is paid only then).
+					if at, _, ok := signatureWithin(s.ra, lo, off, false); ok {
+						return at, true
+					}
+					return off, true
+				}
+			}
 		}
 	}
 	return 0, false

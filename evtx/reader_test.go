@@ -811,12 +811,14 @@ func TestNotEVTXNamesALogFurtherOn(t *testing.T) {
 
 // readCounter counts every read made through it.
 type readCounter struct {
-	r io.ReaderAt
-	n int
+	r     io.ReaderAt
+	n     int
+	bytes int64
 }
 
 func (c *readCounter) ReadAt(p []byte, off int64) (int, error) {
 	c.n++
+	c.bytes += int64(len(p))
 	return c.r.ReadAt(p, off)
 }
 
