@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,4 +97,102 @@ func xmlOf(evs []*Event) string {
 		sb.WriteByte('\n')
 	}
 	return sb.String()
+}
+
+// TestAppendedLogAfterLostHeader: a second log is found after a first
+// whose file header signature is lost, and after bare chunks (no file
+// header, the first chunk at offset 0), as after an intact log. Before,
+// only a first log with its signature right was looked past: cat of the
+// RemoteConnectionManager sample with its first 8 bytes overwritten and
+// the LocalSessionManager sample read 2000 events, 43 of the second log's
+// records decoded in part as the first's, its chunk slot 16 damaged
+// ("chunk signature missing (45 6c 66 46 69 6c 65 00)"); after bare chunks,
+// 401465 records were called lost between the two logs' numbers.
+func TestAppendedLogAfterLostHeader(t *testing.T) {
+	logs := testLogs(t)
+	a0, b := logs["fukusuket__evtx-parser__samples__System.evtx"], logs[cleanSample]
+	if a0 == nil || b == nil {
+		t.Fatal("samples missing")
+	}
+	for name, a := range map[string][]byte{
+		"signature lost": slices.Concat([]byte("XXXXXXXX"), a0[8:]),
+		"bare chunks":    slices.Clone(a0[fileHeaderBlock:]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			alone := readBytes(t, a, Options{Workers: 2})
+			both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
+			if got, want := xmlOf(both.events), xmlOf(alone.events); got != want {
+				t.Fatalf("events of the concatenation differ from the first log's: %d events, want %d", len(both.events), len(alone.events))
+			}
+			want := alone.stats
+			want.UnreadBytes += int64(len(b))
+			want.Problems++
+			if both.stats != want {
+				t.Errorf("stats:\n got %+v\nwant %+v", both.stats, want)
+			}
+			e := findErr(both.errs, ErrCorrupt, "another log's file header")
+			if e == nil {
+				t.Fatalf("no problem names the second log: %v", both.errs)
+			}
+			if e.Offset != int64(len(a)) || !strings.Contains(e.Error(), fmt.Sprintf("skip=%d", len(a)/fileHeaderBlock)) {
+				t.Errorf("problem %q at %#x, want offset %#x, skip=%d", e, e.Offset, len(a), len(a)/fileHeaderBlock)
+			}
+		})
+	}
+}
+
+// TestAppendedLogAfterCutLog: a second log after a first that was cut
+// inside a chunk (a partial copy, then cat) is found though its file
+// header lies at no chunk boundary; the first log is read as it reads
+// alone, its last chunk truncated, and the problem names the offset and
+// the tail -c +N that copies the second out. Before, the cut
+// RemoteConnectionManager sample followed by the LocalSessionManager one
+// read 447 events, not 404: 43 of the second log's records decoded in part
+// as the first's, with 4 undecodable and 53 problems.
+func TestAppendedLogAfterCutLog(t *testing.T) {
+	logs := testLogs(t)
+	full, b := logs["fukusuket__evtx-parser__samples__System.evtx"], logs[cleanSample]
+	if full == nil || b == nil {
+		t.Fatal("samples missing")
+	}
+	for _, cut := range []int{fileHeaderBlock + chunkSize + 30000, fileHeaderBlock + 2*chunkSize + 600} {
+		t.Run(fmt.Sprint(cut), func(t *testing.T) {
+			a := full[:cut]
+			alone := readBytes(t, a, Options{Workers: 2})
+			// Opening the cut log alone reads a few small pieces of it,
+			// not the whole file (looking for a second log).
+			rc := &readCounter{r: bytes.NewReader(a)}
+			if _, err := NewReaderOptions(rc, int64(len(a)), Options{Workers: 2}); err != nil {
+				t.Fatal(err)
+			}
+			if rc.bytes > int64(len(a))/4 {
+				t.Errorf("opening the cut log read %d of its %d bytes", rc.bytes, len(a))
+			}
+			// Two logs after it: the first of them is found.
+			three := readBytes(t, slices.Concat(a, b, b), Options{Workers: 2})
+			if got, want := xmlOf(three.events), xmlOf(alone.events); got != want {
+				t.Errorf("events of the cut log and two more differ from the cut log's: %d events, want %d", len(three.events), len(alone.events))
+			}
+			if e := findErr(three.errs, ErrCorrupt, "another log's file header"); e == nil || e.Offset != int64(cut) || !strings.Contains(e.Error(), fmt.Sprintf("its %d bytes", 2*len(b))) {
+				t.Errorf("cut log and two more: problem %v, want one at %#x naming %d bytes", e, cut, 2*len(b))
+			}
+			both := readBytes(t, slices.Concat(a, b), Options{Workers: 2})
+			if got, want := xmlOf(both.events), xmlOf(alone.events); got != want || len(alone.events) == 0 {
+				t.Fatalf("events of the concatenation differ from the cut log's: %d events, want %d", len(both.events), len(alone.events))
+			}
+			want := alone.stats
+			want.UnreadBytes += int64(len(b))
+			want.Problems++
+			if both.stats != want {
+				t.Errorf("stats:\n got %+v\nwant %+v", both.stats, want)
+			}
+			e := findErr(both.errs, ErrCorrupt, "another log's file header")
+			if e == nil {
+				t.Fatalf("no problem names the second log: %v", both.errs)
+			}
+			if e.Offset != int64(cut) || !strings.Contains(e.Error(), fmt.Sprintf("tail -c +%d FILE", cut+1)) || !strings.Contains(e.Error(), "cut there") {
+				t.Errorf("problem %q at %#x, want offset %#x, tail -c +%d", e, e.Offset, cut, cut+1)
+			}
+		})
+	}
 }

@@ -41,6 +41,15 @@ func FuzzReader(f *testing.F) {
 				// Followed by another log's file header
 				// (TestAppendedLogNotRead).
 				f.Add(slices.Concat(b, b[:fileHeaderBlock]))
+				// Its signature lost, or bare chunks, followed by
+				// another log (TestAppendedLogAfterLostHeader).
+				f.Add(slices.Concat([]byte("XXXXXXXX"), b[8:], b[:fileHeaderBlock]))
+				f.Add(slices.Concat(b[fileHeaderBlock:], b[:fileHeaderBlock]))
+			}
+			if len(b) > fileHeaderBlock+1000 {
+				// Cut inside a chunk, followed by another log
+				// (TestAppendedLogAfterCutLog).
+				f.Add(slices.Concat(b[:len(b)-1000], b[:fileHeaderBlock]))
 			}
 		}
 	}

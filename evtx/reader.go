@@ -274,23 +274,31 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	src.hdrN = int(rd.hdr.ChunkCount)
 	src.hdrOK = rd.hdr.SignatureOK && rd.hdr.ChecksumOK
 	src.old = &oldChunks{}
-	if rd.hdr.SignatureOK && src.base == fileHeaderBlock {
-		if at, ok := src.appendedLog(); ok {
-			// The log ends where another begins: its chunks are not at
-			// this log's chunk offsets (they follow a file header block of
-			// their own), so read as this log's they were damaged chunks
-			// whose records straddle the slots, decoded in part, and runs
-			// of records numbered as the other log's were called lost.
-			// Said after the log's own problems, at the end of the read
-			// (Reader.trailing): errors are kept in file order.
-			rd.stats.UnreadBytes += size - at
-			rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) at a chunk boundary: the file holds a second log from here "+
-				"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
-				"to read it, copy it into a file of its own (dd if=FILE of=SECOND.evtx bs=4096 skip=%d) and give that file",
-				ErrCorrupt, size-at, at/fileHeaderBlock)})
-			size = at
-			rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
+	// Looked for whatever the first log's start: a log whose file header
+	// signature is lost, or bare chunks (base 0), followed by another log
+	// holds that log's header at a chunk slot just as an intact log does.
+	if at, ok := src.appendedLog(); ok {
+		// The log ends where another begins: its chunks are not at
+		// this log's chunk offsets (they follow a file header block of
+		// their own), so read as this log's they were damaged chunks
+		// whose records straddle the slots, decoded in part, and runs
+		// of records numbered as the other log's were called lost.
+		// Said after the log's own problems, at the end of the read
+		// (Reader.trailing): errors are kept in file order.
+		rd.stats.UnreadBytes += size - at
+		where, copyOut := "at a chunk boundary", fmt.Sprintf("dd if=FILE of=SECOND.evtx bs=4096 skip=%d", at/fileHeaderBlock)
+		if (at-src.base)%chunkSize != 0 {
+			// The first log was cut inside a chunk: that chunk is read
+			// up to here, as a truncated one.
+			where = fmt.Sprintf("inside chunk slot %d (this log was cut there)", (at-src.base)/chunkSize)
+			copyOut = fmt.Sprintf("tail -c +%d FILE > SECOND.evtx", at+1)
 		}
+		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) %s: the file holds a second log from here "+
+			"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
+			"to read it, copy it into a file of its own (%s) and give that file",
+			ErrCorrupt, where, size-at, copyOut)})
+		size = at
+		rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
 	}
 	if rd.hdr.SignatureOK && src.base == fileHeaderBlock && src.hdrN > src.nslots && (size <= src.base || (size-src.base)%chunkSize == 0) {
 		// Chunks the header counts lie past the end of the file: the log
@@ -358,9 +366,15 @@ func (rd *Reader) parseHeader(h []byte, fail func(int64, error)) {
 // past the chunks the file header counts when it is intact (a log's own
 // chunks lie within its count, or past it only where the header lags:
 // usually no slot at all, so reading a log costs nothing more), and every
-// slot when it is not. A second log after a log that was cut inside a
-// chunk is not at a boundary and is not found: its chunks are read as
-// damaged ones, as before.
+// slot when it is not: its CRC32 wrong, its signature lost, or no file
+// header at all (bare chunks, whose slots start at offset 0). A second
+// log after a first that was cut inside a chunk is at no boundary: when
+// no slot holds a file header and the file is not whole chunks (a cut log,
+// or one followed by another), the offsets a file header block and whole
+// chunks before the end of the file are looked at (a small read each), where
+// the header of a complete last log lies, and when one is found, the bytes
+// before it are searched for an earlier log's (signatureWithin); a last
+// log itself cut is not found. A log of whole chunks costs nothing more.
 func (s *source) appendedLog() (int64, bool) {
 	from := 0
 	if s.hdrOK {
@@ -372,6 +386,30 @@ func (s *source) appendedLog() (int64, bool) {
 		n, _ := s.ra.ReadAt(b[:], off)
 		if n == len(b) && bytes.Equal(b[:8], fileMagic) && crc32.ChecksumIEEE(b[:120]) == binary.LittleEndian.Uint32(b[124:]) {
 			return off, true
+		}
+	}
+	if s.size > s.base && (s.size-s.base)%chunkSize != 0 {
+		// The logs after the first, complete, are each a file header
+		// block and whole chunks: the second's header lies that far
+		// before the end, or the last's does. Those offsets alone are
+		// looked at, so that a cut log costs a small read a chunk slot,
+		// not a read of the whole file on every open.
+		last := s.size - fileHeaderBlock
+		lo := max(s.base, 1)
+		if last >= lo {
+			for off := last - (last-lo)/chunkSize*chunkSize; off <= last; off += chunkSize {
+				n, _ := s.ra.ReadAt(b[:], off)
+				if n == len(b) && bytes.Equal(b[:8], fileMagic) && crc32.ChecksumIEEE(b[:120]) == binary.LittleEndian.Uint32(b[124:]) {
+					// With more logs after it, the header found is the
+					// last's: the bytes before it are searched for an
+					// earlier one (this file holds logs after the
+					// first, so the search is paid only then).
+					if at, _, ok := signatureWithin(s.ra, lo, off, false); ok {
+						return at, true
+					}
+					return off, true
+				}
+			}
 		}
 	}
 	return 0, false

