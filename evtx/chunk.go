@@ -388,6 +388,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	} else {
 		h = parseChunkHeader(c)
 	}
+	res.span.noteHeader(&h, len(c))
 	trusted := true
 	switch {
 	case !h.SignatureOK:

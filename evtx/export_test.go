@@ -100,3 +100,12 @@ func SetMaxPending(n int) (restore func()) {
 	maxPending = n
 	return func() { maxPending = old }
 }
+
+// SetClaimHeldOff makes LostRecords read every chunk's header again (on)
+// rather than take the claim the read noted, and returns a function that
+// restores it.
+func SetClaimHeldOff(off bool) (restore func()) {
+	old := claimHeldOff
+	claimHeldOff = off
+	return func() { claimHeldOff = old }
+}
