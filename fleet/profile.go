@@ -11,6 +11,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/internal/recordkey"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -94,54 +95,21 @@ func recordKey(lower string, s evtx.Summary) uint64 {
 
 // summaryPrefix is the hash state after s's channel (lower), provider and
 // computer.
-func summaryPrefix(lower string, s evtx.Summary) fnv64a {
-	return fnv64a(fnvOffset64).str(lower).nul().str(s.Provider).nul().str(s.Computer).nul()
+func summaryPrefix(lower string, s evtx.Summary) recordkey.Hash {
+	return recordkey.Prefix(lower, s.Provider, s.Computer)
 }
 
 // recordKeyAfter is recordKey from s's summaryPrefix h.
-func recordKeyAfter(h fnv64a, s evtx.Summary) uint64 {
-	return eventKeyAfter(h.u64(s.RecordID).u64(uint64(s.Written.UnixNano())).u16(s.EventID), s)
+func recordKeyAfter(h recordkey.Hash, s evtx.Summary) uint64 {
+	return eventKeyAfter(h.U64(s.RecordID).U64(uint64(s.Written.UnixNano())).U16(s.EventID), s)
 }
 
-// eventKeyAfter is eventKey from s's summaryPrefix h.
-func eventKeyAfter(h fnv64a, s evtx.Summary) uint64 {
-	id := s.EventRecordID
-	if id == 0 {
-		id = s.RecordID
-	}
-	return uint64(h.u64(id).u64(uint64(s.TimeCreated.UnixNano())).u16(s.EventID))
-}
-
-// fnv64a is an FNV-1a 64-bit hash state.
-type fnv64a uint64
-
-const (
-	fnvOffset64 = 14695981039346656037
-	fnvPrime64  = 1099511628211
-)
-
-func (h fnv64a) str(s string) fnv64a {
-	for i := 0; i < len(s); i++ {
-		h = (h ^ fnv64a(s[i])) * fnvPrime64
-	}
-	return h
-}
-
-func (h fnv64a) nul() fnv64a { return h * fnvPrime64 }
-
-// u64 hashes the 8 bytes of v, little-endian.
-func (h fnv64a) u64(v uint64) fnv64a {
-	for range 8 {
-		h = (h ^ fnv64a(byte(v))) * fnvPrime64
-		v >>= 8
-	}
-	return h
-}
-
-// u16 hashes the 2 bytes of v, little-endian.
-func (h fnv64a) u16(v uint16) fnv64a {
-	h = (h ^ fnv64a(byte(v))) * fnvPrime64
-	return (h ^ fnv64a(byte(v>>8))) * fnvPrime64
+// eventKeyAfter is eventKey from s's summaryPrefix h (recordkey's
+// Hash.Summary): the key rules gives the decoded record too
+// (rules.identityKey, recordkey.OfEvent), so that the two agree on every
+// record whose TimeCreated a summary reads (recordkey.TestKeysAgree).
+func eventKeyAfter(h recordkey.Hash, s evtx.Summary) uint64 {
+	return h.Summary(s)
 }
 
 // profShards is how many parts a profiler notes summaries into.
@@ -193,7 +161,7 @@ type profShard struct {
 	// the lengths of their provider and computer.
 	prefix [8]struct {
 		provider, computer string
-		h                  fnv64a
+		h                  recordkey.Hash
 		ok                 bool
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/recordkey"
 )
 
 // sharedRecords tells, while the scan evaluates the queries, the records
@@ -82,38 +83,17 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
 	return true
 }
 
-// identityKey hashes (FNV-1a) what of ev's identity (evtx.Event.Identity)
-// can be read without rendering it: its channel, EventRecordID (the record
-// number where it has none), TimeCreated, provider, event id and computer.
+// identityKey is the key of what of ev's identity (evtx.Event.Identity)
+// can be read without rendering it: recordkey.OfEvent, of its channel
+// (but case), provider, computer, EventRecordID (the record number where
+// it has none), TimeCreated and event id. Equal identities have equal
+// keys, since the XML Identity hashes holds them all; keys coarser than
+// the identity (channels that differ in case only, a hash collision) only
+// make Analyze scan again exactly, which gives the same answer. It is the
+// key fleet gives the record's summary (eventKey): the two agree on every
+// record whose TimeCreated a summary reads (recordkey.TestKeysAgree).
 func identityKey(ev *evtx.Event) uint64 {
-	id := ev.System.EventRecordID
-	if id == 0 {
-		id = ev.RecordID
-	}
-	var tc int64
-	if !ev.System.TimeCreated.IsZero() {
-		tc = ev.System.TimeCreated.UnixNano()
-	}
-	h := uint64(14695981039346656037)
-	str := func(s string) {
-		for i := 0; i < len(s); i++ {
-			h = (h ^ uint64(s[i])) * 1099511628211
-		}
-		h *= 1099511628211 // a separator: "ab","c" differs from "a","bc"
-	}
-	u64 := func(v uint64) {
-		for i := 0; i < 8; i++ {
-			h = (h ^ (v & 0xff)) * 1099511628211
-			v >>= 8
-		}
-	}
-	str(ev.System.Channel)
-	u64(id)
-	u64(uint64(tc))
-	str(ev.System.Provider.Name)
-	u64(uint64(ev.System.EventID))
-	str(ev.System.Computer)
-	return h
+	return recordkey.OfEvent(ev)
 }
 
 // copiesWarning says that in holds records an earlier input gave too.

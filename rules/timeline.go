@@ -39,6 +39,14 @@ type TimelineEntry struct {
 	// GroupBy names fields: events of this entry (and event id) with the
 	// same values are one line with a count and their first and last time.
 	GroupBy []string `yaml:"group_by"`
+	// Addresses names fields of GroupBy that hold a client address:
+	// events group by the address ClientAddress reads in them (one client
+	// written ::ffff:10.0.0.5, 10.0.0.5 or 10.0.0.5:50123 is one line), by
+	// their text where it reads none ("-", "LOCAL"). A line whose events
+	// wrote the address one way shows it as written; one whose events
+	// wrote it several ways shows the address and how it was written
+	// ("IpAddress=10.0.0.5 written as ::ffff:10.0.0.5 and 10.0.0.5").
+	Addresses []string `yaml:"addresses"`
 }
 
 // TimelineLine is one line of the timeline: one event, or a group of
@@ -56,8 +64,16 @@ type TimelineLine struct {
 	// of a group the newest's.
 	EventRecordID, RecordID uint64
 	grouped                 bool
+	// parts are Text's fields ("IpAddress=10.0.0.5") and spellings how
+	// the events of a group wrote each field of Fields that is among the
+	// entry's Addresses (nil when there is none).
+	parts     []string
+	spellings []*spellings
 	// Text is the entry's Says with the event's Fields:
-	// "service state (Binary=TermService/4, param2=running)".
+	// "service state (Binary=TermService/4, param2=running)"; of a group,
+	// the first read event's, but a field of the entry's Addresses that
+	// its events wrote several ways shows the address and those ways
+	// (TimelineEntry.Addresses).
 	Text string
 }
 
@@ -105,6 +121,11 @@ func ParseTimeline(file string, data []byte) ([]*TimelineEntry, error) {
 		}
 		if err := parseCodes(where+" where", e.Where); err != nil {
 			errs = append(errs, &LoadError{File: file, Err: err})
+		}
+		for _, f := range e.Addresses {
+			if !slices.Contains(e.GroupBy, f) {
+				bad("addresses: %q is not a group_by field", f)
+			}
 		}
 		for j, c := range e.Where {
 			errs = append(errs, validateCondition(r, fmt.Sprintf("%s.where[%d]", where, j), c)...)
@@ -216,10 +237,13 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	if len(e.GroupBy) > 0 {
 		key = fmt.Sprintf("%s/%d", e.ID, ev.System.EventID)
 		for _, f := range e.GroupBy {
-			key += "\x00" + fieldText(ev, f)
+			key += "\x00" + groupText(e, ev, f)
 		}
 		if l := tl.groups[key]; l != nil {
 			l.Count++
+			if l.noteSpellings(e, ev) {
+				l.Text = l.writtenAs(e)
+			}
 			if t.Before(l.Time) {
 				l.Time = t
 			}
@@ -237,11 +261,16 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 		Entry: e.ID, Time: t, Last: t, Count: 1,
 		Provider: ev.System.Provider.Name, EventID: ev.System.EventID,
 		Channel: recordChannel(in, ev), File: s.recordFile(in, ev), EventRecordID: ev.System.EventRecordID, RecordID: ev.RecordID,
-		Text: timelineText(e, ev),
 	}
+	l.parts = timelineParts(e, ev)
+	l.Text = joinParts(e, l.parts)
 	if key != "" {
 		l.grouped = true
 		tl.groups[key] = l
+		l.noteSpellings(e, ev)
+	}
+	if l.spellings == nil {
+		l.parts = nil // Text stays as it is
 	}
 	tl.lines = append(tl.lines, l)
 	if len(tl.lines) >= 4*tl.max+64+len(tl.groups) {
@@ -324,18 +353,119 @@ func (tl *timeline) finish() ([]*TimelineLine, int) {
 	return tl.lines, tl.dropped
 }
 
-// timelineText is the entry's text with the event's fields.
-func timelineText(e *TimelineEntry, ev *evtx.Event) string {
-	var parts []string
-	for _, f := range e.Fields {
+// timelineParts are the event's fields shown on its line, "name=value",
+// one for each of the entry's Fields (of a field absent from ev, "").
+func timelineParts(e *TimelineEntry, ev *evtx.Event) []string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
 		if v := fieldText(ev, f); v != "" {
-			parts = append(parts, f+"="+truncate(InsertText(v), 80))
+			parts[i] = f + "=" + shownValue(v)
 		}
 	}
-	if len(parts) == 0 {
+	return parts
+}
+
+// shownValue is a field's value as a line shows it.
+func shownValue(v string) string { return truncate(InsertText(v), 80) }
+
+// joinParts is the entry's text with the fields of parts that are not "".
+func joinParts(e *TimelineEntry, parts []string) string {
+	var shown []string
+	for _, p := range parts {
+		if p != "" {
+			shown = append(shown, p)
+		}
+	}
+	if len(shown) == 0 {
 		return e.Says
 	}
-	return e.Says + " (" + strings.Join(parts, ", ") + ")"
+	return e.Says + " (" + strings.Join(shown, ", ") + ")"
+}
+
+// groupText is the value of field f of ev that groups events of e: of one
+// of e.Addresses the address ClientAddress reads in it (its String form),
+// where it reads one; else the field's text.
+func groupText(e *TimelineEntry, ev *evtx.Event, f string) string {
+	v := fieldText(ev, f)
+	if slices.Contains(e.Addresses, f) {
+		if a, ok := ClientAddress(v); ok {
+			return a.String()
+		}
+	}
+	return v
+}
+
+// maxSpellings is how many ways of writing an address a line names.
+const maxSpellings = 3
+
+// spellings holds how the events of a group wrote one address field: the
+// maxSpellings smallest texts, sorted (so that they do not depend on the
+// order of reading), and whether there were more.
+type spellings struct {
+	texts []string
+	more  bool
+	addr  string // the address they all read as (groupText)
+}
+
+// noteSpellings notes how ev, an event of l's group, writes each field of
+// e.Fields that is among e.Addresses, and reports whether that changed
+// what l notes.
+func (l *TimelineLine) noteSpellings(e *TimelineEntry, ev *evtx.Event) bool {
+	changed := false
+	for i, f := range e.Fields {
+		if !slices.Contains(e.Addresses, f) {
+			continue
+		}
+		if l.spellings == nil {
+			l.spellings = make([]*spellings, len(e.Fields))
+		}
+		sp := l.spellings[i]
+		if sp == nil {
+			sp = &spellings{addr: groupText(e, ev, f)}
+			l.spellings[i] = sp
+		}
+		v := fieldText(ev, f)
+		j, found := slices.BinarySearch(sp.texts, v)
+		if found {
+			continue
+		}
+		if j == maxSpellings && sp.more {
+			continue // not among the smallest, and more already said
+		}
+		sp.texts = slices.Insert(sp.texts, j, v)
+		if len(sp.texts) > maxSpellings {
+			sp.texts, sp.more = sp.texts[:maxSpellings], true
+		}
+		changed = true
+	}
+	return changed
+}
+
+// writtenAs is l's Text (of entry e) where its events wrote an address
+// field in several ways: the field shows the address (ClientAddress's form) and
+// how it was written, "IpAddress=10.0.0.5 written as ::ffff:10.0.0.5 and
+// 10.0.0.5" (at most maxSpellings ways, smallest first, then "and other
+// ways"). Its other fields are those of the group's first event read.
+func (l *TimelineLine) writtenAs(e *TimelineEntry) string {
+	parts := slices.Clone(l.parts)
+	for i, sp := range l.spellings {
+		if sp == nil || len(sp.texts) < 2 || l.parts[i] == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(l.parts[i], "=")
+		shown := make([]string, len(sp.texts))
+		for j, v := range sp.texts {
+			shown[j] = shownValue(v)
+		}
+		var ways string
+		if sp.more {
+			ways = strings.Join(shown, ", ") + " and other ways"
+		} else {
+			ways = strings.Join(shown[:len(shown)-1], ", ") + " and " + shown[len(shown)-1]
+		}
+		parts[i] = name + "=" + shownValue(sp.addr) + " written as " + ways
+	}
+	return joinParts(e, parts)
 }
 
 // fieldText is the text of the named field of ev: an EventData item, a

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
@@ -250,5 +252,73 @@ func TestTimelineSaysUntimedEvents(t *testing.T) {
 		if o.Timeline == 2 && (len(res.Timeline) != 2 || res.TimelineDropped == 0) {
 			t.Errorf("bound 2: %d lines, %d dropped", len(res.Timeline), res.TimelineDropped)
 		}
+	}
+}
+
+// TestTimelineGroupsClientAddresses: the timeline's groups of failed
+// logons compared client addresses as text, so that one client written
+// two ways (4625's IpAddress ::ffff:10.0.0.5 and 10.0.0.5; 2001:db8::1 and
+// 2001:DB8:0:0::1; RdpCoreTS 140's IPString with and without a port) was
+// two lines. Now an entry's address fields group as ClientAddress reads
+// them; a line whose events wrote the address one way shows it as
+// written, and one whose events wrote it several ways shows the address
+// and how it was written, whatever the order of the events.
+func TestTimelineGroupsClientAddresses(t *testing.T) {
+	const rdpcore = "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx"
+	at := func(i int) time.Time { return t0.Add(-time.Hour + time.Duration(i)*time.Minute) }
+	for _, flip := range []bool{false, true} {
+		spell := func(i int, a, b string) string {
+			if (i%2 == 0) != flip {
+				return a
+			}
+			return b
+		}
+		var sec, core []*evtx.Event
+		for i := range 6 {
+			sec = append(sec,
+				evtxtest.Security4625(at(i), "administrator", spell(i, "::ffff:10.0.0.5", "10.0.0.5"), 0xC000006D, 0xC000006A, 10),
+				evtxtest.Security4625(at(i), "administrator", spell(i, "2001:db8::1", "2001:DB8:0:0::1"), 0xC000006D, 0xC000006A, 10),
+				evtxtest.Security4625(at(i), "administrator", "-", 0xC000006D, 0xC000006A, 3),
+				evtxtest.Security4625(at(i), "administrator", "10.0.0.9", 0xC000006D, 0xC000006A, 10))
+			core = append(core, evtxtest.RdpCoreTS140(at(i), spell(i, "192.0.2.7", "[::ffff:192.0.2.7]:50123")),
+				evtxtest.RdpCoreTS140(at(i), fmt.Sprintf("[2001:db8::9]:%d", 50005-i)))
+		}
+		dir := t.TempDir()
+		writeLogs(t, dir, map[string][]*evtx.Event{
+			"System.evtx":   evtxtest.Noise(t0.Add(-48*time.Hour), time.Hour, 49),
+			"Security.evtx": sec,
+			rdpcore:         core,
+		})
+		res := analyzePath(t, builtinEngine(t, Options{}), dir)
+		got := map[string]int{}
+		for _, l := range res.Timeline {
+			if l.Entry == "rdp-logon-failed" || l.Entry == "rdp-connection-failed" {
+				got[l.Text] += l.Count
+			}
+		}
+		want := map[string]int{
+			"failed RDP or network logons (Status=0xc000006d, SubStatus=0xc000006a, IpAddress=10.0.0.5 written as 10.0.0.5 and ::ffff:10.0.0.5, LogonType=10)":                       6,
+			"failed RDP or network logons (Status=0xc000006d, SubStatus=0xc000006a, IpAddress=2001:db8::1 written as 2001:DB8:0:0::1 and 2001:db8::1, LogonType=10)":                 6,
+			"failed RDP or network logons (Status=0xc000006d, SubStatus=0xc000006a, IpAddress=-, LogonType=3)":                                                                       6,
+			"failed RDP or network logons (Status=0xc000006d, SubStatus=0xc000006a, IpAddress=10.0.0.9, LogonType=10)":                                                               6,
+			"RDP connections failed on a wrong user name or password (IPString=192.0.2.7 written as 192.0.2.7 and [::ffff:192.0.2.7]:50123)":                                         6,
+			"RDP connections failed on a wrong user name or password (IPString=2001:db8::9 written as [2001:db8::9]:50000, [2001:db8::9]:50001, [2001:db8::9]:50002 and other ways)": 6,
+		}
+		if !cmp.Equal(got, want) {
+			t.Errorf("flip %v: lines (-want +got):\n%s", flip, cmp.Diff(want, got))
+		}
+	}
+}
+
+// TestParseTimelineAddresses: an entry's addresses must be among its
+// group_by fields (they say how those are compared).
+func TestParseTimelineAddresses(t *testing.T) {
+	const head = "- id: x\n  channel: Security\n  xpath: \"Event[System[EventID=4625]]\"\n  says: x\n  group_by: [IpAddress]\n"
+	if _, err := ParseTimeline("t.yaml", []byte(head+"  addresses: [IpAddress]\n")); err != nil {
+		t.Errorf("addresses among group_by: %v", err)
+	}
+	_, err := ParseTimeline("t.yaml", []byte(head+"  addresses: [IPString]\n"))
+	if err == nil || !strings.Contains(err.Error(), `addresses: "IPString" is not a group_by field`) || !strings.Contains(err.Error(), "t.yaml") {
+		t.Errorf("addresses outside group_by: error %v", err)
 	}
 }
