@@ -64,3 +64,41 @@ func FlipRecordNumber(b []byte, c, i int) (off int64, orig uint64, err error) {
 	SetChunkChecksums(ch)
 	return int64(start + at), orig, nil
 }
+
+// ConflictAddress is the address (Param3) of EventRecordID 15 in
+// ConflictLog.
+const ConflictAddress = "203.0.113.77"
+
+// ConflictLog returns the bytes of a small TerminalServices
+// RemoteConnectionManager Operational log: 30 RCM 1149 events (user alice,
+// domain CONTOSO), EventRecordID k (1 to 30) at 2024-05-01T12:00:00Z + k
+// minutes, 10 to a chunk (3 chunks; record 15 the fifth of chunk 1), each
+// naming its own address, 198.51.100.k, but record 15, whose Param3 is
+// ConflictAddress. at is the file offset of that address's UTF-16LE text,
+// which the file holds once: a copy with the byte at at+22 (its last
+// digit) changed holds a record 15 of other content, its chunk 1's
+// records checksum then wrong. It fails as Bytes does, or when the address
+// is not in the file exactly once.
+func ConflictLog() (b []byte, at int, err error) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := 1; i <= 30; i++ {
+		ip := fmt.Sprintf("198.51.100.%d", i)
+		if i == 15 {
+			ip = ConflictAddress
+		}
+		evs = append(evs, RCM1149(t0.Add(time.Duration(i)*time.Minute), "alice", "CONTOSO", ip))
+	}
+	b, err = Bytes(evs, Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		return nil, 0, err
+	}
+	var u []byte
+	for _, r := range ConflictAddress {
+		u = append(u, byte(r), 0)
+	}
+	if at = bytes.Index(b, u); at < 0 || bytes.Contains(b[at+1:], u) {
+		return nil, 0, errors.New("evtxtest: the conflict address is not in the log once")
+	}
+	return b, at, nil
+}

@@ -35,5 +35,15 @@ func TestFlipRecordNumber(t *testing.T) {
 	if !bytes.Equal(b[:fileHeaderBlock+2*chunkSize], before[:fileHeaderBlock+2*chunkSize]) || !bytes.Equal(b[fileHeaderBlock+3*chunkSize:], before[fileHeaderBlock+3*chunkSize:]) {
 		t.Errorf("bytes outside chunk 2 changed")
 	}
+}
 
+// TestConflictLog: ConflictLog's address lies where it says, in chunk 1.
+func TestConflictLog(t *testing.T) {
+	cb, at, err := ConflictLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(bytes.ReplaceAll(cb[at:at+2*len(ConflictAddress)], []byte{0}, nil)); got != ConflictAddress || at < fileHeaderBlock+chunkSize || at >= fileHeaderBlock+2*chunkSize {
+		t.Errorf("ConflictLog: %q at %#x, want %q in chunk 1", got, at, ConflictAddress)
+	}
 }
