@@ -16,25 +16,22 @@ import (
 // TestFlippedNumberNotLastWritten: a record whose record header number has
 // bit 40 set, its checksums right (crafted, or damaged before they were
 // computed), lies wildly apart from its chunk header's range while its
-// EventRecordID lies in it. 50 records a minute apart, 10 a chunk; record
-// 25 flipped to 1099511627801. Before, it was the last-written record:
-// dump said "last written record: EventRecordID 25 (record 1099511627801
-// in the file) at 00:24" and "exported log", analyze's reference time
-// was 00:24 and its window ended 25 minutes early. Now it is read as its
-// EventRecordID, record 50 is the last written (00:49), the log is no
-// export, and a problem names the file, the record's offset and both
-// numbers. A flip of the last record itself (50) leaves it the last
-// written, as its EventRecordID. With the chunk header's checksum wrong
-// (the header not believed), nothing vouches for the range: the number
-// is kept and no problem claims otherwise (which record is then the last
-// written is not settled here: still the flipped one).
+// EventRecordID lies in it. 50 records a minute apart, 10 a chunk
+// (evtxtest.MinuteLog, evtxtest.FlipRecordNumber); record 25 flipped to
+// 1099511627801. Before, it was the last-written record: dump said "last
+// written record: EventRecordID 25 (record 1099511627801 in the file) at
+// 00:24" and "exported log", analyze's reference time was 00:24 and its
+// window ended 25 minutes early. Now it is read as its EventRecordID,
+// record 50 is the last written (00:49), the log is no export, and a
+// problem names the file, the record's offset and both numbers. A flip of
+// the last record itself (50) leaves it the last written, as its
+// EventRecordID. With the chunk header's checksum wrong (the header not
+// believed), nothing vouches for the range: the number is kept and no
+// problem claims otherwise (which record is then the last written is not
+// settled here: still the flipped one).
 func TestFlippedNumberNotLastWritten(t *testing.T) {
 	le := binary.LittleEndian
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
+	base := evtxtest.MinuteLogStart
 	for _, c := range []struct {
 		name         string
 		o            evtxtest.Options
@@ -50,27 +47,21 @@ func TestFlippedNumberNotLastWritten(t *testing.T) {
 		{"record 25, chunk header not believed", evtxtest.Options{BadChunkHeaderCRC: []int{2}}, 24, 0, 0, false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			o := c.o
-			o.MaxRecordsPerChunk = 10
-			b, err := evtxtest.Bytes(evs, o)
+			b, err := evtxtest.MinuteLog(50, c.o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			chunk := c.n / 10
-			ch := b[4096+chunk*65536 : 4096+(chunk+1)*65536]
-			off := 512
-			for range c.n % 10 {
-				off += int(le.Uint32(ch[off+4:]))
+			fileOff, orig, err := evtxtest.FlipRecordNumber(b, chunk, c.n%10)
+			if err != nil {
+				t.Fatal(err)
 			}
-			orig := le.Uint64(ch[off+8:])
 			flipped := orig | 1<<40
-			le.PutUint64(ch[off+8:], flipped)
-			evtxtest.SetChunkChecksums(ch)
 			if len(c.o.BadChunkHeaderCRC) > 0 {
 				// The records checksum right, the header's wrong.
+				ch := b[4096+chunk*65536:]
 				le.PutUint32(ch[124:], ^le.Uint32(ch[124:]))
 			}
-			fileOff := int64(4096 + chunk*65536 + off)
 
 			rd, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Workers: 2, Name: "System.evtx"})
 			if err != nil {

@@ -9,45 +9,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
-
-// conflictLog returns the bytes of a small TerminalServices log, 3
-// chunks of 10 records (RCM 1149, each naming its own address), and the
-// offset of the UTF-16 text "203.0.113.77", the address of the record
-// whose EventRecordID is 15 (chunk 1).
-func conflictLog(t testing.TB) ([]byte, int) {
-	t.Helper()
-	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := 1; i <= 30; i++ {
-		ip := fmt.Sprintf("198.51.100.%d", i)
-		if i == 15 {
-			ip = "203.0.113.77"
-		}
-		evs = append(evs, evtxtest.RCM1149(t0.Add(time.Duration(i)*time.Minute), "alice", "CONTOSO", ip))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := bytes.Index(b, utf16le("203.0.113.77"))
-	if at < 0 || bytes.Contains(b[at+1:], utf16le("203.0.113.77")) {
-		t.Fatal("the address is not in the log once")
-	}
-	return b, at
-}
-
-func utf16le(s string) []byte {
-	var out []byte
-	for _, r := range s {
-		out = append(out, byte(r), byte(r>>8))
-	}
-	return out
-}
 
 // conflictCopy writes b at dir/name/Microsoft-Windows-TerminalServices-
 // RemoteConnectionManager%4Operational.evtx and returns its log.
@@ -94,20 +59,24 @@ func address(t *testing.T, l *evtx.Log) ([]string, evtx.Stats, []*evtx.FormatErr
 	return ips, f.Stats(), f.Errors()
 }
 
-// TestMergeConflictingCopies: two copies of a log, one with a byte of the
-// address in record 15 changed ("203.0.113.77" to "203.0.113.78") and its
-// chunk's records checksum now wrong. Merge yielded the record from both
-// copies, the damaged one first when it was read first, and dump, query
-// and analyze each dealt with the two as they would. Now Merge decides:
-// the copy whose chunk's checksums verify, whichever is read first, with
-// Stats.Conflicts 1 and a problem (ErrConflict) at the copy set aside that
-// names the copy used, its record number and offset, and why. When both
-// copies' checksums verify (the damaged copy's made right again), or
-// neither (a third copy damaged in the same way but for another digit),
-// nothing tells them apart: both are yielded, as before, the later
-// marked (Event.ConflictOf, naming the other), and the problem says so.
+// TestMergeConflictingCopies: two copies of a log (evtxtest.ConflictLog),
+// one with a byte of the address in record 15 changed ("203.0.113.77" to
+// "203.0.113.78") and its chunk's records checksum now wrong. Merge
+// yielded the record from both copies, the damaged one first when it was
+// read first, and dump, query and analyze each dealt with the two as they
+// would. Now Merge decides: the copy whose chunk's checksums verify,
+// whichever is read first, with Stats.Conflicts 1 and a problem
+// (ErrConflict) at the copy set aside that names the copy used, its record
+// number and offset, and why. When both copies' checksums verify (the
+// damaged copy's made right again), or neither (a third copy damaged in
+// the same way but for another digit), nothing tells them apart: both are
+// yielded, as before, the later marked (Event.ConflictOf, naming the
+// other), and the problem says so.
 func TestMergeConflictingCopies(t *testing.T) {
-	b, at := conflictLog(t)
+	b, at, err := evtxtest.ConflictLog()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	intact := conflictCopy(t, dir, "intact", b)
 	d := bytes.Clone(b)

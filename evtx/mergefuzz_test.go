@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // FuzzMergeCopies reads a log and a copy of it with one byte changed
@@ -22,7 +23,10 @@ import (
 // one names the other file; and Stats.Conflicts is 0 exactly when
 // Reader.Conflicts lists no problem, each wrapping ErrConflict.
 func FuzzMergeCopies(f *testing.F) {
-	b, at := conflictLog(f)
+	b, at, err := evtxtest.ConflictLog()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(b, uint32(at+22), byte('8'))
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "evtx", "*.evtx"))
 	if err != nil {

@@ -2,15 +2,10 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
-	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
-	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // The timeline's events without a TimeCreated are said, not dropped: two
@@ -23,7 +18,6 @@ import (
 // such event alone, with the timeline otherwise empty, is said in the
 // singular and the empty timeline says none has a TimeCreated.
 func TestTimelineUntimedSaid(t *testing.T) {
-	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name    string
 		untimed func(i int, ev *evtx.Event) bool
@@ -37,7 +31,7 @@ func TestTimelineUntimedSaid(t *testing.T) {
 			[]string{"1 event of the timeline's kinds has no TimeCreated and is not placed in it",
 				"EventRecordID 48 (Service Control Manager 7036)", "no RDP-relevant event with a TimeCreated around the reference time"}},
 	} {
-		evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 49)
+		evs, _ := untimedNoise()
 		if c.name != "two" {
 			// Only record 48 is a TermService event: the others are
 			// of services the timeline does not show.
@@ -48,27 +42,7 @@ func TestTimelineUntimedSaid(t *testing.T) {
 				}
 			}
 		}
-		dir := t.TempDir()
-		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{NoTimeCreated: c.untimed}); err != nil {
-			t.Fatal(err)
-		}
-		rs, err := rules.Builtin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng, err := rules.NewEngine(rs, rules.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		logs, err := evtx.Find(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := eng.Analyze(logs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := New(res)
+		r, back := untimedReport(t, evs, c.untimed)
 		for _, f := range []Format{FormatText, FormatMarkdown} {
 			var b bytes.Buffer
 			if err := Write(&b, r, f); err != nil {
@@ -83,14 +57,6 @@ func TestTimelineUntimedSaid(t *testing.T) {
 					t.Errorf("%s, format %v: lacks %q:\n%s", c.name, f, want, b.String())
 				}
 			}
-		}
-		var b bytes.Buffer
-		if err := Write(&b, r, FormatJSON); err != nil {
-			t.Fatal(err)
-		}
-		var back Report
-		if err := json.Unmarshal(b.Bytes(), &back); err != nil {
-			t.Fatal(err)
 		}
 		if back.TimelineUntimed != len(c.ids) || len(back.TimelineUntimedEvents) != len(c.ids) {
 			t.Fatalf("%s: timeline_untimed %d, %d events; want %d", c.name, back.TimelineUntimed, len(back.TimelineUntimedEvents), len(c.ids))

@@ -21,41 +21,11 @@ import (
 // "written", the input counts it in "untimed_records", and the text
 // report names the header time as the record's write time.
 func TestUntimedEventShownWithoutTime(t *testing.T) {
-	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 49)
+	evs, newest := untimedNoise()
 	tls := evtxtest.Schannel36871(newest.Add(-2*time.Hour), 10013)
 	tls.Written = newest.Add(-90 * time.Minute)
 	evs = append(evs[:47:47], tls, evs[47], evs[48])
-	dir := t.TempDir()
-	err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{
-		NoTimeCreated: func(_ int, ev *evtx.Event) bool { return ev == tls }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := rules.NewEngine(rs, rules.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs, err := evtx.Find(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Analyze(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := Write(&b, New(res), FormatJSON); err != nil {
-		t.Fatal(err)
-	}
-	var r Report
-	if err := json.Unmarshal(b.Bytes(), &r); err != nil {
-		t.Fatal(err)
-	}
+	rep, r := untimedReport(t, evs, func(_ int, ev *evtx.Event) bool { return ev == tls })
 	if in := r.Inputs[0]; in.Untimed != 1 {
 		t.Errorf("input untimed_records %d, want 1", in.Untimed)
 	}
@@ -82,8 +52,8 @@ func TestUntimedEventShownWithoutTime(t *testing.T) {
 	if !found {
 		t.Fatal("no schannel-36871 query in rdp-tls-disabled")
 	}
-	b.Reset()
-	if err := Write(&b, New(res), FormatText); err != nil {
+	var b bytes.Buffer
+	if err := Write(&b, rep, FormatText); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(b.String()), " ")
@@ -99,4 +69,51 @@ func TestUntimedEventShownWithoutTime(t *testing.T) {
 	if strings.Contains(text, "36871 at 2024-05-01T10:30") {
 		t.Errorf("text report places the event by its header time:\n%s", b.String())
 	}
+}
+
+// untimedNoise returns evtxtest.Noise's 49 Service Control Manager 7036
+// events an hour apart (every fifth, from the third, Remote Desktop
+// Services'), the last at newest, 2024-05-01T12:00:00Z.
+func untimedNoise() (evs []*evtx.Event, newest time.Time) {
+	newest = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	return evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 49), newest
+}
+
+// untimedReport writes evs as the System.evtx of a new temporary folder,
+// those for which untimed returns true without a TimeCreated
+// (evtxtest.Options.NoTimeCreated), analyses it with the built-in rules
+// and returns the report (New) and that report written as JSON and read
+// back.
+func untimedReport(t *testing.T, evs []*evtx.Event, untimed func(i int, ev *evtx.Event) bool) (*Report, Report) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{NoTimeCreated: untimed}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rules.NewEngine(rs, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := New(res)
+	var b bytes.Buffer
+	if err := Write(&b, rep, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	return rep, back
 }

@@ -1,13 +1,11 @@
 package rules
 
 import (
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
@@ -15,26 +13,18 @@ import (
 // last-written record's TimeCreated, and a record whose number has bit 40
 // set, its checksums right, is not the last written when its chunk header
 // and its own EventRecordID say it is record 25 of 50 (evtx's
-// damagedRecordID). Before: reference time 00:24, record 1099511627801,
-// the log called exported; after: 00:49, record 50, not exported.
+// damagedRecordID; evtxtest.MinuteLog and FlipRecordNumber). Before:
+// reference time 00:24, record 1099511627801, the log called exported;
+// after: 00:49, record 50, not exported.
 func TestReferenceNotFromFlippedNumber(t *testing.T) {
-	le := binary.LittleEndian
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	base := evtxtest.MinuteLogStart
+	b, err := evtxtest.MinuteLog(50, evtxtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := b[4096+2*65536 : 4096+3*65536]
-	off := 512
-	for range 4 { // record 25, chunk 2's fifth
-		off += int(le.Uint32(ch[off+4:]))
+	if _, _, err := evtxtest.FlipRecordNumber(b, 2, 4); err != nil { // record 25, chunk 2's fifth
+		t.Fatal(err)
 	}
-	le.PutUint64(ch[off+8:], le.Uint64(ch[off+8:])|1<<40)
-	evtxtest.SetChunkChecksums(ch)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
 		t.Fatal(err)

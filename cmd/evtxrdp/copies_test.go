@@ -576,50 +576,27 @@ func TestCopyDamageNamesTheCopyHoldingIt(t *testing.T) {
 	}
 }
 
-// TestDumpQueryAnalyzeUseTheVerifiedCopy: two copies of an RCM
-// Operational log, the one read first (a/, as many records as b/) with
-// a byte of record 15's address changed ("203.0.113.77" to
+// TestDumpQueryAnalyzeUseTheVerifiedCopy: two copies of an RCM Operational
+// log (evtxtest.ConflictLog), the one read first (a/, as many records as
+// b/) with a byte of record 15's address changed ("203.0.113.77" to
 // "203.0.113.78"), its chunk's records checksum now wrong. dump and query
 // printed record 15 twice, the damaged copy's first, and analyze's
 // evidence held the damaged address (the scan kept the copy read first).
-// Now evtx.Merge decides, and all three use the copy whose chunk
-// checksums verify: record 15 once, with the intact address, and the
-// problem at the damaged copy names the intact one.
+// Now evtx.Merge decides, and all three use the copy whose chunk checksums
+// verify: record 15 once, with the intact address, and the problem at the
+// damaged copy names the intact one.
 func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
-	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := 1; i <= 30; i++ {
-		ip := fmt.Sprintf("198.51.100.%d", i)
-		if i == 15 {
-			ip = "203.0.113.77"
-		}
-		evs = append(evs, evtxtest.RCM1149(t0.Add(time.Duration(i)*time.Minute), "alice", "CONTOSO", ip))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	b, at, err := evtxtest.ConflictLog()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var u []byte
-	for _, r := range "203.0.113.77" {
-		u = append(u, byte(r), 0)
-	}
-	at := bytes.Index(b, u)
-	if at < 0 {
-		t.Fatal("no address in the log")
 	}
 	d := bytes.Clone(b)
 	d[at+2*11] = '8'
 	dir := t.TempDir()
 	const name = "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"
 	damaged, intact := filepath.Join(dir, "a", name), filepath.Join(dir, "b", name)
-	for p, data := range map[string][]byte{damaged: d, intact: b} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeLog(t, damaged, d)
+	writeLog(t, intact, b)
 	problem := "record 15: offset 0x12000: copies of a record differ: "
 	_, out, errOut := runCmd("dump", "-f", "xml", damaged, intact)
 	if n := strings.Count(out, "<EventRecordID>15</EventRecordID>"); n != 1 || !strings.Contains(out, "<Param3>203.0.113.77</Param3>") || strings.Contains(out, "203.0.113.78") {
@@ -648,12 +625,7 @@ func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
 	// first.
 	evtxtest.SetChunkChecksums(d[4096+65536 : 4096+2*65536])
 	vouched := filepath.Join(dir, "a2", name)
-	if err := os.MkdirAll(filepath.Dir(vouched), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(vouched, d, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, vouched, d)
 	_, out, errOut = runCmd("dump", vouched, intact)
 	var got []string
 	for _, line := range lines(out) {

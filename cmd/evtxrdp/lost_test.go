@@ -6,9 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
@@ -21,30 +19,8 @@ import (
 // covering its window. query says so on stderr too. An intact log names
 // none.
 func TestDumpNamesLostRecords(t *testing.T) {
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
-	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10, Dirty: true, UndercountChunks: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	intact := filepath.Join(dir, "intact", "System.evtx")
-	lost := filepath.Join(dir, "lost", "System.evtx")
-	for _, p := range []string{intact, lost} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(intact, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	clear(b[4096+2*65536 : 4096+4*65536]) // chunks 2 and 3: records 21..40
-	if err := os.WriteFile(lost, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	intact, lost := writeLost(t, fiftyRecordLog(t, evtxtest.Options{Dirty: true, UndercountChunks: 4}),
+		4096+2*65536, 4096+4*65536) // chunks 2 and 3: records 21..40
 	code, _, errOut := runCmd("dump", "-f", "none", lost)
 	want := "lost: records 21 to 40 (20) are not in the file (chunks zeroed or overwritten): record 20 (" + lost + ": chunk 1: offset 0x"
 	if code != exitOK || !strings.Contains(errOut, want) || !strings.Contains(errOut, "is followed by record 41 ("+lost+": chunk 4: offset 0x41200, 2024-05-01T00:40:00.0000000Z)") {
@@ -69,7 +45,7 @@ func TestDumpNamesLostRecords(t *testing.T) {
 // run and query said nothing, as of an intact log; both name them now,
 // after record 40, with the header's count.
 func TestDumpAndQueryNameNewestLost(t *testing.T) {
-	_, lost := newestLostLog(t)
+	_, lost := writeLost(t, fiftyRecordLog(t, evtxtest.Options{}), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
 	want := "records 41 to 50 (10) are not in the file (chunks zeroed, overwritten or cut off): the newest records, after record 40 (" + lost + ": chunk 3: offset 0x"
 	if code, _, errOut := runCmd("dump", "-f", "none", lost); code != exitOK || !strings.Contains(errOut, "lost: "+want) || !strings.Contains(errOut, "next record id is 51") {
 		t.Errorf("dump: exit %d, stderr lacks %q:\n%s", code, want, errOut)
@@ -83,16 +59,11 @@ func TestDumpAndQueryNameNewestLost(t *testing.T) {
 // that lack the same chunks (read as one) names the run no copy holds, as
 // not in any of the copies; with an intact copy beside, none.
 func TestDumpNamesLostRecordsOfCopies(t *testing.T) {
-	b := fiftyRecordLog(t)
+	b := fiftyRecordLog(t, evtxtest.Options{})
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name, "System.evtx")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeLog(t, p, b)
 		return p
 	}
 	intact := write("intact", b)
@@ -134,7 +105,7 @@ func TestDumpRecoverNamesLostRecordsPrinted(t *testing.T) {
 // record 40 is the newest the file holds and not the last written, and
 // the JSON says so (reference_newest_lost). The intact log's does not.
 func TestAnalyzeReferenceOfNewestLost(t *testing.T) {
-	intact, lost := newestLostLog(t)
+	intact, lost := writeLost(t, fiftyRecordLog(t, evtxtest.Options{}), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
 	want := "(EventRecordID 40 in " + lost + ", the newest record the file holds; the records written after it are lost, so it is not the last-written record)"
 	if _, out, _ := runCmd("analyze", "--timeline", "0", lost); !strings.Contains(out, want) {
 		t.Errorf("analyze of the log missing records 41..50: no %q in\n%s", want, out)
@@ -151,42 +122,37 @@ func TestAnalyzeReferenceOfNewestLost(t *testing.T) {
 	}
 }
 
-// newestLostLog writes a System log of 50 EventLog 6013 records, a minute
-// apart, 10 to a chunk, as intact/System.evtx and, with its last chunk
-// (records 41..50) zeroed while its file header still counts them (next
-// record id 51), as lost/System.evtx, in a temporary folder.
-func newestLostLog(t *testing.T) (intact, lost string) {
+// writeLost writes b, a System log, as intact/System.evtx and, with its
+// bytes b[from:to] zeroed (in b too), as lost/System.evtx, in a new
+// temporary folder, and returns the two paths.
+func writeLost(t *testing.T, b []byte, from, to int) (intact, lost string) {
 	t.Helper()
-	b := fiftyRecordLog(t)
 	dir := t.TempDir()
 	intact = filepath.Join(dir, "intact", "System.evtx")
 	lost = filepath.Join(dir, "lost", "System.evtx")
-	for _, p := range []string{intact, lost} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(intact, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	clear(b[4096+4*65536 : 4096+5*65536]) // chunk 4: records 41..50
-	if err := os.WriteFile(lost, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, intact, b)
+	clear(b[from:to])
+	writeLog(t, lost, b)
 	return intact, lost
 }
 
-// fiftyRecordLog returns a System log of 50 EventLog 6013 records, a
-// minute apart from 2024-05-01T00:00:00Z, 10 to a chunk (records 41..50
-// in chunk 4, at 4096+4*65536).
-func fiftyRecordLog(t *testing.T) []byte {
+// writeLog writes b to the file path, creating its folder.
+func writeLog(t *testing.T, path string, b []byte) {
 	t.Helper()
-	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	var evs []*evtx.Event
-	for i := range 50 {
-		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fiftyRecordLog returns evtxtest.MinuteLog's System log of 50 EventLog
+// 6013 records, a minute apart from 2024-05-01T00:00:00Z, 10 to a chunk
+// (records 41..50 in chunk 4, at 4096+4*65536), written with o.
+func fiftyRecordLog(t *testing.T, o evtxtest.Options) []byte {
+	t.Helper()
+	b, err := evtxtest.MinuteLog(50, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,12 +28,7 @@ func TestAnalyzeRecordsZeroedInsideAChunk(t *testing.T) {
 	zeroed := filepath.Join(dir, "zeroed", "System.evtx")
 	copyDir := filepath.Join(dir, "copy")
 	for p, data := range map[string][]byte{zeroed: b, filepath.Join(copyDir, "System.evtx"): b, filepath.Join(copyDir, "vss", "System.evtx"): intact} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeLog(t, p, data)
 	}
 	type report struct {
 		Findings []struct {

@@ -2,12 +2,11 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // TestAnalyzeNewestZeroedInChunk: of a System log whose newest chunk's
@@ -18,7 +17,7 @@ import (
 // the newest the file holds, the records after it lost, dump names the
 // run, and the JSON input says newest_lost. The intact log's do not.
 func TestAnalyzeNewestZeroedInChunk(t *testing.T) {
-	b := fiftyRecordLog(t)
+	b := fiftyRecordLog(t, evtxtest.Options{})
 	rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
@@ -36,21 +35,7 @@ func TestAnalyzeNewestZeroedInChunk(t *testing.T) {
 	if at48 < 4096+4*65536 {
 		t.Fatalf("record 48 at %d", at48)
 	}
-	dir := t.TempDir()
-	intact := filepath.Join(dir, "intact", "System.evtx")
-	lost := filepath.Join(dir, "lost", "System.evtx")
-	for _, p := range []string{intact, lost} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(intact, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	clear(b[at48 : 4096+5*65536])
-	if err := os.WriteFile(lost, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	intact, lost := writeLost(t, b, int(at48), 4096+5*65536)
 
 	_, out, _ := runCmd("analyze", "--timeline", "0", lost)
 	for _, want := range []string{
