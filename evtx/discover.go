@@ -66,7 +66,14 @@ type Log struct {
 	// memberIndex tells apart members of one name (an archive may repeat
 	// a name): 0 for the first of them in the archive, 1 the next...
 	memberIndex int
-	zipSize     uint64 // uncompressed size the archive's header claims
+	// sameName is the number of the archive's members named member (1
+	// when the archive does not repeat it).
+	sameName int
+	// nonUTF8 is set when the archive does not mark member's name as
+	// UTF-8 and it is not ASCII (zip.FileHeader.NonUTF8): unzip may
+	// convert its bytes from an old code page.
+	nonUTF8 bool
+	zipSize uint64 // uncompressed size the archive's header claims
 	// zipLocal is set for a member found by its local file header in an
 	// archive without a central directory (ziplocal.go).
 	zipLocal *zipLocal
@@ -269,6 +276,9 @@ func findZip(path string) ([]*Log, error) {
 					Size: int64(min(m.size, 1<<62)), file: path, member: name, memberIndex: k, zipSize: m.size, zipLocal: m, peek: &channelCell{}})
 			}
 			if len(out) > 0 {
+				for _, l := range out {
+					l.sameName = seen[l.member]
+				}
 				slices.SortFunc(out, func(a, b *Log) int { return strings.Compare(a.Path, b.Path) })
 				return out, nil
 			}
@@ -299,12 +309,16 @@ func findZip(path string) ([]*Log, error) {
 			file:        path,
 			member:      f.Name,
 			memberIndex: k,
+			nonUTF8:     f.NonUTF8,
 			zipSize:     f.UncompressedSize64,
 			peek:        &channelCell{},
 		})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("evtx: no .evtx members in %s", path)
+	}
+	for _, l := range out {
+		l.sameName = seen[l.member]
 	}
 	slices.SortFunc(out, func(a, b *Log) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
@@ -482,6 +496,7 @@ func (cs closers) Close() error {
 // reported after the reader's own problems (or, if nothing EVTX-like was
 // inflated, with the error).
 func zipReader(l *Log, o Options, ra io.ReaderAt, n int64, damage *FormatError) (*File, error) {
+	o.member = l
 	rd, err := NewReaderOptions(ra, n, o)
 	if err != nil {
 		if damage != nil {

@@ -51,8 +51,10 @@ func openRegular(name string) (*os.File, error) {
 
 // notEVTX says what an input without any EVTX signature is: empty, all
 // zero, or something else (with its first bytes). It reads at most the
-// whole input, in blocks, stopping at the first non-zero byte.
-func notEVTX(r io.ReaderAt, size int64, head []byte) error {
+// whole input, in blocks, stopping at the first non-zero byte. A log
+// further on is named with the command that copies it out of the input
+// o reads (copyOutCommand).
+func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 	if size == 0 {
 		return fmt.Errorf("%w: empty", ErrNotEVTX)
 	}
@@ -68,7 +70,7 @@ func notEVTX(r io.ReaderAt, size int64, head []byte) error {
 	if off, what, ok := signatureWithin(r, 0, size, true); ok {
 		return fmt.Errorf("%w: no file header or chunk signature at the start (it starts with % x), but %s at offset %#x: "+
 			"a log may start there (a carve or a copy with %d bytes before the log); to read it, copy it into a file of its own "+
-			"(tail -c +%d FILE > LOG.evtx) and give that file", ErrNotEVTX, head, what, off, off, off+1)
+			"(%s) and give that file", ErrNotEVTX, head, what, off, off, copyOutCommand(o, off, size, "LOG.evtx", false))
 	}
 	return fmt.Errorf("%w: no file header or chunk signature (starts with % x)", ErrNotEVTX, head)
 }

@@ -97,6 +97,12 @@ type Options struct {
 	// every other record broken has 262,081, and analyze of it peaked at
 	// 100 MiB keeping them all, 53 MiB with the default bound.
 	MaxErrors int
+
+	// member is the archive member Log.Open reads (nil for a file, and
+	// for bytes given to NewReaderOptions): the problems that give a
+	// shell command copying a log out of the input give one that reads
+	// the member (copyOutCommand).
+	member *Log
 }
 
 // DefaultMaxErrors is the number of problems a Reader keeps unless
@@ -266,7 +272,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	default:
 		src.nslots = slots(size, src.base)
 		if !src.anyChunk() {
-			return nil, &FormatError{File: o.Name, Chunk: -1, Err: notEVTX(r, size, h)}
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: notEVTX(r, size, h, o)}
 		}
 		fail(0, fmt.Errorf("%w: file header signature missing", ErrCorrupt))
 	}
@@ -286,13 +292,13 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		// Said after the log's own problems, at the end of the read
 		// (Reader.trailing): errors are kept in file order.
 		rd.stats.UnreadBytes += size - at
-		where, copyOut := "at a chunk boundary", fmt.Sprintf("dd if=FILE of=SECOND.evtx bs=4096 skip=%d", at/fileHeaderBlock)
+		where, aligned := "at a chunk boundary", true
 		if (at-src.base)%chunkSize != 0 {
 			// The first log was cut inside a chunk: that chunk is read
 			// up to here, as a truncated one.
-			where = fmt.Sprintf("inside chunk slot %d (this log was cut there)", (at-src.base)/chunkSize)
-			copyOut = fmt.Sprintf("tail -c +%d FILE > SECOND.evtx", at+1)
+			where, aligned = fmt.Sprintf("inside chunk slot %d (this log was cut there)", (at-src.base)/chunkSize), false
 		}
+		copyOut := copyOutCommand(o, at, size, "SECOND.evtx", aligned)
 		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: another log's file header (ElfFile, checksum right) %s: the file holds a second log from here "+
 			"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
 			"to read it, copy it into a file of its own (%s) and give that file",

@@ -97,6 +97,8 @@ logons, failed ones grouped by status and address, certificate and TLS
 errors), oldest first, the newest --timeline lines; events of these kinds
 without a TimeCreated are on no line, and it says how many and which.
 
+` + flagsNote + `
+
 flags:
 %s
 exit codes (the same for every format):
@@ -118,6 +120,9 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	scenarios := fs.StringArray("scenario", nil, "only evaluate the rule with this `ID` (repeatable, or comma-separated)")
 	timelineN := fs.Int("timeline", rules.DefaultTimeline, "end the report with the newest `N` lines of the RDP timeline (0 for none)")
 	fs.Usage = func() { fmt.Fprintf(help, analyzeHelp, fs.FlagUsages()) }
+	if refuseSingleDash(fs, "analyze", args, stderr) {
+		return exitUsage
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK

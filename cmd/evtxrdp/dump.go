@@ -156,6 +156,8 @@ text), so that no reader takes it for an RFC 3339 time. Windows compare
 it as the time it is (after every other); it never gives "now", nor is
 its record the summary's last written record.
 
+` + flagsNote + `
+
 flags:
 %s
 exit codes:
@@ -184,6 +186,9 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	recoverSlack := fs.Bool("recover", false, "also print the old records found in chunk slack, flagged")
 	maxErrs := fs.Int("max-errors", 50, "problems listed per log on stderr (`N`; 0: all); all are counted")
 	fs.Usage = func() { fmt.Fprintf(help, dumpHelp, fs.FlagUsages()) }
+	if refuseSingleDash(fs, "dump", args, stderr) {
+		return exitUsage
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK

@@ -106,6 +106,8 @@ records; time order across logs); --count N keeps the first N, so without --reve
 the OLDEST N matches (wevtutil /c:N without /rd:true). --reverse returns the
 newest first.
 
+` + flagsNote + `
+
 flags:
 %s
 exit codes:
@@ -128,6 +130,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	noSkip := fs.Bool("no-skip", false, "decode every record and evaluate the query on each: pass over none whose TimeCreated lies outside the query's time conditions, nor those its provider names and event ids rule out (same result, slower)")
 	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }
+	if refuseSingleDash(fs, "query", args, stderr) {
+		return exitUsage
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK

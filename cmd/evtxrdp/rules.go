@@ -100,6 +100,8 @@ with --rules, the *.yaml and *.yml files of DIR, which add rules or replace
 built-in rules with the same id (two files of DIR defining one id are
 refused). Every rule is validated (its queries compile).
 
+` + flagsNote + `
+
 flags:
 %s
 exit codes: 0 ok, 1 a rule file is invalid, 2 usage error
@@ -124,6 +126,9 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("rules", "", "also load the rule files (*.yaml, *.yml) of `DIR`")
 	format := fs.StringP("format", "f", "text", "output `format`: text or json")
 	fs.Usage = func() { fmt.Fprintf(help, rulesHelp, fs.FlagUsages()) }
+	if refuseSingleDash(fs, "rules", args, stderr) {
+		return exitUsage
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK

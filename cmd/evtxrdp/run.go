@@ -56,9 +56,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "-h", "--help":
+	case "-h", "--help", "-help":
 		usage(stdout)
 		return exitOK
+	case "-version":
+		fmt.Fprintln(stderr, "evtxrdp: flag -version has one dash: did you mean --version? (a long flag takes two dashes)")
+		return exitUsage
 	case "help":
 		if len(args) == 1 {
 			usage(stdout)

@@ -1,0 +1,106 @@
+package evtx
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// copyOutCommand is what a problem says, in its parentheses, to copy the
+// bytes of the input from offset at to its end (size bytes in all) into a
+// file of its own named out: a shell command (POSIX sh), or, where none
+// would copy those bytes, that none is given, why, and where they start.
+//
+// For a file the command names it FILE (the path the problem names, or the
+// file that was piped to standard input): dd with 4096-byte blocks when
+// aligned says at is a multiple of 4096, else tail -c +N. For a member of a
+// .zip archive (o.member), at and size count the member's inflated bytes,
+// not the archive's, so a command for FILE would copy the wrong bytes:
+//
+//   - a member of an archive with a central directory is inflated by
+//     unzip -p ARCHIVE MEMBER and the pipe cut by tail -c +N, the archive's
+//     path and the member's name quoted for the shell, and the member's
+//     name with unzip's wildcard characters (* ? [ ]) and backslash escaped
+//     by a backslash, as unzip reads it as a pattern (unzip 6.0 checked);
+//   - a stored member of an archive without a central directory, which
+//     unzip refuses, is its bytes at the member's data offset in the
+//     archive: tail -c +N ARCHIVE | head -c LEN;
+//   - none is given for a name the archive repeats (unzip -p writes every
+//     member of that name, one after the other), for an archive path
+//     holding a wildcard character (unzip expands it among the files of
+//     the folder) or a name or path a terminal line cannot hold as it is
+//     (control characters, bytes that are not UTF-8, a name not marked as
+//     UTF-8 whose bytes unzip may convert), and for a compressed member of
+//     an archive without a central directory.
+func copyOutCommand(o Options, at, size int64, out string, aligned bool) string {
+	l := o.member
+	if l == nil || l.member == "" {
+		if aligned && at%fileHeaderBlock == 0 {
+			return fmt.Sprintf("dd if=FILE of=%s bs=%d skip=%d", out, fileHeaderBlock, at/fileHeaderBlock)
+		}
+		return fmt.Sprintf("tail -c +%d FILE > %s", at+1, out)
+	}
+	none := func(why string) string {
+		return fmt.Sprintf("no shell command is given for this archive member: %s; the log starts at offset %d of the member's inflated bytes, not of the archive", why, at)
+	}
+	if !lineSafe(l.file) {
+		return none("the archive's path holds characters a terminal line cannot show as they are")
+	}
+	if m := l.zipLocal; m != nil {
+		if m.method != zipStored {
+			return none("the archive has no central directory, which unzip needs, and the member is compressed")
+		}
+		return fmt.Sprintf("tail -c +%d %s | head -c %d > %s", m.data+at+1, shellWord(l.file), size-at, out)
+	}
+	switch {
+	case l.sameName > 1:
+		return none(fmt.Sprintf("the archive holds %d members of this name, and unzip -p writes all of them, one after the other", l.sameName))
+	case strings.ContainsAny(l.file, "*?["):
+		return none("the archive's path holds a wildcard character (* ? [), which unzip expands among the files of its folder")
+	case !lineSafe(l.member) || l.nonUTF8 && !isASCII(l.member):
+		return none("the member's name holds characters that a terminal line cannot show as they are, or that unzip may convert")
+	}
+	return fmt.Sprintf("unzip -p %s %s | tail -c +%d > %s", shellWord(l.file), shellWord(unzipPattern(l.member)), at+1, out)
+}
+
+// lineSafe reports whether s is printable UTF-8 that EscapeText leaves as
+// it is, so that a command holding it is printed as it runs.
+func lineSafe(s string) bool { return utf8.ValidString(s) && EscapeText(s) == s }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// unzipPattern is the pattern with which unzip selects the member named
+// name and no other: a backslash before each of unzip's wildcard
+// characters, before a backslash, and before a leading dash.
+func unzipPattern(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if strings.ContainsRune(`*?[]\`, r) || i == 0 && r == '-' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// shellWord quotes s as one word of a POSIX shell command line: as it is
+// when it holds only characters no shell reads specially, else in single
+// quotes (a quote in s closes them, is escaped by a backslash, and opens
+// them again). A path that starts with a dash is made ./-... so that the
+// command does not take it for an option.
+func shellWord(s string) string {
+	if strings.HasPrefix(s, "-") {
+		s = "./" + s
+	}
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+,:@%=-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
