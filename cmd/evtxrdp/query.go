@@ -206,6 +206,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
+			noteSkippedBelow(stderr, "evtxrdp query", p) // a zip of zips
 			continue
 		}
 		noteSkippedBelow(stderr, "evtxrdp query", p)
