@@ -77,3 +77,61 @@ func TestFindNamesWhatALogsFolderHoldsBelow(t *testing.T) {
 		t.Errorf("SkippedBelow of a fleet folder = %v, want nil (Find reads its machines)", got)
 	}
 }
+
+// TestFindNamesArchivesInsideAnArchive: a collection zip that holds the
+// zips of machines (one per VM, as a log-collection script makes them) is
+// not read into: evtx.Find reads a zip's .evtx members only. The nested
+// archives were passed over with no word (an outer zip holding
+// System.evtx and vm2.zip was analysed as one machine; one holding only
+// zips said "no .evtx members"). Find and SkippedBelow (dump, query) name
+// each, with what to do.
+func TestFindNamesArchivesInsideAnArchive(t *testing.T) {
+	dir := t.TempDir()
+	sys := filepath.Join(dir, "System.evtx")
+	write(t, sys, systemLog("vm1", t0, 0, 1))
+	inner := filepath.Join(dir, "vm2.zip")
+	writeZip(t, inner, map[string]string{"Logs/System.evtx": sys})
+	mixed := filepath.Join(dir, "mixed.zip")
+	writeZip(t, mixed, map[string]string{"System.evtx": sys, "machines/vm2.zip": inner})
+	only := filepath.Join(dir, "only.zip")
+	writeZip(t, only, map[string]string{"vm2.ZIP": inner})
+	for _, c := range []struct {
+		path, member string
+		units        int
+	}{{mixed, "machines/vm2.zip", 1}, {only, "vm2.ZIP", 0}} {
+		units, problems, err := fleet.Find([]string{c.path})
+		if err != nil || len(units) != c.units {
+			t.Fatalf("%s: Find: %d units, %v; want %d", c.path, len(units), err, c.units)
+		}
+		want := c.path + "!" + c.member + ": an archive inside the archive " + c.path + ", not read (extract it and give it as a PATH of its own)"
+		var said []string
+		for _, p := range problems {
+			said = append(said, p.Error())
+		}
+		if !strings.Contains(strings.Join(said, "\n"), want) {
+			t.Errorf("%s: problems %q lack %q", c.path, said, want)
+		}
+		var skipped []string
+		for _, p := range fleet.SkippedBelow(c.path) {
+			skipped = append(skipped, p.Error())
+		}
+		if len(skipped) != 1 || !strings.Contains(skipped[0], want) {
+			t.Errorf("%s: SkippedBelow = %q, want %q", c.path, skipped, want)
+		}
+	}
+	// A zip below a fleet folder is named the same.
+	fleetDir := t.TempDir()
+	writeZip(t, filepath.Join(fleetDir, "all.zip"), map[string]string{"vm2.zip": inner})
+	_, problems, _ := fleet.Find([]string{fleetDir})
+	var said []string
+	for _, p := range problems {
+		said = append(said, p.Error())
+	}
+	if !strings.Contains(strings.Join(said, "\n"), "all.zip!vm2.zip: an archive inside the archive ") {
+		t.Errorf("fleet folder: problems %q do not name all.zip!vm2.zip", said)
+	}
+	// A zip of logs alone: nothing named.
+	if got := fleet.SkippedBelow(inner); got != nil {
+		t.Errorf("SkippedBelow(%s) = %v, want nil", inner, got)
+	}
+}

@@ -1,8 +1,10 @@
 package fleet
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,7 +35,9 @@ type Unit struct {
 }
 
 // Find returns the units at each path, in the order given:
-//   - a file: evtx.Find of it (the log, or a .zip archive's .evtx members);
+//   - a file: evtx.Find of it (the log, or a .zip archive's .evtx members;
+//     the archives inside an archive are not read, and each is named in
+//     problems);
 //   - the root of a mounted Windows volume: its logs directory (evtx.Find),
 //     and nothing below it;
 //   - a directory that holds .evtx files: those (evtx.Find), and nothing
@@ -84,10 +88,11 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 	}
 	if !fi.IsDir() {
 		logs, err := evtx.Find(p)
+		nested := nestedArchives(p)
 		if err != nil {
-			return units, []error{err}
+			return units, append([]error{err}, nested...)
 		}
-		return append(units, &Unit{Path: p, Logs: logs}), nil
+		return append(units, &Unit{Path: p, Logs: logs}), nested
 	}
 	if isVolume(p) {
 		logs, err := evtx.Find(p)
@@ -139,10 +144,12 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 			if err != nil {
 				if !errors.Is(err, fs.ErrNotExist) {
 					probs = append(probs, err)
+					probs = append(probs, nestedArchives(sub)...)
 				}
 				continue
 			}
 			units = append(units, &Unit{Path: sub, Logs: logs})
+			probs = append(probs, nestedArchives(sub)...)
 		}
 		if len(units) > MaxUnits {
 			break
@@ -173,12 +180,16 @@ func isLogsFolder(p string, entries []fs.DirEntry) bool {
 // do ("give it as a PATH of its own"). evtx.Find reads such a folder the
 // same way (its .evtx files, not what lies below), so evtxrdp dump and
 // query, which read a folder with it, name the same as analyze, which
-// reads it with Find. nil for anything else: a file, a volume, a folder
-// without .evtx files (which Find walks into), a path that cannot be
-// read.
+// reads it with Find. For a .zip archive, the archives inside it, which
+// neither reads, each an error naming it (ARCHIVE!MEMBER). nil for
+// anything else: another file, a volume, a folder without .evtx files
+// (which Find walks into), a path that cannot be read.
 func SkippedBelow(path string) []error {
 	fi, err := os.Stat(path)
-	if err != nil || !fi.IsDir() || isVolume(path) {
+	if err == nil && !fi.IsDir() {
+		return nestedArchives(path)
+	}
+	if err != nil || isVolume(path) {
 		return nil
 	}
 	entries, err := os.ReadDir(path)
@@ -186,6 +197,58 @@ func SkippedBelow(path string) []error {
 		return nil
 	}
 	return skippedBelow(path, entries)
+}
+
+// maxNestedNamed is how many archives inside one archive nestedArchives
+// names one by one; the others are counted in one more error.
+const maxNestedNamed = 10
+
+// nestedArchives names the .zip members of the archive at path (a
+// collection zip holding one zip per machine), which are not read:
+// evtx.Find reads an archive's .evtx members only. Each is an error
+// naming it as ARCHIVE!MEMBER and what to do; nil when path is not a
+// regular file, not an archive with a central directory, or holds no .zip
+// member.
+func nestedArchives(path string) []error {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return nil // never opened: a FIFO would block
+	}
+	if !strings.EqualFold(filepath.Ext(path), ".zip") && !zipMagic(path) {
+		return nil
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil // evtx.Find says what is wrong with it
+	}
+	defer zr.Close()
+	var probs []error
+	n := 0
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || !strings.EqualFold(filepath.Ext(f.Name), ".zip") {
+			continue
+		}
+		n++
+		if n <= maxNestedNamed {
+			probs = append(probs, fmt.Errorf("fleet: %s!%s: an archive inside the archive %s, not read (extract it and give it as a PATH of its own)", path, f.Name, path))
+		}
+	}
+	if n > maxNestedNamed {
+		probs = append(probs, fmt.Errorf("fleet: %s: %d more archives inside it, not read (extract them and give them as PATHs of their own)", path, n-maxNestedNamed))
+	}
+	return probs
+}
+
+// zipMagic reports whether the file at path starts with a zip local file
+// header's signature.
+func zipMagic(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && string(b[:]) == "PK\x03\x04"
 }
 
 // skippedBelow names what a machine's logs folder p holds besides its

@@ -194,7 +194,11 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(machines), "machine"))
 		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NOT CHECKED", "NEWEST EVENT"}}
 		for i, e := range machines {
-			rows = append(rows, []string{fitCell(evtx.EscapeText(e.Machine), maxMachineCell), listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, rules[i]), orNone(e.NewestEvent)})
+			name := fitCell(evtx.EscapeText(e.Machine), maxMachineCell)
+			if sfx := sameNameSuffix(machines, i); sfx != "" {
+				name = fitCell(evtx.EscapeText(e.Machine), maxMachineCell-len(sfx)) + sfx
+			}
+			rows = append(rows, []string{name, listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, rules[i]), orNone(e.NewestEvent)})
 		}
 		table(p, rows)
 		sep := true
@@ -229,7 +233,7 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 		p.line("| Machine | Detected | Possible | Not checked | Newest event |")
 		p.line("|---|---|---|---|---|")
 		for i, e := range machines {
-			p.printf("| %s | %s | %s | %s | %s |\n", cell(e.Machine), cellList(e.Detected), cellList(e.Possible), notChecked(e, rules[i]), code(orNone(e.NewestEvent)))
+			p.printf("| %s%s | %s | %s | %s | %s |\n", cell(e.Machine), sameNameSuffix(machines, i), cellList(e.Detected), cellList(e.Possible), notChecked(e, rules[i]), code(orNone(e.NewestEvent)))
 		}
 		for _, e := range machines {
 			if e.Error != "" {
@@ -249,6 +253,19 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 		return p.err
 	}
 	return fmt.Errorf("report: unknown format %q", f)
+}
+
+// sameNameSuffix is what the summary row of machines[i] adds to its name
+// when another row has the same name, ignoring case (two VMs built from one
+// image, each its own machine): " (machine 2 of 3)", the section that
+// names its logs; "" otherwise.
+func sameNameSuffix(machines []FleetEntry, i int) string {
+	for j, e := range machines {
+		if j != i && strings.EqualFold(e.Machine, machines[i].Machine) {
+			return fmt.Sprintf(" (machine %d of %d)", i+1, len(machines))
+		}
+	}
+	return ""
 }
 
 // ReadFleetJSON reads a fleet document written by WriteFleet with

@@ -284,3 +284,41 @@ func TestReadWrongDocument(t *testing.T) {
 
 func readReport(rd io.Reader) error { _, err := ReadJSON(rd); return err }
 func readFleet(rd io.Reader) error  { _, err := ReadFleetJSON(rd); return err }
+
+// TestFleetTableTellsSameNamedMachinesApart: two machines of one name
+// (two VMs built from one image, each disk's System log covering the same
+// days with other records) had two summary rows that said the same
+// "AZ-RDPVM01", one with a finding and one without, and nothing told
+// which disk was which. A row whose name another row has too says which
+// machine section it is ("machine 2 of 3", the section header that names
+// its logs); other rows stay as they are. The JSON keeps the names.
+func TestFleetTableTellsSameNamedMachinesApart(t *testing.T) {
+	mk := func(name, verdict string) *Report {
+		return &Report{Machine: &Machine{Name: name}, Findings: []Finding{{RuleID: "a", Verdict: verdict}}}
+	}
+	fl := NewFleet([]*Report{mk("AZ-RDPVM01", "detected"), mk("vm2", "not_detected"), mk("az-rdpvm01", "not_detected")}, nil)
+	var b bytes.Buffer
+	if err := WriteFleet(&b, fl, FormatText); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nAZ-RDPVM01 (machine 1 of 3)  a ", "\nvm2  ", "\naz-rdpvm01 (machine 3 of 3)  - "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "vm2 (machine") {
+		t.Errorf("a name no other row has is marked:\n%s", b.String())
+	}
+	b.Reset()
+	if err := WriteFleet(&b, fl, FormatMarkdown); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| `AZ-RDPVM01` (machine 1 of 3) | `a` |", "| `vm2` | - |", "| `az-rdpvm01` (machine 3 of 3) | - |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, b.String())
+		}
+	}
+	if fl.Machines[0].Machine != "AZ-RDPVM01" || fl.Machines[2].Machine != "az-rdpvm01" {
+		t.Errorf("JSON names changed: %q", fl.Machines)
+	}
+}

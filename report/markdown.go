@@ -304,6 +304,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if len(in.Channels) > 1 {
 			ch += "; records of " + cellList(in.Channels)
 		}
+		if in.ChannelUnknown {
+			ch = "channel unknown"
+		}
 		if !in.Used {
 			probs := " "
 			if len(in.Problems) > 0 {

@@ -367,6 +367,11 @@ type Input struct {
 	// is then the file name's ("" for standard input).
 	ChannelFromEvents bool   `json:"channel_from_events,omitempty"`
 	FileChannel       string `json:"file_channel,omitempty"`
+	// ChannelUnknown is true for a log that could not be read and whose
+	// file name names no channel the rules read (standard input, an
+	// export.evtx): Channel is then only its file name's ("" for standard
+	// input), and the log may be one a rule reads.
+	ChannelUnknown bool `json:"channel_unknown,omitempty"`
 	// Channels lists, for a log whose records are of several channels
 	// (a saved custom view, forwarded events), those its first and its
 	// first- and last-written records say, Channel first; each record is
@@ -671,7 +676,8 @@ func newInput(in *rules.Input) Input {
 	s := in.Stats
 	ri := Input{
 		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents, FileChannel: in.FileChannel, Channels: in.Channels,
-		Size: in.Size, Used: in.Used,
+		ChannelUnknown: in.ChannelUnknown,
+		Size:           in.Size, Used: in.Used,
 		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,
 		First: formatTime(s.First), Last: formatTime(s.Last),
 		FirstCreated: formatTime(s.FirstCreated), LastCreated: formatTime(s.LastCreated),

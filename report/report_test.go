@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -443,5 +444,41 @@ func TestDamageWordsUnread(t *testing.T) {
 	got := strings.Join(damageWords(1, 0, 0, 69632, ""), ", ")
 	if want := "1 damaged chunk, 69632 bytes unread"; got != want {
 		t.Errorf("damageWords = %q, want %q", got, want)
+	}
+}
+
+// An unreadable log whose file name names no channel (standard input, an
+// export named empty.evtx) may be the log a rule reads: the reference
+// line must not say that no such log was given, nor the inputs show the
+// file name (or nothing) as its channel.
+func TestUnreadableUnknownChannel(t *testing.T) {
+	for _, name := range []string{"-", "empty.evtx"} {
+		ch := strings.TrimSuffix(name, ".evtx")
+		if name == "-" {
+			ch = ""
+		}
+		in := &rules.Input{Path: name, Channel: ch, Err: errors.New("evtx: " + name + ": file header: offset 0x0: not an EVTX file: empty"), ChannelUnknown: true}
+		r := &Report{ReferenceSource: "none", Inputs: []Input{newInput(in)}}
+		r.Inputs[0].Problems = problems(r.Inputs[0])
+		if got := referenceText(r); got != "no log a rule reads could be read" {
+			t.Errorf("%s: reference: %q", name, got)
+		}
+		if !r.Inputs[0].ChannelUnknown {
+			t.Errorf("%s: channel_unknown not set", name)
+		}
+		var b bytes.Buffer
+		if err := WriteText(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.String(); !strings.Contains(out, "  "+name+"  [channel unknown]  not read (unreadable): ") {
+			t.Errorf("%s: text:\n%s", name, out)
+		}
+		b.Reset()
+		if err := WriteMarkdown(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), " | channel unknown | | | | not read |") {
+			t.Errorf("%s: markdown:\n%s", name, b.String())
+		}
 	}
 }

@@ -400,6 +400,9 @@ func WriteText(w io.Writer, r *Report) error {
 		if len(in.Channels) > 1 {
 			ch += "; records of " + strings.Join(in.Channels, ", ")
 		}
+		if in.ChannelUnknown {
+			ch = "channel unknown"
+		}
 		if !in.Used && in.Error != "" {
 			p.printf("  %s  [%s]  not read (unreadable): %s\n", in.Path, ch, in.Error)
 			continue
@@ -646,7 +649,8 @@ func referenceText(r *Report) string {
 		if in.Used && in.Error == "" {
 			return "no record times found; give --at"
 		}
-		unreadable = unreadable || in.Used
+		// A log whose channel no record told may be one a rule reads.
+		unreadable = unreadable || in.Used || in.ChannelUnknown
 	}
 	// No input is a log a rule reads, or none could be read: --at would
 	// not make anything checkable.

@@ -107,9 +107,12 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 }
 
 // unreadableUnnamed returns why l, of which no record told a channel, is
-// unreadable: err (it could not be opened), or the first of its read
-// problems when it yields no event; nil for a log read whole that holds
-// no record (a cleared log: nothing in it is evidence) or yields events.
+// unreadable: err (it could not be opened), the first of its read
+// problems when it yields no event, or, when every event it yields was
+// decoded in part (its templates damaged: values without names, so no
+// channel, provider or event id), that with the first problem; nil for a
+// log read whole that holds no record (a cleared log: nothing in it is
+// evidence) or yields an event decoded in full.
 func unreadableUnnamed(l *evtx.Log, err error) error {
 	if err != nil {
 		return err
@@ -119,12 +122,27 @@ func unreadableUnnamed(l *evtx.Log, err error) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := f.Next(); err == nil {
-		return nil // records that name no channel: read as the file name says
-	} else if err != io.EOF {
-		return err
+	partial := 0
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if ev.Partial == "" {
+			return nil // records that name no channel: read as the file name says
+		}
+		partial++
 	}
-	if errs := f.Errors(); len(errs) > 0 {
+	errs := f.Errors()
+	switch {
+	case partial > 0 && len(errs) > 0:
+		return fmt.Errorf("its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known: %w", partial, errs[0])
+	case partial > 0:
+		return fmt.Errorf("its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known", partial)
+	case len(errs) > 0:
 		return fmt.Errorf("no record could be read, so its channel is not known: %w", errs[0])
 	}
 	return nil

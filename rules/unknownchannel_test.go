@@ -75,3 +75,42 @@ func TestUnreadableLogOfUnknownChannel(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialOnlyLogOfUnknownChannel: a System log saved as export.evtx
+// whose first records and the templates they define were zeroed yields
+// every other record decoded in part, values without names, so no record
+// tells its channel. The report said "not read (no rule reads its
+// channel)", the channel being its file name's, "export", and every rule
+// "System: no log of this channel among the inputs". Its channel is not
+// known: the input says so, with why, and the rules name it as what may
+// be their log, as for a log none of whose records could be read.
+func TestPartialOnlyLogOfUnknownChannel(t *testing.T) {
+	b, err := os.ReadFile("../testdata/evtx/scenarios/tls-36871-10013/System.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(b[4096+0x200 : 4096+0x2000])
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "export.evtx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, plain := range []bool{false, true} {
+		e := builtinEngine(t, Options{NoShortcuts: plain})
+		logs, err := evtx.Find(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := e.Analyze(logs)
+		if res == nil || len(res.Inputs) != 1 {
+			t.Fatalf("NoShortcuts %v: %+v", plain, res)
+		}
+		in := res.Inputs[0]
+		if !in.ChannelUnknown || in.Err == nil || !strings.Contains(in.Err.Error(), "decoded in part") || !strings.Contains(in.Err.Error(), "its channel is not known") {
+			t.Errorf("NoShortcuts %v: unknown %v, err %v", plain, in.ChannelUnknown, in.Err)
+		}
+		f := finding(t, res, "rdp-tls-disabled")
+		if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, filepath.Join(dir, "export.evtx")+" could not be read, and no record told its channel") {
+			t.Errorf("NoShortcuts %v: %s, reasons %q", plain, f.Verdict, why)
+		}
+	}
+}

@@ -391,6 +391,15 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 		if res.Err != nil {
 			e = res.Err.Error()
 			fmt.Fprintf(stderr, "evtxrdp analyze: %s: %s\n", escapeText(r.Machine.Name), errText(res.Err))
+			if res.Result != nil {
+				// Why, as for a single machine (explainUnreadable),
+				// from what the analysis found: no log is read again.
+				for _, in := range res.Result.Inputs {
+					if in.Err != nil && (in.Used || in.ChannelUnknown) {
+						fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(in.Err))
+					}
+				}
+			}
 		} else {
 			readable++
 		}

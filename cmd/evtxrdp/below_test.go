@@ -120,3 +120,38 @@ func TestDumpQueryNameLogsBelowAFolderWithout(t *testing.T) {
 		t.Errorf("empty folder: stderr:\n%s", errOut)
 	}
 }
+
+// analyze, dump and query of a collection zip name each archive inside it,
+// which none of them reads, on stderr: before, a zip holding System.evtx
+// and vm2.zip was read as one machine with no word of vm2.zip, and one
+// holding only zips said "no .evtx members" and nothing of them.
+func TestCommandsNameArchivesInsideAnArchive(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
+	inner := filepath.Join(dir, "vm2.zip")
+	variantZip(t, inner, map[string][]byte{"Logs/System.evtx": mustRead(t, src)})
+	mixed := filepath.Join(dir, "mixed.zip")
+	variantZip(t, mixed, map[string][]byte{"System.evtx": mustRead(t, src), "vm2.zip": mustRead(t, inner)})
+	only := filepath.Join(dir, "only.zip")
+	variantZip(t, only, map[string][]byte{"vm2.zip": mustRead(t, inner)})
+	for _, c := range []struct {
+		cmd  string
+		args []string
+	}{
+		{"analyze", []string{"-f", "json"}},
+		{"dump", []string{"-f", "none"}},
+		{"query", []string{"-f", "xml", "-q", "*[System[EventID=6005]]"}},
+	} {
+		for _, z := range []string{mixed, only} {
+			args := append(append([]string{c.cmd}, c.args...), z)
+			code, _, errOut := runCmd(args...)
+			want := "evtxrdp " + c.cmd + ": fleet: " + z + "!vm2.zip: an archive inside the archive " + z + ", not read (extract it and give it as a PATH of its own)\n"
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%q: exit %d, stderr lacks %q:\n%s", args, code, want, errOut)
+			}
+			if (code == exitFailure) != (z == only) {
+				t.Errorf("%q: exit %d", args, code)
+			}
+		}
+	}
+}

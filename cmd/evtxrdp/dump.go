@@ -252,6 +252,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", findErrText(p, err))
+			noteSkippedBelow(stderr, "evtxrdp dump", p) // a zip of zips
 			code = exitFailure
 			continue
 		}

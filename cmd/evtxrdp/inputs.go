@@ -100,8 +100,10 @@ func (in *inputs) find(path string) ([]*evtx.Log, error) {
 
 // noteSkippedBelow names on stderr, after prefix ("evtxrdp dump"), what
 // the logs folder path holds and find did not read with its .evtx files:
-// its subfolders of logs and its .zip archives, as analyze names them
-// (fleet.SkippedBelow). Nothing for a file, a volume or standard input.
+// its subfolders of logs and its .zip archives, and what a .zip archive
+// holds and find did not read: the archives inside it, as analyze names
+// them (fleet.SkippedBelow). Nothing for another file, a volume or
+// standard input.
 func noteSkippedBelow(stderr io.Writer, prefix, path string) {
 	if path == "-" {
 		return

@@ -211,6 +211,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
+			noteSkippedBelow(stderr, "evtxrdp query", p) // a zip of zips
 			continue
 		}
 		noteSkippedBelow(stderr, "evtxrdp query", p)
@@ -298,7 +299,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		for _, l := range refLogs {
 			first, last, untimed, err := rules.TimedWrittenEnds(l, evtx.Options{}, *noSkip)
 			if err != nil {
-				fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
+				fmt.Fprintf(stderr, "evtxrdp query: %s\n", pathErrText(l.Path, err))
 				continue
 			}
 			if untimed != nil {
@@ -437,7 +438,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		f, err := l.Open(o)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxrdp query: %s: %s\n", escapeText(l.Path), errText(err))
+			fmt.Fprintf(stderr, "evtxrdp query: %s\n", pathErrText(l.Path, err))
 			continue
 		}
 		// A log that has wrapped around (its oldest chunk is not the

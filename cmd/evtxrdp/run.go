@@ -122,6 +122,16 @@ func escapeText(s string) string { return evtx.EscapeText(s) }
 // errText is err's message, escaped.
 func errText(err error) string { return evtx.EscapeText(err.Error()) }
 
+// pathErrText is the text of err about the log at path, prefixed with
+// path unless err already names it (the reader's errors name the file
+// and offset), so that a message names the file once.
+func pathErrText(path string, err error) string {
+	if strings.Contains(err.Error(), path) {
+		return errText(err)
+	}
+	return escapeText(path) + ": " + errText(err)
+}
+
 func commandNames() []string {
 	var names []string
 	for n := range commands() {
