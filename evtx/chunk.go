@@ -367,6 +367,11 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			res.errs = append(res.errs, &FormatError{File: name, Offset: j.off, Chunk: j.index,
 				Err: fmt.Errorf("%w: chunk %d is all zero, though the file header counts %d chunks in use: its records are lost", ErrCorrupt, j.index, j.hdrChunks)})
 		}
+		// No record, so every current record was read cheaply: a
+		// window's memo (windowMemo.keep) serves the next passes the
+		// same result without reading the chunk again (a log with a
+		// zeroed 1 GiB tail read each zero chunk 14 times).
+		res.allCheap = w.active && !w.slackOnly
 		return res // an unused (preallocated) chunk slot
 	}
 	res.st.Chunks = 1

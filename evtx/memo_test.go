@@ -72,6 +72,15 @@ func memoTestLogs(t *testing.T) map[string][]byte {
 			t.Fatal(err)
 		}
 		files[name+".evtx"] = b
+		// Zero chunks: a tail past the chunks the header counts (a
+		// preallocated or zero-filled file) and, when the log has three
+		// chunks, its second zeroed inside the count (records lost).
+		files[name+".zerotail.evtx"] = append(bytes.Clone(b), make([]byte, 8*65536)...)
+		if len(b) >= 4096+3*65536 {
+			z := bytes.Clone(b)
+			clear(z[4096+65536 : 4096+2*65536])
+			files[name+".zeroed.evtx"] = z
+		}
 	}
 	return files
 }
