@@ -221,8 +221,11 @@ type chunkResult struct {
 	// window that excludes that span reads the chunk to the result of
 	// windowMemo.keep. werrs are the problems found in records decoded
 	// because they lay in the window.
-	allCheap   bool
-	cheap      int
+	allCheap bool
+	cheap    int
+	// unused tells that the chunk is all zero and nothing of it is
+	// counted (an unused slot): the memo keeps one bit for it.
+	unused     bool
 	tmin, tmax time.Time
 	timed      bool
 	werrs      []*FormatError
@@ -372,6 +375,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		// same result without reading the chunk again (a log with a
 		// zeroed 1 GiB tail read each zero chunk 14 times).
 		res.allCheap = w.active && !w.slackOnly
+		res.unused = len(res.errs) == 0
 		return res // an unused (preallocated) chunk slot
 	}
 	res.st.Chunks = 1

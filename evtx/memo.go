@@ -32,6 +32,12 @@ type windowMemo struct {
 	mu     sync.Mutex
 	fi     os.FileInfo // the file it describes
 	chunks map[int]*chunkMemo
+	// unused has bit i set when chunk i is an unused slot (all zero,
+	// nothing counted: chunkResult.unused), whose result is the same
+	// whatever the window: a bit rather than a chunkMemo, so that a file
+	// zero-filled to gigabytes does not fill the memo (4 GiB of zeros
+	// raised the peak RSS of analyze from 105 to 154 MiB that way).
+	unused []uint64
 	served int // chunk reads answered (tests check the memo is used)
 	walks  int // writtenEnds walks of the file (tests check Prime's is shared)
 	// problems is how many problems the chunks held keep, at most
@@ -121,6 +127,11 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 		return nil
 	}
 	m.mu.Lock()
+	if i>>6 < len(m.unused) && m.unused[i>>6]&(1<<(i&63)) != 0 {
+		m.served++
+		m.mu.Unlock()
+		return &chunkResult{index: i}
+	}
 	cm := m.chunks[i]
 	if cm == nil || cm.timed && !(!w.since.IsZero() && cm.tmax.Before(w.since) || !w.until.IsZero() && cm.tmin.After(w.until)) {
 		m.mu.Unlock()
@@ -163,6 +174,15 @@ func (m *windowMemo) lacks(i int) bool {
 // records decoded because they lay in res's window.
 func (m *windowMemo) keep(i int, res *chunkResult) {
 	if m == nil || !res.allCheap {
+		return
+	}
+	if res.unused {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for i>>6 >= len(m.unused) {
+			m.unused = append(m.unused, 0)
+		}
+		m.unused[i>>6] |= 1 << (i & 63)
 		return
 	}
 	st := res.st
