@@ -30,6 +30,11 @@ import (
 // copy: a bit flip, a chunk damaged) is one record, since Windows numbers
 // the records of a channel in sequence (TimeCreated, to 100 ns, keeps
 // apart records a log cleared and begun again might number alike).
+// So is a record whose copies in two parts have the same record number,
+// record header time (not 0) and size, and differ in one of channel,
+// EventRecordID and TimeCreated (a byte changed in one copy's field of
+// the key; two records of a log differ in more): its copies are decided
+// as below, the problem naming the other copy's value of that field.
 // Stats.Conflicts counts such records, and a FormatError wrapping
 // ErrConflict, at the copy set aside or marked (its file, chunk, offset
 // and record number), names the other copy (its file, record number and
@@ -44,13 +49,15 @@ import (
 // first. So that a later copy can take its place, a record decoded in
 // full that its chunk's checksums do not vouch for (a chunk whose
 // checksum is wrong, records the headers do not account for), in a part
-// that a later part follows, is held until every part is read and yielded
-// after the parts' other events, before those decoded in part (at most
-// 16,384 are held: past that the oldest is judged on the parts read so
-// far, and a later copy that its checksums vouch for is set aside, its
-// problem saying that the copy read first was yielded before it was
-// read). Two records of one key in one file are that file's, both
-// yielded, as its Reader yields them.
+// that a later part follows, is held until every part is read, and the
+// events read after it wait behind it, so that it is yielded in its
+// place, in the order of its part, or, set aside, a later copy its
+// checksums vouch for is yielded there (at most 16,384 events wait: past
+// that the oldest held one is judged on the parts read so far, and a
+// later copy that its checksums vouch for is set aside, its problem
+// saying that the copy read first was yielded before it was read). Two
+// records of one key in one file are that file's, both yielded, as its
+// Reader yields them.
 //
 // A record decoded in part (Event.Partial: its template damaged or
 // overwritten in that file) has no EventRecordID or TimeCreated read, so
@@ -220,8 +227,15 @@ type merged struct {
 	// extra holds the records yielded beside the one seen keeps under
 	// their key (addExtra), by identity; nil while there are none.
 	extra map[RecordIdentity]struct{}
-	// seq numbers the records held for a decision (mergeSeen.held).
-	seq uint64
+	// byLoose holds, by its looseKey (record number, header time, size),
+	// the first record decoded in full with a TimeCreated met with that
+	// looseKey: a record of another part with the same looseKey whose
+	// key differs from it in one field is a copy of it whose key fields
+	// differ (keyConflict). chans and chanNames number the channels it
+	// names (so that it holds no pointer).
+	byLoose   map[looseKey]looseRef
+	chans     map[string]int32
+	chanNames []string
 	// conflicts are the problems of the records whose copies differ
 	// (ErrConflict), in the order decided; nconflicts counts them all
 	// (Stats.Conflicts), conflicts keeping at most maxErrs.
@@ -258,14 +272,20 @@ type merged struct {
 	// unless a later part gave the record in full; past maxPending the
 	// oldest is judged on the parts read so far (judgePending).
 	pending []mergeCand
-	// held are the events decoded in full that their chunk's checksums
-	// do not vouch for, of parts that a later part follows, in the order
-	// met (take): yielded once every part has been read, unless a later
-	// part gave a copy of other content that they vouch for; past
-	// maxPending the oldest is judged on the parts read so far
-	// (judgeHeld).
-	held  []mergeCand
-	slack int // yielded events read from chunk slack or unallocated space
+	// out are the events to yield, in the order read, from the first
+	// record held for a decision on: the events decoded in full that
+	// their chunk's checksums do not vouch for, of parts that a later
+	// part follows (take), wait in their place, and the events read
+	// after them behind them, so that a record held comes out where its
+	// copy holds it. A held one is decided once every part has been read
+	// (judgeHeld), unless a later part gave a copy of other content that
+	// its checksums vouch for, which then takes its place (replaceHeld);
+	// past maxPending events waiting, the oldest held one is judged on
+	// the parts read so far. outOff counts the events taken from out (an
+	// event's place in it, outOff on, is its mergeSeen.held less 1).
+	out    []outItem
+	outOff uint64
+	slack  int // yielded events read from chunk slack or unallocated space
 	// added counts per part its events that are no copy of an event an
 	// earlier part gave (PartAdded).
 	added []int
@@ -306,6 +326,12 @@ func openMerged(l *Log, o Options) (*File, error) {
 
 func (m *merged) next() (*Event, error) {
 	for m.cur < len(m.files) {
+		if ev, ok := m.popOut(false); ok {
+			if ev != nil {
+				return ev, nil
+			}
+			continue
+		}
 		f := m.files[m.cur]
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -334,7 +360,7 @@ func (m *merged) next() (*Event, error) {
 			if lk, ok := c.loose(); ok {
 				m.full[lk] |= partBit(m.cur)
 			}
-			if ev := m.take(c); ev != nil {
+			if ev := m.emit(m.take(c)); ev != nil {
 				return ev, nil
 			}
 			continue
@@ -353,17 +379,17 @@ func (m *merged) next() (*Event, error) {
 		// A later part may hold it in full: it waits for the last part.
 		m.pending = append(m.pending, c)
 		if len(m.pending) > maxPending {
-			if ev := m.judgePending(); ev != nil {
+			if ev := m.emit(m.judgePending()); ev != nil {
 				return ev, nil
 			}
 		}
 	}
-	for len(m.held) > 0 {
-		if ev := m.judgeHeld(); ev != nil {
+	for len(m.out) > 0 {
+		if ev, _ := m.popOut(true); ev != nil {
 			return ev, nil
 		}
 	}
-	m.held = nil
+	m.out = nil
 	for len(m.pending) > 0 {
 		if ev := m.judgePending(); ev != nil {
 			return ev, nil
@@ -374,10 +400,11 @@ func (m *merged) next() (*Event, error) {
 }
 
 // maxPending bounds the events decoded in part a merged log holds until
-// every part is read (merged.pending), and, apart, the events decoded in
-// full that their chunk's checksums do not vouch for (merged.held), so
-// that its memory stays bounded whatever the damage: past it, the oldest
-// is judged on the parts read so far. A copy in full of an event decoded
+// every part is read (merged.pending), and, apart, the events waiting
+// from the first one decoded in full that its chunk's checksums do not
+// vouch for on (merged.out), so that its memory stays bounded whatever
+// the damage: past it, the oldest (the oldest held one) is judged on the
+// parts read so far. A copy in full of an event decoded
 // in part that a later part gives is then yielded beside it (as before
 // the wait: it has no identity in common with a record decoded in part);
 // a copy of other content of a held event that a later part gives, its
@@ -401,14 +428,70 @@ func (m *merged) judgePending() *Event {
 	return m.admit(c)
 }
 
-// judgeHeld takes the oldest held event (take), a record decoded in full
-// that its chunk's checksums do not vouch for: kept unless a copy they
-// vouch for, with other content, took its place. It returns the event
-// when it is to be yielded.
-func (m *merged) judgeHeld() *Event {
-	c := m.held[0]
-	m.held[0] = mergeCand{} // let the event go
-	m.held = m.held[1:]
+// outItem is an event waiting in merged.out: one to yield (ev, nil when
+// the window or filter declined it), or, held, a record decoded in full
+// that its chunk's checksums do not vouch for, waiting for a decision
+// (judgeHeld, replaceHeld).
+type outItem struct {
+	ev   *Event
+	c    mergeCand
+	held bool
+}
+
+// emit returns ev, an event to yield (nil: none), when no event waits
+// before it (merged.out), else puts it behind them and returns nil.
+func (m *merged) emit(ev *Event) *Event {
+	if ev == nil || len(m.out) == 0 {
+		return ev
+	}
+	m.out = append(m.out, outItem{ev: ev})
+	return nil
+}
+
+// hold puts c, a record held for a decision, in merged.out, and returns
+// its mergeSeen.held.
+func (m *merged) hold(c mergeCand) uint64 {
+	c.held = m.outOff + uint64(len(m.out)) + 1
+	m.out = append(m.out, outItem{c: c, held: true})
+	return c.held
+}
+
+// popOut takes the first event waiting in merged.out when it is decided,
+// or, when all is true (every part read) or more than maxPending events
+// wait, when it is held (judged on the parts read so far). ok tells that
+// one was taken; ev is the event to yield, nil when there is none.
+func (m *merged) popOut(all bool) (ev *Event, ok bool) {
+	if len(m.out) == 0 || m.out[0].held && !all && len(m.out) <= maxPending {
+		return nil, false
+	}
+	it := m.out[0]
+	m.out[0] = outItem{} // let the event go
+	m.out = m.out[1:]
+	m.outOff++
+	if len(m.out) == 0 {
+		m.out = nil
+	}
+	if it.held {
+		return m.judgeHeld(it.c), true
+	}
+	return it.ev, true
+}
+
+// replaceHeld puts c, a copy of other content of the record held as held
+// (mergeSeen.held) that its chunk's checksums vouch for, in the held
+// one's place in merged.out, the held one set aside.
+func (m *merged) replaceHeld(held uint64, c mergeCand) {
+	it := &m.out[held-1-m.outOff]
+	m.dup(it.c)
+	*it = outItem{ev: m.pass(c)}
+}
+
+// judgeHeld decides c, a record decoded in full that its chunk's
+// checksums do not vouch for, held (take) until every part was read or
+// more than maxPending events waited: kept unless a copy they vouch for,
+// with other content, took its place. It returns the event when it is to
+// be yielded.
+func (m *merged) judgeHeld(c mergeCand) *Event {
 	k, _ := c.ev.mergeKey()
 	e, _ := m.lookup(k)
 	if e.held != c.held {
@@ -433,7 +516,7 @@ type mergeCand struct {
 	// vouch for the record (chunkResult.verifiedFrom).
 	verified bool
 	// held is, for a record decoded in full held for a decision (take),
-	// its number (mergeSeen.held); 0 otherwise.
+	// its place in merged.out, from 1 (mergeSeen.held); 0 otherwise.
 	held uint64
 }
 
@@ -555,7 +638,10 @@ func (m *merged) addExtra(k mergeKey, sum [sha256.Size]byte) {
 // (Event.ConflictOf). Either way the copy set aside or marked gets a
 // problem (ErrConflict) naming the other. For that, a record its
 // checksums do not vouch for, in a part some later part follows, is held
-// (merged.held) until every part is read, or past maxPending.
+// (merged.out, in its place) until every part is read, or past
+// maxPending; a record of a key met for the first time whose record
+// number, header time and size are another part's record's, its key
+// differing in one field, is decided so too (keyConflict).
 func (m *merged) take(c mergeCand) *Event {
 	ev := c.ev
 	k, id := ev.mergeKey()
@@ -565,18 +651,27 @@ func (m *merged) take(c mergeCand) *Event {
 	sum := id.Content
 	e, ok := m.lookup(k)
 	if !ok {
-		e = m.seenOf(c, sum)
-		if !c.verified && c.part < len(m.files)-1 {
-			m.seq++
-			e.held, c.held = m.seq, m.seq
-			m.store(k, e)
-			m.held = append(m.held, c)
-			if len(m.held) > maxPending {
-				return m.judgeHeld()
+		lk, lok := c.loose()
+		if lok {
+			if r, found := m.byLoose[lk]; found {
+				if int(m.recs[r.rec].part) != c.part && m.oneFieldDiffers(r, k) {
+					return m.keyConflict(c, k, sum, r)
+				}
+				lok = false // a record of that looseKey is known
 			}
+		}
+		e = m.seenOf(c, sum)
+		held := !c.verified && c.part < len(m.files)-1
+		if held {
+			e.held = m.hold(c)
+		}
+		i := m.store(k, e)
+		if lok {
+			m.noteLoose(lk, k, i)
+		}
+		if held {
 			return nil
 		}
-		m.store(k, e)
 		return m.pass(c)
 	}
 	if e.content == sum {
@@ -599,20 +694,21 @@ func (m *merged) take(c mergeCand) *Event {
 		return m.pass(c)
 	}
 	if c.verified && !e.verified && e.held != 0 {
-		// The held copy is set aside (judgeHeld drops it), this one
-		// kept in its place.
-		m.conflict(k, e, c.at(), e.at(m), "that copy is used and this one set aside: that copy's chunk header and records checksums verify and this one's do not")
+		// The held copy is set aside, this one kept in its place.
+		m.conflict(k, e.conflict, c.at(), e.at(m), contentDiffers, "that copy is used and this one set aside: that copy's chunk header and records checksums verify and this one's do not")
+		held := e.held
 		e = m.seenOf(c, sum)
 		e.conflict = true
 		m.store(k, e)
-		return m.pass(c)
+		m.replaceHeld(held, c)
+		return nil
 	}
 	if e.verified && !c.verified || c.verified && !e.verified {
 		why := "that copy's chunk header and records checksums verify and this one's do not"
 		if c.verified {
 			why = fmt.Sprintf("that copy, read first, was yielded before this one, whose chunk checksums verify and that copy's do not, was read (more than %d records were waiting for the decision)", maxPending)
 		}
-		m.conflict(k, e, e.at(m), c.at(), "that copy is used and this one set aside: "+why)
+		m.conflict(k, e.conflict, e.at(m), c.at(), contentDiffers, "that copy is used and this one set aside: "+why)
 		e.conflict = true
 		m.store(k, e)
 		m.dup(c)
@@ -625,7 +721,7 @@ func (m *merged) take(c mergeCand) *Event {
 		why = "the chunk checksums of neither copy verify"
 	}
 	kept := e.at(m)
-	m.conflict(k, e, kept, c.at(), "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
+	m.conflict(k, e.conflict, kept, c.at(), contentDiffers, "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
 	e.conflict = true
 	m.store(k, e)
 	m.addExtra(k, sum)
@@ -652,21 +748,25 @@ func (e mergeSeen) at(m *merged) copyAt {
 	return copyAt{file: m.files[e.part].Reader.src.name, chunk: int(e.chunk), offset: e.offset, record: e.record}
 }
 
-// conflict counts the record k, whose copies differ, unless e, what was
-// kept of it, says it was counted, and notes the problem of the copy set
-// aside or marked (set): a FormatError at its file, chunk, offset and
-// record number, naming the other copy (kept) and what was done and why
-// (why). Every such problem counts in Stats.Problems.
-func (m *merged) conflict(k mergeKey, e mergeSeen, kept, set copyAt, why string) {
-	if !e.conflict {
+// contentDiffers is what conflict says of copies of one key whose
+// content differs.
+const contentDiffers = ", with other content"
+
+// conflict counts the record whose copies differ, unless counted (it
+// was), and notes the problem of the copy set aside or marked (set, of
+// key k): a FormatError at its file, chunk, offset and record number,
+// naming the other copy (kept), how they differ (with) and what was done
+// and why (why). Every such problem counts in Stats.Problems.
+func (m *merged) conflict(k mergeKey, counted bool, kept, set copyAt, with, why string) {
+	if !counted {
 		m.nconflicts++
 	}
 	m.conflictErrs++
 	if m.maxErrs >= 0 && len(m.conflicts) >= m.maxErrs {
 		return
 	}
-	err := fmt.Errorf("%w: the record of channel %q, EventRecordID %d, TimeCreated %s is in %s too, as record %d at offset %#x, with other content; %s",
-		ErrConflict, k.channel, k.id, FormatTime(time.Unix(0, k.created).UTC()), kept.file, kept.record, kept.offset, why)
+	err := fmt.Errorf("%w: the record of channel %q, EventRecordID %d, TimeCreated %s is in %s too, as record %d at offset %#x%s; %s",
+		ErrConflict, k.channel, k.id, FormatTime(time.Unix(0, k.created).UTC()), kept.file, kept.record, kept.offset, with, why)
 	m.conflicts = append(m.conflicts, &FormatError{File: set.file, Offset: set.offset, Chunk: set.chunk, Record: set.record, Err: err})
 }
 
@@ -748,14 +848,129 @@ func (m *merged) lookup(k mergeKey) (mergeSeen, bool) {
 	return m.recs[i], true
 }
 
-// store keeps e for the record of key k.
-func (m *merged) store(k mergeKey, e mergeSeen) {
+// store keeps e for the record of key k, and returns its index in
+// merged.recs.
+func (m *merged) store(k mergeKey, e mergeSeen) int {
 	if i, ok := m.seen[k]; ok {
 		m.recs[i] = e
-		return
+		return i
 	}
 	m.seen[k] = len(m.recs)
 	m.recs = append(m.recs, e)
+	return len(m.recs) - 1
+}
+
+// looseRef is what merged.byLoose keeps of a record: its index in
+// merged.recs and its mergeKey (the channel by its number in
+// merged.chanNames).
+type looseRef struct {
+	rec     int
+	chn     int32
+	id      uint64
+	created int64
+}
+
+// key returns r's mergeKey.
+func (m *merged) key(r looseRef) mergeKey {
+	return mergeKey{channel: m.chanNames[r.chn], id: r.id, created: r.created}
+}
+
+// noteLoose keeps in merged.byLoose that the record of key k, at index i
+// in merged.recs, is the first met of looseKey lk.
+func (m *merged) noteLoose(lk looseKey, k mergeKey, i int) {
+	if m.byLoose == nil {
+		m.byLoose, m.chans = map[looseKey]looseRef{}, map[string]int32{}
+	}
+	n, ok := m.chans[k.channel]
+	if !ok {
+		n = int32(len(m.chanNames))
+		m.chans[k.channel] = n
+		m.chanNames = append(m.chanNames, k.channel)
+	}
+	m.byLoose[lk] = looseRef{rec: i, chn: n, id: k.id, created: k.created}
+}
+
+// oneFieldDiffers reports whether k differs from r's key in exactly one
+// of channel, EventRecordID and TimeCreated: what a byte changed in one
+// copy of a record does. (Two records of different spans of a log that
+// an export renumbered and gave borrowed header times may share a record
+// number, header time and size; they differ in EventRecordID and
+// TimeCreated both.)
+func (m *merged) oneFieldDiffers(r looseRef, k mergeKey) bool {
+	n := 0
+	if m.chanNames[r.chn] != k.channel {
+		n++
+	}
+	if r.id != k.id {
+		n++
+	}
+	if r.created != k.created {
+		n++
+	}
+	return n == 1
+}
+
+// keyDiff says what other holds where it differs from k: "with" its
+// channel, EventRecordID or TimeCreated.
+func keyDiff(k, other mergeKey) string {
+	s := " (the same record number, header time and size), with"
+	switch {
+	case k.channel != other.channel:
+		return fmt.Sprintf("%s channel %q", s, other.channel)
+	case k.id != other.id:
+		return fmt.Sprintf("%s EventRecordID %d", s, other.id)
+	}
+	return fmt.Sprintf("%s TimeCreated %s", s, FormatTime(time.Unix(0, other.created).UTC()))
+}
+
+// keyConflict decides c, a record decoded in full of key k and content
+// sum met for the first time, whose record number, header time and size
+// (looseKey) are those of a record another part gave (r) whose key
+// differs from k in one field: one record, whose copies differ in a field
+// of its key (a byte changed in one copy), decided as take decides copies
+// of one key whose content differs, and counted in Stats.Conflicts, the
+// problem (ErrConflict) of the copy set aside or marked naming the other
+// and the value of the field there. It returns c's event when it is to
+// be yielded now, else nil.
+func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r looseRef) *Event {
+	ek := m.key(r)
+	e := m.recs[r.rec]
+	ne := m.seenOf(c, sum)
+	ne.conflict = true
+	const used = "that copy is used and this one set aside: "
+	switch {
+	case c.verified && !e.verified && e.held != 0:
+		// The held copy is set aside, this one kept in its place.
+		m.conflict(ek, e.conflict, c.at(), e.at(m), keyDiff(ek, k), used+"that copy's chunk header and records checksums verify and this one's do not")
+		held := e.held
+		e.held, e.conflict = 0, true
+		m.recs[r.rec] = e
+		m.store(k, ne)
+		m.replaceHeld(held, c)
+		return nil
+	case e.verified != c.verified:
+		why := "that copy's chunk header and records checksums verify and this one's do not"
+		if c.verified {
+			why = fmt.Sprintf("that copy, read first, was yielded before this one, whose chunk checksums verify and that copy's do not, was read (more than %d records were waiting for the decision)", maxPending)
+		}
+		m.conflict(k, e.conflict, e.at(m), c.at(), keyDiff(k, ek), used+why)
+		e.conflict = true
+		m.recs[r.rec] = e
+		m.store(k, ne)
+		m.dup(c)
+		return nil
+	}
+	why := "the chunk checksums of both copies verify"
+	if !c.verified {
+		why = "the chunk checksums of neither copy verify"
+	}
+	kept := e.at(m)
+	m.conflict(k, e.conflict, kept, c.at(), keyDiff(k, ek), "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
+	e.conflict = true
+	m.recs[r.rec] = e
+	m.store(k, ne)
+	c.ev.ConflictOf = &Position{File: kept.file, Chunk: kept.chunk, Offset: kept.offset}
+	return m.pass(c)
 }
 
 // admitUntimed returns c's event, a record without TimeCreated of

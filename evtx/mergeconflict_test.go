@@ -71,7 +71,9 @@ func address(t *testing.T, l *evtx.Log) ([]string, evtx.Stats, []*evtx.FormatErr
 // damaged copy's made right again), or neither (a third copy damaged in
 // the same way but for another digit), nothing tells them apart: both are
 // yielded, as before, the later marked (Event.ConflictOf, naming the
-// other), and the problem says so.
+// other), and the problem says so; the copy read first, held for the
+// decision, in its place (before the copy read later, which comes with the
+// records that copy adds).
 func TestMergeConflictingCopies(t *testing.T) {
 	b, at, err := evtxtest.ConflictLog()
 	if err != nil {
@@ -103,7 +105,7 @@ func TestMergeConflictingCopies(t *testing.T) {
 		{"intact first", []*evtx.Log{intact, damaged}, []string{"203.0.113.77"}, intact, damaged, used},
 		{"both verify", []*evtx.Log{vouched, intact}, []string{"203.0.113.78", "203.0.113.77!"}, vouched, intact,
 			"both are yielded, since the chunk checksums of both copies verify; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts"},
-		{"neither verifies", []*evtx.Log{other, damaged}, []string{"203.0.113.78!", "203.0.113.79"}, other, damaged,
+		{"neither verifies", []*evtx.Log{other, damaged}, []string{"203.0.113.79", "203.0.113.78!"}, other, damaged,
 			"both are yielded, since the chunk checksums of neither copy verify; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts"},
 	} {
 		ips, st, errs := address(t, evtx.Merge(c.parts...))

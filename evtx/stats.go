@@ -104,7 +104,9 @@ type Stats struct {
 	Duplicates int
 	// Conflicts counts, for a merged log (Merge), the records that two
 	// of its copies hold with different content (the same channel,
-	// EventRecordID and TimeCreated: one copy damaged): yielded once,
+	// EventRecordID and TimeCreated: one copy damaged), or with one of
+	// those different and the same record number, header time and size
+	// (that field damaged in one copy; see Merge): yielded once,
 	// from the copy whose chunk checksums verify, the other counted in
 	// Duplicates, or, when both copies' checksums verify or neither's,
 	// from both, the later marked (Event.ConflictOf). Each copy set aside

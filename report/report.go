@@ -418,7 +418,9 @@ type Input struct {
 	Duplicates   int `json:"duplicate_records"`
 	// Conflicts counts, for a log read with its copies as one, the
 	// records two copies hold with different content (the same channel,
-	// EventRecordID and TimeCreated: one copy damaged), each counted
+	// EventRecordID and TimeCreated: one copy damaged), or with one of
+	// those different and the same record number, header time and size
+	// (see evtx.Merge), each counted
 	// once, from the copy whose chunk checksums verify, else the copy read
 	// first (evtx.Stats.Conflicts); Errors holds the problem of each copy
 	// set aside or not counted, naming the other. Omitted when 0.

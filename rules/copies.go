@@ -104,7 +104,8 @@ func copiesWarning(in *Input) string {
 }
 
 // conflictsWarning says that in, copies read as one (evtx.Merge), holds
-// records two of its copies hold with different content, and which copy
+// records two of its copies hold with different content or a different
+// field of their key (evtx.Merge), and which copy
 // was read: evtx.Merge decides (the copy whose chunk checksums verify;
 // when both copies' do or neither's, it yields both and marks the one
 // read later, evtx.Event.ConflictOf, and the scan counts the other), and
@@ -114,6 +115,6 @@ func conflictsWarning(in *Input) string {
 	if in.Stats.Conflicts == 1 {
 		what = "1 record is"
 	}
-	return fmt.Sprintf("%s: %s in two of its copies with different content (the same channel, EventRecordID and TimeCreated: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): %s",
+	return fmt.Sprintf("%s: %s in two of its copies that differ (in content, the same channel, EventRecordID and TimeCreated, or in one of those, the same record number, header time and size: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): %s",
 		in.Path, what, in.Conflict.Error())
 }

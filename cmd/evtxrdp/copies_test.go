@@ -604,8 +604,24 @@ func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
 			n, strings.Contains(out, "203.0.113.77"), strings.Contains(out, "203.0.113.78"))
 	}
 	if !strings.Contains(errOut, damaged+": chunk 1: "+problem) || !strings.Contains(errOut, "is in "+intact+" too, as record 15 at offset 0x12000") ||
-		!strings.Contains(errOut, "1 records whose copies differ in content: see the problems") {
+		!strings.Contains(errOut, "1 records whose copies differ: see the problems") {
 		t.Errorf("dump: stderr lacks the problem naming both copies, or the count:\n%s", errOut)
+	}
+	// The damaged copy's chunk 1 (records 11 to 20) was held for the
+	// decision and printed after every other record (1..10, 21..30, then
+	// 15 from the intact copy and 11..20 less 15); it is printed in its
+	// place, record 15 from the intact copy there too.
+	_, out, _ = runCmd("dump", "-f", "jsonl", damaged, intact)
+	var order []string
+	for _, m := range regexp.MustCompile(`"event_record_id":(\d+),`).FindAllStringSubmatch(out, -1) {
+		order = append(order, m[1])
+	}
+	want := make([]string, 30)
+	for i := range want {
+		want[i] = strconv.Itoa(i + 1)
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("dump: EventRecordIDs printed in the order %v, want %v", order, want)
 	}
 	_, out, _ = runCmd("query", "-f", "xml", "-q", "*[System[EventRecordID=15]]", damaged, intact)
 	if n := strings.Count(out, "<EventRecordID>15</EventRecordID>"); n != 1 || strings.Contains(out, "203.0.113.78") {

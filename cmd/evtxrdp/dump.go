@@ -33,7 +33,10 @@ records first, then the records only the others hold (a record decoded
 in part in one copy that another holds intact is read intact; records
 decoded in part that no copy holds intact come last).
 A record two copies hold with different content (the same channel,
-EventRecordID and TimeCreated: one copy is damaged) is printed once, from
+EventRecordID and TimeCreated: one copy is damaged), or with one of
+channel, EventRecordID and TimeCreated different and the same record
+number, record header time and size (the byte changed is in that
+field), is printed once, from
 the copy whose chunk checksums verify; when both copies' verify or
 neither's, both are printed (analyze counts the copy read first), the
 one not counted flagged "conflict_of" in JSON (the other's file and
@@ -532,8 +535,9 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
 		if st.Conflicts > 0 {
 			// evtx.Stats.Conflicts: the problem of each copy set aside
-			// names the copy printed and why.
-			dups = fmt.Sprintf("%d duplicates (every copy, in its %d files; %d records whose copies differ in content: see the problems)", st.Duplicates, n, st.Conflicts)
+			// names the copy printed, how they differ (in content or in
+			// a field of the key) and why.
+			dups = fmt.Sprintf("%d duplicates (every copy, in its %d files; %d records whose copies differ: see the problems)", st.Duplicates, n, st.Conflicts)
 		}
 		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
