@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,12 @@ import (
 // set, its checksums right, is not the last written when its chunk header
 // and its own EventRecordID say it is record 25 of 50 (evtx's
 // damagedRecordID). Before: reference time 00:24, record 1099511627801,
-// the log called exported; after: 00:49, record 50, not exported.
+// the log called exported; after: 00:49, record 50, not exported. With
+// the chunk header's checksum wrong as well (the header not believed),
+// the records beside it, numbered 24 and 26, vouch for its EventRecordID
+// (evtx's neighbouredRecordID): before, the reference time was 00:24
+// there still; now it is 00:49, and the input's problems name the record
+// read as its EventRecordID.
 func TestReferenceNotFromFlippedNumber(t *testing.T) {
 	le := binary.LittleEndian
 	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
@@ -24,27 +30,40 @@ func TestReferenceNotFromFlippedNumber(t *testing.T) {
 	for i := range 50 {
 		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
 	}
-	b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := b[4096+2*65536 : 4096+3*65536]
-	off := 512
-	for range 4 { // record 25, chunk 2's fifth
-		off += int(le.Uint32(ch[off+4:]))
-	}
-	le.PutUint64(ch[off+8:], le.Uint64(ch[off+8:])|1<<40)
-	evtxtest.SetChunkChecksums(ch)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res := analyzePath(t, builtinEngine(t, Options{}), dir)
-	ref := res.ReferenceRecord
-	if !res.ReferenceTime.Equal(base.Add(49*time.Minute)) || ref == nil || ref.RecordNumber != 50 || ref.EventRecordID != 50 {
-		t.Errorf("reference time %s from %+v, want %s from record 50", res.ReferenceTime, ref, base.Add(49*time.Minute))
-	}
-	if len(res.Inputs) != 1 || res.Inputs[0].Exported {
-		t.Errorf("inputs %+v: want one, not exported", res.Inputs)
+	for _, badHeader := range []bool{false, true} {
+		b, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch := b[4096+2*65536 : 4096+3*65536]
+		off := 512
+		for range 4 { // record 25, chunk 2's fifth
+			off += int(le.Uint32(ch[off+4:]))
+		}
+		le.PutUint64(ch[off+8:], le.Uint64(ch[off+8:])|1<<40)
+		evtxtest.SetChunkChecksums(ch)
+		if badHeader {
+			le.PutUint32(ch[124:], ^le.Uint32(ch[124:])) // the header checksum
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := analyzePath(t, builtinEngine(t, Options{}), dir)
+		ref := res.ReferenceRecord
+		if !res.ReferenceTime.Equal(base.Add(49*time.Minute)) || ref == nil || ref.RecordNumber != 50 || ref.EventRecordID != 50 {
+			t.Errorf("header checksum wrong %v: reference time %s from %+v, want %s from record 50", badHeader, res.ReferenceTime, ref, base.Add(49*time.Minute))
+		}
+		if len(res.Inputs) != 1 || res.Inputs[0].Exported {
+			t.Errorf("header checksum wrong %v: inputs %+v: want one, not exported", badHeader, res.Inputs)
+			continue
+		}
+		said := false
+		for _, e := range res.Inputs[0].Errors {
+			said = said || strings.Contains(e.Error(), "record number 1099511627801") && strings.Contains(e.Error(), "read as its EventRecordID 25")
+		}
+		if !said {
+			t.Errorf("header checksum wrong %v: no problem names the record read as its EventRecordID: %v", badHeader, res.Inputs[0].Errors)
+		}
 	}
 }
