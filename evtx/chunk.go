@@ -571,13 +571,22 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			}
 		}
 		id := le.Uint64(c[off+8 : off+16])
-		if !salvaged && !j.old && !idInRange(&h, id) {
-			if own, ok := damagedRecordID(&h, c, off, size, id, decoder); ok {
-				why := "the records checksum is wrong"
-				if h.RecordsChecksumOK {
-					why = "its EventRecordID lies inside it (the records checksum is right: a number damaged before it was computed, or crafted)"
+		if !salvaged && !j.old && idSuspect(&h, rule.vouched, c, off, size, id) {
+			if own, beside, ok := damagedRecordID(&h, c, off, size, id, decoder); ok {
+				switch {
+				case beside != "":
+					where := "whose header is not believed"
+					if rule.vouched {
+						where = "at or past the chunk header's free space offset"
+					}
+					fail(off, own, fmt.Errorf("%w: the record header's record number %d, in a chunk %s, differs from its EventRecordID %d, and %s: read as its EventRecordID %d", ErrCorrupt, id, where, own, beside, own))
+				default:
+					why := "the records checksum is wrong"
+					if h.RecordsChecksumOK {
+						why = "its EventRecordID lies inside it (the records checksum is right: a number damaged before it was computed, or crafted)"
+					}
+					fail(off, own, fmt.Errorf("%w: the record header's record number %d lies outside the chunk header's range %d..%d and %s: read as its EventRecordID %d", ErrCorrupt, id, h.FirstRecordID, h.LastRecordID, why, own))
 				}
-				fail(off, own, fmt.Errorf("%w: the record header's record number %d lies outside the chunk header's range %d..%d and %s: read as its EventRecordID %d", ErrCorrupt, id, h.FirstRecordID, h.LastRecordID, why, own))
 				id = own
 			}
 		}
@@ -817,10 +826,12 @@ func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *ch
 		}
 		h := c[off : off+recordHeaderSize : off+recordHeaderSize]
 		id, ft := le.Uint64(h[8:16]), le.Uint64(h[16:24])
-		if id < rule.firstID || id > rule.hdrLast {
-			// Its number outside the chunk header's range: the loop
-			// asks damagedRecordID (records before free lie in the
-			// range in a sound chunk, so this costs nothing there).
+		if id < rule.firstID || id > rule.hdrLast || !rule.vouched && !nextNumbered(c, off+size, id+1) {
+			// Its number outside the chunk header's range, or one no
+			// header vouches for and the next record's does not
+			// continue (idSuspect): the loop asks damagedRecordID
+			// (records before free lie in the range in a sound chunk,
+			// so this costs nothing there).
 			return off, rt, cheap, off
 		}
 		res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: size})
@@ -865,6 +876,9 @@ type slackRule struct {
 	firstID uint64
 	hdrLast uint64 // the chunk header's last record id
 	lastID  uint64 // highest record id of the current records so far
+	// vouched tells that the chunk header vouches for the numbers of the
+	// records before its free space offset (headerVouches).
+	vouched bool
 }
 
 // slackBelieved tells whether the free space offset of header h of a
@@ -893,6 +907,7 @@ func newSlackRule(h chunkHeader, believed bool, n int, dirty bool) slackRule {
 		dirty:   dirty,
 		firstID: h.FirstRecordID,
 		hdrLast: h.LastRecordID,
+		vouched: headerVouches(&h, n),
 	}
 }
 

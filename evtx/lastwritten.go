@@ -454,8 +454,10 @@ func (s *source) walkCands(from, to int, fn func(writtenCand), failed *atomic.Bo
 func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCand)) {
 	le := binary.LittleEndian
 	var rule slackRule
+	vouched := false
 	if h := hdr; h != nil {
 		rule = newSlackRule(*h, slackBelieved(*h, len(c)), len(c), s.dirty)
+		vouched = headerVouches(h, len(c))
 	}
 	var dec *chunkDecoder
 	decoder := func() *chunkDecoder {
@@ -478,8 +480,8 @@ func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCan
 			continue
 		}
 		id := le.Uint64(c[off+8:])
-		if hdr != nil && !idInRange(hdr, id) {
-			if own, ok := damagedRecordID(hdr, c, off, size, id, decoder); ok {
+		if hdr != nil && idSuspect(hdr, vouched, c, off, size, id) {
+			if own, _, ok := damagedRecordID(hdr, c, off, size, id, decoder); ok {
 				id = own // as scanChunk numbers it
 			}
 		}

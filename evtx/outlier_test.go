@@ -28,8 +28,10 @@ import (
 //
 // Where the chunk header is believed and the record lies before its free
 // space offset (renumbered), the record is read as its EventRecordID,
-// which lies in the header's range (damagedRecordID): it stands for
-// itself, and evtxexport's number for it, the flipped one, is not a record
+// which lies in the header's range (damagedRecordID), and elsewhere
+// (the header's checksum wrong, the record past its free space offset)
+// too, when the records beside it continue that EventRecordID
+// (neighbouredRecordID): it stands for itself, and evtxexport's number for it, the flipped one, is not a record
 // (27 numbered 31 is 27; record 31 was lost with chunk 3).
 func TestLostRecordsOutlierNumber(t *testing.T) {
 	le := binary.LittleEndian
@@ -73,9 +75,13 @@ func TestLostRecordsOutlierNumber(t *testing.T) {
 		// EventRecordID (25) is not 31, it does not stand for it.
 		{"salvaged record in slack, bit 40", evtxtest.Options{}, 2, 4, 40, true, true, "30..41", 30, 41},
 		// Chunk 2's last three records past its header's count (a dirty
-		// chunk): they continue its run, one an outlier.
+		// chunk): they continue its run. The flipped one is read as its
+		// EventRecordID, which the records beside it continue
+		// (neighbouredRecordID): the last, record 30, stands for itself
+		// (before, it was an outlier that stood for the run's end by its
+		// flipped number, 1099511627806).
 		{"uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 8, 40, false, false, "30..41", 30, 41},
-		{"last uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 9, 40, false, false, "30..41", 30 | 1<<40, 41},
+		{"last uncounted record, bit 40", evtxtest.Options{Dirty: true}, 2, 9, 40, false, false, "30..41", 30, 41},
 	}
 	dir := ""
 	if _, err := exec.LookPath("evtxexport"); err == nil {
@@ -87,7 +93,10 @@ func TestLostRecordsOutlierNumber(t *testing.T) {
 		off := recordOff(ch, c.n)
 		id := le.Uint64(ch[off+8:])
 		le.PutUint64(ch[off+8:], id^(1<<c.bit))
-		renumbered := len(c.o.BadChunkHeaderCRC) == 0 && !c.salvaged && !c.o.Dirty
+		// Read as its EventRecordID: by the chunk header, or where it
+		// does not vouch (its checksum wrong, past its free space
+		// offset) by the records beside it.
+		renumbered := !c.salvaged
 		if c.slack {
 			// Records n and n+1 copied past the free space offset, the
 			// record itself as it was.

@@ -32,7 +32,11 @@ type Options struct {
 	// those whose TimeCreated lies within Period before the TimeCreated of
 	// their log's last-written record (the highest record number), and
 	// those after it (a clock that ran ahead), as the reader's window
-	// selects them: never by record header time. The analysed period (the rules' longest window plus the
+	// selects them: never by record header time. Records without a
+	// usable TimeCreated (none, FILETIME 0, after the year 9999) are read
+	// whatever the period and counted as with Period 0 (Copy.Untimed):
+	// one of FILETIME 0, before every period's start, dropped out of the
+	// grouping (periodSummaries). The analysed period (the rules' longest window plus the
 	// look-back) is enough, since the records before it change no finding
 	// (analyze reads at least the default look-back's, so that a shorter
 	// one groups alike).
@@ -137,7 +141,8 @@ type Copy struct {
 	Path string
 	Log  *evtx.Log
 	// Records counts the copy's records that grouping read: those of the
-	// grouping period (Options.Period; with Period 0, all), records
+	// grouping period (Options.Period; with Period 0, all) and those
+	// without a usable TimeCreated (Untimed), records
 	// decoded in part aside; of copies of one log, the period of the
 	// newest copy (the latest start), which analyze reads the merged log
 	// over; Added those that no copy before it holds (by the identity of evtx.Merge, judged without decoding

@@ -184,11 +184,14 @@ func TestOlderCopyLastWrittenUntimedSaid(t *testing.T) {
 		ev.System.Computer = "vm1"
 		ev.RecordID = uint64(i + 1)
 	}
-	evs[119].Written = evs[119].System.TimeCreated
-	evs[119].System.TimeCreated = evtx.FiletimeToTime(0)
 	logs := filepath.Join(dir, "logs")
 	cur, old := filepath.Join(logs, "System.evtx"), filepath.Join(logs, "System (1).evtx")
 	write(t, cur, evs)
+	// Only the older copy's record 120 holds FILETIME 0 (damaged there):
+	// a record of FILETIME 0 both held is read whatever the period
+	// (untimed) and shared, and the two are merged as with Period 0.
+	evs[119].Written = evs[119].System.TimeCreated
+	evs[119].System.TimeCreated = evtx.FiletimeToTime(0)
 	write(t, old, evs[:120])
 	units, probs, err := fleet.Find([]string{logs})
 	if err != nil || len(probs) > 0 {

@@ -382,7 +382,7 @@ func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, a
 func readProfileSince(l *evtx.Log, ch string, workers int, since time.Time, alt bool) *profile {
 	pr := newProfiler(ch)
 	pr.noAlt = !alt
-	renames, err := summariesIn(l, evtx.Options{Workers: workers, Since: since}, pr.note)
+	renames, err := periodSummaries(l, workers, since, pr.note)
 	p := pr.profile()
 	p.renames, p.err, p.since = renames, err, since
 	return p
@@ -397,7 +397,36 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 	if err != nil {
 		return nil, err
 	}
-	return summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
+	return periodSummaries(l, workers, since, note)
+}
+
+// periodSummaries calls note, as summariesIn, for the records of l
+// whose TimeCreated is since or later (zero: all), as the reader's window
+// selects them (with those it cannot place: no TimeCreated), and for the
+// records before since without a usable TimeCreated (evtx.UsableTime
+// false: FILETIME 0, 1601-01-01, or earlier), which that window leaves
+// out; it returns the renames of both reads. A record without a usable
+// TimeCreated is placed in no time (placed): counted in Copy.Untimed and
+// named in the Grouping, its computer name and record key counting as
+// the others'. A record without a TimeCreated came through the window
+// and was counted so; one of FILETIME 0 lay before every period's start
+// and dropped out of the grouping with a Period (not counted, its
+// computer not seen, its copy in another file not matched) while the
+// read of every record (Period 0) counted it
+// (TestUntimedRecordsPlacedNowhere). The second read's window holds
+// FILETIME 0 alone, so the chunks the first pass found later in time are
+// not read again (evtx's window memo).
+func periodSummaries(l *evtx.Log, workers int, since time.Time, note func(evtx.Summary)) (renames [][2]string, _ error) {
+	renames, err := summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
+	zero := evtx.FiletimeToTime(0)
+	if err != nil || since.IsZero() || !zero.Before(since) {
+		return renames, err
+	}
+	// Those whose TimeCreated was read and is unusable, before since:
+	// not those without one, which the first read gave.
+	keep := func(tc time.Time) bool { return !tc.IsZero() && !evtx.UsableTime(tc) && tc.Before(since) }
+	more, err := summariesKept(l, evtx.Options{Workers: workers, Until: zero}, keep, note)
+	return append(renames, more...), err
 }
 
 // periodStart is where readSummaries begins: period before the
@@ -444,12 +473,21 @@ func periodStart(l *evtx.Log, workers int, period time.Duration) (since time.Tim
 // it returns the renames (EventLog 6011: from, to) and the error that
 // ended the read. Every note has returned when it does.
 func summariesIn(l *evtx.Log, o evtx.Options, note func(evtx.Summary)) (renames [][2]string, _ error) {
+	return summariesKept(l, o, nil, note)
+}
+
+// summariesKept is summariesIn of the records whose TimeCreated (the
+// zero time when none is read) keep accepts (nil: all), renames
+// included.
+func summariesKept(l *evtx.Log, o evtx.Options, keep func(time.Time) bool, note func(evtx.Summary)) (renames [][2]string, _ error) {
 	isRename := func(provider string, id uint16) bool { return id == 6011 && strings.EqualFold(provider, "EventLog") }
 	o.Filter = func(s evtx.Summary) bool {
 		if isRename(s.Provider, s.EventID) {
 			return true // decoded: its data names the old and new names
 		}
-		note(s)
+		if keep == nil || keep(s.TimeCreated) {
+			note(s)
+		}
 		return false
 	}
 	f, err := l.Open(o)
@@ -474,6 +512,9 @@ func summariesIn(l *evtx.Log, o evtx.Options, note func(evtx.Summary)) (renames 
 		}
 		// A 6011, or a record whose summary could not be read.
 		tc, ok := evtx.TimeCreatedOf(ev)
+		if keep != nil && !keep(tc) {
+			continue
+		}
 		var erid uint64
 		if ok {
 			erid = ev.System.EventRecordID // read with TimeCreated, as the reader's Summary
