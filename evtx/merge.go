@@ -704,10 +704,7 @@ func (m *merged) take(c mergeCand) *Event {
 		return nil
 	}
 	if e.verified && !c.verified || c.verified && !e.verified {
-		why := "that copy's chunk header and records checksums verify and this one's do not"
-		if c.verified {
-			why = fmt.Sprintf("that copy, read first, was yielded before this one, whose chunk checksums verify and that copy's do not, was read (more than %d records were waiting for the decision)", maxPending)
-		}
+		why := setAsideWhy(c.verified)
 		m.conflict(k, e.conflict, e.at(m), c.at(), contentDiffers, "that copy is used and this one set aside: "+why)
 		e.conflict = true
 		m.store(k, e)
@@ -716,10 +713,7 @@ func (m *merged) take(c mergeCand) *Event {
 	}
 	// Nothing tells the copies apart: both are yielded, as copies of
 	// other content always were, this one marked (Event.ConflictOf).
-	why := "the chunk checksums of both copies verify"
-	if !c.verified {
-		why = "the chunk checksums of neither copy verify"
-	}
+	why := bothYieldedWhy(c.verified)
 	kept := e.at(m)
 	m.conflict(k, e.conflict, kept, c.at(), contentDiffers, "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
 	e.conflict = true
@@ -949,10 +943,7 @@ func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r l
 		m.replaceHeld(held, c)
 		return nil
 	case e.verified != c.verified:
-		why := "that copy's chunk header and records checksums verify and this one's do not"
-		if c.verified {
-			why = fmt.Sprintf("that copy, read first, was yielded before this one, whose chunk checksums verify and that copy's do not, was read (more than %d records were waiting for the decision)", maxPending)
-		}
+		why := setAsideWhy(c.verified)
 		m.conflict(k, e.conflict, e.at(m), c.at(), keyDiff(k, ek), used+why)
 		e.conflict = true
 		m.recs[r.rec] = e
@@ -960,10 +951,7 @@ func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r l
 		m.dup(c)
 		return nil
 	}
-	why := "the chunk checksums of both copies verify"
-	if !c.verified {
-		why = "the chunk checksums of neither copy verify"
-	}
+	why := bothYieldedWhy(c.verified)
 	kept := e.at(m)
 	m.conflict(k, e.conflict, kept, c.at(), keyDiff(k, ek), "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
 	e.conflict = true
@@ -1171,4 +1159,23 @@ func (m *merged) close() {
 // the headers do not account for it.
 func (rd *Reader) recoveredAt(i int) bool {
 	return rd.cur != nil && i < len(rd.cur.recovered) && rd.cur.recovered[i]
+}
+
+// setAsideWhy says why, of two copies of a record whose chunk checksums
+// one verifies, the later (read now; its checksums verify when cVerified)
+// is set aside, or the earlier was yielded all the same.
+func setAsideWhy(cVerified bool) string {
+	if cVerified {
+		return fmt.Sprintf("that copy, read first, was yielded before this one, whose chunk checksums verify and that copy's do not, was read (more than %d records were waiting for the decision)", maxPending)
+	}
+	return "that copy's chunk header and records checksums verify and this one's do not"
+}
+
+// bothYieldedWhy says why two copies of a record are both yielded: the
+// chunk checksums of both verify (cVerified), or of neither.
+func bothYieldedWhy(cVerified bool) string {
+	if cVerified {
+		return "the chunk checksums of both copies verify"
+	}
+	return "the chunk checksums of neither copy verify"
 }

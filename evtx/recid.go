@@ -44,12 +44,8 @@ func damagedRecordID(h *chunkHeader, c []byte, off, size int, id uint64, dec fun
 	if h.FirstRecordID > h.LastRecordID || id >= h.FirstRecordID && id <= h.LastRecordID {
 		return id, "", false
 	}
-	var own uint64
-	if rt, ok := dec().readTime(off, size); ok && rt.hasID {
-		own = rt.eventRecordID
-	} else if ev, err := decodeSafely(dec(), off, size); err == nil {
-		own = ev.System.EventRecordID
-	} else {
+	own, ok := ownRecordID(dec, off, size)
+	if !ok {
 		return id, "", false
 	}
 	if own < h.FirstRecordID || own > h.LastRecordID {
@@ -150,12 +146,8 @@ func neighbouredRecordID(c []byte, off, size int, id uint64, dec func() *chunkDe
 	if want == id {
 		return id, "", false
 	}
-	var own uint64
-	if rt, ok := dec().readTime(off, size); ok && rt.hasID {
-		own = rt.eventRecordID
-	} else if ev, err := decodeSafely(dec(), off, size); err == nil {
-		own = ev.System.EventRecordID
-	} else {
+	own, ok := ownRecordID(dec, off, size)
+	if !ok {
 		return id, "", false
 	}
 	if own != want {
@@ -169,4 +161,17 @@ func neighbouredRecordID(c []byte, off, size int, id uint64, dec func() *chunkDe
 		words = append(words, fmt.Sprintf("the record after it is numbered %d", next))
 	}
 	return own, strings.Join(words, " and "), true
+}
+
+// ownRecordID returns the System/EventRecordID of the record at off (size
+// bytes) of the chunk dec decodes: read cheaply with its TimeCreated, else
+// from the record decoded; false when neither reads it.
+func ownRecordID(dec func() *chunkDecoder, off, size int) (uint64, bool) {
+	if rt, ok := dec().readTime(off, size); ok && rt.hasID {
+		return rt.eventRecordID, true
+	}
+	if ev, err := decodeSafely(dec(), off, size); err == nil {
+		return ev.System.EventRecordID, true
+	}
+	return 0, false
 }
