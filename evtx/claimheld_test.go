@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"sync/atomic"
 	"testing"
@@ -38,6 +40,16 @@ func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // read noted every chunk.
 func TestClaimSpansHeldEqualsRead(t *testing.T) {
 	logs := evtx.TestLogs(t)
+	if evtx.RaceEnabled {
+		// A fifth of the sample logs under the race detector (every
+		// crafted log below stays): the comparison is the same code
+		// path for each, and all of them took most of the race stage.
+		for i, name := range slices.Sorted(maps.Keys(logs)) {
+			if i%5 != 0 {
+				delete(logs, name)
+			}
+		}
+	}
 	le := binary.LittleEndian
 	add := func(name string, b []byte) { logs[name] = b }
 	for _, z := range [][]int{{1}, {3}, {5}, {1, 2}, {0, 5}} {
@@ -113,7 +125,8 @@ func TestClaimSpansHeldEqualsRead(t *testing.T) {
 			}
 		}
 	}
-	if someLost < 10 {
-		t.Errorf("%d logs lost records, want the crafted ones at least: the comparison proves little", someLost)
+	// The crafted logs that lose records are 9; the samples add more.
+	if want := 10; someLost < want && !(evtx.RaceEnabled && someLost >= 9) {
+		t.Errorf("%d logs lost records, want %d at least: the comparison proves little", someLost, want)
 	}
 }
