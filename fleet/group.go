@@ -128,8 +128,14 @@ type Log struct {
 	minID, maxID uint64
 	hosts        []*hostSpan
 	renames      [][2]string
-	order        int
-	unit         int
+	// renumbered is set when its copies number its records differently:
+	// some copies share no record header with others, only events (an
+	// export); the record numbers of hosts then mix numberings.
+	// interleavedCopy is then set when the records of a copy name several
+	// hosts interleaved (interleaved).
+	renumbered, interleavedCopy bool
+	order                       int
+	unit                        int
 	// units are the units of all its copies (unit first): a copy of the
 	// log in another unit puts the machine there too, so that the logs
 	// beside that copy that no rule reads go with it.
@@ -465,19 +471,27 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 	}
 	linkShared(lists, nil, func(a, b int) { union(owner[a], owner[b]) })
-	// Exports: logs of one host that share an event (eventKey) are copies
-	// too, though their record headers differ. Only logs naming exactly
-	// one host take part, so a forwarded log (events of several hosts) is
-	// never made a copy of one machine's log.
+	byRecord := make([]int, len(es))
+	for i := range es {
+		byRecord[i] = find(i)
+	}
+	// Exports: logs of one machine that share an event (eventKey) are
+	// copies too, though their record headers differ. Logs naming one
+	// host take part, and logs naming several one after another (a
+	// rename, as Group reads it: interleavedHosts), so that a renamed
+	// machine's older copy and the export of its newest records are one
+	// log whichever of them holds the rename; a log whose hosts are
+	// interleaved (forwarded events of several hosts) takes no part, so
+	// it is never made a copy of one machine's log. Two logs that share
+	// an eventKey hold a record naming the same computer (the key holds
+	// it).
 	lists, owner = lists[:0], owner[:0]
-	var hosts []string
 	for i, e := range es {
-		if e.sameFile < 0 && e.prof != nil && len(e.prof.hosts) == 1 {
+		if e.sameFile < 0 && e.prof != nil && len(e.prof.hosts) > 0 && !interleavedHosts(e.prof.hosts, e.prof.renames) {
 			lists, owner = append(lists, e.prof.alt), append(owner, i)
-			hosts = append(hosts, e.prof.hosts[0].key)
 		}
 	}
-	linkShared(lists, hosts, func(a, b int) { union(owner[a], owner[b]) })
+	linkShared(lists, nil, func(a, b int) { union(owner[a], owner[b]) })
 	sets := map[int][]int{}
 	var roots []int
 	for i := range es {
@@ -489,7 +503,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 	}
 	var all []*Log
 	for _, r := range roots {
-		all = append(all, newLog(es, sets[r], commonPeriod(es, sets[r], workers)))
+		all = append(all, newLog(es, sets[r], commonPeriod(es, sets[r], workers), byRecord))
 	}
 	for _, e := range es {
 		if e.prof != nil {
@@ -674,7 +688,11 @@ func commonPeriod(es []*entry, set []int, workers int) map[int]*profile {
 // newLog builds the Log of a set of copies (entry indices in found order);
 // counting holds the profiles Copy.Records and Copy.Added count from where
 // they are not the entry's own (commonPeriod).
-func newLog(es []*entry, set []int, counting map[int]*profile) *Log {
+//
+// byRecord holds, by entry index, the set of copies the entry is in by
+// shared record headers (recordKey) alone: copies in different ones
+// number the log's records differently (Log.renumbered).
+func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *Log {
 	l := &Log{order: set[0], unit: es[set[0]].unit, Channel: es[set[0]].channel}
 	for _, i := range set {
 		if !slices.Contains(l.units, es[i].unit) {
@@ -753,13 +771,30 @@ func newLog(es []*entry, set []int, counting map[int]*profile) *Log {
 		}
 		l.renames = append(l.renames, p.renames...)
 	}
+	numberings := map[int]bool{}
+	for _, i := range order {
+		if p := es[i].prof; p != nil && es[i].sameFile < 0 {
+			numberings[byRecord[i]] = true
+			l.interleavedCopy = l.interleavedCopy || interleavedHosts(p.hosts, l.renames)
+		}
+	}
+	l.renumbered = len(numberings) > 1
 	if len(l.hosts) > 0 {
 		l.minID, l.maxID = l.hosts[0].minID, l.hosts[0].maxID
 		for _, h := range l.hosts {
 			l.minID, l.maxID = min(l.minID, h.minID), max(l.maxID, h.maxID)
 		}
 	}
-	sort.SliceStable(l.hosts, func(a, b int) bool { return l.hosts[a].minID < l.hosts[b].minID })
+	if l.renumbered {
+		// Oldest first by time (record numbers mix numberings), those
+		// with none last.
+		sort.SliceStable(l.hosts, func(a, b int) bool {
+			x, y := l.hosts[a].first, l.hosts[b].first
+			return !x.IsZero() && (y.IsZero() || x.Before(y))
+		})
+	} else {
+		sort.SliceStable(l.hosts, func(a, b int) bool { return l.hosts[a].minID < l.hosts[b].minID })
+	}
 	return l
 }
 
@@ -794,17 +829,44 @@ func (l *Log) addHost(h *hostSpan) {
 // after another (a rename): hosts.Interleaved, the test package rules
 // applies before it reads a change of the Computer field as a rename.
 // Names that an EventLog 6011 of the log links are one host.
+//
+// Of a log whose copies number its records differently (renumbered: an
+// export renumbers from 1), record numbers are compared only within each
+// copy: a renamed machine's older copy (the old name at records 1 to 100,
+// the new one after) and the export of its newest records (the old name
+// at records 1 to 20, the new one after) hold spans whose union overlaps
+// in record numbers though each copy's names follow one another. Their
+// times (TimeCreated, which every copy keeps) are compared over all
+// copies.
 func interleaved(l *Log) bool {
-	if len(l.hosts) < 2 {
+	if !l.renumbered {
+		return interleavedHosts(l.hosts, l.renames)
+	}
+	if l.interleavedCopy {
+		return true
+	}
+	timed := make([]*hostSpan, len(l.hosts))
+	for i, h := range l.hosts {
+		c := *h
+		c.minID, c.maxID = 0, 0 // compared in no record numbers
+		timed[i] = &c
+	}
+	return interleavedHosts(timed, l.renames)
+}
+
+// interleavedHosts is interleaved of a log naming hs, whose EventLog 6011
+// events name renames.
+func interleavedHosts(hs []*hostSpan, renames [][2]string) bool {
+	if len(hs) < 2 {
 		return false
 	}
 	u := newUnionFind()
-	for _, rn := range l.renames {
+	for _, rn := range renames {
 		u.union(hostKey(rn[0]), hostKey(rn[1]))
 	}
 	comps := map[string]*hosts.Span{}
 	var keys []string
-	for _, h := range l.hosts {
+	for _, h := range hs {
 		k := u.find(h.key)
 		s := comps[k]
 		if s == nil {
@@ -927,9 +989,17 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		default:
 			var parts []string
 			for _, h := range l.hosts {
-				parts = append(parts, fmt.Sprintf("%s (records %d to %d, %s)", h.name, h.minID, h.maxID, hostPeriod(h)))
+				if l.renumbered {
+					parts = append(parts, fmt.Sprintf("%s (%s)", h.name, hostPeriod(h)))
+				} else {
+					parts = append(parts, fmt.Sprintf("%s (records %d to %d, %s)", h.name, h.minID, h.maxID, hostPeriod(h)))
+				}
 			}
-			why = append(why, fmt.Sprintf("%s: its records name one computer after another (a rename, one machine): %s", p, strings.Join(parts, ", then ")))
+			numbers := ""
+			if l.renumbered {
+				numbers = "; its copies number its records differently, as an export renumbers them, so no record numbers are given"
+			}
+			why = append(why, fmt.Sprintf("%s: its records name one computer after another (a rename, one machine%s): %s", p, numbers, strings.Join(parts, ", then ")))
 		}
 		for _, rn := range l.renames {
 			why = append(why, fmt.Sprintf("%s: EventLog 6011: the computer name changed from %q to %q", p, rn[0], rn[1]))

@@ -38,6 +38,10 @@ type TimelineEntry struct {
 	Where []*Condition `yaml:"where"`
 	// GroupBy names fields: events of this entry (and event id) with the
 	// same values are one line with a count and their first and last time.
+	// A field of Fields outside GroupBy shows on such a line its value
+	// where all its events hold the same, else the values and how many
+	// events hold each ("LogonType=3 (4 events), 10 (2 events)"), never
+	// one event's value as if it were all of theirs.
 	GroupBy []string `yaml:"group_by"`
 	// Addresses names fields of GroupBy that hold a client address:
 	// events group by the address ClientAddress reads in them (one client
@@ -64,16 +68,22 @@ type TimelineLine struct {
 	// of a group the newest's.
 	EventRecordID, RecordID uint64
 	grouped                 bool
-	// parts are Text's fields ("IpAddress=10.0.0.5") and spellings how
-	// the events of a group wrote each field of Fields that is among the
-	// entry's Addresses (nil when there is none).
+	entry                   *TimelineEntry // of a group
+	// parts are Text's fields ("IpAddress=10.0.0.5"), spellings how the
+	// events of a group wrote each field of Fields that is among the
+	// entry's Addresses (nil when there is none), values the values its
+	// events hold of each field of Fields that is not among the entry's
+	// GroupBy (nil when there is none).
 	parts     []string
 	spellings []*spellings
+	values    []*fieldValues
 	// Text is the entry's Says with the event's Fields:
-	// "service state (Binary=TermService/4, param2=running)"; of a group,
-	// the first read event's, but a field of the entry's Addresses that
-	// its events wrote several ways shows the address and those ways
-	// (TimelineEntry.Addresses).
+	// "service state (Binary=TermService/4, param2=running)". Of a group,
+	// a field of GroupBy shows the value its events share, but a field of
+	// the entry's Addresses that its events wrote several ways shows the
+	// address and those ways (TimelineEntry.Addresses); a field outside
+	// GroupBy shows its value where every event holds the same, else each
+	// value and how many events hold it (fieldValues.text).
 	Text string
 }
 
@@ -241,9 +251,8 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 		}
 		if l := tl.groups[key]; l != nil {
 			l.Count++
-			if l.noteSpellings(e, ev) {
-				l.Text = l.writtenAs(e)
-			}
+			l.noteSpellings(e, ev)
+			l.noteValues(e, ev)
 			if t.Before(l.Time) {
 				l.Time = t
 			}
@@ -265,11 +274,11 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	l.parts = timelineParts(e, ev)
 	l.Text = joinParts(e, l.parts)
 	if key != "" {
-		l.grouped = true
+		l.grouped, l.entry = true, e
 		tl.groups[key] = l
 		l.noteSpellings(e, ev)
-	}
-	if l.spellings == nil {
+		l.noteValues(e, ev)
+	} else {
 		l.parts = nil // Text stays as it is
 	}
 	tl.lines = append(tl.lines, l)
@@ -346,6 +355,11 @@ func (tl *timeline) finish() ([]*TimelineLine, int) {
 		return nil, 0
 	}
 	tl.trim(false)
+	for _, l := range tl.lines {
+		if l.entry != nil {
+			l.Text = l.lineText()
+		}
+	}
 	sortLines(tl.lines, func(l *TimelineLine) time.Time { return l.Time })
 	if tl.lines == nil {
 		tl.lines = []*TimelineLine{} // on, and empty
@@ -408,10 +422,8 @@ type spellings struct {
 }
 
 // noteSpellings notes how ev, an event of l's group, writes each field of
-// e.Fields that is among e.Addresses, and reports whether that changed
-// what l notes.
-func (l *TimelineLine) noteSpellings(e *TimelineEntry, ev *evtx.Event) bool {
-	changed := false
+// e.Fields that is among e.Addresses.
+func (l *TimelineLine) noteSpellings(e *TimelineEntry, ev *evtx.Event) {
 	for i, f := range e.Fields {
 		if !slices.Contains(e.Addresses, f) {
 			continue
@@ -436,17 +448,122 @@ func (l *TimelineLine) noteSpellings(e *TimelineEntry, ev *evtx.Event) bool {
 		if len(sp.texts) > maxSpellings {
 			sp.texts, sp.more = sp.texts[:maxSpellings], true
 		}
-		changed = true
 	}
-	return changed
 }
 
-// writtenAs is l's Text (of entry e) where its events wrote an address
-// field in several ways: the field shows the address (ClientAddress's form) and
-// how it was written, "IpAddress=10.0.0.5 written as ::ffff:10.0.0.5 and
-// 10.0.0.5" (at most maxSpellings ways, smallest first, then "and other
-// ways"). Its other fields are those of the group's first event read.
-func (l *TimelineLine) writtenAs(e *TimelineEntry) string {
+// maxValues is how many distinct values of a field outside GroupBy a
+// group counts (each with its events); maxShownValues how many of them
+// its line names.
+const (
+	maxValues      = 32
+	maxShownValues = 3
+)
+
+// fieldValues holds the values the events of a group hold of one field
+// outside the entry's GroupBy, as the line shows them (shownValue; ""
+// where an event lacks the field): the maxValues smallest, sorted, each
+// with how many events hold it, and whether there were more. Keeping the
+// smallest makes what is kept independent of the order of reading, and
+// its counts exact: a value once dropped is never among the smallest
+// again, and one never kept never was.
+type fieldValues struct {
+	texts  []string
+	counts []int
+	more   bool
+}
+
+// noteValues notes the value ev, an event of l's group, holds of each
+// field of e.Fields that is not among e.GroupBy.
+func (l *TimelineLine) noteValues(e *TimelineEntry, ev *evtx.Event) {
+	for i, f := range e.Fields {
+		if slices.Contains(e.GroupBy, f) {
+			continue
+		}
+		if l.values == nil {
+			l.values = make([]*fieldValues, len(e.Fields))
+		}
+		fv := l.values[i]
+		if fv == nil {
+			fv = &fieldValues{}
+			l.values[i] = fv
+		}
+		v := ""
+		if t := fieldText(ev, f); t != "" {
+			v = shownValue(t)
+		}
+		j, found := slices.BinarySearch(fv.texts, v)
+		if found {
+			fv.counts[j]++
+			continue
+		}
+		if j == maxValues {
+			fv.more = true // not among the smallest
+			continue
+		}
+		fv.texts = slices.Insert(fv.texts, j, v)
+		fv.counts = slices.Insert(fv.counts, j, 1)
+		if len(fv.texts) > maxValues {
+			fv.texts, fv.counts, fv.more = fv.texts[:maxValues], fv.counts[:maxValues], true
+		}
+	}
+}
+
+// text is how a line shows field name whose events hold the values of fv:
+// "" when none holds it; "LogonType=10" when all hold the same; else each
+// value with its events, most held first, "LogonType=3 (4 events), 10
+// (2 events)", at most maxShownValues of them and then how many other
+// values and events ("..., 5 other values (7 events)"); an event without
+// the field counts as "without it (1 event)". Of more than maxValues
+// values it says only that ("TargetUserName=more than 32 different
+// values"): which are most held is not known then.
+func (fv *fieldValues) text(name string) string {
+	if len(fv.texts) == 1 && !fv.more {
+		if fv.texts[0] == "" {
+			return ""
+		}
+		return name + "=" + fv.texts[0]
+	}
+	if fv.more {
+		return fmt.Sprintf("%s=more than %d different values", name, maxValues)
+	}
+	order := make([]int, len(fv.texts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return fv.counts[order[a]] > fv.counts[order[b]] })
+	events := func(n int) string {
+		if n == 1 {
+			return "1 event"
+		}
+		return fmt.Sprintf("%d events", n)
+	}
+	var shown []string
+	rest, restEvents := 0, 0
+	for k, i := range order {
+		if k >= maxShownValues {
+			rest++
+			restEvents += fv.counts[i]
+			continue
+		}
+		v := fv.texts[i]
+		if v == "" {
+			v = "without it"
+		}
+		shown = append(shown, v+" ("+events(fv.counts[i])+")")
+	}
+	if rest == 1 {
+		shown = append(shown, "1 other value ("+events(restEvents)+")")
+	} else if rest > 1 {
+		shown = append(shown, fmt.Sprintf("%d other values (%s)", rest, events(restEvents)))
+	}
+	return name + "=" + strings.Join(shown, ", ")
+}
+
+// lineText is the Text of l, a group's line: each field of GroupBy as
+// its events share it, of Addresses with how they wrote it (spellings),
+// each other field with the values its events hold (fieldValues.text).
+func (l *TimelineLine) lineText() string {
+	e := l.entry
 	parts := slices.Clone(l.parts)
 	for i, sp := range l.spellings {
 		if sp == nil || len(sp.texts) < 2 || l.parts[i] == "" {
@@ -464,6 +581,11 @@ func (l *TimelineLine) writtenAs(e *TimelineEntry) string {
 			ways = strings.Join(shown[:len(shown)-1], ", ") + " and " + shown[len(shown)-1]
 		}
 		parts[i] = name + "=" + shownValue(sp.addr) + " written as " + ways
+	}
+	for i, fv := range l.values {
+		if fv != nil {
+			parts[i] = fv.text(e.Fields[i])
+		}
 	}
 	return joinParts(e, parts)
 }
