@@ -244,11 +244,15 @@
 //     independent of the spelling.
 //   - A time value (TimeCreated/@SystemTime) compared with a string that is an
 //     ISO 8601 date-time ("2024-01-01T00:00:00", optional fraction of up to 9
-//     digits, optional Z or ±hh:mm; no zone means UTC) compares as a time, with
-//     all six operators, as Windows does. Plain XPath 1.0 would compare
+//     digits, optional Z or ±hh:mm; no zone means UTC; white space around
+//     it aside, as XML Schema's dateTime collapses it) compares as a time,
+//     with all six operators, as Windows does. Plain XPath 1.0 would compare
 //     NaN with NaN. Text that begins as a date (four digits and '-') but
-//     is not such a date-time ('2018-08-07', a date alone, or a time
-//     written with dots) compared with a path ending in @SystemTime is a
+//     is not such a date-time ('2018-08-07', a date alone, a time
+//     written with dots; a year of five digits or with a sign,
+//     '10000-01-01T00:00:00Z', which no 4-digit TimeCreated rendering
+//     has and which Windows' reading of is not documented) compared
+//     with a path ending in @SystemTime is a
 //     *SyntaxError at the literal: Windows refuses a query whose SystemTime
 //     bound it cannot read (an EventLogQuery with
 //     '2026-01-15T10.30.45.000Z' threw, github.com/laurentiu021/SystemManager
