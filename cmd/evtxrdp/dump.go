@@ -496,7 +496,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 	if st := f.Stats(); st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		return fmt.Errorf("%s: no readable record (%d problems above)", escapeText(l.Path), st.Problems)
+		return fmt.Errorf("%s: no readable record (%d problems above)%s", escapeText(l.Path), st.Problems, unknownChannelNote(l))
 	}
 	return nil
 }
@@ -933,4 +933,26 @@ func appendHexUpper(b []byte, p []byte) []byte {
 		}
 	}
 	return b
+}
+
+// unknownChannelNote says, for a log of which no record could be read,
+// that its channel is not known when its file name names no channel the
+// built-in rules read (export.evtx), as analyze says of it ("no record
+// told its channel: it may be this channel's log"); "" for a log named
+// after such a channel (System.evtx), which analyze reads as that
+// channel's.
+func unknownChannelNote(l *evtx.Log) string {
+	_, fileCh, _ := rules.LogChannel(l, noChannel)
+	rs, err := rules.Builtin()
+	if err != nil {
+		return ""
+	}
+	for _, r := range rs {
+		for _, ch := range r.Channels() {
+			if strings.EqualFold(ch, fileCh) {
+				return ""
+			}
+		}
+	}
+	return "; no record told its channel and its file name names none the rules read, so its channel is not known (analyze takes it as possibly the log of each channel the rules read)"
 }
