@@ -383,7 +383,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		}
 		if len(unknown) > 0 {
 			ls.Detail = "no readable log of this channel among the inputs; " + strings.Join(unknown, ", ") +
-				" could not be read, and no record told its channel: it may be this channel's log"
+				" could not be read in full, and no record told its channel: it may be this channel's log"
 		}
 		return ls
 	}

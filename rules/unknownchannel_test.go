@@ -58,7 +58,7 @@ func TestUnreadableLogOfUnknownChannel(t *testing.T) {
 			t.Errorf("NoShortcuts %v: cut export.evtx: unknown %v, err %v", plain, in.ChannelUnknown, in.Err)
 		}
 		f := finding(t, res, "rdp-tls-disabled")
-		if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, "System: no readable log of this channel among the inputs; "+filepath.Join(cut, "export.evtx")+" could not be read, and no record told its channel") {
+		if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, "System: no readable log of this channel among the inputs; "+filepath.Join(cut, "export.evtx")+" could not be read in full, and no record told its channel") {
 			t.Errorf("NoShortcuts %v: %s, reasons %q", plain, f.Verdict, why)
 		}
 		logs, err = evtx.Find(empty)
@@ -109,7 +109,7 @@ func TestPartialOnlyLogOfUnknownChannel(t *testing.T) {
 			t.Errorf("NoShortcuts %v: unknown %v, err %v", plain, in.ChannelUnknown, in.Err)
 		}
 		f := finding(t, res, "rdp-tls-disabled")
-		if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, filepath.Join(dir, "export.evtx")+" could not be read, and no record told its channel") {
+		if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, filepath.Join(dir, "export.evtx")+" could not be read in full, and no record told its channel") {
 			t.Errorf("NoShortcuts %v: %s, reasons %q", plain, f.Verdict, why)
 		}
 	}

@@ -187,6 +187,14 @@ func validateRule(r *Rule) []error {
 		}
 	}
 	for _, q := range r.Queries {
+		if q == nil {
+			continue
+		}
+		if cq, err := compileXPath(q.XPath); err == nil {
+			errs = append(errs, validateTimeLiterals(r, fmt.Sprintf("queries[%s].xpath", q.ID), q.XPath, cq)...)
+		}
+	}
+	for _, q := range r.Queries {
 		if q != nil {
 			errs = append(errs, validateQueryLinks(r, q)...)
 			errs = append(errs, validateLanguage(r, q)...)
@@ -388,4 +396,43 @@ func hasRole(r *Rule, role string) bool {
 		}
 	}
 	return false
+}
+
+// fileTimeEpoch is where FILETIME, and so every TimeCreated, begins.
+var fileTimeEpoch = time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// validateTimeLiterals checks the literals a query compares
+// TimeCreated/@SystemTime with, so that a rule's bound means the same to
+// the evaluator, to the reader's window (xpath.Query.TimeBounds) and to
+// the live command's wevtutil: each is a date-time the evaluator reads
+// as one (text that is not compares as XPath 1.0 text and selects
+// nothing; xpath.Compile already refuses text that begins as a date),
+// names its zone (Z: TimeCreated is UTC; the evaluator reads a time
+// without one as UTC, what Windows makes of it is not documented), has
+// at most 7 digits of a second (TimeCreated's 100 ns), lies after
+// 1601-01-01 (FILETIME's start: no TimeCreated is earlier), and the
+// bounds every match must satisfy leave some time between them. Each
+// error is an *xpath.SyntaxError at the literal's offset.
+func validateTimeLiterals(r *Rule, field, src string, q *xpath.Query) []error {
+	var errs []error
+	bad := func(off int, format string, args ...any) {
+		errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: field,
+			Err: &xpath.SyntaxError{Expr: src, Offset: off, Msg: fmt.Sprintf(format, args...)}})
+	}
+	for _, l := range q.TimeLiterals() {
+		switch {
+		case !l.IsTime:
+			bad(l.Offset, "@SystemTime is compared with %q, which is not a date-time: the condition selects no event (write YYYY-MM-DDThh:mm:ssZ, e.g. '2024-05-01T00:00:00Z')", l.Text)
+		case !l.Zone:
+			bad(l.Offset, "%q names no zone: write Z (TimeCreated is UTC; a time without a zone is read as UTC here, and what Windows makes of one is not documented)", l.Text)
+		case l.Digits > 7:
+			bad(l.Offset, "%q has %d digits of a second: TimeCreated counts 100 ns (7 digits); write at most 7", l.Text, l.Digits)
+		case l.Time.Before(fileTimeEpoch):
+			bad(l.Offset, "%q is before 1601-01-01T00:00:00Z, where FILETIME begins: no TimeCreated is earlier", l.Text)
+		}
+	}
+	if lo, hi, empty := q.EmptyTimeWindow(); empty {
+		bad(lo.Offset, "@SystemTime bounds leave no time: from %q (offset %d) to %q (offset %d); the query can match no event", lo.Text, lo.Offset, hi.Text, hi.Offset)
+	}
+	return errs
 }

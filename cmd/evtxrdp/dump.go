@@ -471,6 +471,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 	}
 	defer f.Close()
 	d.recovered = d.recovered[:0]
+	full := 0 // events decoded in full, which tell their channel
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -478,6 +479,9 @@ func (d *dumper) dump(l *evtx.Log) error {
 		}
 		if err != nil {
 			return err
+		}
+		if ev.Partial == "" {
+			full++
 		}
 		if ev.Recovered != "" {
 			d.recovered = append(d.recovered, ev.RecordID)
@@ -493,13 +497,28 @@ func (d *dumper) dump(l *evtx.Log) error {
 	}
 	noteCopies(d.stderr, "evtxrdp dump", l, f)
 	d.summary(l, f)
-	if st := f.Stats(); st.Records+st.Skipped == 0 && st.Problems > 0 {
+	st := f.Stats()
+	if st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		return fmt.Errorf("%s: no readable record (%d problems above)", escapeText(l.Path), st.Problems)
+		msg := fmt.Sprintf("%s: no readable record (%d problems above)", escapeText(l.Path), st.Problems)
+		if unnamedLog(l) {
+			msg += "; no record could be read, so its channel is not known" + channelUnknownTail
+		}
+		return errors.New(msg)
+	}
+	if full == 0 && st.Partial > 0 && st.Skipped == 0 && unnamedLog(l) {
+		fmt.Fprintf(d.stderr, "evtxrdp dump: %s: its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known%s\n",
+			escapeText(l.Path), st.Partial, channelUnknownTail)
 	}
 	return nil
 }
+
+// channelUnknownTail ends what dump says of a log no record of which
+// told its channel (none read, or every one decoded in part) and whose
+// file name names none the rules read: the words analyze gives it
+// (rules.Input.ChannelUnknown; the reasons its input gives are dump's).
+const channelUnknownTail = " (its file name names no channel the rules read; analyze lists it as \"channel unknown\": it may be the log of any channel they read)"
 
 func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	st := f.Stats()
@@ -933,4 +952,24 @@ func appendHexUpper(b []byte, p []byte) []byte {
 		}
 	}
 	return b
+}
+
+// unnamedLog reports whether l's file name names no channel the
+// built-in rules read (export.evtx, standard input), as analyze decides
+// it (rules.LogChannel): a log named after one (System.evtx) is that
+// channel's log to analyze when no record tells.
+func unnamedLog(l *evtx.Log) bool {
+	_, fileCh, _ := rules.LogChannel(l, noChannel)
+	rs, err := rules.Builtin()
+	if err != nil {
+		return false
+	}
+	for _, r := range rs {
+		for _, ch := range r.Channels() {
+			if strings.EqualFold(ch, fileCh) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -10,8 +10,10 @@ import (
 // exactly (evtx.Options.Since/Until), and Match compares timediff's
 // milliseconds exactly (doc.go, 64-bit numbers), but TimeBounds computes the
 // bound from the literal's double (a literal of more than 15 digits, or
-// with a fraction, rounds); a second covers the rounding with a wide
-// margin. (A wider window only decodes more records; the query's own
+// with a fraction, rounds), and Match lets a timediff compare as the
+// whole milliseconds on either side of its exact value (doc.go,
+// "timediff"), up to a millisecond past the exact bound; a second covers
+// both with a wide margin. (A wider window only decodes more records; the query's own
 // conditions still decide every match.)
 const RecordTimeSlack = time.Second
 

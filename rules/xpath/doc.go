@@ -163,7 +163,8 @@
 // 0x8000000000000001, 9223372036854775808.5 lies between 2^63 and
 // 2^63+1, 18446744073709551616 is above every 64-bit value); real values
 // as the doubles they are; timediff() as t2 − t1 in 100 ns divided
-// exactly by 10000. How Windows compares a UINT64 with a literal that has
+// exactly by 10000 (and its whole milliseconds on either side, see
+// timediff). How Windows compares a UINT64 with a literal that has
 // a fraction, or a Double with a UINT64, is not documented; comparing
 // the exact values gives the answer every reading agrees with where the
 // values are integers, and the mathematically true one elsewhere. The
@@ -173,6 +174,40 @@
 // RecordTimeSlack (TestExactIntegerComparisons, TestNumberCompareProperty,
 // TestMatchKeysEqualsMatch). Strict mode, which the differential test
 // compares with libxml2, keeps XPath 1.0's doubles.
+//
+// # timediff
+//
+// [MS-EVEN6] 2.2.15.2, "Filter XPath 1.0 Extensions"
+// (learn.microsoft.com/openspecs/windows_protocols/ms-even6/4533bef3-5a74-4a72-a03a-7fd5c1470554),
+// defines timediff(SYSTEM_TIME) as the difference in milliseconds between
+// its argument and the current system time, "positive if the system time
+// is greater than the argument time, zero if the system time is equal to
+// the argument time, and negative if the system time is less", and
+// timediff(t1, t2) likewise as t2 − t1. So the sign is settled: an event
+// written after the reference time (a clock ahead of the last-written
+// record's) has a negative timediff, not its absolute value, and
+// timediff(@SystemTime) <= 86400000 (Consuming Events' "the last 24 hour
+// period") selects it; an event exactly N ms before the reference time
+// has timediff N, and <= N selects it.
+//
+// What the specification does not say, and what no Microsoft page, issue
+// or public code found (searched 2026-12-02: Microsoft Learn, GitHub
+// issues, code of programs that pass such queries to wevtutil) shows, is
+// what becomes of the part of a millisecond: TimeCreated has 100 ns
+// resolution, the difference is exact in 100 ns, and Windows may keep
+// the fraction, truncate it, round it, or cut each time to whole
+// milliseconds (a SYSTEMTIME holds milliseconds) before subtracting.
+// Every one of these gives the exact difference x, its floor or its
+// ceiling. Match therefore lets a comparison with a timediff hold when
+// it holds for one of x, floor(x) and ceil(x), so that no event Windows
+// would select under any of these readings is dropped: an event N ms +
+// 100 ns before the reference time (x = N.0001) is selected by <= N and
+// by = N, one 100 ns after it (x = −0.0001) by >= 0 as well as by < 0.
+// The price is an event within a millisecond of a bound that Windows
+// may leave out; a diagnosis that misses evidence is worse. The reader's
+// window (TimeBounds) is wider than that millisecond by RecordTimeSlack.
+// A timediff that is a whole number of milliseconds has that one value.
+// TestTimediffBoundaries holds these cases.
 //
 // # Log files in structured queries
 //
@@ -209,11 +244,15 @@
 //     independent of the spelling.
 //   - A time value (TimeCreated/@SystemTime) compared with a string that is an
 //     ISO 8601 date-time ("2024-01-01T00:00:00", optional fraction of up to 9
-//     digits, optional Z or ±hh:mm; no zone means UTC) compares as a time, with
-//     all six operators, as Windows does. Plain XPath 1.0 would compare
+//     digits, optional Z or ±hh:mm; no zone means UTC; white space around
+//     it aside, as XML Schema's dateTime collapses it) compares as a time,
+//     with all six operators, as Windows does. Plain XPath 1.0 would compare
 //     NaN with NaN. Text that begins as a date (four digits and '-') but
-//     is not such a date-time ('2018-08-07', a date alone, or a time
-//     written with dots) compared with a path ending in @SystemTime is a
+//     is not such a date-time ('2018-08-07', a date alone, a time
+//     written with dots; a year of five digits or with a sign,
+//     '10000-01-01T00:00:00Z', which no 4-digit TimeCreated rendering
+//     has and which Windows' reading of is not documented) compared
+//     with a path ending in @SystemTime is a
 //     *SyntaxError at the literal: Windows refuses a query whose SystemTime
 //     bound it cannot read (an EventLogQuery with
 //     '2026-01-15T10.30.45.000Z' threw, github.com/laurentiu021/SystemManager

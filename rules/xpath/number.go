@@ -25,6 +25,10 @@ type number struct {
 	neg   bool    // exact: negative (never for zero)
 	mag   uint64  // exact: integer part of the magnitude
 	frac  float64 // exact: fraction of the magnitude, in [0, 1)
+	// ms marks a timediff whose exact value has a fraction of a
+	// millisecond: Windows may read it as its floor or ceiling
+	// (readings; doc.go, "timediff").
+	ms bool
 }
 
 var nanNumber = number{f: math.NaN()}
@@ -136,13 +140,42 @@ func (a number) compare(b number) (c int, ok bool) {
 }
 
 // compareNumbers applies op to a and b: a comparison with NaN is false,
-// except != (XPath 1.0, IEEE 754).
+// except != (XPath 1.0, IEEE 754). A timediff with a fraction of a
+// millisecond compares as each of its readings: op holds when it holds
+// for one of them (doc.go, "timediff").
 func compareNumbers(a, b number, op cmpOp) bool {
-	c, ok := a.compare(b)
-	if !ok {
-		return op == cmpNe
+	as, na := a.readings()
+	bs, nb := b.readings()
+	for _, x := range as[:na] {
+		for _, y := range bs[:nb] {
+			c, ok := x.compare(y)
+			if !ok {
+				if op == cmpNe {
+					return true
+				}
+				continue
+			}
+			if op.holds(c) {
+				return true
+			}
+		}
 	}
-	return op.holds(c)
+	return false
+}
+
+// readings returns the values Windows may give n: n itself and, for a
+// timediff with a fraction of a millisecond (n.ms), the whole
+// milliseconds on either side of it, toward and away from zero. Which
+// one Windows computes (the exact quotient, truncated, rounded, or the
+// difference of two times each cut to whole milliseconds, which lies
+// within a millisecond of the exact one) is not documented.
+func (n number) readings() ([3]number, int) {
+	if !n.ms || !n.exact || n.frac == 0 {
+		return [3]number{n}, 1
+	}
+	in := number{exact: true, neg: n.neg && n.mag != 0, mag: n.mag}
+	out := number{exact: true, neg: n.neg, mag: n.mag + 1}
+	return [3]number{n, in, out}, 3
 }
 
 // decimalNumber reads the XPath 1.0 Number syntax (digits with an
@@ -226,11 +259,12 @@ func trimSpace(s string) string {
 
 // msNumber returns d hundreds of nanoseconds in milliseconds, exactly
 // in its integer part (d / 10000) and to float64 precision in its
-// fraction.
+// fraction, marked as a timediff (ms: see readings).
 func msNumber(d int64) number {
 	n := intNumber(d)
 	n.frac = float64(n.mag%10000) / 10000
 	n.mag /= 10000
 	n.neg = n.neg && (n.mag != 0 || n.frac != 0)
+	n.ms = n.frac != 0
 	return n
 }

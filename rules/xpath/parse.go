@@ -627,8 +627,10 @@ func (p *parser) parseCmp() (*expr, error) {
 
 // notTimeLiteral returns the string literal operand of a comparison of
 // a path ending in @SystemTime with it when the literal begins as a date
-// (four digits and '-', spaces aside) but is not a date-time (parseTime,
-// spaces aside), else nil. Windows compares the two as times and refuses
+// (four or more digits and '-', spaces and a sign aside) but is not a
+// date-time as parseTime reads it (a date alone, a year of five digits
+// as in '10000-01-01T00:00:00Z', a signed year), else nil. Windows
+// compares the two as times and refuses
 // a query whose literal it cannot read as one (an EventLogQuery with a
 // SystemTime bound written 2026-01-15T10.30.45.000Z threw:
 // github.com/laurentiu021/SystemManager pull request 1227); compared as
@@ -646,10 +648,18 @@ func notTimeLiteral(a, b *expr) *expr {
 		return nil
 	}
 	s := strings.TrimSpace(b.lit.s)
-	if len(s) < 5 || s[4] != '-' || !isDigit(s[0]) || !isDigit(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) {
+	k := 0
+	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
+		k++ // a signed year ('-0001-01-01T00:00:00Z'): parseTime reads none
+	}
+	digits := k
+	for k < len(s) && isDigit(s[k]) {
+		k++
+	}
+	if k-digits < 4 || k == len(s) || s[k] != '-' {
 		return nil
 	}
-	if _, ok := parseTime(s); ok {
+	if b.lit.isTime {
 		return nil
 	}
 	return b

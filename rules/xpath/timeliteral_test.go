@@ -20,6 +20,10 @@ func TestTimeLiteralNotADateTimeRejected(t *testing.T) {
 		{"2026-01-15T10.30.45.000Z", true},
 		{"2018-08-07 18:00:00", true},
 		{"2018-13-01T00:00:00Z", true},
+		{"10000-01-01T00:00:00Z", true}, // five-digit year: compared as text it matched nothing
+		{"+2018-08-07T18:00:00Z", true},
+		{"-2018-08-07T18:00:00Z", true},
+		{"2018-08-07T18:00:00.1234567891Z", true}, // ten fraction digits
 		{"2018-08-07T18:00:00", false},
 		{"2018-08-07T18:00:00.1234567Z", false},
 		{"2018-08-07T18:00:00+02:00", false},
@@ -40,6 +44,27 @@ func TestTimeLiteralNotADateTimeRejected(t *testing.T) {
 			case !c.reject && err != nil:
 				t.Errorf("%s: %v", q, err)
 			}
+		}
+	}
+}
+
+// TestPaddedTimeLiteralComparesAsTime: a date-time with white space
+// around it compiled (notTimeLiteral reads it spaces aside) but compared
+// as text, so TimeCreated[@SystemTime >= ' 2018-08-07T18:00:00Z '] selected
+// nothing, silently; it compares as the time, and TimeBounds reads it.
+func TestPaddedTimeLiteralComparesAsTime(t *testing.T) {
+	ev := schannel36870(refTime)
+	for _, q := range []string{
+		"*[System[TimeCreated[@SystemTime >= ' 2022-10-17T07:00:00Z ']]]",
+		"*[System[TimeCreated[@SystemTime <= '\t2022-10-17T09:00:00Z\n']]]",
+		"*[System[TimeCreated[' 2022-10-17T08:00:00Z' = @SystemTime]]]",
+	} {
+		cq := MustCompile(q)
+		if !cq.Match(ev, refTime) {
+			t.Errorf("%q does not select the event at %v", q, refTime)
+		}
+		if _, _, ok := cq.TimeBounds(refTime); !ok {
+			t.Errorf("%q: TimeBounds reads no bound", q)
 		}
 	}
 }

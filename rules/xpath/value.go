@@ -11,7 +11,12 @@ import (
 // newLiteral precomputes the conversions of a string literal.
 func newLiteral(s string) *literal {
 	l := &literal{s: s, tnum: typedNumber(s)}
-	l.t, l.isTime = parseTime(s)
+	// White space around a date-time is not part of it: XPath 1.0's
+	// number() trims it, and XML Schema's dateTime collapses it (the
+	// attribute's type, EventSchema's TimeCreated). Windows' reading of
+	// a padded literal is not known; reading it as the time selects
+	// what Windows would if it trims, where text would select nothing.
+	l.t, l.isTime = parseTime(trimSpace(s))
 	if u, err := strconv.ParseUint(s, 10, 64); err == nil && strconv.FormatUint(u, 10) == s {
 		l.isIntDec, l.u = true, u
 	}
