@@ -33,8 +33,9 @@ var (
 	// ErrConflict means that two copies of a log read as one (Merge)
 	// hold one record (the same channel, EventRecordID and TimeCreated)
 	// with different content, or with one of those different and the
-	// same record number, record header time and size: one copy is
-	// damaged. The FormatError is at
+	// same record number, record header time and size, or with
+	// TimeCreated different and the same channel, EventRecordID and
+	// content otherwise: one copy is damaged. The FormatError is at
 	// the copy set aside (or, when nothing tells which copy is right,
 	// yielded beside the other and marked: Event.ConflictOf) and names
 	// the other copy, what was done and why (Merge says how it decides).

@@ -1,8 +1,10 @@
 package evtx
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"time"
 )
@@ -35,6 +37,14 @@ import (
 // EventRecordID and TimeCreated (a byte changed in one copy's field of
 // the key; two records of a log differ in more): its copies are decided
 // as below, the problem naming the other copy's value of that field.
+// So is a record whose copies in two parts have the same channel,
+// EventRecordID and content but for System/TimeCreated, and differ in
+// TimeCreated: found so where the record header cannot tell (an export
+// renumbers its records and leaves their header times 0, so two exports
+// of one log that disagree are judged as live copies are). (Two records of
+// a log cleared and begun again that share a channel, an EventRecordID
+// and everything but TimeCreated are taken for one, a risk taken since
+// such records say the same.)
 // Stats.Conflicts counts such records, and a FormatError wrapping
 // ErrConflict, at the copy set aside or marked (its file, chunk, offset
 // and record number), names the other copy (its file, record number and
@@ -58,6 +68,17 @@ import (
 // saying that the copy read first was yielded before it was read). Two
 // records of one key in one file are that file's, both yielded, as its
 // Reader yields them.
+//
+// A record decoded in full whose TimeCreated could not be read (a null
+// substitution, or one whose value's type or size is damaged) is a copy
+// of a record another part gives of the same channel, EventRecordID and
+// content but for TimeCreated, with a TimeCreated or without: one
+// record, the others counted in Stats.Duplicates, no conflict, since
+// nothing that both copies hold differs; its TimeCreated, the field that
+// could not be read, is not compared. The copy with a TimeCreated is
+// yielded, whichever part holds it: such a record in a part a later part
+// follows waits, as a held record does, and a later copy with a
+// TimeCreated is yielded in its place.
 //
 // A record decoded in part (Event.Partial: its template damaged or
 // overwritten in that file) has no EventRecordID or TimeCreated read, so
@@ -197,7 +218,12 @@ type RecordIdentity struct {
 
 // Identity returns the record's identity (see Merge).
 func (ev *Event) Identity() RecordIdentity {
-	id := RecordIdentity{Channel: ev.System.Channel, RecordID: ev.System.EventRecordID, Content: sha256.Sum256(ev.AppendXML(nil))}
+	return ev.identityOf(ev.AppendXML(nil))
+}
+
+// identityOf is Identity, xml being ev's event XML (AppendXML).
+func (ev *Event) identityOf(xml []byte) RecordIdentity {
+	id := RecordIdentity{Channel: ev.System.Channel, RecordID: ev.System.EventRecordID, Content: sha256.Sum256(xml)}
 	if id.RecordID == 0 {
 		id.RecordID = ev.RecordID
 	}
@@ -224,6 +250,21 @@ type merged struct {
 	// identity (Event.Identity): such a record is one record with no
 	// other.
 	untimed map[RecordIdentity]struct{}
+	// byID holds, by channel (its number in chanNames) and EventRecordID,
+	// the first record decoded in full with a TimeCreated met with them:
+	// a record of another part of that channel and EventRecordID whose
+	// content but for TimeCreated (mergeCand.timeless) is the same is a
+	// copy of it, whose TimeCreated differs (keyConflict) or could not be
+	// read (takeUntimed). It finds such copies where the record header
+	// cannot (byLoose): an export leaves the header time 0 and renumbers
+	// the records.
+	byID map[idKey]looseRef
+	// untimedBy holds the records without TimeCreated admitted, by
+	// channel, EventRecordID and content but for TimeCreated: a copy of
+	// one in another part, with or without a TimeCreated, is that record
+	// again. One held (untimedRef.held) gives way to such a copy with a
+	// TimeCreated (take).
+	untimedBy map[untimedKey]untimedRef
 	// extra holds the records yielded beside the one seen keeps under
 	// their key (addExtra), by identity; nil while there are none.
 	extra map[RecordIdentity]struct{}
@@ -493,6 +534,13 @@ func (m *merged) replaceHeld(held uint64, c mergeCand) {
 // be yielded.
 func (m *merged) judgeHeld(c mergeCand) *Event {
 	k, _ := c.ev.mergeKey()
+	if k.created == 0 {
+		// Without a TimeCreated (takeUntimed): no copy with one took
+		// its place.
+		uk := untimedKey{chn: m.chanNum(k.channel), id: k.id, timeless: c.timeless}
+		m.untimedBy[uk] = untimedRef{part: int32(c.part)}
+		return m.pass(c)
+	}
 	e, _ := m.lookup(k)
 	if e.held != c.held {
 		m.dup(c)
@@ -518,6 +566,9 @@ type mergeCand struct {
 	// held is, for a record decoded in full held for a decision (take),
 	// its place in merged.out, from 1 (mergeSeen.held); 0 otherwise.
 	held uint64
+	// timeless is, for a record decoded in full (take), a hash of its
+	// event XML without its System/TimeCreated element (timeless).
+	timeless uint64
 }
 
 // looseKey is a record by its record number, size and record header time
@@ -644,9 +695,10 @@ func (m *merged) addExtra(k mergeKey, sum [sha256.Size]byte) {
 // differing in one field, is decided so too (keyConflict).
 func (m *merged) take(c mergeCand) *Event {
 	ev := c.ev
-	k, id := ev.mergeKey()
+	k, id, tl := ev.mergeKeys()
+	c.timeless = tl
 	if k.created == 0 {
-		return m.admitUntimed(c, id)
+		return m.takeUntimed(c, k, id)
 	}
 	sum := id.Content
 	e, ok := m.lookup(k)
@@ -655,19 +707,45 @@ func (m *merged) take(c mergeCand) *Event {
 		if lok {
 			if r, found := m.byLoose[lk]; found {
 				if int(m.recs[r.rec].part) != c.part && m.oneFieldDiffers(r, k) {
-					return m.keyConflict(c, k, sum, r)
+					return m.keyConflict(c, k, sum, r, sameHeader)
 				}
 				lok = false // a record of that looseKey is known
 			}
 		}
+		n := m.chanNum(k.channel)
+		if r, found := m.byID[idKey{chn: n, id: k.id}]; found {
+			if o := m.recs[r.rec]; int(o.part) != c.part && o.timeless == tl {
+				// Its TimeCreated alone differs from another part's copy
+				// (an export's copies, whose header times are 0 and
+				// record numbers renumbered, too).
+				return m.keyConflict(c, k, sum, r, sameButTime)
+			}
+		}
+		uk := untimedKey{chn: n, id: k.id, timeless: tl}
+		u, copyUntimed := m.untimedBy[uk]
+		copyUntimed = copyUntimed && int(u.part) != c.part
 		e = m.seenOf(c, sum)
-		held := !c.verified && c.part < len(m.files)-1
+		held := !c.verified && c.part < len(m.files)-1 && !copyUntimed
 		if held {
 			e.held = m.hold(c)
 		}
 		i := m.store(k, e)
 		if lok {
 			m.noteLoose(lk, k, i)
+		}
+		m.noteID(k, i)
+		if copyUntimed {
+			// A copy of a record another part gave without a
+			// TimeCreated (one that could not be read there): one record,
+			// this copy, which has one, in the other's place when it
+			// waits there, else a duplicate of the one yielded.
+			if u.held != 0 {
+				m.untimedBy[uk] = untimedRef{part: u.part}
+				m.replaceHeld(u.held, c)
+			} else {
+				m.dup(c)
+			}
+			return nil
 		}
 		if held {
 			return nil
@@ -811,6 +889,7 @@ type mergeKey struct {
 // copy of other content was set aside (conflict).
 type mergeSeen struct {
 	content  [sha256.Size]byte
+	timeless uint64 // mergeCand.timeless
 	record   uint64
 	offset   int64
 	held     uint64
@@ -822,7 +901,7 @@ type mergeSeen struct {
 
 // seenOf returns what m keeps of c, whose content is sum.
 func (m *merged) seenOf(c mergeCand, sum [sha256.Size]byte) mergeSeen {
-	return mergeSeen{content: sum, record: c.ev.RecordID, offset: c.ev.Source.Offset, part: int32(c.part), chunk: int32(c.ev.Source.Chunk), verified: c.verified}
+	return mergeSeen{content: sum, timeless: c.timeless, record: c.ev.RecordID, offset: c.ev.Source.Offset, part: int32(c.part), chunk: int32(c.ev.Source.Chunk), verified: c.verified}
 }
 
 // mergeKey returns ev's mergeKey and its identity (Event.Identity: the
@@ -830,6 +909,14 @@ func (m *merged) seenOf(c mergeCand, sum [sha256.Size]byte) mergeSeen {
 func (ev *Event) mergeKey() (mergeKey, RecordIdentity) {
 	id := ev.Identity()
 	return mergeKey{channel: id.Channel, id: id.RecordID, created: id.TimeCreated}, id
+}
+
+// mergeKeys is mergeKey with the hash of ev's content but for
+// TimeCreated (timeless), from one rendering of its XML.
+func (ev *Event) mergeKeys() (mergeKey, RecordIdentity, uint64) {
+	xml := ev.AppendXML(nil)
+	id := ev.identityOf(xml)
+	return mergeKey{channel: id.Channel, id: id.RecordID, created: id.TimeCreated}, id, timeless(ev, xml)
 }
 
 // lookup returns what m keeps of the record of key k, and whether it met
@@ -873,15 +960,106 @@ func (m *merged) key(r looseRef) mergeKey {
 // in merged.recs, is the first met of looseKey lk.
 func (m *merged) noteLoose(lk looseKey, k mergeKey, i int) {
 	if m.byLoose == nil {
-		m.byLoose, m.chans = map[looseKey]looseRef{}, map[string]int32{}
+		m.byLoose = map[looseKey]looseRef{}
 	}
-	n, ok := m.chans[k.channel]
+	m.byLoose[lk] = looseRef{rec: i, chn: m.chanNum(k.channel), id: k.id, created: k.created}
+}
+
+// chanNum returns the number of channel in merged.chanNames, numbering
+// it when it is new.
+func (m *merged) chanNum(channel string) int32 {
+	if m.chans == nil {
+		m.chans = map[string]int32{}
+	}
+	n, ok := m.chans[channel]
 	if !ok {
 		n = int32(len(m.chanNames))
-		m.chans[k.channel] = n
-		m.chanNames = append(m.chanNames, k.channel)
+		m.chans[channel] = n
+		m.chanNames = append(m.chanNames, channel)
 	}
-	m.byLoose[lk] = looseRef{rec: i, chn: n, id: k.id, created: k.created}
+	return n
+}
+
+// idKey is a record by its channel (its number in merged.chanNames) and
+// EventRecordID (merged.byID).
+type idKey struct {
+	chn int32
+	id  uint64
+}
+
+// untimedKey is a record without TimeCreated by its channel (its number
+// in merged.chanNames), EventRecordID and content but for TimeCreated
+// (merged.untimedBy).
+type untimedKey struct {
+	chn      int32
+	id       uint64
+	timeless uint64
+}
+
+// untimedRef is what merged.untimedBy keeps of a record without
+// TimeCreated: its part and, while it waits in merged.out for a copy with
+// a TimeCreated to take its place, its place there (mergeCand.held).
+type untimedRef struct {
+	part int32
+	held uint64
+}
+
+// noteID keeps in merged.byID the record of key k, at index i in
+// merged.recs, unless one of its channel and EventRecordID is known.
+func (m *merged) noteID(k mergeKey, i int) {
+	if m.byID == nil {
+		m.byID = map[idKey]looseRef{}
+	}
+	n := m.chanNum(k.channel)
+	ik := idKey{chn: n, id: k.id}
+	if _, ok := m.byID[ik]; !ok {
+		m.byID[ik] = looseRef{rec: i, chn: n, id: k.id, created: k.created}
+	}
+}
+
+// timelessSeed seeds the hash of a record's content but for TimeCreated
+// (mergeCand.timeless), which lives only as long as the process.
+var timelessSeed = maphash.MakeSeed()
+
+// timeless returns a hash of xml, ev's event XML (AppendXML), with its
+// System/TimeCreated element left out: what two copies of a record share
+// when their TimeCreated differs or could not be read in one (a null or
+// damaged substitution). With no TimeCreated element, xml's hash.
+func timeless(ev *Event, xml []byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(timelessSeed)
+	if tc := timeCreatedElement(ev.Tree()); tc != nil {
+		// The one-line XML renders a child as it renders alone.
+		el := appendElement(nil, tc, false, -1)
+		if i := bytes.Index(xml, el); i >= 0 {
+			h.Write(xml[:i])
+			h.WriteByte(0)
+			h.Write(xml[i+len(el):])
+			return h.Sum64()
+		}
+	}
+	h.Write(xml)
+	return h.Sum64()
+}
+
+// timeCreatedElement returns root's System/TimeCreated element, nil when
+// it has none.
+func timeCreatedElement(root *Element) *Element {
+	if root == nil {
+		return nil
+	}
+	for _, sys := range root.Children {
+		if sys == nil || !NameIs(sys.Name, "System") {
+			continue
+		}
+		for _, c := range sys.Children {
+			if c != nil && NameIs(c.Name, "TimeCreated") {
+				return c
+			}
+		}
+		return nil
+	}
+	return nil
 }
 
 // oneFieldDiffers reports whether k differs from r's key in exactly one
@@ -904,10 +1082,18 @@ func (m *merged) oneFieldDiffers(r looseRef, k mergeKey) bool {
 	return n == 1
 }
 
+// What two copies of a record whose key differs in one field share
+// (keyDiff): its record header (merged.byLoose) or its content but for
+// TimeCreated (merged.byID).
+const (
+	sameHeader  = "the same record number, header time and size"
+	sameButTime = "the same channel, EventRecordID and content but for TimeCreated"
+)
+
 // keyDiff says what other holds where it differs from k: "with" its
 // channel, EventRecordID or TimeCreated.
-func keyDiff(k, other mergeKey) string {
-	s := " (the same record number, header time and size), with"
+func keyDiff(k, other mergeKey, same string) string {
+	s := " (" + same + "), with"
 	switch {
 	case k.channel != other.channel:
 		return fmt.Sprintf("%s channel %q", s, other.channel)
@@ -926,7 +1112,7 @@ func keyDiff(k, other mergeKey) string {
 // problem (ErrConflict) of the copy set aside or marked naming the other
 // and the value of the field there. It returns c's event when it is to
 // be yielded now, else nil.
-func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r looseRef) *Event {
+func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r looseRef, same string) *Event {
 	ek := m.key(r)
 	e := m.recs[r.rec]
 	ne := m.seenOf(c, sum)
@@ -935,7 +1121,7 @@ func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r l
 	switch {
 	case c.verified && !e.verified && e.held != 0:
 		// The held copy is set aside, this one kept in its place.
-		m.conflict(ek, e.conflict, c.at(), e.at(m), keyDiff(ek, k), used+"that copy's chunk header and records checksums verify and this one's do not")
+		m.conflict(ek, e.conflict, c.at(), e.at(m), keyDiff(ek, k, same), used+"that copy's chunk header and records checksums verify and this one's do not")
 		held := e.held
 		e.held, e.conflict = 0, true
 		m.recs[r.rec] = e
@@ -944,7 +1130,7 @@ func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r l
 		return nil
 	case e.verified != c.verified:
 		why := setAsideWhy(c.verified)
-		m.conflict(k, e.conflict, e.at(m), c.at(), keyDiff(k, ek), used+why)
+		m.conflict(k, e.conflict, e.at(m), c.at(), keyDiff(k, ek, same), used+why)
 		e.conflict = true
 		m.recs[r.rec] = e
 		m.store(k, ne)
@@ -953,11 +1139,56 @@ func (m *merged) keyConflict(c mergeCand, k mergeKey, sum [sha256.Size]byte, r l
 	}
 	why := bothYieldedWhy(c.verified)
 	kept := e.at(m)
-	m.conflict(k, e.conflict, kept, c.at(), keyDiff(k, ek), "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
+	m.conflict(k, e.conflict, kept, c.at(), keyDiff(k, ek, same), "both are yielded, since "+why+"; this one is marked as the other's conflicting copy (Event.ConflictOf), that one, read first, counts")
 	e.conflict = true
 	m.recs[r.rec] = e
 	m.store(k, ne)
 	c.ev.ConflictOf = &Position{File: kept.file, Chunk: kept.chunk, Offset: kept.offset}
+	return m.pass(c)
+}
+
+// takeUntimed is take for c, a record decoded in full without a
+// TimeCreated read (none, or a null or damaged substitution) of key k
+// (created 0) and identity id: a duplicate when a record of that identity
+// was met, or when another part gave a record of its channel and
+// EventRecordID whose content but for TimeCreated is c's, with a
+// TimeCreated or without (its copy in that part; its TimeCreated, the
+// field that could not be read here, is not compared). Else it is
+// admitted: held in its place (merged.out) when a later part follows,
+// so that a copy with a TimeCreated that a later part gives takes its
+// place (take), else yielded when the window and filter yield it.
+func (m *merged) takeUntimed(c mergeCand, k mergeKey, id RecordIdentity) *Event {
+	if _, dup := m.untimed[id]; dup {
+		m.dup(c)
+		return nil
+	}
+	m.untimed[id] = struct{}{}
+	n := m.chanNum(k.channel)
+	if r, found := m.byID[idKey{chn: n, id: k.id}]; found {
+		if o := m.recs[r.rec]; int(o.part) != c.part && o.timeless == c.timeless {
+			m.dup(c)
+			return nil
+		}
+	}
+	uk := untimedKey{chn: n, id: k.id, timeless: c.timeless}
+	if u, found := m.untimedBy[uk]; found {
+		if int(u.part) != c.part {
+			m.dup(c)
+			return nil
+		}
+		// Two records of one file: left to its Reader.
+		return m.pass(c)
+	}
+	if m.untimedBy == nil {
+		m.untimedBy = map[untimedKey]untimedRef{}
+	}
+	u := untimedRef{part: int32(c.part)}
+	if c.part < len(m.files)-1 {
+		u.held = m.hold(c)
+		m.untimedBy[uk] = u
+		return nil
+	}
+	m.untimedBy[uk] = u
 	return m.pass(c)
 }
 

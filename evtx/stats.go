@@ -105,8 +105,10 @@ type Stats struct {
 	// Conflicts counts, for a merged log (Merge), the records that two
 	// of its copies hold with different content (the same channel,
 	// EventRecordID and TimeCreated: one copy damaged), or with one of
-	// those different and the same record number, header time and size
-	// (that field damaged in one copy; see Merge): yielded once,
+	// those different and the same record number, header time and size,
+	// or with TimeCreated different and the same channel, EventRecordID
+	// and content otherwise (that field damaged in one copy; see Merge;
+	// a TimeCreated not read in one copy is no conflict): yielded once,
 	// from the copy whose chunk checksums verify, the other counted in
 	// Duplicates, or, when both copies' checksums verify or neither's,
 	// from both, the later marked (Event.ConflictOf). Each copy set aside

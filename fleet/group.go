@@ -159,6 +159,14 @@ type Copy struct {
 	// earlier's do not) or beside it, marked (evtx.Event.ConflictOf);
 	// evtx.Reader.PartAdded counts by the decoded identity).
 	Records, Added int
+	// Differ counts those of Records that no copy before it holds by that
+	// identity but that are a record an earlier copy holds all the same:
+	// the same record number, non-zero header time, provider, computer
+	// and event id, and EventRecordID or TimeCreated different (a byte
+	// changed in one copy) or TimeCreated not read in one (evtx.Merge
+	// reads such a record once, and says so of a conflict). Neither
+	// Added nor the Log's Records count them; Grouping names them.
+	Differ int
 	// Untimed counts those of Records without a usable TimeCreated (none
 	// read, FILETIME 0, or after the year 9999: evtx.UsableTime). They
 	// are counted, and their computer names and record numbers count,
@@ -507,7 +515,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 	}
 	for _, e := range es {
 		if e.prof != nil {
-			e.prof.keys, e.prof.alt = nil, nil // not needed any more; a fleet holds many
+			e.prof.keys, e.prof.alt, e.prof.recs = nil, nil, nil // not needed any more; a fleet holds many
 		}
 	}
 	return all
@@ -705,6 +713,7 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 		return records(es[order[a]]) > records(es[order[b]])
 	})
 	var seen, seenAlt map[uint64]struct{} // for several copies
+	var byHeader map[uint64]recHeader     // the first record of each header met (recHeader)
 	read := map[int]bool{}
 	for _, i := range order {
 		e := es[i]
@@ -731,10 +740,37 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 					seen, seenAlt = map[uint64]struct{}{}, map[uint64]struct{}{}
 				}
 				first := len(seen) == 0
-				for _, k := range p.keys {
-					if _, ok := seen[k]; !ok {
-						seen[k] = struct{}{}
+				if p.recs == nil {
+					for _, k := range p.keys {
+						if _, ok := seen[k]; !ok {
+							seen[k] = struct{}{}
+							c.Added++
+						}
+					}
+				} else {
+					// A record of another key whose record header an
+					// earlier copy's record has, the two differing in
+					// EventRecordID or TimeCreated alone (or with
+					// TimeCreated not read in one), is that record: one
+					// copy is damaged (evtx.Merge reads it once).
+					if byHeader == nil {
+						byHeader = map[uint64]recHeader{}
+					}
+					for _, r := range p.recs {
+						if _, ok := seen[r.key]; ok {
+							continue
+						}
+						seen[r.key] = struct{}{}
+						if o, ok := byHeader[r.header]; ok && !first && sameRecord(o, r) {
+							c.Differ++
+							continue
+						}
 						c.Added++
+					}
+					for _, r := range p.recs {
+						if _, ok := byHeader[r.header]; !ok && r.header != 0 {
+							byHeader[r.header] = r
+						}
 					}
 				}
 				// An export shares no record header with the log it was
@@ -1014,9 +1050,9 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			case c.SameFile:
 				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, c.SameAs))
 			case c.Added == 0:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records%s", c.Path, p, c.Records, inPeriod))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records%s%s", c.Path, p, c.Records, inPeriod, differ(c)))
 			default:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records%s (each record counted once)", c.Path, p, c.Added, c.Records, inPeriod))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records%s (each record counted once)%s", c.Path, p, c.Added, c.Records, inPeriod, differ(c)))
 			}
 		}
 	}
@@ -1029,6 +1065,15 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural(unread[u], "log")))
 	}
 	m.Grouping = append(why, m.Grouping...)
+}
+
+// differ says, for a grouping line, how many of c's records an earlier
+// copy holds with another EventRecordID or TimeCreated (Copy.Differ).
+func differ(c *Copy) string {
+	if c.Differ == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s an earlier copy holds with the same record number, header time and event but another EventRecordID or TimeCreated, or none read (one copy is damaged): counted once", plural(c.Differ, "record"))
 }
 
 type unionFind map[string]string

@@ -25,8 +25,11 @@ type profile struct {
 	// alt holds eventKey of every record, sorted, each once (none when
 	// the profile was read without them: profileAll's lone logs); altAll
 	// is false when a record's TimeCreated could not be read (it has none).
-	alt     []uint64
-	altAll  bool
+	alt    []uint64
+	altAll bool
+	// recs holds, beside alt (none without it), each record's recordKey
+	// with what tells a copy of it whose key differs (recHeader).
+	recs    []recHeader
 	renames [][2]string // EventLog 6011: from, to
 	// first and last are the oldest and newest usable TimeCreated;
 	// untimed counts the records without one, placed in no time (placed).
@@ -36,6 +39,35 @@ type profile struct {
 	// TimeCreated of the log's last-written record (zero: the whole log).
 	since time.Time
 	err   error
+}
+
+// recHeader is one record of a profile as a copy whose key differs may
+// share it: its recordKey, a hash of what its record header and event
+// name (channel, provider, computer, record number, header time, event
+// id; header, 0 when the header time is 0, as exports leave it: it tells
+// nothing then), and the two fields of its key the header does not hold
+// (EventRecordID, the record number where it was not read, and
+// TimeCreated, 0 when not read).
+type recHeader struct {
+	key, header uint64
+	erid        uint64
+	created     int64
+}
+
+// sameRecord reports whether a and b, records of copies of one log whose
+// keys differ and whose headers agree (record number, non-zero header
+// time, provider, computer, event id), are one record, as evtx.Merge
+// takes them: they differ in one of EventRecordID and TimeCreated (a
+// byte changed in one copy's field), or the TimeCreated of one was not
+// read (what both read agrees).
+func sameRecord(a, b recHeader) bool {
+	if a.header == 0 || a.header != b.header {
+		return false
+	}
+	if a.created == 0 || b.created == 0 {
+		return true
+	}
+	return (a.erid != b.erid) != (a.created != b.created)
 }
 
 // hostSpan is where one host's records lie in a log.
@@ -147,6 +179,7 @@ type profShard struct {
 	mu          sync.Mutex
 	records     int
 	keys, alt   []uint64
+	recs        []recHeader
 	unkeyed     bool // a record's TimeCreated was not read (it has no eventKey)
 	untimed     int  // records without a usable TimeCreated (placed)
 	first, last time.Time
@@ -183,11 +216,25 @@ func (pr *profiler) note(s evtx.Summary) {
 		m.provider, m.computer, m.h, m.ok = s.Provider, s.Computer, summaryPrefix(pr.lower, s), true
 	}
 	sh.records++
-	sh.keys = append(sh.keys, recordKeyAfter(m.h, s))
+	key := recordKeyAfter(m.h, s)
+	sh.keys = append(sh.keys, key)
 	if s.TimeCreated.IsZero() {
 		sh.unkeyed = true
 	} else if !pr.noAlt {
 		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
+	}
+	if !pr.noAlt {
+		r := recHeader{key: key, erid: s.EventRecordID}
+		if r.erid == 0 {
+			r.erid = s.RecordID
+		}
+		if !s.TimeCreated.IsZero() {
+			r.created = s.TimeCreated.UnixNano()
+		}
+		if ft := evtx.TimeToFiletime(s.Written); ft != 0 {
+			r.header = uint64(m.h.U64(s.RecordID).U64(ft).U16(s.EventID))
+		}
+		sh.recs = append(sh.recs, r)
 	}
 	t := placed(s.TimeCreated)
 	if t.IsZero() {
@@ -267,6 +314,7 @@ func (pr *profiler) profile() *profile {
 		p.records += sh.records
 		p.keys = append(p.keys, sh.keys...)
 		p.alt = append(p.alt, sh.alt...)
+		p.recs = append(p.recs, sh.recs...)
 		p.altAll = p.altAll && !sh.unkeyed
 		p.untimed += sh.untimed
 		if !sh.first.IsZero() && (p.first.IsZero() || sh.first.Before(p.first)) {

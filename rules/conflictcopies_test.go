@@ -114,7 +114,7 @@ func TestCopiesWithDifferentContentCountOnce(t *testing.T) {
 			if !slices.Equal(gd, wd) {
 				t.Errorf("NoShortcuts %v, damaged copy %d of 2: evidence %q; the intact copy's: %q", plain, order[1]+1, gd, wd)
 			}
-			w := "System.evtx: 1 record is in two of its copies that differ (in content, the same channel, EventRecordID and TimeCreated, or in one of those, the same record number, header time and size: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): evtx: " +
+			w := "System.evtx: 1 record is in two of its copies that differ (in content, the same channel, EventRecordID and TimeCreated, or in one of those, the same record number, header time and size, or in TimeCreated alone, the same content otherwise: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): evtx: " +
 				filepath.Join(dirs[1], "System.evtx")
 			if warned := strings.Contains(strings.Join(res.Warnings, "\n"), w); !warned {
 				t.Errorf("NoShortcuts %v, damaged copy %d of 2: no warning %q of the copies' different content: %q", plain, order[1]+1, w, res.Warnings)

@@ -115,6 +115,6 @@ func conflictsWarning(in *Input) string {
 	if in.Stats.Conflicts == 1 {
 		what = "1 record is"
 	}
-	return fmt.Sprintf("%s: %s in two of its copies that differ (in content, the same channel, EventRecordID and TimeCreated, or in one of those, the same record number, header time and size: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): %s",
+	return fmt.Sprintf("%s: %s in two of its copies that differ (in content, the same channel, EventRecordID and TimeCreated, or in one of those, the same record number, header time and size, or in TimeCreated alone, the same content otherwise: one copy is damaged); each is counted once, from the copy whose chunk checksums verify, else from the copy read first (evtxrdp dump and query print the copy counted, or both when the checksums do not tell them apart): %s",
 		in.Path, what, in.Conflict.Error())
 }
