@@ -67,7 +67,10 @@ const maxLostSpans = 100
 // does not widen the chunk's span: it holds its own number, which cuts a
 // run it lies in, and, first or last in its chunk, the number next to
 // the run's end (it is then After or Before, with its own RecordID)
-// unless its own EventRecordID is another. It reads the record headers once and does not
+// unless its own EventRecordID is another. A chunk holding records of two
+// uses of it, numbers a lap round the log apart (a shadow copy taken
+// while the chunk was written anew), holds each use's numbers, not those
+// between (splitGenerations). It reads the record headers once and does not
 // move Next. Of copies read as one (Merge), it returns the runs one copy
 // lacks of which no other copy holds a record (each once): those every
 // copy lost; a run another copy holds some of is not returned (a copy may
@@ -494,6 +497,7 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 			a = b
 		}
 		if tie {
+			sp.splitGenerations(cs)
 			return
 		}
 		for _, i := range order[bestAt : bestAt+best] {
@@ -512,7 +516,11 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 		}
 	}
 	if !run.ok || len(cs)-run.n > maxOutliers {
-		return // too much set apart: the span stays that of every record
+		// Too much set apart to be bit flips: the chunk may hold records
+		// of two uses of it (splitGenerations), else the span stays that
+		// of every record.
+		sp.splitGenerations(cs)
+		return
 	}
 	run.inner = innerGaps(cs, inRun)
 	if run.n == len(cs) {
@@ -552,6 +560,61 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 	}
 	run.hdr = sp.hdr // the chunk's header claims the same
 	*sp = run
+}
+
+// splitGenerations makes the runs of the chunk (cs, its records in file
+// order) the clusters of its records' numbers, none farther from the next
+// than a chunk holds records, when at least two clusters hold two records
+// or more: a chunk that holds records of two uses of it, the older left
+// where the newer did not reach (a shadow copy taken while Windows was
+// writing the chunk anew on a later lap round a circular log: public
+// sample 2-vss_0-...RemoteConnectionManager%4Operational.evtx, whose
+// chunk 1 holds records 401513..401596 and 463011..463076). The numbers
+// between two clusters are not in the chunk, which holds no more records
+// than maxChunkRecords: taken as one span (from the lowest number to the
+// highest) they hid every run lost between them, 60,000 records there,
+// and a log missing records in the window was called read and covering
+// it. Clusters are cut as inner gaps (subRuns); a record alone in its
+// cluster (a record number with a bit flipped) is set apart as an
+// outlier, holding its own number only. With fewer than two such
+// clusters nothing changes.
+func (sp *candSpan) splitGenerations(cs []writtenCand) {
+	if len(cs) < 4 {
+		return
+	}
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cs[a].id, cs[b].id) })
+	type cluster struct{ a, b int } // order[a:b]
+	var runs []cluster
+	var alone []int
+	for a := 0; a < len(order); {
+		b := a + 1
+		for b < len(order) && cs[order[b]].id-cs[order[b-1]].id <= maxChunkRecords {
+			b++
+		}
+		if b-a >= 2 {
+			runs = append(runs, cluster{a, b})
+		} else {
+			alone = append(alone, order[a])
+		}
+		a = b
+	}
+	if len(runs) < 2 {
+		return
+	}
+	out := candSpan{ok: true, n: sp.n, hdr: sp.hdr}
+	out.lo, out.hi = cs[order[runs[0].a]], cs[order[runs[len(runs)-1].b-1]]
+	for k := 1; k < len(runs); k++ {
+		out.inner = append(out.inner, [2]writtenCand{cs[order[runs[k-1].b-1]], cs[order[runs[k].a]]})
+	}
+	slices.Sort(alone) // file order
+	for _, i := range alone {
+		out.outliers = append(out.outliers, cs[i])
+	}
+	*sp = out
 }
 
 // innerGaps returns the gaps between the records of a chunk's run (cs[i]

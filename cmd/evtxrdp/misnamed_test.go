@@ -225,3 +225,52 @@ func TestArchivedLogChannelUnreadable(t *testing.T) {
 		t.Errorf("query --channel System over an empty System archive: exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// A support engineer's copies named after the machine or numbered by the
+// browser (vm1-System.evtx, "System (1).evtx") hold their file name's
+// channel with decoration around it. dump and query said of each "its
+// records are of the System channel, not of vm1-System as its file name
+// says", a contradiction that is not there, once per log and run; a
+// Security.evtx holding System records is still named.
+func TestDecoratedFileNameNamesChannel(t *testing.T) {
+	tls := filepath.Join(scenarios, "tls-36871-10013", "System.evtx")
+	// Each log alone in its folder: copies given together are read as one.
+	for _, name := range []string{"vm1-System", "System (1)", "system_2024-05-01", "Security"} {
+		dir := t.TempDir()
+		copyFile(t, tls, filepath.Join(dir, name+".evtx"))
+		for _, args := range [][]string{
+			{"dump", "-f", "none", dir},
+			{"query", dir, "-f", "xml", "-q", "*[System[EventID=36871]]"},
+		} {
+			code, _, errOut := runCmd(args...)
+			noted := strings.Contains(errOut, name+".evtx: its records are of the System channel, not of "+name+" as its file name says")
+			if code != exitOK || noted != (name == "Security") {
+				t.Errorf("%s %s.evtx: exit %d, stderr names it as misnamed: %v, want %v:\n%s", args[0], name, code, noted, name == "Security", errOut)
+			}
+		}
+	}
+}
+
+func TestNamesChannel(t *testing.T) {
+	for _, c := range []struct {
+		name, ch string
+		want     bool
+	}{
+		{"vm1-System", "System", true},
+		{"System (1)", "System", true},
+		{"SYSTEM_copy", "System", true},
+		{"export__Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational", "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational", true},
+		{"Security", "System", false},
+		{"export", "System", false},
+		{"SystemBackup", "System", false},
+		{"Microsoft-Windows-SystemDataArchiver/Diagnostic", "System", false},
+		{"Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", "Security", false},
+		{"Microsoft-Windows-Security-Mitigations/KernelMode", "Security", false},
+		{"System", "System", false}, // equal: not decorated (noteMisnamed compares equal names first)
+		{"vm1-System", "", false},
+	} {
+		if got := namesChannel(c.name, c.ch); got != c.want {
+			t.Errorf("namesChannel(%q, %q) = %v, want %v", c.name, c.ch, got, c.want)
+		}
+	}
+}
