@@ -223,6 +223,14 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 			notRead = append(notRead, errText(err))
+		}
+		// The archives inside an archive on standard input, named as
+		// fleet.Find names those of an archive given by path.
+		for _, e := range in.skippedBelow("-") {
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", e)
+			notRead = append(notRead, e)
+		}
+		if err != nil {
 			continue
 		}
 		stdinUnit = &fleet.Unit{Path: "-", Logs: logs}

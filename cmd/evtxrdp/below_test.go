@@ -124,7 +124,8 @@ func TestDumpQueryNameLogsBelowAFolderWithout(t *testing.T) {
 // analyze, dump and query of a collection zip name each archive inside it,
 // which none of them reads, on stderr: before, a zip holding System.evtx
 // and vm2.zip was read as one machine with no word of vm2.zip, and one
-// holding only zips said "no .evtx members" and nothing of them.
+// holding only zips said "no .evtx members" and nothing of them. The same
+// for the archive on standard input ("-!vm2.zip").
 func TestCommandsNameArchivesInsideAnArchive(t *testing.T) {
 	dir := t.TempDir()
 	src := "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
@@ -151,6 +152,18 @@ func TestCommandsNameArchivesInsideAnArchive(t *testing.T) {
 			}
 			if (code == exitFailure) != (z == only) {
 				t.Errorf("%q: exit %d", args, code)
+			}
+			// The same archive on standard input: named "-" then the
+			// member's path, as its .evtx members are ("-!System.evtx").
+			// Before, nothing named vm2.zip.
+			args = append(append([]string{c.cmd}, c.args...), "-")
+			withStdin(t, z, func() { code, _, errOut = runCmd(args...) })
+			want = "evtxrdp " + c.cmd + ": fleet: -!vm2.zip: an archive inside the archive -, not read (extract it and give it as a PATH of its own)\n"
+			if !strings.Contains(errOut, want) || strings.Contains(errOut, "stdin-") {
+				t.Errorf("%q < %s: exit %d, stderr lacks %q or names the temporary copy:\n%s", args, z, code, want, errOut)
+			}
+			if (code == exitFailure) != (z == only) {
+				t.Errorf("%q < %s: exit %d", args, z, code)
 			}
 		}
 	}

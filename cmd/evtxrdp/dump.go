@@ -255,11 +255,11 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", findErrText(p, err))
-			noteSkippedBelow(stderr, "evtxrdp dump", p) // a zip of zips
+			in.noteSkippedBelow(stderr, "evtxrdp dump", p) // a zip of zips
 			code = exitFailure
 			continue
 		}
-		noteSkippedBelow(stderr, "evtxrdp dump", p)
+		in.noteSkippedBelow(stderr, "evtxrdp dump", p)
 		logs = append(logs, found...)
 	}
 	noteMisnamed(stderr, "evtxrdp dump", logs, "")

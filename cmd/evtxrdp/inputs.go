@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,9 @@ type inputs struct {
 	dir      string // "" until first needed
 	stop     chan struct{}
 	stdinLog []*evtx.Log // "-" read once, however often it is named
+	// stdinFile is the temporary copy of standard input, "" until "-"
+	// is read.
+	stdinFile string
 }
 
 func newInputs(progress *progressLine) *inputs {
@@ -102,15 +106,33 @@ func (in *inputs) find(path string) ([]*evtx.Log, error) {
 // the logs folder path holds and find did not read with its .evtx files:
 // its subfolders of logs and its .zip archives, and what a .zip archive
 // holds and find did not read: the archives inside it, as analyze names
-// them (fleet.SkippedBelow). Nothing for another file, a volume or
-// standard input.
-func noteSkippedBelow(stderr io.Writer, prefix, path string) {
-	if path == "-" {
-		return
+// them (fleet.SkippedBelow). Nothing for another file or a volume.
+func (in *inputs) noteSkippedBelow(stderr io.Writer, prefix, path string) {
+	for _, e := range in.skippedBelow(path) {
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, e)
 	}
-	for _, e := range fleet.SkippedBelow(path) {
-		fmt.Fprintf(stderr, "%s: %s\n", prefix, errText(e))
+}
+
+// skippedBelow is the text of each of fleet.SkippedBelow's errors for
+// path; for "-", for the copy of standard input, named "-" as its members
+// are ("-!inner.zip"), as an archive given by path is ("all.zip!inner.zip").
+// Before, a zip of zips on standard input was read with no word of the
+// archives inside it.
+func (in *inputs) skippedBelow(path string) []string {
+	var texts []string
+	if path != "-" {
+		for _, e := range fleet.SkippedBelow(path) {
+			texts = append(texts, errText(e))
+		}
+		return texts
 	}
+	if in.stdinFile == "" {
+		return nil
+	}
+	for _, e := range fleet.SkippedBelow(in.stdinFile) {
+		texts = append(texts, errText(errors.New(strings.ReplaceAll(e.Error(), in.stdinFile, "-"))))
+	}
+	return texts
 }
 
 // maxNamedBelow is how many places holding logs findErrText names.
@@ -232,6 +254,7 @@ func (in *inputs) readStdin() ([]*evtx.Log, error) {
 		return nil, fmt.Errorf("-: standard input: %w", err)
 	}
 	defer f.Close()
+	in.stdinFile = f.Name()
 	n, err := io.Copy(f, io.LimitReader(in.stdin, maxStdin+1))
 	if err != nil {
 		return nil, fmt.Errorf("-: reading standard input: %w", err)

@@ -211,10 +211,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
-			noteSkippedBelow(stderr, "evtxrdp query", p) // a zip of zips
+			in.noteSkippedBelow(stderr, "evtxrdp query", p) // a zip of zips
 			continue
 		}
-		noteSkippedBelow(stderr, "evtxrdp query", p)
+		in.noteSkippedBelow(stderr, "evtxrdp query", p)
 		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
