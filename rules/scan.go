@@ -100,12 +100,12 @@ type queryState struct {
 	hit            QueryHit
 	evidence       []*EventRef // newest first, at most MaxEvidence
 	refs           map[*Refinement]*RefinementHit
-	pending        []time.Time // in-window evidence awaiting Attribution.Coincides
-	callers        []caller    // in-window evidence attributed by its process's name
-	callerOverflow int         // callers beyond maxPending (not checked by process id)
-	overflow       int         // pending events beyond maxPending
-	latest         *EventRef   // recovery queries: the newest match in the window
-	lang           *langState  // subjects, threshold samples, coverage (language.go)
+	pending        []caller   // in-window evidence awaiting Attribution.Coincides (pid unused)
+	callers        []caller   // in-window evidence attributed by its process's name
+	callerOverflow int        // callers beyond maxPending (not checked by process id)
+	overflow       int        // pending events beyond maxPending
+	latest         *EventRef  // recovery queries: the newest match in the window
+	lang           *langState // subjects, threshold samples, coverage (language.go)
 }
 
 // computerSeen is where the records naming one host lie in one log:
@@ -1257,16 +1257,19 @@ func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
 	}
 	r.callerPID, r.hasCaller = pid, true
 	if len(st.callers) < maxPending {
-		st.callers = append(st.callers, caller{t: r.Time, pid: pid})
+		st.callers = append(st.callers, caller{t: r.Time, pid: pid, computer: r.Computer})
 	} else {
 		st.callerOverflow++
 	}
 }
 
-// caller is an evidence event attributed by its calling process.
+// caller is an evidence event attributed by its calling process, or one
+// awaiting a coincidence (pid 0), with the computer it names: an RDP
+// connection attempt of another computer attributes nothing.
 type caller struct {
-	t   time.Time
-	pid uint64
+	t        time.Time
+	pid      uint64
+	computer string
 }
 
 // notePending keeps an in-window evidence event that Attribution could not
@@ -1274,7 +1277,7 @@ type caller struct {
 func (s *scanner) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
 	r.Possible = true
 	if len(st.pending) < maxPending {
-		st.pending = append(st.pending, r.Time)
+		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer})
 	} else {
 		st.overflow++
 	}
