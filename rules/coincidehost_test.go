@@ -67,3 +67,69 @@ func TestCoincidenceOnlyWithinOneComputer(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryOnlyOfItsOwnComputer: in forwarded events, VM-B's new RDP
+// certificate (RCM 1056) resolved VM-A's failure to create one (1057):
+// rdp-cert-private-key was "resolved" on a failure no event shows
+// recovered. A recovery resolves only its own computer's failures; a
+// machine renamed in between (its System log names OLD, then NEW, one
+// after the other) is one computer, as is a name with its domain.
+func TestRecoveryOnlyOfItsOwnComputer(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	cert := [2]*evtx.Event{evtxtest.RCM1057(t0.Add(-2*time.Hour), "0x80090016"), evtxtest.RCM1056(t0.Add(-time.Hour), "cert", make([]byte, 20))}
+	// Service Control Manager: the subject (the service's key name; not one
+	// Noise logs)
+	// decides which recovery resolves which failure.
+	service := [2]*evtx.Event{evtxtest.SCM7000(t0.Add(-2*time.Hour), "Remote Desktop Configuration", "%%1053", "SessionEnv"),
+		evtxtest.SCM7036(t0.Add(-time.Hour), "Remote Desktop Configuration", "running", "SessionEnv")}
+	log := func(pair [2]*evtx.Event, hostsOf func(i int, t time.Time) string, failOn, fixOn string) []*evtx.Event {
+		var evs []*evtx.Event
+		for i := range 2 {
+			for _, ev := range evtxtest.Noise(t0.Add(-48*time.Hour+time.Duration(i)*time.Minute), 10*time.Minute, 48*6) {
+				ev.System.Computer = hostsOf(i, ev.System.TimeCreated)
+				if ev.System.Computer != "" {
+					evs = append(evs, ev)
+				}
+			}
+		}
+		fail, fix := *pair[0], *pair[1]
+		fail.System.Computer = failOn
+		fix.System.Computer = fixOn
+		evs = sorted(append(evs, &fail, &fix))
+		for i, ev := range evs {
+			ev.RecordID = uint64(i + 1)
+		}
+		return evs
+	}
+	forwarded := func(i int, _ time.Time) string { return []string{"VM-A", "VM-B"}[i] }
+	renamed := func(i int, t time.Time) string {
+		switch {
+		case i == 1:
+			return ""
+		case t.Before(t0.Add(-90 * time.Minute)):
+			return "OLD"
+		}
+		return "NEW"
+	}
+	e := builtinEngine(t, Options{})
+	for _, c := range []struct {
+		name string
+		rule string
+		evs  []*evtx.Event
+		want Verdict
+	}{
+		{"forwarded, recovery of another computer", "rdp-cert-private-key", log(cert, forwarded, "VM-A", "VM-B"), Detected},
+		{"forwarded, recovery of its computer", "rdp-cert-private-key", log(cert, forwarded, "VM-A", "vm-a.contoso.com"), Resolved},
+		{"renamed in between", "rdp-cert-private-key", log(cert, renamed, "OLD", "NEW"), Resolved},
+		{"service, forwarded, recovery of another computer", "rdp-service-not-running", log(service, forwarded, "VM-A", "VM-B"), Detected},
+		{"service, forwarded, recovery of its computer", "rdp-service-not-running", log(service, forwarded, "VM-A", "VM-A"), Resolved},
+	} {
+		dir := t.TempDir()
+		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), c.evs, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if f := finding(t, analyzePath(t, e, dir), c.rule); f.Verdict != c.want {
+			t.Errorf("%s: %s (%s); want %s", c.name, f.Verdict, f.Why, c.want)
+		}
+	}
+}

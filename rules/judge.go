@@ -56,8 +56,8 @@ func (j *ruleJudge) attribute(f *Finding) {
 	// interleaved, analysed as one), one machine's Schannel error was
 	// counted as RDP's for a connection made to another at that moment,
 	// and its process ids compared with the other's listener. Names
-	// compare by host (hosts.Key); an event or attempt naming no computer
-	// is compared with all.
+	// compare by host (j.sameHost: a rename is one host); an event or
+	// attempt naming no computer is compared with all.
 	own := map[string][]contextTime{}
 	ctxOf := func(computer string) []contextTime {
 		if computer == "" {
@@ -69,7 +69,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 		}
 		var cs []contextTime
 		for _, c := range ctx {
-			if c.ref == nil || c.ref.Computer == "" || hosts.Key(c.ref.Computer) == k {
+			if c.ref == nil || j.sameHost(c.ref.Computer, computer) {
 				cs = append(cs, c)
 			}
 		}
@@ -350,10 +350,17 @@ func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
 		if cq.query.Role != RoleEvidence || h.Count == 0 {
 			continue
 		}
+		var recs []*queryState
+		for _, rq := range cr.queries {
+			if rq.query.Role == RoleRecovery && contains(rq.query.Resolves, cq.query.ID) {
+				recs = append(recs, j.queries[rq])
+			}
+		}
 		if cq.query.Subject != nil {
-			// The last state of each subject decides (language.go).
+			// The last state of each subject decides (language.go), and
+			// each computer needs a recovery after its last failure.
 			fix := j.resolvedBySubject(cq)
-			if fix == nil {
+			if fix == nil || !j.eachHostRecovered(j.queries[cq], recs) {
 				return nil, nil
 			}
 			if by == nil || newer(fix, by) {
@@ -362,14 +369,12 @@ func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
 			continue
 		}
 		var fix *EventRef
-		for _, rq := range cr.queries {
-			st := j.queries[rq]
-			if rq.query.Role == RoleRecovery && contains(rq.query.Resolves, cq.query.ID) &&
-				st.latest != nil && st.latest.Time.After(h.Last) && (fix == nil || newer(st.latest, fix)) {
+		for _, st := range recs {
+			if st.latest != nil && st.latest.Time.After(h.Last) && (fix == nil || newer(st.latest, fix)) {
 				fix = st.latest
 			}
 		}
-		if fix == nil {
+		if fix == nil || !j.eachHostRecovered(j.queries[cq], recs) {
 			return nil, nil
 		}
 		if by == nil || newer(fix, by) {
@@ -380,6 +385,67 @@ func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
 		return nil, nil
 	}
 	return by, f.Evidence[0]
+}
+
+// eachHostRecovered reports whether every computer whose failures ev
+// holds in the window logged a recovery of recs after its last failure:
+// in forwarded events, VM-B's new certificate (RCM 1056) resolved VM-A's
+// failure to create one (1057). Names compare by j.sameHost (a rename is
+// one host); a failure or recovery naming no computer is compared with
+// all. Past maxHostsKept names, the newest recovery decides, as before.
+func (j *ruleJudge) eachHostRecovered(ev *queryState, recs []*queryState) bool {
+	if ev.hostsDropped {
+		return true
+	}
+	for _, st := range recs {
+		if st.hostsDropped {
+			return true
+		}
+	}
+	for comp, failed := range ev.byHost {
+		ok := false
+		for _, st := range recs {
+			for rc, r := range st.byHost {
+				if j.sameHost(comp, rc) && r.Time.After(failed.Time) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameHost reports whether two Computer values name one machine: either
+// is empty, their hosts (hosts.Key) are equal, or a log of the machine
+// names one after the other (a rename; not interleaved, as forwarded
+// events are).
+func (j *ruleJudge) sameHost(a, b string) bool {
+	if a == "" || b == "" {
+		return true
+	}
+	ka, kb := hosts.Key(a), hosts.Key(b)
+	if ka == kb {
+		return true
+	}
+	for _, cs := range j.sr.computers {
+		if len(cs) < 2 {
+			continue
+		}
+		var sa, sb bool
+		spans := make([]hosts.Span, len(cs))
+		for i, c := range cs {
+			spans[i] = c.span()
+			sa = sa || c.key == ka
+			sb = sb || c.key == kb
+		}
+		if sa && sb && !hosts.Interleaved(spans) {
+			return true
+		}
+	}
+	return false
 }
 
 // others returns the lines about other programs' matches, one per

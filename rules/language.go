@@ -276,10 +276,11 @@ func validateSelector(r *Rule, field string, c *Condition) []error {
 // langState is what the language additions keep per query.
 type langState struct {
 	// failed: evidence queries with a subject: the newest in-window
-	// failure time per subject.
+	// failure time per subject and computer (lower-case subject, NUL,
+	// Computer as written).
 	failed map[string]time.Time
 	// recovered: recovery queries with a subject: the newest in-window
-	// recovery per subject.
+	// recovery per subject and computer, keyed as failed.
 	recovered map[string]*EventRef
 	dropped   int // subjects beyond maxSubjects
 	// withSubject counts the in-window evidence matches that name one.
@@ -313,7 +314,9 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		r.Subject = q.subject(ev)
 		if r.Subject != "" {
 			ls := st.language()
-			key := strings.ToLower(r.Subject)
+			// Per subject and computer: in forwarded events one
+			// machine's service start does not resolve another's.
+			key := strings.ToLower(r.Subject) + "\x00" + r.Computer
 			switch q.Role {
 			case RoleEvidence:
 				ls.withSubject++
@@ -394,7 +397,8 @@ func (j *ruleJudge) resolvedBySubject(cq *compiledQuery) *EventRef {
 		return nil
 	}
 	var by *EventRef
-	for subj, last := range ls.failed {
+	for key, last := range ls.failed {
+		subj, comp, _ := strings.Cut(key, "\x00")
 		var fix *EventRef
 		for _, rq := range cr.queries {
 			if rq.query.Role != RoleRecovery || !contains(rq.query.Resolves, cq.query.ID) {
@@ -404,8 +408,11 @@ func (j *ruleJudge) resolvedBySubject(cq *compiledQuery) *EventRef {
 			if rl == nil {
 				continue
 			}
-			if r := rl.recovered[subj]; r != nil && r.Time.After(last) && (fix == nil || newer(r, fix)) {
-				fix = r
+			for rkey, r := range rl.recovered {
+				rsubj, rcomp, _ := strings.Cut(rkey, "\x00")
+				if rsubj == subj && j.sameHost(comp, rcomp) && r.Time.After(last) && (fix == nil || newer(r, fix)) {
+					fix = r
+				}
 			}
 		}
 		if fix == nil {
