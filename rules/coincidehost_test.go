@@ -133,3 +133,47 @@ func TestRecoveryOnlyOfItsOwnComputer(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowerOnlyOfItsOwnComputer: in forwarded events, VM-B's RDP
+// listener starting (RCM Operational 258) a minute after VM-A booted
+// (EventLog 6005) counted as VM-A's listener starting: rdp-listener was
+// not detected on a boot after which VM-A's listener never started. A
+// follower counts only on its own computer.
+func TestFollowerOnlyOfItsOwnComputer(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(-d) }
+	forwarded := func(startedOn string) []*evtx.Event {
+		var evs []*evtx.Event
+		for i, host := range []string{"VM-A", "VM-B"} {
+			for _, ev := range evtxtest.Noise(at(72*time.Hour-time.Duration(i)*time.Minute), time.Hour, 72) {
+				ev.System.Computer = host
+				evs = append(evs, ev)
+			}
+			old := evtxtest.RCMOperational(at(9*24*time.Hour+time.Duration(i)*time.Minute), 258)
+			old.System.Computer = host
+			evs = append(evs, old)
+		}
+		boot := evtxtest.EventLog(at(5*time.Hour), 6005)
+		boot.System.Computer = "VM-A"
+		started := evtxtest.RCMOperational(at(5*time.Hour-time.Minute), 258)
+		started.System.Computer = startedOn
+		evs = sorted(append(evs, boot, started))
+		for i, ev := range evs {
+			ev.RecordID = uint64(i + 1)
+		}
+		return evs
+	}
+	e := builtinEngine(t, Options{})
+	for _, c := range []struct {
+		startedOn string
+		want      Verdict
+	}{{"VM-B", Detected}, {"VM-A", NotDetected}} {
+		dir := t.TempDir()
+		if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), forwarded(c.startedOn), evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if f := finding(t, analyzePath(t, e, dir), "rdp-listener"); f.Verdict != c.want {
+			t.Errorf("listener started on %s: %s (%s), caveats %q; want %s", c.startedOn, f.Verdict, f.Why, f.Caveats, c.want)
+		}
+	}
+}

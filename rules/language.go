@@ -290,13 +290,15 @@ type langState struct {
 	overflow int
 	// coverage: coverage queries: matches seen in the records read.
 	coverage int
-	// followers: context queries an UnlessFollowed names: match times.
-	followers []time.Time
+	// followers: context queries an UnlessFollowed names: match times
+	// and computers.
+	followers []sample
 }
 
 type sample struct {
 	t time.Time
 	v string
+	c string // the computer it names (UnlessFollowed evidence and followers)
 }
 
 func (st *queryState) language() *langState {
@@ -347,7 +349,7 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		if len(ls.samples) >= maxSamples {
 			ls.overflow++
 		} else {
-			ls.samples = append(ls.samples, sample{t: r.Time})
+			ls.samples = append(ls.samples, sample{t: r.Time, c: r.Computer})
 		}
 	}
 	if t := q.Threshold; t != nil && q.Role == RoleEvidence {
@@ -650,13 +652,13 @@ func InsertText(s string) string {
 
 // noteFollower keeps the time of a context event that a query's
 // UnlessFollowed names (a listener start).
-func (s *scanner) noteFollower(cq *compiledQuery, t time.Time) {
+func (s *scanner) noteFollower(cq *compiledQuery, r *EventRef) {
 	if !cq.follower {
 		return
 	}
 	ls := s.queries[cq].language()
 	if len(ls.followers) < maxSamples {
-		ls.followers = append(ls.followers, t)
+		ls.followers = append(ls.followers, sample{t: r.Time, c: r.Computer})
 	} else {
 		ls.overflow++
 	}
@@ -675,7 +677,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 		if u == nil || st.hit.Count == 0 {
 			continue
 		}
-		var follow []time.Time
+		var follow []sample
 		var starts []time.Time // the first record times of the follower logs read that reach into the window
 		// lost are the runs of records the follower logs read lack
 		// (Input.Lost: chunks zeroed between others, the newest records
@@ -737,7 +739,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 			case !read:
 			case s.t.Add(u.Within).After(j.ref):
 				early++
-			case followedWithin(follow, s.t, u.Within):
+			case j.followedWithin(follow, s, u.Within):
 			case !covered(s.t):
 				uncovered++
 			default:
@@ -816,10 +818,12 @@ func (l followerLost) String() string {
 	return l.path + ": " + l.run.String()
 }
 
-// followedWithin reports whether some time of ts lies in (t, t+d].
-func followedWithin(ts []time.Time, t time.Time, d time.Duration) bool {
-	for _, x := range ts {
-		if x.After(t) && !x.After(t.Add(d)) {
+// followedWithin reports whether a follower of fs lies in (s.t, s.t+d]
+// on s's computer (j.sameHost): in forwarded events, VM-B's listener
+// start does not follow VM-A's boot.
+func (j *ruleJudge) followedWithin(fs []sample, s sample, d time.Duration) bool {
+	for _, x := range fs {
+		if x.t.After(s.t) && !x.t.After(s.t.Add(d)) && j.sameHost(x.c, s.c) {
 			return true
 		}
 	}

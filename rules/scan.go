@@ -1131,7 +1131,7 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	switch cq.query.Role {
 	case RoleContext:
 		s.noteContext(cq, r, ev.System.ProcessID)
-		s.noteFollower(cq, r.Time)
+		s.noteFollower(cq, r)
 		return
 	case RoleRecovery:
 		s.noteRecovery(cq, st, r, start)
