@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,6 +175,52 @@ func TestFollowerOnlyOfItsOwnComputer(t *testing.T) {
 		}
 		if f := finding(t, analyzePath(t, e, dir), "rdp-listener"); f.Verdict != c.want {
 			t.Errorf("listener started on %s: %s (%s), caveats %q; want %s", c.startedOn, f.Verdict, f.Why, f.Caveats, c.want)
+		}
+	}
+}
+
+// TestThresholdPerComputer: in forwarded events, two machines' failed
+// RDP connections (RdpCoreTS 140), each machine's below the rule's
+// threshold (30 from 5 addresses within 10 minutes), were counted as one
+// burst: rdp-brute-force was DETECTED, "a brute-force attack is
+// saturating RDP", on machines neither of which saw one. The peak is now
+// one computer's (a name with its domain is one computer).
+func TestThresholdPerComputer(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	forwarded := func(a, b string) []*evtx.Event {
+		var evs []*evtx.Event
+		for i, host := range []string{a, b} {
+			for _, ev := range evtxtest.Noise(t0.Add(-48*time.Hour+time.Duration(i)*time.Minute), 10*time.Minute, 48*6) {
+				ev.System.Computer = host
+				evs = append(evs, ev)
+			}
+			for k := range 20 {
+				ev := evtxtest.RdpCoreTS140(t0.Add(-time.Hour+time.Duration(k*10+i)*time.Second), fmt.Sprintf("198.51.100.%d", k%6+10*i))
+				ev.System.Computer = host
+				evs = append(evs, ev)
+			}
+		}
+		evs = sorted(evs)
+		for i, ev := range evs {
+			ev.RecordID = uint64(i + 1)
+		}
+		return evs
+	}
+	e := builtinEngine(t, Options{})
+	for _, c := range []struct {
+		a, b string
+		want Verdict
+	}{{"VM-A", "VM-B", NotDetected}, {"VM-A", "vm-a.contoso.com", Detected}} {
+		dir := t.TempDir()
+		if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), forwarded(c.a, c.b), evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		f := finding(t, analyzePath(t, e, dir), "rdp-brute-force")
+		if got := f.Verdict; got != c.want && !(c.want == NotDetected && got == NotChecked) {
+			t.Errorf("%s and %s: %s (%s), caveats %q; want %s", c.a, c.b, got, f.Why, f.Caveats, c.want)
+		}
+		if c.want == NotDetected && !strings.Contains(strings.Join(f.Caveats, "\n"), "rdpcorets-140-burst: 40 matches in the window, at most 20 failed RDP connections within 10 minutes") {
+			t.Errorf("%s and %s: caveats %q lack the peak of one computer", c.a, c.b, f.Caveats)
 		}
 	}
 }

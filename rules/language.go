@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -362,8 +363,38 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		if t.Distinct != nil {
 			v = t.Distinct.distinctValue(ev)
 		}
-		ls.samples = append(ls.samples, sample{t: r.Time, v: v})
+		ls.samples = append(ls.samples, sample{t: r.Time, v: v, c: r.Computer})
 	}
+}
+
+// byComputer splits samples by the computer they name (j.sameHost: a
+// rename is one computer), those naming none joining each: in forwarded
+// events, two machines' failed logons are two machines' bursts, not one.
+// One group (all samples) when they name at most one computer.
+func (j *ruleJudge) byComputer(samples []sample) [][]sample {
+	var reps []string
+	var groups [][]sample
+	var unnamed []sample
+	for _, s := range samples {
+		if s.c == "" {
+			unnamed = append(unnamed, s)
+			continue
+		}
+		i := slices.IndexFunc(reps, func(r string) bool { return j.sameHost(r, s.c) })
+		if i < 0 {
+			reps = append(reps, s.c)
+			groups = append(groups, nil)
+			i = len(groups) - 1
+		}
+		groups[i] = append(groups[i], s)
+	}
+	if len(groups) <= 1 {
+		return [][]sample{samples}
+	}
+	for i := range groups {
+		groups[i] = append(groups[i], unnamed...)
+	}
+	return groups
 }
 
 // distinctValue is the value of ev a threshold counts distinct values
@@ -547,7 +578,16 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 		if st.lang != nil {
 			samples, overflow = st.lang.samples, st.lang.overflow
 		}
-		p, met, sorted := thresholdPeak(t, samples)
+		// The peak of one computer's matches (byComputer).
+		var p peak
+		var met bool
+		var sorted []sample
+		for i, g := range j.byComputer(samples) {
+			gp, gmet, gs := thresholdPeak(t, g)
+			if i == 0 || gmet && !met || gmet == met && (gp.count > p.count || gp.count == p.count && gp.distinct > p.distinct) {
+				p, met, sorted = gp, gmet, gs
+			}
+		}
 		text := fmt.Sprintf("%d %s within %s", p.count, strings.TrimSpace(t.Counts), FormatDuration(t.Within))
 		if t.Distinct != nil {
 			text += fmt.Sprintf(" from %d %s", p.distinct, strings.TrimSpace(t.DistinctNames))
