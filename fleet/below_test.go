@@ -135,3 +135,68 @@ func TestFindNamesArchivesInsideAnArchive(t *testing.T) {
 		t.Errorf("SkippedBelow(%s) = %v, want nil", inner, got)
 	}
 }
+
+// TestFindNamesLinksAndVolumesBesideLogs: a logs folder's entries that
+// are symbolic links were passed over with no word, whatever they led to
+// (a folder of another machine's logs, a .zip, a disk no longer mounted),
+// and so was a mounted Windows volume below it (its logs lie four levels
+// down, past the two levels looked into): the folder was analysed alone
+// and nothing said what was left out. Find (analyze) and SkippedBelow
+// (dump, query) now name each; a link to a folder without logs, and a
+// dangling link named .evtx (evtx.Find lists it among the logs, as
+// unreadable), are not named.
+func TestFindNamesLinksAndVolumesBesideLogs(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "System.evtx"), systemLog("vm1", t0, 0, 1))
+	other := t.TempDir()
+	write(t, filepath.Join(other, "vm2", "System.evtx"), systemLog("vm2", t0, 0, 1))
+	write(t, filepath.Join(other, "disk", "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm3", t0, 0, 1))
+	write(t, filepath.Join(dir, "mnt", "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm4", t0, 0, 1))
+	if err := os.MkdirAll(filepath.Join(other, "nologs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	z := filepath.Join(other, "vm5.zip")
+	writeZip(t, z, map[string]string{"Logs/System.evtx": filepath.Join(dir, "System.evtx")})
+	for link, target := range map[string]string{
+		"vm2":        filepath.Join(other, "vm2"),
+		"disk":       filepath.Join(other, "disk"),
+		"vm5.zip":    z,
+		"gone":       filepath.Join(other, "unmounted"),
+		"nologs":     filepath.Join(other, "nologs"),
+		"Setup.evtx": filepath.Join(other, "missing.evtx"),
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	units, problems, err := fleet.Find([]string{dir})
+	if err != nil || len(units) != 1 || units[0].Path != dir {
+		t.Fatalf("Find: %d units, %v; want the folder alone", len(units), err)
+	}
+	var said []string
+	for _, p := range problems {
+		said = append(said, p.Error())
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{
+		filepath.Join(dir, "disk") + ": a symbolic link to a folder below the logs folder " + dir + ", not read with it",
+		filepath.Join(dir, "gone") + ": a symbolic link beside the logs of " + dir + " whose target cannot be read",
+		filepath.Join(dir, "mnt") + ": a folder below the logs folder " + dir + ", not read with it",
+		filepath.Join(dir, "vm2") + ": a symbolic link to a folder below the logs folder " + dir + ", not read with it",
+		filepath.Join(dir, "vm5.zip") + ": an archive beside the logs of " + dir + ", not read with them",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems %q lack %q", said, want)
+		}
+	}
+	if len(said) != 5 {
+		t.Errorf("problems %q, want the five above (not nologs, not Setup.evtx)", said)
+	}
+	var skipped []string
+	for _, p := range fleet.SkippedBelow(dir) {
+		skipped = append(skipped, p.Error())
+	}
+	if strings.Join(skipped, "\n") != all {
+		t.Errorf("SkippedBelow = %q, Find's problems %q", skipped, said)
+	}
+}

@@ -10,7 +10,10 @@
 // machines by what the records say: the Computer field, the channel, the
 // record ids and times, and EventLog 6011 ("the computer name changed from
 // X to Y"). Folder names play no part, except that a log naming no
-// computer goes with the machines found beside it. Copies of one log
+// computer goes with the machines found beside it, and a log naming a
+// computer name two machines share, whose records do not say which of
+// them it belongs to, goes with the one whose logs lie beside it (or is
+// analysed apart when that does not single out one). Copies of one log
 // become one Log read through evtx.Merge, so every record counts once;
 // Copies does that alone, for logs read without grouping them into
 // machines (evtxrdp dump and query).

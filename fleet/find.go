@@ -256,15 +256,30 @@ func zipMagic(path string) bool {
 // its subdirectories that hold .evtx files or archives, and its .zip
 // archives. A folder holding System.evtx and Archive/Security.evtx, or
 // logs.zip, was analysed without them and with no word: the rules said
-// "Security: no log of this channel among the inputs".
+// "Security: no log of this channel among the inputs". A symbolic link
+// is named as what it leads to (a link to a folder of logs, a link to a
+// .zip), and a link whose target cannot be read (an unmounted disk) is
+// named as such, as walk names them in a fleet folder: links beside the
+// logs were passed over with no word, whatever they led to.
 func skippedBelow(p string, entries []fs.DirEntry) []error {
 	var probs []error
 	for _, e := range entries {
 		sub := filepath.Join(p, e.Name())
+		link := e.Type()&fs.ModeSymlink != 0
 		switch {
-		case e.IsDir() && holdsLogs(sub):
-			probs = append(probs, fmt.Errorf("fleet: %s: a folder below the logs folder %s, not read with it (a folder holding .evtx files is read alone; give %s as a PATH of its own)", sub, p, sub))
-		case e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
+		case link && !linkResolves(sub):
+			if isEVTXName(e.Name()) {
+				continue // evtx.Find lists it among the logs, unreadable
+			}
+			_, serr := os.Stat(sub)
+			probs = append(probs, fmt.Errorf("fleet: %s: a symbolic link beside the logs of %s whose target cannot be read, not read with them: %w", sub, p, serr))
+		case (e.IsDir() || link && linksToDir(sub)) && holdsLogs(sub):
+			what := "a folder"
+			if link {
+				what = "a symbolic link to a folder"
+			}
+			probs = append(probs, fmt.Errorf("fleet: %s: %s below the logs folder %s, not read with it (a folder holding .evtx files is read alone; give %s as a PATH of its own)", sub, what, p, sub))
+		case (e.Type().IsRegular() || link && !linksToDir(sub)) && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
 			probs = append(probs, fmt.Errorf("fleet: %s: an archive beside the logs of %s, not read with them (give it as a PATH of its own)", sub, p))
 		}
 	}
@@ -272,10 +287,16 @@ func skippedBelow(p string, entries []fs.DirEntry) []error {
 }
 
 // holdsLogs reports whether directory d holds an .evtx file or a .zip
-// archive, directly or in a subdirectory (up to two levels below).
+// archive, directly or in a subdirectory (up to two levels below), or is
+// or holds there the root of a mounted Windows volume (whose logs lie
+// four levels below it, in Windows/System32/winevt/Logs: a disk mounted
+// below a logs folder was not named).
 func holdsLogs(d string) bool {
 	var walk func(d string, depth int) bool
 	walk = func(d string, depth int) bool {
+		if isVolume(d) {
+			return true
+		}
 		entries, err := os.ReadDir(d)
 		if err != nil {
 			return false

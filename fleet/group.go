@@ -282,7 +282,10 @@ type entry struct {
 //     compare by their first DNS label, ignoring case.
 //   - Logs naming the same host are one machine, unless two of them of the
 //     same channel cover the same period with
-//     different records: two machines of the same name.
+//     different records: two machines of the same name. A log of such a
+//     name that no log of its channel on the others conflicts with goes
+//     with the one machine whose other logs share its unit, or is a
+//     machine of its own when none or several do (settleByPlace).
 //   - A log whose records name several hosts interleaved (forwarded
 //     events) is a machine of its own, marked Forwarded.
 //   - Logs no record of which names a computer (empty, unreadable, or not
@@ -376,6 +379,15 @@ func Group(units []*Unit, opts Options) []*Machine {
 			}
 		}
 		pick.add(l)
+	}
+	for _, l := range all {
+		if len(l.hosts) == 0 || isForwarded[l] {
+			continue
+		}
+		if group := byHost[linked.find(l.hosts[0].key)]; len(group) > 1 {
+			ms = append(ms, settleByPlace(group)...)
+			byHost[linked.find(l.hosts[0].key)] = nil // settled once
+		}
 	}
 	for _, l := range forwarded {
 		m := &Machine{Forwarded: true}
@@ -941,6 +953,108 @@ func conflicts(m *Machine, l *Log) bool {
 	return false
 }
 
+// settleByPlace places the logs of machines of one computer name (two
+// VMs built from one image) whose records do not tell which machine they
+// belong to. A log that conflicts with no other machine of the name (no
+// log of its channel there covers its period) was put with the first
+// machine it did not conflict with when it came, before the machine of
+// its own folder existed: vm2's RemoteConnectionManager log went with
+// vm1, and vm1's Schannel 36870 then counted as RDP's for an RDP
+// connection made on vm2. Such a log now goes with the one machine of
+// the name whose other logs lie in its place (unit), if there is one
+// and it was not there already. Where its place does not single out one
+// machine (both have logs there, or neither), whose it is cannot be
+// told: it is analysed as a machine of its own, which its Grouping says,
+// so that no machine's verdict rests on events of another's (returned,
+// to be added to the machines).
+func settleByPlace(group []*Machine) []*Machine {
+	holds := func(m *Machine, but *Log, l *Log) bool {
+		for _, o := range m.Logs {
+			if o == but {
+				continue
+			}
+			for _, u := range append([]int{o.unit}, o.units...) {
+				for _, v := range append([]int{l.unit}, l.units...) {
+					if u == v {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	free := func(m *Machine, l *Log) bool {
+		for _, o := range group {
+			if o != m && conflicts(o, l) {
+				return false
+			}
+		}
+		return true
+	}
+	for moved := true; moved; {
+		moved = false
+		for _, m := range group {
+			for i := 0; i < len(m.Logs); i++ {
+				l := m.Logs[i]
+				if len(m.Logs) == 1 || !free(m, l) || holds(m, l, l) {
+					continue
+				}
+				var to *Machine
+				n := 0
+				for _, o := range group {
+					if o != m && holds(o, nil, l) && !conflicts(o, l) {
+						to, n = o, n+1
+					}
+				}
+				if n != 1 {
+					continue
+				}
+				m.Logs = append(m.Logs[:i:i], m.Logs[i+1:]...)
+				m.units = nil
+				for _, o := range m.Logs {
+					m.addUnits(o)
+				}
+				to.add(l)
+				moved = true
+				i--
+			}
+		}
+	}
+	var apart []*Machine
+	for _, m := range group {
+		for i := 0; i < len(m.Logs); i++ {
+			l := m.Logs[i]
+			if len(m.Logs) == 1 || !free(m, l) {
+				continue
+			}
+			n := 0
+			for _, o := range group {
+				if holds(o, l, l) {
+					n++
+				}
+			}
+			if n == 1 {
+				continue
+			}
+			where := "no other log of theirs lies in its place"
+			if n > 1 {
+				where = fmt.Sprintf("%d of them have logs in its place", n)
+			}
+			m.Logs = append(m.Logs[:i:i], m.Logs[i+1:]...)
+			m.units = nil
+			for _, o := range m.Logs {
+				m.addUnits(o)
+			}
+			i--
+			a := &Machine{}
+			a.add(l)
+			a.Grouping = append(a.Grouping, fmt.Sprintf("%s: analysed apart: %d machines have the computer name its records name, its records do not say whose it is (no other %s log of theirs covers its period), and %s; the other machines' verdicts do not count its events", l.Copies[0].Path, len(group), l.Channel, where))
+			apart = append(apart, a)
+		}
+	}
+	return apart
+}
+
 func (m *Machine) hasUnit(u int) bool {
 	for _, x := range m.units {
 		if x == u {
@@ -952,6 +1066,10 @@ func (m *Machine) hasUnit(u int) bool {
 
 func (m *Machine) add(l *Log) {
 	m.Logs = append(m.Logs, l)
+	m.addUnits(l)
+}
+
+func (m *Machine) addUnits(l *Log) {
 	if !m.hasUnit(l.unit) {
 		m.units = append(m.units, l.unit)
 	}
@@ -1021,7 +1139,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		case len(l.hosts) == 0:
 			why = append(why, fmt.Sprintf("%s: no record names a computer (empty or unreadable); listed with the machine(s) whose logs are in %s", p, units[l.unit].Path))
 		case len(l.hosts) == 1:
-			why = append(why, fmt.Sprintf("%s: %d records%s, of %s", p, l.Records, inPeriod, l.hosts[0].name))
+			why = append(why, fmt.Sprintf("%s: %s%s, of %s", p, plural(l.Records, "record"), inPeriod, l.hosts[0].name))
 		default:
 			var parts []string
 			for _, h := range l.hosts {

@@ -38,7 +38,10 @@ import (
 //     program's 36871 with state 10013 does not show that RDP's listener
 //     fails too.
 //  4. Coincides is set and an event of one of its queries (an RDP
-//     connection attempt) lies within Coincides.Within of it: RDP's.
+//     connection attempt) of the same computer (hosts.Key; either naming
+//     none matches any) lies within Coincides.Within of it: RDP's. The
+//     process ids of step 2 are compared with the attempts of its
+//     computer alone too.
 //  5. Otherwise it is consistent with RDP but not attributable: it makes
 //     the finding at most "possible".
 //

@@ -306,7 +306,8 @@
 // the listener's process id, that process; a machine-wide failure naming no
 // process; or an event
 // within Coincides.Within of an RDP connection attempt logged by a context
-// query), or it is consistent but not attributable (QueryHit.Possible).
+// query for the same computer, by host name), or it is consistent but not
+// attributable (QueryHit.Possible).
 //
 // Per rule the verdict is Detected (evidence in the window that belongs to
 // RDP, corroborated when the rule has needs_corroboration), Possible

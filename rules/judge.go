@@ -51,6 +51,31 @@ func (j *ruleJudge) attribute(f *Finding) {
 			f.Caveats = append(f.Caveats, fmt.Sprintf("%d RDP connection attempts near the window were not kept (more than %d); Schannel errors near them may be counted as not attributable", ce.dropped, maxContextTimes))
 		}
 	}
+	// An RDP connection attempt attributes only the events of its own
+	// computer: in a log of forwarded events (several computers
+	// interleaved, analysed as one), one machine's Schannel error was
+	// counted as RDP's for a connection made to another at that moment,
+	// and its process ids compared with the other's listener. Names
+	// compare by host (j.sameHost: a rename is one host); an event or
+	// attempt naming no computer is compared with all.
+	own := map[string][]contextTime{}
+	ctxOf := func(computer string) []contextTime {
+		if computer == "" {
+			return ctx
+		}
+		k := hosts.Key(computer)
+		if cs, ok := own[k]; ok {
+			return cs
+		}
+		var cs []contextTime
+		for _, c := range ctx {
+			if c.ref == nil || j.sameHost(c.ref.Computer, computer) {
+				cs = append(cs, c)
+			}
+		}
+		own[k] = cs
+		return cs
+	}
 	for _, cq := range cr.queries {
 		at := cq.query.Attribution
 		if cq.query.Role != RoleEvidence || at == nil {
@@ -62,8 +87,8 @@ func (j *ruleJudge) attribute(f *Finding) {
 			within = at.Coincides.Within
 		}
 		possible := st.overflow
-		for _, t := range st.pending {
-			if within < 0 || nearest(ctx, t, within) == nil {
+		for _, p := range st.pending {
+			if within < 0 || nearest(ctxOf(p.computer), p.t, within) == nil {
 				possible++
 			}
 		}
@@ -72,7 +97,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 		// svchost: not attributable.
 		d := max(within, 0)
 		for _, c := range st.callers {
-			if l, ok := listenerPID(ctx, c.t, d); ok && uint64(l.pid) != c.pid {
+			if l, ok := listenerPID(ctxOf(c.computer), c.t, d); ok && uint64(l.pid) != c.pid {
 				possible++
 			}
 		}
@@ -84,7 +109,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 			if !r.hasCaller {
 				continue
 			}
-			l, ok := listenerPID(ctx, r.Time, d)
+			l, ok := listenerPID(ctxOf(r.Computer), r.Time, d)
 			if !ok {
 				continue
 			}
@@ -103,13 +128,17 @@ func (j *ruleJudge) attribute(f *Finding) {
 				continue
 			}
 			if within >= 0 {
-				if c := nearest(ctx, r.Time, within); c != nil {
+				if c := nearest(ctxOf(r.Computer), r.Time, within); c != nil {
 					r.Possible = false
 					r.Attribution = coincidenceText(c, r.Time)
 					continue
 				}
 			}
-			r.Attribution = j.unattributedText(at, r.Time)
+			var other *contextTime
+			if within >= 0 {
+				other = nearest(ctx, r.Time, within)
+			}
+			r.Attribution = j.unattributedText(at, r.Time, other, r.Computer)
 		}
 	}
 }
@@ -117,13 +146,19 @@ func (j *ruleJudge) attribute(f *Finding) {
 // unattributedText says why an evidence event is not attributable:
 // "not attributable to RDP: it names no calling process and no RDP
 // connection attempt is logged within 10 seconds of it (...)".
-func (j *ruleJudge) unattributedText(at *Attribution, t time.Time) string {
+// other, when not nil, is an RDP connection attempt within the
+// coincidence of t that another computer than computer, the event's,
+// logged (forwarded events): said, as not counting.
+func (j *ruleJudge) unattributedText(at *Attribution, t time.Time, other *contextTime, computer string) string {
 	var why []string
 	if at.Process != nil && at.Process.Image != "" {
 		why = append(why, "it names no calling process")
 	}
 	if at.Coincides != nil {
 		s := fmt.Sprintf("no RDP connection attempt is logged within %s of it", FormatDuration(at.Coincides.Within))
+		if other != nil {
+			s = fmt.Sprintf("no RDP connection attempt of its computer (%s) is logged within %s of it", computer, FormatDuration(at.Coincides.Within))
+		}
 		missing, uncovered := j.unreadContext(at, t)
 		for i, ch := range missing {
 			missing[i] = shortChannel(ch)
@@ -139,6 +174,9 @@ func (j *ruleJudge) unattributedText(at *Attribution, t time.Time) string {
 			s += " (the " + strings.Join(missing, " and ") + " logs are not among the readable inputs)"
 		case len(uncovered) > 0:
 			s += " (the " + strings.Join(uncovered, " and ") + " logs do not reach back to it)"
+		}
+		if other != nil {
+			s += "; " + coincidenceText(other, t) + " is of another computer, " + other.ref.Computer
 		}
 		why = append(why, s)
 	}
@@ -312,10 +350,17 @@ func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
 		if cq.query.Role != RoleEvidence || h.Count == 0 {
 			continue
 		}
+		var recs []*queryState
+		for _, rq := range cr.queries {
+			if rq.query.Role == RoleRecovery && contains(rq.query.Resolves, cq.query.ID) {
+				recs = append(recs, j.queries[rq])
+			}
+		}
 		if cq.query.Subject != nil {
-			// The last state of each subject decides (language.go).
+			// The last state of each subject decides (language.go), and
+			// each computer needs a recovery after its last failure.
 			fix := j.resolvedBySubject(cq)
-			if fix == nil {
+			if fix == nil || !j.eachHostRecovered(j.queries[cq], recs) {
 				return nil, nil
 			}
 			if by == nil || newer(fix, by) {
@@ -324,14 +369,12 @@ func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
 			continue
 		}
 		var fix *EventRef
-		for _, rq := range cr.queries {
-			st := j.queries[rq]
-			if rq.query.Role == RoleRecovery && contains(rq.query.Resolves, cq.query.ID) &&
-				st.latest != nil && st.latest.Time.After(h.Last) && (fix == nil || newer(st.latest, fix)) {
+		for _, st := range recs {
+			if st.latest != nil && st.latest.Time.After(h.Last) && (fix == nil || newer(st.latest, fix)) {
 				fix = st.latest
 			}
 		}
-		if fix == nil {
+		if fix == nil || !j.eachHostRecovered(j.queries[cq], recs) {
 			return nil, nil
 		}
 		if by == nil || newer(fix, by) {
@@ -342,6 +385,67 @@ func (j *ruleJudge) resolvedBy(f *Finding) (by, last *EventRef) {
 		return nil, nil
 	}
 	return by, f.Evidence[0]
+}
+
+// eachHostRecovered reports whether every computer whose failures ev
+// holds in the window logged a recovery of recs after its last failure:
+// in forwarded events, VM-B's new certificate (RCM 1056) resolved VM-A's
+// failure to create one (1057). Names compare by j.sameHost (a rename is
+// one host); a failure or recovery naming no computer is compared with
+// all. Past maxHostsKept names, the newest recovery decides, as before.
+func (j *ruleJudge) eachHostRecovered(ev *queryState, recs []*queryState) bool {
+	if ev.hostsDropped {
+		return true
+	}
+	for _, st := range recs {
+		if st.hostsDropped {
+			return true
+		}
+	}
+	for comp, failed := range ev.byHost {
+		ok := false
+		for _, st := range recs {
+			for rc, r := range st.byHost {
+				if j.sameHost(comp, rc) && r.Time.After(failed.Time) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameHost reports whether two Computer values name one machine: either
+// is empty, their hosts (hosts.Key) are equal, or a log of the machine
+// names one after the other (a rename; not interleaved, as forwarded
+// events are).
+func (j *ruleJudge) sameHost(a, b string) bool {
+	if a == "" || b == "" {
+		return true
+	}
+	ka, kb := hosts.Key(a), hosts.Key(b)
+	if ka == kb {
+		return true
+	}
+	for _, cs := range j.sr.computers {
+		if len(cs) < 2 {
+			continue
+		}
+		var sa, sb bool
+		spans := make([]hosts.Span, len(cs))
+		for i, c := range cs {
+			spans[i] = c.span()
+			sa = sa || c.key == ka
+			sb = sb || c.key == kb
+		}
+		if sa && sb && !hosts.Interleaved(spans) {
+			return true
+		}
+	}
+	return false
 }
 
 // others returns the lines about other programs' matches, one per

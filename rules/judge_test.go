@@ -124,7 +124,7 @@ func TestJudge(t *testing.T) {
 		r.Possible = true
 		addMatch(sr, sch36870, r)
 		st := sr.queries[sch36870]
-		st.pending = append(st.pending, r.Time)
+		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer})
 	}
 
 	for _, c := range []struct {
@@ -259,7 +259,7 @@ func TestJudgeChangesNoScan(t *testing.T) {
 	r := handEvent("Schannel", 36870, t0.Add(-time.Hour), DataField{Name: "Type", Value: "server"})
 	r.Possible = true
 	addMatch(sr, sch, r)
-	sr.queries[sch].pending = []time.Time{r.Time}
+	sr.queries[sch].pending = []caller{{t: r.Time, computer: r.Computer}}
 	addMatch(sr, termdd, handEvent("TermDD", 56, t0.Add(-time.Hour)))
 	sr.queries[termdd].language().samples = []sample{{t: t0.Add(-time.Hour), v: "198.51.100.1"}}
 

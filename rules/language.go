@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -276,10 +277,11 @@ func validateSelector(r *Rule, field string, c *Condition) []error {
 // langState is what the language additions keep per query.
 type langState struct {
 	// failed: evidence queries with a subject: the newest in-window
-	// failure time per subject.
+	// failure time per subject and computer (lower-case subject, NUL,
+	// Computer as written).
 	failed map[string]time.Time
 	// recovered: recovery queries with a subject: the newest in-window
-	// recovery per subject.
+	// recovery per subject and computer, keyed as failed.
 	recovered map[string]*EventRef
 	dropped   int // subjects beyond maxSubjects
 	// withSubject counts the in-window evidence matches that name one.
@@ -289,13 +291,15 @@ type langState struct {
 	overflow int
 	// coverage: coverage queries: matches seen in the records read.
 	coverage int
-	// followers: context queries an UnlessFollowed names: match times.
-	followers []time.Time
+	// followers: context queries an UnlessFollowed names: match times
+	// and computers.
+	followers []sample
 }
 
 type sample struct {
 	t time.Time
 	v string
+	c string // the computer it names (UnlessFollowed evidence and followers)
 }
 
 func (st *queryState) language() *langState {
@@ -313,7 +317,9 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		r.Subject = q.subject(ev)
 		if r.Subject != "" {
 			ls := st.language()
-			key := strings.ToLower(r.Subject)
+			// Per subject and computer: in forwarded events one
+			// machine's service start does not resolve another's.
+			key := strings.ToLower(r.Subject) + "\x00" + r.Computer
 			switch q.Role {
 			case RoleEvidence:
 				ls.withSubject++
@@ -344,7 +350,7 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		if len(ls.samples) >= maxSamples {
 			ls.overflow++
 		} else {
-			ls.samples = append(ls.samples, sample{t: r.Time})
+			ls.samples = append(ls.samples, sample{t: r.Time, c: r.Computer})
 		}
 	}
 	if t := q.Threshold; t != nil && q.Role == RoleEvidence {
@@ -357,8 +363,38 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 		if t.Distinct != nil {
 			v = t.Distinct.distinctValue(ev)
 		}
-		ls.samples = append(ls.samples, sample{t: r.Time, v: v})
+		ls.samples = append(ls.samples, sample{t: r.Time, v: v, c: r.Computer})
 	}
+}
+
+// byComputer splits samples by the computer they name (j.sameHost: a
+// rename is one computer), those naming none joining each: in forwarded
+// events, two machines' failed logons are two machines' bursts, not one.
+// One group (all samples) when they name at most one computer.
+func (j *ruleJudge) byComputer(samples []sample) [][]sample {
+	var reps []string
+	var groups [][]sample
+	var unnamed []sample
+	for _, s := range samples {
+		if s.c == "" {
+			unnamed = append(unnamed, s)
+			continue
+		}
+		i := slices.IndexFunc(reps, func(r string) bool { return j.sameHost(r, s.c) })
+		if i < 0 {
+			reps = append(reps, s.c)
+			groups = append(groups, nil)
+			i = len(groups) - 1
+		}
+		groups[i] = append(groups[i], s)
+	}
+	if len(groups) <= 1 {
+		return [][]sample{samples}
+	}
+	for i := range groups {
+		groups[i] = append(groups[i], unnamed...)
+	}
+	return groups
 }
 
 // distinctValue is the value of ev a threshold counts distinct values
@@ -394,7 +430,8 @@ func (j *ruleJudge) resolvedBySubject(cq *compiledQuery) *EventRef {
 		return nil
 	}
 	var by *EventRef
-	for subj, last := range ls.failed {
+	for key, last := range ls.failed {
+		subj, comp, _ := strings.Cut(key, "\x00")
 		var fix *EventRef
 		for _, rq := range cr.queries {
 			if rq.query.Role != RoleRecovery || !contains(rq.query.Resolves, cq.query.ID) {
@@ -404,8 +441,11 @@ func (j *ruleJudge) resolvedBySubject(cq *compiledQuery) *EventRef {
 			if rl == nil {
 				continue
 			}
-			if r := rl.recovered[subj]; r != nil && r.Time.After(last) && (fix == nil || newer(r, fix)) {
-				fix = r
+			for rkey, r := range rl.recovered {
+				rsubj, rcomp, _ := strings.Cut(rkey, "\x00")
+				if rsubj == subj && j.sameHost(comp, rcomp) && r.Time.After(last) && (fix == nil || newer(r, fix)) {
+					fix = r
+				}
 			}
 		}
 		if fix == nil {
@@ -538,7 +578,16 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 		if st.lang != nil {
 			samples, overflow = st.lang.samples, st.lang.overflow
 		}
-		p, met, sorted := thresholdPeak(t, samples)
+		// The peak of one computer's matches (byComputer).
+		var p peak
+		var met bool
+		var sorted []sample
+		for i, g := range j.byComputer(samples) {
+			gp, gmet, gs := thresholdPeak(t, g)
+			if i == 0 || gmet && !met || gmet == met && (gp.count > p.count || gp.count == p.count && gp.distinct > p.distinct) {
+				p, met, sorted = gp, gmet, gs
+			}
+		}
 		text := fmt.Sprintf("%d %s within %s", p.count, strings.TrimSpace(t.Counts), FormatDuration(t.Within))
 		if t.Distinct != nil {
 			text += fmt.Sprintf(" from %d %s", p.distinct, strings.TrimSpace(t.DistinctNames))
@@ -643,13 +692,13 @@ func InsertText(s string) string {
 
 // noteFollower keeps the time of a context event that a query's
 // UnlessFollowed names (a listener start).
-func (s *scanner) noteFollower(cq *compiledQuery, t time.Time) {
+func (s *scanner) noteFollower(cq *compiledQuery, r *EventRef) {
 	if !cq.follower {
 		return
 	}
 	ls := s.queries[cq].language()
 	if len(ls.followers) < maxSamples {
-		ls.followers = append(ls.followers, t)
+		ls.followers = append(ls.followers, sample{t: r.Time, c: r.Computer})
 	} else {
 		ls.overflow++
 	}
@@ -668,7 +717,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 		if u == nil || st.hit.Count == 0 {
 			continue
 		}
-		var follow []time.Time
+		var follow []sample
 		var starts []time.Time // the first record times of the follower logs read that reach into the window
 		// lost are the runs of records the follower logs read lack
 		// (Input.Lost: chunks zeroed between others, the newest records
@@ -730,7 +779,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 			case !read:
 			case s.t.Add(u.Within).After(j.ref):
 				early++
-			case followedWithin(follow, s.t, u.Within):
+			case j.followedWithin(follow, s, u.Within):
 			case !covered(s.t):
 				uncovered++
 			default:
@@ -809,10 +858,12 @@ func (l followerLost) String() string {
 	return l.path + ": " + l.run.String()
 }
 
-// followedWithin reports whether some time of ts lies in (t, t+d].
-func followedWithin(ts []time.Time, t time.Time, d time.Duration) bool {
-	for _, x := range ts {
-		if x.After(t) && !x.After(t.Add(d)) {
+// followedWithin reports whether a follower of fs lies in (s.t, s.t+d]
+// on s's computer (j.sameHost): in forwarded events, VM-B's listener
+// start does not follow VM-A's boot.
+func (j *ruleJudge) followedWithin(fs []sample, s sample, d time.Duration) bool {
+	for _, x := range fs {
+		if x.t.After(s.t) && !x.t.After(s.t.Add(d)) && j.sameHost(x.c, s.c) {
 			return true
 		}
 	}

@@ -100,12 +100,19 @@ type queryState struct {
 	hit            QueryHit
 	evidence       []*EventRef // newest first, at most MaxEvidence
 	refs           map[*Refinement]*RefinementHit
-	pending        []time.Time // in-window evidence awaiting Attribution.Coincides
-	callers        []caller    // in-window evidence attributed by its process's name
-	callerOverflow int         // callers beyond maxPending (not checked by process id)
-	overflow       int         // pending events beyond maxPending
-	latest         *EventRef   // recovery queries: the newest match in the window
-	lang           *langState  // subjects, threshold samples, coverage (language.go)
+	pending        []caller  // in-window evidence awaiting Attribution.Coincides (pid unused)
+	callers        []caller  // in-window evidence attributed by its process's name
+	callerOverflow int       // callers beyond maxPending (not checked by process id)
+	overflow       int       // pending events beyond maxPending
+	latest         *EventRef // recovery queries: the newest match in the window
+	// byHost holds, per computer name (as written), the newest in-window
+	// match: of an evidence query its TimeCreated's EventRef, of a
+	// recovery query the newest; at most maxHostsKept names, hostsDropped
+	// set past them. A failure is resolved only by a recovery of its own
+	// computer (forwarded events interleave several).
+	byHost       map[string]*EventRef
+	hostsDropped bool
+	lang         *langState // subjects, threshold samples, coverage (language.go)
 }
 
 // computerSeen is where the records naming one host lie in one log:
@@ -1124,7 +1131,7 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	switch cq.query.Role {
 	case RoleContext:
 		s.noteContext(cq, r, ev.System.ProcessID)
-		s.noteFollower(cq, r.Time)
+		s.noteFollower(cq, r)
 		return
 	case RoleRecovery:
 		s.noteRecovery(cq, st, r, start)
@@ -1170,6 +1177,7 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		}
 		return
 	}
+	st.noteHost(r)
 	s.noteLanguage(cq, st, ev, r)
 	if w := cq.query.Possible; w != nil {
 		// Weaker evidence (language.go): at most possible.
@@ -1244,9 +1252,34 @@ func (s *scanner) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
 
 // noteRecovery counts a recovery event and keeps the newest in the window.
 func (s *scanner) noteRecovery(cq *compiledQuery, st *queryState, r *EventRef, start time.Time) {
-	if st.hit.tally(r.Time, start, s.ref) == 0 && (st.latest == nil || newer(r, st.latest)) {
+	if st.hit.tally(r.Time, start, s.ref) != 0 {
+		return
+	}
+	if st.latest == nil || newer(r, st.latest) {
 		st.latest = r
 	}
+	st.noteHost(r)
+}
+
+// maxHostsKept bounds queryState.byHost.
+const maxHostsKept = 64
+
+// noteHost keeps r as its computer's newest in-window match.
+func (st *queryState) noteHost(r *EventRef) {
+	if o, ok := st.byHost[r.Computer]; ok {
+		if newer(r, o) {
+			st.byHost[r.Computer] = r
+		}
+		return
+	}
+	if len(st.byHost) >= maxHostsKept {
+		st.hostsDropped = true
+		return
+	}
+	if st.byHost == nil {
+		st.byHost = map[string]*EventRef{}
+	}
+	st.byHost[r.Computer] = r
 }
 
 // noteCaller keeps an in-window evidence event attributed by its calling
@@ -1257,16 +1290,19 @@ func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
 	}
 	r.callerPID, r.hasCaller = pid, true
 	if len(st.callers) < maxPending {
-		st.callers = append(st.callers, caller{t: r.Time, pid: pid})
+		st.callers = append(st.callers, caller{t: r.Time, pid: pid, computer: r.Computer})
 	} else {
 		st.callerOverflow++
 	}
 }
 
-// caller is an evidence event attributed by its calling process.
+// caller is an evidence event attributed by its calling process, or one
+// awaiting a coincidence (pid 0), with the computer it names: an RDP
+// connection attempt of another computer attributes nothing.
 type caller struct {
-	t   time.Time
-	pid uint64
+	t        time.Time
+	pid      uint64
+	computer string
 }
 
 // notePending keeps an in-window evidence event that Attribution could not
@@ -1274,7 +1310,7 @@ type caller struct {
 func (s *scanner) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
 	r.Possible = true
 	if len(st.pending) < maxPending {
-		st.pending = append(st.pending, r.Time)
+		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer})
 	} else {
 		st.overflow++
 	}

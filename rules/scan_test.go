@@ -74,7 +74,7 @@ func TestScan(t *testing.T) {
 		_, sr := scanSet(t, e, "schannel-36870-rdp-connection")
 		st := sr.queries[compiledQueryOf(t, cert, "schannel-36870")]
 		at := t0.Add(-time.Hour)
-		if st.hit.Count != 1 || len(st.pending) != 1 || !st.pending[0].Equal(at) || st.hit.Possible != 0 {
+		if st.hit.Count != 1 || len(st.pending) != 1 || !st.pending[0].t.Equal(at) || st.hit.Possible != 0 {
 			t.Errorf("schannel-36870: count %d, pending %v, possible %d", st.hit.Count, st.pending, st.hit.Possible)
 		}
 		// Unattributed until the judge compares it with the context.

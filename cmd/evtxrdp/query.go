@@ -54,7 +54,9 @@ The query language is the one wevtutil /q and Get-WinEvent -FilterXPath
 accept, e.g.
   *[System[Provider[@Name='Schannel'] and EventID=36870 and TimeCreated[timediff(@SystemTime) <= 86400000]]]
 or a structured query (QueryList with Select/Suppress per channel) given
-with --structured-query, as wevtutil /sq does.
+with --structured-query, as wevtutil /sq does. A Path that names a log
+file (file://...) selects the given log that is that file here, or, for
+another machine's path (file://C:\...), the given logs of its file name.
 
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
@@ -225,7 +227,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if sel.list != nil {
-		// A QueryList's file Paths name files of the machine it was
+		// A file Path that names one of the given logs on this machine
+		// (the same file) applies to it alone.
+		bindFiles(sel.list, logs)
+		// The other file Paths name files of the machine the list was
 		// written on: they apply to the given logs of the same names, or,
 		// when none has such a name, to every log given.
 		sel.anyFile = true
@@ -258,6 +263,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	others := unselected(all, logs)
 	given := logs // before copies are merged, for grouping into machines
 	logs = readOnce(logs, 0, stderr, "evtxrdp query")
+	if sel.list != nil {
+		bindFiles(sel.list, logs) // a merged log by the paths of its copies
+	}
 	if len(logs) == 0 {
 		fmt.Fprintf(stderr, "evtxrdp query: %s\n", escapeText(noLogText(all, *channels, sel.list)))
 		return exitFailure
@@ -676,6 +684,31 @@ type selector struct {
 	// channels are those of --channel: a record is selected only when its
 	// own System/Channel (the log's, when it names none) is one of them.
 	channels []string
+}
+
+// bindFiles binds each file Path of list that names, on this machine, a
+// file that is one of logs (os.SameFile: by any path or link; of a log
+// merged from copies, one of its copies) to that log's path
+// (xpath.QueryList.BindFile).
+func bindFiles(list *xpath.QueryList, logs []*evtx.Log) {
+	for _, p := range list.FilePaths() {
+		fi, err := os.Stat(xpath.LocalFile(p))
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		for _, l := range logs {
+			files := []string{l.Path}
+			for _, part := range l.Parts() {
+				files = append(files, part.Path)
+			}
+			for _, f := range files {
+				if li, err := os.Stat(f); err == nil && os.SameFile(fi, li) {
+					list.BindFile(p, l.Path)
+					break
+				}
+			}
+		}
+	}
 }
 
 // log is how the QueryList's Paths see l: its channel is that of its

@@ -215,10 +215,12 @@
 // "file://C:\logs\System.evtx", as Event Viewer writes for a saved log
 // ("An external file ... is specified by a URL that uses "file" as its
 // protocol", Event Selection, learn.microsoft.com/previous-versions/aa385231),
-// or a path ending in .evtx, .evt or .etl (IsLogFile). The file is one of
-// the machine the query was written on: offline it applies to the given log
-// file of the same name, or, when no log given has a name the list names,
-// to every log given (Log.AnyFile). As the Query Schema requires, a list
+// or a path ending in .evtx, .evt or .etl (IsLogFile). A Path the caller
+// binds to given log files (BindFile: it names them on this machine)
+// applies to those alone. Another is a file of the machine the query was
+// written on: offline it applies to the given log file of the same name,
+// or, when no log given has a name the list names, to every log given
+// (Log.AnyFile). As the Query Schema requires, a list
 // may not mix channels and log files.
 //
 // # Evaluation

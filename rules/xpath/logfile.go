@@ -48,7 +48,8 @@ type Log struct {
 
 // selects reports whether a Select or Suppress Path applies to lg. A
 // channel Path applies to the logs of that channel (compared
-// case-insensitively, as channel names are). A file Path names a file of
+// case-insensitively, as channel names are). A file Path bound to given
+// files (BindFile) applies to those. Another file Path names a file of
 // the machine the query was written on: it applies to the given log file
 // of the same name (compared case-insensitively, as Windows file names
 // are), or to any log file given with AnyFile.
@@ -56,7 +57,57 @@ func (l *QueryList) selects(path string, lg Log) bool {
 	if !IsLogFile(path) {
 		return strings.EqualFold(path, lg.Channel)
 	}
+	if files, ok := l.bound[path]; ok {
+		return files[lg.File]
+	}
 	return lg.File != "" && (lg.AnyFile || strings.EqualFold(fileBase(path), fileBase(lg.File)))
+}
+
+// FilePaths returns the file Paths of l's Select and Suppress elements,
+// each once.
+func (l *QueryList) FilePaths() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, q := range l.Queries {
+		for _, ss := range [][]Selector{q.Selects, q.Suppresses} {
+			for _, s := range ss {
+				if IsLogFile(s.Path) && !seen[s.Path] {
+					seen[s.Path] = true
+					out = append(out, s.Path)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// LocalFile returns the file a file Path names on this machine: the Path
+// without its "file://" (or "file:") scheme. Whether it exists, and is
+// one of the logs given, is for the caller to find out (BindFile).
+func LocalFile(path string) string {
+	p := strings.TrimSpace(path)
+	for _, prefix := range []string{"file://", "file:"} {
+		if len(p) >= len(prefix) && strings.EqualFold(p[:len(prefix)], prefix) {
+			return p[len(prefix):]
+		}
+	}
+	return p
+}
+
+// BindFile records that the file Path path names the given log file
+// (Log.File) exactly: the Path then applies to the files bound to it
+// alone, not to every log file of its file name. Callers bind a Path
+// that names a file on this machine which is one of the logs given: a
+// list that names vm1/System.evtx and vm2/System.evtx applied each
+// Select and Suppress to both (and to vm3/System.evtx, named by none).
+func (l *QueryList) BindFile(path, file string) {
+	if l.bound == nil {
+		l.bound = map[string]map[string]bool{}
+	}
+	if l.bound[path] == nil {
+		l.bound[path] = map[string]bool{}
+	}
+	l.bound[path][file] = true
 }
 
 // NamesFile reports whether some file Path of l has the file name of file

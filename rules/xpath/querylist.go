@@ -29,6 +29,10 @@ import (
 // does (suppress wins).
 type QueryList struct {
 	Queries []QueryItem
+
+	// bound maps a file Path to the given log files it names exactly
+	// (BindFile); such a Path applies to those alone.
+	bound map[string]map[string]bool
 }
 
 // QueryItem is one <Query> element.
