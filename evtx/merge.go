@@ -1056,7 +1056,8 @@ func timeless(ev *Event, xml []byte) uint64 {
 	h.SetSeed(timelessSeed)
 	if tc := timeCreatedElement(ev.Tree()); tc != nil {
 		// The one-line XML renders a child as it renders alone.
-		el := appendElement(nil, tc, false, -1)
+		var buf [160]byte // most such elements fit: no allocation
+		el := appendElement(buf[:0], tc, false, -1)
 		if i := bytes.Index(xml, el); i >= 0 {
 			h.Write(xml[:i])
 			h.WriteByte(0)
