@@ -221,6 +221,33 @@ func (ev *Event) Identity() RecordIdentity {
 	return ev.identityOf(ev.AppendXML(nil))
 }
 
+// TimelessIdentity is a decoded record's content but for TimeCreated,
+// under which Merge takes a record whose TimeCreated could not be read
+// (a null substitution, or its value's type or size damaged) for a copy
+// of one another part gives (see Merge): Channel is System/Channel as
+// read; RecordID is System/EventRecordID, the record number where that
+// is 0 (as in RecordIdentity); Content is a 64-bit hash (hash/maphash,
+// seeded once per process: compare values of one process only, never
+// store them) of the record's one-line event XML (Event.AppendXML) with
+// its System/TimeCreated element cut out (a NUL in its place), or of the
+// whole XML when it has no such element. Two copies of a record, one of
+// whose TimeCreated could not be read, have equal TimelessIdentity
+// values; equal values of records of two files mean such copies, but for
+// a 64-bit hash collision.
+type TimelessIdentity struct {
+	Channel  string
+	RecordID uint64
+	Content  uint64
+}
+
+// Identities returns the record's identity (Identity) and its content
+// but for TimeCreated (TimelessIdentity), rendering its XML once.
+func (ev *Event) Identities() (RecordIdentity, TimelessIdentity) {
+	xml := ev.AppendXML(nil)
+	id := ev.identityOf(xml)
+	return id, TimelessIdentity{Channel: id.Channel, RecordID: id.RecordID, Content: timeless(ev, xml)}
+}
+
 // identityOf is Identity, xml being ev's event XML (AppendXML).
 func (ev *Event) identityOf(xml []byte) RecordIdentity {
 	id := RecordIdentity{Channel: ev.System.Channel, RecordID: ev.System.EventRecordID, Content: sha256.Sum256(xml)}
@@ -914,9 +941,8 @@ func (ev *Event) mergeKey() (mergeKey, RecordIdentity) {
 // mergeKeys is mergeKey with the hash of ev's content but for
 // TimeCreated (timeless), from one rendering of its XML.
 func (ev *Event) mergeKeys() (mergeKey, RecordIdentity, uint64) {
-	xml := ev.AppendXML(nil)
-	id := ev.identityOf(xml)
-	return mergeKey{channel: id.Channel, id: id.RecordID, created: id.TimeCreated}, id, timeless(ev, xml)
+	id, tl := ev.Identities()
+	return mergeKey{channel: id.Channel, id: id.RecordID, created: id.TimeCreated}, id, tl.Content
 }
 
 // lookup returns what m keeps of the record of key k, and whether it met
@@ -1030,7 +1056,8 @@ func timeless(ev *Event, xml []byte) uint64 {
 	h.SetSeed(timelessSeed)
 	if tc := timeCreatedElement(ev.Tree()); tc != nil {
 		// The one-line XML renders a child as it renders alone.
-		el := appendElement(nil, tc, false, -1)
+		var buf [160]byte // most such elements fit: no allocation
+		el := appendElement(buf[:0], tc, false, -1)
 		if i := bytes.Index(xml, el); i >= 0 {
 			h.Write(xml[:i])
 			h.WriteByte(0)

@@ -134,8 +134,11 @@ type Log struct {
 	// interleavedCopy is then set when the records of a copy name several
 	// hosts interleaved (interleaved).
 	renumbered, interleavedCopy bool
-	order                       int
-	unit                        int
+	// unsure sums its copies' Copy.Unsure: Records is at most that
+	// above what evtx.Merge reads.
+	unsure int
+	order  int
+	unit   int
 	// units are the units of all its copies (unit first): a copy of the
 	// log in another unit puts the machine there too, so that the logs
 	// beside that copy that no rule reads go with it.
@@ -167,6 +170,16 @@ type Copy struct {
 	// reads such a record once, and says so of a conflict). Neither
 	// Added nor the Log's Records count them; Grouping names them.
 	Differ int
+	// Unsure counts those of Added that may be a record an earlier copy
+	// holds all the same, which grouping cannot tell without decoding:
+	// records without a TimeCreated read that no earlier copy's record
+	// header matched (an export leaves its header times 0 and renumbers
+	// its records), and records with one, as many as the earlier copies
+	// added without one. evtx.Merge, decoding them, counts such a record
+	// once when another copy holds the same channel, EventRecordID and
+	// content but for TimeCreated (evtx.Event.TimelessIdentity), so Added
+	// is then at most Unsure above what Merge adds (Grouping says so).
+	Unsure int
 	// Untimed counts those of Records without a usable TimeCreated (none
 	// read, FILETIME 0, or after the year 9999: evtx.UsableTime). They
 	// are counted, and their computer names and record numbers count,
@@ -726,6 +739,9 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 	})
 	var seen, seenAlt map[uint64]struct{} // for several copies
 	var byHeader map[uint64]recHeader     // the first record of each header met (recHeader)
+	// untimedAdded counts the records without a TimeCreated the copies
+	// added, untimedBefore those the copies before this one added.
+	untimedAdded, untimedBefore := 0, 0
 	read := map[int]bool{}
 	for _, i := range order {
 		e := es[i]
@@ -778,6 +794,9 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 							continue
 						}
 						c.Added++
+						if r.created == 0 {
+							untimedAdded++
+						}
 					}
 					for _, r := range p.recs {
 						if _, ok := byHeader[r.header]; !ok && r.header != 0 {
@@ -798,7 +817,16 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 				if !first && p.altAll && addedAlt < c.Added {
 					c.Added = addedAlt
 				}
+				if !first {
+					// What a summary cannot match to its copy (Unsure):
+					// this copy's records added without a TimeCreated, and
+					// its others up to the earlier copies' such records.
+					here := untimedAdded - untimedBefore
+					c.Unsure = min(c.Added, here+min(c.Added-here, untimedBefore))
+				}
+				untimedBefore = untimedAdded
 				l.Records += c.Added
+				l.unsure += c.Unsure
 			}
 		}
 		read[i] = true
@@ -1139,7 +1167,11 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		case len(l.hosts) == 0:
 			why = append(why, fmt.Sprintf("%s: no record names a computer (empty or unreadable); listed with the machine(s) whose logs are in %s", p, units[l.unit].Path))
 		case len(l.hosts) == 1:
-			why = append(why, fmt.Sprintf("%s: %s%s, of %s", p, plural(l.Records, "record"), inPeriod, l.hosts[0].name))
+			bound := ""
+			if l.unsure > 0 {
+				bound = "at most "
+			}
+			why = append(why, fmt.Sprintf("%s: %s%s%s, of %s", p, bound, plural(l.Records, "record"), inPeriod, l.hosts[0].name))
 		default:
 			var parts []string
 			for _, h := range l.hosts {
@@ -1170,7 +1202,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			case c.Added == 0:
 				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records%s%s", c.Path, p, c.Records, inPeriod, differ(c)))
 			default:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %d of its %d records%s (each record counted once)%s", c.Path, p, c.Added, c.Records, inPeriod, differ(c)))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %s%d of its %d records%s (each record counted once)%s%s", c.Path, p, atMost(c), c.Added, c.Records, inPeriod, differ(c), unsure(c)))
 			}
 		}
 	}
@@ -1192,6 +1224,24 @@ func differ(c *Copy) string {
 		return ""
 	}
 	return fmt.Sprintf("; %s an earlier copy holds with the same record number, header time and event but another EventRecordID or TimeCreated, or none read (one copy is damaged): counted once", plural(c.Differ, "record"))
+}
+
+// atMost is "at most " for a copy whose Added may count records an
+// earlier copy holds (Copy.Unsure).
+func atMost(c *Copy) string {
+	if c.Unsure == 0 {
+		return ""
+	}
+	return "at most "
+}
+
+// unsure says, for a grouping line, why a copy's Added is a bound
+// (Copy.Unsure).
+func unsure(c *Copy) string {
+	if c.Unsure == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s of them may be a record an earlier copy holds with a TimeCreated that one of the two copies could not read: grouping reads no record in full and cannot match such records (no record header matches: an export's header times are 0), so the analysis, which decodes them and counts each such record once, may count fewer", plural(c.Unsure, "record"))
 }
 
 type unionFind map[string]string

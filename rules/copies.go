@@ -23,10 +23,31 @@ import (
 // keys, since the XML holds them all); only when two inputs share a key
 // does Analyze scan again with exact identities, so a scan whose keys are
 // all apart is the exact one.
+//
+// A record whose TimeCreated could not be read (a null or damaged
+// substitution) in one copy has another identity there; evtx.Merge takes
+// it for a copy of a record of another part of the same channel,
+// EventRecordID and content but for TimeCreated
+// (evtx.Event.TimelessIdentity), with a TimeCreated or without, and so
+// does this: such a record is counted once when an earlier input gave a
+// copy of it (byTimeless; with shortcuts, a key without TimeCreated,
+// recordkey.OfEventAnyTime, that two inputs share makes the scan exact).
+// A record with a TimeCreated is not set aside for an earlier input's
+// copy without one (Merge yields the copy with a TimeCreated): it is
+// counted, and so is that earlier copy, among the matches without a
+// TimeCreated (QueryHit.Untimed), which no window holds.
 type sharedRecords struct {
 	exact      bool
 	byIdentity map[evtx.RecordIdentity]*Input
 	byKey      map[uint64]*Input
+	// byTimeless holds, by evtx.Event.TimelessIdentity, the first input
+	// that gave a matched record (exact).
+	byTimeless map[evtx.TimelessIdentity]*Input
+	// byAnyTime holds, by recordkey.OfEventAnyTime, the first input that
+	// gave a matched record (not exact): a record without a TimeCreated
+	// of another input under its key (its key, TimeCreated not read)
+	// makes the scan exact.
+	byAnyTime map[uint64]*Input
 	// suspect is set when two inputs share a key (not exact): the scan
 	// is to be done again exactly.
 	suspect bool
@@ -45,9 +66,9 @@ func newSharedRecords(inputs []*Input, exact bool) *sharedRecords {
 		return nil
 	}
 	if exact {
-		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}}
+		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}, byTimeless: map[evtx.TimelessIdentity]*Input{}}
 	}
-	return &sharedRecords{byKey: map[uint64]*Input{}}
+	return &sharedRecords{byKey: map[uint64]*Input{}, byAnyTime: map[uint64]*Input{}}
 }
 
 // shared reports whether ev, a record of in that a query matched, is a
@@ -65,16 +86,36 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
 		} else if first != in {
 			c.suspect = true
 		}
+		// A copy whose TimeCreated one input could not read (exact:
+		// byTimeless).
+		untimed := ev.System.TimeCreated.IsZero()
+		ak := k
+		if !untimed {
+			ak = recordkey.OfEventAnyTime(ev)
+		}
+		if first, ok := c.byAnyTime[ak]; !ok {
+			c.byAnyTime[ak] = in
+		} else if first != in && untimed {
+			c.suspect = true
+		}
 		return false
 	}
-	id := ev.Identity()
+	id, tl := ev.Identities()
 	first, ok := c.byIdentity[id]
 	if !ok {
 		c.byIdentity[id] = in
-		return false
 	}
-	if first == in {
-		return false
+	tfirst, tok := c.byTimeless[tl]
+	if !tok {
+		c.byTimeless[tl] = in
+	}
+	if !ok || first == in {
+		if id.TimeCreated != 0 || !tok || tfirst == in {
+			return false
+		}
+		// No TimeCreated read here, and an earlier input gave a copy
+		// of the same content but for TimeCreated.
+		first = tfirst
 	}
 	in.SharedMatches++
 	if in.CopyOf == "" {
@@ -99,7 +140,7 @@ func identityKey(ev *evtx.Event) uint64 {
 // copiesWarning says that in holds records an earlier input gave too.
 func copiesWarning(in *Input) string {
 	return fmt.Sprintf(
-		"%s holds %d records a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
+		"%s holds %d records a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
 		in.Path, in.SharedMatches, in.CopyOf)
 }
 
