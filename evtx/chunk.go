@@ -233,6 +233,19 @@ type chunkResult struct {
 	// the window passed over or the filter declined, when window.passed
 	// is set.
 	passed [][2]uint64
+	// passedLo..passedHi spans the record ids of the records the window
+	// passed over or the filter declined (passedAny: there were some):
+	// current records, or slack records in Options.Recover's slack pass.
+	// A record decoded elsewhere in part, without a TimeCreated or a
+	// summary, may be a copy of one of them, which the plain read would
+	// have yielded and then dropped the copy (Reader.passedCopy). A
+	// chunk the memo answers spans every current record (windowMemo.skip).
+	passedLo, passedHi uint64
+	passedAny          bool
+	// mayCopy lists, in order, the indexes of the events whose record id
+	// lay in passedLo..passedHi as it was when they were read: a record
+	// passed over before them in the chunk may hold their bytes.
+	mayCopy []int
 	// partials lists the (record id, header time) of the records counted
 	// in Partial, for Reader.settlePartial.
 	partials [][2]uint64
@@ -673,6 +686,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				}
 				if !in {
 					// Outside the window by TimeCreated: not decoded.
+					res.notePassed(id)
 					if !inSlack {
 						res.st.Skipped++
 						if w.passed {
@@ -700,6 +714,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 					pass := w.filter(s)
 					sr.live = false
 					if !pass {
+						res.notePassed(id)
 						if !inSlack {
 							res.st.Filtered++
 							if w.passed {
@@ -744,6 +759,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		// A record decoded in full (its time could not be read cheaply, or
 		// a salvaged one) is judged by its plain TimeCreated.
 		if !w.admits(ev) {
+			res.notePassed(id)
 			if !inSlack {
 				res.st.Skipped++
 				if w.passed {
@@ -764,6 +780,9 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			res.st.SlackRead++
 			recovered = false
 		}
+		if res.passedAny && res.passedLo <= id && id <= res.passedHi {
+			res.mayCopy = append(res.mayCopy, len(res.events))
+		}
 		res.events = append(res.events, ev)
 		res.keys = append(res.keys, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
 		res.recovered = append(res.recovered, recovered)
@@ -781,6 +800,16 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	}
 	slices.SortStableFunc(res.errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return res
+}
+
+// notePassed widens res.passedLo..passedHi to record id id, of a record
+// the window passed over or the filter declined.
+func (res *chunkResult) notePassed(id uint64) {
+	if !res.passedAny {
+		res.passedLo, res.passedHi, res.passedAny = id, id, true
+		return
+	}
+	res.passedLo, res.passedHi = min(res.passedLo, id), max(res.passedHi, id)
 }
 
 // noteCand notes c, a record Next would consider yielding, in res.span,
@@ -847,6 +876,7 @@ func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *ch
 		res.cheap++
 		span.note(rt.ft)
 		res.st.Skipped++
+		res.notePassed(id)
 		if passed {
 			res.passed = append(res.passed, [2]uint64{id, ft})
 		}

@@ -138,16 +138,20 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 		return nil
 	}
 	m.served++
+	// Every current record is passed over: each is one of the records
+	// Next would consider yielding (cm.span), all read cheaply.
 	if len(cm.errs) == 0 {
 		if cm.res == nil {
-			cm.res = &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span}
+			cm.res = &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span,
+				passedLo: cm.span.lo.id, passedHi: cm.span.hi.id, passedAny: cm.span.ok}
 		}
 		res := cm.res
 		m.mu.Unlock()
 		return res
 	}
 	m.mu.Unlock()
-	res := &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span}
+	res := &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span,
+		passedLo: cm.span.lo.id, passedHi: cm.span.hi.id, passedAny: cm.span.ok}
 	for _, e := range cm.errs {
 		e2 := *e
 		e2.File = name

@@ -156,6 +156,9 @@ type Reader struct {
 	partials [][2]uint64
 	noSettle bool
 	held     map[[2]uint64]bool
+	// pc: the records the window passed over or the Filter declined,
+	// whose later copies the plain read drops (passedCopy).
+	pc passedCopies
 
 	next int // next chunk slot (sequential mode)
 	// Options.Recover: the chunks with slack records, the (record id,
@@ -619,6 +622,9 @@ func (rd *Reader) Next() (*Event, error) {
 			rd.pos++
 			k := rd.cur.keys[i]
 			ev := rd.cur.events[i]
+			if len(rd.cur.mayCopy) > 0 || len(rd.pc.spans[0]) > 0 || len(rd.pc.spans[1]) > 0 {
+				rd.passedCopy(i, k)
+			}
 			if full, dup := rd.seen[k]; dup && (full || ev.Partial != "") {
 				rd.uncount(ev)
 				if r := rd.cur.recovered[i]; rd.mergePart && (r || ev.Partial != "") {
@@ -703,6 +709,11 @@ func (rd *Reader) Next() (*Event, error) {
 			rd.stale = append(rd.stale, res.stale...)
 		}
 		rd.keepErrs(res.errs...)
+		pass := 0
+		if rd.slackNext >= 0 {
+			pass = 1
+		}
+		rd.pc.take(res, pass)
 		rd.cur, rd.pos = res, 0
 		if rd.progress != nil {
 			rd.progress(Progress{Log: rd.src.name, Stage: StageReading, Total: rd.src.size,

@@ -95,10 +95,19 @@ type Stats struct {
 	// filtered afterwards drops them, and Records + Skipped + Filtered +
 	// Duplicates is the same for every window and filter (Options.Recover
 	// aside: slack records outside the window are counted in Stale
-	// only). Telling the copies of skipped records apart would need a key
-	// (a CRC32 of its bytes) kept for every record skipped: on bench/run's
-	// 526,135-record log that is about 55 ms of CRC32 and 230 ms of map
-	// inserts, most of an analysis. A merged log (Merge) decodes every
+	// only). A copy that is decoded, in part (its templates not where it
+	// lies: no TimeCreated, no summary), of a record the window or Filter
+	// passed over is a duplicate too, as in the full read (47 events of
+	// Application_no_crc32 followed by its copy, for the full read's 43
+	// in the window, before). Telling the copies of skipped records apart
+	// by a key (a CRC32 of its bytes) kept for every record skipped would
+	// cost, on bench/run's 526,135-record log, about 55 ms of CRC32 and
+	// 230 ms of map inserts, most of an analysis: the reader keeps only
+	// the span of record numbers passed over in each chunk, and reads a
+	// chunk again as the full read does only for a record numbered
+	// inside such a span of an earlier chunk (none in a sound log, whose
+	// chunks each hold numbers of their own; see passedcopy.go). A
+	// merged log (Merge) decodes every
 	// record of its logs: its Duplicates count every copy, in any of its
 	// logs, whatever the window.
 	Duplicates int

@@ -82,6 +82,24 @@ func windowsFor(evs []*evtx.Event) [][2]time.Time {
 	}
 }
 
+// followedByDamagedHeaderCopy returns log b, when small (at most 70,000
+// bytes, as FuzzReader's seeds) and of whole chunks, followed by a copy of
+// itself whose file header CRC32 is wrong; else nil. Where b's chunk
+// header checksums are right the copy is found as a second log and not
+// read (TestAppendedLogDamagedHeader); where they are not
+// (Application_no_crc32) the copy's chunk is read, off its offsets, as
+// a damaged chunk of b: its records decode in part, without TimeCreated,
+// as copies of b's, and a window that passes over b's must drop them as
+// the plain read does (TestWindowDropsCopiesOfPassedRecords).
+func followedByDamagedHeaderCopy(b []byte) []byte {
+	if len(b) > 70000 || len(b) <= 4096 || (len(b)-4096)%65536 != 0 {
+		return nil
+	}
+	bad := bytes.Clone(b)
+	bad[124] ^= 0xff
+	return slices.Concat(b, bad)
+}
+
 // checkWindows: for every window, a read with Since/Until (with 1 worker,
 // and with 3 workers and a Filter) yields exactly the events of a full
 // read whose TimeCreated lies in the window, and counts the same records
@@ -113,6 +131,15 @@ func checkWindows(t *testing.T, name string, b []byte) {
 				}
 				if st.Records != len(got) {
 					t.Fatalf("%s: Stats.Records %d, yielded %d", name, st.Records, len(got))
+				}
+				// Every record the full read yields or drops as a copy is
+				// yielded, skipped or dropped as a copy (Stats' docs: the
+				// sum is the same for every window). (Not checked with
+				// the Filter: a record it declines that does not decode
+				// counts in Filtered and BadRecords both, a fault left.)
+				if n, all := st.Records+st.Skipped+st.Filtered+st.Duplicates, stAll.Records+stAll.Duplicates; plain.filter == nil && n != all {
+					t.Fatalf("%s window %v..%v (filter %v): %d records yielded, skipped, filtered or duplicates; the full read %d",
+						name, w[0], w[1], plain.filter != nil, n, all)
 				}
 				if st.Recovered != stAll.Recovered {
 					t.Fatalf("%s window %v..%v (filter %v): Stats.Recovered %d, the full read's %d", name, w[0], w[1], plain.filter != nil, st.Recovered, stAll.Recovered)
@@ -167,6 +194,9 @@ func TestWindowEqualsFilteredRead(t *testing.T) {
 			h := bytes.Clone(b)
 			copy(h[4096+32768:4096+65536], b[4096+65536+32768:4096+2*65536])
 			checkWindows(t, name+" (half overwritten)", h)
+		}
+		if c := followedByDamagedHeaderCopy(b); c != nil {
+			checkWindows(t, name+" (followed by its copy, file header damaged)", c)
 		}
 	}
 	for name, evs := range craftedLogs() {
@@ -281,7 +311,13 @@ func TestWindowByTimeCreated(t *testing.T) {
 // records decoded in part (no TimeCreated, so "whatever the window") that
 // the full dump leaves out as copies of current records.
 func TestRecoverWindowEqualsFilteredRead(t *testing.T) {
+	logs := sampleLogs(t)
 	for name, b := range sampleLogs(t) {
+		if c := followedByDamagedHeaderCopy(b); c != nil {
+			logs[name+" (followed by its copy, file header damaged)"] = c
+		}
+	}
+	for name, b := range logs {
 		_, all, _ := readLines(t, b, evtx.Options{Workers: 1, Recover: true})
 		for _, w := range windowsFor(all) {
 			var want []string
@@ -452,5 +488,56 @@ func TestRecoverWindowPassesSalvaged(t *testing.T) {
 	}
 	if fst.Duplicates < 30 || fst.BadChunks != 0 || st.Skipped < 40 || len(want) < 40 {
 		t.Errorf("full read: %d duplicates, %d damaged chunks; window: %d events, %d skipped: the check proves little", fst.Duplicates, fst.BadChunks, len(want), st.Skipped)
+	}
+}
+
+// TestWindowDropsCopiesOfPassedRecords: Application_no_crc32 (no chunk
+// checksums) followed by a copy of itself whose file header CRC32 is
+// wrong: the copy is not found as a second log, and its chunk, read off
+// its offsets as the first log's second, decodes records 427, 430, 431
+// and 433 in part (their templates are not where they lie), without
+// TimeCreated, as copies of the same bytes. The full read yields the
+// intact records and drops those copies (Stats.Duplicates); a window that
+// passes over the intact ones yielded the copies (47 events where the full
+// read filtered gave 43). A window, a Filter declining the same records,
+// and both with Options.Recover, each yield the full read's events
+// filtered, and the copies count as duplicates.
+func TestWindowDropsCopiesOfPassedRecords(t *testing.T) {
+	b, ok := sampleLogs(t)["omerbenamram__evtx__samples__Application_no_crc32.evtx"]
+	if !ok {
+		t.Fatal("Application_no_crc32 not found")
+	}
+	c := followedByDamagedHeaderCopy(b)
+	if c == nil {
+		t.Fatal("Application_no_crc32 is not a small log of whole chunks")
+	}
+	since := time.Date(2021, 3, 31, 23, 53, 25, 418539100, time.UTC)
+	for _, recover := range []bool{false, true} {
+		all, evs, stAll := readLines(t, c, evtx.Options{Workers: 1, Recover: recover})
+		var want []string
+		for i, ev := range evs {
+			if inWindow(ev, since, time.Time{}) {
+				want = append(want, all[i])
+			}
+		}
+		if len(want) == len(all) || stAll.Duplicates < 4 {
+			t.Fatalf("full read: %d events, %d in the window, %d duplicates: the check proves little", len(all), len(want), stAll.Duplicates)
+		}
+		declined := func(s evtx.Summary) bool { return s.TimeCreated.IsZero() || !s.TimeCreated.Before(since) }
+		for _, o := range []evtx.Options{{Since: since}, {Filter: declined}, {Since: since, Filter: declined}} {
+			for _, workers := range []int{1, 3} {
+				o.Workers, o.Recover = workers, recover
+				got, _, st := readLines(t, c, o)
+				if !slices.Equal(got, want) {
+					t.Fatalf("Recover %v, window %v, filter %v, %d workers: %d events, the full read filtered after %d\n%s",
+						recover, !o.Since.IsZero(), o.Filter != nil, workers, len(got), len(want), firstDiff(got, want))
+				}
+				// The copies of the records passed over are duplicates,
+				// as in the full read.
+				if st.Duplicates < 4 || !recover && st.Records+st.Skipped+st.Filtered+st.Duplicates != stAll.Records+stAll.Duplicates {
+					t.Fatalf("Recover %v, window %v, filter %v: %+v; full read %+v", recover, !o.Since.IsZero(), o.Filter != nil, st, stAll)
+				}
+			}
+		}
 	}
 }
