@@ -26,8 +26,10 @@ var (
 	// psRegWrite is a PowerShell provider cmdlet that changes the
 	// registry (a path on a registry drive, HKLM: ..., or Registry::).
 	psRegWrite = pattern(`(?i)\b(Set|New|Remove|Rename|Clear|Copy|Move)-Item(Property)?\b.*\b(HK(LM|CU|CR|U|CC)|Registry):`, "-item")
-	// aclWrite changes file permissions or owners.
-	aclWrite = pattern(`(?i)\b(icacls\b.*\s/grant|takeown\b)`, "icacls", "takeown")
+	// aclWrite changes file permissions or owners: icacls /grant,
+	// /deny, /remove, /reset, /setowner, /inheritance or
+	// /setintegritylevel (icacls, Microsoft Learn), takeown, Set-Acl.
+	aclWrite = pattern(`(?i)\b(icacls\b.*\s/(grant|deny|remove|reset|setowner|inheritance|setintegritylevel)\b|takeown\b|Set-Acl\b)`, "icacls", "takeown", "set-acl")
 	// aclSave is a restorable ACL backup.
 	aclSave = pattern(`(?i)\bicacls\b.*\s/save\s`, "icacls")
 	// certRemove is Remove-Item: of a certificate in a step that names

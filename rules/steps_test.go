@@ -94,6 +94,11 @@ func TestStepLintCatches(t *testing.T) {
 		{`icacls C:\X /save C:\b.txt /t /c`, aclSave, true},
 		{`icacls C:\X /grant "NT AUTHORITY\SYSTEM:(F)"`, aclWrite, true},
 		{`icacls C:\X`, aclWrite, false},
+		{`icacls C:\X /reset /t /c`, aclWrite, true},
+		{`icacls C:\X /inheritance:e`, aclWrite, true},
+		{`icacls C:\X /remove:g Everyone`, aclWrite, true},
+		{`Get-Acl C:\Y | Set-Acl C:\X`, aclWrite, true},
+		{`icacls C:\X /restore C:\b.txt`, aclWrite, false},
 	} {
 		if got := c.re.MatchString(c.line); got != c.matches {
 			t.Errorf("%s on %q = %v, want %v", c.re, c.line, got, c.matches)
@@ -256,6 +261,7 @@ resolution:
 		{"no /f", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d 1\n", "without /f", false, false},
 		{"write first", "    source: s\n    commands: |\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
 		{"acl", "    source: s\n    commands: |\n      icacls C:\\X /grant \"Everyone:(F)\"\n", "icacls /save", false, false},
+		{"acl reset", "    source: s\n    commands: |\n      if exist C:\\X icacls C:\\X /reset /t /c\n", "icacls /save", false, false},
 		{"firewall", "    source: s\n    commands: |\n      netsh advfirewall set allprofiles state off\n", "netsh advfirewall export", false, false},
 		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false, false},
 		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false, false},
