@@ -94,6 +94,11 @@ func TestStepLintCatches(t *testing.T) {
 		{`icacls C:\X /save C:\b.txt /t /c`, aclSave, true},
 		{`icacls C:\X /grant "NT AUTHORITY\SYSTEM:(F)"`, aclWrite, true},
 		{`icacls C:\X`, aclWrite, false},
+		{`icacls C:\X /reset /t /c`, aclWrite, true},
+		{`icacls C:\X /inheritance:e`, aclWrite, true},
+		{`icacls C:\X /remove:g Everyone`, aclWrite, true},
+		{`Get-Acl C:\Y | Set-Acl C:\X`, aclWrite, true},
+		{`icacls C:\X /restore C:\b.txt`, aclWrite, false},
 	} {
 		if got := c.re.MatchString(c.line); got != c.matches {
 			t.Errorf("%s on %q = %v, want %v", c.re, c.line, got, c.matches)
@@ -116,8 +121,17 @@ func TestFixStepContents(t *testing.T) {
 		}
 	}
 	has("rdp-cert-private-key/grant-rdp-key", `MachineKeys\f686aace6942fb7f7ceb231212eef4a4_*" /grant`)
-	has("rdp-cert-private-key/renew-self-signed", "Get-ChildItem -Path $store | Remove-Item")
-	has("rdp-cert-private-key/renew-self-signed-delete-key", "Remove-Item -DeleteKey")
+	// Both certificate steps save each certificate (.cer) and the key
+	// files (robocopy in backup mode) before removing anything, and say
+	// how to put them back.
+	for _, id := range []string{"rdp-cert-private-key/renew-self-signed", "rdp-cert-private-key/renew-self-signed-delete-key"} {
+		has(id, `Export-Certificate -Cert $c -FilePath "$dir\$($c.Thumbprint).cer"`)
+		has(id, `robocopy C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys $dir $keys /B /COPY:DATS`)
+		has(id, "# Import-Certificate -FilePath")
+		has(id, `# certutil -repairstore "Remote Desktop" <thumbprint>`)
+	}
+	has("rdp-cert-private-key/renew-self-signed", "if ($saved) { $certs | Remove-Item;")
+	has("rdp-cert-private-key/renew-self-signed-delete-key", "if ($saved) { $certs | Remove-Item -DeleteKey;")
 	has("rdp-tls-disabled/enable-tls13", `TLS 1.3\Server" /v Enabled`)
 	has("rdp-tls-disabled/offline-enable-tls12", `Select /v Current`)
 	has("rdp-broker-renamed/check-broker-database", "Get-RDConnectionBrokerHighAvailability")
@@ -245,17 +259,37 @@ resolution:
 	}{
 		{"no source", "    commands: echo\n", ".source: empty", false, false},
 		{"no /f", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      reg add \"HKLM\\X\" /v A /d 1\n", "without /f", false, false},
-		{"write first", "    source: s\n    commands: |\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "before any reg query", false, false},
+		{"write first", "    source: s\n    commands: |\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
 		{"acl", "    source: s\n    commands: |\n      icacls C:\\X /grant \"Everyone:(F)\"\n", "icacls /save", false, false},
+		{"acl reset", "    source: s\n    commands: |\n      if exist C:\\X icacls C:\\X /reset /t /c\n", "icacls /save", false, false},
 		{"firewall", "    source: s\n    commands: |\n      netsh advfirewall set allprofiles state off\n", "netsh advfirewall export", false, false},
 		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false, false},
 		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false, false},
 		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n", "overwrites the backup", false, false},
 		// The same registry writes in PowerShell were loaded unchecked.
-		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "before any reg query", false, true},
-		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "before any reg query", false, true},
-		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "before any reg query", false, true},
-		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
+		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "registry write before a reg export", false, true},
+		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "registry write before a reg export", false, true},
+		{"New-ItemProperty first", "    source: s\n    commands: |\n      New-ItemProperty -Path hkcu:\\X -Name A -Value 1 -Force\n", "registry write before a reg export", false, true},
+		// A read is no backup: reg query or Get-ItemProperty leaves
+		// nothing reg import restores.
+		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "registry write before a reg export", false, true},
+		{"reg add after reg query", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      if exist C:\\X reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
+		{"reg add after a commented reg export", "    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" C:\\BackupACLs\\X-%RANDOM%.reg /y\n      if exist C:\\X reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
+		// A certificate removed after only a list of its thumbprints
+		// (the built-in steps before) cannot be put back; -DeleteKey
+		// also needs the key file saved; a file Remove-Item a copy.
+		{"certificate after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
+		{"DeleteKey after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
+		{"DeleteKey after the .cer only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
+		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
+		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
+		{"PFX with its key", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\My\\AB12'\n      $c | Export-PfxCertificate -FilePath C:\\BackupACLs\\c.pfx -Password $pw\n      if (Test-Path C:\\BackupACLs\\c.pfx) { $c | Remove-Item -DeleteKey }\n", "", true, true},
+		{"file removed", "    source: s\n    commands: |\n      if (Test-Path C:\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "Remove-Item before a copy of what it removes", false, true},
+		{"file removed after a copy", "    source: s\n    commands: |\n      Copy-Item -Path C:\\X.txt -Destination C:\\BackupACLs\\\n      if (Test-Path C:\\BackupACLs\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "", true, true},
+		// A group or account change follows a listing of it.
+		{"group add unread", "    source: s\n    commands: |\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "group or account change before the step lists it", false, false},
+		{"account enabled unread", "    source: s\n    commands: |\n      if defined U net user \"%U%\" /active:yes\n", "group or account change before the step lists it", false, false},
+		{"group add after listing", "    source: s\n    commands: |\n      net localgroup \"Remote Desktop Users\"\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "", true, false},
 		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
 		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
 		// a pasted block then feeds it the next line.
@@ -276,7 +310,7 @@ resolution:
 		// the line or as a block an if line opens pass.
 		{"unguarded after backup", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "a change that runs even when the step's backup failed", false, false},
 		{"unguarded PowerShell after block", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        'backed up'\n      }\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "a change that runs even when the step's backup failed (a pasted block runs every line after a failed one): put it behind the backup's check, \"if exist <backup> ...\" in cmd, \"if (Test-Path <backup>) { ... }\" in PowerShell: line 5:", false, true},
-		{"guarded PowerShell block", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name B -Value (2)\n      }\n", "", true, true},
+		{"guarded PowerShell block", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name B -Value (2)\n      }\n", "", true, true},
 		{"guarded cmd block", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg (\n        reg add \"HKLM\\X\" /v A /d 1 /f\n        reg add \"HKLM\\X\" /v B /d \"C:\\Program Files (x86)\" /f\n      )\n", "", true, false},
 	} {
 		dir := t.TempDir()
@@ -312,11 +346,11 @@ resolution:
 // keyedPatterns are the fix-step checks' patterns, by name.
 func keyedPatterns() map[string]*keyedPattern {
 	return map[string]*keyedPattern{
-		"regWrite": regWrite, "force": force, "regRead": regRead, "aclWrite": aclWrite, "aclSave": aclSave,
-		"certRemove": certRemove, "listSave": listSave, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
+		"regWrite": regWrite, "force": force, "regSave": regSave, "aclWrite": aclWrite, "aclSave": aclSave,
+		"certRemove": certRemove, "certStore": certStore, "deleteKey": deleteKey, "certSave": certSave, "keySave": keySave,
+		"fileSave": fileSave, "accountWrite": accountWrite, "accountRead": accountRead, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
 		"fwWrite": fwWrite, "fwExport": fwExport, "backupFile": backupFile, "keepFirst": keepFirst, "makeDir": makeDir,
-		"psRegWrite": psRegWrite, "psRegRead": psRegRead,
-		"cmdVar": cmdVar, "cmdOnly": cmdOnly, "cmdInside": cmdInside, "psSyntax": psSyntax, "psInside": psInside,
+		"psRegWrite": psRegWrite, "cmdVar": cmdVar, "cmdOnly": cmdOnly, "cmdInside": cmdInside, "psSyntax": psSyntax, "psInside": psInside,
 		"delayedVar": delayedVar, "delayedOn": delayedOn, "takeownRecursive": takeownRecursive, "takeownAnswer": takeownAnswer,
 		"scConfigNoSpace": scConfigNoSpace, "dismFeature": dismFeature, "dismNoRestart": dismNoRestart,
 		"regLoad": regLoad, "regUnload": regUnload, "continuation": continuation,

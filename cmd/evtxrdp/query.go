@@ -398,8 +398,11 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				if t, ok := nowOf[l]; ok {
 					now = t
 				}
+				// timeBounds widens the window by xpath.RecordTimeSlack
+				// for the reader; the analysed period the warning names
+				// starts where the query's own bound does.
 				if since, _, ok := sel.timeBounds(l, now); ok && !since.IsZero() && timed {
-					if g, err := rules.FindTimeGap(l, since, evtx.Options{}, *noSkip); err == nil && g != nil {
+					if g, err := rules.FindTimeGap(l, since.Add(xpath.RecordTimeSlack), evtx.Options{}, *noSkip); err == nil && g != nil {
 						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(g)))
 					}
 				}

@@ -411,6 +411,13 @@ func TestVariantClockJumpedAheadAtEnd(t *testing.T) {
 		if !strings.Contains(errOut, "warning: time gap in") || !strings.Contains(errOut, "(EventRecordID 75), 365 days") {
 			t.Errorf("query %v: stderr %q", extra, errOut)
 		}
+		// The analysed period starts 24 h before "now" (the last
+		// record), not at the reader's bound a second earlier
+		// (xpath.RecordTimeSlack), which it named before.
+		start := jumped[len(jumped)-1].System.TimeCreated.Add(-24 * time.Hour)
+		if want := "across the start of the analysed period (" + evtx.FormatTime(start) + ")"; !strings.Contains(errOut, want) {
+			t.Errorf("query %v: stderr lacks %q: %q", extra, want, errOut)
+		}
 		_, _, errOut = runCmd(append([]string{"query", "-f", "xml", filepath.Join(cdir, "System.evtx"), "-q", q}, extra...)...)
 		if strings.Contains(errOut, "time gap") {
 			t.Errorf("query %v: clean log: stderr %q", extra, errOut)
