@@ -596,6 +596,12 @@ func (rd *Reader) Next() (*Event, error) {
 			if res, ok = rd.nextSlack(); !ok {
 				rd.eof = true
 				rd.settlePartial()
+				// Claims of the headers LostRecords does not believe
+				// are problems (the same spans as LostRecords').
+				spans := rd.currentSpans()
+				rd.src.refineSpans(spans)
+				rd.src.claimSpans(spans)
+				rd.keepErrs(rd.src.claimProblems(spans)...)
 				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF
