@@ -143,6 +143,8 @@ type Reader struct {
 	gaps []gapKey
 	// stale: chunkResult.stale of every chunk read.
 	stale []recKey
+	// staleOld are those of stale in old chunks (Stats.StaleOldChunks).
+	staleOld []recKey
 	// mergePart tells that the Reader reads a part of a merged log, which
 	// alone needs inDups and bad (kept only then: they grow with the log).
 	mergePart bool
@@ -627,6 +629,9 @@ func (rd *Reader) Next() (*Event, error) {
 		if rd.mergePart {
 			rd.bad = append(rd.bad, res.bad...)
 			rd.gaps = append(rd.gaps, res.gaps...)
+			for _, i := range res.staleOld {
+				rd.staleOld = append(rd.staleOld, res.stale[i])
+			}
 			rd.stale = append(rd.stale, res.stale...)
 		}
 		rd.keepErrs(res.errs...)

@@ -538,9 +538,17 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		}
 		return fmt.Sprintf("chunks: %d used, %d in header%s, %d damaged", st.Chunks, st.HeaderChunks, fl, st.BadChunks)
 	}
-	slack := fmt.Sprintf("%d old records in chunk slack (--recover reads them)", st.Stale)
+	// Old records lie in the slack of current chunks or in old chunks
+	// past the file header's chunk count (the file reused, or bigger
+	// before): each kind is said as what it is (evtx.Stats.StaleOldChunks).
+	slack := fmt.Sprintf("%s in chunk slack", plural(st.Stale-st.StaleOldChunks, "old record"))
+	if st.StaleOldChunks > 0 {
+		slack += fmt.Sprintf(" and %d in old chunks past the file header's chunk count", st.StaleOldChunks)
+	}
 	if d.opts.Recover {
-		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
+		slack += fmt.Sprintf(" (%d printed, %d undecodable)", st.SlackRead, st.SlackUnreadable)
+	} else {
+		slack += " (--recover reads them)"
 	}
 	// A copy of a record is told apart only when both are decoded: the
 	// copies outside the window are among the skipped records (telling
@@ -972,4 +980,13 @@ func unnamedLog(l *evtx.Log) bool {
 		}
 	}
 	return true
+}
+
+// plural returns n and word, with an s after word unless n is 1 ("1
+// problem", "2 problems").
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
