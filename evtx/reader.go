@@ -882,6 +882,10 @@ func OpenOptions(name string, o Options) (*File, error) {
 }
 
 // openFile is OpenOptions with the memo of log l (nil: none).
+// maxSizelessFile bounds what openFile reads of a file whose size is
+// given as 0 (a file of /proc or /sys), held in memory.
+const maxSizelessFile = 64 << 20
+
 func openFile(name string, o Options, l *Log) (*File, error) {
 	f, err := openRegular(name)
 	if err != nil {
@@ -898,6 +902,24 @@ func openFile(name string, o Options, l *Log) (*File, error) {
 	}
 	if o.Name == "" {
 		o.Name = name
+	}
+	if fi.Size() == 0 {
+		// A file whose size is given as 0 may hold bytes all the same (a
+		// file of /proc or /sys): read it as a stream, up to
+		// maxSizelessFile, rather than call it empty.
+		b, err := io.ReadAll(io.LimitReader(f, maxSizelessFile+1))
+		f.Close()
+		if err != nil {
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: fmt.Errorf("evtx: its size is given as 0; reading it as a stream: %w", err)}
+		}
+		if len(b) > maxSizelessFile {
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: fmt.Errorf("%w: its size is given as 0 (a file of /proc or /sys?) but it holds more than %d bytes, the most read so: copy it into a file and give that", ErrLimit, maxSizelessFile)}
+		}
+		rd, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+		if err != nil {
+			return nil, err
+		}
+		return &File{Reader: rd}, nil
 	}
 	rd, err := NewReaderOptions(f, fi.Size(), o)
 	if err != nil {

@@ -501,15 +501,15 @@ func (d *dumper) dump(l *evtx.Log) error {
 	if st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		msg := fmt.Sprintf("%s: no readable record (%d problems above)", escapeText(l.Path), st.Problems)
+		msg := fmt.Sprintf("%s: no readable record (%s above)", escapeText(l.Path), plural(st.Problems, "problem"))
 		if unnamedLog(l) {
 			msg += "; no record could be read, so its channel is not known" + channelUnknownTail
 		}
 		return errors.New(msg)
 	}
 	if full == 0 && st.Partial > 0 && st.Skipped == 0 && unnamedLog(l) {
-		fmt.Fprintf(d.stderr, "evtxrdp dump: %s: its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known%s\n",
-			escapeText(l.Path), st.Partial, channelUnknownTail)
+		fmt.Fprintf(d.stderr, "evtxrdp dump: %s: its %s were all decoded in part (their templates damaged: values without names), so its channel is not known%s\n",
+			escapeText(l.Path), plural(st.Partial, "record"), channelUnknownTail)
 	}
 	return nil
 }
@@ -536,7 +536,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		if len(flags) > 0 {
 			fl = " (" + strings.Join(flags, ", ") + ")"
 		}
-		return fmt.Sprintf("chunks: %d used, %d in header%s, %d damaged", st.Chunks, st.HeaderChunks, fl, st.BadChunks)
+		return fmt.Sprintf("chunks: %d used, %d in header%s, %d damaged", st.Chunks, st.HeaderChunks, fl, st.BadChunks) // "chunks:" counts each; no noun to agree
 	}
 	// Old records lie in the slack of current chunks or in old chunks
 	// past the file header's chunk count (the file reused, or bigger
@@ -555,34 +555,34 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// them apart would mean a key for every record skipped; see
 	// evtx.Stats.Duplicates). A merged log decodes every record.
 	skipped := fmt.Sprintf("%d skipped outside the window", st.Skipped)
-	dups := fmt.Sprintf("%d duplicates of printed events", st.Duplicates)
-	problems := fmt.Sprintf("%d problems", st.Problems)
+	dups := plural(st.Duplicates, "duplicate") + " of printed events"
+	problems := plural(st.Problems, "problem")
 	parts := l.Parts()
 	if n := len(parts); n > 0 {
-		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
+		dups = fmt.Sprintf("%s (every copy, in its %d files)", plural(st.Duplicates, "duplicate"), n)
 		if st.Conflicts > 0 {
 			// evtx.Stats.Conflicts: the problem of each copy set aside
 			// names the copy printed, how they differ (in content or in
 			// a field of the key) and why.
-			dups = fmt.Sprintf("%d duplicates (every copy, in its %d files; %d records whose copies differ: see the problems)", st.Duplicates, n, st.Conflicts)
+			dups = fmt.Sprintf("%s (every copy, in its %d files; %s whose copies differ: see the problems)", plural(st.Duplicates, "duplicate"), n, plural(st.Conflicts, "record"))
 		}
 		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
 	}
-	partial := fmt.Sprintf("%d records decoded in part", st.Partial)
+	partial := plural(st.Partial, "record") + " decoded in part"
 	if st.PartialHeld > 0 {
 		// evtx.Stats.PartialHeld: copies in part of records held in
 		// full, not counted as records decoded in part.
-		partial += fmt.Sprintf(" (and %d copies decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld)
+		partial += fmt.Sprintf(" (and %s decoded in part of records the file holds in full, counted once, in full)", pluralWord(st.PartialHeld, "copy", "copies"))
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events, %s, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; %s; %d bytes unread; %s\n",
-		escapeText(l.Path), st.Records, partial, skipped, st.BadRecords, dups, st.Recovered, slack, chunks(st), st.UnreadBytes, problems)
+	fmt.Fprintf(d.stderr, "%s: %s, %s, %s, %d undecodable, %s, %s the headers or their checksums do not account for, %s; %s; %s unread; %s\n",
+		escapeText(l.Path), plural(st.Records, "event"), partial, skipped, st.BadRecords, dups, plural(st.Recovered, "record"), slack, chunks(st), plural64(st.UnreadBytes, "byte"), problems)
 	// Each copy's own file: its chunks and problems (listed below, each
 	// naming its file).
 	for i, ps := range f.PartStats() {
 		if i > 0 && i < len(parts) {
-			fmt.Fprintf(d.stderr, "  copy %s: %s; %d problems\n", escapeText(parts[i].Path), chunks(ps), ps.Problems)
+			fmt.Fprintf(d.stderr, "  copy %s: %s; %s\n", escapeText(parts[i].Path), chunks(ps), plural(ps.Problems, "problem"))
 		}
 	}
 	if !st.FirstCreated.IsZero() {
@@ -608,7 +608,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 			}
 		}
 		if n := len(seen); n > 0 {
-			text += fmt.Sprintf("; but %d of them were printed, recovered from chunk slack (--recover)", n)
+			text += fmt.Sprintf("; but %d of them %s printed, recovered from chunk slack (--recover)", n, pluralWord(n, "was", "were"))
 		}
 		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(text))
 	}
@@ -621,7 +621,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		listed++
 	}
 	if more := st.Problems - listed; more > 0 {
-		fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", more)
+		fmt.Fprintf(d.stderr, "  ... and %d more %s (--max-errors 0 lists all)\n", more, pluralWord(more, "problem", "problems"))
 	}
 }
 
@@ -985,8 +985,21 @@ func unnamedLog(l *evtx.Log) bool {
 // plural returns n and word, with an s after word unless n is 1 ("1
 // problem", "2 problems").
 func plural(n int, word string) string {
+	return fmt.Sprintf("%d %s", n, pluralWord(n, word, word+"s"))
+}
+
+// plural64 is plural of an int64 count ("1 byte", "4096 bytes").
+func plural64(n int64, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// pluralWord returns one when n is 1, else many.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
