@@ -102,8 +102,10 @@ its values, types and no names under "unresolved" (<Unresolved> in XML);
 it is also listed as a problem.
 
 At the end, for each log, a summary line and the problems found (damaged
-chunks, checksum mismatches, unreadable spans, undecodable records and
-records decoded in part; the first --max-errors of them, all counted;
+chunks, checksum mismatches, unreadable spans, undecodable records,
+records decoded in part, and a header's claim, its checksum right, that
+cannot be true: a next record id or a chunk's record range more than the
+chunks could hold; the first --max-errors of them, all counted;
 --max-errors 0 lists all, a negative value is a usage error) go
 to stderr; damage is reported, never fatal. A "lost:" line names each
 run of records the log lacks between the chunks it holds (record 1155
@@ -132,7 +134,10 @@ not told apart: "skipped outside the window (copies included)" counts
 them all, and with a window the duplicates are the copies inside it, as
 in a full dump filtered afterwards; events + skipped + duplicates is the
 same for every window (without --recover: old records outside the window
-count only among the old records in chunk slack). The summary of a log
+count only among the old records). Old records are counted where they
+lie: "in chunk slack" (past a current chunk's free space) and "in old
+chunks past the file header's chunk count" (a file reused or bigger
+before). The summary of a log
 read with its copies counts each record and each span of damage once,
 gives the chunks of the file it names and the problems of all its files
 ("N problems (in its 2 files)"), and a line per other copy gives that
