@@ -129,3 +129,23 @@ func TestNoImplausibleClaimInSamples(t *testing.T) {
 		}
 	}
 }
+
+// A chunk header whose record numbers are 0 counts no record (a chunk
+// being written, not yet numbered: a dirty log's newest chunk) and is no
+// implausible claim.
+func TestUnnumberedChunkHeaderNoProblem(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(realSamplesDir, "fukusuket__evtx-parser__samples__System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := orig[fileHeaderBlock : fileHeaderBlock+chunkSize]
+	binary.LittleEndian.PutUint64(c[24:], 0)
+	binary.LittleEndian.PutUint64(c[32:], 0)
+	binary.LittleEndian.PutUint32(c[124:], chunkHeaderCRC(c))
+	f, _ := readAllOf(t, "System.evtx", orig)
+	for _, e := range f.Errors() {
+		if strings.Contains(e.Error(), "not believed") {
+			t.Errorf("%v", e)
+		}
+	}
+}

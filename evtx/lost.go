@@ -160,7 +160,8 @@ func (s *source) nextIDBelieved(hi uint64) bool {
 // identifier more than the chunks could hold past the newest record
 // (nextIDBelieved), and a chunk header's record range that ends before
 // it starts, starts at 0 or is wider than a chunk holds records
-// (headerClaim). A range that is possible but does not hold the chunk's
+// (headerClaim), its last record number not 0 (0 counts none: a chunk
+// being written, not yet numbered). A range that is possible but does not hold the chunk's
 // lowest-numbered record (claimRange) is not one: a chunk of a shadow copy
 // taken while it was written anew holds such a header (chunk 2 of the
 // public sample 2-vss_0-...RemoteConnectionManager%4Operational.evtx).
@@ -169,7 +170,10 @@ func (s *source) claimProblems(spans []candSpan) []*FormatError {
 	var errs []*FormatError
 	for i := range spans {
 		sp := &spans[i]
-		if !sp.ok || !sp.hdr.sound || sp.hdr.ok {
+		if !sp.ok || !sp.hdr.sound || sp.hdr.ok || sp.hdr.rawLast == 0 {
+			// A last record number of 0 counts no record: the header of
+			// a chunk being written, not yet numbered (a dirty log's
+			// newest chunk; the reader takes 0 so everywhere).
 			continue
 		}
 		lo, hi := sp.bounds()

@@ -579,7 +579,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	if st.PartialHeld > 0 {
 		// evtx.Stats.PartialHeld: copies in part of records held in
 		// full, not counted as records decoded in part.
-		partial += fmt.Sprintf(" (and %s decoded in part of records the file holds in full, counted once, in full)", pluralWord(st.PartialHeld, "copy", "copies"))
+		partial += fmt.Sprintf(" (and %d %s decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld, pluralWord(st.PartialHeld, "copy", "copies"))
 	}
 	fmt.Fprintf(d.stderr, "%s: %s, %s, %s, %d undecodable, %s, %s the headers or their checksums do not account for, %s; %s; %s unread; %s\n",
 		escapeText(l.Path), plural(st.Records, "event"), partial, skipped, st.BadRecords, dups, plural(st.Recovered, "record"), slack, chunks(st), plural64(st.UnreadBytes, "byte"), problems)
