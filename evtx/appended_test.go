@@ -237,7 +237,7 @@ func TestAppendedLogAfterCutLog(t *testing.T) {
 			if len(alone.events) == 0 {
 				t.Fatal("the cut log reads no event")
 			}
-			if _, _, e := readAppended(t, a, b); !strings.Contains(e.Error(), fmt.Sprintf("tail -c +%d FILE", cut+1)) || !strings.Contains(e.Error(), "cut there") {
+			if _, _, e := readAppended(t, a, b); !strings.Contains(e.Error(), fmt.Sprintf("tail -c +%d test.evtx > SECOND.evtx", cut+1)) || !strings.Contains(e.Error(), "cut there") {
 				t.Errorf("problem %q, want tail -c +%d and the cut named", e, cut+1)
 			}
 		})

@@ -260,6 +260,9 @@ type chunkResult struct {
 	// stale lists the records counted in Stale, by their bytes: a merged
 	// log counts one another of its logs holds once.
 	stale []recKey
+	// staleOld indexes those of stale that lie in old chunks
+	// (Stats.StaleOldChunks).
+	staleOld []int
 	// span is the lowest- and highest-numbered of the records Next would
 	// consider yielding (chunkJob.cands' records), for LostRecords.
 	span candSpan
@@ -615,6 +618,10 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		if inSlack {
 			if !w.slackOnly {
 				res.st.Stale++
+				if j.old {
+					res.st.StaleOldChunks++
+					res.staleOld = append(res.staleOld, len(res.stale))
+				}
 				res.stale = append(res.stale, recKey{id: id, size: uint32(size), sum: crc32.ChecksumIEEE(c[off : off+size])})
 				res.slack = true
 				off += size

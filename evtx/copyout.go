@@ -11,9 +11,12 @@ import (
 // file of its own named out: a shell command (POSIX sh), or, where none
 // would copy those bytes, that none is given, why, and where they start.
 //
-// For a file the command names it FILE (the path the problem names, or the
-// file that was piped to standard input): dd with 4096-byte blocks when
-// aligned says at is a multiple of 4096, else tail -c +N. For a member of a
+// For a file the command names it by its path (Options.Name, the path the
+// problem names), quoted for the shell (shellWord): dd with 4096-byte
+// blocks when aligned says at is a multiple of 4096, else tail -c +N; for
+// standard input ("-") it is tail -c +N reading the same bytes piped
+// again; none is given for a path a terminal line cannot show as it is,
+// and FILE stands for an input without a name. For a member of a
 // .zip archive (o.member), at and size count the member's inflated bytes,
 // not the archive's, so a command for FILE would copy the wrong bytes:
 //
@@ -35,13 +38,29 @@ import (
 func copyOutCommand(o Options, at, size int64, out string, aligned bool) string {
 	l := o.member
 	if l == nil || l.member == "" {
-		if aligned && at%fileHeaderBlock == 0 {
-			return fmt.Sprintf("dd if=FILE of=%s bs=%d skip=%d", out, fileHeaderBlock, at/fileHeaderBlock)
+		switch name := o.Name; {
+		case name == "-":
+			// Standard input: the same bytes piped in again (tail, not
+			// dd: dd counts a pipe's short reads as blocks).
+			return fmt.Sprintf("the same bytes piped again into: tail -c +%d > %s", at+1, out)
+		case name == "":
+			// NewReader without a Name: no path to give.
+			return fmt.Sprintf("tail -c +%d FILE > %s, FILE being the input", at+1, out)
+		case !lineSafe(name):
+			return fmt.Sprintf("no shell command is given: the file's path holds characters a terminal line cannot show as they are; the log starts at offset %d", at)
+		case aligned && at%fileHeaderBlock == 0:
+			return fmt.Sprintf("dd if=%s of=%s bs=%d skip=%d", shellWord(name), out, fileHeaderBlock, at/fileHeaderBlock)
+		default:
+			return fmt.Sprintf("tail -c +%d %s > %s", at+1, shellWord(name), out)
 		}
-		return fmt.Sprintf("tail -c +%d FILE > %s", at+1, out)
 	}
 	none := func(why string) string {
 		return fmt.Sprintf("no shell command is given for this archive member: %s; the log starts at offset %d of the member's inflated bytes, not of the archive", why, at)
+	}
+	if strings.HasPrefix(o.Name, "-!") {
+		// An archive piped to standard input: its copy is a temporary
+		// file, gone once the command ends.
+		return none("the archive was read from standard input; give its path instead to get one")
 	}
 	if !lineSafe(l.file) {
 		return none("the archive's path holds characters a terminal line cannot show as they are")

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sync/atomic"
 )
@@ -111,10 +112,7 @@ func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 		return lost
 	}
 	after, before := hi, uint64(0)
-	// A next record identifier more than a chunk can hold past the
-	// newest record is no count of records written but a damaged value
-	// (the header checksum covers it, so hardly ever).
-	if s.nextID > hi+1 && s.nextID-hi-1 <= uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize {
+	if s.nextID > hi+1 && s.nextIDBelieved(hi) {
 		before = s.nextID
 	}
 	// The newest chunk's header claims records after its newest one read
@@ -143,6 +141,74 @@ func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 		lost = lost[1:]
 	}
 	return append(lost, l)
+}
+
+// nextIDBelieved reports whether the file header's next record
+// identifier can count the records written when the newest record a chunk
+// holds is numbered hi: one more than the chunks can hold past it (the
+// file header's chunk count, and one more, each full of the smallest
+// records) is no count of records written but a damaged value (the header
+// checksum covers it, so hardly ever). A next record identifier at or
+// below hi+1 is one a dirty log's header leaves (it lags) and is believed.
+func (s *source) nextIDBelieved(hi uint64) bool {
+	return s.nextID <= hi+1 || s.nextID-hi-1 <= uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize
+}
+
+// claimProblems returns a problem for each claim of a header, its
+// checksum right, that LostRecords does not believe (so that what it
+// ignores is said, not silently left out): the file header's next record
+// identifier more than the chunks could hold past the newest record
+// (nextIDBelieved), and a chunk header's record range that ends before
+// it starts, starts at 0 or is wider than a chunk holds records
+// (headerClaim), its last record number not 0 (0 counts none: a chunk
+// being written, not yet numbered). A range that is possible but does not hold the chunk's
+// lowest-numbered record (claimRange) is not one: a chunk of a shadow copy
+// taken while it was written anew holds such a header (chunk 2 of the
+// public sample 2-vss_0-...RemoteConnectionManager%4Operational.evtx).
+// spans are refined and claimed (claimSpans) as LostRecords' are.
+func (s *source) claimProblems(spans []candSpan) []*FormatError {
+	var errs []*FormatError
+	for i := range spans {
+		sp := &spans[i]
+		if !sp.ok || !sp.hdr.sound || sp.hdr.ok || sp.hdr.rawLast == 0 {
+			// A last record number of 0 counts no record: the header of
+			// a chunk being written, not yet numbered (a dirty log's
+			// newest chunk; the reader takes 0 so everywhere).
+			continue
+		}
+		lo, hi := sp.bounds()
+		first, last := sp.hdr.rawFirst, sp.hdr.rawLast
+		field, why := 32, ""
+		switch {
+		case first == 0:
+			field, why = 24, "starts at record 0, which Windows never numbers"
+		case last < first:
+			why = "ends before it starts"
+		case last-first >= maxChunkRecords:
+			why = fmt.Sprintf("is wider than the %d records a chunk can hold", maxChunkRecords)
+		}
+		errs = append(errs, &FormatError{File: s.name, Offset: s.base + int64(sp.lo.slot)*chunkSize + int64(field), Chunk: sp.lo.slot,
+			Err: fmt.Errorf("%w: the chunk header (its checksum right) claims records %d to %d, which %s: its records read are numbered %d to %d; the claim is not believed (records are read as they are)",
+				ErrCorrupt, first, last, why, lo, hi)})
+	}
+	if s.nextID == 0 {
+		return errs
+	}
+	top, found := uint64(0), false
+	for i := range spans {
+		if spans[i].ok {
+			_, b := spans[i].bounds()
+			top, found = max(top, b), true
+		}
+	}
+	if found && !s.nextIDBelieved(top) {
+		hdrAt := max(0, s.base-fileHeaderBlock)
+		errs = append(errs, &FormatError{File: s.name, Offset: hdrAt + 24, Chunk: -1,
+			Err: fmt.Errorf("%w: the file header (its checksum right) claims next record id %d, but the newest record the chunks hold is numbered %d and its %d chunks could hold at most %d records more: the claim is not believed (records are read as they are; no newest records are counted lost)",
+				ErrCorrupt, s.nextID, top, s.hdrN, uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize)})
+	}
+	slices.SortStableFunc(errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
+	return errs
 }
 
 // currentSpans returns a copy of the span of each chunk with current
@@ -251,6 +317,9 @@ func (s *source) claimSpans(spans []candSpan) {
 		}
 		h := parseChunkHeader(buf[:])
 		sp.claim(&h, int(n))
+		known := sp.hdr.known
+		sp.noteHeader(&h, int(n))
+		sp.hdr.known = known
 	}
 }
 
@@ -264,6 +333,11 @@ var claimHeldOff = false
 type hdrClaim struct {
 	first, last uint64
 	ok, known   bool
+	// sound is set when the header's signature and checksum are right
+	// and the chunk whole, rawFirst..rawLast the range it claims then,
+	// believed or not (claimProblems).
+	sound             bool
+	rawFirst, rawLast uint64
 }
 
 // noteHeader notes what header h of the chunk of n bytes being read
@@ -271,6 +345,9 @@ type hdrClaim struct {
 func (sp *candSpan) noteHeader(h *chunkHeader, n int) {
 	first, last, ok := headerClaim(h, n)
 	sp.hdr = hdrClaim{first: first, last: last, ok: ok, known: true}
+	if h.SignatureOK && h.ChecksumOK && n >= chunkSize {
+		sp.hdr.sound, sp.hdr.rawFirst, sp.hdr.rawLast = true, h.FirstRecordID, h.LastRecordID
+	}
 }
 
 // lostScanOff makes LostRecords walk the record headers even after Next

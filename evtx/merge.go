@@ -1316,6 +1316,16 @@ func (m *merged) tally() (Stats, []Damage) {
 			}
 		}
 		s.Stale += p.Stale
+		s.StaleOldChunks += p.StaleOldChunks
+		// Those of them in old chunks an earlier part holds too (in
+		// slack or an old chunk) are not counted again either.
+		here := map[recKey]int{}
+		for _, k := range f.Reader.staleOld {
+			here[k]++
+		}
+		for k, c := range here {
+			s.StaleOldChunks -= min(c, staleBefore[k])
+		}
 		// Old records an earlier part holds too (as many times).
 		heldBefore(f.Reader.stale, staleBefore, func(_ recKey, n int) { s.Stale -= n })
 		s.Duplicates += p.Duplicates

@@ -143,6 +143,8 @@ type Reader struct {
 	gaps []gapKey
 	// stale: chunkResult.stale of every chunk read.
 	stale []recKey
+	// staleOld are those of stale in old chunks (Stats.StaleOldChunks).
+	staleOld []recKey
 	// mergePart tells that the Reader reads a part of a merged log, which
 	// alone needs inDups and bad (kept only then: they grow with the log).
 	mergePart bool
@@ -681,6 +683,12 @@ func (rd *Reader) Next() (*Event, error) {
 			if res, ok = rd.nextSlack(); !ok {
 				rd.eof = true
 				rd.settlePartial()
+				// Claims of the headers LostRecords does not believe
+				// are problems (the same spans as LostRecords').
+				spans := rd.currentSpans()
+				rd.src.refineSpans(spans)
+				rd.src.claimSpans(spans)
+				rd.keepErrs(rd.src.claimProblems(spans)...)
 				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF
@@ -706,6 +714,9 @@ func (rd *Reader) Next() (*Event, error) {
 		if rd.mergePart {
 			rd.bad = append(rd.bad, res.bad...)
 			rd.gaps = append(rd.gaps, res.gaps...)
+			for _, i := range res.staleOld {
+				rd.staleOld = append(rd.staleOld, res.stale[i])
+			}
 			rd.stale = append(rd.stale, res.stale...)
 		}
 		rd.keepErrs(res.errs...)
@@ -961,6 +972,10 @@ func OpenOptions(name string, o Options) (*File, error) {
 }
 
 // openFile is OpenOptions with the memo of log l (nil: none).
+// maxSizelessFile bounds what openFile reads of a file whose size is
+// given as 0 (a file of /proc or /sys), held in memory.
+const maxSizelessFile = 64 << 20
+
 func openFile(name string, o Options, l *Log) (*File, error) {
 	f, err := openRegular(name)
 	if err != nil {
@@ -977,6 +992,24 @@ func openFile(name string, o Options, l *Log) (*File, error) {
 	}
 	if o.Name == "" {
 		o.Name = name
+	}
+	if fi.Size() == 0 {
+		// A file whose size is given as 0 may hold bytes all the same (a
+		// file of /proc or /sys): read it as a stream, up to
+		// maxSizelessFile, rather than call it empty.
+		b, err := io.ReadAll(io.LimitReader(f, maxSizelessFile+1))
+		f.Close()
+		if err != nil {
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: fmt.Errorf("evtx: its size is given as 0; reading it as a stream: %w", err)}
+		}
+		if len(b) > maxSizelessFile {
+			return nil, &FormatError{File: o.Name, Chunk: -1, Err: fmt.Errorf("%w: its size is given as 0 (a file of /proc or /sys?) but it holds more than %d bytes, the most read so: copy it into a file and give that", ErrLimit, maxSizelessFile)}
+		}
+		rd, err := NewReaderOptions(bytes.NewReader(b), int64(len(b)), o)
+		if err != nil {
+			return nil, err
+		}
+		return &File{Reader: rd}, nil
 	}
 	rd, err := NewReaderOptions(readAtFile(f), fi.Size(), o)
 	if err != nil {

@@ -266,13 +266,17 @@ func TestRecoverUnallocatedChunk(t *testing.T) {
 				checkWellFormed(t, ev)
 			}
 			if !c.old {
-				if len(evs) != 30 || st.Stale != 0 || len(all) != 30 {
+				if len(evs) != 30 || st.Stale != 0 || st.StaleOldChunks != 0 || len(all) != 30 {
 					t.Errorf("%d events (%d with Recover), %d stale; want 30 current", len(evs), len(all), st.Stale)
 				}
 				return
 			}
 			if len(evs) != 10 || st.Stale != 20 || len(all) != 30 || st2.SlackRead != 20 {
 				t.Fatalf("%d events, %d stale; with Recover %d, %d read from slack", len(evs), st.Stale, len(all), st2.SlackRead)
+			}
+			// Every old record lies in the old chunk, none in slack.
+			if st.StaleOldChunks != 20 || st2.StaleOldChunks != 20 {
+				t.Errorf("%d (with Recover %d) of the old records in old chunks, want 20", st.StaleOldChunks, st2.StaleOldChunks)
 			}
 			for _, ev := range all[10:] {
 				if ev.Recovered != evtx.RecoveredUnallocated || ev.Source.Chunk != 1 || ev.Partial != "" {

@@ -53,6 +53,11 @@ type Stats struct {
 	// count here too. A merged log counts one that several of its logs
 	// hold once.
 	Stale int
+	// StaleOldChunks counts those of Stale that lie in old chunks past the
+	// file header's chunk count (a chunk of the file before it was
+	// cleared, or when it was bigger: unallocated space), not in the slack
+	// of a current chunk; Stale−StaleOldChunks are those of chunk slack.
+	StaleOldChunks int
 	// SlackRead counts the records of chunk slack yielded as events
 	// (Options.Recover; Event.Recovered is RecoveredSlack); they are also
 	// in Records. SlackUnreadable counts those that did not decode at all
@@ -301,6 +306,7 @@ func (s *Stats) add(c *Stats) {
 	s.BadRecords += c.BadRecords
 	s.Duplicates += c.Duplicates
 	s.Stale += c.Stale
+	s.StaleOldChunks += c.StaleOldChunks
 	s.SlackRead += c.SlackRead
 	s.SlackUnreadable += c.SlackUnreadable
 	s.Partial += c.Partial

@@ -62,7 +62,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	// only when no record tells (no record, or the log cannot be read:
 	// Err then says why). The file name's channel is kept beside it when
 	// the two differ, and a warning names the log when its file name
-	// names a channel the rules read.
+	// names another channel (Misnamed, as dump and query decide).
 	paths := map[string]bool{}
 	for _, l := range logs {
 		if paths[l.Path] {
@@ -76,7 +76,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		in.Channel, fileCh, in.Err = LogChannel(l, needed) // an Err: unreadable, not "a channel no rule reads"
 		if !strings.EqualFold(in.Channel, fileCh) {
 			in.FileChannel, in.ChannelFromEvents = fileCh, true
-			if in.FileChannel != "" && needed(in.FileChannel) {
+			if Misnamed(in.FileChannel, in.Channel) {
 				p.warnings = append(p.warnings, misnamedText(in))
 			}
 		}

@@ -483,7 +483,7 @@ func explainUnreadable(stderr io.Writer, logs []*evtx.Log) {
 			}
 		}
 		if st, errs := f.Stats(), f.Errors(); st.Records+st.Skipped+st.Filtered == 0 && len(errs) > 0 {
-			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no readable record (%d problems), first: %s\n", escapeText(l.Path), st.Problems, errText(errs[0]))
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no readable record (%s), first: %s\n", escapeText(l.Path), plural(st.Problems, "problem"), errText(errs[0]))
 		}
 		f.Close()
 	}

@@ -604,7 +604,7 @@ func TestDumpQueryAnalyzeUseTheVerifiedCopy(t *testing.T) {
 			n, strings.Contains(out, "203.0.113.77"), strings.Contains(out, "203.0.113.78"))
 	}
 	if !strings.Contains(errOut, damaged+": chunk 1: "+problem) || !strings.Contains(errOut, "is in "+intact+" too, as record 15 at offset 0x12000") ||
-		!strings.Contains(errOut, "1 records whose copies differ: see the problems") {
+		!strings.Contains(errOut, "1 record whose copies differ: see the problems") {
 		t.Errorf("dump: stderr lacks the problem naming both copies, or the count:\n%s", errOut)
 	}
 	// The damaged copy's chunk 1 (records 11 to 20) was held for the

@@ -102,8 +102,10 @@ its values, types and no names under "unresolved" (<Unresolved> in XML);
 it is also listed as a problem.
 
 At the end, for each log, a summary line and the problems found (damaged
-chunks, checksum mismatches, unreadable spans, undecodable records and
-records decoded in part; the first --max-errors of them, all counted;
+chunks, checksum mismatches, unreadable spans, undecodable records,
+records decoded in part, and a header's claim, its checksum right, that
+cannot be true: a next record id or a chunk's record range more than the
+chunks could hold; the first --max-errors of them, all counted;
 --max-errors 0 lists all, a negative value is a usage error) go
 to stderr; damage is reported, never fatal. A "lost:" line names each
 run of records the log lacks between the chunks it holds (record 1155
@@ -132,7 +134,10 @@ not told apart: "skipped outside the window (copies included)" counts
 them all, and with a window the duplicates are the copies inside it, as
 in a full dump filtered afterwards; events + skipped + duplicates is the
 same for every window (without --recover: old records outside the window
-count only among the old records in chunk slack). The summary of a log
+count only among the old records). Old records are counted where they
+lie: "in chunk slack" (past a current chunk's free space) and "in old
+chunks past the file header's chunk count" (a file reused or bigger
+before). The summary of a log
 read with its copies counts each record and each span of damage once,
 gives the chunks of the file it names and the problems of all its files
 ("N problems (in its 2 files)"), and a line per other copy gives that
@@ -501,15 +506,15 @@ func (d *dumper) dump(l *evtx.Log) error {
 	if st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		msg := fmt.Sprintf("%s: no readable record (%d problems above)", escapeText(l.Path), st.Problems)
+		msg := fmt.Sprintf("%s: no readable record (%s above)", escapeText(l.Path), plural(st.Problems, "problem"))
 		if unnamedLog(l) {
 			msg += "; no record could be read, so its channel is not known" + channelUnknownTail
 		}
 		return errors.New(msg)
 	}
 	if full == 0 && st.Partial > 0 && st.Skipped == 0 && unnamedLog(l) {
-		fmt.Fprintf(d.stderr, "evtxrdp dump: %s: its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known%s\n",
-			escapeText(l.Path), st.Partial, channelUnknownTail)
+		fmt.Fprintf(d.stderr, "evtxrdp dump: %s: its %s were all decoded in part (their templates damaged: values without names), so its channel is not known%s\n",
+			escapeText(l.Path), plural(st.Partial, "record"), channelUnknownTail)
 	}
 	return nil
 }
@@ -536,45 +541,53 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		if len(flags) > 0 {
 			fl = " (" + strings.Join(flags, ", ") + ")"
 		}
-		return fmt.Sprintf("chunks: %d used, %d in header%s, %d damaged", st.Chunks, st.HeaderChunks, fl, st.BadChunks)
+		return fmt.Sprintf("chunks: %d used, %d in header%s, %d damaged", st.Chunks, st.HeaderChunks, fl, st.BadChunks) // "chunks:" counts each; no noun to agree
 	}
-	slack := fmt.Sprintf("%d old records in chunk slack (--recover reads them)", st.Stale)
+	// Old records lie in the slack of current chunks or in old chunks
+	// past the file header's chunk count (the file reused, or bigger
+	// before): each kind is said as what it is (evtx.Stats.StaleOldChunks).
+	slack := fmt.Sprintf("%s in chunk slack", plural(st.Stale-st.StaleOldChunks, "old record"))
+	if st.StaleOldChunks > 0 {
+		slack += fmt.Sprintf(" and %d in old chunks past the file header's chunk count", st.StaleOldChunks)
+	}
 	if d.opts.Recover {
-		slack = fmt.Sprintf("%d old records in chunk slack (%d printed, %d undecodable)", st.Stale, st.SlackRead, st.SlackUnreadable)
+		slack += fmt.Sprintf(" (%d printed, %d undecodable)", st.SlackRead, st.SlackUnreadable)
+	} else {
+		slack += " (--recover reads them)"
 	}
 	// A copy of a record is told apart only when both are decoded: the
 	// copies outside the window are among the skipped records (telling
 	// them apart would mean a key for every record skipped; see
 	// evtx.Stats.Duplicates). A merged log decodes every record.
 	skipped := fmt.Sprintf("%d skipped outside the window", st.Skipped)
-	dups := fmt.Sprintf("%d duplicates of printed events", st.Duplicates)
-	problems := fmt.Sprintf("%d problems", st.Problems)
+	dups := plural(st.Duplicates, "duplicate") + " of printed events"
+	problems := plural(st.Problems, "problem")
 	parts := l.Parts()
 	if n := len(parts); n > 0 {
-		dups = fmt.Sprintf("%d duplicates (every copy, in its %d files)", st.Duplicates, n)
+		dups = fmt.Sprintf("%s (every copy, in its %d files)", plural(st.Duplicates, "duplicate"), n)
 		if st.Conflicts > 0 {
 			// evtx.Stats.Conflicts: the problem of each copy set aside
 			// names the copy printed, how they differ (in content or in
 			// a field of the key) and why.
-			dups = fmt.Sprintf("%d duplicates (every copy, in its %d files; %d records whose copies differ: see the problems)", st.Duplicates, n, st.Conflicts)
+			dups = fmt.Sprintf("%s (every copy, in its %d files; %s whose copies differ: see the problems)", plural(st.Duplicates, "duplicate"), n, plural(st.Conflicts, "record"))
 		}
 		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
 	}
-	partial := fmt.Sprintf("%d records decoded in part", st.Partial)
+	partial := plural(st.Partial, "record") + " decoded in part"
 	if st.PartialHeld > 0 {
 		// evtx.Stats.PartialHeld: copies in part of records held in
 		// full, not counted as records decoded in part.
-		partial += fmt.Sprintf(" (and %d copies decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld)
+		partial += fmt.Sprintf(" (and %d %s decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld, pluralWord(st.PartialHeld, "copy", "copies"))
 	}
-	fmt.Fprintf(d.stderr, "%s: %d events, %s, %s, %d undecodable, %s, %d records the headers or their checksums do not account for, %s; %s; %d bytes unread; %s\n",
-		escapeText(l.Path), st.Records, partial, skipped, st.BadRecords, dups, st.Recovered, slack, chunks(st), st.UnreadBytes, problems)
+	fmt.Fprintf(d.stderr, "%s: %s, %s, %s, %d undecodable, %s, %s the headers or their checksums do not account for, %s; %s; %s unread; %s\n",
+		escapeText(l.Path), plural(st.Records, "event"), partial, skipped, st.BadRecords, dups, plural(st.Recovered, "record"), slack, chunks(st), plural64(st.UnreadBytes, "byte"), problems)
 	// Each copy's own file: its chunks and problems (listed below, each
 	// naming its file).
 	for i, ps := range f.PartStats() {
 		if i > 0 && i < len(parts) {
-			fmt.Fprintf(d.stderr, "  copy %s: %s; %d problems\n", escapeText(parts[i].Path), chunks(ps), ps.Problems)
+			fmt.Fprintf(d.stderr, "  copy %s: %s; %s\n", escapeText(parts[i].Path), chunks(ps), plural(ps.Problems, "problem"))
 		}
 	}
 	if !st.FirstCreated.IsZero() {
@@ -600,7 +613,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 			}
 		}
 		if n := len(seen); n > 0 {
-			text += fmt.Sprintf("; but %d of them were printed, recovered from chunk slack (--recover)", n)
+			text += fmt.Sprintf("; but %d of them %s printed, recovered from chunk slack (--recover)", n, pluralWord(n, "was", "were"))
 		}
 		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(text))
 	}
@@ -613,7 +626,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		listed++
 	}
 	if more := st.Problems - listed; more > 0 {
-		fmt.Fprintf(d.stderr, "  ... and %d more problems (--max-errors 0 lists all)\n", more)
+		fmt.Fprintf(d.stderr, "  ... and %d more %s (--max-errors 0 lists all)\n", more, pluralWord(more, "problem", "problems"))
 	}
 }
 
@@ -972,4 +985,26 @@ func unnamedLog(l *evtx.Log) bool {
 		}
 	}
 	return true
+}
+
+// plural returns n and word, with an s after word unless n is 1 ("1
+// problem", "2 problems").
+func plural(n int, word string) string {
+	return fmt.Sprintf("%d %s", n, pluralWord(n, word, word+"s"))
+}
+
+// plural64 is plural of an int64 count ("1 byte", "4096 bytes").
+func plural64(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// pluralWord returns one when n is 1, else many.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

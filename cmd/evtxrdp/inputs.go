@@ -230,9 +230,9 @@ func noteCopies(stderr io.Writer, prefix string, l *evtx.Log, f *evtx.File) {
 	for i := 1; i < len(parts); i++ {
 		var note string
 		if added[i] == 0 {
-			note = fmt.Sprintf("%s: a copy of %s; adds none of its %d records; read as one log with it, each record once", parts[i].Path, parts[0].Path, ps[i].Records)
+			note = fmt.Sprintf("%s: a copy of %s; adds none of its %s; read as one log with it, each record once", parts[i].Path, parts[0].Path, plural(ps[i].Records, "record"))
 		} else {
-			note = fmt.Sprintf("%s: a copy of %s; adds %d of its %d records; read as one log with it, each record once", parts[i].Path, parts[0].Path, added[i], ps[i].Records)
+			note = fmt.Sprintf("%s: a copy of %s; adds %d of its %s; read as one log with it, each record once", parts[i].Path, parts[0].Path, added[i], plural(ps[i].Records, "record"))
 		}
 		fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(note))
 	}
@@ -412,54 +412,21 @@ func misnamedLog(l *evtx.Log) bool {
 // before or after it (vm1-System.evtx, System (1).evtx,
 // System_2024-05-01.evtx, both holding System records), names that
 // channel: the note would say the file name names another, which it does
-// not, so none is printed (namesChannel).
+// not, so none is printed (namesChannel); nor is one for a file name
+// that names no channel at all (export.evtx, ex_001.evtx, cut.evtx): it
+// makes no claim (rules.Misnamed, as analyze decides its warning).
 func noteMisnamed(stderr io.Writer, prefix string, logs []*evtx.Log, tail string) {
 	for _, l := range logs {
 		if len(l.Parts()) > 1 || l.Channel == "" {
 			continue
 		}
 		ch, name, _ := rules.LogChannel(l, noChannel)
-		if strings.EqualFold(ch, name) || namesChannel(name, ch) {
+		if !rules.Misnamed(name, ch) {
 			continue
 		}
 		fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(fmt.Sprintf("%s: its records are of the %s channel, not of %s as its file name says%s", l.Path, ch, name, tail)))
 	}
 }
 
-// namesChannel reports whether the file name name (its channel as
-// rules.LogChannel gives it: %4 read as /, no .evtx) holds the channel ch
-// as a whole name, compared case-insensitively, with only decoration
-// before or after it: a character that is not a letter or digit on each
-// side where ch does not start or end the name, and no / in what lies
-// outside it. The / rule keeps a channel inside another's name apart:
-// "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall"
-// does not name Security, nor "Microsoft-Windows-Security-Mitigations/
-// KernelMode"; "Microsoft-Windows-SystemDataArchiver/Diagnostic" does
-// not name System (a letter follows it).
-func namesChannel(name, ch string) bool {
-	if ch == "" || len(name) <= len(ch) {
-		return false
-	}
-	lname, lch := strings.ToLower(name), strings.ToLower(ch)
-	for from := 0; from+len(lch) <= len(lname); {
-		i := strings.Index(lname[from:], lch)
-		if i < 0 {
-			return false
-		}
-		i += from
-		before, after := lname[:i], lname[i+len(lch):]
-		if (before == "" || !isWordByte(before[len(before)-1])) &&
-			(after == "" || !isWordByte(after[0])) &&
-			!strings.Contains(before, "/") && !strings.Contains(after, "/") {
-			return true
-		}
-		from = i + 1
-	}
-	return false
-}
-
-// isWordByte reports whether b is an ASCII letter or digit, or a byte of
-// a multi-byte UTF-8 character (a letter of another script).
-func isWordByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
-}
+// namesChannel is rules.NamesChannel.
+func namesChannel(name, ch string) bool { return rules.NamesChannel(name, ch) }

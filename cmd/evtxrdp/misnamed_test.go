@@ -274,3 +274,30 @@ func TestNamesChannel(t *testing.T) {
 		}
 	}
 }
+
+// A file name that names no channel (export.evtx, ex_001.evtx, cut.evtx)
+// makes no claim of its records' channel: dump, query and analyze said
+// "its records are of the System channel, not of export as its file name
+// says" (dump and query) though the name says no such thing. Now none of
+// the three names such a log, and all three name one whose file name names
+// another channel, alone or with decoration (Security.evtx,
+// vm1-Security.evtx holding System records).
+func TestUnnamingFileNameMakesNoClaim(t *testing.T) {
+	tls := filepath.Join(scenarios, "tls-36871-10013", "System.evtx")
+	for _, name := range []string{"export", "ex_001", "cut", "Security", "vm1-Security"} {
+		want := strings.Contains(name, "Security")
+		dir := t.TempDir()
+		copyFile(t, tls, filepath.Join(dir, name+".evtx"))
+		for _, args := range [][]string{
+			{"dump", "-f", "none", dir},
+			{"query", dir, "-f", "xml", "-q", "*[System[EventID=36871]]"},
+			{"analyze", "-f", "json", dir},
+		} {
+			code, out, errOut := runCmd(args...)
+			noted := strings.Contains(out+errOut, name+".evtx: its records are of the System channel, not of "+name+" as its file name says")
+			if code != exitOK && args[0] != "analyze" || noted != want {
+				t.Errorf("%s %s.evtx: exit %d, names it as misnamed: %v, want %v:\n%s", args[0], name, code, noted, want, errOut)
+			}
+		}
+	}
+}

@@ -1,0 +1,47 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// The "second log" problem gives the command that copies the second log
+// out: it printed "dd if=FILE ...", a placeholder to edit by hand. Now it
+// names the real path, quoted for a POSIX shell, and run by sh in the
+// folder dump ran in it copies exactly the second log's bytes, also from
+// a path with a space and a quote.
+func TestSecondLogCommandPasteable(t *testing.T) {
+	a, err := os.ReadFile(filepath.Join("..", "..", "testdata", "evtx", "fukusuket__evtx-parser__samples__System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "evtx", "fukusuket__evtx-parser__samples__Application.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "it's two logs.evtx")
+	if err := os.WriteFile(p, append(append([]byte(nil), a...), b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, errOut := runCmd("dump", "-f", "none", p)
+	m := regexp.MustCompile(`copy it into a file of its own \((dd if=[^\n]*? skip=\d+)\)`).FindStringSubmatch(errOut)
+	if m == nil {
+		t.Fatalf("no dd command in:\n%s", errOut)
+	}
+	cmd := exec.Command("sh", "-c", m[1])
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", m[1], err, out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "SECOND.evtx"))
+	if err != nil || !bytes.Equal(got, b) {
+		t.Errorf("%s copied %d bytes (%v), want the second log's %d", m[1], len(got), err, len(b))
+	}
+}
