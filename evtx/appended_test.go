@@ -122,7 +122,7 @@ func TestAppendedLogDamagedHeader(t *testing.T) {
 						}
 						want := fmt.Sprintf("skip=%d", len(a)/fileHeaderBlock)
 						if first == "cut" {
-							want = fmt.Sprintf("tail -c +%d FILE", len(a)+1)
+							want = fmt.Sprintf("tail -c +%d test.evtx > SECOND.evtx", len(a)+1)
 						}
 						if !strings.Contains(e.Error(), want) {
 							t.Errorf("problem %q, want %s", e, want)

@@ -161,12 +161,16 @@ func (s *source) nextIDBelieved(hi uint64) bool {
 // (nextIDBelieved), and a chunk header's record range that ends before
 // it starts, starts at 0 or is wider than a chunk holds records
 // (headerClaim), its last record number not 0 (0 counts none: a chunk
-// being written, not yet numbered). A range that is possible but does not hold the chunk's
+// being written, not yet numbered) and the claim not the lowest and
+// highest numbers of the records the chunk holds (then it is true of
+// them: the gap between is the lost runs' to name). A range that is possible but does not hold the chunk's
 // lowest-numbered record (claimRange) is not one: a chunk of a shadow copy
 // taken while it was written anew holds such a header (chunk 2 of the
 // public sample 2-vss_0-...RemoteConnectionManager%4Operational.evtx).
-// spans are refined and claimed (claimSpans) as LostRecords' are.
-func (s *source) claimProblems(spans []candSpan) []*FormatError {
+// spans are refined and claimed (claimSpans) as LostRecords' are; held
+// gives each chunk's lowest and highest record numbers before refining
+// (chunkHolds).
+func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*FormatError {
 	var errs []*FormatError
 	for i := range spans {
 		sp := &spans[i]
@@ -178,6 +182,12 @@ func (s *source) claimProblems(spans []candSpan) []*FormatError {
 		}
 		lo, hi := sp.bounds()
 		first, last := sp.hdr.rawFirst, sp.hdr.rawLast
+		if h := held[sp.lo.slot]; first == h[0] && last == h[1] {
+			// The claim is the chunk's own lowest and highest record
+			// numbers: true to its records, whose gap the lost runs
+			// name (a chunk holding records 1 to 16 and 4242 to 4243).
+			continue
+		}
 		field, why := 32, ""
 		switch {
 		case first == 0:
@@ -209,6 +219,23 @@ func (s *source) claimProblems(spans []candSpan) []*FormatError {
 	}
 	slices.SortStableFunc(errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return errs
+}
+
+// chunkHolds returns the lowest and highest record numbers of the
+// records each chunk slot holds, from spans as currentSpans gives them
+// (before refining: a chunk of two uses of the file is then one span).
+func chunkHolds(spans []candSpan) map[int][2]uint64 {
+	held := map[int][2]uint64{}
+	for i := range spans {
+		if sp := &spans[i]; sp.ok {
+			lo, hi := sp.bounds()
+			if h, ok := held[sp.lo.slot]; ok {
+				lo, hi = min(lo, h[0]), max(hi, h[1])
+			}
+			held[sp.lo.slot] = [2]uint64{lo, hi}
+		}
+	}
+	return held
 }
 
 // currentSpans returns a copy of the span of each chunk with current
