@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 )
 
@@ -15,12 +16,12 @@ import (
 // SEEK_DATA does for a sparse file. It counts the reads made through it.
 type holeReader struct {
 	b     []byte
-	data  [][2]int64 // extents [start, end), in order
-	reads int
+	data  [][2]int64   // extents [start, end), in order
+	reads atomic.Int64 // ReadAt is called from the reader's goroutines
 }
 
 func (h *holeReader) ReadAt(p []byte, off int64) (int, error) {
-	h.reads++
+	h.reads.Add(1)
 	return bytes.NewReader(h.b).ReadAt(p, off)
 }
 
@@ -94,7 +95,7 @@ func TestAppendedLogHoleSkip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				reads[k] = h.reads
+				reads[k] = int(h.reads.Load())
 				evs := readAll(t, r)
 				got[k] = fmt.Sprintf("%s\n%+v\n%v", xmlOf(evs), r.Stats(), r.Errors())
 				r.Close()
