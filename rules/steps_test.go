@@ -126,7 +126,16 @@ func TestFixStepContents(t *testing.T) {
 	// how to put them back.
 	for _, id := range []string{"rdp-cert-private-key/renew-self-signed", "rdp-cert-private-key/renew-self-signed-delete-key"} {
 		has(id, `Export-Certificate -Cert $c -FilePath "$dir\$($c.Thumbprint).cer"`)
-		has(id, `robocopy C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys $dir $keys /B /COPY:DATS`)
+		// Both key folders, whole: the CryptoAPI providers' and the CNG
+		// key storage providers' (Key Storage and Retrieval).
+		has(id, `robocopy C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys "$dir\MachineKeys" /B /COPY:DATS`)
+		has(id, `robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B /COPY:DATS`)
+		has(id, `$saved = ($rsaCopy -lt 8) -and ($cngCopy -lt 8)`)
+		// Each certificate's key file named through .NET, in any
+		// language of Windows.
+		has(id, `GetRSAPrivateKey($c)`)
+		has(id, `$k.Key.UniqueName`)
+		has(id, `$k.CspKeyContainerInfo.UniqueKeyContainerName`)
 		has(id, "# Import-Certificate -FilePath")
 		has(id, `# certutil -repairstore "Remote Desktop" <thumbprint>`)
 	}
@@ -282,7 +291,7 @@ resolution:
 		{"DeleteKey after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
 		{"DeleteKey after the .cer only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
 		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
-		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
+		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k /B\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\Keys C:\\BackupACLs\\n /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"PFX with its key", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\My\\AB12'\n      $c | Export-PfxCertificate -FilePath C:\\BackupACLs\\c.pfx -Password $pw\n      if (Test-Path C:\\BackupACLs\\c.pfx) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"file removed", "    source: s\n    commands: |\n      if (Test-Path C:\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "Remove-Item before a copy of what it removes", false, true},
 		{"file removed after a copy", "    source: s\n    commands: |\n      Copy-Item -Path C:\\X.txt -Destination C:\\BackupACLs\\\n      if (Test-Path C:\\BackupACLs\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "", true, true},
@@ -896,6 +905,39 @@ func TestFoldASCIIFastPath(t *testing.T) {
 	for _, s := range in {
 		if got, want := foldASCII(s), foldASCIIPlain(s); got != want {
 			t.Errorf("foldASCII(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestNoStepParsesLocalizedOutput: no built-in step picks a value out of
+// certutil's output by its label (Select-String or findstr on it, or on a
+// file it was saved to): certutil prints its labels in the language of
+// Windows ("Unique container name" is English only), so on a localized
+// VM such a step finds nothing and, before, copied only the fixed RDP key
+// file.
+func TestNoStepParsesLocalizedOutput(t *testing.T) {
+	for id, s := range builtinSteps(t) {
+		saved := map[string]bool{} // files certutil's output went to
+		for _, line := range strings.Split(s.Commands, "\n") {
+			if comment.MatchString(line) {
+				continue
+			}
+			l := strings.ToLower(line)
+			if i := strings.Index(l, "certutil"); i >= 0 {
+				if j := strings.Index(l[i:], "out-file"); j >= 0 {
+					saved[strings.Trim(strings.Fields(l[i+j:] + " x")[1], `"'`)] = true
+				}
+			}
+			if !strings.Contains(l, "select-string") && !strings.Contains(l, "findstr") {
+				continue
+			}
+			reads := strings.Contains(l, "certutil")
+			for f := range saved {
+				reads = reads || strings.Contains(l, f)
+			}
+			if reads {
+				t.Errorf("%s: parses certutil's localized output: %s", id, strings.TrimSpace(line))
+			}
 		}
 	}
 }
