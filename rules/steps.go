@@ -19,10 +19,6 @@ var (
 	regWrite = pattern(`(?i)\breg(\.exe)?\s+(add|delete)\b`, "reg")
 	// force is reg.exe's "no prompt" switch as a word of its own.
 	force = pattern(`(?i)(^|\s)/f(\s|$)`, "/f")
-	// regSave saves a registry key to a file reg import restores; a
-	// reg query or Get-ItemProperty only reads, and leaves nothing to
-	// restore from.
-	regSave = pattern(`(?i)\breg(\.exe)?\s+export\b`, "reg")
 	// psRegWrite is a PowerShell provider cmdlet that changes the
 	// registry (a path on a registry drive, HKLM: ..., or Registry::).
 	psRegWrite = pattern(`(?i)\b(Set|New|Remove|Rename|Clear|Copy|Move)-Item(Property)?\b.*\b(HK(LM|CU|CR|U|CC)|Registry):`, "-item")
@@ -30,38 +26,10 @@ var (
 	// /deny, /remove, /reset, /setowner, /inheritance or
 	// /setintegritylevel (icacls, Microsoft Learn), takeown, Set-Acl.
 	aclWrite = pattern(`(?i)\b(icacls\b.*\s/(grant|deny|remove|reset|setowner|inheritance|setintegritylevel)\b|takeown\b|Set-Acl\b)`, "icacls", "takeown", "set-acl")
-	// aclSave is a restorable ACL backup.
-	aclSave = pattern(`(?i)\bicacls\b.*\s/save\s`, "icacls")
-	// certRemove is Remove-Item: of a certificate in a step that names
-	// the Cert: drive (certStore), else of a file; deleteKey its switch
-	// that also deletes the certificate's private key
-	// (about_Certificate_Provider, "Deleting Certificates and Private
-	// Keys").
+	// certRemove is Remove-Item, of a certificate, a file or a key: a
+	// change unguardedWrites and changesBeforeCheck look for (what it
+	// must follow is unsavedWrites', stepstruct.go).
 	certRemove = pattern(`(?i)\bRemove-Item\b`, "remove-item")
-	certStore  = pattern(`(?i)\bCert:`, "cert:")
-	deleteKey  = pattern(`(?i)\s-DeleteKey\b`, "-deletekey")
-	// certSave saves a certificate to a file Import-Certificate or
-	// Import-PfxCertificate puts back: Export-Certificate writes the
-	// certificate without its private key, Export-PfxCertificate with it
-	// (Export-Certificate and Export-PfxCertificate, Microsoft Learn, pki
-	// module). A list of subjects and thumbprints (Out-File) restores
-	// nothing.
-	certSave = pattern(`(?i)\bExport-(Pfx)?Certificate\b`, "export-")
-	// keySave saves a private key: a copy of its key file (robocopy /B
-	// reads it in backup mode even when its permissions are what is
-	// broken, robocopy, Microsoft Learn) or a PFX with the key. A key
-	// that is broken or not exportable cannot be exported to a PFX, so
-	// the built-ins copy the file.
-	keySave = pattern(`(?i)\b(robocopy|Copy-Item|xcopy)(\.exe)?\b.*\\Crypto\\|\bExport-PfxCertificate\b`, "robocopy", "copy-item", "xcopy", "export-pfxcertificate")
-	// fileSave copies a file or folder before a Remove-Item that is not
-	// a certificate's.
-	fileSave = pattern(`(?i)\b(robocopy|Copy-Item|xcopy|Move-Item)(\.exe)?\b`, "robocopy", "copy-item", "xcopy", "move-item")
-	// accountWrite changes a local group's members or a local account
-	// (net user NAME /option); accountRead lists the group or the
-	// account first, which is what /delete or the option's old value
-	// restores (net localgroup, net user, Microsoft Learn).
-	accountWrite = pattern(`(?i)\bnet(\.exe)?\s+(localgroup\s.*\s/(add|delete)\b|user\s+("[^"]*"|\S+)\s+/(active|expires|passwordchg|passwordreq|times|workstations|delete|add)\b)`, "net")
-	accountRead  = pattern(`(?i)\bnet(\.exe)?\s+(localgroup|user)\s+("[^"]*"|[^/\s]\S*)\s*$`, "net")
 
 	// offlineControlSet is a write to a numbered control set of a loaded
 	// offline hive: the number must come from Select\Current, not be
@@ -74,10 +42,8 @@ var (
 	regExport = regexp.MustCompile(`\breg(\.exe)?\s+export\b`)
 
 	// fwWrite matches a command that changes the Windows Firewall's rules
-	// or profiles; fwExport the export of its whole policy (netsh
-	// advfirewall import restores it).
-	fwWrite  = pattern(`(?i)\b(Enable|Disable|Set|New|Remove)-NetFirewall(Rule|Profile)\b|\|\s*Disable-NetFirewallRule\b|\bnetsh\s+advfirewall\s+(set|reset|import|firewall\s+(set|add|delete))\b`, "-netfirewall", "netsh")
-	fwExport = pattern(`(?i)\bnetsh\s+advfirewall\s+export\b`, "netsh")
+	// or profiles.
+	fwWrite = pattern(`(?i)\b(Enable|Disable|Set|New|Remove)-NetFirewall(Rule|Profile)\b|\|\s*Disable-NetFirewallRule\b|\bnetsh\s+advfirewall\s+(set|reset|import|firewall\s+(set|add|delete))\b`, "-netfirewall", "netsh")
 
 	// backupFile writes a backup to a fixed file name in C:\BackupACLs.
 	backupFile = pattern(`(?i)\b(reg(\.exe)?\s+export|netsh\s+advfirewall\s+export)\b.*C:\\BackupACLs\\[^%$\s"]*(%s)?[^%$\s"]*("|\s|$)`, `c:\backupacls\`)
@@ -199,18 +165,22 @@ func foldASCII(s string) string {
 //     would be written as it is if not edited; the message says to write
 //     it unquoted in a command that only reads (unedited, nothing runs),
 //     or to use an environment variable the step checks (placeholderFix);
-//   - within a step, a registry write (reg add/delete, or a PowerShell
-//     Set-/New-/Remove-/Rename-/Clear-/Copy-/Move-Item(Property) on a
-//     registry path) follows a reg export (reg query only reads: it
-//     leaves nothing reg import restores), an ACL change (icacls
-//     /grant, takeown) an icacls /save, a firewall change a netsh
-//     advfirewall export, a Remove-Item of a certificate (a step that
-//     names Cert:) an Export-Certificate or Export-PfxCertificate, one
-//     with -DeleteKey also a copy of the key file (robocopy, Copy-Item,
-//     xcopy of a path under \Crypto\) or Export-PfxCertificate, any
-//     other Remove-Item a copy (Copy-Item, robocopy, xcopy, Move-Item),
-//     and a change of a local group's members or a local account (net
-//     localgroup ... /add, net user NAME /active...) a listing of it;
+//   - within a step, every change follows a save of the same thing
+//     (unsavedWrites, stepstruct.go, which reads the commands' words, not
+//     only their names): a registry write (reg add/delete/import, or a
+//     PowerShell Set-/New-/Remove-/Rename-/Clear-/Copy-/Move-Item(Property)
+//     on a registry path) a reg export of its key or a key above it (reg
+//     query only reads: it leaves nothing reg import restores), an ACL
+//     change (icacls /grant, takeown, Set-Acl) an icacls /save of the
+//     same path or, with /t, a folder above it, a firewall change a netsh
+//     advfirewall export, a Remove-Item of a certificate an
+//     Export-Certificate or Export-PfxCertificate, one with -DeleteKey
+//     also a copy of both private key folders (RSA\MachineKeys and the
+//     CNG Keys) or Export-PfxCertificate, a file removed or moved (del,
+//     Remove-Item, Move-Item) a copy of it or of a folder above it, and a
+//     change of a local group's members or a local account (net
+//     localgroup G ... /add, net user U /active...) a listing of that
+//     group or account;
 //   - sc config of a service follows a reg export of its key, in the step
 //     or an earlier one, so that reg import restores it: earlier in the
 //     file's order and in each order a refinement prints (its first
@@ -230,8 +200,8 @@ func foldASCII(s string) string {
 //     interactive PowerShell runs every line even when the backup before
 //     it failed.
 //
-// The checks read the commands line by line as text; they do not parse
-// cmd or PowerShell.
+// The checks read the commands line by line; unsavedWrites cuts them into
+// commands and words, and none of them runs cmd's or PowerShell's parser.
 func checkSteps(r *Rule) []error {
 	var errs []error
 	for _, s := range r.Resolution {
@@ -259,29 +229,14 @@ func checkSteps(r *Rule) []error {
 		for _, msg := range unguardedWrites(s) {
 			bad(".commands", "%s", msg)
 		}
-		var sawReg, sawACL, sawCert, sawKey, sawCopy, sawFw, sawAccount bool
-		cert := certStore.MatchString(s.Commands)
+		for _, msg := range unsavedWrites(s) {
+			bad(".commands", "%s", msg)
+		}
 		for n, line := range strings.Split(s.Commands, "\n") {
 			f := foldASCII(line)
 			l := func() string { return fmt.Sprintf("line %d: %s", n+1, shownLine(line)) }
-			regW := regWrite.match(line, f)
-			switch {
-			case regW && !force.match(line, f):
+			if regWrite.match(line, f) && !force.match(line, f) {
 				bad(".commands", "reg add/delete without /f prompts: %s", l())
-			case (regW || psRegWrite.match(line, f)) && !sawReg:
-				bad(".commands", "registry write before a reg export of the step (reg query only reads; the export is what reg import restores): %s", l())
-			case aclWrite.match(line, f) && !sawACL:
-				bad(".commands", "ACL change before an icacls /save backup in the step: %s", l())
-			case certRemove.match(line, f) && deleteKey.match(line, f) && !sawKey:
-				bad(".commands", "Remove-Item -DeleteKey before the private key is saved in the step (robocopy /B of its key file under \\Crypto\\, or Export-PfxCertificate): %s", l())
-			case certRemove.match(line, f) && cert && !sawCert:
-				bad(".commands", "Remove-Item of a certificate before Export-Certificate (or Export-PfxCertificate) saves it in the step; a list of thumbprints restores nothing: %s", l())
-			case certRemove.match(line, f) && !cert && !sawCopy:
-				bad(".commands", "Remove-Item before a copy of what it removes in the step (Copy-Item, robocopy, Move-Item): %s", l())
-			case fwWrite.match(line, f) && !sawFw:
-				bad(".commands", "firewall change before a netsh advfirewall export in the step: %s", l())
-			case accountWrite.match(line, f) && !sawAccount:
-				bad(".commands", "group or account change before the step lists it (net localgroup GROUP, net user NAME), which is what undoes it: %s", l())
 			}
 			if regExportAny.match(line, f) && !yes.match(line, f) {
 				bad(".commands", "reg export without /y prompts when the file exists: %s", l())
@@ -297,16 +252,6 @@ func checkSteps(r *Rule) []error {
 			if (backupFile.match(line, f) || makeDir.match(line, f)) && !keepFirst.match(line, f) {
 				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist C:\BackupACLs\..."): %s`, l())
 			}
-			if comment.MatchString(line) {
-				continue // a commented backup saves nothing
-			}
-			sawReg = sawReg || regSave.match(line, f)
-			sawACL = sawACL || aclSave.match(line, f)
-			sawCert = sawCert || certSave.match(line, f)
-			sawKey = sawKey || keySave.match(line, f)
-			sawCopy = sawCopy || fileSave.match(line, f)
-			sawFw = sawFw || fwExport.match(line, f)
-			sawAccount = sawAccount || accountRead.match(line, f)
 		}
 	}
 	return append(errs, checkServiceBackups(r)...)

@@ -91,7 +91,6 @@ func TestStepLintCatches(t *testing.T) {
 		{`reg query "HKLM\X" /v A`, regWrite, false},
 		{`reg add "HKLM\X" /v A /d 1 /f`, force, true},
 		{`reg add "HKLM\X\fonts" /v A /d 1`, force, false},
-		{`icacls C:\X /save C:\b.txt /t /c`, aclSave, true},
 		{`icacls C:\X /grant "NT AUTHORITY\SYSTEM:(F)"`, aclWrite, true},
 		{`icacls C:\X`, aclWrite, false},
 		{`icacls C:\X /reset /t /c`, aclWrite, true},
@@ -291,10 +290,21 @@ resolution:
 		{"DeleteKey after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
 		{"DeleteKey after the .cer only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
 		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
+		// The RDP key file alone is not enough: a certificate's key may
+		// be with a CNG key storage provider, in Crypto\Keys.
+		{"DeleteKey after the RDP key file", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
 		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k /B\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\Keys C:\\BackupACLs\\n /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"PFX with its key", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\My\\AB12'\n      $c | Export-PfxCertificate -FilePath C:\\BackupACLs\\c.pfx -Password $pw\n      if (Test-Path C:\\BackupACLs\\c.pfx) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"file removed", "    source: s\n    commands: |\n      if (Test-Path C:\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "Remove-Item before a copy of what it removes", false, true},
 		{"file removed after a copy", "    source: s\n    commands: |\n      Copy-Item -Path C:\\X.txt -Destination C:\\BackupACLs\\\n      if (Test-Path C:\\BackupACLs\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "", true, true},
+		// The backup must be of what the step changes: another key,
+		// another folder's permissions, another group, or a backup that
+		// is only text in a message, is none (these passed the checker
+		// that looked for the backup command's name alone).
+		{"another key exported", "    source: s\n    commands: |\n      reg export \"HKLM\\SOFTWARE\\A\" C:\\BackupACLs\\a-%RANDOM%.reg /y\n      if exist C:\\X reg add \"HKLM\\SOFTWARE\\B\" /v X /d 1 /f\n", `registry write before a reg export of its key (hklm\software\b, or a key above it)`, false, false},
+		{"another folder's ACL saved", "    source: s\n    commands: |\n      icacls C:\\A /save C:\\BackupACLs\\a-%RANDOM%.txt /t /c\n      if exist C:\\X icacls C:\\B /grant \"Everyone:(R)\"\n", `ACL change before an icacls /save backup of c:\b`, false, false},
+		{"another group listed", "    source: s\n    commands: |\n      net localgroup Administrators\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "group or account change before the step lists it (net localgroup remote desktop users)", false, false},
+		{"export only in a message", "    source: s\n    commands: |\n      Write-Warning \"run reg export HKLM\\SOFTWARE\\A C:\\a.reg /y first\"\n      if (Test-Path C:\\a.reg) { reg add HKLM\\SOFTWARE\\A /v X /d 1 /f }\n", "registry write before a reg export of its key", false, true},
 		// A group or account change follows a listing of it.
 		{"group add unread", "    source: s\n    commands: |\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "group or account change before the step lists it", false, false},
 		{"account enabled unread", "    source: s\n    commands: |\n      if defined U net user \"%U%\" /active:yes\n", "group or account change before the step lists it", false, false},
@@ -355,10 +365,9 @@ resolution:
 // keyedPatterns are the fix-step checks' patterns, by name.
 func keyedPatterns() map[string]*keyedPattern {
 	return map[string]*keyedPattern{
-		"regWrite": regWrite, "force": force, "regSave": regSave, "aclWrite": aclWrite, "aclSave": aclSave,
-		"certRemove": certRemove, "certStore": certStore, "deleteKey": deleteKey, "certSave": certSave, "keySave": keySave,
-		"fileSave": fileSave, "accountWrite": accountWrite, "accountRead": accountRead, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
-		"fwWrite": fwWrite, "fwExport": fwExport, "backupFile": backupFile, "keepFirst": keepFirst, "makeDir": makeDir,
+		"regWrite": regWrite, "force": force, "aclWrite": aclWrite,
+		"certRemove": certRemove, "offlineControlSet": offlineControlSet, "scConfig": scConfig,
+		"fwWrite": fwWrite, "backupFile": backupFile, "keepFirst": keepFirst, "makeDir": makeDir,
 		"psRegWrite": psRegWrite, "cmdVar": cmdVar, "cmdOnly": cmdOnly, "cmdInside": cmdInside, "psSyntax": psSyntax, "psInside": psInside,
 		"delayedVar": delayedVar, "delayedOn": delayedOn, "takeownRecursive": takeownRecursive, "takeownAnswer": takeownAnswer,
 		"scConfigNoSpace": scConfigNoSpace, "dismFeature": dismFeature, "dismNoRestart": dismNoRestart,

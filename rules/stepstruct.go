@@ -1,0 +1,523 @@
+package rules
+
+// The structural backup check of a fix step: every command that changes
+// something (a registry key, a file's permissions, a file, a certificate,
+// a private key, the firewall, a local group or account) must come after
+// a command of the same step that saved, or for a group or account
+// listed, that same thing: the same key or one above it, the same path
+// or a folder above it, the same group. A step that exports one key and
+// writes another, or saves one folder's permissions and changes
+// another's, fails, where a check of the words alone ("a reg export
+// somewhere before") passed it.
+//
+// The commands are read, not run: a line is cut into commands at the
+// separators of both shells outside quotes (; & && | || { } and an
+// unmatched ")"), a command is found by its first word (reg, icacls,
+// Remove-Item ...), and its target is its first argument or its -Path.
+// A target held in a variable matches only the same variable. A
+// certificate is named by a variable or the pipe, so any
+// Export-Certificate of the step saves it.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// What a step's command changes or saves.
+const (
+	thingRegistry = "registry"
+	thingACL      = "acl"
+	thingFile     = "file"
+	thingCert     = "certificate"
+	thingKey      = "private key"
+	thingFirewall = "firewall"
+	thingGroup    = "group"
+	thingUser     = "account"
+)
+
+// keyFolders are the two folders a machine's private keys are kept in: the
+// legacy CryptoAPI providers' RSA\MachineKeys and the CNG key storage
+// providers' Keys ("Key Storage and Retrieval", Microsoft Learn, Key
+// Directories and Files: "%ALLUSERSPROFILE%\Application
+// Data\Microsoft\Crypto\RSA\MachineKeys" and "Shared private",
+// "%ALLUSERSPROFILE%\Application Data\Microsoft\Crypto\Keys"; Application
+// Data under C:\ProgramData is a junction to C:\ProgramData itself). A
+// certificate's key is in the folder of the provider that created it, so
+// a step that deletes keys it has not opened copies both.
+var keyFolders = []string{`c:\programdata\microsoft\crypto\rsa\machinekeys`, `c:\programdata\microsoft\crypto\keys`}
+
+// stepAction is one command of a step that changes or saves something.
+type stepAction struct {
+	line    int    // 0-based line of the step's commands
+	verb    string // the command's first word, as written
+	thing   string // thing*
+	target  string // normalised (normTarget); "" when the command names none
+	write   bool   // changes target; else saves (or for a group, lists) it
+	subtree bool   // a save that covers what is below target too
+	pfx     bool   // Export-PfxCertificate: saves the private key as well
+}
+
+// unsavedWrites returns, for the commands of s in order, each change
+// that no earlier command of s saved (checkSteps' messages name the kind
+// of backup it wants), skipping comment lines: a commented backup saves
+// nothing.
+func unsavedWrites(s *Step) []string {
+	var acts []stepAction
+	lines := strings.Split(s.Commands, "\n")
+	certStep := strings.Contains(strings.ToLower(s.Commands), "cert:")
+	for n, line := range lines {
+		if comment.MatchString(line) {
+			continue
+		}
+		acts = append(acts, lineActions(n, line, s.Shell, certStep)...)
+	}
+	var bad []string
+	for i, w := range acts {
+		if !w.write {
+			continue
+		}
+		before := acts[:i]
+		l := fmt.Sprintf("line %d: %s", w.line+1, shownLine(lines[w.line]))
+		switch w.thing {
+		case thingRegistry:
+			if !saved(before, thingRegistry, w.target) {
+				bad = append(bad, fmt.Sprintf("registry write before a reg export of its key (%s, or a key above it) in the step (reg query only reads; the export is what reg import restores): %s", shownTarget(w.target), l))
+			}
+		case thingACL:
+			if !saved(before, thingACL, w.target) {
+				bad = append(bad, fmt.Sprintf("ACL change before an icacls /save backup of %s (or of a folder above it, with /t) in the step: %s", shownTarget(w.target), l))
+			}
+		case thingFile:
+			if !saved(before, thingFile, w.target) {
+				bad = append(bad, fmt.Sprintf("%s before a copy of what it removes (%s) in the step (Copy-Item, robocopy, xcopy of it or of a folder above it): %s", w.verb, shownTarget(w.target), l))
+			}
+		case thingCert:
+			if !saved(before, thingCert, "") {
+				bad = append(bad, fmt.Sprintf("Remove-Item of a certificate before Export-Certificate (or Export-PfxCertificate) saves it in the step; a list of thumbprints restores nothing: %s", l))
+			}
+		case thingKey:
+			if missing := unsavedKeyFolders(before); len(missing) > 0 {
+				bad = append(bad, fmt.Sprintf("Remove-Item -DeleteKey before the private key is saved in the step: copy (robocopy /B) both key folders, %s, or Export-PfxCertificate; not copied: %s: %s", strings.Join(keyFolders, " and "), strings.Join(missing, ", "), l))
+			}
+		case thingFirewall:
+			if !saved(before, thingFirewall, "") {
+				bad = append(bad, fmt.Sprintf("firewall change before a netsh advfirewall export in the step: %s", l))
+			}
+		case thingGroup, thingUser:
+			if !saved(before, w.thing, w.target) {
+				list := "net localgroup " + shownTarget(w.target)
+				if w.thing == thingUser {
+					list = "net user " + shownTarget(w.target)
+				}
+				bad = append(bad, fmt.Sprintf("group or account change before the step lists it (%s), which is what undoes it: %s", list, l))
+			}
+		}
+	}
+	return bad
+}
+
+// saved reports whether one of acts saves thing's target: the same
+// target, or one above it when the save covers a subtree; any save of
+// thing when target is "" (the command names none). A group or an
+// account must be listed by its own name.
+func saved(acts []stepAction, thing, target string) bool {
+	for _, a := range acts {
+		if a.write || a.thing != thing {
+			continue
+		}
+		if target == "" || a.target == target || a.subtree && a.target != "" && strings.HasPrefix(target, a.target+`\`) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsavedKeyFolders returns the key folders no file save of acts covers
+// (none when an Export-PfxCertificate saved the key itself).
+func unsavedKeyFolders(acts []stepAction) []string {
+	var missing []string
+	for _, a := range acts {
+		if a.pfx && !a.write {
+			return nil
+		}
+	}
+	for _, f := range keyFolders {
+		if !saved(acts, thingFile, f) {
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}
+
+func shownTarget(t string) string {
+	if t == "" {
+		return "what it names"
+	}
+	return t
+}
+
+// lineActions returns the changes and saves of one command line (n its
+// 0-based number) in shell ("cmd" or "powershell"); certStep says the
+// step names the Cert: drive, where a Remove-Item with no path removes
+// certificates piped to it.
+func lineActions(n int, line, shell string, certStep bool) []stepAction {
+	var acts []stepAction
+	for _, words := range splitCommands(line, shell) {
+		acts = append(acts, commandActions(n, words, certStep)...)
+	}
+	return acts
+}
+
+// splitCommands cuts line into commands at the separators of cmd and
+// PowerShell outside quotes (; & | { } and a ")" that closes no "(" of
+// the command) and returns each as its words, quotes removed. A command
+// starts after an if or for header too: "if exist X reg add ..." and
+// "for %s in (...) do reg export ..." give the words from reg on
+// (commandStart). Single quotes quote in PowerShell only. A line that
+// hands its commands to the other shell (cmd /c "...", powershell
+// -Command "...") is cut as if the quotes were not there, so that the
+// commands inside are seen.
+func splitCommands(line, shell string) [][]string {
+	f := foldASCII(line)
+	nested := shell == "powershell" && cmdInside.match(line, f) || shell == "cmd" && psInside.match(line, f)
+	var cmds [][]string
+	var words []string
+	var word strings.Builder
+	inWord := false
+	var quote byte
+	depth := 0
+	endWord := func() {
+		if inWord {
+			words = append(words, word.String())
+			word.Reset()
+			inWord = false
+		}
+	}
+	endCmd := func() {
+		endWord()
+		if w := commandStart(words); len(w) > 0 {
+			cmds = append(cmds, w)
+		}
+		words, depth = nil, 0
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if quote != 0 {
+			switch {
+			case c == quote && shell == "powershell" && i+1 < len(line) && line[i+1] == quote:
+				word.WriteByte(c) // '' in '...', "" in "...": the quote itself
+				i++
+			case c == quote:
+				quote = 0
+			default:
+				word.WriteByte(c)
+			}
+			continue
+		}
+		switch {
+		case !nested && (c == '"' || c == '\'' && shell == "powershell"):
+			quote, inWord = c, true
+		case nested && (c == '"' || c == '\''):
+			endCmd() // the quotes around the other shell's commands
+		case c == ';' || c == '&' || c == '|' || c == '{' || c == '}':
+			endCmd()
+		case c == '(':
+			depth++
+			endWord()
+			if len(words) == 0 {
+				// "(" opens a block or a subexpression: what follows
+				// starts a command.
+				depth = 0
+			}
+		case c == ')':
+			if depth == 0 {
+				endCmd()
+				continue
+			}
+			depth--
+			endWord()
+		case c == ' ' || c == '\t' || c == '\r':
+			endWord()
+		default:
+			word.WriteByte(c)
+			inWord = true
+		}
+	}
+	endCmd()
+	return cmds
+}
+
+// commandStart drops an if or for header from the front of a command's
+// words: cmd's "if [not] exist X", "if [not] defined X", "if [/i] A==B",
+// "for ... do" and PowerShell's "if"/"else"/"foreach" keywords (their
+// conditions are cut off at the brackets), returning the command they
+// run.
+func commandStart(words []string) []string {
+	for len(words) > 0 {
+		switch w := strings.ToLower(words[0]); {
+		case w == "@if" || w == "if":
+			rest := words[1:]
+			if len(rest) > 0 && strings.EqualFold(rest[0], "/i") {
+				rest = rest[1:]
+			}
+			if len(rest) > 0 && strings.EqualFold(rest[0], "not") {
+				rest = rest[1:]
+			}
+			switch {
+			case len(rest) >= 2 && (strings.EqualFold(rest[0], "exist") || strings.EqualFold(rest[0], "defined") || strings.EqualFold(rest[0], "errorlevel")):
+				words = rest[2:]
+			case len(rest) >= 1 && strings.Contains(rest[0], "=="):
+				words = rest[1:]
+			default:
+				return nil // PowerShell's if: its condition was cut at "("
+			}
+		case w == "@for" || w == "for":
+			i := 1
+			for i < len(words) && !strings.EqualFold(words[i], "do") {
+				i++
+			}
+			if i >= len(words) {
+				return nil // the header goes on in brackets
+			}
+			words = words[i+1:]
+		case w == "do" || w == "else" || w == "elseif" || w == "foreach" || w == "try" || w == "catch" || w == "finally":
+			words = words[1:]
+		default:
+			return words
+		}
+	}
+	return nil
+}
+
+// commandActions classifies one command (its words) as the changes and
+// saves it makes.
+func commandActions(n int, words []string, certStep bool) []stepAction {
+	verb := words[0]
+	v := strings.TrimSuffix(strings.ToLower(verb), ".exe")
+	args := words[1:]
+	arg := func(i int) string {
+		if i < len(args) {
+			return args[i]
+		}
+		return ""
+	}
+	act := func(thing, target string, write bool) stepAction {
+		return stepAction{line: n, verb: verb, thing: thing, target: normTarget(target), write: write}
+	}
+	switch v {
+	case "reg":
+		switch strings.ToLower(arg(0)) {
+		case "add", "delete":
+			return []stepAction{act(thingRegistry, arg(1), true)}
+		case "import":
+			// The keys are those in the file: any reg export of the
+			// step counts.
+			return []stepAction{act(thingRegistry, "", true)}
+		case "export":
+			a := act(thingRegistry, arg(1), false)
+			a.subtree = true
+			return []stepAction{a}
+		}
+	case "icacls":
+		target := arg(0)
+		var save, write, tree bool
+		for _, a := range args[min(1, len(args)):] {
+			switch l := strings.ToLower(a); {
+			case l == "/save":
+				save = true
+			case l == "/t":
+				tree = true
+			case l == "/grant" || strings.HasPrefix(l, "/grant:") || l == "/deny" || l == "/remove" || strings.HasPrefix(l, "/remove:") ||
+				l == "/reset" || l == "/setowner" || strings.HasPrefix(l, "/inheritance:") || strings.HasPrefix(l, "/setintegritylevel"):
+				write = true
+			}
+		}
+		switch {
+		case save:
+			a := act(thingACL, target, false)
+			a.subtree = tree
+			return []stepAction{a}
+		case write:
+			return []stepAction{act(thingACL, target, true)}
+		}
+	case "takeown":
+		return []stepAction{act(thingACL, switchValue(args, "/f"), true)}
+	case "set-acl":
+		return []stepAction{act(thingACL, psPath(args), true)}
+	case "netsh":
+		if !strings.EqualFold(arg(0), "advfirewall") {
+			break
+		}
+		switch s := strings.ToLower(arg(1)); {
+		case s == "export":
+			return []stepAction{act(thingFirewall, "", false)}
+		case s == "set" || s == "reset" || s == "import":
+			return []stepAction{act(thingFirewall, "", true)}
+		case s == "firewall":
+			switch strings.ToLower(arg(2)) {
+			case "set", "add", "delete":
+				return []stepAction{act(thingFirewall, "", true)}
+			}
+		}
+	case "net":
+		kind := map[string]string{"localgroup": thingGroup, "user": thingUser}[strings.ToLower(arg(0))]
+		if kind == "" || arg(1) == "" || strings.HasPrefix(arg(1), "/") {
+			break
+		}
+		for _, a := range args[2:] {
+			l := strings.ToLower(a)
+			if l == "/add" || l == "/delete" || kind == thingUser && strings.HasPrefix(l, "/") {
+				return []stepAction{act(kind, arg(1), true)}
+			}
+		}
+		if len(args) == 2 {
+			return []stepAction{act(kind, arg(1), false)}
+		}
+	case "del", "erase":
+		for _, a := range args {
+			if !strings.HasPrefix(a, "/") {
+				return []stepAction{act(thingFile, a, true)}
+			}
+		}
+		return []stepAction{act(thingFile, "", true)}
+	case "robocopy":
+		if len(args) < 2 {
+			break
+		}
+		var acts []stepAction
+		for _, f := range args[2:] {
+			if !strings.HasPrefix(f, "/") {
+				acts = append(acts, act(thingFile, args[0]+`\`+f, false))
+			}
+		}
+		if len(acts) == 0 {
+			a := act(thingFile, args[0], false)
+			a.subtree = true
+			acts = append(acts, a)
+		}
+		return acts
+	case "xcopy", "copy-item":
+		p := psPath(args)
+		if v == "xcopy" {
+			p = arg(0)
+		}
+		if isRegistry(normTarget(p)) {
+			return []stepAction{act(thingRegistry, "", true)} // writes its destination key
+		}
+		a := act(thingFile, p, false)
+		a.subtree = true
+		return []stepAction{a}
+	case "export-certificate":
+		return []stepAction{act(thingCert, "", false)}
+	case "export-pfxcertificate":
+		a := act(thingCert, "", false)
+		a.pfx = true
+		return []stepAction{a}
+	case "remove-item", "move-item":
+		p := psPath(args)
+		t := normTarget(p)
+		switch {
+		case isRegistry(t):
+			return []stepAction{act(thingRegistry, p, true)}
+		case strings.HasPrefix(t, "cert:") || p == "" && certStep && v == "remove-item":
+			acts := []stepAction{act(thingCert, "", true)}
+			if hasSwitch(args, "-deletekey") {
+				acts = append(acts, act(thingKey, "", true))
+			}
+			return acts
+		default:
+			return []stepAction{act(thingFile, p, true)}
+		}
+	case "set-item", "new-item", "rename-item", "clear-item", "set-itemproperty", "new-itemproperty", "remove-itemproperty",
+		"rename-itemproperty", "clear-itemproperty", "copy-itemproperty", "move-itemproperty":
+		if p := psPath(args); isRegistry(normTarget(p)) {
+			return []stepAction{act(thingRegistry, p, true)}
+		}
+	}
+	if fwCmdlet(v) {
+		return []stepAction{act(thingFirewall, "", true)}
+	}
+	return nil
+}
+
+// fwCmdlet reports whether v (lower case) is a NetSecurity cmdlet that
+// changes a firewall rule or profile.
+func fwCmdlet(v string) bool {
+	for _, verb := range []string{"enable-", "disable-", "set-", "new-", "remove-"} {
+		if v == verb+"netfirewallrule" || v == verb+"netfirewallprofile" {
+			return true
+		}
+	}
+	return false
+}
+
+// psPath is the path a PowerShell provider cmdlet's words name: its
+// -Path or -LiteralPath value, else its first word that is no parameter
+// (the position of -Path).
+func psPath(args []string) string {
+	for i, a := range args {
+		if l := strings.ToLower(a); (l == "-path" || l == "-literalpath") && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0]
+	}
+	return ""
+}
+
+// switchValue is the word after the switch sw (case-insensitive) in args.
+func switchValue(args []string, sw string) string {
+	for i, a := range args {
+		if strings.EqualFold(a, sw) && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+func hasSwitch(args []string, sw string) bool {
+	for _, a := range args {
+		if strings.EqualFold(a, sw) {
+			return true
+		}
+	}
+	return false
+}
+
+// normTarget writes a key or path one way: lower case, backslashes, no
+// trailing backslash; a registry root as reg.exe's short name (HKLM) from
+// its long name, a PowerShell drive (HKLM:) or the Registry:: provider
+// path; the ProgramData folder as C:\ProgramData from %ProgramData%,
+// %ALLUSERSPROFILE%, $env:ProgramData or $env:ALLUSERSPROFILE.
+func normTarget(p string) string {
+	t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(p), "/", `\`))
+	t = strings.TrimPrefix(t, `microsoft.powershell.core\`)
+	t = strings.TrimPrefix(t, "registry::")
+	for long, short := range map[string]string{"hkey_local_machine": "hklm", "hkey_current_user": "hkcu", "hkey_classes_root": "hkcr", "hkey_users": "hku", "hkey_current_config": "hkcc"} {
+		if t == long || strings.HasPrefix(t, long+`\`) {
+			t = short + t[len(long):]
+		}
+	}
+	for _, root := range []string{"hklm", "hkcu", "hkcr", "hku", "hkcc"} {
+		if t == root+":" || strings.HasPrefix(t, root+`:\`) {
+			t = root + t[len(root)+1:]
+		}
+	}
+	for _, v := range []string{"%programdata%", "%allusersprofile%", "$env:programdata", "$env:allusersprofile", "${env:programdata}", "${env:allusersprofile}"} {
+		if t == v || strings.HasPrefix(t, v+`\`) {
+			t = `c:\programdata` + t[len(v):]
+		}
+	}
+	return strings.TrimRight(t, `\`)
+}
+
+// isRegistry reports whether t (normTarget) is a registry key.
+func isRegistry(t string) bool {
+	for _, root := range []string{"hklm", "hkcu", "hkcr", "hku", "hkcc"} {
+		if t == root || strings.HasPrefix(t, root+`\`) {
+			return true
+		}
+	}
+	return false
+}
