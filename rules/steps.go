@@ -180,7 +180,8 @@ func foldASCII(s string) string {
 //     Remove-Item, Move-Item) a copy of it or of a folder above it, and a
 //     change of a local group's members or a local account (net
 //     localgroup G ... /add, net user U /active...) a listing of that
-//     group or account;
+//     group or account, and a netsh change outside the firewall (netsh
+//     interface ... set) a show or dump of the same context;
 //   - sc config of a service follows a reg export of its key, in the step
 //     or an earlier one, so that reg import restores it: earlier in the
 //     file's order and in each order a refinement prints (its first

@@ -2,13 +2,13 @@ package rules
 
 // The structural backup check of a fix step: every command that changes
 // something (a registry key, a file's permissions, a file, a certificate,
-// a private key, the firewall, a local group or account) must come after
-// a command of the same step that saved, or for a group or account
-// listed, that same thing: the same key or one above it, the same path
-// or a folder above it, the same group. A step that exports one key and
-// writes another, or saves one folder's permissions and changes
-// another's, fails, where a check of the words alone ("a reg export
-// somewhere before") passed it.
+// a private key, the firewall, a netsh context, a local group or account)
+// must come after a command of the same step that saved, or for a group,
+// an account or a netsh context listed, that same thing: the same key or
+// one above it, the same path or a folder above it, the same group. A
+// step that exports one key and writes another, or saves one folder's
+// permissions and changes another's, fails, where a check of the words
+// alone ("a reg export somewhere before") passed it.
 //
 // The commands are read, not run: a line is cut into commands at the
 // separators of both shells outside quotes (; & && | || { } and an
@@ -33,6 +33,7 @@ const (
 	thingFirewall = "firewall"
 	thingGroup    = "group"
 	thingUser     = "account"
+	thingNetsh    = "netsh context"
 )
 
 // keyFolders are the two folders a machine's private keys are kept in: the
@@ -98,6 +99,10 @@ func unsavedWrites(s *Step) []string {
 		case thingKey:
 			if missing := unsavedKeyFolders(before); len(missing) > 0 {
 				bad = append(bad, fmt.Sprintf("Remove-Item -DeleteKey before the private key is saved in the step: copy (robocopy /B) both key folders, %s, or Export-PfxCertificate; not copied: %s: %s", strings.Join(keyFolders, " and "), strings.Join(missing, ", "), l))
+			}
+		case thingNetsh:
+			if !saved(before, thingNetsh, w.target) {
+				bad = append(bad, fmt.Sprintf("netsh %s change before the step shows its settings (netsh %s ... show, or netsh %s dump), which is what undoes it: %s", w.target, w.target, w.target, l))
 			}
 		case thingFirewall:
 			if !saved(before, thingFirewall, "") {
@@ -345,7 +350,18 @@ func commandActions(n int, words []string, certStep bool) []stepAction {
 	case "set-acl":
 		return []stepAction{act(thingACL, psPath(args), true)}
 	case "netsh":
-		if !strings.EqualFold(arg(0), "advfirewall") {
+		if ctx := strings.ToLower(arg(0)); ctx != "" && ctx != "advfirewall" {
+			// Another context (interface, winhttp, http ...): a change
+			// (set, add, delete, reset, import) follows a show or dump
+			// of the same context, which is what undoes it.
+			for _, a := range args[1:] {
+				switch strings.ToLower(a) {
+				case "set", "add", "delete", "reset", "import":
+					return []stepAction{act(thingNetsh, ctx, true)}
+				case "show", "dump":
+					return []stepAction{act(thingNetsh, ctx, false)}
+				}
+			}
 			break
 		}
 		switch s := strings.ToLower(arg(1)); {

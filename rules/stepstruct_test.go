@@ -49,6 +49,11 @@ func TestUnsavedWritesStructure(t *testing.T) {
 			`Move-Item before a copy of what it removes (c:\e\f.txt)`},
 		{"PowerShell handed a removal by cmd", "cmd", "powershell -NoProfile -Command \"Remove-Item -Path C:\\X.txt\"",
 			`Remove-Item before a copy of what it removes (c:\x.txt)`},
+		// netsh outside the firewall: a change follows a show of the
+		// same context.
+		{"netsh set unread", "cmd", "netsh winhttp show proxy\nif exist C:\\X netsh interface ip set address Ethernet dhcp",
+			`netsh interface change before the step shows its settings`},
+		{"netsh set after its show", "cmd", "netsh interface ip show config\nif exist C:\\X netsh interface ip set address Ethernet dhcp", ""},
 		// Groups and accounts.
 		{"another group listed", "cmd", "net localgroup Administrators\nif defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add",
 			`group or account change before the step lists it (net localgroup remote desktop users`},
