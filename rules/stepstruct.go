@@ -255,8 +255,9 @@ func splitCommands(line, shell string) [][]string {
 // commandStart drops an if or for header from the front of a command's
 // words: cmd's "if [not] exist X", "if [not] defined X", "if [/i] A==B",
 // "for ... do" and PowerShell's "if"/"else"/"foreach" keywords (their
-// conditions are cut off at the brackets), returning the command they
-// run.
+// conditions are cut off at the brackets), an assignment ("$x ="), and
+// an unquoted "cmd /c" or "powershell -Command", returning the command
+// they run.
 func commandStart(words []string) []string {
 	for len(words) > 0 {
 		switch w := strings.ToLower(words[0]); {
@@ -287,6 +288,19 @@ func commandStart(words []string) []string {
 			words = words[i+1:]
 		case w == "do" || w == "else" || w == "elseif" || w == "foreach" || w == "try" || w == "catch" || w == "finally":
 			words = words[1:]
+		case len(words) >= 2 && strings.HasPrefix(w, "$") && words[1] == "=":
+			words = words[2:] // $x = <command>: the command runs
+		case (w == "cmd" || w == "cmd.exe") && len(words) >= 2 && (strings.EqualFold(words[1], "/c") || strings.EqualFold(words[1], "/k")):
+			words = words[2:] // cmd /c <command> without quotes
+		case w == "powershell" || w == "powershell.exe" || w == "pwsh" || w == "pwsh.exe":
+			i := 1
+			for i < len(words) && !strings.EqualFold(words[i], "-command") && !strings.EqualFold(words[i], "-c") {
+				i++
+			}
+			if i+1 >= len(words) {
+				return words // the commands, if any, were in quotes: cut apart already
+			}
+			words = words[i+1:] // powershell -Command <command> without quotes
 		default:
 			return words
 		}

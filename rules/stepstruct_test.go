@@ -47,6 +47,12 @@ func TestUnsavedWritesStructure(t *testing.T) {
 		{"a folder copied, then a file in it deleted", "cmd", "robocopy C:\\D C:\\BackupACLs\\D /B\nif exist C:\\BackupACLs\\D\\f.txt del C:\\D\\f.txt", ""},
 		{"a file moved that nothing copied", "powershell", "robocopy C:\\D C:\\BackupACLs\\D /B\nif ($LASTEXITCODE -lt 8) { Move-Item -Path C:\\E\\f.txt -Destination C:\\BackupACLs\\ }",
 			`Move-Item before a copy of what it removes (c:\e\f.txt)`},
+		{"cmd /c handed a registry write without quotes", "powershell", "if ($ok) { cmd /c reg add HKLM\\SOFTWARE\\A /v X /d 1 /f }",
+			`registry write before a reg export of its key (hklm\software\a`},
+		{"a write whose result is assigned", "powershell", "if ($ok) { $r = reg delete HKLM\\SOFTWARE\\A /v X /f }",
+			`registry write before a reg export of its key (hklm\software\a`},
+		{"powershell -Command without quotes", "cmd", "if exist C:\\X powershell -NoProfile -Command Remove-Item -Path C:\\X.txt",
+			`Remove-Item before a copy of what it removes (c:\x.txt)`},
 		{"PowerShell handed a removal by cmd", "cmd", "powershell -NoProfile -Command \"Remove-Item -Path C:\\X.txt\"",
 			`Remove-Item before a copy of what it removes (c:\x.txt)`},
 		// netsh outside the firewall: a change follows a show of the
@@ -94,7 +100,7 @@ func TestSplitCommands(t *testing.T) {
 		{"cmd", `reg load HKLM\BROKENSYSTEM F:\config\SYSTEM && set LOADED=1`, []string{`reg|load|HKLM\BROKENSYSTEM|F:\config\SYSTEM`, `set|LOADED=1`}},
 		{"powershell", `if ($saved) { $certs | Remove-Item -DeleteKey; Restart-Service -Name SessionEnv -Force } else { Write-Warning "a; b | c" }`,
 			[]string{`$certs`, `Remove-Item|-DeleteKey`, `Restart-Service|-Name|SessionEnv|-Force`, `Write-Warning|a; b | c`}},
-		{"powershell", `$x = 'it''s'; reg query 'HKLM\A B'`, []string{`$x|=|it's`, `reg|query|HKLM\A B`}},
+		{"powershell", `$x = 'it''s'; reg query 'HKLM\A B'`, []string{`it's`, `reg|query|HKLM\A B`}},
 		{"cmd", `powershell -NoProfile -Command "Remove-Item -Path C:\X.txt; Get-Date"`, []string{`powershell|-NoProfile|-Command`, `Remove-Item|-Path|C:\X.txt`, `Get-Date`}},
 	} {
 		var got []string
