@@ -750,7 +750,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 					}
 					// A log that ends before the window is an old copy:
 					// the newer events are not in it.
-					if !first.IsZero() && !last.Before(j.ref.Add(-cr.window)) {
+					if !first.IsZero() && !last.Before(windowStart(j.ref, cr.window)) {
 						starts = append(starts, first)
 					}
 				}

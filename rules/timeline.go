@@ -240,7 +240,7 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 		return
 	}
 	lb := s.e.opt.LookBack
-	if t.After(s.ref.Add(lb)) || t.Before(s.ref.Add(-cq.rule.window-lb)) {
+	if t.After(s.ref.Add(lb)) || t.Before(lookBackStart(s.ref, cq.rule.window, lb)) {
 		return
 	}
 	key := ""

@@ -240,7 +240,12 @@
 // may leave out; a diagnosis that misses evidence is worse. The reader's
 // window (TimeBounds) is wider than that millisecond by RecordTimeSlack.
 // A timediff that is a whole number of milliseconds has that one value.
-// TestTimediffBoundaries holds these cases.
+// So TimeCreated[timediff(@SystemTime) <= N] holds exactly when the event
+// lies less than N + 1 ms before the reference time (or after it);
+// TimediffStart gives that start, from which package rules counts a
+// rule's window, so that the window and its live command select the
+// same records. TestTimediffBoundaries and TestTimediffStart hold these
+// cases.
 //
 // # Log files in structured queries
 //
