@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"slices"
 	"sort"
@@ -535,7 +536,7 @@ func (fv *fieldValues) text(name string) string {
 		if n == 1 {
 			return "1 event"
 		}
-		return fmt.Sprintf("%d events", n)
+		return plural.N(n, "event")
 	}
 	var shown []string
 	rest, restEvents := 0, 0
