@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"strings"
 	"unicode/utf16"
 )
@@ -423,7 +424,7 @@ func (c *cursor) countedText(what string) (*tnode, error) {
 
 func (c *cursor) need(n int, what string) error {
 	if n < 0 || c.end-c.pos < n {
-		return corruptf(c.pos, "%s: need %d bytes, %d left", what, n, c.end-c.pos)
+		return corruptf(c.pos, "%s: need %s, %d left", what, plural.N(n, "byte"), c.end-c.pos)
 	}
 	return nil
 }
@@ -613,7 +614,7 @@ func parseName(chunk []byte, off int) *nameEntry {
 	n := int(binary.LittleEndian.Uint16(chunk[off+6:]))
 	size := 8 + 2*n + 2
 	if size > len(chunk)-off {
-		return &nameEntry{err: corruptf(off, "name of %d characters runs past the chunk", n)}
+		return &nameEntry{err: corruptf(off, "name of %s runs past the chunk", plural.N(n, "character"))}
 	}
 	str := decodeUTF16(chunk[off+8 : off+8+2*n])
 	if err := checkName(chunk, off, n, str); err != nil {
@@ -942,7 +943,7 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 		return nil, err
 	}
 	if int64(count) > int64(c.left()/4) {
-		return nil, corruptf(c.pos-4, "substitution count %d exceeds the %d bytes left", count, c.left())
+		return nil, corruptf(c.pos-4, "substitution count %d exceeds the %s left", count, plural.N(c.left(), "byte"))
 	}
 	if err := d.spend(start, int(count)); err != nil {
 		return nil, err
@@ -954,7 +955,7 @@ func (d *chunkDecoder) parseInstance(c *cursor, nest int) (*tnode, error) {
 		size := int(binary.LittleEndian.Uint16(c.b[desc+4*i:]))
 		kind := Kind(c.b[desc+4*i+2])
 		if size > c.left() {
-			return nil, corruptf(c.pos, "substitution value %d: need %d bytes, %d left", i, size, c.left())
+			return nil, corruptf(c.pos, "substitution value %d: need %s, %d left", i, plural.N(size, "byte"), c.left())
 		}
 		vals[i] = rawValue{kind: kind, pos: c.pos, size: size}
 		c.pos += size
@@ -1069,7 +1070,7 @@ func (d *chunkDecoder) compileTemplate(off int) (t *template, refs []nameRef) {
 	// that use the definition decode, flagged.
 	if rest := len(d.chunk) - off - templateHeaderSize; rest > 0 {
 		if t2, err2 := d.compileTokens(off, -1); err2 == nil {
-			t2.damaged = corruptf(off+20, "template definition's data size field says %d bytes, its tokens end after %d", size, t2.size-templateHeaderSize)
+			t2.damaged = corruptf(off+20, "template definition's data size field says %s, its tokens end after %d", plural.N(size, "byte"), t2.size-templateHeaderSize)
 			// Records are charged what the definition claims (within
 			// the chunk), as for an intact one: the definition budget
 			// bounds what overlapping claims cost.
@@ -1094,7 +1095,7 @@ func (d *chunkDecoder) compileTokens(off, size int) (*template, error) {
 		limit = len(d.chunk) - off - templateHeaderSize
 	}
 	if limit > len(d.chunk)-off-templateHeaderSize {
-		return nil, corruptf(off, "template definition of %d bytes runs past the chunk", size)
+		return nil, corruptf(off, "template definition of %s runs past the chunk", plural.N(size, "byte"))
 	}
 	t := &template{size: templateHeaderSize + limit, cost: templateHeaderSize + limit, memo: true}
 	if t.cost > defLimit(d.chunk) {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"hash/crc32"
 	"math"
 	"slices"
@@ -384,7 +385,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			// records were lost (zeroed by a crash or a damaged copy).
 			res.st.Chunks, res.st.BadChunks = 1, 1
 			res.errs = append(res.errs, &FormatError{File: name, Offset: j.off, Chunk: j.index,
-				Err: fmt.Errorf("%w: chunk %d is all zero, though the file header counts %d chunks in use: its records are lost", ErrCorrupt, j.index, j.hdrChunks)})
+				Err: fmt.Errorf("%w: chunk %d is all zero, though the file header counts %s in use: its records are lost", ErrCorrupt, j.index, plural.N(j.hdrChunks, "chunk"))})
 		}
 		// No record, so every current record was read cheaply: a
 		// window's memo (windowMemo.keep) serves the next passes the
@@ -569,7 +570,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				}
 				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
 					ev, size, salvaged = e, next-off, true
-					fail(off, id, fmt.Errorf("%w: record size fields are 0; read as the %d bytes up to the next record", ErrCorrupt, size))
+					fail(off, id, fmt.Errorf("%w: record size fields are 0; read as the %s up to the next record", ErrCorrupt, plural.N(size, "byte")))
 				}
 			}
 			if !salvaged {
@@ -577,7 +578,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				if gapEnd := min(end, area); gapEnd > off {
 					res.st.UnreadBytes += int64(gapEnd - off)
 					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
-					fail(off, brokenID(c, off), fmt.Errorf("%w: %d bytes at chunk offset %#x..%#x hold no readable record%s%s", ErrCorrupt, gapEnd-off, off, gapEnd, brokenWhy(c, off), gapRecords(c, h, off, gapEnd, next)))
+					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off), gapRecords(c, h, off, gapEnd, next)))
 				}
 				if next < 0 {
 					break
@@ -1058,7 +1059,7 @@ func brokenWhy(c []byte, off int) string {
 	size := int(binary.LittleEndian.Uint32(c[off+4:]))
 	switch {
 	case size < minRecordSize:
-		return fmt.Sprintf(" (a record header claims %d bytes)", size)
+		return fmt.Sprintf(" (a record header claims %s)", plural.N(size, "byte"))
 	case size > len(c)-off:
 		return fmt.Sprintf(" (a record header claims %d bytes, past the end of the chunk)", size)
 	default:

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -354,7 +355,7 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 		return f, err
 	}
 	tooBig := func() error {
-		return fmt.Errorf("evtx: %s: member inflates to more than the %d-byte limit (its header claimed %d bytes): %w", l.Path, limit, l.zipSize, ErrLimit)
+		return fmt.Errorf("evtx: %s: member inflates to more than the %d-byte limit (its header claimed %s): %w", l.Path, limit, plural.N(l.zipSize, "byte"), ErrLimit)
 	}
 	src := &progressReader{r: io.LimitReader(rc, limit+1), log: l}
 
@@ -519,12 +520,12 @@ func zipDamage(l *Log, o Options, n int64, err error) *FormatError {
 			return nil
 		case l.zipSize == 0 && l.zipLocal != nil:
 			// A data descriptor was to give the size, after the data.
-			err = fmt.Errorf("the archive ends inside the member's data, after %d bytes inflated", n)
+			err = fmt.Errorf("the archive ends inside the member's data, after %s inflated", plural.N(n, "byte"))
 		default:
-			err = fmt.Errorf("member ends after %d of the %d bytes its header claims", n, l.zipSize)
+			err = fmt.Errorf("member ends after %d of the %s its header claims", n, plural.N(l.zipSize, "byte"))
 		}
 	} else {
-		err = fmt.Errorf("inflating stopped after %d of %d bytes: %v", n, l.zipSize, err)
+		err = fmt.Errorf("inflating stopped after %d of %s: %v", n, plural.N(l.zipSize, "byte"), err)
 	}
 	chunk := -1
 	if n >= fileHeaderBlock {

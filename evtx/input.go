@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -59,7 +60,7 @@ func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 		return fmt.Errorf("%w: empty", ErrNotEVTX)
 	}
 	if isAllZero(r, size) {
-		return fmt.Errorf("%w: all zero (%d bytes)", ErrNotEVTX, size)
+		return fmt.Errorf("%w: all zero (%s)", ErrNotEVTX, plural.N(size, "byte"))
 	}
 	if len(head) > 8 {
 		head = head[:8]
@@ -69,8 +70,8 @@ func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 	}
 	if off, what, ok := signatureWithin(r, 0, size, true); ok {
 		return fmt.Errorf("%w: no file header or chunk signature at the start (it starts with % x), but %s at offset %#x: "+
-			"a log may start there (a carve or a copy with %d bytes before the log); to read it, copy it into a file of its own "+
-			"(%s) and give that file", ErrNotEVTX, head, what, off, off, copyOutCommand(o, off, size, "LOG.evtx", false))
+			"a log may start there (a carve or a copy with %s before the log); to read it, copy it into a file of its own "+
+			"(%s) and give that file", ErrNotEVTX, head, what, off, plural.N(off, "byte"), copyOutCommand(o, off, size, "LOG.evtx", false))
 	}
 	return fmt.Errorf("%w: no file header or chunk signature (starts with % x)", ErrNotEVTX, head)
 }

@@ -3,6 +3,7 @@ package evtx
 import (
 	"cmp"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"slices"
 	"sync/atomic"
 )
@@ -214,8 +215,8 @@ func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*Form
 	if found && !s.nextIDBelieved(top) {
 		hdrAt := max(0, s.base-fileHeaderBlock)
 		errs = append(errs, &FormatError{File: s.name, Offset: hdrAt + 24, Chunk: -1,
-			Err: fmt.Errorf("%w: the file header (its checksum right) claims next record id %d, but the newest record the chunks hold is numbered %d and its %d chunks could hold at most %d records more: the claim is not believed (records are read as they are; no newest records are counted lost)",
-				ErrCorrupt, s.nextID, top, s.hdrN, uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize)})
+			Err: fmt.Errorf("%w: the file header (its checksum right) claims next record id %d, but the newest record the chunks hold is numbered %d and its %s could hold at most %d records more: the claim is not believed (records are read as they are; no newest records are counted lost)",
+				ErrCorrupt, s.nextID, top, plural.N(s.hdrN, "chunk"), uint64(s.hdrN+1)*(chunkSize-chunkHeaderSize)/minRecordSize)})
 	}
 	slices.SortStableFunc(errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return errs

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"hash/crc32"
 	"io"
 	"os"
@@ -316,9 +317,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		}
 		copyOut := copyOutCommand(o, at, size, "SECOND.evtx", aligned)
 		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: %s: the file holds a second log from here "+
-			"(two logs concatenated, or a carved file), which is not read as part of this one: its %d bytes are counted unread; "+
+			"(two logs concatenated, or a carved file), which is not read as part of this one: its %s %s counted unread; "+
 			"to read it, copy it into a file of its own (%s) and give that file",
-			ErrCorrupt, what, size-at, copyOut)})
+			ErrCorrupt, what, plural.N(size-at, "byte"), plural.Word(size-at, "is", "are"), copyOut)})
 		size = at
 		rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
 	}
@@ -328,8 +329,8 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		// or inside the file header's block, leaves no truncated chunk to
 		// report, so it is said here; a cut inside a chunk is reported by
 		// that chunk, at its offset (errors stay in file order).
-		fail(size, fmt.Errorf("%w: truncated file: the file header counts %d chunks (%d bytes), the file ends after %d bytes",
-			ErrCorrupt, src.hdrN, int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, size))
+		fail(size, fmt.Errorf("%w: truncated file: the file header counts %s (%d bytes), the file ends after %s",
+			ErrCorrupt, plural.N(src.hdrN, "chunk"), int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, plural.N(size, "byte")))
 	}
 	slices.SortStableFunc(hdrErrs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	rd.keepErrs(hdrErrs...)

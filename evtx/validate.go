@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"encoding/binary"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"strings"
 	"unicode/utf8"
 )
@@ -130,7 +131,7 @@ func templateMismatch(chunk []byte, id uint32, defOff int, t *template, count in
 		return corruptf(defOff, "template instance names template %#08x, the definition here is %#08x (overwritten)", id, got)
 	}
 	if t.maxIndex >= count {
-		return corruptf(defOff, "template uses substitution %d, the instance has %d values (the definition belongs to another record)", t.maxIndex, count)
+		return corruptf(defOff, "template uses substitution %d, the instance has %s (the definition belongs to another record)", t.maxIndex, plural.N(count, "value"))
 	}
 	return nil
 }

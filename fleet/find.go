@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -233,7 +234,9 @@ func nestedArchives(path string) []error {
 		}
 	}
 	if n > maxNestedNamed {
-		probs = append(probs, fmt.Errorf("fleet: %s: %d more archives inside it, not read (extract them and give them as PATHs of their own)", path, n-maxNestedNamed))
+		more := n - maxNestedNamed
+		probs = append(probs, fmt.Errorf("fleet: %s: %s more %s inside it, not read (%s)", path, plural.Itoa(more), plural.Noun(more, "archive"),
+			plural.Word(more, "extract it and give it as a PATH of its own", "extract them and give them as PATHs of their own")))
 	}
 	return probs
 }

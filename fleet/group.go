@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"os"
 	"slices"
 	"sort"
@@ -1171,7 +1172,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			if l.unsure > 0 {
 				bound = "at most "
 			}
-			why = append(why, fmt.Sprintf("%s: %s%s%s, of %s", p, bound, plural(l.Records, "record"), inPeriod, l.hosts[0].name))
+			why = append(why, fmt.Sprintf("%s: %s%s%s, of %s", p, bound, plural.N(l.Records, "record"), inPeriod, l.hosts[0].name))
 		default:
 			var parts []string
 			for _, h := range l.hosts {
@@ -1192,7 +1193,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		}
 		for _, c := range l.Copies {
 			if c.Untimed > 0 && !c.SameFile {
-				why = append(why, fmt.Sprintf("%s: %s%s without a usable TimeCreated (none, FILETIME 0 or after the year 9999): counted and grouped by the computer they name, but placed in no time span (their record header times are not used)", c.Path, plural(c.Untimed, "record"), inPeriod))
+				why = append(why, fmt.Sprintf("%s: %s%s without a usable TimeCreated (none, FILETIME 0 or after the year 9999): counted and grouped by the computer they name, but placed in no time span (their record header times are not used)", c.Path, plural.N(c.Untimed, "record"), inPeriod))
 			}
 		}
 		for _, c := range l.Copies[1:] {
@@ -1200,9 +1201,9 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			case c.SameFile:
 				why = append(why, fmt.Sprintf("%s: the same file as %s (another path); read once", c.Path, c.SameAs))
 			case c.Added == 0:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %d records%s%s", c.Path, p, c.Records, inPeriod, differ(c)))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds none of its %s%s%s", c.Path, p, plural.N(c.Records, "record"), inPeriod, differ(c)))
 			default:
-				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %s%d of its %d records%s (each record counted once)%s%s", c.Path, p, atMost(c), c.Added, c.Records, inPeriod, differ(c), unsure(c)))
+				why = append(why, fmt.Sprintf("%s: a copy of %s; adds %s%d of its %s%s (each record counted once)%s%s", c.Path, p, atMost(c), c.Added, plural.N(c.Records, "record"), inPeriod, differ(c), unsure(c)))
 			}
 		}
 	}
@@ -1212,7 +1213,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 	}
 	sort.Strings(places)
 	for _, u := range places {
-		why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural(unread[u], "log")))
+		why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural.N(unread[u], "log")))
 	}
 	m.Grouping = append(why, m.Grouping...)
 }
@@ -1223,7 +1224,7 @@ func differ(c *Copy) string {
 	if c.Differ == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s an earlier copy holds with the same record number, header time and event but another EventRecordID or TimeCreated, or none read (one copy is damaged): counted once", plural(c.Differ, "record"))
+	return fmt.Sprintf("; %s an earlier copy holds with the same record number, header time and event but another EventRecordID or TimeCreated, or none read (one copy is damaged): counted once", plural.N(c.Differ, "record"))
 }
 
 // atMost is "at most " for a copy whose Added may count records an
@@ -1241,7 +1242,7 @@ func unsure(c *Copy) string {
 	if c.Unsure == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s of them may be a record an earlier copy holds with a TimeCreated that one of the two copies could not read: grouping reads no record in full and cannot match such records (no record header matches: an export's header times are 0), so the analysis, which decodes them and counts each such record once, may count fewer", plural(c.Unsure, "record"))
+	return fmt.Sprintf("; %s of them may be a record an earlier copy holds with a TimeCreated that one of the two copies could not read: grouping reads no record in full and cannot match such records (no record header matches: an export's header times are 0), so the analysis, which decodes them and counts each such record once, may count fewer", plural.N(c.Unsure, "record"))
 }
 
 type unionFind map[string]string
@@ -1280,11 +1281,4 @@ func hostPeriod(h *hostSpan) string {
 		return "none with a usable TimeCreated"
 	}
 	return fmt.Sprintf("%s to %s, %d without a usable TimeCreated", evtx.FormatTime(h.first), evtx.FormatTime(h.last), h.untimed)
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

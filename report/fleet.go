@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strings"
 
@@ -191,7 +192,7 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 	switch f {
 	case FormatText:
 		p := &printer{w: w, esc: true}
-		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", count(len(machines), "machine"))
+		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", plural.N(len(machines), "machine"))
 		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NOT CHECKED", "NEWEST EVENT"}}
 		for i, e := range machines {
 			name := fitCell(evtx.EscapeText(e.Machine), maxMachineCell)
@@ -229,7 +230,7 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 		return p.err
 	case FormatMarkdown:
 		p := &printer{w: w}
-		p.printf("# evtxrdp: RDP failure diagnosis of %s\n\n", count(len(machines), "machine"))
+		p.printf("# evtxrdp: RDP failure diagnosis of %s\n\n", plural.N(len(machines), "machine"))
 		p.line("| Machine | Detected | Possible | Not checked | Newest event |")
 		p.line("|---|---|---|---|---|")
 		for i, e := range machines {
@@ -293,7 +294,7 @@ func ReadFleetJSON(rd io.Reader) (*Fleet, error) {
 		}
 	}
 	if len(fl.Machines) != len(fl.Reports) {
-		return nil, fmt.Errorf("report: %d machines but %d reports", len(fl.Machines), len(fl.Reports))
+		return nil, fmt.Errorf("report: %s but %s", plural.N(len(fl.Machines), "machine"), plural.N(len(fl.Reports), "report"))
 	}
 	return &fl, nil
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strings"
 
@@ -177,7 +178,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 		}
 		if hasEvidence(f.Verdict) {
-			p.printf("\n### Evidence\n\n%s in the window", count(f.EvidenceCount, "event"))
+			p.printf("\n### Evidence\n\n%s in the window", plural.N(f.EvidenceCount, "event"))
 			if u := Unattributed(f); u > 0 && u < f.EvidenceCount {
 				p.printf(", %d not attributable to RDP", u)
 			}
@@ -202,7 +203,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("\nOutside the window:\n")
 			for _, o := range f.OutsideWindow {
 				p.printf("- %s: %s (%s, %s %s; %s)\n", code(o.Query), mdEscape(o.Text), code(o.Event.Time),
-					code(o.Event.File), recordText(o.Event.EventRecordID, o.Event.RecordID), count(o.Count, "match"))
+					code(o.Event.File), recordText(o.Event.EventRecordID, o.Event.RecordID), plural.N(o.Count, "match"))
 			}
 		}
 		if len(f.Corroboration) > 0 {
@@ -221,12 +222,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p.line("\n### Cause\n")
 		if len(f.Refinements) > 0 {
 			h := f.Refinements[0]
-			p.printf("Refined by %s (%s): %s\n", code(h.ID), count(h.Count, "event"), mdEscape(f.Cause))
+			p.printf("Refined by %s (%s): %s\n", code(h.ID), plural.N(h.Count, "event"), mdEscape(f.Cause))
 			if h.Note != "" {
 				p.printf("\nNote: %s\n", mdEscape(h.Note))
 			}
 			for _, o := range f.Refinements[1:] {
-				p.printf("\nAlso %s (%s): %s\n", code(o.ID), count(o.Count, "event"), mdEscape(o.Cause))
+				p.printf("\nAlso %s (%s): %s\n", code(o.ID), plural.N(o.Count, "event"), mdEscape(o.Cause))
 			}
 		} else {
 			p.line(mdEscape(f.Cause))
@@ -339,7 +340,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	p.line("\n## RDP timeline (oldest first)\n")
 	if r.TimelineOmitted > 0 {
-		p.printf("%s before these left out; `--timeline N` shows more.\n\n", capitalize(count(r.TimelineOmitted, "older event")))
+		p.printf("%s before these left out; `--timeline N` shows more.\n\n", capitalize(plural.N(r.TimelineOmitted, "older event")))
 	}
 	if note := timelineUntimedNote(r); note != "" {
 		p.printf("%s.\n\n", mdEscape(capitalize(note)))

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"sort"
 	"strings"
@@ -726,19 +727,19 @@ func newInput(in *rules.Input) Input {
 func damageWords(badChunks, partial, badRecords int, unread int64, partialWhy string) []string {
 	var ws []string
 	if badChunks > 0 {
-		ws = append(ws, count(badChunks, "damaged chunk"))
+		ws = append(ws, plural.N(badChunks, "damaged chunk"))
 	}
 	if partial > 0 {
-		ws = append(ws, count(partial, "record")+" decoded in part"+partialWhy)
+		ws = append(ws, plural.N(partial, "record")+" decoded in part"+partialWhy)
 	}
 	if badRecords > 0 {
-		ws = append(ws, count(badRecords, "undecodable record"))
+		ws = append(ws, plural.N(badRecords, "undecodable record"))
 	}
 	if unread > 0 {
 		// evtx.Stats.UnreadBytes: gaps in record areas, and the bytes of
 		// another log that follows the log in its file (cat a.evtx
 		// b.evtx), which are no record area of this one.
-		ws = append(ws, fmt.Sprintf("%d bytes unread", unread))
+		ws = append(ws, plural.N(unread, "byte")+" unread")
 	}
 	return ws
 }
@@ -756,36 +757,22 @@ func problems(in Input) []string {
 		p = append(p, "full (the oldest records may have been overwritten)")
 	}
 	if in.Chunks > in.HeaderChunks && in.HeaderChunks >= 0 && in.Used {
-		p = append(p, fmt.Sprintf("the file header counts %d chunks, the file holds %d", in.HeaderChunks, in.Chunks))
+		p = append(p, fmt.Sprintf("the file header counts %s, the file holds %d", plural.N(in.HeaderChunks, "chunk"), in.Chunks))
 	}
 	if in.Recovered > 0 {
-		p = append(p, fmt.Sprintf("%s recovered from parts the headers do not count", count(in.Recovered, "record")))
+		p = append(p, fmt.Sprintf("%s recovered from parts the headers do not count", plural.N(in.Recovered, "record")))
 	}
 	p = append(p, damageWords(in.BadChunks, in.Partial, in.BadRecords, in.UnreadBytes, " (template overwritten or damaged; not used as evidence)")...)
 	if in.Untimed > 0 {
-		p = append(p, count(in.Untimed, "record")+" without a TimeCreated (placed in no window; a record header time is when the record was written, not when its event happened)")
+		p = append(p, plural.N(in.Untimed, "record")+" without a TimeCreated (placed in no window; a record header time is when the record was written, not when its event happened)")
 	}
 	if in.LostRecords > 0 {
-		p = append(p, fmt.Sprintf("%d records missing between its records (chunks zeroed or overwritten): %s", in.LostRecords, strings.Join(in.Lost, "; ")))
+		p = append(p, fmt.Sprintf("%s missing between its records (chunks zeroed or overwritten): %s", plural.N(in.LostRecords, "record"), strings.Join(in.Lost, "; ")))
 	}
 	if in.ErrorCount > 0 {
-		p = append(p, count(in.ErrorCount, "format error"))
+		p = append(p, plural.N(in.ErrorCount, "format error"))
 	}
 	return p
-}
-
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	suffix := "s"
-	for _, end := range []string{"ch", "sh", "s", "x"} {
-		if strings.HasSuffix(what, end) {
-			suffix = "es" // "2 matches", not "2 matchs"
-			break
-		}
-	}
-	return fmt.Sprintf("%d %s%s", n, what, suffix)
 }
 
 // WriteJSON writes r as indented JSON.

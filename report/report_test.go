@@ -278,23 +278,6 @@ func TestEvidenceCellCountsAttributed(t *testing.T) {
 	}
 }
 
-// TestCountPlural: the counts in the text and Markdown reports read as
-// English; "Outside the window: ... (..., 2 matchs)" was printed for a
-// query matched twice outside its window.
-func TestCountPlural(t *testing.T) {
-	for _, c := range []struct {
-		n          int
-		what, want string
-	}{
-		{1, "match", "1 match"}, {2, "match", "2 matches"}, {0, "event", "0 events"},
-		{3, "older event", "3 older events"}, {2, "damaged chunk", "2 damaged chunks"},
-	} {
-		if got := count(c.n, c.what); got != c.want {
-			t.Errorf("count(%d, %q) = %q, want %q", c.n, c.what, got, c.want)
-		}
-	}
-}
-
 // TestEmptyTimelineIsAnArray: a report whose timeline was asked for but
 // holds no event says so with "timeline":[] in JSON and JSON Lines (the
 // schema: absent only with --timeline 0), so that a loader reading a

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strconv"
 	"strings"
@@ -156,18 +157,18 @@ func verdictText(v string) string {
 
 func windowText(sec int64) string {
 	if sec%3600 == 0 && sec <= 2*86400 {
-		return count(int(sec/3600), "hour")
+		return plural.N(int(sec/3600), "hour")
 	}
 	if sec%86400 == 0 {
-		return count(int(sec/86400), "day")
+		return plural.N(int(sec/86400), "day")
 	}
 	if sec%3600 == 0 {
-		return count(int(sec/3600), "hour")
+		return plural.N(int(sec/3600), "hour")
 	}
 	if sec%60 == 0 {
-		return count(int(sec/60), "minute")
+		return plural.N(int(sec/60), "minute")
 	}
-	return count(int(sec), "second")
+	return plural.N(int(sec), "second")
 }
 
 func scenarioText(n int) string {
@@ -290,7 +291,7 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 		}
 		if hasEvidence(f.Verdict) {
-			p.printf("\nEvidence (%s in the window", count(f.EvidenceCount, "event"))
+			p.printf("\nEvidence (%s in the window", plural.N(f.EvidenceCount, "event"))
 			if u := Unattributed(f); u > 0 && u < f.EvidenceCount {
 				p.printf(", %d not attributable to RDP", u)
 			}
@@ -316,7 +317,7 @@ func WriteText(w io.Writer, r *Report) error {
 			p.line("\nOutside the window:")
 			for _, o := range f.OutsideWindow {
 				p.printf("  %s: %s (%s, %s %s; %s)\n", o.Query, o.Text, o.Event.Time, o.Event.File, recordText(o.Event.EventRecordID, o.Event.RecordID),
-					count(o.Count, "match"))
+					plural.N(o.Count, "match"))
 			}
 		}
 		if len(f.Corroboration) > 0 {
@@ -335,7 +336,7 @@ func WriteText(w io.Writer, r *Report) error {
 		p.line("")
 		if len(f.Refinements) > 0 {
 			h := f.Refinements[0]
-			p.printf("Cause (refined by %s, %s):\n", h.ID, count(h.Count, "event"))
+			p.printf("Cause (refined by %s, %s):\n", h.ID, plural.N(h.Count, "event"))
 		} else {
 			p.line("Cause:")
 		}
@@ -344,7 +345,7 @@ func WriteText(w io.Writer, r *Report) error {
 			p.wrap("  Note: ", f.Refinements[0].Note, textWidth)
 		}
 		for _, h := range f.Refinements[min(1, len(f.Refinements)):] {
-			p.wrap("  Also: ", fmt.Sprintf("%s (%s): %s", h.ID, count(h.Count, "event"), h.Cause), textWidth)
+			p.wrap("  Also: ", fmt.Sprintf("%s (%s): %s", h.ID, plural.N(h.Count, "event"), h.Cause), textWidth)
 		}
 		steps := f.Steps
 		if f.Verdict == "resolved" {
@@ -411,7 +412,7 @@ func WriteText(w io.Writer, r *Report) error {
 			p.printf("  %s  [%s]  not read (no rule reads its channel)\n", in.Path, ch)
 			continue
 		}
-		p.printf("  %s  [%s]  %s", in.Path, ch, count(in.Records, "record"))
+		p.printf("  %s  [%s]  %s", in.Path, ch, plural.N(in.Records, "record"))
 		if in.FirstCreated != "" {
 			p.printf(", %s to %s", in.FirstCreated, in.LastCreated)
 		}
@@ -444,7 +445,7 @@ func WriteText(w io.Writer, r *Report) error {
 			p.wrapData("      ", e, textWidth)
 		}
 		if len(in.Errors) > 5 {
-			p.printf("      ... %d more format errors (see the JSON report)\n", in.ErrorCount-5)
+			p.printf("      ... %s more %s (see the JSON report)\n", plural.Itoa(in.ErrorCount-5), plural.Noun(in.ErrorCount-5, "format error"))
 		}
 	}
 	for _, n := range r.NotRead {
@@ -458,7 +459,7 @@ func WriteText(w io.Writer, r *Report) error {
 	p.line("")
 	p.line("== RDP timeline (oldest first) ==")
 	if r.TimelineOmitted > 0 {
-		p.printf("  (%s before these left out; --timeline N shows more)\n", count(r.TimelineOmitted, "older event"))
+		p.printf("  (%s before these left out; --timeline N shows more)\n", plural.N(r.TimelineOmitted, "older event"))
 	}
 	if note := timelineUntimedNote(r); note != "" {
 		p.wrapData("  ", "("+note+")", textWidth)
@@ -480,7 +481,7 @@ func timelineUntimedNote(r *Report) string {
 	if r.TimelineUntimed == 0 {
 		return ""
 	}
-	what := count(r.TimelineUntimed, "event") + " of the timeline's kinds have no TimeCreated and are not placed in it"
+	what := plural.N(r.TimelineUntimed, "event") + " of the timeline's kinds have no TimeCreated and are not placed in it"
 	if r.TimelineUntimed == 1 {
 		what = "1 event of the timeline's kinds has no TimeCreated and is not placed in it"
 	}

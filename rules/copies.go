@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/recordkey"
@@ -140,8 +141,8 @@ func identityKey(ev *evtx.Event) uint64 {
 // copiesWarning says that in holds records an earlier input gave too.
 func copiesWarning(in *Input) string {
 	return fmt.Sprintf(
-		"%s holds %d records a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
-		in.Path, in.SharedMatches, in.CopyOf)
+		"%s holds %s a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
+		in.Path, plural.N(in.SharedMatches, "record"), in.CopyOf)
 }
 
 // conflictsWarning says that in, copies read as one (evtx.Merge), holds

@@ -262,7 +262,13 @@
 // record, are reported as clock jumps, and a week or more without records
 // across the start of a log's analysed period as a time gap, TimeGap); the wall
 // clock is never used. Each rule's
-// window ends at the reference time. Only records whose TimeCreated (read
+// window ends at the reference time and starts where its live command's
+// TimeCreated[timediff(@SystemTime) <= N] starts to select (N the window
+// in whole milliseconds; xpath.TimediffStart): Windows does not document
+// what timediff does with the part of a millisecond, so a record less
+// than 1 ms before the reference time minus the window is in the window
+// (Finding.WindowStart still names the reference time minus the window).
+// Only records whose TimeCreated (read
 // by the reader without decoding, evtx Options.Since/Until) lies
 // within the longest window plus the look-back (Options.LookBack, seven
 // days before the window and after its end) are examined, and, for a

@@ -339,14 +339,16 @@ func TestCorroborationLooksFurtherWhenDetected(t *testing.T) {
 		if in.Channel == "System" && !in.Since.Equal(t0.Add(-31*24*time.Hour)) {
 			t.Errorf("System decoded since %v, want 31 days back", in.Since)
 		}
-		if in.Channel != "System" && !in.Since.Equal(t0.Add(-24*time.Hour)) {
+		// The window only: from where its timediff condition starts to
+		// select, less than 1 ms before t0 − 24h (windowStart).
+		if in.Channel != "System" && !in.Since.Equal(windowStart(t0, 24*time.Hour)) {
 			t.Errorf("%s decoded since %v, want the window only", in.Path, in.Since)
 		}
 	}
 	// Not detected: no extra pass.
 	res = analyzePath(t, e, filepath.Join(scenarioDir, "padded-provider"))
 	for _, in := range res.Inputs {
-		if !in.Since.Equal(t0.Add(-24 * time.Hour)) {
+		if !in.Since.Equal(windowStart(t0, 24*time.Hour)) {
 			t.Errorf("%s decoded since %v without a detection", in.Path, in.Since)
 		}
 	}

@@ -8,6 +8,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"math"
 	"sort"
 	"strings"
@@ -325,38 +326,25 @@ func damageText(d PartDamage) string {
 	s := d.Damage
 	var parts []string
 	if s.BadChunks > 0 {
-		parts = append(parts, plural(s.BadChunks, "damaged chunk"))
+		parts = append(parts, plural.N(s.BadChunks, "damaged chunk"))
 	}
 	if s.BadRecords > 0 {
-		parts = append(parts, plural(s.BadRecords, "undecodable record"))
+		parts = append(parts, plural.N(s.BadRecords, "undecodable record"))
 	}
 	if s.UnreadBytes > 0 {
-		parts = append(parts, fmt.Sprintf("%d unreadable bytes", s.UnreadBytes))
+		parts = append(parts, plural.N(s.UnreadBytes, "unreadable byte"))
 	}
 	if s.Partial > 0 {
 		// Never evidence: their provider and event id are not known.
-		parts = append(parts, plural(s.Partial, "record")+" decoded in part")
+		parts = append(parts, plural.N(s.Partial, "record")+" decoded in part")
 	}
 	if n := lostCount(d.Lost); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d records missing between its records (%s)", n, d.Lost[0]))
+		parts = append(parts, fmt.Sprintf("%s missing between its records (%s)", plural.N(n, "record"), d.Lost[0]))
 		if len(d.Lost) > 1 {
-			parts[len(parts)-1] = fmt.Sprintf("%d records missing between its records, in %d runs (the first: %s)", n, len(d.Lost), d.Lost[0])
+			parts[len(parts)-1] = fmt.Sprintf("%s missing between its records, in %d runs (the first: %s)", plural.N(n, "record"), len(d.Lost), d.Lost[0])
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// plural is "1 match", "2 matches", "2 events".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	for _, end := range []string{"s", "x", "z", "ch", "sh"} {
-		if strings.HasSuffix(what, end) {
-			return fmt.Sprintf("%d %ses", n, what)
-		}
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus {
@@ -479,7 +467,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		// record decoded in part has values without names, its provider
 		// and event id unknown (one damaged name empties every record of
 		// the templates naming it).
-		ls.Detail = fmt.Sprintf("%d of the %d records of its window were decoded in part (their providers and event ids are not known), so the window is not covered", partial, inWindow)
+		ls.Detail = fmt.Sprintf("%d of the %s of its window %s decoded in part (their providers and event ids are not known), so the window is not covered", partial, plural.N(inWindow, "record"), plural.Word(partial, "was", "were"))
 	case startsBefore && lostInWindow(readable, windowStart, j.ref) != "":
 		// Chunks of the window are missing (zeroed or overwritten):
 		// what they held is not in this copy, as after a cut.
@@ -519,13 +507,10 @@ func lostInWindow(readable []*Input, start, ref time.Time) string {
 	}
 	more := ""
 	if len(runs) > 3 {
-		more = fmt.Sprintf("; and %d more runs", len(runs)-3)
+		more = fmt.Sprintf("; and %d more %s", len(runs)-3, plural.Noun(len(runs)-3, "run"))
 		runs = runs[:3]
 	}
-	what := fmt.Sprintf("%d records written in a time that reaches into the window are", n)
-	if n == 1 {
-		what = "1 record written in a time that reaches into the window is"
-	}
+	what := fmt.Sprintf("%s written in a time that reaches into the window %s", plural.N(n, "record"), plural.Word(n, "is", "are"))
 	return fmt.Sprintf("%s not in this copy (chunks zeroed or overwritten), so the window is not covered: %s%s", what, strings.Join(runs, "; "), more)
 }
 
@@ -540,7 +525,7 @@ func FormatSpan(a, b time.Time) string {
 	}
 	const maxDays = int64(math.MaxInt64/int64(24*time.Hour)) - 1
 	if days := (b.Unix() - a.Unix()) / 86400; days >= maxDays {
-		return plural(int(days), "day")
+		return plural.N(int(days), "day")
 	}
 	return FormatDuration(b.Sub(a))
 }
@@ -557,7 +542,7 @@ func FormatDuration(d time.Duration) string {
 	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
 	for _, u := range units {
 		if d >= u.d {
-			return plural(int(d/u.d), u.name)
+			return plural.N(int(d/u.d), u.name)
 		}
 	}
 	return "0 seconds"
@@ -576,12 +561,12 @@ func cutText(readable []*Input) string {
 		if st.Size <= 0 || st.Size >= want && (st.Size-fileHeaderBlock)%chunkBytes == 0 {
 			continue
 		}
-		where := fmt.Sprintf("where its file header counts %s (%d bytes)", plural(st.HeaderChunks, "chunk"), want)
+		where := fmt.Sprintf("where its file header counts %s (%d bytes)", plural.N(st.HeaderChunks, "chunk"), want)
 		if st.Size >= want {
 			where = fmt.Sprintf("inside a chunk (a log is a %d-byte file header and whole %d-byte chunks)", fileHeaderBlock, chunkBytes)
 		}
-		return fmt.Sprintf("%s is cut short: it ends after %d bytes, %s; the records after the cut are lost (the newest, unless the log had wrapped around), so the window's end may not be in this copy",
-			in.Path, st.Size, where)
+		return fmt.Sprintf("%s is cut short: it ends after %s, %s; the records after the cut are lost (the newest, unless the log had wrapped around), so the window's end may not be in this copy",
+			in.Path, plural.N(st.Size, "byte"), where)
 	}
 	return ""
 }
@@ -620,10 +605,7 @@ func recordCount(readable []*Input) int {
 // (QueryHit.Untimed): how many, that no window holds them, and the last
 // written, its record header time named as the time it was written.
 func untimedText(q *Query, h *QueryHit) string {
-	what := fmt.Sprintf("%d events matching %s have", h.Untimed, q.ID)
-	if h.Untimed == 1 {
-		what = fmt.Sprintf("1 event matching %s has", q.ID)
-	}
+	what := fmt.Sprintf("%s matching %s %s", plural.N(h.Untimed, "event"), q.ID, plural.Word(h.Untimed, "has", "have"))
 	r := h.UntimedNewest
 	written := "its record header time is 0"
 	if !r.Written.IsZero() {

@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"sort"
 	"strings"
 	"time"
@@ -102,8 +103,8 @@ func (j *ruleJudge) attribute(f *Finding) {
 			}
 		}
 		if st.callerOverflow > 0 {
-			f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %d events attributed by their calling process's name were not checked against the process id of RDP's listener (more than %d)",
-				cq.query.ID, st.callerOverflow, maxPending))
+			f.Caveats = append(f.Caveats, fmt.Sprintf("%s: %s attributed by their calling process's name %s not checked against the process id of RDP's listener (more than %d)",
+				cq.query.ID, plural.N(st.callerOverflow, "event"), plural.Word(st.callerOverflow, "was", "were"), maxPending))
 		}
 		for _, r := range st.evidence {
 			if !r.hasCaller {
@@ -259,7 +260,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 			}
 		}
 		f.Why = fmt.Sprintf("No matching event in the window; %s read and %s it.",
-			strings.Join(chs, " and "), pluralVerb(len(chs), "covers", "cover"))
+			strings.Join(chs, " and "), plural.Word(len(chs), "covers", "cover"))
 		if len(f.Others) > 0 {
 			f.Why = strings.TrimSuffix(f.Why, ".") + "; the matches of other programs do not count (see below)."
 		}
@@ -271,7 +272,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 		}
 		if untimed > 0 {
 			f.Why = strings.TrimSuffix(f.Why, ".") + fmt.Sprintf("; but %s without a TimeCreated, which no window can hold, may be one (see the caveats).",
-				plural(untimed, "matching event"))
+				plural.N(untimed, "matching event"))
 		}
 		return
 	}
@@ -307,12 +308,12 @@ func (j *ruleJudge) verdict(f *Finding) {
 		}
 		if q := r.Query(e.Query); q != nil && (q.Possible != nil || q.UnlessFollowed != nil && strings.HasPrefix(e.Attribution, followerLostPrefix)) {
 			f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but weaker evidence: for the newest (%s %d at %s), %s; the live-VM commands would confirm it.",
-				capitalize(plural(possible, "event")), pluralVerb(possible, "is", "are"),
+				capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
 				shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason)
 			return
 		}
 		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but not attributable to RDP: for the newest (%s %d at %s), %s; %s",
-			capitalize(plural(possible, "event")), pluralVerb(possible, "is", "are"),
+			capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
 			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr))
 		return
 	}
@@ -320,17 +321,17 @@ func (j *ruleJudge) verdict(f *Finding) {
 	if r.NeedsCorroboration && len(f.Corroboration) == 0 {
 		f.Verdict = Possible
 		f.Why = fmt.Sprintf("%s in the window (the newest: %s, %s %d at %s) %s consistent with the scenario, but nothing shows its cause; %s would confirm it.",
-			capitalize(plural(attributed, "event")), describes(r, e), shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time),
-			pluralVerb(attributed, "is", "are"), corroborationWanted(r))
+			capitalize(plural.N(attributed, "event")), describes(r, e), shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time),
+			plural.Word(attributed, "is", "are"), corroborationWanted(r))
 		return
 	}
 	f.Verdict = Detected
-	verb := pluralVerb(attributed, "counts", "count")
+	verb := plural.Word(attributed, "counts", "count")
 	if e.Attribution != "" {
-		verb = pluralVerb(attributed, "belongs", "belong") + " to RDP"
+		verb = plural.Word(attributed, "belongs", "belong") + " to RDP"
 	}
 	why := fmt.Sprintf("%s in the window %s; the newest: %s (%s %d at %s)",
-		capitalize(plural(attributed, "event")), verb, describes(r, e),
+		capitalize(plural.N(attributed, "event")), verb, describes(r, e),
 		shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time))
 	if e.Attribution != "" {
 		why += ", " + e.Attribution
@@ -538,13 +539,6 @@ func corroborationWanted(r *Rule) string {
 		return "corroborating evidence"
 	}
 	return strings.Join(parts, " or ")
-}
-
-func pluralVerb(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func capitalize(s string) string {

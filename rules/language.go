@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"net/netip"
 	"slices"
 	"sort"
@@ -616,7 +617,7 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 			continue
 		}
 		caveats = append(caveats, fmt.Sprintf("%s: %s in the window, at most %s: below the rule's threshold (%s), so not evidence",
-			cq.query.ID, plural(st.hit.Count, "match"), text, want))
+			cq.query.ID, plural.N(st.hit.Count, "match"), text, want))
 		st.hit.Count, st.hit.First, st.hit.Last, st.hit.Possible = 0, time.Time{}, time.Time{}, 0
 		st.evidence = nil
 		st.refs = map[*Refinement]*RefinementHit{}
@@ -750,7 +751,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 					}
 					// A log that ends before the window is an old copy:
 					// the newer events are not in it.
-					if !first.IsZero() && !last.Before(j.ref.Add(-cr.window)) {
+					if !first.IsZero() && !last.Before(windowStart(j.ref, cr.window)) {
 						starts = append(starts, first)
 					}
 				}
@@ -799,18 +800,18 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 				break
 			}
 			caveats = append(caveats, fmt.Sprintf("%s: %s after which records of the %s log read are lost (%s): whether %s followed cannot be told, so %s possible only",
-				cq.query.ID, plural(len(unseen), "match"), followChannels(cr, u), l, followDescribes(cr, u), pluralVerb(len(unseen), "it is", "they are")))
+				cq.query.ID, plural.N(len(unseen), "match"), followChannels(cr, u), l, followDescribes(cr, u), plural.Word(len(unseen), "it is", "they are")))
 		}
 		if uncovered > 0 {
 			caveats = append(caveats, fmt.Sprintf("%s: %s before the start of the %s log read: whether %s followed cannot be told",
-				cq.query.ID, plural(uncovered, "match"), followChannels(cr, u), followDescribes(cr, u)))
+				cq.query.ID, plural.N(uncovered, "match"), followChannels(cr, u), followDescribes(cr, u)))
 		}
 		if !read {
 			caveats = append(caveats, fmt.Sprintf("%s: %s in the window, but no log of %s was read: whether %s followed cannot be told",
-				cq.query.ID, plural(st.hit.Count, "match"), followChannels(cr, u), followDescribes(cr, u)))
+				cq.query.ID, plural.N(st.hit.Count, "match"), followChannels(cr, u), followDescribes(cr, u)))
 		} else if early > 0 {
 			caveats = append(caveats, fmt.Sprintf("%s: %s less than %s before the reference time: too early to tell whether %s followed",
-				cq.query.ID, plural(early, "match"), FormatDuration(u.Within), followDescribes(cr, u)))
+				cq.query.ID, plural.N(early, "match"), FormatDuration(u.Within), followDescribes(cr, u)))
 		}
 		var kept []*EventRef
 		for _, r := range st.evidence {

@@ -294,24 +294,6 @@ func TestBinaryTextAndInserts(t *testing.T) {
 	}
 }
 
-// TestPlural: counts in caveats read as English ("2 matchs" was printed).
-func TestPlural(t *testing.T) {
-	for _, c := range []struct {
-		n         int
-		what, out string
-	}{
-		{1, "match", "1 match"},
-		{2, "match", "2 matches"},
-		{0, "event", "0 events"},
-		{3, "undecodable record", "3 undecodable records"},
-		{2, "damaged chunk", "2 damaged chunks"},
-	} {
-		if got := plural(c.n, c.what); got != c.out {
-			t.Errorf("plural(%d, %q) = %q, want %q", c.n, c.what, got, c.out)
-		}
-	}
-}
-
 // userStartTypeRule uses unless, split and possible: a start type change
 // of TermService to a text the rule does not know is weaker evidence;
 // "disabled" is evidence; the known other texts are not matches.

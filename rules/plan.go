@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strings"
 	"time"
@@ -139,9 +140,9 @@ func unreadableUnnamed(l *evtx.Log, err error) error {
 	errs := f.Errors()
 	switch {
 	case partial > 0 && len(errs) > 0:
-		return fmt.Errorf("its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known: %w", partial, errs[0])
+		return fmt.Errorf("its %s decoded in part (their templates damaged: values without names), so its channel is not known: %w", allPartial(partial), errs[0])
 	case partial > 0:
-		return fmt.Errorf("its %d records were all decoded in part (their templates damaged: values without names), so its channel is not known", partial)
+		return fmt.Errorf("its %s decoded in part (their templates damaged: values without names), so its channel is not known", allPartial(partial))
 	case len(errs) > 0:
 		return fmt.Errorf("no record could be read, so its channel is not known: %w", errs[0])
 	}
@@ -242,4 +243,13 @@ func (e *Engine) Accepts() func(provider string, eventID uint16) bool {
 	}
 	set := xpath.NewKeySet(keys)
 	return set.Accepts
+}
+
+// allPartial says that all of a log's partial records were decoded in
+// part: "1 record was", "3 records were all".
+func allPartial(partial int) string {
+	if partial == 1 {
+		return "1 record was"
+	}
+	return plural.N(partial, "record") + " were all"
 }

@@ -304,12 +304,14 @@ func (in *Input) damages() []PartDamage {
 }
 
 // windowCount is Input.windows' count of one window: the records whose
-// time (eventTime) lies in [start, the reference time], and those of
-// them decoded in part. filtered counts, while the log is read, the
+// time (eventTime) lies in [from, the reference time], and those of
+// them decoded in part. start, the reference time minus the window,
+// names it (Input.inWindow); from is where its records start
+// (windowStart), less than 1 ms before it. filtered counts, while the log is read, the
 // records of it the pre-filter passes over (from its decoding
 // goroutines); decode then adds them to records.
 type windowCount struct {
-	start            time.Time
+	start, from      time.Time
 	records, partial int
 	filtered         atomic.Int64
 }
@@ -462,8 +464,11 @@ type Corroboration struct {
 
 // Finding is the verdict of one rule.
 type Finding struct {
-	Rule                   *Rule
-	Verdict                Verdict
+	Rule    *Rule
+	Verdict Verdict
+	// WindowStart is WindowEnd minus Window; the window counts from less
+	// than 1 ms before it, where its timediff condition starts to select
+	// (rules/doc.go; xpath.TimediffStart). WindowEnd is the reference time.
 	WindowStart, WindowEnd time.Time
 	Window                 time.Duration
 	// Logs has one entry per channel the rule reads, sorted by channel.

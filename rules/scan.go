@@ -363,7 +363,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	}
 	lb := s.e.opt.LookBack
 	in.Decoded = true
-	in.Since = s.ref.Add(-maxWin - lb)
+	in.Since = lookBackStart(s.ref, maxWin, lb)
 	in.Until = s.ref.Add(lb)
 	// near: the records whose time lies in the period, those the filter
 	// refused (each in it by the TimeCreated it was judged by) included;
@@ -381,7 +381,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 	for _, cq := range s.all {
 		start := s.ref.Add(-cq.rule.window)
 		if _, _, ok := in.inWindow(start); !ok {
-			in.windows = append(in.windows, &windowCount{start: start})
+			in.windows = append(in.windows, &windowCount{start: start, from: windowStart(s.ref, cq.rule.window)})
 		}
 	}
 	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil, true)
@@ -619,9 +619,9 @@ func (fc *fullCopies) copies() []time.Time {
 	return out
 }
 
-// holds reports whether t lies in w, [w.start, ref].
+// holds reports whether t lies in w, [w.from, ref].
 func (w *windowCount) holds(t, ref time.Time) bool {
-	return !t.Before(w.start) && !t.After(ref)
+	return !t.Before(w.from) && !t.After(ref)
 }
 
 // computerSightings collects the computer names of a log's records and
@@ -714,7 +714,7 @@ func (s *scanner) corroborateFurther() {
 		if cr.rule.CorroborationLookBack <= s.e.opt.LookBack || !s.detected(cr) {
 			continue
 		}
-		since := s.ref.Add(-cr.window - cr.rule.CorroborationLookBack)
+		since := lookBackStart(s.ref, cr.window, cr.rule.CorroborationLookBack)
 		for _, cq := range cr.queries {
 			if cq.query.Role != RoleCorroboration {
 				continue
@@ -1118,9 +1118,9 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		}
 		return
 	}
-	start := s.ref.Add(-cq.rule.window)
+	start := windowStart(s.ref, cq.rule.window)
 	if lb := s.e.opt.LookBack; (cq.query.Role == RoleEvidence || cq.query.Role == RoleRecovery || cq.query.Role == RoleCoverage) &&
-		(r.Time.Before(start.Add(-lb)) || r.Time.After(s.ref.Add(lb))) {
+		(r.Time.Before(lookBackStart(s.ref, cq.rule.window, lb)) || r.Time.After(s.ref.Add(lb))) {
 		// Decoded for another rule's longer window, or for the timeline:
 		// outside this rule's window and look-back, so the answer does
 		// not depend on the other rules loaded (a failed logon 9 days
@@ -1230,7 +1230,7 @@ func coincidenceWithin(cr *compiledRule) time.Duration {
 // in it.
 func (s *scanner) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
-	start := s.ref.Add(-cq.rule.window - d)
+	start := lookBackStart(s.ref, cq.rule.window, d)
 	if r.Time.Before(start) || r.Time.After(s.ref.Add(d)) {
 		return
 	}
@@ -1245,8 +1245,8 @@ func (s *scanner) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
 	}
 	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid})
 	st := s.queries[cq]
-	if !r.Time.Before(s.ref.Add(-cq.rule.window)) && !r.Time.After(s.ref) {
-		st.hit.tally(r.Time, s.ref.Add(-cq.rule.window), s.ref)
+	if start := windowStart(s.ref, cq.rule.window); !r.Time.Before(start) && !r.Time.After(s.ref) {
+		st.hit.tally(r.Time, start, s.ref)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"slices"
 	"sort"
@@ -240,7 +241,7 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 		return
 	}
 	lb := s.e.opt.LookBack
-	if t.After(s.ref.Add(lb)) || t.Before(s.ref.Add(-cq.rule.window-lb)) {
+	if t.After(s.ref.Add(lb)) || t.Before(lookBackStart(s.ref, cq.rule.window, lb)) {
 		return
 	}
 	key := ""
@@ -535,7 +536,7 @@ func (fv *fieldValues) text(name string) string {
 		if n == 1 {
 			return "1 event"
 		}
-		return fmt.Sprintf("%d events", n)
+		return plural.N(n, "event")
 	}
 	var shown []string
 	rest, restEvents := 0, 0

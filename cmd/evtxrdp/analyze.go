@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"os"
 	"slices"
@@ -483,7 +484,7 @@ func explainUnreadable(stderr io.Writer, logs []*evtx.Log) {
 			}
 		}
 		if st, errs := f.Stats(), f.Errors(); st.Records+st.Skipped+st.Filtered == 0 && len(errs) > 0 {
-			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no readable record (%s), first: %s\n", escapeText(l.Path), plural(st.Problems, "problem"), errText(errs[0]))
+			fmt.Fprintf(stderr, "evtxrdp analyze: %s: no readable record (%s), first: %s\n", escapeText(l.Path), plural.N(st.Problems, "problem"), errText(errs[0]))
 		}
 		f.Close()
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strconv"
 	"strings"
@@ -506,7 +507,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 	if st.Records+st.Skipped == 0 && st.Problems > 0 {
 		// Something EVTX-like, but not one intact record: as unreadable as
 		// a file that is not EVTX at all.
-		msg := fmt.Sprintf("%s: no readable record (%s above)", escapeText(l.Path), plural(st.Problems, "problem"))
+		msg := fmt.Sprintf("%s: no readable record (%s above)", escapeText(l.Path), plural.N(st.Problems, "problem"))
 		if unnamedLog(l) {
 			msg += "; no record could be read, so its channel is not known" + channelUnknownTail
 		}
@@ -514,7 +515,7 @@ func (d *dumper) dump(l *evtx.Log) error {
 	}
 	if full == 0 && st.Partial > 0 && st.Skipped == 0 && unnamedLog(l) {
 		fmt.Fprintf(d.stderr, "evtxrdp dump: %s: its %s were all decoded in part (their templates damaged: values without names), so its channel is not known%s\n",
-			escapeText(l.Path), plural(st.Partial, "record"), channelUnknownTail)
+			escapeText(l.Path), plural.N(st.Partial, "record"), channelUnknownTail)
 	}
 	return nil
 }
@@ -546,7 +547,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// Old records lie in the slack of current chunks or in old chunks
 	// past the file header's chunk count (the file reused, or bigger
 	// before): each kind is said as what it is (evtx.Stats.StaleOldChunks).
-	slack := fmt.Sprintf("%s in chunk slack", plural(st.Stale-st.StaleOldChunks, "old record"))
+	slack := fmt.Sprintf("%s in chunk slack", plural.N(st.Stale-st.StaleOldChunks, "old record"))
 	if st.StaleOldChunks > 0 {
 		slack += fmt.Sprintf(" and %d in old chunks past the file header's chunk count", st.StaleOldChunks)
 	}
@@ -560,34 +561,34 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// them apart would mean a key for every record skipped; see
 	// evtx.Stats.Duplicates). A merged log decodes every record.
 	skipped := fmt.Sprintf("%d skipped outside the window", st.Skipped)
-	dups := plural(st.Duplicates, "duplicate") + " of printed events"
-	problems := plural(st.Problems, "problem")
+	dups := plural.N(st.Duplicates, "duplicate") + " of printed events"
+	problems := plural.N(st.Problems, "problem")
 	parts := l.Parts()
 	if n := len(parts); n > 0 {
-		dups = fmt.Sprintf("%s (every copy, in its %d files)", plural(st.Duplicates, "duplicate"), n)
+		dups = fmt.Sprintf("%s (every copy, in its %d files)", plural.N(st.Duplicates, "duplicate"), n)
 		if st.Conflicts > 0 {
 			// evtx.Stats.Conflicts: the problem of each copy set aside
 			// names the copy printed, how they differ (in content or in
 			// a field of the key) and why.
-			dups = fmt.Sprintf("%s (every copy, in its %d files; %s whose copies differ: see the problems)", plural(st.Duplicates, "duplicate"), n, plural(st.Conflicts, "record"))
+			dups = fmt.Sprintf("%s (every copy, in its %d files; %s whose copies differ: see the problems)", plural.N(st.Duplicates, "duplicate"), n, plural.N(st.Conflicts, "record"))
 		}
 		problems += fmt.Sprintf(" (in its %d files)", n)
 	} else if !d.opts.Since.IsZero() || !d.opts.Until.IsZero() {
 		skipped += " (copies included)"
 	}
-	partial := plural(st.Partial, "record") + " decoded in part"
+	partial := plural.N(st.Partial, "record") + " decoded in part"
 	if st.PartialHeld > 0 {
 		// evtx.Stats.PartialHeld: copies in part of records held in
 		// full, not counted as records decoded in part.
-		partial += fmt.Sprintf(" (and %d %s decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld, pluralWord(st.PartialHeld, "copy", "copies"))
+		partial += fmt.Sprintf(" (and %d %s decoded in part of records the file holds in full, counted once, in full)", st.PartialHeld, plural.Word(st.PartialHeld, "copy", "copies"))
 	}
 	fmt.Fprintf(d.stderr, "%s: %s, %s, %s, %d undecodable, %s, %s the headers or their checksums do not account for, %s; %s; %s unread; %s\n",
-		escapeText(l.Path), plural(st.Records, "event"), partial, skipped, st.BadRecords, dups, plural(st.Recovered, "record"), slack, chunks(st), plural64(st.UnreadBytes, "byte"), problems)
+		escapeText(l.Path), plural.N(st.Records, "event"), partial, skipped, st.BadRecords, dups, plural.N(st.Recovered, "record"), slack, chunks(st), plural.N(st.UnreadBytes, "byte"), problems)
 	// Each copy's own file: its chunks and problems (listed below, each
 	// naming its file).
 	for i, ps := range f.PartStats() {
 		if i > 0 && i < len(parts) {
-			fmt.Fprintf(d.stderr, "  copy %s: %s; %s\n", escapeText(parts[i].Path), chunks(ps), plural(ps.Problems, "problem"))
+			fmt.Fprintf(d.stderr, "  copy %s: %s; %s\n", escapeText(parts[i].Path), chunks(ps), plural.N(ps.Problems, "problem"))
 		}
 	}
 	if !st.FirstCreated.IsZero() {
@@ -613,7 +614,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 			}
 		}
 		if n := len(seen); n > 0 {
-			text += fmt.Sprintf("; but %d of them %s printed, recovered from chunk slack (--recover)", n, pluralWord(n, "was", "were"))
+			text += fmt.Sprintf("; but %d of them %s printed, recovered from chunk slack (--recover)", n, plural.Word(n, "was", "were"))
 		}
 		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(text))
 	}
@@ -626,7 +627,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		listed++
 	}
 	if more := st.Problems - listed; more > 0 {
-		fmt.Fprintf(d.stderr, "  ... and %d more %s (--max-errors 0 lists all)\n", more, pluralWord(more, "problem", "problems"))
+		fmt.Fprintf(d.stderr, "  ... and %d more %s (--max-errors 0 lists all)\n", more, plural.Word(more, "problem", "problems"))
 	}
 }
 
@@ -985,26 +986,4 @@ func unnamedLog(l *evtx.Log) bool {
 		}
 	}
 	return true
-}
-
-// plural returns n and word, with an s after word unless n is 1 ("1
-// problem", "2 problems").
-func plural(n int, word string) string {
-	return fmt.Sprintf("%d %s", n, pluralWord(n, word, word+"s"))
-}
-
-// plural64 is plural of an int64 count ("1 byte", "4096 bytes").
-func plural64(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// pluralWord returns one when n is 1, else many.
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

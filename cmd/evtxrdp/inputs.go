@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"os"
 	"os/signal"
@@ -230,9 +231,9 @@ func noteCopies(stderr io.Writer, prefix string, l *evtx.Log, f *evtx.File) {
 	for i := 1; i < len(parts); i++ {
 		var note string
 		if added[i] == 0 {
-			note = fmt.Sprintf("%s: a copy of %s; adds none of its %s; read as one log with it, each record once", parts[i].Path, parts[0].Path, plural(ps[i].Records, "record"))
+			note = fmt.Sprintf("%s: a copy of %s; adds none of its %s; read as one log with it, each record once", parts[i].Path, parts[0].Path, plural.N(ps[i].Records, "record"))
 		} else {
-			note = fmt.Sprintf("%s: a copy of %s; adds %d of its %s; read as one log with it, each record once", parts[i].Path, parts[0].Path, added[i], plural(ps[i].Records, "record"))
+			note = fmt.Sprintf("%s: a copy of %s; adds %d of its %s; read as one log with it, each record once", parts[i].Path, parts[0].Path, added[i], plural.N(ps[i].Records, "record"))
 		}
 		fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(note))
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"math"
 	"os"
@@ -504,14 +505,14 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			noteCopies(stderr, "evtxrdp query", l, f)
 		}
 		if errs := f.Errors(); len(errs) > 0 {
-			fmt.Fprintf(stderr, "evtxrdp query: %s: %s reading the log, first: %s\n", escapeText(l.Path), plural(f.Stats().Problems, "problem"), errText(errs[0]))
+			fmt.Fprintf(stderr, "evtxrdp query: %s: %s reading the log, first: %s\n", escapeText(l.Path), plural.N(f.Stats().Problems, "problem"), errText(errs[0]))
 		}
 		// Records the file lacks between its chunks (dump's "lost:"):
 		// no query can match what they held.
 		if lost := f.LostRecords(); len(lost) > 0 {
 			more := ""
 			if len(lost) > 1 {
-				more = fmt.Sprintf(" (and %d more %s of lost records: evtxrdp dump lists them)", len(lost)-1, pluralWord(len(lost)-1, "run", "runs"))
+				more = fmt.Sprintf(" (and %d more %s of lost records: evtxrdp dump lists them)", len(lost)-1, plural.Word(len(lost)-1, "run", "runs"))
 			}
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %s; no query can match what they held%s\n", escapeText(l.Path), escapeText(lostText(lost[0], f.PartStats() != nil)), more)
 			// The newest records lost are the ones a query of the

@@ -121,24 +121,57 @@
 //
 // Number literals are XPath 1.0's: digits with an optional fraction
 // ("1057", "0.5"), no sign, exponent or hex; their value is read exactly
-// (see 64-bit numbers). Whether Windows accepts a
-// 0x literal (EventID=0x421, band(Keywords,0x10000000000000)) is not
-// settled: no Microsoft document shows one (Consuming Events and Event
-// Selection write decimal numbers; the filters Event Viewer generates and
-// Microsoft's Azure Monitor data collection examples write
-// band(Keywords,4503599627370496)); two public programs pass
-// band(Keywords,0x10000000000000) to wevtutil qe without showing what it
-// returned. Compile therefore rejects a 0x literal with a *SyntaxError at
-// its offset, so that no rule silently depends on a reading Windows may
-// not share; write the decimal value, or compare a hex-typed field with
-// its text ('0x8009030d', see Evaluation). A string literal is text:
-// EventID='1057' matches event 1057 (its text is "1057") and
+// (see 64-bit numbers).
+//
+// Hexadecimal literals (EventID=0x405, band(Keywords,0x8010000000000000))
+// are refused. Whether Windows accepts them was searched for again on
+// 2026-12-02 (Microsoft Learn, [MS-EVEN6], GitHub issues and code, web
+// pages on wevtutil qe /q, Get-WinEvent -FilterXPath and Event Viewer
+// custom views) and is not settled either way:
+//
+//   - No Microsoft document writes one. [MS-EVEN6] 2.2.15.1 lists XPath
+//     1.0's Literal and Number, whose Number is decimal, and 2.2.15.2
+//     says the extra types (UINT64, Bitfield) "are expressed as strings
+//     and converted to the wanted type ... based on the syntax of the
+//     string literal", which names no hex syntax. Consuming Events and
+//     Event Selection write decimal numbers; the filter Event Viewer
+//     generates for a keyword and Azure Monitor's data collection
+//     examples write band(Keywords,13510798882111488) and
+//     band(Keywords,4503599627370496), as do the public scripts and
+//     programs found (cmtraceopen's event_query writes the keyword mask
+//     in decimal, 9223372036854775808 for 0x8000000000000000).
+//   - For: DataDog's datadog-agent (windows_event_log/filters.go) sends
+//     band(Keywords,0x10000000000000) and band(Keywords,0x20000000000000)
+//     to EvtSubscribe for "failure audit" and "success audit", but its
+//     tests only compare the query text, and the failure-audit string
+//     carries a stray "</" that would make any query invalid, so it was
+//     not run against Windows; a Go log collector passes
+//     band(Keywords,0x10000000000000) to wevtutil qe and ignores its
+//     errors; a test of a reimplementation of the Windows event log API
+//     expects band(Keywords,0x80000000000000) to select events, which
+//     shows that implementation, not Windows.
+//   - Against: no report of a 0x literal failing was found either.
+//
+// So neither reading can be shown to be Windows'. Accepting 0x would let
+// a query or rule work here that Windows may reject, or read a value
+// Windows reads otherwise (XPath 1.0 lexes 0x405 as 0 followed by a name),
+// and give its answer silently; refusing can give no wrong answer. Compile
+// therefore refuses a 0x literal (any case, anywhere a number may stand:
+// comparisons, band(), timediff(), positions) with a *SyntaxError at the
+// literal that names the decimal to write ("hexadecimal number 0x405 is
+// not accepted ...; write it in decimal: 1029"), or says that the value
+// is above 2^64−1, or that text such as 0x12g is no number. A hex-typed
+// field can also be compared with its text ('0x8009030d', see
+// Evaluation). A string literal is not read as a hex number where a
+// number is wanted: band(Keywords,'0x10') is refused (band takes a path
+// or a number literal), and a string literal compared with a value is
+// text: EventID='1057' matches event 1057 (its text is "1057") and
 // EventID='0x421' does not, as XPath 1.0's = says (3.4: a node-set
 // compared with a string compares string-values). <, <=, >, >= convert
 // both sides to numbers (3.4), so Level<'3' is Level<3 and Level<'Error'
 // is false (NaN); Windows' documentation only shows numbers (Level <= 3,
 // Consuming Events), and no public source shows what it does with a
-// string there. TestSemantics and TestHexNumberLiteralRejected hold these
+// string there. TestSemantics and TestHexNumberLiteralRefused hold these
 // choices.
 //
 // # 64-bit numbers
@@ -207,7 +240,12 @@
 // may leave out; a diagnosis that misses evidence is worse. The reader's
 // window (TimeBounds) is wider than that millisecond by RecordTimeSlack.
 // A timediff that is a whole number of milliseconds has that one value.
-// TestTimediffBoundaries holds these cases.
+// So TimeCreated[timediff(@SystemTime) <= N] holds exactly when the event
+// lies less than N + 1 ms before the reference time (or after it);
+// TimediffStart gives that start, from which package rules counts a
+// rule's window, so that the window and its live command select the
+// same records. TestTimediffBoundaries and TestTimediffStart hold these
+// cases.
 //
 // # Log files in structured queries
 //

@@ -350,6 +350,30 @@ func (e *evaluator) timediff(x *expr, ctx *evtx.Element) number {
 	return msNumber(t2 - t1)
 }
 
+// TimediffStart returns the earliest time t at which timediff(t) <= ms
+// holds with now as the reference time, as Match evaluates it (the
+// condition TimeCreated[timediff(@SystemTime) <= ms]): the times from it
+// on satisfy the condition, those before it do not. timediff(t) is
+// now − t in milliseconds, exact in 100 ns, and a comparison holds when
+// it holds for the exact value, or for the whole milliseconds on either
+// side of it (doc.go, "timediff": what Windows does with the part of a
+// millisecond is not documented), so the condition holds exactly when
+// now − t is less than ms + 1 milliseconds: TimediffStart is now − (ms
+// + 1) ms + 100 ns, with now cut to 100 ns as Match cuts it. A time t
+// counts by its FILETIME (t cut to 100 ns), as TimeCreated does. When
+// every time satisfies the condition (now less than ms + 1 ms after
+// 1601), the result is the zero time. A negative ms, which no query can
+// write (XPath number literals have no sign), is taken as 0.
+func TimediffStart(now time.Time, ms int64) time.Time {
+	ft := filetime(now)
+	const perMs = 10000
+	ms = max(ms, 0)
+	if ms >= ft/perMs { // ft − (ms+1)·perMs + 1 ≤ 0
+		return time.Time{}
+	}
+	return evtx.FiletimeToTime(uint64(ft - (ms+1)*perMs + 1))
+}
+
 // timeArg evaluates a timediff argument as a FILETIME number: a literal, or
 // the first node of a path, read as a time value, an ISO 8601 text or an
 // integer.

@@ -33,6 +33,16 @@ func seedQueries() []string {
 		`*[System[Keywords=9223372036854775809 or Keywords>9223372036854775808.5]]`,
 		`*[System[band(Keywords,9223372036854775809.0) and EventRecordID<18446744073709551616]]`,
 		`*[System[EventID=1057.0 or EventID=1058.00000000000000000001]]`,
+		// 0x literals, refused (TestHexNumberLiteralRefused), and their
+		// neighbours: a 0 before a name, a hex digit run ending the query.
+		`*[System[EventID=0x405]]`,
+		`*[System[band(Keywords, 0x8010000000000000)]]`,
+		`*[System[Keywords>=0x10000000000000000 or EventID=0X1f]]`,
+		`*[System[EventID=0x]]`,
+		`*[System[EventID=0x12g.5-1]]`,
+		`*[System[EventID=0 and Level=0x`,
+		`*[EventData[Data[0x1]='x']]`,
+		`*[System[band(Keywords,'0x10')]]`,
 	)
 	g := &generator{rng: rand.New(rand.NewPCG(1, 2)), events: handmadeEvents()}
 	for i := 0; i < 100; i++ {

@@ -324,6 +324,8 @@ func unsupported(t token) string {
 		return "arithmetic is not supported"
 	case tColon:
 		return "namespace prefixes are not supported"
+	case tHexNumber:
+		return hexMessage(t.text)
 	}
 	return ""
 }

@@ -3,6 +3,8 @@ package xpath
 import (
 	"errors"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,26 +185,90 @@ func TestNumberConversions(t *testing.T) {
 	}
 }
 
-// TestHexNumberLiteralRejected: a 0x number literal (EventID=0x421,
-// band(Keywords,0x80000000000000)) is not XPath 1.0 and no Microsoft
-// document says Windows accepts one, so Compile refuses it with a
-// *SyntaxError at its offset rather than guess what Windows selects
-// (doc.go, "Numbers and strings"); the decimal and string spellings
-// compile.
-func TestHexNumberLiteralRejected(t *testing.T) {
-	for q, off := range map[string]int{
-		`*[System[EventID=0x421]]`:                   18,
-		`*[System[band(Keywords,0x80000000000000)]]`: 24,
-	} {
-		_, err := Compile(q)
-		var se *SyntaxError
-		if !errors.As(err, &se) || se.Offset != off {
-			t.Errorf("Compile(%q) = %v, want a *SyntaxError at offset %d", q, err, off)
+// TestHexNumberLiteralRefused: a 0x number literal (EventID=0x405,
+// band(Keywords,0x8010000000000000)) is not XPath 1.0 and no source
+// establishes that Windows reads one (doc.go, "Numbers and strings"), so
+// Compile refuses it with a *SyntaxError at the literal that names the
+// decimal to write; that decimal query selects exactly the events the hex
+// value denotes (band: a common bit; =: the same id), and the provider and
+// event-id pre-filter (Keys, as the readers' Summary filter uses them, and
+// MatchKeys) agrees with Match on every one of them. Without the refusal
+// the lexer read a 0 followed by the name "x405" ("found 'x405'").
+func TestHexNumberLiteralRefused(t *testing.T) {
+	cases := []struct {
+		q    string
+		off  int
+		want string // in the message
+		dec  string // the query with the decimal the message names; "" for none
+	}{
+		{`*[System[EventID=0x405]]`, 17, "hexadecimal number 0x405 is not accepted", `*[System[EventID=1029]]`},
+		{`*[System[EventID=0X405]]`, 17, "write it in decimal: 1029", `*[System[EventID=1029]]`},
+		{`*[System[band(Keywords, 0x8010000000000000)]]`, 24, "write it in decimal: 9227875636482146304", `*[System[band(Keywords, 9227875636482146304)]]`},
+		{`*[System[band(Keywords,0x80000000000000)]]`, 23, "write it in decimal: 36028797018963968", `*[System[band(Keywords,36028797018963968)]]`},
+		{`*[System[Provider[@Name='Schannel'] and (EventID=0x9006 or EventID=1057)]]`, 49, "write it in decimal: 36870", `*[System[Provider[@Name='Schannel'] and (EventID=36870 or EventID=1057)]]`},
+		{`*[System[Keywords=0x00000000000000000001]]`, 18, "write it in decimal: 1", `*[System[Keywords=1]]`},
+		{`*[System[Keywords>=0x10000000000000000]]`, 19, "above 2^64-1", ""},
+		{`*[System[EventID=0x]]`, 17, `"0x" is not a number`, ""},
+		{`*[System[EventID=0x12g]]`, 17, `"0x12g" is not a number`, ""},
+		{`*[EventData[Data[0x1]]]`, 17, "hexadecimal number 0x1", ""},
+		{`*[System[TimeCreated[timediff(@SystemTime, 0x1D5A4B3C2D1E0F0) >= 0]]]`, 43, "hexadecimal number 0x1D5A4B3C2D1E0F0", ""},
+	}
+	var evs []*evtx.Event
+	for _, kw := range []uint64{0, 1, 0x8000000000000000, 0x8010000000000000, 0x8020000000000000, 0x0010000000000000, 0x80000000000000, 0xFFFFFFFFFFFFFFFF} {
+		for _, id := range []uint16{1029, 1057, 36870, 0x405 + 1} {
+			for _, p := range []string{"Schannel", "schannel", "Other"} {
+				evs = append(evs, finish(&evtx.Event{System: evtx.System{Provider: evtx.Provider{Name: p}, EventID: id, Keywords: kw, TimeCreated: refTime}}))
+			}
 		}
 	}
-	for _, q := range []string{`*[System[EventID=1057]]`, `*[System[band(Keywords,36028797018963968)]]`, `*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`} {
-		if _, err := Compile(q); err != nil {
-			t.Errorf("Compile(%q): %v", q, err)
+	for _, c := range cases {
+		_, err := Compile(c.q)
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Offset != c.off || !strings.Contains(se.Msg, c.want) {
+			t.Errorf("Compile(%q) = %v, want a *SyntaxError at offset %d saying %q", c.q, err, c.off, c.want)
+			continue
+		}
+		if c.dec == "" {
+			continue
+		}
+		q, err := Compile(c.dec)
+		if err != nil {
+			t.Errorf("the decimal %q: %v", c.dec, err)
+			continue
+		}
+		hex := c.q[c.off:]
+		hex = hex[:strings.IndexAny(hex, " )]")]
+		v, err := strconv.ParseUint(hex[2:], 16, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, hasKeys := q.Keys()
+		for _, ev := range evs {
+			s := ev.System
+			var want bool
+			switch {
+			case strings.Contains(c.q, "band("):
+				want = s.Keywords&v != 0
+			case strings.Contains(c.q, "Keywords="):
+				want = s.Keywords == v
+			case strings.Contains(c.q, "Schannel"):
+				want = strings.EqualFold(s.Provider.Name, "Schannel") && (uint64(s.EventID) == v || s.EventID == 1057)
+			default:
+				want = uint64(s.EventID) == v
+			}
+			if got := q.Match(ev, refTime); got != want {
+				t.Errorf("%s on %s %d keywords %#x: %v, want %v (what %s denotes)", c.dec, s.Provider.Name, s.EventID, s.Keywords, got, want, hex)
+			}
+			p, id, ok := EventKeys(ev)
+			if !ok {
+				t.Fatalf("no keys for %s %d", s.Provider.Name, s.EventID)
+			}
+			if hasKeys && want && !keys.Accepts(p, id) {
+				t.Errorf("%s: the pre-filter refuses %s %d, which Match selects", c.dec, p, id)
+			}
+			if m, decided := q.MatchKeys(ev, p, id); decided && m != want {
+				t.Errorf("%s: MatchKeys says %v on %s %d, Match %v", c.dec, m, p, id, want)
+			}
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 // TestTimediffBoundaries: timediff(@SystemTime) at the boundaries of a
@@ -89,4 +91,32 @@ func flipCmp(s string) string {
 	fmt.Sscan(s, &op, &num)
 	flip := map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}[op]
 	return num + " " + flip
+}
+
+// TimediffStart is where TimeCreated[timediff(@SystemTime) <= ms] starts
+// to hold, as Match evaluates it, tick by tick around it: for reference
+// times on a tick and between ticks, ms of 0, 1 and a day, and near the
+// start of FILETIME (a reference time 1 ms after 1601: every time
+// holds).
+func TestTimediffStart(t *testing.T) {
+	const tick = 100 * time.Nanosecond
+	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	epoch := time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, now := range []time.Time{base, base.Add(50 * time.Nanosecond), base.Add(7 * tick), epoch.Add(time.Millisecond), epoch.Add(2*time.Millisecond + tick)} {
+		for _, ms := range []int64{0, 1, 86400000} {
+			q := MustCompile(fmt.Sprintf("*[System[TimeCreated[timediff(@SystemTime) <= %d]]]", ms))
+			start := TimediffStart(now, ms)
+			nominal := now.Add(-time.Duration(ms) * time.Millisecond)
+			for off := -2 * time.Millisecond; off <= time.Millisecond; off += tick {
+				at := nominal.Add(off)
+				if at.Before(epoch) {
+					continue
+				}
+				ev := &evtx.Event{System: evtx.System{Provider: evtx.Provider{Name: "P"}, EventID: 1, TimeCreated: at}}
+				if got, want := !at.Before(start), q.Match(ev, now); got != want {
+					t.Fatalf("now %v, ms %d: %v (nominal%+v) at or after TimediffStart %v: %v; Match %v", now, ms, at, off, start, got, want)
+				}
+			}
+		}
+	}
 }
