@@ -63,8 +63,10 @@ type Options struct {
 	// (provider, event id, computer, TimeCreated, header time), read without building the
 	// event; records it declines are not decoded and are counted in
 	// Stats.Filtered (so, as for skipped records, damage inside their
-	// bodies is not found). A record whose summary cannot be read is
-	// decoded. Filter is called from the decoding goroutines, concurrently.
+	// bodies is not found; one whose BinXML values name a definition that
+	// does not resolve is decoded all the same, and when it does not
+	// decode it counts in Stats.BadRecords, not in Filtered: each record
+	// counts once). A record whose summary cannot be read is decoded. Filter is called from the decoding goroutines, concurrently.
 	// While it runs, Summary.Data reads an EventData field of the record
 	// without decoding it.
 	Filter func(Summary) bool
