@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -41,10 +42,26 @@ type LostSpan struct {
 	// id the newest chunk's header counts, more than the file header's
 	// next record id says were written (a dirty log's file header lags).
 	ChunkCount bool
+	// Slack counts the numbers of the run that the file holds all the
+	// same, as old records (Stats.Stale: in chunk slack, or in old chunks
+	// past the file header's chunk count), which are not among the
+	// current records and are yielded only with Options.Recover: a
+	// record in the file is not lost, so Count leaves them out. A shadow
+	// copy taken while a chunk was written anew on a later lap round the
+	// log keeps the older use's last records past the new free space
+	// offset (public sample 2-vss_0-...RdpCoreTS%4Operational.evtx: 73
+	// records 6950920 to 6950997 in chunk 7's slack, inside the run
+	// 6914519 to 6950997). Each is counted once, when its record header
+	// is intact (decodable or not) and its header time does not lie
+	// outside those of After and Before where they are known and not 0
+	// (a log cleared numbers its records from 1 again: an older record
+	// of the same number is another record).
+	Slack uint64
 }
 
-// Count is the number of records lost.
-func (l LostSpan) Count() uint64 { return l.BeforeID - l.AfterID - 1 }
+// Count is the number of records lost: those numbered between AfterID and
+// BeforeID that the file does not hold, not even as old records (Slack).
+func (l LostSpan) Count() uint64 { return l.BeforeID - l.AfterID - 1 - l.Slack }
 
 // maxLostSpans bounds the spans LostRecords returns (each costs two
 // decodes); of a log damaged more often than that it returns the newest
@@ -90,7 +107,76 @@ func (rd *Reader) LostRecords() []LostSpan {
 	// one read (lost): read them whatever the file header's next record
 	// id says (a dirty log's lags), one chunk header each.
 	s.claimSpans(spans)
-	return s.lostRuns(spans, true)
+	return s.countSlack(s.lostRuns(spans, true))
+}
+
+// countSlack sets the Slack of each run of lost (LostSpan.Slack, sorted
+// by AfterID and apart, as lostRuns gives them; After and Before decoded
+// where they decode) from the old records of the file: the slack of
+// every chunk and the records of old chunks. It reads the chunks again,
+// only when there are runs (a damaged log), and returns lost.
+func (s *source) countSlack(lost []LostSpan) []LostSpan {
+	if len(lost) == 0 {
+		return lost
+	}
+	held := make([][]uint64, len(lost))
+	ftOf := func(ev *Event) uint64 {
+		if ev == nil {
+			return 0
+		}
+		return TimeToFiletime(ev.Written)
+	}
+	note := func(c []byte, k writtenCand) {
+		i, _ := slices.BinarySearchFunc(lost, k.id, func(l LostSpan, id uint64) int {
+			if l.BeforeID <= id {
+				return -1
+			}
+			if l.AfterID >= id {
+				return 1
+			}
+			return 0
+		})
+		if i >= len(lost) || k.id <= lost[i].AfterID || k.id >= lost[i].BeforeID {
+			return
+		}
+		l := &lost[i]
+		ft := binary.LittleEndian.Uint64(c[k.off+16:])
+		if a := ftOf(l.After); ft != 0 && a != 0 && ft < a {
+			return
+		}
+		if b := ftOf(l.Before); ft != 0 && b != 0 && ft > b {
+			return
+		}
+		held[i] = append(held[i], k.id)
+	}
+	for slot := 0; slot < s.nslots; slot++ {
+		off := s.base + int64(slot)*chunkSize
+		pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+		c := buf[:max(got, 0)]
+		if s.isOld(slot) {
+			// Every record of an old chunk is old (scanChunk).
+			for o := chunkHeaderSize; o+recordHeaderSize <= len(c); {
+				size, ok := recordAt(c, o)
+				if !ok {
+					if o = nextRecord(c, o+recordAlign); o < 0 {
+						break
+					}
+					continue
+				}
+				note(c, writtenCand{id: binary.LittleEndian.Uint64(c[o+8:]), slot: slot, off: o, size: size})
+				o += size
+			}
+		} else {
+			var h chunkHeader
+			s.walkChunkStale(slot, c, headerInto(&h, c), func(writtenCand) {}, func(k writtenCand) { note(c, k) })
+		}
+		chunkBufs.Put(pooled)
+	}
+	for i, ids := range held {
+		slices.Sort(ids)
+		lost[i].Slack = uint64(len(slices.Compact(ids)))
+	}
+	return lost
 }
 
 // lostRuns is lostBetween followed by the run of the newest records that
@@ -288,7 +374,7 @@ func (m *merged) lost() []LostSpan {
 	}
 	for i := range parts {
 		p := &parts[i]
-		p.lost = p.rd.src.lostRuns(p.spans, true)
+		p.lost = p.rd.src.countSlack(p.rd.src.lostRuns(p.spans, true))
 	}
 	// holds reports whether part j holds a record numbered lo..hi.
 	holds := func(j int, lo, hi uint64) bool {
