@@ -253,10 +253,10 @@ func (s *source) nextIDBelieved(hi uint64) bool {
 // lowest-numbered record (claimRange) is not one: a chunk of a shadow copy
 // taken while it was written anew holds such a header (chunk 2 of the
 // public sample 2-vss_0-...RemoteConnectionManager%4Operational.evtx).
-// spans are refined and claimed (claimSpans) as LostRecords' are; held
-// gives each chunk's lowest and highest record numbers before refining
-// (chunkHolds).
-func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*FormatError {
+// spans are refined and claimed (claimSpans) as LostRecords' are; each
+// keeps its chunk's lowest and highest record numbers beside the pieces
+// refining cut (candSpan.extent).
+func (s *source) claimProblems(spans []candSpan) []*FormatError {
 	var errs []*FormatError
 	for i := range spans {
 		sp := &spans[i]
@@ -268,7 +268,7 @@ func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*Form
 		}
 		lo, hi := sp.bounds()
 		first, last := sp.hdr.rawFirst, sp.hdr.rawLast
-		if h := held[sp.lo.slot]; first == h[0] && last == h[1] {
+		if xlo, xhi := sp.extent(); first == xlo && last == xhi {
 			// The claim is the chunk's own lowest and highest record
 			// numbers: true to its records, whose gap the lost runs
 			// name (a chunk holding records 1 to 16 and 4242 to 4243).
@@ -305,23 +305,6 @@ func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*Form
 	}
 	slices.SortStableFunc(errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return errs
-}
-
-// chunkHolds returns the lowest and highest record numbers of the
-// records each chunk slot holds, from spans as currentSpans gives them
-// (before refining: a chunk of two uses of the file is then one span).
-func chunkHolds(spans []candSpan) map[int][2]uint64 {
-	held := map[int][2]uint64{}
-	for i := range spans {
-		if sp := &spans[i]; sp.ok {
-			lo, hi := sp.bounds()
-			if h, ok := held[sp.lo.slot]; ok {
-				lo, hi = min(lo, h[0]), max(hi, h[1])
-			}
-			held[sp.lo.slot] = [2]uint64{lo, hi}
-		}
-	}
-	return held
 }
 
 // currentSpans returns a copy of the span of each chunk with current
@@ -502,6 +485,31 @@ type candSpan struct {
 	// written there whose bytes hold no record any more (zeroed or
 	// overwritten inside the chunk), each as the records either side.
 	inner [][2]writtenCand
+	// whole is the chunk's whole extent, the lowest and highest numbers
+	// of all its records noted, kept by refine and splitGenerations
+	// beside the pieces they cut (lo..hi, outliers, inner); set tells it
+	// is (extent).
+	whole struct {
+		lo, hi uint64
+		set    bool
+	}
+}
+
+// extent returns the lowest and highest numbers of all the records of the
+// chunk noted, whatever refining set apart or cut: what the chunk holds,
+// first to last. A header claiming just that is true to the chunk's
+// records (claimProblems), whose gaps the lost runs name.
+func (sp *candSpan) extent() (lo, hi uint64) {
+	if sp.whole.set {
+		return sp.whole.lo, sp.whole.hi
+	}
+	return sp.lo.id, sp.hi.id
+}
+
+// keepWhole notes sp's extent in out, a span refining sp makes.
+func (sp *candSpan) keepWhole(out *candSpan) {
+	out.whole.lo, out.whole.hi = sp.extent()
+	out.whole.set = true
 }
 
 // subRuns calls f with the runs of record numbers the chunk holds, in
@@ -749,6 +757,7 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 		}
 	}
 	run.hdr = sp.hdr // the chunk's header claims the same
+	sp.keepWhole(&run)
 	*sp = run
 }
 
@@ -804,6 +813,7 @@ func (sp *candSpan) splitGenerations(cs []writtenCand) {
 	for _, i := range alone {
 		out.outliers = append(out.outliers, cs[i])
 	}
+	sp.keepWhole(&out)
 	*sp = out
 }
 

@@ -688,10 +688,9 @@ func (rd *Reader) Next() (*Event, error) {
 				// Claims of the headers LostRecords does not believe
 				// are problems (the same spans as LostRecords').
 				spans := rd.currentSpans()
-				held := chunkHolds(spans)
 				rd.src.refineSpans(spans)
 				rd.src.claimSpans(spans)
-				rd.keepErrs(rd.src.claimProblems(spans, held)...)
+				rd.keepErrs(rd.src.claimProblems(spans)...)
 				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF
