@@ -100,6 +100,20 @@ func (rd *Reader) LostRecords() []LostSpan {
 		return rd.merged.lost()
 	}
 	s := rd.src
+	return s.countSlack(s.lostRuns(rd.lostSpans(), true))
+}
+
+// lostSpans returns the spans LostRecords and claimProblems judge: each
+// chunk's (currentSpans), refined, and widened to what its header claims.
+// Next computes them once at io.EOF, for claimProblems, and keeps them;
+// after that a copy of those is returned rather than the record headers
+// walked (when Next had not read every chunk) and the chunks read again
+// to refine them (unless lostReuseOff: TestLostSpansReused compares).
+func (rd *Reader) lostSpans() []candSpan {
+	if rd.judgedSet && !lostReuseOff && !lostScanOff {
+		return slices.Clone(rd.judged)
+	}
+	s := rd.src
 	spans := rd.currentSpans()
 	s.refineSpans(spans)
 	// The chunks' headers may claim records of runs between chunks (held,
@@ -107,8 +121,12 @@ func (rd *Reader) LostRecords() []LostSpan {
 	// one read (lost): read them whatever the file header's next record
 	// id says (a dirty log's lags), one chunk header each.
 	s.claimSpans(spans)
-	return s.countSlack(s.lostRuns(spans, true))
+	return spans
 }
+
+// lostReuseOff makes LostRecords compute its spans again rather than take
+// those Next computed at io.EOF (tests compare the two ways).
+var lostReuseOff = false
 
 // countSlack sets the Slack of each run of lost (LostSpan.Slack, sorted
 // by AfterID and apart, as lostRuns gives them; After and Before decoded
@@ -345,9 +363,7 @@ func (m *merged) lost() []LostSpan {
 			return nil // an export numbers its records anew
 		}
 		parts[i].rd = f.Reader
-		parts[i].spans = f.Reader.currentSpans()
-		f.Reader.src.refineSpans(parts[i].spans)
-		f.Reader.src.claimSpans(parts[i].spans)
+		parts[i].spans = f.Reader.lostSpans()
 		if len(f.Reader.src.lostRuns(parts[i].spans, false)) > 0 {
 			someLost = true
 		}

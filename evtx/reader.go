@@ -135,6 +135,11 @@ type Reader struct {
 	// rather than walking the record headers again).
 	spans     []candSpan
 	spansDone bool
+	// judged holds the spans Next refined and claimed at io.EOF for
+	// claimProblems (judgedSet: it did), which LostRecords takes rather
+	// than walk, refine and claim them again (Reader.lostSpans).
+	judged    []candSpan
+	judgedSet bool
 	// inDups lists the copies not yielded (duplicates) that Recovered or
 	// Partial still count, by the key of the record they copy; a merged
 	// log takes them out where that record is a copy from another part.
@@ -687,10 +692,9 @@ func (rd *Reader) Next() (*Event, error) {
 				rd.settlePartial()
 				// Claims of the headers LostRecords does not believe
 				// are problems (the same spans as LostRecords').
-				spans := rd.currentSpans()
-				rd.src.refineSpans(spans)
-				rd.src.claimSpans(spans)
+				spans := rd.lostSpans()
 				rd.keepErrs(rd.src.claimProblems(spans)...)
+				rd.judged, rd.judgedSet = spans, true
 				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF
