@@ -12,8 +12,10 @@ import (
 // record numbered AfterID is followed, in the order Windows wrote them,
 // by the one numbered BeforeID, and the BeforeID−AfterID−1 records
 // between were written (Windows numbers a log's records one after
-// another, across chunks and around a wrapped log alike) but are not in
-// the file: chunks zeroed or overwritten in a crash or a damaged copy
+// another, across chunks and around a wrapped log alike) but are not
+// among its current records; Count of them are not in the file at all
+// (the others, Slack, are old records of chunk slack):
+// chunks zeroed or overwritten in a crash or a damaged copy
 // (a shadow copy of a log whose newest chunks were not yet flushed holds
 // all-zero chunks where the file header, not updated, counts none), or
 // chunks whose records are all unreadable. After and Before are those two
