@@ -722,20 +722,32 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 					pass := w.filter(s)
 					sr.live = false
 					if !pass {
-						res.notePassed(id)
-						if !inSlack {
-							res.st.Filtered++
-							if w.passed {
-								res.passed = append(res.passed, [2]uint64{id, ft})
-							}
-						}
 						// Not yielded; but a record whose BinXML values do
 						// not resolve is decoded all the same, so that the
 						// problem the plain read finds in it is found (a
 						// cheap TimeCreated read implies they resolve).
+						bad := false
 						if !cheap && !decoder().nestedResolve(off, size) {
 							if e, err := decodeSafely(decoder(), off, size); err != nil || e.Partial != "" {
 								damage(off, size, id, e, err)
+								bad = err != nil
+							}
+						}
+						// One that does not decode is counted in
+						// BadRecords (or SlackUnreadable) alone, as the
+						// plain read counts it, not in Filtered too: each
+						// record counts in one of Records, Skipped,
+						// Filtered, BadRecords and Duplicates, whatever
+						// the filter (TestFilterCountsPartition). Nor is
+						// it passed over: the plain read yields no copy of
+						// it to drop.
+						if !bad {
+							res.notePassed(id)
+							if !inSlack {
+								res.st.Filtered++
+								if w.passed {
+									res.passed = append(res.passed, [2]uint64{id, ft})
+								}
 							}
 						}
 						off += size

@@ -452,6 +452,14 @@ func (s *source) walkCands(from, to int, fn func(writtenCand), failed *atomic.Bo
 // and parsed header hdr (headerInto), that Next would consider yielding
 // (see walkCands).
 func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCand)) {
+	s.walkChunkStale(i, c, hdr, fn, nil)
+}
+
+// walkChunkStale is walkChunk that also calls stale, when not nil, with
+// every record of the chunk's slack (those scanChunk counts in
+// Stats.Stale: intact record headers past the free space offset of a
+// header believed, not continuing the chunk's record ids).
+func (s *source) walkChunkStale(i int, c []byte, hdr *chunkHeader, fn, stale func(writtenCand)) {
 	le := binary.LittleEndian
 	var rule slackRule
 	vouched := false
@@ -487,6 +495,8 @@ func (s *source) walkChunk(i int, c []byte, hdr *chunkHeader, fn func(writtenCan
 		}
 		if !rule.slack(off, id) || rule.tornCurrent(decoder, off, size) {
 			fn(writtenCand{id: id, slot: i, off: off, size: size})
+		} else if stale != nil {
+			stale(writtenCand{id: id, slot: i, off: off, size: size})
 		}
 		off += size
 	}

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"slices"
@@ -12,8 +13,10 @@ import (
 // record numbered AfterID is followed, in the order Windows wrote them,
 // by the one numbered BeforeID, and the BeforeID−AfterID−1 records
 // between were written (Windows numbers a log's records one after
-// another, across chunks and around a wrapped log alike) but are not in
-// the file: chunks zeroed or overwritten in a crash or a damaged copy
+// another, across chunks and around a wrapped log alike) but are not
+// among its current records; Count of them are not in the file at all
+// (the others, Slack, are old records of chunk slack):
+// chunks zeroed or overwritten in a crash or a damaged copy
 // (a shadow copy of a log whose newest chunks were not yet flushed holds
 // all-zero chunks where the file header, not updated, counts none), or
 // chunks whose records are all unreadable. After and Before are those two
@@ -42,10 +45,26 @@ type LostSpan struct {
 	// id the newest chunk's header counts, more than the file header's
 	// next record id says were written (a dirty log's file header lags).
 	ChunkCount bool
+	// Slack counts the numbers of the run that the file holds all the
+	// same, as old records (Stats.Stale: in chunk slack, or in old chunks
+	// past the file header's chunk count), which are not among the
+	// current records and are yielded only with Options.Recover: a
+	// record in the file is not lost, so Count leaves them out. A shadow
+	// copy taken while a chunk was written anew on a later lap round the
+	// log keeps the older use's last records past the new free space
+	// offset (public sample 2-vss_0-...RdpCoreTS%4Operational.evtx: 73
+	// records 6950920 to 6950997 in chunk 7's slack, inside the run
+	// 6914519 to 6950997). Each is counted once, when its record header
+	// is intact (decodable or not) and its header time does not lie
+	// outside those of After and Before where they are known and not 0
+	// (a log cleared numbers its records from 1 again: an older record
+	// of the same number is another record).
+	Slack uint64
 }
 
-// Count is the number of records lost.
-func (l LostSpan) Count() uint64 { return l.BeforeID - l.AfterID - 1 }
+// Count is the number of records lost: those numbered between AfterID and
+// BeforeID that the file does not hold, not even as old records (Slack).
+func (l LostSpan) Count() uint64 { return l.BeforeID - l.AfterID - 1 - l.Slack }
 
 // maxLostSpans bounds the spans LostRecords returns (each costs two
 // decodes); of a log damaged more often than that it returns the newest
@@ -84,6 +103,20 @@ func (rd *Reader) LostRecords() []LostSpan {
 		return rd.merged.lost()
 	}
 	s := rd.src
+	return s.countSlack(s.lostRuns(rd.lostSpans(), true))
+}
+
+// lostSpans returns the spans LostRecords and claimProblems judge: each
+// chunk's (currentSpans), refined, and widened to what its header claims.
+// Next computes them once at io.EOF, for claimProblems, and keeps them;
+// after that a copy of those is returned rather than the record headers
+// walked (when Next had not read every chunk) and the chunks read again
+// to refine them (unless lostReuseOff: TestLostSpansReused compares).
+func (rd *Reader) lostSpans() []candSpan {
+	if rd.judgedSet && !lostReuseOff && !lostScanOff {
+		return slices.Clone(rd.judged)
+	}
+	s := rd.src
 	spans := rd.currentSpans()
 	s.refineSpans(spans)
 	// The chunks' headers may claim records of runs between chunks (held,
@@ -91,7 +124,80 @@ func (rd *Reader) LostRecords() []LostSpan {
 	// one read (lost): read them whatever the file header's next record
 	// id says (a dirty log's lags), one chunk header each.
 	s.claimSpans(spans)
-	return s.lostRuns(spans, true)
+	return spans
+}
+
+// lostReuseOff makes LostRecords compute its spans again rather than take
+// those Next computed at io.EOF (tests compare the two ways).
+var lostReuseOff = false
+
+// countSlack sets the Slack of each run of lost (LostSpan.Slack, sorted
+// by AfterID and apart, as lostRuns gives them; After and Before decoded
+// where they decode) from the old records of the file: the slack of
+// every chunk and the records of old chunks. It reads the chunks again,
+// only when there are runs (a damaged log), and returns lost.
+func (s *source) countSlack(lost []LostSpan) []LostSpan {
+	if len(lost) == 0 {
+		return lost
+	}
+	held := make([][]uint64, len(lost))
+	ftOf := func(ev *Event) uint64 {
+		if ev == nil {
+			return 0
+		}
+		return TimeToFiletime(ev.Written)
+	}
+	note := func(c []byte, k writtenCand) {
+		i, _ := slices.BinarySearchFunc(lost, k.id, func(l LostSpan, id uint64) int {
+			if l.BeforeID <= id {
+				return -1
+			}
+			if l.AfterID >= id {
+				return 1
+			}
+			return 0
+		})
+		if i >= len(lost) || k.id <= lost[i].AfterID || k.id >= lost[i].BeforeID {
+			return
+		}
+		l := &lost[i]
+		ft := binary.LittleEndian.Uint64(c[k.off+16:])
+		if a := ftOf(l.After); ft != 0 && a != 0 && ft < a {
+			return
+		}
+		if b := ftOf(l.Before); ft != 0 && b != 0 && ft > b {
+			return
+		}
+		held[i] = append(held[i], k.id)
+	}
+	for slot := 0; slot < s.nslots; slot++ {
+		off := s.base + int64(slot)*chunkSize
+		pooled, buf, got, _ := readChunkInto(s.ra, off, int(min(int64(chunkSize), s.size-off)))
+		c := buf[:max(got, 0)]
+		if s.isOld(slot) {
+			// Every record of an old chunk is old (scanChunk).
+			for o := chunkHeaderSize; o+recordHeaderSize <= len(c); {
+				size, ok := recordAt(c, o)
+				if !ok {
+					if o = nextRecord(c, o+recordAlign); o < 0 {
+						break
+					}
+					continue
+				}
+				note(c, writtenCand{id: binary.LittleEndian.Uint64(c[o+8:]), slot: slot, off: o, size: size})
+				o += size
+			}
+		} else {
+			var h chunkHeader
+			s.walkChunkStale(slot, c, headerInto(&h, c), func(writtenCand) {}, func(k writtenCand) { note(c, k) })
+		}
+		chunkBufs.Put(pooled)
+	}
+	for i, ids := range held {
+		slices.Sort(ids)
+		lost[i].Slack = uint64(len(slices.Compact(ids)))
+	}
+	return lost
 }
 
 // lostRuns is lostBetween followed by the run of the newest records that
@@ -168,10 +274,10 @@ func (s *source) nextIDBelieved(hi uint64) bool {
 // lowest-numbered record (claimRange) is not one: a chunk of a shadow copy
 // taken while it was written anew holds such a header (chunk 2 of the
 // public sample 2-vss_0-...RemoteConnectionManager%4Operational.evtx).
-// spans are refined and claimed (claimSpans) as LostRecords' are; held
-// gives each chunk's lowest and highest record numbers before refining
-// (chunkHolds).
-func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*FormatError {
+// spans are refined and claimed (claimSpans) as LostRecords' are; each
+// keeps its chunk's lowest and highest record numbers beside the pieces
+// refining cut (candSpan.extent).
+func (s *source) claimProblems(spans []candSpan) []*FormatError {
 	var errs []*FormatError
 	for i := range spans {
 		sp := &spans[i]
@@ -183,7 +289,7 @@ func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*Form
 		}
 		lo, hi := sp.bounds()
 		first, last := sp.hdr.rawFirst, sp.hdr.rawLast
-		if h := held[sp.lo.slot]; first == h[0] && last == h[1] {
+		if xlo, xhi := sp.extent(); first == xlo && last == xhi {
 			// The claim is the chunk's own lowest and highest record
 			// numbers: true to its records, whose gap the lost runs
 			// name (a chunk holding records 1 to 16 and 4242 to 4243).
@@ -220,23 +326,6 @@ func (s *source) claimProblems(spans []candSpan, held map[int][2]uint64) []*Form
 	}
 	slices.SortStableFunc(errs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	return errs
-}
-
-// chunkHolds returns the lowest and highest record numbers of the
-// records each chunk slot holds, from spans as currentSpans gives them
-// (before refining: a chunk of two uses of the file is then one span).
-func chunkHolds(spans []candSpan) map[int][2]uint64 {
-	held := map[int][2]uint64{}
-	for i := range spans {
-		if sp := &spans[i]; sp.ok {
-			lo, hi := sp.bounds()
-			if h, ok := held[sp.lo.slot]; ok {
-				lo, hi = min(lo, h[0]), max(hi, h[1])
-			}
-			held[sp.lo.slot] = [2]uint64{lo, hi}
-		}
-	}
-	return held
 }
 
 // currentSpans returns a copy of the span of each chunk with current
@@ -277,9 +366,7 @@ func (m *merged) lost() []LostSpan {
 			return nil // an export numbers its records anew
 		}
 		parts[i].rd = f.Reader
-		parts[i].spans = f.Reader.currentSpans()
-		f.Reader.src.refineSpans(parts[i].spans)
-		f.Reader.src.claimSpans(parts[i].spans)
+		parts[i].spans = f.Reader.lostSpans()
 		if len(f.Reader.src.lostRuns(parts[i].spans, false)) > 0 {
 			someLost = true
 		}
@@ -289,7 +376,7 @@ func (m *merged) lost() []LostSpan {
 	}
 	for i := range parts {
 		p := &parts[i]
-		p.lost = p.rd.src.lostRuns(p.spans, true)
+		p.lost = p.rd.src.countSlack(p.rd.src.lostRuns(p.spans, true))
 	}
 	// holds reports whether part j holds a record numbered lo..hi.
 	holds := func(j int, lo, hi uint64) bool {
@@ -417,6 +504,31 @@ type candSpan struct {
 	// written there whose bytes hold no record any more (zeroed or
 	// overwritten inside the chunk), each as the records either side.
 	inner [][2]writtenCand
+	// whole is the chunk's whole extent, the lowest and highest numbers
+	// of all its records noted, kept by refine and splitGenerations
+	// beside the pieces they cut (lo..hi, outliers, inner); set tells it
+	// is (extent).
+	whole struct {
+		lo, hi uint64
+		set    bool
+	}
+}
+
+// extent returns the lowest and highest numbers of all the records of the
+// chunk noted, whatever refining set apart or cut: what the chunk holds,
+// first to last. A header claiming just that is true to the chunk's
+// records (claimProblems), whose gaps the lost runs name.
+func (sp *candSpan) extent() (lo, hi uint64) {
+	if sp.whole.set {
+		return sp.whole.lo, sp.whole.hi
+	}
+	return sp.lo.id, sp.hi.id
+}
+
+// keepWhole notes sp's extent in out, a span refining sp makes.
+func (sp *candSpan) keepWhole(out *candSpan) {
+	out.whole.lo, out.whole.hi = sp.extent()
+	out.whole.set = true
 }
 
 // subRuns calls f with the runs of record numbers the chunk holds, in
@@ -664,6 +776,7 @@ func (sp *candSpan) refine(c []byte, cs []writtenCand, h *chunkHeader) {
 		}
 	}
 	run.hdr = sp.hdr // the chunk's header claims the same
+	sp.keepWhole(&run)
 	*sp = run
 }
 
@@ -719,6 +832,7 @@ func (sp *candSpan) splitGenerations(cs []writtenCand) {
 	for _, i := range alone {
 		out.outliers = append(out.outliers, cs[i])
 	}
+	sp.keepWhole(&out)
 	*sp = out
 }
 

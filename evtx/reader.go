@@ -64,8 +64,10 @@ type Options struct {
 	// (provider, event id, computer, TimeCreated, header time), read without building the
 	// event; records it declines are not decoded and are counted in
 	// Stats.Filtered (so, as for skipped records, damage inside their
-	// bodies is not found). A record whose summary cannot be read is
-	// decoded. Filter is called from the decoding goroutines, concurrently.
+	// bodies is not found; one whose BinXML values name a definition that
+	// does not resolve is decoded all the same, and when it does not
+	// decode it counts in Stats.BadRecords, not in Filtered: each record
+	// counts once). A record whose summary cannot be read is decoded. Filter is called from the decoding goroutines, concurrently.
 	// While it runs, Summary.Data reads an EventData field of the record
 	// without decoding it.
 	Filter func(Summary) bool
@@ -134,6 +136,11 @@ type Reader struct {
 	// rather than walking the record headers again).
 	spans     []candSpan
 	spansDone bool
+	// judged holds the spans Next refined and claimed at io.EOF for
+	// claimProblems (judgedSet: it did), which LostRecords takes rather
+	// than walk, refine and claim them again (Reader.lostSpans).
+	judged    []candSpan
+	judgedSet bool
 	// inDups lists the copies not yielded (duplicates) that Recovered or
 	// Partial still count, by the key of the record they copy; a merged
 	// log takes them out where that record is a copy from another part.
@@ -686,11 +693,9 @@ func (rd *Reader) Next() (*Event, error) {
 				rd.settlePartial()
 				// Claims of the headers LostRecords does not believe
 				// are problems (the same spans as LostRecords').
-				spans := rd.currentSpans()
-				held := chunkHolds(spans)
-				rd.src.refineSpans(spans)
-				rd.src.claimSpans(spans)
-				rd.keepErrs(rd.src.claimProblems(spans, held)...)
+				spans := rd.lostSpans()
+				rd.keepErrs(rd.src.claimProblems(spans)...)
+				rd.judged, rd.judgedSet = spans, true
 				rd.keepErrs(rd.trailing...)
 				rd.trailing = nil
 				return nil, io.EOF

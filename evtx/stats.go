@@ -25,7 +25,14 @@ type Stats struct {
 	Records int // events yielded
 	Skipped int // intact records outside the Since/Until window, not decoded
 	// Filtered counts intact records in the window that Options.Filter
-	// declined from their Summary: not decoded either.
+	// declined from their Summary: not decoded either. A declined record
+	// that is decoded all the same (its BinXML values do not resolve: see
+	// Partial) and does not decode is counted in BadRecords, not here:
+	// BadRecords is the plain read's whatever the window and filter, and
+	// each record counts once, so Records + Skipped + Filtered +
+	// BadRecords + Duplicates is the same for every window and filter
+	// (TestFilterCountsPartition; Options.Recover's slack records aside,
+	// see Duplicates).
 	Filtered int
 	// Recovered counts the intact records of the log's current contents
 	// that lie where the headers do not account for them: in chunks past
@@ -40,7 +47,9 @@ type Stats struct {
 	// Records read from chunk slack are not counted here but in SlackRead.
 	Recovered int
 	// BadRecords counts records whose header is intact but whose body does
-	// not decode. Each has a FormatError. A merged log (Merge) counts one
+	// not decode, whether or not the window and the filter would have
+	// passed over them (see Filtered): a record counted here is not in
+	// Skipped or Filtered. Each has a FormatError. A merged log (Merge) counts one
 	// that another of its logs yields or holds undecodable once.
 	BadRecords int
 	// Stale counts the intact records found in the slack of chunks (past

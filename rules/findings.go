@@ -338,7 +338,7 @@ func damageText(d PartDamage) string {
 		// Never evidence: their provider and event id are not known.
 		parts = append(parts, plural.N(s.Partial, "record")+" decoded in part")
 	}
-	if n := lostCount(d.Lost); n > 0 {
+	if n := lostCount(d.Lost); len(d.Lost) > 0 {
 		parts = append(parts, fmt.Sprintf("%s missing between its records (%s)", plural.N(n, "record"), d.Lost[0]))
 		if len(d.Lost) > 1 {
 			parts[len(parts)-1] = fmt.Sprintf("%s missing between its records, in %d runs (the first: %s)", plural.N(n, "record"), len(d.Lost), d.Lost[0])
@@ -492,17 +492,18 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 // copy loses: a log with a hole in the window does not cover it, as a
 // log cut short does not.
 func lostInWindow(readable []*Input, start, ref time.Time) string {
-	var n uint64
+	var n, old uint64
 	var runs []string
 	for _, in := range readable {
 		for _, l := range in.Lost {
 			if l.overlaps(start, ref) {
 				n += l.Count()
+				old += l.Slack
 				runs = append(runs, in.Path+": "+l.String())
 			}
 		}
 	}
-	if n == 0 {
+	if n+old == 0 {
 		return ""
 	}
 	more := ""
@@ -511,7 +512,13 @@ func lostInWindow(readable []*Input, start, ref time.Time) string {
 		runs = runs[:3]
 	}
 	what := fmt.Sprintf("%s written in a time that reaches into the window %s", plural.N(n, "record"), plural.Word(n, "is", "are"))
-	return fmt.Sprintf("%s not in this copy (chunks zeroed or overwritten), so the window is not covered: %s%s", what, strings.Join(runs, "; "), more)
+	// Old records of chunk slack numbered in a run are in the file but
+	// not read: the window is not covered by them either.
+	slack := ""
+	if old > 0 {
+		slack = fmt.Sprintf(" and %d more only as old %s in chunk slack, not read", old, plural.Noun(old, "record"))
+	}
+	return fmt.Sprintf("%s not in this copy (chunks zeroed or overwritten)%s, so the window is not covered: %s%s", what, slack, strings.Join(runs, "; "), more)
 }
 
 // FormatSpan renders the time between a and b (either order) as

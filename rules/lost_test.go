@@ -128,3 +128,28 @@ func TestLostRecordsOverlapWhateverTheOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestLostSlackRecordsDoNotCover: records of a lost run that the file
+// holds as old records of chunk slack (evtx.LostSpan.Slack) are not
+// counted lost, but the analysis does not read them: a run every number
+// of which is in chunk slack leaves the window it reaches into not
+// covered all the same, and the text says how many are lost and how many
+// are old records not read.
+func TestLostSlackRecordsDoNotCover(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	in := &Input{Path: "System.evtx", Lost: []LostRecords{
+		{AfterID: 10, BeforeID: 20, After: t0.Add(-2 * time.Hour), Before: t0.Add(-time.Hour), Slack: 9},
+	}}
+	if n := in.Lost[0].Count(); n != 0 {
+		t.Fatalf("Count %d, want 0: the 9 records are in the file", n)
+	}
+	got := lostInWindow([]*Input{in}, t0.Add(-24*time.Hour), t0)
+	if !strings.Contains(got, "0 records written in a time that reaches into the window are not in this copy (chunks zeroed or overwritten) and 9 more only as old records in chunk slack, not read, so the window is not covered") ||
+		!strings.Contains(got, "records 11 to 19 (0; 9 more are old records in chunk slack, not read: evtxrdp dump --recover prints them)") {
+		t.Errorf("lostInWindow: %q", got)
+	}
+	in.Lost[0].Slack = 4
+	if got := lostInWindow([]*Input{in}, t0.Add(-24*time.Hour), t0); !strings.HasPrefix(got, "5 records written in a time that reaches into the window are not in this copy (chunks zeroed or overwritten) and 4 more") {
+		t.Errorf("lostInWindow: %q", got)
+	}
+}

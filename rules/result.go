@@ -236,10 +236,16 @@ type LostRecords struct {
 	// chunkCount marks a Newest run counted by the newest chunk's header
 	// (evtx.LostSpan.ChunkCount), not the file header.
 	chunkCount bool
+	// Slack counts the records of the run the file holds as old records
+	// (evtx.LostSpan.Slack): not lost, but not read either (the analysis
+	// reads the current records), so the run's time is not covered all
+	// the same.
+	Slack uint64
 }
 
-// Count is the number of records lost.
-func (l LostRecords) Count() uint64 { return l.BeforeID - l.AfterID - 1 }
+// Count is the number of records lost: numbered in the run and not in
+// the file (Slack left out).
+func (l LostRecords) Count() uint64 { return l.BeforeID - l.AfterID - 1 - l.Slack }
 
 // String names the run: "records 1156 to 1417 (262) between record 1155
 // (2018-08-06T08:42:42.4548681Z) and record 1418 (...)".
@@ -253,6 +259,9 @@ func (l LostRecords) String() string {
 	what := fmt.Sprintf("records %d to %d (%d)", l.AfterID+1, l.BeforeID-1, l.Count())
 	if l.Count() == 1 {
 		what = fmt.Sprintf("record %d", l.AfterID+1)
+	}
+	if l.Slack > 0 {
+		what = fmt.Sprintf("records %d to %d (%d; %d more are old records in chunk slack, not read: evtxrdp dump --recover prints them)", l.AfterID+1, l.BeforeID-1, l.Count(), l.Slack)
 	}
 	if l.Newest && l.chunkCount {
 		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (the header of its newest chunk counts records up to %d)", what, l.AfterID, at(l.After), l.BeforeID-1)

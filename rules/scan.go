@@ -816,7 +816,7 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	if in.Decoded && !in.lostRead {
 		in.lostRead = true
 		for _, l := range f.LostRecords() {
-			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount})
+			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount, Slack: l.Slack})
 		}
 	}
 	// The reader's own judgement (most records renumbered) adds to the

@@ -110,8 +110,10 @@ chunks could hold; the first --max-errors of them, all counted;
 --max-errors 0 lists all, a negative value is a usage error) go
 to stderr; damage is reported, never fatal. A "lost:" line names each
 run of records the log lacks between the chunks it holds (record 1155
-followed by record 1418: 262 records Windows wrote are not in the file,
-their chunks zeroed or overwritten), with the file, chunk, offset and
+followed by record 1418: 262 records Windows wrote, 25 of which the file
+holds as old records in chunk slack, are not among its current records;
+the other 237 are not in the file, their chunks zeroed or overwritten,
+and only those are counted lost), with the file, chunk, offset and
 TimeCreated of the records either side (of copies read as one, the runs
 that no copy holds a record of), and the newest records, which the file
 header's next record id or the newest chunk's header counts written but
@@ -603,8 +605,10 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// or overwritten between chunks that hold records): said, with where
 	// the records either side lie, since no problem above counts them
 	// when the zeroed chunks lie past the file header's count.
-	// A record numbered in a run that --recover printed from chunk slack
-	// is in the file after all, as an old record: said beside the run.
+	// A record numbered in a run that the file holds as an old record
+	// (chunk slack) is in the file after all: not counted lost
+	// (evtx.LostSpan.Slack), and said beside the run, with how many of
+	// them --recover printed.
 	for _, l := range f.LostRecords() {
 		text := lostText(l, f.PartStats() != nil)
 		seen := map[uint64]bool{}
@@ -614,7 +618,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 			}
 		}
 		if n := len(seen); n > 0 {
-			text += fmt.Sprintf("; but %d of them %s printed, recovered from chunk slack (--recover)", n, plural.Word(n, "was", "were"))
+			text += fmt.Sprintf("; %d of those old records %s printed, recovered from chunk slack (--recover)", n, plural.Word(n, "was", "were"))
 		}
 		fmt.Fprintf(d.stderr, "  lost: %s\n", escapeText(text))
 	}
@@ -649,6 +653,14 @@ func lostText(l evtx.LostSpan, copies bool) string {
 	if l.Count() == 1 {
 		what = fmt.Sprintf("record %d is", l.AfterID+1)
 	}
+	// The file holds some of the numbers as old records (chunk slack):
+	// those are not lost.
+	old := ""
+	if l.Slack > 0 {
+		n := int(min(l.Count(), uint64(1<<62)))
+		what = fmt.Sprintf("%d of records %d to %d %s", l.Count(), l.AfterID+1, l.BeforeID-1, plural.Word(n, "is", "are"))
+		old = fmt.Sprintf("; the other %d %s in the file, as old records (chunk slack: --recover reads them)", l.Slack, plural.Word(int(min(l.Slack, uint64(1<<62))), "is", "are"))
+	}
 	where := "the file"
 	if copies {
 		where = "any of the copies"
@@ -659,9 +671,9 @@ func lostText(l evtx.LostSpan, copies bool) string {
 		if l.ChunkCount {
 			count = fmt.Sprintf("the header of its newest chunk counts records up to %d", l.BeforeID-1)
 		}
-		return fmt.Sprintf("%s not in %s (chunks zeroed, overwritten or cut off): the newest records, after %s, the newest the file holds; %s", what, where, side(l.AfterID, l.After), count)
+		return fmt.Sprintf("%s not in %s (chunks zeroed, overwritten or cut off): the newest records, after %s, the newest the file holds; %s%s", what, where, side(l.AfterID, l.After), count, old)
 	}
-	return fmt.Sprintf("%s not in %s (chunks zeroed or overwritten): %s is followed by %s", what, where, side(l.AfterID, l.After), side(l.BeforeID, l.Before))
+	return fmt.Sprintf("%s not in %s (chunks zeroed or overwritten): %s is followed by %s%s", what, where, side(l.AfterID, l.After), side(l.BeforeID, l.Before), old)
 }
 
 // appendXMLLine appends the event's XML on one line: line breaks inside
