@@ -1,15 +1,12 @@
 package rules_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
-	"github.com/evtxrdp/evtxrdp/fleet"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -25,28 +22,12 @@ import (
 // shortcuts and without, in either order. Two different machines' logs
 // share no record and are left as they are.
 func TestCopiesGivenApartCountOnce(t *testing.T) {
-	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	evs := evtxtest.Noise(newest.Add(-99*time.Hour), time.Hour, 100)
-	for _, i := range []int{90, 95, 99} {
-		evs[i] = evtxtest.Schannel36871(evs[i].System.TimeCreated, 10013)
-	}
-	for i, ev := range evs {
-		ev.RecordID = uint64(i + 1)
-		ev.System.EventRecordID = ev.RecordID
-		ev.Written = ev.System.TimeCreated
-	}
+	evs := copiesLog(90, 95, 99)
 	dir := t.TempDir()
-	volume := filepath.Join(dir, "volume", "Windows", "System32", "winevt", "Logs")
-	shadow := filepath.Join(dir, "shadow", "Windows", "System32", "winevt", "Logs")
+	volume, shadow := filepath.Join(dir, "volume"), filepath.Join(dir, "shadow")
 	other := filepath.Join(dir, "other")
-	for path, list := range map[string][]*evtx.Event{volume: evs, shadow: evs[:99]} {
-		if err := os.MkdirAll(path, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := evtxtest.WriteFile(filepath.Join(path, "System.evtx"), list, evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeSystemLog(t, winevtLogs(volume), evs, evtxtest.Options{})
+	writeSystemLog(t, winevtLogs(shadow), evs[:99], evtxtest.Options{})
 	// Another machine's log, with the same EventRecordIDs and times.
 	var vm2 []*evtx.Event
 	for _, ev := range evs {
@@ -54,68 +35,21 @@ func TestCopiesGivenApartCountOnce(t *testing.T) {
 		c.System.Computer = "vm2"
 		vm2 = append(vm2, &c)
 	}
-	if err := os.MkdirAll(other, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := evtxtest.WriteFile(filepath.Join(other, "System.evtx"), vm2, evtxtest.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	find := func(paths ...string) []*evtx.Log {
-		var logs []*evtx.Log
-		for _, p := range paths {
-			l, err := evtx.Find(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			logs = append(logs, l...)
-		}
-		return logs
-	}
-	tls := func(res *rules.Result) *rules.Finding {
-		for _, fd := range res.Findings {
-			if fd.Rule.ID == "rdp-tls-disabled" {
-				return fd
-			}
-		}
-		t.Fatal("no rdp-tls-disabled finding")
-		return nil
-	}
-	for _, plain := range []bool{false, true} {
-		eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
-		if err != nil {
-			t.Fatal(err)
-		}
+	writeSystemLog(t, other, vm2, evtxtest.Options{})
+	for plain, eng := range copiesEngines(t) {
 		// The copies merged, as the CLI reads them.
-		var merged []*evtx.Log
-		for _, l := range fleet.Copies(find(filepath.Join(dir, "volume"), filepath.Join(dir, "shadow")), 0) {
-			merged = append(merged, l.EvtxLog())
-		}
-		if len(merged) != 1 {
-			t.Fatalf("fleet.Copies: %d logs, want the two files as one", len(merged))
-		}
-		res, err := eng.Analyze(merged)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := tls(res)
+		want := tlsFinding(t, analyzeMerged(t, eng, volume, shadow))
 		if want.Verdict != rules.Detected || want.EvidenceCount != 3 {
 			t.Fatalf("plain %v, merged: rdp-tls-disabled %s with %d events, want detected with 3", plain, want.Verdict, want.EvidenceCount)
 		}
 		for _, order := range [][]string{{"volume", "shadow"}, {"shadow", "volume"}} {
 			first, second := filepath.Join(dir, order[0]), filepath.Join(dir, order[1])
-			res, err := eng.Analyze(find(first, second))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fd := tls(res)
+			res := analyzeApart(t, eng, first, second)
+			fd := tlsFinding(t, res)
 			if fd.Verdict != want.Verdict || fd.EvidenceCount != want.EvidenceCount || len(fd.Evidence) != len(want.Evidence) {
 				t.Errorf("plain %v, %v given apart: rdp-tls-disabled %s with %d events, want %s with %d as merged", plain, order, fd.Verdict, fd.EvidenceCount, want.Verdict, want.EvidenceCount)
 			}
-			firstLog := filepath.Join(first, "Windows", "System32", "winevt", "Logs", "System.evtx")
+			firstLog := filepath.Join(winevtLogs(first), "System.evtx")
 			// The shadow copy lacks the newest 36871: from the volume.
 			for _, e := range fd.Evidence {
 				if e.File != firstLog && e.EventRecordID != 100 {
@@ -131,11 +65,8 @@ func TestCopiesGivenApartCountOnce(t *testing.T) {
 			}
 		}
 		// Another machine's log is no copy: its records are its own.
-		res, err = eng.Analyze(find(filepath.Join(dir, "volume"), other))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fd := tls(res); fd.EvidenceCount != 6 || res.Inputs[1].CopyOf != "" {
+		res := analyzeApart(t, eng, volume, other)
+		if fd := tlsFinding(t, res); fd.EvidenceCount != 6 || res.Inputs[1].CopyOf != "" {
 			t.Errorf("plain %v, two machines: rdp-tls-disabled %d events, CopyOf %q; want 6 and none", plain, fd.EvidenceCount, res.Inputs[1].CopyOf)
 		}
 	}
