@@ -28,14 +28,23 @@ import (
 // substitution) in one copy has another identity there; evtx.Merge takes
 // it for a copy of a record of another part of the same channel,
 // EventRecordID and content but for TimeCreated
-// (evtx.Event.TimelessIdentity), with a TimeCreated or without, and so
-// does this: such a record is counted once when an earlier input gave a
-// copy of it (byTimeless; with shortcuts, a key without TimeCreated,
-// recordkey.OfEventAnyTime, that two inputs share makes the scan exact).
-// A record with a TimeCreated is not set aside for an earlier input's
-// copy without one (Merge yields the copy with a TimeCreated): it is
-// counted, and so is that earlier copy, among the matches without a
-// TimeCreated (QueryHit.Untimed), which no window holds.
+// (evtx.Event.TimelessIdentity), with a TimeCreated or without, and
+// yields the copy with a TimeCreated when one part has it, whichever part
+// comes first. So does this, in any order of the inputs: such a record
+// is counted once when an earlier input gave a copy of it (byTimeless);
+// else it is held (held) until every input is read, and counted among
+// the matches without a TimeCreated (QueryHit.Untimed, which no window
+// holds) only when no other input gave a copy of it with a TimeCreated
+// (timed): else it is that copy, counted by its time. Before, a copy
+// without a TimeCreated given first was counted among those matches
+// beside its later copy (TestCopyWithoutTimeCreatedAnyOrder). With
+// shortcuts, a key without TimeCreated (recordkey.OfEventAnyTime) that
+// two inputs share, one of its records without a TimeCreated, makes the
+// scan exact. Only the copies the scan reads are compared: a copy with a
+// TimeCreated outside the period the scan decodes (and its look-back) is
+// not read, so a copy of it without one is counted among the matches
+// without a TimeCreated, in every order, where evtx.Merge yields the
+// copy with its time outside the period (counted nowhere).
 type sharedRecords struct {
 	exact      bool
 	byIdentity map[evtx.RecordIdentity]*Input
@@ -43,15 +52,57 @@ type sharedRecords struct {
 	// byTimeless holds, by evtx.Event.TimelessIdentity, the first input
 	// that gave a matched record (exact).
 	byTimeless map[evtx.TimelessIdentity]*Input
-	// byAnyTime holds, by recordkey.OfEventAnyTime, the first input that
-	// gave a matched record (not exact): a record without a TimeCreated
-	// of another input under its key (its key, TimeCreated not read)
-	// makes the scan exact.
-	byAnyTime map[uint64]*Input
+	// timed holds, by evtx.Event.TimelessIdentity, the first two inputs
+	// that gave a matched record with a TimeCreated (exact).
+	timed map[evtx.TimelessIdentity][2]*Input
+	// held holds the matched records without a TimeCreated that no
+	// earlier input gave (exact), until every input is read
+	// (scanner.countHeld).
+	held []*heldUntimed
+	// byAnyTime holds, by recordkey.OfEventAnyTime (a record without a
+	// TimeCreated under its key, TimeCreated not read), the inputs that
+	// gave a matched record (not exact): two inputs under one key, a
+	// record of either without a TimeCreated, make the scan exact.
+	byAnyTime map[uint64]anyTimeSeen
 	// suspect is set when two inputs share a key (not exact): the scan
 	// is to be done again exactly.
 	suspect bool
 }
+
+// anyTimeSeen is what sharedRecords.byAnyTime holds under a key.
+type anyTimeSeen struct {
+	first        *Input
+	several      bool // another input than first gave a record of it
+	untimedOfOne bool // one of its records had no TimeCreated
+}
+
+// heldUntimed is a matched record without a TimeCreated of in, whose
+// content but for TimeCreated is tl, and its matches: each query's (or
+// timeline entry's) and the event named for it, to be counted, or not,
+// once every input is read (sharedRecords.held).
+type heldUntimed struct {
+	in      *Input
+	tl      evtx.TimelessIdentity
+	matches []heldMatch
+}
+
+type heldMatch struct {
+	cq  *compiledQuery
+	ref *EventRef
+}
+
+// copyCheck is what sharedRecords.shared tells of a matched record.
+type copyCheck int
+
+const (
+	// notCopy: counted here.
+	notCopy copyCheck = iota
+	// copyCounted: an earlier input gave it, counted from there.
+	copyCounted
+	// copyHeld: without a TimeCreated, no earlier input gave it: held
+	// until every input is read (heldUntimed).
+	copyHeld
+)
 
 // newSharedRecords returns the tracker for inputs, nil when fewer than two
 // of them are read (no record can be in two).
@@ -66,18 +117,21 @@ func newSharedRecords(inputs []*Input, exact bool) *sharedRecords {
 		return nil
 	}
 	if exact {
-		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}, byTimeless: map[evtx.TimelessIdentity]*Input{}}
+		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}, byTimeless: map[evtx.TimelessIdentity]*Input{}, timed: map[evtx.TimelessIdentity][2]*Input{}}
 	}
-	return &sharedRecords{byKey: map[uint64]*Input{}, byAnyTime: map[uint64]*Input{}}
+	return &sharedRecords{byKey: map[uint64]*Input{}, byAnyTime: map[uint64]anyTimeSeen{}}
 }
 
-// shared reports whether ev, a record of in that a query matched, is a
-// record an earlier input already gave (by evtx.Event.Identity), and notes
-// it in in.CopyOf and in.SharedMatches. Records that repeat within one
-// input are left to the reader, as before.
-func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
+// shared tells whether ev, a record of in that a query matched, is a
+// record an earlier input already gave (by evtx.Event.Identity, or by
+// its content but for a TimeCreated not read here), and notes it in
+// in.CopyOf and in.SharedMatches (copyCounted); or one without a
+// TimeCreated to hold until every input is read (copyHeld), whose
+// content but for TimeCreated is the TimelessIdentity returned. Records
+// that repeat within one input are left to the reader, as before.
+func (c *sharedRecords) shared(in *Input, ev *evtx.Event) (copyCheck, evtx.TimelessIdentity) {
 	if c == nil {
-		return false
+		return notCopy, evtx.TimelessIdentity{}
 	}
 	if !c.exact {
 		k := identityKey(ev)
@@ -86,19 +140,25 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
 		} else if first != in {
 			c.suspect = true
 		}
-		// A copy whose TimeCreated one input could not read (exact:
-		// byTimeless).
+		// A copy whose TimeCreated one input could not read, before or
+		// after another input's copy with one (exact: byTimeless,
+		// timed).
 		untimed := ev.System.TimeCreated.IsZero()
 		ak := k
 		if !untimed {
 			ak = recordkey.OfEventAnyTime(ev)
 		}
-		if first, ok := c.byAnyTime[ak]; !ok {
-			c.byAnyTime[ak] = in
-		} else if first != in && untimed {
+		a, ok := c.byAnyTime[ak]
+		if !ok {
+			a.first = in
+		}
+		a.several = a.several || a.first != in
+		a.untimedOfOne = a.untimedOfOne || untimed
+		c.byAnyTime[ak] = a
+		if a.several && a.untimedOfOne {
 			c.suspect = true
 		}
-		return false
+		return notCopy, evtx.TimelessIdentity{}
 	}
 	id, tl := ev.Identities()
 	first, ok := c.byIdentity[id]
@@ -109,19 +169,79 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
 	if !tok {
 		c.byTimeless[tl] = in
 	}
+	if id.TimeCreated != 0 {
+		if t := c.timed[tl]; t[0] == nil {
+			c.timed[tl] = [2]*Input{in}
+		} else if t[1] == nil && t[0] != in {
+			c.timed[tl] = [2]*Input{t[0], in}
+		}
+	}
 	if !ok || first == in {
-		if id.TimeCreated != 0 || !tok || tfirst == in {
-			return false
+		if id.TimeCreated != 0 {
+			return notCopy, tl
+		}
+		if !tok || tfirst == in {
+			// No TimeCreated read here, and no earlier input gave a
+			// copy of it: a later one may give it with one.
+			return copyHeld, tl
 		}
 		// No TimeCreated read here, and an earlier input gave a copy
 		// of the same content but for TimeCreated.
 		first = tfirst
 	}
+	in.note(first)
+	return copyCounted, tl
+}
+
+// note notes in Input.CopyOf and SharedMatches that a record of in is
+// counted from first.
+func (in *Input) note(first *Input) {
 	in.SharedMatches++
 	if in.CopyOf == "" {
 		in.CopyOf = first.Path
 	}
-	return true
+}
+
+// timedCopy returns an input other than in that gave a matched record
+// with a TimeCreated whose content but for TimeCreated is tl, nil if
+// none did.
+func (c *sharedRecords) timedCopy(in *Input, tl evtx.TimelessIdentity) *Input {
+	for _, o := range c.timed[tl] {
+		if o != nil && o != in {
+			return o
+		}
+	}
+	return nil
+}
+
+// countHeld counts the matched records without a TimeCreated that were
+// held (sharedRecords.held), once every input is read: one that another
+// input gave with a TimeCreated is that input's record (counted there by
+// its time) and noted as shared, the others are counted among the
+// matches without a TimeCreated (QueryHit.Untimed) and the timeline's
+// (TimelineUntimed), as scanner.event counts them when no copy is held.
+func (s *scanner) countHeld() {
+	c := s.shared
+	if c == nil {
+		return
+	}
+	held := c.held
+	c.held = nil
+	for _, h := range held {
+		if o := c.timedCopy(h.in, h.tl); o != nil {
+			h.in.note(o)
+			continue
+		}
+		for _, m := range h.matches {
+			if m.cq.tl != nil {
+				if s.tl != nil {
+					s.tl.noteUntimed(m.ref)
+				}
+				continue
+			}
+			s.matchUntimed(m.cq, m.ref)
+		}
+	}
 }
 
 // identityKey is the key of what of ev's identity (evtx.Event.Identity)
@@ -137,10 +257,10 @@ func identityKey(ev *evtx.Event) uint64 {
 	return recordkey.OfEvent(ev)
 }
 
-// copiesWarning says that in holds records an earlier input gave too.
+// copiesWarning says that in holds records another input gave too.
 func copiesWarning(in *Input) string {
 	return fmt.Sprintf(
-		"%s holds %d records a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
+		"%s holds %d records a query matched in another log given, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the log given first, or from the copy with a TimeCreated, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
 		in.Path, in.SharedMatches, in.CopyOf)
 }
 

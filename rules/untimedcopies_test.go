@@ -1,11 +1,14 @@
 package rules_test
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // Two copies of a System log given to Analyze apart (not merged), one of
@@ -58,4 +61,112 @@ func writeUntimedCopies(t *testing.T) (volume, shadow, piece string) {
 	writeSystemLog(t, winevtLogs(shadow), evs, untimed)
 	writeSystemLog(t, piece, evs[95:96], untimed)
 	return volume, shadow, piece
+}
+
+// A record without a TimeCreated in one copy (the shadow copy's, or a
+// piece of the log) counted once whatever the order the copies are given
+// in: given before the volume's copy, which has its TimeCreated, it was
+// counted from the earlier input among the matches without a TimeCreated
+// (QueryHit.Untimed 1, a caveat saying so, Result.TimelineUntimed 1)
+// while the volume's copy counted in the window too (3 events, as merged):
+// of the 6 orders of volume, shadow and piece, the 4 that give the volume
+// after another copy said so, with shortcuts and without, and the piece
+// given before the volume alone. Now a record
+// without a TimeCreated is set aside until every input is read and counted
+// only when no other input gave a copy of it with one (evtx.Merge keeps
+// that copy): every order gives the finding of the copies merged. Which
+// file each listed event is read from is the first input's that holds it,
+// so events are compared by what they are, not by file.
+func TestCopyWithoutTimeCreatedAnyOrder(t *testing.T) {
+	volume, shadow, piece := writeUntimedCopies(t)
+	for plain, eng := range copiesEngines(t) {
+		merged := analyzeMerged(t, eng, volume, shadow)
+		want := tlsFinding(t, merged)
+		if want.EvidenceCount != 3 || tlsHit(t, merged).Untimed != 0 {
+			t.Fatalf("plain %v, merged: %d events, %d without TimeCreated; want 3 and 0", plain, want.EvidenceCount, tlsHit(t, merged).Untimed)
+		}
+		// The piece and volume alone share only the record without a
+		// TimeCreated: with shortcuts, it alone makes the scan exact.
+		var orders [][]string
+		for _, set := range [][]string{{volume, shadow, piece}, {volume, piece}} {
+			orders = append(orders, permutations(set)...)
+		}
+		for _, order := range orders {
+			res := analyzeApart(t, eng, order...)
+			names := make([]string, len(order))
+			for i, p := range order {
+				names[i] = filepath.Base(p)
+			}
+			if d := findingDiff(want, tlsFinding(t, res)); d != "" {
+				t.Errorf("plain %v, %v given apart: %s, as merged", plain, names, d)
+			}
+			if res.TimelineUntimed != merged.TimelineUntimed {
+				t.Errorf("plain %v, %v given apart: %d timeline events without TimeCreated, want %d as merged", plain, names, res.TimelineUntimed, merged.TimelineUntimed)
+			}
+			shared := 0
+			for _, in := range res.Inputs {
+				shared += in.SharedMatches
+			}
+			if want := 1 + 3*(len(order)-2); shared < want {
+				t.Errorf("plain %v, %v given apart: %d matches shared in all, want at least %d (1 of the piece, 3 of the shadow copy)", plain, names, shared, want)
+			}
+		}
+	}
+}
+
+// permutations returns every order of list.
+func permutations(list []string) [][]string {
+	if len(list) <= 1 {
+		return [][]string{append([]string(nil), list...)}
+	}
+	var all [][]string
+	for i := range list {
+		rest := append(append([]string(nil), list[:i]...), list[i+1:]...)
+		for _, p := range permutations(rest) {
+			all = append(all, append([]string{list[i]}, p...))
+		}
+	}
+	return all
+}
+
+// findingDiff says how got differs from want in its verdict, evidence
+// count, caveats, hits and the events it lists (by what each event is,
+// not the file it was read from), "" when it does not.
+func findingDiff(want, got *rules.Finding) string {
+	if got.Verdict != want.Verdict || got.EvidenceCount != want.EvidenceCount {
+		return fmt.Sprintf("%s with %d events, want %s with %d", got.Verdict, got.EvidenceCount, want.Verdict, want.EvidenceCount)
+	}
+	if !slices.Equal(got.Caveats, want.Caveats) {
+		return fmt.Sprintf("caveats %q, want %q", got.Caveats, want.Caveats)
+	}
+	if len(got.Hits) != len(want.Hits) {
+		return fmt.Sprintf("%d hits, want %d", len(got.Hits), len(want.Hits))
+	}
+	for i, g := range got.Hits {
+		w := want.Hits[i]
+		if g.Query.ID != w.Query.ID || g.Count != w.Count || !g.First.Equal(w.First) || !g.Last.Equal(w.Last) ||
+			g.BeforeCount != w.BeforeCount || g.AfterCount != w.AfterCount || g.Possible != w.Possible || g.Other != w.Other ||
+			g.Untimed != w.Untimed || !sameEventRef(g.UntimedNewest, w.UntimedNewest) {
+			return fmt.Sprintf("hit %s: %d in the window, %d without TimeCreated; want %s: %d and %d", g.Query.ID, g.Count, g.Untimed, w.Query.ID, w.Count, w.Untimed)
+		}
+	}
+	if len(got.Evidence) != len(want.Evidence) {
+		return fmt.Sprintf("%d events listed, want %d", len(got.Evidence), len(want.Evidence))
+	}
+	for i, g := range got.Evidence {
+		if !sameEventRef(g, want.Evidence[i]) {
+			return fmt.Sprintf("event %d listed is EventRecordID %d at %s, want %d at %s", i, g.EventRecordID, g.Time, want.Evidence[i].EventRecordID, want.Evidence[i].Time)
+		}
+	}
+	return ""
+}
+
+// sameEventRef reports whether a and b name the same event (of one log,
+// whichever copy of it each was read from).
+func sameEventRef(a, b *rules.EventRef) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Query == b.Query && a.Channel == b.Channel && a.EventRecordID == b.EventRecordID && a.Time.Equal(b.Time) &&
+		a.Provider == b.Provider && a.EventID == b.EventID && a.Computer == b.Computer && slices.Equal(a.Data, b.Data)
 }
