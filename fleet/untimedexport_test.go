@@ -2,8 +2,6 @@ package fleet_test
 
 import (
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -57,25 +55,8 @@ func TestUntimedExportCopyIsAnUpperBound(t *testing.T) {
 		{"both timed", good, good, 0, 0},
 	} {
 		dir := t.TempDir()
-		write := func(name string, data []byte) string {
-			if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			return filepath.Join(dir, name)
-		}
-		a, d := write("a", c.first), write("b", c.other)
-		units, probs, err := fleet.Find([]string{a, d})
-		if err != nil || len(probs) > 0 {
-			t.Fatal(probs, err)
-		}
-		m := oneMachine(t, fleet.Group(units, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()}))
-		if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 {
-			t.Fatalf("%s: logs %+v, want one of two copies", c.name, m.Logs)
-		}
-		l := m.Logs[0]
+		a, d := writeLogFile(t, dir, "a", c.first), writeLogFile(t, dir, "b", c.other)
+		m, l := groupCopies(t, c.name, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()}, a, d)
 		// What Merge adds from the second copy.
 		f, err := l.EvtxLog().Open(evtx.Options{})
 		if err != nil {
