@@ -37,14 +37,14 @@ import (
 // holds) only when no other input gave a copy of it with a TimeCreated
 // (timed): else it is that copy, counted by its time. Before, a copy
 // without a TimeCreated given first was counted among those matches
-// beside its later copy (TestCopyWithoutTimeCreatedAnyOrder). With
-// shortcuts, a key without TimeCreated (recordkey.OfEventAnyTime) that
-// two inputs share, one of its records without a TimeCreated, makes the
-// scan exact. Only the copies the scan reads are compared: a copy with a
-// TimeCreated outside the period the scan decodes (and its look-back) is
-// not read, so a copy of it without one is counted among the matches
-// without a TimeCreated, in every order, where evtx.Merge yields the
-// copy with its time outside the period (counted nowhere).
+// beside its later copy (TestCopyWithoutTimeCreatedAnyOrder). A copy
+// with a TimeCreated outside the period the scan decodes (and its
+// look-back) is not read there: a held record that no input gave with a
+// TimeCreated among the records read is looked for in the other inputs
+// of its channel, all their records (findTimedCopies), as Merge reads
+// them (TestCopyWithoutTimeCreatedOutsideThePeriod). With shortcuts, a
+// matched record without a TimeCreated of a channel another input holds
+// makes the scan exact (untimedOf), which holds and looks.
 type sharedRecords struct {
 	exact      bool
 	byIdentity map[evtx.RecordIdentity]*Input
@@ -59,21 +59,39 @@ type sharedRecords struct {
 	// earlier input gave (exact), until every input is read
 	// (scanner.countHeld).
 	held []*heldUntimed
-	// byAnyTime holds, by recordkey.OfEventAnyTime (a record without a
-	// TimeCreated under its key, TimeCreated not read), the inputs that
-	// gave a matched record (not exact): two inputs under one key, a
-	// record of either without a TimeCreated, make the scan exact.
-	byAnyTime map[uint64]anyTimeSeen
 	// suspect is set when two inputs share a key (not exact): the scan
 	// is to be done again exactly.
 	suspect bool
+	// untimedOf holds the inputs and channels of the matched records
+	// without a TimeCreated (not exact): another input of that channel
+	// makes the scan exact (suspected).
+	untimedOf map[untimedOf]struct{}
 }
 
-// anyTimeSeen is what sharedRecords.byAnyTime holds under a key.
-type anyTimeSeen struct {
-	first        *Input
-	several      bool // another input than first gave a record of it
-	untimedOfOne bool // one of its records had no TimeCreated
+type untimedOf struct {
+	in      *Input
+	channel string
+}
+
+// suspected reports whether a scan that was not exact must be done again
+// exactly: two inputs shared a key, or one of inputs gave a matched
+// record without a TimeCreated of a channel another input holds (which
+// may hold a copy of it with one, read or not: findTimedCopies).
+func (c *sharedRecords) suspected(inputs []*Input) bool {
+	if c == nil {
+		return false
+	}
+	if c.suspect {
+		return true
+	}
+	for u := range c.untimedOf {
+		for _, o := range inputs {
+			if o != u.in && o.Used && o.Holds(u.channel) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // heldUntimed is a matched record without a TimeCreated of in, whose
@@ -84,6 +102,10 @@ type heldUntimed struct {
 	in      *Input
 	tl      evtx.TimelessIdentity
 	matches []heldMatch
+	// provider and eventID are the record's, to find a copy by its
+	// summary (findTimedCopies).
+	provider string
+	eventID  uint16
 }
 
 type heldMatch struct {
@@ -119,7 +141,7 @@ func newSharedRecords(inputs []*Input, exact bool) *sharedRecords {
 	if exact {
 		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}, byTimeless: map[evtx.TimelessIdentity]*Input{}, timed: map[evtx.TimelessIdentity][2]*Input{}}
 	}
-	return &sharedRecords{byKey: map[uint64]*Input{}, byAnyTime: map[uint64]anyTimeSeen{}}
+	return &sharedRecords{byKey: map[uint64]*Input{}}
 }
 
 // shared tells whether ev, a record of in that a query matched, is a
@@ -140,23 +162,14 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) (copyCheck, evtx.Timel
 		} else if first != in {
 			c.suspect = true
 		}
-		// A copy whose TimeCreated one input could not read, before or
-		// after another input's copy with one (exact: byTimeless,
-		// timed).
-		untimed := ev.System.TimeCreated.IsZero()
-		ak := k
-		if !untimed {
-			ak = recordkey.OfEventAnyTime(ev)
-		}
-		a, ok := c.byAnyTime[ak]
-		if !ok {
-			a.first = in
-		}
-		a.several = a.several || a.first != in
-		a.untimedOfOne = a.untimedOfOne || untimed
-		c.byAnyTime[ak] = a
-		if a.several && a.untimedOfOne {
-			c.suspect = true
+		// A record whose TimeCreated could not be read, of which
+		// another input of its channel may hold a copy with one, read
+		// or not (exact: held, findTimedCopies).
+		if ev.System.TimeCreated.IsZero() {
+			if c.untimedOf == nil {
+				c.untimedOf = map[untimedOf]struct{}{}
+			}
+			c.untimedOf[untimedOf{in, recordChannel(in, ev)}] = struct{}{}
 		}
 		return notCopy, evtx.TimelessIdentity{}
 	}
@@ -170,11 +183,7 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) (copyCheck, evtx.Timel
 		c.byTimeless[tl] = in
 	}
 	if id.TimeCreated != 0 {
-		if t := c.timed[tl]; t[0] == nil {
-			c.timed[tl] = [2]*Input{in}
-		} else if t[1] == nil && t[0] != in {
-			c.timed[tl] = [2]*Input{t[0], in}
-		}
+		c.noteTimed(in, tl)
 	}
 	if !ok || first == in {
 		if id.TimeCreated != 0 {
@@ -202,6 +211,16 @@ func (in *Input) note(first *Input) {
 	}
 }
 
+// noteTimed notes that in holds a record with a TimeCreated whose content
+// but for TimeCreated is tl.
+func (c *sharedRecords) noteTimed(in *Input, tl evtx.TimelessIdentity) {
+	if t := c.timed[tl]; t[0] == nil {
+		c.timed[tl] = [2]*Input{in}
+	} else if t[1] == nil && t[0] != in {
+		c.timed[tl] = [2]*Input{t[0], in}
+	}
+}
+
 // timedCopy returns an input other than in that gave a matched record
 // with a TimeCreated whose content but for TimeCreated is tl, nil if
 // none did.
@@ -225,6 +244,7 @@ func (s *scanner) countHeld() {
 	if c == nil {
 		return
 	}
+	s.findTimedCopies()
 	held := c.held
 	c.held = nil
 	for _, h := range held {
@@ -242,6 +262,83 @@ func (s *scanner) countHeld() {
 			s.matchUntimed(m.cq, m.ref)
 		}
 	}
+}
+
+// findTimedCopies looks, for the held records that no other input gave
+// with a TimeCreated among the records the scan read (a query matched),
+// in each other input that holds their channel, through all its records,
+// for a copy with a TimeCreated (noteTimed): one outside the period the
+// scan decodes, or that no query matched, is one evtx.Merge would yield
+// in the held record's place. With shortcuts only the records whose
+// summary (provider, event id, EventRecordID) is a held record's, or
+// cannot tell (no TimeCreated or EventRecordID read without decoding),
+// are decoded; an input that cannot be read is passed over (the main
+// pass reports it).
+func (s *scanner) findTimedCopies() {
+	c := s.shared
+	var open []*heldUntimed
+	for _, h := range c.held {
+		if c.timedCopy(h.in, h.tl) == nil {
+			open = append(open, h)
+		}
+	}
+	if len(open) == 0 {
+		return
+	}
+	type summaryKey struct {
+		provider string
+		eventID  uint16
+		erid     uint64
+	}
+	for i, in := range s.inputs {
+		if !in.Used {
+			continue
+		}
+		wanted := map[summaryKey]struct{}{}
+		tls := map[evtx.TimelessIdentity]struct{}{}
+		for _, h := range open {
+			if h.in != in && in.Holds(h.tl.Channel) {
+				wanted[summaryKey{h.provider, h.eventID, h.tl.RecordID}] = struct{}{}
+				tls[h.tl] = struct{}{}
+			}
+		}
+		if len(tls) == 0 {
+			continue
+		}
+		o := evtx.Options{Workers: s.e.opt.Workers}
+		if !s.e.opt.NoShortcuts {
+			o.Filter = func(sm evtx.Summary) bool {
+				if sm.TimeCreated.IsZero() || sm.EventRecordID == 0 {
+					return true
+				}
+				_, ok := wanted[summaryKey{sm.Provider, sm.EventID, sm.EventRecordID}]
+				return ok
+			}
+		}
+		f, err := s.logs[i].Open(o)
+		if err != nil {
+			continue
+		}
+		for {
+			ev, err := f.Next()
+			if err != nil {
+				break
+			}
+			if ev.Partial != "" || ev.System.TimeCreated.IsZero() {
+				continue
+			}
+			if _, tl := ev.Identities(); hasKey(tls, tl) {
+				c.noteTimed(in, tl)
+			}
+		}
+		f.Close()
+	}
+}
+
+// hasKey reports whether m holds k.
+func hasKey[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // identityKey is the key of what of ev's identity (evtx.Event.Identity)

@@ -25,7 +25,7 @@ import (
 // shortcuts and without, in either order. Two different machines' logs
 // share no record and are left as they are.
 func TestCopiesGivenApartCountOnce(t *testing.T) {
-	evs := copiesLog(90, 95, 99)
+	evs := copiesLog(time.Hour, 90, 95, 99)
 	dir := t.TempDir()
 	volume, shadow := filepath.Join(dir, "volume"), filepath.Join(dir, "shadow")
 	other := filepath.Join(dir, "other")
@@ -82,12 +82,12 @@ func TestCopiesGivenApartCountOnce(t *testing.T) {
 // copiesNewest is the TimeCreated of the last record of copiesLog.
 var copiesNewest = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
-// copiesLog returns a System log of 100 Noise records an hour apart up to
-// copiesNewest, numbered 1 to 100 (record number and EventRecordID), whose
-// records at the indexes tls are Schannel 36871 (rdp-tls-disabled's
-// evidence).
-func copiesLog(tls ...int) []*evtx.Event {
-	evs := evtxtest.Noise(copiesNewest.Add(-99*time.Hour), time.Hour, 100)
+// copiesLog returns a System log of 100 Noise records every apart (an
+// hour, a day) up to copiesNewest, numbered 1 to 100 (record number and
+// EventRecordID), whose records at the indexes tls are Schannel 36871
+// (rdp-tls-disabled's evidence).
+func copiesLog(every time.Duration, tls ...int) []*evtx.Event {
+	evs := evtxtest.Noise(copiesNewest.Add(-99*every), every, 100)
 	for _, i := range tls {
 		evs[i] = evtxtest.Schannel36871(evs[i].System.TimeCreated, 10013)
 	}

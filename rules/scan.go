@@ -262,7 +262,7 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 			s.warnings = append(s.warnings, conflictsWarning(in))
 		}
 	}
-	s.copiesSuspected = s.shared != nil && s.shared.suspect
+	s.copiesSuspected = s.shared.suspected(s.inputs)
 	return s.scanResult
 }
 
@@ -1002,7 +1002,7 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 			case copyHeld:
 				// Without a TimeCreated: counted, or not, once every
 				// input is read (countHeld).
-				held = &heldUntimed{in: in, tl: tl}
+				held = &heldUntimed{in: in, tl: tl, provider: ev.System.Provider.Name, eventID: ev.System.EventID}
 				s.shared.held = append(s.shared.held, held)
 			}
 			if ev.ConflictOf != nil {

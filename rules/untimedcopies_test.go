@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
@@ -53,7 +54,7 @@ func TestCopyWithoutTimeCreatedGivenApartCountsOnce(t *testing.T) {
 // volume share is the one without a TimeCreated.
 func writeUntimedCopies(t *testing.T) (volume, shadow, piece string) {
 	t.Helper()
-	evs := copiesLog(90, 95, 98)
+	evs := copiesLog(time.Hour, 90, 95, 98)
 	dir := t.TempDir()
 	volume, shadow, piece = filepath.Join(dir, "volume"), filepath.Join(dir, "shadow"), filepath.Join(dir, "piece")
 	untimed := evtxtest.Options{NoTimeCreated: func(_ int, ev *evtx.Event) bool { return ev == evs[95] }}
@@ -169,4 +170,47 @@ func sameEventRef(a, b *rules.EventRef) bool {
 	}
 	return a.Query == b.Query && a.Channel == b.Channel && a.EventRecordID == b.EventRecordID && a.Time.Equal(b.Time) &&
 		a.Provider == b.Provider && a.EventID == b.EventID && a.Computer == b.Computer && slices.Equal(a.Data, b.Data)
+}
+
+// A record without a TimeCreated in one copy whose copy with one lies
+// outside the period the scan reads (a daily log of 100 days, its record
+// 11 without a TimeCreated in the shadow copy): evtx.Merge yields the
+// copy with a TimeCreated, in no window, and nothing without one; given
+// apart, the scan never read that copy and counted the other among the
+// matches without a TimeCreated (1, with its caveat and 1 in the
+// timeline's), in either order, with shortcuts and without, and so did
+// the record alone given with the volume. Now a record
+// without a TimeCreated that no input gave with one among the records
+// read is looked for in the other inputs of its channel, all their
+// records, as Merge reads them.
+func TestCopyWithoutTimeCreatedOutsideThePeriod(t *testing.T) {
+	evs := copiesLog(24*time.Hour, 10, 97, 99)
+	dir := t.TempDir()
+	volume, shadow, piece := filepath.Join(dir, "volume"), filepath.Join(dir, "shadow"), filepath.Join(dir, "piece")
+	untimed := evtxtest.Options{NoTimeCreated: func(_ int, ev *evtx.Event) bool { return ev == evs[10] }}
+	writeSystemLog(t, winevtLogs(volume), evs, evtxtest.Options{})
+	writeSystemLog(t, winevtLogs(shadow), evs, untimed)
+	// The record alone: with shortcuts, no matched record of it and the
+	// volume shares a key (the volume's copy is not read).
+	writeSystemLog(t, piece, evs[10:11], untimed)
+	for plain, eng := range copiesEngines(t) {
+		merged := analyzeMerged(t, eng, volume, shadow)
+		want := tlsFinding(t, merged)
+		if tlsHit(t, merged).Untimed != 0 || tlsHit(t, analyzeApart(t, eng, shadow)).Untimed != 1 {
+			t.Fatalf("plain %v: merged, %d without TimeCreated, want 0; the shadow copy alone %d, want 1", plain, tlsHit(t, merged).Untimed, tlsHit(t, analyzeApart(t, eng, shadow)).Untimed)
+		}
+		for _, order := range [][]string{{volume, shadow}, {shadow, volume}, {volume, piece}, {piece, volume}} {
+			res := analyzeApart(t, eng, order...)
+			name := filepath.Base(order[0]) + " and " + filepath.Base(order[1])
+			if d := findingDiff(want, tlsFinding(t, res)); d != "" {
+				t.Errorf("plain %v, %s given apart: %s, as merged", plain, name, d)
+			}
+			if res.TimelineUntimed != merged.TimelineUntimed {
+				t.Errorf("plain %v, %s given apart: %d timeline events without TimeCreated, want %d as merged", plain, name, res.TimelineUntimed, merged.TimelineUntimed)
+			}
+			if in := res.Inputs[slices.Index(order, volume)^1]; in.CopyOf != res.Inputs[slices.Index(order, volume)].Path || in.SharedMatches < 1 {
+				t.Errorf("plain %v, %s given apart: %s CopyOf %q, SharedMatches %d; want the volume's, at least 1", plain, name, in.Path, in.CopyOf, in.SharedMatches)
+			}
+		}
+	}
 }
