@@ -319,16 +319,12 @@ func (s *scanner) findTimedCopies() {
 		if err != nil {
 			continue
 		}
-		for {
-			ev, err := f.Next()
-			if err != nil {
-				break
-			}
-			if ev.Partial != "" || ev.System.TimeCreated.IsZero() {
-				continue
-			}
-			if _, tl := ev.Identities(); hasKey(tls, tl) {
-				c.noteTimed(in, tl)
+		// To its end or its first error (the main pass reports it).
+		for ev, err := f.Next(); err == nil; ev, err = f.Next() {
+			if ev.Partial == "" && !ev.System.TimeCreated.IsZero() {
+				if _, tl := ev.Identities(); hasKey(tls, tl) {
+					c.noteTimed(in, tl)
+				}
 			}
 		}
 		f.Close()
