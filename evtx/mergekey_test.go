@@ -3,9 +3,7 @@ package evtx_test
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -20,25 +18,9 @@ import (
 // EventRecordID 115. vouch sets the chunk's checksums right again.
 func keyDamaged(t *testing.T, b []byte, field string, vouch bool) []byte {
 	t.Helper()
-	const hdr, size = 4096, 65536
 	le := binary.LittleEndian
 	d := bytes.Clone(b)
-	ch := d[hdr+size : hdr+2*size]
-	at := -1
-	for o := 512; o+24 < len(ch); {
-		if !bytes.Equal(ch[o:o+4], []byte{0x2a, 0x2a, 0, 0}) {
-			break
-		}
-		if le.Uint64(ch[o+8:]) == 15 {
-			at = o
-			break
-		}
-		o += int(le.Uint32(ch[o+4:]))
-	}
-	if at < 0 {
-		t.Fatal("record 15 is not in chunk 1")
-	}
-	rec := ch[at : at+int(le.Uint32(ch[at+4:]))]
+	ch, rec := recordOf(t, d, 15)
 	body := rec[24:]
 	var old []byte
 	switch field {
@@ -68,37 +50,13 @@ func keyDamaged(t *testing.T, b []byte, field string, vouch bool) []byte {
 // yielded, the Stats and the ErrConflict problems.
 func record15(t *testing.T, l *evtx.Log) ([]string, []uint64, evtx.Stats, []*evtx.FormatError) {
 	t.Helper()
-	f, err := l.Open(evtx.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var got []string
-	var order []uint64
-	for {
-		ev, err := f.Next()
-		if err == io.EOF {
-			break
+	r := readMerged(t, l, func(ev *evtx.Event) string {
+		if ev.RecordID != 15 {
+			return ""
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		order = append(order, ev.RecordID)
-		if ev.RecordID == 15 {
-			s := fmt.Sprintf("%s %d %s", ev.Source.File, ev.System.EventRecordID, evtx.FormatTime(ev.System.TimeCreated))
-			if ev.ConflictOf != nil {
-				s += " !" + ev.ConflictOf.File
-			}
-			got = append(got, s)
-		}
-	}
-	var cs []*evtx.FormatError
-	for _, e := range f.Errors() {
-		if errors.Is(e, evtx.ErrConflict) {
-			cs = append(cs, e)
-		}
-	}
-	return got, order, f.Stats(), cs
+		return fmt.Sprintf("%s %d %s", ev.Source.File, ev.System.EventRecordID, evtx.FormatTime(ev.System.TimeCreated))
+	})
+	return r.got, r.order, r.stats, r.conflicts
 }
 
 // TestMergeKeyConflict: two copies of a log whose record 15 differs in a

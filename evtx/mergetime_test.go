@@ -22,44 +22,61 @@ import (
 // right again.
 func damageTimeType(t *testing.T, b []byte, rec uint64, vouch bool) []byte {
 	t.Helper()
+	d := bytes.Clone(b)
+	ch, r := recordOf(t, d, rec)
+	desc := []byte{8, 0, 0x11, 0}
+	i := bytes.Index(r, desc)
+	if i < 0 || bytes.Contains(r[i+1:], desc) {
+		t.Fatalf("record %d: its TimeCreated descriptor is not in it once", rec)
+	}
+	r[i+2] = 0x10
+	if vouch {
+		evtxtest.SetChunkChecksums(ch)
+	}
+	return d
+}
+
+// recordOf returns the chunk of the log d (as evtxtest writes it) that
+// holds the record whose record header number is rec, and that record's
+// bytes, both slices of d.
+func recordOf(t *testing.T, d []byte, rec uint64) (chunk, record []byte) {
+	t.Helper()
 	const hdr, size = 4096, 65536
 	le := binary.LittleEndian
-	d := bytes.Clone(b)
-	desc := []byte{8, 0, 0x11, 0}
 	for c := hdr; c+size <= len(d); c += size {
 		ch := d[c : c+size]
 		for o := 512; o+24 < len(ch) && bytes.Equal(ch[o:o+4], []byte("**\x00\x00")); o += int(le.Uint32(ch[o+4:])) {
-			if le.Uint64(ch[o+8:]) != rec {
-				continue
+			if le.Uint64(ch[o+8:]) == rec {
+				return ch, ch[o : o+int(le.Uint32(ch[o+4:]))]
 			}
-			r := ch[o : o+int(le.Uint32(ch[o+4:]))]
-			i := bytes.Index(r, desc)
-			if i < 0 || bytes.Contains(r[i+1:], desc) {
-				t.Fatalf("record %d: its TimeCreated descriptor is not in it once", rec)
-			}
-			r[i+2] = 0x10
-			if vouch {
-				evtxtest.SetChunkChecksums(ch)
-			}
-			return d
 		}
 	}
 	t.Fatalf("no record %d", rec)
-	return nil
+	return nil, nil
 }
 
-// byERID reads the merged log and returns, for each event yielded whose
-// EventRecordID is id, its file, TimeCreated ("-" when not read) and "!"
-// when marked (Event.ConflictOf); the Stats, PartAdded and the
+// mergedRead is what readMerged reads of a log.
+type mergedRead struct {
+	got       []string // the events described
+	order     []uint64 // every event's record number, in the order yielded
+	stats     evtx.Stats
+	added     []int // PartAdded
+	conflicts []*evtx.FormatError
+}
+
+// readMerged reads the log l and returns describe's text of each event
+// yielded for which it is not "", with "!" and the file of the other copy
+// appended when the event is marked (Event.ConflictOf); every event's
+// record number in the order yielded; the Stats, PartAdded and the
 // ErrConflict problems.
-func byERID(t *testing.T, l *evtx.Log, id uint64) ([]string, evtx.Stats, []int, []*evtx.FormatError) {
+func readMerged(t *testing.T, l *evtx.Log, describe func(*evtx.Event) string) mergedRead {
 	t.Helper()
 	f, err := l.Open(evtx.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var got []string
+	var r mergedRead
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -68,26 +85,42 @@ func byERID(t *testing.T, l *evtx.Log, id uint64) ([]string, evtx.Stats, []int, 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.System.EventRecordID != id {
+		r.order = append(r.order, ev.RecordID)
+		s := describe(ev)
+		if s == "" {
 			continue
+		}
+		if ev.ConflictOf != nil {
+			s += " !" + ev.ConflictOf.File
+		}
+		r.got = append(r.got, s)
+	}
+	for _, e := range f.Errors() {
+		if errors.Is(e, evtx.ErrConflict) {
+			r.conflicts = append(r.conflicts, e)
+		}
+	}
+	r.stats, r.added = f.Stats(), f.PartAdded()
+	return r
+}
+
+// byERID reads the merged log and returns, for each event yielded whose
+// EventRecordID is id, its file, TimeCreated ("-" when not read) and "!"
+// when marked (Event.ConflictOf); the Stats, PartAdded and the
+// ErrConflict problems.
+func byERID(t *testing.T, l *evtx.Log, id uint64) ([]string, evtx.Stats, []int, []*evtx.FormatError) {
+	t.Helper()
+	r := readMerged(t, l, func(ev *evtx.Event) string {
+		if ev.System.EventRecordID != id {
+			return ""
 		}
 		tc := "-"
 		if !ev.System.TimeCreated.IsZero() {
 			tc = evtx.FormatTime(ev.System.TimeCreated)
 		}
-		s := ev.Source.File + " " + tc
-		if ev.ConflictOf != nil {
-			s += " !" + ev.ConflictOf.File
-		}
-		got = append(got, s)
-	}
-	var cs []*evtx.FormatError
-	for _, e := range f.Errors() {
-		if errors.Is(e, evtx.ErrConflict) {
-			cs = append(cs, e)
-		}
-	}
-	return got, f.Stats(), f.PartAdded(), cs
+		return ev.Source.File + " " + tc
+	})
+	return r.got, r.stats, r.added, r.conflicts
 }
 
 // filteredExport returns the bytes of a log saved from a filtered view

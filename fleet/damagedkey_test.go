@@ -3,8 +3,6 @@ package fleet_test
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,26 +83,9 @@ func TestDamagedKeyCopyAddsNothing(t *testing.T) {
 			if damagedFirst {
 				first, second = c.d, b
 			}
-			write := func(name string, data []byte) string {
-				if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return filepath.Join(dir, name)
-			}
-			a, d := write("a", first), write("b", second)
+			a, d := writeLogFile(t, dir, "a", first), writeLogFile(t, dir, "b", second)
 			for _, o := range []fleet.Options{{Channels: eng.Channels(), Accepts: eng.Accepts()}, {Channels: eng.Channels(), Accepts: eng.Accepts(), Period: 10 * 24 * time.Hour}} {
-				units, probs, err := fleet.Find([]string{a, d})
-				if err != nil || len(probs) > 0 {
-					t.Fatal(probs, err)
-				}
-				m := oneMachine(t, fleet.Group(units, o))
-				if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 {
-					t.Fatalf("%s: logs %+v, want one of two copies", c.name, m.Logs)
-				}
-				l := m.Logs[0]
+				m, l := groupCopies(t, c.name, o, a, d)
 				if l.Records != 50 || l.Copies[0].Added != 50 || l.Copies[1].Added != 0 || l.Copies[1].Differ != 1 {
 					t.Errorf("%s, damaged first %v, period %v: %d records, copies add %d and %d (%d differ); want 50, 50 and 0 (1)",
 						c.name, damagedFirst, o.Period, l.Records, l.Copies[0].Added, l.Copies[1].Added, l.Copies[1].Differ)

@@ -362,6 +362,35 @@ func oneMachine(t *testing.T, ms []*fleet.Machine) *fleet.Machine {
 	return ms[0]
 }
 
+// writeLogFile writes data as System.evtx in the folder name of dir, made
+// if need be, and returns that folder.
+func writeLogFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
+
+// groupCopies finds the logs at paths and groups them with o, which must
+// give one machine with one log of a copy a path: it returns both. what
+// names the case in a failure.
+func groupCopies(t *testing.T, what string, o fleet.Options, paths ...string) (*fleet.Machine, *fleet.Log) {
+	t.Helper()
+	units, probs, err := fleet.Find(paths)
+	if err != nil || len(probs) > 0 {
+		t.Fatal(probs, err)
+	}
+	m := oneMachine(t, fleet.Group(units, o))
+	if len(m.Logs) != 1 || len(m.Logs[0].Copies) != len(paths) {
+		t.Fatalf("%s: logs %+v, want one of %d copies", what, m.Logs, len(paths))
+	}
+	return m, m.Logs[0]
+}
+
 func checkCopies(t *testing.T, m *fleet.Machine, records int, added ...int) {
 	t.Helper()
 	var sys *fleet.Log
@@ -814,12 +843,7 @@ func TestPartialRecordsDoNotSplitMachine(t *testing.T) {
 		off += size
 	}
 	for name, data := range map[string][]byte{"new": newer, "old": old} {
-		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeLogFile(t, dir, name, data)
 	}
 	f, err := evtx.Open(filepath.Join(dir, "new", "System.evtx"))
 	if err != nil {

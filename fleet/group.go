@@ -180,6 +180,14 @@ type Copy struct {
 	// once when another copy holds the same channel, EventRecordID and
 	// content but for TimeCreated (evtx.Event.TimelessIdentity), so Added
 	// is then at most Unsure above what Merge adds (Grouping says so).
+	// It is a bound, not Merge's count, because what grouping reads of a
+	// record (its summary: channel, provider, computer, record number,
+	// header time, event id, EventRecordID, TimeCreated) does not hold
+	// the rest of its content, which Merge compares: two exports whose
+	// record without a TimeCreated has the other's content or another
+	// ProcessID read alike here, and Merge reads 50 and 51 records of
+	// them (TestUntimedExportUnsureIsNoMore). Only decoding such records
+	// would tell; the analysis does.
 	Unsure int
 	// Untimed counts those of Records without a usable TimeCreated (none
 	// read, FILETIME 0, or after the year 9999: evtx.UsableTime). They
@@ -822,6 +830,9 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 					// What a summary cannot match to its copy (Unsure):
 					// this copy's records added without a TimeCreated, and
 					// its others up to the earlier copies' such records.
+					// Whether Merge takes one for a copy depends on its
+					// content, which no summary holds: a bound, not a
+					// count (Copy.Unsure).
 					here := untimedAdded - untimedBefore
 					c.Unsure = min(c.Added, here+min(c.Added-here, untimedBefore))
 				}

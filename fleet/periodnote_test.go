@@ -26,12 +26,7 @@ func TestOlderCopyBeforePeriodSaid(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for name, data := range map[string][]byte{"new": b, "old": b[:4096+3*65536], "vss": b} {
-		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeLogFile(t, dir, name, data)
 	}
 	eng := engine(t)
 	say := func(paths []string, period time.Duration) (*fleet.Machine, string) {

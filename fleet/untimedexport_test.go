@@ -2,8 +2,6 @@ package fleet_test
 
 import (
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,26 +21,8 @@ import (
 // count is at most that, and why (Copy.Unsure 1), whichever copy is read
 // first; two copies that agree say nothing of the kind.
 func TestUntimedExportCopyIsAnUpperBound(t *testing.T) {
-	var evs []*evtx.Event
-	for i := range 50 {
-		ev := evtxtest.EventLog(evtxtest.MinuteLogStart.Add(time.Duration(i)*time.Minute), 6013)
-		ev.System.EventRecordID = uint64(100 + i)
-		evs = append(evs, ev)
-	}
-	ex := evtxtest.Exported(evs)
-	for _, ev := range ex {
-		ev.Written = evtxtest.NoTime
-	}
-	export := func(o evtxtest.Options) []byte {
-		o.MaxRecordsPerChunk = 10
-		b, err := evtxtest.Bytes(ex, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	good := export(evtxtest.Options{})
-	null := export(evtxtest.Options{NoTimeCreated: func(i int, _ *evtx.Event) bool { return i == 24 }})
+	good := export50(t, evtxtest.Options{}, nil)
+	null := export50(t, untimed25, nil)
 	eng := engine(t)
 	for _, c := range []struct {
 		name         string
@@ -57,41 +37,10 @@ func TestUntimedExportCopyIsAnUpperBound(t *testing.T) {
 		{"both timed", good, good, 0, 0},
 	} {
 		dir := t.TempDir()
-		write := func(name string, data []byte) string {
-			if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name, "System.evtx"), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			return filepath.Join(dir, name)
-		}
-		a, d := write("a", c.first), write("b", c.other)
-		units, probs, err := fleet.Find([]string{a, d})
-		if err != nil || len(probs) > 0 {
-			t.Fatal(probs, err)
-		}
-		m := oneMachine(t, fleet.Group(units, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()}))
-		if len(m.Logs) != 1 || len(m.Logs[0].Copies) != 2 {
-			t.Fatalf("%s: logs %+v, want one of two copies", c.name, m.Logs)
-		}
-		l := m.Logs[0]
+		a, d := writeLogFile(t, dir, "a", c.first), writeLogFile(t, dir, "b", c.other)
+		m, l := groupCopies(t, c.name, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()}, a, d)
 		// What Merge adds from the second copy.
-		f, err := l.EvtxLog().Open(evtx.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for {
-			if _, err := f.Next(); err == io.EOF {
-				break
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			n++
-		}
-		merged := f.PartAdded()
-		f.Close()
+		n, merged := mergedCount(t, l.EvtxLog())
 		if n != 50 || merged[1] != c.added {
 			t.Fatalf("%s: Merge yields %d events, the second copy adds %d; want 50 and %d", c.name, n, merged[1], c.added)
 		}
@@ -114,6 +63,108 @@ func TestUntimedExportCopyIsAnUpperBound(t *testing.T) {
 		}
 		if !said || !total {
 			t.Errorf("%s: grouping %q does not say what the copy adds truthfully", c.name, m.Grouping)
+		}
+	}
+}
+
+// untimed25 writes record 25 (index 24) without a TimeCreated.
+var untimed25 = evtxtest.Options{NoTimeCreated: func(i int, _ *evtx.Event) bool { return i == 24 }}
+
+// export50 returns the bytes of an export (evtxtest.Exported, header
+// times 0) of a 50-record System log (EventLog 6013 a minute apart,
+// EventRecordID 100 to 149), 10 records a chunk, written with o; edit,
+// when not nil, changes each exported event first.
+func export50(t *testing.T, o evtxtest.Options, edit func(i int, ev *evtx.Event)) []byte {
+	t.Helper()
+	var evs []*evtx.Event
+	for i := range 50 {
+		ev := evtxtest.EventLog(evtxtest.MinuteLogStart.Add(time.Duration(i)*time.Minute), 6013)
+		ev.System.EventRecordID = uint64(100 + i)
+		evs = append(evs, ev)
+	}
+	ex := evtxtest.Exported(evs)
+	for i, ev := range ex {
+		ev.Written = evtxtest.NoTime
+		if edit != nil {
+			edit(i, ev)
+		}
+	}
+	o.MaxRecordsPerChunk = 10
+	b, err := evtxtest.Bytes(ex, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// mergedCount reads l and returns how many events it yields and what each
+// part added (evtx.Reader.PartAdded).
+func mergedCount(t *testing.T, l *evtx.Log) (int, []int) {
+	t.Helper()
+	f, err := l.Open(evtx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for {
+		if _, err := f.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	return n, f.PartAdded()
+}
+
+// TestUntimedExportUnsureIsNoMore: why grouping counts a record without a
+// TimeCreated read that only an export's copy holds at most (Copy.Unsure)
+// and not exactly, as evtx.Merge does. Two exports of one log, record 25
+// without a TimeCreated in the second, once with the first's content
+// (Merge: one record, 50) and once with another ProcessID (Merge: two
+// records, 51, as its content differs: evtx.Event.TimelessIdentity).
+// Grouping reads, of each record, its summary (channel, provider,
+// computer, record number, header time, event id, EventRecordID,
+// TimeCreated) and decodes none: the two cases read alike, so every
+// count grouping makes is the same in both, and no count from what it
+// read can equal Merge's in both. Both lie within the bound it gives.
+func TestUntimedExportUnsureIsNoMore(t *testing.T) {
+	good := export50(t, evtxtest.Options{}, nil)
+	same := export50(t, untimed25, nil)
+	other := export50(t, untimed25, func(i int, ev *evtx.Event) {
+		if i == 24 {
+			ev.System.ProcessID++
+		}
+	})
+	eng := engine(t)
+	o := fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts()}
+	type counts struct{ records, added, unsure, differ int }
+	for _, untimedFirst := range []bool{false, true} {
+		var got []counts
+		for _, c := range []struct {
+			name   string
+			second []byte
+			want   int // what Merge reads
+		}{{"same content", same, 50}, {"another ProcessID", other, 51}} {
+			dir := t.TempDir()
+			first, second := good, c.second
+			if untimedFirst {
+				first, second = second, first
+			}
+			_, l := groupCopies(t, c.name, o, writeLogFile(t, dir, "a", first), writeLogFile(t, dir, "b", second))
+			if n, _ := mergedCount(t, l.EvtxLog()); n != c.want {
+				t.Fatalf("%s, untimed first %v: Merge yields %d events, want %d", c.name, untimedFirst, n, c.want)
+			} else if cp := l.Copies[1]; l.Records < n || l.Records-cp.Unsure > n {
+				t.Errorf("%s, untimed first %v: grouping counts %d records, %d unsure; want Merge's %d within", c.name, untimedFirst, l.Records, cp.Unsure, n)
+			}
+			got = append(got, counts{l.Records, l.Copies[1].Added, l.Copies[1].Unsure, l.Copies[1].Differ})
+		}
+		if got[0] != got[1] {
+			t.Errorf("untimed first %v: grouping counts %+v with the same content, %+v with another: it reads the two alike", untimedFirst, got[0], got[1])
+		}
+		if got[0].unsure != 1 {
+			t.Errorf("untimed first %v: %d unsure, want 1", untimedFirst, got[0].unsure)
 		}
 	}
 }

@@ -470,7 +470,7 @@ type Input struct {
 	// while the machine's clock ran ahead, as another of its logs shows
 	// (a warning says which): it is not the machine's "now".
 	ClockAhead bool `json:"clock_ahead,omitempty"`
-	// CopyOf is the Path of an earlier input holding records a query
+	// CopyOf is the Path of another input holding records a query
 	// matched in this log too (rules.Input.CopyOf): copies of one log
 	// given unmerged, each such record counted once, from CopyOf;
 	// SharedMatches counts them. evtxrdp merges copies before analysing

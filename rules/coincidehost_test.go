@@ -23,22 +23,11 @@ import (
 func TestCoincidenceOnlyWithinOneComputer(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	forwarded := func(attemptOn string) []*evtx.Event {
-		var evs []*evtx.Event
-		for i, host := range []string{"VM-A", "VM-B"} {
-			for _, ev := range evtxtest.Noise(t0.Add(-48*time.Hour+time.Duration(i)*time.Minute), 10*time.Minute, 48*6) {
-				ev.System.Computer = host
-				evs = append(evs, ev)
-			}
-		}
 		s := evtxtest.Schannel36870(t0.Add(-time.Hour), 0x8009030d, 10001)
 		s.System.Computer = "VM-A"
 		r := evtxtest.RCMOperational(t0.Add(-time.Hour-2*time.Second), 261)
 		r.System.Computer = attemptOn
-		evs = sorted(append(evs, s, r))
-		for i, ev := range evs {
-			ev.RecordID = uint64(i + 1)
-		}
-		return evs
+		return numbered(append(hostsNoise(t0, hostsNamed("VM-A", "VM-B")), s, r))
 	}
 	e := builtinEngine(t, Options{})
 	for _, c := range []struct {
@@ -50,11 +39,7 @@ func TestCoincidenceOnlyWithinOneComputer(t *testing.T) {
 			"; an RDP connection attempt 2 seconds before it (RemoteConnectionManager 261 at 2024-05-01T10:59:58.0000000Z) is of another computer, VM-B"}},
 		{"vm-a.contoso.com", Detected, []string{"an RDP connection attempt 2 seconds before it (RemoteConnectionManager 261"}},
 	} {
-		dir := t.TempDir()
-		if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), forwarded(c.attemptOn), evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		f := finding(t, analyzePath(t, e, dir), "rdp-cert-private-key")
+		f := findingOfLog(t, e, "ForwardedEvents.evtx", forwarded(c.attemptOn), "rdp-cert-private-key")
 		var attr []string
 		for _, r := range f.Evidence {
 			attr = append(attr, r.Attribution)
@@ -84,25 +69,12 @@ func TestRecoveryOnlyOfItsOwnComputer(t *testing.T) {
 	service := [2]*evtx.Event{evtxtest.SCM7000(t0.Add(-2*time.Hour), "Remote Desktop Configuration", "%%1053", "SessionEnv"),
 		evtxtest.SCM7036(t0.Add(-time.Hour), "Remote Desktop Configuration", "running", "SessionEnv")}
 	log := func(pair [2]*evtx.Event, hostsOf func(i int, t time.Time) string, failOn, fixOn string) []*evtx.Event {
-		var evs []*evtx.Event
-		for i := range 2 {
-			for _, ev := range evtxtest.Noise(t0.Add(-48*time.Hour+time.Duration(i)*time.Minute), 10*time.Minute, 48*6) {
-				ev.System.Computer = hostsOf(i, ev.System.TimeCreated)
-				if ev.System.Computer != "" {
-					evs = append(evs, ev)
-				}
-			}
-		}
 		fail, fix := *pair[0], *pair[1]
 		fail.System.Computer = failOn
 		fix.System.Computer = fixOn
-		evs = sorted(append(evs, &fail, &fix))
-		for i, ev := range evs {
-			ev.RecordID = uint64(i + 1)
-		}
-		return evs
+		return numbered(append(hostsNoise(t0, hostsOf), &fail, &fix))
 	}
-	forwarded := func(i int, _ time.Time) string { return []string{"VM-A", "VM-B"}[i] }
+	forwarded := hostsNamed("VM-A", "VM-B")
 	renamed := func(i int, t time.Time) string {
 		switch {
 		case i == 1:
@@ -125,11 +97,7 @@ func TestRecoveryOnlyOfItsOwnComputer(t *testing.T) {
 		{"service, forwarded, recovery of another computer", "rdp-service-not-running", log(service, forwarded, "VM-A", "VM-B"), Detected},
 		{"service, forwarded, recovery of its computer", "rdp-service-not-running", log(service, forwarded, "VM-A", "VM-A"), Resolved},
 	} {
-		dir := t.TempDir()
-		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), c.evs, evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		if f := finding(t, analyzePath(t, e, dir), c.rule); f.Verdict != c.want {
+		if f := findingOfLog(t, e, "System.evtx", c.evs, c.rule); f.Verdict != c.want {
 			t.Errorf("%s: %s (%s); want %s", c.name, f.Verdict, f.Why, c.want)
 		}
 	}
@@ -158,22 +126,14 @@ func TestFollowerOnlyOfItsOwnComputer(t *testing.T) {
 		boot.System.Computer = "VM-A"
 		started := evtxtest.RCMOperational(at(5*time.Hour-time.Minute), 258)
 		started.System.Computer = startedOn
-		evs = sorted(append(evs, boot, started))
-		for i, ev := range evs {
-			ev.RecordID = uint64(i + 1)
-		}
-		return evs
+		return numbered(append(evs, boot, started))
 	}
 	e := builtinEngine(t, Options{})
 	for _, c := range []struct {
 		startedOn string
 		want      Verdict
 	}{{"VM-B", Detected}, {"VM-A", NotDetected}} {
-		dir := t.TempDir()
-		if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), forwarded(c.startedOn), evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		if f := finding(t, analyzePath(t, e, dir), "rdp-listener"); f.Verdict != c.want {
+		if f := findingOfLog(t, e, "ForwardedEvents.evtx", forwarded(c.startedOn), "rdp-listener"); f.Verdict != c.want {
 			t.Errorf("listener started on %s: %s (%s), caveats %q; want %s", c.startedOn, f.Verdict, f.Why, f.Caveats, c.want)
 		}
 	}
@@ -188,34 +148,22 @@ func TestFollowerOnlyOfItsOwnComputer(t *testing.T) {
 func TestThresholdPerComputer(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	forwarded := func(a, b string) []*evtx.Event {
-		var evs []*evtx.Event
+		evs := hostsNoise(t0, hostsNamed(a, b))
 		for i, host := range []string{a, b} {
-			for _, ev := range evtxtest.Noise(t0.Add(-48*time.Hour+time.Duration(i)*time.Minute), 10*time.Minute, 48*6) {
-				ev.System.Computer = host
-				evs = append(evs, ev)
-			}
 			for k := range 20 {
 				ev := evtxtest.RdpCoreTS140(t0.Add(-time.Hour+time.Duration(k*10+i)*time.Second), fmt.Sprintf("198.51.100.%d", k%6+10*i))
 				ev.System.Computer = host
 				evs = append(evs, ev)
 			}
 		}
-		evs = sorted(evs)
-		for i, ev := range evs {
-			ev.RecordID = uint64(i + 1)
-		}
-		return evs
+		return numbered(evs)
 	}
 	e := builtinEngine(t, Options{})
 	for _, c := range []struct {
 		a, b string
 		want Verdict
 	}{{"VM-A", "VM-B", NotDetected}, {"VM-A", "vm-a.contoso.com", Detected}} {
-		dir := t.TempDir()
-		if err := evtxtest.WriteFile(filepath.Join(dir, "ForwardedEvents.evtx"), forwarded(c.a, c.b), evtxtest.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		f := finding(t, analyzePath(t, e, dir), "rdp-brute-force")
+		f := findingOfLog(t, e, "ForwardedEvents.evtx", forwarded(c.a, c.b), "rdp-brute-force")
 		if got := f.Verdict; got != c.want && !(c.want == NotDetected && got == NotChecked) {
 			t.Errorf("%s and %s: %s (%s), caveats %q; want %s", c.a, c.b, got, f.Why, f.Caveats, c.want)
 		}
@@ -223,4 +171,46 @@ func TestThresholdPerComputer(t *testing.T) {
 			t.Errorf("%s and %s: caveats %q lack the peak of one computer", c.a, c.b, f.Caveats)
 		}
 	}
+}
+
+// hostsNoise returns two computers' Noise interleaved, as forwarded
+// events hold them: for each i of 0 and 1, 48 hours of a record every 10
+// minutes up to t0, i minutes later, each named hostOf(i, its time) (its
+// System/Computer), left out where that is "".
+func hostsNoise(t0 time.Time, hostOf func(i int, t time.Time) string) []*evtx.Event {
+	var evs []*evtx.Event
+	for i := range 2 {
+		for _, ev := range evtxtest.Noise(t0.Add(-48*time.Hour+time.Duration(i)*time.Minute), 10*time.Minute, 48*6) {
+			ev.System.Computer = hostOf(i, ev.System.TimeCreated)
+			if ev.System.Computer != "" {
+				evs = append(evs, ev)
+			}
+		}
+	}
+	return evs
+}
+
+// hostsNamed is the hostOf of hostsNoise that names computer i hosts[i].
+func hostsNamed(hosts ...string) func(i int, _ time.Time) string {
+	return func(i int, _ time.Time) string { return hosts[i] }
+}
+
+// numbered returns evs by TimeCreated (sorted), their record numbers 1 on.
+func numbered(evs []*evtx.Event) []*evtx.Event {
+	evs = sorted(evs)
+	for i, ev := range evs {
+		ev.RecordID = uint64(i + 1)
+	}
+	return evs
+}
+
+// findingOfLog writes evs as the log name in a new folder, analyses it
+// with e and returns its finding of rule.
+func findingOfLog(t *testing.T, e *Engine, name string, evs []*evtx.Event, rule string) *Finding {
+	t.Helper()
+	dir := t.TempDir()
+	if err := evtxtest.WriteFile(filepath.Join(dir, name), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return finding(t, analyzePath(t, e, dir), rule)
 }

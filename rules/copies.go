@@ -29,14 +29,23 @@ import (
 // substitution) in one copy has another identity there; evtx.Merge takes
 // it for a copy of a record of another part of the same channel,
 // EventRecordID and content but for TimeCreated
-// (evtx.Event.TimelessIdentity), with a TimeCreated or without, and so
-// does this: such a record is counted once when an earlier input gave a
-// copy of it (byTimeless; with shortcuts, a key without TimeCreated,
-// recordkey.OfEventAnyTime, that two inputs share makes the scan exact).
-// A record with a TimeCreated is not set aside for an earlier input's
-// copy without one (Merge yields the copy with a TimeCreated): it is
-// counted, and so is that earlier copy, among the matches without a
-// TimeCreated (QueryHit.Untimed), which no window holds.
+// (evtx.Event.TimelessIdentity), with a TimeCreated or without, and
+// yields the copy with a TimeCreated when one part has it, whichever part
+// comes first. So does this, in any order of the inputs: such a record
+// is counted once when an earlier input gave a copy of it (byTimeless);
+// else it is held (held) until every input is read, and counted among
+// the matches without a TimeCreated (QueryHit.Untimed, which no window
+// holds) only when no other input gave a copy of it with a TimeCreated
+// (timed): else it is that copy, counted by its time. Before, a copy
+// without a TimeCreated given first was counted among those matches
+// beside its later copy (TestCopyWithoutTimeCreatedAnyOrder). A copy
+// with a TimeCreated outside the period the scan decodes (and its
+// look-back) is not read there: a held record that no input gave with a
+// TimeCreated among the records read is looked for in the other inputs
+// of its channel, all their records (findTimedCopies), as Merge reads
+// them (TestCopyWithoutTimeCreatedOutsideThePeriod). With shortcuts, a
+// matched record without a TimeCreated of a channel another input holds
+// makes the scan exact (untimedOf), which holds and looks.
 type sharedRecords struct {
 	exact      bool
 	byIdentity map[evtx.RecordIdentity]*Input
@@ -44,15 +53,79 @@ type sharedRecords struct {
 	// byTimeless holds, by evtx.Event.TimelessIdentity, the first input
 	// that gave a matched record (exact).
 	byTimeless map[evtx.TimelessIdentity]*Input
-	// byAnyTime holds, by recordkey.OfEventAnyTime, the first input that
-	// gave a matched record (not exact): a record without a TimeCreated
-	// of another input under its key (its key, TimeCreated not read)
-	// makes the scan exact.
-	byAnyTime map[uint64]*Input
+	// timed holds, by evtx.Event.TimelessIdentity, the first two inputs
+	// that gave a matched record with a TimeCreated (exact).
+	timed map[evtx.TimelessIdentity][2]*Input
+	// held holds the matched records without a TimeCreated that no
+	// earlier input gave (exact), until every input is read
+	// (scanner.countHeld).
+	held []*heldUntimed
 	// suspect is set when two inputs share a key (not exact): the scan
 	// is to be done again exactly.
 	suspect bool
+	// untimedOf holds the inputs and channels of the matched records
+	// without a TimeCreated (not exact): another input of that channel
+	// makes the scan exact (suspected).
+	untimedOf map[untimedOf]struct{}
 }
+
+type untimedOf struct {
+	in      *Input
+	channel string
+}
+
+// suspected reports whether a scan that was not exact must be done again
+// exactly: two inputs shared a key, or one of inputs gave a matched
+// record without a TimeCreated of a channel another input holds (which
+// may hold a copy of it with one, read or not: findTimedCopies).
+func (c *sharedRecords) suspected(inputs []*Input) bool {
+	if c == nil {
+		return false
+	}
+	if c.suspect {
+		return true
+	}
+	for u := range c.untimedOf {
+		for _, o := range inputs {
+			if o != u.in && o.Used && o.Holds(u.channel) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// heldUntimed is a matched record without a TimeCreated of in, whose
+// content but for TimeCreated is tl, and its matches: each query's (or
+// timeline entry's) and the event named for it, to be counted, or not,
+// once every input is read (sharedRecords.held).
+type heldUntimed struct {
+	in      *Input
+	tl      evtx.TimelessIdentity
+	matches []heldMatch
+	// provider and eventID are the record's, to find a copy by its
+	// summary (findTimedCopies).
+	provider string
+	eventID  uint16
+}
+
+type heldMatch struct {
+	cq  *compiledQuery
+	ref *EventRef
+}
+
+// copyCheck is what sharedRecords.shared tells of a matched record.
+type copyCheck int
+
+const (
+	// notCopy: counted here.
+	notCopy copyCheck = iota
+	// copyCounted: an earlier input gave it, counted from there.
+	copyCounted
+	// copyHeld: without a TimeCreated, no earlier input gave it: held
+	// until every input is read (heldUntimed).
+	copyHeld
+)
 
 // newSharedRecords returns the tracker for inputs, nil when fewer than two
 // of them are read (no record can be in two).
@@ -67,18 +140,21 @@ func newSharedRecords(inputs []*Input, exact bool) *sharedRecords {
 		return nil
 	}
 	if exact {
-		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}, byTimeless: map[evtx.TimelessIdentity]*Input{}}
+		return &sharedRecords{exact: true, byIdentity: map[evtx.RecordIdentity]*Input{}, byTimeless: map[evtx.TimelessIdentity]*Input{}, timed: map[evtx.TimelessIdentity][2]*Input{}}
 	}
-	return &sharedRecords{byKey: map[uint64]*Input{}, byAnyTime: map[uint64]*Input{}}
+	return &sharedRecords{byKey: map[uint64]*Input{}}
 }
 
-// shared reports whether ev, a record of in that a query matched, is a
-// record an earlier input already gave (by evtx.Event.Identity), and notes
-// it in in.CopyOf and in.SharedMatches. Records that repeat within one
-// input are left to the reader, as before.
-func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
+// shared tells whether ev, a record of in that a query matched, is a
+// record an earlier input already gave (by evtx.Event.Identity, or by
+// its content but for a TimeCreated not read here), and notes it in
+// in.CopyOf and in.SharedMatches (copyCounted); or one without a
+// TimeCreated to hold until every input is read (copyHeld), whose
+// content but for TimeCreated is the TimelessIdentity returned. Records
+// that repeat within one input are left to the reader, as before.
+func (c *sharedRecords) shared(in *Input, ev *evtx.Event) (copyCheck, evtx.TimelessIdentity) {
 	if c == nil {
-		return false
+		return notCopy, evtx.TimelessIdentity{}
 	}
 	if !c.exact {
 		k := identityKey(ev)
@@ -87,19 +163,16 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
 		} else if first != in {
 			c.suspect = true
 		}
-		// A copy whose TimeCreated one input could not read (exact:
-		// byTimeless).
-		untimed := ev.System.TimeCreated.IsZero()
-		ak := k
-		if !untimed {
-			ak = recordkey.OfEventAnyTime(ev)
+		// A record whose TimeCreated could not be read, of which
+		// another input of its channel may hold a copy with one, read
+		// or not (exact: held, findTimedCopies).
+		if ev.System.TimeCreated.IsZero() {
+			if c.untimedOf == nil {
+				c.untimedOf = map[untimedOf]struct{}{}
+			}
+			c.untimedOf[untimedOf{in, recordChannel(in, ev)}] = struct{}{}
 		}
-		if first, ok := c.byAnyTime[ak]; !ok {
-			c.byAnyTime[ak] = in
-		} else if first != in && untimed {
-			c.suspect = true
-		}
-		return false
+		return notCopy, evtx.TimelessIdentity{}
 	}
 	id, tl := ev.Identities()
 	first, ok := c.byIdentity[id]
@@ -110,19 +183,159 @@ func (c *sharedRecords) shared(in *Input, ev *evtx.Event) bool {
 	if !tok {
 		c.byTimeless[tl] = in
 	}
+	if id.TimeCreated != 0 {
+		c.noteTimed(in, tl)
+	}
 	if !ok || first == in {
-		if id.TimeCreated != 0 || !tok || tfirst == in {
-			return false
+		if id.TimeCreated != 0 {
+			return notCopy, tl
+		}
+		if !tok || tfirst == in {
+			// No TimeCreated read here, and no earlier input gave a
+			// copy of it: a later one may give it with one.
+			return copyHeld, tl
 		}
 		// No TimeCreated read here, and an earlier input gave a copy
 		// of the same content but for TimeCreated.
 		first = tfirst
 	}
+	in.note(first)
+	return copyCounted, tl
+}
+
+// note notes in Input.CopyOf and SharedMatches that a record of in is
+// counted from first.
+func (in *Input) note(first *Input) {
 	in.SharedMatches++
 	if in.CopyOf == "" {
 		in.CopyOf = first.Path
 	}
-	return true
+}
+
+// noteTimed notes that in holds a record with a TimeCreated whose content
+// but for TimeCreated is tl.
+func (c *sharedRecords) noteTimed(in *Input, tl evtx.TimelessIdentity) {
+	if t := c.timed[tl]; t[0] == nil {
+		c.timed[tl] = [2]*Input{in}
+	} else if t[1] == nil && t[0] != in {
+		c.timed[tl] = [2]*Input{t[0], in}
+	}
+}
+
+// timedCopy returns an input other than in that gave a matched record
+// with a TimeCreated whose content but for TimeCreated is tl, nil if
+// none did.
+func (c *sharedRecords) timedCopy(in *Input, tl evtx.TimelessIdentity) *Input {
+	for _, o := range c.timed[tl] {
+		if o != nil && o != in {
+			return o
+		}
+	}
+	return nil
+}
+
+// countHeld counts the matched records without a TimeCreated that were
+// held (sharedRecords.held), once every input is read: one that another
+// input gave with a TimeCreated is that input's record (counted there by
+// its time) and noted as shared, the others are counted among the
+// matches without a TimeCreated (QueryHit.Untimed) and the timeline's
+// (TimelineUntimed), as scanner.event counts them when no copy is held.
+func (s *scanner) countHeld() {
+	c := s.shared
+	if c == nil {
+		return
+	}
+	s.findTimedCopies()
+	held := c.held
+	c.held = nil
+	for _, h := range held {
+		if o := c.timedCopy(h.in, h.tl); o != nil {
+			h.in.note(o)
+			continue
+		}
+		for _, m := range h.matches {
+			if m.cq.tl != nil {
+				if s.tl != nil {
+					s.tl.noteUntimed(m.ref)
+				}
+				continue
+			}
+			s.matchUntimed(m.cq, m.ref)
+		}
+	}
+}
+
+// findTimedCopies looks, for the held records that no other input gave
+// with a TimeCreated among the records the scan read (a query matched),
+// in each other input that holds their channel, through all its records,
+// for a copy with a TimeCreated (noteTimed): one outside the period the
+// scan decodes, or that no query matched, is one evtx.Merge would yield
+// in the held record's place. With shortcuts only the records whose
+// summary (provider, event id, EventRecordID) is a held record's, or
+// cannot tell (no TimeCreated or EventRecordID read without decoding),
+// are decoded; an input that cannot be read is passed over (the main
+// pass reports it).
+func (s *scanner) findTimedCopies() {
+	c := s.shared
+	var open []*heldUntimed
+	for _, h := range c.held {
+		if c.timedCopy(h.in, h.tl) == nil {
+			open = append(open, h)
+		}
+	}
+	if len(open) == 0 {
+		return
+	}
+	type summaryKey struct {
+		provider string
+		eventID  uint16
+		erid     uint64
+	}
+	for i, in := range s.inputs {
+		if !in.Used {
+			continue
+		}
+		wanted := map[summaryKey]struct{}{}
+		tls := map[evtx.TimelessIdentity]struct{}{}
+		for _, h := range open {
+			if h.in != in && in.Holds(h.tl.Channel) {
+				wanted[summaryKey{h.provider, h.eventID, h.tl.RecordID}] = struct{}{}
+				tls[h.tl] = struct{}{}
+			}
+		}
+		if len(tls) == 0 {
+			continue
+		}
+		o := evtx.Options{Workers: s.e.opt.Workers}
+		if !s.e.opt.NoShortcuts {
+			o.Filter = func(sm evtx.Summary) bool {
+				if sm.TimeCreated.IsZero() || sm.EventRecordID == 0 {
+					return true
+				}
+				_, ok := wanted[summaryKey{sm.Provider, sm.EventID, sm.EventRecordID}]
+				return ok
+			}
+		}
+		f, err := s.logs[i].Open(o)
+		if err != nil {
+			continue
+		}
+		// To its end or its first error (the main pass reports it).
+		for ev, err := f.Next(); err == nil; ev, err = f.Next() {
+			if ev.Partial == "" && !ev.System.TimeCreated.IsZero() {
+				if _, tl := ev.Identities(); hasKey(tls, tl) {
+					c.noteTimed(in, tl)
+				}
+			}
+		}
+		f.Close()
+	}
+}
+
+// hasKey reports whether m holds k.
+func hasKey[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // identityKey is the key of what of ev's identity (evtx.Event.Identity)
@@ -138,10 +351,10 @@ func identityKey(ev *evtx.Event) uint64 {
 	return recordkey.OfEvent(ev)
 }
 
-// copiesWarning says that in holds records an earlier input gave too.
+// copiesWarning says that in holds records another input gave too.
 func copiesWarning(in *Input) string {
 	return fmt.Sprintf(
-		"%s holds %s a query matched in an earlier log, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the earlier log, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
+		"%s holds %s a query matched in another log given, %s, too (the same channel, EventRecordID, TimeCreated and content, or the same but for a TimeCreated not read in one): copies of one log given as two logs (a shadow copy, a second download); those records are counted once, from the log given first, or from the copy with a TimeCreated, but each file is otherwise read and judged on its own: merge copies before analysing them (fleet.Copies, as evtxrdp analyze does, or evtx.Merge)",
 		in.Path, plural.N(in.SharedMatches, "record"), in.CopyOf)
 }
 

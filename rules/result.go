@@ -184,18 +184,22 @@ type Input struct {
 	// renumbered) or its header time is zero, or most of its records whose
 	// EventRecordID was read are renumbered (evtx.Stats.Exported).
 	Exported bool
-	// CopyOf is the Path of an earlier input (in the order given to
-	// Analyze) that gave records this log holds too: records a query
-	// matched with the same evtx.RecordIdentity (channel, EventRecordID,
-	// TimeCreated and content, as evtx.Merge judges copies). The two
-	// are copies of one log given as two logs (a volume shadow copy, a
-	// second download). SharedMatches counts those records; each is
-	// counted once, from the input that gave it first, as evtx.Merge
-	// yields a record from its first part, and Warnings says so. The
+	// CopyOf is the Path of another input that gave records this log
+	// holds too: records a query matched with the same
+	// evtx.RecordIdentity (channel, EventRecordID, TimeCreated and
+	// content, as evtx.Merge judges copies), or the same but for a
+	// TimeCreated not read in one. The two are copies of one log given as
+	// two logs (a volume shadow copy, a second download). SharedMatches
+	// counts those records; each is counted once, from the input that
+	// gave it first (in the order given to Analyze), as evtx.Merge yields
+	// a record from its first part, but for a record without a
+	// TimeCreated here that a later input gives with one: counted from
+	// that input, as evtx.Merge keeps that copy, so that the findings do
+	// not depend on the order. Warnings says so. The
 	// rest of this Input (Stats, InPeriod, its first- and last-written
 	// records) is still this file's alone: merge copies before Analyze
 	// (fleet.Copies) to read them as one log. "" and 0 when no matched
-	// record of the log was given by an earlier input: only matched
+	// record of the log was counted from another input: only matched
 	// records are compared, so copies without a match are not told.
 	CopyOf        string
 	SharedMatches int

@@ -262,7 +262,7 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 			s.warnings = append(s.warnings, conflictsWarning(in))
 		}
 	}
-	s.copiesSuspected = s.shared != nil && s.shared.suspect
+	s.copiesSuspected = s.shared.suspected(s.inputs)
 	return s.scanResult
 }
 
@@ -324,6 +324,7 @@ func (s *scanner) decodeAll() {
 			s.stats(in, s.logs[i])
 		}
 	}
+	s.countHeld()
 	s.corroborateFurther()
 }
 
@@ -978,6 +979,7 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 	var ref *EventRef // built on the first match
 	ch := recordChannel(in, ev)
 	checked := false // whether an earlier input gave ev (sharedRecords)
+	var held *heldUntimed
 	for _, cq := range qs {
 		// Equal text first: EqualFold compares a long channel name rune by
 		// rune, and the channels of a log's records are those of its queries.
@@ -994,8 +996,14 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 			in.Channels = append(in.Channels, ch)
 		}
 		if !checked {
-			if s.shared.shared(in, ev) {
+			switch c, tl := s.shared.shared(in, ev); c {
+			case copyCounted:
 				return // counted from the input that gave it first
+			case copyHeld:
+				// Without a TimeCreated: counted, or not, once every
+				// input is read (countHeld).
+				held = &heldUntimed{in: in, tl: tl, provider: ev.System.Provider.Name, eventID: ev.System.EventID}
+				s.shared.held = append(s.shared.held, held)
 			}
 			if ev.ConflictOf != nil {
 				// evtx.Merge yields a record whose copies differ, and
@@ -1005,7 +1013,7 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 			}
 			checked = true
 		}
-		if cq.tl != nil {
+		if cq.tl != nil && held == nil {
 			s.noteTimeline(cq, in, ev, t)
 			continue
 		}
@@ -1015,6 +1023,13 @@ func (s *scanner) event(in *Input, ev *evtx.Event, qs []*compiledQuery, k eventK
 		}
 		r := *ref
 		r.Query = cq.query.ID
+		if held != nil {
+			if cq.tl != nil {
+				r.Query = cq.tl.entry.ID // as noteTimeline names it
+			}
+			held.matches = append(held.matches, heldMatch{cq, &r})
+			continue
+		}
 		s.match(cq, ev, &r)
 	}
 }
@@ -1104,18 +1119,25 @@ func newer(a, b *EventRef) bool {
 	return a.RecordID > b.RecordID
 }
 
+// matchUntimed counts r, a match of cq without a TimeCreated: in no
+// window, look-back or coincidence; a context event without one
+// attributes nothing.
+func (s *scanner) matchUntimed(cq *compiledQuery, r *EventRef) {
+	if cq.query.Role == RoleContext {
+		return
+	}
+	h := &s.queries[cq].hit
+	h.Untimed++
+	if h.UntimedNewest == nil || writtenAfter(r, h.UntimedNewest) {
+		h.UntimedNewest = r
+	}
+}
+
 func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	st := s.queries[cq]
 	h := &st.hit
 	if r.Time.IsZero() {
-		// No TimeCreated: in no window, look-back or coincidence; a
-		// context event without one attributes nothing.
-		if cq.query.Role != RoleContext {
-			h.Untimed++
-			if h.UntimedNewest == nil || writtenAfter(r, h.UntimedNewest) {
-				h.UntimedNewest = r
-			}
-		}
+		s.matchUntimed(cq, r)
 		return
 	}
 	start := windowStart(s.ref, cq.rule.window)
