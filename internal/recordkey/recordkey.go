@@ -106,15 +106,6 @@ func OfEvent(ev *evtx.Event) uint64 {
 	return h.event(ev.System.EventRecordID, ev.RecordID, ev.System.TimeCreated, ev.System.EventID)
 }
 
-// OfEventAnyTime is OfEvent of ev as if its TimeCreated had not been
-// read: the key a copy of ev whose TimeCreated could not be read (a null
-// or damaged substitution; see evtx.TimelessIdentity) has. Records whose
-// evtx.Event.TimelessIdentity values are equal have equal keys so.
-func OfEventAnyTime(ev *evtx.Event) uint64 {
-	h := PrefixOf(ev.System.Channel, ev.System.Provider.Name, ev.System.Computer)
-	return h.event(ev.System.EventRecordID, ev.RecordID, time.Time{}, ev.System.EventID)
-}
-
 // event is h followed by id (recordID where id is 0), timeCreated and
 // eventID.
 func (h Hash) event(id, recordID uint64, timeCreated time.Time, eventID uint16) uint64 {
