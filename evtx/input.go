@@ -31,7 +31,12 @@ func fileKind(m fs.FileMode) string {
 }
 
 // notRegular is the error for a path that is not a regular file.
+// A named pipe or character device is a stream that one read empties:
+// the error says to give it on standard input, which is copied once.
 func notRegular(name string, m fs.FileMode) error {
+	if (m&fs.ModeNamedPipe != 0 || m&fs.ModeCharDevice != 0) && lineSafe(name) {
+		return fmt.Errorf("%w: %s is %s (a stream: give it on standard input, as - < %s)", ErrNotRegular, name, fileKind(m), shellWord(name))
+	}
 	return fmt.Errorf("%w: %s is %s", ErrNotRegular, name, fileKind(m))
 }
 

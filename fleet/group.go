@@ -144,6 +144,10 @@ type Log struct {
 	// log in another unit puts the machine there too, so that the logs
 	// beside that copy that no rule reads go with it.
 	units []int
+	// unreadable is set when a copy could not be read: opened for
+	// grouping and refused (its channel's rules read it), or no record
+	// told its channel (Read is false either way; the inputs say why).
+	unreadable bool
 }
 
 // Copy is one file of a Log.
@@ -284,6 +288,9 @@ type entry struct {
 	unit     int
 	channel  string
 	misnamed bool // its file name names another channel (logChannel)
+	// unknown: no record told its channel (it could not be read, or
+	// all its records were decoded in part): channel is its file name's.
+	unknown  bool
 	need     bool
 	prof     *profile
 	sameFile int // index of the entry that is the same file, or -1
@@ -333,8 +340,8 @@ func Group(units []*Unit, opts Options) []*Machine {
 				continue
 			}
 			paths[l.Path] = true
-			ch, misnamed := logChannel(l, need)
-			es = append(es, &entry{log: l, unit: ui, channel: ch, misnamed: misnamed, sameFile: -1})
+			ch, fileCh, err := rules.LogChannel(l, need) // as logChannel, and whether a record told
+			es = append(es, &entry{log: l, unit: ui, channel: ch, misnamed: !strings.EqualFold(ch, fileCh), unknown: err != nil, sameFile: -1})
 		}
 	}
 	for _, e := range es {
@@ -755,6 +762,7 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 	for _, i := range order {
 		e := es[i]
 		c := &Copy{Path: e.log.Path, Log: e.log, SameFile: e.sameFile >= 0 && read[e.sameFile]}
+		l.unreadable = l.unreadable || e.unknown || e.prof != nil && e.prof.err != nil
 		if c.SameFile {
 			c.SameAs = es[e.sameFile].log.Path
 		}
@@ -1168,12 +1176,17 @@ func (m *Machine) finish(units []*Unit, period bool) {
 	if period {
 		inPeriod = " of the grouping period"
 	}
-	unread := map[string]int{}
+	// unread counts, by place, the logs no rule reads, failed those that
+	// could not be read (a System.evtx that is not a log was said to be
+	// one "no rule reads (not opened)").
+	unread, failed := map[string]int{}, map[string]int{}
 	for _, l := range m.Logs {
 		p := l.Copies[0].Path
 		switch {
 		case m.Forwarded:
 			why = append(why, fmt.Sprintf("%s: its records name %d computers, interleaved (forwarded events); analysed as one log, not split: its findings and reference time mix these computers", p, len(l.hosts)))
+		case !l.Read && l.unreadable:
+			failed[units[l.unit].Path]++
 		case !l.Read:
 			unread[units[l.unit].Path]++
 		case len(l.hosts) == 0:
@@ -1222,9 +1235,19 @@ func (m *Machine) finish(units []*Unit, period bool) {
 	for u := range unread {
 		places = append(places, u)
 	}
+	for u := range failed {
+		if unread[u] == 0 {
+			places = append(places, u)
+		}
+	}
 	sort.Strings(places)
 	for _, u := range places {
-		why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural.N(unread[u], "log")))
+		if n := failed[u]; n > 0 {
+			why = append(why, fmt.Sprintf("%s: %s that could not be read (the inputs say why), listed with each machine whose logs are there", u, plural.N(n, "log")))
+		}
+		if n := unread[u]; n > 0 {
+			why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural.N(n, "log")))
+		}
 	}
 	m.Grouping = append(why, m.Grouping...)
 }

@@ -194,9 +194,22 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 		p := &printer{w: w, esc: true}
 		p.printf("evtxrdp: RDP failure diagnosis of %s\n\n", plural.N(len(machines), "machine"))
 		rows := [][]string{{"MACHINE", "DETECTED", "POSSIBLE", "NOT CHECKED", "NEWEST EVENT"}}
+		cells := make([]string, len(machines))
 		for i, e := range machines {
-			name := fitCell(evtx.EscapeText(e.Machine), maxMachineCell)
-			if sfx := sameNameSuffix(machines, i); sfx != "" {
+			cells[i] = fitCell(evtx.EscapeText(e.Machine), maxMachineCell)
+		}
+		for i, e := range machines {
+			name := cells[i]
+			sfx := sameNameSuffix(machines, i)
+			if sfx == "" && cutAlike(cells, i) {
+				// Two names cut to one cell ("(no computer name)
+				// disk/Windows/System32/wine ... (+18 more)" of two
+				// unreadable logs of one folder): numbered as
+				// machines of one name are, which the sections'
+				// headers name whole.
+				sfx = fmt.Sprintf(" (machine %d of %d)", i+1, len(machines))
+			}
+			if sfx != "" {
 				name = fitCell(evtx.EscapeText(e.Machine), maxMachineCell-len(sfx)) + sfx
 			}
 			rows = append(rows, []string{name, listOrDash(e.Detected), listOrDash(e.Possible), notChecked(e, rules[i]), orNone(e.NewestEvent)})
@@ -260,6 +273,17 @@ func writeFleetDoc(w io.Writer, machines []FleetEntry, rules []int, notReadPaths
 // when another row has the same name, ignoring case (two VMs built from one
 // image, each its own machine): " (machine 2 of 3)", the section that
 // names its logs; "" otherwise.
+// cutAlike reports whether the cell of machine i, cut (fitCell), reads
+// as another machine's cell.
+func cutAlike(cells []string, i int) bool {
+	for j, c := range cells {
+		if j != i && strings.EqualFold(c, cells[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 func sameNameSuffix(machines []FleetEntry, i int) string {
 	for j, e := range machines {
 		if j != i && strings.EqualFold(e.Machine, machines[i].Machine) {

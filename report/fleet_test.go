@@ -322,3 +322,34 @@ func TestFleetTableTellsSameNamedMachinesApart(t *testing.T) {
 		t.Errorf("JSON names changed: %q", fl.Machines)
 	}
 }
+
+// TestFitCellCutAlike: two machine names that differ only past the cut
+// (two unreadable logs of one folder, "(no computer name)
+// disk/Windows/System32/winevt/Logs/Empty.evtx" and ".../Notes.evtx")
+// made two identical MACHINE cells; each now says which machine it is,
+// as machines of one name do. Names that differ within the cell are left
+// as they were.
+func TestFitCellCutAlike(t *testing.T) {
+	dir := "(no computer name) disk/Windows/System32/winevt/Logs/"
+	names := []string{dir + "Empty.evtx", dir + "Notes.evtx", "AZ-RDPVM01"}
+	var reps []*Report
+	for _, n := range names {
+		reps = append(reps, &Report{Machine: &Machine{Name: n}})
+	}
+	var b bytes.Buffer
+	if err := WriteFleet(&b, NewFleet(reps, nil), FormatText); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(b.String(), "\n")[3:6]
+	cells := map[string]bool{}
+	for _, r := range rows {
+		cell := strings.TrimSpace(r[:strings.Index(r, "  ")])
+		if cells[cell] {
+			t.Errorf("two rows read %q:\n%s", cell, strings.Join(rows, "\n"))
+		}
+		cells[cell] = true
+	}
+	if !strings.Contains(b.String(), "(machine 1 of 3)") || !strings.Contains(b.String(), "(machine 2 of 3)") || strings.Contains(b.String(), "AZ-RDPVM01 (machine") {
+		t.Errorf("table:\n%s", strings.Join(rows, "\n"))
+	}
+}

@@ -362,6 +362,14 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 		return dumpWhen{}, errors.New("empty: " + dumpWhenWant)
 	}
 	if t, err := parseTime(s); err == nil {
+		if t.IsZero() {
+			// The zero time (0001-01-01T00:00:00Z) is a bound like any
+			// other, before every record ("--until 0001-01-01" selects
+			// none), but evtx.Options reads a zero Since or Until as no
+			// bound: the next instant stands for it, which every record
+			// time (1601 on) still lies after.
+			t = t.Add(time.Nanosecond)
+		}
 		return dumpWhen{t: t}, nil
 	}
 	if d, err := parseDuration(s); err == nil && d >= 0 {

@@ -580,3 +580,26 @@ func TestDumpSummaryNamesLastWrittenByEventRecordID(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpZeroTimeBound: the zero time is a bound like any other. "--until
+// 0001-01-01T00:00:00Z" printed every record of the log (the zero time
+// reached evtx.Options.Until, which reads zero as "no bound") while
+// "--until 1600-06-01" printed none, and "--since 2022-07-13 --until
+// 0001-01-01" printed the records since 2022-07-13 instead of being refused.
+func TestDumpZeroTimeBound(t *testing.T) {
+	for _, until := range []string{"0001-01-01T00:00:00Z", "0001-01-01", "1600-06-01"} {
+		code, out, errOut := runDumpArgs(t, "--until", until, dumpSample)
+		if code != exitOK || out != "" || !strings.Contains(errOut, ": 0 events,") {
+			t.Errorf("--until %s: exit %d, %d bytes out, stderr %q; want no event", until, code, len(out), errOut)
+		}
+	}
+	// --since the zero time bounds nothing: every record is printed.
+	_, all, _ := runDumpArgs(t, dumpSample)
+	if _, out, _ := runDumpArgs(t, "--since", "0001-01-01T00:00:00Z", dumpSample); out != all || all == "" {
+		t.Errorf("--since 0001-01-01: %d bytes; want the whole dump's %d", len(out), len(all))
+	}
+	code, _, errOut := runDumpArgs(t, "--since", "2000-01-01", "--until", "0001-01-01T00:00:00Z", dumpSample)
+	if code != exitUsage || !strings.Contains(errOut, "is after --until") {
+		t.Errorf("--since 2000-01-01 --until 0001-01-01: exit %d, %q; want a usage error", code, errOut)
+	}
+}

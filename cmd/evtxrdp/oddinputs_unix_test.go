@@ -24,7 +24,7 @@ func TestOddInputs(t *testing.T) {
 	zero := filepath.Join(dir, "zero.evtx")
 	os.WriteFile(zero, make([]byte, 70000), 0o644)
 	cases := []struct{ path, says string }{
-		{fifo, fifo + " is a named pipe (FIFO)"},
+		{fifo, fifo + " is a named pipe (FIFO) (a stream: give it on standard input, as - < " + fifo + ")"},
 		{"/dev/zero", "/dev/zero is a character device"},
 		{empty, empty + ": file header: offset 0x0: not an EVTX file: empty"},
 		{zero, zero + ": file header: offset 0x0: not an EVTX file: all zero (70000 bytes)"},

@@ -57,7 +57,8 @@ accept, e.g.
 or a structured query (QueryList with Select/Suppress per channel) given
 with --structured-query, as wevtutil /sq does. A Path that names a log
 file (file://...) selects the given log that is that file here, or, for
-another machine's path (file://C:\...), the given logs of its file name.
+another machine's path (file://C:\...), the given logs of its file name,
+or, when no log given has that name, every log given (stderr says so).
 
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
@@ -238,6 +239,15 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		for _, l := range logs {
 			if sel.list.NamesFile(l.Path) {
 				sel.anyFile = false
+			}
+		}
+		if sel.anyFile {
+			// Said, not done silently: a Path naming System.evtx
+			// selected the records of a Security log given beside it.
+			for _, p := range sel.list.FilePaths() {
+				if !sel.list.Bound(p) {
+					fmt.Fprintf(stderr, "evtxrdp query: the query list's Path %s names no log given (by its path here or its file name): it applies to every log given\n", escapeText(p))
+				}
 			}
 		}
 		// A log named on the command line is selected as a log found in a

@@ -87,4 +87,15 @@ func TestQueryListFilePathsNameTheirFiles(t *testing.T) {
 	if got := computers(out); code != exitOK || len(got) != 3 {
 		t.Errorf("a Windows path: exit %d, events by computer %v, want all three", code, got)
 	}
+	if strings.Contains(errOut, "names no log given") {
+		t.Errorf("Paths that name given logs: stderr says one names none:\n%s", errOut)
+	}
+	// Another machine's file whose name no log given has: it applies to
+	// every log given, and stderr says so (it did so silently).
+	code, out, errOut = runCmd("query", "-f", "xml", "--structured-query",
+		sq(`<QueryList><Query Id="0"><Select Path="file://C:\logs\Other.evtx">*</Select></Query></QueryList>`), vm("vm1"), vm("vm2"))
+	if got := computers(out); code != exitOK || len(got) != 2 ||
+		!strings.Contains(errOut, `the query list's Path file://C:\logs\Other.evtx names no log given (by its path here or its file name): it applies to every log given`) {
+		t.Errorf("a Windows path of another file name: exit %d, events by computer %v, stderr:\n%s", code, got, errOut)
+	}
 }

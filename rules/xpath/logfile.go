@@ -110,6 +110,13 @@ func (l *QueryList) BindFile(path, file string) {
 	l.bound[path][file] = true
 }
 
+// Bound reports whether the file Path path was bound to a given file
+// (BindFile).
+func (l *QueryList) Bound(path string) bool {
+	_, ok := l.bound[path]
+	return ok
+}
+
 // NamesFile reports whether some file Path of l has the file name of file
 // (its last path element, compared case-insensitively).
 func (l *QueryList) NamesFile(file string) bool {
