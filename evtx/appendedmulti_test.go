@@ -181,7 +181,11 @@ func withChunkCount(b []byte, n int) []byte {
 // with a third after it, was missed: the cut RemoteConnectionManager...
 // sample, the michkoll System log with its header's CRC32 wrong and the
 // python-evtx one were read as one log up to the third's header, the
-// second's chunks decoded in part as the first's.
+// second's chunks decoded in part as the first's. A first log cut a file
+// header block before a chunk's end (a copy cut at a 4 KiB block) puts
+// the next log's chunks on its own chunk offsets, in a file of whole
+// chunks: the fukusuket System log so cut, then the michkoll one, read as
+// one log of 3584 events, not 238, the second's records as the first's.
 func TestLaterLogs(t *testing.T) {
 	logs := testLogs(t)
 	f := logs["fukusuket__evtx-parser__samples__System.evtx"]
@@ -195,6 +199,9 @@ func TestLaterLogs(t *testing.T) {
 	broken[124] ^= 0xff
 	for name, parts := range map[string][][]byte{
 		"three intact":                 {f, m, c},
+		"cut 4 KiB before a chunk end": {f[:fileHeaderBlock+chunkSize+chunkSize-fileHeaderBlock], m},
+		"cut so, then two":             {f[:fileHeaderBlock+chunkSize+chunkSize-fileHeaderBlock], m, c},
+		"broken, cut so, then two":     {broken[:fileHeaderBlock+2*chunkSize+chunkSize-fileHeaderBlock], c, damageLog(m, "crc", "crc")},
 		"four, different sizes":        {c, m, f, m},
 		"broken first":                 {broken, m, c},
 		"cut, then two":                {cut, m, c},

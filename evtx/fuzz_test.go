@@ -68,7 +68,8 @@ func FuzzReader(f *testing.F) {
 				// chunk and stepped back to its start
 				// (TestAppendedLogDamagedStart); one cut inside a
 				// chunk, then a damaged log and an intact one; a
-				// header counting chunks past the next log.
+				// header counting chunks past the next log
+				// (TestLaterLogs).
 				two := slices.Concat(withChunkCount(b, 2), b[fileHeaderBlock:])
 				f.Add(slices.Concat(b, b, b))
 				f.Add(slices.Concat(b, damageLog(two, "crc", "crc")))
@@ -76,6 +77,9 @@ func FuzzReader(f *testing.F) {
 				f.Add(slices.Concat(b[:len(b)-1000], damageLog(b, "crc", ""), b))
 				f.Add(slices.Concat(b[:len(b)-1000], damageLog(two, "signature", "zeroed"), b))
 				f.Add(slices.Concat(withChunkCount(b, 5), b, damageLog(b, "crc", "signature")))
+				// Cut a file header block before its chunk's end:
+				// the next logs' chunks lie on its chunk offsets.
+				f.Add(slices.Concat(b[:len(b)-fileHeaderBlock], b, b))
 			}
 		}
 	}

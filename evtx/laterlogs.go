@@ -113,8 +113,14 @@ func (sp span) nextLog() (appended, bool) {
 	}
 	if from < nslots {
 		if a, ok := sp.scanAppended(sp.base+int64(from)*chunkSize, sp.base+int64(nslots)*chunkSize); ok {
+			if h, ok := sp.headerInSlot(nslots, a.at); ok {
+				return h, true
+			}
 			return sp.walkBack(a), true
 		}
+	}
+	if a, ok := sp.headerInSlot(nslots, sp.size); ok {
+		return a, true
 	}
 	if sp.size > sp.base && (sp.size-sp.base)%chunkSize != 0 {
 		// The logs after the first, complete, are each a file header
@@ -136,6 +142,54 @@ func (sp span) nextLog() (appended, bool) {
 				}
 				return sp.walkBack(a), true
 			}
+		}
+	}
+	return appended{}, false
+}
+
+// headerInSlot returns the intact file header of another log that lies
+// in the last file header block of one of sp's chunk slots: a log cut
+// inside a chunk exactly a file header block before the chunk's end (a
+// copy cut at a 4 KiB block, one in 16 of such cuts) and followed by
+// another puts that log's chunks on sp's own chunk offsets, where they
+// read as sp's chunks, and the file is whole chunks, so nextLog's other
+// looks find nothing. The blocks are looked at (a 128-byte read each)
+// only where sp's slots may hold more than sp's counted chunks: its file
+// header is not intact, or the first slot past its count holds an intact
+// chunk header (chunks past the count: the header lags, or they are
+// another log's); a log whose slots past its count are empty, or that
+// has none, costs one read at most. Only the blocks below below are
+// looked at (a later log found already).
+func (sp span) headerInSlot(nslots int, below int64) (appended, bool) {
+	if sp.hdrOK {
+		if sp.hdrN >= nslots {
+			return appended{}, false
+		}
+		h := make([]byte, chunkHeaderSize)
+		if n, _ := sp.ra.ReadAt(h, sp.base+int64(sp.hdrN)*chunkSize); n < len(h) || !intactChunkHeader(h) {
+			return appended{}, false
+		}
+	}
+	holes, _ := sp.ra.(dataFinder)
+	if noHoleSkip {
+		holes = nil
+	}
+	var h [fileHeaderSize]byte
+	for j := 1; j < nslots; j++ {
+		off := sp.base + int64(j)*chunkSize - fileHeaderBlock
+		if off >= below {
+			break
+		}
+		if off <= sp.start {
+			continue
+		}
+		if holes != nil {
+			if d, ok := holes.nextData(off); ok && d >= off+fileHeaderSize {
+				continue
+			}
+		}
+		if n, _ := sp.ra.ReadAt(h[:], off); n == len(h) && bytes.Equal(h[:8], fileMagic) && crc32.ChecksumIEEE(h[:120]) == binary.LittleEndian.Uint32(h[124:]) {
+			return appended{at: off}, true
 		}
 	}
 	return appended{}, false
