@@ -226,13 +226,16 @@ func TestAppendedLogAfterCutLog(t *testing.T) {
 			if rc.bytes > int64(len(a))/4 {
 				t.Errorf("opening the cut log read %d of its %d bytes", rc.bytes, len(a))
 			}
-			// Two logs after it: the first of them is found.
+			// Two logs after it: each is found, and named with its
+			// own bytes (TestLaterLogs checks the commands).
 			three := readBytes(t, slices.Concat(a, b, b), Options{Workers: 2})
 			if got, want := xmlOf(three.events), xmlOf(alone.events); got != want {
 				t.Errorf("events of the cut log and two more differ from the cut log's: %d events, want %d", len(three.events), len(alone.events))
 			}
-			if e := findErr(three.errs, ErrCorrupt, "another log's file header"); e == nil || e.Offset != int64(cut) || !strings.Contains(e.Error(), fmt.Sprintf("its %d bytes", 2*len(b))) {
-				t.Errorf("cut log and two more: problem %v, want one at %#x naming %d bytes", e, cut, 2*len(b))
+			later := laterLogProblems(three.errs)
+			if len(later) != 2 || later[0].Offset != int64(cut) || later[1].Offset != int64(cut+len(b)) ||
+				!strings.Contains(later[0].Error(), fmt.Sprintf("its %d bytes", len(b))) || !strings.Contains(later[1].Error(), fmt.Sprintf("its %d bytes", len(b))) {
+				t.Errorf("cut log and two more: problems %v, want two, at %#x and %#x, each naming %d bytes", later, cut, cut+len(b), len(b))
 			}
 			if len(alone.events) == 0 {
 				t.Fatal("the cut log reads no event")

@@ -36,22 +36,39 @@ import (
 //     UTF-8 whose bytes unzip may convert), and for a compressed member of
 //     an archive without a central directory.
 func copyOutCommand(o Options, at, size int64, out string, aligned bool) string {
+	return copyOutRange(o, at, size, size, out, aligned)
+}
+
+// copyOutRange is copyOutCommand for the bytes from at to below end, not
+// to the input's end (size): the command cuts them off there, dd by its
+// block count when at and end are whole blocks, else head -c.
+func copyOutRange(o Options, at, end, size int64, out string, aligned bool) string {
+	// cut is what follows a command that copies from at to the end, to
+	// stop it at end instead; a pipe into head -c when dd cannot.
+	cut := ""
+	if end < size {
+		cut = fmt.Sprintf(" | head -c %d", end-at)
+	}
 	l := o.member
 	if l == nil || l.member == "" {
 		switch name := o.Name; {
 		case name == "-":
 			// Standard input: the same bytes piped in again (tail, not
 			// dd: dd counts a pipe's short reads as blocks).
-			return fmt.Sprintf("the same bytes piped again into: tail -c +%d > %s", at+1, out)
+			return fmt.Sprintf("the same bytes piped again into: tail -c +%d%s > %s", at+1, cut, out)
 		case name == "":
 			// NewReader without a Name: no path to give.
-			return fmt.Sprintf("tail -c +%d FILE > %s, FILE being the input", at+1, out)
+			return fmt.Sprintf("tail -c +%d FILE%s > %s, FILE being the input", at+1, cut, out)
 		case !lineSafe(name):
 			return fmt.Sprintf("no shell command is given: the file's path holds characters a terminal line cannot show as they are; the log starts at offset %d", at)
-		case aligned && at%fileHeaderBlock == 0:
-			return fmt.Sprintf("dd if=%s of=%s bs=%d skip=%d", shellWord(name), out, fileHeaderBlock, at/fileHeaderBlock)
+		case aligned && at%fileHeaderBlock == 0 && (end == size || (end-at)%fileHeaderBlock == 0):
+			count := ""
+			if end < size {
+				count = fmt.Sprintf(" count=%d", (end-at)/fileHeaderBlock)
+			}
+			return fmt.Sprintf("dd if=%s of=%s bs=%d skip=%d%s", shellWord(name), out, fileHeaderBlock, at/fileHeaderBlock, count)
 		default:
-			return fmt.Sprintf("tail -c +%d %s > %s", at+1, shellWord(name), out)
+			return fmt.Sprintf("tail -c +%d %s%s > %s", at+1, shellWord(name), cut, out)
 		}
 	}
 	none := func(why string) string {
@@ -69,7 +86,7 @@ func copyOutCommand(o Options, at, size int64, out string, aligned bool) string 
 		if m.method != zipStored {
 			return none("the archive has no central directory, which unzip needs, and the member is compressed")
 		}
-		return fmt.Sprintf("tail -c +%d %s | head -c %d > %s", m.data+at+1, shellWord(l.file), size-at, out)
+		return fmt.Sprintf("tail -c +%d %s | head -c %d > %s", m.data+at+1, shellWord(l.file), end-at, out)
 	}
 	switch {
 	case l.sameName > 1:
@@ -79,7 +96,7 @@ func copyOutCommand(o Options, at, size int64, out string, aligned bool) string 
 	case !lineSafe(l.member) || l.nonUTF8 && !isASCII(l.member):
 		return none("the member's name holds characters that a terminal line cannot show as they are, or that unzip may convert")
 	}
-	return fmt.Sprintf("unzip -p %s %s | tail -c +%d > %s", shellWord(l.file), shellWord(unzipPattern(l.member)), at+1, out)
+	return fmt.Sprintf("unzip -p %s %s | tail -c +%d%s > %s", shellWord(l.file), shellWord(unzipPattern(l.member)), at+1, cut, out)
 }
 
 // lineSafe reports whether s is printable UTF-8 that EscapeText leaves as

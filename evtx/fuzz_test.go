@@ -61,6 +61,26 @@ func FuzzReader(f *testing.F) {
 				// (TestAppendedLogAfterCutLog).
 				f.Add(slices.Concat(b[:len(b)-1000], b[:fileHeaderBlock]))
 			}
+			if len(b) > fileHeaderBlock && (len(b)-fileHeaderBlock)%chunkSize == 0 {
+				// More logs than two, each named with its own
+				// bytes (TestLaterLogs); one whose header and
+				// first chunk are damaged, found by its second
+				// chunk and stepped back to its start
+				// (TestAppendedLogDamagedStart); one cut inside a
+				// chunk, then a damaged log and an intact one; a
+				// header counting chunks past the next log
+				// (TestLaterLogs).
+				two := slices.Concat(withChunkCount(b, 2), b[fileHeaderBlock:])
+				f.Add(slices.Concat(b, b, b))
+				f.Add(slices.Concat(b, damageLog(two, "crc", "crc")))
+				f.Add(slices.Concat(b, damageLog(two, "zeroed", "signature"), b))
+				f.Add(slices.Concat(b[:len(b)-1000], damageLog(b, "crc", ""), b))
+				f.Add(slices.Concat(b[:len(b)-1000], damageLog(two, "signature", "zeroed"), b))
+				f.Add(slices.Concat(withChunkCount(b, 5), b, damageLog(b, "crc", "signature")))
+				// Cut a file header block before its chunk's end:
+				// the next logs' chunks lie on its chunk offsets.
+				f.Add(slices.Concat(b[:len(b)-fileHeaderBlock], b, b))
+			}
 		}
 	}
 	f.Add([]byte{})

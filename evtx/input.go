@@ -81,12 +81,15 @@ func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 	return fmt.Errorf("%w: no file header or chunk signature (starts with % x)", ErrNotEVTX, head)
 }
 
+// sigFileHeader is what signatureWithin says of a file header found.
+const sigFileHeader = "a log file header (ElfFile, checksum right) is"
+
 // signatureWithin returns the offset of the first EVTX file header (or,
 // with chunks, chunk header) in r (size bytes) at or after from whose
 // signature and CRC32 are right, wherever it lies, and what it is: the
 // input has no log at offset 0 or at a chunk boundary, but one may start
 // further on; or a log cut inside a chunk is followed by another
-// (source.appendedLog). It reads the input from from in 64 KiB blocks
+// (span.nextLog). It reads the input from from in 64 KiB blocks
 // (this runs only for an input already found not to be a log, or whose
 // size is not a file header block and whole chunks) and stops at the
 // first header found.
@@ -111,7 +114,7 @@ func signatureWithin(r io.ReaderAt, from, size int64, chunks bool) (off int64, w
 			i += j + 1
 			switch {
 			case m >= fileHeaderSize && bytes.Equal(h[:8], fileMagic) && crc32.ChecksumIEEE(h[:120]) == binary.LittleEndian.Uint32(h[124:]):
-				return at, "a log file header (ElfFile, checksum right) is", true
+				return at, sigFileHeader, true
 			case chunks && m == chunkHeaderSize && bytes.Equal(h[:8], chunkMagic) && chunkHeaderCRC(h) == binary.LittleEndian.Uint32(h[124:]):
 				return at, "a chunk header (ElfChnk, checksum right) is", true
 			}

@@ -296,37 +296,31 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	// Looked for whatever the first log's start: a log whose file header
 	// signature is lost, or bare chunks (base 0), followed by another log
 	// holds that log's header at a chunk slot just as an intact log does.
-	if ap, ok := src.appendedLog(); ok {
+	nextLogAt := int64(-1) // where a second log starts, if one does
+	first := span{ra: r, size: size, start: 0, base: src.base, hdrOK: src.hdrOK, hdrN: src.hdrN}
+	if later := first.laterLogs(); len(later) > 0 {
 		// The log ends where another begins: its chunks are not at
 		// this log's chunk offsets (they follow a file header block of
 		// their own), so read as this log's they were damaged chunks
 		// whose records straddle the slots, decoded in part, and runs
 		// of records numbered as the other log's were called lost.
-		// Said after the log's own problems, at the end of the read
+		// Each later log is named by a problem of its own, with the
+		// command that copies out its bytes and no others. Said after
+		// the log's own problems, at the end of the read
 		// (Reader.trailing): errors are kept in file order.
-		at := ap.at
-		rd.stats.UnreadBytes += size - at
-		where, aligned := "at a chunk boundary", true
-		if (at-src.base)%chunkSize != 0 {
-			// The first log was cut inside a chunk: that chunk is read
-			// up to here, as a truncated one.
-			where, aligned = fmt.Sprintf("inside chunk slot %d (this log was cut there)", (at-src.base)/chunkSize), false
+		rd.stats.UnreadBytes += size - later[0].at
+		prev := first
+		for i, ap := range later {
+			end := size
+			if i+1 < len(later) {
+				end = later[i+1].at
+			}
+			rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: ap.at, Chunk: -1,
+				Err: laterLogProblem(o, prev, ap, i+2, end, size, i+1 == maxLaterLogs)})
+			prev = spanAt(r, size, ap.at)
 		}
-		what := "another log's file header (ElfFile, checksum right) " + where
-		if ap.damaged {
-			// Its file header is damaged, but its first chunk lies a
-			// file header block past it, off this log's chunk offsets.
-			what = fmt.Sprintf("another log starts here, %s: its file header is damaged (no ElfFile signature with its checksum right), "+
-				"but a chunk of that log (ElfChnk, header checksum right, records %d to %d) lies %d bytes on, at offset %#x, "+
-				"where a log's first chunk follows its file header block and where no chunk of this log can lie "+
-				"(this log's chunks lie at whole %d-byte steps from offset %#x)",
-				where, ap.first, ap.last, fileHeaderBlock, at+fileHeaderBlock, chunkSize, src.base)
-		}
-		copyOut := copyOutCommand(o, at, size, "SECOND.evtx", aligned)
-		rd.trailing = append(rd.trailing, &FormatError{File: o.Name, Offset: at, Chunk: -1, Err: fmt.Errorf("%w: %s: the file holds a second log from here "+
-			"(two logs concatenated, or a carved file), which is not read as part of this one: its %s %s counted unread; "+
-			"to read it, copy it into a file of its own (%s) and give that file",
-			ErrCorrupt, what, plural.N(size-at, "byte"), plural.Word(size-at, "is", "are"), copyOut)})
+		at := later[0].at
+		nextLogAt = at
 		size = at
 		rd.stats.Size, src.size, src.nslots = at, at, slots(at, src.base)
 	}
@@ -336,8 +330,13 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 		// or inside the file header's block, leaves no truncated chunk to
 		// report, so it is said here; a cut inside a chunk is reported by
 		// that chunk, at its offset (errors stay in file order).
-		fail(size, fmt.Errorf("%w: truncated file: the file header counts %s (%d bytes), the file ends after %s",
-			ErrCorrupt, plural.N(src.hdrN, "chunk"), int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, plural.N(size, "byte")))
+		ends := "the file ends"
+		if nextLogAt >= 0 {
+			// The count runs past where the next log starts.
+			ends = "this log ends where another starts,"
+		}
+		fail(size, fmt.Errorf("%w: truncated file: the file header counts %s (%d bytes), %s after %s",
+			ErrCorrupt, plural.N(src.hdrN, "chunk"), int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, ends, plural.N(size, "byte")))
 	}
 	slices.SortStableFunc(hdrErrs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	rd.keepErrs(hdrErrs...)
@@ -386,117 +385,6 @@ func (rd *Reader) parseHeader(h []byte, fail func(int64, error)) {
 	if hd.BlockSize != fileHeaderBlock {
 		fail(40, fmt.Errorf("%w: header block size %d, want %d", ErrCorrupt, hd.BlockSize, fileHeaderBlock))
 	}
-}
-
-// appended is where another log starts in a file (source.appendedLog).
-type appended struct {
-	at int64 // the offset of its file header
-	// damaged: its file header is not intact; what says it is there is
-	// its first chunk, a file header block on, whose header claims
-	// records first to last.
-	damaged     bool
-	first, last uint64
-}
-
-// appendedLog returns where another log starts in the file: the first
-// chunk slot that holds, in place of a chunk, the file header of another
-// log (its signature and CRC32 right), or, when that header is damaged
-// (its checksum wrong, its signature overwritten or zeroed), a slot that
-// holds no chunk with an intact chunk header a file header block (4 KiB)
-// into it: a log's first chunk follows its file header block, and no
-// chunk of this log can lie there, off its chunk offsets. Such a file is
-// a log followed by another's (cat a.evtx b.evtx, a carve that ran on). A
-// complete log ends at a chunk boundary, so the second log's header falls
-// on one. The slots looked at are those past the chunks the file header
-// counts when it is intact (a log's own chunks lie within its count, or
-// past it only where the header lags: usually no slot at all, so reading
-// a log costs nothing more), and every slot when it is not: its CRC32
-// wrong, its signature lost, or no file header at all (bare chunks, whose
-// slots start at offset 0). A second log after a first that was cut
-// inside a chunk is at no boundary: when no slot holds a file header and
-// the file is not whole chunks (a cut log, or one followed by another),
-// the offsets a file header block and whole chunks before the end of the
-// file are looked at (a small read each), where the header of a complete
-// last log lies, and when one is found, intact or damaged, the bytes
-// before it are searched for an earlier log's intact header
-// (signatureWithin); a last log itself cut is not found. A log of whole
-// chunks costs nothing more.
-//
-// Each offset looked at costs one read of a file header block and a
-// chunk header (4.5 KiB); where the input can tell where its data lies
-// (a sparse file's holes, which read as zeros: dataFinder), the offsets
-// whose bytes lie in a hole are not read, as zeros hold neither header.
-func (s *source) appendedLog() (appended, bool) {
-	from := 0
-	if s.hdrOK {
-		from = s.hdrN
-	}
-	if from < s.nslots {
-		if a, ok := s.scanAppended(s.base+int64(from)*chunkSize, s.base+int64(s.nslots)*chunkSize); ok {
-			return a, true
-		}
-	}
-	if s.size > s.base && (s.size-s.base)%chunkSize != 0 {
-		// The logs after the first, complete, are each a file header
-		// block and whole chunks: the second's header lies that far
-		// before the end, or the last's does. Those offsets alone are
-		// looked at, so that a cut log costs a small read a chunk slot,
-		// not a read of the whole file on every open.
-		last := s.size - fileHeaderBlock
-		lo := max(s.base, 1)
-		if last >= lo {
-			if a, ok := s.scanAppended(last-(last-lo)/chunkSize*chunkSize, last+1); ok {
-				// With more logs after it, the header found is the
-				// last's: the bytes before it are searched for an
-				// earlier one (this file holds logs after the
-				// first, so the search is paid only then).
-				if at, _, ok := signatureWithin(s.ra, lo, a.at, false); ok {
-					return appended{at: at}, true
-				}
-				return a, true
-			}
-		}
-	}
-	return appended{}, false
-}
-
-// noHoleSkip makes scanAppended read every offset, holes or not (tests
-// compare the two ways).
-var noHoleSkip = false
-
-// scanAppended looks at the offsets from start to below end in steps of
-// a chunk for another log's start (appendedLog), the first found.
-func (s *source) scanAppended(start, end int64) (appended, bool) {
-	buf := make([]byte, fileHeaderBlock+chunkHeaderSize)
-	holes, _ := s.ra.(dataFinder)
-	if noHoleSkip {
-		holes = nil
-	}
-	for off := start; off < end && off < s.size; off += chunkSize {
-		if holes != nil {
-			// The bytes looked at, off to off+len(buf), lie in a
-			// hole when the next data is past them: the first offset
-			// whose bytes reach it is read next.
-			d, ok := holes.nextData(off)
-			if ok && d >= s.size {
-				break
-			}
-			if ok && d >= off+int64(len(buf)) {
-				off += (d - off - int64(len(buf))) / chunkSize * chunkSize
-				continue
-			}
-		}
-		n, _ := s.ra.ReadAt(buf, off)
-		b := buf[:n]
-		if len(b) >= fileHeaderSize && bytes.Equal(b[:8], fileMagic) && crc32.ChecksumIEEE(b[:120]) == binary.LittleEndian.Uint32(b[124:]) {
-			return appended{at: off}, true
-		}
-		if len(b) == len(buf) && !intactChunkHeader(b) && intactChunkHeader(b[fileHeaderBlock:]) {
-			h := parseChunkFields(b[fileHeaderBlock:])
-			return appended{at: off, damaged: true, first: h.FirstRecordID, last: h.LastRecordID}, true
-		}
-	}
-	return appended{}, false
 }
 
 // intactChunkHeader reports whether b starts with a chunk header whose
