@@ -63,10 +63,13 @@ func ExampleCompile_error() {
 	}
 	_, err = xpath.Compile(`//Event`)
 	fmt.Println(err)
+	_, err = xpath.Compile(`*[System[EventID=0x421]]`)
+	fmt.Println(err)
 	// Output:
 	// xpath: offset 22: expected ']' to close the predicate opened at offset 1, found end of query
 	// 22
 	// xpath: offset 0: '//' (the descendant axis) is not supported: only child and attribute steps
+	// xpath: offset 17: hexadecimal number literal 0x421 is not supported (whether Windows accepts one is not documented): write its decimal value 1057, or compare a field of hexadecimal type with its text ('0x421')
 }
 
 func ExampleQueryList() {
@@ -103,8 +106,12 @@ func ExampleQuery_Match() {
 	if err != nil {
 		panic(err)
 	}
-	now := f.LastWritten().System.TimeCreated
+	last := f.LastWritten() // nil when no record of the log decodes
 	f.Close()
+	if last == nil {
+		return
+	}
+	now := last.System.TimeCreated
 	o := evtx.Options{}
 	o.Since, o.Until, _ = q.TimeBounds(now)
 	f, err = logs[0].Open(o)

@@ -10,34 +10,35 @@ import (
 type tokKind uint8
 
 const (
-	tEOF     tokKind = iota
-	tName            // NCName (also and, or, div, axis and function names)
-	tNumber          // 12, 1.5, .5
-	tString          // 'x' or "x"
-	tStar            // *
-	tAt              // @
-	tSlash           // /
-	tSlash2          // //
-	tDot             // .
-	tDot2            // ..
-	tLBrack          // [
-	tRBrack          // ]
-	tLParen          // (
-	tRParen          // )
-	tComma           // ,
-	tEq              // =
-	tNe              // !=
-	tLt              // <
-	tLe              // <=
-	tGt              // >
-	tGe              // >=
-	tColon           // :
-	tColon2          // ::
-	tDollar          // $
-	tPipe            // |
-	tPlus            // +
-	tMinus           // -
-	tIllegal         // a character that starts no token
+	tEOF       tokKind = iota
+	tName              // NCName (also and, or, div, axis and function names)
+	tNumber            // 12, 1.5, .5
+	tString            // 'x' or "x"
+	tStar              // *
+	tAt                // @
+	tSlash             // /
+	tSlash2            // //
+	tDot               // .
+	tDot2              // ..
+	tLBrack            // [
+	tRBrack            // ]
+	tLParen            // (
+	tRParen            // )
+	tComma             // ,
+	tEq                // =
+	tNe                // !=
+	tLt                // <
+	tLe                // <=
+	tGt                // >
+	tGe                // >=
+	tColon             // :
+	tColon2            // ::
+	tDollar            // $
+	tPipe              // |
+	tPlus              // +
+	tMinus             // -
+	tIllegal           // a character that starts no token
+	tHexNumber         // 0x421: a number literal outside the subset (doc.go)
 )
 
 // token is one lexical token; off and end are byte offsets in the source.
@@ -169,10 +170,20 @@ func scan(src string, pos int) token {
 }
 
 // scanNumber scans XPath's Number: Digits ('.' Digits?)? | '.' Digits.
+// "0x" and the letters and digits after it are one tHexNumber token, so
+// that Compile names the hexadecimal literal it refuses (doc.go, "Numbers
+// and strings") rather than a name "x421" after the number 0.
 func scanNumber(src string, pos int) token {
 	end := pos
 	for end < len(src) && isDigit(src[end]) {
 		end++
+	}
+	if end == pos+1 && src[pos] == '0' && end < len(src) && (src[end] == 'x' || src[end] == 'X') {
+		end++
+		for end < len(src) && (isDigit(src[end]) || 'a' <= src[end]|0x20 && src[end]|0x20 <= 'z') {
+			end++
+		}
+		return token{kind: tHexNumber, off: pos, end: end, text: src[pos:end]}
 	}
 	if end < len(src) && src[end] == '.' {
 		end++

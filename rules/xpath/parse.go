@@ -324,6 +324,12 @@ func unsupported(t token) string {
 		return "arithmetic is not supported"
 	case tColon:
 		return "namespace prefixes are not supported"
+	case tHexNumber:
+		msg := "hexadecimal number literal " + t.text + " is not supported (whether Windows accepts one is not documented): write its decimal value"
+		if n, err := strconv.ParseUint(t.text[2:], 16, 64); err == nil {
+			msg += " " + strconv.FormatUint(n, 10)
+		}
+		return msg + ", or compare a field of hexadecimal type with its text ('" + t.text + "')"
 	}
 	return ""
 }

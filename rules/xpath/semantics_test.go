@@ -3,6 +3,7 @@ package xpath
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,14 +191,22 @@ func TestNumberConversions(t *testing.T) {
 // (doc.go, "Numbers and strings"); the decimal and string spellings
 // compile.
 func TestHexNumberLiteralRejected(t *testing.T) {
-	for q, off := range map[string]int{
-		`*[System[EventID=0x421]]`:                   18,
-		`*[System[band(Keywords,0x80000000000000)]]`: 24,
+	// The error is at the literal (its "0") and names it and its decimal
+	// value: it said "expected ']' ..., found 'x421'" at the x before.
+	for q, want := range map[string]struct {
+		off int
+		msg string
+	}{
+		`*[System[EventID=0x421]]`:                   {17, "hexadecimal number literal 0x421 is not supported (whether Windows accepts one is not documented): write its decimal value 1057, "},
+		`*[System[EventID=0X421 and Level=2]]`:       {17, "literal 0X421 is not supported (whether Windows accepts one is not documented): write its decimal value 1057, "},
+		`*[System[band(Keywords,0x80000000000000)]]`: {23, "literal 0x80000000000000 is not supported (whether Windows accepts one is not documented): write its decimal value 36028797018963968, "},
+		`*[System[EventID=0x]]`:                      {17, "literal 0x is not supported (whether Windows accepts one is not documented): write its decimal value, "},
+		`*[System[EventID=(0xfg)]]`:                  {18, "literal 0xfg is not supported (whether Windows accepts one is not documented): write its decimal value, "},
 	} {
 		_, err := Compile(q)
 		var se *SyntaxError
-		if !errors.As(err, &se) || se.Offset != off {
-			t.Errorf("Compile(%q) = %v, want a *SyntaxError at offset %d", q, err, off)
+		if !errors.As(err, &se) || se.Offset != want.off || !strings.Contains(se.Msg, want.msg) {
+			t.Errorf("Compile(%q) = %v, want a *SyntaxError at offset %d saying %q", q, err, want.off, want.msg)
 		}
 	}
 	for _, q := range []string{`*[System[EventID=1057]]`, `*[System[band(Keywords,36028797018963968)]]`, `*[EventData[Data[@Name='ErrorCode']='0x8009030d']]`} {
