@@ -11,10 +11,12 @@ import (
 // Result is the analysis of one machine.
 type Result struct {
 	Machine *Machine
-	// Result is the engine's result (nil only if Err says why).
+	// Result is the engine's result (rules.Engine.Analyze), never nil:
+	// with Err set too, its findings say "not checked" and its Inputs
+	// why each log could not be read.
 	Result *rules.Result
-	// Err is the engine's error (rules.ErrNoReadableLog comes with a
-	// Result).
+	// Err is the engine's error: rules.ErrNoReadableLog when no log of
+	// the machine could be read, else nil.
 	Err error
 }
 
