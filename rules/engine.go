@@ -195,7 +195,9 @@ func (e *Engine) Channels() []string {
 // It returns an error only if no log could be read at all (every needed
 // log absent is not an error: the findings say "not checked"); a log that
 // met problems without giving one record counts as not read
-// (ErrNoReadableLog).
+// (ErrNoReadableLog). The Result is never nil, also with that error: its
+// findings say "not checked" and its Inputs say why each log could not be
+// read, which is what to show the user.
 // The logs are those of one machine, each given once: a path given twice
 // is read once, and several machines' logs share one reference time.
 // Package fleet groups paths into machines and merges copies (evtx.Merge)
