@@ -48,9 +48,10 @@ const MaxSpan = 36500 * 24 * time.Hour
 // Options control an Engine.
 type Options struct {
 	// At is the reference time ("now" of timediff). Zero means the
-	// TimeCreated of the last-written record (highest record number) of
-	// each log the engine opens, the latest of those across logs. The wall
-	// clock is never used.
+	// TimeCreated of the last-written record (highest record number)
+	// that gives one (TimedWrittenEnds) of each log the engine opens,
+	// the latest of those across logs but for a log whose clock ran ahead
+	// (ReferenceEnd). The wall clock is never used.
 	At time.Time
 	// Window overrides every rule's window when positive; at most MaxSpan.
 	Window time.Duration
