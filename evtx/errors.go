@@ -45,6 +45,11 @@ var (
 	// the end of the log (io.EOF) and not damage (which never stops
 	// Next).
 	ErrClosed = errors.New("evtx: reader closed")
+	// ErrNoLogs is what Find's error is (errors.Is) for a place that holds
+	// no log: a directory without *.evtx files, nor a Windows logs
+	// directory below it, or a .zip archive without .evtx members. The
+	// error's text names the path.
+	ErrNoLogs = errors.New("evtx: no .evtx logs")
 )
 
 // FormatError reports a problem at a place in a file. The reader collects
