@@ -28,10 +28,13 @@ type Result struct {
 // goroutine while the small machines were done, it left the other cores
 // idle); the others read with one goroutine each, so that the goroutines
 // reading at once stay under twice the workers. emit receives the
-// results in the machines' order, from one goroutine, as soon as a result
-// and all before it are ready (a result is not kept after emit returns);
-// progress, when not nil, is called after each machine with the number
-// done so far. Analyze returns when every result has been emitted. It
+// results in the machines' order (i indexes ms), on the goroutine that
+// called Analyze, as soon as a result and all before it are ready;
+// Analyze keeps no reference to a result after emit returns, so emit may
+// keep it (memory then grows with the machines) or drop it once written
+// out, and need not lock what it shares with nothing but itself.
+// progress, when not nil, is called on that goroutine too, after each
+// machine, with the number done so far and len(ms). Analyze returns when every result has been emitted. It
 // panics, before starting any goroutine, when eng or a machine is nil.
 //
 // A machine is started only when it lies among the maxAhead(workers)
