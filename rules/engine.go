@@ -112,7 +112,11 @@ func (e *Engine) WithWorkers(n int) *Engine {
 }
 
 // NewEngine validates rs and compiles their queries once. It refuses an
-// Options.Window or LookBack longer than MaxSpan.
+// Options.Window or LookBack longer than MaxSpan; its error is Validate's
+// (*RuleError values, joined) for rules that do not pass. The Engine keeps
+// the *Rule values of rs (Rules and Finding.Rule return them) and reads
+// them in every Analyze: change no rule after NewEngine, which checked and
+// compiled it as it was; make a new Engine from changed rules instead.
 func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 	if o.Window > MaxSpan || o.LookBack > MaxSpan {
 		return nil, fmt.Errorf("rules: window %v, look-back %v: at most %v (36500 days) each", o.Window, o.LookBack, MaxSpan)
@@ -158,7 +162,8 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 	return e, nil
 }
 
-// Rules returns the engine's rules in evaluation order.
+// Rules returns the engine's rules in evaluation order: a new slice of the
+// *Rule values NewEngine was given, which the caller must not change.
 func (e *Engine) Rules() []*Rule {
 	rs := make([]*Rule, len(e.rules))
 	for i, cr := range e.rules {
