@@ -160,6 +160,13 @@ func (l *Log) Open(o Options) (*File, error) {
 // directory, or a dangling link) is returned, and its Open fails with the
 // reason, so that it is reported rather than silently left out. Nothing
 // blocks: such paths are never opened.
+//
+// Errors: a path that cannot be read is the error of os.Stat or
+// os.ReadDir (an *fs.PathError; errors.Is(err, fs.ErrNotExist) for a
+// missing one); a directory without *.evtx files (nor a Windows logs
+// directory below it) and a .zip archive without .evtx members are an
+// error naming the path for which errors.Is(err, ErrNoLogs) holds; an
+// archive that cannot be read names it and wraps the reason.
 func Find(path string) ([]*Log, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -203,7 +210,7 @@ func Find(path string) ([]*Log, error) {
 		out = append(out, l)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("evtx: no .evtx logs in %s (nor in Windows/System32/winevt/Logs below it)", path)
+		return nil, noLogs(fmt.Sprintf("evtx: no .evtx logs in %s (nor in Windows/System32/winevt/Logs below it)", path))
 	}
 	slices.SortFunc(out, func(a, b *Log) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
@@ -287,7 +294,7 @@ func findZip(path string) ([]*Log, error) {
 				return nil, fmt.Errorf("evtx: %s: %w", path, lerr)
 			}
 			if len(members) > 0 {
-				return nil, fmt.Errorf("evtx: no .evtx members in %s (read by their local file headers: the archive has no central directory)", path)
+				return nil, noLogs(fmt.Sprintf("evtx: no .evtx members in %s (read by their local file headers: the archive has no central directory)", path))
 			}
 			return nil, fmt.Errorf("evtx: %s: offset 0x0: %w (no end of central directory record, and no local file header at the start)", path, err)
 		}
@@ -316,7 +323,7 @@ func findZip(path string) ([]*Log, error) {
 		})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("evtx: no .evtx members in %s", path)
+		return nil, noLogs(fmt.Sprintf("evtx: no .evtx members in %s", path))
 	}
 	for _, l := range out {
 		l.sameName = seen[l.member]
@@ -726,3 +733,11 @@ func ArchivedChannel(name string) (channel string, ok bool) {
 func FileNameForChannel(ch string) string {
 	return strings.ReplaceAll(ch, "/", "%4") + ".evtx"
 }
+
+// noLogsError is Find's error for a place that holds no log: its text as
+// it was, and errors.Is(err, ErrNoLogs).
+type noLogsError string
+
+func noLogs(msg string) error              { return noLogsError(msg) }
+func (e noLogsError) Error() string        { return string(e) }
+func (e noLogsError) Is(target error) bool { return target == ErrNoLogs }

@@ -40,6 +40,16 @@ var (
 	// yielded beside the other and marked: Event.ConflictOf) and names
 	// the other copy, what was done and why (Merge says how it decides).
 	ErrConflict = errors.New("evtx: copies of a record differ")
+	// ErrClosed is what Reader.Next returns after Close (of the Reader
+	// or of its File): the end of reading asked for by the caller, not
+	// the end of the log (io.EOF) and not damage (which never stops
+	// Next).
+	ErrClosed = errors.New("evtx: reader closed")
+	// ErrNoLogs is what Find's error is (errors.Is) for a place that holds
+	// no log: a directory without *.evtx files, nor a Windows logs
+	// directory below it, or a .zip archive without .evtx members. The
+	// error's text names the path.
+	ErrNoLogs = errors.New("evtx: no .evtx logs")
 )
 
 // FormatError reports a problem at a place in a file. The reader collects

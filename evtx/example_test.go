@@ -47,18 +47,24 @@ func ExampleTimeCreatedOf() {
 }
 
 // LastWritten reads the file: before Close it finds the log's last-written
-// record; after it, nothing, as for an empty log.
+// record; after it, nothing, as for an empty log. Next after Close returns
+// ErrClosed, not io.EOF: the caller stopped reading, the log did not end.
 func ExampleFile_Close() {
 	f, err := evtx.Open("../testdata/evtx/scenarios/tls-36871-10013/System.evtx")
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(f.LastWritten().System.EventRecordID)
+	if last := f.LastWritten(); last != nil { // nil when no record decodes
+		fmt.Println(last.System.EventRecordID)
+	}
 	f.Close()
 	fmt.Println(f.LastWritten() == nil, f.NewestTime().IsZero())
+	_, err = f.Next()
+	fmt.Println(errors.Is(err, evtx.ErrClosed), err == io.EOF)
 	// Output:
 	// 123
 	// true true
+	// true false
 }
 
 // Read a log from start to end: each event's TimeCreated (when it

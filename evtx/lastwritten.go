@@ -17,7 +17,11 @@ import (
 // a log in the order it writes them, so this is the newest record whatever
 // the machine's clock said when it was written (an exported log numbers
 // its records in the order it saved them, the source log's order). It
-// returns nil when the log holds no record that decodes.
+// returns nil when the log holds no record that decodes. Its TimeCreated
+// may be missing or not place it in time (Event.Time zero, or a time
+// UsableTime refuses: a filtered export's last record of FILETIME 0);
+// as "now", evtxrdp takes the last record written that gives one
+// (rules.TimedWrittenEnds).
 //
 // Only record headers are read, and the records with the highest numbers
 // decoded until one decodes (usually the first), so it costs one read of

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"hash/crc32"
@@ -496,20 +495,23 @@ func (rd *Reader) keepErrs(errs ...*FormatError) {
 // Errors returns the problems found so far, in file order (the file
 // header's first), up to the bound of Options.MaxErrors: the first ones;
 // Stats.Problems counts every one. The list is complete after Next has
-// returned io.EOF.
+// returned io.EOF. The caller may keep the slice and append to it
+// (its capacity is its length, so an append never writes into the
+// Reader's list); the *FormatError values are shared with the Reader
+// and later calls, so change a copy, not them.
 func (rd *Reader) Errors() []*FormatError {
 	if rd.merged != nil {
 		return rd.merged.errors()
 	}
-	return rd.errs
+	return slices.Clip(rd.errs)
 }
 
 // Next returns the next event, or io.EOF after the last one. Damage in the
 // file does not stop it: it is reported by Errors and counted in Stats.
-// Next returns another error only if Close was called.
+// Next returns another error only if Close was called: ErrClosed.
 func (rd *Reader) Next() (*Event, error) {
 	if rd.closed {
-		return nil, errClosed
+		return nil, ErrClosed
 	}
 	if rd.merged != nil {
 		return rd.merged.next()
@@ -735,8 +737,6 @@ func (rd *Reader) nextSlack() (*chunkResult, bool) {
 	return res, true
 }
 
-var errClosed = errors.New("evtx: reader closed")
-
 func (rd *Reader) nextChunk() (*chunkResult, bool) {
 	s := rd.src
 	if s.workers <= 1 || s.nslots <= 1 {
@@ -758,7 +758,9 @@ func (rd *Reader) nextChunk() (*chunkResult, bool) {
 }
 
 // Close stops the Reader's goroutines, if any, and waits for them. After
-// Close, Next returns an error. Close does not close the io.ReaderAt.
+// Close, Next returns ErrClosed; Stats, Errors and the other counts keep
+// what was read before. Close does not close the io.ReaderAt, and may be
+// called more than once (it then does nothing).
 func (rd *Reader) Close() error {
 	rd.closed = true
 	if rd.merged != nil {
@@ -922,7 +924,8 @@ func openFile(name string, o Options, l *Log) (*File, error) {
 // NewestTime read the file, so after Close they find nothing: nil and the
 // zero time, as for a log without records, and no problem is reported
 // (a Reader made by NewReader, whose io.ReaderAt Close leaves open, still
-// answers them).
+// answers them). A second Close returns the error of closing a closed
+// file (wrapping os.ErrClosed), as *os.File's does.
 func (f *File) Close() error {
 	f.Reader.Close()
 	var err error

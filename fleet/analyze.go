@@ -11,10 +11,12 @@ import (
 // Result is the analysis of one machine.
 type Result struct {
 	Machine *Machine
-	// Result is the engine's result (nil only if Err says why).
+	// Result is the engine's result (rules.Engine.Analyze), never nil:
+	// with Err set too, its findings say "not checked" and its Inputs
+	// why each log could not be read.
 	Result *rules.Result
-	// Err is the engine's error (rules.ErrNoReadableLog comes with a
-	// Result).
+	// Err is the engine's error: rules.ErrNoReadableLog when no log of
+	// the machine could be read, else nil.
 	Err error
 }
 
@@ -26,10 +28,13 @@ type Result struct {
 // goroutine while the small machines were done, it left the other cores
 // idle); the others read with one goroutine each, so that the goroutines
 // reading at once stay under twice the workers. emit receives the
-// results in the machines' order, from one goroutine, as soon as a result
-// and all before it are ready (a result is not kept after emit returns);
-// progress, when not nil, is called after each machine with the number
-// done so far. Analyze returns when every result has been emitted. It
+// results in the machines' order (i indexes ms), on the goroutine that
+// called Analyze, as soon as a result and all before it are ready;
+// Analyze keeps no reference to a result after emit returns, so emit may
+// keep it (memory then grows with the machines) or drop it once written
+// out, and need not lock what it shares with nothing but itself.
+// progress, when not nil, is called on that goroutine too, after each
+// machine, with the number done so far and len(ms). Analyze returns when every result has been emitted. It
 // panics, before starting any goroutine, when eng or a machine is nil.
 //
 // A machine is started only when it lies among the maxAhead(workers)

@@ -11,6 +11,7 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/rules"
 )
 
 // Group reads the records of the period it is given (Options.Period, as
@@ -131,4 +132,57 @@ func ExampleCopies() {
 	// Output:
 	// evtx.Find: 2 logs, 50 records read
 	// fleet.Copies: System, 2 copies, 30 records; each copy adds [30 0]
+}
+
+// Analyze a folder as evtxrdp analyze does: find the places that hold
+// logs, group their logs into machines by what the records say (reading
+// the grouping period analyze reads, Period), and run the built-in rules
+// on each machine, from its own reference time (the TimeCreated of its
+// last-written record). Each finding has a verdict (how strong: detected,
+// possible, resolved, not detected, not checked), the sentence that says
+// why, and the newest evidence events, each with why it belongs to RDP.
+func ExampleAnalyze() {
+	rs, err := rules.Builtin()
+	if err != nil {
+		log.Fatal(err)
+	}
+	o := rules.Options{} // zero At: each machine's last-written record
+	eng, err := rules.NewEngine(rs, o)
+	if err != nil {
+		log.Fatal(err)
+	}
+	units, problems, err := fleet.Find([]string{"../testdata/evtx/cases/two-computers"})
+	if err != nil {
+		log.Fatal(err) // more than MaxUnits places
+	}
+	for _, p := range problems {
+		fmt.Println("not read:", p) // a path without logs, an unreadable folder, an archive inside an archive
+	}
+	ms := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Accepts: eng.Accepts(), Period: fleet.Period(rs, o)})
+	fleet.Analyze(eng, ms, 0, func(i int, r *fleet.Result) {
+		fmt.Println(r.Machine.Label())
+		if r.Err != nil { // rules.ErrNoReadableLog: r.Result.Inputs say why
+			fmt.Println("  no readable log:", r.Err)
+		}
+		fmt.Println("  reference time:", evtx.FormatTime(r.Result.ReferenceTime))
+		for _, f := range r.Result.Findings {
+			if f.Verdict == rules.NotChecked || f.Verdict == rules.NotDetected {
+				continue // not checked: f.Reasons say which log is missing
+			}
+			fmt.Printf("  %s: %s (%d evidence events)\n", f.Rule.ID, f.Verdict, f.EvidenceCount)
+			fmt.Println("   ", f.Why)
+			for _, e := range f.Evidence {
+				fmt.Printf("    record %d (EventRecordID %d) %s %s %d: %s\n", e.RecordID, e.EventRecordID, evtx.FormatTime(e.Time), e.Provider, e.EventID, e.Attribution)
+			}
+		}
+	}, nil)
+	// Output:
+	// vm1.contoso.com
+	//   reference time: 2024-05-01T12:00:00.0000000Z
+	//   rdp-tls-disabled: detected (2 evidence events)
+	//     2 events in the window belong to RDP; the newest: Schannel failed to create a TLS server credential (Schannel 36871 at 2024-05-01T11:00:00.0000000Z), machine-wide (ErrorState=10013, Type=server); the live-VM commands show whether it still happens.
+	//     record 122 (EventRecordID 122) 2024-05-01T11:00:00.0000000Z Schannel 36871: machine-wide (ErrorState=10013, Type=server)
+	//     record 121 (EventRecordID 121) 2024-05-01T10:00:00.0000000Z Schannel 36871: machine-wide (ErrorState=10013, Type=server)
+	// vm2.contoso.com
+	//   reference time: 2024-05-04T12:00:00.0000000Z
 }

@@ -48,7 +48,7 @@ type Options struct {
 	// log whose older records name another computer, or several
 	// interleaved, is, with a Period that leaves them out, the machine its
 	// newer records name (ExampleGroup). So Group with Period 0 and
-	// evtxrdp analyze, which passes its grouping period (12 days with the
+	// evtxrdp analyze, which passes its grouping period (Period: 12 days with the
 	// built-in rules and default flags: README), can find different
 	// machines in one folder.
 	//

@@ -495,6 +495,9 @@ func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 // machine whose inputs were grouped: copies, a rename, forwarded events;
 // always in a fleet). A report New makes from Engine.Analyze of the same
 // logs as analyze's therefore lacks "computers" unless the caller sets it.
+// res must not be nil (New panics); Engine.Analyze returns a non-nil
+// Result also with ErrNoReadableLog, and New of it is the report that
+// says nothing could be read.
 func New(res *rules.Result) *Report {
 	r := &Report{
 		SchemaVersion:   SchemaVersion,

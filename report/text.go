@@ -43,7 +43,10 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("report: unknown format %q (want text, markdown, json or jsonl)", s)
 }
 
-// Write renders r in format f.
+// Write renders r in format f (WriteText, WriteMarkdown, WriteJSON or
+// WriteJSONLine). The error is a failed write's, or, for a format that is
+// none of those (ParseFormat checks a name), one naming it, before
+// anything is written.
 func Write(w io.Writer, r *Report, f Format) error {
 	switch f {
 	case FormatText:

@@ -48,9 +48,10 @@ const MaxSpan = 36500 * 24 * time.Hour
 // Options control an Engine.
 type Options struct {
 	// At is the reference time ("now" of timediff). Zero means the
-	// TimeCreated of the last-written record (highest record number) of
-	// each log the engine opens, the latest of those across logs. The wall
-	// clock is never used.
+	// TimeCreated of the last-written record (highest record number)
+	// that gives one (TimedWrittenEnds) of each log the engine opens,
+	// the latest of those across logs but for a log whose clock ran ahead
+	// (ReferenceEnd). The wall clock is never used.
 	At time.Time
 	// Window overrides every rule's window when positive; at most MaxSpan.
 	Window time.Duration
@@ -111,7 +112,11 @@ func (e *Engine) WithWorkers(n int) *Engine {
 }
 
 // NewEngine validates rs and compiles their queries once. It refuses an
-// Options.Window or LookBack longer than MaxSpan.
+// Options.Window or LookBack longer than MaxSpan; its error is Validate's
+// (*RuleError values, joined) for rules that do not pass. The Engine keeps
+// the *Rule values of rs (Rules and Finding.Rule return them) and reads
+// them in every Analyze: change no rule after NewEngine, which checked and
+// compiled it as it was; make a new Engine from changed rules instead.
 func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 	if o.Window > MaxSpan || o.LookBack > MaxSpan {
 		return nil, fmt.Errorf("rules: window %v, look-back %v: at most %v (36500 days) each", o.Window, o.LookBack, MaxSpan)
@@ -157,7 +162,8 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 	return e, nil
 }
 
-// Rules returns the engine's rules in evaluation order.
+// Rules returns the engine's rules in evaluation order: a new slice of the
+// *Rule values NewEngine was given, which the caller must not change.
 func (e *Engine) Rules() []*Rule {
 	rs := make([]*Rule, len(e.rules))
 	for i, cr := range e.rules {
@@ -195,7 +201,9 @@ func (e *Engine) Channels() []string {
 // It returns an error only if no log could be read at all (every needed
 // log absent is not an error: the findings say "not checked"); a log that
 // met problems without giving one record counts as not read
-// (ErrNoReadableLog).
+// (ErrNoReadableLog). The Result is never nil, also with that error: its
+// findings say "not checked" and its Inputs say why each log could not be
+// read, which is what to show the user.
 // The logs are those of one machine, each given once: a path given twice
 // is read once, and several machines' logs share one reference time.
 // Package fleet groups paths into machines and merges copies (evtx.Merge)

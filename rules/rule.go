@@ -438,7 +438,9 @@ func parseBuiltin() ([]*Rule, error) {
 // one per file): a file that cannot be read or parsed, that is not a
 // regular file (a named pipe, a device; symbolic links are followed) or
 // is larger than MaxRuleFile, or that defines a rule id an earlier file
-// (by name) of dir defines.
+// (by name) of dir defines. A dir that cannot be listed (missing, not a
+// directory, unreadable) is one *LoadError whose File is dir, wrapping
+// the system's reason (errors.Is(err, fs.ErrNotExist) for a missing one).
 func LoadDir(dir string) ([]*Rule, error) {
 	return loadFS(os.DirFS(dir), dir+string(os.PathSeparator))
 }
@@ -446,7 +448,13 @@ func LoadDir(dir string) ([]*Rule, error) {
 func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
+		// The fs.PathError names ".", the root of fsys: name the
+		// directory instead.
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == "." {
+			err = pe.Err
+		}
+		return nil, &LoadError{File: strings.TrimSuffix(prefix, string(os.PathSeparator)), Err: err}
 	}
 	var rs []*Rule
 	var errs []error

@@ -258,7 +258,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
 		return exitFailure
 	}
-	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: groupingPeriod(loaded, o), Accepts: eng.Accepts()})
+	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: fleet.Period(loaded, o), Accepts: eng.Accepts()})
 	if len(machines) == 1 {
 		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs), notRead)
 	}
@@ -570,27 +570,3 @@ func parseDuration(s string) (time.Duration, error) {
 
 // defaultLookBack is --look-back's default.
 const defaultLookBack = "7d"
-
-// groupingPeriod is the period before each log's last-written record
-// whose records group the logs into machines (fleet.Options.Period): the
-// longest window (of every rule loaded, --scenario or not, or --window,
-// whichever is longer), the
-// look-back (--look-back, at least its default) and two days more for
-// clock jitter between logs. The analysed period is at most that long, so
-// the records before it change no finding; a --window or --look-back
-// shorter than the defaults narrows the analysis but not the grouping, so
-// that the same logs make the same machines and copies (an older shadow
-// copy merged with the default look-back was a log of its own with
-// --look-back 0: TestGroupingIndependentOfLookBack). A longer one reads
-// more records to group, and may find an older copy the default does not.
-func groupingPeriod(rs []*rules.Rule, o rules.Options) time.Duration {
-	period := max(0, o.Window)
-	for _, r := range rs {
-		period = max(period, r.Window)
-	}
-	lb, err := parseDuration(defaultLookBack)
-	if err != nil {
-		panic("evtxrdp: defaultLookBack: " + err.Error())
-	}
-	return period + max(lb, o.LookBack) + 48*time.Hour
-}

@@ -11,9 +11,12 @@ import (
 // Match reports whether q selects ev. now is the reference time of timediff
 // (what Windows takes from the system clock); Match never reads the clock.
 // A query with timediff(@SystemTime) counts back from now, so give it the
-// time the logs end at (the TimeCreated of the last-written record,
-// evtx.Reader.LastWritten, as evtxrdp query and analyze take it), or the
-// time to judge at. The zero time is not "no reference": it is FILETIME 0
+// time the logs end at, or the time to judge at. evtxrdp query and analyze
+// take the TimeCreated of the last record written that gives one
+// (rules.TimedWrittenEnds' last), not always evtx.Reader.LastWritten's:
+// the record with the highest number may have no usable TimeCreated (a
+// filtered export's last record of FILETIME 0), and its time would place
+// every event within "the last day" (TestReferenceTimeLastRecordUntimed). The zero time is not "no reference": it is FILETIME 0
 // (1601-01-01), every event then lies after it and its timediff is
 // negative, so timediff(@SystemTime) <= 86400000 ("the last day") selects
 // every event that has a TimeCreated.

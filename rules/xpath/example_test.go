@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/rules"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
@@ -63,10 +64,13 @@ func ExampleCompile_error() {
 	}
 	_, err = xpath.Compile(`//Event`)
 	fmt.Println(err)
+	_, err = xpath.Compile(`*[System[EventID=0x421]]`)
+	fmt.Println(err)
 	// Output:
 	// xpath: offset 22: expected ']' to close the predicate opened at offset 1, found end of query
 	// 22
 	// xpath: offset 0: '//' (the descendant axis) is not supported: only child and attribute steps
+	// xpath: offset 17: hexadecimal number 0x421 is not accepted: XPath 1.0 has no hexadecimal numbers and no source shows that Windows' event query reads one; write it in decimal: 1057
 }
 
 func ExampleQueryList() {
@@ -89,25 +93,28 @@ func ExampleQueryList() {
 }
 
 // Run a query over a log offline, as wevtutil qe /q runs it on the
-// machine: "now" is the TimeCreated of the log's last-written record (the
-// moment the machine last logged), never the clock of the machine reading
-// it; TimeBounds gives the reader a window of TimeCreated so that records
-// outside it are not decoded, and Match decides each event.
+// machine: "now" is the TimeCreated of the log's last-written record that
+// gives one (the moment the machine last logged, as evtxrdp query takes
+// it), never the clock of the machine reading it; TimeBounds gives the
+// reader a window of TimeCreated so that records outside it are not
+// decoded, and Match decides each event.
 func ExampleQuery_Match() {
 	q := xpath.MustCompile(`*[System[Provider[@Name='Schannel'] and (EventID=36871) and TimeCreated[timediff(@SystemTime) <= 3600000]]]`)
 	logs, err := evtx.Find("../../testdata/evtx/scenarios/tls-36871-10013/System.evtx")
 	if err != nil {
 		panic(err)
 	}
-	f, err := logs[0].Open(evtx.Options{})
+	_, last, _, err := rules.TimedWrittenEnds(logs[0], evtx.Options{}, false)
 	if err != nil {
-		panic(err)
+		panic(err) // the log cannot be opened
 	}
-	now := f.LastWritten().System.TimeCreated
-	f.Close()
+	if last == nil {
+		return // no record gives a time: take the time to judge at from the user (--at)
+	}
+	now := last.Time()
 	o := evtx.Options{}
 	o.Since, o.Until, _ = q.TimeBounds(now)
-	f, err = logs[0].Open(o)
+	f, err := logs[0].Open(o)
 	if err != nil {
 		panic(err)
 	}
