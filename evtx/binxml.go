@@ -4,9 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // This file decodes the BinXML body of EVTX records (MS-EVEN6 §2.2.12,

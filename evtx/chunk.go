@@ -5,11 +5,12 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"hash/crc32"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // Layout constants of the EVTX format.

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // Limits for logs inside .zip archives.

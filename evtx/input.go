@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // fileKind names what a non-regular mode is, for error messages.

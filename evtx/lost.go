@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"slices"
 	"sync/atomic"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // LostSpan is a run of record numbers a log's current records skip: the

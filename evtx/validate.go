@@ -2,9 +2,10 @@ package evtx
 
 import (
 	"encoding/binary"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // This file holds the checks that tell a real BinXML structure from bytes

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"os"
 	"slices"
 	"sort"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 

@@ -2,11 +2,11 @@ package report
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strings"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // The Markdown escaping (one for every value the report prints):

@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/internal/recordkey"
 )
 

@@ -8,13 +8,13 @@ package rules
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"math"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // judge turns the scan's result into one Finding per rule of crs, in

@@ -2,13 +2,13 @@ package rules
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // TimeGapMin is the shortest span without records that TimeGap reports: a

@@ -5,13 +5,13 @@ package rules
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // Verdicts that say how strong the evidence is (with Detected,

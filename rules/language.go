@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"net/netip"
 	"slices"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // This file holds the parts of the rule language that the causes beyond

@@ -5,17 +5,16 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
+	"gopkg.in/yaml.v3"
 )
 
 // DefaultTimeline is how many timeline lines a Result keeps (the newest).

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"os"
 	"slices"
@@ -13,12 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/report"
 	"github.com/evtxrdp/evtxrdp/rules"
+	"github.com/spf13/pflag"
 )
 
 const analyzeHelp = `usage: evtxrdp analyze [flags] PATH...

@@ -5,17 +5,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/spf13/pflag"
-
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/rules"
+	"github.com/spf13/pflag"
 )
 
 // copiesHelp is what dump and query say about a log given twice.

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"os"
 	"os/signal"
@@ -11,11 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/rules"
+	"golang.org/x/term"
 )
 
 // maxStdin caps what "-" (standard input) may hold: the same limit as an

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"io"
 	"math"
 	"os"
@@ -15,12 +14,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/rules"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
+	"github.com/spf13/pflag"
 )
 
 const queryHelp = `usage: evtxrdp query [flags] PATH...
