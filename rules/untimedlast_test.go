@@ -19,12 +19,7 @@ import (
 // warning names both records, with shortcuts and without.
 func TestReferenceTimeExportLastRecordUntimed(t *testing.T) {
 	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 46)
-	evs = append(evs, evtxtest.Schannel36871(newest.Add(-90*time.Minute), 10013), evtxtest.Schannel36871(newest.Add(-time.Hour), 10013))
-	last := evtxtest.Noise(newest, time.Hour, 1)[0]
-	last.System.TimeCreated = evtx.FiletimeToTime(0)
-	evs = evtxtest.Exported(append(evs, last))
-	dir := writeSystem(t, evs)
+	dir := writeSystem(t, evtxtest.ExportedLastUntimed(newest))
 	var answers [2]string
 	for i, plain := range []bool{false, true} {
 		res := analyzeDir(t, dir, plain)

@@ -1,6 +1,10 @@
 package evtxtest
 
-import "github.com/evtxrdp/evtxrdp/evtx"
+import (
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+)
 
 // NoTime is the header time to give Event.Written for a record header
 // whose time field is 0 (FILETIME 0, 1601-01-01), as exported logs hold.
@@ -34,4 +38,19 @@ func Exported(events []*evtx.Event) []*evtx.Event {
 		out[i] = &c
 	}
 	return out
+}
+
+// ExportedLastUntimed returns a filtered export (Exported) of a System
+// log whose last-written record gives no time: 46 Noise records an hour
+// apart from 48 hours before newest, two Schannel 36871 (error state
+// 10013) 90 and 60 minutes before newest, and last a Noise record whose
+// TimeCreated is FILETIME 0. Its reference time is the second 36871's
+// TimeCreated (the last record written with a usable one), while the
+// last-written record alone gives 1601-01-01.
+func ExportedLastUntimed(newest time.Time) []*evtx.Event {
+	evs := Noise(newest.Add(-48*time.Hour), time.Hour, 46)
+	evs = append(evs, Schannel36871(newest.Add(-90*time.Minute), 10013), Schannel36871(newest.Add(-time.Hour), 10013))
+	last := Noise(newest, time.Hour, 1)[0]
+	last.System.TimeCreated = NoTime
+	return Exported(append(evs, last))
 }

@@ -23,12 +23,8 @@ import (
 // them. This test holds the two apart, so that the doc names the right one.
 func TestReferenceTimeLastRecordUntimed(t *testing.T) {
 	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 46)
-	evs = append(evs, evtxtest.Schannel36871(newest.Add(-90*time.Minute), 10013), evtxtest.Schannel36871(newest.Add(-time.Hour), 10013))
-	last := evtxtest.Noise(newest, time.Hour, 1)[0]
-	last.System.TimeCreated = evtx.FiletimeToTime(0)
 	p := filepath.Join(t.TempDir(), "System.evtx")
-	if err := evtxtest.WriteFile(p, evtxtest.Exported(append(evs, last)), evtxtest.Options{}); err != nil {
+	if err := evtxtest.WriteFile(p, evtxtest.ExportedLastUntimed(newest), evtxtest.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	logs, err := evtx.Find(p)
