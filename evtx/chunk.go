@@ -94,6 +94,24 @@ func parseChunkFields(c []byte) chunkHeader {
 	return h
 }
 
+// salvageSpan reports whether the record signature at off, whose size
+// fields fail recordAt, may be read as the next-off bytes up to the next
+// intact record at next: both size fields are 0 (Windows has written
+// such records), or one of the two copies of the size is that span and
+// the other is damaged (a byte of the header's size, or of the trailing
+// copy, changed: "a record header claims 1703 bytes but the trailing size
+// copy is 67110912" of a record of 1624 bytes whose trailing copy, and the
+// next record, say 1624). The caller decodes it and keeps it only when
+// it decodes to its own record number (its EventRecordID).
+func salvageSpan(c []byte, off, next int) bool {
+	if next <= off || next-off < minRecordSize || !bytes.Equal(c[off:off+4], recordMagic) {
+		return false
+	}
+	span := uint32(next - off)
+	lead, trail := binary.LittleEndian.Uint32(c[off+4:]), binary.LittleEndian.Uint32(c[next-4:])
+	return lead == 0 && trail == 0 || lead == span || trail == span
+}
+
 // recordAt reports whether a plausible record starts at off in c: the
 // signature, a size of at least minRecordSize that stays inside c, and a
 // trailing copy of the size equal to it. It returns the size (a record's
@@ -562,7 +580,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			// read with that extent, if it decodes to its own record id.
 			// (It is decoded even outside the window, so that the same
 			// problems are reported whatever the window.)
-			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
+			if next > 0 && salvageSpan(c, off, next) {
 				id := le.Uint64(c[off+8:])
 				// (Not one of an old chunk, whose records are all old:
 				// walkCands skips those chunks.)
@@ -571,7 +589,11 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				}
 				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
 					ev, size, salvaged = e, next-off, true
-					fail(off, id, fmt.Errorf("%w: record size fields are 0; read as the %s up to the next record", ErrCorrupt, plural.N(size, "byte")))
+					why := "record size fields are 0"
+					if lead, trail := le.Uint32(c[off+4:]), le.Uint32(c[next-4:]); lead != 0 || trail != 0 {
+						why = fmt.Sprintf("the record header claims %d bytes and the trailing size copy %d (one of them damaged)", lead, trail)
+					}
+					fail(off, id, fmt.Errorf("%w: %s; read as the %s up to the next record", ErrCorrupt, why, plural.N(size, "byte")))
 				}
 			}
 			if !salvaged {

@@ -28,7 +28,9 @@
 // records past the chunk header's free space offset whose record ids
 // continue the chunk's (the newest records of a half-written chunk),
 // records of chunks whose header or checksum is damaged, and a record whose
-// size fields are zero when it runs exactly up to the next record. A record
+// size fields are zero, or one of whose two size copies is damaged while the
+// other is its extent, when it runs exactly up to the next record and
+// decodes to its own record number (a problem names both sizes). A record
 // is yielded only if its header is intact (signature, size inside the
 // chunk, trailing size copy) and its body decodes. A record is never
 // yielded twice: byte-identical copies (same record id, size and CRC32) are

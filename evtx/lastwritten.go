@@ -1,7 +1,6 @@
 package evtx
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"io"
@@ -482,7 +481,7 @@ func (s *source) walkChunkStale(i int, c []byte, hdr *chunkHeader, fn, stale fun
 		size, ok := recordAt(c, off)
 		if !ok {
 			next := nextRecord(c, off+recordAlign)
-			if next > 0 && bytes.Equal(c[off:off+4], recordMagic) && le.Uint32(c[off+4:]) == 0 && le.Uint32(c[next-4:]) == 0 {
+			if next > 0 && salvageSpan(c, off, next) {
 				fn(writtenCand{id: le.Uint64(c[off+8:]), slot: i, off: off, size: next - off, salvaged: true})
 			}
 			if next < 0 {
