@@ -144,6 +144,9 @@ type chunkDecoder struct {
 	// leanRead is set while scanChunk reads a TimeCreated without
 	// recovering from a panic of the read (readTimeLean).
 	leanRead bool
+	// anySignature lets decodeRecord decode a record whose signature is
+	// damaged, for a salvage that vouches for its extent (salvageSpan).
+	anySignature bool
 }
 
 type nameEntry struct {
@@ -357,7 +360,7 @@ func (d *chunkDecoder) decodeRecord(off, size int) (ev *Event, err error) {
 		return nil, corruptf(off, "record size %d out of range", size)
 	}
 	b := d.chunk[off : off+size]
-	if b[0] != '*' || b[1] != '*' || b[2] != 0 || b[3] != 0 {
+	if (b[0] != '*' || b[1] != '*' || b[2] != 0 || b[3] != 0) && !d.anySignature {
 		return nil, corruptf(off, "bad record magic %q", b[:4])
 	}
 	ev = &Event{

@@ -103,12 +103,18 @@ func parseChunkFields(c []byte) chunkHeader {
 // copy is 67110912" of a record of 1624 bytes whose trailing copy, and the
 // next record, say 1624). The caller decodes it and keeps it only when
 // it decodes to its own record number (its EventRecordID).
+//
+// A record whose signature is damaged (a byte of "**\x00\x00" changed)
+// is read so only when both size copies are that span.
 func salvageSpan(c []byte, off, next int) bool {
-	if next <= off || next-off < minRecordSize || !bytes.Equal(c[off:off+4], recordMagic) {
+	if next <= off || next-off < minRecordSize {
 		return false
 	}
 	span := uint32(next - off)
 	lead, trail := binary.LittleEndian.Uint32(c[off+4:]), binary.LittleEndian.Uint32(c[next-4:])
+	if !bytes.Equal(c[off:off+4], recordMagic) {
+		return lead == span && trail == span
+	}
 	return lead == 0 && trail == 0 || lead == span || trail == span
 }
 
@@ -587,10 +593,17 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				if !w.slackOnly && !j.old {
 					res.noteCand(j.cands, writtenCand{id: id, slot: j.index, off: off, size: next - off, salvaged: true})
 				}
-				if e, err := decodeSafely(decoder(), off, next-off); err == nil && e.System.EventRecordID == id {
+				d := decoder()
+				d.anySignature = true
+				e, err := decodeSafely(d, off, next-off)
+				d.anySignature = false
+				if err == nil && e.System.EventRecordID == id {
 					ev, size, salvaged = e, next-off, true
 					why := "record size fields are 0"
-					if lead, trail := le.Uint32(c[off+4:]), le.Uint32(c[next-4:]); lead != 0 || trail != 0 {
+					switch lead, trail := le.Uint32(c[off+4:]), le.Uint32(c[next-4:]); {
+					case !bytes.Equal(c[off:off+4], recordMagic):
+						why = fmt.Sprintf("the record signature is damaged (% x)", c[off:off+4])
+					case lead != 0 || trail != 0:
 						why = fmt.Sprintf("the record header claims %d bytes and the trailing size copy %d (one of them damaged)", lead, trail)
 					}
 					fail(off, id, fmt.Errorf("%w: %s; read as the %s up to the next record", ErrCorrupt, why, plural.N(size, "byte")))

@@ -29,8 +29,9 @@
 // continue the chunk's (the newest records of a half-written chunk),
 // records of chunks whose header or checksum is damaged, and a record whose
 // size fields are zero, or one of whose two size copies is damaged while the
-// other is its extent, when it runs exactly up to the next record and
-// decodes to its own record number (a problem names both sizes). A record
+// other is its extent, or whose signature is damaged while both size copies
+// are its extent, when it runs exactly up to the next record and decodes
+// to its own record number (a problem says which). A record
 // is yielded only if its header is intact (signature, size inside the
 // chunk, trailing size copy) and its body decodes. A record is never
 // yielded twice: byte-identical copies (same record id, size and CRC32) are

@@ -560,7 +560,9 @@ func (s *source) decodeCand(k *writtenCand, failed *atomic.Bool) *Event {
 // or returns nil where scanChunk yields nothing (a body that does not
 // decode, a salvaged record that is not its own).
 func decodeCandidate(c []byte, off, size int, id uint64, salvaged bool) *Event {
-	ev, err := decodeSafely(newChunkDecoder(c), off, size)
+	d := newChunkDecoder(c)
+	d.anySignature = salvaged // as scanChunk decodes it (salvageSpan)
+	ev, err := decodeSafely(d, off, size)
 	if err != nil || salvaged && ev.System.EventRecordID != id {
 		return nil
 	}

@@ -11,7 +11,8 @@ import (
 // (a byte of the header's size, or of the trailing copy, changed), the
 // other agreeing with where the next record starts, is read as the bytes
 // up to the next record, with a problem naming both sizes, as a record
-// whose size fields are both 0 is. It was not read: "1624 bytes ... hold
+// whose size fields are both 0 is; so is one whose signature is damaged,
+// both size copies agreeing with it (a problem names the signature). It was not read: "1624 bytes ... hold
 // no readable record (a record header claims 1703 bytes but the trailing
 // size copy is 67110912: half written)", 650 of the log's 651 events. A
 // window that excludes the record reports the same problem.
@@ -21,11 +22,12 @@ func TestDamagedSizeField(t *testing.T) {
 	const rec = fileHeaderBlock + chunkHeaderSize // record 1
 	size := int(binary.LittleEndian.Uint32(orig[rec+4:]))
 	for _, c := range []struct {
-		name string
-		at   int
+		name, says string
+		at         int
 	}{
-		{"header size", rec + 4},
-		{"trailing size copy", rec + size - 4},
+		{"header size", "one of them damaged)", rec + 4},
+		{"trailing size copy", "one of them damaged)", rec + size - 4},
+		{"signature", "the record signature is damaged (d5 2a 00 00)", rec},
 	} {
 		b := append([]byte(nil), orig...)
 		b[c.at] ^= 0xff
@@ -40,7 +42,7 @@ func TestDamagedSizeField(t *testing.T) {
 				break
 			}
 		}
-		e := findErr(got.errs, ErrCorrupt, fmt.Sprintf("one of them damaged); read as the %d bytes up to the next record", size))
+		e := findErr(got.errs, ErrCorrupt, fmt.Sprintf("%s; read as the %d bytes up to the next record", c.says, size))
 		if e == nil || e.Offset != rec || e.Record != 1 {
 			t.Errorf("%s damaged: problems %v", c.name, got.errs)
 		}
