@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -54,7 +55,12 @@ func TestGapNamesItsRecords(t *testing.T) {
 	// One record's size field zeroed: that record alone.
 	b := bytes.Clone(orig)
 	o := inChunk[5].Source.Offset
-	clear(b[o+4 : o+8]) // record 5's size: unreadable, record 6 follows
+	// Record 5's size and its trailing copy: unreadable, record 6
+	// follows. (One of the two damaged leaves the other to give the
+	// record's extent, and it is read: TestDamagedSizeField.)
+	size := binary.LittleEndian.Uint32(b[o+4:])
+	clear(b[o+4 : o+8])
+	binary.LittleEndian.PutUint32(b[o+int64(size)-4:], 0xffffffff)
 	got := readBytes(t, b, Options{})
 	e := findErr(got.errs, ErrCorrupt, "hold no readable record")
 	if e == nil {

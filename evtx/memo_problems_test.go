@@ -24,8 +24,12 @@ func TestMemoProblemsBounded(t *testing.T) {
 		if string(c[:8]) != string(chunkMagic) || len(spans) < 8 {
 			continue
 		}
-		c[spans[2][0]] = 'X'
-		c[spans[5][0]] = 'X'
+		// Two records' signatures and size fields: unreadable (a damaged
+		// signature alone, both size copies intact, is read).
+		for _, k := range []int{2, 5} {
+			c[spans[k][0]] = 'X'
+			clear(c[spans[k][0]+4 : spans[k][0]+8])
+		}
 		free := int(le.Uint32(c[48:]))
 		le.PutUint32(c[52:], crc32.ChecksumIEEE(c[chunkHeaderSize:free]))
 		le.PutUint32(c[124:], chunkHeaderCRC(c))

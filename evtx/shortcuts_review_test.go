@@ -207,10 +207,12 @@ func oldChunkLog(t *testing.T) []byte {
 	if !found {
 		t.Fatal("no record 21")
 	}
-	// Record 5 loses its signature: a gap of the old chunk.
+	// Record 5 loses its signature and its size field: a gap of the old
+	// chunk (a damaged signature alone, both size copies intact, is read).
 	for p := 512; p+24 <= len(c); p += int(le.Uint32(c[p+4:])) {
 		if le.Uint64(c[p+8:]) == 5 {
 			c[p] = 'X'
+			le.PutUint32(c[p+4:], 0)
 			break
 		}
 	}
