@@ -730,13 +730,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				}
 				if !in {
 					// Outside the window by TimeCreated: not decoded.
-					res.notePassed(id)
-					if !inSlack {
-						res.st.Skipped++
-						if w.passed {
-							res.passed = append(res.passed, [2]uint64{id, ft})
-						}
-					}
+					res.notePassedOver(id, ft, inSlack, w.passed, &res.st.Skipped)
 					off += size
 					continue
 				}
@@ -778,13 +772,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 						// it passed over: the plain read yields no copy of
 						// it to drop.
 						if !bad {
-							res.notePassed(id)
-							if !inSlack {
-								res.st.Filtered++
-								if w.passed {
-									res.passed = append(res.passed, [2]uint64{id, ft})
-								}
-							}
+							res.notePassedOver(id, ft, inSlack, w.passed, &res.st.Filtered)
 						}
 						off += size
 						continue
@@ -815,13 +803,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		// A record decoded in full (its time could not be read cheaply, or
 		// a salvaged one) is judged by its plain TimeCreated.
 		if !w.admits(ev) {
-			res.notePassed(id)
-			if !inSlack {
-				res.st.Skipped++
-				if w.passed {
-					res.passed = append(res.passed, [2]uint64{id, ft})
-				}
-			}
+			res.notePassedOver(id, ft, inSlack, w.passed, &res.st.Skipped)
 			off += size
 			continue
 		}
@@ -866,6 +848,21 @@ func (res *chunkResult) notePassed(id uint64) {
 		return
 	}
 	res.passedLo, res.passedHi = min(res.passedLo, id), max(res.passedHi, id)
+}
+
+// notePassedOver notes that record id, of header time ft, is passed over
+// (outside the window, or declined by the filter), not yielded: counted in
+// *count (Stats.Skipped or Stats.Filtered) unless it is an old record of
+// chunk slack, and kept in res.passed when keep (window.passed).
+func (res *chunkResult) notePassedOver(id, ft uint64, inSlack, keep bool, count *int) {
+	res.notePassed(id)
+	if inSlack {
+		return
+	}
+	*count++
+	if keep {
+		res.passed = append(res.passed, [2]uint64{id, ft})
+	}
 }
 
 // noteCand notes c, a record Next would consider yielding, in res.span,
@@ -931,11 +928,7 @@ func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *ch
 		run.note(id, ft, rt.ft, rt.eventRecordID, rt.hasID)
 		res.cheap++
 		span.note(rt.ft)
-		res.st.Skipped++
-		res.notePassed(id)
-		if passed {
-			res.passed = append(res.passed, [2]uint64{id, ft})
-		}
+		res.notePassedOver(id, ft, false, passed, &res.st.Skipped)
 		off += size
 	}
 	return off, recordTime{}, false, -1
