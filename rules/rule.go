@@ -624,12 +624,12 @@ func Parse(file string, data []byte) (*Rule, error) {
 		case errors.As(err, &te):
 			// One line per file: yaml lists its errors on lines of
 			// their own, which stderr would show escaped ("\n").
-			msgs := append([]string(nil), te.Errors...)
-			for i, m := range msgs {
-				if strings.Contains(m, "into time.Duration") {
-					// "window: 7d", as --window takes it.
-					msgs[i] += " (want a duration such as 90m, 24h or 168h: no days here)"
-				}
+			// Each in the file's terms, not the Go types' (yamlTypeMessage):
+			// "window: 7d" is "found `7d` (a string), want a duration such
+			// as 90m, 24h or 168h (no days here)".
+			msgs := make([]string, len(te.Errors))
+			for i, m := range te.Errors {
+				msgs[i] = yamlTypeMessage(m)
 			}
 			err = errors.New("yaml: " + strings.Join(msgs, "; "))
 		}

@@ -272,9 +272,10 @@ func TestParseErrors(t *testing.T) {
 		name, yaml, want string
 		line             int
 	}{
-		{"unknown key", "id: x\nbogus: 1\n", "f.yaml:2: yaml: field bogus not found", 2},
-		{"window in days", "id: x\nwindow: 7d\n", "cannot unmarshal !!str `7d` into time.Duration (want a duration such as 90m, 24h or 168h: no days here)", 2},
-		{"two unknown keys", "id: x\nbogus: 1\nmore: 2\n", "f.yaml:2: yaml: field bogus not found in type rules.Rule; line 3: field more not found", 2},
+		{"unknown key", "id: x\nbogus: 1\n", `f.yaml:2: yaml: unknown key "bogus" in the rule; its keys: id, scenario, title,`, 2},
+		{"window in days", "id: x\nwindow: 7d\n", "f.yaml:2: yaml: found `7d` (a string), want a duration such as 90m, 24h or 168h (no days here)", 2},
+		{"two unknown keys", "id: x\nbogus: 1\nmore: 2\n", `f.yaml:2: yaml: unknown key "bogus" in the rule; its keys: `, 2},
+		{"two unknown keys, second", "id: x\nbogus: 1\nmore: 2\n", `, notes; line 3: unknown key "more" in the rule`, 2},
 		{"syntax", "id: x\ntitle: y\n  bad: z\n", "f.yaml:3: yaml: mapping values are not allowed", 3},
 		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `code "0xZZ"`, 0},
 		{"two docs", "id: x\n---\nid: y\n", "more than one", 0},
@@ -291,6 +292,41 @@ func TestParseErrors(t *testing.T) {
 		// unmarshal errors came out as "yaml: unmarshal errors:\n  line 2: ...".
 		if err != nil && strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %q spans several lines", c.name, err.Error())
+		}
+	}
+}
+
+// TestParseErrorsInFileTerms: a rule file's errors name its keys and
+// kinds of value, never the Go types it decodes into ("field xpth not
+// found in type rules.Query", "cannot unmarshal !!seq into
+// rules.Severity", "into []*rules.Query" were what an author read).
+func TestParseErrorsInFileTerms(t *testing.T) {
+	const q = "id: x\ntitle: t\nqueries:\n  - id: q\n    channel: System\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"query key", q + "    xpth: \"*\"\n", `f.yaml:6: yaml: unknown key "xpth" in a query (queries); its keys: id, channel, xpath, role,`},
+		{"step key", "id: x\nresolution:\n  - idd: s\n", `f.yaml:3: yaml: unknown key "idd" in a resolution step; its keys: id, title, text, shell, run_on, commands, source`},
+		{"condition key", q + "    where: [{dta: A}]\n", `unknown key "dta" in a condition (where, unless, when, subject, require, machine_wide, distinct, show); its keys: data, index,`},
+		{"severity list", "id: x\nseverity: [a]\n", "f.yaml:2: yaml: found a list, want a severity (error, warning, info)"},
+		{"queries not a list", "id: x\nqueries: 5\n", "f.yaml:2: yaml: found `5` (an integer), want a list of queries (mappings of their keys: id, channel, xpath,"},
+		{"index text", q + "    where: [{data: A, index: two}]\n", "f.yaml:6: yaml: found `two` (a string), want an integer"},
+		{"verbatim text", q + "    where: [{data: A, verbatim: yes please}]\n", "found `yes please` (a string), want true or false"},
+		{"text mapping", q + "    where: [{data: A, text: {a: 1}}]\n", "found a mapping (key: value), want a list of strings"},
+		{"notes list of lists", "id: x\nnotes: [[a]]\n", "f.yaml:2: yaml: found a list, want a string"},
+		{"threshold list", q + "    threshold: [1]\n", "found a list, want a threshold (a mapping of its keys: count, within, distinct,"},
+	} {
+		_, err := Parse("f.yaml", []byte(c.yaml))
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
+		}
+		for _, goName := range []string{"rules.", "!!", "[]", "*", "time.Duration", "not found in type", "cannot unmarshal"} {
+			if strings.Contains(msg, goName) {
+				t.Errorf("%s: err = %v names Go's %q", c.name, err, goName)
+			}
 		}
 	}
 }
