@@ -127,8 +127,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
-		return exitUsage
+		return flagParseError(stderr, "analyze", err)
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "evtxrdp analyze: "+format+"\n", a...)

@@ -203,8 +203,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp dump: %s\n", errText(err))
-		return exitUsage
+		return flagParseError(stderr, "dump", err)
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "evtxrdp dump: "+format+"\n", a...)

@@ -76,6 +76,17 @@ func refuseSingleDash(fs *pflag.FlagSet, cmd string, args []string, stderr io.Wr
 	return true
 }
 
+// flagParseError writes the usage error of the subcommand cmd for err,
+// the flag library's refusal of a flag ("unknown flag: --bogus", "flag
+// needs an argument: --at", "invalid argument "abc" for "--timeline"
+// flag"), with the line every other usage error ends with, and returns
+// exitUsage.
+func flagParseError(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "evtxrdp %s: %s\n", cmd, errText(err))
+	fmt.Fprintf(stderr, "Run 'evtxrdp %s --help' for usage.\n", cmd)
+	return exitUsage
+}
+
 // flagsNote is the sentence of every subcommand's help about dashes.
 const flagsNote = `A long flag takes two dashes (--format json, or --format=json); one dash
 starts one-letter flags (-f json), and a long name after one dash

@@ -140,8 +140,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp query: %s\n", errText(err))
-		return exitUsage
+		return flagParseError(stderr, "query", err)
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "evtxrdp query: "+format+"\n", a...)

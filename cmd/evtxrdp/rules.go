@@ -133,8 +133,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "evtxrdp rules: %s\n", errText(err))
-		return exitUsage
+		return flagParseError(stderr, "rules", err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "evtxrdp rules: unexpected argument %q\n", fs.Arg(0))
