@@ -308,7 +308,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if in.ChannelUnknown {
 			ch = "channel unknown"
 		}
-		if !in.Used {
+		if !in.Used || in.Error != "" {
+			// A log not one byte of which was read (Error) is not read,
+			// whether a rule reads its channel or not: no record count.
+			if in.Error != "" && in.Used && !in.ChannelUnknown && !in.ChannelFromEvents {
+				ch += " (from the file name)"
+			}
 			probs := " "
 			if len(in.Problems) > 0 {
 				probs = " " + cell(strings.Join(in.Problems, "; ")) + " "

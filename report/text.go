@@ -406,8 +406,20 @@ func WriteText(w io.Writer, r *Report) error {
 		if in.ChannelUnknown {
 			ch = "channel unknown"
 		}
-		if !in.Used && in.Error != "" {
+		if in.Error != "" {
+			// Not one byte of it was read: no count of records, no
+			// span decoded, and a channel that only its file name
+			// gives (a log the rules read is "used" all the same:
+			// "[Security]  0 records" read as an empty log).
+			if in.Used && !in.ChannelUnknown && !in.ChannelFromEvents {
+				ch += " (from the file name)"
+			}
 			p.printf("  %s  [%s]  not read (unreadable): %s\n", in.Path, ch, in.Error)
+			for _, pr := range in.Problems {
+				if pr != "unreadable: "+in.Error {
+					p.wrapData("      problem: ", pr, textWidth)
+				}
+			}
 			continue
 		}
 		if !in.Used {
