@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -83,10 +84,53 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands()[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "evtxrdp: unknown command %q (want one of: %s)\n", escapeText(args[0]), strings.Join(commandNames(), ", "))
+		fmt.Fprintf(stderr, "evtxrdp: %s\n", notACommand(args))
 		return exitUsage
 	}
 	return cmd.run(args[1:], stdout, stderr)
+}
+
+// notACommand says why args, whose first is no command, cannot run, and
+// what would: a newcomer types "evtxrdp /mnt/brokenvm" (the path the
+// README's first lines analyse) or puts a command's flags before it
+// ("evtxrdp --format json analyze ..."), and "unknown command
+// "/mnt/brokenvm"" did not say which command to run.
+func notACommand(args []string) string {
+	a := args[0]
+	want := "want one of: " + strings.Join(commandNames(), ", ")
+	if strings.HasPrefix(a, "-") && a != "-" {
+		for _, b := range args[1:] {
+			if _, ok := commands()[b]; ok {
+				return fmt.Sprintf("flag %s comes before the command %s: a command's flags follow it (evtxrdp %s [flags] PATH...)", escapeText(a), b, b)
+			}
+		}
+		return fmt.Sprintf("%s is a flag, not a command: give the command first, then its flags (%s)", escapeText(a), want)
+	}
+	if a == "-" {
+		return fmt.Sprintf("\"-\" is not a command: to diagnose the log on standard input, run: evtxrdp analyze - (commands: %s)", strings.Join(commandNames(), ", "))
+	}
+	if _, err := os.Lstat(a); err == nil {
+		return fmt.Sprintf("%q is not a command but a PATH: to diagnose the logs there, run: evtxrdp analyze %s (commands: %s)",
+			escapeText(a), escapeText(shellQuote(a)), strings.Join(commandNames(), ", "))
+	}
+	return fmt.Sprintf("unknown command %q (%s)", escapeText(a), want)
+}
+
+// shellQuote quotes s for a POSIX shell when it holds characters the
+// shell would read (a space, a quote, $), so that the command printed
+// runs as shown.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+=,-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // writeFailed reports a failed write of the command's output: when the
