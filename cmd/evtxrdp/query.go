@@ -988,7 +988,16 @@ func noLogText(all []*evtx.Log, channels []string, list *xpath.QueryList) string
 		for _, c := range channels {
 			q = append(q, strconv.Quote(c))
 		}
-		return fmt.Sprintf("no log of channel %s %s", strings.Join(q, " or "), theirs)
+		msg := fmt.Sprintf("no log of channel %s %s", strings.Join(q, " or "), theirs)
+		// A channel typed as its log's file name spells it
+		// ("...RemoteConnectionManager%4Operational.evtx"): say which
+		// name --channel takes, as the records name it.
+		for _, c := range channels {
+			if strings.Contains(c, "%4") {
+				msg += fmt.Sprintf("; %q in a log's file name stands for %q in its channel: --channel %q", "%4", "/", strings.ReplaceAll(c, "%4", "/"))
+			}
+		}
+		return msg
 	}
 	if list != nil {
 		var paths []string
