@@ -89,7 +89,9 @@ func (j *ruleJudge) attribute(f *Finding) {
 		}
 		possible := st.overflow
 		for _, p := range st.pending {
-			if within < 0 || nearest(ctxOf(p.computer), p.t, within) == nil {
+			if within < 0 {
+				possible++
+			} else if c, _, _ := coincident(ctxOf(p.computer), p.t, within, j.ref); c == nil {
 				possible++
 			}
 		}
@@ -129,9 +131,15 @@ func (j *ruleJudge) attribute(f *Finding) {
 				continue
 			}
 			if within >= 0 {
-				if c := nearest(ctxOf(r.Computer), r.Time, within); c != nil {
+				own := ctxOf(r.Computer)
+				c, share, byChance := coincident(own, r.Time, within, j.ref)
+				if c != nil {
 					r.Possible = false
 					r.Attribution = coincidenceText(c, r.Time)
+					continue
+				}
+				if byChance {
+					r.Attribution = unattributable + ": " + chanceText(nearest(own, r.Time, within), r.Time, within, share)
 					continue
 				}
 			}
