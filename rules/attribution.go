@@ -353,9 +353,12 @@ func coincident(cs []contextTime, t time.Time, d time.Duration, end time.Time) (
 // the one 2 seconds before it (...) may be chance".
 func chanceText(near *contextTime, t time.Time, d time.Duration, share float64) string {
 	rel := strings.TrimPrefix(coincidenceText(near, t), "an RDP connection attempt ")
-	return fmt.Sprintf("RDP connection attempts lie within %s of %d%% of the hour around it (a flood of connections, such as a brute-force attack), so the one %s may be chance",
-		FormatDuration(d), int(share*100), rel)
+	return fmt.Sprintf("RDP connection attempts lie within %s of %d%% of the hour around it (a flood of connections, such as a brute-force attack), so the one %s %s",
+		FormatDuration(d), int(share*100), rel, byChanceSuffix)
 }
+
+// byChanceSuffix ends chanceText.
+const byChanceSuffix = "may be chance"
 
 // coincidenceText says how an event relates to the RDP connection attempt
 // near it: "an RDP connection attempt 2 seconds before it (rcm-261 at ...)".

@@ -94,6 +94,10 @@ func TestCoincidenceInAFloodIsChance(t *testing.T) {
 		if f.Verdict != c.want || !strings.Contains(strings.Join(attr, "\n"), c.says) {
 			t.Errorf("%s: %s (%s), attribution %q; want %s, %q", c.name, f.Verdict, f.Why, attr, c.want, c.says)
 		}
+		// In the flood an attempt at the same moment is no confirmation.
+		if c.want == Possible && strings.Contains(f.Why, "an RDP connection attempt at the same moment") {
+			t.Errorf("%s: why %q offers an attempt at the same moment as confirmation", c.name, f.Why)
+		}
 	}
 }
 

@@ -322,7 +322,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 		}
 		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but not attributable to RDP: for the newest (%s %d at %s), %s; %s",
 			capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
-			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr))
+			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr, !strings.HasSuffix(e.Attribution, byChanceSuffix)))
 		return
 	}
 	e := newest(false)
@@ -498,8 +498,11 @@ func describes(r *Rule, e *EventRef) string {
 	return e.Query
 }
 
-// confirmText says what would attribute a rule's possible evidence.
-func confirmText(cr *compiledRule) string {
+// confirmText says what would attribute a rule's possible evidence; an
+// RDP connection attempt at the same moment only with coincidence (not
+// where the newest event lies in a flood of attempts, which make one at
+// the same moment chance).
+func confirmText(cr *compiledRule, coincidence bool) string {
 	var chs []string
 	for _, cq := range cr.queries {
 		if cq.query.Role == RoleContext && !containsFold(chs, cq.query.Channel) {
@@ -522,7 +525,7 @@ func confirmText(cr *compiledRule) string {
 	if proc {
 		ways = append(ways, "a calling process that hosts Remote Desktop Services (Windows Server 2022 and later name it)")
 	}
-	if len(chs) > 0 {
+	if len(chs) > 0 && coincidence {
 		ways = append(ways, "an RDP connection attempt at the same moment ("+strings.Join(chs, ", ")+")")
 	}
 	s := ways[0]
