@@ -312,8 +312,11 @@
 // the listener's process id, that process; a machine-wide failure naming no
 // process; or an event
 // within Coincides.Within of an RDP connection attempt logged by a context
-// query for the same computer, by host name), or it is consistent but not
-// attributable (QueryHit.Possible).
+// query for the same computer, by host name, unless such attempts lie
+// within Coincides.Within of a quarter or more of the hour around it, a
+// flood in which any program's event would coincide with one by chance:
+// coincident, chanceShare), or it is consistent but not attributable
+// (QueryHit.Possible).
 //
 // Per rule the verdict is Detected (evidence in the window that belongs to
 // RDP, corroborated when the rule has needs_corroboration), Possible

@@ -89,7 +89,9 @@ func (j *ruleJudge) attribute(f *Finding) {
 		}
 		possible := st.overflow
 		for _, p := range st.pending {
-			if within < 0 || nearest(ctxOf(p.computer), p.t, within) == nil {
+			if within < 0 {
+				possible++
+			} else if c, _, _ := coincident(ctxOf(p.computer), p.t, within, j.ref); c == nil {
 				possible++
 			}
 		}
@@ -129,9 +131,15 @@ func (j *ruleJudge) attribute(f *Finding) {
 				continue
 			}
 			if within >= 0 {
-				if c := nearest(ctxOf(r.Computer), r.Time, within); c != nil {
+				own := ctxOf(r.Computer)
+				c, share, byChance := coincident(own, r.Time, within, j.ref)
+				if c != nil {
 					r.Possible = false
 					r.Attribution = coincidenceText(c, r.Time)
+					continue
+				}
+				if byChance {
+					r.Attribution = unattributable + ": " + chanceText(nearest(own, r.Time, within), r.Time, within, share)
 					continue
 				}
 			}
@@ -314,7 +322,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 		}
 		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but not attributable to RDP: for the newest (%s %d at %s), %s; %s",
 			capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
-			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr))
+			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr, !strings.HasSuffix(e.Attribution, byChanceSuffix)))
 		return
 	}
 	e := newest(false)
@@ -490,8 +498,11 @@ func describes(r *Rule, e *EventRef) string {
 	return e.Query
 }
 
-// confirmText says what would attribute a rule's possible evidence.
-func confirmText(cr *compiledRule) string {
+// confirmText says what would attribute a rule's possible evidence; an
+// RDP connection attempt at the same moment only with coincidence (not
+// where the newest event lies in a flood of attempts, which make one at
+// the same moment chance).
+func confirmText(cr *compiledRule, coincidence bool) string {
 	var chs []string
 	for _, cq := range cr.queries {
 		if cq.query.Role == RoleContext && !containsFold(chs, cq.query.Channel) {
@@ -514,7 +525,7 @@ func confirmText(cr *compiledRule) string {
 	if proc {
 		ways = append(ways, "a calling process that hosts Remote Desktop Services (Windows Server 2022 and later name it)")
 	}
-	if len(chs) > 0 {
+	if len(chs) > 0 && coincidence {
 		ways = append(ways, "an RDP connection attempt at the same moment ("+strings.Join(chs, ", ")+")")
 	}
 	s := ways[0]
