@@ -119,7 +119,15 @@ func TestFixStepContents(t *testing.T) {
 			t.Errorf("%s: commands lack %q", id, want)
 		}
 	}
-	has("rdp-cert-private-key/grant-rdp-key", `MachineKeys\f686aace6942fb7f7ceb231212eef4a4_*" /grant`)
+	// The grant finds the key file of the certificate, CNG (Keys) or
+	// CryptoAPI (RSA\MachineKeys), saves its permissions, and changes
+	// nothing unless it found exactly one.
+	has("rdp-cert-private-key/grant-rdp-key", `$k.Key.UniqueName`)
+	has("rdp-cert-private-key/grant-rdp-key", `$k.CspKeyContainerInfo.UniqueKeyContainerName`)
+	has("rdp-cert-private-key/grant-rdp-key", `"C:\ProgramData\Microsoft\Crypto\Keys\$_"; "C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys\$_"`)
+	has("rdp-cert-private-key/grant-rdp-key", `$file = if ($found.Count -eq 1) { $found[0] } else { $null }`)
+	has("rdp-cert-private-key/grant-rdp-key", `icacls $file /save $backup /c`)
+	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "NT AUTHORITY\SYSTEM:(F)" "NT AUTHORITY\NETWORK SERVICE:(R)" /c;`)
 	// Both certificate steps save each certificate (.cer) and the key
 	// files (robocopy in backup mode) before removing anything, and say
 	// how to put them back.

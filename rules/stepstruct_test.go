@@ -100,6 +100,9 @@ func TestUnsavedWritesStructure(t *testing.T) {
 		{"cmd: a variable set on the write's line", "cmd", "set K=HKLM\\SOFTWARE\\A\nreg export \"%K%\" C:\\BackupACLs\\a.reg /y\nset K=HKLM\\SOFTWARE\\B& if exist C:\\BackupACLs\\a.reg reg add \"%K%\" /v X /d 1 /f", ""},
 		{"cmd: for /f keys", "cmd", "for /f %k in ('reg query HKLM\\SOFTWARE') do reg export \"%k\" C:\\BackupACLs\\a.reg /y\nfor /f %k in ('reg query HKLM\\SOFTWARE') do if exist C:\\BackupACLs\\a.reg reg add \"%k\" /v X /d 1 /f",
 			`registry write of %k, which the check cannot name: %k is set by a for loop that does not list its words`},
+		{"ACL change of a computed file after its save", "powershell", "$file = (Get-ChildItem -Path C:\\K -Filter 'a_*').FullName\nif ($file) { icacls $file /save C:\\BackupACLs\\a.txt /c; $saved = $LASTEXITCODE -eq 0 }\nif ($saved) { icacls $file /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\" /c }", ""},
+		{"ACL change of a computed file after its folder's save", "powershell", "$file = (Get-ChildItem -Path C:\\K -Filter 'a_*').FullName\nicacls C:\\K /save C:\\BackupACLs\\a.txt /t /c\nif ($LASTEXITCODE -eq 0) { icacls $file /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\" /c }",
+			`ACL change before an icacls /save backup of $file[as set on line 1 of step fix]`},
 		{"DeleteKey after Crypto copied whole", "powershell", "$c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n$c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\nrobocopy C:\\ProgramData\\Microsoft\\Crypto C:\\BackupACLs\\crypto /E /B\nif ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }", ""},
 	} {
 		msgs := unsavedWrites(&Step{ID: "fix", Shell: c.shell, Commands: c.commands})
