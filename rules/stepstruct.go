@@ -93,6 +93,10 @@ type stepAction struct {
 	// config, Set-Service), as written; target is its key. unsavedWrites
 	// leaves these to checkServiceBackups.
 	service string
+	// psKey is, for a reg.exe command, its key when written as a
+	// PowerShell drive or provider path (HKLM:\..., Registry::...),
+	// which reg.exe refuses: its export saves nothing.
+	psKey string
 }
 
 // unsavedWrites returns, for the commands of s in order, each change
@@ -104,6 +108,14 @@ func unsavedWrites(s *Step) []string {
 	lines := strings.Split(s.Commands, "\n")
 	var bad []string
 	for i, w := range acts {
+		if w.psKey != "" {
+			what := "fails"
+			if !w.write {
+				what = "fails and saves nothing"
+			}
+			bad = append(bad, fmt.Sprintf("reg.exe given the PowerShell path %s: its keys start with a root key (HKLM\\..., HKEY_LOCAL_MACHINE\\...), so the command %s: line %d: %s", shownTarget(w.psKey), what, w.line+1, shownLine(lines[w.line])))
+			continue
+		}
 		if !w.write || w.service != "" {
 			continue
 		}
@@ -161,7 +173,7 @@ func unsavedWrites(s *Step) []string {
 // account must be listed by its own name.
 func saved(acts []stepAction, thing, target string) bool {
 	for _, a := range acts {
-		if a.write || a.thing != thing || a.unnamed != "" {
+		if a.write || a.thing != thing || a.unnamed != "" || a.psKey != "" {
 			continue
 		}
 		if target == "" || a.target == target || a.subtree && a.target != "" && strings.HasPrefix(target, a.target+`\`) {
@@ -468,15 +480,26 @@ func commandActions(n int, words []string, certStep bool) []stepAction {
 	}
 	switch v {
 	case "reg":
+		// reg.exe's keys start with a root key, "HKLM, HKCU, HKCR, HKU,
+		// and HKCC" (or its long name: reg export, Microsoft Learn,
+		// https://learn.microsoft.com/windows-server/administration/windows-commands/reg-export);
+		// HKLM:\ and Registry:: are PowerShell's paths.
+		regAct := func(target string, write bool) stepAction {
+			a := act(thingRegistry, target, write)
+			if l := strings.ToLower(strings.TrimSpace(target)); strings.Contains(l, "::") || isRegistry(normTarget(l)) && strings.Contains(strings.SplitN(l, `\`, 2)[0], ":") {
+				a.psKey = target
+			}
+			return a
+		}
 		switch strings.ToLower(arg(0)) {
 		case "add", "delete":
-			return []stepAction{act(thingRegistry, arg(1), true)}
+			return []stepAction{regAct(arg(1), true)}
 		case "import":
 			// The keys are those in the file: any reg export of the
 			// step counts.
 			return []stepAction{act(thingRegistry, "", true)}
 		case "export":
-			a := act(thingRegistry, arg(1), false)
+			a := regAct(arg(1), false)
 			a.subtree = true
 			return []stepAction{a}
 		}

@@ -100,6 +100,11 @@ func TestUnsavedWritesStructure(t *testing.T) {
 		{"cmd: a variable set on the write's line", "cmd", "set K=HKLM\\SOFTWARE\\A\nreg export \"%K%\" C:\\BackupACLs\\a.reg /y\nset K=HKLM\\SOFTWARE\\B& if exist C:\\BackupACLs\\a.reg reg add \"%K%\" /v X /d 1 /f", ""},
 		{"cmd: for /f keys", "cmd", "for /f %k in ('reg query HKLM\\SOFTWARE') do reg export \"%k\" C:\\BackupACLs\\a.reg /y\nfor /f %k in ('reg query HKLM\\SOFTWARE') do if exist C:\\BackupACLs\\a.reg reg add \"%k\" /v X /d 1 /f",
 			`registry write of %k, which the check cannot name: %k is set by a for loop that does not list its words`},
+		// reg.exe refuses PowerShell's paths: such an export saves nothing.
+		{"reg export of a drive path", "powershell", "$k = 'HKLM:\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path $k -Name X -Value 1 }",
+			`reg.exe given the PowerShell path HKLM:\SOFTWARE\A: its keys start with a root key (HKLM\..., HKEY_LOCAL_MACHINE\...), so the command fails and saves nothing: line 2:`},
+		{"reg add of a provider path", "powershell", "reg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\A /v X /d 1 /f }",
+			`reg.exe given the PowerShell path Registry::HKEY_LOCAL_MACHINE\SOFTWARE\A: its keys start with a root key (HKLM\..., HKEY_LOCAL_MACHINE\...), so the command fails: line 2:`},
 		{"ACL change of a computed file after its save", "powershell", "$file = (Get-ChildItem -Path C:\\K -Filter 'a_*').FullName\nif ($file) { icacls $file /save C:\\BackupACLs\\a.txt /c; $saved = $LASTEXITCODE -eq 0 }\nif ($saved) { icacls $file /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\" /c }", ""},
 		{"ACL change of a computed file after its folder's save", "powershell", "$file = (Get-ChildItem -Path C:\\K -Filter 'a_*').FullName\nicacls C:\\K /save C:\\BackupACLs\\a.txt /t /c\nif ($LASTEXITCODE -eq 0) { icacls $file /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\" /c }",
 			`ACL change before an icacls /save backup of $file[as set on line 1 of step fix]`},
