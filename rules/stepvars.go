@@ -7,6 +7,8 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 )
 
@@ -88,6 +90,13 @@ func stepCommands(s *Step) []stepCommand {
 				a.literal, a.value = literalSet(lines[r.line], s.Shell, v)
 			}
 			sets[v] = append(sets[v], a)
+		}
+	}
+	for v, as := range sets {
+		// A setting in a block goes first: varValue needs to look at one
+		// setting only to find that the variable cannot be named.
+		if i := slices.IndexFunc(as, func(a assignment) bool { return !a.top }); i > 0 {
+			sets[v] = append([]assignment{as[i]}, as...)
 		}
 	}
 	var cmds []stepCommand
@@ -322,22 +331,24 @@ func varValue(ref string, pos, line int, sets map[string][]assignment) string {
 	case "$_", "$psitem", "$input", "$args", "$this", "$matches", "$foreach", "$switch":
 		return unnamedMark + ref + unnamedMark
 	}
-	var last *assignment
-	for i, a := range sets[k] {
-		if !a.top {
-			return unnamedMark + ref + unnamedMark
-		}
-		if strings.HasPrefix(k, "%") && a.line < line || !strings.HasPrefix(k, "%") && a.pos < pos {
-			last = &sets[k][i]
-		}
+	as := sets[k]
+	if len(as) > 0 && !as[0].top {
+		return unnamedMark + ref + unnamedMark // one setting in a block (stepCommands puts it first)
 	}
+	// The settings are in the order of the commands, so of the lines too.
+	n := sort.Search(len(as), func(i int) bool {
+		if strings.HasPrefix(k, "%") {
+			return as[i].line >= line
+		}
+		return as[i].pos >= pos
+	})
 	switch {
-	case last == nil:
+	case n == 0:
 		return ref
-	case last.literal:
-		return last.value
+	case as[n-1].literal:
+		return as[n-1].value
 	}
-	return fmt.Sprintf("%s[as set on line %d of step %s]", ref, last.line+1, last.step)
+	return fmt.Sprintf("%s[as set on line %d of step %s]", ref, as[n-1].line+1, as[n-1].step)
 }
 
 // unnamedIn returns the first variable of target (a word stepCommands
