@@ -18,18 +18,19 @@ package rules
 // Export-Certificate of the step saves it.
 //
 // A target held in a variable is compared by the value the step gives it
-// (stepCommands): a variable the step sets once, on a line of its own
-// outside any block, to one quoted literal ($k = 'HKLM:\...', set
-// K=HKLM\...) stands for that literal after it, so a reg export of a key
-// covers Set-ItemProperty $k of the same key and no other; one it sets
-// once that way to something else ($f = Get-Item ...) stands for that
-// one value after it, equal only to itself; one it never sets is the
-// value the user gave it before pasting, equal only to itself. Any other
-// (set twice, in a block, in a loop, by a subexpression, $_, a use before
-// its setting) cannot be named: a change of it is refused, and a save of
-// it saves nothing. A cmd for loop over words (for %s in (A B) do ...)
-// runs its command once for each word; over anything else its variable
-// cannot be named.
+// (stepCommands). Where the step sets a variable only outside blocks and
+// loops, a use stands for the last setting before it: a quoted literal
+// ($k = 'HKLM:\\...' first on its line, set K=... alone on its line) as
+// that literal, so a reg export of a key covers Set-ItemProperty $k of the
+// same key and no other; another value ($f = Get-Item ...) as that one
+// value, equal only to itself; none yet, as the value the user gave it
+// before pasting, equal only to itself. cmd expands %K% when it reads a
+// line, so a use sees the settings of earlier lines only. A variable set
+// inside a block or loop (where the check cannot tell which setting a use
+// sees), $_ and the like, and a subexpression cannot be named: a change
+// of one is refused, and a save of one saves nothing. A cmd for loop over
+// words (for %s in (A B) do ...) runs its command once for each word;
+// over anything else (for /f ...) its variable cannot be named.
 //
 // A service's configuration (sc config, sc failure, sc sdset, sc delete
 // and the other sc commands that change it; Set-Service with anything
@@ -122,7 +123,7 @@ func unsavedWrites(s *Step) []string {
 		before := acts[:i]
 		l := fmt.Sprintf("line %d: %s", w.line+1, shownLine(lines[w.line]))
 		if w.unnamed != "" && w.thing != thingCert && w.thing != thingKey && w.thing != thingFirewall {
-			bad = append(bad, fmt.Sprintf("%s of %s, which the check cannot name: %s; set it once, on a line of its own before any block, to one quoted literal ($k = 'HKLM:\\...', set K=...), or write the %s itself: %s", changeKind(w.thing), shownTarget(w.target), unnamedWhy(w.unnamed), targetNoun(w.thing), l))
+			bad = append(bad, fmt.Sprintf("%s of %s, which the check cannot name: %s; set it outside any block or loop ($k = 'HKLM:\\...', set K=...), or write the %s itself: %s", changeKind(w.thing), shownTarget(w.target), unnamedWhy(w.unnamed), targetNoun(w.thing), l))
 			continue
 		}
 		switch w.thing {
@@ -244,7 +245,7 @@ func unnamedWhy(v string) string {
 	case strings.HasPrefix(l, "%"):
 		return v + " is set by a for loop that does not list its words, or by cmd (%~...)"
 	}
-	return v + " is set more than once, inside a block or loop, to more than one literal, or after this use"
+	return v + " is set inside a block or loop, where the check cannot tell which setting this use sees"
 }
 
 // stepActions returns the changes and saves of s's commands in order
