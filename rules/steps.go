@@ -38,8 +38,11 @@ var (
 
 	// scConfig is an sc.exe command that changes a service's
 	// configuration.
-	scConfig  = pattern(`(?i)\bsc(\.exe)?\s+config\s+("?)([A-Za-z0-9_]+)`, "config")
-	regExport = regexp.MustCompile(`\breg(\.exe)?\s+export\b`)
+	scConfig = pattern(`(?i)\bsc(\.exe)?\s+config\s+("?)([A-Za-z0-9_]+)`, "config")
+	// setServiceConfig is Set-Service with a parameter that changes the
+	// service's configuration, not only its status (Set-Service,
+	// Microsoft Learn).
+	setServiceConfig = pattern(`(?i)\bSet-Service\b.*\s-(StartupType|StartMode|StartType|Credential|DisplayName|Description|SecurityDescriptorSddl)\b`, "set-service")
 
 	// fwWrite matches a command that changes the Windows Firewall's rules
 	// or profiles.
@@ -181,11 +184,18 @@ func foldASCII(s string) string {
 //     change of a local group's members or a local account (net
 //     localgroup G ... /add, net user U /active...) a listing of that
 //     group or account, and a netsh change outside the firewall (netsh
-//     interface ... set) a show or dump of the same context;
-//   - sc config of a service follows a reg export of its key, in the step
-//     or an earlier one, so that reg import restores it: earlier in the
-//     file's order and in each order a refinement prints (its first
-//     steps, then the others), since that is the order pasted;
+//     interface ... set) a show or dump of the same context; a target
+//     held in a variable is compared by the value the step sets it to,
+//     and a change of one the check cannot name is refused
+//     (stepstruct.go, stepvars.go);
+//   - a change of a service's configuration (sc config, sc failure, sc
+//     sdset and the other sc commands that change it; Set-Service with
+//     anything but -Name and -Status) follows a reg export of its key,
+//     HKLM\SYSTEM\CurrentControlSet\Services\<name> or a key above it,
+//     in the step or an earlier one, so that reg import restores it:
+//     earlier in the file's order and in each order a refinement prints
+//     (its first steps, then the others), since that is the order pasted
+//     (checkServiceBackups; sc qc only prints the configuration);
 //   - a step that edits an offline hive (BROKENSYSTEM) reads
 //     Select\Current and writes no fixed ControlSet00N;
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
@@ -283,7 +293,7 @@ func unguardedWrites(s *Step) []string {
 		}
 		isIf := guarded.MatchString(line)
 		f := foldASCII(line)
-		write := regWrite.match(line, f) || psRegWrite.match(line, f) || scConfig.match(line, f) ||
+		write := regWrite.match(line, f) || psRegWrite.match(line, f) || scConfig.match(line, f) || setServiceConfig.match(line, f) ||
 			aclWrite.match(line, f) && !strings.Contains(f, "takeown") || certRemove.match(line, f) || fwWrite.match(line, f)
 		if write && !isIf && depth == 0 {
 			bad = append(bad, fmt.Sprintf(`a change that runs even when the step's backup failed (a pasted block runs every line after a failed one): put it behind the backup's check, "if exist <backup> ..." in cmd, "if (Test-Path <backup>) { ... }" in PowerShell: line %d: %s`, n+1, shownLine(line)))
@@ -342,31 +352,50 @@ func placeholderFix(shell, m string) string {
 	return fmt.Sprintf(`write it without quotes (%s) in a command that only reads: unedited, cmd takes its < and > for redirections and runs nothing; in one that writes, take the value from an environment variable the step checks: "if not defined %s echo Set %s first; nothing changed" then "if defined %s ... \"%%%s%%\" ..."`, bare, v, v, v, v)
 }
 
-// checkServiceBackups returns the sc config lines of r's steps that come
-// before a reg export of the service's key, in the file's order of the
-// steps or in the order a refinement prints them (orderSteps: its first
-// steps, then the others); a line is reported once, naming the
-// refinement whose order breaks the check.
+// checkServiceBackups returns the changes of a service's configuration
+// in r's steps (sc config and the other sc commands that change it,
+// Set-Service other than -Status: stepstruct.go) that come before a reg
+// export of the service's key (or a key above it), in the same step or
+// an earlier one, in the file's order of the steps or in the order a
+// refinement prints them (orderSteps: its first steps, then the others);
+// a change of a service the check cannot name (a variable it cannot
+// resolve, a piped service) is refused. A line is reported once, naming
+// the refinement whose order breaks the check.
 func checkServiceBackups(r *Rule) []error {
 	var errs []error
 	reported := map[string]bool{}
+	acts := map[*Step][]stepAction{}
 	check := func(steps []*Step, order string) {
-		var before strings.Builder // the commands so far, in this order
+		var before []stepAction // the earlier steps' actions, in this order
 		for _, s := range steps {
 			if s == nil {
 				continue
 			}
-			for n, line := range strings.Split(s.Commands, "\n") {
-				f := foldASCII(line)
-				if m := scConfig.find(line, f); m != nil && !exported(before.String(), m[3]) {
-					if k := fmt.Sprintf("%s\x00%d", s.ID, n); !reported[k] {
-						reported[k] = true
-						errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: fmt.Sprintf("resolution[%s].commands", s.ID),
-							Err: fmt.Errorf("changes service %s before its key is saved with reg export (in this step or an earlier one%s): line %d: %s", m[3], order, n+1, shownLine(line))})
-					}
-				}
-				before.WriteString(line + "\n")
+			if acts[s] == nil {
+				acts[s] = stepActions(s)
 			}
+			lines := strings.Split(s.Commands, "\n")
+			for i, w := range acts[s] {
+				if !w.write || w.service == "" {
+					continue
+				}
+				k := fmt.Sprintf("%s\x00%d", s.ID, w.line)
+				if reported[k] {
+					continue
+				}
+				var err error
+				switch {
+				case w.unnamed != "":
+					err = fmt.Errorf("changes a service the check cannot name (%s): name it (sc config <name>, Set-Service -Name <name>), after a reg export of its key: line %d: %s", unnamedWhy(w.unnamed), w.line+1, shownLine(lines[w.line]))
+				case !saved(before, thingRegistry, w.target) && !saved(acts[s][:i], thingRegistry, w.target):
+					err = fmt.Errorf("changes service %s before its key is saved with reg export (in this step or an earlier one%s): line %d: %s", w.service, order, w.line+1, shownLine(lines[w.line]))
+				}
+				if err != nil {
+					reported[k] = true
+					errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: fmt.Sprintf("resolution[%s].commands", s.ID), Err: err})
+				}
+			}
+			before = append(before, acts[s]...)
 		}
 	}
 	check(r.Resolution, "")
@@ -386,31 +415,4 @@ func shownLine(line string) string {
 		return strconv.Quote(line)
 	}
 	return line
-}
-
-// exported reports whether cmds export the registry key of service svc,
-// directly or through a for loop over service names.
-func exported(cmds, svc string) bool {
-	s := strings.ToLower(svc)
-	var loop *regexp.Regexp // compiled for the first line that needs it
-	for _, line := range strings.Split(cmds, "\n") {
-		l := strings.ToLower(line)
-		// Every match of regExport holds "export": the test skips the
-		// expression on most lines.
-		if !strings.Contains(l, "export") || !regExport.MatchString(l) {
-			continue
-		}
-		if strings.Contains(l, `services\`+s+`"`) || strings.Contains(l, `services\`+s+" ") {
-			return true
-		}
-		if strings.Contains(l, `services\%`) {
-			if loop == nil {
-				loop = regexp.MustCompile(`\bin\s*\([^)]*\b` + regexp.QuoteMeta(s) + `\b`)
-			}
-			if loop.MatchString(l) {
-				return true
-			}
-		}
-	}
-	return false
 }

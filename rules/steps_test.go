@@ -119,7 +119,15 @@ func TestFixStepContents(t *testing.T) {
 			t.Errorf("%s: commands lack %q", id, want)
 		}
 	}
-	has("rdp-cert-private-key/grant-rdp-key", `MachineKeys\f686aace6942fb7f7ceb231212eef4a4_*" /grant`)
+	// The grant finds the key file of the certificate, CNG (Keys) or
+	// CryptoAPI (RSA\MachineKeys), saves its permissions, and changes
+	// nothing unless it found exactly one.
+	has("rdp-cert-private-key/grant-rdp-key", `$k.Key.UniqueName`)
+	has("rdp-cert-private-key/grant-rdp-key", `$k.CspKeyContainerInfo.UniqueKeyContainerName`)
+	has("rdp-cert-private-key/grant-rdp-key", `"C:\ProgramData\Microsoft\Crypto\Keys\$_"; "C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys\$_"`)
+	has("rdp-cert-private-key/grant-rdp-key", `$file = if ($found.Count -eq 1) { $found[0] } else { $null }`)
+	has("rdp-cert-private-key/grant-rdp-key", `icacls $file /save $backup /c`)
+	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "NT AUTHORITY\SYSTEM:(F)" "NT AUTHORITY\NETWORK SERVICE:(R)" /c;`)
 	// Both certificate steps save each certificate (.cer) and the key
 	// files (robocopy in backup mode) before removing anything, and say
 	// how to put them back.
@@ -195,15 +203,19 @@ func TestTLSOrder(t *testing.T) {
 	}
 }
 
+// TestExportedSeesLoopsAndKeys: a reg export of a service's key, alone
+// or in a for loop over service names, saves that service's key and no
+// other; sc qc saves nothing.
 func TestExportedSeesLoopsAndKeys(t *testing.T) {
 	loop := `for %s in (Dhcp nsi) do reg export "HKLM\SYSTEM\CurrentControlSet\Services\%s" "C:\BackupACLs\%s.reg" /y`
 	one := `reg export "HKLM\SYSTEM\CurrentControlSet\Services\BFE" C:\BackupACLs\BFE.reg /y`
 	for _, c := range []struct {
 		cmds, svc string
 		want      bool
-	}{{loop, "nsi", true}, {loop, "Netlogon", false}, {one, "bfe", true}, {one, "mpssvc", false}, {"sc qc bfe", "bfe", false}} {
-		if got := exported(c.cmds, c.svc); got != c.want {
-			t.Errorf("exported(%q, %s) = %v", c.cmds, c.svc, got)
+	}{{loop, "nsi", true}, {loop, "Netlogon", false}, {loop, "%s", false}, {one, "bfe", true}, {one, "mpssvc", false}, {"sc qc bfe", "bfe", false}} {
+		acts := stepActions(&Step{Shell: "cmd", Commands: c.cmds})
+		if got := saved(acts, thingRegistry, serviceAct(0, "sc", "", c.svc).target); got != c.want {
+			t.Errorf("%q saves %s: %v", c.cmds, c.svc, got)
 		}
 	}
 }
@@ -329,6 +341,11 @@ resolution:
 		// the line or as a block an if line opens pass.
 		{"unguarded after backup", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "a change that runs even when the step's backup failed", false, false},
 		{"unguarded PowerShell after block", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        'backed up'\n      }\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "a change that runs even when the step's backup failed (a pasted block runs every line after a failed one): put it behind the backup's check, \"if exist <backup> ...\" in cmd, \"if (Test-Path <backup>) { ... }\" in PowerShell: line 5:", false, true},
+		// Set-Service's changes of the configuration are service changes
+		// (not known before): saved, and guarded.
+		{"Set-Service unsaved", "    source: s\n    commands: |\n      if (Test-Path C:\\X) { Set-Service -Name TermService -StartupType Manual }\n", "changes service TermService before its key is saved with reg export", false, true},
+		{"Set-Service unguarded", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService \"C:\\BackupACLs\\T-$(Get-Random).reg\" /y\n      Set-Service -Name TermService -StartupType Manual\n", "a change that runs even when the step's backup failed", false, true},
+		{"Set-Service saved and guarded", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService \"C:\\BackupACLs\\T-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-Service -Name TermService -StartupType Manual }\n", "", true, true},
 		{"guarded PowerShell block", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name B -Value (2)\n      }\n", "", true, true},
 		{"guarded cmd block", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg (\n        reg add \"HKLM\\X\" /v A /d 1 /f\n        reg add \"HKLM\\X\" /v B /d \"C:\\Program Files (x86)\" /f\n      )\n", "", true, false},
 	} {

@@ -14,9 +14,39 @@ package rules
 // separators of both shells outside quotes (; & && | || { } and an
 // unmatched ")"), a command is found by its first word (reg, icacls,
 // Remove-Item ...), and its target is its first argument or its -Path.
-// A target held in a variable matches only the same variable. A
-// certificate is named by a variable or the pipe, so any
+// A certificate is named by a variable or the pipe, so any
 // Export-Certificate of the step saves it.
+//
+// A target held in a variable is compared by the value the step gives it
+// (stepCommands). Where the step sets a variable only outside blocks and
+// loops, a use stands for the last setting before it: a quoted literal
+// ($k = 'HKLM:\\...' first on its line, set K=... alone on its line) as
+// that literal, so a reg export of a key covers Set-ItemProperty $k of the
+// same key and no other; another value ($f = Get-Item ...) as that one
+// value, equal only to itself; none yet, as the value the user gave it
+// before pasting, equal only to itself. cmd expands %K% when it reads a
+// line, so a use sees the settings of earlier lines only. A variable set
+// inside a block or loop (where the check cannot tell which setting a use
+// sees), $_ and the like, and a subexpression cannot be named: a change
+// of one is refused, and a save of one saves nothing. A cmd for loop over
+// words (for %s in (A B) do ...) runs its command once for each word;
+// over anything else (for /f ...) its variable cannot be named.
+//
+// A service's configuration (sc config, sc failure, sc sdset, sc delete
+// and the other sc commands that change it; Set-Service with anything
+// but -Name and -Status) is kept under its key,
+// HKLM\SYSTEM\CurrentControlSet\Services\<name> ("sc.exe config:
+// Modifies the value of a service's entries in the registry and in the
+// Service Control Manager database",
+// https://learn.microsoft.com/windows-server/administration/windows-commands/sc-config;
+// the commands, "Configuring a Service Using SC",
+// https://learn.microsoft.com/windows/win32/services/configuring-a-service-using-sc;
+// Set-Service changes "Description, DisplayName, and StartupType",
+// -Credential and -SecurityDescriptorSddl,
+// https://learn.microsoft.com/powershell/module/microsoft.powershell.management/set-service),
+// so its change follows a reg export of that key, which reg import
+// restores; sc qc only prints it. checkServiceBackups judges those
+// changes, since a step may change a service that an earlier step saved.
 
 import (
 	"fmt"
@@ -56,6 +86,18 @@ type stepAction struct {
 	write   bool   // changes target; else saves (or for a group, lists) it
 	subtree bool   // a save that covers what is below target too
 	pfx     bool   // Export-PfxCertificate: saves the private key as well
+	// unnamed is, for a target the check cannot name (a variable
+	// stepCommands cannot resolve), that variable as written: a change
+	// of it is refused, a save of it saves nothing.
+	unnamed string
+	// service is the service a change of its configuration names (sc
+	// config, Set-Service), as written; target is its key. unsavedWrites
+	// leaves these to checkServiceBackups.
+	service string
+	// psKey is, for a reg.exe command, its key when written as a
+	// PowerShell drive or provider path (HKLM:\..., Registry::...),
+	// which reg.exe refuses: its export saves nothing.
+	psKey string
 }
 
 // unsavedWrites returns, for the commands of s in order, each change
@@ -63,22 +105,27 @@ type stepAction struct {
 // of backup it wants), skipping comment lines: a commented backup saves
 // nothing.
 func unsavedWrites(s *Step) []string {
-	var acts []stepAction
+	acts := stepActions(s)
 	lines := strings.Split(s.Commands, "\n")
-	certStep := strings.Contains(strings.ToLower(s.Commands), "cert:")
-	for n, line := range lines {
-		if comment.MatchString(line) {
-			continue
-		}
-		acts = append(acts, lineActions(n, line, s.Shell, certStep)...)
-	}
 	var bad []string
 	for i, w := range acts {
-		if !w.write {
+		if w.psKey != "" {
+			what := "fails"
+			if !w.write {
+				what = "fails and saves nothing"
+			}
+			bad = append(bad, fmt.Sprintf("reg.exe given the PowerShell path %s: its keys start with a root key (HKLM\\..., HKEY_LOCAL_MACHINE\\...), so the command %s: line %d: %s", shownTarget(w.psKey), what, w.line+1, shownLine(lines[w.line])))
+			continue
+		}
+		if !w.write || w.service != "" {
 			continue
 		}
 		before := acts[:i]
 		l := fmt.Sprintf("line %d: %s", w.line+1, shownLine(lines[w.line]))
+		if w.unnamed != "" && w.thing != thingCert && w.thing != thingKey && w.thing != thingFirewall {
+			bad = append(bad, fmt.Sprintf("%s of %s, which the check cannot name: %s; set it outside any block or loop ($k = 'HKLM:\\...', set K=...), or write the %s itself: %s", changeKind(w.thing), shownTarget(w.target), unnamedWhy(w.unnamed), targetNoun(w.thing), l))
+			continue
+		}
 		switch w.thing {
 		case thingRegistry:
 			if !saved(before, thingRegistry, w.target) {
@@ -127,7 +174,7 @@ func unsavedWrites(s *Step) []string {
 // account must be listed by its own name.
 func saved(acts []stepAction, thing, target string) bool {
 	for _, a := range acts {
-		if a.write || a.thing != thing {
+		if a.write || a.thing != thing || a.unnamed != "" || a.psKey != "" {
 			continue
 		}
 		if target == "" || a.target == target || a.subtree && a.target != "" && strings.HasPrefix(target, a.target+`\`) {
@@ -158,17 +205,57 @@ func shownTarget(t string) string {
 	if t == "" {
 		return "what it names"
 	}
-	return t
+	return strings.ReplaceAll(t, unnamedMark, "")
 }
 
-// lineActions returns the changes and saves of one command line (n its
-// 0-based number) in shell ("cmd" or "powershell"); certStep says the
-// step names the Cert: drive, where a Remove-Item with no path removes
-// certificates piped to it.
-func lineActions(n int, line, shell string, certStep bool) []stepAction {
+// changeKind and targetNoun name a change of thing and what it changes.
+func changeKind(thing string) string {
+	switch thing {
+	case thingRegistry:
+		return "registry write"
+	case thingACL:
+		return "ACL change"
+	case thingFile:
+		return "removal or move"
+	case thingNetsh:
+		return "netsh change"
+	}
+	return "group or account change"
+}
+
+func targetNoun(thing string) string {
+	switch thing {
+	case thingRegistry:
+		return "key"
+	case thingACL, thingFile:
+		return "path"
+	case thingNetsh:
+		return "context"
+	}
+	return "name"
+}
+
+// unnamedWhy says why the variable v (as written) cannot be named.
+func unnamedWhy(v string) string {
+	switch l := strings.ToLower(v); {
+	case strings.HasPrefix(l, "$("):
+		return v + " is a subexpression"
+	case l == "$_" || l == "$psitem" || l == "$input" || l == "$args" || l == "$this" || l == "$matches":
+		return v + " is set by PowerShell for each object"
+	case strings.HasPrefix(l, "%"):
+		return v + " is set by a for loop that does not list its words, or by cmd (%~...)"
+	}
+	return v + " is set inside a block or loop, where the check cannot tell which setting this use sees"
+}
+
+// stepActions returns the changes and saves of s's commands in order
+// (stepCommands); a step that names the Cert: drive removes with a
+// Remove-Item with no path the certificates piped to it.
+func stepActions(s *Step) []stepAction {
+	certStep := strings.Contains(strings.ToLower(s.Commands), "cert:")
 	var acts []stepAction
-	for _, words := range splitCommands(line, shell) {
-		acts = append(acts, commandActions(n, words, certStep)...)
+	for _, c := range stepCommands(s) {
+		acts = append(acts, commandActions(c.line, c.words, certStep)...)
 	}
 	return acts
 }
@@ -183,14 +270,35 @@ func lineActions(n int, line, shell string, certStep bool) []stepAction {
 // -Command "...") is cut as if the quotes were not there, so that the
 // commands inside are seen.
 func splitCommands(line, shell string) [][]string {
+	var cmds [][]string
+	for _, words := range splitRaw(line, shell) {
+		if w := commandStart(words); len(w) > 0 {
+			cmds = append(cmds, w)
+		}
+	}
+	return cmds
+}
+
+// splitRaw is splitCommands without commandStart: each command's words
+// with its if or for header, or its assignment, still in front.
+func splitRaw(line, shell string) [][]string {
+	cmds, _ := splitBraced(line, shell)
+	return cmds
+}
+
+// splitBraced is splitRaw that also gives, for each command, the count of
+// the line's { before it that a } has not closed: 0 for a command outside
+// any PowerShell block the line opens.
+func splitBraced(line, shell string) ([][]string, []int) {
 	f := foldASCII(line)
 	nested := shell == "powershell" && cmdInside.match(line, f) || shell == "cmd" && psInside.match(line, f)
 	var cmds [][]string
+	var braces []int
 	var words []string
 	var word strings.Builder
 	inWord := false
 	var quote byte
-	depth := 0
+	depth, brace := 0, 0
 	endWord := func() {
 		if inWord {
 			words = append(words, word.String())
@@ -200,8 +308,9 @@ func splitCommands(line, shell string) [][]string {
 	}
 	endCmd := func() {
 		endWord()
-		if w := commandStart(words); len(w) > 0 {
-			cmds = append(cmds, w)
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+			braces = append(braces, brace)
 		}
 		words, depth = nil, 0
 	}
@@ -224,8 +333,14 @@ func splitCommands(line, shell string) [][]string {
 			quote, inWord = c, true
 		case nested && (c == '"' || c == '\''):
 			endCmd() // the quotes around the other shell's commands
-		case c == ';' || c == '&' || c == '|' || c == '{' || c == '}':
+		case c == ';' || c == '&' || c == '|':
 			endCmd()
+		case c == '{':
+			endCmd()
+			brace++
+		case c == '}':
+			endCmd()
+			brace = max(brace-1, 0)
 		case c == '(':
 			depth++
 			endWord()
@@ -249,7 +364,7 @@ func splitCommands(line, shell string) [][]string {
 		}
 	}
 	endCmd()
-	return cmds
+	return cmds, braces
 }
 
 // commandStart drops an if or for header from the front of a command's
@@ -259,6 +374,14 @@ func splitCommands(line, shell string) [][]string {
 // an unquoted "cmd /c" or "powershell -Command", returning the command
 // they run.
 func commandStart(words []string) []string {
+	w, _ := commandStartLoops(words)
+	return w
+}
+
+// commandStartLoops is commandStart that also returns the for headers it
+// dropped, outermost first.
+func commandStartLoops(words []string) ([]string, []forLoop) {
+	var loops []forLoop
 	for len(words) > 0 {
 		switch w := strings.ToLower(words[0]); {
 		case w == "@if" || w == "if":
@@ -275,7 +398,7 @@ func commandStart(words []string) []string {
 			case len(rest) >= 1 && strings.Contains(rest[0], "=="):
 				words = rest[1:]
 			default:
-				return nil // PowerShell's if: its condition was cut at "("
+				return nil, loops // PowerShell's if: its condition was cut at "("
 			}
 		case w == "@for" || w == "for":
 			i := 1
@@ -283,8 +406,9 @@ func commandStart(words []string) []string {
 				i++
 			}
 			if i >= len(words) {
-				return nil // the header goes on in brackets
+				return nil, loops // the header goes on in brackets
 			}
+			loops = append(loops, forHeader(words[1:i]))
 			words = words[i+1:]
 		case w == "do" || w == "else" || w == "elseif" || w == "foreach" || w == "try" || w == "catch" || w == "finally":
 			words = words[1:]
@@ -298,14 +422,46 @@ func commandStart(words []string) []string {
 				i++
 			}
 			if i+1 >= len(words) {
-				return words // the commands, if any, were in quotes: cut apart already
+				return words, loops // the commands, if any, were in quotes: cut apart already
 			}
 			words = words[i+1:] // powershell -Command <command> without quotes
 		default:
-			return words
+			return words, loops
 		}
 	}
-	return nil
+	return nil, loops
+}
+
+// forHeader reads a cmd for header's words between "for" and "do": for
+// %s in (A B) loops over A and B (commas and semicolons also separate
+// them); for /f, /r, /d, /l, and a set with a wildcard, over what the
+// check does not know.
+func forHeader(h []string) forLoop {
+	in := -1
+	for i, w := range h {
+		if strings.EqualFold(w, "in") {
+			in = i
+			break
+		}
+	}
+	if in < 1 || !strings.HasPrefix(h[in-1], "%") {
+		return forLoop{}
+	}
+	l := forLoop{v: h[in-1]}
+	if in > 1 || strings.HasPrefix(h[0], "/") {
+		return l // options: for /f ...
+	}
+	items := []string{}
+	for _, w := range h[in+1:] {
+		for _, it := range strings.FieldsFunc(w, func(r rune) bool { return r == ',' || r == ';' || r == '=' }) {
+			if strings.ContainsAny(it, "*?") {
+				return l
+			}
+			items = append(items, it)
+		}
+	}
+	l.items = items
+	return l
 }
 
 // commandActions classifies one command (its words) as the changes and
@@ -321,19 +477,30 @@ func commandActions(n int, words []string, certStep bool) []stepAction {
 		return ""
 	}
 	act := func(thing, target string, write bool) stepAction {
-		return stepAction{line: n, verb: verb, thing: thing, target: normTarget(target), write: write}
+		return stepAction{line: n, verb: verb, thing: thing, target: normTarget(target), write: write, unnamed: unnamedIn(target)}
 	}
 	switch v {
 	case "reg":
+		// reg.exe's keys start with a root key, "HKLM, HKCU, HKCR, HKU,
+		// and HKCC" (or its long name: reg export, Microsoft Learn,
+		// https://learn.microsoft.com/windows-server/administration/windows-commands/reg-export);
+		// HKLM:\ and Registry:: are PowerShell's paths.
+		regAct := func(target string, write bool) stepAction {
+			a := act(thingRegistry, target, write)
+			if l := strings.ToLower(strings.TrimSpace(target)); strings.Contains(l, "::") || isRegistry(normTarget(l)) && strings.Contains(strings.SplitN(l, `\`, 2)[0], ":") {
+				a.psKey = target
+			}
+			return a
+		}
 		switch strings.ToLower(arg(0)) {
 		case "add", "delete":
-			return []stepAction{act(thingRegistry, arg(1), true)}
+			return []stepAction{regAct(arg(1), true)}
 		case "import":
 			// The keys are those in the file: any reg export of the
 			// step counts.
 			return []stepAction{act(thingRegistry, "", true)}
 		case "export":
-			a := act(thingRegistry, arg(1), false)
+			a := regAct(arg(1), false)
 			a.subtree = true
 			return []stepAction{a}
 		}
@@ -460,8 +627,57 @@ func commandActions(n int, words []string, certStep bool) []stepAction {
 		}
 	case "set-item", "new-item", "rename-item", "clear-item", "set-itemproperty", "new-itemproperty", "remove-itemproperty",
 		"rename-itemproperty", "clear-itemproperty", "copy-itemproperty", "move-itemproperty":
-		if p := psPath(args); isRegistry(normTarget(p)) {
+		p := psPath(args)
+		if isRegistry(normTarget(p)) {
 			return []stepAction{act(thingRegistry, p, true)}
+		}
+		// A path held in a variable: an item property is a registry
+		// value (the FileSystem provider's files have none a fix step
+		// sets), and so is an item set, cleared or renamed, or created
+		// without -ItemType (a folder or a file names its type).
+		if p != "" && !literalPath(p) && (strings.HasSuffix(v, "property") || v != "new-item" || switchValue(args, "-itemtype") == "") {
+			return []stepAction{act(thingRegistry, p, true)}
+		}
+	case "sc":
+		// sc.exe [\\server] <command> <service> [options]
+		// ("Configuring a Service Using SC", Microsoft Learn): a service
+		// on another server is not under this machine's key.
+		server := ""
+		if strings.HasPrefix(arg(0), `\\`) {
+			server, args = arg(0), args[1:]
+		}
+		switch strings.ToLower(arg(0)) {
+		case "config", "delete", "description", "failure", "failureflag", "privs", "sdset", "sidtype":
+			name := arg(1)
+			if name == "" {
+				name = unnamedMark + "sc " + strings.ToLower(arg(0)) + " without a service" + unnamedMark
+			}
+			return []stepAction{serviceAct(n, verb, server, name)}
+		}
+	case "set-service":
+		// -Status starts, stops or pauses; any other parameter changes
+		// the configuration (Set-Service, Microsoft Learn).
+		name, config := "", false
+		for i := 0; i < len(args); i++ {
+			l := strings.ToLower(args[i])
+			switch {
+			case l == "-name" && i+1 < len(args):
+				name = args[i+1]
+				i++
+			case l == "-status" || l == "-inputobject" || l == "-computername":
+				i++
+			case l == "-passthru" || l == "-whatif" || l == "-force" || l == "-confirm" || strings.HasPrefix(l, "-erroraction") || strings.HasPrefix(l, "-verbose"):
+			case !strings.HasPrefix(l, "-") && name == "" && i == 0:
+				name = args[i] // -Name's position
+			default:
+				config = true
+			}
+		}
+		if config {
+			if name == "" {
+				name = unnamedMark + "a service piped or given by -InputObject" + unnamedMark
+			}
+			return []stepAction{serviceAct(n, verb, "", name)}
 		}
 	}
 	if fwCmdlet(v) {

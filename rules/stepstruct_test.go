@@ -72,6 +72,42 @@ func TestUnsavedWritesStructure(t *testing.T) {
 		{"DeleteKey after one key file", "powershell", "$c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n$c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\nrobocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\nrobocopy C:\\ProgramData\\Microsoft\\Crypto\\Keys C:\\BackupACLs\\n /B\nif ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }",
 			`not copied: c:\programdata\microsoft\crypto\rsa\machinekeys:`},
 		{"DeleteKey after both folders", "powershell", "$c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n$c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\nrobocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k /B\nrobocopy \"$env:ALLUSERSPROFILE\\Microsoft\\Crypto\\Keys\" C:\\BackupACLs\\n /B\nif ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }", ""},
+		// Targets held in variables compare by the key they name.
+		{"a variable set to the exported key", "powershell", "$k = 'HKLM:\\SOFTWARE\\A'\nreg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path $k -Name X -Value 1 }", ""},
+		{"a variable set to another key", "powershell", "$k = 'HKLM:\\SOFTWARE\\B'\nreg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path $k -Name X -Value 1 }",
+			`registry write before a reg export of its key (hklm\software\b, or a key above it)`},
+		{"an export of a variable set to the written key", "powershell", "$k = \"HKLM\\SOFTWARE\\A\"; reg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add HKLM\\SOFTWARE\\A\\B /v X /d 1 /f }", ""},
+		{"an export of a variable set to another key", "powershell", "$k = 'HKLM\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add HKLM\\SOFTWARE\\B /v X /d 1 /f }",
+			`registry write before a reg export of its key (hklm\software\b, or a key above it)`},
+		{"a variable set again between export and write", "powershell", "$k = 'HKLM\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\n$k = 'HKLM\\SOFTWARE\\B'\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
+			`registry write before a reg export of its key (hklm\software\b, or a key above it)`},
+		{"a variable set in a block", "powershell", "if ($x) { $k = 'HKLM\\SOFTWARE\\B' }\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
+			`registry write of $k, which the check cannot name: $k is set inside a block or loop`},
+		{"a variable set in a loop", "powershell", "foreach ($k in 'HKLM\\SOFTWARE\\A') { reg export $k C:\\BackupACLs\\a.reg /y }\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
+			`registry write of $k, which the check cannot name`},
+		{"a variable computed once, saved and written", "powershell", "$k = (Get-Item -Path HKLM:\\SOFTWARE\\A).Name\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }", ""},
+		{"a variable computed once, another key saved", "powershell", "$k = (Get-Item -Path HKLM:\\SOFTWARE\\A).Name\nreg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path $k -Name X -Value 1 }",
+			`registry write before a reg export of its key ($k[as set on line 1 of step fix], or a key above it)`},
+		{"a key piped to ForEach-Object", "powershell", "reg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { Get-ChildItem -Path HKLM:\\SOFTWARE\\A | ForEach-Object { Remove-ItemProperty -Path $_.PSPath -Name X } }",
+			`registry write of $_.pspath, which the check cannot name: $_ is set by PowerShell for each object`},
+		{"a subexpression", "powershell", "reg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add \"HKLM\\SOFTWARE\\$(Get-Date)\" /v X /d 1 /f }",
+			`which the check cannot name: $(Get-Date) is a subexpression`},
+		{"cmd: a for loop writes a key it did not export", "cmd", "for %s in (A B) do if not exist \"C:\\BackupACLs\\%s.reg\" reg export \"HKLM\\SYSTEM\\%s\" \"C:\\BackupACLs\\%s.reg\" /y\nfor %s in (A C) do if exist \"C:\\BackupACLs\\%s.reg\" reg add \"HKLM\\SYSTEM\\%s\" /v X /d 1 /f",
+			`registry write before a reg export of its key (hklm\system\c, or a key above it)`},
+		{"cmd: a variable set to the exported key", "cmd", "set K=HKLM\\SOFTWARE\\A\nreg export \"%K%\" C:\\BackupACLs\\a.reg /y\nif exist C:\\BackupACLs\\a.reg reg add HKLM\\SOFTWARE\\A /v X /d 1 /f", ""},
+		{"cmd: a variable set again after the export", "cmd", "set K=HKLM\\SOFTWARE\\A\nreg export \"%K%\" C:\\BackupACLs\\a.reg /y\nset K=HKLM\\SOFTWARE\\B\nif exist C:\\BackupACLs\\a.reg reg add \"%K%\" /v X /d 1 /f",
+			`registry write before a reg export of its key (hklm\software\b, or a key above it)`},
+		{"cmd: a variable set on the write's line", "cmd", "set K=HKLM\\SOFTWARE\\A\nreg export \"%K%\" C:\\BackupACLs\\a.reg /y\nset K=HKLM\\SOFTWARE\\B& if exist C:\\BackupACLs\\a.reg reg add \"%K%\" /v X /d 1 /f", ""},
+		{"cmd: for /f keys", "cmd", "for /f %k in ('reg query HKLM\\SOFTWARE') do reg export \"%k\" C:\\BackupACLs\\a.reg /y\nfor /f %k in ('reg query HKLM\\SOFTWARE') do if exist C:\\BackupACLs\\a.reg reg add \"%k\" /v X /d 1 /f",
+			`registry write of %k, which the check cannot name: %k is set by a for loop that does not list its words`},
+		// reg.exe refuses PowerShell's paths: such an export saves nothing.
+		{"reg export of a drive path", "powershell", "$k = 'HKLM:\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path $k -Name X -Value 1 }",
+			`reg.exe given the PowerShell path HKLM:\SOFTWARE\A: its keys start with a root key (HKLM\..., HKEY_LOCAL_MACHINE\...), so the command fails and saves nothing: line 2:`},
+		{"reg add of a provider path", "powershell", "reg export HKLM\\SOFTWARE\\A C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\A /v X /d 1 /f }",
+			`reg.exe given the PowerShell path Registry::HKEY_LOCAL_MACHINE\SOFTWARE\A: its keys start with a root key (HKLM\..., HKEY_LOCAL_MACHINE\...), so the command fails: line 2:`},
+		{"ACL change of a computed file after its save", "powershell", "$file = (Get-ChildItem -Path C:\\K -Filter 'a_*').FullName\nif ($file) { icacls $file /save C:\\BackupACLs\\a.txt /c; $saved = $LASTEXITCODE -eq 0 }\nif ($saved) { icacls $file /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\" /c }", ""},
+		{"ACL change of a computed file after its folder's save", "powershell", "$file = (Get-ChildItem -Path C:\\K -Filter 'a_*').FullName\nicacls C:\\K /save C:\\BackupACLs\\a.txt /t /c\nif ($LASTEXITCODE -eq 0) { icacls $file /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\" /c }",
+			`ACL change before an icacls /save backup of $file[as set on line 1 of step fix]`},
 		{"DeleteKey after Crypto copied whole", "powershell", "$c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n$c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\nrobocopy C:\\ProgramData\\Microsoft\\Crypto C:\\BackupACLs\\crypto /E /B\nif ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }", ""},
 	} {
 		msgs := unsavedWrites(&Step{ID: "fix", Shell: c.shell, Commands: c.commands})
@@ -137,4 +173,57 @@ func FuzzUnsavedWrites(f *testing.F) {
 			t.Fatalf("two runs differ: %q, %q", a, b)
 		}
 	})
+}
+
+// TestServiceChangesSaved: a change of a service's configuration (sc
+// config and the other sc commands that change it, Set-Service other
+// than -Status) must follow a reg export of the service's key in the step
+// or an earlier one; Set-Service was not known, and an export named in a
+// message counted.
+func TestServiceChangesSaved(t *testing.T) {
+	const export = `if not exist C:\BackupACLs\TermService.reg reg export "HKLM\SYSTEM\CurrentControlSet\Services\TermService" C:\BackupACLs\TermService.reg /y`
+	for _, c := range []struct {
+		name, shell, earlier, commands string
+		want                           string // "" for steps that pass
+	}{
+		{"sc config after its export", "cmd", "", export + "\nif exist C:\\BackupACLs\\TermService.reg sc config TermService start= demand", ""},
+		{"sc config after an earlier step's export", "cmd", export, "if exist C:\\BackupACLs\\TermService.reg sc.exe config \"TermService\" obj= \"NT Authority\\NetworkService\"", ""},
+		{"sc config after a loop's export", "cmd", "", "for %s in (TermService SessionEnv) do if not exist \"C:\\BackupACLs\\%s.reg\" reg export \"HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s\" \"C:\\BackupACLs\\%s.reg\" /y\nif exist C:\\BackupACLs\\SessionEnv.reg sc config SessionEnv start= demand", ""},
+		{"sc config of another service", "cmd", "", export + "\nif exist C:\\BackupACLs\\TermService.reg sc config UmRdpService start= demand",
+			"changes service UmRdpService before its key is saved with reg export"},
+		{"sc config after sc qc only", "cmd", "", "sc qc TermService\nif exist C:\\BackupACLs\\TermService.reg sc config TermService start= demand",
+			"changes service TermService before its key is saved with reg export"},
+		{"sc config after an export in a message", "cmd", "", "echo First run reg export \"HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService\" C:\\BackupACLs\\TermService.reg /y\nif exist C:\\BackupACLs\\TermService.reg sc config TermService start= demand",
+			"changes service TermService before its key is saved with reg export"},
+		{"sc failure", "cmd", "", "if exist C:\\BackupACLs\\TermService.reg sc failure TermService reset= 0 actions= restart/60000",
+			"changes service TermService before its key is saved with reg export"},
+		{"sc config of another server", "cmd", export, "if exist C:\\BackupACLs\\TermService.reg sc \\\\srv01 config TermService start= demand",
+			"changes service TermService before its key is saved with reg export"},
+		{"Set-Service -StartupType unsaved", "powershell", "", "if (Test-Path C:\\BackupACLs\\TermService.reg) { Set-Service -Name TermService -StartupType Manual }",
+			"changes service TermService before its key is saved with reg export"},
+		{"Set-Service -StartupType after its export", "powershell", "", "reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService C:\\BackupACLs\\TermService.reg /y\nif ($LASTEXITCODE -eq 0) { Set-Service TermService -StartupType Manual }", ""},
+		{"Set-Service of a variable set to the service", "powershell", "", "$svc = 'TermService'\nreg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService C:\\BackupACLs\\TermService.reg /y\nif ($LASTEXITCODE -eq 0) { Set-Service -Name $svc -StartupType Manual }", ""},
+		{"Set-Service -Status only", "powershell", "", "Set-Service -Name TermService -Status Running", ""},
+		{"Set-Service -Credential", "powershell", export, "if (Test-Path C:\\BackupACLs\\TermService.reg) { Set-Service -Name UmRdpService -Credential $cred }",
+			"changes service UmRdpService before its key is saved with reg export"},
+		{"a piped service", "powershell", export, "if (Test-Path C:\\BackupACLs\\TermService.reg) { Get-Service -Name TermService | Set-Service -StartupType Manual }",
+			"changes a service the check cannot name (a service piped or given by -InputObject"},
+	} {
+		r := &Rule{ID: "r", File: "r.yaml"}
+		if c.earlier != "" {
+			r.Resolution = append(r.Resolution, &Step{ID: "save", Shell: "cmd", Commands: c.earlier})
+		}
+		r.Resolution = append(r.Resolution, &Step{ID: "fix", Shell: c.shell, Commands: c.commands})
+		var msgs []string
+		for _, err := range checkServiceBackups(r) {
+			msgs = append(msgs, err.Error())
+		}
+		got := strings.Join(msgs, "\n")
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%s: refused: %s", c.name, got)
+		case c.want != "" && !strings.Contains(got, c.want):
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
 }

@@ -429,6 +429,12 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 	return exitOK
 }
 
+// progressText is the progress line's text: "evtxrdp analyze: 1 of 2
+// machines analysed", "... 1 of 1 machine analysed".
+func progressText(done, total int) string {
+	return fmt.Sprintf("evtxrdp analyze: %d of %s analysed", done, plural.N(total, "machine"))
+}
+
 // terminalProgress returns a progress function that keeps one line of
 // stderr up to date when stderr is a terminal, or nil.
 func terminalProgress(stderr io.Writer) func(done, total int) {
@@ -436,7 +442,7 @@ func terminalProgress(stderr io.Writer) func(done, total int) {
 		return nil
 	}
 	return func(done, total int) {
-		fmt.Fprintf(stderr, "\r\033[Kevtxrdp analyze: %d of %d machines analysed", done, total)
+		fmt.Fprint(stderr, "\r\033[K"+progressText(done, total))
 		if done == total {
 			fmt.Fprintln(stderr)
 		}

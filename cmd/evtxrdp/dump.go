@@ -604,8 +604,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), lastWrittenRef(st), evtx.FormatTime(st.LastWrittenCreated))
 	}
 	if st.Exported() {
-		fmt.Fprintf(d.stderr, "  exported log (saved from Event Viewer or wevtutil): %d of %d records renumbered, %d with header time 0; events are placed by TimeCreated\n",
-			st.Renumbered, st.IDsRead, st.ZeroWritten)
+		fmt.Fprintln(d.stderr, "  "+exportedText(st))
 	}
 	// Records Windows numbered but the file does not hold (chunks zeroed
 	// or overwritten between chunks that hold records): said, with where
@@ -641,6 +640,14 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	}
 }
 
+// exportedText is the line that says a log was exported (Stats.Exported):
+// how many of the records read were renumbered and how many have header
+// time 0.
+func exportedText(st evtx.Stats) string {
+	return fmt.Sprintf("exported log (saved from Event Viewer or wevtutil): %d of %s renumbered, %d with header time 0; events are placed by TimeCreated",
+		st.Renumbered, plural.N(st.IDsRead, "record"), st.ZeroWritten)
+}
+
 // lostText describes a run of lost records: which, and the records
 // either side with their file, chunk, offset and TimeCreated; copies says
 // the log is copies read as one, none of which holds them.
@@ -665,7 +672,7 @@ func lostText(l evtx.LostSpan, copies bool) string {
 	if l.Slack > 0 {
 		n := int(min(l.Count(), uint64(1<<62)))
 		what = fmt.Sprintf("%d of records %d to %d %s", l.Count(), l.AfterID+1, l.BeforeID-1, plural.Word(n, "is", "are"))
-		old = fmt.Sprintf("; the other %d %s in the file, as old records (chunk slack: --recover reads them)", l.Slack, plural.Word(int(min(l.Slack, uint64(1<<62))), "is", "are"))
+		old = fmt.Sprintf("; the other %d %s in the file, as %s (chunk slack: --recover reads them)", l.Slack, plural.Word(l.Slack, "is", "are"), plural.Word(l.Slack, "an old record", "old records"))
 	}
 	where := "the file"
 	if copies {

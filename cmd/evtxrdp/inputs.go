@@ -160,11 +160,7 @@ func findErrText(path string, err error) string {
 		}
 		names = append(names, u.Path)
 	}
-	places := "places below it hold"
-	if len(units) == 1 {
-		places = "place below it holds"
-	}
-	return text + escapeText(fmt.Sprintf("; %d %s logs, not read: %s (give each as a PATH of its own; analyze %s reads them all)", len(units), places, strings.Join(names, ", "), path))
+	return text + escapeText(fmt.Sprintf("; %s below it %s logs, not read: %s (give each as a PATH of its own; analyze %s reads them all)", plural.N(len(units), "place"), plural.Word(len(units), "holds", "hold"), strings.Join(names, ", "), path))
 }
 
 // adopt gives logs found elsewhere (package fleet) the temporary

@@ -978,11 +978,7 @@ func noLogText(all []*evtx.Log, channels []string, list *xpath.QueryList) string
 	if n := len(found) - maxNamedChannels; n > 1 {
 		found = append(found[:maxNamedChannels], fmt.Sprintf("and %d more", n))
 	}
-	logs := "logs"
-	if len(all) == 1 {
-		logs = "log"
-	}
-	theirs := fmt.Sprintf("among the %d %s given (their channels: %s)", len(all), logs, strings.Join(found, ", "))
+	theirs := fmt.Sprintf("among the %s given (their channels: %s)", plural.N(len(all), "log"), strings.Join(found, ", "))
 	if len(channels) > 0 {
 		var q []string
 		for _, c := range channels {
