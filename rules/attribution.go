@@ -88,6 +88,27 @@ type Coincidence struct {
 	Queries []string `yaml:"queries"`
 	// Within is the largest distance in time, either way.
 	Within time.Duration `yaml:"within"`
+	// Same, when set, is an EventData field that names what both the
+	// event and an attempt are about (TargetUserName: the account). An
+	// attempt whose event has the field attributes only an event with the
+	// same value (compared case-insensitively, an empty value matching
+	// none), and does so in a flood too: the value links them, not the
+	// moment. An attempt without the field (an RCM 261 names no account)
+	// is compared by time alone, chance included (step 4).
+	Same string `yaml:"same"`
+}
+
+// sameKey is the value of field in ev that Coincidence.Same compares,
+// folded and trimmed; "" when ev has no such field or field is "".
+func sameKey(ev *evtx.Event, field string) (key string, has bool) {
+	if field == "" {
+		return "", false
+	}
+	v, ok := ev.Data(field)
+	if !ok {
+		return "", false
+	}
+	return strings.ToLower(strings.TrimSpace(v.String())), true
 }
 
 // attrClass is how an event of an evidence query was judged.
@@ -229,6 +250,10 @@ type contextTime struct {
 	query string
 	ref   *EventRef
 	pid   uint32
+	// same is the value of the rule's Coincidence.Same field in the event
+	// (sameKey), hasSame whether the event has that field.
+	same    string
+	hasSame bool
 }
 
 // listenerPID returns the process that logged RDP's connection attempts

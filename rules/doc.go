@@ -41,6 +41,7 @@
 //	      machine_wide: [{data: ErrorState, codes: ["10013"]}]   # all hold and no process named: RDP's
 //	      process: {image: CallerProcessImageName, id: CallerProcessId, allow: [svchost.exe]}
 //	      coincides: {queries: [rcm-261], within: 10s}  # context queries; at most 10m
+//	                                    # same: TargetUserName: an attempt naming the field must name the same value
 //	  - id: rcm-261
 //	    channel: Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational
 //	    role: context                 # RDP connection attempts, for coincides
@@ -315,8 +316,13 @@
 // query for the same computer, by host name, unless such attempts lie
 // within Coincides.Within of a quarter or more of the hour around it, a
 // flood in which any program's event would coincide with one by chance:
-// coincident, chanceShare), or it is consistent but not attributable
-// (QueryHit.Possible).
+// coincident, chanceShare; with Coincides.Same, an attempt naming the
+// same value of that field, TargetUserName for an account lockout, within
+// Coincides.Within attributes it in a flood too, and one naming another
+// value never), or it is consistent but not attributable
+// (QueryHit.Possible). Security 4740 (an account locked out) is such an
+// event: any logon that fails often enough logs it, so it is RDP's only
+// next to a failed RDP logon of the same account or an RDP connection.
 //
 // Per rule the verdict is Detected (evidence in the window that belongs to
 // RDP, corroborated when the rule has needs_corroboration), Possible

@@ -77,6 +77,24 @@ func (j *ruleJudge) attribute(f *Finding) {
 		own[k] = cs
 		return cs
 	}
+	// sameOf is splitSame of ctxOf(computer), split once per computer (a
+	// flood of failed logons names many accounts).
+	splits := map[string]*sameSplit{}
+	sameOf := func(computer, same string) (keyed, unkeyed []contextTime) {
+		k := "\x00" // an event naming no computer: every attempt
+		if computer != "" {
+			k = hosts.Key(computer)
+		}
+		sp := splits[k]
+		if sp == nil {
+			sp = splitSame(ctxOf(computer))
+			splits[k] = sp
+		}
+		if same == "" {
+			return nil, sp.unkeyed
+		}
+		return sp.byValue[same], sp.unkeyed
+	}
 	for _, cq := range cr.queries {
 		at := cq.query.Attribution
 		if cq.query.Role != RoleEvidence || at == nil {
@@ -87,11 +105,22 @@ func (j *ruleJudge) attribute(f *Finding) {
 		if at.Coincides != nil {
 			within = at.Coincides.Within
 		}
+		// coincide returns the attempt that attributes an event at t of
+		// computer with Coincidence.Same value same: one of the same value
+		// within the coincidence, else one naming no such value, chance
+		// considered (coincident).
+		coincide := func(computer string, t time.Time, same string) (c *contextTime, share float64, byChance bool) {
+			keyed, unkeyed := sameOf(computer, same)
+			if c := nearest(keyed, t, within); c != nil {
+				return c, 0, false
+			}
+			return coincident(unkeyed, t, within, j.ref)
+		}
 		possible := st.overflow
 		for _, p := range st.pending {
 			if within < 0 {
 				possible++
-			} else if c, _, _ := coincident(ctxOf(p.computer), p.t, within, j.ref); c == nil {
+			} else if c, _, _ := coincide(p.computer, p.t, p.same); c == nil {
 				possible++
 			}
 		}
@@ -131,15 +160,18 @@ func (j *ruleJudge) attribute(f *Finding) {
 				continue
 			}
 			if within >= 0 {
-				own := ctxOf(r.Computer)
-				c, share, byChance := coincident(own, r.Time, within, j.ref)
+				c, share, byChance := coincide(r.Computer, r.Time, r.same)
 				if c != nil {
 					r.Possible = false
 					r.Attribution = coincidenceText(c, r.Time)
+					if c.hasSame {
+						r.Attribution += fmt.Sprintf(", of the same %s (%s)", at.Coincides.Same, c.same)
+					}
 					continue
 				}
 				if byChance {
-					r.Attribution = unattributable + ": " + chanceText(nearest(own, r.Time, within), r.Time, within, share)
+					_, unkeyed := sameOf(r.Computer, r.same)
+					r.Attribution = unattributable + ": " + chanceText(nearest(unkeyed, r.Time, within), r.Time, within, share)
 					continue
 				}
 			}
@@ -150,6 +182,36 @@ func (j *ruleJudge) attribute(f *Finding) {
 			r.Attribution = j.unattributedText(at, r.Time, other, r.Computer)
 		}
 	}
+}
+
+// sameSplit is a computer's attempts (sorted by time, as both lists are)
+// by their Coincidence.Same value: byValue those naming a value, unkeyed
+// those naming no such field.
+type sameSplit struct {
+	byValue map[string][]contextTime
+	unkeyed []contextTime
+}
+
+func splitSame(cs []contextTime) *sameSplit {
+	sp := &sameSplit{}
+	for i, c := range cs {
+		if !c.hasSame {
+			if sp.byValue == nil {
+				sp.unkeyed = cs // no attempt names the field: all of them
+				continue
+			}
+			sp.unkeyed = append(sp.unkeyed, c)
+			continue
+		}
+		if sp.byValue == nil {
+			sp.byValue = map[string][]contextTime{}
+			sp.unkeyed = append([]contextTime(nil), cs[:i]...)
+		}
+		if c.same != "" {
+			sp.byValue[c.same] = append(sp.byValue[c.same], c)
+		}
+	}
+	return sp
 }
 
 // unattributedText says why an evidence event is not attributable:
@@ -322,7 +384,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 		}
 		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but not attributable to RDP: for the newest (%s %d at %s), %s; %s",
 			capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
-			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr, !strings.HasSuffix(e.Attribution, byChanceSuffix)))
+			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr, r.Query(e.Query), !strings.HasSuffix(e.Attribution, byChanceSuffix)))
 		return
 	}
 	e := newest(false)
@@ -501,11 +563,17 @@ func describes(r *Rule, e *EventRef) string {
 // confirmText says what would attribute a rule's possible evidence; an
 // RDP connection attempt at the same moment only with coincidence (not
 // where the newest event lies in a flood of attempts, which make one at
-// the same moment chance).
-func confirmText(cr *compiledRule, coincidence bool) string {
+// the same moment chance), and only of the context queries that q, the
+// newest event's query, coincides with (an RDP logon failure in Security
+// attributes a lockout of its account, not a network logon failure).
+func confirmText(cr *compiledRule, q *Query, coincidence bool) string {
 	var chs []string
+	var co *Coincidence
+	if q != nil && q.Attribution != nil {
+		co = q.Attribution.Coincides
+	}
 	for _, cq := range cr.queries {
-		if cq.query.Role == RoleContext && !containsFold(chs, cq.query.Channel) {
+		if cq.query.Role == RoleContext && !containsFold(chs, cq.query.Channel) && (co == nil || contains(co.Queries, cq.query.ID)) {
 			chs = append(chs, cq.query.Channel)
 		}
 	}
@@ -526,7 +594,11 @@ func confirmText(cr *compiledRule, coincidence bool) string {
 		ways = append(ways, "a calling process that hosts Remote Desktop Services (Windows Server 2022 and later name it)")
 	}
 	if len(chs) > 0 && coincidence {
-		ways = append(ways, "an RDP connection attempt at the same moment ("+strings.Join(chs, ", ")+")")
+		w := "an RDP connection attempt at the same moment (" + strings.Join(chs, ", ") + ")"
+		if co != nil && co.Same != "" {
+			w = "an RDP connection attempt at the same moment (" + strings.Join(chs, ", ") + "; of the same " + co.Same + " where it names one)"
+		}
+		ways = append(ways, w)
 	}
 	s := ways[0]
 	if n := len(ways); n > 1 {

@@ -403,6 +403,7 @@ type EventRef struct {
 
 	callerPID uint64 // the calling process id the event names (hasCaller)
 	hasCaller bool
+	same      string // awaiting a coincidence: its Coincidence.Same value (sameKey)
 }
 
 // QueryHit summarises one query's matches for a finding.

@@ -1152,7 +1152,7 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	}
 	switch cq.query.Role {
 	case RoleContext:
-		s.noteContext(cq, r, ev.System.ProcessID)
+		s.noteContext(cq, ev, r, ev.System.ProcessID)
 		s.noteFollower(cq, r)
 		return
 	case RoleRecovery:
@@ -1208,6 +1208,9 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	}
 	switch class {
 	case attrPending:
+		if c := cq.query.Attribution.Coincides; c != nil {
+			r.same, _ = sameKey(ev, c.Same)
+		}
 		s.notePending(cq, st, r)
 	case attrProcess:
 		pid, ok := cq.query.Attribution.callerPID(ev)
@@ -1247,10 +1250,21 @@ func coincidenceWithin(cr *compiledRule) time.Duration {
 	return d
 }
 
+// coincidenceSame returns the Coincides.Same field of cr's queries, ""
+// when none sets one (validate allows one field per rule).
+func coincidenceSame(cr *compiledRule) string {
+	for _, cq := range cr.queries {
+		if at := cq.query.Attribution; at != nil && at.Coincides != nil && at.Coincides.Same != "" {
+			return at.Coincides.Same
+		}
+	}
+	return ""
+}
+
 // noteContext keeps the time of a context event, and the process that
 // logged it, when it lies near enough to the window to attribute evidence
 // in it.
-func (s *scanner) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
+func (s *scanner) noteContext(cq *compiledQuery, ev *evtx.Event, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
 	start := lookBackStart(s.ref, cq.rule.window, d)
 	if r.Time.Before(start) || r.Time.After(s.ref.Add(d)) {
@@ -1265,7 +1279,9 @@ func (s *scanner) noteContext(cq *compiledQuery, r *EventRef, pid uint32) {
 		ce.dropped++
 		return
 	}
-	ce.list = append(ce.list, contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid})
+	c := contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid}
+	c.same, c.hasSame = sameKey(ev, coincidenceSame(cq.rule))
+	ce.list = append(ce.list, c)
 	st := s.queries[cq]
 	if start := windowStart(s.ref, cq.rule.window); !r.Time.Before(start) && !r.Time.After(s.ref) {
 		st.hit.tally(r.Time, start, s.ref)
@@ -1325,6 +1341,7 @@ type caller struct {
 	t        time.Time
 	pid      uint64
 	computer string
+	same     string // pending: its Coincidence.Same value (sameKey)
 }
 
 // notePending keeps an in-window evidence event that Attribution could not
@@ -1332,7 +1349,7 @@ type caller struct {
 func (s *scanner) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
 	r.Possible = true
 	if len(st.pending) < maxPending {
-		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer})
+		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer, same: r.same})
 	} else {
 		st.overflow++
 	}

@@ -382,6 +382,16 @@ func validateQueryLinks(r *Rule, q *Query) []error {
 				bad(f+".attribution.coincides.queries", "no context query %q", id)
 			}
 		}
+		if c.Same != "" {
+			if strings.TrimSpace(c.Same) != c.Same {
+				bad(f+".attribution.coincides.same", "%q is not a field name", c.Same)
+			}
+			for _, o := range r.Queries {
+				if o != nil && o.Attribution != nil && o.Attribution.Coincides != nil && o.Attribution.Coincides.Same != "" && o.Attribution.Coincides.Same != c.Same {
+					bad(f+".attribution.coincides.same", "%q, but query %s compares %q (one field per rule)", c.Same, o.ID, o.Attribution.Coincides.Same)
+				}
+			}
+		}
 	}
 	if at.Require == nil && at.MachineWide == nil && at.Process == nil && at.Coincides == nil {
 		bad(f+".attribution", "empty (give require, machine_wide, process or coincides)")

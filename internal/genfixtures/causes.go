@@ -239,9 +239,9 @@ func causeSets() []set {
 		[]logFile{sys(), {name: fileSecurity, events: security(
 			evtxtest.Security4625(at(2*hour), "bob", "198.51.100.8", 0xC000015B, 0, 10))}},
 		expect{ruleLogon, detected, "logon-right-missing"})
-	add("logon-locked-out", "Security 4740 (account locked out)",
+	add("logon-locked-out", "Security 4740 (account locked out) 1 s after a failed RDP logon (LogonType 10) of the same account",
 		[]logFile{sys(), {name: fileSecurity, events: security(
-			evtxtest.Security4625(at(9*hour), "carol", "198.51.100.9", 0xC000006D, 0xC000006A, 10),
+			evtxtest.Security4625(at(8*hour+time.Second), "carol", "198.51.100.9", 0xC000006D, 0xC000006A, 10),
 			evtxtest.Security4740(at(8*hour), "carol", "AZ-RDPVM01"))}},
 		expect{ruleLogon, detected, "-"})
 	add("logon-wrong-password", "one Security 4625 LogonType 10, SubStatus 0xC000006A (a wrong password): noise",
