@@ -383,6 +383,23 @@ func (t *topK) add(c writtenCand) {
 	if t.cs == nil {
 		t.cs = make([]writtenCand, t.k)
 	}
+	// before, by record number alone, for a candidate that comes before
+	// the first kept (every record of a log read in file order, for the
+	// descending end): it comes before the last too, which gives way when
+	// t is full, and takes the first place, as below.
+	if t.n > 0 {
+		if f := &t.cs[t.head]; c.id != f.id && (c.id > f.id) == t.desc {
+			if t.n == t.k {
+				t.n--
+			}
+			if t.head--; t.head < 0 {
+				t.head = t.k - 1
+			}
+			t.cs[t.head] = c
+			t.n++
+			return
+		}
+	}
 	if t.n == t.k {
 		if !c.before(t.at(t.n-1), t.desc) {
 			return
