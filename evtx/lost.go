@@ -46,6 +46,16 @@ type LostSpan struct {
 	// id the newest chunk's header counts, more than the file header's
 	// next record id says were written (a dirty log's file header lags).
 	ChunkCount bool
+	// NoneRead marks a Newest run of a log no chunk of which holds a
+	// readable record (zeroed or overwritten in a crash or a damaged
+	// copy) while its file header, its signature and checksum right,
+	// counts records written: BeforeID is its next record id, and After
+	// is nil. AfterID is 0, or, when the chunks in use the file header
+	// counts could not hold that many records (each of the smallest
+	// size), the number below the lowest they could hold: Count is then
+	// how many records the file may have held, at most, not how many it
+	// held (which is not known).
+	NoneRead bool
 	// Slack counts the numbers of the run that the file holds all the
 	// same, as old records (Stats.Stale: in chunk slack, or in old chunks
 	// past the file header's chunk count), which are not among the
@@ -217,6 +227,20 @@ func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 		}
 	}
 	if top == nil {
+		// No chunk holds a readable record, yet the file header, intact,
+		// counts records written (its next record id) in chunks in use:
+		// those are all the log's records, and none is read. Said as
+		// the newest run, from the lowest number the chunks in use could
+		// hold (records numbered lower were overwritten before, by
+		// Windows, in a log that wrapped).
+		if s.nextID > 1 && s.hdrN > 0 {
+			held := uint64(s.hdrN) * (chunkSize - chunkHeaderSize) / minRecordSize
+			after := uint64(0)
+			if s.nextID-1 > held {
+				after = s.nextID - 1 - held
+			}
+			lost = append(lost, LostSpan{AfterID: after, BeforeID: s.nextID, Newest: true, NoneRead: true})
+		}
 		return lost
 	}
 	after, before := hi, uint64(0)

@@ -59,6 +59,9 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Machines can share logs (a folder's logs that name no computer go
+	// with each machine of the folder): each is looked through once.
+	eng = eng.WithMemo()
 	type done struct {
 		i int
 		r *Result

@@ -27,7 +27,9 @@ const (
 
 // Unit is a place where logs were found: a directory of .evtx files, a
 // mounted Windows volume (its Windows/System32/winevt/Logs), a .zip
-// archive, or a log file given by name. A unit is not a machine: a folder
+// archive, or a log file given by name (with the other logs given of its
+// directory, and that directory when it is given too: one place, however
+// the files are named). A unit is not a machine: a folder
 // can hold the logs of several machines and a machine's logs can be spread
 // over several units; Group decides from the logs.
 type Unit struct {
@@ -57,6 +59,10 @@ type Unit struct {
 // hold (none when no path holds a log; analyze then says "no readable log").
 // err is set only when the paths hold more than MaxUnits units.
 //
+// Logs that lie in one directory, given by name or with their folder, in
+// any order, are one unit (the first's place, the folder's when it is
+// given): Group then groups them alike whichever way they were named.
+//
 // Units are places, not machines or logs: a volume and its shadow copy are
 // two units, each with its own System log, and reading every unit's logs
 // reads the records the two share twice. Group (machines, copies merged)
@@ -79,7 +85,72 @@ func Find(paths []string) (units []*Unit, problems []error, err error) {
 			}
 		}
 	}
-	return units, problems, nil
+	return samePlace(units), problems, nil
+}
+
+// samePlace merges the units whose logs lie in one directory: logs given
+// by name one by one and the folder holding them are one place, as when
+// the folder alone is given, so that grouping (a log no record of which
+// names a computer goes with the machines whose logs share its place)
+// does not depend on how, or in what order, the same files are named.
+// A merged unit keeps the place of the first unit (the folder's when a
+// folder is among them, else the directory), its logs once each, sorted
+// by Path as evtx.Find sorts a folder's. Archives and logs of one
+// file each in a unit of its own are left as they are.
+func samePlace(units []*Unit) []*Unit {
+	dirOf := func(u *Unit) (string, bool) {
+		if len(u.Logs) == 0 {
+			return "", false
+		}
+		d := filepath.Dir(u.Logs[0].Path)
+		for _, l := range u.Logs {
+			if filepath.Dir(l.Path) != d {
+				return "", false
+			}
+		}
+		if fi, err := os.Stat(u.Path); err != nil || !fi.IsDir() && (len(u.Logs) != 1 || u.Logs[0].Path != u.Path) {
+			return "", false // an archive's members
+		}
+		if a, err := filepath.Abs(d); err == nil {
+			d = a
+		}
+		return d, true
+	}
+	byDir := map[string]*Unit{}
+	var out []*Unit
+	for _, u := range units {
+		d, ok := dirOf(u)
+		if !ok {
+			out = append(out, u)
+			continue
+		}
+		m := byDir[d]
+		if m == nil {
+			byDir[d] = u
+			out = append(out, u)
+			continue
+		}
+		if fi, err := os.Stat(u.Path); err == nil && fi.IsDir() {
+			if fi, err := os.Stat(m.Path); err != nil || !fi.IsDir() {
+				m.Path = u.Path // the folder's place, as when it alone is given
+			}
+		}
+		if fi, err := os.Stat(m.Path); err == nil && !fi.IsDir() {
+			m.Path = filepath.Dir(m.Path)
+		}
+		seen := map[string]bool{}
+		for _, l := range m.Logs {
+			seen[l.Path] = true
+		}
+		for _, l := range u.Logs {
+			if !seen[l.Path] {
+				seen[l.Path] = true
+				m.Logs = append(m.Logs, l)
+			}
+		}
+		sort.SliceStable(m.Logs, func(i, j int) bool { return m.Logs[i].Path < m.Logs[j].Path })
+	}
+	return out
 }
 
 func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {

@@ -769,7 +769,10 @@ func problems(in Input) []string {
 	if in.Untimed > 0 {
 		p = append(p, plural.N(in.Untimed, "record")+" without a TimeCreated (placed in no window; a record header time is when the record was written, not when its event happened)")
 	}
-	if in.LostRecords > 0 {
+	if in.LostRecords > 0 && in.Records == 0 {
+		// No record read: the file header alone counts them.
+		p = append(p, fmt.Sprintf("up to %s missing, none of its records read: %s", plural.N(in.LostRecords, "record"), strings.Join(in.Lost, "; ")))
+	} else if in.LostRecords > 0 {
 		p = append(p, fmt.Sprintf("%s missing between its records (chunks zeroed or overwritten): %s", plural.N(in.LostRecords, "record"), strings.Join(in.Lost, "; ")))
 	}
 	if in.ErrorCount > 0 {

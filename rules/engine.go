@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -83,6 +84,39 @@ type Engine struct {
 	rules    []*compiledRule
 	opt      Options
 	timeline *compiledRule // the timeline's queries (timeline.go), or nil
+	held     *heldMemo     // WithMemo's, or nil
+}
+
+// heldMemo remembers, for each log (not merged) the plan met, its
+// channel (LogChannel) and neededChannels' answer: the same log and
+// engine give the same answers.
+type heldMemo struct {
+	mu sync.Mutex
+	m  map[*evtx.Log]*heldEntry
+}
+
+type heldEntry struct {
+	ch, fileCh string
+	err        error
+	chs        []string
+	looked     bool // chs is set
+}
+
+// WithMemo returns a copy of e (and of the copies WithWorkers makes of
+// it) that reads the channel of each log's first record once, and looks
+// through each log whose records may be of a channel the rules read
+// though its first one is not (a log named after no channel or another
+// one) once, and remembers the channels found, for as long as
+// the copy is kept: fleet.Analyze gives it the machines of one run, which
+// can share logs (a folder's logs no record of which names a computer
+// are listed with each machine whose logs are there; 300 machines each
+// looked through the same 300 logs). Every Analyze gives what e gives;
+// only the reading is shared. Files changed while the copy is used are
+// not read again. e is unchanged.
+func (e *Engine) WithMemo() *Engine {
+	c := *e
+	c.held = &heldMemo{m: map[*evtx.Log]*heldEntry{}}
+	return &c
 }
 
 type compiledRule struct {

@@ -6,7 +6,9 @@ package rules
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -36,8 +38,9 @@ type readPlan struct {
 // name's when no record tells. A log whose file name does not name that
 // channel, when no rule reads it, is looked through for records of the
 // channels read (neededChannels; fleet.HoldsChannel reads it again for the
-// grouping, a second read of such a log). It keeps no state: the same
-// logs give the same plan.
+// grouping, a second read of such a log). It keeps no state but
+// WithMemo's, which remembers answers read from the logs: the same logs
+// give the same plan.
 func (e *Engine) plan(logs []*evtx.Log) readPlan {
 	p := readPlan{byChannel: map[string][]*compiledQuery{}}
 	crs := e.rules
@@ -74,7 +77,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 		p.inputs = append(p.inputs, in)
 		p.logs = append(p.logs, l)
 		var fileCh string
-		in.Channel, fileCh, in.Err = LogChannel(l, needed) // an Err: unreadable, not "a channel no rule reads"
+		in.Channel, fileCh, in.Err = e.logChannel(l, needed) // an Err: unreadable, not "a channel no rule reads"
 		if !strings.EqualFold(in.Channel, fileCh) {
 			in.FileChannel, in.ChannelFromEvents = fileCh, true
 			if Misnamed(in.FileChannel, in.Channel) {
@@ -177,9 +180,63 @@ func LogChannel(l *evtx.Log, needed func(string) bool) (ch, fileCh string, err e
 // the keys accept: whether the log is read, and so the reference time,
 // does not depend on the shortcuts (TestMixedChannelProbeShortcutFree). A
 // record no query can match is evidence of nothing, whatever its channel.
+//
+// With WithMemo, a log (not merged) is looked through once: needed is the
+// plan's, the same for every call of one engine.
 func (e *Engine) neededChannels(l *evtx.Log, needed func(string) bool) []string {
-	return HeldChannels(l, needed, e.Accepts(), evtx.Options{Workers: e.opt.Workers}, e.opt.NoShortcuts, 0)
+	me := e.memoOf(l)
+	if me != nil {
+		e.held.mu.Lock()
+		chs, ok := me.chs, me.looked
+		e.held.mu.Unlock()
+		if ok {
+			return slices.Clone(chs)
+		}
+	}
+	chs := HeldChannels(l, needed, e.Accepts(), evtx.Options{Workers: e.opt.Workers}, e.opt.NoShortcuts, 0)
+	heldReads.Add(1)
+	if me != nil {
+		e.held.mu.Lock()
+		me.chs, me.looked = chs, true
+		e.held.mu.Unlock()
+	}
+	return slices.Clone(chs)
 }
+
+// logChannel is LogChannel, once per log with WithMemo (needed is the
+// plan's, the same for every call of one engine).
+func (e *Engine) logChannel(l *evtx.Log, needed func(string) bool) (ch, fileCh string, err error) {
+	if e.held == nil || len(l.Parts()) > 0 {
+		return LogChannel(l, needed)
+	}
+	e.held.mu.Lock()
+	me := e.held.m[l]
+	e.held.mu.Unlock()
+	if me != nil {
+		return me.ch, me.fileCh, me.err
+	}
+	ch, fileCh, err = LogChannel(l, needed)
+	e.held.mu.Lock()
+	if e.held.m[l] == nil {
+		e.held.m[l] = &heldEntry{ch: ch, fileCh: fileCh, err: err}
+	}
+	e.held.mu.Unlock()
+	return ch, fileCh, err
+}
+
+// memoOf returns l's entry of the engine's memo (logChannel made it), or
+// nil without WithMemo or for a merged log.
+func (e *Engine) memoOf(l *evtx.Log) *heldEntry {
+	if e.held == nil || len(l.Parts()) > 0 {
+		return nil
+	}
+	e.held.mu.Lock()
+	defer e.held.mu.Unlock()
+	return e.held.m[l]
+}
+
+// heldReads counts the logs neededChannels looked through (tests).
+var heldReads atomic.Int64
 
 // HeldChannels returns the channels of l's records that need says are
 // read, each once in the order met (at most max of them when max > 0,

@@ -240,6 +240,11 @@ type LostRecords struct {
 	// chunkCount marks a Newest run counted by the newest chunk's header
 	// (evtx.LostSpan.ChunkCount), not the file header.
 	chunkCount bool
+	// noneRead marks a Newest run of a log no chunk of which holds a
+	// readable record (evtx.LostSpan.NoneRead): the file header counts
+	// records written up to BeforeID−1; Count is how many the file may
+	// have held, at most.
+	noneRead bool
 	// Slack counts the records of the run the file holds as old records
 	// (evtx.LostSpan.Slack): not lost, but not read either (the analysis
 	// reads the current records), so the run's time is not covered all
@@ -266,6 +271,9 @@ func (l LostRecords) String() string {
 	}
 	if l.Slack > 0 {
 		what = fmt.Sprintf("records %d to %d (%d; %d more are old records in chunk slack, not read: evtxrdp dump --recover prints them)", l.AfterID+1, l.BeforeID-1, l.Count(), l.Slack)
+	}
+	if l.noneRead {
+		return fmt.Sprintf("records %d to %d (at most %d) not read: no chunk holds a readable record, and the file header counts records up to %d (next record id %d); how many of them the file held is not known", l.AfterID+1, l.BeforeID-1, l.Count(), l.BeforeID-1, l.BeforeID)
 	}
 	if l.Newest && l.chunkCount {
 		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (the header of its newest chunk counts records up to %d)", what, l.AfterID, at(l.After), l.BeforeID-1)

@@ -814,10 +814,13 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 			}
 		}
 	}
-	if in.Decoded && !in.lostRead {
+	// A log read for its statistics alone because no log gave a record
+	// time (none readable: s.ref zero) still names the records its file
+	// header counts and no chunk yields (evtx.LostSpan.NoneRead).
+	if (in.Decoded || s.ref.IsZero()) && !in.lostRead {
 		in.lostRead = true
 		for _, l := range f.LostRecords() {
-			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount, Slack: l.Slack})
+			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount, noneRead: l.NoneRead, Slack: l.Slack})
 		}
 	}
 	// The reader's own judgement (most records renumbered) adds to the

@@ -678,6 +678,11 @@ func lostText(l evtx.LostSpan, copies bool) string {
 	if copies {
 		where = "any of the copies"
 	}
+	if l.NoneRead {
+		// No chunk holds a readable record: the file header alone says
+		// which were written.
+		return fmt.Sprintf("records %d to %d (at most %d) are not read: no chunk of %s holds a readable record, and its file header's next record id is %d (records up to %d written; how many of them the file held is not known)%s", l.AfterID+1, l.BeforeID-1, l.Count(), where, l.BeforeID, l.BeforeID-1, old)
+	}
 	if l.Newest {
 		// No record follows: the file header counts these written.
 		count := fmt.Sprintf("its file header's next record id is %d", l.BeforeID)
