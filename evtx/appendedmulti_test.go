@@ -57,6 +57,13 @@ func laterLogProblems(errs []*FormatError) []*FormatError {
 // command each gives, run by sh, writes that log's bytes exactly (cmp).
 func checkLaterLogs(t *testing.T, logs ...[]byte) readResult {
 	t.Helper()
+	return checkLaterLogsCopies(t, nil, logs...)
+}
+
+// checkLaterLogsCopies is checkLaterLogs where the command for log i+2
+// must write copies[i], when given, rather than that log's bytes.
+func checkLaterLogsCopies(t *testing.T, copies [][]byte, logs ...[]byte) readResult {
+	t.Helper()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "in.evtx")
 	data := slices.Concat(logs...)
@@ -107,8 +114,12 @@ func checkLaterLogs(t *testing.T, logs ...[]byte) readResult {
 			t.Errorf("log %d: %s wrote no %s: %v", i+2, cmd, name, err)
 			continue
 		}
-		if !bytes.Equal(got, logs[i+1]) {
-			t.Errorf("log %d: %s wrote %d bytes, not the log's %d (cmp differs)", i+2, cmd, len(got), len(logs[i+1]))
+		want := logs[i+1]
+		if i < len(copies) && copies[i] != nil {
+			want = copies[i]
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("log %d: %s wrote %d bytes, not the %d wanted (cmp differs)", i+2, cmd, len(got), len(want))
 		}
 	}
 	return all
@@ -143,14 +154,23 @@ func TestAppendedLogDamagedStart(t *testing.T) {
 								// Zeros hold no mark of either log:
 								// the slot is read as the first's, and
 								// the problem says it may be the
-								// second's.
-								all := checkLaterLogs(t, slices.Concat(a, b[:chunkSize]), b[chunkSize:])
+								// second's; its command copies it with
+								// the log (TestAppendedLogZeroedStart).
+								all := checkLaterLogsCopies(t, [][]byte{b}, slices.Concat(a, b[:chunkSize]), b[chunkSize:])
 								if e := laterLogProblems(all.errs); !strings.Contains(e[0].Error(), "may be that log's file header and first chunk, zeroed") {
 									t.Errorf("problem %q does not say the zeros before it may be the log's start", e[0])
 								}
 								return
 							}
-							all := checkLaterLogs(t, a, b)
+							// Its header zeroed after a slot of zeros
+							// (the first log's unused one), nothing
+							// tells where it starts: its command copies
+							// the zeros with it (TestAppendedLogZeroedStart).
+							var copies [][]byte
+							if hk == "zeroed" && allZero(a[len(a)-chunkSize:]) {
+								copies = [][]byte{slices.Concat(a[len(a)-chunkSize:], b)}
+							}
+							all := checkLaterLogsCopies(t, copies, a, b)
 							if e := laterLogProblems(all.errs); hk != "zeroed" && strings.Contains(e[0].Error(), "zeroed, which") {
 								t.Errorf("problem %q says the log may start before it", e[0])
 							}
@@ -224,5 +244,98 @@ func TestLaterLogs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAppendedLogZeroedStart: a second log whose file header and first
+// chunk are zeroed cannot be told from an unused chunk slot of the first
+// log (a log's file holds zero slots past its count). The command that
+// copies it out starts at the zeros: before, it started a chunk slot on,
+// where the log was certainly found, and left out 64 KiB that may be the
+// log's. Whichever the zeros are (the second log's header and first chunk,
+// or the first log's unused slot before a second log whose header alone
+// is zeroed), the copy holds every byte of that log and reads as the log
+// does alone.
+func TestAppendedLogZeroedStart(t *testing.T) {
+	logs := testLogs(t)
+	names := []string{
+		"fukusuket__evtx-parser__samples__System.evtx",
+		"michkoll__fakenevtx__tests__data__System.evtx",
+		cleanSample,
+	}
+	for _, an := range names {
+		for _, bn := range names {
+			a, b := logs[an], logs[bn]
+			for _, tc := range []struct {
+				name        string
+				first, next []byte // the file: first, then next
+				copied      []byte // what the command writes
+			}{
+				// The zeros are the second log's header and first chunk.
+				{"its start zeroed", slices.Concat(a, damageLog(b, "zeroed", "zeroed")[:chunkSize]), damageLog(b, "zeroed", "zeroed")[chunkSize:], damageLog(b, "zeroed", "zeroed")},
+				// The zeros are an unused slot of the first log.
+				{"its header zeroed after an empty slot", slices.Concat(a, make([]byte, chunkSize)), damageLog(b, "zeroed", ""), slices.Concat(make([]byte, chunkSize), damageLog(b, "zeroed", ""))},
+			} {
+				t.Run(fmt.Sprintf("%s+%s/%s", an[:12], bn[:12], tc.name), func(t *testing.T) {
+					all := checkLaterLogsCopies(t, [][]byte{tc.copied}, tc.first, tc.next)
+					if e := laterLogProblems(all.errs); !strings.Contains(e[0].Error(), fmt.Sprintf("the copy below starts with them, at offset %#x", len(tc.first)-chunkSize)) {
+						t.Errorf("problem %q does not say the copy starts at the zeros", e[0])
+					}
+					if !bytes.Equal(tc.copied, tc.next) {
+						// The copy, an empty slot before the log,
+						// reads as the log alone.
+						got := readBytes(t, tc.copied, Options{Workers: 2})
+						want := readBytes(t, tc.next, Options{Workers: 2})
+						if xmlOf(got.events) != xmlOf(want.events) {
+							t.Errorf("the copy reads %d events, the log alone %d", len(got.events), len(want.events))
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestAppendedLogDamagedHeaderInSlot: a first log cut a file header block
+// before a chunk's end (a copy cut at a 4 KiB block), followed by a log
+// whose file header is damaged (its checksum wrong, or its signature
+// overwritten) puts that log's chunks on the first log's chunk offsets:
+// it was read as the first log's records, the first log's header intact
+// or not, its first chunk intact, damaged or zeroed. It is found where its
+// header lies, by what is left of it, with a command that copies out its
+// bytes, for each layout: each pair of the samples, the first log cut in
+// its second chunk or its last counted one, every kind of damage to the
+// second log's first chunk. (A header zeroed leaves no mark: that log's
+// chunks then cannot be told from the first's.)
+func TestAppendedLogDamagedHeaderInSlot(t *testing.T) {
+	logs := testLogs(t)
+	names := []string{
+		"fukusuket__evtx-parser__samples__System.evtx",
+		"michkoll__fakenevtx__tests__data__System.evtx",
+		cleanSample,
+	}
+	for _, an := range names {
+		hdrN := int(binary.LittleEndian.Uint16(logs[an][42:]))
+		for _, k := range []int{1, hdrN} {
+			for _, bn := range names {
+				for _, hk := range []string{"crc", "signature"} {
+					for _, ck := range []string{"", "crc", "signature", "zeroed"} {
+						for _, first := range []string{"intact", "broken"} {
+							t.Run(fmt.Sprintf("%s@%d+%s/%s+%s/%s", an[:12], k, bn[:12], hk, ck, first), func(t *testing.T) {
+								a := slices.Clone(logs[an])
+								if first == "broken" {
+									a[124] ^= 0xff
+								}
+								a = a[:fileHeaderBlock+k*chunkSize-fileHeaderBlock]
+								all := checkLaterLogs(t, a, damageLog(logs[bn], hk, ck))
+								if e := laterLogProblems(all.errs); len(e) == 1 && !strings.Contains(e[0].Error(), "what is left of it lies here") {
+									t.Errorf("problem %q does not say what is left of the header", e[0])
+								}
+							})
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -80,6 +80,9 @@ func FuzzReader(f *testing.F) {
 				// Cut a file header block before its chunk's end:
 				// the next logs' chunks lie on its chunk offsets.
 				f.Add(slices.Concat(b[:len(b)-fileHeaderBlock], b, b))
+				// So cut, followed by a log whose file header is
+				// damaged (TestAppendedLogDamagedHeaderInSlot).
+				f.Add(slices.Concat(b[:len(b)-fileHeaderBlock], damageLog(b, "signature", ""), b))
 			}
 		}
 	}

@@ -23,6 +23,11 @@ type appended struct {
 	// zeros: the chunk slot before it is all zeros, and may be its file
 	// header and first chunk, zeroed (walkBack).
 	zeros bool
+	// inSlot: its damaged file header lies in the last file header block
+	// of a chunk slot of the log before it (headerInSlot), its chunks on
+	// that log's chunk offsets; sigKept: that header's signature is
+	// intact (its checksum wrong), else its fixed fields are.
+	inSlot, sigKept bool
 }
 
 // span is one log of an input that may hold several one after the
@@ -149,34 +154,32 @@ func (sp span) nextLog() (appended, bool) {
 	return appended{}, false
 }
 
-// headerInSlot returns the intact file header of another log that lies
-// in the last file header block of one of sp's chunk slots: a log cut
-// inside a chunk exactly a file header block before the chunk's end (a
-// copy cut at a 4 KiB block, one in 16 of such cuts) and followed by
-// another puts that log's chunks on sp's own chunk offsets, where they
-// read as sp's chunks, and the file is whole chunks, so nextLog's other
-// looks find nothing. The blocks are looked at (a 128-byte read each)
-// only where sp's slots may hold more than sp's counted chunks: its file
-// header is not intact, or the first slot past its count holds an intact
-// chunk header (chunks past the count: the header lags, or they are
-// another log's); a log whose slots past its count are empty, or that
-// has none, costs one read at most. Only the blocks below below are
-// looked at (a later log found already).
+// headerInSlot returns the file header of another log that lies in the
+// last file header block of one of sp's chunk slots: a log cut inside a
+// chunk exactly a file header block before the chunk's end (a copy cut at
+// a 4 KiB block, one in 16 of such cuts) and followed by another puts that
+// log's chunks on sp's own chunk offsets, where they read as sp's chunks,
+// and the file is whole chunks, so nextLog's other looks find nothing.
+// The header is intact, or damaged with a mark of it left (headerMark:
+// its signature, its checksum wrong, or its fixed fields, its signature
+// overwritten); one zeroed leaves no mark, and that log's chunks then
+// cannot be told from sp's. The blocks are looked at (a 128-byte read
+// each, 4 KiB where the fixed fields are to be checked) only where sp's
+// slots may hold more than sp's counted chunks: its file header is not
+// intact, or counts chunks past the input's end (sp was cut), or its
+// slots may hold more than its chunks (mayHoldMore); a log whose slots
+// past its count are empty, or that has none, costs three reads at most.
+// A log cut in an earlier chunk whose next log holds an intact chunk in
+// sp's last counted slot and none in the slot after is not found. Only
+// the blocks below below are looked at (a later log found already).
 func (sp span) headerInSlot(nslots int, below int64) (appended, bool) {
-	if sp.hdrOK {
-		if sp.hdrN >= nslots {
-			return appended{}, false
-		}
-		h := make([]byte, chunkHeaderSize)
-		if n, _ := sp.ra.ReadAt(h, sp.base+int64(sp.hdrN)*chunkSize); n < len(h) || !intactChunkHeader(h) {
-			return appended{}, false
-		}
+	if sp.hdrOK && sp.hdrN > 0 && sp.hdrN < nslots && !sp.mayHoldMore() {
+		return appended{}, false
 	}
 	holes, _ := sp.ra.(dataFinder)
 	if noHoleSkip {
 		holes = nil
 	}
-	var h [fileHeaderSize]byte
 	for j := 1; j < nslots; j++ {
 		off := sp.base + int64(j)*chunkSize - fileHeaderBlock
 		if off >= below {
@@ -190,11 +193,67 @@ func (sp span) headerInSlot(nslots int, below int64) (appended, bool) {
 				continue
 			}
 		}
-		if n, _ := sp.ra.ReadAt(h[:], off); n == len(h) && bytes.Equal(h[:8], fileMagic) && crc32.ChecksumIEEE(h[:120]) == binary.LittleEndian.Uint32(h[124:]) {
-			return appended{at: off}, true
+		if a, ok := sp.slotHeader(j); ok {
+			return a, true
 		}
 	}
 	return appended{}, false
+}
+
+// mayHoldMore reports whether the chunk slots of sp, whose file header is
+// intact and counts hdrN chunks, 0 < hdrN < the slots the input holds,
+// may hold more than its chunks (headerInSlot): the first slot past the
+// count holds an intact chunk header (the header lags, or another log's
+// chunk lies there), the file header block before that slot holds a
+// mark of a file header (sp cut a block before its last counted chunk's
+// end, the next log's first chunk damaged), or the last slot counted
+// holds no intact chunk header (sp's own last chunk lies there: another
+// log's bytes, when sp was cut in an earlier chunk and that log holds
+// fewer chunks than sp's count). Three reads at most.
+func (sp span) mayHoldMore() bool {
+	h := make([]byte, chunkHeaderSize)
+	if n, _ := sp.ra.ReadAt(h, sp.base+int64(sp.hdrN)*chunkSize); n == len(h) && intactChunkHeader(h) {
+		return true
+	}
+	if _, ok := sp.slotHeader(sp.hdrN); ok {
+		return true
+	}
+	n, _ := sp.ra.ReadAt(h, sp.base+int64(sp.hdrN-1)*chunkSize)
+	return n < len(h) || !intactChunkHeader(h)
+}
+
+// slotHeader returns the file header, intact or with a mark of it left
+// (headerMark), that lies in the file header block before sp's chunk
+// slot j (headerInSlot).
+func (sp span) slotHeader(j int) (appended, bool) {
+	off := sp.base + int64(j)*chunkSize - fileHeaderBlock
+	var h [fileHeaderSize]byte
+	if n, _ := sp.ra.ReadAt(h[:], off); n < len(h) {
+		return appended{}, false
+	}
+	if bytes.Equal(h[:8], fileMagic) && crc32.ChecksumIEEE(h[:120]) == binary.LittleEndian.Uint32(h[124:]) {
+		return appended{at: off}, true
+	}
+	le := binary.LittleEndian
+	sig := bytes.Equal(h[:8], fileMagic)
+	if !sig && (le.Uint32(h[32:]) != fileHeaderSize || le.Uint16(h[38:]) != 3 || le.Uint16(h[40:]) != fileHeaderBlock) {
+		return appended{}, false
+	}
+	if !sig {
+		// The fixed fields alone: the block must be zero past them,
+		// as a file header block is (headerFields).
+		b := make([]byte, fileHeaderBlock)
+		if n, _ := sp.ra.ReadAt(b, off); n < len(b) || !headerFields(b) {
+			return appended{}, false
+		}
+	}
+	a := appended{at: off, damaged: true, inSlot: true, sigKept: sig, chunk: off + fileHeaderBlock}
+	c := make([]byte, chunkHeaderSize)
+	if n, _ := sp.ra.ReadAt(c, a.chunk); n == len(c) && intactChunkHeader(c) {
+		f := parseChunkFields(c)
+		a.first, a.last = f.FirstRecordID, f.LastRecordID
+	}
+	return a, true
 }
 
 // noHoleSkip makes scanAppended read every offset, holes or not (tests
@@ -387,7 +446,24 @@ func laterLogProblem(o Options, prev span, ap appended, n int, end, size int64, 
 		}
 	}
 	what := "another log's file header (ElfFile, checksum right) " + where
-	if ap.damaged {
+	switch {
+	case ap.inSlot:
+		// Its file header is damaged, but what is left of it lies where
+		// a file header block follows a log cut a block before a
+		// chunk's end: its chunks lie on the chunk offsets of the log
+		// before it, where they would read as that log's.
+		left := "its ElfFile signature, its checksum wrong"
+		if !ap.sigKept {
+			left = "its fixed fields (header size 128, major version 3, a 4096-byte header block, zeros to the block's end), its signature overwritten"
+		}
+		what = fmt.Sprintf("another log starts here, %s: its file header is damaged, but what is left of it lies here (%s), "+
+			"in the last %d bytes of a chunk slot: %s was cut a file header block before a chunk's end, and that log's chunks, from offset %#x on, "+
+			"lie on %s chunk offsets, where they would read as %s own",
+			where, left, fileHeaderBlock, this, ap.chunk, these, these)
+		if ap.last != 0 {
+			what += fmt.Sprintf(" (its first chunk's header, its checksum right, claims records %d to %d)", ap.first, ap.last)
+		}
+	case ap.damaged:
 		// Its file header is damaged, but a chunk of it lies a file
 		// header block and whole chunks past it, off the chunk offsets
 		// of the log before it.
@@ -403,7 +479,9 @@ func laterLogProblem(o Options, prev span, ap appended, n int, end, size int64, 
 		}
 		if ap.zeros {
 			what += fmt.Sprintf("; the %d bytes before this offset are zeros, read as part of %s: they may be that log's file header and first chunk, zeroed, "+
-				"which no byte tells apart from an unused chunk slot; no record is lost either way", chunkSize, this)
+				"which no byte tells apart from an unused chunk slot of %s; no record is lost either way, and the copy below starts with them, at offset %#x, "+
+				"so that it leaves out nothing of that log whichever they are (its chunks stay whole chunks from the copy's start: the zeros read as an empty slot)",
+				chunkSize, this, this, at-chunkSize)
 		}
 	}
 	ord, file := logOrdinal(n)
@@ -411,7 +489,14 @@ func laterLogProblem(o Options, prev span, ap appended, n int, end, size int64, 
 	if last && end == size {
 		more = fmt.Sprintf(" (no more logs are looked for after the first %d: more may follow in these bytes)", maxLaterLogs+1)
 	}
-	copyOut := copyOutRange(o, at, end, size, file, aligned)
+	from := at
+	if ap.zeros {
+		// Its start cannot be known: the copy starts at the earliest
+		// it can be, the zeros before at (walkBack), rather than cut a
+		// chunk slot that may be the log's.
+		from = at - chunkSize
+	}
+	copyOut := copyOutRange(o, from, end, size, file, aligned)
 	return fmt.Errorf("%w: %s: the file holds a %s log from here (logs concatenated, or a carved file), "+
 		"which is not read as part of the first: its %s %s counted unread%s; "+
 		"to read it, copy it into a file of its own (%s) and give that file",

@@ -30,7 +30,11 @@ import (
 // in a crash or an unflushed copy, or its records overwritten), or the
 // header of the chunk holding the newest records claims records up to
 // BeforeID−1 (the larger of the two) and those after AfterID do not read
-// (the chunk's last records zeroed or cut off). Before is
+// (the chunk's last records zeroed or cut off). AfterID is then at least
+// the number of every record read, a record read apart from its chunk's
+// run (a dirty log's record past its chunk's free space offset numbered
+// above the header's claim) included: records claimed but not read before
+// one read are damage inside the chunk, not the newest. Before is
 // then nil: there is no record after the run, and the lost records lie
 // after After's TimeCreated. Windows updates the file header's next record
 // identifier when it flushes the log, after the chunks, so a header that
@@ -262,11 +266,34 @@ func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 			}
 		}
 	}
-	if before == 0 {
+	// A record set apart from its chunk's run (refine) is read under its
+	// own number, and may be the newest record read: in a dirty log, a
+	// record past the free space offset of its chunk numbered above what
+	// the header claims is current (slackRule). The newest records lost
+	// lie after every record read: records claimed and not read before it
+	// are its chunk's damage, not the newest (CI's FuzzReader input
+	// 9a7c416b77838bbe gave records 18 to 20 as the newest lost while
+	// record 788, past the free space offset, was read and printed).
+	var apart *writtenCand
+	for i := range spans {
+		for j := range spans[i].outliers {
+			if o := &spans[i].outliers[j]; o.id > after && (apart == nil || o.id > apart.id) {
+				apart = o
+			}
+		}
+	}
+	if apart != nil {
+		after = apart.id
+	}
+	if before <= after || before-after < 2 {
 		return lost
 	}
 	l := LostSpan{AfterID: after, BeforeID: before, Newest: true, ChunkCount: chunkCount}
-	if decode && after == top.hi.id {
+	switch {
+	case !decode:
+	case apart != nil:
+		l.After = s.decodeCand(apart, nil)
+	case after == top.hi.id:
 		l.After = s.decodeCand(&top.hi, nil)
 	}
 	if len(lost) == maxLostSpans {
