@@ -133,7 +133,8 @@ type Reader struct {
 	seen map[recKey]bool
 	// spans holds each chunk's candSpan as Next read it, and spansDone
 	// tells that Next has read every chunk (LostRecords then takes them
-	// rather than walking the record headers again).
+	// rather than walking the record headers again); at io.EOF Next
+	// judges the list itself (currentSpans) and clears both.
 	spans     []candSpan
 	spansDone bool
 	// judged holds the spans Next refined and claimed at io.EOF for
@@ -584,7 +585,7 @@ func (rd *Reader) Next() (*Event, error) {
 				rd.settlePartial()
 				// Claims of the headers LostRecords does not believe
 				// are problems (the same spans as LostRecords').
-				spans := rd.lostSpans()
+				spans := rd.judgeSpans(rd.currentSpans(true))
 				rd.keepErrs(rd.src.claimProblems(spans)...)
 				rd.judged, rd.judgedSet = spans, true
 				rd.keepErrs(rd.trailing...)
