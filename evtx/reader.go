@@ -423,7 +423,7 @@ func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
 	off := s.base + int64(i)*chunkSize
 	n := min(int64(chunkSize), s.size-off)
 	pooled, buf, got, err := readChunkInto(s.ra, off, int(n))
-	res := s.scanRead(i, off, buf, got, err, s.win, cache, nil, nil)
+	res := s.scanRead(i, off, buf, got, err, s.win, cache, nil, nil, nil)
 	// Nothing refers to the bytes any more: decoding copies every name,
 	// string and binary value out of the chunk.
 	chunkBufs.Put(pooled)
@@ -434,8 +434,9 @@ func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
 // err, with window w, and keeps the result in the memo unless the read
 // failed. hdr, if not nil, is the header headerInto parses from buf[:got];
 // cands, if not nil, is given the records walkChunk would give it
-// (chunkJob.cands).
-func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w window, cache *tmplCache, hdr *chunkHeader, cands func(writtenCand)) *chunkResult {
+// (chunkJob.cands); into, if not nil, is where the result is made
+// (chunkJob.into).
+func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w window, cache *tmplCache, hdr *chunkHeader, cands func(writtenCand), into *chunkResult) *chunkResult {
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
@@ -454,7 +455,7 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 		}
 		rc = newRecCursor(recs, keep)
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache, hdr: hdr, recs: rc, cands: cands}, w, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})
