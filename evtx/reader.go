@@ -757,7 +757,14 @@ func (rd *Reader) nextChunk() (*chunkResult, bool) {
 	if !ok {
 		return nil, false
 	}
-	return <-ch, true
+	res := <-ch
+	// ch is empty and no goroutine holds it any more: the next chunk's
+	// result may come in it (pipeline.free).
+	select {
+	case rd.pipe.free <- ch:
+	default:
+	}
+	return res, true
 }
 
 // Close stops the Reader's goroutines, if any, and waits for them. After
@@ -780,9 +787,13 @@ func (rd *Reader) Close() error {
 
 // pipeline decodes chunks in worker goroutines and hands the results to
 // Next in file order. order carries one result channel per chunk, in
-// order; its capacity bounds the chunks in flight.
+// order; its capacity bounds the chunks in flight. free holds result
+// channels Next has emptied, for later chunks: one made for each chunk
+// was 112 bytes, 2.6 MiB of the 96 MiB analyze of bench/run's volume
+// allocated.
 type pipeline struct {
 	order chan chan *chunkResult
+	free  chan chan *chunkResult
 	stop  chan struct{}
 	once  sync.Once
 	wg    sync.WaitGroup
@@ -792,6 +803,7 @@ func startPipeline(s *source) *pipeline {
 	w := s.workers
 	p := &pipeline{
 		order: make(chan chan *chunkResult, 2*w),
+		free:  make(chan chan *chunkResult, 2*w+2),
 		stop:  make(chan struct{}),
 	}
 	type job struct {
@@ -805,7 +817,12 @@ func startPipeline(s *source) *pipeline {
 		defer close(jobs)
 		defer close(p.order)
 		for i := 0; i < s.nslots; i++ {
-			ch := make(chan *chunkResult, 1)
+			var ch chan *chunkResult
+			select {
+			case ch = <-p.free:
+			default:
+				ch = make(chan *chunkResult, 1)
+			}
 			select {
 			case p.order <- ch:
 			case <-p.stop:
