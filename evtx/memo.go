@@ -80,8 +80,8 @@ type chunkMemo struct {
 	res chunkResult
 }
 
-// maxMemoChunks bounds the chunks one memo holds (about 300 bytes each):
-// 65,536 chunks are a 4 GiB log.
+// maxMemoChunks bounds the chunks one memo holds (about 1.1 KiB each, the
+// result skip gives included): 65,536 chunks are a 4 GiB log.
 const maxMemoChunks = 1 << 16
 
 // maxMemoErrs bounds the problems a remembered chunk may have.
