@@ -224,6 +224,9 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 			}
 
 			var hbuf chunkHeader // the header of the chunk at hand
+			// The scans' results, one at a time: what the memo keeps of
+			// them it copies.
+			var scratch chunkResult
 			var cache *tmplCache
 			if s.memo != nil {
 				cache = getTmplCache()
@@ -257,7 +260,7 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 					fromScan = nil
 				}
 				if lacks {
-					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr, fromScan)
+					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr, fromScan, &scratch)
 				}
 				if !lacks || fromScan == nil {
 					s.walkChunk(i, c, hdr, cand)

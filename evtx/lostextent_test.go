@@ -33,7 +33,7 @@ func TestRefineKeepsExtent(t *testing.T) {
 					break
 				}
 			}
-			spans := rd.currentSpans()
+			spans := rd.currentSpans(false)
 			before := make([][2]uint64, len(spans))
 			for i := range spans {
 				before[i] = [2]uint64{spans[i].lo.id, spans[i].hi.id}

@@ -66,22 +66,22 @@ type windowMemo struct {
 // chunkMemo is what reading a chunk gave: its counts and problems, and the
 // span of its records' TimeCreated (none when timed is false).
 type chunkMemo struct {
-	st         Stats
 	errs       []*FormatError
-	slack      bool
 	tmin, tmax time.Time
 	timed      bool
-	span       candSpan // the chunk's records' numbers (chunkResult.span)
-	// res is the result skip gives for the chunk when it holds no
-	// problem (none names the file), made at the first skip and shared by
-	// every later one: readers only read a chunk result. A pass whose
-	// window excludes nearly every chunk allocated one per chunk (some
-	// 600 bytes; 2.5 MiB a pass over bench/run's System log).
-	res *chunkResult
+	// res is the result skip gives for the chunk, its counts (st), slack
+	// and the span of its records' numbers (span); without problems (none
+	// names the file) it is shared by every skip: readers only read a
+	// chunk result. A pass whose window excludes nearly every chunk
+	// allocated one per chunk (some 600 bytes; 2.5 MiB a pass over
+	// bench/run's System log); made at the first skip rather than with
+	// the memo, they were still 4.9 MiB of the 105 MiB analyze of
+	// bench/run's volume allocated.
+	res chunkResult
 }
 
-// maxMemoChunks bounds the chunks one memo holds (about 300 bytes each):
-// 65,536 chunks are a 4 GiB log.
+// maxMemoChunks bounds the chunks one memo holds (about 1.1 KiB each, the
+// result skip gives included): 65,536 chunks are a 4 GiB log.
 const maxMemoChunks = 1 << 16
 
 // maxMemoErrs bounds the problems a remembered chunk may have.
@@ -138,20 +138,13 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 		return nil
 	}
 	m.served++
-	// Every current record is passed over: each is one of the records
-	// Next would consider yielding (cm.span), all read cheaply.
 	if len(cm.errs) == 0 {
-		if cm.res == nil {
-			cm.res = &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span,
-				passedLo: cm.span.lo.id, passedHi: cm.span.hi.id, passedAny: cm.span.ok}
-		}
-		res := cm.res
 		m.mu.Unlock()
-		return res
+		return &cm.res
 	}
 	m.mu.Unlock()
-	res := &chunkResult{index: i, st: cm.st, slack: cm.slack, span: cm.span,
-		passedLo: cm.span.lo.id, passedHi: cm.span.hi.id, passedAny: cm.span.ok}
+	res := new(chunkResult)
+	*res = cm.res
 	for _, e := range cm.errs {
 		e2 := *e
 		e2.File = name
@@ -192,7 +185,11 @@ func (m *windowMemo) keep(i int, res *chunkResult) {
 	st := res.st
 	st.Skipped = res.cheap
 	st.Filtered, st.Records, st.Partial, st.BadRecords = 0, 0, 0, 0
-	cm := &chunkMemo{st: st, slack: res.slack, tmin: res.tmin, tmax: res.tmax, timed: res.timed, span: res.span}
+	// Every current record is passed over: each is one of the records
+	// Next would consider yielding (span), all read cheaply.
+	cm := &chunkMemo{tmin: res.tmin, tmax: res.tmax, timed: res.timed,
+		res: chunkResult{index: i, st: st, slack: res.slack, span: res.span,
+			passedLo: res.span.lo.id, passedHi: res.span.hi.id, passedAny: res.span.ok}}
 	for _, e := range res.errs {
 		if slices.Contains(res.werrs, e) {
 			continue
