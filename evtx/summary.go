@@ -25,6 +25,12 @@ type Summary struct {
 	// exported log keeps it while renumbering RecordID, and Merge counts
 	// records by it (Event.Identity).
 	EventRecordID uint64
+	// Damaged is set when the record lies in a chunk whose header or
+	// records checksum does not verify (or whose header cannot be
+	// believed), or, for a decoded event (a merged log's Filter), when it
+	// was decoded in part (Event.Partial): what it says, its Computer
+	// among it, may be the damage rather than what Windows wrote.
+	Damaged bool
 	// rec reads the record's fields while a Filter runs (Data); gen is
 	// the call it was given to (rec serves the chunk's every call).
 	rec *summaryRec

@@ -88,6 +88,11 @@ type Machine struct {
 	Logs []*Log
 	// Grouping says how the logs were grouped into this machine and why.
 	Grouping []string
+	// DamagedNames lists the Computer values that only damaged records
+	// of its logs give (in a chunk whose checksum fails), while intact
+	// records name its Computers: they are not taken as other machines
+	// (Grouping says which records give them).
+	DamagedNames []string
 	// UnmergedCopy is set when, grouping from the analysed period
 	// (Options.Period), a log of the machine is an older copy of another
 	// log, or another log an older copy of one of its logs, that the
@@ -129,6 +134,10 @@ type Log struct {
 	minID, maxID uint64
 	hosts        []*hostSpan
 	renames      [][2]string
+	// damagedHosts are the hosts only damaged records of a copy name
+	// (profile.damagedHosts), none that hosts holds, each with the path
+	// of its copy.
+	damagedHosts []damagedHost
 	// renumbered is set when its copies number its records differently:
 	// some copies share no record header with others, only events (an
 	// export); the record numbers of hosts then mix numberings.
@@ -867,6 +876,15 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 		}
 		l.renames = append(l.renames, p.renames...)
 	}
+	for _, i := range order {
+		if p := es[i].prof; p != nil && es[i].sameFile < 0 {
+			for _, h := range p.damagedHosts {
+				if !slices.ContainsFunc(l.hosts, func(x *hostSpan) bool { return x.key == h.key }) {
+					l.damagedHosts = append(l.damagedHosts, damagedHost{path: es[i].log.Path, span: h})
+				}
+			}
+		}
+	}
 	numberings := map[int]bool{}
 	for _, i := range order {
 		if p := es[i].prof; p != nil && es[i].sameFile < 0 {
@@ -901,6 +919,12 @@ func records(e *entry) int {
 	return e.prof.records
 }
 
+// damagedHost is a host only damaged records of the copy at path name.
+type damagedHost struct {
+	path string
+	span *hostSpan
+}
+
 func (l *Log) addHost(h *hostSpan) {
 	for _, x := range l.hosts {
 		if x.key == h.key {
@@ -913,6 +937,7 @@ func (l *Log) addHost(h *hostSpan) {
 				x.first = h.first
 			}
 			x.last = maxTime(x.last, h.last)
+			x.damaged += h.damaged
 			return
 		}
 	}
@@ -1214,6 +1239,16 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		}
 		for _, rn := range l.renames {
 			why = append(why, fmt.Sprintf("%s: EventLog 6011: the computer name changed from %q to %q", p, rn[0], rn[1]))
+		}
+		for _, d := range l.damagedHosts {
+			h := d.span
+			if idx[h.key] != nil {
+				continue // an intact record of another log names it
+			}
+			if !slices.Contains(m.DamagedNames, h.name) {
+				m.DamagedNames = append(m.DamagedNames, h.name)
+			}
+			why = append(why, fmt.Sprintf("%s: %s in damaged chunks (their checksum fails), record numbers %d to %d, name %s, which no intact record names: taken as damage, not as another computer (evtxrdp dump prints them)", d.path, plural.N(h.count, "record"), h.minID, h.maxID, h.name))
 		}
 		for _, c := range l.Copies {
 			if c.Untimed > 0 && !c.SameFile {

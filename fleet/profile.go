@@ -31,6 +31,10 @@ type profile struct {
 	// with what tells a copy of it whose key differs (recHeader).
 	recs    []recHeader
 	renames [][2]string // EventLog 6011: from, to
+	// damagedHosts are the hosts only damaged records name (hostSpan.
+	// damaged is their count) while intact records name others: kept out
+	// of hosts (splitDamagedHosts).
+	damagedHosts []*hostSpan
 	// first and last are the oldest and newest usable TimeCreated;
 	// untimed counts the records without one, placed in no time (placed).
 	first, last time.Time
@@ -78,6 +82,32 @@ type hostSpan struct {
 	first, last  time.Time // usable TimeCreated only (placed); zero: none
 	count        int
 	untimed      int // those of count without a usable TimeCreated
+	damaged      int // those of count in a damaged chunk (evtx.Summary.Damaged)
+}
+
+// splitDamagedHosts moves out of p.hosts, into p.damagedHosts, the hosts
+// that only damaged records name (in a chunk whose checksum fails:
+// evtx.Summary.Damaged) when intact records name another host. Two bit
+// flips in a damaged chunk, one in the Computer value of a template
+// ("DESKTOP" read "DEQKTOP"), made its records name a second computer
+// interleaved with the first, and grouping took one machine's log for
+// forwarded events (TestDamagedChunkNamesNoMachine). A name that damaged
+// records alone give is no evidence of another machine: the records are
+// still counted (records, keys, untimed), in no host, and grouping says
+// which records named it (Machine.Why). A log all of whose records are
+// damaged keeps its hosts: there is nothing intact to prefer.
+func splitDamagedHosts(p *profile) {
+	intact := slices.ContainsFunc(p.hosts, func(h *hostSpan) bool { return h.count > h.damaged })
+	if !intact {
+		return
+	}
+	p.hosts = slices.DeleteFunc(p.hosts, func(h *hostSpan) bool {
+		if h.count == h.damaged {
+			p.damagedHosts = append(p.damagedHosts, h)
+			return true
+		}
+		return false
+	})
 }
 
 // hostKey is the host a Computer value names (hosts.Key: its first DNS
@@ -267,6 +297,9 @@ func (pr *profiler) note(s evtx.Summary) {
 	if t.IsZero() {
 		hs.untimed++
 	}
+	if s.Damaged {
+		hs.damaged++
+	}
 	hs.minID = min(hs.minID, s.RecordID)
 	if s.RecordID >= hs.maxID {
 		hs.maxID = s.RecordID
@@ -338,6 +371,7 @@ func (pr *profiler) profile() *profile {
 			}
 			h.count += o.count
 			h.untimed += o.untimed
+			h.damaged += o.damaged
 			h.minID = min(h.minID, o.minID)
 			// The records of one record id lie in one shard: o.maxID
 			// equals no other shard's.
@@ -353,6 +387,7 @@ func (pr *profiler) profile() *profile {
 			p.hosts = append(p.hosts, h)
 		}
 	}
+	splitDamagedHosts(p)
 	// Past maxHosts, those whose records come first (smallest record
 	// number, then key) are kept: the order in which the decoding
 	// goroutines first named them is no fixed order

@@ -75,6 +75,9 @@ func (pr *plainProfiler) note(s evtx.Summary) {
 	if t.IsZero() {
 		hs.untimed++
 	}
+	if s.Damaged {
+		hs.damaged++
+	}
 	hs.minID = min(hs.minID, s.RecordID)
 	if s.RecordID >= hs.maxID {
 		hs.maxID = s.RecordID
@@ -99,6 +102,7 @@ func (pr *plainProfiler) profile() *profile {
 	p.keys = slices.Clip(slices.Compact(p.keys))
 	slices.Sort(p.alt)
 	p.alt = slices.Clip(slices.Compact(p.alt))
+	splitDamagedHosts(p)
 	return p
 }
 
@@ -139,7 +143,7 @@ func profileDiff(got, want *profile, ordered bool) string {
 	}
 	host := func(h *hostSpan) string {
 		return fmt.Sprintf("%s %q ids %d..%d %s..%s ×%d untimed %d", h.key, h.name, h.minID, h.maxID,
-			h.first.Format(time.RFC3339Nano), h.last.Format(time.RFC3339Nano), h.count, h.untimed)
+			h.first.Format(time.RFC3339Nano), h.last.Format(time.RFC3339Nano), h.count, h.untimed) + fmt.Sprintf(" damaged %d", h.damaged)
 	}
 	if len(got.hosts) != len(want.hosts) {
 		d = append(d, fmt.Sprintf("%d hosts, want %d", len(got.hosts), len(want.hosts)))
@@ -148,6 +152,18 @@ func profileDiff(got, want *profile, ordered bool) string {
 		if g, w := host(got.hosts[i]), host(want.hosts[i]); g != w {
 			d = append(d, fmt.Sprintf("host %d: %s, want %s", i, g, w))
 		}
+	}
+	var gd, wd []string
+	for _, h := range got.damagedHosts {
+		gd = append(gd, host(h))
+	}
+	for _, h := range want.damagedHosts {
+		wd = append(wd, host(h))
+	}
+	slices.Sort(gd)
+	slices.Sort(wd)
+	if !slices.Equal(gd, wd) {
+		d = append(d, fmt.Sprintf("damaged hosts %q, want %q", gd, wd))
 	}
 	return strings.Join(d, "; ")
 }

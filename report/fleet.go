@@ -10,6 +10,7 @@ import (
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/fleet"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
+	"github.com/evtxrdp/evtxrdp/internal/rawpath"
 )
 
 // Machine says which machine a report is about and how the inputs were
@@ -47,6 +48,9 @@ type MachineLog struct {
 // Copy is one file holding a log.
 type Copy struct {
 	Path string `json:"path"`
+	// PathBase64 is Path's bytes in base64 when Path is not valid UTF-8
+	// (SCHEMA.md).
+	PathBase64 string `json:"path_base64,omitempty"`
 	// Records counts its records; Added those no copy before it holds.
 	Records int `json:"records"`
 	Added   int `json:"added"`
@@ -68,7 +72,7 @@ func NewMachine(m *fleet.Machine) *Machine {
 	for _, l := range m.Logs {
 		ml := MachineLog{Channel: l.Channel, Read: l.Read, Records: l.Records, Copies: []Copy{}}
 		for _, c := range l.Copies {
-			ml.Copies = append(ml.Copies, Copy{Path: c.Path, Records: c.Records, Added: c.Added, Untimed: c.Untimed, SameFile: c.SameFile})
+			ml.Copies = append(ml.Copies, Copy{Path: c.Path, PathBase64: rawpath.Base64(c.Path), Records: c.Records, Added: c.Added, Untimed: c.Untimed, SameFile: c.SameFile})
 		}
 		rm.Logs = append(rm.Logs, ml)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
+	"github.com/evtxrdp/evtxrdp/internal/rawpath"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -109,7 +110,8 @@ type TimelineLine struct {
 	EventID       uint16 `json:"event_id"`
 	Channel       string `json:"channel"`
 	File          string `json:"file"`
-	EventRecordID uint64 `json:"event_record_id"` // of a group: the newest's
+	FileBase64    string `json:"file_base64,omitempty"` // File's bytes when not UTF-8 (SCHEMA.md)
+	EventRecordID uint64 `json:"event_record_id"`       // of a group: the newest's
 	RecordNumber  uint64 `json:"record_number"`
 	Text          string `json:"text"`
 }
@@ -125,6 +127,7 @@ type Record struct {
 	EventRecordID uint64 `json:"event_record_id"`
 	RecordNumber  uint64 `json:"record_number"`
 	File          string `json:"file,omitempty"`
+	FileBase64    string `json:"file_base64,omitempty"` // File's bytes when not UTF-8 (SCHEMA.md)
 	// Time is the record's TimeCreated, "" when it has none (the record
 	// header time never stands for it: rules.RecordRef.Time).
 	Time string `json:"time"`
@@ -134,7 +137,7 @@ func newRecord(r *rules.RecordRef) *Record {
 	if r == nil {
 		return nil
 	}
-	return &Record{EventRecordID: r.EventRecordID, RecordNumber: r.RecordNumber, File: r.File, Time: formatTime(r.Time)}
+	return &Record{EventRecordID: r.EventRecordID, RecordNumber: r.RecordNumber, File: r.File, FileBase64: rawpath.Base64(r.File), Time: formatTime(r.Time)}
 }
 
 // ClockJump is a log with records whose TimeCreated lies after that of its
@@ -234,6 +237,9 @@ type LogStatus struct {
 	// Role is "evidence" or "corroboration".
 	Role  string   `json:"role"`
 	Paths []string `json:"paths,omitempty"`
+	// PathsBase64 holds, when one of Paths is not valid UTF-8, each one's
+	// bytes in base64 ("" for those that are): SCHEMA.md.
+	PathsBase64 []string `json:"paths_base64,omitempty"`
 	// Status is "read", "absent", "unreadable", "empty" or "partial".
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
@@ -287,9 +293,12 @@ type Outside struct {
 
 // Event is an event shown as evidence.
 type Event struct {
-	Query   string `json:"query"`
-	File    string `json:"file"`
-	Channel string `json:"channel"`
+	Query string `json:"query"`
+	File  string `json:"file"`
+	// FileBase64 is File's bytes in base64 when File is not valid UTF-8
+	// (SCHEMA.md).
+	FileBase64 string `json:"file_base64,omitempty"`
+	Channel    string `json:"channel"`
 	// EventRecordID is the record's System/EventRecordID (what Event
 	// Viewer shows; 0 when none was read); RecordID its record number in
 	// the file, which differs in exported logs.
@@ -360,8 +369,12 @@ type Reference struct {
 
 // Input is one log file given to the analysis.
 type Input struct {
-	Path    string `json:"path"`
-	Channel string `json:"channel"`
+	Path string `json:"path"`
+	// PathBase64 is Path's bytes in base64 when Path is not valid UTF-8
+	// (a JSON string then holds U+FFFD for each invalid byte): decoded,
+	// the name to open (SCHEMA.md).
+	PathBase64 string `json:"path_base64,omitempty"`
+	Channel    string `json:"channel"`
 	// ChannelFromEvents is true when the channel, read from the events
 	// (the System/Channel of the log's first record), differs from the one
 	// its file name gives (a renamed, copied or exported log); FileChannel
@@ -557,7 +570,7 @@ func New(res *rules.Result) *Report {
 	}
 	for _, l := range res.Timeline {
 		tl := TimelineLine{Time: formatTime(l.Time), Count: l.Count, Entry: l.Entry, Provider: l.Provider, EventID: l.EventID,
-			Channel: l.Channel, File: l.File, EventRecordID: l.EventRecordID, RecordNumber: l.RecordID, Text: l.Text}
+			Channel: l.Channel, File: l.File, FileBase64: rawpath.Base64(l.File), EventRecordID: l.EventRecordID, RecordNumber: l.RecordID, Text: l.Text}
 		if l.Count > 1 {
 			tl.LastTime = formatTime(l.Last)
 		}
@@ -574,7 +587,7 @@ func New(res *rules.Result) *Report {
 
 func newEvent(e *rules.EventRef) Event {
 	ev := Event{
-		Query: e.Query, File: e.File, Channel: e.Channel, EventRecordID: e.EventRecordID, RecordID: e.RecordID,
+		Query: e.Query, File: e.File, FileBase64: rawpath.Base64(e.File), Channel: e.Channel, EventRecordID: e.EventRecordID, RecordID: e.RecordID,
 		Time: formatTime(e.Time), Provider: e.Provider, EventID: e.EventID,
 		Level: e.Level, Computer: e.Computer,
 		Attribution: e.Attribution, Possible: e.Possible,
@@ -604,7 +617,7 @@ func newFinding(f *rules.Finding) Finding {
 		Steps:         []Step{},
 	}
 	for _, ls := range f.Logs {
-		rf.Logs = append(rf.Logs, LogStatus{Channel: ls.Channel, Role: ls.Role, Paths: ls.Paths, Status: ls.Status, Detail: ls.Detail})
+		rf.Logs = append(rf.Logs, LogStatus{Channel: ls.Channel, Role: ls.Role, Paths: ls.Paths, PathsBase64: rawpath.List(ls.Paths), Status: ls.Status, Detail: ls.Detail})
 	}
 	win := *r
 	win.Window = f.Window
@@ -681,7 +694,7 @@ func newFinding(f *rules.Finding) Finding {
 func newInput(in *rules.Input) Input {
 	s := in.Stats
 	ri := Input{
-		Path: in.Path, Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents, FileChannel: in.FileChannel, Channels: in.Channels,
+		Path: in.Path, PathBase64: rawpath.Base64(in.Path), Channel: in.Channel, ChannelFromEvents: in.ChannelFromEvents, FileChannel: in.FileChannel, Channels: in.Channels,
 		ChannelUnknown: in.ChannelUnknown,
 		Size:           in.Size, Used: in.Used,
 		Records: s.Records + s.Skipped + s.Filtered, Decoded: s.Records, Filtered: s.Filtered,

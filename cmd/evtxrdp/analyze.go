@@ -331,7 +331,7 @@ var primeOff = false
 
 // analyzeMachine analyses the logs of one machine: the report of a single
 // machine, with its grouping when there is something to say (copies, a
-// rename, forwarded events) or in JSON Lines.
+// rename, forwarded events, names only damaged records give) or in JSON Lines.
 func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer, progress *progressLine, opts []string, notRead []string) int {
 	logs := m.EvtxLogs()
 	res, aerr := eng.Analyze(logs)
@@ -344,7 +344,7 @@ func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout
 	r := report.New(res)
 	setRun(r, m, opts)
 	r.NotRead = notRead
-	if f == report.FormatJSONL || m.Copies() || m.UnmergedCopy || m.Forwarded || len(m.Computers) > 1 {
+	if f == report.FormatJSONL || m.Copies() || m.UnmergedCopy || m.Forwarded || len(m.Computers) > 1 || len(m.DamagedNames) > 0 {
 		r.Machine = report.NewMachine(m)
 	}
 	if err := report.Write(stdout, r, f); err != nil {

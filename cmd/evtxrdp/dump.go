@@ -13,6 +13,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
+	"github.com/evtxrdp/evtxrdp/internal/rawpath"
 	"github.com/evtxrdp/evtxrdp/rules"
 	"github.com/spf13/pflag"
 )
@@ -838,14 +839,27 @@ func appendJSON(b []byte, ev *evtx.Event, _ int) []byte {
 	}
 	b = append(b, `,"file":`...)
 	b = appendJSONString(b, ev.Source.File)
+	b = appendFileBase64(b, ev.Source.File)
 	if c := ev.ConflictOf; c != nil {
 		// Of copies read as one, a record another copy holds with other
 		// content, printed beside it (evtx.Event.ConflictOf).
 		b = append(b, `,"conflict_of":{"file":`...)
 		b = appendJSONString(b, c.File)
+		b = appendFileBase64(b, c.File)
 		b = fmt.Appendf(b, `,"offset":%d}`, c.Offset)
 	}
 	return append(b, "}\n"...)
+}
+
+// appendFileBase64 appends, after a "file" field holding path, the
+// "file_base64" field of its bytes when path is not valid UTF-8 (its JSON
+// string then holds U+FFFD for each invalid byte): rawpath.
+func appendFileBase64(b []byte, path string) []byte {
+	if e := rawpath.Base64(path); e != "" {
+		b = append(b, `,"file_base64":`...)
+		b = appendJSONString(b, e)
+	}
+	return b
 }
 
 // appendJSONValue appends the canonical text of v as a JSON string.

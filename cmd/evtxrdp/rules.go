@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/evtxrdp/evtxrdp/internal/rawpath"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -117,6 +118,7 @@ type ruleInfo struct {
 	Channels      []string `json:"channels"`
 	Queries       []string `json:"queries"`
 	File          string   `json:"file"`
+	FileBase64    string   `json:"file_base64,omitempty"` // File's bytes when not UTF-8 (rawpath)
 }
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -156,7 +158,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		infos := []ruleInfo{}
 		for _, r := range rs {
 			ri := ruleInfo{ID: r.ID, Scenario: r.Scenario, Title: r.Title, Severity: string(r.Severity),
-				WindowSeconds: int64(r.Window.Seconds()), Channels: r.Channels(), File: r.File}
+				WindowSeconds: int64(r.Window.Seconds()), Channels: r.Channels(), File: r.File, FileBase64: rawpath.Base64(r.File)}
 			for _, q := range r.Queries {
 				ri.Queries = append(ri.Queries, q.Channel+"!"+q.XPath)
 			}
