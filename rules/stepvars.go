@@ -193,6 +193,12 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 					add(varKey("$" + name))
 				}
 			default:
+				if ks := psListAssigned(words); ks != nil {
+					for _, k := range ks {
+						add(k)
+					}
+					break
+				}
 				if k, n := psAssigned(words); k != "" {
 					add(k)
 					words = words[n:] // $a = $b = ...
@@ -202,14 +208,70 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 			break
 		}
 	}
+	// A common parameter that names a variable sets it wherever it is
+	// (-OutVariable k, -ov:+k; Tee-Object -Variable k): never to a
+	// literal the check reads.
+	// https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_commonparameters
+	for i, w := range raw {
+		sw, val, colon := strings.Cut(strings.ToLower(w), ":")
+		if !varParams[sw] {
+			continue
+		}
+		if !colon {
+			if i+1 >= len(raw) {
+				continue
+			}
+			val = raw[i+1]
+		}
+		if name := strings.TrimPrefix(strings.Trim(val, "'\""), "+"); name != "" && !strings.HasPrefix(name, "$") {
+			add(varKey("$" + name))
+		}
+	}
 	return vs, loop
 }
+
+// varParams are the parameters that name a variable a command sets.
+var varParams = map[string]bool{
+	"-outvariable": true, "-ov": true, "-pipelinevariable": true, "-pv": true,
+	"-errorvariable": true, "-ev": true, "-warningvariable": true, "-wv": true,
+	"-informationvariable": true, "-iv": true, "-variable": true,
+}
+
+// psListAssigned returns the keys of the variables words start by setting
+// together ($a, $b = 1, 2; [int] $a, $b = ...), or nil.
+func psListAssigned(words []string) []string {
+	line := strings.Join(words, " ")
+	m := psListSet.FindStringSubmatch(line)
+	if m == nil {
+		return nil
+	}
+	var ks []string
+	for _, v := range strings.Split(m[1], ",") {
+		v = strings.TrimSpace(v)
+		if i := strings.LastIndex(v, "]"); i >= 0 {
+			v = strings.TrimSpace(v[i+1:])
+		}
+		ks = append(ks, varKey(v))
+	}
+	return ks
+}
+
+// psListSet is a list of variables (each may have a cast) given values
+// together.
+var psListSet = regexp.MustCompile(`^((?:(?:\[[^\]]*\]\s*)?\$[A-Za-z0-9_:{}]+\s*,\s*)+(?:\[[^\]]*\]\s*)?\$[A-Za-z0-9_:{}]+)\s*=[^=]`)
 
 // psAssigned returns the key of the variable words start by setting ($x
 // =, $x += ..., [type]$x =, $x=value, foreach ($x in: "in" sets it too),
 // and how many words the setting takes; "" when they start otherwise.
 func psAssigned(words []string) (string, int) {
 	w := words[0]
+	if strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]") && len(words) > 1 {
+		// [string] $x = ...: a cast apart from its variable.
+		if k, n := psAssigned(words[1:]); k != "" {
+			return k, n + 1
+		}
+		return "", 0
+	}
 	if strings.HasPrefix(w, "[") {
 		j := strings.LastIndex(w, "]$")
 		if j < 0 {
