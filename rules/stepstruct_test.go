@@ -89,6 +89,8 @@ func TestUnsavedWritesStructure(t *testing.T) {
 			`registry write before a reg export of its key ($k[as set on line 3 of step fix]`},
 		{"a variable set again in parentheses", "powershell", "$k = 'HKLM\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\n($k = 'HKLM\\SOFTWARE\\B')\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
 			`registry write before a reg export of its key ($k[as set on line 3 of step fix]`},
+		{"a delayed expansion of a variable set again", "cmd", "setlocal EnableDelayedExpansion\nset K=HKLM\\SOFTWARE\\A\nreg export !K! C:\\BackupACLs\\a.reg /y\nset K=HKLM\\SOFTWARE\\B\nif exist C:\\BackupACLs\\a.reg reg add !K! /v X /d 1 /f",
+			`registry write before a reg export of its key (hklm\software\b`},
 		{"a variable set in a block", "powershell", "if ($x) { $k = 'HKLM\\SOFTWARE\\B' }\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
 			`registry write of $k, which the check cannot name: $k is set inside a block or loop`},
 		{"a variable set in a loop", "powershell", "foreach ($k in 'HKLM\\SOFTWARE\\A') { reg export $k C:\\BackupACLs\\a.reg /y }\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",

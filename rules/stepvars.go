@@ -58,6 +58,8 @@ var (
 	// a %NAME% reference.
 	psVarName = regexp.MustCompile(`^(?i:(?:script|global|local|private|using|env):)?[A-Za-z0-9_]+`)
 	cmdVarRef = regexp.MustCompile(`^%([A-Za-z_][A-Za-z0-9_]*)%`)
+	// cmdDelayedRef is a !NAME! reference (delayed expansion).
+	cmdDelayedRef = regexp.MustCompile(`^!([A-Za-z_][A-Za-z0-9_]*)!`)
 )
 
 // stepCommands returns s's commands in order (comment lines skipped),
@@ -340,13 +342,13 @@ func literalSet(line, shell, v string) (bool, string) {
 // each variable reference by what it names there (varValue); a
 // subexpression $(...) is put between unnamedMarks.
 func resolveVars(w string, pos, line int, sets map[string][]assignment) string {
-	if !strings.ContainsAny(w, "$%") {
+	if !strings.ContainsAny(w, "$%!") {
 		return w
 	}
 	var b strings.Builder
 	for i := 0; i < len(w); {
 		c := w[i]
-		if c != '$' && c != '%' {
+		if c != '$' && c != '%' && c != '!' {
 			b.WriteByte(c)
 			i++
 			continue
@@ -363,6 +365,16 @@ func resolveVars(w string, pos, line int, sets map[string][]assignment) string {
 		case c == '$':
 			if name := psVarName.FindString(w[i+1:]); name != "" {
 				ref = "$" + name
+			}
+		case c == '!':
+			// cmd's delayed expansion (setlocal EnableDelayedExpansion)
+			// reads !NAME! when the command runs, as PowerShell reads $x:
+			// a variable the step sets is taken so, and set again after
+			// a save is not the saved value.
+			if m := cmdDelayedRef.FindStringSubmatch(w[i:]); m != nil && len(sets["%"+strings.ToLower(m[1])+"%"]) > 0 {
+				b.WriteString(varValueOf(m[0], "%"+strings.ToLower(m[1])+"%", pos, line, false, sets))
+				i += len(m[0])
+				continue
 			}
 		default:
 			if m := cmdVarRef.FindString(w[i:]); m != "" {
@@ -389,6 +401,13 @@ func resolveVars(w string, pos, line int, sets map[string][]assignment) string {
 // else, and for $_ and the like, ref between unnamedMarks.
 func varValue(ref string, pos, line int, sets map[string][]assignment) string {
 	k := varKey(ref)
+	return varValueOf(ref, k, pos, line, strings.HasPrefix(k, "%"), sets)
+}
+
+// varValueOf is varValue of ref, whose key is k, the settings of earlier
+// lines seen when byLine is true (cmd's %K%), else of earlier commands
+// ($x, cmd's !K!).
+func varValueOf(ref, k string, pos, line int, byLine bool, sets map[string][]assignment) string {
 	switch k {
 	case "$_", "$psitem", "$input", "$args", "$this", "$matches", "$foreach", "$switch":
 		return unnamedMark + ref + unnamedMark
@@ -399,7 +418,7 @@ func varValue(ref string, pos, line int, sets map[string][]assignment) string {
 	}
 	// The settings are in the order of the commands, so of the lines too.
 	n := sort.Search(len(as), func(i int) bool {
-		if strings.HasPrefix(k, "%") {
+		if byLine {
 			return as[i].line >= line
 		}
 		return as[i].pos >= pos
