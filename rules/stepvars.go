@@ -187,7 +187,16 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 					add("%" + strings.ToLower(strings.TrimSpace(name)) + "%")
 				}
 			case l == "set-variable" || l == "new-variable" || l == "sv" || l == "nv":
-				name := switchValue(words[1:], "-name")
+				// PowerShell takes a parameter by any prefix of its name
+				// that names no other (-N, -Na: -Name).
+				// https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_parameters
+				var name string
+				for i := 1; i+1 < len(words); i++ {
+					if l := strings.ToLower(words[i]); len(l) > 1 && strings.HasPrefix("-name", l) {
+						name = words[i+1]
+						break
+					}
+				}
 				if name == "" && len(words) > 1 && !strings.HasPrefix(words[1], "-") {
 					name = words[1]
 				}
