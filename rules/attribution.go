@@ -333,7 +333,7 @@ const chanceShare = 0.25
 // coincident returns the RDP connection attempt of cs (sorted by time)
 // nearest to t within d that attributes an event at t, or nil; share is
 // the part of the hour around t (up to end, the reference time, when it is
-// not zero and comes first) that lies within d of an attempt of cs, and
+// not zero, not before t and comes first) that lies within d of an attempt of cs, and
 // byChance says that it is so large (chanceShare) that an attempt within d
 // is chance, not a sign that the event is RDP's: then no attempt is
 // returned.
@@ -343,7 +343,10 @@ func coincident(cs []contextTime, t time.Time, d time.Duration, end time.Time) (
 		return nil, 0, false
 	}
 	lo, hi := t.Add(-chanceSpan), t.Add(chanceSpan)
-	if !end.IsZero() && end.Before(hi) && end.After(t) {
+	// An event at the reference time (the newest, often) has no later
+	// attempts to meet: its hour ends with it, as one a second earlier
+	// has its own end at the reference time.
+	if !end.IsZero() && end.Before(hi) && !end.Before(t) {
 		hi = end
 	}
 	if !hi.After(lo) {

@@ -124,6 +124,7 @@ func TestCoincidentShare(t *testing.T) {
 		{"every 20 s", every(t0.Add(-40*time.Minute), t0.Add(40*time.Minute), 20*time.Second), time.Time{}, 1, true},
 		{"every 80 s: a quarter", every(t0.Add(-40*time.Minute), t0.Add(40*time.Minute), 80*time.Second), time.Time{}, 0.25, true},
 		{"every 100 s", every(t0.Add(-40*time.Minute), t0.Add(40*time.Minute), 100*time.Second), time.Time{}, 0.2, false},
+		{"every 80 s up to an event at the reference time", every(t0.Add(-40*time.Minute), t0, 80*time.Second), t0, 0.25, true},
 		{"every 100 s up to the reference time", every(t0.Add(-40*time.Minute), t0.Add(5*time.Minute), 100*time.Second), t0.Add(5 * time.Minute), 0.2, false},
 	} {
 		near, share, chance := coincident(c.cs, t0, 10*time.Second, c.end)

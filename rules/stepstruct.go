@@ -24,8 +24,12 @@ package rules
 // that literal, so a reg export of a key covers Set-ItemProperty $k of the
 // same key and no other; another value ($f = Get-Item ...) as that one
 // value, equal only to itself; none yet, as the value the user gave it
-// before pasting, equal only to itself. cmd expands %K% when it reads a
-// line, so a use sees the settings of earlier lines only. A variable set
+// before pasting, equal only to itself. Settings are $k = (a cast before
+// it, several variables at once: $k, $n = ...), set K=, Set-Variable and
+// New-Variable, and a parameter that names a variable (-OutVariable k,
+// Tee-Object -Variable k). cmd expands %K% when it reads a
+// line, so a use sees the settings of earlier lines only; !K! (delayed
+// expansion) when the command runs, so one sees earlier commands'. A variable set
 // inside a block or loop (where the check cannot tell which setting a use
 // sees), $_ and the like, and a subexpression cannot be named: a change
 // of one is refused, and a save of one saves nothing. A cmd for loop over

@@ -58,6 +58,8 @@ var (
 	// a %NAME% reference.
 	psVarName = regexp.MustCompile(`^(?i:(?:script|global|local|private|using|env):)?[A-Za-z0-9_]+`)
 	cmdVarRef = regexp.MustCompile(`^%([A-Za-z_][A-Za-z0-9_]*)%`)
+	// cmdDelayedRef is a !NAME! reference (delayed expansion).
+	cmdDelayedRef = regexp.MustCompile(`^!([A-Za-z_][A-Za-z0-9_]*)!`)
 )
 
 // stepCommands returns s's commands in order (comment lines skipped),
@@ -185,7 +187,16 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 					add("%" + strings.ToLower(strings.TrimSpace(name)) + "%")
 				}
 			case l == "set-variable" || l == "new-variable" || l == "sv" || l == "nv":
-				name := switchValue(words[1:], "-name")
+				// PowerShell takes a parameter by any prefix of its name
+				// that names no other (-N, -Na: -Name).
+				// https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_parameters
+				var name string
+				for i := 1; i+1 < len(words); i++ {
+					if l := strings.ToLower(words[i]); len(l) > 1 && strings.HasPrefix("-name", l) {
+						name = words[i+1]
+						break
+					}
+				}
 				if name == "" && len(words) > 1 && !strings.HasPrefix(words[1], "-") {
 					name = words[1]
 				}
@@ -193,6 +204,12 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 					add(varKey("$" + name))
 				}
 			default:
+				if ks := psListAssigned(words); ks != nil {
+					for _, k := range ks {
+						add(k)
+					}
+					break
+				}
 				if k, n := psAssigned(words); k != "" {
 					add(k)
 					words = words[n:] // $a = $b = ...
@@ -202,14 +219,70 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 			break
 		}
 	}
+	// A common parameter that names a variable sets it wherever it is
+	// (-OutVariable k, -ov:+k; Tee-Object -Variable k): never to a
+	// literal the check reads.
+	// https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_commonparameters
+	for i, w := range raw {
+		sw, val, colon := strings.Cut(strings.ToLower(w), ":")
+		if !varParams[sw] {
+			continue
+		}
+		if !colon {
+			if i+1 >= len(raw) {
+				continue
+			}
+			val = raw[i+1]
+		}
+		if name := strings.TrimPrefix(strings.Trim(val, "'\""), "+"); name != "" && !strings.HasPrefix(name, "$") {
+			add(varKey("$" + name))
+		}
+	}
 	return vs, loop
 }
+
+// varParams are the parameters that name a variable a command sets.
+var varParams = map[string]bool{
+	"-outvariable": true, "-ov": true, "-pipelinevariable": true, "-pv": true,
+	"-errorvariable": true, "-ev": true, "-warningvariable": true, "-wv": true,
+	"-informationvariable": true, "-iv": true, "-variable": true,
+}
+
+// psListAssigned returns the keys of the variables words start by setting
+// together ($a, $b = 1, 2; [int] $a, $b = ...), or nil.
+func psListAssigned(words []string) []string {
+	line := strings.Join(words, " ")
+	m := psListSet.FindStringSubmatch(line)
+	if m == nil {
+		return nil
+	}
+	var ks []string
+	for _, v := range strings.Split(m[1], ",") {
+		v = strings.TrimSpace(v)
+		if i := strings.LastIndex(v, "]"); i >= 0 {
+			v = strings.TrimSpace(v[i+1:])
+		}
+		ks = append(ks, varKey(v))
+	}
+	return ks
+}
+
+// psListSet is a list of variables (each may have a cast) given values
+// together.
+var psListSet = regexp.MustCompile(`^((?:(?:\[[^\]]*\]\s*)?\$[A-Za-z0-9_:{}]+\s*,\s*)+(?:\[[^\]]*\]\s*)?\$[A-Za-z0-9_:{}]+)\s*=[^=]`)
 
 // psAssigned returns the key of the variable words start by setting ($x
 // =, $x += ..., [type]$x =, $x=value, foreach ($x in: "in" sets it too),
 // and how many words the setting takes; "" when they start otherwise.
 func psAssigned(words []string) (string, int) {
 	w := words[0]
+	if strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]") && len(words) > 1 {
+		// [string] $x = ...: a cast apart from its variable.
+		if k, n := psAssigned(words[1:]); k != "" {
+			return k, n + 1
+		}
+		return "", 0
+	}
 	if strings.HasPrefix(w, "[") {
 		j := strings.LastIndex(w, "]$")
 		if j < 0 {
@@ -278,13 +351,13 @@ func literalSet(line, shell, v string) (bool, string) {
 // each variable reference by what it names there (varValue); a
 // subexpression $(...) is put between unnamedMarks.
 func resolveVars(w string, pos, line int, sets map[string][]assignment) string {
-	if !strings.ContainsAny(w, "$%") {
+	if !strings.ContainsAny(w, "$%!") {
 		return w
 	}
 	var b strings.Builder
 	for i := 0; i < len(w); {
 		c := w[i]
-		if c != '$' && c != '%' {
+		if c != '$' && c != '%' && c != '!' {
 			b.WriteByte(c)
 			i++
 			continue
@@ -301,6 +374,16 @@ func resolveVars(w string, pos, line int, sets map[string][]assignment) string {
 		case c == '$':
 			if name := psVarName.FindString(w[i+1:]); name != "" {
 				ref = "$" + name
+			}
+		case c == '!':
+			// cmd's delayed expansion (setlocal EnableDelayedExpansion)
+			// reads !NAME! when the command runs, as PowerShell reads $x:
+			// a variable the step sets is taken so, and set again after
+			// a save is not the saved value.
+			if m := cmdDelayedRef.FindStringSubmatch(w[i:]); m != nil && len(sets["%"+strings.ToLower(m[1])+"%"]) > 0 {
+				b.WriteString(varValueOf(m[0], "%"+strings.ToLower(m[1])+"%", pos, line, false, sets))
+				i += len(m[0])
+				continue
 			}
 		default:
 			if m := cmdVarRef.FindString(w[i:]); m != "" {
@@ -327,6 +410,13 @@ func resolveVars(w string, pos, line int, sets map[string][]assignment) string {
 // else, and for $_ and the like, ref between unnamedMarks.
 func varValue(ref string, pos, line int, sets map[string][]assignment) string {
 	k := varKey(ref)
+	return varValueOf(ref, k, pos, line, strings.HasPrefix(k, "%"), sets)
+}
+
+// varValueOf is varValue of ref, whose key is k, the settings of earlier
+// lines seen when byLine is true (cmd's %K%), else of earlier commands
+// ($x, cmd's !K!).
+func varValueOf(ref, k string, pos, line int, byLine bool, sets map[string][]assignment) string {
 	switch k {
 	case "$_", "$psitem", "$input", "$args", "$this", "$matches", "$foreach", "$switch":
 		return unnamedMark + ref + unnamedMark
@@ -337,7 +427,7 @@ func varValue(ref string, pos, line int, sets map[string][]assignment) string {
 	}
 	// The settings are in the order of the commands, so of the lines too.
 	n := sort.Search(len(as), func(i int) bool {
-		if strings.HasPrefix(k, "%") {
+		if byLine {
 			return as[i].line >= line
 		}
 		return as[i].pos >= pos
