@@ -173,7 +173,7 @@ func (sp span) nextLog() (appended, bool) {
 // sp's last counted slot and none in the slot after is not found. Only
 // the blocks below below are looked at (a later log found already).
 func (sp span) headerInSlot(nslots int, below int64) (appended, bool) {
-	if sp.hdrOK && sp.hdrN > 0 && sp.hdrN < nslots && !sp.mayHoldMore() {
+	if sp.hdrOK && sp.hdrN > 0 && sp.hdrN <= nslots && !sp.mayHoldMore() {
 		return appended{}, false
 	}
 	holes, _ := sp.ra.(dataFinder)
@@ -201,7 +201,7 @@ func (sp span) headerInSlot(nslots int, below int64) (appended, bool) {
 }
 
 // mayHoldMore reports whether the chunk slots of sp, whose file header is
-// intact and counts hdrN chunks, 0 < hdrN < the slots the input holds,
+// intact and counts hdrN chunks, 0 < hdrN <= the slots the input holds,
 // may hold more than its chunks (headerInSlot): the first slot past the
 // count holds an intact chunk header (the header lags, or another log's
 // chunk lies there), the file header block before that slot holds a
