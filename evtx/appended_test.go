@@ -17,6 +17,15 @@ import (
 // at all (3,400 and 129), 28 chunks were called damaged, and 24 runs of
 // its records were reported lost ("chunks zeroed or overwritten").
 //
+// appendedPairNames are the samples whose pairs the tests of several
+// logs in one file concatenate: two System logs of whole chunks and
+// cleanSample.
+var appendedPairNames = []string{
+	"fukusuket__evtx-parser__samples__System.evtx",
+	"michkoll__fakenevtx__tests__data__System.evtx",
+	cleanSample,
+}
+
 // Each pair of logs whose first ends at a chunk boundary is read
 // concatenated, with the first's file header intact and with its CRC32
 // broken (then every chunk slot is looked at): the events are those of
@@ -24,11 +33,7 @@ import (
 // with the second's bytes unread.
 func TestAppendedLogNotRead(t *testing.T) {
 	logs := testLogs(t)
-	names := []string{
-		"fukusuket__evtx-parser__samples__System.evtx",
-		"michkoll__fakenevtx__tests__data__System.evtx",
-		cleanSample,
-	}
+	names := appendedPairNames
 	for _, an := range names {
 		for _, bn := range names {
 			a, b := logs[an], logs[bn]
@@ -90,11 +95,7 @@ func TestAppendedLogNeedsItsHeader(t *testing.T) {
 // at), and after a first log cut inside a chunk.
 func TestAppendedLogDamagedHeader(t *testing.T) {
 	logs := testLogs(t)
-	names := []string{
-		"fukusuket__evtx-parser__samples__System.evtx",
-		"michkoll__fakenevtx__tests__data__System.evtx",
-		cleanSample,
-	}
+	names := appendedPairNames
 	damages := map[string]func(b []byte){
 		"crc":       func(b []byte) { b[124] ^= 0xff },
 		"signature": func(b []byte) { copy(b, "XXXX") },

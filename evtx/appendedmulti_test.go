@@ -130,11 +130,7 @@ func checkLaterLogsCopies(t *testing.T, copies [][]byte, logs ...[]byte) readRes
 // not a chunk slot on at its first intact chunk.
 func TestAppendedLogDamagedStart(t *testing.T) {
 	logs := testLogs(t)
-	names := []string{
-		"fukusuket__evtx-parser__samples__System.evtx",
-		"michkoll__fakenevtx__tests__data__System.evtx",
-		cleanSample,
-	}
+	names := appendedPairNames
 	kinds := []string{"crc", "signature", "zeroed"}
 	for _, an := range names {
 		for _, bn := range names {
@@ -258,11 +254,7 @@ func TestLaterLogs(t *testing.T) {
 // does alone.
 func TestAppendedLogZeroedStart(t *testing.T) {
 	logs := testLogs(t)
-	names := []string{
-		"fukusuket__evtx-parser__samples__System.evtx",
-		"michkoll__fakenevtx__tests__data__System.evtx",
-		cleanSample,
-	}
+	names := appendedPairNames
 	for _, an := range names {
 		for _, bn := range names {
 			a, b := logs[an], logs[bn]
@@ -309,11 +301,7 @@ func TestAppendedLogZeroedStart(t *testing.T) {
 // chunks then cannot be told from the first's.)
 func TestAppendedLogDamagedHeaderInSlot(t *testing.T) {
 	logs := testLogs(t)
-	names := []string{
-		"fukusuket__evtx-parser__samples__System.evtx",
-		"michkoll__fakenevtx__tests__data__System.evtx",
-		cleanSample,
-	}
+	names := appendedPairNames
 	for _, an := range names {
 		hdrN := int(binary.LittleEndian.Uint16(logs[an][42:]))
 		for _, k := range []int{1, hdrN} {
