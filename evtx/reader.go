@@ -183,8 +183,10 @@ type Reader struct {
 	pos        int       // next event of cur
 	pipe       *pipeline // nil until the first Next in parallel mode
 	eof        bool
-	// trailing are problems found before reading (a damaged archive
-	// member) that Errors lists after the reader's own, at io.EOF.
+	// trailing are problems found before reading that Errors lists after
+	// the reader's own, at io.EOF: a log cut at a chunk boundary (named at
+	// the file's end), the later logs of the file, a damaged archive
+	// member.
 	trailing []*FormatError
 	progress func(Progress)
 	closed   bool
@@ -336,8 +338,14 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 			// The count runs past where the next log starts.
 			ends = "this log ends where another starts,"
 		}
-		fail(size, fmt.Errorf("%w: truncated file: the file header counts %s (%d bytes), %s after %s",
-			ErrCorrupt, plural.N(src.hdrN, "chunk"), int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, ends, plural.N(size, "byte")))
+		// It names the end of the file, after every chunk: said at the
+		// end of the read, before the later logs that start there
+		// (Reader.trailing), so that errors stay in file order (a
+		// damaged chunk's problem came after it: FuzzReader
+		// 731799c09d3c7585).
+		rd.trailing = slices.Insert(rd.trailing, 0, &FormatError{File: o.Name, Offset: size, Chunk: -1,
+			Err: fmt.Errorf("%w: truncated file: the file header counts %s (%d bytes), %s after %s",
+				ErrCorrupt, plural.N(src.hdrN, "chunk"), int64(fileHeaderBlock)+int64(src.hdrN)*chunkSize, ends, plural.N(size, "byte"))})
 	}
 	slices.SortStableFunc(hdrErrs, func(a, b *FormatError) int { return cmp.Compare(a.Offset, b.Offset) })
 	rd.keepErrs(hdrErrs...)
