@@ -93,6 +93,8 @@ func TestUnsavedWritesStructure(t *testing.T) {
 			`registry write before a reg export of its key (hklm\software\b`},
 		{"a variable set again by Set-Variable -N", "powershell", "$k = 'HKLM\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\nSet-Variable -N k -Value 'HKLM\\SOFTWARE\\B'\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
 			`registry write before a reg export of its key ($k[as set on line 3 of step fix]`},
+		{"a variable set again by Set-Variable -Name:k", "powershell", "$k = 'HKLM\\SOFTWARE\\A'\nreg export $k C:\\BackupACLs\\a.reg /y\nSet-Variable -Name:k -Value 'HKLM\\SOFTWARE\\B'\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",
+			`registry write before a reg export of its key ($k[as set on line 3 of step fix]`},
 		{"Set-Variable alone", "powershell", "Set-Variable\nif ($ok) { reg add HKLM\\SOFTWARE\\A /v X /d 1 /f }",
 			`registry write before a reg export of its key (hklm\software\a`},
 		{"a variable set in a block", "powershell", "if ($x) { $k = 'HKLM\\SOFTWARE\\B' }\nreg export $k C:\\BackupACLs\\a.reg /y\nif ($LASTEXITCODE -eq 0) { reg add $k /v X /d 1 /f }",

@@ -190,10 +190,16 @@ func assignedVars(raw []string) (vs []string, loop bool) {
 				// PowerShell takes a parameter by any prefix of its name
 				// that names no other (-N, -Na: -Name).
 				// https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_parameters
+				// The value may follow a colon (-Name:k, -N:k).
 				var name string
-				for i := 1; i+1 < len(words); i++ {
-					if l := strings.ToLower(words[i]); len(l) > 1 && strings.HasPrefix("-name", l) {
-						name = words[i+1]
+				for i := 1; i < len(words); i++ {
+					sw, val, colon := strings.Cut(words[i], ":")
+					if l := strings.ToLower(sw); len(l) > 1 && strings.HasPrefix("-name", l) {
+						if colon {
+							name = val
+						} else if i+1 < len(words) {
+							name = words[i+1]
+						}
 						break
 					}
 				}
