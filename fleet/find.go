@@ -98,57 +98,76 @@ func Find(paths []string) (units []*Unit, problems []error, err error) {
 // by Path as evtx.Find sorts a folder's. Archives and logs of one
 // file each in a unit of its own are left as they are.
 func samePlace(units []*Unit) []*Unit {
-	dirOf := func(u *Unit) (string, bool) {
-		if len(u.Logs) == 0 {
-			return "", false
+	// dirOf returns the directory u's logs lie in, and whether u.Path
+	// is that directory; not ok for an archive's members, logs of
+	// several directories, and a path that cannot be looked at (stdin).
+	dirOf := func(u *Unit) (d string, dir, ok bool) {
+		fi, err := os.Stat(u.Path)
+		if err != nil || len(u.Logs) == 0 {
+			return "", false, false
 		}
-		d := filepath.Dir(u.Logs[0].Path)
+		d = filepath.Dir(u.Logs[0].Path)
 		for _, l := range u.Logs {
 			if filepath.Dir(l.Path) != d {
-				return "", false
+				return "", false, false
 			}
 		}
-		if fi, err := os.Stat(u.Path); err != nil || !fi.IsDir() && (len(u.Logs) != 1 || u.Logs[0].Path != u.Path) {
-			return "", false // an archive's members
+		dir = fi.IsDir()
+		if !dir && (len(u.Logs) != 1 || u.Logs[0].Path != u.Path) {
+			return "", false, false // an archive's members
 		}
 		if a, err := filepath.Abs(d); err == nil {
 			d = a
 		}
-		return d, true
+		return d, dir, true
 	}
-	byDir := map[string]*Unit{}
+	type place struct {
+		u      *Unit
+		dir    bool // u.Path is a directory
+		merged bool
+		seen   map[string]bool
+	}
+	byDir := map[string]*place{}
 	var out []*Unit
 	for _, u := range units {
-		d, ok := dirOf(u)
+		d, dir, ok := dirOf(u)
 		if !ok {
 			out = append(out, u)
 			continue
 		}
 		m := byDir[d]
 		if m == nil {
-			byDir[d] = u
+			byDir[d] = &place{u: u, dir: dir}
 			out = append(out, u)
 			continue
 		}
-		if fi, err := os.Stat(u.Path); err == nil && fi.IsDir() {
-			if fi, err := os.Stat(m.Path); err != nil || !fi.IsDir() {
-				m.Path = u.Path // the folder's place, as when it alone is given
+		if !m.dir {
+			if dir {
+				m.u.Path = u.Path // the folder's place, as when it alone is given
+			} else {
+				m.u.Path = filepath.Dir(m.u.Path)
 			}
+			m.dir = true
 		}
-		if fi, err := os.Stat(m.Path); err == nil && !fi.IsDir() {
-			m.Path = filepath.Dir(m.Path)
-		}
-		seen := map[string]bool{}
-		for _, l := range m.Logs {
-			seen[l.Path] = true
+		if m.seen == nil {
+			m.seen = map[string]bool{}
+			for _, l := range m.u.Logs {
+				m.seen[l.Path] = true
+			}
 		}
 		for _, l := range u.Logs {
-			if !seen[l.Path] {
-				seen[l.Path] = true
-				m.Logs = append(m.Logs, l)
+			if !m.seen[l.Path] {
+				m.seen[l.Path] = true
+				m.u.Logs = append(m.u.Logs, l)
 			}
 		}
-		sort.SliceStable(m.Logs, func(i, j int) bool { return m.Logs[i].Path < m.Logs[j].Path })
+		m.merged = true
+	}
+	// Sorted once each, after every unit of its place is in.
+	for _, m := range byDir {
+		if m.merged {
+			sort.SliceStable(m.u.Logs, func(i, j int) bool { return m.u.Logs[i].Path < m.u.Logs[j].Path })
+		}
 	}
 	return out
 }
