@@ -536,9 +536,12 @@ func periodStart(l *evtx.Log, workers int, period time.Duration) (since time.Tim
 		if ev != nil {
 			t = rules.NewRecordRef(ev).Time // its TimeCreated, when usable
 		}
-		if ev != nil && t.IsZero() {
+		if ev != nil && (t.IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID) {
 			// Rare: TimedWrittenEnds reads every record for the one
-			// written before it with a usable TimeCreated.
+			// written before it with a usable TimeCreated, and, for an
+			// export (renumbered) that did not save its records in the
+			// order they were written, for the one with the highest
+			// EventRecordID.
 			if _, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{Workers: workers}, false); err == nil && last != nil {
 				t = rules.NewRecordRef(last).Time
 			}

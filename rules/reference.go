@@ -1,9 +1,12 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -280,6 +283,12 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 // "now" from.
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
 	first, last, err = writtenEnds(l, o, plain, nil)
+	if err == nil && last != nil && renumbered(last) && !merged(l) {
+		var out bool
+		if out, err = exportOutOfOrder(l, o, plain); err == nil && out {
+			return exportWrittenEnds(l, o, first, last)
+		}
+	}
 	if err != nil || first == nil || last == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero() {
 		return first, last, nil, err
 	}
@@ -297,6 +306,134 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 		if tl != nil {
 			last = tl
 		}
+	}
+	return first, last, untimed, nil
+}
+
+// renumbered reports whether ev's record number is not its EventRecordID:
+// ev was read from an export, which renumbers the records it saves from 1
+// and keeps the EventRecordID the source log gave each (evtxtest.Exported;
+// Fox-IT, "Export corrupts Windows Event Log files",
+// https://blog.fox-it.com/2019/06/04/export-corrupts-windows-event-log-files/).
+func renumbered(ev *evtx.Event) bool {
+	return ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
+}
+
+// exportOutOfOrder reports whether the EventRecordIDs of l's records do
+// not rise with their record numbers: l is an export that saved its
+// records in another order than the source log wrote them (newest first,
+// sorted by another column, or the channels of a structured query one
+// after the other). Without plain, the EventRecordIDs are read from the
+// records' summaries, without decoding them (a record whose summary does
+// not give one is decoded); with plain every record is decoded. Both read
+// the same numbers (Summary.EventRecordID is Event.System.EventRecordID),
+// so they give the same answer.
+func exportOutOfOrder(l *evtx.Log, o evtx.Options, plain bool) (bool, error) {
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	type num struct{ rec, id uint64 }
+	var mu sync.Mutex
+	var nums []num
+	if !plain {
+		o.Filter = func(s evtx.Summary) bool {
+			if s.EventRecordID == 0 {
+				return true // decoded: Next gives it
+			}
+			mu.Lock()
+			nums = append(nums, num{s.RecordID, s.EventRecordID})
+			mu.Unlock()
+			return false
+		}
+	}
+	f, err := l.Open(o)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false, err
+		}
+		mu.Lock()
+		nums = append(nums, num{ev.RecordID, ev.System.EventRecordID})
+		mu.Unlock()
+	}
+	slices.SortFunc(nums, func(a, b num) int { return cmp.Or(cmp.Compare(a.rec, b.rec), cmp.Compare(a.id, b.id)) })
+	var prev uint64
+	for _, n := range nums {
+		if n.id == 0 {
+			continue // not read: it orders nothing
+		}
+		if n.id < prev {
+			return true, nil
+		}
+		prev = n.id
+	}
+	return false, nil
+}
+
+// exportWrittenEnds is TimedWrittenEnds for an export whose records are
+// not saved in the order they were written (exportOutOfOrder): the source
+// log numbered its records in the order it wrote them, and the export
+// kept those numbers as EventRecordID, so the last-written record is the
+// one with the highest EventRecordID, and the first-written the one with
+// the lowest, among the records of the channel of the record saved last
+// (first): the EventRecordIDs of two channels, which an export of several
+// saves together, do not compare. Records whose TimeCreated gives no time
+// give way as in TimedWrittenEnds. byNumber are the ends by record
+// number, which stand when no record of their channel has an
+// EventRecordID. Every record is decoded.
+func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast *evtx.Event) (first, last, untimed *evtx.Event, err error) {
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	f, err := l.Open(o)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer f.Close()
+	// before orders two records of one channel by EventRecordID, then
+	// record number (a tie only byte-different copies of a record make).
+	before := func(a, b *evtx.Event) bool {
+		if a.System.EventRecordID != b.System.EventRecordID {
+			return a.System.EventRecordID < b.System.EventRecordID
+		}
+		return a.RecordID < b.RecordID
+	}
+	var lo, hi, tlo, thi *evtx.Event
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if ev.System.EventRecordID == 0 {
+			continue
+		}
+		timed := !writtenTime(ev).IsZero()
+		if ev.System.Channel == byNumberFirst.System.Channel {
+			if lo == nil || before(ev, lo) {
+				lo = ev
+			}
+			if timed && (tlo == nil || before(ev, tlo)) {
+				tlo = ev
+			}
+		}
+		if ev.System.Channel == byNumberLast.System.Channel {
+			if hi == nil || before(hi, ev) {
+				hi = ev
+			}
+			if timed && (thi == nil || before(thi, ev)) {
+				thi = ev
+			}
+		}
+	}
+	first, last = cmp.Or(tlo, lo, byNumberFirst), cmp.Or(thi, hi, byNumberLast)
+	if hi != nil && thi != hi {
+		untimed = hi
 	}
 	return first, last, untimed, nil
 }

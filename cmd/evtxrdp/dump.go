@@ -601,8 +601,21 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 		}
 	}
 	if !st.FirstCreated.IsZero() {
+		lastRef, lastAt := lastWrittenRef(st), st.LastWrittenCreated
+		if st.Renumbered > 0 && len(parts) == 0 {
+			// An export: the record it saved last (the highest record
+			// number, which Stats keeps) was written last only when it
+			// saved them in the order they were written; the last-written
+			// record is the one analyze and query take "now" from
+			// (rules.TimedWrittenEnds: by EventRecordID otherwise).
+			if _, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{Workers: d.opts.Workers}, false); err == nil && last != nil {
+				if rf := rules.LogRecordRef(l, last); !rf.Time.IsZero() {
+					lastRef, lastAt = rf, rf.Time
+				}
+			}
+		}
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record: %s at %s\n",
-			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), lastWrittenRef(st), evtx.FormatTime(st.LastWrittenCreated))
+			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), lastRef, evtx.FormatTime(lastAt))
 	}
 	if st.Exported() {
 		fmt.Fprintln(d.stderr, "  "+exportedText(st))
