@@ -90,3 +90,52 @@ func TestReferenceTimeExportNotInWriteOrder(t *testing.T) {
 		}
 	}
 }
+
+// An export of two channels saved one channel after the other (System,
+// then Security: each in the order it was written, so EventRecordIDs rise
+// through the file, 1201 to 1229 then 880001 to 880030): the last record
+// saved, Security's last logon at 11:00, is not the last written. Each
+// channel's last-written record is its highest EventRecordID, and "now"
+// is the latest of them, as across the logs of one machine: System's
+// 36871 at 11:20. Before, "now" was 11:00 and the 36871 came "after the
+// window"; saved the other way round (Security first) the answer is the
+// same.
+func TestReferenceTimeExportChannelAfterChannel(t *testing.T) {
+	end := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var sec, sys []*evtx.Event
+	for i := 0; i < 30; i++ {
+		ev := evtxtest.Security4624(end.Add(-30*time.Hour+time.Duration(i)*time.Hour), "alice", "10.0.0.5", 10)
+		ev.System.EventRecordID = uint64(880001 + i)
+		sec = append(sec, ev)
+	}
+	sys = evtxtest.Noise(end.Add(-29*time.Hour-30*time.Minute), time.Hour, 28)
+	sys = append(sys, evtxtest.Schannel36871(end.Add(-40*time.Minute), 10013))
+	for i, ev := range sys {
+		ev.System.EventRecordID = uint64(1201 + i)
+	}
+	for name, saved := range map[string][]*evtx.Event{
+		"System then Security": append(append([]*evtx.Event{}, sys...), sec...),
+		"Security then System": append(append([]*evtx.Event{}, sec...), sys...),
+	} {
+		dir := writeSystem(t, evtxtest.Exported(saved))
+		var answers [2]string
+		for i, plain := range []bool{false, true} {
+			res := analyzeDir(t, dir, plain)
+			answers[i] = answer(res)
+			if want := end.Add(-40 * time.Minute); !res.ReferenceTime.Equal(want) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 1229 {
+				t.Errorf("%s, plain %v: reference time %v from %+v, want %v (EventRecordID 1229)", name, plain, res.ReferenceTime, res.ReferenceRecord, want)
+			}
+			if len(res.ClockJumps) != 0 {
+				t.Errorf("%s, plain %v: clock jumps %v, want none", name, plain, res.ClockJumps)
+			}
+			for _, fd := range res.Findings {
+				if fd.Rule.ID == "rdp-tls-disabled" && (fd.Verdict != "detected" || fd.EvidenceCount != 1) {
+					t.Errorf("%s, plain %v: rdp-tls-disabled %s with %d events, want detected with the 36871", name, plain, fd.Verdict, fd.EvidenceCount)
+				}
+			}
+		}
+		if answers[0] != answers[1] {
+			t.Errorf("%s: shortcuts change the answer:\n%s\n%s", name, answers[0], answers[1])
+		}
+	}
+}

@@ -284,8 +284,14 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
 	first, last, err = writtenEnds(l, o, plain, nil)
 	if err == nil && last != nil && renumbered(last) && !merged(l) {
-		var out bool
-		if out, err = exportOutOfOrder(l, o, plain); err == nil && out {
+		// An export of several channels saved one channel after the
+		// other (its first and last records' channels differ), or of
+		// records out of the order they were written.
+		out := first != nil && first.System.Channel != last.System.Channel
+		if !out {
+			out, err = exportOutOfOrder(l, o, plain)
+		}
+		if err == nil && out {
 			return exportWrittenEnds(l, o, first, last)
 		}
 	}
@@ -375,16 +381,21 @@ func exportOutOfOrder(l *evtx.Log, o evtx.Options, plain bool) (bool, error) {
 	return false, nil
 }
 
-// exportWrittenEnds is TimedWrittenEnds for an export whose records are
-// not saved in the order they were written (exportOutOfOrder): the source
-// log numbered its records in the order it wrote them, and the export
-// kept those numbers as EventRecordID, so the last-written record is the
-// one with the highest EventRecordID, and the first-written the one with
-// the lowest, among the records of the channel of the record saved last
-// (first): the EventRecordIDs of two channels, which an export of several
-// saves together, do not compare. Records whose TimeCreated gives no time
-// give way as in TimedWrittenEnds. byNumber are the ends by record
-// number, which stand when no record of their channel has an
+// exportWrittenEnds is TimedWrittenEnds for an export whose record
+// numbers do not tell the order its records were written in: one that
+// saved them out of that order (exportOutOfOrder), or one of several
+// channels saved one channel after the other. The source log numbered its
+// records in the order it wrote them, and the export kept those numbers as
+// EventRecordID, so each channel's last-written record is its record with
+// the highest EventRecordID, and its first-written the lowest; the
+// EventRecordIDs of two channels do not compare, so, as across the logs
+// of a machine (ReferenceEnd), the log's last-written record is the
+// latest of its channels' (by TimeCreated), its first-written the
+// earliest. Records whose TimeCreated gives no time give way as in
+// TimedWrittenEnds: a channel's last-written record that gives none is
+// replaced by the last one written before it that gives one, and is
+// untimed when its channel gives the end. byNumberFirst and byNumberLast
+// are the ends by record number, which stand when no record has an
 // EventRecordID. Every record is decoded.
 func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast *evtx.Event) (first, last, untimed *evtx.Event, err error) {
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
@@ -401,7 +412,9 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 		}
 		return a.RecordID < b.RecordID
 	}
-	var lo, hi, tlo, thi *evtx.Event
+	type ends struct{ lo, hi, tlo, thi *evtx.Event }
+	byChannel := map[string]*ends{}
+	var channels []string // in the order their first record came
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -413,27 +426,48 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 		if ev.System.EventRecordID == 0 {
 			continue
 		}
-		timed := !writtenTime(ev).IsZero()
-		if ev.System.Channel == byNumberFirst.System.Channel {
-			if lo == nil || before(ev, lo) {
-				lo = ev
-			}
-			if timed && (tlo == nil || before(ev, tlo)) {
-				tlo = ev
-			}
+		e := byChannel[ev.System.Channel]
+		if e == nil {
+			e = &ends{}
+			byChannel[ev.System.Channel] = e
+			channels = append(channels, ev.System.Channel)
 		}
-		if ev.System.Channel == byNumberLast.System.Channel {
-			if hi == nil || before(hi, ev) {
-				hi = ev
-			}
-			if timed && (thi == nil || before(thi, ev)) {
-				thi = ev
-			}
+		if e.lo == nil || before(ev, e.lo) {
+			e.lo = ev
+		}
+		if e.hi == nil || before(e.hi, ev) {
+			e.hi = ev
+		}
+		if writtenTime(ev).IsZero() {
+			continue
+		}
+		if e.tlo == nil || before(ev, e.tlo) {
+			e.tlo = ev
+		}
+		if e.thi == nil || before(e.thi, ev) {
+			e.thi = ev
 		}
 	}
-	first, last = cmp.Or(tlo, lo, byNumberFirst), cmp.Or(thi, hi, byNumberLast)
-	if hi != nil && thi != hi {
-		untimed = hi
+	var lastEnds *ends
+	for _, c := range channels {
+		e := byChannel[c]
+		if e.tlo != nil && (first == nil || writtenTime(e.tlo).Before(writtenTime(first))) {
+			first = e.tlo
+		}
+		if e.thi != nil && (last == nil || writtenTime(last).Before(writtenTime(e.thi))) {
+			last, lastEnds = e.thi, e
+		}
+	}
+	if first == nil {
+		first = byNumberFirst
+	}
+	if last == nil {
+		// No record gives a time: the ends by record number stand, as
+		// TimedWrittenEnds leaves them.
+		return first, byNumberLast, byNumberLast, nil
+	}
+	if lastEnds.hi != last {
+		untimed = lastEnds.hi
 	}
 	return first, last, untimed, nil
 }
