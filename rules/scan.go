@@ -100,11 +100,14 @@ type queryState struct {
 	hit            QueryHit
 	evidence       []*EventRef // newest first, at most MaxEvidence
 	refs           map[*Refinement]*RefinementHit
-	pending        []caller  // in-window evidence awaiting Attribution.Coincides (pid unused)
-	callers        []caller  // in-window evidence attributed by its process's name
-	callerOverflow int       // callers beyond maxPending (not checked by process id)
-	overflow       int       // pending events beyond maxPending
-	latest         *EventRef // recovery queries: the newest match in the window
+	pending        []caller // in-window evidence awaiting Attribution.Coincides (pid unused)
+	callers        []caller // in-window evidence attributed by its process's name
+	callerOverflow int      // callers beyond maxPending (not checked by process id)
+	// plainFirst and plainLast are the oldest and newest times of the
+	// in-window evidence that is not among callers (nor beyond them).
+	plainFirst, plainLast time.Time
+	overflow              int       // pending events beyond maxPending
+	latest                *EventRef // recovery queries: the newest match in the window
 	// byHost holds, per computer name (as written), the newest in-window
 	// match: of an evidence query its TimeCreated's EventRef, of a
 	// recovery query the newest; at most maxHostsKept names, hostsDropped
@@ -1209,6 +1212,8 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		r.Possible, r.Attribution = true, w.text(ev)
 		h.Possible++
 	}
+	var callerPID uint64
+	hasCaller := false
 	switch class {
 	case attrPending:
 		if c := cq.query.Attribution.Coincides; c != nil {
@@ -1216,8 +1221,17 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		}
 		s.notePending(cq, st, r)
 	case attrProcess:
-		pid, ok := cq.query.Attribution.callerPID(ev)
-		s.noteCaller(st, r, pid, ok)
+		callerPID, hasCaller = cq.query.Attribution.callerPID(ev)
+	}
+	if !hasCaller {
+		// The span of the in-window evidence not judged by its process
+		// id: with the callers' times it gives the query's First and
+		// Last again when attribute finds some callers another
+		// process's.
+		if st.plainFirst.IsZero() || r.Time.Before(st.plainFirst) {
+			st.plainFirst = r.Time
+		}
+		st.plainLast = maxTime(st.plainLast, r.Time)
 	}
 	i := sort.Search(len(st.evidence), func(i int) bool { return newer(r, st.evidence[i]) })
 	if i < s.e.opt.MaxEvidence {
@@ -1239,6 +1253,11 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		if rh.Newest == nil || newer(r, rh.Newest) {
 			rh.Newest = r
 		}
+		r.refs = append(r.refs, ref)
+	}
+	if hasCaller {
+		image, _ := cq.query.Attribution.process(ev)
+		s.noteCaller(st, r, callerPID, image)
 	}
 }
 
@@ -1325,13 +1344,10 @@ func (st *queryState) noteHost(r *EventRef) {
 
 // noteCaller keeps an in-window evidence event attributed by its calling
 // process's name, with the process id, for attribute to check.
-func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
-	if !ok {
-		return
-	}
+func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, image string) {
 	r.callerPID, r.hasCaller = pid, true
 	if len(st.callers) < maxPending {
-		st.callers = append(st.callers, caller{t: r.Time, pid: pid, computer: r.Computer})
+		st.callers = append(st.callers, caller{t: r.Time, pid: pid, computer: r.Computer, refs: r.refs, image: image})
 	} else {
 		st.callerOverflow++
 	}
@@ -1345,6 +1361,11 @@ type caller struct {
 	pid      uint64
 	computer string
 	same     string // pending: its Coincidence.Same value (sameKey)
+	// refs are the refinements the event matched, image the file name
+	// of its calling process (callers: othersByProcess takes them back
+	// when the process is another's).
+	refs  []*Refinement
+	image string
 }
 
 // notePending keeps an in-window evidence event that Attribution could not
