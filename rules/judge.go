@@ -78,6 +78,36 @@ func (j *ruleJudge) attribute(f *Finding) {
 		own[k] = cs
 		return cs
 	}
+	// procOf is ctxOf(computer) after the newest earlier attempt of that
+	// computer (contextEvents.before), for the process checks alone:
+	// the attempts just before and after an event show RDP's listener's
+	// process even when the one before lies before the kept attempts.
+	procs := map[string][]contextTime{}
+	procOf := func(computer string) []contextTime {
+		cs := ctxOf(computer)
+		if ce == nil || len(ce.before) == 0 {
+			return cs
+		}
+		if p, ok := procs[computer]; ok {
+			return p
+		}
+		var last *contextTime
+		for k, b := range ce.before {
+			if computer != "" && k != "" && !j.sameHost(b.ref.Computer, computer) {
+				continue
+			}
+			if last == nil || b.t.After(last.t) || b.t.Equal(last.t) && newer(b.ref, last.ref) {
+				b := b
+				last = &b
+			}
+		}
+		p := cs
+		if last != nil && (len(cs) == 0 || last.t.Before(cs[0].t)) {
+			p = append([]contextTime{*last}, cs...)
+		}
+		procs[computer] = p
+		return p
+	}
 	// sameOf is splitSame of ctxOf(computer), split once per computer (a
 	// flood of failed logons names many accounts).
 	splits := map[string]*sameSplit{}
@@ -132,9 +162,9 @@ func (j *ruleJudge) attribute(f *Finding) {
 		// throughout), not attributable where only one connection near
 		// it shows the process (it may have restarted in between).
 		d := max(within, 0)
-		j.othersByProcess(st, ctxOf)
+		j.othersByProcess(st, procOf)
 		for _, c := range st.callers {
-			if l, ok := listenerPID(ctxOf(c.computer), c.t, d); ok && uint64(l.pid) != c.pid {
+			if l, ok := listenerPID(procOf(c.computer), c.t, d); ok && uint64(l.pid) != c.pid {
 				possible++
 			}
 		}
@@ -146,7 +176,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 			if !r.hasCaller {
 				continue
 			}
-			l, ok := listenerPID(ctxOf(r.Computer), r.Time, d)
+			l, ok := listenerPID(procOf(r.Computer), r.Time, d)
 			if !ok {
 				continue
 			}

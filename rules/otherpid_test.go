@@ -52,6 +52,9 @@ func TestSvchostOfAnotherServiceNotRDP(t *testing.T) {
 	}{
 		{"TermService's process before and after", []*evtx.Event{other}, rcm(evtxtest.TermServicePID, at.Add(-time.Hour), at.Add(2*time.Second), t0.Add(-time.Hour)), NotDetected, 0, true, false},
 		{"one connection 2 seconds after", []*evtx.Event{other}, rcm(evtxtest.TermServicePID, at.Add(2*time.Second)), Possible, 1, false, true},
+		// The connection before it lies before the window: it shows the
+		// listener's process all the same (it was not kept).
+		{"the connection before it before the window", []*evtx.Event{other}, rcm(evtxtest.TermServicePID, t0.Add(-25*time.Hour), t0.Add(-time.Hour)), NotDetected, 0, true, false},
 		{"besides the listener's own error", []*evtx.Event{other, own}, rcm(evtxtest.TermServicePID, at.Add(-time.Hour), t0.Add(-time.Hour)), Detected, 1, true, false},
 	} {
 		dir := t.TempDir()

@@ -138,6 +138,12 @@ func (c *computerSeen) span() hosts.Span {
 type contextEvents struct {
 	list    []contextTime // sorted by time once the scan ends
 	dropped int           // beyond maxContextTimes
+	// before holds, per computer (hosts.Key of its name, "" for none),
+	// the newest attempt earlier than those list keeps: it attributes
+	// nothing by time, but shows which process logged RDP's connections
+	// before the first kept one (listenerThroughout). At most
+	// maxHostsKept computers.
+	before map[string]contextTime
 }
 
 // scanner is the scan at work: the scanResult it fills, and what it needs
@@ -1289,13 +1295,27 @@ func coincidenceSame(cr *compiledRule) string {
 func (s *scanner) noteContext(cq *compiledQuery, ev *evtx.Event, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
 	start := lookBackStart(s.ref, cq.rule.window, d)
-	if r.Time.Before(start) || r.Time.After(s.ref.Add(d)) {
+	if r.Time.After(s.ref.Add(d)) {
 		return
 	}
 	ce := s.context[cq.rule]
 	if ce == nil {
 		ce = &contextEvents{}
 		s.context[cq.rule] = ce
+	}
+	if r.Time.Before(start) {
+		k := ""
+		if r.Computer != "" {
+			k = hosts.Key(r.Computer)
+		}
+		if ce.before == nil {
+			ce.before = map[string]contextTime{}
+		}
+		o, ok := ce.before[k]
+		if (ok && (r.Time.After(o.t) || r.Time.Equal(o.t) && newer(r, o.ref))) || !ok && len(ce.before) < maxHostsKept {
+			ce.before[k] = contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid}
+		}
+		return
 	}
 	if len(ce.list) >= maxContextTimes {
 		ce.dropped++
