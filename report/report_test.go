@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -229,10 +231,13 @@ func TestUnusedUnreadableInput(t *testing.T) {
 }
 
 // TestEvidenceCellCountsAttributed: of two Schannel 36870 in the window,
-// one from TermService's svchost (attributed) and one from another svchost
-// (not attributable), the verdict counts 1; the EVIDENCE column of the
-// text and Markdown tables and the evidence heading say the same, and the
-// JSON keeps all 2 with 1 possible.
+// one from TermService's svchost (attributed) and one naming no process
+// with no RDP connection near it (not attributable), the verdict counts 1;
+// the EVIDENCE column of the text and Markdown tables and the evidence
+// heading say the same, and the JSON keeps all 2 with 1 possible. (The
+// fixture schannel-svchost-one-attributed served here until an svchost.exe
+// of another process id, between two connections of TermService's, became
+// another program's error, not an unattributed one.)
 func TestEvidenceCellCountsAttributed(t *testing.T) {
 	rs, err := rules.Builtin()
 	if err != nil {
@@ -248,7 +253,20 @@ func TestEvidenceCellCountsAttributed(t *testing.T) {
 	if err != nil || len(cert) != 1 {
 		t.Fatalf("engine: %v (%d rules)", err, len(cert))
 	}
-	logs, err := evtx.Find("../testdata/evtx/scenarios/schannel-svchost-one-attributed")
+	ref := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	sys := append(evtxtest.Noise(ref.Add(-72*time.Hour), time.Hour, 73),
+		evtxtest.WithCaller(evtxtest.Schannel36870(ref.Add(-time.Hour+time.Minute), 0x8009030D, 10001), evtxtest.TermServicePID, `C:\Windows\System32\svchost.exe`),
+		evtxtest.Schannel36870(ref.Add(-3*time.Hour+time.Minute), 0x8009030D, 10001))
+	sort.SliceStable(sys, func(i, j int) bool { return sys[i].System.TimeCreated.Before(sys[j].System.TimeCreated) })
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sys, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ops := []*evtx.Event{evtxtest.RCM261(ref.Add(-4 * time.Hour)), evtxtest.RCM261(ref.Add(-30 * time.Minute))}
+	if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"), ops, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

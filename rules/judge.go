@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -77,6 +78,36 @@ func (j *ruleJudge) attribute(f *Finding) {
 		own[k] = cs
 		return cs
 	}
+	// procOf is ctxOf(computer) after the newest earlier attempt of that
+	// computer (contextEvents.before), for the process checks alone:
+	// the attempts just before and after an event show RDP's listener's
+	// process even when the one before lies before the kept attempts.
+	procs := map[string][]contextTime{}
+	procOf := func(computer string) []contextTime {
+		cs := ctxOf(computer)
+		if ce == nil || len(ce.before) == 0 {
+			return cs
+		}
+		if p, ok := procs[computer]; ok {
+			return p
+		}
+		var last *contextTime
+		for k, b := range ce.before {
+			if computer != "" && k != "" && !j.sameHost(b.ref.Computer, computer) {
+				continue
+			}
+			if last == nil || b.t.After(last.t) || b.t.Equal(last.t) && newer(b.ref, last.ref) {
+				b := b
+				last = &b
+			}
+		}
+		p := cs
+		if last != nil && (len(cs) == 0 || last.t.Before(cs[0].t)) {
+			p = append([]contextTime{*last}, cs...)
+		}
+		procs[computer] = p
+		return p
+	}
 	// sameOf is splitSame of ctxOf(computer), split once per computer (a
 	// flood of failed logons names many accounts).
 	splits := map[string]*sameSplit{}
@@ -126,10 +157,14 @@ func (j *ruleJudge) attribute(f *Finding) {
 		}
 		// A calling process named like RDP's host whose id is not that of
 		// the process logging RDP's connections at the time is another
-		// svchost: not attributable.
+		// svchost: another program's where that process logged the
+		// connections just before and just after the event (it ran
+		// throughout), not attributable where only one connection near
+		// it shows the process (it may have restarted in between).
 		d := max(within, 0)
+		j.othersByProcess(st, procOf)
 		for _, c := range st.callers {
-			if l, ok := listenerPID(ctxOf(c.computer), c.t, d); ok && uint64(l.pid) != c.pid {
+			if l, ok := listenerPID(procOf(c.computer), c.t, d); ok && uint64(l.pid) != c.pid {
 				possible++
 			}
 		}
@@ -141,7 +176,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 			if !r.hasCaller {
 				continue
 			}
-			l, ok := listenerPID(ctxOf(r.Computer), r.Time, d)
+			l, ok := listenerPID(procOf(r.Computer), r.Time, d)
 			if !ok {
 				continue
 			}
@@ -182,6 +217,106 @@ func (j *ruleJudge) attribute(f *Finding) {
 			r.Attribution = j.unattributedText(at, r.Time, other, r.Computer)
 		}
 	}
+}
+
+// othersByProcess takes out of st (a judge's copy) the evidence events
+// attributed by their calling process's image name whose process id is
+// not that of the process that logged RDP's connections just before and
+// just after them (listenerThroughout): another service in a process of
+// the same name (svchost.exe hosts most Windows services, WinRM's among
+// them, several to a process or one each: "Changes to Service Host
+// grouping in Windows 10", learn.microsoft.com/windows/application-management/svchost-service-refactoring;
+// WinRM's ServiceType Win32ShareProcess, dsccommunity/
+// xPSDesiredStateConfiguration#749). They are counted with the other programs'
+// matches (QueryHit.Other), as an event naming another image is, and
+// leave the evidence, its count, the query's first and last times (again
+// the span of what stays, where every caller was kept) and the
+// refinements they matched.
+func (j *ruleJudge) othersByProcess(st *queryState, ctxOf func(string) []contextTime) {
+	other := func(computer string, t time.Time, pid uint64) (*contextTime, bool) {
+		l, ok := listenerThroughout(ctxOf(computer), t)
+		return l, ok && uint64(l.pid) != pid
+	}
+	var kept []caller
+	h := &st.hit
+	moved := 0
+	for _, c := range st.callers {
+		l, ok := other(c.computer, c.t, c.pid)
+		if !ok {
+			kept = append(kept, c)
+			continue
+		}
+		if moved == 0 {
+			from := make(map[string]int, len(h.OtherFrom)+1)
+			for k, v := range h.OtherFrom {
+				from[k] = v
+			}
+			h.OtherFrom = from
+		}
+		moved++
+		h.Count--
+		h.Other++
+		h.OtherFrom[fmt.Sprintf("%s (PID %d; RDP's listener: PID %d)", c.image, c.pid, l.pid)]++
+		for _, ref := range c.refs {
+			if rh := st.refs[ref]; rh != nil {
+				if rh.Count--; rh.Count <= 0 {
+					delete(st.refs, ref)
+				}
+			}
+		}
+	}
+	if moved == 0 {
+		return
+	}
+	st.callers = kept
+	if st.callerOverflow == 0 {
+		h.First, h.Last = st.plainFirst, st.plainLast
+		for _, c := range kept {
+			if h.First.IsZero() || c.t.Before(h.First) {
+				h.First = c.t
+			}
+			h.Last = maxTime(h.Last, c.t)
+		}
+	}
+	if h.Count <= 0 {
+		h.Count, h.First, h.Last = 0, time.Time{}, time.Time{}
+	}
+	var evidence []*EventRef
+	dropped := map[*EventRef]bool{}
+	for _, r := range st.evidence {
+		if _, ok := other(r.Computer, r.Time, r.callerPID); r.hasCaller && ok {
+			dropped[r] = true
+			continue
+		}
+		evidence = append(evidence, r)
+	}
+	st.evidence = evidence
+	for ref, rh := range st.refs {
+		if !dropped[rh.Newest] {
+			continue
+		}
+		for _, r := range evidence { // newest first
+			if slices.Contains(r.refs, ref) {
+				rh.Newest = r
+				break
+			}
+		}
+	}
+}
+
+// listenerThroughout returns the RDP connection attempt of cs (sorted by
+// time) nearest to t when the attempts just before and just after t were
+// logged by one process: that process ran throughout, so it was RDP's
+// listener at t. ok is false otherwise.
+func listenerThroughout(cs []contextTime, t time.Time) (*contextTime, bool) {
+	i := sort.Search(len(cs), func(i int) bool { return cs[i].t.After(t) })
+	if i == 0 || i == len(cs) || cs[i-1].pid != cs[i].pid {
+		return nil, false
+	}
+	if t.Sub(cs[i-1].t) <= cs[i].t.Sub(t) {
+		return &cs[i-1], true
+	}
+	return &cs[i], true
 }
 
 // sameSplit is a computer's attempts (sorted by time, as both lists are)

@@ -411,7 +411,8 @@ type EventRef struct {
 
 	callerPID uint64 // the calling process id the event names (hasCaller)
 	hasCaller bool
-	same      string // awaiting a coincidence: its Coincidence.Same value (sameKey)
+	same      string        // awaiting a coincidence: its Coincidence.Same value (sameKey)
+	refs      []*Refinement // the refinements the event matched (evidence)
 }
 
 // QueryHit summarises one query's matches for a finding.

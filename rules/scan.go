@@ -100,11 +100,14 @@ type queryState struct {
 	hit            QueryHit
 	evidence       []*EventRef // newest first, at most MaxEvidence
 	refs           map[*Refinement]*RefinementHit
-	pending        []caller  // in-window evidence awaiting Attribution.Coincides (pid unused)
-	callers        []caller  // in-window evidence attributed by its process's name
-	callerOverflow int       // callers beyond maxPending (not checked by process id)
-	overflow       int       // pending events beyond maxPending
-	latest         *EventRef // recovery queries: the newest match in the window
+	pending        []caller // in-window evidence awaiting Attribution.Coincides (pid unused)
+	callers        []caller // in-window evidence attributed by its process's name
+	callerOverflow int      // callers beyond maxPending (not checked by process id)
+	// plainFirst and plainLast are the oldest and newest times of the
+	// in-window evidence that is not among callers (nor beyond them).
+	plainFirst, plainLast time.Time
+	overflow              int       // pending events beyond maxPending
+	latest                *EventRef // recovery queries: the newest match in the window
 	// byHost holds, per computer name (as written), the newest in-window
 	// match: of an evidence query its TimeCreated's EventRef, of a
 	// recovery query the newest; at most maxHostsKept names, hostsDropped
@@ -135,6 +138,12 @@ func (c *computerSeen) span() hosts.Span {
 type contextEvents struct {
 	list    []contextTime // sorted by time once the scan ends
 	dropped int           // beyond maxContextTimes
+	// before holds, per computer (hosts.Key of its name, "" for none),
+	// the newest attempt earlier than those list keeps: it attributes
+	// nothing by time, but shows which process logged RDP's connections
+	// before the first kept one (listenerThroughout). At most
+	// maxHostsKept computers.
+	before map[string]contextTime
 }
 
 // scanner is the scan at work: the scanResult it fills, and what it needs
@@ -1209,6 +1218,8 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		r.Possible, r.Attribution = true, w.text(ev)
 		h.Possible++
 	}
+	var callerPID uint64
+	hasCaller := false
 	switch class {
 	case attrPending:
 		if c := cq.query.Attribution.Coincides; c != nil {
@@ -1216,8 +1227,17 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		}
 		s.notePending(cq, st, r)
 	case attrProcess:
-		pid, ok := cq.query.Attribution.callerPID(ev)
-		s.noteCaller(st, r, pid, ok)
+		callerPID, hasCaller = cq.query.Attribution.callerPID(ev)
+	}
+	if !hasCaller {
+		// The span of the in-window evidence not judged by its process
+		// id: with the callers' times it gives the query's First and
+		// Last again when attribute finds some callers another
+		// process's.
+		if st.plainFirst.IsZero() || r.Time.Before(st.plainFirst) {
+			st.plainFirst = r.Time
+		}
+		st.plainLast = maxTime(st.plainLast, r.Time)
 	}
 	i := sort.Search(len(st.evidence), func(i int) bool { return newer(r, st.evidence[i]) })
 	if i < s.e.opt.MaxEvidence {
@@ -1239,6 +1259,11 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 		if rh.Newest == nil || newer(r, rh.Newest) {
 			rh.Newest = r
 		}
+		r.refs = append(r.refs, ref)
+	}
+	if hasCaller {
+		image, _ := cq.query.Attribution.process(ev)
+		s.noteCaller(st, r, callerPID, image)
 	}
 }
 
@@ -1270,13 +1295,27 @@ func coincidenceSame(cr *compiledRule) string {
 func (s *scanner) noteContext(cq *compiledQuery, ev *evtx.Event, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
 	start := lookBackStart(s.ref, cq.rule.window, d)
-	if r.Time.Before(start) || r.Time.After(s.ref.Add(d)) {
+	if r.Time.After(s.ref.Add(d)) {
 		return
 	}
 	ce := s.context[cq.rule]
 	if ce == nil {
 		ce = &contextEvents{}
 		s.context[cq.rule] = ce
+	}
+	if r.Time.Before(start) {
+		k := ""
+		if r.Computer != "" {
+			k = hosts.Key(r.Computer)
+		}
+		if ce.before == nil {
+			ce.before = map[string]contextTime{}
+		}
+		o, ok := ce.before[k]
+		if (ok && (r.Time.After(o.t) || r.Time.Equal(o.t) && newer(r, o.ref))) || !ok && len(ce.before) < maxHostsKept {
+			ce.before[k] = contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid}
+		}
+		return
 	}
 	if len(ce.list) >= maxContextTimes {
 		ce.dropped++
@@ -1325,13 +1364,10 @@ func (st *queryState) noteHost(r *EventRef) {
 
 // noteCaller keeps an in-window evidence event attributed by its calling
 // process's name, with the process id, for attribute to check.
-func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, ok bool) {
-	if !ok {
-		return
-	}
+func (s *scanner) noteCaller(st *queryState, r *EventRef, pid uint64, image string) {
 	r.callerPID, r.hasCaller = pid, true
 	if len(st.callers) < maxPending {
-		st.callers = append(st.callers, caller{t: r.Time, pid: pid, computer: r.Computer})
+		st.callers = append(st.callers, caller{t: r.Time, pid: pid, computer: r.Computer, refs: r.refs, image: image})
 	} else {
 		st.callerOverflow++
 	}
@@ -1345,6 +1381,11 @@ type caller struct {
 	pid      uint64
 	computer string
 	same     string // pending: its Coincidence.Same value (sameKey)
+	// refs are the refinements the event matched, image the file name
+	// of its calling process (callers: othersByProcess takes them back
+	// when the process is another's).
+	refs  []*Refinement
+	image string
 }
 
 // notePending keeps an in-window evidence event that Attribution could not

@@ -704,8 +704,17 @@ type selector struct {
 // (xpath.QueryList.BindFile).
 func bindFiles(list *xpath.QueryList, logs []*evtx.Log) {
 	for _, p := range list.FilePaths() {
-		fi, err := os.Stat(xpath.LocalFile(p))
-		if err != nil || !fi.Mode().IsRegular() {
+		// The first of the Path's forms that is a file here
+		// (xpath.LocalFiles: a file URL decoded, then as written, each
+		// also with slashes for backslashes).
+		var fi os.FileInfo
+		for _, f := range xpath.LocalFiles(p) {
+			if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+				fi = st
+				break
+			}
+		}
+		if fi == nil {
 			continue
 		}
 		for _, l := range logs {

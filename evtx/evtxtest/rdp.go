@@ -108,9 +108,11 @@ func RCMConfiguredCert(t time.Time, id uint16, insert string, sha1 []byte) *evtx
 }
 
 // Schannel36869 is "The TLS server credential's certificate does not have a
-// private key information property attached to it." (rdp-causes.md D6). Its
-// fields are not documented in the sources at hand; this one has none
-// before the caller fields WithCaller adds.
+// private key information property attached to it." (rdp-causes.md D6).
+// Windows Server 2022's manifest gives it Type, CallerProcessImageName and
+// CallerProcessId (nasbench/EVTX-ETW-Resources W2022_21H2/Schannel.csv);
+// this one has no field before the caller fields WithCaller adds (a
+// layout without Type; add one to judge the credential's kind).
 func Schannel36869(t time.Time) *evtx.Event {
 	return schannel(t, 36869)
 }

@@ -202,13 +202,13 @@ func sets() []set {
 			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 		set{
-			name: "schannel-svchost-other-pid", about: "Schannel 36870 from svchost.exe PID 888, while RCM 261 before and after it come from PID 1032 (TermService's svchost)",
+			name: "schannel-svchost-other-pid", about: "Schannel 36870 from svchost.exe PID 888, while RCM 261 before and after it come from PID 1032 (TermService's svchost): another service's",
 			logs: []logFile{
 				{name: fileSystem, events: system(
 					evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), 888, `C:\Windows\System32\svchost.exe`))},
 				{name: fileRCMOp, events: []*evtx.Event{evtxtest.RCM261(at(9 * day)), evtxtest.RCM261(at(2 * hour)), evtxtest.RCM261(at(30 * time.Minute))}},
 			},
-			expect: []expect{{ruleCert, possible, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
+			expect: []expect{{ruleCert, notDetected, ""}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 		set{
 			name: "schannel-svchost-listener-pid", about: "Schannel 36870 from svchost.exe PID 1032, the process that logs RCM 261 before and after it",
@@ -220,7 +220,7 @@ func sets() []set {
 			expect: []expect{{ruleCert, detected, "schannel-private-key"}, {ruleTLS, notDetected, ""}, {ruleBroker, notChecked, ""}},
 		},
 		set{
-			name: "schannel-svchost-one-attributed", about: "Schannel 36870 from svchost.exe PID 1032 (logs RCM 261 before and after it: RDP's) and one from svchost.exe PID 888 (not attributable): 1 event counts, 1 is possible",
+			name: "schannel-svchost-one-attributed", about: "Schannel 36870 from svchost.exe PID 1032 (logs RCM 261 before and after it: RDP's) and one from svchost.exe PID 888 (another service's: RCM 261 before and after it come from PID 1032): 1 event counts, 1 is another program's",
 			logs: []logFile{
 				{name: fileSystem, events: system(
 					evtxtest.WithCaller(evtxtest.Schannel36870(at(1*hour), 0x8009030D, 10001), evtxtest.TermServicePID, `C:\Windows\System32\svchost.exe`),

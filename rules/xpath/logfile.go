@@ -1,6 +1,8 @@
 package xpath
 
 import (
+	neturl "net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +36,22 @@ func fileBase(path string) string {
 	return p
 }
 
+// sameFileName reports whether the file Path path names a file called
+// as file's last element (compared case-insensitively, as Windows file
+// names are), by any form of the Path LocalFiles gives: a file URL's
+// percent-decoded name ("My%20Saved%20System.evtx" is "My Saved
+// System.evtx") or its text as written (a name Windows gives a log, such
+// as "...%4Operational.evtx", is no escape).
+func sameFileName(path, file string) bool {
+	base := fileBase(file)
+	for _, p := range LocalFiles(path) {
+		if strings.EqualFold(fileBase(p), base) {
+			return true
+		}
+	}
+	return false
+}
+
 // Log says which log an event comes from, for the Paths of a QueryList:
 // its channel and, for a log read from a file, the file's path.
 type Log struct {
@@ -60,7 +78,7 @@ func (l *QueryList) selects(path string, lg Log) bool {
 	if files, ok := l.bound[path]; ok {
 		return files[lg.File]
 	}
-	return lg.File != "" && (lg.AnyFile || strings.EqualFold(fileBase(path), fileBase(lg.File)))
+	return lg.File != "" && (lg.AnyFile || sameFileName(path, lg.File))
 }
 
 // FilePaths returns the file Paths of l's Select and Suppress elements,
@@ -81,17 +99,55 @@ func (l *QueryList) FilePaths() []string {
 	return out
 }
 
-// LocalFile returns the file a file Path names on this machine: the Path
-// without its "file://" (or "file:") scheme. Whether it exists, and is
-// one of the logs given, is for the caller to find out (BindFile).
-func LocalFile(path string) string {
+// LocalFile returns the file a file Path names on this machine: the
+// first of LocalFiles.
+func LocalFile(path string) string { return LocalFiles(path)[0] }
+
+// LocalFiles returns the files a file Path may name on this machine, the
+// likeliest first (at least one). A file URL (RFC 8089, "The "file" URI
+// Scheme", https://datatracker.ietf.org/doc/rfc8089/) loses its scheme
+// and an empty or "localhost" authority ("file:///tmp/x.evtx" and
+// "file://localhost/tmp/x.evtx" are /tmp/x.evtx), and its percent-encoded
+// octets are decoded (%20 is a space, section 2 and RFC 3986 2.1); the
+// text as written follows, since Event Viewer and Get-WinEvent write
+// "file://" before the path as it is ("file://C:\logs\System.evtx",
+// PowerShell GetEventCommand.cs, filePrefix), in which a "%" is part of
+// the name (Windows names a channel's log file with "%4" for "/"). A path
+// with backslashes, Windows' separators, is followed by the same with
+// slashes ("logs\System.evtx" relative to the working directory is
+// logs/System.evtx here). Whether a file exists, and is one of the logs
+// given, is for the caller to find out (BindFile).
+func LocalFiles(path string) []string {
 	p := strings.TrimSpace(path)
-	for _, prefix := range []string{"file://", "file:"} {
-		if len(p) >= len(prefix) && strings.EqualFold(p[:len(prefix)], prefix) {
-			return p[len(prefix):]
+	url := false
+	if len(p) >= 5 && strings.EqualFold(p[:5], "file:") {
+		p, url = p[5:], true
+		if strings.HasPrefix(p, "//") {
+			p = p[2:]
+			if len(p) >= 10 && strings.EqualFold(p[:10], "localhost/") {
+				p = p[9:]
+			}
 		}
 	}
-	return p
+	var out []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+		if b := strings.ReplaceAll(s, `\`, "/"); b != s && !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	if url && strings.Contains(p, "%") {
+		if d, err := neturl.PathUnescape(p); err == nil {
+			add(d)
+		}
+	}
+	add(p)
+	if len(out) == 0 {
+		out = append(out, p)
+	}
+	return out
 }
 
 // BindFile records that the file Path path names the given log file
@@ -120,11 +176,10 @@ func (l *QueryList) Bound(path string) bool {
 // NamesFile reports whether some file Path of l has the file name of file
 // (its last path element, compared case-insensitively).
 func (l *QueryList) NamesFile(file string) bool {
-	base := fileBase(file)
 	for _, q := range l.Queries {
 		for _, ss := range [][]Selector{q.Selects, q.Suppresses} {
 			for _, s := range ss {
-				if IsLogFile(s.Path) && strings.EqualFold(fileBase(s.Path), base) {
+				if IsLogFile(s.Path) && sameFileName(s.Path, file) {
 					return true
 				}
 			}

@@ -2,6 +2,7 @@ package xpath
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,49 @@ func TestQueryListFilePaths(t *testing.T) {
 	_, err = ParseQueryList([]byte(`<QueryList><Query Id="0"><Select Path="System">*</Select><Select Path="file://C:\x.evtx">*</Select></Query></QueryList>`))
 	if err == nil || !strings.Contains(err.Error(), "mix a channel") {
 		t.Errorf("mixed Paths: %v", err)
+	}
+}
+
+// TestLocalFiles: the files a file Path may name, in the forms of the
+// file URI scheme (RFC 8089) and of Windows paths, and the file names a
+// Path names by any of them (NamesFile). Before LocalFiles, a Path
+// "file:///C:/x/My%20Log.evtx" named no file "My Log.evtx", and
+// "file://localhost/tmp/x.evtx" the file "localhost/tmp/x.evtx".
+func TestLocalFiles(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{`file://C:\logs\System.evtx`, []string{`C:\logs\System.evtx`, `C:/logs/System.evtx`}},
+		{`file:///tmp/my%20logs/System.evtx`, []string{`/tmp/my logs/System.evtx`, `/tmp/my%20logs/System.evtx`}},
+		{`FILE://LocalHost/tmp/x.evtx`, []string{`/tmp/x.evtx`}},
+		{`file:/tmp/x.evtx`, []string{`/tmp/x.evtx`}},
+		{`file://server/share/x.evtx`, []string{`server/share/x.evtx`}},
+		{`other\System.evtx`, []string{`other\System.evtx`, `other/System.evtx`}},
+		{`a%20b.evtx`, []string{`a%20b.evtx`}}, // no URL: no escapes
+		// "%4O" is no escape; "%4A" is one, and the name as written follows.
+		{`file://C:\L\Microsoft-Windows-X%4Operational.evtx`, []string{`C:\L\Microsoft-Windows-X%4Operational.evtx`, `C:/L/Microsoft-Windows-X%4Operational.evtx`}},
+		{`file:///L/X%4Admin.evtx`, []string{`/L/XJdmin.evtx`, `/L/X%4Admin.evtx`}},
+		{`file://`, []string{``}},
+	} {
+		if got := LocalFiles(c.path); !slices.Equal(got, c.want) {
+			t.Errorf("LocalFiles(%q) = %q, want %q", c.path, got, c.want)
+		}
+	}
+	l, err := ParseQueryList([]byte(`<QueryList><Query Id="0"><Select Path="file:///C:/Users/x/My%20Saved%20System.evtx">*</Select>` +
+		`<Select Path="file://C:\L\Microsoft-Windows-X%4Admin.evtx">*</Select></Query></QueryList>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]bool{
+		"/cases/My Saved System.evtx": true, "/cases/my saved system.EVTX": true, "/cases/My%20Saved%20System.evtx": true,
+		"/cases/Microsoft-Windows-X%4Admin.evtx": true, "/cases/System.evtx": false, "/cases/Saved System.evtx": false,
+	} {
+		if got := l.NamesFile(file); got != want {
+			t.Errorf("NamesFile(%q) = %v", file, got)
+		}
+		if got := l.Selects(Log{Channel: "System", File: file}); got != want {
+			t.Errorf("Selects(%q) = %v", file, got)
+		}
 	}
 }
