@@ -61,6 +61,12 @@ type windowMemo struct {
 	recHits  int  // values the record memo served (tests check it is used)
 	recMade  int  // chunkRecs made (tests check what the prime's scan keeps)
 	recOn    bool // Log.Prime turned the record memo on
+	// settled holds, for each (record number, header time) a read's
+	// settlePartial asked about, whether a current record with them
+	// decodes in full (settledFull); settleReads counts the reads of the
+	// file it made (tests check the memo answers the rest).
+	settled     map[[2]uint64]bool
+	settleReads int
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the
@@ -211,4 +217,60 @@ func (m *windowMemo) keep(i int, res *chunkResult) {
 		return
 	}
 	m.chunks[i], m.problems = cm, problems
+}
+
+// settleMemoOff turns settledFull's memo off (tests compare both ways).
+var settleMemoOff = false
+
+// maxSettled bounds the keys one memo's settled holds (17 bytes and a
+// map slot each): past it a read's keys are not kept.
+const maxSettled = 1 << 16
+
+// settledFull returns, of the keys of want (record number, header time of
+// records decoded in part), those of which a current record of the file
+// decodes in full: what read (Reader.settlePartial's pass over the file)
+// gives for want. The answer depends on the file's bytes alone, so a memo
+// keeps it per key, for every key asked, and calls read only with the
+// keys it lacks: each Reader of a log with records decoded in part (rules
+// read bench/run's volume's RemoteConnectionManager log about a dozen
+// times) read the whole file again. A read that failed (ok false) is not
+// kept: a later read whose reads succeed may find more. m may be nil.
+func (m *windowMemo) settledFull(want map[[2]uint64]int, read func(ask map[[2]uint64]int) (full map[[2]uint64]bool, ok bool)) map[[2]uint64]bool {
+	if m == nil || settleMemoOff {
+		full, _ := read(want)
+		return full
+	}
+	full := map[[2]uint64]bool{}
+	ask := map[[2]uint64]int{}
+	m.mu.Lock()
+	for k, n := range want {
+		if f, ok := m.settled[k]; ok {
+			if f {
+				full[k] = true
+			}
+		} else {
+			ask[k] = n
+		}
+	}
+	m.mu.Unlock()
+	if len(ask) == 0 {
+		return full
+	}
+	got, ok := read(ask)
+	for k := range got {
+		full[k] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.settleReads++
+	if !ok || len(m.settled)+len(ask) > maxSettled {
+		return full
+	}
+	if m.settled == nil {
+		m.settled = make(map[[2]uint64]bool, len(ask))
+	}
+	for k := range ask {
+		m.settled[k] = got[k]
+	}
+	return full
 }

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/internal/plural"
@@ -673,26 +674,9 @@ func (rd *Reader) settlePartial() {
 	if len(want) == 0 {
 		return
 	}
-	o := Options{Name: rd.src.name, Workers: 1, MaxErrors: 1, Filter: func(s Summary) bool {
-		_, ok := want[[2]uint64{s.RecordID, TimeToFiletime(s.Written)}]
-		return ok
-	}}
-	r2, err := NewReaderOptions(rd.src.ra, rd.src.size, o)
-	if err != nil {
-		return
-	}
-	r2.noSettle = true
-	defer r2.Close()
-	full := map[[2]uint64]bool{}
-	for {
-		ev, err := r2.Next()
-		if err != nil {
-			break
-		}
-		if ev.Partial == "" && ev.Recovered == "" {
-			full[[2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}] = true
-		}
-	}
+	full := rd.src.memo.settledFull(want, func(ask map[[2]uint64]int) (map[[2]uint64]bool, bool) {
+		return settleRead(rd.src.ra, rd.src.size, rd.src.name, ask)
+	})
 	for k, n := range want {
 		if full[k] {
 			rd.stats.Partial -= n
@@ -703,6 +687,51 @@ func (rd *Reader) settlePartial() {
 			rd.held[k] = true
 		}
 	}
+}
+
+// settleRead is settlePartial's read of the file (ra, size bytes, named
+// name): it decodes every record whose record number and header time are
+// a key of want, and returns those keys of which a current record decodes
+// in full, and whether every read of ra succeeded (ok false: a chunk not
+// read may hold one).
+func settleRead(ra io.ReaderAt, size int64, name string, want map[[2]uint64]int) (full map[[2]uint64]bool, ok bool) {
+	fw := &failWatch{ra: ra}
+	o := Options{Name: name, Workers: 1, MaxErrors: 1, Filter: func(s Summary) bool {
+		_, ok := want[[2]uint64{s.RecordID, TimeToFiletime(s.Written)}]
+		return ok
+	}}
+	r2, err := NewReaderOptions(fw, size, o)
+	if err != nil {
+		return nil, false
+	}
+	r2.noSettle = true
+	defer r2.Close()
+	full = map[[2]uint64]bool{}
+	for {
+		ev, err := r2.Next()
+		if err != nil {
+			break
+		}
+		if ev.Partial == "" && ev.Recovered == "" {
+			full[[2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}] = true
+		}
+	}
+	return full, !fw.failed.Load()
+}
+
+// failWatch is an io.ReaderAt that notes whether a read failed (an error
+// other than io.EOF).
+type failWatch struct {
+	ra     io.ReaderAt
+	failed atomic.Bool
+}
+
+func (f *failWatch) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.ra.ReadAt(p, off)
+	if err != nil && err != io.EOF {
+		f.failed.Store(true)
+	}
+	return n, err
 }
 
 // inDup is a duplicate Recovered or Partial counts (Reader.inDups).
