@@ -201,6 +201,11 @@ func foldASCII(s string) string {
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
+//   - a step that takes a backup says how to put it back, in its text,
+//     title or commands (a commented line counts): reg import for reg
+//     export, icacls /restore for icacls /save, netsh advfirewall import
+//     for its export, Import-Certificate or Import-PfxCertificate for
+//     Export-Certificate or Export-PfxCertificate (unnamedRestores);
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -242,6 +247,9 @@ func checkSteps(r *Rule) []error {
 		}
 		for _, msg := range unsavedWrites(s) {
 			bad(".commands", "%s", msg)
+		}
+		for _, msg := range unnamedRestores(s) {
+			bad(".text", "%s", msg)
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
 			f := foldASCII(line)
@@ -415,4 +423,49 @@ func shownLine(line string) string {
 		return strconv.Quote(line)
 	}
 	return line
+}
+
+// restoreOf pairs each kind of backup a step takes with the command that
+// puts it back, and how to say so: reg export's file goes back with reg
+// import
+// (https://learn.microsoft.com/windows-server/administration/windows-commands/reg-import),
+// icacls /save's with icacls /restore ("applies stored DACLs to files in
+// specified directories",
+// https://learn.microsoft.com/windows-server/administration/windows-commands/icacls),
+// netsh advfirewall export's (the whole firewall policy, one .wfw file)
+// with netsh advfirewall import, Export-Certificate's with Import-Certificate
+// (https://learn.microsoft.com/powershell/module/pki/import-certificate),
+// Export-PfxCertificate's with Import-PfxCertificate
+// (https://learn.microsoft.com/powershell/module/pki/import-pfxcertificate).
+var restoreOf = []struct {
+	backup, restore *regexp.Regexp
+	say             string
+}{
+	{regexp.MustCompile(`(?i)\breg(\.exe)?\s+export\b`), regexp.MustCompile(`(?i)\breg(\.exe)?\s+import\b`), "reg export: say reg import <file>"},
+	{regexp.MustCompile(`(?i)\bicacls\b.*\s/save\b`), regexp.MustCompile(`(?i)\bicacls\b.*\s/restore\b`), "icacls /save: say icacls <folder> /restore <file>"},
+	{regexp.MustCompile(`(?i)\bnetsh\s+advfirewall\s+export\b`), regexp.MustCompile(`(?i)\bnetsh\s+advfirewall\s+import\b`), "netsh advfirewall export: say netsh advfirewall import <file>"},
+	{regexp.MustCompile(`(?i)\bExport-Certificate\b`), regexp.MustCompile(`(?i)\bImport-Certificate\b`), "Export-Certificate: say Import-Certificate -FilePath <file>"},
+	{regexp.MustCompile(`(?i)\bExport-PfxCertificate\b`), regexp.MustCompile(`(?i)\bImport-PfxCertificate\b`), "Export-PfxCertificate: say Import-PfxCertificate -FilePath <file>"},
+}
+
+// unnamedRestores returns, for each kind of backup s's commands take (a
+// line that is not a comment), a message when neither s's title, text
+// nor commands (comments included) name the command that restores it
+// (restoreOf): whoever pastes the step must be able to undo it from the
+// step alone, since a refinement may print it without the others.
+func unnamedRestores(s *Step) []string {
+	var bad []string
+	said := s.Title + "\n" + s.Text + "\n" + s.Commands
+	for _, k := range restoreOf {
+		for n, line := range strings.Split(s.Commands, "\n") {
+			if comment.MatchString(line) || !k.backup.MatchString(line) {
+				continue
+			}
+			if !k.restore.MatchString(said) {
+				bad = append(bad, fmt.Sprintf("takes a backup and does not say how to put it back (%s, in the step's text or a commented command): line %d: %s", k.say, n+1, shownLine(line)))
+			}
+			break
+		}
+	}
+	return bad
 }

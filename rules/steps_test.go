@@ -270,6 +270,7 @@ queries: [{id: q, channel: System, xpath: "Event[System[EventID=1]]"}]
 resolution:
   - id: fix
     title: Fix it
+    text: reg import, icacls /restore, netsh advfirewall import, Import-Certificate and Import-PfxCertificate put the backups back.
     shell: cmd
 `
 	for _, c := range []struct {
@@ -576,6 +577,7 @@ refinements:
 resolution:
   - id: backup
     title: Back up
+    text: reg import C:\BackupACLs\Dhcp.reg puts the key back.
     shell: cmd
     source: s
     commands: |
@@ -964,6 +966,66 @@ func TestNoStepParsesLocalizedOutput(t *testing.T) {
 			if reads {
 				t.Errorf("%s: parses certutil's localized output: %s", id, strings.TrimSpace(line))
 			}
+		}
+	}
+}
+
+// TestBackupNamesItsRestore: a step that takes a backup says how to put
+// it back (reg import, icacls /restore, netsh advfirewall import,
+// Import-Certificate), in its text, title or commands, a comment
+// included; a restore named only in the source field, or the restore of
+// another kind of backup, is not enough. The built-in steps
+// free-the-port, start-bfe, enable-tls12 and eight others took a backup
+// and named no way back before this check.
+func TestBackupNamesItsRestore(t *testing.T) {
+	const head = `id: my-rule
+title: t
+severity: error
+cause: c
+queries: [{id: q, channel: System, xpath: "Event[System[EventID=1]]"}]
+resolution:
+  - id: fix
+    title: Fix it
+`
+	const regSave = "      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n"
+	const aclSave = "      $b = \"C:\\BackupACLs\\k-$(Get-Random).txt\"\n      icacls C:\\K /save $b /t /c\n      if (Test-Path $b) { icacls C:\\K /grant \"Everyone:(R)\" }\n"
+	const fwSave = "      $fw = \"C:\\BackupACLs\\f-$(Get-Random).wfw\"\n      netsh advfirewall export $fw\n      if (Test-Path $fw) { Set-NetFirewallProfile -Profile Public -AllowInboundRules True }\n"
+	const certSave = "      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item }\n"
+	for _, c := range []struct {
+		name, step, want string // want: "" for a step that passes
+	}{
+		{"reg export, no way back", "    shell: cmd\n    source: s\n    commands: |\n" + regSave, "takes a backup and does not say how to put it back (reg export: say reg import <file>"},
+		{"reg import only in the source", "    shell: cmd\n    source: reg import C:\\BackupACLs\\X.reg restores it\n    commands: |\n" + regSave, "(reg export: say reg import <file>"},
+		{"reg import in the text", "    shell: cmd\n    text: reg import C:\\BackupACLs\\X.reg puts it back.\n    source: s\n    commands: |\n" + regSave, ""},
+		{"reg import in a comment", "    shell: cmd\n    source: s\n    commands: |\n" + regSave + "      rem To undo: reg import C:\\BackupACLs\\X.reg\n", ""},
+		{"icacls /save, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + aclSave, "(icacls /save: say icacls <folder> /restore <file>"},
+		// A restore of another kind is not this backup's.
+		{"icacls /save, reg import named", "    shell: powershell\n    text: reg import puts the key back.\n    source: s\n    commands: |\n" + aclSave, "(icacls /save: say icacls <folder> /restore <file>"},
+		{"icacls /restore in a comment", "    shell: powershell\n    source: s\n    commands: |\n" + aclSave + "      # icacls C:\\ /restore $b /c\n", ""},
+		{"netsh export, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + fwSave, "(netsh advfirewall export: say netsh advfirewall import <file>"},
+		{"netsh import in the text", "    shell: powershell\n    text: netsh advfirewall import <the file> restores the policy.\n    source: s\n    commands: |\n" + fwSave, ""},
+		{"certificate export, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + certSave, "(Export-Certificate: say Import-Certificate -FilePath <file>"},
+		{"Import-Certificate in the text", "    shell: powershell\n    text: Import-Certificate puts the saved file back.\n    source: s\n    commands: |\n" + certSave, ""},
+		// A commented export takes no backup.
+		{"commented export", "    shell: cmd\n    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" C:\\BackupACLs\\X-%RANDOM%.reg /y\n      reg query \"HKLM\\X\"\n", ""},
+	} {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "mine.yaml")
+		if err := os.WriteFile(file, []byte(head+c.step), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := LoadDir(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		err = Validate(rs)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && err == nil:
+			t.Errorf("%s: loaded", c.name)
+		case c.want != "" && (!strings.Contains(err.Error(), file+": my-rule: resolution[fix].text") || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %q, want the file, rule, step and %q", c.name, err, c.want)
 		}
 	}
 }
