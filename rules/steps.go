@@ -206,6 +206,11 @@ func foldASCII(s string) string {
 //     export, icacls /restore for icacls /save, netsh advfirewall import
 //     for its export, Import-Certificate or Import-PfxCertificate for
 //     Export-Certificate or Export-PfxCertificate (unnamedRestores);
+//   - a step that restarts or stops a service or the machine (Restart-
+//     Service, Stop-Service, sc stop, net stop, shutdown /r or /s,
+//     Restart-Computer, Stop-Computer) says so in its title or text
+//     (unsaidInterruptions): a restart of Remote Desktop Services ends
+//     the RDP sessions, one of the VM everything;
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -249,6 +254,9 @@ func checkSteps(r *Rule) []error {
 			bad(".commands", "%s", msg)
 		}
 		for _, msg := range unnamedRestores(s) {
+			bad(".text", "%s", msg)
+		}
+		for _, msg := range unsaidInterruptions(s) {
 			bad(".text", "%s", msg)
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
@@ -465,6 +473,37 @@ func unnamedRestores(s *Step) []string {
 				bad = append(bad, fmt.Sprintf("takes a backup and does not say how to put it back (%s, in the step's text or a commented command): line %d: %s", k.say, n+1, shownLine(line)))
 			}
 			break
+		}
+	}
+	return bad
+}
+
+var (
+	// restarts restarts a service or the machine; stops stops one.
+	restarts = regexp.MustCompile(`(?i)\bRestart-(Service|Computer)\b|\bshutdown(\.exe)?\b.*\s[/-]r\b`)
+	stops    = regexp.MustCompile(`(?i)\bStop-(Service|Computer)\b|\b(sc|net)(\.exe)?\s+stop\b|\bshutdown(\.exe)?\b.*\s[/-]s\b`)
+	// sayRestart and sayStop are the words a step's title or text uses
+	// to say so.
+	sayRestart = regexp.MustCompile(`(?i)\brestart`)
+	sayStop    = regexp.MustCompile(`(?i)\bstop`)
+)
+
+// unsaidInterruptions returns, for a step whose commands (outside
+// comments) restart or stop a service or the machine, a message when its
+// title and text do not say so ("restart", "stop"): whoever pastes it
+// must know before that it ends sessions or takes the VM down.
+func unsaidInterruptions(s *Step) []string {
+	var bad []string
+	said := s.Title + "\n" + s.Text
+	for n, line := range strings.Split(s.Commands, "\n") {
+		if comment.MatchString(line) {
+			continue
+		}
+		switch {
+		case restarts.MatchString(line) && !sayRestart.MatchString(said):
+			bad = append(bad, fmt.Sprintf("restarts a service or the machine and its title and text do not say so (say what restarts and what that interrupts): line %d: %s", n+1, shownLine(line)))
+		case stops.MatchString(line) && !sayStop.MatchString(said):
+			bad = append(bad, fmt.Sprintf("stops a service or the machine and its title and text do not say so (say what stops and what that interrupts): line %d: %s", n+1, shownLine(line)))
 		}
 	}
 	return bad

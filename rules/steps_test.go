@@ -1029,3 +1029,31 @@ resolution:
 		}
 	}
 }
+
+// TestRestartIsSaid: a step that restarts or stops a service or the
+// machine says so in its title or text; a comment restarts nothing. The
+// built-in steps renew-self-signed-delete-key (Restart-Service
+// SessionEnv) and reset-machinekeys-folder (Restart-Service TermService,
+// which ends the RDP sessions) did it unsaid before this check.
+func TestRestartIsSaid(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		step     *Step
+		wantMsgs int
+	}{
+		{"Restart-Service unsaid", &Step{Title: "Grant access", Text: "Grants read.", Commands: "if ($ok) { icacls C:\\K /grant \"Everyone:(R)\"; Restart-Service -Name TermService -Force }"}, 1},
+		{"Restart-Service said", &Step{Title: "Grant access", Text: "Grants read, then restarts Remote Desktop Services.", Commands: "if ($ok) { Restart-Service -Name TermService -Force }"}, 0},
+		{"in a comment", &Step{Title: "Grant access", Commands: "# Restart-Service -Name TermService -Force"}, 0},
+		{"sc stop unsaid", &Step{Title: "Isolate the service", Commands: "sc stop TermService\nsc config TermService type= own"}, 1},
+		{"net stop said in the title", &Step{Title: "Stop the service", Commands: "net stop TermService"}, 0},
+		{"shutdown /r unsaid", &Step{Title: "Apply", Commands: "shutdown /r /t 0"}, 1},
+		{"shutdown -s unsaid", &Step{Title: "Apply", Commands: "shutdown -s -t 0"}, 1},
+		{"shutdown /r said", &Step{Title: "Restart the VM", Commands: "shutdown /r /t 0"}, 0},
+		{"Restart-Computer unsaid", &Step{Title: "Apply", Commands: "Restart-Computer -Force"}, 1},
+		{"a start is no interruption", &Step{Title: "Start it", Commands: "sc start TermService\nStart-Service -Name TermService"}, 0},
+	} {
+		if got := unsaidInterruptions(c.step); len(got) != c.wantMsgs {
+			t.Errorf("%s: %d messages %q, want %d", c.name, len(got), got, c.wantMsgs)
+		}
+	}
+}
