@@ -127,7 +127,7 @@ func TestFixStepContents(t *testing.T) {
 	has("rdp-cert-private-key/grant-rdp-key", `"C:\ProgramData\Microsoft\Crypto\Keys\$_"; "C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys\$_"`)
 	has("rdp-cert-private-key/grant-rdp-key", `$file = if ($found.Count -eq 1) { $found[0] } else { $null }`)
 	has("rdp-cert-private-key/grant-rdp-key", `icacls $file /save $backup /c`)
-	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "NT AUTHORITY\SYSTEM:(F)" "NT AUTHORITY\NETWORK SERVICE:(R)" /c;`)
+	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "*S-1-5-18:(F)" "*S-1-5-20:(R)" /c;`)
 	// Both certificate steps save each certificate (.cer) and the key
 	// files (robocopy in backup mode) before removing anything, and say
 	// how to put them back.
