@@ -211,6 +211,10 @@ func foldASCII(s string) string {
 //     Restart-Computer, Stop-Computer) says so in its title or text
 //     (unsaidInterruptions): a restart of Remote Desktop Services ends
 //     the RDP sessions, one of the VM everything;
+//   - icacls gives or takes rights of a well-known account by its SID
+//     (*S-1-5-20), not its name (NT AUTHORITY\NETWORK SERVICE,
+//     BUILTIN\Administrators, Everyone), which Windows localizes
+//     (localizedAccounts);
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -258,6 +262,9 @@ func checkSteps(r *Rule) []error {
 		}
 		for _, msg := range unsaidInterruptions(s) {
 			bad(".text", "%s", msg)
+		}
+		for _, msg := range localizedAccounts(s) {
+			bad(".commands", "%s", msg)
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
 			f := foldASCII(line)
@@ -504,6 +511,31 @@ func unsaidInterruptions(s *Step) []string {
 			bad = append(bad, fmt.Sprintf("restarts a service or the machine and its title and text do not say so (say what restarts and what that interrupts): line %d: %s", n+1, shownLine(line)))
 		case stops.MatchString(line) && !sayStop.MatchString(said):
 			bad = append(bad, fmt.Sprintf("stops a service or the machine and its title and text do not say so (say what stops and what that interrupts): line %d: %s", n+1, shownLine(line)))
+		}
+	}
+	return bad
+}
+
+// wellKnownName is a well-known account named in an icacls /grant,
+// /deny or /remove: NT AUTHORITY\..., BUILTIN\... or Everyone, names
+// the security subsystem localizes ("the security subsystem localizes
+// this account name", NetworkService Account,
+// https://learn.microsoft.com/windows/win32/services/networkservice-account),
+// where the SID (*S-1-5-20, well-known SIDs,
+// https://learn.microsoft.com/windows-server/identity/ad-ds/manage/understand-security-identifiers)
+// is the same in every language.
+var wellKnownName = regexp.MustCompile(`(?i)\bicacls\b.*\s/(grant|deny|remove)\b.*?(["\s])(NT AUTHORITY\\[^:"]+|BUILTIN\\[^:"]+|Everyone)(:|"|\s|$)`)
+
+// localizedAccounts returns the lines of s (outside comments) where
+// icacls names a well-known account by its localized name.
+func localizedAccounts(s *Step) []string {
+	var bad []string
+	for n, line := range strings.Split(s.Commands, "\n") {
+		if comment.MatchString(line) {
+			continue
+		}
+		if m := wellKnownName.FindStringSubmatch(line); m != nil {
+			bad = append(bad, fmt.Sprintf("icacls names the well-known account %s, whose name Windows localizes (a Windows installed in another language does not know it): name it by SID, *S-1-5-18 SYSTEM, *S-1-5-20 NETWORK SERVICE, *S-1-5-32-544 Administrators, *S-1-1-0 Everyone: line %d: %s", m[3], n+1, shownLine(line)))
 		}
 	}
 	return bad

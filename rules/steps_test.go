@@ -1057,3 +1057,31 @@ func TestRestartIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalizedAccountRefused: icacls names a well-known account by SID;
+// its name (NT AUTHORITY\NETWORK SERVICE, BUILTIN\Administrators,
+// Everyone) is localized. The built-in steps grant-rdp-key and
+// reset-machinekeys-folder named them before this check.
+func TestLocalizedAccountRefused(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want string // the name reported, "" for none
+	}{
+		{`if ($saved) { icacls $file /grant "NT AUTHORITY\SYSTEM:(F)" "NT AUTHORITY\NETWORK SERVICE:(R)" /c }`, `NT AUTHORITY\SYSTEM`},
+		{`icacls C:\K /grant "BUILTIN\Administrators:(F)" /c`, `BUILTIN\Administrators`},
+		{`icacls C:\K /grant Everyone:(RD,RA) /c`, `Everyone`},
+		{`icacls C:\K /remove:g "NT AUTHORITY\NETWORK SERVICE"`, `NT AUTHORITY\NETWORK SERVICE`},
+		{`icacls C:\K /grant "*S-1-5-18:(F)" "*S-1-5-20:(R)" /c`, ""},
+		{`icacls C:\K /grant "CONTOSO\svc-rdp:(R)"`, ""},
+		{`icacls C:\K`, ""},
+		{`# icacls C:\K /grant "Everyone:(F)"`, ""},
+	} {
+		got := localizedAccounts(&Step{Commands: c.line})
+		switch {
+		case c.want == "" && len(got) != 0:
+			t.Errorf("%s: refused: %q", c.line, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], "well-known account "+c.want+",")):
+			t.Errorf("%s: %q, want one message naming %s", c.line, got, c.want)
+		}
+	}
+}
