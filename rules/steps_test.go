@@ -988,7 +988,7 @@ resolution:
     title: Fix it
 `
 	const regSave = "      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n"
-	const aclSave = "      $b = \"C:\\BackupACLs\\k-$(Get-Random).txt\"\n      icacls C:\\K /save $b /t /c\n      if (Test-Path $b) { icacls C:\\K /grant \"Everyone:(R)\" }\n"
+	const aclSave = "      $b = \"C:\\BackupACLs\\k-$(Get-Random).txt\"\n      icacls C:\\K /save $b /t /c\n      if (Test-Path $b) { icacls C:\\K /grant \"*S-1-1-0:(R)\" }\n"
 	const fwSave = "      $fw = \"C:\\BackupACLs\\f-$(Get-Random).wfw\"\n      netsh advfirewall export $fw\n      if (Test-Path $fw) { Set-NetFirewallProfile -Profile Public -AllowInboundRules True }\n"
 	const certSave = "      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item }\n"
 	for _, c := range []struct {
