@@ -201,6 +201,20 @@ func foldASCII(s string) string {
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
+//   - a step that takes a backup says how to put it back, in its text,
+//     title or commands (a commented line counts): reg import for reg
+//     export, icacls /restore for icacls /save, netsh advfirewall import
+//     for its export, Import-Certificate or Import-PfxCertificate for
+//     Export-Certificate or Export-PfxCertificate (unnamedRestores);
+//   - a step that restarts or stops a service or the machine (Restart-
+//     Service, Stop-Service, sc stop, net stop, shutdown /r or /s,
+//     Restart-Computer, Stop-Computer) says so in its title or text
+//     (unsaidInterruptions): a restart of Remote Desktop Services ends
+//     the RDP sessions, one of the VM everything;
+//   - icacls gives or takes rights of a well-known account by its SID
+//     (*S-1-5-20), not its name (NT AUTHORITY\NETWORK SERVICE,
+//     BUILTIN\Administrators, Everyone), which Windows localizes
+//     (localizedAccounts);
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -241,6 +255,15 @@ func checkSteps(r *Rule) []error {
 			bad(".commands", "%s", msg)
 		}
 		for _, msg := range unsavedWrites(s) {
+			bad(".commands", "%s", msg)
+		}
+		for _, msg := range unnamedRestores(s) {
+			bad(".text", "%s", msg)
+		}
+		for _, msg := range unsaidInterruptions(s) {
+			bad(".text", "%s", msg)
+		}
+		for _, msg := range localizedAccounts(s) {
 			bad(".commands", "%s", msg)
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
@@ -415,4 +438,105 @@ func shownLine(line string) string {
 		return strconv.Quote(line)
 	}
 	return line
+}
+
+// restoreOf pairs each kind of backup a step takes with the command that
+// puts it back, and how to say so: reg export's file goes back with reg
+// import
+// (https://learn.microsoft.com/windows-server/administration/windows-commands/reg-import),
+// icacls /save's with icacls /restore ("applies stored DACLs to files in
+// specified directories",
+// https://learn.microsoft.com/windows-server/administration/windows-commands/icacls),
+// netsh advfirewall export's (the whole firewall policy, one .wfw file)
+// with netsh advfirewall import, Export-Certificate's with Import-Certificate
+// (https://learn.microsoft.com/powershell/module/pki/import-certificate),
+// Export-PfxCertificate's with Import-PfxCertificate
+// (https://learn.microsoft.com/powershell/module/pki/import-pfxcertificate).
+var restoreOf = []struct {
+	backup, restore *regexp.Regexp
+	say             string
+}{
+	{regexp.MustCompile(`(?i)\breg(\.exe)?\s+export\b`), regexp.MustCompile(`(?i)\breg(\.exe)?\s+import\b`), "reg export: say reg import <file>"},
+	{regexp.MustCompile(`(?i)\bicacls\b.*\s/save\b`), regexp.MustCompile(`(?i)\bicacls\b.*\s/restore\b`), "icacls /save: say icacls <folder> /restore <file>"},
+	{regexp.MustCompile(`(?i)\bnetsh\s+advfirewall\s+export\b`), regexp.MustCompile(`(?i)\bnetsh\s+advfirewall\s+import\b`), "netsh advfirewall export: say netsh advfirewall import <file>"},
+	{regexp.MustCompile(`(?i)\bExport-Certificate\b`), regexp.MustCompile(`(?i)\bImport-Certificate\b`), "Export-Certificate: say Import-Certificate -FilePath <file>"},
+	{regexp.MustCompile(`(?i)\bExport-PfxCertificate\b`), regexp.MustCompile(`(?i)\bImport-PfxCertificate\b`), "Export-PfxCertificate: say Import-PfxCertificate -FilePath <file>"},
+}
+
+// unnamedRestores returns, for each kind of backup s's commands take (a
+// line that is not a comment), a message when neither s's title, text
+// nor commands (comments included) name the command that restores it
+// (restoreOf): whoever pastes the step must be able to undo it from the
+// step alone, since a refinement may print it without the others.
+func unnamedRestores(s *Step) []string {
+	var bad []string
+	said := s.Title + "\n" + s.Text + "\n" + s.Commands
+	for _, k := range restoreOf {
+		for n, line := range strings.Split(s.Commands, "\n") {
+			if comment.MatchString(line) || !k.backup.MatchString(line) {
+				continue
+			}
+			if !k.restore.MatchString(said) {
+				bad = append(bad, fmt.Sprintf("takes a backup and does not say how to put it back (%s, in the step's text or a commented command): line %d: %s", k.say, n+1, shownLine(line)))
+			}
+			break
+		}
+	}
+	return bad
+}
+
+var (
+	// restarts restarts a service or the machine; stops stops one.
+	restarts = regexp.MustCompile(`(?i)\bRestart-(Service|Computer)\b|\bshutdown(\.exe)?\b.*\s[/-]r\b`)
+	stops    = regexp.MustCompile(`(?i)\bStop-(Service|Computer)\b|\b(sc|net)(\.exe)?\s+stop\b|\bshutdown(\.exe)?\b.*\s[/-]s\b`)
+	// sayRestart and sayStop are the words a step's title or text uses
+	// to say so.
+	sayRestart = regexp.MustCompile(`(?i)\brestart`)
+	sayStop    = regexp.MustCompile(`(?i)\bstop`)
+)
+
+// unsaidInterruptions returns, for a step whose commands (outside
+// comments) restart or stop a service or the machine, a message when its
+// title and text do not say so ("restart", "stop"): whoever pastes it
+// must know before that it ends sessions or takes the VM down.
+func unsaidInterruptions(s *Step) []string {
+	var bad []string
+	said := s.Title + "\n" + s.Text
+	for n, line := range strings.Split(s.Commands, "\n") {
+		if comment.MatchString(line) {
+			continue
+		}
+		switch {
+		case restarts.MatchString(line) && !sayRestart.MatchString(said):
+			bad = append(bad, fmt.Sprintf("restarts a service or the machine and its title and text do not say so (say what restarts and what that interrupts): line %d: %s", n+1, shownLine(line)))
+		case stops.MatchString(line) && !sayStop.MatchString(said):
+			bad = append(bad, fmt.Sprintf("stops a service or the machine and its title and text do not say so (say what stops and what that interrupts): line %d: %s", n+1, shownLine(line)))
+		}
+	}
+	return bad
+}
+
+// wellKnownName is a well-known account named in an icacls /grant,
+// /deny or /remove: NT AUTHORITY\..., BUILTIN\... or Everyone, names
+// the security subsystem localizes ("the security subsystem localizes
+// this account name", NetworkService Account,
+// https://learn.microsoft.com/windows/win32/services/networkservice-account),
+// where the SID (*S-1-5-20, well-known SIDs,
+// https://learn.microsoft.com/windows-server/identity/ad-ds/manage/understand-security-identifiers)
+// is the same in every language.
+var wellKnownName = regexp.MustCompile(`(?i)\bicacls\b.*\s/(grant|deny|remove)\b.*?(["\s])(NT AUTHORITY\\[^:"]+|BUILTIN\\[^:"]+|Everyone)(:|"|\s|$)`)
+
+// localizedAccounts returns the lines of s (outside comments) where
+// icacls names a well-known account by its localized name.
+func localizedAccounts(s *Step) []string {
+	var bad []string
+	for n, line := range strings.Split(s.Commands, "\n") {
+		if comment.MatchString(line) {
+			continue
+		}
+		if m := wellKnownName.FindStringSubmatch(line); m != nil {
+			bad = append(bad, fmt.Sprintf("icacls names the well-known account %s, whose name Windows localizes (a Windows installed in another language does not know it): name it by SID, *S-1-5-18 SYSTEM, *S-1-5-20 NETWORK SERVICE, *S-1-5-32-544 Administrators, *S-1-1-0 Everyone: line %d: %s", m[3], n+1, shownLine(line)))
+		}
+	}
+	return bad
 }

@@ -127,7 +127,7 @@ func TestFixStepContents(t *testing.T) {
 	has("rdp-cert-private-key/grant-rdp-key", `"C:\ProgramData\Microsoft\Crypto\Keys\$_"; "C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys\$_"`)
 	has("rdp-cert-private-key/grant-rdp-key", `$file = if ($found.Count -eq 1) { $found[0] } else { $null }`)
 	has("rdp-cert-private-key/grant-rdp-key", `icacls $file /save $backup /c`)
-	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "NT AUTHORITY\SYSTEM:(F)" "NT AUTHORITY\NETWORK SERVICE:(R)" /c;`)
+	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "*S-1-5-18:(F)" "*S-1-5-20:(R)" /c;`)
 	// Both certificate steps save each certificate (.cer) and the key
 	// files (robocopy in backup mode) before removing anything, and say
 	// how to put them back.
@@ -270,6 +270,7 @@ queries: [{id: q, channel: System, xpath: "Event[System[EventID=1]]"}]
 resolution:
   - id: fix
     title: Fix it
+    text: reg import, icacls /restore, netsh advfirewall import, Import-Certificate and Import-PfxCertificate put the backups back.
     shell: cmd
 `
 	for _, c := range []struct {
@@ -576,6 +577,7 @@ refinements:
 resolution:
   - id: backup
     title: Back up
+    text: reg import C:\BackupACLs\Dhcp.reg puts the key back.
     shell: cmd
     source: s
     commands: |
@@ -964,6 +966,122 @@ func TestNoStepParsesLocalizedOutput(t *testing.T) {
 			if reads {
 				t.Errorf("%s: parses certutil's localized output: %s", id, strings.TrimSpace(line))
 			}
+		}
+	}
+}
+
+// TestBackupNamesItsRestore: a step that takes a backup says how to put
+// it back (reg import, icacls /restore, netsh advfirewall import,
+// Import-Certificate), in its text, title or commands, a comment
+// included; a restore named only in the source field, or the restore of
+// another kind of backup, is not enough. The built-in steps
+// free-the-port, start-bfe, enable-tls12 and eight others took a backup
+// and named no way back before this check.
+func TestBackupNamesItsRestore(t *testing.T) {
+	const head = `id: my-rule
+title: t
+severity: error
+cause: c
+queries: [{id: q, channel: System, xpath: "Event[System[EventID=1]]"}]
+resolution:
+  - id: fix
+    title: Fix it
+`
+	const regSave = "      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n"
+	const aclSave = "      $b = \"C:\\BackupACLs\\k-$(Get-Random).txt\"\n      icacls C:\\K /save $b /t /c\n      if (Test-Path $b) { icacls C:\\K /grant \"*S-1-1-0:(R)\" }\n"
+	const fwSave = "      $fw = \"C:\\BackupACLs\\f-$(Get-Random).wfw\"\n      netsh advfirewall export $fw\n      if (Test-Path $fw) { Set-NetFirewallProfile -Profile Public -AllowInboundRules True }\n"
+	const certSave = "      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item }\n"
+	for _, c := range []struct {
+		name, step, want string // want: "" for a step that passes
+	}{
+		{"reg export, no way back", "    shell: cmd\n    source: s\n    commands: |\n" + regSave, "takes a backup and does not say how to put it back (reg export: say reg import <file>"},
+		{"reg import only in the source", "    shell: cmd\n    source: reg import C:\\BackupACLs\\X.reg restores it\n    commands: |\n" + regSave, "(reg export: say reg import <file>"},
+		{"reg import in the text", "    shell: cmd\n    text: reg import C:\\BackupACLs\\X.reg puts it back.\n    source: s\n    commands: |\n" + regSave, ""},
+		{"reg import in a comment", "    shell: cmd\n    source: s\n    commands: |\n" + regSave + "      rem To undo: reg import C:\\BackupACLs\\X.reg\n", ""},
+		{"icacls /save, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + aclSave, "(icacls /save: say icacls <folder> /restore <file>"},
+		// A restore of another kind is not this backup's.
+		{"icacls /save, reg import named", "    shell: powershell\n    text: reg import puts the key back.\n    source: s\n    commands: |\n" + aclSave, "(icacls /save: say icacls <folder> /restore <file>"},
+		{"icacls /restore in a comment", "    shell: powershell\n    source: s\n    commands: |\n" + aclSave + "      # icacls C:\\ /restore $b /c\n", ""},
+		{"netsh export, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + fwSave, "(netsh advfirewall export: say netsh advfirewall import <file>"},
+		{"netsh import in the text", "    shell: powershell\n    text: netsh advfirewall import <the file> restores the policy.\n    source: s\n    commands: |\n" + fwSave, ""},
+		{"certificate export, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + certSave, "(Export-Certificate: say Import-Certificate -FilePath <file>"},
+		{"Import-Certificate in the text", "    shell: powershell\n    text: Import-Certificate puts the saved file back.\n    source: s\n    commands: |\n" + certSave, ""},
+		// A commented export takes no backup.
+		{"commented export", "    shell: cmd\n    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" C:\\BackupACLs\\X-%RANDOM%.reg /y\n      reg query \"HKLM\\X\"\n", ""},
+	} {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "mine.yaml")
+		if err := os.WriteFile(file, []byte(head+c.step), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := LoadDir(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		err = Validate(rs)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && err == nil:
+			t.Errorf("%s: loaded", c.name)
+		case c.want != "" && (!strings.Contains(err.Error(), file+": my-rule: resolution[fix].text") || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %q, want the file, rule, step and %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestRestartIsSaid: a step that restarts or stops a service or the
+// machine says so in its title or text; a comment restarts nothing. The
+// built-in steps renew-self-signed-delete-key (Restart-Service
+// SessionEnv) and reset-machinekeys-folder (Restart-Service TermService,
+// which ends the RDP sessions) did it unsaid before this check.
+func TestRestartIsSaid(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		step     *Step
+		wantMsgs int
+	}{
+		{"Restart-Service unsaid", &Step{Title: "Grant access", Text: "Grants read.", Commands: "if ($ok) { icacls C:\\K /grant \"Everyone:(R)\"; Restart-Service -Name TermService -Force }"}, 1},
+		{"Restart-Service said", &Step{Title: "Grant access", Text: "Grants read, then restarts Remote Desktop Services.", Commands: "if ($ok) { Restart-Service -Name TermService -Force }"}, 0},
+		{"in a comment", &Step{Title: "Grant access", Commands: "# Restart-Service -Name TermService -Force"}, 0},
+		{"sc stop unsaid", &Step{Title: "Isolate the service", Commands: "sc stop TermService\nsc config TermService type= own"}, 1},
+		{"net stop said in the title", &Step{Title: "Stop the service", Commands: "net stop TermService"}, 0},
+		{"shutdown /r unsaid", &Step{Title: "Apply", Commands: "shutdown /r /t 0"}, 1},
+		{"shutdown -s unsaid", &Step{Title: "Apply", Commands: "shutdown -s -t 0"}, 1},
+		{"shutdown /r said", &Step{Title: "Restart the VM", Commands: "shutdown /r /t 0"}, 0},
+		{"Restart-Computer unsaid", &Step{Title: "Apply", Commands: "Restart-Computer -Force"}, 1},
+		{"a start is no interruption", &Step{Title: "Start it", Commands: "sc start TermService\nStart-Service -Name TermService"}, 0},
+	} {
+		if got := unsaidInterruptions(c.step); len(got) != c.wantMsgs {
+			t.Errorf("%s: %d messages %q, want %d", c.name, len(got), got, c.wantMsgs)
+		}
+	}
+}
+
+// TestLocalizedAccountRefused: icacls names a well-known account by SID;
+// its name (NT AUTHORITY\NETWORK SERVICE, BUILTIN\Administrators,
+// Everyone) is localized. The built-in steps grant-rdp-key and
+// reset-machinekeys-folder named them before this check.
+func TestLocalizedAccountRefused(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want string // the name reported, "" for none
+	}{
+		{`if ($saved) { icacls $file /grant "NT AUTHORITY\SYSTEM:(F)" "NT AUTHORITY\NETWORK SERVICE:(R)" /c }`, `NT AUTHORITY\SYSTEM`},
+		{`icacls C:\K /grant "BUILTIN\Administrators:(F)" /c`, `BUILTIN\Administrators`},
+		{`icacls C:\K /grant Everyone:(RD,RA) /c`, `Everyone`},
+		{`icacls C:\K /remove:g "NT AUTHORITY\NETWORK SERVICE"`, `NT AUTHORITY\NETWORK SERVICE`},
+		{`icacls C:\K /grant "*S-1-5-18:(F)" "*S-1-5-20:(R)" /c`, ""},
+		{`icacls C:\K /grant "CONTOSO\svc-rdp:(R)"`, ""},
+		{`icacls C:\K`, ""},
+		{`# icacls C:\K /grant "Everyone:(F)"`, ""},
+	} {
+		got := localizedAccounts(&Step{Commands: c.line})
+		switch {
+		case c.want == "" && len(got) != 0:
+			t.Errorf("%s: refused: %q", c.line, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], "well-known account "+c.want+",")):
+			t.Errorf("%s: %q, want one message naming %s", c.line, got, c.want)
 		}
 	}
 }
