@@ -74,6 +74,18 @@ func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 	if len(head) >= 4 && string(head[:4]) == "PK\x03\x04" {
 		return fmt.Errorf("%w: a zip archive (Find lists the logs in it)", ErrNotEVTX)
 	}
+	// A compressed log, as support engineers are handed them, said
+	// "starts with 1f 8b 08 ...", which names no cause. Signatures: gzip
+	// ID1 ID2 = 1f 8b (RFC 1952, 2.3.1,
+	// https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1); xz Header
+	// Magic Bytes fd 37 7a 58 5a 00 (The .xz File Format, 2.1.1.1,
+	// https://tukaani.org/xz/xz-file-format.txt).
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		return fmt.Errorf("%w: a gzip-compressed file (starts with % x): decompress it (gunzip -k, or zcat FILE > LOG.evtx) and give the log", ErrNotEVTX, head)
+	case len(head) >= 6 && string(head[:6]) == "\xfd7zXZ\x00":
+		return fmt.Errorf("%w: an xz-compressed file (starts with % x): decompress it (unxz -k, or xzcat FILE > LOG.evtx) and give the log", ErrNotEVTX, head)
+	}
 	if off, what, ok := signatureWithin(r, 0, size, true); ok {
 		return fmt.Errorf("%w: no file header or chunk signature at the start (it starts with % x), but %s at offset %#x: "+
 			"a log may start there (a carve or a copy with %s before the log); to read it, copy it into a file of its own "+
@@ -101,7 +113,17 @@ func signatureWithin(r io.ReaderAt, from, size int64, chunks bool) (off int64, w
 	// there, not read again (a read per "Elf" made an input of 10 million
 	// of them take 19 s).
 	buf := make([]byte, block+chunkHeaderSize)
+	holes, _ := r.(dataFinder)
 	for base := from; base < size; base += block {
+		// A header starts with "E", never in a hole (zeros): the look
+		// goes on at the hole's end, with the same answer.
+		if holes != nil {
+			if d, ok := holes.nextData(base); ok && d > base {
+				if base = d; base >= size {
+					break
+				}
+			}
+		}
 		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-base)], base)
 		b := buf[:n]
 		for i := 0; i < min(n, block); {
@@ -124,10 +146,20 @@ func signatureWithin(r io.ReaderAt, from, size int64, chunks bool) (off int64, w
 	return 0, "", false
 }
 
+// isAllZero reports whether the size bytes of r are all zero. The holes
+// of a sparse file (dataFinder) are zeros and are not read.
 func isAllZero(r io.ReaderAt, size int64) bool {
 	buf := make([]byte, 64<<10)
 	var zero [64 << 10]byte
+	holes, _ := r.(dataFinder)
 	for off := int64(0); off < size; {
+		if holes != nil {
+			if d, ok := holes.nextData(off); ok && d > off {
+				if off = d; off >= size {
+					return true
+				}
+			}
+		}
 		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if !bytes.Equal(buf[:n], zero[:n]) {
 			return false

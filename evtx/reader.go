@@ -414,8 +414,20 @@ type dataFinder interface {
 // anyChunk reports whether some chunk slot starts with the chunk signature.
 func (s *source) anyChunk() bool {
 	var b [8]byte
+	holes, _ := s.ra.(dataFinder)
 	for i := 0; i < s.nslots; i++ {
 		off := s.base + int64(i)*chunkSize
+		// A slot starting in a hole (zeros) holds no signature: the
+		// look goes on at the first slot at or after the hole's end.
+		if holes != nil {
+			if d, ok := holes.nextData(off); ok && d > off {
+				if d >= s.base+int64(s.nslots)*chunkSize {
+					return false
+				}
+				i = int((d-s.base+chunkSize-1)/chunkSize) - 1
+				continue
+			}
+		}
 		if n, _ := s.ra.ReadAt(b[:], off); n == len(b) && bytes.Equal(b[:], chunkMagic) {
 			return true
 		}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sync"
 	"syscall"
 )
 
@@ -14,10 +15,43 @@ const seekData = 3
 
 // sparseFile is a log file opened by this package, read with ReadAt
 // only, so that its file offset is free for lseek to find its data
-// (dataFinder).
-type sparseFile struct{ *os.File }
+// (dataFinder). It reads the holes of a sparse file (its unwritten
+// ranges, which read as zeros) as zeros without asking the kernel for
+// them: a 20 GiB sparse file made by truncate(1), or a log followed by
+// gigabytes of unwritten space, made every pass over it copy those zeros
+// from the kernel 64 KiB at a time (analyze of a 1 MiB log followed by
+// a 20 GiB hole used 84 s of CPU, dump of a 1 GiB hole 8 s). The bytes
+// read are the same either way (TestSparseReadAtSameBytes).
+type sparseFile struct {
+	*os.File
+	h *holeSpan
+}
+
+// holeSpan is the last hole SEEK_DATA found in a file: [from, to) reads
+// as zeros; to is math.MaxInt64 for a hole that runs to the end of the
+// file, which was size bytes long when it was found. Every reader of
+// the file shares it (the chunk pipeline reads from several goroutines);
+// a pass over a hole asks lseek once, not once a chunk (lseek SEEK_DATA
+// walks the file's extents: once a chunk, it cost as much as the reads).
+type holeSpan struct {
+	mu             sync.Mutex
+	from, to, size int64
+}
+
+// known returns the end of the known hole that holds off, if one does.
+func (h *holeSpan) known(off int64) (to, size int64, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.to > h.from && off >= h.from && off < h.to {
+		return h.to, h.size, true
+	}
+	return 0, 0, false
+}
 
 func (f sparseFile) nextData(off int64) (int64, bool) {
+	if to, _, ok := f.h.known(off); ok {
+		return to, true
+	}
 	c, err := f.SyscallConn()
 	if err != nil {
 		return 0, false
@@ -29,12 +63,72 @@ func (f sparseFile) nextData(off int64) (int64, bool) {
 	}
 	switch serr {
 	case nil:
-		return d, true
 	case syscall.ENXIO:
-		return math.MaxInt64, true
+		d = math.MaxInt64
+	default:
+		return 0, false // the file system cannot tell (EINVAL): read it
 	}
-	return 0, false // the file system cannot tell (EINVAL): read it
+	if d > off {
+		size := int64(-1)
+		if d == math.MaxInt64 {
+			// Past the last data, or past the end: the hole ends
+			// where the file does, as long as it has this size.
+			fi, err := f.File.Stat()
+			if err != nil {
+				return d, true
+			}
+			size = fi.Size()
+		}
+		f.h.mu.Lock()
+		f.h.from, f.h.to, f.h.size = off, d, size
+		f.h.mu.Unlock()
+	}
+	return d, true
+}
+
+// holeReadMin is the smallest read that sparseFile.ReadAt asks lseek
+// about: a smaller one is zeroed only in a hole already known, since a
+// small read costs the kernel little even in a hole, and asking is a
+// system call of its own.
+const holeReadMin = 4 << 10
+
+// ReadAt reads len(p) bytes at off as (*os.File).ReadAt does, with the
+// same n and error, but the part of the range that lies in a hole of
+// the file is zeroed in p rather than read. Where the file system cannot
+// tell its holes, every byte is read.
+func (f sparseFile) ReadAt(p []byte, off int64) (int, error) {
+	if len(p) == 0 || off < 0 {
+		return f.File.ReadAt(p, off)
+	}
+	var d, size int64
+	var ok bool
+	if len(p) < holeReadMin {
+		d, size, ok = f.h.known(off)
+	} else if d, ok = f.nextData(off); ok && d == math.MaxInt64 {
+		_, size, ok = f.h.known(off)
+	}
+	if !ok || d <= off {
+		return f.File.ReadAt(p, off)
+	}
+	if d < math.MaxInt64 {
+		// A hole up to d, where data lies: the file reaches past d.
+		h := int(min(d-off, int64(len(p))))
+		clear(p[:h])
+		if h == len(p) {
+			return h, nil
+		}
+		n, err := f.File.ReadAt(p[h:], d)
+		return h + n, err
+	}
+	// A hole that runs to the end of the file, size bytes long when it
+	// was found: a read past that end is the file's to answer (it may
+	// have grown).
+	if size < 0 || off+int64(len(p)) > size {
+		return f.File.ReadAt(p, off)
+	}
+	clear(p)
+	return len(p), nil
 }
 
 // readAtFile is what a log file opened by this package is read through.
-func readAtFile(f *os.File) io.ReaderAt { return sparseFile{f} }
+func readAtFile(f *os.File) io.ReaderAt { return sparseFile{f, &holeSpan{}} }

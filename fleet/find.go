@@ -344,10 +344,28 @@ func zipMagic(path string) bool {
 	return err == nil && string(b[:]) == "PK\x03\x04"
 }
 
+// evtxMagic reports whether the regular file at path starts with an EVTX
+// file header's signature, "ElfFile" and a NUL (libevtx, Windows XML
+// Event Log (EVTX) format, "File header":
+// https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc).
+// A copy kept as System.evtx.bak or System.evtx.1 beside the logs was
+// passed over with no word.
+func evtxMagic(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [8]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && string(b[:]) == "ElfFile\x00"
+}
+
 // skippedBelow names what a machine's logs folder p holds besides its
 // .evtx files and is not read with them (a logs folder is read alone):
-// its subdirectories that hold .evtx files or archives, and its .zip
-// archives. A folder holding System.evtx and Archive/Security.evtx, or
+// its subdirectories that hold .evtx files or archives, its .zip
+// archives, and its regular files that start with an EVTX file header
+// but whose names do not end in .evtx. A folder holding System.evtx and Archive/Security.evtx, or
 // logs.zip, was analysed without them and with no word: the rules said
 // "Security: no log of this channel among the inputs". A symbolic link
 // is named as what it leads to (a link to a folder of logs, a link to a
@@ -374,6 +392,8 @@ func skippedBelow(p string, entries []fs.DirEntry) []error {
 			probs = append(probs, fmt.Errorf("fleet: %s: %s below the logs folder %s, not read with it (a folder holding .evtx files is read alone; give %s as a PATH of its own)", sub, what, p, sub))
 		case (e.Type().IsRegular() || link && !linksToDir(sub)) && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
 			probs = append(probs, fmt.Errorf("fleet: %s: an archive beside the logs of %s, not read with them (give it as a PATH of its own)", sub, p))
+		case e.Type().IsRegular() && !isEVTXName(e.Name()) && evtxMagic(sub):
+			probs = append(probs, fmt.Errorf("fleet: %s: a log (it starts with an EVTX file header) beside the logs of %s whose name does not end in .evtx, not read with them (give it as a PATH of its own)", sub, p))
 		}
 	}
 	return probs
