@@ -819,6 +819,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		ev.RecordID = id
 		ev.Written = FiletimeToTime(ft)
 		ev.Source = Position{File: name, Chunk: j.index, Offset: j.off + int64(off)}
+		ev.Damaged = damaged
 		if inSlack {
 			ev.Recovered = RecoveredSlack
 			if j.old {

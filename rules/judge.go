@@ -490,7 +490,8 @@ func (j *ruleJudge) eachHostRecovered(ev *queryState, recs []*queryState) bool {
 }
 
 // sameHost reports whether two Computer values name one machine: either
-// is empty, their hosts (hosts.Key) are equal, or a log of the machine
+// is empty or a name only damaged chunks give (scanResult.damagedKeys:
+// compared with all, as no name is), their hosts (hosts.Key) are equal, or a log of the machine
 // names one after the other (a rename; not interleaved, as forwarded
 // events are).
 func (j *ruleJudge) sameHost(a, b string) bool {
@@ -498,7 +499,7 @@ func (j *ruleJudge) sameHost(a, b string) bool {
 		return true
 	}
 	ka, kb := hosts.Key(a), hosts.Key(b)
-	if ka == kb {
+	if ka == kb || j.sr.damagedKeys[ka] || j.sr.damagedKeys[kb] {
 		return true
 	}
 	for _, cs := range j.sr.computers {
@@ -700,4 +701,18 @@ func (j *ruleJudge) computerChanges() (changes []*Corroboration, forwarded []str
 		changes = append(changes, &Corroboration{Text: "the Computer field of " + p + " changes: " + strings.Join(parts, ", then ")})
 	}
 	return changes, forwarded
+}
+
+// damagedNamesText says, per name only records of a log's damaged chunks
+// give (scanResult.damagedComputers), that it was taken as damage: "P:
+// records in damaged chunks (their checksum fails), record numbers 17 to
+// 32, name RDSHO1, which no intact record of the log names: taken as
+// damage, not as a rename or another computer (evtxrdp dump prints
+// them)".
+func (j *ruleJudge) damagedNamesText() []string {
+	var out []string
+	for _, c := range j.sr.damagedComputers {
+		out = append(out, fmt.Sprintf("%s: records in damaged chunks (their checksum fails), record numbers %d to %d, name %s, which no intact record of the log names: taken as damage, not as a rename or another computer (evtxrdp dump prints them)", c.file, c.minID, c.maxID, c.name))
+	}
+	return out
 }
