@@ -102,8 +102,10 @@ func (j *ruleJudge) attribute(f *Finding) {
 		}
 		st := j.queries[cq]
 		within := time.Duration(-1)
+		var seenFrom, seenTo time.Time
 		if at.Coincides != nil {
 			within = at.Coincides.Within
+			seenFrom, seenTo = j.contextSpan(at)
 		}
 		// coincide returns the attempt that attributes an event at t of
 		// computer with Coincidence.Same value same: one of the same value
@@ -114,7 +116,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 			if c := nearest(keyed, t, within); c != nil {
 				return c, 0, false
 			}
-			return coincident(unkeyed, t, within, j.ref)
+			return coincident(unkeyed, t, within, seenFrom, seenTo)
 		}
 		possible := st.overflow
 		for _, p := range st.pending {
@@ -294,6 +296,52 @@ func (j *ruleJudge) unreadContext(at *Attribution, t time.Time) (missing, uncove
 		}
 	}
 	return missing, uncovered
+}
+
+// contextSpan returns the times the attempts of at's coincidence were
+// seen over: from the oldest time a readable log of their channels was
+// read from (its first-written record's TimeCreated, as logStatus takes
+// it, or the start of its decoded period, whichever is later; and no
+// earlier than the attempts the scan keeps: noteContext) to the newest it
+// was read to (its last-written record's, or the end of its decoded
+// period), ending at the reference time; zero times where no log tells.
+// coincident judges the share of an event's hour by that part of it.
+func (j *ruleJudge) contextSpan(at *Attribution) (from, to time.Time) {
+	cr := j.cr
+	for _, id := range at.Coincides.Queries {
+		q := cr.rule.Query(id)
+		if q == nil {
+			continue
+		}
+		for _, in := range j.sr.inputs {
+			if !in.Readable() || !in.Holds(q.Channel) || in.FirstWritten == nil || in.LastWritten == nil {
+				continue
+			}
+			first, last := in.FirstWritten.Time, in.LastWritten.Time
+			if first.IsZero() || last.IsZero() {
+				continue
+			}
+			if in.Decoded {
+				if !in.Since.IsZero() && in.Since.After(first) {
+					first = in.Since
+				}
+				if !in.Until.IsZero() && in.Until.Before(last) {
+					last = in.Until
+				}
+			}
+			if from.IsZero() || first.Before(from) {
+				from = first
+			}
+			to = maxTime(to, last)
+		}
+	}
+	if keep := contextKeptFrom(j.ref, cr); !from.IsZero() && keep.After(from) {
+		from = keep
+	}
+	if to.IsZero() || !j.ref.IsZero() && j.ref.Before(to) {
+		to = j.ref
+	}
+	return from, to
 }
 
 func containsFold(list []string, s string) bool {

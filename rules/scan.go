@@ -1277,12 +1277,20 @@ func coincidenceSame(cr *compiledRule) string {
 	return ""
 }
 
+// contextKeptFrom is the oldest time of the context events of cr that
+// the scan keeps (noteContext): those that can attribute evidence in its
+// window (within the coincidence of its start) and those of the hour
+// around such evidence that chance is judged over (coincident).
+func contextKeptFrom(ref time.Time, cr *compiledRule) time.Time {
+	return lookBackStart(ref, cr.window, coincidenceWithin(cr)+chanceSpan)
+}
+
 // noteContext keeps the time of a context event, and the process that
 // logged it, when it lies near enough to the window to attribute evidence
 // in it.
 func (s *scanner) noteContext(cq *compiledQuery, ev *evtx.Event, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
-	start := lookBackStart(s.ref, cq.rule.window, d)
+	start := contextKeptFrom(s.ref, cq.rule)
 	if r.Time.Before(start) || r.Time.After(s.ref.Add(d)) {
 		return
 	}
