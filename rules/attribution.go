@@ -284,8 +284,10 @@ func listenerPID(cs []contextTime, t time.Time, d time.Duration) (c *contextTime
 }
 
 // maxContextTimes bounds the context events kept per rule (a brute-force
-// attack logs an RCM 261 per attempt); beyond it the finding says so.
-const maxContextTimes = 1 << 18
+// attack logs an RCM 261 per attempt); beyond it the finding says so (a
+// caveat), and so does the attribution of each event no kept attempt
+// lies near (droppedText). A variable for tests.
+var maxContextTimes = 1 << 18
 
 // maxPending bounds the unattributed evidence times kept per query.
 const maxPending = 1 << 16

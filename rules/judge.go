@@ -49,7 +49,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 	if ce != nil {
 		ctx = ce.list // sorted by time
 		if ce.dropped > 0 {
-			f.Caveats = append(f.Caveats, fmt.Sprintf("%d RDP connection attempts near the window were not kept (more than %d); Schannel errors near them may be counted as not attributable", ce.dropped, maxContextTimes))
+			f.Caveats = append(f.Caveats, droppedText(ce.dropped)+"; evidence near them may be counted as not attributable, and the share of an hour that attempts cover (a flood) is judged from those kept")
 		}
 	}
 	// An RDP connection attempt attributes only the events of its own
@@ -251,6 +251,11 @@ func (j *ruleJudge) unattributedText(at *Attribution, t time.Time, other *contex
 		if other != nil {
 			s += "; " + coincidenceText(other, t) + " is of another computer, " + other.ref.Computer
 		}
+		if ce := j.sr.context[j.cr]; ce != nil && ce.dropped > 0 {
+			// The attempts read past the bound are not kept: one may
+			// lie near it (TestContextCapSaid).
+			s += " among those kept (" + droppedText(ce.dropped) + ": one of them may lie that near it)"
+		}
 		why = append(why, s)
 	}
 	if len(why) == 0 {
@@ -260,6 +265,12 @@ func (j *ruleJudge) unattributedText(at *Attribution, t time.Time, other *contex
 }
 
 const unattributable = "not attributable to RDP"
+
+// droppedText says that n RDP connection attempts near a rule's window
+// were read past maxContextTimes and not kept.
+func droppedText(n int) string {
+	return fmt.Sprintf("%s near the window %s not kept (more than %d)", plural.N(n, "RDP connection attempt"), plural.Word(n, "was", "were"), maxContextTimes)
+}
 
 // shortChannel shortens a channel name like shortProvider
 // ("RemoteConnectionManager/Operational").
