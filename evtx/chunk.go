@@ -194,6 +194,8 @@ type chunkJob struct {
 	// old: the chunk is past the file header's count and left by an
 	// earlier use of the file (oldChunks): all its records are old.
 	old bool
+	// more: the input holds a chunk slot after this one (zeroTail).
+	more bool
 	// cache holds the templates the reading goroutine compiled from
 	// earlier chunks (tmplcache.go); nil compiles every one.
 	cache *tmplCache
@@ -624,6 +626,9 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 					res.st.UnreadBytes += int64(gapEnd - off)
 					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
 					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off), gapRecords(c, h, off, gapEnd, next)))
+					if next < 0 && j.more && zeroTail(c, off) {
+						fail(chunkSize-fileHeaderBlock, 0, zeroTailProblem(j, off))
+					}
 				}
 				if next < 0 {
 					break
@@ -819,6 +824,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		ev.RecordID = id
 		ev.Written = FiletimeToTime(ft)
 		ev.Source = Position{File: name, Chunk: j.index, Offset: j.off + int64(off)}
+		ev.Damaged = damaged
 		if inSlack {
 			ev.Recovered = RecoveredSlack
 			if j.old {
@@ -1243,4 +1249,43 @@ func widen(first, last *time.Time, set *bool, t time.Time) {
 	if t.After(*last) {
 		*last = t
 	}
+}
+
+// zeroTail reports whether chunk c, a whole chunk slot, ends in a file
+// header block (4 KiB) of zeros into which the chunk's unreadable bytes
+// from off run (a record started before it, or the chunk's records,
+// which its free space offset says run on, stop at it): where a log cut a file
+// header block before a chunk's end is followed by another log whose file
+// header is zeroed, that header lies there, and that log's chunks on the
+// cut log's chunk offsets (nextLog finds such a header by what is left of
+// it, headerInSlot; zeroed, nothing is left).
+func zeroTail(c []byte, off int) bool {
+	tail := chunkSize - fileHeaderBlock
+	// The zeros start at the block, not before it (a few zero bytes of
+	// the record before it aside): a crash that left a chunk's newest
+	// records unwritten zeroes from where they start, wherever that is
+	// (sample_with_a_bad_chunk_magic: 57,000 bytes of chunk 0).
+	const near = 64
+	if len(c) != chunkSize || off > tail || !allZero(c[tail:]) {
+		return false
+	}
+	from := tail - near // what runs up to the block: the record at off, or the one before it
+	if off < tail {
+		from = max(off, from)
+	}
+	return !allZero(c[from:tail])
+}
+
+// zeroTailProblem is the problem zeroTail's zeros get, at their offset:
+// the chunks after them may be another log's, which no byte tells apart.
+// They are read as they were (nothing is dropped on a guess); the problem
+// names where they start so that they can be copied out and read alone.
+func zeroTailProblem(j chunkJob, off int) error {
+	tail := j.off + chunkSize - fileHeaderBlock
+	return fmt.Errorf("%w: the last %d bytes of chunk slot %d (offset %#x to %#x) are zeros, and the chunk's unreadable bytes from chunk offset %#x run into them: "+
+		"a file header block's size at a chunk slot's end, as where a log cut a file header block before a chunk's end (a copy cut at a 4 KiB block) "+
+		"is followed by another log whose file header is zeroed; then the chunks from offset %#x on may be another log's, "+
+		"read here as this log's own (or as old chunks past its file header's count), which no byte tells apart; "+
+		"to read them as a log of their own, copy the bytes from offset %#x to the end into a file and give that file",
+		ErrCorrupt, fileHeaderBlock, j.index, tail, tail+fileHeaderBlock, off, tail+fileHeaderBlock, tail)
 }

@@ -70,6 +70,13 @@ type Event struct {
 	Partial    string
 	Unresolved []Value
 
+	// Damaged is set when the record was read from a chunk whose header
+	// or records checksum does not verify (or whose header cannot be
+	// believed): what it says, its Computer among it, may be the damage
+	// rather than what Windows wrote (Summary.Damaged says the same of a
+	// record's summary). The reader reports the chunk as a FormatError.
+	Damaged bool
+
 	// ConflictOf is, for an event of a merged log (Merge) that another of
 	// its copies holds with other content (the same channel,
 	// EventRecordID and TimeCreated) where Merge cannot tell which copy is

@@ -103,9 +103,57 @@ const maxMemoErrs = 8
 var maxMemoProblems = 4096
 
 // memoCell holds a Log's memo; copies of the Log (Merge) share it.
+// first is the file as the Log's first Open found it, last as the latest
+// Open that found it otherwise did (nil: none did): Log.Changed.
 type memoCell struct {
-	mu sync.Mutex
-	m  *windowMemo
+	mu          sync.Mutex
+	m           *windowMemo
+	first, last os.FileInfo
+}
+
+// sameFile reports whether a and b describe one file with the same
+// contents, as far as its metadata tells: the same file (os.SameFile),
+// size, modification time and change time (where the system has one:
+// cp -p, rsync -t and tar set the modification time back).
+func sameFile(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && changeTime(a).Equal(changeTime(b))
+}
+
+// FileChange is a log file that changed between two opens of one Log: the
+// first Open found it as it was (Size bytes, modified at ModTime), a later
+// one as it is (NewSize, NewModTime); NewSize < Size is a file truncated,
+// one the same size rewritten in place. Path is the file's path.
+type FileChange struct {
+	Path                string
+	Size, NewSize       int64
+	ModTime, NewModTime time.Time
+}
+
+// Changed returns how the file of l changed while l was used: nil when
+// every Open of l (or of a part of it, for a merged Log) found the file
+// as the first did, by its size, modification time and change time (a
+// file replaced by another counts too). The memo is dropped on such a
+// change, so each read gives the file's contents at its Open, but what
+// reads before the change gave (a reference time, a channel, a grouping)
+// came from the former contents: a caller that combines several reads
+// says so. nil for an archive member or a Log not made by Find, whose
+// opens are not compared.
+func (l *Log) Changed() *FileChange {
+	for _, p := range l.parts {
+		if c := p.Changed(); c != nil {
+			return c
+		}
+	}
+	c := l.memo
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		return nil
+	}
+	return &FileChange{Path: l.file, Size: c.first.Size(), NewSize: c.last.Size(), ModTime: c.first.ModTime().UTC(), NewModTime: c.last.ModTime().UTC()}
 }
 
 // memoFor returns l's memo for the file fi, a new one when fi is not the
@@ -117,9 +165,13 @@ func (l *Log) memoFor(fi os.FileInfo) *windowMemo {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.first == nil {
+		c.first = fi
+	} else if !sameFile(c.first, fi) {
+		c.last = fi
+	}
 	m := c.m
-	if m == nil || !os.SameFile(m.fi, fi) || m.fi.Size() != fi.Size() || !m.fi.ModTime().Equal(fi.ModTime()) ||
-		!changeTime(m.fi).Equal(changeTime(fi)) {
+	if m == nil || !sameFile(m.fi, fi) {
 		m = &windowMemo{fi: fi, chunks: map[int]*chunkMemo{}}
 		c.m = m
 	}

@@ -1233,10 +1233,10 @@ func (m *merged) admitUntimed(c mergeCand, id RecordIdentity) *Event {
 
 // eventSummary is the Summary of decoded event ev: its TimeCreated as
 // TimeCreatedOf reads it and, with it, its EventRecordID; Damaged when it
-// was decoded in part.
+// was decoded in part or read from a damaged chunk (Event.Damaged).
 func eventSummary(ev *Event) Summary {
 	s := Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
-		Written: ev.Written, RecordID: ev.RecordID, Damaged: ev.Partial != ""}
+		Written: ev.Written, RecordID: ev.RecordID, Damaged: ev.Partial != "" || ev.Damaged}
 	if t, ok := TimeCreatedOf(ev); ok {
 		s.TimeCreated, s.EventRecordID = t, ev.System.EventRecordID
 	}

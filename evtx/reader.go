@@ -476,7 +476,7 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 		}
 		rc = newRecCursor(recs, keep)
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), more: i+1 < s.nslots, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})

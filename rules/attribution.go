@@ -284,8 +284,10 @@ func listenerPID(cs []contextTime, t time.Time, d time.Duration) (c *contextTime
 }
 
 // maxContextTimes bounds the context events kept per rule (a brute-force
-// attack logs an RCM 261 per attempt); beyond it the finding says so.
-const maxContextTimes = 1 << 18
+// attack logs an RCM 261 per attempt); beyond it the finding says so (a
+// caveat), and so does the attribution of each event no kept attempt
+// lies near (droppedText). A variable for tests.
+var maxContextTimes = 1 << 18
 
 // maxPending bounds the unattributed evidence times kept per query.
 const maxPending = 1 << 16
@@ -332,12 +334,15 @@ const chanceShare = 0.25
 
 // coincident returns the RDP connection attempt of cs (sorted by time)
 // nearest to t within d that attributes an event at t, or nil; share is
-// the part of the hour around t (up to end, the reference time, when it is
-// not zero, not before t and comes first) that lies within d of an attempt of cs, and
-// byChance says that it is so large (chanceShare) that an attempt within d
-// is chance, not a sign that the event is RDP's: then no attempt is
-// returned.
-func coincident(cs []contextTime, t time.Time, d time.Duration, end time.Time) (c *contextTime, share float64, byChance bool) {
+// the part of the hour around t that lies within d of an attempt of cs,
+// of the part of that hour the attempts' logs cover: from start (the
+// oldest time they were read from, when not zero and later than the
+// hour's start) to end (the reference time, or the newest time they were
+// read to, when not zero and earlier than the hour's end), no share when
+// that part is empty; byChance says that it is so large (chanceShare) that
+// an attempt within d is chance, not a sign that the event is RDP's: then
+// no attempt is returned.
+func coincident(cs []contextTime, t time.Time, d time.Duration, start, end time.Time) (c *contextTime, share float64, byChance bool) {
 	c = nearest(cs, t, d)
 	if c == nil {
 		return nil, 0, false
@@ -345,9 +350,15 @@ func coincident(cs []contextTime, t time.Time, d time.Duration, end time.Time) (
 	lo, hi := t.Add(-chanceSpan), t.Add(chanceSpan)
 	// An event at the reference time (the newest, often) has no later
 	// attempts to meet: its hour ends with it, as one a second earlier
-	// has its own end at the reference time.
-	if !end.IsZero() && end.Before(hi) && !end.Before(t) {
+	// has its own end at the reference time. So an event near the start
+	// of the attempts' logs: the part of its hour before them is not
+	// seen, and counted as free of attempts it made a flood that began
+	// with the log look sparse (TestCoincidentShare).
+	if !end.IsZero() && end.Before(hi) {
 		hi = end
+	}
+	if !start.IsZero() && start.After(lo) {
+		lo = start
 	}
 	if !hi.After(lo) {
 		return c, 0, false

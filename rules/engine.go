@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 	"github.com/evtxrdp/evtxrdp/rules/xpath"
 )
 
@@ -111,8 +112,10 @@ type heldEntry struct {
 // can share logs (a folder's logs no record of which names a computer
 // are listed with each machine whose logs are there; 300 machines each
 // looked through the same 300 logs). Every Analyze gives what e gives;
-// only the reading is shared. Files changed while the copy is used are
-// not read again. e is unchanged.
+// only the reading is shared. The channels of files changed while the
+// copy is used are not read again: each Analyze that reads such a file
+// says in its warnings that it changed (evtx.Log.Changed). e is
+// unchanged.
 func (e *Engine) WithMemo() *Engine {
 	c := *e
 	c.held = &heldMemo{m: map[*evtx.Log]*heldEntry{}}
@@ -134,6 +137,28 @@ type compiledQuery struct {
 	tl      *timelineQuery // a timeline entry's query, else nil
 	// follower: a context query that an UnlessFollowed of its rule names.
 	follower bool
+}
+
+// changedText says, per log whose file changed between two of its opens
+// (evtx.Log.Changed: by size, modification time or change time), that
+// the run read two versions of it: the reference time, the grouping, the
+// channels remembered (WithMemo) and the findings may each come from
+// either. Each read is of one version (the reader reads the size it
+// found at its open, and its memo is dropped on a change), so the report
+// is not re-read: a copy that does not change is the remedy.
+func changedText(logs []*evtx.Log) []string {
+	var out []string
+	for _, l := range logs {
+		c := l.Changed()
+		if c == nil {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: the file changed while this run read it (%s, then %s; modified %s, then %s): "+
+			"what this analysis says (the reference time, which logs are one machine's, the findings) may mix its former and new contents; "+
+			"copy the logs to a place where nothing writes to them and analyse the copy",
+			c.Path, plural.N(c.Size, "byte"), plural.N(c.NewSize, "byte"), evtx.FormatTime(c.ModTime), evtx.FormatTime(c.NewModTime)))
+	}
+	return out
 }
 
 // WithWorkers returns a copy of e whose reads use n goroutines each
@@ -267,7 +292,7 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 		LookBack:              e.opt.LookBack,
 		Inputs:                sr.inputs,
 		Findings:              judge(e.rules, sr),
-		Warnings:              sr.warnings,
+		Warnings:              append(sr.warnings, changedText(logs)...),
 		Timeline:              sr.timeline,
 		TimelineDropped:       sr.timelineDropped,
 		TimelineUntimed:       sr.timelineUntimed,

@@ -190,6 +190,7 @@ func (j *ruleJudge) finding() *Finding {
 		if f.EvidenceCount > 0 { // where corroboration would decide
 			f.Caveats = append(f.Caveats, forwarded...)
 		}
+		f.Caveats = append(f.Caveats, j.damagedNamesText()...)
 	}
 
 	// Cause and steps.

@@ -50,7 +50,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 	if ce != nil {
 		ctx = ce.list // sorted by time
 		if ce.dropped > 0 {
-			f.Caveats = append(f.Caveats, fmt.Sprintf("%d RDP connection attempts near the window were not kept (more than %d); Schannel errors near them may be counted as not attributable", ce.dropped, maxContextTimes))
+			f.Caveats = append(f.Caveats, droppedText(ce.dropped)+"; evidence near them may be counted as not attributable, and the share of an hour that attempts cover (a flood) is judged from those kept")
 		}
 	}
 	// An RDP connection attempt attributes only the events of its own
@@ -133,8 +133,10 @@ func (j *ruleJudge) attribute(f *Finding) {
 		}
 		st := j.queries[cq]
 		within := time.Duration(-1)
+		var seenFrom, seenTo time.Time
 		if at.Coincides != nil {
 			within = at.Coincides.Within
+			seenFrom, seenTo = j.contextSpan(at)
 		}
 		// coincide returns the attempt that attributes an event at t of
 		// computer with Coincidence.Same value same: one of the same value
@@ -145,7 +147,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 			if c := nearest(keyed, t, within); c != nil {
 				return c, 0, false
 			}
-			return coincident(unkeyed, t, within, j.ref)
+			return coincident(unkeyed, t, within, seenFrom, seenTo)
 		}
 		possible := st.overflow
 		for _, p := range st.pending {
@@ -384,6 +386,11 @@ func (j *ruleJudge) unattributedText(at *Attribution, t time.Time, other *contex
 		if other != nil {
 			s += "; " + coincidenceText(other, t) + " is of another computer, " + other.ref.Computer
 		}
+		if ce := j.sr.context[j.cr]; ce != nil && ce.dropped > 0 {
+			// The attempts read past the bound are not kept: one may
+			// lie near it (TestContextCapSaid).
+			s += " among those kept (" + droppedText(ce.dropped) + ": one of them may lie that near it)"
+		}
 		why = append(why, s)
 	}
 	if len(why) == 0 {
@@ -393,6 +400,12 @@ func (j *ruleJudge) unattributedText(at *Attribution, t time.Time, other *contex
 }
 
 const unattributable = "not attributable to RDP"
+
+// droppedText says that n RDP connection attempts near a rule's window
+// were read past maxContextTimes and not kept.
+func droppedText(n int) string {
+	return fmt.Sprintf("%s near the window %s not kept (more than %d)", plural.N(n, "RDP connection attempt"), plural.Word(n, "was", "were"), maxContextTimes)
+}
 
 // shortChannel shortens a channel name like shortProvider
 // ("RemoteConnectionManager/Operational").
@@ -429,6 +442,52 @@ func (j *ruleJudge) unreadContext(at *Attribution, t time.Time) (missing, uncove
 		}
 	}
 	return missing, uncovered
+}
+
+// contextSpan returns the times the attempts of at's coincidence were
+// seen over: from the oldest time a readable log of their channels was
+// read from (its first-written record's TimeCreated, as logStatus takes
+// it, or the start of its decoded period, whichever is later; and no
+// earlier than the attempts the scan keeps: noteContext) to the newest it
+// was read to (its last-written record's, or the end of its decoded
+// period), ending at the reference time; zero times where no log tells.
+// coincident judges the share of an event's hour by that part of it.
+func (j *ruleJudge) contextSpan(at *Attribution) (from, to time.Time) {
+	cr := j.cr
+	for _, id := range at.Coincides.Queries {
+		q := cr.rule.Query(id)
+		if q == nil {
+			continue
+		}
+		for _, in := range j.sr.inputs {
+			if !in.Readable() || !in.Holds(q.Channel) || in.FirstWritten == nil || in.LastWritten == nil {
+				continue
+			}
+			first, last := in.FirstWritten.Time, in.LastWritten.Time
+			if first.IsZero() || last.IsZero() {
+				continue
+			}
+			if in.Decoded {
+				if !in.Since.IsZero() && in.Since.After(first) {
+					first = in.Since
+				}
+				if !in.Until.IsZero() && in.Until.Before(last) {
+					last = in.Until
+				}
+			}
+			if from.IsZero() || first.Before(from) {
+				from = first
+			}
+			to = maxTime(to, last)
+		}
+	}
+	if keep := contextKeptFrom(j.ref, cr); !from.IsZero() && keep.After(from) {
+		from = keep
+	}
+	if to.IsZero() || !j.ref.IsZero() && j.ref.Before(to) {
+		to = j.ref
+	}
+	return from, to
 }
 
 func containsFold(list []string, s string) bool {
@@ -625,7 +684,8 @@ func (j *ruleJudge) eachHostRecovered(ev *queryState, recs []*queryState) bool {
 }
 
 // sameHost reports whether two Computer values name one machine: either
-// is empty, their hosts (hosts.Key) are equal, or a log of the machine
+// is empty or a name only damaged chunks give (scanResult.damagedKeys:
+// compared with all, as no name is), their hosts (hosts.Key) are equal, or a log of the machine
 // names one after the other (a rename; not interleaved, as forwarded
 // events are).
 func (j *ruleJudge) sameHost(a, b string) bool {
@@ -633,7 +693,7 @@ func (j *ruleJudge) sameHost(a, b string) bool {
 		return true
 	}
 	ka, kb := hosts.Key(a), hosts.Key(b)
-	if ka == kb {
+	if ka == kb || j.sr.damagedKeys[ka] || j.sr.damagedKeys[kb] {
 		return true
 	}
 	for _, cs := range j.sr.computers {
@@ -835,4 +895,18 @@ func (j *ruleJudge) computerChanges() (changes []*Corroboration, forwarded []str
 		changes = append(changes, &Corroboration{Text: "the Computer field of " + p + " changes: " + strings.Join(parts, ", then ")})
 	}
 	return changes, forwarded
+}
+
+// damagedNamesText says, per name only records of a log's damaged chunks
+// give (scanResult.damagedComputers), that it was taken as damage: "P:
+// records in damaged chunks (their checksum fails), record numbers 17 to
+// 32, name RDSHO1, which no intact record of the log names: taken as
+// damage, not as a rename or another computer (evtxrdp dump prints
+// them)".
+func (j *ruleJudge) damagedNamesText() []string {
+	var out []string
+	for _, c := range j.sr.damagedComputers {
+		out = append(out, fmt.Sprintf("%s: records in damaged chunks (their checksum fails), record numbers %d to %d, name %s, which no intact record of the log names: taken as damage, not as a rename or another computer (evtxrdp dump prints them)", c.file, c.minID, c.maxID, c.name))
+	}
+	return out
 }

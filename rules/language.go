@@ -11,6 +11,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
@@ -369,7 +370,8 @@ func (s *scanner) noteLanguage(cq *compiledQuery, st *queryState, ev *evtx.Event
 }
 
 // byComputer splits samples by the computer they name (j.sameHost: a
-// rename is one computer), those naming none joining each: in forwarded
+// rename is one computer), those naming none (or a name only damaged
+// chunks give: scanResult.damagedKeys) joining each: in forwarded
 // events, two machines' failed logons are two machines' bursts, not one.
 // One group (all samples) when they name at most one computer.
 func (j *ruleJudge) byComputer(samples []sample) [][]sample {
@@ -377,7 +379,7 @@ func (j *ruleJudge) byComputer(samples []sample) [][]sample {
 	var groups [][]sample
 	var unnamed []sample
 	for _, s := range samples {
-		if s.c == "" {
+		if s.c == "" || j.sr.damagedKeys[hosts.Key(s.c)] {
 			unnamed = append(unnamed, s)
 			continue
 		}

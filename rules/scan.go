@@ -52,6 +52,14 @@ type scanResult struct {
 	// computersDropped marks the logs whose records name more than
 	// maxSightings distinct computer names (not all kept).
 	computersDropped map[string]bool
+	// damagedComputers are the names only records of damaged chunks
+	// (evtx.Event.Damaged, evtx.Summary.Damaged) of a log give while its
+	// intact records name others, taken out of computers
+	// (splitDamagedComputers), sorted by path, then name; damagedKeys
+	// holds their hosts (hosts.Key) that no intact record of any log
+	// names.
+	damagedComputers []*computerSeen
+	damagedKeys      map[string]bool
 	// timeline holds the RDP timeline's lines, oldest first, the newest
 	// Options.Timeline (nil without a timeline); timelineDropped counts
 	// the events left out.
@@ -126,6 +134,9 @@ type computerSeen struct {
 	first, last  time.Time
 	minID, maxID uint64
 	file         string
+	// intact is set when a record naming it lies in an intact chunk
+	// (neither evtx.Event.Damaged nor evtx.Summary.Damaged).
+	intact bool
 }
 
 // span is c as package hosts judges it.
@@ -250,6 +261,7 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 			s.warnings = append(s.warnings, mixedText(in))
 		}
 	}
+	s.splitDamagedComputers()
 	s.checkClocks()
 	for _, a := range s.lastAhead {
 		s.warnings = append(s.warnings, a.String())
@@ -460,7 +472,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				// give, none where the filter would refuse it.
 				return true
 			}
-			seen.note(s.Computer, s.TimeCreated, s.RecordID)
+			seen.note(s.Computer, s.TimeCreated, s.RecordID, s.Damaged)
 			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
 				return true
 			}
@@ -493,7 +505,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			}
 			in.Untimed++
 			held.noteFull(ev.RecordID, ev.Written)
-			seen.note(ev.System.Computer, t, ev.RecordID)
+			seen.note(ev.System.Computer, t, ev.RecordID, ev.Damaged)
 			qs, k := d.queries(ev)
 			s.event(in, ev, qs, k)
 			return
@@ -529,7 +541,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			held.notePartial(ev.RecordID, ev.Written, t)
 			return
 		}
-		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID)
+		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID, ev.Damaged)
 		qs, k := d.queries(ev)
 		s.event(in, ev, qs, k)
 	})
@@ -645,8 +657,8 @@ type computerSightings struct {
 }
 
 // note notes a record naming name at time t (zero: none) with record
-// number id.
-func (cs *computerSightings) note(name string, t time.Time, id uint64) {
+// number id, damaged when it lies in a damaged chunk.
+func (cs *computerSightings) note(name string, t time.Time, id uint64, damaged bool) {
 	if name == "" {
 		return
 	}
@@ -654,6 +666,7 @@ func (cs *computerSightings) note(name string, t time.Time, id uint64) {
 	defer cs.mu.Unlock()
 	if c := cs.byName[name]; c != nil {
 		c.widen(t, t, id, id)
+		c.intact = c.intact || !damaged
 		return
 	}
 	if len(cs.byName) >= maxSightings {
@@ -663,7 +676,7 @@ func (cs *computerSightings) note(name string, t time.Time, id uint64) {
 	if cs.byName == nil {
 		cs.byName = map[string]*computerSeen{}
 	}
-	cs.byName[name] = &computerSeen{name: name, first: t, last: t, minID: id, maxID: id}
+	cs.byName[name] = &computerSeen{name: name, first: t, last: t, minID: id, maxID: id, intact: !damaged}
 }
 
 // sorted returns the sightings by their first time (zero first), then
@@ -1289,12 +1302,20 @@ func coincidenceSame(cr *compiledRule) string {
 	return ""
 }
 
+// contextKeptFrom is the oldest time of the context events of cr that
+// the scan keeps (noteContext): those that can attribute evidence in its
+// window (within the coincidence of its start) and those of the hour
+// around such evidence that chance is judged over (coincident).
+func contextKeptFrom(ref time.Time, cr *compiledRule) time.Time {
+	return lookBackStart(ref, cr.window, coincidenceWithin(cr)+chanceSpan)
+}
+
 // noteContext keeps the time of a context event, and the process that
 // logged it, when it lies near enough to the window to attribute evidence
 // in it.
 func (s *scanner) noteContext(cq *compiledQuery, ev *evtx.Event, r *EventRef, pid uint32) {
 	d := coincidenceWithin(cq.rule)
-	start := lookBackStart(s.ref, cq.rule.window, d)
+	start := contextKeptFrom(s.ref, cq.rule)
 	if r.Time.After(s.ref.Add(d)) {
 		return
 	}
@@ -1422,10 +1443,57 @@ func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 	for _, x := range cs {
 		if x.name == c.name || x.key == key {
 			x.widen(c.first, c.last, c.minID, c.maxID)
+			x.intact = x.intact || c.intact
 			return
 		}
 	}
-	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path})
+	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path, intact: c.intact})
+}
+
+// splitDamagedComputers moves out of each log's computers the names that
+// only records of its damaged chunks (their checksum fails: evtx.Event.
+// Damaged) give while intact records of the log name another host, as
+// grouping does (fleet's Machine.DamagedNames): a bit flip in a chunk's
+// Computer value ("RDSH01" read "RDSHO1") made a log's last chunk read
+// as a rename (the broker rule's corroboration, detected) and its middle
+// chunk as forwarded events (TestDamagedChunkNameNoRename). Such a name
+// is kept in damagedComputers, which the findings name, and its host,
+// unless an intact record of another log names it, compares with every
+// computer (ruleJudge.sameHost), as a record naming none does. A log all
+// of whose records are damaged keeps its names: there is nothing intact
+// to prefer.
+func (s *scanResult) splitDamagedComputers() {
+	paths := make([]string, 0, len(s.computers))
+	for p := range s.computers {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	intact := map[string]bool{}
+	for _, p := range paths {
+		cs := s.computers[p]
+		if !slices.ContainsFunc(cs, func(c *computerSeen) bool { return c.intact }) {
+			for _, c := range cs {
+				intact[c.key] = true
+			}
+			continue
+		}
+		s.computers[p] = slices.DeleteFunc(cs, func(c *computerSeen) bool {
+			if c.intact {
+				intact[c.key] = true
+				return false
+			}
+			s.damagedComputers = append(s.damagedComputers, c)
+			return true
+		})
+	}
+	for _, c := range s.damagedComputers {
+		if !intact[c.key] {
+			if s.damagedKeys == nil {
+				s.damagedKeys = map[string]bool{}
+			}
+			s.damagedKeys[c.key] = true
+		}
+	}
 }
 
 // tally counts a match at time t against the window [start, ref]: before
