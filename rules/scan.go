@@ -122,12 +122,13 @@ type computerSeen struct {
 	key          string // hosts.Key(name), once merged into a log's hosts
 	first, last  time.Time
 	minID, maxID uint64
+	rids         hosts.Span // System/EventRecordIDs (MinRID, MaxRID only)
 	file         string
 }
 
 // span is c as package hosts judges it.
 func (c *computerSeen) span() hosts.Span {
-	return hosts.Span{MinID: c.minID, MaxID: c.maxID, First: c.first, Last: c.last}
+	return hosts.Span{MinID: c.minID, MaxID: c.maxID, MinRID: c.rids.MinRID, MaxRID: c.rids.MaxRID, First: c.first, Last: c.last}
 }
 
 // contextEvents are the RDP connection attempts of a rule's context
@@ -451,7 +452,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				// give, none where the filter would refuse it.
 				return true
 			}
-			seen.note(s.Computer, s.TimeCreated, s.RecordID)
+			seen.note(s.Computer, s.TimeCreated, s.RecordID, s.EventRecordID)
 			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
 				return true
 			}
@@ -484,7 +485,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			}
 			in.Untimed++
 			held.noteFull(ev.RecordID, ev.Written)
-			seen.note(ev.System.Computer, t, ev.RecordID)
+			seen.note(ev.System.Computer, t, ev.RecordID, ev.System.EventRecordID)
 			qs, k := d.queries(ev)
 			s.event(in, ev, qs, k)
 			return
@@ -520,7 +521,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			held.notePartial(ev.RecordID, ev.Written, t)
 			return
 		}
-		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID)
+		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID, ev.System.EventRecordID)
 		qs, k := d.queries(ev)
 		s.event(in, ev, qs, k)
 	})
@@ -636,8 +637,8 @@ type computerSightings struct {
 }
 
 // note notes a record naming name at time t (zero: none) with record
-// number id.
-func (cs *computerSightings) note(name string, t time.Time, id uint64) {
+// number id and System/EventRecordID rid (0: not read).
+func (cs *computerSightings) note(name string, t time.Time, id, rid uint64) {
 	if name == "" {
 		return
 	}
@@ -645,6 +646,7 @@ func (cs *computerSightings) note(name string, t time.Time, id uint64) {
 	defer cs.mu.Unlock()
 	if c := cs.byName[name]; c != nil {
 		c.widen(t, t, id, id)
+		c.rids.NoteRID(rid)
 		return
 	}
 	if len(cs.byName) >= maxSightings {
@@ -654,7 +656,9 @@ func (cs *computerSightings) note(name string, t time.Time, id uint64) {
 	if cs.byName == nil {
 		cs.byName = map[string]*computerSeen{}
 	}
-	cs.byName[name] = &computerSeen{name: name, first: t, last: t, minID: id, maxID: id}
+	c := &computerSeen{name: name, first: t, last: t, minID: id, maxID: id}
+	c.rids.NoteRID(rid)
+	cs.byName[name] = c
 }
 
 // sorted returns the sightings by their first time (zero first), then
@@ -1381,10 +1385,11 @@ func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 	for _, x := range cs {
 		if x.name == c.name || x.key == key {
 			x.widen(c.first, c.last, c.minID, c.maxID)
+			x.rids.WidenRID(c.rids)
 			return
 		}
 	}
-	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path})
+	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, rids: c.rids, file: in.Path})
 }
 
 // tally counts a match at time t against the window [start, ref]: before
