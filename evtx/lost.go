@@ -109,8 +109,10 @@ const maxLostSpans = 100
 // between (splitGenerations). It reads the record headers once and does not
 // move Next. Of copies read as one (Merge), it returns the runs one copy
 // lacks of which no other copy holds a record (each once): those every
-// copy lost; a run another copy holds some of is not returned (a copy may
-// hold what another lacks). It returns nil when a copy is an export,
+// copy lost; of a run another copy holds some of, the numbers no copy
+// holds (a copy may hold what another lacks: an older copy holds the
+// first of the newest records a damaged newer copy lost, and the rest
+// stay the newest lost). It returns nil when a copy is an export,
 // which numbers its records anew, and before Next has returned io.EOF
 // (what each copy is is known once it is read).
 func (rd *Reader) LostRecords() []LostSpan {
@@ -415,8 +417,9 @@ func (rd *Reader) currentSpans(take bool) []candSpan {
 	return spans
 }
 
-// lost is LostRecords of copies read as one: the runs a part lacks that
-// no other part holds a record of, once each, in record-number order.
+// lost is LostRecords of copies read as one: of each run a part lacks,
+// the numbers no other part holds a record of, once each, in
+// record-number order (trimRuns).
 func (m *merged) lost() []LostSpan {
 	type part struct {
 		rd    *Reader
@@ -441,28 +444,23 @@ func (m *merged) lost() []LostSpan {
 	if !someLost {
 		return nil
 	}
-	for i := range parts {
-		p := &parts[i]
-		p.lost = p.rd.src.countSlack(p.rd.src.lostRuns(p.spans, true))
-	}
-	// holds reports whether part j holds a record numbered lo..hi.
-	holds := func(j int, lo, hi uint64) bool {
-		for k := range parts[j].spans {
-			if parts[j].spans[k].ok && parts[j].spans[k].holds(lo, hi) {
-				return true
+	others := func(i int) []partSpans {
+		var o []partSpans
+		for j := range parts {
+			if j != i {
+				o = append(o, partSpans{parts[j].rd.src, parts[j].spans})
 			}
 		}
-		return false
+		return o
+	}
+	for i := range parts {
+		p := &parts[i]
+		p.lost = p.rd.src.countSlack(trimRuns(p.rd.src.lostRuns(p.spans, true), others(i)))
 	}
 	var out []LostSpan
-	for i, p := range parts {
+	for _, p := range parts {
 	runs:
 		for _, l := range p.lost {
-			for j := range parts {
-				if j != i && holds(j, l.AfterID+1, l.BeforeID-1) {
-					continue runs
-				}
-			}
 			for _, o := range out {
 				if o.AfterID == l.AfterID && o.BeforeID == l.BeforeID {
 					continue runs
@@ -473,6 +471,101 @@ func (m *merged) lost() []LostSpan {
 	}
 	slices.SortStableFunc(out, func(a, b LostSpan) int { return cmp.Compare(a.AfterID, b.AfterID) })
 	return out[max(0, len(out)-maxLostSpans):] // the newest, as lostBetween
+}
+
+// partSpans are the chunk spans (lostSpans) of one copy of a log read
+// as one with others, and the copy they are of.
+type partSpans struct {
+	src   *source
+	spans []candSpan
+}
+
+// trimRuns returns, of each run in lost (one copy's, in record-number
+// order), the numbers that none of others holds a record of: a run
+// others hold none of as it is, one they hold all of not at all, and one
+// they hold some of as the runs between those records, each bounded by
+// the record either side, decoded from the copy that holds it (After or
+// Before nil where that copy holds the number but no record of it reads:
+// a chunk's header claims it). Of a Newest run only the part after every
+// record a copy holds stays Newest: an older copy holding records 281 to
+// 302 of a damaged copy's newest run 281 to 309 leaves 303 to 309 lost,
+// the newest, after record 302 (TestLostNewestOfCopiesReadAsOne). A
+// NoneRead run trimmed is no longer one: some copy read its records.
+func trimRuns(lost []LostSpan, others []partSpans) []LostSpan {
+	if len(others) == 0 {
+		return lost
+	}
+	type held struct {
+		lo, hi     uint64
+		loC, hiC   *writtenCand
+		loSrc, hiS *source
+	}
+	var out []LostSpan
+	for _, l := range lost {
+		lo, hi := l.AfterID+1, l.BeforeID-1
+		var hs []held
+		for _, o := range others {
+			for k := range o.spans {
+				sp := &o.spans[k]
+				if !sp.ok {
+					continue
+				}
+				sLo, _ := sp.bounds()
+				sp.subRuns(func(a, b uint64, aC, bC *writtenCand) {
+					if a > hi || b < lo {
+						return
+					}
+					if aC == nil && a == sLo && a == sp.lo.id {
+						aC = &sp.lo
+					}
+					if bC == nil && b == sp.hi.id {
+						bC = &sp.hi
+					}
+					hs = append(hs, held{a, b, aC, bC, o.src, o.src})
+				})
+				for m := range sp.outliers {
+					if c := &sp.outliers[m]; c.id >= lo && c.id <= hi {
+						hs = append(hs, held{c.id, c.id, c, c, o.src, o.src})
+					}
+				}
+			}
+		}
+		if len(hs) == 0 {
+			out = append(out, l)
+			continue
+		}
+		slices.SortFunc(hs, func(a, b held) int { return cmp.Compare(a.lo, b.lo) })
+		decode := func(c *writtenCand, src *source, id uint64) *Event {
+			if c == nil || c.id != id {
+				return nil
+			}
+			return src.decodeCand(c, nil)
+		}
+		// next is the lowest number not yet judged; after is the record
+		// before it (l's After, or the highest record a copy holds).
+		next, afterID, after := lo, l.AfterID, l.After
+		var top held
+		for _, h := range hs {
+			if h.hi < next {
+				continue
+			}
+			if h.lo > next {
+				out = append(out, LostSpan{AfterID: afterID, BeforeID: h.lo, After: after, Before: decode(h.loC, h.loSrc, h.lo)})
+			}
+			next, afterID, top = h.hi+1, h.hi, h
+			after = nil
+			if next > hi {
+				break
+			}
+		}
+		if afterID == top.hi {
+			after = decode(top.hiC, top.hiS, top.hi)
+		}
+		if next <= hi {
+			out = append(out, LostSpan{AfterID: afterID, BeforeID: l.BeforeID, After: after, Before: l.Before, Newest: l.Newest, ChunkCount: l.ChunkCount})
+		}
+	}
+	return out
 }
 
 // claimSpans widens each chunk's span to the record numbers its header
@@ -611,17 +704,6 @@ func (sp *candSpan) subRuns(f func(lo, hi uint64, loC, hiC *writtenCand)) {
 		lo, loC = g[1].id, &g[1]
 	}
 	f(lo, hi, loC, nil)
-}
-
-// holds reports whether the chunk holds a record numbered lo..hi: one of
-// its runs (subRuns) or an outlier.
-func (sp *candSpan) holds(lo, hi uint64) bool {
-	held := false
-	sp.subRuns(func(a, b uint64, _, _ *writtenCand) { held = held || a <= hi && b >= lo })
-	for _, o := range sp.outliers {
-		held = held || o.id >= lo && o.id <= hi
-	}
-	return held
 }
 
 // claim notes the record numbers that header h, of a chunk of n bytes

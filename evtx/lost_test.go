@@ -345,3 +345,59 @@ func TestLostRecordsKeepsTheNewestRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestLostNewestOfCopiesReadAsOne: of copies read as one, the newest
+// records one copy lost and another holds only some of are lost from
+// the newest record a copy holds: a copy whose last chunk is zeroed
+// (records 51 to 60 lost, its file header counting them written) read
+// with an older copy holding records 1 to 55 lost records 56 to 60,
+// after record 55 of the older copy. The run was dropped whole because
+// the older copy held some of it, so that analyze of the two called
+// record 55 the last-written record and gave no warning, where the
+// damaged copy alone warns that the VM logged after it.
+func TestLostNewestOfCopiesReadAsOne(t *testing.T) {
+	dir := t.TempDir()
+	damaged := lostLogFile(t, dir, "damaged", 5)
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 55 {
+		evs = append(evs, evtxtest.EventLog(base.Add(time.Duration(i)*time.Minute), 6013))
+	}
+	p := filepath.Join(dir, "older", "System.evtx")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := evtxtest.WriteFile(p, evs, evtxtest.Options{MaxRecordsPerChunk: 10}); err != nil {
+		t.Fatal(err)
+	}
+	older := findOne(t, p)
+	intact := lostLogFile(t, dir, "intact")
+	for _, c := range []struct {
+		name  string
+		parts []*evtx.Log
+		want  string
+	}{
+		{"damaged and older", []*evtx.Log{damaged, older}, "55..61 55@2024-05-01T00:54:00Z -; "},
+		{"damaged and intact", []*evtx.Log{damaged, intact}, ""},
+		{"older and intact", []*evtx.Log{older, intact}, ""},
+	} {
+		for _, rev := range []bool{false, true} {
+			parts := slices.Clone(c.parts)
+			if rev {
+				slices.Reverse(parts)
+			}
+			f, err := evtx.Merge(parts...).Open(evtx.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := lostAfterRead(t, f.Reader)
+			if got != c.want {
+				t.Errorf("%s (reversed %v): lost %q, want %q", c.name, rev, got, c.want)
+			}
+			if ls := f.LostRecords(); got != "" && (len(ls) != 1 || !ls[0].Newest) {
+				t.Errorf("%s (reversed %v): the run is not marked Newest: %+v", c.name, rev, ls)
+			}
+			f.Close()
+		}
+	}
+}

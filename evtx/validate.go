@@ -23,8 +23,8 @@ import (
 //     its UTF-16 code units (low 16 bits of h = h*65599 + unit, the hash the
 //     Windows Event Log service and Microsoft's manifest compiler use; libyal
 //     "Windows XML Event Log (EVTX)" notes the same), ends with a NUL code
-//     unit, and is an XML Name (XML 1.0 fifth edition, §2.3 productions
-//     [4], [4a], [5]);
+//     unit, is an XML Name (XML 1.0 fifth edition, §2.3 productions
+//     [4], [4a], [5]), and is not ASCII byte-swapped (byteSwappedASCII);
 //   - a template instance names the template it uses by the first 4 bytes of
 //     the template's GUID: the definition it points to must carry them;
 //   - a template may use only substitutions the instance supplies: an index
@@ -55,7 +55,36 @@ func checkName(chunk []byte, off, n int, s string) error {
 	if !isXMLName(s) {
 		return corruptf(off, "name %q is not an XML name", truncName(s))
 	}
+	if swapped, ok := byteSwappedASCII(units); ok {
+		return corruptf(off, "name %q: its UTF-16 code units are byte-swapped (%q read the other way round): not a name Windows writes", truncName(s), truncName(swapped))
+	}
 	return nil
+}
+
+// byteSwappedASCII reports whether every UTF-16 code unit of units (little
+// endian) has a low byte of 0 and, as its high byte, an ASCII character an
+// XML name may hold (letters, digits, '_', '-', '.', ':'), and returns the
+// units read with their bytes swapped. Such a name ("䔀瘀攀渀琀" for
+// "Event") is what bytes one off from a real name structure, or UTF-16
+// written big-endian, read as: CJK and other characters that are XML name
+// characters, so the Name production alone lets them pass. Element and
+// attribute names of event XML come from the providers' manifests and the
+// event schema (https://learn.microsoft.com/en-us/windows/win32/wes/eventschema-schema),
+// whose names are ASCII; none of the public samples' names is of this form
+// outside chunk slack.
+func byteSwappedASCII(units []byte) (string, bool) {
+	if len(units) < 2 {
+		return "", false
+	}
+	b := make([]byte, 0, len(units)/2)
+	for i := 0; i+1 < len(units); i += 2 {
+		lo, hi := units[i], units[i+1]
+		if lo != 0 || !(hi == '_' || hi == '-' || hi == '.' || hi == ':' || '0' <= hi && hi <= '9' || 'A' <= hi && hi <= 'Z' || 'a' <= hi && hi <= 'z') {
+			return "", false
+		}
+		b = append(b, hi)
+	}
+	return string(b), true
 }
 
 // truncName shortens a name for an error message.

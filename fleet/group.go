@@ -930,6 +930,7 @@ func (l *Log) addHost(h *hostSpan) {
 		if x.key == h.key {
 			x.count += h.count
 			x.minID = min(x.minID, h.minID)
+			x.rids.WidenRID(h.rids)
 			if h.maxID >= x.maxID {
 				x.maxID, x.name = h.maxID, h.name
 			}
@@ -991,11 +992,12 @@ func interleavedHosts(hs []*hostSpan, renames [][2]string) bool {
 		k := u.find(h.key)
 		s := comps[k]
 		if s == nil {
-			comps[k] = &hosts.Span{MinID: h.minID, MaxID: h.maxID, First: h.first, Last: h.last}
+			comps[k] = &hosts.Span{MinID: h.minID, MaxID: h.maxID, MinRID: h.rids.MinRID, MaxRID: h.rids.MaxRID, First: h.first, Last: h.last}
 			keys = append(keys, k)
 			continue
 		}
 		s.MinID, s.MaxID = min(s.MinID, h.minID), max(s.MaxID, h.maxID)
+		s.WidenRID(h.rids)
 		if !h.first.IsZero() && (s.First.IsZero() || h.first.Before(s.First)) {
 			s.First = h.first
 		}

@@ -79,7 +79,8 @@ type hostSpan struct {
 	key          string // hostKey of the Computer values
 	name         string // the Computer value of the newest record naming it
 	minID, maxID uint64
-	first, last  time.Time // usable TimeCreated only (placed); zero: none
+	rids         hosts.Span // System/EventRecordIDs (MinRID, MaxRID only)
+	first, last  time.Time  // usable TimeCreated only (placed); zero: none
 	count        int
 	untimed      int // those of count without a usable TimeCreated
 	damaged      int // those of count in a damaged chunk (evtx.Summary.Damaged)
@@ -294,6 +295,7 @@ func (pr *profiler) note(s evtx.Summary) {
 		*hs = hostSpan{name: s.Computer, minID: s.RecordID, maxID: s.RecordID, first: t, last: t}
 	}
 	hs.count++
+	hs.rids.NoteRID(s.EventRecordID)
 	if t.IsZero() {
 		hs.untimed++
 	}
@@ -373,6 +375,7 @@ func (pr *profiler) profile() *profile {
 			h.untimed += o.untimed
 			h.damaged += o.damaged
 			h.minID = min(h.minID, o.minID)
+			h.rids.WidenRID(o.rids)
 			// The records of one record id lie in one shard: o.maxID
 			// equals no other shard's.
 			if o.maxID > h.maxID {

@@ -133,6 +133,7 @@ type computerSeen struct {
 	key          string // hosts.Key(name), once merged into a log's hosts
 	first, last  time.Time
 	minID, maxID uint64
+	rids         hosts.Span // System/EventRecordIDs (MinRID, MaxRID only)
 	file         string
 	// intact is set when a record naming it lies in an intact chunk
 	// (neither evtx.Event.Damaged nor evtx.Summary.Damaged).
@@ -141,7 +142,7 @@ type computerSeen struct {
 
 // span is c as package hosts judges it.
 func (c *computerSeen) span() hosts.Span {
-	return hosts.Span{MinID: c.minID, MaxID: c.maxID, First: c.first, Last: c.last}
+	return hosts.Span{MinID: c.minID, MaxID: c.maxID, MinRID: c.rids.MinRID, MaxRID: c.rids.MaxRID, First: c.first, Last: c.last}
 }
 
 // contextEvents are the RDP connection attempts of a rule's context
@@ -472,7 +473,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				// give, none where the filter would refuse it.
 				return true
 			}
-			seen.note(s.Computer, s.TimeCreated, s.RecordID, s.Damaged)
+			seen.note(s.Computer, s.TimeCreated, s.RecordID, s.EventRecordID, s.Damaged)
 			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
 				return true
 			}
@@ -505,7 +506,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			}
 			in.Untimed++
 			held.noteFull(ev.RecordID, ev.Written)
-			seen.note(ev.System.Computer, t, ev.RecordID, ev.Damaged)
+			seen.note(ev.System.Computer, t, ev.RecordID, ev.System.EventRecordID, ev.Damaged)
 			qs, k := d.queries(ev)
 			s.event(in, ev, qs, k)
 			return
@@ -541,7 +542,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			held.notePartial(ev.RecordID, ev.Written, t)
 			return
 		}
-		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID, ev.Damaged)
+		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID, ev.System.EventRecordID, ev.Damaged)
 		qs, k := d.queries(ev)
 		s.event(in, ev, qs, k)
 	})
@@ -657,8 +658,9 @@ type computerSightings struct {
 }
 
 // note notes a record naming name at time t (zero: none) with record
-// number id, damaged when it lies in a damaged chunk.
-func (cs *computerSightings) note(name string, t time.Time, id uint64, damaged bool) {
+// number id, System/EventRecordID rid (0: not read), damaged when it
+// lies in a damaged chunk.
+func (cs *computerSightings) note(name string, t time.Time, id, rid uint64, damaged bool) {
 	if name == "" {
 		return
 	}
@@ -667,6 +669,7 @@ func (cs *computerSightings) note(name string, t time.Time, id uint64, damaged b
 	if c := cs.byName[name]; c != nil {
 		c.widen(t, t, id, id)
 		c.intact = c.intact || !damaged
+		c.rids.NoteRID(rid)
 		return
 	}
 	if len(cs.byName) >= maxSightings {
@@ -676,7 +679,9 @@ func (cs *computerSightings) note(name string, t time.Time, id uint64, damaged b
 	if cs.byName == nil {
 		cs.byName = map[string]*computerSeen{}
 	}
-	cs.byName[name] = &computerSeen{name: name, first: t, last: t, minID: id, maxID: id, intact: !damaged}
+	c := &computerSeen{name: name, first: t, last: t, minID: id, maxID: id, intact: !damaged}
+	c.rids.NoteRID(rid)
+	cs.byName[name] = c
 }
 
 // sorted returns the sightings by their first time (zero first), then
@@ -1444,10 +1449,11 @@ func (s *scanner) noteComputerSpan(in *Input, c *computerSeen) {
 		if x.name == c.name || x.key == key {
 			x.widen(c.first, c.last, c.minID, c.maxID)
 			x.intact = x.intact || c.intact
+			x.rids.WidenRID(c.rids)
 			return
 		}
 	}
-	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, file: in.Path, intact: c.intact})
+	s.computers[in.Path] = append(cs, &computerSeen{name: c.name, key: key, first: c.first, last: c.last, minID: c.minID, maxID: c.maxID, rids: c.rids, file: in.Path, intact: c.intact})
 }
 
 // splitDamagedComputers moves out of each log's computers the names that

@@ -24,22 +24,52 @@ func Key(computer string) string {
 }
 
 // Span is where one host's records lie in one log: the lowest and highest
-// record numbers (record header ids) and the oldest and newest
-// TimeCreated of the records naming it.
+// record numbers (record header ids), the lowest and highest
+// System/EventRecordID (0, 0 when no record's was read) and the oldest
+// and newest TimeCreated of the records naming it.
 type Span struct {
-	MinID, MaxID uint64
-	First, Last  time.Time
+	MinID, MaxID   uint64
+	MinRID, MaxRID uint64
+	First, Last    time.Time
+}
+
+// NoteRID widens s's EventRecordIDs by rid (0: not read, no change).
+func (s *Span) NoteRID(rid uint64) {
+	if rid == 0 {
+		return
+	}
+	if s.MaxRID == 0 || rid < s.MinRID {
+		s.MinRID = rid
+	}
+	s.MaxRID = max(s.MaxRID, rid)
+}
+
+// WidenRID widens s's EventRecordIDs by those of o.
+func (s *Span) WidenRID(o Span) {
+	if o.MaxRID != 0 {
+		s.NoteRID(o.MinRID)
+		s.NoteRID(o.MaxRID)
+	}
 }
 
 // Interleaved reports whether the records of two of the spans (each one
-// host's, in one log) overlap, in record numbers or in time: several
-// computers logging over the same period (forwarded events), not one
-// machine renamed. Spans that only touch (the last record of one name and
-// the first of the next at the same time) do not overlap.
+// host's, in one log) overlap, in record numbers, in EventRecordIDs or in
+// time: several computers logging over the same period (forwarded
+// events), or each numbering its own events (a collector's records of two
+// computers, one after the other, each from EventRecordID 1), not one
+// machine renamed, whose event log service numbers the records of the new
+// name after those of the old one (EventRecordID is the number the event
+// log assigned the event when it was logged:
+// https://learn.microsoft.com/en-us/windows/win32/wes/eventschema-eventrecordid-systempropertiestype-element).
+// Spans that only touch (the last record of one name and the first of the
+// next at the same time) do not overlap.
 func Interleaved(spans []Span) bool {
 	for i, x := range spans {
 		for _, y := range spans[i+1:] {
 			if x.MinID < y.MaxID && y.MinID < x.MaxID {
+				return true
+			}
+			if x.MaxRID != 0 && y.MaxRID != 0 && x.MinRID <= y.MaxRID && y.MinRID <= x.MaxRID {
 				return true
 			}
 			if x.First.Before(y.Last) && y.First.Before(x.Last) {

@@ -21,13 +21,19 @@ func TestInterleaved(t *testing.T) {
 		spans []Span
 		want  bool
 	}{
-		{"one host", []Span{{1, 100, h(0), h(10)}}, false},
-		{"a rename: one name after another", []Span{{1, 50, h(0), h(5)}, {51, 100, h(5), h(10)}}, false},
-		{"three names one after another", []Span{{1, 10, h(0), h(1)}, {11, 20, h(2), h(3)}, {21, 30, h(4), h(5)}}, false},
-		{"alternating records", []Span{{1, 99, h(0), h(9)}, {2, 100, h(0), h(10)}}, true},
-		{"record numbers apart, times overlapping", []Span{{1, 50, h(0), h(6)}, {51, 100, h(5), h(10)}}, true},
-		{"times apart, record numbers overlapping", []Span{{1, 60, h(0), h(5)}, {51, 100, h(6), h(10)}}, true},
-		{"the third host overlaps the first", []Span{{1, 10, h(0), h(3)}, {11, 20, h(4), h(5)}, {21, 30, h(2), h(6)}}, true},
+		{"one host", []Span{{MinID: 1, MaxID: 100, First: h(0), Last: h(10)}}, false},
+		{"a rename: one name after another", []Span{{MinID: 1, MaxID: 50, First: h(0), Last: h(5)}, {MinID: 51, MaxID: 100, First: h(5), Last: h(10)}}, false},
+		{"three names one after another", []Span{{MinID: 1, MaxID: 10, First: h(0), Last: h(1)}, {MinID: 11, MaxID: 20, First: h(2), Last: h(3)}, {MinID: 21, MaxID: 30, First: h(4), Last: h(5)}}, false},
+		{"alternating records", []Span{{MinID: 1, MaxID: 99, First: h(0), Last: h(9)}, {MinID: 2, MaxID: 100, First: h(0), Last: h(10)}}, true},
+		{"record numbers apart, times overlapping", []Span{{MinID: 1, MaxID: 50, First: h(0), Last: h(6)}, {MinID: 51, MaxID: 100, First: h(5), Last: h(10)}}, true},
+		{"times apart, record numbers overlapping", []Span{{MinID: 1, MaxID: 60, First: h(0), Last: h(5)}, {MinID: 51, MaxID: 100, First: h(6), Last: h(10)}}, true},
+		{"the third host overlaps the first", []Span{{MinID: 1, MaxID: 10, First: h(0), Last: h(3)}, {MinID: 11, MaxID: 20, First: h(4), Last: h(5)}, {MinID: 21, MaxID: 30, First: h(2), Last: h(6)}}, true},
+		// A collector's records of two computers, one after the other, each
+		// numbering its own events from 1: not a rename, whose new name's
+		// EventRecordIDs follow the old name's.
+		{"EventRecordIDs numbered anew", []Span{{MinID: 1, MaxID: 53, MinRID: 1, MaxRID: 53, First: h(0), Last: h(5)}, {MinID: 54, MaxID: 104, MinRID: 1, MaxRID: 51, First: h(6), Last: h(10)}}, true},
+		{"a rename: EventRecordIDs go on", []Span{{MinID: 1, MaxID: 53, MinRID: 101, MaxRID: 153, First: h(0), Last: h(5)}, {MinID: 54, MaxID: 104, MinRID: 154, MaxRID: 204, First: h(6), Last: h(10)}}, false},
+		{"EventRecordIDs of one name not read", []Span{{MinID: 1, MaxID: 53, First: h(0), Last: h(5)}, {MinID: 54, MaxID: 104, MinRID: 1, MaxRID: 51, First: h(6), Last: h(10)}}, false},
 	} {
 		if got := Interleaved(c.spans); got != c.want {
 			t.Errorf("%s: Interleaved = %v, want %v", c.name, got, c.want)

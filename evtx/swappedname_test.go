@@ -1,0 +1,71 @@
+package evtx_test
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// swapUnits returns s with the bytes of each UTF-16 code unit swapped
+// ("EventXML" becomes "䔀瘀攀渀琀堀䴀䰀"), as a reader that takes UTF-16LE
+// for big-endian (or reads one byte off) sees a name.
+func swapUnits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(rune(uint16(r)<<8 | uint16(r)>>8))
+	}
+	return b.String()
+}
+
+// TestSwappedNameIsNotAName: element names made of byte-swapped UTF-16
+// (every code unit an ASCII name character in its high byte, its low byte
+// 0) are not names Windows writes, even when the name structure's hash is
+// that of the swapped units: the record is not yielded as an event
+// decoded in full with no problem. A record whose names were swapped and
+// hashed anew (a crafted copy) printed <䔀瘀攀渀琀堀䴀䰀> with 0 problems;
+// the one beside it, intact, is still read in full.
+func TestSwappedNameIsNotAName(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	ok := evtxtest.RCM1149(at.Add(-time.Minute), "bob", "CONTOSO", "10.0.0.6")
+	bad := evtxtest.RCM1149(at, "alice", "CONTOSO", "10.0.0.5")
+	bad.UserData.Name = swapUnits("EventXML")
+	for _, c := range bad.UserData.Children {
+		c.Name = swapUnits(c.Name)
+	}
+	b, err := evtxtest.Bytes([]*evtx.Event{ok, bad}, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full []uint64
+	for {
+		ev, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Partial == "" {
+			full = append(full, ev.RecordID)
+		}
+	}
+	if len(full) != 1 || full[0] != 1 {
+		t.Errorf("records decoded in full: %v, want [1] (record 2's names are byte-swapped)", full)
+	}
+	errs := rd.Errors()
+	if len(errs) == 0 {
+		t.Fatal("no problem reported for the byte-swapped names")
+	}
+	if fe := errs[0]; fe.Offset == 0 || !strings.Contains(fe.Error(), "byte-swapped") {
+		t.Errorf("problem %v: want one at the name's offset saying its code units are byte-swapped", fe)
+	}
+}
