@@ -284,13 +284,24 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 // "now" from.
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
 	first, last, err = writtenEnds(l, o, plain, nil)
-	if err == nil && last != nil && renumbered(last) && !merged(l) {
+	if err == nil && last != nil && renumbered(last) {
 		// An export of several channels saved one channel after the
 		// other (its first and last records' channels differ), or of
-		// records out of the order they were written.
+		// records out of the order they were written. Copies read as
+		// one are judged each alone (their record numbers do not
+		// compare), and the log's ends are then taken by EventRecordID
+		// across them: copies of one log share its EventRecordIDs
+		// (TestReferenceTimeExportNotInWriteOrderCopies).
 		out := first != nil && first.System.Channel != last.System.Channel
-		if !out {
-			out, err = exportOutOfOrder(l, o, plain)
+		parts := []*evtx.Log{l}
+		if merged(l) {
+			parts = l.Parts()
+		}
+		for _, p := range parts {
+			if out || err != nil {
+				break
+			}
+			out, err = exportOutOfOrder(p, o, plain)
 		}
 		if err == nil && out {
 			return exportWrittenEnds(l, o, first, last)
