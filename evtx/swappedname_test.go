@@ -69,3 +69,43 @@ func TestSwappedNameIsNotAName(t *testing.T) {
 		t.Errorf("problem %v: want one at the name's offset saying its code units are byte-swapped", fe)
 	}
 }
+
+// TestShortCJKNameIsAName: a provider's own UserData element names may be
+// any XML Name (the event schema's UserDataType is xs:any of another
+// namespace: the provider's manifest names them,
+// https://learn.microsoft.com/en-us/windows/win32/wes/eventschema-userdatatype-complextype),
+// and a few real CJK characters are code units whose low byte is 0 and
+// high byte an ASCII name character: 最 (U+6700, "most"), 开 (U+5F00,
+// "open"), 一 (U+4E00, "one"), 儀 (U+5100). A name of 1 to 3 such
+// characters is read as written; the names of event XML a byte-swap makes
+// look so ("Data", "Name", "Guid" and longer) have 4 units or more. Before,
+// the record below was decoded in part with a "byte-swapped" problem.
+func TestShortCJKNameIsAName(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	ev := evtxtest.RCM1149(at, "alice", "CONTOSO", "10.0.0.5")
+	ev.UserData.Children[0].Name = "最"
+	ev.UserData.Children[1].Name = "一开"
+	ev.UserData.Children[2].Name = "儀开最"
+	b, err := evtxtest.Bytes([]*evtx.Event{ev}, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rd.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Partial != "" || len(rd.Errors()) != 0 {
+		t.Fatalf("decoded in part (%q), problems %v; want in full", got.Partial, rd.Errors())
+	}
+	var names []string
+	for _, c := range got.UserData.Children {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, ",") != "最,一开,儀开最" {
+		t.Errorf("names %v", names)
+	}
+}

@@ -61,10 +61,11 @@ func checkName(chunk []byte, off, n int, s string) error {
 	return nil
 }
 
-// byteSwappedASCII reports whether every UTF-16 code unit of units (little
-// endian) has a low byte of 0 and, as its high byte, an ASCII character an
-// XML name may hold (letters, digits, '_', '-', '.', ':'), and returns the
-// units read with their bytes swapped. Such a name ("䔀瘀攀渀琀" for
+// byteSwappedASCII reports whether units (little endian) are at least
+// minSwappedUnits UTF-16 code units, every one with a low byte of 0 and,
+// as its high byte, an ASCII character an XML name may hold (letters,
+// digits, '_', '-', '.', ':'), and returns the units read with their bytes
+// swapped. Such a name ("䔀瘀攀渀琀" for
 // "Event") is what bytes one off from a real name structure, or UTF-16
 // written big-endian, read as: CJK and other characters that are XML name
 // characters, so the Name production alone lets them pass. Element and
@@ -73,7 +74,7 @@ func checkName(chunk []byte, off, n int, s string) error {
 // whose names are ASCII; none of the public samples' names is of this form
 // outside chunk slack.
 func byteSwappedASCII(units []byte) (string, bool) {
-	if len(units) < 2 {
+	if len(units) < 2*minSwappedUnits {
 		return "", false
 	}
 	b := make([]byte, 0, len(units)/2)
@@ -86,6 +87,16 @@ func byteSwappedASCII(units []byte) (string, bool) {
 	}
 	return string(b), true
 }
+
+// minSwappedUnits is the fewest code units byteSwappedASCII judges. The
+// shortest names of the event schema are of 4 ("Data", "Name", "Guid",
+// "Task": https://learn.microsoft.com/en-us/windows/win32/wes/eventschema-schema),
+// while UserData's element names are the provider's own (UserDataType is
+// xs:any: https://learn.microsoft.com/en-us/windows/win32/wes/eventschema-userdatatype-complextype)
+// and a few real CJK characters are such units: 最 (U+6700), 开 (U+5F00),
+// 一 (U+4E00), 儀 (U+5100). A name of 1 to 3 of them is read as written
+// (TestShortCJKNameIsAName).
+const minSwappedUnits = 4
 
 // truncName shortens a name for an error message.
 func truncName(s string) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 )
 
 // ClockSlack is how far a record's TimeCreated may lie after that of its
@@ -283,13 +284,24 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 // "now" from.
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
 	first, last, err = writtenEnds(l, o, plain, nil)
-	if err == nil && last != nil && renumbered(last) && !merged(l) {
+	if err == nil && last != nil && renumbered(last) {
 		// An export of several channels saved one channel after the
 		// other (its first and last records' channels differ), or of
-		// records out of the order they were written.
+		// records out of the order they were written. Copies read as
+		// one are judged each alone (their record numbers do not
+		// compare), and the log's ends are then taken by EventRecordID
+		// across them: copies of one log share its EventRecordIDs
+		// (TestReferenceTimeExportNotInWriteOrderCopies).
 		out := first != nil && first.System.Channel != last.System.Channel
-		if !out {
-			out, err = exportOutOfOrder(l, o, plain)
+		parts := []*evtx.Log{l}
+		if merged(l) {
+			parts = l.Parts()
+		}
+		for _, p := range parts {
+			if out || err != nil {
+				break
+			}
+			out, err = exportOutOfOrder(p, o, plain)
 		}
 		if err == nil && out {
 			return exportWrittenEnds(l, o, first, last)
@@ -329,14 +341,22 @@ func renumbered(ev *evtx.Event) bool {
 // not rise with their record numbers: l is an export that saved its
 // records in another order than the source log wrote them (newest first,
 // sorted by another column, or the channels of a structured query one
-// after the other). Without plain, the EventRecordIDs are read from the
+// after the other). EventRecordIDs compare only within one computer's
+// records (hosts.Key of System/Computer): a collector's ForwardedEvents
+// log, whose record numbers are its own and whose EventRecordIDs are each
+// source computer's, holds vm1's records then vm2's, each from 1, written
+// in that order (TestReferenceTimeForwardedNotAnExport). Without plain, the
+// EventRecordIDs are read from the
 // records' summaries, without decoding them (a record whose summary does
 // not give one is decoded); with plain every record is decoded. Both read
 // the same numbers (Summary.EventRecordID is Event.System.EventRecordID),
 // so they give the same answer.
 func exportOutOfOrder(l *evtx.Log, o evtx.Options, plain bool) (bool, error) {
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
-	type num struct{ rec, id uint64 }
+	type num struct {
+		host    string
+		rec, id uint64
+	}
 	var mu sync.Mutex
 	var nums []num
 	if !plain {
@@ -345,7 +365,7 @@ func exportOutOfOrder(l *evtx.Log, o evtx.Options, plain bool) (bool, error) {
 				return true // decoded: Next gives it
 			}
 			mu.Lock()
-			nums = append(nums, num{s.RecordID, s.EventRecordID})
+			nums = append(nums, num{hosts.Key(s.Computer), s.RecordID, s.EventRecordID})
 			mu.Unlock()
 			return false
 		}
@@ -364,19 +384,21 @@ func exportOutOfOrder(l *evtx.Log, o evtx.Options, plain bool) (bool, error) {
 			return false, err
 		}
 		mu.Lock()
-		nums = append(nums, num{ev.RecordID, ev.System.EventRecordID})
+		nums = append(nums, num{hosts.Key(ev.System.Computer), ev.RecordID, ev.System.EventRecordID})
 		mu.Unlock()
 	}
-	slices.SortFunc(nums, func(a, b num) int { return cmp.Or(cmp.Compare(a.rec, b.rec), cmp.Compare(a.id, b.id)) })
-	var prev uint64
+	slices.SortFunc(nums, func(a, b num) int {
+		return cmp.Or(strings.Compare(a.host, b.host), cmp.Compare(a.rec, b.rec), cmp.Compare(a.id, b.id))
+	})
+	var prev num
 	for _, n := range nums {
 		if n.id == 0 {
 			continue // not read: it orders nothing
 		}
-		if n.id < prev {
+		if n.host == prev.host && n.id < prev.id {
 			return true, nil
 		}
-		prev = n.id
+		prev = n
 	}
 	return false, nil
 }
@@ -388,7 +410,9 @@ func exportOutOfOrder(l *evtx.Log, o evtx.Options, plain bool) (bool, error) {
 // records in the order it wrote them, and the export kept those numbers as
 // EventRecordID, so each channel's last-written record is its record with
 // the highest EventRecordID, and its first-written the lowest; the
-// EventRecordIDs of two channels do not compare, so, as across the logs
+// EventRecordIDs of two channels, or of two computers (hosts.Key of
+// System/Computer: forwarded events, or a renamed machine), do not
+// compare, so, as across the logs
 // of a machine (ReferenceEnd), the log's last-written record is the
 // latest of its channels' (by TimeCreated), its first-written the
 // earliest. Records whose TimeCreated gives no time give way as in
@@ -413,8 +437,11 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 		return a.RecordID < b.RecordID
 	}
 	type ends struct{ lo, hi, tlo, thi *evtx.Event }
-	byChannel := map[string]*ends{}
-	var channels []string // in the order their first record came
+	// channelKey is one computer's channel: its records' EventRecordIDs
+	// compare.
+	type channelKey struct{ host, channel string }
+	byChannel := map[channelKey]*ends{}
+	var channels []channelKey // in the order their first record came
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -426,11 +453,12 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 		if ev.System.EventRecordID == 0 {
 			continue
 		}
-		e := byChannel[ev.System.Channel]
+		k := channelKey{hosts.Key(ev.System.Computer), ev.System.Channel}
+		e := byChannel[k]
 		if e == nil {
 			e = &ends{}
-			byChannel[ev.System.Channel] = e
-			channels = append(channels, ev.System.Channel)
+			byChannel[k] = e
+			channels = append(channels, k)
 		}
 		if e.lo == nil || before(ev, e.lo) {
 			e.lo = ev
