@@ -41,7 +41,14 @@ import (
 // EventRecordID and content but for System/TimeCreated, and differ in
 // TimeCreated: found so where the record header cannot tell (an export
 // renumbers its records and leaves their header times 0, so two exports
-// of one log that disagree are judged as live copies are). (Two records of
+// of one log that disagree are judged as live copies are). A record whose
+// event has no EventRecordID (0: its identity holds the record number)
+// is one record with a copy in another part whose event (channel,
+// TimeCreated and content) is the same, whatever record number the two
+// copies' record headers give (a byte changed in one copy's header), and
+// so is such a record whose TimeCreated could not be read in either
+// copy, its event the same; two such records of one file stay that
+// file's. (Two records of
 // a log cleared and begun again that share a channel, an EventRecordID
 // and everything but TimeCreated are taken for one, a risk taken since
 // such records say the same.)
@@ -286,6 +293,17 @@ type merged struct {
 	// cannot (byLoose): an export leaves the header time 0 and renumbers
 	// the records.
 	byID map[idKey]looseRef
+	// noID holds, by channel, TimeCreated and content (a RecordIdentity
+	// whose RecordID is 0), the key of the first record decoded in full
+	// with a TimeCreated and without an EventRecordID met with them:
+	// such a record's key holds its record number (Event.Identity), so
+	// a copy in another part whose record header number differs (a byte
+	// changed there), its event the same, is found here as that record.
+	// nil while there are none.
+	noID map[RecordIdentity]mergeKey
+	// untimedNoID is noID for the records without TimeCreated admitted
+	// (by channel and content): the part of the first met.
+	untimedNoID map[RecordIdentity]int32
 	// untimedBy holds the records without TimeCreated admitted, by
 	// channel, EventRecordID and content but for TimeCreated: a copy of
 	// one in another part, with or without a TimeCreated, is that record
@@ -729,6 +747,17 @@ func (m *merged) take(c mergeCand) *Event {
 	}
 	sum := id.Content
 	e, ok := m.lookup(k)
+	noID := ev.System.EventRecordID == 0
+	if !ok && noID {
+		// Without an EventRecordID its key holds the record number: a
+		// copy whose record header number differs (a byte changed
+		// there) is that record still when its event is the same.
+		if k0, found := m.noID[RecordIdentity{Channel: k.channel, TimeCreated: k.created, Content: sum}]; found {
+			if e0, _ := m.lookup(k0); int(e0.part) != c.part && e0.content == sum {
+				k, e, ok = k0, e0, true
+			}
+		}
+	}
 	if !ok {
 		lk, lok := c.loose()
 		if lok {
@@ -761,6 +790,9 @@ func (m *merged) take(c mergeCand) *Event {
 			m.noteLoose(lk, k, i)
 		}
 		m.noteID(k, i)
+		if noID {
+			m.noteNoID(k, sum)
+		}
 		if copyUntimed {
 			// A copy of a record another part gave without a
 			// TimeCreated (one that could not be read there): one record,
@@ -1043,6 +1075,19 @@ func (m *merged) noteID(k mergeKey, i int) {
 	}
 }
 
+// noteNoID keeps in merged.noID that the record of key k, whose event has
+// no EventRecordID (k.id is its record number), is the first met of its
+// channel, TimeCreated and content sum.
+func (m *merged) noteNoID(k mergeKey, sum [sha256.Size]byte) {
+	if m.noID == nil {
+		m.noID = map[RecordIdentity]mergeKey{}
+	}
+	nk := RecordIdentity{Channel: k.channel, TimeCreated: k.created, Content: sum}
+	if _, ok := m.noID[nk]; !ok {
+		m.noID[nk] = k
+	}
+}
+
 // timelessSeed seeds the hash of a record's content but for TimeCreated
 // (mergeCand.timeless), which lives only as long as the process.
 var timelessSeed = maphash.MakeSeed()
@@ -1188,6 +1233,21 @@ func (m *merged) takeUntimed(c mergeCand, k mergeKey, id RecordIdentity) *Event 
 	if _, dup := m.untimed[id]; dup {
 		m.dup(c)
 		return nil
+	}
+	if c.ev.System.EventRecordID == 0 {
+		// Its identity holds its record number: a copy in another part
+		// whose record header number differs, its event the same, is
+		// that record still (as in take).
+		nk := RecordIdentity{Channel: id.Channel, Content: id.Content}
+		if p, found := m.untimedNoID[nk]; found && int(p) != c.part {
+			m.dup(c)
+			return nil
+		} else if !found {
+			if m.untimedNoID == nil {
+				m.untimedNoID = map[RecordIdentity]int32{}
+			}
+			m.untimedNoID[nk] = int32(c.part)
+		}
 	}
 	m.untimed[id] = struct{}{}
 	n := m.chanNum(k.channel)

@@ -14,7 +14,9 @@ import (
 // FuzzMergeCopies reads a log and a copy of it with one byte changed
 // (at, to v) as one (evtx.Merge), in both orders. Seeds: the crafted log
 // of TestMergeConflictingCopies with a byte of record 15's address
-// changed (a conflict its checksums decide) and the small real samples.
+// changed (a conflict its checksums decide), the same log with record
+// 15's EventRecordID 0 and its header number changed in the copy, and
+// the small real samples.
 // The merged reader must not panic or hang; its counts must add up
 // (Stats.Records is what Next yields, PartAdded sums to the records
 // judged); a record of one channel, EventRecordID and TimeCreated is
@@ -28,6 +30,13 @@ func FuzzMergeCopies(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b, uint32(at+22), byte('8'))
+	// Record 15 without EventRecordID, the copy's header renumbering it
+	// (TestMergeNoEventRecordIDRenumbered; CI found the kind).
+	if d, num, err := noEventRecordID(b, 15); err == nil {
+		f.Add(d, uint32(num), byte(115))
+	} else {
+		f.Fatal(err)
+	}
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "evtx", "*.evtx"))
 	if err != nil {
 		f.Fatal(err)
