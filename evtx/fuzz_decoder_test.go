@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,10 @@ func fuzzSeedChunks(tb testing.TB) [][]byte {
 // from offset 512 on (following the sizes, as the reader does) is decoded
 // with one chunkDecoder, and each event is rendered. The decoder must not
 // panic, must return ErrCorrupt/ErrLimit errors only, and must stay
-// bounded (the fuzzer's memory and time limits catch the rest).
+// bounded (the fuzzer's memory and time limits catch the rest). The
+// chunk's memo of names and templates changes nothing: each record
+// decodes, in full, in part or not at all, as it does with a decoder of
+// its own (decodedText).
 func FuzzDecodeRecord(f *testing.F) {
 	for _, s := range fuzzSeedChunks(f) {
 		f.Add(s)
@@ -60,6 +64,10 @@ func FuzzDecodeRecord(f *testing.F) {
 				break
 			}
 			ev, err := d.decodeRecord(off, size)
+			fresh, ferr := newChunkDecoder(chunk).decodeRecord(off, size)
+			if got, want := decodedText(ev, err), decodedText(fresh, ferr); got != want {
+				t.Fatalf("record at %#x, after the chunk's earlier records:\n%s\nwith a decoder of its own:\n%s", off, got, want)
+			}
 			if err != nil {
 				if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrLimit) {
 					t.Fatalf("record at %#x: error %v wraps neither ErrCorrupt nor ErrLimit", off, err)
@@ -85,4 +93,13 @@ func FuzzDecodeRecord(f *testing.F) {
 			off += size
 		}
 	})
+}
+
+// decodedText is what decodeRecord returned, as text: the error, or the
+// event's XML with its Partial and Unresolved.
+func decodedText(ev *Event, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprintf("%s\npartial %q, unresolved %v", ev.AppendXML(nil), ev.Partial, ev.Unresolved)
 }

@@ -3,10 +3,14 @@ package evtx
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -137,8 +141,11 @@ func TestZipWithoutCentralDirectory(t *testing.T) {
 
 // FuzzZipLocal: any archive without a readable central directory is
 // scanned by its local file headers without a crash, a hang or more than
-// the member limit in memory, and every member found opens or fails with
-// an error.
+// the member limit in memory; every member found opens or fails with an
+// error; and Open changes nothing of what the member holds: it yields the
+// events a plain read of the member's bytes (stored, or inflated up to
+// the first damage) yields, and fails only where that read fails or a
+// limit or an unsupported method stops it.
 func FuzzZipLocal(f *testing.F) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -151,6 +158,13 @@ func FuzzZipLocal(f *testing.F) {
 	for _, n := range []int{len(z) - 22, len(z) / 2, 40, 100} {
 		f.Add(z[:n])
 	}
+	// A stored member with its sizes in the local header, cut short.
+	buf.Reset()
+	zw = zip.NewWriter(&buf)
+	w, _ = zw.CreateHeader(&zip.FileHeader{Name: "Logs/System.evtx", Method: zip.Store})
+	w.Write(readSample(f, "Velocidex__evtx__testdata__Security_1_record.evtx"))
+	zw.Close()
+	f.Add(buf.Bytes()[:buf.Len()-22])
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(dir, "f.zip")
@@ -164,15 +178,46 @@ func FuzzZipLocal(f *testing.F) {
 		for _, l := range logs {
 			l.TempDir = dir
 			r, err := l.Open(Options{Workers: 1})
-			if err != nil {
+			var got []string
+			if err == nil {
+				for {
+					ev, err := r.Next()
+					if err != nil {
+						break
+					}
+					got = append(got, fmt.Sprintf("%d@%#x %s", ev.RecordID, ev.Source.Offset, ev.AppendXML(nil)))
+				}
+				r.Close()
+			}
+			m := l.zipLocal
+			if m == nil || m.flags&zipEncrypted != 0 || m.method != zipStored && m.method != zipDeflated {
 				continue
 			}
-			for {
-				if _, err := r.Next(); err != nil {
-					break
-				}
+			data := b[m.data:m.end]
+			if m.method == zipDeflated {
+				data, _ = io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(data)), MaxZipMember+1))
 			}
-			r.Close()
+			pr, perr := NewReaderOptions(bytes.NewReader(data), int64(len(data)), Options{Workers: 1})
+			if err != nil {
+				if perr == nil && l.zipSize <= MaxZipMember && len(data) <= MaxZipMember {
+					t.Fatalf("%s: Open: %v; its %d bytes read plainly", l.Path, err, len(data))
+				}
+				continue
+			}
+			var want []string
+			if perr == nil {
+				for {
+					ev, err := pr.Next()
+					if err != nil {
+						break
+					}
+					want = append(want, fmt.Sprintf("%d@%#x %s", ev.RecordID, ev.Source.Offset, ev.AppendXML(nil)))
+				}
+				pr.Close()
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: Open yields %d events, a plain read of its %d bytes %d (plain read error %v)", l.Path, len(got), len(data), len(want), perr)
+			}
 		}
 	})
 }

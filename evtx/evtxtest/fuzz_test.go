@@ -3,13 +3,16 @@ package evtxtest
 import (
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
 
 // FuzzWrite builds events of arbitrary shape from the fuzz input: the writer
 // must either write a file whose structure verifies or return an error,
-// never panic.
+// never panic; and what it writes, the project's reader reads back: every
+// record, in order, with the EventID, TimeCreated, UserID and provider
+// (name, when valid UTF-8, and GUID) written.
 func FuzzWrite(f *testing.F) {
 	f.Add([]byte("\x01\x02hello\x14\x08\x8a\x13"), "S-1-5-18", "{C76BAA63-AE81-421C-B425-340B4B24157F}", uint16(3))
 	f.Add([]byte{0x81, 0x01, 0x0e, 0x0f, 0x21, 0x00}, "S-1", "{}", uint16(200))
@@ -62,6 +65,18 @@ func FuzzWrite(f *testing.F) {
 		}
 		if total != len(events) {
 			t.Fatalf("%d records, want %d", total, len(events))
+		}
+		got := readAll(t, b, 1).events
+		if len(got) != len(events) {
+			t.Fatalf("read back %d events, wrote %d", len(got), len(events))
+		}
+		for i, ev := range got {
+			g, w := ev.System, events[i].System
+			if g.EventID != w.EventID || !g.TimeCreated.Equal(w.TimeCreated) || g.UserID != w.UserID || g.Provider.GUID != w.Provider.GUID ||
+				utf8.ValidString(w.Provider.Name) && g.Provider.Name != w.Provider.Name {
+				t.Fatalf("event %d reads back as %d at %v, user %q, provider %q %s; written %d at %v, user %q, provider %q %s", i,
+					g.EventID, g.TimeCreated, g.UserID, g.Provider.Name, g.Provider.GUID, w.EventID, w.TimeCreated, w.UserID, w.Provider.Name, w.Provider.GUID)
+			}
 		}
 	})
 }

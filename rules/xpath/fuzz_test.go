@@ -126,12 +126,18 @@ func FuzzCompile(f *testing.F) {
 }
 
 // FuzzParseQueryList: ParseQueryList never panics; errors are
-// *QueryListError; a parsed list evaluates.
+// *QueryListError; a parsed list evaluates, and its shortcuts change no
+// answer: the window TimeBounds gives a channel holds every event of that
+// channel the list matches (a reader skips records outside it), a channel
+// no Select applies to (Selects false) has no match, and a channel's name
+// matches whatever the case of its ASCII letters (channel names compare
+// case-insensitively; Match).
 func FuzzParseQueryList(f *testing.F) {
 	f.Add([]byte(`<QueryList><Query Id="0" Path="Application"><Select Path="Application">*[System[(Level &lt;= 3) and TimeCreated[timediff(@SystemTime) &lt;= 86400000]]]</Select><Suppress Path="Application">*[System[(Level = 2)]]</Suppress><Select Path="System">*[System[Level=1]]</Select></Query></QueryList>`))
 	f.Add([]byte(`<QueryList><Query Id="0"><Select Path="System">*</Select><Suppress Path="Application">*</Suppress></Query></QueryList>`))
 	f.Add([]byte("\xff\xfe<\x00Q\x00"))
 	f.Add([]byte(`<?xml version="1.0"?><QueryList><Query><Select Path="System"><![CDATA[*[System[Level<3]]]]></Select></Query></QueryList>`))
+	f.Add([]byte(`<QueryList><Query Id="0" Path="System"><Select>*[System[TimeCreated[@SystemTime&gt;='2022-10-17T05:00:00Z']]]</Select><Select Path="system">*[System[EventID=1058]]</Select><Suppress Path="SYSTEM">*[System[TimeCreated[timediff(@SystemTime) &lt;= 3600000]]]</Suppress></Query></QueryList>`))
 	events := handmadeEvents()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l, err := ParseQueryList(data)
@@ -141,15 +147,40 @@ func FuzzParseQueryList(f *testing.F) {
 			}
 			return
 		}
-		for _, ch := range l.Channels() {
+		for _, ch := range append(l.Channels(), "NoSuchChannel-Fuzz") {
+			since, until, _ := l.TimeBounds(ch, refTime)
+			selects := l.Selects(Log{Channel: ch})
 			for _, ev := range events {
-				if m := l.Match(ch, ev, refTime); !l.UsesReferenceTime() && m != l.Match(ch, ev, time.Time{}) {
+				m := l.Match(ch, ev, refTime)
+				if !l.UsesReferenceTime() && m != l.Match(ch, ev, time.Time{}) {
 					t.Fatalf("UsesReferenceTime false, Match of a %s event %v at %v and %v at FILETIME 0", ch, m, refTime, !m)
 				}
+				if !m {
+					continue
+				}
+				if !selects {
+					t.Fatalf("Selects(%q) false, yet an event of it matches", ch)
+				}
+				if !ev.Written.IsZero() && (!since.IsZero() && ev.Written.Before(since) || !until.IsZero() && ev.Written.After(until)) {
+					t.Fatalf("a %s event at %v matches outside the channel's window [%v, %v]", ch, ev.Written, since, until)
+				}
+				if other := swapASCIICase(ch); !l.Match(other, ev, refTime) {
+					t.Fatalf("a %s event matches, but not as one of %q", ch, other)
+				}
 			}
-			l.TimeBounds(ch, refTime)
 		}
 	})
+}
+
+// swapASCIICase returns s with its ASCII letters' case swapped.
+func swapASCIICase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			b[i] ^= 0x20
+		}
+	}
+	return string(b)
 }
 
 // FuzzTypedNumber: typedNumber never panics and gives a normal number
