@@ -81,6 +81,9 @@ type Log struct {
 	zipLocal *zipLocal
 	parts    []*Log // the copies a merged log reads (Merge)
 	err      error  // why Open fails without trying (not a regular file)
+	// computer is set for a view of one computer's records (ForComputer):
+	// the host key (hosts.Key) of the System/Computer it reads.
+	computer string
 
 	// memo lets later opens skip chunks an earlier one found outside its
 	// window (memo.go); nil for a Log not made by Find.
@@ -131,6 +134,9 @@ func (l *Log) Open(o Options) (*File, error) {
 	}
 	if o.Progress == nil {
 		o.Progress = l.Progress
+	}
+	if l.computer != "" {
+		return l.openView(o)
 	}
 	if l.member == "" {
 		return openFile(l.file, o, l)

@@ -43,6 +43,9 @@ func (rd *Reader) LastWritten() *Event {
 // move Next; the answer is exactly the plain one
 // (TestLastWrittenEqualsFullRead).
 func (rd *Reader) WrittenEnds() (first, last *Event) {
+	if rd.view != nil {
+		return rd.view.writtenEnds() // Log.ForComputer
+	}
 	if rd.merged != nil {
 		// Each copy's ends, then across copies by WrittenBefore.
 		for _, f := range rd.merged.files {

@@ -193,6 +193,8 @@ type Reader struct {
 	closed   bool
 	cleanup  runtime.Cleanup
 	tmpls    *tmplCache // templates of the chunks read without goroutines
+	// view is set for a Reader of one computer's records (Log.ForComputer).
+	view *view
 }
 
 // cache returns the template cache of the chunks Next reads itself.
@@ -573,6 +575,16 @@ func (rd *Reader) Next() (*Event, error) {
 				rd.seen = make(map[recKey]bool)
 			}
 			rd.seen[k] = ev.Partial == ""
+			if rd.view.drops(ev) {
+				// Decoded (its summary could not be read), of another
+				// host or none: as if the Filter had declined it.
+				rd.stats.Records--
+				if ev.Recovered != "" {
+					rd.stats.SlackRead--
+				}
+				rd.stats.Filtered++
+				continue
+			}
 			return ev, nil
 		}
 		if rd.cur != nil {

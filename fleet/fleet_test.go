@@ -538,7 +538,9 @@ func TestFleetFolder(t *testing.T) {
 }
 
 // Forwarded events: one log whose records name several computers,
-// interleaved, is one machine marked Forwarded, not split.
+// interleaved, is split into a machine per computer, each marked
+// Forwarded and reading the records naming it (it was one machine, its
+// findings and reference time mixing the three: TestForwardedSplit).
 func TestForwardedEvents(t *testing.T) {
 	dir := t.TempDir()
 	evs := systemLog("x", t0, 2, 1)
@@ -548,25 +550,33 @@ func TestForwardedEvents(t *testing.T) {
 	}
 	write(t, filepath.Join(dir, "ForwardedEvents.evtx"), evs)
 	eng := engine(t)
-	m := oneMachine(t, group(t, eng, dir))
-	if !m.Forwarded || len(m.Computers) != 3 || !strings.HasPrefix(m.Label(), "forwarded events: ") {
-		t.Errorf("forwarded %v, computers %q, label %q", m.Forwarded, m.Computers, m.Label())
+	ms := group(t, eng, dir)
+	if got := labels(ms); !slices.Equal(got, []string{"sql01", "web01", "web02"}) {
+		t.Fatalf("machines %q", got)
 	}
-	if !strings.Contains(strings.Join(m.Grouping, "\n"), "not split") {
-		t.Errorf("grouping %q", m.Grouping)
-	}
-	// The engine does not read the computers of the forwarded log as a
-	// rename (hosts.Interleaved, the test Group applies).
-	res := analyze(t, eng, []*fleet.Machine{m})[m.Label()]
-	if f := finding(t, res, "rdp-broker-renamed"); len(f.Corroboration) != 0 {
-		t.Errorf("broker corroboration %q: the forwarded log's computers read as a rename", f.Corroboration[0].Text)
+	res := analyze(t, eng, ms)
+	for _, m := range ms {
+		if !m.Forwarded || !slices.Equal(m.Computers, []string{m.Name}) || len(m.Logs) != 1 || m.Logs[0].Computer != m.Name {
+			t.Errorf("%s: forwarded %v, computers %q, logs %d", m.Label(), m.Forwarded, m.Computers, len(m.Logs))
+		}
+		if !strings.Contains(strings.Join(m.Grouping, "\n"), "forwarded events: its records name 3 computers") {
+			t.Errorf("%s: grouping %q", m.Label(), m.Grouping)
+		}
+		// No machine reads the computers of the forwarded log as a
+		// rename.
+		if f := finding(t, res[m.Label()], "rdp-broker-renamed"); len(f.Corroboration) != 0 {
+			t.Errorf("%s: broker corroboration %q: the forwarded log's computers read as a rename", m.Label(), f.Corroboration[0].Text)
+		}
 	}
 }
 
 // A forwarded log holds the same events as one of its hosts' own System
 // log (the same TimeCreated, provider, event id and computer): it is not
 // made a copy of that log (copies by event, for exports, join only logs
-// naming one host): they stay two logs.
+// naming one host): they stay two logs, and that host's machine reads
+// both, its own log and its records of the forwarded log (the engine
+// counts a record both hold once: TestForwardedSplitWithOwnLog); the
+// other two hosts read their records of the forwarded log.
 func TestForwardedNotACopy(t *testing.T) {
 	dir := t.TempDir()
 	evs := systemLog("x", t0, 2, 1)
@@ -582,17 +592,17 @@ func TestForwardedNotACopy(t *testing.T) {
 	}
 	write(t, filepath.Join(dir, "fwd", "ForwardedEvents.evtx"), evs)
 	write(t, filepath.Join(dir, "web01", "System.evtx"), own)
-	logs := 0
+	logs := map[string]int{}
 	for _, m := range group(t, engine(t), dir) {
 		for _, l := range m.Logs {
-			logs++
+			logs[m.Label()]++
 			if len(l.Copies) != 1 {
 				t.Errorf("%s: log %s has %d copies", m.Label(), l.Channel, len(l.Copies))
 			}
 		}
 	}
-	if logs != 2 {
-		t.Errorf("%d logs, want 2", logs)
+	if want := map[string]int{"web01": 2, "web02": 1, "sql01": 1}; !equalMaps(logs, want) {
+		t.Errorf("logs by machine %v, want %v", logs, want)
 	}
 }
 

@@ -73,16 +73,19 @@ type Options struct {
 // forwarded events.
 type Machine struct {
 	// Name is the Computer value of the machine's newest record; "" when
-	// none of its logs holds a record, and for forwarded events (Forwarded:
-	// several computers; Label names them).
+	// none of its logs holds a record.
 	Name string
 	// Computers lists the host names its logs carry, oldest first: more
 	// than one after a rename (EventLog 6011, or one Computer name ending
-	// where the next begins in a log), or for forwarded events.
+	// where the next begins in a log).
 	Computers []string
-	// Forwarded is set for a log whose records name several computers,
-	// interleaved (forwarded events collected from other machines). It is
-	// analysed as one log, not split; Grouping says so.
+	// Forwarded is set when some of the machine's logs are its records
+	// of a log of forwarded events (Log.Computer): a log whose records
+	// name several computers, interleaved (a Windows Event Collector's
+	// ForwardedEvents). Such a log is split: each computer it names is a
+	// machine (the one its own logs make, when they are given too), and
+	// reads, of that log, only the records naming it (evtx.Log.ForComputer),
+	// with its own reference time; Grouping says so.
 	Forwarded bool
 	// Logs are the machine's logs, in the order they were found.
 	Logs []*Log
@@ -102,13 +105,10 @@ type Machine struct {
 	units []int
 }
 
-// Label names the machine for people: "forwarded events: " and its
-// Computers for forwarded events, its Name, or the place of its first log
-// when no record names a computer.
+// Label names the machine for people: its Name, or the place of its first
+// log when no record names a computer.
 func (m *Machine) Label() string {
 	switch {
-	case m.Forwarded:
-		return "forwarded events: " + strings.Join(m.Computers, ", ")
 	case m.Name != "":
 		return m.Name
 	case len(m.Logs) > 0:
@@ -121,6 +121,12 @@ func (m *Machine) Label() string {
 // file by several paths, a shadow copy, an older copy) read as one.
 type Log struct {
 	Channel string
+	// Computer is set for one computer's records of a log of forwarded
+	// events (Machine.Forwarded): the Computer value of the newest record
+	// naming it. EvtxLog then reads only the records naming that host
+	// (evtx.Log.ForComputer); Records counts those grouping read. The
+	// log's Copies are the forwarded log's.
+	Computer string
 	// Copies are the files holding the log; the first is read first, and
 	// each next one only adds the records no earlier one holds.
 	Copies []*Copy
@@ -157,6 +163,9 @@ type Log struct {
 	// grouping and refused (its channel's rules read it), or no record
 	// told its channel (Read is false either way; the inputs say why).
 	unreadable bool
+	// forwarded is, for one computer's records of a log of forwarded
+	// events (Computer), the whole log.
+	forwarded *Log
 }
 
 // Copy is one file of a Log.
@@ -242,7 +251,7 @@ func (l *Log) EvtxLog() *evtx.Log {
 			parts = append(parts, c.Log)
 		}
 	}
-	return evtx.Merge(parts...)
+	return evtx.Merge(parts...).ForComputer(l.Computer)
 }
 
 // Copies finds the copies among logs as Group does, without grouping them
@@ -325,7 +334,10 @@ type entry struct {
 //     with the one machine whose other logs share its unit, or is a
 //     machine of its own when none or several do (settleByPlace).
 //   - A log whose records name several hosts interleaved (forwarded
-//     events) is a machine of its own, marked Forwarded.
+//     events) is split: each host it names reads the records naming it
+//     (Log.Computer) as a log of the machine its other logs make, or of a
+//     machine of its own; those machines are marked Forwarded
+//     (splitForwarded).
 //   - Logs no record of which names a computer (empty, unreadable, or not
 //     read because no rule reads their channel) go with the machines that
 //     have logs in the same unit.
@@ -418,20 +430,18 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 		pick.add(l)
 	}
+	settled := map[string]bool{}
 	for _, l := range all {
 		if len(l.hosts) == 0 || isForwarded[l] {
 			continue
 		}
-		if group := byHost[linked.find(l.hosts[0].key)]; len(group) > 1 {
+		comp := linked.find(l.hosts[0].key)
+		if group := byHost[comp]; len(group) > 1 && !settled[comp] {
 			ms = append(ms, settleByPlace(group)...)
-			byHost[linked.find(l.hosts[0].key)] = nil // settled once
+			settled[comp] = true
 		}
 	}
-	for _, l := range forwarded {
-		m := &Machine{Forwarded: true}
-		m.add(l)
-		ms = append(ms, m)
-	}
+	ms = append(ms, splitForwarded(forwarded, byHost, linked)...)
 
 	// Logs without a computer name go with the machines of their unit.
 	var orphans []*Log
@@ -441,7 +451,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 		var to []*Machine
 		for _, m := range ms {
-			if m.hasUnit(l.unit) && !m.Forwarded {
+			if m.hasUnit(l.unit) {
 				to = append(to, m)
 			}
 		}
@@ -1010,6 +1020,67 @@ func interleavedHosts(hs []*hostSpan, renames [][2]string) bool {
 	return hosts.Interleaved(spans)
 }
 
+// splitForwarded returns the machines the logs of forwarded events
+// (forwarded: logs whose records name several hosts, interleaved) add,
+// and adds to the machines of byHost (the machines of each host
+// component of linked, made from the other logs) what they hold: each
+// host such a log names gets a Log of its own reading only its records
+// (Log.Computer, evtx.Log.ForComputer), put with the machine its other
+// logs make when there is one, else a machine of its own. Its period is
+// the host's in the log, its Records the host's records grouping read.
+//
+// The view adds no place (unit) to its machine: the collector's logs that
+// no record places (its Application.evtx beside ForwardedEvents.evtx) are
+// not the forwarding computers'. It is never a conflict (one machine logs
+// to one file per channel; a collector's log holds copies of what the
+// computer logged, whatever channel its first record names): with its
+// computer's own System.evtx it is a second input holding some of the same
+// records, which the engine counts once (rules: records a query matched
+// in several inputs count once, by evtx.Event.Identity). Where two
+// machines have the computer name (two machines of one name), whose
+// records these are cannot be told: the view is analysed apart, as a
+// machine of its own that Grouping says so of.
+func splitForwarded(forwarded []*Log, byHost map[string][]*Machine, linked unionFind) []*Machine {
+	var out []*Machine
+	for _, l := range forwarded {
+		for _, h := range l.hosts {
+			v := &Log{
+				Channel:  l.Channel,
+				Computer: h.name,
+				Copies:   l.Copies,
+				Read:     l.Read,
+				Records:  h.count,
+				first:    h.first,
+				last:     h.last,
+				minID:    h.minID,
+				maxID:    h.maxID,
+				hosts:    []*hostSpan{h},
+				// The names only damaged records give are the file's:
+				// each computer's Grouping names them.
+				damagedHosts: l.damagedHosts,
+				order:        l.order,
+				unit:         l.unit,
+				forwarded:    l,
+			}
+			group := byHost[linked.find(h.key)]
+			switch len(group) {
+			case 1:
+				group[0].Logs = append(group[0].Logs, v)
+				group[0].Forwarded = true
+			case 0:
+				m := &Machine{Forwarded: true, Logs: []*Log{v}}
+				byHost[linked.find(h.key)] = []*Machine{m}
+				out = append(out, m)
+			default:
+				m := &Machine{Forwarded: true, Logs: []*Log{v}}
+				m.Grouping = append(m.Grouping, fmt.Sprintf("%s: the records of %s analysed apart: %d machines have that computer name, and a log of forwarded events does not say whose they are", l.Copies[0].Path, h.name, len(group)))
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
 // conflicts reports whether l cannot be a log of m: m has a log of the
 // same channel that covers the same period or record ids with other
 // records (copies would have been merged into one Log): one machine logs
@@ -1192,9 +1263,6 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			newest, m.Name = h.last, h.name
 		}
 	}
-	if m.Forwarded {
-		m.Name = ""
-	}
 
 	// Why. The records counted are those grouping read: of the grouping
 	// period, when there is one.
@@ -1210,8 +1278,8 @@ func (m *Machine) finish(units []*Unit, period bool) {
 	for _, l := range m.Logs {
 		p := l.Copies[0].Path
 		switch {
-		case m.Forwarded:
-			why = append(why, fmt.Sprintf("%s: its records name %d computers, interleaved (forwarded events); analysed as one log, not split: its findings and reference time mix these computers", p, len(l.hosts)))
+		case l.forwarded != nil:
+			why = append(why, fmt.Sprintf("%s: forwarded events: its records name %d computers, interleaved (a collector's log); the %s%s naming %s are read as a log of this machine's, apart from the other computers' records, with their own reference time: their last-written record by EventRecordID, the number this computer gave each, not by the collector's record numbers", p, len(l.forwarded.hosts), plural.N(l.Records, "record"), inPeriod, l.Computer))
 		case !l.Read && l.unreadable:
 			failed[units[l.unit].Path]++
 		case !l.Read:
@@ -1251,6 +1319,9 @@ func (m *Machine) finish(units []*Unit, period bool) {
 				m.DamagedNames = append(m.DamagedNames, h.name)
 			}
 			why = append(why, fmt.Sprintf("%s: %s in damaged chunks (their checksum fails), record numbers %d to %d, name %s, which no intact record names: taken as damage, not as another computer (evtxrdp dump prints them)", d.path, plural.N(h.count, "record"), h.minID, h.maxID, h.name))
+		}
+		if l.forwarded != nil {
+			continue // the whole log's copies: the Grouping of none of its computers
 		}
 		for _, c := range l.Copies {
 			if c.Untimed > 0 && !c.SameFile {
