@@ -67,6 +67,10 @@ type windowMemo struct {
 	// file it made (tests check the memo answers the rest).
 	settled     map[[2]uint64]bool
 	settleReads int
+	// kept holds what callers asked the memo to keep (File.Remember),
+	// by their keys; kept counts the answers it gave (tests check it).
+	kept     map[any]any
+	keptHits int
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the
@@ -325,4 +329,47 @@ func (m *windowMemo) settledFull(want map[[2]uint64]int, read func(ask map[[2]ui
 		m.settled[k] = got[k]
 	}
 	return full
+}
+
+// Remember returns the value the memo of f's log holds under key, else
+// compute's v, which it then holds under key when keep is set. The memo
+// describes the file as this File's Open found it and is dropped when the
+// file changes (Log.Changed), so a value computed from reads of the log
+// is given again only for the file it was computed from. A File that
+// keeps no memo (of an archive member, of a merged Log, of a Log not made
+// by Find, or opened by path) calls compute every time. Two calls that
+// find nothing held both compute; the first value kept stays. compute
+// must give the same value whichever call runs it (a pure function of
+// the log's contents): Remember is for the answers of whole passes over a
+// log that several callers ask for (rules.TimedWrittenEnds' export check,
+// asked by fleet grouping and by the engine).
+func (f *File) Remember(key any, compute func() (v any, keep bool)) any {
+	var m *windowMemo
+	if f.Reader != nil && f.merged == nil && f.src != nil {
+		m = f.src.memo
+	}
+	if m == nil {
+		v, _ := compute()
+		return v
+	}
+	m.mu.Lock()
+	if v, ok := m.kept[key]; ok {
+		m.keptHits++
+		m.mu.Unlock()
+		return v
+	}
+	m.mu.Unlock()
+	v, keep := compute()
+	if !keep {
+		return v
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.kept == nil {
+		m.kept = map[any]any{}
+	}
+	if _, ok := m.kept[key]; !ok {
+		m.kept[key] = v
+	}
+	return v
 }

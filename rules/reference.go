@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -300,7 +301,64 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 		// numbers stand only where no record has an EventRecordID.
 		return exportWrittenEnds(l, o, first, last)
 	}
-	if err == nil && last != nil && renumbered(last) {
+	if err != nil || last == nil || !renumbered(last) && (first == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero()) {
+		return first, last, nil, err
+	}
+	if plain || merged(l) {
+		return timedEndsRest(l, o, plain, first, last)
+	}
+	// The rest reads every record (its summary or the record itself)
+	// once more, and grouping (fleet's periodStart) and the engine both
+	// ask it of an export: the log's memo keeps the answer for the file
+	// as it is (evtx.File.Remember), so the second asks for nothing. It
+	// is a pure function of the file's records, first and last included
+	// (writtenEnds' answer for the same file), and the same with
+	// o.Workers of any count (decoding is a pure function of the record
+	// and its chunk): TestTimedWrittenEndsRemembered compares it with
+	// the plain path.
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	f, err := l.Open(o)
+	if err != nil {
+		return first, last, nil, err
+	}
+	defer f.Close()
+	type ends struct{ first, last, untimed *evtx.Event }
+	v := f.Remember(timedEndsKey{o.Name, o.Recover}, func() (any, bool) {
+		timedEndsReads.Add(1)
+		fi, la, un, err := timedEndsRest(l, o, false, first, last)
+		if err != nil {
+			return err, false // a read error: not kept, the next call reads again
+		}
+		return ends{fi, la, un}, true
+	})
+	if err, ok := v.(error); ok {
+		return first, last, nil, err
+	}
+	e := v.(ends)
+	return e.first, e.last, e.untimed, nil
+}
+
+// timedEndsKey is the key under which a log's memo keeps what
+// timedEndsRest found (evtx.File.Remember): the options that change the
+// events it gives (Name their Source.File, Recover which records are
+// read; the window and Filter are not used, and Workers changes no
+// answer).
+type timedEndsKey struct {
+	name    string
+	recover bool
+}
+
+// timedEndsReads counts the runs of timedEndsRest that the memo was asked
+// to keep (tests check that a second TimedWrittenEnds of a log reads
+// nothing).
+var timedEndsReads atomic.Int64
+
+// timedEndsRest is TimedWrittenEnds after writtenEnds found first and last
+// (last not nil), when last is renumbered (an export) or first or last
+// gives no time: the export's order checked (exportOutOfOrder), and the
+// records that give no time replaced.
+func timedEndsRest(l *evtx.Log, o evtx.Options, plain bool, first, last *evtx.Event) (_, _, untimed *evtx.Event, err error) {
+	if renumbered(last) {
 		// An export of several channels saved one channel after the
 		// other (its first and last records' channels differ), or of
 		// records out of the order they were written. Copies read as
@@ -323,7 +381,7 @@ func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, unt
 			return exportWrittenEnds(l, o, first, last)
 		}
 	}
-	if err != nil || first == nil || last == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero() {
+	if err != nil || first == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero() {
 		return first, last, nil, err
 	}
 	// Rare (an export's last record without a time): every record is
