@@ -196,6 +196,10 @@ type chunkJob struct {
 	old bool
 	// more: the input holds a chunk slot after this one (zeroTail).
 	more bool
+	// src, if not nil, is the source the chunk was read from, asked
+	// whether zeros that end the chunk's slot and cut a record are a page
+	// the log's writer had not yet written to disk (source.tailUnwritten).
+	src *source
 	// cache holds the templates the reading goroutine compiled from
 	// earlier chunks (tmplcache.go); nil compiles every one.
 	cache *tmplCache
@@ -627,7 +631,11 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
 					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off), gapRecords(c, h, off, gapEnd, next)))
 					if next < 0 && j.more && zeroTail(c, off) {
-						fail(chunkSize-fileHeaderBlock, 0, zeroTailProblem(j, off))
+						if why, ok := callUnwritten(j, &h); ok {
+							fail(chunkSize-fileHeaderBlock, 0, unwrittenTailProblem(j, off, why))
+						} else {
+							fail(chunkSize-fileHeaderBlock, 0, zeroTailProblem(j, off))
+						}
 					}
 				}
 				if next < 0 {
@@ -1288,4 +1296,43 @@ func zeroTailProblem(j chunkJob, off int) error {
 		"read here as this log's own (or as old chunks past its file header's count), which no byte tells apart; "+
 		"to read them as a log of their own, copy the bytes from offset %#x to the end into a file and give that file",
 		ErrCorrupt, fileHeaderBlock, j.index, tail, tail+fileHeaderBlock, off, tail+fileHeaderBlock, tail)
+}
+
+// unwrittenTailProblem is the problem zeroTail's zeros get, at their
+// offset, where the file header says that the log was in use (its dirty
+// flag set) and nothing after the chunk is another log's
+// (source.tailUnwritten): the page the log's writer had not yet written
+// to disk, as a crash or a copy of a log in use leaves it, not damage.
+//
+// Windows' event log service keeps the chunk it writes mapped in memory
+// (A. Schuster, "Evtx Chunk Header",
+// https://computer.forensikblog.de/en/2007/07/evtx-chunk-header.html),
+// so that its pages reach the disk when the memory manager writes them,
+// not in record order; the dirty flag means "there are unsaved changes",
+// the file and chunk headers then "may not reflect the status of the
+// file" (A. Schuster, "Evtx File Header",
+// https://computer.forensikblog.de/en/2007/07/evtx-file-header.html). A
+// dirty Security.evtx with a block of zeros right after an event record in
+// a chunk is among libevtx's corruption scenarios, read as a file "copied
+// while event record ... was being written"
+// (https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc,
+// "Corrupt event record" and "Corruption scenario: event record mismatch
+// between size and copy of size"). A chunk slot's last 4 KiB is one such
+// page.
+func unwrittenTailProblem(j chunkJob, off int, after string) error {
+	tail := j.off + chunkSize - fileHeaderBlock
+	return fmt.Errorf("%w: the last %d bytes of chunk slot %d (offset %#x to %#x) are zeros, and the chunk's unreadable bytes from chunk offset %#x run into them; "+
+		"the file header's dirty flag is set (the log was in use, not closed, when the file was copied or the machine stopped) and %s: "+
+		"a page of the chunk that the event log service had not yet written to disk, as a crash or a copy of a log in use leaves it, not damage; "+
+		"the records written there are not in the file",
+		ErrUnwritten, fileHeaderBlock, j.index, tail, tail+fileHeaderBlock, off, after)
+}
+
+// callUnwritten asks j.src, when set, about the chunk whose header is h
+// (source.tailUnwritten).
+func callUnwritten(j chunkJob, h *chunkHeader) (string, bool) {
+	if j.src == nil {
+		return "", false
+	}
+	return j.src.tailUnwritten(j.index, h)
 }

@@ -26,6 +26,12 @@ var (
 	// ErrCorrupt means a structure is inconsistent: a size, count or offset
 	// points outside the bytes it must lie in, or a token is unknown.
 	ErrCorrupt = errors.New("evtx: corrupt data")
+	// ErrUnwritten means that part of a log in use (its file header's
+	// dirty flag set) was not on disk when the file was copied or the
+	// machine stopped: a page of a chunk reads as zeros. It is the state a
+	// crash or a copy of a live log leaves, not damage; the records
+	// written there are not in the file.
+	ErrUnwritten = errors.New("evtx: not written to disk")
 	// ErrLimit means a structure exceeds a bound the reader enforces to stay
 	// safe on hostile input (nesting depth, substitution count, work per
 	// record). The data may be valid but is not decoded.

@@ -190,6 +190,11 @@ func (sp span) headerInSlot(nslots int, below int64) (appended, bool) {
 		}
 		if holes != nil {
 			if d, ok := holes.nextData(off); ok && d >= off+fileHeaderSize {
+				// The slots whose header block starts before the
+				// data at d less a header's size lie in the same hole:
+				// the look goes on at the first one that reaches d (one
+				// call a hole, not one a slot: a 20 GiB hole has 327,680).
+				j = max(j, int((d-sp.base+fileHeaderBlock-fileHeaderSize)/chunkSize))
 				continue
 			}
 		}
