@@ -189,8 +189,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("| Time | File | Record | Provider | Event | Query | Data | Attribution |")
 			p.line("|---|---|---|---|---|---|---|---|")
 			for _, e := range f.Evidence {
+				data := mdData(e)
+				if len(r.Computers) > 1 && e.Computer != "" {
+					// A machine of several computer names (forwarded
+					// events, a rename): whose event it is.
+					data = strings.TrimSuffix("Computer: "+cell(e.Computer)+"<br>"+data, "<br>")
+				}
 				p.printf("| %s | %s | %s | %s | %d | %s | %s | %s |\n", cell(e.Time), cell(e.File), recordText(e.EventRecordID, e.RecordID),
-					mdEscape(e.Provider), e.EventID, cell(e.Query), mdData(e), mdEscape(e.Attribution))
+					mdEscape(e.Provider), e.EventID, cell(e.Query), data, mdEscape(e.Attribution))
 			}
 		}
 		if len(f.Others) > 0 {

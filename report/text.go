@@ -307,6 +307,11 @@ func WriteText(w io.Writer, r *Report) error {
 				if d := dataText(e); d != "" {
 					p.printf("      %s\n", d)
 				}
+				if len(r.Computers) > 1 && e.Computer != "" {
+					// A machine of several computer names (forwarded
+					// events, a rename): whose event it is.
+					p.wrapData("      computer: ", e.Computer, textWidth)
+				}
 				if e.Attribution != "" {
 					p.wrapData("      attribution: ", e.Attribution, textWidth)
 				}
