@@ -35,6 +35,17 @@ var (
 	// offline hive: the number must come from Select\Current, not be
 	// assumed (rdp-causes.md D13).
 	offlineControlSet = pattern(`(?i)\breg(\.exe)?\s+(add|delete|import)\b.*BROKENSYSTEM\\ControlSet0*[0-9]`, `brokensystem\controlset`)
+	// unpaddedControlSet names a control set's key by a variable behind
+	// fixed zeros (ControlSet00%CS%, ControlSet$n): the key carries
+	// Select\Current's number in three digits ("If this value is 0x1 ...
+	// the subkey producing the CurrentControlSet is ControlSet001", REG:
+	// ControlSet\Select Subkey Entries, http://support.microsoft.com/kb/102984;
+	// numbers above 9 are met, "3 or 47",
+	// https://winreg-kb.readthedocs.io/en/latest/sources/system-keys/Current-control-set.html),
+	// so Current 10 names ControlSet010, where ControlSet00%CS% gives
+	// ControlSet0010, a key that does not exist. A substring of a padded
+	// number (%CS:~1%) or a format ({0:D3}) is no variable here.
+	unpaddedControlSet = pattern(`(?i)\bControlSet0*(%[A-Za-z_][A-Za-z0-9_]*%|![A-Za-z_][A-Za-z0-9_]*!|\$[A-Za-z_{])`, "controlset")
 
 	// scConfig is an sc.exe command that changes a service's
 	// configuration.
@@ -197,7 +208,9 @@ func foldASCII(s string) string {
 //     (its first steps, then the others), since that is the order pasted
 //     (checkServiceBackups; sc qc only prints the configuration);
 //   - a step that edits an offline hive (BROKENSYSTEM) reads
-//     Select\Current and writes no fixed ControlSet00N;
+//     Select\Current and writes no fixed ControlSet00N, and no command
+//     names a control set by a variable behind fixed zeros
+//     (ControlSet00%CS%: Current 10 is ControlSet010, unpaddedControlSet);
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
@@ -282,6 +295,9 @@ func checkSteps(r *Rule) []error {
 			}
 			if offlineControlSet.match(line, f) {
 				bad(".commands", "writes a fixed control set (use the one Select /v Current names): %s", l())
+			}
+			if !comment.MatchString(line) && unpaddedControlSet.match(line, f) {
+				bad(".commands", "names a control set by a number behind fixed zeros: Select\\Current 10 is ControlSet010, not ControlSet0010; write the number in three digits (cmd: set /a CS=1000+%%a, then ControlSet%%CS:~1%%; PowerShell: 'ControlSet{0:D3}' -f $n): %s", l())
 			}
 			if (backupFile.match(line, f) || makeDir.match(line, f)) && !keepFirst.match(line, f) {
 				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist C:\BackupACLs\..."): %s`, l())

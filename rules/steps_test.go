@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -75,6 +76,64 @@ func TestOfflineControlSetPattern(t *testing.T) {
 	if !offlineControlSet.MatchString(`reg add "HKLM\BROKENSYSTEM\ControlSet001\services\X" /v start /d 3 /f`) ||
 		offlineControlSet.MatchString(`reg add "%CSKEY%\services\X" /v start /d 3 /f`) {
 		t.Error("offlineControlSet pattern is wrong")
+	}
+}
+
+// TestControlSetPadded: a control set's key is named by Select\Current's
+// number in three digits. The offline steps of rdp-tls-disabled and
+// rdp-service-not-running built it as ControlSet00%CS%, which for Current
+// 10 (0xa) is ControlSet0010, a key that does not exist, where
+// ControlSet010 is meant; the check refuses that form and passes the
+// padded one the steps now use (set /a CS=1000+%a, ControlSet%CS:~1%).
+// padded emulates the two cmd lines for the values reg query prints.
+func TestControlSetPadded(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		bad  bool
+	}{
+		{`if defined LOADED if defined CS set CSKEY=HKLM\BROKENSYSTEM\ControlSet00%CS%`, true},
+		{`set CSKEY=HKLM\BROKENSYSTEM\ControlSet0%CS%`, true},
+		{`set CSKEY=HKLM\BROKENSYSTEM\ControlSet%CS%`, true},
+		{`reg query HKLM\BROKENSYSTEM\ControlSet00!CS!\Services`, true},
+		{`$key = "HKLM:\BROKENSYSTEM\ControlSet00$cs"`, true},
+		{`$key = "HKLM:\BROKENSYSTEM\ControlSet${cs}"`, true},
+		{`if defined LOADED if defined CS set CSKEY=HKLM\BROKENSYSTEM\ControlSet%CS:~1%`, false},
+		{`$key = "HKLM:\BROKENSYSTEM\ControlSet{0:D3}" -f $cs`, false},
+		{`reg query "HKLM\SYSTEM\CurrentControlSet\Services\%s"`, false},
+		{`reg add "HKLM\BROKENSYSTEM\ControlSet001\X" /v A /d 1 /f`, false}, // offlineControlSet's
+	} {
+		if got := unpaddedControlSet.MatchString(c.line); got != c.bad {
+			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
+		}
+	}
+	// What the built-in lines compute: set /a CS=1000+<reg query's 0x
+	// value>, then the characters after the first.
+	padded := func(current int) string { return fmt.Sprintf("ControlSet%s", strconv.Itoa(1000 + current)[1:]) }
+	for cur, want := range map[int]string{1: "ControlSet001", 2: "ControlSet002", 10: "ControlSet010", 47: "ControlSet047", 999: "ControlSet999"} {
+		if got := padded(cur); got != want {
+			t.Errorf("Current %#x: %s, want %s", cur, got, want)
+		}
+	}
+	steps := builtinSteps(t)
+	for _, id := range []string{"rdp-tls-disabled/offline-enable-tls12", "rdp-service-not-running/offline-repair"} {
+		s := steps[id]
+		if s == nil {
+			t.Fatalf("no step %s", id)
+		}
+		for _, want := range []string{`do set /a CS=1000+%a`, `set CSKEY=HKLM\BROKENSYSTEM\ControlSet%CS:~1%`} {
+			if !strings.Contains(s.Commands, want) {
+				t.Errorf("%s: commands lack %q", id, want)
+			}
+		}
+		r := &Rule{ID: strings.Split(id, "/")[0], Resolution: []*Step{s}}
+		old := &Rule{ID: r.ID, Resolution: []*Step{{ID: s.ID, Title: s.Title, Text: s.Text, Shell: s.Shell, RunOn: s.RunOn, Source: s.Source,
+			Commands: strings.ReplaceAll(s.Commands, `ControlSet%CS:~1%`, `ControlSet00%CS%`)}}}
+		if errs := checkSteps(r); len(errs) != 0 {
+			t.Errorf("%s refused: %v", id, errs)
+		}
+		if errs := checkSteps(old); len(errs) != 1 || !strings.Contains(errs[0].Error(), "ControlSet010, not ControlSet0010") {
+			t.Errorf("%s with ControlSet00%%CS%%: %v, want one error about the padding", id, errs)
+		}
 	}
 }
 
@@ -390,7 +449,7 @@ func keyedPatterns() map[string]*keyedPattern {
 		"delayedVar": delayedVar, "delayedOn": delayedOn, "takeownRecursive": takeownRecursive, "takeownAnswer": takeownAnswer,
 		"scConfigNoSpace": scConfigNoSpace, "dismFeature": dismFeature, "dismNoRestart": dismNoRestart,
 		"regLoad": regLoad, "regUnload": regUnload, "continuation": continuation,
-		"azureCLI": azureCLI, "offlineHive": offlineHive,
+		"azureCLI": azureCLI, "offlineHive": offlineHive, "unpaddedControlSet": unpaddedControlSet,
 	}
 }
 
@@ -459,6 +518,7 @@ func TestKeyedPatternsEqualRegexp(t *testing.T) {
 		`DISM.exe /Online /Enable-Feature /FeatureName:X /NoRestart`, `dism /online /disable-feature /featurename:X /quiet`,
 		`reg load HKLM\BROKENSYSTEM F:\Windows\System32\config\SYSTEM`, `reg.exe unload HKLM\BROKENSYSTEM`, "dir ^ ", "Get-Item `\t",
 		`az vm show --resource-group x --name y`, `if ($rg) { az network nic list-effective-nsg -g x -n y }`, `reg query HKLM\BROKENSYSTEM\Select /v Current`,
+		`if defined CS set CSKEY=HKLM\BROKENSYSTEM\ControlSet00%CS%`, `$key = "HKLM:\BROKENSYSTEM\ControlSet00$cs"`,
 	}
 	for _, s := range builtinSteps(t) {
 		lines = append(lines, strings.Split(s.Commands, "\n")...)
