@@ -380,7 +380,9 @@ resolution:
 		// A group or account change follows a listing of it.
 		{"group add unread", "    source: s\n    commands: |\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "group or account change before the step lists it", false, false},
 		{"account enabled unread", "    source: s\n    commands: |\n      if defined U net user \"%U%\" /active:yes\n", "group or account change before the step lists it", false, false},
-		{"group add after listing", "    source: s\n    commands: |\n      net localgroup \"Remote Desktop Users\"\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "", true, false},
+		// A local group of the machine's own (the builtin ones are
+		// named by SID, TestEnglishBuiltinNameRefused).
+		{"group add after listing", "    source: s\n    commands: |\n      net localgroup \"RDP Operators\"\n      if defined U net localgroup \"RDP Operators\" \"%U%\" /add\n", "", true, false},
 		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
 		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
 		// a pasted block then feeds it the next line.
@@ -1142,6 +1144,83 @@ func TestLocalizedAccountRefused(t *testing.T) {
 			t.Errorf("%s: refused: %q", c.line, got)
 		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], "well-known account "+c.want+",")):
 			t.Errorf("%s: %q, want one message naming %s", c.line, got, c.want)
+		}
+	}
+}
+
+// TestEnglishBuiltinNameRefused: a builtin group or account is named by
+// SID, or by the name read from its SID, not by its English name, which
+// Windows localizes; a service account is given the name the service
+// control manager takes in every language. The built-in step
+// add-remote-desktop-users ran net localgroup "Remote Desktop Users",
+// which a German, French ... Windows answers with "The specified local
+// group does not exist".
+func TestEnglishBuiltinNameRefused(t *testing.T) {
+	for _, c := range []struct {
+		line, shell string
+		want        string // a text of the one message, "" for none
+	}{
+		{`net localgroup "Remote Desktop Users"`, "cmd", `"Remote Desktop Users" in English`},
+		{`if defined RDPUSER net localgroup "Remote Desktop Users" "%RDPUSER%" /add`, "cmd", "S-1-5-32-555"},
+		{`net localgroup Administrators jdoe /add`, "cmd", "S-1-5-32-544"},
+		{`net localgroup "%RDPGROUP%" "NT AUTHORITY\Authenticated Users" /add`, "cmd", "S-1-5-11"},
+		{`net user Administrator /active:yes`, "cmd", "-500"},
+		{`Add-LocalGroupMember -Group 'Remote Desktop Users' -Member $env:RDPUSER`, "powershell", "S-1-5-32-555"},
+		{`Get-LocalGroupMember -Name BUILTIN\Administrators`, "powershell", "S-1-5-32-544"},
+		{`Add-LocalGroupMember -SID S-1-5-32-555 -Member 'Everyone'`, "powershell", "S-1-1-0"},
+		{`$g = [ADSI]"WinNT://./Remote Desktop Users,group"`, "powershell", "S-1-5-32-555"},
+		{`if exist C:\B\T.reg sc config TermService obj= "NT AUTHORITY\NETWORK SERVICE"`, "cmd", `NT AUTHORITY\NetworkService in every language`},
+		{`reg add "%CSKEY%\services\X" /v ObjectName /t REG_SZ /d "NT AUTHORITY\Local Service" /f`, "cmd", `NT AUTHORITY\LocalService in every language`},
+		{`sc config X obj= "NT AUTHORITY\SYSTEM"`, "cmd", "LocalSystem in every language"},
+		// Right in every language.
+		{`net localgroup $group`, "powershell", ""},
+		{`if (-not $env:RDPUSER) { Write-Warning 'x' } else { net localgroup $group $env:RDPUSER /add }`, "powershell", ""},
+		{`Add-LocalGroupMember -SID S-1-5-32-555 -Member $env:RDPUSER`, "powershell", ""},
+		{`net localgroup "%RDPGROUP%" "%RDPUSER%" /add`, "cmd", ""},
+		{`if defined RDPUSER net user "%RDPUSER%" /active:yes`, "cmd", ""},
+		{`if exist C:\B\T.reg sc config TermService obj= "NT Authority\NetworkService"`, "cmd", ""},
+		{`reg add "%CSKEY%\services\TermService" /v ObjectName /t REG_SZ /d "NT Authority\NetworkService" /f`, "cmd", ""},
+		{`sc config X obj= LocalSystem`, "cmd", ""},
+		{`net localgroup Remotedesktopbenutzer`, "cmd", ""},
+		{`net accounts`, "cmd", ""},
+		{`rem net localgroup "Remote Desktop Users"`, "cmd", ""},
+		{`# net localgroup "Remote Desktop Users"`, "powershell", ""},
+	} {
+		got := englishBuiltins(&Step{Commands: c.line, Shell: c.shell})
+		switch {
+		case c.want == "" && len(got) != 0:
+			t.Errorf("%s: refused: %q", c.line, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+			t.Errorf("%s: %q, want one message with %q", c.line, got, c.want)
+		}
+	}
+	// The step as it was is refused through checkSteps, as Validate
+	// refuses a user rule; as it is now it passes.
+	steps := builtinSteps(t)
+	now := steps["rdp-logon-account/add-remote-desktop-users"]
+	if now == nil {
+		t.Fatal("no step add-remote-desktop-users")
+	}
+	was := *now
+	was.Shell = "cmd"
+	was.Text = "The first line lists the group's members as they were; to undo the change, net localgroup \"Remote Desktop Users\" \"%RDPUSER%\" /delete."
+	was.Commands = "net localgroup \"Remote Desktop Users\"\nif not defined RDPUSER echo Set RDPUSER to the account of the failed logons first (set RDPUSER=name): nothing was changed.\nif defined RDPUSER net localgroup \"Remote Desktop Users\" \"%RDPUSER%\" /add\n"
+	errs := checkSteps(&Rule{ID: "rdp-logon-account", Resolution: []*Step{&was}})
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "Remote Desktop Users") {
+		t.Errorf("the old step: %v, want two errors naming Remote Desktop Users", errs)
+	}
+	if errs := checkSteps(&Rule{ID: "rdp-logon-account", Resolution: []*Step{now}}); len(errs) != 0 {
+		t.Errorf("the step now: %v", errs)
+	}
+	for _, want := range []string{`SecurityIdentifier 'S-1-5-32-555'`, `net localgroup $group`, `net localgroup $group $env:RDPUSER /add`} {
+		if !strings.Contains(now.Commands, want) {
+			t.Errorf("add-remote-desktop-users lacks %q", want)
+		}
+	}
+	// No built-in step names a builtin group in English.
+	for id, s := range steps {
+		if got := englishBuiltins(s); len(got) != 0 {
+			t.Errorf("%s: %q", id, got)
 		}
 	}
 }
