@@ -1224,3 +1224,71 @@ func TestEnglishBuiltinNameRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedWindowsDriveRefused: a step names the Windows folder and the OS
+// volume through SystemRoot and SystemDrive, not C:. The built-in steps
+// read-dump (C:\Windows\MEMORY.DMP) and read-disk (Get-Volume
+// -DriveLetter C) named them by letter before this check.
+func TestFixedWindowsDriveRefused(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		bad  bool
+	}{
+		{`Get-Item C:\Windows\MEMORY.DMP -ErrorAction SilentlyContinue | Format-List FullName`, true},
+		{`Get-Volume -DriveLetter C | Format-List DriveLetter, SizeRemaining, Size`, true},
+		{`dir "C:\Windows\Minidump"`, true},
+		{`Get-Volume -DriveLetter $env:SystemDrive[0] | Format-List DriveLetter, SizeRemaining, Size`, false},
+		{`Get-Item -LiteralPath (Join-Path $env:SystemRoot MEMORY.DMP) -ErrorAction SilentlyContinue`, false},
+		{`if defined DISK if not exist %DISK%\Windows\System32\config\SYSTEM echo no`, false},
+		{`if not exist C:\BackupACLs md C:\BackupACLs`, false},
+		{`robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, false},
+	} {
+		if got := fixedWindowsDrive.MatchString(c.line); got != c.bad {
+			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
+		}
+	}
+	steps := builtinSteps(t)
+	for id, want := range map[string]string{
+		"rdp-os-unstable/read-dump":  `(Join-Path $env:SystemRoot MEMORY.DMP)`,
+		"rdp-os-disk-full/read-disk": `-DriveLetter $env:SystemDrive[0]`,
+	} {
+		if s := steps[id]; s == nil || !strings.Contains(s.Commands, want) {
+			t.Errorf("%s: commands lack %q", id, want)
+		}
+	}
+	// The Remote Desktop firewall rules are read by their language-neutral
+	// names, not found by their localized display names in netsh's list.
+	fw := steps["rdp-guest-firewall/read-firewall"]
+	if fw == nil || strings.Contains(fw.Commands, `findstr /i /c:"Remote Desktop"`) || !strings.Contains(fw.Commands, "Get-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP") {
+		t.Errorf("read-firewall does not read the rules by name: %v", fw)
+	}
+}
+
+// TestAuditpolByGUID: a rule's text that tells how to check an audit
+// subcategory names it by GUID; auditpol /get /subcategory:Logon names
+// it by its display name, which a Windows in another language does not
+// know. rdp-logon-account's coverage text did before.
+func TestAuditpolByGUID(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, r := range rs {
+		for _, text := range []string{r.CoverageMissing, r.Cause} {
+			for _, f := range strings.Fields(text) {
+				v, ok := strings.CutPrefix(strings.ToLower(f), "/subcategory:")
+				if !ok {
+					continue
+				}
+				seen++
+				if !strings.HasPrefix(v, "{") {
+					t.Errorf("%s: auditpol subcategory by name: %s", r.ID, f)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no rule text names an auditpol subcategory: the test checks nothing")
+	}
+}
