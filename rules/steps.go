@@ -35,6 +35,17 @@ var (
 	// offline hive: the number must come from Select\Current, not be
 	// assumed (rdp-causes.md D13).
 	offlineControlSet = pattern(`(?i)\breg(\.exe)?\s+(add|delete|import)\b.*BROKENSYSTEM\\ControlSet0*[0-9]`, `brokensystem\controlset`)
+	// unpaddedControlSet names a control set's key by a variable behind
+	// fixed zeros (ControlSet00%CS%, ControlSet$n): the key carries
+	// Select\Current's number in three digits ("If this value is 0x1 ...
+	// the subkey producing the CurrentControlSet is ControlSet001", REG:
+	// ControlSet\Select Subkey Entries, http://support.microsoft.com/kb/102984;
+	// numbers above 9 are met, "3 or 47",
+	// https://winreg-kb.readthedocs.io/en/latest/sources/system-keys/Current-control-set.html),
+	// so Current 10 names ControlSet010, where ControlSet00%CS% gives
+	// ControlSet0010, a key that does not exist. A substring of a padded
+	// number (%CS:~1%) or a format ({0:D3}) is no variable here.
+	unpaddedControlSet = pattern(`(?i)\bControlSet0*(%[A-Za-z_][A-Za-z0-9_]*%|![A-Za-z_][A-Za-z0-9_]*!|\$[A-Za-z_{])`, "controlset")
 
 	// scConfig is an sc.exe command that changes a service's
 	// configuration.
@@ -197,7 +208,9 @@ func foldASCII(s string) string {
 //     (its first steps, then the others), since that is the order pasted
 //     (checkServiceBackups; sc qc only prints the configuration);
 //   - a step that edits an offline hive (BROKENSYSTEM) reads
-//     Select\Current and writes no fixed ControlSet00N;
+//     Select\Current and writes no fixed ControlSet00N, and no command
+//     names a control set by a variable behind fixed zeros
+//     (ControlSet00%CS%: Current 10 is ControlSet010, unpaddedControlSet);
 //   - a backup to a fixed file name in C:\BackupACLs, and the md of that
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
@@ -215,6 +228,15 @@ func foldASCII(s string) string {
 //     (*S-1-5-20), not its name (NT AUTHORITY\NETWORK SERVICE,
 //     BUILTIN\Administrators, Everyone), which Windows localizes
 //     (localizedAccounts);
+//   - no command names a builtin group or account by its English name
+//     where Windows takes the localized one (net localgroup "Remote
+//     Desktop Users", net user Administrator, Add-LocalGroupMember -Group
+//     Administrators, WinNT://./Administrators), and sc config obj= or
+//     the ObjectName value names a service account the way the service
+//     control manager takes it in every language (NT
+//     AUTHORITY\NetworkService, not NETWORK SERVICE): englishBuiltins;
+//   - no command names the Windows folder or the OS volume by a fixed
+//     letter (C:\Windows, Get-Volume -DriveLetter C): fixedWindowsDrive;
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -266,6 +288,14 @@ func checkSteps(r *Rule) []error {
 		for _, msg := range localizedAccounts(s) {
 			bad(".commands", "%s", msg)
 		}
+		for _, msg := range englishBuiltins(s) {
+			bad(".commands", "%s", msg)
+		}
+		for n, line := range strings.Split(s.Commands, "\n") {
+			if !comment.MatchString(line) && fixedWindowsDrive.MatchString(line) {
+				bad(".commands", "names the Windows folder or its drive by a fixed letter (C:\\Windows, -DriveLetter C), which another VM may not have: use %%SystemRoot%% or %%SystemDrive%% ($env:SystemRoot, $env:SystemDrive in PowerShell): line %d: %s", n+1, shownLine(line))
+			}
+		}
 		for n, line := range strings.Split(s.Commands, "\n") {
 			f := foldASCII(line)
 			l := func() string { return fmt.Sprintf("line %d: %s", n+1, shownLine(line)) }
@@ -282,6 +312,9 @@ func checkSteps(r *Rule) []error {
 			}
 			if offlineControlSet.match(line, f) {
 				bad(".commands", "writes a fixed control set (use the one Select /v Current names): %s", l())
+			}
+			if !comment.MatchString(line) && unpaddedControlSet.match(line, f) {
+				bad(".commands", "names a control set by a number behind fixed zeros: Select\\Current 10 is ControlSet010, not ControlSet0010; write the number in three digits (cmd: set /a CS=1000+%%a, then ControlSet%%CS:~1%%; PowerShell: 'ControlSet{0:D3}' -f $n): %s", l())
 			}
 			if (backupFile.match(line, f) || makeDir.match(line, f)) && !keepFirst.match(line, f) {
 				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist C:\BackupACLs\..."): %s`, l())
@@ -540,3 +573,153 @@ func localizedAccounts(s *Step) []string {
 	}
 	return bad
 }
+
+// builtinSIDs maps the English names of the builtin groups and of the
+// well-known accounts (lower case, without a BUILTIN\ or NT AUTHORITY\
+// in front) to their SIDs (Security identifiers, Microsoft Learn,
+// https://learn.microsoft.com/windows-server/identity/ad-ds/manage/understand-security-identifiers:
+// "Well-known SIDs have values that remain constant across all operating
+// systems"). The names are localized (the security subsystem "localizes
+// this account name", NetworkService Account,
+// https://learn.microsoft.com/windows/win32/services/networkservice-account;
+// Remote Desktop Users is Remotedesktopbenutzer on a German Windows), so a
+// command that names one fails on a Windows installed in another
+// language, where its SID names the same group everywhere. The built-in
+// Administrator and Guest accounts are the computer's SID with RID 500
+// and 501.
+var builtinSIDs = map[string]string{
+	"administrators": "S-1-5-32-544", "users": "S-1-5-32-545", "guests": "S-1-5-32-546", "power users": "S-1-5-32-547",
+	"account operators": "S-1-5-32-548", "server operators": "S-1-5-32-549", "print operators": "S-1-5-32-550",
+	"backup operators": "S-1-5-32-551", "replicator": "S-1-5-32-552", "remote desktop users": "S-1-5-32-555",
+	"network configuration operators": "S-1-5-32-556", "performance monitor users": "S-1-5-32-558",
+	"performance log users": "S-1-5-32-559", "distributed com users": "S-1-5-32-562", "cryptographic operators": "S-1-5-32-569",
+	"event log readers": "S-1-5-32-573", "hyper-v administrators": "S-1-5-32-578",
+	"access control assistance operators": "S-1-5-32-579", "remote management users": "S-1-5-32-580",
+	"everyone": "S-1-1-0", "authenticated users": "S-1-5-11", "interactive": "S-1-5-4",
+	"system": "S-1-5-18", "local system": "S-1-5-18", "local service": "S-1-5-19", "network service": "S-1-5-20",
+	"administrator": "the computer's SID ending in -500", "guest": "the computer's SID ending in -501",
+}
+
+// builtinSID returns the SID of the builtin group or account name w
+// names in English (a BUILTIN\ or NT AUTHORITY\ before it dropped,
+// surrounding commas and spaces trimmed), or "".
+func builtinSID(w string) string {
+	l := strings.ToLower(strings.Trim(w, ", "))
+	for _, p := range []string{`builtin\`, `nt authority\`} {
+		l = strings.TrimPrefix(l, p)
+	}
+	return builtinSIDs[l]
+}
+
+// scmAccounts are the names the service control manager takes for the
+// service accounts in every language: "the name of the account must be NT
+// AUTHORITY\NetworkService when you call CreateService or
+// ChangeServiceConfig, regardless of the locale" (NetworkService Account,
+// https://learn.microsoft.com/windows/win32/services/networkservice-account),
+// likewise NT AUTHORITY\LocalService (LocalService Account,
+// https://learn.microsoft.com/windows/win32/services/localservice-account)
+// and LocalSystem ("The name of the account in all locales is
+// .\LocalSystem. The name, LocalSystem or ComputerName\LocalSystem can
+// also be used", LocalSystem Account,
+// https://learn.microsoft.com/windows/win32/services/localsystem-account),
+// while the security subsystem's names (NETWORK SERVICE, LOCAL SERVICE,
+// SYSTEM) are localized. sc config obj= and a service key's ObjectName
+// value take these.
+var scmAccounts = map[string]string{"local service": `NT AUTHORITY\LocalService`, "network service": `NT AUTHORITY\NetworkService`, "system": "LocalSystem", "local system": "LocalSystem"}
+
+// adsiName is a local group or account named in an ADSI WinNT path
+// (WinNT://./Administrators,group).
+var adsiName = regexp.MustCompile(`(?i)WinNT://[^/"'\s]*/([^,/"']+)`)
+
+// localAccountCmdlets are the Microsoft.PowerShell.LocalAccounts cmdlets,
+// which take a group or an account by -Name (or -Group, -Member), or by
+// -SID
+// (https://learn.microsoft.com/powershell/module/microsoft.powershell.localaccounts/add-localgroupmember).
+var localAccountCmdlets = map[string]bool{
+	"add-localgroupmember": true, "remove-localgroupmember": true, "get-localgroupmember": true,
+	"get-localgroup": true, "set-localgroup": true, "remove-localgroup": true, "rename-localgroup": true,
+	"get-localuser": true, "set-localuser": true, "enable-localuser": true, "disable-localuser": true,
+	"remove-localuser": true, "rename-localuser": true,
+}
+
+// englishBuiltins returns the lines of s (outside comments) whose
+// commands name a builtin group or a well-known account by its English
+// name where Windows takes the localized one (builtinSIDs): the group or
+// members of net localgroup, the account of net user, the names given to
+// a LocalAccounts cmdlet, an ADSI WinNT path; and those that give sc
+// config obj= or a reg add of ObjectName a service account's localized
+// name where the service control manager takes its fixed one
+// (scmAccounts). icacls is localizedAccounts'.
+func englishBuiltins(s *Step) []string {
+	var bad []string
+	for n, line := range strings.Split(s.Commands, "\n") {
+		if comment.MatchString(line) {
+			continue
+		}
+		l := fmt.Sprintf("line %d: %s", n+1, shownLine(line))
+		named := func(name string) {
+			if sid := builtinSID(name); sid != "" {
+				bad = append(bad, fmt.Sprintf("names the builtin group or account %q in English, a name Windows localizes (Remote Desktop Users is Remotedesktopbenutzer on a German Windows): take it by its SID, %s (Add-LocalGroupMember -SID, or the name read from the SID: (New-Object System.Security.Principal.SecurityIdentifier 'S-1-5-32-555').Translate([System.Security.Principal.NTAccount])): %s", strings.Trim(name, ", "), sid, l))
+			}
+		}
+		scm := func(name string) {
+			k := strings.ToLower(name)
+			for _, p := range []string{`nt authority\`, `.\`} {
+				k = strings.TrimPrefix(k, p)
+			}
+			if want, ok := scmAccounts[k]; ok {
+				bad = append(bad, fmt.Sprintf("gives a service the account %q, a name Windows localizes; the service control manager takes %s in every language: %s", name, want, l))
+			}
+		}
+		for _, m := range adsiName.FindAllStringSubmatch(line, -1) {
+			named(m[1])
+		}
+		for _, w := range splitCommands(line, s.Shell) {
+			v := strings.TrimSuffix(strings.ToLower(w[0]), ".exe")
+			args := w[1:]
+			switch {
+			case v == "net" && len(args) >= 2 && strings.EqualFold(args[0], "localgroup"):
+				for _, a := range args[1:] {
+					if !strings.HasPrefix(a, "/") {
+						named(a)
+					}
+				}
+			case v == "net" && len(args) >= 2 && strings.EqualFold(args[0], "user") && !strings.HasPrefix(args[1], "/"):
+				named(args[1])
+			case localAccountCmdlets[v]:
+				for i := 0; i < len(args); i++ {
+					switch a := strings.ToLower(args[i]); {
+					case a == "-sid":
+						i++ // a SID: right in every language
+					case strings.HasPrefix(a, "-"):
+					default:
+						for _, name := range strings.Split(args[i], ",") {
+							named(name)
+						}
+					}
+				}
+			case v == "sc":
+				for i, a := range args {
+					if strings.EqualFold(a, "obj=") && i+1 < len(args) {
+						scm(args[i+1])
+					}
+				}
+			case v == "reg" && len(args) >= 2 && strings.EqualFold(args[0], "add") && strings.EqualFold(switchValue(args, "/v"), "ObjectName"):
+				if d := switchValue(args, "/d"); d != "" {
+					scm(d)
+				}
+			}
+		}
+	}
+	return bad
+}
+
+// fixedWindowsDrive names the Windows folder as C:\Windows or the OS
+// volume as drive C (Get-Volume -DriveLetter C): Windows may be installed
+// elsewhere, and %SystemDrive% is "the first two characters" of the
+// SystemRoot value, the Windows folder (MS-EVEN 3.2.4.1.5.4,
+// https://learn.microsoft.com/openspecs/windows_protocols/ms-even/7d43656f-4f9f-4994-a919-50db71e01af9).
+// C:\BackupACLs, where the steps keep their backups, is not the Windows
+// folder: a VM without a C: drive fails to save them, and the changes
+// guarded by the saves do not run.
+var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\Windows(\\|\s|"|'|$)|-DriveLetter\s+'?C'?(\s|\||$)`)

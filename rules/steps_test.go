@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -75,6 +76,64 @@ func TestOfflineControlSetPattern(t *testing.T) {
 	if !offlineControlSet.MatchString(`reg add "HKLM\BROKENSYSTEM\ControlSet001\services\X" /v start /d 3 /f`) ||
 		offlineControlSet.MatchString(`reg add "%CSKEY%\services\X" /v start /d 3 /f`) {
 		t.Error("offlineControlSet pattern is wrong")
+	}
+}
+
+// TestControlSetPadded: a control set's key is named by Select\Current's
+// number in three digits. The offline steps of rdp-tls-disabled and
+// rdp-service-not-running built it as ControlSet00%CS%, which for Current
+// 10 (0xa) is ControlSet0010, a key that does not exist, where
+// ControlSet010 is meant; the check refuses that form and passes the
+// padded one the steps now use (set /a CS=1000+%a, ControlSet%CS:~1%).
+// padded emulates the two cmd lines for the values reg query prints.
+func TestControlSetPadded(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		bad  bool
+	}{
+		{`if defined LOADED if defined CS set CSKEY=HKLM\BROKENSYSTEM\ControlSet00%CS%`, true},
+		{`set CSKEY=HKLM\BROKENSYSTEM\ControlSet0%CS%`, true},
+		{`set CSKEY=HKLM\BROKENSYSTEM\ControlSet%CS%`, true},
+		{`reg query HKLM\BROKENSYSTEM\ControlSet00!CS!\Services`, true},
+		{`$key = "HKLM:\BROKENSYSTEM\ControlSet00$cs"`, true},
+		{`$key = "HKLM:\BROKENSYSTEM\ControlSet${cs}"`, true},
+		{`if defined LOADED if defined CS set CSKEY=HKLM\BROKENSYSTEM\ControlSet%CS:~1%`, false},
+		{`$key = "HKLM:\BROKENSYSTEM\ControlSet{0:D3}" -f $cs`, false},
+		{`reg query "HKLM\SYSTEM\CurrentControlSet\Services\%s"`, false},
+		{`reg add "HKLM\BROKENSYSTEM\ControlSet001\X" /v A /d 1 /f`, false}, // offlineControlSet's
+	} {
+		if got := unpaddedControlSet.MatchString(c.line); got != c.bad {
+			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
+		}
+	}
+	// What the built-in lines compute: set /a CS=1000+<reg query's 0x
+	// value>, then the characters after the first.
+	padded := func(current int) string { return fmt.Sprintf("ControlSet%s", strconv.Itoa(1000 + current)[1:]) }
+	for cur, want := range map[int]string{1: "ControlSet001", 2: "ControlSet002", 10: "ControlSet010", 47: "ControlSet047", 999: "ControlSet999"} {
+		if got := padded(cur); got != want {
+			t.Errorf("Current %#x: %s, want %s", cur, got, want)
+		}
+	}
+	steps := builtinSteps(t)
+	for _, id := range []string{"rdp-tls-disabled/offline-enable-tls12", "rdp-service-not-running/offline-repair"} {
+		s := steps[id]
+		if s == nil {
+			t.Fatalf("no step %s", id)
+		}
+		for _, want := range []string{`do set /a CS=1000+%a`, `set CSKEY=HKLM\BROKENSYSTEM\ControlSet%CS:~1%`} {
+			if !strings.Contains(s.Commands, want) {
+				t.Errorf("%s: commands lack %q", id, want)
+			}
+		}
+		r := &Rule{ID: strings.Split(id, "/")[0], Resolution: []*Step{s}}
+		old := &Rule{ID: r.ID, Resolution: []*Step{{ID: s.ID, Title: s.Title, Text: s.Text, Shell: s.Shell, RunOn: s.RunOn, Source: s.Source,
+			Commands: strings.ReplaceAll(s.Commands, `ControlSet%CS:~1%`, `ControlSet00%CS%`)}}}
+		if errs := checkSteps(r); len(errs) != 0 {
+			t.Errorf("%s refused: %v", id, errs)
+		}
+		if errs := checkSteps(old); len(errs) != 1 || !strings.Contains(errs[0].Error(), "ControlSet010, not ControlSet0010") {
+			t.Errorf("%s with ControlSet00%%CS%%: %v, want one error about the padding", id, errs)
+		}
 	}
 }
 
@@ -321,7 +380,9 @@ resolution:
 		// A group or account change follows a listing of it.
 		{"group add unread", "    source: s\n    commands: |\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "group or account change before the step lists it", false, false},
 		{"account enabled unread", "    source: s\n    commands: |\n      if defined U net user \"%U%\" /active:yes\n", "group or account change before the step lists it", false, false},
-		{"group add after listing", "    source: s\n    commands: |\n      net localgroup \"Remote Desktop Users\"\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "", true, false},
+		// A local group of the machine's own (the builtin ones are
+		// named by SID, TestEnglishBuiltinNameRefused).
+		{"group add after listing", "    source: s\n    commands: |\n      net localgroup \"RDP Operators\"\n      if defined U net localgroup \"RDP Operators\" \"%U%\" /add\n", "", true, false},
 		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
 		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
 		// a pasted block then feeds it the next line.
@@ -390,7 +451,7 @@ func keyedPatterns() map[string]*keyedPattern {
 		"delayedVar": delayedVar, "delayedOn": delayedOn, "takeownRecursive": takeownRecursive, "takeownAnswer": takeownAnswer,
 		"scConfigNoSpace": scConfigNoSpace, "dismFeature": dismFeature, "dismNoRestart": dismNoRestart,
 		"regLoad": regLoad, "regUnload": regUnload, "continuation": continuation,
-		"azureCLI": azureCLI, "offlineHive": offlineHive,
+		"azureCLI": azureCLI, "offlineHive": offlineHive, "unpaddedControlSet": unpaddedControlSet,
 	}
 }
 
@@ -459,6 +520,7 @@ func TestKeyedPatternsEqualRegexp(t *testing.T) {
 		`DISM.exe /Online /Enable-Feature /FeatureName:X /NoRestart`, `dism /online /disable-feature /featurename:X /quiet`,
 		`reg load HKLM\BROKENSYSTEM F:\Windows\System32\config\SYSTEM`, `reg.exe unload HKLM\BROKENSYSTEM`, "dir ^ ", "Get-Item `\t",
 		`az vm show --resource-group x --name y`, `if ($rg) { az network nic list-effective-nsg -g x -n y }`, `reg query HKLM\BROKENSYSTEM\Select /v Current`,
+		`if defined CS set CSKEY=HKLM\BROKENSYSTEM\ControlSet00%CS%`, `$key = "HKLM:\BROKENSYSTEM\ControlSet00$cs"`,
 	}
 	for _, s := range builtinSteps(t) {
 		lines = append(lines, strings.Split(s.Commands, "\n")...)
@@ -1083,5 +1145,150 @@ func TestLocalizedAccountRefused(t *testing.T) {
 		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], "well-known account "+c.want+",")):
 			t.Errorf("%s: %q, want one message naming %s", c.line, got, c.want)
 		}
+	}
+}
+
+// TestEnglishBuiltinNameRefused: a builtin group or account is named by
+// SID, or by the name read from its SID, not by its English name, which
+// Windows localizes; a service account is given the name the service
+// control manager takes in every language. The built-in step
+// add-remote-desktop-users ran net localgroup "Remote Desktop Users",
+// which a German, French ... Windows answers with "The specified local
+// group does not exist".
+func TestEnglishBuiltinNameRefused(t *testing.T) {
+	for _, c := range []struct {
+		line, shell string
+		want        string // a text of the one message, "" for none
+	}{
+		{`net localgroup "Remote Desktop Users"`, "cmd", `"Remote Desktop Users" in English`},
+		{`if defined RDPUSER net localgroup "Remote Desktop Users" "%RDPUSER%" /add`, "cmd", "S-1-5-32-555"},
+		{`net localgroup Administrators jdoe /add`, "cmd", "S-1-5-32-544"},
+		{`net localgroup "%RDPGROUP%" "NT AUTHORITY\Authenticated Users" /add`, "cmd", "S-1-5-11"},
+		{`net user Administrator /active:yes`, "cmd", "-500"},
+		{`Add-LocalGroupMember -Group 'Remote Desktop Users' -Member $env:RDPUSER`, "powershell", "S-1-5-32-555"},
+		{`Get-LocalGroupMember -Name BUILTIN\Administrators`, "powershell", "S-1-5-32-544"},
+		{`Add-LocalGroupMember -SID S-1-5-32-555 -Member 'Everyone'`, "powershell", "S-1-1-0"},
+		{`$g = [ADSI]"WinNT://./Remote Desktop Users,group"`, "powershell", "S-1-5-32-555"},
+		{`if exist C:\B\T.reg sc config TermService obj= "NT AUTHORITY\NETWORK SERVICE"`, "cmd", `NT AUTHORITY\NetworkService in every language`},
+		{`reg add "%CSKEY%\services\X" /v ObjectName /t REG_SZ /d "NT AUTHORITY\Local Service" /f`, "cmd", `NT AUTHORITY\LocalService in every language`},
+		{`sc config X obj= "NT AUTHORITY\SYSTEM"`, "cmd", "LocalSystem in every language"},
+		// Right in every language.
+		{`net localgroup $group`, "powershell", ""},
+		{`if (-not $env:RDPUSER) { Write-Warning 'x' } else { net localgroup $group $env:RDPUSER /add }`, "powershell", ""},
+		{`Add-LocalGroupMember -SID S-1-5-32-555 -Member $env:RDPUSER`, "powershell", ""},
+		{`net localgroup "%RDPGROUP%" "%RDPUSER%" /add`, "cmd", ""},
+		{`if defined RDPUSER net user "%RDPUSER%" /active:yes`, "cmd", ""},
+		{`if exist C:\B\T.reg sc config TermService obj= "NT Authority\NetworkService"`, "cmd", ""},
+		{`reg add "%CSKEY%\services\TermService" /v ObjectName /t REG_SZ /d "NT Authority\NetworkService" /f`, "cmd", ""},
+		{`sc config X obj= LocalSystem`, "cmd", ""},
+		{`net localgroup Remotedesktopbenutzer`, "cmd", ""},
+		{`net accounts`, "cmd", ""},
+		{`rem net localgroup "Remote Desktop Users"`, "cmd", ""},
+		{`# net localgroup "Remote Desktop Users"`, "powershell", ""},
+	} {
+		got := englishBuiltins(&Step{Commands: c.line, Shell: c.shell})
+		switch {
+		case c.want == "" && len(got) != 0:
+			t.Errorf("%s: refused: %q", c.line, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+			t.Errorf("%s: %q, want one message with %q", c.line, got, c.want)
+		}
+	}
+	// The step as it was is refused through checkSteps, as Validate
+	// refuses a user rule; as it is now it passes.
+	steps := builtinSteps(t)
+	now := steps["rdp-logon-account/add-remote-desktop-users"]
+	if now == nil {
+		t.Fatal("no step add-remote-desktop-users")
+	}
+	was := *now
+	was.Shell = "cmd"
+	was.Text = "The first line lists the group's members as they were; to undo the change, net localgroup \"Remote Desktop Users\" \"%RDPUSER%\" /delete."
+	was.Commands = "net localgroup \"Remote Desktop Users\"\nif not defined RDPUSER echo Set RDPUSER to the account of the failed logons first (set RDPUSER=name): nothing was changed.\nif defined RDPUSER net localgroup \"Remote Desktop Users\" \"%RDPUSER%\" /add\n"
+	errs := checkSteps(&Rule{ID: "rdp-logon-account", Resolution: []*Step{&was}})
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "Remote Desktop Users") {
+		t.Errorf("the old step: %v, want two errors naming Remote Desktop Users", errs)
+	}
+	if errs := checkSteps(&Rule{ID: "rdp-logon-account", Resolution: []*Step{now}}); len(errs) != 0 {
+		t.Errorf("the step now: %v", errs)
+	}
+	for _, want := range []string{`SecurityIdentifier 'S-1-5-32-555'`, `net localgroup $group`, `net localgroup $group $env:RDPUSER /add`} {
+		if !strings.Contains(now.Commands, want) {
+			t.Errorf("add-remote-desktop-users lacks %q", want)
+		}
+	}
+	// No built-in step names a builtin group in English.
+	for id, s := range steps {
+		if got := englishBuiltins(s); len(got) != 0 {
+			t.Errorf("%s: %q", id, got)
+		}
+	}
+}
+
+// TestFixedWindowsDriveRefused: a step names the Windows folder and the OS
+// volume through SystemRoot and SystemDrive, not C:. The built-in steps
+// read-dump (C:\Windows\MEMORY.DMP) and read-disk (Get-Volume
+// -DriveLetter C) named them by letter before this check.
+func TestFixedWindowsDriveRefused(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		bad  bool
+	}{
+		{`Get-Item C:\Windows\MEMORY.DMP -ErrorAction SilentlyContinue | Format-List FullName`, true},
+		{`Get-Volume -DriveLetter C | Format-List DriveLetter, SizeRemaining, Size`, true},
+		{`dir "C:\Windows\Minidump"`, true},
+		{`Get-Volume -DriveLetter $env:SystemDrive[0] | Format-List DriveLetter, SizeRemaining, Size`, false},
+		{`Get-Item -LiteralPath (Join-Path $env:SystemRoot MEMORY.DMP) -ErrorAction SilentlyContinue`, false},
+		{`if defined DISK if not exist %DISK%\Windows\System32\config\SYSTEM echo no`, false},
+		{`if not exist C:\BackupACLs md C:\BackupACLs`, false},
+		{`robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, false},
+	} {
+		if got := fixedWindowsDrive.MatchString(c.line); got != c.bad {
+			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
+		}
+	}
+	steps := builtinSteps(t)
+	for id, want := range map[string]string{
+		"rdp-os-unstable/read-dump":  `(Join-Path $env:SystemRoot MEMORY.DMP)`,
+		"rdp-os-disk-full/read-disk": `-DriveLetter $env:SystemDrive[0]`,
+	} {
+		if s := steps[id]; s == nil || !strings.Contains(s.Commands, want) {
+			t.Errorf("%s: commands lack %q", id, want)
+		}
+	}
+	// The Remote Desktop firewall rules are read by their language-neutral
+	// names, not found by their localized display names in netsh's list.
+	fw := steps["rdp-guest-firewall/read-firewall"]
+	if fw == nil || strings.Contains(fw.Commands, `findstr /i /c:"Remote Desktop"`) || !strings.Contains(fw.Commands, "Get-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP") {
+		t.Errorf("read-firewall does not read the rules by name: %v", fw)
+	}
+}
+
+// TestAuditpolByGUID: a rule's text that tells how to check an audit
+// subcategory names it by GUID; auditpol /get /subcategory:Logon names
+// it by its display name, which a Windows in another language does not
+// know. rdp-logon-account's coverage text did before.
+func TestAuditpolByGUID(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, r := range rs {
+		for _, text := range []string{r.CoverageMissing, r.Cause} {
+			for _, f := range strings.Fields(text) {
+				v, ok := strings.CutPrefix(strings.ToLower(f), "/subcategory:")
+				if !ok {
+					continue
+				}
+				seen++
+				if !strings.HasPrefix(v, "{") {
+					t.Errorf("%s: auditpol subcategory by name: %s", r.ID, f)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no rule text names an auditpol subcategory: the test checks nothing")
 	}
 }
