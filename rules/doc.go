@@ -42,6 +42,8 @@
 //	      process: {image: CallerProcessImageName, id: CallerProcessId, allow: [svchost.exe]}
 //	      coincides: {queries: [rcm-261], within: 10s}  # context queries; at most 10m
 //	                                    # same: TargetUserName: an attempt naming the field must name the same value
+//	                                    # address: {data: IpAddress, attempts: {rdpcorets-131: ClientIP}}: an attempt
+//	                                    #   naming a client address attributes only an event of that address
 //	  - id: rcm-261
 //	    channel: Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational
 //	    role: context                 # RDP connection attempts, for coincides
