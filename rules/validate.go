@@ -307,10 +307,18 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 		bad(field, "must select one field (data, index, user_data, any_field, binary_text or system), has %d", n)
 	}
 	switch {
-	case c.Present && (len(c.Text) > 0 || len(c.Codes) > 0 || c.Address):
-		bad(field, "present takes no text, codes or address (it holds for any value)")
-	case !c.Present && len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address:
-		bad(field, "no text, codes or address to compare")
+	case c.Present && (len(c.Text) > 0 || len(c.Codes) > 0 || c.Address || len(c.Ports) > 0):
+		bad(field, "present takes no text, codes, address or ports (it holds for any value)")
+	case !c.Present && len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address && len(c.Ports) == 0:
+		bad(field, "no text, codes, address or ports to compare")
+	}
+	for _, p := range c.Ports {
+		if p < 1 || p > 65535 {
+			bad(field+".ports", "%d is no port (1 to 65535)", p)
+		}
+	}
+	if len(c.Ports) > 0 && c.Split != "" {
+		bad(field+".ports", "ports reads the list itself: no split")
 	}
 	if c.Verbatim {
 		if why := c.liveReason(); why != "" {
