@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,6 +97,52 @@ type Coincidence struct {
 	// moment. An attempt without the field (an RCM 261 names no account)
 	// is compared by time alone, chance included (step 4).
 	Same string `yaml:"same"`
+	// Address, when set, links an event to an attempt by the client
+	// address both name: an attempt whose address differs from the
+	// event's is another connection, whatever the moment.
+	Address *CoincidenceAddress `yaml:"address"`
+}
+
+// CoincidenceAddress names the fields that hold the client address of an
+// evidence event and of the connection attempts of some context queries.
+//
+// An event whose Data field holds an address (ClientAddress reads it) is
+// attributed by an attempt within Coincidence.Within that names the same
+// address (in a flood too: the address links them, not the moment); where
+// the only attempts that near name other addresses, it is not
+// attributable (another client's connection at that moment: a network
+// logon of SMB or another service from another machine), and where none
+// of the attempts that near names an address (an RCM 261 names none), it
+// is judged by time alone, as without Address. An event without an
+// address (4625 writes "-" for an RDP logon that fails in Network Level
+// Authentication: https://blog.menasec.net/2019/04/the-impact-of-network-level.html)
+// is judged by time alone. 4625's IpAddress is "IP address of machine
+// from which logon attempt was performed" and RdpCoreTS 131's ClientIP the
+// address of the client the RDP server accepted a TCP connection from
+// (ClientAddress gives the forms and their sources).
+type CoincidenceAddress struct {
+	// Data is the evidence event's EventData field ("IpAddress").
+	Data string `yaml:"data"`
+	// Attempts maps a context query id of Coincidence.Queries to its
+	// events' EventData field with the client address ("rdpcorets-131":
+	// "ClientIP"). Attempts of other queries name no address.
+	Attempts map[string]string `yaml:"attempts"`
+}
+
+// addressOf returns the client address in ev's Data field, if any.
+func addressOf(ev *evtx.Event, field string) netip.Addr {
+	if field == "" {
+		return netip.Addr{}
+	}
+	v, ok := ev.Data(field)
+	if !ok {
+		return netip.Addr{}
+	}
+	a, ok := ClientAddress(v.String())
+	if !ok {
+		return netip.Addr{}
+	}
+	return a
 }
 
 // sameKey is the value of field in ev that Coincidence.Same compares,
@@ -254,6 +301,32 @@ type contextTime struct {
 	// (sameKey), hasSame whether the event has that field.
 	same    string
 	hasSame bool
+	// addr is the client address the attempt names (CoincidenceAddress),
+	// the zero Addr for none.
+	addr netip.Addr
+}
+
+// nearestAddress returns the attempt of cs (sorted by time) within d of t
+// nearest to it that names addr (same), or, with same false, one that
+// names another address; nil if there is none.
+func nearestAddress(cs []contextTime, t time.Time, d time.Duration, addr netip.Addr, same bool) *contextTime {
+	i := sort.Search(len(cs), func(i int) bool { return !cs[i].t.Before(t.Add(-d)) })
+	var best *contextTime
+	var bestD time.Duration
+	for ; i < len(cs) && !cs[i].t.After(t.Add(d)); i++ {
+		c := &cs[i]
+		if !c.addr.IsValid() || (c.addr == addr) != same {
+			continue
+		}
+		dist := c.t.Sub(t)
+		if dist < 0 {
+			dist = -dist
+		}
+		if best == nil || dist < bestD {
+			best, bestD = c, dist
+		}
+	}
+	return best
 }
 
 // listenerPID returns the process that logged RDP's connection attempts

@@ -42,6 +42,8 @@
 //	      process: {image: CallerProcessImageName, id: CallerProcessId, allow: [svchost.exe]}
 //	      coincides: {queries: [rcm-261], within: 10s}  # context queries; at most 10m
 //	                                    # same: TargetUserName: an attempt naming the field must name the same value
+//	                                    # address: {data: IpAddress, attempts: {rdpcorets-131: ClientIP}}: an attempt
+//	                                    #   naming a client address attributes only an event of that address
 //	  - id: rcm-261
 //	    channel: Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational
 //	    role: context                 # RDP connection attempts, for coincides
@@ -95,6 +97,7 @@
 //	    xpath: "Event[System[EventID=2005]]"
 //	    where: [{data: Active, codes: ["0"], verbatim: true}]   # the live-VM command compares it too
 //	  # {user_data: Address, address: true} holds for an IP address (with or without port), not "LOCAL"
+//	  # {data: LocalPorts, ports: [3389]} holds for a port list including 3389: "3389", "80,3380-3400", "*"
 //	  # {binary_text: true, present: true} holds for any key name in <Binary>; as unless: events without one
 //	  - id: any-logon-failure
 //	    channel: Security
@@ -149,7 +152,8 @@
 //
 // Unless conditions drop a match that satisfies one of them (a start
 // type the rule knows, so that only the unknown ones remain); split reads
-// a field as a list ("3389,3390") and compares each element.
+// a field as a list ("3389,3390") and compares each element; ports reads a
+// firewall rule's port list with its ranges and "*" (Condition.Ports).
 //
 // # The live-VM commands
 //
@@ -161,7 +165,7 @@
 // decimal number of codes). Windows' XPath subset has no negation,
 // substring or trimming function, and whether it compares text ignoring
 // case is not settled (live.go gives the sources), so other conditions
-// (split, before, binary_text, address, user_data, any_field, a text
+// (split, before, binary_text, address, ports, user_data, any_field, a text
 // Windows pads, such as 4625's LogonProcessName "User32 ") are not
 // written: Rule.LiveUnchecked says each of them, with the attribution's
 // require and process conditions (which make an event another program's

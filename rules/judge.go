@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -142,18 +143,36 @@ func (j *ruleJudge) attribute(f *Finding) {
 		// computer with Coincidence.Same value same: one of the same value
 		// within the coincidence, else one naming no such value, chance
 		// considered (coincident).
-		coincide := func(computer string, t time.Time, same string) (c *contextTime, share float64, byChance bool) {
+		//
+		// With CoincidenceAddress, an event naming a client address is
+		// attributed by an attempt of the same address within the
+		// coincidence, chance aside (the address links them); where the
+		// only attempts that near name other addresses, other is the
+		// nearest of them and nothing attributes it (before, a 4625 of
+		// an SMB logon from one machine was RDP's for an RdpCoreTS 131 of
+		// another client 2 seconds before it).
+		coincide := func(computer string, t time.Time, same string, addr netip.Addr) (c, other *contextTime, share float64, byChance bool) {
 			keyed, unkeyed := sameOf(computer, same)
 			if c := nearest(keyed, t, within); c != nil {
-				return c, 0, false
+				return c, nil, 0, false
 			}
-			return coincident(unkeyed, t, within, seenFrom, seenTo)
+			if addr.IsValid() && at.Coincides.Address != nil {
+				cs := ctxOf(computer)
+				if c := nearestAddress(cs, t, within, addr, true); c != nil {
+					return c, nil, 0, false
+				}
+				if o := nearestAddress(cs, t, within, addr, false); o != nil {
+					return nil, o, 0, false
+				}
+			}
+			c, share, byChance = coincident(unkeyed, t, within, seenFrom, seenTo)
+			return c, nil, share, byChance
 		}
 		possible := st.overflow
 		for _, p := range st.pending {
 			if within < 0 {
 				possible++
-			} else if c, _, _ := coincide(p.computer, p.t, p.same); c == nil {
+			} else if c, _, _, _ := coincide(p.computer, p.t, p.same, p.addr); c == nil {
 				possible++
 			}
 		}
@@ -197,13 +216,20 @@ func (j *ruleJudge) attribute(f *Finding) {
 				continue
 			}
 			if within >= 0 {
-				c, share, byChance := coincide(r.Computer, r.Time, r.same)
+				c, otherAddr, share, byChance := coincide(r.Computer, r.Time, r.same, r.addr)
 				if c != nil {
 					r.Possible = false
 					r.Attribution = coincidenceText(c, r.Time)
 					if c.hasSame {
 						r.Attribution += fmt.Sprintf(", of the same %s (%s)", at.Coincides.Same, c.same)
+					} else if c.addr.IsValid() && c.addr == r.addr {
+						r.Attribution += fmt.Sprintf(", from the same client address (%s)", c.addr)
 					}
+					continue
+				}
+				if otherAddr != nil {
+					r.Attribution = fmt.Sprintf("%s: it names the client address %s, and the RDP connection attempts within %s of it name another (%s, %s): they are another client's connections",
+						unattributable, r.addr, FormatDuration(within), otherAddr.addr, strings.TrimPrefix(coincidenceText(otherAddr, r.Time), "an RDP connection attempt "))
 					continue
 				}
 				if byChance {

@@ -414,6 +414,8 @@ func (c *Condition) liveReason() string {
 		return "split: the XPath subset has no substring function"
 	case c.Address:
 		return "address: the XPath subset cannot test for an IP address"
+	case len(c.Ports) > 0:
+		return "ports: the XPath subset cannot read a port list or range"
 	case c.UserData != "" || c.AnyField:
 		return "user_data and any_field select elements at any depth, which the XPath subset (child steps only) cannot"
 	case c.BinaryText:
@@ -482,6 +484,9 @@ func (c *Condition) liveText(negate bool) string {
 	}
 	if c.Address {
 		alts = append(alts, "an IP address")
+	}
+	for _, p := range c.Ports {
+		alts = append(alts, fmt.Sprintf("a port list including %d ('*', a range)", p))
 	}
 	verb := " is "
 	if negate {

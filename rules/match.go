@@ -211,6 +211,9 @@ func (c *Condition) matchValue(v evtx.Value) bool {
 	if c.Address && isAddress(text(v)) {
 		return true
 	}
+	if len(c.Ports) > 0 && portListHas(text(v), c.Ports) {
+		return true
+	}
 	if len(c.Text) > 0 {
 		t := trimText(text(v))
 		for _, want := range c.Text {
@@ -225,6 +228,34 @@ func (c *Condition) matchValue(v evtx.Value) bool {
 				if n == want {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// portListHas reports whether the port list s (Condition.Ports: "3389",
+// "80,3380-3400", "*") includes one of ports.
+func portListHas(s string, ports []int) bool {
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "*" {
+			return true
+		}
+		lo, hi, isRange := strings.Cut(item, "-")
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			continue
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
+				continue
+			}
+		}
+		for _, p := range ports {
+			if a <= p && p <= b {
+				return true
 			}
 		}
 	}

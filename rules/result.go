@@ -6,6 +6,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -418,6 +419,7 @@ type EventRef struct {
 	callerPID uint64 // the calling process id the event names (hasCaller)
 	hasCaller bool
 	same      string        // awaiting a coincidence: its Coincidence.Same value (sameKey)
+	addr      netip.Addr    // awaiting a coincidence: its CoincidenceAddress.Data address
 	refs      []*Refinement // the refinements the event matched (evidence)
 }
 

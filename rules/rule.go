@@ -243,6 +243,16 @@ type Condition struct {
 	// a threshold's distinct selector it makes the distinct values client
 	// addresses (Threshold.Distinct).
 	Address bool `yaml:"address"`
+	// Ports holds for a value that is a firewall rule's port list
+	// including one of these port numbers: items separated by ',', each a
+	// port ("3389"), a range ("3380-3400") or "*" (every port). Windows
+	// Firewall's events write the list so (a real 2004 of a rule for every
+	// local port writes LocalPorts "*", RemotePorts "4444"); the ranges are those of MS-FASP
+	// FW_PORTS and MS-GPFAS 2.2.2.19 (PORT-RANGE-VAL,
+	// https://learn.microsoft.com/openspecs/windows_protocols/ms-gpfas/2efe0b76-7b4a-41ff-9050-1023f8196d16).
+	// Keywords (RPC, IPHTTPS, Teredo ...) name other ports and hold for
+	// none. Split must not be set: Ports reads the list itself.
+	Ports []int `yaml:"ports"`
 	// Present holds when the selected field is there with a value,
 	// whatever it is (no text, codes or address then); as an unless
 	// condition it keeps the events without the field: {binary_text:

@@ -10,6 +10,7 @@ package rules
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -1245,6 +1246,9 @@ func (s *scanner) match(cq *compiledQuery, ev *evtx.Event, r *EventRef) {
 	case attrPending:
 		if c := cq.query.Attribution.Coincides; c != nil {
 			r.same, _ = sameKey(ev, c.Same)
+			if c.Address != nil {
+				r.addr = addressOf(ev, c.Address.Data)
+			}
 		}
 		s.notePending(cq, st, r)
 	case attrProcess:
@@ -1310,6 +1314,19 @@ func coincidenceSame(cr *compiledRule) string {
 	return ""
 }
 
+// coincidenceAddress is the field of the events of context query id that
+// names the client address (CoincidenceAddress.Attempts), "" for none.
+func coincidenceAddress(cr *compiledRule, id string) string {
+	for _, cq := range cr.queries {
+		if at := cq.query.Attribution; at != nil && at.Coincides != nil && at.Coincides.Address != nil {
+			if f := at.Coincides.Address.Attempts[id]; f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
 // contextKeptFrom is the oldest time of the context events of cr that
 // the scan keeps (noteContext): those that can attribute evidence in its
 // window (within the coincidence of its start) and those of the hour
@@ -1352,6 +1369,7 @@ func (s *scanner) noteContext(cq *compiledQuery, ev *evtx.Event, r *EventRef, pi
 	}
 	c := contextTime{t: r.Time, query: cq.query.ID, ref: r, pid: pid}
 	c.same, c.hasSame = sameKey(ev, coincidenceSame(cq.rule))
+	c.addr = addressOf(ev, coincidenceAddress(cq.rule, cq.query.ID))
 	ce.list = append(ce.list, c)
 	st := s.queries[cq]
 	if start := windowStart(s.ref, cq.rule.window); !r.Time.Before(start) && !r.Time.After(s.ref) {
@@ -1410,6 +1428,7 @@ type caller struct {
 	pid      uint64
 	computer string
 	same     string // pending: its Coincidence.Same value (sameKey)
+	addr     netip.Addr
 	// refs are the refinements the event matched, image the file name
 	// of its calling process (callers: othersByProcess takes them back
 	// when the process is another's).
@@ -1422,7 +1441,7 @@ type caller struct {
 func (s *scanner) notePending(cq *compiledQuery, st *queryState, r *EventRef) {
 	r.Possible = true
 	if len(st.pending) < maxPending {
-		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer, same: r.same})
+		st.pending = append(st.pending, caller{t: r.Time, computer: r.Computer, same: r.same, addr: r.addr})
 	} else {
 		st.overflow++
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -306,10 +307,18 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 		bad(field, "must select one field (data, index, user_data, any_field, binary_text or system), has %d", n)
 	}
 	switch {
-	case c.Present && (len(c.Text) > 0 || len(c.Codes) > 0 || c.Address):
-		bad(field, "present takes no text, codes or address (it holds for any value)")
-	case !c.Present && len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address:
-		bad(field, "no text, codes or address to compare")
+	case c.Present && (len(c.Text) > 0 || len(c.Codes) > 0 || c.Address || len(c.Ports) > 0):
+		bad(field, "present takes no text, codes, address or ports (it holds for any value)")
+	case !c.Present && len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address && len(c.Ports) == 0:
+		bad(field, "no text, codes, address or ports to compare")
+	}
+	for _, p := range c.Ports {
+		if p < 1 || p > 65535 {
+			bad(field+".ports", "%d is no port (1 to 65535)", p)
+		}
+	}
+	if len(c.Ports) > 0 && c.Split != "" {
+		bad(field+".ports", "ports reads the list itself: no split")
 	}
 	if c.Verbatim {
 		if why := c.liveReason(); why != "" {
@@ -389,6 +398,37 @@ func validateQueryLinks(r *Rule, q *Query) []error {
 			for _, o := range r.Queries {
 				if o != nil && o.Attribution != nil && o.Attribution.Coincides != nil && o.Attribution.Coincides.Same != "" && o.Attribution.Coincides.Same != c.Same {
 					bad(f+".attribution.coincides.same", "%q, but query %s compares %q (one field per rule)", c.Same, o.ID, o.Attribution.Coincides.Same)
+				}
+			}
+		}
+	}
+	if c := at.Coincides; c != nil && c.Address != nil {
+		a := c.Address
+		if a.Data == "" || strings.TrimSpace(a.Data) != a.Data {
+			bad(f+".attribution.coincides.address.data", "%q is not a field name", a.Data)
+		}
+		if len(a.Attempts) == 0 {
+			bad(f+".attribution.coincides.address.attempts", "empty")
+		}
+		ids := make([]string, 0, len(a.Attempts))
+		for id := range a.Attempts {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			field := a.Attempts[id]
+			if !contains(c.Queries, id) {
+				bad(f+".attribution.coincides.address.attempts", "%q is not one of coincides.queries", id)
+			}
+			if field == "" || strings.TrimSpace(field) != field {
+				bad(f+".attribution.coincides.address.attempts."+id, "%q is not a field name", field)
+			}
+			for _, o := range r.Queries {
+				if o == nil || o.Attribution == nil || o.Attribution.Coincides == nil || o.Attribution.Coincides.Address == nil {
+					continue
+				}
+				if g := o.Attribution.Coincides.Address.Attempts[id]; g != "" && g != field {
+					bad(f+".attribution.coincides.address.attempts."+id, "%q, but query %s reads %q (one field per context query)", field, o.ID, g)
 				}
 			}
 		}
