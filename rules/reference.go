@@ -12,6 +12,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // ClockSlack is how far a record's TimeCreated may lie after that of its
@@ -161,6 +162,16 @@ type ClockJump struct {
 	// copies is set for a log of copies read as one: its records are
 	// named with the copy that holds them (LogRecordRef).
 	copies bool
+	// For a jump ahead, what its records show (String): lo and hi are
+	// their lowest and highest EventRecordIDs, noID counts those without
+	// one; lastComputer is the last-written record's Computer, others
+	// counts the records of another computer and otherNames names up to
+	// three of those computers.
+	lo, hi       uint64
+	noID         int
+	lastComputer string
+	others       int
+	otherNames   []string
 }
 
 // String is the warning for the jump.
@@ -173,8 +184,33 @@ func (j *ClockJump) String() string {
 		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong; the windows, on TimeCreated, do not see some of these events where they happened",
 			j.Path, what, j.FirstWritten, evtx.FormatTime(j.FirstWritten.Time), evtx.FormatTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time))
 	}
-	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
-		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time))
+	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later), though written before it: %s; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
+		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time), j.shows())
+}
+
+// shows says what the records of a jump ahead show beside their times,
+// and a cause only where that shows it: records that all name another
+// computer than the last-written record carry that computer's clock; one
+// run of consecutive EventRecordIDs, the records written after it back at
+// earlier times, is what a clock that ran ahead while they were written
+// and was set back leaves; a single record, or records with EventRecordIDs
+// among them that are not such records, show a record's own time off, or
+// more than one jump, which the log does not tell apart.
+func (j *ClockJump) shows() string {
+	switch {
+	case j.lastComputer != "" && j.others == j.Count:
+		return fmt.Sprintf("%s of another computer (%s) than the last-written record (%s): a computer's records carry its own clock's times, which this log does not compare with %s",
+			plural.Word(j.Count, "it is", "they are all"), strings.Join(j.otherNames, ", "), j.lastComputer, j.lastComputer)
+	case j.Count == 1:
+		return "it is the only such record: its own TimeCreated is far off (a damaged or forged time), or it alone was written while the clock ran ahead; the log does not tell which"
+	case j.noID > 0:
+		return "which of their times are wrong, or whether the clock ran ahead and was set back, the log does not tell"
+	case j.hi-j.lo+1 == uint64(j.Count):
+		return fmt.Sprintf("they are consecutive records (EventRecordIDs %d to %d), and the records written after them are back at earlier times: as when the machine's clock ran ahead while they were written and was set back after them, unless their own times are wrong", j.lo, j.hi)
+	default:
+		return fmt.Sprintf("they are not consecutive: %s of EventRecordIDs %d to %d, among them, %s not (%s earlier, or not in the log); each of them has a time far off (damaged or forged), or the clock jumped more than once, which the log does not tell apart",
+			plural.N(j.hi-j.lo+1-uint64(j.Count), "record"), j.lo, j.hi, plural.Word(j.hi-j.lo+1-uint64(j.Count), "is", "are"), plural.Word(j.hi-j.lo+1-uint64(j.Count), "its time", "their times"))
+	}
 }
 
 // LastAhead is a log whose last-written record is not "now": its time
@@ -671,7 +707,7 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 		return nil, err
 	}
 	defer f.Close()
-	j := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l)}
+	j := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l), lastComputer: last.System.Computer}
 	return j.collect(f, func(t time.Time) bool { return t.After(limit) })
 }
 
@@ -739,6 +775,22 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	if !j.Behind && (j.earliest.IsZero() || t.Before(j.earliest)) {
 		j.earliest = t
 	}
+	if !j.Behind {
+		if id := ev.System.EventRecordID; id == 0 {
+			j.noID++
+		} else {
+			if j.hi == 0 || id < j.lo {
+				j.lo = id
+			}
+			j.hi = max(j.hi, id)
+		}
+		if c := ev.System.Computer; j.lastComputer != "" && !strings.EqualFold(c, j.lastComputer) {
+			j.others++
+			if len(j.otherNames) < 3 && !slices.Contains(j.otherNames, c) {
+				j.otherNames = append(j.otherNames, c)
+			}
+		}
+	}
 	if j.Behind && (j.Oldest == nil || t.Before(j.Oldest.Time) || t.Equal(j.Oldest.Time) && r.before(j.Oldest)) {
 		j.Oldest = r
 	}
@@ -776,7 +828,7 @@ func clockJumps(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool
 	defer f.Close()
 	upper := writtenTime(last).Add(ClockSlack)
 	lower := writtenTime(first).Add(-ClockSlack)
-	a := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l)}
+	a := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l), lastComputer: last.System.Computer}
 	b := &ClockJump{Path: l.Path, Behind: true, FirstWritten: LogRecordRef(l, first), Last: LogRecordRef(l, last), copies: merged(l)}
 	if err := collectJumps(f, clockTarget{a, func(t time.Time) bool { return t.After(upper) }},
 		clockTarget{b, func(t time.Time) bool { return !known(t).IsZero() && t.Before(lower) }}); err != nil {

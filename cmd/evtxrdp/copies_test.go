@@ -340,7 +340,7 @@ func TestAnalyzeQueryMergedCopiesNameTheCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	jump := "clock jump in " + s + ": 3 records (from EventRecordID 5061 in " + e + " (record 61 in the file) on) have a TimeCreated later than that of the last-written record (EventRecordID 5100 in " + e + " (record 100 in the file), 2024-05-01T12:00:00.0000000Z), up to 2025-04-29T23:00:00.0000000Z (EventRecordID 5063 in " + e + " (record 63 in the file), 363 days later): the machine's clock ran ahead and was set back, or these times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)"
+	jump := "clock jump in " + s + ": 3 records (from EventRecordID 5061 in " + e + " (record 61 in the file) on) have a TimeCreated later than that of the last-written record (EventRecordID 5100 in " + e + " (record 100 in the file), 2024-05-01T12:00:00.0000000Z), up to 2025-04-29T23:00:00.0000000Z (EventRecordID 5063 in " + e + " (record 63 in the file), 363 days later), though written before it: they are consecutive records (EventRecordIDs 5061 to 5063), and the records written after them are back at earlier times: as when the machine's clock ran ahead while they were written and was set back after them, unless their own times are wrong; \"now\" is the last-written record's time, not the largest time (give --at to choose another)"
 
 	code, out, errOut := runCmd("analyze", "--format", "json", filepath.Dir(s), filepath.Dir(e))
 	r, err := report.ReadJSON(strings.NewReader(out))
