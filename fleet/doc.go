@@ -72,10 +72,12 @@
 // channel's records on and on, through wrap-around and archiving, so a
 // numbering that went back (the same EventRecordID with other records, as
 // clones give, or a later log numbered from 1 again, as a rebuilt VM
-// gives) is another event log service's. A later log beginning with the
-// event of a log being cleared (Microsoft-Windows-Eventlog 104 or 1102)
-// is not split off: whether a clear restarts the numbering is not
-// something the records say. Copies of one log (a shadow copy, the
+// gives) is another event log service's; a clear goes on numbering too
+// (the Velocidex Security samples of testdata/evtx begin with the 1102 of
+// their clearing at EventRecordIDs 31878 and 33072). A later log
+// beginning with the event of a log being cleared
+// (Microsoft-Windows-Eventlog 104 or 1102) is all the same not split off,
+// on the side of one machine. Copies of one log (a shadow copy, the
 // cases/vss kind) share records and are one Log before any of this.
 //
 // The package reads hostile input like package evtx does: every log is

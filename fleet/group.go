@@ -1123,9 +1123,13 @@ func apart(m *Machine, l *Log) string {
 // of a lower one) was numbered by another event log service: a VM rebuilt
 // from an image, or two clones of one VM, whose logs carry the same name.
 // A log cleared (wevtutil cl, Event Viewer) begins with the event that
-// says so (isClear); whether its numbering then starts again is not
-// something the records tell, so a later log whose lowest EventRecordID
-// read is that event is not taken as another machine's. Logs of one
+// says so (isClear) and goes on numbering: the real samples show it
+// (testdata/evtx Velocidex__evtx__testdata__Security.evtx: its first
+// record, the 1102 of its clearing, is EventRecordID 31878;
+// ..._Security_1_record.evtx: 33072). A later log whose lowest
+// EventRecordID read is such an event is all the same not taken as
+// another machine's: the one case where the records name the reason a
+// log begins anew, kept on the side of one machine. Logs of one
 // place (folder) are one machine's whatever their numbers say (an
 // archive beside its log). Records without a TimeCreated or an
 // EventRecordID read tell nothing here.
