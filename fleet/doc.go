@@ -60,6 +60,26 @@
 // no record places stay apart. Records of the log that name no computer,
 // or a name only damaged records give, are in no computer's view.
 //
+// # Machines with the same name
+//
+// Two machines may carry one computer name: a VM rebuilt from an image,
+// two clones of one VM. Logs naming the same host are one machine unless
+// their records say otherwise (Group): two logs of one channel covering
+// the same period with different records (one machine writes one file
+// per channel), or, in different places, two logs of one channel whose
+// periods lie apart and where the later log's EventRecordIDs do not go on
+// from the earlier's (restarted): the event log service numbers each
+// channel's records on and on, through wrap-around and archiving, so a
+// numbering that went back (the same EventRecordID with other records, as
+// clones give, or a later log numbered from 1 again, as a rebuilt VM
+// gives) is another event log service's; a clear goes on numbering too
+// (the Velocidex Security samples of testdata/evtx begin with the 1102 of
+// their clearing at EventRecordIDs 31878 and 33072). A later log
+// beginning with the event of a log being cleared
+// (Microsoft-Windows-Eventlog 104 or 1102) is all the same not split off,
+// on the side of one machine. Copies of one log (a shadow copy, the
+// cases/vss kind) share records and are one Log before any of this.
+//
 // The package reads hostile input like package evtx does: every log is
 // read through evtx's bounded reader, the walk is bounded in depth
 // (MaxDepth) and breadth (MaxUnits), and symbolic links to directories are

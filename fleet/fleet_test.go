@@ -277,6 +277,10 @@ func TestTwoMachinesTwoFolders(t *testing.T) {
 
 // A machine renamed (EventLog 6011, then the new name in the same log)
 // stays one machine, also when its older name is only in another log.
+// The older log is an archive of the machine's System log: the current
+// log's EventRecordIDs go on from the archive's (from 1000; both were
+// numbered from 1 before, which TestSameNameRestarted reads as two event
+// log services).
 func TestRenamedMachine(t *testing.T) {
 	dir := t.TempDir()
 	evs := systemLog("RDCB-OLD.contoso.com", t0, 1, 1)
@@ -284,7 +288,7 @@ func TestRenamedMachine(t *testing.T) {
 	ren := evtxtest.EventLog6011(evs[half].System.TimeCreated, "RDCB-OLD", "RDCB01")
 	evs = slices.Insert(evs, half, ren)
 	for i, ev := range evs {
-		ev.RecordID = uint64(i + 1)
+		ev.RecordID = uint64(1000 + i)
 		if i >= half {
 			ev.System.Computer = "RDCB01.contoso.com"
 		}

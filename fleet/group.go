@@ -329,7 +329,9 @@ type entry struct {
 //     compare by their first DNS label, ignoring case.
 //   - Logs naming the same host are one machine, unless two of them of the
 //     same channel cover the same period with
-//     different records: two machines of the same name. A log of such a
+//     different records, or lie in different places over periods apart
+//     with EventRecordIDs that do not go on from the earlier log's to the
+//     later's (restarted): two machines of the same name. A log of such a
 //     name that no log of its channel on the others conflicts with goes
 //     with the one machine whose other logs share its unit, or is a
 //     machine of its own when none or several do (settleByPlace).
@@ -423,7 +425,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 			ms = append(ms, pick)
 			if len(byHost[comp]) == 2 {
 				first := byHost[comp][0]
-				note := fmt.Sprintf("another machine has the same computer name: their %s logs cover the same period with different records", l.Channel)
+				note := "another machine has the same computer name: " + apart(first, l)
 				first.Grouping = append(first.Grouping, note)
 				pick.Grouping = append(pick.Grouping, note)
 			}
@@ -940,7 +942,7 @@ func (l *Log) addHost(h *hostSpan) {
 		if x.key == h.key {
 			x.count += h.count
 			x.minID = min(x.minID, h.minID)
-			x.rids.WidenRID(h.rids)
+			x.noteLowest(h)
 			if h.maxID >= x.maxID {
 				x.maxID, x.name = h.maxID, h.name
 			}
@@ -1081,18 +1083,96 @@ func splitForwarded(forwarded []*Log, byHost map[string][]*Machine, linked union
 	return out
 }
 
-// conflicts reports whether l cannot be a log of m: m has a log of the
-// same channel that covers the same period or record ids with other
-// records (copies would have been merged into one Log): one machine logs
-// to one file per channel at a time.
-func conflicts(m *Machine, l *Log) bool {
+// conflicts reports whether l cannot be a log of m (apart says why).
+func conflicts(m *Machine, l *Log) bool { return apart(m, l) != "" }
+
+// apart says why l cannot be a log of m, "" when it can be:
+//   - m has a log of the same channel that covers the same period with
+//     other records (copies would have been merged into one Log): one
+//     machine logs to one file per channel at a time;
+//   - or m has a log of the same channel, in no place (unit) l is in,
+//     whose records all lie before l's or all after (TimeCreated), where
+//     the later log's EventRecordIDs do not go on from the earlier's
+//     (restarted): two event log services numbered them.
+//
+// Logs of forwarded events (Log.Computer) are never apart.
+func apart(m *Machine, l *Log) string {
 	for _, o := range m.Logs {
-		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 {
+		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 || o.forwarded != nil || l.forwarded != nil {
 			continue
 		}
-		// Record ids are not compared: a cleared or archived log may
-		// start again from 1 on the same machine.
 		if o.first.Before(l.last) && l.first.Before(o.last) {
+			return fmt.Sprintf("their %s logs cover the same period with different records", l.Channel)
+		}
+		if why := restarted(o, l); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// restarted says, for two logs of one channel naming one computer name
+// whose periods do not overlap, in no common place, why they were
+// written by two machines, or "" when nothing says so. The event log
+// service numbers a channel's records (EventRecordID) one after the
+// other, on and on: a log that wrapped around overwrote its oldest
+// records and goes on numbering, and an archived log (AutoBackup) is
+// followed by one that goes on too. A later log whose EventRecordIDs do
+// not lie above all of the earlier log's (the numbering went back: two
+// records of one EventRecordID with different content, or a later record
+// of a lower one) was numbered by another event log service: a VM rebuilt
+// from an image, or two clones of one VM, whose logs carry the same name.
+// A log cleared (wevtutil cl, Event Viewer) begins with the event that
+// says so (isClear) and goes on numbering: the real samples show it
+// (testdata/evtx Velocidex__evtx__testdata__Security.evtx: its first
+// record, the 1102 of its clearing, is EventRecordID 31878;
+// ..._Security_1_record.evtx: 33072). A later log whose lowest
+// EventRecordID read is such an event is all the same not taken as
+// another machine's: the one case where the records name the reason a
+// log begins anew, kept on the side of one machine. Logs of one
+// place (folder) are one machine's whatever their numbers say (an
+// archive beside its log). Records without a TimeCreated or an
+// EventRecordID read tell nothing here.
+//
+// With a grouping period (Options.Period) the records read are the
+// newest of each log: a later log whose records before the period began
+// lower than the earlier's may then be read as going on, never the
+// reverse, so the period can keep together, never split.
+func restarted(o, l *Log) string {
+	if sharesUnit(o, l) {
+		return ""
+	}
+	a, b := o, l
+	switch {
+	case a.first.IsZero() || b.first.IsZero():
+		return ""
+	case b.last.Before(a.first):
+		a, b = b, a
+	case !a.last.Before(b.first):
+		return "" // overlapping periods (apart) or touching
+	}
+	ar, br := ridSpan(a), ridSpan(b)
+	if ar.rids.MaxRID == 0 || br.rids.MaxRID == 0 || br.rids.MinRID > ar.rids.MaxRID || br.clearFirst {
+		return ""
+	}
+	return fmt.Sprintf("their %s logs are of periods apart, and the later one's EventRecordIDs (%d to %d, %s) do not go on from the earlier one's (%d to %d, %s): two event log services numbered them (a VM rebuilt from an image, or clones), not one machine's log later",
+		l.Channel, br.rids.MinRID, br.rids.MaxRID, b.Copies[0].Path, ar.rids.MinRID, ar.rids.MaxRID, a.Copies[0].Path)
+}
+
+// ridSpan returns the EventRecordIDs of l's records (over its hosts) and,
+// as clearFirst, whether the record with the lowest is a log's clear.
+func ridSpan(l *Log) hostSpan {
+	var s hostSpan
+	for _, h := range l.hosts {
+		s.noteLowest(h)
+	}
+	return s
+}
+
+// sharesUnit reports whether logs a and b have a copy in one place.
+func sharesUnit(a, b *Log) bool {
+	for _, u := range append([]int{a.unit}, a.units...) {
+		if u == b.unit || slices.Contains(b.units, u) {
 			return true
 		}
 	}
