@@ -111,6 +111,16 @@ func (a *Attribution) clone() *Attribution {
 	if a.Coincides != nil {
 		k := *a.Coincides
 		k.Queries = cloneSlice(a.Coincides.Queries, identity)
+		if ad := a.Coincides.Address; ad != nil {
+			b := *ad
+			if ad.Attempts != nil {
+				b.Attempts = make(map[string]string, len(ad.Attempts))
+				for id, f := range ad.Attempts {
+					b.Attempts[id] = f
+				}
+			}
+			k.Address = &b
+		}
 		c.Coincides = &k
 	}
 	return &c
@@ -162,6 +172,7 @@ func (c *Condition) clone() *Condition {
 	d.Text = cloneSlice(c.Text, identity)
 	d.Codes = cloneSlice(c.Codes, identity)
 	d.codes = cloneSlice(c.codes, func(n uint64) uint64 { return n })
+	d.Ports = cloneSlice(c.Ports, func(n int) int { return n })
 	return &d
 }
 

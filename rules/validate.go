@@ -308,9 +308,9 @@ func validateCondition(r *Rule, field string, c *Condition) []error {
 	}
 	switch {
 	case c.Present && (len(c.Text) > 0 || len(c.Codes) > 0 || c.Address || len(c.Ports) > 0):
-		bad(field, "present takes no text, codes, address or ports (it holds for any value)")
+		bad(field, "present takes no text, codes or address (nor ports: it holds for any value)")
 	case !c.Present && len(c.Text) == 0 && len(c.Codes) == 0 && !c.Address && len(c.Ports) == 0:
-		bad(field, "no text, codes, address or ports to compare")
+		bad(field, "no text, codes or address to compare (nor ports)")
 	}
 	for _, p := range c.Ports {
 		if p < 1 || p > 65535 {
