@@ -31,7 +31,7 @@ import (
 // record of the view (no shortcut by record headers, which name no
 // computer) and return the records with the lowest and highest record
 // numbers, the collector's order; the source computer's order is its
-// EventRecordIDs (rules.TimedWrittenEnds takes "now" from them).
+// EventRecordIDs, which a caller taking "now" from a view must use.
 // What a view cannot select stays the file's: Stats of the file itself
 // (chunks, damage, problems), Reader.LostRecords (records lost from the
 // file name no computer) and Reader.NewestTime (record header times, a
@@ -53,7 +53,6 @@ func (l *Log) ForComputer(computer string) *Log {
 		for i, p := range l.parts {
 			v.parts[i] = p.ForComputer(computer)
 		}
-		v.computer = key
 	}
 	return &v
 }

@@ -114,7 +114,7 @@ func TestDamagedChunkNamesNoMachine(t *testing.T) {
 }
 
 // TestDamagedChunkKeepsForwarded: forwarded events stay forwarded events
-// whatever a damaged chunk names (split into a machine per computer). A log (evtxtest, 40 records a chunk)
+// whatever a damaged chunk names. A log (evtxtest, 40 records a chunk)
 // whose records name web01 and web02 in turn is forwarded events; with
 // chunk 1's records naming sql01 alone, intact, it names three
 // computers; with chunk 1's records checksum broken, sql01 is damage:
@@ -183,27 +183,9 @@ func TestDamagedChunkKeepsForwarded(t *testing.T) {
 		if c.broken {
 			breakChunk1(path)
 		}
-		// Forwarded events are split: a machine per computer, each
-		// reading its records of the log, each told the names only
-		// damaged records give.
-		ms := group(t, eng, d)
-		want := 1
-		if c.forwarded {
-			want = c.computers
-		}
-		if len(ms) != want {
-			t.Errorf("%s: machines %q, want %d", c.name, labels(ms), want)
-			continue
-		}
-		var computers []string
-		for _, m := range ms {
-			computers = append(computers, m.Computers...)
-			if m.Forwarded != c.forwarded || !slices.Equal(m.DamagedNames, c.damaged) {
-				t.Errorf("%s: %s: forwarded %v, damaged names %q; want %v, %q", c.name, m.Label(), m.Forwarded, m.DamagedNames, c.forwarded, c.damaged)
-			}
-		}
-		if len(computers) != c.computers {
-			t.Errorf("%s: computers %q, want %d", c.name, computers, c.computers)
+		m := oneMachine(t, group(t, eng, d))
+		if m.Forwarded != c.forwarded || len(m.Computers) != c.computers || !slices.Equal(m.DamagedNames, c.damaged) {
+			t.Errorf("%s: forwarded %v, computers %q, damaged names %q; want %v, %d, %q", c.name, m.Forwarded, m.Computers, m.DamagedNames, c.forwarded, c.computers, c.damaged)
 		}
 	}
 }

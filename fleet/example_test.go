@@ -18,9 +18,8 @@ import (
 // evtxrdp analyze passes the rules' longest window plus the look-back),
 // or every record (0): a log whose records named two computers,
 // interleaved, a month ago (forwarded events) and one computer this week
-// is forwarded events over its whole history, split into a machine per
-// computer, each reading the records naming it (Forwarded), and that one
-// computer's log within the week.
+// is forwarded events over its whole history, and that one computer's log
+// within the week. A forwarded-events machine has no Name: Label names it.
 func ExampleGroup() {
 	dir, err := os.MkdirTemp("", "fleet")
 	if err != nil {
@@ -50,8 +49,7 @@ func ExampleGroup() {
 		}
 	}
 	// Output:
-	// Period 0s: Name "vm1", Label "vm1", Forwarded true
-	// Period 0s: Name "vm2", Label "vm2", Forwarded true
+	// Period 0s: Name "", Label "forwarded events: vm1, vm2", Forwarded true
 	// Period 216h0m0s: Name "vm1", Label "vm1", Forwarded false
 }
 

@@ -73,19 +73,16 @@ type Options struct {
 // forwarded events.
 type Machine struct {
 	// Name is the Computer value of the machine's newest record; "" when
-	// none of its logs holds a record.
+	// none of its logs holds a record, and for forwarded events (Forwarded:
+	// several computers; Label names them).
 	Name string
 	// Computers lists the host names its logs carry, oldest first: more
 	// than one after a rename (EventLog 6011, or one Computer name ending
-	// where the next begins in a log).
+	// where the next begins in a log), or for forwarded events.
 	Computers []string
-	// Forwarded is set when some of the machine's logs are its records
-	// of a log of forwarded events (Log.Computer): a log whose records
-	// name several computers, interleaved (a Windows Event Collector's
-	// ForwardedEvents). Such a log is split: each computer it names is a
-	// machine (the one its own logs make, when they are given too), and
-	// reads, of that log, only the records naming it (evtx.Log.ForComputer),
-	// with its own reference time; Grouping says so.
+	// Forwarded is set for a log whose records name several computers,
+	// interleaved (forwarded events collected from other machines). It is
+	// analysed as one log, not split; Grouping says so.
 	Forwarded bool
 	// Logs are the machine's logs, in the order they were found.
 	Logs []*Log
@@ -105,10 +102,13 @@ type Machine struct {
 	units []int
 }
 
-// Label names the machine for people: its Name, or the place of its first
-// log when no record names a computer.
+// Label names the machine for people: "forwarded events: " and its
+// Computers for forwarded events, its Name, or the place of its first log
+// when no record names a computer.
 func (m *Machine) Label() string {
 	switch {
+	case m.Forwarded:
+		return "forwarded events: " + strings.Join(m.Computers, ", ")
 	case m.Name != "":
 		return m.Name
 	case len(m.Logs) > 0:
@@ -121,12 +121,6 @@ func (m *Machine) Label() string {
 // file by several paths, a shadow copy, an older copy) read as one.
 type Log struct {
 	Channel string
-	// Computer is set for one computer's records of a log of forwarded
-	// events (Machine.Forwarded): the Computer value of the newest record
-	// naming it. EvtxLog then reads only the records naming that host
-	// (evtx.Log.ForComputer); Records counts those grouping read. The
-	// log's Copies are the forwarded log's.
-	Computer string
 	// Copies are the files holding the log; the first is read first, and
 	// each next one only adds the records no earlier one holds.
 	Copies []*Copy
@@ -163,9 +157,6 @@ type Log struct {
 	// grouping and refused (its channel's rules read it), or no record
 	// told its channel (Read is false either way; the inputs say why).
 	unreadable bool
-	// forwarded is, for one computer's records of a log of forwarded
-	// events (Computer), the whole log.
-	forwarded *Log
 }
 
 // Copy is one file of a Log.
@@ -251,7 +242,7 @@ func (l *Log) EvtxLog() *evtx.Log {
 			parts = append(parts, c.Log)
 		}
 	}
-	return evtx.Merge(parts...).ForComputer(l.Computer)
+	return evtx.Merge(parts...)
 }
 
 // Copies finds the copies among logs as Group does, without grouping them
@@ -329,17 +320,12 @@ type entry struct {
 //     compare by their first DNS label, ignoring case.
 //   - Logs naming the same host are one machine, unless two of them of the
 //     same channel cover the same period with
-//     different records, or lie in different places over periods apart
-//     with EventRecordIDs that do not go on from the earlier log's to the
-//     later's (restarted): two machines of the same name. A log of such a
+//     different records: two machines of the same name. A log of such a
 //     name that no log of its channel on the others conflicts with goes
 //     with the one machine whose other logs share its unit, or is a
 //     machine of its own when none or several do (settleByPlace).
 //   - A log whose records name several hosts interleaved (forwarded
-//     events) is split: each host it names reads the records naming it
-//     (Log.Computer) as a log of the machine its other logs make, or of a
-//     machine of its own; those machines are marked Forwarded
-//     (splitForwarded).
+//     events) is a machine of its own, marked Forwarded.
 //   - Logs no record of which names a computer (empty, unreadable, or not
 //     read because no rule reads their channel) go with the machines that
 //     have logs in the same unit.
@@ -425,25 +411,27 @@ func Group(units []*Unit, opts Options) []*Machine {
 			ms = append(ms, pick)
 			if len(byHost[comp]) == 2 {
 				first := byHost[comp][0]
-				note := "another machine has the same computer name: " + apart(first, l)
+				note := fmt.Sprintf("another machine has the same computer name: their %s logs cover the same period with different records", l.Channel)
 				first.Grouping = append(first.Grouping, note)
 				pick.Grouping = append(pick.Grouping, note)
 			}
 		}
 		pick.add(l)
 	}
-	settled := map[string]bool{}
 	for _, l := range all {
 		if len(l.hosts) == 0 || isForwarded[l] {
 			continue
 		}
-		comp := linked.find(l.hosts[0].key)
-		if group := byHost[comp]; len(group) > 1 && !settled[comp] {
+		if group := byHost[linked.find(l.hosts[0].key)]; len(group) > 1 {
 			ms = append(ms, settleByPlace(group)...)
-			settled[comp] = true
+			byHost[linked.find(l.hosts[0].key)] = nil // settled once
 		}
 	}
-	ms = append(ms, splitForwarded(forwarded, byHost, linked)...)
+	for _, l := range forwarded {
+		m := &Machine{Forwarded: true}
+		m.add(l)
+		ms = append(ms, m)
+	}
 
 	// Logs without a computer name go with the machines of their unit.
 	var orphans []*Log
@@ -453,7 +441,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 		var to []*Machine
 		for _, m := range ms {
-			if m.hasUnit(l.unit) {
+			if m.hasUnit(l.unit) && !m.Forwarded {
 				to = append(to, m)
 			}
 		}
@@ -942,7 +930,7 @@ func (l *Log) addHost(h *hostSpan) {
 		if x.key == h.key {
 			x.count += h.count
 			x.minID = min(x.minID, h.minID)
-			x.noteLowest(h)
+			x.rids.WidenRID(h.rids)
 			if h.maxID >= x.maxID {
 				x.maxID, x.name = h.maxID, h.name
 			}
@@ -1022,157 +1010,18 @@ func interleavedHosts(hs []*hostSpan, renames [][2]string) bool {
 	return hosts.Interleaved(spans)
 }
 
-// splitForwarded returns the machines the logs of forwarded events
-// (forwarded: logs whose records name several hosts, interleaved) add,
-// and adds to the machines of byHost (the machines of each host
-// component of linked, made from the other logs) what they hold: each
-// host such a log names gets a Log of its own reading only its records
-// (Log.Computer, evtx.Log.ForComputer), put with the machine its other
-// logs make when there is one, else a machine of its own. Its period is
-// the host's in the log, its Records the host's records grouping read.
-//
-// The view adds no place (unit) to its machine: the collector's logs that
-// no record places (its Application.evtx beside ForwardedEvents.evtx) are
-// not the forwarding computers'. It is never a conflict (one machine logs
-// to one file per channel; a collector's log holds copies of what the
-// computer logged, whatever channel its first record names): with its
-// computer's own System.evtx it is a second input holding some of the same
-// records, which the engine counts once (rules: records a query matched
-// in several inputs count once, by evtx.Event.Identity). Where two
-// machines have the computer name (two machines of one name), whose
-// records these are cannot be told: the view is analysed apart, as a
-// machine of its own that Grouping says so of.
-func splitForwarded(forwarded []*Log, byHost map[string][]*Machine, linked unionFind) []*Machine {
-	var out []*Machine
-	for _, l := range forwarded {
-		for _, h := range l.hosts {
-			v := &Log{
-				Channel:  l.Channel,
-				Computer: h.name,
-				Copies:   l.Copies,
-				Read:     l.Read,
-				Records:  h.count,
-				first:    h.first,
-				last:     h.last,
-				minID:    h.minID,
-				maxID:    h.maxID,
-				hosts:    []*hostSpan{h},
-				// The names only damaged records give are the file's:
-				// each computer's Grouping names them.
-				damagedHosts: l.damagedHosts,
-				order:        l.order,
-				unit:         l.unit,
-				forwarded:    l,
-			}
-			group := byHost[linked.find(h.key)]
-			switch len(group) {
-			case 1:
-				group[0].Logs = append(group[0].Logs, v)
-				group[0].Forwarded = true
-			case 0:
-				m := &Machine{Forwarded: true, Logs: []*Log{v}}
-				byHost[linked.find(h.key)] = []*Machine{m}
-				out = append(out, m)
-			default:
-				m := &Machine{Forwarded: true, Logs: []*Log{v}}
-				m.Grouping = append(m.Grouping, fmt.Sprintf("%s: the records of %s analysed apart: %d machines have that computer name, and a log of forwarded events does not say whose they are", l.Copies[0].Path, h.name, len(group)))
-				out = append(out, m)
-			}
-		}
-	}
-	return out
-}
-
-// conflicts reports whether l cannot be a log of m (apart says why).
-func conflicts(m *Machine, l *Log) bool { return apart(m, l) != "" }
-
-// apart says why l cannot be a log of m, "" when it can be:
-//   - m has a log of the same channel that covers the same period with
-//     other records (copies would have been merged into one Log): one
-//     machine logs to one file per channel at a time;
-//   - or m has a log of the same channel, in no place (unit) l is in,
-//     whose records all lie before l's or all after (TimeCreated), where
-//     the later log's EventRecordIDs do not go on from the earlier's
-//     (restarted): two event log services numbered them.
-//
-// Logs of forwarded events (Log.Computer) are never apart.
-func apart(m *Machine, l *Log) string {
+// conflicts reports whether l cannot be a log of m: m has a log of the
+// same channel that covers the same period or record ids with other
+// records (copies would have been merged into one Log): one machine logs
+// to one file per channel at a time.
+func conflicts(m *Machine, l *Log) bool {
 	for _, o := range m.Logs {
-		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 || o.forwarded != nil || l.forwarded != nil {
+		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 {
 			continue
 		}
+		// Record ids are not compared: a cleared or archived log may
+		// start again from 1 on the same machine.
 		if o.first.Before(l.last) && l.first.Before(o.last) {
-			return fmt.Sprintf("their %s logs cover the same period with different records", l.Channel)
-		}
-		if why := restarted(o, l); why != "" {
-			return why
-		}
-	}
-	return ""
-}
-
-// restarted says, for two logs of one channel naming one computer name
-// whose periods do not overlap, in no common place, why they were
-// written by two machines, or "" when nothing says so. The event log
-// service numbers a channel's records (EventRecordID) one after the
-// other, on and on: a log that wrapped around overwrote its oldest
-// records and goes on numbering, and an archived log (AutoBackup) is
-// followed by one that goes on too. A later log whose EventRecordIDs do
-// not lie above all of the earlier log's (the numbering went back: two
-// records of one EventRecordID with different content, or a later record
-// of a lower one) was numbered by another event log service: a VM rebuilt
-// from an image, or two clones of one VM, whose logs carry the same name.
-// A log cleared (wevtutil cl, Event Viewer) begins with the event that
-// says so (isClear) and goes on numbering: the real samples show it
-// (testdata/evtx Velocidex__evtx__testdata__Security.evtx: its first
-// record, the 1102 of its clearing, is EventRecordID 31878;
-// ..._Security_1_record.evtx: 33072). A later log whose lowest
-// EventRecordID read is such an event is all the same not taken as
-// another machine's: the one case where the records name the reason a
-// log begins anew, kept on the side of one machine. Logs of one
-// place (folder) are one machine's whatever their numbers say (an
-// archive beside its log). Records without a TimeCreated or an
-// EventRecordID read tell nothing here.
-//
-// With a grouping period (Options.Period) the records read are the
-// newest of each log: a later log whose records before the period began
-// lower than the earlier's may then be read as going on, never the
-// reverse, so the period can keep together, never split.
-func restarted(o, l *Log) string {
-	if sharesUnit(o, l) {
-		return ""
-	}
-	a, b := o, l
-	switch {
-	case a.first.IsZero() || b.first.IsZero():
-		return ""
-	case b.last.Before(a.first):
-		a, b = b, a
-	case !a.last.Before(b.first):
-		return "" // overlapping periods (apart) or touching
-	}
-	ar, br := ridSpan(a), ridSpan(b)
-	if ar.rids.MaxRID == 0 || br.rids.MaxRID == 0 || br.rids.MinRID > ar.rids.MaxRID || br.clearFirst {
-		return ""
-	}
-	return fmt.Sprintf("their %s logs are of periods apart, and the later one's EventRecordIDs (%d to %d, %s) do not go on from the earlier one's (%d to %d, %s): two event log services numbered them (a VM rebuilt from an image, or clones), not one machine's log later",
-		l.Channel, br.rids.MinRID, br.rids.MaxRID, b.Copies[0].Path, ar.rids.MinRID, ar.rids.MaxRID, a.Copies[0].Path)
-}
-
-// ridSpan returns the EventRecordIDs of l's records (over its hosts) and,
-// as clearFirst, whether the record with the lowest is a log's clear.
-func ridSpan(l *Log) hostSpan {
-	var s hostSpan
-	for _, h := range l.hosts {
-		s.noteLowest(h)
-	}
-	return s
-}
-
-// sharesUnit reports whether logs a and b have a copy in one place.
-func sharesUnit(a, b *Log) bool {
-	for _, u := range append([]int{a.unit}, a.units...) {
-		if u == b.unit || slices.Contains(b.units, u) {
 			return true
 		}
 	}
@@ -1343,6 +1192,9 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			newest, m.Name = h.last, h.name
 		}
 	}
+	if m.Forwarded {
+		m.Name = ""
+	}
 
 	// Why. The records counted are those grouping read: of the grouping
 	// period, when there is one.
@@ -1358,8 +1210,8 @@ func (m *Machine) finish(units []*Unit, period bool) {
 	for _, l := range m.Logs {
 		p := l.Copies[0].Path
 		switch {
-		case l.forwarded != nil:
-			why = append(why, fmt.Sprintf("%s: forwarded events: its records name %d computers, interleaved (a collector's log); the %s%s naming %s are read as a log of this machine's, apart from the other computers' records, with their own reference time: their last-written record by EventRecordID, the number this computer gave each, not by the collector's record numbers", p, len(l.forwarded.hosts), plural.N(l.Records, "record"), inPeriod, l.Computer))
+		case m.Forwarded:
+			why = append(why, fmt.Sprintf("%s: its records name %d computers, interleaved (forwarded events); analysed as one log, not split: its findings and reference time mix these computers", p, len(l.hosts)))
 		case !l.Read && l.unreadable:
 			failed[units[l.unit].Path]++
 		case !l.Read:
@@ -1399,9 +1251,6 @@ func (m *Machine) finish(units []*Unit, period bool) {
 				m.DamagedNames = append(m.DamagedNames, h.name)
 			}
 			why = append(why, fmt.Sprintf("%s: %s in damaged chunks (their checksum fails), record numbers %d to %d, name %s, which no intact record names: taken as damage, not as another computer (evtxrdp dump prints them)", d.path, plural.N(h.count, "record"), h.minID, h.maxID, h.name))
-		}
-		if l.forwarded != nil {
-			continue // the whole log's copies: the Grouping of none of its computers
 		}
 		for _, c := range l.Copies {
 			if c.Untimed > 0 && !c.SameFile {

@@ -48,10 +48,10 @@ func notePeriodCopies(ms []*Machine) {
 	}
 	var all []where
 	for _, m := range ms {
+		if m.Forwarded {
+			continue
+		}
 		for _, l := range m.Logs {
-			if l.forwarded != nil {
-				continue // one computer's records of forwarded events
-			}
 			if l.Read && len(l.hosts) > 0 && !l.last.IsZero() {
 				all = append(all, where{m, l})
 			}

@@ -84,30 +84,6 @@ type hostSpan struct {
 	count        int
 	untimed      int // those of count without a usable TimeCreated
 	damaged      int // those of count in a damaged chunk (evtx.Summary.Damaged)
-	// clearFirst is set when the record with the lowest EventRecordID
-	// (rids.MinRID) is an event of a log being cleared (isClear).
-	clearFirst bool
-}
-
-// isClear reports whether s is the event Windows logs as the first of a
-// log that was cleared: Microsoft-Windows-Eventlog 104 ("The System log
-// file was cleared", in the log cleared) or 1102 ("The audit log was
-// cleared", Security; Microsoft, "1102(S): The audit log was cleared",
-// https://learn.microsoft.com/en-us/windows/security/threat-protection/auditing/event-1102;
-// both as SigmaHQ's rules win_system_eventlog_cleared and
-// win_security_audit_log_cleared select them,
-// https://github.com/SigmaHQ/sigma/tree/master/rules/windows/builtin).
-func isClear(s evtx.Summary) bool {
-	return (s.EventID == 104 || s.EventID == 1102) && strings.EqualFold(s.Provider, "Microsoft-Windows-Eventlog")
-}
-
-// noteLowest widens h's EventRecordIDs by those of o, keeping the
-// clearFirst of the one whose lowest EventRecordID is lower.
-func (h *hostSpan) noteLowest(o *hostSpan) {
-	if o.rids.MaxRID != 0 && (h.rids.MaxRID == 0 || o.rids.MinRID < h.rids.MinRID) {
-		h.clearFirst = o.clearFirst
-	}
-	h.rids.WidenRID(o.rids)
 }
 
 // splitDamagedHosts moves out of p.hosts, into p.damagedHosts, the hosts
@@ -319,9 +295,6 @@ func (pr *profiler) note(s evtx.Summary) {
 		*hs = hostSpan{name: s.Computer, minID: s.RecordID, maxID: s.RecordID, first: t, last: t}
 	}
 	hs.count++
-	if s.EventRecordID != 0 && (hs.rids.MaxRID == 0 || s.EventRecordID < hs.rids.MinRID) {
-		hs.clearFirst = isClear(s)
-	}
 	hs.rids.NoteRID(s.EventRecordID)
 	if t.IsZero() {
 		hs.untimed++
@@ -402,7 +375,7 @@ func (pr *profiler) profile() *profile {
 			h.untimed += o.untimed
 			h.damaged += o.damaged
 			h.minID = min(h.minID, o.minID)
-			h.noteLowest(o)
+			h.rids.WidenRID(o.rids)
 			// The records of one record id lie in one shard: o.maxID
 			// equals no other shard's.
 			if o.maxID > h.maxID {

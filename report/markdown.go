@@ -336,9 +336,6 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if in.Exported {
 				s += " (an exported log)"
 			}
-			if in.ForwardedComputer != "" {
-				s += " (forwarded events: only the records of " + in.ForwardedComputer + "; last written by EventRecordID)"
-			}
 			if in.ClockAhead {
 				s += " (written while the clock ran ahead: see the warnings)"
 			}

@@ -479,12 +479,6 @@ type Input struct {
 	// differ from EventRecordID) or its last record's header time is
 	// zero; record header times there are not write times.
 	Exported bool `json:"exported,omitempty"`
-	// ForwardedComputer is set when the input is one computer's records
-	// of a log of forwarded events (rules.Input.ForwardedComputer): that
-	// host. Its record numbers are the collector's, its last-written
-	// record the highest EventRecordID of its channels (the latest of
-	// them by TimeCreated).
-	ForwardedComputer string `json:"forwarded_computer,omitempty"`
 	// ClockAhead is set when the log's last-written record was written
 	// while the machine's clock ran ahead, as another of its logs shows
 	// (a warning says which): it is not the machine's "now".
@@ -721,7 +715,6 @@ func newInput(in *rules.Input) Input {
 	}
 	ri.LastWritten = newRecord(in.LastWritten)
 	ri.Exported = in.Exported
-	ri.ForwardedComputer = in.ForwardedComputer
 	ri.ClockAhead = in.ClockAhead
 	ri.CopyOf, ri.SharedMatches = in.CopyOf, in.SharedMatches
 	if in.Err != nil {

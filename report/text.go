@@ -445,9 +445,6 @@ func WriteText(w io.Writer, r *Report) error {
 			if in.Exported {
 				p.printf("; an exported log (record numbers or header times are not the original ones)")
 			}
-			if in.ForwardedComputer != "" {
-				p.printf("; forwarded events: only the records of %s (record numbers are the collector's; last written by EventRecordID)", in.ForwardedComputer)
-			}
 			if in.ClockAhead {
 				p.printf("; written while the clock ran ahead (see the warnings)")
 			}

@@ -321,22 +321,6 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 // "now" from.
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
 	first, last, err = writtenEnds(l, o, plain, nil)
-	if err == nil && last != nil && l.Computer() != "" {
-		// One computer's records of a log of forwarded events
-		// (evtx.Log.ForComputer): the collector numbered them in the
-		// order it wrote them, which is not the order the computer
-		// logged them in (it forwards in batches, one subscription per
-		// channel, and may resend after an outage), while each keeps
-		// the EventRecordID its computer's channel gave it
-		// (EcContentFormatEvents: "sends an event as the received event
-		// to an event log",
-		// https://learn.microsoft.com/en-us/windows/win32/api/evcoll/ne-evcoll-ec_subscription_content_format).
-		// Its ends are those of an export out of order: each channel's
-		// highest EventRecordID, the latest of them by TimeCreated
-		// (TestReferenceTimeForwardedView). The collector's record
-		// numbers stand only where no record has an EventRecordID.
-		return exportWrittenEnds(l, o, first, last)
-	}
 	if err != nil || last == nil || !renumbered(last) && (first == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero()) {
 		return first, last, nil, err
 	}
@@ -877,9 +861,7 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 		in.FirstWritten = LogRecordRef(l, first)
 	}
 	if ev != nil {
-		// A view of forwarded events (evtx.Log.ForComputer) is not an
-		// export: its record numbers are the collector's.
-		in.Exported = l.Computer() == "" && (known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID)
+		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
 	}
 	if ev != nil && !writtenTime(ev).IsZero() {
 		in.LastWritten = LogRecordRef(l, ev)

@@ -185,12 +185,6 @@ type Input struct {
 	// renumbered) or its header time is zero, or most of its records whose
 	// EventRecordID was read are renumbered (evtx.Stats.Exported).
 	Exported bool
-	// ForwardedComputer is set when the log is one computer's records of
-	// a log of forwarded events (evtx.Log.ForComputer): the host key of
-	// that computer. Its record numbers are the collector's; its
-	// LastWritten is the record with the highest EventRecordID of its
-	// channels, the latest of them by TimeCreated (TimedWrittenEnds).
-	ForwardedComputer string
 	// CopyOf is the Path of another input that gave records this log
 	// holds too: records a query matched with the same
 	// evtx.RecordIdentity (channel, EventRecordID, TimeCreated and

@@ -853,10 +853,7 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	}
 	// The reader's own judgement (most records renumbered) adds to the
 	// last-written record's.
-	// A view of forwarded events (evtx.Log.ForComputer) is not an export:
-	// its record numbers are the collector's.
-	in.Exported = in.Exported || l.Computer() == "" && in.Stats.Exported()
-	in.ForwardedComputer = l.Computer()
+	in.Exported = in.Exported || in.Stats.Exported()
 	errs := f.Errors()
 	in.ErrorCount = in.Stats.Problems
 	in.Conflict = nil
