@@ -78,25 +78,19 @@ func TestMergeNoEventRecordIDRenumbered(t *testing.T) {
 // a UInt64 substitution) set to 0, its chunk's checksums set right, and
 // the offset in it of that record's header record number.
 func noEventRecordID(b []byte, rec uint64) ([]byte, int, error) {
-	const hdr, size = 4096, 65536
 	le := binary.LittleEndian
 	d := bytes.Clone(b)
-	for c := hdr; c+size <= len(d); c += size {
-		ch := d[c : c+size]
-		for o := 512; o+24 < len(ch) && bytes.Equal(ch[o:o+4], []byte("**\x00\x00")); o += int(le.Uint32(ch[o+4:])) {
-			if le.Uint64(ch[o+8:]) != rec {
-				continue
-			}
-			body := ch[o+24 : o+int(le.Uint32(ch[o+4:]))]
-			old := le.AppendUint64(nil, rec)
-			i := bytes.Index(body, old)
-			if i < 0 || bytes.Contains(body[i+1:], old) {
-				return nil, 0, fmt.Errorf("EventRecordID %d is not in record %d's event once", rec, rec)
-			}
-			le.PutUint64(body[i:], 0)
-			evtxtest.SetChunkChecksums(ch)
-			return d, c + o + 8, nil
-		}
+	ch, r, at := findRecord(d, rec)
+	if r == nil {
+		return nil, 0, fmt.Errorf("no record %d", rec)
 	}
-	return nil, 0, fmt.Errorf("no record %d", rec)
+	body := r[24:]
+	old := le.AppendUint64(nil, rec)
+	i := bytes.Index(body, old)
+	if i < 0 || bytes.Contains(body[i+1:], old) {
+		return nil, 0, fmt.Errorf("EventRecordID %d is not in record %d's event once", rec, rec)
+	}
+	le.PutUint64(body[i:], 0)
+	evtxtest.SetChunkChecksums(ch)
+	return d, at + 8, nil
 }

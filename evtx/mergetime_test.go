@@ -41,18 +41,27 @@ func damageTimeType(t *testing.T, b []byte, rec uint64, vouch bool) []byte {
 // bytes, both slices of d.
 func recordOf(t *testing.T, d []byte, rec uint64) (chunk, record []byte) {
 	t.Helper()
+	chunk, record, _ = findRecord(d, rec)
+	if record == nil {
+		t.Fatalf("no record %d", rec)
+	}
+	return chunk, record
+}
+
+// findRecord is recordOf without a test: the chunk, the record and the
+// record's offset in d, or nils when no record has header number rec.
+func findRecord(d []byte, rec uint64) (chunk, record []byte, at int) {
 	const hdr, size = 4096, 65536
 	le := binary.LittleEndian
 	for c := hdr; c+size <= len(d); c += size {
 		ch := d[c : c+size]
 		for o := 512; o+24 < len(ch) && bytes.Equal(ch[o:o+4], []byte("**\x00\x00")); o += int(le.Uint32(ch[o+4:])) {
 			if le.Uint64(ch[o+8:]) == rec {
-				return ch, ch[o : o+int(le.Uint32(ch[o+4:]))]
+				return ch, ch[o : o+int(le.Uint32(ch[o+4:]))], c + o
 			}
 		}
 	}
-	t.Fatalf("no record %d", rec)
-	return nil, nil
+	return nil, nil, 0
 }
 
 // mergedRead is what readMerged reads of a log.
