@@ -281,10 +281,20 @@ func (s *source) lostRuns(spans []candSpan, decode bool) []LostSpan {
 	// are its chunk's damage, not the newest (CI's FuzzReader input
 	// 9a7c416b77838bbe gave records 18 to 20 as the newest lost while
 	// record 788, past the free space offset, was read and printed).
+	// So is a record of another chunk numbered above the newest chunk's
+	// last record read, inside its header's claim: a chunk whose header
+	// is lost (no signature) holding records the claim covers (FuzzReader
+	// input d11663b562baff09: chunk 0 claims records 1 to 49 and reads 1
+	// to 3, the headerless chunk 2 holds 23 to 26, and 26 was read while
+	// 4 to 49 were named the newest lost).
 	var apart *writtenCand
 	for i := range spans {
-		for j := range spans[i].outliers {
-			if o := &spans[i].outliers[j]; o.id > after && (apart == nil || o.id > apart.id) {
+		sp := &spans[i]
+		if sp.ok && sp != top && sp.hi.id > after && (apart == nil || sp.hi.id > apart.id) {
+			apart = &sp.hi
+		}
+		for j := range sp.outliers {
+			if o := &sp.outliers[j]; o.id > after && (apart == nil || o.id > apart.id) {
 				apart = o
 			}
 		}
