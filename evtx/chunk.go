@@ -194,6 +194,9 @@ type chunkJob struct {
 	// old: the chunk is past the file header's count and left by an
 	// earlier use of the file (oldChunks): all its records are old.
 	old bool
+	// foreign: why the chunk, one the file header counts, is not the
+	// log's (foreignChunks); "" when it is. Such a chunk is old too.
+	foreign string
 	// more: the input holds a chunk slot after this one (zeroTail).
 	more bool
 	// src, if not nil, is the source the chunk was read from, asked
@@ -455,6 +458,10 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 		h = parseChunkHeader(c)
 	}
 	res.span.noteHeader(&h, len(c))
+	if j.foreign != "" && !w.slackOnly {
+		res.st.ForeignChunks = 1
+		fail(0, 0, fmt.Errorf("%w: chunk %d is not this log's (another log's chunk, copied or carved into the file): %s; its records are read as old records (--recover prints them), not as the log's", ErrCorrupt, j.index, j.foreign))
+	}
 	trusted := true
 	switch {
 	case !h.SignatureOK:

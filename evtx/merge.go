@@ -1378,6 +1378,7 @@ func (m *merged) tally() (Stats, []Damage) {
 		}
 		s.Stale += p.Stale
 		s.StaleOldChunks += p.StaleOldChunks
+		s.ForeignChunks += p.ForeignChunks
 		// Those of them in old chunks an earlier part holds too (in
 		// slack or an old chunk) are not counted again either.
 		here := map[recKey]int{}

@@ -240,6 +240,10 @@ type source struct {
 	// is intact (hdrOK), else 0: the records numbered below it were
 	// written (LostRecords' newest run).
 	nextID uint64
+	// firstChunk is the file header's oldest chunk number when the header
+	// is intact (hdrOK) and it names a counted slot, else 0: where the
+	// counted chunks' ring of record numbers starts (foreignChunks).
+	firstChunk int
 }
 
 // NewReader returns a Reader of the EVTX log in r, which holds size bytes.
@@ -370,6 +374,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	if src.hdrOK {
 		src.memoFrom = primeFrom(rd.hdr.NextRecordID)
 		src.nextID = rd.hdr.NextRecordID
+		if rd.hdr.FirstChunk < uint64(max(src.hdrN, 0)) {
+			src.firstChunk = int(rd.hdr.FirstChunk)
+		}
 	}
 	rd.stats.Full = rd.hdr.Full()
 	return rd, nil
@@ -563,7 +570,7 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 		}
 		rc = newRecCursor(recs, keep)
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), more: i+1 < s.fileSlots, src: s, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), foreign: s.foreignWhy(i), more: i+1 < s.fileSlots, src: s, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})

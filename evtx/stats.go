@@ -67,6 +67,11 @@ type Stats struct {
 	// cleared, or when it was bigger: unallocated space), not in the slack
 	// of a current chunk; Stale−StaleOldChunks are those of chunk slack.
 	StaleOldChunks int
+	// ForeignChunks counts the chunks the file header counts that are not
+	// the log's (another log's chunk copied or carved into the file): their
+	// records are old records, counted in StaleOldChunks, and each has a
+	// FormatError saying why.
+	ForeignChunks int
 	// SlackRead counts the records of chunk slack yielded as events
 	// (Options.Recover; Event.Recovered is RecoveredSlack); they are also
 	// in Records. SlackUnreadable counts those that did not decode at all
@@ -316,6 +321,7 @@ func (s *Stats) add(c *Stats) {
 	s.Duplicates += c.Duplicates
 	s.Stale += c.Stale
 	s.StaleOldChunks += c.StaleOldChunks
+	s.ForeignChunks += c.ForeignChunks
 	s.SlackRead += c.SlackRead
 	s.SlackUnreadable += c.SlackUnreadable
 	s.Partial += c.Partial

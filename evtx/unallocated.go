@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"fmt"
+	"math"
 	"slices"
 	"sync"
 )
@@ -47,21 +49,35 @@ import (
 // counts records. Computed once, on first use, from the chunk headers and
 // one record header per chunk; a log without chunks past the count costs
 // nothing.
+//
+// A chunk the header counts is old too when it cannot be one of the log's
+// (foreignChunks): a chunk of another log copied or carved into the file.
 type oldChunks struct {
 	once sync.Once
 	old  map[int]bool
+	// foreign says, of each counted chunk judged old, why (foreignChunks).
+	foreign map[int]string
 }
 
 // isOld reports whether chunk slot i is an old chunk (see oldChunks).
 func (s *source) isOld(i int) bool {
-	if s.old == nil || i < s.hdrN || !s.hdrOK {
+	if s.old == nil || !s.hdrOK {
 		return false
 	}
-	s.old.once.Do(func() { s.old.old = s.findOld() })
+	s.old.once.Do(func() { s.old.old, s.old.foreign = s.findOld() })
 	return s.old.old[i]
 }
 
-func (s *source) findOld() map[int]bool {
+// foreignWhy returns why chunk slot i, one the file header counts, is not
+// one of the log's (foreignChunks), or "" when it is.
+func (s *source) foreignWhy(i int) string {
+	if !s.isOld(i) {
+		return ""
+	}
+	return s.old.foreign[i]
+}
+
+func (s *source) findOld() (map[int]bool, map[int]string) {
 	le := binary.LittleEndian
 	hdr := make([]byte, chunkHeaderSize+recordHeaderSize)
 	// header reads chunk slot i's header; ok when intact and it counts
@@ -88,15 +104,26 @@ func (s *source) findOld() map[int]bool {
 		return le.Uint64(b[16:])
 	}
 	var maxID, newest uint64
-	var cur []idRange // the numbers of the current chunks, as their headers claim
+	var counted []idRange // the numbers of the counted chunks, as their headers claim
 	for i := 0; i < min(s.hdrN, s.nslots); i++ {
 		if h, ok := header(i); ok {
-			cur = append(cur, idRange{h.FirstRecordID, h.LastRecordID, i})
-			maxID = max(maxID, h.LastRecordID)
-			newest = max(newest, recordTime(i, h.LastRecordOffset))
+			counted = append(counted, idRange{h.FirstRecordID, h.LastRecordID, i})
 		}
 	}
+	foreign := foreignChunks(counted, s.firstChunk, s.nextID, s.dirty)
 	old := make(map[int]bool)
+	var cur []idRange // the numbers of the current chunks, as their headers claim
+	for _, r := range counted {
+		if foreign[r.slot] != "" {
+			old[r.slot] = true
+			continue
+		}
+		cur = append(cur, r)
+		maxID = max(maxID, r.hi)
+		if h, ok := header(r.slot); ok {
+			newest = max(newest, recordTime(r.slot, h.LastRecordOffset))
+		}
+	}
 	var olds []idRange
 	for i := s.hdrN; i < s.nslots; i++ {
 		h, ok := header(i)
@@ -118,7 +145,7 @@ func (s *source) findOld() map[int]bool {
 	for _, i := range ringChunks(cur, olds) {
 		delete(old, i)
 	}
-	return old
+	return old, foreign
 }
 
 // idRange is the record numbers lo..hi a chunk's header claims, of chunk
@@ -198,4 +225,137 @@ func ringChunks(cur, olds []idRange) []int {
 		}
 	}
 	return ring
+}
+
+// foreignChunks returns, of the chunks the file header counts (counted:
+// the record numbers their intact headers claim, in file order), those
+// that cannot be the log's own, each with why: a chunk of another log
+// copied or carved into the file (a carve that pasted another log's chunk
+// into a gap, a chunk overwritten by another file's block). Read as the
+// log's, such a chunk gives the log records it never wrote: another
+// machine's events, and a "now" taken from its numbers. It is read as an
+// old chunk instead (Options.Recover yields its records as
+// RecoveredUnallocated) and its problem names it.
+//
+// Windows numbers a log's records one after another and writes its chunks
+// in file order, wrapping to the first slot (MS-EVEN6 and libyal's
+// "Windows XML Event Log (EVTX)" notes: the file header's first and last
+// chunk numbers are the oldest and the newest chunk of the ring, its next
+// record identifier the number the next record gets, written when the log
+// is closed). So, read from the oldest chunk (first) on, the counted
+// chunks' numbers ascend, each chunk's above the last one's (numbers may
+// be missing where chunks were zeroed: lost records, not another log's).
+// A chunk is foreign when
+//
+//   - the header was closed cleanly (not dirty) and the chunk holds
+//     numbers at or past its next record identifier, which the log had
+//     not given to any record; or
+//   - it lies in no longest ascending run of the counted chunks (read from
+//     the oldest), and either the header was closed cleanly, or it shares
+//     record numbers with a chunk that lies in every such run: two chunks
+//     of one log never hold the same number.
+//
+// A dirty header may lag behind the chunks (it counts fewer, and older,
+// chunks and numbers than the file holds) and a shadow copy of a live log
+// holds chunks of several turns of its ring (the RemoteConnectionManager
+// and RdpCoreTS samples of omerbenamram/evtx hold counted chunks in no
+// order, none sharing a number), so of a dirty log only a chunk sharing
+// numbers is judged; a chunk that two longest runs disagree on (a tie) is
+// judged by the first rule alone. It costs O(n log n) in the chunks, and
+// nothing beyond one pass when the numbers ascend, as they do in a log
+// Windows wrote.
+func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool) map[int]string {
+	if len(counted) == 0 {
+		return nil
+	}
+	why := make(map[int]string)
+	// The chunks in ring order: from the oldest slot on, wrapping.
+	ring := slices.Clone(counted)
+	if first > 0 {
+		at, _ := slices.BinarySearchFunc(ring, first, func(r idRange, s int) int { return cmp.Compare(r.slot, s) })
+		ring = append(ring[at:], ring[:at]...)
+	}
+	if !dirty && nextID > 0 {
+		ring = slices.DeleteFunc(ring, func(r idRange) bool {
+			if r.hi >= nextID {
+				why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, at or past %d, the next record identifier of the file header, which was closed cleanly: the log had not numbered them", r.lo, r.hi, nextID)
+				return true
+			}
+			return false
+		})
+	}
+	ascending := true
+	for k := 1; k < len(ring) && ascending; k++ {
+		ascending = ring[k].lo > ring[k-1].hi
+	}
+	if ascending {
+		return why
+	}
+	// f[k]: the longest ascending run ending with ring[k]; g[k]: the
+	// longest starting with it (the same, over the ring reversed and its
+	// numbers mirrored).
+	f := ascendingRuns(ring)
+	rev := make([]idRange, len(ring))
+	for k, r := range ring {
+		rev[len(ring)-1-k] = idRange{math.MaxUint64 - r.hi, math.MaxUint64 - r.lo, r.slot}
+	}
+	g := ascendingRuns(rev)
+	slices.Reverse(g)
+	longest := slices.Max(f)
+	// A chunk lies in every longest run when it lies in one and no other
+	// chunk of one takes its place (the same f).
+	inRun := make([]bool, len(ring))
+	places := make(map[int]int)
+	for k := range ring {
+		if inRun[k] = f[k]+g[k]-1 == longest; inRun[k] {
+			places[f[k]]++
+		}
+	}
+	var sure []idRange
+	for k, r := range ring {
+		if inRun[k] && places[f[k]] == 1 {
+			sure = append(sure, r)
+		}
+	}
+	slices.SortFunc(sure, func(a, b idRange) int { return cmp.Compare(a.lo, b.lo) })
+	for k, r := range ring {
+		if inRun[k] {
+			continue
+		}
+		// The chunk of every longest run whose numbers it shares, if any.
+		at, _ := slices.BinarySearchFunc(sure, r.lo, func(s idRange, lo uint64) int {
+			if s.hi < lo {
+				return -1
+			}
+			return 1
+		})
+		if at < len(sure) && sure[at].lo <= r.hi {
+			s := sure[at]
+			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, as chunk %d, which is in order with the log's other chunks, numbers its records %d to %d: two chunks of one log never hold the same number", r.lo, r.hi, s.slot, s.lo, s.hi)
+			continue
+		}
+		if !dirty {
+			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, out of the order of the log's other %d counted chunks, whose numbers ascend from the oldest chunk the file header (closed cleanly) names, slot %d", r.lo, r.hi, longest, ring[0].slot)
+		}
+	}
+	return why
+}
+
+// ascendingRuns returns, for each range of rs, the length of the longest
+// run of rs ending with it in which each range's numbers lie above the
+// last one's: patience sorting on the ranges, O(n log n).
+func ascendingRuns(rs []idRange) []int {
+	out := make([]int, len(rs))
+	var tails []uint64 // tails[k]: the lowest hi that ends a run of k+1
+	for i, r := range rs {
+		// The runs that r can follow end below r.lo.
+		k, _ := slices.BinarySearch(tails, r.lo) // tails[:k] < r.lo
+		if k == len(tails) {
+			tails = append(tails, r.hi)
+		} else {
+			tails[k] = min(tails[k], r.hi)
+		}
+		out[i] = k + 1
+	}
+	return out
 }

@@ -559,7 +559,12 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	// before): each kind is said as what it is (evtx.Stats.StaleOldChunks).
 	slack := fmt.Sprintf("%s in chunk slack", plural.N(st.Stale-st.StaleOldChunks, "old record"))
 	if st.StaleOldChunks > 0 {
-		slack += fmt.Sprintf(" and %d in old chunks past the file header's chunk count", st.StaleOldChunks)
+		where := "past the file header's chunk count"
+		if st.ForeignChunks > 0 {
+			// Counted chunks of another log (evtx.Stats.ForeignChunks).
+			where += fmt.Sprintf(" or not the log's (%s)", plural.N(st.ForeignChunks, "chunk"))
+		}
+		slack += fmt.Sprintf(" and %d in old chunks %s", st.StaleOldChunks, where)
 	}
 	if d.opts.Recover {
 		slack += fmt.Sprintf(" (%d printed, %d undecodable)", st.SlackRead, st.SlackUnreadable)
