@@ -51,7 +51,8 @@ type Event struct {
 	// earlier use of the chunk, or of a log since cleared), and
 	// RecoveredUnallocated for a record of an old chunk past the chunks the
 	// file header counts (one whose records cannot be newer than the
-	// current ones). Such records are read only with Options.Recover.
+	// current ones) or of a counted chunk that is another log's (see
+	// Stats.ForeignChunks). Such records are read only with Options.Recover.
 	Recovered string
 
 	// Partial is "" for an event decoded in full. Otherwise it says why a
