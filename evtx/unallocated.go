@@ -47,8 +47,8 @@ import (
 // the current ones, then by that chain. It applies only when the file header is intact (its
 // chunk count can be believed) and to chunks whose header is intact and
 // counts records. Computed once, on first use, from the chunk headers and
-// one record header per chunk; a log without chunks past the count costs
-// nothing.
+// one record header per chunk; a log without chunks past the count reads
+// only its chunk headers (one 512-byte read a chunk, for foreignChunks).
 //
 // A chunk the header counts is old too when it cannot be one of the log's
 // (foreignChunks): a chunk of another log copied or carved into the file.
@@ -105,24 +105,29 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 	}
 	var maxID, newest uint64
 	var counted []idRange // the numbers of the counted chunks, as their headers claim
+	lastOff := make(map[int]uint32)
 	for i := 0; i < min(s.hdrN, s.nslots); i++ {
 		if h, ok := header(i); ok {
 			counted = append(counted, idRange{h.FirstRecordID, h.LastRecordID, i})
+			lastOff[i] = h.LastRecordOffset
 		}
 	}
 	foreign := foreignChunks(counted, s.firstChunk, s.nextID, s.dirty)
 	old := make(map[int]bool)
+	for i := range foreign {
+		old[i] = true
+	}
+	if s.hdrN >= s.nslots {
+		return old, foreign // no chunk past the count to judge
+	}
 	var cur []idRange // the numbers of the current chunks, as their headers claim
 	for _, r := range counted {
 		if foreign[r.slot] != "" {
-			old[r.slot] = true
 			continue
 		}
 		cur = append(cur, r)
 		maxID = max(maxID, r.hi)
-		if h, ok := header(r.slot); ok {
-			newest = max(newest, recordTime(r.slot, h.LastRecordOffset))
-		}
+		newest = max(newest, recordTime(r.slot, lastOff[r.slot]))
 	}
 	var olds []idRange
 	for i := s.hdrN; i < s.nslots; i++ {
