@@ -112,7 +112,32 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 			lastOff[i] = h.LastRecordOffset
 		}
 	}
-	foreign := foreignChunks(counted, s.firstChunk, s.nextID, s.dirty)
+	// firstRecord returns the bytes of the first record of chunk slot i,
+	// or nil.
+	firstRecord := func(i int) []byte {
+		b := make([]byte, recordHeaderSize)
+		off := s.base + int64(i)*chunkSize + chunkHeaderSize
+		if n, _ := s.ra.ReadAt(b, off); n < recordHeaderSize || !bytes.Equal(b[:4], recordMagic) {
+			return nil
+		}
+		size := int64(le.Uint32(b[4:]))
+		if size < minRecordSize || size > chunkSize-chunkHeaderSize {
+			return nil
+		}
+		r := make([]byte, size)
+		if n, _ := s.ra.ReadAt(r, off); int64(n) < size {
+			return nil
+		}
+		return r
+	}
+	// copyOf: slots a and b begin with the same record, byte for byte:
+	// one is a copy of the other (whole, or at an earlier state), the
+	// log's own records, not another log's.
+	copyOf := func(a, b int) bool {
+		ra, rb := firstRecord(a), firstRecord(b)
+		return ra != nil && bytes.Equal(ra, rb)
+	}
+	foreign := foreignChunks(counted, s.firstChunk, s.nextID, s.dirty, copyOf)
 	old := make(map[int]bool)
 	for i := range foreign {
 		old[i] = true
@@ -269,13 +294,16 @@ func ringChunks(cur, olds []idRange) []int {
 // judged by the first rule alone. It costs O(n log n) in the chunks, and
 // nothing beyond one pass when the numbers ascend, as they do in a log
 // Windows wrote.
-func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool) map[int]string {
+func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool, copyOf func(a, b int) bool) map[int]string {
 	if len(counted) == 0 {
 		return nil
 	}
 	why := make(map[int]string)
-	// The chunks in ring order: from the oldest slot on, wrapping.
-	ring := slices.Clone(counted)
+	// The chunks in ring order: from the oldest slot on, wrapping. A
+	// header claiming more records than a chunk can hold is damaged, not
+	// another log's (its claim is judged where the records are read:
+	// TestImplausibleHeaderClaimIsAProblem); it takes no part.
+	ring := slices.DeleteFunc(slices.Clone(counted), func(r idRange) bool { return r.hi-r.lo >= maxChunkRecords })
 	if first > 0 {
 		at, _ := slices.BinarySearchFunc(ring, first, func(r idRange, s int) int { return cmp.Compare(r.slot, s) })
 		ring = append(ring[at:], ring[:at]...)
@@ -336,6 +364,12 @@ func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool) map[
 		})
 		if at < len(sure) && sure[at].lo <= r.hi {
 			s := sure[at]
+			if s.lo == r.lo && copyOf != nil && copyOf(s.slot, r.slot) {
+				// A copy of the log's own chunk (a chunk copied within
+				// the file): its records are the log's, read as
+				// duplicates (TestDuplicateChunk).
+				continue
+			}
 			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, as chunk %d, which is in order with the log's other chunks, numbers its records %d to %d: two chunks of one log never hold the same number", r.lo, r.hi, s.slot, s.lo, s.hi)
 			continue
 		}
