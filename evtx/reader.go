@@ -244,6 +244,12 @@ type source struct {
 	// is intact (hdrOK) and it names a counted slot, else 0: where the
 	// counted chunks' ring of record numbers starts (foreignChunks).
 	firstChunk int
+	// ringCounted: the header is intact (hdrOK) and its oldest and newest
+	// chunk numbers name, as a ring, exactly the slots it counts (0 to
+	// hdrN-1: first 0 and last hdrN-1, or a wrapped ring whose last chunk
+	// is the slot before its first). A header whose ring is other slots
+	// lags behind a wrapped log (foreignChunks).
+	ringCounted bool
 }
 
 // NewReader returns a Reader of the EVTX log in r, which holds size bytes.
@@ -374,8 +380,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	if src.hdrOK {
 		src.memoFrom = primeFrom(rd.hdr.NextRecordID)
 		src.nextID = rd.hdr.NextRecordID
-		if rd.hdr.FirstChunk < uint64(max(src.hdrN, 0)) {
+		if n := uint64(max(src.hdrN, 0)); rd.hdr.FirstChunk < n {
 			src.firstChunk = int(rd.hdr.FirstChunk)
+			src.ringCounted = rd.hdr.LastChunk == (rd.hdr.FirstChunk+n-1)%n
 		}
 	}
 	rd.stats.Full = rd.hdr.Full()

@@ -137,7 +137,7 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 		ra, rb := firstRecord(a), firstRecord(b)
 		return ra != nil && bytes.Equal(ra, rb)
 	}
-	foreign := foreignChunks(counted, s.firstChunk, s.nextID, s.dirty, copyOf)
+	foreign := foreignChunks(counted, s.firstChunk, s.nextID, !s.dirty && s.ringCounted, copyOf)
 	old := make(map[int]bool)
 	for i := range foreign {
 		old[i] = true
@@ -277,13 +277,27 @@ func ringChunks(cur, olds []idRange) []int {
 // be missing where chunks were zeroed: lost records, not another log's).
 // A chunk is foreign when
 //
-//   - the header was closed cleanly (not dirty) and the chunk holds
+//   - the header binds the chunks (bound, below) and the chunk holds
 //     numbers at or past its next record identifier, which the log had
 //     not given to any record; or
 //   - it lies in no longest ascending run of the counted chunks (read from
-//     the oldest), and either the header was closed cleanly, or it shares
+//     the oldest), and either the header binds the chunks, or it shares
 //     record numbers with a chunk that lies in every such run: two chunks
 //     of one log never hold the same number.
+//
+// The header binds the chunks (bound) when it was closed cleanly (not
+// dirty) and its ring is the slots it counts: its oldest and newest chunk
+// numbers name slots 0 and hdrN-1, or, wrapped, a newest chunk just
+// before the oldest (source.ringCounted). Every header of the samples
+// closed cleanly does (and so do the dirty ones). A header whose ring is
+// other slots than those it counts describes the log as it was some
+// chunks ago: a wrapped log whose header lags (TestWrappedLogHeaderUndercounts:
+// oldest chunk 3 of 6, 4 counted, newest chunk 0, next record identifier
+// 141) has written, since, the slots after its newest chunk (1 and 2,
+// records 141 to 160) and counts a slot before its oldest that holds the
+// ring's oldest records or an older generation of them (91..100 below
+// 101): its next record identifier and its ring's order say nothing of
+// them, and such a header is judged as a dirty one.
 //
 // A dirty header may lag behind the chunks (it counts fewer, and older,
 // chunks and numbers than the file holds) and a shadow copy of a live log
@@ -294,7 +308,7 @@ func ringChunks(cur, olds []idRange) []int {
 // judged by the first rule alone. It costs O(n log n) in the chunks, and
 // nothing beyond one pass when the numbers ascend, as they do in a log
 // Windows wrote.
-func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool, copyOf func(a, b int) bool) map[int]string {
+func foreignChunks(counted []idRange, first int, nextID uint64, bound bool, copyOf func(a, b int) bool) map[int]string {
 	if len(counted) == 0 {
 		return nil
 	}
@@ -308,7 +322,7 @@ func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool, copy
 		at, _ := slices.BinarySearchFunc(ring, first, func(r idRange, s int) int { return cmp.Compare(r.slot, s) })
 		ring = append(ring[at:], ring[:at]...)
 	}
-	if !dirty && nextID > 0 {
+	if bound && nextID > 0 {
 		ring = slices.DeleteFunc(ring, func(r idRange) bool {
 			if r.hi >= nextID {
 				why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, at or past %d, the next record identifier of the file header, which was closed cleanly: the log had not numbered them", r.lo, r.hi, nextID)
@@ -373,7 +387,7 @@ func foreignChunks(counted []idRange, first int, nextID uint64, dirty bool, copy
 			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, as chunk %d, which is in order with the log's other chunks, numbers its records %d to %d: two chunks of one log never hold the same number", r.lo, r.hi, s.slot, s.lo, s.hi)
 			continue
 		}
-		if !dirty {
+		if bound {
 			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, out of the order of the log's other %d counted chunks, whose numbers ascend from the oldest chunk the file header (closed cleanly) names, slot %d", r.lo, r.hi, longest, ring[0].slot)
 		}
 	}
