@@ -101,6 +101,10 @@ func TestForeignChunkNotTheLogs(t *testing.T) {
 		{"numbers of another chunk", evtxtest.Options{}, chunkOf(same, 3), 1, "as chunk 3, which is in order", true, 300, 301},
 		{"numbers of another chunk, dirty", evtxtest.Options{Dirty: true}, chunkOf(same, 3), 1, "as chunk 3, which is in order", true, 300, 301},
 		{"numbered past the header, last slot", evtxtest.Options{}, chunkOf(other, 9), 3, "at or past 401", false, 300, 901},
+		// A wrapped log closed cleanly (oldest chunk 2: slots hold
+		// 201..300, 301..400, 1..100, 101..200; its header's ring is
+		// the slots it counts): slot 0 overwritten.
+		{"numbered past the header, wrapped", evtxtest.Options{OldestChunk: 2}, chunkOf(other, 9), 0, "at or past 401", true, 300, 901},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := foreignLog(t, "vm1.contoso.com", 400, t0, c.o, nil)
@@ -179,6 +183,17 @@ func TestForeignChunkNotJudged(t *testing.T) {
 		{"clean", foreignLog(t, "vm1.contoso.com", 400, t0, evtxtest.Options{}, nil), 400},
 		{"wrapped", foreignLog(t, "vm1.contoso.com", 400, t0, evtxtest.Options{OldestChunk: 2}, nil), 400},
 		{"dirty, header lags", foreignLog(t, "vm1.contoso.com", 400, t0, evtxtest.Options{Dirty: true, UndercountChunks: 1}, nil), 400},
+		// Wrapped logs whose header lags, closed cleanly or not
+		// (TestWrappedLogHeaderUndercounts): counted slots hold numbers
+		// at or past the header's next record identifier (slots 1 and
+		// 2: 141..160) and a slot before its oldest chunk holds the
+		// ring's oldest records out of order (91..100 after 141..150):
+		// the header's ring is not the slots it counts, so neither says
+		// a chunk is another log's.
+		{"wrapped, header lags", ringLog(t, 101, 3, 2, false), 60},
+		{"wrapped, header lags, dirty", ringLog(t, 101, 3, 2, true), 60},
+		{"wrapped, header lags, the slot before the oldest stale", ringLog(t, 101, 5, 1, false, 4), 60},
+		{"wrapped, one chunk counted", ringLog(t, 101, 1, 5, false), 60},
 		{"tie", tie, 400},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -192,5 +207,48 @@ func TestForeignChunkNotJudged(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A wrapped log whose header lags (its ring is not the slots it counts,
+// closed cleanly or not) still has another log's chunk judged when the
+// chunk holds numbers one of the log's chunks in order holds: slot 3, the
+// header's oldest chunk (101..110), overwritten by another machine's
+// chunk numbered 141..150 as slot 1 is. Its records are old; the log's
+// are the others, 111..160 (the uncounted slots 4 and 5, 111..130, chain
+// down from the lowest counted number, 131), and the other machine's
+// records are not among them.
+func TestForeignChunkHeaderLags(t *testing.T) {
+	evs := evtxtest.Noise(time.Date(2024, 5, 1, 2, 0, 0, 0, time.UTC), time.Minute, 10)
+	for i, ev := range evs {
+		ev.RecordID = 141 + uint64(i)
+		ev.System.Computer = "vm2.contoso.com"
+	}
+	other, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dirty := range []bool{false, true} {
+		b := ringLog(t, 101, 3, 2, dirty)
+		copy(chunkOf(b, 3), chunkOf(other, 0))
+		r := readForeign(t, b, false)
+		var got []uint64
+		for _, ev := range r.events {
+			got = append(got, ev.RecordID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, ids(111, 160)) || r.computers["vm2.contoso.com"] != 0 {
+			t.Errorf("dirty %v: records %v of computers %v, want 111..160 of the log's alone", dirty, got, r.computers)
+		}
+		if r.stats.ForeignChunks != 1 || r.stats.StaleOldChunks != 10 {
+			t.Errorf("dirty %v: ForeignChunks %d, StaleOldChunks %d, want 1 and 10", dirty, r.stats.ForeignChunks, r.stats.StaleOldChunks)
+		}
+		var found bool
+		for _, e := range r.errs {
+			found = found || e.Chunk == 3 && strings.Contains(e.Error(), "is not this log's") && strings.Contains(e.Error(), "as chunk 1, which is in order")
+		}
+		if !found {
+			t.Errorf("dirty %v: no problem naming chunk 3 as sharing chunk 1's numbers in %v", dirty, r.errs)
+		}
 	}
 }
