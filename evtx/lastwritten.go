@@ -200,10 +200,31 @@ func (a *writtenCand) compare(b *writtenCand, desc bool) int {
 // this changes no answer; TestWindowMemoEqualsRead and
 // TestWrittenEndsPrimesMemo compare it with fresh reads.
 //
-// A read that fails (an I/O error, see readFailed) sets failed.
+// The walk judges the chunks (oldChunks) from what it reads rather than
+// by reading every chunk header first (judged), when it can: with a memo
+// (the first walk of a Log, Prime's) and no judgement made yet, it walks
+// and scans each counted chunk as current (as it is unless judged another
+// log's, foreignChunks), noting its header (countedRange), and judges the
+// chunks from those headers after the walk; findOld, given them, reads
+// what it reads of the rest. A chunk so walked that the judgement calls
+// another log's makes the walk start again, the judgement made, after the
+// memo forgets the chunks the walk kept (forgetScans; while the walk
+// speculates, the memo serves no chunk to other reads). So a whole log
+// costs no read beyond the walk's, and the answer is the one a walk that
+// judged first gives (TestSpeculativeJudgementEqualsRead). A read that
+// fails (an I/O error, see readFailed) sets failed.
 func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	const k = 64
 	w := max(1, min(s.workers, s.nslots))
+	// spec[i]: what the walk read of counted slot i's header, when it
+	// walked the slot before the judgement was made.
+	var spec []specSlot
+	var judgedNow, specDone func()
+	if s.memo != nil && s.old != nil && s.hdrOK && !speculateOff && s.old.res.Load() == nil && s.memo.oldJudged() == nil {
+		spec = make([]specSlot, min(max(s.hdrN, 0), s.nslots))
+		judgedNow, specDone = s.memo.speculate(s)
+		defer specDone() // whatever happens: readers wait for it
+	}
 	los, his := make([][]writtenCand, w), make([][]writtenCand, w)
 	// The workers take runs of writtenRun chunks in turn rather than a
 	// fixed share each: a worker slowed by the caller's other work
@@ -243,7 +264,8 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 					}
 					end = min(i+writtenRun, s.nslots)
 				}
-				if s.isOld(i) {
+				speculated := i < len(spec) && s.old.res.Load() == nil
+				if !speculated && s.isOld(i) {
 					continue // an old chunk: its records are not yielded by Next
 				}
 				off := s.base + int64(i)*chunkSize
@@ -255,6 +277,10 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 				// once, for the walk and the scan.
 				c := buf[:max(got, 0)]
 				hdr := headerInto(&hbuf, c)
+				if speculated {
+					r, ok := countedRange(i, c)
+					spec[i] = specSlot{walked: true, ok: ok, c: r}
+				}
 				// A chunk the memo lacks is scanned, and the scan finds
 				// the candidates; the others are walked for them.
 				lacks := s.memo.lacks(i)
@@ -263,7 +289,7 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 					fromScan = nil
 				}
 				if lacks {
-					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr, fromScan, &scratch)
+					s.scanRead(i, off, buf, got, err, primeWindow, cache, hdr, fromScan, &scratch, speculated)
 				}
 				if !lacks || fromScan == nil {
 					s.walkChunk(i, c, hdr, cand)
@@ -274,6 +300,14 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 		}()
 	}
 	wg.Wait()
+	if spec != nil {
+		again := s.settleSpeculation(spec, failed.Load())
+		judgedNow()
+		if again {
+			specDone()
+			return s.writtenEnds(failed)
+		}
+	}
 	end := func(cs []writtenCand, desc bool) *writtenCand {
 		cs = firstCands(cs, k, desc)
 		for i := range cs {
@@ -289,6 +323,47 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	}
 	return end(slices.Concat(los...), false), end(slices.Concat(his...), true)
 }
+
+// specSlot is what writtenEnds read of a counted chunk slot's header
+// before the judgement was made: walked, the slot was walked so; ok and c,
+// its countedRange.
+type specSlot struct {
+	walked, ok bool
+	c          countedChunk
+}
+
+// settleSpeculation makes the judgement after a walk that speculated
+// (spec, see writtenEnds), from the headers it read when it walked every
+// counted slot so and no read failed, else as judged does, and reports
+// whether the walk must start again: a slot it walked as current is
+// judged old. The memo then forgets the chunks the walk kept.
+func (s *source) settleSpeculation(spec []specSlot, failed bool) (again bool) {
+	whole := !failed
+	counted := []countedChunk{} // not nil: findOld reads nothing of them
+	for _, sp := range spec {
+		whole = whole && sp.walked
+		if sp.ok {
+			counted = append(counted, sp.c)
+		}
+	}
+	var r *oldJudged
+	if whole {
+		r = s.judgeFrom(counted)
+	} else {
+		r = s.judged()
+	}
+	for i, sp := range spec {
+		if sp.walked && r.old[i] {
+			s.memo.forgetScans()
+			return true
+		}
+	}
+	return false
+}
+
+// speculateOff makes writtenEnds judge the chunks before its walk (tests
+// compare the two ways).
+var speculateOff = false
 
 // writtenRun is how many chunks (1 MiB) a writtenEnds worker takes at a
 // time.

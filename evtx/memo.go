@@ -71,6 +71,100 @@ type windowMemo struct {
 	// by their keys; kept counts the answers it gave (tests check it).
 	kept     map[any]any
 	keptHits int
+	// old is the judgement of the file's chunks (oldChunks), once a
+	// reader made it from reads that did not fail.
+	old *oldJudged
+	// speculating counts the WrittenEnds walks that scan the counted
+	// chunks as current before their judgement is made (writtenEnds):
+	// while one does, skip serves no chunk, since what it keeps of a
+	// chunk later judged another log's is not what a read gives.
+	speculating int
+	// judging, while a walk speculates (specOwner's), is closed when it
+	// has made its judgement: a reader of another source that needs one
+	// waits for it rather than reading every chunk header (judged).
+	judging   chan struct{}
+	specOwner *source
+}
+
+// awaitJudged waits, when a walk of another source than s speculates,
+// until it has made its judgement, and returns the judgement m keeps (nil:
+// none).
+func (m *windowMemo) awaitJudged(s *source) *oldJudged {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	ch, owner := m.judging, m.specOwner
+	m.mu.Unlock()
+	if ch != nil && owner != s {
+		<-ch
+	}
+	return m.oldJudged()
+}
+
+// oldJudged returns the judgement m keeps, or nil.
+func (m *windowMemo) oldJudged() *oldJudged {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.old
+}
+
+// keepOld keeps r as the judgement of the file's chunks.
+func (m *windowMemo) keepOld(r *oldJudged) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.old == nil {
+		m.old = r
+	}
+}
+
+// speculate notes that a walk of s starts scanning counted chunks before
+// their judgement (see speculating); the function it returns notes that
+// the judgement is made (judging), and the one that returns, that the
+// walk is done speculating.
+func (m *windowMemo) speculate(s *source) (judgedNow func(), done func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.speculating++
+	ch := make(chan struct{})
+	if m.judging == nil {
+		m.judging, m.specOwner = ch, s
+	}
+	var once sync.Once
+	judgedNow = func() {
+		once.Do(func() {
+			m.mu.Lock()
+			if m.judging == ch {
+				m.judging, m.specOwner = nil, nil
+			}
+			m.mu.Unlock()
+			close(ch)
+		})
+	}
+	return judgedNow, func() {
+		judgedNow()
+		m.mu.Lock()
+		m.speculating--
+		m.mu.Unlock()
+	}
+}
+
+// forgetScans drops the results of chunk reads m keeps (a walk's that
+// scanned as current a chunk judged another log's, see speculating);
+// what it holds of records (recs) depends on the chunks' bytes alone and
+// stays.
+func (m *windowMemo) forgetScans() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chunks = make(map[int]*chunkMemo)
+	m.unused = nil
+	m.problems = 0
 }
 
 // chunkMemo is what reading a chunk gave: its counts and problems, and the
@@ -189,6 +283,10 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 		return nil
 	}
 	m.mu.Lock()
+	if m.speculating > 0 {
+		m.mu.Unlock()
+		return nil
+	}
 	if i>>6 < len(m.unused) && m.unused[i>>6]&(1<<(i&63)) != 0 {
 		m.served++
 		m.mu.Unlock()

@@ -545,7 +545,7 @@ func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
 	off := s.base + int64(i)*chunkSize
 	n := min(int64(chunkSize), s.size-off)
 	pooled, buf, got, err := readChunkInto(s.ra, off, int(n))
-	res := s.scanRead(i, off, buf, got, err, s.win, cache, nil, nil, nil)
+	res := s.scanRead(i, off, buf, got, err, s.win, cache, nil, nil, nil, false)
 	// Nothing refers to the bytes any more: decoding copies every name,
 	// string and binary value out of the chunk.
 	chunkBufs.Put(pooled)
@@ -557,8 +557,9 @@ func (s *source) chunk(i int, cache *tmplCache) *chunkResult {
 // failed. hdr, if not nil, is the header headerInto parses from buf[:got];
 // cands, if not nil, is given the records walkChunk would give it
 // (chunkJob.cands); into, if not nil, is where the result is made
-// (chunkJob.into).
-func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w window, cache *tmplCache, hdr *chunkHeader, cands func(writtenCand), into *chunkResult) *chunkResult {
+// (chunkJob.into). current scans the chunk as one of the log's current
+// chunks without asking the judgement (writtenEnds' speculation).
+func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w window, cache *tmplCache, hdr *chunkHeader, cands func(writtenCand), into *chunkResult, current bool) *chunkResult {
 	if err == io.EOF && got == len(buf) {
 		err = nil
 	}
@@ -577,7 +578,12 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 		}
 		rc = newRecCursor(recs, keep)
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: s.isOld(i), foreign: s.foreignWhy(i), more: i+1 < s.fileSlots, src: s, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
+	var old bool
+	var foreign string
+	if !current {
+		old, foreign = s.isOld(i), s.foreignWhy(i)
+	}
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: old, foreign: foreign, more: i+1 < s.fileSlots, src: s, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})

@@ -253,6 +253,14 @@ func oddLogs(t *testing.T) map[string][]byte {
 	} else {
 		logs["zero times"] = b
 	}
+	// Another log's chunk in a counted slot (foreignChunks: the first
+	// walk of a Log with a memo scans it as current and walks again,
+	// writtenEnds), and a wrapped log whose header lags (none judged).
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	foreign := foreignLog(t, "vm1.contoso.com", 400, t0, evtxtest.Options{}, nil)
+	copy(chunkOf(foreign, 1), chunkOf(foreignLog(t, "vm3.contoso.com", 1000, t0.Add(-2*time.Hour), evtxtest.Options{}, nil), 9))
+	logs["foreign chunk"] = foreign
+	logs["wrapped, header lags"] = ringLog(t, 101, 3, 2, false)
 	cases, _ := filepath.Glob("../../shared/cases/*/*.evtx")
 	more, _ := filepath.Glob("../../shared/cases/*/*/*.evtx")
 	for _, p := range append(cases, more...) {

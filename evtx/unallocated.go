@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // oldChunks finds the chunk slots that hold what remains of an earlier use
@@ -53,10 +54,58 @@ import (
 // A chunk the header counts is old too when it cannot be one of the log's
 // (foreignChunks): a chunk of another log copied or carved into the file.
 type oldChunks struct {
-	once sync.Once
-	old  map[int]bool
-	// foreign says, of each counted chunk judged old, why (foreignChunks).
+	mu  sync.Mutex
+	res atomic.Pointer[oldJudged] // nil until judged
+}
+
+// oldJudged is the judgement of oldChunks: the old chunk slots, and of
+// the counted ones judged old, why (foreignChunks).
+type oldJudged struct {
+	old     map[int]bool
 	foreign map[int]string
+}
+
+// judged returns the judgement of the file's chunks (oldChunks), made on
+// first use: the memo's, when a reader of the same file made it already,
+// else from the chunk headers (findOld), kept in the memo unless a read
+// failed.
+func (s *source) judged() *oldJudged {
+	if r := s.old.res.Load(); r != nil {
+		return r
+	}
+	s.old.mu.Lock()
+	defer s.old.mu.Unlock()
+	if r := s.old.res.Load(); r != nil {
+		return r
+	}
+	r := s.memo.awaitJudged(s)
+	if r == nil {
+		var exact bool
+		r, exact = s.findOld(nil)
+		if exact {
+			s.memo.keepOld(r)
+		}
+	}
+	s.old.res.Store(r)
+	return r
+}
+
+// judgeFrom judges the file's chunks as judged does, the counted chunks'
+// headers given (counted: countedRange of each counted slot whose header
+// is intact and counts records, in file order) rather than read, and
+// returns the judgement, or the one made meanwhile.
+func (s *source) judgeFrom(counted []countedChunk) *oldJudged {
+	s.old.mu.Lock()
+	defer s.old.mu.Unlock()
+	if r := s.old.res.Load(); r != nil {
+		return r
+	}
+	r, exact := s.findOld(counted)
+	if exact {
+		s.memo.keepOld(r)
+	}
+	s.old.res.Store(r)
+	return r
 }
 
 // isOld reports whether chunk slot i is an old chunk (see oldChunks).
@@ -64,8 +113,7 @@ func (s *source) isOld(i int) bool {
 	if s.old == nil || !s.hdrOK {
 		return false
 	}
-	s.old.once.Do(func() { s.old.old, s.old.foreign = s.findOld() })
-	return s.old.old[i]
+	return s.judged().old[i]
 }
 
 // foreignWhy returns why chunk slot i, one the file header counts, is not
@@ -74,17 +122,48 @@ func (s *source) foreignWhy(i int) string {
 	if !s.isOld(i) {
 		return ""
 	}
-	return s.old.foreign[i]
+	return s.judged().foreign[i]
 }
 
-func (s *source) findOld() (map[int]bool, map[int]string) {
+// countedChunk is what findOld reads of a counted chunk's header: the
+// record numbers it claims and its last record's offset.
+type countedChunk struct {
+	idRange
+	lastOff uint32
+}
+
+// countedRange returns what findOld reads of the header of chunk slot i
+// (c: its bytes as read, from its start): ok when the header is intact
+// and counts records.
+func countedRange(i int, c []byte) (countedChunk, bool) {
+	if len(c) < chunkHeaderSize || !intactChunkHeader(c[:chunkHeaderSize]) {
+		return countedChunk{}, false
+	}
+	h := parseChunkFields(c[:chunkHeaderSize])
+	return countedChunk{idRange{h.FirstRecordID, h.LastRecordID, i}, h.LastRecordOffset}, h.LastRecordID != 0 && h.FirstRecordID <= h.LastRecordID
+}
+
+// findOld judges the file's chunks (oldChunks); counted, when not nil,
+// gives the counted chunks' headers as it reads them (countedRange of
+// every counted slot, the intact ones, in file order). exact is false when
+// a read failed (an I/O error): the judgement may differ from one whose
+// reads succeed.
+func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 	le := binary.LittleEndian
+	exact = true
 	hdr := make([]byte, chunkHeaderSize+recordHeaderSize)
+	readAt := func(b []byte, off int64) int {
+		n, err := s.ra.ReadAt(b, off)
+		if readFailed(err) {
+			exact = false
+		}
+		return n
+	}
 	// header reads chunk slot i's header; ok when intact and it counts
 	// records.
 	header := func(i int) (chunkHeader, bool) {
 		off := s.base + int64(i)*chunkSize
-		n, _ := s.ra.ReadAt(hdr[:chunkHeaderSize], off)
+		n := readAt(hdr[:chunkHeaderSize], off)
 		if n < chunkHeaderSize || !bytes.Equal(hdr[:8], chunkMagic) || chunkHeaderCRC(hdr) != le.Uint32(hdr[124:]) {
 			return chunkHeader{}, false
 		}
@@ -98,26 +177,30 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 			return 0
 		}
 		b := hdr[chunkHeaderSize:]
-		if n, _ := s.ra.ReadAt(b, s.base+int64(i)*chunkSize+int64(o)); n < recordHeaderSize || !bytes.Equal(b[:4], recordMagic) {
+		if n := readAt(b, s.base+int64(i)*chunkSize+int64(o)); n < recordHeaderSize || !bytes.Equal(b[:4], recordMagic) {
 			return 0
 		}
 		return le.Uint64(b[16:])
 	}
 	var maxID, newest uint64
-	var counted []idRange // the numbers of the counted chunks, as their headers claim
-	lastOff := make(map[int]uint32)
-	for i := 0; i < min(s.hdrN, s.nslots); i++ {
-		if h, ok := header(i); ok {
-			counted = append(counted, idRange{h.FirstRecordID, h.LastRecordID, i})
-			lastOff[i] = h.LastRecordOffset
+	// counted: the numbers of the counted chunks, as their headers claim.
+	if counted == nil {
+		for i := 0; i < min(s.hdrN, s.nslots); i++ {
+			if h, ok := header(i); ok {
+				counted = append(counted, countedChunk{idRange{h.FirstRecordID, h.LastRecordID, i}, h.LastRecordOffset})
+			}
 		}
+	}
+	ranges := make([]idRange, len(counted))
+	for k, c := range counted {
+		ranges[k] = c.idRange
 	}
 	// firstRecord returns the bytes of the first record of chunk slot i,
 	// or nil.
 	firstRecord := func(i int) []byte {
 		b := make([]byte, recordHeaderSize)
 		off := s.base + int64(i)*chunkSize + chunkHeaderSize
-		if n, _ := s.ra.ReadAt(b, off); n < recordHeaderSize || !bytes.Equal(b[:4], recordMagic) {
+		if n := readAt(b, off); n < recordHeaderSize || !bytes.Equal(b[:4], recordMagic) {
 			return nil
 		}
 		size := int64(le.Uint32(b[4:]))
@@ -125,7 +208,7 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 			return nil
 		}
 		r := make([]byte, size)
-		if n, _ := s.ra.ReadAt(r, off); int64(n) < size {
+		if n := readAt(r, off); int64(n) < size {
 			return nil
 		}
 		return r
@@ -137,22 +220,22 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 		ra, rb := firstRecord(a), firstRecord(b)
 		return ra != nil && bytes.Equal(ra, rb)
 	}
-	foreign := foreignChunks(counted, s.firstChunk, s.nextID, !s.dirty && s.ringCounted, copyOf)
+	foreign := foreignChunks(ranges, s.firstChunk, s.nextID, !s.dirty && s.ringCounted, copyOf)
 	old := make(map[int]bool)
 	for i := range foreign {
 		old[i] = true
 	}
 	if s.hdrN >= s.nslots {
-		return old, foreign // no chunk past the count to judge
+		return &oldJudged{old, foreign}, exact // no chunk past the count to judge
 	}
 	var cur []idRange // the numbers of the current chunks, as their headers claim
-	for _, r := range counted {
-		if foreign[r.slot] != "" {
+	for _, c := range counted {
+		if foreign[c.slot] != "" {
 			continue
 		}
-		cur = append(cur, r)
-		maxID = max(maxID, r.hi)
-		newest = max(newest, recordTime(r.slot, lastOff[r.slot]))
+		cur = append(cur, c.idRange)
+		maxID = max(maxID, c.hi)
+		newest = max(newest, recordTime(c.slot, c.lastOff))
 	}
 	var olds []idRange
 	for i := s.hdrN; i < s.nslots; i++ {
@@ -175,7 +258,7 @@ func (s *source) findOld() (map[int]bool, map[int]string) {
 	for _, i := range ringChunks(cur, olds) {
 		delete(old, i)
 	}
-	return old, foreign
+	return &oldJudged{old, foreign}, exact
 }
 
 // idRange is the record numbers lo..hi a chunk's header claims, of chunk
