@@ -136,7 +136,7 @@ func (m *windowMemo) speculate(s *source) (judgedNow func(), done func()) {
 	if m.judging == nil {
 		m.judging, m.specOwner = ch, s
 	}
-	var once sync.Once
+	var once, doneOnce sync.Once
 	judgedNow = func() {
 		once.Do(func() {
 			m.mu.Lock()
@@ -148,10 +148,12 @@ func (m *windowMemo) speculate(s *source) (judgedNow func(), done func()) {
 		})
 	}
 	return judgedNow, func() {
-		judgedNow()
-		m.mu.Lock()
-		m.speculating--
-		m.mu.Unlock()
+		doneOnce.Do(func() {
+			judgedNow()
+			m.mu.Lock()
+			m.speculating--
+			m.mu.Unlock()
+		})
 	}
 }
 

@@ -84,6 +84,9 @@ func TestSpeculativeJudgementEqualsRead(t *testing.T) {
 				return first, last, m, rd.src.judged(), rt.n.Load() - n0
 			}
 			f1, l1, m1, j1, reads := walk(false, nil)
+			if m1.speculating != 0 || m1.judging != nil {
+				t.Errorf("%s (%d workers): after the walk the memo notes %d walks speculating (judging %v), want none", name, workers, m1.speculating, m1.judging)
+			}
 			f2, l2, m2, j2, _ := walk(true, nil)
 			_, _, _, _, given := walk(false, want)
 			for _, c := range []struct {
