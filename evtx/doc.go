@@ -45,9 +45,10 @@
 // before it was cleared) and in old chunks past the file header's chunk
 // count (unallocated space whose records cannot be newer than the current
 // ones), and in a chunk the header counts that is another log's (pasted or
-// carved into the file: numbered past a clean header's next record
-// identifier, or out of the log's chunk order and sharing its numbers; a
-// problem names it), are not part of the log's contents: they are counted in
+// carved into the file: numbered past the next record identifier of a
+// clean header whose ring is the slots it counts, or out of the log's
+// chunk order and sharing its numbers; a problem names it), are not part
+// of the log's contents: they are counted in
 // Stats.Stale and yielded only with Options.Recover, after the current
 // records, flagged in Event.Recovered.
 //
