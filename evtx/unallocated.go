@@ -47,9 +47,12 @@ import (
 // Uncounted chunks are judged in file order, each accepted one adding to
 // the current ones, then by that chain. It applies only when the file header is intact (its
 // chunk count can be believed) and to chunks whose header is intact and
-// counts records. Computed once, on first use, from the chunk headers and
-// one record header per chunk; a log without chunks past the count reads
-// only its chunk headers (one 512-byte read a chunk, for foreignChunks).
+// counts records. Computed once per file, on first use, from the chunk
+// headers and one record header per chunk; a log without chunks past the
+// count reads only its chunk headers (one 512-byte read a chunk, for
+// foreignChunks), and none when the first walk of a Log makes the
+// judgement from the headers it reads anyway (writtenEnds); a memo keeps
+// the judgement for the file's later readers (judged).
 //
 // A chunk the header counts is old too when it cannot be one of the log's
 // (foreignChunks): a chunk of another log copied or carved into the file.
