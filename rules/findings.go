@@ -405,8 +405,18 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	}
 	// Covered: some log reaches back to the window's start and some log
 	// reaches into the window (quiet stretches cannot be told from gaps).
+	// Of several logs of the channel that are not copies (read as one
+	// before this), the window's start must lie in one log's span, or
+	// between two logs one of which goes on where the other ends (the
+	// EventRecordID after its last): a Security export ending 51 days
+	// before the window and another starting 46 seconds before its end
+	// (the public samples Security_Tor.evtx and ex_001.evtx of
+	// michkoll/fakenevtx, one machine's) were "read and covers it",
+	// though no log given holds anything of the rest of the window.
 	var oldest, newest time.Time
 	startsBefore := false
+	var endsBefore, startsAfter *Input // the log ending last before the window's start, and starting first after it
+	holdsStart := false
 	untimed, inWindow, partial := 0, 0, 0
 	for _, in := range readable {
 		// Records decoded in part are counted in the rule's window: a
@@ -439,6 +449,13 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		}
 		if !first.After(windowStart) {
 			startsBefore = true
+			if !last.Before(windowStart) {
+				holdsStart = true
+			} else if endsBefore == nil || last.After(endsBefore.LastWritten.Time) {
+				endsBefore = in
+			}
+		} else if startsAfter == nil || first.Before(startsAfter.FirstWritten.Time) {
+			startsAfter = in
 		}
 		if oldest.IsZero() || first.Before(oldest) {
 			oldest = first
@@ -446,6 +463,13 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		if last.After(newest) {
 			newest = last
 		}
+	}
+	if startsBefore && !holdsStart && endsBefore != nil && startsAfter != nil {
+		// The logs either side of the window's start: one going on where
+		// the other ends (consecutive EventRecordIDs) holds it all the
+		// same.
+		a, b := endsBefore.LastWritten.EventRecordID, startsAfter.FirstWritten.EventRecordID
+		holdsStart = a != 0 && b == a+1
 	}
 	ls.Status = LogPartial
 	switch {
@@ -459,6 +483,10 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	case newest.Before(windowStart):
 		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
 			evtx.FormatTime(newest), FormatSpan(newest, windowStart))
+	case startsBefore && !holdsStart && endsBefore != nil && startsAfter != nil:
+		ls.Detail = fmt.Sprintf("no log of it holds the window's start: %s ends with %s at %s, %s before it, and %s starts with %s at %s, %s after it; the records written between them are not among the inputs",
+			endsBefore.Path, endsBefore.LastWritten, evtx.FormatTime(endsBefore.LastWritten.Time), FormatSpan(endsBefore.LastWritten.Time, windowStart),
+			startsAfter.Path, startsAfter.FirstWritten, evtx.FormatTime(startsAfter.FirstWritten.Time), FormatSpan(windowStart, startsAfter.FirstWritten.Time))
 	case startsBefore && cutText(readable) != "":
 		// The copy stops where its headers say it goes on: the records
 		// after the cut are lost, and "now" is only the last record read.
