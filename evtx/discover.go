@@ -528,6 +528,14 @@ func zipReader(l *Log, o Options, ra io.ReaderAt, n int64, damage *FormatError) 
 // zipDamage describes an inflation that stopped with err after n bytes
 // (nil for a clean end: io.EOF and the size the header claims).
 func zipDamage(l *Log, o Options, n int64, err error) *FormatError {
+	if errors.Is(err, zip.ErrChecksum) {
+		// archive/zip checks the CRC-32 only once the member's data ends
+		// (its size read in full): every byte was inflated, and some of
+		// them are wrong, where the CRC does not say. It is the whole
+		// member's, not a place in it: no chunk past the data, and not
+		// "the records before it" (the member was read to its end).
+		return &FormatError{File: o.Name, Offset: 0, Chunk: -1, Err: fmt.Errorf("%w: zip member damaged%w: the CRC-32 of its %s, all read, is not the one the archive stores: some of its bytes are wrong, where is not known (the chunk and record checksums name the damage they find)", ErrChecksum, wholeMember{}, plural.N(n, "byte"))}
+	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		switch {
 		case uint64(n) == l.zipSize || err == io.EOF && l.zipSize == 0:
@@ -547,6 +555,12 @@ func zipDamage(l *Log, o Options, n int64, err error) *FormatError {
 	}
 	return &FormatError{File: o.Name, Offset: n, Chunk: chunk, Err: fmt.Errorf("%w: zip member damaged: %v; the records before it are read", ErrCorrupt, err)}
 }
+
+// wholeMember wraps errWholeMember into a message without adding text.
+type wholeMember struct{}
+
+func (wholeMember) Error() string { return "" }
+func (wholeMember) Unwrap() error { return errWholeMember }
 
 // progressReader reports inflation progress to the Log's Progress hook.
 type progressReader struct {

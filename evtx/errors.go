@@ -58,6 +58,12 @@ var (
 	ErrNoLogs = errors.New("evtx: no .evtx logs")
 )
 
+// errWholeMember marks (errors.Is) a FormatError that is about a whole
+// archive member rather than a place in it: its CRC-32, checked only once
+// every byte was inflated. Its Offset is 0 and its Chunk -1, and Error
+// names neither.
+var errWholeMember = errors.New("the whole member")
+
 // FormatError reports a problem at a place in a file. The reader collects
 // them and keeps reading; Err wraps one of the sentinels above.
 //
@@ -81,15 +87,22 @@ func (e *FormatError) Error() string {
 	if e.File != "" {
 		s += e.File + ": "
 	}
-	if e.Chunk >= 0 {
+	switch {
+	case errors.Is(e.Err, errWholeMember):
+		// A problem of the whole archive member (its CRC-32): no place
+		// in it, and not its file header.
+		s += "the whole zip member: "
+	case e.Chunk >= 0:
 		s += fmt.Sprintf("chunk %d: ", e.Chunk)
-	} else {
+	default:
 		s += "file header: "
 	}
 	if e.Record != 0 {
 		s += fmt.Sprintf("record %d: ", e.Record)
 	}
-	s += fmt.Sprintf("offset %#x: ", e.Offset)
+	if !errors.Is(e.Err, errWholeMember) {
+		s += fmt.Sprintf("offset %#x: ", e.Offset)
+	}
 	msg := "format error"
 	if e.Err != nil {
 		msg = e.Err.Error()

@@ -146,3 +146,63 @@ func TestZipMemberEncrypted(t *testing.T) {
 		t.Errorf("error %q", err)
 	}
 }
+
+// TestZipMemberChecksumWhole: a stored member with one byte changed
+// inflates to its full size and then fails its CRC-32. The problem was
+// "chunk 17: offset 0x111000: ... inflating stopped after 1118208 of
+// 1118208 bytes: zip: checksum error; the records before it are read",
+// naming a chunk past the end of the data and a stop that did not
+// happen. It is now the whole member's problem (ErrChecksum, no chunk, no
+// offset), every record is read as from the bytes unzipped, and the
+// chunk checksum names the chunk changed.
+func TestZipMemberChecksumWhole(t *testing.T) {
+	data := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx")
+	dir := t.TempDir()
+	damaged := bytes.Clone(data)
+	damaged[fileHeaderBlock+chunkSize+chunkHeaderSize+100] ^= 0xff // a record of chunk 1
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "System.evtx", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	zw.Close()
+	z := buf.Bytes()
+	at := bytes.Index(z, data)
+	if at < 0 {
+		t.Fatal("stored member's bytes not found in the archive")
+	}
+	copy(z[at:], damaged) // the CRC-32 stays the undamaged bytes'
+	zp := filepath.Join(dir, "logs.zip")
+	if err := os.WriteFile(zp, z, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := Find(zp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantErrs := readLogIDs(t, &Log{Path: "unzipped", file: writeTemp(t, dir, damaged)}, Options{})
+	got, errs := readLogIDs(t, logs[0], Options{})
+	if len(got) != len(want) {
+		t.Errorf("%d records read from the member, %d from its bytes unzipped", len(got), len(want))
+	}
+	if len(errs) != len(wantErrs)+1 {
+		t.Errorf("%d problems, want the %d of the bytes unzipped and the CRC's: %v", len(errs), len(wantErrs), errs)
+	}
+	var crc *FormatError
+	for _, e := range errs {
+		if strings.Contains(e.Error(), "zip member damaged") {
+			crc = e
+		}
+	}
+	if crc == nil {
+		t.Fatalf("no zip damage reported; errors: %v", errs)
+	}
+	msg := crc.Error()
+	if !errors.Is(crc, ErrChecksum) || !errors.Is(crc, errWholeMember) || crc.Chunk != -1 ||
+		!strings.Contains(msg, logs[0].Path+": the whole zip member: checksum mismatch: zip member damaged: the CRC-32 of its ") ||
+		strings.Contains(msg, "chunk") && !strings.Contains(msg, "the chunk and record checksums") || strings.Contains(msg, "stopped") || strings.Contains(msg, "offset") {
+		t.Errorf("the CRC's problem: %v", msg)
+	}
+}

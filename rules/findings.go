@@ -9,6 +9,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -405,8 +406,12 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	}
 	// Covered: some log reaches back to the window's start and some log
 	// reaches into the window (quiet stretches cannot be told from gaps).
+	// Of several logs of the channel that are not copies (read as one
+	// before this), the time between one's last record and the next
+	// one's first holds records of neither: logsGap.
 	var oldest, newest time.Time
 	startsBefore := false
+	var timed []*Input
 	untimed, inWindow, partial := 0, 0, 0
 	for _, in := range readable {
 		// Records decoded in part are counted in the rule's window: a
@@ -437,6 +442,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		if first.IsZero() {
 			continue
 		}
+		timed = append(timed, in)
 		if !first.After(windowStart) {
 			startsBefore = true
 		}
@@ -447,6 +453,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			newest = last
 		}
 	}
+	gapBefore, gapAfter := logsGap(timed, windowStart, j.ref)
 	ls.Status = LogPartial
 	switch {
 	case oldest.IsZero() && untimed > 0:
@@ -459,6 +466,15 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	case newest.Before(windowStart):
 		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
 			evtx.FormatTime(newest), FormatSpan(newest, windowStart))
+	case startsBefore && gapBefore != nil:
+		a, b := gapBefore.LastWritten, gapAfter.FirstWritten
+		if a.Time.Before(windowStart) {
+			ls.Detail = fmt.Sprintf("no log of it holds the window's start: %s ends with %s at %s, %s before it, and %s starts with %s at %s, %s after it; the records written between them are not among the inputs",
+				gapBefore.Path, a, evtx.FormatTime(a.Time), FormatSpan(a.Time, windowStart), gapAfter.Path, b, evtx.FormatTime(b.Time), FormatSpan(windowStart, b.Time))
+		} else {
+			ls.Detail = fmt.Sprintf("no log of it holds the %s of the window between %s, which ends with %s at %s, and %s, which starts with %s at %s; the records written between them are not among the inputs",
+				FormatSpan(a.Time, b.Time), gapBefore.Path, a, evtx.FormatTime(a.Time), gapAfter.Path, b, evtx.FormatTime(b.Time))
+		}
 	case startsBefore && cutText(readable) != "":
 		// The copy stops where its headers say it goes on: the records
 		// after the cut are lost, and "now" is only the last record read.
@@ -484,6 +500,42 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			evtx.FormatTime(oldest), FormatSpan(windowStart, oldest))
 	}
 	return ls
+}
+
+// logsGap returns the first two logs of ins (each with a first- and
+// last-written record with a TimeCreated) between which no log holds a
+// record in the window [start, ref]: the logs in the order of their
+// first-written records' times, the one reaching furthest so far ends
+// before the next one starts, and the time between reaches into the
+// window (ref zero: no end). A Security export ending 51 days before the
+// window and another starting 46 seconds before its end (the public
+// samples Security_Tor.evtx and ex_001.evtx of michkoll/fakenevtx, one
+// machine's) were "read and covers it", the coverage taken from the
+// first log's start and the last one's end. The time between is no gap
+// when the later log goes on where the earlier one ends: its first
+// EventRecordID is the next after the earlier one's last, or 1 (a log
+// begun then, as one archived when full goes on in a new file:
+// scenario archived-system), as a quiet stretch inside one log is not
+// (a log cleared then starts at 1 too, its first record Eventlog 104 or
+// Security 1102; what the clear removed is not told apart here).
+// It returns nil, nil when the logs leave no such gap.
+func logsGap(ins []*Input, start, ref time.Time) (before, after *Input) {
+	sorted := slices.Clone(ins)
+	slices.SortStableFunc(sorted, func(a, b *Input) int { return a.FirstWritten.Time.Compare(b.FirstWritten.Time) })
+	var reach *Input
+	for _, in := range sorted {
+		if reach != nil && in.FirstWritten.Time.After(reach.LastWritten.Time) &&
+			in.FirstWritten.Time.After(start) && (ref.IsZero() || reach.LastWritten.Time.Before(ref)) {
+			a, b := reach.LastWritten.EventRecordID, in.FirstWritten.EventRecordID
+			if !(b == 1 || a != 0 && b == a+1) {
+				return reach, in
+			}
+		}
+		if reach == nil || in.LastWritten.Time.After(reach.LastWritten.Time) {
+			reach = in
+		}
+	}
+	return nil, nil
 }
 
 // lostInWindow says which records the logs read lost (Input.Lost) in a

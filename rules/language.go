@@ -744,7 +744,7 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 						lost = append(lost, followerLost{in.Path, l})
 					}
 					if cutText([]*Input{in}) != "" && in.LastWritten != nil {
-						lost = append(lost, followerLost{in.Path, LostRecords{AfterID: in.LastWritten.RecordNumber, After: in.LastWritten.Time, Newest: true, cut: true}})
+						lost = append(lost, followerLost{in.Path, LostRecords{AfterID: in.LastWritten.RecordNumber, AfterEventID: in.LastWritten.EventRecordID, After: in.LastWritten.Time, Newest: true, cut: true}})
 					}
 					first, last := in.Stats.First, in.Stats.Last
 					if in.FirstWritten != nil && in.LastWritten != nil {
@@ -856,6 +856,9 @@ type followerLost struct {
 
 func (l followerLost) String() string {
 	if l.run.cut {
+		if id := l.run.AfterEventID; id != 0 && id != l.run.AfterID {
+			return fmt.Sprintf("%s is cut short after record %d (EventRecordID %d, %s): the records after it are lost", l.path, l.run.AfterID, id, evtx.FormatTime(l.run.After))
+		}
 		return fmt.Sprintf("%s is cut short after record %d (%s): the records after it are lost", l.path, l.run.AfterID, evtx.FormatTime(l.run.After))
 	}
 	return l.path + ": " + l.run.String()

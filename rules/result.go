@@ -233,7 +233,13 @@ type Input struct {
 type LostRecords struct {
 	AfterID, BeforeID uint64
 	After, Before     time.Time
-	Newest            bool
+	// AfterEventID and BeforeEventID are the EventRecordIDs of the
+	// records either side (0: not read, or no record): where an export
+	// renumbered its records, AfterID and BeforeID are the file's own
+	// numbers, which Event Viewer does not show, and the run is named
+	// by both.
+	AfterEventID, BeforeEventID uint64
+	Newest                      bool
 	// cut marks the records after the last one of a log cut short
 	// (cutText), which its file header's chunk count says were written:
 	// AfterID and After are the last record's, BeforeID is not known.
@@ -266,6 +272,15 @@ func (l LostRecords) String() string {
 		}
 		return evtx.FormatTime(t)
 	}
+	// side names a record beside the run: its record number, with its
+	// EventRecordID where that differs (an export renumbers its records,
+	// and Event Viewer shows the EventRecordID).
+	side := func(id, eventID uint64, t time.Time) string {
+		if eventID != 0 && eventID != id {
+			return fmt.Sprintf("record %d (EventRecordID %d, %s)", id, eventID, at(t))
+		}
+		return fmt.Sprintf("record %d (%s)", id, at(t))
+	}
 	what := fmt.Sprintf("records %d to %d (%d)", l.AfterID+1, l.BeforeID-1, l.Count())
 	if l.Count() == 1 {
 		what = fmt.Sprintf("record %d", l.AfterID+1)
@@ -277,12 +292,12 @@ func (l LostRecords) String() string {
 		return fmt.Sprintf("records %d to %d (at most %d) not read: no chunk holds a readable record, and the file header counts records up to %d (next record id %d); how many of them the file held is not known", l.AfterID+1, l.BeforeID-1, l.Count(), l.BeforeID-1, l.BeforeID)
 	}
 	if l.Newest && l.chunkCount {
-		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (the header of its newest chunk counts records up to %d)", what, l.AfterID, at(l.After), l.BeforeID-1)
+		return fmt.Sprintf("%s missing after %s, the newest the file holds (the header of its newest chunk counts records up to %d)", what, side(l.AfterID, l.AfterEventID, l.After), l.BeforeID-1)
 	}
 	if l.Newest {
-		return fmt.Sprintf("%s missing after record %d (%s), the newest the file holds (its file header counts records up to %d: next record id %d)", what, l.AfterID, at(l.After), l.BeforeID-1, l.BeforeID)
+		return fmt.Sprintf("%s missing after %s, the newest the file holds (its file header counts records up to %d: next record id %d)", what, side(l.AfterID, l.AfterEventID, l.After), l.BeforeID-1, l.BeforeID)
 	}
-	return fmt.Sprintf("%s missing between record %d (%s) and record %d (%s)", what, l.AfterID, at(l.After), l.BeforeID, at(l.Before))
+	return fmt.Sprintf("%s missing between %s and %s", what, side(l.AfterID, l.AfterEventID, l.After), side(l.BeforeID, l.BeforeEventID, l.Before))
 }
 
 // overlaps reports whether the lost records can lie in [start, end]: they

@@ -848,7 +848,7 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 	if (in.Decoded || s.ref.IsZero()) && !in.lostRead {
 		in.lostRead = true
 		for _, l := range f.LostRecords() {
-			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount, noneRead: l.NoneRead, Slack: l.Slack})
+			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), AfterEventID: lostEventID(l.After), BeforeEventID: lostEventID(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount, noneRead: l.NoneRead, Slack: l.Slack})
 		}
 	}
 	// The reader's own judgement (most records renumbered) adds to the
@@ -861,6 +861,15 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 		in.Conflict = cs[0]
 	}
 	in.Errors = append([]*evtx.FormatError(nil), errs[:min(len(errs), maxErrors)]...)
+}
+
+// lostEventID is the EventRecordID of a record beside lost ones, 0 for
+// none (or none read).
+func lostEventID(ev *evtx.Event) uint64 {
+	if ev == nil {
+		return 0
+	}
+	return ev.System.EventRecordID
 }
 
 // lostTime is the TimeCreated of a record beside lost ones (eventTime),

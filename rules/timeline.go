@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"slices"
 	"sort"
@@ -69,6 +70,11 @@ type TimelineLine struct {
 	EventRecordID, RecordID uint64
 	grouped                 bool
 	entry                   *TimelineEntry // of a group
+	// evicted marks a group set aside to keep at most maxTimelineGroups
+	// (its events counted dropped); partial a group begun again after a
+	// group of its key was set aside: its earlier events are among those
+	// left out, and its text says so.
+	evicted, partial bool
 	// parts are Text's fields ("IpAddress=10.0.0.5"), spellings how the
 	// events of a group wrote each field of Fields that is among the
 	// entry's Addresses (nil when there is none), values the values its
@@ -172,6 +178,10 @@ type timeline struct {
 	lines   []*TimelineLine
 	groups  map[string]*TimelineLine
 	dropped int
+	// evicted holds a hash of the key of each group set aside
+	// (evictGroups), so that a group of that key begun again is marked
+	// partial.
+	evicted map[uint64]struct{}
 	// untimed counts the events of the timeline's entries without a
 	// TimeCreated (placed on no line); untimedNewest holds the last
 	// written of them (writtenAfter), at most MaxTimelineUntimed.
@@ -185,7 +195,8 @@ type timeline struct {
 const MaxTimelineUntimed = 5
 
 // maxTimelineGroups bounds the groups kept (distinct addresses of failed
-// logons); events of further groups count as dropped.
+// logons): past it, the older half by their last event are set aside,
+// their events counted as dropped (evictGroups).
 const maxTimelineGroups = 4096
 
 // compileTimeline compiles the built-in timeline's entries into queries
@@ -262,8 +273,7 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 			return
 		}
 		if len(tl.groups) >= maxTimelineGroups {
-			tl.dropped++ // counted in events
-			return
+			tl.evictGroups()
 		}
 	}
 	l := &TimelineLine{
@@ -275,6 +285,9 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	l.Text = joinParts(e, l.parts)
 	if key != "" {
 		l.grouped, l.entry = true, e
+		if _, ok := tl.evicted[keyHash(key)]; ok {
+			l.partial = true
+		}
 		tl.groups[key] = l
 		l.noteSpellings(e, ev)
 		l.noteValues(e, ev)
@@ -285,6 +298,43 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	if len(tl.lines) >= 4*tl.max+64+len(tl.groups) {
 		tl.trim(true)
 	}
+}
+
+// evictGroups sets aside the older half of the groups, by their last
+// event (as trim keeps lines), counting their events as dropped, and
+// notes their keys (evicted). A group's line was kept however many
+// groups began after it, and a new group past maxTimelineGroups was
+// dropped instead: of a brute-force attack from 100,000 addresses, the
+// timeline showed lines of the first 4,096 addresses, 13 hours before
+// the reference time, and called the 95,904 newer events "older events
+// before these left out".
+func (tl *timeline) evictGroups() {
+	gs := make([]*TimelineLine, 0, len(tl.groups))
+	for _, l := range tl.groups {
+		gs = append(gs, l)
+	}
+	sortLines(gs, func(l *TimelineLine) time.Time { return l.Last })
+	if tl.evicted == nil {
+		tl.evicted = map[uint64]struct{}{}
+	}
+	for _, l := range gs[:len(gs)/2] {
+		l.evicted = true
+		tl.dropped += l.Count
+	}
+	for key, l := range tl.groups {
+		if l.evicted {
+			tl.evicted[keyHash(key)] = struct{}{}
+			delete(tl.groups, key)
+		}
+	}
+	tl.lines = slices.DeleteFunc(tl.lines, func(l *TimelineLine) bool { return l.evicted })
+}
+
+// keyHash is the FNV-1a hash of a group's key.
+func keyHash(key string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64()
 }
 
 // noteUntimed counts r, an event of the timeline without a TimeCreated,
@@ -358,6 +408,9 @@ func (tl *timeline) finish() ([]*TimelineLine, int) {
 	for _, l := range tl.lines {
 		if l.entry != nil {
 			l.Text = l.lineText()
+		}
+		if l.partial {
+			l.Text += fmt.Sprintf("; earlier events like these are among those left out (the timeline keeps at most %d groups while reading)", maxTimelineGroups)
 		}
 	}
 	sortLines(tl.lines, func(l *TimelineLine) time.Time { return l.Time })

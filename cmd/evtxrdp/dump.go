@@ -680,7 +680,13 @@ func lostText(l evtx.LostSpan, copies bool) string {
 		if !ev.System.TimeCreated.IsZero() {
 			t = evtx.FormatTime(ev.System.TimeCreated)
 		}
-		return fmt.Sprintf("record %d (%s: chunk %d: offset %#x, %s)", id, ev.Source.File, ev.Source.Chunk, ev.Source.Offset, t)
+		// An export renumbers its records: the EventRecordID, which
+		// Event Viewer shows, is named beside the file's number.
+		eid := ""
+		if e := ev.System.EventRecordID; e != 0 && e != id {
+			eid = fmt.Sprintf("EventRecordID %d; ", e)
+		}
+		return fmt.Sprintf("record %d (%s%s: chunk %d: offset %#x, %s)", id, eid, ev.Source.File, ev.Source.Chunk, ev.Source.Offset, t)
 	}
 	what := fmt.Sprintf("records %d to %d (%d) are", l.AfterID+1, l.BeforeID-1, l.Count())
 	if l.Count() == 1 {

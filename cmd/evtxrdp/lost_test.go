@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
@@ -161,4 +163,58 @@ func fiftyRecordLog(t *testing.T, o evtxtest.Options) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// exportedFiftyRecordLog returns a log as fiftyRecordLog lays it out (10
+// records to a chunk, a minute apart from evtxtest.MinuteLogStart) but
+// exported (evtxtest.Exported): record k of the file holds EventRecordID
+// 1000+3k, as a filtered export of every third record of a log holds them.
+func exportedFiftyRecordLog(t *testing.T) []byte {
+	t.Helper()
+	evs := make([]*evtx.Event, 0, 50)
+	for i := range 50 {
+		ev := evtxtest.EventLog(evtxtest.MinuteLogStart.Add(time.Duration(i)*time.Minute), 6013)
+		ev.System.EventRecordID = uint64(1000 + 3*(i+1))
+		evs = append(evs, ev)
+	}
+	b, err := evtxtest.Bytes(evtxtest.Exported(evs), evtxtest.Options{MaxRecordsPerChunk: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestLostRecordsOfExportNameEventRecordIDs: an export renumbers its
+// records from 1, so "record 20 is followed by record 31" names numbers
+// Event Viewer never shows. dump, query and analyze named the records
+// either side of a run lost from an export by the file's numbers alone;
+// they name their EventRecordIDs too (1060 and 1093 here). A log that
+// was not renumbered keeps the plain form (TestDumpNamesLostRecords).
+func TestLostRecordsOfExportNameEventRecordIDs(t *testing.T) {
+	_, lost := writeLost(t, exportedFiftyRecordLog(t), 4096+2*65536, 4096+3*65536) // chunk 2: records 21..30
+	_, _, errOut := runCmd("dump", "-f", "none", lost)
+	for _, want := range []string{
+		"lost: records 21 to 30 (10) are not in the file (chunks zeroed or overwritten): record 20 (EventRecordID 1060; " + lost + ": chunk 1: offset 0x",
+		"is followed by record 31 (EventRecordID 1093; " + lost + ": chunk 3: offset 0x31200, ",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("dump of an export missing records 21..30: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, _, errOut := runCmd("query", "-f", "xml", lost); !strings.Contains(errOut, "record 20 (EventRecordID 1060; ") {
+		t.Errorf("query of the export: stderr does not name EventRecordID 1060:\n%s", errOut)
+	}
+	_, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", lost)
+	if want := "records 21 to 30 (10) missing between record 20 (EventRecordID 1060, 2024-05-01T00:19:00.0000000Z) and record 31 (EventRecordID 1093, 2024-05-01T00:30:00.0000000Z)"; !strings.Contains(out, want) {
+		t.Errorf("analyze -f json of the export: no %q in\n%s", want, out)
+	}
+	// The export's newest records lost: the record before them by its
+	// EventRecordID too.
+	_, lostNewest := writeLost(t, exportedFiftyRecordLog(t), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
+	if _, _, errOut := runCmd("dump", "-f", "none", lostNewest); !strings.Contains(errOut, "after record 40 (EventRecordID 1120; ") {
+		t.Errorf("dump of an export missing records 41..50: stderr does not name EventRecordID 1120:\n%s", errOut)
+	}
+	if _, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", lostNewest); !strings.Contains(out, "missing after record 40 (EventRecordID 1120, 2024-05-01T00:39:00.0000000Z)") {
+		t.Errorf("analyze -f json of an export missing records 41..50: no EventRecordID 1120 in its lost runs\n%s", out)
+	}
 }
