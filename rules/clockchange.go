@@ -166,7 +166,8 @@ func clockChangeOfSummary(s evtx.Summary, copies bool) (c *ClockChange, ok bool)
 
 // newClockChange builds the change of a record of event id id, named
 // r (Time its TimeCreated), whose EventData fields data gives (ok false:
-// not read, nil returned).
+// not read, nil returned). A change of ClockSlack or less (a time
+// synchronisation, most of them) is nil: no jump is made of it.
 func newClockChange(id uint16, computer string, r *RecordRef, data func(string) (evtx.Value, bool, bool)) *ClockChange {
 	str := func(name string) (string, bool) {
 		v, found, ok := data(name)
@@ -193,12 +194,16 @@ func newClockChange(id uint16, computer string, r *RecordRef, data func(string) 
 	if !okAll || !okO || !okN {
 		return nil
 	}
-	od, okOD := get("PreviousDate")
-	nd, okND := get("NewDate")
-	if !okAll {
-		return nil
+	var od, nd evtx.Value
+	var okOD, okND bool
+	if id == 4616 {
+		od, okOD = get("PreviousDate")
+		nd, okND = get("NewDate")
+		if !okAll {
+			return nil
+		}
 	}
-	if okOD && okND && id == 4616 {
+	if okOD && okND {
 		// Version 0: local date and time strings.
 		ol := strings.TrimSpace(od.String()) + " " + strings.TrimSpace(ov.String())
 		nl := strings.TrimSpace(nd.String()) + " " + strings.TrimSpace(nv.String())
@@ -214,6 +219,11 @@ func newClockChange(id uint16, computer string, r *RecordRef, data func(string) 
 			return nil
 		}
 		c.Old, c.New = o, n
+	}
+	if !c.big() {
+		// A time synchronisation: never named (explainAhead and the
+		// others ask for more), so its other fields are not read.
+		return nil
 	}
 	if v, found := get("Reason"); found {
 		if f, ok := v.Number(); ok && f >= 0 && f <= 1<<32-1 {

@@ -179,11 +179,11 @@ type scanner struct {
 	// shared tells the matched records that an earlier input gave
 	// (copies.go); nil when fewer than two inputs are read.
 	shared *sharedRecords
-	// changes holds, per input, the clock changes (ClockChange) among
-	// the records of its analysed period, [Since, Until] by TimeCreated,
-	// that its main decoding pass read, decoded or passed over by the
-	// filter (read from their summaries): the same records with
-	// shortcuts as without.
+	// changes holds, per input with a clock jump, the clock changes
+	// (ClockChange) among the records of its analysed period, [Since,
+	// Until] by TimeCreated, that its main decoding pass read, decoded or
+	// passed over by the filter (read from their summaries): the same
+	// records with shortcuts as without.
 	changes map[*Input]*changeSet
 }
 
@@ -418,8 +418,16 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 			in.windows = append(in.windows, &windowCount{start: start, from: windowStart(s.ref, cq.rule.window)})
 		}
 	}
-	cs := &changeSet{}
-	s.changes[in] = cs
+	// The clock changes of the period are looked for where they can
+	// explain a jump (ClockJump.explain); a gap's are read apart
+	// (withChanges), and the System log of a machine whose clock is
+	// synchronised holds one every hour or so (the time service's
+	// Kernel-General 1s), each read from its summary.
+	var cs *changeSet
+	if s.ahead[in] != nil || s.behind[in] != nil {
+		cs = &changeSet{}
+		s.changes[in] = cs
+	}
 	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil, true, cs)
 	for _, w := range in.windows {
 		w.records += int(w.filtered.Swap(0)) // the same counts with the filter as without
