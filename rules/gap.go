@@ -30,10 +30,12 @@ const TimeGapWritten = 8
 // window and look-back. Either the machine was off (or the log was not
 // written) for that long, or its clock jumped ahead at After: then "now",
 // the last-written record's time, is as far ahead, and the events that
-// led to the failure are before the gap. Which of the two the log does not
-// say; Windows logs a clock change as Microsoft-Windows-Kernel-General
-// event 1 ("The system time has changed to NewTime from OldTime", in the
-// System log).
+// led to the failure are before the gap. Which of the two the records'
+// times do not say; Windows logs a clock change as
+// Microsoft-Windows-Kernel-General event 1 ("The system time has changed
+// to NewTime from OldTime", in the System log) or Security 4616, and
+// where the log holds one that set the clock ahead across the gap,
+// Changes names it (ClockChange).
 type TimeGap struct {
 	Path          string
 	Since         time.Time

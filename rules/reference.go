@@ -138,9 +138,11 @@ func (r *RecordRef) In(path string) string {
 // back between the two (it ran ahead when the first-written record was
 // written, as in a sample whose first 217 records are ten hours ahead of
 // the Kernel-General 1 "system time changed" that follows them, or it ran
-// behind afterwards, a lost CMOS time). Which times are wrong the log
-// does not say; either way a window on TimeCreated does not see some
-// events where they happened.
+// behind afterwards, a lost CMOS time). Which times are wrong the
+// records' times alone do not say; where the log holds the clock change
+// that made the jump (a Kernel-General 1 or Security 4616 record:
+// ClockChange), Changes names it, and ChangeText says it. Either way a
+// window on TimeCreated does not see some events where they happened.
 type ClockJump struct {
 	Path string
 	// Last is the log's last-written record.
