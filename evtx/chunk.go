@@ -636,7 +636,11 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 				if gapEnd := min(end, area); gapEnd > off {
 					res.st.UnreadBytes += int64(gapEnd - off)
 					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
-					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off), gapRecords(c, h, off, gapEnd, next)))
+					var cut string
+					if next < 0 && j.src != nil {
+						cut, _ = j.src.cutWhileWritten(j.index)
+					}
+					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off, cut), gapRecords(c, h, off, gapEnd, next)))
 					if next < 0 && j.more && zeroTail(c, off) {
 						if why, ok := callUnwritten(j, &h); ok {
 							fail(chunkSize-fileHeaderBlock, 0, unwrittenTailProblem(j, off, why))
@@ -1122,8 +1126,13 @@ func gapRecords(c []byte, h chunkHeader, off, end, next int) string {
 	return fmt.Sprintf("; by the record numbers around it, records %d to %d (%d) were written here and are not read", lo, hi, hi-lo+1)
 }
 
-// brokenWhy explains why the record header at off failed the checks.
-func brokenWhy(c []byte, off int) string {
+// brokenWhy explains why the record header at off failed the checks. A
+// record whose trailing size copy differs from its header's size is, where
+// cut says why (source.cutWhileWritten: the last record of a dirty log's
+// newest chunk), one the event log service was writing when the log
+// stopped; elsewhere it is cut short or damaged, which the bytes do not
+// tell apart.
+func brokenWhy(c []byte, off int, cut string) string {
 	if brokenID(c, off) == 0 {
 		return ""
 	}
@@ -1134,7 +1143,10 @@ func brokenWhy(c []byte, off int) string {
 	case size > len(c)-off:
 		return fmt.Sprintf(" (a record header claims %d bytes, past the end of the chunk)", size)
 	default:
-		return fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: half written)", size, binary.LittleEndian.Uint32(c[off+size-4:]))
+		if cut != "" {
+			return fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: the record was being written when the log stopped: %s)", size, binary.LittleEndian.Uint32(c[off+size-4:]), cut)
+		}
+		return fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: the record is cut short or damaged)", size, binary.LittleEndian.Uint32(c[off+size-4:]))
 	}
 }
 

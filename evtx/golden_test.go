@@ -363,20 +363,28 @@ func TestGolden(t *testing.T) {
 // truncated values (record 6 below comes out with no provider, no channel
 // and the time 1601-01-01; record 17 with its provider GUID cut to
 // "...-4A0000000000"). Offsets are file offsets.
-var halfWritten = map[string][]struct {
-	off int64
-	id  uint64
-}{
-	"omerbenamram__evtx__samples__Microsoft-Windows-HelloForBusiness%4Operational.evtx":  {{0x1000 + 0xf90, 6}},
-	"omerbenamram__evtx__samples__Microsoft-Windows-LanguagePackSetup%4Operational.evtx": {{0x1000 + 0x1ef8, 17}},
+//
+// The problem says that the record was being written when the log stopped
+// where the file shows it (a dirty log, the newest chunk, no record after
+// it in the chunk: HelloForBusiness), else that it is cut short or
+// damaged (LanguagePackSetup: records 788 to 802, of another log, follow
+// it in the chunk).
+var halfWritten = map[string][]halfWrittenRecord{
+	"omerbenamram__evtx__samples__Microsoft-Windows-HelloForBusiness%4Operational.evtx":  {{0x1000 + 0xf90, 6, "trailing size copy is 0: the record was being written when the log stopped"}},
+	"omerbenamram__evtx__samples__Microsoft-Windows-LanguagePackSetup%4Operational.evtx": {{0x1000 + 0x1ef8, 17, "trailing size copy is 0: the record is cut short or damaged"}},
+}
+
+// halfWrittenRecord is a record of halfWritten: its file offset, record
+// number and what its problem says.
+type halfWrittenRecord struct {
+	off  int64
+	id   uint64
+	says string
 }
 
 // checkRefused verifies the halfWritten claims: the record header is there,
 // its size copy is wrong, and the reader reports it.
-func checkRefused(t *testing.T, file string, refused []struct {
-	off int64
-	id  uint64
-}, errs []*FormatError) {
+func checkRefused(t *testing.T, file string, refused []halfWrittenRecord, errs []*FormatError) {
 	t.Helper()
 	if len(refused) == 0 {
 		return
@@ -397,7 +405,7 @@ func checkRefused(t *testing.T, file string, refused []struct {
 		}
 		found := false
 		for _, e := range errs {
-			if e.Offset == r.off && e.Record == r.id && errors.Is(e, ErrCorrupt) && strings.Contains(e.Error(), "half written") {
+			if e.Offset == r.off && e.Record == r.id && errors.Is(e, ErrCorrupt) && strings.Contains(e.Error(), r.says) {
 				found = true
 			}
 		}

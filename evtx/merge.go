@@ -1296,7 +1296,7 @@ func (m *merged) admitUntimed(c mergeCand, id RecordIdentity) *Event {
 // was decoded in part or read from a damaged chunk (Event.Damaged).
 func eventSummary(ev *Event) Summary {
 	s := Summary{Provider: ev.System.Provider.Name, EventID: ev.System.EventID, Computer: ev.System.Computer,
-		Written: ev.Written, RecordID: ev.RecordID, Damaged: ev.Partial != "" || ev.Damaged}
+		Written: ev.Written, RecordID: ev.RecordID, Damaged: ev.Partial != "" || ev.Damaged, ev: ev}
 	if t, ok := TimeCreatedOf(ev); ok {
 		s.TimeCreated, s.EventRecordID = t, ev.System.EventRecordID
 	}

@@ -225,7 +225,10 @@ type source struct {
 	// inUse: the file header is intact (hdrOK) and its dirty flag is
 	// set: the log was in use when the file was copied or the machine
 	// stopped (tailUnwritten).
-	inUse   bool
+	inUse bool
+	// newest is the chunk slot newestSlot finds, once asked (shared by
+	// the copies of the source a pass makes).
+	newest  *newestChunk
 	hdrOK   bool       // the file header is intact: its chunk count can be believed
 	old     *oldChunks // chunks past the count left by an earlier use of the file
 	win     window
@@ -276,7 +279,7 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
 	win.passed = o.Recover && (win.active || o.Filter != nil)
-	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w}
+	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w, newest: &newestChunk{}}
 	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1, maxErrs: o.MaxErrors}
 	if rd.maxErrs == 0 {
 		rd.maxErrs = DefaultMaxErrors
@@ -534,6 +537,63 @@ func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("the next chunk slot holds the log's next chunk (its first record number %d follows this chunk's last, %d)", h.LastRecordNumber+1, h.LastRecordNumber), true
+}
+
+// cutWhileWritten says whether the record that ends the records of chunk
+// slot i, cut short (its trailing size copy differs from its header's
+// size, and no record follows it in the chunk), is one the event log
+// service was writing when the log stopped, and what shows it: the file
+// header, intact, has its dirty flag set (the log was in use), and the
+// chunk is the log's newest, the slot whose intact chunk header counts
+// the highest record number (newestSlot). Windows writes records one
+// after the other at the end of its newest chunk, so that is where a
+// crash or a copy of a log in use cuts one (libevtx, "Corruption
+// scenario: event record mismatch between size and copy of size":
+// a file "copied while event record ... was being written",
+// https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc).
+// Elsewhere nothing tells such a cut from damage.
+func (s *source) cutWhileWritten(i int) (string, bool) {
+	if s == nil || !s.inUse || s.newestSlot() != i {
+		return "", false
+	}
+	return "the file header's dirty flag is set (the log was in use) and this is the last record of the log's newest chunk", true
+}
+
+// newestSlot returns the chunk slot whose intact chunk header counts the
+// highest last record number, -1 when no header is intact or two count
+// the same. It reads each slot's header once (the first time it is
+// asked: only for a record cut short, cutWhileWritten).
+func (s *source) newestSlot() int {
+	nc := s.newest
+	if nc == nil {
+		return -1
+	}
+	nc.once.Do(func() {
+		nc.slot = -1
+		var best uint64
+		var b [chunkHeaderSize]byte
+		for i := 0; i < s.nslots; i++ {
+			if n, _ := s.ra.ReadAt(b[:], s.base+int64(i)*chunkSize); n < len(b) || !intactChunkHeader(b[:]) {
+				continue
+			}
+			switch h := parseChunkFields(b[:]); {
+			case nc.slot == -1 || h.LastRecordNumber > best:
+				nc.slot, best = i, h.LastRecordNumber
+			case h.LastRecordNumber == best:
+				nc.slot = -2 // two alike: none is proven the newest
+			}
+		}
+	})
+	if nc.slot < 0 {
+		return -1
+	}
+	return nc.slot
+}
+
+// newestChunk is what newestSlot found: slot, once done.
+type newestChunk struct {
+	once sync.Once
+	slot int
 }
 
 // chunk reads and scans chunk slot i into a buffer of its own, with the

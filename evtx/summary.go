@@ -35,7 +35,17 @@ type Summary struct {
 	// the call it was given to (rec serves the chunk's every call).
 	rec *summaryRec
 	gen uint64
+	// ev is, for the summary of a decoded event (a merged log's Filter:
+	// eventSummary), that event (Decoded).
+	ev *Event
 }
+
+// Decoded returns the event s summarizes when it was decoded before the
+// Filter was asked (a log of copies read as one, evtx.Merge, decodes
+// every record first), else nil. Data does not read it: with the same
+// answers from a Filter for every log, a merged log's records are judged
+// as those of one file.
+func (s Summary) Decoded() *Event { return s.ev }
 
 // summarize reads the Summary of the record at off without building its
 // tree. ok is false when the record is not of the shape every Windows

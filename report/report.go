@@ -157,6 +157,45 @@ type ClockJump struct {
 	First        Record  `json:"first"`
 	Newest       Record  `json:"newest"`
 	Oldest       *Record `json:"oldest,omitempty"`
+	// Changes are the log's records that say the clock was set so as to
+	// make the jump (rules.ClockJump.Changes), in written order; omitted
+	// when none was found.
+	Changes []ClockChange `json:"changes,omitempty"`
+}
+
+// ClockChange is a record that says the system time was set
+// (rules.ClockChange): Microsoft-Windows-Kernel-General event 1 in
+// System or Security event 4616.
+type ClockChange struct {
+	Record Record `json:"record"`
+	// Event is "Kernel-General 1" or "Security 4616".
+	Event string `json:"event"`
+	// OldTime and NewTime are the times the clock showed before and
+	// after the change, UTC (a version 0 4616's local times, LocalTimes
+	// as written, read with the offset its TimeCreated shows).
+	OldTime    string `json:"old_time"`
+	NewTime    string `json:"new_time"`
+	LocalTimes string `json:"local_times,omitempty"`
+	// Reason is Kernel-General 1's Reason (0: none), ReasonText its
+	// meaning where the provider's value map is known.
+	Reason     uint32 `json:"reason,omitempty"`
+	ReasonText string `json:"reason_text,omitempty"`
+	// Process is the program that set the time (ProcessName), ProcessID
+	// its id as written; TimeService is set when Process is svchost.exe,
+	// the Windows Time service's host process.
+	Process     string `json:"process,omitempty"`
+	ProcessID   string `json:"process_id,omitempty"`
+	TimeService bool   `json:"time_service,omitempty"`
+}
+
+// newClockChanges converts cs.
+func newClockChanges(cs []*rules.ClockChange) []ClockChange {
+	var out []ClockChange
+	for _, c := range cs {
+		out = append(out, ClockChange{Record: *newRecord(c.Record), Event: c.Event, OldTime: formatTime(c.Old), NewTime: formatTime(c.New), LocalTimes: c.Local,
+			Reason: c.Reason, ReasonText: rules.ReasonText(c.Reason), Process: c.Process, ProcessID: c.PID, TimeService: c.TimeService()})
+	}
+	return out
 }
 
 // TimeGap is a log with no record for rules.TimeGapMin or more across the
@@ -171,6 +210,10 @@ type TimeGap struct {
 	After  Record `json:"after"`
 	// WeekBefore counts the log's records in the week up to Before.
 	WeekBefore int `json:"week_before"`
+	// Changes are the log's records that say the clock was set ahead
+	// across the gap (rules.TimeGap.Changes); omitted when none was
+	// found.
+	Changes []ClockChange `json:"changes,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -537,14 +580,14 @@ func New(res *rules.Result) *Report {
 		r.ReferenceSource = "none"
 	}
 	for _, j := range res.ClockJumps {
-		cj := ClockJump{Log: j.Path, Behind: j.Behind, FirstWritten: newRecord(j.FirstWritten), Oldest: newRecord(j.Oldest), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest)}
+		cj := ClockJump{Log: j.Path, Behind: j.Behind, FirstWritten: newRecord(j.FirstWritten), Oldest: newRecord(j.Oldest), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest), Changes: newClockChanges(j.Changes)}
 		if j.Last != nil {
 			cj.LastWritten = *newRecord(j.Last)
 		}
 		r.ClockJumps = append(r.ClockJumps, cj)
 	}
 	for _, g := range res.TimeGaps {
-		r.TimeGaps = append(r.TimeGaps, TimeGap{Log: g.Path, Since: formatTime(g.Since), Before: *newRecord(g.Before), After: *newRecord(g.After), WeekBefore: g.WeekBefore})
+		r.TimeGaps = append(r.TimeGaps, TimeGap{Log: g.Path, Since: formatTime(g.Since), Before: *newRecord(g.Before), After: *newRecord(g.After), WeekBefore: g.WeekBefore, Changes: newClockChanges(g.Changes)})
 	}
 	for _, f := range res.Findings {
 		rf := newFinding(f)

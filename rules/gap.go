@@ -30,10 +30,12 @@ const TimeGapWritten = 8
 // window and look-back. Either the machine was off (or the log was not
 // written) for that long, or its clock jumped ahead at After: then "now",
 // the last-written record's time, is as far ahead, and the events that
-// led to the failure are before the gap. Which of the two the log does not
-// say; Windows logs a clock change as Microsoft-Windows-Kernel-General
-// event 1 ("The system time has changed to NewTime from OldTime", in the
-// System log).
+// led to the failure are before the gap. Which of the two the records'
+// times do not say; Windows logs a clock change as
+// Microsoft-Windows-Kernel-General event 1 ("The system time has changed
+// to NewTime from OldTime", in the System log) or Security 4616, and
+// where the log holds one that set the clock ahead across the gap,
+// Changes names it (ClockChange).
 type TimeGap struct {
 	Path          string
 	Since         time.Time
@@ -41,6 +43,15 @@ type TimeGap struct {
 	// WeekBefore counts the records in the TimeGapMin up to Before (it
 	// included): at least TimeGapWritten.
 	WeekBefore int
+	// Changes are the records that say the clock was set ahead across the
+	// gap (ClockChange; TimeGap.explain), in written order: found among
+	// the records of the ClockSlack from After on (a change is stamped
+	// with its new time) and, in analyze, of the analysed period. None
+	// when the log holds none there. ChangeText says them.
+	Changes []*ClockChange
+	// cands are the clock changes among the records of the ClockSlack
+	// from After on.
+	cands []*ClockChange
 }
 
 // Span is the time between the two records.
@@ -121,7 +132,7 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 				n++
 			}
 		}
-		return newTimeGap(l.Path, since, before, after, n), nil
+		return withChanges(newTimeGap(l.Path, since, before, after, n), l, o, true)
 	}
 	// The thresholds are newTimeGap's, checked as soon as their inputs
 	// are known so that a log without a gap costs one read.
@@ -137,7 +148,46 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 	if err != nil || before == nil || after == nil {
 		return nil, err
 	}
-	return newTimeGap(l.Path, since, before, after, n), nil
+	return withChanges(newTimeGap(l.Path, since, before, after, n), l, o, false)
+}
+
+// withChanges returns g (nil: nil) with the clock changes among the
+// records of l whose TimeCreated lies in the ClockSlack from g.After's
+// on (g.cands) and those of them that explain it (g.Changes). With plain
+// every record is decoded; otherwise the reader's window on that span
+// keeps them, and its filter decodes only the clock changes (by their
+// summaries' provider and event id), which gives the same changes. A
+// read error leaves the gap without them.
+func withChanges(g *TimeGap, l *evtx.Log, o evtx.Options, plain bool) (*TimeGap, error) {
+	if g == nil {
+		return nil, nil
+	}
+	lo, hi := g.After.Time, g.After.Time.Add(ClockSlack)
+	o.Since, o.Until, o.Filter = lo, hi, nil
+	if plain {
+		o.Since, o.Until = time.Time{}, time.Time{}
+	} else {
+		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
+	}
+	f, err := l.Open(o)
+	if err != nil {
+		return g, nil
+	}
+	defer f.Close()
+	copies := merged(l)
+	var cs changeSet
+	for {
+		ev, err := f.Next()
+		if err != nil {
+			break // io.EOF, or a read error: the decoding pass reports it
+		}
+		if tc, ok := evtx.TimeCreatedOf(ev); ok && !tc.Before(lo) && !tc.After(hi) {
+			cs.add(clockChangeOf(ev, copies))
+		}
+	}
+	g.cands = cs.sorted()
+	g.explain(nil)
+	return g, nil
 }
 
 // merged reports whether l is copies merged (evtx.Merge): a read of it

@@ -138,9 +138,11 @@ func (r *RecordRef) In(path string) string {
 // back between the two (it ran ahead when the first-written record was
 // written, as in a sample whose first 217 records are ten hours ahead of
 // the Kernel-General 1 "system time changed" that follows them, or it ran
-// behind afterwards, a lost CMOS time). Which times are wrong the log
-// does not say; either way a window on TimeCreated does not see some
-// events where they happened.
+// behind afterwards, a lost CMOS time). Which times are wrong the
+// records' times alone do not say; where the log holds the clock change
+// that made the jump (a Kernel-General 1 or Security 4616 record:
+// ClockChange), Changes names it, and ChangeText says it. Either way a
+// window on TimeCreated does not see some events where they happened.
 type ClockJump struct {
 	Path string
 	// Last is the log's last-written record.
@@ -172,6 +174,18 @@ type ClockJump struct {
 	lastComputer string
 	others       int
 	otherNames   []string
+	// Changes are the records that say the system time was set in a way
+	// that makes the jump (ClockChange; explainAhead, explainBehind), in
+	// written order: found among the records the jump's read decodes (a
+	// change that set the clock ahead is stamped with its new time, so it
+	// lies among a jump ahead's records; one that set it back, among a
+	// jump behind's) and, in analyze, among the analysed period's
+	// records. None when the log holds none there, which does not show
+	// that none was logged. ChangeText says them.
+	Changes []*ClockChange
+	// cands are the clock changes among the records the jump's read
+	// counted.
+	cands []*ClockChange
 }
 
 // String is the warning for the jump.
@@ -745,6 +759,9 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 // add counts ev, whose time is t, in j.
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
+	if c := clockChangeOf(ev, j.copies); c != nil {
+		j.cands = append(j.cands, c)
+	}
 	r := NewRecordRef(ev)
 	r.Time = t // the time it was judged by, its TimeCreated (eventTime)
 	if j.copies {
@@ -780,11 +797,13 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	}
 }
 
-// orNil returns j, or nil when it counts no record.
+// orNil returns j, or nil when it counts no record; j's Changes are
+// those among its own records (explain).
 func (j *ClockJump) orNil() *ClockJump {
 	if j.Count == 0 {
 		return nil
 	}
+	j.explain(nil)
 	return j
 }
 
@@ -922,16 +941,26 @@ func mixedText(in *Input) string {
 // before that of its first-written record.
 func (s *scanner) checkClocks() {
 	// Every jump ahead first, then those behind.
+	// Each is followed by the clock changes that make it, among its own
+	// records and the analysed period's (ClockJump.Changes).
 	for _, in := range s.inputs {
 		if a := s.ahead[in]; a != nil {
+			a.explain(s.changes[in].sorted())
 			s.clockJumps = append(s.clockJumps, a)
 			s.warnings = append(s.warnings, a.String())
+			if t := a.ChangeText(); t != "" {
+				s.warnings = append(s.warnings, t)
+			}
 		}
 	}
 	for _, in := range s.inputs {
 		if b := s.behind[in]; b != nil {
+			b.explain(s.changes[in].sorted())
 			s.clockJumps = append(s.clockJumps, b)
 			s.warnings = append(s.warnings, b.String())
+			if t := b.ChangeText(); t != "" {
+				s.warnings = append(s.warnings, t)
+			}
 		}
 	}
 }

@@ -179,6 +179,12 @@ type scanner struct {
 	// shared tells the matched records that an earlier input gave
 	// (copies.go); nil when fewer than two inputs are read.
 	shared *sharedRecords
+	// changes holds, per input with a clock jump, the clock changes
+	// (ClockChange) among the records of its analysed period, [Since,
+	// Until] by TimeCreated, that its main decoding pass read, decoded or
+	// passed over by the filter (read from their summaries): the same
+	// records with shortcuts as without.
+	changes map[*Input]*changeSet
 }
 
 type recordCounts struct{ near, total int }
@@ -197,7 +203,7 @@ type recordCounts struct{ near, total int }
 // copiesSuspected says whether two inputs shared one: the caller then
 // scans again with exact (Analyze). NoShortcuts makes every scan exact.
 func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
-	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, all: p.all, last: map[*Input]*evtx.Event{}, first: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}}
+	s := &scanner{scanResult: e.newScanResult(), e: e, logs: p.logs, byChannel: p.byChannel, all: p.all, last: map[*Input]*evtx.Event{}, first: map[*Input]*evtx.Event{}, decoded: map[*Input]recordCounts{}, changes: map[*Input]*changeSet{}}
 	if e.timeline != nil {
 		s.tl = &timeline{max: e.opt.Timeline, groups: map[string]*TimelineLine{}}
 	}
@@ -322,8 +328,12 @@ func (s *scanner) checkGaps() {
 		if err != nil || g == nil {
 			continue // a read error is the decoding pass's to report
 		}
+		g.explain(s.changes[in].sorted())
 		s.timeGaps = append(s.timeGaps, g)
 		s.warnings = append(s.warnings, g.String())
+		if t := g.ChangeText(); t != "" {
+			s.warnings = append(s.warnings, t)
+		}
 	}
 }
 
@@ -408,7 +418,17 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 			in.windows = append(in.windows, &windowCount{start: start, from: windowStart(s.ref, cq.rule.window)})
 		}
 	}
-	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil, true)
+	// The clock changes of the period are looked for where they can
+	// explain a jump (ClockJump.explain); a gap's are read apart
+	// (withChanges), and the System log of a machine whose clock is
+	// synchronised holds one every hour or so (the time service's
+	// Kernel-General 1s), each read from its summary.
+	var cs *changeSet
+	if s.ahead[in] != nil || s.behind[in] != nil {
+		cs = &changeSet{}
+		s.changes[in] = cs
+	}
+	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil, true, cs)
 	for _, w := range in.windows {
 		w.records += int(w.filtered.Swap(0)) // the same counts with the filter as without
 	}
@@ -448,7 +468,15 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 // decoded in full without a TimeCreated: the reader yields them whatever
 // its window, so one read of the log does (the main pass), and another
 // (corroborateFurther) passes over them.
-func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event), untimed bool) (near, partial int) {
+//
+// changes, when not nil, is given the clock changes (ClockChange) among
+// the records whose TimeCreated (evtx.TimeCreatedOf) lies in [o.Since,
+// o.Until]: from the events, and from the summaries of those the filter
+// refuses (evtx.Summary.Data, without decoding them; a change whose
+// fields a summary cannot give is decoded instead, which moves it from
+// the filter's count to the decoded ones, the sum the same). Both give
+// the same changes (TestClockChangesShortcutEqualsPlain).
+func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event), untimed bool, changes *changeSet) (near, partial int) {
 	var seen computerSightings
 	var held fullCopies
 	since, until, ref := o.Since, o.Until, s.ref
@@ -459,6 +487,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 	for _, cq := range qs {
 		filter = filter && cq.hasKeys
 	}
+	copies := merged(l)
 	if filter {
 		keys := make([]xpath.Keys, len(qs))
 		for i, cq := range qs {
@@ -478,6 +507,13 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			if set.Accepts(s.Provider, s.EventID) && !pre.rejects(s) {
 				return true
 			}
+			if changes != nil && isClockChange(s.Provider, s.EventID) {
+				c, ok := clockChangeOfSummary(s, copies)
+				if !ok {
+					return true // its fields need decoding: noted below
+				}
+				changes.add(c)
+			}
 			// Refused: without shortcuts it is decoded and noted below
 			// (one whose TimeCreated is read cheaply decodes in full).
 			held.noteFull(s.RecordID, s.Written)
@@ -493,6 +529,11 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 	s.read(in, l, o, func(ev *evtx.Event) {
 		if each != nil {
 			each(ev)
+		}
+		if changes != nil && isClockChange(ev.System.Provider.Name, ev.System.EventID) {
+			if tc, ok := evtx.TimeCreatedOf(ev); ok && (since.IsZero() || !tc.Before(since)) && (until.IsZero() || !tc.After(until)) {
+				changes.add(clockChangeOf(ev, copies))
+			}
 		}
 		t := eventTime(ev)
 		if t.IsZero() && ev.Partial == "" {
@@ -786,7 +827,7 @@ func (s *scanner) corroborateFurther() {
 				extra++
 			}
 		}
-		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil, count, false)
+		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil, count, false, nil)
 		// The filter refuses only records whose TimeCreated it was given,
 		// in this read's window: the main pass passed them over.
 		filtered := in.Stats.Filtered

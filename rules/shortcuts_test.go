@@ -22,7 +22,7 @@ import (
 // event): the same reference time and record, verdicts, evidence (file,
 // record number, EventRecordID, time, query), counts, first and last seen,
 // nearest matches outside the window, refinements, corroboration, clock
-// jumps and time gaps. Over every fixture set of testdata/evtx/scenarios, every case
+// jumps and time gaps with the clock changes that explain them. Over every fixture set of testdata/evtx/scenarios, every case
 // of ../shared/cases and every sample of ../shared/samples (when present),
 // with the rules' windows and with a wide window and look-back.
 func TestShortcutsChangeNoAnswer(t *testing.T) {
@@ -123,9 +123,11 @@ func answer(r *rules.Result) string {
 	fmt.Fprintf(&b, "reference %s from %s %v\n", evtx.FormatTime(r.ReferenceTime), r.ReferenceFrom, r.ReferenceRecord)
 	for _, j := range r.ClockJumps {
 		fmt.Fprintf(&b, "clock jump %s\n", j)
+		fmt.Fprintf(&b, "  changes %s\n", j.ChangeText())
 	}
 	for _, g := range r.TimeGaps {
 		fmt.Fprintf(&b, "time gap %s\n", g)
+		fmt.Fprintf(&b, "  changes %s\n", g.ChangeText())
 	}
 	for _, in := range r.Inputs {
 		fmt.Fprintf(&b, "input %s %s used=%v written %v..%v exported=%v decoded %s..%s\n", in.Path, in.Channel, in.Used, in.FirstWritten, in.LastWritten, in.Exported,

@@ -391,6 +391,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if last := lasts[l]; last != nil {
 				if j := aheads[l]; j != nil {
 					fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
+					if t := j.ChangeText(); t != "" {
+						fmt.Fprintf(stderr, "warning: %s\n", escapeText(t))
+					}
 				}
 				// Records before the first-written one: the clock ran
 				// behind (unless the first-written record is itself after
@@ -399,6 +402,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				if first != nil && !first.System.TimeCreated.IsZero() && !first.System.TimeCreated.After(last.System.TimeCreated.Add(rules.ClockSlack)) {
 					if j, err := rules.FindClockJumpBehind(l, first, last, evtx.Options{}, *noSkip); err == nil && j != nil {
 						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
+						if t := j.ChangeText(); t != "" {
+							fmt.Fprintf(stderr, "warning: %s\n", escapeText(t))
+						}
 					}
 				}
 				// A week without records across the start of timediff's
@@ -414,6 +420,9 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				if since, _, ok := sel.timeBounds(l, now); ok && !since.IsZero() && timed {
 					if g, err := rules.FindTimeGap(l, since.Add(xpath.RecordTimeSlack), evtx.Options{}, *noSkip); err == nil && g != nil {
 						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(g)))
+						if t := g.ChangeText(); t != "" {
+							fmt.Fprintf(stderr, "warning: %s\n", escapeText(t))
+						}
 					}
 				}
 			}

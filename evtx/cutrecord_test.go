@@ -1,0 +1,87 @@
+package evtx_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+)
+
+// TestCutRecordWording: a record whose trailing size copy differs from
+// its header's size (the copy never written) is said to have been being
+// written when the log stopped only where the file shows it: the file
+// header's dirty flag is set, the chunk is the newest (its header counts
+// the highest record number) and no record follows it in the chunk.
+// Elsewhere (the log closed cleanly, an older chunk) it is cut short or
+// damaged, as the bytes cannot tell; it was "half written" everywhere.
+// Ten records, four a chunk: records 4 (chunk 0's last) and 10 (chunk
+// 2's last, the newest) get a zero trailing size copy.
+func TestCutRecordWording(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	const writing = "the record was being written when the log stopped: the file header's dirty flag is set (the log was in use) and this is the last record of the log's newest chunk)"
+	const unsure = "the record is cut short or damaged)"
+	for _, tc := range []struct {
+		name  string
+		dirty bool
+		id    uint64
+		want  string
+	}{
+		{"dirty, the newest chunk's last record", true, 10, writing},
+		{"closed cleanly, the newest chunk's last record", false, 10, unsure},
+		{"dirty, an older chunk's last record", true, 4, unsure},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := evtxtest.Write(&buf, evtxtest.Noise(t0, time.Minute, 10), evtxtest.Options{MaxRecordsPerChunk: 4, Dirty: tc.dirty}); err != nil {
+				t.Fatal(err)
+			}
+			b := buf.Bytes()
+			off := findRecordBytes(t, b, tc.id)
+			size := int(binary.LittleEndian.Uint32(b[off+4:]))
+			binary.LittleEndian.PutUint32(b[off+size-4:], 0)
+			r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Name: "test.evtx"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for {
+				if _, err := r.Next(); err != nil {
+					break
+				}
+			}
+			found := false
+			for _, e := range r.Errors() {
+				msg := e.Error()
+				if strings.Contains(msg, "half written") {
+					t.Errorf("a problem still says half written: %v", e)
+				}
+				if errors.Is(e, evtx.ErrCorrupt) && e.Record == tc.id && e.Offset == int64(off) &&
+					strings.Contains(msg, "a record header claims "+strconv.Itoa(size)+" bytes but the trailing size copy is 0: "+tc.want) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem at record %d (%#x) says %q: %v", tc.id, off, tc.want, r.Errors())
+			}
+		})
+	}
+}
+
+// findRecordBytes returns the file offset of the record header numbered
+// id in b (the record signature, then its size, then its number).
+func findRecordBytes(t *testing.T, b []byte, id uint64) int {
+	t.Helper()
+	for off := 4096; off+24 <= len(b); off += 8 {
+		if bytes.Equal(b[off:off+4], []byte("**\x00\x00")) && binary.LittleEndian.Uint64(b[off+8:]) == id {
+			return off
+		}
+	}
+	t.Fatalf("no record %d", id)
+	return 0
+}

@@ -1,0 +1,526 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
+)
+
+// A clock change is an event Windows logs when the system time is set:
+//
+//   - Microsoft-Windows-Kernel-General event 1 in System, "The system time
+//     has changed to %1 from %2." (the provider's message table,
+//     message 0xb1000001), with the EventData fields NewTime and OldTime
+//     (FILETIMEs), and on newer builds Reason ("Change Reason", a UInt32),
+//     ProcessName and ProcessID, and later TimeDeltaInMs, CmosTime and
+//     more (the provider's manifest as listed by
+//     https://detection-wiki-dev.pages.dev/microsoft-windows-kernel-general/1).
+//     Reason's value map: 1 "An application or system component changed
+//     the time", 2 "System time synchronized with the hardware clock", 3
+//     "System time adjusted to the new time zone" (kacos2000,
+//     Win10-Research, EventLogs/README.md, from Get-WinEvent
+//     -ListProvider "Microsoft-Windows-Kernel-General"; the same texts are
+//     the provider's value-map messages 0xd1000002 to 0xd1000004). The
+//     real samples show it: omerbenamram's system.evtx holds reason 1
+//     changes by the time service every hour or so, reason 2 changes of
+//     days on resume (EventRecordID 538, 541), and reason 3 changes with
+//     NewTime equal to OldTime (a time zone set: the UTC time stays).
+//   - Microsoft-Windows-Security-Auditing event 4616 in Security, "The
+//     system time was changed." (Microsoft, "4616(S): The system time was
+//     changed",
+//     https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-4616),
+//     with PreviousTime and NewTime (FILETIMEs from Windows 7 and 2008 R2
+//     on), ProcessId and ProcessName (the program that set the time) and
+//     the Subject; version 0 (Windows Vista and 2008) splits each time
+//     into a local date and time string, PreviousDate and PreviousTime,
+//     NewDate and NewTime ("Previous Time: %6 %5": windows-security.org,
+//     https://windows-security.org/windows-event-id/4616-the-system-time-was-changed;
+//     Ultimate Windows Security, event 4616: "One or two fields depending
+//     on version of Windows"), as the Security_with_size_t sample holds
+//     them ("9/12/2015", "8:42:21 PM"). "It is normal for the Windows Time
+//     Service, which runs with System privilege, to change the system time
+//     on a regular basis. Other system time changes may be indicative of
+//     attempts to tamper with the computer" (the same pages); the time
+//     service runs in svchost.exe as LOCAL SERVICE.
+//
+// Both are written after the change, stamped with the new time: in every
+// such record of the samples TimeCreated lies within a second of NewTime
+// (omerbenamram's system.evtx, EventRecordID 218: TimeCreated
+// 07:18:24.683, NewTime 07:18:24.688, OldTime 17:18:24.403 the same day).
+// So a change that set the clock ahead is among the records whose time
+// lies ahead, and one that set it back lies among those written at the
+// corrected time.
+
+// ClockChange is a record that says the system time was set: Old and New
+// are the times the clock showed before and after (UTC).
+type ClockChange struct {
+	Record *RecordRef
+	// Event is "Kernel-General 1" or "Security 4616".
+	Event    string
+	Old, New time.Time
+	// Reason is Kernel-General 1's Reason, 0 when the record has none.
+	Reason uint32
+	// Process is the program that set the time (ProcessName), "" when
+	// the record does not name one; PID its ProcessID/ProcessId as
+	// written.
+	Process, PID string
+	// Local holds, for a 4616 of version 0, the local times as written
+	// ("9/12/2015 8:42:21 PM to 9/12/2015 10:42:22 AM"): Old and New are
+	// then read with the UTC offset TimeCreated shows (clockLocal).
+	Local    string
+	computer string
+}
+
+// kernelGeneral and securityAuditing are the providers of the two events.
+const (
+	kernelGeneral    = "Microsoft-Windows-Kernel-General"
+	securityAuditing = "Microsoft-Windows-Security-Auditing"
+)
+
+// isClockChange reports whether a record of provider and event id is one
+// of the two clock-change events.
+func isClockChange(provider string, id uint16) bool {
+	switch id {
+	case 1:
+		return strings.EqualFold(provider, kernelGeneral)
+	case 4616:
+		return strings.EqualFold(provider, securityAuditing)
+	}
+	return false
+}
+
+// ReasonText is the Kernel-General 1 Reason's text (see the value map
+// above), "" for a value the map does not hold.
+func ReasonText(r uint32) string {
+	switch r {
+	case 1:
+		return "an application or system component changed the time"
+	case 2:
+		return "system time synchronized with the hardware clock"
+	case 3:
+		return "system time adjusted to the new time zone"
+	}
+	return ""
+}
+
+// clockChangeOf reads the change ev says, nil when ev is not one, or
+// its times cannot be read.
+// ev's record is named with the copy that holds it when copies is set
+// (a log of copies read as one: LogRecordRef).
+func clockChangeOf(ev *evtx.Event, copies bool) *ClockChange {
+	s := &ev.System
+	if ev.Partial != "" || !isClockChange(s.Provider.Name, s.EventID) {
+		return nil
+	}
+	tc, ok := evtx.TimeCreatedOf(ev)
+	if !ok || known(tc).IsZero() {
+		return nil
+	}
+	r := NewRecordRef(ev)
+	r.Time = tc
+	if copies {
+		r.File = ev.Source.File
+	}
+	return newClockChange(s.EventID, s.Computer, r, func(name string) (evtx.Value, bool, bool) {
+		v, found := ev.Data(name)
+		return v, found, true
+	})
+}
+
+// clockChangeOfSummary is clockChangeOf from a record's summary, while a
+// Filter is given it (evtx.Summary.Data, or the event it summarizes where
+// that was decoded first: evtx.Summary.Decoded): ok false when a field
+// cannot be read without decoding the record (the caller then decodes
+// it), else the change (nil for none).
+func clockChangeOfSummary(s evtx.Summary, copies bool) (c *ClockChange, ok bool) {
+	if !isClockChange(s.Provider, s.EventID) || s.TimeCreated.IsZero() {
+		return nil, true
+	}
+	if ev := s.Decoded(); ev != nil {
+		// Of copies read as one: the event, decoded already, names the
+		// copy that holds it.
+		return clockChangeOf(ev, copies), true
+	}
+	r := &RecordRef{EventRecordID: s.EventRecordID, RecordNumber: s.RecordID, Time: known(s.TimeCreated)}
+	if r.Time.IsZero() {
+		return nil, true
+	}
+	ok = true
+	c = newClockChange(s.EventID, s.Computer, r, func(name string) (evtx.Value, bool, bool) {
+		v, found, o := s.Data(name)
+		ok = ok && o
+		return v, found, o
+	})
+	if !ok {
+		return nil, false
+	}
+	return c, true
+}
+
+// newClockChange builds the change of a record of event id id, named
+// r (Time its TimeCreated), whose EventData fields data gives (ok false:
+// not read, nil returned). A change of ClockSlack or less (a time
+// synchronisation, most of them) is nil: no jump is made of it.
+func newClockChange(id uint16, computer string, r *RecordRef, data func(string) (evtx.Value, bool, bool)) *ClockChange {
+	str := func(name string) (string, bool) {
+		v, found, ok := data(name)
+		if !ok || !found {
+			return "", ok
+		}
+		return strings.TrimSpace(v.String()), true
+	}
+	c := &ClockChange{Record: r, computer: computer}
+	oldName := "OldTime"
+	if id == 4616 {
+		c.Event, oldName = "Security 4616", "PreviousTime"
+	} else {
+		c.Event = "Kernel-General 1"
+	}
+	var okAll = true
+	get := func(name string) (evtx.Value, bool) {
+		v, found, ok := data(name)
+		okAll = okAll && ok
+		return v, found && ok
+	}
+	ov, okO := get(oldName)
+	nv, okN := get("NewTime")
+	if !okAll || !okO || !okN {
+		return nil
+	}
+	var od, nd evtx.Value
+	var okOD, okND bool
+	if id == 4616 {
+		od, okOD = get("PreviousDate")
+		nd, okND = get("NewDate")
+		if !okAll {
+			return nil
+		}
+	}
+	if okOD && okND {
+		// Version 0: local date and time strings.
+		ol := strings.TrimSpace(od.String()) + " " + strings.TrimSpace(ov.String())
+		nl := strings.TrimSpace(nd.String()) + " " + strings.TrimSpace(nv.String())
+		o, n, ok := clockLocal(ol, nl, r.Time)
+		if !ok {
+			return nil
+		}
+		c.Old, c.New, c.Local = o, n, ol+" to "+nl
+	} else {
+		o, okT := valueTime(ov)
+		n, okT2 := valueTime(nv)
+		if !okT || !okT2 {
+			return nil
+		}
+		c.Old, c.New = o, n
+	}
+	if !c.big() {
+		// A time synchronisation: never named (explainAhead and the
+		// others ask for more), so its other fields are not read.
+		return nil
+	}
+	if v, found := get("Reason"); found {
+		if f, ok := v.Number(); ok && f >= 0 && f <= 1<<32-1 {
+			c.Reason = uint32(f)
+		}
+	}
+	pidName := "ProcessID"
+	if id == 4616 {
+		pidName = "ProcessId"
+	}
+	var okS bool
+	if c.Process, okS = str("ProcessName"); !okS {
+		return nil
+	}
+	if c.PID, okS = str(pidName); !okS || !okAll {
+		return nil
+	}
+	return c
+}
+
+// valueTime reads a time field: a FILETIME or SYSTEMTIME value, or a
+// string in the form Windows renders them (RFC 3339, UTC).
+func valueTime(v evtx.Value) (time.Time, bool) {
+	switch v.Kind {
+	case evtx.KindFileTime, evtx.KindSysTime:
+		t := known(v.Time)
+		return t, !t.IsZero()
+	case evtx.KindString:
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v.Str))
+		return t.UTC(), err == nil
+	}
+	return time.Time{}, false
+}
+
+// clockLocal reads a version 0 4616's local times ol and nl ("9/12/2015
+// 8:42:21 PM", the form of the Security_with_size_t sample, US English:
+// the event's text is formatted in the logging machine's locale), in UTC,
+// with the offset of nl from created (the record's TimeCreated, written
+// at the new time: see the package note above) rounded to a quarter
+// hour, the step of every time zone. ok is false when either does not
+// read in that form, or nl lies more than two minutes from created plus
+// that offset, or the offset is more than 14 hours: then the record is
+// not used.
+func clockLocal(ol, nl string, created time.Time) (old, new time.Time, ok bool) {
+	const layout = "1/2/2006 3:04:05 PM"
+	o, err1 := time.Parse(layout, ol)
+	n, err2 := time.Parse(layout, nl)
+	if err1 != nil || err2 != nil {
+		return old, new, false
+	}
+	off := n.Sub(created).Round(15 * time.Minute)
+	if off.Abs() > 14*time.Hour {
+		return old, new, false
+	}
+	if d := n.Add(-off).Sub(created); d.Abs() > 2*time.Minute {
+		return old, new, false
+	}
+	return o.Add(-off), n.Add(-off), true
+}
+
+// Forward reports whether c set the clock ahead (New after Old).
+func (c *ClockChange) Forward() bool { return c.New.After(c.Old) }
+
+// big reports whether c moved the clock by more than ClockSlack: no time
+// synchronisation (seconds), and at least as large as the jumps the
+// report names.
+func (c *ClockChange) big() bool {
+	return c.New.Sub(c.Old).Abs() > ClockSlack
+}
+
+// TimeService reports whether c names the Windows Time service's host
+// process, svchost.exe, as the program that set the time.
+func (c *ClockChange) TimeService() bool {
+	return strings.EqualFold(path.Base(strings.ReplaceAll(c.Process, `\`, "/")), "svchost.exe")
+}
+
+// String says what c records: "Kernel-General 1 (EventRecordID 218,
+// 2017-07-12T07:18:24.6832675Z) set the clock back from ... to ...,
+// 9h 59m 59s, reason 1 (an application or system component changed the
+// time)"; of a 4616, the program that set it, and that it is not the
+// Windows Time service's process where it is not.
+func (c *ClockChange) String() string {
+	dir := "back"
+	if c.Forward() {
+		dir = "ahead"
+	}
+	s := fmt.Sprintf("%s (%s, %s) set the clock %s from %s to %s (%s)", c.Event, c.Record, evtx.FormatTime(c.Record.Time), dir,
+		evtx.FormatTime(c.Old), evtx.FormatTime(c.New), exactSpan(c.Old, c.New))
+	if c.Local != "" {
+		s += fmt.Sprintf(", local times %s as written", c.Local)
+	}
+	if c.Reason != 0 {
+		if t := ReasonText(c.Reason); t != "" {
+			s += fmt.Sprintf(", reason %d (%s)", c.Reason, t)
+		} else {
+			s += fmt.Sprintf(", reason %d", c.Reason)
+		}
+	}
+	switch {
+	case c.Process != "" && c.TimeService():
+		s += fmt.Sprintf(", by %s", c.Process)
+	case c.Process != "":
+		s += fmt.Sprintf(", by %s, not the Windows Time service's svchost.exe", c.Process)
+	}
+	if c.PID != "" && c.Process != "" {
+		s += fmt.Sprintf(" (process ID %s)", c.PID)
+	}
+	return s
+}
+
+// changeSet collects clock changes from several goroutines (a reader's
+// Filter) and the reading one.
+type changeSet struct {
+	mu   sync.Mutex
+	list []*ClockChange
+}
+
+func (cs *changeSet) add(c *ClockChange) {
+	if c == nil {
+		return
+	}
+	cs.mu.Lock()
+	cs.list = append(cs.list, c)
+	cs.mu.Unlock()
+}
+
+// sorted returns the changes in written order, each record once (by
+// record number and copy: a record a read gives twice counts once).
+func (cs *changeSet) sorted() []*ClockChange {
+	if cs == nil {
+		return nil
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return sortChanges(cs.list)
+}
+
+// sortChanges returns list in written order (RecordRef.before), each
+// record once.
+func sortChanges(list []*ClockChange) []*ClockChange {
+	out := slices.Clone(list)
+	slices.SortStableFunc(out, func(a, b *ClockChange) int {
+		switch {
+		case a.Record.before(b.Record):
+			return -1
+		case b.Record.before(a.Record):
+			return 1
+		}
+		return strings.Compare(a.Record.File, b.Record.File)
+	})
+	return slices.CompactFunc(out, func(a, b *ClockChange) bool {
+		return a.Record.RecordNumber == b.Record.RecordNumber && a.Record.EventRecordID == b.Record.EventRecordID && a.Record.File == b.Record.File
+	})
+}
+
+// sameComputer reports whether c was logged by computer ("" matches
+// any): a log of forwarded events holds several machines' clocks.
+func (c *ClockChange) sameComputer(computer string) bool {
+	return computer == "" || c.computer == "" || hosts.Key(c.computer) == hosts.Key(computer)
+}
+
+// explainAhead returns the changes of cands that explain j, a jump ahead:
+// one that set the clock ahead, by more than ClockSlack, to a time within
+// ClockSlack of the times of j's records (from the earliest to the
+// newest), written before j's last-written record; or one that set it
+// back, by more than ClockSlack, from such a time, written after the
+// first of j's records and not after the last-written record.
+func (j *ClockJump) explainAhead(cands []*ClockChange) []*ClockChange {
+	var out []*ClockChange
+	lo, hi := j.earliest.Add(-ClockSlack), j.Newest.Time.Add(ClockSlack)
+	near := func(t time.Time) bool { return !t.Before(lo) && !t.After(hi) && t.After(j.Last.Time.Add(ClockSlack)) }
+	for _, c := range cands {
+		if !c.big() || !c.sameComputer(j.lastComputer) || j.Last.before(c.Record) {
+			continue
+		}
+		if c.Forward() && near(c.New) || !c.Forward() && near(c.Old) && j.First.before(c.Record) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// explainBehind returns the changes of cands that explain j, a jump
+// behind: one that set the clock back, by more than ClockSlack, to a time
+// within ClockSlack of the times of j's records (from the oldest to the
+// newest), more than ClockSlack before the first-written record's, and
+// written after the first-written record; or one that set it ahead, by
+// more than ClockSlack, from such a time, written after the first of
+// j's records.
+func (j *ClockJump) explainBehind(cands []*ClockChange) []*ClockChange {
+	var out []*ClockChange
+	lo, hi := j.Oldest.Time.Add(-ClockSlack), j.Newest.Time.Add(ClockSlack)
+	near := func(t time.Time) bool {
+		return !t.Before(lo) && !t.After(hi) && t.Before(j.FirstWritten.Time.Add(-ClockSlack))
+	}
+	for _, c := range cands {
+		if !c.big() || !j.FirstWritten.before(c.Record) {
+			continue
+		}
+		if !c.Forward() && near(c.New) || c.Forward() && near(c.Old) && j.First.before(c.Record) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// explain sets j.Changes to the changes of its own candidates (the clock
+// changes among the records its read decoded) and of more that explain
+// it (explainAhead, explainBehind), in written order.
+func (j *ClockJump) explain(more []*ClockChange) {
+	cands := append(slices.Clip(j.cands), more...)
+	if j.Behind {
+		j.Changes = sortChanges(j.explainBehind(cands))
+	} else {
+		j.Changes = sortChanges(j.explainAhead(cands))
+	}
+}
+
+// ChangeText is the warning that names the records of j.Changes, "" when
+// there are none.
+func (j *ClockJump) ChangeText() string {
+	if len(j.Changes) == 0 {
+		return ""
+	}
+	what := "the jump ahead"
+	if j.Behind {
+		what = "the jump behind"
+	}
+	return changeText(j.Path, what, j.Changes)
+}
+
+// changeText is the warning naming changes that explain what (in the
+// log at path).
+func changeText(path, what string, changes []*ClockChange) string {
+	parts := make([]string, len(changes))
+	for i, c := range changes {
+		parts[i] = c.String()
+	}
+	return fmt.Sprintf("clock change in %s: the log records the change that made %s: %s", path, what, strings.Join(parts, "; "))
+}
+
+// explain sets g.Changes to the changes of cands that explain the gap: one
+// that set the clock ahead, by more than ClockSlack, from a time no
+// earlier than ClockSlack before the newest record before the gap to
+// one within ClockSlack of the oldest record after it, written after the
+// record before the gap. Then the machine ran, its clock behind or
+// stopped, and the gap is the change.
+func (g *TimeGap) explain(more []*ClockChange) {
+	var out []*ClockChange
+	for _, c := range append(slices.Clip(g.cands), more...) {
+		if !c.big() || !c.Forward() || !g.Before.before(c.Record) {
+			continue
+		}
+		if c.Old.Before(g.Before.Time.Add(-ClockSlack)) || !c.Old.Before(g.After.Time.Add(-ClockSlack)) {
+			continue
+		}
+		if c.New.Sub(g.After.Time).Abs() > ClockSlack {
+			continue
+		}
+		out = append(out, c)
+	}
+	g.Changes = sortChanges(out)
+}
+
+// ChangeText is the warning that names the records of g.Changes, "" when
+// there are none.
+func (g *TimeGap) ChangeText() string {
+	if len(g.Changes) == 0 {
+		return ""
+	}
+	return changeText(g.Path, "the time gap", g.Changes)
+}
+
+// exactSpan renders the time between a and b to the second ("9 hours 59
+// minutes 59 seconds", "67 days 23 hours 13 minutes 4 seconds"), where
+// FormatSpan rounds down to its largest unit ("9 hours"); a span of a
+// century or more as FormatSpan does.
+func exactSpan(a, b time.Time) string {
+	if b.Before(a) {
+		a, b = b, a
+	}
+	if b.Sub(a) >= 100*365*24*time.Hour {
+		return FormatSpan(a, b)
+	}
+	d := b.Sub(a).Round(time.Second)
+	var parts []string
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}} {
+		if n := d / u.d; n > 0 {
+			parts = append(parts, plural.N(int(n), u.name))
+			d -= n * u.d
+		}
+	}
+	if len(parts) == 0 {
+		return "0 seconds"
+	}
+	return strings.Join(parts, " ")
+}

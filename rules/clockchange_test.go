@@ -1,0 +1,324 @@
+package rules_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/rules"
+)
+
+// changeIDs lists the EventRecordIDs of cs.
+func changeIDs(cs []*rules.ClockChange) []uint64 {
+	var ids []uint64
+	for _, c := range cs {
+		ids = append(ids, c.Record.EventRecordID)
+	}
+	return ids
+}
+
+// clockChangesOf renders what r says of clock changes: each jump's and
+// gap's changes, and the warnings that name them.
+func clockChangesOf(r *rules.Result) string {
+	return inDir(r, clockChangesText(r))
+}
+
+// inDir returns s with the folder of r's inputs written DIR: analyses of
+// one log written to two temporary folders compare.
+func inDir(r *rules.Result, s string) string {
+	for _, in := range r.Inputs {
+		s = strings.ReplaceAll(s, filepath.Dir(in.Path), "DIR")
+	}
+	return s
+}
+
+func clockChangesText(r *rules.Result) string {
+	var b strings.Builder
+	for _, j := range r.ClockJumps {
+		fmt.Fprintf(&b, "jump behind=%v %v\n", j.Behind, changeIDs(j.Changes))
+	}
+	for _, g := range r.TimeGaps {
+		fmt.Fprintf(&b, "gap %v\n", changeIDs(g.Changes))
+	}
+	for _, w := range r.Warnings {
+		if strings.HasPrefix(w, "clock change in ") {
+			b.WriteString(w + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestClockChangesExplainJumps: a clock jump, or a time gap, that the log
+// holds the clock change of (Kernel-General 1, Security 4616) is reported
+// with that record: EventRecordID, old and new time, reason, process. Each
+// System log is crafted from evtxtest.Noise (100 records an hour apart):
+//
+//   - a clock run five days ahead and corrected: a change ahead (by
+//     rundll32.exe), five records ahead, a change back (by the time
+//     service); a time synchronisation of two seconds among the records
+//     ahead is not named, nor is a change of another computer;
+//   - a clock set back ten days and set right again: both changes;
+//   - a lost CMOS time: records in 2000 after the machine started, then
+//     the time service set the clock to the right time (reason 1);
+//   - a clock set twenty days ahead and kept there: the time gap across
+//     the analysed period's start names the change.
+//
+// Analyze gives the same with every shortcut and without. The verdicts,
+// the jumps' and gaps' own records and their warnings are those of the
+// same logs without the change records' fields (the changes made
+// unreadable: a Kernel-General event 1 of another provider name), but
+// for the warnings that name the changes.
+func TestClockChangesExplainJumps(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	const svchost = `\Device\HarddiskVolume2\Windows\System32\svchost.exe`
+	const rundll = `\Device\HarddiskVolume2\Windows\System32\rundll32.exe`
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Hour) }
+	for _, tc := range []struct {
+		name  string
+		build func() []*evtx.Event
+		want  string   // clockChangesOf's jumps and gaps
+		says  []string // in the warnings naming changes
+	}{
+		{"clock run ahead and corrected", func() []*evtx.Event {
+			evs := evtxtest.Noise(t0, time.Hour, 100)
+			var out []*evtx.Event
+			for i, ev := range evs {
+				switch i {
+				case 85:
+					out = append(out, evtxtest.KernelGeneral1(at(85).Add(-time.Minute), at(85).Add(-time.Minute+5*day), 1, rundll, 3308))
+				case 87:
+					// A time synchronisation of 2 seconds while ahead.
+					out = append(out, evtxtest.KernelGeneral1(at(87).Add(5*day-time.Minute-2*time.Second), at(87).Add(5*day-time.Minute), 1, svchost, 1540))
+				case 88:
+					// Another computer's change (forwarded events).
+					o := evtxtest.KernelGeneral1(at(88).Add(5*day-time.Minute), at(88).Add(-time.Minute), 1, svchost, 1540)
+					o.System.Computer = "VM2"
+					out = append(out, o)
+				case 90:
+					out = append(out, evtxtest.KernelGeneral1(at(90).Add(5*day-time.Minute), at(90).Add(-time.Minute), 1, svchost, 1540))
+				}
+				if i >= 85 && i < 90 {
+					ev.System.TimeCreated = ev.System.TimeCreated.Add(5 * day)
+				}
+				out = append(out, ev)
+			}
+			return out
+		}, "jump behind=false [86 94]\n", []string{
+			"the log records the change that made the jump ahead: Kernel-General 1 (EventRecordID 86, 2024-05-09T12:59:00.0000000Z) set the clock ahead from 2024-05-04T12:59:00.0000000Z to 2024-05-09T12:59:00.0000000Z (5 days), reason 1 (an application or system component changed the time), by " + rundll + ", not the Windows Time service's svchost.exe (process ID 3308)",
+			"; Kernel-General 1 (EventRecordID 94, 2024-05-04T17:59:00.0000000Z) set the clock back from 2024-05-09T17:59:00.0000000Z to 2024-05-04T17:59:00.0000000Z (5 days), reason 1 (an application or system component changed the time), by " + svchost + " (process ID 1540)",
+		}},
+		{"clock set back and set right", func() []*evtx.Event {
+			evs := evtxtest.Noise(t0, time.Hour, 100)
+			var out []*evtx.Event
+			for i, ev := range evs {
+				switch i {
+				case 80:
+					out = append(out, evtxtest.KernelGeneral1(at(80).Add(-time.Minute), at(80).Add(-time.Minute-10*day), 1, rundll, 3308))
+				case 90:
+					out = append(out, evtxtest.KernelGeneral1(at(90).Add(-time.Minute-10*day), at(90).Add(-time.Minute), 1, rundll, 3308))
+				}
+				if i >= 80 && i < 90 {
+					ev.System.TimeCreated = ev.System.TimeCreated.Add(-10 * day)
+				}
+				out = append(out, ev)
+			}
+			return out
+		}, "jump behind=true [81 92]\n", []string{
+			"the log records the change that made the jump behind: Kernel-General 1 (EventRecordID 81, 2024-04-24T07:59:00.0000000Z) set the clock back from 2024-05-04T07:59:00.0000000Z to 2024-04-24T07:59:00.0000000Z (10 days)",
+			"; Kernel-General 1 (EventRecordID 92, 2024-05-04T17:59:00.0000000Z) set the clock ahead from 2024-04-24T17:59:00.0000000Z to 2024-05-04T17:59:00.0000000Z (10 days)",
+		}},
+		{"lost CMOS time", func() []*evtx.Event {
+			evs := evtxtest.Noise(t0, time.Hour, 100)
+			cmos := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+			var out []*evtx.Event
+			for i, ev := range evs {
+				if i >= 90 && i < 95 {
+					ev.System.TimeCreated = cmos.Add(time.Duration(i-90) * time.Minute)
+				}
+				if i == 95 {
+					out = append(out, evtxtest.KernelGeneral1(cmos.Add(5*time.Minute), at(95).Add(-time.Minute), 1, svchost, 1540))
+				}
+				out = append(out, ev)
+			}
+			return out
+		}, "jump behind=true [96]\n", []string{
+			"the log records the change that made the jump behind: Kernel-General 1 (EventRecordID 96, 2024-05-04T22:59:00.0000000Z) set the clock ahead from 2000-01-01T00:05:00.0000000Z to 2024-05-04T22:59:00.0000000Z (8890 days 22 hours 54 minutes), reason 1",
+		}},
+		{"clock set ahead and kept", func() []*evtx.Event {
+			evs := evtxtest.Noise(t0, time.Hour, 100)
+			var out []*evtx.Event
+			for i, ev := range evs {
+				if i == 90 {
+					out = append(out, evtxtest.KernelGeneral1(at(89).Add(time.Minute), at(90).Add(20*day-time.Minute), 2, "", 4))
+				}
+				if i >= 90 {
+					ev.System.TimeCreated = ev.System.TimeCreated.Add(20 * day)
+				}
+				out = append(out, ev)
+			}
+			return out
+		}, "gap [91]\n", []string{
+			"the log records the change that made the time gap: Kernel-General 1 (EventRecordID 91, 2024-05-24T17:59:00.0000000Z) set the clock ahead from 2024-05-04T17:01:00.0000000Z to 2024-05-24T17:59:00.0000000Z (20 days 58 minutes), reason 2 (system time synchronized with the hardware clock)",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			evs := tc.build()
+			fast := analyzeSystem(t, evs, false)
+			plain := analyzeSystem(t, evs, true)
+			got := clockChangesOf(fast)
+			if p := clockChangesOf(plain); p != got {
+				t.Errorf("shortcuts change the changes:\n%s\nwithout:\n%s", got, p)
+			}
+			lines := strings.SplitAfter(got, "\n")
+			var ids string
+			for _, l := range lines {
+				if !strings.HasPrefix(l, "clock change in ") {
+					ids += l
+				}
+			}
+			if ids != tc.want {
+				t.Errorf("jumps and gaps with changes:\n%s\nwant:\n%s", ids, tc.want)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(got, s) {
+					t.Errorf("the warnings do not say %q:\n%s", s, got)
+				}
+			}
+			// Without readable changes (their provider renamed), the
+			// same verdicts, jumps, gaps and warnings, less the changes'.
+			var none []*evtx.Event
+			for _, ev := range evs {
+				c := *ev
+				if c.System.Provider.Name == evtxtest.ProviderKernelGeneral {
+					c.System.Provider.Name = "Microsoft-Windows-Kernel-Generalx"
+				}
+				none = append(none, &c)
+			}
+			bare := analyzeSystem(t, none, false)
+			if clockChangesOf(bare) == got {
+				t.Fatalf("the renamed changes are still named")
+			}
+			noChanges := func(r *rules.Result) string {
+				var keep []string
+				for _, l := range strings.Split(inDir(r, answer(r)), "\n") {
+					if !strings.HasPrefix(l, "  changes ") {
+						keep = append(keep, l)
+					}
+				}
+				return strings.Join(keep, "\n")
+			}
+			if a, b := noChanges(bare), noChanges(fast); a != b {
+				t.Errorf("the changes change the answer:\n%s\nwith them:\n%s", a, b)
+			}
+			var kept []string
+			for _, w := range fast.Warnings {
+				if !strings.HasPrefix(w, "clock change in ") {
+					kept = append(kept, inDir(fast, w))
+				}
+			}
+			var bareWarnings []string
+			for _, w := range bare.Warnings {
+				bareWarnings = append(bareWarnings, inDir(bare, w))
+			}
+			if !slices.Equal(kept, bareWarnings) {
+				t.Errorf("the warnings differ beyond the changes':\n%q\n%q", kept, bare.Warnings)
+			}
+		})
+	}
+}
+
+// TestClockChangesRealSamples: the real logs that hold clock changes and
+// a clock jump or time gap, as analyze reads each alone.
+//
+//   - omerbenamram's system.evtx: records 218 to 295 lie ten hours before
+//     the first-written record; Kernel-General 1 EventRecordID 218 set the
+//     clock back from 17:18:24 to 07:18:24 (reason 1). Its time gap from
+//     2017-12-28 to 2018-03-06 is Kernel-General 1 EventRecordID 1864,
+//     which set the clock from 2017-12-28T09:00:05 to 2018-03-06T08:13:09.
+//   - Velocidex's Security.evtx: records 32226 to 32276 lie 4.5 hours
+//     after the last-written record; Security 4616 EventRecordID 32277,
+//     by VBoxService.exe, set the clock back from 2019-02-08T05:37:17 to
+//     2019-02-07T11:37:19. Its 4616s 31909 and 32569, which set the clock
+//     back from the year 2296, are not this jump's.
+//   - omerbenamram's Security_with_size_t.evtx: version 0 4616s (local
+//     date and time strings) by VBoxService.exe; 564 and 604 set the
+//     clock back ten hours (the jump ahead), 125, 367 and 408 too (the
+//     jump behind).
+//   - omerbenamram's sample-with-zero-data-size-event.evtx and
+//     security_bad_string_cache.evtx, michkoll's System.evtx: jumps or gaps
+//     and time synchronisations of seconds, or changes elsewhere: none
+//     named.
+func TestClockChangesRealSamples(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want string
+		says []string
+	}{
+		{"omerbenamram__evtx__samples__system.evtx", "jump behind=true [218]\ngap [1864]\n", []string{
+			"Kernel-General 1 (EventRecordID 218, 2017-07-12T07:18:24.6832675Z) set the clock back from 2017-07-12T17:18:24.4026095Z to 2017-07-12T07:18:24.6878526Z (10 hours)",
+			"Kernel-General 1 (EventRecordID 1864, 2018-03-06T08:13:09.7971153Z) set the clock ahead from 2017-12-28T09:00:05.0788872Z to 2018-03-06T08:13:09.7620000Z",
+		}},
+		{"Velocidex__evtx__testdata__Security.evtx", "jump behind=false [32277]\n", []string{
+			`Security 4616 (EventRecordID 32277, 2019-02-07T11:37:19.7256242Z) set the clock back from 2019-02-08T05:37:17.6845307Z to 2019-02-07T11:37:19.7240000Z (17 hours 59 minutes 58 seconds), by C:\Windows\System32\VBoxService.exe, not the Windows Time service's svchost.exe (process ID 0x4c8)`,
+		}},
+		{"omerbenamram__evtx__samples__Security_with_size_t.evtx", "jump behind=false [564 604]\njump behind=true [125 367 408]\n", []string{
+			"Security 4616 (EventRecordID 564, 2015-09-12T17:42:22.5476250Z) set the clock back from 2015-09-13T03:42:21.0000000Z to 2015-09-12T17:42:22.0000000Z (9 hours 59 minutes 59 seconds), local times 9/12/2015 8:42:21 PM to 9/12/2015 10:42:22 AM as written",
+		}},
+		{"omerbenamram__evtx__samples__sample-with-zero-data-size-event.evtx", "jump behind=true []\ngap []\n", nil},
+		{"omerbenamram__evtx__samples__security_bad_string_cache.evtx", "gap []\n", nil},
+		{"michkoll__fakenevtx__tests__data__System.evtx", "gap []\n", nil},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			var got []string
+			for _, plain := range []bool{false, true} {
+				got = append(got, clockChangesOf(analyzePath(t, filepath.Join("../testdata/evtx", tc.file), plain)))
+			}
+			if got[0] != got[1] {
+				t.Errorf("shortcuts change the changes:\n%s\nwithout:\n%s", got[0], got[1])
+			}
+			var ids string
+			for _, l := range strings.SplitAfter(got[0], "\n") {
+				if !strings.HasPrefix(l, "clock change in ") {
+					ids += l
+				}
+			}
+			if ids != tc.want {
+				t.Errorf("jumps and gaps with changes:\n%s\nwant:\n%s", ids, tc.want)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(got[0], s) {
+					t.Errorf("the warnings do not say %q:\n%s", s, got[0])
+				}
+			}
+		})
+	}
+}
+
+// analyzePath analyses the logs evtx.Find finds at p with the built-in
+// rules, every shortcut off when plain.
+func analyzePath(t *testing.T, p string, plain bool) *rules.Result {
+	t.Helper()
+	rs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := evtx.Find(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Analyze(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
