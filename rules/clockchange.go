@@ -462,7 +462,10 @@ func changeText(path, what string, changes []*ClockChange) string {
 	for i, c := range changes {
 		parts[i] = c.String()
 	}
-	return fmt.Sprintf("clock change in %s: the log records the change that made %s: %s", path, what, strings.Join(parts, "; "))
+	// "Explains", not "made": a change that set the clock back ends a
+	// jump ahead, one that set it ahead starts it.
+	return fmt.Sprintf("clock change in %s: the log records %s that explain%s %s: %s", path,
+		plural.Word(len(changes), "a clock change", "clock changes"), plural.Word(len(changes), "s", ""), what, strings.Join(parts, "; "))
 }
 
 // explain sets g.Changes to the changes of cands that explain the gap: one

@@ -110,7 +110,7 @@ func TestClockChangesExplainJumps(t *testing.T) {
 			}
 			return out
 		}, "jump behind=false [86 94]\n", []string{
-			"the log records the change that made the jump ahead: Kernel-General 1 (EventRecordID 86, 2024-05-09T12:59:00.0000000Z) set the clock ahead from 2024-05-04T12:59:00.0000000Z to 2024-05-09T12:59:00.0000000Z (5 days), reason 1 (an application or system component changed the time), by " + rundll + ", not the Windows Time service's svchost.exe (process ID 3308)",
+			"the log records clock changes that explain the jump ahead: Kernel-General 1 (EventRecordID 86, 2024-05-09T12:59:00.0000000Z) set the clock ahead from 2024-05-04T12:59:00.0000000Z to 2024-05-09T12:59:00.0000000Z (5 days), reason 1 (an application or system component changed the time), by " + rundll + ", not the Windows Time service's svchost.exe (process ID 3308)",
 			"; Kernel-General 1 (EventRecordID 94, 2024-05-04T17:59:00.0000000Z) set the clock back from 2024-05-09T17:59:00.0000000Z to 2024-05-04T17:59:00.0000000Z (5 days), reason 1 (an application or system component changed the time), by " + svchost + " (process ID 1540)",
 		}},
 		{"clock set back and set right", func() []*evtx.Event {
@@ -130,7 +130,7 @@ func TestClockChangesExplainJumps(t *testing.T) {
 			}
 			return out
 		}, "jump behind=true [81 92]\n", []string{
-			"the log records the change that made the jump behind: Kernel-General 1 (EventRecordID 81, 2024-04-24T07:59:00.0000000Z) set the clock back from 2024-05-04T07:59:00.0000000Z to 2024-04-24T07:59:00.0000000Z (10 days)",
+			"the log records clock changes that explain the jump behind: Kernel-General 1 (EventRecordID 81, 2024-04-24T07:59:00.0000000Z) set the clock back from 2024-05-04T07:59:00.0000000Z to 2024-04-24T07:59:00.0000000Z (10 days)",
 			"; Kernel-General 1 (EventRecordID 92, 2024-05-04T17:59:00.0000000Z) set the clock ahead from 2024-04-24T17:59:00.0000000Z to 2024-05-04T17:59:00.0000000Z (10 days)",
 		}},
 		{"lost CMOS time", func() []*evtx.Event {
@@ -148,7 +148,7 @@ func TestClockChangesExplainJumps(t *testing.T) {
 			}
 			return out
 		}, "jump behind=true [96]\n", []string{
-			"the log records the change that made the jump behind: Kernel-General 1 (EventRecordID 96, 2024-05-04T22:59:00.0000000Z) set the clock ahead from 2000-01-01T00:05:00.0000000Z to 2024-05-04T22:59:00.0000000Z (8890 days 22 hours 54 minutes), reason 1",
+			"the log records a clock change that explains the jump behind: Kernel-General 1 (EventRecordID 96, 2024-05-04T22:59:00.0000000Z) set the clock ahead from 2000-01-01T00:05:00.0000000Z to 2024-05-04T22:59:00.0000000Z (8890 days 22 hours 54 minutes), reason 1",
 		}},
 		{"clock set ahead and kept", func() []*evtx.Event {
 			evs := evtxtest.Noise(t0, time.Hour, 100)
@@ -164,7 +164,7 @@ func TestClockChangesExplainJumps(t *testing.T) {
 			}
 			return out
 		}, "gap [91]\n", []string{
-			"the log records the change that made the time gap: Kernel-General 1 (EventRecordID 91, 2024-05-24T17:59:00.0000000Z) set the clock ahead from 2024-05-04T17:01:00.0000000Z to 2024-05-24T17:59:00.0000000Z (20 days 58 minutes), reason 2 (system time synchronized with the hardware clock)",
+			"the log records a clock change that explains the time gap: Kernel-General 1 (EventRecordID 91, 2024-05-24T17:59:00.0000000Z) set the clock ahead from 2024-05-04T17:01:00.0000000Z to 2024-05-24T17:59:00.0000000Z (20 days 58 minutes), reason 2 (system time synchronized with the hardware clock)",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

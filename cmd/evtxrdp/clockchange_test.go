@@ -17,8 +17,8 @@ import (
 // it ahead 67 days across the time gap before "now".
 func TestClockChangeReported(t *testing.T) {
 	const log = "../../testdata/evtx/omerbenamram__evtx__samples__system.evtx"
-	behind := "clock change in " + log + ": the log records the change that made the jump behind: Kernel-General 1 (EventRecordID 218, 2017-07-12T07:18:24.6832675Z) set the clock back from 2017-07-12T17:18:24.4026095Z to 2017-07-12T07:18:24.6878526Z (10 hours), reason 1 (an application or system component changed the time)"
-	gap := "clock change in " + log + ": the log records the change that made the time gap: Kernel-General 1 (EventRecordID 1864, 2018-03-06T08:13:09.7971153Z) set the clock ahead from 2017-12-28T09:00:05.0788872Z to 2018-03-06T08:13:09.7620000Z (67 days 23 hours 13 minutes 5 seconds), reason 1 (an application or system component changed the time)"
+	behind := "clock change in " + log + ": the log records a clock change that explains the jump behind: Kernel-General 1 (EventRecordID 218, 2017-07-12T07:18:24.6832675Z) set the clock back from 2017-07-12T17:18:24.4026095Z to 2017-07-12T07:18:24.6878526Z (10 hours), reason 1 (an application or system component changed the time)"
+	gap := "clock change in " + log + ": the log records a clock change that explains the time gap: Kernel-General 1 (EventRecordID 1864, 2018-03-06T08:13:09.7971153Z) set the clock ahead from 2017-12-28T09:00:05.0788872Z to 2018-03-06T08:13:09.7620000Z (67 days 23 hours 13 minutes 5 seconds), reason 1 (an application or system component changed the time)"
 	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	for _, format := range []string{"text", "markdown"} {
 		_, out, _ := runCmd("analyze", "--format", format, log)
