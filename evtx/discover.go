@@ -546,6 +546,12 @@ func zipDamage(l *Log, o Options, n int64, err error) *FormatError {
 		default:
 			err = fmt.Errorf("member ends after %d of the %s its header claims", n, plural.N(l.zipSize, "byte"))
 		}
+	} else if errors.Is(err, zip.ErrFormat) {
+		// archive/zip says "not a valid zip file" when a member's data
+		// inflates to more bytes than its header claims (its deflate
+		// stream damaged): the only error it gives while reading a member (Go 1.26
+		// archive/zip, checksumReader.Read): the archive itself was read.
+		err = fmt.Errorf("its data inflates to more than the %s its header claims (the compressed data is damaged), read up to byte %d", plural.N(l.zipSize, "byte"), n)
 	} else {
 		err = fmt.Errorf("inflating stopped after %d of %s: %v", n, plural.N(l.zipSize, "byte"), err)
 	}

@@ -3,7 +3,10 @@ package evtx
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -204,5 +207,55 @@ func TestZipMemberChecksumWhole(t *testing.T) {
 		!strings.Contains(msg, logs[0].Path+": the whole zip member: checksum mismatch: zip member damaged: the CRC-32 of its ") ||
 		strings.Contains(msg, "chunk") && !strings.Contains(msg, "the chunk and record checksums") || strings.Contains(msg, "stopped") || strings.Contains(msg, "offset") {
 		t.Errorf("the CRC's problem: %v", msg)
+	}
+}
+
+// TestZipMemberInflatesPastItsSize: a member whose deflate data inflates
+// to more bytes than its header claims (its compressed data damaged:
+// one such member inflated to 1,118,370 of a claimed 1,118,208) was
+// reported as "inflating stopped after N of M bytes: zip: not a valid zip
+// file", as if the archive were not one. archive/zip gives ErrFormat for
+// this alone while reading a member; the problem now says what it is,
+// and the records before it are read.
+func TestZipMemberInflatesPastItsSize(t *testing.T) {
+	data := readSample(t, "michkoll__fakenevtx__tests__data__System.evtx")
+	claimed := len(data) - chunkSize
+	var comp bytes.Buffer
+	fw, err := flate.NewWriter(&comp, flate.DefaultCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	fw.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "System.evtx", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(data[:claimed]),
+		CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(claimed)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(comp.Bytes())
+	zw.Close()
+	zp := filepath.Join(t.TempDir(), "logs.zip")
+	if err := os.WriteFile(zp, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := Find(zp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, errs := readLogIDs(t, logs[0], Options{})
+	if len(ids) == 0 {
+		t.Fatal("no record read")
+	}
+	var damage *FormatError
+	for _, e := range errs {
+		if strings.Contains(e.Error(), "zip member damaged") {
+			damage = e
+		}
+	}
+	want := fmt.Sprintf("zip member damaged: its data inflates to more than the %d bytes its header claims (the compressed data is damaged), read up to byte ", claimed)
+	if damage == nil || !errors.Is(damage, ErrCorrupt) || !strings.Contains(damage.Error(), want) || strings.Contains(damage.Error(), "not a valid zip file") {
+		t.Errorf("the member's problem: %v, want %q", damage, want)
 	}
 }

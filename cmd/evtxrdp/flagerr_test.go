@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // A flag the flag library refuses (unknown, missing its value, a value not
@@ -36,5 +38,23 @@ func TestFlagLibraryErrorsEndWithHelpHint(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr %q and the line %q", c.args, code, out, errOut, exitUsage,
 				"evtxrdp "+cmd+": "+c.want+"...", "Run 'evtxrdp "+cmd+" --help' for usage.")
 		}
+	}
+}
+
+// TestQueryEmptyChannel: --channel "" (an unset shell variable, say)
+// selects no log. query opened every log given and ended with "no log of
+// channel \"\" among the 1 log given", exit 1, as if the logs lacked a
+// channel; it is a usage error, exit 2, before any log is read.
+func TestQueryEmptyChannel(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "System.evtx")
+	writeLog(t, log, fiftyRecordLog(t, evtxtest.Options{}))
+	for _, c := range []string{"", " "} {
+		code, out, errOut := runCmd("query", "--channel", c, log)
+		if want := `evtxrdp query: --channel "` + c + `": empty: give a channel name, such as System`; code != exitUsage || out != "" || !strings.HasPrefix(errOut, want) {
+			t.Errorf("--channel %q: exit %d, stdout %q, stderr %q; want exit %d and %q", c, code, out, errOut, exitUsage, want)
+		}
+	}
+	if code, out, _ := runCmd("query", "--channel", "System", "-f", "xml", log); code != exitOK || strings.Count(out, "<Event ") != 50 {
+		t.Errorf("--channel System: exit %d, %d events; want 0 and 50", code, strings.Count(out, "<Event "))
 	}
 }

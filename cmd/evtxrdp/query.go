@@ -159,6 +159,13 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	} else {
 		return usageErr("unknown --format %q (want text, xml or jsonl)", *format)
 	}
+	for _, c := range *channels {
+		// An empty name selects no log: a usage error, not "no log of
+		// channel \"\"" (exit 1) after every log was opened.
+		if strings.TrimSpace(c) == "" {
+			return usageErr("--channel %q: empty: give a channel name, such as System", c)
+		}
+	}
 	if *expr != "" && *sqFile != "" {
 		return usageErr("--query and --structured-query exclude each other")
 	}
