@@ -115,7 +115,7 @@ func (p *printer) wrap(first, s string, width int) {
 	indent := strings.Repeat(" ", len(first))
 	prefix := first
 	for _, para := range strings.Split(s, "\n") {
-		words := strings.Fields(para)
+		words := fields(para)
 		if len(words) == 0 {
 			continue
 		}

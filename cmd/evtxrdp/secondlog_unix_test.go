@@ -45,3 +45,41 @@ func TestSecondLogCommandPasteable(t *testing.T) {
 		t.Errorf("%s copied %d bytes (%v), want the second log's %d", m[1], len(got), err, len(b))
 	}
 }
+
+// analyze's text report wraps problems at 78 columns; the
+// copy command of the second log stays whole on one line (a dd cut before
+// its bs= and skip= runs, pasted, as a dd of the wrong bytes and a failed
+// command), from a long path with a space and a quote too, and the line
+// pasted into sh copies the second log's bytes.
+func TestSecondLogCommandWholeInReport(t *testing.T) {
+	a, err := os.ReadFile(filepath.Join("..", "..", "testdata", "evtx", "fukusuket__evtx-parser__samples__System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "a folder's long name, to push the command past a line's end")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(sub, "System.evtx")
+	if err := os.WriteFile(p, append(append([]byte(nil), a...), a...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text"} {
+		_, out, _ := runCmd("analyze", "--format", format, p)
+		m := regexp.MustCompile(`(?m)^.*\((dd if=.*? skip=\d+)\).*$`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("%s: no dd command whole on a line in:\n%s", format, out)
+		}
+		cmd := exec.Command("sh", "-c", m[1])
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %s: %v\n%s", format, m[1], err, out)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "SECOND.evtx"))
+		if err != nil || !bytes.Equal(got, a) {
+			t.Errorf("%s: %s copied %d bytes (%v), want the second log's %d", format, m[1], len(got), err, len(a))
+		}
+		os.Remove(filepath.Join(dir, "SECOND.evtx"))
+	}
+}
