@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -97,7 +98,7 @@ func lagged(c []byte, k int, free bool) (lc []byte, ok bool) {
 // record id, recovered), in files closed cleanly (listing none) or not
 // (listing them).
 func TestPassOverEqualsLoop(t *testing.T) {
-	reads, passed := 0, 0
+	reads, passed, filteredAsked := 0, 0, 0
 	for name, b := range testLogs(t) {
 		var ws [][2]time.Time // none, from the median on, up to it, 2 s
 		for i, w := range timeWindows(t, b) {
@@ -123,21 +124,42 @@ func TestPassOverEqualsLoop(t *testing.T) {
 				}
 				for vi, c := range chunks {
 					for _, w := range ws {
-						for _, m := range []struct{ listed, dirty bool }{{false, false}, {true, true}} {
+						for _, m := range []struct{ listed, dirty, filtered bool }{{false, false, false}, {true, true, false}, {false, false, true}, {true, true, true}} {
 							{
 								listed, dirty := m.listed, m.dirty
 								win := newWindow(w[0], w[1])
 								win.passed = listed
+								// A filter that declines every other event id
+								// and lists the records it was asked about.
+								var mu sync.Mutex
+								var asked []string
+								if m.filtered {
+									win.filter = func(s Summary) bool {
+										mu.Lock()
+										asked = append(asked, fmt.Sprintf("%d %d %s %s", s.RecordID, s.EventID, s.Provider, s.TimeCreated))
+										mu.Unlock()
+										return s.EventID%2 == 0
+									}
+								}
 								job := chunkJob{index: ci, off: int64(base), hdrChunks: 3, hdrOK: true, dirty: dirty}
 								job.cache = newTmplCache()
 								got := renderChunk(scanChunk(bytes.Clone(c), job, win, v.name))
+								gotAsked := asked
+								asked = nil
 								passOverOff, chunkGuardOff = true, true
 								job.cache = newTmplCache()
 								want := renderChunk(scanChunk(bytes.Clone(c), job, win, v.name))
 								passOverOff, chunkGuardOff = false, false
 								if got != want {
-									t.Fatalf("%s chunk %d (variant %d) window %v..%v (listed %v, dirty %v): passed over\n%.3000s\nread in the loop\n%.3000s",
-										v.name, ci, vi, w[0], w[1], listed, dirty, got, want)
+									t.Fatalf("%s chunk %d (variant %d) window %v..%v (listed %v, dirty %v, filtered %v): passed over\n%.3000s\nread in the loop\n%.3000s",
+										v.name, ci, vi, w[0], w[1], listed, dirty, m.filtered, got, want)
+								}
+								if !slices.Equal(gotAsked, asked) {
+									t.Fatalf("%s chunk %d (variant %d) window %v..%v (listed %v, dirty %v): the filter was asked about\n%q\npassing over, and about\n%q\nin the loop",
+										v.name, ci, vi, w[0], w[1], listed, dirty, gotAsked, asked)
+								}
+								if m.filtered && len(asked) > 0 {
+									filteredAsked++
 								}
 								reads++
 								if !strings.Contains(got, "Skipped:0 ") {
@@ -150,9 +172,12 @@ func TestPassOverEqualsLoop(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d chunk scans compared, %d of them passing over records", reads, passed)
+	t.Logf("%d chunk scans compared, %d of them passing over records, %d filtered ones asking the filter", reads, passed, filteredAsked)
 	if passed < reads/3 {
 		t.Errorf("only %d of %d scans passed over records: the test proves little", passed, reads)
+	}
+	if filteredAsked < reads/10 {
+		t.Errorf("only %d of %d scans asked the filter: the test proves little", filteredAsked, reads)
 	}
 }
 
