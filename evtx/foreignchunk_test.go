@@ -2,7 +2,9 @@ package evtx_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"slices"
 	"strings"
@@ -175,6 +177,9 @@ func TestForeignChunkNotJudged(t *testing.T) {
 		t.Fatal(err)
 	}
 	copy(chunkOf(tie, 1), chunkOf(alt, 1))
+	lowNext := foreignLog(t, "vm1.contoso.com", 400, t0, evtxtest.Options{}, nil)
+	binary.LittleEndian.PutUint64(lowNext[24:], 1)
+	binary.LittleEndian.PutUint32(lowNext[124:], crc32.ChecksumIEEE(lowNext[:120]))
 	for _, c := range []struct {
 		name string
 		b    []byte
@@ -195,6 +200,10 @@ func TestForeignChunkNotJudged(t *testing.T) {
 		{"wrapped, header lags, the slot before the oldest stale", ringLog(t, 101, 5, 1, false, 4), 60},
 		{"wrapped, one chunk counted", ringLog(t, 101, 1, 5, false), 60},
 		{"tie", tie, 400},
+		// A header closed cleanly whose next record identifier (1)
+		// lies below every chunk: no chunk agrees with it, so it
+		// judges none.
+		{"clean, next record identifier below every chunk", lowNext, 400},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := readForeign(t, c.b, false)

@@ -365,7 +365,9 @@ func ringChunks(cur, olds []idRange) []int {
 //
 //   - the header binds the chunks (bound, below) and the chunk holds
 //     numbers at or past its next record identifier, which the log had
-//     not given to any record; or
+//     not given to any record, while another counted chunk lies below it
+//     (a header whose next record identifier no counted chunk lies below
+//     is contradicted by every chunk, not evidence against one); or
 //   - it lies in no longest ascending run of the counted chunks (read from
 //     the oldest), and either the header binds the chunks, or it shares
 //     record numbers with a chunk that lies in every such run: two chunks
@@ -408,7 +410,10 @@ func foreignChunks(counted []idRange, first int, nextID uint64, bound bool, copy
 		at, _ := slices.BinarySearchFunc(ring, first, func(r idRange, s int) int { return cmp.Compare(r.slot, s) })
 		ring = append(ring[at:], ring[:at]...)
 	}
-	if bound && nextID > 0 {
+	// The next record identifier binds the chunks only when one of them
+	// lies below it: a header that no counted chunk agrees with (each
+	// numbered at or past it) says nothing of them.
+	if bound && nextID > 0 && slices.ContainsFunc(ring, func(r idRange) bool { return r.hi < nextID }) {
 		ring = slices.DeleteFunc(ring, func(r idRange) bool {
 			if r.hi >= nextID {
 				why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, at or past %d, the next record identifier of the file header, which was closed cleanly: the log had not numbered them", r.lo, r.hi, nextID)
