@@ -277,7 +277,7 @@ func TestClockChangesRealSamples(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			var got []string
 			for _, plain := range []bool{false, true} {
-				got = append(got, clockChangesOf(analyzePath(t, filepath.Join("../testdata/evtx", tc.file), plain)))
+				got = append(got, clockChangesOf(analyzeDir(t, filepath.Join("../testdata/evtx", tc.file), plain)))
 			}
 			if got[0] != got[1] {
 				t.Errorf("shortcuts change the changes:\n%s\nwithout:\n%s", got[0], got[1])
@@ -298,27 +298,4 @@ func TestClockChangesRealSamples(t *testing.T) {
 			}
 		})
 	}
-}
-
-// analyzePath analyses the logs evtx.Find finds at p with the built-in
-// rules, every shortcut off when plain.
-func analyzePath(t *testing.T, p string, plain bool) *rules.Result {
-	t.Helper()
-	rs, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := rules.NewEngine(rs, rules.Options{NoShortcuts: plain})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs, err := evtx.Find(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Analyze(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
 }
