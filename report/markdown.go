@@ -344,6 +344,25 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated), codeOr(in.LastCreated),
 			in.Decoded, mdEscape(strings.Join(probs, "; ")))
 	}
+	// The format errors themselves, as the text report gives them (the
+	// table counts them): where the damage is, and what to do about it
+	// (a second log's copy command, say), belong in the ticket too.
+	heading := false
+	for _, in := range r.Inputs {
+		if len(in.Errors) == 0 {
+			continue
+		}
+		if !heading {
+			p.line("\nFormat errors (the first five of each file):\n")
+			heading = true
+		}
+		for _, e := range in.Errors[:min(len(in.Errors), 5)] {
+			p.printf("- %s\n", mdEscape(e))
+		}
+		if len(in.Errors) > 5 {
+			p.printf("- %s more %s in %s (see the JSON report)\n", plural.Itoa(in.ErrorCount-5), plural.Noun(in.ErrorCount-5, "format error"), code(in.Path))
+		}
+	}
 	notRead(p, r.NotRead)
 
 	if r.Timeline == nil {
