@@ -236,7 +236,8 @@ func foldASCII(s string) string {
 //     control manager takes it in every language (NT
 //     AUTHORITY\NetworkService, not NETWORK SERVICE): englishBuiltins;
 //   - no command names the Windows folder or the OS volume by a fixed
-//     letter (C:\Windows, Get-Volume -DriveLetter C): fixedWindowsDrive;
+//     letter (C:\Windows, C:\ProgramData, Get-Volume -DriveLetter C):
+//     fixedWindowsDrive;
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -293,7 +294,7 @@ func checkSteps(r *Rule) []error {
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
 			if !comment.MatchString(line) && fixedWindowsDrive.MatchString(line) {
-				bad(".commands", "names the Windows folder or its drive by a fixed letter (C:\\Windows, -DriveLetter C), which another VM may not have: use %%SystemRoot%% or %%SystemDrive%% ($env:SystemRoot, $env:SystemDrive in PowerShell): line %d: %s", n+1, shownLine(line))
+				bad(".commands", "names the Windows folder, the ProgramData folder or the Windows drive by a fixed letter (C:\\Windows, C:\\ProgramData, -DriveLetter C), which another VM may not have: use %%SystemRoot%%, %%ProgramData%% or %%SystemDrive%% ($env:SystemRoot, $env:ProgramData, $env:SystemDrive in PowerShell): line %d: %s", n+1, shownLine(line))
 			}
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
@@ -719,7 +720,12 @@ func englishBuiltins(s *Step) []string {
 // elsewhere, and %SystemDrive% is "the first two characters" of the
 // SystemRoot value, the Windows folder (MS-EVEN 3.2.4.1.5.4,
 // https://learn.microsoft.com/openspecs/windows_protocols/ms-even/7d43656f-4f9f-4994-a919-50db71e01af9).
-// C:\BackupACLs, where the steps keep their backups, is not the Windows
-// folder: a VM without a C: drive fails to save them, and the changes
-// guarded by the saves do not run.
-var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\Windows(\\|\s|"|'|$)|-DriveLetter\s+'?C'?(\s|\||$)`)
+// So is the ProgramData folder as C:\ProgramData: "typically" there, and
+// set elsewhere, another volume included, by the unattend setting
+// Microsoft-Windows-Shell-Setup | FolderLocations | ProgramData
+// (https://learn.microsoft.com/windows-hardware/customize/desktop/unattend/microsoft-windows-shell-setup-folderlocations-programdata);
+// %ProgramData% ($env:ProgramData) names it where it is. C:\BackupACLs,
+// where the steps keep their backups, is not the Windows folder: a VM
+// without a C: drive fails to save them, and the changes guarded by the
+// saves do not run.
+var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\(Windows|ProgramData)(\\|\s|"|'|$)|-DriveLetter\s+'?C'?(\s|\||$)`)

@@ -183,7 +183,7 @@ func TestFixStepContents(t *testing.T) {
 	// nothing unless it found exactly one.
 	has("rdp-cert-private-key/grant-rdp-key", `$k.Key.UniqueName`)
 	has("rdp-cert-private-key/grant-rdp-key", `$k.CspKeyContainerInfo.UniqueKeyContainerName`)
-	has("rdp-cert-private-key/grant-rdp-key", `"C:\ProgramData\Microsoft\Crypto\Keys\$_"; "C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys\$_"`)
+	has("rdp-cert-private-key/grant-rdp-key", `"$env:ProgramData\Microsoft\Crypto\Keys\$_"; "$env:ProgramData\Microsoft\Crypto\RSA\MachineKeys\$_"`)
 	has("rdp-cert-private-key/grant-rdp-key", `$file = if ($found.Count -eq 1) { $found[0] } else { $null }`)
 	has("rdp-cert-private-key/grant-rdp-key", `icacls $file /save $backup /c`)
 	has("rdp-cert-private-key/grant-rdp-key", `if ($saved) { icacls $file /grant "*S-1-5-18:(F)" "*S-1-5-20:(R)" /c;`)
@@ -194,8 +194,8 @@ func TestFixStepContents(t *testing.T) {
 		has(id, `Export-Certificate -Cert $c -FilePath "$dir\$($c.Thumbprint).cer"`)
 		// Both key folders, whole: the CryptoAPI providers' and the CNG
 		// key storage providers' (Key Storage and Retrieval).
-		has(id, `robocopy C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys "$dir\MachineKeys" /B /COPY:DATS`)
-		has(id, `robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B /COPY:DATS`)
+		has(id, `robocopy $env:ProgramData\Microsoft\Crypto\RSA\MachineKeys "$dir\MachineKeys" /B /COPY:DATS`)
+		has(id, `robocopy $env:ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B /COPY:DATS`)
 		has(id, `$saved = ($rsaCopy -lt 8) -and ($cngCopy -lt 8)`)
 		// Each certificate's key file named through .NET, in any
 		// language of Windows.
@@ -361,11 +361,11 @@ resolution:
 		{"certificate after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
 		{"DeleteKey after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
 		{"DeleteKey after the .cer only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
-		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
+		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
 		// The RDP key file alone is not enough: a certificate's key may
 		// be with a CNG key storage provider, in Crypto\Keys.
-		{"DeleteKey after the RDP key file", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
-		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k /B\n      robocopy C:\\ProgramData\\Microsoft\\Crypto\\Keys C:\\BackupACLs\\n /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
+		{"DeleteKey after the RDP key file", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
+		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k /B\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\Keys C:\\BackupACLs\\n /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"PFX with its key", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\My\\AB12'\n      $c | Export-PfxCertificate -FilePath C:\\BackupACLs\\c.pfx -Password $pw\n      if (Test-Path C:\\BackupACLs\\c.pfx) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"file removed", "    source: s\n    commands: |\n      if (Test-Path C:\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "Remove-Item before a copy of what it removes", false, true},
 		{"file removed after a copy", "    source: s\n    commands: |\n      Copy-Item -Path C:\\X.txt -Destination C:\\BackupACLs\\\n      if (Test-Path C:\\BackupACLs\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "", true, true},
@@ -1241,7 +1241,10 @@ func TestFixedWindowsDriveRefused(t *testing.T) {
 		{`Get-Item -LiteralPath (Join-Path $env:SystemRoot MEMORY.DMP) -ErrorAction SilentlyContinue`, false},
 		{`if defined DISK if not exist %DISK%\Windows\System32\config\SYSTEM echo no`, false},
 		{`if not exist C:\BackupACLs md C:\BackupACLs`, false},
-		{`robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, false},
+		{`robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, true},
+		{`robocopy $env:ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, false},
+		{`dir "%ProgramData%\Microsoft\Crypto\RSA\MachineKeys"`, false},
+		{`Get-ChildItem -Path C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys -File`, true},
 	} {
 		if got := fixedWindowsDrive.MatchString(c.line); got != c.bad {
 			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
