@@ -497,6 +497,16 @@ func explainUnreadable(stderr io.Writer, logs []*evtx.Log) {
 // far is a time no record has: a window [far, far] decodes no record.
 var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// timeWant says what parseTime reads.
+const timeWant = "want RFC 3339, e.g. 2024-05-01T12:00:00Z"
+
+// timeFieldError is parseTime's error for a time of a shape it reads with
+// a field out of range: Field is Go's time.ParseError message, as "month
+// out of range".
+type timeFieldError struct{ Field string }
+
+func (e *timeFieldError) Error() string { return e.Field + " (" + timeWant + ")" }
+
 // parseTime reads RFC 3339 (with or without fraction), or a date and time
 // without zone (UTC), or a date (midnight UTC). analyze's --at and dump's
 // --since and --until read times with it.
@@ -509,12 +519,24 @@ func parseTime(s string) (time.Time, error) {
 	if strings.HasSuffix(s, "z") {
 		s = s[:len(s)-1] + "Z"
 	}
+	// A time of the right shape with a field out of range (month 13, 30
+	// February, hour 24) says which field: "want RFC 3339" alone reads as
+	// a shape error.
+	rangeErr := ""
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
+		t, err := time.Parse(layout, s)
+		if err == nil {
 			return t.UTC(), nil
 		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.HasSuffix(pe.Message, "out of range") && rangeErr == "" {
+			rangeErr = strings.TrimPrefix(pe.Message, ": ")
+		}
 	}
-	return time.Time{}, errors.New("want RFC 3339, e.g. 2024-05-01T12:00:00Z")
+	if rangeErr != "" {
+		return time.Time{}, &timeFieldError{Field: rangeErr}
+	}
+	return time.Time{}, errors.New(timeWant)
 }
 
 // parseAt parses an --at reference time. The zero time, in any of its

@@ -361,7 +361,8 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	if strings.TrimSpace(s) == "" {
 		return dumpWhen{}, errors.New("empty: " + dumpWhenWant)
 	}
-	if t, err := parseTime(s); err == nil {
+	t, terr := parseTime(s)
+	if terr == nil {
 		if t.IsZero() {
 			// The zero time (0001-01-01T00:00:00Z) is a bound like any
 			// other, before every record ("--until 0001-01-01" selects
@@ -374,6 +375,9 @@ func parseDumpWhen(s string) (dumpWhen, error) {
 	}
 	if d, err := parseDuration(s); err == nil && d >= 0 {
 		return dumpWhen{relative: true, back: d}, nil
+	}
+	if fe := (*timeFieldError)(nil); errors.As(terr, &fe) {
+		return dumpWhen{}, fmt.Errorf("%s (%s)", fe.Field, dumpWhenWant)
 	}
 	return dumpWhen{}, errors.New(dumpWhenWant)
 }
