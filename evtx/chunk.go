@@ -1205,7 +1205,7 @@ func (w window) ftRange() (lo, hi uint64, ok bool) {
 // Stats' place only when higher, as it would have in order
 // (FiletimeToTime is strictly increasing, so FILETIMEs compare as their
 // times). A TimeCreated of FILETIME 0 is counted and left out of the
-// rest, and one after the year 9999 left out of the last-written record
+// rest, and one before 1980 or after the year 9999 left out of the last-written record
 // (usableFT), as noteRead leaves them out.
 type ftRun struct {
 	ids, renumbered int

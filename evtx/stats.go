@@ -175,7 +175,7 @@ type Stats struct {
 	FirstCreated, LastCreated time.Time
 	// LastWrittenID is the highest record number (record header id) of the
 	// records whose TimeCreated was read and places them in time
-	// (UsableTime: not FILETIME 0, not after the year 9999), and
+	// (UsableTime: not FILETIME 0, not before 1980, not after the year 9999), and
 	// LastWrittenCreated its TimeCreated: the last record the log's writer
 	// wrote, as opposed to the newest time in the log (they differ when the
 	// clock was set back). 0 and the zero time when no record has such a
@@ -243,8 +243,9 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 		return
 	}
 	if usableFT(tc) {
-		// A time after the year 9999 (a damaged value) is in the span,
-		// but its record is not the last-written one with a time.
+		// A time before 1980 (no Windows clock reads it) or after the
+		// year 9999 (a damaged value) is in the span, but its record is
+		// not the last-written one with a time.
 		s.noteLast(id, t, exported, erid)
 	}
 	widen(&s.FirstCreated, &s.LastCreated, &s.created, t)

@@ -11,8 +11,9 @@ import (
 // unsigned five-digit one that RFC 3339 readers would take for another
 // time or refuse as garbled; the years 0 to 9999 as RFC 3339 writes them.
 // TimeToFiletime saturates past the last FILETIME instead of wrapping to
-// an early time, and UsableTime accepts exactly FILETIME 1 to the last
-// 100 ns of the year 9999.
+// an early time, and UsableTime accepts exactly 1980-01-01 (no Windows
+// clock reads an earlier time: FILETIME 1, say, is a cleared or damaged
+// value) to the last 100 ns of the year 9999.
 func TestTimesPastYear9999(t *testing.T) {
 	for _, c := range []struct {
 		t      time.Time
@@ -20,7 +21,9 @@ func TestTimesPastYear9999(t *testing.T) {
 		ft     uint64
 		usable bool
 	}{
-		{FiletimeToTime(1), "1601-01-01T00:00:00.0000001Z", 1, true},
+		{FiletimeToTime(1), "1601-01-01T00:00:00.0000001Z", 1, false},
+		{time.Date(1979, 12, 31, 23, 59, 59, 999999900, time.UTC), "1979-12-31T23:59:59.9999999Z", 119600063999999999, false},
+		{time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "1980-01-01T00:00:00.0000000Z", 119600064000000000, true},
 		{FiletimeToTime(0), "1601-01-01T00:00:00.0000000Z", 0, false},
 		{time.Time{}, "0001-01-01T00:00:00.0000000Z", 0, false},
 		{time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC), "9999-12-31T23:59:59.9999999Z", 2650467743999999999, true},
@@ -66,5 +69,27 @@ func TestStatsLastWrittenUsable(t *testing.T) {
 	only.add(&b)
 	if only.LastWrittenID != 0 || !only.LastWrittenCreated.IsZero() || !only.LastCreated.Equal(far) {
 		t.Errorf("a chunk of one far-future record: last written %d at %v, newest %v", only.LastWrittenID, only.LastWrittenCreated, only.LastCreated)
+	}
+}
+
+// Implausible and FormatEventTime say why a record's time places it
+// nowhere, and nothing for a usable time or for no time (the zero time,
+// FILETIME 0), which reports say otherwise.
+func TestImplausibleTime(t *testing.T) {
+	for _, c := range []struct {
+		t    time.Time
+		want string
+	}{
+		{FiletimeToTime(1), "1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no Windows clock reads)"},
+		{time.Unix(0, 0), "1970-01-01T00:00:00.0000000Z (implausible: before 1980, which no Windows clock reads)"},
+		{MinUsableTime, "1980-01-01T00:00:00.0000000Z"},
+		{time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), "2024-05-01T12:00:00.0000000Z"},
+		{FiletimeToTime(1 << 63), "+30828-09-14T02:48:05.4775808Z (implausible: after the year 9999, a damaged value)"},
+		{FiletimeToTime(0), "1601-01-01T00:00:00.0000000Z"},
+		{time.Time{}, "0001-01-01T00:00:00.0000000Z"},
+	} {
+		if got := FormatEventTime(c.t); got != c.want {
+			t.Errorf("FormatEventTime(%v) = %q, want %q", c.t, got, c.want)
+		}
 	}
 }

@@ -34,7 +34,7 @@ type Options struct {
 	// their log's last-written record (the highest record number), and
 	// those after it (a clock that ran ahead), as the reader's window
 	// selects them: never by record header time. Records without a
-	// usable TimeCreated (none, FILETIME 0, after the year 9999) are read
+	// usable TimeCreated (none, FILETIME 0, before 1980, after the year 9999) are read
 	// whatever the period and counted as with Period 0 (Copy.Untimed):
 	// one of FILETIME 0, before every period's start, dropped out of the
 	// grouping (periodSummaries). The analysed period (the rules' longest window plus the
@@ -203,7 +203,8 @@ type Copy struct {
 	// would tell; the analysis does.
 	Unsure int
 	// Untimed counts those of Records without a usable TimeCreated (none
-	// read, FILETIME 0, or after the year 9999: evtx.UsableTime). They
+	// read, FILETIME 0, before 1980, or after the year 9999:
+	// evtx.UsableTime). They
 	// are counted, and their computer names and record numbers count,
 	// but they are placed in no time: the periods by which Group tells
 	// two machines of one name, and a rename from forwarded events, apart
@@ -1254,7 +1255,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 		}
 		for _, c := range l.Copies {
 			if c.Untimed > 0 && !c.SameFile {
-				why = append(why, fmt.Sprintf("%s: %s%s without a usable TimeCreated (none, FILETIME 0 or after the year 9999): counted and grouped by the computer they name, but placed in no time span (their record header times are not used)", c.Path, plural.N(c.Untimed, "record"), inPeriod))
+				why = append(why, fmt.Sprintf("%s: %s%s without a usable TimeCreated (none, FILETIME 0, before 1980 or after the year 9999): counted and grouped by the computer they name, but placed in no time span (their record header times are not used)", c.Path, plural.N(c.Untimed, "record"), inPeriod))
 			}
 		}
 		for _, c := range l.Copies[1:] {
@@ -1347,9 +1348,9 @@ func (u unionFind) union(a, b string) {
 func hostPeriod(h *hostSpan) string {
 	switch {
 	case h.untimed == 0:
-		return evtx.FormatTime(h.first) + " to " + evtx.FormatTime(h.last)
+		return evtx.FormatEventTime(h.first) + " to " + evtx.FormatEventTime(h.last)
 	case h.first.IsZero():
 		return "none with a usable TimeCreated"
 	}
-	return fmt.Sprintf("%s to %s, %d without a usable TimeCreated", evtx.FormatTime(h.first), evtx.FormatTime(h.last), h.untimed)
+	return fmt.Sprintf("%s to %s, %d without a usable TimeCreated", evtx.FormatEventTime(h.first), evtx.FormatEventTime(h.last), h.untimed)
 }

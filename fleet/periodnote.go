@@ -94,7 +94,7 @@ func notePeriodCopies(ms []*Machine) {
 			if o.m == l.m {
 				o.m.Grouping = append(o.m.Grouping, fmt.Sprintf(
 					"%s: an older copy of %s (its newest records, at %s, are in it), read as a log of its own: its last-written record is older than those read of %s (from %s, the period read to group the logs), where copies are found; 'evtxrdp dump' of both reads it as one log",
-					op, lp, evtx.FormatTime(at), lp, evtx.FormatTime(l.l.first)))
+					op, lp, evtx.FormatEventTime(at), lp, evtx.FormatEventTime(l.l.first)))
 				o.m.UnmergedCopy = true
 				continue
 			}
@@ -104,7 +104,7 @@ func notePeriodCopies(ms []*Machine) {
 			}
 			note := fmt.Sprintf(
 				"%s (%s) is an older copy of %s (%s): its newest records, at %s, are in it, so the two are one machine%s; analysed apart, since its last-written record is older than those read of %s (from %s, the period read to group the logs), where copies are found; 'evtxrdp dump' of both reads it as one log",
-				op, o.m.Label(), lp, l.m.Label(), evtx.FormatTime(at), renamed, lp, evtx.FormatTime(l.l.first))
+				op, o.m.Label(), lp, l.m.Label(), evtx.FormatEventTime(at), renamed, lp, evtx.FormatEventTime(l.l.first))
 			for _, m := range []*Machine{o.m, l.m} {
 				m.Grouping = append(m.Grouping, note)
 				m.UnmergedCopy = true
@@ -168,8 +168,8 @@ func sameHostSpans(a, b *Log) bool {
 // its copies' last-written records (evtx.Reader.LastWritten), the last by
 // evtx.WrittenBefore (EventRecordID: an exported copy renumbers its
 // records); l.last, its largest usable TimeCreated read, when no copy
-// gives one or that record's is not usable (evtx.UsableTime: FILETIME 0
-// or after the year 9999, which the grouping places nowhere: placed).
+// gives one or that record's is not usable (evtx.UsableTime: FILETIME 0,
+// before 1980 or after the year 9999, which the grouping places nowhere: placed).
 // An older copy whose last record held FILETIME 0 was said to be a copy
 // whose "newest records, at 1601-01-01T00:00:00Z" the newer log holds.
 func lastWrittenAt(l *Log) time.Time {

@@ -421,7 +421,8 @@ const (
 // placed returns the time a record's TimeCreated tc places it at in the
 // spans grouping compares (a log's, a host's): tc when it is usable
 // (evtx.UsableTime), else the zero time: none read, FILETIME 0
-// (1601-01-01, a time the writer did not set), or after the year 9999 (a
+// (1601-01-01, a time the writer did not set), before 1980 (no Windows
+// clock reads it), or after the year 9999 (a
 // damaged value). Time means TimeCreated: such a record is counted
 // (profile.untimed, hostSpan.untimed) but placed nowhere, and its record
 // header time never stands in: a header time is when the record was
@@ -528,7 +529,7 @@ func periodStart(l *evtx.Log, workers int, period time.Duration) (since time.Tim
 		// the largest time, which a clock that ran ahead sets: the record
 		// analyze takes "now" from (rules.TimedWrittenEnds), so that a
 		// last-written record without a usable TimeCreated (FILETIME 0,
-		// or after the year 9999) gives way to the last one with one, as
+		// before 1980, or after the year 9999) gives way to the last one with one, as
 		// it does there. Anchored at a TimeCreated in the year 30828, the
 		// period held that record alone: a shadow copy beside the log
 		// shared no record in it and was not merged, and analyze counted

@@ -195,7 +195,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 					// events, a rename): whose event it is.
 					data = strings.TrimSuffix("Computer: "+cell(e.Computer)+"<br>"+data, "<br>")
 				}
-				p.printf("| %s | %s | %s | %s | %d | %s | %s | %s |\n", cell(e.Time), cell(e.File), recordText(e.EventRecordID, e.RecordID),
+				p.printf("| %s | %s | %s | %s | %d | %s | %s | %s |\n", cell(eventTime(e.Time)), cell(e.File), recordText(e.EventRecordID, e.RecordID),
 					mdEscape(e.Provider), e.EventID, cell(e.Query), data, mdEscape(e.Attribution))
 			}
 		}
@@ -208,7 +208,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if len(f.OutsideWindow) > 0 {
 			p.line("\nOutside the window:\n")
 			for _, o := range f.OutsideWindow {
-				p.printf("- %s: %s (%s, %s %s; %s)\n", code(o.Query), mdEscape(o.Text), code(o.Event.Time),
+				p.printf("- %s: %s (%s, %s %s; %s)\n", code(o.Query), mdEscape(o.Text), code(o.Event.Time)+implausibleNote(o.Event.Time),
 					code(o.Event.File), recordText(o.Event.EventRecordID, o.Event.RecordID), plural.N(o.Count, "match"))
 			}
 		}
@@ -217,7 +217,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			for _, c := range f.Corroboration {
 				s := mdEscape(c.Text)
 				if c.Event != nil {
-					s += fmt.Sprintf(" (%s, %s %s)", code(c.Event.Time), code(c.Event.File), recordText(c.Event.EventRecordID, c.Event.RecordID))
+					s += fmt.Sprintf(" (%s%s, %s %s)", code(c.Event.Time), implausibleNote(c.Event.Time), code(c.Event.File), recordText(c.Event.EventRecordID, c.Event.RecordID))
 				}
 				p.printf("- %s\n", s)
 			}
@@ -329,9 +329,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		probs := in.Problems
 		if lw := in.LastWritten; lw != nil {
-			s := "last written: " + recordIn(lw) + " at " + lw.Time
+			s := "last written: " + recordIn(lw) + " at " + eventTime(lw.Time)
 			if in.NewestLost {
-				s = "newest held: " + recordIn(lw) + " at " + lw.Time + " (the records written after it are lost)"
+				s = "newest held: " + recordIn(lw) + " at " + eventTime(lw.Time) + " (the records written after it are lost)"
 			}
 			if in.Exported {
 				s += " (an exported log)"
@@ -341,7 +341,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			probs = append([]string{s}, probs...)
 		}
-		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated), codeOr(in.LastCreated),
+		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated)+implausibleNote(in.FirstCreated), codeOr(in.LastCreated)+implausibleNote(in.LastCreated),
 			in.Decoded, mdEscape(strings.Join(probs, "; ")))
 	}
 	// The format errors themselves, as the text report gives them (the

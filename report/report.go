@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -540,6 +541,39 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return evtx.FormatTime(t)
+}
+
+// eventTime is a record's time as a report holds it (formatTime's
+// form), for the text and Markdown reports: followed by why, when it is
+// a time evtx.UsableTime refuses ("1601-01-01T00:00:00.0000001Z
+// (implausible: before 1980, which no Windows clock reads)"), so that no
+// line prints such a time as when an event happened.
+func eventTime(s string) string { return s + implausibleNote(s) }
+
+// implausibleNote is what eventTime adds to s: " (implausible: ...)", or
+// "" for a usable time. A time after the year 9999 is written with a
+// signed year (evtx.FormatTime), one before the year 0 with a minus
+// sign; text that is no time (a report read back may hold any) gets
+// none.
+func implausibleNote(s string) string {
+	var t time.Time
+	switch {
+	case s == "":
+		return ""
+	case s[0] == '+':
+		t = evtx.FiletimeToTime(math.MaxUint64)
+	case s[0] == '-':
+		t = evtx.FiletimeToTime(1)
+	default:
+		var err error
+		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return ""
+		}
+	}
+	if why := evtx.Implausible(t); why != "" {
+		return " (" + why + ")"
+	}
+	return ""
 }
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }

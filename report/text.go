@@ -181,7 +181,7 @@ func scenarioText(n int) string {
 }
 
 func eventLine(e Event) string {
-	return fmt.Sprintf("%s  %s %s  %s %d", e.Time, e.File, recordText(e.EventRecordID, e.RecordID), e.Provider, e.EventID)
+	return fmt.Sprintf("%s  %s %s  %s %d", eventTime(e.Time), e.File, recordText(e.EventRecordID, e.RecordID), e.Provider, e.EventID)
 }
 
 // recordText names a record by its EventRecordID, with its record number
@@ -323,7 +323,7 @@ func WriteText(w io.Writer, r *Report) error {
 		if len(f.OutsideWindow) > 0 {
 			p.line("\nOutside the window:")
 			for _, o := range f.OutsideWindow {
-				p.printf("  %s: %s (%s, %s %s; %s)\n", o.Query, o.Text, o.Event.Time, o.Event.File, recordText(o.Event.EventRecordID, o.Event.RecordID),
+				p.printf("  %s: %s (%s, %s %s; %s)\n", o.Query, o.Text, eventTime(o.Event.Time), o.Event.File, recordText(o.Event.EventRecordID, o.Event.RecordID),
 					plural.N(o.Count, "match"))
 			}
 		}
@@ -332,7 +332,7 @@ func WriteText(w io.Writer, r *Report) error {
 			for _, c := range f.Corroboration {
 				s := c.Text
 				if c.Event != nil {
-					s += fmt.Sprintf(" (%s, %s %s)", c.Event.Time, c.Event.File, recordText(c.Event.EventRecordID, c.Event.RecordID))
+					s += fmt.Sprintf(" (%s, %s %s)", eventTime(c.Event.Time), c.Event.File, recordText(c.Event.EventRecordID, c.Event.RecordID))
 				}
 				p.wrapData("  - ", s, textWidth)
 			}
@@ -433,14 +433,14 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		p.printf("  %s  [%s]  %s", in.Path, ch, plural.N(in.Records, "record"))
 		if in.FirstCreated != "" {
-			p.printf(", %s to %s", in.FirstCreated, in.LastCreated)
+			p.printf(", %s to %s", eventTime(in.FirstCreated), eventTime(in.LastCreated))
 		}
 		p.line("")
 		if lw := in.LastWritten; lw != nil {
 			if in.NewestLost {
-				p.printf("      newest held: %s at %s (the records written after it are lost)", recordIn(lw), lw.Time)
+				p.printf("      newest held: %s at %s (the records written after it are lost)", recordIn(lw), eventTime(lw.Time))
 			} else {
-				p.printf("      last written: %s at %s", recordIn(lw), lw.Time)
+				p.printf("      last written: %s at %s", recordIn(lw), eventTime(lw.Time))
 			}
 			if in.Exported {
 				p.printf("; an exported log (record numbers or header times are not the original ones)")
@@ -540,7 +540,8 @@ func noTimelineEvent(r *Report) string {
 }
 
 // TimelineWhen is a timeline line's time: "2024-05-01T11:00:00Z", or for a
-// group "2024-05-01T10:00:00Z .. 11:00:00Z" (seconds, UTC).
+// group "2024-05-01T10:00:00Z .. 11:00:00Z" (seconds, UTC), followed by
+// why when a time of it is one evtx.UsableTime refuses (eventTime).
 func TimelineWhen(l TimelineLine) string {
 	t := shortTime(l.Time)
 	if l.LastTime != "" && l.LastTime != l.Time {
@@ -552,7 +553,12 @@ func TimelineWhen(l TimelineLine) string {
 		}
 		t += " .. " + last
 	}
-	return t
+	// A time no Windows clock reads is said to be one (a line of a
+	// timeline around a reference time given with --at, say).
+	if n := implausibleNote(l.Time); n != "" {
+		return t + n
+	}
+	return t + implausibleNote(l.LastTime)
 }
 
 // TimelineText is a timeline line's text with its source: "12x failed RDP
@@ -566,9 +572,11 @@ func TimelineText(l TimelineLine) string {
 }
 
 // shortTime cuts an event XML time to whole seconds: "2024-05-01T11:00:00Z".
+// A year written signed (after 9999: evtx.FormatTime) keeps its seconds
+// too.
 func shortTime(s string) string {
-	if len(s) >= 19 {
-		return s[:19] + "Z"
+	if i := strings.IndexByte(s, 'T'); i >= 10 && len(s) >= i+9 {
+		return s[:i+9] + "Z"
 	}
 	return s
 }

@@ -117,3 +117,27 @@ func untimedReport(t *testing.T, evs []*evtx.Event, untimed func(i int, ev *evtx
 	}
 	return rep, back
 }
+
+// A time no Windows clock reads (evtx.UsableTime refuses it) is printed
+// with why, in a timeline line as beside evidence; a usable time, a
+// group of usable times and text that is no time are printed as they are.
+func TestImplausibleTimeSaid(t *testing.T) {
+	const note = " (implausible: before 1980, which no Windows clock reads)"
+	for _, c := range []struct {
+		l    TimelineLine
+		want string
+	}{
+		{TimelineLine{Time: "1601-01-01T00:00:00.0000001Z"}, "1601-01-01T00:00:00Z" + note},
+		{TimelineLine{Time: "1601-01-01T00:00:00.0000001Z", LastTime: "1601-01-01T00:00:05.0000000Z"}, "1601-01-01T00:00:00Z .. 00:00:05Z" + note},
+		{TimelineLine{Time: "2024-05-01T10:00:00.0000000Z", LastTime: "2024-05-01T11:00:00.0000000Z"}, "2024-05-01T10:00:00Z .. 11:00:00Z"},
+		{TimelineLine{Time: "+30828-09-14T02:48:05.4775808Z"}, "+30828-09-14T02:48:05Z (implausible: after the year 9999, a damaged value)"},
+		{TimelineLine{Time: "yesterday"}, "yesterday"},
+	} {
+		if got := TimelineWhen(c.l); got != c.want {
+			t.Errorf("TimelineWhen(%+v) = %q, want %q", c.l, got, c.want)
+		}
+	}
+	if got, want := eventLine(Event{Time: "1970-01-01T00:00:00.0000000Z", File: "S.evtx", EventRecordID: 5, RecordID: 5, Provider: "X", EventID: 1}), "1970-01-01T00:00:00.0000000Z"+note+"  S.evtx EventRecordID 5  X 1"; got != want {
+		t.Errorf("eventLine = %q, want %q", got, want)
+	}
+}

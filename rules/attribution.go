@@ -486,7 +486,7 @@ func coincidenceText(c *contextTime, t time.Time) string {
 	if c.ref != nil {
 		what = fmt.Sprintf("%s %d", shortProvider(c.ref.Provider), c.ref.EventID)
 	}
-	return fmt.Sprintf("an RDP connection attempt %s (%s at %s)", rel, what, evtx.FormatTime(c.t))
+	return fmt.Sprintf("an RDP connection attempt %s (%s at %s)", rel, what, evtx.FormatEventTime(c.t))
 }
 
 // shortProvider shortens a provider name for a sentence: without

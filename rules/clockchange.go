@@ -310,8 +310,8 @@ func (c *ClockChange) String() string {
 	if c.Forward() {
 		dir = "ahead"
 	}
-	s := fmt.Sprintf("%s (%s, %s) set the clock %s from %s to %s (%s)", c.Event, c.Record, evtx.FormatTime(c.Record.Time), dir,
-		evtx.FormatTime(c.Old), evtx.FormatTime(c.New), exactSpan(c.Old, c.New))
+	s := fmt.Sprintf("%s (%s, %s) set the clock %s from %s to %s (%s)", c.Event, c.Record, evtx.FormatEventTime(c.Record.Time), dir,
+		evtx.FormatEventTime(c.Old), evtx.FormatEventTime(c.New), exactSpan(c.Old, c.New))
 	if c.Local != "" {
 		s += fmt.Sprintf(", local times %s as written", c.Local)
 	}

@@ -260,7 +260,8 @@
 // Options.At, or else the TimeCreated of the last-written record (highest
 // record number) of those logs, the latest across them (evtx
 // Reader.LastWritten; a last-written record without a TimeCreated, or
-// with one of FILETIME 0 or after the year 9999 (evtx.UsableTime), gives
+// with one of FILETIME 0, before 1980 or after the year 9999
+// (evtx.UsableTime), gives
 // way to the last record written before it with one, its record header
 // time never standing for it, TimedWrittenEnds, as query and dump find it;
 // records after it, and records before the first-written

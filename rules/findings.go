@@ -465,15 +465,15 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		}
 	case newest.Before(windowStart):
 		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
-			evtx.FormatTime(newest), FormatSpan(newest, windowStart))
+			evtx.FormatEventTime(newest), FormatSpan(newest, windowStart))
 	case startsBefore && gapBefore != nil:
 		a, b := gapBefore.LastWritten, gapAfter.FirstWritten
 		if a.Time.Before(windowStart) {
 			ls.Detail = fmt.Sprintf("no log of it holds the window's start: %s ends with %s at %s, %s before it, and %s starts with %s at %s, %s after it; the records written between them are not among the inputs",
-				gapBefore.Path, a, evtx.FormatTime(a.Time), FormatSpan(a.Time, windowStart), gapAfter.Path, b, evtx.FormatTime(b.Time), FormatSpan(windowStart, b.Time))
+				gapBefore.Path, a, evtx.FormatEventTime(a.Time), FormatSpan(a.Time, windowStart), gapAfter.Path, b, evtx.FormatEventTime(b.Time), FormatSpan(windowStart, b.Time))
 		} else {
 			ls.Detail = fmt.Sprintf("no log of it holds the %s of the window between %s, which ends with %s at %s, and %s, which starts with %s at %s; the records written between them are not among the inputs",
-				FormatSpan(a.Time, b.Time), gapBefore.Path, a, evtx.FormatTime(a.Time), gapAfter.Path, b, evtx.FormatTime(b.Time))
+				FormatSpan(a.Time, b.Time), gapBefore.Path, a, evtx.FormatEventTime(a.Time), gapAfter.Path, b, evtx.FormatEventTime(b.Time))
 		}
 	case startsBefore && cutText(readable) != "":
 		// The copy stops where its headers say it goes on: the records
@@ -494,10 +494,10 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	case !j.ref.IsZero() && oldest.After(j.ref):
 		// --at before the log: not a log that lost its older events.
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the reference time (the window's end), so it holds nothing of the window",
-			evtx.FormatTime(oldest), FormatSpan(j.ref, oldest))
+			evtx.FormatEventTime(oldest), FormatSpan(j.ref, oldest))
 	default:
 		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
-			evtx.FormatTime(oldest), FormatSpan(windowStart, oldest))
+			evtx.FormatEventTime(oldest), FormatSpan(windowStart, oldest))
 	}
 	return ls
 }
@@ -669,7 +669,7 @@ func untimedText(q *Query, h *QueryHit) string {
 	r := h.UntimedNewest
 	written := "its record header time is 0"
 	if !r.Written.IsZero() {
-		written = "its record header time, when the record was written, is " + evtx.FormatTime(r.Written)
+		written = "its record header time, when the record was written, is " + evtx.FormatEventTime(r.Written)
 	}
 	rec := &RecordRef{EventRecordID: r.EventRecordID, RecordNumber: r.RecordID, File: r.File}
 	return fmt.Sprintf("%s no TimeCreated, so none can be placed in the window or the look-back, and none is counted (a record header time is when the record was written, not when its event happened); the last written: %s (%s); read it with evtxrdp dump",

@@ -60,8 +60,8 @@ func (g *TimeGap) Span() time.Duration { return g.After.Time.Sub(g.Before.Time) 
 // String is the warning for the gap.
 func (g *TimeGap) String() string {
 	return fmt.Sprintf("time gap in %s: no record between %s (%s) and %s (%s), %s, across the start of the analysed period (%s), though the log holds %s in the week before: the machine was off, or its clock jumped ahead at %s; the records before the gap lie outside every window and look-back (if the clock jumped, give --at %s to analyse the time before it)",
-		g.Path, evtx.FormatTime(g.Before.Time), g.Before, evtx.FormatTime(g.After.Time), g.After, FormatSpan(g.Before.Time, g.After.Time),
-		evtx.FormatTime(g.Since), plural.N(g.WeekBefore, "record"), g.After, g.Before.Time.UTC().Format(time.RFC3339Nano))
+		g.Path, evtx.FormatEventTime(g.Before.Time), g.Before, evtx.FormatEventTime(g.After.Time), g.After, FormatSpan(g.Before.Time, g.After.Time),
+		evtx.FormatEventTime(g.Since), plural.N(g.WeekBefore, "record"), g.After, g.Before.Time.UTC().Format(time.RFC3339Nano))
 }
 
 // FindTimeGap returns the gap of l across since (see TimeGap), or nil when

@@ -201,7 +201,7 @@ func (j *ruleJudge) attribute(f *Finding) {
 			if !ok {
 				continue
 			}
-			what := fmt.Sprintf("%s %d at %s", shortProvider(l.ref.Provider), l.ref.EventID, evtx.FormatTime(l.t))
+			what := fmt.Sprintf("%s %d at %s", shortProvider(l.ref.Provider), l.ref.EventID, evtx.FormatEventTime(l.t))
 			if uint64(l.pid) == r.callerPID {
 				r.Attribution += fmt.Sprintf(", the process that logs RDP's connections (%s)", what)
 				continue
@@ -577,8 +577,8 @@ func (j *ruleJudge) verdict(f *Finding) {
 		f.Verdict = Resolved
 		f.ResolvedBy = by
 		f.Why = fmt.Sprintf("Resolved at %s: %s (%s %d), %s after the last failure (%s %d at %s); a failure logged after that time would show it back.",
-			evtx.FormatTime(by.Time), describes(r, by), shortProvider(by.Provider), by.EventID,
-			FormatDuration(by.Time.Sub(last.Time)), shortProvider(last.Provider), last.EventID, evtx.FormatTime(last.Time))
+			evtx.FormatEventTime(by.Time), describes(r, by), shortProvider(by.Provider), by.EventID,
+			FormatDuration(by.Time.Sub(last.Time)), shortProvider(last.Provider), last.EventID, evtx.FormatEventTime(last.Time))
 		return
 	}
 	newest := func(possible bool) *EventRef {
@@ -599,19 +599,19 @@ func (j *ruleJudge) verdict(f *Finding) {
 		if q := r.Query(e.Query); q != nil && (q.Possible != nil || q.UnlessFollowed != nil && strings.HasPrefix(e.Attribution, followerLostPrefix)) {
 			f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but weaker evidence: for the newest (%s %d at %s), %s; the live-VM commands would confirm it.",
 				capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
-				shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason)
+				shortProvider(e.Provider), e.EventID, evtx.FormatEventTime(e.Time), reason)
 			return
 		}
 		f.Why = fmt.Sprintf("%s in the window %s consistent with the scenario but not attributable to RDP: for the newest (%s %d at %s), %s; %s",
 			capitalize(plural.N(possible, "event")), plural.Word(possible, "is", "are"),
-			shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time), reason, confirmText(cr, r.Query(e.Query), !strings.HasSuffix(e.Attribution, byChanceSuffix)))
+			shortProvider(e.Provider), e.EventID, evtx.FormatEventTime(e.Time), reason, confirmText(cr, r.Query(e.Query), !strings.HasSuffix(e.Attribution, byChanceSuffix)))
 		return
 	}
 	e := newest(false)
 	if r.NeedsCorroboration && len(f.Corroboration) == 0 {
 		f.Verdict = Possible
 		f.Why = fmt.Sprintf("%s in the window (the newest: %s, %s %d at %s) %s consistent with the scenario, but nothing shows its cause; %s would confirm it.",
-			capitalize(plural.N(attributed, "event")), describes(r, e), shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time),
+			capitalize(plural.N(attributed, "event")), describes(r, e), shortProvider(e.Provider), e.EventID, evtx.FormatEventTime(e.Time),
 			plural.Word(attributed, "is", "are"), corroborationWanted(r))
 		return
 	}
@@ -622,7 +622,7 @@ func (j *ruleJudge) verdict(f *Finding) {
 	}
 	why := fmt.Sprintf("%s in the window %s; the newest: %s (%s %d at %s)",
 		capitalize(plural.N(attributed, "event")), verb, describes(r, e),
-		shortProvider(e.Provider), e.EventID, evtx.FormatTime(e.Time))
+		shortProvider(e.Provider), e.EventID, evtx.FormatEventTime(e.Time))
 	if e.Attribution != "" {
 		why += ", " + e.Attribution
 	}
@@ -899,7 +899,7 @@ func (j *ruleJudge) computerChanges() (changes []*Corroboration, forwarded []str
 			if i < maxComputers {
 				names = append(names, fmt.Sprintf("%q", c.name))
 			}
-			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatTime(c.first), evtx.FormatTime(c.last)))
+			parts = append(parts, fmt.Sprintf("%q (%s to %s)", c.name, evtx.FormatEventTime(c.first), evtx.FormatEventTime(c.last)))
 		}
 		if hosts.Interleaved(spans) {
 			// Every name is counted; the first maxComputers by their

@@ -615,7 +615,7 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 			text += fmt.Sprintf(" (counted over the first %d of %d matches)", len(samples), len(samples)+overflow)
 		}
 		if met {
-			peaks = append(peaks, fmt.Sprintf("%s, up to %s (query %s; the rule's threshold: %s)", text, evtx.FormatTime(p.end), cq.query.ID, want))
+			peaks = append(peaks, fmt.Sprintf("%s, up to %s (query %s; the rule's threshold: %s)", text, evtx.FormatEventTime(p.end), cq.query.ID, want))
 			continue
 		}
 		caveats = append(caveats, fmt.Sprintf("%s: %s in the window, at most %s: below the rule's threshold (%s), so not evidence",
@@ -857,9 +857,9 @@ type followerLost struct {
 func (l followerLost) String() string {
 	if l.run.cut {
 		if id := l.run.AfterEventID; id != 0 && id != l.run.AfterID {
-			return fmt.Sprintf("%s is cut short after record %d (EventRecordID %d, %s): the records after it are lost", l.path, l.run.AfterID, id, evtx.FormatTime(l.run.After))
+			return fmt.Sprintf("%s is cut short after record %d (EventRecordID %d, %s): the records after it are lost", l.path, l.run.AfterID, id, evtx.FormatEventTime(l.run.After))
 		}
-		return fmt.Sprintf("%s is cut short after record %d (%s): the records after it are lost", l.path, l.run.AfterID, evtx.FormatTime(l.run.After))
+		return fmt.Sprintf("%s is cut short after record %d (%s): the records after it are lost", l.path, l.run.AfterID, evtx.FormatEventTime(l.run.After))
 	}
 	return l.path + ": " + l.run.String()
 }

@@ -196,10 +196,10 @@ func (j *ClockJump) String() string {
 	}
 	if j.Behind {
 		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong; the windows, on TimeCreated, do not see some of these events where they happened",
-			j.Path, what, j.FirstWritten, evtx.FormatTime(j.FirstWritten.Time), evtx.FormatTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time))
+			j.Path, what, j.FirstWritten, evtx.FormatEventTime(j.FirstWritten.Time), evtx.FormatEventTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time))
 	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later), though written before it: %s; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
-		j.Path, what, j.Last, evtx.FormatTime(j.Last.Time), evtx.FormatTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time), j.shows())
+		j.Path, what, j.Last, evtx.FormatEventTime(j.Last.Time), evtx.FormatEventTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time), j.shows())
 }
 
 // shows says what the records of a jump ahead show beside their times,
@@ -244,7 +244,7 @@ type LastAhead struct {
 // String is the warning for a.
 func (a *LastAhead) String() string {
 	return fmt.Sprintf("clock ahead at the end of %s: its last-written record (%s, %s) lies in the time the machine's clock showed while it ran ahead: %s holds records of that time (%s to %s) written before its own last-written record (%s, %s); \"now\" is not taken from %s",
-		a.Path, a.Last, evtx.FormatTime(a.Last.Time), a.By.Path, evtx.FormatTime(a.By.earliest), evtx.FormatTime(a.By.Newest.Time), a.By.Last, evtx.FormatTime(a.By.Last.Time), a.Path)
+		a.Path, a.Last, evtx.FormatEventTime(a.Last.Time), a.By.Path, evtx.FormatEventTime(a.By.earliest), evtx.FormatEventTime(a.By.Newest.Time), a.By.Last, evtx.FormatEventTime(a.By.Last.Time), a.Path)
 }
 
 // ReferenceEnd picks the log whose last-written record gives the reference
@@ -314,8 +314,8 @@ func LastWritten(l *evtx.Log, o evtx.Options, plain bool) (*evtx.Event, error) {
 
 // WrittenEnds returns the first- and last-written records of l (lowest
 // and highest record numbers); see LastWritten. A record that gives no
-// time (writtenTime: no TimeCreated, one of FILETIME 0, or one after the
-// year 9999, whatever its record header time says) is replaced by the nearest record written
+// time (writtenTime: no TimeCreated, one of FILETIME 0, one before 1980,
+// or one after the year 9999, whatever its record header time says) is replaced by the nearest record written
 // after it (for first) or before it (for last) whose TimeCreated is
 // known: the log's written ends in time. Before, a filtered export whose
 // last record had no TimeCreated had no reference time at all, every rule
@@ -610,7 +610,7 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 
 // UntimedText is the warning for a log l whose last-written record
 // untimed gives no time (writtenTime: no TimeCreated, one of FILETIME 0,
-// or one after the year 9999), so that its time is that of last,
+// one before 1980, or one after the year 9999), so that its time is that of last,
 // the last record written before it that gives one (TimedWrittenEnds),
 // or, when last is untimed (no record gives a time), that l gives no
 // reference time. A record header time untimed has is named as what it
@@ -618,17 +618,19 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 // TimeCreated condition sees it.
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
-	if t := known(untimed.System.TimeCreated); !t.IsZero() {
+	if t := known(untimed.System.TimeCreated); !t.IsZero() && t.Before(evtx.MinUsableTime) {
+		why = fmt.Sprintf("its TimeCreated, %s, lies before 1980, which no Windows clock reads: a cleared or damaged value", evtx.FormatTime(t))
+	} else if !t.IsZero() {
 		why = fmt.Sprintf("its TimeCreated, %s, lies after the year 9999, where no clock reaches: a damaged value", evtx.FormatTime(t))
 	} else if t := known(untimed.Written); !t.IsZero() {
-		why = fmt.Sprintf("no TimeCreated, or one of FILETIME 0; its record header time, %s, is when it was written, not when its event happened, and is not used", evtx.FormatTime(t))
+		why = fmt.Sprintf("no TimeCreated, or one of FILETIME 0; its record header time, %s, is when it was written, not when its event happened, and is not used", evtx.FormatEventTime(t))
 	}
 	if last == untimed || writtenTime(last).IsZero() {
 		return fmt.Sprintf("the last-written record of %s (%s) gives no time (%s), nor does any record written before it: %s gives no reference time",
 			l.Path, LogRecordRef(l, untimed), why, l.Path)
 	}
 	return fmt.Sprintf("the last-written record of %s (%s) gives no time (%s): its time is taken from %s, the last record written before it with a TimeCreated (%s)",
-		l.Path, LogRecordRef(l, untimed), why, LogRecordRef(l, last), evtx.FormatTime(writtenTime(last)))
+		l.Path, LogRecordRef(l, untimed), why, LogRecordRef(l, last), evtx.FormatEventTime(writtenTime(last)))
 }
 
 // writtenEnds is WrittenEnds without the replacement of records that give

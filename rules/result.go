@@ -270,7 +270,7 @@ func (l LostRecords) String() string {
 		if t.IsZero() {
 			return "time unknown"
 		}
-		return evtx.FormatTime(t)
+		return evtx.FormatEventTime(t)
 	}
 	// side names a record beside the run: its record number, with its
 	// EventRecordID where that differs (an export renumbers its records,

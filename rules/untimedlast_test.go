@@ -89,3 +89,44 @@ func TestReferenceTimeNoTimeCreated(t *testing.T) {
 		}
 	}
 }
+
+// A live log whose last-written record has a TimeCreated no Windows clock
+// reads: FILETIME 1 (100 ns after 1601), or the Unix epoch (1970), both
+// before 1980 (evtx.MinUsableTime). Before, FILETIME 1 was "now": the
+// reference time was 1601-01-01T00:00:00.0000001Z, every rule not
+// checked ("the log starts ... 154616 days after the reference time"),
+// the 36871 of 11:30 unseen. Now, as for FILETIME 0, the last record
+// written before it with a usable TimeCreated gives "now", with
+// shortcuts and without, and the warning names both records and says why
+// the time is not used.
+func TestReferenceTimeLastRecordImplausible(t *testing.T) {
+	newest := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, bad := range []time.Time{evtx.FiletimeToTime(1), time.Unix(0, 0), evtx.MinUsableTime.Add(-100)} {
+		evs := evtxtest.Noise(newest.Add(-48*time.Hour), time.Hour, 48)
+		evs = append(evs, evtxtest.Schannel36871(newest.Add(-30*time.Minute), 10))
+		last := evtxtest.Noise(newest, time.Hour, 1)[0]
+		last.System.TimeCreated = bad
+		last.Written = newest
+		dir := writeSystem(t, append(evs, last))
+		var answers [2]string
+		for i, plain := range []bool{false, true} {
+			res := analyzeDir(t, dir, plain)
+			answers[i] = answer(res)
+			if want := newest.Add(-30 * time.Minute); !res.ReferenceTime.Equal(want) || res.ReferenceRecord == nil || res.ReferenceRecord.EventRecordID != 49 {
+				t.Errorf("%v, plain %v: reference time %v from %+v, want %v (EventRecordID 49)", bad, plain, res.ReferenceTime, res.ReferenceRecord, want)
+			}
+			w := strings.Join(res.Warnings, "\n")
+			if want := "(EventRecordID 50) gives no time (its TimeCreated, " + evtx.FormatTime(bad) + ", lies before 1980, which no Windows clock reads: a cleared or damaged value): its time is taken from EventRecordID 49, the last record written before it with a TimeCreated (2024-05-01T11:30:00.0000000Z)"; !strings.Contains(w, want) {
+				t.Errorf("%v, plain %v: warnings %q\nwant one with %q", bad, plain, w, want)
+			}
+			for _, fd := range res.Findings {
+				if fd.Rule.ID == "rdp-tls-disabled" && fd.EvidenceCount != 1 {
+					t.Errorf("%v, plain %v: rdp-tls-disabled %s with %d events, want the 36871", bad, plain, fd.Verdict, fd.EvidenceCount)
+				}
+			}
+		}
+		if answers[0] != answers[1] {
+			t.Errorf("%v: shortcuts change the answer:\n%s\n%s", bad, answers[0], answers[1])
+		}
+	}
+}

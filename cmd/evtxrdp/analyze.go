@@ -64,7 +64,8 @@ TimeCreated of the last-written record (highest record number) of a
 machine's logs that the rules read (their channels, and System), the
 latest across them, never the wall clock and not the
 largest time (a last-written record without a TimeCreated, or with one
-of FILETIME 0 or after the year 9999, a damaged value, gives way to the
+of FILETIME 0, before 1980 (no Windows clock reads it) or after the year
+9999, a damaged value, gives way to the
 last record written before it with one, its record header time never
 standing for it, as in query and dump, and a warning says so; records
 after it, from a clock that ran ahead, are
@@ -112,7 +113,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("evtxrdp analyze", pflag.ContinueOnError)
 	help := helpWriter(args, stdout, stderr)
 	fs.SetOutput(stderr)
-	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone); default: the TimeCreated of the last-written record")
+	at := fs.String("at", "", "reference `time` (RFC 3339, e.g. 2024-05-01T12:00:00Z; UTC if no zone; 1980 or later); default: the TimeCreated of the last-written record")
 	window := fs.String("window", "", "override every rule's window (`duration`: 90m, 24h, 7d)")
 	lookBack := fs.String("look-back", defaultLookBack, "report matches up to this `duration` outside the window (0 for none)")
 	format := fs.StringP("format", "f", "text", "output `format`: text, markdown, json or jsonl (one JSON report per machine per line)")
@@ -541,8 +542,10 @@ func parseTime(s string) (time.Time, error) {
 
 // parseAt parses an --at reference time. The zero time, in any of its
 // spellings (0001-01-01, FILETIME 0 = 1601-01-01, "0"), or anything
-// before 1601 (no record time can be) is refused: it would silently mean
-// "no time given" or put every event in the future.
+// before 1980 (evtx.MinUsableTime: no Windows clock reads it, and the
+// last-written record never gives such a "now") is refused: it would
+// silently mean "no time given", put every event in the future, or make
+// windows that only records of implausible times can fall in.
 func parseAt(s string) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}, errors.New("empty: give the time the analysis ends at (RFC 3339, e.g. 2024-05-01T12:00:00Z), or leave --at out for the last-written record's time")
@@ -556,6 +559,9 @@ func parseAt(s string) (time.Time, error) {
 	}
 	if !t.After(time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		return time.Time{}, errors.New("the zero time (or a time before 1601, which no event log record has) is not a reference time: give the time the analysis ends at, or leave --at out for the last-written record's time")
+	}
+	if !evtx.UsableTime(t) {
+		return time.Time{}, fmt.Errorf("%s is before 1980, which no Windows clock reads (a record of such a time holds a cleared or damaged value, and never gives the reference time): give the time the analysis ends at, or leave --at out for the last-written record's time", evtx.FormatTime(t))
 	}
 	return t, nil
 }

@@ -78,7 +78,8 @@ no zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from
 the TimeCreated of each input's last-written record (its highest record
 number), the latest of them ("--since 24h": the last day of logging),
 as analyze and query take "now": a last-written record without a
-TimeCreated (or with one of FILETIME 0, or after the year 9999: a
+TimeCreated (or with one of FILETIME 0, before 1980, which no Windows
+clock reads, or after the year 9999: a
 damaged value) gives way to the last record written before it with one,
 whatever its record header time says, and stderr says so; not an input's whose last-written record lies in the
 time another input shows the clock ran ahead (stderr says so). Inputs
@@ -442,7 +443,7 @@ func dumpReferences(given, logs []*evtx.Log, workers int, stderr io.Writer) (ref
 				continue
 			}
 			passed = append(passed, m.passed...)
-			fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
+			fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatEventTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
 			for _, l := range m.logs {
 				refOf[l] = m.ref.Time
 			}
@@ -625,7 +626,7 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 			}
 		}
 		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record: %s at %s\n",
-			evtx.FormatTime(st.FirstCreated), evtx.FormatTime(st.LastCreated), lastRef, evtx.FormatTime(lastAt))
+			evtx.FormatEventTime(st.FirstCreated), evtx.FormatEventTime(st.LastCreated), lastRef, evtx.FormatEventTime(lastAt))
 	}
 	if st.Exported() {
 		fmt.Fprintln(d.stderr, "  "+exportedText(st))
@@ -682,7 +683,7 @@ func lostText(l evtx.LostSpan, copies bool) string {
 		}
 		t := "no TimeCreated"
 		if !ev.System.TimeCreated.IsZero() {
-			t = evtx.FormatTime(ev.System.TimeCreated)
+			t = evtx.FormatEventTime(ev.System.TimeCreated)
 		}
 		// An export renumbers its records: the EventRecordID, which
 		// Event Viewer shows, is named beside the file's number.

@@ -63,8 +63,9 @@ or, when no log given has that name, every log given (stderr says so).
 timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
 number) of each log, the latest across logs (never the wall clock; a
-last-written record without a TimeCreated, or with one of FILETIME 0 or
-after the year 9999 (a damaged value), gives way to the last record
+last-written record without a TimeCreated, or with one of FILETIME 0,
+before 1980 (no Windows clock reads it) or after the year 9999 (a
+damaged value), gives way to the last record
 written before it with one, whatever its record header time says, as in
 analyze and dump, and stderr says so;
 not a log's whose last-written record lies in the time another log shows
@@ -130,7 +131,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	channels := fs.StringArray("channel", nil, "only print the records of this `channel` (e.g. System; repeatable); the other logs still give timediff's reference time")
 	count := fs.IntP("count", "c", 0, "print at most `N` events (0: all)")
 	reverse := fs.BoolP("reverse", "r", false, "newest events first (wevtutil /rd:true)")
-	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone); default: the TimeCreated of the last-written record")
+	at := fs.String("at", "", "reference `time` of timediff (RFC 3339; UTC if no zone; 1980 or later); default: the TimeCreated of the last-written record")
 	noSkip := fs.Bool("no-skip", false, "decode every record and evaluate the query on each: pass over none whose TimeCreated lies outside the query's time conditions, nor those its provider names and event ids rule out (same result, slower)")
 	format := fs.StringP("format", "f", "text", "output `format`: text (wevtutil /f:text), xml (one event per line) or jsonl (as evtxrdp dump)")
 	fs.Usage = func() { fmt.Fprintf(help, queryHelp, fs.FlagUsages()) }

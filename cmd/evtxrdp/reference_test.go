@@ -291,7 +291,7 @@ func TestTimeCreatedPastYear9999(t *testing.T) {
 						if code != exitOK || strings.Count(out, f.want) != 1 {
 							t.Errorf("dump %s -f %s: exit %d, %d times %q; want it once\n%s", recover, f.format, code, strings.Count(out, f.want), f.want, errOut)
 						}
-						if !strings.Contains(errOut, "TimeCreated 2024-04-29T12:00:00.0000000Z to "+c.text+"; last written record: EventRecordID "+strconv.FormatUint(refID, 10)+" at "+ref+"\n") {
+						if !strings.Contains(errOut, "TimeCreated 2024-04-29T12:00:00.0000000Z to "+c.text+" (implausible: after the year 9999, a damaged value); last written record: EventRecordID "+strconv.FormatUint(refID, 10)+" at "+ref+"\n") {
 							t.Errorf("dump %s -f %s: summary:\n%s", recover, f.format, errOut)
 						}
 						if f.format == "jsonl" {
@@ -386,5 +386,51 @@ func TestTimeCreatedPastYear9999Copies(t *testing.T) {
 	}
 	if strings.Contains(out, "read as a log of its own") || !strings.Contains(out, "a copy of "+filepath.Join(cur, "System.evtx")) {
 		t.Errorf("the shadow copy is not read as a copy:\n%s", out)
+	}
+}
+
+// A System log whose last-written record has a TimeCreated of FILETIME 1
+// (1601-01-01T00:00:00.0000001Z, 100 ns after FILETIME 0: a cleared or
+// damaged value, before 1980 where no Windows clock reads): before, it
+// was the reference time (1601), every rule not checked, and the report
+// printed 1601 as the window and the log's span. Now the record written
+// before it gives "now" in analyze, query and dump, each says so naming
+// both EventRecordIDs, and no line of the text or Markdown report prints
+// 1601 without saying it is implausible.
+func TestImplausibleLastWrittenTime(t *testing.T) {
+	dir := t.TempDir()
+	evs := evtxtest.Noise(refEnd.Add(-48*time.Hour), time.Hour, 48)
+	evs = append(evs, evtxtest.Schannel36871(refEnd.Add(-30*time.Minute), 10))
+	last := evtxtest.Noise(refEnd, time.Hour, 1)[0]
+	last.System.TimeCreated = evtx.FiletimeToTime(1)
+	last.Written = refEnd
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), append(evs, last), evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	const why = "(EventRecordID 50) gives no time (its TimeCreated, 1601-01-01T00:00:00.0000001Z, lies before 1980, which no Windows clock reads: a cleared or damaged value): its time is taken from EventRecordID 49"
+	for _, format := range []string{"text", "markdown"} {
+		code, out, errOut := runCmd("analyze", "-f", format, dir)
+		if code != exitDetected || !regexp.MustCompile("Reference time: `?2024-05-01T11:30:00.0000000Z`? \\(the last-written record, EventRecordID 49 in ").MatchString(out) {
+			t.Errorf("%s: exit %d; want findings, the reference time from EventRecordID 49:\n%s\n%s", format, code, out, errOut)
+		}
+		flat := strings.Join(strings.Fields(out), " ")
+		if !strings.Contains(flat, why) {
+			t.Errorf("%s: no warning %q:\n%s", format, why, out)
+		}
+		// A wrapped line may hold the time and the next line the
+		// note: judge the report with its lines joined.
+		for _, at := range regexp.MustCompile(`1601-01-01T[0-9:.]*Z\S*( \S+)?`).FindAllString(flat, -1) {
+			if !strings.Contains(at, "(implausible:") && !strings.Contains(at, ", lies") {
+				t.Errorf("%s: %q printed without saying it is implausible:\n%s", format, at, out)
+			}
+		}
+	}
+	code, _, errOut := runCmd("query", "-f", "xml", "-q", "*[System[TimeCreated[timediff(@SystemTime) <= 3600000]]]", dir)
+	if code != exitOK || !strings.Contains(errOut, "reference time: 2024-05-01T11:30:00.0000000Z (the last-written record, EventRecordID 49 in ") || !strings.Contains(errOut, why) {
+		t.Errorf("query: exit %d, stderr:\n%s", code, errOut)
+	}
+	code, _, errOut = runCmd("dump", "--since", "2h", "--format", "none", dir)
+	if code != exitOK || !strings.Contains(errOut, why) || !strings.Contains(errOut, "TimeCreated 1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no Windows clock reads) to 2024-05-01T11:30:00.0000000Z; last written record: EventRecordID 49 at 2024-05-01T11:30:00.0000000Z") {
+		t.Errorf("dump: exit %d, stderr:\n%s", code, errOut)
 	}
 }
