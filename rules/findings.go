@@ -468,12 +468,19 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			evtx.FormatEventTime(newest), FormatSpan(newest, windowStart))
 	case startsBefore && gapBefore != nil:
 		a, b := gapBefore.LastWritten, gapAfter.FirstWritten
+		between := "the records written between them are not among the inputs"
+		if gapAfter.FirstCleared != "" {
+			// A clear numbered as if nothing had been written between
+			// the two is no gap (logsGap); this one either numbers
+			// from 1 or lies past the next number.
+			between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s): what was written between them was cleared, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b)
+		}
 		if a.Time.Before(windowStart) {
-			ls.Detail = fmt.Sprintf("no log of it holds the window's start: %s ends with %s at %s, %s before it, and %s starts with %s at %s, %s after it; the records written between them are not among the inputs",
-				gapBefore.Path, a, evtx.FormatEventTime(a.Time), FormatSpan(a.Time, windowStart), gapAfter.Path, b, evtx.FormatEventTime(b.Time), FormatSpan(windowStart, b.Time))
+			ls.Detail = fmt.Sprintf("no log of it holds the window's start: %s ends with %s at %s, %s before it, and %s starts with %s at %s, %s after it; %s",
+				gapBefore.Path, a, evtx.FormatEventTime(a.Time), FormatSpan(a.Time, windowStart), gapAfter.Path, b, evtx.FormatEventTime(b.Time), FormatSpan(windowStart, b.Time), between)
 		} else {
-			ls.Detail = fmt.Sprintf("no log of it holds the %s of the window between %s, which ends with %s at %s, and %s, which starts with %s at %s; the records written between them are not among the inputs",
-				FormatSpan(a.Time, b.Time), gapBefore.Path, a, evtx.FormatEventTime(a.Time), gapAfter.Path, b, evtx.FormatEventTime(b.Time))
+			ls.Detail = fmt.Sprintf("no log of it holds the %s of the window between %s, which ends with %s at %s, and %s, which starts with %s at %s; %s",
+				FormatSpan(a.Time, b.Time), gapBefore.Path, a, evtx.FormatEventTime(a.Time), gapAfter.Path, b, evtx.FormatEventTime(b.Time), between)
 		}
 	case startsBefore && cutText(readable) != "":
 		// The copy stops where its headers say it goes on: the records
@@ -515,9 +522,17 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 // when the later log goes on where the earlier one ends: its first
 // EventRecordID is the next after the earlier one's last, or 1 (a log
 // begun then, as one archived when full goes on in a new file:
-// scenario archived-system), as a quiet stretch inside one log is not
-// (a log cleared then starts at 1 too, its first record Eventlog 104 or
-// Security 1102; what the clear removed is not told apart here).
+// scenario archived-system), as a quiet stretch inside one log is not.
+// A later log that begins with its own clearing (Input.FirstCleared:
+// Eventlog 104 or 1102) numbered 1 is a gap all the same: the clear
+// removed what was written between the two, which no input holds (a
+// log of three, an archive, a cleared log and the live log, was "read
+// and covers it" across ten days no input held:
+// TestClearedLogBetweenArchivesIsAGap). A clear numbered on, the next
+// after the earlier log's last, removed nothing the earlier log does not
+// hold (a clear goes on numbering: the Velocidex Security samples of
+// ../shared/samples begin with the 1102 of their clearing at
+// EventRecordIDs 31878 and 33072).
 // It returns nil, nil when the logs leave no such gap.
 func logsGap(ins []*Input, start, ref time.Time) (before, after *Input) {
 	sorted := slices.Clone(ins)
@@ -527,7 +542,7 @@ func logsGap(ins []*Input, start, ref time.Time) (before, after *Input) {
 		if reach != nil && in.FirstWritten.Time.After(reach.LastWritten.Time) &&
 			in.FirstWritten.Time.After(start) && (ref.IsZero() || reach.LastWritten.Time.Before(ref)) {
 			a, b := reach.LastWritten.EventRecordID, in.FirstWritten.EventRecordID
-			if !(b == 1 || a != 0 && b == a+1) {
+			if !(b == 1 && in.FirstCleared == "" || a != 0 && b == a+1) {
 				return reach, in
 			}
 		}

@@ -880,6 +880,7 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	}
 	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = LogRecordRef(l, first)
+		in.FirstCleared = clearText(first)
 	}
 	if ev != nil {
 		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
@@ -987,4 +988,34 @@ func (s *scanner) findClocks() {
 		// A read error is the decoding pass's to report.
 		s.ahead[in], s.behind[in] = clockJumps(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
 	}
+}
+
+// clearText names ev when it is the event the event log service writes
+// into a log as its first record when that log is cleared, else "":
+// Microsoft-Windows-Eventlog 1102 "The audit log was cleared." in the
+// Security log, and Microsoft-Windows-Eventlog 104 "The %1 log file was
+// cleared." in the System log when its UserData/LogFileCleared/Channel
+// names System (or is not there): the 104 of another channel's clearing
+// is logged in System too (omerbenamram evtx samples system.evtx,
+// EventRecordIDs 1847 and 1848: the clearing of
+// Microsoft-Windows-Sysmon/Operational) and says nothing of System.
+// Microsoft, "1102(S): The audit log was cleared.",
+// https://learn.microsoft.com/windows/security/threat-protection/auditing/event-1102;
+// the 104's provider and LogFileCleared fields are those of the sample.
+func clearText(ev *evtx.Event) string {
+	if ev == nil || !strings.EqualFold(ev.System.Provider.Name, "Microsoft-Windows-Eventlog") {
+		return ""
+	}
+	switch {
+	case ev.System.EventID == 1102 && strings.EqualFold(ev.System.Channel, "Security"):
+		return "Eventlog 1102"
+	case ev.System.EventID == 104 && strings.EqualFold(ev.System.Channel, "System"):
+		if ev.UserData != nil && ev.UserData.Name == "LogFileCleared" {
+			if c := ev.UserData.Child("Channel"); c != nil && !strings.EqualFold(strings.TrimSpace(c.Text()), "System") {
+				return ""
+			}
+		}
+		return "Eventlog 104"
+	}
+	return ""
 }

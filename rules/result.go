@@ -179,6 +179,11 @@ type Input struct {
 	// or was not read. The span between their times is the span the log
 	// covers.
 	FirstWritten, LastWritten *RecordRef
+	// FirstCleared names FirstWritten when it is the event of the log's
+	// own clearing ("Eventlog 104", "Eventlog 1102": clearText), else
+	// "": the log was cleared then, and what was written before it is
+	// not in it.
+	FirstCleared string
 	// Exported is set when the log is a saved copy of another (Event
 	// Viewer's "Save All Events As", wevtutil epl): its last-written
 	// record's number differs from its EventRecordID (the records were
