@@ -297,7 +297,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 
 	p.line("\n## Inputs\n")
-	p.line("| File | Channel | Records | First | Last | Decoded | Problems |")
+	p.line("| File | Channel | Records | Earliest event | Latest event | Decoded | Problems |")
 	p.line("|---|---|---|---|---|---|---|")
 	for _, in := range r.Inputs {
 		ch := cell(in.Channel)

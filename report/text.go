@@ -433,7 +433,10 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		p.printf("  %s  [%s]  %s", in.Path, ch, plural.N(in.Records, "record"))
 		if in.FirstCreated != "" {
-			p.printf(", %s to %s", eventTime(in.FirstCreated), eventTime(in.LastCreated))
+			// The earliest and latest TimeCreated, labelled as such: a
+			// reason names the first- and last-written records, whose
+			// times differ from these where the clock jumped.
+			p.printf(", earliest event at %s, latest at %s", eventTime(in.FirstCreated), eventTime(in.LastCreated))
 		}
 		p.line("")
 		if lw := in.LastWritten; lw != nil {

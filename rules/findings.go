@@ -410,6 +410,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 	// before this), the time between one's last record and the next
 	// one's first holds records of neither: logsGap.
 	var oldest, newest time.Time
+	var oldestIn, newestIn *Input // the logs whose first- and last-written records those are
 	startsBefore := false
 	var timed []*Input
 	untimed, inWindow, partial := 0, 0, 0
@@ -447,10 +448,10 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			startsBefore = true
 		}
 		if oldest.IsZero() || first.Before(oldest) {
-			oldest = first
+			oldest, oldestIn = first, in
 		}
 		if last.After(newest) {
-			newest = last
+			newest, newestIn = last, in
 		}
 	}
 	gapBefore, gapAfter := logsGap(timed, windowStart, j.ref)
@@ -464,8 +465,8 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			ls.Detail = noRecords(readable)
 		}
 	case newest.Before(windowStart):
-		ls.Detail = fmt.Sprintf("the log ends at %s, %s before the window's start; the newer events are not in this copy",
-			evtx.FormatEventTime(newest), FormatSpan(newest, windowStart))
+		ls.Detail = fmt.Sprintf("the log's last-written record (%s) is at %s, %s before the window's start; the newer events are not in this copy",
+			newestIn.LastWritten.In(newestIn.Path), evtx.FormatEventTime(newest), FormatSpan(newest, windowStart))
 	case startsBefore && gapBefore != nil:
 		a, b := gapBefore.LastWritten, gapAfter.FirstWritten
 		between := "the records written between them are not among the inputs"
@@ -500,11 +501,11 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		ls.Status, ls.Detail = LogRead, ""
 	case !j.ref.IsZero() && oldest.After(j.ref):
 		// --at before the log: not a log that lost its older events.
-		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the reference time (the window's end), so it holds nothing of the window",
-			evtx.FormatEventTime(oldest), FormatSpan(j.ref, oldest))
+		ls.Detail = fmt.Sprintf("the log's first-written record (%s) is at %s, %s after the reference time (the window's end), so it holds nothing of the window",
+			oldestIn.FirstWritten.In(oldestIn.Path), evtx.FormatEventTime(oldest), FormatSpan(j.ref, oldest))
 	default:
-		ls.Detail = fmt.Sprintf("the log starts at %s, %s after the window's start; older events may have been overwritten or the log cleared",
-			evtx.FormatEventTime(oldest), FormatSpan(windowStart, oldest))
+		ls.Detail = fmt.Sprintf("the log's first-written record (%s) is at %s, %s after the window's start; older events may have been overwritten or the log cleared",
+			oldestIn.FirstWritten.In(oldestIn.Path), evtx.FormatEventTime(oldest), FormatSpan(windowStart, oldest))
 	}
 	return ls
 }

@@ -434,3 +434,44 @@ func TestImplausibleLastWrittenTime(t *testing.T) {
 		t.Errorf("dump: exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// A log whose earliest TimeCreated is not its first-written record's (a
+// record written after it with an earlier time: the clock set back)
+// gave two times for one log under one word: "System: the log starts at
+// 2024-04-30T12:00:00" (its first-written record) in the not-checked
+// reason, and "24 records, 2024-04-20T00:00:00 to ..." (its earliest
+// TimeCreated) in Inputs. Each is now labelled as what it is: the reason
+// names the first-written record, Inputs the earliest event.
+func TestStartTimesLabelled(t *testing.T) {
+	dir := t.TempDir()
+	evs := evtxtest.Noise(refEnd.Add(-23*time.Hour), time.Hour, 24)
+	evs[5].System.TimeCreated = time.Date(2024, 4, 20, 0, 0, 0, 0, time.UTC) // written sixth, ten days earlier
+	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), evs, evtxtest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	sys := filepath.Join(dir, "System.evtx")
+	for _, c := range []struct {
+		format string
+		want   []string
+	}{
+		{"text", []string{
+			"System: the log's first-written record (EventRecordID 1 in " + sys + ") is at 2024-04-30T13:00:00.0000000Z, 1 hour after the window's start",
+			"24 records, earliest event at 2024-04-20T00:00:00.0000000Z, latest at 2024-05-01T12:00:00.0000000Z",
+		}},
+		{"markdown", []string{
+			"the log's first-written record (EventRecordID 1 in " + sys + ") is at 2024-04-30T13:00:00.0000000Z",
+			"| File | Channel | Records | Earliest event | Latest event | Decoded | Problems |",
+		}},
+	} {
+		_, out, errOut := runCmd("analyze", "--window", "24h", "--scenario", "rdp-tls-disabled", "-f", c.format, dir)
+		flat := strings.Join(strings.Fields(out), " ")
+		for _, w := range c.want {
+			if !strings.Contains(flat, strings.Join(strings.Fields(w), " ")) {
+				t.Errorf("%s: no %q in:\n%s\n%s", c.format, w, out, errOut)
+			}
+		}
+		if strings.Contains(out, "the log starts at") {
+			t.Errorf("%s: 'the log starts at' without saying which time:\n%s", c.format, out)
+		}
+	}
+}
