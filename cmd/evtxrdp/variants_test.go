@@ -325,7 +325,7 @@ func TestVariantExportTimesInReport(t *testing.T) {
 	if !strings.HasSuffix(row, " "+newest) {
 		t.Errorf("fleet row %q, want NEWEST EVENT %s (the last-written record's TimeCreated)\n%s", row, newest, errOut)
 	}
-	if !strings.HasSuffix(inputs, first+" to "+newest) {
+	if !strings.HasSuffix(inputs, "earliest event at "+first+", latest at "+newest) {
 		t.Errorf("inputs line %q, want the TimeCreated span %s to %s", inputs, first, newest)
 	}
 	_, out, errOut = runCmd("analyze", "--format", "json", dir)
