@@ -335,8 +335,11 @@ type specSlot struct {
 // settleSpeculation makes the judgement after a walk that speculated
 // (spec, see writtenEnds), from the headers it read when it walked every
 // counted slot so and no read failed, else as judged does, and reports
-// whether the walk must start again: a slot it walked as current is
-// judged old. The memo then forgets the chunks the walk kept.
+// whether the walk must start again: it walked a slot as current and the
+// judgement calls a counted slot old (that slot, walked as current, or
+// one walked after the judgement was made meanwhile, which a speculated
+// scan took as the log's: chunkJob.speculated). The memo then forgets
+// the chunks the walk kept.
 func (s *source) settleSpeculation(spec []specSlot, failed bool) (again bool) {
 	whole := !failed
 	counted := []countedChunk{} // not nil: findOld reads nothing of them
@@ -352,8 +355,9 @@ func (s *source) settleSpeculation(spec []specSlot, failed bool) (again bool) {
 	} else {
 		r = s.judged()
 	}
-	for i, sp := range spec {
-		if sp.walked && r.old[i] {
+	walked := slices.ContainsFunc(spec, func(sp specSlot) bool { return sp.walked })
+	for i := range spec {
+		if walked && r.old[i] {
 			s.memo.forgetScans()
 			return true
 		}
