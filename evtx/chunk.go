@@ -1368,9 +1368,11 @@ func unwrittenTailProblem(j chunkJob, off int, after string) error {
 }
 
 // callUnwritten asks j.src, when set, about the chunk whose header is h
-// (source.tailUnwritten).
+// (source.tailUnwritten), when it is read as the log's: the zeros of an
+// old chunk (another log's, or an earlier use's) are no page the log's
+// writer was writing.
 func callUnwritten(j chunkJob, h *chunkHeader) (string, bool) {
-	if j.src == nil {
+	if j.src == nil || j.old {
 		return "", false
 	}
 	return j.src.tailUnwritten(j.index, h)

@@ -515,9 +515,12 @@ func (s *source) dataSlots() int {
 // a chunk, its header intact, whose first record number follows the last
 // that h, the chunk's own intact header, counts (the log's next chunk). A
 // chunk after it numbered otherwise, or a header not intact, leaves the
-// zeros to zeroTailProblem. It is asked only when zeroTail holds, and reads
-// the slots after i (8 bytes each, holes passed over) and the next
-// slot's header.
+// zeros to zeroTailProblem; so does a next chunk that is old (oldChunks),
+// another log's chunk numbered on from this one among them
+// (foreignChunks): it is not the log's next chunk. It is asked only when
+// zeroTail holds, of a chunk read as the log's (not old: callUnwritten),
+// and reads the slots after i (8 bytes each, holes passed over) and the
+// next slot's header.
 func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 	if !s.inUse {
 		return "", false
@@ -526,7 +529,7 @@ func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 	if next < 0 {
 		return "no chunk slot after it holds a chunk", true
 	}
-	if next != i+1 || !h.SignatureOK || !h.ChecksumOK {
+	if next != i+1 || !h.SignatureOK || !h.ChecksumOK || s.isOld(next) {
 		return "", false
 	}
 	var b [chunkHeaderSize]byte
