@@ -61,7 +61,7 @@ func isSpace(b byte) bool {
 // mdWithCommands is mdEscape for a line of prose that may hold shell
 // commands (commandRE): each command is a code span, byte for byte, so
 // that it runs as written whether the Markdown is read rendered or as it
-// is (escaped as prose, "| head -c 4096 > LOG2.evtx" read "\\| head -c
+// is (escaped as prose, "| head -c 4096 > LOG2.evtx" read "\| head -c
 // 4096 &gt; LOG2.evtx"); the prose between is escaped as mdEscape does.
 func mdWithCommands(s string) string {
 	spans := commandRE.FindAllStringIndex(s, -1)
