@@ -467,7 +467,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	res.span.noteHeader(&h, len(c))
 	if j.foreign != "" && !w.slackOnly {
 		res.st.ForeignChunks = 1
-		fail(0, 0, fmt.Errorf("%w: chunk %d is not this log's (another log's chunk, copied or carved into the file): %s; its records are read as old records (--recover prints them), not as the log's", ErrCorrupt, j.index, j.foreign))
+		fail(0, 0, fmt.Errorf("%w: chunk %d is not this log's (another log's chunk, copied or carved into the file): %s; its records are read as old records, not as the log's (Options.Recover yields them: evtxrdp dump --recover prints them)", ErrCorrupt, j.index, j.foreign))
 	}
 	trusted := true
 	switch {
