@@ -191,9 +191,16 @@ type chunkJob struct {
 	hdrChunks int   // chunk count the file header claims
 	hdrOK     bool  // the file header is intact: its count can be believed
 	dirty     bool  // the file was not closed cleanly (see slackRule)
-	// old: the chunk is past the file header's count and left by an
-	// earlier use of the file (oldChunks): all its records are old.
+	// old: the chunk is old (oldChunks: past the file header's count and
+	// left by an earlier use of the file, or another log's, foreign): all
+	// its records are old.
 	old bool
+	// speculated: the chunk, one the file header counts, is read as the
+	// log's before the judgement of the chunks is made (writtenEnds'
+	// speculation, which reads the file again if the judgement calls a
+	// counted chunk old): what the scan asks of other chunks takes the
+	// counted ones as the log's too (source.isNewest).
+	speculated bool
 	// foreign: why the chunk, one the file header counts, is not the
 	// log's (foreignChunks); "" when it is. Such a chunk is old too.
 	foreign string
@@ -460,7 +467,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	res.span.noteHeader(&h, len(c))
 	if j.foreign != "" && !w.slackOnly {
 		res.st.ForeignChunks = 1
-		fail(0, 0, fmt.Errorf("%w: chunk %d is not this log's (another log's chunk, copied or carved into the file): %s; its records are read as old records (--recover prints them), not as the log's", ErrCorrupt, j.index, j.foreign))
+		fail(0, 0, fmt.Errorf("%w: chunk %d is not this log's (another log's chunk, copied or carved into the file): %s; its records are read as old records, not as the log's (Options.Recover yields them: evtxrdp dump --recover prints them)", ErrCorrupt, j.index, j.foreign))
 	}
 	trusted := true
 	switch {
@@ -649,8 +656,8 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 					res.st.UnreadBytes += int64(gapEnd - off)
 					res.gaps = append(res.gaps, gapKey{size: uint32(gapEnd - off), sum: crc32.ChecksumIEEE(c[off:gapEnd])})
 					var cut string
-					if next < 0 && j.src != nil {
-						cut, _ = j.src.cutWhileWritten(j.index)
+					if next < 0 && j.src != nil && !j.old {
+						cut, _ = j.src.cutWhileWritten(j.index, j.speculated)
 					}
 					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off, cut), gapRecords(c, h, off, gapEnd, next)))
 					if next < 0 && j.more && zeroTail(c, off) {
@@ -1361,9 +1368,11 @@ func unwrittenTailProblem(j chunkJob, off int, after string) error {
 }
 
 // callUnwritten asks j.src, when set, about the chunk whose header is h
-// (source.tailUnwritten).
+// (source.tailUnwritten), when it is read as the log's: the zeros of an
+// old chunk (another log's, or an earlier use's) are no page the log's
+// writer was writing.
 func callUnwritten(j chunkJob, h *chunkHeader) (string, bool) {
-	if j.src == nil {
+	if j.src == nil || j.old {
 		return "", false
 	}
 	return j.src.tailUnwritten(j.index, h)

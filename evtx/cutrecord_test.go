@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,4 +87,113 @@ func findRecordBytes(t *testing.T, b []byte, id uint64) int {
 	}
 	t.Fatalf("no record %d", id)
 	return 0
+}
+
+// TestCutRecordWordingForeignChunk: the newest chunk that tells a record
+// cut while being written is the log's newest, not another log's chunk
+// (foreignChunks) that numbers its records higher. A dirty log of 300
+// records (100 a chunk) whose slot 0 holds another machine's chunk
+// numbered 251..350 (sharing 251..300 with slot 2, so another log's): its
+// cut last record (350) was said to be "the last record of the log's
+// newest chunk", being written when the log stopped, and the log's own
+// newest chunk's cut last record (300) only "cut short or damaged".
+func TestCutRecordWordingForeignChunk(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	const writing = "the record was being written when the log stopped: the file header's dirty flag is set (the log was in use) and this is the last record of the log's newest chunk)"
+	const unsure = "the record is cut short or damaged)"
+	evs := evtxtest.Noise(t0.Add(-time.Hour), time.Second, 100)
+	for _, ev := range evs {
+		ev.System.Computer = "vm2.contoso.com"
+	}
+	evs[0].RecordID = 251
+	other, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		slot int
+		id   uint64
+		want string
+	}{
+		{"the other log's chunk's last record", 0, 350, unsure},
+		{"the log's newest chunk's last record", 2, 300, writing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := foreignLog(t, "vm1.contoso.com", 300, t0, evtxtest.Options{Dirty: true}, nil)
+			copy(chunkOf(b, 0), chunkOf(other, 0))
+			off := 4096 + tc.slot*65536 + findRecordBytes(t, append(make([]byte, 4096), chunkOf(b, tc.slot)...), tc.id) - 4096
+			size := int(binary.LittleEndian.Uint32(b[off+4:]))
+			binary.LittleEndian.PutUint32(b[off+size-4:], 0)
+			r := readForeign(t, b, false)
+			if r.stats.ForeignChunks != 1 {
+				t.Fatalf("ForeignChunks %d, want 1 (slot 0 another log's): %v", r.stats.ForeignChunks, r.errs)
+			}
+			found := false
+			for _, e := range r.errs {
+				msg := e.Error()
+				if e.Record == tc.id && strings.Contains(msg, "trailing size copy is 0") {
+					found = strings.Contains(msg, tc.want)
+					if !found {
+						t.Errorf("record %d: %v, want it to say %q", tc.id, e, tc.want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no problem at record %d says %q: %v", tc.id, tc.want, r.errs)
+			}
+		})
+	}
+}
+
+// TestCutRecordWordingPrimed: a Log whose first walk (Prime's) reads the
+// counted chunks before their judgement, asking of a cut record whether
+// its chunk is the newest, gives the words and everything else a Log
+// read without Prime gives, another log's chunk numbered past the log's
+// newest or not (TestCutRecordWordingForeignChunk's logs).
+func TestCutRecordWordingPrimed(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	evs := evtxtest.Noise(t0.Add(-time.Hour), time.Second, 100)
+	for _, ev := range evs {
+		ev.System.Computer = "vm2.contoso.com"
+	}
+	evs[0].RecordID = 251
+	other, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	checked := 0
+	for _, foreign := range []bool{false, true} {
+		for _, cut := range [][2]int{{0, 100}, {1, 200}, {2, 300}, {0, 350}} {
+			if (cut[1] == 350) != foreign && cut[0] == 0 {
+				continue // slot 0 is the log's (1..100) or the other's (251..350)
+			}
+			b := foreignLog(t, "vm1.contoso.com", 300, t0, evtxtest.Options{Dirty: true}, nil)
+			if foreign {
+				copy(chunkOf(b, 0), chunkOf(other, 0))
+			}
+			off := 4096 + cut[0]*65536 + findRecordBytes(t, append(make([]byte, 4096), chunkOf(b, cut[0])...), uint64(cut[1])) - 4096
+			size := int(binary.LittleEndian.Uint32(b[off+4:]))
+			binary.LittleEndian.PutUint32(b[off+size-4:], 0)
+			p := filepath.Join(dir, fmt.Sprintf("System-%v-%d.evtx", foreign, cut[1]))
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, workers := range []int{1, 2} {
+				for _, o := range []evtx.Options{{Workers: workers}, {Workers: workers, Since: t0.Add(-30 * time.Minute)}, {Workers: workers, Recover: true}} {
+					primed := findOne(t, p)
+					primed.Prime(workers)
+					got, want := readLog(t, primed, o), readLog(t, findOne(t, p), o)
+					if got != want {
+						t.Errorf("foreign %v, record %d cut, %+v: primed, the Log reads\n%s", foreign, cut[1], o, firstDiff(lines(got), lines(want)))
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked != 36 {
+		t.Errorf("%d reads compared, want 36", checked)
+	}
 }

@@ -261,3 +261,48 @@ func TestForeignChunkHeaderLags(t *testing.T) {
 		}
 	}
 }
+
+// The problem of a chunk out of the order of the log's others names the
+// oldest chunk the file header names as where their order starts, even
+// when that slot holds no chunk of the log's: a clean log of 600 records
+// (six chunks) whose oldest slot, 0, holds another log's chunk numbered
+// 1001..1100 (past the next record identifier) and slot 3 one numbered
+// 50..60 (out of order, sharing no number). The problem of slot 3 said
+// the order starts at "the oldest chunk the file header ... names, slot
+// 1"; the header names slot 0.
+func TestForeignChunkOrderNamesHeadersOldest(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	b := foreignLog(t, "vm1.contoso.com", 600, t0, evtxtest.Options{}, nil)
+	for _, c := range []struct {
+		slot  int
+		first uint64
+		n     int
+	}{{0, 1001, 100}, {3, 50, 11}} {
+		evs := evtxtest.Noise(t0.Add(-48*time.Hour), time.Minute, c.n)
+		for _, ev := range evs {
+			ev.System.Computer = "vm2.contoso.com"
+		}
+		evs[0].RecordID = c.first
+		other, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(chunkOf(b, c.slot), chunkOf(other, 0))
+	}
+	r := readForeign(t, b, false)
+	if r.stats.ForeignChunks != 2 || r.computers["vm2.contoso.com"] != 0 {
+		t.Fatalf("ForeignChunks %d, computers %v, want 2 and vm1's alone: %v", r.stats.ForeignChunks, r.computers, r.errs)
+	}
+	var found bool
+	for _, e := range r.errs {
+		if e.Chunk == 3 && strings.Contains(e.Error(), "is not this log's") {
+			found = true
+			if !strings.Contains(e.Error(), "slot 0") || strings.Contains(e.Error(), "slot 1") {
+				t.Errorf("%v: does not name slot 0, the oldest chunk the file header names", e)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no problem names chunk 3: %v", r.errs)
+	}
+}

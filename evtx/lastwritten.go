@@ -206,13 +206,15 @@ func (a *writtenCand) compare(b *writtenCand, desc bool) int {
 // and scans each counted chunk as current (as it is unless judged another
 // log's, foreignChunks), noting its header (countedRange), and judges the
 // chunks from those headers after the walk; findOld, given them, reads
-// what it reads of the rest. A chunk so walked that the judgement calls
-// another log's makes the walk start again, the judgement made, after the
-// memo forgets the chunks the walk kept (forgetScans; while the walk
-// speculates, the memo serves no chunk to other reads). So a whole log
-// costs no read beyond the walk's, and the answer is the one a walk that
-// judged first gives (TestSpeculativeJudgementEqualsRead). A read that
-// fails (an I/O error, see readFailed) sets failed.
+// what it reads of the rest. A counted chunk the judgement calls another
+// log's, once the walk scanned one so (that chunk, or another whose scan
+// took the counted chunks as the log's: chunkJob.speculated), makes the
+// walk start again, the judgement made, after the memo forgets the chunks
+// the walk kept (forgetScans; while the walk speculates, the memo serves
+// no chunk to other reads). So a whole log costs no read beyond the
+// walk's, and the answer is the one a walk that judged first gives
+// (TestSpeculativeJudgementEqualsRead, TestCutRecordWordingPrimed). A read
+// that fails (an I/O error, see readFailed) sets failed.
 func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 	const k = 64
 	w := max(1, min(s.workers, s.nslots))
@@ -335,8 +337,11 @@ type specSlot struct {
 // settleSpeculation makes the judgement after a walk that speculated
 // (spec, see writtenEnds), from the headers it read when it walked every
 // counted slot so and no read failed, else as judged does, and reports
-// whether the walk must start again: a slot it walked as current is
-// judged old. The memo then forgets the chunks the walk kept.
+// whether the walk must start again: it walked a slot as current and the
+// judgement calls a counted slot old (that slot, walked as current, or
+// one walked after the judgement was made meanwhile, which a speculated
+// scan took as the log's: chunkJob.speculated). The memo then forgets
+// the chunks the walk kept.
 func (s *source) settleSpeculation(spec []specSlot, failed bool) (again bool) {
 	whole := !failed
 	counted := []countedChunk{} // not nil: findOld reads nothing of them
@@ -352,8 +357,9 @@ func (s *source) settleSpeculation(spec []specSlot, failed bool) (again bool) {
 	} else {
 		r = s.judged()
 	}
-	for i, sp := range spec {
-		if sp.walked && r.old[i] {
+	walked := slices.ContainsFunc(spec, func(sp specSlot) bool { return sp.walked })
+	for i := range spec {
+		if walked && r.old[i] {
 			s.memo.forgetScans()
 			return true
 		}

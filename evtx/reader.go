@@ -226,8 +226,8 @@ type source struct {
 	// set: the log was in use when the file was copied or the machine
 	// stopped (tailUnwritten).
 	inUse bool
-	// newest is the chunk slot newestSlot finds, once asked (shared by
-	// the copies of the source a pass makes).
+	// newest is what isNewest reads of the chunk headers, once asked
+	// (shared by the copies of the source a pass makes).
 	newest  *newestChunk
 	hdrOK   bool       // the file header is intact: its chunk count can be believed
 	old     *oldChunks // chunks past the count left by an earlier use of the file
@@ -515,9 +515,12 @@ func (s *source) dataSlots() int {
 // a chunk, its header intact, whose first record number follows the last
 // that h, the chunk's own intact header, counts (the log's next chunk). A
 // chunk after it numbered otherwise, or a header not intact, leaves the
-// zeros to zeroTailProblem. It is asked only when zeroTail holds, and reads
-// the slots after i (8 bytes each, holes passed over) and the next
-// slot's header.
+// zeros to zeroTailProblem; so does a next chunk that is old (oldChunks),
+// another log's chunk numbered on from this one among them
+// (foreignChunks): it is not the log's next chunk. It is asked only when
+// zeroTail holds, of a chunk read as the log's (not old: callUnwritten),
+// and reads the slots after i (8 bytes each, holes passed over) and the
+// next slot's header.
 func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 	if !s.inUse {
 		return "", false
@@ -526,7 +529,7 @@ func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 	if next < 0 {
 		return "no chunk slot after it holds a chunk", true
 	}
-	if next != i+1 || !h.SignatureOK || !h.ChecksumOK {
+	if next != i+1 || !h.SignatureOK || !h.ChecksumOK || s.isOld(next) {
 		return "", false
 	}
 	var b [chunkHeaderSize]byte
@@ -545,55 +548,75 @@ func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 // service was writing when the log stopped, and what shows it: the file
 // header, intact, has its dirty flag set (the log was in use), and the
 // chunk is the log's newest, the slot whose intact chunk header counts
-// the highest record number (newestSlot). Windows writes records one
+// the highest record number (isNewest). Windows writes records one
 // after the other at the end of its newest chunk, so that is where a
 // crash or a copy of a log in use cuts one (libevtx, "Corruption
 // scenario: event record mismatch between size and copy of size":
 // a file "copied while event record ... was being written",
 // https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc).
-// Elsewhere nothing tells such a cut from damage.
-func (s *source) cutWhileWritten(i int) (string, bool) {
-	if s == nil || !s.inUse || s.newestSlot() != i {
+// Elsewhere nothing tells such a cut from damage. The caller asks only of
+// a chunk it reads as the log's (not old, see oldChunks); speculated: as
+// chunkJob.speculated.
+func (s *source) cutWhileWritten(i int, speculated bool) (string, bool) {
+	if s == nil || !s.inUse || !s.isNewest(i, speculated) {
 		return "", false
 	}
 	return "the file header's dirty flag is set (the log was in use) and this is the last record of the log's newest chunk", true
 }
 
-// newestSlot returns the chunk slot whose intact chunk header counts the
-// highest last record number, -1 when no header is intact or two count
-// the same. It reads each slot's header once (the first time it is
-// asked: only for a record cut short, cutWhileWritten).
-func (s *source) newestSlot() int {
+// isNewest reports whether chunk slot i, read as one of the log's, is
+// the log's newest: its intact chunk header counts a higher last record
+// number than every other slot of the log's. A slot that is old (see
+// oldChunks: another log's chunk pasted in, an earlier use's chunk past
+// the count) takes no part: another log's chunk numbered past the log's
+// newest is not the log's newest chunk (TestCutRecordWordingForeignChunk).
+// Two slots of the log's counting the same number leave none proven the
+// newest. It reads each slot's header once (the first time it is asked:
+// only for a record cut short, cutWhileWritten). speculated (a scan of
+// writtenEnds' speculation, chunkJob.speculated) takes the counted slots
+// as the log's while their judgement is not made, as that walk does: it
+// reads the file again if the judgement calls one old, so the answer
+// stands only when it is the judgement's.
+func (s *source) isNewest(i int, speculated bool) bool {
 	nc := s.newest
 	if nc == nil {
-		return -1
+		return false
 	}
 	nc.once.Do(func() {
-		nc.slot = -1
-		var best uint64
 		var b [chunkHeaderSize]byte
-		for i := 0; i < s.nslots; i++ {
-			if n, _ := s.ra.ReadAt(b[:], s.base+int64(i)*chunkSize); n < len(b) || !intactChunkHeader(b[:]) {
+		for k := 0; k < s.nslots; k++ {
+			if n, _ := s.ra.ReadAt(b[:], s.base+int64(k)*chunkSize); n < len(b) || !intactChunkHeader(b[:]) {
 				continue
 			}
-			switch h := parseChunkFields(b[:]); {
-			case nc.slot == -1 || h.LastRecordNumber > best:
-				nc.slot, best = i, h.LastRecordNumber
-			case h.LastRecordNumber == best:
-				nc.slot = -2 // two alike: none is proven the newest
-			}
+			nc.lasts = append(nc.lasts, slotLast{k, parseChunkFields(b[:]).LastRecordNumber})
 		}
 	})
-	if nc.slot < 0 {
-		return -1
+	at, ok := slices.BinarySearchFunc(nc.lasts, i, func(l slotLast, i int) int { return cmp.Compare(l.slot, i) })
+	if !ok {
+		return false
 	}
-	return nc.slot
+	for _, l := range nc.lasts {
+		if l.slot == i || l.last < nc.lasts[at].last {
+			continue
+		}
+		if speculated && l.slot < s.hdrN && s.old != nil && s.old.res.Load() == nil || !s.isOld(l.slot) {
+			return false
+		}
+	}
+	return true
 }
 
-// newestChunk is what newestSlot found: slot, once done.
+// newestChunk is what isNewest reads once: the last record number of
+// each slot whose chunk header is intact, in slot order.
 type newestChunk struct {
-	once sync.Once
+	once  sync.Once
+	lasts []slotLast
+}
+
+// slotLast is the last record number the chunk header of slot slot counts.
+type slotLast struct {
 	slot int
+	last uint64
 }
 
 // chunk reads and scans chunk slot i into a buffer of its own, with the
@@ -643,7 +666,7 @@ func (s *source) scanRead(i int, off int64, buf []byte, got int, err error, w wi
 	if !current {
 		old, foreign = s.isOld(i), s.foreignWhy(i)
 	}
-	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: old, foreign: foreign, more: i+1 < s.fileSlots, src: s, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
+	res := scanChunk(buf[:got], chunkJob{index: i, off: off, hdrChunks: s.hdrN, hdrOK: s.hdrOK, dirty: s.dirty, old: old, foreign: foreign, speculated: current, more: i+1 < s.fileSlots, src: s, cache: cache, hdr: hdr, recs: rc, cands: cands, into: into}, w, s.name)
 	if err != nil && err != io.EOF {
 		// An I/O error: read what could be read, report the rest.
 		res.errs = append(res.errs, &FormatError{File: s.name, Offset: off + int64(got), Chunk: i, Err: fmt.Errorf("evtx: read chunk: %w", err)})

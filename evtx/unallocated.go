@@ -479,7 +479,11 @@ func foreignChunks(counted []idRange, first int, nextID uint64, bound bool, copy
 			continue
 		}
 		if bound {
-			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, out of the order of the log's other %d counted chunks, whose numbers ascend from the oldest chunk the file header (closed cleanly) names, slot %d", r.lo, r.hi, longest, ring[0].slot)
+			// The order starts at the slot the header names oldest,
+			// whatever it holds (ring[0] is another slot when that
+			// one's header is damaged or it is another log's chunk:
+			// TestForeignChunkOrderNamesHeadersOldest).
+			why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, out of the order of the log's other %d counted chunks, whose numbers ascend in ring order from slot %d, the oldest chunk the file header (closed cleanly) names", r.lo, r.hi, longest, first)
 		}
 	}
 	return why

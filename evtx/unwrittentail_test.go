@@ -169,6 +169,40 @@ func TestUnwrittenLastPage(t *testing.T) {
 		_, errs := read(t, b)
 		wantDamage(t, zerosProblem(t, errs, at))
 	})
+	// The next slot holds a chunk numbered on from the cut one, but
+	// another log's (foreignChunks: it claims numbers up to past chunk 3's
+	// first, which chunk 3, in order with the log's others, holds): it is
+	// not the log's next chunk, and the problem did say "the next chunk
+	// slot holds the log's next chunk".
+	t.Run("damage: dirty, followed by another log's chunk numbered on from it", func(t *testing.T) {
+		b := fullChunksLog(t, 5, 0, evtxtest.Options{Dirty: true})
+		lastOf := func(c int) uint64 { return binary.LittleEndian.Uint64(b[4096+c*65536+16:]) }
+		evs := evtxtest.Noise(time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), time.Second, 100)
+		for _, ev := range evs {
+			ev.System.Computer = "vm2.contoso.com"
+		}
+		evs[0].RecordID = lastOf(1) + 1
+		evs[99].RecordID = lastOf(3) + 10
+		other, err := evtxtest.Bytes(evs, evtxtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(b[4096+2*65536:4096+3*65536], other[4096:4096+65536])
+		at := cutLastPage(t, b, 1)
+		_, errs := read(t, b)
+		var foreign bool
+		for _, e := range errs {
+			foreign = foreign || e.Chunk == 2 && strings.Contains(e.Error(), "is not this log's")
+		}
+		if !foreign {
+			t.Fatalf("chunk 2 not judged another log's: %v", errs)
+		}
+		e := zerosProblem(t, errs, at)
+		wantDamage(t, e)
+		if strings.Contains(e.Error(), "the log's next chunk") {
+			t.Errorf("%v: calls another log's chunk the log's next", e)
+		}
+	})
 	t.Run("damage: dirty, another log's chunk after unused slots", func(t *testing.T) {
 		b := fullChunksLog(t, 2, 1, evtxtest.Options{Dirty: true})
 		at := cutLastPage(t, b, 1)

@@ -39,3 +39,29 @@ func TestWrapKeepsCommandsWhole(t *testing.T) {
 		}
 	}
 }
+
+// The Markdown report's format errors hold evtx's copy commands as code
+// spans, byte for byte: escaped as prose, "tail ... | head -c 4096 >
+// LOG2.evtx" read "\| head -c 4096 &gt; LOG2.evtx" and
+// "Microsoft\_Windows", which pasted from the report's text (a ticket
+// that shows Markdown as it is) runs "&" and "gt;", not the copy. The
+// prose around them is escaped as before.
+func TestMarkdownErrorsKeepCommands(t *testing.T) {
+	for _, cmd := range []string{
+		"dd if=/mnt/vm/Logs/Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx of=LOG2.evtx bs=4096 skip=17 count=257",
+		"tail -c +1119233 '/mnt/my logs/Sys_tem*.evtx' | head -c 65536 > LOG2.evtx",
+		"unzip -p logs.zip 'Logs/System.evtx' | tail -c +1119233 | head -c 4096 > LOG2.evtx",
+	} {
+		msg := "evtx: a_b.evtx: chunk 3: offset 0x31000: corrupt data: the file holds a second log from here (logs concatenated, or a carved file); " +
+			"to read it, copy it into a file of its own (" + cmd + ") and give that file <now>"
+		r := &Report{ReferenceSource: "none", Inputs: []Input{{Path: "a_b.evtx", Channel: "System", Used: true, Errors: []string{msg}, ErrorCount: 1}}}
+		var b bytes.Buffer
+		if err := WriteMarkdown(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, "(`"+cmd+"`) and give that file &lt;now&gt;") || !strings.Contains(out, "- evtx: a\\_b.evtx: chunk 3") {
+			t.Errorf("markdown does not hold %q whole in a code span, the prose escaped:\n%s", cmd, out)
+		}
+	}
+}

@@ -30,8 +30,7 @@ var mdReplacer = strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`,
 
 // mdEscape escapes prose for Markdown (see above).
 func mdEscape(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	s = mdReplacer.Replace(evtx.EscapeText(s))
+	s = mdInline(s)
 	// A block marker at the start (the text follows "- " or "| ").
 	t := strings.TrimLeft(s, " ")
 	lead := s[:len(s)-len(t)]
@@ -49,6 +48,14 @@ func mdEscape(s string) string {
 		}
 	}
 	return s
+}
+
+// mdInline escapes prose that does not start a line for Markdown: line
+// breaks made spaces, inline markup escaped (mdEscape, which also escapes
+// a block marker at a line's start).
+func mdInline(s string) string {
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return mdReplacer.Replace(evtx.EscapeText(s))
 }
 
 // mdName is a data field name: as it is when it is made of letters,
@@ -357,7 +364,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			heading = true
 		}
 		for _, e := range in.Errors[:min(len(in.Errors), 5)] {
-			p.printf("- %s\n", mdEscape(e))
+			p.printf("- %s\n", mdWithCommands(e))
 		}
 		if len(in.Errors) > 5 {
 			p.printf("- %s more %s in %s (see the JSON report)\n", plural.Itoa(in.ErrorCount-5), plural.Noun(in.ErrorCount-5, "format error"), code(in.Path))

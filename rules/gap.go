@@ -46,8 +46,10 @@ type TimeGap struct {
 	// Changes are the records that say the clock was set ahead across the
 	// gap (ClockChange; TimeGap.explain), in written order: found among
 	// the records of the ClockSlack from After on (a change is stamped
-	// with its new time) and, in analyze, of the analysed period. None
-	// when the log holds none there. ChangeText says them.
+	// with its new time, so one that explains the gap lies there) and, in
+	// analyze, of the analysed period of a log that also has a clock jump
+	// (the period's changes are read only for those: scanner.changes).
+	// None when the log holds none there. ChangeText says them.
 	Changes []*ClockChange
 	// cands are the clock changes among the records of the ClockSlack
 	// from After on.

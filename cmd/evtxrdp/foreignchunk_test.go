@@ -56,4 +56,17 @@ func TestAnalyzeForeignChunkNoVerdict(t *testing.T) {
 	if strings.Contains(out, "vm3") || strings.Contains(out, "DETECTED") {
 		t.Errorf("vm3's chunk read as vm1's:\n%s", out)
 	}
+	// The problem said "(--recover prints them)", a flag analyze does not
+	// have (a usage error, exit 2): it names the command that has it.
+	flat := strings.Join(strings.Fields(out), " ")
+	if strings.Contains(strings.ReplaceAll(flat, "evtxrdp dump --recover", ""), "--recover") || !strings.Contains(flat, "evtxrdp dump --recover prints them") {
+		t.Errorf("the problem does not name evtxrdp dump --recover as what prints the chunk's records:\n%s", out)
+	}
+	if code, _, errOut := runCmd("analyze", "--recover", dir); code != exitUsage {
+		t.Errorf("analyze --recover: exit %d, want %d (analyze has no such flag)\n%s", code, exitUsage, errOut)
+	}
+	code, out, errOut = runCmd("dump", "--recover", p)
+	if code == exitUsage || code == exitFailure || !strings.Contains(out, "vm3.contoso.com") {
+		t.Errorf("dump --recover: exit %d, no record of vm3's chunk printed\n%s", code, errOut)
+	}
 }
