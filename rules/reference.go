@@ -174,6 +174,12 @@ type ClockJump struct {
 	lastComputer string
 	others       int
 	otherNames   []string
+	// host is the host (hosts.Key) its records name, "" when none names
+	// one; manyHosts is set when they name more than one (forwarded events,
+	// or a machine renamed among them): then no change explains the jump
+	// (explainAhead, explainBehind).
+	host      string
+	manyHosts bool
 	// Changes are the records that say the system time was set in a way
 	// that makes the jump (ClockChange; explainAhead, explainBehind), in
 	// written order: found among the records the jump's read decodes (a
@@ -759,6 +765,11 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 // add counts ev, whose time is t, in j.
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
+	if k := hosts.Key(ev.System.Computer); k != "" && j.host == "" {
+		j.host = k
+	} else if k != "" && k != j.host {
+		j.manyHosts = true
+	}
 	if c := clockChangeOf(ev, j.copies); c != nil {
 		j.cands = append(j.cands, c)
 	}
