@@ -551,7 +551,8 @@ func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 // scenario: event record mismatch between size and copy of size":
 // a file "copied while event record ... was being written",
 // https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc).
-// Elsewhere nothing tells such a cut from damage.
+// Elsewhere nothing tells such a cut from damage. (Nor where the chunk
+// header counts records after it: brokenWhy says so instead.)
 func (s *source) cutWhileWritten(i int) (string, bool) {
 	if s == nil || !s.inUse || s.newestSlot() != i {
 		return "", false
