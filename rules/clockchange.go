@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -461,6 +462,52 @@ func (j *ClockJump) explain(more []*ClockChange) {
 	} else {
 		j.Changes = sortChanges(j.explainAhead(cands))
 	}
+}
+
+// ExplainClockJumps sets the Changes of each of jumps (jumps of l, as
+// FindClockJump and FindClockJumpBehind return them; nil ones are passed
+// over) to the clock changes among every record of l that explain it
+// (explainAhead, explainBehind): for a reader with no analysed period
+// (query), whose jumps' own reads hold a change that set the clock ahead
+// into a jump ahead (stamped with the time ahead) but not the one that
+// set it back (stamped with the corrected time, any time before), nor
+// the one that set a clock that ran behind right. It reads l once when
+// any jump is given: with plain every record decoded, otherwise only the
+// clock changes (by their summaries' provider and event id), which
+// gives the same changes. A read error leaves the jumps as they were and
+// is returned.
+func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJump) error {
+	if !slices.ContainsFunc(jumps, func(j *ClockJump) bool { return j != nil }) {
+		return nil
+	}
+	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	if !plain {
+		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
+	}
+	f, err := l.Open(o)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	copies := merged(l)
+	var cs changeSet
+	for {
+		ev, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		cs.add(clockChangeOf(ev, copies))
+	}
+	all := cs.sorted()
+	for _, j := range jumps {
+		if j != nil {
+			j.explain(all)
+		}
+	}
+	return nil
 }
 
 // ChangeText is the warning that names the records of j.Changes, "" when

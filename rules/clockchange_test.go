@@ -431,3 +431,70 @@ func TestClockChangesOfAnotherComputer(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainClockJumpsShortcutEqualsPlain: ExplainClockJumps (query's
+// reading of every clock change of a log with a jump) names the same
+// changes whether it decodes every record or only the clock changes its
+// filter lets through, over every real log of testdata/evtx; on the
+// logs with a jump it names at least the changes the jumps' own records
+// hold (what query named before), and on omerbenamram's system.evtx
+// also 296, which set the clock ahead again after the jump behind.
+func TestExplainClockJumpsShortcutEqualsPlain(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/evtx/*.evtx")
+	if err != nil || len(paths) < 40 {
+		t.Fatalf("%d logs: %v", len(paths), err)
+	}
+	withJumps := 0
+	for _, p := range paths {
+		logs, err := evtx.Find(p)
+		if err != nil || len(logs) != 1 {
+			t.Fatalf("%s: %v", p, err)
+		}
+		l := logs[0]
+		var got [2]string
+		for i, plain := range []bool{false, true} {
+			first, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{}, plain)
+			if err != nil || last == nil {
+				continue
+			}
+			ahead, _ := rules.FindClockJump(l, last, evtx.Options{}, plain)
+			var behind *rules.ClockJump
+			if first != nil {
+				behind, _ = rules.FindClockJumpBehind(l, first, last, evtx.Options{}, plain)
+			}
+			var own string
+			for _, j := range []*rules.ClockJump{ahead, behind} {
+				if j != nil {
+					own += fmt.Sprint(changeIDs(j.Changes))
+				}
+			}
+			if err := rules.ExplainClockJumps(l, evtx.Options{}, plain, ahead, behind); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+			for _, j := range []*rules.ClockJump{ahead, behind} {
+				if j != nil {
+					got[i] += fmt.Sprintf("behind=%v %v; ", j.Behind, changeIDs(j.Changes))
+					if i == 0 {
+						withJumps++
+					}
+				}
+			}
+			named := strings.Fields(strings.NewReplacer("[", " ", "]", " ", ";", " ").Replace(got[i]))
+			for _, id := range strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(own)) {
+				if !slices.Contains(named, id) {
+					t.Errorf("%s: a jump's own change %s is no longer named: %s", p, id, got[i])
+				}
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s: shortcuts change the changes: %s, without: %s", filepath.Base(p), got[0], got[1])
+		}
+		if strings.HasSuffix(p, "omerbenamram__evtx__samples__system.evtx") && got[0] != "behind=true [218 296]; " {
+			t.Errorf("system.evtx: %s", got[0])
+		}
+	}
+	if withJumps < 4 {
+		t.Errorf("%d jumps: the comparison proves little", withJumps)
+	}
+	t.Logf("%d logs, %d jumps", len(paths), withJumps)
+}

@@ -186,8 +186,9 @@ type ClockJump struct {
 	// change that set the clock ahead is stamped with its new time, so it
 	// lies among a jump ahead's records; one that set it back, among a
 	// jump behind's) and, in analyze, among the analysed period's
-	// records. None when the log holds none there, which does not show
-	// that none was logged. ChangeText says them.
+	// records; in query, which has no analysed period, among every record
+	// of the log (ExplainClockJumps). None when the log holds none there,
+	// which does not show that none was logged. ChangeText says them.
 	Changes []*ClockChange
 	// cands are the clock changes among the records the jump's read
 	// counted.
