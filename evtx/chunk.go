@@ -659,7 +659,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 					if next < 0 && j.src != nil && !j.old {
 						cut, _ = j.src.cutWhileWritten(j.index, j.speculated)
 					}
-					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off, cut), gapRecords(c, h, off, gapEnd, next)))
+					fail(off, brokenID(c, off), fmt.Errorf("%w: %s at chunk offset %#x..%#x hold%s no readable record%s%s", ErrCorrupt, plural.N(gapEnd-off, "byte"), off, gapEnd, plural.Word(gapEnd-off, "s", ""), brokenWhy(c, off, h, cut), gapRecords(c, h, off, gapEnd, next)))
 					if next < 0 && j.more && zeroTail(c, off) {
 						if why, ok := callUnwritten(j, &h); ok {
 							fail(chunkSize-fileHeaderBlock, 0, unwrittenTailProblem(j, off, why))
@@ -1146,14 +1146,19 @@ func gapRecords(c []byte, h chunkHeader, off, end, next int) string {
 	return fmt.Sprintf("; by the record numbers around it, records %d to %d (%d) were written here and are not read", lo, hi, hi-lo+1)
 }
 
-// brokenWhy explains why the record header at off failed the checks. A
-// record whose trailing size copy differs from its header's size is, where
-// cut says why (source.cutWhileWritten: the last record of a dirty log's
-// newest chunk), one the event log service was writing when the log
-// stopped; elsewhere it is cut short or damaged, which the bytes do not
-// tell apart.
-func brokenWhy(c []byte, off int, cut string) string {
-	if brokenID(c, off) == 0 {
+// brokenWhy explains why the record header at off of chunk c (header h)
+// failed the checks. A record whose trailing size copy differs from its
+// header's size is, where cut says why (source.cutWhileWritten: the last
+// record of a dirty log's newest chunk), one the event log service was
+// writing when the log stopped; elsewhere it is cut short or damaged,
+// which the bytes do not tell apart. Not where the chunk header, intact,
+// counts records after it: the service wrote those after this one, whose
+// bytes are gone too (omerbenamram's HelloForBusiness sample: record 6
+// runs past chunk offset 0x1000, from where the chunk is zeros, while its
+// header counts records up to 20, the last at 0x25c0).
+func brokenWhy(c []byte, off int, h chunkHeader, cut string) string {
+	id := brokenID(c, off)
+	if id == 0 {
 		return ""
 	}
 	size := int(binary.LittleEndian.Uint32(c[off+4:]))
@@ -1163,10 +1168,15 @@ func brokenWhy(c []byte, off int, cut string) string {
 	case size > len(c)-off:
 		return fmt.Sprintf(" (a record header claims %d bytes, past the end of the chunk)", size)
 	default:
-		if cut != "" {
-			return fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: the record was being written when the log stopped: %s)", size, binary.LittleEndian.Uint32(c[off+size-4:]), cut)
+		claim := fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: ", size, binary.LittleEndian.Uint32(c[off+size-4:]))
+		if h.SignatureOK && h.ChecksumOK && h.LastRecordID > id && h.FirstRecordID <= id {
+			n := h.LastRecordID - id
+			return claim + fmt.Sprintf("the record is cut short or damaged: the chunk header counts %s written after it, up to record %d)", plural.N(n, "record"), h.LastRecordID)
 		}
-		return fmt.Sprintf(" (a record header claims %d bytes but the trailing size copy is %d: the record is cut short or damaged)", size, binary.LittleEndian.Uint32(c[off+size-4:]))
+		if cut != "" {
+			return claim + fmt.Sprintf("the record was being written when the log stopped: %s)", cut)
+		}
+		return claim + "the record is cut short or damaged)"
 	}
 }
 

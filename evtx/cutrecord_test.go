@@ -23,21 +23,31 @@ import (
 // the highest record number) and no record follows it in the chunk.
 // Elsewhere (the log closed cleanly, an older chunk) it is cut short or
 // damaged, as the bytes cannot tell; it was "half written" everywhere.
-// Ten records, four a chunk: records 4 (chunk 0's last) and 10 (chunk
-// 2's last, the newest) get a zero trailing size copy.
+// Nor was it being written where the chunk's header, intact, counts
+// records written after it, whose bytes are gone: the
+// HelloForBusiness sample's record 6, its chunk's bytes zeros from chunk
+// offset 0x1000 on while the header counts records up to 20, was said to
+// be. Ten records, four a chunk: records 4 (chunk 0's last) and 10
+// (chunk 2's last, the newest) get a zero trailing size copy; or record
+// 9 does, and its chunk's bytes after its record header are zeroed up to
+// the chunk's free space offset (record 10 with them).
 func TestCutRecordWording(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	const writing = "the record was being written when the log stopped: the file header's dirty flag is set (the log was in use) and this is the last record of the log's newest chunk)"
 	const unsure = "the record is cut short or damaged)"
+	const counted = "the record is cut short or damaged: the chunk header counts 1 record written after it, up to record 10)"
 	for _, tc := range []struct {
 		name  string
 		dirty bool
 		id    uint64
+		zero  bool // zero the chunk after the record header
 		want  string
 	}{
-		{"dirty, the newest chunk's last record", true, 10, writing},
-		{"closed cleanly, the newest chunk's last record", false, 10, unsure},
-		{"dirty, an older chunk's last record", true, 4, unsure},
+		{"dirty, the newest chunk's last record", true, 10, false, writing},
+		{"closed cleanly, the newest chunk's last record", false, 10, false, unsure},
+		{"dirty, an older chunk's last record", true, 4, false, unsure},
+		{"dirty, the newest chunk's header counts a record after it", true, 9, true, counted},
+		{"closed cleanly, the newest chunk's header counts a record after it", false, 9, true, counted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -48,6 +58,14 @@ func TestCutRecordWording(t *testing.T) {
 			off := findRecordBytes(t, b, tc.id)
 			size := int(binary.LittleEndian.Uint32(b[off+4:]))
 			binary.LittleEndian.PutUint32(b[off+size-4:], 0)
+			if tc.zero {
+				chunk := 4096 + (off-4096)/65536*65536
+				free := chunk + int(binary.LittleEndian.Uint32(b[chunk+48:]))
+				if free <= off+size {
+					t.Fatalf("record %d is its chunk's last", tc.id)
+				}
+				clear(b[off+24 : free])
+			}
 			r, err := evtx.NewReaderOptions(bytes.NewReader(b), int64(len(b)), evtx.Options{Name: "test.evtx"})
 			if err != nil {
 				t.Fatal(err)

@@ -358,20 +358,22 @@ func TestGolden(t *testing.T) {
 
 // halfWritten lists records other parsers yield that we refuse: the
 // record header is there but the trailing size copy is 0 and the body is
-// cut short (zeros), i.e. Windows was writing the record when the copy was
-// taken. python-evtx and Velocidex/evtx render them as events with empty or
-// truncated values (record 6 below comes out with no provider, no channel
-// and the time 1601-01-01; record 17 with its provider GUID cut to
-// "...-4A0000000000"). Offsets are file offsets.
+// cut short (zeros). python-evtx and Velocidex/evtx render them as events
+// with empty or truncated values (record 6 below comes out with no
+// provider, no channel and the time 1601-01-01; record 17 with its
+// provider GUID cut to "...-4A0000000000"). Offsets are file offsets.
 //
-// The problem says that the record was being written when the log stopped
-// where the file shows it (a dirty log, the newest chunk, no record after
-// it in the chunk: HelloForBusiness), else that it is cut short or
-// damaged (LanguagePackSetup: records 788 to 802, of another log, follow
-// it in the chunk).
+// The problem says that the record is cut short or damaged, and not that
+// it was being written when the log stopped, since each chunk's header,
+// intact, counts records written after it, up to record 20: in
+// HelloForBusiness (a dirty log, its only chunk; no record after it in
+// the chunk) the chunk's bytes are zeros from chunk offset 0x1000 on,
+// where record 6 is cut, while the header puts the last record at 0x25c0
+// and the free space at 0x2758; in LanguagePackSetup records 788 to 802,
+// of another log, follow it in the chunk.
 var halfWritten = map[string][]halfWrittenRecord{
-	"omerbenamram__evtx__samples__Microsoft-Windows-HelloForBusiness%4Operational.evtx":  {{0x1000 + 0xf90, 6, "trailing size copy is 0: the record was being written when the log stopped"}},
-	"omerbenamram__evtx__samples__Microsoft-Windows-LanguagePackSetup%4Operational.evtx": {{0x1000 + 0x1ef8, 17, "trailing size copy is 0: the record is cut short or damaged"}},
+	"omerbenamram__evtx__samples__Microsoft-Windows-HelloForBusiness%4Operational.evtx":  {{0x1000 + 0xf90, 6, "trailing size copy is 0: the record is cut short or damaged: the chunk header counts 14 records written after it, up to record 20)"}},
+	"omerbenamram__evtx__samples__Microsoft-Windows-LanguagePackSetup%4Operational.evtx": {{0x1000 + 0x1ef8, 17, "trailing size copy is 0: the record is cut short or damaged: the chunk header counts 3 records written after it, up to record 20)"}},
 }
 
 // halfWrittenRecord is a record of halfWritten: its file offset, record

@@ -554,9 +554,10 @@ func (s *source) tailUnwritten(i int, h *chunkHeader) (string, bool) {
 // scenario: event record mismatch between size and copy of size":
 // a file "copied while event record ... was being written",
 // https://github.com/libyal/libevtx/blob/main/documentation/Windows%20XML%20Event%20Log%20(EVTX).asciidoc).
-// Elsewhere nothing tells such a cut from damage. The caller asks only of
-// a chunk it reads as the log's (not old, see oldChunks); speculated: as
-// chunkJob.speculated.
+// Elsewhere nothing tells such a cut from damage (nor where the chunk
+// header counts records after it: brokenWhy says so instead). The caller
+// asks only of a chunk it reads as the log's (not old, see oldChunks);
+// speculated: as chunkJob.speculated.
 func (s *source) cutWhileWritten(i int, speculated bool) (string, bool) {
 	if s == nil || !s.inUse || !s.isNewest(i, speculated) {
 		return "", false

@@ -19,13 +19,35 @@ import (
 //   - prose (rule texts, and sentences that quote paths or errors: reasons,
 //     caveats, problems) goes through mdEscape: line breaks become spaces,
 //     control characters are escaped as in text, the characters Markdown
-//     gives a meaning inline (\ | * _ ` [ ] ~) are backslash-escaped, < > &
-//     become entities, and a first character that could start a block
-//     (# + - = : > or "1." / "1)") is backslash-escaped.
+//     gives a meaning inline (| * _ ` [ ] ~) are backslash-escaped, but
+//     for underscores between ASCII letters or digits, and a backslash
+//     where it would escape what follows (before ASCII punctuation, or at
+//     the end, where the template's next character may be punctuation),
+//     < > & become entities, and a first character
+//     that could start a block (# + - = : > or "1." / "1)") is
+//     backslash-escaped, and of four leading spaces or more (an indented
+//     code block) the first is written &#32;. A backslash before anything else is written as
+//     it is: CommonMark reads it as a backslash ("Backslashes before
+//     other characters are treated as literal backslashes", CommonMark
+//     spec 0.31.2, 2.4 Backslash escapes,
+//     https://spec.commonmark.org/0.31.2/#backslash-escapes), so that a
+//     path in prose (C:\BackupACLs\TermService.reg, %ProgramData%\Microsoft)
+//     reads the same in the raw Markdown as rendered, and an engineer
+//     who copies it from either gets the path
+//     (TestMarkdownCommandsCopyAsWritten). Likewise a run of underscores
+//     with a letter or digit on both sides (BeforeScript_permissions.txt,
+//     ERROR_DEPENDENT_SERVICES) neither opens nor closes emphasis: it is
+//     both left- and right-flanking, and "A single _ character can open
+//     emphasis iff it is part of a left-flanking delimiter run and either
+//     (a) not part of a right-flanking delimiter run or (b) part of a
+//     right-flanking delimiter run preceded by a Unicode punctuation
+//     character" (the same spec, 6.2 Emphasis and strong emphasis, rules
+//     2 and 6, and 4 and 8 for closing). TestMdEscapeRendersAsWritten
+//     renders the escaped prose with goldmark, a CommonMark renderer.
 //
 // Commands in fenced code blocks come from the rules, not the logs.
 
-var mdReplacer = strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`",
+var mdReplacer = strings.NewReplacer("|", `\|`, "*", `\*`, "`", "\\`",
 	"[", `\[`, "]", `\]`, "~", `\~`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
 
 // mdEscape escapes prose for Markdown (see above).
@@ -36,6 +58,12 @@ func mdEscape(s string) string {
 	lead := s[:len(s)-len(t)]
 	switch {
 	case t == "":
+	case len(lead) >= 4:
+		// Four spaces at the start of a line, or five after "- ", make
+		// an indented code block, which shows the escapes: the first
+		// written as a character reference (CommonMark 2.5) is no
+		// indentation.
+		return "&#32;" + s[1:]
 	case strings.ContainsRune("#+-=:", rune(t[0])):
 		return lead + `\` + t
 	default:
@@ -55,7 +83,60 @@ func mdEscape(s string) string {
 // a block marker at a line's start).
 func mdInline(s string) string {
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	return mdReplacer.Replace(evtx.EscapeText(s))
+	return mdReplacer.Replace(mdUnderscores(mdBackslashes(evtx.EscapeText(s))))
+}
+
+// mdBackslashes doubles each backslash of s that CommonMark would read
+// as an escape: one before ASCII punctuation, and one at the end (see
+// above). mdReplacer's escapes come after: they escape the punctuation
+// that follows, as they do anywhere.
+func mdBackslashes(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '\\' && (i+1 == len(s) || isASCIIPunct(s[i+1])) {
+			b.WriteByte('\\')
+		}
+	}
+	return b.String()
+}
+
+// mdUnderscores backslash-escapes the underscores of s but for a run of
+// them between ASCII letters or digits (see above).
+func mdUnderscores(s string) string {
+	if !strings.Contains(s, "_") {
+		return s
+	}
+	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] != '_' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '_' {
+			j++
+		}
+		if i > 0 && j < len(s) && alnum(s[i-1]) && alnum(s[j]) {
+			b.WriteString(s[i:j])
+		} else {
+			b.WriteString(strings.Repeat(`\_`, j-i))
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// isASCIIPunct reports whether c is ASCII punctuation as CommonMark
+// defines it (the characters a backslash escapes): ! " # $ % & ' ( ) *
+// + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~.
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
 }
 
 // mdName is a data field name: as it is when it is made of letters,

@@ -299,3 +299,202 @@ func TestClockChangesRealSamples(t *testing.T) {
 		})
 	}
 }
+
+// TestClockChangesOfAnotherComputer: in a log that holds several
+// computers' records (forwarded events, or logs of several machines read
+// as one), a clock change explains a jump or a gap only when it is of the
+// computer of the records it is made of and measured from: every record
+// of the jump, and for a jump ahead the last-written record; the records
+// on both sides of a gap. Each System log is one of
+// TestClockChangesExplainJumps's (evtxtest.Noise, 100 records an hour
+// apart) with changes of another computer (VM2) that the times alone
+// would name, or with a record of VM2 among the jump's or after the gap;
+// a change that names the same host in another form (lower case, a
+// domain suffix: hosts.Key) is still named.
+func TestClockChangesOfAnotherComputer(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	const svchost = `\Device\HarddiskVolume2\Windows\System32\svchost.exe`
+	const rundll = `\Device\HarddiskVolume2\Windows\System32\rundll32.exe`
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Hour) }
+	on := func(ev *evtx.Event, computer string) *evtx.Event {
+		ev.System.Computer = computer
+		return ev
+	}
+	vm1 := evtxtest.DefaultComputer
+	// runAhead is a clock run five days ahead at record 85 (a change of
+	// computer c1) and set back at 90 (of c2, then VM2's change of the
+	// same times, by the time service); record 87, five days ahead, is
+	// of computer mid. EventRecordIDs: 86 and 92 are the changes of c1
+	// and c2, 93 VM2's.
+	runAhead := func(c1, c2, mid string) []*evtx.Event {
+		var out []*evtx.Event
+		for i, ev := range evtxtest.Noise(t0, time.Hour, 100) {
+			switch i {
+			case 85:
+				out = append(out, on(evtxtest.KernelGeneral1(at(85).Add(-time.Minute), at(85).Add(-time.Minute+5*day), 1, rundll, 3308), c1))
+			case 87:
+				ev.System.Computer = mid
+			case 90:
+				out = append(out, on(evtxtest.KernelGeneral1(at(90).Add(5*day-time.Minute), at(90).Add(-time.Minute), 1, rundll, 3308), c2),
+					on(evtxtest.KernelGeneral1(at(90).Add(5*day-time.Minute), at(90).Add(-time.Minute), 1, svchost, 1540), "VM2"))
+			}
+			if i >= 85 && i < 90 {
+				ev.System.TimeCreated = ev.System.TimeCreated.Add(5 * day)
+			}
+			out = append(out, ev)
+		}
+		return out
+	}
+	// setBack is the jump behind of a clock set back ten days at record
+	// 80 (a change of computer c1) and set right at 90 (of c2, then
+	// VM2's change of the same times, by the time service); record 85,
+	// ten days behind, is of computer mid. EventRecordIDs: 81 and 92 are
+	// the changes of c1 and c2, 93 VM2's.
+	setBack := func(c1, c2, mid string) []*evtx.Event {
+		var out []*evtx.Event
+		for i, ev := range evtxtest.Noise(t0, time.Hour, 100) {
+			switch i {
+			case 80:
+				out = append(out, on(evtxtest.KernelGeneral1(at(80).Add(-time.Minute), at(80).Add(-time.Minute-10*day), 1, rundll, 3308), c1))
+			case 85:
+				ev.System.Computer = mid
+			case 90:
+				out = append(out, on(evtxtest.KernelGeneral1(at(90).Add(-time.Minute-10*day), at(90).Add(-time.Minute), 1, rundll, 3308), c2),
+					on(evtxtest.KernelGeneral1(at(90).Add(-time.Minute-10*day), at(90).Add(-time.Minute), 1, svchost, 1540), "VM2"))
+			}
+			if i >= 80 && i < 90 {
+				ev.System.TimeCreated = ev.System.TimeCreated.Add(-10 * day)
+			}
+			out = append(out, ev)
+		}
+		return out
+	}
+	// setAhead is the time gap of a clock set twenty days ahead at record
+	// 90 and kept there: the records from 90 on are of computer after;
+	// after record 90 (EventRecordID 91, the oldest after the gap) come
+	// a change of computer c (92) and VM2's of the same old time (93),
+	// by the time service.
+	setAhead := func(c, after string) []*evtx.Event {
+		var out []*evtx.Event
+		for i, ev := range evtxtest.Noise(t0, time.Hour, 100) {
+			if i >= 90 {
+				ev.System.TimeCreated = ev.System.TimeCreated.Add(20 * day)
+				ev.System.Computer = after
+			}
+			out = append(out, ev)
+			if i == 90 {
+				out = append(out, on(evtxtest.KernelGeneral1(at(89).Add(time.Minute), at(90).Add(20*day+2*time.Minute), 2, "", 4), c),
+					on(evtxtest.KernelGeneral1(at(89).Add(time.Minute), at(90).Add(20*day+3*time.Minute), 2, svchost, 1540), "VM2"))
+			}
+		}
+		return out
+	}
+	other := strings.ToLower(vm1) + ".contoso.com"
+	for _, tc := range []struct {
+		name string
+		evs  []*evtx.Event
+		want string // clockChangesOf's jumps and gaps
+	}{
+		{"jump ahead: VM1's changes, not VM2's", runAhead(vm1, vm1, vm1), "jump behind=false [86 92]\n"},
+		{"jump ahead: the same host in other forms", runAhead(other, strings.ToLower(vm1), vm1), "jump behind=false [86 92]\n"},
+		{"jump ahead: a record of VM2 among its records", runAhead(vm1, vm1, "VM2"), "jump behind=false []\n"},
+		{"jump behind: VM1's changes, not VM2's", setBack(vm1, vm1, vm1), "jump behind=true [81 92]\n"},
+		{"jump behind: the same host in other forms", setBack(strings.ToLower(vm1), other, vm1), "jump behind=true [81 92]\n"},
+		{"jump behind: VM2's changes alone", setBack("VM2", "VM2", vm1), "jump behind=true []\n"},
+		{"jump behind: a record of VM2 among its records", setBack(vm1, vm1, "VM2"), "jump behind=true []\n"},
+		{"gap: VM1's change, not VM2's", setAhead(vm1, vm1), "gap [92]\n"},
+		{"gap: the same host in another form", setAhead(other, vm1), "gap [92]\n"},
+		{"gap: VM2's changes alone", setAhead("VM2", vm1), "gap []\n"},
+		{"gap: records of VM1 before it, of VM2 after it", setAhead("VM2", "VM2"), "gap []\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, plain := range []bool{false, true} {
+				got = append(got, clockChangesOf(analyzeSystem(t, tc.evs, plain)))
+			}
+			if got[0] != got[1] {
+				t.Errorf("shortcuts change the changes:\n%s\nwithout:\n%s", got[0], got[1])
+			}
+			var ids string
+			for _, l := range strings.SplitAfter(got[0], "\n") {
+				if !strings.HasPrefix(l, "clock change in ") {
+					ids += l
+				}
+			}
+			if ids != tc.want {
+				t.Errorf("jumps and gaps with changes:\n%s\nwant:\n%s\n%s", ids, tc.want, got[0])
+			}
+			if strings.Contains(got[0], "by "+svchost) {
+				t.Errorf("VM2's change is named:\n%s", got[0])
+			}
+		})
+	}
+}
+
+// TestExplainClockJumpsShortcutEqualsPlain: ExplainClockJumps (query's
+// reading of every clock change of a log with a jump) names the same
+// changes whether it decodes every record or only the clock changes its
+// filter lets through, over every real log of testdata/evtx; on the
+// logs with a jump it names at least the changes the jumps' own records
+// hold (what query named before), and on omerbenamram's system.evtx
+// also 296, which set the clock ahead again after the jump behind.
+func TestExplainClockJumpsShortcutEqualsPlain(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/evtx/*.evtx")
+	if err != nil || len(paths) < 40 {
+		t.Fatalf("%d logs: %v", len(paths), err)
+	}
+	withJumps := 0
+	for _, p := range paths {
+		logs, err := evtx.Find(p)
+		if err != nil || len(logs) != 1 {
+			t.Fatalf("%s: %v", p, err)
+		}
+		l := logs[0]
+		var got [2]string
+		for i, plain := range []bool{false, true} {
+			first, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{}, plain)
+			if err != nil || last == nil {
+				continue
+			}
+			ahead, _ := rules.FindClockJump(l, last, evtx.Options{}, plain)
+			var behind *rules.ClockJump
+			if first != nil {
+				behind, _ = rules.FindClockJumpBehind(l, first, last, evtx.Options{}, plain)
+			}
+			var own string
+			for _, j := range []*rules.ClockJump{ahead, behind} {
+				if j != nil {
+					own += fmt.Sprint(changeIDs(j.Changes))
+				}
+			}
+			if err := rules.ExplainClockJumps(l, evtx.Options{}, plain, ahead, behind); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+			for _, j := range []*rules.ClockJump{ahead, behind} {
+				if j != nil {
+					got[i] += fmt.Sprintf("behind=%v %v; ", j.Behind, changeIDs(j.Changes))
+					if i == 0 {
+						withJumps++
+					}
+				}
+			}
+			named := strings.Fields(strings.NewReplacer("[", " ", "]", " ", ";", " ").Replace(got[i]))
+			for _, id := range strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(own)) {
+				if !slices.Contains(named, id) {
+					t.Errorf("%s: a jump's own change %s is no longer named: %s", p, id, got[i])
+				}
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s: shortcuts change the changes: %s, without: %s", filepath.Base(p), got[0], got[1])
+		}
+		if strings.HasSuffix(p, "omerbenamram__evtx__samples__system.evtx") && got[0] != "behind=true [218 296]; " {
+			t.Errorf("system.evtx: %s", got[0])
+		}
+	}
+	if withJumps < 4 {
+		t.Errorf("%d jumps: the comparison proves little", withJumps)
+	}
+	t.Logf("%d logs, %d jumps", len(paths), withJumps)
+}

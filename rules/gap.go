@@ -54,6 +54,9 @@ type TimeGap struct {
 	// cands are the clock changes among the records of the ClockSlack
 	// from After on.
 	cands []*ClockChange
+	// computers are the Computer values of Before and After: a change
+	// explains the gap only when it is of their computer (explain).
+	computers [2]string
 }
 
 // Span is the time between the two records.
@@ -124,7 +127,7 @@ func timeBounds(st evtx.Stats) (oldest, newest time.Time) {
 // Stats).
 func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, plain bool) (*TimeGap, error) {
 	if plain || merged(l) {
-		before, after, times, err := nearestPlain(l, since, o)
+		before, after, computers, times, err := nearestPlain(l, since, o)
 		if err != nil || before == nil || after == nil {
 			return nil, err
 		}
@@ -134,7 +137,7 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 				n++
 			}
 		}
-		return withChanges(newTimeGap(l.Path, since, before, after, n), l, o, true)
+		return withChanges(newTimeGap(l.Path, since, before, after, n), computers, l, o, true)
 	}
 	// The thresholds are newTimeGap's, checked as soon as their inputs
 	// are known so that a log without a gap costs one read.
@@ -146,24 +149,26 @@ func findTimeGap(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options, p
 	if err != nil || n < TimeGapWritten {
 		return nil, err
 	}
-	before, after, err := recordsAt(l, bt, at, o)
+	before, after, computers, err := recordsAt(l, bt, at, o)
 	if err != nil || before == nil || after == nil {
 		return nil, err
 	}
-	return withChanges(newTimeGap(l.Path, since, before, after, n), l, o, false)
+	return withChanges(newTimeGap(l.Path, since, before, after, n), computers, l, o, false)
 }
 
 // withChanges returns g (nil: nil) with the clock changes among the
 // records of l whose TimeCreated lies in the ClockSlack from g.After's
-// on (g.cands) and those of them that explain it (g.Changes). With plain
+// on (g.cands) and those of them that explain it (g.Changes), given the
+// Computer values of g.Before and g.After (computers). With plain
 // every record is decoded; otherwise the reader's window on that span
 // keeps them, and its filter decodes only the clock changes (by their
 // summaries' provider and event id), which gives the same changes. A
 // read error leaves the gap without them.
-func withChanges(g *TimeGap, l *evtx.Log, o evtx.Options, plain bool) (*TimeGap, error) {
+func withChanges(g *TimeGap, computers [2]string, l *evtx.Log, o evtx.Options, plain bool) (*TimeGap, error) {
 	if g == nil {
 		return nil, nil
 	}
+	g.computers = computers
 	lo, hi := g.After.Time, g.After.Time.Add(ClockSlack)
 	o.Since, o.Until, o.Filter = lo, hi, nil
 	if plain {
@@ -270,13 +275,13 @@ func nearestTimes(l *evtx.Log, since, oldest, newest time.Time, o evtx.Options) 
 }
 
 // recordsAt returns the last-written record of l at time bt and the
-// first-written at time at.
-func recordsAt(l *evtx.Log, bt, at time.Time, o evtx.Options) (before, after *RecordRef, err error) {
-	if before, err = recordAt(l, bt, true, o); err != nil {
-		return nil, nil, err
+// first-written at time at, and their Computer values.
+func recordsAt(l *evtx.Log, bt, at time.Time, o evtx.Options) (before, after *RecordRef, computers [2]string, err error) {
+	if before, computers[0], err = recordAt(l, bt, true, o); err != nil {
+		return nil, nil, computers, err
 	}
-	after, err = recordAt(l, at, false, o)
-	return before, after, err
+	after, computers[1], err = recordAt(l, at, false, o)
+	return before, after, computers, err
 }
 
 // newTimeGap is the gap between before and after, with weekBefore
@@ -291,11 +296,11 @@ func newTimeGap(path string, since time.Time, before, after *RecordRef, weekBefo
 
 // nearestPlain reads every record of l and returns the newest before
 // since (the last written of several), the oldest from since on (the
-// first written of several) and every record's time (none for a record
-// without one). Of copies read as one, records are in written order by
+// first written of several), their Computer values and every record's
+// time (none for a record without one). Of copies read as one, records are in written order by
 // EventRecordID (RecordRef.before): two copies' record numbers do not
 // compare (an export renumbers its records from 1).
-func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *RecordRef, times []time.Time, err error) {
+func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *RecordRef, computers [2]string, times []time.Time, err error) {
 	copies := merged(l)
 	later := func(r, s *RecordRef) bool { // r written after s
 		if copies {
@@ -306,16 +311,16 @@ func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	f, err := l.Open(o)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, computers, nil, err
 	}
 	defer f.Close()
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			return before, after, times, nil
+			return before, after, computers, times, nil
 		}
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, computers, nil, err
 		}
 		t := known(eventTime(ev))
 		if t.IsZero() {
@@ -326,10 +331,10 @@ func nearestPlain(l *evtx.Log, since time.Time, o evtx.Options) (before, after *
 		r.Time = t
 		if t.Before(since) {
 			if before == nil || t.After(before.Time) || t.Equal(before.Time) && later(r, before) {
-				before = r
+				before, computers[0] = r, ev.System.Computer
 			}
 		} else if after == nil || t.Before(after.Time) || t.Equal(after.Time) && later(after, r) {
-			after = r
+			after, computers[1] = r, ev.System.Computer
 		}
 	}
 }
@@ -429,30 +434,32 @@ func extremes(l *evtx.Log, lo, mid, hi time.Time, o evtx.Options) (bt, at time.T
 	return bt, at, okB, okA, nil
 }
 
-// recordAt returns the record of l at time t (eventTime): of several, the
-// last written when last is set, else the first written.
-func recordAt(l *evtx.Log, t time.Time, last bool, o evtx.Options) (*RecordRef, error) {
+// recordAt returns the record of l at time t (eventTime), and its
+// Computer: of several, the last written when last is set, else the
+// first written.
+func recordAt(l *evtx.Log, t time.Time, last bool, o evtx.Options) (*RecordRef, string, error) {
 	o.Since, o.Until, o.Filter = t, t, nil
 	f, err := l.Open(o)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer f.Close()
 	var r *RecordRef
+	var computer string
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			return r, nil
+			return r, computer, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if !known(eventTime(ev)).Equal(t) {
 			continue
 		}
 		n := ev.RecordID
 		if r == nil || last && n > r.RecordNumber || !last && n < r.RecordNumber {
-			r = LogRecordRef(l, ev)
+			r, computer = LogRecordRef(l, ev), ev.System.Computer
 			r.Time = t
 		}
 	}

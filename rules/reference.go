@@ -174,14 +174,21 @@ type ClockJump struct {
 	lastComputer string
 	others       int
 	otherNames   []string
+	// host is the host (hosts.Key) its records name, "" when none names
+	// one; manyHosts is set when they name more than one (forwarded events,
+	// or a machine renamed among them): then no change explains the jump
+	// (explainAhead, explainBehind).
+	host      string
+	manyHosts bool
 	// Changes are the records that say the system time was set in a way
 	// that makes the jump (ClockChange; explainAhead, explainBehind), in
 	// written order: found among the records the jump's read decodes (a
 	// change that set the clock ahead is stamped with its new time, so it
 	// lies among a jump ahead's records; one that set it back, among a
 	// jump behind's) and, in analyze, among the analysed period's
-	// records. None when the log holds none there, which does not show
-	// that none was logged. ChangeText says them.
+	// records; in query, which has no analysed period, among every record
+	// of the log (ExplainClockJumps). None when the log holds none there,
+	// which does not show that none was logged. ChangeText says them.
 	Changes []*ClockChange
 	// cands are the clock changes among the records the jump's read
 	// counted.
@@ -761,6 +768,11 @@ func collectJumps(f *evtx.File, targets ...clockTarget) error {
 // add counts ev, whose time is t, in j.
 func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
+	if k := hosts.Key(ev.System.Computer); k != "" && j.host == "" {
+		j.host = k
+	} else if k != "" && k != j.host {
+		j.manyHosts = true
+	}
 	if c := clockChangeOf(ev, j.copies); c != nil {
 		j.cands = append(j.cands, c)
 	}

@@ -397,22 +397,28 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		for _, l := range logs {
 			if last := lasts[l]; last != nil {
-				if j := aheads[l]; j != nil {
-					fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
-					if t := j.ChangeText(); t != "" {
-						fmt.Fprintf(stderr, "warning: %s\n", escapeText(t))
-					}
-				}
 				// Records before the first-written one: the clock ran
 				// behind (unless the first-written record is itself after
-				// the last-written one: the jump just reported).
+				// the last-written one: the jump ahead).
+				var behind *rules.ClockJump
 				first := firsts[l]
 				if first != nil && !first.System.TimeCreated.IsZero() && !first.System.TimeCreated.After(last.System.TimeCreated.Add(rules.ClockSlack)) {
 					if j, err := rules.FindClockJumpBehind(l, first, last, evtx.Options{}, *noSkip); err == nil && j != nil {
-						fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
-						if t := j.ChangeText(); t != "" {
-							fmt.Fprintf(stderr, "warning: %s\n", escapeText(t))
-						}
+						behind = j
+					}
+				}
+				// The clock changes that explain them, wherever they lie
+				// in the log: query reads no analysed period (a read
+				// error is the query's to report; the jumps keep the
+				// changes among their own records).
+				_ = rules.ExplainClockJumps(l, evtx.Options{}, *noSkip, aheads[l], behind)
+				for _, j := range []*rules.ClockJump{aheads[l], behind} {
+					if j == nil {
+						continue
+					}
+					fmt.Fprintf(stderr, "warning: %s\n", escapeText(fmt.Sprint(j)))
+					if t := j.ChangeText(); t != "" {
+						fmt.Fprintf(stderr, "warning: %s\n", escapeText(t))
 					}
 				}
 				// A week without records across the start of timediff's
