@@ -202,8 +202,17 @@ func (j *ClockJump) String() string {
 		what = fmt.Sprintf("%d records (from %s on) have", j.Count, j.First)
 	}
 	if j.Behind {
-		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong; the windows, on TimeCreated, do not see some of these events where they happened",
-			j.Path, what, j.FirstWritten, evtx.FormatEventTime(j.FirstWritten.Time), evtx.FormatEventTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time))
+		why := "the machine's clock was set back between them (it ran ahead before, or behind after), or these times are wrong"
+		if evtx.Implausible(j.Oldest.Time) != "" {
+			// No clock was set back to 1601: the time is a value
+			// cleared or damaged (evtx.MinUsableTime).
+			why = fmt.Sprintf("the time of %s is a cleared or damaged value, not a clock set back", j.Oldest)
+			if j.Count > 1 {
+				why += "; the machine's clock was set back before the others, or their times are wrong too"
+			}
+		}
+		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: %s; the windows, on TimeCreated, do not see some of these events where they happened",
+			j.Path, what, j.FirstWritten, evtx.FormatEventTime(j.FirstWritten.Time), evtx.FormatEventTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time), why)
 	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later), though written before it: %s; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
 		j.Path, what, j.Last, evtx.FormatEventTime(j.Last.Time), evtx.FormatEventTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time), j.shows())

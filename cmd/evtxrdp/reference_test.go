@@ -417,6 +417,9 @@ func TestImplausibleLastWrittenTime(t *testing.T) {
 		if !strings.Contains(flat, why) {
 			t.Errorf("%s: no warning %q:\n%s", format, why, out)
 		}
+		if jump := "down to 1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no Windows clock reads) (EventRecordID 50, 154616 days earlier), although written after it: the time of EventRecordID 50 is a cleared or damaged value, not a clock set back;"; !strings.Contains(flat, jump) {
+			t.Errorf("%s: no clock jump %q:\n%s", format, jump, out)
+		}
 		// A wrapped line may hold the time and the next line the
 		// note: judge the report with its lines joined.
 		for _, at := range regexp.MustCompile(`1601-01-01T[0-9:.]*Z\S*( \S+)?`).FindAllString(flat, -1) {
