@@ -6,6 +6,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"maps"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -259,5 +261,87 @@ func TestForeignChunkHeaderLags(t *testing.T) {
 		if !found {
 			t.Errorf("dirty %v: no problem naming chunk 3 as sharing chunk 1's numbers in %v", dirty, r.errs)
 		}
+	}
+}
+
+// A chunk of another log pasted past the file header's count, at the
+// slot after the log's newest chunk, was read as the log's newest chunk:
+//
+//   - a chunk of another machine's System log (python-evtx's system.evtx,
+//     records 13473 to 13649 of 2012) in michkoll's System.evtx (a dirty
+//     log of records 1 to 3584, 2020, its header counting 27 of its 28
+//     chunks) at slot 28: "now" was the other machine's record 13649 of
+//     2012-04-08, eight years before the log's own last record, records
+//     3585 to 13472 were called lost, and analyze found the other
+//     machine's crashes (rdp-os-unstable detected);
+//   - a chunk of Velocidex's Security.evtx (records 32186 to 32266, 2019)
+//     in omerbenamram's Security_with_size_t.evtx (a clean log of records
+//     1 to 636, 2015, 6 chunks counted) at slot 6: "now" was 2019-02-08,
+//     records 637 to 32185 called lost.
+//
+// A dirty header's chunks may lag, so a chunk past the count whose
+// numbers skip ahead was the log's even when written before its newest
+// record, and in a clean file when written after it; but no lag hides
+// 9,888 or 31,549 numbers between two adjacent slots (beyondLag). The
+// pasted chunk is read as an old chunk: the log reads as it did before
+// the paste, the pasted records only with Recover, flagged unallocated.
+func TestForeignChunkPastTheCount(t *testing.T) {
+	for _, c := range []struct {
+		log, other     string
+		counted, chunk int    // the log's counted chunks; the other log's chunk pasted
+		slot           int    // where it is pasted: the empty slot after the log's newest chunk
+		last           uint64 // the log's last-written record
+		pasted         int
+	}{
+		{"michkoll__fakenevtx__tests__data__System.evtx", "williballenthin__python-evtx__tests__data__system.evtx", 27, 8, 28, 3584, 177},
+		{"omerbenamram__evtx__samples__Security_with_size_t.evtx", "Velocidex__evtx__testdata__Security.evtx", 6, 4, 6, 636, 81},
+	} {
+		t.Run(c.log, func(t *testing.T) {
+			log, err := os.ReadFile("../testdata/evtx/" + c.log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := os.ReadFile("../testdata/evtx/" + c.other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(log) < 4096+(c.slot+1)*65536 || int(binary.LittleEndian.Uint16(log[42:])) != c.counted || !bytes.Equal(chunkOf(log, c.slot)[:8], make([]byte, 8)) {
+				t.Fatalf("%s is not the log of %d counted chunks and an empty slot %d this test expects", c.log, c.counted, c.slot)
+			}
+			before := readForeign(t, log, false)
+			b := slices.Clone(log)
+			copy(chunkOf(b, c.slot), chunkOf(other, c.chunk))
+			for _, recover := range []bool{false, true} {
+				got := readForeign(t, b, recover)
+				if got.last == nil || got.last.RecordID != c.last || got.last.System.Computer != before.last.System.Computer {
+					t.Fatalf("recover %v: last-written record %+v, want the log's own %d", recover, got.last, c.last)
+				}
+				if !maps.Equal(got.computers, before.computers) {
+					t.Errorf("recover %v: current events of %v, want those of %v", recover, got.computers, before.computers)
+				}
+				pasted := 0
+				for _, ev := range got.events {
+					if ev.Source.Chunk == c.slot {
+						pasted++
+						if ev.Recovered != evtx.RecoveredUnallocated {
+							t.Fatalf("recover %v: record %d of the pasted chunk flagged %q, want unallocated", recover, ev.RecordID, ev.Recovered)
+						}
+					}
+				}
+				want := len(before.events)
+				if recover {
+					want += c.pasted
+					if pasted != c.pasted {
+						t.Errorf("Recover: %d records of the pasted chunk, want %d", pasted, c.pasted)
+					}
+				}
+				if len(got.events) != want {
+					t.Errorf("recover %v: %d events, want %d", recover, len(got.events), want)
+				}
+				if got.stats.StaleOldChunks != before.stats.StaleOldChunks+c.pasted {
+					t.Errorf("recover %v: %d records in old chunks, want %d", recover, got.stats.StaleOldChunks, before.stats.StaleOldChunks+c.pasted)
+				}
+			}
+		})
 	}
 }

@@ -22,11 +22,21 @@ import (
 //     current chunks (the log already numbered those records), or
 //   - its first record id skips numbers past that highest id and its first
 //     record was written before the newest current record (a log cleared
-//     since, whose numbering started again, leaves such chunks behind).
+//     since, whose numbering started again, leaves such chunks behind), or
+//   - its first record id skips more numbers than the log can have given
+//     between the current chunk of that highest id and it (beyondLag):
+//     it was not written after the current ones.
 //
 // In a file that was not closed cleanly (dirty: its headers may lag, see
-// slackRule) both must hold: numbers already used, written before the
-// newest current record.
+// slackRule) both must hold: numbers already used, or skipping ahead by
+// more than a lagging header and the slots between can hide (beyondLag),
+// and written before the newest current record (a copy of a live log
+// taken while it wrapped may hold a newer turn's chunk after an older
+// one: written later, it is read as current). A dirty file's newest
+// chunk may claim fewer records than it holds, so the next chunk's
+// numbers seem to skip ahead; with the clock set back (a VM that crashed
+// and started with a wrong time) it is written before the newest record
+// too, and it is the log's all the same.
 //
 // A chunk so judged old is current all the same when it is a chunk of a
 // wrapped log whose header undercounts: Windows writes a circular log's
@@ -232,12 +242,15 @@ func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 		return &oldJudged{old, foreign}, exact // no chunk past the count to judge
 	}
 	var cur []idRange // the numbers of the current chunks, as their headers claim
+	maxSlot := -1     // the slot of the current chunk that claims maxID
 	for _, c := range counted {
 		if foreign[c.slot] != "" {
 			continue
 		}
 		cur = append(cur, c.idRange)
-		maxID = max(maxID, c.hi)
+		if c.hi >= maxID {
+			maxID, maxSlot = c.hi, c.slot
+		}
 		newest = max(newest, recordTime(c.slot, c.lastOff))
 	}
 	var olds []idRange
@@ -249,19 +262,41 @@ func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 		first := recordTime(i, chunkHeaderSize)
 		used := h.FirstRecordID <= maxID
 		earlier := first != 0 && first < newest
-		if !s.dirty && (used || h.FirstRecordID > maxID+1 && earlier) || s.dirty && used && earlier {
+		beyond := beyondLag(h.FirstRecordID, maxID, maxSlot, i)
+		if !s.dirty && (used || h.FirstRecordID > maxID+1 && earlier || beyond) || s.dirty && (used || beyond) && earlier {
 			old[i] = true
 			olds = append(olds, idRange{h.FirstRecordID, h.LastRecordID, i})
 			continue
 		}
 		cur = append(cur, idRange{h.FirstRecordID, h.LastRecordID, i})
-		maxID = max(maxID, h.LastRecordID)
+		if h.LastRecordID >= maxID {
+			maxID, maxSlot = h.LastRecordID, i
+		}
 		newest = max(newest, recordTime(i, h.LastRecordOffset))
 	}
 	for _, i := range ringChunks(cur, olds) {
 		delete(old, i)
 	}
 	return &oldJudged{old, foreign}, exact
+}
+
+// beyondLag reports whether first, the first record number of the chunk
+// in slot i, skips more numbers past
+// maxID (the highest number a current chunk's header claims, that of slot
+// maxSlot, -1 for none) than a log that wrote slot i after slot maxSlot
+// can have given in between: the records that chunk holds past its
+// header's claim (a dirty file's chunk headers may lag) and those of the
+// slots between, each at most maxChunkRecords. A chunk so numbered was not
+// written after the current ones in this file's ring: Windows writes a
+// log's chunks in file order, numbering its records one after another
+// (see foreignChunks); it is what a log cleared since left, or another
+// log's chunk copied or carved into the file.
+func beyondLag(first, maxID uint64, maxSlot, i int) bool {
+	if maxSlot < 0 || i <= maxSlot {
+		return false
+	}
+	hidden := uint64(i-maxSlot) * maxChunkRecords
+	return first > maxID && first-maxID-1 > hidden
 }
 
 // idRange is the record numbers lo..hi a chunk's header claims, of chunk
