@@ -86,7 +86,8 @@ func TestSecondLogCommandWholeInReport(t *testing.T) {
 
 // The Markdown report gave the second log's copy command as escaped prose:
 // from a path with an underscore, a quote or a '>' (tail's output), the
-// Markdown source held "\_", "'\\''" and "&gt;", and the command pasted
+// Markdown source held "\_", a doubled backslash in each escaped quote
+// and "&gt;", and the command pasted
 // from it (a ticket that shows Markdown as it is) read another file. It
 // is a code span now, as it renders and as it pastes: run by sh exactly
 // as the Markdown source has it, it copies the second log's bytes, from a
