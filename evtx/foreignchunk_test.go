@@ -6,6 +6,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"maps"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -304,5 +306,177 @@ func TestForeignChunkOrderNamesHeadersOldest(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no problem names chunk 3: %v", r.errs)
+	}
+}
+
+// A chunk of another log pasted past the file header's count, at the
+// slot after the log's newest chunk, was read as the log's newest chunk:
+//
+//   - a chunk of another machine's System log (python-evtx's system.evtx,
+//     records 13473 to 13649 of 2012) in michkoll's System.evtx (a dirty
+//     log of records 1 to 3584, 2020, its header counting 27 of its 28
+//     chunks) at slot 28: "now" was the other machine's record 13649 of
+//     2012-04-08, eight years before the log's own last record, records
+//     3585 to 13472 were called lost, and analyze found the other
+//     machine's crashes (rdp-os-unstable detected);
+//   - a chunk of Velocidex's Security.evtx (records 32186 to 32266, 2019)
+//     in omerbenamram's Security_with_size_t.evtx (a clean log of records
+//     1 to 636, 2015, 6 chunks counted) at slot 6: "now" was 2019-02-08,
+//     records 637 to 32185 called lost.
+//
+// A dirty header's chunks may lag, so a chunk past the count whose
+// numbers skip ahead was the log's even when written before its newest
+// record, and in a clean file when written after it; but no lag hides
+// 9,888 or 31,549 numbers between two adjacent slots (beyondLag). The
+// pasted chunk is read as an old chunk: the log reads as it did before
+// the paste, the pasted records only with Recover, flagged unallocated.
+func TestForeignChunkPastTheCount(t *testing.T) {
+	for _, c := range []struct {
+		log, other     string
+		counted, chunk int    // the log's counted chunks; the other log's chunk pasted
+		slot           int    // where it is pasted: the empty slot after the log's newest chunk
+		last           uint64 // the log's last-written record
+		pasted         int
+	}{
+		{"michkoll__fakenevtx__tests__data__System.evtx", "williballenthin__python-evtx__tests__data__system.evtx", 27, 8, 28, 3584, 177},
+		{"omerbenamram__evtx__samples__Security_with_size_t.evtx", "Velocidex__evtx__testdata__Security.evtx", 6, 4, 6, 636, 81},
+	} {
+		t.Run(c.log, func(t *testing.T) {
+			log, err := os.ReadFile("../testdata/evtx/" + c.log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := os.ReadFile("../testdata/evtx/" + c.other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(log) < 4096+(c.slot+1)*65536 || int(binary.LittleEndian.Uint16(log[42:])) != c.counted || !bytes.Equal(chunkOf(log, c.slot)[:8], make([]byte, 8)) {
+				t.Fatalf("%s is not the log of %d counted chunks and an empty slot %d this test expects", c.log, c.counted, c.slot)
+			}
+			before := readForeign(t, log, false)
+			b := slices.Clone(log)
+			copy(chunkOf(b, c.slot), chunkOf(other, c.chunk))
+			for _, recover := range []bool{false, true} {
+				got := readForeign(t, b, recover)
+				if got.last == nil || got.last.RecordID != c.last || got.last.System.Computer != before.last.System.Computer {
+					t.Fatalf("recover %v: last-written record %+v, want the log's own %d", recover, got.last, c.last)
+				}
+				if !maps.Equal(got.computers, before.computers) {
+					t.Errorf("recover %v: current events of %v, want those of %v", recover, got.computers, before.computers)
+				}
+				pasted := 0
+				for _, ev := range got.events {
+					if ev.Source.Chunk == c.slot {
+						pasted++
+						if ev.Recovered != evtx.RecoveredUnallocated {
+							t.Fatalf("recover %v: record %d of the pasted chunk flagged %q, want unallocated", recover, ev.RecordID, ev.Recovered)
+						}
+					}
+				}
+				want := len(before.events)
+				if recover {
+					want += c.pasted
+					if pasted != c.pasted {
+						t.Errorf("Recover: %d records of the pasted chunk, want %d", pasted, c.pasted)
+					}
+				}
+				if len(got.events) != want {
+					t.Errorf("recover %v: %d events, want %d", recover, len(got.events), want)
+				}
+				if got.stats.StaleOldChunks != before.stats.StaleOldChunks+c.pasted {
+					t.Errorf("recover %v: %d records in old chunks, want %d", recover, got.stats.StaleOldChunks, before.stats.StaleOldChunks+c.pasted)
+				}
+			}
+		})
+	}
+}
+
+// A chunk of another log pasted into a dirty log at a slot its header
+// counts, numbered above the log's records and written before them, was
+// read as the log's (of a dirty log only a chunk sharing numbers was
+// judged): michkoll's System.evtx (records 1 to 3584, 2020) with
+// RemoteConnectionManager records 461928 to 462055 of 2018 (omerbenamram's
+// shadow copy, its chunk 9) in place of chunk 10 gave "now" as that
+// chunk's record 462055, 2018-08-07, two years before the log's own last
+// record, and called records 3585 to 461927 lost; the same log with
+// python-evtx's system.evtx chunk 8 (another machine's records 13473 to
+// 13649, 2012) in slot 28 and the header fixed to count it (29 chunks, its
+// checksum right) gave "now" in 2012. Such a chunk skips more numbers past
+// the chunk before it in ring order than that chunk can hold beyond its
+// claim, and its first record was written before that chunk's last: the
+// log did not write it after that chunk. It is read as an old chunk, and a
+// problem names it and why.
+func TestForeignChunkSkipsAheadInRing(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile("../testdata/evtx/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	log := read("michkoll__fakenevtx__tests__data__System.evtx")
+	rcm := read("omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx")
+	sys := read("williballenthin__python-evtx__tests__data__system.evtx")
+	before := readForeign(t, log, false)
+	if before.last == nil || before.last.RecordID != 3584 || len(before.errs) != 0 {
+		t.Fatalf("michkoll's System.evtx reads with last-written record %+v and %d problems, want 3584 and none", before.last, len(before.errs))
+	}
+	atSlot10 := slices.Clone(log)
+	copy(chunkOf(atSlot10, 10), chunkOf(rcm, 9))
+	counted28 := slices.Clone(log)
+	copy(chunkOf(counted28, 28), chunkOf(sys, 8))
+	binary.LittleEndian.PutUint64(counted28[16:], 28) // last chunk number
+	binary.LittleEndian.PutUint16(counted28[42:], 29) // chunk count
+	binary.LittleEndian.PutUint32(counted28[124:], crc32.ChecksumIEEE(counted28[:120]))
+	for _, c := range []struct {
+		name   string
+		b      []byte
+		slot   int
+		pasted int
+		lost   int // of the log's own records, the pasted chunk's place
+		why    string
+	}{
+		{"RCM chunk in slot 10", atSlot10, 10, 128, 133, "its header numbers its records 461928 to 462055, skipping 460633 numbers past record 1294, the last that chunk 9 (the one before it in the log's ring) claims"},
+		{"another machine's chunk in slot 28, counted", counted28, 28, 177, 0, "its header numbers its records 13473 to 13649, skipping 9888 numbers past record 3584, the last that chunk 27 (the one before it in the log's ring) claims"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, recover := range []bool{false, true} {
+				got := readForeign(t, c.b, recover)
+				if got.last == nil || got.last.RecordID != 3584 {
+					t.Fatalf("recover %v: last-written record %+v, want the log's own 3584", recover, got.last)
+				}
+				for computer := range got.computers {
+					if before.computers[computer] == 0 {
+						t.Errorf("recover %v: current events of %v, want those of the log's computers %v alone", recover, got.computers, before.computers)
+					}
+				}
+				pasted := 0
+				for _, ev := range got.events {
+					if ev.Source.Chunk == c.slot {
+						pasted++
+						if ev.Recovered != evtx.RecoveredUnallocated {
+							t.Fatalf("recover %v: record %d of the pasted chunk flagged %q, want unallocated", recover, ev.RecordID, ev.Recovered)
+						}
+					}
+				}
+				want := len(before.events) - c.lost
+				if recover {
+					want += c.pasted
+					if pasted != c.pasted {
+						t.Errorf("Recover: %d records of the pasted chunk, want %d", pasted, c.pasted)
+					}
+				}
+				if len(got.events) != want {
+					t.Errorf("recover %v: %d events, want %d", recover, len(got.events), want)
+				}
+				var named bool
+				for _, e := range got.errs {
+					named = named || e.Chunk == c.slot && strings.Contains(e.Error(), "is not this log's") && strings.Contains(e.Error(), c.why)
+				}
+				if !named {
+					t.Errorf("recover %v: no problem names chunk %d as another log's with %q: %v", recover, c.slot, c.why, got.errs)
+				}
+			}
+		})
 	}
 }

@@ -217,7 +217,8 @@ func TestRecoverCraftedSlack(t *testing.T) {
 // header lags), and as old (unallocated space: Stats.Stale, yielded only
 // with Recover, flagged) when they cannot be newer: numbers the log
 // already used, or numbers that skip ahead written before the log's newest
-// record (a log cleared since).
+// record (a log cleared since; in a dirty file, a skip past what a lagging
+// header and the slots between can hide).
 func TestRecoverUnallocatedChunk(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	mk := func(first uint64, at time.Time, n int) []byte {
@@ -253,8 +254,18 @@ func TestRecoverUnallocatedChunk(t *testing.T) {
 		{"skips ahead, written later", mk(500, t0.Add(49*time.Hour), 20), false, false},
 		{"numbers already used", mk(3, t0.Add(49*time.Hour), 20), false, true},
 		{"skips ahead, written before (a cleared log)", mk(5000, t0, 20), false, true},
-		// In a dirty file headers may lag: both signs are needed.
-		{"dirty: skips ahead, written before", mk(5000, t0, 20), true, false},
+		// Records 11 to 4999 would lie between slot 0 and slot 1: not
+		// written after slot 0, whenever written (beyondLag).
+		{"skips ahead past any lag, written later", mk(5000, t0.Add(49*time.Hour), 20), false, true},
+		// In a dirty file headers may lag: both signs are needed, and
+		// a skip a lagging header (and the slots between) can hide is no
+		// sign: the chunk may be the log's, written after the clock was
+		// set back.
+		{"dirty: skips ahead within a lagging header's reach, written before", mk(100, t0, 20), true, false},
+		// A skip no lagging header can hide: records 11 to 4999 would
+		// lie between slot 0 and slot 1 (beyondLag).
+		{"dirty: skips ahead past any lag, written before", mk(5000, t0, 20), true, true},
+		{"dirty: skips ahead past any lag, written later", mk(5000, t0.Add(49*time.Hour), 20), true, false},
 		{"dirty: numbers already used, written later", mk(3, t0.Add(49*time.Hour), 20), true, false},
 		{"dirty: numbers already used, written before", mk(3, t0, 20), true, true},
 	} {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
 // oldChunks finds the chunk slots that hold what remains of an earlier use
@@ -22,11 +24,21 @@ import (
 //     current chunks (the log already numbered those records), or
 //   - its first record id skips numbers past that highest id and its first
 //     record was written before the newest current record (a log cleared
-//     since, whose numbering started again, leaves such chunks behind).
+//     since, whose numbering started again, leaves such chunks behind), or
+//   - its first record id skips more numbers than the log can have given
+//     between the current chunk of that highest id and it (beyondLag):
+//     it was not written after the current ones.
 //
 // In a file that was not closed cleanly (dirty: its headers may lag, see
-// slackRule) both must hold: numbers already used, written before the
-// newest current record.
+// slackRule) both must hold: numbers already used, or skipping ahead by
+// more than a lagging header and the slots between can hide (beyondLag),
+// and written before the newest current record (a copy of a live log
+// taken while it wrapped may hold a newer turn's chunk after an older
+// one: written later, it is read as current). A dirty file's newest
+// chunk may claim fewer records than it holds, so the next chunk's
+// numbers seem to skip ahead; with the clock set back (a VM that crashed
+// and started with a wrong time) it is written before the newest record
+// too, and it is the log's all the same.
 //
 // A chunk so judged old is current all the same when it is a chunk of a
 // wrapped log whose header undercounts: Windows writes a circular log's
@@ -133,6 +145,29 @@ func (s *source) foreignWhy(i int) string {
 type countedChunk struct {
 	idRange
 	lastOff uint32
+	// times: the record header times of its first record and of the
+	// record at lastOff (0 where none is there), when taken from the
+	// chunk's bytes (countedRange in a walk): findOld then reads none.
+	times       bool
+	first, last uint64
+}
+
+// recordTimeIn is the record header time of the record at chunk offset o
+// of chunk c, 0 when no record header is there; ok is false when c ends
+// before that record header (a chunk cut short: read it from the file,
+// as findOld's recordTime does).
+func recordTimeIn(c []byte, o uint32) (t uint64, ok bool) {
+	if o < chunkHeaderSize || o > chunkSize-recordHeaderSize {
+		return 0, true
+	}
+	if int(o)+recordHeaderSize > len(c) {
+		return 0, false
+	}
+	b := c[o : o+recordHeaderSize]
+	if !bytes.Equal(b[:4], recordMagic) {
+		return 0, true
+	}
+	return binary.LittleEndian.Uint64(b[16:]), true
 }
 
 // countedRange returns what findOld reads of the header of chunk slot i
@@ -143,7 +178,11 @@ func countedRange(i int, c []byte) (countedChunk, bool) {
 		return countedChunk{}, false
 	}
 	h := parseChunkFields(c[:chunkHeaderSize])
-	return countedChunk{idRange{h.FirstRecordID, h.LastRecordID, i}, h.LastRecordOffset}, h.LastRecordID != 0 && h.FirstRecordID <= h.LastRecordID
+	r := countedChunk{idRange: idRange{h.FirstRecordID, h.LastRecordID, i}, lastOff: h.LastRecordOffset}
+	first, ok1 := recordTimeIn(c, chunkHeaderSize)
+	last, ok2 := recordTimeIn(c, h.LastRecordOffset)
+	r.times, r.first, r.last = ok1 && ok2, first, last
+	return r, h.LastRecordID != 0 && h.FirstRecordID <= h.LastRecordID
 }
 
 // findOld judges the file's chunks (oldChunks); counted, when not nil,
@@ -190,7 +229,7 @@ func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 	if counted == nil {
 		for i := 0; i < min(s.hdrN, s.nslots); i++ {
 			if h, ok := header(i); ok {
-				counted = append(counted, countedChunk{idRange{h.FirstRecordID, h.LastRecordID, i}, h.LastRecordOffset})
+				counted = append(counted, countedChunk{idRange: idRange{h.FirstRecordID, h.LastRecordID, i}, lastOff: h.LastRecordOffset})
 			}
 		}
 	}
@@ -223,7 +262,21 @@ func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 		ra, rb := firstRecord(a), firstRecord(b)
 		return ra != nil && bytes.Equal(ra, rb)
 	}
-	foreign := foreignChunks(ranges, s.firstChunk, s.nextID, !s.dirty && s.ringCounted, copyOf)
+	// written: the record header times of a counted chunk's first record
+	// and of the last its header claims (0 where none), asked only for
+	// the few chunks whose numbers skip ahead (foreignChunks): from the
+	// chunk's bytes when a walk read them (countedRange), else read.
+	bySlot := make(map[int]countedChunk, len(counted))
+	for _, c := range counted {
+		bySlot[c.slot] = c
+	}
+	written := func(slot int) (first, last uint64) {
+		if c := bySlot[slot]; c.times {
+			return c.first, c.last
+		}
+		return recordTime(slot, chunkHeaderSize), recordTime(slot, bySlot[slot].lastOff)
+	}
+	foreign := foreignChunks(ranges, s.firstChunk, s.nextID, !s.dirty && s.ringCounted, copyOf, written)
 	old := make(map[int]bool)
 	for i := range foreign {
 		old[i] = true
@@ -232,12 +285,15 @@ func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 		return &oldJudged{old, foreign}, exact // no chunk past the count to judge
 	}
 	var cur []idRange // the numbers of the current chunks, as their headers claim
+	maxSlot := -1     // the slot of the current chunk that claims maxID
 	for _, c := range counted {
 		if foreign[c.slot] != "" {
 			continue
 		}
 		cur = append(cur, c.idRange)
-		maxID = max(maxID, c.hi)
+		if c.hi >= maxID {
+			maxID, maxSlot = c.hi, c.slot
+		}
 		newest = max(newest, recordTime(c.slot, c.lastOff))
 	}
 	var olds []idRange
@@ -249,19 +305,41 @@ func (s *source) findOld(counted []countedChunk) (r *oldJudged, exact bool) {
 		first := recordTime(i, chunkHeaderSize)
 		used := h.FirstRecordID <= maxID
 		earlier := first != 0 && first < newest
-		if !s.dirty && (used || h.FirstRecordID > maxID+1 && earlier) || s.dirty && used && earlier {
+		beyond := beyondLag(h.FirstRecordID, maxID, maxSlot, i)
+		if !s.dirty && (used || h.FirstRecordID > maxID+1 && earlier || beyond) || s.dirty && (used || beyond) && earlier {
 			old[i] = true
 			olds = append(olds, idRange{h.FirstRecordID, h.LastRecordID, i})
 			continue
 		}
 		cur = append(cur, idRange{h.FirstRecordID, h.LastRecordID, i})
-		maxID = max(maxID, h.LastRecordID)
+		if h.LastRecordID >= maxID {
+			maxID, maxSlot = h.LastRecordID, i
+		}
 		newest = max(newest, recordTime(i, h.LastRecordOffset))
 	}
 	for _, i := range ringChunks(cur, olds) {
 		delete(old, i)
 	}
 	return &oldJudged{old, foreign}, exact
+}
+
+// beyondLag reports whether first, the first record number of the chunk
+// in slot i, skips more numbers past
+// maxID (the highest number a current chunk's header claims, that of slot
+// maxSlot, -1 for none) than a log that wrote slot i after slot maxSlot
+// can have given in between: the records that chunk holds past its
+// header's claim (a dirty file's chunk headers may lag) and those of the
+// slots between, each at most maxChunkRecords. A chunk so numbered was not
+// written after the current ones in this file's ring: Windows writes a
+// log's chunks in file order, numbering its records one after another
+// (see foreignChunks); it is what a log cleared since left, or another
+// log's chunk copied or carved into the file.
+func beyondLag(first, maxID uint64, maxSlot, i int) bool {
+	if maxSlot < 0 || i <= maxSlot {
+		return false
+	}
+	hidden := uint64(i-maxSlot) * maxChunkRecords
+	return first > maxID && first-maxID-1 > hidden
 }
 
 // idRange is the record numbers lo..hi a chunk's header claims, of chunk
@@ -396,7 +474,7 @@ func ringChunks(cur, olds []idRange) []int {
 // judged by the first rule alone. It costs O(n log n) in the chunks, and
 // nothing beyond one pass when the numbers ascend, as they do in a log
 // Windows wrote.
-func foreignChunks(counted []idRange, first int, nextID uint64, bound bool, copyOf func(a, b int) bool) map[int]string {
+func foreignChunks(counted []idRange, first int, nextID uint64, bound bool, copyOf func(a, b int) bool, written func(slot int) (first, last uint64)) map[int]string {
 	if len(counted) == 0 {
 		return nil
 	}
@@ -419,6 +497,40 @@ func foreignChunks(counted []idRange, first int, nextID uint64, bound bool, copy
 				why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, at or past %d, the next record identifier of the file header, which was closed cleanly: the log had not numbered them", r.lo, r.hi, nextID)
 				return true
 			}
+			return false
+		})
+	}
+	// A chunk whose numbers skip ahead of the chunk before it in ring
+	// order by more than that chunk and the slots between can hold
+	// (beyondLag), and whose first record was written before that
+	// chunk's last, was not written after it: another log's chunk.
+	// Shadow copies of a live log hold chunks in no order (above), but
+	// each written after the one before it where its numbers are higher;
+	// a clock set back between two chunks leaves their numbers in
+	// sequence. It reads one record header or two of such a chunk and
+	// the one before it, and none of a log whose numbers run on.
+	if written != nil && len(ring) > 1 {
+		prev := ring[0]
+		ring = slices.DeleteFunc(ring, func(r idRange) bool {
+			if r.slot == prev.slot {
+				return false
+			}
+			if beyondLag(r.lo, prev.hi, prev.slot, r.slot) {
+				_, last := written(prev.slot)
+				first, _ := written(r.slot)
+				if first != 0 && last != 0 && first < last {
+					between := ""
+					if n := r.slot - prev.slot - 1; n > 0 {
+						between = fmt.Sprintf(" and the %s between", plural.N(n, "slot"))
+					}
+					why[r.slot] = fmt.Sprintf("its header numbers its records %d to %d, skipping %d numbers past record %d, the last that chunk %d (the one before it in the log's ring) claims: more than chunk %d%s can hold beyond its claim (at most %d records a chunk); "+
+						"and its first record was written at %s, before chunk %d's last record (%s): Windows writes a log's chunks in ring order, numbering its records one after another, so the log did not write it after chunk %d",
+						r.lo, r.hi, r.lo-prev.hi-1, prev.hi, prev.slot, prev.slot, between, maxChunkRecords,
+						FormatTime(FiletimeToTime(first)), prev.slot, FormatTime(FiletimeToTime(last)), prev.slot)
+					return true
+				}
+			}
+			prev = r
 			return false
 		})
 	}

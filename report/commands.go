@@ -57,28 +57,3 @@ func fields(s string) []string {
 func isSpace(b byte) bool {
 	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
 }
-
-// mdWithCommands is mdEscape for a line of prose that may hold shell
-// commands (commandRE): each command is a code span, byte for byte, so
-// that it runs as written whether the Markdown is read rendered or as it
-// is (escaped as prose, "| head -c 4096 > LOG2.evtx" read "\| head -c
-// 4096 &gt; LOG2.evtx"); the prose between is escaped as mdEscape does.
-func mdWithCommands(s string) string {
-	spans := commandRE.FindAllStringIndex(s, -1)
-	if spans == nil {
-		return mdEscape(s)
-	}
-	var b strings.Builder
-	at := 0
-	for k, sp := range spans {
-		if k == 0 {
-			b.WriteString(mdEscape(s[:sp[0]]))
-		} else {
-			b.WriteString(mdInline(s[at:sp[0]]))
-		}
-		b.WriteString(code(s[sp[0]:sp[1]]))
-		at = sp[1]
-	}
-	b.WriteString(mdInline(s[at:]))
-	return b.String()
-}

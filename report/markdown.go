@@ -45,13 +45,48 @@ import (
 //     2 and 6, and 4 and 8 for closing). TestMdEscapeRendersAsWritten
 //     renders the escaped prose with goldmark, a CommonMark renderer.
 //
-// Commands in fenced code blocks come from the rules, not the logs.
+// Commands in fenced code blocks come from the rules, not the logs. The
+// shell commands in prose that copy a log out of a file (evtx's dd, tail
+// and unzip, commandRE) are code spans, so that the Markdown source pastes
+// as it renders.
 
 var mdReplacer = strings.NewReplacer("|", `\|`, "*", `\*`, "`", "\\`",
 	"[", `\[`, "]", `\]`, "~", `\~`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
 
-// mdEscape escapes prose for Markdown (see above).
-func mdEscape(s string) string {
+// mdEscape escapes prose for Markdown (see above). A shell command in it
+// (commandRE: the dd, tail or unzip that copies a log out) is a code span
+// instead, its characters as they are: escaped as prose, a path's quote
+// or underscore or the > before the output file were backslashes and
+// entities in the Markdown source, and the command pasted from it copied
+// the wrong bytes or none.
+func mdEscape(s string) string { return mdEscapeIn(s, code) }
+
+// mdCell is mdEscape for a table cell: a command's code span has its '|'
+// escaped (cell), as GitHub splits cells at '|' even inside code spans.
+func mdCell(s string) string { return mdEscapeIn(s, cell) }
+
+func mdEscapeIn(s string, span func(string) string) string {
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	cmds := commandRE.FindAllStringIndex(s, -1)
+	if len(cmds) == 0 {
+		return mdProse(s)
+	}
+	// The prose before the first command is checked for a block marker
+	// at its start (mdProse); the rest follows a code span on its line.
+	var b strings.Builder
+	b.WriteString(mdProse(s[:cmds[0][0]]))
+	for k, c := range cmds {
+		if k > 0 {
+			b.WriteString(mdInline(s[cmds[k-1][1]:c[0]]))
+		}
+		b.WriteString(span(s[c[0]:c[1]]))
+	}
+	b.WriteString(mdInline(s[cmds[len(cmds)-1][1]:]))
+	return b.String()
+}
+
+// mdProse escapes prose without commands for Markdown (see above).
+func mdProse(s string) string {
 	s = mdInline(s)
 	// A block marker at the start (the text follows "- " or "| ").
 	t := strings.TrimLeft(s, " ")
@@ -246,7 +281,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			for _, pth := range l.Paths {
 				files = append(files, cell(pth))
 			}
-			p.printf("| %s | %s | %s | %s |\n", cell(l.Channel), mdEscape(l.Role), mdEscape(l.Status), strings.Join(files, ", "))
+			p.printf("| %s | %s | %s | %s |\n", cell(l.Channel), mdCell(l.Role), mdCell(l.Status), strings.Join(files, ", "))
 		}
 		for _, l := range f.Logs {
 			if strings.Contains(l.Detail, "not read (unreadable)") {
@@ -284,7 +319,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 					data = strings.TrimSuffix("Computer: "+cell(e.Computer)+"<br>"+data, "<br>")
 				}
 				p.printf("| %s | %s | %s | %s | %d | %s | %s | %s |\n", cell(eventTime(e.Time)), cell(e.File), recordText(e.EventRecordID, e.RecordID),
-					mdEscape(e.Provider), e.EventID, cell(e.Query), data, mdEscape(e.Attribution))
+					mdCell(e.Provider), e.EventID, cell(e.Query), data, mdCell(e.Attribution))
 			}
 		}
 		if len(f.Others) > 0 {
@@ -430,7 +465,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			probs = append([]string{s}, probs...)
 		}
 		p.printf("| %s | %s | %d | %s | %s | %d | %s |\n", cell(in.Path), ch, in.Records, codeOr(in.FirstCreated)+implausibleNote(in.FirstCreated), codeOr(in.LastCreated)+implausibleNote(in.LastCreated),
-			in.Decoded, mdEscape(strings.Join(probs, "; ")))
+			in.Decoded, mdCell(strings.Join(probs, "; ")))
 	}
 	// The format errors themselves, as the text report gives them (the
 	// table counts them): where the damage is, and what to do about it
@@ -445,7 +480,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			heading = true
 		}
 		for _, e := range in.Errors[:min(len(in.Errors), 5)] {
-			p.printf("- %s\n", mdWithCommands(e))
+			p.printf("- %s\n", mdEscape(e))
 		}
 		if len(in.Errors) > 5 {
 			p.printf("- %s more %s in %s (see the JSON report)\n", plural.Itoa(in.ErrorCount-5), plural.Noun(in.ErrorCount-5, "format error"), code(in.Path))
@@ -470,7 +505,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("| Time (UTC) | Event |")
 	p.line("|---|---|")
 	for _, l := range r.Timeline {
-		p.printf("| %s | %s |\n", cell(TimelineWhen(l)), mdEscape(TimelineText(l)))
+		p.printf("| %s | %s |\n", cell(TimelineWhen(l)), mdCell(TimelineText(l)))
 	}
 	return p.err
 }

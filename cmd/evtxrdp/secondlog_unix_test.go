@@ -83,3 +83,41 @@ func TestSecondLogCommandWholeInReport(t *testing.T) {
 		os.Remove(filepath.Join(dir, "SECOND.evtx"))
 	}
 }
+
+// The Markdown report gave the second log's copy command as escaped prose:
+// from a path with an underscore, a quote or a '>' (tail's output), the
+// Markdown source held "\_", a doubled backslash in each escaped quote
+// and "&gt;", and the command pasted
+// from it (a ticket that shows Markdown as it is) read another file. It
+// is a code span now, as it renders and as it pastes: run by sh exactly
+// as the Markdown source has it, it copies the second log's bytes, from a
+// path with an underscore, a quote, a '$' and a non-ASCII letter.
+func TestSecondLogCommandPastesFromMarkdown(t *testing.T) {
+	a, err := os.ReadFile(filepath.Join("..", "..", "testdata", "evtx", "fukusuket__evtx-parser__samples__System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "vm_1 $HOME 'copy' é")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(sub, "it's_System.evtx")
+	if err := os.WriteFile(p, append(append([]byte(nil), a...), a...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := runCmd("analyze", "--format", "markdown", p)
+	m := regexp.MustCompile("(?m)\\(`(dd if=[^`]*? skip=\\d+)`\\)").FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no dd command in a code span in:\n%s", out)
+	}
+	cmd := exec.Command("sh", "-c", m[1])
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", m[1], err, out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "SECOND.evtx"))
+	if err != nil || !bytes.Equal(got, a) {
+		t.Errorf("%s copied %d bytes (%v), want the second log's %d", m[1], len(got), err, len(a))
+	}
+}
