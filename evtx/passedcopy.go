@@ -174,7 +174,7 @@ func (rd *Reader) plainKeys(pass, index int) []plainKey {
 	s := *rd.src
 	s.win = window{slackOnly: pass == 1}
 	s.memo = nil
-	res := s.chunk(index, rd.cache())
+	res := chunkOwn(&s, index)
 	keys := make([]plainKey, len(res.events))
 	for j, ev := range res.events {
 		keys[j] = plainKey{k: res.keys[j], off: ev.Source.Offset, full: ev.Partial == "", lk: [2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}}
