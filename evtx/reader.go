@@ -827,7 +827,7 @@ func (rd *Reader) Next() (*Event, error) {
 		if rd.slackNext >= 0 {
 			pass = 1
 		}
-		rd.pc.take(res, pass)
+		rd.pc.take(res, pass, rd.src.nslots)
 		rd.cur, rd.pos = res, 0
 		if rd.progress != nil {
 			rd.progress(Progress{Log: rd.src.name, Stage: StageReading, Total: rd.src.size,
