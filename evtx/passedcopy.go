@@ -59,10 +59,18 @@ type plainKey struct {
 const maxPlainChunks = 64
 
 // take notes chunk result res, which Next takes now, in pass (0 current
-// records, 1 slack), and resets the walk of its mayCopy.
-func (pc *passedCopies) take(res *chunkResult, pass int) {
+// records, 1 slack) of a log of nslots chunk slots, and resets the walk
+// of its mayCopy.
+func (pc *passedCopies) take(res *chunkResult, pass, nslots int) {
 	if pc.pendingPass > 0 {
 		p := pc.pendingPass - 1
+		if pc.chunks[p] == nil {
+			// One allocation for the pass, of the most it can hold: grown
+			// by append, the lists of a windowed read of bench/run's
+			// 4,110-chunk System log took some 400 KB, four times the
+			// final list.
+			pc.chunks[p] = make([]passedChunk, 0, nslots)
+		}
 		pc.chunks[p] = append(pc.chunks[p], pc.pending)
 		pc.spans[p] = addSpan(pc.spans[p], pc.pending.lo, pc.pending.hi)
 		pc.pendingPass = 0
@@ -174,7 +182,7 @@ func (rd *Reader) plainKeys(pass, index int) []plainKey {
 	s := *rd.src
 	s.win = window{slackOnly: pass == 1}
 	s.memo = nil
-	res := s.chunk(index, rd.cache())
+	res := chunkOwn(&s, index)
 	keys := make([]plainKey, len(res.events))
 	for j, ev := range res.events {
 		keys[j] = plainKey{k: res.keys[j], off: ev.Source.Offset, full: ev.Partial == "", lk: [2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}}
