@@ -728,4 +728,4 @@ func englishBuiltins(s *Step) []string {
 // where the steps keep their backups, is not the Windows folder: a VM
 // without a C: drive fails to save them, and the changes guarded by the
 // saves do not run.
-var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\(Windows|ProgramData)(\\|\s|"|'|$)|-DriveLetter\s+'?C'?(\s|\||$)`)
+var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\(Windows|ProgramData)(\\|[\s"'),;|]|$)|-DriveLetter\s+'?C'?(\s|\||$)`)

@@ -1245,6 +1245,11 @@ func TestFixedWindowsDriveRefused(t *testing.T) {
 		{`robocopy $env:ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, false},
 		{`dir "%ProgramData%\Microsoft\Crypto\RSA\MachineKeys"`, false},
 		{`Get-ChildItem -Path C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys -File`, true},
+		{`Test-Path (C:\Windows)`, true},
+		{`$roots = @(C:\Windows, $env:TEMP)`, true},
+		{`Set-Location C:\ProgramData; Get-ChildItem`, true},
+		{`echo C:\Windows| findstr W`, true},
+		{`Get-Item C:\WindowsApps`, false},
 	} {
 		if got := fixedWindowsDrive.MatchString(c.line); got != c.bad {
 			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
