@@ -65,6 +65,9 @@ func mdEscape(s string) string { return mdEscapeIn(s, code) }
 // escaped (cell), as GitHub splits cells at '|' even inside code spans.
 func mdCell(s string) string { return mdEscapeIn(s, cell) }
 
+// mdEscapeIn is mdEscape with span writing each command: line breaks
+// made spaces, the prose before the first command escaped as a line's
+// start (mdProse), the rest inline (mdInline).
 func mdEscapeIn(s string, span func(string) string) string {
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 	cmds := commandRE.FindAllStringIndex(s, -1)
@@ -85,7 +88,8 @@ func mdEscapeIn(s string, span func(string) string) string {
 	return b.String()
 }
 
-// mdProse escapes prose without commands for Markdown (see above).
+// mdProse escapes prose without commands or line breaks that starts a
+// line for Markdown: inline markup (mdInline) and a block marker.
 func mdProse(s string) string {
 	s = mdInline(s)
 	// A block marker at the start (the text follows "- " or "| ").
@@ -113,11 +117,10 @@ func mdProse(s string) string {
 	return s
 }
 
-// mdInline escapes prose that does not start a line for Markdown: line
-// breaks made spaces, inline markup escaped (mdEscape, which also escapes
-// a block marker at a line's start).
+// mdInline escapes prose without line breaks that does not start a line
+// for Markdown: its inline markup (mdProse also escapes a block marker at
+// a line's start; mdEscapeIn makes line breaks spaces first).
 func mdInline(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 	return mdReplacer.Replace(mdUnderscores(mdBackslashes(evtx.EscapeText(s))))
 }
 
