@@ -243,7 +243,7 @@ func (s *Stats) noteRead(id, ft uint64, t time.Time, erid uint64, hasID bool) {
 		return
 	}
 	if usableFT(tc) {
-		// A time before 1980 (no Windows clock reads it) or after the
+		// A time before 1980 (taken for a cleared or damaged value) or after the
 		// year 9999 (a damaged value) is in the span, but its record is
 		// not the last-written one with a time.
 		s.noteLast(id, t, exported, erid)

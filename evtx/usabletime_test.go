@@ -80,8 +80,8 @@ func TestImplausibleTime(t *testing.T) {
 		t    time.Time
 		want string
 	}{
-		{FiletimeToTime(1), "1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no Windows clock reads)"},
-		{time.Unix(0, 0), "1970-01-01T00:00:00.0000000Z (implausible: before 1980, which no Windows clock reads)"},
+		{FiletimeToTime(1), "1601-01-01T00:00:00.0000001Z (implausible: before 1980, taken for a cleared or damaged value)"},
+		{time.Unix(0, 0), "1970-01-01T00:00:00.0000000Z (implausible: before 1980, taken for a cleared or damaged value)"},
 		{MinUsableTime, "1980-01-01T00:00:00.0000000Z"},
 		{time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), "2024-05-01T12:00:00.0000000Z"},
 		{FiletimeToTime(1 << 63), "+30828-09-14T02:48:05.4775808Z (implausible: after the year 9999, a damaged value)"},

@@ -250,17 +250,21 @@ func appendDateTime(dst []byte, t time.Time) []byte {
 // UTC. FILETIME counts from 1601 and a SYSTEMTIME's year may be 1601 to
 // 30827 ("SYSTEMTIME structure (minwinbase.h)",
 // https://learn.microsoft.com/windows/win32/api/minwinbase/ns-minwinbase-systemtime),
-// but no clock Windows keeps reads a time before 1980: its Date and Time
-// dialog accepts only the years 1980 to 2099 ("Windows XP: The Complete
-// Reference", chapter 12, "Setting the Current Date and Time",
-// https://angelfire.com/mac/gregor49032/Files/winxptcr/keymouse/5.htm),
-// and Windows NT took a date before 1996 (3.51: 1990) at logon for a
+// and evtxrdp takes a time before 1980 for a cleared or damaged value
+// rather than a clock's reading. That is a judgement, not a limit Windows
+// documents for every version; what it rests on: the Date and Time dialog
+// of Windows XP accepts only the years 1980 to 2099 ("Windows XP: The
+// Complete Reference", chapter 12, "Setting the Current Date and Time",
+// https://angelfire.com/mac/gregor49032/Files/winxptcr/keymouse/5.htm);
+// Windows NT 4.0 took a date before 1996 (3.51: 1990) at logon for a
 // clock gone wrong and asked for it to be set ("Err: Invalid System Time
 // with Real Time Clock and Windows NT", KB Q220951,
-// https://jeffpar.github.io/kbarchive/kb/220/Q220951/). Event log files
-// (.evtx) came with Windows Vista (2007). A TimeCreated before 1980
-// (FILETIME 1, 100 ns after 1601: a value cleared or damaged, not a
-// clock's reading) places its record nowhere, as FILETIME 0 does.
+// https://jeffpar.github.io/kbarchive/kb/220/Q220951/); event log files
+// (.evtx) came with Windows Vista (2007), so a record of such a time was
+// written by a clock decades wrong if it was written by a clock at all.
+// A TimeCreated before 1980 (FILETIME 1, 100 ns after 1601, say) places
+// its record nowhere, as FILETIME 0 does, and reports print it with
+// "implausible" (Implausible).
 var MinUsableTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // maxUsableTime is the latest time UsableTime accepts: the last FILETIME
@@ -269,8 +273,8 @@ var maxUsableTime = time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC)
 
 // UsableTime reports whether t, a TimeCreated as read, places its record
 // in time: it is neither the zero time nor FILETIME 0 (1601-01-01, which
-// a record holds for no time), nor before MinUsableTime (1980), which no
-// Windows clock reads (FILETIME 1, say: a cleared or damaged value), nor
+// a record holds for no time), nor before MinUsableTime (1980), taken for a
+// cleared or damaged value (FILETIME 1, say), nor
 // after 9999-12-31T23:59:59.9999999Z, where RFC 3339, --at and every
 // clock Windows keeps in practice end (a FILETIME of 2^63 or more is not
 // even one Windows converts to a date: such a time is a damaged value).
@@ -297,7 +301,7 @@ var (
 // Implausible says why t, a record's time that is not the zero time nor
 // FILETIME 0 (which mean no time), does not place its record in time
 // (UsableTime), for a report that prints it beside t: "implausible:
-// before 1980, which no Windows clock reads" or "implausible: after the
+// before 1980, taken for a cleared or damaged value" or "implausible: after the
 // year 9999, a damaged value"; "" when UsableTime(t), or t is no time.
 func Implausible(t time.Time) string {
 	ft := TimeToFiletime(t)
@@ -305,7 +309,7 @@ func Implausible(t time.Time) string {
 	case ft == 0 || t.IsZero():
 		return ""
 	case ft < minUsableFT:
-		return "implausible: before 1980, which no Windows clock reads"
+		return "implausible: before 1980, taken for a cleared or damaged value"
 	case ft > maxUsableFT:
 		return "implausible: after the year 9999, a damaged value"
 	}
@@ -314,8 +318,8 @@ func Implausible(t time.Time) string {
 
 // FormatEventTime is FormatTime for a record's time printed for people:
 // a time UsableTime refuses is followed by why (Implausible), as
-// "1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no
-// Windows clock reads)".
+// "1601-01-01T00:00:00.0000001Z (implausible: before 1980, taken for a
+// cleared or damaged value)".
 func FormatEventTime(t time.Time) string {
 	if why := Implausible(t); why != "" {
 		return FormatTime(t) + " (" + why + ")"

@@ -546,7 +546,7 @@ func formatTime(t time.Time) string {
 // eventTime is a record's time as a report holds it (formatTime's
 // form), for the text and Markdown reports: followed by why, when it is
 // a time evtx.UsableTime refuses ("1601-01-01T00:00:00.0000001Z
-// (implausible: before 1980, which no Windows clock reads)"), so that no
+// (implausible: before 1980, taken for a cleared or damaged value)"), so that no
 // line prints such a time as when an event happened.
 func eventTime(s string) string { return s + implausibleNote(s) }
 

@@ -556,7 +556,7 @@ func TimelineWhen(l TimelineLine) string {
 		}
 		t += " .. " + last
 	}
-	// A time no Windows clock reads is said to be one (a line of a
+	// A time evtx.UsableTime refuses (before 1980, after 9999) is said to be one (a line of a
 	// timeline around a reference time given with --at, say).
 	if n := implausibleNote(l.Time); n != "" {
 		return t + n

@@ -118,11 +118,11 @@ func untimedReport(t *testing.T, evs []*evtx.Event, untimed func(i int, ev *evtx
 	return rep, back
 }
 
-// A time no Windows clock reads (evtx.UsableTime refuses it) is printed
+// A time evtx.UsableTime refuses (before 1980, say) is printed
 // with why, in a timeline line as beside evidence; a usable time, a
 // group of usable times and text that is no time are printed as they are.
 func TestImplausibleTimeSaid(t *testing.T) {
-	const note = " (implausible: before 1980, which no Windows clock reads)"
+	const note = " (implausible: before 1980, taken for a cleared or damaged value)"
 	for _, c := range []struct {
 		l    TimelineLine
 		want string

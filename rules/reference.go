@@ -635,7 +635,7 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
 	if t := known(untimed.System.TimeCreated); !t.IsZero() && t.Before(evtx.MinUsableTime) {
-		why = fmt.Sprintf("its TimeCreated, %s, lies before 1980, which no Windows clock reads: a cleared or damaged value", evtx.FormatTime(t))
+		why = fmt.Sprintf("its TimeCreated, %s, lies before 1980, taken for a cleared or damaged value", evtx.FormatTime(t))
 	} else if !t.IsZero() {
 		why = fmt.Sprintf("its TimeCreated, %s, lies after the year 9999, where no clock reaches: a damaged value", evtx.FormatTime(t))
 	} else if t := known(untimed.Written); !t.IsZero() {

@@ -958,8 +958,8 @@ func partialHint(ev *evtx.Event) time.Time {
 // writtenTime is the time a first- or last-written record gives the
 // reference time and the clock-jump searches: its TimeCreated when it
 // places the record in time (evtx.UsableTime), zero when it has none
-// (absent, or FILETIME 0), one before 1980 (evtx.MinUsableTime: no
-// Windows clock reads it) or one after the year 9999 (a damaged value,
+// (absent, or FILETIME 0), one before 1980 (evtx.MinUsableTime: taken
+// for a cleared or damaged value) or one after the year 9999 (a damaged value,
 // which no clock gives and RFC 3339 and --at cannot write). The record
 // header time never stands for it: it says when the record was written,
 // exported logs borrow it from other records, and no query's TimeCreated

@@ -90,8 +90,8 @@ func TestReferenceTimeNoTimeCreated(t *testing.T) {
 	}
 }
 
-// A live log whose last-written record has a TimeCreated no Windows clock
-// reads: FILETIME 1 (100 ns after 1601), or the Unix epoch (1970), both
+// A live log whose last-written record has a TimeCreated taken for a
+// cleared or damaged value: FILETIME 1 (100 ns after 1601), or the Unix epoch (1970), both
 // before 1980 (evtx.MinUsableTime). Before, FILETIME 1 was "now": the
 // reference time was 1601-01-01T00:00:00.0000001Z, every rule not
 // checked ("the log starts ... 154616 days after the reference time"),
@@ -116,7 +116,7 @@ func TestReferenceTimeLastRecordImplausible(t *testing.T) {
 				t.Errorf("%v, plain %v: reference time %v from %+v, want %v (EventRecordID 49)", bad, plain, res.ReferenceTime, res.ReferenceRecord, want)
 			}
 			w := strings.Join(res.Warnings, "\n")
-			if want := "(EventRecordID 50) gives no time (its TimeCreated, " + evtx.FormatTime(bad) + ", lies before 1980, which no Windows clock reads: a cleared or damaged value): its time is taken from EventRecordID 49, the last record written before it with a TimeCreated (2024-05-01T11:30:00.0000000Z)"; !strings.Contains(w, want) {
+			if want := "(EventRecordID 50) gives no time (its TimeCreated, " + evtx.FormatTime(bad) + ", lies before 1980, taken for a cleared or damaged value): its time is taken from EventRecordID 49, the last record written before it with a TimeCreated (2024-05-01T11:30:00.0000000Z)"; !strings.Contains(w, want) {
 				t.Errorf("%v, plain %v: warnings %q\nwant one with %q", bad, plain, w, want)
 			}
 			for _, fd := range res.Findings {

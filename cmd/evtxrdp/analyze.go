@@ -64,7 +64,7 @@ TimeCreated of the last-written record (highest record number) of a
 machine's logs that the rules read (their channels, and System), the
 latest across them, never the wall clock and not the
 largest time (a last-written record without a TimeCreated, or with one
-of FILETIME 0, before 1980 (no Windows clock reads it) or after the year
+of FILETIME 0, before 1980 (taken for a cleared or damaged value) or after the year
 9999, a damaged value, gives way to the
 last record written before it with one, its record header time never
 standing for it, as in query and dump, and a warning says so; records
@@ -542,7 +542,7 @@ func parseTime(s string) (time.Time, error) {
 
 // parseAt parses an --at reference time. The zero time, in any of its
 // spellings (0001-01-01, FILETIME 0 = 1601-01-01, "0"), or anything
-// before 1980 (evtx.MinUsableTime: no Windows clock reads it, and the
+// before 1980 (evtx.MinUsableTime: taken for a cleared or damaged value, and the
 // last-written record never gives such a "now") is refused: it would
 // silently mean "no time given", put every event in the future, or make
 // windows that only records of implausible times can fall in.
@@ -561,7 +561,7 @@ func parseAt(s string) (time.Time, error) {
 		return time.Time{}, errors.New("the zero time (or a time before 1601, which no event log record has) is not a reference time: give the time the analysis ends at, or leave --at out for the last-written record's time")
 	}
 	if !evtx.UsableTime(t) {
-		return time.Time{}, fmt.Errorf("%s is before 1980, which no Windows clock reads (a record of such a time holds a cleared or damaged value, and never gives the reference time): give the time the analysis ends at, or leave --at out for the last-written record's time", evtx.FormatTime(t))
+		return time.Time{}, fmt.Errorf("%s is before 1980 (a record of such a time is taken for a cleared or damaged value, and never gives the reference time): give the time the analysis ends at, or leave --at out for the last-written record's time", evtx.FormatTime(t))
 	}
 	return t, nil
 }

@@ -119,10 +119,11 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"zero at", []string{"analyze", "--at", "0001-01-01T00:00:00Z", set}, exitUsage, nil, []string{"the zero time"}},
 		{"FILETIME zero at", []string{"analyze", "--at", "1601-01-01", set}, exitUsage, nil, []string{"the zero time"}},
 		{"0 at", []string{"analyze", "--at", "0", set}, exitUsage, nil, []string{"the zero time"}},
-		// No Windows clock reads a time before 1980 (evtx.MinUsableTime):
+		// A time before 1980 is taken for a cleared or damaged value
+		// (evtx.MinUsableTime):
 		// --at 1601-01-02 made windows that only records of cleared or
 		// damaged times fall in, printed as when events happened.
-		{"pre-1980 at", []string{"analyze", "--at", "1601-01-02", set}, exitUsage, nil, []string{"1601-01-02T00:00:00.0000000Z is before 1980, which no Windows clock reads"}},
+		{"pre-1980 at", []string{"analyze", "--at", "1601-01-02", set}, exitUsage, nil, []string{"1601-01-02T00:00:00.0000000Z is before 1980 (a record of such a time is taken for a cleared or damaged value"}},
 		{"1979 at", []string{"analyze", "--at", "1979-12-31T23:59:59.9999999Z", set}, exitUsage, nil, []string{"is before 1980"}},
 		{"query pre-1980 at", []string{"query", "--at", "1970-01-01T00:00:00Z", "-q", "*", set}, exitUsage, nil, []string{"is before 1980"}},
 		{"bad window", []string{"analyze", "--window", "-1h", set}, exitUsage, nil, []string{`--window "-1h"`}},

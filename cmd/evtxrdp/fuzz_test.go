@@ -11,8 +11,8 @@ import (
 // FuzzTimeFlags checks the parsers of the time and duration flags
 // (--at, --since, --until, --window, --look-back) on any string: they do
 // not panic; a time they take reads back the same from its RFC 3339 form,
-// and --at takes none before 1980 (evtx.MinUsableTime: no Windows clock
-// reads one, and no record of such a time gives "now"); a duration
+// and --at takes none before 1980 (evtx.MinUsableTime: taken for a cleared
+// or damaged value, and no record of such a time gives "now"); a duration
 // they take lies in [0, maxDays days] and reads back the same from its Go
 // form (one bound, however the string splits it into days and the rest).
 func FuzzTimeFlags(f *testing.F) {

@@ -64,7 +64,7 @@ timediff(@SystemTime) counts from the reference time: --at, or by
 default the TimeCreated of the last-written record (highest record
 number) of each log, the latest across logs (never the wall clock; a
 last-written record without a TimeCreated, or with one of FILETIME 0,
-before 1980 (no Windows clock reads it) or after the year 9999 (a
+before 1980 (taken for a cleared or damaged value) or after the year 9999 (a
 damaged value), gives way to the last record
 written before it with one, whatever its record header time says, as in
 analyze and dump, and stderr says so;

@@ -391,7 +391,7 @@ func TestTimeCreatedPastYear9999Copies(t *testing.T) {
 
 // A System log whose last-written record has a TimeCreated of FILETIME 1
 // (1601-01-01T00:00:00.0000001Z, 100 ns after FILETIME 0: a cleared or
-// damaged value, before 1980 where no Windows clock reads): before, it
+// damaged value, before 1980: evtx.MinUsableTime): before, it
 // was the reference time (1601), every rule not checked, and the report
 // printed 1601 as the window and the log's span. Now the record written
 // before it gives "now" in analyze, query and dump, each says so naming
@@ -407,7 +407,7 @@ func TestImplausibleLastWrittenTime(t *testing.T) {
 	if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), append(evs, last), evtxtest.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	const why = "(EventRecordID 50) gives no time (its TimeCreated, 1601-01-01T00:00:00.0000001Z, lies before 1980, which no Windows clock reads: a cleared or damaged value): its time is taken from EventRecordID 49"
+	const why = "(EventRecordID 50) gives no time (its TimeCreated, 1601-01-01T00:00:00.0000001Z, lies before 1980, taken for a cleared or damaged value): its time is taken from EventRecordID 49"
 	for _, format := range []string{"text", "markdown"} {
 		code, out, errOut := runCmd("analyze", "-f", format, dir)
 		if code != exitDetected || !regexp.MustCompile("Reference time: `?2024-05-01T11:30:00.0000000Z`? \\(the last-written record, EventRecordID 49 in ").MatchString(out) {
@@ -417,7 +417,7 @@ func TestImplausibleLastWrittenTime(t *testing.T) {
 		if !strings.Contains(flat, why) {
 			t.Errorf("%s: no warning %q:\n%s", format, why, out)
 		}
-		if jump := "down to 1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no Windows clock reads) (EventRecordID 50, 154616 days earlier), although written after it: the time of EventRecordID 50 is a cleared or damaged value, not a clock set back;"; !strings.Contains(flat, jump) {
+		if jump := "down to 1601-01-01T00:00:00.0000001Z (implausible: before 1980, taken for a cleared or damaged value) (EventRecordID 50, 154616 days earlier), although written after it: the time of EventRecordID 50 is a cleared or damaged value, not a clock set back;"; !strings.Contains(flat, jump) {
 			t.Errorf("%s: no clock jump %q:\n%s", format, jump, out)
 		}
 		// A wrapped line may hold the time and the next line the
@@ -433,7 +433,7 @@ func TestImplausibleLastWrittenTime(t *testing.T) {
 		t.Errorf("query: exit %d, stderr:\n%s", code, errOut)
 	}
 	code, _, errOut = runCmd("dump", "--since", "2h", "--format", "none", dir)
-	if code != exitOK || !strings.Contains(errOut, why) || !strings.Contains(errOut, "TimeCreated 1601-01-01T00:00:00.0000001Z (implausible: before 1980, which no Windows clock reads) to 2024-05-01T11:30:00.0000000Z; last written record: EventRecordID 49 at 2024-05-01T11:30:00.0000000Z") {
+	if code != exitOK || !strings.Contains(errOut, why) || !strings.Contains(errOut, "TimeCreated 1601-01-01T00:00:00.0000001Z (implausible: before 1980, taken for a cleared or damaged value) to 2024-05-01T11:30:00.0000000Z; last written record: EventRecordID 49 at 2024-05-01T11:30:00.0000000Z") {
 		t.Errorf("dump: exit %d, stderr:\n%s", code, errOut)
 	}
 }
