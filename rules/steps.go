@@ -59,10 +59,11 @@ var (
 	// or profiles.
 	fwWrite = pattern(`(?i)\b(Enable|Disable|Set|New|Remove)-NetFirewall(Rule|Profile)\b|\|\s*Disable-NetFirewallRule\b|\bnetsh\s+advfirewall\s+(set|reset|import|firewall\s+(set|add|delete))\b`, "-netfirewall", "netsh")
 
-	// backupFile writes a backup to a fixed file name in C:\BackupACLs.
-	backupFile = pattern(`(?i)\b(reg(\.exe)?\s+export|netsh\s+advfirewall\s+export)\b.*C:\\BackupACLs\\[^%$\s"]*(%s)?[^%$\s"]*("|\s|$)`, `c:\backupacls\`)
+	// backupFile writes a backup to a fixed file name in the backup
+	// folder, %SystemDrive%\BackupACLs (backupRoot).
+	backupFile = pattern(`(?i)\b(reg(\.exe)?\s+export|netsh\s+advfirewall\s+export)\b.*`+backupRoot+`\\[^%$\s"]*(%s)?[^%$\s"]*("|\s|$)`, `\backupacls\`)
 	// keepFirst leaves an existing backup alone.
-	keepFirst = pattern(`(?i)\bif\s+not\s+exist\s+"?C:\\BackupACLs(\\|"|\s)`, `c:\backupacls`)
+	keepFirst = pattern(`(?i)\bif\s+not\s+exist\s+"?`+backupRoot+`(\\|"|\s)`, `\backupacls`)
 	// regExportAny is reg export, which asks before overwriting an
 	// existing file unless given /y; yes is that switch.
 	regExportAny = pattern(`(?i)\breg(\.exe)?\s+export\b`, "export")
@@ -74,8 +75,14 @@ var (
 	quotedPlaceholder = regexp.MustCompile(`["']<[^"'<>]*>["']`)
 	comment           = regexp.MustCompile(`(?i)^\s*(#|rem(\s|$)|::)`)
 	// makeDir creates the backup folder.
-	makeDir = pattern(`(?i)\b(md|mkdir)\s+"?C:\\BackupACLs"?\s*$`, `c:\backupacls`)
+	makeDir = pattern(`(?i)\b(md|mkdir)\s+"?`+backupRoot+`"?\s*$`, `\backupacls`)
 )
+
+// backupRoot is the folder the steps keep their backups in, as a regular
+// expression: BackupACLs on the Windows drive, named by its variable in
+// cmd (%SystemDrive%) or PowerShell ($env:SystemDrive), never by a fixed
+// letter (fixedWindowsDrive).
+const backupRoot = `(%SystemDrive%|\$env:SystemDrive)\\BackupACLs`
 
 // keyedPattern is a case-insensitive ((?i)) regular expression with the
 // keywords one of which every text it matches holds, each a lower-case
@@ -211,7 +218,7 @@ func foldASCII(s string) string {
 //     Select\Current and writes no fixed ControlSet00N, and no command
 //     names a control set by a variable behind fixed zeros
 //     (ControlSet00%CS%: Current 10 is ControlSet010, unpaddedControlSet);
-//   - a backup to a fixed file name in C:\BackupACLs, and the md of that
+//   - a backup to a fixed file name in %SystemDrive%\BackupACLs, and the md of that
 //     folder, run only "if not exist", so that a second run keeps the
 //     first backup.
 //   - a step that takes a backup says how to put it back, in its text,
@@ -235,9 +242,9 @@ func foldASCII(s string) string {
 //     the ObjectName value names a service account the way the service
 //     control manager takes it in every language (NT
 //     AUTHORITY\NetworkService, not NETWORK SERVICE): englishBuiltins;
-//   - no command names the Windows folder or the OS volume by a fixed
-//     letter (C:\Windows, C:\ProgramData, Get-Volume -DriveLetter C):
-//     fixedWindowsDrive;
+//   - no command names the Windows folder, the OS volume or the backup
+//     folder by a fixed letter (C:\Windows, C:\ProgramData, Get-Volume
+//     -DriveLetter C, C:\BackupACLs): fixedWindowsDrive;
 //   - the commands work in the step's shell and never stop for an
 //     answer, and run on the machine the step names: checkShell and
 //     checkRunOn (stepshell.go);
@@ -294,7 +301,7 @@ func checkSteps(r *Rule) []error {
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
 			if !comment.MatchString(line) && fixedWindowsDrive.MatchString(line) {
-				bad(".commands", "names the Windows folder, the ProgramData folder or the Windows drive by a fixed letter (C:\\Windows, C:\\ProgramData, -DriveLetter C), which another VM may not have: use %%SystemRoot%%, %%ProgramData%% or %%SystemDrive%% ($env:SystemRoot, $env:ProgramData, $env:SystemDrive in PowerShell): line %d: %s", n+1, shownLine(line))
+				bad(".commands", "names the Windows folder, the ProgramData folder, the backup folder or the Windows drive by a fixed letter (C:\\Windows, C:\\ProgramData, C:\\BackupACLs, -DriveLetter C), which another VM may not have: use %%SystemRoot%%, %%ProgramData%% or %%SystemDrive%% ($env:SystemRoot, $env:ProgramData, $env:SystemDrive in PowerShell): line %d: %s", n+1, shownLine(line))
 			}
 		}
 		for n, line := range strings.Split(s.Commands, "\n") {
@@ -318,7 +325,7 @@ func checkSteps(r *Rule) []error {
 				bad(".commands", "names a control set by a number behind fixed zeros: Select\\Current 10 is ControlSet010, not ControlSet0010; write the number in three digits (cmd: set /a CS=1000+%%a, then ControlSet%%CS:~1%%; PowerShell: 'ControlSet{0:D3}' -f $n): %s", l())
 			}
 			if (backupFile.match(line, f) || makeDir.match(line, f)) && !keepFirst.match(line, f) {
-				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist C:\BackupACLs\..."): %s`, l())
+				bad(".commands", `a second run overwrites the backup or fails on the existing folder (prefix "if not exist %%SystemDrive%%\BackupACLs\..."): %s`, l())
 			}
 		}
 	}
@@ -724,8 +731,8 @@ func englishBuiltins(s *Step) []string {
 // set elsewhere, another volume included, by the unattend setting
 // Microsoft-Windows-Shell-Setup | FolderLocations | ProgramData
 // (https://learn.microsoft.com/windows-hardware/customize/desktop/unattend/microsoft-windows-shell-setup-folderlocations-programdata);
-// %ProgramData% ($env:ProgramData) names it where it is. C:\BackupACLs,
-// where the steps keep their backups, is not the Windows folder: a VM
-// without a C: drive fails to save them, and the changes guarded by the
-// saves do not run.
-var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\(Windows|ProgramData)(\\|[\s"'),;|]|$)|-DriveLetter\s+'?C'?(\s|\||$)`)
+// %ProgramData% ($env:ProgramData) names it where it is. The backup
+// folder, BackupACLs, is named on the Windows drive too (backupRoot): as
+// C:\BackupACLs, a VM whose Windows drive has another letter failed to
+// save the backups, and the changes guarded by the saves did not run.
+var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\(Windows|ProgramData|BackupACLs)(\\|[\s"'),;|]|$)|-DriveLetter\s+'?C'?(\s|\||$)`)

@@ -266,8 +266,8 @@ func TestTLSOrder(t *testing.T) {
 // or in a for loop over service names, saves that service's key and no
 // other; sc qc saves nothing.
 func TestExportedSeesLoopsAndKeys(t *testing.T) {
-	loop := `for %s in (Dhcp nsi) do reg export "HKLM\SYSTEM\CurrentControlSet\Services\%s" "C:\BackupACLs\%s.reg" /y`
-	one := `reg export "HKLM\SYSTEM\CurrentControlSet\Services\BFE" C:\BackupACLs\BFE.reg /y`
+	loop := `for %s in (Dhcp nsi) do reg export "HKLM\SYSTEM\CurrentControlSet\Services\%s" "%SystemDrive%\BackupACLs\%s.reg" /y`
+	one := `reg export "HKLM\SYSTEM\CurrentControlSet\Services\BFE" %SystemDrive%\BackupACLs\BFE.reg /y`
 	for _, c := range []struct {
 		cmds, svc string
 		want      bool
@@ -303,12 +303,12 @@ func TestFirewallPattern(t *testing.T) {
 // runs only "if not exist"; one with the time in its name is not.
 func TestBackupPattern(t *testing.T) {
 	for line, bad := range map[string]bool{
-		`reg export "HKLM\X" C:\BackupACLs\X.reg /y`:                                                          true,
-		`for %s in (A B) do reg export "HKLM\%s" "C:\BackupACLs\%s.reg" /y`:                                   true,
-		`netsh advfirewall export C:\BackupACLs\firewall.wfw`:                                                 true,
-		`if not exist C:\BackupACLs\X.reg reg export "HKLM\X" C:\BackupACLs\X.reg /y`:                         false,
-		`for %s in (A) do if not exist "C:\BackupACLs\%s.reg" reg export "HKLM\%s" "C:\BackupACLs\%s.reg" /y`: false,
-		`reg export "%CSKEY%\X" C:\BackupACLs\X-offline-%TS%.reg`:                                             false,
+		`reg export "HKLM\X" %SystemDrive%\BackupACLs\X.reg /y`:                                                                     true,
+		`for %s in (A B) do reg export "HKLM\%s" "%SystemDrive%\BackupACLs\%s.reg" /y`:                                              true,
+		`netsh advfirewall export %SystemDrive%\BackupACLs\firewall.wfw`:                                                            true,
+		`if not exist %SystemDrive%\BackupACLs\X.reg reg export "HKLM\X" %SystemDrive%\BackupACLs\X.reg /y`:                         false,
+		`for %s in (A) do if not exist "%SystemDrive%\BackupACLs\%s.reg" reg export "HKLM\%s" "%SystemDrive%\BackupACLs\%s.reg" /y`: false,
+		`reg export "%CSKEY%\X" %SystemDrive%\BackupACLs\X-offline-%TS%.reg`:                                                        false,
 	} {
 		if got := backupFile.MatchString(line) && !keepFirst.MatchString(line); got != bad {
 			t.Errorf("%s: flagged %v, want %v", line, got, bad)
@@ -345,7 +345,7 @@ resolution:
 		{"firewall", "    source: s\n    commands: |\n      netsh advfirewall set allprofiles state off\n", "netsh advfirewall export", false, false},
 		{"sc config", "    source: s\n    commands: |\n      sc config TermService start= auto\n", "changes service TermService", false, false},
 		{"offline", "    source: s\n    commands: |\n      reg query HKLM\\BROKENSYSTEM\\Select /v Current\n      reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\X\" /v A /d 1 /f\n", "fixed control set", false, false},
-		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n", "overwrites the backup", false, false},
+		{"overwrite", "    source: s\n    commands: |\n      reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X.reg /y\n", "overwrites the backup", false, false},
 		// The same registry writes in PowerShell were loaded unchecked.
 		{"Set-ItemProperty first", "    source: s\n    commands: |\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "registry write before a reg export", false, true},
 		{"Remove-ItemProperty first", "    source: s\n    commands: |\n      Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\X -Name A\n", "registry write before a reg export", false, true},
@@ -354,27 +354,27 @@ resolution:
 		// nothing reg import restores.
 		{"Set-ItemProperty after Get-ItemProperty", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "registry write before a reg export", false, true},
 		{"reg add after reg query", "    source: s\n    commands: |\n      reg query \"HKLM\\X\" /v A\n      if exist C:\\X reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
-		{"reg add after a commented reg export", "    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" C:\\BackupACLs\\X-%RANDOM%.reg /y\n      if exist C:\\X reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
+		{"reg add after a commented reg export", "    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X-%RANDOM%.reg /y\n      if exist C:\\X reg add \"HKLM\\X\" /v A /d 1 /f\n", "registry write before a reg export", false, false},
 		// A certificate removed after only a list of its thumbprints
 		// (the built-in steps before) cannot be put back; -DeleteKey
 		// also needs the key file saved; a file Remove-Item a copy.
-		{"certificate after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
-		{"DeleteKey after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File C:\\BackupACLs\\list.txt\n      if (Test-Path C:\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
-		{"DeleteKey after the .cer only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
-		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
+		{"certificate after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File $env:SystemDrive\\BackupACLs\\list.txt\n      if (Test-Path $env:SystemDrive\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
+		{"DeleteKey after a list", "    source: s\n    commands: |\n      $store = 'Cert:\\LocalMachine\\Remote Desktop'\n      Get-ChildItem -Path $store | Out-File $env:SystemDrive\\BackupACLs\\list.txt\n      if (Test-Path $env:SystemDrive\\BackupACLs\\list.txt) { Get-ChildItem -Path $store | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
+		{"DeleteKey after the .cer only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath $env:SystemDrive\\BackupACLs\\c.sst -Type SST\n      if (Test-Path $env:SystemDrive\\BackupACLs\\c.sst) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
+		{"DeleteKey after the key file only", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys $env:SystemDrive\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item of a certificate before Export-Certificate", false, true},
 		// The RDP key file alone is not enough: a certificate's key may
 		// be with a CNG key storage provider, in Crypto\Keys.
-		{"DeleteKey after the RDP key file", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
-		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys C:\\BackupACLs\\k /B\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\Keys C:\\BackupACLs\\n /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
-		{"PFX with its key", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\My\\AB12'\n      $c | Export-PfxCertificate -FilePath C:\\BackupACLs\\c.pfx -Password $pw\n      if (Test-Path C:\\BackupACLs\\c.pfx) { $c | Remove-Item -DeleteKey }\n", "", true, true},
+		{"DeleteKey after the RDP key file", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath $env:SystemDrive\\BackupACLs\\c.sst -Type SST\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys $env:SystemDrive\\BackupACLs\\k f686* /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "Remove-Item -DeleteKey before the private key is saved", false, true},
+		{"DeleteKey after both", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath $env:SystemDrive\\BackupACLs\\c.sst -Type SST\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys $env:SystemDrive\\BackupACLs\\k /B\n      robocopy $env:ProgramData\\Microsoft\\Crypto\\Keys $env:SystemDrive\\BackupACLs\\n /B\n      if ($LASTEXITCODE -lt 8) { $c | Remove-Item -DeleteKey }\n", "", true, true},
+		{"PFX with its key", "    source: s\n    commands: |\n      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\My\\AB12'\n      $c | Export-PfxCertificate -FilePath $env:SystemDrive\\BackupACLs\\c.pfx -Password $pw\n      if (Test-Path $env:SystemDrive\\BackupACLs\\c.pfx) { $c | Remove-Item -DeleteKey }\n", "", true, true},
 		{"file removed", "    source: s\n    commands: |\n      if (Test-Path C:\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "Remove-Item before a copy of what it removes", false, true},
-		{"file removed after a copy", "    source: s\n    commands: |\n      Copy-Item -Path C:\\X.txt -Destination C:\\BackupACLs\\\n      if (Test-Path C:\\BackupACLs\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "", true, true},
+		{"file removed after a copy", "    source: s\n    commands: |\n      Copy-Item -Path C:\\X.txt -Destination $env:SystemDrive\\BackupACLs\\\n      if (Test-Path $env:SystemDrive\\BackupACLs\\X.txt) { Remove-Item -Path C:\\X.txt }\n", "", true, true},
 		// The backup must be of what the step changes: another key,
 		// another folder's permissions, another group, or a backup that
 		// is only text in a message, is none (these passed the checker
 		// that looked for the backup command's name alone).
-		{"another key exported", "    source: s\n    commands: |\n      reg export \"HKLM\\SOFTWARE\\A\" C:\\BackupACLs\\a-%RANDOM%.reg /y\n      if exist C:\\X reg add \"HKLM\\SOFTWARE\\B\" /v X /d 1 /f\n", `registry write before a reg export of its key (hklm\software\b, or a key above it)`, false, false},
-		{"another folder's ACL saved", "    source: s\n    commands: |\n      icacls C:\\A /save C:\\BackupACLs\\a-%RANDOM%.txt /t /c\n      if exist C:\\X icacls C:\\B /grant \"Everyone:(R)\"\n", `ACL change before an icacls /save backup of c:\b`, false, false},
+		{"another key exported", "    source: s\n    commands: |\n      reg export \"HKLM\\SOFTWARE\\A\" %SystemDrive%\\BackupACLs\\a-%RANDOM%.reg /y\n      if exist C:\\X reg add \"HKLM\\SOFTWARE\\B\" /v X /d 1 /f\n", `registry write before a reg export of its key (hklm\software\b, or a key above it)`, false, false},
+		{"another folder's ACL saved", "    source: s\n    commands: |\n      icacls C:\\A /save %SystemDrive%\\BackupACLs\\a-%RANDOM%.txt /t /c\n      if exist C:\\X icacls C:\\B /grant \"Everyone:(R)\"\n", `ACL change before an icacls /save backup of c:\b`, false, false},
 		{"another group listed", "    source: s\n    commands: |\n      net localgroup Administrators\n      if defined U net localgroup \"Remote Desktop Users\" \"%U%\" /add\n", "group or account change before the step lists it (net localgroup remote desktop users)", false, false},
 		{"export only in a message", "    source: s\n    commands: |\n      Write-Warning \"run reg export HKLM\\SOFTWARE\\A C:\\a.reg /y first\"\n      if (Test-Path C:\\a.reg) { reg add HKLM\\SOFTWARE\\A /v X /d 1 /f }\n", "registry write before a reg export of its key", false, true},
 		// A group or account change follows a listing of it.
@@ -383,10 +383,10 @@ resolution:
 		// A local group of the machine's own (the builtin ones are
 		// named by SID, TestEnglishBuiltinNameRefused).
 		{"group add after listing", "    source: s\n    commands: |\n      net localgroup \"RDP Operators\"\n      if defined U net localgroup \"RDP Operators\" \"%U%\" /add\n", "", true, false},
-		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
+		{"Set-ItemProperty after reg export", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"$env:SystemDrive\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1 }\n", "", true, true},
 		// reg export asks "File exists. Overwrite (Yes/No)?" without /y:
 		// a pasted block then feeds it the next line.
-		{"reg export without /y", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X C:\\BackupACLs\\X-%TS%.reg\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "reg export without /y", false, false},
+		{"reg export without /y", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X %SystemDrive%\\BackupACLs\\X-%TS%.reg\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "reg export without /y", false, false},
 		// A quoted placeholder is written as it is when not edited; an
 		// unquoted one (a redirection in cmd, a parse error in
 		// PowerShell) runs nothing, and a comment runs nothing either.
@@ -397,19 +397,19 @@ resolution:
 		{"unquoted placeholder", "    source: s\n    commands: |\n      nltest /sc_query:<domain>\n", "", true, false},
 		{"placeholder in a comment", "    source: s\n    commands: |\n      # Set-CimInstance -Property @{Hash = '<THUMBPRINT>'}\n      rem set \"NAME=<name>\"\n", "", true, false},
 		{"Set-Item on a file", "    source: s\n    commands: |\n      Set-Content -Path C:\\X.txt -Value 1\n      Set-ItemProperty -Path C:\\X.txt -Name IsReadOnly -Value $true\n", "", true, true},
-		{"good", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true, false},
+		{"good", "    source: s\n    commands: |\n      if not exist %SystemDrive%\\BackupACLs\\X.reg reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X.reg /y\n      if exist %SystemDrive%\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n", "", true, false},
 		// A pasted block runs every line after a failed one: a write the
 		// backup's check does not guard runs without a backup. Guards on
 		// the line or as a block an if line opens pass.
-		{"unguarded after backup", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "a change that runs even when the step's backup failed", false, false},
+		{"unguarded after backup", "    source: s\n    commands: |\n      if not exist %SystemDrive%\\BackupACLs\\X.reg reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X.reg /y\n      reg add \"HKLM\\X\" /v A /d 1 /f\n", "a change that runs even when the step's backup failed", false, false},
 		{"unguarded PowerShell after block", "    source: s\n    commands: |\n      Get-ItemProperty -Path 'HKLM:\\SYSTEM\\X'\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        'backed up'\n      }\n      Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n", "a change that runs even when the step's backup failed (a pasted block runs every line after a failed one): put it behind the backup's check, \"if exist <backup> ...\" in cmd, \"if (Test-Path <backup>) { ... }\" in PowerShell: line 5:", false, true},
 		// Set-Service's changes of the configuration are service changes
 		// (not known before): saved, and guarded.
 		{"Set-Service unsaved", "    source: s\n    commands: |\n      if (Test-Path C:\\X) { Set-Service -Name TermService -StartupType Manual }\n", "changes service TermService before its key is saved with reg export", false, true},
-		{"Set-Service unguarded", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService \"C:\\BackupACLs\\T-$(Get-Random).reg\" /y\n      Set-Service -Name TermService -StartupType Manual\n", "a change that runs even when the step's backup failed", false, true},
-		{"Set-Service saved and guarded", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService \"C:\\BackupACLs\\T-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-Service -Name TermService -StartupType Manual }\n", "", true, true},
-		{"guarded PowerShell block", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"C:\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name B -Value (2)\n      }\n", "", true, true},
-		{"guarded cmd block", "    source: s\n    commands: |\n      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg (\n        reg add \"HKLM\\X\" /v A /d 1 /f\n        reg add \"HKLM\\X\" /v B /d \"C:\\Program Files (x86)\" /f\n      )\n", "", true, false},
+		{"Set-Service unguarded", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService \"$env:SystemDrive\\BackupACLs\\T-$(Get-Random).reg\" /y\n      Set-Service -Name TermService -StartupType Manual\n", "a change that runs even when the step's backup failed", false, true},
+		{"Set-Service saved and guarded", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService \"$env:SystemDrive\\BackupACLs\\T-$(Get-Random).reg\" /y\n      if ($LASTEXITCODE -eq 0) { Set-Service -Name TermService -StartupType Manual }\n", "", true, true},
+		{"guarded PowerShell block", "    source: s\n    commands: |\n      reg export HKLM\\SYSTEM\\X \"$env:SystemDrive\\BackupACLs\\X-$(Get-Random).reg\" /y\n      if (Test-Path 'HKLM:\\SYSTEM\\X') {\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name A -Value 1\n        Set-ItemProperty -Path 'HKLM:\\SYSTEM\\X' -Name B -Value (2)\n      }\n", "", true, true},
+		{"guarded cmd block", "    source: s\n    commands: |\n      if not exist %SystemDrive%\\BackupACLs\\X.reg reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X.reg /y\n      if exist %SystemDrive%\\BackupACLs\\X.reg (\n        reg add \"HKLM\\X\" /v A /d 1 /f\n        reg add \"HKLM\\X\" /v B /d \"C:\\Program Files (x86)\" /f\n      )\n", "", true, false},
 	} {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "mine.yaml")
@@ -505,12 +505,12 @@ func TestKeyedPatternsEqualRegexp(t *testing.T) {
 	lines := []string{
 		`reg add "HKLM\X" /v A /t REG_DWORD /d 1 /f`, `REG.exe DELETE "HKLM\X" /v A /F`, `takeown /f C:\x`,
 		`icacls C:\X /save C:\b.txt /t /c`, `icacls C:\X /grant "NT AUTHORITY\SYSTEM:(F)"`,
-		`Get-ChildItem Cert:\ | Remove-Item`, `dir | Out-File C:\BackupACLs\list.txt`,
+		`Get-ChildItem Cert:\ | Remove-Item`, `dir | Out-File $env:SystemDrive\BackupACLs\list.txt`,
 		`reg add "HKLM\BROKENSYSTEM\ControlSet001\services\X" /v start /d 3 /f`, `sc.exe config TermService start= auto`,
 		`sc config "UmRdpService" start= demand`, `Set-NetFirewallRule -DisplayGroup "Remote Desktop" -Enabled True`, `Set-NetFirewallProfile -Profile Domain -Enabled False`,
 		`Get-NetFirewallRule | Disable-NetFirewallRule`, `netsh advfirewall firewall set rule group="remote desktop" new enable=yes`,
-		`netsh advfirewall export C:\BackupACLs\fw.wfw`, `reg export HKLM\X C:\BackupACLs\x.reg /y`,
-		`if not exist C:\BackupACLs\x.reg reg export HKLM\X C:\BackupACLs\x.reg`, `md C:\BackupACLs`, `mkdir "C:\BackupACLs"`,
+		`netsh advfirewall export %SystemDrive%\BackupACLs\fw.wfw`, `reg export HKLM\X %SystemDrive%\BackupACLs\x.reg /y`,
+		`if not exist %SystemDrive%\BackupACLs\x.reg reg export HKLM\X %SystemDrive%\BackupACLs\x.reg`, `md %SystemDrive%\BackupACLs`, `mkdir "%SystemDrive%\BackupACLs"`,
 		`Set-ItemProperty -Path 'HKLM:\SYSTEM\X' -Name A -Value 1`, `Remove-ItemProperty -Path Registry::HKEY_LOCAL_MACHINE\X -Name A`,
 		`New-Item -Path hkcu:\Software\X -Force`, `Get-ItemProperty -Path 'HKLM:\SYSTEM\X'`, `Get-ChildItem HKLM:\SOFTWARE`,
 		`reg export HKLM\X C:\B\X-%TS%.reg /y`, `if not exist C:\B md C:\B`, `for /f %a in ('x') do set /a CS=%a`, `set "CSKEY=HKLM\X"`,
@@ -639,17 +639,17 @@ refinements:
 resolution:
   - id: backup
     title: Back up
-    text: reg import C:\BackupACLs\Dhcp.reg puts the key back.
+    text: reg import %%SystemDrive%%\BackupACLs\Dhcp.reg puts the key back.
     shell: cmd
     source: s
     commands: |
-      if not exist C:\BackupACLs\Dhcp.reg reg export "HKLM\SYSTEM\CurrentControlSet\Services\Dhcp" C:\BackupACLs\Dhcp.reg /y
+      if not exist %%SystemDrive%%\BackupACLs\Dhcp.reg reg export "HKLM\SYSTEM\CurrentControlSet\Services\Dhcp" %%SystemDrive%%\BackupACLs\Dhcp.reg /y
   - id: start
     title: Start
     shell: cmd
     source: s
     commands: |
-      if exist C:\BackupACLs\Dhcp.reg sc config Dhcp start= auto
+      if exist %%SystemDrive%%\BackupACLs\Dhcp.reg sc config Dhcp start= auto
 `
 	for _, c := range []struct {
 		first string
@@ -670,7 +670,7 @@ resolution:
 			t.Errorf("first [%s]: refused: %v", c.first, err)
 		case !c.good && err == nil:
 			t.Errorf("first [%s]: loaded; the report prints sc config before the reg export", c.first)
-		case !c.good && !strings.Contains(err.Error(), "resolution[start].commands: changes service Dhcp before its key is saved with reg export (in this step or an earlier one, in the order refinement ref prints the steps): line 1: if exist C:\\BackupACLs\\Dhcp.reg sc config Dhcp start= auto"):
+		case !c.good && !strings.Contains(err.Error(), "resolution[start].commands: changes service Dhcp before its key is saved with reg export (in this step or an earlier one, in the order refinement ref prints the steps): line 1: if exist %SystemDrive%\\BackupACLs\\Dhcp.reg sc config Dhcp start= auto"):
 			t.Errorf("first [%s]: error %q, want the step, the refinement and the line", c.first, err)
 		}
 	}
@@ -685,16 +685,16 @@ func TestStepShellChecks(t *testing.T) {
 		shell, commands, want string // want: "" for commands that pass
 	}{
 		// PowerShell passes %NAME% as it is and cannot parse cmd's if/for.
-		{"powershell", `reg export HKLM\X C:\BackupACLs\X-%TS%.reg /y`, "%TS% is a cmd variable"},
-		{"powershell", `if not exist C:\BackupACLs md C:\BackupACLs`, "cmd syntax in a PowerShell step"},
+		{"powershell", `reg export HKLM\X C:\B\X-%TS%.reg /y`, "%TS% is a cmd variable"},
+		{"powershell", `if not exist %SystemDrive%\BackupACLs md %SystemDrive%\BackupACLs`, "cmd syntax in a PowerShell step"},
 		{"powershell", `for /f %a in ('hostname') do set H=%a`, "cmd syntax in a PowerShell step"},
 		{"powershell", `set CSKEY=HKLM\BROKENSYSTEM`, "cmd syntax in a PowerShell step"},
-		{"powershell", `cmd /c "if not exist C:\BackupACLs md C:\BackupACLs"`, ""},
-		{"powershell", `reg export HKLM\X "C:\BackupACLs\X-$(Get-Date -Format yyyyMMdd).reg" /y`, ""},
+		{"powershell", `cmd /c "if not exist %SystemDrive%\BackupACLs md %SystemDrive%\BackupACLs"`, ""},
+		{"powershell", `reg export HKLM\X "$env:SystemDrive\BackupACLs\X-$(Get-Date -Format yyyyMMdd).reg" /y`, ""},
 		{"powershell", `Get-Service | % { $_.Name }`, ""},
 		// cmd runs no cmdlet and passes $name as it is.
 		{"cmd", `Get-NetFirewallRule -Name RemoteDesktop-UserMode-In-TCP`, "PowerShell syntax in a cmd step"},
-		{"cmd", `reg export HKLM\X "C:\BackupACLs\X-$(Get-Date).reg" /y`, "PowerShell syntax in a cmd step"},
+		{"cmd", `reg export HKLM\X "$env:SystemDrive\BackupACLs\X-$(Get-Date).reg" /y`, "PowerShell syntax in a cmd step"},
 		{"cmd", `net user $user`, "PowerShell syntax in a cmd step"},
 		{"cmd", `powershell -NoProfile -Command "Test-ComputerSecureChannel -Verbose"`, ""},
 		{"cmd", `for /f %t in ('powershell -NoProfile -Command Get-Date -Format yyyyMMdd') do set TS=%t`, ""},
@@ -911,19 +911,19 @@ func TestRunOnLiveChanges(t *testing.T) {
 // TestChangeBeforeNothingChanged: a step whose check says "nothing was
 // changed" when its backup is missing changes nothing before that check.
 // The built-in isolate-service step began with "sc stop TermService", then
-// said "C:\BackupACLs\TermService.reg is missing: ...; nothing was
+// said "%SystemDrive%\BackupACLs\TermService.reg is missing: ...; nothing was
 // changed" with Remote Desktop Services stopped.
 func TestChangeBeforeNothingChanged(t *testing.T) {
-	guard := `if not exist C:\BackupACLs\X.reg echo C:\BackupACLs\X.reg is missing: nothing was changed.`
+	guard := `if not exist %SystemDrive%\BackupACLs\X.reg echo %SystemDrive%\BackupACLs\X.reg is missing: nothing was changed.`
 	for _, c := range []struct {
 		commands string
 		bad      bool
 	}{
-		{"sc stop TermService\nsc qc TermService\n" + guard + "\nif exist C:\\BackupACLs\\X.reg sc config TermService type= own", true},
+		{"sc stop TermService\nsc qc TermService\n" + guard + "\nif exist %SystemDrive%\\BackupACLs\\X.reg sc config TermService type= own", true},
 		{"net stop TermService /y\n" + guard, true},
 		{"icacls C:\\X /grant \"NT AUTHORITY\\NETWORK SERVICE:(R)\"\n" + guard, true},
-		{"sc qc TermService\n" + guard + "\nif exist C:\\BackupACLs\\X.reg sc stop TermService\nif exist C:\\BackupACLs\\X.reg sc config TermService type= own\nsc start TermService", false},
-		{"if exist C:\\BackupACLs\\X.reg sc stop TermService\n" + guard, false},
+		{"sc qc TermService\n" + guard + "\nif exist %SystemDrive%\\BackupACLs\\X.reg sc stop TermService\nif exist %SystemDrive%\\BackupACLs\\X.reg sc config TermService type= own\nsc start TermService", false},
+		{"if exist %SystemDrive%\\BackupACLs\\X.reg sc stop TermService\n" + guard, false},
 		{"sc stop TermService\nsc qc TermService", false}, // no such check: nothing is promised
 	} {
 		s := &Step{ID: "fix", Title: "t", Shell: "cmd", Commands: c.commands + "\n", Source: "s"}
@@ -1049,17 +1049,17 @@ resolution:
   - id: fix
     title: Fix it
 `
-	const regSave = "      if not exist C:\\BackupACLs\\X.reg reg export \"HKLM\\X\" C:\\BackupACLs\\X.reg /y\n      if exist C:\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n"
-	const aclSave = "      $b = \"C:\\BackupACLs\\k-$(Get-Random).txt\"\n      icacls C:\\K /save $b /t /c\n      if (Test-Path $b) { icacls C:\\K /grant \"*S-1-1-0:(R)\" }\n"
-	const fwSave = "      $fw = \"C:\\BackupACLs\\f-$(Get-Random).wfw\"\n      netsh advfirewall export $fw\n      if (Test-Path $fw) { Set-NetFirewallProfile -Profile Public -AllowInboundRules True }\n"
-	const certSave = "      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath C:\\BackupACLs\\c.sst -Type SST\n      if (Test-Path C:\\BackupACLs\\c.sst) { $c | Remove-Item }\n"
+	const regSave = "      if not exist %SystemDrive%\\BackupACLs\\X.reg reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X.reg /y\n      if exist %SystemDrive%\\BackupACLs\\X.reg reg add \"HKLM\\X\" /v A /d 1 /f\n"
+	const aclSave = "      $b = \"$env:SystemDrive\\BackupACLs\\k-$(Get-Random).txt\"\n      icacls C:\\K /save $b /t /c\n      if (Test-Path $b) { icacls C:\\K /grant \"*S-1-1-0:(R)\" }\n"
+	const fwSave = "      $fw = \"$env:SystemDrive\\BackupACLs\\f-$(Get-Random).wfw\"\n      netsh advfirewall export $fw\n      if (Test-Path $fw) { Set-NetFirewallProfile -Profile Public -AllowInboundRules True }\n"
+	const certSave = "      $c = Get-ChildItem -Path 'Cert:\\LocalMachine\\Remote Desktop'\n      $c | Export-Certificate -FilePath $env:SystemDrive\\BackupACLs\\c.sst -Type SST\n      if (Test-Path $env:SystemDrive\\BackupACLs\\c.sst) { $c | Remove-Item }\n"
 	for _, c := range []struct {
 		name, step, want string // want: "" for a step that passes
 	}{
 		{"reg export, no way back", "    shell: cmd\n    source: s\n    commands: |\n" + regSave, "takes a backup and does not say how to put it back (reg export: say reg import <file>"},
-		{"reg import only in the source", "    shell: cmd\n    source: reg import C:\\BackupACLs\\X.reg restores it\n    commands: |\n" + regSave, "(reg export: say reg import <file>"},
-		{"reg import in the text", "    shell: cmd\n    text: reg import C:\\BackupACLs\\X.reg puts it back.\n    source: s\n    commands: |\n" + regSave, ""},
-		{"reg import in a comment", "    shell: cmd\n    source: s\n    commands: |\n" + regSave + "      rem To undo: reg import C:\\BackupACLs\\X.reg\n", ""},
+		{"reg import only in the source", "    shell: cmd\n    source: reg import %SystemDrive%\\BackupACLs\\X.reg restores it\n    commands: |\n" + regSave, "(reg export: say reg import <file>"},
+		{"reg import in the text", "    shell: cmd\n    text: reg import %SystemDrive%\\BackupACLs\\X.reg puts it back.\n    source: s\n    commands: |\n" + regSave, ""},
+		{"reg import in a comment", "    shell: cmd\n    source: s\n    commands: |\n" + regSave + "      rem To undo: reg import %SystemDrive%\\BackupACLs\\X.reg\n", ""},
 		{"icacls /save, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + aclSave, "(icacls /save: say icacls <folder> /restore <file>"},
 		// A restore of another kind is not this backup's.
 		{"icacls /save, reg import named", "    shell: powershell\n    text: reg import puts the key back.\n    source: s\n    commands: |\n" + aclSave, "(icacls /save: say icacls <folder> /restore <file>"},
@@ -1069,7 +1069,7 @@ resolution:
 		{"certificate export, no way back", "    shell: powershell\n    source: s\n    commands: |\n" + certSave, "(Export-Certificate: say Import-Certificate -FilePath <file>"},
 		{"Import-Certificate in the text", "    shell: powershell\n    text: Import-Certificate puts the saved file back.\n    source: s\n    commands: |\n" + certSave, ""},
 		// A commented export takes no backup.
-		{"commented export", "    shell: cmd\n    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" C:\\BackupACLs\\X-%RANDOM%.reg /y\n      reg query \"HKLM\\X\"\n", ""},
+		{"commented export", "    shell: cmd\n    source: s\n    commands: |\n      rem reg export \"HKLM\\X\" %SystemDrive%\\BackupACLs\\X-%RANDOM%.reg /y\n      reg query \"HKLM\\X\"\n", ""},
 	} {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "mine.yaml")
@@ -1240,7 +1240,11 @@ func TestFixedWindowsDriveRefused(t *testing.T) {
 		{`Get-Volume -DriveLetter $env:SystemDrive[0] | Format-List DriveLetter, SizeRemaining, Size`, false},
 		{`Get-Item -LiteralPath (Join-Path $env:SystemRoot MEMORY.DMP) -ErrorAction SilentlyContinue`, false},
 		{`if defined DISK if not exist %DISK%\Windows\System32\config\SYSTEM echo no`, false},
-		{`if not exist C:\BackupACLs md C:\BackupACLs`, false},
+		{`if not exist C:\BackupACLs md C:\BackupACLs`, true},
+		{`if not exist %SystemDrive%\BackupACLs md %SystemDrive%\BackupACLs`, false},
+		{`New-Item -ItemType Directory -Path "$env:SystemDrive\BackupACLs" -Force`, false},
+		{`$backup = "C:\BackupACLs\x_$(Get-Date -Format yyyyMMdd).txt"`, true},
+		{`Get-Item C:\BackupACLsOld`, false},
 		{`robocopy C:\ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, true},
 		{`robocopy $env:ProgramData\Microsoft\Crypto\Keys "$dir\Keys" /B`, false},
 		{`dir "%ProgramData%\Microsoft\Crypto\RSA\MachineKeys"`, false},
