@@ -2,8 +2,15 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	xast "github.com/yuin/goldmark/extension/ast"
+	text2 "github.com/yuin/goldmark/text"
 )
 
 // Every form of copy command evtx writes (evtx/copyout.go) stays whole on
@@ -64,4 +71,95 @@ func TestMarkdownErrorsKeepCommands(t *testing.T) {
 			t.Errorf("markdown does not hold %q whole in a code span, the prose escaped:\n%s", cmd, out)
 		}
 	}
+}
+
+// A copy command in the text of a Markdown table cell (a finding's title,
+// a log's role or status, an input's problems, a timeline line) is a code
+// span whose '|' is escaped, as GitHub splits cells at '|' even inside
+// code spans: the row keeps its cells, and the cell shows the command
+// whole (goldmark with GitHub's tables reads it back).
+func TestMarkdownTableCellsKeepCommands(t *testing.T) {
+	const cmd = "unzip -p logs.zip 'Logs/System.evtx' | tail -c +1119233 | head -c 4096 > LOG2.evtx"
+	text := "copy it (" + cmd + ") first"
+	data, err := os.ReadFile("testdata/edge.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) == 0 || len(r.Inputs) == 0 {
+		t.Fatal("edge.json has no findings or inputs")
+	}
+	want := len(r.Findings) + 2 // the titles, an input's problems, a timeline line
+	for i := range r.Findings {
+		want += 2 * len(r.Findings[i].Logs)
+		r.Findings[i].Title = text
+		for k := range r.Findings[i].Logs {
+			r.Findings[i].Logs[k].Role, r.Findings[i].Logs[k].Status = text, text
+		}
+	}
+	r.Inputs[0].Problems = []string{text}
+	r.Timeline = append(r.Timeline, TimelineLine{Time: "2024-05-01T10:00:00.0000000Z", Text: text, Provider: "P", EventID: 1, EventRecordID: 1})
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	src := b.Bytes()
+	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text2.NewReader(src))
+	rows, cells := 0, 0
+	err = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		tbl, ok := n.(*xast.Table)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		head := tbl.FirstChild().ChildCount()
+		for row := tbl.FirstChild().NextSibling(); row != nil; row = row.NextSibling() {
+			rows++
+			var got []string
+			for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+				got = append(got, string(c.Text(src)))
+			}
+			// goldmark pads a row that is short with empty cells and
+			// drops the cells past the header's: count what is written.
+			line := rowLine(src, row)
+			if n := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") - 1; n != head {
+				t.Errorf("a row of a %d-column table has %d cells: %s", head, n, line)
+			}
+			for _, g := range got {
+				if strings.Contains(g, "copy it") {
+					cells++
+					if !strings.Contains(g, cmd) {
+						t.Errorf("a cell shows %q, not the command whole", g)
+					}
+				}
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cells != want {
+		t.Fatalf("%d cells of %d rows hold the command, not %d:\n%s", cells, rows, want, src)
+	}
+}
+
+// rowLine is the source line of a table row.
+func rowLine(src []byte, row ast.Node) string {
+	c := row.FirstChild()
+	for c != nil && c.Lines().Len() == 0 {
+		c = c.NextSibling()
+	}
+	if c == nil {
+		return ""
+	}
+	at := c.Lines().At(0).Start
+	start := bytes.LastIndexByte(src[:at], '\n') + 1
+	end := bytes.IndexByte(src[at:], '\n')
+	if end < 0 {
+		end = len(src) - at
+	}
+	return string(src[start : at+end])
 }

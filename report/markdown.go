@@ -264,7 +264,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			v = "**" + v + "**"
 		}
 		p.printf("| %s | %s | %s | %s | %s | %s |\n", v, scenarioText(f.Scenario), cell(f.RuleID), ev,
-			windowText(f.WindowSeconds), mdEscape(f.Title))
+			windowText(f.WindowSeconds), mdCell(f.Title))
 	}
 
 	for i, f := range r.Findings {
