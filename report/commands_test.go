@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"html"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -107,7 +109,9 @@ func TestMarkdownTableCellsKeepCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := b.Bytes()
-	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text2.NewReader(src))
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	doc := md.Parser().Parse(text2.NewReader(src))
+	tags := regexp.MustCompile(`<[^>]*>`)
 	rows, cells := 0, 0
 	err = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		tbl, ok := n.(*xast.Table)
@@ -119,7 +123,11 @@ func TestMarkdownTableCellsKeepCommands(t *testing.T) {
 			rows++
 			var got []string
 			for c := row.FirstChild(); c != nil; c = c.NextSibling() {
-				got = append(got, string(c.Text(src)))
+				var b bytes.Buffer
+				if err := md.Renderer().Render(&b, src, c); err != nil {
+					return ast.WalkStop, err
+				}
+				got = append(got, html.UnescapeString(tags.ReplaceAllString(b.String(), "")))
 			}
 			// goldmark pads a row that is short with empty cells and
 			// drops the cells past the header's: count what is written.
