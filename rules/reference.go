@@ -901,7 +901,7 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	}
 	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = LogRecordRef(l, first)
-		in.FirstCleared = clearText(first)
+		in.FirstCleared, in.FirstClearedTo = clearText(first)
 	}
 	if ev != nil {
 		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
@@ -1020,23 +1020,31 @@ func (s *scanner) findClocks() {
 // is logged in System too (omerbenamram evtx samples system.evtx,
 // EventRecordIDs 1847 and 1848: the clearing of
 // Microsoft-Windows-Sysmon/Operational) and says nothing of System.
+// backup is the 104's LogFileCleared/BackupPath (empty in those two
+// samples), the file the clear saved what it removed to, "" for none.
 // Microsoft, "1102(S): The audit log was cleared.",
 // https://learn.microsoft.com/windows/security/threat-protection/auditing/event-1102;
-// the 104's provider and LogFileCleared fields are those of the sample.
-func clearText(ev *evtx.Event) string {
+// the 104's provider and LogFileCleared fields are those of the sample;
+// EvtClearLog's TargetFilePath, "the full path to the target log file
+// that will receive the events", is what a clear saves to
+// (https://learn.microsoft.com/windows/win32/api/winevt/nf-winevt-evtclearlog).
+func clearText(ev *evtx.Event) (name, backup string) {
 	if ev == nil || !strings.EqualFold(ev.System.Provider.Name, "Microsoft-Windows-Eventlog") {
-		return ""
+		return "", ""
 	}
 	switch {
 	case ev.System.EventID == 1102 && strings.EqualFold(ev.System.Channel, "Security"):
-		return "Eventlog 1102"
+		return "Eventlog 1102", ""
 	case ev.System.EventID == 104 && strings.EqualFold(ev.System.Channel, "System"):
 		if ev.UserData != nil && ev.UserData.Name == "LogFileCleared" {
 			if c := ev.UserData.Child("Channel"); c != nil && !strings.EqualFold(strings.TrimSpace(c.Text()), "System") {
-				return ""
+				return "", ""
+			}
+			if b := ev.UserData.Child("BackupPath"); b != nil {
+				backup = strings.TrimSpace(b.Text())
 			}
 		}
-		return "Eventlog 104"
+		return "Eventlog 104", backup
 	}
-	return ""
+	return "", ""
 }
