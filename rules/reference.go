@@ -161,6 +161,12 @@ type ClockJump struct {
 	// records: with Newest's, the span of time the clock showed while it
 	// ran ahead (ReferenceEnd).
 	earliest time.Time
+	// placedLo and placedHi are the earliest and latest of its records'
+	// times that place a record in time (evtx.UsableTime), zero when none
+	// does: the span a clock change explains (explainAhead,
+	// explainBehind), which a cleared or damaged time (1601, the year
+	// 30828) would stretch over centuries.
+	placedLo, placedHi time.Time
 	// copies is set for a log of copies read as one: its records are
 	// named with the copy that holds them (LogRecordRef).
 	copies bool
@@ -795,6 +801,14 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	}
 	if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.before(j.Newest) {
 		j.Newest = r
+	}
+	if evtx.UsableTime(t) {
+		if j.placedLo.IsZero() || t.Before(j.placedLo) {
+			j.placedLo = t
+		}
+		if t.After(j.placedHi) {
+			j.placedHi = t
+		}
 	}
 	if !j.Behind && (j.earliest.IsZero() || t.Before(j.earliest)) {
 		j.earliest = t
