@@ -157,15 +157,12 @@ type ClockJump struct {
 	// the one with the earliest TimeCreated.
 	Count                 int
 	First, Newest, Oldest *RecordRef
-	// earliest is, for a jump ahead, the earliest TimeCreated of its
-	// records: with Newest's, the span of time the clock showed while it
-	// ran ahead (ReferenceEnd).
-	earliest time.Time
 	// placedLo and placedHi are the earliest and latest of its records'
 	// times that place a record in time (evtx.UsableTime), zero when none
 	// does: the span a clock change explains (explainAhead,
-	// explainBehind), which a cleared or damaged time (1601, the year
-	// 30828) would stretch over centuries.
+	// explainBehind) and, for a jump ahead, the span of time the clock
+	// showed while it ran ahead (ReferenceEnd), which a cleared or
+	// damaged time (1601, the year 30828) would stretch over centuries.
 	placedLo, placedHi time.Time
 	// copies is set for a log of copies read as one: its records are
 	// named with the copy that holds them (LogRecordRef).
@@ -266,7 +263,7 @@ type LastAhead struct {
 // String is the warning for a.
 func (a *LastAhead) String() string {
 	return fmt.Sprintf("clock ahead at the end of %s: its last-written record (%s, %s) lies in the time the machine's clock showed while it ran ahead: %s holds records of that time (%s to %s) written before its own last-written record (%s, %s); \"now\" is not taken from %s",
-		a.Path, a.Last, evtx.FormatEventTime(a.Last.Time), a.By.Path, evtx.FormatEventTime(a.By.earliest), evtx.FormatEventTime(a.By.Newest.Time), a.By.Last, evtx.FormatEventTime(a.By.Last.Time), a.Path)
+		a.Path, a.Last, evtx.FormatEventTime(a.Last.Time), a.By.Path, evtx.FormatEventTime(a.By.placedLo), evtx.FormatEventTime(a.By.placedHi), a.By.Last, evtx.FormatEventTime(a.By.Last.Time), a.Path)
 }
 
 // ReferenceEnd picks the log whose last-written record gives the reference
@@ -276,7 +273,9 @@ func (a *LastAhead) String() string {
 // its path. It returns the index of the log with the latest last-written
 // record (-1 when no log has one), passing over a log whose last-written
 // record lies later than another log's last-written record (by more than
-// ClockSlack) and within ClockSlack of the span of that log's jump ahead:
+// ClockSlack) and within ClockSlack of the span of that log's jump ahead
+// (of its records' times that place a record in time: a damaged time of
+// the year 30828 among them does not stretch it; ClockJump.placedHi):
 // that record was written while the clock ran ahead, before the other
 // log's last-written record (see LastAhead). passed lists the logs passed
 // over whose record is later than the one picked. When every log would be
@@ -286,10 +285,10 @@ func ReferenceEnd(paths []string, lasts []*RecordRef, aheads []*ClockJump) (best
 	coveredBy := func(i int) *ClockJump {
 		t := lasts[i].Time
 		for j, a := range aheads {
-			if j == i || a == nil || lasts[j] == nil || a.earliest.IsZero() || a.Newest == nil {
+			if j == i || a == nil || lasts[j] == nil || a.placedLo.IsZero() {
 				continue
 			}
-			if t.After(lasts[j].Time.Add(ClockSlack)) && !t.Before(a.earliest.Add(-ClockSlack)) && !t.After(a.Newest.Time.Add(ClockSlack)) {
+			if t.After(lasts[j].Time.Add(ClockSlack)) && !t.Before(a.placedLo.Add(-ClockSlack)) && !t.After(a.placedHi.Add(ClockSlack)) {
 				return a
 			}
 		}
@@ -809,9 +808,6 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 		if t.After(j.placedHi) {
 			j.placedHi = t
 		}
-	}
-	if !j.Behind && (j.earliest.IsZero() || t.Before(j.earliest)) {
-		j.earliest = t
 	}
 	if !j.Behind {
 		if id := ev.System.EventRecordID; id == 0 {
