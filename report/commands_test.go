@@ -171,3 +171,24 @@ func rowLine(src []byte, row ast.Node) string {
 	}
 	return string(src[start : at+end])
 }
+
+// A comma or full stop that follows a copy command in a sentence is
+// punctuation, not the end of its output file's name: evtx writes "tail
+// -c +N FILE > LOG.evtx, FILE being the input" for a reader given no
+// name, and the Markdown code span of the command held "LOG.evtx,", a
+// command that, pasted, writes a file named so.
+func TestCommandEndsBeforePunctuation(t *testing.T) {
+	for _, c := range []struct{ text, cmd string }{
+		{"copy it into a file of its own (tail -c +1119233 FILE > LOG.evtx, FILE being the input) and give that file", "tail -c +1119233 FILE > LOG.evtx"},
+		{"copy it: tail -c +4097 FILE | head -c 65536 > LOG2.evtx. Then give that file", "tail -c +4097 FILE | head -c 65536 > LOG2.evtx"},
+		{"copy it: tail -c +4097 '/mnt/a,b.' > 'LOG2,.evtx', then give that file", "tail -c +4097 '/mnt/a,b.' > 'LOG2,.evtx'"},
+	} {
+		if got := commandRE.FindString(c.text); got != c.cmd {
+			t.Errorf("in %q the command is %q, want %q", c.text, got, c.cmd)
+		}
+		e := mdEscape(c.text)
+		if !strings.Contains(e, "`"+c.cmd+"`") {
+			t.Errorf("mdEscape(%q) = %q, want the command %q a code span", c.text, e, c.cmd)
+		}
+	}
+}
