@@ -192,3 +192,24 @@ func TestCommandEndsBeforePunctuation(t *testing.T) {
 		}
 	}
 }
+
+// Prose of spaces alone before a copy command does not make the line an
+// indented code block, which shows the code span's backquotes: pasted
+// from it, `tail ...` runs as a command substitution. As rendered by
+// goldmark, the command is a code span in a list item and after "Why: ".
+func TestCommandAfterSpacesIsACodeSpan(t *testing.T) {
+	const cmd = "tail -c +4097 /mnt/vm/System.evtx > LOG2.evtx"
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	for _, lead := range []string{"", " ", "    ", "     ", "        "} {
+		e := mdEscape(lead + cmd)
+		for _, src := range []string{"- " + e + "\n", e + "\n", "Why: " + e + "\n"} {
+			var b bytes.Buffer
+			if err := md.Convert([]byte(src), &b); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); !strings.Contains(got, "<code>"+strings.ReplaceAll(cmd, ">", "&gt;")+"</code>") || strings.Contains(got, "<pre>") {
+				t.Errorf("%q (escaped %q) renders as %q, not a code span", src, e, got)
+			}
+		}
+	}
+}
