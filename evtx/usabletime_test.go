@@ -87,7 +87,15 @@ func TestImplausibleTime(t *testing.T) {
 		{FiletimeToTime(1 << 63), "+30828-09-14T02:48:05.4775808Z (implausible: after the year 9999, a damaged value)"},
 		{FiletimeToTime(0), "1601-01-01T00:00:00.0000000Z"},
 		{time.Time{}, "0001-01-01T00:00:00.0000000Z"},
+		// A SYSTEMTIME (KindSysTime) reaches before 1601, where no
+		// FILETIME does: a damaged value, not FILETIME 0's no time.
+		{time.Date(1500, 6, 1, 0, 0, 0, 0, time.UTC), "1500-06-01T00:00:00.0000000Z (implausible: before 1980, taken for a cleared or damaged value)"},
+		{FiletimeToTime(0).Add(-time.Second), "1600-12-31T23:59:59.0000000Z (implausible: before 1980, taken for a cleared or damaged value)"},
+		{time.Date(0, 0, 0, 0, 0, 0, 0, time.UTC), "-0001-11-30T00:00:00.0000000Z (implausible: before 1980, taken for a cleared or damaged value)"},
 	} {
+		if UsableTime(c.t) == strings.Contains(c.want, "implausible") && !c.t.IsZero() && !c.t.Equal(FiletimeToTime(0)) {
+			t.Errorf("%v: UsableTime %v, but the note says %q", c.t, UsableTime(c.t), c.want)
+		}
 		if got := FormatEventTime(c.t); got != c.want {
 			t.Errorf("FormatEventTime(%v) = %q, want %q", c.t, got, c.want)
 		}

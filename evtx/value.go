@@ -292,10 +292,11 @@ func UsableTime(t time.Time) bool {
 func usableFT(ft uint64) bool { return ft >= minUsableFT && ft <= maxUsableFT }
 
 // minUsableFT and maxUsableFT are MinUsableTime and maxUsableTime as
-// FILETIMEs.
+// FILETIMEs; filetimeZero is the time of FILETIME 0.
 var (
-	minUsableFT = TimeToFiletime(MinUsableTime)
-	maxUsableFT = TimeToFiletime(maxUsableTime)
+	filetimeZero = FiletimeToTime(0)
+	minUsableFT  = TimeToFiletime(MinUsableTime)
+	maxUsableFT  = TimeToFiletime(maxUsableTime)
 )
 
 // Implausible says why t, a record's time that is not the zero time nor
@@ -303,10 +304,12 @@ var (
 // (UsableTime), for a report that prints it beside t: "implausible:
 // before 1980, taken for a cleared or damaged value" or "implausible: after the
 // year 9999, a damaged value"; "" when UsableTime(t), or t is no time.
+// A time before 1601, which a SYSTEMTIME holds and no FILETIME does
+// (TimeToFiletime makes it 0), is before 1980 too, not FILETIME 0.
 func Implausible(t time.Time) string {
 	ft := TimeToFiletime(t)
 	switch {
-	case ft == 0 || t.IsZero():
+	case t.IsZero() || t.Equal(filetimeZero):
 		return ""
 	case ft < minUsableFT:
 		return "implausible: before 1980, taken for a cleared or damaged value"

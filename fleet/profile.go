@@ -491,8 +491,9 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 // whose TimeCreated is since or later (zero: all), as the reader's window
 // selects them (with those it cannot place: no TimeCreated), and for the
 // records before since without a usable TimeCreated (evtx.UsableTime
-// false: FILETIME 0, 1601-01-01, or earlier), which that window leaves
-// out; it returns the renames of both reads. A record without a usable
+// false: FILETIME 0, 1601-01-01, or any other time before 1980,
+// evtx.MinUsableTime), which that window leaves out; it returns the
+// renames of both reads. A record without a usable
 // TimeCreated is placed in no time (placed): counted in Copy.Untimed and
 // named in the Grouping, its computer name and record key counting as
 // the others'. A record without a TimeCreated came through the window
@@ -500,9 +501,10 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 // and dropped out of the grouping with a Period (not counted, its
 // computer not seen, its copy in another file not matched) while the
 // read of every record (Period 0) counted it
-// (TestUntimedRecordsPlacedNowhere). The second read's window holds
-// FILETIME 0 alone, so the chunks the first pass found later in time are
-// not read again (evtx's window memo).
+// (TestUntimedRecordsPlacedNowhere; so did FILETIME 1 and 1970 while
+// the second read's window ended at FILETIME 0). The second read's
+// window holds the times before 1980 alone, so the chunks the first pass
+// found later in time are not read again (evtx's window memo).
 func periodSummaries(l *evtx.Log, workers int, since time.Time, note func(evtx.Summary)) (renames [][2]string, _ error) {
 	renames, err := summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
 	zero := evtx.FiletimeToTime(0)
@@ -512,7 +514,7 @@ func periodSummaries(l *evtx.Log, workers int, since time.Time, note func(evtx.S
 	// Those whose TimeCreated was read and is unusable, before since:
 	// not those without one, which the first read gave.
 	keep := func(tc time.Time) bool { return !tc.IsZero() && !evtx.UsableTime(tc) && tc.Before(since) }
-	more, err := summariesKept(l, evtx.Options{Workers: workers, Until: zero}, keep, note)
+	more, err := summariesKept(l, evtx.Options{Workers: workers, Until: evtx.MinUsableTime}, keep, note)
 	return append(renames, more...), err
 }
 

@@ -51,6 +51,16 @@ func TestUntimedRecordsPlacedNowhere(t *testing.T) {
 			ev.Written = archived.Add(-24 * time.Hour)
 			ev.System.TimeCreated = evtx.FiletimeToTime(0)
 		}, false, false, []time.Duration{10 * 24 * time.Hour, 0}},
+		// Before 1980, taken for a cleared or damaged value (evtx.MinUsableTime):
+		// before every period's start too, and read all the same.
+		{"FILETIME 1", func(ev *evtx.Event) {
+			ev.Written = archived.Add(-24 * time.Hour)
+			ev.System.TimeCreated = evtx.FiletimeToTime(1)
+		}, false, false, []time.Duration{10 * 24 * time.Hour, 0}},
+		{"1970", func(ev *evtx.Event) {
+			ev.Written = archived.Add(-24 * time.Hour)
+			ev.System.TimeCreated = time.Unix(0, 0).UTC()
+		}, false, false, []time.Duration{10 * 24 * time.Hour, 0}},
 		{"year 30828", func(ev *evtx.Event) {
 			ev.System.TimeCreated = time.Date(30828, 9, 14, 2, 48, 5, 0, time.UTC)
 		}, false, true, []time.Duration{10 * 24 * time.Hour, 0}},

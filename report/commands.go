@@ -10,6 +10,13 @@ import (
 // spaces, and the \' that stands for a quote between them.
 const shellWordRE = `(?:'[^']*'|\\'|[^\s'()])+`
 
+// lastWordRE is shellWordRE for the word that ends a command, the file a
+// copy writes: not ending in ',', ';', ':' or '.' unquoted, which in
+// prose are the sentence's punctuation ("tail -c +N FILE > LOG.evtx,
+// FILE being the input"), not the name's (evtx names its output files
+// LOG.evtx, LOG2.evtx, ...).
+const lastWordRE = `(?:'[^']*'|\\'|[^\s'()])*(?:'[^']*'|\\'|[^\s'(),;:.])`
+
 // commandRE matches the shell commands evtx puts in a problem to copy a
 // log out of the bytes it lies in (evtx/copyout.go): dd by blocks, tail -c
 // with an optional head -c, and unzip -p piped into tail -c. A report
@@ -18,7 +25,7 @@ const shellWordRE = `(?:'[^']*'|\\'|[^\s'()])+`
 // wrong bytes).
 var commandRE = regexp.MustCompile(
 	`dd if=` + shellWordRE + ` of=` + shellWordRE + ` bs=\d+ skip=\d+(?: count=\d+)?` +
-		`|(?:unzip -p ` + shellWordRE + ` ` + shellWordRE + ` \| )?tail -c \+\d+ (?:` + shellWordRE + ` )?(?:\| head -c \d+ )?> ` + shellWordRE)
+		`|(?:unzip -p ` + shellWordRE + ` ` + shellWordRE + ` \| )?tail -c \+\d+ (?:` + shellWordRE + ` )?(?:\| head -c \d+ )?> ` + lastWordRE)
 
 // fields is strings.Fields, but a shell command (commandRE) is one field,
 // its spaces kept, so that wrapping never cuts it.

@@ -96,13 +96,14 @@ func mdProse(s string) string {
 	t := strings.TrimLeft(s, " ")
 	lead := s[:len(s)-len(t)]
 	switch {
-	case t == "":
 	case len(lead) >= 4:
 		// Four spaces at the start of a line, or five after "- ", make
 		// an indented code block, which shows the escapes: the first
 		// written as a character reference (CommonMark 2.5) is no
-		// indentation.
+		// indentation. So do spaces alone before a command's code span
+		// (mdEscapeIn), whose backquotes the block would show.
 		return "&#32;" + s[1:]
+	case t == "":
 	case strings.ContainsRune("#+-=:", rune(t[0])):
 		return lead + `\` + t
 	default:
@@ -264,7 +265,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			v = "**" + v + "**"
 		}
 		p.printf("| %s | %s | %s | %s | %s | %s |\n", v, scenarioText(f.Scenario), cell(f.RuleID), ev,
-			windowText(f.WindowSeconds), mdEscape(f.Title))
+			windowText(f.WindowSeconds), mdCell(f.Title))
 	}
 
 	for i, f := range r.Findings {

@@ -560,10 +560,24 @@ func implausibleNote(s string) string {
 	switch {
 	case s == "":
 		return ""
-	case s[0] == '+':
+	case s[0] == '+' || s[0] == '-':
+		// A signed year of four digits or more, then a date and time
+		// that parse (given a plain year): text that merely starts
+		// with a sign ("-", "+1 day") is no time.
+		y := 1
+		for y < len(s) && s[y] >= '0' && s[y] <= '9' {
+			y++
+		}
+		if y < 5 {
+			return ""
+		}
+		if _, err := time.Parse(time.RFC3339Nano, "2000"+s[y:]); err != nil {
+			return ""
+		}
 		t = evtx.FiletimeToTime(math.MaxUint64)
-	case s[0] == '-':
-		t = evtx.FiletimeToTime(1)
+		if s[0] == '-' {
+			t = evtx.FiletimeToTime(1)
+		}
 	default:
 		var err error
 		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {

@@ -543,10 +543,15 @@ func noTimelineEvent(r *Report) string {
 }
 
 // TimelineWhen is a timeline line's time: "2024-05-01T11:00:00Z", or for a
-// group "2024-05-01T10:00:00Z .. 11:00:00Z" (seconds, UTC), followed by
-// why when a time of it is one evtx.UsableTime refuses (eventTime).
+// group "2024-05-01T10:00:00Z .. 11:00:00Z" (seconds, UTC); a time of it
+// that evtx.UsableTime refuses is followed by why (eventTime), and when
+// both of a group's are, once after both.
 func TimelineWhen(l TimelineLine) string {
 	t := shortTime(l.Time)
+	// A time evtx.UsableTime refuses is said to be one (a line of a
+	// timeline around a reference time given with --at, say): the note
+	// follows the time it is about, once after both when both are so.
+	note := implausibleNote(l.Time)
 	if l.LastTime != "" && l.LastTime != l.Time {
 		last := shortTime(l.LastTime)
 		// Only a time shortTime cut to "2024-05-01T10:00:00Z" has a date to
@@ -554,14 +559,13 @@ func TimelineWhen(l TimelineLine) string {
 		if len(t) == 20 && len(last) == 20 && t[:11] == last[:11] {
 			last = last[11:]
 		}
+		if lastNote := implausibleNote(l.LastTime); lastNote != note {
+			t += note
+			note = lastNote
+		}
 		t += " .. " + last
 	}
-	// A time evtx.UsableTime refuses (before 1980, after 9999) is said to be one (a line of a
-	// timeline around a reference time given with --at, say).
-	if n := implausibleNote(l.Time); n != "" {
-		return t + n
-	}
-	return t + implausibleNote(l.LastTime)
+	return t + note
 }
 
 // TimelineText is a timeline line's text with its source: "12x failed RDP

@@ -141,3 +141,45 @@ func TestImplausibleTimeSaid(t *testing.T) {
 		t.Errorf("eventLine = %q, want %q", got, want)
 	}
 }
+
+// Text read back from a report that starts with a sign but is no time
+// ("-", "+1 day", a signed year with no date) gets no note: only a time
+// evtx.FormatTime writes with a signed year (after 9999, before the year
+// 0) is said to be implausible.
+func TestImplausibleNoteNotOnSignedText(t *testing.T) {
+	for _, s := range []string{"-", "+", "+1 day", "-5 minutes", "+30828", "-0001", "+30828-09-14", "-x-09-14T00:00:00Z"} {
+		if got := implausibleNote(s); got != "" {
+			t.Errorf("implausibleNote(%q) = %q, want none: it is no time", s, got)
+		}
+	}
+	for s, want := range map[string]string{
+		"+30828-09-14T02:48:05.4775808Z": " (implausible: after the year 9999, a damaged value)",
+		"-0001-11-30T00:00:00.0000000Z":  " (implausible: before 1980, taken for a cleared or damaged value)",
+		"1979-12-31T23:59:59.9999999Z":   " (implausible: before 1980, taken for a cleared or damaged value)",
+		"1980-01-01T00:00:00.0000000Z":   "",
+		"9999-12-31T23:59:59.9999999Z":   "",
+	} {
+		if got := implausibleNote(s); got != want {
+			t.Errorf("implausibleNote(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// A timeline group whose first time is implausible and whose last is not
+// (a window around a reference time given with --at in 1980) says so of
+// the first time, not after the last one as if that were implausible.
+func TestImplausibleNoteFollowsItsTime(t *testing.T) {
+	const note = " (implausible: before 1980, taken for a cleared or damaged value)"
+	for _, c := range []struct {
+		l    TimelineLine
+		want string
+	}{
+		{TimelineLine{Time: "1979-12-31T23:00:00.0000000Z", LastTime: "1980-01-01T01:00:00.0000000Z"}, "1979-12-31T23:00:00Z" + note + " .. 1980-01-01T01:00:00Z"},
+		{TimelineLine{Time: "9999-12-31T23:00:00.0000000Z", LastTime: "+10000-01-01T01:00:00.0000000Z"}, "9999-12-31T23:00:00Z .. +10000-01-01T01:00:00Z (implausible: after the year 9999, a damaged value)"},
+		{TimelineLine{Time: "1601-01-01T00:00:00.0000001Z", LastTime: "1601-01-01T00:00:05.0000000Z"}, "1601-01-01T00:00:00Z .. 00:00:05Z" + note},
+	} {
+		if got := TimelineWhen(c.l); got != c.want {
+			t.Errorf("TimelineWhen(%+v) = %q, want %q", c.l, got, c.want)
+		}
+	}
+}

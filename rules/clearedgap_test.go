@@ -24,7 +24,10 @@ import (
 // (the clear the next record after its last: nothing written between)
 // still goes on from it, and one numbered on past it (records written
 // between, then cleared) is a gap as any such numbering is. Security's
-// 1102 alike.
+// 1102 alike. A 104 whose BackupPath names the first archive's file
+// (Event Viewer's "Save and Clear" into it) removed nothing no input
+// holds: the window is covered; one naming another file is a gap that
+// names that file.
 func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	// write writes into a folder: Archive-<channel>-1, 48 hourly records
@@ -32,7 +35,7 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 	// when cleared, Archive-<channel>-2, whose first record is the clear
 	// (EventRecordID clearID) 20 hours before t0, and ten hourly records
 	// after it; and <channel>.evtx numbered on from there up to t0.
-	write := func(channel string, clearID uint64, cleared bool) string {
+	write := func(channel string, clearID uint64, cleared bool, backup string) string {
 		dir := t.TempDir()
 		mk := func(at time.Time, id uint64) *evtx.Event {
 			ev := evtxtest.EventLog(at, 6013)
@@ -52,6 +55,9 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 		if cleared {
 			c := evtxtest.LogCleared(at, channel)
 			c.RecordID, c.System.EventRecordID = id, id
+			if backup != "" {
+				c.UserData.Child("BackupPath").Value = evtx.Value{Kind: evtx.KindString, Str: backup}
+			}
 			b = append(b, c)
 		} else {
 			b = append(b, mk(at, id))
@@ -80,14 +86,21 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 			clearID             uint64
 			cleared, covered    bool
 			clear               string // the clear's name in the reason
+			backup              string // the clear's BackupPath
 		}{
-			{"System cleared, numbered from 1", "System", "rdp-tls-disabled", 1, true, false, "Eventlog 104"},
-			{"Security cleared, numbered from 1", "Security", "rdp-logon-account", 1, true, false, "Eventlog 1102"},
-			{"System cleared, numbered on past the archive", "System", "rdp-tls-disabled", 70, true, false, ""},
-			{"System cleared right after the archive", "System", "rdp-tls-disabled", 49, true, true, ""},
-			{"System begun anew (archived when full)", "System", "rdp-tls-disabled", 1, false, true, ""},
+			{"System cleared, numbered from 1", "System", "rdp-tls-disabled", 1, true, false, "Eventlog 104", ""},
+			{"Security cleared, numbered from 1", "Security", "rdp-logon-account", 1, true, false, "Eventlog 1102", ""},
+			{"System cleared, numbered on past the archive", "System", "rdp-tls-disabled", 70, true, false, "", ""},
+			{"System cleared right after the archive", "System", "rdp-tls-disabled", 49, true, true, "", ""},
+			{"System begun anew (archived when full)", "System", "rdp-tls-disabled", 1, false, true, "", ""},
+			// "Save and Clear": the clear saved what it removed to the
+			// first archive, by its name (the folder differs: the disk
+			// is mounted elsewhere), so nothing between is missing.
+			{"System saved to the archive and cleared", "System", "rdp-tls-disabled", 1, true, true, "", `C:\Windows\System32\winevt\Logs\ARCHIVE-System-2024-04-20-12-00-00-000.evtx`},
+			// Saved to a file no input is: the gap names it.
+			{"System saved elsewhere and cleared", "System", "rdp-tls-disabled", 1, true, false, "", `C:\Users\admin\Desktop\System-before-clear.evtx`},
 		} {
-			f := finding(t, analyzePath(t, e, write(c.channel, c.clearID, c.cleared)), c.rule)
+			f := finding(t, analyzePath(t, e, write(c.channel, c.clearID, c.cleared, c.backup)), c.rule)
 			why := strings.Join(f.Reasons, "\n")
 			if c.covered {
 				if f.Verdict == NotChecked {
@@ -101,6 +114,9 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 			}
 			if c.clear != "" && !strings.Contains(why, "begins with the clearing of the log ("+c.clear+" at 2024-04-30T16:00:00.0000000Z, EventRecordID 1): what was written between them was cleared") {
 				t.Errorf("NoShortcuts %v, %s: %s, want the clear named", plain, c.name, why)
+			}
+			if c.backup != "" && !strings.Contains(why, "begins with the clearing of the log (Eventlog 104 at 2024-04-30T16:00:00.0000000Z, EventRecordID 1), which saved what it cleared to "+c.backup+", a file no input is named as") {
+				t.Errorf("NoShortcuts %v, %s: %s, want the backup named", plain, c.name, why)
 			}
 		}
 	}

@@ -409,12 +409,17 @@ func (c *ClockChange) sameComputer(computers ...string) bool {
 // of the host of j's records and of the last-written record (none when
 // they name more than one: sameComputer), one that set the clock ahead, by more than ClockSlack, to a time within
 // ClockSlack of the times of j's records (from the earliest to the
-// newest), written before j's last-written record; or one that set it
-// back, by more than ClockSlack, from such a time, written after the
-// first of j's records and not after the last-written record.
+// newest of those that place a record in time: ClockJump.placedLo,
+// placedHi; none when no time of them does), written before j's
+// last-written record; or one that set it back, by more than
+// ClockSlack, from such a time, written after the first of j's records
+// and not after the last-written record.
 func (j *ClockJump) explainAhead(cands []*ClockChange) []*ClockChange {
+	if j.placedLo.IsZero() {
+		return nil
+	}
 	var out []*ClockChange
-	lo, hi := j.earliest.Add(-ClockSlack), j.Newest.Time.Add(ClockSlack)
+	lo, hi := j.placedLo.Add(-ClockSlack), j.placedHi.Add(ClockSlack)
 	near := func(t time.Time) bool { return !t.Before(lo) && !t.After(hi) && t.After(j.Last.Time.Add(ClockSlack)) }
 	for _, c := range cands {
 		if !c.big() || j.manyHosts || !c.sameComputer(j.lastComputer, j.host) || j.Last.before(c.Record) {
@@ -431,13 +436,18 @@ func (j *ClockJump) explainAhead(cands []*ClockChange) []*ClockChange {
 // behind: of the host of j's records (none when they name more than one:
 // sameComputer), one that set the clock back, by more than ClockSlack, to a time
 // within ClockSlack of the times of j's records (from the oldest to the
-// newest), more than ClockSlack before the first-written record's, and
-// written after the first-written record; or one that set it ahead, by
-// more than ClockSlack, from such a time, written after the first of
-// j's records.
+// newest of those that place a record in time: ClockJump.placedLo,
+// placedHi; none when no time of them does; a record of FILETIME 1 is
+// a cleared value, not a clock set back to 1601), more than ClockSlack
+// before the first-written record's, and written after the
+// first-written record; or one that set it ahead, by more than
+// ClockSlack, from such a time, written after the first of j's records.
 func (j *ClockJump) explainBehind(cands []*ClockChange) []*ClockChange {
+	if j.placedLo.IsZero() {
+		return nil
+	}
 	var out []*ClockChange
-	lo, hi := j.Oldest.Time.Add(-ClockSlack), j.Newest.Time.Add(ClockSlack)
+	lo, hi := j.placedLo.Add(-ClockSlack), j.placedHi.Add(ClockSlack)
 	near := func(t time.Time) bool {
 		return !t.Before(lo) && !t.After(hi) && t.Before(j.FirstWritten.Time.Add(-ClockSlack))
 	}

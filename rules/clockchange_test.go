@@ -133,6 +133,33 @@ func TestClockChangesExplainJumps(t *testing.T) {
 			"the log records clock changes that explain the jump behind: Kernel-General 1 (EventRecordID 81, 2024-04-24T07:59:00.0000000Z) set the clock back from 2024-05-04T07:59:00.0000000Z to 2024-04-24T07:59:00.0000000Z (10 days)",
 			"; Kernel-General 1 (EventRecordID 92, 2024-05-04T17:59:00.0000000Z) set the clock ahead from 2024-04-24T17:59:00.0000000Z to 2024-05-04T17:59:00.0000000Z (10 days)",
 		}},
+		// The same, with a record of a cleared time (FILETIME 1) among
+		// the jump's and a change that set right a clock that read 2015,
+		// which no record of the jump has: the cleared time stretches
+		// the jump's span of times back to 1601, but the change explains
+		// no record of it and is not named.
+		{"clock set back, a cleared time among the records", func() []*evtx.Event {
+			evs := evtxtest.Noise(t0, time.Hour, 100)
+			var out []*evtx.Event
+			for i, ev := range evs {
+				switch i {
+				case 80:
+					out = append(out, evtxtest.KernelGeneral1(at(80).Add(-time.Minute), at(80).Add(-time.Minute-10*day), 1, rundll, 3308))
+				case 90:
+					out = append(out, evtxtest.KernelGeneral1(at(90).Add(-time.Minute-10*day), at(90).Add(-time.Minute), 1, rundll, 3308))
+				case 97:
+					out = append(out, evtxtest.KernelGeneral1(time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), at(97).Add(-time.Minute), 1, svchost, 1540))
+				}
+				if i >= 80 && i < 90 {
+					ev.System.TimeCreated = ev.System.TimeCreated.Add(-10 * day)
+				}
+				if i == 95 {
+					ev.System.TimeCreated = evtx.FiletimeToTime(1)
+				}
+				out = append(out, ev)
+			}
+			return out
+		}, "jump behind=true [81 92]\n", nil},
 		{"lost CMOS time", func() []*evtx.Event {
 			evs := evtxtest.Noise(t0, time.Hour, 100)
 			cmos := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -9,6 +9,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -475,6 +476,11 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			// the two is no gap (logsGap); this one either numbers
 			// from 1 or lies past the next number.
 			between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s): what was written between them was cleared, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b)
+			if to := gapAfter.FirstClearedTo; to != "" {
+				// Saved to a file no input is named as (logsGap):
+				// give that file, and the gap is closed.
+				between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s), which saved what it cleared to %s, a file no input is named as: what was written between them is there, if anywhere, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b, to)
+			}
 		}
 		if a.Time.Before(windowStart) {
 			ls.Detail = fmt.Sprintf("no log of it holds the window's start: %s ends with %s at %s, %s before it, and %s starts with %s at %s, %s after it; %s",
@@ -533,7 +539,9 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 // after the earlier log's last, removed nothing the earlier log does not
 // hold (a clear goes on numbering: the Velocidex Security samples of
 // ../shared/samples begin with the 1102 of their clearing at
-// EventRecordIDs 31878 and 33072).
+// EventRecordIDs 31878 and 33072). Nor did a clear numbered 1 that saved
+// what it removed to the earlier log, by its file name (savedTo: Event
+// Viewer's "Save and Clear" into the file given as the earlier input).
 // It returns nil, nil when the logs leave no such gap.
 func logsGap(ins []*Input, start, ref time.Time) (before, after *Input) {
 	sorted := slices.Clone(ins)
@@ -543,7 +551,7 @@ func logsGap(ins []*Input, start, ref time.Time) (before, after *Input) {
 		if reach != nil && in.FirstWritten.Time.After(reach.LastWritten.Time) &&
 			in.FirstWritten.Time.After(start) && (ref.IsZero() || reach.LastWritten.Time.Before(ref)) {
 			a, b := reach.LastWritten.EventRecordID, in.FirstWritten.EventRecordID
-			if !(b == 1 && in.FirstCleared == "" || a != 0 && b == a+1) {
+			if !(b == 1 && (in.FirstCleared == "" || savedTo(in.FirstClearedTo, reach)) || a != 0 && b == a+1) {
 				return reach, in
 			}
 		}
@@ -690,4 +698,29 @@ func untimedText(q *Query, h *QueryHit) string {
 	rec := &RecordRef{EventRecordID: r.EventRecordID, RecordNumber: r.RecordID, File: r.File}
 	return fmt.Sprintf("%s no TimeCreated, so none can be placed in the window or the look-back, and none is counted (a record header time is when the record was written, not when its event happened); the last written: %s (%s); read it with evtxrdp dump",
 		what, rec, written)
+}
+
+// savedTo reports whether backup, the Windows path a clear saved what it
+// removed to (Input.FirstClearedTo), names the file of in, or of a copy
+// read as one with it: the same file name, case-insensitive as on
+// Windows; the folder is not compared, as a disk mounted or copied
+// elsewhere has other folders.
+func savedTo(backup string, in *Input) bool {
+	if backup == "" || in == nil {
+		return false
+	}
+	name := backup[strings.LastIndexAny(backup, `\/`)+1:]
+	if name == "" {
+		return false
+	}
+	same := func(p string) bool { return strings.EqualFold(path.Base(strings.ReplaceAll(p, `\`, "/")), name) }
+	if same(in.Path) {
+		return true
+	}
+	for _, p := range in.Parts {
+		if same(p.Path) {
+			return true
+		}
+	}
+	return false
 }

@@ -157,10 +157,13 @@ type ClockJump struct {
 	// the one with the earliest TimeCreated.
 	Count                 int
 	First, Newest, Oldest *RecordRef
-	// earliest is, for a jump ahead, the earliest TimeCreated of its
-	// records: with Newest's, the span of time the clock showed while it
-	// ran ahead (ReferenceEnd).
-	earliest time.Time
+	// placedLo and placedHi are the earliest and latest of its records'
+	// times that place a record in time (evtx.UsableTime), zero when none
+	// does: the span a clock change explains (explainAhead,
+	// explainBehind) and, for a jump ahead, the span of time the clock
+	// showed while it ran ahead (ReferenceEnd), which a cleared or
+	// damaged time (1601, the year 30828) would stretch over centuries.
+	placedLo, placedHi time.Time
 	// copies is set for a log of copies read as one: its records are
 	// named with the copy that holds them (LogRecordRef).
 	copies bool
@@ -260,7 +263,7 @@ type LastAhead struct {
 // String is the warning for a.
 func (a *LastAhead) String() string {
 	return fmt.Sprintf("clock ahead at the end of %s: its last-written record (%s, %s) lies in the time the machine's clock showed while it ran ahead: %s holds records of that time (%s to %s) written before its own last-written record (%s, %s); \"now\" is not taken from %s",
-		a.Path, a.Last, evtx.FormatEventTime(a.Last.Time), a.By.Path, evtx.FormatEventTime(a.By.earliest), evtx.FormatEventTime(a.By.Newest.Time), a.By.Last, evtx.FormatEventTime(a.By.Last.Time), a.Path)
+		a.Path, a.Last, evtx.FormatEventTime(a.Last.Time), a.By.Path, evtx.FormatEventTime(a.By.placedLo), evtx.FormatEventTime(a.By.placedHi), a.By.Last, evtx.FormatEventTime(a.By.Last.Time), a.Path)
 }
 
 // ReferenceEnd picks the log whose last-written record gives the reference
@@ -270,7 +273,9 @@ func (a *LastAhead) String() string {
 // its path. It returns the index of the log with the latest last-written
 // record (-1 when no log has one), passing over a log whose last-written
 // record lies later than another log's last-written record (by more than
-// ClockSlack) and within ClockSlack of the span of that log's jump ahead:
+// ClockSlack) and within ClockSlack of the span of that log's jump ahead
+// (of its records' times that place a record in time: a damaged time of
+// the year 30828 among them does not stretch it; ClockJump.placedHi):
 // that record was written while the clock ran ahead, before the other
 // log's last-written record (see LastAhead). passed lists the logs passed
 // over whose record is later than the one picked. When every log would be
@@ -280,10 +285,10 @@ func ReferenceEnd(paths []string, lasts []*RecordRef, aheads []*ClockJump) (best
 	coveredBy := func(i int) *ClockJump {
 		t := lasts[i].Time
 		for j, a := range aheads {
-			if j == i || a == nil || lasts[j] == nil || a.earliest.IsZero() || a.Newest == nil {
+			if j == i || a == nil || lasts[j] == nil || a.placedLo.IsZero() {
 				continue
 			}
-			if t.After(lasts[j].Time.Add(ClockSlack)) && !t.Before(a.earliest.Add(-ClockSlack)) && !t.After(a.Newest.Time.Add(ClockSlack)) {
+			if t.After(lasts[j].Time.Add(ClockSlack)) && !t.Before(a.placedLo.Add(-ClockSlack)) && !t.After(a.placedHi.Add(ClockSlack)) {
 				return a
 			}
 		}
@@ -796,8 +801,13 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	if j.Newest == nil || t.After(j.Newest.Time) || t.Equal(j.Newest.Time) && r.before(j.Newest) {
 		j.Newest = r
 	}
-	if !j.Behind && (j.earliest.IsZero() || t.Before(j.earliest)) {
-		j.earliest = t
+	if evtx.UsableTime(t) {
+		if j.placedLo.IsZero() || t.Before(j.placedLo) {
+			j.placedLo = t
+		}
+		if t.After(j.placedHi) {
+			j.placedHi = t
+		}
 	}
 	if !j.Behind {
 		if id := ev.System.EventRecordID; id == 0 {
@@ -901,7 +911,7 @@ func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
 	}
 	if first != nil && !writtenTime(first).IsZero() {
 		in.FirstWritten = LogRecordRef(l, first)
-		in.FirstCleared = clearText(first)
+		in.FirstCleared, in.FirstClearedTo = clearText(first)
 	}
 	if ev != nil {
 		in.Exported = known(ev.Written).IsZero() || ev.System.EventRecordID != 0 && ev.System.EventRecordID != ev.RecordID
@@ -1020,23 +1030,31 @@ func (s *scanner) findClocks() {
 // is logged in System too (omerbenamram evtx samples system.evtx,
 // EventRecordIDs 1847 and 1848: the clearing of
 // Microsoft-Windows-Sysmon/Operational) and says nothing of System.
+// backup is the 104's LogFileCleared/BackupPath (empty in those two
+// samples), the file the clear saved what it removed to, "" for none.
 // Microsoft, "1102(S): The audit log was cleared.",
 // https://learn.microsoft.com/windows/security/threat-protection/auditing/event-1102;
-// the 104's provider and LogFileCleared fields are those of the sample.
-func clearText(ev *evtx.Event) string {
+// the 104's provider and LogFileCleared fields are those of the sample;
+// EvtClearLog's TargetFilePath, "the full path to the target log file
+// that will receive the events", is what a clear saves to
+// (https://learn.microsoft.com/windows/win32/api/winevt/nf-winevt-evtclearlog).
+func clearText(ev *evtx.Event) (name, backup string) {
 	if ev == nil || !strings.EqualFold(ev.System.Provider.Name, "Microsoft-Windows-Eventlog") {
-		return ""
+		return "", ""
 	}
 	switch {
 	case ev.System.EventID == 1102 && strings.EqualFold(ev.System.Channel, "Security"):
-		return "Eventlog 1102"
+		return "Eventlog 1102", ""
 	case ev.System.EventID == 104 && strings.EqualFold(ev.System.Channel, "System"):
 		if ev.UserData != nil && ev.UserData.Name == "LogFileCleared" {
 			if c := ev.UserData.Child("Channel"); c != nil && !strings.EqualFold(strings.TrimSpace(c.Text()), "System") {
-				return ""
+				return "", ""
+			}
+			if b := ev.UserData.Child("BackupPath"); b != nil {
+				backup = strings.TrimSpace(b.Text())
 			}
 		}
-		return "Eventlog 104"
+		return "Eventlog 104", backup
 	}
-	return ""
+	return "", ""
 }

@@ -184,6 +184,11 @@ type Input struct {
 	// "": the log was cleared then, and what was written before it is
 	// not in it.
 	FirstCleared string
+	// FirstClearedTo is the file the clear FirstCleared names saved what
+	// it removed to (Eventlog 104's BackupPath: Event Viewer's "Save and
+	// Clear", wevtutil cl /bu), as Windows wrote it; "" when it saved
+	// none, or says none (Security's 1102 has no such field).
+	FirstClearedTo string
 	// Exported is set when the log is a saved copy of another (Event
 	// Viewer's "Save All Events As", wevtutil epl): its last-written
 	// record's number differs from its EventRecordID (the records were

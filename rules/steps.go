@@ -735,4 +735,15 @@ func englishBuiltins(s *Step) []string {
 // folder, BackupACLs, is named on the Windows drive too (backupRoot): as
 // C:\BackupACLs, a VM whose Windows drive has another letter failed to
 // save the backups, and the changes guarded by the saves did not run.
-var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|[\s"'=(,;])C:\\(Windows|ProgramData|BackupACLs)(\\|[\s"'),;|]|$)|-DriveLetter\s+'?C'?(\s|\||$)`)
+//
+// It matches the name whatever is around it but a letter, digit or
+// underscore (C:\WindowsApps, D:\Windows are other folders): a
+// redirection (>C:\Windows\Temp\x), a command separator (&, ;, |), a
+// colon-bound parameter (-Destination:C:\ProgramData), quotes,
+// brackets, \\?\ before it, and a forward slash for the backslash:
+// "Windows supports either the forward slash ... or the backslash ... as
+// path separator characters" (Path.DirectorySeparatorChar,
+// https://learn.microsoft.com/dotnet/api/system.io.path.directoryseparatorchar),
+// PowerShell's paths included. A list of the characters allowed around
+// it let '>', '&' and '/' through.
+var fixedWindowsDrive = regexp.MustCompile(`(?i)(^|\W)C:[\\/]+(Windows|ProgramData|BackupACLs)(\W|$)|-DriveLetter[\s:]+['"]?C['"]?(\W|$)`)

@@ -1254,6 +1254,21 @@ func TestFixedWindowsDriveRefused(t *testing.T) {
 		{`Set-Location C:\ProgramData; Get-ChildItem`, true},
 		{`echo C:\Windows| findstr W`, true},
 		{`Get-Item C:\WindowsApps`, false},
+		// Whatever comes before or after the name: a redirection, a
+		// command separator, a forward slash (which PowerShell and most
+		// Windows programs take), a colon-bound parameter.
+		{`icacls C:\BackupACLs /save >C:\Windows\Temp\acl.txt`, true},
+		{`pushd C:\Windows&& dir`, true},
+		{`Get-Item C:/Windows/System32/drivers/termdd.sys`, true},
+		{`Copy-Item a.reg -Destination:C:\ProgramData\x`, true},
+		{`dir \\?\C:\Windows\Minidump`, true},
+		{`$p = "{0}" -f 'C:\ProgramData'`, true},
+		{`Get-Volume -DriveLetter "C" | Format-List Size`, true},
+		{`Get-Volume -DriveLetter:C`, true},
+		{`Get-Volume -DriveLetter C;`, true},
+		{`Get-Item C:\ProgramDataX`, false},
+		{`Get-Volume -DriveLetter Contoso`, false},
+		{`Get-Item D:\Windows\MEMORY.DMP`, false},
 	} {
 		if got := fixedWindowsDrive.MatchString(c.line); got != c.bad {
 			t.Errorf("%s: refused %v, want %v", c.line, got, c.bad)
