@@ -105,7 +105,8 @@ flags:
 exit codes (the same for every format):
   0  no scenario detected or possible (resolved ones included)
   3  at least one scenario detected or possible (on any machine)
-  1  no readable log among the inputs (or a rule file is invalid)
+  1  no readable log among the inputs, none of a channel the rules read
+     (an Application log alone), or a rule file is invalid
   2  usage error
 `
 
