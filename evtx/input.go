@@ -82,9 +82,15 @@ func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 	// https://tukaani.org/xz/xz-file-format.txt).
 	switch {
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
-		return fmt.Errorf("%w: a gzip-compressed file (starts with % x): decompress it (gunzip -k, or zcat FILE > LOG.evtx) and give the log", ErrNotEVTX, head)
+		return fmt.Errorf("%w: a gzip-compressed file (starts with % x): decompress it (gunzip -k, or zcat FILE > LOG.evtx) and give the log (a .tar.gz: tar xzf FILE, and give the folder)", ErrNotEVTX, head)
 	case len(head) >= 6 && string(head[:6]) == "\xfd7zXZ\x00":
-		return fmt.Errorf("%w: an xz-compressed file (starts with % x): decompress it (unxz -k, or xzcat FILE > LOG.evtx) and give the log", ErrNotEVTX, head)
+		return fmt.Errorf("%w: an xz-compressed file (starts with % x): decompress it (unxz -k, or xzcat FILE > LOG.evtx) and give the log (a .tar.xz: tar xJf FILE, and give the folder)", ErrNotEVTX, head)
+	}
+	if isTar(r, size) {
+		// Checked before the look for a log further on: the first
+		// member's log lies 512 bytes (or more) in, and "copy it out
+		// with tail -c" gave that log with every member after it.
+		return fmt.Errorf("%w: a tar archive (\"ustar\" at offset 257): extract it (tar xf FILE, which reads a gzip- or xz-compressed one too) and give the folder of logs it holds", ErrNotEVTX)
 	}
 	if off, what, ok := signatureWithin(r, 0, size, true); ok {
 		return fmt.Errorf("%w: no file header or chunk signature at the start (it starts with % x), but %s at offset %#x: "+
@@ -92,6 +98,27 @@ func notEVTX(r io.ReaderAt, size int64, head []byte, o Options) error {
 			"(%s) and give that file", ErrNotEVTX, head, what, off, plural.N(off, "byte"), copyOutCommand(o, off, size, "LOG.evtx", false))
 	}
 	return fmt.Errorf("%w: no file header or chunk signature (starts with % x)", ErrNotEVTX, head)
+}
+
+// isTar reports whether r (size bytes) starts with a tar header block:
+// the magic field at offset 257 holds "ustar" followed by a NUL (POSIX
+// ustar and pax: TMAGIC, "including the trailing null byte", tar.h,
+// https://man7.org/linux/man-pages/man0/tar.h.0p.html; the field's offset,
+// struct ustar_header in git's tar.h,
+// https://www.kernel.org/pub/scm/git/git.git/tree/tar.h) or by two
+// spaces and a NUL (GNU tar's own format, its default: "ustar  \x00"
+// in the archives tar cf writes on Debian). A Logs folder packed with tar
+// was called a log carved with 1,024 bytes before it, and the command
+// given copied out its first member with every member after it.
+func isTar(r io.ReaderAt, size int64) bool {
+	if size < 512 {
+		return false // less than one header block
+	}
+	var m [8]byte
+	if n, _ := r.ReadAt(m[:], 257); n < len(m) {
+		return false
+	}
+	return string(m[:6]) == "ustar\x00" || string(m[:]) == "ustar  \x00"
 }
 
 // sigFileHeader is what signatureWithin says of a file header found.

@@ -241,6 +241,8 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 			}
 			units = append(units, &Unit{Path: sub, Logs: logs})
 			probs = append(probs, nestedArchives(sub)...)
+		case (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) && unreadArchive(e.Name()) != "":
+			probs = append(probs, fmt.Errorf("fleet: %s: %s, not read (only .zip archives are read: extract it and give what it holds as a PATH of its own)", sub, unreadArchive(e.Name())))
 		}
 		if len(units) > MaxUnits {
 			break
@@ -392,11 +394,32 @@ func skippedBelow(p string, entries []fs.DirEntry) []error {
 			probs = append(probs, fmt.Errorf("fleet: %s: %s below the logs folder %s, not read with it (a folder holding .evtx files is read alone; give %s as a PATH of its own)", sub, what, p, sub))
 		case (e.Type().IsRegular() || link && !linksToDir(sub)) && strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
 			probs = append(probs, fmt.Errorf("fleet: %s: an archive beside the logs of %s, not read with them (give it as a PATH of its own)", sub, p))
+		case (e.Type().IsRegular() || link && !linksToDir(sub)) && unreadArchive(e.Name()) != "":
+			probs = append(probs, fmt.Errorf("fleet: %s: %s beside the logs of %s, not read with them (only .zip archives are read: extract it and give what it holds as a PATH of its own)", sub, unreadArchive(e.Name()), p))
 		case e.Type().IsRegular() && !isEVTXName(e.Name()) && evtxMagic(sub):
 			probs = append(probs, fmt.Errorf("fleet: %s: a log (it starts with an EVTX file header) beside the logs of %s whose name does not end in .evtx, not read with them (give it as a PATH of its own)", sub, p))
 		}
 	}
 	return probs
+}
+
+// unreadArchive names, by its file name's ending, an archive or
+// compressed file that evtxrdp does not read ("a tar archive", "a
+// gzip-compressed file"), "" for any other name. A fleet folder of
+// vm1.tar.gz and vm2/ was analysed as vm2 alone, with no word of vm1.
+func unreadArchive(name string) string {
+	n := strings.ToLower(name)
+	for _, a := range []struct{ ext, what string }{
+		{".tar", "a tar archive"}, {".tar.gz", "a compressed tar archive"}, {".tgz", "a compressed tar archive"},
+		{".tar.xz", "a compressed tar archive"}, {".txz", "a compressed tar archive"}, {".tar.bz2", "a compressed tar archive"},
+		{".7z", "a 7-Zip archive"}, {".rar", "a RAR archive"}, {".cab", "a cabinet archive"},
+		{".evtx.gz", "a gzip-compressed log"}, {".evtx.xz", "an xz-compressed log"},
+	} {
+		if strings.HasSuffix(n, a.ext) {
+			return a.what
+		}
+	}
+	return ""
 }
 
 // holdsLogs reports whether directory d holds an .evtx file or a .zip

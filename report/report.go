@@ -426,8 +426,8 @@ type Input struct {
 	ChannelFromEvents bool   `json:"channel_from_events,omitempty"`
 	FileChannel       string `json:"file_channel,omitempty"`
 	// ChannelUnknown is true for a log that could not be read and whose
-	// file name names no channel the rules read (standard input, an
-	// export.evtx): Channel is then only its file name's ("" for standard
+	// file name names no channel (standard input, an export.evtx:
+	// rules.FileNameClaim): Channel is then only its file name's ("" for standard
 	// input), and the log may be one a rule reads.
 	ChannelUnknown bool `json:"channel_unknown,omitempty"`
 	// Channels lists, for a log whose records are of several channels

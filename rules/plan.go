@@ -84,11 +84,17 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 				p.warnings = append(p.warnings, misnamedText(in))
 			}
 		}
-		if !in.ChannelFromEvents && !needed(in.Channel) {
-			// No record told the channel and the file name names none
-			// the rules read: a log that cannot be read, or whose
-			// records all failed, may be any channel's (a System log
-			// copied as export.evtx and cut after its file header).
+		if !in.ChannelFromEvents && !needed(in.Channel) && FileNameClaim(in.Channel) == "" {
+			// No record told the channel and the file name names no
+			// channel: a log that cannot be read, or whose records all
+			// failed, may be any channel's (a System log copied as
+			// export.evtx and cut after its file header). A file named
+			// after a channel no rule reads
+			// (Microsoft-Windows-AAD%4Operational.evtx, one of the
+			// hundreds of a disk's winevt/Logs, empty or cut when the
+			// disk was detached) is that channel's, as a System.evtx
+			// cut alike is System's: it is not offered to every rule as
+			// the log that may be theirs.
 			if err := unreadableUnnamed(l, in.Err); err != nil {
 				in.Err, in.ChannelUnknown = err, true
 			}

@@ -101,7 +101,7 @@ type Input struct {
 	FileChannel       string
 	// ChannelUnknown is set for a log that could not be read (Err: no
 	// record read, or every record decoded in part, naming no channel)
-	// and whose file name names no channel the rules read: no record told
+	// and whose file name names no channel (FileNameClaim): no record told
 	// its channel, so it may be any channel's, and the rules say so
 	// rather than that no log of theirs was given.
 	ChannelUnknown bool

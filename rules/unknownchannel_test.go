@@ -114,3 +114,52 @@ func TestPartialOnlyLogOfUnknownChannel(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableLogNamedAfterUnreadChannel: a disk's winevt/Logs holds
+// hundreds of logs named after their channels, some empty (0 bytes) or
+// cut when the disk was detached. Such a log named after a channel no
+// rule reads (Microsoft-Windows-AAD%4Operational.evtx, Application.evtx)
+// is that channel's, as a cut System.evtx is System's: unreadable, but
+// not "channel unknown". Every rule without its log listed each of them
+// as "it may be this channel's log" (60 empty files made each rule's
+// reason 600 lines long); only a log whose name names no channel
+// (export.evtx) may be any channel's.
+func TestUnreadableLogNamedAfterUnreadChannel(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	b, err := evtxtest.Bytes([]*evtx.Event{evtxtest.Schannel36871(t0, 10013)}, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"Microsoft-Windows-AAD%4Operational.evtx": nil,      // empty
+		"Application.evtx":                        b[:3000], // cut after its file header
+		"export.evtx":                             nil,      // names no channel
+		"System.evtx":                             b,        // read
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, plain := range []bool{false, true} {
+		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir)
+		for _, in := range res.Inputs {
+			name := filepath.Base(in.Path)
+			if name == "System.evtx" {
+				continue
+			}
+			if name == "export.evtx" && in.Err == nil {
+				t.Errorf("NoShortcuts %v: %s read without error", plain, name)
+			}
+			if want := name == "export.evtx"; in.ChannelUnknown != want {
+				t.Errorf("NoShortcuts %v: %s: channel unknown %v, want %v (channel %q)", plain, name, in.ChannelUnknown, want, in.Channel)
+			}
+		}
+		f := finding(t, res, "rdp-firewall-rules")
+		why := strings.Join(f.Reasons, "\n")
+		if f.Verdict != NotChecked || !strings.Contains(why, "export.evtx could not be read in full") || strings.Contains(why, "AAD") || strings.Contains(why, "Application.evtx") {
+			t.Errorf("NoShortcuts %v: reasons %q", plain, why)
+		}
+	}
+}

@@ -26,7 +26,8 @@ Diagnose failed RDP connections from Windows machines' event logs. PATH is
 an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, a directory that
 holds such folders, volumes and zips at any depth (a fleet: one per
-machine), or - for standard input (copied once to a temporary file, at
+machine; a .tar, .tgz, .7z or .rar there is named on stderr, not read:
+extract it), or - for standard input (copied once to a temporary file, at
 most 1 GiB). Only the logs of the channels the rules read are read
 (System, Security, and the Remote Desktop, RD Connection Broker and Windows
 Firewall logs that 'evtxrdp rules' lists), and only records in the
@@ -105,7 +106,8 @@ flags:
 exit codes (the same for every format):
   0  no scenario detected or possible (resolved ones included)
   3  at least one scenario detected or possible (on any machine)
-  1  no readable log among the inputs (or a rule file is invalid)
+  1  no readable log among the inputs, none of a channel the rules read
+     (an Application log alone), or a rule file is invalid
   2  usage error
 `
 

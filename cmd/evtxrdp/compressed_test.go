@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"os"
@@ -36,6 +37,43 @@ func TestCompressedLogNamed(t *testing.T) {
 			code, _, errOut := runCmd(cmd, c.path)
 			if code != exitFailure || !strings.Contains(errOut, c.says) || !strings.Contains(errOut, "decompress it") {
 				t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and %q", cmd, c.path, code, errOut, c.says)
+			}
+		}
+	}
+}
+
+// TestTarArchiveNamed: a Logs folder packed with tar (POSIX or GNU
+// format) was called a log carved with 512 bytes before it, with a
+// "tail -c +513" that copies the first member and every member after
+// it; every command now says it is a tar archive and to extract it,
+// naming the file and offset 0, exit 1, and gives no tail command.
+func TestTarArchiveNamed(t *testing.T) {
+	src, err := os.ReadFile("../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, format := range []tar.Format{tar.FormatUSTAR, tar.FormatPAX, tar.FormatGNU} {
+		var b bytes.Buffer
+		w := tar.NewWriter(&b)
+		for _, name := range []string{"Logs/System.evtx", "Logs/Security.evtx"} {
+			if err := w.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(src)), Format: format}); err != nil {
+				t.Fatal(err)
+			}
+			w.Write(src)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, format.String()+".tar")
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		says := path + ": file header: offset 0x0: not an EVTX file: a tar archive"
+		for _, cmd := range []string{"analyze", "query", "dump"} {
+			code, _, errOut := runCmd(cmd, path)
+			if code != exitFailure || !strings.Contains(errOut, says) || !strings.Contains(errOut, "tar xf FILE") || strings.Contains(errOut, "tail -c") {
+				t.Errorf("%s %s: exit %d, stderr %q; want exit 1 and %q", cmd, format, code, errOut, says)
 			}
 		}
 	}

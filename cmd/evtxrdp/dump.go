@@ -55,9 +55,11 @@ file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 A directory's .evtx files are read, not what lies below it: its
-subfolders that hold logs, the .zip archives beside its logs and the
-files there that hold a log under another name (System.evtx.bak) are
-named on stderr, as analyze names them (give them as PATHs of their own);
+subfolders that hold logs, the .zip archives beside its logs (and the
+.tar, .tgz, .7z, .rar or .evtx.gz files there, which evtxrdp does not
+read: extract them) and the files there that hold a log under another
+name (System.evtx.bak) are named on stderr, as analyze names them (give
+them as PATHs of their own);
 a directory without .evtx files (a folder per machine: analyze reads
 them) is an error that names the places below it that hold logs.
 
@@ -537,9 +539,9 @@ func (d *dumper) dump(l *evtx.Log) error {
 
 // channelUnknownTail ends what dump says of a log no record of which
 // told its channel (none read, or every one decoded in part) and whose
-// file name names none the rules read: the words analyze gives it
+// file name names no channel: the words analyze gives it
 // (rules.Input.ChannelUnknown; the reasons its input gives are dump's).
-const channelUnknownTail = " (its file name names no channel the rules read; analyze lists it as \"channel unknown\": it may be the log of any channel they read)"
+const channelUnknownTail = " (its file name names no channel; analyze lists it as \"channel unknown\": it may be the log of any channel they read)"
 
 func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 	st := f.Stats()
@@ -1042,12 +1044,16 @@ func appendHexUpper(b []byte, p []byte) []byte {
 	return b
 }
 
-// unnamedLog reports whether l's file name names no channel the
-// built-in rules read (export.evtx, standard input), as analyze decides
-// it (rules.LogChannel): a log named after one (System.evtx) is that
-// channel's log to analyze when no record tells.
+// unnamedLog reports whether l's file name names no channel
+// (export.evtx, standard input: rules.FileNameClaim), as analyze decides
+// it (rules.LogChannel): a log named after one (System.evtx, or
+// Microsoft-Windows-AAD%4Operational.evtx, which no rule reads) is that
+// channel's log when no record tells.
 func unnamedLog(l *evtx.Log) bool {
 	_, fileCh, _ := rules.LogChannel(l, noChannel)
+	if rules.FileNameClaim(fileCh) != "" {
+		return false // named after a channel: that channel's log
+	}
 	rs, err := rules.Builtin()
 	if err != nil {
 		return false

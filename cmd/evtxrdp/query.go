@@ -29,9 +29,11 @@ PATH is an .evtx file, a directory of them, a mounted Windows volume (its
 Windows/System32/winevt/Logs is used), a .zip of logs, or - for standard
 input (copied once to a temporary file, at most 1 GiB).
 A directory's .evtx files are read, not what lies below it: its
-subfolders that hold logs, the .zip archives beside its logs and the
-files there that hold a log under another name (System.evtx.bak) are
-named on stderr, as analyze names them (give them as PATHs of their own);
+subfolders that hold logs, the .zip archives beside its logs (and the
+.tar, .tgz, .7z, .rar or .evtx.gz files there, which evtxrdp does not
+read: extract them) and the files there that hold a log under another
+name (System.evtx.bak) are named on stderr, as analyze names them (give
+them as PATHs of their own);
 a directory without .evtx files (a folder per machine: analyze reads
 them) is an error that names the places below it that hold logs.
 
