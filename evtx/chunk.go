@@ -310,6 +310,10 @@ type chunkResult struct {
 	// staleOld indexes those of stale that lie in old chunks
 	// (Stats.StaleOldChunks).
 	staleOld []int
+	// foreign names the chunk by its size and CRC32 when it is counted
+	// in ForeignChunks: a merged log counts one another of its logs
+	// holds once.
+	foreign *gapKey
 	// span is the lowest- and highest-numbered of the records Next would
 	// consider yielding (chunkJob.cands' records), for LostRecords.
 	span candSpan
@@ -467,6 +471,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 	res.span.noteHeader(&h, len(c))
 	if j.foreign != "" && !w.slackOnly {
 		res.st.ForeignChunks = 1
+		res.foreign = &gapKey{size: uint32(len(c)), sum: crc32.ChecksumIEEE(c)}
 		fail(0, 0, fmt.Errorf("%w: chunk %d is not this log's (another log's chunk, copied or carved into the file): %s; its records are read as old records, not as the log's (Options.Recover yields them: evtxrdp dump --recover prints them)", ErrCorrupt, j.index, j.foreign))
 	}
 	trusted := true

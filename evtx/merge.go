@@ -1313,9 +1313,10 @@ func (m *merged) stats() Stats {
 func (m *merged) tally() (Stats, []Damage) {
 	var s Stats
 	ds := make([]Damage, len(m.files))
-	bad := map[recKey]int{}         // the first part holding each of Reader.bad
-	gapsBefore := map[gapKey]int{}  // the most copies of a span in one part read before
-	staleBefore := map[recKey]int{} // the same of an old record
+	bad := map[recKey]int{}           // the first part holding each of Reader.bad
+	gapsBefore := map[gapKey]int{}    // the most copies of a span in one part read before
+	staleBefore := map[recKey]int{}   // the same of an old record
+	foreignBefore := map[gapKey]int{} // the same of another log's chunk
 	for i, f := range m.files {
 		p := f.Reader.Stats()
 		if i == 0 {
@@ -1379,6 +1380,9 @@ func (m *merged) tally() (Stats, []Damage) {
 		s.Stale += p.Stale
 		s.StaleOldChunks += p.StaleOldChunks
 		s.ForeignChunks += p.ForeignChunks
+		// Another log's chunks an earlier part holds too (as many
+		// times): a chunk found in two copies is one foreign chunk.
+		heldBefore(f.Reader.foreign, foreignBefore, func(_ gapKey, n int) { s.ForeignChunks -= n })
 		// Those of them in old chunks an earlier part holds too (in
 		// slack or an old chunk) are not counted again either.
 		here := map[recKey]int{}

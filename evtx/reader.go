@@ -155,6 +155,8 @@ type Reader struct {
 	stale []recKey
 	// staleOld are those of stale in old chunks (Stats.StaleOldChunks).
 	staleOld []recKey
+	// foreign: chunkResult.foreign of every chunk read that has one.
+	foreign []gapKey
 	// mergePart tells that the Reader reads a part of a merged log, which
 	// alone needs inDups and bad (kept only then: they grow with the log).
 	mergePart bool
@@ -845,6 +847,9 @@ func (rd *Reader) Next() (*Event, error) {
 				rd.staleOld = append(rd.staleOld, res.stale[i])
 			}
 			rd.stale = append(rd.stale, res.stale...)
+			if res.foreign != nil {
+				rd.foreign = append(rd.foreign, *res.foreign)
+			}
 		}
 		rd.keepErrs(res.errs...)
 		pass := 0

@@ -70,7 +70,8 @@ type Stats struct {
 	// ForeignChunks counts the chunks the file header counts that are not
 	// the log's (another log's chunk copied or carved into the file): their
 	// records are old records, counted in StaleOldChunks, and each has a
-	// FormatError saying why.
+	// FormatError saying why. A merged log counts one that several of its
+	// logs hold once (the same bytes: a log and its copy).
 	ForeignChunks int
 	// SlackRead counts the records of chunk slack yielded as events
 	// (Options.Recover; Event.Recovered is RecoveredSlack); they are also
