@@ -159,14 +159,11 @@ func newFleetEntry(r *Report, e string) FleetEntry {
 func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
 	switch f {
 	case FormatJSON:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(fl); err != nil {
+		b, err := encodeIndented(fl, "", "  ")
+		if err != nil {
 			return err
 		}
-		_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
+		_, err = w.Write(EscapeJSONUnsafe(b))
 		return err
 	case FormatJSONL:
 		for _, r := range fl.Reports {

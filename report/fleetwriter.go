@@ -3,7 +3,6 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -77,12 +76,9 @@ func (fw *FleetWriter) Add(r *Report, e string) error {
 	case FormatJSON:
 		// As an element of the document's "reports" array, indented as
 		// WriteFleet's encoder indents it there.
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("    ", "  ")
-		enc.SetEscapeHTML(false)
-		if fw.err = enc.Encode(r); fw.err == nil {
-			_, fw.err = cw.Write(EscapeJSONUnsafe(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
+		var b []byte
+		if b, fw.err = encodeIndented(r, "    ", "  "); fw.err == nil {
+			_, fw.err = cw.Write(EscapeJSONUnsafe(bytes.TrimSuffix(b, []byte("\n"))))
 		}
 	}
 	fw.size += cw.n
@@ -126,14 +122,11 @@ func (fw *FleetWriter) Close(notRead []string) error {
 	if len(fw.ends) > 0 {
 		fl.Reports = []*Report{nil}
 	}
-	var doc bytes.Buffer
-	enc := json.NewEncoder(&doc)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fl); err != nil {
+	doc, err := encodeIndented(fl, "", "  ")
+	if err != nil {
 		return err
 	}
-	b := EscapeJSONUnsafe(doc.Bytes())
+	b := EscapeJSONUnsafe(doc)
 	if len(fw.ends) == 0 {
 		_, err := fw.w.Write(b)
 		return err
@@ -157,7 +150,7 @@ func (fw *FleetWriter) Close(notRead []string) error {
 			return err
 		}
 	}
-	_, err := fw.w.Write(b[at+len(placeholder)-len("\n  ]"):])
+	_, err = fw.w.Write(b[at+len(placeholder)-len("\n  ]"):])
 	return err
 }
 

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -892,14 +891,11 @@ func problems(in Input) []string {
 // controls and bidirectional overrides, evtx.IsUnsafeRune) as \u escapes:
 // the JSON means exactly the same.
 func WriteJSON(w io.Writer, r *Report) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	b, err := encodeIndented(r, "", "  ")
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(EscapeJSONUnsafe(buf.Bytes()))
+	_, err = w.Write(EscapeJSONUnsafe(b))
 	return err
 }
 
