@@ -121,3 +121,25 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 		}
 	}
 }
+
+// savedTo matches a clear's BackupPath to the earlier input by file
+// name, whatever the folders and case, but not when the cleared log has
+// that name too: a System.evtx saved as System.evtx is not told from an
+// older copy of the live System.evtx (a shadow copy's) by its name.
+func TestSavedToByName(t *testing.T) {
+	cleared := &Input{Path: "/mnt/live/Windows/System32/winevt/Logs/System.evtx"}
+	for _, c := range []struct {
+		backup, earlier string
+		want            bool
+	}{
+		{`C:\Windows\System32\winevt\Logs\Archive-System-2024.evtx`, "/cases/vm1/archive-system-2024.EVTX", true},
+		{`C:\Users\admin\Desktop\before-clear.evtx`, "/cases/vm1/Archive-System-2024.evtx", false},
+		{`C:\backup\System.evtx`, "/mnt/shadow/Windows/System32/winevt/Logs/System.evtx", false},
+		{`C:\backup\`, "/cases/vm1/backup", false},
+		{"", "/cases/vm1/x.evtx", false},
+	} {
+		if got := savedTo(c.backup, &Input{Path: c.earlier}, cleared); got != c.want {
+			t.Errorf("savedTo(%q, %q) = %v, want %v", c.backup, c.earlier, got, c.want)
+		}
+	}
+}
