@@ -115,7 +115,7 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 			if c.clear != "" && !strings.Contains(why, "begins with the clearing of the log ("+c.clear+" at 2024-04-30T16:00:00.0000000Z, EventRecordID 1): what was written between them was cleared") {
 				t.Errorf("NoShortcuts %v, %s: %s, want the clear named", plain, c.name, why)
 			}
-			if c.backup != "" && !strings.Contains(why, "begins with the clearing of the log (Eventlog 104 at 2024-04-30T16:00:00.0000000Z, EventRecordID 1), which saved what it cleared to "+c.backup+", a file no input is named as") {
+			if c.backup != "" && !strings.Contains(why, "begins with the clearing of the log (Eventlog 104 at 2024-04-30T16:00:00.0000000Z, EventRecordID 1), which saved what it cleared to "+c.backup+": what was written between them is there, if anywhere, and no input is taken for that file") {
 				t.Errorf("NoShortcuts %v, %s: %s, want the backup named", plain, c.name, why)
 			}
 		}

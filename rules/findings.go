@@ -477,9 +477,9 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			// from 1 or lies past the next number.
 			between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s): what was written between them was cleared, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b)
 			if to := gapAfter.FirstClearedTo; to != "" {
-				// Saved to a file no input is named as (logsGap):
-				// give that file, and the gap is closed.
-				between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s), which saved what it cleared to %s, a file no input is named as: what was written between them is there, if anywhere, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b, to)
+				// Saved to a file no input is taken for (logsGap,
+				// savedTo).
+				between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s), which saved what it cleared to %s: what was written between them is there, if anywhere, and no input is taken for that file", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b, to)
 			}
 		}
 		if a.Time.Before(windowStart) {
