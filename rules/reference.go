@@ -650,9 +650,11 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 // TimeCreated condition sees it.
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
-	if t := known(untimed.System.TimeCreated); !t.IsZero() && t.Before(evtx.MinUsableTime) {
+	// evtx.Implausible, not known: a time before 1601 (a SYSTEMTIME's)
+	// is no FILETIME 0, though its FILETIME would be 0.
+	if t := untimed.System.TimeCreated; evtx.Implausible(t) != "" && t.Before(evtx.MinUsableTime) {
 		why = fmt.Sprintf("its TimeCreated, %s, lies before 1980, which no Windows clock reads: a cleared or damaged value", evtx.FormatTime(t))
-	} else if !t.IsZero() {
+	} else if evtx.Implausible(t) != "" {
 		why = fmt.Sprintf("its TimeCreated, %s, lies after the year 9999, where no clock reaches: a damaged value", evtx.FormatTime(t))
 	} else if t := known(untimed.Written); !t.IsZero() {
 		why = fmt.Sprintf("no TimeCreated, or one of FILETIME 0; its record header time, %s, is when it was written, not when its event happened, and is not used", evtx.FormatEventTime(t))
