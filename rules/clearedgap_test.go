@@ -115,9 +115,31 @@ func TestClearedLogBetweenArchivesIsAGap(t *testing.T) {
 			if c.clear != "" && !strings.Contains(why, "begins with the clearing of the log ("+c.clear+" at 2024-04-30T16:00:00.0000000Z, EventRecordID 1): what was written between them was cleared") {
 				t.Errorf("NoShortcuts %v, %s: %s, want the clear named", plain, c.name, why)
 			}
-			if c.backup != "" && !strings.Contains(why, "begins with the clearing of the log (Eventlog 104 at 2024-04-30T16:00:00.0000000Z, EventRecordID 1), which saved what it cleared to "+c.backup+", a file no input is named as") {
+			if c.backup != "" && !strings.Contains(why, "begins with the clearing of the log (Eventlog 104 at 2024-04-30T16:00:00.0000000Z, EventRecordID 1), which saved what it cleared to "+c.backup+": what was written between them is there, if anywhere, and no input is taken for that file") {
 				t.Errorf("NoShortcuts %v, %s: %s, want the backup named", plain, c.name, why)
 			}
+		}
+	}
+}
+
+// savedTo matches a clear's BackupPath to the earlier input by file
+// name, whatever the folders and case, but not when the cleared log has
+// that name too: a System.evtx saved as System.evtx is not told from an
+// older copy of the live System.evtx (a shadow copy's) by its name.
+func TestSavedToByName(t *testing.T) {
+	cleared := &Input{Path: "/mnt/live/Windows/System32/winevt/Logs/System.evtx"}
+	for _, c := range []struct {
+		backup, earlier string
+		want            bool
+	}{
+		{`C:\Windows\System32\winevt\Logs\Archive-System-2024.evtx`, "/cases/vm1/archive-system-2024.EVTX", true},
+		{`C:\Users\admin\Desktop\before-clear.evtx`, "/cases/vm1/Archive-System-2024.evtx", false},
+		{`C:\backup\System.evtx`, "/mnt/shadow/Windows/System32/winevt/Logs/System.evtx", false},
+		{`C:\backup\`, "/cases/vm1/backup", false},
+		{"", "/cases/vm1/x.evtx", false},
+	} {
+		if got := savedTo(c.backup, &Input{Path: c.earlier}, cleared); got != c.want {
+			t.Errorf("savedTo(%q, %q) = %v, want %v", c.backup, c.earlier, got, c.want)
 		}
 	}
 }

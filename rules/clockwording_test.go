@@ -40,6 +40,19 @@ func TestClockJumpWording(t *testing.T) {
 			evs[49].System.TimeCreated = evs[49].System.TimeCreated.Add(2 * 365 * day)
 		}, []string{"1 record (EventRecordID 50) has", "it is the only such record: its own TimeCreated is far off (a damaged or forged time), or it alone was written while the clock ran ahead; the log does not tell which"},
 			[]string{"was set back after", "consecutive", "another computer"}},
+		// A time after the year 9999 is no clock's (evtx.UsableTime): the
+		// record's own time is damaged, not one of a clock run ahead.
+		{"one record of the year 30828", func(evs []*evtx.Event) {
+			evs[49].System.TimeCreated = time.Date(30828, 9, 14, 2, 48, 5, 0, time.UTC)
+		}, []string{"1 record (EventRecordID 50) has", "(implausible: after the year 9999, a damaged value)", "the time of EventRecordID 50 is a damaged value, not one a clock ran ahead to"},
+			[]string{"written while the clock ran ahead", "consecutive", "another computer"}},
+		{"a run a day ahead ending in the year 30828", func(evs []*evtx.Event) {
+			for i := 39; i < 48; i++ {
+				evs[i].System.TimeCreated = evs[i].System.TimeCreated.Add(100*time.Hour + day)
+			}
+			evs[48].System.TimeCreated = time.Date(30828, 9, 14, 2, 48, 5, 0, time.UTC)
+		}, []string{"10 records (from EventRecordID 40 on)", "the time of EventRecordID 49 is a damaged value, not one a clock ran ahead to; they are consecutive records (EventRecordIDs 40 to 49)"},
+			[]string{"only such record", "another computer"}},
 		{"three scattered records", func(evs []*evtx.Event) {
 			for _, i := range []int{19, 49, 79} {
 				evs[i].System.TimeCreated = evs[i].System.TimeCreated.Add(2 * 365 * day)

@@ -477,9 +477,9 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			// from 1 or lies past the next number.
 			between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s): what was written between them was cleared, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b)
 			if to := gapAfter.FirstClearedTo; to != "" {
-				// Saved to a file no input is named as (logsGap):
-				// give that file, and the gap is closed.
-				between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s), which saved what it cleared to %s, a file no input is named as: what was written between them is there, if anywhere, and no input holds it", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b, to)
+				// Saved to a file no input is taken for (logsGap,
+				// savedTo).
+				between = fmt.Sprintf("%s begins with the clearing of the log (%s at %s, %s), which saved what it cleared to %s: what was written between them is there, if anywhere, and no input is taken for that file", gapAfter.Path, gapAfter.FirstCleared, evtx.FormatEventTime(b.Time), b, to)
 			}
 		}
 		if a.Time.Before(windowStart) {
@@ -551,7 +551,7 @@ func logsGap(ins []*Input, start, ref time.Time) (before, after *Input) {
 		if reach != nil && in.FirstWritten.Time.After(reach.LastWritten.Time) &&
 			in.FirstWritten.Time.After(start) && (ref.IsZero() || reach.LastWritten.Time.Before(ref)) {
 			a, b := reach.LastWritten.EventRecordID, in.FirstWritten.EventRecordID
-			if !(b == 1 && (in.FirstCleared == "" || savedTo(in.FirstClearedTo, reach)) || a != 0 && b == a+1) {
+			if !(b == 1 && (in.FirstCleared == "" || savedTo(in.FirstClearedTo, reach, in)) || a != 0 && b == a+1) {
 				return reach, in
 			}
 		}
@@ -701,11 +701,14 @@ func untimedText(q *Query, h *QueryHit) string {
 }
 
 // savedTo reports whether backup, the Windows path a clear saved what it
-// removed to (Input.FirstClearedTo), names the file of in, or of a copy
-// read as one with it: the same file name, case-insensitive as on
-// Windows; the folder is not compared, as a disk mounted or copied
-// elsewhere has other folders.
-func savedTo(backup string, in *Input) bool {
+// removed to (Input.FirstClearedTo of cleared, the log that begins with
+// that clear), names the file of in, or of a copy read as one with it:
+// the same file name, case-insensitive as on Windows; the folder is not
+// compared, as a disk mounted or copied elsewhere has other folders. A
+// backup of the cleared log's own file name (System.evtx saved as
+// System.evtx elsewhere) is not told from another copy of that log (a
+// shadow copy's System.evtx) by its name: it names no input.
+func savedTo(backup string, in, cleared *Input) bool {
 	if backup == "" || in == nil {
 		return false
 	}
@@ -714,6 +717,9 @@ func savedTo(backup string, in *Input) bool {
 		return false
 	}
 	same := func(p string) bool { return strings.EqualFold(path.Base(strings.ReplaceAll(p, `\`, "/")), name) }
+	if cleared != nil && same(cleared.Path) {
+		return false
+	}
 	if same(in.Path) {
 		return true
 	}

@@ -217,8 +217,19 @@ func (j *ClockJump) String() string {
 		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: %s; the windows, on TimeCreated, do not see some of these events where they happened",
 			j.Path, what, j.FirstWritten, evtx.FormatEventTime(j.FirstWritten.Time), evtx.FormatEventTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time), why)
 	}
+	shows := j.shows()
+	if evtx.Implausible(j.Newest.Time) != "" {
+		// No clock ran ahead past the year 9999 (evtx.UsableTime): the
+		// newest time is a damaged value; what the others show stands.
+		dmg := fmt.Sprintf("the time of %s is a damaged value, not one a clock ran ahead to", j.Newest)
+		if j.Count == 1 {
+			shows = dmg
+		} else {
+			shows = dmg + "; " + shows
+		}
+	}
 	return fmt.Sprintf("clock jump in %s: %s a TimeCreated later than that of the last-written record (%s, %s), up to %s (%s, %s later), though written before it: %s; \"now\" is the last-written record's time, not the largest time (give --at to choose another)",
-		j.Path, what, j.Last, evtx.FormatEventTime(j.Last.Time), evtx.FormatEventTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time), j.shows())
+		j.Path, what, j.Last, evtx.FormatEventTime(j.Last.Time), evtx.FormatEventTime(j.Newest.Time), j.Newest, FormatSpan(j.Last.Time, j.Newest.Time), shows)
 }
 
 // shows says what the records of a jump ahead show beside their times,
@@ -639,9 +650,11 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 // TimeCreated condition sees it.
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
-	if t := known(untimed.System.TimeCreated); !t.IsZero() && t.Before(evtx.MinUsableTime) {
+	// evtx.Implausible, not known: a time before 1601 (a SYSTEMTIME's)
+	// is no FILETIME 0, though its FILETIME would be 0.
+	if t := untimed.System.TimeCreated; evtx.Implausible(t) != "" && t.Before(evtx.MinUsableTime) {
 		why = fmt.Sprintf("its TimeCreated, %s, lies before 1980, taken for a cleared or damaged value", evtx.FormatTime(t))
-	} else if !t.IsZero() {
+	} else if evtx.Implausible(t) != "" {
 		why = fmt.Sprintf("its TimeCreated, %s, lies after the year 9999, where no clock reaches: a damaged value", evtx.FormatTime(t))
 	} else if t := known(untimed.Written); !t.IsZero() {
 		why = fmt.Sprintf("no TimeCreated, or one of FILETIME 0; its record header time, %s, is when it was written, not when its event happened, and is not used", evtx.FormatEventTime(t))
