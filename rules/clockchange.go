@@ -480,7 +480,26 @@ func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJ
 	if !slices.ContainsFunc(jumps, func(j *ClockJump) bool { return j != nil }) {
 		return nil
 	}
-	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	o.Since, o.Until = time.Time{}, time.Time{}
+	var cs changeSet
+	if err := readClockChanges(l, o, plain, &cs); err != nil {
+		return err
+	}
+	all := cs.sorted()
+	for _, j := range jumps {
+		if j != nil {
+			j.explain(all)
+		}
+	}
+	return nil
+}
+
+// readClockChanges adds to cs the clock changes among the records of l
+// that o's window (Since, Until) yields: with plain every record
+// decoded, otherwise only the clock changes (a Filter on their
+// summaries' provider and event id), which gives the same changes.
+func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, cs *changeSet) error {
+	o.Filter = nil
 	if !plain {
 		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
 	}
@@ -490,24 +509,46 @@ func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJ
 	}
 	defer f.Close()
 	copies := merged(l)
-	var cs changeSet
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
 		}
 		cs.add(clockChangeOf(ev, copies))
 	}
-	all := cs.sorted()
-	for _, j := range jumps {
-		if j != nil {
-			j.explain(all)
+}
+
+// logClockChanges returns, in written order, the clock changes among
+// every record of l (a log with a clock jump, which a change anywhere in
+// it can explain: ExplainClockJumps), given period, those among the
+// records of its analysed period [since, until] by TimeCreated (nil when
+// that period was not read): the records outside the period are read
+// now, through two windows, before since and after until (with plain,
+// every record of l is read: with no shortcut, no window either). A
+// record on a window's edge, read twice, counts once (sortChanges). On a
+// read error the changes found are returned with it.
+func logClockChanges(l *evtx.Log, o evtx.Options, plain bool, period *changeSet, since, until time.Time) ([]*ClockChange, error) {
+	var cs changeSet
+	var err error
+	switch {
+	case plain || period == nil:
+		o.Since, o.Until = time.Time{}, time.Time{}
+		err = readClockChanges(l, o, plain, &cs)
+	default:
+		cs.list = slices.Clone(period.sorted())
+		if !since.IsZero() {
+			o.Since, o.Until = time.Time{}, since
+			err = readClockChanges(l, o, plain, &cs)
+		}
+		if !until.IsZero() && err == nil {
+			o.Since, o.Until = until, time.Time{}
+			err = readClockChanges(l, o, plain, &cs)
 		}
 	}
-	return nil
+	return cs.sorted(), err
 }
 
 // ChangeText is the warning that names the records of j.Changes, "" when

@@ -185,10 +185,11 @@ type ClockJump struct {
 	// written order: found among the records the jump's read decodes (a
 	// change that set the clock ahead is stamped with its new time, so it
 	// lies among a jump ahead's records; one that set it back, among a
-	// jump behind's) and, in analyze, among the analysed period's
-	// records; in query, which has no analysed period, among every record
-	// of the log (ExplainClockJumps). None when the log holds none there,
-	// which does not show that none was logged. ChangeText says them.
+	// jump behind's) and among every other record of the log (a change
+	// outside analyze's analysed period explains a jump all the same:
+	// query's ExplainClockJumps, analyze's logClockChanges). None when the
+	// log holds none, which does not show that none was logged.
+	// ChangeText says them.
 	Changes []*ClockChange
 	// cands are the clock changes among the records the jump's read
 	// counted.
@@ -964,12 +965,31 @@ func mixedText(in *Input) string {
 // after that of its last-written record, then those whose time lies
 // before that of its first-written record.
 func (s *scanner) checkClocks() {
-	// Every jump ahead first, then those behind.
 	// Each is followed by the clock changes that make it, among its own
-	// records and the analysed period's (ClockJump.Changes).
+	// records and every other record of its log (ClockJump.Changes), as
+	// query names them (ExplainClockJumps): a change outside the analysed
+	// period explains a jump all the same (omerbenamram's system.evtx:
+	// its jump behind lies in 2017, months before the period, and
+	// Kernel-General 1 record 296 set the clock ahead again after it).
+	// The period's changes were read with it; the records outside it are
+	// read once, for a log with a jump (logClockChanges).
+	all := map[*Input][]*ClockChange{}
+	for i, in := range s.inputs {
+		if s.ahead[in] == nil && s.behind[in] == nil {
+			continue
+		}
+		cs, err := logClockChanges(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, s.changes[in], in.Since, in.Until)
+		if err != nil {
+			// A read error is the decoding pass's to report: the changes
+			// of the period, and those found before the error.
+			cs = sortChanges(append(cs, s.changes[in].sorted()...))
+		}
+		all[in] = cs
+	}
+	// Every jump ahead first, then those behind.
 	for _, in := range s.inputs {
 		if a := s.ahead[in]; a != nil {
-			a.explain(s.changes[in].sorted())
+			a.explain(all[in])
 			s.clockJumps = append(s.clockJumps, a)
 			s.warnings = append(s.warnings, a.String())
 			if t := a.ChangeText(); t != "" {
@@ -979,7 +999,7 @@ func (s *scanner) checkClocks() {
 	}
 	for _, in := range s.inputs {
 		if b := s.behind[in]; b != nil {
-			b.explain(s.changes[in].sorted())
+			b.explain(all[in])
 			s.clockJumps = append(s.clockJumps, b)
 			s.warnings = append(s.warnings, b.String())
 			if t := b.ChangeText(); t != "" {
