@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
-	"github.com/evtxrdp/evtxrdp/internal/hosts"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
@@ -394,11 +393,16 @@ func sortChanges(list []*ClockChange) []*ClockChange {
 // 1 to 173, DESKTOP-2KGM189 from 174 on, its jump's records and change
 // 218; Security_with_size_t.evtx: 26L2233B1-02, then WIN-L0ZZQ76PMUF
 // from 33 on), a rename the log's record numbers show only when every
-// record is read. Where the names differ (a rename between them too) no
-// change is named: the log does not say which machine's clock it was.
-func (c *ClockChange) sameComputer(computers ...string) bool {
+// record is read. Two names are one computer too where the log records
+// the rename of one to the other (EventLog 6011: rs, nil for none read);
+// where the names differ and it does not, no change is named: the log
+// does not say which machine's clock it was.
+func (c *ClockChange) sameComputer(rs *renameSet, computers ...string) bool {
 	for _, computer := range computers {
-		if computer != "" && c.computer != "" && hosts.Key(c.computer) != hosts.Key(computer) {
+		if computer == "" || c.computer == "" {
+			continue
+		}
+		if same, _ := rs.same(c.computer, computer); !same {
 			return false
 		}
 	}
@@ -417,7 +421,7 @@ func (j *ClockJump) explainAhead(cands []*ClockChange) []*ClockChange {
 	lo, hi := j.earliest.Add(-ClockSlack), j.Newest.Time.Add(ClockSlack)
 	near := func(t time.Time) bool { return !t.Before(lo) && !t.After(hi) && t.After(j.Last.Time.Add(ClockSlack)) }
 	for _, c := range cands {
-		if !c.big() || j.manyHosts || !c.sameComputer(j.lastComputer, j.host) || j.Last.before(c.Record) {
+		if !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.lastComputer, j.host) || j.Last.before(c.Record) {
 			continue
 		}
 		if c.Forward() && near(c.New) || !c.Forward() && near(c.Old) && j.First.before(c.Record) {
@@ -442,7 +446,7 @@ func (j *ClockJump) explainBehind(cands []*ClockChange) []*ClockChange {
 		return !t.Before(lo) && !t.After(hi) && t.Before(j.FirstWritten.Time.Add(-ClockSlack))
 	}
 	for _, c := range cands {
-		if !c.big() || j.manyHosts || !c.sameComputer(j.host) || !j.FirstWritten.before(c.Record) {
+		if !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.host) || !j.FirstWritten.before(c.Record) {
 			continue
 		}
 		if !c.Forward() && near(c.New) || c.Forward() && near(c.Old) && j.First.before(c.Record) {
@@ -488,6 +492,7 @@ func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJ
 	all := cs.sorted()
 	for _, j := range jumps {
 		if j != nil {
+			j.withRenames(l, o, plain, all)
 			j.explain(all)
 		}
 	}
@@ -561,7 +566,7 @@ func (j *ClockJump) ChangeText() string {
 	if j.Behind {
 		what = "the jump behind"
 	}
-	return changeText(j.Path, what, j.Changes)
+	return changeText(j.Path, what, j.Changes) + j.renamedText()
 }
 
 // changeText is the warning naming changes that explain what (in the
@@ -587,7 +592,7 @@ func changeText(path, what string, changes []*ClockChange) string {
 func (g *TimeGap) explain(more []*ClockChange) {
 	var out []*ClockChange
 	for _, c := range append(slices.Clip(g.cands), more...) {
-		if !c.big() || !c.Forward() || !c.sameComputer(g.computers[:]...) || !g.Before.before(c.Record) {
+		if !c.big() || !c.Forward() || !c.sameComputer(g.renames, g.computers[:]...) || !g.Before.before(c.Record) {
 			continue
 		}
 		if c.Old.Before(g.Before.Time.Add(-ClockSlack)) || !c.Old.Before(g.After.Time.Add(-ClockSlack)) {
