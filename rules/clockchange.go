@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
-	"github.com/evtxrdp/evtxrdp/internal/hosts"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
@@ -394,11 +393,16 @@ func sortChanges(list []*ClockChange) []*ClockChange {
 // 1 to 173, DESKTOP-2KGM189 from 174 on, its jump's records and change
 // 218; Security_with_size_t.evtx: 26L2233B1-02, then WIN-L0ZZQ76PMUF
 // from 33 on), a rename the log's record numbers show only when every
-// record is read. Where the names differ (a rename between them too) no
-// change is named: the log does not say which machine's clock it was.
-func (c *ClockChange) sameComputer(computers ...string) bool {
+// record is read. Two names are one computer too where the log records
+// the rename of one to the other (EventLog 6011: rs, nil for none read);
+// where the names differ and it does not, no change is named: the log
+// does not say which machine's clock it was.
+func (c *ClockChange) sameComputer(rs *renameSet, computers ...string) bool {
 	for _, computer := range computers {
-		if computer != "" && c.computer != "" && hosts.Key(c.computer) != hosts.Key(computer) {
+		if computer == "" || c.computer == "" {
+			continue
+		}
+		if same, _ := rs.same(c.computer, computer); !same {
 			return false
 		}
 	}
@@ -422,7 +426,7 @@ func (j *ClockJump) explainAhead(cands []*ClockChange) []*ClockChange {
 	lo, hi := j.placedLo.Add(-ClockSlack), j.placedHi.Add(ClockSlack)
 	near := func(t time.Time) bool { return !t.Before(lo) && !t.After(hi) && t.After(j.Last.Time.Add(ClockSlack)) }
 	for _, c := range cands {
-		if !c.big() || j.manyHosts || !c.sameComputer(j.lastComputer, j.host) || j.Last.before(c.Record) {
+		if !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.lastComputer, j.host) || j.Last.before(c.Record) {
 			continue
 		}
 		if c.Forward() && near(c.New) || !c.Forward() && near(c.Old) && j.First.before(c.Record) {
@@ -452,7 +456,7 @@ func (j *ClockJump) explainBehind(cands []*ClockChange) []*ClockChange {
 		return !t.Before(lo) && !t.After(hi) && t.Before(j.FirstWritten.Time.Add(-ClockSlack))
 	}
 	for _, c := range cands {
-		if !c.big() || j.manyHosts || !c.sameComputer(j.host) || !j.FirstWritten.before(c.Record) {
+		if !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.host) || !j.FirstWritten.before(c.Record) {
 			continue
 		}
 		if !c.Forward() && near(c.New) || c.Forward() && near(c.Old) && j.First.before(c.Record) {
@@ -490,7 +494,27 @@ func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJ
 	if !slices.ContainsFunc(jumps, func(j *ClockJump) bool { return j != nil }) {
 		return nil
 	}
-	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
+	o.Since, o.Until = time.Time{}, time.Time{}
+	var cs changeSet
+	if err := readClockChanges(l, o, plain, &cs); err != nil {
+		return err
+	}
+	all := cs.sorted()
+	for _, j := range jumps {
+		if j != nil {
+			j.withRenames(l, o, plain, all)
+			j.explain(all)
+		}
+	}
+	return nil
+}
+
+// readClockChanges adds to cs the clock changes among the records of l
+// that o's window (Since, Until) yields: with plain every record
+// decoded, otherwise only the clock changes (a Filter on their
+// summaries' provider and event id), which gives the same changes.
+func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, cs *changeSet) error {
+	o.Filter = nil
 	if !plain {
 		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
 	}
@@ -500,24 +524,46 @@ func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJ
 	}
 	defer f.Close()
 	copies := merged(l)
-	var cs changeSet
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
 		}
 		cs.add(clockChangeOf(ev, copies))
 	}
-	all := cs.sorted()
-	for _, j := range jumps {
-		if j != nil {
-			j.explain(all)
+}
+
+// logClockChanges returns, in written order, the clock changes among
+// every record of l (a log with a clock jump, which a change anywhere in
+// it can explain: ExplainClockJumps), given period, those among the
+// records of its analysed period [since, until] by TimeCreated (nil when
+// that period was not read): the records outside the period are read
+// now, through two windows, before since and after until (with plain,
+// every record of l is read: with no shortcut, no window either). A
+// record on a window's edge, read twice, counts once (sortChanges). On a
+// read error the changes found are returned with it.
+func logClockChanges(l *evtx.Log, o evtx.Options, plain bool, period *changeSet, since, until time.Time) ([]*ClockChange, error) {
+	var cs changeSet
+	var err error
+	switch {
+	case plain || period == nil:
+		o.Since, o.Until = time.Time{}, time.Time{}
+		err = readClockChanges(l, o, plain, &cs)
+	default:
+		cs.list = slices.Clone(period.sorted())
+		if !since.IsZero() {
+			o.Since, o.Until = time.Time{}, since
+			err = readClockChanges(l, o, plain, &cs)
+		}
+		if !until.IsZero() && err == nil {
+			o.Since, o.Until = until, time.Time{}
+			err = readClockChanges(l, o, plain, &cs)
 		}
 	}
-	return nil
+	return cs.sorted(), err
 }
 
 // ChangeText is the warning that names the records of j.Changes, "" when
@@ -530,7 +576,7 @@ func (j *ClockJump) ChangeText() string {
 	if j.Behind {
 		what = "the jump behind"
 	}
-	return changeText(j.Path, what, j.Changes)
+	return changeText(j.Path, what, j.Changes) + j.renamedText()
 }
 
 // changeText is the warning naming changes that explain what (in the
@@ -556,7 +602,7 @@ func changeText(path, what string, changes []*ClockChange) string {
 func (g *TimeGap) explain(more []*ClockChange) {
 	var out []*ClockChange
 	for _, c := range append(slices.Clip(g.cands), more...) {
-		if !c.big() || !c.Forward() || !c.sameComputer(g.computers[:]...) || !g.Before.before(c.Record) {
+		if !c.big() || !c.Forward() || !c.sameComputer(g.renames, g.computers[:]...) || !g.Before.before(c.Record) {
 			continue
 		}
 		if c.Old.Before(g.Before.Time.Add(-ClockSlack)) || !c.Old.Before(g.After.Time.Add(-ClockSlack)) {

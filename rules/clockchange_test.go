@@ -265,7 +265,8 @@ func TestClockChangesExplainJumps(t *testing.T) {
 //
 //   - omerbenamram's system.evtx: records 218 to 295 lie ten hours before
 //     the first-written record; Kernel-General 1 EventRecordID 218 set the
-//     clock back from 17:18:24 to 07:18:24 (reason 1). Its time gap from
+//     clock back from 17:18:24 to 07:18:24 (reason 1), and 296 (outside
+//     the analysed period, as 218) set it ahead again. Its time gap from
 //     2017-12-28 to 2018-03-06 is Kernel-General 1 EventRecordID 1864,
 //     which set the clock from 2017-12-28T09:00:05 to 2018-03-06T08:13:09.
 //   - Velocidex's Security.evtx: records 32226 to 32276 lie 4.5 hours
@@ -276,7 +277,8 @@ func TestClockChangesExplainJumps(t *testing.T) {
 //   - omerbenamram's Security_with_size_t.evtx: version 0 4616s (local
 //     date and time strings) by VBoxService.exe; 564 and 604 set the
 //     clock back ten hours (the jump ahead), 125, 367 and 408 too (the
-//     jump behind).
+//     jump behind), and 456, outside the analysed period, set it ahead
+//     again after the jump behind's records.
 //   - omerbenamram's sample-with-zero-data-size-event.evtx and
 //     security_bad_string_cache.evtx, michkoll's System.evtx: jumps or gaps
 //     and time synchronisations of seconds, or changes elsewhere: none
@@ -287,14 +289,14 @@ func TestClockChangesRealSamples(t *testing.T) {
 		want string
 		says []string
 	}{
-		{"omerbenamram__evtx__samples__system.evtx", "jump behind=true [218]\ngap [1864]\n", []string{
+		{"omerbenamram__evtx__samples__system.evtx", "jump behind=true [218 296]\ngap [1864]\n", []string{
 			"Kernel-General 1 (EventRecordID 218, 2017-07-12T07:18:24.6832675Z) set the clock back from 2017-07-12T17:18:24.4026095Z to 2017-07-12T07:18:24.6878526Z (10 hours)",
 			"Kernel-General 1 (EventRecordID 1864, 2018-03-06T08:13:09.7971153Z) set the clock ahead from 2017-12-28T09:00:05.0788872Z to 2018-03-06T08:13:09.7620000Z",
 		}},
 		{"Velocidex__evtx__testdata__Security.evtx", "jump behind=false [32277]\n", []string{
 			`Security 4616 (EventRecordID 32277, 2019-02-07T11:37:19.7256242Z) set the clock back from 2019-02-08T05:37:17.6845307Z to 2019-02-07T11:37:19.7240000Z (17 hours 59 minutes 58 seconds), by C:\Windows\System32\VBoxService.exe, not the Windows Time service's svchost.exe (process ID 0x4c8)`,
 		}},
-		{"omerbenamram__evtx__samples__Security_with_size_t.evtx", "jump behind=false [564 604]\njump behind=true [125 367 408]\n", []string{
+		{"omerbenamram__evtx__samples__Security_with_size_t.evtx", "jump behind=false [564 604]\njump behind=true [125 367 408 456]\n", []string{
 			"Security 4616 (EventRecordID 564, 2015-09-12T17:42:22.5476250Z) set the clock back from 2015-09-13T03:42:21.0000000Z to 2015-09-12T17:42:22.0000000Z (9 hours 59 minutes 59 seconds), local times 9/12/2015 8:42:21 PM to 9/12/2015 10:42:22 AM as written",
 		}},
 		{"omerbenamram__evtx__samples__sample-with-zero-data-size-event.evtx", "jump behind=true []\ngap []\n", nil},

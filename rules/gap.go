@@ -57,6 +57,9 @@ type TimeGap struct {
 	// computers are the Computer values of Before and After: a change
 	// explains the gap only when it is of their computer (explain).
 	computers [2]string
+	// renames are the renames its log records (EventLog 6011), read when
+	// computers, or those of cands, differ (withRenames); nil otherwise.
+	renames *renameSet
 }
 
 // Span is the time between the two records.
@@ -66,7 +69,7 @@ func (g *TimeGap) Span() time.Duration { return g.After.Time.Sub(g.Before.Time) 
 func (g *TimeGap) String() string {
 	return fmt.Sprintf("time gap in %s: no record between %s (%s) and %s (%s), %s, across the start of the analysed period (%s), though the log holds %s in the week before: the machine was off, or its clock jumped ahead at %s; the records before the gap lie outside every window and look-back (if the clock jumped, give --at %s to analyse the time before it)",
 		g.Path, evtx.FormatEventTime(g.Before.Time), g.Before, evtx.FormatEventTime(g.After.Time), g.After, FormatSpan(g.Before.Time, g.After.Time),
-		evtx.FormatEventTime(g.Since), plural.N(g.WeekBefore, "record"), g.After, g.Before.Time.UTC().Format(time.RFC3339Nano))
+		evtx.FormatEventTime(g.Since), plural.N(g.WeekBefore, "record"), g.After, g.Before.Time.UTC().Format(time.RFC3339Nano)) + g.namesText()
 }
 
 // FindTimeGap returns the gap of l across since (see TimeGap), or nil when
@@ -193,6 +196,7 @@ func withChanges(g *TimeGap, computers [2]string, l *evtx.Log, o evtx.Options, p
 		}
 	}
 	g.cands = cs.sorted()
+	g.withRenames(l, o, plain)
 	g.explain(nil)
 	return g, nil
 }

@@ -183,15 +183,24 @@ type ClockJump struct {
 	// (explainAhead, explainBehind).
 	host      string
 	manyHosts bool
+	// hostKeys are the hosts its records name, up to maxJumpHosts
+	// (hostsOver: more); renames, those the log records (EventLog 6011:
+	// read when the names of the jump's records, its last-written
+	// record's and its log's clock changes differ), which make several
+	// of them one machine (oneHost).
+	hostKeys  []string
+	hostsOver bool
+	renames   *renameSet
 	// Changes are the records that say the system time was set in a way
 	// that makes the jump (ClockChange; explainAhead, explainBehind), in
 	// written order: found among the records the jump's read decodes (a
 	// change that set the clock ahead is stamped with its new time, so it
 	// lies among a jump ahead's records; one that set it back, among a
-	// jump behind's) and, in analyze, among the analysed period's
-	// records; in query, which has no analysed period, among every record
-	// of the log (ExplainClockJumps). None when the log holds none there,
-	// which does not show that none was logged. ChangeText says them.
+	// jump behind's) and among every other record of the log (a change
+	// outside analyze's analysed period explains a jump all the same:
+	// query's ExplainClockJumps, analyze's logClockChanges). None when the
+	// log holds none, which does not show that none was logged.
+	// ChangeText says them.
 	Changes []*ClockChange
 	// cands are the clock changes among the records the jump's read
 	// counted.
@@ -241,8 +250,28 @@ func (j *ClockJump) String() string {
 // among them that are not such records, show a record's own time off, or
 // more than one jump, which the log does not tell apart.
 func (j *ClockJump) shows() string {
+	// Records of another name than the last-written record's that the
+	// log's renames make one machine (EventLog 6011) are that machine's.
+	renamed := ""
+	if j.others > 0 && j.renames != nil && !j.hostsOver {
+		if via, all := j.renames.linking(append([]string{j.lastComputer}, j.hostKeys...)); all && len(via) > 0 {
+			who := fmt.Sprintf("%d of them name", j.others)
+			if j.others == j.Count {
+				who = plural.Word(j.Count, "it names", "they name")
+			}
+			renamed = fmt.Sprintf("; %s %s, which the log records as this machine's name before its rename (%s): one computer with the last-written record (%s)",
+				who, strings.Join(j.otherNames, ", "), renamesText(via), j.lastComputer)
+		}
+	}
+	return j.showsTimes(renamed != "") + renamed
+}
+
+// showsTimes is shows without the renames: records of another computer
+// than the last-written record's are said so unless renamed (one machine
+// by another name).
+func (j *ClockJump) showsTimes(renamed bool) string {
 	switch {
-	case j.lastComputer != "" && j.others == j.Count:
+	case j.lastComputer != "" && j.others == j.Count && !renamed:
 		return fmt.Sprintf("%s of another computer (%s) than the last-written record (%s): a computer's records carry its own clock's times, which this log does not compare with %s",
 			plural.Word(j.Count, "it is", "they are all"), strings.Join(j.otherNames, ", "), j.lastComputer, j.lastComputer)
 	case j.Count == 1:
@@ -797,8 +826,16 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	j.Count++
 	if k := hosts.Key(ev.System.Computer); k != "" && j.host == "" {
 		j.host = k
+		j.hostKeys = append(j.hostKeys, k)
 	} else if k != "" && k != j.host {
 		j.manyHosts = true
+		switch {
+		case slices.Contains(j.hostKeys, k):
+		case len(j.hostKeys) < maxJumpHosts:
+			j.hostKeys = append(j.hostKeys, k)
+		default:
+			j.hostsOver = true
+		}
 	}
 	if c := clockChangeOf(ev, j.copies); c != nil {
 		j.cands = append(j.cands, c)
@@ -987,12 +1024,37 @@ func mixedText(in *Input) string {
 // after that of its last-written record, then those whose time lies
 // before that of its first-written record.
 func (s *scanner) checkClocks() {
-	// Every jump ahead first, then those behind.
 	// Each is followed by the clock changes that make it, among its own
-	// records and the analysed period's (ClockJump.Changes).
+	// records and every other record of its log (ClockJump.Changes), as
+	// query names them (ExplainClockJumps): a change outside the analysed
+	// period explains a jump all the same (omerbenamram's system.evtx:
+	// its jump behind lies in 2017, months before the period, and
+	// Kernel-General 1 record 296 set the clock ahead again after it).
+	// The period's changes were read with it; the records outside it are
+	// read once, for a log with a jump (logClockChanges).
+	all := map[*Input][]*ClockChange{}
+	for i, in := range s.inputs {
+		if s.ahead[in] == nil && s.behind[in] == nil {
+			continue
+		}
+		cs, err := logClockChanges(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, s.changes[in], in.Since, in.Until)
+		if err != nil {
+			// A read error is the decoding pass's to report: the changes
+			// of the period, and those found before the error.
+			cs = sortChanges(append(cs, s.changes[in].sorted()...))
+		}
+		all[in] = cs
+		// Names that differ among the jump's records, its last-written
+		// record and the changes: one machine where the log records its
+		// rename (EventLog 6011).
+		for _, j := range []*ClockJump{s.ahead[in], s.behind[in]} {
+			j.withRenames(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, cs)
+		}
+	}
+	// Every jump ahead first, then those behind.
 	for _, in := range s.inputs {
 		if a := s.ahead[in]; a != nil {
-			a.explain(s.changes[in].sorted())
+			a.explain(all[in])
 			s.clockJumps = append(s.clockJumps, a)
 			s.warnings = append(s.warnings, a.String())
 			if t := a.ChangeText(); t != "" {
@@ -1002,7 +1064,7 @@ func (s *scanner) checkClocks() {
 	}
 	for _, in := range s.inputs {
 		if b := s.behind[in]; b != nil {
-			b.explain(s.changes[in].sorted())
+			b.explain(all[in])
 			s.clockJumps = append(s.clockJumps, b)
 			s.warnings = append(s.warnings, b.String())
 			if t := b.ChangeText(); t != "" {
