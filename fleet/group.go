@@ -18,7 +18,8 @@ import (
 type Options struct {
 	// Channels are the channels whose logs are read to tell machines apart
 	// (those the rules read; System is always added). Logs of other
-	// channels are not opened: they go with the machines of their unit.
+	// channels are not read (but for the first record, which names the
+	// channel): they go with the machines of their unit.
 	Channels []string
 	// Workers bounds the logs read at once (0: GOMAXPROCS).
 	Workers int
@@ -1206,7 +1207,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 	}
 	// unread counts, by place, the logs no rule reads, failed those that
 	// could not be read (a System.evtx that is not a log was said to be
-	// one "no rule reads (not opened)").
+	// one "no rule reads").
 	unread, failed := map[string]int{}, map[string]int{}
 	for _, l := range m.Logs {
 		p := l.Copies[0].Path
@@ -1284,7 +1285,7 @@ func (m *Machine) finish(units []*Unit, period bool) {
 			why = append(why, fmt.Sprintf("%s: %s that could not be read (the inputs say why), listed with each machine whose logs are there", u, plural.N(n, "log")))
 		}
 		if n := unread[u]; n > 0 {
-			why = append(why, fmt.Sprintf("%s: %s no rule reads (not opened), listed with each machine whose logs are there", u, plural.N(n, "log")))
+			why = append(why, fmt.Sprintf("%s: %s no rule reads (not read beyond the first record, which names the channel), listed with each machine whose logs are there", u, plural.N(n, "log")))
 		}
 	}
 	m.Grouping = append(why, m.Grouping...)

@@ -36,7 +36,8 @@ type Machine struct {
 // as one (each record counted once).
 type MachineLog struct {
 	Channel string `json:"channel"`
-	// Read is false for logs of channels no rule reads (not opened) and
+	// Read is false for logs of channels no rule reads (read no further
+	// than the first record, which names the channel) and
 	// for logs none of whose copies could be opened.
 	Read bool `json:"read"`
 	// Records counts the distinct records of all copies (when Read).

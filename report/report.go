@@ -435,7 +435,8 @@ type Input struct {
 	// evaluated by the rules of its own channel.
 	Channels []string `json:"channels,omitempty"`
 	Size     int64    `json:"size"`
-	// Used is false for logs no rule reads (not opened).
+	// Used is false for logs no rule reads (read no further than the
+	// first record, which names the channel).
 	Used bool `json:"used"`
 	// Records counts the intact records found; Decoded those decoded (in
 	// the analysed period, DecodedSince to DecodedUntil); Filtered those of

@@ -103,6 +103,7 @@
 //	    channel: Security
 //	    role: coverage                # shows the log records what is looked for
 //	    xpath: "Event[System[EventID=4625]]"
+//	    per_log: false                # true: speaks for its own log only (see below)
 //	coverage_missing: ...             # said (not checked) when no coverage query matched
 //	refinements:                      # most specific first; the first satisfied decides
 //	  - id: tls-server-no-protocol
@@ -208,6 +209,14 @@
 // evidence looks for (logon failure auditing is on). When a rule has
 // coverage queries and none matched in the records read, a verdict that
 // would be not detected is not checked, with coverage_missing as reason.
+// A coverage query with per_log: true speaks for its own channel's log
+// alone: that evidence log counts towards needs only when one of the
+// rule's per_log coverage queries of its channel matched, and its
+// channel's name and coverage_missing are given as the reason (or, when
+// another log decides the rule, a caveat); the rule is not made not
+// checked as a whole. rdp-domain-trust (needs: any) uses it: a Security
+// log without any 4625 cannot show a trust failure, so it alone leaves
+// the rule not checked, while a System log covering the window decides it.
 //
 // # Adding a scenario
 //

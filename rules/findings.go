@@ -118,12 +118,15 @@ func (j *ruleJudge) finding() *Finding {
 
 	// Verdict.
 	var covered, evidenceLogs, absent int
+	var uncovered []string // read, but cannot show the evidence (logUncovered)
 	for _, ls := range f.Logs {
 		if ls.Role != RoleEvidence {
 			continue
 		}
 		evidenceLogs++
 		switch {
+		case ls.Status == LogRead && j.logUncovered(ls.Channel):
+			uncovered = append(uncovered, ls.Channel)
 		case ls.Status == LogRead:
 			covered++
 		case ls.Status == LogAbsent, ls.Status == LogEmpty:
@@ -148,6 +151,14 @@ func (j *ruleJudge) finding() *Finding {
 			continue
 		}
 		msg := ls.Channel + ": " + ls.Detail
+		if f.Verdict == NotChecked {
+			f.Reasons = append(f.Reasons, msg)
+		} else {
+			f.Caveats = append(f.Caveats, msg)
+		}
+	}
+	for _, ch := range uncovered {
+		msg := ch + ": " + strings.TrimSpace(r.CoverageMissing)
 		if f.Verdict == NotChecked {
 			f.Reasons = append(f.Reasons, msg)
 		} else {

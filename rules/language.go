@@ -633,7 +633,25 @@ func (j *ruleJudge) coverageMissing() bool {
 	cr := j.cr
 	has := false
 	for _, cq := range cr.queries {
-		if cq.query.Role != RoleCoverage {
+		if cq.query.Role != RoleCoverage || cq.query.PerLog {
+			continue // a per-log coverage query speaks for its log alone (logUncovered)
+		}
+		has = true
+		if ls := j.queries[cq].lang; ls != nil && ls.coverage > 0 {
+			return false
+		}
+	}
+	return has
+}
+
+// logUncovered reports whether the rule has per-log coverage queries
+// (Query.PerLog) of channel ch and none of them matched: that log, though
+// read, cannot show the rule's evidence (a Security log without any 4625:
+// failure auditing may be off), so it does not count as covering.
+func (j *ruleJudge) logUncovered(ch string) bool {
+	has := false
+	for _, cq := range j.cr.queries {
+		if cq.query.Role != RoleCoverage || !cq.query.PerLog || !strings.EqualFold(cq.query.Channel, ch) {
 			continue
 		}
 		has = true

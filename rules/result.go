@@ -42,7 +42,8 @@ type Result struct {
 	// LookBack is how far outside the windows matches were looked for.
 	LookBack time.Duration
 	// Inputs lists every log given, in the given order (once per path);
-	// those no rule needs have Used false and were not opened.
+	// those no rule needs have Used false and were read no further than
+	// their first record, which names the channel.
 	Inputs []*Input
 	// Findings has one entry per rule, in rule order.
 	Findings []*Finding

@@ -136,6 +136,15 @@ type Query struct {
 	Role string `yaml:"role"`
 	// Describes says in a few words what a matching event means.
 	Describes string `yaml:"describes"`
+	// PerLog, on a coverage query, makes it speak for its own channel's
+	// log alone: that evidence log counts as covering the window (for
+	// Needs) only when one of the rule's PerLog coverage queries of its
+	// channel matches there, and the rule as a whole is not made "not
+	// checked" by it. A rule whose evidence lies in two logs, one of
+	// which records it only when auditing is on (Security 4625), so says
+	// "not detected" from the other log alone, never from a Security log
+	// that cannot show it.
+	PerLog bool `yaml:"per_log"`
 	// Resolves, for a recovery query, names the evidence queries whose
 	// failures a later match of this query shows recovered.
 	Resolves []string `yaml:"resolves"`

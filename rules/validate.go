@@ -177,6 +177,11 @@ func validateRule(r *Rule) []error {
 		default:
 			bad(f+".role", "%q (want evidence, corroboration, recovery, context or coverage)", q.Role)
 		}
+		if q.PerLog && q.Role != RoleCoverage {
+			bad(f+".per_log", "only a coverage query speaks for its log")
+		} else if q.PerLog && channelRole(r, q.Channel) != RoleEvidence {
+			bad(f+".per_log", "channel %q holds no evidence query of the rule", q.Channel)
+		}
 		if cq, err := compileXPath(q.XPath); err != nil {
 			bad(f+".xpath", "%w", err)
 		} else if cq.HasTimediff() { // read from the parsed query: a literal 'timediff' is no time condition

@@ -198,7 +198,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	since := fs.String("since", "", "only events whose TimeCreated is at or after `T` (time, or duration before the last-written record)")
 	until := fs.String("until", "", "only events whose TimeCreated is at or before `T` (time, or duration before the last-written record)")
 	workers := fs.IntP("workers", "w", 0, fmt.Sprintf("chunks decoded in parallel (`N`; 0: one per CPU; at most %d)", evtx.MaxWorkers))
-	recoverSlack := fs.Bool("recover", false, "also print the old records found in chunk slack, flagged")
+	recoverSlack := fs.Bool("recover", false, "also print the old records found in chunk slack and in old chunks past the file header's count, flagged")
 	maxErrs := fs.Int("max-errors", 50, "problems listed per log on stderr (`N`; 0: all); all are counted")
 	fs.Usage = func() { fmt.Fprintf(help, dumpHelp, fs.FlagUsages()) }
 	if refuseSingleDash(fs, "dump", args, stderr) {
