@@ -4,7 +4,7 @@ package fleet
 // holds while they wait for an earlier machine's.
 func MaxWaiting(workers int) int { return maxAhead(workers) }
 
-// SetLoneAltOn makes Group compute the eventKeys of every log, also of a
-// log no other log of its channel is read beside (tests compare both
-// ways).
+// SetLoneAltOn makes Group compute the eventKeys and recordKeys of every
+// log, also of a log no other log of its channel is read beside (tests
+// compare both ways).
 func SetLoneAltOn(on bool) { loneAltOn = on }

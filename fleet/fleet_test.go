@@ -89,10 +89,10 @@ func group(t *testing.T, eng *rules.Engine, paths ...string) []*fleet.Machine {
 }
 
 // checkLoneAlt fails t unless ms, grouped from units with o, is what the
-// grouping gives when it computes the eventKeys of every log, also of
-// those no other log of their channel is read beside (fleet's lone-log
-// shortcut off): the same machines, logs, copies, counts and grouping
-// lines.
+// grouping gives when it computes the eventKeys and recordKeys of every
+// log, also of those no other log of their channel is read beside
+// (fleet's lone-log shortcuts off): the same machines, logs, copies,
+// counts and grouping lines.
 func checkLoneAlt(t *testing.T, units []*fleet.Unit, o fleet.Options, ms []*fleet.Machine) {
 	t.Helper()
 	fleet.SetLoneAltOn(true)
@@ -116,7 +116,9 @@ func fullShape(ms []*fleet.Machine) string {
 
 // TestLoneLogAltKeysChangeNothing: Group computes no eventKeys for a log
 // no other log of its channel is read beside (nothing to compare them
-// with); the machines it finds must be those it finds computing them for
+// with), nor recordKeys when no other path names its file (it counts its
+// distinct records without them: TestLoneProfileEqualsKeyed); the
+// machines it finds must be those it finds computing them for
 // every log, for the shared samples (48 logs: VSS copies, exports, several
 // machines), testdata/evtx, each sample folder alone, and two folders of
 // the same samples (every log a copy).

@@ -492,7 +492,13 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 	for i, e := range es {
 		logs[i], chans[i] = e.log, e.channel
 	}
-	profs := profileAll(logs, chans, idx, workers, period)
+	shared := make([]bool, len(es))
+	for _, e := range es {
+		if e.sameFile >= 0 {
+			shared[e.sameFile] = true
+		}
+	}
+	profs := profileAll(logs, chans, shared, idx, workers, period)
 	for i, e := range es {
 		if e.sameFile >= 0 {
 			e.prof = profs[e.sameFile]
@@ -739,7 +745,7 @@ func commonPeriod(es []*entry, set []int, workers int) map[int]*profile {
 	out := map[int]*profile{}
 	for _, i := range set {
 		if p := es[i].prof; p != nil && es[i].sameFile < 0 && p.err == nil && p.since.Before(latest) {
-			out[i] = readProfileSince(es[i].log, es[i].channel, workers, latest, true)
+			out[i] = readProfileSince(es[i].log, es[i].channel, workers, latest, true, false)
 		}
 	}
 	return out
@@ -789,7 +795,8 @@ func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *
 			switch {
 			case c.SameFile:
 			case len(set) == 1:
-				c.Added = len(p.keys)
+				// The only set a lone profile (no keys) is in.
+				c.Added = p.distinct
 				l.Records = c.Added
 			default:
 				if seen == nil {

@@ -21,7 +21,11 @@ import (
 type profile struct {
 	records int
 	hosts   []*hostSpan
-	keys    []uint64 // recordKey of every record, sorted, each once
+	keys    []uint64 // recordKey of every record, sorted, each once (none: profiler.lone)
+	// distinct counts the records of distinct recordKeys: len(keys), or,
+	// for a profile read without keys (profiler.lone), the records, their
+	// record numbers all differing.
+	distinct int
 	// alt holds eventKey of every record, sorted, each once (none when
 	// the profile was read without them: profileAll's lone logs); altAll
 	// is false when a record's TimeCreated could not be read (it has none).
@@ -43,6 +47,10 @@ type profile struct {
 	// TimeCreated of the log's last-written record (zero: the whole log).
 	since time.Time
 	err   error
+	// rekey is set when a lone profile (profiler.lone) met a record
+	// number twice: distinct is not known, and readProfileSince reads
+	// the log again with its keys.
+	rekey bool
 }
 
 // recHeader is one record of a profile as a copy whose key differs may
@@ -195,8 +203,14 @@ const profShards = 64
 //     the profile keeps those whose records come first, whatever that
 //     order was (one lock kept the first maxHosts to arrive).
 type profiler struct {
-	lower  string // the channel, in lower case
-	noAlt  bool   // the eventKeys are not needed (profile.alt stays empty)
+	lower string // the channel, in lower case
+	noAlt bool   // the eventKeys are not needed (profile.alt stays empty)
+	// lone is set for a log no other log is compared with (profileAll):
+	// no recordKey is made, the records' numbers are kept instead, and
+	// the profile counts the distinct keys (profile.distinct) without
+	// them when the numbers all differ (each key holds its record's
+	// number), else it says to read again with keys (profile.rekey).
+	lone   bool
 	shards [profShards]*profShard
 
 	mu    sync.Mutex     // guards hosts and index
@@ -210,6 +224,7 @@ type profShard struct {
 	mu          sync.Mutex
 	records     int
 	keys, alt   []uint64
+	ids         []uint64 // the record numbers, instead of keys (profiler.lone)
 	recs        []recHeader
 	unkeyed     bool // a record's TimeCreated was not read (it has no eventKey)
 	untimed     int  // records without a usable TimeCreated (placed)
@@ -242,30 +257,12 @@ func (pr *profiler) note(s evtx.Summary) {
 	sh := pr.shards[(s.RecordID>>4)%profShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	m := &sh.prefix[(len(s.Provider)+len(s.Computer))%len(sh.prefix)]
-	if !m.ok || m.provider != s.Provider || m.computer != s.Computer {
-		m.provider, m.computer, m.h, m.ok = s.Provider, s.Computer, summaryPrefix(pr.lower, s), true
-	}
 	sh.records++
-	key := recordKeyAfter(m.h, s)
-	sh.keys = append(sh.keys, key)
-	if s.TimeCreated.IsZero() {
-		sh.unkeyed = true
-	} else if !pr.noAlt {
-		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
-	}
-	if !pr.noAlt {
-		r := recHeader{key: key, erid: s.EventRecordID}
-		if r.erid == 0 {
-			r.erid = s.RecordID
-		}
-		if !s.TimeCreated.IsZero() {
-			r.created = s.TimeCreated.UnixNano()
-		}
-		if ft := evtx.TimeToFiletime(s.Written); ft != 0 {
-			r.header = uint64(m.h.U64(s.RecordID).U64(ft).U16(s.EventID))
-		}
-		sh.recs = append(sh.recs, r)
+	if pr.lone {
+		sh.ids = append(sh.ids, s.RecordID)
+		sh.unkeyed = sh.unkeyed || s.TimeCreated.IsZero()
+	} else {
+		pr.noteKeys(sh, s)
 	}
 	t := placed(s.TimeCreated)
 	if t.IsZero() {
@@ -315,6 +312,35 @@ func (pr *profiler) note(s evtx.Summary) {
 	}
 }
 
+// noteKeys notes into sh (locked) the keys of s: its recordKey and, unless
+// noAlt, its eventKey and recHeader.
+func (pr *profiler) noteKeys(sh *profShard, s evtx.Summary) {
+	m := &sh.prefix[(len(s.Provider)+len(s.Computer))%len(sh.prefix)]
+	if !m.ok || m.provider != s.Provider || m.computer != s.Computer {
+		m.provider, m.computer, m.h, m.ok = s.Provider, s.Computer, summaryPrefix(pr.lower, s), true
+	}
+	key := recordKeyAfter(m.h, s)
+	sh.keys = append(sh.keys, key)
+	if s.TimeCreated.IsZero() {
+		sh.unkeyed = true
+	} else if !pr.noAlt {
+		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
+	}
+	if !pr.noAlt {
+		r := recHeader{key: key, erid: s.EventRecordID}
+		if r.erid == 0 {
+			r.erid = s.RecordID
+		}
+		if !s.TimeCreated.IsZero() {
+			r.created = s.TimeCreated.UnixNano()
+		}
+		if ft := evtx.TimeToFiletime(s.Written); ft != 0 {
+			r.header = uint64(m.h.U64(s.RecordID).U64(ft).U16(s.EventID))
+		}
+		sh.recs = append(sh.recs, r)
+	}
+}
+
 // host returns the index in pr.hosts of the host Computer value computer
 // names, registering it when it is new and fewer than maxHosts are; -1
 // when it is not tracked.
@@ -340,15 +366,20 @@ func (pr *profiler) host(computer string) int {
 // sorted, each once.
 func (pr *profiler) profile() *profile {
 	p := &profile{altAll: true}
-	n, na := 0, 0
+	n, na, ni := 0, 0, 0
 	for _, sh := range pr.shards {
-		n, na = n+len(sh.keys), na+len(sh.alt)
+		n, na, ni = n+len(sh.keys), na+len(sh.alt), ni+len(sh.ids)
 	}
 	p.keys, p.alt = make([]uint64, 0, n), make([]uint64, 0, na)
+	var ids []uint64
+	if pr.lone {
+		ids = make([]uint64, 0, ni)
+	}
 	for _, sh := range pr.shards {
 		p.records += sh.records
 		p.keys = append(p.keys, sh.keys...)
 		p.alt = append(p.alt, sh.alt...)
+		ids = append(ids, sh.ids...)
 		p.recs = append(p.recs, sh.recs...)
 		p.altAll = p.altAll && !sh.unkeyed
 		p.untimed += sh.untimed
@@ -358,6 +389,16 @@ func (pr *profiler) profile() *profile {
 		p.last = maxTime(p.last, sh.last)
 	}
 	p.keys, p.alt = sortKeys(p.keys), sortKeys(p.alt)
+	p.distinct = len(p.keys)
+	if pr.lone {
+		// Records of different numbers have different keys: the numbers
+		// all differ, and so do the keys. Otherwise rekey.
+		if len(sortKeys(ids)) == p.records {
+			p.distinct = p.records
+		} else {
+			p.rekey = true
+		}
+	}
 	for i, k := range pr.hosts {
 		var h *hostSpan
 		for _, sh := range pr.shards {
@@ -449,28 +490,32 @@ func maxTime(a, b time.Time) time.Time {
 // it (evtx.Options.Since); else all. workers is the reader's chunk
 // parallelism.
 func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
-	return readProfileAlt(l, ch, workers, period, true)
+	return readProfileAlt(l, ch, workers, period, true, false)
 }
 
 // readProfileAlt is readProfile, with the eventKeys of the records
-// (profile.alt) only when alt is set.
-func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, alt bool) *profile {
+// (profile.alt) only when alt is set, and without the recordKeys when
+// lone (profiler.lone: alt must be false).
+func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, alt, lone bool) *profile {
 	since, err := periodStart(l, workers, period)
 	if err != nil {
 		p := newProfiler(ch).profile()
 		p.err = err
 		return p
 	}
-	return readProfileSince(l, ch, workers, since, alt)
+	return readProfileSince(l, ch, workers, since, alt, lone)
 }
 
 // readProfileSince is readProfileAlt of the records whose TimeCreated is
 // since or later (zero: all).
-func readProfileSince(l *evtx.Log, ch string, workers int, since time.Time, alt bool) *profile {
+func readProfileSince(l *evtx.Log, ch string, workers int, since time.Time, alt, lone bool) *profile {
 	pr := newProfiler(ch)
-	pr.noAlt = !alt
+	pr.noAlt, pr.lone = !alt, lone && !alt
 	renames, err := periodSummaries(l, workers, since, pr.note)
 	p := pr.profile()
+	if p.rekey {
+		return readProfileSince(l, ch, workers, since, alt, false)
+	}
 	p.renames, p.err, p.since = renames, err, since
 	return p
 }
@@ -630,7 +675,10 @@ func summariesKept(l *evtx.Log, o evtx.Options, keep func(time.Time) bool, note 
 // small logs are done left the other cores idle. The others are read with
 // one goroutine each, so that the goroutines reading at once stay under
 // twice the workers.
-func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, period time.Duration) []*profile {
+//
+// shared[i] is set when another log is the same file as log i
+// (markSameFiles): the two are one Log's copies.
+func profileAll(logs []*evtx.Log, channels []string, shared []bool, idx []int, workers int, period time.Duration) []*profile {
 	out := make([]*profile, len(logs))
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -642,7 +690,11 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, per
 	// (profile.alt) are compared with no other log's, so they are not
 	// computed (the two keys of every record of the period and their sort
 	// were a third of grouping bench/run's volume). The keys hash the
-	// channel, so the logs of other channels share none of them.
+	// channel, so the logs of other channels share none of them. Nor
+	// are their recordKeys when no other path names the same file: the
+	// log is then the only copy in its set, and its keys serve only to
+	// count the distinct ones (profiler.lone; the sort and the hashing
+	// were 2% of analyze's instructions on bench/run's volume).
 	perChannel := map[string]int{}
 	for _, i := range idx {
 		total += logs[i].Size
@@ -661,15 +713,15 @@ func profileAll(logs []*evtx.Log, channels []string, idx []int, workers int, per
 				per = 1
 			}
 			alt := loneAltOn || perChannel[strings.ToLower(channels[i])] > 1
-			out[i] = readProfileAlt(logs[i], channels[i], per, period, alt)
+			out[i] = readProfileAlt(logs[i], channels[i], per, period, alt, !alt && !shared[i])
 		}()
 	}
 	wg.Wait()
 	return out
 }
 
-// loneAltOn makes profileAll compute the eventKeys of every log (tests
-// compare both ways).
+// loneAltOn makes profileAll compute the eventKeys and recordKeys of every
+// log (tests compare both ways).
 var loneAltOn = false
 
 // sortKeys sorts keys and returns them each once, clipped: slices.Sort

@@ -497,3 +497,69 @@ func TestSharedKeysEqualsSort(t *testing.T) {
 		t.Errorf("only %d logs were copies of another", links)
 	}
 }
+
+// TestLoneProfileEqualsKeyed: a profile read without recordKeys (a lone
+// log: profiler.lone) is the profile read with them but for the keys, and
+// counts as many distinct records (profile.distinct) as there are
+// distinct keys, for every log of profileInputs and a crafted one holding
+// each record twice (one record number, the same content: one key), whole
+// and over a period, with one and several workers. Where a record number
+// repeats (ties.evtx, the crafted log) the lone read reads again with keys.
+func TestLoneProfileEqualsKeyed(t *testing.T) {
+	dir := t.TempDir()
+	paths := profileInputs(t, dir)
+	end := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var twice []*evtx.Event
+	for i, ev := range evtxtest.Noise(end.Add(-10*time.Hour), time.Minute, 300) {
+		ev.System.Computer = "vm1.contoso.com"
+		ev.RecordID = uint64(100 + i)
+		dup := *ev
+		twice = append(twice, ev, &dup)
+	}
+	p := filepath.Join(dir, "twice.evtx")
+	if err := evtxtest.WriteFile(p, twice, evtxtest.Options{MaxRecordsPerChunk: 50}); err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, p)
+	checked, rekeyed, fewer := 0, 0, 0
+	for _, p := range paths {
+		for _, workers := range []int{1, 2} {
+			for _, period := range []time.Duration{0, 10 * 24 * time.Hour} {
+				ls, err := evtx.Find(p)
+				if err != nil || len(ls) != 1 {
+					t.Fatalf("%s: %v %d logs", p, err, len(ls))
+				}
+				l := ls[0]
+				want := readProfileAlt(l, l.Channel, workers, period, false, false)
+				pr := newProfiler(l.Channel)
+				pr.noAlt, pr.lone = true, true
+				since, err := periodStart(l, workers, period)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := periodSummaries(l, workers, since, pr.note); err != nil {
+					t.Fatal(err)
+				}
+				if pr.profile().rekey {
+					rekeyed++
+				}
+				got := readProfileAlt(l, l.Channel, workers, period, false, true)
+				if got.distinct != len(want.keys) || want.distinct != len(want.keys) {
+					t.Errorf("%s, %d workers, period %v: %d distinct records lone, %d keyed, want %d", p, workers, period, got.distinct, want.distinct, len(want.keys))
+				}
+				if len(want.keys) < want.records {
+					fewer++
+				}
+				got.keys = want.keys // the one difference
+				if d := profileDiff(got, want, workers == 1); d != "" {
+					t.Errorf("%s, %d workers, period %v: %s", p, workers, period, d)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d reads compared, %d read again with keys, %d with fewer keys than records", checked, rekeyed, fewer)
+	if rekeyed == 0 || fewer == 0 {
+		t.Errorf("%d reads met a record number twice, %d counted fewer keys than records: the test proves little", rekeyed, fewer)
+	}
+}
