@@ -15,17 +15,13 @@ import (
 
 // Layout constants of the EVTX format.
 const (
-	fileHeaderBlock   = 4096  // the file header occupies the first block
-	fileHeaderSize    = 128   // bytes of the file header that carry fields
-	chunkSize         = 65536 // every chunk is 64 KiB
-	chunkHeaderSize   = 512   // chunk header incl. string and template tables
-	recordHeaderSize  = 24    // "**\0\0", size, record id, written FILETIME
-	minRecordSize     = 28    // header plus the trailing size copy
-	recordAlign       = 8     // records start at 8-byte boundaries
-	stringTableOffset = 128   // 64 × uint32 name hash buckets
-	stringTableLen    = 64
-	templTableOffset  = 384 // 32 × uint32 template hash buckets
-	templTableLen     = 32
+	fileHeaderBlock  = 4096  // the file header occupies the first block
+	fileHeaderSize   = 128   // bytes of the file header that carry fields
+	chunkSize        = 65536 // every chunk is 64 KiB
+	chunkHeaderSize  = 512   // chunk header incl. string and template tables
+	recordHeaderSize = 24    // "**\0\0", size, record id, written FILETIME
+	minRecordSize    = 28    // header plus the trailing size copy
+	recordAlign      = 8     // records start at 8-byte boundaries
 )
 
 var (
@@ -50,8 +46,10 @@ type chunkHeader struct {
 	Flags             uint32
 	Checksum          uint32 // CRC32 of bytes 0..120 and 128..512
 
-	StringTable   [stringTableLen]uint32 // offsets of cached names (hash buckets)
-	TemplateTable [templTableLen]uint32  // offsets of cached template definitions
+	// Bytes 128..512, the chunk's hash tables of names (64 offsets) and
+	// template definitions (32), are not kept: the decoder finds names and
+	// definitions at the offsets the records give, and a header copied by
+	// value (a few times a chunk) stays small.
 
 	SignatureOK       bool // bytes 0..8 are "ElfChnk\0"
 	ChecksumOK        bool // Checksum matches
@@ -83,12 +81,6 @@ func parseChunkFields(c []byte) chunkHeader {
 		RecordsChecksum:   le.Uint32(c[52:]),
 		Flags:             le.Uint32(c[120:]),
 		Checksum:          le.Uint32(c[124:]),
-	}
-	for i := range h.StringTable {
-		h.StringTable[i] = le.Uint32(c[stringTableOffset+4*i:])
-	}
-	for i := range h.TemplateTable {
-		h.TemplateTable[i] = le.Uint32(c[templTableOffset+4*i:])
 	}
 	h.SignatureOK = bytes.Equal(c[:8], chunkMagic)
 	return h

@@ -338,7 +338,7 @@ func (s *timeShape) timePlan() *timePlan {
 // walk walks, more BinXML values than it keeps, a time or EventRecordID
 // value instanceTime reads through d.value).
 func (d *chunkDecoder) plannedTime(start, end int) (ft, erid uint64, hasID, ok, again bool) {
-	tmpl, id, defOff, desc, pos, ok := d.leanHead(start, end)
+	tmpl, desc, pos, ok := d.leanHead(start, end)
 	if !ok {
 		return 0, 0, false, false, false
 	}
@@ -355,7 +355,7 @@ func (d *chunkDecoder) plannedTime(start, end int) (ft, erid uint64, hasID, ok, 
 	if !ok {
 		return 0, 0, false, false, false
 	}
-	if !templateFits(d.chunk, id, int(defOff), tmpl, n) || (after < end && d.chunk[after] != tokEOF) {
+	if after < end && d.chunk[after] != tokEOF {
 		return 0, 0, false, false, false
 	}
 	if nbin > maxBins {
@@ -581,11 +581,14 @@ func plainKind(k Kind, size int, optional bool) bool {
 // leanHead reads, from pos to end of the chunk, an optional fragment header and the head of one
 // template instance the way parseInstance does (the same checks): the
 // definition it names (charged to the record), an inline copy of it, the
-// substitution count. It returns the template, the id and definition
-// offset the instance names, its value descriptors and the position of
-// its first value. ok is false for anything parseInstance would not turn
-// into a usable instance.
-func (d *chunkDecoder) leanHead(pos, end int) (tmpl *template, id, defOff uint32, desc []byte, after int, ok bool) {
+// substitution count, and that the definition is the one the instance
+// names and uses no substitution beyond its values (templateFits;
+// parseInstance checks that after reading the values, but every caller
+// gives up alike on either failure, so the order changes nothing). It
+// returns the template, its value descriptors and the position of its
+// first value. ok is false for anything parseInstance would not turn into
+// a usable instance.
+func (d *chunkDecoder) leanHead(pos, end int) (tmpl *template, desc []byte, after int, ok bool) {
 	b := d.chunk
 	if end-pos >= 4 && b[pos]&^tokMoreFlag == tokFragmentHeader {
 		pos += 4
@@ -593,46 +596,49 @@ func (d *chunkDecoder) leanHead(pos, end int) (tmpl *template, id, defOff uint32
 	// Token, unknown byte, template id, definition offset: the cursor's
 	// reads without their errors, which nothing reports.
 	if end-pos < 10 {
-		return nil, 0, 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	h := b[pos : pos+10 : pos+10]
 	if h[0]&^tokMoreFlag != tokTemplate {
-		return nil, 0, 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	le := binary.LittleEndian
-	id, defOff = le.Uint32(h[2:6]), le.Uint32(h[6:10])
+	id, defOff := le.Uint32(h[2:6]), le.Uint32(h[6:10])
 	start := pos
 	pos += 10
 	tmpl = d.template(int(defOff))
 	if tmpl.err != nil || tmpl.damaged != nil {
-		return nil, 0, 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	// d.chargeTemplate, its charge by chargeBound made here once the
 	// bound is summed.
 	if d.bound && tmpl.boundCost != 0 {
 		if d.defBudget -= tmpl.boundCost + boundExtra; d.defBudget < 0 {
 			d.overBound = true
-			return nil, 0, 0, nil, 0, false
+			return nil, nil, 0, false
 		}
 	} else if d.chargeTemplate(start, tmpl) != nil {
-		return nil, 0, 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	if int(defOff) == pos {
 		if tmpl.size < 0 || end-pos < tmpl.size {
-			return nil, 0, 0, nil, 0, false
+			return nil, nil, 0, false
 		}
 		pos += tmpl.size
 	}
 	if end-pos < 4 {
-		return nil, 0, 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	count := le.Uint32(b[pos : pos+4 : pos+4])
 	pos += 4
 	if int64(count) > int64((end-pos)/4) {
-		return nil, 0, 0, nil, 0, false
+		return nil, nil, 0, false
+	}
+	if !templateFits(b, id, int(defOff), tmpl, int(count)) {
+		return nil, nil, 0, false
 	}
 	n := 4 * int(count)
-	return tmpl, id, defOff, b[pos : pos+n : pos+n], pos + n, true
+	return tmpl, b[pos : pos+n : pos+n], pos + n, true
 }
 
 // leanInstance reads, at c, an optional fragment header and one template
@@ -640,7 +646,7 @@ func (d *chunkDecoder) leanHead(pos, end int) (tmpl *template, id, defOff uint32
 // values to dst without allocating. ok is false for anything parseInstance
 // would not turn into a usable instance. nbin counts the BinXML values.
 func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (tmpl *template, vals []rawValue, nbin int, ok bool) {
-	tmpl, id, defOff, desc, pos, ok := d.leanHead(c.pos, c.end)
+	tmpl, desc, pos, ok := d.leanHead(c.pos, c.end)
 	if !ok {
 		return nil, dst, 0, false
 	}
@@ -662,9 +668,6 @@ func (d *chunkDecoder) leanInstance(c *cursor, dst []rawValue) (tmpl *template, 
 		pos += size
 	}
 	c.pos = pos
-	if templateMismatch(d.chunk, id, int(defOff), tmpl, n) != nil {
-		return nil, dst, 0, false
-	}
 	return tmpl, dst, nbin, true
 }
 
@@ -826,13 +829,13 @@ func (s *timeShape) eventChild(i int) bool {
 func (d *chunkDecoder) binXMLResolves(rv rawValue) (*template, bool) {
 	// leanInstance without the values.
 	end := rv.pos + rv.size
-	tmpl, id, defOff, desc, pos, ok := d.leanHead(rv.pos, end)
+	tmpl, desc, pos, ok := d.leanHead(rv.pos, end)
 	if !ok {
 		return nil, false
 	}
 	size, bin := skipValues(desc)
 	// Sizes are not negative, so the values fit when their sum does.
-	if size > end-pos || !templateFits(d.chunk, id, int(defOff), tmpl, len(desc)/4) {
+	if size > end-pos {
 		return nil, false
 	}
 	if pos += size; pos < end && d.chunk[pos] != tokEOF || bin {

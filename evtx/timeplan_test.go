@@ -64,6 +64,7 @@ func TestTimePlanCrafted(t *testing.T) {
 		vals     []pval
 		cut      int  // bytes the last value claims beyond the record
 		noEOF    bool // the values end the record: no EOF token after them
+		otherID  bool // the instance names another template id than its definition's
 	}
 	str := func(s string) pval { return pval{tval: strv(s)} }
 	null := pval{tval: tval{KindNull, nil}}
@@ -121,6 +122,21 @@ func TestTimePlanCrafted(t *testing.T) {
 		variant{name: "odd value a byte past the record", bins: 1, extra: 1, cut: 2, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null}},
 		variant{name: "even value a byte past the record", bins: 1, extra: 2, cut: 2, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), null, null}},
 		variant{name: "nested value past its end", bins: 1, vals: []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data"), {tval: tval{KindBinXML, []byte{0x0f, 1, 1, 0, 0x0c, 1}}}}})
+	// Definitions that do not fit their instance (templateFits), where the
+	// plan decides and where it would give the record back (EventRecordID
+	// in text, more values than it walks).
+	for _, idInText := range []bool{false, true} {
+		for _, extra := range []int{0, maxWalk + 10} {
+			base := []pval{timeVals["filetime"], str("t"), idVals["uint64"], nestedData("Data")}
+			variants = append(variants,
+				variant{name: fmt.Sprintf("another template's id (id in text %v, %d values)", idInText, 4+extra), idInText: idInText, bins: 1, extra: extra, otherID: true,
+					vals: append(base, repeat(null, extra)...)})
+			if extra == 0 {
+				variants = append(variants,
+					variant{name: fmt.Sprintf("fewer values than the definition uses (id in text %v)", idInText), idInText: idInText, bins: 1, vals: base[:3]})
+			}
+		}
+	}
 	decided, again, cheap := 0, 0, 0
 	for _, v := range variants {
 		w := newBXW()
@@ -151,6 +167,9 @@ func TestTimePlanCrafted(t *testing.T) {
 			}
 		})
 		c := w.b
+		if v.otherID {
+			c[off+binxmlRecordHeader+4+2] ^= 0xff // the instance's template id, after its fragment header and token
+		}
 		checkCheapTime(t, v.name, c, off, size)
 		// Which way the plan went.
 		d := newChunkDecoder(c)

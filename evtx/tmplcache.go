@@ -610,6 +610,13 @@ func (tc *tmplCache) add(d *chunkDecoder, off int, t *template, refs []nameRef) 
 			ct.fields = append(ct.fields, f+4) // the inline name's next offset
 		}
 	}
+	// Its time and summary shapes read only its nodes, which every copy
+	// reuse makes shares (newTemplate): made here once, a copy finds them.
+	// Left to the first copy that asks, each copy would make them again,
+	// in every chunk (50,318 times in the TimeCreated read of bench/run's
+	// volume, whose first chunk FirstChannel decodes, asking neither).
+	t.shape()
+	t.summaryShape()
 	tc.bytes += n
 	k := cacheSlot(d.chunk, off)
 	tc.m[k] = append(tc.m[k], ct)

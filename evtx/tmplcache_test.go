@@ -711,3 +711,52 @@ func TestTemplateCacheAcrossLogs(t *testing.T) {
 		t.Errorf("no template was met in two logs (%d hits): the test proves little", cache.hits)
 	}
 }
+
+// TestTemplateCacheSharesShapes: a template the cache serves has its time
+// and summary shapes already, those its own nodes give, even when every
+// chunk is only decoded (decoding asks for neither shape), so that no
+// chunk makes them again; and each chunk's TimeCreated read after that,
+// the shapes taken from the cache, is what it is without the cache.
+func TestTemplateCacheSharesShapes(t *testing.T) {
+	logs := testLogs(t)
+	served := 0
+	for i, name := range slices.Sorted(maps.Keys(logs)) {
+		if raceEnabled && i%5 != 0 {
+			continue
+		}
+		b := logs[name]
+		tc := newTmplCache()
+		if tc == nil {
+			t.Fatal("template cache off")
+		}
+		for ci := 0; fileHeaderBlock+ci*chunkSize < len(b); ci++ {
+			c := chunkAt(b, ci)
+			d := tc.decoder(c)
+			decodeChunk(d, c)
+			for _, tm := range tc.tslab.block[:tc.tslab.next] {
+				served++
+				if tm.tshape == nil || tm.sshape == nil {
+					t.Fatalf("%s chunk %d: a template the cache served has no time shape (%v) or summary shape (%v)", name, ci, tm.tshape != nil, tm.sshape != nil)
+				}
+				own := &template{nodes: tm.nodes}
+				if !reflect.DeepEqual(tm.shape().timePlan(), own.shape().timePlan()) || !reflect.DeepEqual(tm.shape(), own.shape()) || !reflect.DeepEqual(tm.summaryShape(), own.summaryShape()) {
+					t.Fatalf("%s chunk %d: a served template's shapes are not those its nodes give", name, ci)
+				}
+			}
+			// Reads through the cache, the shapes taken from it, as reads
+			// without it.
+			d = tc.decoder(c)
+			for _, sp := range recordSpans(c) {
+				rt, ok := d.readTime(sp[0], sp[1])
+				want, wok := newChunkDecoder(c).readTime(sp[0], sp[1])
+				if ok != wok || rt.ft != want.ft || rt.hasID != want.hasID || rt.eventRecordID != want.eventRecordID || (rt.created == nil) != (want.created == nil) {
+					t.Fatalf("%s chunk %d record at %#x: TimeCreated read %+v %v through the cache, %+v %v without", name, ci, sp[0], rt, ok, want, wok)
+				}
+			}
+		}
+	}
+	t.Logf("%d templates served", served)
+	if served == 0 {
+		t.Error("the cache served no template: the test proves little")
+	}
+}
