@@ -1013,15 +1013,19 @@ func (rd *Reader) nextChunk() (*chunkResult, bool) {
 		rd.pipe = startPipeline(s)
 		rd.cleanup = runtime.AddCleanup(rd, (*pipeline).signal, rd.pipe)
 	}
-	ch, ok := <-rd.pipe.order
+	it, ok := <-rd.pipe.order
 	if !ok {
 		return nil, false
 	}
-	res := <-ch
+	if it.ch == nil {
+		return it.res, true // the memo's answer
+	}
+	res := <-it.ch
+	<-rd.pipe.decoding
 	// ch is empty and no goroutine holds it any more: the next chunk's
 	// result may come in it (pipeline.free).
 	select {
-	case rd.pipe.free <- ch:
+	case rd.pipe.free <- it.ch:
 	default:
 	}
 	return res, true
@@ -1046,25 +1050,46 @@ func (rd *Reader) Close() error {
 }
 
 // pipeline decodes chunks in worker goroutines and hands the results to
-// Next in file order. order carries one result channel per chunk, in
-// order; its capacity bounds the chunks in flight. free holds result
+// Next in file order. order carries one item per chunk, in order: the
+// memo's result of a chunk it answers (windowMemo.skip), else the channel
+// a worker sends the chunk's result on. decoding holds a token for each
+// chunk handed to a worker whose result Next has not taken: its capacity
+// bounds the chunks read ahead (2 per worker). order's bounds the memo's
+// answers queued beside them: a read whose window excludes most chunks
+// (analyze reads bench/run's 4,110-chunk System log six times, three of
+// them answered by the memo alone) took a goroutine switch every two
+// chunks and three channel operations a chunk more when every chunk went
+// through a result channel and order held 2 per worker. free holds result
 // channels Next has emptied, for later chunks: one made for each chunk
 // was 112 bytes, 2.6 MiB of the 96 MiB analyze of bench/run's volume
 // allocated.
 type pipeline struct {
-	order chan chan *chunkResult
-	free  chan chan *chunkResult
-	stop  chan struct{}
-	once  sync.Once
-	wg    sync.WaitGroup
+	order    chan pipeItem
+	decoding chan struct{}
+	free     chan chan *chunkResult
+	stop     chan struct{}
+	once     sync.Once
+	wg       sync.WaitGroup
 }
+
+// pipeItem is one chunk's place in pipeline.order: the memo's result
+// (res, ch nil), or the channel its result comes on.
+type pipeItem struct {
+	ch  chan *chunkResult
+	res *chunkResult
+}
+
+// memoAhead is how many of the memo's answers pipeline.order holds beyond
+// the chunks read ahead.
+const memoAhead = 64
 
 func startPipeline(s *source) *pipeline {
 	w := s.workers
 	p := &pipeline{
-		order: make(chan chan *chunkResult, 2*w),
-		free:  make(chan chan *chunkResult, 2*w+2),
-		stop:  make(chan struct{}),
+		order:    make(chan pipeItem, 2*w+memoAhead),
+		decoding: make(chan struct{}, 2*w),
+		free:     make(chan chan *chunkResult, 2*w+2),
+		stop:     make(chan struct{}),
 	}
 	type job struct {
 		i  int
@@ -1077,6 +1102,22 @@ func startPipeline(s *source) *pipeline {
 		defer close(jobs)
 		defer close(p.order)
 		for i := 0; i < s.nslots; i++ {
+			// A chunk the memo answers needs no worker: handing it to
+			// one cost a goroutine switch per chunk, most of a pass
+			// whose window excludes nearly every chunk.
+			if res := s.memo.skip(i, s.win, s.name); res != nil {
+				select {
+				case p.order <- pipeItem{res: res}:
+				case <-p.stop:
+					return
+				}
+				continue
+			}
+			select {
+			case p.decoding <- struct{}{}:
+			case <-p.stop:
+				return
+			}
 			var ch chan *chunkResult
 			select {
 			case ch = <-p.free:
@@ -1084,16 +1125,9 @@ func startPipeline(s *source) *pipeline {
 				ch = make(chan *chunkResult, 1)
 			}
 			select {
-			case p.order <- ch:
+			case p.order <- pipeItem{ch: ch}:
 			case <-p.stop:
 				return
-			}
-			// A chunk the memo answers needs no worker: handing it to
-			// one cost a goroutine switch per chunk, most of a pass
-			// whose window excludes nearly every chunk.
-			if res := s.memo.skip(i, s.win, s.name); res != nil {
-				ch <- res // buffered: never blocks
-				continue
 			}
 			select {
 			case jobs <- job{i, ch}:
