@@ -496,7 +496,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	p.line("\n## RDP timeline (oldest first)\n")
 	if r.TimelineOmitted > 0 {
-		p.printf("%s before these left out; `--timeline N` shows more.\n\n", capitalize(plural.N(r.TimelineOmitted, "older event")))
+		note, cuts := timelineOmittedNote(r)
+		p.printf("%s.\n\n", mdEscape(capitalize(note)))
+		for _, c := range cuts {
+			p.printf("%s\n\n```\n%s\n```\n\n", mdEscape(capitalize(c.text)), evtx.EscapeText(c.command))
+		}
 	}
 	if note := timelineUntimedNote(r); note != "" {
 		p.printf("%s.\n\n", mdEscape(capitalize(note)))
