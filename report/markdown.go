@@ -499,7 +499,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		note, cuts := timelineOmittedNote(r)
 		p.printf("%s.\n\n", mdEscape(capitalize(note)))
 		for _, c := range cuts {
-			p.printf("%s\n\n```\n%s\n```\n\n", mdEscape(capitalize(c.text)), evtx.EscapeText(c.command))
+			// A fence longer than any run of backticks in the command.
+			cmd, fence := evtx.EscapeText(c.command), "```"
+			for strings.Contains(cmd, fence) {
+				fence += "`"
+			}
+			p.printf("%s\n\n%s\n%s\n%s\n\n", mdEscape(capitalize(c.text)), fence, cmd, fence)
 		}
 	}
 	if note := timelineUntimedNote(r); note != "" {
