@@ -16,8 +16,12 @@ import (
 // (classic source EventLog, message file netevent.dll, message id
 // EVENT_ComputerNameChange 0x8000177b; two unnamed Data elements, the old
 // name and the new: /work/shared/reference/domain.md §2.5, from Microsoft's
-// provider listing and netevent.h). Its records name the new name from
-// the restart that takes it into use, so that the records on the two
+// provider listing and netevent.h). A new name takes effect when the
+// machine restarts (Microsoft, Rename-Computer, example 1: "renames the
+// local computer to Server044 and then restarts it to make the change
+// effective",
+// https://learn.microsoft.com/powershell/module/microsoft.powershell.management/rename-computer),
+// and its records name it from then on, so that the records on the two
 // sides of a time gap (the machine off, or restarted) or a clock jump
 // carry two names of one machine. A clock change explains a jump or gap
 // only on the computer whose records make it (ClockChange.sameComputer);
