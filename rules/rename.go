@@ -304,3 +304,18 @@ func (g *TimeGap) namesText() string {
 	}
 	return fmt.Sprintf("; the records on its two sides name different computers (%s before it, %s after it), and the log records no rename of one to the other (EventLog 6011): no clock change is named for it", g.computers[0], g.computers[1])
 }
+
+// hostsText says, of a jump whose records name several computers that no
+// rename its log records makes one (the renames read: withRenames), that
+// no clock change is named for it and why; "" otherwise. A jump ahead
+// says what its records name in shows.
+func (j *ClockJump) hostsText() string {
+	if !j.manyHosts || j.oneHost() || j.renames == nil && !j.hostsOver {
+		return ""
+	}
+	names := strings.Join(j.hostNames, ", ")
+	if j.hostsOver {
+		names += ", and more"
+	}
+	return fmt.Sprintf("; its records name several computers (%s), and the log records no rename that makes them one machine (EventLog 6011): no clock change is named for it", names)
+}
