@@ -497,7 +497,16 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	p.line("\n## RDP timeline (oldest first)\n")
 	if r.TimelineOmitted > 0 {
-		p.printf("%s before these left out; `--timeline N` shows more.\n\n", capitalize(plural.N(r.TimelineOmitted, "older event")))
+		note, cuts := timelineOmittedNote(r)
+		p.printf("%s.\n\n", mdEscape(capitalize(note)))
+		for _, c := range cuts {
+			// A fence longer than any run of backticks in the command.
+			cmd, fence := evtx.EscapeText(c.command), "```"
+			for strings.Contains(cmd, fence) {
+				fence += "`"
+			}
+			p.printf("%s\n\n%s\n%s\n%s\n\n", mdEscape(capitalize(c.text)), fence, cmd, fence)
+		}
 	}
 	if note := timelineUntimedNote(r); note != "" {
 		p.printf("%s.\n\n", mdEscape(capitalize(note)))

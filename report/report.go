@@ -17,6 +17,17 @@ import (
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
+// TimelineCut is what the timeline set aside of one grouped entry while
+// reading (rules.TimelineCut): Events in Groups groups, and the entry's
+// id, channel and XPath (without a time condition).
+type TimelineCut struct {
+	Entry   string `json:"entry"`
+	Channel string `json:"channel"`
+	XPath   string `json:"xpath"`
+	Events  int    `json:"events"`
+	Groups  int    `json:"groups"`
+}
+
 // SchemaVersion is the version of the JSON report schema (SCHEMA.md). It
 // changes when a field is removed or changes meaning; added fields do not
 // change it.
@@ -89,6 +100,13 @@ type Report struct {
 	// absent only when the timeline was turned off (--timeline 0).
 	Timeline        []TimelineLine `json:"timeline,omitzero"`
 	TimelineOmitted int            `json:"timeline_omitted,omitempty"`
+	// TimelineCut says, per grouped timeline entry, the events of
+	// TimelineOmitted that were set aside with their groups while
+	// reading (the timeline keeps at most rules.MaxTimelineGroups
+	// groups): no --timeline N brings them back; a query of the entry's
+	// XPath on its channel lists them (rules.TimelineCut). Omitted when
+	// none was.
+	TimelineCut []TimelineCut `json:"timeline_cut,omitempty"`
 	// TimelineUntimed counts the events of the timeline's kinds that have
 	// no TimeCreated: on no line, whatever their record header time
 	// (rules.Result.TimelineUntimed); TimelineUntimedEvents names the
@@ -668,6 +686,9 @@ func New(res *rules.Result) *Report {
 		r.Timeline = append(r.Timeline, tl)
 	}
 	r.TimelineOmitted = res.TimelineDropped
+	for _, c := range res.TimelineCut {
+		r.TimelineCut = append(r.TimelineCut, TimelineCut(c))
+	}
 	r.TimelineUntimed = res.TimelineUntimed
 	for _, e := range res.TimelineUntimedEvents {
 		r.TimelineUntimedEvents = append(r.TimelineUntimedEvents, newEvent(e))

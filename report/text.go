@@ -481,7 +481,14 @@ func WriteText(w io.Writer, r *Report) error {
 	p.line("")
 	p.line("== RDP timeline (oldest first) ==")
 	if r.TimelineOmitted > 0 {
-		p.printf("  (%s before these left out; --timeline N shows more)\n", plural.N(r.TimelineOmitted, "older event"))
+		note, cuts := timelineOmittedNote(r)
+		p.wrapData("  ", "("+note+")", textWidth)
+		for _, c := range cuts {
+			// The command on a line of its own: wrapped, it would paste
+			// as two.
+			p.wrapData("  ", "("+c.text+")", textWidth)
+			p.printf("      %s\n", evtx.EscapeText(c.command))
+		}
 	}
 	if note := timelineUntimedNote(r); note != "" {
 		p.wrapData("  ", "("+note+")", textWidth)
@@ -493,6 +500,50 @@ func WriteText(w io.Writer, r *Report) error {
 		p.wrapData("  "+TimelineWhen(l)+"  ", TimelineText(l), textWidth)
 	}
 	return p.err
+}
+
+// timelineCutNote is what a report says of a TimelineCut: text, and
+// the command that lists the events.
+type timelineCutNote struct{ text, command string }
+
+// timelineOmittedNote says how many older events the timeline left out
+// (Report.TimelineOmitted) and what brings them back: --timeline N for
+// those trimmed to N lines, not for those set aside with their groups
+// while reading (Report.TimelineCut), which cuts says, each with the
+// query that lists the events of its entry.
+func timelineOmittedNote(r *Report) (note string, cuts []timelineCutNote) {
+	cut := 0
+	for _, c := range r.TimelineCut {
+		cut += c.Events
+	}
+	note = plural.N(r.TimelineOmitted, "older event") + " before these left out"
+	switch {
+	case cut == 0:
+		note += "; --timeline N shows more"
+	case cut < r.TimelineOmitted:
+		note += fmt.Sprintf("; --timeline N shows more of the other %s, not the %s set aside below", plural.N(r.TimelineOmitted-cut, "event"), plural.Itoa(cut))
+	}
+	for _, c := range r.TimelineCut {
+		cuts = append(cuts, timelineCutNote{
+			text: fmt.Sprintf("%s of them, in %s of the timeline's %s events, %s set aside while reading, when the groups reached %s (the older half each time): no --timeline N brings them back; this command, given the logs analysed, lists every %s event, those set aside included:",
+				plural.Itoa(c.Events), plural.N(c.Groups, "group"), c.Entry, plural.Word(c.Events, "was", "were"), plural.Itoa(rules.MaxTimelineGroups), c.Entry),
+			command: "evtxrdp query --channel " + shellQuote(c.Channel) + " -q " + shellQuote(c.XPath) + " PATH",
+		})
+	}
+	return note, cuts
+}
+
+// shellQuote quotes s as one word of a POSIX shell command: in double
+// quotes where nothing in it is special there (an XPath's single quotes
+// kept as written), else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"$`\\!*?[]()<>|&;#~{}") {
+		return s
+	}
+	if !strings.ContainsAny(s, "\"$`\\!\n") {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // timelineUntimedNote says which events of the timeline's kinds are on

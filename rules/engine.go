@@ -295,6 +295,7 @@ func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
 		Warnings:              append(sr.warnings, changedText(logs)...),
 		Timeline:              sr.timeline,
 		TimelineDropped:       sr.timelineDropped,
+		TimelineCut:           sr.timelineCut,
 		TimelineUntimed:       sr.timelineUntimed,
 		TimelineUntimedEvents: sr.timelineUntimedEvents,
 		ClockJumps:            sr.clockJumps,

@@ -189,6 +189,7 @@ type ClockJump struct {
 	// record's and its log's clock changes differ), which make several
 	// of them one machine (oneHost).
 	hostKeys  []string
+	hostNames []string // hostKeys as the first record of each wrote it
 	hostsOver bool
 	renames   *renameSet
 	// Changes are the records that say the system time was set in a way
@@ -224,7 +225,7 @@ func (j *ClockJump) String() string {
 			}
 		}
 		return fmt.Sprintf("clock jump in %s: %s a TimeCreated earlier than that of the first-written record (%s, %s), down to %s (%s, %s earlier), although written after it: %s; the windows, on TimeCreated, do not see some of these events where they happened",
-			j.Path, what, j.FirstWritten, evtx.FormatEventTime(j.FirstWritten.Time), evtx.FormatEventTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time), why)
+			j.Path, what, j.FirstWritten, evtx.FormatEventTime(j.FirstWritten.Time), evtx.FormatEventTime(j.Oldest.Time), j.Oldest, FormatSpan(j.Oldest.Time, j.FirstWritten.Time), why) + j.hostsText()
 	}
 	shows := j.shows()
 	if evtx.Implausible(j.Newest.Time) != "" {
@@ -272,8 +273,15 @@ func (j *ClockJump) shows() string {
 func (j *ClockJump) showsTimes(renamed bool) string {
 	switch {
 	case j.lastComputer != "" && j.others == j.Count && !renamed:
-		return fmt.Sprintf("%s of another computer (%s) than the last-written record (%s): a computer's records carry its own clock's times, which this log does not compare with %s",
-			plural.Word(j.Count, "it is", "they are all"), strings.Join(j.otherNames, ", "), j.lastComputer, j.lastComputer)
+		unless := ""
+		if j.renames != nil {
+			// Read, and none links the names: the log does not say
+			// they are one machine, nor that they are not.
+			unless = fmt.Sprintf(", unless %s %s %s's name before a rename the log does not record (it holds no EventLog 6011 renaming one to the other)",
+				strings.Join(j.otherNames, ", "), plural.Word(len(j.otherNames), "was", "were"), j.lastComputer)
+		}
+		return fmt.Sprintf("%s of another computer (%s) than the last-written record (%s): a computer's records carry its own clock's times, which this log does not compare with %s%s",
+			plural.Word(j.Count, "it is", "they are all"), strings.Join(j.otherNames, ", "), j.lastComputer, j.lastComputer, unless)
 	case j.Count == 1:
 		return "it is the only such record: its own TimeCreated is far off (a damaged or forged time), or it alone was written while the clock ran ahead; the log does not tell which"
 	case j.noID > 0:
@@ -827,12 +835,14 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 	if k := hosts.Key(ev.System.Computer); k != "" && j.host == "" {
 		j.host = k
 		j.hostKeys = append(j.hostKeys, k)
+		j.hostNames = append(j.hostNames, ev.System.Computer)
 	} else if k != "" && k != j.host {
 		j.manyHosts = true
 		switch {
 		case slices.Contains(j.hostKeys, k):
 		case len(j.hostKeys) < maxJumpHosts:
 			j.hostKeys = append(j.hostKeys, k)
+			j.hostNames = append(j.hostNames, ev.System.Computer)
 		default:
 			j.hostsOver = true
 		}

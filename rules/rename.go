@@ -16,8 +16,12 @@ import (
 // (classic source EventLog, message file netevent.dll, message id
 // EVENT_ComputerNameChange 0x8000177b; two unnamed Data elements, the old
 // name and the new: /work/shared/reference/domain.md §2.5, from Microsoft's
-// provider listing and netevent.h). Its records name the new name from
-// the restart that takes it into use, so that the records on the two
+// provider listing and netevent.h). A new name takes effect when the
+// machine restarts (Microsoft, Rename-Computer, example 1: "renames the
+// local computer to Server044 and then restarts it to make the change
+// effective",
+// https://learn.microsoft.com/powershell/module/microsoft.powershell.management/rename-computer),
+// and its records name it from then on, so that the records on the two
 // sides of a time gap (the machine off, or restarted) or a clock jump
 // carry two names of one machine. A clock change explains a jump or gap
 // only on the computer whose records make it (ClockChange.sameComputer);
@@ -299,4 +303,19 @@ func (g *TimeGap) namesText() string {
 		return fmt.Sprintf("; the records on its two sides name %s and %s, one machine renamed: %s", g.computers[0], g.computers[1], renamesText(via))
 	}
 	return fmt.Sprintf("; the records on its two sides name different computers (%s before it, %s after it), and the log records no rename of one to the other (EventLog 6011): no clock change is named for it", g.computers[0], g.computers[1])
+}
+
+// hostsText says, of a jump whose records name several computers that no
+// rename its log records makes one (the renames read: withRenames), that
+// no clock change is named for it and why; "" otherwise. A jump ahead
+// says what its records name in shows.
+func (j *ClockJump) hostsText() string {
+	if !j.manyHosts || j.oneHost() || j.renames == nil && !j.hostsOver {
+		return ""
+	}
+	names := strings.Join(j.hostNames, ", ")
+	if j.hostsOver {
+		names += ", and more"
+	}
+	return fmt.Sprintf("; its records name several computers (%s), and the log records no rename that makes them one machine (EventLog 6011): no clock change is named for it", names)
 }

@@ -87,6 +87,35 @@ func TestClockChangesAcrossRename(t *testing.T) {
 		}
 		return out
 	}
+	// behind: the clock set back ten days at record 80 (a change of the
+	// old name, EventRecordID 81), the machine renamed at 85 (6011
+	// EventRecordID 87 when rename) and the clock set right at 90 (a
+	// change of the new name, EventRecordID 93, or 92 without the 6011):
+	// the jump's records, 80 to 89, carry both names.
+	behind := func(rename bool) []*evtx.Event {
+		var out []*evtx.Event
+		for i, ev := range evtxtest.Noise(t0, time.Hour, 100) {
+			ev.System.Computer = oldName
+			if i >= 85 {
+				ev.System.Computer = newName
+			}
+			switch i {
+			case 80:
+				out = append(out, on(evtxtest.KernelGeneral1(at(80).Add(-time.Minute), at(80).Add(-time.Minute-10*day), 1, rundll, 3308), oldName))
+			case 85:
+				if rename {
+					out = append(out, on(evtxtest.EventLog6011(at(85).Add(-30*time.Minute-10*day), oldName, newName), oldName))
+				}
+			case 90:
+				out = append(out, on(evtxtest.KernelGeneral1(at(90).Add(-time.Minute-10*day), at(90).Add(-time.Minute), 1, rundll, 3308), newName))
+			}
+			if i >= 80 && i < 90 {
+				ev.System.TimeCreated = ev.System.TimeCreated.Add(-10 * day)
+			}
+			out = append(out, ev)
+		}
+		return out
+	}
 	for _, tc := range []struct {
 		name string
 		evs  []*evtx.Event
@@ -108,8 +137,15 @@ func TestClockChangesAcrossRename(t *testing.T) {
 			"; the log records the machine's rename, which makes those names one computer: EventLog 6011 (EventRecordID 92,",
 		}, []string{"of another computer"}},
 		{"jump ahead, no rename recorded", ahead(false), "jump behind=false []\n", []string{
-			"they are all of another computer (" + oldName + ") than the last-written record (" + newName + ")",
-		}, []string{"rename"}},
+			"they are all of another computer (" + oldName + ") than the last-written record (" + newName + "): a computer's records carry its own clock's times, which this log does not compare with " + newName + ", unless " + oldName + " was " + newName + "'s name before a rename the log does not record (it holds no EventLog 6011 renaming one to the other)",
+		}, []string{"one computer"}},
+		{"jump behind, the rename recorded", behind(true), "jump behind=true [81 93]\n", []string{
+			"that explain the jump behind: Kernel-General 1 (EventRecordID 81,",
+			"; the log records the machine's rename, which makes those names one computer: EventLog 6011 (EventRecordID 87,",
+		}, []string{"several computers"}},
+		{"jump behind, no rename recorded", behind(false), "jump behind=true []\n", []string{
+			"; its records name several computers (" + oldName + ", " + newName + "), and the log records no rename that makes them one machine (EventLog 6011): no clock change is named for it",
+		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

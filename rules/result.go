@@ -57,6 +57,11 @@ type Result struct {
 	// counts the older events left out.
 	Timeline        []*TimelineLine
 	TimelineDropped int
+	// TimelineCut says, per grouped entry, the events of TimelineDropped
+	// set aside with their groups while reading, past MaxTimelineGroups
+	// groups: no Options.Timeline brings them back (a query of the
+	// entry's XPath lists them); nil when none was.
+	TimelineCut []TimelineCut
 	// TimelineUntimed counts the events the timeline's entries select
 	// that have no TimeCreated (EventRef.Time zero: written without one,
 	// or one a query cannot read): on no line and in no span, whatever

@@ -66,6 +66,7 @@ type scanResult struct {
 	// the events left out.
 	timeline        []*TimelineLine
 	timelineDropped int
+	timelineCut     []TimelineCut // of timelineDropped, set aside with their groups
 	// timelineUntimed counts the timeline's events without a TimeCreated,
 	// timelineUntimedEvents names the last written (timeline.noteUntimed).
 	timelineUntimed       int
@@ -280,6 +281,7 @@ func (e *Engine) scan(p readPlan, at time.Time, exact bool) *scanResult {
 		sort.SliceStable(ce.list, func(i, j int) bool { return ce.list[i].t.Before(ce.list[j].t) })
 	}
 	s.timeline, s.timelineDropped = s.tl.finish()
+	s.timelineCut = s.tl.cuts()
 	if s.tl != nil {
 		s.timelineUntimed, s.timelineUntimedEvents = s.tl.untimed, s.tl.untimedNewest
 	}

@@ -187,7 +187,26 @@ type timeline struct {
 	// written of them (writtenAfter), at most MaxTimelineUntimed.
 	untimed       int
 	untimedNewest []*EventRef
+	// cut counts, per entry, the events and groups set aside
+	// (evictGroups), in dropped too: no --timeline brings them back.
+	cut map[*TimelineEntry]*TimelineCut
 }
+
+// TimelineCut is what the timeline set aside of one grouped entry while
+// reading, past maxTimelineGroups groups (the older half by their last
+// event, each time): Events in Groups groups (a group begun again after
+// it was set aside counts again). They are among Result.TimelineDropped,
+// but unlike the others no --timeline N brings them back (the bound is
+// on groups, not lines): a query of the entry's XPath (evtxrdp query)
+// lists them.
+type TimelineCut struct {
+	Entry, Channel, XPath string
+	Events, Groups        int
+}
+
+// MaxTimelineGroups is how many groups of events the timeline keeps while
+// reading (TimelineCut).
+const MaxTimelineGroups = maxTimelineGroups
 
 // MaxTimelineUntimed is how many of the timeline's events without a
 // TimeCreated a Result names (Result.TimelineUntimedEvents): the last
@@ -317,9 +336,19 @@ func (tl *timeline) evictGroups() {
 	if tl.evicted == nil {
 		tl.evicted = map[uint64]struct{}{}
 	}
+	if tl.cut == nil {
+		tl.cut = map[*TimelineEntry]*TimelineCut{}
+	}
 	for _, l := range gs[:len(gs)/2] {
 		l.evicted = true
 		tl.dropped += l.Count
+		c := tl.cut[l.entry]
+		if c == nil {
+			c = &TimelineCut{Entry: l.entry.ID, Channel: l.entry.Channel, XPath: l.entry.XPath}
+			tl.cut[l.entry] = c
+		}
+		c.Events += l.Count
+		c.Groups++
 	}
 	for key, l := range tl.groups {
 		if l.evicted {
@@ -394,6 +423,20 @@ func sortLines(ls []*TimelineLine, key func(*TimelineLine) time.Time) {
 		}
 		return a.RecordID < b.RecordID
 	})
+}
+
+// cuts returns what tl set aside of each entry (evictGroups), by entry
+// id; nil for none.
+func (tl *timeline) cuts() []TimelineCut {
+	if tl == nil {
+		return nil
+	}
+	var out []TimelineCut
+	for _, c := range tl.cut {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b TimelineCut) int { return strings.Compare(a.Entry, b.Entry) })
+	return out
 }
 
 // finish keeps the newest max lines (by their last time, see trim) and
