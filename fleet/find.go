@@ -190,7 +190,7 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		if err != nil {
 			return units, []error{err}
 		}
-		return append(units, &Unit{Path: p, Logs: logs}), nil
+		return append(units, &Unit{Path: p, Logs: logs}), otherInstallations(p)
 	}
 	entries, err := os.ReadDir(p)
 	if err != nil {
@@ -507,6 +507,26 @@ func isEVTXName(name string) bool {
 
 // isVolume reports whether dir is the root of a Windows volume: it holds
 // Windows/System32/winevt/Logs (each name matched case-insensitively).
+// otherInstallations names the folders directly below the volume root p
+// that hold a Windows folder tree with logs of their own
+// (X/Windows/System32/winevt/Logs: a Windows.old, say), which the
+// volume's logs are read without.
+// They were passed over with no word.
+func otherInstallations(p string) []error {
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return nil
+	}
+	var probs []error
+	for _, e := range entries {
+		sub := filepath.Join(p, e.Name())
+		if e.IsDir() && !strings.EqualFold(e.Name(), "Windows") && isVolume(sub) {
+			probs = append(probs, fmt.Errorf("fleet: %s: another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume %s, not read with the volume's (give it as a PATH of its own)", sub, p))
+		}
+	}
+	return probs
+}
+
 func isVolume(dir string) bool {
 	for _, want := range []string{"Windows", "System32", "winevt", "Logs"} {
 		entries, err := os.ReadDir(dir)
