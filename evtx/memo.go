@@ -315,6 +315,31 @@ func (m *windowMemo) skip(i int, w window, name string) *chunkResult {
 	return res
 }
 
+// answersAll reports whether skip would answer each of the first n chunk
+// slots under window w: every record of the file lies outside w, as far as
+// a read can tell without reading a chunk (Reader.Empty). It counts no
+// chunk read as served.
+func (m *windowMemo) answersAll(n int, w window) bool {
+	if m == nil || !w.active || w.slackOnly || w.passed {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.speculating > 0 {
+		return false
+	}
+	for i := range n {
+		if i>>6 < len(m.unused) && m.unused[i>>6]&(1<<(i&63)) != 0 {
+			continue
+		}
+		cm := m.chunks[i]
+		if cm == nil || cm.timed && !(!w.since.IsZero() && cm.tmax.Before(w.since) || !w.until.IsZero() && cm.tmin.After(w.until)) {
+			return false
+		}
+	}
+	return true
+}
+
 // lacks reports whether m is a memo that does not hold chunk i.
 func (m *windowMemo) lacks(i int) bool {
 	if m == nil {

@@ -632,6 +632,9 @@ func summariesKept(l *evtx.Log, o evtx.Options, keep func(time.Time) bool, note 
 		return nil, err
 	}
 	defer f.Close()
+	if f.Empty() {
+		return nil, nil // no summary, no event (the period's FILETIME 0 read, mostly)
+	}
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {

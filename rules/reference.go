@@ -778,6 +778,9 @@ func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*
 		return nil, err
 	}
 	defer f.Close()
+	if f.Empty() {
+		return nil, nil // no record in the window: what collect gives
+	}
 	j := &ClockJump{Path: l.Path, Last: LogRecordRef(l, last), copies: merged(l), lastComputer: last.System.Computer}
 	return j.collect(f, func(t time.Time) bool { return t.After(limit) })
 }
@@ -953,6 +956,9 @@ func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, p
 		return nil, err
 	}
 	defer f.Close()
+	if f.Empty() {
+		return nil, nil // no record in the window: what collect gives
+	}
 	j := &ClockJump{Path: l.Path, Behind: true, FirstWritten: LogRecordRef(l, first), copies: merged(l)}
 	if last != nil {
 		j.Last = LogRecordRef(l, last)
