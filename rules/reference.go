@@ -273,15 +273,8 @@ func (j *ClockJump) shows() string {
 func (j *ClockJump) showsTimes(renamed bool) string {
 	switch {
 	case j.lastComputer != "" && j.others == j.Count && !renamed:
-		unless := ""
-		if j.renames != nil {
-			// Read, and none links the names: the log does not say
-			// they are one machine, nor that they are not.
-			unless = fmt.Sprintf(", unless %s %s %s's name before a rename the log does not record (it holds no EventLog 6011 renaming one to the other)",
-				strings.Join(j.otherNames, ", "), plural.Word(len(j.otherNames), "was", "were"), j.lastComputer)
-		}
-		return fmt.Sprintf("%s of another computer (%s) than the last-written record (%s): a computer's records carry its own clock's times, which this log does not compare with %s%s",
-			plural.Word(j.Count, "it is", "they are all"), strings.Join(j.otherNames, ", "), j.lastComputer, j.lastComputer, unless)
+		return fmt.Sprintf("%s of another computer (%s) than the last-written record (%s): a computer's records carry its own clock's times, which this log does not compare with %s",
+			plural.Word(j.Count, "it is", "they are all"), strings.Join(j.otherNames, ", "), j.lastComputer, j.lastComputer)
 	case j.Count == 1:
 		return "it is the only such record: its own TimeCreated is far off (a damaged or forged time), or it alone was written while the clock ran ahead; the log does not tell which"
 	case j.noID > 0:
