@@ -83,6 +83,12 @@ func TestClockChangesBounded(t *testing.T) {
 		if err != nil || last == nil || first == nil {
 			t.Fatalf("ends: %v", err)
 		}
+		// What stays reachable once the jump is explained: its held and
+		// named changes, not one per record (before the bound: 5.9 MB
+		// for the 20,001 held by the jump and named).
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
 		ahead, err := rules.FindClockJump(l, last, evtx.Options{}, plain)
 		if err != nil || ahead == nil {
 			t.Fatalf("no jump ahead: %v", err)
@@ -92,19 +98,17 @@ func TestClockChangesBounded(t *testing.T) {
 			// ExplainClockJumps only.
 			t.Errorf("plain %v: FindClockJump names %v", plain, changeIDs(ahead.Changes))
 		}
-		var m0, m1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
 		if err := rules.ExplainClockJumps(l, evtx.Options{}, plain, ahead); err != nil {
 			t.Fatal(err)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&m1)
-		// What stays reachable after the read: the jump's named changes,
-		// not one per record (20,000 changes took megabytes).
-		if grew := int64(m1.HeapAlloc) - int64(m0.HeapAlloc); grew > 1<<20 {
+		grew := int64(m1.HeapAlloc) - int64(m0.HeapAlloc)
+		if grew > 2<<20 {
 			t.Errorf("plain %v: the heap grew by %d bytes", plain, grew)
 		}
+		t.Logf("plain %v: the heap grew by %d bytes", plain, grew)
+		runtime.KeepAlive(ahead)
 		if !slices.Equal(changeIDs(ahead.Changes), want) || ahead.ChangesNotNamed != wantMore {
 			t.Errorf("plain %v: query names %v and %d more, want %v and %d", plain, changeIDs(ahead.Changes), ahead.ChangesNotNamed, want, wantMore)
 		}
