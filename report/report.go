@@ -177,8 +177,10 @@ type ClockJump struct {
 	Oldest       *Record `json:"oldest,omitempty"`
 	// Changes are the log's records that say the clock was set so as to
 	// make the jump (rules.ClockJump.Changes), in written order; omitted
-	// when none was found.
-	Changes []ClockChange `json:"changes,omitempty"`
+	// when none was found. At most eight, the first written:
+	// ChangesNotNamed counts the others that explain the jump.
+	Changes         []ClockChange `json:"changes,omitempty"`
+	ChangesNotNamed int           `json:"changes_not_named,omitempty"`
 }
 
 // ClockChange is a record that says the system time was set
@@ -230,8 +232,10 @@ type TimeGap struct {
 	WeekBefore int `json:"week_before"`
 	// Changes are the log's records that say the clock was set ahead
 	// across the gap (rules.TimeGap.Changes); omitted when none was
-	// found.
-	Changes []ClockChange `json:"changes,omitempty"`
+	// found. At most eight, the first written: ChangesNotNamed counts
+	// the others that explain the gap.
+	Changes         []ClockChange `json:"changes,omitempty"`
+	ChangesNotNamed int           `json:"changes_not_named,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -646,14 +650,14 @@ func New(res *rules.Result) *Report {
 		r.ReferenceSource = "none"
 	}
 	for _, j := range res.ClockJumps {
-		cj := ClockJump{Log: j.Path, Behind: j.Behind, FirstWritten: newRecord(j.FirstWritten), Oldest: newRecord(j.Oldest), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest), Changes: newClockChanges(j.Changes)}
+		cj := ClockJump{Log: j.Path, Behind: j.Behind, FirstWritten: newRecord(j.FirstWritten), Oldest: newRecord(j.Oldest), Count: j.Count, First: *newRecord(j.First), Newest: *newRecord(j.Newest), Changes: newClockChanges(j.Changes), ChangesNotNamed: j.ChangesNotNamed}
 		if j.Last != nil {
 			cj.LastWritten = *newRecord(j.Last)
 		}
 		r.ClockJumps = append(r.ClockJumps, cj)
 	}
 	for _, g := range res.TimeGaps {
-		r.TimeGaps = append(r.TimeGaps, TimeGap{Log: g.Path, Since: formatTime(g.Since), Before: *newRecord(g.Before), After: *newRecord(g.After), WeekBefore: g.WeekBefore, Changes: newClockChanges(g.Changes)})
+		r.TimeGaps = append(r.TimeGaps, TimeGap{Log: g.Path, Since: formatTime(g.Since), Before: *newRecord(g.Before), After: *newRecord(g.After), WeekBefore: g.WeekBefore, Changes: newClockChanges(g.Changes), ChangesNotNamed: g.ChangesNotNamed})
 	}
 	for _, f := range res.Findings {
 		rf := newFinding(f)

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"path"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/hosts"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
 )
 
@@ -334,11 +336,30 @@ func (c *ClockChange) String() string {
 	return s
 }
 
+// maxHeldChanges bounds the clock changes a read holds (changeSet) before
+// the jumps and gaps they may explain judge them: a log that records more
+// (a machine whose time synchronisation flaps writes thousands a day, or
+// a hostile log made of them) is read again, each change judged as it
+// comes (changeKeep), so that memory stays bounded and the same changes
+// are named (TestClockChangesBounded). A variable only so that a test can
+// make every read take the second way.
+var maxHeldChanges = 1024
+
+// maxNamedChanges is the most clock changes a jump or gap names (its
+// Changes), the first in written order (changeCmp); ChangesNotNamed
+// counts the others, and ChangeText says how many.
+const maxNamedChanges = 8
+
 // changeSet collects clock changes from several goroutines (a reader's
-// Filter) and the reading one.
+// Filter) and the reading one: up to maxHeldChanges of them, as given
+// (over is set when more were given: list is not all of them), and the
+// hosts (hosts.Key) their records name, up to two (enough for
+// namesDiffer: withRenames).
 type changeSet struct {
 	mu   sync.Mutex
 	list []*ClockChange
+	over bool
+	keys []string
 }
 
 func (cs *changeSet) add(c *ClockChange) {
@@ -346,12 +367,61 @@ func (cs *changeSet) add(c *ClockChange) {
 		return
 	}
 	cs.mu.Lock()
-	cs.list = append(cs.list, c)
+	defer cs.mu.Unlock()
+	if k := hosts.Key(c.computer); k != "" && len(cs.keys) < 2 && !slices.Contains(cs.keys, k) {
+		cs.keys = append(cs.keys, k)
+	}
+	if len(cs.list) < maxHeldChanges {
+		cs.list = append(cs.list, c)
+	} else {
+		cs.over = true
+	}
+}
+
+// merge adds the changes of o (nil: none) to cs, and its over and keys.
+func (cs *changeSet) merge(o *changeSet) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	list, over, keys := slices.Clone(o.list), o.over, slices.Clone(o.keys)
+	o.mu.Unlock()
+	for _, c := range list {
+		cs.add(c)
+	}
+	cs.mu.Lock()
+	cs.over = cs.over || over
+	for _, k := range keys {
+		if len(cs.keys) < 2 && !slices.Contains(cs.keys, k) {
+			cs.keys = append(cs.keys, k)
+		}
+	}
 	cs.mu.Unlock()
 }
 
-// sorted returns the changes in written order, each record once (by
-// record number and copy: a record a read gives twice counts once).
+// isOver reports whether cs was given more changes than it holds (nil:
+// none given).
+func (cs *changeSet) isOver() bool {
+	if cs == nil {
+		return false
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.over
+}
+
+// hostKeys returns the hosts cs's changes name, up to two (nil: none).
+func (cs *changeSet) hostKeys() []string {
+	if cs == nil {
+		return nil
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return slices.Clone(cs.keys)
+}
+
+// sorted returns the changes cs holds in written order, each record once
+// (by record number and copy: a record two reads give counts once).
 func (cs *changeSet) sorted() []*ClockChange {
 	if cs == nil {
 		return nil
@@ -361,22 +431,62 @@ func (cs *changeSet) sorted() []*ClockChange {
 	return sortChanges(cs.list)
 }
 
-// sortChanges returns list in written order (RecordRef.before), each
-// record once.
+// changeCmp orders changes as written (RecordRef.before: by EventRecordID,
+// else record number), then by record number, EventRecordID and copy
+// (File): a total order on what makes a record one (sortChanges), so that
+// the changes a jump or gap names are the same whatever order the reads
+// give them in.
+func changeCmp(a, b *ClockChange) int {
+	ra, rb := a.Record, b.Record
+	if c := cmp.Compare(ra.orderID(), rb.orderID()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(ra.RecordNumber, rb.RecordNumber); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(ra.EventRecordID, rb.EventRecordID); c != 0 {
+		return c
+	}
+	return strings.Compare(ra.File, rb.File)
+}
+
+// sortChanges returns list in written order (changeCmp), each record
+// once.
 func sortChanges(list []*ClockChange) []*ClockChange {
 	out := slices.Clone(list)
-	slices.SortStableFunc(out, func(a, b *ClockChange) int {
-		switch {
-		case a.Record.before(b.Record):
-			return -1
-		case b.Record.before(a.Record):
-			return 1
-		}
-		return strings.Compare(a.Record.File, b.Record.File)
-	})
-	return slices.CompactFunc(out, func(a, b *ClockChange) bool {
-		return a.Record.RecordNumber == b.Record.RecordNumber && a.Record.EventRecordID == b.Record.EventRecordID && a.Record.File == b.Record.File
-	})
+	slices.SortStableFunc(out, changeCmp)
+	return slices.CompactFunc(out, func(a, b *ClockChange) bool { return changeCmp(a, b) == 0 })
+}
+
+// changeKeep keeps, of the changes it is given that fit (explain a jump
+// or gap), the first maxNamedChanges in written order (changeCmp), and
+// counts them all: n. A record given twice counts once while it is among
+// those kept, so each source gives every record once (a list from
+// sortChanges, or one read).
+type changeKeep struct {
+	fit   func(*ClockChange) bool
+	first []*ClockChange
+	n     int
+}
+
+func (k *changeKeep) add(c *ClockChange) {
+	if c == nil || !k.fit(c) {
+		return
+	}
+	i, found := slices.BinarySearchFunc(k.first, c, changeCmp)
+	if found {
+		return
+	}
+	k.n++
+	if i < maxNamedChanges {
+		k.first = slices.Insert(k.first, i, c)
+		k.first = k.first[:min(len(k.first), maxNamedChanges)]
+	}
+}
+
+// named returns the changes k names and the number it does not.
+func (k *changeKeep) named() ([]*ClockChange, int) {
+	return slices.Clip(k.first), k.n - len(k.first)
 }
 
 // sameComputer reports whether c was logged by each of computers ("",
@@ -409,113 +519,119 @@ func (c *ClockChange) sameComputer(rs *renameSet, computers ...string) bool {
 	return true
 }
 
-// explainAhead returns the changes of cands that explain j, a jump ahead:
-// of the host of j's records and of the last-written record (none when
-// they name more than one: sameComputer), one that set the clock ahead, by more than ClockSlack, to a time within
-// ClockSlack of the times of j's records (from the earliest to the
-// newest of those that place a record in time: ClockJump.placedLo,
-// placedHi; none when no time of them does), written before j's
-// last-written record; or one that set it back, by more than
-// ClockSlack, from such a time, written after the first of j's records
-// and not after the last-written record.
-func (j *ClockJump) explainAhead(cands []*ClockChange) []*ClockChange {
-	if j.placedLo.IsZero() {
-		return nil
+// explainsAhead reports whether c explains j, a jump ahead: of the host
+// of j's records and of the last-written record (none when they name
+// more than one: sameComputer), one that set the clock ahead, by more
+// than ClockSlack, to a time within ClockSlack of the times of j's
+// records (from the earliest to the newest of those that place a record
+// in time: ClockJump.placedLo, placedHi; none when no time of them does),
+// written before j's last-written record; or one that set it back, by
+// more than ClockSlack, from such a time, written after the first of j's
+// records and not after the last-written record.
+func (j *ClockJump) explainsAhead(c *ClockChange) bool {
+	if j.placedLo.IsZero() || !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.lastComputer, j.host) || j.Last.before(c.Record) {
+		return false
 	}
-	var out []*ClockChange
 	lo, hi := j.placedLo.Add(-ClockSlack), j.placedHi.Add(ClockSlack)
 	near := func(t time.Time) bool { return !t.Before(lo) && !t.After(hi) && t.After(j.Last.Time.Add(ClockSlack)) }
-	for _, c := range cands {
-		if !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.lastComputer, j.host) || j.Last.before(c.Record) {
-			continue
-		}
-		if c.Forward() && near(c.New) || !c.Forward() && near(c.Old) && j.First.before(c.Record) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return c.Forward() && near(c.New) || !c.Forward() && near(c.Old) && j.First.before(c.Record)
 }
 
-// explainBehind returns the changes of cands that explain j, a jump
-// behind: of the host of j's records (none when they name more than one:
-// sameComputer), one that set the clock back, by more than ClockSlack, to a time
-// within ClockSlack of the times of j's records (from the oldest to the
-// newest of those that place a record in time: ClockJump.placedLo,
-// placedHi; none when no time of them does; a record of FILETIME 1 is
-// a cleared value, not a clock set back to 1601), more than ClockSlack
-// before the first-written record's, and written after the
-// first-written record; or one that set it ahead, by more than
-// ClockSlack, from such a time, written after the first of j's records.
-func (j *ClockJump) explainBehind(cands []*ClockChange) []*ClockChange {
-	if j.placedLo.IsZero() {
-		return nil
+// explainsBehind reports whether c explains j, a jump behind: of the
+// host of j's records (none when they name more than one: sameComputer),
+// one that set the clock back, by more than ClockSlack, to a time within
+// ClockSlack of the times of j's records (from the oldest to the newest
+// of those that place a record in time: ClockJump.placedLo, placedHi;
+// none when no time of them does; a record of FILETIME 1 is a cleared
+// value, not a clock set back to 1601), more than ClockSlack before the
+// first-written record's, and written after the first-written record; or
+// one that set it ahead, by more than ClockSlack, from such a time,
+// written after the first of j's records.
+func (j *ClockJump) explainsBehind(c *ClockChange) bool {
+	if j.placedLo.IsZero() || !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.host) || !j.FirstWritten.before(c.Record) {
+		return false
 	}
-	var out []*ClockChange
 	lo, hi := j.placedLo.Add(-ClockSlack), j.placedHi.Add(ClockSlack)
 	near := func(t time.Time) bool {
 		return !t.Before(lo) && !t.After(hi) && t.Before(j.FirstWritten.Time.Add(-ClockSlack))
 	}
-	for _, c := range cands {
-		if !c.big() || !j.oneHost() || !c.sameComputer(j.renames, j.host) || !j.FirstWritten.before(c.Record) {
-			continue
-		}
-		if !c.Forward() && near(c.New) || c.Forward() && near(c.Old) && j.First.before(c.Record) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return !c.Forward() && near(c.New) || c.Forward() && near(c.Old) && j.First.before(c.Record)
 }
 
-// explain sets j.Changes to the changes of its own candidates (the clock
-// changes among the records its read decoded) and of more that explain
-// it (explainAhead, explainBehind), in written order.
-func (j *ClockJump) explain(more []*ClockChange) {
-	cands := append(slices.Clip(j.cands), more...)
+// explains reports whether c explains j (explainsAhead, explainsBehind).
+func (j *ClockJump) explains(c *ClockChange) bool {
 	if j.Behind {
-		j.Changes = sortChanges(j.explainBehind(cands))
-	} else {
-		j.Changes = sortChanges(j.explainAhead(cands))
+		return j.explainsBehind(c)
 	}
+	return j.explainsAhead(c)
+}
+
+// explain sets j.Changes (and ChangesNotNamed) to the changes that
+// explain it (explains) of its own candidates (the clock changes among
+// the records its read decoded) and of more (nil: none). Where either was
+// given more changes than it holds (changeSet.over), j's own are left
+// out, and more must be those of every record of j's log: they are read
+// again from l (o's window replaced), each judged as it comes, which
+// names the same changes; a read error names those read before it.
+// Without l, j's Changes are then none (FindClockJump alone:
+// ExplainClockJumps names them).
+func (j *ClockJump) explain(l *evtx.Log, o evtx.Options, plain bool, more *changeSet) {
+	k := &changeKeep{fit: j.explains}
+	switch {
+	case !j.cands.isOver() && !more.isOver():
+		for _, c := range sortChanges(append(j.cands.sorted(), more.sorted()...)) {
+			k.add(c)
+		}
+	case l != nil:
+		o.Since, o.Until = time.Time{}, time.Time{}
+		_ = readClockChanges(l, o, plain, nil, k.add)
+	}
+	j.Changes, j.ChangesNotNamed = k.named()
 }
 
 // ExplainClockJumps sets the Changes of each of jumps (jumps of l, as
 // FindClockJump and FindClockJumpBehind return them; nil ones are passed
 // over) to the clock changes among every record of l that explain it
-// (explainAhead, explainBehind): for a reader with no analysed period
-// (query), whose jumps' own reads hold a change that set the clock ahead
-// into a jump ahead (stamped with the time ahead) but not the one that
-// set it back (stamped with the corrected time, any time before), nor
-// the one that set a clock that ran behind right. It reads l once when
-// any jump is given: with plain every record decoded, otherwise only the
-// clock changes (by their summaries' provider and event id), which
-// gives the same changes. A read error leaves the jumps as they were and
-// is returned.
+// (explainsAhead, explainsBehind), the first maxNamedChanges of them
+// (ChangesNotNamed counts the others): for a reader with no analysed
+// period (query), whose jumps' own reads hold a change that set the
+// clock ahead into a jump ahead (stamped with the time ahead) but not the
+// one that set it back (stamped with the corrected time, any time
+// before), nor the one that set a clock that ran behind right. It reads
+// l once when any jump is given (twice when l holds more than
+// maxHeldChanges clock changes: explain): with plain every record
+// decoded, otherwise only the clock changes (by their summaries'
+// provider and event id), which gives the same changes. A read error
+// leaves the jumps as they were and is returned.
 func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJump) error {
 	if !slices.ContainsFunc(jumps, func(j *ClockJump) bool { return j != nil }) {
 		return nil
 	}
 	o.Since, o.Until = time.Time{}, time.Time{}
 	var cs changeSet
-	if err := readClockChanges(l, o, plain, &cs); err != nil {
+	if err := readClockChanges(l, o, plain, nil, cs.add); err != nil {
 		return err
 	}
-	all := cs.sorted()
 	for _, j := range jumps {
 		if j != nil {
-			j.withRenames(l, o, plain, all)
-			j.explain(all)
+			j.withRenames(l, o, plain, cs.hostKeys())
+			j.explain(l, o, plain, &cs)
 		}
 	}
 	return nil
 }
 
-// readClockChanges adds to cs the clock changes among the records of l
-// that o's window (Since, Until) yields: with plain every record
-// decoded, otherwise only the clock changes (a Filter on their
-// summaries' provider and event id), which gives the same changes.
-func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, cs *changeSet) error {
+// readClockChanges gives add the clock changes among the records of l
+// that o's window (Since, Until) yields, those whose TimeCreated in
+// passes only when in is not nil: with plain every record decoded (and
+// o's window left out: in judges them), otherwise only the clock changes
+// (a Filter on their summaries' provider and event id), which gives the
+// same changes. add is called from the reading goroutine only.
+func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, in func(time.Time) bool, add func(*ClockChange)) error {
 	o.Filter = nil
-	if !plain {
+	if plain {
+		o.Since, o.Until = time.Time{}, time.Time{}
+	} else {
 		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
 	}
 	f, err := l.Open(o)
@@ -532,42 +648,45 @@ func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, cs *changeSet) er
 		if err != nil {
 			return err
 		}
-		cs.add(clockChangeOf(ev, copies))
+		if c := clockChangeOf(ev, copies); c != nil && (in == nil || in(c.Record.Time)) {
+			add(c)
+		}
 	}
 }
 
-// logClockChanges returns, in written order, the clock changes among
-// every record of l (a log with a clock jump, which a change anywhere in
-// it can explain: ExplainClockJumps), given period, those among the
-// records of its analysed period [since, until] by TimeCreated (nil when
-// that period was not read): the records outside the period are read
-// now, through two windows, before since and after until (with plain,
-// every record of l is read: with no shortcut, no window either). A
-// record on a window's edge, read twice, counts once (sortChanges). On a
-// read error the changes found are returned with it.
-func logClockChanges(l *evtx.Log, o evtx.Options, plain bool, period *changeSet, since, until time.Time) ([]*ClockChange, error) {
-	var cs changeSet
+// logClockChanges returns the clock changes among every record of l (a
+// log with a clock jump, which a change anywhere in it can explain:
+// ExplainClockJumps), up to maxHeldChanges (changeSet), given period,
+// those among the records of its analysed period [since, until] by
+// TimeCreated (nil when that period was not read): the records outside
+// the period are read now, through two windows, before since and after
+// until (with plain, every record of l is read: with no shortcut, no
+// window either). A record on a window's edge, read twice, counts once
+// (sortChanges). On a read error the changes found are returned with it.
+func logClockChanges(l *evtx.Log, o evtx.Options, plain bool, period *changeSet, since, until time.Time) (*changeSet, error) {
+	cs := &changeSet{}
 	var err error
 	switch {
 	case plain || period == nil:
 		o.Since, o.Until = time.Time{}, time.Time{}
-		err = readClockChanges(l, o, plain, &cs)
+		err = readClockChanges(l, o, plain, nil, cs.add)
 	default:
-		cs.list = slices.Clone(period.sorted())
+		cs.merge(period)
 		if !since.IsZero() {
 			o.Since, o.Until = time.Time{}, since
-			err = readClockChanges(l, o, plain, &cs)
+			err = readClockChanges(l, o, plain, nil, cs.add)
 		}
 		if !until.IsZero() && err == nil {
 			o.Since, o.Until = until, time.Time{}
-			err = readClockChanges(l, o, plain, &cs)
+			err = readClockChanges(l, o, plain, nil, cs.add)
 		}
 	}
-	return cs.sorted(), err
+	return cs, err
 }
 
-// ChangeText is the warning that names the records of j.Changes, "" when
-// there are none.
+// ChangeText is the warning that names the records of j.Changes, and
+// says how many more (ChangesNotNamed) are not named; "" when there are
+// none.
 func (j *ClockJump) ChangeText() string {
 	if len(j.Changes) == 0 {
 		return ""
@@ -576,53 +695,89 @@ func (j *ClockJump) ChangeText() string {
 	if j.Behind {
 		what = "the jump behind"
 	}
-	return changeText(j.Path, what, j.Changes) + j.renamedText()
+	return changeText(j.Path, what, j.Changes, j.ChangesNotNamed) + j.renamedText()
 }
 
 // changeText is the warning naming changes that explain what (in the
-// log at path).
-func changeText(path, what string, changes []*ClockChange) string {
+// log at path), and more others that do too, not named.
+func changeText(path, what string, changes []*ClockChange, more int) string {
 	parts := make([]string, len(changes))
 	for i, c := range changes {
 		parts[i] = c.String()
 	}
+	n := len(changes) + more
+	count := plural.Word(n, "a clock change", "clock changes")
+	if more > 0 {
+		count = plural.N(n, "clock change")
+		parts = append(parts, fmt.Sprintf("and %s, not named (the first %d written are)", plural.N(more, "more clock change"), len(changes)))
+	}
 	// "Explains", not "made": a change that set the clock back ends a
 	// jump ahead, one that set it ahead starts it.
 	return fmt.Sprintf("clock change in %s: the log records %s that explain%s %s: %s", path,
-		plural.Word(len(changes), "a clock change", "clock changes"), plural.Word(len(changes), "s", ""), what, strings.Join(parts, "; "))
+		count, plural.Word(n, "s", ""), what, strings.Join(parts, "; "))
 }
 
-// explain sets g.Changes to the changes of cands that explain the gap: of
-// the computer of the records on both sides of it (sameComputer; where
-// the two differ, none does), one that set the clock ahead, by more than ClockSlack, from a time no
-// earlier than ClockSlack before the newest record before the gap to
-// one within ClockSlack of the oldest record after it, written after the
+// explains reports whether c explains g: of the computer of the records
+// on both sides of it (sameComputer; where the two differ, none does),
+// one that set the clock ahead, by more than ClockSlack, from a time no
+// earlier than ClockSlack before the newest record before the gap to one
+// within ClockSlack of the oldest record after it, written after the
 // record before the gap. Then the machine ran, its clock behind or
 // stopped, and the gap is the change.
-func (g *TimeGap) explain(more []*ClockChange) {
-	var out []*ClockChange
-	for _, c := range append(slices.Clip(g.cands), more...) {
-		if !c.big() || !c.Forward() || !c.sameComputer(g.renames, g.computers[:]...) || !g.Before.before(c.Record) {
-			continue
-		}
-		if c.Old.Before(g.Before.Time.Add(-ClockSlack)) || !c.Old.Before(g.After.Time.Add(-ClockSlack)) {
-			continue
-		}
-		if c.New.Sub(g.After.Time).Abs() > ClockSlack {
-			continue
-		}
-		out = append(out, c)
+func (g *TimeGap) explains(c *ClockChange) bool {
+	if !c.big() || !c.Forward() || !c.sameComputer(g.renames, g.computers[:]...) || !g.Before.before(c.Record) {
+		return false
 	}
-	g.Changes = sortChanges(out)
+	if c.Old.Before(g.Before.Time.Add(-ClockSlack)) || !c.Old.Before(g.After.Time.Add(-ClockSlack)) {
+		return false
+	}
+	return c.New.Sub(g.After.Time).Abs() <= ClockSlack
 }
 
-// ChangeText is the warning that names the records of g.Changes, "" when
-// there are none.
+// explain sets g.Changes (and ChangesNotNamed) to the changes that explain
+// it (explains) of its candidates (g.cands: the clock changes among the
+// records of the ClockSlack from After on) and of period (nil: none),
+// analyze's changes among the records of l whose TimeCreated lies in
+// [since, until] (a zero bound: none). Where either was given more
+// changes than it holds (changeSet.over), both are read again from l (o's
+// window replaced), each judged as it comes, which names the same
+// changes; a read error names those read before it.
+func (g *TimeGap) explain(l *evtx.Log, o evtx.Options, plain bool, period *changeSet, since, until time.Time) {
+	k := &changeKeep{fit: g.explains}
+	if !g.cands.isOver() && !period.isOver() {
+		for _, c := range sortChanges(append(g.cands.sorted(), period.sorted()...)) {
+			k.add(c)
+		}
+		g.Changes, g.ChangesNotNamed = k.named()
+		return
+	}
+	lo, hi := g.After.Time, g.After.Time.Add(ClockSlack)
+	in := func(t time.Time) bool {
+		return !t.Before(lo) && !t.After(hi) ||
+			period != nil && (since.IsZero() || !t.Before(since)) && (until.IsZero() || !t.After(until))
+	}
+	o.Since, o.Until = lo, hi
+	if period != nil {
+		o.Since, o.Until = time.Time{}, time.Time{}
+		if !since.IsZero() {
+			o.Since = minTime(lo, since)
+		}
+		if !until.IsZero() {
+			o.Until = maxTime(hi, until)
+		}
+	}
+	_ = readClockChanges(l, o, plain, in, k.add)
+	g.Changes, g.ChangesNotNamed = k.named()
+}
+
+// ChangeText is the warning that names the records of g.Changes, and
+// says how many more (ChangesNotNamed) are not named; "" when there are
+// none.
 func (g *TimeGap) ChangeText() string {
 	if len(g.Changes) == 0 {
 		return ""
 	}
-	return changeText(g.Path, "the time gap", g.Changes)
+	return changeText(g.Path, "the time gap", g.Changes, g.ChangesNotNamed)
 }
 
 // exactSpan renders the time between a and b to the second ("9 hours 59

@@ -49,11 +49,14 @@ type TimeGap struct {
 	// with its new time, so one that explains the gap lies there) and, in
 	// analyze, of the analysed period of a log that also has a clock jump
 	// (the period's changes are read only for those: scanner.changes).
-	// None when the log holds none there. ChangeText says them.
-	Changes []*ClockChange
+	// None when the log holds none there. ChangeText says them. At most
+	// maxNamedChanges, the first written: ChangesNotNamed counts the
+	// others that explain it.
+	Changes         []*ClockChange
+	ChangesNotNamed int
 	// cands are the clock changes among the records of the ClockSlack
-	// from After on.
-	cands []*ClockChange
+	// from After on, up to maxHeldChanges.
+	cands *changeSet
 	// computers are the Computer values of Before and After: a change
 	// explains the gap only when it is of their computer (explain).
 	computers [2]string
@@ -173,31 +176,13 @@ func withChanges(g *TimeGap, computers [2]string, l *evtx.Log, o evtx.Options, p
 	}
 	g.computers = computers
 	lo, hi := g.After.Time, g.After.Time.Add(ClockSlack)
-	o.Since, o.Until, o.Filter = lo, hi, nil
-	if plain {
-		o.Since, o.Until = time.Time{}, time.Time{}
-	} else {
-		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
-	}
-	f, err := l.Open(o)
-	if err != nil {
-		return g, nil
-	}
-	defer f.Close()
-	copies := merged(l)
-	var cs changeSet
-	for {
-		ev, err := f.Next()
-		if err != nil {
-			break // io.EOF, or a read error: the decoding pass reports it
-		}
-		if tc, ok := evtx.TimeCreatedOf(ev); ok && !tc.Before(lo) && !tc.After(hi) {
-			cs.add(clockChangeOf(ev, copies))
-		}
-	}
-	g.cands = cs.sorted()
+	g.cands = &changeSet{}
+	wo := o
+	wo.Since, wo.Until = lo, hi
+	// A read error: the decoding pass reports it.
+	_ = readClockChanges(l, wo, plain, func(t time.Time) bool { return !t.Before(lo) && !t.After(hi) }, g.cands.add)
 	g.withRenames(l, o, plain)
-	g.explain(nil)
+	g.explain(l, o, plain, nil, time.Time{}, time.Time{})
 	return g, nil
 }
 

@@ -201,11 +201,13 @@ type ClockJump struct {
 	// outside analyze's analysed period explains a jump all the same:
 	// query's ExplainClockJumps, analyze's logClockChanges). None when the
 	// log holds none, which does not show that none was logged.
-	// ChangeText says them.
-	Changes []*ClockChange
+	// ChangeText says them. At most maxNamedChanges, the first written:
+	// ChangesNotNamed counts the others that explain it.
+	Changes         []*ClockChange
+	ChangesNotNamed int
 	// cands are the clock changes among the records the jump's read
-	// counted.
-	cands []*ClockChange
+	// counted, up to maxHeldChanges (nil: none).
+	cands *changeSet
 }
 
 // String is the warning for the jump.
@@ -844,7 +846,10 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 		}
 	}
 	if c := clockChangeOf(ev, j.copies); c != nil {
-		j.cands = append(j.cands, c)
+		if j.cands == nil {
+			j.cands = &changeSet{}
+		}
+		j.cands.add(c)
 	}
 	r := NewRecordRef(ev)
 	r.Time = t // the time it was judged by, its TimeCreated (eventTime)
@@ -887,12 +892,13 @@ func (j *ClockJump) add(ev *evtx.Event, t time.Time) {
 }
 
 // orNil returns j, or nil when it counts no record; j's Changes are
-// those among its own records (explain).
+// those among its own records (explain), none when they are more than
+// maxHeldChanges (ExplainClockJumps names them).
 func (j *ClockJump) orNil() *ClockJump {
 	if j.Count == 0 {
 		return nil
 	}
-	j.explain(nil)
+	j.explain(nil, evtx.Options{}, false, nil)
 	return j
 }
 
@@ -1041,29 +1047,30 @@ func (s *scanner) checkClocks() {
 	// Kernel-General 1 record 296 set the clock ahead again after it).
 	// The period's changes were read with it; the records outside it are
 	// read once, for a log with a jump (logClockChanges).
-	all := map[*Input][]*ClockChange{}
+	all := map[*Input]*changeSet{}
+	o := evtx.Options{Workers: s.e.opt.Workers}
 	for i, in := range s.inputs {
 		if s.ahead[in] == nil && s.behind[in] == nil {
 			continue
 		}
-		cs, err := logClockChanges(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, s.changes[in], in.Since, in.Until)
+		cs, err := logClockChanges(s.logs[i], o, s.e.opt.NoShortcuts, s.changes[in], in.Since, in.Until)
 		if err != nil {
 			// A read error is the decoding pass's to report: the changes
 			// of the period, and those found before the error.
-			cs = sortChanges(append(cs, s.changes[in].sorted()...))
+			cs.merge(s.changes[in])
 		}
 		all[in] = cs
 		// Names that differ among the jump's records, its last-written
 		// record and the changes: one machine where the log records its
 		// rename (EventLog 6011).
 		for _, j := range []*ClockJump{s.ahead[in], s.behind[in]} {
-			j.withRenames(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, cs)
+			j.withRenames(s.logs[i], o, s.e.opt.NoShortcuts, cs.hostKeys())
 		}
 	}
 	// Every jump ahead first, then those behind.
-	for _, in := range s.inputs {
+	for i, in := range s.inputs {
 		if a := s.ahead[in]; a != nil {
-			a.explain(all[in])
+			a.explain(s.logs[i], o, s.e.opt.NoShortcuts, all[in])
 			s.clockJumps = append(s.clockJumps, a)
 			s.warnings = append(s.warnings, a.String())
 			if t := a.ChangeText(); t != "" {
@@ -1071,9 +1078,9 @@ func (s *scanner) checkClocks() {
 			}
 		}
 	}
-	for _, in := range s.inputs {
+	for i, in := range s.inputs {
 		if b := s.behind[in]; b != nil {
-			b.explain(all[in])
+			b.explain(s.logs[i], o, s.e.opt.NoShortcuts, all[in])
 			s.clockJumps = append(s.clockJumps, b)
 			s.warnings = append(s.warnings, b.String())
 			if t := b.ChangeText(); t != "" {

@@ -247,11 +247,12 @@ func (j *ClockJump) names(cands []*ClockChange) []string {
 	return out
 }
 
-// withRenames sets j.renames, where the names j and the changes all
-// (its log's, ExplainClockJumps, logClockChanges) compare differ, to the
-// renames its log l records (readRenames); a read error leaves none.
-func (j *ClockJump) withRenames(l *evtx.Log, o evtx.Options, plain bool, all []*ClockChange) {
-	if j == nil || j.hostsOver || !namesDiffer(j.names(append(slices.Clip(j.cands), all...))...) {
+// withRenames sets j.renames, where the names j and the changes of its
+// log (their hosts, up to two: changeSet.hostKeys; ExplainClockJumps,
+// logClockChanges) compare differ, to the renames its log l records
+// (readRenames); a read error leaves none.
+func (j *ClockJump) withRenames(l *evtx.Log, o evtx.Options, plain bool, keys []string) {
+	if j == nil || j.hostsOver || !namesDiffer(append(append(j.names(nil), j.cands.hostKeys()...), keys...)...) {
 		return
 	}
 	if rs, err := readRenames(l, o, plain); err == nil {
@@ -277,13 +278,7 @@ func (j *ClockJump) renamedText() string {
 // two sides and of its changes' candidates differ, to the renames its
 // log l records (readRenames); a read error leaves none.
 func (g *TimeGap) withRenames(l *evtx.Log, o evtx.Options, plain bool) {
-	names := g.computers[:]
-	for _, c := range g.cands {
-		if c.big() {
-			names = append(slices.Clip(names), c.computer)
-		}
-	}
-	if !namesDiffer(names...) {
+	if !namesDiffer(append(slices.Clone(g.computers[:]), g.cands.hostKeys()...)...) {
 		return
 	}
 	if rs, err := readRenames(l, o, plain); err == nil {

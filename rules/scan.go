@@ -330,7 +330,9 @@ func (s *scanner) checkGaps() {
 		if err != nil || g == nil {
 			continue // a read error is the decoding pass's to report
 		}
-		g.explain(s.changes[in].sorted())
+		if p := s.changes[in]; p != nil {
+			g.explain(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, p, in.Since, in.Until)
+		}
 		s.timeGaps = append(s.timeGaps, g)
 		s.warnings = append(s.warnings, g.String())
 		if t := g.ChangeText(); t != "" {
