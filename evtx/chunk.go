@@ -959,7 +959,7 @@ func passOver(c []byte, off, free int, d *chunkDecoder, rule *slackRule, res *ch
 		}
 		h := c[off : off+recordHeaderSize : off+recordHeaderSize]
 		id, ft := le.Uint64(h[8:16]), le.Uint64(h[16:24])
-		if id < rule.firstID || id > rule.hdrLast || !rule.vouched && !nextNumbered(c, off+size, id+1) {
+		if !rule.trust || id < rule.firstID || id > rule.hdrLast || !rule.vouched && !nextNumbered(c, off+size, id+1) {
 			// Its number outside the chunk header's range, or one no
 			// header vouches for and the next record's does not
 			// continue (idSuspect): the loop asks damagedRecordID
@@ -1009,6 +1009,14 @@ type slackRule struct {
 	// vouched tells that the chunk header vouches for the numbers of the
 	// records before its free space offset (headerVouches).
 	vouched bool
+	// trust: the header's free space offset can be believed
+	// (slackBelieved). When it cannot (a dirty log's current chunk, whose
+	// checksums lag its records), a record numbered at or below one read
+	// before it in the chunk is slack: a chunk's records are written in
+	// rising order from its start, so what follows them with lower numbers
+	// is an earlier use's. Such records were read as current, decoded in
+	// part, and shortened the run of records called lost.
+	trust bool
 }
 
 // slackBelieved tells whether the free space offset of header h of a
@@ -1038,12 +1046,16 @@ func newSlackRule(h chunkHeader, believed bool, n int, dirty bool) slackRule {
 		firstID: h.FirstRecordID,
 		hdrLast: h.LastRecordID,
 		vouched: headerVouches(&h, n),
+		trust:   believed,
 	}
 }
 
 // slack reports whether the record at chunk offset off with record id id
 // lies in the slack.
 func (r *slackRule) slack(off int, id uint64) bool {
+	if !r.trust && r.lastID != 0 && id <= r.lastID {
+		return true
+	}
 	if r.known && off >= r.free && !(r.dirty && id > r.hdrLast) && id != r.lastID+1 && (r.lastID != 0 || id != r.firstID) {
 		return true
 	}
