@@ -35,11 +35,22 @@ type rename struct {
 	record   *RecordRef
 }
 
-// renameSet holds the renames a log records. The zero value and nil hold
-// none.
+// renameSet holds the renames a log records: each rename (old and new
+// name) once, its first-written record, up to maxRenames of them; omitted
+// counts the records of the renames past those (in the order read). The
+// zero value and nil hold none.
 type renameSet struct {
-	list []rename
+	list    []rename
+	omitted int
 }
+
+// maxRenames bounds the distinct renames a renameSet keeps, so that a log
+// of many 6011s (hostile, or a machine renamed in a loop) keeps a bounded
+// list and links names in bounded time (same walks it for each name). A
+// machine is renamed a handful of times in its life; the text of a jump or
+// gap whose names no kept rename links says how many were not read
+// (unreadText). A variable for tests.
+var maxRenames = 256
 
 // isRename reports whether a record of provider and event id is EventLog
 // 6011.
@@ -90,6 +101,9 @@ func readRenames(l *evtx.Log, o evtx.Options, plain bool) (*renameSet, error) {
 	defer f.Close()
 	copies := merged(l)
 	rs := &renameSet{}
+	// Each rename once, at its first-written record: the one same and
+	// linking name, as the first of its records in written order was.
+	at := map[[2]string]int{}
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -98,9 +112,23 @@ func readRenames(l *evtx.Log, o evtx.Options, plain bool) (*renameSet, error) {
 		if err != nil {
 			return rs, err
 		}
-		if r, ok := renameOf(ev, copies); ok {
-			rs.list = append(rs.list, r)
+		r, ok := renameOf(ev, copies)
+		if !ok {
+			continue
 		}
+		k := [2]string{r.from, r.to}
+		if i, seen := at[k]; seen {
+			if r.record.before(rs.list[i].record) {
+				rs.list[i] = r
+			}
+			continue
+		}
+		if len(rs.list) >= maxRenames {
+			rs.omitted++
+			continue
+		}
+		at[k] = len(rs.list)
+		rs.list = append(rs.list, r)
 	}
 	slices.SortStableFunc(rs.list, func(a, b rename) int {
 		switch {
@@ -297,7 +325,16 @@ func (g *TimeGap) namesText() string {
 	if via, all := g.renames.linking(g.computers[:]); all {
 		return fmt.Sprintf("; the records on its two sides name %s and %s, one machine renamed: %s", g.computers[0], g.computers[1], renamesText(via))
 	}
-	return fmt.Sprintf("; the records on its two sides name different computers (%s before it, %s after it), and the log records no rename of one to the other (EventLog 6011): no clock change is named for it", g.computers[0], g.computers[1])
+	return fmt.Sprintf("; the records on its two sides name different computers (%s before it, %s after it), and the log records no rename of one to the other (EventLog 6011)%s: no clock change is named for it", g.computers[0], g.computers[1], g.renames.unreadText())
+}
+
+// unreadText says, where rs left renames out (maxRenames), how many of
+// their records were not read: "" when none.
+func (rs *renameSet) unreadText() string {
+	if rs == nil || rs.omitted == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" among the %d renames read (the first %d distinct in the order read; %d more EventLog 6011 records, of other renames, were not read)", len(rs.list), maxRenames, rs.omitted)
 }
 
 // hostsText says, of a jump whose records name several computers that no
@@ -312,5 +349,5 @@ func (j *ClockJump) hostsText() string {
 	if j.hostsOver {
 		names += ", and more"
 	}
-	return fmt.Sprintf("; its records name several computers (%s), and the log records no rename that makes them one machine (EventLog 6011): no clock change is named for it", names)
+	return fmt.Sprintf("; its records name several computers (%s), and the log records no rename that makes them one machine (EventLog 6011)%s: no clock change is named for it", names, j.renames.unreadText())
 }
