@@ -368,9 +368,7 @@ func (cs *changeSet) add(c *ClockChange) {
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if k := hosts.Key(c.computer); k != "" && len(cs.keys) < 2 && !slices.Contains(cs.keys, k) {
-		cs.keys = append(cs.keys, k)
-	}
+	cs.noteKey(hosts.Key(c.computer))
 	if len(cs.list) < maxHeldChanges {
 		cs.list = append(cs.list, c)
 	} else {
@@ -392,11 +390,16 @@ func (cs *changeSet) merge(o *changeSet) {
 	cs.mu.Lock()
 	cs.over = cs.over || over
 	for _, k := range keys {
-		if len(cs.keys) < 2 && !slices.Contains(cs.keys, k) {
-			cs.keys = append(cs.keys, k)
-		}
+		cs.noteKey(k)
 	}
 	cs.mu.Unlock()
+}
+
+// noteKey notes host k ("": none) among cs's (locked) hosts, up to two.
+func (cs *changeSet) noteKey(k string) {
+	if k != "" && len(cs.keys) < 2 && !slices.Contains(cs.keys, k) {
+		cs.keys = append(cs.keys, k)
+	}
 }
 
 // isOver reports whether cs was given more changes than it holds (nil:
@@ -489,6 +492,24 @@ func (k *changeKeep) named() ([]*ClockChange, int) {
 	return slices.Clip(k.first), k.n - len(k.first)
 }
 
+// held gives k the changes sets hold (nil: none), each record once, and
+// reports whether they are all it was given: false, giving k nothing,
+// when a set was given more than it holds (changeSet.over), and the
+// changes must be read again.
+func (k *changeKeep) held(sets ...*changeSet) bool {
+	var all []*ClockChange
+	for _, cs := range sets {
+		if cs.isOver() {
+			return false
+		}
+		all = append(all, cs.sorted()...)
+	}
+	for _, c := range sortChanges(all) {
+		k.add(c)
+	}
+	return true
+}
+
 // sameComputer reports whether c was logged by each of computers ("",
 // a record naming none, matches any; hosts.Key: "VM01" and
 // "vm01.contoso.com" are one host). A log of forwarded events, or the
@@ -577,12 +598,7 @@ func (j *ClockJump) explains(c *ClockChange) bool {
 // ExplainClockJumps names them).
 func (j *ClockJump) explain(l *evtx.Log, o evtx.Options, plain bool, more *changeSet) {
 	k := &changeKeep{fit: j.explains}
-	switch {
-	case !j.cands.isOver() && !more.isOver():
-		for _, c := range sortChanges(append(j.cands.sorted(), more.sorted()...)) {
-			k.add(c)
-		}
-	case l != nil:
+	if !k.held(j.cands, more) && l != nil {
 		o.Since, o.Until = time.Time{}, time.Time{}
 		_ = readClockChanges(l, o, plain, nil, k.add)
 	}
@@ -628,18 +644,32 @@ func ExplainClockJumps(l *evtx.Log, o evtx.Options, plain bool, jumps ...*ClockJ
 // (a Filter on their summaries' provider and event id), which gives the
 // same changes. add is called from the reading goroutine only.
 func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, in func(time.Time) bool, add func(*ClockChange)) error {
-	o.Filter = nil
 	if plain {
 		o.Since, o.Until = time.Time{}, time.Time{}
-	} else {
-		o.Filter = func(s evtx.Summary) bool { return isClockChange(s.Provider, s.EventID) }
+	}
+	copies := merged(l)
+	return eachOf(l, o, plain, isClockChange, func(ev *evtx.Event) {
+		if c := clockChangeOf(ev, copies); c != nil && (in == nil || in(c.Record.Time)) {
+			add(c)
+		}
+	})
+}
+
+// eachOf calls each, from the reading goroutine, for the records of l
+// that o's window yields: with plain every record decoded, otherwise only
+// those whose summary's provider and event id kind accepts (a Filter),
+// which gives each the same records of that kind. It returns the error
+// that ended the read (nil at its end).
+func eachOf(l *evtx.Log, o evtx.Options, plain bool, kind func(provider string, id uint16) bool, each func(*evtx.Event)) error {
+	o.Filter = nil
+	if !plain {
+		o.Filter = func(s evtx.Summary) bool { return kind(s.Provider, s.EventID) }
 	}
 	f, err := l.Open(o)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	copies := merged(l)
 	for {
 		ev, err := f.Next()
 		if err == io.EOF {
@@ -648,9 +678,7 @@ func readClockChanges(l *evtx.Log, o evtx.Options, plain bool, in func(time.Time
 		if err != nil {
 			return err
 		}
-		if c := clockChangeOf(ev, copies); c != nil && (in == nil || in(c.Record.Time)) {
-			add(c)
-		}
+		each(ev)
 	}
 }
 
@@ -744,10 +772,7 @@ func (g *TimeGap) explains(c *ClockChange) bool {
 // changes; a read error names those read before it.
 func (g *TimeGap) explain(l *evtx.Log, o evtx.Options, plain bool, period *changeSet, since, until time.Time) {
 	k := &changeKeep{fit: g.explains}
-	if !g.cands.isOver() && !period.isOver() {
-		for _, c := range sortChanges(append(g.cands.sorted(), period.sorted()...)) {
-			k.add(c)
-		}
+	if k.held(g.cands, period) {
 		g.Changes, g.ChangesNotNamed = k.named()
 		return
 	}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -90,56 +89,47 @@ func recordRefOf(ev *evtx.Event, copies bool) *RecordRef {
 // every record decoded, otherwise only the 6011s (a Filter on their
 // summaries' provider and event id), which gives the same renames.
 func readRenames(l *evtx.Log, o evtx.Options, plain bool) (*renameSet, error) {
-	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
-	if !plain {
-		o.Filter = func(s evtx.Summary) bool { return isRename(s.Provider, s.EventID) }
-	}
-	f, err := l.Open(o)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+	o.Since, o.Until = time.Time{}, time.Time{}
 	copies := merged(l)
 	rs := &renameSet{}
 	// Each rename once, at its first-written record: the one same and
 	// linking name, as the first of its records in written order was.
 	at := map[[2]string]int{}
-	for {
-		ev, err := f.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return rs, err
-		}
+	err := eachOf(l, o, plain, isRename, func(ev *evtx.Event) {
 		r, ok := renameOf(ev, copies)
 		if !ok {
-			continue
+			return
 		}
 		k := [2]string{r.from, r.to}
 		if i, seen := at[k]; seen {
 			if r.record.before(rs.list[i].record) {
 				rs.list[i] = r
 			}
-			continue
+			return
 		}
 		if len(rs.list) >= maxRenames {
 			rs.omitted++
-			continue
+			return
 		}
 		at[k] = len(rs.list)
 		rs.list = append(rs.list, r)
-	}
-	slices.SortStableFunc(rs.list, func(a, b rename) int {
-		switch {
-		case a.record.before(b.record):
-			return -1
-		case b.record.before(a.record):
-			return 1
-		}
-		return 0
 	})
+	if err != nil {
+		return rs, err
+	}
+	slices.SortStableFunc(rs.list, renameCmp)
 	return rs, nil
+}
+
+// renameCmp orders renames as their records were written.
+func renameCmp(a, b rename) int {
+	switch {
+	case a.record.before(b.record):
+		return -1
+	case b.record.before(a.record):
+		return 1
+	}
+	return 0
 }
 
 // same reports whether computers a and b are one host (hosts.Key), or
@@ -216,15 +206,7 @@ func (rs *renameSet) linking(names []string) ([]rename, bool) {
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b rename) int {
-		if a.record.before(b.record) {
-			return -1
-		}
-		if b.record.before(a.record) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, renameCmp)
 	return out, all
 }
 
