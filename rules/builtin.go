@@ -1,6 +1,10 @@
 package rules
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"io/fs"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -36,7 +40,7 @@ var (
 // the first call; nil when they do not parse.
 func pristineBuiltin() *pristine {
 	builtinOnce.Do(func() {
-		rs, err := parseBuiltin()
+		rs, err := builtinRules(builtinDigest())
 		if err != nil {
 			return
 		}
@@ -197,4 +201,76 @@ func cloneSlice[T any](s []T, f func(T) T) []T {
 		c[i] = f(x)
 	}
 	return c
+}
+
+// The built-in rule files are parsed at build time, not at each start:
+// builtin_gen.go (written by go test ./rules -run TestBuiltinGenerated
+// -update) holds what parseBuiltin and ParseTimeline give for them as Go
+// values, with the digest of the files it was written from. yaml.v3 took
+// about 62 M instructions a run to parse them (200 kB, most of it the
+// comments that cite the sources), 84% of an analyze of an empty folder.
+// The values are taken only when the embedded files' digest is that one:
+// an edited rule file with builtin_gen.go not rewritten is parsed as
+// before (and TestBuiltinGenerated fails), so the generated values never
+// stand for files they were not written from.
+
+// builtinTimelineFile is the name the built-in timeline's errors give.
+const builtinTimelineFile = "builtin:timeline.yaml"
+
+// builtinRules returns the built-in rules: generatedRules when digest is
+// generatedDigest, else parseBuiltin's.
+func builtinRules(digest string) ([]*Rule, error) {
+	if digest == generatedDigest {
+		return generatedRules(), nil
+	}
+	return parseBuiltin()
+}
+
+// builtinTimeline returns the built-in timeline: generatedTimeline when
+// digest is generatedDigest, else ParseTimeline's.
+func builtinTimeline(digest string) ([]*TimelineEntry, error) {
+	if digest == generatedDigest {
+		return generatedTimeline(), nil
+	}
+	return ParseTimeline(builtinTimelineFile, timelineYAML)
+}
+
+// builtinDigest is the hex SHA-256 digest of the embedded rule files and
+// the timeline file (digestOf), computed once.
+var builtinDigest = sync.OnceValue(func() string {
+	var files []digestFile
+	entries, err := fs.ReadDir(builtinFS, "scenarios")
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	for _, e := range entries {
+		name := "scenarios/" + e.Name()
+		data, err := fs.ReadFile(builtinFS, name)
+		if err != nil {
+			return "unreadable: " + err.Error()
+		}
+		files = append(files, digestFile{name, data})
+	}
+	files = append(files, digestFile{"timeline.yaml", timelineYAML})
+	return digestOf(files)
+})
+
+type digestFile struct {
+	name string
+	data []byte
+}
+
+// digestOf hashes each file's name and content, each preceded by its
+// length (so that no two lists of files give the same bytes).
+func digestOf(files []digestFile) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, f := range files {
+		for _, part := range [][]byte{[]byte(f.name), f.data} {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(part)))
+			h.Write(n[:])
+			h.Write(part)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -100,7 +100,7 @@ var timelineYAML []byte
 // (rules/timeline.yaml), checked like rules: ids, channels, queries that
 // compile, conditions.
 func BuiltinTimeline() ([]*TimelineEntry, error) {
-	return ParseTimeline("builtin:timeline.yaml", timelineYAML)
+	return builtinTimeline(builtinDigest())
 }
 
 // ParseTimeline reads a list of timeline entries and checks them.
