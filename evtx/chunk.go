@@ -790,6 +790,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			if w.filter != nil {
 				if s, ok := j.recs.summarize(decoder, off, size); ok {
 					s.Written, s.RecordID, s.Damaged = FiletimeToTime(ft), id, damaged
+					s.Verified = !recovered && off+size <= free
 					if cheap {
 						s.TimeCreated = rt.time()
 						if rt.hasID {

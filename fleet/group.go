@@ -154,6 +154,10 @@ type Log struct {
 	// log in another unit puts the machine there too, so that the logs
 	// beside that copy that no rule reads go with it.
 	units []int
+	// clones are the logs of its copy set from which it parted: they
+	// share a history and then hold different records under the same
+	// EventRecordIDs (clonesApart); each is another machine's.
+	clones []cloneLink
 	// unreadable is set when a copy could not be read: opened for
 	// grouping and refused (its channel's rules read it), or no record
 	// told its channel (Read is false either way; the inputs say why).
@@ -465,8 +469,17 @@ func Group(units []*Unit, opts Options) []*Machine {
 		m.Logs = append(m.Logs, l)
 	}
 
+	of := map[*Log]*Machine{}
+	for _, m := range ms {
+		for _, l := range m.Logs {
+			of[l] = m
+		}
+	}
 	for _, m := range ms {
 		m.finish(units, opts.Period > 0)
+	}
+	for _, m := range ms { // after finish, which names the machines
+		m.Grouping = append(m.Grouping, cloneNotes(m, of)...)
 	}
 	if opts.Period > 0 {
 		notePeriodCopies(ms)
@@ -569,7 +582,19 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 	}
 	var all []*Log
 	for _, r := range roots {
-		all = append(all, newLog(es, sets[r], commonPeriod(es, sets[r], workers), byRecord))
+		// Logs that share a history and then part (clones) are read
+		// apart, each with the copies that agree with it.
+		split := clonesApart(es, sets[r])
+		logs := make([]*Log, len(split.groups))
+		for gi, g := range split.groups {
+			logs[gi] = newLog(es, g, commonPeriod(es, g, workers), byRecord)
+			all = append(all, logs[gi])
+		}
+		for _, k := range split.links {
+			a, b := logs[k.a], logs[k.b]
+			a.clones = append(a.clones, cloneLink{other: b, at: k.at, atTime: k.atTime, differ: k.differ})
+			b.clones = append(b.clones, cloneLink{other: a, at: k.at, atTime: k.atTime, differ: k.differ})
+		}
 	}
 	for _, e := range es {
 		if e.prof != nil {
@@ -1025,6 +1050,9 @@ func interleavedHosts(hs []*hostSpan, renames [][2]string) bool {
 // to one file per channel at a time.
 func conflicts(m *Machine, l *Log) bool {
 	for _, o := range m.Logs {
+		if l.partedFrom(o) {
+			return true // clones: one history, then two writers
+		}
 		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 {
 			continue
 		}

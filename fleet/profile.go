@@ -59,11 +59,16 @@ type profile struct {
 // id; header, 0 when the header time is 0, as exports leave it: it tells
 // nothing then), and the two fields of its key the header does not hold
 // (EventRecordID, the record number where it was not read, and
-// TimeCreated, 0 when not read).
+// TimeCreated, 0 when not read); with its eventKey (alt, 0 when its
+// TimeCreated was not read) and whether its chunk's checksums vouch for it
+// (evtx.Summary.Verified), which tell two logs that share a history and
+// then part (clones) from copies of one log (clonesApart).
 type recHeader struct {
 	key, header uint64
 	erid        uint64
 	created     int64
+	alt         uint64
+	verified    bool
 }
 
 // sameRecord reports whether a and b, records of copies of one log whose
@@ -321,13 +326,15 @@ func (pr *profiler) noteKeys(sh *profShard, s evtx.Summary) {
 	}
 	key := recordKeyAfter(m.h, s)
 	sh.keys = append(sh.keys, key)
+	var alt uint64
 	if s.TimeCreated.IsZero() {
 		sh.unkeyed = true
 	} else if !pr.noAlt {
-		sh.alt = append(sh.alt, eventKeyAfter(m.h, s))
+		alt = eventKeyAfter(m.h, s)
+		sh.alt = append(sh.alt, alt)
 	}
 	if !pr.noAlt {
-		r := recHeader{key: key, erid: s.EventRecordID}
+		r := recHeader{key: key, erid: s.EventRecordID, alt: alt, verified: s.Verified}
 		if r.erid == 0 {
 			r.erid = s.RecordID
 		}

@@ -5,10 +5,46 @@ import "strings"
 // classicChannels are the channels Windows names without a /, which a
 // file name can name as a word (vm1-System.evtx); every other channel's
 // name holds a / (Microsoft-Windows-<Provider>/Operational), written %4
-// in a file name. Windows' own logs of these names are listed in
-// Microsoft's "Event Logs" (Windows Event Log) documentation: Application,
-// Security, Setup, System and ForwardedEvents under Windows Logs.
-var classicChannels = []string{"Application", "Security", "Setup", "System", "ForwardedEvents", "HardwareEvents", "Windows PowerShell", "Key Management Service", "Internet Explorer"}
+// in a file name. A classic log's file in winevt\Logs is its channel's
+// name and .evtx ("Key Management Service.evtx"), so a disk's copy, cut or
+// unreadable, is that channel's log and never "channel unknown".
+//
+//   - Application, Security, Setup, System and ForwardedEvents: Windows
+//     Logs in Microsoft's "Event Logs" (Windows Event Log) documentation.
+//   - Windows PowerShell: "a classic event log" named "Windows PowerShell"
+//     (learn.microsoft.com, PowerShell about_EventLogs).
+//   - HardwareEvents (Microsoft-Windows-WSMAN-SEL_LogRecord), Key
+//     Management Service (Microsoft-Windows-Security-SPP), Media Center
+//     (ehRecvr, ehSched, MCUpdate), DFS Replication (DFSR) and Windows
+//     PowerShell (PowerShell) are the log types of those sources in
+//     libyal/winevt-kb's docs/sources/eventlog-providers.
+//   - Directory Service, Active Directory Web Services, DNS Server, DFS
+//     Replication and File Replication Service: a domain controller's
+//     logs, the channels observIQ/bindplane-otel-collector's
+//     plugins/active_directory_logs.yaml reads (windowseventlog channel:
+//     "Directory Service" ...); Directory Service records carry
+//     <Channel>Directory Service</Channel> (Microsoft-Windows-
+//     ActiveDirectory_DomainService events quoted in EvotecIT/
+//     PSEventViewer's Rules/ActiveDirectory/Replication.cs).
+//   - OAlerts (Microsoft Office alerts, event 300: OAlerts.evtx, M.
+//     Bromiley, "OAlerts - The Microsoft Office Event Log", medium.com/
+//     @mbromileyDFIR), Internet
+//     Explorer, HardwareEvents, Key Management Service and Windows
+//     PowerShell: files of a Windows 10 winevt\Logs as listed in
+//     mai1x9/windows-agent-utilities' eventlogs/README.md; Internet
+//     Explorer and Media Center in Computer-Tsu/Windows-Files-and-Folders'
+//     Appendices/Apdx-Event-Logs.md (%SystemRoot%\System32\Winevt\Logs\
+//     Internet Explorer.evtx, Media Center.evtx).
+//
+// No name holds another as a whole word ("Directory Service" is not one
+// in "Active Directory Web Services": a letter follows it), so a log's own
+// file name claims its channel alone.
+var classicChannels = []string{
+	"Application", "Security", "Setup", "System", "ForwardedEvents",
+	"HardwareEvents", "Windows PowerShell", "Key Management Service", "Internet Explorer",
+	"OAlerts", "Media Center", "DNS Server", "Directory Service", "Active Directory Web Services",
+	"DFS Replication", "File Replication Service",
+}
 
 // FileNameClaim returns the channel the file name fileCh (a log's
 // channel as LogChannel gives it: %4 read as /, no .evtx) claims its

@@ -163,3 +163,65 @@ func TestUnreadableLogNamedAfterUnreadChannel(t *testing.T) {
 		}
 	}
 }
+
+// TestClassicLogsOfADiskNameTheirChannel: a disk's winevt/Logs holds
+// classic logs beyond System, Application and Security (OAlerts.evtx,
+// "DNS Server.evtx", "Directory Service.evtx", ...: classicChannels), each
+// named by its channel as a Microsoft-Windows-...%4Operational.evtx is.
+// One of them cut when the disk was detached was "channel unknown", and
+// every rule named it as a log that might be theirs; a System log copied
+// under such a name was not said to be misnamed. Now each is its
+// channel's log, which no rule reads (not unknown, not opened), with
+// shortcuts and without,
+// and its name, alone or decorated (vm1-OAlerts), claims that channel.
+func TestClassicLogsOfADiskNameTheirChannel(t *testing.T) {
+	names := []string{"OAlerts", "DNS Server", "Directory Service", "Active Directory Web Services",
+		"DFS Replication", "File Replication Service", "Key Management Service", "Internet Explorer",
+		"Windows PowerShell", "HardwareEvents", "Media Center"}
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	b, err := evtxtest.Bytes([]*evtx.Event{evtxtest.Schannel36871(t0, 10013)}, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "Windows", "System32", "winevt", "Logs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n+".evtx"), b[:3000], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{n, "vm1-" + n, n + " (1)", strings.ToLower(n)} {
+			if got := FileNameClaim(name); got != n {
+				t.Errorf("FileNameClaim(%q) = %q, want %q", name, got, n)
+			}
+			if !Misnamed(name, "System") {
+				t.Errorf("Misnamed(%q, System) = false: a System log copied as %s.evtx names another channel", name, name)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "System.evtx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, plain := range []bool{false, true} {
+		res := analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir)
+		if len(res.Inputs) != len(names)+1 {
+			t.Fatalf("NoShortcuts %v: %d inputs, want %d", plain, len(res.Inputs), len(names)+1)
+		}
+		for _, in := range res.Inputs {
+			n := strings.TrimSuffix(filepath.Base(in.Path), ".evtx")
+			if n == "System" {
+				continue
+			}
+			// Not read (no rule reads its channel), as a cut Application.evtx.
+			if in.ChannelUnknown || in.Channel != n || in.Err != nil || in.Used {
+				t.Errorf("NoShortcuts %v: %s.evtx: channel %q, unknown %v, err %v, used %v; want %q, known, not read",
+					plain, n, in.Channel, in.ChannelUnknown, in.Err, in.Used, n)
+			}
+		}
+		f := finding(t, res, "rdp-tls-disabled")
+		if why := strings.Join(f.Reasons, "\n"); strings.Contains(why, "could not be read in full") {
+			t.Errorf("NoShortcuts %v: a classic log named as one that may be the rules' own: %q", plain, why)
+		}
+	}
+}

@@ -1,0 +1,295 @@
+package fleet
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/plural"
+)
+
+// Clones: two logs that share a history and then part.
+//
+// A VM cloned from another's disk (or a disk copied and attached to a
+// second VM) starts with the other's event logs: the same records, byte
+// for byte, up to the clone. After it each machine writes its own records,
+// numbered on from the same EventRecordID, so the two logs hold different
+// records under the same EventRecordIDs. Grouping found such logs to share
+// records and read them as copies of one log: one machine, with "a damaged
+// copy" (evtx.Merge keeps one record per EventRecordID and TimeCreated),
+// and one VM's evidence went unread or counted on the other.
+//
+// What tells them from copies of one log, from the record summaries
+// grouping reads (no record is decoded):
+//
+//   - A record's place is its EventRecordID (Windows numbers a channel's
+//     records in sequence, one EventRecordID each, and an export keeps it
+//     while renumbering its records). Two records at one place are the
+//     same record when their recordKey or their eventKey is equal
+//     (sameAt).
+//   - The shared history ends at the highest EventRecordID at which both
+//     logs hold the same record: the clone point.
+//   - Past it, a place both logs hold with different records is a
+//     divergence when both records are verified (evtx.Summary.Verified:
+//     their chunks' header and records checksums vouch for them, within
+//     what the headers count), both summaries read a TimeCreated, and
+//     neither is a record the other log holds elsewhere with the same
+//     record header (record number, header time, provider, computer and
+//     event id: the same record whose EventRecordID changed), nor the same
+//     record header and event with TimeCreated alone changed (sameRecord:
+//     the one-field damage evtx.Merge reads as one record).
+//   - One divergence is enough: the checksums cover every byte of both
+//     records as written, so they are what the two writers wrote; damage
+//     written before the checksums (in memory) changes a field of a
+//     record, and the fields whose change makes one record look like
+//     another at its place (EventRecordID, TimeCreated) are those the rules
+//     above read as one record; and a damaged record of a copy of one log
+//     is followed by the records both copies hold alike, so it never lies
+//     past the last shared one. Copies of one log, however damaged, hold
+//     no divergence: a copy taken earlier stops where the other goes on, a
+//     damaged chunk's records are not verified, a record decoded in part
+//     has no summary, and records past a lagging chunk header's free space
+//     offset (written after its last checksum, as a crashed VM's disk
+//     holds them, and numbered again after the restart) are not verified.
+//
+// Logs of one copy set (they share a record) with a divergence are read
+// apart (clonesApart): each a Log of its own, each with the copies that
+// agree with it, and Group makes them two machines (conflicts), whose
+// Grouping says where they part.
+
+// cloneLink is what a Log says of another Log of its copy set from which
+// it parted: the last record they share and how many records past it
+// differ.
+type cloneLink struct {
+	other *Log
+	// at is the EventRecordID of the last record both hold (0: none; they
+	// were found copies through other logs), atTime its TimeCreated.
+	at     uint64
+	atTime time.Time
+	// differ counts the divergences past it.
+	differ int
+}
+
+// placeSlot is the record a set of logs holds at one EventRecordID.
+type placeSlot struct {
+	rec recHeader
+	// mixed: the logs hold different records there (not sameAt): no one
+	// record speaks for the place.
+	mixed bool
+}
+
+// places indexes records by EventRecordID, and their record headers.
+type places struct {
+	at      map[uint64]placeSlot
+	headers map[uint64]uint64 // record header (recHeader.header) to the EventRecordID it was met at
+}
+
+func newPlaces() *places {
+	return &places{at: map[uint64]placeSlot{}, headers: map[uint64]uint64{}}
+}
+
+// add notes the records of a profile; a verified record stands for its
+// place in preference to an unverified copy of it.
+func (ps *places) add(recs []recHeader) {
+	for _, r := range recs {
+		if r.header != 0 {
+			if _, ok := ps.headers[r.header]; !ok {
+				ps.headers[r.header] = r.erid
+			}
+		}
+		s, ok := ps.at[r.erid]
+		switch {
+		case !ok:
+			ps.at[r.erid] = placeSlot{rec: r}
+		case s.mixed:
+		case !sameAt(s.rec, r):
+			s.mixed = true
+			ps.at[r.erid] = s
+		case r.verified && !s.rec.verified:
+			s.rec = r
+			ps.at[r.erid] = s
+		}
+	}
+}
+
+// sameAt reports whether a and b, records at one EventRecordID, are the
+// same record: their recordKey (its record header and event) or their
+// eventKey (its event: an export renumbers it) is equal.
+func sameAt(a, b recHeader) bool {
+	return a.key == b.key || a.alt != 0 && a.alt == b.alt
+}
+
+// diverge compares the records of x with those of g: the last record
+// both hold (the clone point: its EventRecordID, 0 when none, and the
+// record) and the divergences past it (see the package's notes on
+// clones).
+func diverge(x, g *places) (at uint64, atRec recHeader, differ int) {
+	for id, xs := range x.at {
+		if gs, ok := g.at[id]; ok && !xs.mixed && !gs.mixed && sameAt(xs.rec, gs.rec) && id > at {
+			at, atRec = id, gs.rec
+		}
+	}
+	for id, xs := range x.at {
+		gs, ok := g.at[id]
+		if !ok || id <= at || xs.mixed || gs.mixed {
+			continue
+		}
+		a, b := xs.rec, gs.rec
+		if !a.verified || !b.verified || a.created == 0 || b.created == 0 || sameAt(a, b) || sameRecord(a, b) {
+			continue
+		}
+		if elsewhere(g, a) || elsewhere(x, b) {
+			continue
+		}
+		differ++
+	}
+	return at, atRec, differ
+}
+
+// elsewhere reports whether ps holds r's record header at another
+// EventRecordID: the same record, its EventRecordID changed.
+func elsewhere(ps *places, r recHeader) bool {
+	if r.header == 0 {
+		return false
+	}
+	id, ok := ps.headers[r.header]
+	return ok && id != r.erid
+}
+
+// cloneSplit is a copy set split into logs that part (clonesApart).
+type cloneSplit struct {
+	groups [][]int // entry indexes, each group in found order
+	links  []groupLink
+}
+
+// groupLink says that groups a and b (indexes into groups) parted.
+type groupLink struct {
+	a, b   int
+	at     uint64
+	atTime time.Time
+	differ int
+}
+
+// clonesApart splits a copy set (entry indexes in found order) into the
+// logs that part from one another (diverge finds a divergence): each
+// profiled entry, the one with the most records first, joins the group
+// it parts from no log of with which it shares the longest history (the
+// highest EventRecordID of a record both hold: a copy of one clone cut
+// short by damage shares the history of both and more of its own
+// clone's), else the first it parts from no log of; else it starts a
+// group. Entries that are the same file as
+// another go with it; entries without a profile or records (not read)
+// with the first group. A set of one log, or whose logs all agree, is one
+// group.
+func clonesApart(es []*entry, set []int) cloneSplit {
+	var cand []int
+	for _, i := range set {
+		if e := es[i]; e.sameFile < 0 && e.prof != nil && len(e.prof.recs) > 0 {
+			cand = append(cand, i)
+		}
+	}
+	if len(cand) < 2 {
+		return cloneSplit{groups: [][]int{set}}
+	}
+	slices.SortStableFunc(cand, func(a, b int) int { return cmp.Compare(records(es[b]), records(es[a])) })
+	type group struct {
+		members []int
+		ps      *places
+	}
+	var gs []*group
+	var links []groupLink
+	of := map[int]int{} // entry index to its group
+	for _, i := range cand {
+		x := newPlaces()
+		x.add(es[i].prof.recs)
+		join, loose := -1, -1
+		var joinAt uint64
+		var parted []groupLink
+		for gi, g := range gs {
+			at, atRec, differ := diverge(x, g.ps)
+			if differ > 0 {
+				var t time.Time
+				if atRec.created != 0 {
+					t = time.Unix(0, atRec.created).UTC()
+				}
+				parted = append(parted, groupLink{a: gi, at: at, atTime: t, differ: differ})
+				continue
+			}
+			if at > joinAt {
+				join, joinAt = gi, at
+			}
+			if loose < 0 {
+				loose = gi
+			}
+		}
+		if join < 0 {
+			join = loose
+		}
+		if join < 0 {
+			join = len(gs)
+			gs = append(gs, &group{ps: newPlaces()})
+			for _, l := range parted {
+				l.b = join
+				links = append(links, l)
+			}
+		}
+		g := gs[join]
+		g.members = append(g.members, i)
+		g.ps.add(es[i].prof.recs)
+		of[i] = join
+	}
+	if len(gs) == 1 {
+		return cloneSplit{groups: [][]int{set}}
+	}
+	out := cloneSplit{groups: make([][]int, len(gs)), links: links}
+	for _, i := range set {
+		e := es[i]
+		gi, ok := of[i]
+		if !ok && e.sameFile >= 0 {
+			gi, ok = of[e.sameFile]
+		}
+		if !ok {
+			gi = 0
+		}
+		out.groups[gi] = append(out.groups[gi], i)
+	}
+	return out
+}
+
+// partedFrom reports whether l and o parted (clonesApart).
+func (l *Log) partedFrom(o *Log) bool {
+	for _, c := range l.clones {
+		if c.other == o {
+			return true
+		}
+	}
+	return false
+}
+
+// cloneNotes says, for the Grouping of a machine, where each log of it
+// parted from a log of its copy set, and whose that log is (of). Both
+// machines name both files and the record where they part.
+func cloneNotes(m *Machine, of map[*Log]*Machine) []string {
+	var out []string
+	for _, l := range m.Logs {
+		for _, c := range l.clones {
+			whose := "another machine's log, analysed in its own section"
+			if of[c.other] == m {
+				whose = "also this machine's"
+			}
+			shared := "they hold no record alike at one EventRecordID, yet both are copies of the same logs"
+			if c.at > 0 {
+				at := ""
+				if !c.atTime.IsZero() {
+					at = " (" + evtx.FormatEventTime(c.atTime) + ")"
+				}
+				shared = fmt.Sprintf("they hold the same records up to EventRecordID %d%s, one history", c.at, at)
+			}
+			out = append(out, fmt.Sprintf("%s and %s (%s) are not copies of one log: %s, and past it %s at the same EventRecordIDs %s, each in a chunk whose checksums verify (not damage): a VM cloned from the other's disk, or given a copy of it, at that record, which keeps the computer name; read apart",
+				l.Copies[0].Path, c.other.Copies[0].Path, whose, shared, plural.N(c.differ, "record"), plural.Word(c.differ, "differs", "differ")))
+		}
+	}
+	return out
+}
