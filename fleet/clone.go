@@ -54,6 +54,16 @@ import (
 //     offset (written after its last checksum, as a crashed VM's disk
 //     holds them, and numbered again after the restart) are not verified.
 //
+// Sources: the chunk's event records checksum is a CRC32 of its records
+// up to the free space offset, and the chunk header's of the header
+// (libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc,
+// "Chunk header"); TimeCreated is a FILETIME, in 100 ns units, and Windows
+// writes it to that precision (SystemTime='2026-04-16T23:59:47.3308179Z'
+// in reference/domain.md's sample); a VM made from a snapshot of another
+// VM's OS disk ("specialized" disk) is that disk as it was, logs included
+// (Azure-Samples/managed-disk-dotnet-create-virtual-machine-using-
+// specialized-disk-from-snapshot).
+//
 // Logs of one copy set (they share a record) with a divergence are read
 // apart (clonesApart): each a Log of its own, each with the copies that
 // agree with it, and Group makes them two machines (conflicts), whose
