@@ -33,8 +33,12 @@ import (
 //     logs hold the same record: the clone point.
 //   - Past it, a place both logs hold with different records is a
 //     divergence when both records are verified (evtx.Summary.Verified:
-//     their chunks' header and records checksums vouch for them, within
-//     what the headers count), both summaries read a TimeCreated, and
+//     their chunks' header and records checksums vouch for them, up to
+//     the chunk's free space offset and last record number; a current
+//     chunk past a lagging file header's count counts when its own
+//     checksums verify, since a crashed VM's disk holds its newest records
+//     there: TestCloneWithLaggingHeader), both summaries read a
+//     TimeCreated, and
 //     neither is a record the other log holds elsewhere with the same
 //     record header (record number, header time, provider, computer and
 //     event id: the same record whose EventRecordID changed), nor the same

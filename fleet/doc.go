@@ -31,7 +31,8 @@
 // becomes a Log of its own with the copies that agree with it, and a
 // machine of its own; Log.Parted and both machines' Grouping say where
 // they part. Records that differ where one side is not verified (a
-// damaged chunk, past a lagging header, decoded in part) make a damaged
+// damaged chunk, past a lagging chunk header's free space offset,
+// decoded in part) make a damaged
 // copy, as before.
 // Analyze runs a rules.Engine per machine, in parallel.
 //
