@@ -327,12 +327,14 @@ func SkippedBelow(path string) []error {
 // names one by one; the others are counted in one more error.
 const maxNestedNamed = 10
 
-// nestedArchives names the .zip members of the archive at path (a
-// collection zip holding one zip per machine), which are not read:
-// evtx.Find reads an archive's .evtx members only. Each is an error
-// naming it as ARCHIVE!MEMBER and what to do; nil when path is not a
-// regular file, not an archive with a central directory, or holds no .zip
-// member.
+// nestedArchives names the archive members of the archive at path (a
+// collection zip holding one zip per machine, or a tar, 7-Zip, RAR or
+// gzip-compressed log: unreadArchive), which are not read: evtx.Find
+// reads an archive's .evtx members only. Each is an error naming it as
+// ARCHIVE!MEMBER and what to do; nil when path is not a regular file, not
+// an archive with a central directory, or holds no archive member. A
+// zip holding vm2.tar and System.evtx was read as System.evtx alone, with
+// no word of vm2.tar.
 func nestedArchives(path string) []error {
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return nil // never opened: a FIFO would block
@@ -348,12 +350,24 @@ func nestedArchives(path string) []error {
 	var probs []error
 	n := 0
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || !strings.EqualFold(filepath.Ext(f.Name), ".zip") {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		zipped := strings.EqualFold(filepath.Ext(f.Name), ".zip")
+		what := unreadArchive(f.Name)
+		if !zipped && what == "" {
 			continue
 		}
 		n++
-		if n <= maxNestedNamed {
+		if n > maxNestedNamed {
+			continue
+		}
+		if zipped {
 			probs = append(probs, fmt.Errorf("fleet: %s!%s: an archive inside the archive %s, not read (extract it and give it as a PATH of its own)", path, f.Name, path))
+		} else {
+			// A tar, 7-Zip or gzip-compressed log in the zip, named as
+			// one found in a folder is (walk, skippedBelow).
+			probs = append(probs, fmt.Errorf("fleet: %s!%s: %s inside the archive %s, not read (only .zip archives are read: extract it and give what it holds as a PATH of its own)", path, f.Name, what, path))
 		}
 	}
 	if n > maxNestedNamed {
