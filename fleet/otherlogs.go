@@ -18,10 +18,12 @@ const (
 	// with its size and the command that reads it; the others are
 	// counted in one more problem.
 	maxOtherNamed = 10
-	// maxOtherEntries is how many directory entries the search looks at
-	// in all; past it, a problem says the search stopped.
-	maxOtherEntries = 100000
 )
+
+// maxOtherEntries is how many directory entries the search looks at in
+// all; past it, a problem says the search stopped (a variable for
+// TestOtherLogsSearchBounded).
+var maxOtherEntries = 100000
 
 // OtherLog is a log found on a mounted Windows volume outside the
 // Windows/System32/winevt/Logs folder that Find reads: an export saved on
