@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,12 +18,18 @@ type RuleError struct {
 	File  string // the rule's file
 	Rule  string // the rule id ("" when the id itself is the problem)
 	Field string // where in the rule, e.g. "queries[rcm-1058].xpath"
-	Err   error
+	// Line is the 1-based line of the rule's file where Field (or the
+	// nearest key or list entry around it) begins; 0 when unknown (a
+	// rule not read from a file).
+	Line int
+	Err  error
 }
 
 func (e *RuleError) Error() string {
 	s := "rules: "
-	if e.File != "" {
+	if e.File != "" && e.Line > 0 {
+		s += e.File + ":" + strconv.Itoa(e.Line) + ": "
+	} else if e.File != "" {
 		s += e.File + ": "
 	}
 	if e.Rule != "" {
@@ -99,7 +106,7 @@ func Validate(rs []*Rule) error {
 		}
 		ids[r.ID] = r.File
 		if !checkedBuiltin(r) { // builtin.go: a built-in as shipped passes validateRule
-			errs = append(errs, validateRule(r)...)
+			errs = append(errs, withLines(r, validateRule(r))...)
 		}
 	}
 	return errors.Join(errs...)
@@ -116,7 +123,8 @@ func validateRule(r *Rule) []error {
 		if !idPattern.MatchString(id) {
 			bad(fmt.Sprintf("%s[%d].id", list, i), "%q is not lower-case words joined by '-'", id)
 		} else if seen[id] {
-			bad(fmt.Sprintf("%s[%s]", list, id), "duplicate %s id", what)
+			// Named by its index: the field of the id names the first.
+			bad(fmt.Sprintf("%s[%d]", list, i), "duplicate %s id %q", what, id)
 		}
 		seen[id] = true
 	}

@@ -1,0 +1,76 @@
+package rules
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestRuleErrorsNameTheLine: a rule file's mistakes that only Validate
+// finds (a severity, an XPath the engine rejects, a step without
+// commands, an unsafe step, a duplicate id, an unknown role) name the
+// file's line where the key or list entry begins, as the YAML decoder's
+// do ("mine.yaml:12: my-rule: queries[q].xpath: ..."); a rule built in Go
+// names none.
+func TestRuleErrorsNameTheLine(t *testing.T) {
+	const file = `id: my-rule
+title: t
+severity: critical
+cause: c
+queries:
+  - id: q
+    channel: System
+    xpath: "Event[System[EventID=1036]]//Data"
+  - id: r
+    channel: System
+    role: evidnce
+    xpath: "Event[System[EventID=1036]]"
+  - id: r
+    channel: System
+    xpath: "Event[System[EventID=1037]]"
+resolution:
+  - id: empty
+    title: nothing to do
+    source: s
+  - id: unsafe
+    title: set the port
+    shell: cmd
+    source: s
+    commands: |
+      reg add "HKLM\SOFTWARE\X" /v A /d 1 /f
+`
+	r, err := Parse("mine.yaml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Validate([]*Rule{r})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		`mine.yaml:3: my-rule: severity: "critical"`,
+		`mine.yaml:8: my-rule: queries[q].xpath: xpath: offset 27:`,
+		`mine.yaml:11: my-rule: queries[r].role: "evidnce"`,
+		`mine.yaml:13: my-rule: queries[2]: duplicate query id "r"`,
+		`mine.yaml:17: my-rule: resolution[empty]: neither text nor commands`,
+		`mine.yaml:24: my-rule: resolution[unsafe].commands: `,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("errors lack %q:\n%s", want, msg)
+		}
+	}
+	var re *RuleError
+	if !errors.As(err, &re) || re.Line == 0 {
+		t.Errorf("errors.As(*RuleError) = %+v, want a Line", re)
+	}
+
+	// The same mistake in a rule built in Go: no line to name.
+	g := &Rule{ID: "my-rule", Title: "t", Severity: "critical", Cause: "c", Window: DefaultWindow, Needs: "all",
+		Queries:    []*Query{{ID: "q", Channel: "System", Role: RoleEvidence, XPath: "Event[System[EventID=1036]]"}},
+		Resolution: []*Step{{ID: "s", Title: "t", Text: "x", Source: "s"}}}
+	err = Validate([]*Rule{g})
+	if err == nil || !strings.Contains(err.Error(), `rules: my-rule: severity: "critical"`) {
+		t.Errorf("a rule built in Go: %v", err)
+	}
+}
