@@ -199,6 +199,15 @@ func validateRule(r *Rule) []error {
 		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil && windowOK {
 			bad(f+".xpath", "with the window added: %w", err)
 		}
+		if cq, err := compileXPath(q.XPath); err == nil {
+			// A query no event Windows writes can match is a mistake
+			// (EventID=70000, a typo'd EventID=1036 and EventID=1037),
+			// refused as an empty time window is (validateTimeLiterals).
+			if off, none := cq.NoEventID(); none {
+				bad(f+".xpath", "%w", &xpath.SyntaxError{Expr: q.XPath, Offset: off,
+					Msg: "no event id satisfies the query's EventID conditions (Windows writes an EventID once, a number from 0 to 65535): the query can never match"})
+			}
+		}
 	}
 	for _, q := range r.Queries {
 		if q == nil {
