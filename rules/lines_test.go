@@ -2,6 +2,8 @@ package rules
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -72,5 +74,32 @@ resolution:
 	err = Validate([]*Rule{g})
 	if err == nil || !strings.Contains(err.Error(), `rules: my-rule: severity: "critical"`) {
 		t.Errorf("a rule built in Go: %v", err)
+	}
+}
+
+// TestLoadDirExtensionAnyCase: a rule file named on Windows (Port.YAML,
+// X.Yml) is loaded, not passed over unsaid; other extensions are not.
+func TestLoadDirExtensionAnyCase(t *testing.T) {
+	data, err := builtinFS.ReadFile("scenarios/rdp-tls-disabled.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, id := range map[string]string{"TLS.YAML": "my-tls-a", "tls b.Yml": "my-tls-b", "tls c.yaml.txt": "my-tls-c"} {
+		text := strings.Replace(string(data), "id: rdp-tls-disabled", "id: "+id, 1)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	if got := strings.Join(ids, " "); got != "my-tls-a my-tls-b" {
+		t.Errorf("LoadDir loaded %q, want my-tls-a my-tls-b", got)
 	}
 }

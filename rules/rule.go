@@ -456,7 +456,8 @@ func parseBuiltin() ([]*Rule, error) {
 	return loadFS(sub, "builtin:")
 }
 
-// LoadDir loads every *.yaml and *.yml file in dir (not recursive), sorted
+// LoadDir loads every *.yaml and *.yml file in dir (not recursive; the
+// extension in any case, Port.YAML too), sorted
 // by scenario number then id. Its errors are *LoadError values (joined,
 // one per file): a file that cannot be read or parsed, that is not a
 // regular file (a named pipe, a device; symbolic links are followed) or
@@ -483,7 +484,9 @@ func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 	var errs []error
 	fileOf := map[string]string{} // rule id -> the file that defined it first
 	for _, e := range entries {
-		ext := path.Ext(e.Name())
+		// The extension in any case: a file named on Windows, where
+		// Port.YAML is a YAML file, was passed over unsaid.
+		ext := strings.ToLower(path.Ext(e.Name()))
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
