@@ -103,3 +103,28 @@ func TestLoadDirExtensionAnyCase(t *testing.T) {
 		t.Errorf("LoadDir loaded %q, want my-tls-a my-tls-b", got)
 	}
 }
+
+// TestChannelWithSpaceRefused: a query's channel written with a space
+// around it ("System ") named no log, so its rule was not checked on
+// every machine, unsaid; it is refused naming the line.
+func TestChannelWithSpaceRefused(t *testing.T) {
+	const head = "id: my-rule\ntitle: t\nseverity: error\ncause: c\nresolution: [{id: s, title: t, text: x, source: s}]\nqueries:\n  - id: q\n"
+	for _, c := range []struct{ channel, want string }{
+		{`"System "`, `mine.yaml:8: my-rule: queries[q].channel: "System " has a space before or after the name`},
+		{`" Security"`, `queries[q].channel: " Security" has a space`},
+		{"System", ""},
+		{"Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational", ""},
+	} {
+		r, err := Parse("mine.yaml", []byte(head+"    channel: "+c.channel+"\n    xpath: \"Event[System[EventID=1]]\"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Validate([]*Rule{r})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.channel, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want %q", c.channel, err, c.want)
+		}
+	}
+}

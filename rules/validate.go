@@ -177,6 +177,10 @@ func validateRule(r *Rule) []error {
 		checkID("queries", i, q.ID, "query", qids)
 		if strings.TrimSpace(q.Channel) == "" {
 			bad(f+".channel", "empty")
+		} else if strings.TrimSpace(q.Channel) != q.Channel {
+			// No channel's name begins or ends with a space: the
+			// query would read no log, and the rule be not checked.
+			bad(f+".channel", "%q has a space before or after the name, which no channel's has", q.Channel)
 		} else if !cmdQuotable(q.Channel) {
 			bad(f+".channel", "%q has a '\"', '%%', '$', '`', a typographic double quote or a control character, which the live-VM command cannot carry in cmd's or PowerShell's double quotes", q.Channel)
 		}
