@@ -790,7 +790,7 @@ func scanChunkAs(c []byte, j chunkJob, w window, name string, guarded bool) (res
 			if w.filter != nil {
 				if s, ok := j.recs.summarize(decoder, off, size); ok {
 					s.Written, s.RecordID, s.Damaged = FiletimeToTime(ft), id, damaged
-					s.Verified = !recovered && off+size <= free
+					s.Verified = !damaged && !salvaged && off+size <= free && id <= lastID
 					if cheap {
 						s.TimeCreated = rt.time()
 						if rt.hasID {

@@ -31,15 +31,17 @@ type Summary struct {
 	// was decoded in part (Event.Partial): what it says, its Computer
 	// among it, may be the damage rather than what Windows wrote.
 	Damaged bool
-	// Verified is set when the chunk's header and records checksums vouch
-	// for the record: it lies whole in the record area they cover (up to
-	// the free space offset), in a chunk of the log's current contents
-	// that the file header counts, numbered within the chunk header's
-	// range, and was not salvaged: what evtx.Merge prefers to a copy of
-	// other content (a record past a lagging header's free space offset,
-	// written after the chunk was last checksummed, is not). Damaged
-	// records are never Verified. False for a decoded event's summary (a
-	// merged log's Filter), whose place no reader of one file judged.
+	// Verified is set when its chunk's header and records checksums vouch
+	// for the record: both verify, and it lies whole in the record area
+	// they cover (up to the free space offset), numbered within the chunk
+	// header's range, not salvaged. A record past a lagging chunk header's
+	// free space offset, written after the chunk was last checksummed, is
+	// not; one of a current chunk past the file header's count (a dirty
+	// log whose file header lags) is, though evtx.Merge, which also asks
+	// that the file header count the chunk, does not prefer it to a copy
+	// of other content. Damaged records are never Verified. False for a
+	// decoded event's summary (a merged log's Filter), whose place no
+	// reader of one file judged.
 	Verified bool
 	// rec reads the record's fields while a Filter runs (Data); gen is
 	// the call it was given to (rec serves the chunk's every call).

@@ -3,6 +3,7 @@ package fleet_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,5 +199,53 @@ func TestFindNamesLinksAndVolumesBesideLogs(t *testing.T) {
 	}
 	if strings.Join(skipped, "\n") != all {
 		t.Errorf("SkippedBelow = %q, Find's problems %q", skipped, said)
+	}
+}
+
+// TestFindNamesOtherArchivesInsideAnArchive: a zip holding System.evtx,
+// vm2.tar, vm3.tar.gz and Security.evtx.gz was read as System.evtx alone,
+// with no word of the three: only a .zip inside it was named. Each
+// archive evtxrdp does not read is now named inside the zip as it is in a
+// folder (Find and SkippedBelow alike), and other members (notes.txt) are
+// not.
+func TestFindNamesOtherArchivesInsideAnArchive(t *testing.T) {
+	dir := t.TempDir()
+	sys := filepath.Join(dir, "System.evtx")
+	write(t, sys, systemLog("vm1", t0, 0, 1))
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("not an archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	z := filepath.Join(dir, "all.zip")
+	writeZip(t, z, map[string]string{"System.evtx": sys, "machines/vm2.tar": notes, "vm3.TAR.GZ": notes,
+		"vm1/Security.evtx.gz": notes, "notes.txt": notes, "vm4.zip": notes})
+	units, problems, err := fleet.Find([]string{z})
+	if err != nil || len(units) != 1 || len(units[0].Logs) != 1 {
+		t.Fatalf("Find: %d units, %v; want the zip, its one log", len(units), err)
+	}
+	var said []string
+	for _, p := range problems {
+		said = append(said, p.Error())
+	}
+	var skipped []string
+	for _, p := range fleet.SkippedBelow(z) {
+		skipped = append(skipped, p.Error())
+	}
+	if !slices.Equal(said, skipped) {
+		t.Errorf("Find names %q, SkippedBelow %q", said, skipped)
+	}
+	tail := " inside the archive " + z + ", not read (only .zip archives are read: extract it and give what it holds as a PATH of its own)"
+	for _, want := range []string{
+		z + "!machines/vm2.tar: a tar archive" + tail,
+		z + "!vm3.TAR.GZ: a compressed tar archive" + tail,
+		z + "!vm1/Security.evtx.gz: a gzip-compressed log" + tail,
+		z + "!vm4.zip: an archive inside the archive " + z + ", not read (extract it and give it as a PATH of its own)",
+	} {
+		if !slices.ContainsFunc(said, func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("problems %q lack %q", said, want)
+		}
+	}
+	if len(said) != 4 || strings.Contains(strings.Join(said, "\n"), "notes.txt") {
+		t.Errorf("problems %q, want the four above (not notes.txt)", said)
 	}
 }

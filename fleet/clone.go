@@ -33,8 +33,12 @@ import (
 //     logs hold the same record: the clone point.
 //   - Past it, a place both logs hold with different records is a
 //     divergence when both records are verified (evtx.Summary.Verified:
-//     their chunks' header and records checksums vouch for them, within
-//     what the headers count), both summaries read a TimeCreated, and
+//     their chunks' header and records checksums vouch for them, up to
+//     the chunk's free space offset and last record number; a current
+//     chunk past a lagging file header's count counts when its own
+//     checksums verify, since a crashed VM's disk holds its newest records
+//     there: TestCloneWithLaggingHeader), both summaries read a
+//     TimeCreated, and
 //     neither is a record the other log holds elsewhere with the same
 //     record header (record number, header time, provider, computer and
 //     event id: the same record whose EventRecordID changed), nor the same
@@ -54,23 +58,59 @@ import (
 //     offset (written after its last checksum, as a crashed VM's disk
 //     holds them, and numbered again after the restart) are not verified.
 //
+// Sources: the chunk's event records checksum is a CRC32 of its records
+// up to the free space offset, and the chunk header's of the header
+// (libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc,
+// "Chunk header"); TimeCreated is a FILETIME, in 100 ns units, and Windows
+// writes it to that precision (SystemTime='2026-04-16T23:59:47.3308179Z'
+// in reference/domain.md's sample); a VM made from a snapshot of another
+// VM's OS disk ("specialized" disk) is that disk as it was, logs included
+// (Azure-Samples/managed-disk-dotnet-create-virtual-machine-using-
+// specialized-disk-from-snapshot).
+//
 // Logs of one copy set (they share a record) with a divergence are read
 // apart (clonesApart): each a Log of its own, each with the copies that
 // agree with it, and Group makes them two machines (conflicts), whose
 // Grouping says where they part.
 
-// cloneLink is what a Log says of another Log of its copy set from which
-// it parted: the last record they share and how many records past it
-// differ.
-type cloneLink struct {
-	other *Log
-	// at is the EventRecordID of the last record both hold (0: none; they
-	// were found copies through other logs), atTime its TimeCreated.
-	at     uint64
-	atTime time.Time
-	// differ counts the divergences past it.
-	differ int
+// Parted is what a Log says of another Log of its copy set from which it
+// parted (Log.Parted): the two share a history and then hold different
+// records under the same EventRecordIDs, each verified (a VM cloned from
+// the other's disk). They are not copies of one log: each is read apart,
+// and Group makes them two machines.
+type Parted struct {
+	Other *Log
+	// At is the EventRecordID of the last record both hold (0: none at
+	// one EventRecordID; they were found copies through other logs), AtTime
+	// its TimeCreated (zero when not read).
+	At     uint64
+	AtTime time.Time
+	// Differ counts the records past At that both hold at one
+	// EventRecordID, verified, and that differ (the divergences).
+	Differ int
 }
+
+// Describe says, for a grouping line or a note on stderr, that the log at
+// path and p.Other (whose describes it, "" for nothing) are not copies of
+// one log, where they part, and why.
+func (p Parted) Describe(path, whose string) string {
+	shared := "they hold no record alike at one EventRecordID, yet both are copies of the same logs"
+	if p.At > 0 {
+		at := ""
+		if !p.AtTime.IsZero() {
+			at = " (" + evtx.FormatEventTime(p.AtTime) + ")"
+		}
+		shared = fmt.Sprintf("they hold the same records up to EventRecordID %d%s, one history", p.At, at)
+	}
+	if whose != "" {
+		whose = " (" + whose + ")"
+	}
+	return fmt.Sprintf("%s and %s%s are not copies of one log: %s, and past it %s at the same EventRecordIDs %s, each in a chunk whose checksums verify (not damage): a VM cloned from the other's disk, or given a copy of it, at that record, which keeps the computer name; read apart",
+		path, p.Other.Copies[0].Path, whose, shared, plural.N(p.Differ, "record"), plural.Word(p.Differ, "differs", "differ"))
+}
+
+// Parted lists the logs of its copy set from which l parted (clones).
+func (l *Log) Parted() []Parted { return l.clones }
 
 // placeSlot is the record a set of logs holds at one EventRecordID.
 type placeSlot struct {
@@ -261,7 +301,7 @@ func clonesApart(es []*entry, set []int) cloneSplit {
 // partedFrom reports whether l and o parted (clonesApart).
 func (l *Log) partedFrom(o *Log) bool {
 	for _, c := range l.clones {
-		if c.other == o {
+		if c.Other == o {
 			return true
 		}
 	}
@@ -269,26 +309,17 @@ func (l *Log) partedFrom(o *Log) bool {
 }
 
 // cloneNotes says, for the Grouping of a machine, where each log of it
-// parted from a log of its copy set, and whose that log is (of). Both
-// machines name both files and the record where they part.
+// parted from a log of its copy set (Parted), and whose that log is (of).
+// Both machines name both files and the record where they part.
 func cloneNotes(m *Machine, of map[*Log]*Machine) []string {
 	var out []string
 	for _, l := range m.Logs {
 		for _, c := range l.clones {
 			whose := "another machine's log, analysed in its own section"
-			if of[c.other] == m {
+			if of[c.Other] == m {
 				whose = "also this machine's"
 			}
-			shared := "they hold no record alike at one EventRecordID, yet both are copies of the same logs"
-			if c.at > 0 {
-				at := ""
-				if !c.atTime.IsZero() {
-					at = " (" + evtx.FormatEventTime(c.atTime) + ")"
-				}
-				shared = fmt.Sprintf("they hold the same records up to EventRecordID %d%s, one history", c.at, at)
-			}
-			out = append(out, fmt.Sprintf("%s and %s (%s) are not copies of one log: %s, and past it %s at the same EventRecordIDs %s, each in a chunk whose checksums verify (not damage): a VM cloned from the other's disk, or given a copy of it, at that record, which keeps the computer name; read apart",
-				l.Copies[0].Path, c.other.Copies[0].Path, whose, shared, plural.N(c.differ, "record"), plural.Word(c.differ, "differs", "differ")))
+			out = append(out, c.Describe(l.Copies[0].Path, whose))
 		}
 	}
 	return out

@@ -283,3 +283,21 @@ func TestExportOfAClone(t *testing.T) {
 		checkClones(t, fmt.Sprintf("export, live log beside it %v", withLive), ms, res, groups, groups[1][0])
 	}
 }
+
+// TestCloneWithLaggingHeader: vm2's log not closed cleanly, its file
+// header counting chunks 0 to 3 of 7 (records 1 to 160): its own records,
+// from 196, lie in chunks past the header's count, each chunk's header
+// and records checksums right, as a crashed VM's disk holds them. They are
+// vm2's records all the same (the reader reads them as current), and the
+// two logs part: two machines, vm2's 36871 found on vm2.
+func TestCloneWithLaggingHeader(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "vm1", "System.evtx"), cloneLog(1, 500, 0))
+	b, err := evtxtest.Bytes(cloneLog(2, 60, 30), evtxtest.Options{MaxRecordsPerChunk: 40, Dirty: true, UndercountChunks: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeLogFile(t, dir, "vm2", b)
+	ms, res := groupedResults(t, engine(t), dir)
+	checkClones(t, "header lags", ms, res, [][]string{{"vm1"}, {"vm2"}}, "vm2")
+}

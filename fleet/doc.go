@@ -17,6 +17,23 @@
 // become one Log read through evtx.Merge, so every record counts once;
 // Copies does that alone, for logs read without grouping them into
 // machines (evtxrdp dump and query).
+//
+// Logs that share records but then part are not copies: a VM cloned from
+// another's disk holds the other's records up to the clone and its own,
+// numbered on from the same EventRecordID, after it. Two logs part when,
+// past the highest EventRecordID at which both hold the same record
+// (recordKey or eventKey equal), they hold different records at one
+// EventRecordID, both verified (evtx.Summary.Verified: their chunk's
+// checksums vouch for them), both with a TimeCreated read, neither the
+// other's record with one field changed (the same record header with
+// another TimeCreated, or the other's record header at another
+// EventRecordID). One such record is enough (clone.go says why). Each
+// becomes a Log of its own with the copies that agree with it, and a
+// machine of its own; Log.Parted and both machines' Grouping say where
+// they part. Records that differ where one side is not verified (a
+// damaged chunk, past a lagging chunk header's free space offset,
+// decoded in part) make a damaged
+// copy, as before.
 // Analyze runs a rules.Engine per machine, in parallel.
 //
 // The package reads hostile input like package evtx does: every log is

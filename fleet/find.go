@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,7 +43,10 @@ type Unit struct {
 //     the archives inside an archive are not read, and each is named in
 //     problems);
 //   - the root of a mounted Windows volume: its logs directory (evtx.Find),
-//     and nothing below it;
+//     and nothing below it; another Windows installation's logs beside it
+//     (Windows.old) and the logs found elsewhere on it (OtherLog: a
+//     user's Desktop or Downloads, C:\temp, System32\LogFiles; at most
+//     maxOtherNamed named, the others counted) are named in problems;
 //   - a directory that holds .evtx files: those (evtx.Find), and nothing
 //     below it (a machine's logs folder; its subdirectories holding logs
 //     and its .zip archives are named in problems, not read);
@@ -85,7 +89,34 @@ func Find(paths []string) (units []*Unit, problems []error, err error) {
 			}
 		}
 	}
-	return samePlace(units), problems, nil
+	return samePlace(units), givenElsewhere(paths, problems), nil
+}
+
+// givenElsewhere drops from problems each log found outside a volume's
+// logs folder (OtherLog) that a path given inside the volume holds (the
+// file itself, or a folder it lies below, which Find walks to it): it is
+// read, not "not read". A path that is or holds the volume root does not
+// count: Find reads the volume's logs folder alone.
+func givenElsewhere(paths []string, problems []error) []error {
+	var abs []string
+	for _, p := range paths {
+		if a, err := filepath.Abs(p); err == nil {
+			abs = append(abs, a)
+		}
+	}
+	below := func(a, g string) bool { return a == g || strings.HasPrefix(a, g+string(filepath.Separator)) }
+	out := problems[:0]
+	for _, e := range problems {
+		if o, ok := e.(*OtherLog); ok {
+			a, aerr := filepath.Abs(o.Path)
+			vol, verr := filepath.Abs(o.Volume)
+			if aerr == nil && verr == nil && slices.ContainsFunc(abs, func(g string) bool { return below(a, g) && !below(vol, g) }) {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // samePlace merges the units whose logs lie in one directory: logs given
@@ -190,7 +221,7 @@ func walk(p string, depth int, units []*Unit) ([]*Unit, []error) {
 		if err != nil {
 			return units, []error{err}
 		}
-		return append(units, &Unit{Path: p, Logs: logs}), otherInstallations(p)
+		return append(units, &Unit{Path: p, Logs: logs}), append(otherInstallations(p), otherLogs(p)...)
 	}
 	entries, err := os.ReadDir(p)
 	if err != nil {
@@ -296,12 +327,14 @@ func SkippedBelow(path string) []error {
 // names one by one; the others are counted in one more error.
 const maxNestedNamed = 10
 
-// nestedArchives names the .zip members of the archive at path (a
-// collection zip holding one zip per machine), which are not read:
-// evtx.Find reads an archive's .evtx members only. Each is an error
-// naming it as ARCHIVE!MEMBER and what to do; nil when path is not a
-// regular file, not an archive with a central directory, or holds no .zip
-// member.
+// nestedArchives names the archive members of the archive at path (a
+// collection zip holding one zip per machine, or a tar, 7-Zip, RAR or
+// gzip-compressed log: unreadArchive), which are not read: evtx.Find
+// reads an archive's .evtx members only. Each is an error naming it as
+// ARCHIVE!MEMBER and what to do; nil when path is not a regular file, not
+// an archive with a central directory, or holds no archive member. A
+// zip holding vm2.tar and System.evtx was read as System.evtx alone, with
+// no word of vm2.tar.
 func nestedArchives(path string) []error {
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return nil // never opened: a FIFO would block
@@ -317,12 +350,24 @@ func nestedArchives(path string) []error {
 	var probs []error
 	n := 0
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || !strings.EqualFold(filepath.Ext(f.Name), ".zip") {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		zipped := strings.EqualFold(filepath.Ext(f.Name), ".zip")
+		what := unreadArchive(f.Name)
+		if !zipped && what == "" {
 			continue
 		}
 		n++
-		if n <= maxNestedNamed {
+		if n > maxNestedNamed {
+			continue
+		}
+		if zipped {
 			probs = append(probs, fmt.Errorf("fleet: %s!%s: an archive inside the archive %s, not read (extract it and give it as a PATH of its own)", path, f.Name, path))
+		} else {
+			// A tar, 7-Zip or gzip-compressed log in the zip, named as
+			// one found in a folder is (walk, skippedBelow).
+			probs = append(probs, fmt.Errorf("fleet: %s!%s: %s inside the archive %s, not read (only .zip archives are read: extract it and give what it holds as a PATH of its own)", path, f.Name, what, path))
 		}
 	}
 	if n > maxNestedNamed {

@@ -157,7 +157,7 @@ type Log struct {
 	// clones are the logs of its copy set from which it parted: they
 	// share a history and then hold different records under the same
 	// EventRecordIDs (clonesApart); each is another machine's.
-	clones []cloneLink
+	clones []Parted
 	// unreadable is set when a copy could not be read: opened for
 	// grouping and refused (its channel's rules read it), or no record
 	// told its channel (Read is false either way; the inputs say why).
@@ -592,8 +592,8 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 		for _, k := range split.links {
 			a, b := logs[k.a], logs[k.b]
-			a.clones = append(a.clones, cloneLink{other: b, at: k.at, atTime: k.atTime, differ: k.differ})
-			b.clones = append(b.clones, cloneLink{other: a, at: k.at, atTime: k.atTime, differ: k.differ})
+			a.clones = append(a.clones, Parted{Other: b, At: k.at, AtTime: k.atTime, Differ: k.differ})
+			b.clones = append(b.clones, Parted{Other: a, At: k.at, AtTime: k.atTime, Differ: k.differ})
 		}
 	}
 	for _, e := range es {

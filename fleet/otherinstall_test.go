@@ -26,6 +26,9 @@ func TestVolumeNamesWindowsOld(t *testing.T) {
 	}
 	var said []string
 	for _, p := range problems {
+		if _, ok := p.(*fleet.OtherLog); ok {
+			continue // Users/admin/Desktop/saved.evtx: TestVolumeNamesLogsElsewhere
+		}
 		said = append(said, p.Error())
 	}
 	want := filepath.Join(root, "Windows.old") + ": another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume " + root + ", not read"

@@ -205,7 +205,7 @@ queries:
 	_, err := Parse("x.yaml", []byte(head+`queries:
   - {id: e, channel: System, xpath: "*[System[EventID=1]]", attribution: {machine_wide: [{data: S, codes: ["0xZZ"]}]}}
 `))
-	if err == nil || !strings.Contains(err.Error(), `query "e" attribution machine_wide: code "0xZZ"`) {
+	if err == nil || !strings.Contains(err.Error(), `x.yaml:7: x: queries[e].attribution.machine_wide[0].codes: "0xZZ" is not a code`) {
 		t.Errorf("bad code: %v", err)
 	}
 }

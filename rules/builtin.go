@@ -81,6 +81,7 @@ func (r *Rule) clone() *Rule {
 	c.Resolution = cloneSlice(r.Resolution, (*Step).clone)
 	c.References = cloneSlice(r.References, func(x Reference) Reference { return x })
 	c.Notes = cloneSlice(r.Notes, identity)
+	c.lines = cloneSlice(r.lines, func(x fieldLine) fieldLine { return x })
 	return &c
 }
 

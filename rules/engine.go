@@ -200,7 +200,8 @@ func NewEngine(rs []*Rule, o Options) (*Engine, error) {
 		for _, q := range r.Queries {
 			x, err := compileXPath(q.XPath)
 			if err != nil { // Validate compiled it already
-				return nil, &RuleError{File: r.File, Rule: r.ID, Field: "queries[" + q.ID + "].xpath", Err: err}
+				field := "queries[" + q.ID + "].xpath"
+				return nil, &RuleError{File: r.File, Rule: r.ID, Field: field, Line: r.lineOf(field), Err: err}
 			}
 			cq := &compiledQuery{rule: cr, query: q, x: x}
 			cq.keys, cq.hasKeys = x.Keys()

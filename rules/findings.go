@@ -172,6 +172,7 @@ func (j *ruleJudge) finding() *Finding {
 		f.Verdict = NotChecked
 		f.Reasons = append(f.Reasons, strings.TrimSpace(r.CoverageMissing))
 	}
+	j.unreadableEvidence(f)
 	for _, ls := range f.Logs {
 		for _, p := range ls.Paths {
 			for _, in := range j.sr.inputs {
@@ -740,4 +741,50 @@ func savedTo(backup string, in, cleared *Input) bool {
 		}
 	}
 	return false
+}
+
+// unreadableEvidence names, for each evidence query of f's rule, the
+// records of its window decoded in part that it may match
+// (scanResult.unreadable: their provider and event id are the query's,
+// their fields unknown). Where the rule found nothing else, it is not
+// checked rather than not detected: "no matching event in the window" would
+// be said of a window that holds one whose fields could not be read. A
+// query with a threshold counts many events, to which one such record adds
+// at most one: there, and beside evidence found, they are a caveat.
+func (j *ruleJudge) unreadableEvidence(f *Finding) {
+	if j.ref.IsZero() {
+		return
+	}
+	for _, cq := range j.cr.queries {
+		var in []*EventRef
+		for _, e := range j.sr.unreadable[cq] {
+			if !e.Time.Before(f.WindowStart) && !e.Time.After(j.ref) {
+				in = append(in, e)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		sort.SliceStable(in, func(a, b int) bool { return newer(in[a], in[b]) })
+		e := in[0]
+		rec := &RecordRef{EventRecordID: e.EventRecordID, RecordNumber: e.RecordID, File: e.File}
+		what := fmt.Sprintf("%s %d at %s, %s", shortProvider(e.Provider), e.EventID, evtx.FormatEventTime(e.Time), rec)
+		if len(in) > 1 {
+			what = "the newest: " + what
+		}
+		msg := fmt.Sprintf("%s: %s in the window %s decoded in part (%s): %s provider and event id are those of query %s, but %s event data could not be read, so whether %s evidence cannot be told; evtxrdp dump prints %s values",
+			cq.query.Channel, plural.N(len(in), "record"), plural.Word(len(in), "was", "were"), what,
+			plural.Word(len(in), "its", "their"), cq.query.ID, plural.Word(len(in), "its", "their"),
+			plural.Word(len(in), "it is", "they are"), plural.Word(len(in), "its", "their"))
+		if f.Verdict == NotDetected && cq.query.Threshold == nil {
+			f.Verdict = NotChecked
+			f.Reasons = append(f.Reasons, msg)
+			continue
+		}
+		if f.Verdict == NotChecked {
+			f.Reasons = append(f.Reasons, msg)
+			continue
+		}
+		f.Caveats = append(f.Caveats, msg)
+	}
 }

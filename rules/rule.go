@@ -91,6 +91,10 @@ type Rule struct {
 	// File is where the rule was loaded from ("builtin:rdp-tls-disabled.yaml"
 	// or a path); set by the loader.
 	File string `yaml:"-"`
+
+	// lines are where the file's keys and list entries begin, for the
+	// line of a RuleError (fieldLines); nil for a rule not read by Parse.
+	lines []fieldLine
 }
 
 // Severity of a rule's finding.
@@ -452,7 +456,8 @@ func parseBuiltin() ([]*Rule, error) {
 	return loadFS(sub, "builtin:")
 }
 
-// LoadDir loads every *.yaml and *.yml file in dir (not recursive), sorted
+// LoadDir loads every *.yaml and *.yml file in dir (not recursive; the
+// extension in any case, Port.YAML too), sorted
 // by scenario number then id. Its errors are *LoadError values (joined,
 // one per file): a file that cannot be read or parsed, that is not a
 // regular file (a named pipe, a device; symbolic links are followed) or
@@ -479,7 +484,9 @@ func loadFS(fsys fs.FS, prefix string) ([]*Rule, error) {
 	var errs []error
 	fileOf := map[string]string{} // rule id -> the file that defined it first
 	for _, e := range entries {
-		ext := path.Ext(e.Name())
+		// The extension in any case: a file named on Windows, where
+		// Port.YAML is a YAML file, was passed over unsaid.
+		ext := strings.ToLower(path.Ext(e.Name()))
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
@@ -659,6 +666,7 @@ func Parse(file string, data []byte) (*Rule, error) {
 		return nil, &LoadError{File: file, Err: errors.New("more than one YAML document (want one rule per file)")}
 	}
 	r.File = file
+	r.lines = fieldLines(data)
 	if err := noNilEntries(&r); err != nil {
 		return nil, &LoadError{File: file, Err: err}
 	}
@@ -673,35 +681,46 @@ func Parse(file string, data []byte) (*Rule, error) {
 			q.Role = RoleEvidence
 		}
 	}
-	for _, f := range r.Refinements {
-		if err := parseCodes("refinement "+strconv.Quote(f.ID), f.When); err != nil {
-			return nil, &LoadError{File: file, Err: err}
+	// A code that is no number is refused naming its field and line, as
+	// Validate names the others ("queries[x].where[0].codes").
+	codesErr := func(field string, cs []*Condition) error {
+		f, err := parseCodes(field, cs)
+		if err != nil {
+			return &LoadError{File: file, Line: r.lineOf(f), Err: fmt.Errorf("%s: %s: %w", r.ID, f, err)}
+		}
+		return nil
+	}
+	for i, f := range r.Refinements {
+		if err := codesErr(listField("refinements", i, f.ID)+".when", f.When); err != nil {
+			return nil, err
 		}
 	}
-	for _, q := range r.Queries {
-		if err := parseCodes("query "+strconv.Quote(q.ID)+" where", q.Where); err != nil {
-			return nil, &LoadError{File: file, Err: err}
+	for i, q := range r.Queries {
+		qf := listField("queries", i, q.ID)
+		if err := codesErr(qf+".where", q.Where); err != nil {
+			return nil, err
 		}
-		if err := parseCodes("query "+strconv.Quote(q.ID)+" unless", q.Unless); err != nil {
-			return nil, &LoadError{File: file, Err: err}
+		if err := codesErr(qf+".unless", q.Unless); err != nil {
+			return nil, err
 		}
 		if at := q.Attribution; at != nil {
-			where := "query " + strconv.Quote(q.ID) + " attribution"
-			if err := parseCodes(where+" require", at.Require); err != nil {
-				return nil, &LoadError{File: file, Err: err}
+			if err := codesErr(qf+".attribution.require", at.Require); err != nil {
+				return nil, err
 			}
-			if err := parseCodes(where+" machine_wide", at.MachineWide); err != nil {
-				return nil, &LoadError{File: file, Err: err}
+			if err := codesErr(qf+".attribution.machine_wide", at.MachineWide); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return &r, nil
 }
 
-// parseCodes parses the Codes of conditions (nil entries are skipped:
-// noNilEntries reports them).
-func parseCodes(where string, cs []*Condition) error {
-	for _, c := range cs {
+// parseCodes parses the Codes of the conditions of the list field (nil
+// entries are skipped: noNilEntries reports them). A code that is not a
+// number is an error whose field is its condition's codes
+// ("queries[x].where[0].codes").
+func parseCodes(field string, cs []*Condition) (string, error) {
+	for j, c := range cs {
 		if c == nil {
 			continue
 		}
@@ -709,12 +728,21 @@ func parseCodes(where string, cs []*Condition) error {
 		for _, s := range c.Codes {
 			n, err := parseCode(s)
 			if err != nil {
-				return fmt.Errorf("%s: code %q: %w", where, s, err)
+				return fmt.Sprintf("%s[%d].codes", field, j), fmt.Errorf("%q is not a code: want a decimal or 0x hexadecimal number, or a negative 32-bit HRESULT", s)
 			}
 			c.codes = append(c.codes, n)
 		}
 	}
-	return nil
+	return "", nil
+}
+
+// listField names entry i of a rule's list by its id, as Validate's
+// errors do, or by its index when it has none.
+func listField(list string, i int, id string) string {
+	if id == "" {
+		return fmt.Sprintf("%s[%d]", list, i)
+	}
+	return fmt.Sprintf("%s[%s]", list, id)
 }
 
 // noNilEntries rejects empty list entries ("- " with nothing after it).

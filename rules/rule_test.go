@@ -277,7 +277,7 @@ func TestParseErrors(t *testing.T) {
 		{"two unknown keys", "id: x\nbogus: 1\nmore: 2\n", `f.yaml:2: yaml: unknown key "bogus" in the rule; its keys: `, 2},
 		{"two unknown keys, second", "id: x\nbogus: 1\nmore: 2\n", `, notes; line 3: unknown key "more" in the rule`, 2},
 		{"syntax", "id: x\ntitle: y\n  bad: z\n", "f.yaml:3: yaml: mapping values are not allowed", 3},
-		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `code "0xZZ"`, 0},
+		{"bad code", "id: x\nrefinements:\n  - id: r\n    when:\n      - data: A\n        codes: [\"0xZZ\"]\n", `f.yaml:6: x: refinements[r].when[0].codes: "0xZZ" is not a code: want a decimal or 0x hexadecimal number`, 6},
 		{"two docs", "id: x\n---\nid: y\n", "more than one", 0},
 		{"empty", "", "empty file", 0},
 	} {
@@ -464,7 +464,7 @@ func TestConditionValuesAppend(t *testing.T) {
 		{AnyField: true, Before: "e", Text: []string{"th"}},
 	} {
 		c := c
-		if err := parseCodes("test", []*Condition{&c}); err != nil {
+		if _, err := parseCodes("test", []*Condition{&c}); err != nil {
 			t.Fatal(err)
 		}
 		conds = append(conds, &c)

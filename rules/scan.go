@@ -44,6 +44,12 @@ type scanResult struct {
 	// corro holds per rule its corroborating events, newest first, at
 	// most maxCorroboration.
 	corro map[*compiledRule][]*EventRef
+	// unreadable holds per evidence query the records of the analysed
+	// period decoded in part whose System part was read (provider, event
+	// id, TimeCreated: the unresolved template is a nested one, the
+	// EventData or UserData) and names what the query's keys accept:
+	// they may be its matches, their fields unknown (unreadableMatch).
+	unreadable map[*compiledQuery][]*EventRef
 	// context holds per rule the times of its context events (RDP
 	// connection attempts) near its window, sorted by time.
 	context map[*compiledRule]*contextEvents
@@ -93,6 +99,7 @@ func (e *Engine) newScanResult() *scanResult {
 	sr := &scanResult{
 		queries:          map[*compiledQuery]*queryState{},
 		corro:            map[*compiledRule][]*EventRef{},
+		unreadable:       map[*compiledQuery][]*EventRef{},
 		context:          map[*compiledRule]*contextEvents{},
 		computers:        map[string][]*computerSeen{},
 		computersDropped: map[string]bool{},
@@ -483,6 +490,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event), untimed bool, changes *changeSet) (near, partial int) {
 	var seen computerSightings
 	var held fullCopies
+	var maybe []unreadableMatch // records decoded in part that queries may match
 	since, until, ref := o.Since, o.Until, s.ref
 	filter := !s.e.opt.NoShortcuts
 	if s.e.opt.NoShortcuts {
@@ -586,6 +594,9 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			// Values without names: no query can read it.
 			partial++
 			held.notePartial(ev.RecordID, ev.Written, t)
+			if untimed {
+				maybe = append(maybe, s.unreadableMatches(in, ev, qs)...)
+			}
 			return
 		}
 		seen.note(ev.System.Computer, eventTime(ev), ev.RecordID, ev.System.EventRecordID, ev.Damaged)
@@ -606,6 +617,9 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 				w.partial--
 			}
 		}
+	}
+	for _, m := range held.notHeldFull(maybe) {
+		s.unreadable[m.cq] = append(s.unreadable[m.cq], m.ref)
 	}
 	// The decoding goroutines report in no fixed order: merge in a fixed
 	// one (first sighting, then name), so that which names merge under
@@ -670,6 +684,71 @@ func (fc *fullCopies) notePartial(id uint64, written, t time.Time) {
 		fc.partial = append(fc.partial, partialRec{key: recHash(id, ft), t: t})
 		fc.mu.Unlock()
 	}
+}
+
+// unreadableMatch is a record decoded in part that query cq may match:
+// its System part names a provider and event id cq's keys accept, and the
+// fields cq's conditions read are not known (Input.unreadable).
+type unreadableMatch struct {
+	cq  *compiledQuery
+	ref *EventRef
+	key uint64 // recHash of its record number and header time, 0 if none
+}
+
+// unreadableMatches returns, for ev, a record decoded in part, the evidence
+// queries of qs (of its channel, with keys) that may match it: those whose
+// keys accept the provider and event id its System part gives, where that
+// part was decoded (a nested template instance, the EventData or UserData,
+// was not resolved) and gives a TimeCreated. The rules never count such a
+// record (its fields are values without names), but a window that holds one
+// is not shown free of the query's events: a Schannel 36871 whose EventData
+// template was overwritten may be a server credential failing with 10013
+// (TestUnreadableEvidenceNotDetected).
+func (s *scanner) unreadableMatches(in *Input, ev *evtx.Event, qs []*compiledQuery) []unreadableMatch {
+	t, ok := evtx.TimeCreatedOf(ev)
+	if !ok || ev.System.Provider.Name == "" {
+		return nil
+	}
+	ch := recordChannel(in, ev)
+	var out []unreadableMatch
+	var ref *EventRef
+	for _, cq := range qs {
+		if cq.query.Role != RoleEvidence || cq.tl != nil || !cq.hasKeys || !cq.keys.Accepts(ev.System.Provider.Name, ev.System.EventID) ||
+			cq.query.Channel != ch && !strings.EqualFold(cq.query.Channel, ch) {
+			continue
+		}
+		if ref == nil {
+			ref = newEventRef(in, ev, t)
+			ref.File = s.recordFile(in, ev)
+			ref.Data = nil
+		}
+		r := *ref
+		r.Query = cq.query.ID
+		var key uint64
+		if ft := evtx.TimeToFiletime(ev.Written); ft != 0 {
+			key = recHash(ev.RecordID, ft)
+		}
+		out = append(out, unreadableMatch{cq: cq, ref: &r, key: key})
+	}
+	return out
+}
+
+// notHeldFull returns the matches of ms whose records the read did not
+// also decode in full (a copy of the record's bytes where its templates
+// are: counted there, by the queries that read it).
+func (fc *fullCopies) notHeldFull(ms []unreadableMatch) []unreadableMatch {
+	if len(ms) == 0 {
+		return nil
+	}
+	slices.Sort(fc.full)
+	var out []unreadableMatch
+	for _, m := range ms {
+		if _, ok := slices.BinarySearch(fc.full, m.key); ok && m.key != 0 {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // copies returns the times of the records noted decoded in part whose

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -435,7 +436,7 @@ resolution:
 			t.Errorf("%s: loaded", c.name)
 			continue
 		}
-		if msg := err.Error(); !strings.Contains(msg, file+": my-rule: resolution[fix]") || !strings.Contains(msg, c.want) {
+		if msg := err.Error(); !regexp.MustCompile(regexp.QuoteMeta(file)+`:\d+: my-rule: resolution\[fix\]`).MatchString(msg) || !strings.Contains(msg, c.want) {
 			t.Errorf("%s: error %q, want the file, rule, step and %q", c.name, msg, c.want)
 		}
 	}
@@ -1086,7 +1087,7 @@ resolution:
 			t.Errorf("%s: refused: %v", c.name, err)
 		case c.want != "" && err == nil:
 			t.Errorf("%s: loaded", c.name)
-		case c.want != "" && (!strings.Contains(err.Error(), file+": my-rule: resolution[fix].text") || !strings.Contains(err.Error(), c.want)):
+		case c.want != "" && (!regexp.MustCompile(regexp.QuoteMeta(file)+`:\d+: my-rule: resolution\[fix\]\.text`).MatchString(err.Error()) || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%s: error %q, want the file, rule, step and %q", c.name, err, c.want)
 		}
 	}

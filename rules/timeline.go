@@ -135,8 +135,8 @@ func ParseTimeline(file string, data []byte) ([]*TimelineEntry, error) {
 		} else if _, ok := x.Keys(); !ok {
 			bad("xpath names no provider or event id (the timeline reads only the records it names)")
 		}
-		if err := parseCodes(where+" where", e.Where); err != nil {
-			errs = append(errs, &LoadError{File: file, Err: err})
+		if f, err := parseCodes(where+".where", e.Where); err != nil {
+			errs = append(errs, &LoadError{File: file, Err: fmt.Errorf("%s: %w", f, err)})
 		}
 		for _, f := range e.Addresses {
 			if !slices.Contains(e.GroupBy, f) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,12 +18,18 @@ type RuleError struct {
 	File  string // the rule's file
 	Rule  string // the rule id ("" when the id itself is the problem)
 	Field string // where in the rule, e.g. "queries[rcm-1058].xpath"
-	Err   error
+	// Line is the 1-based line of the rule's file where Field (or the
+	// nearest key or list entry around it) begins; 0 when unknown (a
+	// rule not read from a file).
+	Line int
+	Err  error
 }
 
 func (e *RuleError) Error() string {
 	s := "rules: "
-	if e.File != "" {
+	if e.File != "" && e.Line > 0 {
+		s += e.File + ":" + strconv.Itoa(e.Line) + ": "
+	} else if e.File != "" {
 		s += e.File + ": "
 	}
 	if e.Rule != "" {
@@ -99,7 +106,7 @@ func Validate(rs []*Rule) error {
 		}
 		ids[r.ID] = r.File
 		if !checkedBuiltin(r) { // builtin.go: a built-in as shipped passes validateRule
-			errs = append(errs, validateRule(r)...)
+			errs = append(errs, withLines(r, validateRule(r))...)
 		}
 	}
 	return errors.Join(errs...)
@@ -116,7 +123,8 @@ func validateRule(r *Rule) []error {
 		if !idPattern.MatchString(id) {
 			bad(fmt.Sprintf("%s[%d].id", list, i), "%q is not lower-case words joined by '-'", id)
 		} else if seen[id] {
-			bad(fmt.Sprintf("%s[%s]", list, id), "duplicate %s id", what)
+			// Named by its index: the field of the id names the first.
+			bad(fmt.Sprintf("%s[%d]", list, i), "duplicate %s id %q", what, id)
 		}
 		seen[id] = true
 	}
@@ -169,6 +177,10 @@ func validateRule(r *Rule) []error {
 		checkID("queries", i, q.ID, "query", qids)
 		if strings.TrimSpace(q.Channel) == "" {
 			bad(f+".channel", "empty")
+		} else if strings.TrimSpace(q.Channel) != q.Channel {
+			// No channel's name begins or ends with a space: the
+			// query would read no log, and the rule be not checked.
+			bad(f+".channel", "%q has a space before or after the name, which no channel's has", q.Channel)
 		} else if !cmdQuotable(q.Channel) {
 			bad(f+".channel", "%q has a '\"', '%%', '$', '`', a typographic double quote or a control character, which the live-VM command cannot carry in cmd's or PowerShell's double quotes", q.Channel)
 		}
@@ -190,6 +202,15 @@ func validateRule(r *Rule) []error {
 			bad(f+".xpath", "has a '\"', '%%', '$', '`', a typographic double quote or a line break inside a literal, which the live-VM command cannot carry in cmd's or PowerShell's double quotes (write literals in single quotes)")
 		} else if _, err := compileXPath(r.LiveXPath(q)); err != nil && windowOK {
 			bad(f+".xpath", "with the window added: %w", err)
+		}
+		if cq, err := compileXPath(q.XPath); err == nil {
+			// A query no event Windows writes can match is a mistake
+			// (EventID=70000, a typo'd EventID=1036 and EventID=1037),
+			// refused as an empty time window is (validateTimeLiterals).
+			if off, none := cq.NoEventID(); none {
+				bad(f+".xpath", "%w", &xpath.SyntaxError{Expr: q.XPath, Offset: off,
+					Msg: "no event id satisfies the query's EventID conditions (Windows writes an EventID once, a number from 0 to 65535): the query can never match"})
+			}
 		}
 	}
 	for _, q := range r.Queries {

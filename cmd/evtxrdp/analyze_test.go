@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -243,7 +244,7 @@ resolution:
 	}
 	for _, args := range [][]string{{"rules", "--rules", dir}, {"analyze", "--rules", dir, filepath.Join(scenarios, "healthy")}} {
 		code, out, errOut := runCmd(args...)
-		if code != exitFailure || out != "" || !strings.Contains(errOut, file+": my-fix: resolution[set-a].commands: reg add/delete without /f") {
+		if code != exitFailure || out != "" || !strings.Contains(errOut, file+":12: my-fix: resolution[set-a].commands: reg add/delete without /f") {
 			t.Errorf("%s: exit %d, stdout %d bytes, stderr %s", args[0], code, len(out), errOut)
 		}
 	}
@@ -467,5 +468,50 @@ func TestCutLogIsNoReadableLog(t *testing.T) {
 				t.Errorf("%v of %d bytes: the report lacks the rules not checked and why:\n%s", args, n, out)
 			}
 		}
+	}
+}
+
+// TestAnalyzeNamesLogsElsewhereOnVolume: analyze of a disk's root read its
+// winevt/Logs and said nothing of a System log exported to a user's
+// Desktop. The report's not-read list (every format) and stderr now name
+// it with its size and the command that reads it with the volume's logs;
+// given that way, it is read and not named.
+func TestAnalyzeNamesLogsElsewhereOnVolume(t *testing.T) {
+	root := t.TempDir()
+	tls := filepath.Join(scenarios, "tls-36871-10013", "System.evtx")
+	logs := filepath.Join(root, "Windows", "System32", "winevt", "Logs")
+	desktop := filepath.Join(root, "Users", "admin", "Desktop")
+	for _, d := range []string{logs, desktop} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile(t, tls, filepath.Join(logs, "System.evtx"))
+	export := filepath.Join(desktop, "System export.evtx")
+	copyFile(t, filepath.Join(scenarios, "healthy", "System.evtx"), export)
+	fi, err := os.Stat(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%s (%d bytes): a log on the volume %s outside its Windows/System32/winevt/Logs, not read with the volume's logs (to read it with them: evtxrdp analyze %s '%s')",
+		export, fi.Size(), root, root, export)
+	for _, f := range []string{"json", "md", "text"} {
+		code, out, errs := runCmd("analyze", "-f", f, root)
+		if code == exitFailure || code == exitUsage {
+			t.Fatalf("%s: exit %d: %s", f, code, errs)
+		}
+		if !strings.Contains(errs, want) {
+			t.Errorf("%s: stderr lacks %q:\n%s", f, want, errs)
+		}
+		if f == "json" && !strings.Contains(out, want) {
+			t.Errorf("json: the report's not_read lacks %q", want)
+		}
+		if f != "json" && !strings.Contains(strings.Join(strings.Fields(out), " "), export) { // the text report wraps it
+			t.Errorf("%s: the report does not name %s", f, export)
+		}
+	}
+	code, _, errs := runCmd("analyze", "-f", "json", root, export)
+	if code == exitFailure || code == exitUsage || strings.Contains(errs, export) {
+		t.Errorf("given with the volume: exit %d, stderr names it:\n%s", code, errs)
 	}
 }

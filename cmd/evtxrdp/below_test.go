@@ -168,3 +168,34 @@ func TestCommandsNameArchivesInsideAnArchive(t *testing.T) {
 		}
 	}
 }
+
+// A tar (or another archive evtxrdp does not read) inside a zip, given by
+// path or on standard input, is named on stderr and in the report's
+// not-read list, as a .zip inside it is: a zip holding System.evtx and
+// vm2.tar was read as System.evtx alone, with no word of vm2.tar.
+func TestCommandsNameTarInsideAnArchive(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
+	z := filepath.Join(dir, "all.zip")
+	variantZip(t, z, map[string][]byte{"System.evtx": mustRead(t, src), "vm2.tar": []byte("not read")})
+	for _, name := range []string{z, "-"} {
+		want := "fleet: " + name + "!vm2.tar: a tar archive inside the archive " + name + ", not read (only .zip archives are read: extract it and give what it holds as a PATH of its own)"
+		var code int
+		var out, errOut string
+		if name == "-" {
+			withStdin(t, z, func() { code, out, errOut = runCmd("analyze", "-f", "json", "-") })
+		} else {
+			code, out, errOut = runCmd("analyze", "-f", "json", z)
+		}
+		if code == exitFailure || code == exitUsage || !strings.Contains(errOut, "evtxrdp analyze: "+want+"\n") || !strings.Contains(out, want) {
+			t.Errorf("analyze %s: exit %d, stderr or the report's not_read lacks %q:\n%s", name, code, want, errOut)
+		}
+		if name == "-" {
+			continue
+		}
+		code, _, errOut = runCmd("dump", "-f", "none", z)
+		if code != exitOK || !strings.Contains(errOut, "evtxrdp dump: "+want+"\n") {
+			t.Errorf("dump %s: exit %d, stderr lacks %q:\n%s", name, code, want, errOut)
+		}
+	}
+}

@@ -76,7 +76,9 @@ Formats:
 the record header's write time, which exported logs borrow from other
 records or leave 0. They take a time, RFC 3339 with or without fraction
 and zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00.1234567, 2024-05-01;
-no zone means UTC), or a duration (90m, 24h, 7d, 1d12h) counted back from
+no zone means UTC; a date alone is its 00:00:00, so "--until 2024-05-01"
+ends as that day begins and a day's events are "--since 2024-05-01
+--until 2024-05-01T23:59:59.9999999"), or a duration (90m, 24h, 7d, 1d12h) counted back from
 the TimeCreated of each input's last-written record (its highest record
 number), the latest of them ("--since 24h": the last day of logging),
 as analyze and query take "now": a last-written record without a

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,7 +187,9 @@ func (in *inputs) adopt(logs []*evtx.Log) error {
 // the newer one) are read as one (evtx.Merge: each record once, the copy
 // with the most records first). Each file given again is named on stderr
 // here; each copy of a log, with what it adds, by noteCopies once the
-// merged log is read. Logs are returned in the order of their first copy.
+// merged log is read; logs that share a history and then part (a VM
+// cloned from another's disk: fleet.Parted) are read apart, and a line
+// names each pair. Logs are returned in the order of their first copy.
 func readOnce(logs []*evtx.Log, workers int, stderr io.Writer, prefix string) []*evtx.Log {
 	if len(logs) < 2 {
 		return logs
@@ -205,6 +208,13 @@ func readOnce(logs []*evtx.Log, workers int, stderr io.Writer, prefix string) []
 				continue // noteCopies
 			}
 			fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(note))
+		}
+		// Logs that share a history and then part (clones) are read
+		// apart: said once a pair.
+		for _, p := range l.Parted() {
+			if slices.Index(sets, p.Other) > slices.Index(sets, l) {
+				fmt.Fprintf(stderr, "%s: %s\n", prefix, escapeText(p.Describe(l.Copies[0].Path, "")))
+			}
 		}
 		out = append(out, l.EvtxLog())
 	}

@@ -204,15 +204,22 @@ func (l *QueryList) checkPaths() error {
 }
 
 // toUTF8 strips a UTF-8 byte order mark and converts UTF-16 text with a
-// byte order mark to UTF-8.
+// byte order mark to UTF-8, and UTF-16 text without one that begins with
+// '<' (an XML declaration, <?xml encoding="utf-16"?>, as XML 1.0
+// Appendix F detects it from its first bytes, 3C 00 3F 00 or 00 3C 00 3F:
+// a "<" then a NUL, which no UTF-8 XML holds, was "malformed XML").
 func toUTF8(b []byte) []byte {
+	start := 2
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		return b[3:]
+	case len(b) >= 2 && (b[0] == 0x3C && b[1] == 0 || b[0] == 0 && b[1] == 0x3C):
+		start = 0
+		fallthrough
 	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
-		le := b[0] == 0xFF
+		le := b[0] == 0xFF || b[0] == 0x3C
 		u := make([]uint16, 0, len(b)/2)
-		for i := 2; i+1 < len(b); i += 2 {
+		for i := start; i+1 < len(b); i += 2 {
 			if le {
 				u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
 			} else {

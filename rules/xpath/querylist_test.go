@@ -74,10 +74,14 @@ func TestQueryListEncodings(t *testing.T) {
 		utf16le = append(utf16le, byte(r), byte(r>>8))
 		utf16be = append(utf16be, byte(r>>8), byte(r))
 	}
+	// Without the byte order mark, the declaration's first bytes tell
+	// UTF-16 (XML 1.0 Appendix F): 3C 00 3F 00, 00 3C 00 3F.
 	for name, data := range map[string][]byte{
-		"utf-8 bom": append([]byte{0xEF, 0xBB, 0xBF}, doc...),
-		"utf-16le":  utf16le,
-		"utf-16be":  utf16be,
+		"utf-8 bom":        append([]byte{0xEF, 0xBB, 0xBF}, doc...),
+		"utf-16le":         utf16le,
+		"utf-16be":         utf16be,
+		"utf-16le, no bom": utf16le[2:],
+		"utf-16be, no bom": utf16be[2:],
 	} {
 		l, err := ParseQueryList(data)
 		if err != nil {

@@ -1,0 +1,118 @@
+package rules
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// fieldLine is the line of a rule file where the key or list entry a
+// RuleError's Field names begins ("queries[rcm-1058].xpath" is the line
+// of that query's "xpath:").
+type fieldLine struct {
+	field string
+	line  int
+}
+
+// fieldLines reads where each key and list entry of a rule file begins,
+// named as RuleError.Field names them: "severity", "queries[rcm-1058]"
+// (by the entry's id) and "queries[0]" (by its index, as errors name an
+// entry whose id is missing or wrong), "queries[rcm-1058].where[0].codes".
+// An id two entries of a list share names the first. It returns nil for
+// data that is not one YAML mapping (Parse refuses it).
+func fieldLines(data []byte) []fieldLine {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil
+	}
+	var out []fieldLine
+	seen := map[string]bool{}
+	add := func(field string, line int) {
+		if !seen[field] {
+			seen[field] = true
+			out = append(out, fieldLine{field, line})
+		}
+	}
+	var walk func(n *yaml.Node, prefixes []string)
+	walk = func(n *yaml.Node, prefixes []string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				var names []string
+				for _, p := range prefixes {
+					name := k.Value
+					if p != "" {
+						name = p + "." + k.Value
+					}
+					names = append(names, name)
+					add(name, k.Line)
+				}
+				walk(v, names)
+			}
+		case yaml.SequenceNode:
+			for i, e := range n.Content {
+				var names []string
+				for _, p := range prefixes {
+					names = append(names, p+"["+strconv.Itoa(i)+"]")
+					if id := entryID(e); id != "" {
+						names = append(names, p+"["+id+"]")
+					}
+				}
+				for _, name := range names {
+					add(name, e.Line)
+				}
+				walk(e, names)
+			}
+		}
+	}
+	walk(doc.Content[0], []string{""})
+	return out
+}
+
+// entryID is the id of a list entry that is a mapping with an "id" key.
+func entryID(n *yaml.Node) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "id" && n.Content[i+1].Kind == yaml.ScalarNode {
+			return n.Content[i+1].Value
+		}
+	}
+	return ""
+}
+
+// lineOf is the line of the rule's file where field begins, or where the
+// nearest enclosing key or entry the file has begins
+// ("resolution[fix].commands" of a step without commands: the step's
+// line); 0 when unknown (a rule not read from a file).
+func (r *Rule) lineOf(field string) int {
+	for f := field; f != ""; {
+		for _, fl := range r.lines {
+			if fl.field == f {
+				return fl.line
+			}
+		}
+		i := strings.LastIndexAny(f, ".[")
+		if i < 0 {
+			break
+		}
+		f = f[:i]
+	}
+	return 0
+}
+
+// withLines sets the Line of each *RuleError of errs about r that has
+// none, from the field it names.
+func withLines(r *Rule, errs []error) []error {
+	for _, err := range errs {
+		var re *RuleError
+		if errors.As(err, &re) && re.Line == 0 {
+			re.Line = r.lineOf(re.Field)
+		}
+	}
+	return errs
+}
