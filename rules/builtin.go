@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -81,7 +82,6 @@ func (r *Rule) clone() *Rule {
 	c.Resolution = cloneSlice(r.Resolution, (*Step).clone)
 	c.References = cloneSlice(r.References, func(x Reference) Reference { return x })
 	c.Notes = cloneSlice(r.Notes, identity)
-	c.lines = cloneSlice(r.lines, func(x fieldLine) fieldLine { return x })
 	return &c
 }
 
@@ -219,12 +219,22 @@ func cloneSlice[T any](s []T, f func(T) T) []T {
 const builtinTimelineFile = "builtin:timeline.yaml"
 
 // builtinRules returns the built-in rules: generatedRules when digest is
-// generatedDigest, else parseBuiltin's.
+// generatedDigest, each with the text of its file (Rule.src, which the
+// generated values leave out: the files are embedded already), else
+// parseBuiltin's.
 func builtinRules(digest string) ([]*Rule, error) {
-	if digest == generatedDigest {
-		return generatedRules(), nil
+	if digest != generatedDigest {
+		return parseBuiltin()
 	}
-	return parseBuiltin()
+	rs := generatedRules()
+	for _, r := range rs {
+		data, err := fs.ReadFile(builtinFS, "scenarios/"+strings.TrimPrefix(r.File, builtinPrefix))
+		if err != nil {
+			return parseBuiltin()
+		}
+		r.src = string(data)
+	}
+	return rs, nil
 }
 
 // builtinTimeline returns the built-in timeline: generatedTimeline when

@@ -90,8 +90,16 @@ func entryID(n *yaml.Node) string {
 // ("resolution[fix].commands" of a step without commands: the step's
 // line); 0 when unknown (a rule not read from a file).
 func (r *Rule) lineOf(field string) int {
+	if r.src == "" {
+		return 0
+	}
+	return lineIn(fieldLines([]byte(r.src)), field)
+}
+
+// lineIn is lineOf's answer from the lines fieldLines read.
+func lineIn(lines []fieldLine, field string) int {
 	for f := field; f != ""; {
-		for _, fl := range r.lines {
+		for _, fl := range lines {
 			if fl.field == f {
 				return fl.line
 			}
@@ -108,10 +116,14 @@ func (r *Rule) lineOf(field string) int {
 // withLines sets the Line of each *RuleError of errs about r that has
 // none, from the field it names.
 func withLines(r *Rule, errs []error) []error {
+	var lines []fieldLine
 	for _, err := range errs {
 		var re *RuleError
-		if errors.As(err, &re) && re.Line == 0 {
-			re.Line = r.lineOf(re.Field)
+		if errors.As(err, &re) && re.Line == 0 && r.src != "" {
+			if lines == nil {
+				lines = fieldLines([]byte(r.src))
+			}
+			re.Line = lineIn(lines, re.Field)
 		}
 	}
 	return errs

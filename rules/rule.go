@@ -92,9 +92,11 @@ type Rule struct {
 	// or a path); set by the loader.
 	File string `yaml:"-"`
 
-	// lines are where the file's keys and list entries begin, for the
-	// line of a RuleError (fieldLines); nil for a rule not read by Parse.
-	lines []fieldLine
+	// src is the text of the file the rule was read from, for the line
+	// of a RuleError (lineOf reads where each key and list entry begins,
+	// fieldLines, only when an error asks); "" for a rule not read by
+	// Parse.
+	src string
 }
 
 // Severity of a rule's finding.
@@ -447,13 +449,17 @@ func Builtin() ([]*Rule, error) {
 	return rs, nil
 }
 
+// builtinPrefix begins the File of a built-in rule ("builtin:" and the
+// file's name in rules/scenarios).
+const builtinPrefix = "builtin:"
+
 // parseBuiltin parses the built-in rule files.
 func parseBuiltin() ([]*Rule, error) {
 	sub, err := fs.Sub(builtinFS, "scenarios")
 	if err != nil {
 		return nil, err
 	}
-	return loadFS(sub, "builtin:")
+	return loadFS(sub, builtinPrefix)
 }
 
 // LoadDir loads every *.yaml and *.yml file in dir (not recursive; the
@@ -666,7 +672,7 @@ func Parse(file string, data []byte) (*Rule, error) {
 		return nil, &LoadError{File: file, Err: errors.New("more than one YAML document (want one rule per file)")}
 	}
 	r.File = file
-	r.lines = fieldLines(data)
+	r.src = string(data)
 	if err := noNilEntries(&r); err != nil {
 		return nil, &LoadError{File: file, Err: err}
 	}
