@@ -510,7 +510,7 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 		// record decoded in part has values without names, its provider
 		// and event id unknown (one damaged name empties every record of
 		// the templates naming it).
-		ls.Detail = fmt.Sprintf("%d of the %s of its window %s decoded in part (their providers and event ids are not known), so the window is not covered", partial, plural.N(inWindow, "record"), plural.Word(partial, "was", "were"))
+		ls.Detail = fmt.Sprintf("%d of the %s of its window %s decoded in part (values without names: their fields are not known, nor, where the damaged template is the record's own rather than its EventData's, their providers and event ids), so the window is not covered", partial, plural.N(inWindow, "record"), plural.Word(partial, "was", "were"))
 	case startsBefore && lostInWindow(readable, windowStart, j.ref) != "":
 		// Chunks of the window are missing (zeroed or overwritten):
 		// what they held is not in this copy, as after a cut.

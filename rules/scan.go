@@ -490,7 +490,8 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*compiledQuery, wins []*windowCount, each func(*evtx.Event), untimed bool, changes *changeSet) (near, partial int) {
 	var seen computerSightings
 	var held fullCopies
-	var maybe []unreadableMatch // records decoded in part that queries may match
+	var maybe []unreadableMatch      // records decoded in part that queries may match
+	var onTimeline []unreadableMatch // records decoded in part of the timeline's kinds
 	since, until, ref := o.Since, o.Until, s.ref
 	filter := !s.e.opt.NoShortcuts
 	if s.e.opt.NoShortcuts {
@@ -596,6 +597,7 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 			held.notePartial(ev.RecordID, ev.Written, t)
 			if untimed {
 				maybe = append(maybe, s.unreadableMatches(in, ev, qs)...)
+				onTimeline = append(onTimeline, s.partialTimeline(in, ev, qs)...)
 			}
 			return
 		}
@@ -620,6 +622,9 @@ func (s *scanner) readFiltered(in *Input, l *evtx.Log, o evtx.Options, qs []*com
 	}
 	for _, m := range held.notHeldFull(maybe) {
 		s.unreadable[m.cq] = append(s.unreadable[m.cq], m.ref)
+	}
+	for _, m := range held.notHeldFull(onTimeline) {
+		s.notePartialTimeline(m.cq, m.ref)
 	}
 	// The decoding goroutines report in no fixed order: merge in a fixed
 	// one (first sighting, then name), so that which names merge under

@@ -319,6 +319,63 @@ func (s *scanner) noteTimeline(cq *compiledQuery, in *Input, ev *evtx.Event, t t
 	}
 }
 
+// partialTimeline returns the timeline's queries of qs that match ev, a
+// record decoded in part, by its System part alone: where that part was
+// decoded (the unresolved template is the nested EventData or UserData)
+// and gives a TimeCreated, and the entry's query is no more than its
+// provider and event id (xpath.Query.MatchKeys decides it) with no where
+// condition. An RCM 1149 whose UserData template was overwritten is an
+// RDP sign-in all the same: the timeline shows it, its fields unknown,
+// rather than leave it out (TestTimelinePartialSignIn; the real
+// RemoteConnectionManager sample's EventRecordID 463403, a sign-in during
+// the brute-force attack on DESKTOP-1N4R894).
+func (s *scanner) partialTimeline(in *Input, ev *evtx.Event, qs []*compiledQuery) []unreadableMatch {
+	t, ok := evtx.TimeCreatedOf(ev)
+	if s.tl == nil || !ok || ev.System.Provider.Name == "" {
+		return nil
+	}
+	ch := recordChannel(in, ev)
+	var out []unreadableMatch
+	for _, cq := range qs {
+		if cq.tl == nil || len(cq.query.Where) > 0 || cq.query.Channel != ch && !strings.EqualFold(cq.query.Channel, ch) {
+			continue
+		}
+		if m, decided := cq.x.MatchKeys(ev, ev.System.Provider.Name, ev.System.EventID); !decided || !m {
+			continue
+		}
+		r := newEventRef(in, ev, t)
+		r.File, r.Query, r.Data = s.recordFile(in, ev), cq.tl.entry.ID, nil
+		var key uint64
+		if ft := evtx.TimeToFiletime(ev.Written); ft != 0 {
+			key = recHash(ev.RecordID, ft)
+		}
+		out = append(out, unreadableMatch{cq: cq, ref: r, key: key})
+	}
+	return out
+}
+
+// notePartialTimeline puts r, a record decoded in part that a timeline
+// entry's query matches (partialTimeline), on a line of its own: its
+// fields, and so its group, are not known, and its text says so.
+func (s *scanner) notePartialTimeline(cq *compiledQuery, r *EventRef) {
+	tl := s.tl
+	lb := s.e.opt.LookBack
+	if tl == nil || r.Time.After(s.ref.Add(lb)) || r.Time.Before(lookBackStart(s.ref, cq.rule.window, lb)) {
+		return
+	}
+	e := cq.tl.entry
+	l := &TimelineLine{
+		Entry: e.ID, Time: r.Time, Last: r.Time, Count: 1,
+		Provider: r.Provider, EventID: r.EventID,
+		Channel: r.Channel, File: r.File, EventRecordID: r.EventRecordID, RecordID: r.RecordID,
+		Text: e.Says + " (decoded in part: its fields could not be read; evtxrdp dump prints its values)",
+	}
+	tl.lines = append(tl.lines, l)
+	if len(tl.lines) >= 4*tl.max+64+len(tl.groups) {
+		tl.trim(true)
+	}
+}
+
 // evictGroups sets aside the older half of the groups, by their last
 // event (as trim keeps lines), counting their events as dropped, and
 // notes their keys (evicted). A group's line was kept however many

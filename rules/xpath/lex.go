@@ -141,6 +141,13 @@ func scan(src string, pos int) token {
 		return one(tPlus)
 	case '-':
 		return one(tMinus)
+	case '&':
+		// An XML escape (&lt;, &gt;, &amp;, &apos;, &quot;, &#60;) copied
+		// from a QueryList or Event Viewer's XML view into a query given
+		// alone: taken whole, so that the error names it (describe).
+		if e, ok := xmlEscape(src[pos:]); ok {
+			return token{kind: tIllegal, off: pos, end: pos + len(e), text: e}
+		}
 	case '\'', '"':
 		end := pos + 1
 		for end < len(src) && src[end] != c {
@@ -215,9 +222,49 @@ func (t token) describe() string {
 		if t.text == "unterminated string literal" || t.text == "invalid UTF-8" {
 			return t.text
 		}
+		if u, ok := xmlUnescaped[t.text]; ok || strings.HasPrefix(t.text, "&#") {
+			write := ""
+			if ok && u != "&" {
+				write = "write '" + u + "': "
+			}
+			return "the XML escape " + strconv.Quote(t.text) + " (" + write + "XML escapes belong in a QueryList file, not in a query given alone)"
+		}
 		return "character " + strconv.Quote(t.text)
 	}
 	return "'" + t.text + "'"
+}
+
+// xmlUnescaped maps XML's predefined entity references to their
+// characters (XML 1.0, 4.6).
+var xmlUnescaped = map[string]string{"&lt;": "<", "&gt;": ">", "&amp;": "&", "&apos;": "'", "&quot;": `"`}
+
+// xmlEscape returns the XML escape s begins with: a predefined entity
+// reference or a character reference (&#60;, &#x3C;).
+func xmlEscape(s string) (string, bool) {
+	semi := strings.IndexByte(s, ';')
+	if semi < 0 || semi > 10 {
+		return "", false
+	}
+	e := s[:semi+1]
+	if _, ok := xmlUnescaped[e]; ok {
+		return e, true
+	}
+	digits, hex := strings.CutPrefix(e[:semi], "&#x")
+	if !hex {
+		var ok bool
+		if digits, ok = strings.CutPrefix(e[:semi], "&#"); !ok {
+			return "", false
+		}
+	}
+	if digits == "" {
+		return "", false
+	}
+	for _, c := range digits {
+		if !(c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+			return "", false
+		}
+	}
+	return e, true
 }
 
 // hexMessage is the error for a 0x number literal (tHexNumber). Whether

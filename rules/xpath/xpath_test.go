@@ -274,6 +274,14 @@ func invalidCases() []invalidCase {
 		{0, `*[/Event]`, 2, "absolute location paths"},
 		{0, `*[System[text()='x']]`, 9, "node type test text()"},
 		{0, `*[System[EventID=1 ! 2]]`, 19, "character \"!\""},
+		// An XML escape copied from a QueryList into a query given alone.
+		{0, `*[System[TimeCreated[@SystemTime&gt;='2024-01-01T00:00:00Z']]]`, 32, `the XML escape "&gt;" (write '>': XML escapes belong in a QueryList file`},
+		{0, `*[System[EventID&lt;=3]]`, 16, `the XML escape "&lt;" (write '<': `},
+		{0, `*[System[EventID&#62;3]]`, 16, `the XML escape "&#62;" (XML escapes belong`},
+		{0, `*[System[EventID&#x3E;3]]`, 16, `the XML escape "&#x3E;" (XML escapes belong`},
+		{0, `*[System[EventID=1 &amp; EventID=2]]`, 19, `the XML escape "&amp;" (XML escapes belong`},
+		{0, `*[System[EventID=1 & 2]]`, 19, `character "&"`},
+		{0, `*[System[EventID=1 &#; 2]]`, 19, `character "&"`},
 		{0, `*[` + strings.Repeat("(", 40) + `1` + strings.Repeat(")", 40) + `]`, 2 + MaxDepth - 1, "nested deeper"},
 		{0, `*[Data[@Name='a'][1][2][3][4][5][6][7][8][9][10][11][12][13][14][15][16]]`, 68, "more than 16 predicates"},
 	}
