@@ -120,38 +120,111 @@ type placeSlot struct {
 	mixed bool
 }
 
-// places indexes records by EventRecordID, and their record headers.
+// places indexes records by EventRecordID (rec.erid): sorted, one slot a
+// place. Sorted slices joined in order, not maps: grouping two copies of
+// a 257 MiB System log (63,138 records of the period each) took 10.6% more
+// instructions with maps of the places and headers than without the
+// clone check at all.
 type places struct {
-	at      map[uint64]placeSlot
-	headers map[uint64]uint64 // record header (recHeader.header) to the EventRecordID it was met at
+	slots []placeSlot
+	// headers holds (record header, EventRecordID) of its records with a
+	// record header, sorted; made when first asked (elsewhere), which only
+	// a record that may be a divergence asks.
+	headers [][2]uint64
 }
 
-func newPlaces() *places {
-	return &places{at: map[uint64]placeSlot{}, headers: map[uint64]uint64{}}
+// placesOf indexes recs (unchanged): a verified record stands for its
+// place in preference to an unverified copy of it; records are taken in
+// the order of their place, key and eventKey, so that which of several
+// copies stands does not depend on the order a profile noted them in.
+func placesOf(recs []recHeader) *places {
+	rs := byPlace(recs)
+	ps := &places{slots: make([]placeSlot, 0, len(rs))}
+	for _, r := range rs {
+		ps.note(placeSlot{rec: r})
+	}
+	return ps
 }
 
-// add notes the records of a profile; a verified record stands for its
-// place in preference to an unverified copy of it.
-func (ps *places) add(recs []recHeader) {
-	for _, r := range recs {
-		if r.header != 0 {
-			if _, ok := ps.headers[r.header]; !ok {
-				ps.headers[r.header] = r.erid
-			}
+// byPlace returns recs sorted by EventRecordID, then key and eventKey. A
+// log's records of a period number a run of EventRecordIDs with few gaps:
+// they are placed by counting where the run is at most four times as long
+// as the records (a comparison sort of 63,138 records took 5% of the
+// instructions of grouping two copies of a 257 MiB System log), else
+// sorted; either gives the one order (TestByPlaceSorts).
+func byPlace(recs []recHeader) []recHeader {
+	rs := slices.Clone(recs)
+	less := func(a, b recHeader) int {
+		return cmp.Or(cmp.Compare(a.erid, b.erid), cmp.Compare(a.key, b.key), cmp.Compare(a.alt, b.alt))
+	}
+	if len(rs) < 2 {
+		return rs
+	}
+	lo, hi := rs[0].erid, rs[0].erid
+	for _, r := range rs {
+		lo, hi = min(lo, r.erid), max(hi, r.erid)
+	}
+	if hi-lo >= uint64(4*len(rs)+1024) {
+		slices.SortFunc(rs, less)
+		return rs
+	}
+	at := make([]int32, hi-lo+2)
+	for _, r := range rs {
+		at[r.erid-lo+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	out := make([]recHeader, len(rs))
+	for _, r := range rs {
+		out[at[r.erid-lo]] = r
+		at[r.erid-lo]++
+	}
+	// Records of one EventRecordID (copies in one log: rare) in order.
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && out[j].erid == out[i].erid {
+			j++
 		}
-		s, ok := ps.at[r.erid]
-		switch {
-		case !ok:
-			ps.at[r.erid] = placeSlot{rec: r}
-		case s.mixed:
-		case !sameAt(s.rec, r):
-			s.mixed = true
-			ps.at[r.erid] = s
-		case r.verified && !s.rec.verified:
-			s.rec = r
-			ps.at[r.erid] = s
+		if j-i > 1 {
+			slices.SortFunc(out[i:j], less)
+		}
+		i = j
+	}
+	return out
+}
+
+// note adds a slot at or after the last one's place.
+func (ps *places) note(s placeSlot) {
+	n := len(ps.slots)
+	if n == 0 || ps.slots[n-1].rec.erid != s.rec.erid {
+		ps.slots = append(ps.slots, s)
+		return
+	}
+	last := &ps.slots[n-1]
+	switch {
+	case last.mixed:
+	case s.mixed || !sameAt(last.rec, s.rec):
+		last.mixed = true
+	case s.rec.verified && !last.rec.verified:
+		last.rec = s.rec
+	}
+}
+
+// merge returns the places of a and b together.
+func (a *places) merge(b *places) *places {
+	out := &places{slots: make([]placeSlot, 0, len(a.slots)+len(b.slots))}
+	i, j := 0, 0
+	for i < len(a.slots) || j < len(b.slots) {
+		if j == len(b.slots) || i < len(a.slots) && a.slots[i].rec.erid <= b.slots[j].rec.erid {
+			out.note(a.slots[i])
+			i++
+		} else {
+			out.note(b.slots[j])
+			j++
 		}
 	}
+	return out
 }
 
 // sameAt reports whether a and b, records at one EventRecordID, are the
@@ -166,25 +239,34 @@ func sameAt(a, b recHeader) bool {
 // record) and the divergences past it (see the package's notes on
 // clones).
 func diverge(x, g *places) (at uint64, atRec recHeader, differ int) {
-	for id, xs := range x.at {
-		if gs, ok := g.at[id]; ok && !xs.mixed && !gs.mixed && sameAt(xs.rec, gs.rec) && id > at {
-			at, atRec = id, gs.rec
+	both := func(f func(xs, gs placeSlot)) {
+		for i, j := 0, 0; i < len(x.slots) && j < len(g.slots); {
+			switch a, b := x.slots[i].rec.erid, g.slots[j].rec.erid; {
+			case a < b:
+				i++
+			case a > b:
+				j++
+			default:
+				f(x.slots[i], g.slots[j])
+				i, j = i+1, j+1
+			}
 		}
 	}
-	for id, xs := range x.at {
-		gs, ok := g.at[id]
-		if !ok || id <= at || xs.mixed || gs.mixed {
-			continue
+	both(func(xs, gs placeSlot) {
+		if !xs.mixed && !gs.mixed && sameAt(xs.rec, gs.rec) {
+			at, atRec = xs.rec.erid, gs.rec // places rise
 		}
+	})
+	both(func(xs, gs placeSlot) {
 		a, b := xs.rec, gs.rec
-		if !a.verified || !b.verified || a.created == 0 || b.created == 0 || sameAt(a, b) || sameRecord(a, b) {
-			continue
+		if a.erid <= at || xs.mixed || gs.mixed || !a.verified || !b.verified || a.created == 0 || b.created == 0 || sameAt(a, b) || sameRecord(a, b) {
+			return
 		}
 		if elsewhere(g, a) || elsewhere(x, b) {
-			continue
+			return
 		}
 		differ++
-	}
+	})
 	return at, atRec, differ
 }
 
@@ -194,8 +276,22 @@ func elsewhere(ps *places, r recHeader) bool {
 	if r.header == 0 {
 		return false
 	}
-	id, ok := ps.headers[r.header]
-	return ok && id != r.erid
+	if ps.headers == nil {
+		ps.headers = make([][2]uint64, 0, len(ps.slots))
+		for _, s := range ps.slots {
+			if s.rec.header != 0 {
+				ps.headers = append(ps.headers, [2]uint64{s.rec.header, s.rec.erid})
+			}
+		}
+		slices.SortFunc(ps.headers, func(a, b [2]uint64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	}
+	i, _ := slices.BinarySearchFunc(ps.headers, r.header, func(h [2]uint64, k uint64) int { return cmp.Compare(h[0], k) })
+	for ; i < len(ps.headers) && ps.headers[i][0] == r.header; i++ {
+		if ps.headers[i][1] != r.erid {
+			return true
+		}
+	}
+	return false
 }
 
 // cloneSplit is a copy set split into logs that part (clonesApart).
@@ -242,8 +338,7 @@ func clonesApart(es []*entry, set []int) cloneSplit {
 	var links []groupLink
 	of := map[int]int{} // entry index to its group
 	for _, i := range cand {
-		x := newPlaces()
-		x.add(es[i].prof.recs)
+		x := placesOf(es[i].prof.recs)
 		join, loose := -1, -1
 		var joinAt uint64
 		var parted []groupLink
@@ -269,7 +364,7 @@ func clonesApart(es []*entry, set []int) cloneSplit {
 		}
 		if join < 0 {
 			join = len(gs)
-			gs = append(gs, &group{ps: newPlaces()})
+			gs = append(gs, &group{ps: &places{}})
 			for _, l := range parted {
 				l.b = join
 				links = append(links, l)
@@ -277,7 +372,7 @@ func clonesApart(es []*entry, set []int) cloneSplit {
 		}
 		g := gs[join]
 		g.members = append(g.members, i)
-		g.ps.add(es[i].prof.recs)
+		g.ps = g.ps.merge(x)
 		of[i] = join
 	}
 	if len(gs) == 1 {

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 )
 
 // TestCutCopyIsNotChecked: a System log cut short (a copy or download
@@ -108,6 +112,51 @@ func TestNewestChunkZeroedIsNotChecked(t *testing.T) {
 		warned := strings.Contains(strings.Join(res.Warnings, "\n"), "not of the last-written one")
 		if warned != (c.want != "") {
 			t.Errorf("%s: warning of the reference time %v, want %v: %q", c.name, warned, c.want != "", res.Warnings)
+		}
+	}
+}
+
+// TestCutCaveatSaysWhich: the caveat of a log cut short said "the records
+// after the cut are lost (the newest, unless the log had wrapped around)"
+// whatever the log. It now says which when the copy tells it (evtx's
+// CutLoss): the wrapped scenario log cut after its fourth chunk lost old
+// records 61 to 90, its newest chunk (slot 1) in the copy; cut inside its
+// first chunk it lost the newest; a wrapped log whose dirty header lags
+// cannot tell, and the caveat says so.
+func TestCutCaveatSaysWhich(t *testing.T) {
+	w, err := os.ReadFile(filepath.Join(scenarioDir, "wrapped-full-log", "System.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := range 40 {
+		ev := evtxtest.EventLog(t0.Add(time.Duration(i)*3*time.Hour), 6013)
+		ev.RecordID = 501 + uint64(i)
+		evs = append(evs, ev)
+	}
+	lagging, err := evtxtest.Bytes(evs, evtxtest.Options{MaxRecordsPerChunk: 10, UndercountChunks: 2, Dirty: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		log  []byte
+		want string
+	}{
+		{"old records", w[:4096+4*65536], "the records after the cut are lost, and they are old ones of a log that wrapped, records 61 to 90 (the log had wrapped: its chunks' record numbers fall back from 122 (chunk 1, the newest, before the cut) to 1 (chunk 2)): the newest records are in this copy"},
+		{"newest", w[:70000], "the records after the cut are lost, and they are the newest (its file header counts records up to 122 written, and none after 120 is read), so the window's end may not be in this copy"},
+		{"not known", lagging[:4096+3*65536+700], "the records after the cut are lost: whether they are the newest or old ones of a log that wrapped cannot be told from this copy (its chunks' record numbers rise from 501 to 530 at the cut"},
+	} {
+		for _, plain := range []bool{false, true} {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "System.evtx"), c.log, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f := finding(t, analyzePath(t, builtinEngine(t, Options{NoShortcuts: plain}), dir), "rdp-cert-private-key")
+			if why := strings.Join(f.Reasons, "\n"); f.Verdict != NotChecked || !strings.Contains(why, c.want) {
+				t.Errorf("%s, NoShortcuts %v: %s %q, want not checked because %q", c.name, plain, f.Verdict, f.Reasons, c.want)
+			}
 		}
 	}
 }

@@ -644,25 +644,53 @@ func FormatDuration(d time.Duration) string {
 	return "0 seconds"
 }
 
-// cutText says which of the logs read is cut short, or "": a log file is
-// a 4 KiB file header and whole 64 KiB chunks, at least as many as its
-// file header counts (every real sample and fixture is); a file that ends
-// before that, or inside a chunk, is a copy that stopped (a download, head
-// -c, a zip member cut short). The records after the cut are lost: the
-// newest, unless the log had wrapped around.
+// cutShort reports whether the log of st is cut short: a log file is a
+// 4 KiB file header and whole 64 KiB chunks, at least as many as its
+// file header counts (every real sample and fixture is); a file that
+// ends before that, or inside a chunk, is a copy that stopped (a
+// download, head -c, a zip member cut short).
+func cutShort(st evtx.Stats) bool {
+	want := int64(fileHeaderBlock) + int64(st.HeaderChunks)*chunkBytes
+	return st.Size > 0 && (st.Size < want || (st.Size-fileHeaderBlock)%chunkBytes != 0)
+}
+
+// cutText says which of the logs read is cut short (cutShort), or "".
+// The records of the chunks after the cut are lost: the newest when the
+// log had not wrapped or its newest chunk lay after the cut, old ones
+// when it had wrapped and its newest chunk is in the copy
+// (evtx.Reader.CutLoss). The text says which when that can be told,
+// and that it cannot otherwise.
 func cutText(readable []*Input) string {
 	for _, in := range readable {
 		st := in.Stats
-		want := int64(fileHeaderBlock) + int64(st.HeaderChunks)*chunkBytes
-		if st.Size <= 0 || st.Size >= want && (st.Size-fileHeaderBlock)%chunkBytes == 0 {
+		if !cutShort(st) {
 			continue
 		}
+		want := int64(fileHeaderBlock) + int64(st.HeaderChunks)*chunkBytes
 		where := fmt.Sprintf("where its file header counts %s (%d bytes)", plural.N(st.HeaderChunks, "chunk"), want)
 		if st.Size >= want {
 			where = fmt.Sprintf("inside a chunk (a log is a %d-byte file header and whole %d-byte chunks)", fileHeaderBlock, chunkBytes)
 		}
-		return fmt.Sprintf("%s is cut short: it ends after %s, %s; the records after the cut are lost (the newest, unless the log had wrapped around), so the window's end may not be in this copy",
-			in.Path, plural.N(st.Size, "byte"), where)
+		cl := in.cutLoss
+		which := "the records after the cut are lost: whether they are the newest or old ones of a log that wrapped cannot be told from this copy"
+		if cl.Why != "" {
+			which += " (" + cl.Why + ")"
+		}
+		which += ", so the window's end may not be in this copy"
+		switch {
+		case !in.cutRead:
+			// Not read for its records (no rule's period): which is
+			// not asked.
+			which = "the records after the cut are lost, so the window's end may not be in this copy"
+		case cl.Known && cl.Newest:
+			which = "the records after the cut are lost, and they are the newest (" + cl.Why + "), so the window's end may not be in this copy"
+		case cl.Known && cl.BeforeID > cl.AfterID+1 && cl.AfterID > 0:
+			which = fmt.Sprintf("the records after the cut are lost, and they are old ones of a log that wrapped, records %d to %d (%s): the newest records are in this copy", cl.AfterID+1, cl.BeforeID-1, cl.Why)
+		case cl.Known:
+			which = fmt.Sprintf("the records after the cut are lost, and they are the oldest of a log that wrapped, older than record %d (%s): the newest records are in this copy", cl.BeforeID, cl.Why)
+		}
+		return fmt.Sprintf("%s is cut short: it ends after %s, %s; %s",
+			in.Path, plural.N(st.Size, "byte"), where, which)
 	}
 	return ""
 }

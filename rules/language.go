@@ -761,7 +761,11 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 					for _, l := range in.Lost {
 						lost = append(lost, followerLost{in.Path, l})
 					}
-					if cutText([]*Input{in}) != "" && in.LastWritten != nil {
+					// A cut that lost old records of a log that wrapped
+					// (CutLoss) left its newest in the copy: no record
+					// after the last-written one is lost (those it lost
+					// are a run of in.Lost).
+					if cutText([]*Input{in}) != "" && in.LastWritten != nil && !(in.cutLoss.Known && !in.cutLoss.Newest) {
 						lost = append(lost, followerLost{in.Path, LostRecords{AfterID: in.LastWritten.RecordNumber, AfterEventID: in.LastWritten.EventRecordID, After: in.LastWritten.Time, Newest: true, cut: true}})
 					}
 					first, last := in.Stats.First, in.Stats.Last

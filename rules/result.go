@@ -235,6 +235,10 @@ type Input struct {
 	// lostRead is set once Lost was read (the log is read again for
 	// corroboration).
 	lostRead bool
+	// cutLoss says, of a log cut short (cutShort), which records the cut
+	// lost (evtx.Reader.CutLoss); cutRead is set once it was read.
+	cutLoss evtx.CutLoss
+	cutRead bool
 }
 
 // LostRecords is a run of lost records (evtx.LostSpan): the record

@@ -980,6 +980,12 @@ func (s *scanner) read(in *Input, l *evtx.Log, o evtx.Options, fn func(*evtx.Eve
 			in.Lost = append(in.Lost, LostRecords{AfterID: l.AfterID, BeforeID: l.BeforeID, After: lostTime(l.After), Before: lostTime(l.Before), AfterEventID: lostEventID(l.After), BeforeEventID: lostEventID(l.Before), Newest: l.Newest, chunkCount: l.ChunkCount, noneRead: l.NoneRead, Slack: l.Slack})
 		}
 	}
+	// A copy cut short: which records the cut lost, the newest or old
+	// ones of a log that wrapped (cutText), when it can be told.
+	if !in.cutRead && cutShort(in.Stats) {
+		in.cutRead = true
+		in.cutLoss = f.CutLoss()
+	}
 	// The reader's own judgement (most records renumbered) adds to the
 	// last-written record's.
 	in.Exported = in.Exported || in.Stats.Exported()

@@ -1,0 +1,127 @@
+package evtx
+
+import (
+	"fmt"
+	"slices"
+)
+
+// CutLoss says which records a copy cut short lost: the records of the
+// chunk slots at and after the cut (a file that ends before the chunks
+// its file header counts, or inside a chunk). A log is a ring of 64 KiB
+// chunks: Windows writes them in slot order, and once the file is full
+// it overwrites the oldest, from slot 0 on, so in file order the slots
+// hold, from the one after the current (newest) chunk, the oldest records
+// to the newest. The cut slots held the newest records when the log had
+// not wrapped, or when the current chunk lies at or after the cut; when
+// the current chunk lies before the cut in a log that wrapped, they held
+// old records, numbered between the last chunk before the cut and the
+// first chunk of the file, and the newest records are in the copy. The
+// file header (libyal's "Windows XML Event Log (EVTX)": first and last
+// chunk number, next record identifier, flags 0x1 dirty and 0x2 full) and
+// each chunk header (first and last event record number) give what is
+// needed; a dirty header lags the chunks, so it is believed only clean.
+type CutLoss struct {
+	// Known tells whether which records were lost can be told; Newest
+	// then whether they are the newest (else old ones of a log that
+	// wrapped, its newest records in the copy).
+	Known, Newest bool
+	// AfterID and BeforeID bound the record numbers of the old records
+	// lost (Known, not Newest): the last record before the cut and the
+	// first of the file's first chunk read; BeforeID is 0 when the
+	// records lost are older than every record read (no chunk after the
+	// cut came back round to slot 0: the file's first chunk then holds
+	// the oldest record read).
+	AfterID, BeforeID uint64
+	// Why says what told it, or, when not Known, why it cannot be told.
+	Why string
+}
+
+// CutLoss tells which records the file lost where it is cut short (see
+// CutLoss), from its chunks' record numbers read (LostRecords' spans) and
+// its file header. Call it after Next has returned io.EOF; of copies read
+// as one (Merge) it says it cannot be told.
+func (rd *Reader) CutLoss() CutLoss {
+	if rd.merged != nil {
+		return CutLoss{Why: "copies are read as one"}
+	}
+	s := rd.src
+	if s == nil {
+		return CutLoss{Why: "the file holds no chunk"}
+	}
+	cut := int((s.size - s.base) / chunkSize) // slots wholly before the cut
+	if s.size < s.base {
+		cut = 0
+	}
+	type chunk struct {
+		slot   int
+		lo, hi uint64
+	}
+	spans := rd.lostSpans()
+	var cs []chunk
+	for i := range spans {
+		sp := &spans[i]
+		if !sp.ok {
+			continue
+		}
+		lo, hi := sp.bounds()
+		cs = append(cs, chunk{sp.lo.slot, lo, hi})
+	}
+	slices.SortStableFunc(cs, func(a, b chunk) int { return a.slot - b.slot })
+	for i := 1; i < len(cs); i++ {
+		if cs[i].slot == cs[i-1].slot {
+			// A chunk holding records of two uses of it (a shadow copy
+			// taken while it was written anew): its order in the ring
+			// is not one.
+			return CutLoss{Why: fmt.Sprintf("chunk %d holds records of two uses of it", cs[i].slot)}
+		}
+	}
+	if len(cs) == 0 {
+		return CutLoss{Why: "no chunk before the cut holds a readable record"}
+	}
+	// The file header counts records past every one read: the newest
+	// records lost (a header lags the chunks, never leads them).
+	for _, l := range s.lostRuns(spans, false) {
+		if l.Newest {
+			return CutLoss{Known: true, Newest: true, Why: fmt.Sprintf("its file header counts records up to %d written, and none after %d is read", l.BeforeID-1, l.AfterID)}
+		}
+	}
+	var drops []int // i: chunk i+1 starts below chunk i's end
+	for i := 0; i+1 < len(cs); i++ {
+		if cs[i+1].lo <= cs[i].hi {
+			drops = append(drops, i)
+		}
+	}
+	last := cs[len(cs)-1]
+	hdr := rd.hdr
+	switch {
+	case len(drops) > 1:
+		return CutLoss{Why: "its chunks' record numbers fall back more than once, as no ring of chunks does"}
+	case len(drops) == 1:
+		d := drops[0]
+		if last.hi+1 >= cs[0].lo {
+			return CutLoss{Why: fmt.Sprintf("its chunks' record numbers fall back after chunk %d, but no number is missing between the last chunk before the cut, ending at record %d, and the first chunk, beginning at %d", cs[d].slot, last.hi, cs[0].lo)}
+		}
+		if hdr.SignatureOK && hdr.ChecksumOK && !hdr.Dirty() && hdr.LastChunk != uint64(cs[d].slot) {
+			return CutLoss{Why: fmt.Sprintf("its chunks' record numbers fall back after chunk %d, but its file header, closed cleanly, names chunk %d as the newest", cs[d].slot, hdr.LastChunk)}
+		}
+		return CutLoss{Known: true, AfterID: last.hi, BeforeID: cs[0].lo,
+			Why: fmt.Sprintf("the log had wrapped: its chunks' record numbers fall back from %d (chunk %d, the newest, before the cut) to %d (chunk %d)", cs[d].hi, cs[d].slot, cs[d+1].lo, cs[d+1].slot)}
+	case cs[0].slot == 0 && cs[0].lo == 1:
+		return CutLoss{Known: true, Newest: true, Why: "the log had not wrapped: its first chunk holds record 1, and the chunks' record numbers rise to the cut"}
+	case cs[0].slot == 0 && hdr.SignatureOK && hdr.ChecksumOK && !hdr.Dirty() && hdr.LastChunk < uint64(cut) && int(hdr.LastChunk) == last.slot && hdr.NextRecordID == last.hi+1:
+		return CutLoss{Known: true, AfterID: 0, BeforeID: cs[0].lo,
+			Why: fmt.Sprintf("the log had wrapped (its first chunk read begins at record %d) and its file header, closed cleanly, names chunk %d, before the cut, as the newest and record %d as the last written", cs[0].lo, last.slot, last.hi)}
+	case hdr.SignatureOK && hdr.ChecksumOK && hdr.LastChunk >= uint64(cut) && hdr.LastChunk < uint64(max(s.hdrN, cut+1)):
+		return CutLoss{Known: true, Newest: true, Why: fmt.Sprintf("its file header names chunk %d, at or after the cut, as the newest", hdr.LastChunk)}
+	}
+	why := fmt.Sprintf("its chunks' record numbers rise from %d to %d at the cut, and its first chunk read does not begin at record 1: the chunks after the cut held the oldest records if the log had wrapped with its newest chunk before the cut, else the newest", cs[0].lo, last.hi)
+	switch {
+	case !hdr.SignatureOK || !hdr.ChecksumOK:
+		why += "; its file header, damaged, cannot tell which"
+	case hdr.Dirty():
+		why += "; its file header, not closed cleanly (dirty), may lag the chunks and cannot tell which"
+	default:
+		why += fmt.Sprintf("; its file header names chunk %d and next record %d, which does not tell which", hdr.LastChunk, hdr.NextRecordID)
+	}
+	return CutLoss{Why: why}
+}
