@@ -58,7 +58,8 @@ import (
 //     offset (written after its last checksum, as a crashed VM's disk
 //     holds them, and numbered again after the restart) are not verified.
 //     What one divergence cannot tell: a byte of the provider, event id
-//     or computer of the last record both logs hold, changed before its
+//     or computer of the first record past those both logs hold alike,
+//     when it is the last record of one of them, changed before its
 //     checksums were computed, reads as a clone that wrote one record of
 //     its own; nothing in the two logs tells them apart, and two writers
 //     are far the likelier.
