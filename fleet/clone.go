@@ -38,8 +38,8 @@ import (
 //     chunk past a lagging file header's count counts when its own
 //     checksums verify, since a crashed VM's disk holds its newest records
 //     there: TestCloneWithLaggingHeader), both summaries read a
-//     TimeCreated, and
-//     neither is a record the other log holds elsewhere with the same
+//     TimeCreated, and neither is a record the other log holds elsewhere
+//     with the same
 //     record header (record number, header time, provider, computer and
 //     event id: the same record whose EventRecordID changed), nor the same
 //     record header and event with TimeCreated alone changed (sameRecord:
@@ -57,6 +57,12 @@ import (
 //     has no summary, and records past a lagging chunk header's free space
 //     offset (written after its last checksum, as a crashed VM's disk
 //     holds them, and numbered again after the restart) are not verified.
+//     What one divergence cannot tell: a byte of the provider, event id
+//     or computer of the first record past those both logs hold alike,
+//     when it is the last record of one of them, changed before its
+//     checksums were computed, reads as a clone that wrote one record of
+//     its own; nothing in the two logs tells them apart, and two writers
+//     are far the likelier.
 //
 // Sources: the chunk's event records checksum is a CRC32 of its records
 // up to the free space offset, and the chunk header's of the header

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,9 @@ import (
 type fieldLine struct {
 	field string
 	line  int
+	// literal is set for a value written as a literal block scalar
+	// ("commands: |"), whose line n is the file's line+n.
+	literal bool
 }
 
 // fieldLines reads where each key and list entry of a rule file begins,
@@ -29,10 +33,10 @@ func fieldLines(data []byte) []fieldLine {
 	}
 	var out []fieldLine
 	seen := map[string]bool{}
-	add := func(field string, line int) {
+	add := func(field string, line int, literal bool) {
 		if !seen[field] {
 			seen[field] = true
-			out = append(out, fieldLine{field, line})
+			out = append(out, fieldLine{field, line, literal})
 		}
 	}
 	var walk func(n *yaml.Node, prefixes []string)
@@ -48,7 +52,7 @@ func fieldLines(data []byte) []fieldLine {
 						name = p + "." + k.Value
 					}
 					names = append(names, name)
-					add(name, k.Line)
+					add(name, k.Line, v.Kind == yaml.ScalarNode && v.Style&yaml.LiteralStyle != 0 && v.Line == k.Line)
 				}
 				walk(v, names)
 			}
@@ -62,7 +66,7 @@ func fieldLines(data []byte) []fieldLine {
 					}
 				}
 				for _, name := range names {
-					add(name, e.Line)
+					add(name, e.Line, false)
 				}
 				walk(e, names)
 			}
@@ -93,15 +97,18 @@ func (r *Rule) lineOf(field string) int {
 	if r.src == "" {
 		return 0
 	}
-	return lineIn(fieldLines([]byte(r.src)), field)
+	fl, _ := fieldLineIn(fieldLines([]byte(r.src)), field)
+	return fl.line
 }
 
-// lineIn is lineOf's answer from the lines fieldLines read.
-func lineIn(lines []fieldLine, field string) int {
+// fieldLineIn is the fieldLine of field among lines (fieldLines), or of
+// the nearest enclosing key or entry the file has, and whether it is
+// field's own.
+func fieldLineIn(lines []fieldLine, field string) (fieldLine, bool) {
 	for f := field; f != ""; {
 		for _, fl := range lines {
 			if fl.field == f {
-				return fl.line
+				return fl, f == field
 			}
 		}
 		i := strings.LastIndexAny(f, ".[")
@@ -110,8 +117,12 @@ func lineIn(lines []fieldLine, field string) int {
 		}
 		f = f[:i]
 	}
-	return 0
+	return fieldLine{}, false
 }
+
+// commandLine finds the line of a step's commands an error names, ": line
+// 2: reg add ..." (steps.go, stepshell.go), the first such.
+var commandLine = regexp.MustCompile(`: line ([0-9]+): `)
 
 // withLines sets the Line of each *RuleError of errs about r that has
 // none, from the field it names.
@@ -119,11 +130,22 @@ func withLines(r *Rule, errs []error) []error {
 	var lines []fieldLine
 	for _, err := range errs {
 		var re *RuleError
-		if errors.As(err, &re) && re.Line == 0 && r.src != "" {
-			if lines == nil {
-				lines = fieldLines([]byte(r.src))
+		if !errors.As(err, &re) || re.Line != 0 || r.src == "" {
+			continue
+		}
+		if lines == nil {
+			lines = fieldLines([]byte(r.src))
+		}
+		fl, own := fieldLineIn(lines, re.Field)
+		re.Line = fl.line
+		// An error about line n of commands written as a literal
+		// block ("commands: |") names the file's line of that command.
+		if own && fl.literal {
+			if m := commandLine.FindStringSubmatch(re.Err.Error()); m != nil {
+				if n, err := strconv.Atoi(m[1]); err == nil && n > 0 && n < 1<<20 {
+					re.Line += n
+				}
 			}
-			re.Line = lineIn(lines, re.Field)
 		}
 	}
 	return errs

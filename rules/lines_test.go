@@ -12,8 +12,9 @@ import (
 // finds (a severity, an XPath the engine rejects, a step without
 // commands, an unsafe step, a duplicate id, an unknown role) name the
 // file's line where the key or list entry begins, as the YAML decoder's
-// do ("mine.yaml:12: my-rule: queries[q].xpath: ..."); a rule built in Go
-// names none.
+// do ("mine.yaml:12: my-rule: queries[q].xpath: ..."), and a command a
+// step check refuses, of commands written as a literal block, the line of
+// that command; a rule built in Go names none.
 func TestRuleErrorsNameTheLine(t *testing.T) {
 	const file = `id: my-rule
 title: t
@@ -56,7 +57,8 @@ resolution:
 		`mine.yaml:11: my-rule: queries[r].role: "evidnce"`,
 		`mine.yaml:13: my-rule: queries[2]: duplicate query id "r"`,
 		`mine.yaml:17: my-rule: resolution[empty]: neither text nor commands`,
-		`mine.yaml:24: my-rule: resolution[unsafe].commands: `,
+		// The line of the command itself (line 1 of "commands: |").
+		`mine.yaml:25: my-rule: resolution[unsafe].commands: registry write before a reg export`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("errors lack %q:\n%s", want, msg)

@@ -244,7 +244,7 @@ resolution:
 	}
 	for _, args := range [][]string{{"rules", "--rules", dir}, {"analyze", "--rules", dir, filepath.Join(scenarios, "healthy")}} {
 		code, out, errOut := runCmd(args...)
-		if code != exitFailure || out != "" || !strings.Contains(errOut, file+":12: my-fix: resolution[set-a].commands: reg add/delete without /f") {
+		if code != exitFailure || out != "" || !strings.Contains(errOut, file+":14: my-fix: resolution[set-a].commands: reg add/delete without /f") {
 			t.Errorf("%s: exit %d, stdout %d bytes, stderr %s", args[0], code, len(out), errOut)
 		}
 	}
