@@ -92,6 +92,10 @@ func (rd *Reader) CutLoss() CutLoss {
 		}
 	}
 	last := cs[len(cs)-1]
+	var maxHi uint64 // the highest record number read
+	for _, c := range cs {
+		maxHi = max(maxHi, c.hi)
+	}
 	hdr := rd.hdr
 	switch {
 	case len(drops) > 1:
@@ -108,10 +112,21 @@ func (rd *Reader) CutLoss() CutLoss {
 			Why: fmt.Sprintf("the log had wrapped: its chunks' record numbers fall back from %d (chunk %d, the newest, before the cut) to %d (chunk %d)", cs[d].hi, cs[d].slot, cs[d+1].lo, cs[d+1].slot)}
 	case cs[0].slot == 0 && cs[0].lo == 1:
 		return CutLoss{Known: true, Newest: true, Why: "the log had not wrapped: its first chunk holds record 1, and the chunks' record numbers rise to the cut"}
-	case cs[0].slot == 0 && hdr.SignatureOK && hdr.ChecksumOK && !hdr.Dirty() && hdr.LastChunk < uint64(cut) && int(hdr.LastChunk) == last.slot && hdr.NextRecordID == last.hi+1:
+	case cs[0].slot == 0 && hdr.SignatureOK && hdr.ChecksumOK && !hdr.Dirty() && int(hdr.LastChunk) == last.slot && hdr.NextRecordID == last.hi+1:
+		// last.slot is before the cut, or the chunk the cut falls in,
+		// read to the header's last record.
+		where := "before the cut"
+		if last.slot >= cut {
+			where = "the one the cut falls in, read to that record"
+		}
 		return CutLoss{Known: true, AfterID: 0, BeforeID: cs[0].lo,
-			Why: fmt.Sprintf("the log had wrapped (its first chunk read begins at record %d) and its file header, closed cleanly, names chunk %d, before the cut, as the newest and record %d as the last written", cs[0].lo, last.slot, last.hi)}
-	case hdr.SignatureOK && hdr.ChecksumOK && hdr.LastChunk >= uint64(cut) && hdr.LastChunk < uint64(max(s.hdrN, cut+1)):
+			Why: fmt.Sprintf("the log had wrapped (its first chunk read begins at record %d) and its file header, closed cleanly, names chunk %d, %s, as the newest and record %d as the last written", cs[0].lo, last.slot, where, last.hi)}
+	case hdr.SignatureOK && hdr.ChecksumOK && hdr.LastChunk >= uint64(cut) && hdr.LastChunk < uint64(max(s.hdrN, cut+1)) && hdr.NextRecordID > maxHi+1:
+		// Believed only when the header counts records past every one
+		// read: one that counts none (a dirty header lagging the chunks,
+		// which names a chunk written before those the log wrapped onto
+		// in slot 0 on; or the chunk the cut falls in, read to its end)
+		// does not say the newest were lost.
 		return CutLoss{Known: true, Newest: true, Why: fmt.Sprintf("its file header names chunk %d, at or after the cut, as the newest", hdr.LastChunk)}
 	}
 	why := fmt.Sprintf("its chunks' record numbers rise from %d to %d at the cut, and its first chunk read does not begin at record 1: the chunks after the cut held the oldest records if the log had wrapped with its newest chunk before the cut, else the newest", cs[0].lo, last.hi)

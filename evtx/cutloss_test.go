@@ -2,6 +2,7 @@ package evtx_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -64,10 +65,94 @@ func TestCutLossTellsWhich(t *testing.T) {
 		// chunks before the cut, the header dirty and lagging (counting 2
 		// chunks, next record 521): the newest or the oldest, not known.
 		{"wrapped, dirty lagging header", ringLog(t, 501, 0, 4, true), at(3) + 700, false, false, 0, 0, "not closed cleanly (dirty)"},
+		// The newest chunk at slot 0 (records 51 to 60), the oldest at
+		// slot 1; the dirty header counts one chunk, slot 1, next record
+		// 11: it lags the chunks. Cut after slot 0: the records lost are
+		// the oldest, 1 to 50, but CutLoss said the newest, "its file
+		// header names chunk 1, at or after the cut, as the newest".
+		{"wrapped, dirty header lagging names a chunk after the cut", ringLog(t, 1, 1, 5, true), at(1), false, false, 0, 0, "not closed cleanly (dirty)"},
+		{"wrapped, dirty header lagging, oldest at 2", ringLog(t, 1, 2, 4, true), at(3) + 1000, false, false, 0, 0, "not closed cleanly (dirty)"},
+		// Cut inside the newest chunk, slot 0, after its last record
+		// (60), the header clean: the records lost are the oldest, 1 to
+		// 50, not the newest as the header's "chunk 0, at or after the
+		// cut" was read to say.
+		{"wrapped, cut in the newest chunk after its last record", ringLog(t, 1, 1, 0, false), at(0) + 30000, true, false, 0, 51, "names chunk 0, the one the cut falls in"},
 	} {
 		got := cutLossOf(t, c.log, c.n)
 		if got.Known != c.known || got.Newest != c.newest || (c.known && !c.newest && (got.AfterID != c.afterID || got.BeforeID != c.before)) || !strings.Contains(got.Why, c.why) {
 			t.Errorf("%s: %+v, want known %v, newest %v, records between %d and %d, why with %q", c.name, got, c.known, c.newest, c.afterID, c.before, c.why)
+		}
+	}
+}
+
+// TestCutLossSweep cuts ringLog's logs (records first to first+59, 6
+// chunks of 10, the oldest chunk at each slot, headers clean, dirty and
+// lagging by 1 to 5 chunks) at each chunk boundary and inside each chunk,
+// and checks that a CutLoss that says it knows is true: the newest record
+// (first+59) is lost exactly when it says the newest were, and the old
+// records it says were lost lie between AfterID and BeforeID. A cut that
+// lost no record (inside the last chunk, after its last record) is not
+// judged. A dirty header lagging the chunks named a chunk after the cut
+// "the newest" where the log had wrapped onto slot 0 and the newest
+// records were in the copy.
+func TestCutLossSweep(t *testing.T) {
+	const chunk = 65536
+	for _, first := range []uint64{1, 501} {
+		for oldest := range 6 {
+			for _, under := range []int{0, 1, 2, 4, 5} {
+				for _, dirty := range []bool{false, true} {
+					if under > 0 && !dirty {
+						continue
+					}
+					b := ringLog(t, first, oldest, under, dirty)
+					for slot := range 6 {
+						for _, extra := range []int{0, 1000, 30000} {
+							n := 4096 + slot*chunk + extra
+							if n <= 4096 {
+								continue
+							}
+							rd, err := evtx.NewReader(bytes.NewReader(b[:n]), int64(n))
+							if err != nil {
+								t.Fatal(err)
+							}
+							read := map[uint64]bool{}
+							for {
+								ev, err := rd.Next()
+								if err == io.EOF {
+									break
+								}
+								if ev != nil {
+									read[ev.RecordID] = true
+								}
+							}
+							got := rd.CutLoss()
+							var lost []uint64
+							for id := first; id < first+60; id++ {
+								if !read[id] {
+									lost = append(lost, id)
+								}
+							}
+							if len(lost) == 0 || !got.Known {
+								continue
+							}
+							name := fmt.Sprintf("first %d, oldest at %d, %d uncounted, dirty %v, cut at %d", first, oldest, under, dirty, n)
+							newest := !read[first+59]
+							if got.Newest != newest {
+								t.Errorf("%s: %+v, but the newest record lost: %v", name, got, newest)
+								continue
+							}
+							if !newest {
+								for _, id := range lost {
+									if id <= got.AfterID || (got.BeforeID != 0 && id >= got.BeforeID) {
+										t.Errorf("%s: %+v, but record %d is lost", name, got, id)
+										break
+									}
+								}
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }
