@@ -111,7 +111,7 @@ func (p Parted) Describe(path, whose string) string {
 	if whose != "" {
 		whose = " (" + whose + ")"
 	}
-	return fmt.Sprintf("%s and %s%s are not copies of one log: %s, and past it %s at the same EventRecordIDs %s, each in a chunk whose checksums verify (not damage): a VM cloned from the other's disk, or given a copy of it, at that record, which keeps the computer name; read apart",
+	return fmt.Sprintf("%s and %s%s are not copies of one log: %s, and past it %s at the same EventRecordIDs %s, each in a chunk whose checksums verify (not damage): a VM cloned from the other's disk, or given a copy of it, at that record (a clone starts with the computer name of the disk it was made from); read apart",
 		path, p.Other.Copies[0].Path, whose, shared, plural.N(p.Differ, "record"), plural.Word(p.Differ, "differs", "differ"))
 }
 

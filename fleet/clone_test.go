@@ -301,3 +301,42 @@ func TestCloneWithLaggingHeader(t *testing.T) {
 	ms, res := groupedResults(t, engine(t), dir)
 	checkClones(t, "header lags", ms, res, [][]string{{"vm1"}, {"vm2"}}, "vm2")
 }
+
+// TestCloneRenamed: a clone (vm2) renamed after the clone point (its own
+// records name vm-renamed) is a machine of its own, named vm-renamed. Its
+// grouping and vm1's said "another machine has the same computer name",
+// and that the clone "keeps the computer name": neither is true of vm1 and
+// vm-renamed. They say the name both carried.
+func TestCloneRenamed(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "vm1", "System.evtx"), cloneLog(1, 500, 0))
+	vm2 := cloneLog(2, 60, 30)
+	for _, ev := range vm2[cloneShared:] {
+		ev.System.Computer = "vm-renamed"
+	}
+	write(t, filepath.Join(dir, "vm2", "System.evtx"), vm2)
+	ms, _ := groupedResults(t, engine(t), dir)
+	if len(ms) != 2 {
+		t.Fatalf("%d machines, want 2:\n%s", len(ms), fullShape(ms))
+	}
+	names := map[string]string{"vm1": "vm", "vm2": "vm-renamed"}
+	for d, name := range names {
+		m := ms[machineOf(t, ms, d)]
+		if m.Name != name {
+			t.Errorf("%s: machine %q, want %q", d, m.Name, name)
+		}
+		other := names["vm1"]
+		if d == "vm1" {
+			other = names["vm2"]
+		}
+		said := strings.Join(m.Grouping, "\n")
+		for _, bad := range []string{"has the same computer name", "keeps the computer name"} {
+			if strings.Contains(said, bad) {
+				t.Errorf("%s's grouping says %q:\n%s", d, bad, said)
+			}
+		}
+		if w := "another machine, " + other + ", is not this one, though both carried the computer name vm: their System logs cover the same period with different records"; !strings.Contains(said, w) {
+			t.Errorf("%s's grouping does not say %q:\n%s", d, w, said)
+		}
+	}
+}

@@ -101,6 +101,50 @@ type Machine struct {
 	UnmergedCopy bool
 
 	units []int
+	// sameName is set on machines a computer name (or names a rename
+	// links) gave several of, their logs of one channel conflicting.
+	sameName *sameName
+}
+
+// sameName is what machines of one computer name, or of names a rename
+// links, share: the channel of the log that made the second of them, and
+// the machines made for them.
+type sameName struct {
+	channel string
+	all     []*Machine
+}
+
+// sameNameNote says that another machine has m's computer name, their
+// logs of one channel covering the same period with different records;
+// or, when no other has m's name (a rename links the names: one machine
+// renamed after a clone), which name they both carried.
+func (m *Machine) sameNameNote() string {
+	sn := m.sameName
+	for _, o := range sn.all {
+		if o != m && hostKey(o.Name) == hostKey(m.Name) {
+			return fmt.Sprintf("another machine has the same computer name: their %s logs cover the same period with different records", sn.channel)
+		}
+	}
+	var others []string
+	for _, o := range sn.all {
+		if o == m || o.Name == "" {
+			continue
+		}
+		both := ""
+		for _, a := range m.Computers {
+			for _, b := range o.Computers {
+				if both == "" && hostKey(a) == hostKey(b) {
+					both = a
+				}
+			}
+		}
+		if both != "" {
+			others = append(others, fmt.Sprintf("%s, is not this one, though both carried the computer name %s", o.Name, both))
+		} else {
+			others = append(others, o.Name+", is not this one, though a rename links their computer names")
+		}
+	}
+	return fmt.Sprintf("another machine, %s: their %s logs cover the same period with different records", strings.Join(others, "; another, "), sn.channel)
 }
 
 // Label names the machine for people: "forwarded events: " and its
@@ -417,12 +461,16 @@ func Group(units []*Unit, opts Options) []*Machine {
 			ms = append(ms, pick)
 			if len(byHost[comp]) == 2 {
 				first := byHost[comp][0]
-				note := fmt.Sprintf("another machine has the same computer name: their %s logs cover the same period with different records", l.Channel)
-				first.Grouping = append(first.Grouping, note)
-				pick.Grouping = append(pick.Grouping, note)
+				first.sameName = &sameName{channel: l.Channel}
+				pick.sameName = first.sameName
 			}
 		}
 		pick.add(l)
+	}
+	for _, group := range byHost {
+		if len(group) > 1 {
+			group[0].sameName.all = slices.Clone(group)
+		}
 	}
 	for _, l := range all {
 		if len(l.hosts) == 0 || isForwarded[l] {
@@ -477,6 +525,11 @@ func Group(units []*Unit, opts Options) []*Machine {
 	}
 	for _, m := range ms {
 		m.finish(units, opts.Period > 0)
+	}
+	for _, m := range ms { // after finish, which names the machines
+		if m.sameName != nil {
+			m.Grouping = append(m.Grouping, m.sameNameNote())
+		}
 	}
 	for _, m := range ms { // after finish, which names the machines
 		m.Grouping = append(m.Grouping, cloneNotes(m, of)...)
