@@ -106,7 +106,7 @@ func TestCutLossSweep(t *testing.T) {
 					}
 					b := ringLog(t, first, oldest, under, dirty)
 					for slot := range 6 {
-						for _, extra := range []int{0, 1000, 30000} {
+						for _, extra := range []int{0, 1000, 1500, 2500, 4000, 30000} {
 							n := 4096 + slot*chunk + extra
 							if n <= 4096 {
 								continue
