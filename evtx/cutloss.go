@@ -112,9 +112,15 @@ func (rd *Reader) CutLoss() CutLoss {
 			Why: fmt.Sprintf("the log had wrapped: its chunks' record numbers fall back from %d (chunk %d, the newest, before the cut) to %d (chunk %d)", cs[d].hi, cs[d].slot, cs[d+1].lo, cs[d+1].slot)}
 	case cs[0].slot == 0 && cs[0].lo == 1:
 		return CutLoss{Known: true, Newest: true, Why: "the log had not wrapped: its first chunk holds record 1, and the chunks' record numbers rise to the cut"}
-	case cs[0].slot == 0 && hdr.SignatureOK && hdr.ChecksumOK && !hdr.Dirty() && int(hdr.LastChunk) == last.slot && hdr.NextRecordID == last.hi+1:
+	case cs[0].slot == 0 && hdr.SignatureOK && hdr.ChecksumOK && !hdr.Dirty() && int(hdr.LastChunk) == last.slot && hdr.NextRecordID == last.hi+1 && hdr.FirstChunk == uint64(last.slot+1):
 		// last.slot is before the cut, or the chunk the cut falls in,
-		// read to the header's last record.
+		// read to the header's last record. The header must name the
+		// chunk after it the oldest, as a wrapped ring's does (its
+		// newest chunk is followed by its oldest): a header marked clean
+		// that lags the chunks (it counts them only up to an older one,
+		// its first and last chunk then not adjacent) would otherwise
+		// be believed, and the newest records, lost after the cut,
+		// called old ones.
 		where := "before the cut"
 		if last.slot >= cut {
 			where = "the one the cut falls in, read to that record"

@@ -86,24 +86,24 @@ func TestCutLossTellsWhich(t *testing.T) {
 }
 
 // TestCutLossSweep cuts ringLog's logs (records first to first+59, 6
-// chunks of 10, the oldest chunk at each slot, headers clean, dirty and
-// lagging by 1 to 5 chunks) at each chunk boundary and inside each chunk,
-// and checks that a CutLoss that says it knows is true: the newest record
+// chunks of 10, the oldest chunk at each slot, headers clean, dirty, and
+// lagging by 1 to 5 chunks, dirty or marked clean) at each chunk boundary
+// and inside each chunk, and checks that a CutLoss that says it knows is true: the newest record
 // (first+59) is lost exactly when it says the newest were, and the old
 // records it says were lost lie between AfterID and BeforeID. A cut that
 // lost no record (inside the last chunk, after its last record) is not
 // judged. A dirty header lagging the chunks named a chunk after the cut
 // "the newest" where the log had wrapped onto slot 0 and the newest
-// records were in the copy.
+// records were in the copy. A header that lags the chunks and is marked
+// clean lies (Windows clears the dirty flag when it closes the log, the
+// header then current); believed, it made the newest records lost after
+// the cut "old ones of a log that wrapped".
 func TestCutLossSweep(t *testing.T) {
 	const chunk = 65536
 	for _, first := range []uint64{1, 501} {
 		for oldest := range 6 {
 			for _, under := range []int{0, 1, 2, 4, 5} {
 				for _, dirty := range []bool{false, true} {
-					if under > 0 && !dirty {
-						continue
-					}
 					b := ringLog(t, first, oldest, under, dirty)
 					for slot := range 6 {
 						for _, extra := range []int{0, 1000, 1500, 2500, 4000, 30000} {
