@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 )
 
 // damageLog damages a copy of log b: its file header block (how: "crc",
@@ -99,7 +101,7 @@ func checkLaterLogsCopies(t *testing.T, copies [][]byte, logs ...[]byte) readRes
 			continue
 		}
 		cmd := msg[j+len("file of its own (") : k]
-		out, err := exec.Command("sh", "-c", "cd "+shellWord(dir)+" && "+cmd+" 2>/dev/null").CombinedOutput()
+		out, err := exec.Command("sh", "-c", "cd "+shellword.Path(dir)+" && "+cmd+" 2>/dev/null").CombinedOutput()
 		if err != nil {
 			t.Errorf("log %d: %s: %v %s", i+2, cmd, err, out)
 			continue

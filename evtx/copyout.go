@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 )
 
 // copyOutCommand is what a problem says, in its parentheses, to copy the
@@ -66,9 +68,9 @@ func copyOutRange(o Options, at, end, size int64, out string, aligned bool) stri
 			if end < size {
 				count = fmt.Sprintf(" count=%d", (end-at)/fileHeaderBlock)
 			}
-			return fmt.Sprintf("dd if=%s of=%s bs=%d skip=%d%s", shellWord(name), out, fileHeaderBlock, at/fileHeaderBlock, count)
+			return fmt.Sprintf("dd if=%s of=%s bs=%d skip=%d%s", shellword.Path(name), out, fileHeaderBlock, at/fileHeaderBlock, count)
 		default:
-			return fmt.Sprintf("tail -c +%d %s%s > %s", at+1, shellWord(name), cut, out)
+			return fmt.Sprintf("tail -c +%d %s%s > %s", at+1, shellword.Path(name), cut, out)
 		}
 	}
 	none := func(why string) string {
@@ -86,7 +88,7 @@ func copyOutRange(o Options, at, end, size int64, out string, aligned bool) stri
 		if m.method != zipStored {
 			return none("the archive has no central directory, which unzip needs, and the member is compressed")
 		}
-		return fmt.Sprintf("tail -c +%d %s | head -c %d > %s", m.data+at+1, shellWord(l.file), end-at, out)
+		return fmt.Sprintf("tail -c +%d %s | head -c %d > %s", m.data+at+1, shellword.Path(l.file), end-at, out)
 	}
 	switch {
 	case l.sameName > 1:
@@ -96,7 +98,7 @@ func copyOutRange(o Options, at, end, size int64, out string, aligned bool) stri
 	case !lineSafe(l.member) || l.nonUTF8 && !isASCII(l.member):
 		return none("the member's name holds characters that a terminal line cannot show as they are, or that unzip may convert")
 	}
-	return fmt.Sprintf("unzip -p %s %s | tail -c +%d%s > %s", shellWord(l.file), shellWord(unzipPattern(l.member)), at+1, cut, out)
+	return fmt.Sprintf("unzip -p %s %s | tail -c +%d%s > %s", shellword.Path(l.file), shellword.Path(unzipPattern(l.member)), at+1, cut, out)
 }
 
 // lineSafe reports whether s is printable UTF-8 that EscapeText leaves as
@@ -124,19 +126,4 @@ func unzipPattern(name string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// shellWord quotes s as one word of a POSIX shell command line: as it is
-// when it holds only characters no shell reads specially, else in single
-// quotes (a quote in s closes them, is escaped by a backslash, and opens
-// them again). A path that starts with a dash is made ./-... so that the
-// command does not take it for an option.
-func shellWord(s string) string {
-	if strings.HasPrefix(s, "-") {
-		s = "./" + s
-	}
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+,:@%=-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/evtxrdp/evtxrdp/internal/plural"
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 )
 
 // fileKind names what a non-regular mode is, for error messages.
@@ -36,7 +37,7 @@ func fileKind(m fs.FileMode) string {
 // the error says to give it on standard input, which is copied once.
 func notRegular(name string, m fs.FileMode) error {
 	if (m&fs.ModeNamedPipe != 0 || m&fs.ModeCharDevice != 0) && lineSafe(name) {
-		return fmt.Errorf("%w: %s is %s (a stream: give it on standard input, as - < %s)", ErrNotRegular, name, fileKind(m), shellWord(name))
+		return fmt.Errorf("%w: %s is %s (a stream: give it on standard input, as - < %s)", ErrNotRegular, name, fileKind(m), shellword.Path(name))
 	}
 	return fmt.Errorf("%w: %s is %s", ErrNotRegular, name, fileKind(m))
 }

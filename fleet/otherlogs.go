@@ -7,10 +7,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/evtxrdp/evtxrdp/internal/plural"
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 )
 
 // Bounds of the search for a volume's logs outside its logs folder
@@ -50,7 +49,7 @@ func (o *OtherLog) Error() string {
 			o.Path, plural.N(o.Size, "byte"), o.Volume)
 	}
 	return fmt.Sprintf("fleet: %s (%s): a log on the volume %s outside its Windows/System32/winevt/Logs, not read with the volume's logs (to read it with them: evtxrdp analyze %s %s)",
-		o.Path, plural.N(o.Size, "byte"), o.Volume, quoteArg(o.Volume), quoteArg(o.Path))
+		o.Path, plural.N(o.Size, "byte"), o.Volume, shellword.Path(o.Volume), shellword.Path(o.Path))
 }
 
 // otherPlaces are where a volume's other logs are looked for, below its
@@ -226,57 +225,4 @@ func resolve(root string, path []string) []string {
 		dirs = next
 	}
 	return dirs
-}
-
-// quoteArg quotes the path s as one word of a POSIX shell command when it
-// holds a character the shell would read (a space, a quote, $), so that
-// the command printed runs as shown:
-//   - a path that begins with '-' is written ./-name, or the command would
-//     read it as an option;
-//   - a path with a byte that is not a printable character (a newline, a
-//     control character, a byte of no UTF-8 character, a Unicode format
-//     character) is written in dollar-single-quotes, $'...', that byte as
-//     \xHH: single quotes would hold it as it is, but stderr and the
-//     reports show such a byte escaped (\n, \xff), and the command
-//     pasted from there would name another file. Dollar-single-quotes are
-//     POSIX.1-2024's (XCU 2.2.4, "Dollar-Single-Quotes": \xHH is the byte,
-//     \\ and \' a backslash and a quote), and bash, zsh and ksh read them.
-func quoteArg(s string) string {
-	if strings.HasPrefix(s, "-") {
-		s = "./" + s
-	}
-	safe, printable := s != "", true
-	for i, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+=,-", r)) {
-			safe = false
-		}
-		if r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") || !unicode.IsPrint(r) && r != ' ' || unicode.Is(unicode.Cf, r) {
-			printable = false
-		}
-	}
-	switch {
-	case safe:
-		return s
-	case printable:
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	var b strings.Builder
-	b.WriteString("$'")
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && n <= 1, !unicode.IsPrint(r) && r != ' ', unicode.Is(unicode.Cf, r):
-			for _, c := range []byte(s[:n]) {
-				fmt.Fprintf(&b, "\\x%02x", c)
-			}
-		case r == '\\' || r == '\'':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteString(s[:n])
-		}
-		s = s[n:]
-	}
-	b.WriteString("'")
-	return b.String()
 }

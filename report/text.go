@@ -10,6 +10,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/internal/plural"
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 	"github.com/evtxrdp/evtxrdp/rules"
 	"golang.org/x/text/width"
 )
@@ -533,17 +534,14 @@ func timelineOmittedNote(r *Report) (note string, cuts []timelineCutNote) {
 	return note, cuts
 }
 
-// shellQuote quotes s as one word of a POSIX shell command: in double
-// quotes where nothing in it is special there (an XPath's single quotes
-// kept as written), else in single quotes.
+// shellQuote quotes s as one word of a POSIX shell command: as
+// shellword.Quote does, but in double quotes where nothing in it is
+// special there (an XPath's single quotes kept as written).
 func shellQuote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"$`\\!*?[]()<>|&;#~{}") {
-		return s
+	if q := shellword.Quote(s); q == s || strings.HasPrefix(q, "$'") || strings.ContainsAny(s, "\"$`\\!") {
+		return q
 	}
-	if !strings.ContainsAny(s, "\"$`\\!\n") {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return `"` + s + `"`
 }
 
 // timelineUntimedNote says which events of the timeline's kinds are on

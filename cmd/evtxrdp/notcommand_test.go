@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 )
 
 // A first argument that is no command says what to run instead: a PATH
@@ -39,7 +41,7 @@ func TestNotACommandSaysWhatToRun(t *testing.T) {
 	}
 	// The command line it prints runs: the shell reads the quoted path as
 	// one argument.
-	if got := shellQuote("it's a vm"); got != `'it'\''s a vm'` {
-		t.Errorf("shellQuote = %s", got)
+	if got := shellword.Path("it's a vm"); got != `'it'\''s a vm'` {
+		t.Errorf("shellword.Path = %s", got)
 	}
 }

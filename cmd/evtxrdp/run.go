@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/internal/shellword"
 )
 
 // Exit codes, the same for every output format.
@@ -111,26 +112,9 @@ func notACommand(args []string) string {
 	}
 	if _, err := os.Lstat(a); err == nil {
 		return fmt.Sprintf("%q is not a command but a PATH: to diagnose the logs there, run: evtxrdp analyze %s (commands: %s)",
-			escapeText(a), escapeText(shellQuote(a)), strings.Join(commandNames(), ", "))
+			escapeText(a), escapeText(shellword.Path(a)), strings.Join(commandNames(), ", "))
 	}
 	return fmt.Sprintf("unknown command %q (%s)", escapeText(a), want)
-}
-
-// shellQuote quotes s for a POSIX shell when it holds characters the
-// shell would read (a space, a quote, $), so that the command printed
-// runs as shown.
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+=,-", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // writeFailed reports a failed write of the command's output: when the
