@@ -23,8 +23,11 @@ import (
 type CutLoss struct {
 	// Known tells whether which records were lost can be told; Newest
 	// then whether they are the newest (else old ones of a log that
-	// wrapped, its newest records in the copy).
-	Known, Newest bool
+	// wrapped, its newest records in the copy). None (Known, not
+	// Newest) says it is proven that the cut lost no record: the file
+	// ends in the free space of the last chunk its file header counts
+	// (see cutLostNone).
+	Known, Newest, None bool
 	// AfterID and BeforeID bound the record numbers of the old records
 	// lost (Known, not Newest): the last record before the cut and the
 	// first of the file's first chunk read; BeforeID is 0 when the
@@ -77,6 +80,9 @@ func (rd *Reader) CutLoss() CutLoss {
 	}
 	if len(cs) == 0 {
 		return CutLoss{Why: "no chunk before the cut holds a readable record"}
+	}
+	if why, ok := rd.cutLostNone(cut, spans); ok {
+		return CutLoss{Known: true, None: true, Why: why}
 	}
 	// The file header counts records past every one read: the newest
 	// records lost (a header lags the chunks, never leads them).
@@ -145,4 +151,67 @@ func (rd *Reader) CutLoss() CutLoss {
 		why += fmt.Sprintf("; its file header names chunk %d and next record %d, which does not tell which", hdr.LastChunk, hdr.NextRecordID)
 	}
 	return CutLoss{Why: why}
+}
+
+// cutLostNone tells whether a copy that ends inside chunk slot cut (a
+// copy cut short in its last chunk) provably lost no record: it ends in
+// that chunk's free space. The chunk header's free space offset is where
+// the records written end, its "event records checksum" a CRC32 of the
+// bytes from the end of the 512-byte header up to it, and its last event
+// record identifier the newest record it holds (libyal's "Windows XML
+// Event Log (EVTX)", chunk header); the file header's chunk count and
+// next record identifier count the chunks and records written. So when
+//
+//   - the file header is intact and closed cleanly (a dirty header, and
+//     the chunk headers of a log in use, may lag the records written:
+//     Windows writes records past a chunk's free space offset, and
+//     chunks past the header's count, before it updates them),
+//   - it counts the chunk the cut falls in as its last (ChunkCount is
+//     cut+1) and its newest (LastChunk), and
+//   - that chunk's header is intact, its free space offset lies in the
+//     copy, the records checksum matches the bytes up to it, its last
+//     record identifier is the last record read of that chunk and the
+//     file header's next record identifier is the one after it,
+//
+// every record the chunk header and the file header count is in the copy
+// and the bytes cut off are the chunk's unused space: the cut lost no
+// record. Only a header marked clean that lags the chunks (a lie: Windows
+// clears the dirty flag when it closes the log, the header then current)
+// would hide records written after it; a copy cannot show that, and a
+// clean header is believed here as LostRecords believes its count. It is
+// not proven otherwise, and CutLoss says what it says of a cut that lost
+// records.
+func (rd *Reader) cutLostNone(cut int, spans []candSpan) (string, bool) {
+	s, hdr := rd.src, rd.hdr
+	off := s.base + int64(cut)*chunkSize
+	if s.size <= off || (s.size-s.base)%chunkSize == 0 {
+		return "", false // cut at a chunk boundary: a whole chunk is missing
+	}
+	if !hdr.SignatureOK || !hdr.ChecksumOK || hdr.Dirty() || int(hdr.ChunkCount) != cut+1 || hdr.LastChunk != uint64(cut) {
+		return "", false
+	}
+	n := s.size - off
+	if n < chunkHeaderSize {
+		return "", false
+	}
+	c := make([]byte, n)
+	if _, err := s.ra.ReadAt(c, off); err != nil {
+		return "", false
+	}
+	h := parseChunkHeader(c)
+	if !h.SignatureOK || !h.ChecksumOK || !h.RecordsChecksumOK || int64(h.FreeSpaceOffset) > n {
+		return "", false
+	}
+	var readHi uint64
+	read := false
+	for i := range spans {
+		if sp := &spans[i]; sp.ok && sp.lo.slot == cut {
+			readHi, read = max(readHi, sp.hi.id), true
+		}
+	}
+	if !read || readHi != h.LastRecordID || hdr.NextRecordID != h.LastRecordID+1 {
+		return "", false
+	}
+	return fmt.Sprintf("no record its headers count is lost: the copy ends %d bytes into chunk %d, after its free space offset %d (the records checksum over the bytes before it matches), and its last record, %d, is read; its file header, closed cleanly, counts %d chunks, names chunk %d as the newest and record %d as the next to be written",
+		n, cut, h.FreeSpaceOffset, h.LastRecordID, hdr.ChunkCount, hdr.LastChunk, hdr.NextRecordID), true
 }

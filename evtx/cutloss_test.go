@@ -100,6 +100,11 @@ func TestCutLossTellsWhich(t *testing.T) {
 // the cut "old ones of a log that wrapped".
 func TestCutLossSweep(t *testing.T) {
 	const chunk = 65536
+	// nones counts the cuts CutLoss proved lost no record (None) under a
+	// header that does not lag; lying those under a header marked clean
+	// that lags the chunks, where None holds only of the records it
+	// counts.
+	var nones, lying int
 	for _, first := range []uint64{1, 501} {
 		for oldest := range 6 {
 			for _, under := range []int{0, 1, 2, 4, 5} {
@@ -132,10 +137,35 @@ func TestCutLossSweep(t *testing.T) {
 									lost = append(lost, id)
 								}
 							}
+							name := fmt.Sprintf("first %d, oldest at %d, %d uncounted, dirty %v, cut at %d", first, oldest, under, dirty, n)
+							if got.None {
+								// No record lost that the file header,
+								// closed cleanly, counts: all of them
+								// when it does not lag (under 0); one
+								// marked clean that lags the chunks
+								// lies, and the records after its count
+								// are lost unseen.
+								hdr := rd.Header()
+								for id := first; id < hdr.NextRecordID; id++ {
+									if !read[id] {
+										t.Errorf("%s: %+v, but record %d, below the header's next record %d, is lost", name, got, id, hdr.NextRecordID)
+										break
+									}
+								}
+								if under == 0 {
+									nones++
+									if len(lost) > 0 {
+										t.Errorf("%s: %+v, but %d records are lost", name, got, len(lost))
+									}
+								}
+								if !dirty && under > 0 {
+									lying++
+								}
+								continue
+							}
 							if len(lost) == 0 || !got.Known {
 								continue
 							}
-							name := fmt.Sprintf("first %d, oldest at %d, %d uncounted, dirty %v, cut at %d", first, oldest, under, dirty, n)
 							newest := !read[first+59]
 							if got.Newest != newest {
 								t.Errorf("%s: %+v, but the newest record lost: %v", name, got, newest)
@@ -155,4 +185,10 @@ func TestCutLossSweep(t *testing.T) {
 			}
 		}
 	}
+	// Not wrapped (oldest at 0), the header clean: cut 4000 and 30000
+	// bytes into slot 5, after its 10 records, for first 1 and 501.
+	if nones != 4 {
+		t.Errorf("%d cuts proved to lose no record, want 4", nones)
+	}
+	t.Logf("%d cuts under a clean header lagging the chunks said to lose no record it counts", lying)
 }
