@@ -1,9 +1,11 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,14 @@ func TestCutCopyIsNotChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rd, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := rd.Header(); h.Dirty() || h.ChunkCount != 1 {
+		t.Fatalf("tls-36871-10013's header: %+v, want clean, counting 1 chunk", h)
+	}
+	free := 4096 + int(binary.LittleEndian.Uint32(b[4096+48:]))
 	e := builtinEngine(t, Options{})
 	for _, c := range []struct {
 		name string
@@ -39,6 +49,13 @@ func TestCutCopyIsNotChecked(t *testing.T) {
 	}{
 		{"inside a chunk", b[:30000], "is cut short: it ends after 30000 bytes, where its file header counts 1 chunk (69632 bytes)"},
 		{"at a chunk boundary", w[:4096+4*65536], "is cut short: it ends after 266240 bytes, where its file header counts 5 chunks (331776 bytes)"},
+		// In the free space of its only chunk, after its last record:
+		// every record its headers count is in the copy (CutLoss.None),
+		// and the log covers the window as whole (it was not checked,
+		// "the records after the cut are lost ... the newest"). One
+		// byte short of the free space offset, its last record is lost.
+		{"in the free space of its last chunk", b[:free+100], ""},
+		{"one byte before its last record ends", b[:free-1], "is cut short: it ends after " + strconv.Itoa(free-1) + " bytes, where its file header counts 1 chunk (69632 bytes); the records after the cut are lost, and they are the newest"},
 		{"whole", b, ""},
 	} {
 		dir := t.TempDir()

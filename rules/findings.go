@@ -659,7 +659,8 @@ func cutShort(st evtx.Stats) bool {
 // log had not wrapped or its newest chunk lay after the cut, old ones
 // when it had wrapped and its newest chunk is in the copy
 // (evtx.Reader.CutLoss). The text says which when that can be told,
-// and that it cannot otherwise.
+// and that it cannot otherwise. A log whose cut is proven to have lost
+// no record (CutLoss.None) is not named.
 func cutText(readable []*Input) string {
 	for _, in := range readable {
 		st := in.Stats
@@ -672,6 +673,13 @@ func cutText(readable []*Input) string {
 			where = fmt.Sprintf("inside a chunk (a log is a %d-byte file header and whole %d-byte chunks)", fileHeaderBlock, chunkBytes)
 		}
 		cl := in.cutLoss
+		if in.cutRead && cl.Known && cl.None {
+			// Cut in the free space of its last chunk, every record its
+			// headers count read (evtx.Reader.CutLoss): the cut lost no
+			// record, and the window's end is in this copy as in a whole
+			// one.
+			continue
+		}
 		which := "the records after the cut are lost: whether they are the newest or old ones of a log that wrapped cannot be told from this copy"
 		if cl.Why != "" {
 			which += " (" + cl.Why + ")"
