@@ -1,7 +1,9 @@
 package evtx_test
 
 import (
+	"bytes"
 	"encoding/binary"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,25 @@ func TestCutLossNone(t *testing.T) {
 		{"dirty header, cut in the free space of the last chunk", dirty, freeAt(dirty, 2) + 100, true, true, false, ""},
 	} {
 		got := cutLossOf(t, c.log, c.n)
+		// The records lost (LostRecords, dump's "lost:" lines and the
+		// rules' window coverage): none where the cut lost none, the
+		// newest where it lost them and the header counts them.
+		rd, err := evtx.NewReader(bytes.NewReader(c.log[:c.n]), int64(c.n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := rd.Next(); err == io.EOF {
+				break
+			}
+		}
+		lost := rd.LostRecords()
+		if c.none && len(lost) != 0 {
+			t.Errorf("%s (cut at %d): lost records %+v, want none", c.name, c.n, lost)
+		}
+		if c.newest && c.name != "dirty header, cut in the free space of the last chunk" && (len(lost) == 0 || !lost[len(lost)-1].Newest) {
+			t.Errorf("%s (cut at %d): lost records %+v, want the newest", c.name, c.n, lost)
+		}
 		if got.Known != c.known || got.Newest != c.newest || got.None != c.none || !strings.Contains(got.Why, c.why) {
 			t.Errorf("%s (cut at %d): %+v, want known %v, newest %v, none %v, why with %q", c.name, c.n, got, c.known, c.newest, c.none, c.why)
 		}
