@@ -1196,6 +1196,8 @@ func (p *pipeline) close() {
 }
 
 // File is a Reader of a file it opened (Open, OpenOptions, Log.Open).
+// Close of the zero File returns nil; its other methods, those of its nil
+// *Reader, panic.
 type File struct {
 	*Reader
 	f      *os.File // nil for an archive member read into memory
