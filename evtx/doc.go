@@ -225,4 +225,10 @@
 // The reader has been fuzzed (FuzzReader, FuzzDecodeRecord; crashers are
 // kept under testdata/fuzz), and the input that makes the Velocidex/evtx
 // parser die of an out-of-memory error is a regression test.
+//
+// Nil arguments: NewReader of a nil io.ReaderAt is an error
+// (ErrNilReaderAt); the zero Reader and the zero File are described on
+// their types (Next returns ErrNoReader; Close returns nil); the methods
+// of a nil *Event, *Log, *Reader or *FormatError panic, and
+// WrittenBefore panics on a nil event.
 package evtx

@@ -51,6 +51,13 @@ var (
 	// the end of the log (io.EOF) and not damage (which never stops
 	// Next).
 	ErrClosed = errors.New("evtx: reader closed")
+	// ErrNoReader is what Next returns on a Reader that NewReader,
+	// NewReaderOptions or Open did not make (the zero Reader, or the
+	// zero File): it holds no log to read.
+	ErrNoReader = errors.New("evtx: Reader not made by NewReader or Open")
+	// ErrNilReaderAt is what NewReader and NewReaderOptions return (errors.Is)
+	// for a nil io.ReaderAt.
+	ErrNilReaderAt = errors.New("evtx: nil io.ReaderAt")
 	// ErrNoLogs is what Find's error is (errors.Is) for a place that holds
 	// no log: a directory without *.evtx files, nor a Windows logs
 	// directory below it, or a .zip archive without .evtx members. The

@@ -59,6 +59,9 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 		}
 		return first, last
 	}
+	if rd.src == nil {
+		return nil, nil // the zero Reader
+	}
 	s := rd.src
 	m := s.memo
 	for m != nil {
@@ -140,6 +143,7 @@ func (l *Log) Prime(workers int) {
 // EventRecordID 5001..5100 numbers them 1..100, and by record number the
 // shadow copy's EventRecordID 5050 was the last written and the export's
 // 5001 the first. Within one copy the record number decides (WrittenEnds).
+// It panics if a or b is nil.
 func WrittenBefore(a, b *Event) bool {
 	return numberedBefore(a.System.EventRecordID, a.RecordID, b.System.EventRecordID, b.RecordID)
 }

@@ -119,6 +119,9 @@ func (rd *Reader) LostRecords() []LostSpan {
 	if rd.merged != nil {
 		return rd.merged.lost()
 	}
+	if rd.src == nil {
+		return nil // the zero Reader
+	}
 	s := rd.src
 	return s.countSlack(s.lostRuns(rd.lostSpans(), true))
 }

@@ -32,6 +32,9 @@ func (rd *Reader) NewestTime() time.Time {
 	if rd.merged != nil {
 		return rd.merged.newestTime()
 	}
+	if rd.src == nil {
+		return time.Time{} // the zero Reader
+	}
 	s := rd.src
 	// walk returns the newest header time of the current records of c
 	// (not those of its slack, as Next does), from offset from; base is

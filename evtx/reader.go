@@ -121,6 +121,11 @@ const DefaultMaxErrors = 10000
 // io.EOF, when Close is called, or when the Reader becomes unreachable
 // (garbage collected). Call Close when you stop before io.EOF to release
 // them at once. A Reader is not safe for concurrent use.
+//
+// Make a Reader with NewReader or NewReaderOptions. The zero Reader holds
+// no log: its Next returns ErrNoReader, Close returns nil, and the other
+// methods report nothing (nil, zero counts, the zero time). Methods on a
+// nil *Reader panic.
 type Reader struct {
 	src   *source
 	hdr   FileHeader
@@ -294,7 +299,16 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 // chunk signature is present. Problems in the file header that do not
 // stop reading (checksum, version, counts) are returned by Errors, not
 // here.
+//
+// A nil r is refused with an error wrapping ErrNilReaderAt that names
+// o.Name.
 func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
+	if r == nil {
+		if o.Name == "" {
+			return nil, ErrNilReaderAt
+		}
+		return nil, fmt.Errorf("%s: %w", o.Name, ErrNilReaderAt)
+	}
 	if size < 0 {
 		size = 0
 	}
@@ -758,6 +772,9 @@ func (rd *Reader) Next() (*Event, error) {
 	if rd.merged != nil {
 		return rd.merged.next()
 	}
+	if rd.src == nil {
+		return nil, ErrNoReader // the zero Reader
+	}
 	for {
 		if rd.cur != nil && rd.pos < len(rd.cur.events) {
 			i := rd.pos
@@ -1179,6 +1196,8 @@ func (p *pipeline) close() {
 }
 
 // File is a Reader of a file it opened (Open, OpenOptions, Log.Open).
+// Close of the zero File returns nil; its other methods, those of its nil
+// *Reader, panic.
 type File struct {
 	*Reader
 	f      *os.File // nil for an archive member read into memory
@@ -1260,8 +1279,17 @@ func openFile(name string, o Options, l *Log) (*File, error) {
 // (a Reader made by NewReader, whose io.ReaderAt Close leaves open, still
 // answers them). A second Close returns the error of closing a closed
 // file (wrapping os.ErrClosed), as *os.File's does.
+//
+// Make a File with Open, OpenOptions or Log.Open. Close of the zero File
+// returns nil, and of a nil *File os.ErrInvalid, as *os.File's; the zero
+// File's other methods panic (they are its nil *Reader's).
 func (f *File) Close() error {
-	f.Reader.Close()
+	if f == nil {
+		return os.ErrInvalid
+	}
+	if f.Reader != nil {
+		f.Reader.Close()
+	}
 	var err error
 	if f.f != nil {
 		err = f.f.Close()

@@ -98,8 +98,13 @@ type Parted struct {
 
 // Describe says, for a grouping line or a note on stderr, that the log at
 // path and p.Other (whose describes it, "" for nothing) are not copies of
-// one log, where they part, and why.
+// one log, where they part, and why. A Parted without Other (the zero
+// value; Group always sets it) says "another log".
 func (p Parted) Describe(path, whose string) string {
+	other := "another log"
+	if p.Other != nil && len(p.Other.Copies) > 0 {
+		other = p.Other.Copies[0].Path
+	}
 	shared := "they hold no record alike at one EventRecordID, yet both are copies of the same logs"
 	if p.At > 0 {
 		at := ""
@@ -112,7 +117,7 @@ func (p Parted) Describe(path, whose string) string {
 		whose = " (" + whose + ")"
 	}
 	return fmt.Sprintf("%s and %s%s are not copies of one log: %s, and past it %s at the same EventRecordIDs %s, each in a chunk whose checksums verify (not damage): a VM cloned from the other's disk, or given a copy of it, at that record (a clone starts with the computer name of the disk it was made from); read apart",
-		path, p.Other.Copies[0].Path, whose, shared, plural.N(p.Differ, "record"), plural.Word(p.Differ, "differs", "differ"))
+		path, other, whose, shared, plural.N(p.Differ, "record"), plural.Word(p.Differ, "differs", "differ"))
 }
 
 // Parted lists the logs of its copy set from which l parted (clones).

@@ -40,4 +40,8 @@
 // read through evtx's bounded reader, the walk is bounded in depth
 // (MaxDepth) and breadth (MaxUnits), and symbolic links to directories are
 // not followed.
+//
+// Nil arguments: Analyze panics on a nil engine or machine, before it
+// starts any goroutine (documented there); HoldsChannel is false for a nil
+// log; the methods of Machine, Log and OtherLog panic on a nil pointer.
 package fleet

@@ -759,7 +759,7 @@ func logChannel(l *evtx.Log, need func(string) bool) (ch string, misnamed bool) 
 // no rule reads when a record of it is of one a rule reads (a custom view
 // with Application records at both ends), so grouping gives it to the
 // machine its records name rather than to every machine beside it. Only
-// misnamed logs are looked through.
+// misnamed logs are looked through. It is false when l or need is nil.
 func HoldsChannel(l *evtx.Log, need func(string) bool, accepts func(string, uint16) bool, workers int) bool {
 	return len(rules.HeldChannels(l, need, accepts, evtx.Options{Workers: workers}, false, 1)) > 0
 }

@@ -64,7 +64,8 @@ type Copy struct {
 	SameFile bool `json:"same_file,omitempty"`
 }
 
-// NewMachine converts a machine found by package fleet.
+// NewMachine converts a machine found by package fleet. It panics if m
+// is nil.
 func NewMachine(m *fleet.Machine) *Machine {
 	rm := &Machine{Name: m.Label(), Computers: m.Computers, Forwarded: m.Forwarded, Grouping: m.Grouping, Logs: []MachineLog{}}
 	if rm.Grouping == nil {
@@ -158,6 +159,9 @@ func newFleetEntry(r *Report, e string) FleetEntry {
 // as one report per line. It holds every report; FleetWriter writes the
 // same bytes holding only the summary rows.
 func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
+	if w == nil || fl == nil {
+		return fmt.Errorf("%w: WriteFleet(%s)", ErrNilArg, nilNames(w == nil, "io.Writer", fl == nil, "*Fleet"))
+	}
 	switch f {
 	case FormatJSON:
 		b, err := encodeIndented(fl, "", "  ")
@@ -301,7 +305,7 @@ func sameNameSuffix(machines []FleetEntry, i int) string {
 // report's, and ignores fields it does not know. It rejects a document
 // without "machines" (the report of one machine: read it with ReadJSON)
 // and anything but white space after the document. Errors start with
-// "report: ".
+// "report: "; a nil rd is one (ErrNilArg).
 func ReadFleetJSON(rd io.Reader) (*Fleet, error) {
 	raw, err := readDocument(rd, true)
 	if err != nil {
@@ -327,6 +331,9 @@ func ReadFleetJSON(rd io.Reader) (*Fleet, error) {
 
 // WriteJSONLine writes r as one line of compact JSON (JSON Lines).
 func WriteJSONLine(w io.Writer, r *Report) error {
+	if err := nilArgs(w, r); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -19,8 +19,9 @@ import (
 // ran without pause (54 s, against 8.7 s for the same machines in JSON
 // Lines). In JSON Lines each report is written when it is added.
 //
-// The zero value is not usable: NewFleetWriter makes one. A FleetWriter
-// is not safe for concurrent use.
+// The zero value is not usable: NewFleetWriter makes one; Add and Close
+// of the zero FleetWriter (or of a nil *FleetWriter) return an error
+// wrapping ErrNilArg. A FleetWriter is not safe for concurrent use.
 type FleetWriter struct {
 	w        io.Writer
 	f        Format
@@ -36,8 +37,11 @@ type FleetWriter struct {
 // NewFleetWriter returns a FleetWriter that writes the document in format
 // f to w, its renderings kept in a temporary file of dir (os.TempDir when
 // ""), which Close removes. The error is that of creating the file, or an
-// unknown format.
+// unknown format, or ErrNilArg for a nil w.
 func NewFleetWriter(w io.Writer, f Format, dir string) (*FleetWriter, error) {
+	if w == nil {
+		return nil, fmt.Errorf("%w: NewFleetWriter(io.Writer)", ErrNilArg)
+	}
 	fw := &FleetWriter{w: w, f: f}
 	switch f {
 	case FormatJSONL:
@@ -58,8 +62,14 @@ func NewFleetWriter(w io.Writer, f Format, dir string) (*FleetWriter, error) {
 // ("" when none), as NewFleet takes them: r.Machine names the machine. It
 // returns the first error met writing (every later call returns it too).
 func (fw *FleetWriter) Add(r *Report, e string) error {
+	if fw == nil || fw.w == nil {
+		return errNoFleetWriter
+	}
 	if fw.err != nil {
 		return fw.err
+	}
+	if r == nil {
+		return fmt.Errorf("%w: FleetWriter.Add(*Report)", ErrNilArg)
 	}
 	if fw.f == FormatJSONL {
 		fw.err = WriteJSONLine(fw.w, r)
@@ -90,6 +100,9 @@ func (fw *FleetWriter) Add(r *Report, e string) error {
 // (Fleet.NotRead) with it, and removes the temporary file. It returns the
 // first error met.
 func (fw *FleetWriter) Close(notRead []string) error {
+	if fw == nil || fw.w == nil {
+		return errNoFleetWriter
+	}
 	if fw.spill != nil {
 		defer func() {
 			fw.spill.Close()

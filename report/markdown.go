@@ -223,6 +223,9 @@ func fenceFor(s string) string {
 
 // WriteMarkdown renders r as Markdown for a support ticket.
 func WriteMarkdown(w io.Writer, r *Report) error {
+	if err := nilArgs(w, r); err != nil {
+		return err
+	}
 	p := &printer{w: w}
 	p.line("# evtxrdp: RDP failure diagnosis")
 	p.line("")

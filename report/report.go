@@ -917,6 +917,9 @@ func problems(in Input) []string {
 // controls and bidirectional overrides, evtx.IsUnsafeRune) as \u escapes:
 // the JSON means exactly the same.
 func WriteJSON(w io.Writer, r *Report) error {
+	if err := nilArgs(w, r); err != nil {
+		return err
+	}
 	b, err := encodeIndented(r, "", "  ")
 	if err != nil {
 		return err
@@ -964,7 +967,8 @@ func EscapeJSONUnsafe(b []byte) []byte {
 // here. It also rejects a fleet document (analyze --format json of several
 // machines: read it with ReadFleetJSON) and anything but white space after
 // the report (JSON Lines, --format jsonl, hold one report per line: give
-// ReadJSON each line). Errors start with "report: ".
+// ReadJSON each line). Errors start with "report: "; a nil rd is one
+// (ErrNilArg).
 func ReadJSON(rd io.Reader) (*Report, error) {
 	raw, err := readDocument(rd, false)
 	if err != nil {
@@ -987,6 +991,9 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 // know, so without this check either reader would take the other's
 // document for an empty one without a word.
 func readDocument(rd io.Reader, fleet bool) (json.RawMessage, error) {
+	if rd == nil {
+		return nil, fmt.Errorf("%w: io.Reader", ErrNilArg)
+	}
 	dec := json.NewDecoder(rd)
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {

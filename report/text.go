@@ -47,6 +47,9 @@ func ParseFormat(s string) (Format, error) {
 // WriteJSONLine). The error is a failed write's, or, for a format that is
 // none of those (ParseFormat checks a name), one naming it, before
 // anything is written.
+//
+// A nil w or r is an error (ErrNilArg), for every Write function of this
+// package, before anything is written.
 func Write(w io.Writer, r *Report, f Format) error {
 	switch f {
 	case FormatText:
@@ -228,6 +231,9 @@ func dataText(e Event) string {
 // inputs, then each finding with its evidence, cause and numbered
 // resolution steps whose commands can be copied as they are.
 func WriteText(w io.Writer, r *Report) error {
+	if err := nilArgs(w, r); err != nil {
+		return err
+	}
 	p := &printer{w: w, esc: true}
 	p.line("evtxrdp: RDP failure diagnosis")
 	if r.Machine == nil && len(r.Computers) > 0 {

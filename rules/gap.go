@@ -93,8 +93,12 @@ func (g *TimeGap) String() string {
 // then twice as long, and so on until a record is found or the log's
 // oldest time is passed; likewise after since; only the records at the two
 // times found are decoded. Both ways give the same result
-// (TestTimeGapShortcutEqualsPlain).
+// (TestTimeGapShortcutEqualsPlain). A nil l is an error wrapping
+// ErrNilLog.
 func FindTimeGap(l *evtx.Log, since time.Time, o evtx.Options, plain bool) (*TimeGap, error) {
+	if l == nil {
+		return nil, ErrNilLog
+	}
 	if plain || merged(l) {
 		return findTimeGap(l, since, time.Time{}, time.Time{}, o, true)
 	}

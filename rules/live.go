@@ -157,7 +157,8 @@ func (q *Query) liveAttribution() []string {
 // WevtutilCommand returns the command that runs q on the live machine, newest
 // match first (/rd:true, which the article omits). Evidence queries carry
 // the rule's window; corroboration queries look at the whole log. Both
-// carry the conditions LiveXPath writes.
+// carry the conditions LiveXPath writes. q is one of r's queries; LiveXPath,
+// LiveUnchecked and WevtutilCommand panic if it is nil.
 func (r *Rule) WevtutilCommand(q *Query) string {
 	x, _ := r.live(q, q.Role != RoleCorroboration)
 	return wevtutilLine(q.Channel, x)

@@ -372,7 +372,7 @@ const (
 // name (unnamed classic items as "Data[1]", "Data[2]", ...) and UserData
 // leaves by element name, in document order, then the <Binary> data when
 // it reads as ASCII UTF-16 text (Service Control Manager's key name), at
-// most 12, long values cut.
+// most 12, long values cut. It panics if ev is nil.
 func KeyData(ev *evtx.Event) []DataField {
 	var out []DataField
 	add := func(name string, v evtx.Value) {

@@ -166,8 +166,15 @@ func unreadableUnnamed(l *evtx.Log, err error) error {
 // needed says the archive's own name is a channel read). l is misnamed
 // when the two differ (strings.EqualFold). The engine's plan and the
 // grouping (fleet.Group) both take a log's channel from it, so that a log
-// goes to the machine whose channel the engine reads it as.
+// goes to the machine whose channel the engine reads it as. A nil l is an
+// error wrapping ErrNilLog; a nil needed says no name is needed.
 func LogChannel(l *evtx.Log, needed func(string) bool) (ch, fileCh string, err error) {
+	if l == nil {
+		return "", "", ErrNilLog
+	}
+	if needed == nil {
+		needed = func(string) bool { return false }
+	}
 	fileCh = l.Channel
 	if a, ok := evtx.ArchivedChannel(fileCh); ok && !needed(fileCh) {
 		fileCh = a
@@ -250,8 +257,12 @@ var heldReads atomic.Int64
 // provider name and event id accepts takes (every record when accepts is
 // nil). Records accepts refuses are not decoded unless plain. It returns
 // nil when l cannot be opened, and what it met before a read problem (the
-// analysis reports those). o's window and Filter are replaced.
+// analysis reports those), and when l is nil. o's window and Filter are
+// replaced. A nil need reads no channel.
 func HeldChannels(l *evtx.Log, need func(string) bool, accepts func(string, uint16) bool, o evtx.Options, plain bool, max int) []string {
+	if l == nil || need == nil {
+		return nil
+	}
 	o.Since, o.Until, o.Filter = time.Time{}, time.Time{}, nil
 	if accepts != nil && !plain {
 		o.Filter = func(s evtx.Summary) bool { return accepts(s.Provider, s.EventID) }

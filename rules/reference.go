@@ -49,14 +49,15 @@ type RecordRef struct {
 }
 
 // NewRecordRef names ev's record, without the file that holds it: for a
-// record of a log that may be copies read as one, LogRecordRef.
+// record of a log that may be copies read as one, LogRecordRef. It panics
+// if ev is nil.
 func NewRecordRef(ev *evtx.Event) *RecordRef {
 	return &RecordRef{EventRecordID: ev.System.EventRecordID, RecordNumber: ev.RecordID, Time: writtenTime(ev)}
 }
 
 // LogRecordRef names ev's record, a record read from l: as NewRecordRef,
 // and, when l is copies read as one (evtx.Merge), with the copy that
-// holds it (File, from ev.Source).
+// holds it (File, from ev.Source). It panics if ev is nil.
 func LogRecordRef(l *evtx.Log, ev *evtx.Event) *RecordRef {
 	r := NewRecordRef(ev)
 	r.File = copyOf(l, ev)
@@ -397,7 +398,13 @@ func WrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last *evtx.Eve
 // the log gives a time (writtenTime(last) is zero then). It is the one
 // definition of a log's end in time that analyze, query and dump take
 // "now" from.
+//
+// A nil l is an error wrapping ErrNilLog (also of WrittenEnds and
+// LastWritten).
 func TimedWrittenEnds(l *evtx.Log, o evtx.Options, plain bool) (first, last, untimed *evtx.Event, err error) {
+	if l == nil {
+		return nil, nil, nil, ErrNilLog
+	}
 	first, last, err = writtenEnds(l, o, plain, nil)
 	if err != nil || last == nil || !renumbered(last) && (first == nil || !writtenTime(first).IsZero() && !writtenTime(last).IsZero()) {
 		return first, last, nil, err
@@ -679,7 +686,7 @@ func exportWrittenEnds(l *evtx.Log, o evtx.Options, byNumberFirst, byNumberLast 
 // or, when last is untimed (no record gives a time), that l gives no
 // reference time. A record header time untimed has is named as what it
 // is, the time the record was written, and not used: no query's
-// TimeCreated condition sees it.
+// TimeCreated condition sees it. It panics if l or untimed is nil.
 func UntimedText(l *evtx.Log, untimed, last *evtx.Event) string {
 	why := "no TimeCreated, or one of FILETIME 0, and a record header time of 0"
 	// evtx.Implausible, not known: a time before 1601 (a SYSTEMTIME's)
@@ -757,8 +764,16 @@ func writtenEnds(l *evtx.Log, o evtx.Options, plain bool, keep func(*evtx.Event)
 // FindClockJump returns the records of l whose TimeCreated lies more than
 // ClockSlack after that of last (l's last-written record), or nil when
 // there are none. Only the records the reader's window on [last's time +
-// ClockSlack, ∞) keeps are decoded, unless plain (every record).
+// ClockSlack, ∞) keeps are decoded, unless plain (every record). A nil
+// last (LastWritten of a log without records) has none; a nil l is an
+// error wrapping ErrNilLog.
 func FindClockJump(l *evtx.Log, last *evtx.Event, o evtx.Options, plain bool) (*ClockJump, error) {
+	if l == nil {
+		return nil, ErrNilLog
+	}
+	if last == nil {
+		return nil, nil
+	}
 	lt := writtenTime(last)
 	if lt.IsZero() {
 		return nil, nil
@@ -939,8 +954,16 @@ func clockJumps(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool
 // than ClockSlack before that of first (l's first-written record), or nil
 // when there are none; last is l's last-written record (named in the
 // result). Only the records the reader's window on (-∞, first's time -
-// ClockSlack] keeps are decoded, unless plain (every record).
+// ClockSlack] keeps are decoded, unless plain (every record). A nil first
+// or last (WrittenEnds of a log without records) has none; a nil l is an
+// error wrapping ErrNilLog.
 func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, plain bool) (*ClockJump, error) {
+	if l == nil {
+		return nil, ErrNilLog
+	}
+	if first == nil || last == nil {
+		return nil, nil
+	}
 	ft := writtenTime(first)
 	if ft.IsZero() {
 		return nil, nil

@@ -38,6 +38,9 @@ func (e *RuleError) Error() string {
 	if e.Field != "" {
 		s += e.Field + ": "
 	}
+	if e.Err == nil {
+		return strings.TrimSuffix(s, ": ")
+	}
 	return s + e.Err.Error()
 }
 

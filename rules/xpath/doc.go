@@ -313,5 +313,8 @@
 // bytes or nested deeper than MaxDepth are rejected. Match never panics on
 // any event tree and its work is bounded by the query size times the event
 // size (times the number of Data elements for node-set to node-set
-// comparisons).
+// comparisons); a nil event matches nothing (Match, MatchKeys,
+// QueryList.Match). MustCompile panics on a query that does not compile,
+// and the methods of a nil *Query (but Match), *QueryList or *KeySet
+// panic: Compile, ParseQueryList and NewKeySet make them.
 package xpath

@@ -276,9 +276,13 @@ func onlyChild(ctx *evtx.Element, name string) (c *evtx.Element, ok bool) {
 // so such a query matches exactly when its keys accept the pair and the
 // event's root passes its name test (TestMatchKeysEqualsMatch). A strict
 // query (compared as plain XPath 1.0, for the tests) is never decided.
+// A nil ev matches nothing, as in Match.
 func (q *Query) MatchKeys(ev *evtx.Event, provider string, eventID uint16) (match, decided bool) {
 	if !q.byKeys || q.xnum != nil {
 		return false, false
+	}
+	if ev == nil {
+		return false, true
 	}
 	name := "Event" // the root of evtx.Event.Tree built from the fields
 	if ev.Root != nil {
