@@ -137,6 +137,11 @@ type otherSearch struct {
 	seen    int // directory entries looked at
 	stopped bool
 	done    map[string]bool // folders searched (a place below another)
+	// logs are the volume's Windows/System32/winevt/Logs folders
+	// (resolve, read on the first isLogsFolder: four directory reads
+	// that every folder searched made again).
+	logs     []string
+	logsRead bool
 }
 
 // file notes the regular file p (entry e) when it is a log by its name.
@@ -186,7 +191,10 @@ func (s *otherSearch) dir(d string, depth int) {
 // isLogsFolder reports whether d is the volume's
 // Windows/System32/winevt/Logs, whose .evtx files Find reads.
 func (s *otherSearch) isLogsFolder(d string) bool {
-	for _, l := range resolve(s.root, []string{"Windows", "System32", "winevt", "Logs"}) {
+	if !s.logsRead {
+		s.logs, s.logsRead = resolve(s.root, []string{"Windows", "System32", "winevt", "Logs"}), true
+	}
+	for _, l := range s.logs {
 		if l == d {
 			return true
 		}
