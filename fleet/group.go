@@ -202,6 +202,13 @@ type Log struct {
 	// share a history and then hold different records under the same
 	// EventRecordIDs (clonesApart); each is another machine's.
 	clones []Parted
+	// set are its copies' entries (indexes into Group's entries), for
+	// clonesOverAll.
+	set []int
+	// overlap are the logs of its channel and computer name whose
+	// records, all of them read, cover the same time as its own, while
+	// none of theirs is one of its own (clonesOverAll): another writer's.
+	overlap []*Log
 	// unreadable is set when a copy could not be read: opened for
 	// grouping and refused (its channel's rules read it), or no record
 	// told its channel (Read is false either way; the inputs say why).
@@ -433,6 +440,16 @@ func Group(units []*Unit, opts Options) []*Machine {
 			linked.union(hostKey(rn[0]), hostKey(rn[1]))
 		}
 	}
+	if opts.Period > 0 {
+		// Logs of one channel and name that share no record in their
+		// periods may yet be clones (clonesOverAll).
+		clonesOverAll(es, all, func(l *Log) string {
+			if len(l.hosts) == 0 || interleaved(l) {
+				return ""
+			}
+			return linked.find(l.hosts[0].key)
+		}, opts.Workers)
+	}
 
 	// Machines.
 	var ms []*Machine
@@ -573,6 +590,38 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 	}
 
+	roots, sets, byRecord := copySetsOf(es)
+	var all []*Log
+	for _, r := range roots {
+		// Logs that share a history and then part (clones) are read
+		// apart, each with the copies that agree with it.
+		split := clonesApart(es, sets[r])
+		logs := make([]*Log, len(split.groups))
+		for gi, g := range split.groups {
+			logs[gi] = newLog(es, g, commonPeriod(es, g, workers), byRecord)
+			all = append(all, logs[gi])
+		}
+		for _, k := range split.links {
+			a, b := logs[k.a], logs[k.b]
+			a.clones = append(a.clones, Parted{Other: b, At: k.at, AtTime: k.atTime, Differ: k.differ})
+			b.clones = append(b.clones, Parted{Other: a, At: k.at, AtTime: k.atTime, Differ: k.differ})
+		}
+	}
+	for _, e := range es {
+		if e.prof != nil {
+			e.prof.keys, e.prof.alt, e.prof.recs = nil, nil, nil // not needed any more; a fleet holds many
+		}
+	}
+	return all
+}
+
+// copySetsOf groups the entries es (profiled; those that are the same
+// file as another go with it) into sets of copies: entries whose records
+// share a recordKey, or an eventKey where each names hosts one after the
+// other (not interleaved). It returns each set's first entry (roots, in
+// order), the sets by root, and byRecord: by entry, the set it is in by
+// recordKeys alone.
+func copySetsOf(es []*entry) (roots []int, sets map[int][]int, byRecord []int) {
 	// Copies: logs that share a record.
 	parent := make([]int, len(es))
 	for i := range parent {
@@ -603,7 +652,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 	}
 	linkShared(lists, nil, func(a, b int) { union(owner[a], owner[b]) })
-	byRecord := make([]int, len(es))
+	byRecord = make([]int, len(es))
 	for i := range es {
 		byRecord[i] = find(i)
 	}
@@ -624,8 +673,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 	}
 	linkShared(lists, nil, func(a, b int) { union(owner[a], owner[b]) })
-	sets := map[int][]int{}
-	var roots []int
+	sets = map[int][]int{}
 	for i := range es {
 		r := find(i)
 		if _, ok := sets[r]; !ok {
@@ -633,28 +681,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		}
 		sets[r] = append(sets[r], i)
 	}
-	var all []*Log
-	for _, r := range roots {
-		// Logs that share a history and then part (clones) are read
-		// apart, each with the copies that agree with it.
-		split := clonesApart(es, sets[r])
-		logs := make([]*Log, len(split.groups))
-		for gi, g := range split.groups {
-			logs[gi] = newLog(es, g, commonPeriod(es, g, workers), byRecord)
-			all = append(all, logs[gi])
-		}
-		for _, k := range split.links {
-			a, b := logs[k.a], logs[k.b]
-			a.clones = append(a.clones, Parted{Other: b, At: k.at, AtTime: k.atTime, Differ: k.differ})
-			b.clones = append(b.clones, Parted{Other: a, At: k.at, AtTime: k.atTime, Differ: k.differ})
-		}
-	}
-	for _, e := range es {
-		if e.prof != nil {
-			e.prof.keys, e.prof.alt, e.prof.recs = nil, nil, nil // not needed any more; a fleet holds many
-		}
-	}
-	return all
+	return roots, sets, byRecord
 }
 
 // linkShared calls link(a, b) for lists a and b (indexes) that share a
@@ -837,7 +864,7 @@ func commonPeriod(es []*entry, set []int, workers int) map[int]*profile {
 // shared record headers (recordKey) alone: copies in different ones
 // number the log's records differently (Log.renumbered).
 func newLog(es []*entry, set []int, counting map[int]*profile, byRecord []int) *Log {
-	l := &Log{order: set[0], unit: es[set[0]].unit, Channel: es[set[0]].channel}
+	l := &Log{order: set[0], unit: es[set[0]].unit, Channel: es[set[0]].channel, set: set}
 	for _, i := range set {
 		if !slices.Contains(l.units, es[i].unit) {
 			l.units = append(l.units, es[i].unit)
@@ -1105,6 +1132,9 @@ func conflicts(m *Machine, l *Log) bool {
 	for _, o := range m.Logs {
 		if l.partedFrom(o) {
 			return true // clones: one history, then two writers
+		}
+		if slices.Contains(l.overlap, o) {
+			return true // two writers at one time, over all records
 		}
 		if !strings.EqualFold(o.Channel, l.Channel) || len(o.hosts) == 0 {
 			continue
