@@ -66,7 +66,11 @@ type Options struct {
 	// a copy (Machine.UnmergedCopy); an older copy in another unit
 	// naming only a former name is not found. Merging it would read the
 	// other log beyond the period, which Period is there to avoid; 0
-	// finds and merges every copy.
+	// finds and merges every copy. Logs of one channel and one computer
+	// name (or names a rename links) read as separate logs are compared
+	// over all their records all the same (clonesOverAll), so that the
+	// machines they make are those Period 0 makes: clones whose shared
+	// records lie before a period are two machines.
 	Period time.Duration
 }
 
