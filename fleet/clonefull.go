@@ -1,8 +1,10 @@
 package fleet
 
 import (
+	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -63,8 +65,13 @@ func clonesOverAll(es []*entry, all []*Log, comp func(*Log) string, workers int)
 }
 
 // partOverAll reads every record summary of each copy of logs (of one
-// channel) and links the logs whose copies part (clonesOverAll).
+// channel) and links the logs whose copies part (clonesOverAll), unless
+// two logs are one the other's older copy (containedPair).
 func partOverAll(es []*entry, logs []*Log, workers int) {
+	if !containedOff && len(logs) == 2 && containedPair(es, logs, workers) {
+		return
+	}
+	wholeReads.Add(1)
 	var sub []*entry
 	var owner []*Log
 	for _, l := range logs {
@@ -148,3 +155,78 @@ func partOverAll(es []*entry, logs []*Log, workers int) {
 		}
 	}
 }
+
+// containedPair reports whether, of two logs of one channel and name
+// (each one copy read), every record of the smaller file is a record the
+// other holds at its EventRecordID (the same recordKey): an older copy of
+// the other, as a shadow copy beside the live log is. partOverAll would
+// then find nothing, so it need not read the larger log whole:
+//
+//   - the two share a recordKey, so they are one set of copies (copySetsOf
+//     joins them by recordKeys, whatever their hosts), and logs of one set
+//     are not two writers at one time;
+//   - they hold no divergence (clonesApart: one group, no link): at a
+//     place where both hold one record (slots not mixed), the smaller's
+//     record has the key of a record the larger holds there, and that is
+//     the same record as the slot's (its recordKey, or its eventKey, which
+//     equal recordKeys share, equals the slot's: placeSlot), so sameAt
+//     holds; that is so whichever of the two clonesApart takes first.
+//
+// The smaller file is read whole; the larger only within the TimeCreated
+// of the smaller's records (evtx.Options.Since and Until, inclusive, and
+// the records without a TimeCreated, which every window yields), since a
+// record of the same recordKey has the same TimeCreated. When the smaller
+// holds a record without a usable TimeCreated (placed nowhere: FILETIME 0,
+// the year 30828), or either read ends in an error, it reports false and
+// partOverAll compares all records. TestContainedPairEqualsWholeRead holds
+// it to the whole read.
+func containedPair(es []*entry, logs []*Log, workers int) bool {
+	one := func(l *Log) *entry {
+		var got *entry
+		for _, i := range l.set {
+			if e := es[i]; e.sameFile < 0 && e.prof != nil {
+				if got != nil {
+					return nil
+				}
+				got = e
+			}
+		}
+		return got
+	}
+	big, small := one(logs[0]), one(logs[1])
+	if big == nil || small == nil {
+		return false
+	}
+	if small.log.Size > big.log.Size {
+		big, small = small, big
+	}
+	ps := readProfileAlt(small.log, small.channel, workers, 0, true, false)
+	if ps.err != nil || ps.untimed > 0 || len(ps.recs) == 0 || ps.first.IsZero() {
+		return false
+	}
+	pr := newProfiler(big.channel)
+	_, err := summariesIn(big.log, evtx.Options{Workers: workers, Since: ps.first, Until: ps.last}, pr.note)
+	if err != nil {
+		return false
+	}
+	have := pr.profile().recs
+	held := func(r recHeader) [2]uint64 { return [2]uint64{r.erid, r.key} }
+	keys := make([][2]uint64, len(have))
+	for i, r := range have {
+		keys[i] = held(r)
+	}
+	slices.SortFunc(keys, func(a, b [2]uint64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	for _, r := range ps.recs {
+		if _, ok := slices.BinarySearchFunc(keys, held(r), func(a, b [2]uint64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// containedOff makes partOverAll read every log whole (tests compare both
+// ways); wholeReads counts the times it did.
+var (
+	containedOff bool
+	wholeReads   atomic.Int64
+)

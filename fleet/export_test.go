@@ -8,3 +8,9 @@ func MaxWaiting(workers int) int { return maxAhead(workers) }
 // log, also of a log no other log of its channel is read beside (tests
 // compare both ways).
 func SetLoneAltOn(on bool) { loneAltOn = on }
+
+// SetContainedOff makes Group compare every record of two logs of one
+// channel and name read apart, also when one holds only records of the
+// other (containedPair), and returns how many times it compared every
+// record of such logs so far.
+func SetContainedOff(off bool) int64 { containedOff = off; return wholeReads.Load() }

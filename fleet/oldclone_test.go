@@ -312,3 +312,75 @@ func TestPeriodDecidesAsEveryRecord(t *testing.T) {
 		groupBoth(t, eng, true, dir)
 	})
 }
+
+// TestContainedPairEqualsWholeRead: of two logs of one channel and name
+// read apart, one of which holds only records of the other (an older
+// copy, its records before the other's grouping period), Group reads the
+// larger only within the smaller's time; it must group as reading both
+// whole does (the same machines, logs, copies, counts and grouping
+// lines), for older copies (whole, cut short, damaged, one record's
+// TimeCreated changed, without a usable TimeCreated) and every set of
+// oldClones, and it must read whole the pairs it cannot settle so.
+func TestContainedPairEqualsWholeRead(t *testing.T) {
+	eng := engine(t)
+	o := fleet.Options{Channels: eng.Channels(), Period: groupPeriod, Accepts: eng.Accepts()}
+	vm1 := cloneLog(1, 6000, 0)
+	sets := oldClones()
+	sets["older copy"] = map[string][]*evtx.Event{"live": vm1, "old": vm1[:300]}
+	sets["older copy found first"] = map[string][]*evtx.Event{"a": vm1[:300], "b": vm1}
+	changed := slices.Clone(vm1[:300])
+	ev := *changed[250]
+	ev.System.TimeCreated = ev.System.TimeCreated.Add(time.Second)
+	changed[250] = &ev
+	sets["older copy, a record changed"] = map[string][]*evtx.Event{"live": vm1, "old": changed}
+	untimed := slices.Clone(vm1[:300])
+	ev0 := *untimed[100]
+	ev0.System.TimeCreated = evtx.FiletimeToTime(0)
+	untimed[100] = &ev0
+	sets["older copy, a record of FILETIME 0"] = map[string][]*evtx.Event{"live": vm1, "old": untimed}
+	// Whether each set's pairs are settled without reading the larger
+	// log whole (true), or read whole (false).
+	settled := map[string]bool{"older copy": true, "older copy found first": true, "copied twice, the later wrapped": false,
+		"older copy, a record changed": false, "older copy, a record of FILETIME 0": false, "old clone": false}
+	for name, set := range sets {
+		t.Run(name, func(t *testing.T) {
+			dir := writeSet(t, set)
+			units, probs, err := fleet.Find([]string{dir})
+			if err != nil || len(probs) > 0 {
+				t.Fatalf("Find: %v %v", probs, err)
+			}
+			before := fleet.SetContainedOff(false)
+			ms := fleet.Group(units, o)
+			after := fleet.SetContainedOff(true)
+			whole := fleet.Group(units, o)
+			fleet.SetContainedOff(false)
+			if got, want := fullShape(ms), fullShape(whole); got != want {
+				t.Errorf("grouped with older copies settled apart:\n%s\nreading every record:\n%s", got, want)
+			}
+			if want, ok := settled[name]; ok && (after == before) != want {
+				t.Errorf("read the larger log whole %d times, want it settled %v", after-before, want)
+			}
+		})
+	}
+	// A damaged older copy: its last chunk's records checksum wrong.
+	t.Run("older copy, damaged", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "live", "System.evtx"), vm1)
+		b, err := evtxtest.Bytes(vm1[:300], evtxtest.Options{MaxRecordsPerChunk: 40, BadRecordsCRC: []int{7}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeLogFile(t, dir, "old", b)
+		units, _, err := fleet.Find([]string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := fleet.Group(units, o)
+		fleet.SetContainedOff(true)
+		whole := fleet.Group(units, o)
+		fleet.SetContainedOff(false)
+		if got, want := fullShape(ms), fullShape(whole); got != want {
+			t.Errorf("grouped with older copies settled apart:\n%s\nreading every record:\n%s", got, want)
+		}
+	})
+}
