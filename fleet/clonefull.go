@@ -39,9 +39,11 @@ import (
 // they are put in is the same either way.
 //
 // Cost: nothing for a machine's usual logs (one log a channel, or logs of
-// one channel of different computer names); otherwise one more read of
-// every record summary of the logs concerned, with a key and a recHeader
-// (about 64 bytes) kept for each record while they are compared.
+// one channel of different computer names); for a log and an older copy
+// of it (containedPair), one read of the copy and one of the log within
+// the copy's time; otherwise one more read of every record summary of
+// the logs concerned, with a key and a recHeader (about 64 bytes) kept
+// for each record while they are compared.
 func clonesOverAll(es []*entry, all []*Log, comp func(*Log) string, workers int) {
 	type bucket struct{ ch, comp string }
 	of := map[bucket][]*Log{}
