@@ -153,6 +153,18 @@ func oldClones() map[string]map[string][]*evtx.Event {
 		return evs
 	}
 	first := vm1[0].System.TimeCreated
+	// vm2's clock set back after the clone, by days.
+	back := func(days int) []*evtx.Event {
+		evs := cloneLog(2, 60, 30)
+		for _, ev := range evs[cloneShared:] {
+			ev.System.TimeCreated = ev.System.TimeCreated.Add(-time.Duration(days) * 24 * time.Hour)
+		}
+		return evs
+	}
+	renamed := cloneLog(2, 100, 50)
+	for _, ev := range renamed[cloneShared:] {
+		ev.System.Computer = "vm-renamed"
+	}
 	return map[string]map[string][]*evtx.Event{
 		"old clone":                              {"vm1": vm1, "vm2": cloneLog(2, 100, 50)},
 		"old clone found first":                  {"a": cloneLog(2, 100, 50), "b": vm1},
@@ -160,6 +172,9 @@ func oldClones() map[string]map[string][]*evtx.Event {
 		"three, two old":                         {"vm1": vm1, "vm2": cloneLog(2, 3000, 0), "vm3": cloneLog(3, 100, 50)},
 		"old clone exported":                     {"vm1": vm1, "vm2saved": evtxtest.Exported(cloneLog(2, 100, 50))},
 		"old clone and an old copy of the other": {"vm1": vm1, "vm1old": vm1[:cloneShared+100], "vm2": cloneLog(2, 100, 50)},
+		"clone whose clock went back 20 days":    {"vm1": cloneLog(1, 500, 0), "vm2": back(20)},
+		"clone whose clock went back 40 days":    {"vm1": cloneLog(1, 500, 0), "vm2": back(40)},
+		"old clone renamed":                      {"vm1": vm1, "vm2": renamed},
 		// Not clones.
 		"unrelated, one of them older":    {"vm1": vm1, "vmx": other(first.Add(3*time.Minute), 300)},
 		"unrelated, one before the other": {"vm1": vm1[cloneShared+3000:], "vmx": other(first, 300)},
