@@ -335,7 +335,7 @@ func TestCloneRenamed(t *testing.T) {
 				t.Errorf("%s's grouping says %q:\n%s", d, bad, said)
 			}
 		}
-		if w := "another machine, " + other + ", is not this one, though both carried the computer name vm: their System logs cover the same period with different records"; !strings.Contains(said, w) {
+		if w := "another machine, " + other + ", is not this one, though both carried the computer name vm: their System logs hold the same records up to a point and different ones after it (a clone: the lines below say where)"; !strings.Contains(said, w) {
 			t.Errorf("%s's grouping does not say %q:\n%s", d, w, said)
 		}
 	}

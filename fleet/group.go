@@ -122,18 +122,30 @@ type sameName struct {
 // logs of one channel covering the same period with different records;
 // or, when no other has m's name (a rename links the names: one machine
 // renamed after a clone), which name they both carried.
+//
+// Clones (Log.Parted) are said to part from one history rather than to
+// cover the same period: an old clone's log may end before the other's
+// period starts (TestOldCloneNote).
 func (m *Machine) sameNameNote() string {
 	sn := m.sameName
+	how := func(o *Machine) string {
+		if m.partedFrom(o) {
+			return fmt.Sprintf("their %s logs hold the same records up to a point and different ones after it (a clone: the lines below say where)", sn.channel)
+		}
+		return fmt.Sprintf("their %s logs cover the same period with different records", sn.channel)
+	}
 	for _, o := range sn.all {
 		if o != m && hostKey(o.Name) == hostKey(m.Name) {
-			return fmt.Sprintf("another machine has the same computer name: their %s logs cover the same period with different records", sn.channel)
+			return "another machine has the same computer name: " + how(o)
 		}
 	}
 	var others []string
+	parted := true
 	for _, o := range sn.all {
 		if o == m || o.Name == "" {
 			continue
 		}
+		parted = parted && m.partedFrom(o)
 		both := ""
 		for _, a := range m.Computers {
 			for _, b := range o.Computers {
@@ -148,7 +160,24 @@ func (m *Machine) sameNameNote() string {
 			others = append(others, o.Name+", is not this one, though a rename links their computer names")
 		}
 	}
-	return fmt.Sprintf("another machine, %s: their %s logs cover the same period with different records", strings.Join(others, "; another, "), sn.channel)
+	text := fmt.Sprintf("their %s logs cover the same period with different records", sn.channel)
+	if parted && len(others) > 0 {
+		text = fmt.Sprintf("their %s logs hold the same records up to a point and different ones after it (a clone: the lines below say where)", sn.channel)
+	}
+	return fmt.Sprintf("another machine, %s: %s", strings.Join(others, "; another, "), text)
+}
+
+// partedFrom reports whether a log of m parted from a log of o (clones,
+// Log.Parted).
+func (m *Machine) partedFrom(o *Machine) bool {
+	for _, l := range m.Logs {
+		for _, c := range l.clones {
+			if slices.Contains(o.Logs, c.Other) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Label names the machine for people: "forwarded events: " and its

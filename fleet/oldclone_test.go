@@ -399,3 +399,40 @@ func TestContainedPairEqualsWholeRead(t *testing.T) {
 		}
 	})
 }
+
+// TestOldCloneNote: the note that another machine has the same name says
+// of clones that their logs part from one history, not that they cover
+// the same period: an old clone's log ends before the other's period
+// starts. Unrelated machines of one name whose logs cover one time keep
+// the "same period" wording.
+func TestOldCloneNote(t *testing.T) {
+	eng := engine(t)
+	sets := oldClones()
+	for _, c := range []struct{ set, want, not string }{
+		{"old clone", "logs hold the same records up to a point and different ones after it", "cover the same period"},
+		{"old clone renamed", "logs hold the same records up to a point and different ones after it", "cover the same period"},
+		{"unrelated, one of them older", "logs cover the same period with different records", "up to a point"},
+	} {
+		t.Run(c.set, func(t *testing.T) {
+			ms := fleet.Group(mustFind(t, writeSet(t, sets[c.set])), fleet.Options{Channels: eng.Channels(), Period: groupPeriod, Accepts: eng.Accepts()})
+			if len(ms) != 2 {
+				t.Fatalf("%d machines, want 2:\n%s", len(ms), fullShape(ms))
+			}
+			for _, m := range ms {
+				said := strings.Join(m.Grouping, "\n")
+				if !strings.Contains(said, c.want) || strings.Contains(said, c.not) {
+					t.Errorf("%s: grouping says, want %q and not %q:\n%s", m.Label(), c.want, c.not, said)
+				}
+			}
+		})
+	}
+}
+
+func mustFind(t *testing.T, paths ...string) []*fleet.Unit {
+	t.Helper()
+	units, probs, err := fleet.Find(paths)
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Find: %v %v", probs, err)
+	}
+	return units
+}
