@@ -904,11 +904,11 @@ func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File) {
 		if ev.Source.File != "" && ev.Source.File != l.Path {
 			rec.File = ev.Source.File
 		}
-		when := "no TimeCreated"
+		when := " (no TimeCreated read)"
 		if t, ok := evtx.TimeCreatedOf(ev); ok {
-			when = evtx.FormatEventTime(t)
+			when = " at " + evtx.FormatEventTime(t)
 		}
-		names = append(names, fmt.Sprintf("%s %d at %s, %s", ev.System.Provider.Name, ev.System.EventID, when, rec))
+		names = append(names, fmt.Sprintf("%s %d%s, %s", ev.System.Provider.Name, ev.System.EventID, when, rec))
 	}
 	if n > len(names) {
 		names = append(names, fmt.Sprintf("and %d more", n-len(names)))
