@@ -1303,3 +1303,30 @@ func (f *File) Close() error {
 	}
 	return err
 }
+
+// HeldInFull reports, once Next has returned io.EOF, whether ev, a record
+// decoded in part (Event.Partial) that rd yielded, is one its own file
+// also holds decoded in full (a copy in a chunk that lacks the templates
+// of the other's, Stats.PartialHeld): one record, yielded twice, counted
+// in full. A copy with a record header time of 0 is never held so, as
+// Stats counts it. Of a merged log (Merge), the file ev was read from
+// (Event.Source) answers; false for an event of none of its files, and
+// before io.EOF.
+func (rd *Reader) HeldInFull(ev *Event) bool {
+	if ev == nil || ev.Partial == "" {
+		return false
+	}
+	k := [2]uint64{ev.RecordID, TimeToFiletime(ev.Written)}
+	if k[1] == 0 {
+		return false
+	}
+	if rd.merged != nil {
+		for _, f := range rd.merged.files {
+			if f.Reader != nil && f.Reader.src != nil && f.Reader.src.name == ev.Source.File {
+				return f.Reader.held[k]
+			}
+		}
+		return false
+	}
+	return rd.held[k]
+}

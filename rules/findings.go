@@ -39,6 +39,9 @@ type ruleJudge struct {
 	sr      *scanResult
 	ref     time.Time // sr.ref
 	queries map[*compiledQuery]*queryState
+	// undecided holds the threshold queries below their threshold that
+	// records decoded in part could bring to it (thresholdBound).
+	undecided map[*compiledQuery]undecidedPeak
 }
 
 func newRuleJudge(cr *compiledRule, sr *scanResult) *ruleJudge {
@@ -785,8 +788,12 @@ func savedTo(backup string, in, cleared *Input) bool {
 // their fields unknown). Where the rule found nothing else, it is not
 // checked rather than not detected: "no matching event in the window" would
 // be said of a window that holds one whose fields could not be read. A
-// query with a threshold counts many events, to which one such record adds
-// at most one: there, and beside evidence found, they are a caveat.
+// query with a threshold counts many events, to which each such record
+// adds at most one: there they leave the rule not checked only where,
+// counted as matches, they could bring a span to the threshold
+// (thresholdBound, j.undecided), and are a caveat otherwise (the
+// threshold is missed whatever they hold); beside evidence found, they
+// are a caveat.
 func (j *ruleJudge) unreadableEvidence(f *Finding) {
 	if j.ref.IsZero() {
 		return
@@ -812,7 +819,11 @@ func (j *ruleJudge) unreadableEvidence(f *Finding) {
 			cq.query.Channel, plural.N(len(in), "record"), plural.Word(len(in), "was", "were"), what,
 			plural.Word(len(in), "its", "their"), cq.query.ID, plural.Word(len(in), "its", "their"),
 			plural.Word(len(in), "it is", "they are"), plural.Word(len(in), "its", "their"))
-		if f.Verdict == NotDetected && cq.query.Threshold == nil {
+		if _, ok := j.undecided[cq]; ok {
+			// A threshold that these records could bring it to.
+			msg = j.undecidedText(cq)
+		}
+		if _, ok := j.undecided[cq]; f.Verdict == NotDetected && (cq.query.Threshold == nil || ok) {
 			f.Verdict = NotChecked
 			f.Reasons = append(f.Reasons, msg)
 			continue

@@ -302,6 +302,9 @@ type sample struct {
 	t time.Time
 	v string
 	c string // the computer it names (UnlessFollowed evidence and followers)
+	// part, for a threshold's bound (thresholdBound), is a record decoded
+	// in part that the query may match (scanResult.unreadable), else nil.
+	part *EventRef
 }
 
 func (st *queryState) language() *langState {
@@ -573,7 +576,11 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 	for _, cq := range cr.queries {
 		t := cq.query.Threshold
 		st := j.queries[cq]
-		if t == nil || st.hit.Count == 0 {
+		if t == nil {
+			continue
+		}
+		if st.hit.Count == 0 {
+			j.thresholdBound(cq, nil)
 			continue
 		}
 		var samples []sample
@@ -618,6 +625,7 @@ func (j *ruleJudge) applyThresholds() (caveats, peaks []string) {
 			peaks = append(peaks, fmt.Sprintf("%s, up to %s (query %s; the rule's threshold: %s)", text, evtx.FormatEventTime(p.end), cq.query.ID, want))
 			continue
 		}
+		j.thresholdBound(cq, samples)
 		caveats = append(caveats, fmt.Sprintf("%s: %s in the window, at most %s: below the rule's threshold (%s), so not evidence",
 			cq.query.ID, plural.N(st.hit.Count, "match"), text, want))
 		st.hit.Count, st.hit.First, st.hit.Last, st.hit.Possible = 0, time.Time{}, time.Time{}, 0
@@ -920,4 +928,94 @@ func followDescribes(cr *compiledRule, u *Followed) string {
 		}
 	}
 	return strings.Join(ds, " or ")
+}
+
+// thresholdBound decides, for a threshold query cq whose matches in the
+// window (samples) do not reach its threshold, whether the records of the
+// window decoded in part that it may match (scanResult.unreadable: their
+// provider and event id are the query's, their event data unknown) could
+// make them reach it. Each such record is counted as a match with a value
+// of its own, the most it can add (one to a span's count, one distinct
+// value), at its TimeCreated and computer: where even then no span of
+// t.Within reaches t.Count (and t.DistinctCount), the query is not met
+// whatever they hold, and "not detected" stays true; otherwise whether it
+// is met cannot be told, and j.undecided keeps the records of the densest
+// such span (unreadableEvidence makes the rule not checked). 29 failed
+// sign-ins and one record decoded in part against a threshold of 30 are
+// not "not detected" (TestThresholdPartialRecords).
+func (j *ruleJudge) thresholdBound(cq *compiledQuery, samples []sample) {
+	t := cq.query.Threshold
+	var start time.Time
+	if !j.ref.IsZero() {
+		start = j.ref.Add(-j.cr.window)
+	}
+	all := append([]sample(nil), samples...)
+	n := 0
+	for _, e := range j.sr.unreadable[cq] {
+		if j.ref.IsZero() || e.Time.Before(start) || e.Time.After(j.ref) {
+			continue
+		}
+		n++
+		// A value no match has: "\x00" begins no trimmed field text.
+		all = append(all, sample{t: e.Time, v: fmt.Sprintf("\x00part %d", n), c: e.Computer, part: e})
+	}
+	if n == 0 {
+		return
+	}
+	for _, g := range j.byComputer(all) {
+		p, met, s := thresholdPeak(t, g)
+		if !met {
+			continue
+		}
+		var parts []*EventRef
+		for _, x := range s[p.lo : p.hi+1] {
+			if x.part != nil {
+				parts = append(parts, x.part)
+			}
+		}
+		if j.undecided == nil {
+			j.undecided = map[*compiledQuery]undecidedPeak{}
+		}
+		if old, ok := j.undecided[cq]; !ok || p.count > old.count {
+			j.undecided[cq] = undecidedPeak{count: p.count - len(parts), distinct: p.distinct, end: p.end, parts: parts}
+		}
+	}
+}
+
+// undecidedPeak is the densest span of a threshold query that reaches its
+// threshold only with records decoded in part (parts) counted as matches:
+// count matches read in full, distinct values with parts each adding one,
+// up to end.
+type undecidedPeak struct {
+	count, distinct int
+	end             time.Time
+	parts           []*EventRef
+}
+
+// undecidedText says why the threshold of cq, a query in j.undecided, is
+// neither met nor missed: which records decoded in part could make it.
+func (j *ruleJudge) undecidedText(cq *compiledQuery) string {
+	u := j.undecided[cq]
+	t := cq.query.Threshold
+	parts := append([]*EventRef(nil), u.parts...)
+	sort.SliceStable(parts, func(a, b int) bool { return newer(parts[a], parts[b]) })
+	const most = 5
+	var names []string
+	for i, e := range parts {
+		if i == most {
+			names = append(names, fmt.Sprintf("and %d more", len(parts)-most))
+			break
+		}
+		rec := &RecordRef{EventRecordID: e.EventRecordID, RecordNumber: e.RecordID, File: e.File}
+		names = append(names, fmt.Sprintf("%s %d at %s, %s", shortProvider(e.Provider), e.EventID, evtx.FormatEventTime(e.Time), rec))
+	}
+	want := fmt.Sprintf("%d", t.Count)
+	if t.Distinct != nil {
+		want += fmt.Sprintf(" from %d %s", t.DistinctCount, strings.TrimSpace(t.DistinctNames))
+	}
+	return fmt.Sprintf("%s: %s: %s read in full and %s decoded in part (%s) within %s up to %s, whose provider and event id are those of query %s but whose event data could not be read: "+
+		"with %s, the rule's threshold (%s) would be reached, without %s not, so whether it is cannot be told; evtxrdp dump prints %s values",
+		cq.query.Channel, cq.query.ID, plural.N(u.count, "match"), plural.N(len(parts), "record"), strings.Join(names, "; "),
+		FormatDuration(t.Within), evtx.FormatEventTime(u.end), cq.query.ID,
+		plural.Word(len(parts), "it", "them"), want, plural.Word(len(parts), "it", "them"), plural.Word(len(parts), "its", "their"))
 }

@@ -50,3 +50,42 @@ func TestPartialHeldInFullCountedAlike(t *testing.T) {
 		t.Errorf("analyze inputs: %+v; want partial_records 0 and no records decoded in part", r.Inputs)
 	}
 }
+
+// TestQueryPartialHeldNotNamed: query names on stderr the records decoded
+// in part it may select and does not print, except a copy in part of a
+// record the file holds in full (evtx.Reader.HeldInFull): that record is
+// printed from its full copy. The System log of
+// TestPartialHeldInFullCountedAlike (65 such copies) prints, for every
+// event, as many as the log before the overwrite held and names none;
+// with --no-skip and a time condition alike.
+func TestQueryPartialHeldNotNamed(t *testing.T) {
+	src := "../../testdata/evtx/omerbenamram__evtx__samples__system.evtx"
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(p string, args ...string) (int, string) {
+		code, out, errOut := runCmd(append(append([]string{"query", "-f", "jsonl"}, args...), p)...)
+		if code != exitOK {
+			t.Fatalf("query %v %s: exit %d: %s", args, p, code, errOut)
+		}
+		return strings.Count(out, "\n"), errOut
+	}
+	evtxtest.OverwriteChunkHalf(b, 1, 3)
+	p := filepath.Join(t.TempDir(), "System.evtx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"--no-skip"}, {"-q", "*[System[TimeCreated[@SystemTime >= '2018-03-06T00:00:00Z']]]"}, {"--no-skip", "-q", "*[System[TimeCreated[@SystemTime >= '2018-03-06T00:00:00Z']]]"}} {
+		want, _ := count(src, args...)
+		n, errOut := count(p, args...)
+		if strings.Contains(errOut, "decoded in part") {
+			t.Errorf("query %v: names copies in part of records held in full: %q", args, errOut)
+		}
+		// The overwritten half's own records are lost, the copies
+		// held in full printed once each: fewer, never more.
+		if n == 0 || n > want {
+			t.Errorf("query %v: %d events printed, the log before the overwrite %d", args, n, want)
+		}
+	}
+}

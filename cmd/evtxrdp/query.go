@@ -101,6 +101,13 @@ whose provider name or event id, read the same way, the query rules out;
 the result is the same as with --no-skip, which decodes every record and
 evaluates the query on each.
 
+Records decoded in part (a template overwritten or damaged: the System
+part read, the event data values without names) are not printed, as
+analyze counts none of them among a rule query's matches: those the query
+may select (it matches them as read, or its provider and event id
+conditions do and their TimeCreated lies within its time conditions) are
+named on stderr with their EventRecordIDs; evtxrdp dump prints them.
+
 A log that lacks records between the chunks it holds (record numbers
 skipped: chunks zeroed or overwritten, as in a shadow copy of a log not
 flushed) is named on stderr with the first run of lost records, and with
@@ -493,11 +500,22 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			stream = false
 		}
 		readAll := false // Next returned io.EOF
+		var parts partialNotes
 		for seq := 0; ; seq++ {
 			ev, err := f.Next()
 			if err != nil {
 				readAll = err == io.EOF
 				break
+			}
+			if ev.Partial != "" {
+				// Decoded in part: its System part read, its event
+				// data values without names. Not printed among the
+				// matches, as analyze does not count it among a rule
+				// query's (TestQueryAnalyzeCountsAgree); named below.
+				if sel.mayMatch(l, ev, now) {
+					parts.add(ev)
+				}
+				continue
 			}
 			if !sel.match(l, ev, now) {
 				continue
@@ -537,6 +555,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		if readAll {
 			noteCopies(stderr, "evtxrdp query", l, f)
+			parts.report(stderr, l, f)
 		}
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %s reading the log, first: %s\n", escapeText(l.Path), plural.N(f.Stats().Problems, "problem"), errText(errs[0]))
@@ -797,6 +816,110 @@ func (s *selector) match(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
 		lg.Channel = ch
 	}
 	return s.list.MatchLog(lg, ev, now)
+}
+
+// mayMatch reports whether ev, a record of l decoded in part (its System
+// part read, its EventData or UserData values without names), may be
+// one the query selects: the query matches it as read, or the provider
+// names and event ids every match has (xpath.Query.Keys) accept its
+// System part and its TimeCreated lies within the query's time bounds
+// (TimeBounds: a condition on the event data, which is not known, may be
+// what refused it). These are the records decoded in part analyze names
+// beside a rule query's matches (rules: scanResult.unreadable: keys
+// accepted, TimeCreated in the window), for a query without keys, those
+// it matches as read. With --no-skip the same: the reader's window and
+// filter pass over only records of other keys or outside those bounds.
+func (s *selector) mayMatch(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
+	if s.match(l, ev, now) {
+		return true
+	}
+	if s.query == nil {
+		return false
+	}
+	if len(s.channels) > 0 {
+		ch := ev.System.Channel
+		if ch == "" {
+			ch = s.log(l).Channel
+		}
+		if !containsFold(s.channels, ch) {
+			return false
+		}
+	}
+	keys, ok := s.query.Keys()
+	if !ok || !keys.Accepts(ev.System.Provider.Name, ev.System.EventID) {
+		return false
+	}
+	since, until, bounded := s.query.TimeBounds(now)
+	if !bounded {
+		return true
+	}
+	t, ok := evtx.TimeCreatedOf(ev)
+	return ok && (since.IsZero() || !t.Before(since)) && (until.IsZero() || !t.After(until))
+}
+
+// partialNotes collects the records decoded in part of one log that the
+// query may select (selector.mayMatch), for a note on stderr.
+type partialNotes struct {
+	n    int
+	kept []*evtx.Event // at most maxPartialNotes, in read order
+}
+
+// maxPartialNotes bounds the records decoded in part kept per log.
+const maxPartialNotes = 1000
+
+func (p *partialNotes) add(ev *evtx.Event) {
+	p.n++
+	if len(p.kept) < maxPartialNotes {
+		p.kept = append(p.kept, &evtx.Event{System: ev.System, RecordID: ev.RecordID, Written: ev.Written, Partial: ev.Partial, Source: ev.Source})
+	}
+}
+
+// report names on stderr, once the log was read to its end, the records
+// decoded in part that the query may select and that the file does not
+// also hold decoded in full (evtx.Reader.HeldInFull: that copy was
+// evaluated, and printed if it matched), newest first, at most five, with
+// their EventRecordIDs: not printed, since their event data could not be
+// read.
+func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File) {
+	var evs []*evtx.Event
+	for _, ev := range p.kept {
+		if !f.HeldInFull(ev) {
+			evs = append(evs, ev)
+		}
+	}
+	n := p.n - (len(p.kept) - len(evs))
+	if n == 0 {
+		return
+	}
+	sort.SliceStable(evs, func(i, j int) bool {
+		return evs[i].System.TimeCreated.After(evs[j].System.TimeCreated)
+	})
+	const most = 5
+	var names []string
+	for i, ev := range evs {
+		if i == most {
+			break
+		}
+		rec := &rules.RecordRef{EventRecordID: ev.System.EventRecordID, RecordNumber: ev.RecordID}
+		if ev.Source.File != "" && ev.Source.File != l.Path {
+			rec.File = ev.Source.File
+		}
+		when := " (no TimeCreated read)"
+		if t, ok := evtx.TimeCreatedOf(ev); ok {
+			when = " at " + evtx.FormatEventTime(t)
+		}
+		names = append(names, fmt.Sprintf("%s %d%s, %s", ev.System.Provider.Name, ev.System.EventID, when, rec))
+	}
+	if n > len(names) {
+		names = append(names, fmt.Sprintf("and %d more", n-len(names)))
+	}
+	newest := ""
+	if n > 1 {
+		newest = "the newest: "
+	}
+	fmt.Fprintf(stderr, "evtxrdp query: %s: %s decoded in part (%s%s) that the query may select %s not printed: %s System part was read, but %s event data could not be read (values without names); evtxrdp dump prints %s\n",
+		escapeText(l.Path), plural.N(n, "record"), newest, escapeText(strings.Join(names, "; ")), plural.Word(n, "is", "are"),
+		plural.Word(n, "its", "their"), plural.Word(n, "its", "their"), plural.Word(n, "it", "them"))
 }
 
 // timeBounds are the TimeCreated bounds outside which no record of l can
