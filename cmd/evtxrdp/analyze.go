@@ -197,6 +197,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		printErrs(stderr, "evtxrdp analyze: ", err)
 		return exitFailure
 	}
+	warnChannels(stderr, "evtxrdp analyze: ", rs)
 	loaded := rs // their windows set the grouping period, whatever --scenario selects
 	if rs, err = selectRules(rs, *scenarios); err != nil {
 		return usageErr("--scenario: %v", err)
