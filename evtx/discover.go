@@ -3,6 +3,7 @@ package evtx
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -371,7 +372,7 @@ func openZipMember(l *Log, o Options, limit int64) (*File, error) {
 	tooBig := func() error {
 		return fmt.Errorf("evtx: %s: member inflates to more than the %d-byte limit (its header claimed %s): %w", l.Path, limit, plural.N(l.zipSize, "byte"), ErrLimit)
 	}
-	src := &progressReader{r: io.LimitReader(rc, limit+1), log: l}
+	src := &progressReader{r: io.LimitReader(rc, limit+1), log: l, ctx: o.Context}
 
 	// Small members (by their header) go to memory; one that lies about
 	// its size continues into a temporary file.
@@ -574,9 +575,13 @@ type progressReader struct {
 	log  *Log
 	done int64
 	last int64
+	ctx  context.Context // Options.Context: inflating stops once it is done
 }
 
 func (p *progressReader) Read(b []byte) (int, error) {
+	if err := ctxErr(p.ctx); err != nil {
+		return 0, stoppedError(p.log.Path, err)
+	}
 	n, err := p.r.Read(b)
 	p.done += int64(n)
 	if p.log.Progress != nil && (p.done-p.last >= 1<<20 || err != nil) {

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"io"
 	"slices"
@@ -116,13 +117,23 @@ func (rd *Reader) WrittenEnds() (first, last *Event) {
 // primes a log reads it again, and the passes from then on keep and reuse
 // what they read of each record. A log read once (dump, query) keeps
 // none: the memo would cost memory and time for nothing.
-func (l *Log) Prime(workers int) {
+func (l *Log) Prime(workers int) { l.PrimeContext(context.Background(), workers) }
+
+// PrimeContext is Prime, stopped once ctx is done (Options.Context): a
+// prime stopped so keeps in the memo only the chunks read whole before,
+// and the reads that follow read the rest. It returns an error wrapping
+// ctx's when ctx was done before the prime ended, else nil (a log that
+// cannot be opened is for the reads that follow to report).
+func (l *Log) PrimeContext(ctx context.Context, workers int) error {
 	if l.memo == nil || len(l.parts) > 0 || l.member != "" || l.err != nil {
-		return
+		return ctxErr(ctx)
 	}
-	f, err := l.Open(Options{Workers: workers, Progress: func(Progress) {}})
+	f, err := l.Open(Options{Workers: workers, Progress: func(Progress) {}, Context: ctx})
 	if err != nil {
-		return
+		if err := ctxErr(ctx); err != nil {
+			return stoppedError(l.Path, err)
+		}
+		return nil
 	}
 	defer f.Close()
 	if m := f.Reader.src.memo; m != nil {
@@ -131,6 +142,10 @@ func (l *Log) Prime(workers int) {
 		m.mu.Unlock()
 	}
 	f.WrittenEnds()
+	if err := ctxErr(ctx); err != nil {
+		return stoppedError(l.Path, err)
+	}
+	return nil
 }
 
 // WrittenBefore reports whether record a was written before record b, for
@@ -269,6 +284,12 @@ func (s *source) writtenEnds(failed *atomic.Bool) (first, last *writtenCand) {
 						break
 					}
 					end = min(i+writtenRun, s.nslots)
+				}
+				if ctxErr(s.ctx) != nil {
+					// Stopped (Options.Context): what was found is as
+					// after a failed read, kept by no memo.
+					failed.Store(true)
+					break
 				}
 				speculated := i < len(spec) && s.old.res.Load() == nil
 				if !speculated && s.isOld(i) {

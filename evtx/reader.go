@@ -3,6 +3,7 @@ package evtx
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -101,6 +102,15 @@ type Options struct {
 	// every other record broken has 262,081, and analyze of it peaked at
 	// 100 MiB keeping them all, 53 MiB with the default bound.
 	MaxErrors int
+	// Context, when set, stops the read once it is done (cancelled or
+	// past its deadline): Next returns an error wrapping the context's
+	// (errors.Is(err, context.Canceled) holds) before it takes the next
+	// chunk, and so do the other passes over the file (LastWritten,
+	// WrittenEnds, Log.Prime), within one chunk slot's work (64 KiB) of
+	// each goroutine: their answers are then those of a read that failed,
+	// which the caller that cancelled does not use, and which no memo of
+	// the Log keeps. nil: never stopped. See cancel.go.
+	Context context.Context
 
 	// member is the archive member Log.Open reads (nil for a file, and
 	// for bytes given to NewReaderOptions): the problems that give a
@@ -201,6 +211,8 @@ type Reader struct {
 	cleanup  runtime.Cleanup
 	// view is set for a Reader of one computer's records (Log.ForComputer).
 	view *view
+	// ctx is Options.Context (nil: none).
+	ctx context.Context
 }
 
 // Empty reports, before the first Next, whether Next is sure to yield no
@@ -285,6 +297,9 @@ type source struct {
 	// is the slot before its first). A header whose ring is other slots
 	// lags behind a wrapped log (foreignChunks).
 	ringCounted bool
+	// ctx is Options.Context (nil: none): the passes that read the
+	// chunks without Next stop at their next chunk once it is done.
+	ctx context.Context
 }
 
 // NewReader returns a Reader of the EVTX log in r, which holds size bytes.
@@ -320,8 +335,9 @@ func NewReaderOptions(r io.ReaderAt, size int64, o Options) (*Reader, error) {
 	win := newWindow(o.Since, o.Until)
 	win.filter = o.Filter
 	win.passed = o.Recover && (win.active || o.Filter != nil)
-	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w, newest: &newestChunk{}}
-	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1, maxErrs: o.MaxErrors}
+	r = withContext(r, o.Context)
+	src := &source{ra: r, size: size, base: fileHeaderBlock, win: win, name: o.Name, workers: w, newest: &newestChunk{}, ctx: o.Context}
+	rd := &Reader{src: src, progress: o.Progress, recover: o.Recover, slackNext: -1, maxErrs: o.MaxErrors, ctx: o.Context}
 	if rd.maxErrs == 0 {
 		rd.maxErrs = DefaultMaxErrors
 	}
@@ -764,7 +780,11 @@ func (rd *Reader) Errors() []*FormatError {
 
 // Next returns the next event, or io.EOF after the last one. Damage in the
 // file does not stop it: it is reported by Errors and counted in Stats.
-// Next returns another error only if Close was called: ErrClosed.
+// Next returns another error only if Close was called (ErrClosed) or
+// Options.Context is done: then, before it takes the next chunk, an error
+// wrapping the context's (errors.Is(err, context.Canceled)), from then on;
+// the Reader's goroutines have stopped when it returns it, and Stats and
+// Errors hold what was read before.
 func (rd *Reader) Next() (*Event, error) {
 	if rd.closed {
 		return nil, ErrClosed
@@ -825,6 +845,15 @@ func (rd *Reader) Next() (*Event, error) {
 		}
 		if rd.eof {
 			return nil, io.EOF
+		}
+		if err := ctxErr(rd.ctx); err != nil {
+			// Stopped: per chunk, at most a chunk's work after the cancel.
+			if rd.pipe != nil {
+				rd.pipe.close()
+				rd.pipe = nil
+				rd.cleanup.Stop()
+			}
+			return nil, stoppedError(rd.src.name, err)
 		}
 		var res *chunkResult
 		ok := false

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync"
@@ -45,6 +46,22 @@ type Result struct {
 // read alone while the small ones were done, would leave the other cores
 // idle.
 func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *Result), progress func(done, total int)) {
+	_ = AnalyzeContext(context.Background(), eng, ms, workers, emit, progress) // never stopped
+}
+
+// AnalyzeContext is Analyze, stopped when ctx is done (cancelled or past
+// its deadline): each machine is analysed with eng.AnalyzeContext, whose
+// reads look at ctx once per chunk, no machine is started after it is
+// done, and no result is emitted once it is done (emit has been given, in
+// order, those before; an emit that cancels ctx is the last). It returns when
+// every goroutine it started has returned: nil when every result was
+// emitted, else an error wrapping rules.ErrStopped and ctx's error
+// (errors.Is(err, context.Canceled) holds). A context that is never done
+// (context.Background) gives what Analyze gives.
+func AnalyzeContext(ctx context.Context, eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *Result), progress func(done, total int)) error {
+	if ctx == nil {
+		panic("fleet: AnalyzeContext with a nil context.Context")
+	}
 	// Checked here, in the caller's goroutine: a nil engine or machine
 	// panicked in a worker goroutine, which no recover of the caller's
 	// can catch, ending the whole program.
@@ -79,7 +96,7 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 				if len(ms) > 1 && 2*size[i] <= total {
 					e = eng.WithWorkers(1)
 				}
-				res, err := e.Analyze(ms[i].EvtxLogs())
+				res, err := e.AnalyzeContext(ctx, ms[i].EvtxLogs())
 				results <- done{i, &Result{Machine: ms[i], Result: res, Err: err}}
 			}
 		}()
@@ -88,6 +105,18 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 	started := make([]bool, len(ms))
 	pending := map[int]*Result{}
 	next, n := 0, 0
+	running := 0 // machines started whose result has not come
+	stop := ctx.Done()
+	abort := func() error {
+		// No machine is started any more; those running stop at their
+		// next chunk, and their results are dropped.
+		close(jobs)
+		for ; running > 0; running-- {
+			<-results
+		}
+		wg.Wait()
+		return fmt.Errorf("fleet: %w: %w", rules.ErrStopped, ctx.Err())
+	}
 	for next < len(ms) {
 		// The largest machine not started among the ahead from next
 		// (ties in order), if any.
@@ -102,9 +131,16 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 			send = jobs
 		}
 		select {
+		case <-stop:
+			return abort()
 		case send <- j:
 			started[j] = true
+			running++
 		case d := <-results:
+			running--
+			if ctx.Err() != nil {
+				return abort() // d may be a stopped analysis's
+			}
 			n++
 			if progress != nil {
 				progress(n, len(ms))
@@ -115,6 +151,9 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 				if !ok {
 					break
 				}
+				if ctx.Err() != nil {
+					return abort() // emit may have cancelled: no more
+				}
 				delete(pending, next)
 				emit(next, r)
 				next++
@@ -123,6 +162,7 @@ func Analyze(eng *rules.Engine, ms []*Machine, workers int, emit func(i int, r *
 	}
 	close(jobs)
 	wg.Wait()
+	return nil
 }
 
 // maxAhead is how many machines, from the first whose result is not

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -44,7 +45,7 @@ import (
 // the copy's time; otherwise one more read of every record summary of
 // the logs concerned, with a key and a recHeader (about 64 bytes) kept
 // for each record while they are compared.
-func clonesOverAll(es []*entry, all []*Log, comp func(*Log) string, workers int) {
+func clonesOverAll(ctx context.Context, es []*entry, all []*Log, comp func(*Log) string, workers int) {
 	type bucket struct{ ch, comp string }
 	of := map[bucket][]*Log{}
 	var order []bucket
@@ -61,7 +62,7 @@ func clonesOverAll(es []*entry, all []*Log, comp func(*Log) string, workers int)
 	}
 	for _, k := range order {
 		if ls := of[k]; len(ls) > 1 {
-			partOverAll(es, ls, workers)
+			partOverAll(ctx, es, ls, workers)
 		}
 	}
 }
@@ -69,8 +70,8 @@ func clonesOverAll(es []*entry, all []*Log, comp func(*Log) string, workers int)
 // partOverAll reads every record summary of each copy of logs (of one
 // channel) and links the logs whose copies part (clonesOverAll), unless
 // two logs are one the other's older copy (containedPair).
-func partOverAll(es []*entry, logs []*Log, workers int) {
-	if !containedOff && len(logs) == 2 && containedPair(es, logs, workers) {
+func partOverAll(ctx context.Context, es []*entry, logs []*Log, workers int) {
+	if !containedOff && len(logs) == 2 && containedPair(ctx, es, logs, workers) {
 		return
 	}
 	wholeReads.Add(1)
@@ -96,7 +97,7 @@ func partOverAll(es []*entry, logs []*Log, workers int) {
 	for i, e := range sub {
 		read[i], chans[i], idx[i] = e.log, e.channel, i
 	}
-	profs := profileAll(read, chans, make([]bool, len(sub)), idx, workers, 0)
+	profs := profileAll(ctx, read, chans, make([]bool, len(sub)), idx, workers, 0)
 	for i, e := range sub {
 		e.prof = profs[i]
 	}
@@ -182,7 +183,7 @@ func partOverAll(es []*entry, logs []*Log, workers int) {
 // the year 30828), or either read ends in an error, it reports false and
 // partOverAll compares all records. TestContainedPairEqualsWholeRead holds
 // it to the whole read.
-func containedPair(es []*entry, logs []*Log, workers int) bool {
+func containedPair(ctx context.Context, es []*entry, logs []*Log, workers int) bool {
 	one := func(l *Log) *entry {
 		var got *entry
 		for _, i := range l.set {
@@ -202,12 +203,12 @@ func containedPair(es []*entry, logs []*Log, workers int) bool {
 	if small.log.Size > big.log.Size {
 		big, small = small, big
 	}
-	ps := readProfileAlt(small.log, small.channel, workers, 0, true, false)
+	ps := readProfileAlt(ctx, small.log, small.channel, workers, 0, true, false)
 	if ps.err != nil || ps.untimed > 0 || len(ps.recs) == 0 || ps.first.IsZero() {
 		return false
 	}
 	pr := newProfiler(big.channel)
-	_, err := summariesIn(big.log, evtx.Options{Workers: workers, Since: ps.first, Until: ps.last}, pr.note)
+	_, err := summariesIn(big.log, evtx.Options{Workers: workers, Since: ps.first, Until: ps.last, Context: ctx}, pr.note)
 	if err != nil {
 		return false
 	}

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -368,7 +369,7 @@ func Copies(logs []*evtx.Log, workers int) []*Log {
 			idx = append(idx, i)
 		}
 	}
-	return copySets(es, idx, workers, 0)
+	return copySets(context.Background(), es, idx, workers, 0)
 }
 
 // Copies reports whether some log of the machine was given more than once.
@@ -422,6 +423,31 @@ type entry struct {
 //
 // Machines are sorted by name (case-insensitive), then by their first log.
 func Group(units []*Unit, opts Options) []*Machine {
+	ms, _ := GroupContext(context.Background(), units, opts) // never stopped
+	return ms
+}
+
+// GroupContext is Group, stopped when ctx is done (cancelled or past its
+// deadline): every read of the grouping looks at ctx once per chunk of
+// each goroutine (evtx.Options.Context), and then it returns no machine
+// and an error wrapping rules.ErrStopped and ctx's error (errors.Is(err,
+// context.Canceled) holds), having started no goroutine that outlives it.
+// A context that is never done gives what Group gives; what a stopped
+// grouping read is not remembered for the logs (their memos keep no read
+// that was stopped).
+func GroupContext(ctx context.Context, units []*Unit, opts Options) ([]*Machine, error) {
+	if ctx == nil {
+		panic("fleet: GroupContext with a nil context.Context")
+	}
+	stopped := func() error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("fleet: %w: %w", rules.ErrStopped, err)
+		}
+		return nil
+	}
+	if err := stopped(); err != nil {
+		return nil, err
+	}
 	needed := map[string]bool{"system": true}
 	for _, c := range opts.Channels {
 		needed[strings.ToLower(c)] = true
@@ -444,7 +470,10 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 	}
 	for _, e := range es {
-		e.need = need(e.channel) || e.misnamed && HoldsChannel(e.log, need, opts.Accepts, opts.Workers)
+		e.need = need(e.channel) || e.misnamed && len(rules.HeldChannels(e.log, need, opts.Accepts, evtx.Options{Workers: opts.Workers, Context: ctx}, false, 1)) > 0 // HoldsChannel
+	}
+	if err := stopped(); err != nil {
+		return nil, err
 	}
 	markSameFiles(es)
 	var idx []int
@@ -453,7 +482,10 @@ func Group(units []*Unit, opts Options) []*Machine {
 			idx = append(idx, i)
 		}
 	}
-	all := copySets(es, idx, opts.Workers, opts.Period)
+	all := copySets(ctx, es, idx, opts.Workers, opts.Period)
+	if err := stopped(); err != nil {
+		return nil, err
+	}
 
 	// Hosts linked by renames.
 	linked := newUnionFind()
@@ -476,7 +508,7 @@ func Group(units []*Unit, opts Options) []*Machine {
 	if opts.Period > 0 {
 		// Logs of one channel and name that share no record in their
 		// periods may yet be clones (clonesOverAll).
-		clonesOverAll(es, all, func(l *Log) string {
+		clonesOverAll(ctx, es, all, func(l *Log) string {
 			if len(l.hosts) == 0 || interleaved(l) {
 				return ""
 			}
@@ -585,7 +617,10 @@ func Group(units []*Unit, opts Options) []*Machine {
 		m.Grouping = append(m.Grouping, cloneNotes(m, of)...)
 	}
 	if opts.Period > 0 {
-		notePeriodCopies(ms)
+		notePeriodCopies(ctx, ms)
+	}
+	if err := stopped(); err != nil {
+		return nil, err
 	}
 	sort.SliceStable(ms, func(i, j int) bool {
 		a, b := strings.ToLower(ms[i].Label()), strings.ToLower(ms[j].Label())
@@ -594,14 +629,14 @@ func Group(units []*Unit, opts Options) []*Machine {
 		}
 		return ms[i].Logs[0].order < ms[j].Logs[0].order
 	})
-	return ms
+	return ms, nil
 }
 
 // copySets profiles the entries at idx (not the same file as an earlier
 // entry: markSameFiles has run) and returns one Log per set of copies:
 // entries that are the same file, or whose records share a key, in the
 // order of each set's first entry.
-func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log {
+func copySets(ctx context.Context, es []*entry, idx []int, workers int, period time.Duration) []*Log {
 	// Profiles of the logs read.
 	logs := make([]*evtx.Log, len(es))
 	chans := make([]string, len(es))
@@ -614,7 +649,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 			shared[e.sameFile] = true
 		}
 	}
-	profs := profileAll(logs, chans, shared, idx, workers, period)
+	profs := profileAll(ctx, logs, chans, shared, idx, workers, period)
 	for i, e := range es {
 		if e.sameFile >= 0 {
 			e.prof = profs[e.sameFile]
@@ -631,7 +666,7 @@ func copySets(es []*entry, idx []int, workers int, period time.Duration) []*Log 
 		split := clonesApart(es, sets[r])
 		logs := make([]*Log, len(split.groups))
 		for gi, g := range split.groups {
-			logs[gi] = newLog(es, g, commonPeriod(es, g, workers), byRecord)
+			logs[gi] = newLog(es, g, commonPeriod(ctx, es, g, workers), byRecord)
 			all = append(all, logs[gi])
 		}
 		for _, k := range split.links {
@@ -866,7 +901,7 @@ func markSameFiles(es []*entry) {
 // merged log over; what the copies say of the machine (hosts, renames,
 // times) stays that of each copy's own period, and so does the order the
 // copies are read in.
-func commonPeriod(es []*entry, set []int, workers int) map[int]*profile {
+func commonPeriod(ctx context.Context, es []*entry, set []int, workers int) map[int]*profile {
 	var latest time.Time
 	n := 0
 	for _, i := range set {
@@ -883,7 +918,7 @@ func commonPeriod(es []*entry, set []int, workers int) map[int]*profile {
 	out := map[int]*profile{}
 	for _, i := range set {
 		if p := es[i].prof; p != nil && es[i].sameFile < 0 && p.err == nil && p.since.Before(latest) {
-			out[i] = readProfileSince(es[i].log, es[i].channel, workers, latest, true, false)
+			out[i] = readProfileSince(ctx, es[i].log, es[i].channel, workers, latest, true, false)
 		}
 	}
 	return out

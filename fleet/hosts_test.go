@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -45,7 +46,7 @@ func TestManyHostsKeptAlike(t *testing.T) {
 			t.Fatalf("%v %d logs", err, len(ls))
 		}
 		var got []string
-		for _, h := range readProfile(ls[0], "ForwardedEvents", workers, 0).hosts {
+		for _, h := range readProfile(context.Background(), ls[0], "ForwardedEvents", workers, 0).hosts {
 			got = append(got, h.key)
 		}
 		slices.Sort(got)

@@ -19,6 +19,10 @@ const (
 	// with its size and the command that reads it; the others are
 	// counted in one more problem.
 	maxOtherNamed = 10
+	// maxUnsearchedNamed is how many folders the search could not read
+	// are named one by one (UnsearchedFolder); the others are counted
+	// in one more problem.
+	maxUnsearchedNamed = 10
 )
 
 // maxOtherEntries is how many directory entries the search looks at in
@@ -52,6 +56,24 @@ func (o *OtherLog) Error() string {
 		o.Path, plural.N(o.Size, "byte"), o.Volume, shellword.Path(o.Volume), shellword.Path(o.Path))
 }
 
+// UnsearchedFolder is a folder of a mounted Windows volume that the search
+// for its other logs (OtherLog) meant to look through and could not read
+// (permissions, an I/O error of a damaged disk): logs in it, if any, are
+// not named, so the search is incomplete. Its Error is what stderr and the
+// report's not-read list say.
+type UnsearchedFolder struct {
+	Path   string // the folder
+	Volume string // the volume root given
+	Err    error  // why it could not be read
+}
+
+func (u *UnsearchedFolder) Error() string {
+	return fmt.Sprintf("fleet: %s: a folder on the volume %s that the search for logs outside its Windows/System32/winevt/Logs could not read (%v): logs in it, if any, are not named",
+		u.Path, u.Volume, u.Err)
+}
+
+func (u *UnsearchedFolder) Unwrap() error { return u.Err }
+
 // otherPlaces are where a volume's other logs are looked for, below its
 // root (each name matched case-insensitively, "*" any one folder), with
 // how many folder levels below each are searched. Users save exports
@@ -60,7 +82,15 @@ func (o *OtherLog) Error() string {
 // logs in System32\config (ForensicArtifacts/artifacts,
 // artifacts/data/windows.yaml, WindowsEventLogs:
 // "%%environ_systemroot%%\System32\config\*.evt"), and other services
-// keep logs below System32\LogFiles. The big trees of installed files (WinSxS, Program
+// keep logs below System32\LogFiles. OneDrive's Known Folder Move
+// redirects a user's Desktop, Documents and Pictures into the OneDrive
+// folder (MicrosoftDocs/OfficeDocs-SharePoint, OneDrive/redirect-known-
+// folders.md: "Redirect and move Windows known folders to OneDrive"),
+// which is %userprofile%\OneDrive for a personal account and, for a work
+// account, "OneDrive - {organization name}" under %userprofile% unless a
+// policy moves or renames it (OneDrive/use-group-policy.md, "Set the
+// default location for the OneDrive folder" and "Set a custom name for the
+// OneDrive folder"): so Users\*\OneDrive*\Desktop and Documents. The big trees of installed files (WinSxS, Program
 // Files, AppData) are not walked: a disk holds hundreds of thousands of
 // files there, and no export lands in them.
 var otherPlaces = []struct {
@@ -74,6 +104,8 @@ var otherPlaces = []struct {
 	{[]string{"Users", "*", "Desktop"}, 4},
 	{[]string{"Users", "*", "Downloads"}, 4},
 	{[]string{"Users", "*", "Documents"}, 4},
+	{[]string{"Users", "*", "OneDrive*", "Desktop"}, 4},
+	{[]string{"Users", "*", "OneDrive*", "Documents"}, 4},
 }
 
 // rootSkipped are the folders directly below a volume root that the
@@ -89,8 +121,10 @@ var rootSkipped = []string{"Windows", "Users", "Program Files", "Program Files (
 // otherInstallations, not searched), and otherPlaces. It returns each
 // log found as an *OtherLog in path order, the first maxOtherNamed of
 // them, then one problem counting the others, and one saying so when the
-// search stopped at maxOtherEntries entries. Symbolic links are not
-// followed. nil when there is none.
+// search stopped at maxOtherEntries entries; then each folder it could not
+// read as an *UnsearchedFolder, in path order, the first
+// maxUnsearchedNamed of them, and one problem counting the others.
+// Symbolic links are not followed. nil when there is none.
 func otherLogs(root string) []error {
 	s := &otherSearch{root: root}
 	entries, err := os.ReadDir(root)
@@ -108,7 +142,7 @@ func otherLogs(root string) []error {
 		}
 	}
 	for _, pl := range otherPlaces {
-		for _, d := range resolve(root, pl.path) {
+		for _, d := range s.resolve(pl.path) {
 			s.dir(d, pl.depth)
 		}
 	}
@@ -128,6 +162,17 @@ func otherLogs(root string) []error {
 		probs = append(probs, fmt.Errorf("fleet: %s: the search for logs outside the volume's Windows/System32/winevt/Logs stopped after %s directory entries: other logs may lie in folders it did not reach",
 			root, plural.Itoa(maxOtherEntries)))
 	}
+	sort.Slice(s.unread, func(i, j int) bool { return s.unread[i].Path < s.unread[j].Path })
+	for i, u := range s.unread {
+		if i == maxUnsearchedNamed {
+			break
+		}
+		probs = append(probs, u)
+	}
+	if more := len(s.unread) - maxUnsearchedNamed; more > 0 {
+		probs = append(probs, fmt.Errorf("fleet: %s: %s more %s on the volume that the search for logs outside its Windows/System32/winevt/Logs could not read, not named (the first %d are named above)",
+			root, plural.Itoa(more), plural.Noun(more, "folder"), maxUnsearchedNamed))
+	}
 	return probs
 }
 
@@ -142,6 +187,42 @@ type otherSearch struct {
 	// that every folder searched made again).
 	logs     []string
 	logsRead bool
+	// unread are the folders that could not be read, each once
+	// (unreadSeen).
+	unread     []*UnsearchedFolder
+	unreadSeen map[string]bool
+	// listed holds what resolve read of each folder on the way to the
+	// places.
+	listed map[string][]os.DirEntry
+}
+
+// osReadDir is os.ReadDir; a test makes folders fail to read with it (as
+// root, which the tests run as, a folder's mode does not stop a read).
+var osReadDir = os.ReadDir
+
+// readDir is os.ReadDir of folder d, noting d as unread when it fails
+// (the entries read before the failure are still returned).
+func (s *otherSearch) readDir(d string) []os.DirEntry {
+	entries, err := osReadDir(d)
+	if err != nil {
+		if s.unreadSeen == nil {
+			s.unreadSeen = map[string]bool{}
+		}
+		if !s.unreadSeen[d] {
+			s.unreadSeen[d] = true
+			s.unread = append(s.unread, &UnsearchedFolder{Path: d, Volume: s.root, Err: pathErr(err)})
+		}
+	}
+	return entries
+}
+
+// pathErr is the cause of a *fs.PathError (its path is the folder the
+// UnsearchedFolder names already), else err.
+func pathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }
 
 // file notes the regular file p (entry e) when it is a log by its name.
@@ -167,10 +248,7 @@ func (s *otherSearch) dir(d string, depth int) {
 		return
 	}
 	s.done[d] = true
-	entries, err := os.ReadDir(d)
-	if err != nil {
-		return
-	}
+	entries := s.readDir(d)
 	if s.seen+len(entries) > maxOtherEntries {
 		s.stopped = true
 		return
@@ -192,7 +270,7 @@ func (s *otherSearch) dir(d string, depth int) {
 // Windows/System32/winevt/Logs, whose .evtx files Find reads.
 func (s *otherSearch) isLogsFolder(d string) bool {
 	if !s.logsRead {
-		s.logs, s.logsRead = resolve(s.root, []string{"Windows", "System32", "winevt", "Logs"}), true
+		s.logs, s.logsRead = s.resolve([]string{"Windows", "System32", "winevt", "Logs"}), true
 	}
 	for _, l := range s.logs {
 		if l == d {
@@ -212,20 +290,27 @@ func skippedAtRoot(name string) bool {
 	return false
 }
 
-// resolve returns the folders below root that path names, each element
-// matched case-insensitively ("*" any folder), in name order; symbolic
-// links are not followed.
-func resolve(root string, path []string) []string {
-	dirs := []string{root}
+// resolve returns the folders below the volume root that path names, each
+// element matched case-insensitively ("*" any folder, "OneDrive*" any
+// whose name begins so), in name order; symbolic links are not followed.
+// A folder on the way that cannot be read is noted (readDir).
+func (s *otherSearch) resolve(path []string) []string {
+	dirs := []string{s.root}
 	for _, want := range path {
 		var next []string
 		for _, d := range dirs {
-			entries, err := os.ReadDir(d)
-			if err != nil {
-				continue
+			entries, ok := s.listed[d]
+			if !ok {
+				// The places share their first folders (Users and
+				// each user's): each is read once.
+				entries = s.readDir(d)
+				if s.listed == nil {
+					s.listed = map[string][]os.DirEntry{}
+				}
+				s.listed[d] = entries
 			}
 			for _, e := range entries {
-				if e.IsDir() && (want == "*" || strings.EqualFold(e.Name(), want)) {
+				if e.IsDir() && nameMatches(e.Name(), want) {
 					next = append(next, filepath.Join(d, e.Name()))
 				}
 			}
@@ -233,4 +318,14 @@ func resolve(root string, path []string) []string {
 		dirs = next
 	}
 	return dirs
+}
+
+// nameMatches reports whether the folder name matches want, one element of
+// an otherPlaces path: "*" any name, a trailing "*" any name beginning with
+// what comes before it, else the name itself; letters in any case.
+func nameMatches(name, want string) bool {
+	if pre, ok := strings.CutSuffix(want, "*"); ok {
+		return len(name) >= len(pre) && strings.EqualFold(name[:len(pre)], pre)
+	}
+	return strings.EqualFold(name, want)
 }

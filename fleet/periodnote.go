@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -41,7 +42,7 @@ import (
 // analysed as a machine of its own (Options.Period says so).
 //
 // It sets Machine.UnmergedCopy on each machine it writes to.
-func notePeriodCopies(ms []*Machine) {
+func notePeriodCopies(ctx context.Context, ms []*Machine) {
 	type where struct {
 		m *Machine
 		l *Log
@@ -74,7 +75,7 @@ func notePeriodCopies(ms []*Machine) {
 					return
 				}
 				probes++ // a read of o's last chunks
-				at = lastWrittenAt(o.l)
+				at = lastWrittenAt(ctx, o.l)
 				newestAt[o.l] = at
 			}
 			if !at.Before(l.l.first) {
@@ -85,9 +86,9 @@ func notePeriodCopies(ms []*Machine) {
 			}
 			probes++
 			if newest[o.l] == nil {
-				newest[o.l] = recordsAt(o.l, at)
+				newest[o.l] = recordsAt(ctx, o.l, at)
 			}
-			if !sharesAny(newest[o.l], recordsAt(l.l, at)) {
+			if !sharesAny(newest[o.l], recordsAt(ctx, l.l, at)) {
 				continue
 			}
 			op, lp := o.l.Copies[0].Path, l.l.Copies[0].Path
@@ -132,7 +133,7 @@ type recordID struct {
 
 // recordsAt returns the identities of the records of l's copies whose
 // TimeCreated is t, read without decoding where the reader can.
-func recordsAt(l *Log, t time.Time) map[recordID]bool {
+func recordsAt(ctx context.Context, l *Log, t time.Time) map[recordID]bool {
 	out := map[recordID]bool{}
 	var mu sync.Mutex
 	note := func(s evtx.Summary) {
@@ -147,7 +148,7 @@ func recordsAt(l *Log, t time.Time) map[recordID]bool {
 		if c.SameFile {
 			continue
 		}
-		summariesIn(c.Log, evtx.Options{Workers: 1, Since: t, Until: t}, note)
+		summariesIn(c.Log, evtx.Options{Workers: 1, Since: t, Until: t, Context: ctx}, note)
 	}
 	return out
 }
@@ -172,13 +173,13 @@ func sameHostSpans(a, b *Log) bool {
 // before 1980 or after the year 9999, which the grouping places nowhere: placed).
 // An older copy whose last record held FILETIME 0 was said to be a copy
 // whose "newest records, at 1601-01-01T00:00:00Z" the newer log holds.
-func lastWrittenAt(l *Log) time.Time {
+func lastWrittenAt(ctx context.Context, l *Log) time.Time {
 	var newest *evtx.Event
 	for _, c := range l.Copies {
 		if c.SameFile {
 			continue
 		}
-		f, err := c.Log.Open(evtx.Options{Workers: 1})
+		f, err := c.Log.Open(evtx.Options{Workers: 1, Context: ctx})
 		if err != nil {
 			continue
 		}

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"cmp"
+	"context"
 	"io"
 	"runtime"
 	"slices"
@@ -496,32 +497,32 @@ func maxTime(a, b time.Time) time.Time {
 // the log's last-written record (rules.TimedWrittenEnds), and all after
 // it (evtx.Options.Since); else all. workers is the reader's chunk
 // parallelism.
-func readProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
-	return readProfileAlt(l, ch, workers, period, true, false)
+func readProfile(ctx context.Context, l *evtx.Log, ch string, workers int, period time.Duration) *profile {
+	return readProfileAlt(ctx, l, ch, workers, period, true, false)
 }
 
 // readProfileAlt is readProfile, with the eventKeys of the records
 // (profile.alt) only when alt is set, and without the recordKeys when
 // lone (profiler.lone: alt must be false).
-func readProfileAlt(l *evtx.Log, ch string, workers int, period time.Duration, alt, lone bool) *profile {
-	since, err := periodStart(l, workers, period)
+func readProfileAlt(ctx context.Context, l *evtx.Log, ch string, workers int, period time.Duration, alt, lone bool) *profile {
+	since, err := periodStart(ctx, l, workers, period)
 	if err != nil {
 		p := newProfiler(ch).profile()
 		p.err = err
 		return p
 	}
-	return readProfileSince(l, ch, workers, since, alt, lone)
+	return readProfileSince(ctx, l, ch, workers, since, alt, lone)
 }
 
 // readProfileSince is readProfileAlt of the records whose TimeCreated is
 // since or later (zero: all).
-func readProfileSince(l *evtx.Log, ch string, workers int, since time.Time, alt, lone bool) *profile {
+func readProfileSince(ctx context.Context, l *evtx.Log, ch string, workers int, since time.Time, alt, lone bool) *profile {
 	pr := newProfiler(ch)
 	pr.noAlt, pr.lone = !alt, lone && !alt
-	renames, err := periodSummaries(l, workers, since, pr.note)
+	renames, err := periodSummaries(ctx, l, workers, since, pr.note)
 	p := pr.profile()
 	if p.rekey {
-		return readProfileSince(l, ch, workers, since, alt, false)
+		return readProfileSince(ctx, l, ch, workers, since, alt, false)
 	}
 	p.renames, p.err, p.since = renames, err, since
 	return p
@@ -531,12 +532,12 @@ func readProfileSince(l *evtx.Log, ch string, workers int, since time.Time, alt,
 // several goroutines at once; it returns the renames (EventLog 6011: from,
 // to) and the error that ended the read. Every note has returned when it
 // does.
-func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evtx.Summary)) (renames [][2]string, _ error) {
-	since, err := periodStart(l, workers, period)
+func readSummaries(ctx context.Context, l *evtx.Log, workers int, period time.Duration, note func(evtx.Summary)) (renames [][2]string, _ error) {
+	since, err := periodStart(ctx, l, workers, period)
 	if err != nil {
 		return nil, err
 	}
-	return periodSummaries(l, workers, since, note)
+	return periodSummaries(ctx, l, workers, since, note)
 }
 
 // periodSummaries calls note, as summariesIn, for the records of l
@@ -557,8 +558,8 @@ func readSummaries(l *evtx.Log, workers int, period time.Duration, note func(evt
 // the second read's window ended at FILETIME 0). The second read's
 // window holds the times before 1980 alone, so the chunks the first pass
 // found later in time are not read again (evtx's window memo).
-func periodSummaries(l *evtx.Log, workers int, since time.Time, note func(evtx.Summary)) (renames [][2]string, _ error) {
-	renames, err := summariesIn(l, evtx.Options{Workers: workers, Since: since}, note)
+func periodSummaries(ctx context.Context, l *evtx.Log, workers int, since time.Time, note func(evtx.Summary)) (renames [][2]string, _ error) {
+	renames, err := summariesIn(l, evtx.Options{Workers: workers, Since: since, Context: ctx}, note)
 	zero := evtx.FiletimeToTime(0)
 	if err != nil || since.IsZero() || !zero.Before(since) {
 		return renames, err
@@ -566,16 +567,16 @@ func periodSummaries(l *evtx.Log, workers int, since time.Time, note func(evtx.S
 	// Those whose TimeCreated was read and is unusable, before since:
 	// not those without one, which the first read gave.
 	keep := func(tc time.Time) bool { return !tc.IsZero() && !evtx.UsableTime(tc) && tc.Before(since) }
-	more, err := summariesKept(l, evtx.Options{Workers: workers, Until: evtx.MinUsableTime}, keep, note)
+	more, err := summariesKept(l, evtx.Options{Workers: workers, Until: evtx.MinUsableTime, Context: ctx}, keep, note)
 	return append(renames, more...), err
 }
 
 // periodStart is where readSummaries begins: period before the
 // TimeCreated of l's last-written record, or the zero time (the whole
 // log) when period is 0 or no record has a usable TimeCreated.
-func periodStart(l *evtx.Log, workers int, period time.Duration) (since time.Time, _ error) {
+func periodStart(ctx context.Context, l *evtx.Log, workers int, period time.Duration) (since time.Time, _ error) {
 	if period > 0 {
-		f, err := l.Open(evtx.Options{Workers: workers})
+		f, err := l.Open(evtx.Options{Workers: workers, Context: ctx})
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -600,7 +601,7 @@ func periodStart(l *evtx.Log, workers int, period time.Duration) (since time.Tim
 			// export (renumbered) that did not save its records in the
 			// order they were written, for the one with the highest
 			// EventRecordID.
-			if _, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{Workers: workers}, false); err == nil && last != nil {
+			if _, last, _, err := rules.TimedWrittenEnds(l, evtx.Options{Workers: workers, Context: ctx}, false); err == nil && last != nil {
 				t = rules.NewRecordRef(last).Time
 			}
 		}
@@ -688,7 +689,7 @@ func summariesKept(l *evtx.Log, o evtx.Options, keep func(time.Time) bool, note 
 //
 // shared[i] is set when another log is the same file as log i
 // (markSameFiles): the two are one Log's copies.
-func profileAll(logs []*evtx.Log, channels []string, shared []bool, idx []int, workers int, period time.Duration) []*profile {
+func profileAll(ctx context.Context, logs []*evtx.Log, channels []string, shared []bool, idx []int, workers int, period time.Duration) []*profile {
 	out := make([]*profile, len(logs))
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -723,7 +724,7 @@ func profileAll(logs []*evtx.Log, channels []string, shared []bool, idx []int, w
 				per = 1
 			}
 			alt := loneAltOn || perChannel[strings.ToLower(channels[i])] > 1
-			out[i] = readProfileAlt(logs[i], channels[i], per, period, alt, !alt && !shared[i])
+			out[i] = readProfileAlt(ctx, logs[i], channels[i], per, period, alt, !alt && !shared[i])
 		}()
 	}
 	wg.Wait()

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -109,7 +110,7 @@ func (pr *plainProfiler) profile() *profile {
 // plainReadProfile is readProfile by the plain path.
 func plainReadProfile(l *evtx.Log, ch string, workers int, period time.Duration) *profile {
 	pr := newPlainProfiler(ch)
-	renames, err := readSummaries(l, workers, period, pr.note)
+	renames, err := readSummaries(context.Background(), l, workers, period, pr.note)
 	p := pr.profile()
 	p.renames, p.err = renames, err
 	return p
@@ -279,7 +280,7 @@ func TestShardedProfileEqualsPlain(t *testing.T) {
 					t.Fatalf("%s: %v %d logs", p, err, len(ls))
 				}
 				l := ls[0]
-				got, want := readProfile(l, l.Channel, workers, period), plainReadProfile(l, l.Channel, workers, period)
+				got, want := readProfile(context.Background(), l, l.Channel, workers, period), plainReadProfile(l, l.Channel, workers, period)
 				if d := profileDiff(got, want, workers == 1); d != "" {
 					t.Errorf("%s, %d workers, period %v: %s", p, workers, period, d)
 				}
@@ -413,7 +414,7 @@ func TestSharedKeysEqualsSort(t *testing.T) {
 		if err != nil || len(ls) != 1 {
 			t.Fatalf("%s: %v %d logs", p, err, len(ls))
 		}
-		prof := readProfile(ls[0], ls[0].Channel, 1, 0)
+		prof := readProfile(context.Background(), ls[0], ls[0].Channel, 1, 0)
 		keys = append(keys, prof.keys)
 		if len(prof.hosts) == 1 {
 			alt, hosts = append(alt, prof.alt), append(hosts, prof.hosts[0].key)
@@ -530,20 +531,20 @@ func TestLoneProfileEqualsKeyed(t *testing.T) {
 					t.Fatalf("%s: %v %d logs", p, err, len(ls))
 				}
 				l := ls[0]
-				want := readProfileAlt(l, l.Channel, workers, period, false, false)
+				want := readProfileAlt(context.Background(), l, l.Channel, workers, period, false, false)
 				pr := newProfiler(l.Channel)
 				pr.noAlt, pr.lone = true, true
-				since, err := periodStart(l, workers, period)
+				since, err := periodStart(context.Background(), l, workers, period)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := periodSummaries(l, workers, since, pr.note); err != nil {
+				if _, err := periodSummaries(context.Background(), l, workers, since, pr.note); err != nil {
 					t.Fatal(err)
 				}
 				if pr.profile().rekey {
 					rekeyed++
 				}
-				got := readProfileAlt(l, l.Channel, workers, period, false, true)
+				got := readProfileAlt(context.Background(), l, l.Channel, workers, period, false, true)
 				if got.distinct != len(want.keys) || want.distinct != len(want.keys) {
 					t.Errorf("%s, %d workers, period %v: %d distinct records lone, %d keyed, want %d", p, workers, period, got.distinct, want.distinct, len(want.keys))
 				}

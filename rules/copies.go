@@ -306,7 +306,7 @@ func (s *scanner) findTimedCopies() {
 		if len(tls) == 0 {
 			continue
 		}
-		o := evtx.Options{Workers: s.e.opt.Workers}
+		o := evtx.Options{Workers: s.e.opt.Workers, Context: s.e.ctx}
 		if !s.e.opt.NoShortcuts {
 			o.Filter = func(sm evtx.Summary) bool {
 				if sm.TimeCreated.IsZero() || sm.EventRecordID == 0 {

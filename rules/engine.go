@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -86,6 +88,10 @@ type Engine struct {
 	opt      Options
 	timeline *compiledRule // the timeline's queries (timeline.go), or nil
 	held     *heldMemo     // WithMemo's, or nil
+	// ctx is AnalyzeContext's context, on the copy of the engine one
+	// call makes (nil: never stopped): every read of the call is given
+	// it (evtx.Options.Context).
+	ctx context.Context
 }
 
 // heldMemo remembers, for each log (not merged) the plan met, its
@@ -279,12 +285,58 @@ func (e *Engine) Channels() []string {
 // programming error: Analyze panics, as fleet.Analyze does for a nil
 // machine.
 func (e *Engine) Analyze(logs []*evtx.Log) (*Result, error) {
+	return e.AnalyzeContext(context.Background(), logs)
+}
+
+// ErrStopped is wrapped, beside the context's own error, by the error
+// AnalyzeContext returns when its context was done before the analysis
+// ended.
+var ErrStopped = errors.New("rules: analysis stopped")
+
+// AnalyzeContext is Analyze, stopped when ctx is done (cancelled or past
+// its deadline): every read of the logs looks at ctx once per chunk (64
+// KiB) of each goroutine (evtx.Options.Context), so a cancel is followed
+// by at most a chunk's work per reading goroutine, the analysis then
+// returning no Result (nil) and an error wrapping ErrStopped and ctx's
+// error (errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded holds). It starts no goroutine that outlives
+// it. A context that is never done (context.Background) gives exactly
+// what Analyze gives; what a stopped analysis read is never remembered
+// for the logs (their memos keep no read that was stopped), so a later
+// call gives what it would have given without the stopped one.
+func (e *Engine) AnalyzeContext(ctx context.Context, logs []*evtx.Log) (*Result, error) {
+	if ctx == nil {
+		panic("rules: AnalyzeContext with a nil context.Context")
+	}
+	if ctx.Done() != nil {
+		c := *e
+		c.ctx = ctx
+		e = &c
+	}
+	stopped := func() error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%w: %w", ErrStopped, err)
+		}
+		return nil
+	}
+	if err := stopped(); err != nil {
+		return nil, err
+	}
 	p := e.plan(logs)
+	if err := stopped(); err != nil {
+		return nil, err
+	}
 	sr := e.scan(p, e.opt.At, false)
+	if err := stopped(); err != nil {
+		return nil, err
+	}
 	if sr.copiesSuspected {
 		// Two logs may be copies of one: count their shared records once,
 		// judged by their identity (copies.go).
 		sr = e.scan(p, e.opt.At, true)
+		if err := stopped(); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{
 		ReferenceTime:         sr.ref,

@@ -391,6 +391,11 @@ func (j *ruleJudge) logStatus(ch, role string, windowStart time.Time) *LogStatus
 			ls.Detail = "no readable log of this channel among the inputs; " + strings.Join(unknown, ", ") +
 				" could not be read in full, and no record told its channel: it may be this channel's log"
 		}
+		if t := unknownChannelText(ch); t != "" {
+			// A misspelled channel in a rule file reads no log on any
+			// VM: say so where the rule shows as not checked.
+			ls.Detail += "; " + t
+		}
 		return ls
 	}
 	if len(readable) == 0 {

@@ -4,6 +4,7 @@ package rules
 // logs alone, before any record is decoded.
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -95,7 +96,7 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 			// disk was detached) is that channel's, as a System.evtx
 			// cut alike is System's: it is not offered to every rule as
 			// the log that may be theirs.
-			if err := unreadableUnnamed(l, in.Err); err != nil {
+			if err := unreadableUnnamed(e.ctx, l, in.Err); err != nil {
 				in.Err, in.ChannelUnknown = err, true
 			}
 		}
@@ -123,11 +124,11 @@ func (e *Engine) plan(logs []*evtx.Log) readPlan {
 // channel, provider or event id), that with the first problem; nil for a
 // log read whole that holds no record (a cleared log: nothing in it is
 // evidence) or yields an event decoded in full.
-func unreadableUnnamed(l *evtx.Log, err error) error {
+func unreadableUnnamed(ctx context.Context, l *evtx.Log, err error) error {
 	if err != nil {
 		return err
 	}
-	f, err := l.Open(evtx.Options{Workers: 1})
+	f, err := l.Open(evtx.Options{Workers: 1, Context: ctx})
 	if err != nil {
 		return err
 	}
@@ -206,9 +207,11 @@ func (e *Engine) neededChannels(l *evtx.Log, needed func(string) bool) []string 
 			return slices.Clone(chs)
 		}
 	}
-	chs := HeldChannels(l, needed, e.Accepts(), evtx.Options{Workers: e.opt.Workers}, e.opt.NoShortcuts, 0)
+	chs := HeldChannels(l, needed, e.Accepts(), evtx.Options{Workers: e.opt.Workers, Context: e.ctx}, e.opt.NoShortcuts, 0)
 	heldReads.Add(1)
-	if me != nil {
+	if me != nil && (e.ctx == nil || e.ctx.Err() == nil) {
+		// A look stopped by AnalyzeContext's context is not kept: it
+		// may have ended before the log's end.
 		e.held.mu.Lock()
 		me.chs, me.looked = chs, true
 		e.held.mu.Unlock()

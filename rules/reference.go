@@ -990,7 +990,7 @@ func FindClockJumpBehind(l *evtx.Log, first, last *evtx.Event, o evtx.Options, p
 
 // lastWritten finds in's first- and last-written records.
 func (s *scanner) lastWritten(in *Input, l *evtx.Log) {
-	first, ev, untimed, err := TimedWrittenEnds(l, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+	first, ev, untimed, err := TimedWrittenEnds(l, evtx.Options{Workers: s.e.opt.Workers, Context: s.e.ctx}, s.e.opt.NoShortcuts)
 	if err != nil {
 		in.Err = err
 	}
@@ -1071,7 +1071,7 @@ func (s *scanner) checkClocks() {
 	// The period's changes were read with it; the records outside it are
 	// read once, for a log with a jump (logClockChanges).
 	all := map[*Input]*changeSet{}
-	o := evtx.Options{Workers: s.e.opt.Workers}
+	o := evtx.Options{Workers: s.e.opt.Workers, Context: s.e.ctx}
 	for i, in := range s.inputs {
 		if s.ahead[in] == nil && s.behind[in] == nil {
 			continue
@@ -1131,7 +1131,7 @@ func (s *scanner) findClocks() {
 			first = nil
 		}
 		// A read error is the decoding pass's to report.
-		s.ahead[in], s.behind[in] = clockJumps(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+		s.ahead[in], s.behind[in] = clockJumps(s.logs[i], first, last, evtx.Options{Workers: s.e.opt.Workers, Context: s.e.ctx}, s.e.opt.NoShortcuts)
 	}
 }
 

@@ -333,12 +333,12 @@ func (s *scanner) checkGaps() {
 		}
 		st := in.Stats // of the decoding pass: every record's time
 		oldest, newest := timeBounds(st)
-		g, err := findTimeGap(s.logs[i], in.Since, oldest, newest, evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts)
+		g, err := findTimeGap(s.logs[i], in.Since, oldest, newest, evtx.Options{Workers: s.e.opt.Workers, Context: s.e.ctx}, s.e.opt.NoShortcuts)
 		if err != nil || g == nil {
 			continue // a read error is the decoding pass's to report
 		}
 		if p := s.changes[in]; p != nil {
-			g.explain(s.logs[i], evtx.Options{Workers: s.e.opt.Workers}, s.e.opt.NoShortcuts, p, in.Since, in.Until)
+			g.explain(s.logs[i], evtx.Options{Workers: s.e.opt.Workers, Context: s.e.ctx}, s.e.opt.NoShortcuts, p, in.Since, in.Until)
 		}
 		s.timeGaps = append(s.timeGaps, g)
 		s.warnings = append(s.warnings, g.String())
@@ -394,7 +394,7 @@ var far = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // stats reads a log without decoding any record, for its counts and times.
 func (s *scanner) stats(in *Input, l *evtx.Log) {
-	o := evtx.Options{Since: far, Until: far, Workers: s.e.opt.Workers}
+	o := evtx.Options{Since: far, Until: far, Workers: s.e.opt.Workers, Context: s.e.ctx}
 	if s.e.opt.NoShortcuts {
 		o.Since, o.Until = time.Time{}, time.Time{}
 	}
@@ -439,7 +439,7 @@ func (s *scanner) decode(in *Input, l *evtx.Log, qs []*compiledQuery) {
 		cs = &changeSet{}
 		s.changes[in] = cs
 	}
-	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers}, s.all, in.windows, nil, true, cs)
+	near, partial := s.readFiltered(in, l, evtx.Options{Since: in.Since, Until: in.Until, Workers: s.e.opt.Workers, Context: s.e.ctx}, s.all, in.windows, nil, true, cs)
 	for _, w := range in.windows {
 		w.records += int(w.filtered.Swap(0)) // the same counts with the filter as without
 	}
@@ -915,7 +915,7 @@ func (s *scanner) corroborateFurther() {
 				extra++
 			}
 		}
-		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers}, n.qs, nil, count, false, nil)
+		s.readFiltered(in, s.logs[i], evtx.Options{Since: n.since, Until: until, Workers: s.e.opt.Workers, Context: s.e.ctx}, n.qs, nil, count, false, nil)
 		// The filter refuses only records whose TimeCreated it was given,
 		// in this read's window: the main pass passed them over.
 		filtered := in.Stats.Filtered

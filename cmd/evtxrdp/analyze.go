@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -109,6 +111,10 @@ exit codes (the same for every format):
   1  no readable log among the inputs, none of a channel the rules read
      (an Application log alone), or a rule file is invalid
   2  usage error
+  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM: the analysis stops
+     within a chunk of each log being read and no report is written (in
+     JSON Lines, the lines of the machines done before stay); a second
+     signal ends it at once
 `
 
 func runAnalyze(args []string, stdout, stderr io.Writer) int {
@@ -184,7 +190,11 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	units, problems, findErr := fleet.Find(paths)
-	stopPriming, primed := primeSystemLogs(units)
+	// ctx stops the analysis on the first SIGINT or SIGTERM once the
+	// grouping starts (inputs.stopOn); its cause is the signal.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	stopPriming, primed := primeSystemLogs(ctx, units)
 	defer primed()
 
 	// Every rule read is validated, once: by NewEngine when it is given
@@ -197,6 +207,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		printErrs(stderr, "evtxrdp analyze: ", err)
 		return exitFailure
 	}
+	warnChannels(stderr, "evtxrdp analyze: ", rs)
 	loaded := rs // their windows set the grouping period, whatever --scenario selects
 	if rs, err = selectRules(rs, *scenarios); err != nil {
 		return usageErr("--scenario: %v", err)
@@ -259,9 +270,17 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "evtxrdp analyze: no readable log")
 		return exitFailure
 	}
-	machines := fleet.Group(units, fleet.Options{Channels: eng.Channels(), Period: fleet.Period(loaded, o), Accepts: eng.Accepts()})
+	// From here on a SIGINT or SIGTERM stops the reads (at their next
+	// chunk) and the run ends with 128+signal, the temporary directory
+	// removed; before, it ends the run at once, as a second one does.
+	in.stopOn(func(s os.Signal) { cancel(stopSignal{s}) })
+	stopArmed(in)
+	machines, err := fleet.GroupContext(ctx, units, fleet.Options{Channels: eng.Channels(), Period: fleet.Period(loaded, o), Accepts: eng.Accepts()})
+	if err != nil {
+		return stoppedRun(ctx, stderr, progress, err)
+	}
 	if len(machines) == 1 {
-		return analyzeMachine(eng, machines[0], f, stdout, stderr, progress, runOptions(fs), notRead)
+		return analyzeMachine(ctx, eng, machines[0], f, stdout, stderr, progress, runOptions(fs), notRead)
 	}
 	// Machines are analysed in parallel, the largest of the next few
 	// first, and a machine with most of the bytes reads its logs with
@@ -279,7 +298,38 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
 		return exitFailure
 	}
-	return analyzeFleet(eng, machines, f, stdout, stderr, origStderr, runOptions(fs), notRead, tmp)
+	return analyzeFleet(ctx, eng, machines, f, stdout, stderr, origStderr, progress, runOptions(fs), notRead, tmp)
+}
+
+// stopSignal is the cause of analyze's context when a signal stopped it.
+type stopSignal struct{ os.Signal }
+
+func (s stopSignal) Error() string { return s.Signal.String() + " received" }
+
+// stoppedRun ends a run whose analysis ctx stopped (err wraps
+// rules.ErrStopped): it says so on stderr and returns 128+signal, as the
+// signal would have ended the run (130 for SIGINT, 143 for SIGTERM).
+func stoppedRun(ctx context.Context, stderr io.Writer, progress *progressLine, err error) int {
+	progress.clear()
+	s, ok := context.Cause(ctx).(stopSignal)
+	if !ok {
+		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(err))
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "evtxrdp analyze: stopped by %s before the analysis ended: no report was written\n", signalName(s.Signal))
+	return signalExitCode(s.Signal)
+}
+
+// signalName is "SIGINT" for syscall.SIGINT and the like, else the
+// signal's own text.
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 // primeSystemLogs primes (evtx.Log.Prime) the System logs of units, the
@@ -292,7 +342,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 // waits for it. The logs are chosen by file name, before any is opened:
 // a System.evtx holding another channel's records (a renamed copy) may be
 // primed for nothing, and a renamed System log is not primed.
-func primeSystemLogs(units []*fleet.Unit) (stop, wait func()) {
+func primeSystemLogs(ctx context.Context, units []*fleet.Unit) (stop, wait func()) {
 	var logs []*evtx.Log
 	for _, u := range units {
 		if primeOff {
@@ -319,7 +369,7 @@ func primeSystemLogs(units []*fleet.Unit) (stop, wait func()) {
 				continue // an archive member (Prime passes over it), or a file seen
 			}
 			seen = append(seen, fi)
-			l.Prime(0)
+			l.PrimeContext(ctx, 0) // stopped by a signal: the grouping says so
 		}
 	}()
 	return func() { stopped.Store(true) }, func() {
@@ -328,6 +378,10 @@ func primeSystemLogs(units []*fleet.Unit) (stop, wait func()) {
 	}
 }
 
+// stopArmed is called once a signal stops the analysis rather than the
+// run (a test sends one then).
+var stopArmed = func(*inputs) {}
+
 // primeOff turns primeSystemLogs off (tests compare analyze with and
 // without it).
 var primeOff = false
@@ -335,9 +389,12 @@ var primeOff = false
 // analyzeMachine analyses the logs of one machine: the report of a single
 // machine, with its grouping when there is something to say (copies, a
 // rename, forwarded events, names only damaged records give) or in JSON Lines.
-func analyzeMachine(eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer, progress *progressLine, opts []string, notRead []string) int {
+func analyzeMachine(ctx context.Context, eng *rules.Engine, m *fleet.Machine, f report.Format, stdout, stderr io.Writer, progress *progressLine, opts []string, notRead []string) int {
 	logs := m.EvtxLogs()
-	res, aerr := eng.Analyze(logs)
+	res, aerr := eng.AnalyzeContext(ctx, logs)
+	if errors.Is(aerr, rules.ErrStopped) {
+		return stoppedRun(ctx, stderr, progress, aerr)
+	}
 	progress.done()
 	if res == nil {
 		fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", errText(aerr))
@@ -377,7 +434,7 @@ func flagged(r *report.Report) bool {
 // analyzeFleet analyses several machines in parallel and writes one
 // document (a summary table, then each machine's report) or, in JSON
 // Lines, one line per machine as soon as it and those before it are done.
-func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, opts []string, notRead []string, dir string) int {
+func analyzeFleet(ctx context.Context, eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdout, stderr, terminal io.Writer, progressLine *progressLine, opts []string, notRead []string, dir string) int {
 	// Each report is rendered as it comes, into a temporary file of dir,
 	// so that memory holds one summary row per machine, not every report.
 	doc, werr := report.NewFleetWriter(stdout, f, dir)
@@ -387,7 +444,7 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 	}
 	anyFlagged, readable := false, 0
 	progress := terminalProgress(terminal)
-	fleet.Analyze(eng, ms, 0, func(i int, res *fleet.Result) {
+	stopped := fleet.AnalyzeContext(ctx, eng, ms, 0, func(i int, res *fleet.Result) {
 		var r *report.Report
 		if res.Result != nil {
 			r = report.New(res.Result)
@@ -420,6 +477,14 @@ func analyzeFleet(eng *rules.Engine, ms []*fleet.Machine, f report.Format, stdou
 		}
 		doc.Add(r, e) // the first error is kept: Close returns it
 	}, progress)
+	if stopped != nil {
+		// The document is not closed: no summary of machines not
+		// analysed (its temporary files go with the run's directory).
+		if progress != nil {
+			fmt.Fprintln(terminal)
+		}
+		return stoppedRun(ctx, stderr, progressLine, stopped)
+	}
 	werr = doc.Close(notRead)
 	switch {
 	case werr != nil:

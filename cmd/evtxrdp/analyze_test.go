@@ -515,3 +515,52 @@ func TestAnalyzeNamesLogsElsewhereOnVolume(t *testing.T) {
 		t.Errorf("given with the volume: exit %d, stderr names it:\n%s", code, errs)
 	}
 }
+
+// TestMisspelledChannelWarned: a user rule whose query reads a channel
+// Windows is not known to have ("Sytem") loads and runs, but rules and
+// analyze warn naming the file, its line and the nearest known channel,
+// and the report's not-checked detail says the channel is not one
+// Windows is known to have.
+func TestMisspelledChannelWarned(t *testing.T) {
+	dir := t.TempDir()
+	rule := `id: my-typo
+title: a rule with a misspelled channel
+severity: error
+cause: A service changed state.
+queries:
+  - id: scm-7036
+    channel: Sytem
+    xpath: "*[System[Provider[@Name='Service Control Manager'] and EventID=7036]]"
+resolution:
+  - id: nothing
+    title: Nothing to do
+    text: This rule exists to test channel warnings.
+    source: evtxrdp tests
+`
+	file := filepath.Join(dir, "typo.yaml")
+	if err := os.WriteFile(file, []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	warn := file + `:7: my-typo: queries[scm-7036].channel: "Sytem" is not a channel evtxrdp knows Windows to have (did you mean "System"?)`
+	code, out, errOut := runCmd("rules", "--rules", dir)
+	if code != exitOK || !strings.Contains(out, "my-typo") || !strings.Contains(errOut, "evtxrdp rules: warning: rules: "+warn) {
+		t.Errorf("rules --rules: exit %d\n%s\nstderr: %s", code, out, errOut)
+	}
+	code, out, errOut = runCmd("analyze", "--format", "json", "--rules", dir, "--scenario", "my-typo", filepath.Join(scenarios, "healthy"))
+	if code == exitFailure || code == exitUsage {
+		t.Errorf("analyze: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "evtxrdp analyze: warning: rules: "+warn) {
+		t.Errorf("analyze: no warning naming the file and line:\n%s", errOut)
+	}
+	if !strings.Contains(out, `\"Sytem\" is not a channel evtxrdp knows Windows to have (did you mean \"System\"?)`) {
+		t.Errorf("the report's not-checked detail does not say the channel is unknown:\n%s", out)
+	}
+	// A rule reading only known channels warns of nothing.
+	if err := os.WriteFile(file, []byte(strings.Replace(rule, "Sytem", "system", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, errOut = runCmd("rules", "--rules", dir); strings.Contains(errOut, "warning") {
+		t.Errorf("a known channel (in another case) warned: %s", errOut)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
@@ -39,20 +40,36 @@ type inputs struct {
 	// stdinFile is the temporary copy of standard input, "" until "-"
 	// is read.
 	stdinFile string
+	// stopper, once set (stopOn), is given the first SIGINT or SIGTERM
+	// in place of the exit.
+	stopper atomic.Pointer[func(os.Signal)]
 }
+
+// stopOn makes the first SIGINT or SIGTERM call stop (analyze cancels
+// its analysis, which then ends the command with 128+signal) rather than
+// exit at once; a second one, or another signal, exits as before. The
+// temporary directory is removed either way (close, or the handler).
+func (in *inputs) stopOn(stop func(os.Signal)) { in.stopper.Store(&stop) }
 
 func newInputs(progress *progressLine) *inputs {
 	in := &inputs{stdin: os.Stdin, progress: progress, stop: make(chan struct{})}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, cleanupSignals...)
 	go func() {
-		select {
-		case s := <-sig:
-			in.removeTemp()
-			in.progress.clear()
-			os.Exit(signalExitCode(s))
-		case <-in.stop:
-			signal.Stop(sig)
+		for {
+			select {
+			case s := <-sig:
+				if stop := in.stopper.Load(); stop != nil && slices.Contains(stopSignals, s) && in.stopper.CompareAndSwap(stop, nil) {
+					(*stop)(s)
+					continue
+				}
+				in.removeTemp()
+				in.progress.clear()
+				os.Exit(signalExitCode(s))
+			case <-in.stop:
+				signal.Stop(sig)
+				return
+			}
 		}
 	}()
 	return in

@@ -64,6 +64,16 @@ func readRules(dir string) ([]*rules.Rule, error) {
 	return rs, nil
 }
 
+// warnChannels prints a warning for each query of rs whose channel is not
+// one evtxrdp knows Windows to have (rules.ChannelWarnings: its file,
+// line and the nearest known channel). A custom channel loads and runs; a
+// misspelled one would leave its rule "not checked" with nothing said.
+func warnChannels(stderr io.Writer, prefix string, rs []*rules.Rule) {
+	for _, w := range rules.ChannelWarnings(rs) {
+		fmt.Fprintf(stderr, "%swarning: %s\n", prefix, errText(w))
+	}
+}
+
 // selectRules keeps the rules whose ids are in ids (all when ids is empty).
 func selectRules(rs []*rules.Rule, ids []string) ([]*rules.Rule, error) {
 	if len(ids) == 0 {
@@ -154,6 +164,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		printErrs(stderr, "evtxrdp rules: ", err)
 		return exitFailure
 	}
+	warnChannels(stderr, "evtxrdp rules: ", rs)
 	if *format == "json" {
 		infos := []ruleInfo{}
 		for _, r := range rs {

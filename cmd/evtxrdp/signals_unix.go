@@ -13,6 +13,10 @@ import (
 // goes away (`| head`) must not leave a temporary copy behind.
 var cleanupSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
 
+// stopSignals stop an analysis (analyze's context) rather than end the run
+// at once, the first time (inputs.stopOn): SIGINT (Ctrl-C) and SIGTERM.
+var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM}
+
 // exitBrokenPipe is the exit code of a run whose output reader went away:
 // 128 + SIGPIPE, as if the signal had ended it.
 const exitBrokenPipe = 128 + int(syscall.SIGPIPE)

@@ -1,0 +1,96 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestChannelWarnings: a rule file whose query names a misspelled channel
+// loads (Validate passes: a custom channel is allowed) but ChannelWarnings
+// names the file, the line of the channel and the nearest known channel;
+// a custom channel spelled as Windows names channels gets a warning with
+// no suggestion; a known channel in another case gets none, and the
+// built-in rules none at all.
+func TestChannelWarnings(t *testing.T) {
+	const file = `id: my-rule
+title: t
+severity: error
+cause: c
+queries:
+  - id: q
+    channel: Sytem
+    xpath: "*[System[EventID=1036]]"
+  - id: r
+    channel: Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operationl
+    xpath: "*[System[EventID=1149]]"
+  - id: s
+    channel: Contoso-Agent/Operational
+    xpath: "*[System[EventID=1]]"
+  - id: u
+    channel: security
+    xpath: "*[System[EventID=4625]]"
+  - id: v
+    channel: Contoso-Agent/Operatonal
+    xpath: "*[System[EventID=2]]"
+resolution:
+  - id: fix
+    title: nothing
+    text: nothing to do
+    source: s
+`
+	r, err := Parse("mine.yaml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate([]*Rule{r}); err != nil {
+		t.Fatalf("a custom or misspelled channel is refused: %v", err)
+	}
+	ws := ChannelWarnings([]*Rule{r})
+	var got []string
+	for _, w := range ws {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		`rules: mine.yaml:7: my-rule: queries[q].channel: "Sytem" is not a channel evtxrdp knows Windows to have (did you mean "System"?)`,
+		`rules: mine.yaml:10: my-rule: queries[r].channel: "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operationl" is not a channel evtxrdp knows Windows to have (did you mean "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational"?)`,
+		`rules: mine.yaml:13: my-rule: queries[s].channel: "Contoso-Agent/Operational" is not a channel evtxrdp knows Windows to have;`,
+		`rules: mine.yaml:19: my-rule: queries[v].channel: "Contoso-Agent/Operatonal" is not a channel evtxrdp knows Windows to have (did you mean "Contoso-Agent/Operational"?)`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d warnings, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("warning %d:\n got %s\nwant %s...", i, got[i], want[i])
+		}
+		if ws[i].File != "mine.yaml" || ws[i].Line == 0 {
+			t.Errorf("warning %d: file %q line %d", i, ws[i].File, ws[i].Line)
+		}
+	}
+	bs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := ChannelWarnings(bs); len(ws) > 0 {
+		t.Errorf("built-in rules warned: %v", ws[0])
+	}
+	// Every channel a built-in reads is known, in any case.
+	for _, b := range bs {
+		for _, c := range b.Channels() {
+			if !KnownChannel(c) || !KnownChannel(strings.ToUpper(c)) {
+				t.Errorf("built-in channel %q not known", c)
+			}
+		}
+	}
+	for _, c := range []string{"Application", "Windows PowerShell", "Key Management Service"} {
+		if !KnownChannel(c) {
+			t.Errorf("classic channel %q not known", c)
+		}
+	}
+	if n, ok := NearestChannel("Applicaton"); !ok || n != "Application" {
+		t.Errorf("NearestChannel(Applicaton) = %q, %v", n, ok)
+	}
+	if n, ok := NearestChannel("Contoso"); ok {
+		t.Errorf("NearestChannel(Contoso) = %q: a name far from every known one has no suggestion", n)
+	}
+}
