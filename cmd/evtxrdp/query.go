@@ -33,7 +33,9 @@ subfolders that hold logs, the .zip archives beside its logs (and the
 .tar, .tgz, .7z, .rar or .evtx.gz files there, which evtxrdp does not
 read: extract them) and the files there that hold a log under another
 name (System.evtx.bak) are named on stderr, as analyze names them (give
-them as PATHs of their own);
+them as PATHs of their own), and so are, on a volume, another
+installation's logs (Windows.old) and the logs elsewhere on it (a user's
+Desktop or Downloads, C:\temp);
 a directory without .evtx files (a folder per machine: analyze reads
 them) is an error that names the places below it that hold logs.
 
@@ -224,10 +226,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
-			in.noteSkippedBelow(stderr, "evtxrdp query", p) // a zip of zips
+			in.noteSkippedBelow(stderr, "evtxrdp query", p, fs.Args()) // a zip of zips
 			continue
 		}
-		in.noteSkippedBelow(stderr, "evtxrdp query", p)
+		in.noteSkippedBelow(stderr, "evtxrdp query", p, fs.Args())
 		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
