@@ -10,6 +10,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/report"
 )
 
 // TestDumpNamesLostRecords: dump names the records a log lacks between
@@ -216,5 +217,52 @@ func TestLostRecordsOfExportNameEventRecordIDs(t *testing.T) {
 	}
 	if _, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", lostNewest); !strings.Contains(out, "missing after record 40 (EventRecordID 1120, 2024-05-01T00:39:00.0000000Z)") {
 		t.Errorf("analyze -f json of an export missing records 41..50: no EventRecordID 1120 in its lost runs\n%s", out)
+	}
+}
+
+// TestAnalyzeLostWordsFitTheCause: analyze's inputs and caveats say why
+// records are missing as dump and query do. A copy cut short inside its
+// chunks lost the records past its end, which are neither zeroed nor
+// overwritten, and the newest records lost lie after the newest the
+// file holds, not between its records: the inputs said "N records
+// missing between its records (chunks zeroed or overwritten)" of both.
+// Records lost between chunks of a whole file are still "between its
+// records (chunks zeroed or overwritten)".
+func TestAnalyzeLostWordsFitTheCause(t *testing.T) {
+	b := fiftyRecordLog(t, evtxtest.Options{})
+	dir := t.TempDir()
+	cut := filepath.Join(dir, "cut", "System.evtx")
+	writeLog(t, cut, b[:4096+3*65536+1000])                                // inside chunk 3: records 31..50 gone
+	_, zeroed := writeLost(t, slices.Clone(b), 4096+4*65536, 4096+5*65536) // chunk 4: the newest, 41..50
+	_, middle := writeLost(t, slices.Clone(b), 4096+2*65536, 4096+3*65536) // chunk 2: 21..30, between
+	for _, c := range []struct {
+		path, want, wrong string
+	}{
+		{cut, "20 records missing (chunks zeroed, overwritten or cut off): records 31 to 50 (20) missing after record 30", "between its records"},
+		{zeroed, "10 records missing (chunks zeroed, overwritten or cut off): records 41 to 50 (10) missing after record 40", "between its records"},
+		{middle, "10 records missing between its records (chunks zeroed or overwritten): records 21 to 30 (10)", "cut off"},
+	} {
+		code, out, errOut := runCmd("analyze", "-f", "json", "--at", "2024-05-01T01:00:00Z", c.path)
+		if code == exitFailure || code == exitUsage {
+			t.Fatalf("analyze %s: exit %d\n%s", c.path, code, errOut)
+		}
+		r, err := report.ReadJSON(strings.NewReader(out))
+		if err != nil {
+			t.Fatalf("analyze %s: %v", c.path, err)
+		}
+		var problems, caveats []string
+		for _, in := range r.Inputs {
+			problems = append(problems, in.Problems...)
+		}
+		for _, f := range r.Findings {
+			caveats = append(caveats, f.Caveats...)
+		}
+		got := strings.Join(problems, "\n")
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.wrong) {
+			t.Errorf("analyze %s: inputs' problems lack %q or say %q:\n%s", c.path, c.want, c.wrong, got)
+		}
+		if c.path != middle && strings.Contains(strings.Join(caveats, "\n"), "missing between its records") {
+			t.Errorf("analyze %s: a caveat puts the newest records lost between its records:\n%s", c.path, strings.Join(caveats, "\n"))
+		}
 	}
 }
