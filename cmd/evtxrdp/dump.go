@@ -162,7 +162,8 @@ bidirectional overrides as character references (&#10;, &#x202e;) and
 other control characters, which XML 1.0 forbids, as their Unicode control
 pictures (ESC as U+241B); JSON keeps them exact. The summary gives the
 span of the events' TimeCreated and the last-written record (of copies
-read as one, with the copy that holds it), and says
+read as one, with the copy that holds it; where the newest records are
+lost, the newest record the file holds, named so), and says
 when the log is a saved or exported copy (records renumbered: record
 number and EventRecordID differ; or record header times of 0). In jsonl,
 "time" is the record header time (null when it is 0) and "time_created"
@@ -631,8 +632,18 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 				}
 			}
 		}
-		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record: %s at %s\n",
-			evtx.FormatEventTime(st.FirstCreated), evtx.FormatEventTime(st.LastCreated), lastRef, evtx.FormatEventTime(lastAt))
+		// Where the newest records are lost (a copy cut short, its last
+		// chunk zeroed: a Newest run, named on a "lost:" line below),
+		// the record is the newest the file holds, not the last
+		// written, as analyze's inputs say ("newest held").
+		which, after := "last written record", ""
+		for _, l := range f.LostRecords() {
+			if l.Newest {
+				which, after = "newest record the file holds", " (the records written after it are lost)"
+			}
+		}
+		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; %s: %s at %s%s\n",
+			evtx.FormatEventTime(st.FirstCreated), evtx.FormatEventTime(st.LastCreated), which, lastRef, evtx.FormatEventTime(lastAt), after)
 	}
 	if st.Exported() {
 		fmt.Fprintln(d.stderr, "  "+exportedText(st))

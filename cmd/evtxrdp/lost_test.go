@@ -266,3 +266,28 @@ func TestAnalyzeLostWordsFitTheCause(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpSummaryNamesNewestHeld: where a log's newest records are lost
+// (its last chunk zeroed, or the copy cut short), dump's summary names
+// the record it ends at as the newest the file holds, as analyze's
+// inputs do ("newest held"), not as the last written: it called record
+// 40 the "last written record" while its "lost:" line said records 41
+// to 50 were written after it. A whole log's summary still names its
+// last-written record.
+func TestDumpSummaryNamesNewestHeld(t *testing.T) {
+	b := fiftyRecordLog(t, evtxtest.Options{})
+	intact, zeroed := writeLost(t, slices.Clone(b), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
+	cut := filepath.Join(t.TempDir(), "System.evtx")
+	writeLog(t, cut, b[:4096+4*65536+700]) // inside chunk 4
+	for _, p := range []string{zeroed, cut} {
+		code, _, errOut := runCmd("dump", "-f", "none", p)
+		want := "; newest record the file holds: EventRecordID 40 at 2024-05-01T00:39:00.0000000Z (the records written after it are lost)\n"
+		if code != exitOK || !strings.Contains(errOut, want) || strings.Contains(errOut, "last written record") {
+			t.Errorf("dump %s: exit %d, stderr lacks %q or names a last written record:\n%s", p, code, want, errOut)
+		}
+	}
+	code, _, errOut := runCmd("dump", "-f", "none", intact)
+	if want := "; last written record: EventRecordID 50 at 2024-05-01T00:49:00.0000000Z\n"; code != exitOK || !strings.Contains(errOut, want) {
+		t.Errorf("dump %s: exit %d, stderr lacks %q:\n%s", intact, code, want, errOut)
+	}
+}
