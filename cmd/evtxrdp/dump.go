@@ -450,7 +450,7 @@ func dumpReferences(given, logs []*evtx.Log, workers int, stderr io.Writer) (ref
 				continue
 			}
 			passed = append(passed, m.passed...)
-			fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatEventTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
+			fmt.Fprintf(stderr, "reference time of %s: %s (%s)\n", escapeText(m.name), evtx.FormatEventTime(m.ref.Time), refRecordText(m.ref, m.from))
 			for _, l := range m.logs {
 				refOf[l] = m.ref.Time
 			}

@@ -291,3 +291,33 @@ func TestDumpSummaryNamesNewestHeld(t *testing.T) {
 		t.Errorf("dump %s: exit %d, stderr lacks %q:\n%s", intact, code, want, errOut)
 	}
 }
+
+// TestQueryReferenceNotLastWrittenWhereNewestLost: query's "reference
+// time" line, and query's and dump's per-machine lines, call the record
+// "now" comes from the last-written record only when it is: of a copy
+// whose newest records are lost (its last chunk zeroed, or cut short)
+// they said "(the last-written record, EventRecordID 40 in ...)" while
+// their "lost:" lines named records 41 to 50 written after it. A whole
+// log's record is still the last-written one.
+func TestQueryReferenceNotLastWrittenWhereNewestLost(t *testing.T) {
+	b := fiftyRecordLog(t, evtxtest.Options{})
+	intact, zeroed := writeLost(t, slices.Clone(b), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
+	const q = "*[System[TimeCreated[timediff(@SystemTime) <= 3600000]]]"
+	not := "; the records written after the newest the file holds are lost, so it is not the last-written record)"
+	_, _, errOut := runCmd("query", "-f", "xml", "-q", q, zeroed)
+	if want := "reference time: 2024-05-01T00:39:00.0000000Z (EventRecordID 40 in " + zeroed + not + "; use --at to change\n"; !strings.Contains(errOut, want) {
+		t.Errorf("query %s: stderr lacks %q:\n%s", zeroed, want, errOut)
+	}
+	_, _, errOut = runCmd("query", "-f", "xml", "-q", q, intact)
+	if want := "reference time: 2024-05-01T00:49:00.0000000Z (the last-written record, EventRecordID 50 in " + intact + "); use --at to change\n"; !strings.Contains(errOut, want) {
+		t.Errorf("query %s: stderr lacks %q:\n%s", intact, want, errOut)
+	}
+	// Beside another machine's log: each machine's line.
+	other := filepath.Join(cases, "two-computers", "vm1", "System.evtx")
+	for _, args := range [][]string{{"query", "-f", "xml", "-q", q}, {"dump", "-f", "none", "--since", "1h"}} {
+		_, _, errOut := runCmd(append(args, zeroed, other)...)
+		if want := ": 2024-05-01T00:39:00.0000000Z (EventRecordID 40 in " + zeroed + not + "\n"; !strings.Contains(errOut, want) || !strings.Contains(errOut, "(the last-written record, EventRecordID 123 in "+other+")\n") {
+			t.Errorf("%q: stderr lacks %q, or the other machine's last-written record:\n%s", args, want, errOut)
+		}
+	}
+}
