@@ -100,7 +100,8 @@ func GivenElsewhere(paths []string, problems []error) []error {
 	return givenElsewhere(paths, problems)
 }
 
-// givenElsewhere drops from problems each log found outside a volume's
+// givenElsewhere drops from problems each other installation
+// (OtherInstallation) that a path given is, or lies in, and each log found outside a volume's
 // logs folder (OtherLog) that a path given inside the volume holds (the
 // file itself, or a folder it lies below, which Find walks to it): it is
 // read, not "not read". A path that is or holds the volume root does not
@@ -115,6 +116,16 @@ func givenElsewhere(paths []string, problems []error) []error {
 	below := func(a, g string) bool { return a == g || strings.HasPrefix(a, g+string(filepath.Separator)) }
 	out := problems[:0]
 	for _, e := range problems {
+		// Another installation given as a PATH itself, or a folder in
+		// it (its logs folder): read, not "not read". Before, analyze
+		// VOL VOL/Windows.old read both and still said Windows.old was
+		// not read.
+		if o, ok := e.(*OtherInstallation); ok {
+			a, aerr := filepath.Abs(o.Path)
+			if aerr == nil && slices.ContainsFunc(abs, func(g string) bool { return below(g, a) }) {
+				continue
+			}
+		}
 		if o, ok := e.(*OtherLog); ok {
 			a, aerr := filepath.Abs(o.Path)
 			vol, verr := filepath.Abs(o.Volume)
@@ -582,10 +593,23 @@ func otherInstallations(p string) []error {
 	for _, e := range entries {
 		sub := filepath.Join(p, e.Name())
 		if e.IsDir() && !strings.EqualFold(e.Name(), "Windows") && isVolume(sub) {
-			probs = append(probs, fmt.Errorf("fleet: %s: another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume %s, not read with the volume's (give it as a PATH of its own)", sub, p))
+			probs = append(probs, &OtherInstallation{Path: sub, Volume: p})
 		}
 	}
 	return probs
+}
+
+// OtherInstallation is another Windows installation's folder on a
+// mounted volume (Windows.old: X/Windows/System32/winevt/Logs below the
+// root), whose logs are not read with the volume's. Its Error is what
+// stderr and the report's not-read list say.
+type OtherInstallation struct {
+	Path   string // the folder (Windows.old)
+	Volume string // the volume root given
+}
+
+func (o *OtherInstallation) Error() string {
+	return fmt.Sprintf("fleet: %s: another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume %s, not read with the volume's (give it as a PATH of its own)", o.Path, o.Volume)
 }
 
 func isVolume(dir string) bool {

@@ -243,5 +243,11 @@ func TestDumpQueryNameWhatAVolumeHoldsBeside(t *testing.T) {
 		if strings.Contains(errOut, "outside its Windows/System32/winevt/Logs") || !strings.Contains(errOut, old) {
 			t.Errorf("%q: stderr names the export given, or not Windows.old:\n%s", args, errOut)
 		}
+		// Windows.old given too: read, so not named "not read".
+		args = append(args, filepath.Join(vol, "Windows.old"))
+		code, _, errOut = runCmd(args...)
+		if code == exitFailure || code == exitUsage || strings.Contains(errOut, "another Windows installation") {
+			t.Errorf("%q: exit %d, stderr names Windows.old, given:\n%s", args, code, errOut)
+		}
 	}
 }
