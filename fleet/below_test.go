@@ -46,8 +46,8 @@ func TestFindNamesWhatALogsFolderHoldsBelow(t *testing.T) {
 		t.Errorf("problems %q, want the two above (not the folder without logs)", said)
 	}
 	// SkippedBelow (evtxrdp dump and query, which read the folder with
-	// evtx.Find) names the same; nothing for a log file, a folder of
-	// machine folders, or a mounted volume's root.
+	// evtx.Find) names the same; nothing for a log file or a folder of
+	// machine folders.
 	var skipped []string
 	for _, p := range fleet.SkippedBelow(dir) {
 		skipped = append(skipped, p.Error())
@@ -62,10 +62,29 @@ func TestFindNamesWhatALogsFolderHoldsBelow(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(volume, "Users", "x", "Archive", "Security.evtx"), systemLog("vm1", t0, 0, 1))
-	for _, p := range []string{filepath.Join(dir, "System.evtx"), volume, filepath.Join(dir, "missing")} {
+	for _, p := range []string{filepath.Join(dir, "System.evtx"), filepath.Join(dir, "missing")} {
 		if got := fleet.SkippedBelow(p); got != nil {
 			t.Errorf("SkippedBelow(%s) = %v, want nil", p, got)
 		}
+	}
+	// A mounted volume's root: what Find names on it (the logs outside
+	// its Windows/System32/winevt/Logs, another installation's), which
+	// evtx.Find leaves out as Find does. Before, nothing: dump and query
+	// of a volume passed over its Windows.old with no word.
+	write(t, filepath.Join(volume, "Windows.old", "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm0", t0, 0, 1))
+	_, volProblems, err := fleet.Find([]string{volume})
+	if err != nil || len(volProblems) != 2 {
+		t.Fatalf("Find(volume): problems %v, %v; want the root's System.evtx and Windows.old", volProblems, err)
+	}
+	var volSaid, volSkipped []string
+	for _, p := range volProblems {
+		volSaid = append(volSaid, p.Error())
+	}
+	for _, p := range fleet.SkippedBelow(volume) {
+		volSkipped = append(volSkipped, p.Error())
+	}
+	if !slices.Equal(volSkipped, volSaid) {
+		t.Errorf("SkippedBelow(volume) = %q, Find's problems %q", volSkipped, volSaid)
 	}
 	// A folder of machine folders: each read, nothing named.
 	fleetDir := t.TempDir()

@@ -92,7 +92,16 @@ func Find(paths []string) (units []*Unit, problems []error, err error) {
 	return samePlace(units), givenElsewhere(paths, problems), nil
 }
 
-// givenElsewhere drops from problems each log found outside a volume's
+// GivenElsewhere is what Find does to the problems of the paths given
+// (SkippedBelow's, for dump and query): it drops each log found outside a
+// volume's logs folder that a path given inside the volume holds, since
+// that log is read.
+func GivenElsewhere(paths []string, problems []error) []error {
+	return givenElsewhere(paths, problems)
+}
+
+// givenElsewhere drops from problems each other installation
+// (OtherInstallation) that a path given is, or lies in, and each log found outside a volume's
 // logs folder (OtherLog) that a path given inside the volume holds (the
 // file itself, or a folder it lies below, which Find walks to it): it is
 // read, not "not read". A path that is or holds the volume root does not
@@ -107,6 +116,16 @@ func givenElsewhere(paths []string, problems []error) []error {
 	below := func(a, g string) bool { return a == g || strings.HasPrefix(a, g+string(filepath.Separator)) }
 	out := problems[:0]
 	for _, e := range problems {
+		// Another installation given as a PATH itself, or a folder in
+		// it (its logs folder): read, not "not read". Before, analyze
+		// VOL VOL/Windows.old read both and still said Windows.old was
+		// not read.
+		if o, ok := e.(*OtherInstallation); ok {
+			a, aerr := filepath.Abs(o.Path)
+			if aerr == nil && slices.ContainsFunc(abs, func(g string) bool { return below(g, a) }) {
+				continue
+			}
+		}
 		if o, ok := e.(*OtherLog); ok {
 			a, aerr := filepath.Abs(o.Path)
 			vol, verr := filepath.Abs(o.Volume)
@@ -297,24 +316,32 @@ func isLogsFolder(p string, entries []fs.DirEntry) bool {
 }
 
 // SkippedBelow returns what Find names below path when path is a
-// machine's logs folder (a directory holding .evtx files, not the root
-// of a mounted Windows volume), which is read alone: its subdirectories
+// machine's logs folder (a directory holding .evtx files), which is read
+// alone: its subdirectories
 // that hold .evtx files or archives (up to two levels below them), and
 // its .zip archives, each an error naming it, the logs folder and what to
 // do ("give it as a PATH of its own"). evtx.Find reads such a folder the
 // same way (its .evtx files, not what lies below), so evtxrdp dump and
 // query, which read a folder with it, name the same as analyze, which
 // reads it with Find. For a .zip archive, the archives inside it, which
-// neither reads, each an error naming it (ARCHIVE!MEMBER). nil for
-// anything else: another file, a volume, a folder without .evtx files
+// neither reads, each an error naming it (ARCHIVE!MEMBER). For the root
+// of a mounted Windows volume, what Find names on it: another Windows
+// installation's logs (Windows.old) and the logs elsewhere on the volume
+// (OtherLog), which evtx.Find, reading the volume's
+// Windows/System32/winevt/Logs alone, leaves out as Find does; before,
+// dump and query of a volume passed over a Windows.old with no word.
+// nil for anything else: another file, a folder without .evtx files
 // (which Find walks into), a path that cannot be read.
 func SkippedBelow(path string) []error {
 	fi, err := os.Stat(path)
 	if err == nil && !fi.IsDir() {
 		return nestedArchives(path)
 	}
-	if err != nil || isVolume(path) {
+	if err != nil {
 		return nil
+	}
+	if isVolume(path) {
+		return append(otherInstallations(path), otherLogs(path)...)
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil || !isLogsFolder(path, entries) {
@@ -566,10 +593,23 @@ func otherInstallations(p string) []error {
 	for _, e := range entries {
 		sub := filepath.Join(p, e.Name())
 		if e.IsDir() && !strings.EqualFold(e.Name(), "Windows") && isVolume(sub) {
-			probs = append(probs, fmt.Errorf("fleet: %s: another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume %s, not read with the volume's (give it as a PATH of its own)", sub, p))
+			probs = append(probs, &OtherInstallation{Path: sub, Volume: p})
 		}
 	}
 	return probs
+}
+
+// OtherInstallation is another Windows installation's folder on a
+// mounted volume (Windows.old: X/Windows/System32/winevt/Logs below the
+// root), whose logs are not read with the volume's. Its Error is what
+// stderr and the report's not-read list say.
+type OtherInstallation struct {
+	Path   string // the folder (Windows.old)
+	Volume string // the volume root given
+}
+
+func (o *OtherInstallation) Error() string {
+	return fmt.Sprintf("fleet: %s: another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume %s, not read with the volume's (give it as a PATH of its own)", o.Path, o.Volume)
 }
 
 func isVolume(dir string) bool {

@@ -36,3 +36,39 @@ func TestVolumeNamesWindowsOld(t *testing.T) {
 		t.Errorf("problems %q, want one: %q", said, want)
 	}
 }
+
+// TestWindowsOldGivenIsRead: another installation given as a PATH beside
+// its volume (or its logs folder) is read, and no problem says it is not:
+// Find named Windows.old "not read with the volume's (give it as a PATH
+// of its own)" though it was given and read, as it drops a Desktop export
+// given by its path (givenElsewhere).
+func TestWindowsOldGivenIsRead(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	root := t.TempDir()
+	write(t, filepath.Join(root, "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm1", t0, 0, 1))
+	old := filepath.Join(root, "Windows.old")
+	write(t, filepath.Join(old, "Windows", "System32", "winevt", "Logs", "System.evtx"), systemLog("vm1", t0.Add(-90*24*time.Hour), 0, 1))
+	for _, given := range [][]string{
+		{root, old},
+		{old, root},
+		{root, filepath.Join(old, "Windows", "System32", "winevt", "Logs")},
+	} {
+		units, problems, err := fleet.Find(given)
+		if err != nil || len(units) != 2 {
+			t.Fatalf("Find(%q): %d units, %v; want the volume and Windows.old", given, len(units), err)
+		}
+		for _, p := range problems {
+			if strings.Contains(p.Error(), "another Windows installation") {
+				t.Errorf("Find(%q): %v, though it was given and read", given, p)
+			}
+		}
+		// SkippedBelow's problems (dump, query) read the same.
+		if got := fleet.GivenElsewhere(given, fleet.SkippedBelow(root)); len(got) != 0 {
+			t.Errorf("GivenElsewhere(%q, SkippedBelow) = %v, want none", given, got)
+		}
+	}
+	// The volume alone: named, not read.
+	if _, problems, _ := fleet.Find([]string{root}); len(problems) != 1 {
+		t.Errorf("Find(volume): problems %v, want Windows.old named", problems)
+	}
+}

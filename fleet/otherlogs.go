@@ -45,6 +45,9 @@ type OtherLog struct {
 	// Evt is set for a .evt file: the event log format of Windows XP
 	// and Server 2003, which evtxrdp does not read.
 	Evt bool
+	// Command is the evtxrdp command that Error says reads the log with
+	// the volume's ("dump", "query"); "" is "analyze".
+	Command string
 }
 
 func (o *OtherLog) Error() string {
@@ -52,8 +55,12 @@ func (o *OtherLog) Error() string {
 		return fmt.Sprintf("fleet: %s (%s): a Windows XP/Server 2003 event log (.evt) on the volume %s, not read: evtxrdp reads EVTX (.evtx) logs only",
 			o.Path, plural.N(o.Size, "byte"), o.Volume)
 	}
-	return fmt.Sprintf("fleet: %s (%s): a log on the volume %s outside its Windows/System32/winevt/Logs, not read with the volume's logs (to read it with them: evtxrdp analyze %s %s)",
-		o.Path, plural.N(o.Size, "byte"), o.Volume, shellword.Path(o.Volume), shellword.Path(o.Path))
+	cmd := o.Command
+	if cmd == "" {
+		cmd = "analyze"
+	}
+	return fmt.Sprintf("fleet: %s (%s): a log on the volume %s outside its Windows/System32/winevt/Logs, not read with the volume's logs (to read it with them: evtxrdp %s %s %s)",
+		o.Path, plural.N(o.Size, "byte"), o.Volume, cmd, shellword.Path(o.Volume), shellword.Path(o.Path))
 }
 
 // UnsearchedFolder is a folder of a mounted Windows volume that the search

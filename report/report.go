@@ -518,8 +518,9 @@ type Input struct {
 	Untimed     int   `json:"untimed_records,omitempty"`
 	UnreadBytes int64 `json:"unread_bytes"`
 	// LostRecords counts the records missing between the log's records
-	// (runs of record numbers no chunk holds: chunks zeroed or
-	// overwritten), and Lost describes each run (rules.Input.Lost).
+	// and after its newest (runs of record numbers no chunk holds:
+	// chunks zeroed or overwritten, or past the end of a copy cut
+	// short), and Lost describes each run (rules.Input.Lost).
 	LostRecords uint64   `json:"lost_records,omitempty"`
 	Lost        []string `json:"lost,omitempty"`
 	Dirty       bool     `json:"dirty"`
@@ -902,12 +903,32 @@ func problems(in Input) []string {
 		// No record read: the file header alone counts them.
 		p = append(p, fmt.Sprintf("up to %s missing, none of its records read: %s", plural.N(in.LostRecords, "record"), strings.Join(in.Lost, "; ")))
 	} else if in.LostRecords > 0 {
-		p = append(p, fmt.Sprintf("%s missing between its records (chunks zeroed or overwritten): %s", plural.N(in.LostRecords, "record"), strings.Join(in.Lost, "; ")))
+		// The newest records lost lie after the newest the file holds,
+		// not between its records; and a copy cut short lost the chunks
+		// past its end, which are neither zeroed nor overwritten (dump
+		// and query say "zeroed, overwritten or cut off" alike).
+		where, why := " between its records", "chunks zeroed or overwritten"
+		if in.NewestLost {
+			where = ""
+		}
+		if in.NewestLost || cutShort(in) {
+			why = "chunks zeroed, overwritten or cut off"
+		}
+		p = append(p, fmt.Sprintf("%s missing%s (%s): %s", plural.N(in.LostRecords, "record"), where, why, strings.Join(in.Lost, "; ")))
 	}
 	if in.ErrorCount > 0 {
 		p = append(p, plural.N(in.ErrorCount, "format error"))
 	}
 	return p
+}
+
+// cutShort reports whether the file in names ends before the chunks its
+// file header counts, or inside a chunk: a log file is a 4 KiB file
+// header and whole 64 KiB chunks (rules' cutShort, on the same Stats).
+func cutShort(in Input) bool {
+	const header, chunk = 4096, 65536
+	want := header + int64(in.HeaderChunks)*chunk
+	return in.Size > 0 && (in.Size < want || (in.Size-header)%chunk != 0)
 }
 
 // WriteJSON writes r as indented JSON.

@@ -357,9 +357,17 @@ func damageText(d PartDamage) string {
 		parts = append(parts, plural.N(s.Partial, "record")+" decoded in part")
 	}
 	if n := lostCount(d.Lost); len(d.Lost) > 0 {
-		parts = append(parts, fmt.Sprintf("%s missing between its records (%s)", plural.N(n, "record"), d.Lost[0]))
+		// The newest records lost lie after the newest the file holds
+		// (its run says so), not between its records.
+		where := " between its records"
+		for _, l := range d.Lost {
+			if l.Newest {
+				where = ""
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s missing%s (%s)", plural.N(n, "record"), where, d.Lost[0]))
 		if len(d.Lost) > 1 {
-			parts[len(parts)-1] = fmt.Sprintf("%s missing between its records, in %d runs (the first: %s)", plural.N(n, "record"), len(d.Lost), d.Lost[0])
+			parts[len(parts)-1] = fmt.Sprintf("%s missing%s, in %d runs (the first: %s)", plural.N(n, "record"), where, len(d.Lost), d.Lost[0])
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -94,3 +94,50 @@ func TestBootWithoutListenerWhereItsLogLostRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestBootWithoutListenerOutsideWindowNotLastSeen: a boot outside the
+// window is a match of boot-without-listener's xpath alone (EventLog
+// 6005); whether a listener start followed it is judged for the window's
+// boots only. The report said "boot-without-listener: last seen 2 days
+// before the window", a boot without a listener start, of a System log
+// read beside an RCM Operational log holding the 258 a minute after that
+// boot, and of one read without any RCM log (the real python-evtx
+// system.evtx: its 6005 boots "last seen 6 hours before the window").
+// Such matches are now counted in a caveat, not listed as seen.
+func TestBootWithoutListenerOutsideWindowNotLastSeen(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(-d) }
+	var sys []*evtx.Event
+	for i := 96; i > 50; i-- {
+		sys = append(sys, evtxtest.Noise(at(time.Duration(i)*time.Hour), time.Hour, 1)...)
+	}
+	sys = append(sys, evtxtest.EventLog(at(50*time.Hour), 6005)) // 26 hours before the window
+	for i := 49; i >= 0; i-- {
+		sys = append(sys, evtxtest.Noise(at(time.Duration(i)*time.Hour), time.Hour, 1)...)
+	}
+	rcm := []*evtx.Event{evtxtest.RCMOperational(at(9*24*time.Hour), 258), evtxtest.RCMOperational(at(50*time.Hour-time.Minute), 258)}
+	for i := 49; i >= 0; i-- {
+		rcm = append(rcm, evtxtest.RCM261(at(time.Duration(i)*time.Hour)))
+	}
+	e := builtinEngine(t, Options{})
+	for _, withRCM := range []bool{true, false} {
+		dir := t.TempDir()
+		if err := evtxtest.WriteFile(filepath.Join(dir, "System.evtx"), sys, evtxtest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if withRCM {
+			if err := evtxtest.WriteFile(filepath.Join(dir, "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"), rcm, evtxtest.Options{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := finding(t, analyzePath(t, e, dir), "rdp-listener")
+		for _, h := range f.Hits {
+			if h.Query.ID == "boot-without-listener" && (h.Before != nil || h.BeforeCount != 0) {
+				t.Errorf("RCM log read %v: boot-without-listener last seen %v (%d before the window): a boot followed or not, listed as one without a listener start", withRCM, h.Before.Time, h.BeforeCount)
+			}
+		}
+		if want := "boot-without-listener: 1 match outside the window"; !strings.Contains(strings.Join(f.Caveats, "\n"), want) {
+			t.Errorf("RCM log read %v: caveats %q lack %q", withRCM, f.Caveats, want)
+		}
+	}
+}

@@ -743,6 +743,19 @@ func (j *ruleJudge) applyFollowed() (caveats []string) {
 	for _, cq := range cr.queries {
 		u := cq.query.UnlessFollowed
 		st := j.queries[cq]
+		if u != nil && st.hit.BeforeCount+st.hit.AfterCount > 0 {
+			// A match outside the window is the query's xpath alone (a
+			// boot): whether a follower came after it is judged for the
+			// window's matches only, so it is not "last seen" as what
+			// the query describes (a boot without a listener start):
+			// the report said "boot-without-listener: last seen 6 hours
+			// before the window" of a System log read without any
+			// RemoteConnectionManager log. Said as what it is instead.
+			n := st.hit.BeforeCount + st.hit.AfterCount
+			caveats = append(caveats, fmt.Sprintf("%s: %s outside the window (%s) not listed: whether %s followed is told for the window's matches only",
+				cq.query.ID, plural.N(n, "match"), strings.TrimSpace(cq.query.XPath), followDescribes(cr, u)))
+			st.hit.Before, st.hit.After, st.hit.BeforeCount, st.hit.AfterCount = nil, nil, 0, 0
+		}
 		if u == nil || st.hit.Count == 0 {
 			continue
 		}

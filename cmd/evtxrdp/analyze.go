@@ -239,7 +239,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		}
 		// The archives inside an archive on standard input, named as
 		// fleet.Find names those of an archive given by path.
-		for _, e := range in.skippedBelow("-") {
+		for _, e := range in.skippedStdin() {
 			fmt.Fprintf(stderr, "evtxrdp analyze: %s\n", e)
 			notRead = append(notRead, e)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -196,6 +197,57 @@ func TestCommandsNameTarInsideAnArchive(t *testing.T) {
 		code, _, errOut = runCmd("dump", "-f", "none", z)
 		if code != exitOK || !strings.Contains(errOut, "evtxrdp dump: "+want+"\n") {
 			t.Errorf("dump %s: exit %d, stderr lacks %q:\n%s", name, code, want, errOut)
+		}
+	}
+}
+
+// dump and query of a mounted volume name, as analyze names them, what
+// they do not read on it: another installation's logs (Windows.old) and
+// a log elsewhere on the volume (an export on a user's Desktop), the
+// latter with the command, their own, that reads it with the volume's
+// logs; a log so named that is given as a PATH too is read, and not
+// named. Before, dump and query of a volume said nothing of either: a
+// forensics user dumping a disk's logs lost the older installation's
+// without a word.
+func TestDumpQueryNameWhatAVolumeHoldsBeside(t *testing.T) {
+	vol := t.TempDir()
+	src := "../../testdata/evtx/fukusuket__evtx-parser__samples__System.evtx"
+	copyFile(t, src, filepath.Join(vol, "Windows", "System32", "winevt", "Logs", "System.evtx"))
+	copyFile(t, src, filepath.Join(vol, "Windows.old", "Windows", "System32", "winevt", "Logs", "System.evtx"))
+	export := filepath.Join(vol, "Users", "bob", "Desktop", "export.evtx")
+	copyFile(t, src, export)
+	size := len(mustRead(t, src))
+	for _, c := range []struct {
+		cmd  string
+		args []string
+	}{
+		{"analyze", []string{"-f", "json"}},
+		{"dump", []string{"-f", "none"}},
+		{"query", []string{"-f", "xml", "-q", "*[System[EventID=6005]]"}},
+	} {
+		old := "evtxrdp " + c.cmd + ": fleet: " + filepath.Join(vol, "Windows.old") + ": another Windows installation's logs (its Windows/System32/winevt/Logs) on the volume " + vol + ", not read with the volume's (give it as a PATH of its own)\n"
+		other := "evtxrdp " + c.cmd + ": fleet: " + export + " (" + strconv.Itoa(size) + " bytes): a log on the volume " + vol + " outside its Windows/System32/winevt/Logs, not read with the volume's logs (to read it with them: evtxrdp " + c.cmd + " " + vol + " " + export + ")\n"
+		args := append(append([]string{c.cmd}, c.args...), vol)
+		code, _, errOut := runCmd(args...)
+		if code == exitFailure || code == exitUsage {
+			t.Errorf("%q: exit %d\n%s", args, code, errOut)
+		}
+		for _, w := range []string{old, other} {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%q: stderr lacks %q:\n%s", args, w, errOut)
+			}
+		}
+		// The export given too: read, so not named; Windows.old still is.
+		args = append(args, export)
+		_, _, errOut = runCmd(args...)
+		if strings.Contains(errOut, "outside its Windows/System32/winevt/Logs") || !strings.Contains(errOut, old) {
+			t.Errorf("%q: stderr names the export given, or not Windows.old:\n%s", args, errOut)
+		}
+		// Windows.old given too: read, so not named "not read".
+		args = append(args, filepath.Join(vol, "Windows.old"))
+		code, _, errOut = runCmd(args...)
+		if code == exitFailure || code == exitUsage || strings.Contains(errOut, "another Windows installation") {
+			t.Errorf("%q: exit %d, stderr names Windows.old, given:\n%s", args, code, errOut)
 		}
 	}
 }

@@ -59,7 +59,9 @@ subfolders that hold logs, the .zip archives beside its logs (and the
 .tar, .tgz, .7z, .rar or .evtx.gz files there, which evtxrdp does not
 read: extract them) and the files there that hold a log under another
 name (System.evtx.bak) are named on stderr, as analyze names them (give
-them as PATHs of their own);
+them as PATHs of their own), and so are, on a volume, another
+installation's logs (Windows.old) and the logs elsewhere on it (a user's
+Desktop or Downloads, C:\temp);
 a directory without .evtx files (a folder per machine: analyze reads
 them) is an error that names the places below it that hold logs.
 
@@ -160,7 +162,8 @@ bidirectional overrides as character references (&#10;, &#x202e;) and
 other control characters, which XML 1.0 forbids, as their Unicode control
 pictures (ESC as U+241B); JSON keeps them exact. The summary gives the
 span of the events' TimeCreated and the last-written record (of copies
-read as one, with the copy that holds it), and says
+read as one, with the copy that holds it; where the newest records are
+lost, the newest record the file holds, named so), and says
 when the log is a saved or exported copy (records renumbered: record
 number and EventRecordID differ; or record header times of 0). In jsonl,
 "time" is the record header time (null when it is 0) and "time_created"
@@ -268,11 +271,11 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp dump: %s\n", findErrText(p, err))
-			in.noteSkippedBelow(stderr, "evtxrdp dump", p) // a zip of zips
+			in.noteSkippedBelow(stderr, "evtxrdp dump", p, fs.Args()) // a zip of zips
 			code = exitFailure
 			continue
 		}
-		in.noteSkippedBelow(stderr, "evtxrdp dump", p)
+		in.noteSkippedBelow(stderr, "evtxrdp dump", p, fs.Args())
 		logs = append(logs, found...)
 	}
 	noteMisnamed(stderr, "evtxrdp dump", logs, "")
@@ -447,7 +450,7 @@ func dumpReferences(given, logs []*evtx.Log, workers int, stderr io.Writer) (ref
 				continue
 			}
 			passed = append(passed, m.passed...)
-			fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatEventTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
+			fmt.Fprintf(stderr, "reference time of %s: %s (%s)\n", escapeText(m.name), evtx.FormatEventTime(m.ref.Time), refRecordText(m.ref, m.from))
 			for _, l := range m.logs {
 				refOf[l] = m.ref.Time
 			}
@@ -629,8 +632,18 @@ func (d *dumper) summary(l *evtx.Log, f *evtx.File) {
 				}
 			}
 		}
-		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; last written record: %s at %s\n",
-			evtx.FormatEventTime(st.FirstCreated), evtx.FormatEventTime(st.LastCreated), lastRef, evtx.FormatEventTime(lastAt))
+		// Where the newest records are lost (a copy cut short, its last
+		// chunk zeroed: a Newest run, named on a "lost:" line below),
+		// the record is the newest the file holds, not the last
+		// written, as analyze's inputs say ("newest held").
+		which, after := "last written record", ""
+		for _, l := range f.LostRecords() {
+			if l.Newest {
+				which, after = "newest record the file holds", " (the records written after it are lost)"
+			}
+		}
+		fmt.Fprintf(d.stderr, "  TimeCreated %s to %s; %s: %s at %s%s\n",
+			evtx.FormatEventTime(st.FirstCreated), evtx.FormatEventTime(st.LastCreated), which, lastRef, evtx.FormatEventTime(lastAt), after)
 	}
 	if st.Exported() {
 		fmt.Fprintln(d.stderr, "  "+exportedText(st))

@@ -122,31 +122,45 @@ func (in *inputs) find(path string) ([]*evtx.Log, error) {
 
 // noteSkippedBelow names on stderr, after prefix ("evtxrdp dump"), what
 // the logs folder path holds and find did not read with its .evtx files:
-// its subfolders of logs and its .zip archives, and what a .zip archive
-// holds and find did not read: the archives inside it, as analyze names
-// them (fleet.SkippedBelow). Nothing for another file or a volume.
-func (in *inputs) noteSkippedBelow(stderr io.Writer, prefix, path string) {
-	for _, e := range in.skippedBelow(path) {
-		fmt.Fprintf(stderr, "%s: %s\n", prefix, e)
+// its subfolders of logs and its .zip archives; what a .zip archive
+// holds and find did not read: the archives inside it; and what a
+// mounted volume holds beside its Windows/System32/winevt/Logs: another
+// installation's logs (Windows.old) and the logs elsewhere on it, with
+// the command of prefix that reads one with the volume's (a log that a
+// path of given names is read, and not named), as analyze names them
+// (fleet.SkippedBelow). Nothing for another file.
+func (in *inputs) noteSkippedBelow(stderr io.Writer, prefix, path string, given []string) {
+	if path == "-" {
+		for _, t := range in.skippedStdin() {
+			fmt.Fprintf(stderr, "%s: %s\n", prefix, t)
+		}
+		return
+	}
+	cmd := strings.TrimPrefix(prefix, "evtxrdp ")
+	var errs []error
+	for _, e := range fleet.SkippedBelow(path) {
+		if o, ok := e.(*fleet.OtherLog); ok {
+			c := *o
+			c.Command = cmd
+			e = &c
+		}
+		errs = append(errs, e)
+	}
+	for _, e := range fleet.GivenElsewhere(given, errs) {
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, errText(e))
 	}
 }
 
 // skippedBelow is the text of each of fleet.SkippedBelow's errors for
-// path; for "-", for the copy of standard input, named "-" as its members
-// are ("-!inner.zip"), as an archive given by path is ("all.zip!inner.zip").
+// the copy of standard input, named "-" as its members are
+// ("-!inner.zip"), as an archive given by path is ("all.zip!inner.zip").
 // Before, a zip of zips on standard input was read with no word of the
 // archives inside it.
-func (in *inputs) skippedBelow(path string) []string {
-	var texts []string
-	if path != "-" {
-		for _, e := range fleet.SkippedBelow(path) {
-			texts = append(texts, errText(e))
-		}
-		return texts
-	}
+func (in *inputs) skippedStdin() []string {
 	if in.stdinFile == "" {
 		return nil
 	}
+	var texts []string
 	for _, e := range fleet.SkippedBelow(in.stdinFile) {
 		texts = append(texts, errText(errors.New(strings.ReplaceAll(e.Error(), in.stdinFile, "-"))))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
+	"github.com/evtxrdp/evtxrdp/report"
 )
 
 // TestDumpNamesLostRecords: dump names the records a log lacks between
@@ -216,5 +217,107 @@ func TestLostRecordsOfExportNameEventRecordIDs(t *testing.T) {
 	}
 	if _, out, _ := runCmd("analyze", "-f", "json", "--timeline", "0", lostNewest); !strings.Contains(out, "missing after record 40 (EventRecordID 1120, 2024-05-01T00:39:00.0000000Z)") {
 		t.Errorf("analyze -f json of an export missing records 41..50: no EventRecordID 1120 in its lost runs\n%s", out)
+	}
+}
+
+// TestAnalyzeLostWordsFitTheCause: analyze's inputs and caveats say why
+// records are missing as dump and query do. A copy cut short inside its
+// chunks lost the records past its end, which are neither zeroed nor
+// overwritten, and the newest records lost lie after the newest the
+// file holds, not between its records: the inputs said "N records
+// missing between its records (chunks zeroed or overwritten)" of both.
+// Records lost between chunks of a whole file are still "between its
+// records (chunks zeroed or overwritten)".
+func TestAnalyzeLostWordsFitTheCause(t *testing.T) {
+	b := fiftyRecordLog(t, evtxtest.Options{})
+	dir := t.TempDir()
+	cut := filepath.Join(dir, "cut", "System.evtx")
+	writeLog(t, cut, b[:4096+3*65536+1000])                                // inside chunk 3: records 31..50 gone
+	_, zeroed := writeLost(t, slices.Clone(b), 4096+4*65536, 4096+5*65536) // chunk 4: the newest, 41..50
+	_, middle := writeLost(t, slices.Clone(b), 4096+2*65536, 4096+3*65536) // chunk 2: 21..30, between
+	for _, c := range []struct {
+		path, want, wrong string
+	}{
+		{cut, "20 records missing (chunks zeroed, overwritten or cut off): records 31 to 50 (20) missing after record 30", "between its records"},
+		{zeroed, "10 records missing (chunks zeroed, overwritten or cut off): records 41 to 50 (10) missing after record 40", "between its records"},
+		{middle, "10 records missing between its records (chunks zeroed or overwritten): records 21 to 30 (10)", "cut off"},
+	} {
+		code, out, errOut := runCmd("analyze", "-f", "json", "--at", "2024-05-01T01:00:00Z", c.path)
+		if code == exitFailure || code == exitUsage {
+			t.Fatalf("analyze %s: exit %d\n%s", c.path, code, errOut)
+		}
+		r, err := report.ReadJSON(strings.NewReader(out))
+		if err != nil {
+			t.Fatalf("analyze %s: %v", c.path, err)
+		}
+		var problems, caveats []string
+		for _, in := range r.Inputs {
+			problems = append(problems, in.Problems...)
+		}
+		for _, f := range r.Findings {
+			caveats = append(caveats, f.Caveats...)
+		}
+		got := strings.Join(problems, "\n")
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.wrong) {
+			t.Errorf("analyze %s: inputs' problems lack %q or say %q:\n%s", c.path, c.want, c.wrong, got)
+		}
+		if c.path != middle && strings.Contains(strings.Join(caveats, "\n"), "missing between its records") {
+			t.Errorf("analyze %s: a caveat puts the newest records lost between its records:\n%s", c.path, strings.Join(caveats, "\n"))
+		}
+	}
+}
+
+// TestDumpSummaryNamesNewestHeld: where a log's newest records are lost
+// (its last chunk zeroed, or the copy cut short), dump's summary names
+// the record it ends at as the newest the file holds, as analyze's
+// inputs do ("newest held"), not as the last written: it called record
+// 40 the "last written record" while its "lost:" line said records 41
+// to 50 were written after it. A whole log's summary still names its
+// last-written record.
+func TestDumpSummaryNamesNewestHeld(t *testing.T) {
+	b := fiftyRecordLog(t, evtxtest.Options{})
+	intact, zeroed := writeLost(t, slices.Clone(b), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
+	cut := filepath.Join(t.TempDir(), "System.evtx")
+	writeLog(t, cut, b[:4096+4*65536+700]) // inside chunk 4
+	for _, p := range []string{zeroed, cut} {
+		code, _, errOut := runCmd("dump", "-f", "none", p)
+		want := "; newest record the file holds: EventRecordID 40 at 2024-05-01T00:39:00.0000000Z (the records written after it are lost)\n"
+		if code != exitOK || !strings.Contains(errOut, want) || strings.Contains(errOut, "last written record") {
+			t.Errorf("dump %s: exit %d, stderr lacks %q or names a last written record:\n%s", p, code, want, errOut)
+		}
+	}
+	code, _, errOut := runCmd("dump", "-f", "none", intact)
+	if want := "; last written record: EventRecordID 50 at 2024-05-01T00:49:00.0000000Z\n"; code != exitOK || !strings.Contains(errOut, want) {
+		t.Errorf("dump %s: exit %d, stderr lacks %q:\n%s", intact, code, want, errOut)
+	}
+}
+
+// TestQueryReferenceNotLastWrittenWhereNewestLost: query's "reference
+// time" line, and query's and dump's per-machine lines, call the record
+// "now" comes from the last-written record only when it is: of a copy
+// whose newest records are lost (its last chunk zeroed, or cut short)
+// they said "(the last-written record, EventRecordID 40 in ...)" while
+// their "lost:" lines named records 41 to 50 written after it. A whole
+// log's record is still the last-written one.
+func TestQueryReferenceNotLastWrittenWhereNewestLost(t *testing.T) {
+	b := fiftyRecordLog(t, evtxtest.Options{})
+	intact, zeroed := writeLost(t, slices.Clone(b), 4096+4*65536, 4096+5*65536) // chunk 4: records 41..50
+	const q = "*[System[TimeCreated[timediff(@SystemTime) <= 3600000]]]"
+	not := "; the records written after the newest the file holds are lost, so it is not the last-written record)"
+	_, _, errOut := runCmd("query", "-f", "xml", "-q", q, zeroed)
+	if want := "reference time: 2024-05-01T00:39:00.0000000Z (EventRecordID 40 in " + zeroed + not + "; use --at to change\n"; !strings.Contains(errOut, want) {
+		t.Errorf("query %s: stderr lacks %q:\n%s", zeroed, want, errOut)
+	}
+	_, _, errOut = runCmd("query", "-f", "xml", "-q", q, intact)
+	if want := "reference time: 2024-05-01T00:49:00.0000000Z (the last-written record, EventRecordID 50 in " + intact + "); use --at to change\n"; !strings.Contains(errOut, want) {
+		t.Errorf("query %s: stderr lacks %q:\n%s", intact, want, errOut)
+	}
+	// Beside another machine's log: each machine's line.
+	other := filepath.Join(cases, "two-computers", "vm1", "System.evtx")
+	for _, args := range [][]string{{"query", "-f", "xml", "-q", q}, {"dump", "-f", "none", "--since", "1h"}} {
+		_, _, errOut := runCmd(append(args, zeroed, other)...)
+		if want := ": 2024-05-01T00:39:00.0000000Z (EventRecordID 40 in " + zeroed + not + "\n"; !strings.Contains(errOut, want) || !strings.Contains(errOut, "(the last-written record, EventRecordID 123 in "+other+")\n") {
+			t.Errorf("%q: stderr lacks %q, or the other machine's last-written record:\n%s", args, want, errOut)
+		}
 	}
 }

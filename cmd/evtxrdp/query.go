@@ -33,7 +33,9 @@ subfolders that hold logs, the .zip archives beside its logs (and the
 .tar, .tgz, .7z, .rar or .evtx.gz files there, which evtxrdp does not
 read: extract them) and the files there that hold a log under another
 name (System.evtx.bak) are named on stderr, as analyze names them (give
-them as PATHs of their own);
+them as PATHs of their own), and so are, on a volume, another
+installation's logs (Windows.old) and the logs elsewhere on it (a user's
+Desktop or Downloads, C:\temp);
 a directory without .evtx files (a folder per machine: analyze reads
 them) is an error that names the places below it that hold logs.
 
@@ -231,10 +233,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		found, err := in.find(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxrdp query: %s\n", findErrText(p, err))
-			in.noteSkippedBelow(stderr, "evtxrdp query", p) // a zip of zips
+			in.noteSkippedBelow(stderr, "evtxrdp query", p, fs.Args()) // a zip of zips
 			continue
 		}
-		in.noteSkippedBelow(stderr, "evtxrdp query", p)
+		in.noteSkippedBelow(stderr, "evtxrdp query", p, fs.Args())
 		all = append(all, found...)
 		for _, l := range found {
 			if len(*channels) > 0 && !containsFold(*channels, logChannel(l)) &&
@@ -394,7 +396,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 				}
 				refFrom[m.from] = true
 				passed = append(passed, m.passed...)
-				fmt.Fprintf(stderr, "reference time of %s: %s (the last-written record, %s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), escapeText(m.ref.In(m.from.Path)))
+				fmt.Fprintf(stderr, "reference time of %s: %s (%s)\n", escapeText(m.name), evtx.FormatTime(m.ref.Time), refRecordText(m.ref, m.from))
 				for _, l := range m.logs {
 					nowOf[l] = m.ref.Time
 				}
@@ -402,7 +404,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		} else if now.IsZero() {
 			fmt.Fprintln(stderr, "reference time: none (the input holds no records); use --at to set one")
 		} else {
-			fmt.Fprintf(stderr, "reference time: %s (the last-written record, %s); use --at to change\n", evtx.FormatTime(now), escapeText(fromRec.In(from.Path)))
+			fmt.Fprintf(stderr, "reference time: %s (%s); use --at to change\n", evtx.FormatTime(now), refRecordText(fromRec, from))
 		}
 		for _, l := range logs {
 			if last := lasts[l]; last != nil {
@@ -1184,4 +1186,44 @@ func unselected(all, kept []*evtx.Log) []*evtx.Log {
 		}
 	}
 	return out
+}
+
+// refRecordText names the record ref of log from that a reference time
+// comes from, escaped for stderr: "the last-written record, EventRecordID
+// N in PATH", or, where the file's newest records are lost (a copy cut
+// short, its last chunk zeroed: a Newest run of evtx.Reader.LostRecords),
+// that it is not the last-written record, as analyze's header says. Before,
+// query and dump called the record of a copy cut short "the last-written
+// record" while their "lost:" lines named the records written after it.
+func refRecordText(ref *rules.RecordRef, from *evtx.Log) string {
+	if newestLost(from) {
+		return escapeText(ref.In(from.Path)) + "; the records written after the newest the file holds are lost, so it is not the last-written record"
+	}
+	return "the last-written record, " + escapeText(ref.In(from.Path))
+}
+
+// newestLost reports whether l's newest records are lost: a run of
+// evtx.Reader.LostRecords marked Newest, from a read of the whole log
+// with a window no record lies in (each record's TimeCreated read, none
+// decoded; LostRecords needs the read to reach io.EOF). false when the
+// log cannot be read.
+func newestLost(l *evtx.Log) bool {
+	f, err := l.Open(evtx.Options{Since: evtx.FiletimeToTime(math.MaxUint64)})
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for {
+		if _, err := f.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return false
+		}
+	}
+	for _, s := range f.LostRecords() {
+		if s.Newest {
+			return true
+		}
+	}
+	return false
 }
