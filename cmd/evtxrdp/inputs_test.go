@@ -89,6 +89,9 @@ func TestNewcomerList(t *testing.T) {
 	if help == "" || help != flagHelp {
 		t.Errorf("help analyze:\n%s\nanalyze --help:\n%s", help, flagHelp)
 	}
+	if code, out, _ := runCmd("help", "help"); code != exitOK || !strings.Contains(out, "usage: evtxrdp") {
+		t.Errorf("help help: exit %d, stdout %q: want the usage, exit 0", code, out)
+	}
 	if code, _, _ := runCmd("help", "nonsense"); code != exitUsage {
 		t.Errorf("help nonsense: exit %d", code)
 	}

@@ -65,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "evtxrdp: flag -version has one dash: did you mean --version? (a long flag takes two dashes)")
 		return exitUsage
 	case "help":
-		if len(args) == 1 {
+		if len(args) == 1 || args[1] == "help" {
 			usage(stdout)
 			return exitOK
 		}
