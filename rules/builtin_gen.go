@@ -4,7 +4,7 @@ package rules
 
 // generatedDigest is builtinDigest of the rule files generatedRules and
 // generatedTimeline were written from.
-const generatedDigest = "b4f81912f1308cf270b833e27c7f58c7a7f7b8c4975491fff2bc75c22addd1a2"
+const generatedDigest = "27bffeb7f9290a2421ee41b86a0bfc7340729273bb82de5189a876a79e0f8fe2"
 
 // generatedRules returns what parseBuiltin gives for the files of
 // generatedDigest.
@@ -3694,7 +3694,7 @@ func generatedRules() []*Rule {
 				{
 					ID:     "trace-access-denied",
 					Title:  "Find what the service is denied access to",
-					Text:   "Trace the start with Process Monitor (procmon /Quiet /Minimized /BackingFile c:\\temp\\ProcMonTrace.PML; sc start TermService; procmon /Terminate), filter the trace by Result is ACCESS DENIED, and give the service's account the permission a healthy VM has on the objects listed. The article downloads Process Monitor from download.sysinternals.com.",
+					Text:   "Trace the start with Process Monitor (procmon /Quiet /Minimized /BackingFile %TEMP%\\ProcMonTrace.PML, in a command prompt; sc start TermService; procmon /Terminate), filter the trace by Result is ACCESS DENIED, and give the service's account the permission a healthy VM has on the objects listed. The article downloads Process Monitor from download.sysinternals.com.",
 					Source: "troubleshoot-remote-desktop-services-issues, \"TermService service is stopped because of an Access Denied problem\" (rdp-causes.md A4)",
 				},
 				{
