@@ -2,7 +2,6 @@ package evtx_test
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -63,8 +62,14 @@ func TestCutLossTellsWhich(t *testing.T) {
 		{"wrapped, clean header names the newest chunk before the cut", ringLog(t, 1, 2, 0, false), at(2), true, false, 0, 41, "names chunk 1, before the cut, as the newest"},
 		// Numbered from 501 (older records overwritten), no fall in the
 		// chunks before the cut, the header dirty and lagging (counting 2
-		// chunks, next record 521): the newest or the oldest, not known.
-		{"wrapped, dirty lagging header", ringLog(t, 501, 0, 4, true), at(3) + 700, false, false, 0, 0, "not closed cleanly (dirty)"},
+		// chunks, next record 521), the cut inside slot 3's chunk
+		// header: the newest or the oldest, not known.
+		{"wrapped, dirty lagging header", ringLog(t, 501, 0, 4, true), at(3) + 300, false, false, 0, 0, "not closed cleanly (dirty)"},
+		// 700 bytes into slot 3 the copy holds the start of its first
+		// record, 531, numbered after every record read, and not its
+		// end: a record newer than all read is lost, whatever the
+		// header says.
+		{"dirty lagging header, a record after the newest read cut", ringLog(t, 501, 0, 4, true), at(3) + 700, true, true, 0, 0, "inside record 531 (1536 bytes from offset 512, after record 530, the newest read)"},
 		// The newest chunk at slot 0 (records 51 to 60), the oldest at
 		// slot 1; the dirty header counts one chunk, slot 1, next record
 		// 11: it lags the chunks. Cut after slot 0: the records lost are
@@ -83,112 +88,4 @@ func TestCutLossTellsWhich(t *testing.T) {
 			t.Errorf("%s: %+v, want known %v, newest %v, records between %d and %d, why with %q", c.name, got, c.known, c.newest, c.afterID, c.before, c.why)
 		}
 	}
-}
-
-// TestCutLossSweep cuts ringLog's logs (records first to first+59, 6
-// chunks of 10, the oldest chunk at each slot, headers clean, dirty, and
-// lagging by 1 to 5 chunks, dirty or marked clean) at each chunk boundary
-// and inside each chunk, and checks that a CutLoss that says it knows is true: the newest record
-// (first+59) is lost exactly when it says the newest were, and the old
-// records it says were lost lie between AfterID and BeforeID. A cut that
-// lost no record (inside the last chunk, after its last record) is not
-// judged. A dirty header lagging the chunks named a chunk after the cut
-// "the newest" where the log had wrapped onto slot 0 and the newest
-// records were in the copy. A header that lags the chunks and is marked
-// clean lies (Windows clears the dirty flag when it closes the log, the
-// header then current); believed, it made the newest records lost after
-// the cut "old ones of a log that wrapped".
-func TestCutLossSweep(t *testing.T) {
-	const chunk = 65536
-	// nones counts the cuts CutLoss proved lost no record (None) under a
-	// header that does not lag; lying those under a header marked clean
-	// that lags the chunks, where None holds only of the records it
-	// counts.
-	var nones, lying int
-	for _, first := range []uint64{1, 501} {
-		for oldest := range 6 {
-			for _, under := range []int{0, 1, 2, 4, 5} {
-				for _, dirty := range []bool{false, true} {
-					b := ringLog(t, first, oldest, under, dirty)
-					for slot := range 6 {
-						for _, extra := range []int{0, 1000, 1500, 2500, 4000, 30000} {
-							n := 4096 + slot*chunk + extra
-							if n <= 4096 {
-								continue
-							}
-							rd, err := evtx.NewReader(bytes.NewReader(b[:n]), int64(n))
-							if err != nil {
-								t.Fatal(err)
-							}
-							read := map[uint64]bool{}
-							for {
-								ev, err := rd.Next()
-								if err == io.EOF {
-									break
-								}
-								if ev != nil {
-									read[ev.RecordID] = true
-								}
-							}
-							got := rd.CutLoss()
-							var lost []uint64
-							for id := first; id < first+60; id++ {
-								if !read[id] {
-									lost = append(lost, id)
-								}
-							}
-							name := fmt.Sprintf("first %d, oldest at %d, %d uncounted, dirty %v, cut at %d", first, oldest, under, dirty, n)
-							if got.None {
-								// No record lost that the file header,
-								// closed cleanly, counts: all of them
-								// when it does not lag (under 0); one
-								// marked clean that lags the chunks
-								// lies, and the records after its count
-								// are lost unseen.
-								hdr := rd.Header()
-								for id := first; id < hdr.NextRecordID; id++ {
-									if !read[id] {
-										t.Errorf("%s: %+v, but record %d, below the header's next record %d, is lost", name, got, id, hdr.NextRecordID)
-										break
-									}
-								}
-								if under == 0 {
-									nones++
-									if len(lost) > 0 {
-										t.Errorf("%s: %+v, but %d records are lost", name, got, len(lost))
-									}
-								}
-								if !dirty && under > 0 {
-									lying++
-								}
-								continue
-							}
-							if len(lost) == 0 || !got.Known {
-								continue
-							}
-							newest := !read[first+59]
-							if got.Newest != newest {
-								t.Errorf("%s: %+v, but the newest record lost: %v", name, got, newest)
-								continue
-							}
-							if !newest {
-								for _, id := range lost {
-									if id <= got.AfterID || (got.BeforeID != 0 && id >= got.BeforeID) {
-										t.Errorf("%s: %+v, but record %d is lost", name, got, id)
-										break
-									}
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	// Not wrapped (oldest at 0), the header clean: cut 4000 and 30000
-	// bytes into slot 5, after its 10 records, for first 1 and 501.
-	if nones != 4 {
-		t.Errorf("%d cuts proved to lose no record, want 4", nones)
-	}
-	t.Logf("%d cuts under a clean header lagging the chunks said to lose no record it counts", lying)
 }

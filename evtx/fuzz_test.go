@@ -198,6 +198,13 @@ func FuzzReader(f *testing.F) {
 					t.Fatalf("lost run %d: %+v (highest record read %+v)", i, l, highest)
 				}
 			}
+			// CutLoss reads the chunk the input ends in again (cutTail):
+			// it must not panic, Counted is never Known, and old records
+			// said lost are a run of numbers after the last one read
+			// before the cut (AfterID) and below BeforeID.
+			if cl := r.CutLoss(); cl.Counted && cl.Known || cl.Known && !cl.Newest && cl.BeforeID != 0 && cl.BeforeID <= cl.AfterID+1 || cl.Why == "" {
+				t.Fatalf("CutLoss %+v", cl)
+			}
 			// A record read as its EventRecordID (damagedRecordID) is
 			// yielded with the number its problem names, whether its
 			// records checksum was wrong or right.

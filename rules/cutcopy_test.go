@@ -50,11 +50,16 @@ func TestCutCopyIsNotChecked(t *testing.T) {
 		{"inside a chunk", b[:30000], "is cut short: it ends after 30000 bytes, where its file header counts 1 chunk (69632 bytes)"},
 		{"at a chunk boundary", w[:4096+4*65536], "is cut short: it ends after 266240 bytes, where its file header counts 5 chunks (331776 bytes)"},
 		// In the free space of its only chunk, after its last record:
-		// every record its headers count is in the copy (CutLoss.None),
-		// and the log covers the window as whole (it was not checked,
-		// "the records after the cut are lost ... the newest"). One
-		// byte short of the free space offset, its last record is lost.
-		{"in the free space of its last chunk", b[:free+100], ""},
+		// every record its headers count is in the copy
+		// (CutLoss.Counted), but records written after those, in the
+		// space or the chunks after the cut, are counted by no header a
+		// copy cut short holds when its file header was copied before
+		// they were written: whether the window's end is in the copy
+		// cannot be told, and the caveat says so (it said "the records
+		// after the cut are lost ... the newest", then the log was read
+		// as whole, "not detected"). One byte short of the free space
+		// offset, its last record is lost.
+		{"in the free space of its last chunk", b[:free+100], "whether the cut lost any record cannot be told from this copy (the log had not wrapped: its first chunk holds record 1"},
 		{"one byte before its last record ends", b[:free-1], "is cut short: it ends after " + strconv.Itoa(free-1) + " bytes, where its file header counts 1 chunk (69632 bytes); the records after the cut are lost, and they are the newest"},
 		{"whole", b, ""},
 	} {
@@ -163,7 +168,7 @@ func TestCutCaveatSaysWhich(t *testing.T) {
 	}{
 		{"old records", w[:4096+4*65536], "the records after the cut are lost, and they are old ones of a log that wrapped, records 61 to 90 (the log had wrapped: its chunks' record numbers fall back from 122 (chunk 1, the newest, before the cut) to 1 (chunk 2)): the newest records are in this copy"},
 		{"newest", w[:70000], "the records after the cut are lost, and they are the newest (its file header counts records up to 122 written, and none after 120 is read), so the window's end may not be in this copy"},
-		{"not known", lagging[:4096+3*65536+700], "the records after the cut are lost: whether they are the newest or old ones of a log that wrapped cannot be told from this copy (its chunks' record numbers rise from 501 to 530 at the cut"},
+		{"not known", lagging[:4096+3*65536+300], "any record after the cut is lost: whether they are the newest or old ones of a log that wrapped cannot be told from this copy (its chunks' record numbers rise from 501 to 530 at the cut"},
 	} {
 		for _, plain := range []bool{false, true} {
 			dir := t.TempDir()

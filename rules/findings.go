@@ -675,8 +675,10 @@ func cutShort(st evtx.Stats) bool {
 // log had not wrapped or its newest chunk lay after the cut, old ones
 // when it had wrapped and its newest chunk is in the copy
 // (evtx.Reader.CutLoss). The text says which when that can be told,
-// and that it cannot otherwise. A log whose cut is proven to have lost
-// no record (CutLoss.None) is not named.
+// and that it cannot otherwise. A copy that ends in the free space of its
+// newest chunk after every record its headers count (CutLoss.Counted) is
+// named all the same: records written after those, lost after the cut,
+// are counted by no header it holds.
 func cutText(readable []*Input) string {
 	for _, in := range readable {
 		st := in.Stats
@@ -689,14 +691,14 @@ func cutText(readable []*Input) string {
 			where = fmt.Sprintf("inside a chunk (a log is a %d-byte file header and whole %d-byte chunks)", fileHeaderBlock, chunkBytes)
 		}
 		cl := in.cutLoss
-		if in.cutRead && cl.Known && cl.None {
-			// Cut in the free space of its last chunk, every record its
-			// headers count read (evtx.Reader.CutLoss): the cut lost no
-			// record, and the window's end is in this copy as in a whole
-			// one.
-			continue
+		// A copy that ends inside a chunk, after every chunk its file
+		// header counts, may have lost nothing: what it lost is what
+		// followed the cut, if anything did.
+		lostAfter := "the records after the cut are lost"
+		if st.Size >= want {
+			lostAfter = "any record after the cut is lost"
 		}
-		which := "the records after the cut are lost: whether they are the newest or old ones of a log that wrapped cannot be told from this copy"
+		which := lostAfter + ": whether they are the newest or old ones of a log that wrapped cannot be told from this copy"
 		if cl.Why != "" {
 			which += " (" + cl.Why + ")"
 		}
@@ -705,7 +707,12 @@ func cutText(readable []*Input) string {
 		case !in.cutRead:
 			// Not read for its records (no rule's period): which is
 			// not asked.
-			which = "the records after the cut are lost, so the window's end may not be in this copy"
+			which = lostAfter + ", so the window's end may not be in this copy"
+		case cl.Counted:
+			// Cut in the free space of its newest chunk, after every
+			// record its headers count (evtx.CutLoss.Counted): no record
+			// may be lost, or the newest, which the copy cannot show.
+			which = "whether the cut lost any record cannot be told from this copy (" + cl.Why + "), so the window's end may not be in this copy"
 		case cl.Known && cl.Newest:
 			which = "the records after the cut are lost, and they are the newest (" + cl.Why + "), so the window's end may not be in this copy"
 		case cl.Known && cl.BeforeID > cl.AfterID+1 && cl.AfterID > 0:
