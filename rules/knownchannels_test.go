@@ -94,3 +94,33 @@ resolution:
 		t.Errorf("NearestChannel(Contoso) = %q: a name far from every known one has no suggestion", n)
 	}
 }
+
+// TestChannelOfAnotherTypeNotMisspelled: a channel of a known provider
+// with another channel type spelled right (LocalSessionManager/Analytic,
+// RdpCoreTS/Admin) is warned of as unknown, but not called a misspelling
+// of the provider's Operational channel, which it is not; a type
+// misspelled or a provider misspelled still gets its suggestion.
+func TestChannelOfAnotherTypeNotMisspelled(t *testing.T) {
+	for _, ch := range []string{
+		"Microsoft-Windows-TerminalServices-LocalSessionManager/Analytic",
+		"Microsoft-Windows-TerminalServices-LocalSessionManager/Admin",
+		"Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Admin",
+		"microsoft-windows-terminalservices-localsessionmanager/debug",
+	} {
+		if KnownChannel(ch) {
+			t.Fatalf("%q known: the test needs a channel evtxrdp does not know", ch)
+		}
+		if n, ok := NearestChannel(ch); ok {
+			t.Errorf("NearestChannel(%q) = %q: a channel type spelled right is not a misspelling of another type", ch, n)
+		}
+	}
+	for ch, want := range map[string]string{
+		"Microsoft-Windows-TerminalServices-LocalSessionManager/Operationl":  "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+		"Microsoft-Windows-TerminalServices-LocalSesionManager/Operational":  "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+		"Microsoft-Windows-TerminalServices-LocalSessionManager-Operational": "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+	} {
+		if n, ok := NearestChannel(ch); !ok || n != want {
+			t.Errorf("NearestChannel(%q) = %q, %v; want %q", ch, n, ok, want)
+		}
+	}
+}
