@@ -124,3 +124,31 @@ func TestChannelOfAnotherTypeNotMisspelled(t *testing.T) {
 		}
 	}
 }
+
+// TestPercent4ChannelNamed: a query channel copied from a log's file name
+// (".../LocalSessionManager%4Operational") is refused, and the refusal
+// names the channel with its / so the author can correct it; a '%' that
+// is not a file name's %4 gets no such suggestion.
+func TestPercent4ChannelNamed(t *testing.T) {
+	for ch, want := range map[string]string{
+		"Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational": `the channel is "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational"`,
+		"Contoso%Agent": "",
+	} {
+		file := "id: my-rule\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: " + ch +
+			"\n    xpath: \"*[System[EventID=1]]\"\nresolution:\n  - id: fix\n    title: nothing\n    text: nothing to do\n    source: s\n"
+		r, err := Parse("mine.yaml", []byte(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Validate([]*Rule{r})
+		if err == nil {
+			t.Fatalf("%q accepted", ch)
+		}
+		if want != "" && !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v\nwant it to say %s", ch, err, want)
+		}
+		if want == "" && strings.Contains(err.Error(), "the channel is") {
+			t.Errorf("%q: %v: suggests a channel for a '%%' that is not %%4", ch, err)
+		}
+	}
+}
