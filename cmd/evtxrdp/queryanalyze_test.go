@@ -139,3 +139,37 @@ func TestPartialRecordNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialRecordWithoutSystemNamed: sample_with_a_bad_chunk_magic.evtx
+// holds 82 records decoded in part whose System template did not resolve
+// either (no provider, event id or TimeCreated), which the query "*"
+// selects as read. The note named each " 0 at 0001-01-01T00:00:00..."
+// (an empty provider, an event id and a TimeCreated never read) and said
+// "their System part was read": neither is true of them. It names them
+// as records with no System part read, says so, and keeps its wording
+// for the RdpCoreTS sample, whose records decoded in part have their
+// System part.
+func TestPartialRecordWithoutSystemNamed(t *testing.T) {
+	p := "../../testdata/evtx/omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx"
+	code, _, errOut := runCmd("query", "-f", "jsonl", p)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, bad := range []string{"0001-01-01", "their System part was read", " 0 at "} {
+		if strings.Contains(errOut, bad) {
+			t.Errorf("stderr says %q of records without a System part:\n%s", bad, errOut)
+		}
+	}
+	for _, want := range []string{"82 records decoded in part (the newest: no System part read, record 47613 (no EventRecordID read);",
+		"not even their System part could be read (no provider, event id or TimeCreated)"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errOut)
+		}
+	}
+	rdp := "../../testdata/evtx/omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx"
+	_, _, errOut = runCmd("query", "-f", "jsonl", rdp)
+	if !strings.Contains(errOut, "21 records decoded in part (the newest: Microsoft-Windows-RemoteDesktopServices-RdpCoreTS 140 at 2018-08-07T19:30:22.1772226Z, EventRecordID 6952156;") ||
+		!strings.Contains(errOut, "their System part was read, but their event data could not be read") {
+		t.Errorf("RdpCoreTS sample's note changed:\n%s", errOut)
+	}
+}
