@@ -503,11 +503,20 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		readAll := false // Next returned io.EOF
 		var parts partialNotes
+		// counted is set when a streamed read printed --count events
+		// after records decoded in part that the query may select: it
+		// reads on to the end, printing nothing, so that the note can
+		// name those records (Reader.HeldInFull answers once the read
+		// ended); without them it stops at once.
+		counted := false
 		for seq := 0; ; seq++ {
 			ev, err := f.Next()
 			if err != nil {
 				readAll = err == io.EOF
 				break
+			}
+			if counted {
+				continue
 			}
 			if ev.Partial != "" {
 				// Decoded in part: its System part read, its event
@@ -525,7 +534,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if stream {
 				p.print(ev)
 				if *count > 0 && p.n >= *count {
-					break
+					if parts.n == 0 {
+						break
+					}
+					counted = true
 				}
 				continue
 			}
