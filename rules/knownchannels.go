@@ -212,7 +212,7 @@ func ChannelWarnings(rs []*Rule) []*RuleError {
 			}
 			if t := unknownChannelText(q.Channel); t != "" {
 				errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: fmt.Sprintf("queries[%s].channel", q.ID),
-					Err: fmt.Errorf("%s; the query reads only a log of that exact name, so a misspelled channel leaves the rule \"not checked\" on every VM", t)})
+					Err: fmt.Errorf("%s; the query reads only a log of that name (in any case), so a misspelled channel leaves the rule \"not checked\" on every VM", t)})
 			}
 		}
 		for _, e := range withLines(r, errs) {

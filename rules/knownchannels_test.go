@@ -152,3 +152,19 @@ func TestPercent4ChannelNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelWarningCase: the warning says what the query reads: a log
+// of that name in any case (a query of "system" reads System), not "of
+// that exact name", which a rule's author would read as case-sensitive.
+func TestChannelWarningCase(t *testing.T) {
+	ws := ChannelWarnings([]*Rule{{ID: "my-rule", File: "mine.yaml", Queries: []*Query{{ID: "q", Channel: "Sytem"}}}})
+	if len(ws) != 1 {
+		t.Fatalf("%d warnings", len(ws))
+	}
+	if s := ws[0].Error(); strings.Contains(s, "exact name") || !strings.Contains(s, "in any case") {
+		t.Errorf("warning %q", s)
+	}
+	if KnownChannel("sYsTeM") != true {
+		t.Errorf("a known channel in another case is not known")
+	}
+}
