@@ -82,7 +82,8 @@ func KnownChannel(ch string) bool {
 // NearestChannel returns the spelling ch most likely meant, for a channel
 // that is not known (KnownChannel): the known channel closest to it by
 // edit distance (letters in any case), when at most about one letter in
-// six differs (at least 2: "Sytem" is System); else, for a name with a /
+// six differs (at least 2: "Sytem" is System; at most 4: closeEnough) and,
+// for a name ending in a channel type spelled right, of that type; else, for a name with a /
 // whose part after the last / is close to a channel type ("Operationl"),
 // the name with that type. ok is false when nothing is that close (a
 // custom channel, or a known one).
@@ -91,8 +92,20 @@ func NearestChannel(ch string) (near string, ok bool) {
 		return "", false
 	}
 	lc := strings.ToLower(ch)
+	// A name whose part after its last / is a channel type spelled right
+	// is compared only with known channels of that type: a provider writes
+	// channels of several types (the LocalSessionManager provider's events
+	// go to its Operational, Analytic and Debug channels: detection-wiki's
+	// microsoft-windows-terminalservices-localsessionmanager page, "47
+	// events across 3 channels"), so ".../Analytic" is another channel of
+	// a known provider, not a misspelling of its ".../Operational", however
+	// few letters tell the two apart in a long name.
+	typ := channelType(ch)
 	best := -1
 	for _, k := range knownChannels() {
+		if typ != "" && !strings.EqualFold(channelType(k), typ) {
+			continue
+		}
 		d := editDistance(lc, strings.ToLower(k))
 		if d <= closeEnough(len(k)) && (best < 0 || d < best) {
 			near, best = k, d
@@ -117,9 +130,28 @@ func NearestChannel(ch string) (near string, ok bool) {
 	return near, best >= 0
 }
 
+// channelType returns the part of ch after its last / when it is a
+// channel type spelled right, in any case (channelTypes), else "".
+func channelType(ch string) string {
+	i := strings.LastIndexByte(ch, '/')
+	if i < 0 {
+		return ""
+	}
+	for _, t := range channelTypes {
+		if strings.EqualFold(ch[i+1:], t) {
+			return t
+		}
+	}
+	return ""
+}
+
 // closeEnough is the largest edit distance from a name of n letters that
-// NearestChannel takes for a misspelling of it.
-func closeEnough(n int) int { return max(2, n/6) }
+// NearestChannel takes for a misspelling of it: about one letter in six,
+// at least 2 and at most 4. A misspelling is a few letters; in a long
+// name, one letter in six would reach another provider's channel
+// (LocalSessionManager/Admin is 10 edits from RemoteConnectionManager/
+// Admin, a 62-letter name), which a suggestion must not claim was meant.
+func closeEnough(n int) int { return max(2, min(4, n/6)) }
 
 // editDistance is the Levenshtein distance of a and b, by bytes (channel
 // names are ASCII).
@@ -180,7 +212,7 @@ func ChannelWarnings(rs []*Rule) []*RuleError {
 			}
 			if t := unknownChannelText(q.Channel); t != "" {
 				errs = append(errs, &RuleError{File: r.File, Rule: r.ID, Field: fmt.Sprintf("queries[%s].channel", q.ID),
-					Err: fmt.Errorf("%s; the query reads only a log of that exact name, so a misspelled channel leaves the rule \"not checked\" on every VM", t)})
+					Err: fmt.Errorf("%s; the query reads only a log of that name (in any case), so a misspelled channel leaves the rule \"not checked\" on every VM", t)})
 			}
 		}
 		for _, e := range withLines(r, errs) {

@@ -94,3 +94,77 @@ resolution:
 		t.Errorf("NearestChannel(Contoso) = %q: a name far from every known one has no suggestion", n)
 	}
 }
+
+// TestChannelOfAnotherTypeNotMisspelled: a channel of a known provider
+// with another channel type spelled right (LocalSessionManager/Analytic,
+// RdpCoreTS/Admin) is warned of as unknown, but not called a misspelling
+// of the provider's Operational channel, which it is not; a type
+// misspelled or a provider misspelled still gets its suggestion.
+func TestChannelOfAnotherTypeNotMisspelled(t *testing.T) {
+	for _, ch := range []string{
+		"Microsoft-Windows-TerminalServices-LocalSessionManager/Analytic",
+		"Microsoft-Windows-TerminalServices-LocalSessionManager/Admin",
+		"Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Admin",
+		"microsoft-windows-terminalservices-localsessionmanager/debug",
+	} {
+		if KnownChannel(ch) {
+			t.Fatalf("%q known: the test needs a channel evtxrdp does not know", ch)
+		}
+		if n, ok := NearestChannel(ch); ok {
+			t.Errorf("NearestChannel(%q) = %q: a channel type spelled right is not a misspelling of another type", ch, n)
+		}
+	}
+	for ch, want := range map[string]string{
+		"Microsoft-Windows-TerminalServices-LocalSessionManager/Operationl":  "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+		"Microsoft-Windows-TerminalServices-LocalSesionManager/Operational":  "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+		"Microsoft-Windows-TerminalServices-LocalSessionManager-Operational": "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+	} {
+		if n, ok := NearestChannel(ch); !ok || n != want {
+			t.Errorf("NearestChannel(%q) = %q, %v; want %q", ch, n, ok, want)
+		}
+	}
+}
+
+// TestPercent4ChannelNamed: a query channel copied from a log's file name
+// (".../LocalSessionManager%4Operational") is refused, and the refusal
+// names the channel with its / so the author can correct it; a '%' that
+// is not a file name's %4 gets no such suggestion.
+func TestPercent4ChannelNamed(t *testing.T) {
+	for ch, want := range map[string]string{
+		"Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational": `the channel is "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational"`,
+		"Contoso%Agent": "",
+	} {
+		file := "id: my-rule\ntitle: t\nseverity: error\ncause: c\nqueries:\n  - id: q\n    channel: " + ch +
+			"\n    xpath: \"*[System[EventID=1]]\"\nresolution:\n  - id: fix\n    title: nothing\n    text: nothing to do\n    source: s\n"
+		r, err := Parse("mine.yaml", []byte(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Validate([]*Rule{r})
+		if err == nil {
+			t.Fatalf("%q accepted", ch)
+		}
+		if want != "" && !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v\nwant it to say %s", ch, err, want)
+		}
+		if want == "" && strings.Contains(err.Error(), "the channel is") {
+			t.Errorf("%q: %v: suggests a channel for a '%%' that is not %%4", ch, err)
+		}
+	}
+}
+
+// TestChannelWarningCase: the warning says what the query reads: a log
+// of that name in any case (a query of "system" reads System), not "of
+// that exact name", which a rule's author would read as case-sensitive.
+func TestChannelWarningCase(t *testing.T) {
+	ws := ChannelWarnings([]*Rule{{ID: "my-rule", File: "mine.yaml", Queries: []*Query{{ID: "q", Channel: "Sytem"}}}})
+	if len(ws) != 1 {
+		t.Fatalf("%d warnings", len(ws))
+	}
+	if s := ws[0].Error(); strings.Contains(s, "exact name") || !strings.Contains(s, "in any case") {
+		t.Errorf("warning %q", s)
+	}
+	if KnownChannel("sYsTeM") != true {
+		t.Errorf("a known channel in another case is not known")
+	}
+}

@@ -185,7 +185,14 @@ func validateRule(r *Rule) []error {
 			// query would read no log, and the rule be not checked.
 			bad(f+".channel", "%q has a space before or after the name, which no channel's has", q.Channel)
 		} else if !cmdQuotable(q.Channel) {
-			bad(f+".channel", "%q has a '\"', '%%', '$', '`', a typographic double quote or a control character, which the live-VM command cannot carry in cmd's or PowerShell's double quotes", q.Channel)
+			msg := fmt.Sprintf("%q has a '\"', '%%', '$', '`', a typographic double quote or a control character, which the live-VM command cannot carry in cmd's or PowerShell's double quotes", q.Channel)
+			// A channel's log file in winevt\Logs writes the / of its
+			// name as %4 (filename.go): a name copied from a file name
+			// is the channel with / for each %4.
+			if slash := strings.ReplaceAll(q.Channel, "%4", "/"); slash != q.Channel && cmdQuotable(slash) {
+				msg += fmt.Sprintf("; a log's file name writes a channel's / as %%4: the channel is %q", slash)
+			}
+			bad(f+".channel", "%s", msg)
 		}
 		switch q.Role {
 		case RoleEvidence, RoleCorroboration, RoleRecovery, RoleContext, RoleCoverage:

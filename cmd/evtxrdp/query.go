@@ -503,11 +503,20 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		readAll := false // Next returned io.EOF
 		var parts partialNotes
+		// counted is set when a streamed read printed --count events
+		// after records decoded in part that the query may select: it
+		// reads on to the end, printing nothing, so that the note can
+		// name those records (Reader.HeldInFull answers once the read
+		// ended); without them it stops at once.
+		counted := false
 		for seq := 0; ; seq++ {
 			ev, err := f.Next()
 			if err != nil {
 				readAll = err == io.EOF
 				break
+			}
+			if counted {
+				continue
 			}
 			if ev.Partial != "" {
 				// Decoded in part: its System part read, its event
@@ -525,7 +534,10 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			if stream {
 				p.print(ev)
 				if *count > 0 && p.n >= *count {
-					break
+					if parts.n == 0 {
+						break
+					}
+					counted = true
 				}
 				continue
 			}
@@ -863,7 +875,24 @@ func (s *selector) mayMatch(l *evtx.Log, ev *evtx.Event, now time.Time) bool {
 // query may select (selector.mayMatch), for a note on stderr.
 type partialNotes struct {
 	n    int
-	kept []*evtx.Event // at most maxPartialNotes, in read order
+	bare int             // of n, those whose System part was not read (partialRecord.bare)
+	kept []partialRecord // at most maxPartialNotes, in read order
+}
+
+// partialRecord is a record decoded in part as the note names it: a copy
+// of its System part and place (no Root: the tree is not kept), with the
+// TimeCreated read from its own tree (evtx.TimeCreatedOf of the copy
+// would read the zero System.TimeCreated of a record that has none as a
+// time, 0001-01-01), and whether its System part was read at all: a
+// record whose System template did not resolve has no provider, event id
+// or TimeCreated (sample_with_a_bad_chunk_magic.evtx: 82 such records),
+// which a query with no keys ("*") selects as read; analyze names none of
+// them (rules: unreadableMatches wants a provider and a TimeCreated).
+type partialRecord struct {
+	ev    *evtx.Event
+	t     time.Time
+	timed bool
+	bare  bool
 }
 
 // maxPartialNotes bounds the records decoded in part kept per log.
@@ -871,8 +900,14 @@ const maxPartialNotes = 1000
 
 func (p *partialNotes) add(ev *evtx.Event) {
 	p.n++
+	t, timed := evtx.TimeCreatedOf(ev)
+	bare := ev.System.Provider.Name == "" && !timed
+	if bare {
+		p.bare++
+	}
 	if len(p.kept) < maxPartialNotes {
-		p.kept = append(p.kept, &evtx.Event{System: ev.System, RecordID: ev.RecordID, Written: ev.Written, Partial: ev.Partial, Source: ev.Source})
+		p.kept = append(p.kept, partialRecord{ev: &evtx.Event{System: ev.System, RecordID: ev.RecordID, Written: ev.Written, Partial: ev.Partial, Source: ev.Source},
+			t: t, timed: timed, bare: bare})
 	}
 }
 
@@ -881,34 +916,46 @@ func (p *partialNotes) add(ev *evtx.Event) {
 // also hold decoded in full (evtx.Reader.HeldInFull: that copy was
 // evaluated, and printed if it matched), newest first, at most five, with
 // their EventRecordIDs: not printed, since their event data could not be
-// read.
+// read. A record whose System part was not read either is named as such,
+// and the note does not say of it that its System part was read.
 func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File) {
-	var evs []*evtx.Event
-	for _, ev := range p.kept {
-		if !f.HeldInFull(ev) {
-			evs = append(evs, ev)
+	var prs []partialRecord
+	held, heldBare := 0, 0
+	for _, pr := range p.kept {
+		if f.HeldInFull(pr.ev) {
+			held++
+			if pr.bare {
+				heldBare++
+			}
+			continue
 		}
+		prs = append(prs, pr)
 	}
-	n := p.n - (len(p.kept) - len(evs))
+	n, bare := p.n-held, p.bare-heldBare
 	if n == 0 {
 		return
 	}
-	sort.SliceStable(evs, func(i, j int) bool {
-		return evs[i].System.TimeCreated.After(evs[j].System.TimeCreated)
+	sort.SliceStable(prs, func(i, j int) bool {
+		return prs[i].timed && (!prs[j].timed || prs[i].t.After(prs[j].t))
 	})
 	const most = 5
 	var names []string
-	for i, ev := range evs {
+	for i, pr := range prs {
 		if i == most {
 			break
 		}
+		ev := pr.ev
 		rec := &rules.RecordRef{EventRecordID: ev.System.EventRecordID, RecordNumber: ev.RecordID}
 		if ev.Source.File != "" && ev.Source.File != l.Path {
 			rec.File = ev.Source.File
 		}
+		if pr.bare {
+			names = append(names, fmt.Sprintf("no System part read, %s", rec))
+			continue
+		}
 		when := " (no TimeCreated read)"
-		if t, ok := evtx.TimeCreatedOf(ev); ok {
-			when = " at " + evtx.FormatEventTime(t)
+		if pr.timed {
+			when = " at " + evtx.FormatEventTime(pr.t)
 		}
 		names = append(names, fmt.Sprintf("%s %d%s, %s", ev.System.Provider.Name, ev.System.EventID, when, rec))
 	}
@@ -919,9 +966,18 @@ func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File) {
 	if n > 1 {
 		newest = "the newest: "
 	}
-	fmt.Fprintf(stderr, "evtxrdp query: %s: %s decoded in part (%s%s) that the query may select %s not printed: %s System part was read, but %s event data could not be read (values without names); evtxrdp dump prints %s\n",
+	var why string
+	switch {
+	case bare == 0:
+		why = fmt.Sprintf("%s System part was read, but %s event data could not be read (values without names)", plural.Word(n, "its", "their"), plural.Word(n, "its", "their"))
+	case bare == n:
+		why = fmt.Sprintf("not even %s System part could be read (no provider, event id or TimeCreated)", plural.Word(n, "its", "their"))
+	default:
+		why = fmt.Sprintf("their event data could not be read (values without names), and of %d of them not even the System part (no provider, event id or TimeCreated)", bare)
+	}
+	fmt.Fprintf(stderr, "evtxrdp query: %s: %s decoded in part (%s%s) that the query may select %s not printed: %s; evtxrdp dump prints %s\n",
 		escapeText(l.Path), plural.N(n, "record"), newest, escapeText(strings.Join(names, "; ")), plural.Word(n, "is", "are"),
-		plural.Word(n, "its", "their"), plural.Word(n, "its", "their"), plural.Word(n, "it", "them"))
+		why, plural.Word(n, "it", "them"))
 }
 
 // timeBounds are the TimeCreated bounds outside which no record of l can

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
+	"github.com/evtxrdp/evtxrdp/evtx/evtxtest"
 	"github.com/evtxrdp/evtxrdp/rules"
 )
 
@@ -137,5 +141,97 @@ func TestPartialRecordNamed(t *testing.T) {
 		if i < 0 || !strings.Contains(out[i:], name) {
 			t.Errorf("analyze --format %s does not name %s after rdp-brute-force", f, name)
 		}
+	}
+}
+
+// TestPartialRecordWithoutSystemNamed: sample_with_a_bad_chunk_magic.evtx
+// holds 82 records decoded in part whose System template did not resolve
+// either (no provider, event id or TimeCreated), which the query "*"
+// selects as read. The note named each " 0 at 0001-01-01T00:00:00..."
+// (an empty provider, an event id and a TimeCreated never read) and said
+// "their System part was read": neither is true of them. It names them
+// as records with no System part read, says so, and keeps its wording
+// for the RdpCoreTS sample, whose records decoded in part have their
+// System part.
+func TestPartialRecordWithoutSystemNamed(t *testing.T) {
+	p := "../../testdata/evtx/omerbenamram__evtx__samples__sample_with_a_bad_chunk_magic.evtx"
+	code, _, errOut := runCmd("query", "-f", "jsonl", p)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, bad := range []string{"0001-01-01", "their System part was read", " 0 at "} {
+		if strings.Contains(errOut, bad) {
+			t.Errorf("stderr says %q of records without a System part:\n%s", bad, errOut)
+		}
+	}
+	for _, want := range []string{"82 records decoded in part (the newest: no System part read, record 47613 (no EventRecordID read);",
+		"not even their System part could be read (no provider, event id or TimeCreated)"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errOut)
+		}
+	}
+	rdp := "../../testdata/evtx/omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx"
+	_, _, errOut = runCmd("query", "-f", "jsonl", rdp)
+	if !strings.Contains(errOut, "21 records decoded in part (the newest: Microsoft-Windows-RemoteDesktopServices-RdpCoreTS 140 at 2018-08-07T19:30:22.1772226Z, EventRecordID 6952156;") ||
+		!strings.Contains(errOut, "their System part was read, but their event data could not be read") {
+		t.Errorf("RdpCoreTS sample's note changed:\n%s", errOut)
+	}
+}
+
+// TestPartialRecordBeforeCountNamed: a log read as a stream (one log,
+// oldest first) with --count stops after the N-th match; a record decoded
+// in part that the query may select, read before it (between the printed
+// matches), was then named nowhere: the note waits for the end of the
+// read. It is named; one after the N-th match is not, and without records
+// decoded in part the read still stops at the N-th match.
+func TestPartialRecordBeforeCountNamed(t *testing.T) {
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	var evs []*evtx.Event
+	for i := 0; i < 6; i++ {
+		ev := evtxtest.Schannel36871(at.Add(time.Duration(i)*time.Minute), 10013)
+		if i == 1 || i == 4 {
+			ev.EventData[1].Name = "Kaputt" // its template's name damaged below: decoded in part
+		}
+		evs = append(evs, ev)
+	}
+	b, err := evtxtest.Bytes(evs, evtxtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := []byte{}
+	for _, r := range "Kaputt" {
+		name = append(name, byte(r), 0)
+	}
+	n := 0
+	for i := 0; ; {
+		j := bytes.Index(b[i:], name)
+		if j < 0 {
+			break
+		}
+		// A name structure: offset, hash (2 bytes), length, then the
+		// UTF-16 text; a wrong hash leaves the template unresolved.
+		b[i+j-4] ^= 0xff
+		i += j + len(name)
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no name to damage")
+	}
+	evtxtest.SetChunkChecksums(b[4096 : 4096+65536]) // the damage is the template's, not the chunk's
+	p := filepath.Join(t.TempDir(), "System.evtx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	q := "*[System[Provider[@Name='Schannel']]]"
+	code, out, errOut := runCmd("query", "-f", "jsonl", "-q", q, p)
+	if code != exitOK || strings.Count(out, "\n") != 4 || !strings.Contains(errOut, "2 records decoded in part") {
+		t.Fatalf("the test's log: exit %d, %d events printed, stderr:\n%s", code, strings.Count(out, "\n"), errOut)
+	}
+	code, out, errOut = runCmd("query", "-f", "jsonl", "-c", "2", "-q", q, p)
+	if code != exitOK || strings.Count(out, "\n") != 2 {
+		t.Fatalf("-c 2: exit %d, %d events printed", code, strings.Count(out, "\n"))
+	}
+	if !strings.Contains(errOut, "1 record decoded in part (Schannel 36871 at 2024-05-01T10:01:00.0000000Z, EventRecordID 2)") {
+		t.Errorf("-c 2 does not name the record decoded in part read between its two matches:\n%s", errOut)
 	}
 }
