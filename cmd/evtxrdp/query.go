@@ -104,11 +104,13 @@ the result is the same as with --no-skip, which decodes every record and
 evaluates the query on each.
 
 Records decoded in part (a template overwritten or damaged: the System
-part read, the event data values without names) are not printed, as
-analyze counts none of them among a rule query's matches: those the query
-may select (it matches them as read, or its provider and event id
-conditions do and their TimeCreated lies within its time conditions) are
-named on stderr with their EventRecordIDs; evtxrdp dump prints them.
+part read, the event data values without names) are printed when the
+query matches them as read, flagged "partial" as dump prints them, and
+named on stderr with their EventRecordIDs, since analyze counts none of
+them among a rule query's matches; those the query may select but did
+not match as read (its provider, event id and time conditions accept
+them, a condition on their unreadable event data refused them) are named
+on stderr too, not printed.
 
 A log that lacks records between the chunks it holds (record numbers
 skipped: chunks zeroed or overwritten, as in a shadow copy of a log not
@@ -502,7 +504,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			stream = false
 		}
 		readAll := false // Next returned io.EOF
-		var parts partialNotes
+		var parts, printedParts partialNotes
 		// counted is set when a streamed read printed --count events
 		// after records decoded in part that the query may select: it
 		// reads on to the end, printing nothing, so that the note can
@@ -520,21 +522,28 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 			}
 			if ev.Partial != "" {
 				// Decoded in part: its System part read, its event
-				// data values without names. Not printed among the
-				// matches, as analyze does not count it among a rule
-				// query's (TestQueryAnalyzeCountsAgree); named below.
-				if sel.mayMatch(l, ev, now) {
-					parts.add(ev)
+				// data values without names. Printed when the query
+				// matches it as read (flagged "partial", as dump
+				// prints it: ../shared/cases wants the VSS RCM
+				// sample's 1149 EventRecordID 463403 among the 542
+				// events of its time query); named below either way,
+				// since analyze counts none of them among a rule
+				// query's matches and one the query may select was
+				// refused for data that could not be read.
+				if !sel.match(l, ev, now) {
+					if sel.mayMatch(l, ev, now) {
+						parts.add(ev)
+					}
+					continue
 				}
-				continue
-			}
-			if !sel.match(l, ev, now) {
+				printedParts.add(ev)
+			} else if !sel.match(l, ev, now) {
 				continue
 			}
 			if stream {
 				p.print(ev)
 				if *count > 0 && p.n >= *count {
-					if parts.n == 0 {
+					if parts.n == 0 && printedParts.n == 0 {
 						break
 					}
 					counted = true
@@ -569,7 +578,8 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		}
 		if readAll {
 			noteCopies(stderr, "evtxrdp query", l, f)
-			parts.report(stderr, l, f)
+			printedParts.report(stderr, l, f, true)
+			parts.report(stderr, l, f, false)
 		}
 		if errs := f.Errors(); len(errs) > 0 {
 			fmt.Fprintf(stderr, "evtxrdp query: %s: %s reading the log, first: %s\n", escapeText(l.Path), plural.N(f.Stats().Problems, "problem"), errText(errs[0]))
@@ -918,11 +928,15 @@ func (p *partialNotes) add(ev *evtx.Event) {
 // their EventRecordIDs: not printed, since their event data could not be
 // read. A record whose System part was not read either is named as such,
 // and the note does not say of it that its System part was read.
-func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File) {
+//
+// printed says the records were printed among the matches (the query
+// matches them as read): the note then says so, and that analyze counts
+// none of them among a rule query's matches.
+func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File, printed bool) {
 	var prs []partialRecord
 	held, heldBare := 0, 0
 	for _, pr := range p.kept {
-		if f.HeldInFull(pr.ev) {
+		if f.HeldInFull(pr.ev) && !printed {
 			held++
 			if pr.bare {
 				heldBare++
@@ -974,6 +988,25 @@ func (p *partialNotes) report(stderr io.Writer, l *evtx.Log, f *evtx.File) {
 		why = fmt.Sprintf("not even %s System part could be read (no provider, event id or TimeCreated)", plural.Word(n, "its", "their"))
 	default:
 		why = fmt.Sprintf("their event data could not be read (values without names), and of %d of them not even the System part (no provider, event id or TimeCreated)", bare)
+	}
+	if printed {
+		// A copy in part of a record the file also holds in full (a
+		// chunk half overwritten) is printed from both: said, since the
+		// stream printed it before the full copy could be known.
+		twice := 0
+		for _, pr := range p.kept {
+			if f.HeldInFull(pr.ev) {
+				twice++
+			}
+		}
+		also := ""
+		if twice > 0 {
+			also = fmt.Sprintf("; %d of them the file also holds decoded in full, printed from that copy too", twice)
+		}
+		fmt.Fprintf(stderr, "evtxrdp query: %s: %s printed %s decoded in part (%s%s, flagged \"partial\"): %s; analyze %s among a rule query's matches%s\n",
+			escapeText(l.Path), plural.N(n, "record"), plural.Word(n, "was", "were"), newest, escapeText(strings.Join(names, "; ")), why,
+			plural.Word(n, "does not count it", "counts none of them"), also)
+		return
 	}
 	fmt.Fprintf(stderr, "evtxrdp query: %s: %s decoded in part (%s%s) that the query may select %s not printed: %s; evtxrdp dump prints %s\n",
 		escapeText(l.Path), plural.N(n, "record"), newest, escapeText(strings.Join(names, "; ")), plural.Word(n, "is", "are"),

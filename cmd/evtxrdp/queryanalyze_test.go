@@ -94,9 +94,12 @@ func TestQueryAnalyzeCountsAgree(t *testing.T) {
 					if code != exitOK {
 						t.Fatalf("%s: query %s: exit %d: %s", p, x, code, errOut)
 					}
+					// Printed records decoded in part (flagged
+					// "partial", named on stderr) are not among
+					// analyze's matches.
 					n := 0
 					for sc := bufio.NewScanner(strings.NewReader(out)); sc.Scan(); {
-						if strings.TrimSpace(sc.Text()) != "" {
+						if strings.TrimSpace(sc.Text()) != "" && !strings.Contains(sc.Text(), `"partial":`) {
 							n++
 						}
 					}
@@ -120,7 +123,8 @@ func TestQueryAnalyzeCountsAgree(t *testing.T) {
 
 // TestPartialRecordNamed: the real RdpCoreTS sample's 140 of EventRecordID
 // 6952156, decoded in part in the brute-force window, is named by query
-// (stderr, whatever the format; not printed) and by analyze's report (the
+// (printed, flagged "partial", and named on stderr, whatever the format)
+// and by analyze's report (the
 // rdp-brute-force finding, text and JSON), so that a user can look at it
 // with evtxrdp dump.
 func TestPartialRecordNamed(t *testing.T) {
@@ -128,11 +132,11 @@ func TestPartialRecordNamed(t *testing.T) {
 	const name = "EventRecordID 6952156"
 	for _, f := range []string{"jsonl", "xml", "text"} {
 		code, out, errOut := runCmd("query", "-f", f, "-q", "Event[System[Provider[@Name='Microsoft-Windows-RemoteDesktopServices-RdpCoreTS'] and EventID=140 and TimeCreated[timediff(@SystemTime) <= 3600000]]]", p)
-		if code != exitOK || !strings.Contains(errOut, "1 record decoded in part (Microsoft-Windows-RemoteDesktopServices-RdpCoreTS 140 at 2018-08-07T19:30:22.1772226Z, "+name+") that the query may select is not printed") {
+		if code != exitOK || !strings.Contains(errOut, "1 record printed was decoded in part (Microsoft-Windows-RemoteDesktopServices-RdpCoreTS 140 at 2018-08-07T19:30:22.1772226Z, "+name+", flagged \"partial\")") {
 			t.Errorf("query -f %s: exit %d, stderr %q does not name the record decoded in part", f, code, errOut)
 		}
-		if strings.Contains(out, "6952156") {
-			t.Errorf("query -f %s printed the record decoded in part", f)
+		if f != "text" && !strings.Contains(out, "6952156") {
+			t.Errorf("query -f %s did not print the record decoded in part", f)
 		}
 	}
 	for _, f := range []string{"text", "json"} {
@@ -164,7 +168,7 @@ func TestPartialRecordWithoutSystemNamed(t *testing.T) {
 			t.Errorf("stderr says %q of records without a System part:\n%s", bad, errOut)
 		}
 	}
-	for _, want := range []string{"82 records decoded in part (the newest: no System part read, record 47613 (no EventRecordID read);",
+	for _, want := range []string{"82 records printed were decoded in part (the newest: no System part read, record 47613 (no EventRecordID read);",
 		"not even their System part could be read (no provider, event id or TimeCreated)"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, errOut)
@@ -172,7 +176,7 @@ func TestPartialRecordWithoutSystemNamed(t *testing.T) {
 	}
 	rdp := "../../testdata/evtx/omerbenamram__evtx__samples__2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx"
 	_, _, errOut = runCmd("query", "-f", "jsonl", rdp)
-	if !strings.Contains(errOut, "21 records decoded in part (the newest: Microsoft-Windows-RemoteDesktopServices-RdpCoreTS 140 at 2018-08-07T19:30:22.1772226Z, EventRecordID 6952156;") ||
+	if !strings.Contains(errOut, "21 records printed were decoded in part (the newest: Microsoft-Windows-RemoteDesktopServices-RdpCoreTS 140 at 2018-08-07T19:30:22.1772226Z, EventRecordID 6952156;") ||
 		!strings.Contains(errOut, "their System part was read, but their event data could not be read") {
 		t.Errorf("RdpCoreTS sample's note changed:\n%s", errOut)
 	}
@@ -224,14 +228,19 @@ func TestPartialRecordBeforeCountNamed(t *testing.T) {
 	}
 	q := "*[System[Provider[@Name='Schannel']]]"
 	code, out, errOut := runCmd("query", "-f", "jsonl", "-q", q, p)
-	if code != exitOK || strings.Count(out, "\n") != 4 || !strings.Contains(errOut, "2 records decoded in part") {
+	if code != exitOK || strings.Count(out, "\n") != 6 || !strings.Contains(errOut, "2 records printed were decoded in part") {
 		t.Fatalf("the test's log: exit %d, %d events printed, stderr:\n%s", code, strings.Count(out, "\n"), errOut)
 	}
 	code, out, errOut = runCmd("query", "-f", "jsonl", "-c", "2", "-q", q, p)
 	if code != exitOK || strings.Count(out, "\n") != 2 {
 		t.Fatalf("-c 2: exit %d, %d events printed", code, strings.Count(out, "\n"))
 	}
-	if !strings.Contains(errOut, "1 record decoded in part (Schannel 36871 at 2024-05-01T10:01:00.0000000Z, EventRecordID 2)") {
-		t.Errorf("-c 2 does not name the record decoded in part read between its two matches:\n%s", errOut)
+	if !strings.Contains(errOut, "1 record printed was decoded in part (Schannel 36871 at 2024-05-01T10:01:00.0000000Z, EventRecordID 2,") {
+		t.Errorf("-c 2 does not name the record decoded in part it printed:\n%s", errOut)
+	}
+	// A query on the event data refuses them as read: not printed, named.
+	q = "*[System[Provider[@Name='Schannel']] and EventData[Data[@Name='Kaputt']='x']]"
+	if code, out, errOut = runCmd("query", "-f", "jsonl", "-q", q, p); code != exitOK || out != "" || !strings.Contains(errOut, "2 records decoded in part (") || !strings.Contains(errOut, "that the query may select are not printed") {
+		t.Errorf("a query on the event data: exit %d, printed %q, stderr:\n%s", code, out, errOut)
 	}
 }
