@@ -3,55 +3,17 @@ package evtx
 import (
 	"context"
 	"errors"
+	"github.com/evtxrdp/evtxrdp/internal/ctxtest"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // cancelSample is a real 2 MiB System log of 32 chunk slots.
 const cancelSample = "../testdata/evtx/michkoll__fakenevtx__tests__data__System.evtx"
-
-// afterCtx is a context that is done from its after-th Err call on: the
-// passes look at their context once per chunk (or read), so after picks
-// where in a pass the cancel comes, whatever the scheduling.
-type afterCtx struct {
-	context.Context // Background: Deadline and Value
-	after           int64
-	calls           atomic.Int64
-	once            sync.Once
-	done            chan struct{}
-}
-
-func newAfterCtx(after int64) *afterCtx {
-	return &afterCtx{Context: context.Background(), after: after, done: make(chan struct{})}
-}
-
-func (c *afterCtx) Done() <-chan struct{} { return c.done }
-
-func (c *afterCtx) Err() error {
-	if c.calls.Add(1) > c.after {
-		c.once.Do(func() { close(c.done) })
-		return context.Canceled
-	}
-	return nil
-}
-
-// settledGoroutines returns runtime.NumGoroutine once it is at most want,
-// or after about 10 s: a goroutine past its wg.Done may still be
-// returning when the call comes (as goleak retries); a leaked one stays.
-func settledGoroutines(want int) int {
-	n := runtime.NumGoroutine()
-	for i := 0; i < 10000 && n > want; i++ {
-		time.Sleep(time.Millisecond) // exiting goroutines (past their wg.Done) end; a leak stays
-		n = runtime.NumGoroutine()
-	}
-	return n
-}
 
 // TestNextStopsOnCancel: with Options.Context, Next stops at the next
 // chunk once the context is cancelled: it yields at most the rest of the
@@ -92,7 +54,7 @@ func TestNextStopsOnCancel(t *testing.T) {
 		if _, err := f.Next(); !errors.Is(err, context.Canceled) {
 			t.Errorf("workers %d: the next call: %v", workers, err)
 		}
-		if n := settledGoroutines(base); n > base {
+		if n := ctxtest.SettledGoroutines(base); n > base {
 			t.Errorf("workers %d: %d goroutines after the stop, %d before the open", workers, n, base)
 		}
 		f.Close()
@@ -166,7 +128,7 @@ func TestPrimeCancelledChangesNoAnswer(t *testing.T) {
 	stopped := 0
 	for _, after := range []int64{0, 1, 2, 3, 5, 8, 13, 21, 34, 1000} {
 		l := find()
-		err := l.PrimeContext(newAfterCtx(after), 2)
+		err := l.PrimeContext(ctxtest.NewAfter(after), 2)
 		switch {
 		case err == nil:
 		case errors.Is(err, context.Canceled):

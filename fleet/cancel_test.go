@@ -3,42 +3,15 @@ package fleet
 import (
 	"context"
 	"errors"
+	"github.com/evtxrdp/evtxrdp/internal/ctxtest"
 	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/evtxrdp/evtxrdp/rules"
 )
-
-// afterCtx is a context that is done from its after-th Err call on: the
-// reads look at their context once per chunk, so after picks where in
-// the grouping or the analysis the cancel comes.
-type afterCtx struct {
-	context.Context // Background: Deadline and Value
-	after           int64
-	calls           atomic.Int64
-	once            sync.Once
-	done            chan struct{}
-}
-
-func newAfterCtx(after int64) *afterCtx {
-	return &afterCtx{Context: context.Background(), after: after, done: make(chan struct{})}
-}
-
-func (c *afterCtx) Done() <-chan struct{} { return c.done }
-
-func (c *afterCtx) Err() error {
-	if c.calls.Add(1) > c.after {
-		c.once.Do(func() { close(c.done) })
-		return context.Canceled
-	}
-	return nil
-}
 
 // TestGroupAnalyzeContextStop: GroupContext and AnalyzeContext stopped at
 // any point (after 0, 1, 2, ... looks at their context) return an error
@@ -73,17 +46,10 @@ func TestGroupAnalyzeContextStop(t *testing.T) {
 		t.Fatalf("%d machines: the test needs several", len(plain))
 	}
 	base := runtime.NumGoroutine()
-	settled := func() int {
-		n := runtime.NumGoroutine()
-		for i := 0; i < 10000 && n > base; i++ {
-			time.Sleep(time.Millisecond) // exiting goroutines (past their wg.Done) end; a leak stays
-			n = runtime.NumGoroutine()
-		}
-		return n
-	}
+	settled := func() int { return ctxtest.SettledGoroutines(base) }
 	var groupStopped, analyzeStopped, ended, emittedBefore int
 	for _, after := range []int64{0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 1 << 20} {
-		ctx := newAfterCtx(after)
+		ctx := ctxtest.NewAfter(after)
 		ms, err := GroupContext(ctx, find(), opts)
 		if err != nil {
 			if !errors.Is(err, context.Canceled) || !errors.Is(err, rules.ErrStopped) || ms != nil {

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/evtxrdp/evtxrdp/internal/ctxtest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -441,26 +440,6 @@ func mustFind(t *testing.T, paths ...string) []*fleet.Unit {
 	return units
 }
 
-// countCtx is a context done from its after-th Err call on (after < 0:
-// never), counting the calls.
-type countCtx struct {
-	context.Context
-	after int64
-	calls atomic.Int64
-	once  sync.Once
-	done  chan struct{}
-}
-
-func (c *countCtx) Done() <-chan struct{} { return c.done }
-
-func (c *countCtx) Err() error {
-	if n := c.calls.Add(1); c.after >= 0 && n > c.after {
-		c.once.Do(func() { close(c.done) })
-		return context.Canceled
-	}
-	return nil
-}
-
 // TestOldCloneGroupContextStop: the comparison of old clones over all
 // their records (clonesOverAll) reads under the grouping's context:
 // GroupContext stopped at any of its looks at the context, those of that
@@ -471,15 +450,15 @@ func TestOldCloneGroupContextStop(t *testing.T) {
 	dir := writeSet(t, oldClones()["old clone"])
 	opts := fleet.Options{Channels: eng.Channels(), Period: groupPeriod, Accepts: eng.Accepts(), Workers: 2}
 	want := decision(fleet.Group(mustFind(t, dir), opts))
-	whole := &countCtx{Context: context.Background(), after: -1, done: make(chan struct{})}
+	whole := ctxtest.NewAfter(-1)
 	if ms, err := fleet.GroupContext(whole, mustFind(t, dir), opts); err != nil || decision(ms) != want {
 		t.Fatalf("GroupContext never stopped: %v\n%s\nwant\n%s", err, decision(ms), want)
 	}
-	total := whole.calls.Load()
+	total := whole.Calls()
 	step := max(total/40, 1)
 	stops := 0
 	for after := int64(0); after <= total+1; after += step {
-		c := &countCtx{Context: context.Background(), after: after, done: make(chan struct{})}
+		c := ctxtest.NewAfter(after)
 		ms, err := fleet.GroupContext(c, mustFind(t, dir), opts)
 		if err != nil {
 			stops++

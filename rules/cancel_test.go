@@ -3,40 +3,13 @@ package rules
 import (
 	"context"
 	"errors"
+	"github.com/evtxrdp/evtxrdp/internal/ctxtest"
 	"reflect"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/evtxrdp/evtxrdp/evtx"
 )
-
-// afterCtx is a context that is done from its after-th Err call on: the
-// reads look at their context once per chunk, so after picks where in the
-// analysis the cancel comes, whatever the scheduling.
-type afterCtx struct {
-	context.Context // Background: Deadline and Value
-	after           int64
-	calls           atomic.Int64
-	once            sync.Once
-	done            chan struct{}
-}
-
-func newAfterCtx(after int64) *afterCtx {
-	return &afterCtx{Context: context.Background(), after: after, done: make(chan struct{})}
-}
-
-func (c *afterCtx) Done() <-chan struct{} { return c.done }
-
-func (c *afterCtx) Err() error {
-	if c.calls.Add(1) > c.after {
-		c.once.Do(func() { close(c.done) })
-		return context.Canceled
-	}
-	return nil
-}
 
 // TestAnalyzeContextStops: AnalyzeContext stopped at any point of an
 // analysis (after 0, 1, 2, ... looks at its context, each a chunk of a
@@ -70,7 +43,7 @@ func TestAnalyzeContextStops(t *testing.T) {
 	stopped, ended := 0, 0
 	for _, after := range []int64{0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 1 << 20} {
 		logs := find()
-		res, err := e.AnalyzeContext(newAfterCtx(after), logs)
+		res, err := e.AnalyzeContext(ctxtest.NewAfter(after), logs)
 		switch {
 		case err == nil || err == perr:
 			ended++
@@ -85,12 +58,7 @@ func TestAnalyzeContextStops(t *testing.T) {
 		default:
 			t.Fatalf("after %d: %v", after, err)
 		}
-		n := runtime.NumGoroutine()
-		for i := 0; i < 10000 && n > base; i++ {
-			time.Sleep(time.Millisecond) // exiting goroutines (past their wg.Done) end; a leak stays
-			n = runtime.NumGoroutine()
-		}
-		if n > base {
+		if n := ctxtest.SettledGoroutines(base); n > base {
 			t.Errorf("after %d: %d goroutines, %d before", after, n, base)
 		}
 		if again, err := e.Analyze(logs); !reflect.DeepEqual(again, plain) || err != perr {
